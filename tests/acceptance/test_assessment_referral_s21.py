@@ -47,8 +47,9 @@ def test_the_engineer_a_problem_is_referred_to_records_its_assessment(backend: s
         assert assessed.state == "triaged"
         assert assessed.assessment is not None and assessed.assessment.severity is Severity.HIGH
         assert assessed.events[-1].action == "triage" and assessed.events[-1].actor == world.junior.ref
-        # The dispatch stays the office's.
-        with pytest.raises(PermissionDenied):
+        # The dispatch stays the office's: assessed, the ticket is no longer the engineer's to read
+        # (session 22: the referral's read ends with the assessment), so it is not found.
+        with pytest.raises(NotFound):
             desk.dispatch(world.junior, tid, engineer_id=world.eng_junior.id)
         desk.deliver()
         assert f"请评估工单 {tid}" in [m.subject for m in notifier.to("13700000001")]

@@ -38,7 +38,5 @@ def test_a_cancelled_ticket_takes_no_job_slip_but_an_unreturned_part_is_still_ch
         assert desk.fees.monthly_revenue(world.manager, month) == before
 
         part = ChargeLine(ChargeKind.MATERIALS, "WN-CB-01", Money("120", "CNY"))
-        kept = desk.fees.issue_slip(
-            world.manager, tid, lines=[part], origin=SlipOrigin.UNRETURNED_MATERIALS
-        )
+        kept = desk.fees.issue_slip(world.manager, tid, lines=[part], origin=SlipOrigin.UNRETURNED_MATERIALS)
         assert [s.id for s in desk.fees.slips_of(world.manager, tid)] == [kept.id]

@@ -114,10 +114,9 @@ def test_a_request_of_a_cancelled_ticket_goes_no_further_but_can_be_called_off(s
         with pytest.raises(PolicyError) as info:
             step()
         assert info.value.code == "ticket_cancelled", name
-    unchanged = materials.materials_request(world.agent, request.id)
-    assert unchanged.state is MaterialsState.PICK_SLIP and unchanged.version == checked.version
-    called_off = materials.cancel(world.agent, request.id, reason="工单已取消")
-    assert called_off.state is MaterialsState.CANCELLED
+    # Session 22: the ticket's cancellation called the request off itself (it stayed pending for ever).
+    called_off = materials.materials_request(world.agent, request.id)
+    assert called_off.state is MaterialsState.CANCELLED and called_off.version > checked.version
 
 
 def test_a_new_request_is_not_checked_or_picked_once_its_ticket_is_cancelled(story: Story) -> None:
@@ -140,8 +139,10 @@ def test_a_new_request_is_not_checked_or_picked_once_its_ticket_is_cancelled(sto
         with pytest.raises(PolicyError) as info:
             step()
         assert info.value.code == "ticket_cancelled"
-    assert materials.materials_request(world.agent, first.id).state is MaterialsState.REQUESTED
-    assert materials.materials_request(world.agent, second.id).version == approved.version
+    # Session 22: both were called off by the ticket's cancellation, nothing more.
+    assert materials.materials_request(world.agent, first.id).state is MaterialsState.CANCELLED
+    later = materials.materials_request(world.agent, second.id)
+    assert later.state is MaterialsState.CANCELLED and later.version == approved.version + 1
 
 
 def test_a_chargeable_request_of_a_cancelled_ticket_is_neither_quoted_nor_paid(story: Story) -> None:
@@ -164,8 +165,9 @@ def test_a_chargeable_request_of_a_cancelled_ticket_is_neither_quoted_nor_paid(s
         with pytest.raises(PolicyError) as info:
             step()
         assert info.value.code == "ticket_cancelled"
-    assert materials.materials_request(world.agent, unquoted.id).state is MaterialsState.WARRANTY_CHECKED
-    assert materials.materials_request(world.agent, quoted.id).state is MaterialsState.QUOTED
+    # Session 22: the ticket's cancellation called both off.
+    assert materials.materials_request(world.agent, unquoted.id).state is MaterialsState.CANCELLED
+    assert materials.materials_request(world.agent, quoted.id).state is MaterialsState.CANCELLED
     assert desk.fees.slips_of(world.manager, ticket_id) == []
 
 
@@ -183,7 +185,8 @@ def test_an_accepted_quote_of_a_cancelled_ticket_takes_no_payment(story: Story) 
     with pytest.raises(PolicyError) as info:
         materials.record_payment(world.dealer_sh_staff, request.id, amount=Money("75.00", "CNY"))
     assert info.value.code == "ticket_cancelled"
-    assert materials.materials_request(world.agent, request.id).version == approved.version
+    later = materials.materials_request(world.agent, request.id)  # called off by the cancellation (s22)
+    assert later.state is MaterialsState.CANCELLED and later.version == approved.version + 1
     (slip,) = desk.fees.slips_of(world.manager, ticket_id)
     assert slip.paid == Money(0, "CNY")
 

@@ -72,6 +72,7 @@ from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldTy
 from aftersales.domain.fee_slips import FeeSlip, SlipState
 from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
+from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.errors import AlreadyErased, LegalHold, StorageError
@@ -203,7 +204,9 @@ def test_an_erasure_blanks_the_note_of_the_persons_materials_requests(setup: Set
 
     after = desk.materials.materials_request(world.manager, mine)
     assert after.note == "[erased]"  # before: the note kept, minus the person's strings
-    assert (after.lines, after.state, after.requested_at) == (before.lines, before.state, before.requested_at)
+    assert (after.lines, after.requested_at) == (before.lines, before.requested_at)
+    # Session 22: the erasure cancelled the person's job, which calls off its parts not yet shipped.
+    assert (before.state, after.state) == (MaterialsState.REQUESTED, MaterialsState.CANCELLED)
     assert (
         desk.materials.materials_request(world.manager, other).note == f"{REQUEST_NOTE}，{world.cust_en.id}"
     )
@@ -285,9 +288,12 @@ def test_an_erasure_replaces_the_persons_strings_in_the_quality_incidents_counti
     [confirmed] = [e.note for e in after.events if e.action == "confirm"]
     assert confirmed == f"[erased]家漏水最严重，电话[erased]；{en.name}家轻微"
     assert after.root_cause == "密封圈批次不良（[erased]家的样品）"
-    assert (after.state, after.unit_ids, after.customer_ids, after.affected) == (
-        before.state, before.unit_ids, before.customer_ids, before.affected,
-    )  # fmt: skip
+    assert (after.state, after.customer_ids) == (before.state, before.customer_ids)
+    # Session 22: the erasure cancelled the person's call, and a cancelled call is no fault evidence (as
+    # in the reports): its unit leaves the count, recorded on the incident, which stays as it was.
+    assert (before.unit_ids, after.unit_ids, after.affected) == ([world.asset.id, "asset-2"], ["asset-2"], 1)
+    assert after.events[-1].action == "unit_withdrawn"
+    assert after.events[-1].payload["asset_id"] == world.asset.id
 
 
 # -- 6. the erasure's own record -----------------------------------------------------------------------

@@ -510,9 +510,10 @@ class MaterialsRequest:
         self._record("decline", target, by, at, reason, given)
         return escalation
 
-    def cancel(self, by: ActorRef, at: datetime, reason: str) -> None:
-        """Cancel a request that has not shipped."""
-        self._record("cancel", self._target("cancel", by, at, reason), by, at, reason)
+    def cancel(self, by: ActorRef, at: datetime, reason: str, reasons: Iterable[Reason] = ()) -> None:
+        """Cancel a request that has not shipped (``reasons``: the codes saying why, when the desk itself
+        calls it off)."""
+        self._record("cancel", self._target("cancel", by, at, reason), by, at, reason, tuple(reasons))
 
     def refund(
         self, by: ActorRef, at: datetime, reason: str, credit_slip: str, paid_back: Payment | None

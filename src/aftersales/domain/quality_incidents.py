@@ -102,6 +102,10 @@ class BatchFaultUnit:
     """The unit (asset id) counted before this one for the same key: the chain the tally's ``last``
     starts, read when the incident is raised."""
     version: int = 0
+    withdrawn: bool = False
+    """The ticket it was counted on was cancelled and no other call shows the problem on the unit: it
+    counts no more (a cancelled call is no fault evidence), and stays in the chain so that a later fault
+    record on the unit counts it again."""
 
 
 @attrs.define

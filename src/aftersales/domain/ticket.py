@@ -381,7 +381,8 @@ class Ticket:
     @property
     def assessor(self) -> str | None:
         """The engineer the ticket was last referred to for assessment (``None``: never referred). They
-        read the ticket from then on, and triage it while it is new (the permission table's scope)."""
+        read the ticket and triage it while it is new (the permission table's scope); the referral's read
+        ends with the assessment."""
         for event in reversed(self.events):
             if event.action == "refer_for_assessment":
                 found = event.payload.get("engineer")

@@ -47,6 +47,7 @@ __all__ = [
     "current_callback_us",
     "fault_evidence",
     "fault_facts",
+    "is_fault_evidence",
     "judged_dues",
     "pause_starts",
     "serving_dealer",
@@ -461,10 +462,17 @@ def fault_evidence(ticket: Ticket) -> list[FaultFacts]:
     evidence (seed 002 反馈信息的处理: 分类统计和分析 of the problems found; seed 004 quality feedback), as
     it is no installation or repair of a dealer's month (:meth:`ReportingQueries.category_counts`) and
     the KPI report does not count it resolved or late. The Pareto, the trend and the batch-incident
-    report leave it out on every store."""
-    if ticket.state == TicketState.CANCELLED.value:
+    report leave it out on every store, and so do the desk's batch-incident detectors."""
+    if not is_fault_evidence(ticket):
         return []
     return fault_facts(ticket)
+
+
+def is_fault_evidence(ticket: Ticket) -> bool:
+    """Whether ``ticket``'s fault records count as evidence of the product's faults: not once the call was
+    cancelled (:func:`fault_evidence`). The reports and the desk's batch-incident detectors ask this one
+    rule."""
+    return ticket.state != TicketState.CANCELLED.value
 
 
 PER_VALUE_DIMENSIONS = frozenset({"symptom", "cause"})

@@ -5,7 +5,9 @@ Seed 001 三(三): 售后专员将客户反馈的问题及时分配给相关人�
 or the dealer whose call it is (``refer_for_assessment`` in the permission table) names the engineer who
 assesses a new ticket; that engineer reads the ticket and records the assessment with ``desk.triage``
 (the permission table's assessor scope), and is told of the referral. Nobody is assigned by it: the
-dispatch (派工) follows the assessment.
+dispatch (派工) follows the assessment. The referral's read lasts while the assessment is owed (the
+ticket is new): once the ticket is assessed or cancelled the engineer reads it only if it is assigned to
+it (least privilege).
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from aftersales.policies.complaints import UnitFault, detect_batch_incidents
 from aftersales.policies.decision import Decision
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import TicketFilter
+from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -191,14 +192,16 @@ class ComplaintIncidents:
 
         Counts distinct units with the same cause against ``batch_size`` (the production quantity);
         ``quality_causes`` keeps only design/production causes. One decision per cause, with reasons.
+        A cancelled call's faults are no evidence (:func:`~aftersales.ports.reporting.is_fault_evidence`),
+        as in the reports and the desk's detector.
         """
         check_role(actor, "detect_batch_incidents", roles=COMPLAINT_ROLES["detect_batch_incidents"])
         query = TicketFilter(kind=TicketKind.SERVICE, batch=batch, product_id=product_id)
         faults: list[UnitFault] = []
         with self.context.store() as uow:
             for ticket in all_tickets(uow, query):
-                if ticket.asset_id is None:
-                    continue
+                if ticket.asset_id is None or not is_fault_evidence(ticket):
+                    continue  # no unit, or a cancelled call: no fault evidence (as in the reports)
                 # The pack's dimension (cause by default) says what "the same problem" is, as in the hook.
                 dimension = self.policy.params.batch_dimension
                 faults += [

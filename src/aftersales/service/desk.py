@@ -51,6 +51,8 @@ from aftersales.service.assessment_referral import AssessmentReferrals
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.books_redating import PAGE, REDATED, ids_of, redating
 from aftersales.service.callback_desk import CallbackDesk
+from aftersales.service.cancelled_faults import withdraw_cancelled_units
+from aftersales.service.cancelled_materials import call_off_materials
 from aftersales.service.cancelled_money import cancel_unpaid_slips
 from aftersales.service.charges_desk import ChargesDesk
 from aftersales.service.clock import ZoneClock
@@ -232,6 +234,8 @@ class ServiceDesk(Tickets):
         # Issue 20: the one batch-incident detector, in the fault record's transaction.
         self.quality_incidents = QualityIncidentDesk(context, runner)
         runner.on_ticket_change(detect_on_fault(context, self.complaints.on_incident))
+        # A cancelled call is no fault evidence: the units it counted are withdrawn (or counted on another).
+        runner.on_ticket_change(withdraw_cancelled_units(context))
         self.teams = TeamDesk(context, runner)
         self.agent_shifts = AgentShiftDesk(context, runner)
         self.coordination = CoordinationDesk(context, runner)
@@ -244,6 +248,9 @@ class ServiceDesk(Tickets):
         runner.on_ticket_change(tell_centre_on_resolve(context))
         runner.on_ticket_change(cancel_unpaid_slips())
         runner.on_ticket_change(call_off_remedy_work(runner))
+        # After the remedy call-off (its free accessories keep the complaint's reason): whatever of the
+        # cancelled ticket's parts has not shipped is called off.
+        runner.on_ticket_change(call_off_materials())
         install_search_hooks(runner, self.attachments)
         # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
         self.outbox = OutboxDesk(context, runner)

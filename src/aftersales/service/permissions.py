@@ -31,7 +31,7 @@ from aftersales.domain.knowledge import ARTICLE_APPROVERS, ARTICLE_AUTHORS
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, RETURN_WORKFLOW
 from aftersales.domain.teams import added_members
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import ERASERS, TICKET_WORKFLOW
+from aftersales.domain.ticket_workflow import ERASERS, TICKET_WORKFLOW, TicketState
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.service.actors import Actor, act_in
@@ -460,10 +460,19 @@ def _added_to_team(actor: Actor, ticket: Ticket) -> bool:
     return (actor.engineer_id or actor.id) in added_members(ticket.events)
 
 
+_NEW = TicketState.NEW.value
+
+
 def _assessor_of(actor: Actor, ticket: Ticket) -> bool:
     # The engineer a new problem was referred to for assessment (seed 001 三(三): 售后专员将客户反馈的问题
-    # 及时分配给相关人员进行评估) reads it, and triages it (``ASSESSOR_WRITES``), before anyone is assigned.
-    return ticket.assessor is not None and ticket.assessor == (actor.engineer_id or actor.id)
+    # 及时分配给相关人员进行评估) reads it, and triages it (``ASSESSOR_WRITES``), while the assessment is
+    # owed: the ticket is new. Once assessed (triaged, by it or the office) or cancelled, the referral
+    # grants nothing more (least privilege): the engineer reads on only if the ticket is assigned to it.
+    return (
+        ticket.state == _NEW
+        and ticket.assessor is not None
+        and ticket.assessor == (actor.engineer_id or actor.id)
+    )
 
 
 ASSESSOR_WRITES = frozenset({"triage"})

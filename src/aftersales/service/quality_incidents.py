@@ -5,7 +5,11 @@ once per (batch, problem) — the problem is the fault record's cause or symptom
 ``[complaint] batch_dimension`` says — and the record that brings the batch to the pack's threshold
 (≥ 5 % inclusive by default) raises the incident, links the tickets of every customer found so far
 and escalates it to the general manager in that same instant. Later records of the batch join the
-incident; a record on a unit already counted changes nothing.
+incident; a record on a unit already counted changes nothing (unless it was withdrawn: counted again).
+
+A cancelled call is no fault evidence (:func:`~aftersales.ports.reporting.is_fault_evidence`): its
+cancellation withdraws the units it counted (:mod:`aftersales.service.cancelled_faults`), and the
+crossing judges only units whose call is not cancelled.
 
 ``desk.complaints.detect_batch_incidents`` and the reports use the same dimension and threshold.
 """
@@ -42,6 +46,7 @@ from aftersales.policies.complaints import MIN_UNITS, batch_threshold_reached, j
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -53,7 +58,14 @@ from aftersales.service.numbering import new_id
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner, TicketHook
 
-__all__ = ["MIN_UNITS", "QualityIncidentDesk", "detect_in_batch", "detect_on_fault"]
+__all__ = [
+    "MIN_UNITS",
+    "QualityIncidentDesk",
+    "detect_in_batch",
+    "detect_on_fault",
+    "engineer_of",
+    "tickets_of_batch",
+]
 
 _DETECTOR = ActorRef("quality-detector", Role.SYSTEM)
 _SEE_ALL = frozenset(
@@ -65,13 +77,14 @@ def _roles(command: str) -> frozenset[Role]:
     return PERMISSIONS[Workflow.DOCUMENTS][command]
 
 
-def _engineer_of(ticket: Ticket) -> str | None:
+def engineer_of(ticket: Ticket) -> str | None:
+    """The engineer ``ticket`` is assigned to (``None``: a dealer, a team or nobody): an incident keeps it."""
     assignee = ticket.assignee
     return assignee.id if assignee is not None and assignee.kind is AssigneeKind.ENGINEER else None
 
 
 def _join(incident: QualityIncident, ticket: Ticket, unit: BatchFaultUnit) -> bool:
-    return incident.add_unit(unit, ticket.region, ticket.dealer_id, _engineer_of(ticket))
+    return incident.add_unit(unit, ticket.region, ticket.dealer_id, engineer_of(ticket))
 
 
 def detect_on_fault(context: DeskContext, on_incident: IncidentComplaints | None = None) -> TicketHook:
@@ -162,12 +175,22 @@ def _count(
     chained = tally is not None and tally.incident_id is None
     previous = tally.last if tally is not None and chained else None
     unit = BatchFaultUnit(f"{key}|{asset_id}", key, asset_id, ticket.id, ticket.customer_id, now, previous)
+    recounted = False
     try:
         uow.documents.add(unit)  # one statement: the unit is new, or it was counted already
-    except DuplicateError:  # this unit was counted already: nothing changes but this ticket's complaints
-        if on_incident is None or tally is None or tally.incident_id is None:
-            return []
-        return on_incident(uow, uow.documents.get(QualityIncident, tally.incident_id), [ticket.id], now)
+    except DuplicateError:
+        stored = uow.documents.get(BatchFaultUnit, unit.id)
+        if not stored.withdrawn or tally is None:
+            # Counted already: nothing changes but this ticket's complaints.
+            if on_incident is None or tally is None or tally.incident_id is None:
+                return []
+            return on_incident(uow, uow.documents.get(QualityIncident, tally.incident_id), [ticket.id], now)
+        # Withdrawn with its cancelled ticket: this call shows the problem, so the unit counts again, on
+        # this ticket, where it stands in the chain.
+        stored.ticket_id, stored.customer_id = ticket.id, ticket.customer_id
+        stored.recorded_at, stored.withdrawn = now, False
+        uow.documents.save(stored)
+        unit, recounted = stored, True
     params = context.policies.complaint.params
     if tally is None:
         tally = BatchFaultTally(key, 1, last=asset_id)
@@ -185,7 +208,8 @@ def _count(
         return [] if on_incident is None else on_incident(uow, joined, [ticket.id], now)
     else:
         tally.units += 1
-        tally.last = asset_id
+        if not recounted:  # a unit counted again is in the chain already
+            tally.last = asset_id
     known = tally.batch_size >= tally.units
     if known and not batch_threshold_reached(tally.units, tally.batch_size, params):
         uow.documents.save(tally)
@@ -196,9 +220,9 @@ def _count(
     # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
     tally.batch_size = len(uow.assets.list(batch=batch))
     found = _counted(uow, tally, unit)
-    if len(found) < tally.units:  # a tally written before it linked its units: count again
+    if len(_live(found)) < tally.units:  # a tally written before it linked its units: count again
         found = _all_units(uow, tally, batch, dimension, value, params.counts_cause, found)
-        tally.members, tally.last, tally.units = list(found), None, len(found)
+        tally.members, tally.last, tally.units = list(found), None, len(_live(found))
     units = list(found.values())
     incident, messages = _judge(context, uow, tally, units, tally.batch_size, ticket, now)
     if incident is None:
@@ -219,6 +243,18 @@ def _judge(
 ) -> tuple[QualityIncident | None, list[OutboxMessage]]:
     """Apply the one rule to ``units`` of ``size``; raise, link and escalate the incident if it holds."""
     batch, dimension, value = tally.id.split("|", 2)
+    # A cancelled call is no fault evidence (seed 002 分类统计; the reports' fault_evidence): a unit
+    # withdrawn with its ticket, or counted on a ticket cancelled since (a store of an earlier release),
+    # is not counted towards the incident. One read by id per unit, at the crossing only.
+    evidence: dict[str, Ticket] = {}
+    for counted in units:
+        if counted.withdrawn:
+            continue
+        other = ticket if ticket is not None and counted.ticket_id == ticket.id else None
+        other = other or uow.tickets.get(counted.ticket_id)
+        if is_fault_evidence(other):
+            evidence[counted.ticket_id] = other
+    units = [u for u in units if u.ticket_id in evidence and not u.withdrawn]
     if size < len(units):
         return None, []  # units outside the registered batch: its size is unknown, nothing to decide on
     params = context.policies.complaint.params
@@ -240,8 +276,7 @@ def _judge(
     reason = decision.reasons[-1]
     incident.record("detect", _DETECTOR, now, payload={"affected": str(len(units)), "batch_size": str(size)})
     for counted in sorted(units, key=lambda u: (u.recorded_at, u.id)):
-        other = ticket if ticket is not None and counted.ticket_id == ticket.id else None
-        other = other or uow.tickets.get(counted.ticket_id)
+        other = evidence[counted.ticket_id]
         incident.product_id = incident.product_id or other.product_id
         _join(incident, other, counted)
     # Who hears of it at once is the pack's escalation table (seed 004: the centre and the general
@@ -304,7 +339,7 @@ def detect_in_batch(
     counts = context.policies.complaint.params.counts_cause
     counted = _all_units(uow, tally, batch, dimension, value, counts)
     registered = len(uow.assets.list(batch=batch))
-    tally.units = len(counted)
+    tally.units = len(_live(counted))
     tally.members, tally.last = list(counted), None
     tally.batch_size = size if size is not None else registered
     uow.documents.save(tally)
@@ -345,9 +380,9 @@ def _all_units(
     ``counts`` says whether a record's cause counts at all (the pack's ``batch_excluded_causes``)."""
     key = tally.id
     counted = dict(counted) if counted is not None else _counted(uow, tally)
-    for ticket in _tickets_of(uow, batch):
-        if ticket.asset_id is None or ticket.asset_id in counted:
-            continue
+    for ticket in tickets_of_batch(uow, batch):
+        if ticket.asset_id is None or ticket.asset_id in counted or not is_fault_evidence(ticket):
+            continue  # counted already, or a cancelled call (no fault evidence)
         times = [
             r.recorded_at for r in ticket.fault_records if getattr(r, dimension) == value and counts(r.cause)
         ]
@@ -363,7 +398,13 @@ def _all_units(
     return counted
 
 
-def _tickets_of(uow: UnitOfWork, batch: str) -> Iterable[Ticket]:
+def _live(units: dict[str, BatchFaultUnit]) -> dict[str, BatchFaultUnit]:
+    """``units`` without those withdrawn with their cancelled tickets."""
+    return {asset: unit for asset, unit in units.items() if not unit.withdrawn}
+
+
+def tickets_of_batch(uow: UnitOfWork, batch: str) -> Iterable[Ticket]:
+    """The service tickets about units of ``batch``, oldest first, page by page."""
     cursor: str | None = None
     while True:
         page = uow.tickets.query(
@@ -612,7 +653,7 @@ class QualityIncidentDesk:
                 ticket = self.runner.visible(uow, actor, ticket_id)
                 _of_the_batch(incident, ticket)
                 if incident.link(
-                    ticket.id, ticket.customer_id, ticket.region, ticket.dealer_id, _engineer_of(ticket)
+                    ticket.id, ticket.customer_id, ticket.region, ticket.dealer_id, engineer_of(ticket)
                 ):
                     incident.record("link_ticket", actor.ref, now, payload={"ticket_id": ticket.id})
             uow.documents.save(incident)

@@ -14,12 +14,15 @@ So when a complaint's step cancels it (``withdraw``, ``cancel``; through the com
   :data:`WITHDRAWN` or :data:`CANCELLED` and the complaint named in the event's payload; the ticket is
   settled as any cancelled ticket (its hooks, SLA due times, notifications). A visit being worked or done
   is carried out: it stays.
-- each free-accessory request not yet shipped is cancelled with the same reason. Parts already shipped
-  are not un-shipped: the request stays as it is.
+- each free-accessory request not yet shipped is cancelled with the same reason
+  (:func:`~aftersales.service.cancelled_materials.call_off_request`, as any cancelled ticket's requests).
+  Parts already shipped are not un-shipped: the request stays as it is.
 
 Both are recorded as done by the desk itself (``Role.SYSTEM``): the consequence of the complaint's end,
 not a decision of whoever ended it. A complaint cancelled by a personal-data erasure is left to the
-erasure, which cancels the person's open tickets (the visits among them) itself.
+erasure, which cancels the person's open tickets (the visits among them) itself; its free accessory not
+yet shipped is called off with the complaint as any cancelled ticket's request
+(:mod:`~aftersales.service.cancelled_materials`).
 """
 
 from __future__ import annotations
@@ -33,13 +36,13 @@ from aftersales.domain.complaint_workflow import ComplaintState
 from aftersales.domain.complaints import ComplaintFile, RemedyKind
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.materials import MaterialsRequest
-from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import NotFound
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.cancelled_materials import call_off_request
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.privacy import CANCELLED_BY_ERASURE
 from aftersales.service.runner import CommandRunner, TicketHook
@@ -54,16 +57,6 @@ CANCELLED = "complaint_cancelled"
 _DESK = ActorRef("aftersales", Role.SYSTEM)
 _NOT_BEGUN = frozenset({TicketState.NEW.value, TicketState.TRIAGED.value, TicketState.ASSIGNED.value})
 """The states of a visit whose work has not begun: nobody is on site, nothing was done."""
-_UNSHIPPED = frozenset(
-    s.value
-    for s in (
-        MaterialsState.REQUESTED,
-        MaterialsState.WARRANTY_CHECKED,
-        MaterialsState.PICK_SLIP,
-        MaterialsState.APPROVED,
-        MaterialsState.PICKED,
-    )
-)
 _ENDED = ComplaintState.CANCELLED.value
 
 
@@ -125,7 +118,4 @@ def _cancel_request(uow: UnitOfWork, request_id: str, reason: str, now: datetime
         request = uow.documents.get(MaterialsRequest, request_id)
     except NotFound:
         return
-    if request.state.value not in _UNSHIPPED:
-        return  # shipped parts are not un-shipped; a request already ended stays ended
-    request.cancel(_DESK, max(now, request.last_at), reason)
-    uow.documents.save(request)
+    call_off_request(uow, request, reason, now)  # shipped parts are not un-shipped

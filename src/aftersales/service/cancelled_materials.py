@@ -1,0 +1,80 @@
+"""Parts left on a cancelled ticket: its materials requests not yet shipped are called off with it.
+
+Seed 002 材料处理 (发料): parts are issued for a job — 用户提出用料申请, the service department checks it,
+the warehouse picks and ships it. A job called off (the customer fixed it, a call logged by mistake, a
+complaint withdrawn, the customer's data erased) needs no parts, and the materials desk refuses every
+step towards shipping on a cancelled ticket (``ticket_cancelled``). Left as it was, the request stayed in
+the warehouse's queue for ever: pending, yet never to ship.
+
+So the ticket's cancellation calls off, in its own transaction, every request of the ticket not yet
+shipped (requested, checked, on a pick slip, quoted, approved or picked): cancelled by the desk itself
+(``Role.SYSTEM``: the consequence of the ticket's end, not a decision of whoever cancelled it), with the
+ticket's reason and the reason code :data:`CALLED_OFF` (``reason.materials_called_off`` in the catalogs).
+What else goes with it is decided where it always was: the unpaid slip of its quote by
+:mod:`~aftersales.service.cancelled_money`; money received stays for ``desk.materials.refund``, which the
+cancelled request now allows. Parts already shipped are not un-shipped: the request stays shipped (or
+received), and a free part comes back through the returns path (退料: ``register_return``) or is charged
+as kept, as any lent part (seed 002 退料 1: 视用户对该材料为事实占有).
+
+A complaint's free accessory (:mod:`~aftersales.service.remedy_work`) is a request on the complaint:
+:mod:`~aftersales.service.remedy_calloff` calls it off with the complaint's reason through
+:func:`call_off_request`, and one cancelled by a personal-data erasure is called off here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.events import TicketEvent
+from aftersales.domain.materials import MaterialsRequest
+from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW
+from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.runner import TicketHook
+
+__all__ = ["CALLED_OFF", "call_off_materials", "call_off_request"]
+
+CALLED_OFF = "materials_called_off"
+"""The reason code of a request the desk called off because its ticket was cancelled."""
+
+_DESK = ActorRef("aftersales", Role.SYSTEM)
+_CANCELLED = TicketState.CANCELLED.value
+
+
+def call_off_request(uow: UnitOfWork, request: MaterialsRequest, reason: str, now: datetime) -> bool:
+    """Cancel ``request`` as the desk, if it has not shipped (``False``: shipped, or already ended)."""
+    if "cancel" not in MATERIALS_WORKFLOW.allowed(request.state.value):
+        return False  # shipped parts are not un-shipped; a request already ended stays ended
+    why = Reason(CALLED_OFF, {"ticket_id": request.ticket_id})
+    request.cancel(_DESK, max(now, request.last_at), reason[:500], (why,))
+    uow.documents.save(request)
+    return True
+
+
+def call_off_materials() -> TicketHook:
+    """The hook: a ticket's cancellation calls off its requests not yet shipped, in the same transaction
+    (see the module's docstring)."""
+
+    def hook(
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        before: str,
+        events: Sequence[TicketEvent],
+        now: datetime,
+    ) -> Sequence[OutboxMessage] | None:
+        if ticket.state != _CANCELLED or before == _CANCELLED:
+            return None
+        # The step requires a reason; the action names it should a host's own workflow not.
+        reason = next((e.reason for e in reversed(events) if e.to_state == _CANCELLED and e.reason), "cancel")
+        for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+            call_off_request(uow, request, reason, now)
+        return None
+
+    return hook
