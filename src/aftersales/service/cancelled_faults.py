@@ -43,7 +43,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.complaint_incidents import DETECTOR
+from aftersales.service.complaint_incident_facts import DETECTOR
 from aftersales.service.context import DeskContext
 from aftersales.service.quality_incidents import engineer_of, tickets_of_batch
 from aftersales.service.runner import TicketHook

@@ -29,7 +29,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_escalation import ComplaintEscalation
-from aftersales.service.complaint_incidents import named_incident
+from aftersales.service.complaint_incident_facts import named_incident
 from aftersales.service.runner import Applied
 from aftersales.service.views import CommandResult
 

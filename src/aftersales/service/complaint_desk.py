@@ -18,7 +18,8 @@ the file and the log (:mod:`~aftersales.service.complaint_log`), repair outlets 
 (:mod:`~aftersales.service.complaint_outlets`), the designated handler
 (:mod:`~aftersales.service.complaint_handlers`; who may follow up:
 :mod:`~aftersales.service.complaint_follow_up`) and batch incidents
-(:mod:`~aftersales.service.complaint_incidents`).
+(:mod:`~aftersales.service.complaint_incidents`; what an incident is to a complaint:
+:mod:`~aftersales.service.complaint_incident_facts`).
 """
 
 from __future__ import annotations

@@ -18,22 +18,16 @@ centre and the general manager when it was raised, and the complaint does not al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aftersales.domain.classification import TicketKind
-from aftersales.domain.complaints import BatchIncident, ComplaintFile
+from aftersales.domain.complaints import BatchIncident
 from aftersales.domain.departments import ComplaintLink
-from aftersales.domain.ids import ProductId
 from aftersales.domain.quality_incidents import (
-    BatchFaultTally,
-    IncidentState,
     QualityIncident,
-    incident_key,
 )
-from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound, ValidationError
 from aftersales.policies.complaints import UnitFault, detect_batch_incidents
 from aftersales.policies.decision import Decision
 from aftersales.ports.outbox import OutboxMessage
@@ -44,115 +38,25 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.complaint_base import all_tickets
+from aftersales.service.complaint_classification import ComplaintClassification
+from aftersales.service.complaint_incident_facts import (
+    DETECTOR,
+    as_batch_incident,
+    counts,
+    of_an_incident,
+)
 from aftersales.service.permissions import COMPLAINT_ROLES, check_role
 
 if TYPE_CHECKING:
-    from aftersales.policies.protocols import ComplaintPolicy
-    from aftersales.service.context import DeskContext
-    from aftersales.service.runner import Applied
+    pass
 
-__all__ = [
-    "DETECTOR",
-    "ComplaintIncidents",
-    "IncidentComplaints",
-    "as_batch_incident",
-    "counts",
-    "incident_about",
-    "named_incident",
-    "of_an_incident",
-]
-
-IncidentComplaints = Callable[[UnitOfWork, QualityIncident, Sequence[str], datetime], list[OutboxMessage]]
-"""What the detector calls, in its transaction, when it raises an incident (with all its tickets) or a
-ticket joins one (with that ticket): the complaints about those tickets are classified major."""
-
-
-def counts(incident: QualityIncident) -> bool:
-    """Does ``incident`` make a complaint about its problem major? Not once dismissed."""
-    return incident.state is not IncidentState.DISMISSED
-
-
-def incident_about(uow: UnitOfWork, dimension: str, tickets: Iterable[Ticket]) -> QualityIncident | None:
-    """The first incident (not dismissed) whose problem one of ``tickets`` recorded on a unit of the
-    incident's batch, or ``None``. ``dimension`` is the pack's ``[complaint] batch_dimension``; one read
-    by id per distinct problem recorded."""
-    for ticket in tickets:
-        if ticket.batch is None or ticket.asset_id is None:
-            continue
-        for value in dict.fromkeys(str(getattr(r, dimension)) for r in ticket.fault_records):
-            try:
-                tally = uow.documents.get(BatchFaultTally, incident_key(ticket.batch, dimension, value))
-            except NotFound:
-                continue
-            if tally.incident_id is None:
-                continue
-            incident = uow.documents.get(QualityIncident, tally.incident_id)
-            if counts(incident):
-                return incident
-    return None
-
-
-def as_batch_incident(incident: QualityIncident) -> BatchIncident:
-    """The complaint's record of ``incident``: its batch, problem and figures, and its id. Units that
-    joined beyond the batch's size as registered when it was raised count the batch as that many."""
-    affected = incident.affected
-    return BatchIncident(
-        ProductId(incident.product_id) if incident.product_id is not None else None,
-        incident.batch,
-        incident.value,
-        affected,
-        max(incident.batch_size, affected),
-        incident_id=incident.id,
-    )
-
-
-DETECTOR = Actor.system("quality-detector")
-"""Who classifies a complaint major by a batch incident the desk found: the detector, as on the incident."""
-
-
-def named_incident(uow: UnitOfWork, given: BatchIncident) -> BatchIncident:
-    """``given``, or — when it names an incident of the desk — that incident's own figures. Naming one
-    spares the general manager a second alarm, so the name must be true: an unknown or dismissed incident
-    is a ``ValidationError`` naming ``batch_incident``."""
-    if given.incident_id is None:
-        return given
-    try:
-        incident = uow.documents.get(QualityIncident, given.incident_id)
-    except NotFound:
-        raise ValidationError(
-            f"there is no quality incident {given.incident_id}", field="batch_incident"
-        ) from None
-    if not counts(incident):
-        raise ValidationError(
-            f"quality incident {incident.id} was dismissed: it makes no complaint major",
-            field="batch_incident",
-        )
-    return as_batch_incident(incident)
-
-
-def of_an_incident(file: ComplaintFile) -> bool:
-    """Is the complaint major by an incident the desk raised already (its figures name the incident)?"""
-    return file.batch_incident is not None and file.batch_incident.incident_id is not None
+__all__ = ["ComplaintIncidents"]
 
 
 @validated_commands
-class ComplaintIncidents:
+class ComplaintIncidents(ComplaintClassification):
     """Mixed into :class:`~aftersales.service.complaint_desk.ComplaintDesk`: the detector's hook, and
     batch incidents found from the fault records."""
-
-    if TYPE_CHECKING:
-        context: DeskContext
-        policy: ComplaintPolicy
-
-        @property
-        def _dimension(self) -> str: ...
-
-        @staticmethod
-        def _file(uow: UnitOfWork, ticket: Ticket) -> ComplaintFile: ...
-
-        def _classify(
-            self, uow: UnitOfWork, actor: Actor, ticket: Ticket, file: ComplaintFile, now: datetime
-        ) -> Applied: ...
 
     def on_incident(
         self, uow: UnitOfWork, incident: QualityIncident, ticket_ids: Sequence[str], now: datetime

@@ -22,7 +22,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_classification import ComplaintClassification
-from aftersales.service.complaint_incidents import (
+from aftersales.service.complaint_incident_facts import (
     DETECTOR,
     as_batch_incident,
     incident_about,

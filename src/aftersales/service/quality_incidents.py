@@ -50,7 +50,7 @@ from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.complaint_incidents import IncidentComplaints
+from aftersales.service.complaint_incident_facts import IncidentComplaints
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import department_notices
 from aftersales.service.escalation_reach import reach_up

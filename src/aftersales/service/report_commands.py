@@ -18,7 +18,7 @@ from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.complaint_incidents import IncidentComplaints
+from aftersales.service.complaint_incident_facts import IncidentComplaints
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit, roles_for
 from aftersales.service.quality_incidents import detect_in_batch

@@ -1,0 +1,104 @@
+"""What a quality incident is to a complaint: the facts the complaint desk reads of the incidents.
+
+The desk's one detector (:mod:`aftersales.service.quality_incidents`) raises an incident from the fault
+records; a complaint about a ticket that recorded the incident's problem on a unit of its batch is major
+(seed 004 第七条 5(2): 批量质量事故). These functions answer whether an incident counts, which incident a
+complaint's tickets are about, and the complaint's record of it; intake, classification and the
+detector's hook (:mod:`aftersales.service.complaint_incidents`) share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from aftersales.domain.complaints import BatchIncident, ComplaintFile
+from aftersales.domain.ids import ProductId
+from aftersales.domain.quality_incidents import BatchFaultTally, IncidentState, QualityIncident, incident_key
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import NotFound, ValidationError
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+
+__all__ = [
+    "DETECTOR",
+    "IncidentComplaints",
+    "as_batch_incident",
+    "counts",
+    "incident_about",
+    "named_incident",
+    "of_an_incident",
+]
+
+IncidentComplaints = Callable[[UnitOfWork, QualityIncident, Sequence[str], datetime], list[OutboxMessage]]
+"""What the detector calls, in its transaction, when it raises an incident (with all its tickets) or a
+ticket joins one (with that ticket): the complaints about those tickets are classified major."""
+
+
+def counts(incident: QualityIncident) -> bool:
+    """Does ``incident`` make a complaint about its problem major? Not once dismissed."""
+    return incident.state is not IncidentState.DISMISSED
+
+
+def incident_about(uow: UnitOfWork, dimension: str, tickets: Iterable[Ticket]) -> QualityIncident | None:
+    """The first incident (not dismissed) whose problem one of ``tickets`` recorded on a unit of the
+    incident's batch, or ``None``. ``dimension`` is the pack's ``[complaint] batch_dimension``; one read
+    by id per distinct problem recorded."""
+    for ticket in tickets:
+        if ticket.batch is None or ticket.asset_id is None:
+            continue
+        for value in dict.fromkeys(str(getattr(r, dimension)) for r in ticket.fault_records):
+            try:
+                tally = uow.documents.get(BatchFaultTally, incident_key(ticket.batch, dimension, value))
+            except NotFound:
+                continue
+            if tally.incident_id is None:
+                continue
+            incident = uow.documents.get(QualityIncident, tally.incident_id)
+            if counts(incident):
+                return incident
+    return None
+
+
+def as_batch_incident(incident: QualityIncident) -> BatchIncident:
+    """The complaint's record of ``incident``: its batch, problem and figures, and its id. Units that
+    joined beyond the batch's size as registered when it was raised count the batch as that many."""
+    affected = incident.affected
+    return BatchIncident(
+        ProductId(incident.product_id) if incident.product_id is not None else None,
+        incident.batch,
+        incident.value,
+        affected,
+        max(incident.batch_size, affected),
+        incident_id=incident.id,
+    )
+
+
+DETECTOR = Actor.system("quality-detector")
+"""Who classifies a complaint major by a batch incident the desk found: the detector, as on the incident."""
+
+
+def named_incident(uow: UnitOfWork, given: BatchIncident) -> BatchIncident:
+    """``given``, or — when it names an incident of the desk — that incident's own figures. Naming one
+    spares the general manager a second alarm, so the name must be true: an unknown or dismissed incident
+    is a ``ValidationError`` naming ``batch_incident``."""
+    if given.incident_id is None:
+        return given
+    try:
+        incident = uow.documents.get(QualityIncident, given.incident_id)
+    except NotFound:
+        raise ValidationError(
+            f"there is no quality incident {given.incident_id}", field="batch_incident"
+        ) from None
+    if not counts(incident):
+        raise ValidationError(
+            f"quality incident {incident.id} was dismissed: it makes no complaint major",
+            field="batch_incident",
+        )
+    return as_batch_incident(incident)
+
+
+def of_an_incident(file: ComplaintFile) -> bool:
+    """Is the complaint major by an incident the desk raised already (its figures name the incident)?"""
+    return file.batch_incident is not None and file.batch_incident.incident_id is not None
