@@ -113,3 +113,30 @@ def test_a_unit_stays_counted_on_another_live_call(backend: str, tmp_path: Path)
             u for u in desk.quality_incidents.units(world.manager, incident.id) if u.asset_id == "asset-1"
         ]
         assert unit.ticket_id == kept
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_complaint_about_a_cancelled_call_is_not_major_by_the_incident(
+    backend: str, tmp_path: Path
+) -> None:
+    # A complaint about a ticket that recorded the incident's problem on a unit of its batch is major
+    # (seed 004 第七条 5(2)); a cancelled call's record is no fault evidence, so a complaint about that
+    # call (the customer unhappy that it was called off) is judged as any other.
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, _clock, world):
+        _batch_of_four(desk, world)
+        live = _faulty(desk, world, "asset-1")
+        _faulty(desk, world, "asset-2")
+        (incident,) = desk.quality_incidents.incidents(world.manager)
+        cancelled = _faulty(desk, world, "asset-3")
+        desk.cancel(world.agent, cancelled, reason="客户取消")
+
+        about_cancelled = desk.complaints.open_complaint(
+            world.agent, world.cust_zh.id, "取消了也没人管", [cancelled]
+        ).ticket.id
+        about_live = desk.complaints.open_complaint(
+            world.agent, world.cust_zh.id, "还是漏水", [live]
+        ).ticket.id
+
+        assert desk.complaints.complaint_file(world.manager, about_cancelled).batch_incident is None
+        figures = desk.complaints.complaint_file(world.manager, about_live).batch_incident
+        assert figures is not None and figures.incident_id == incident.id

@@ -18,6 +18,7 @@ from aftersales.domain.quality_incidents import BatchFaultTally, IncidentState, 
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 
@@ -44,9 +45,10 @@ def counts(incident: QualityIncident) -> bool:
 def incident_about(uow: UnitOfWork, dimension: str, tickets: Iterable[Ticket]) -> QualityIncident | None:
     """The first incident (not dismissed) whose problem one of ``tickets`` recorded on a unit of the
     incident's batch, or ``None``. ``dimension`` is the pack's ``[complaint] batch_dimension``; one read
-    by id per distinct problem recorded."""
+    by id per distinct problem recorded. A cancelled ticket's records are no fault evidence (the one rule
+    of the reports and the detectors): a complaint about that call is not major by the incident."""
     for ticket in tickets:
-        if ticket.batch is None or ticket.asset_id is None:
+        if ticket.batch is None or ticket.asset_id is None or not is_fault_evidence(ticket):
             continue
         for value in dict.fromkeys(str(getattr(r, dimension)) for r in ticket.fault_records):
             try:
