@@ -54,6 +54,7 @@ from aftersales.service.scope import (
     check_chosen_id,
     party_visible,
 )
+from aftersales.service.zone_stamp import BooksZone
 
 __all__ = ["MasterData", "MasterDataChange", "accept_installation", "for_update", "record_change"]
 
@@ -92,6 +93,7 @@ _KINDS: dict[type, str] = {
     Dealer: "dealer",
     Engineer: "engineer",
     RepairPoint: "repair_point",  # reference data the heads keep (desk.repair_points)
+    BooksZone: "books_zone",  # the zone the store's books are kept in (ServiceDesk.move_books_zone)
 }
 
 E = TypeVar("E", Customer, Asset, Product, Dealer, Engineer)
