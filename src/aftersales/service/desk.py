@@ -46,7 +46,7 @@ from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.service.actors import Actor
 from aftersales.service.agent_shifts import AgentShiftDesk
 from aftersales.service.archives import ArchiveDesk
-from aftersales.service.arguments import validated, validated_commands
+from aftersales.service.arguments import entry_point, validated, validated_commands
 from aftersales.service.assessment_referral import AssessmentReferrals
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.books_redating import PAGE, REDATED, ids_of, moving_stamp, redating
@@ -257,6 +257,7 @@ class ServiceDesk(Tickets):
         )  # fmt: skip
 
     @classmethod
+    @entry_point
     def open(
         cls,
         url: str,
@@ -307,6 +308,7 @@ class ServiceDesk(Tickets):
             raise
 
     @classmethod
+    @entry_point
     def move_books_zone(
         cls, url: str, actor: Actor, timezone: str, *, clock: Clock | None = None
     ) -> BooksZone:
