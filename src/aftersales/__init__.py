@@ -913,3 +913,14 @@ __all__ += [
     "scoped_recurring_faults",
     "scoped_service_conduct",
 ]
+
+# Session 22: the capabilities sessions 20-21 built (``desk.assessments``, ``desk.guidance``,
+# ``desk.repair_points``), the books' stamp ``ServiceDesk.move_books_zone`` returns, and the price-list row
+# a pack's price list is read from.
+from aftersales.policies.fees import PartPriceEntry  # noqa: E402
+from aftersales.service.assessment_referral import AssessmentReferrals  # noqa: E402
+from aftersales.service.guidance_desk import GuidanceDesk  # noqa: E402
+from aftersales.service.repair_points import RepairPointDesk  # noqa: E402
+from aftersales.service.zone_stamp import BooksZone  # noqa: E402
+
+__all__ += ["AssessmentReferrals", "BooksZone", "GuidanceDesk", "PartPriceEntry", "RepairPointDesk"]

@@ -34,9 +34,21 @@ class AgentShiftDesk:
         self.context = context
         self.runner = runner
 
-    def plan(self, actor: Actor, start: datetime, end: datetime, shifts: Iterable[AgentShift]) -> DeskRoster:
+    def plan(
+        self,
+        actor: Actor,
+        start: datetime,
+        end: datetime,
+        shifts: Iterable[AgentShift],
+        *,
+        idempotency_key: str | None = None,
+    ) -> DeskRoster:
         """Replace the shifts of ``[start, end)`` with ``shifts`` (heads only). Each shift lies inside the
-        window; a stored shift crossing the window's edge is refused naming that edge."""
+        window; a stored shift crossing the window's edge is refused naming that edge.
+
+        Replayable by key: a host retrying a plan whose answer it lost gets the roster back without
+        planning the window again (a head who corrected the window meanwhile keeps the correction); the
+        same key with other shifts or another window is ``IdempotencyKeyReused``."""
         check_role(actor, "plan_agent_shifts", None, PERMISSIONS[Workflow.DOCUMENTS]["plan_agent_shifts"])
         wanted = list(shifts)
         if not all(isinstance(s, AgentShift) for s in wanted):
@@ -54,7 +66,13 @@ class AgentShiftDesk:
             return roster
 
         return self.runner.write(
-            actor, "plan_agent_shifts", None, [start.isoformat(), end.isoformat()], apply
+            actor,
+            "plan_agent_shifts",
+            idempotency_key,
+            [start.isoformat(), end.isoformat(), wanted] if idempotency_key is not None else None,
+            apply,
+            remember=lambda roster: roster.id,
+            reload=lambda uow, _: stored_roster(uow) or DeskRoster(ROSTER_ID),
         )
 
     def on_duty(self, actor: Actor, at: datetime) -> tuple[str, ...]:

@@ -25,8 +25,11 @@ from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement
 from aftersales.errors import NotFound
 from aftersales.ports.documents import Document
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.master_data import record_change
+from aftersales.service.zone_stamp import BooksZone, books_zone, stamp_books_zone
 
-__all__ = ["PAGE", "REDATED", "Redated", "ids_of", "month_in", "redate_page", "redating"]
+__all__ = ["PAGE", "REDATED", "Redated", "ids_of", "month_in", "moving_stamp", "redate_page", "redating"]
 
 PAGE = 500
 """Records re-dated per transaction: a large store's move never holds the write lock for long."""
@@ -82,3 +85,20 @@ def redate_page(uow: UnitOfWork, kind: Redated, ids: Sequence[str], zone: ZoneIn
 def redating(kind: Redated, ids: Sequence[str], zone: ZoneInfo) -> Callable[[UnitOfWork, datetime], int]:
     """:func:`redate_page` of ``ids`` as a write's step (``apply(uow, now)``)."""
     return lambda uow, now: redate_page(uow, kind, ids, zone)
+
+
+def moving_stamp(actor: Actor, timezone: str) -> Callable[[UnitOfWork, datetime], BooksZone]:
+    """The move's first write (``apply(uow, at)``): the stamp of ``timezone``, marked under way, and the
+    audit of the move by ``actor`` — a ``MasterDataChange`` of record kind ``books_zone`` (the zone
+    before → after), as every change of the reference data leaves. The months it re-dates change what a
+    month's money was reported as: who moved the books, when, and from which zone is kept. A move that
+    changes no zone (finishing one left unfinished, or the zone the books are kept in) records nothing."""
+
+    def apply(uow: UnitOfWork, at: datetime) -> BooksZone:
+        before = books_zone(uow)
+        after = stamp_books_zone(uow, timezone, at, move=True)
+        if before is None or before.timezone != after.timezone:
+            record_change(uow, actor, "move_books_zone", at, before, after)
+        return after
+
+    return apply

@@ -46,10 +46,10 @@ from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.service.actors import Actor
 from aftersales.service.agent_shifts import AgentShiftDesk
 from aftersales.service.archives import ArchiveDesk
-from aftersales.service.arguments import validated, validated_commands
+from aftersales.service.arguments import entry_point, validated, validated_commands
 from aftersales.service.assessment_referral import AssessmentReferrals
 from aftersales.service.attachment_desk import AttachmentDesk
-from aftersales.service.books_redating import PAGE, REDATED, ids_of, redating
+from aftersales.service.books_redating import PAGE, REDATED, ids_of, moving_stamp, redating
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.cancelled_faults import withdraw_cancelled_units
 from aftersales.service.cancelled_materials import call_off_materials
@@ -104,7 +104,6 @@ from aftersales.service.zone_stamp import (
     books_zone,
     keep_books_zone,
     moving_books,
-    stamp_books_zone,
 )
 
 __all__ = ["ServiceDesk", "UtcClock"]
@@ -265,6 +264,7 @@ class ServiceDesk(Tickets):
         )  # fmt: skip
 
     @classmethod
+    @entry_point
     def open(
         cls,
         url: str,
@@ -315,6 +315,7 @@ class ServiceDesk(Tickets):
             raise
 
     @classmethod
+    @entry_point
     def move_books_zone(
         cls, url: str, actor: Actor, timezone: str, *, clock: Clock | None = None
     ) -> BooksZone:
@@ -322,7 +323,8 @@ class ServiceDesk(Tickets):
         a store's desks keep their books in (a desk opened in another zone than the store's is refused).
 
         Stop the store's desks first and open them again with ``settings={"timezone": timezone}`` after
-        (a manager's or the general manager's write, recorded as ``move_books_zone``). Instants stay as
+        (a manager's or the general manager's write, audited as ``move_books_zone``: who, when, the zone
+        before and after, in ``master_data_history(actor, "books_zone", "books")``). Instants stay as
         they are; the months stored from them in the books' zone (a fee slip's, a materials movement's)
         are dated again in ``timezone``, :data:`~aftersales.service.books_redating.PAGE` records per
         transaction (:mod:`aftersales.service.books_redating`). Until the last page has committed the
@@ -353,7 +355,7 @@ class ServiceDesk(Tickets):
             "move_books_zone",
             None,
             [current, timezone],
-            lambda uow, at: stamp_books_zone(uow, timezone, at, move=True),
+            moving_stamp(actor, timezone),
         )
         if not stamp.redating:
             return stamp  # the same zone as before: no month changes

@@ -32,6 +32,7 @@ from aftersales.domain.ids import CustomerId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
+from aftersales.domain.repair_points import RepairPoint
 from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.repositories import Repository
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -53,6 +54,7 @@ from aftersales.service.scope import (
     check_chosen_id,
     party_visible,
 )
+from aftersales.service.zone_stamp import BooksZone
 
 __all__ = ["MasterData", "MasterDataChange", "accept_installation", "for_update", "record_change"]
 
@@ -84,7 +86,15 @@ _REPOS = {
     Dealer: "dealers",
     Engineer: "engineers",
 }
-_KINDS = {Customer: "customer", Asset: "asset", Product: "product", Dealer: "dealer", Engineer: "engineer"}
+_KINDS: dict[type, str] = {
+    Customer: "customer",
+    Asset: "asset",
+    Product: "product",
+    Dealer: "dealer",
+    Engineer: "engineer",
+    RepairPoint: "repair_point",  # reference data the heads keep (desk.repair_points)
+    BooksZone: "books_zone",  # the zone the store's books are kept in (ServiceDesk.move_books_zone)
+}
 
 E = TypeVar("E", Customer, Asset, Product, Dealer, Engineer)
 R_ = TypeVar("R_")
@@ -155,11 +165,19 @@ def record_change(
             command=command,
             at=now,
             by=actor.ref,
-            before=unstructure(before) if before is not None else None,
-            after=unstructure(after),
+            before=_data(before) if before is not None else None,
+            after=_data(after),
             reason=reason,
         )
     )
+
+
+def _data(record: object) -> dict[str, Any]:
+    """The record's fields as the audit keeps them: without the store's ``version`` of a record kept as a
+    document (a repair point), which counts saves and is no data of the record."""
+    data = cast(dict[str, Any], unstructure(record))
+    data.pop("version", None)
+    return data
 
 
 def accept_installation(uow: UnitOfWork, actor: Actor, asset_id: str, ticket_id: str, now: datetime) -> None:

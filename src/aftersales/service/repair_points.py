@@ -24,6 +24,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.master_data import record_change
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
 from aftersales.service.views import CommandResult
@@ -67,7 +68,10 @@ class RepairPointDesk:
         """Register ``point``, or replace the stored point of its id (its address, hours, ``active``).
 
         The heads who keep the reference data (``register_repair_point``). A ticket already told of a
-        point keeps what it was told; the change applies to the designations that follow.
+        point keeps what it was told; the change applies to the designations that follow. Audited like
+        the other reference data: each change leaves a ``MasterDataChange`` (who, when, before → after),
+        read with ``desk.master_data_history(actor, "repair_point", point_id)``; registering the point as
+        stored changes nothing and records nothing.
         """
         permit(actor, _DOCS, "register_repair_point", getattr(point, "id", None))
         if not isinstance(point, RepairPoint):
@@ -78,8 +82,15 @@ class RepairPointDesk:
                 stored = uow.documents.get(RepairPoint, point.id)
             except NotFound:
                 uow.documents.add(point)
-                return uow.documents.get(RepairPoint, point.id)
-            return uow.documents.save(attrs.evolve(point, version=stored.version))
+                added = uow.documents.get(RepairPoint, point.id)
+                record_change(uow, actor, "register_repair_point", now, None, added)
+                return added
+            wanted = attrs.evolve(point, version=stored.version)
+            if wanted == stored:
+                return stored  # nothing changes, nothing to audit
+            saved = uow.documents.save(wanted)
+            record_change(uow, actor, "register_repair_point", now, stored, saved)
+            return saved
 
         return self.runner.write(
             actor,

@@ -37,6 +37,7 @@ from aftersales.domain.parties import CustomerTier
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import (
+    AftersalesError,
     ConcurrencyConflict,
     DuplicateError,
     IdempotencyKeyReused,
@@ -307,6 +308,7 @@ class CommandRunner:
         A version conflict or a duplicate means another writer committed first: with the same key,
         that is this command's first result; otherwise the command is re-run on fresh data (the
         client never gave a version, so nothing it saw is stale). A busy store wrote nothing: re-run.
+        A refusal of a keyed command is its original's result when one committed meanwhile.
         """
         for attempt in range(RETRIES):
             try:
@@ -321,7 +323,26 @@ class CommandRunner:
                 if attempt == RETRIES - 1:
                     raise
                 time.sleep(random.uniform(0, 0.001 * (attempt + 1)))  # let the winner's commit land
+            except IdempotencyKeyReused:
+                raise  # the key's own answer
+            except AftersalesError:
+                # A refusal may be the original's doing: a retry that looked for its key before the
+                # original committed, then waited for the ticket's lock (PostgreSQL), runs its step on a
+                # ticket the original already moved ("cannot cancel from cancelled"). With a key, the
+                # original's result, committed meanwhile, is the answer; without one the refusal stands.
+                first = self._refused_but_replayed(scoped, recall)
+                if first is None:
+                    raise
+                return first
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _refused_but_replayed(self, scoped: str | None, recall: Callable[[UnitOfWork], T | None]) -> T | None:
+        """After a refusal: the result a concurrent original stored under the same key, if any (a store
+        still busy answers nothing: the refusal stands)."""
+        try:
+            return self._after_race(scoped, recall)
+        except StoreBusy:
+            return None
 
     # -- ticket commands ------------------------------------------------------------------------------
 

@@ -292,10 +292,18 @@ class SurveyCampaigns:
         ]
         return max(days) if days else None
 
-    def close(self, actor: Actor, campaign_id: str, *, reason: str = "campaign closed") -> SurveyCampaign:
+    def close(
+        self,
+        actor: Actor,
+        campaign_id: str,
+        *,
+        reason: str = "campaign closed",
+        idempotency_key: str | None = None,
+    ) -> SurveyCampaign:
         """Close a campaign (its period is over): its results are final. The tasks still pending are
         declined with ``reason``, so they leave the agents' call lists; answering or declining a task of
-        a closed campaign is an ``InvalidTransition``. Who may start a campaign closes it."""
+        a closed campaign is an ``InvalidTransition``. Who may start a campaign closes it. Replayable by
+        key: a retry gets the campaign back, not the ``InvalidTransition`` of closing it twice."""
         permit(check_actor(actor), Workflow.MAINTENANCE, "start_campaign")
         if not isinstance(reason, str) or not reason.strip() or len(reason) > _REASON_MAX:
             raise ValidationError(f"a reason is 1 to {_REASON_MAX} characters", field="reason")
@@ -309,7 +317,10 @@ class SurveyCampaigns:
                 uow.documents.save(task)
             return uow.documents.save(campaign)
 
-        return self.runner.write(actor, "close_campaign", None, (campaign_id, reason), apply)
+        return self.runner.write(
+            actor, "close_campaign", idempotency_key, (campaign_id, reason), apply,
+            remember=lambda c: c.id, reload=lambda uow, cid: uow.documents.get(SurveyCampaign, cid),
+        )  # fmt: skip
 
     def answer(
         self,
@@ -377,8 +388,11 @@ class SurveyCampaigns:
             "survey_low_score", (Role.MANAGER,), values, key, now
         )
 
-    def decline(self, actor: Actor, task_id: str, *, reason: str) -> SurveyTask:
-        """The customer could not be reached or would not answer."""
+    def decline(
+        self, actor: Actor, task_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> SurveyTask:
+        """The customer could not be reached or would not answer. Replayable by key, as :meth:`answer`: a
+        retry gets the task back, not the ``InvalidTransition`` of declining it twice."""
         permit(check_actor(actor), Workflow.MAINTENANCE, "answer_survey")
         if not isinstance(reason, str) or not reason.strip():
             raise ValidationError("declining a survey needs a reason", field="reason")
@@ -393,7 +407,10 @@ class SurveyCampaigns:
             task.decline(now, actor.ref, reason)
             return uow.documents.save(task)
 
-        return self.runner.write(actor, "decline_survey", None, (task_id, reason), apply)
+        return self.runner.write(
+            actor, "decline_survey", idempotency_key, (task_id, reason), apply,
+            remember=lambda t: t.id, reload=lambda uow, tid: uow.documents.get(SurveyTask, tid),
+        )  # fmt: skip
 
     def _task(self, uow: UnitOfWork, actor: Actor, task_id: str) -> SurveyTask:
         if not isinstance(task_id, str) or not task_id:
