@@ -33,6 +33,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.repair_points import RepairPoint
+from aftersales.domain.teams import Team
 from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.repositories import Repository
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -94,6 +95,7 @@ _KINDS: dict[type, str] = {
     Engineer: "engineer",
     RepairPoint: "repair_point",  # reference data the heads keep (desk.repair_points)
     BooksZone: "books_zone",  # the zone the store's books are kept in (ServiceDesk.move_books_zone)
+    Team: "team",  # who is called for a critical ticket, and the on-call roster (desk.teams)
 }
 
 E = TypeVar("E", Customer, Asset, Product, Dealer, Engineer)

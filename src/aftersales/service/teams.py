@@ -10,6 +10,7 @@ escalation's addressees.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
@@ -31,6 +32,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import check_available, check_dealer_dispatch, unavailable_members
+from aftersales.service.master_data import record_change
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.scope import acts_as_dealer_staff
@@ -55,13 +57,19 @@ class TeamDesk:
 
     # -- master data ----------------------------------------------------------------------------------
 
-    def save_team(self, actor: Actor, team: Team) -> Team:
+    def save_team(self, actor: Actor, team: Team, *, idempotency_key: str | None = None) -> Team:
         """Create or replace a team; every member (and the lead) must be a registered engineer, the lead
-        an active one, and every on-call shift a member's, outside the member's recorded absences."""
+        an active one, and every on-call shift a member's, outside the member's recorded absences.
+
+        Each change leaves a :class:`~aftersales.domain.master_data.MasterDataChange` (record kind
+        ``team``: who, when, before → after; read with ``desk.master_data_history``), as the other
+        reference data the heads keep do: who is on the emergency team decides who is called at night.
+        Saving a team as stored records nothing. With ``idempotency_key`` a retried call returns the
+        team instead of saving it again over a later change."""
         check_role(actor, "manage_teams", getattr(team, "id", None), _roles("manage_teams"))
         if not isinstance(team, Team):
             raise ValidationError("team must be a Team", field="team")
-
+        team = copy.deepcopy(team)  # the caller's value is not changed (its lead added, its version set)
         if team.lead not in team.members:
             # A lead changed on a team read back (``team.lead = ...``) is a member, as a new team's is:
             # its registration is checked with the others, and the roster's shifts may name it.
@@ -80,17 +88,35 @@ class TeamDesk:
             _check_shifts(uow, team.shifts)
             try:
                 current = uow.documents.get(Team, team.id)
-                team.version = current.version
             except NotFound:
                 uow.documents.add(team)
+                record_change(uow, actor, "save_team", now, None, team)
                 return team
-            uow.documents.save(team)
-            return team
+            team.version = current.version
+            if team == current:
+                return current  # nothing changes, nothing to audit
+            saved = uow.documents.save(team)
+            record_change(uow, actor, "save_team", now, current, saved)
+            return saved
 
-        return self.runner.write(actor, "manage_teams", None, [team.id], apply)
+        # What the team is, not the store's version of it: a retry repeats the team it saved.
+        request = [team.id, team.name, team.kind, team.lead, team.members, team.shifts]
+        return self.runner.write(
+            actor, "manage_teams", idempotency_key, request, apply, remember=_team_id, reload=_stored_team
+        )
 
-    def set_roster(self, actor: Actor, team_id: str, shifts: Iterable[OnCallShift]) -> Team:
-        """Replace the team's on-call shifts; each shift's engineer must be a member."""
+    def set_roster(
+        self,
+        actor: Actor,
+        team_id: str,
+        shifts: Iterable[OnCallShift],
+        *,
+        idempotency_key: str | None = None,
+    ) -> Team:
+        """Replace the team's on-call shifts; each shift's engineer must be a member. The change is
+        audited as :meth:`save_team`'s (record kind ``team``); a roster as stored records nothing. With
+        ``idempotency_key`` a retried call returns the team instead of planning the old shifts again
+        over a later correction."""
         check_role(actor, "manage_teams", team_id, _roles("manage_teams"))
         wanted = list(shifts)
         if not all(isinstance(s, OnCallShift) for s in wanted):
@@ -100,11 +126,18 @@ class TeamDesk:
             team = uow.documents.get(Team, team_id)
             _members_only(wanted, team.members, team_id)
             _check_shifts(uow, wanted)
+            before = copy.deepcopy(team)
             team.shifts = sorted(wanted, key=lambda s: s.starts_at)
-            uow.documents.save(team)
-            return team
+            if team == before:
+                return team
+            saved = uow.documents.save(team)
+            record_change(uow, actor, "set_roster", now, before, saved)
+            return saved
 
-        return self.runner.write(actor, "manage_teams", None, [team_id], apply)
+        request = [team_id, wanted]
+        return self.runner.write(
+            actor, "manage_teams", idempotency_key, request, apply, remember=_team_id, reload=_stored_team
+        )
 
     def team(self, actor: Actor, team_id: str) -> Team:
         """One team (staff only; dealer staff their own dealer's teams, another is ``NotFound``)."""
@@ -297,6 +330,14 @@ class TeamDesk:
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
         messages = self.context.notifications.staff_messages("escalation", to, values, key, now, uow)
         return Applied(messages=messages, decisions=(escalation,))
+
+
+def _team_id(team: Team) -> str:
+    return team.id
+
+
+def _stored_team(uow: UnitOfWork, team_id: str) -> Team:
+    return uow.documents.get(Team, team_id)
 
 
 def _members_only(shifts: Iterable[OnCallShift], members: Collection[str], team_id: str) -> None:
