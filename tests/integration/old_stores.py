@@ -1,0 +1,143 @@
+"""Stores written by older releases (tests/fixtures/old_stores), loaded for the upgrade tests, and what a
+desk answers about the workload (:mod:`old_store_workload`) they hold.
+
+The fixtures are SQL text made by scripts/make_old_store_fixtures.py: a SQLite file's dump (run statement by
+statement on an empty file) and a PostgreSQL schema's ``pg_dump`` (run in a new schema).
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.reporting import reporting_for
+from aftersales.ports.reporting import FaultDimension, GroupBy, Period
+from aftersales.reports.faults import fault_pareto
+from aftersales.reports.kpi import kpi_report
+from aftersales.reports.ledger_export import ledger_records
+from aftersales.service.desk import ServiceDesk
+from tests.integration import old_store_workload as workload
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "old_stores"
+SQLITE_FIXTURES = sorted(FIXTURES.glob("sqlite-v*.sql.gz"))
+POSTGRES_FIXTURES = sorted(FIXTURES.glob("postgres-v*.sql.gz"))
+MARCH = Period(datetime(2026, 3, 1, tzinfo=workload.SHANGHAI), datetime(2026, 4, 1, tzinfo=workload.SHANGHAI))
+
+CYCLES_KEPT_SQLITE = 17
+"""The first SQLite schema version whose release kept a reopened ticket's ended cycle in its reopen event
+(commit 687642e9; PostgreSQL version 10). A reopen stored by an earlier release cleared the due times and
+kept no cycle, so the ticket reopened by its callback (T-000002) has none: its SLA due times are not in
+its data, and a migration cannot know them (docs/concepts/reports.md: such reopens keep the current
+cycle's due times). Everything else agrees."""
+CYCLES_KEPT_POSTGRES = 10
+HISTORY_SQLITE = 12
+"""The first SQLite schema version whose release wrote each event the workload makes today (PostgreSQL 8).
+The release of version 9 recorded no event for the materials desk's check of a request and none for the
+complaint a low callback score opens; their tickets' histories lack those events (nothing to migrate)."""
+HISTORY_POSTGRES = 8
+
+
+def schema_version(fixture: Path) -> int:
+    """The schema version the fixture's release wrote (its file name: ``sqlite-v09-<commit>.sql.gz``)."""
+    found = re.search(r"-v(\d+)-", fixture.name)
+    assert found is not None, fixture
+    return int(found.group(1))
+
+
+def fixture_text(fixture: Path) -> str:
+    """The SQL text of ``fixture``."""
+    return gzip.decompress(fixture.read_bytes()).decode("utf-8")
+
+
+def load_sqlite(fixture: Path, db: Path) -> None:
+    """The SQLite file ``db`` (new) as the fixture's release left it."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        statement = ""
+        for line in fixture_text(fixture).splitlines(keepends=True):
+            statement += line
+            if sqlite3.complete_statement(statement):
+                conn.execute(statement)
+                statement = ""
+    finally:
+        conn.close()
+
+
+@contextmanager
+def load_postgres(fixture: Path, url: str) -> Iterator[str]:
+    """``url`` (a store URL with ``?schema=…`` of a new schema) holding the fixture's release's schema."""
+    import psycopg
+
+    dsn, schema = url.rsplit("schema=", 1)
+    dsn = dsn.rstrip("?&")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+        conn.execute(fixture_text(fixture).replace("__SCHEMA__.", f'"{schema}".'))  # type: ignore[arg-type]
+    yield url
+
+
+def open_desk(url: str) -> ServiceDesk:
+    """Today's desk on ``url``, its clock where the workload ended."""
+    return workload.open_desk(url, ManualClock(workload.END))
+
+
+def _ticket_ids(desk: ServiceDesk) -> list[str]:
+    return [str(record[0]) for page in ledger_records(desk, workload.MANAGER) for record in page]
+
+
+_HISTORY = ("seq", "action", "from_state", "to_state", "at", "actor", "reason")
+"""What of each event is compared: the payloads are history each release wrote in its own words (reason
+codes added since, a callback's channel), which no migration rewrites."""
+
+
+def answers(desk: ServiceDesk) -> dict[str, Any]:
+    """What ``desk`` answers about the workload: each ticket (without its version and events) and its
+    history (each event's action, states, time, actor and reason), the ledger, the KPI month (by
+    dealer), the fault Pareto by each dimension, the dealer's materials ledger and the month's outbound
+    summary."""
+    found: dict[str, Any] = {}
+    for ticket_id in _ticket_ids(desk):
+        ticket = desk.ticket(workload.MANAGER, ticket_id).to_dict()
+        events = ticket.pop("events")
+        del ticket["version"]
+        found[f"ticket {ticket_id}"] = ticket
+        found[f"history {ticket_id}"] = [[event.get(key) for key in _HISTORY] for event in events]
+    found["ledger"] = [list(record) for page in ledger_records(desk, workload.MANAGER) for record in page]
+    queries = reporting_for(desk.store)
+    assert desk.calendar is not None
+    found["kpi"] = repr(kpi_report(queries, MARCH, desk.calendar, group=GroupBy.DEALER, as_of=workload.END))
+    for dimension in FaultDimension:
+        found[f"faults by {dimension.name}"] = repr(fault_pareto(queries, MARCH, dimension))
+    materials = workload.materials_desk(desk)
+    found["materials ledger"] = repr(materials.ledger(workload.MANAGER, workload.DEALER_SH))
+    found["outbound"] = repr(materials.outbound_summary(workload.MANAGER, "2026-03"))
+    return found
+
+
+REOPENED = "T-000002"
+"""The ticket the workload's callback reopened."""
+_DUE_COLUMNS = ("response_due_us", "resolution_due_us")
+
+
+def without_reopen_dues(found: dict[str, Any]) -> dict[str, Any]:
+    """``found`` without the due times of :data:`REOPENED` (see :data:`CYCLES_KEPT_SQLITE`)."""
+    from aftersales.ports.ledger_rows import LEDGER_FIELDS
+
+    masked = dict(found)
+    ticket = dict(masked[f"ticket {REOPENED}"])
+    for key in ("resolution_due_at", "resolution_due_at_zone", "response_due_at", "response_due_at_zone"):
+        ticket.pop(key, None)
+    masked[f"ticket {REOPENED}"] = ticket
+    columns = [LEDGER_FIELDS.index(name) for name in _DUE_COLUMNS]
+    masked["ledger"] = [
+        [None if record[0] == REOPENED and index in columns else value for index, value in enumerate(record)]
+        for record in masked["ledger"]
+    ]
+    return masked
