@@ -40,6 +40,9 @@ PACK = "sanitary_ware"
 AGENT = Actor.agent("agent-1", "客服小李")
 MANAGER = Actor.manager("mgr-1", "王经理")
 DEALER_SH = PartyRef.dealer("dealer-sh")
+DEALER_STAFF = Actor.dealer_staff("sh-staff-1", "dealer-sh", {"SH"})
+"""Staff of the Shanghai dealer (the second ticket is dispatched to that dealer)."""
+BJ_ENGINEER = Actor.engineer("eng-bj", "赵工")
 FEES = DefaultFeesPolicy(FeesParams(parts={"seat": PartPriceEntry("320", "560")}))
 """The maker's price of the one part the workload ships (the pack names no prices)."""
 
@@ -110,7 +113,7 @@ def play(url: str) -> None:
         _register(desk)
         jr = Actor.engineer("eng-jr", "李工")
         sr = Actor.engineer("eng-sr", "王工")
-        sh_staff = Actor.dealer_staff("sh-staff-1", "dealer-sh", {"SH"})
+        sh_staff = DEALER_STAFF
         materials = materials_desk(desk)
 
         def opened(customer: str, asset: str | None, text: str, **more: object) -> str:
@@ -174,12 +177,12 @@ def play(url: str) -> None:
         desk.triage(AGENT, t4, nature="repair", severity=Severity.LOW, plan=Plan.ON_SITE, skill="toilet")
         desk.dispatch(AGENT, t4, engineer_id="eng-bj", reason="北京区域")
         later(hours=2)
-        desk.start_work(Actor.engineer("eng-bj", "赵工"), t4)
+        desk.start_work(BJ_ENGINEER, t4)
         desk.add_fault_record(
-            Actor.engineer("eng-bj", "赵工"), t4, symptom="button_stuck", cause="spring_broken", action="replace_button"
+            BJ_ENGINEER, t4, symptom="button_stuck", cause="spring_broken", action="replace_button"
         )
         later(hours=1)
-        desk.resolve(Actor.engineer("eng-bj", "赵工"), t4, summary="已更换按钮", remote=False)
+        desk.resolve(BJ_ENGINEER, t4, summary="已更换按钮", remote=False)
 
         # Callbacks: the first ticket's (satisfied), the second's (the problem came back: reopened).
         later(days=1)
