@@ -9,11 +9,22 @@ again; and a migration or back-fill interrupted midway resumes and ends the same
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+import aftersales
+from aftersales.adapters import postgres, reporting_sqlite_schema, sla_sweep_sqlite, sqlite_schema
+from aftersales.adapters.reporting_sqlite_schema import backfill_state
+from aftersales.adapters.sqlite import SqliteStore
+from aftersales.errors import StorageError
 
 from tests.acceptance.conftest import pg_schema_url
 from tests.integration import old_store_workload as workload
@@ -34,6 +45,8 @@ from tests.integration.old_stores import (
     without_reopen_sweep,
 )
 
+SRC = Path(aftersales.__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 Answers = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 """What a store answers about the workload, what today's follow-up commands returned, and the answers
@@ -108,6 +121,135 @@ def test_an_old_postgres_schema_answers_as_a_fresh_one(fixture: Path, fresh_post
     with pg_schema_url() as url, load_postgres(fixture, url):
         got = _upgraded(url)
     version = schema_version(fixture)
+    assert_agree(
+        got, fresh_postgres, cycles_kept=version >= CYCLES_KEPT_POSTGRES, history=version >= HISTORY_POSTGRES
+    )
+
+
+def _user_version(db: Path) -> int:
+    with closing(sqlite3.connect(db)) as conn:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _fail_after(calls: int, fail: Callable[[], None]) -> Callable[[sqlite3.Connection, str], bool]:
+    """A stand-in for the migration's per-statement check that calls ``fail`` at its ``calls``-th call."""
+    checked = sqlite_schema._has_added_column
+    seen = 0
+
+    def check(conn: sqlite3.Connection, statement: str) -> bool:
+        nonlocal seen
+        seen += 1
+        if seen == calls:
+            fail()
+        return checked(conn, statement)
+
+    return check
+
+
+_KILLED_MIGRATION = """
+import os, sys
+from aftersales.adapters import sqlite_schema
+from tests.integration.old_stores import open_desk
+checked, seen = sqlite_schema._has_added_column, [0]
+def check(conn, statement):
+    seen[0] += 1
+    if seen[0] == int(sys.argv[2]):
+        os._exit(9)
+    return checked(conn, statement)
+sqlite_schema._has_added_column = check
+open_desk(sys.argv[1])
+"""
+
+_KILLED_BACKFILL = """
+import os, sys
+from aftersales.adapters import reporting_sqlite_schema
+from aftersales.adapters.sqlite import SqliteStore
+reporting_sqlite_schema._FIRST_BATCH = 2
+store = SqliteStore(sys.argv[1])
+store.backfill_reporting(max_batches=1)
+conn = store.acquire()
+def killed(progress):
+    os._exit(9)
+reporting_sqlite_schema.backfill_reporting(conn, after_batch=killed)
+"""
+
+
+def _killed(script: str, *args: str) -> None:
+    """``script`` run by another Python process (which kills itself): it exits with 9."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), str(ROOT)])}
+    done = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=ROOT, capture_output=True)
+    assert done.returncode == 9, done.stderr.decode()
+
+
+@pytest.mark.parametrize("fixture", SQLITE_FIXTURES[:3], ids=lambda path: path.name.split(".")[0])
+def test_an_interrupted_sqlite_upgrade_resumes_and_ends_the_same(
+    fixture: Path, tmp_path: Path, fresh_sqlite: Answers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, version = tmp_path / "desk.db", schema_version(fixture)
+    url = f"sqlite:///{db}"
+    load_sqlite(fixture, db)
+
+    # A migration that fails midway (the disk, say) is a StorageError and leaves the file as it was.
+    def disk_error() -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(sqlite_schema, "_has_added_column", _fail_after(12, disk_error))
+    with pytest.raises(StorageError):
+        open_desk(url)
+    monkeypatch.undo()
+    assert _user_version(db) == version
+    # A process killed midway leaves it as it was too (SQLite rolls the transaction back).
+    _killed(_KILLED_MIGRATION, url, "15")
+    assert _user_version(db) == version
+
+    # Migrated, then each catch-up stopped after its first batch, and a back-fill killed between two.
+    desk = open_desk(url)
+    desk.shutdown()
+    monkeypatch.setattr(reporting_sqlite_schema, "_FIRST_BATCH", 2)
+    monkeypatch.setattr(sla_sweep_sqlite, "_FIRST_BATCH", 2)
+    store = SqliteStore(url)
+    try:
+        store.fill_sweep_tables(max_batches=1)
+        store.split_events(batch=1, max_batches=2)
+        store.backfill_reporting(max_batches=1)
+        conn = store.acquire()
+        try:
+            assert backfill_state(conn)[1] is False
+        finally:
+            store.release(conn)
+    finally:
+        store.close()
+    monkeypatch.undo()
+    _killed(_KILLED_BACKFILL, url)
+    with closing(sqlite3.connect(db)) as conn:
+        after, done = backfill_state(conn)
+    assert after and not done
+
+    got = _upgraded(url)
+    assert_agree(got, fresh_sqlite, cycles_kept=version >= CYCLES_KEPT_SQLITE, history=version >= HISTORY_SQLITE)
+    with closing(sqlite3.connect(db)) as conn:
+        assert backfill_state(conn)[1] is True
+
+
+@pytest.mark.parametrize("fixture", POSTGRES_FIXTURES[:2], ids=lambda path: path.name.split(".")[0])
+def test_an_interrupted_postgres_upgrade_resumes_and_ends_the_same(
+    fixture: Path, fresh_postgres: Answers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    version = schema_version(fixture)
+    with pg_schema_url() as url, load_postgres(fixture, url):
+        # The last step fails after the others ran: the one transaction rolls them all back.
+        steps = postgres.MIGRATIONS
+        monkeypatch.setattr(postgres, "MIGRATIONS", (*steps[:-1], (*steps[-1], "SELECT 1 / 0")))
+        with pytest.raises(StorageError):
+            open_desk(url)
+        monkeypatch.undo()
+        dsn, schema = url.rsplit("?schema=", 1) if "?schema=" in url else url.rsplit("&schema=", 1)
+        with psycopg.connect(dsn) as conn:
+            found = conn.execute(f'SELECT version FROM "{schema}".aftersales_schema').fetchone()
+        assert found is not None and found[0] == version
+        got = _upgraded(url)
     assert_agree(
         got, fresh_postgres, cycles_kept=version >= CYCLES_KEPT_POSTGRES, history=version >= HISTORY_POSTGRES
     )
