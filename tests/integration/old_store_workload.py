@@ -70,7 +70,9 @@ def _register(desk: ServiceDesk) -> None:
         desk.register_dealer(MANAGER, dealer)
     for engineer in (
         Engineer(EngineerId("eng-jr"), "李工", EngineerLevel.JUNIOR, frozenset({"plumbing"}), "SH"),
-        Engineer(EngineerId("eng-sr"), "王工", EngineerLevel.SENIOR, frozenset({"plumbing", "electrics"}), "SH"),
+        Engineer(
+            EngineerId("eng-sr"), "王工", EngineerLevel.SENIOR, frozenset({"plumbing", "electrics"}), "SH"
+        ),
         Engineer(EngineerId("eng-bj"), "赵工", EngineerLevel.JUNIOR, frozenset({"plumbing"}), "BJ"),
     ):
         desk.register_engineer(MANAGER, engineer)
@@ -104,113 +106,127 @@ def _register(desk: ServiceDesk) -> None:
 def play(url: str) -> None:
     """Play the fortnight into the store at ``url`` (a new, empty store)."""
     clock = ManualClock(START)
+    desk = open_desk(url, clock)
+    try:
+        play_on(desk, clock)
+    finally:
+        desk.shutdown()
+
+
+def play_on(desk: ServiceDesk, clock: ManualClock) -> None:
+    """Play the fortnight on ``desk`` (of a new, empty store) whose clock is ``clock`` at :data:`START`;
+    the clock stands at :data:`END` after."""
 
     def later(**step: float) -> None:
         clock.advance(timedelta(**step))
 
-    desk = open_desk(url, clock)
-    try:
-        _register(desk)
-        jr = Actor.engineer("eng-jr", "李工")
-        sr = Actor.engineer("eng-sr", "王工")
-        sh_staff = DEALER_STAFF
-        materials = materials_desk(desk)
+    _register(desk)
+    jr = Actor.engineer("eng-jr", "李工")
+    sr = Actor.engineer("eng-sr", "王工")
+    sh_staff = DEALER_STAFF
+    materials = materials_desk(desk)
 
-        def opened(customer: str, asset: str | None, text: str, **more: object) -> str:
-            result = desk.open_ticket(AGENT, customer_id=customer, description=text, asset_id=asset, **more)
-            return str(result.ticket.id)
+    def opened(customer: str, asset: str | None, text: str, **more: object) -> str:
+        result = desk.open_ticket(AGENT, customer_id=customer, description=text, asset_id=asset, **more)
+        return str(result.ticket.id)
 
-        # 1. A leak fixed on site, accepted, called back (5 points) and closed.
-        t1 = opened("cust-1", "asset-1", "智能马桶漏水，地面有积水")
-        later(minutes=20)
-        desk.triage(AGENT, t1, nature="repair", severity=Severity.MEDIUM, plan=Plan.ON_SITE, skill="toilet")
-        desk.dispatch(AGENT, t1, engineer_id="eng-jr", reason="区域工程师")
-        later(minutes=30)
-        desk.contact_customer(jr, t1, note="已联系客户，约定上门", expected_at=clock.now() + timedelta(hours=3))
-        later(hours=3)
-        desk.start_work(jr, t1)
-        later(minutes=40)
-        desk.add_fault_record(jr, t1, symptom="leak", cause="inlet_valve_worn", action="replace_valve", part="flush_valve")
-        desk.resolve(jr, t1, summary="更换进水阀后不再漏水")
-        later(hours=2)
-        desk.confirm(Actor.customer("cust-1"), t1, note="已签字确认")
+    # 1. A leak fixed on site, accepted, called back (5 points) and closed.
+    t1 = opened("cust-1", "asset-1", "智能马桶漏水，地面有积水")
+    later(minutes=20)
+    desk.triage(AGENT, t1, nature="repair", severity=Severity.MEDIUM, plan=Plan.ON_SITE, skill="toilet")
+    desk.dispatch(AGENT, t1, engineer_id="eng-jr", reason="区域工程师")
+    later(minutes=30)
+    desk.contact_customer(jr, t1, note="已联系客户，约定上门", expected_at=clock.now() + timedelta(hours=3))
+    later(hours=3)
+    desk.start_work(jr, t1)
+    later(minutes=40)
+    desk.add_fault_record(
+        jr, t1, symptom="leak", cause="inlet_valve_worn", action="replace_valve", part="flush_valve"
+    )
+    desk.resolve(jr, t1, summary="更换进水阀后不再漏水")
+    later(hours=2)
+    desk.confirm(Actor.customer("cust-1"), t1, note="已签字确认")
 
-        # 2. A seat that does not heat, dispatched to the dealer, waiting for a part, rejected once.
-        later(hours=1)
-        t2 = opened("cust-2", "asset-2", "座圈不加热", urgent=True)
-        later(minutes=5)
-        desk.contact_customer(AGENT, t2, note="已回电客户，安排加急处理")
-        desk.triage(AGENT, t2, nature="repair", severity=Severity.HIGH, plan=Plan.ON_SITE, skill="toilet")
-        desk.dispatch(AGENT, t2, dealer_id="dealer-sh", reason="特约承销商上门")
-        later(minutes=45)
-        desk.contact_customer(sh_staff, t2, note="约定次日上门", expected_at=clock.now() + timedelta(days=1))
-        later(days=1)
-        desk.start_work(sh_staff, t2)
-        desk.add_fault_record(sh_staff, t2, symptom="seat_not_heating", cause="heater_wire_open", action="replace_seat", part="seat")
-        desk.await_parts(sh_staff, t2, reason="座圈缺货，已向厂家申领")
-        request = materials.request(sh_staff, t2, party=DEALER_SH, lines=[MaterialsLine("seat", 1)], urgent=True)
-        materials.check(AGENT, request.id)
-        materials.approve(MANAGER, request.id)
-        materials.pick(AGENT, request.id)
-        later(hours=3)
-        materials.ship(AGENT, request.id)
-        later(days=1)
-        materials.receive(sh_staff, request.id)
-        desk.resume(sh_staff, t2, reason="配件已到")
-        later(hours=2)
-        desk.resolve(sh_staff, t2, summary="已更换座圈")
-        later(hours=3)
-        desk.reject(Actor.customer("cust-2"), t2, reason="问题仍未解决")
-        later(hours=4)
-        desk.start_work(sh_staff, t2)
-        later(hours=1)
-        desk.resolve(sh_staff, t2, summary="返工：重新接线后已加热")
-        later(hours=2)
-        desk.confirm(AGENT, t2, channel="phone", note="客户电话确认")
+    # 2. A seat that does not heat, dispatched to the dealer, waiting for a part, rejected once.
+    later(hours=1)
+    t2 = opened("cust-2", "asset-2", "座圈不加热", urgent=True)
+    later(minutes=5)
+    desk.contact_customer(AGENT, t2, note="已回电客户，安排加急处理")
+    desk.triage(AGENT, t2, nature="repair", severity=Severity.HIGH, plan=Plan.ON_SITE, skill="toilet")
+    desk.dispatch(AGENT, t2, dealer_id="dealer-sh", reason="特约承销商上门")
+    later(minutes=45)
+    desk.contact_customer(sh_staff, t2, note="约定次日上门", expected_at=clock.now() + timedelta(days=1))
+    later(days=1)
+    desk.start_work(sh_staff, t2)
+    desk.add_fault_record(
+        sh_staff, t2, symptom="seat_not_heating", cause="heater_wire_open", action="replace_seat", part="seat"
+    )
+    desk.await_parts(sh_staff, t2, reason="座圈缺货，已向厂家申领")
+    request = materials.request(sh_staff, t2, party=DEALER_SH, lines=[MaterialsLine("seat", 1)], urgent=True)
+    materials.check(AGENT, request.id)
+    materials.approve(MANAGER, request.id)
+    materials.pick(AGENT, request.id)
+    later(hours=3)
+    materials.ship(AGENT, request.id)
+    later(days=1)
+    materials.receive(sh_staff, request.id)
+    desk.resume(sh_staff, t2, reason="配件已到")
+    later(hours=2)
+    desk.resolve(sh_staff, t2, summary="已更换座圈")
+    later(hours=3)
+    desk.reject(Actor.customer("cust-2"), t2, reason="问题仍未解决")
+    later(hours=4)
+    desk.start_work(sh_staff, t2)
+    later(hours=1)
+    desk.resolve(sh_staff, t2, summary="返工：重新接线后已加热")
+    later(hours=2)
+    desk.confirm(AGENT, t2, channel="phone", note="客户电话确认")
 
-        # 3. A question answered and closed by its cancellation; 4. an inquiry withdrawn.
-        t3 = opened("cust-3", None, "咨询保修期限", category=Category.INQUIRY)
-        later(minutes=10)
-        desk.cancel(AGENT, t3, reason="客户自行解决，取消报修")
-        t4 = opened("cust-3", "asset-3", "冲水按钮失灵")
-        later(minutes=15)
-        desk.triage(AGENT, t4, nature="repair", severity=Severity.LOW, plan=Plan.ON_SITE, skill="toilet")
-        desk.dispatch(AGENT, t4, engineer_id="eng-bj", reason="北京区域")
-        later(hours=2)
-        desk.start_work(BJ_ENGINEER, t4)
-        desk.add_fault_record(
-            BJ_ENGINEER, t4, symptom="button_stuck", cause="spring_broken", action="replace_button"
-        )
-        later(hours=1)
-        desk.resolve(BJ_ENGINEER, t4, summary="已更换按钮", remote=False)
+    # 3. A question answered and closed by its cancellation; 4. an inquiry withdrawn.
+    t3 = opened("cust-3", None, "咨询保修期限", category=Category.INQUIRY)
+    later(minutes=10)
+    desk.cancel(AGENT, t3, reason="客户自行解决，取消报修")
+    t4 = opened("cust-3", "asset-3", "冲水按钮失灵")
+    later(minutes=15)
+    desk.triage(AGENT, t4, nature="repair", severity=Severity.LOW, plan=Plan.ON_SITE, skill="toilet")
+    desk.dispatch(AGENT, t4, engineer_id="eng-bj", reason="北京区域")
+    later(hours=2)
+    desk.start_work(BJ_ENGINEER, t4)
+    desk.add_fault_record(
+        BJ_ENGINEER, t4, symptom="button_stuck", cause="spring_broken", action="replace_button"
+    )
+    later(hours=1)
+    desk.resolve(BJ_ENGINEER, t4, summary="已更换按钮", remote=False)
 
-        # Callbacks: the first ticket's (satisfied), the second's (the problem came back: reopened).
-        later(days=1)
-        desk.schedule_callback(AGENT, t1)
-        desk.schedule_callback(AGENT, t2)
-        later(hours=2)
-        desk.record_callback(AGENT, t1, problem_back=False, satisfaction=5, answers={"fixed": True})
-        desk.close(AGENT, t1)
-        later(hours=1)
-        desk.record_callback(AGENT, t2, problem_back=True, satisfaction=2, answers={"fixed": False})
-        later(hours=5)
-        desk.start_work(sh_staff, t2)
-        desk.add_fault_record(sh_staff, t2, symptom="seat_not_heating", cause="heater_wire_open", action="replace_seat", part="seat")
-        desk.resolve(sh_staff, t2, summary="回访发现复发，已再次处理")
+    # Callbacks: the first ticket's (satisfied), the second's (the problem came back: reopened).
+    later(days=1)
+    desk.schedule_callback(AGENT, t1)
+    desk.schedule_callback(AGENT, t2)
+    later(hours=2)
+    desk.record_callback(AGENT, t1, problem_back=False, satisfaction=5, answers={"fixed": True})
+    desk.close(AGENT, t1)
+    later(hours=1)
+    desk.record_callback(AGENT, t2, problem_back=True, satisfaction=2, answers={"fixed": False})
+    later(hours=5)
+    desk.start_work(sh_staff, t2)
+    desk.add_fault_record(
+        sh_staff, t2, symptom="seat_not_heating", cause="heater_wire_open", action="replace_seat", part="seat"
+    )
+    desk.resolve(sh_staff, t2, summary="回访发现复发，已再次处理")
 
-        # 5. Opened and left waiting (an open, unassigned ticket past its due times);
-        # 6. assigned to the senior engineer and in work when the fortnight ends.
-        later(days=2)
-        opened("cust-1", "asset-1", "马桶盖板松动")
-        t6 = opened("cust-2", "asset-2", "遥控器无反应")
-        desk.triage(AGENT, t6, nature="repair", severity=Severity.LOW, plan=Plan.REMOTE, skill="toilet")
-        desk.dispatch(AGENT, t6, engineer_id="eng-sr", reason="远程指导")
-        later(minutes=50)
-        desk.contact_customer(sr, t6, note="已联系客户，约定远程处理时间", expected_at=clock.now() + timedelta(hours=1))
-        desk.start_work(sr, t6)
-        clock.advance(END - clock.now())
-    finally:
-        desk.shutdown()
+    # 5. Opened and left waiting (an open, unassigned ticket past its due times);
+    # 6. assigned to the senior engineer and in work when the fortnight ends.
+    later(days=2)
+    opened("cust-1", "asset-1", "马桶盖板松动")
+    t6 = opened("cust-2", "asset-2", "遥控器无反应")
+    desk.triage(AGENT, t6, nature="repair", severity=Severity.LOW, plan=Plan.REMOTE, skill="toilet")
+    desk.dispatch(AGENT, t6, engineer_id="eng-sr", reason="远程指导")
+    later(minutes=50)
+    desk.contact_customer(
+        sr, t6, note="已联系客户，约定远程处理时间", expected_at=clock.now() + timedelta(hours=1)
+    )
+    desk.start_work(sr, t6)
+    clock.advance(END - clock.now())
 
 
 if __name__ == "__main__":

@@ -16,16 +16,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tests.integration import old_store_workload as workload
+
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
+from aftersales.domain.classification import Plan, Severity
+from aftersales.ports.ledger_rows import ticket_record
 from aftersales.ports.reporting import FaultDimension, GroupBy, Period
 from aftersales.reports.faults import fault_pareto
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.ledger_export import ledger_records
-from aftersales.domain.classification import Plan, Severity
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from tests.integration import old_store_workload as workload
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "old_stores"
 SQLITE_FIXTURES = sorted(FIXTURES.glob("sqlite-v*.sql.gz"))
@@ -104,7 +106,8 @@ codes added since, a callback's channel), which no migration rewrites."""
 
 def answers(desk: ServiceDesk) -> dict[str, Any]:
     """What ``desk`` answers about the workload: each ticket (without its version and events) and its
-    history (each event's action, states, time, actor and reason), the ledger, the KPI month (by
+    history (each event's action, states, time, actor and reason), the ledger (as the export reads it,
+    and as the reference record of each ticket, ``ticket_record``, says it), the KPI month (by
     dealer), the fault Pareto by each dimension, the dealer's materials ledger and the month's outbound
     summary."""
     found: dict[str, Any] = {}
@@ -115,6 +118,10 @@ def answers(desk: ServiceDesk) -> dict[str, Any]:
         found[f"ticket {ticket_id}"] = ticket
         found[f"history {ticket_id}"] = [[event.get(key) for key in _HISTORY] for event in events]
     found["ledger"] = [list(record) for page in ledger_records(desk, workload.MANAGER) for record in page]
+    with desk.context.reader(snapshot=False) as uow:
+        found["ledger of the tickets"] = [
+            list(ticket_record(uow.tickets.get(record[0]))) for record in found["ledger"]
+        ]
     for actor in (workload.DEALER_STAFF, workload.BJ_ENGINEER):
         found[f"ledger of {actor.id}"] = [view.id for view in desk.ledger(actor).items]
     for query in SEARCHES:
@@ -138,7 +145,9 @@ def follow_up(desk: ServiceDesk) -> dict[str, Any]:
     sweep = desk.sla_watch.sweep(Actor.system(), full=True)
     found["sweep"] = (sweep.checked, sorted(sweep.warnings), sorted(sweep.breaches))
     sr, jr = Actor.engineer("eng-sr", "王工"), Actor.engineer("eng-jr", "李工")
-    desk.add_fault_record(sr, "T-000007", symptom="remote_dead", cause="battery_flat", action="replace_battery")
+    desk.add_fault_record(
+        sr, "T-000007", symptom="remote_dead", cause="battery_flat", action="replace_battery"
+    )
     desk.resolve(sr, "T-000007", summary="遥控器更换电池后正常", remote=True)
     desk.confirm(Actor.customer("cust-2"), "T-000007", note="已确认")
     desk.confirm(Actor.customer("cust-2"), REOPENED, note="已确认")
@@ -147,14 +156,20 @@ def follow_up(desk: ServiceDesk) -> dict[str, Any]:
         workload.AGENT, REOPENED, problem_back=False, satisfaction=4, attitude=5, answers={"fixed": True}
     )
     desk.close(workload.AGENT, REOPENED)
-    desk.triage(workload.AGENT, "T-000006", nature="repair", severity=Severity.LOW, plan=Plan.ON_SITE, skill="toilet")
+    desk.triage(
+        workload.AGENT, "T-000006", nature="repair", severity=Severity.LOW, plan=Plan.ON_SITE, skill="toilet"
+    )
     desk.dispatch(workload.AGENT, "T-000006", engineer_id="eng-jr", reason="区域工程师")
     desk.start_work(jr, "T-000006")
     desk.add_fault_record(jr, "T-000006", symptom="leak", cause="seal_worn", action="replace_seal")
-    opened = desk.open_ticket(workload.AGENT, customer_id="cust-3", description="座圈开裂", asset_id="asset-3")
+    opened = desk.open_ticket(
+        workload.AGENT, customer_id="cust-3", description="座圈开裂", asset_id="asset-3"
+    )
     found["new ticket"] = str(opened.ticket.id)
     materials = workload.materials_desk(desk)
-    returned = materials.register_return(workload.AGENT, request_id="MATERIALS-000001", part="seat", quantity=1)
+    returned = materials.register_return(
+        workload.AGENT, request_id="MATERIALS-000001", part="seat", quantity=1
+    )
     materials.inspect_return(workload.AGENT, returned.id, accepted=True)
     materials.book_return(workload.AGENT, returned.id)
     found["returned"] = returned.id
@@ -176,10 +191,14 @@ def without_reopen_dues(found: dict[str, Any]) -> dict[str, Any]:
         ticket.pop(key, None)
     masked[f"ticket {REOPENED}"] = ticket
     columns = [LEDGER_FIELDS.index(name) for name in _DUE_COLUMNS]
-    masked["ledger"] = [
-        [None if record[0] == REOPENED and index in columns else value for index, value in enumerate(record)]
-        for record in masked["ledger"]
-    ]
+    for key in ("ledger", "ledger of the tickets"):
+        masked[key] = [
+            [
+                None if record[0] == REOPENED and index in columns else value
+                for index, value in enumerate(record)
+            ]
+            for record in masked[key]
+        ]
     return masked
 
 
@@ -187,5 +206,7 @@ def without_reopen_sweep(found: dict[str, Any]) -> dict[str, Any]:
     """:func:`follow_up`'s ``found`` without the sweep's count and its announcements of :data:`REOPENED`
     (see :data:`CYCLES_KEPT_SQLITE`: without due times its clocks announce nothing)."""
     _, warnings, breaches = found["sweep"]
-    kept = [[entry for entry in entries if not entry.startswith(REOPENED)] for entries in (warnings, breaches)]
+    kept = [
+        [entry for entry in entries if not entry.startswith(REOPENED)] for entries in (warnings, breaches)
+    ]
     return {**found, "sweep": (None, *kept)}

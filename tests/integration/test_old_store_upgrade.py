@@ -19,13 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-import aftersales
-from aftersales.adapters import postgres, reporting_sqlite_schema, sla_sweep_sqlite, sqlite_schema
-from aftersales.adapters.reporting_sqlite_schema import backfill_state
-from aftersales.adapters.sqlite import SqliteStore
-from aftersales.errors import StorageError
-
 from tests.acceptance.conftest import pg_schema_url
 from tests.integration import old_store_workload as workload
 from tests.integration.old_stores import (
@@ -44,6 +37,13 @@ from tests.integration.old_stores import (
     without_reopen_dues,
     without_reopen_sweep,
 )
+
+import aftersales
+from aftersales.adapters import postgres, reporting_sqlite_schema, sla_sweep_sqlite, sqlite_schema
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.reporting_sqlite_schema import backfill_state
+from aftersales.adapters.sqlite import SqliteStore
+from aftersales.errors import StorageError
 
 SRC = Path(aftersales.__file__).resolve().parent.parent
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -74,6 +74,18 @@ def fresh_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Answers:
 
 
 @pytest.fixture(scope="module")
+def fresh_memory() -> Answers:
+    """What a fresh memory store answers about the workload (the store lives in its one desk)."""
+    clock = ManualClock(workload.START)
+    desk = workload.open_desk("memory://", clock)
+    try:
+        workload.play_on(desk, clock)
+        return answers(desk), follow_up(desk), answers(desk)
+    finally:
+        desk.shutdown()
+
+
+@pytest.fixture(scope="module")
 def fresh_postgres() -> Iterator[Answers]:
     """What a fresh PostgreSQL schema written by today's code answers about the workload."""
     with pg_schema_url() as url:
@@ -83,7 +95,8 @@ def fresh_postgres() -> Iterator[Answers]:
 def assert_agree(got: Answers, want: Answers, *, cycles_kept: bool, history: bool) -> None:
     """``got`` (an old store's answers) is ``want`` (a fresh store's), before and after the follow-up,
     but for what its release wrote differently: without ``cycles_kept`` the reopened ticket's due times
-    (without them, the sweep has no breach of it to announce), without ``history`` the histories (see old_stores)."""
+    (without them, the sweep has no breach of it to announce), without ``history`` the histories (see
+    old_stores)."""
     before, follow, after = got
     fresh_before, fresh_follow, fresh_after = want
     if not cycles_kept:
@@ -96,6 +109,18 @@ def assert_agree(got: Answers, want: Answers, *, cycles_kept: bool, history: boo
             if history or not key.startswith("history "):
                 assert side[key] == fresh[key], key
     assert follow == fresh_follow
+
+
+def test_fresh_stores_answer_alike(
+    fresh_memory: Answers, fresh_sqlite: Answers, fresh_postgres: Answers
+) -> None:
+    """The comparison's baseline: memory, SQLite and PostgreSQL answer the workload alike, and each
+    store's ledger export is the reference record of each ticket (ports.ledger_rows.ticket_record)."""
+    for answered in (fresh_memory, fresh_sqlite, fresh_postgres):
+        for side in (answered[0], answered[2]):
+            assert side["ledger"] == side["ledger of the tickets"]
+    assert_agree(fresh_sqlite, fresh_memory, cycles_kept=True, history=True)
+    assert_agree(fresh_postgres, fresh_memory, cycles_kept=True, history=True)
 
 
 def test_the_fixtures_are_there_and_small() -> None:
@@ -226,7 +251,9 @@ def test_an_interrupted_sqlite_upgrade_resumes_and_ends_the_same(
     assert after and not done
 
     got = _upgraded(url)
-    assert_agree(got, fresh_sqlite, cycles_kept=version >= CYCLES_KEPT_SQLITE, history=version >= HISTORY_SQLITE)
+    assert_agree(
+        got, fresh_sqlite, cycles_kept=version >= CYCLES_KEPT_SQLITE, history=version >= HISTORY_SQLITE
+    )
     with closing(sqlite3.connect(db)) as conn:
         assert backfill_state(conn)[1] is True
 
