@@ -1,4 +1,4 @@
-"""Regenerate the upgrade fixtures: stores written by older releases of aftersales (tests/fixtures/old_stores).
+"""Regenerate the upgrade fixtures: stores written by older releases (tests/fixtures/old_stores).
 
 Each release in :data:`RELEASES` is a commit of this repository at which the storage schema had a version
 an operator may still run. For each one this script
@@ -88,7 +88,7 @@ def dump_sqlite(db: Path, commit: str) -> str:
         )
         lines = [
             f"-- aftersales SQLite store written by commit {commit} (schema version {version}); made by",
-            "-- scripts/make_old_store_fixtures.py: run it statement by statement on an empty file (autocommit).",
+            "-- scripts/make_old_store_fixtures.py: run it statement by statement on an empty file.",
             f"PRAGMA application_id = {app_id};",
             f"PRAGMA user_version = {version};",
             # statement by statement, outside one transaction: a virtual table is written into

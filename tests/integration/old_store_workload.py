@@ -127,7 +127,10 @@ def play_on(desk: ServiceDesk, clock: ManualClock) -> None:
     materials = materials_desk(desk)
 
     def opened(customer: str, asset: str | None, text: str, **more: object) -> str:
-        result = desk.open_ticket(AGENT, customer_id=customer, description=text, asset_id=asset, **more)
+        key = f"intake-{customer}-{text}"  # the intake form's key: a resubmitted form opens nothing twice
+        result = desk.open_ticket(
+            AGENT, customer_id=customer, description=text, asset_id=asset, idempotency_key=key, **more
+        )
         return str(result.ticket.id)
 
     # 1. A leak fixed on site, accepted, called back (5 points) and closed.
@@ -204,7 +207,7 @@ def play_on(desk: ServiceDesk, clock: ManualClock) -> None:
     desk.schedule_callback(AGENT, t2)
     later(hours=2)
     desk.record_callback(AGENT, t1, problem_back=False, satisfaction=5, answers={"fixed": True})
-    desk.close(AGENT, t1)
+    desk.close(AGENT, t1, idempotency_key="close-t1")
     later(hours=1)
     desk.record_callback(AGENT, t2, problem_back=True, satisfaction=2, answers={"fixed": False})
     later(hours=5)

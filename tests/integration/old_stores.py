@@ -138,10 +138,23 @@ def answers(desk: ServiceDesk) -> dict[str, Any]:
 
 
 def follow_up(desk: ServiceDesk) -> dict[str, Any]:
-    """Today's commands on the workload's store after it ended: an SLA sweep, the open tickets worked
-    on, a callback, a new ticket, the dealer's part sent back; what the sweep announced and the
-    materials ledger then."""
+    """Today's commands on the workload's store after it ended: two sent again with their keys, an SLA
+    sweep, the open tickets worked on, a callback, a new ticket, the dealer's part sent back; what the
+    replays and the sweep answered."""
     found: dict[str, Any] = {}
+    # A form and a command sent again with their keys, as a retrying client does: answered from the
+    # store's idempotency records, nothing done twice.
+    replays = (
+        desk.open_ticket(
+            workload.AGENT, customer_id="cust-1", description="智能马桶漏水，地面有积水", asset_id="asset-1",
+            idempotency_key="intake-cust-1-智能马桶漏水，地面有积水",
+        ),
+        desk.close(workload.AGENT, "T-000001", idempotency_key="close-t1"),
+    )  # fmt: skip
+    found["replays"] = [
+        (str(result.ticket.id), result.ticket.state, result.replayed, [e.action for e in result.events])
+        for result in replays
+    ]
     sweep = desk.sla_watch.sweep(Actor.system(), full=True)
     found["sweep"] = (sweep.checked, sorted(sweep.warnings), sorted(sweep.breaches))
     sr, jr = Actor.engineer("eng-sr", "王工"), Actor.engineer("eng-jr", "李工")
