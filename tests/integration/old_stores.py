@@ -11,7 +11,7 @@ import gzip
 import re
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -223,3 +223,52 @@ def without_reopen_sweep(found: dict[str, Any]) -> dict[str, Any]:
         [entry for entry in entries if not entry.startswith(REOPENED)] for entries in (warnings, breaches)
     ]
     return {**found, "sweep": (None, *kept)}
+
+
+def sqlite_schema_of(db: Path) -> dict[str, Any]:
+    """The schema of the SQLite file ``db``: each object's SQL (blanks and quotes evened out) and each
+    table's columns (name, type, not null, default, key)."""
+    with closing(sqlite3.connect(db)) as conn:
+        found: dict[str, Any] = {
+            name: (kind, table, re.sub(r"\s+", " ", sql or "").replace('"', "'"))
+            for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")
+        }
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            found[f"columns of {table}"] = [
+                tuple(row) for row in conn.execute(f"PRAGMA table_info('{table}')")
+            ]
+    return found
+
+
+def postgres_schema_of(url: str) -> dict[str, Any]:
+    """The schema of the PostgreSQL store at ``url``: each table's columns (name, type, default, null),
+    storage options and compression, each index's definition, each constraint's."""
+    import psycopg
+
+    dsn, schema = url.rsplit("schema=", 1)
+    found: dict[str, Any] = {}
+    with psycopg.connect(dsn.rstrip("?&")) as conn:
+        for table, column, kind, default, nullable in conn.execute(
+            "SELECT table_name, column_name, data_type, column_default, is_nullable"
+            " FROM information_schema.columns WHERE table_schema = %s",
+            (schema,),
+        ):
+            found[f"{table}.{column}"] = (kind, default, nullable)
+        for table, options in conn.execute(
+            "SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s",
+            (schema,),
+        ):
+            found[f"options of {table}"] = options
+        for name, definition in conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s", (schema,)
+        ):
+            found[f"index {name}"] = definition.replace(f"{schema}.", "")
+        for name, definition in conn.execute(
+            "SELECT con.conname, pg_get_constraintdef(con.oid) FROM pg_constraint con"
+            " JOIN pg_namespace n ON n.oid = con.connamespace WHERE n.nspname = %s",
+            (schema,),
+        ):
+            found[f"constraint {name}"] = definition
+    return found

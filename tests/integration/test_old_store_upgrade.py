@@ -33,7 +33,9 @@ from tests.integration.old_stores import (
     load_postgres,
     load_sqlite,
     open_desk,
+    postgres_schema_of,
     schema_version,
+    sqlite_schema_of,
     without_reopen_dues,
     without_reopen_sweep,
 )
@@ -123,6 +125,22 @@ def test_fresh_stores_answer_alike(
     assert_agree(fresh_postgres, fresh_memory, cycles_kept=True, history=True)
 
 
+@pytest.fixture(scope="module")
+def fresh_sqlite_schema(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The schema of a SQLite file today's desk made."""
+    db = tmp_path_factory.mktemp("schema") / "desk.db"
+    open_desk(f"sqlite:///{db}").shutdown()
+    return sqlite_schema_of(db)
+
+
+@pytest.fixture(scope="module")
+def fresh_postgres_schema() -> Iterator[dict[str, Any]]:
+    """The schema of a PostgreSQL store today's desk made."""
+    with pg_schema_url() as url:
+        open_desk(url).shutdown()
+        yield postgres_schema_of(url)
+
+
 def test_the_fixtures_are_there_and_small() -> None:
     assert len(SQLITE_FIXTURES) >= 5 and len(POSTGRES_FIXTURES) >= 4
     assert sum(path.stat().st_size for path in SQLITE_FIXTURES + POSTGRES_FIXTURES) < 300_000
@@ -130,11 +148,12 @@ def test_the_fixtures_are_there_and_small() -> None:
 
 @pytest.mark.parametrize("fixture", SQLITE_FIXTURES, ids=lambda path: path.name.split(".")[0])
 def test_an_old_sqlite_file_answers_as_a_fresh_one(
-    fixture: Path, tmp_path: Path, fresh_sqlite: Answers
+    fixture: Path, tmp_path: Path, fresh_sqlite: Answers, fresh_sqlite_schema: dict[str, Any]
 ) -> None:
     db = tmp_path / "desk.db"
     load_sqlite(fixture, db)
     got = _upgraded(f"sqlite:///{db}")
+    assert sqlite_schema_of(db) == fresh_sqlite_schema
     version = schema_version(fixture)
     assert_agree(
         got, fresh_sqlite, cycles_kept=version >= CYCLES_KEPT_SQLITE, history=version >= HISTORY_SQLITE
@@ -142,9 +161,12 @@ def test_an_old_sqlite_file_answers_as_a_fresh_one(
 
 
 @pytest.mark.parametrize("fixture", POSTGRES_FIXTURES, ids=lambda path: path.name.split(".")[0])
-def test_an_old_postgres_schema_answers_as_a_fresh_one(fixture: Path, fresh_postgres: Answers) -> None:
+def test_an_old_postgres_schema_answers_as_a_fresh_one(
+    fixture: Path, fresh_postgres: Answers, fresh_postgres_schema: dict[str, Any]
+) -> None:
     with pg_schema_url() as url, load_postgres(fixture, url):
         got = _upgraded(url)
+        assert postgres_schema_of(url) == fresh_postgres_schema
     version = schema_version(fixture)
     assert_agree(
         got, fresh_postgres, cycles_kept=version >= CYCLES_KEPT_POSTGRES, history=version >= HISTORY_POSTGRES
