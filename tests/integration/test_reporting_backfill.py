@@ -20,6 +20,7 @@ from aftersales.adapters.reporting_rows import (
     FACT_COLUMNS,
     LATER_FACT_COLUMNS,
     LEDGER_COLUMNS,
+    LEDGER_DUE_COLUMNS,
     TIMING_COLUMNS,
     fact_values,
     fault_values,
@@ -198,13 +199,14 @@ def test_a_file_whose_triggers_kept_reporting_back_fills_only_the_ledger_columns
     # What an older aftersales left: complete side tables kept by triggers on tickets.
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TABLE report_backfill")
-    # added later (24, s11, s16, s20, s21)
+    # added later (24, s11, s16, s20, s21, s22)
     for column in (
         *LEDGER_COLUMNS,
         *TIMING_COLUMNS,
         *LATER_FACT_COLUMNS,
         *EXPECTED_COLUMNS,
         *ATTITUDE_COLUMNS,
+        *LEDGER_DUE_COLUMNS,
     ):
         conn.execute(f"ALTER TABLE report_tickets DROP COLUMN {column}")
     for name, when in (("report_tickets_insert", "INSERT"), ("report_tickets_update", "UPDATE")):
@@ -236,18 +238,24 @@ def test_the_stores_rows_are_the_reference_facts() -> None:
     from aftersales.ports.reporting import ticket_facts, timing_stops
 
     ledger = [LEDGER_FIELDS.index(c.removesuffix("_id")) for c in LEDGER_COLUMNS]
-    # the later facts, then the promised times, then the attitude are the table's last columns
+    # the later facts, then the promised times, the attitude and the ledger's due times are the table's
+    # last columns
     first = len(FACT_COLUMNS) - len(LATER_FACT_COLUMNS) - len(ATTITUDE_COLUMNS)
     end = first + len(LEDGER_COLUMNS)
     for ticket in _tickets(300):
         values = fact_values(ticket)
         facts = attrs.astuple(ticket_facts(ticket), recurse=False)
-        attitude = len(values) - len(ATTITUDE_COLUMNS)
+        dues = len(values) - len(LEDGER_DUE_COLUMNS)
+        attitude = dues - len(ATTITUDE_COLUMNS)
         promised = attitude - len(EXPECTED_COLUMNS)
-        assert values[:first] + values[end + 1 : promised] + values[attitude:] == facts
+        assert values[:first] + values[end + 1 : promised] + values[attitude:dues] == facts
         record = ticket_record(ticket)
         assert values[first:end] == tuple(record[i] for i in ledger)
         assert values[promised:attitude] == tuple(record[LEDGER_FIELDS.index(c)] for c in EXPECTED_COLUMNS)
+        # the ledger's due times are the ticket's own (the export's), not the KPI's judged ones
+        assert values[dues:] == tuple(
+            record[LEDGER_FIELDS.index(c.removeprefix("ledger_"))] for c in LEDGER_DUE_COLUMNS
+        )
         assert values[end] == timing_stops(ticket)[0]  # the response stop the KPI reads
 
 

@@ -27,17 +27,18 @@ __all__ = ["SqliteLedgerRows"]
 # key lookup per ticket), so the ledger's WHERE clause, written for ``tickets`` alone, means what it
 # means for the ledger. Only the id and receipt time come from ``tickets``: a page is a range of the
 # ledger index covering them (no sort, no read of the ticket row and its document) and one lookup of
-# the small report row per ticket.
+# the small report row per ticket. The due times are the ticket's own (``ledger_*``), as ``ticket_record``
+# reads them, not the KPI's judged ones.
 _REPORT = (
     "kind", "state", "category", "priority", "channel", "customer_id", "dealer_id", "region", "engineer",
-    "product_id", "batch", "description", "response_due_us", "resolution_due_us", "resolved_us",
-    "closed_us", "symptom", "cause", "action", "outcome", "expected_by_us", "expected_at_us",
+    "product_id", "batch", "description", "ledger_response_due_us", "ledger_resolution_due_us",
+    "resolved_us", "closed_us", "symptom", "cause", "action", "outcome", "expected_by_us", "expected_at_us",
 )  # fmt: skip
 _SELECT = (
     "SELECT tickets.id, r_kind, r_state, r_category, r_priority, r_channel, received_us, "
     "r_customer_id, r_dealer_id, r_region, r_engineer, r_product_id, r_batch, r_description, "
-    "r_response_due_us, r_resolution_due_us, r_resolved_us, r_closed_us, r_symptom, r_cause, r_action, "
-    "r_outcome, r_expected_by_us, r_expected_at_us "
+    "r_ledger_response_due_us, r_ledger_resolution_due_us, r_resolved_us, r_closed_us, r_symptom, "
+    "r_cause, r_action, r_outcome, r_expected_by_us, r_expected_at_us "
     f"FROM tickets LEFT JOIN (SELECT id AS r_id, {', '.join(f'{c} AS r_{c}' for c in _REPORT)} "
     "FROM report_tickets) ON r_id = tickets.id{where} ORDER BY received_us, tickets.id LIMIT ?"
 )

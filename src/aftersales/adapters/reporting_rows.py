@@ -44,6 +44,7 @@ __all__ = [
     "INSERT_FAULT",
     "LATER_FACT_COLUMNS",
     "LEDGER_COLUMNS",
+    "LEDGER_DUE_COLUMNS",
     "REPORT_COLUMNS",
     "TIMING_COLUMNS",
     "UPSERT_FACTS",
@@ -52,6 +53,7 @@ __all__ = [
     "fact_values",
     "fault_values",
     "later_facts",
+    "ledger_dues",
 ]
 
 FACT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TicketFacts))
@@ -67,6 +69,12 @@ ATTITUDE_COLUMNS: tuple[str, ...] = ("attitude",)
 """The last fact (session 21): the callback's evaluation of the team's service attitude (seed 001 三(七)2),
 which the KPI averages beside the satisfaction; the table's last column, as the migration step appends it
 (:data:`~aftersales.adapters.reporting_sqlite_schema.ATTITUDE_REPORT_STEP`)."""
+LEDGER_DUE_COLUMNS: tuple[str, ...] = ("ledger_response_due_us", "ledger_resolution_due_us")
+"""The due times the ledger export shows (session 22): the ticket's own, as ``ticket_record`` reads them
+(the memory and PostgreSQL exports too). ``response_due_us`` and ``resolution_due_us`` are the due times
+the KPI judges a reopened ticket against (:func:`~aftersales.ports.reporting.judged_dues`: an earlier
+cycle's), which the export showed instead. The table's last columns, as the migration step appends them
+(:data:`~aftersales.adapters.reporting_sqlite_schema.LEDGER_DUES_REPORT_STEP`)."""
 _FIRST_FACT_COLUMNS = FACT_COLUMNS[: len(FACT_COLUMNS) - len(LATER_FACT_COLUMNS) - len(ATTITUDE_COLUMNS)]
 FAULT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(FaultFacts))
 LEDGER_COLUMNS: tuple[str, ...] = (
@@ -87,9 +95,10 @@ REPORT_COLUMNS: tuple[str, ...] = (
     + LATER_FACT_COLUMNS
     + EXPECTED_COLUMNS
     + ATTITUDE_COLUMNS
+    + LEDGER_DUE_COLUMNS
 )
 """The ``report_tickets`` columns in table order: the first facts, the ledger's, the timing's, the later
-facts, the promised times, the attitude."""
+facts, the promised times, the attitude, the ledger's due times."""
 
 # An upsert updates the row in place: the received-time index is only touched when that changes
 # (INSERT OR REPLACE would delete and re-insert every index entry on each save).
@@ -191,7 +200,13 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
         *later_facts(ticket),
         *expected_values(ticket),
         attitude,
+        *ledger_dues(ticket),
     )
+
+
+def ledger_dues(ticket: Ticket) -> tuple[int | None, int | None]:
+    """The :data:`LEDGER_DUE_COLUMNS` of ``ticket`` (µs): its response and resolution due times."""
+    return _us(ticket.response_due_at), _us(ticket.resolution_due_at)
 
 
 def expected_values(ticket: Ticket) -> tuple[int | None, int | None]:

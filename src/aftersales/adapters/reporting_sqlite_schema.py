@@ -33,6 +33,7 @@ __all__ = [
     "ATTITUDE_REPORT_STEP",
     "CALLBACK_REPORT_STEP",
     "EXPECTED_REPORT_STEP",
+    "LEDGER_DUES_REPORT_STEP",
     "LEDGER_REPORT_STEP",
     "OUTCOME_REPORT_STEP",
     "REPORTING_STEP",
@@ -126,6 +127,16 @@ ATTITUDE_REPORT_STEP: tuple[str, ...] = (
 """The migration step adding the callback's evaluation of the team's service attitude to each row
 (session 21; seed 001 三(七)2: the survey asks the result's satisfaction and the attitude), which the KPI
 report averages beside the satisfaction."""
+
+LEDGER_DUES_REPORT_STEP: tuple[str, ...] = (
+    "ALTER TABLE report_tickets ADD COLUMN ledger_response_due_us INTEGER",
+    "ALTER TABLE report_tickets ADD COLUMN ledger_resolution_due_us INTEGER",
+    # Every row is written again by the back-fill, which fills the new columns.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step adding the due times the ledger export shows to each row (session 22): the ticket's
+own, as every store's export shows them; the export read the KPI's judged due times, which for a reopened
+ticket are an earlier cycle's (``response_due_us``, ``resolution_due_us``)."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

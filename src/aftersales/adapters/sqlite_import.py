@@ -29,6 +29,7 @@ from aftersales.adapters.reporting_rows import (
     expected_values,
     fault_values,
     later_facts,
+    ledger_dues,
 )
 from aftersales.adapters.sql_ledger import ROW_COLUMNS
 from aftersales.adapters.sqlite_schema import ticket_indexes
@@ -117,6 +118,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
         *later_facts(ticket),
         *expected_values(ticket),
         attitude,
+        *ledger_dues(ticket),
     )
     return (*row, ticket_json_utf8(ticket), ticket.asset_id or ""), facts
 

@@ -16,6 +16,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     ATTITUDE_REPORT_STEP,
     CALLBACK_REPORT_STEP,
     EXPECTED_REPORT_STEP,
+    LEDGER_DUES_REPORT_STEP,
     LEDGER_REPORT_STEP,
     OUTCOME_REPORT_STEP,
     REPORTING_STEP,
@@ -184,6 +185,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 21 (session 21): the callback's attitude evaluation (seed 001 三(七)2) beside the satisfaction, for
     # the KPI's mean attitude; existing rows are rewritten by the small-batch back-fill.
     ATTITUDE_REPORT_STEP,
+    # 22 (session 22): the due times the ledger export shows (the ticket's own, as on the other stores)
+    # beside the KPI's judged ones; existing rows are rewritten by the small-batch back-fill.
+    LEDGER_DUES_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

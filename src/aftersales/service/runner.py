@@ -57,6 +57,7 @@ from aftersales.service.permissions import authorize, can_read
 from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.reader_view import as_seen_by
 from aftersales.service.replay_scope import check_replay
+from aftersales.service.request_prints import earlier_request
 from aftersales.service.views import CommandResult, TicketView
 
 __all__ = [
@@ -262,7 +263,14 @@ class CommandRunner:
     # -- idempotency --------------------------------------------------------------------------------
 
     @staticmethod
-    def _recall(uow: UnitOfWork, scoped: str | None, command: str, key: str | None, print_: str) -> Any:
+    def _recall(
+        uow: UnitOfWork,
+        scoped: str | None,
+        command: str,
+        key: str | None,
+        print_: str,
+        request: object = None,
+    ) -> Any:
         if scoped is None:
             return None
         stored = uow.idempotency.get(scoped)
@@ -270,7 +278,10 @@ class CommandRunner:
             return None
         data = decode_json(stored)
         if data.get("f") != print_:
-            raise IdempotencyKeyReused(command, key or "")
+            # a record an earlier release kept printed the request its own way (service.request_prints)
+            earlier = earlier_request(request)
+            if earlier is None or data.get("f") != fingerprint(command, earlier):
+                raise IdempotencyKeyReused(command, key or "")
         return data
 
     def _ticket_replay(self, uow: UnitOfWork, actor: Actor, data: Any) -> CommandResult:
@@ -373,7 +384,7 @@ class CommandRunner:
         print_ = fingerprint(command, [ticket_id, request])
 
         def recall(uow: UnitOfWork) -> CommandResult | None:
-            data = self._recall(uow, scoped, command, key, print_)
+            data = self._recall(uow, scoped, command, key, print_, [ticket_id, request])
             return self._ticket_replay(uow, actor, data) if data is not None else None
 
         keyed = (actor, command, ticket_id, apply, scoped, print_, recall, roles)
@@ -459,7 +470,7 @@ class CommandRunner:
         print_ = fingerprint(command, request) if scoped is not None else ""
 
         def recall(uow: UnitOfWork) -> CommandResult | None:
-            data = self._recall(uow, scoped, command, key, print_)
+            data = self._recall(uow, scoped, command, key, print_, request)
             return self._ticket_replay(uow, actor, data) if data is not None else None
 
         def once() -> CommandResult:
@@ -509,7 +520,7 @@ class CommandRunner:
         # may itself return ``None`` (a master-data registration): its replay is ``(None,)``, not a
         # command that has not run (which ran it again and failed storing its key a second time).
         def recall(uow: UnitOfWork) -> tuple[T] | None:
-            data = self._recall(uow, scoped, command, key, print_)
+            data = self._recall(uow, scoped, command, key, print_, None)
             if data is None or reload is None:
                 return None
             result = reload(uow, data["r"])

@@ -10,6 +10,7 @@ does not exist for them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,7 @@ from aftersales.service.lifecycle import (
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.regrade import grade_in
 from aftersales.service.repair_points import designate_on_triage
+from aftersales.service.request_prints import command_arguments
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.shared_values import assessment as shared_assessment
 from aftersales.service.sla_cliff import (
@@ -105,13 +107,14 @@ _UNWORKED = frozenset({TicketState.NEW.value, TicketState.TRIAGED.value})
 
 
 def _args(scope: Mapping[str, Any]) -> dict[str, Any]:
-    """A command's arguments (for the idempotency fingerprint), from its ``locals()``.
+    """A command's arguments (for the idempotency fingerprint), from its ``locals()``: its parameters
+    only, so a change of its body leaves the print of a request as it was (see service.request_prints).
 
     Only a command with an idempotency key is fingerprinted: without one, nothing is collected.
     """
     if scope.get("idempotency_key") is None:
         return {}
-    return {k: v for k, v in scope.items() if k not in _NOT_REQUEST and not callable(v)}
+    return command_arguments(scope, sys._getframe(1).f_code, _NOT_REQUEST)
 
 
 @validated_commands
