@@ -25,10 +25,9 @@ the call gave the count:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 
-from aftersales.domain.events import TicketEvent
 from aftersales.domain.quality_incidents import (
     BatchFaultTally,
     BatchFaultUnit,
@@ -36,15 +35,14 @@ from aftersales.domain.quality_incidents import (
     incident_key,
 )
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import NotFound
 from aftersales.policies.complaints import batch_threshold_reached
-from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.complaint_incident_facts import DETECTOR
 from aftersales.service.context import DeskContext
+from aftersales.service.on_cancellation import on_cancellation
 from aftersales.service.quality_incidents import engineer_of, tickets_of_batch
 from aftersales.service.runner import TicketHook
 
@@ -53,25 +51,14 @@ __all__ = ["UNIT_WITHDRAWN", "withdraw_cancelled_units"]
 UNIT_WITHDRAWN = "unit_withdrawn"
 """The incident event recording a unit that no longer counts, its call cancelled."""
 
-_CANCELLED = TicketState.CANCELLED.value
-
 
 def withdraw_cancelled_units(context: DeskContext) -> TicketHook:
     """The hook: a cancelled ticket's counted units are withdrawn or counted on another call (see the
     module's docstring)."""
 
-    def hook(
-        uow: UnitOfWork,
-        actor: Actor,
-        ticket: Ticket,
-        before: str,
-        events: Sequence[TicketEvent],
-        now: datetime,
-    ) -> Sequence[OutboxMessage] | None:
-        if ticket.state != _CANCELLED or before == _CANCELLED or not ticket.fault_records:
-            return None
-        if ticket.asset_id is None or ticket.batch is None:
-            return None  # the detector counted nothing
+    def settle(uow: UnitOfWork, actor: Actor, ticket: Ticket, reason: str, now: datetime) -> None:
+        if not ticket.fault_records or ticket.asset_id is None or ticket.batch is None:
+            return  # the detector counted nothing
         params = context.policies.complaint.params
         dimension = params.batch_dimension
         values = dict.fromkeys(
@@ -82,9 +69,8 @@ def withdraw_cancelled_units(context: DeskContext) -> TicketHook:
         for value in values:
             key = incident_key(ticket.batch, dimension, value)
             _take_back(context, uow, ticket, key, dimension, value, params.counts_cause, now)
-        return None
 
-    return hook
+    return on_cancellation(settle)
 
 
 def _take_back(

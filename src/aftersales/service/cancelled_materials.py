@@ -23,19 +23,16 @@ A complaint's free accessory (:mod:`~aftersales.service.remedy_work`) is a reque
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.events import TicketEvent
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import TicketState
-from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.on_cancellation import on_cancellation
 from aftersales.service.runner import TicketHook
 
 __all__ = ["CALLED_OFF", "call_off_materials", "call_off_request"]
@@ -44,7 +41,6 @@ CALLED_OFF = "materials_called_off"
 """The reason code of a request the desk called off because its ticket was cancelled."""
 
 _DESK = ActorRef("aftersales", Role.SYSTEM)
-_CANCELLED = TicketState.CANCELLED.value
 
 
 def call_off_request(uow: UnitOfWork, request: MaterialsRequest, reason: str, now: datetime) -> bool:
@@ -60,21 +56,9 @@ def call_off_request(uow: UnitOfWork, request: MaterialsRequest, reason: str, no
 def call_off_materials() -> TicketHook:
     """The hook: a ticket's cancellation calls off its requests not yet shipped, in the same transaction
     (see the module's docstring)."""
+    return on_cancellation(_call_off_all)
 
-    def hook(
-        uow: UnitOfWork,
-        actor: Actor,
-        ticket: Ticket,
-        before: str,
-        events: Sequence[TicketEvent],
-        now: datetime,
-    ) -> Sequence[OutboxMessage] | None:
-        if ticket.state != _CANCELLED or before == _CANCELLED:
-            return None
-        # The step requires a reason; the action names it should a host's own workflow not.
-        reason = next((e.reason for e in reversed(events) if e.to_state == _CANCELLED and e.reason), "cancel")
-        for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
-            call_off_request(uow, request, reason, now)
-        return None
 
-    return hook
+def _call_off_all(uow: UnitOfWork, actor: Actor, ticket: Ticket, reason: str, now: datetime) -> None:
+    for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+        call_off_request(uow, request, reason, now)

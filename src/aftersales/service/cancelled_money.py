@@ -13,53 +13,36 @@ a credit note).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
-from aftersales.domain.events import TicketEvent
 from aftersales.domain.fee_slips import FeeSlip, SlipOrigin
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import TicketState
-from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.fee_desk import cancel_stored_slip
+from aftersales.service.on_cancellation import on_cancellation
 from aftersales.service.runner import TicketHook
 
 __all__ = ["cancel_unpaid_slips"]
-
-_CANCELLED = TicketState.CANCELLED.value
 
 
 def cancel_unpaid_slips() -> TicketHook:
     """The hook: a ticket's cancellation cancels its unpaid, uninvoiced job slips whose parts did not
     ship, in the same transaction (see the module's docstring)."""
+    return on_cancellation(_cancel_unpaid)
 
-    def hook(
-        uow: UnitOfWork,
-        actor: Actor,
-        ticket: Ticket,
-        before: str,
-        events: Sequence[TicketEvent],
-        now: datetime,
-    ) -> Sequence[OutboxMessage] | None:
-        if ticket.state != _CANCELLED or before == _CANCELLED:
-            return None
-        # The step requires a reason; the action names it should a host's own workflow not.
-        reason = next((e.reason for e in reversed(events) if e.to_state == _CANCELLED and e.reason), "cancel")
-        slips = [
-            s for s in uow.documents.query(FeeSlip, ticket_id=ticket.id)
-            if s.is_active and s.origin is SlipOrigin.JOB and not s.payments and s.invoice_id is None
-        ]  # fmt: skip
-        if not slips:
-            return None
-        shipped = {
-            r.quote_id for r in uow.documents.query(MaterialsRequest, ticket_id=ticket.id) if r.shipping_note
-        }
-        for slip in slips:
-            if slip.quote_id is None or slip.quote_id not in shipped:
-                cancel_stored_slip(uow, slip, actor, now, reason)
-        return None
 
-    return hook
+def _cancel_unpaid(uow: UnitOfWork, actor: Actor, ticket: Ticket, reason: str, now: datetime) -> None:
+    slips = [
+        s for s in uow.documents.query(FeeSlip, ticket_id=ticket.id)
+        if s.is_active and s.origin is SlipOrigin.JOB and not s.payments and s.invoice_id is None
+    ]  # fmt: skip
+    if not slips:
+        return
+    shipped = {
+        r.quote_id for r in uow.documents.query(MaterialsRequest, ticket_id=ticket.id) if r.shipping_note
+    }
+    for slip in slips:
+        if slip.quote_id is None or slip.quote_id not in shipped:
+            cancel_stored_slip(uow, slip, actor, now, reason)
