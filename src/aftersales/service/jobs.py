@@ -44,6 +44,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.instants import require_aware
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.validation import LONGEST_DURATION
 from aftersales.errors import (
     AftersalesError,
     CalendarDataMissing,
@@ -132,8 +133,10 @@ class JobMark:
 
 
 def _interval(value: object) -> timedelta:
-    if not isinstance(value, timedelta) or value < timedelta(0):
-        raise ValidationError(f"a job interval is a non-negative timedelta, got {value!r}", field="every")
+    if not isinstance(value, timedelta) or not timedelta(0) <= value <= LONGEST_DURATION:
+        raise ValidationError(
+            f"a job interval is a timedelta from 0 to 100 years, got {value!r}", field="every"
+        )
     return value
 
 
@@ -210,8 +213,10 @@ class JobSettings:
     """Messages delivered at once (threads) by the ``deliver`` job."""
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.lease, timedelta) or self.lease <= timedelta(0):
-            raise ValidationError("the job lease is a positive timedelta", field="lease")
+        # The bound every command's duration has (``configure`` refused a longer lease the constructor
+        # took): one rule, so a JobSettings built is one the desk takes.
+        if not isinstance(self.lease, timedelta) or not timedelta(0) < self.lease <= LONGEST_DURATION:
+            raise ValidationError("the job lease is a positive timedelta of at most 100 years", field="lease")
 
 
 @attrs.frozen
@@ -426,7 +431,7 @@ class Jobs:
             return 0  # no working calendar, no SLA clocks to watch
         # The sweep reads the stored due times: recomputed first if they are another calendar's.
         moved = self._recompute_on_calendar_change()
-        report = self.sla_watch.sweep(self.actor, limit=self._page)
+        report = self.sla_watch.sweep(self.actor, limit=self._page, at=now)
         return moved + len(report.warnings) + len(report.breaches)
 
     def _callbacks_due(self, now: datetime) -> int:
@@ -535,10 +540,10 @@ class Jobs:
         return day
 
     def _return_reminders(self, now: datetime) -> int:
-        return len(self.materials.run_return_reminders(self.actor, now))
+        return len(self.materials.run_return_reminders(self.actor, now, limit=self.settings.limit))
 
     def _chargebacks(self, now: datetime) -> int:
-        return len(self.materials.run_overdue_chargebacks(self.actor, now))
+        return len(self.materials.run_overdue_chargebacks(self.actor, now, limit=self.settings.limit))
 
     def _recompute_due(self, now: datetime) -> int:
         """Open, triaged tickets without a resolution due time (holiday data was missing when they
@@ -598,16 +603,18 @@ class Jobs:
         return self.deliver(self.settings.limit, senders=self.settings.senders)
 
     def _purge_sent(self, now: datetime) -> int:
-        return self.outbox.purge_sent(self.actor, limit=min(self.settings.limit, _MOST_PURGED))
+        return self.outbox.purge_sent(self.actor, limit=min(self.settings.limit, _MOST_PURGED), at=now)
 
     def _purge_dead(self, now: datetime) -> int:
-        return self.outbox.purge_dead_letters(self.actor, limit=min(self.settings.limit, _MOST_PURGED))
+        return self.outbox.purge_dead_letters(
+            self.actor, limit=min(self.settings.limit, _MOST_PURGED), at=now
+        )
 
     def _purge_idempotency(self, now: datetime) -> int:
         # The pack's [privacy] keep_idempotency_days; a store without a sweep has nothing to expire.
         if self.privacy is None or not isinstance(self._idempotency_store(), Sweepable):
             return 0
-        return self.privacy.purge_expired(self.actor)
+        return self.privacy.purge_expired(self.actor, at=now)
 
     def _money_index(self, now: datetime) -> int:
         # Bounded like every job: a few batches per run, the rest on the next run.

@@ -1044,23 +1044,31 @@ class MaterialsDesk:
 
     # -- ledger jobs ----------------------------------------------------------------------------------
 
-    def run_overdue_chargebacks(self, actor: Actor, at: datetime | None = None) -> tuple[Chargeback, ...]:
+    def run_overdue_chargebacks(
+        self, actor: Actor, at: datetime | None = None, *, limit: int | None = None
+    ) -> tuple[Chargeback, ...]:
         """Charge every part not back by its deadline at the price list's cost, once per issue line.
 
         Safe to run as often as wanted: a line already charged is skipped (deterministic booking keys).
+        ``limit`` charges at most that many lines in this run (the ``chargebacks`` job passes its own:
+        a bounded batch; the lines left are charged by the next run).
         """
         _check_actor(actor)
         check_role(actor, "run_overdue_chargebacks", None, MATERIALS_ROLES["run_overdue_chargebacks"])
         if at is not None:
             require_aware(at, "at")
+        _check_run_limit(limit)
 
         def apply(uow: UnitOfWork, now: datetime) -> tuple[Chargeback, ...]:
             when = now if at is None else at
             made: list[Chargeback] = []
             arrived = self._arrived(uow)
             for ledger in uow.documents.query(LoanLedger):
+                left = None if limit is None else limit - len(made)
+                if left == 0:
+                    break
                 new = ledger.chargeback_overdue(
-                    when, actor.ref, self._cost, arrived.get(ledger.party.key, ())
+                    when, actor.ref, self._cost, arrived.get(ledger.party.key, ()), left
                 )
                 if new:
                     uow.documents.save(ledger)
@@ -1069,20 +1077,25 @@ class MaterialsDesk:
                 self._slip_for(uow, chargeback, actor, now)
             return tuple(made)
 
-        return self.runner.write(actor, "run_overdue_chargebacks", None, at, apply)
+        return self.runner.write(actor, "run_overdue_chargebacks", None, [at, limit], apply)
 
-    def run_return_reminders(self, actor: Actor, at: datetime | None = None) -> tuple[OverdueItem, ...]:
+    def run_return_reminders(
+        self, actor: Actor, at: datetime | None = None, *, limit: int | None = None
+    ) -> tuple[OverdueItem, ...]:
         """Urge each party to return the parts still out whose deadline comes within ``remind_days``
         (seed 002: 按《用户借料盘点表》中的内容督促用户在规定时间内退料): one message to the dealer or
         engineer holding them, once per issue line. Returns the lines reminded of.
 
         Safe to run as often as wanted (the ``return_reminders`` job runs it hourly): a line reminded of
         is recorded on the ledger and not again. Nothing is sent when ``remind_days`` is ``None``.
+        ``limit`` reminds of at most that many lines in this run, the soonest deadlines of each party
+        first (the job passes its own; the lines left are reminded of by the next run).
         """
         _check_actor(actor)
         check_role(actor, "remind_returns", None, MATERIALS_ROLES["remind_returns"])
         if at is not None:
             require_aware(at, "at")
+        _check_run_limit(limit)
         days = self.params.remind_days
         if days is None:
             return ()
@@ -1093,7 +1106,11 @@ class MaterialsDesk:
             reminded: list[OverdueItem] = []
             arrived = self._arrived(uow)
             for ledger in uow.documents.query(LoanLedger):
+                if limit is not None and len(reminded) >= limit:
+                    break
                 items = ledger.due_soon(when, within, arrived.get(ledger.party.key, ()))
+                if limit is not None:
+                    items = items[: limit - len(reminded)]
                 if not items:
                     continue
                 ledger.mark_reminded(item.issue_key for item in items)
@@ -1102,7 +1119,7 @@ class MaterialsDesk:
                 reminded.extend(items)
             return tuple(reminded)
 
-        return self.runner.write(actor, "run_return_reminders", None, at, apply)
+        return self.runner.write(actor, "run_return_reminders", None, [at, limit], apply)
 
     def _return_reminders(
         self, uow: UnitOfWork, party: PartyRef, items: Sequence[OverdueItem], now: datetime
@@ -1212,6 +1229,15 @@ class MaterialsDesk:
         with self.context.store() as uow:
             shipped = uow.documents.query(MaterialsRequest, shipped_month=month)
         return outbound_summary(shipped, month)
+
+
+def _check_run_limit(limit: object) -> None:
+    """A batch's ``limit``: ``None`` (every line) or a whole number of lines from 1 to 1,000,000 (0 did
+    nothing and said nothing, as a limit the job could never use)."""
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1_000_000
+    ):
+        raise ValidationError("limit is a number of lines from 1 to 1,000,000", field="limit")
 
 
 def _contact_of(uow: UnitOfWork, party: PartyRef) -> Contact | None:

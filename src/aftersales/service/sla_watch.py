@@ -178,7 +178,9 @@ class SlaWatch:
         self._quiet: dict[str, _Quiet] = {}
         self._quiet_calendar: object = None
 
-    def sweep(self, actor: Actor, *, limit: int = 500, full: bool = False) -> SweepReport:
+    def sweep(
+        self, actor: Actor, *, limit: int = 500, full: bool = False, at: datetime | None = None
+    ) -> SweepReport:
         """Announce new SLA warnings and breaches of unresolved tickets due within the horizon.
 
         The sweep reads every unresolved ticket due before ``now + horizon`` in (due, id) order, ``limit``
@@ -187,6 +189,9 @@ class SlaWatch:
         and announced, or not started), so a repeat sweep does not re-read the breaches it announced and
         every later breach is reached however many came before it. ``full=True`` starts from the
         earliest due ticket (for a ticket whose due time moved before the mark, e.g. after a rework).
+
+        ``at`` is the instant every ticket is judged at (the ``sla_sweep`` job's ``now``: a host replaying
+        a month passes it); without it, the clock as the first page's transaction begins.
         """
         permit(actor, Workflow.DOCUMENTS, "sla_sweep")
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
@@ -195,6 +200,8 @@ class SlaWatch:
         if fill is not None:  # a SQLite file from before the sweep's own tables: filled once, first
             fill()
         state = _Sweep()
+        if at is not None:
+            state.now, state.now_us = at, micros(at)
         self._pages(actor, state, (limit, full), lambda uow, now: self._page(uow, now, state, limit, full))
         # Then the resolved tickets not yet closed (awaiting acceptance or the callback): few, read whole.
         state.cursor = None
