@@ -160,6 +160,15 @@ class MaterialsDesk:
     def _now(self) -> datetime:
         return self.context.now()
 
+    @property
+    def _own_zone(self) -> bool:
+        """Whether shipping months are dated in a zone the materials settings name themselves, not in the
+        books' (the desk's): such a month stays when the books move (``MaterialsRequest.shipped_zone``)."""
+        if self.params.zone_name != self.context.timezone:
+            return True
+        named = self.context.settings.materials
+        return named is not None and named.timezone is not None
+
     def _number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
         if self._ids is not None:
             return self._ids(kind)
@@ -730,7 +739,13 @@ class MaterialsDesk:
                     f"the parts of request {request.id} are paid before they ship: {owed}",
                     code="payment_before_shipping",
                 )
-            request.ship(actor.ref, now, self._number(uow, "shipping_note", now), self.params.zone_name)
+            request.ship(
+                actor.ref,
+                now,
+                self._number(uow, "shipping_note", now),
+                self.params.zone_name,
+                own_zone=self._own_zone,
+            )
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "ship", fn)
