@@ -22,6 +22,11 @@ job                       what it does                                          
 ``store_upkeep``          the store's catch-up after an upgrade; planner statistics       1 hour
 ========================  ===========================================================  ===========
 
+Every job is judged at the ``now`` :meth:`Jobs.run_due` is given (the desk's clock by default): what is
+due, what has breached, how old a message or an idempotency row is. What the jobs write is stamped when
+it is written; ``deliver`` sends by the clock (message leases are judged by every deliverer's clock) and
+``recompute_due`` runs the ticket command path, stamped by the clock.
+
 Each job is bounded (a limit per run; what is left waits for the next run), idempotent (running
 it twice does the work once) and leased in the store: a job runs in one process at a time
 (a :class:`JobLease` document, taken with optimistic concurrency), so cron on two machines, a
@@ -206,7 +211,8 @@ class JobSettings:
     every: Mapping[str, timedelta] = attrs.field(factory=dict, converter=_intervals)
     disabled: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
     limit: int = attrs.field(default=500, validator=_positive)
-    """Tickets swept, callbacks announced, tickets recomputed, messages delivered or purged per run."""
+    """Tickets swept, callbacks announced, loan lines reminded of or charged, tickets recomputed, messages
+    delivered or purged per run."""
     lease: timedelta = timedelta(minutes=10)
     """How long one process holds a job; a process that dies frees it when this runs out."""
     senders: int = attrs.field(default=4, validator=_positive)
@@ -278,7 +284,8 @@ class Jobs:
 
     @validated  # a host's input: ``now`` within the years of YEAR_RANGE, ``only`` a collection of names
     def run_due(self, now: datetime | None = None, *, only: tuple[str, ...] | None = None) -> JobsReport:
-        """Run every job that is due at ``now`` (the desk's clock by default) and not held elsewhere.
+        """Run every job that is due at ``now`` (the desk's clock by default) and not held elsewhere, each
+        judged at ``now`` (see the module docstring for the two that act at the clock's time).
 
         ``only`` restricts the run to the named jobs (still leased and bounded; their interval is
         ignored: a host calling a job by name wants it now). A job the settings disable is refused
