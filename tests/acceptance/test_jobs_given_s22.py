@@ -26,7 +26,7 @@ from aftersales.domain.materials import PartyRef
 from aftersales.errors import ValidationError
 from aftersales.policies.notification import DefaultNotification, NotificationParams
 from aftersales.service.desk import ServiceDesk
-from aftersales.service.jobs import JobSettings
+from aftersales.service.jobs import JobLease, JobSettings
 from conftest import STAFF, START, World, make_world, register, store_url, world_desk
 
 __all__ = ["story"]  # the fixture of the seed-002 money story (memory, SQLite, PostgreSQL)
@@ -117,6 +117,23 @@ def test_the_idempotency_purge_judges_the_age_at_the_now_given(backend: str, tmp
         report = desk.jobs.run_due(START + timedelta(days=400), only=("purge_idempotency",))
         assert report.counts["purge_idempotency"] >= 1  # past the pack's retention at that instant
         assert clock.now() == START
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_lease_another_process_holds_is_judged_at_the_clock_not_at_now(
+    backend: str, tmp_path: Path
+) -> None:
+    # The lease keeps processes apart in real time: a `now` an hour ahead took the lease another process
+    # held for ten more minutes, and both ran the job.
+    with world_desk(backend, tmp_path) as (desk, clock, _world):
+        held = JobLease("purge_dead", "other-host:1:abc", START + timedelta(minutes=10))
+        with desk.store() as uow:
+            uow.documents.add(held)
+            uow.commit()
+        report = desk.jobs.run_due(START + timedelta(hours=1), only=("purge_dead",))
+        assert report.skipped == ("purge_dead",) and report.ran == ()
+        clock.advance(timedelta(minutes=11))  # the holder's lease ran out (it died)
+        assert desk.jobs.run_due(START + timedelta(hours=1), only=("purge_dead",)).ran == ("purge_dead",)
 
 
 def test_a_hand_purge_refuses_a_naive_instant(tmp_path: Path) -> None:

@@ -354,6 +354,10 @@ class Jobs:
     # -- leases ---------------------------------------------------------------------------------
 
     def _acquire(self, name: str, now: datetime, *, force: bool) -> bool:
+        """Take the job's lease if it is due at ``now`` and no other process holds it. Whether it is due
+        is judged at ``now``; the lease itself at the clock (``at``): it keeps processes apart in real
+        time, so a ``now`` an hour ahead took a lease another process still held, and one a year ahead
+        kept a crashed holder's lease for a year."""
         every = self.settings.every[name]
 
         def take(uow: UnitOfWork, at: datetime) -> bool:
@@ -362,15 +366,15 @@ class Jobs:
             except NotFound:
                 lease = None
             if lease is not None:
-                if lease.until is not None and lease.until > now and lease.holder != self.owner:
+                if lease.until is not None and lease.until > at and lease.holder != self.owner:
                     return False  # another process runs it
                 finished = lease.last_finished_at
                 if not force and finished is not None and every > timedelta(0) and now < finished + every:
                     return False  # not due yet
-                lease.holder, lease.until = self.owner, now + self.settings.lease
+                lease.holder, lease.until = self.owner, at + self.settings.lease
                 uow.documents.save(lease)
             else:
-                uow.documents.add(JobLease(name, self.owner, now + self.settings.lease))
+                uow.documents.add(JobLease(name, self.owner, at + self.settings.lease))
             return True
 
         try:  # through the command runner, as every write (a lost race re-runs and finds it taken)
