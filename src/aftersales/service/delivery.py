@@ -22,6 +22,7 @@ from aftersales.ports.outbox_dispatch import DeliveryRules
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.permissions import Workflow, permit
+from aftersales.service.retention_instant import judged_at
 
 if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
@@ -77,7 +78,8 @@ class OutboxDesk:
     ) -> int:
         """Delete up to ``limit`` messages sent longer ago than the pack's ``keep_sent_days``; returns how
         many. ``keep`` may restate that period; another value is a ``ConfigurationError``. ``at``: the
-        instant the age is judged at (the ``purge_sent`` job's ``now``); the clock without it."""
+        instant the age is judged at (the ``purge_sent`` job's ``now``), not ahead of the clock; the clock
+        without it."""
         return self._purge(_SENT, actor, keep, limit, at)
 
     def purge_dead_letters(
@@ -86,7 +88,8 @@ class OutboxDesk:
         """Delete up to ``limit`` dead letters given up on longer ago than the pack's ``keep_dead_days``,
         oldest first; returns how many. ``keep`` may restate that period; another value is a
         ``ConfigurationError`` (the pack decides how long the names and addresses in them live). ``at``:
-        the instant the age is judged at (the ``purge_dead`` job's ``now``); the clock without it."""
+        the instant the age is judged at (the ``purge_dead`` job's ``now``), not ahead of the clock; the
+        clock without it."""
         return self._purge(_DEAD, actor, keep, limit, at)
 
     def _purge(
@@ -102,7 +105,7 @@ class OutboxDesk:
             kind.command,
             None,
             [period.total_seconds(), limit, at],
-            lambda uow, now: kind.delete(uow.outbox, (now if at is None else at) - period, limit),
+            lambda uow, now: kind.delete(uow.outbox, judged_at(at, now) - period, limit),
         )
 
 

@@ -87,6 +87,7 @@ from aftersales.service.lifecycle import close_in
 from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
 from aftersales.service.reader_view import complaint_file_as_seen_by, request_as_seen_by
+from aftersales.service.retention_instant import judged_at
 from aftersales.service.runner import CommandRunner
 from aftersales.service.shared_values import forget as forget_shared_values
 from aftersales.service.ticket_search import index_ticket
@@ -521,8 +522,8 @@ class PrivacyDesk:
         privacy officer may). Each pass stamps the keys it has not seen yet and drops those first seen
         more than the period ago, so a result is kept at least the period (a retried command within it
         still replays) and at most that plus the interval between passes. Returns how many rows were
-        dropped. ``at`` is the instant the pass is made at (the job's ``now``: a host replaying a month
-        passes it); the clock without it.
+        dropped. ``at`` is the instant the pass is made at (the job's ``now``: a host catching up passes
+        it), not ahead of the clock (``ValidationError`` naming ``at``); the clock without it.
         """
         permit(actor, _DOCS, "purge_expired")
         period = retention_of(self.context.policies.extra)
@@ -545,7 +546,7 @@ class PrivacyDesk:
                 raise ConfigurationError(
                     "this store's idempotency keys cannot expire (no sweep)", key="store"
                 )
-            when = now if at is None else at
+            when = judged_at(at, now)
             return store.sweep(micros(when), micros(when - older_than))
 
         return self.runner.write(actor, "purge_expired", None, [older_than.total_seconds(), at], apply)
