@@ -21,8 +21,8 @@ from aftersales.ports.outbox import Outbox, OutboxMessage
 from aftersales.ports.outbox_dispatch import DeliveryRules
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.judged_instant import judged_at
 from aftersales.service.permissions import Workflow, permit
-from aftersales.service.retention_instant import judged_at
 
 if TYPE_CHECKING:
     from aftersales.service.context import DeskContext

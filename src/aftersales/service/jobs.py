@@ -69,6 +69,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated
 from aftersales.service.calendar_stamp import dues_stale, stamp_calendar
 from aftersales.service.delivery import notification_params
+from aftersales.service.judged_instant import judged_at
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.sla_cliff import recompute_dues
 
@@ -287,12 +288,17 @@ class Jobs:
         """Run every job that is due at ``now`` (the desk's clock by default) and not held elsewhere, each
         judged at ``now`` (see the module docstring for the two that act at the clock's time).
 
+        A ``now`` ahead of the clock (beyond the clock skew) is refused (``ValidationError`` naming
+        ``now``; nothing runs): the jobs would delete, charge, announce and report what has not happened
+        (:mod:`aftersales.service.judged_instant`).
+
         ``only`` restricts the run to the named jobs (still leased and bounded; their interval is
         ignored: a host calling a job by name wants it now). A job the settings disable is refused
         there (``ValidationError`` naming ``only``): it never runs here, and asking for it by name ran
         nothing and said nothing.
         """
-        now = require_aware(now if now is not None else self.context.now(), "now")
+        clock = self.context.now()
+        now = clock if now is None else judged_at(require_aware(now, "now"), clock, "now")
         if only is not None:
             _unknown_jobs(only, "only")
             disabled = sorted(self.settings.disabled.intersection(only))
@@ -356,8 +362,8 @@ class Jobs:
     def _acquire(self, name: str, now: datetime, *, force: bool) -> bool:
         """Take the job's lease if it is due at ``now`` and no other process holds it. Whether it is due
         is judged at ``now``; the lease itself at the clock (``at``): it keeps processes apart in real
-        time, so a ``now`` an hour ahead took a lease another process still held, and one a year ahead
-        kept a crashed holder's lease for a year."""
+        time. Taken at a ``now`` a day behind the clock (a host catching up), it had run out a day before
+        it was taken, and another process ran the same job meanwhile."""
         every = self.settings.every[name]
 
         def take(uow: UnitOfWork, at: datetime) -> bool:

@@ -83,6 +83,7 @@ from aftersales.service.clock_skew import CLOCK_SKEW, stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
+from aftersales.service.judged_instant import judged_at
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.numbering import new_id, next_number
 from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
@@ -1065,8 +1066,9 @@ class MaterialsDesk:
         """Charge every part not back by its deadline at the price list's cost, once per issue line.
 
         Safe to run as often as wanted: a line already charged is skipped (deterministic booking keys).
-        ``limit`` charges at most that many lines in this run (the ``chargebacks`` job passes its own:
-        a bounded batch; the lines left are charged by the next run).
+        ``at``: the instant the deadlines are judged at (the job's ``now``), not ahead of the clock
+        (``ValidationError`` naming ``at``). ``limit`` charges at most that many lines in this run (the
+        ``chargebacks`` job passes its own: a bounded batch; the lines left are charged by the next run).
         """
         _check_actor(actor)
         check_role(actor, "run_overdue_chargebacks", None, MATERIALS_ROLES["run_overdue_chargebacks"])
@@ -1075,7 +1077,7 @@ class MaterialsDesk:
         _check_run_limit(limit)
 
         def apply(uow: UnitOfWork, now: datetime) -> tuple[Chargeback, ...]:
-            when = now if at is None else at
+            when = judged_at(at, now)  # ahead of the clock a part would be charged before its deadline
             made: list[Chargeback] = []
             arrived = self._arrived(uow)
             for ledger in uow.documents.query(LoanLedger):
@@ -1103,6 +1105,7 @@ class MaterialsDesk:
 
         Safe to run as often as wanted (the ``return_reminders`` job runs it hourly): a line reminded of
         is recorded on the ledger and not again. Nothing is sent when ``remind_days`` is ``None``.
+        ``at``: the instant judged at, not ahead of the clock (``ValidationError`` naming ``at``).
         ``limit`` reminds of at most that many lines in this run, the soonest deadlines of each party
         first (the job passes its own; the lines left are reminded of by the next run).
         """
@@ -1117,7 +1120,7 @@ class MaterialsDesk:
         within = timedelta(days=days)
 
         def apply(uow: UnitOfWork, now: datetime) -> tuple[OverdueItem, ...]:
-            when = now if at is None else at
+            when = judged_at(at, now)  # ahead of the clock a line would be reminded of once, too early
             reminded: list[OverdueItem] = []
             arrived = self._arrived(uow)
             for ledger in uow.documents.query(LoanLedger):

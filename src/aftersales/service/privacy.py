@@ -83,11 +83,11 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
+from aftersales.service.judged_instant import judged_at
 from aftersales.service.lifecycle import close_in
 from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
 from aftersales.service.reader_view import complaint_file_as_seen_by, request_as_seen_by
-from aftersales.service.retention_instant import judged_at
 from aftersales.service.runner import CommandRunner
 from aftersales.service.shared_values import forget as forget_shared_values
 from aftersales.service.ticket_search import index_ticket
