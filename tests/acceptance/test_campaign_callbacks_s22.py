@@ -14,7 +14,8 @@ callbacks of the period, and counted those callbacks otherwise than the KPI repo
 
 The results now take, per ticket, the satisfaction and the attitude its callbacks of the period last
 gave (the survey after the problem's last handling), full survey or score alone, and give the attitude's
-count beside its mean (``callback_attitudes``).
+count beside its mean (``callback_attitudes``). The sampling's "surveyed within N days" counts a callback
+that gave the two scores without the RATER form (what a callback owing the survey may give) as surveyed.
 """
 
 from __future__ import annotations
@@ -105,14 +106,17 @@ def test_a_ticket_called_back_twice_counts_once_with_its_latest_score(backend: s
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_customer_scored_at_a_callback_is_not_sampled_again_within_the_exclusion(
+def test_a_customer_surveyed_by_the_two_scores_at_a_callback_is_not_sampled_again(
     backend: str, tmp_path: Path
 ) -> None:
-    # The results count the score asked alone as a callback survey; so does the sampling's exclusion of
-    # customers surveyed within N days (it counted only the full survey: asked twice in one week).
+    # A callback owing the survey may give it as the satisfaction and the attitude without the RATER form
+    # (check_survey_given); the sampling's exclusion of customers surveyed within N days counted only the
+    # form, so that customer was asked again two days later. A score alone is half the survey: sampled.
     with world_desk(backend, tmp_path, "exhibition_services") as (desk, clock, world):
-        tid = _done(desk, world, world.cust_en.id)
-        desk.record_callback(world.agent, tid, problem_back=False, satisfaction=4, attitude=4)
+        both = _done(desk, world, world.cust_en.id)
+        desk.record_callback(world.agent, both, problem_back=False, satisfaction=4, attitude=4)
+        half = _done(desk, world, world.cust_zh.id)
+        desk.record_callback(world.agent, half, problem_back=False, satisfaction=4)
         clock.advance(timedelta(days=2))
         desk.surveys.start(
             world.manager, campaign_id="Q2", period="2026-Q2",

@@ -229,6 +229,7 @@ class CallbackRecord:
 
     @property
     def surveyed(self) -> bool:
-        """Whether the customer was surveyed at this callback: asked the satisfaction with the result or
-        the evaluation of the attitude (seed 001 三(七)2), by the full survey or by the score alone."""
-        return self.score is not None or self.attitude is not None
+        """Whether the customer was surveyed at this callback: asked the satisfaction with the result and
+        the evaluation of the attitude (seed 001 三(七)2), by the full survey or by the two scores (what a
+        callback owing the survey must give); a score alone is half the survey."""
+        return self.survey is not None or (self.score is not None and self.attitude is not None)

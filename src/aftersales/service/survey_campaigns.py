@@ -290,7 +290,7 @@ class SurveyCampaigns:
         days += [
             r.at.astimezone(tz).date()
             for r in uow.documents.query(CallbackRecord, customer_id=customer_id)
-            if r.surveyed  # the score asked alone is a survey too (the results count it as one)
+            if r.surveyed  # the two scores without the RATER form are the survey too
         ]
         return max(days) if days else None
 
