@@ -68,6 +68,30 @@ def test_the_sla_sweep_judges_the_tickets_at_the_now_given(backend: str, tmp_pat
         assert desk.run_due_jobs(later + timedelta(minutes=5)).counts["sla_sweep"] == 0  # once
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_sweep_judged_before_a_ticket_came_in_does_not_silence_its_breach(
+    backend: str, tmp_path: Path
+) -> None:
+    # Judged at an instant before the ticket came in, its clocks had not started: the sweep took it as
+    # settled, its mark moved past it and its memo kept it quiet, and no later sweep announced its
+    # breach. A ticket with steps after the sweep's instant is left to a sweep at or after them.
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF, calendar=CALENDAR) as desk,
+    ):
+        register(desk, world)
+        clock.advance(timedelta(days=1))
+        tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="复印机卡纸").ticket.id
+        desk.triage(world.agent, tid, nature="repair", severity=Severity.MEDIUM)
+        assert desk.run_due_jobs(START).counts["sla_sweep"] == 0  # a host catching up from the day before
+        due = desk.ticket(world.manager, tid).resolution_due_at
+        assert due is not None
+        clock.set(CALENDAR.add(due, timedelta(hours=1)))
+        assert desk.run_due_jobs().counts["sla_sweep"] >= 1  # the breach (and the warning) announced
+        assert desk.sla(world.manager, tid)["resolution"].breached
+
+
 def _notifying(url: str, clock: ManualClock, notifier: object, **params: int) -> ServiceDesk:
     notification = DefaultNotification(NotificationParams(max_attempts=1, **params))
     return ServiceDesk.open(

@@ -101,6 +101,7 @@ class _Sweep:
     def __init__(self) -> None:
         self.now: datetime | None = None
         self.now_us = 0
+        self.given = False  # judged at an instant the caller gave (``at``), not the clock's
         self.first = True
         self.cursor: str | None = None
         self.settled = True  # every ticket read so far is settled: the mark may follow
@@ -201,7 +202,7 @@ class SlaWatch:
             fill()
         state = _Sweep()
         if at is not None:
-            state.now, state.now_us = at, micros(at)
+            state.now, state.now_us, state.given = at, micros(at), True
         self._pages(actor, state, (limit, full), lambda uow, now: self._page(uow, now, state, limit, full))
         # Then the resolved tickets not yet closed (awaiting acceptance or the callback): few, read whole.
         state.cursor = None
@@ -319,6 +320,13 @@ class SlaWatch:
             ticket = uow.tickets.get(candidate.id)
         except NotFound:  # erased since the page was read
             return True
+        events = ticket.events
+        if state.given and events and events[-1].at > now:
+            # Judged before its latest step (a host catching up): what is stored is not the ticket as it
+            # was then, and its clocks may not have started; settled or memoised here, no later sweep
+            # read it again and its breach went unannounced. A sweep at or after that step judges it.
+            found.quiet[ticket.id] = None
+            return False
         if ticket.version != candidate.version:  # changed since the page was read: as it is now
             tier = self.runner.tier(uow, ticket)
         try:
