@@ -212,8 +212,10 @@ class JobSettings:
     every: Mapping[str, timedelta] = attrs.field(factory=dict, converter=_intervals)
     disabled: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
     limit: int = attrs.field(default=500, validator=_positive)
-    """Tickets swept, callbacks announced, loan lines reminded of or charged, tickets recomputed, messages
-    delivered or purged per run."""
+    """Per run: callbacks announced, loan lines reminded of or charged, tickets recomputed, messages
+    delivered or purged; per transaction: tickets read by the SLA sweep (it reads every page, so each
+    breach is announced on time) and slips by the money index (four batches a run). The store's upkeep
+    runs four short batches whatever the limit, and the idempotency purge one statement."""
     lease: timedelta = timedelta(minutes=10)
     """How long one process holds a job; a process that dies frees it when this runs out."""
     senders: int = attrs.field(default=4, validator=_positive)
