@@ -153,6 +153,7 @@ def test_jobs_judged_ahead_of_the_clock_are_refused(backend: str, tmp_path: Path
             lambda: desk.privacy.purge_expired(world.manager, at=ahead),
             lambda: desk.materials.run_overdue_chargebacks(world.system, ahead),
             lambda: desk.materials.run_return_reminders(world.system, ahead),
+            lambda: desk.sla_watch.sweep(world.system, at=ahead),
         )
         for call in hand:
             with pytest.raises(ValidationError) as refused:

@@ -40,6 +40,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
+from aftersales.service.judged_instant import judged_at
 from aftersales.service.notify import address_of
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
@@ -191,8 +192,9 @@ class SlaWatch:
         every later breach is reached however many came before it. ``full=True`` starts from the
         earliest due ticket (for a ticket whose due time moved before the mark, e.g. after a rework).
 
-        ``at`` is the instant every ticket is judged at (the ``sla_sweep`` job's ``now``: a host replaying
-        a month passes it); without it, the clock as the first page's transaction begins.
+        ``at`` is the instant every ticket is judged at (the ``sla_sweep`` job's ``now``: a host catching up
+        passes it), not ahead of the clock (``ValidationError`` naming ``at``); without it, the clock as
+        the first page's transaction begins. A ticket with steps after ``at`` is left to a later sweep.
         """
         permit(actor, Workflow.DOCUMENTS, "sla_sweep")
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
@@ -201,7 +203,8 @@ class SlaWatch:
         if fill is not None:  # a SQLite file from before the sweep's own tables: filled once, first
             fill()
         state = _Sweep()
-        if at is not None:
+        if at is not None:  # not ahead of the clock: breaches that have not happened are announced once
+            at = judged_at(at, self.context.now())
             state.now, state.now_us, state.given = at, micros(at), True
         self._pages(actor, state, (limit, full), lambda uow, now: self._page(uow, now, state, limit, full))
         # Then the resolved tickets not yet closed (awaiting acceptance or the callback): few, read whole.
