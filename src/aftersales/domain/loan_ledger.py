@@ -436,22 +436,29 @@ class LoanLedger:
         by: ActorRef,
         price: Callable[[str], Money],
         arrived: Iterable[ArrivedReturn] = (),
+        limit: int | None = None,
     ) -> tuple[Chargeback, ...]:
         """Charge every issue line past its deadline with parts still out, at ``price(part)`` each.
 
         Keyed ``chargeback:<issue key>``: a line is charged once, however often this runs. Prices are
         looked up first, so a part missing from the price list changes nothing. A line with a return
         that arrived before its deadline and awaits inspection (``arrived``) waits for it: booked, the
-        part is back in time; rejected, the next run charges the line.
+        part is back in time; rejected, the next run charges the line. ``limit``: charge at most that
+        many lines, the oldest deadlines first (a bounded job's batch; the next run charges the rest).
         """
         waiting = self._in_time(arrived)
-        overdue = [item for item in self.overdue(at) if item.issue_key not in waiting]
+        keys = self._keys
+        overdue = [
+            item
+            for item in self.overdue(at)
+            if item.issue_key not in waiting and f"chargeback:{item.issue_key}" not in keys
+        ]
+        if limit is not None:
+            overdue = overdue[: max(limit, 0)]
         prices = {item.part: price(item.part) for item in overdue}
         made: list[tuple[LedgerEntry, Chargeback]] = []
         for item in overdue:
             key = f"chargeback:{item.issue_key}"
-            if key in self._keys:
-                continue
             reason = Reason(
                 "part_not_returned",
                 {"part": item.part, "quantity": item.outstanding, "due_at": item.due_at.isoformat()},

@@ -261,6 +261,10 @@ class MaterialsRequest:
     repaired_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     party_key: str = ""
     shipped_month: str | None = None
+    shipped_zone: str | None = None
+    """The zone ``shipped_month`` was dated in when the materials settings name a zone of their own;
+    ``None``: the books' zone (the settings follow the desk's), so moving the books dates it again
+    (:mod:`aftersales.service.books_redating`)."""
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -440,8 +444,19 @@ class MaterialsRequest:
         """The warehouse has picked the lines of the pick slip (备料)."""
         self._record("pick", self._target("pick", by, at), by, at)
 
-    def ship(self, by: ActorRef, at: datetime, number: str, timezone: str = "Asia/Shanghai") -> ShippingNote:
-        """Ship: urgent at once, otherwise on (or after) the confirmed date; chargeable parts once cleared."""
+    def ship(
+        self,
+        by: ActorRef,
+        at: datetime,
+        number: str,
+        timezone: str = "Asia/Shanghai",
+        *,
+        own_zone: bool = False,
+    ) -> ShippingNote:
+        """Ship: urgent at once, otherwise on (or after) the confirmed date; chargeable parts once cleared.
+
+        ``timezone`` dates the shipping day and month; ``own_zone``: it is the materials settings' own
+        zone, not the books' (kept as :attr:`shipped_zone`: a move of the books leaves the month)."""
         target = self._target("ship", by, at)
         local = at.astimezone(zone(timezone)).date()
         if not self.urgent:
@@ -460,6 +475,7 @@ class MaterialsRequest:
         )  # fmt: skip
         self.shipping_note, self.shipped_at = note, at
         self.shipped_month = f"{local.year:04d}-{local.month:02d}"
+        self.shipped_zone = timezone if own_zone else None
         self._record("ship", target, by, at)
         return note
 

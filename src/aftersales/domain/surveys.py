@@ -214,4 +214,22 @@ class CallbackRecord:
     """How the customer was reached (seed 001: 沟通记录…包括沟通时间、沟通方式、沟通内容; 满意度调查可通过电话
     回访、在线问卷等方式进行); the desk records one on every callback (``None``: a record made before it
     did)."""
+    satisfaction: int | None = attrs.field(default=None, validator=_optional_score)
+    """The customer's satisfaction (1–5) with the result (seed 001 三(七)2: 对问题处理结果的满意度): the
+    survey's overall score, or the score asked without the full survey; ``None``: not asked (or a record
+    made before it was kept: :attr:`score` reads the survey's then)."""
     version: int = 0
+
+    @property
+    def score(self) -> int | None:
+        """The satisfaction with the result this callback recorded, with or without the full survey."""
+        if self.satisfaction is not None:
+            return self.satisfaction
+        return self.survey.overall if self.survey is not None else None
+
+    @property
+    def surveyed(self) -> bool:
+        """Whether the customer was surveyed at this callback: asked the satisfaction with the result and
+        the evaluation of the attitude (seed 001 三(七)2), by the full survey or by the two scores (what a
+        callback owing the survey must give); a score alone is half the survey."""
+        return self.survey is not None or (self.score is not None and self.attitude is not None)

@@ -42,6 +42,7 @@ from aftersales.errors import NaiveDatetimeError, ValidationError
 __all__ = [
     "ID_PATTERN",
     "INT_RANGES",
+    "LONGEST_DURATION",
     "MAX_ITEMS",
     "MAX_LINE",
     "MAX_TEXT",
@@ -268,10 +269,14 @@ def _check_datetime(value: object, field: str) -> datetime:
     return value
 
 
+LONGEST_DURATION = timedelta(days=365 * 100)
+"""The longest duration a command or a setting takes (100 years): one rule for every entry point."""
+
+
 def _check_timedelta(value: object, field: str) -> timedelta:
     if not isinstance(value, timedelta):
         raise ValidationError(f"{field} must be a timedelta, got {type(value).__name__}", field=field)
-    if abs(value) > timedelta(days=365 * 100):
+    if abs(value) > LONGEST_DURATION:
         raise ValidationError(f"{field} must be at most 100 years", field=field)
     return value
 

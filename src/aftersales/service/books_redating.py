@@ -2,10 +2,17 @@
 
 A few records keep a *local* month worked out from one of their own instants in the books' zone: a fee
 slip's ``month`` (from ``issued_at``) and a materials movement's ``month`` (from ``at``) — the month a
-slip's income or a free issue counts in, indexed so a month's money is one range of the index. Instants
+slip's income or a free issue counts in, indexed so a month's money is one range of the index — and a
+shipped materials request's ``shipped_month`` (from ``shipped_at``), the month of the outbound summary,
+dated in the materials settings' zone, which is the books' unless the settings name their own. Instants
 do not move with the zone, these months do: a slip issued at 20:00 UTC on 30 April counts in May for
 books kept in Shanghai and in April for books kept in London. Every other zone-dependent figure (KPI
 months, archives, reports) is worked out from instants when it is read.
+
+A shipped month dated in the materials settings' own zone (``shipped_zone`` set) stays: that zone did
+not move. One stored before the zone was kept (``shipped_zone`` is ``None`` there too) is taken as the
+books' only when its month is its instant's month in the zone the books move from
+(``BooksZone.moved_from``); a month that is not was dated in another zone, and stays.
 
 The move re-dates these months page by page (:data:`PAGE` records per transaction, as the migrations
 do), each page its own write; a record already dated in the new zone is left untouched, so a move that
@@ -17,11 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement
+from aftersales.domain.materials import MaterialsRequest
 from aftersales.errors import NotFound
 from aftersales.ports.documents import Document
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -37,16 +46,29 @@ PAGE = 500
 
 @attrs.frozen
 class Redated:
-    """A kind of record keeping a local month of one of its instants, in the books' zone."""
+    """A kind of record keeping a local month of one of its instants, in the books' zone.
+
+    ``instant`` gives ``None`` for a record whose month does not follow the books (none yet, or dated in
+    a zone of its own); ``guarded``: a month is moved only from the books' old month of its instant (a
+    record that cannot tell which zone dated it)."""
 
     cls: type[Document]
     field: str
-    instant: Callable[[object], datetime]
+    instant: Callable[[Any], datetime | None]
+    guarded: bool = False
+
+
+def _shipped(request: MaterialsRequest) -> datetime | None:
+    """When ``request`` shipped, if its month is the books' (no zone of the materials settings' own)."""
+    if request.shipped_month is None or request.shipped_zone is not None:
+        return None
+    return request.shipped_at
 
 
 REDATED: tuple[Redated, ...] = (
-    Redated(FeeSlip, "month", lambda slip: slip.issued_at),  # type: ignore[attr-defined]
-    Redated(MaterialsMovement, "month", lambda movement: movement.at),  # type: ignore[attr-defined]
+    Redated(FeeSlip, "month", lambda slip: slip.issued_at),
+    Redated(MaterialsMovement, "month", lambda movement: movement.at),
+    Redated(MaterialsRequest, "shipped_month", _shipped, guarded=True),
 )
 """Every record whose stored month depends on the books' zone (see the module docstring)."""
 
@@ -64,27 +86,36 @@ def ids_of(uow: UnitOfWork, kind: Redated) -> list[str]:
     return [doc.id for doc in uow.documents.query(kind.cls)]
 
 
-def redate_page(uow: UnitOfWork, kind: Redated, ids: Sequence[str], zone: ZoneInfo) -> int:
+def redate_page(
+    uow: UnitOfWork, kind: Redated, ids: Sequence[str], zone: ZoneInfo, was: Sequence[ZoneInfo] = ()
+) -> int:
     """Date the month of each of ``ids`` (records of ``kind``) in ``zone``; returns how many changed.
 
     A record gone meanwhile (none are deleted today) is skipped; one already dated in ``zone`` is not
-    written."""
+    written; of a ``guarded`` kind, one whose month is its month in none of ``was`` (the zones the books
+    move from: ``BooksZone.moved_from``; none known, on a store stamped by the move) is left as it is."""
     changed = 0
     for id_ in ids:
         try:
             record = uow.documents.get(kind.cls, id_)
         except NotFound:
             continue
-        month = month_in(kind.instant(record), zone)
-        if getattr(record, kind.field) != month:
-            uow.documents.save(attrs.evolve(record, **{kind.field: month}))  # type: ignore[misc]
-            changed += 1
+        at = kind.instant(record)
+        if at is None:
+            continue
+        month, stored = month_in(at, zone), getattr(record, kind.field)
+        if stored == month or (kind.guarded and was and all(stored != month_in(at, w) for w in was)):
+            continue
+        uow.documents.save(attrs.evolve(record, **{kind.field: month}))  # type: ignore[misc]
+        changed += 1
     return changed
 
 
-def redating(kind: Redated, ids: Sequence[str], zone: ZoneInfo) -> Callable[[UnitOfWork, datetime], int]:
+def redating(
+    kind: Redated, ids: Sequence[str], zone: ZoneInfo, was: Sequence[ZoneInfo] = ()
+) -> Callable[[UnitOfWork, datetime], int]:
     """:func:`redate_page` of ``ids`` as a write's step (``apply(uow, now)``)."""
-    return lambda uow, now: redate_page(uow, kind, ids, zone)
+    return lambda uow, now: redate_page(uow, kind, ids, zone, was)
 
 
 def moving_stamp(actor: Actor, timezone: str) -> Callable[[UnitOfWork, datetime], BooksZone]:

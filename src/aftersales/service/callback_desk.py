@@ -243,6 +243,7 @@ class CallbackDesk:
                     complaint_id=complaint_id,
                     attitude=attitude,
                     channel=channel,
+                    satisfaction=score,
                 )
             )
             return Applied(messages=messages, decisions=decisions)

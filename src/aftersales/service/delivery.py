@@ -21,6 +21,7 @@ from aftersales.ports.outbox import Outbox, OutboxMessage
 from aftersales.ports.outbox_dispatch import DeliveryRules
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.judged_instant import judged_at
 from aftersales.service.permissions import Workflow, permit
 
 if TYPE_CHECKING:
@@ -72,18 +73,28 @@ class OutboxDesk:
             actor, "retry_dead_letters", None, sorted(wanted), lambda uow, now: uow.outbox.revive(wanted, now)
         )
 
-    def purge_sent(self, actor: Actor, keep: timedelta | None = None, limit: int = 1000) -> int:
+    def purge_sent(
+        self, actor: Actor, keep: timedelta | None = None, limit: int = 1000, *, at: datetime | None = None
+    ) -> int:
         """Delete up to ``limit`` messages sent longer ago than the pack's ``keep_sent_days``; returns how
-        many. ``keep`` may restate that period; another value is a ``ConfigurationError``."""
-        return self._purge(_SENT, actor, keep, limit)
+        many. ``keep`` may restate that period; another value is a ``ConfigurationError``. ``at``: the
+        instant the age is judged at (the ``purge_sent`` job's ``now``), not ahead of the clock; the clock
+        without it."""
+        return self._purge(_SENT, actor, keep, limit, at)
 
-    def purge_dead_letters(self, actor: Actor, keep: timedelta | None = None, limit: int = 1000) -> int:
+    def purge_dead_letters(
+        self, actor: Actor, keep: timedelta | None = None, limit: int = 1000, *, at: datetime | None = None
+    ) -> int:
         """Delete up to ``limit`` dead letters given up on longer ago than the pack's ``keep_dead_days``,
         oldest first; returns how many. ``keep`` may restate that period; another value is a
-        ``ConfigurationError`` (the pack decides how long the names and addresses in them live)."""
-        return self._purge(_DEAD, actor, keep, limit)
+        ``ConfigurationError`` (the pack decides how long the names and addresses in them live). ``at``:
+        the instant the age is judged at (the ``purge_dead`` job's ``now``), not ahead of the clock; the
+        clock without it."""
+        return self._purge(_DEAD, actor, keep, limit, at)
 
-    def _purge(self, kind: _Purge, actor: Actor, keep: timedelta | None, limit: int) -> int:
+    def _purge(
+        self, kind: _Purge, actor: Actor, keep: timedelta | None, limit: int, at: datetime | None
+    ) -> int:
         """The one purge: ``kind`` names the command, the pack's retention setting and what goes."""
         permit(actor, Workflow.DOCUMENTS, kind.command)
         _check_limit(limit)
@@ -93,8 +104,8 @@ class OutboxDesk:
             actor,
             kind.command,
             None,
-            [period.total_seconds(), limit],
-            lambda uow, now: kind.delete(uow.outbox, now - period, limit),
+            [period.total_seconds(), limit, at],
+            lambda uow, now: kind.delete(uow.outbox, judged_at(at, now) - period, limit),
         )
 
 

@@ -325,8 +325,9 @@ class ServiceDesk(Tickets):
         Stop the store's desks first and open them again with ``settings={"timezone": timezone}`` after
         (a manager's or the general manager's write, audited as ``move_books_zone``: who, when, the zone
         before and after, in ``master_data_history(actor, "books_zone", "books")``). Instants stay as
-        they are; the months stored from them in the books' zone (a fee slip's, a materials movement's)
-        are dated again in ``timezone``, :data:`~aftersales.service.books_redating.PAGE` records per
+        they are; the months stored from them in the books' zone (a fee slip's, a materials movement's,
+        a shipped materials request's unless the materials settings named their own zone) are dated
+        again in ``timezone``, :data:`~aftersales.service.books_redating.PAGE` records per
         transaction (:mod:`aftersales.service.books_redating`). Until the last page has committed the
         stamp says the move is under way and every desk is refused; a move that stopped (a crash, a
         busy store) is finished by calling this again with the same zone. A store without a stamp gets
@@ -359,7 +360,7 @@ class ServiceDesk(Tickets):
         )
         if not stamp.redating:
             return stamp  # the same zone as before: no month changes
-        target = zone(timezone)
+        target, was = zone(timezone), tuple(zone(name) for name in stamp.moved_from)
         for kind in REDATED:
             with self.context.reader(snapshot=False) as uow:
                 ids = ids_of(uow, kind)
@@ -370,7 +371,7 @@ class ServiceDesk(Tickets):
                     "move_books_zone",
                     None,
                     [timezone, document_spec(kind.cls).kind, page[0]],
-                    redating(kind, page, target),
+                    redating(kind, page, target, was),
                 )
         return runner.write(
             actor, "move_books_zone", None, [timezone], lambda uow, at: books_moved(uow, timezone)

@@ -22,6 +22,11 @@ job                       what it does                                          
 ``store_upkeep``          the store's catch-up after an upgrade; planner statistics       1 hour
 ========================  ===========================================================  ===========
 
+Every job is judged at the ``now`` :meth:`Jobs.run_due` is given (the desk's clock by default): what is
+due, what has breached, how old a message or an idempotency row is. What the jobs write is stamped when
+it is written; ``deliver`` sends by the clock (message leases are judged by every deliverer's clock) and
+``recompute_due`` runs the ticket command path, stamped by the clock.
+
 Each job is bounded (a limit per run; what is left waits for the next run), idempotent (running
 it twice does the work once) and leased in the store: a job runs in one process at a time
 (a :class:`JobLease` document, taken with optimistic concurrency), so cron on two machines, a
@@ -44,6 +49,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.instants import require_aware
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.validation import LONGEST_DURATION
 from aftersales.errors import (
     AftersalesError,
     CalendarDataMissing,
@@ -63,6 +69,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated
 from aftersales.service.calendar_stamp import dues_stale, stamp_calendar
 from aftersales.service.delivery import notification_params
+from aftersales.service.judged_instant import judged_at
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.sla_cliff import recompute_dues
 
@@ -132,8 +139,10 @@ class JobMark:
 
 
 def _interval(value: object) -> timedelta:
-    if not isinstance(value, timedelta) or value < timedelta(0):
-        raise ValidationError(f"a job interval is a non-negative timedelta, got {value!r}", field="every")
+    if not isinstance(value, timedelta) or not timedelta(0) <= value <= LONGEST_DURATION:
+        raise ValidationError(
+            f"a job interval is a timedelta from 0 to 100 years, got {value!r}", field="every"
+        )
     return value
 
 
@@ -203,15 +212,20 @@ class JobSettings:
     every: Mapping[str, timedelta] = attrs.field(factory=dict, converter=_intervals)
     disabled: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
     limit: int = attrs.field(default=500, validator=_positive)
-    """Tickets swept, callbacks announced, tickets recomputed, messages delivered or purged per run."""
+    """Per run: callbacks announced, loan lines reminded of or charged, tickets recomputed, messages
+    delivered or purged; per transaction: tickets read by the SLA sweep (it reads every page, so each
+    breach is announced on time) and slips by the money index (four batches a run). The store's upkeep
+    runs four short batches whatever the limit, and the idempotency purge one statement."""
     lease: timedelta = timedelta(minutes=10)
     """How long one process holds a job; a process that dies frees it when this runs out."""
     senders: int = attrs.field(default=4, validator=_positive)
     """Messages delivered at once (threads) by the ``deliver`` job."""
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.lease, timedelta) or self.lease <= timedelta(0):
-            raise ValidationError("the job lease is a positive timedelta", field="lease")
+        # The bound every command's duration has (``configure`` refused a longer lease the constructor
+        # took): one rule, so a JobSettings built is one the desk takes.
+        if not isinstance(self.lease, timedelta) or not timedelta(0) < self.lease <= LONGEST_DURATION:
+            raise ValidationError("the job lease is a positive timedelta of at most 100 years", field="lease")
 
 
 @attrs.frozen
@@ -273,14 +287,20 @@ class Jobs:
 
     @validated  # a host's input: ``now`` within the years of YEAR_RANGE, ``only`` a collection of names
     def run_due(self, now: datetime | None = None, *, only: tuple[str, ...] | None = None) -> JobsReport:
-        """Run every job that is due at ``now`` (the desk's clock by default) and not held elsewhere.
+        """Run every job that is due at ``now`` (the desk's clock by default) and not held elsewhere, each
+        judged at ``now`` (see the module docstring for the two that act at the clock's time).
+
+        A ``now`` ahead of the clock (beyond the clock skew) is refused (``ValidationError`` naming
+        ``now``; nothing runs): the jobs would delete, charge, announce and report what has not happened
+        (:mod:`aftersales.service.judged_instant`).
 
         ``only`` restricts the run to the named jobs (still leased and bounded; their interval is
         ignored: a host calling a job by name wants it now). A job the settings disable is refused
         there (``ValidationError`` naming ``only``): it never runs here, and asking for it by name ran
         nothing and said nothing.
         """
-        now = require_aware(now if now is not None else self.context.now(), "now")
+        clock = self.context.now()
+        now = clock if now is None else judged_at(require_aware(now, "now"), clock, "now")
         if only is not None:
             _unknown_jobs(only, "only")
             disabled = sorted(self.settings.disabled.intersection(only))
@@ -342,6 +362,10 @@ class Jobs:
     # -- leases ---------------------------------------------------------------------------------
 
     def _acquire(self, name: str, now: datetime, *, force: bool) -> bool:
+        """Take the job's lease if it is due at ``now`` and no other process holds it. Whether it is due
+        is judged at ``now``; the lease itself at the clock (``at``): it keeps processes apart in real
+        time. Taken at a ``now`` a day behind the clock (a host catching up), it had run out a day before
+        it was taken, and another process ran the same job meanwhile."""
         every = self.settings.every[name]
 
         def take(uow: UnitOfWork, at: datetime) -> bool:
@@ -350,15 +374,15 @@ class Jobs:
             except NotFound:
                 lease = None
             if lease is not None:
-                if lease.until is not None and lease.until > now and lease.holder != self.owner:
+                if lease.until is not None and lease.until > at and lease.holder != self.owner:
                     return False  # another process runs it
                 finished = lease.last_finished_at
                 if not force and finished is not None and every > timedelta(0) and now < finished + every:
                     return False  # not due yet
-                lease.holder, lease.until = self.owner, now + self.settings.lease
+                lease.holder, lease.until = self.owner, at + self.settings.lease
                 uow.documents.save(lease)
             else:
-                uow.documents.add(JobLease(name, self.owner, now + self.settings.lease))
+                uow.documents.add(JobLease(name, self.owner, at + self.settings.lease))
             return True
 
         try:  # through the command runner, as every write (a lost race re-runs and finds it taken)
@@ -426,7 +450,7 @@ class Jobs:
             return 0  # no working calendar, no SLA clocks to watch
         # The sweep reads the stored due times: recomputed first if they are another calendar's.
         moved = self._recompute_on_calendar_change()
-        report = self.sla_watch.sweep(self.actor, limit=self._page)
+        report = self.sla_watch.sweep(self.actor, limit=self._page, at=now)
         return moved + len(report.warnings) + len(report.breaches)
 
     def _callbacks_due(self, now: datetime) -> int:
@@ -535,10 +559,10 @@ class Jobs:
         return day
 
     def _return_reminders(self, now: datetime) -> int:
-        return len(self.materials.run_return_reminders(self.actor, now))
+        return len(self.materials.run_return_reminders(self.actor, now, limit=self.settings.limit))
 
     def _chargebacks(self, now: datetime) -> int:
-        return len(self.materials.run_overdue_chargebacks(self.actor, now))
+        return len(self.materials.run_overdue_chargebacks(self.actor, now, limit=self.settings.limit))
 
     def _recompute_due(self, now: datetime) -> int:
         """Open, triaged tickets without a resolution due time (holiday data was missing when they
@@ -598,16 +622,18 @@ class Jobs:
         return self.deliver(self.settings.limit, senders=self.settings.senders)
 
     def _purge_sent(self, now: datetime) -> int:
-        return self.outbox.purge_sent(self.actor, limit=min(self.settings.limit, _MOST_PURGED))
+        return self.outbox.purge_sent(self.actor, limit=min(self.settings.limit, _MOST_PURGED), at=now)
 
     def _purge_dead(self, now: datetime) -> int:
-        return self.outbox.purge_dead_letters(self.actor, limit=min(self.settings.limit, _MOST_PURGED))
+        return self.outbox.purge_dead_letters(
+            self.actor, limit=min(self.settings.limit, _MOST_PURGED), at=now
+        )
 
     def _purge_idempotency(self, now: datetime) -> int:
         # The pack's [privacy] keep_idempotency_days; a store without a sweep has nothing to expire.
         if self.privacy is None or not isinstance(self._idempotency_store(), Sweepable):
             return 0
-        return self.privacy.purge_expired(self.actor)
+        return self.privacy.purge_expired(self.actor, at=now)
 
     def _money_index(self, now: datetime) -> int:
         # Bounded like every job: a few batches per run, the rest on the next run.

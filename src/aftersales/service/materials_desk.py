@@ -83,6 +83,7 @@ from aftersales.service.clock_skew import CLOCK_SKEW, stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
+from aftersales.service.judged_instant import judged_at
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.numbering import new_id, next_number
 from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
@@ -159,6 +160,15 @@ class MaterialsDesk:
 
     def _now(self) -> datetime:
         return self.context.now()
+
+    @property
+    def _own_zone(self) -> bool:
+        """Whether shipping months are dated in a zone the materials settings name themselves, not in the
+        books' (the desk's): such a month stays when the books move (``MaterialsRequest.shipped_zone``)."""
+        if self.params.zone_name != self.context.timezone:
+            return True
+        named = self.context.settings.materials
+        return named is not None and named.timezone is not None
 
     def _number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
         if self._ids is not None:
@@ -730,7 +740,13 @@ class MaterialsDesk:
                     f"the parts of request {request.id} are paid before they ship: {owed}",
                     code="payment_before_shipping",
                 )
-            request.ship(actor.ref, now, self._number(uow, "shipping_note", now), self.params.zone_name)
+            request.ship(
+                actor.ref,
+                now,
+                self._number(uow, "shipping_note", now),
+                self.params.zone_name,
+                own_zone=self._own_zone,
+            )
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "ship", fn)
@@ -1044,23 +1060,32 @@ class MaterialsDesk:
 
     # -- ledger jobs ----------------------------------------------------------------------------------
 
-    def run_overdue_chargebacks(self, actor: Actor, at: datetime | None = None) -> tuple[Chargeback, ...]:
+    def run_overdue_chargebacks(
+        self, actor: Actor, at: datetime | None = None, *, limit: int | None = None
+    ) -> tuple[Chargeback, ...]:
         """Charge every part not back by its deadline at the price list's cost, once per issue line.
 
         Safe to run as often as wanted: a line already charged is skipped (deterministic booking keys).
+        ``at``: the instant the deadlines are judged at (the job's ``now``), not ahead of the clock
+        (``ValidationError`` naming ``at``). ``limit`` charges at most that many lines in this run (the
+        ``chargebacks`` job passes its own: a bounded batch; the lines left are charged by the next run).
         """
         _check_actor(actor)
         check_role(actor, "run_overdue_chargebacks", None, MATERIALS_ROLES["run_overdue_chargebacks"])
         if at is not None:
             require_aware(at, "at")
+        _check_run_limit(limit)
 
         def apply(uow: UnitOfWork, now: datetime) -> tuple[Chargeback, ...]:
-            when = now if at is None else at
+            when = judged_at(at, now)  # ahead of the clock a part would be charged before its deadline
             made: list[Chargeback] = []
             arrived = self._arrived(uow)
             for ledger in uow.documents.query(LoanLedger):
+                left = None if limit is None else limit - len(made)
+                if left == 0:
+                    break
                 new = ledger.chargeback_overdue(
-                    when, actor.ref, self._cost, arrived.get(ledger.party.key, ())
+                    when, actor.ref, self._cost, arrived.get(ledger.party.key, ()), left
                 )
                 if new:
                     uow.documents.save(ledger)
@@ -1069,31 +1094,41 @@ class MaterialsDesk:
                 self._slip_for(uow, chargeback, actor, now)
             return tuple(made)
 
-        return self.runner.write(actor, "run_overdue_chargebacks", None, at, apply)
+        return self.runner.write(actor, "run_overdue_chargebacks", None, [at, limit], apply)
 
-    def run_return_reminders(self, actor: Actor, at: datetime | None = None) -> tuple[OverdueItem, ...]:
+    def run_return_reminders(
+        self, actor: Actor, at: datetime | None = None, *, limit: int | None = None
+    ) -> tuple[OverdueItem, ...]:
         """Urge each party to return the parts still out whose deadline comes within ``remind_days``
         (seed 002: 按《用户借料盘点表》中的内容督促用户在规定时间内退料): one message to the dealer or
         engineer holding them, once per issue line. Returns the lines reminded of.
 
         Safe to run as often as wanted (the ``return_reminders`` job runs it hourly): a line reminded of
         is recorded on the ledger and not again. Nothing is sent when ``remind_days`` is ``None``.
+        ``at``: the instant judged at, not ahead of the clock (``ValidationError`` naming ``at``).
+        ``limit`` reminds of at most that many lines in this run, the soonest deadlines of each party
+        first (the job passes its own; the lines left are reminded of by the next run).
         """
         _check_actor(actor)
         check_role(actor, "remind_returns", None, MATERIALS_ROLES["remind_returns"])
         if at is not None:
             require_aware(at, "at")
+        _check_run_limit(limit)
         days = self.params.remind_days
         if days is None:
             return ()
         within = timedelta(days=days)
 
         def apply(uow: UnitOfWork, now: datetime) -> tuple[OverdueItem, ...]:
-            when = now if at is None else at
+            when = judged_at(at, now)  # ahead of the clock a line would be reminded of once, too early
             reminded: list[OverdueItem] = []
             arrived = self._arrived(uow)
             for ledger in uow.documents.query(LoanLedger):
+                if limit is not None and len(reminded) >= limit:
+                    break
                 items = ledger.due_soon(when, within, arrived.get(ledger.party.key, ()))
+                if limit is not None:
+                    items = items[: limit - len(reminded)]
                 if not items:
                     continue
                 ledger.mark_reminded(item.issue_key for item in items)
@@ -1102,7 +1137,7 @@ class MaterialsDesk:
                 reminded.extend(items)
             return tuple(reminded)
 
-        return self.runner.write(actor, "run_return_reminders", None, at, apply)
+        return self.runner.write(actor, "run_return_reminders", None, [at, limit], apply)
 
     def _return_reminders(
         self, uow: UnitOfWork, party: PartyRef, items: Sequence[OverdueItem], now: datetime
@@ -1212,6 +1247,15 @@ class MaterialsDesk:
         with self.context.store() as uow:
             shipped = uow.documents.query(MaterialsRequest, shipped_month=month)
         return outbound_summary(shipped, month)
+
+
+def _check_run_limit(limit: object) -> None:
+    """A batch's ``limit``: ``None`` (every line) or a whole number of lines from 1 to 1,000,000 (0 did
+    nothing and said nothing, as a limit the job could never use)."""
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1_000_000
+    ):
+        raise ValidationError("limit is a number of lines from 1 to 1,000,000", field="limit")
 
 
 def _contact_of(uow: UnitOfWork, party: PartyRef) -> Contact | None:

@@ -83,6 +83,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
+from aftersales.service.judged_instant import judged_at
 from aftersales.service.lifecycle import close_in
 from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
@@ -518,7 +519,9 @@ class PrivacyDesk:
 
     # -- retention -----------------------------------------------------------------------------------
 
-    def purge_expired(self, actor: Actor, *, older_than: timedelta | None = None) -> int:
+    def purge_expired(
+        self, actor: Actor, *, older_than: timedelta | None = None, at: datetime | None = None
+    ) -> int:
         """The retention job for idempotency rows: drop the results kept longer than the pack's period.
 
         The period is the pack's ``[privacy] keep_idempotency_days`` (default 30 days). ``older_than``
@@ -530,7 +533,8 @@ class PrivacyDesk:
         privacy officer may). Each pass stamps the keys it has not seen yet and drops those first seen
         more than the period ago, so a result is kept at least the period (a retried command within it
         still replays) and at most that plus the interval between passes. Returns how many rows were
-        dropped.
+        dropped. ``at`` is the instant the pass is made at (the job's ``now``: a host catching up passes
+        it), not ahead of the clock (``ValidationError`` naming ``at``); the clock without it.
         """
         permit(actor, _DOCS, "purge_expired")
         period = retention_of(self.context.policies.extra)
@@ -553,9 +557,10 @@ class PrivacyDesk:
                 raise ConfigurationError(
                     "this store's idempotency keys cannot expire (no sweep)", key="store"
                 )
-            return store.sweep(micros(now), micros(now - older_than))
+            when = judged_at(at, now)
+            return store.sweep(micros(when), micros(when - older_than))
 
-        return self.runner.write(actor, "purge_expired", None, [older_than.total_seconds()], apply)
+        return self.runner.write(actor, "purge_expired", None, [older_than.total_seconds(), at], apply)
 
     # -- the right of access -------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
+from aftersales.service.judged_instant import judged_at
 from aftersales.service.notify import address_of
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
@@ -101,6 +102,7 @@ class _Sweep:
     def __init__(self) -> None:
         self.now: datetime | None = None
         self.now_us = 0
+        self.given = False  # judged at an instant the caller gave (``at``), not the clock's
         self.first = True
         self.cursor: str | None = None
         self.settled = True  # every ticket read so far is settled: the mark may follow
@@ -178,7 +180,9 @@ class SlaWatch:
         self._quiet: dict[str, _Quiet] = {}
         self._quiet_calendar: object = None
 
-    def sweep(self, actor: Actor, *, limit: int = 500, full: bool = False) -> SweepReport:
+    def sweep(
+        self, actor: Actor, *, limit: int = 500, full: bool = False, at: datetime | None = None
+    ) -> SweepReport:
         """Announce new SLA warnings and breaches of unresolved tickets due within the horizon.
 
         The sweep reads every unresolved ticket due before ``now + horizon`` in (due, id) order, ``limit``
@@ -187,6 +191,10 @@ class SlaWatch:
         and announced, or not started), so a repeat sweep does not re-read the breaches it announced and
         every later breach is reached however many came before it. ``full=True`` starts from the
         earliest due ticket (for a ticket whose due time moved before the mark, e.g. after a rework).
+
+        ``at`` is the instant every ticket is judged at (the ``sla_sweep`` job's ``now``: a host catching up
+        passes it), not ahead of the clock (``ValidationError`` naming ``at``); without it, the clock as
+        the first page's transaction begins. A ticket with steps after ``at`` is left to a later sweep.
         """
         permit(actor, Workflow.DOCUMENTS, "sla_sweep")
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
@@ -195,6 +203,9 @@ class SlaWatch:
         if fill is not None:  # a SQLite file from before the sweep's own tables: filled once, first
             fill()
         state = _Sweep()
+        if at is not None:  # not ahead of the clock: breaches that have not happened are announced once
+            at = judged_at(at, self.context.now())
+            state.now, state.now_us, state.given = at, micros(at), True
         self._pages(actor, state, (limit, full), lambda uow, now: self._page(uow, now, state, limit, full))
         # Then the resolved tickets not yet closed (awaiting acceptance or the callback): few, read whole.
         state.cursor = None
@@ -312,6 +323,13 @@ class SlaWatch:
             ticket = uow.tickets.get(candidate.id)
         except NotFound:  # erased since the page was read
             return True
+        events = ticket.events
+        if state.given and events and events[-1].at > now:
+            # Judged before its latest step (a host catching up): what is stored is not the ticket as it
+            # was then, and its clocks may not have started; settled or memoised here, no later sweep
+            # read it again and its breach went unannounced. A sweep at or after that step judges it.
+            found.quiet[ticket.id] = None
+            return False
         if ticket.version != candidate.version:  # changed since the page was read: as it is now
             tier = self.runner.tier(uow, ticket)
         try:

@@ -101,6 +101,8 @@ class RegionScores:
     ``overall``; ``None`` when no answer gave one."""
     callback_attitude: Decimal | None = None
     """The same of the callbacks made in the period (those that asked it), beside ``callback_overall``."""
+    callback_attitudes: int = 0
+    """The tickets whose callbacks of the period evaluated the attitude: ``callback_attitude``'s count."""
 
     @property
     def response_rate(self) -> Decimal | None:
@@ -288,7 +290,7 @@ class SurveyCampaigns:
         days += [
             r.at.astimezone(tz).date()
             for r in uow.documents.query(CallbackRecord, customer_id=customer_id)
-            if r.survey is not None
+            if r.surveyed  # the two scores without the RATER form are the survey too
         ]
         return max(days) if days else None
 
@@ -472,19 +474,42 @@ class SurveyCampaigns:
     @staticmethod
     def _callback_scores(
         uow: UnitOfWork, regions: dict[str, str | None], since: datetime
-    ) -> dict[str, list[CallbackRecord]]:
-        """The callback records of the period that carry a survey or an attitude evaluation, by region."""
-        out: dict[str, list[CallbackRecord]] = defaultdict(list)
+    ) -> dict[str, list[_Judged]]:
+        """The callbacks of the period, one per ticket, by region: the satisfaction and the attitude the
+        ticket's callbacks of the period last recorded (see :func:`_per_ticket`)."""
+        out: dict[str, list[_Judged]] = defaultdict(list)
         for customer_id, region in regions.items():
-            for record in uow.documents.query(CallbackRecord, customer_id=customer_id):
-                if (record.survey is not None or record.attitude is not None) and record.at >= since:
-                    out[region or ""].append(record)
+            records = uow.documents.query(CallbackRecord, customer_id=customer_id)
+            out[region or ""] += _per_ticket(r for r in records if r.at >= since)
         return out
 
 
-def _scores(region: str, tasks: list[SurveyTask], callbacks: list[CallbackRecord]) -> RegionScores:
+_Judged = tuple[int | None, int | None]
+"""One ticket's callback figures: its satisfaction with the result and its evaluation of the attitude."""
+
+
+def _per_ticket(records: Iterable[CallbackRecord]) -> list[_Judged]:
+    """The satisfaction score and the attitude evaluation each ticket's ``records`` last gave, for the
+    tickets that gave either: a ticket's survey (seed 001 三(七)1: 在问题处理完毕后进行客户满意度调查) is
+    its latest, as the KPI report counts it (one rating per ticket; a callback that found the problem back
+    is followed by the rework's). A score asked without the full survey is a score (三(七)2: 对问题处理
+    结果的满意度): the results counted only full surveys, while the KPI report counted both, and averaged
+    the attitude of callbacks whose score they did not count."""
+    last: dict[str, _Judged] = {}
+    for record in sorted(records, key=lambda r: r.at):
+        score, attitude = last.get(record.ticket_id, (None, None))
+        given = record.score
+        last[record.ticket_id] = (
+            given if given is not None else score,
+            record.attitude if record.attitude is not None else attitude,
+        )
+    return [judged for judged in last.values() if judged != (None, None)]
+
+
+def _scores(region: str, tasks: list[SurveyTask], callbacks: list[_Judged]) -> RegionScores:
     answered = [t.answers for t in tasks if t.state is SurveyTaskState.ANSWERED and t.answers is not None]
-    callback_overall = [r.survey.overall for r in callbacks if r.survey is not None]
+    callback_overall = [score for score, _ in callbacks if score is not None]
+    callback_attitude = [attitude for _, attitude in callbacks if attitude is not None]
     dimensions = tuple(
         (name, mean)
         for name in RATER_DIMENSIONS
@@ -500,7 +525,8 @@ def _scores(region: str, tasks: list[SurveyTask], callbacks: list[CallbackRecord
         callback_surveys=len(callback_overall),
         callback_overall=_mean(callback_overall),
         attitude=_mean([a.attitude for a in answered if a.attitude is not None]),
-        callback_attitude=_mean([r.attitude for r in callbacks if r.attitude is not None]),
+        callback_attitude=_mean(callback_attitude),
+        callback_attitudes=len(callback_attitude),
     )
 
 

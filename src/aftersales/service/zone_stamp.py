@@ -59,6 +59,10 @@ class BooksZone:
     version: int = 0
     redating: bool = False
     """A move to ``timezone`` is under way: the stored months are not all dated in it yet."""
+    moved_from: tuple[str, ...] = ()
+    """While a move is under way, the zones the stored months may still be dated in (the zone it moves
+    from; a move started over an unfinished one adds that one's): a month that cannot tell which zone
+    dated it is moved only from one of these (:mod:`aftersales.service.books_redating`)."""
 
 
 def books_zone(uow: UnitOfWork) -> BooksZone | None:
@@ -119,7 +123,10 @@ def stamp_books_zone(uow: UnitOfWork, timezone: str, at: datetime, *, move: bool
         return stamp
     if not move:
         check_books_zone(stamp, timezone)
-    stamp = attrs.evolve(stamp, timezone=timezone, stamped_at=at, redating=True)
+    moved_from = stamp.moved_from if stamp.redating else ()
+    if stamp.timezone not in moved_from:
+        moved_from += (stamp.timezone,)
+    stamp = attrs.evolve(stamp, timezone=timezone, stamped_at=at, redating=True, moved_from=moved_from)
     return uow.documents.save(stamp)
 
 
@@ -130,7 +137,7 @@ def books_moved(uow: UnitOfWork, timezone: str) -> BooksZone:
         raise NotFound("books_zone", _ID)
     if stamp.timezone != timezone or not stamp.redating:
         return stamp  # another move took over meanwhile (it finishes itself), or nothing was unfinished
-    return uow.documents.save(attrs.evolve(stamp, redating=False))
+    return uow.documents.save(attrs.evolve(stamp, redating=False, moved_from=()))
 
 
 def keep_books_zone(context: DeskContext, runner: CommandRunner) -> None:
