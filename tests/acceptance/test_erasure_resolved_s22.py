@@ -15,9 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Severity
 from aftersales.domain.sla_targets import ClockPhase
 from aftersales.errors import InvalidTransition
+from aftersales.ports.reporting import Period
+from aftersales.reports.kpi import kpi_report
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
@@ -72,3 +75,25 @@ def test_the_erasure_closes_a_resolved_ticket_unaccepted_and_its_clocks_stop(
             desk.confirm(world.dealer_sh_staff, waiting, channel="service_slip")
         assert desk.callbacks.pending(world.manager) == []
         assert desk.ticket(world.auditor, waiting).state == "closed"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_kpi_report_judges_the_closed_unaccepted_ticket_where_its_clock_stopped(
+    backend: str, tmp_path: Path
+) -> None:
+    # The live SLA stops the resolution clock at the erasure's close, unmet and not breached; the KPI
+    # report (SQL aggregates on SQLite, a scan elsewhere) read the ticket as never resolved and never
+    # stopped, so a report a month later counted its resolution late (响应/解决及时率), unlike the SLA.
+    dpo = Actor.privacy_officer("dpo-s22")
+    with world_desk(backend, tmp_path) as (desk, clock, world):
+        start = clock.now()
+        waiting = _resolved(desk, world, "冲水阀漏水")
+        desk.privacy.erase_customer(dpo, world.cust_zh.id, "the customer asked")
+        clock.advance(timedelta(days=30))
+        assert not desk.sla(world.auditor, waiting)["resolution"].breached
+        calendar = desk.context.calendar
+        assert calendar is not None
+        period = Period(start - timedelta(days=1), clock.now())
+        report = kpi_report(reporting_for(desk.store), period, calendar, as_of=clock.now())
+        assert report.total.counts.tickets == 1
+        assert report.total.resolution_missed == 0

@@ -58,10 +58,14 @@ _NOT_CANCELLED = (
 )
 """A fault row of a ticket not cancelled (:func:`~aftersales.ports.reporting.fault_evidence`): a cancelled
 call is no fault evidence. Read from the ticket's row, which the store rewrites with every change."""
-_STOPS = "response_stop_us, CASE WHEN cancelled THEN closed_us END, paused_us, paused_parts_us"
+_STOPS = (
+    "response_stop_us, CASE WHEN cancelled OR (state = 'closed' AND resolved_us IS NULL) THEN closed_us END, "
+    "paused_us, paused_parts_us"
+)
 """Where an unanswered ticket's response clock stopped, and an unresolved one's resolution clock (its
-cancellation), as :func:`~aftersales.ports.reporting.timing_stops` gives them; and where the wait it is
-in now began (:func:`~aftersales.ports.reporting.pause_starts`)."""
+cancellation, or its closing unaccepted: :func:`~aftersales.ports.reporting.ended_unresolved`), as
+:func:`~aftersales.ports.reporting.timing_stops` gives them; and where the wait it is in now began
+(:func:`~aftersales.ports.reporting.pause_starts`)."""
 
 
 def _key(group: GroupBy) -> str:

@@ -45,6 +45,7 @@ __all__ = [
     "count_facts",
     "count_faults",
     "current_callback_us",
+    "ended_unresolved",
     "fault_evidence",
     "fault_facts",
     "is_fault_evidence",
@@ -423,10 +424,23 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
 def timing_stops(ticket: Ticket) -> tuple[int | None, int | None]:
     """(:attr:`TicketTiming.response_stop_us`, :attr:`TicketTiming.resolution_stop_us`) of ``ticket``."""
     stopped = response_stopped(ticket.events, response_steps(ticket))
-    cancelled = ticket.state == TicketState.CANCELLED.value and ticket.closed_at is not None
     return (
         micros(stopped.at) if stopped is not None else None,
-        micros(ticket.closed_at) if cancelled else None,  # type: ignore[arg-type]
+        micros(ticket.closed_at) if ended_unresolved(ticket) else None,  # type: ignore[arg-type]
+    )
+
+
+def ended_unresolved(ticket: Ticket) -> bool:
+    """Whether ``ticket`` ended without being resolved, its resolution clock stopped there unmet: it was
+    cancelled (or withdrawn), or closed unaccepted (``close_unaccepted``: its customer's data erased). A
+    ticket closed otherwise was resolved first (a service ticket's close needs the acceptance, a
+    complaint's the handling), so "closed and not resolved" is the closing unaccepted; SQLite's report
+    reads the same rule from the row (``reporting_sqlite``)."""
+    if ticket.closed_at is None:
+        return False
+    state = ticket.state
+    return state == TicketState.CANCELLED.value or (
+        state == TicketState.CLOSED.value and ticket.resolved_at is None
     )
 
 

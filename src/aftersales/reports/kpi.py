@@ -197,7 +197,8 @@ class KpiRow:
     in the denominator of :attr:`response_on_time_rate` beside the measured ones."""
     resolution_missed: int = 0
     """Tickets not resolved whose resolution clock ran past the due time (still running at the report's
-    instant, or cancelled after it): late, in the denominator of :attr:`resolution_on_time_rate`."""
+    instant, or cancelled or closed unaccepted after it): late, in the denominator of
+    :attr:`resolution_on_time_rate`."""
     mean_attitude: Decimal | None = None
     """The mean evaluation (1-5) of the team's service attitude the callbacks recorded, beside
     :attr:`mean_satisfaction` (seed 001 三(七)2-3: the survey asks the result's satisfaction and the
