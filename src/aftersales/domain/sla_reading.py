@@ -299,6 +299,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
             if code == _OPENS:
                 start, gaps, extensions, pause = index, [], {}, None
                 response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
+                unaccepted_at = None
                 # A reopen is a new call passed to the dealer still holding the ticket (it is told at once):
                 # its contract clock runs from the reopen (seed 002: 乙方接到用户的叫修…24小时之内).
                 dealer_at = index if held is not None and action == "reopen" else None
