@@ -56,9 +56,10 @@ from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.spot_checks import DealerSpotCheck
 from aftersales.domain.staff_records import StaffMeasure
-from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState
+from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState, notice_key_head
 from aftersales.domain.surveys import CallbackRecord, CallbackTask, CallbackTaskState
 from aftersales.domain.text import required_text
+from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import aware
@@ -267,8 +268,11 @@ class PrivacyDesk:
             their_text = [t for t in everything if t not in needles]
             ticket_ids = [t.id for t in tickets]
             ids = [customer_id, *ticket_ids]
-            messages = outbox.scrub(needles, free_text=their_text, within=ids)
-            rows = idempotency.scrub(needles, free_text=their_text, within=ids)
+            # Rows about the person that name neither them nor a ticket of theirs: their campaign survey
+            # tasks' (a low-score notice quotes the comment to the manager, keyed by the task).
+            within = [*ids, *_survey_heads(uow, customer_id)]
+            messages = outbox.scrub(needles, free_text=their_text, within=within)
+            rows = idempotency.scrub(needles, free_text=their_text, within=within)
             hooked = sum(hook(uow, customer_id, ticket_ids) for hook in self.erasure_hooks)
             attachments = detached + hooked
             earlier = _erasures_of(uow, customer_id)
@@ -494,6 +498,12 @@ class PrivacyDesk:
                 # notes are; its lines and charge sheet (parts, prices) are kept as they are.
                 free_text += [doc.note] if len(doc.note) >= _MIN_FREE_TEXT else []
                 erased = attrs.evolve(erased, note=ERASED)
+            if isinstance(erased, ComplaintFile | GrantedExtension):
+                # A remedy's note (the free accessory, the extra visit, the extension granted and why,
+                # written from what the person said), on the file and on the extension it granted:
+                # blanked as any note; what was granted, its cost and the work it set going are kept.
+                erased, notes = _remedy_notes_blanked(erased)
+                free_text += [n for n in notes if len(n) >= _MIN_FREE_TEXT]
             if isinstance(erased, CallbackTask) and erased.state is CallbackTaskState.PENDING:
                 erased.state = CallbackTaskState.DROPPED
             elif isinstance(erased, SurveyTask) and erased.state is SurveyTaskState.PENDING:
@@ -732,6 +742,34 @@ def _visits_of(uow: UnitOfWork, customer_id: str) -> list[MaintenanceVisit]:
     return sorted((v for v in visits if v.customer_id == customer_id), key=_id)
 
 
+def _remedy_notes_blanked(document: ComplaintFile | GrantedExtension) -> tuple[Any, list[str]]:
+    """``document`` with its remedies' notes (and their warranty extensions' notes) blanked, and the
+    notes it held (to hunt for their copies in the person's messages and idempotency rows)."""
+    notes: list[str] = []
+
+    def extension(granted: WarrantyExtension | None) -> WarrantyExtension | None:
+        if granted is None or not granted.note or granted.note == ERASED:
+            return granted
+        notes.append(granted.note)
+        return attrs.evolve(granted, note=ERASED)
+
+    if isinstance(document, GrantedExtension):
+        return attrs.evolve(document, extension=extension(document.extension)), notes
+    remedies = []
+    for remedy in document.remedies:
+        if remedy.note and remedy.note != ERASED:
+            notes.append(remedy.note)
+            remedy = attrs.evolve(remedy, note=ERASED)
+        remedies.append(attrs.evolve(remedy, extension=extension(remedy.extension)))
+    return attrs.evolve(document, remedies=remedies), notes
+
+
+def _survey_heads(uow: UnitOfWork, customer_id: str) -> list[str]:
+    """The person's campaign survey tasks, as the ids and key heads of the rows about them."""
+    tasks = sorted(uow.documents.query(SurveyTask, customer_id=customer_id), key=_id)
+    return [head for t in tasks for head in (t.id, notice_key_head(t.id))]
+
+
 def _needles(customer: Customer) -> tuple[str, ...]:
     contact = customer.contact
     values: list[object] = [
@@ -803,10 +841,12 @@ def _is_free_text(name: str, fields: CustomFieldSet) -> bool:
     return field is None or field.type is FieldType.TEXT
 
 
-_NOTE_STEPS = frozenset({"contact_customer", "callback_attempt", "confirm"})
+_NOTE_STEPS = frozenset({"contact_customer", "callback_attempt", "confirm", "refer_for_assessment"})
 """Steps whose reason is the note given to the command (``contact_customer(note=…)``,
-``record_callback_attempt(note=…)``, ``confirm(note=…)``): free text like the ticket's notes, blanked.
-Other steps' reasons (a cancellation's, the resolution's summary: the reports' outcome) are kept."""
+``record_callback_attempt(note=…)``, ``confirm(note=…)``, ``desk.assessments.refer(note=…)``: what the
+engineer is to look at, told of the person): free text like the ticket's notes, blanked — on the ticket,
+and in the messages naming it (the step's event, the engineer's notice). Other steps' reasons (a
+cancellation's, the resolution's summary: the reports' outcome) are kept."""
 
 
 def _typed_free_text(ticket: Ticket, fields: CustomFieldSet) -> list[str]:
