@@ -10,6 +10,11 @@ the public API reaches, erased them, and read every row of the store. What was l
   person's strings, on the ticket, in its event message and in the notice to the engineer;
 - a campaign answer's comment, blanked on the survey task, was still quoted in full in the low-score
   notice to the manager (session 21): the notice names the task, not the customer;
+- what the customer said at a callback that found the problem back (the checklist's "other complaints",
+  in their words, or the comment) is the reason of the rework step it opens: the erasure blanked the
+  comment on the callback step and kept both on the ``reopen`` step, in its message and in the
+  engineer's rework notice, and kept "other complaints" on the callback record, minus the person's
+  strings only;
 - a complaint remedy's note (session 20: free accessories, extra visits, warranty extensions) was kept
   minus the person's strings in the complaint file and in the warranty extension it granted.
 """
@@ -27,12 +32,12 @@ from pathlib import Path
 import pytest
 
 from aftersales.adapters.clock import ManualClock
-from aftersales.domain.classification import Category
+from aftersales.domain.classification import Category, Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.money import Money
 from aftersales.domain.survey_campaigns import SamplingRules
-from aftersales.domain.surveys import SatisfactionSurvey
+from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import START, STAFF, World, make_world, register, store_url
@@ -176,3 +181,37 @@ def test_a_remedys_note_is_erased_and_its_kind_cost_and_work_kept(backend: str, 
         ]
         (extension,) = complaints.warranty_extensions(world.manager, world.asset.id)
         assert (extension.note, extension.amount, extension.complaint_id) == (ERASED, 6, cid)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("said", ["other_complaints", "comment"])
+def test_what_the_customer_said_at_a_callback_finding_the_problem_back_is_erased(
+    backend: str, said: str, tmp_path: Path
+) -> None:
+    with _opened(backend, tmp_path, "exhibition_services") as (desk, _clock, world, url):
+        tid = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="展位网络断开",
+            category=Category.TECHNICAL_SUPPORT,
+        ).ticket.id  # fmt: skip
+        desk.triage(world.agent, tid, nature="network", severity=Severity.MEDIUM)
+        desk.dispatch(world.agent, tid, engineer_id=world.eng_senior.id)
+        desk.start_work(world.senior, tid)
+        desk.resolve(world.senior, tid, summary="交换机重启, 已测试")
+        desk.confirm(world.agent, tid, channel="phone")
+        words = _about(world, "CALLBACK")
+        checklist = CallbackChecklist(other_complaints=words if said == "other_complaints" else "")
+        desk.callbacks.record(
+            world.agent, tid, problem_back=True, checklist=checklist,
+            comment=words if said == "comment" else "", idempotency_key="callback-1",
+        )  # fmt: skip
+        (reopened,) = [e for e in desk.ticket(world.manager, tid).events if e.action == "reopen"]
+        assert reopened.reason == words
+        assert "CALLBACK" in desk.privacy.export_customer(DPO, world.cust_zh.id)
+
+        desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked", cancel_open_tickets=True)
+
+        assert _left(_rows(desk, url), world, "CALLBACK") == []
+        (reopened,) = [e for e in desk.ticket(world.manager, tid).events if e.action == "reopen"]
+        assert (reopened.reason, reopened.to_state) == (ERASED, "rework")
+        (record,) = desk.callbacks.records(world.manager, tid)
+        assert record.problem_back and record.checklist.other_complaints in ("", ERASED)

@@ -60,7 +60,7 @@ from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState, noti
 from aftersales.domain.surveys import CallbackRecord, CallbackTask, CallbackTaskState
 from aftersales.domain.text import required_text
 from aftersales.domain.warranty_records import WarrantyExtension
-from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket import CALLBACK_REWORK_REASON, Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import aware
 from aftersales.errors import (
@@ -856,19 +856,37 @@ def _typed_free_text(ticket: Ticket, fields: CustomFieldSet) -> list[str]:
     for event in ticket.events:
         if event.action == "set_fields" and isinstance(event.payload.get("set"), Mapping):
             found += [v for k, v in event.payload["set"].items() if _is_free_text(k, fields)]
-        if event.action in _NOTE_STEPS and event.reason:
-            found.append(event.reason)
+    noted = _note_seqs(ticket)
+    found += [e.reason for e in ticket.events if e.seq in noted and e.reason]
     return [v for v in found if isinstance(v, str) and v and v != ERASED]
+
+
+def _note_seqs(ticket: Ticket) -> set[int]:
+    """The steps of ``ticket`` whose reason is what someone said of or to the person: the notes of
+    :data:`_NOTE_STEPS`, and the reason of the rework a callback opened (``reopen``/``reject`` right
+    after a ``record_callback`` finding the problem back): the customer's words at the callback, its
+    comment or "other complaints", which the callback step and record hold blanked."""
+    found = {e.seq for e in ticket.events if e.action in _NOTE_STEPS and e.reason}
+    for before, event in zip(ticket.events, ticket.events[1:], strict=False):
+        if (
+            before.action == "record_callback"
+            and before.payload.get("problem_back") is True
+            and event.action in ("reopen", "reject")
+            and event.reason not in (None, "", CALLBACK_REWORK_REASON)
+        ):
+            found.add(event.seq)
+    return found
 
 
 def _erased_ticket(ticket: Ticket, needles: tuple[str, ...], fields: CustomFieldSet) -> Ticket:
     """``ticket`` erased: free text blanked (description, notes …, the free-text custom fields on the
     ticket and in its ``set_fields`` steps, the notes kept as a step's reason), the person's strings
     replaced everywhere else."""
+    noted = _note_seqs(ticket)
     data = scrub(unstructure(ticket), needles, blank_free_text=True)
     data["custom_fields"] = _blank_fields(data.get("custom_fields") or {}, fields)
     for event in data.get("events") or []:
-        if event.get("action") in _NOTE_STEPS and event.get("reason"):
+        if event.get("seq") in noted and event.get("reason"):
             event["reason"] = ERASED
         payload = event.get("payload")
         if (
