@@ -40,7 +40,7 @@ from aftersales.domain.survey_campaigns import SamplingRules
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import START, STAFF, World, make_world, register, store_url
+from conftest import STAFF, START, World, make_world, register, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 DPO = Actor.privacy_officer("dpo-s22g")
@@ -53,7 +53,10 @@ OTHERS = "展台灯光太暗，工作人员不理人"
 @contextlib.contextmanager
 def _opened(backend: str, tmp_path: Path, pack: str) -> Iterator[tuple[ServiceDesk, ManualClock, World, str]]:
     clock, world = ManualClock(START), make_world()
-    with store_url(backend, tmp_path) as url, ServiceDesk.open(url, pack=pack, clock=clock, staff=STAFF) as desk:
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack=pack, clock=clock, staff=STAFF) as desk,
+    ):
         register(desk, world)
         yield desk, clock, world, url
 
@@ -80,7 +83,9 @@ def _rows(desk: ServiceDesk, url: str) -> str:
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)
             )
         ]
-        return "\n".join(f"{n} {row!r}" for n in names for row in conn.execute(f'SELECT t::text FROM "{n}" t'))
+        return "\n".join(
+            f"{n} {row!r}" for n in names for row in conn.execute(f'SELECT t::text FROM "{n}" t')
+        )
 
 
 def _about(world: World, tag: str) -> str:
@@ -96,7 +101,9 @@ def _left(text: str, world: World, tag: str) -> list[str]:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_the_note_of_a_referral_for_assessment_is_erased_with_the_person(backend: str, tmp_path: Path) -> None:
+def test_the_note_of_a_referral_for_assessment_is_erased_with_the_person(
+    backend: str, tmp_path: Path
+) -> None:
     with _opened(backend, tmp_path, "sanitary_ware") as (desk, _clock, world, url):
         tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="马桶漏水").ticket.id
         note = _about(world, "REFERRAL")
@@ -109,7 +116,11 @@ def test_the_note_of_a_referral_for_assessment_is_erased_with_the_person(backend
         desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked", cancel_open_tickets=True)
 
         assert _left(_rows(desk, url), world, "REFERRAL") == []
-        (referral,) = [e for e in desk.ticket(world.manager, tid).events if e.action == "refer_for_assessment"]
+        assert _left(desk.privacy.export_customer(DPO, world.cust_zh.id), world, "REFERRAL") == []
+        assert desk.search(world.manager, SENTENCE).items == ()
+        (referral,) = [
+            e for e in desk.ticket(world.manager, tid).events if e.action == "refer_for_assessment"
+        ]
         assert (referral.reason, referral.payload) == (ERASED, {"engineer": world.eng_senior.id})
         with desk.store() as uow:  # the engineer's notice still waits, blanked, not gone
             bodies = [m.payload.get("body", "") for m in uow.outbox.pending(10_000)]
@@ -211,6 +222,8 @@ def test_what_the_customer_said_at_a_callback_finding_the_problem_back_is_erased
         desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked", cancel_open_tickets=True)
 
         assert _left(_rows(desk, url), world, "CALLBACK") == []
+        assert _left(desk.privacy.export_customer(DPO, world.cust_zh.id), world, "CALLBACK") == []
+        assert desk.search(world.manager, SENTENCE).items == ()
         (reopened,) = [e for e in desk.ticket(world.manager, tid).events if e.action == "reopen"]
         assert (reopened.reason, reopened.to_state) == (ERASED, "rework")
         (record,) = desk.callbacks.records(world.manager, tid)

@@ -2,23 +2,22 @@
 
 ``desk.privacy`` offers:
 
-- :meth:`PrivacyDesk.erase_customer` — replace one customer's name, phone, address, e-mail and
-  free-text details in the customer record, every ticket (descriptions, notes, fault and visit notes,
-  free-text custom fields), materials request (the requester's note),
-  complaint file, survey answer, fee slip, outbox message and idempotency row — and in issue 26's
-  records: service contracts, maintenance plans, maintenance visits (checklist notes blanked,
-  postponement/miss reasons scrubbed of the person's strings), campaign survey tasks (comment
-  blanked), the batch quality incidents counting their unit (notes scrubbed of the person's
-  strings) and the dealers' spot-checks that looked at their tickets (findings and guidance scrubbed
-  of the person's strings, as the reason of a staff measure citing their complaint) — in one
-  transaction,
-  and removes the attachments of their tickets (the bytes once the erasure has committed);
-  ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
-  and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
-  what). Refused with :class:`~aftersales.errors.LegalHold` while an open complaint carries a
-  compensation claim (demanded, or granted and not yet closed) or a fee slip the customer owes is
-  unpaid. On SQLite the freed bytes are zeroed and the WAL is truncated afterwards, so the erased
-  text is gone from the files too.
+- :meth:`PrivacyDesk.erase_customer` — replace one customer's name, phone, address, e-mail and free-text
+  details in the customer record, every ticket (descriptions, notes, fault and visit notes, free-text
+  custom fields, the notes kept as a step's reason: contacts, callback attempts, referrals for assessment,
+  the customer's words at a callback that sent the work back), materials request (the requester's note),
+  complaint file (its remedies' notes blanked), survey answer, fee slip, outbox message and idempotency
+  row — and in issue 26's records: service contracts, maintenance plans, maintenance visits (checklist
+  notes blanked, postponement/miss reasons scrubbed of the person's strings), campaign survey tasks
+  (comment blanked), the batch quality incidents counting their unit (notes scrubbed of the person's
+  strings) and the dealers' spot-checks that looked at their tickets (findings and guidance scrubbed of
+  the person's strings, as the reason of a staff measure citing their complaint) — in one transaction, and
+  removes the attachments of their tickets (the bytes once the erasure has committed); ids, products,
+  dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue and fault
+  statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not what). Refused
+  with :class:`~aftersales.errors.LegalHold` while an open complaint carries a compensation claim
+  (demanded, or granted and not yet closed) or a fee slip the customer owes is unpaid. On SQLite the freed
+  bytes are zeroed and the WAL is truncated afterwards, so the erased text is gone from the files too.
 - :meth:`PrivacyDesk.export_customer` — everything held about the person, as JSON (contracts,
   maintenance plans and visits, and campaign survey tasks included); the customer's own export holds
   each record as the customer reads it elsewhere (tickets, complaint files, materials requests).
@@ -59,9 +58,9 @@ from aftersales.domain.staff_records import StaffMeasure
 from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState, notice_key_head
 from aftersales.domain.surveys import CallbackRecord, CallbackTask, CallbackTaskState
 from aftersales.domain.text import required_text
-from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.ticket import CALLBACK_REWORK_REASON, Ticket
 from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import aware
 from aftersales.errors import (
     AlreadyErased,
@@ -747,8 +746,8 @@ def _remedy_notes_blanked(document: ComplaintFile | GrantedExtension) -> tuple[A
     notes it held (to hunt for their copies in the person's messages and idempotency rows)."""
     notes: list[str] = []
 
-    def extension(granted: WarrantyExtension | None) -> WarrantyExtension | None:
-        if granted is None or not granted.note or granted.note == ERASED:
+    def extension(granted: WarrantyExtension) -> WarrantyExtension:
+        if not granted.note or granted.note == ERASED:
             return granted
         notes.append(granted.note)
         return attrs.evolve(granted, note=ERASED)
@@ -760,7 +759,9 @@ def _remedy_notes_blanked(document: ComplaintFile | GrantedExtension) -> tuple[A
         if remedy.note and remedy.note != ERASED:
             notes.append(remedy.note)
             remedy = attrs.evolve(remedy, note=ERASED)
-        remedies.append(attrs.evolve(remedy, extension=extension(remedy.extension)))
+        if remedy.extension is not None:
+            remedy = attrs.evolve(remedy, extension=extension(remedy.extension))
+        remedies.append(remedy)
     return attrs.evolve(document, remedies=remedies), notes
 
 
