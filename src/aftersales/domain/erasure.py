@@ -20,9 +20,13 @@ MIN_NEEDLE = 2
 """Strings shorter than this are not searched for (a one-character name would hit everyone's text)."""
 
 FREE_TEXT_FIELDS = frozenset(
-    {"description", "comment", "note", "text", "feedback", "remark", "address", "wechat", "email", "phone"}
-)
-"""Keys whose text is blanked wherever it appears in the person's records (reasons and codes are kept)."""
+    {
+        "description", "comment", "note", "text", "feedback", "remark", "address", "wechat", "email", "phone",
+        "other_complaints",
+    }
+)  # fmt: skip
+"""Keys whose text is blanked wherever it appears in the person's records (reasons and codes are kept).
+``other_complaints``: a callback's "anything else you are unhappy with", in the customer's words."""
 
 
 def needles_of(values: Iterable[object]) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ __all__ = [
     "SurveyTask",
     "SurveyTaskState",
     "eligible",
+    "notice_key_head",
     "sample",
 ]
 
@@ -195,6 +196,15 @@ class SurveyTaskState(StrEnum):
     PENDING = "pending"
     ANSWERED = "answered"
     DECLINED = "declined"
+
+
+def notice_key_head(task_id: str) -> str:
+    """The head of the keys of the messages about survey task ``task_id`` (the manager's low-score
+    notice quotes the customer's comment).
+
+    Why one place: the notice names the task, not the customer, so an erasure of the customer finds
+    the messages quoting their comment by this head (the keys read ``survey:<task id>:…``)."""
+    return f"survey:{task_id}"
 
 
 @attrs.define

@@ -37,6 +37,7 @@ from aftersales.errors import InvalidTransition, ValidationError
 
 __all__ = [
     "CALLBACK_ATTEMPT_SPACING",
+    "CALLBACK_REWORK_REASON",
     "ENDED_CYCLE_KEY",
     "OPENED",
     "OUTCOME_ACTIONS",
@@ -103,6 +104,11 @@ _SHORT = optional_bounded(64)
 
 def _reason_facts(reasons: Iterable[Reason]) -> list[dict[str, JsonValue]]:
     return [{"code": r.code, "params": dict(r.params)} for r in reasons]
+
+
+CALLBACK_REWORK_REASON = "callback: the problem is back"
+"""The reason of the rework step a callback opens when the customer said nothing more (else their words
+are its reason: see :meth:`Ticket.record_callback`)."""
 
 
 @attrs.define(eq=False)
@@ -861,7 +867,7 @@ class Ticket:
         event = self.step("record_callback", actor, at, payload=payload)
         if follow is not None:
             ended = self._ended_cycle() if follow == "reopen" else None
-            self.step(follow, actor, at, reason=why or "callback: the problem is back", payload=ended)
+            self.step(follow, actor, at, reason=why or CALLBACK_REWORK_REASON, payload=ended)
             self.resolved_at = None
             self.closed_at = None
         return event

@@ -2,23 +2,22 @@
 
 ``desk.privacy`` offers:
 
-- :meth:`PrivacyDesk.erase_customer` — replace one customer's name, phone, address, e-mail and
-  free-text details in the customer record, every ticket (descriptions, notes, fault and visit notes,
-  free-text custom fields), materials request (the requester's note),
-  complaint file, survey answer, fee slip, outbox message and idempotency row — and in issue 26's
-  records: service contracts, maintenance plans, maintenance visits (checklist notes blanked,
-  postponement/miss reasons scrubbed of the person's strings), campaign survey tasks (comment
-  blanked), the batch quality incidents counting their unit (notes scrubbed of the person's
-  strings) and the dealers' spot-checks that looked at their tickets (findings and guidance scrubbed
-  of the person's strings, as the reason of a staff measure citing their complaint) — in one
-  transaction,
-  and removes the attachments of their tickets (the bytes once the erasure has committed);
-  ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
-  and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
-  what). Refused with :class:`~aftersales.errors.LegalHold` while an open complaint carries a
-  compensation claim (demanded, or granted and not yet closed) or a fee slip the customer owes is
-  unpaid. On SQLite the freed bytes are zeroed and the WAL is truncated afterwards, so the erased
-  text is gone from the files too.
+- :meth:`PrivacyDesk.erase_customer` — replace one customer's name, phone, address, e-mail and free-text
+  details in the customer record, every ticket (descriptions, notes, fault and visit notes, free-text
+  custom fields, the notes kept as a step's reason: contacts, callback attempts, referrals for assessment,
+  the customer's words at a callback that sent the work back), materials request (the requester's note),
+  complaint file (its remedies' notes blanked), survey answer, fee slip, outbox message and idempotency
+  row — and in issue 26's records: service contracts, maintenance plans, maintenance visits (checklist
+  notes blanked, postponement/miss reasons scrubbed of the person's strings), campaign survey tasks
+  (comment blanked), the batch quality incidents counting their unit (notes scrubbed of the person's
+  strings) and the dealers' spot-checks that looked at their tickets (findings and guidance scrubbed of
+  the person's strings, as the reason of a staff measure citing their complaint) — in one transaction, and
+  removes the attachments of their tickets (the bytes once the erasure has committed); ids, products,
+  dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue and fault
+  statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not what). Refused
+  with :class:`~aftersales.errors.LegalHold` while an open complaint carries a compensation claim
+  (demanded, or granted and not yet closed) or a fee slip the customer owes is unpaid. On SQLite the freed
+  bytes are zeroed and the WAL is truncated afterwards, so the erased text is gone from the files too.
 - :meth:`PrivacyDesk.export_customer` — everything held about the person, as JSON (contracts,
   maintenance plans and visits, and campaign survey tasks included); the customer's own export holds
   each record as the customer reads it elsewhere (tickets, complaint files, materials requests).
@@ -56,11 +55,12 @@ from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.spot_checks import DealerSpotCheck
 from aftersales.domain.staff_records import StaffMeasure
-from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState
+from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState, notice_key_head
 from aftersales.domain.surveys import CallbackRecord, CallbackTask, CallbackTaskState
 from aftersales.domain.text import required_text
-from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket import CALLBACK_REWORK_REASON, Ticket
 from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import aware
 from aftersales.errors import (
     AlreadyErased,
@@ -267,8 +267,11 @@ class PrivacyDesk:
             their_text = [t for t in everything if t not in needles]
             ticket_ids = [t.id for t in tickets]
             ids = [customer_id, *ticket_ids]
-            messages = outbox.scrub(needles, free_text=their_text, within=ids)
-            rows = idempotency.scrub(needles, free_text=their_text, within=ids)
+            # Rows about the person that name neither them nor a ticket of theirs: their campaign survey
+            # tasks' (a low-score notice quotes the comment to the manager, keyed by the task).
+            within = [*ids, *_survey_heads(uow, customer_id)]
+            messages = outbox.scrub(needles, free_text=their_text, within=within)
+            rows = idempotency.scrub(needles, free_text=their_text, within=within)
             hooked = sum(hook(uow, customer_id, ticket_ids) for hook in self.erasure_hooks)
             attachments = detached + hooked
             earlier = _erasures_of(uow, customer_id)
@@ -494,6 +497,12 @@ class PrivacyDesk:
                 # notes are; its lines and charge sheet (parts, prices) are kept as they are.
                 free_text += [doc.note] if len(doc.note) >= _MIN_FREE_TEXT else []
                 erased = attrs.evolve(erased, note=ERASED)
+            if isinstance(erased, ComplaintFile | GrantedExtension):
+                # A remedy's note (the free accessory, the extra visit, the extension granted and why,
+                # written from what the person said), on the file and on the extension it granted:
+                # blanked as any note; what was granted, its cost and the work it set going are kept.
+                erased, notes = _remedy_notes_blanked(erased)
+                free_text += [n for n in notes if len(n) >= _MIN_FREE_TEXT]
             if isinstance(erased, CallbackTask) and erased.state is CallbackTaskState.PENDING:
                 erased.state = CallbackTaskState.DROPPED
             elif isinstance(erased, SurveyTask) and erased.state is SurveyTaskState.PENDING:
@@ -732,6 +741,36 @@ def _visits_of(uow: UnitOfWork, customer_id: str) -> list[MaintenanceVisit]:
     return sorted((v for v in visits if v.customer_id == customer_id), key=_id)
 
 
+def _remedy_notes_blanked(document: ComplaintFile | GrantedExtension) -> tuple[Any, list[str]]:
+    """``document`` with its remedies' notes (and their warranty extensions' notes) blanked, and the
+    notes it held (to hunt for their copies in the person's messages and idempotency rows)."""
+    notes: list[str] = []
+
+    def extension(granted: WarrantyExtension) -> WarrantyExtension:
+        if not granted.note or granted.note == ERASED:
+            return granted
+        notes.append(granted.note)
+        return attrs.evolve(granted, note=ERASED)
+
+    if isinstance(document, GrantedExtension):
+        return attrs.evolve(document, extension=extension(document.extension)), notes
+    remedies = []
+    for remedy in document.remedies:
+        if remedy.note and remedy.note != ERASED:
+            notes.append(remedy.note)
+            remedy = attrs.evolve(remedy, note=ERASED)
+        if remedy.extension is not None:
+            remedy = attrs.evolve(remedy, extension=extension(remedy.extension))
+        remedies.append(remedy)
+    return attrs.evolve(document, remedies=remedies), notes
+
+
+def _survey_heads(uow: UnitOfWork, customer_id: str) -> list[str]:
+    """The person's campaign survey tasks, as the ids and key heads of the rows about them."""
+    tasks = sorted(uow.documents.query(SurveyTask, customer_id=customer_id), key=_id)
+    return [head for t in tasks for head in (t.id, notice_key_head(t.id))]
+
+
 def _needles(customer: Customer) -> tuple[str, ...]:
     contact = customer.contact
     values: list[object] = [
@@ -803,10 +842,12 @@ def _is_free_text(name: str, fields: CustomFieldSet) -> bool:
     return field is None or field.type is FieldType.TEXT
 
 
-_NOTE_STEPS = frozenset({"contact_customer", "callback_attempt", "confirm"})
+_NOTE_STEPS = frozenset({"contact_customer", "callback_attempt", "confirm", "refer_for_assessment"})
 """Steps whose reason is the note given to the command (``contact_customer(note=…)``,
-``record_callback_attempt(note=…)``, ``confirm(note=…)``): free text like the ticket's notes, blanked.
-Other steps' reasons (a cancellation's, the resolution's summary: the reports' outcome) are kept."""
+``record_callback_attempt(note=…)``, ``confirm(note=…)``, ``desk.assessments.refer(note=…)``: what the
+engineer is to look at, told of the person): free text like the ticket's notes, blanked — on the ticket,
+and in the messages naming it (the step's event, the engineer's notice). Other steps' reasons (a
+cancellation's, the resolution's summary: the reports' outcome) are kept."""
 
 
 def _typed_free_text(ticket: Ticket, fields: CustomFieldSet) -> list[str]:
@@ -816,19 +857,37 @@ def _typed_free_text(ticket: Ticket, fields: CustomFieldSet) -> list[str]:
     for event in ticket.events:
         if event.action == "set_fields" and isinstance(event.payload.get("set"), Mapping):
             found += [v for k, v in event.payload["set"].items() if _is_free_text(k, fields)]
-        if event.action in _NOTE_STEPS and event.reason:
-            found.append(event.reason)
+    noted = _note_seqs(ticket)
+    found += [e.reason for e in ticket.events if e.seq in noted and e.reason]
     return [v for v in found if isinstance(v, str) and v and v != ERASED]
+
+
+def _note_seqs(ticket: Ticket) -> set[int]:
+    """The steps of ``ticket`` whose reason is what someone said of or to the person: the notes of
+    :data:`_NOTE_STEPS`, and the reason of the rework a callback opened (``reopen``/``reject`` right
+    after a ``record_callback`` finding the problem back): the customer's words at the callback, its
+    comment or "other complaints", which the callback step and record hold blanked."""
+    found = {e.seq for e in ticket.events if e.action in _NOTE_STEPS and e.reason}
+    for before, event in zip(ticket.events, ticket.events[1:], strict=False):
+        if (
+            before.action == "record_callback"
+            and before.payload.get("problem_back") is True
+            and event.action in ("reopen", "reject")
+            and event.reason not in (None, "", CALLBACK_REWORK_REASON)
+        ):
+            found.add(event.seq)
+    return found
 
 
 def _erased_ticket(ticket: Ticket, needles: tuple[str, ...], fields: CustomFieldSet) -> Ticket:
     """``ticket`` erased: free text blanked (description, notes …, the free-text custom fields on the
     ticket and in its ``set_fields`` steps, the notes kept as a step's reason), the person's strings
     replaced everywhere else."""
+    noted = _note_seqs(ticket)
     data = scrub(unstructure(ticket), needles, blank_free_text=True)
     data["custom_fields"] = _blank_fields(data.get("custom_fields") or {}, fields)
     for event in data.get("events") or []:
-        if event.get("action") in _NOTE_STEPS and event.get("reason"):
+        if event.get("seq") in noted and event.get("reason"):
             event["reason"] = ERASED
         payload = event.get("payload")
         if (

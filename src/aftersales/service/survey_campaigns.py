@@ -31,6 +31,7 @@ from aftersales.domain.survey_campaigns import (
     SurveyCampaign,
     SurveyTask,
     SurveyTaskState,
+    notice_key_head,
     sample,
 )
 from aftersales.domain.surveys import RATER_DIMENSIONS, CallbackRecord, SatisfactionSurvey
@@ -385,7 +386,7 @@ class SurveyCampaigns:
             "below": next((r.params["below"] for r in verdict.reasons if "below" in r.params), NOT_SET),
             "comment": task.comment or NOT_SET,
         }
-        key = f"survey:{task.id}:survey_low_score"
+        key = f"{notice_key_head(task.id)}:survey_low_score"
         return self.context.notifications.staff_messages(
             "survey_low_score", (Role.MANAGER,), values, key, now
         )
