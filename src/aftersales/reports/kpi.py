@@ -460,8 +460,9 @@ def kpi_report(
     since the period's end or not, so one still unresolved past its due time must count late beside
     them): a ticket nobody answered is not answered in time. A response clock stops unmet at a
     cancellation or when the work is marked done, a resolution clock at a cancellation (or the closing
-    of a resolved ticket unaccepted, its customer's data erased), as the SLA stops them. A ticket waiting in a state that pauses its clocks (awaiting the customer; awaiting parts too
-    when the pack's SLA policy, passed as ``sla`` — ``desk.policies.sla`` —, says ``pause_on_parts``) is
+    of a resolved ticket unaccepted, its customer's data erased), as the SLA stops them. A ticket
+    waiting in a state that pauses its clocks (awaiting the customer; awaiting parts too when the pack's
+    SLA policy, passed as ``sla`` — ``desk.policies.sla`` —, says ``pause_on_parts``) is
     judged where the wait began, as its own SLA status is: paused, it is late only if its clock ran out
     before.
     A callback not yet due at ``as_of`` and not made is not counted against the callback rate, and
