@@ -8,7 +8,7 @@ public API is re-exported here; import from ``aftersales`` rather than from subm
 from __future__ import annotations
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.agent_shifts import AgentShift, DeskRoster, RosterGap
+from aftersales.domain.agent_shifts import AgentShift, DeskRoster, RosterGap, RosterWindow
 
 # Issue 23: ticket search, tags and custom fields, attachments.
 from aftersales.domain.attachments import Attachment, AttachmentKind
@@ -467,6 +467,7 @@ __all__ = [
     "Role",
     "RoleLimits",
     "RosterGap",
+    "RosterWindow",
     "SamplingRules",
     "SatisfactionSurvey",
     "SearchDocument",

@@ -19,7 +19,7 @@ from aftersales.domain.text import required_text
 from aftersales.domain.work import aware
 from aftersales.errors import ValidationError
 
-__all__ = ["AgentShift", "DeskRoster", "RosterGap"]
+__all__ = ["AgentShift", "DeskRoster", "RosterGap", "RosterWindow"]
 
 KEPT = timedelta(days=35)
 """How long a shift that has ended stays in the roster: the month just judged (who acted is in each
@@ -59,6 +59,22 @@ def _start(shift: AgentShift) -> datetime:
     return shift.starts_at
 
 
+def _whole(shift: AgentShift) -> tuple[datetime, datetime, str]:
+    return (shift.starts_at, shift.ends_at, shift.agent_id)
+
+
+@attrs.frozen
+class RosterWindow:
+    """The shifts a plan left in its window ``[start, end)`` of roster ``id``, in one order (start, end,
+    agent): what the plan's audit record keeps before and after it. The window, not the whole roster:
+    the plan changed that much, and the roster drops its old shifts as it goes (:data:`KEPT`)."""
+
+    id: str
+    start: datetime
+    end: datetime
+    shifts: tuple[AgentShift, ...]
+
+
 @attrs.define
 class DeskRoster:
     """The stored roster: every planned shift, in start order."""
@@ -82,6 +98,11 @@ class DeskRoster:
             if shift.covers(at):
                 found[shift.agent_id] = None
         return tuple(found)
+
+    def window(self, start: datetime, end: datetime) -> RosterWindow:
+        """The shifts lying inside ``[start, end)``: what a plan of that window replaces."""
+        inside = [s for s in self.shifts if start <= s.starts_at and s.ends_at <= end]
+        return RosterWindow(self.id, start, end, tuple(sorted(inside, key=_whole)))
 
     def plan(self, start: datetime, end: datetime, shifts: Iterable[AgentShift]) -> None:
         """Replace the shifts of ``[start, end)`` with ``shifts`` (a week's plan, a corrected day).

@@ -17,7 +17,12 @@ from aftersales.i18n.catalog import (
     load_catalog,
     load_catalogs,
 )
-from aftersales.i18n.errors import ERROR_PARAM_LABELS, error_reason, render_error
+from aftersales.i18n.errors import (
+    ERROR_PARAM_LABELS,
+    WORKFLOW_PARAM_LABELS,
+    error_reason,
+    render_error,
+)
 from aftersales.i18n.format import (
     LocaleFormatter,
     format_datetime,
@@ -45,6 +50,7 @@ __all__ = [
     "LOCALE_DIR",
     "NOTIFICATION_KINDS",
     "SUPPORTED_LOCALES",
+    "WORKFLOW_PARAM_LABELS",
     "LocaleFormatter",
     "MessageCatalog",
     "NotificationKind",

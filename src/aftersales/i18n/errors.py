@@ -52,7 +52,7 @@ from aftersales.errors import (
 from aftersales.i18n.format import formatter_for
 from aftersales.i18n.reasons import ReasonRenderer
 
-__all__ = ["ERROR_PARAM_LABELS", "error_reason", "render_error"]
+__all__ = ["ERROR_PARAM_LABELS", "WORKFLOW_PARAM_LABELS", "error_reason", "render_error"]
 
 _PREFIX = "error."
 
@@ -67,6 +67,32 @@ ERROR_PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 """The catalog prefixes that label an error's code parameters (a state reads "已关闭", not "closed")."""
+
+
+def _workflow_labels(own: str, states: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    steps = (f"{own}_action", "ticket_action")
+    return MappingProxyType({**ERROR_PARAM_LABELS, "state": states, "command": steps, "action": steps})
+
+
+WORKFLOW_PARAM_LABELS: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "ticket": ERROR_PARAM_LABELS,
+        "complaint": _workflow_labels("complaint", ("complaint_state", "state")),
+        "materials": _workflow_labels("materials", ("materials_state", "state")),
+        "part_return": _workflow_labels("part_return", ("part_return_state",)),
+    }
+)
+"""The prefixes that label a refused step of each of the four workflows (``InvalidTransition.workflow``).
+
+The four workflows share trigger names (``reject``, ``resolve``, ``cancel``…) and state names
+(``received``, ``accepted``…) that do not always mean the same thing: the ticket's ``reject`` is the
+customer not accepting the repair (客户不认可), the returns' ``reject`` is an old part refused at
+inspection; a materials request ``received`` is signed for (已签收), a complaint ``received`` is
+registered (已登记). A refusal is worded by its own workflow's ``<workflow>_action.<step>`` and
+``<workflow>_state.<state>`` first; a step whose meaning is the same everywhere keeps the one
+``ticket_action.<step>`` label (the catalog keys hosts already read are unchanged). Other refusals
+(fee slips, knowledge articles…) are labelled by :data:`ERROR_PARAM_LABELS`.
+"""
 
 
 def _text(value: object) -> str:
@@ -150,7 +176,7 @@ def error_reason(error: AftersalesError) -> Reason:
 # The sentence of a kind, for a code of it the catalog has no words for.
 _KIND_FALLBACK = (("legal_hold_", "legal_hold"), ("policy_", "policy"))
 
-_renderers: dict[str, ReasonRenderer] = {}
+_renderers: dict[tuple[str, str], ReasonRenderer] = {}
 
 
 def render_error(error: AftersalesError, locale: str) -> str:
@@ -162,10 +188,14 @@ def render_error(error: AftersalesError, locale: str) -> str:
     if not isinstance(error, AftersalesError):
         raise ValidationError(f"error is an AftersalesError, not {type(error).__name__}", field="error")
     formatter = formatter_for(locale)
-    name = formatter.catalog.locale
-    renderer = _renderers.get(name)
+    workflow = error.workflow if isinstance(error, InvalidTransition) else ""
+    labels = WORKFLOW_PARAM_LABELS.get(workflow)
+    if labels is None:
+        workflow, labels = "", ERROR_PARAM_LABELS
+    key = (formatter.catalog.locale, workflow)
+    renderer = _renderers.get(key)
     if renderer is None:
-        renderer = _renderers[name] = ReasonRenderer(formatter, prefix=_PREFIX, labels=ERROR_PARAM_LABELS)
+        renderer = _renderers[key] = ReasonRenderer(formatter, prefix=_PREFIX, labels=labels)
     reason = error_reason(error)
     found = renderer.words(reason)
     kind = next((k for p, k in _KIND_FALLBACK if reason.code.startswith(p)), None)

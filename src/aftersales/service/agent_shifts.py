@@ -19,6 +19,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.master_data import record_change
 from aftersales.service.on_duty import ROSTER_ID, agents_on_duty, stored_roster
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import CommandRunner
@@ -46,6 +47,12 @@ class AgentShiftDesk:
         """Replace the shifts of ``[start, end)`` with ``shifts`` (heads only). Each shift lies inside the
         window; a stored shift crossing the window's edge is refused naming that edge.
 
+        The roster is reference data the heads keep (seed 003: 客服专员实行轮班制, 保证服务的连续性; who is
+        on duty is who the desk's alerts reach), so a plan is audited as a team's roster is: a
+        ``MasterDataChange`` of record kind ``agent_shifts``, record ``desk`` (``desk.master_data_history``),
+        whose before and after are the window's shifts (:class:`RosterWindow`). A plan leaving the
+        window's shifts as they were records nothing.
+
         Replayable by key: a host retrying a plan whose answer it lost gets the roster back without
         planning the window again (a head who corrected the window meanwhile keeps the correction); the
         same key with other shifts or another window is ``IdempotencyKeyReused``."""
@@ -58,11 +65,16 @@ class AgentShiftDesk:
             roster = stored_roster(uow)
             if roster is None:
                 roster = DeskRoster(ROSTER_ID)
+                before = roster.window(start, end)
                 roster.plan(start, end, wanted)
                 uow.documents.add(roster)
             else:
+                before = roster.window(start, end)
                 roster.plan(start, end, wanted)
-                uow.documents.save(roster)
+                roster = uow.documents.save(roster)
+            after = roster.window(start, end)
+            if after != before:  # a plan that changes nothing records nothing
+                record_change(uow, actor, "plan_agent_shifts", now, before, after)
             return roster
 
         return self.runner.write(

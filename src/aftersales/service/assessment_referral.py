@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from aftersales.domain.actors import Role
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import PermissionDenied, ValidationError
@@ -23,7 +24,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import check_available
-from aftersales.service.permissions import PERMISSIONS, Workflow, permit, roles_for
+from aftersales.service.permissions import PERMISSIONS, Workflow, dealers_job, permit, roles_for
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.scope import acts_as_dealer_staff, sees_every
 from aftersales.service.views import CommandResult, TicketView
@@ -92,24 +93,30 @@ class AssessmentReferrals:
         table's ``read_assessment_referrals``).
 
         An engineer reads those referred to it: a referral assigns nobody, so its ledger (the tickets it
-        works on) does not list them, and the notice alone told it of each. ``engineer_id`` naming
-        another engineer is ``PermissionDenied`` for it. The office reads every engineer's, or one's
-        (``engineer_id``): who still owes an assessment. Others are ``PermissionDenied``.
+        works on) does not list them, and the notice alone told it of each. The office reads every
+        engineer's, or one's (``engineer_id``): who still owes an assessment. Dealer staff read those
+        waiting on their own dealer's engineers, on the tickets they read as their dealer's: the dealer
+        refers its calls to its engineers and follows them up (seed 002 分工与合作: 乙方负责所售产品的
+        全过程服务; seed 001 三(五): 售后专员负责跟踪售后问题的处理进度). ``engineer_id`` naming an
+        engineer beyond the actor's own (another engineer, another dealer's or the maker's) is
+        ``PermissionDenied``. Others are ``PermissionDenied``.
         """
         check_actor(actor)
         permit(actor, Workflow.DOCUMENTS, "read_assessment_referrals")
         if engineer_id is not None and (not isinstance(engineer_id, str) or not engineer_id.strip()):
             raise ValidationError("engineer_id names an engineer", field="engineer_id")
-        if not sees_every(actor, roles_for(Workflow.DOCUMENTS, "read_assessment_referrals")):
-            own = actor.engineer_id or actor.id
-            if engineer_id is not None and engineer_id != own:
-                raise PermissionDenied(
-                    str(actor), "read another engineer's assessment referrals", engineer_id
-                )
-            engineer_id = own
+        allowed = roles_for(Workflow.DOCUMENTS, "read_assessment_referrals")
         found: list[TicketView] = []
         cursor: str | None = None
         with self.context.reader(snapshot=False) as uow:
+            own: frozenset[str] | None = None  # None: every engineer's (the office)
+            if not sees_every(actor, allowed):
+                own = _own_assessors(uow, actor)
+                if engineer_id is not None and engineer_id not in own:
+                    raise PermissionDenied(
+                        str(actor), "read another engineer's assessment referrals", engineer_id
+                    )
+            wanted = own if engineer_id is None else frozenset({engineer_id})
             while True:  # new tickets are few: triage follows the call
                 page = uow.tickets.query(
                     TicketFilter(states=(TicketState.NEW.value,)),
@@ -117,8 +124,31 @@ class AssessmentReferrals:
                 )
                 for ticket in page.items:
                     assessor = ticket.assessor
-                    if assessor is not None and engineer_id in (None, assessor):
-                        found.append(TicketView(self.runner.seen_by(actor, ticket)))
+                    if assessor is None or (wanted is not None and assessor not in wanted):
+                        continue
+                    if own is not None and not _reads_referral(actor, ticket, assessor):
+                        continue
+                    found.append(TicketView(self.runner.seen_by(actor, ticket)))
                 cursor = page.next_cursor
                 if cursor is None:
                     return tuple(found)
+
+
+def _own_assessors(uow: UnitOfWork, actor: Actor) -> frozenset[str]:
+    """The engineers whose waiting referrals ``actor`` reads, not seeing every engineer's: itself as an
+    engineer, its dealer's engineers as dealer staff."""
+    own: set[str] = set()
+    if actor.has_role(Role.ENGINEER):
+        own.add(actor.engineer_id or actor.id)
+    if actor.has_role(Role.DEALER_STAFF) and actor.dealer_id is not None:
+        own.update(str(e.id) for e in uow.engineers.list(dealer_id=actor.dealer_id))
+    return frozenset(own)
+
+
+def _reads_referral(actor: Actor, ticket: Ticket, assessor: str) -> bool:
+    """May ``actor`` (not the office) list ``ticket``, referred to ``assessor``, one of its own: the
+    engineer its own referral; dealer staff a referral to their dealer's engineer on their dealer's job
+    (not a ticket of another dealer it reads only for its region's callbacks)."""
+    if actor.has_role(Role.ENGINEER) and assessor == (actor.engineer_id or actor.id):
+        return True
+    return actor.has_role(Role.DEALER_STAFF) and dealers_job(actor, ticket)

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, TypeVar, cast
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.agent_shifts import RosterWindow
 from aftersales.domain.availability import Absence
 from aftersales.domain.canonical import canonical
 from aftersales.domain.contact import zone
@@ -96,6 +97,7 @@ _KINDS: dict[type, str] = {
     RepairPoint: "repair_point",  # reference data the heads keep (desk.repair_points)
     BooksZone: "books_zone",  # the zone the store's books are kept in (ServiceDesk.move_books_zone)
     Team: "team",  # who is called for a critical ticket, and the on-call roster (desk.teams)
+    RosterWindow: "agent_shifts",  # the front desk's shifts, a window at a time (desk.agent_shifts)
 }
 
 E = TypeVar("E", Customer, Asset, Product, Dealer, Engineer)

@@ -294,8 +294,10 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "send_guidance": _OFFICE | {R.DEALER_STAFF, R.ENGINEER},
     "read_guidance": ARCHIVE_ROLES["customer_archive"] | {R.ENGINEER},
     # Seed 001 三(三): the engineer a new problem was referred to reads what it still has to assess (no
-    # assignment lists it); the office reads who still owes an assessment.
-    "read_assessment_referrals": _SEE_ALL | {R.ENGINEER},
+    # assignment lists it); the office reads who still owes an assessment; a dealer's staff, who refer
+    # its calls to its engineers, read those waiting on them (seed 002: 乙方负责所售产品的全过程服务;
+    # seed 001 三(五): 跟踪售后问题的处理进度). The desk narrows each to its own.
+    "read_assessment_referrals": _SEE_ALL | {R.ENGINEER, R.DEALER_STAFF},
 }
 
 MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
