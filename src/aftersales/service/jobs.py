@@ -19,6 +19,8 @@ job                       what it does                                          
 ``purge_dead``            deletes dead letters older than the pack's retention          1 day
 ``purge_idempotency``     drops idempotency rows older than ``[privacy]`` retention     1 day
 ``money_index``           indexes the money rows of slips stored before that index      1 day
+``batch_tallies``         counts an older store's recorded faults into the batch-        1 day
+                          incident detector's tallies (once; seed 004 第七条 5(2))
 ``store_upkeep``          the store's catch-up after an upgrade; planner statistics       1 hour
 ========================  ===========================================================  ===========
 
@@ -75,6 +77,7 @@ from aftersales.service.sla_cliff import recompute_dues
 
 if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
+    from aftersales.service.batch_tally_backfill import BatchTallies
     from aftersales.service.delivery import OutboxDesk
     from aftersales.service.fee_desk import FeeDesk
     from aftersales.service.materials_desk import MaterialsDesk
@@ -104,6 +107,7 @@ JOB_NAMES = (
     "purge_dead",
     "purge_idempotency",
     "money_index",
+    "batch_tallies",
     "store_upkeep",
 )
 """The jobs, in the order one run does them (delivery after the jobs that write messages)."""
@@ -197,6 +201,7 @@ _EVERY: Mapping[str, timedelta] = {
     "purge_dead": timedelta(days=1),
     "purge_idempotency": timedelta(days=1),
     "money_index": timedelta(days=1),
+    "batch_tallies": timedelta(days=1),
     "store_upkeep": timedelta(hours=1),
 }
 
@@ -261,6 +266,7 @@ class Jobs:
         privacy: PrivacyDesk | None = None,
         fees: FeeDesk | None = None,
         feedback: MonthlyFeedbackDesk | None = None,
+        tallies: BatchTallies | None = None,
     ) -> None:
         self.context = context
         self.runner = runner
@@ -271,6 +277,7 @@ class Jobs:
         self.privacy = privacy
         self.fees = fees
         self.feedback = feedback
+        self.tallies = tallies
         self.settings = settings or JobSettings()
         self.owner = default_owner()
         self.actor = Actor.system("aftersales-jobs")
@@ -435,6 +442,7 @@ class Jobs:
             "purge_dead": self._purge_dead,
             "purge_idempotency": self._purge_idempotency,
             "money_index": self._money_index,
+            "batch_tallies": self._batch_tallies,
             "store_upkeep": self._store_upkeep,
         }
         return jobs[name]
@@ -642,6 +650,13 @@ class Jobs:
         return self.fees.backfill_money_index(
             self.actor, batch=min(self.settings.limit, _MOST_BATCH), max_batches=4
         )
+
+    def _batch_tallies(self, now: datetime) -> int:
+        # A few pages of tickets per run (one transaction each), the rest on the next run; a store whose
+        # pass is complete answers after one read.
+        if self.tallies is None:
+            return 0
+        return self.tallies.backfill(self.actor, batch=self._page, max_batches=4)
 
     def _store_upkeep(self, now: datetime) -> int:
         # A few short batches per run (each a transaction a writer waits for at most); a store with
