@@ -219,8 +219,9 @@ class JobSettings:
     limit: int = attrs.field(default=500, validator=_positive)
     """Per run: callbacks announced, loan lines reminded of or charged, tickets recomputed, messages
     delivered or purged; per transaction: tickets read by the SLA sweep (it reads every page, so each
-    breach is announced on time) and slips by the money index (four batches a run). The store's upkeep
-    runs four short batches whatever the limit, and the idempotency purge one statement."""
+    breach is announced on time), slips by the money index and tickets by the batch tallies' back-fill
+    (four batches a run each). Idempotency rows are purged up to ``limit`` a run too, the oldest first.
+    The store's upkeep runs four short batches whatever the limit."""
     lease: timedelta = timedelta(minutes=10)
     """How long one process holds a job; a process that dies frees it when this runs out."""
     senders: int = attrs.field(default=4, validator=_positive)
@@ -242,8 +243,9 @@ class JobsReport:
     failed: Mapping[str, str] = attrs.field(factory=dict)
     counts: Mapping[str, int] = attrs.field(factory=dict)
     """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
-    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages purged, upkeep batches (+1 when
-    statistics were refreshed)."""
+    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages and idempotency rows purged,
+    slips indexed, units counted into the batch tallies, upkeep batches (+1 when statistics were
+    refreshed)."""
     delivery: DispatchReport | None = None
 
 
@@ -641,7 +643,8 @@ class Jobs:
         # The pack's [privacy] keep_idempotency_days; a store without a sweep has nothing to expire.
         if self.privacy is None or not isinstance(self._idempotency_store(), Sweepable):
             return 0
-        return self.privacy.purge_expired(self.actor, at=now)
+        # Bounded like the other purges: the oldest rows first, the rest on the next run.
+        return self.privacy.purge_expired(self.actor, at=now, limit=min(self.settings.limit, _MOST_PURGED))
 
     def _money_index(self, now: datetime) -> int:
         # Bounded like every job: a few batches per run, the rest on the next run.
