@@ -25,7 +25,10 @@ def test_the_idempotency_purge_drops_at_most_the_limit_a_run(backend: str, tmp_p
     with world_desk(backend, tmp_path) as (desk, clock, world):
         for n in range(5):
             desk.open_ticket(
-                world.agent, customer_id=world.cust_zh.id, description=f"复印机卡纸 {n}", idempotency_key=f"k-{n}"
+                world.agent,
+                customer_id=world.cust_zh.id,
+                description=f"复印机卡纸 {n}",
+                idempotency_key=f"k-{n}",
             )
         assert desk.jobs.run_due(START, only=("purge_idempotency",)).counts["purge_idempotency"] == 0
         clock.advance(timedelta(days=400))

@@ -80,13 +80,11 @@ def _problems(context: DeskContext, ticket: Ticket) -> dict[str, datetime]:
     return first
 
 
-def _uncounted(context: DeskContext, uow: UnitOfWork, ticket: Ticket, value: str) -> bool:
-    """Whether ``ticket``'s unit is not counted for ``value`` (no unit, or one withdrawn with a cancelled
-    call: this call shows the problem, so it counts again, as the live detector counts it)."""
-    assert ticket.batch is not None and ticket.asset_id is not None
-    key = incident_key(ticket.batch, context.policies.complaint.params.batch_dimension, value)
+def _uncounted(uow: UnitOfWork, key: str, asset_id: str) -> bool:
+    """Whether the unit ``asset_id`` is not counted for the tally ``key`` (no unit, or one withdrawn with
+    a cancelled call: this call shows the problem, so it counts again, as the live detector counts it)."""
     try:
-        return uow.documents.get(BatchFaultUnit, f"{key}|{ticket.asset_id}").withdrawn
+        return uow.documents.get(BatchFaultUnit, f"{key}|{asset_id}").withdrawn
     except NotFound:
         return True
 
@@ -113,10 +111,11 @@ def _page(
     counted = 0
     messages: list[OutboxMessage] = []
     for ticket in page.items:
-        if ticket.asset_id is None or ticket.batch is None or not is_fault_evidence(ticket):
+        batch, asset_id = ticket.batch, ticket.asset_id
+        if asset_id is None or batch is None or not is_fault_evidence(ticket):
             continue  # no unit to count, or a cancelled call (no fault evidence)
         for value, at in _problems(context, ticket).items():
-            if _uncounted(context, uow, ticket, value):
+            if _uncounted(uow, incident_key(batch, dimension, value), asset_id):
                 messages += count_unit(context, uow, ticket, dimension, value, now, on_incident, at=at)
                 counted += 1
     uow.outbox.put(messages)

@@ -49,9 +49,9 @@ from aftersales.service.archives import ArchiveDesk
 from aftersales.service.arguments import entry_point, validated, validated_commands
 from aftersales.service.assessment_referral import AssessmentReferrals
 from aftersales.service.attachment_desk import AttachmentDesk
+from aftersales.service.batch_tally_backfill import BatchTallies
 from aftersales.service.books_redating import PAGE, REDATED, ids_of, moving_stamp, redating
 from aftersales.service.callback_desk import CallbackDesk
-from aftersales.service.batch_tally_backfill import BatchTallies
 from aftersales.service.cancelled_faults import withdraw_cancelled_units
 from aftersales.service.cancelled_materials import call_off_materials
 from aftersales.service.cancelled_money import cancel_unpaid_slips

@@ -76,8 +76,8 @@ from aftersales.service.permissions import Workflow, permit
 from aftersales.service.sla_cliff import recompute_dues
 
 if TYPE_CHECKING:
-    from aftersales.service.context import DeskContext
     from aftersales.service.batch_tally_backfill import BatchTallies
+    from aftersales.service.context import DeskContext
     from aftersales.service.delivery import OutboxDesk
     from aftersales.service.fee_desk import FeeDesk
     from aftersales.service.materials_desk import MaterialsDesk

@@ -579,9 +579,7 @@ class PrivacyDesk:
                 return store.sweep(micros(when), micros(when - older_than))
             return store.sweep(micros(when), micros(when - older_than), limit)
 
-        return self.runner.write(
-            actor, "purge_expired", None, [older_than.total_seconds(), at, limit], apply
-        )
+        return self.runner.write(actor, "purge_expired", None, [older_than.total_seconds(), at, limit], apply)
 
     # -- the right of access -------------------------------------------------------------------------
 
