@@ -9,8 +9,9 @@ before SQLite schema 12 (PostgreSQL 8) kept no tallies: after the upgrade the de
 faults recorded from then on, and a batch whose recorded history already crossed the threshold raised
 nothing until as many new faults came in again.
 
-The back-fill reads every service ticket once, oldest first, one page per transaction (writers wait one
-page at most), and counts through the detector's own step each problem of a call that is fault evidence
+The back-fill reads every service ticket once, oldest first, a page at a time without the write lock,
+then in one short transaction per page (writers wait for it at most) counts through the detector's own
+step each problem of a call that is fault evidence
 (:func:`~aftersales.ports.reporting.is_fault_evidence`: not a cancelled call) whose unit is not counted
 yet, at the time its first fault record of that problem was recorded. A unit counted already (live, or by
 an earlier page) is left alone, so a page run twice counts nothing twice. A batch brought to its threshold
@@ -19,12 +20,14 @@ raised is joined, never raised again). Where it stands is a :class:`BatchTallyBa
 with each page: a run stopped (``max_batches``, a crash) goes on from its last page, and once the pass
 is complete every later run returns after one read.
 
-It runs daily as the ``batch_tallies`` job of ``desk.run_due_jobs()`` (a few pages a run) and at once by
+It runs hourly as the ``batch_tallies`` job of ``desk.run_due_jobs()`` (four pages a run) and at once by
 ``desk.batch_tallies.backfill(manager)``, as the money index's catch-up does.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import ClassVar
 
@@ -89,39 +92,67 @@ def _uncounted(uow: UnitOfWork, key: str, asset_id: str) -> bool:
         return True
 
 
-def _page(
-    context: DeskContext,
-    uow: UnitOfWork,
-    size: int,
-    now: datetime,
-    on_incident: IncidentComplaints | None,
-) -> tuple[int, bool]:
-    """Count the uncounted units of the next page of service tickets: (units counted, pass complete)."""
+def _progress(uow: UnitOfWork) -> tuple[BatchTallyBackfill, bool]:
+    """The store's progress document, and whether it is stored (a store never back-filled has none)."""
     try:
-        progress = uow.documents.get(BatchTallyBackfill, PROGRESS_ID)
+        return uow.documents.get(BatchTallyBackfill, PROGRESS_ID), True
     except NotFound:
-        progress = BatchTallyBackfill(PROGRESS_ID)
-        uow.documents.add(progress)
-    if progress.done:
-        return 0, True
-    page = uow.tickets.query(
-        TicketFilter(kind=TicketKind.SERVICE), PageRequest(size, progress.cursor, Sort.RECEIVED_ASC)
-    )
+        return BatchTallyBackfill(PROGRESS_ID), False
+
+
+Candidate = tuple[str, str, datetime]
+"""A ticket id, a problem of its faults and when it was first recorded: a unit the page may count."""
+
+
+def _candidates(context: DeskContext, uow: UnitOfWork, tickets: Iterable[Ticket]) -> list[Candidate]:
+    """The problems of ``tickets`` whose units are not counted yet (calls that are fault evidence)."""
     dimension = context.policies.complaint.params.batch_dimension
-    counted = 0
-    messages: list[OutboxMessage] = []
-    for ticket in page.items:
+    found: list[Candidate] = []
+    for ticket in tickets:
         batch, asset_id = ticket.batch, ticket.asset_id
         if asset_id is None or batch is None or not is_fault_evidence(ticket):
             continue  # no unit to count, or a cancelled call (no fault evidence)
-        for value, at in _problems(context, ticket).items():
-            if _uncounted(uow, incident_key(batch, dimension, value), asset_id):
-                messages += count_unit(context, uow, ticket, dimension, value, now, on_incident, at=at)
-                counted += 1
+        found += [
+            (ticket.id, value, at)
+            for value, at in _problems(context, ticket).items()
+            if _uncounted(uow, incident_key(batch, dimension, value), asset_id)
+        ]
+    return found
+
+
+def _count_page(
+    context: DeskContext,
+    uow: UnitOfWork,
+    now: datetime,
+    *,
+    cursor: str | None,
+    after: str | None,
+    candidates: Sequence[Candidate],
+    on_incident: IncidentComplaints | None,
+) -> tuple[int, bool]:
+    """In the write: count ``candidates`` (read again: the tickets and units as they stand now) and move
+    the progress from ``cursor`` to ``after``. (units counted, pass complete); nothing when another run
+    moved the progress meanwhile (the next page is read again)."""
+    progress, stored = _progress(uow)
+    if progress.done or progress.cursor != cursor:
+        return 0, progress.done
+    dimension = context.policies.complaint.params.batch_dimension
+    messages: list[OutboxMessage] = []
+    counted = 0
+    for ticket_id, value, at in candidates:
+        ticket = uow.tickets.get(ticket_id)
+        if ticket.asset_id is None or ticket.batch is None or not is_fault_evidence(ticket):
+            continue  # cancelled (or its unit changed) since the page was read
+        if _uncounted(uow, incident_key(ticket.batch, dimension, value), ticket.asset_id):
+            messages += count_unit(context, uow, ticket, dimension, value, now, on_incident, at=at)
+            counted += 1
     uow.outbox.put(messages)
-    progress.cursor, progress.done = page.next_cursor, page.next_cursor is None
+    progress.cursor, progress.done = after, after is None
     progress.counted += counted
-    uow.documents.save(progress)
+    if stored:
+        uow.documents.save(progress)
+    else:
+        uow.documents.add(progress)
     return counted, progress.done
 
 
@@ -141,7 +172,7 @@ class BatchTallies:
         """Go on with the back-fill (see the module's docstring): ``batch`` tickets per transaction (1 to
         1000), at most ``max_batches`` transactions (``None``: to the end). Returns the units counted
         now: 0 on a store whose tallies were all kept, and once the pass is complete. The heads run it
-        (and the jobs, daily); another role is refused (``PermissionDenied``), nothing written."""
+        (and the jobs, hourly); another role is refused (``PermissionDenied``), nothing written."""
         permit(actor, Workflow.DOCUMENTS, "backfill_batch_tallies")
         if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= MAX_PAGE:
             raise ValidationError(f"batch is a whole number from 1 to {MAX_PAGE}", field="batch")
@@ -152,12 +183,30 @@ class BatchTallies:
         context, on_incident = self.context, self.on_incident
         total = batches = 0
         while max_batches is None or batches < max_batches:
+            # The page is read without the write lock; the write counts only what it found uncounted.
+            with context.reader() as uow:
+                progress, _ = _progress(uow)
+                if progress.done:
+                    break
+                cursor = progress.cursor
+                page = uow.tickets.query(
+                    TicketFilter(kind=TicketKind.SERVICE), PageRequest(batch, cursor, Sort.RECEIVED_ASC)
+                )
+                candidates = _candidates(context, uow, page.items)
+            after = page.next_cursor
             counted, done = self.runner.write(
                 actor,
                 "backfill_batch_tallies",
                 None,
-                [batch],
-                lambda uow, now: _page(context, uow, batch, now, on_incident),
+                [batch, cursor],
+                functools.partial(
+                    _count_page,
+                    context,
+                    cursor=cursor,
+                    after=after,
+                    candidates=candidates,
+                    on_incident=on_incident,
+                ),
             )
             total, batches = total + counted, batches + 1
             if done:

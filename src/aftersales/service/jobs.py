@@ -19,7 +19,7 @@ job                       what it does                                          
 ``purge_dead``            deletes dead letters older than the pack's retention          1 day
 ``purge_idempotency``     drops idempotency rows older than ``[privacy]`` retention     1 day
 ``money_index``           indexes the money rows of slips stored before that index      1 day
-``batch_tallies``         counts an older store's recorded faults into the batch-        1 day
+``batch_tallies``         counts an older store's recorded faults into the batch-        1 hour
                           incident detector's tallies (once; seed 004 第七条 5(2))
 ``store_upkeep``          the store's catch-up after an upgrade; planner statistics       1 hour
 ========================  ===========================================================  ===========
@@ -201,7 +201,7 @@ _EVERY: Mapping[str, timedelta] = {
     "purge_dead": timedelta(days=1),
     "purge_idempotency": timedelta(days=1),
     "money_index": timedelta(days=1),
-    "batch_tallies": timedelta(days=1),
+    "batch_tallies": timedelta(hours=1),
     "store_upkeep": timedelta(hours=1),
 }
 
