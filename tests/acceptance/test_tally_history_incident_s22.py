@@ -61,3 +61,24 @@ def test_the_back_fill_raises_the_incident_the_history_shows_once(
         assert desk.jobs.run_due(only=("batch_tallies",)).counts["batch_tallies"] == 0
         assert [i.id for i in desk.quality_incidents.incidents(MANAGER)] == [incident.id]
         assert _sent_to(desk, GM_MAIL) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_unit_of_the_history_joins_the_incident_raised_since_the_upgrade(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _desk(backend, tmp_path) as desk:
+        with monkeypatch.context() as older:
+            older.setattr(quality_incidents, "count_unit", lambda *args, **kwargs: [])
+            history = _repair(desk, 0)
+        _repair(desk, 1)
+        _repair(desk, 2)  # the second unit counted live: the incident is raised and escalated
+        (incident,) = desk.quality_incidents.incidents(MANAGER)
+        assert sorted(incident.unit_ids) == ["A-01", "A-02"]
+        assert _sent_to(desk, GM_MAIL) == 1
+
+        assert desk.batch_tallies.backfill(MANAGER) == 1
+        (joined,) = desk.quality_incidents.incidents(MANAGER)
+        assert joined.id == incident.id and sorted(joined.unit_ids) == ["A-00", "A-01", "A-02"]
+        assert history in joined.ticket_ids
+        assert _sent_to(desk, GM_MAIL) == 1  # joined, not raised or escalated again
