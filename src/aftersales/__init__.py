@@ -925,3 +925,8 @@ from aftersales.service.repair_points import RepairPointDesk  # noqa: E402
 from aftersales.service.zone_stamp import BooksZone  # noqa: E402
 
 __all__ += ["AssessmentReferrals", "BooksZone", "GuidanceDesk", "PartPriceEntry", "RepairPointDesk"]
+
+# Session 22: the catch-up of the batch-incident tallies on an older store (``desk.batch_tallies``).
+from aftersales.service.batch_tally_backfill import BatchTallies  # noqa: E402
+
+__all__ += ["BatchTallies"]

@@ -122,6 +122,7 @@ CASES = [
     Case(Workflow.DOCUMENTS, "sla_sweep", lambda d, w, a, o: d.sla_watch.sweep(a)),
     Case(Workflow.DOCUMENTS, "learn", lambda d, w, a, o: d.knowledge.learn_from(a, o["ticket"])),
     Case(Workflow.DOCUMENTS, "raise_batch_incidents", lambda d, w, a, o: d.reports.raise_batch_incidents(a, [])),
+    Case(Workflow.DOCUMENTS, "backfill_batch_tallies", lambda d, w, a, o: d.batch_tallies.backfill(a)),
     Case(Workflow.DOCUMENTS, "read_departments", lambda d, w, a, o: d.coordination.departments(a)),
     Case(Workflow.DOCUMENTS, "appraise_staff", lambda d, w, a, o: d.staff_records.appraise(a, w.eng_junior.id, "2026-02", kind="engineer", score=80)),
     Case(

@@ -745,16 +745,17 @@ class _Idempotency:
     def put(self, key: str, result_json: str) -> None:
         self._uow._insert(("idem", key), _Record(0, result_json))
 
-    def sweep(self, now_us: int, before_us: int) -> int:
-        """The retention pass: drop results first seen before ``before_us``; stamp new ones ``now_us``."""
+    def sweep(self, now_us: int, before_us: int, limit: int | None = None) -> int:
+        """The retention pass: drop results first seen before ``before_us``; stamp new ones ``now_us``.
+        ``limit`` bounds the stamps expired: the oldest first, then by key (as the SQL stores order)."""
         seen = {key: int(record.text) for key, record in self._uow._scan("idem_seen")}
+        expired = sorted((at, key) for key, at in seen.items() if at < before_us)
         dropped = 0
-        for key, at in seen.items():
-            if at < before_us:
-                if self._uow._read(("idem", key)) is not None:
-                    self._uow._writes[("idem", key)] = None
-                    dropped += 1
-                self._uow._writes[("idem_seen", key)] = None
+        for _, key in expired if limit is None else expired[:limit]:
+            if self._uow._read(("idem", key)) is not None:
+                self._uow._writes[("idem", key)] = None
+                dropped += 1
+            self._uow._writes[("idem_seen", key)] = None
         for key, _ in self._uow._scan("idem"):
             if key not in seen:
                 self._uow._upsert(("idem_seen", key), _Record(0, str(now_us)))

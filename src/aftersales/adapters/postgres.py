@@ -795,6 +795,7 @@ class _Outbox(SqlOutbox):
 
 class _Idempotency(SqlIdempotency):
     placeholder = "%s"
+    byte_order = ' COLLATE "C"'
 
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow

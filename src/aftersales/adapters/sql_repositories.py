@@ -520,8 +520,16 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
 class SqlIdempotency(SqlRepository):
     """The idempotency keys of a SQL unit of work: a command's first result, kept by its key."""
 
+    byte_order: ClassVar[str] = ""
+    """What orders keys by their bytes (code points) in the store's dialect: SQLite's text compares so
+    already; PostgreSQL's follows the database's collation unless told ``COLLATE "C"``."""
+
     @classmethod
     def _templates(cls) -> dict[str, str]:
+        oldest = (
+            "SELECT key FROM idempotency_seen WHERE seen_us < ?"
+            f" ORDER BY seen_us, key{cls.byte_order} LIMIT ?"
+        )
         return {
             "get": "SELECT result FROM idempotency WHERE key = ?",
             "put": "INSERT INTO idempotency (key, result) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -532,6 +540,9 @@ class SqlIdempotency(SqlRepository):
             "expire": "DELETE FROM idempotency"
             " WHERE key IN (SELECT key FROM idempotency_seen WHERE seen_us < ?)",
             "forget": "DELETE FROM idempotency_seen WHERE seen_us < ?",
+            # The oldest ``limit`` stamps (by first seen, then by key, byte-wise in every store).
+            "expire_some": f"DELETE FROM idempotency WHERE key IN ({oldest})",
+            "forget_some": f"DELETE FROM idempotency_seen WHERE key IN ({oldest})",
             "stamp": "INSERT INTO idempotency_seen (key, seen_us) SELECT key, ? FROM idempotency WHERE true"
             " ON CONFLICT DO NOTHING",
             "move_stamp": "INSERT INTO idempotency_seen (key, seen_us)"
@@ -547,14 +558,21 @@ class SqlIdempotency(SqlRepository):
         if self._run(self._sql["put"], (key, result_json)).rowcount != 1:
             raise DuplicateError(f"idempotency key {key!r} already has a result")
 
-    def sweep(self, now_us: int, before_us: int) -> int:
+    def sweep(self, now_us: int, before_us: int, limit: int | None = None) -> int:
         """The retention job's pass: drop results first seen before ``before_us``, stamp new ones ``now_us``.
 
         Returns how many results were dropped. Mark-and-sweep keeps the write path untouched: a result
         lives at least the retention period and at most that plus the interval between two passes.
+        ``limit`` bounds the stamps expired (the oldest first, then by key); the rest wait for the next
+        pass, stamped still.
         """
-        dropped = int(self._run(self._sql["expire"], (before_us,)).rowcount)
-        self._run(self._sql["forget"], (before_us,))
+        if limit is None:
+            dropped = int(self._run(self._sql["expire"], (before_us,)).rowcount)
+            self._run(self._sql["forget"], (before_us,))
+        else:
+            # The same oldest stamps twice in one transaction: the results go first, then their stamps.
+            dropped = int(self._run(self._sql["expire_some"], (before_us, limit)).rowcount)
+            self._run(self._sql["forget_some"], (before_us, limit))
         self._run(self._sql["stamp"], (now_us,))
         return dropped
 

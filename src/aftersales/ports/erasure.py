@@ -53,8 +53,12 @@ class Scrubbable(Protocol):
 class Sweepable(Protocol):
     """An idempotency store the retention job can expire (mark and sweep)."""
 
-    def sweep(self, now_us: int, before_us: int) -> int:
-        """Drop results first seen before ``before_us``, stamp unseen ones ``now_us``; count the dropped."""
+    def sweep(self, now_us: int, before_us: int, limit: int | None = None) -> int:
+        """Drop results first seen before ``before_us``, stamp unseen ones ``now_us``; count the dropped.
+
+        ``limit`` bounds the stamps expired in one pass (each the stamp of at most one result): the
+        earliest first seen, then by key in code-point order, so every store drops the same rows and the
+        next pass goes on where this one stopped. ``None`` expires them all."""
         ...
 
 

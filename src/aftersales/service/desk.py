@@ -49,6 +49,7 @@ from aftersales.service.archives import ArchiveDesk
 from aftersales.service.arguments import entry_point, validated, validated_commands
 from aftersales.service.assessment_referral import AssessmentReferrals
 from aftersales.service.attachment_desk import AttachmentDesk
+from aftersales.service.batch_tally_backfill import BatchTallies
 from aftersales.service.books_redating import PAGE, REDATED, ids_of, moving_stamp, redating
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.cancelled_faults import withdraw_cancelled_units
@@ -233,6 +234,8 @@ class ServiceDesk(Tickets):
         # Issue 20: the one batch-incident detector, in the fault record's transaction.
         self.quality_incidents = QualityIncidentDesk(context, runner)
         runner.on_ticket_change(detect_on_fault(context, self.complaints.on_incident))
+        # An older store's recorded faults, counted once (the ``batch_tallies`` job, or by hand).
+        self.batch_tallies = BatchTallies(context, runner, self.complaints.on_incident)
         # A cancelled call is no fault evidence: the units it counted are withdrawn (or counted on another).
         runner.on_ticket_change(withdraw_cancelled_units(context))
         self.teams = TeamDesk(context, runner)
@@ -261,6 +264,7 @@ class ServiceDesk(Tickets):
         self.jobs = Jobs(
             context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,
             deliver=self.deliver, privacy=self.privacy, fees=self.fees, feedback=self.feedback,
+            tallies=self.batch_tallies,
         )  # fmt: skip
 
     @classmethod

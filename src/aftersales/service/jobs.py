@@ -19,6 +19,8 @@ job                       what it does                                          
 ``purge_dead``            deletes dead letters older than the pack's retention          1 day
 ``purge_idempotency``     drops idempotency rows older than ``[privacy]`` retention     1 day
 ``money_index``           indexes the money rows of slips stored before that index      1 day
+``batch_tallies``         counts an older store's recorded faults into the batch-        1 hour
+                          incident detector's tallies (once; seed 004 第七条 5(2))
 ``store_upkeep``          the store's catch-up after an upgrade; planner statistics       1 hour
 ========================  ===========================================================  ===========
 
@@ -74,6 +76,7 @@ from aftersales.service.permissions import Workflow, permit
 from aftersales.service.sla_cliff import recompute_dues
 
 if TYPE_CHECKING:
+    from aftersales.service.batch_tally_backfill import BatchTallies
     from aftersales.service.context import DeskContext
     from aftersales.service.delivery import OutboxDesk
     from aftersales.service.fee_desk import FeeDesk
@@ -104,6 +107,7 @@ JOB_NAMES = (
     "purge_dead",
     "purge_idempotency",
     "money_index",
+    "batch_tallies",
     "store_upkeep",
 )
 """The jobs, in the order one run does them (delivery after the jobs that write messages)."""
@@ -197,6 +201,7 @@ _EVERY: Mapping[str, timedelta] = {
     "purge_dead": timedelta(days=1),
     "purge_idempotency": timedelta(days=1),
     "money_index": timedelta(days=1),
+    "batch_tallies": timedelta(hours=1),
     "store_upkeep": timedelta(hours=1),
 }
 
@@ -214,8 +219,9 @@ class JobSettings:
     limit: int = attrs.field(default=500, validator=_positive)
     """Per run: callbacks announced, loan lines reminded of or charged, tickets recomputed, messages
     delivered or purged; per transaction: tickets read by the SLA sweep (it reads every page, so each
-    breach is announced on time) and slips by the money index (four batches a run). The store's upkeep
-    runs four short batches whatever the limit, and the idempotency purge one statement."""
+    breach is announced on time), slips by the money index and tickets by the batch tallies' back-fill
+    (four batches a run each). Idempotency rows are purged up to ``limit`` a run too, the oldest first.
+    The store's upkeep runs four short batches whatever the limit."""
     lease: timedelta = timedelta(minutes=10)
     """How long one process holds a job; a process that dies frees it when this runs out."""
     senders: int = attrs.field(default=4, validator=_positive)
@@ -237,8 +243,9 @@ class JobsReport:
     failed: Mapping[str, str] = attrs.field(factory=dict)
     counts: Mapping[str, int] = attrs.field(factory=dict)
     """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
-    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages purged, upkeep batches (+1 when
-    statistics were refreshed)."""
+    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages and idempotency rows purged,
+    slips indexed, units counted into the batch tallies, upkeep batches (+1 when statistics were
+    refreshed)."""
     delivery: DispatchReport | None = None
 
 
@@ -261,6 +268,7 @@ class Jobs:
         privacy: PrivacyDesk | None = None,
         fees: FeeDesk | None = None,
         feedback: MonthlyFeedbackDesk | None = None,
+        tallies: BatchTallies | None = None,
     ) -> None:
         self.context = context
         self.runner = runner
@@ -271,6 +279,7 @@ class Jobs:
         self.privacy = privacy
         self.fees = fees
         self.feedback = feedback
+        self.tallies = tallies
         self.settings = settings or JobSettings()
         self.owner = default_owner()
         self.actor = Actor.system("aftersales-jobs")
@@ -435,6 +444,7 @@ class Jobs:
             "purge_dead": self._purge_dead,
             "purge_idempotency": self._purge_idempotency,
             "money_index": self._money_index,
+            "batch_tallies": self._batch_tallies,
             "store_upkeep": self._store_upkeep,
         }
         return jobs[name]
@@ -633,7 +643,8 @@ class Jobs:
         # The pack's [privacy] keep_idempotency_days; a store without a sweep has nothing to expire.
         if self.privacy is None or not isinstance(self._idempotency_store(), Sweepable):
             return 0
-        return self.privacy.purge_expired(self.actor, at=now)
+        # Bounded like the other purges: the oldest rows first, the rest on the next run.
+        return self.privacy.purge_expired(self.actor, at=now, limit=min(self.settings.limit, _MOST_PURGED))
 
     def _money_index(self, now: datetime) -> int:
         # Bounded like every job: a few batches per run, the rest on the next run.
@@ -642,6 +653,13 @@ class Jobs:
         return self.fees.backfill_money_index(
             self.actor, batch=min(self.settings.limit, _MOST_BATCH), max_batches=4
         )
+
+    def _batch_tallies(self, now: datetime) -> int:
+        # A few pages of tickets per run (one transaction each), the rest on the next run; a store whose
+        # pass is complete answers after one read.
+        if self.tallies is None:
+            return 0
+        return self.tallies.backfill(self.actor, batch=self._page, max_batches=4)
 
     def _store_upkeep(self, now: datetime) -> int:
         # A few short batches per run (each a transaction a writer waits for at most); a store with

@@ -95,6 +95,8 @@ from aftersales.service.ticket_search import index_ticket
 __all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk", "record_access"]
 
 _DOCS = Workflow.DOCUMENTS
+_MOST_EXPIRED = 100_000
+"""Idempotency rows one bounded pass drops at most (the outbox purges' bound)."""
 ERASED_TOPIC = "privacy.customer_erased"
 IDEMPOTENCY_RETENTION = timedelta(days=PrivacyParams().keep_idempotency_days)
 """How long a command's result is kept for replay by default (the pack's ``[privacy]`` section sets it)."""
@@ -529,7 +531,12 @@ class PrivacyDesk:
     # -- retention -----------------------------------------------------------------------------------
 
     def purge_expired(
-        self, actor: Actor, *, older_than: timedelta | None = None, at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        older_than: timedelta | None = None,
+        at: datetime | None = None,
+        limit: int | None = None,
     ) -> int:
         """The retention job for idempotency rows: drop the results kept longer than the pack's period.
 
@@ -544,8 +551,18 @@ class PrivacyDesk:
         still replays) and at most that plus the interval between passes. Returns how many rows were
         dropped. ``at`` is the instant the pass is made at (the job's ``now``: a host catching up passes
         it), not ahead of the clock (``ValidationError`` naming ``at``); the clock without it.
+
+        ``limit`` (1 to 100,000; ``None``: every one) bounds the rows dropped in the pass: those first
+        seen earliest go first, and the rest are dropped by the next pass (the ``purge_idempotency`` job
+        passes its ``JobSettings.limit``, as the other purges do).
         """
         permit(actor, _DOCS, "purge_expired")
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _MOST_EXPIRED
+        ):
+            raise ValidationError(
+                f"limit is a whole number from 1 to {_MOST_EXPIRED:,} or None", field="limit"
+            )
         period = retention_of(self.context.policies.extra)
         if older_than is not None:
             if not isinstance(older_than, timedelta) or older_than <= timedelta(0):
@@ -567,9 +584,11 @@ class PrivacyDesk:
                     "this store's idempotency keys cannot expire (no sweep)", key="store"
                 )
             when = judged_at(at, now)
-            return store.sweep(micros(when), micros(when - older_than))
+            if limit is None:
+                return store.sweep(micros(when), micros(when - older_than))
+            return store.sweep(micros(when), micros(when - older_than), limit)
 
-        return self.runner.write(actor, "purge_expired", None, [older_than.total_seconds(), at], apply)
+        return self.runner.write(actor, "purge_expired", None, [older_than.total_seconds(), at, limit], apply)
 
     # -- the right of access -------------------------------------------------------------------------
 

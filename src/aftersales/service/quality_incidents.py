@@ -61,6 +61,7 @@ from aftersales.service.runner import CommandRunner, TicketHook
 __all__ = [
     "MIN_UNITS",
     "QualityIncidentDesk",
+    "count_unit",
     "detect_in_batch",
     "detect_on_fault",
     "engineer_of",
@@ -115,7 +116,7 @@ def detect_on_fault(context: DeskContext, on_incident: IncidentComplaints | None
                 continue
             _follow_up(uow, ticket, dimension, value, now)
             if ticket.asset_id is not None and ticket.batch is not None:
-                messages += _count(context, uow, ticket, dimension, value, now, on_incident)
+                messages += count_unit(context, uow, ticket, dimension, value, now, on_incident)
         return messages
 
     return hook
@@ -154,7 +155,7 @@ def _watch(uow: UnitOfWork, incident: QualityIncident) -> None:
         uow.documents.save(watch)
 
 
-def _count(
+def count_unit(
     context: DeskContext,
     uow: UnitOfWork,
     ticket: Ticket,
@@ -162,8 +163,15 @@ def _count(
     value: str,
     now: datetime,
     on_incident: IncidentComplaints | None = None,
+    *,
+    at: datetime | None = None,
 ) -> list[OutboxMessage]:
+    """Count ``ticket``'s unit for the problem ``value``: the detector's one step (the hook's, and the
+    back-fill's of an older store's faults, :mod:`aftersales.service.batch_tally_backfill`). ``at`` is
+    when the fault was recorded (the unit's time; ``now`` by default); an incident raised is raised and
+    escalated ``now``. Returns the messages to put in the outbox."""
     batch, asset_id = ticket.batch or "", ticket.asset_id or ""
+    at = now if at is None else at
     key = incident_key(batch, dimension, value)
     # Three statements per record, each of a constant size: the tally (a count and the last unit,
     # not the list of units, so its size does not grow with the batch), the unit (linked to the one
@@ -174,7 +182,7 @@ def _count(
         tally = None
     chained = tally is not None and tally.incident_id is None
     previous = tally.last if tally is not None and chained else None
-    unit = BatchFaultUnit(f"{key}|{asset_id}", key, asset_id, ticket.id, ticket.customer_id, now, previous)
+    unit = BatchFaultUnit(f"{key}|{asset_id}", key, asset_id, ticket.id, ticket.customer_id, at, previous)
     recounted = False
     try:
         uow.documents.add(unit)  # one statement: the unit is new, or it was counted already
@@ -188,7 +196,7 @@ def _count(
         # Withdrawn with its cancelled ticket: this call shows the problem, so the unit counts again, on
         # this ticket, where it stands in the chain.
         stored.ticket_id, stored.customer_id = ticket.id, ticket.customer_id
-        stored.recorded_at, stored.withdrawn = now, False
+        stored.recorded_at, stored.withdrawn = at, False
         uow.documents.save(stored)
         unit, recounted = stored, True
     params = context.policies.complaint.params

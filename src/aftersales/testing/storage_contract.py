@@ -134,10 +134,10 @@ def _message(n: int, *, topic: str = "ticket.opened", minutes: int | None = None
     )
 
 
-def _sweep(uow: UnitOfWork, *, now_us: int, before_us: int) -> int:
+def _sweep(uow: UnitOfWork, *, now_us: int, before_us: int, limit: int | None = None) -> int:
     store = uow.idempotency
     assert isinstance(store, Sweepable), "the idempotency store has no sweep() for the retention job"
-    return store.sweep(now_us, before_us)
+    return store.sweep(now_us, before_us) if limit is None else store.sweep(now_us, before_us, limit)
 
 
 def _customer(n: int, region: str = "sh") -> Customer:
@@ -1207,3 +1207,37 @@ def _expected_hits(docs: list[SearchDocument], query: str) -> list[str]:
         with store() as uow:
             assert uow.idempotency.get("k1") is None
             assert uow.idempotency.get("k2") == "{}"
+
+    def test_a_bounded_sweep_drops_the_oldest_first_and_the_next_goes_on(self, store: StoreFactory) -> None:
+        # Keys that sort differently by code point and by a language's collation ("B" < "a" < "ä" < "中").
+        first, second = ["中", "a", "B"], ["ä", "b"]
+        with store() as uow:
+            for key in first:
+                uow.idempotency.put(key, "{}")
+            uow.commit()
+        with store() as uow:
+            assert _sweep(uow, now_us=1_000, before_us=0, limit=1) == 0  # stamps all three at 1,000
+            for key in second:
+                uow.idempotency.put(key, "{}")
+            uow.commit()
+        with store() as uow:
+            assert _sweep(uow, now_us=2_000, before_us=500, limit=1) == 0  # the second two at 2,000
+            uow.commit()
+
+        def kept() -> list[str]:
+            with store() as uow:
+                return [k for k in [*first, *second] if uow.idempotency.get(k) is not None]
+
+        with store() as uow:  # all five expired: two go, the oldest first seen, then by key
+            assert _sweep(uow, now_us=3_000, before_us=2_500, limit=2) == 2
+            uow.commit()
+        assert kept() == ["中", "ä", "b"]
+        with store() as uow:  # the next pass goes on where it stopped, still bounded
+            assert _sweep(uow, now_us=4_000, before_us=2_500, limit=2) == 2
+            uow.commit()
+        assert kept() == ["b"]
+        with store() as uow:
+            assert _sweep(uow, now_us=5_000, before_us=2_500, limit=2) == 1
+            assert _sweep(uow, now_us=5_000, before_us=2_500, limit=2) == 0
+            uow.commit()
+        assert kept() == []
