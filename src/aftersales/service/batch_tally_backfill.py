@@ -46,7 +46,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_incident_facts import IncidentComplaints
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
-from aftersales.service.quality_incidents import count_unit
+from aftersales.service.quality_incidents import count_unit, first_recorded
 from aftersales.service.runner import CommandRunner
 
 __all__ = ["PROGRESS_ID", "BatchTallies", "BatchTallyBackfill"]
@@ -69,18 +69,6 @@ class BatchTallyBackfill:
     counted: int = 0
     """Units counted by the back-fill so far (those the live detector had not)."""
     version: int = 0
-
-
-def _problems(context: DeskContext, ticket: Ticket) -> dict[str, datetime]:
-    """Each problem of ``ticket``'s fault records the detector counts (the pack's ``batch_dimension``,
-    causes not excluded), with when it was first recorded, in the order first recorded."""
-    params = context.policies.complaint.params
-    first: dict[str, datetime] = {}
-    for record in sorted(ticket.fault_records, key=lambda r: r.recorded_at):
-        value = getattr(record, params.batch_dimension, None)
-        if isinstance(value, str) and value and params.counts_cause(record.cause):
-            first.setdefault(value, record.recorded_at)
-    return first
 
 
 def _uncounted(uow: UnitOfWork, key: str, asset_id: str) -> bool:
@@ -106,7 +94,8 @@ Candidate = tuple[str, str, datetime]
 
 def _candidates(context: DeskContext, uow: UnitOfWork, tickets: Iterable[Ticket]) -> list[Candidate]:
     """The problems of ``tickets`` whose units are not counted yet (calls that are fault evidence)."""
-    dimension = context.policies.complaint.params.batch_dimension
+    params = context.policies.complaint.params
+    dimension = params.batch_dimension
     found: list[Candidate] = []
     for ticket in tickets:
         batch, asset_id = ticket.batch, ticket.asset_id
@@ -114,7 +103,7 @@ def _candidates(context: DeskContext, uow: UnitOfWork, tickets: Iterable[Ticket]
             continue  # no unit to count, or a cancelled call (no fault evidence)
         found += [
             (ticket.id, value, at)
-            for value, at in _problems(context, ticket).items()
+            for value, at in first_recorded(params, ticket).items()
             if _uncounted(uow, incident_key(batch, dimension, value), asset_id)
         ]
     return found

@@ -25,7 +25,6 @@ the call gave the count:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from aftersales.domain.quality_incidents import (
@@ -36,14 +35,14 @@ from aftersales.domain.quality_incidents import (
 )
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound
-from aftersales.policies.complaints import batch_threshold_reached
+from aftersales.policies.complaints import ComplaintParams, batch_threshold_reached
 from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.complaint_incident_facts import DETECTOR
 from aftersales.service.context import DeskContext
 from aftersales.service.on_cancellation import on_cancellation
-from aftersales.service.quality_incidents import engineer_of, tickets_of_batch
+from aftersales.service.quality_incidents import engineer_of, first_recorded, tickets_of_batch
 from aftersales.service.runner import TicketHook
 
 __all__ = ["UNIT_WITHDRAWN", "withdraw_cancelled_units"]
@@ -60,28 +59,15 @@ def withdraw_cancelled_units(context: DeskContext) -> TicketHook:
         if not ticket.fault_records or ticket.asset_id is None or ticket.batch is None:
             return  # the detector counted nothing
         params = context.policies.complaint.params
-        dimension = params.batch_dimension
-        values = dict.fromkeys(
-            value
-            for r in ticket.fault_records
-            if params.counts_cause(r.cause) and (value := str(getattr(r, dimension)))
-        )
-        for value in values:
-            key = incident_key(ticket.batch, dimension, value)
-            _take_back(context, uow, ticket, key, dimension, value, params.counts_cause, now)
+        for value in first_recorded(params, ticket):
+            key = incident_key(ticket.batch, params.batch_dimension, value)
+            _take_back(uow, ticket, key, value, params, now)
 
     return on_cancellation(settle)
 
 
 def _take_back(
-    context: DeskContext,
-    uow: UnitOfWork,
-    ticket: Ticket,
-    key: str,
-    dimension: str,
-    value: str,
-    counts: Callable[[str], bool],
-    now: datetime,
+    uow: UnitOfWork, ticket: Ticket, key: str, value: str, params: ComplaintParams, now: datetime
 ) -> None:
     try:
         unit = uow.documents.get(BatchFaultUnit, f"{key}|{ticket.asset_id}")
@@ -91,7 +77,7 @@ def _take_back(
     if unit.withdrawn or unit.ticket_id != ticket.id:
         return  # counted on another call: it still counts
     incident = uow.documents.get(QualityIncident, tally.incident_id) if tally.incident_id else None
-    other, at = _other_call(uow, ticket, dimension, value, counts)
+    other, at = _other_call(uow, ticket, value, params)
     if other is not None and at is not None:
         unit.ticket_id, unit.customer_id, unit.recorded_at = other.id, other.customer_id, at
         uow.documents.save(unit)
@@ -108,7 +94,6 @@ def _take_back(
         return
     if unit.asset_id in incident.unit_ids:
         incident.unit_ids.remove(unit.asset_id)
-    params = context.policies.complaint.params
     below = not batch_threshold_reached(incident.affected, incident.batch_size, params) or (
         incident.affected < params.batch_min_units
     )
@@ -124,7 +109,7 @@ def _take_back(
 
 
 def _other_call(
-    uow: UnitOfWork, ticket: Ticket, dimension: str, value: str, counts: Callable[[str], bool]
+    uow: UnitOfWork, ticket: Ticket, value: str, params: ComplaintParams
 ) -> tuple[Ticket | None, datetime | None]:
     """Another call about ``ticket``'s unit, not cancelled, that recorded the problem, and when it first
     did; ``(None, None)`` when there is none. Reads the batch's tickets: a cancellation with faults
@@ -133,9 +118,7 @@ def _other_call(
     for other in tickets_of_batch(uow, ticket.batch):
         if other.id == ticket.id or other.asset_id != ticket.asset_id or not is_fault_evidence(other):
             continue
-        times = [
-            r.recorded_at for r in other.fault_records if getattr(r, dimension) == value and counts(r.cause)
-        ]
-        if times:
-            return other, min(times)
+        at = first_recorded(params, other).get(value)
+        if at is not None:
+            return other, at
     return None, None

@@ -16,7 +16,7 @@ crossing judges only units whose call is not cancelled.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 import attrs
@@ -42,7 +42,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import DuplicateError, InvalidTransition, NotFound, ValidationError
-from aftersales.policies.complaints import MIN_UNITS, batch_threshold_reached, judge_batch
+from aftersales.policies.complaints import MIN_UNITS, ComplaintParams, batch_threshold_reached, judge_batch
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
@@ -65,6 +65,7 @@ __all__ = [
     "detect_in_batch",
     "detect_on_fault",
     "engineer_of",
+    "first_recorded",
     "tickets_of_batch",
 ]
 
@@ -229,7 +230,7 @@ def count_unit(
     tally.batch_size = len(uow.assets.list(batch=batch))
     found = _counted(uow, tally, unit)
     if len(_live(found)) < tally.units:  # a tally written before it linked its units: count again
-        found = _all_units(uow, tally, batch, dimension, value, params.counts_cause, found)
+        found = _all_units(uow, tally, batch, value, params, found)
         tally.members, tally.last, tally.units = list(found), None, len(_live(found))
     units = list(found.values())
     incident, messages = _judge(context, uow, tally, units, tally.batch_size, ticket, now)
@@ -344,8 +345,7 @@ def detect_in_batch(
         uow.documents.add(tally)
     if tally.incident_id is not None:
         return None
-    counts = context.policies.complaint.params.counts_cause
-    counted = _all_units(uow, tally, batch, dimension, value, counts)
+    counted = _all_units(uow, tally, batch, value, context.policies.complaint.params)
     registered = len(uow.assets.list(batch=batch))
     tally.units = len(_live(counted))
     tally.members, tally.last = list(counted), None
@@ -374,29 +374,39 @@ def _counted(
     return counted
 
 
+def first_recorded(params: ComplaintParams, ticket: Ticket) -> dict[str, datetime]:
+    """Each problem of ``ticket``'s fault records the detector counts (its value of the pack's
+    ``batch_dimension``, of a cause the pack does not exclude: 第七条 5(2) design or production faults),
+    with when it was first recorded, in that order. The one reading of a call's faults that the recount,
+    the back-fill of an older store and a cancellation's take-back share with the live hook."""
+    dimension = params.batch_dimension
+    first: dict[str, datetime] = {}
+    for record in sorted(ticket.fault_records, key=lambda r: r.recorded_at):
+        value = getattr(record, dimension, None)
+        if isinstance(value, str) and value and params.counts_cause(record.cause):
+            first.setdefault(value, record.recorded_at)
+    return first
+
+
 def _all_units(
     uow: UnitOfWork,
     tally: BatchFaultTally,
     batch: str,
-    dimension: str,
     value: str,
-    counts: Callable[[str], bool],
+    params: ComplaintParams,
     counted: dict[str, BatchFaultUnit] | None = None,
 ) -> dict[str, BatchFaultUnit]:
     """Every unit of the batch with the problem: those counted, and any unit of the batch's stored
-    fault records not counted yet (imported history; a tally of a store that kept no list of units).
-    ``counts`` says whether a record's cause counts at all (the pack's ``batch_excluded_causes``)."""
+    fault records not counted yet (imported history; a tally of a store that kept no list of units)."""
     key = tally.id
     counted = dict(counted) if counted is not None else _counted(uow, tally)
     for ticket in tickets_of_batch(uow, batch):
         if ticket.asset_id is None or ticket.asset_id in counted or not is_fault_evidence(ticket):
             continue  # counted already, or a cancelled call (no fault evidence)
-        times = [
-            r.recorded_at for r in ticket.fault_records if getattr(r, dimension) == value and counts(r.cause)
-        ]
-        if times:
+        at = first_recorded(params, ticket).get(value)
+        if at is not None:
             unit = BatchFaultUnit(
-                f"{key}|{ticket.asset_id}", key, ticket.asset_id, ticket.id, ticket.customer_id, min(times)
+                f"{key}|{ticket.asset_id}", key, ticket.asset_id, ticket.id, ticket.customer_id, at
             )
             try:
                 uow.documents.add(unit)
