@@ -28,7 +28,11 @@ if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
     from aftersales.service.runner import CommandRunner
 
-__all__ = ["OutboxDesk", "delivery_rules", "notification_params"]
+__all__ = ["MOST_PURGED", "OutboxDesk", "check_purge_limit", "delivery_rules", "notification_params"]
+
+MOST_PURGED = 100_000
+"""Records one retention purge deletes at most: the outbox's messages, and the idempotency rows
+(``desk.privacy.purge_expired``); the jobs pass their ``limit`` up to it."""
 
 
 def notification_params(policies: PolicySet) -> NotificationParams:
@@ -59,7 +63,7 @@ class OutboxDesk:
     def dead_letters(self, actor: Actor, limit: int = 100) -> Sequence[OutboxMessage]:
         """Messages given up on after the maximum attempts, oldest first, with their last error."""
         permit(actor, Workflow.DOCUMENTS, "read_dead_letters")
-        _check_limit(limit)
+        check_purge_limit(limit)
         with self.context.store() as uow:
             return uow.outbox.dead(limit)
 
@@ -97,7 +101,7 @@ class OutboxDesk:
     ) -> int:
         """The one purge: ``kind`` names the command, the pack's retention setting and what goes."""
         permit(actor, Workflow.DOCUMENTS, kind.command)
-        _check_limit(limit)
+        check_purge_limit(limit)
         days: int = getattr(notification_params(self.context.policies), kind.setting)
         period = _retention(keep, days, kind)
         return self.runner.write(
@@ -151,6 +155,8 @@ def _retention(keep: object, days: int, kind: _Purge) -> timedelta:
     return period
 
 
-def _check_limit(limit: object) -> None:
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100_000:
-        raise ValidationError("limit is an integer from 1 to 100000", field="limit")
+def check_purge_limit(limit: object) -> None:
+    """A retention purge's ``limit``: a whole number from 1 to :data:`MOST_PURGED`, else a
+    ``ValidationError`` naming ``limit``."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MOST_PURGED:
+        raise ValidationError(f"limit is an integer from 1 to {MOST_PURGED}", field="limit")

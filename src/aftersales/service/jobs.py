@@ -70,7 +70,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated
 from aftersales.service.calendar_stamp import dues_stale, stamp_calendar
-from aftersales.service.delivery import notification_params
+from aftersales.service.delivery import MOST_PURGED, notification_params
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.sla_cliff import recompute_dues
@@ -184,8 +184,6 @@ def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) 
         raise ValidationError(f"{attribute.name} must be an integer from 1 to {most:,}", field=attribute.name)
 
 
-_MOST_PURGED = 100_000
-"""Messages one purge deletes at most (``desk.outbox.purge_*``'s own bound)."""
 _MOST_BATCH = 10_000
 """Slips one money-index batch reads at most (``desk.fees.backfill_money_index``'s own bound)."""
 
@@ -632,19 +630,17 @@ class Jobs:
         return self.deliver(self.settings.limit, senders=self.settings.senders)
 
     def _purge_sent(self, now: datetime) -> int:
-        return self.outbox.purge_sent(self.actor, limit=min(self.settings.limit, _MOST_PURGED), at=now)
+        return self.outbox.purge_sent(self.actor, limit=min(self.settings.limit, MOST_PURGED), at=now)
 
     def _purge_dead(self, now: datetime) -> int:
-        return self.outbox.purge_dead_letters(
-            self.actor, limit=min(self.settings.limit, _MOST_PURGED), at=now
-        )
+        return self.outbox.purge_dead_letters(self.actor, limit=min(self.settings.limit, MOST_PURGED), at=now)
 
     def _purge_idempotency(self, now: datetime) -> int:
         # The pack's [privacy] keep_idempotency_days; a store without a sweep has nothing to expire.
         if self.privacy is None or not isinstance(self._idempotency_store(), Sweepable):
             return 0
         # Bounded like the other purges: the oldest rows first, the rest on the next run.
-        return self.privacy.purge_expired(self.actor, at=now, limit=min(self.settings.limit, _MOST_PURGED))
+        return self.privacy.purge_expired(self.actor, at=now, limit=min(self.settings.limit, MOST_PURGED))
 
     def _money_index(self, now: datetime) -> int:
         # Bounded like every job: a few batches per run, the rest on the next run.

@@ -83,6 +83,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
+from aftersales.service.delivery import check_purge_limit
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.lifecycle import close_in
 from aftersales.service.master_data import MasterDataChange, for_update
@@ -95,8 +96,6 @@ from aftersales.service.ticket_search import index_ticket
 __all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk", "record_access"]
 
 _DOCS = Workflow.DOCUMENTS
-_MOST_EXPIRED = 100_000
-"""Idempotency rows one bounded pass drops at most (the outbox purges' bound)."""
 ERASED_TOPIC = "privacy.customer_erased"
 IDEMPOTENCY_RETENTION = timedelta(days=PrivacyParams().keep_idempotency_days)
 """How long a command's result is kept for replay by default (the pack's ``[privacy]`` section sets it)."""
@@ -557,12 +556,8 @@ class PrivacyDesk:
         passes its ``JobSettings.limit``, as the other purges do).
         """
         permit(actor, _DOCS, "purge_expired")
-        if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _MOST_EXPIRED
-        ):
-            raise ValidationError(
-                f"limit is a whole number from 1 to {_MOST_EXPIRED:,} or None", field="limit"
-            )
+        if limit is not None:
+            check_purge_limit(limit)
         period = retention_of(self.context.policies.extra)
         if older_than is not None:
             if not isinstance(older_than, timedelta) or older_than <= timedelta(0):
