@@ -15,6 +15,7 @@ storage, the ``s3`` extra).
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -23,7 +24,7 @@ import attrs
 from aftersales.domain.media_types import SNIFF_BYTES
 from aftersales.errors import ValidationError
 
-__all__ = ["CHUNK", "AttachmentStore", "Digest", "StoredBlob", "iter_chunks"]
+__all__ = ["CHUNK", "AttachmentStore", "Digest", "StoredBlob", "iter_chunks", "read_head"]
 
 CHUNK = 1 << 16
 """Bytes read or written at a time."""
@@ -64,6 +65,21 @@ def iter_chunks(content: bytes | BinaryIO | Iterable[bytes], size: int = CHUNK) 
         if not isinstance(chunk, bytes | bytearray | memoryview):
             raise ValidationError("attachment content chunks must be bytes", field="content")
         yield bytes(chunk)
+
+
+def read_head(chunks: Iterator[bytes]) -> tuple[bytes, Iterator[bytes]]:
+    """The leading bytes a media type is sniffed from, and the whole stream again (head included).
+
+    Reads only as far as the sniff needs, so an upload of a type the desk refuses is refused before
+    any byte reaches the attachment store."""
+    taken: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        taken.append(chunk)
+        size += len(chunk)
+        if size >= SNIFF_BYTES:
+            break
+    return b"".join(taken)[:SNIFF_BYTES], itertools.chain(taken, chunks)
 
 
 class Digest:

@@ -26,7 +26,7 @@ from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, Pl
 from aftersales.policies.attachments import AttachmentRules
 from aftersales.policies.chargeability import design_hazard_causes
 from aftersales.policies.warranty import WarrantyPhase
-from aftersales.ports.attachments import AttachmentStore, StoredBlob, iter_chunks
+from aftersales.ports.attachments import AttachmentStore, StoredBlob, iter_chunks, read_head
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
@@ -34,7 +34,7 @@ from aftersales.service.blob_guard import delete_unused, hold_bytes
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import authorize
 from aftersales.service.phase_feedback import phase_at_call
-from aftersales.service.runner import Applied, CommandRunner, check_actor
+from aftersales.service.runner import Applied, CommandRunner, check_actor, idempotency_scope
 from aftersales.service.views import CommandResult
 
 __all__ = ["AttachmentDesk", "AttachmentLink"]
@@ -105,8 +105,9 @@ class AttachmentDesk:
     ) -> CommandResult:
         """Store ``content`` (streamed) and attach it to the ticket as ``kind`` under ``name``.
 
-        Refused before anything is stored when the actor may not attach to the ticket; refused after
-        streaming (and the bytes dropped) when it is too large or of a type the pack does not accept.
+        Refused before anything is stored when the actor may not attach to the ticket, the key is
+        malformed or the bytes' sniffed type is one the pack does not accept; refused while streaming
+        when it is too large (the store keeps nothing of it).
         """
         try:
             kind = AttachmentKind(kind)
@@ -114,11 +115,15 @@ class AttachmentDesk:
             raise ValidationError(f"unknown attachment kind {kind!r}", field="kind") from None
         check_name(name)
         self._precheck(actor, ticket_id)
+        idempotency_scope(actor, "attach", idempotency_key)
+        # Refused types are refused before a byte is stored: storing and dropping them left the
+        # bytes' bookkeeping behind a command that changed nothing.
+        head, chunks = read_head(iter_chunks(content))
+        media_type = sniff(head)
+        self.rules.check_type(media_type, name)
         store = self.store
-        blob = _stored(store.put(iter_chunks(content), max_size=self.rules.max_size))
-        media_type = sniff(blob.head)
+        blob = _stored(store.put(chunks, max_size=self.rules.max_size))
         try:
-            self.rules.check_type(media_type, name)
 
             def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
                 if kind is AttachmentKind.WRITTEN_REPORT and actor.ref.role is Role.CUSTOMER:
