@@ -26,6 +26,7 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.instants import micros
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_clock import SLA_EXTENSION_KEY, ClockPhase, TargetStatus
+from aftersales.domain.sla_targets import WALL_BASES
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound, ValidationError
@@ -318,7 +319,6 @@ class SlaWatch:
         now, warnings, breaches = state.now, found.warnings, found.breaches
         tier = candidate.tier
         now_us = state.now_us
-        calendar = self.context.sla.calendar
         try:
             ticket = uow.tickets.get(candidate.id)
         except NotFound:  # erased since the page was read
@@ -349,6 +349,8 @@ class SlaWatch:
                     next_at = target.due_at if target.warning else target.warning_at
                     if next_at is not None:
                         next_us = micros(next_at)
+                        if next_us <= now_us:
+                            next_us = self._resumes(target, now, now_us)
                         until = next_us if until is None or next_us < until else until
             if kind is None:
                 continue
@@ -357,13 +359,21 @@ class SlaWatch:
                 continue
             uow.outbox.put(self._messages(uow, ticket, target, kind, now, clock))
             (breaches if kind == "sla_breach" else warnings).append(f"{ticket.id}:{target.name}")
-        if until is not None and until <= now_us and calendar is not None:
-            # An instant passed out of working hours: the clock moves (and announces) only once
-            # working time resumes.
-            until = micros(calendar.next_working_time(now))
         quiet_until = _SETTLED if settled else _FOREVER if until is None else until
         found.quiet[ticket.id] = (ticket.version, tier, quiet_until) if quiet_until > now_us else None
         return settled
+
+    def _resumes(self, target: TargetStatus, now: datetime, now_us: int) -> int:
+        """When a running ``target`` whose next instant (warning or due) is ``now`` can next announce.
+
+        A working-time clock stands still out of working hours, so its due instant reached at 18:00 is
+        breached only once working time resumes. A wall-clock target (seed 001's 30 minutes to contact an
+        urgent caller, a dealer's 24 hours) runs on: due at 22:35 on a holiday night, it is breached at
+        22:35 plus any instant, and the next sweep must look (it waited for 09:00 before)."""
+        calendar = self.context.sla.calendar
+        if target.target.basis in WALL_BASES or calendar is None:
+            return now_us + 1
+        return micros(calendar.next_working_time(now))
 
     @staticmethod
     def _first(uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime) -> str | None:
