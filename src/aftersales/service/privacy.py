@@ -91,6 +91,7 @@ from aftersales.service.reader_view import complaint_file_as_seen_by, request_as
 from aftersales.service.runner import CommandRunner
 from aftersales.service.shared_values import forget as forget_shared_values
 from aftersales.service.ticket_search import index_ticket
+from aftersales.service.unit_history import unit_changes_of
 
 __all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk", "record_access"]
 
@@ -626,6 +627,19 @@ class PrivacyDesk:
             ]
             changes = uow.documents.query(MasterDataChange, record_kind="customer", record_id=customer_id)
             held["master_data_changes"] = [unstructure(c) for c in changes]
+            # The units they own and those their tickets were about, as the erasure finds them: each
+            # change of a unit while it named them (its registration to them, its transfer away).
+            units = {a.id for a in uow.assets.list(customer_id=customer_id)}
+            units |= {t.asset_id for t in tickets if t.asset_id is not None}
+            held["unit_changes"] = [unstructure(c) for c in unit_changes_of(uow, customer_id, units)]
+            # The warranty extensions their complaints granted (the unit's record, which warranty
+            # decisions read; the same note the complaint file's remedy holds).
+            complaints = [t.id for t in tickets if t.kind is TicketKind.COMPLAINT]
+            held[GrantedExtension.DOCUMENT_KIND] = [
+                unstructure(g)
+                for c in complaints
+                for g in sorted(uow.documents.query(GrantedExtension, complaint_id=c), key=_id)
+            ]
             held["reads"] = [
                 unstructure(r)
                 for r in sorted(uow.documents.query(AccessRecord, customer_id=customer_id), key=_when)
