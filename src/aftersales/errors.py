@@ -19,6 +19,7 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "CurrencyMismatch",
+    "CustomerErased",
     "DeliveryError",
     "DuplicateError",
     "FaultRecordRequired",
@@ -377,6 +378,26 @@ class OpenTicketsBlockErasure(AftersalesError):
         )
         self.customer_id = customer_id
         self.ticket_ids = ticket_ids
+
+
+class CustomerErased(ValidationError):
+    """Work opened for a customer whose personal data was erased (PIPL art. 47): nothing was written.
+
+    Why: the erased record has no name, phone or address — no engineer can be sent, no callback made
+    (seeds 000/003: 回访), no notice reach them — so the work would wait for ever, its SLA clocks running;
+    the erasure cancels and closes the person's tickets for that reason. A person who calls again gives
+    their contact again: register it (``register_customer``), then open the work. An import naming the
+    record would bring their erased history back. ``field`` is ``customer_id``.
+    """
+
+    def __init__(self, customer_id: str) -> None:
+        super().__init__(
+            f"customer {customer_id!r}: their personal data was erased (PIPL); nobody can be reached for "
+            "this work. Register the customer's contact again (register_customer), with their consent, "
+            "before opening work for them",
+            field="customer_id",
+        )
+        self.customer_id = customer_id
 
 
 class ReadOnlyError(StorageError):

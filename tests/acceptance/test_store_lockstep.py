@@ -119,10 +119,12 @@ def _answer(call: Callable[[], Any]) -> tuple[str, str]:
 
 
 def _without_read_ids(export: str) -> str:
-    """The export without its access records' ids (random, by design: no store makes them)."""
+    """The export without its access records' ids (random, by design: no store makes them), its reads
+    of one instant in one order (the export lists them by instant, then by those random ids)."""
     data = orjson.loads(export)
     for read in data["data"]["reads"]:
         del read["id"]
+    data["data"]["reads"].sort(key=lambda read: orjson.dumps(read, option=orjson.OPT_SORT_KEYS))
     return orjson.dumps(data).decode()
 
 

@@ -27,6 +27,7 @@ SAMPLES: dict[str, AftersalesError] = {
     "ConcurrencyConflict": errors.ConcurrencyConflict("ticket", "SR-1", 3, 4),
     "ConfigurationError": errors.ConfigurationError("bad", file="pack.toml", key="sla.response"),
     "CurrencyMismatch": errors.CurrencyMismatch("CNY", "USD"),
+    "CustomerErased": errors.CustomerErased("cust-9"),
     "DeliveryError": errors.DeliveryError("smtp down"),
     "DuplicateError": errors.DuplicateError("ticket SR-1 already exists"),
     "FaultRecordRequired": errors.FaultRecordRequired(

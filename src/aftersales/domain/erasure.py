@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["ERASED", "FREE_TEXT_FIELDS", "MIN_NEEDLE", "needles_of", "scrub", "scrub_text"]
+__all__ = ["ERASED", "FREE_TEXT_FIELDS", "MIN_NEEDLE", "is_id_key", "needles_of", "scrub", "scrub_text"]
 
 ERASED = "[erased]"
 """What erased text reads as."""
@@ -44,11 +44,19 @@ def scrub_text(text: str, needles: Iterable[str]) -> str:
     return text
 
 
+def is_id_key(key: object) -> bool:
+    """Whether ``key`` names an identifier (``id``, ``customer_id``, ``ticket_ids``…), which erasure keeps."""
+    return isinstance(key, str) and (key == "id" or key.endswith(("_id", "_ids")))
+
+
 def scrub(data: Any, needles: tuple[str, ...], *, blank_free_text: bool = False) -> Any:
     """JSON-ready ``data`` with every needle replaced in keys and strings.
 
     With ``blank_free_text``, the values of :data:`FREE_TEXT_FIELDS` (non-empty strings) become
-    :data:`ERASED` too. Everything else — ids, codes, dates, amounts, states, reasons — is kept.
+    :data:`ERASED` too. Everything else — ids, codes, dates, amounts, states, reasons — is kept. The
+    values of identifier keys (:func:`is_id_key`) are kept even when one of the person's strings is
+    their id (a host keying customers by their phone number): rewritten, the records would no longer
+    name their own rows, their customer or their tickets.
     """
     if isinstance(data, str):
         return scrub_text(data, needles)
@@ -56,7 +64,9 @@ def scrub(data: Any, needles: tuple[str, ...], *, blank_free_text: bool = False)
         out: dict[Any, Any] = {}
         for key, value in data.items():
             new_key = scrub_text(key, needles) if isinstance(key, str) else key
-            if blank_free_text and key in FREE_TEXT_FIELDS and isinstance(value, str) and value:
+            if is_id_key(key):
+                out[new_key] = value
+            elif blank_free_text and key in FREE_TEXT_FIELDS and isinstance(value, str) and value:
                 out[new_key] = ERASED
             else:
                 out[new_key] = scrub(value, needles, blank_free_text=blank_free_text)

@@ -22,6 +22,7 @@ from aftersales.errors import InvalidTransition, ValidationError
 
 __all__ = [
     "INCIDENT_TRANSITIONS",
+    "RECURRENCE_WITHDRAWN",
     "BatchFaultTally",
     "BatchFaultUnit",
     "FollowUpWatch",
@@ -63,6 +64,10 @@ _OPEN = frozenset(S) - {S.DISMISSED, S.CLOSED}
 def incident_key(batch: str, dimension: str, value: str) -> str:
     """The identity of one quality problem in one batch (``B-7|cause|seal_defect``)."""
     return f"{batch}|{dimension}|{value}"
+
+
+RECURRENCE_WITHDRAWN = "recurrence_withdrawn"
+"""The incident event saying a call whose fault recurred after the close was cancelled since."""
 
 
 def follow_up_key(product_id: str | None, dimension: str, value: str) -> str:
@@ -183,8 +188,18 @@ class QualityIncident:
     @property
     def recurrences(self) -> list[IncidentEvent]:
         """The faults of the same kind on the product recorded after the incident closed (``recurred``
-        events: the ticket, unit and batch in the payload) — the follow-up feedback of the PDCA loop."""
-        return [e for e in self.events if e.action == "recurred"]
+        events: the ticket, unit and batch in the payload) — the follow-up feedback of the PDCA loop —
+        but those of a call cancelled since (a ``recurrence_withdrawn`` event naming its ticket): a call
+        logged by mistake or withdrawn is no evidence the problem came back."""
+        withdrawn = {
+            (e.payload.get("ticket_id"), e.seq) for e in self.events if e.action == RECURRENCE_WITHDRAWN
+        }
+        return [
+            e
+            for e in self.events
+            if e.action == "recurred"
+            and not any(t == e.payload.get("ticket_id") and seq > e.seq for t, seq in withdrawn)
+        ]
 
     @property
     def is_open(self) -> bool:

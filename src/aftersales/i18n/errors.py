@@ -27,6 +27,7 @@ from aftersales.errors import (
     ConcurrencyConflict,
     ConfigurationError,
     CurrencyMismatch,
+    CustomerErased,
     DeliveryError,
     DuplicateError,
     FaultRecordRequired,
@@ -112,6 +113,8 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("open_tickets_block_erasure", {"customer": error.customer_id, "tickets": tickets})
     if isinstance(error, AlreadyErased):
         return Reason("already_erased", {"customer": error.customer_id})
+    if isinstance(error, CustomerErased):
+        return Reason("customer_erased", {"customer": error.customer_id})
     if isinstance(error, FaultRecordRequired):
         return Reason("fault_record_required", {"ticket": _text(error.ticket_id)})
     if isinstance(error, InvalidTransition):

@@ -31,6 +31,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import check_due, complete_tasks, schedule_in
@@ -280,8 +281,12 @@ class CallbackDesk:
         return [t for t in self.pending(actor) if t.overdue(now)]
 
     def records(self, actor: Actor, ticket_id: str) -> list[CallbackRecord]:
-        """The callbacks made on ``ticket_id`` (if ``actor`` may see it), oldest first."""
+        """The callbacks made on ``ticket_id`` (if ``actor`` may see it), oldest first.
+
+        The customer's answers and words (the survey, the comment): logged as a read of their personal
+        data (``desk.privacy.access_log``, what ``callback_records``)."""
         with self.context.reader(snapshot=False) as uow:
             self.runner.visible(uow, actor, ticket_id)
             found = uow.documents.query(CallbackRecord, ticket_id=ticket_id)
+        record_access(self.runner, actor, "callback_records", [r.customer_id for r in found])
         return sorted(found, key=lambda r: (r.at, r.id))

@@ -55,6 +55,7 @@ from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.cancelled_faults import withdraw_cancelled_units
 from aftersales.service.cancelled_materials import call_off_materials
 from aftersales.service.cancelled_money import cancel_unpaid_slips
+from aftersales.service.cancelled_recurrences import withdraw_cancelled_recurrences
 from aftersales.service.charges_desk import ChargesDesk
 from aftersales.service.clock import ZoneClock
 from aftersales.service.complaint_desk import ComplaintDesk
@@ -236,8 +237,10 @@ class ServiceDesk(Tickets):
         runner.on_ticket_change(detect_on_fault(context, self.complaints.on_incident))
         # An older store's recorded faults, counted once (the ``batch_tallies`` job, or by hand).
         self.batch_tallies = BatchTallies(context, runner, self.complaints.on_incident)
-        # A cancelled call is no fault evidence: the units it counted are withdrawn (or counted on another).
+        # A cancelled call is no fault evidence: the units it counted are withdrawn (or counted on another),
+        # its recurrences on closed incidents too.
         runner.on_ticket_change(withdraw_cancelled_units(context))
+        runner.on_ticket_change(withdraw_cancelled_recurrences(context))
         self.teams = TeamDesk(context, runner)
         self.agent_shifts = AgentShiftDesk(context, runner)
         self.coordination = CoordinationDesk(context, runner)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind, conversation_channel
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
@@ -20,7 +21,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.sla_reading import TAKEN_BY_DEALER_KEY
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.errors import CustomerErased, NotFound, PermissionDenied, ValidationError
 from aftersales.policies.sla_terms import PAYLOAD_KEY, SlaTerms
 from aftersales.policies.triage import DefaultPriority, PriorityParams
 from aftersales.ports.outbox import OutboxMessage
@@ -96,11 +97,12 @@ def open_ticket_in(
 ) -> tuple[Ticket, Applied]:
     """Open a ticket inside a running unit of work; the caller commits.
 
-    Checks the customer is in the actor's scope and the asset is the customer's, numbers the
-    ticket, derives its SLA, and writes it with its outbox messages. ``attach`` lets a capability
-    add its own records (a complaint file) and messages in the same transaction. ``sla_terms``
-    are the targets an agreement sets (a maintenance visit's); without them, those of the service
-    contract covering the unit on the call's date, if any (issue 26).
+    Checks the customer is in the actor's scope and not erased (:class:`CustomerErased`: a person
+    who asked to be forgotten has no contact to serve them by until it is registered again) and the
+    asset is the customer's, numbers the ticket, derives its SLA, and writes it with its outbox
+    messages. ``attach`` lets a capability add its own records (a complaint file) and messages in the
+    same transaction. ``sla_terms`` are the targets an agreement sets (a maintenance visit's); without
+    them, those of the service contract covering the unit on the call's date, if any (issue 26).
 
     A job opening many tickets in one transaction may pass ``ticket_id`` (a number it took with the
     others, :func:`~aftersales.service.numbering.next_numbers`) and ``outbox`` (a list the messages
@@ -137,6 +139,9 @@ def open_ticket_in(
     # A customer outside the actor's scope is not found, exactly like one that does not exist.
     if not _may_open_for(uow, actor, customer, roles_for(workflow, command)):
         raise NotFound("customer", customer_id)
+    if customer.name == ERASED:
+        # Nobody to send, call back or notify: the erasure cancelled and closed their work for that.
+        raise CustomerErased(customer.id)
     asset = uow.assets.get(asset_id) if asset_id is not None else None
     if asset is not None and asset.customer_id not in (None, customer.id):
         # Naming someone else's unit must not reveal that it exists.

@@ -51,6 +51,7 @@ from aftersales.ports.maintenance_due import ensure_due_index
 from aftersales.ports.maintenance_due import overdue_on as overdue_visits
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
@@ -596,7 +597,9 @@ class MaintenanceDesk:
             raise ValidationError("name a customer_id or an asset_id", field="customer_id")
         with self.context.store() as uow:
             found = uow.documents.query(MaintenancePlan, **equals)
-        return [p for p in found if _in_scope(actor, p.customer_id, p.region, p.dealer_id)]
+        plans = [p for p in found if _in_scope(actor, p.customer_id, p.region, p.dealer_id)]
+        record_access(self.runner, actor, "maintenance_plans", [p.customer_id for p in plans])
+        return plans
 
     def visits(
         self,
@@ -622,6 +625,8 @@ class MaintenanceDesk:
             out = [v for v in out if v.dealer_id == dealer_id]
         if overdue_on is not None:
             out = [v for v in out if v.state is VisitState.SCHEDULED and v.due_on < overdue_on]
+        # Whose units and visit notes were read: logged (``desk.privacy.access_log``).
+        record_access(self.runner, actor, "maintenance_visits", [v.customer_id for v in out])
         return sorted(out, key=lambda v: (v.due_on, v.id))
 
     def visit(self, actor: Actor, visit_id: str) -> MaintenanceVisit:
@@ -631,6 +636,7 @@ class MaintenanceDesk:
             visit = uow.documents.get(MaintenanceVisit, visit_id)
             if not _visit_visible(uow, actor, visit):
                 raise NotFound("maintenance_visit", visit_id)
+        record_access(self.runner, actor, "maintenance_visit", [visit.customer_id])
         return visit
 
 

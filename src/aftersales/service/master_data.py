@@ -58,7 +58,14 @@ from aftersales.service.scope import (
 )
 from aftersales.service.zone_stamp import BooksZone
 
-__all__ = ["MasterData", "MasterDataChange", "accept_installation", "for_update", "record_change"]
+__all__ = [
+    "MasterData",
+    "MasterDataChange",
+    "accept_installation",
+    "for_update",
+    "owners_named",
+    "record_change",
+]
 
 R = Role
 _DEALER = frozenset({R.DEALER_STAFF})
@@ -136,6 +143,16 @@ class MasterDataChange:
         """The fields whose value changed (every field of a new record)."""
         before = self.before or {}
         return tuple(sorted(k for k in self.after if before.get(k) != self.after[k]))
+
+
+def owners_named(change: MasterDataChange) -> set[str]:
+    """The customers a unit's change names as its owner, before or after it."""
+    found: set[str] = set()
+    for snapshot in (change.before or {}, change.after):
+        owner = snapshot.get("customer_id")
+        if isinstance(owner, str) and owner:
+            found.add(owner)
+    return found
 
 
 def for_update(repository: Repository[R_], id: str) -> R_:
@@ -618,6 +635,10 @@ class MasterData:
             found = uow.documents.query(MasterDataChange, record_kind=record_kind, record_id=record_id)
         if record_kind == "customer" and found:
             record_access(self.runner, actor, "master_data_history", [record_id])
+        elif record_kind == "asset":
+            # A unit's history names its owners (a transfer's reason names the one who sold it on).
+            named = {owner for change in found for owner in owners_named(change)}
+            record_access(self.runner, actor, "master_data_history", named)
         return sorted(found, key=lambda c: (c.at, int(c.id.rsplit(":", 1)[1])))
 
 

@@ -37,6 +37,7 @@ from aftersales.domain.text import checked_month
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.archives import CallbackEntry, callback_entries
 from aftersales.service.arguments import validated_commands
@@ -216,9 +217,9 @@ class MonthlyFeedbackDesk:
         with self.context.reader() as uow:
             # The callbacks made in the month, as each ticket's log keeps them (the score given alone,
             # without the full survey, is the log's): the records name the tickets.
-            called = sorted(
-                {r.ticket_id for r in uow.documents.query(CallbackRecord) if since <= r.at < until}
-            )
+            records = [r for r in uow.documents.query(CallbackRecord) if since <= r.at < until]
+            called = sorted({r.ticket_id for r in records})
+            whose: dict[str, str] = {r.ticket_id: r.customer_id for r in records}
             made = [c for t in called for c in _entries(_ticket(uow, t)) if since <= c.at < until]
             sold = Counter(
                 a.product_id for a in uow.assets.list() if a.purchase_date and start <= a.purchase_date < end
@@ -228,6 +229,10 @@ class MonthlyFeedbackDesk:
             for c in sorted(made, key=lambda c: (c.at, c.ticket_id))
             if c.comment.strip() or c.problem_back or low(c)
         )
+        # The customers' own words at their callbacks (the comments): a read of their personal data, as
+        # the complaint log read above is (``desk.privacy.access_log``, what ``monthly_feedback``).
+        quoted = [whose[o.ticket_id] for o in opinions if o.comment.strip() and o.ticket_id in whose]
+        record_access(self.complaints.runner, actor, "monthly_feedback", quoted)
         return FeedbackFacts(
             month, start, end, incidents, phases, complaints, len(made), opinions,
             tuple(SoldLine(p, n) for p, n in sorted(sold.items())),

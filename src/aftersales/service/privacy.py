@@ -33,7 +33,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 import attrs
 
@@ -57,11 +57,9 @@ from aftersales.domain.spot_checks import DealerSpotCheck
 from aftersales.domain.staff_records import StaffMeasure
 from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState, notice_key_head
 from aftersales.domain.surveys import CallbackRecord, CallbackTask, CallbackTaskState
-from aftersales.domain.text import required_text
 from aftersales.domain.ticket import CALLBACK_REWORK_REASON, Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.warranty_records import WarrantyExtension
-from aftersales.domain.work import aware
 from aftersales.errors import (
     AlreadyErased,
     ConfigurationError,
@@ -84,6 +82,7 @@ from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.delivery import check_purge_limit
+from aftersales.service.erasure_record import ErasureRecord
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.lifecycle import close_in
 from aftersales.service.master_data import MasterDataChange, for_update
@@ -92,6 +91,7 @@ from aftersales.service.reader_view import complaint_file_as_seen_by, request_as
 from aftersales.service.runner import CommandRunner
 from aftersales.service.shared_values import forget as forget_shared_values
 from aftersales.service.ticket_search import index_ticket
+from aftersales.service.unit_history import unit_changes_of
 
 __all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk", "record_access"]
 
@@ -123,32 +123,6 @@ ErasureHook = Callable[[UnitOfWork, str, Sequence[str]], int]
 records it erased. Attachments plug in here (they are removed with the person)."""
 
 
-@attrs.frozen
-class ErasureRecord:
-    """That a customer's personal data was erased: who, when, why, and how much — never the data."""
-
-    DOCUMENT_KIND: ClassVar[str] = "personal_data_erasure"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id",)
-
-    id: str
-    customer_id: str
-    erased_at: datetime = attrs.field(validator=aware)
-    erased_by: ActorRef
-    reason: str = attrs.field(validator=required_text(500))
-    tickets: int = 0
-    documents: int = 0
-    messages: int = 0
-    idempotency_rows: int = 0
-    attachments: int = 0
-    cancelled: int = 0
-    """The person's tickets still being worked that the erasure cancelled (``cancel_open_tickets``)."""
-    closed: int = 0
-    """The person's tickets waiting for an acceptance or a callback nobody may ask for any more, which the
-    erasure closed (reason ``customer_erased``: resolved ones unaccepted, accepted ones without the
-    callback)."""
-    version: int = 0
-
-
 @validated_commands
 class PrivacyDesk:
     """Erasure, export and the access log of personal data (``desk.privacy``)."""
@@ -167,7 +141,13 @@ class PrivacyDesk:
     # -- erasure -------------------------------------------------------------------------------------
 
     def erase_customer(
-        self, actor: Actor, customer_id: str, reason: str, *, cancel_open_tickets: bool = False
+        self,
+        actor: Actor,
+        customer_id: str,
+        reason: str,
+        *,
+        cancel_open_tickets: bool = False,
+        idempotency_key: str | None = None,
     ) -> ErasureRecord:
         """Erase (pseudonymise) ``customer_id``'s personal data everywhere; see the module docstring.
 
@@ -180,6 +160,10 @@ class PrivacyDesk:
         nothing of the person left to erase is refused with :class:`~aftersales.errors.AlreadyErased`
         naming the earlier record, on every store: no second record or event. Data held since (a new
         ticket of the same customer) is erased again, with a record of its own.
+
+        Replayable by ``idempotency_key``, as the other commands are: a host retrying an erasure whose
+        answer it lost (a timeout) gets the first erasure's record back, not ``AlreadyErased``; the same
+        key with another customer, reason or ``cancel_open_tickets`` is ``IdempotencyKeyReused``.
 
         Once committed, the person is dropped from this process's memos too (parsed records, search
         words, phone readings, triage notes, notification addresses, SLA logs): see :meth:`_forget`.
@@ -311,7 +295,15 @@ class PrivacyDesk:
         forgotten_text: list[str] = []  # the person's strings and the free text blanked
         try:
             request = [customer_id, reason, cancel_open_tickets]
-            record = self.runner.write(actor, "erase_customer", None, request, apply)
+            record = self.runner.write(
+                actor,
+                "erase_customer",
+                idempotency_key,
+                request,
+                apply,
+                remember=lambda done: done.id,
+                reload=lambda uow, record_id: uow.documents.get(ErasureRecord, str(record_id)),
+            )
         except AlreadyErased:
             self._after_commit(freed, forgotten, forgotten_text)  # what an interrupted one left undone
             raise
@@ -635,6 +627,19 @@ class PrivacyDesk:
             ]
             changes = uow.documents.query(MasterDataChange, record_kind="customer", record_id=customer_id)
             held["master_data_changes"] = [unstructure(c) for c in changes]
+            # The units they own and those their tickets were about, as the erasure finds them: each
+            # change of a unit while it named them (its registration to them, its transfer away).
+            units = {a.id for a in uow.assets.list(customer_id=customer_id)}
+            units |= {t.asset_id for t in tickets if t.asset_id is not None}
+            held["unit_changes"] = [unstructure(c) for c in unit_changes_of(uow, customer_id, units)]
+            # The warranty extensions their complaints granted (the unit's record, which warranty
+            # decisions read; the same note the complaint file's remedy holds).
+            complaints = [t.id for t in tickets if t.kind is TicketKind.COMPLAINT]
+            held[GrantedExtension.DOCUMENT_KIND] = [
+                unstructure(g)
+                for c in complaints
+                for g in sorted(uow.documents.query(GrantedExtension, complaint_id=c), key=_id)
+            ]
             held["reads"] = [
                 unstructure(r)
                 for r in sorted(uow.documents.query(AccessRecord, customer_id=customer_id), key=_when)

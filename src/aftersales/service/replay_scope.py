@@ -31,7 +31,8 @@ from aftersales.domain.survey_campaigns import SurveyTask
 from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.permissions import KNOWLEDGE_ROLES
+from aftersales.service.erasure_record import ErasureRecord
+from aftersales.service.permissions import KNOWLEDGE_ROLES, PRIVACY_ROLES
 from aftersales.service.scope import (
     asset_visible,
     contract_visible,
@@ -97,6 +98,8 @@ REPLAY_RULES: dict[type, ReplayRule] = {
     MaterialsMovement: lambda uow, actor, movement: ticket_id_readable(uow, actor, movement.ticket_id),
     FeeSlip: lambda uow, actor, slip: ticket_id_readable(uow, actor, slip.ticket_id),
     InvoiceRecord: _invoice,
+    # An erasure is replayed to whoever may erase (a privacy officer reads no other record of the office).
+    ErasureRecord: lambda uow, actor, record: actor.has_role(*PRIVACY_ROLES["erase_customer"]),
 }
 """The read rule of every kind of record a keyed document write returns, by kind (see the module)."""
 

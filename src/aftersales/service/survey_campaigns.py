@@ -39,6 +39,7 @@ from aftersales.errors import InvalidTransition, NotFound, ValidationError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
@@ -437,14 +438,17 @@ class SurveyCampaigns:
         self, actor: Actor, campaign_id: str, *, state: SurveyTaskState = SurveyTaskState.PENDING
     ) -> list[SurveyTask]:
         """A campaign's tasks in ``state`` within ``actor``'s scope (the agents' call list); an unknown
-        campaign is ``NotFound``."""
+        campaign is ``NotFound``. Whom it lists (and their answers and comments) is logged as a read of
+        their personal data (``desk.privacy.access_log``, what ``survey_tasks``)."""
         permit(check_actor(actor), Workflow.MAINTENANCE, "read_campaigns")
         with self.context.store() as uow:
             uow.documents.get(SurveyCampaign, campaign_id)  # an unknown campaign is NotFound, not "no tasks"
             found = uow.documents.query(
                 SurveyTask, campaign_id=campaign_id, state=SurveyTaskState(state).value
             )
-        return [t for t in found if _sees(actor, t, "read_campaigns")]
+        tasks = [t for t in found if _sees(actor, t, "read_campaigns")]
+        record_access(self.runner, actor, "survey_tasks", [t.customer_id for t in tasks])
+        return tasks
 
     def results(
         self, actor: Actor, campaign_id: str, *, callbacks_from: datetime | None = None

@@ -17,8 +17,9 @@ from typing import Annotated
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import CustomerErased, NotFound, ValidationError
 from aftersales.policies.fault_catalog import check_fault_records
 from aftersales.ports.batch_search import PartyWords, batch_documents, party_words_of
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -106,6 +107,9 @@ def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket]) -> in
     for ticket in batch:
         if ticket.customer_id not in customers:
             raise NotFound("customer", ticket.customer_id)
+        if customers[ticket.customer_id].name == ERASED:
+            # Another system's copy of an erased person's ticket would bring their data back.
+            raise CustomerErased(ticket.customer_id)
         if ticket.dealer_id is not None and ticket.dealer_id not in dealers:
             raise NotFound("dealer", ticket.dealer_id)
     _check_lifecycle(context, uow, batch)
@@ -126,7 +130,8 @@ def import_tickets(
     Refused before anything is written: an actor outside :data:`IMPORT_ROLES` (``PermissionDenied``),
     a batch size below 1. Refused per batch (that batch writes nothing, earlier ones stay): an item
     that is not a ticket, a history that does not lead to the ticket's state, an unknown customer or
-    dealer (``NotFound``), an id already stored or given twice (``DuplicateError``), a history whose
+    dealer (``NotFound``), a customer whose personal data was erased (``CustomerErased``: the copy
+    would bring their data back), an id already stored or given twice (``DuplicateError``), a history whose
     ``resolve``, ``confirm`` or ``close`` the live command would refuse (the same error: a resolve without
     the pack's fault record is ``FaultRecordRequired``, a staff acceptance without its channel a
     ``ValidationError`` naming ``channel``, a close before the callback ``InvalidTransition``), a fault
