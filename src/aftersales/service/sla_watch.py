@@ -33,7 +33,7 @@ from aftersales.i18n.values import Term
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.routing import RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
-from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter, encode_cursor
+from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -44,6 +44,7 @@ from aftersales.service.judged_instant import judged_at
 from aftersales.service.notify import address_of
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
+from aftersales.service.sweep_mark import SweepMark
 
 __all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport", "restarted_at"]
 
@@ -73,27 +74,6 @@ class SlaAlert:
     """The due time the announced warning or breach was of (``None`` in alerts stored before it was kept):
     a breach stays one when a new calendar moves that due later (:mod:`aftersales.domain.sla_held`)."""
     version: int = 0
-
-
-@attrs.define
-class SweepMark:
-    """Where the next SLA sweep starts: the (due, id) up to which every ticket is settled."""
-
-    DOCUMENT_KIND: ClassVar[str] = "sla_sweep_mark"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
-    ID: ClassVar[str] = "resolution"
-
-    id: str
-    due_us: int | None = None
-    ticket_id: str | None = None
-    version: int = 0
-
-    @property
-    def cursor(self) -> str | None:
-        """The ledger cursor (due order) just past the mark."""
-        if self.due_us is None or self.ticket_id is None:
-            return None
-        return encode_cursor(Sort.DUE, (self.due_us, self.ticket_id))
 
 
 class _Sweep:

@@ -1,0 +1,71 @@
+"""Session 23: a ticket whose resolution due lands behind the SLA sweep's mark is still swept, on memory,
+SQLite and PostgreSQL.
+
+The jobs' sweep starts past a stored mark, the (due, id) up to which every ticket is settled. A ticket
+given a due before it (a call logged late with its real ``received_at``, a due derived late by the
+``recompute_due`` job, a calendar's recomputation) was never read again by the jobs: its breach went
+unannounced. Whatever writes such a due now moves the mark back before it (service/sweep_mark.py).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from test_jobs_given_s22 import CALENDAR
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.classification import Severity
+from aftersales.errors import NotFound
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.sla_watch import SlaAlert, SweepMark
+from conftest import STAFF, START, make_world, register, store_url
+
+BACKENDS = ["memory", "sqlite", "postgres"]
+
+
+def _breach_announced(desk: ServiceDesk, ticket_id: str) -> bool:
+    with desk.context.store() as uow:
+        try:
+            uow.documents.get(SlaAlert, f"{ticket_id}:resolution:sla_breach")
+        except NotFound:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_call_logged_late_with_a_due_behind_the_mark_has_its_breach_announced(
+    backend: str, tmp_path: Path
+) -> None:
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF, calendar=CALENDAR) as desk,
+    ):
+        register(desk, world)
+        first = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="整机不开").ticket.id
+        desk.triage(world.agent, first, nature="repair", severity=Severity.MEDIUM)
+        first_due = desk.ticket(world.manager, first).resolution_due_at
+        assert first_due is not None
+        clock.set(CALENDAR.add(first_due, timedelta(hours=1)))  # an hour of working time past it
+        assert desk.run_due_jobs().failed.keys() <= {"monthly_feedback"}
+        assert _breach_announced(desk, first)  # settled: the mark is at its due now
+        # A call taken on the Friday before, logged only now with its real time: due before the mark.
+        late = desk.open_ticket(
+            world.agent,
+            customer_id=world.cust_zh.id,
+            description="复印机卡纸",
+            received_at=START - timedelta(days=3),
+        ).ticket.id
+        desk.triage(world.agent, late, nature="repair", severity=Severity.MEDIUM)
+        late_due = desk.ticket(world.manager, late).resolution_due_at
+        assert late_due is not None and late_due < first_due
+        with desk.context.store() as uow:
+            mark = uow.documents.get(SweepMark, SweepMark.ID)
+            assert mark.due_us is not None and mark.cursor is not None
+        clock.advance(timedelta(minutes=6))
+        desk.run_due_jobs()
+        assert _breach_announced(desk, late)
+        clock.advance(timedelta(minutes=6))
+        assert desk.run_due_jobs().counts["sla_sweep"] == 0  # once
