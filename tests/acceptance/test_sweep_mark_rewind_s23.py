@@ -69,3 +69,48 @@ def test_a_call_logged_late_with_a_due_behind_the_mark_has_its_breach_announced(
         assert _breach_announced(desk, late)
         clock.advance(timedelta(minutes=6))
         assert desk.run_due_jobs().counts["sla_sweep"] == 0  # once
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_sweep_under_way_does_not_step_over_a_mark_moved_back_meanwhile(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sweep reads a page per transaction; a call logged late between two pages moves the mark back
+    # behind the pages read. Moving the mark forward after the next page stepped over it again.
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF, calendar=CALENDAR) as desk,
+    ):
+        register(desk, world)
+        ids = []
+        for text in ("整机不开", "复印机卡纸"):
+            ids.append(
+                desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description=text).ticket.id
+            )
+            desk.triage(world.agent, ids[-1], nature="repair", severity=Severity.MEDIUM)
+        dues = [desk.ticket(world.manager, i).resolution_due_at for i in ids]
+        assert None not in dues
+        clock.set(CALENDAR.add(max(d for d in dues if d is not None), timedelta(hours=1)))
+        watch, late = desk.sla_watch, []
+        take = watch._take
+
+        def then_a_late_call(*args: object) -> bool:
+            more = take(*args)  # type: ignore[arg-type]
+            if not late:  # after the first page's commit
+                late.append(
+                    desk.open_ticket(
+                        world.agent, customer_id=world.cust_zh.id, description="传真机不出纸",
+                        received_at=START - timedelta(days=3),
+                    ).ticket.id
+                )  # fmt: skip
+                desk.triage(world.agent, late[0], nature="repair", severity=Severity.MEDIUM)
+            return more
+
+        monkeypatch.setattr(watch, "_take", then_a_late_call)
+        first = watch.sweep(world.system, limit=1)
+        assert {f"{i}:resolution" for i in ids} <= set(first.breaches)
+        monkeypatch.undo()
+        clock.advance(timedelta(minutes=6))
+        desk.run_due_jobs()
+        assert _breach_announced(desk, late[0])

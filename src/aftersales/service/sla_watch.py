@@ -86,6 +86,7 @@ class _Sweep:
         self.first = True
         self.cursor: str | None = None
         self.settled = True  # every ticket read so far is settled: the mark may follow
+        self.rewinds = 0  # the mark's rewinds as the first page read them
         self.checked = 0
         self.warnings: list[str] = []
         self.breaches: list[str] = []
@@ -237,6 +238,12 @@ class SlaWatch:
         # The page's rows alone (id, version, tier, due): a ticket is loaded only when it is measured.
         page = uow.tickets.sla_candidates(query, PageRequest(limit, cursor, Sort.DUE))
         found = _Found(state.settled)
+        if state.first:
+            state.rewinds = mark.rewinds
+        elif mark.rewinds != state.rewinds:
+            # Moved back since this sweep's first page, behind pages it read before: the next sweep
+            # reads from there (moving it forward now would step over the ticket it was moved back for).
+            found.settled = False
         reached: tuple[int, str] | None = None
         if found.settled:  # the mark follows the settled tickets from the first on
             checked = self._check_page(uow, page.items, state, found)

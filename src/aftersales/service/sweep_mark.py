@@ -35,6 +35,9 @@ class SweepMark:
     id: str
     due_us: int | None = None
     ticket_id: str | None = None
+    rewinds: int = 0
+    """How often :func:`rewind_mark` moved it back: a sweep that finds it changed since its first page
+    leaves it where it is (the ticket behind it was not in the pages it read before)."""
     version: int = 0
 
     @property
@@ -57,6 +60,6 @@ def rewind_mark(uow: UnitOfWork, due: datetime) -> bool:
     if mark.due_us is None or mark.due_us < due_us:
         return False
     # (due - 1 µs, "") is before every ticket due at ``due``, whatever its id.
-    mark.due_us, mark.ticket_id = due_us - 1, ""
+    mark.due_us, mark.ticket_id, mark.rewinds = due_us - 1, "", mark.rewinds + 1
     uow.documents.save(mark)
     return True
