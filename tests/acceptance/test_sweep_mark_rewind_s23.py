@@ -3,8 +3,9 @@ SQLite and PostgreSQL.
 
 The jobs' sweep starts past a stored mark, the (due, id) up to which every ticket is settled. A ticket
 given a due before it (a call logged late with its real ``received_at``, a due derived late by the
-``recompute_due`` job, a calendar's recomputation) was never read again by the jobs: its breach went
-unannounced. Whatever writes such a due now moves the mark back before it (service/sweep_mark.py).
+``recompute_due`` job, a calendar's recomputation, an imported backlog) was never read again by the jobs:
+its breach went unannounced. Whatever writes such a due now moves the mark back before it
+(service/sweep_mark.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ import pytest
 from test_jobs_given_s22 import CALENDAR
 
 from aftersales.adapters.clock import ManualClock
-from aftersales.domain.classification import Severity
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.classification import Category, Channel, Priority, Severity
+from aftersales.domain.ids import CustomerId, TicketId
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import Assessment
 from aftersales.errors import NotFound
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.sla_watch import SlaAlert, SweepMark
@@ -114,3 +119,38 @@ def test_a_sweep_under_way_does_not_step_over_a_mark_moved_back_meanwhile(
         clock.advance(timedelta(minutes=6))
         desk.run_due_jobs()
         assert _breach_announced(desk, late[0])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_imported_open_ticket_due_behind_the_mark_has_its_breach_announced(
+    backend: str, tmp_path: Path
+) -> None:
+    # A backlog taken over from another system keeps the due times it had there.
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF, calendar=CALENDAR) as desk,
+    ):
+        register(desk, world)
+        first = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="整机不开").ticket.id
+        desk.triage(world.agent, first, nature="repair", severity=Severity.MEDIUM)
+        first_due = desk.ticket(world.manager, first).resolution_due_at
+        assert first_due is not None
+        clock.set(CALENDAR.add(first_due, timedelta(hours=1)))
+        desk.run_due_jobs()
+        assert _breach_announced(desk, first)
+        received = START - timedelta(days=3)
+        taken = ActorRef(world.agent.id, Role.AGENT)
+        ticket = Ticket.open(
+            id=TicketId("IMP-00001"), customer_id=CustomerId(world.cust_zh.id), channel=Channel.PHONE,
+            category=Category.REPAIR, description="旧系统工单 复印机卡纸", received_at=received,
+            taken_by=taken,
+        )  # fmt: skip
+        ticket.triage(
+            taken, received + timedelta(minutes=5), Assessment("repair", Severity.MEDIUM), Priority.NORMAL
+        )
+        ticket.resolution_due_at = received + timedelta(days=1)
+        desk.import_tickets(world.manager, [ticket])
+        clock.advance(timedelta(minutes=6))
+        desk.run_due_jobs()
+        assert _breach_announced(desk, "IMP-00001")
