@@ -10,14 +10,15 @@ its breach went unannounced. Whatever writes such a due now moves the mark back 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from test_jobs_given_s22 import CALENDAR
+from test_jobs_given_s22 import CALENDAR, HOURS
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Category, Channel, Priority, Severity
 from aftersales.domain.ids import CustomerId, TicketId
 from aftersales.domain.ticket import Ticket
@@ -154,3 +155,39 @@ def test_an_imported_open_ticket_due_behind_the_mark_has_its_breach_announced(
         clock.advance(timedelta(minutes=6))
         desk.run_due_jobs()
         assert _breach_announced(desk, "IMP-00001")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_due_a_new_calendar_moves_behind_the_mark_has_its_breach_announced(
+    backend: str, tmp_path: Path
+) -> None:
+    # A day off cancelled (Tuesday 3 March works after all): a running ticket's due moves a day earlier,
+    # past already and behind the mark, which had passed a breach announced on the old calendar.
+    old = BusinessCalendar(
+        "Asia/Shanghai", dict.fromkeys(range(5), HOURS), (date(2026, 3, 3),),
+        known_from=date(2026, 1, 1), known_until=date(2026, 12, 31), source_name="with a day off",
+    )  # fmt: skip
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF, calendar=old) as desk,
+    ):
+        register(desk, world)
+        ids = []
+        for severity in (Severity.MEDIUM, Severity.HIGH):  # the medium one first: the lower id
+            ids.append(
+                desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="卡纸").ticket.id
+            )
+            desk.triage(world.agent, ids[-1], nature="repair", severity=severity)
+        medium, high = ids
+        high_due = desk.ticket(world.manager, high).resolution_due_at
+        assert high_due is not None
+        clock.set(old.add(high_due, timedelta(hours=1)))
+        desk.run_due_jobs()
+        assert _breach_announced(desk, high) and not _breach_announced(desk, medium)
+        desk.recompute_provisional_dues(world.manager, CALENDAR)
+        moved = desk.ticket(world.manager, medium).resolution_due_at
+        assert moved is not None and moved <= high_due
+        clock.advance(timedelta(minutes=6))
+        desk.run_due_jobs()
+        assert _breach_announced(desk, medium)
