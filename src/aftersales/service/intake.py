@@ -182,7 +182,7 @@ def open_ticket_in(
     applied = attach(ticket) if attach is not None else Applied()
     context.sla.derive(ticket, customer.tier, now)
     if ticket.resolution_due_at is not None:  # received earlier (received_at): maybe behind the mark
-        rewind_mark(uow, ticket.resolution_due_at)
+        rewind_mark(uow, ticket.resolution_due_at, now)
     if opened is not None:
         opened.append(ticket)  # stored with the batch (write_opened), searchable in the same transaction
     else:

@@ -580,7 +580,7 @@ class CommandRunner:
         context.sla.derive(ticket, tier, now)
         due = ticket.resolution_due_at
         if due is not None and (before_due is None or due < before_due):
-            rewind_mark(uow, due)  # a due set behind the sweep's mark is read by the next sweep
+            rewind_mark(uow, due, now)  # a due set behind the sweep's mark is read by the next sweep
         # Issue 18: the first provisional due time (past the official holiday data) warns the managers,
         # and so does the first ticket left without any due time because the holiday data ran out.
         messages += provisional_messages(context, uow, ticket, now)

@@ -20,6 +20,7 @@ from aftersales.domain.instants import micros
 from aftersales.errors import NotFound
 from aftersales.ports.queries import Sort, encode_cursor
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.clock_skew import CLOCK_SKEW
 
 __all__ = ["SweepMark", "rewind_mark"]
 
@@ -48,10 +49,16 @@ class SweepMark:
         return encode_cursor(Sort.DUE, (self.due_us, self.ticket_id))
 
 
-def rewind_mark(uow: UnitOfWork, due: datetime) -> bool:
+def rewind_mark(uow: UnitOfWork, due: datetime, now: datetime) -> bool:
     """Move the stored mark back to just before ``due`` when it is at or past it, so the next sweep reads
     the ticket now due then (and the settled ones after it again, once); True when it moved. A store
-    without a mark (never swept) has nothing to move."""
+    without a mark (never swept) has nothing to move.
+
+    A ``due`` later than ``now`` (beyond the clock skew) is not read for: the mark stops at settled
+    tickets, whose dues have passed (met ones leave the sweep's query), so it is never that far ahead.
+    A ticket opened or triaged now, due hours ahead, costs no read of the mark (no round trip)."""
+    if due > now + CLOCK_SKEW:
+        return False
     try:
         mark = uow.documents.get(SweepMark, SweepMark.ID)
     except NotFound:

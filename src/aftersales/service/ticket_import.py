@@ -101,7 +101,7 @@ def _check_lifecycle(context: DeskContext, uow: UnitOfWork, batch: Sequence[Tick
         check_fault_records(context.policies.extra, ticket.fault_records, ticket.id)
 
 
-def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket]) -> int:
+def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: datetime) -> int:
     words = _party_words(uow, batch)
     customers, dealers = words.customers, words.dealer_names
     for ticket in batch:
@@ -113,7 +113,7 @@ def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket]) -> in
     uow.tickets.add_many(batch)
     dues = [t.resolution_due_at for t in batch if t.is_open and t.resolution_due_at is not None]
     if dues:  # an open ticket due behind the SLA sweep's mark is read by the next sweep
-        rewind_mark(uow, min(dues))
+        rewind_mark(uow, min(dues), now)
     uow.search.put_many(batch_documents(batch, words))
     return len(batch)
 
@@ -154,7 +154,7 @@ def import_tickets(
         chunk = list(batch)
 
         def apply(uow: UnitOfWork, now: datetime) -> int:
-            return _write(runner.context, uow, chunk)
+            return _write(runner.context, uow, chunk, now)
 
         written += runner.write(actor, "import_tickets", None, len(chunk), apply)
         batches += 1
