@@ -35,6 +35,7 @@ from aftersales.service.numbering import TicketCounter, counter_id, new_id
 from aftersales.service.permissions import Workflow, permit, roles_for
 from aftersales.service.runner import Applied
 from aftersales.service.scope import asset_visible, engineer_serves, party_visible
+from aftersales.service.sweep_mark import rewind_mark
 from aftersales.service.ticket_search import describe_at_intake, index_ticket, index_tickets
 
 __all__ = ["check_channel", "open_ticket_in", "received_time", "with_tier", "write_opened"]
@@ -185,6 +186,8 @@ def open_ticket_in(
     ticket.tags, ticket.custom_fields = described
     applied = attach(ticket) if attach is not None else Applied()
     context.sla.derive(ticket, customer.tier, now)
+    if ticket.resolution_due_at is not None:  # received earlier (received_at): maybe behind the mark
+        rewind_mark(uow, ticket.resolution_due_at, now)
     if opened is not None:
         opened.append(ticket)  # stored with the batch (write_opened), searchable in the same transaction
     else:

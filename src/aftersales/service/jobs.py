@@ -29,7 +29,8 @@ due, what has breached, how old a message or an idempotency row is. What the job
 it is written; ``deliver`` sends by the clock (message leases are judged by every deliverer's clock) and
 ``recompute_due`` runs the ticket command path, stamped by the clock.
 
-Each job is bounded (a limit per run; what is left waits for the next run), idempotent (running
+Each job is bounded (a limit per run or per transaction; what is left waits for the next run; the
+purges take page after page until none is left or half the lease has passed), idempotent (running
 it twice does the work once) and leased in the store: a job runs in one process at a time
 (a :class:`JobLease` document, taken with optimistic concurrency), so cron on two machines, a
 scheduler in every worker of a pre-forking server, or a FastAPI lifespan loop in each replica can
@@ -73,6 +74,7 @@ from aftersales.service.calendar_stamp import dues_stale, stamp_calendar
 from aftersales.service.delivery import MOST_PURGED, notification_params
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.permissions import Workflow, permit
+from aftersales.service.purge_pages import drain
 from aftersales.service.sla_cliff import recompute_dues
 
 if TYPE_CHECKING:
@@ -216,9 +218,10 @@ class JobSettings:
     disabled: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
     limit: int = attrs.field(default=500, validator=_positive)
     """Per run: callbacks announced, loan lines reminded of or charged, tickets recomputed, messages
-    delivered or purged; per transaction: tickets read by the SLA sweep (it reads every page, so each
-    breach is announced on time), slips by the money index and tickets by the batch tallies' back-fill
-    (four batches a run each). Idempotency rows are purged up to ``limit`` a run too, the oldest first.
+    delivered; per transaction: tickets read by the SLA sweep (it reads every page, so each breach is
+    announced on time), messages and idempotency rows purged (the oldest first; a purge takes page after
+    page until none is left or half the lease has passed, so a daily run keeps up with any day's volume),
+    slips by the money index and tickets by the batch tallies' back-fill (four batches a run each).
     The store's upkeep runs four short batches whatever the limit."""
     lease: timedelta = timedelta(minutes=10)
     """How long one process holds a job; a process that dies frees it when this runs out."""
@@ -630,17 +633,25 @@ class Jobs:
         return self.deliver(self.settings.limit, senders=self.settings.senders)
 
     def _purge_sent(self, now: datetime) -> int:
-        return self.outbox.purge_sent(self.actor, limit=min(self.settings.limit, MOST_PURGED), at=now)
+        return self._drain(lambda page: self.outbox.purge_sent(self.actor, limit=page, at=now))
 
     def _purge_dead(self, now: datetime) -> int:
-        return self.outbox.purge_dead_letters(self.actor, limit=min(self.settings.limit, MOST_PURGED), at=now)
+        return self._drain(lambda page: self.outbox.purge_dead_letters(self.actor, limit=page, at=now))
 
     def _purge_idempotency(self, now: datetime) -> int:
         # The pack's [privacy] keep_idempotency_days; a store without a sweep has nothing to expire.
-        if self.privacy is None or not isinstance(self._idempotency_store(), Sweepable):
+        privacy = self.privacy
+        if privacy is None or not isinstance(self._idempotency_store(), Sweepable):
             return 0
-        # Bounded like the other purges: the oldest rows first, the rest on the next run.
-        return self.privacy.purge_expired(self.actor, at=now, limit=min(self.settings.limit, MOST_PURGED))
+        # Paged like the other purges: the oldest rows first, ``limit`` a transaction.
+        return self._drain(lambda page: privacy.purge_expired(self.actor, at=now, limit=page))
+
+    def _drain(self, purge: Callable[[int], int]) -> int:
+        """A purge's pages of ``limit`` rows (one transaction each) until none is left or half the lease
+        has passed by the clock: the lease keeps other processes out only so long, and a purge run once a
+        day at one page a run fell behind any busy network for good (:mod:`.purge_pages`)."""
+        page = min(self.settings.limit, MOST_PURGED)
+        return drain(purge, page, self.context.now, self.settings.lease / 2)
 
     def _money_index(self, now: datetime) -> int:
         # Bounded like every job: a few batches per run, the rest on the next run.

@@ -58,6 +58,7 @@ from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.reader_view import as_seen_by
 from aftersales.service.replay_scope import check_replay
 from aftersales.service.request_prints import earlier_request
+from aftersales.service.sweep_mark import rewind_mark
 from aftersales.service.views import CommandResult, TicketView
 
 __all__ = [
@@ -575,7 +576,11 @@ class CommandRunner:
             messages += hook(uow, actor, ticket, before_state, events, now) or ()
         context = self.context
         tier = self.tier(uow, ticket)
+        before_due = ticket.resolution_due_at
         context.sla.derive(ticket, tier, now)
+        due = ticket.resolution_due_at
+        if due is not None and (before_due is None or due < before_due):
+            rewind_mark(uow, due, now)  # a due set behind the sweep's mark is read by the next sweep
         # Issue 18: the first provisional due time (past the official holiday data) warns the managers,
         # and so does the first ticket left without any due time because the holiday data ran out.
         messages += provisional_messages(context, uow, ticket, now)

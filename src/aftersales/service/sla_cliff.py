@@ -31,6 +31,7 @@ from aftersales.service.permissions import check_role
 from aftersales.service.provisional_notice import CalendarNotice, has_provisional_dues, provisional_messages
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sla import SlaService
+from aftersales.service.sweep_mark import rewind_mark
 
 __all__ = [
     "DEFAULT_PAGE",
@@ -157,6 +158,8 @@ def recompute_dues(
                 ticket.response_due_at = held.get("response", ticket.response_due_at)
                 ticket.resolution_due_at = held.get("resolution", ticket.resolution_due_at)
             after = (ticket.response_due_at, ticket.resolution_due_at)
+            if after[1] is not None and (before[1] is None or after[1] < before[1]):
+                rewind_mark(uow, after[1], now)  # moved behind the sweep's mark: the next sweep reads it
             # Every open ticket whose due times the new calendar moves (a holiday announced or cancelled,
             # a make-up day added), not only the provisional ones: the stored due is the status's due.
             if not (provisional or undue or after != before or held):

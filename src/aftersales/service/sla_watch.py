@@ -34,7 +34,7 @@ from aftersales.i18n.values import Term
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.routing import RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
-from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter, encode_cursor
+from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -45,6 +45,7 @@ from aftersales.service.judged_instant import judged_at
 from aftersales.service.notify import address_of
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
+from aftersales.service.sweep_mark import SweepMark
 
 __all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport", "restarted_at"]
 
@@ -76,27 +77,6 @@ class SlaAlert:
     version: int = 0
 
 
-@attrs.define
-class SweepMark:
-    """Where the next SLA sweep starts: the (due, id) up to which every ticket is settled."""
-
-    DOCUMENT_KIND: ClassVar[str] = "sla_sweep_mark"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
-    ID: ClassVar[str] = "resolution"
-
-    id: str
-    due_us: int | None = None
-    ticket_id: str | None = None
-    version: int = 0
-
-    @property
-    def cursor(self) -> str | None:
-        """The ledger cursor (due order) just past the mark."""
-        if self.due_us is None or self.ticket_id is None:
-            return None
-        return encode_cursor(Sort.DUE, (self.due_us, self.ticket_id))
-
-
 class _Sweep:
     """What one sweep has gathered so far across its pages (their transactions committed)."""
 
@@ -107,6 +87,7 @@ class _Sweep:
         self.first = True
         self.cursor: str | None = None
         self.settled = True  # every ticket read so far is settled: the mark may follow
+        self.rewinds = 0  # the mark's rewinds as the first page read them
         self.checked = 0
         self.warnings: list[str] = []
         self.breaches: list[str] = []
@@ -258,6 +239,12 @@ class SlaWatch:
         # The page's rows alone (id, version, tier, due): a ticket is loaded only when it is measured.
         page = uow.tickets.sla_candidates(query, PageRequest(limit, cursor, Sort.DUE))
         found = _Found(state.settled)
+        if state.first:
+            state.rewinds = mark.rewinds
+        elif mark.rewinds != state.rewinds:
+            # Moved back since this sweep's first page, behind pages it read before: the next sweep
+            # reads from there (moving it forward now would step over the ticket it was moved back for).
+            found.settled = False
         reached: tuple[int, str] | None = None
         if found.settled:  # the mark follows the settled tickets from the first on
             checked = self._check_page(uow, page.items, state, found)
