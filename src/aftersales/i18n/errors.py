@@ -116,6 +116,9 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("fault_record_required", {"ticket": _text(error.ticket_id)})
     if isinstance(error, InvalidTransition):
         params = {"command": error.command, "state": error.state}
+        if error.ticket_id and error.workflow == "complaint":
+            # A complaint refused is named a complaint (投诉), not a ticket (工单).
+            return Reason("invalid_complaint_transition", {**params, "complaint": error.ticket_id})
         if error.ticket_id:
             return Reason("invalid_transition", {**params, "ticket": error.ticket_id})
         return Reason("invalid_step", params)

@@ -66,6 +66,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "The request is registered: its ticket number and when we will respond.",
     ),
     K(
+        "complaint_registered",
+        ("customer",),
+        {"ticket_id", "received_at", "response_due_at"},
+        "A complaint is registered: its number and when we will respond (a ticket_received in a "
+        "complaint's words: the customer complained, they did not ask for a service).",
+    ),
+    K(
         "assigned",
         ("engineer",),
         {"ticket_id", "customer_name", "address", "category", "priority", "resolution_due_at"},
@@ -124,6 +131,18 @@ NOTIFICATION_KINDS: Final = _kinds(
         ("handler", "manager"),
         {"ticket_id", "target", "due_at", "overdue"},
         "An SLA target was missed.",
+    ),
+    K(
+        "complaint_sla_warning",
+        ("handler", "manager"),
+        {"ticket_id", "target", "due_at", "remaining"},
+        "An SLA target of a complaint is about to be missed (sla_warning naming a complaint, not a ticket).",
+    ),
+    K(
+        "complaint_sla_breach",
+        ("handler", "manager"),
+        {"ticket_id", "target", "due_at", "overdue"},
+        "An SLA target of a complaint was missed (sla_breach naming a complaint, not a ticket).",
     ),
     K(
         "escalation",

@@ -238,6 +238,8 @@ class Notifications:
             # Seeds 000/001 (将处理结果反馈给客户): a handled complaint tells its outcome; there is nothing
             # to confirm (a complaint has no acceptance step; the customer may reject the outcome).
             kind = "complaint_outcome"
+        elif kind == "ticket_received" and ticket.kind is TicketKind.COMPLAINT:
+            kind = "complaint_registered"  # a complaint is registered, not a request for service
         roles = self._decide(policy, moment, ticket.priority or Priority.NORMAL)
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
@@ -306,7 +308,7 @@ class Notifications:
         return found
 
     def _values(self, kind: str, ticket: Ticket, event: TicketEvent, uow: UnitOfWork) -> dict[str, object]:
-        if kind == "ticket_received":
+        if kind in ("ticket_received", "complaint_registered"):
             return {
                 "ticket_id": ticket.id,
                 "received_at": ticket.received_at,

@@ -21,7 +21,7 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Priority
+from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.instants import micros
 from aftersales.domain.parties import CustomerTier
@@ -417,13 +417,15 @@ class SlaWatch:
         key = f"{ticket.id}:sla:{target.name}:{kind}{clock}"
         notifications = self.context.notifications
         roles = self._staff(ticket, kind)
+        # A complaint's clock is announced in a complaint's words; the key keeps the kind it always had.
+        words = f"complaint_{kind}" if ticket.kind is TicketKind.COMPLAINT else kind
         if kind == "sla_breach":  # an escalation: up the ladder when the roles named reach nobody
-            messages = list(reach_up(notifications, kind, roles, values, key, now, uow).messages)
+            messages = list(reach_up(notifications, words, roles, values, key, now, uow).messages)
         else:
-            messages = notifications.staff_messages(kind, roles, values, key, now, uow)
+            messages = notifications.staff_messages(words, roles, values, key, now, uow)
         handler = self._handler(uow, ticket)
         if handler is not None:
-            messages += notifications.contact_messages(kind, "handler", handler, values, key, now)
+            messages += notifications.contact_messages(words, "handler", handler, values, key, now)
         return messages
 
     def _staff(self, ticket: Ticket, kind: str) -> tuple[Role, ...]:
