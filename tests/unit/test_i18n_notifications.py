@@ -49,6 +49,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "overdue": timedelta(hours=3, minutes=20),
     },
     "complaint_registered": {**RECEIVED, "ticket_id": "C-1"},
+    "complaint_progress_note": {"ticket_id": "C-1", "note": "已联系厂家核实", "noted_at": AT},
     "complaint_sla_warning": {
         "ticket_id": "C-1",
         "target": Term("sla_target.response"),

@@ -103,6 +103,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A progress note to the customer (seeds 000, 001: 及时向客户反馈处理进度).",
     ),
     K(
+        "complaint_progress_note",
+        ("customer",),
+        {"ticket_id", "note", "noted_at"},
+        "A progress note to a complaint's customer (a progress_note naming the complaint).",
+    ),
+    K(
         "resolved_please_confirm",
         ("customer",),
         {"ticket_id", "resolved_at"},
