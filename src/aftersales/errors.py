@@ -30,6 +30,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NotFound",
     "OpenTicketsBlockErasure",
+    "OutOfBounds",
     "PermissionDenied",
     "PluginError",
     "PolicyError",
@@ -53,6 +54,32 @@ class ValidationError(AftersalesError, ValueError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+def _shown(value: object) -> str:
+    """``value`` as the message shows it: short (a hostile integer of a million digits or a 5 MB text is
+    not repeated, and ``repr`` of a huge int fails outright)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        return f"{'-' if value < 0 else ''}a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, int | float | bool) or value is None:
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value[:40]) + ("…" if len(value) > 40 else "")
+    return f"a {type(value).__name__}"
+
+
+class OutOfBounds(ValidationError):
+    """A whole number with bounds (a run's limit, a batch, a page size, a count of senders) that is not one,
+    or outside them. Every such check words it one way: the field, the bounds and what was given
+    ("batch is a whole number from 1 to 10,000, got 0"); ``least`` and ``most`` carry the bounds for a host
+    (and :func:`~aftersales.i18n.render_error`) to word them, ``value`` what was given, as shown."""
+
+    def __init__(self, field: str, value: object, least: int, most: int) -> None:
+        shown = _shown(value)
+        super().__init__(f"{field} is a whole number from {least:,} to {most:,}, got {shown}", field=field)
+        self.least = least
+        self.most = most
+        self.value = shown
 
 
 class NaiveDatetimeError(ValidationError):

@@ -35,6 +35,7 @@ from aftersales.errors import (
     NaiveDatetimeError,
     NotFound,
     OpenTicketsBlockErasure,
+    OutOfBounds,
     PermissionDenied,
     PluginError,
     PolicyError,
@@ -92,6 +93,8 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("unknown_currency", {"currency": _text(error.code)[:40]})
     if isinstance(error, CurrencyMismatch):
         return Reason("currency_mismatch", {"left": error.left, "right": error.right})
+    if isinstance(error, OutOfBounds):
+        return Reason("out_of_bounds", {"field": _text(field), "least": error.least, "most": error.most})
     if isinstance(error, InvalidMoney):
         return Reason("invalid_money", {"field": field or "amount"})
     if isinstance(error, InvalidStoreOption):

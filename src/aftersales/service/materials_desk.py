@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.charges import (
     ChargeKind,
     ChargeLine,
@@ -1252,10 +1253,8 @@ class MaterialsDesk:
 def _check_run_limit(limit: object) -> None:
     """A batch's ``limit``: ``None`` (every line) or a whole number of lines from 1 to 1,000,000 (0 did
     nothing and said nothing, as a limit the job could never use)."""
-    if limit is not None and (
-        isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1_000_000
-    ):
-        raise ValidationError("limit is a number of lines from 1 to 1,000,000", field="limit")
+    if limit is not None:
+        check_bounded(limit, "limit", 1_000_000)
 
 
 def _contact_of(uow: UnitOfWork, party: PartyRef) -> Contact | None:

@@ -21,6 +21,7 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.instants import micros
@@ -28,7 +29,7 @@ from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_clock import SLA_EXTENSION_KEY, ClockPhase, TargetStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound, ValidationError
+from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound
 from aftersales.i18n.values import Term
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.routing import RoutingFacts
@@ -197,8 +198,7 @@ class SlaWatch:
         the first page's transaction begins. A ticket with steps after ``at`` is left to a later sweep.
         """
         permit(actor, Workflow.DOCUMENTS, "sla_sweep")
-        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
-            raise ValidationError(f"limit is tickets per page, 1 to {MAX_PAGE}", field="limit")
+        check_bounded(limit, "limit", MAX_PAGE)
         fill = getattr(self.context.store, "fill_sweep_tables", None)
         if fill is not None:  # a SQLite file from before the sweep's own tables: filled once, first
             fill()
