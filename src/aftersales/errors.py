@@ -127,8 +127,10 @@ class InvalidTransition(AftersalesError):
         ticket_id: str | None = None,
         command: str | None = None,
         why: str | None = None,
+        record_id: str | None = None,
     ) -> None:
-        where = f"{workflow} {ticket_id}" if ticket_id else workflow
+        named = ticket_id or record_id
+        where = f"{workflow} {named}" if named else workflow
         shown = command or trigger
         detail = f": {why}" if why else ""
         super().__init__(f"{where}: cannot {shown!r} from state {state!r}{detail}")
@@ -138,6 +140,9 @@ class InvalidTransition(AftersalesError):
         self.ticket_id = ticket_id
         self.command = shown
         self.why = why
+        self.record_id = record_id
+        """The id of the record refused when it is no ticket (a maintenance visit, a fee slip, a quality
+        incident…): its kind is ``workflow``."""
 
     def renamed(self, *, ticket_id: str | None, command: str, why: str | None) -> Self:
         """This refusal naming ``command`` (the one the caller ran) and ``ticket_id``, with ``why``.
@@ -150,7 +155,14 @@ class InvalidTransition(AftersalesError):
         renamed = cls.__new__(cls)  # not copy.copy: it calls cls(*args), which a subclass may not take
         renamed.__dict__.update(self.__dict__)
         InvalidTransition.__init__(
-            renamed, self.workflow, self.state, self.trigger, ticket_id=ticket_id, command=command, why=why
+            renamed,
+            self.workflow,
+            self.state,
+            self.trigger,
+            ticket_id=ticket_id,
+            command=command,
+            why=why,
+            record_id=self.record_id,
         )
         return renamed
 

@@ -49,7 +49,7 @@ from aftersales.errors import (
 )
 from aftersales.i18n.format import formatter_for
 from aftersales.i18n.reasons import ReasonRenderer
-from aftersales.i18n.workflow_words import ERROR_PARAM_LABELS, WORKFLOW_PARAM_LABELS
+from aftersales.i18n.workflow_words import ERROR_PARAM_LABELS, RECORD_KINDS, WORKFLOW_PARAM_LABELS
 
 __all__ = ["ERROR_PARAM_LABELS", "WORKFLOW_PARAM_LABELS", "error_reason", "render_error"]
 
@@ -77,6 +77,10 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("fault_record_required", {"ticket": _text(error.ticket_id)})
     if isinstance(error, InvalidTransition):
         params = {"command": error.command, "state": error.state}
+        record = error.record_id or error.ticket_id
+        if record and error.workflow in RECORD_KINDS:
+            # A maintenance visit, a fee slip… refused is named as what it is, not as a ticket.
+            return Reason("invalid_record_transition", {**params, "what": error.workflow, "record": record})
         if error.ticket_id and error.workflow == "complaint":
             # A complaint refused is named a complaint (投诉), not a ticket (工单).
             return Reason("invalid_complaint_transition", {**params, "complaint": error.ticket_id})

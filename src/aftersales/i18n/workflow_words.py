@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from aftersales.i18n.catalog import MessageCatalog
 
-__all__ = ["ERROR_PARAM_LABELS", "WORKFLOW_PARAM_LABELS", "param_labels", "workflow_label"]
+__all__ = ["ERROR_PARAM_LABELS", "RECORD_KINDS", "WORKFLOW_PARAM_LABELS", "param_labels", "workflow_label"]
 
 ERROR_PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -24,9 +24,25 @@ ERROR_PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "target": ("sla_target",),
         "kind": ("attachment_kind",),
         "remedy": ("remedy_kind",),
+        "what": ("record_kind",),
     }
 )
 """The catalog prefixes that label an error's code parameters (a state reads "已关闭", not "closed")."""
+
+
+RECORD_KINDS = (
+    "maintenance_visit",
+    "maintenance_plan",
+    "quality_incident",
+    "survey_campaign",
+    "survey_task",
+    "knowledge_article",
+    "fee_slip",
+    "invoice",
+)
+"""Records with steps of their own that are no ticket: a refusal names the kind (``record_kind.<kind>``)
+and the record (``InvalidTransition.record_id``), and labels its states and steps by
+``<kind>_state.<state>`` and ``<kind>_action.<step>`` (then ``ticket_action.<step>``)."""
 
 
 def _workflow_labels(own: str, states: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
@@ -40,6 +56,7 @@ WORKFLOW_PARAM_LABELS: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProx
         "complaint": _workflow_labels("complaint", ("complaint_state", "state")),
         "materials": _workflow_labels("materials", ("materials_state", "state")),
         "part_return": _workflow_labels("part_return", ("part_return_state",)),
+        **{kind: _workflow_labels(kind, (f"{kind}_state",)) for kind in RECORD_KINDS},
     }
 )
 """The prefixes that label a refused step of each of the four workflows (``InvalidTransition.workflow``).
