@@ -22,6 +22,7 @@ from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRe
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
 from aftersales.errors import PolicyError
+from aftersales.i18n.errors import render_error
 from aftersales.i18n.reasons import render_reason
 from aftersales.service.desk import ServiceDesk
 from conftest import World
@@ -142,3 +143,9 @@ def test_a_cancelled_complaints_free_accessory_keeps_the_complaints_reason(limit
     desk.complaints.cancel(world.manager, complaint_id, reason="重复登记")
     request = desk.materials.materials_request(world.manager, remedy.work[0])
     _called_off(request, complaint_id, "complaint_cancelled", complaint=True)
+    # Nothing more ships for it, and the refusal names the complaint, not a ticket (s23).
+    with pytest.raises(PolicyError) as refused:
+        desk.materials.ship(world.manager, request.id)
+    assert refused.value.code == "complaint_cancelled"
+    assert render_error(refused.value, "zh_Hans") == "投诉已取消"
+    assert render_error(refused.value, "zh_Hant") == "投訴已取消"

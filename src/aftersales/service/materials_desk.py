@@ -28,6 +28,7 @@ from aftersales.domain.charges import (
     QuoteId,
     QuoteState,
 )
+from aftersales.domain.classification import TicketKind
 from aftersales.domain.contact import Contact, zone
 from aftersales.domain.events import JsonValue
 from aftersales.domain.fee_slips import (
@@ -1327,6 +1328,8 @@ def _refuse_cancelled(ticket: Ticket, what: str) -> None:
     """A cancelled ticket's job was called off: no parts are requested, checked, quoted, approved, paid,
     dated, picked or shipped for it (``PolicyError`` ``ticket_cancelled``; a paid quote is paid back)."""
     if ticket.state == TicketState.CANCELLED:
+        if ticket.kind is TicketKind.COMPLAINT:  # a remedy's part: its complaint, named as such
+            raise PolicyError(f"complaint {ticket.id} was cancelled: {what}", code="complaint_cancelled")
         raise PolicyError(f"ticket {ticket.id} was cancelled: {what}", code="ticket_cancelled")
 
 
