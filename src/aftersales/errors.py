@@ -75,11 +75,16 @@ class OutOfBounds(ValidationError):
     (and :func:`~aftersales.i18n.render_error`) to word them, ``value`` what was given, as shown."""
 
     def __init__(self, field: str, value: object, least: int, most: int) -> None:
-        shown = _shown(value)
-        super().__init__(f"{field} is a whole number from {least:,} to {most:,}, got {shown}", field=field)
+        super().__init__(self.sentence(field, value, least, most), field=field)
         self.least = least
         self.most = most
-        self.value = shown
+        self.value = _shown(value)
+
+    @staticmethod
+    def sentence(field: str, value: object, least: int, most: int) -> str:
+        """The one wording of a bounded whole number refused, for the errors that are no ``OutOfBounds``
+        (a pack's setting out of bounds is a ``ConfigurationError`` naming its key)."""
+        return f"{field} is a whole number from {least:,} to {most:,}, got {_shown(value)}"
 
 
 class NaiveDatetimeError(ValidationError):

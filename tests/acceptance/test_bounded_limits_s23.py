@@ -17,7 +17,13 @@ from typing import Any
 import pytest
 
 from aftersales import OutOfBounds, render_error
-from aftersales.errors import ValidationError
+from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.policies.attachments import AttachmentParams
+from aftersales.policies.complaints import MAX_MIN_UNITS, ComplaintParams
+from aftersales.policies.maintenance import MaintenanceParams
+from aftersales.policies.notification import NotificationParams
+from aftersales.policies.privacy import MAX_RETENTION_DAYS, PrivacyParams
+from aftersales.policies.survey_campaign import SurveyCampaignParams
 from aftersales.ports.outbox_dispatch import MAX_SENDERS
 from aftersales.ports.queries import MAX_PAGE, PageRequest
 from aftersales.ports.ticket_search import SearchRequest
@@ -25,6 +31,7 @@ from aftersales.service.delivery import MOST_PURGED
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import MOST_BATCH
 from aftersales.service.jobs import JobSettings
+from aftersales.service.materials_params import MaterialsParams
 from conftest import World, noticed_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
@@ -96,3 +103,45 @@ def test_a_huge_or_long_value_is_not_repeated_whole() -> None:
     with pytest.raises(OutOfBounds) as long:
         PageRequest("9" * 100_000)  # type: ignore[arg-type]
     assert len(str(long.value)) < 120
+
+
+PACK_BOUNDS: list[tuple[Callable[[object], object], str, int, int]] = [
+    (lambda v: PrivacyParams(keep_idempotency_days=v), "keep_idempotency_days", 1, MAX_RETENTION_DAYS),
+    (lambda v: AttachmentParams(max_size_mb=v), "max_size_mb", 1, 10_000),
+    (lambda v: MaterialsParams(return_days=v), "return_days", 1, 3650),
+    (lambda v: ComplaintParams(batch_min_units=v), "batch_min_units", 1, MAX_MIN_UNITS),
+]
+
+
+@pytest.mark.parametrize(("make", "field", "least", "most"), PACK_BOUNDS)
+def test_a_pack_parameter_out_of_bounds_is_refused_in_the_same_shape(
+    make: Callable[[object], object], field: str, least: int, most: int
+) -> None:
+    with pytest.raises(OutOfBounds) as refused:
+        make(most + 1)
+    assert str(refused.value) == f"{field} is a whole number from {least:,} to {most:,}, got {most + 1}"
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (
+            lambda: MaintenanceParams(interval_months=0),
+            "interval_months is a whole number from 1 to 120, got 0",
+        ),
+        (
+            lambda: SurveyCampaignParams(sample_size=0),
+            "sample_size is a whole number from 1 to 1,000,000, got 0",
+        ),
+        (
+            lambda: NotificationParams(max_attempts=0),
+            "max_attempts is a whole number from 1 to 1,000,000,000, got 0",
+        ),
+    ],
+)
+def test_a_pack_setting_out_of_bounds_is_a_configuration_error_in_the_same_words(
+    make: Callable[[], object], words: str
+) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        make()
+    assert words in str(refused.value)
