@@ -31,6 +31,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NotFound",
     "OpenTicketsBlockErasure",
+    "OutOfBounds",
     "PermissionDenied",
     "PluginError",
     "PolicyError",
@@ -54,6 +55,37 @@ class ValidationError(AftersalesError, ValueError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+def _shown(value: object) -> str:
+    """``value`` as the message shows it: short (a hostile integer of a million digits or a 5 MB text is
+    not repeated, and ``repr`` of a huge int fails outright)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        return f"{'-' if value < 0 else ''}a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, int | float | bool) or value is None:
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value[:40]) + ("…" if len(value) > 40 else "")
+    return f"a {type(value).__name__}"
+
+
+class OutOfBounds(ValidationError):
+    """A whole number with bounds (a run's limit, a batch, a page size, a count of senders) that is not one,
+    or outside them. Every such check words it one way: the field, the bounds and what was given
+    ("batch is a whole number from 1 to 10,000, got 0"); ``least`` and ``most`` carry the bounds for a host
+    (and :func:`~aftersales.i18n.render_error`) to word them, ``value`` what was given, as shown."""
+
+    def __init__(self, field: str, value: object, least: int, most: int) -> None:
+        super().__init__(self.sentence(field, value, least, most), field=field)
+        self.least = least
+        self.most = most
+        self.value = _shown(value)
+
+    @staticmethod
+    def sentence(field: str, value: object, least: int, most: int) -> str:
+        """The one wording of a bounded whole number refused, for the errors that are no ``OutOfBounds``
+        (a pack's setting out of bounds is a ``ConfigurationError`` naming its key)."""
+        return f"{field} is a whole number from {least:,} to {most:,}, got {_shown(value)}"
 
 
 class NaiveDatetimeError(ValidationError):
@@ -101,8 +133,10 @@ class InvalidTransition(AftersalesError):
         ticket_id: str | None = None,
         command: str | None = None,
         why: str | None = None,
+        record_id: str | None = None,
     ) -> None:
-        where = f"{workflow} {ticket_id}" if ticket_id else workflow
+        named = ticket_id or record_id
+        where = f"{workflow} {named}" if named else workflow
         shown = command or trigger
         detail = f": {why}" if why else ""
         super().__init__(f"{where}: cannot {shown!r} from state {state!r}{detail}")
@@ -112,6 +146,9 @@ class InvalidTransition(AftersalesError):
         self.ticket_id = ticket_id
         self.command = shown
         self.why = why
+        self.record_id = record_id
+        """The id of the record refused when it is no ticket (a maintenance visit, a fee slip, a quality
+        incident…): its kind is ``workflow``."""
 
     def renamed(self, *, ticket_id: str | None, command: str, why: str | None) -> Self:
         """This refusal naming ``command`` (the one the caller ran) and ``ticket_id``, with ``why``.
@@ -124,7 +161,14 @@ class InvalidTransition(AftersalesError):
         renamed = cls.__new__(cls)  # not copy.copy: it calls cls(*args), which a subclass may not take
         renamed.__dict__.update(self.__dict__)
         InvalidTransition.__init__(
-            renamed, self.workflow, self.state, self.trigger, ticket_id=ticket_id, command=command, why=why
+            renamed,
+            self.workflow,
+            self.state,
+            self.trigger,
+            ticket_id=ticket_id,
+            command=command,
+            why=why,
+            record_id=self.record_id,
         )
         return renamed
 

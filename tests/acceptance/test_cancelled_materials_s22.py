@@ -22,6 +22,7 @@ from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRe
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
 from aftersales.errors import PolicyError
+from aftersales.i18n.errors import render_error
 from aftersales.i18n.reasons import render_reason
 from aftersales.service.desk import ServiceDesk
 from conftest import World
@@ -38,15 +39,23 @@ def _request(desk: ServiceDesk, world: World, ticket_id: str) -> MaterialsReques
     )
 
 
-def _called_off(request: MaterialsRequest, ticket_id: str, why: str) -> None:
+def _called_off(request: MaterialsRequest, ticket_id: str, why: str, *, complaint: bool = False) -> None:
+    """``complaint``: the record cancelled is a complaint, named so (投诉), not a ticket (工单) — s23."""
     assert request.state is MaterialsState.CANCELLED
     step = request.steps[-1]
     assert (step.trigger, step.by.role, step.reason) == ("cancel", Role.SYSTEM, why)
     (code,) = step.reasons
-    assert (code.code, dict(code.params)) == ("materials_called_off", {"ticket_id": ticket_id})
-    assert ticket_id in render_reason(code, "zh_Hans") and "已取消" in render_reason(code, "zh_Hans")
-    assert "已取消" in render_reason(code, "zh_Hant")
-    assert "cancelled" in render_reason(code, "en")
+    if complaint:
+        assert (code.code, dict(code.params)) == (
+            "materials_called_off_complaint",
+            {"complaint_id": ticket_id},
+        )
+    else:
+        assert (code.code, dict(code.params)) == ("materials_called_off", {"ticket_id": ticket_id})
+    hans, hant, en = (render_reason(code, locale) for locale in ("zh_Hans", "zh_Hant", "en"))
+    assert ticket_id in hans and "已取消" in hans and "已取消" in hant and "cancelled" in en
+    kind = ("投诉", "投訴", "complaint") if complaint else ("工单", "工單", "ticket")
+    assert kind[0] in hans and kind[1] in hant and kind[2] in en
 
 
 def test_a_cancelled_job_calls_off_its_parts_not_yet_shipped(story: Story) -> None:
@@ -120,7 +129,8 @@ def test_an_erasure_cancelling_a_complaint_calls_off_its_free_accessory(limited:
     (remedy,) = desk.complaints.complaint_file(world.agent, complaint_id).remedies
     (request_id,) = remedy.work
     desk.privacy.erase_customer(world.manager, world.cust_zh.id, "本人要求", cancel_open_tickets=True)
-    _called_off(desk.materials.materials_request(world.manager, request_id), complaint_id, "customer_erased")
+    request = desk.materials.materials_request(world.manager, request_id)
+    _called_off(request, complaint_id, "customer_erased", complaint=True)
 
 
 def test_a_cancelled_complaints_free_accessory_keeps_the_complaints_reason(limited: Limited) -> None:
@@ -131,6 +141,11 @@ def test_a_cancelled_complaints_free_accessory_keeps_the_complaints_reason(limit
     )
     (remedy,) = desk.complaints.complaint_file(world.agent, complaint_id).remedies
     desk.complaints.cancel(world.manager, complaint_id, reason="重复登记")
-    _called_off(
-        desk.materials.materials_request(world.manager, remedy.work[0]), complaint_id, "complaint_cancelled"
-    )
+    request = desk.materials.materials_request(world.manager, remedy.work[0])
+    _called_off(request, complaint_id, "complaint_cancelled", complaint=True)
+    # Nothing more ships for it, and the refusal names the complaint, not a ticket (s23).
+    with pytest.raises(PolicyError) as refused:
+        desk.materials.ship(world.manager, request.id)
+    assert refused.value.code == "complaint_cancelled"
+    assert render_error(refused.value, "zh_Hans") == "投诉已取消"
+    assert render_error(refused.value, "zh_Hant") == "投訴已取消"

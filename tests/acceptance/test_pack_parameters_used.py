@@ -208,7 +208,7 @@ REFUSED: list[tuple[str, str, str]] = [
         "notification.first_retry_seconds",
         "max_retry_seconds",
     ),
-    ("[notification]\nmax_attempts = 0\n", "notification.max_attempts", "≥ 1"),
+    ("[notification]\nmax_attempts = 0\n", "notification.max_attempts", "from 1 to"),  # one shape (s23)
     ('[attachments]\nreport_blocks = ["dispatch"]\n', "attachments.report_blocks", "not a ticket step"),
     ('[callback]\nnot_needed_for = ["Inquiry"]\n', "callback.not_needed_for", "category codes"),
     ('[lifecycle]\nfault_record_for = ["repair "]\n', "lifecycle.fault_record_for", "category codes"),

@@ -281,7 +281,8 @@ def test_a_complaint_is_reported_to_the_manager_answered_in_time_and_negotiated_
         view = desk.ticket(world.manager, cid)
         assert view.description == "搭建商未按合同布置展台, 要求赔偿" and view.channel is Channel.LETTER_FAX
         desk.deliver()
-        assert [m.subject for m in notifier.to("manager@venus.example")] == [f"新投诉：工单 {cid}"]
+        # The manager is told of a complaint, not of a ticket (s23).
+        assert [m.subject for m in notifier.to("manager@venus.example")] == [f"新投诉 {cid}"]
         # 在规定时间内给客户答复: the complaint is at least expedited, answered within its 2 working hours.
         assert view.priority is Priority.EXPEDITED
         response = {t.target.name: t for t in desk.sla(world.manager, cid).targets}["response"]

@@ -22,6 +22,8 @@ SIMPLIFIED_ONLY = frozenset(
     "对导将尽属岗师应开异张当录态总恶护报担择损换数断无旧时暂杂条构标毕济滞满灾点烧热状现电监盘码确礼"
     "离稳筛签类紧约级线组细经结给绝统继续维职联节补装见规视计认训记论设访评诉话询该说请调谢负财责账货"
     "质购费资赔赠趋转软轻较达过运还进远适选邮钟铰链销键长门闭问间闻阀阶际隐难项须预领频题额馈验骗龙"
+    # Session 23: the rest of the zh_Hans catalog's Simplified-only characters (as hanzidentifier reads them).
+    "临义储内写冲况则删别历参变币并库废归户执拟拣术机权检汇没洁洒温独盖础种编网营试误读输错"
 )
 """Simplified forms (all used by the zh_Hans catalog) that are never written in Traditional Chinese."""
 

@@ -38,6 +38,7 @@ SAMPLES: dict[str, AftersalesError] = {
     "InvalidStoreOption": errors.InvalidStoreOption("bad", option="pool_max"),
     "InvalidTransition": errors.InvalidTransition("ticket", "closed", "cancel", ticket_id="SR-2"),
     "LegalHold": errors.LegalHold("cust-9", "unpaid_fee_slip", "FS-3"),
+    "OutOfBounds": errors.OutOfBounds("batch", 0, 1, 10_000),
     "NaiveDatetimeError": errors.NaiveDatetimeError("at"),
     "NotFound": errors.NotFound("ticket", "SR-404"),
     "OpenTicketsBlockErasure": errors.OpenTicketsBlockErasure("cust-9", ("SR-2", "SR-5")),

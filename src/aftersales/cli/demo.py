@@ -126,7 +126,10 @@ def run_demo(locale: str, out: TextIO) -> int:
         labels.text("demo.one.title", id=ticket.id, category=labels.category(ticket.category.code),
                     description=ticket.description) + "\n"
     )  # fmt: skip
-    out.write(labels.text("demo.one.state", state=labels.state(ticket.state), events=str(len(ticket.events))))
+    flow = ticket.workflow.name  # its states and steps in its own workflow's words
+    out.write(
+        labels.text("demo.one.state", state=labels.state(ticket.state, flow), events=str(len(ticket.events)))
+    )
     out.write("\n\n")
     cols = [("#", 3), (labels.text("demo.one.when"), 17), (labels.text("demo.one.who"), 24),
             (labels.text("demo.one.action"), 20), (labels.text("demo.one.from"), 14),
@@ -138,8 +141,9 @@ def run_demo(locale: str, out: TextIO) -> int:
         cells = [
             str(e.seq), e.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
             f"{role} {labels.name(e.actor.id)}",
-            labels.catalog.get(f"ticket_action.{e.action}") or e.action,
-            labels.state(e.from_state) if e.from_state else "-", labels.state(e.to_state), e.reason or "",
+            labels.step(e.action, flow),
+            labels.state(e.from_state, flow) if e.from_state else "-", labels.state(e.to_state, flow),
+            e.reason or "",
         ]  # fmt: skip
         line = "  ".join(_pad(c, w) for c, (_, w) in zip(cells, cols, strict=True)).rstrip()
         out.write(line + "\n")

@@ -334,7 +334,7 @@ class FeeSlip:
 
     def _require_active(self, trigger: str) -> None:
         if self.state is not SlipState.ISSUED:
-            raise InvalidTransition("fee_slip", self.state.value, trigger)
+            raise InvalidTransition("fee_slip", self.state.value, trigger, record_id=self.id)
 
     def record_payment(self, payment: SlipPayment) -> None:
         """Record money received; more than the balance is refused."""
@@ -377,7 +377,7 @@ class FeeSlip:
         """Mark the slip as collected into invoice ``invoice_id``."""
         self._require_active("invoice")
         if self.invoice_id is not None:
-            raise InvalidTransition("fee_slip", "invoiced", "invoice")
+            raise InvalidTransition("fee_slip", "invoiced", "invoice", record_id=self.id)
         if self.invoice_wish is InvoiceWish.NEVER:
             raise ValidationError(f"slip {self.id}: the customer wanted no invoice", field="invoice_wish")
         self.invoice_id = invoice_id
@@ -472,7 +472,7 @@ class InvoiceRecord:
     def issued(self, invoice_number: str, at: datetime) -> None:
         """Finance issued the invoice under ``invoice_number``."""
         if self.state is InvoiceState.ISSUED:
-            raise InvalidTransition("invoice", self.state.value, "issue")
+            raise InvalidTransition("invoice", self.state.value, "issue", record_id=self.id)
         if not isinstance(invoice_number, str) or not invoice_number.strip() or len(invoice_number) > 64:
             raise ValidationError("an invoice number is 1–64 characters", field="invoice_number")
         require_aware(at, "issued_at")
@@ -486,7 +486,7 @@ class InvoiceRecord:
     def failed(self, why: str) -> None:
         """Finance could not issue it (yet): kept for a retry."""
         if self.state is InvoiceState.ISSUED:
-            raise InvalidTransition("invoice", self.state.value, "fail")
+            raise InvalidTransition("invoice", self.state.value, "fail", record_id=self.id)
         self.state, self.failure = InvoiceState.FAILED, why[:500]
 
 

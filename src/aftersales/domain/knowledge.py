@@ -272,7 +272,7 @@ class Article:
         if by.role not in ARTICLE_APPROVERS:
             raise PermissionDenied(str(by), "approve a knowledge article", self.id)
         if version.state is not ArticleState.DRAFT:
-            raise InvalidTransition("knowledge_article", version.state.value, "approve")
+            raise InvalidTransition("knowledge_article", version.state.value, "approve", record_id=self.id)
         if by == version.written_by:
             raise PermissionDenied(str(by), "approve their own article version", self.id)
         if at < version.written_at:
@@ -285,7 +285,9 @@ class Article:
         """Withdraw the current version (wrong advice); the article has none until one is re-approved."""
         current = self.current
         if current is None:
-            raise InvalidTransition("knowledge_article", self.latest.state.value, "withdraw")
+            raise InvalidTransition(
+                "knowledge_article", self.latest.state.value, "withdraw", record_id=self.id
+            )
         if by.role not in ARTICLE_APPROVERS:
             raise PermissionDenied(str(by), "withdraw a knowledge article", self.id)
         withdrawn = attrs.evolve(current, state=ArticleState.WITHDRAWN)

@@ -295,7 +295,7 @@ class MaintenanceVisit:
 
     def _scheduled(self, command: str) -> None:
         if self.state is not VisitState.SCHEDULED:
-            raise InvalidTransition(f"maintenance visit {self.id}", self.state.value, command)
+            raise InvalidTransition("maintenance_visit", self.state.value, command, record_id=self.id)
 
     def complete(
         self,

@@ -235,7 +235,7 @@ class QualityIncident:
             raise ValidationError(f"unknown quality-incident step {action!r}", field="action")
         sources, target = spec
         if self.state not in sources:
-            raise InvalidTransition(self.id, self.state.value, action)
+            raise InvalidTransition("quality_incident", self.state.value, action, record_id=self.id)
         if len(note) > 2000:
             raise ValidationError("a note has at most 2000 characters", field="note")
         before = self.state

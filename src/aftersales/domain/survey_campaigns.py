@@ -184,7 +184,7 @@ class SurveyCampaign:
     def close(self, at: datetime, by: ActorRef) -> None:
         """Close the campaign: its results are final, no task of it is answered any more."""
         if self.state is not CampaignState.OPEN:
-            raise InvalidTransition(f"survey campaign {self.id}", self.state.value, "close_campaign")
+            raise InvalidTransition("survey_campaign", self.state.value, "close_campaign", record_id=self.id)
         self.state = CampaignState.CLOSED
         self.closed_at = at
         self.closed_by = by
@@ -236,7 +236,7 @@ class SurveyTask:
         ``attitude``, nothing changes.
         """
         if self.state is not SurveyTaskState.PENDING:
-            raise InvalidTransition(f"survey task {self.id}", self.state.value, "answer_survey")
+            raise InvalidTransition("survey_task", self.state.value, "answer_survey", record_id=self.id)
         if not isinstance(survey, SatisfactionSurvey):
             raise ValidationError("answers are a SatisfactionSurvey", field="answers")
         if survey.attitude is None:
@@ -254,7 +254,7 @@ class SurveyTask:
     def decline(self, at: datetime, by: ActorRef, reason: str) -> None:
         """The customer could not be reached or did not want to answer."""
         if self.state is not SurveyTaskState.PENDING:
-            raise InvalidTransition(f"survey task {self.id}", self.state.value, "decline_survey")
+            raise InvalidTransition("survey_task", self.state.value, "decline_survey", record_id=self.id)
         self.comment = reason
         self.answered_at = at
         self.answered_by = by

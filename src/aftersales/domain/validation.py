@@ -37,7 +37,7 @@ from typing import Any, NewType, Union
 
 import attrs
 
-from aftersales.errors import NaiveDatetimeError, ValidationError
+from aftersales.errors import NaiveDatetimeError, OutOfBounds, ValidationError
 
 __all__ = [
     "ID_PATTERN",
@@ -115,8 +115,10 @@ INT_RANGES: Mapping[str, tuple[int, int]] = {
     "score": (0, 100),
     "units_affected": (0, 10_000_000),
     "departments": (0, 10_000),
-    "limit": (0, 1_000_000),
+    "limit": (1, 1_000_000),  # 0 did nothing and said nothing: every command's limit starts at 1
     "batch": (1, 1_000_000),
+    "page_size": (1, 1_000_000),
+    "senders": (1, 1_000_000),
     "version": (0, 2**62),
     "expected_version": (0, 2**62),
     "quantity": (-1_000_000, 1_000_000),
@@ -236,9 +238,7 @@ def _check_int(value: object, field: str) -> int:
     low, high = INT_RANGES.get(_leaf(field), INT64)
     if type(value) is int and low <= value <= high:
         return value
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationError(f"{field} must be a whole number, got {type(value).__name__}", field=field)
-    raise ValidationError(f"{field} must be between {low} and {high}", field=field)
+    raise OutOfBounds(field, value, low, high)  # the one shape of every bounded whole number
 
 
 def _year_ok(value: date, field: str) -> None:

@@ -42,6 +42,7 @@ from aftersales.i18n.notifications import (
 from aftersales.i18n.reasons import ReasonRenderer, reason_fallback, reason_msgid, render_reason
 from aftersales.i18n.templates import Template
 from aftersales.i18n.values import Term, ValueFormatter, label_msgid
+from aftersales.i18n.workflow_words import workflow_label
 
 __all__ = [
     "DEFAULT_LOCALE",
@@ -78,4 +79,5 @@ __all__ = [
     "render_error",
     "render_reason",
     "resolve_locale",
+    "workflow_label",
 ]

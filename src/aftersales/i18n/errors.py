@@ -15,9 +15,6 @@ investigates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
-
 from aftersales.domain.reasons import Reason
 from aftersales.errors import (
     AftersalesError,
@@ -39,6 +36,7 @@ from aftersales.errors import (
     NaiveDatetimeError,
     NotFound,
     OpenTicketsBlockErasure,
+    OutOfBounds,
     PermissionDenied,
     PluginError,
     PolicyError,
@@ -52,48 +50,11 @@ from aftersales.errors import (
 )
 from aftersales.i18n.format import formatter_for
 from aftersales.i18n.reasons import ReasonRenderer
+from aftersales.i18n.workflow_words import ERROR_PARAM_LABELS, RECORD_KINDS, WORKFLOW_PARAM_LABELS
 
 __all__ = ["ERROR_PARAM_LABELS", "WORKFLOW_PARAM_LABELS", "error_reason", "render_error"]
 
 _PREFIX = "error."
-
-ERROR_PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "state": ("state", "complaint_state", "materials_state"),
-        "command": ("ticket_action",),
-        "action": ("ticket_action",),
-        "target": ("sla_target",),
-        "kind": ("attachment_kind",),
-        "remedy": ("remedy_kind",),
-    }
-)
-"""The catalog prefixes that label an error's code parameters (a state reads "已关闭", not "closed")."""
-
-
-def _workflow_labels(own: str, states: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
-    steps = (f"{own}_action", "ticket_action")
-    return MappingProxyType({**ERROR_PARAM_LABELS, "state": states, "command": steps, "action": steps})
-
-
-WORKFLOW_PARAM_LABELS: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {
-        "ticket": ERROR_PARAM_LABELS,
-        "complaint": _workflow_labels("complaint", ("complaint_state", "state")),
-        "materials": _workflow_labels("materials", ("materials_state", "state")),
-        "part_return": _workflow_labels("part_return", ("part_return_state",)),
-    }
-)
-"""The prefixes that label a refused step of each of the four workflows (``InvalidTransition.workflow``).
-
-The four workflows share trigger names (``reject``, ``resolve``, ``cancel``…) and state names
-(``received``, ``accepted``…) that do not always mean the same thing: the ticket's ``reject`` is the
-customer not accepting the repair (客户不认可), the returns' ``reject`` is an old part refused at
-inspection; a materials request ``received`` is signed for (已签收), a complaint ``received`` is
-registered (已登记). A refusal is worded by its own workflow's ``<workflow>_action.<step>`` and
-``<workflow>_state.<state>`` first; a step whose meaning is the same everywhere keeps the one
-``ticket_action.<step>`` label (the catalog keys hosts already read are unchanged). Other refusals
-(fee slips, knowledge articles…) are labelled by :data:`ERROR_PARAM_LABELS`.
-"""
 
 
 def _text(value: object) -> str:
@@ -119,6 +80,13 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("fault_record_required", {"ticket": _text(error.ticket_id)})
     if isinstance(error, InvalidTransition):
         params = {"command": error.command, "state": error.state}
+        record = error.record_id or error.ticket_id
+        if record and error.workflow in RECORD_KINDS:
+            # A maintenance visit, a fee slip… refused is named as what it is, not as a ticket.
+            return Reason("invalid_record_transition", {**params, "what": error.workflow, "record": record})
+        if error.ticket_id and error.workflow == "complaint":
+            # A complaint refused is named a complaint (投诉), not a ticket (工单).
+            return Reason("invalid_complaint_transition", {**params, "complaint": error.ticket_id})
         if error.ticket_id:
             return Reason("invalid_transition", {**params, "ticket": error.ticket_id})
         return Reason("invalid_step", params)
@@ -132,6 +100,8 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("unknown_currency", {"currency": _text(error.code)[:40]})
     if isinstance(error, CurrencyMismatch):
         return Reason("currency_mismatch", {"left": error.left, "right": error.right})
+    if isinstance(error, OutOfBounds):
+        return Reason("out_of_bounds", {"field": _text(field), "least": error.least, "most": error.most})
     if isinstance(error, InvalidMoney):
         return Reason("invalid_money", {"field": field or "amount"})
     if isinstance(error, InvalidStoreOption):

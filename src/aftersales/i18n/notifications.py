@@ -66,6 +66,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "The request is registered: its ticket number and when we will respond.",
     ),
     K(
+        "complaint_registered",
+        ("customer",),
+        {"ticket_id", "received_at", "response_due_at"},
+        "A complaint is registered: its number and when we will respond (a ticket_received in a "
+        "complaint's words: the customer complained, they did not ask for a service).",
+    ),
+    K(
         "assigned",
         ("engineer",),
         {"ticket_id", "customer_name", "address", "category", "priority", "resolution_due_at"},
@@ -96,6 +103,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A progress note to the customer (seeds 000, 001: 及时向客户反馈处理进度).",
     ),
     K(
+        "complaint_progress_note",
+        ("customer",),
+        {"ticket_id", "note", "noted_at"},
+        "A progress note to a complaint's customer (a progress_note naming the complaint).",
+    ),
+    K(
         "resolved_please_confirm",
         ("customer",),
         {"ticket_id", "resolved_at"},
@@ -124,6 +137,18 @@ NOTIFICATION_KINDS: Final = _kinds(
         ("handler", "manager"),
         {"ticket_id", "target", "due_at", "overdue"},
         "An SLA target was missed.",
+    ),
+    K(
+        "complaint_sla_warning",
+        ("handler", "manager"),
+        {"ticket_id", "target", "due_at", "remaining"},
+        "An SLA target of a complaint is about to be missed (sla_warning naming a complaint, not a ticket).",
+    ),
+    K(
+        "complaint_sla_breach",
+        ("handler", "manager"),
+        {"ticket_id", "target", "due_at", "overdue"},
+        "An SLA target of a complaint was missed (sla_breach naming a complaint, not a ticket).",
     ),
     K(
         "escalation",

@@ -19,8 +19,14 @@ from typing import Final
 import attrs
 
 from aftersales.domain.classification import Category
+from aftersales.domain.fee_slips import InvoiceState, SlipState
+from aftersales.domain.knowledge import ArticleState
+from aftersales.domain.maintenance import PlanState, VisitState
+from aftersales.domain.materials_workflow import ReturnState
 from aftersales.domain.money import Money
+from aftersales.domain.quality_incidents import IncidentState
 from aftersales.domain.reasons import Reason
+from aftersales.domain.survey_campaigns import CampaignState, SurveyTaskState
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 from aftersales.i18n.format import LocaleFormatter
@@ -39,7 +45,20 @@ class Term:
 Value = str | int | Decimal | bool | datetime | date | timedelta | Money | Reason | Enum | Category | Term
 """What a template value may be."""
 
-LABEL_PREFIXES: Final[Mapping[type, str]] = {TicketState: "state", Category: "category"}
+LABEL_PREFIXES: Final[Mapping[type, str]] = {
+    TicketState: "state",
+    Category: "category",
+    # The states of the records whose refusals are worded by kind (i18n.workflow_words): one label each.
+    ReturnState: "part_return_state",
+    VisitState: "maintenance_visit_state",
+    PlanState: "maintenance_plan_state",
+    IncidentState: "quality_incident_state",
+    CampaignState: "survey_campaign_state",
+    SurveyTaskState: "survey_task_state",
+    ArticleState: "knowledge_article_state",
+    SlipState: "fee_slip_state",
+    InvoiceState: "invoice_state",
+}
 """Catalog prefixes that differ from the snake_case class name (``Priority`` → ``priority.<v>``)."""
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")

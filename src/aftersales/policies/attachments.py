@@ -21,6 +21,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.attachments import Attachment, AttachmentKind
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.media_types import EXECUTABLE_TYPES, SNIFFED_TYPES
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.errors import AttachmentRequired, ConfigurationError, ValidationError
@@ -45,10 +46,7 @@ _DEFAULT_TYPES = (
 
 
 def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10_000:
-        raise ValidationError(
-            "max_size_mb is a whole number of megabytes from 1 to 10000", field=attribute.name
-        )
+    check_bounded(value, attribute.name, 10_000)  # megabytes
 
 
 def _types(instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:

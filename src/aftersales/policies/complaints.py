@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import attrs
 
 from aftersales.domain.actors import HEADS, Role
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.complaints import (
     BatchIncident,
     ComplaintSeverity,
@@ -89,11 +90,7 @@ MAX_MIN_UNITS = 1_000_000
 
 
 def _min_units(_: object, attribute: attrs.Attribute[int], value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_MIN_UNITS:
-        raise ValidationError(
-            f"{attribute.name} is a whole number of units from 1 to {MAX_MIN_UNITS:,}, got {value!r}",
-            field=attribute.name,
-        )
+    check_bounded(value, attribute.name, MAX_MIN_UNITS)
 
 
 def _inclusive(_: object, attribute: attrs.Attribute[bool], value: object) -> None:
@@ -180,11 +177,7 @@ def _role_limits(where: str, kinds: Mapping[Any, Any]) -> RoleLimits:
     for kind_code, limit in kinds.items():
         at = f"{where}.{kind_code}"
         if kind_code == EXTENSION_MONTHS_KEY:
-            if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1200:
-                raise ValidationError(
-                    f"{at} is the most months of warranty extension on one complaint (1 to 1200)", field=at
-                )
-            months = limit
+            months = check_bounded(limit, at, 1200)  # the most months of extension on one complaint
             continue
         try:
             kind = RemedyKind(kind_code)

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.text import CODE_PATTERN
-from aftersales.errors import ConfigurationError
+from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.kinds import PolicyKind
 
 __all__ = ["DEFAULT_CHECKLIST", "KIND", "MaintenanceParams"]
@@ -27,7 +27,9 @@ DEFAULT_CHECKLIST = ("inspect", "clean", "test_function", "explain_care")
 def _int(low: int, high: int) -> Any:
     def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
         if type(value) is not int or not low <= value <= high:
-            raise ConfigurationError(f"must be a whole number from {low} to {high}", key=attribute.name)
+            raise ConfigurationError(
+                OutOfBounds.sentence(attribute.name, value, low, high), key=attribute.name
+            )
 
     return check
 

@@ -17,7 +17,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Priority
 from aftersales.domain.reasons import Reason
-from aftersales.errors import ConfigurationError
+from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import frozen_mapping, number_limit
@@ -78,10 +78,8 @@ def _at_least_one(instance: object, attribute: attrs.Attribute[Any], value: obje
     delivery as a bare ``OverflowError`` (the jobs reported it each run)."""
     most = number_limit(attribute.name)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
-        raise ConfigurationError(
-            f"must be an integer ≥ 1 and at most {most:,}, got {value!r:.40}",
-            key=f"notification.{attribute.name}",
-        )
+        sentence = OutOfBounds.sentence(attribute.name, value, 1, most)
+        raise ConfigurationError(sentence, key=f"notification.{attribute.name}")
 
 
 _FEEDBACK_READERS = frozenset({Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR})

@@ -24,7 +24,8 @@ from typing import Any
 
 import attrs
 
-from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.domain.bounds import check_bounded
+from aftersales.errors import ConfigurationError
 from aftersales.policies.kinds import PolicyKind
 
 __all__ = ["KIND", "PrivacyParams", "PrivacyRules", "pack_privacy_rules", "retention_of"]
@@ -34,11 +35,7 @@ MAX_RETENTION_DAYS = 3650
 
 
 def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_RETENTION_DAYS:
-        raise ValidationError(
-            f"{attribute.name} is a whole number of days from 1 to {MAX_RETENTION_DAYS}, got {value!r}",
-            field=attribute.name,
-        )
+    check_bounded(value, attribute.name, MAX_RETENTION_DAYS)  # days
 
 
 @attrs.frozen

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from aftersales.errors import ConfigurationError
+from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.kinds import PolicyKind
 
 __all__ = ["KIND", "SurveyCampaignParams"]
@@ -23,7 +23,9 @@ __all__ = ["KIND", "SurveyCampaignParams"]
 def _int(low: int, high: int) -> Any:
     def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
         if type(value) is not int or not low <= value <= high:
-            raise ConfigurationError(f"must be a whole number from {low} to {high}", key=attribute.name)
+            raise ConfigurationError(
+                OutOfBounds.sentence(attribute.name, value, low, high), key=attribute.name
+            )
 
     return check
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.erasure import ERASED
 from aftersales.errors import ConcurrencyConflict, DeliveryError, ValidationError
 from aftersales.ports.clock import Clock
@@ -222,8 +223,7 @@ def dispatch_outbox(
     """
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValidationError("limit must be a positive integer", field="limit")
-    if not isinstance(senders, int) or isinstance(senders, bool) or not 1 <= senders <= MAX_SENDERS:
-        raise ValidationError(f"senders must be an integer from 1 to {MAX_SENDERS}", field="senders")
+    check_bounded(senders, "senders", MAX_SENDERS)
     rules = rules or DeliveryRules()
     if max_attempts is not None:
         rules = attrs.evolve(rules, max_attempts=max_attempts)

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.classification import Category, Priority, TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.instants import require_aware
@@ -210,8 +211,7 @@ COUNT_FIELDS = frozenset(CountField)
 
 
 def _limit(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PAGE:
-        raise ValidationError(f"limit must be an integer from 1 to {MAX_PAGE}", field="limit")
+    check_bounded(value, "limit", MAX_PAGE)
 
 
 def _sort(value: object) -> Sort:

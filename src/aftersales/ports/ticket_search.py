@@ -31,6 +31,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
 from aftersales.domain.parties import Customer, Dealer
@@ -330,8 +331,7 @@ class SearchRequest:
     cursor: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.limit, int) or isinstance(self.limit, bool) or not 1 <= self.limit <= MAX_PAGE:
-            raise ValidationError(f"limit must be an integer from 1 to {MAX_PAGE}", field="limit")
+        check_bounded(self.limit, "limit", MAX_PAGE)
         if self.cursor is not None and not isinstance(self.cursor, str):
             raise ValidationError("a page cursor is text", field="cursor")
 

@@ -20,6 +20,7 @@ from babel.numbers import format_decimal, format_percent
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
 from aftersales.i18n.format import LocaleFormatter, formatter_for, timezone_of
+from aftersales.i18n.workflow_words import workflow_label
 from aftersales.policies.fault_catalog import FaultCatalog
 from aftersales.ports.queries import UNSET
 from aftersales.ports.reporting import ALL, FaultDimension, GroupBy
@@ -82,13 +83,18 @@ class ReportLabels:
         """A report's title (``report.title.<kind>``)."""
         return self.text(f"report.title.{kind}")
 
-    def state(self, code: str) -> str:
-        """A ticket state's label (a complaint's or a materials request's states as well)."""
-        for prefix in ("state", "complaint_state", "materials_state"):
-            found = self.catalog.get(f"{prefix}.{code}")
-            if found is not None:
-                return found
-        return code
+    def state(self, code: str, workflow: str | None = None) -> str:
+        """A state's label in ``workflow``'s words (``"complaint"``, ``"materials"``…: a materials request
+        ``received`` is signed for, a complaint's registered); without one, a ticket's, a complaint's or a
+        materials request's, as a refusal labels it (one table: :mod:`aftersales.i18n.workflow_words`)."""
+        found = workflow_label(self.catalog, workflow, "state", code)
+        return code if found is None else found
+
+    def step(self, code: str, workflow: str | None = None) -> str:
+        """A step's (an event's action's) label in ``workflow``'s words: the returns' ``reject`` is an old
+        part refused at inspection, the ticket's the customer not accepting the repair."""
+        found = workflow_label(self.catalog, workflow, "action", code)
+        return code if found is None else found
 
     def payer(self, kind: str, key: str | None) -> str:
         """Who owes a slip, in words: the kind of party (customer, dealer, engineer) and its name."""

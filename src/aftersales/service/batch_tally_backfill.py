@@ -33,6 +33,7 @@ from typing import ClassVar
 
 import attrs
 
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.quality_incidents import BatchFaultUnit, incident_key
 from aftersales.domain.ticket import Ticket
@@ -163,8 +164,7 @@ class BatchTallies:
         now: 0 on a store whose tallies were all kept, and once the pass is complete. The heads run it
         (and the jobs, hourly); another role is refused (``PermissionDenied``), nothing written."""
         permit(actor, Workflow.DOCUMENTS, "backfill_batch_tallies")
-        if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= MAX_PAGE:
-            raise ValidationError(f"batch is a whole number from 1 to {MAX_PAGE}", field="batch")
+        check_bounded(batch, "batch", MAX_PAGE)
         if max_batches is not None and (
             not isinstance(max_batches, int) or isinstance(max_batches, bool) or max_batches < 1
         ):

@@ -26,6 +26,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.classification import TicketKind
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW
 from aftersales.domain.reasons import Reason
@@ -35,19 +36,29 @@ from aftersales.service.actors import Actor
 from aftersales.service.on_cancellation import on_cancellation
 from aftersales.service.runner import TicketHook
 
-__all__ = ["CALLED_OFF", "call_off_materials", "call_off_request"]
+__all__ = ["CALLED_OFF", "CALLED_OFF_COMPLAINT", "call_off_materials", "call_off_request"]
 
 CALLED_OFF = "materials_called_off"
 """The reason code of a request the desk called off because its ticket was cancelled."""
 
+CALLED_OFF_COMPLAINT = "materials_called_off_complaint"
+"""The same, when the record cancelled is a complaint (a free accessory granted as its remedy): its words
+name a complaint (投诉), not a ticket (工单)."""
+
 _DESK = ActorRef("aftersales", Role.SYSTEM)
 
 
-def call_off_request(uow: UnitOfWork, request: MaterialsRequest, reason: str, now: datetime) -> bool:
-    """Cancel ``request`` as the desk, if it has not shipped (``False``: shipped, or already ended)."""
+def call_off_request(
+    uow: UnitOfWork, request: MaterialsRequest, reason: str, now: datetime, *, complaint: bool = False
+) -> bool:
+    """Cancel ``request`` as the desk, if it has not shipped (``False``: shipped, or already ended).
+    ``complaint``: the record cancelled, ``request.ticket_id``, is a complaint."""
     if "cancel" not in MATERIALS_WORKFLOW.allowed(request.state.value):
         return False  # shipped parts are not un-shipped; a request already ended stays ended
-    why = Reason(CALLED_OFF, {"ticket_id": request.ticket_id})
+    if complaint:
+        why = Reason(CALLED_OFF_COMPLAINT, {"complaint_id": request.ticket_id})
+    else:
+        why = Reason(CALLED_OFF, {"ticket_id": request.ticket_id})
     request.cancel(_DESK, max(now, request.last_at), reason[:500], (why,))
     uow.documents.save(request)
     return True
@@ -60,5 +71,6 @@ def call_off_materials() -> TicketHook:
 
 
 def _call_off_all(uow: UnitOfWork, actor: Actor, ticket: Ticket, reason: str, now: datetime) -> None:
+    complaint = ticket.kind is TicketKind.COMPLAINT
     for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
-        call_off_request(uow, request, reason, now)
+        call_off_request(uow, request, reason, now, complaint=complaint)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from aftersales.domain.bounds import check_bounded
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.notification import NotificationParams
 from aftersales.policies.registry import PolicySet
@@ -158,5 +159,4 @@ def _retention(keep: object, days: int, kind: _Purge) -> timedelta:
 def check_purge_limit(limit: object) -> None:
     """A retention purge's ``limit``: a whole number from 1 to :data:`MOST_PURGED`, else a
     ``ValidationError`` naming ``limit``."""
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MOST_PURGED:
-        raise ValidationError(f"limit is an integer from 1 to {MOST_PURGED}", field="limit")
+    check_bounded(limit, "limit", MOST_PURGED)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.charges import ChargeKind, ChargeLine, QuoteState
 from aftersales.domain.contact import zone
 from aftersales.domain.fee_slips import (
@@ -53,9 +54,20 @@ from aftersales.service.scope import (
     slip_as_seen_by,
 )
 
-__all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry", "cancel_stored_slip"]
+__all__ = [
+    "FEE_ROLES",
+    "MOST_BATCH",
+    "FeeDesk",
+    "ItemBalance",
+    "MonthlyRevenue",
+    "RevenueEntry",
+    "cancel_stored_slip",
+]
 
 R = Role
+
+MOST_BATCH = 10_000
+"""Slips one ``backfill_money_index`` batch reads at most (the jobs' batch is bounded by it too)."""
 
 
 @attrs.frozen
@@ -813,8 +825,7 @@ class FeeDesk:
         (``money_index``); managers may run it at once after an upgrade.
         """
         check_role(actor, "backfill_money_index", None, FEE_ROLES["backfill_money_index"])
-        if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= 10_000:
-            raise ValidationError("batch is a whole number from 1 to 10000", field="batch")
+        check_bounded(batch, "batch", MOST_BATCH)
         if max_batches is not None and (
             not isinstance(max_batches, int) or isinstance(max_batches, bool) or max_batches < 1
         ):

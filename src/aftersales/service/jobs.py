@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.instants import require_aware
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket_workflow import TicketState
@@ -72,6 +73,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated
 from aftersales.service.calendar_stamp import dues_stale, stamp_calendar
 from aftersales.service.delivery import MOST_PURGED, notification_params
+from aftersales.service.fee_desk import MOST_BATCH
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.purge_pages import drain
@@ -181,13 +183,8 @@ the deliver job each time, "senders must be an integer from 1 to 256")."""
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    most = _MOST[attribute.name]
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
-        raise ValidationError(f"{attribute.name} must be an integer from 1 to {most:,}", field=attribute.name)
+    check_bounded(value, attribute.name, _MOST[attribute.name])
 
-
-_MOST_BATCH = 10_000
-"""Slips one money-index batch reads at most (``desk.fees.backfill_money_index``'s own bound)."""
 
 _EVERY: Mapping[str, timedelta] = {
     "sla_sweep": timedelta(minutes=5),
@@ -658,7 +655,7 @@ class Jobs:
         if self.fees is None:
             return 0
         return self.fees.backfill_money_index(
-            self.actor, batch=min(self.settings.limit, _MOST_BATCH), max_batches=4
+            self.actor, batch=min(self.settings.limit, MOST_BATCH), max_batches=4
         )
 
     def _batch_tallies(self, now: datetime) -> int:

@@ -322,7 +322,7 @@ class MaintenanceDesk:
         def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
             plan = self._plan(uow, actor, plan_id, "create_plan")
             if plan.state is PlanState.ENDED:  # ended already: who ended it and why stay as they are
-                raise InvalidTransition(f"maintenance plan {plan.id}", plan.state.value, "end_plan")
+                raise InvalidTransition("maintenance_plan", plan.state.value, "end_plan", record_id=plan.id)
             plan.end(VisitChange("ended", now, actor.ref, reason))
             return uow.documents.save(plan)
 

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.charges import (
     ChargeKind,
     ChargeLine,
@@ -27,6 +28,7 @@ from aftersales.domain.charges import (
     QuoteId,
     QuoteState,
 )
+from aftersales.domain.classification import TicketKind
 from aftersales.domain.contact import Contact, zone
 from aftersales.domain.events import JsonValue
 from aftersales.domain.fee_slips import (
@@ -1252,10 +1254,8 @@ class MaterialsDesk:
 def _check_run_limit(limit: object) -> None:
     """A batch's ``limit``: ``None`` (every line) or a whole number of lines from 1 to 1,000,000 (0 did
     nothing and said nothing, as a limit the job could never use)."""
-    if limit is not None and (
-        isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1_000_000
-    ):
-        raise ValidationError("limit is a number of lines from 1 to 1,000,000", field="limit")
+    if limit is not None:
+        check_bounded(limit, "limit", 1_000_000)
 
 
 def _contact_of(uow: UnitOfWork, party: PartyRef) -> Contact | None:
@@ -1328,6 +1328,8 @@ def _refuse_cancelled(ticket: Ticket, what: str) -> None:
     """A cancelled ticket's job was called off: no parts are requested, checked, quoted, approved, paid,
     dated, picked or shipped for it (``PolicyError`` ``ticket_cancelled``; a paid quote is paid back)."""
     if ticket.state == TicketState.CANCELLED:
+        if ticket.kind is TicketKind.COMPLAINT:  # a remedy's part: its complaint, named as such
+            raise PolicyError(f"complaint {ticket.id} was cancelled: {what}", code="complaint_cancelled")
         raise PolicyError(f"ticket {ticket.id} was cancelled: {what}", code="ticket_cancelled")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.contact import zone
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ValidationError
@@ -21,10 +22,7 @@ def _code(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
 
 
 def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
-        raise ValidationError(
-            f"{attribute.name} must be a whole number of days, 1–3650", field=attribute.name
-        )
+    check_bounded(value, attribute.name, 3650)  # days
 
 
 @attrs.frozen

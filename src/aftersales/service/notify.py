@@ -67,6 +67,14 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
     DESIGNATE_REPAIR_POINT: ("repair_point_designated", NotificationEvent.PROGRESS),
 }
 
+# What a complaint's customer is told instead (seeds 000/001 客户投诉的处理: a complaint is not a request
+# for service): it is registered (投诉编号), its progress is a complaint's, and a handled complaint tells
+# its outcome — there is nothing to confirm (no acceptance step; the customer may reject the outcome).
+_COMPLAINT_KIND: Mapping[str, str] = {
+    "ticket_received": "complaint_registered",
+    "progress_note": "complaint_progress_note",
+    "resolved_please_confirm": "complaint_outcome",
+}
 
 # The converter's own hook for the rendered messages every notification turns into an outbox payload,
 # looked up once (``unstructure`` would find it again by the value's type on every message); an event's
@@ -234,10 +242,8 @@ class Notifications:
         kind, moment = found
         if kind == "job_cancelled" and ticket.assignee is None:
             return []  # nobody was sent: nobody to call off
-        if kind == "resolved_please_confirm" and ticket.kind is TicketKind.COMPLAINT:
-            # Seeds 000/001 (将处理结果反馈给客户): a handled complaint tells its outcome; there is nothing
-            # to confirm (a complaint has no acceptance step; the customer may reject the outcome).
-            kind = "complaint_outcome"
+        if ticket.kind is TicketKind.COMPLAINT:
+            kind = _COMPLAINT_KIND.get(kind, kind)
         roles = self._decide(policy, moment, ticket.priority or Priority.NORMAL)
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
@@ -306,7 +312,7 @@ class Notifications:
         return found
 
     def _values(self, kind: str, ticket: Ticket, event: TicketEvent, uow: UnitOfWork) -> dict[str, object]:
-        if kind == "ticket_received":
+        if kind in ("ticket_received", "complaint_registered"):
             return {
                 "ticket_id": ticket.id,
                 "received_at": ticket.received_at,
@@ -334,7 +340,7 @@ class Notifications:
                 "ticket_id": ticket.id,
                 "expected_at": datetime.fromisoformat(expected) if expected else NOT_SET,
             }
-        if kind == "progress_note":
+        if kind in ("progress_note", "complaint_progress_note"):
             note = ticket.notes[int(event.payload["index"])]
             return {"ticket_id": ticket.id, "note": note.text, "noted_at": event.at}
         if kind == "resolved_please_confirm":

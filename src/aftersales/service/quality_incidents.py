@@ -626,7 +626,9 @@ class QualityIncidentDesk:
         def apply(uow: UnitOfWork, now: datetime) -> QualityIncident:
             incident = self._visible(uow, actor, incident_id)
             if incident.state in (IncidentState.DETECTED, IncidentState.DISMISSED, IncidentState.CLOSED):
-                raise InvalidTransition(incident.id, incident.state.value, "send_to_departments")
+                raise InvalidTransition(
+                    "quality_incident", incident.state.value, "send_to_departments", record_id=incident.id
+                )
             found = [uow.documents.get(Department, d) for d in wanted]  # unknown: NotFound
             incident.record(
                 "send_to_departments",

@@ -118,4 +118,5 @@ def _cancel_request(uow: UnitOfWork, request_id: str, reason: str, now: datetime
         request = uow.documents.get(MaterialsRequest, request_id)
     except NotFound:
         return
-    call_off_request(uow, request, reason, now)  # shipped parts are not un-shipped
+    # A remedy's part is requested on its complaint; shipped parts are not un-shipped.
+    call_off_request(uow, request, reason, now, complaint=True)

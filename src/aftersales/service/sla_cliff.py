@@ -16,6 +16,7 @@ from datetime import date, datetime
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.events import JsonValue
 from aftersales.domain.sla_held import HELD_KEY
@@ -121,8 +122,7 @@ def recompute_dues(
     check_role(actor, "recalculate_sla", roles=_RECALCULATORS)
     if calendar is not None and not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE:
-        raise ValidationError(f"page_size is open tickets per write, 1 to {MAX_PAGE}", field="page_size")
+    check_bounded(page_size, "page_size", MAX_PAGE)
     old = context.calendar
     if calendar is not None and old is not None and calendar.timezone != old.timezone:
         # The desk's zone (stamps, numbers, months) came with its calendar: working hours counted in

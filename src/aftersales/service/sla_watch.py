@@ -21,7 +21,8 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Priority
+from aftersales.domain.bounds import check_bounded
+from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.instants import micros
 from aftersales.domain.parties import CustomerTier
@@ -29,7 +30,7 @@ from aftersales.domain.sla_clock import SLA_EXTENSION_KEY, ClockPhase, TargetSta
 from aftersales.domain.sla_targets import WALL_BASES
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound, ValidationError
+from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound
 from aftersales.i18n.values import Term
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.routing import RoutingFacts
@@ -179,8 +180,7 @@ class SlaWatch:
         the first page's transaction begins. A ticket with steps after ``at`` is left to a later sweep.
         """
         permit(actor, Workflow.DOCUMENTS, "sla_sweep")
-        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
-            raise ValidationError(f"limit is tickets per page, 1 to {MAX_PAGE}", field="limit")
+        check_bounded(limit, "limit", MAX_PAGE)
         fill = getattr(self.context.store, "fill_sweep_tables", None)
         if fill is not None:  # a SQLite file from before the sweep's own tables: filled once, first
             fill()
@@ -414,13 +414,15 @@ class SlaWatch:
         key = f"{ticket.id}:sla:{target.name}:{kind}{clock}"
         notifications = self.context.notifications
         roles = self._staff(ticket, kind)
+        # A complaint's clock is announced in a complaint's words; the key keeps the kind it always had.
+        words = f"complaint_{kind}" if ticket.kind is TicketKind.COMPLAINT else kind
         if kind == "sla_breach":  # an escalation: up the ladder when the roles named reach nobody
-            messages = list(reach_up(notifications, kind, roles, values, key, now, uow).messages)
+            messages = list(reach_up(notifications, words, roles, values, key, now, uow).messages)
         else:
-            messages = notifications.staff_messages(kind, roles, values, key, now, uow)
+            messages = notifications.staff_messages(words, roles, values, key, now, uow)
         handler = self._handler(uow, ticket)
         if handler is not None:
-            messages += notifications.contact_messages(kind, "handler", handler, values, key, now)
+            messages += notifications.contact_messages(words, "handler", handler, values, key, now)
         return messages
 
     def _staff(self, ticket: Ticket, kind: str) -> tuple[Role, ...]:

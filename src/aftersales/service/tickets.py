@@ -10,9 +10,10 @@ does not exist for them.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Collection, Mapping, Sequence
+import inspect
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -106,15 +107,23 @@ _UNWORKED = frozenset({TicketState.NEW.value, TicketState.TRIAGED.value})
 """The states of a request nobody was sent to yet: one that was a complaint is handed over whole."""
 
 
-def _args(scope: Mapping[str, Any]) -> dict[str, Any]:
-    """A command's arguments (for the idempotency fingerprint), from its ``locals()``: its parameters
-    only, so a change of its body leaves the print of a request as it was (see service.request_prints).
+def _args(command: Callable[..., Any], scope: Mapping[str, Any]) -> dict[str, Any]:
+    """A command's arguments (for the idempotency fingerprint), from its ``locals()``: the parameters of
+    ``command`` — the command itself, ``Tickets.triage`` in ``triage`` (not ``self.triage``: a host
+    overriding it must not change the print) — only, so a change of its body leaves
+    the print of a request as it was (see service.request_prints).
 
-    Only a command with an idempotency key is fingerprinted: without one, nothing is collected.
+    ``command`` is named, not found by reading the caller's frame (``sys._getframe``, which other Pythons
+    need not have): the same code object either way (the one the decorators wrap), so every print is
+    the same as before. Only a command with an idempotency key is fingerprinted: without one, nothing is
+    collected.
     """
     if scope.get("idempotency_key") is None:
         return {}
-    return command_arguments(scope, sys._getframe(1).f_code, _NOT_REQUEST)
+    code = getattr(inspect.unwrap(command), "__code__", None)
+    if not isinstance(code, CodeType):
+        raise ConfigurationError(f"{command!r} is not a command of this desk", key="command")
+    return command_arguments(scope, code, _NOT_REQUEST)
 
 
 @validated_commands
@@ -192,7 +201,7 @@ class Tickets:
                 "category complaint is a complaint's: open it with desk.complaints.open_complaint",
                 field="category",
             )
-        request = _args(locals())
+        request = _args(Tickets.open_ticket, locals())
 
         def run(uow: UnitOfWork, now: datetime) -> tuple[Ticket, Applied]:
             return open_ticket_in(
@@ -277,7 +286,7 @@ class Tickets:
             return Applied(decisions=(decision,))
 
         return self.runner.execute(
-            actor, "triage", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor, "triage", ticket_id, apply, idempotency_key, request=_args(Tickets.triage, locals())
         )
 
     _complaint_intake: ComplaintDesk | None = None
@@ -345,7 +354,12 @@ class Tickets:
             step(ticket, breaches_a_move_undoes(self.context, uow, ticket, tier, now, step))
 
         return self.runner.execute(
-            actor, "reclassify", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor,
+            "reclassify",
+            ticket_id,
+            apply,
+            idempotency_key,
+            request=_args(Tickets.reclassify, locals()),
         )
 
     def _hand_over_to_complaint(
@@ -412,7 +426,7 @@ class Tickets:
             return Applied(messages=choice.messages, decisions=choice.decisions)
 
         return self.runner.execute(
-            actor, "dispatch", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor, "dispatch", ticket_id, apply, idempotency_key, request=_args(Tickets.dispatch, locals())
         )
 
     # -- work -------------------------------------------------------------------------------------------
@@ -441,7 +455,12 @@ class Tickets:
             ticket.step("await_parts", actor.ref, now, reason=reason, payload=payload)
 
         return self.runner.execute(
-            actor, "await_parts", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor,
+            "await_parts",
+            ticket_id,
+            apply,
+            idempotency_key,
+            request=_args(Tickets.await_parts, locals()),
         )
 
     def await_customer(
@@ -478,7 +497,12 @@ class Tickets:
             ticket.record_fault(actor.ref, now, record)
 
         return self.runner.execute(
-            actor, "add_fault_record", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor,
+            "add_fault_record",
+            ticket_id,
+            apply,
+            idempotency_key,
+            request=_args(Tickets.add_fault_record, locals()),
         )
 
     def add_visit(
@@ -506,7 +530,7 @@ class Tickets:
             ticket.add_visit(actor.ref, now, Visit(planned_at, engineer_id, kind, arrived_at, left_at, note))
 
         return self.runner.execute(
-            actor, "add_visit", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor, "add_visit", ticket_id, apply, idempotency_key, request=_args(Tickets.add_visit, locals())
         )
 
     def note_to_customer(
@@ -538,7 +562,12 @@ class Tickets:
             return Applied(messages=notifications.person_messages("message_left", person, values, key, now))
 
         return self.runner.execute(
-            actor, "note_to_customer", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor,
+            "note_to_customer",
+            ticket_id,
+            apply,
+            idempotency_key,
+            request=_args(Tickets.note_to_customer, locals()),
         )
 
     def _listed_staff(self, entry: object) -> ActorRef | None:
@@ -568,7 +597,7 @@ class Tickets:
             resolve_in(self.context, actor, ticket, now, summary=summary, remote=remote)
 
         return self.runner.execute(
-            actor, "resolve", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor, "resolve", ticket_id, apply, idempotency_key, request=_args(Tickets.resolve, locals())
         )
 
     def confirm(
@@ -593,7 +622,7 @@ class Tickets:
             return confirm_in(self.context, uow, actor, ticket, now, note, channel)
 
         return self.runner.execute(
-            actor, "confirm", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor, "confirm", ticket_id, apply, idempotency_key, request=_args(Tickets.confirm, locals())
         )
 
     def reject(
@@ -605,7 +634,7 @@ class Tickets:
             ticket.reject(actor.ref, now, reason)
 
         return self.runner.execute(
-            actor, "reject", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor, "reject", ticket_id, apply, idempotency_key, request=_args(Tickets.reject, locals())
         )
 
     def close(
@@ -630,7 +659,9 @@ class Tickets:
             if why == "callback_unreachable":  # nobody is to make that callback any more
                 give_up_pending(uow, ticket)
 
-        return self.runner.execute(actor, "close", ticket_id, apply, idempotency_key, request=_args(locals()))
+        return self.runner.execute(
+            actor, "close", ticket_id, apply, idempotency_key, request=_args(Tickets.close, locals())
+        )
 
     def cancel(
         self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
@@ -641,7 +672,7 @@ class Tickets:
             ticket.cancel(actor.ref, now, reason)
 
         return self.runner.execute(
-            actor, "cancel", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor, "cancel", ticket_id, apply, idempotency_key, request=_args(Tickets.cancel, locals())
         )
 
     def reopen(
@@ -694,7 +725,12 @@ class Tickets:
             return Applied(decisions=(plan,))
 
         return self.runner.execute(
-            actor, "schedule_callback", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor,
+            "schedule_callback",
+            ticket_id,
+            apply,
+            idempotency_key,
+            request=_args(Tickets.schedule_callback, locals()),
         )
 
     # -- lifecycle and SLA (issue 18) ------------------------------------------------------------------
@@ -724,7 +760,12 @@ class Tickets:
             ticket.contact_customer(actor.ref, now, channel=channel.value, note=note, expected_at=expected_at)
 
         return self.runner.execute(
-            actor, "contact_customer", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor,
+            "contact_customer",
+            ticket_id,
+            apply,
+            idempotency_key,
+            request=_args(Tickets.contact_customer, locals()),
         )
 
     def record_callback_attempt(
@@ -745,7 +786,12 @@ class Tickets:
             ticket.callback_attempt(actor.ref, now, note=note, channel=tried.value)
 
         return self.runner.execute(
-            actor, "callback_attempt", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor,
+            "callback_attempt",
+            ticket_id,
+            apply,
+            idempotency_key,
+            request=_args(Tickets.record_callback_attempt, locals()),
         )
 
     def extend_sla(
@@ -781,7 +827,12 @@ class Tickets:
             ticket.extend_sla(actor.ref, now, target=target, new_limit_seconds=seconds, reason=reason)
 
         return self.runner.execute(
-            actor, "extend_sla", ticket_id, apply, idempotency_key, request=_args(locals())
+            actor,
+            "extend_sla",
+            ticket_id,
+            apply,
+            idempotency_key,
+            request=_args(Tickets.extend_sla, locals()),
         )
 
     def health(self) -> CalendarHealth:
