@@ -282,6 +282,89 @@ def test_a_quote_made_on_a_wrong_purchase_date_is_not_accepted_once_the_date_is_
     assert nothing.value.code == "nothing_to_charge"
 
 
+def test_a_dealers_parts_quoted_on_a_wrong_purchase_date_are_not_bought_once_it_is_corrected(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 发料 2: 售后服务部…审核,确认其所需的材料是否在保修期内 — a) 领料单 (free), b) 计算维修费用. The office
+    # checked the dealer's parts as out of warranty and quoted them at cost; the customer's invoice then
+    # shows the unit bought in 2024. The dealer may no longer buy what is free (it could, and paid 75 for it).
+    desk, _clock, world = host
+    ticket_id = _call(desk, world, "unit-out")
+    _fixed(desk, world, ticket_id)
+    materials, dealer = desk.materials, PartyRef.dealer("dealer-sh")
+    lines = [MaterialsLine(PART, 1)]
+    request = materials.request(world.dealer_sh_staff, ticket_id, party=dealer, lines=lines, urgent=True)
+    assert materials.check(world.agent, request.id).chargeable is True
+    materials.quote(world.agent, request.id)
+    desk.change_warranty_start(
+        world.manager, "unit-out", reason="用户出示发票", purchase_date=date(2024, 1, 10)
+    )
+    before = (
+        desk.ticket(world.manager, ticket_id).version,
+        materials.materials_request(world.agent, request.id),
+    )
+    with pytest.raises(PolicyError) as refused:
+        materials.approve(world.dealer_sh_staff, request.id)
+    assert refused.value.code == "warranty_check_stale" and "now free" in str(refused.value)
+    after = (
+        desk.ticket(world.manager, ticket_id).version,
+        materials.materials_request(world.agent, request.id),
+    )
+    assert after == before and after[1].state.value == "quoted"
+    materials.cancel(world.agent, request.id, reason="保修期更正")
+    again = materials.request(world.dealer_sh_staff, ticket_id, party=dealer, lines=lines, urgent=True)
+    checked = materials.check(world.agent, again.id)
+    assert checked.chargeable is False and checked.phase == "in_warranty" and checked.pick_slip is not None
+    assert materials.approve(world.agent, again.id).state.value == "approved"
+    assert desk.fees.slips_of(world.manager, ticket_id) == []  # nothing sold to the dealer
+
+
+def test_a_free_pick_slip_is_not_approved_once_misuse_is_found_on_site(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 材料收费 1 b) ①: in warranty, but the user did not follow the manual. Found on site after the office
+    # checked the part as free: its free pick slip waits for a new check, which quotes it instead.
+    desk, _clock, world = host
+    ticket_id = _call(desk, world, "unit-in")
+    _fixed(desk, world, ticket_id)
+    materials, dealer = desk.materials, PartyRef.dealer("dealer-sh")
+    lines = [MaterialsLine(PART, 1)]
+    request = materials.request(world.dealer_sh_staff, ticket_id, party=dealer, lines=lines, urgent=True)
+    assert materials.check(world.agent, request.id).chargeable is False
+    desk.add_fault_record(
+        world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="misuse_against_manual",
+        action="replace_flush_valve", part=PART, component="flush_valve",
+    )  # fmt: skip
+    with pytest.raises(PolicyError) as refused:
+        materials.approve(world.agent, request.id)
+    assert refused.value.code == "warranty_check_stale" and "now chargeable" in str(refused.value)
+    assert materials.materials_request(world.agent, request.id).state.value == "pick_slip"
+    materials.cancel(world.agent, request.id, reason="发现使用不当")
+    again = materials.request(world.dealer_sh_staff, ticket_id, party=dealer, lines=lines, urgent=True)
+    assert materials.check(world.agent, again.id).chargeable is True
+    assert materials.quote(world.agent, again.id).state.value == "quoted"
+
+
+def test_a_fault_found_after_the_check_that_changes_nothing_leaves_the_free_slip_approvable(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # Only a change of what the check decides holds the slip: a worn seal found beside the worn valve is
+    # still free in warranty (c) 除上述问题外均属于免费维修范围).
+    desk, _clock, world = host
+    ticket_id = _call(desk, world, "unit-in")
+    _fixed(desk, world, ticket_id)
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)],
+        urgent=True,
+    )  # fmt: skip
+    materials.check(world.agent, request.id)
+    desk.add_fault_record(
+        world.dealer_sh_staff, ticket_id, symptom="leak", cause="seal_worn", action="replace_seal"
+    )
+    assert materials.approve(world.agent, request.id).state.value == "approved"
+
+
 def test_the_warranty_counted_from_purchase_ends_on_the_months_corresponding_day(
     host: tuple[ServiceDesk, ManualClock, World],
 ) -> None:
