@@ -365,6 +365,40 @@ def test_a_fault_found_after_the_check_that_changes_nothing_leaves_the_free_slip
     assert materials.approve(world.agent, request.id).state.value == "approved"
 
 
+def test_an_out_of_box_units_free_slip_stays_free_when_its_installation_is_accepted_meanwhile(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 开箱期 → 保修期内: the phase moves on, the part is free in both; the slip checked before is approved.
+    desk, _clock, world = host
+    unit = Asset(
+        AssetId("unit-box"), "wc-100", "SN-BOX", customer_id="cust-zh", shipment_date=date(2026, 2, 20),
+        purchase_date=date(2026, 2, 25), dealer_id="dealer-sh",
+    )  # fmt: skip
+    desk.register_asset(world.manager, unit)
+    opened = desk.open_ticket(world.agent, customer_id="cust-zh", description="水箱开裂", asset_id="unit-box")
+    ticket_id = opened.ticket.id
+    desk.attachments.attach(
+        world.agent, ticket_id, kind="written_report", name="书面报告.pdf", content=b"%PDF-1.4\n%%EOF\n"
+    )
+    desk.triage(
+        world.agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE
+    )
+    desk.dispatch(world.agent, ticket_id, dealer_id="dealer-sh")
+    _fixed(desk, world, ticket_id)
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)],
+        urgent=True,
+    )  # fmt: skip
+    checked = materials.check(world.agent, request.id)
+    assert (checked.chargeable, checked.phase) == (False, "out_of_box")
+    desk.change_warranty_start(
+        world.manager, "unit-box", reason="安装调试合格", installation_accepted_on=date(2026, 3, 2)
+    )
+    assert desk.charges.assess(world.dealer_sh_staff, ticket_id).phase == "in_warranty"  # it moved on
+    assert materials.approve(world.agent, request.id).state.value == "approved"
+
+
 def test_the_warranty_counted_from_purchase_ends_on_the_months_corresponding_day(
     host: tuple[ServiceDesk, ManualClock, World],
 ) -> None:

@@ -7,8 +7,8 @@ date (保修期限自用户购买之日起计算), a complaint's remedy extends 
 that the user misused the unit (材料收费 1 b ①–⑤), a contract is signed. Approving the old slip or quote
 would give free what is now charged, or sell what is now free. So :func:`judge` is the one decision the
 check makes, the check records what it was asked (its extra causes and component), and :func:`still_holds`
-judges again at the approval: a different outcome is ``PolicyError`` ``warranty_check_stale`` (the charge
-sheet refuses the same, ``assessment_stale``).
+judges again at the approval: free turned charged or charged turned free is ``PolicyError``
+``warranty_check_stale`` (the charge sheet refuses the same, ``assessment_stale``).
 """
 
 from __future__ import annotations
@@ -99,8 +99,8 @@ def still_holds(
     now: datetime,
 ) -> None:
     """``PolicyError`` ``warranty_check_stale`` when judging ``request`` again now decides otherwise than
-    its check did (free or charged, or the phase). A request checked before checks recorded what they were
-    asked is not judged again."""
+    its check did: charged where it was free, or free where it was charged. A request checked before checks
+    recorded what they were asked is not judged again."""
     payload = _asked(ticket, request.id)
     if payload is None or request.chargeable is None:
         return
@@ -112,14 +112,13 @@ def still_holds(
         extra_causes=tuple(c for c in causes or () if isinstance(c, str)),
         component=component if isinstance(component, str) else None, now=now,
     )  # fmt: skip
-    changed = []
-    if again.chargeable != request.chargeable:
-        changed.append("now chargeable" if again.chargeable else "now free")
+    if again.chargeable == request.chargeable:
+        return  # free or charged as checked (a unit's out-of-box phase ending in between changes no money)
+    changed = ["now chargeable" if again.chargeable else "now free"]
     if again.phase != request.phase:
         changed.append(f"phase {request.phase} -> {again.phase}")
-    if changed:
-        raise PolicyError(
-            f"request {request.id}: its warranty check no longer holds ({', '.join(changed)}): cancel it "
-            "and file the parts again to have them checked anew",
-            code="warranty_check_stale",
-        )
+    raise PolicyError(
+        f"request {request.id}: its warranty check no longer holds ({', '.join(changed)}): cancel it "
+        "and file the parts again to have them checked anew",
+        code="warranty_check_stale",
+    )
