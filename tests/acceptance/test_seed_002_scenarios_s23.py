@@ -27,7 +27,7 @@ from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
-from aftersales.errors import PolicyError, SlaExtensionRefused
+from aftersales.errors import NotFound, PermissionDenied, PolicyError, SlaExtensionRefused, ValidationError
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.reports.dealer_monthly import ReportStatus, scoped_dealer_monthly
 from aftersales.service.desk import ServiceDesk
@@ -526,3 +526,57 @@ def test_aprils_report_is_due_by_the_end_of_3_may_though_it_is_a_holiday(
     assert summary.due_at == datetime(2026, 5, 4, 0, 0, tzinfo=SH)
     status = {row.dealer_id: row.status for row in summary.rows}
     assert status == {"dealer-sh": ReportStatus.ON_TIME, "dealer-bj": ReportStatus.LATE}
+
+
+# -- who may do what: 分工 7, 8, 12; 发料 2; 退料 3
+
+
+def test_each_party_does_only_its_own_part_of_the_seeds_division_of_work(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = host
+    ticket_id = _call(desk, world, "unit-in")
+    _fixed(desk, world, ticket_id)
+    materials, sh, bj = desk.materials, world.dealer_sh_staff, world.dealer_bj_staff
+    request = materials.request(
+        sh, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    # 发料 2: 由售后服务部对…用料申请审核 — not the dealer asking for the parts.
+    with pytest.raises(PermissionDenied):
+        materials.check(sh, request.id)
+    materials.check(world.agent, request.id)
+    with pytest.raises(PermissionDenied):  # nor does it sign its own free pick slip
+        materials.approve(sh, request.id)
+    request_id = _free_part_after_check(desk, world, request.id)
+    desk.resolve(sh, ticket_id, summary="换冲水阀")
+    version = desk.ticket(world.manager, ticket_id).version
+    # 分工 7: 经客户确认 — the dealer does not accept its own repair on its word; it records the customer's
+    # confirmation with how it was given (the signed service slip).
+    with pytest.raises(ValidationError) as unconfirmed:
+        desk.confirm(sh, ticket_id)
+    assert unconfirmed.value.field == "channel"
+    assert desk.ticket(world.manager, ticket_id).version == version
+    desk.confirm(sh, ticket_id, channel="service_slip")
+    # 分工 8: 对本区域的用户进行回访 — another region's dealer neither sees nor calls back this customer.
+    with pytest.raises((NotFound, PermissionDenied)):
+        desk.record_callback(bj, ticket_id, problem_back=False, satisfaction=5)
+    assert ticket_id not in [c.ticket_id for c in desk.callbacks.pending(bj)]
+    # 退料 3: 台州售后服务处收到…进行实物盘点 — the dealer sends the old part; it does not book it in.
+    with pytest.raises(PermissionDenied):
+        materials.register_return(sh, request_id=request_id, part=PART)
+    # 分工 12: 甲方有权对乙方的服务情况进行抽查 — the maker spot-checks; the dealer does not check itself.
+    with pytest.raises(PermissionDenied):
+        desk.archives.record_spot_check(
+            sh, "dealer-sh", checked_on=clock.now().date(), outcome="satisfactory", findings="自查"
+        )
+    assert desk.ticket(world.manager, ticket_id).version == version + 1  # only the confirmation
+    desk.record_callback(sh, ticket_id, problem_back=False, satisfaction=5)  # its own region: it may
+
+
+def _free_part_after_check(desk: ServiceDesk, world: World, request_id: str) -> str:
+    """The office approves, picks and ships a checked free request, and the dealer receives it."""
+    desk.materials.approve(world.agent, request_id)
+    desk.materials.pick(world.agent, request_id)
+    desk.materials.ship(world.agent, request_id)
+    desk.materials.receive(world.dealer_sh_staff, request_id)
+    return request_id
