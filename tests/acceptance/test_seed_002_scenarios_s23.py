@@ -399,6 +399,69 @@ def test_an_out_of_box_units_free_slip_stays_free_when_its_installation_is_accep
     assert materials.approve(world.agent, request.id).state.value == "approved"
 
 
+def test_a_quote_accepted_before_the_unit_was_found_in_warranty_does_not_hold_its_free_part(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 款到发货 is for parts out of warranty (分工 4); 保修期内…免费 (材料收费 1 c). The customer accepted the
+    # out-of-warranty quote, then showed the invoice before paying: the sheet, assessed again, is free, and
+    # the office cancels the unpaid slip. The part, filed again, ships free and is lent (its old part owed
+    # back). It could not ship at all until the customer paid 250 for a free repair (to be refunded).
+    desk, _clock, world = host
+    ticket_id = _call(desk, world, "unit-out")
+    _fixed(desk, world, ticket_id)
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id, urgent=True)
+    assert accepted.fee_slip is not None and accepted.materials_request is not None
+    desk.change_warranty_start(
+        world.manager, "unit-out", reason="用户出示发票", purchase_date=date(2024, 1, 10)
+    )
+    again = desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    assert again.phase == "in_warranty" and again.customer_total == Money(0, "CNY")
+    desk.fees.cancel_slip(world.manager, accepted.fee_slip.id, "保修期内免费")
+    materials, dealer = desk.materials, PartyRef.dealer("dealer-sh")
+    materials.cancel(world.agent, accepted.materials_request.id, reason="保修期内改为免费发料")
+    free = materials.request(
+        world.dealer_sh_staff, ticket_id, party=dealer, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    assert materials.check(world.agent, free.id).chargeable is False
+    materials.approve(world.agent, free.id)
+    materials.pick(world.agent, free.id)
+    assert materials.ship(world.agent, free.id).shipping_note is not None
+    materials.receive(world.dealer_sh_staff, free.id)
+    assert materials.ledger(world.agent, dealer).balance == {PART: 1}  # lent: the old part is owed back
+    revenue = desk.fees.monthly_revenue(world.manager, "2026-03")
+    assert revenue.revenue_total == Money(0, "CNY") and [e.item for e in revenue.free_issued] == [PART]
+
+
+def test_an_accepted_quote_still_owed_holds_the_parts_until_paid(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # The other side of it: with its slip still owed, the accepted quote holds the same parts on a free
+    # request too (款到发货), whatever the sheet says since.
+    desk, _clock, world = host
+    ticket_id = _call(desk, world, "unit-out")
+    _fixed(desk, world, ticket_id)
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)
+    desk.charges.accept(world.customer_zh, ticket_id, quote.id, urgent=True)
+    desk.change_warranty_start(
+        world.manager, "unit-out", reason="用户出示发票", purchase_date=date(2024, 1, 10)
+    )
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    materials = desk.materials
+    free = materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)],
+        urgent=True,
+    )  # fmt: skip
+    materials.check(world.agent, free.id)
+    materials.approve(world.agent, free.id)
+    materials.pick(world.agent, free.id)
+    with pytest.raises(PolicyError) as held:
+        materials.ship(world.agent, free.id)
+    assert held.value.code == "payment_before_shipping" and quote.id in str(held.value)
+
+
 def test_the_warranty_counted_from_purchase_ends_on_the_months_corresponding_day(
     host: tuple[ServiceDesk, ManualClock, World],
 ) -> None:

@@ -76,6 +76,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
+from aftersales.service.cancelled_quote_slips import quotes_owing_nothing
 from aftersales.service.charge_refunds import slip_to_refund
 from aftersales.service.clock_skew import CLOCK_SKEW, stamp_for
 from aftersales.service.context import DeskContext
@@ -724,6 +725,10 @@ class MaterialsDesk:
             ticket = uow.tickets.get(request.ticket_id)  # not cancelled: see _request_for
             sheet = ticket.charges
             unpaid = sheet.unpaid_before_shipping(ln.part for ln in request.lines) if sheet else ()
+            if unpaid:
+                # A quote whose slips were all cancelled, unpaid, owes nothing: it holds nothing back.
+                voided = quotes_owing_nothing(uow, ticket)
+                unpaid = tuple(q for q in unpaid if q.id not in voided)
             if sheet is not None and unpaid:
                 # 款到发货 holds for every accepted quote charging these parts, not only the one that filed
                 # the request: the dealer's purchase from the maker is paid before the maker ships.
@@ -768,9 +773,9 @@ class MaterialsDesk:
             if entries and request.quote_id is None:
                 # Received after the ticket's quote charging these parts was accepted: charged, not lent,
                 # and not a free issue either (the quote's slip has them as income).
-                for charged in _charge_on_accepted_quotes(
-                    uow.tickets.get(request.ticket_id), ledger, request.id, actor, now
-                ):
+                ticket = uow.tickets.get(request.ticket_id)
+                voided = quotes_owing_nothing(uow, ticket)
+                for charged in _charge_on_accepted_quotes(ticket, ledger, request.id, actor, now, voided):
                     given[charged.part] -= charged.quantity
             self._store_ledger(uow, ledger, new)
             if request.quote_id is None:
@@ -1260,16 +1265,21 @@ def _contact_of(uow: UnitOfWork, party: PartyRef) -> Contact | None:
 
 
 def _charge_on_accepted_quotes(
-    ticket: Ticket, ledger: LoanLedger, request_id: str, actor: Actor, now: datetime
+    ticket: Ticket,
+    ledger: LoanLedger,
+    request_id: str,
+    actor: Actor,
+    now: datetime,
+    voided: frozenset[str] = frozenset(),
 ) -> list[LedgerEntry]:
     """Settle as charged what ``request_id`` just put on loan and the ticket's accepted quotes charge
-    beyond what they already took off loan on this ledger (已收费的材料不计入盘点表). Returns the
-    entries booked."""
+    beyond what they already took off loan on this ledger (已收费的材料不计入盘点表); not the ``voided``
+    quotes, whose slips were cancelled unpaid (nothing is charged on them). Returns the entries booked."""
     made: list[LedgerEntry] = []
     if ticket.charges is None:
         return made
     for quote in ticket.charges.quotes:
-        if quote.state is not QuoteState.ACCEPTED:
+        if quote.state is not QuoteState.ACCEPTED or quote.id in voided:
             continue
         left = quote.charged_parts
         for entry in ledger.entries:
