@@ -643,3 +643,56 @@ def _free_part_after_check(desk: ServiceDesk, world: World, request_id: str) -> 
     desk.materials.ship(world.agent, request_id)
     desk.materials.receive(world.dealer_sh_staff, request_id)
     return request_id
+
+
+# -- 叫修处理流程: 电话指导 → 结案; 是否需派人现场服务 → 现场检修 → 是否在保修期内 → 计算维修费用
+
+
+def test_a_call_solved_by_phone_guidance_charges_no_labour_travel_or_fee_out_of_warranty(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # The office guided the user by phone and no one came: the flow computes repair fees only after the
+    # on-site inspection. It charged the dealer's labour, travel and fee (130) for the office's phone call.
+    desk, clock, world = host
+    opened = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="马桶一直冲水", asset_id="unit-out"
+    )
+    ticket_id = opened.ticket.id
+    desk.triage(world.agent, ticket_id, nature="flush_valve_leak", severity=Severity.LOW, plan=Plan.REMOTE)
+    desk.add_fault_record(
+        world.agent, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn", action="guide_user"
+    )
+    sheet = desk.charges.assess(world.agent, ticket_id, travel_zone="pudong")
+    assert sheet.phase == "out_of_warranty" and sheet.customer_total == Money(0, "CNY")
+    assert all("phone_guidance_no_fee" in [r.code for r in line.reasons] for line in sheet.lines)
+    with pytest.raises(PolicyError) as nothing:
+        desk.charges.quote(world.agent, ticket_id)
+    assert nothing.value.code == "nothing_to_charge"
+    # Phone guidance did not solve it: the dealer goes on site, and the repair is charged as any other.
+    desk.dispatch(world.agent, ticket_id, dealer_id="dealer-sh")
+    desk.add_visit(world.dealer_sh_staff, ticket_id, planned_at=clock.now(), engineer_id="eng-dealer-sh")
+    with pytest.raises(PolicyError) as stale:  # the sheet was assessed as phone guidance
+        desk.charges.quote(world.agent, ticket_id)
+    assert stale.value.code == "assessment_stale"
+    on_site = desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    assert on_site.customer_total == Money("130.00", "CNY")  # 80 labour + 30 travel + 20 fee
+
+
+def test_a_part_mailed_after_phone_guidance_is_still_charged_by_its_phase(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # Parts follow the phase whoever fits them (材料收费 1 a): a valve posted to the user out of warranty.
+    desk, _clock, world = host
+    opened = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="马桶一直冲水", asset_id="unit-out"
+    )
+    ticket_id = opened.ticket.id
+    desk.triage(world.agent, ticket_id, nature="flush_valve_leak", severity=Severity.LOW, plan=Plan.REMOTE)
+    desk.add_fault_record(
+        world.agent, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn",
+        action="replace_flush_valve", part=PART, component="flush_valve",
+    )  # fmt: skip
+    sheet = desk.charges.assess(world.agent, ticket_id)
+    charged = {line.line.kind.value: line.line.chargeable for line in sheet.lines}
+    assert charged == {"materials": True, "labour": False, "service_fee": False}
+    assert sheet.customer_total == Money("120.00", "CNY")
