@@ -653,7 +653,7 @@ def test_a_call_solved_by_phone_guidance_charges_no_labour_travel_or_fee_out_of_
 ) -> None:
     # The office guided the user by phone and no one came: the flow computes repair fees only after the
     # on-site inspection. It charged the dealer's labour, travel and fee (130) for the office's phone call.
-    desk, clock, world = host
+    desk, _clock, world = host
     opened = desk.open_ticket(
         world.agent, customer_id="cust-zh", description="马桶一直冲水", asset_id="unit-out"
     )
@@ -668,12 +668,13 @@ def test_a_call_solved_by_phone_guidance_charges_no_labour_travel_or_fee_out_of_
     with pytest.raises(PolicyError) as nothing:
         desk.charges.quote(world.agent, ticket_id)
     assert nothing.value.code == "nothing_to_charge"
-    # Phone guidance did not solve it: the dealer goes on site, and the repair is charged as any other.
+    # Phone guidance did not solve it: the call is passed to the dealer (是否需派人现场服务 → YES), who works
+    # it on site; the repair is charged as any other.
     desk.dispatch(world.agent, ticket_id, dealer_id="dealer-sh")
-    desk.add_visit(world.dealer_sh_staff, ticket_id, planned_at=clock.now(), engineer_id="eng-dealer-sh")
     with pytest.raises(PolicyError) as stale:  # the sheet was assessed as phone guidance
         desk.charges.quote(world.agent, ticket_id)
     assert stale.value.code == "assessment_stale"
+    desk.start_work(world.dealer_sh_staff, ticket_id)
     on_site = desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
     assert on_site.customer_total == Money("130.00", "CNY")  # 80 labour + 30 travel + 20 fee
 

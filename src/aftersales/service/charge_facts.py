@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 _ASSESS = "assess_charges"
+_DISPATCHES = frozenset({"assign", "reassign"})
 PHONE_GUIDANCE = "phone_guidance"
 """The fact recorded (only) when an assessment charged the call as phone guidance alone."""
 
@@ -130,14 +131,17 @@ def charging_visit(ticket: Ticket) -> VisitKind:
 
 
 def phone_guidance_only(ticket: Ticket, chargeability: object) -> bool:
-    """Whether ``ticket`` is charged as a call handled by phone guidance alone: planned remote, with no
-    visit, under a chargeability policy whose ``remote_labour_and_travel`` is ``False`` (seed 002
-    叫修处理流程: 电话指导 → 结案; repair fees are computed only after 现场检修)."""
+    """Whether ``ticket`` is charged as a call handled by phone guidance alone: planned remote, never
+    dispatched to anyone and with no visit, under a chargeability policy whose ``remote_labour_and_travel``
+    is ``False`` (seed 002 叫修处理流程: 电话指导 → 结案; once 是否需派人现场服务 says yes and the call is
+    dispatched, fees are computed after 现场检修 as for any repair)."""
     params = getattr(chargeability, "params", None)
     if getattr(params, "remote_labour_and_travel", True) is not False:
         return False
     assessment = ticket.assessment
-    return assessment is not None and assessment.plan is Plan.REMOTE and not ticket.visits
+    if assessment is None or assessment.plan is not Plan.REMOTE or ticket.visits:
+        return False
+    return not any(event.action in _DISPATCHES for event in ticket.events)
 
 
 def assessed_facts(
