@@ -233,8 +233,9 @@ def held_dealer(events: Sequence[TicketEvent]) -> str | None:
 
 
 def _dealer_start(dealer: str | None, index: int, start: int | None, caller: object) -> int | None:
-    """Where a dispatch to ``dealer`` starts its clock: at the call when the dealer took it itself, else
-    at the dispatch (seed 002: 乙方接到用户的叫修(或者是甲方的电话通知)后); ``None`` when not to a dealer."""
+    """Where a dispatch to ``dealer`` starts its clock: at the call when the dealer took it itself (and no
+    one else has held it since: ``caller`` is then cleared), else at the dispatch (seed 002:
+    乙方接到用户的叫修(或者是甲方的电话通知)后); ``None`` when not to a dealer."""
     if dealer is None:
         return None
     if caller is not None and start is not None and dealer == caller:
@@ -327,6 +328,10 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                 if dealer is None or dealer != held or dealer_at is None:
                     dealer_at = began
                 held = dealer
+                if dealer != caller:
+                    # Taken out of the calling dealer's hands: passed back later, it is the maker's notice
+                    # (甲方的电话通知), a new call whose 24 hours run from that dispatch, not from the call.
+                    caller = None
         if response_met is None and action in response_actions and is_response(event, response_actions):
             response_met = index
         if arrival_met is None:

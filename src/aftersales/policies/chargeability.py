@@ -102,6 +102,10 @@ class ChargeabilityParams:
       (default ``False``: seed 002 charges no service fee on callbacks; see the module docstring).
     - ``out_of_box_causes_apply``: an established chargeable cause makes an out-of-box repair chargeable
       (default ``True``); ``False`` makes every out-of-box repair free.
+    - ``remote_labour_and_travel``: charge labour, travel and the service fee on a call handled by phone
+      guidance alone (planned remote, never dispatched, no visit; default ``True``). Seed 002's call flow
+      (叫修处理流程) computes repair fees only on the on-site branch (是否需派人现场服务 → 现场检修 →
+      计算维修费用): its pack sets ``False``, and such a call charges parts only, by the phase.
     """
 
     extra_chargeable_causes: tuple[str, ...] = attrs.field(
@@ -110,6 +114,7 @@ class ChargeabilityParams:
     waived_causes: tuple[str, ...] = attrs.field(default=(), converter=_codes, validator=_cause_codes)
     callback_labour_and_travel: bool = False
     out_of_box_causes_apply: bool = True
+    remote_labour_and_travel: bool = True
     design_hazard_causes: tuple[str, ...] = attrs.field(
         default=("design_hazard",), converter=_codes, validator=_cause_codes
     )

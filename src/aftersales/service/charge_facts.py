@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.classification import Category
+from aftersales.domain.classification import Category, Plan
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.contact import zone
 from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit
@@ -35,16 +35,21 @@ from aftersales.service.contracts import ServiceContracts
 from aftersales.service.scope import purchasing_dealer
 
 __all__ = [
+    "PHONE_GUIDANCE",
     "VisitCover",
     "assessed_facts",
     "charging_visit",
     "check_current",
     "contract_on_call_day",
+    "phone_guidance_only",
     "unit_extensions",
     "visit_cover",
 ]
 
 _ASSESS = "assess_charges"
+_DISPATCHES = frozenset({"assign", "reassign"})
+PHONE_GUIDANCE = "phone_guidance"
+"""The fact recorded (only) when an assessment charged the call as phone guidance alone."""
 
 
 def _text(value: Any) -> str:
@@ -125,6 +130,20 @@ def charging_visit(ticket: Ticket) -> VisitKind:
     return next((kind for kind in reversed(kinds) if kind is not VisitKind.CALLBACK), VisitKind.SERVICE)
 
 
+def phone_guidance_only(ticket: Ticket, chargeability: object) -> bool:
+    """Whether ``ticket`` is charged as a call handled by phone guidance alone: planned remote, never
+    dispatched to anyone and with no visit, under a chargeability policy whose ``remote_labour_and_travel``
+    is ``False`` (seed 002 叫修处理流程: 电话指导 → 结案; once 是否需派人现场服务 says yes and the call is
+    dispatched, fees are computed after 现场检修 as for any repair)."""
+    params = getattr(chargeability, "params", None)
+    if getattr(params, "remote_labour_and_travel", True) is not False:
+        return False
+    assessment = ticket.assessment
+    if assessment is None or assessment.plan is not Plan.REMOTE or ticket.visits:
+        return False
+    return not any(event.action in _DISPATCHES for event in ticket.events)
+
+
 def assessed_facts(
     ticket: Ticket,
     asset: Asset,
@@ -179,8 +198,9 @@ def _recorded(ticket: Ticket) -> Mapping[str, Any] | None:
     return None
 
 
-def check_current(uow: UnitOfWork, ticket: Ticket) -> None:
-    """``PolicyError`` ``assessment_stale`` when a fact the ticket's last assessment read has changed."""
+def check_current(uow: UnitOfWork, ticket: Ticket, chargeability: object = None) -> None:
+    """``PolicyError`` ``assessment_stale`` when a fact the ticket's last assessment read has changed
+    (``chargeability``: the desk's policy, which says whether a call by phone guidance alone is charged)."""
     recorded = _recorded(ticket)
     if recorded is None or ticket.asset_id is None:
         return
@@ -193,6 +213,8 @@ def check_current(uow: UnitOfWork, ticket: Ticket) -> None:
         now = assessed_facts(
             ticket, asset, product, unit_extensions(uow, asset.id), contract_on_call_day(uow, asset, ticket)
         )
+        if phone_guidance_only(ticket, chargeability):
+            now[PHONE_GUIDANCE] = "true"
         changed = sorted(k for k in recorded.keys() | now.keys() if recorded.get(k) != now.get(k))
     if changed:
         raise PolicyError(

@@ -71,10 +71,12 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.charge_facts import (
+    PHONE_GUIDANCE,
     assessed_facts,
     charging_visit,
     check_current,
     contract_on_call_day,
+    phone_guidance_only,
     unit_extensions,
     visit_cover,
 )
@@ -255,6 +257,9 @@ class ChargesDesk:
             contract = contract_on_call_day(uow, asset, ticket)
             cover = visit_cover(uow, ticket)
             whole, lines = assessed.whole, _under_contract(contract, assessed.lines, cover is not None)
+            by_phone = phone_guidance_only(ticket, policies.chargeability)
+            if by_phone:
+                lines = _by_phone(lines)
             if cover is not None and cover.used_up is not None:
                 lines = _visits_used(cover.used_up, lines)
             sheet = (
@@ -279,6 +284,8 @@ class ChargesDesk:
                 # What it was decided on: a quote on this sheet is refused once one of them changes.
                 "facts": dict(assessed_facts(ticket, asset, product, extensions, contract)),
             }
+            if by_phone:
+                payload["facts"][PHONE_GUIDANCE] = "true"
             why = (
                 None
                 if sheet.revision == 1
@@ -327,7 +334,7 @@ class ChargesDesk:
             sheet = self._sheet_of(ticket)
             if payer == "dealer":
                 _check_purchaser(actor, ticket, "offer the purchase", ticket.id)
-            check_current(uow, ticket)
+            check_current(uow, ticket, self.context.policies.chargeability)
             if payer == "customer":
                 lines = [line.line for line in sheet.lines]
                 charged_parts = any(ln.chargeable and ln.kind is ChargeKind.MATERIALS for ln in lines)
@@ -439,7 +446,7 @@ class ChargesDesk:
             sheet = self._sheet_of(ticket)
             if sheet.quote(quote_id).payer == "dealer":
                 _check_purchaser(actor, ticket, "accept the purchase", quote_id)
-            check_current(uow, ticket)
+            check_current(uow, ticket, self.context.policies.chargeability)
             accepted = sheet.accept(quote_id, now, actor.ref)
             request = self._file_request(uow, ticket, accepted, actor, now, urgent)
             off_loan = _charge_off_loans(uow, ticket, accepted, actor, now, self._cost_of)
@@ -909,6 +916,25 @@ def _under_contract(
         if line.chargeable and (contract.coverage.covers(kind) or (visit and kind == "fee")):
             sheet_line = attrs.evolve(
                 sheet_line, line=attrs.evolve(line, chargeable=False), reasons=(*sheet_line.reasons, why)
+            )
+        out.append(sheet_line)
+    return tuple(out)
+
+
+_BY_PHONE = Reason("phone_guidance_no_fee")
+
+
+def _by_phone(lines: tuple[SheetLine, ...]) -> tuple[SheetLine, ...]:
+    """A call handled by phone guidance alone: labour, travel and the service fee are free, with the
+    reason; parts stay as chargeability decided (seed 002 叫修处理流程: fees are computed after 现场检修)."""
+    out = []
+    for sheet_line in lines:
+        line = sheet_line.line
+        if line.kind is not ChargeKind.MATERIALS and line.chargeable:
+            sheet_line = attrs.evolve(
+                sheet_line,
+                line=attrs.evolve(line, chargeable=False),
+                reasons=(*sheet_line.reasons, _BY_PHONE),
             )
         out.append(sheet_line)
     return tuple(out)

@@ -66,7 +66,6 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TicketState
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
-from aftersales.policies.charge_assessment import decide_charges
 from aftersales.policies.chargeability import (
     ChargeabilityPolicy,
     ChargeOutcome,
@@ -79,7 +78,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
-from aftersales.service.charge_facts import charging_visit, contract_on_call_day, unit_extensions
+from aftersales.service.cancelled_quote_slips import quotes_owing_nothing
 from aftersales.service.charge_refunds import slip_to_refund
 from aftersales.service.clock_skew import CLOCK_SKEW, stamp_for
 from aftersales.service.context import DeskContext
@@ -92,6 +91,7 @@ from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_rol
 from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import acts_as_dealer_staff, purchasing_dealer, sees_every, ticket_readable
+from aftersales.service.warranty_check import CHECKED, judge, still_holds
 
 __all__ = ["LedgerSummary", "MaterialsDesk", "MaterialsParams"]
 
@@ -189,6 +189,17 @@ class MaterialsDesk:
             _refuse_cancelled(ticket, f"request {request.id} goes no further ({trigger} refused)")
         _check_dealer_side(uow, actor, request, trigger)
         return request
+
+    @property
+    def _warranty(self) -> Any:
+        """The warranty policy the check judges by (the desk's, else the chargeability policy's own)."""
+        warranty = self.context.policies.warranty
+        return warranty if warranty is not None else getattr(self.chargeability, "warranty", None)
+
+    def _still_holds(self, uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> None:
+        """Refuse (``warranty_check_stale``) a slip or quote whose check would now decide otherwise."""
+        ticket = uow.tickets.get(request.ticket_id)
+        still_holds(uow, ticket, request, warranty=self._warranty, chargeability=self.chargeability, now=now)
 
     def _step(
         self,
@@ -510,49 +521,23 @@ class MaterialsDesk:
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             ticket = uow.tickets.get(request.ticket_id)
-            if ticket.asset_id is None:
-                raise PolicyError(
-                    f"ticket {ticket.id} names no unit, so its warranty cannot be checked", code="no_asset"
-                )
-            asset = uow.assets.get(ticket.asset_id)
-            product = uow.products.get(asset.product_id)
-            extensions = unit_extensions(uow, asset.id)
-            found = tuple(sorted({r.cause for r in ticket.fault_records} | set(extra)))
-            visit = charging_visit(ticket)
-            warranty = self.context.policies.warranty
-            if warranty is None:
-                warranty = getattr(self.chargeability, "warranty", None)
-            decision = decide_charges(
-                warranty, self.chargeability, asset, product, received_at=ticket.received_at, now=now,
-                component=component, extensions=extensions, visit=visit, causes=found,
+            judged = judge(
+                uow, ticket, request, warranty=self._warranty, chargeability=self.chargeability,
+                extra_causes=extra, component=component, now=now,
             )  # fmt: skip
-            chargeable, reasons = decision.outcome.materials, decision.reasons
-            contract = contract_on_call_day(uow, asset, ticket)
-            if chargeable and contract is not None and contract.coverage.parts:
-                chargeable = False
-                reasons = (*reasons, Reason("service_contract", {"contract_id": contract.id}))
-            if chargeable and not any(line.kind is ItemKind.PART for line in request.lines):
-                # Gifts, office supplies and brochures are never sold (the quote prices parts only): a
-                # request of nothing else goes out free on a pick slip instead of waiting for a quote
-                # that cannot be made (seed 002 退料 1 a-c; 其他 2: sales income lists charged materials).
-                chargeable = False
-                reasons = (*reasons, Reason("no_part_to_charge"))
-            request.check(
-                actor.ref,
-                now,
-                chargeable=chargeable,
-                reasons=reasons,
-                phase=decision.outcome.phase.value,
-            )
+            chargeable, reasons = judged.chargeable, judged.reasons
+            request.check(actor.ref, now, chargeable=chargeable, reasons=reasons, phase=judged.phase)
             if not chargeable:
                 request.issue_pick_slip(actor.ref, now, self._number(uow, "pick_slip", now))
             payload: dict[str, JsonValue] = {
                 "request_id": request.id,
                 "chargeable": chargeable,
-                "phase": decision.outcome.phase.value,
+                "phase": judged.phase,
                 "reasons": [r.code for r in reasons],
+                # What it was asked: its slip or quote is approved only while the same check decides alike.
+                "asked": {"causes": list(extra), "component": component},
             }
-            self._history(uow, ticket.id, "materials_checked", actor, now, payload)
+            self._history(uow, ticket.id, CHECKED, actor, now, payload)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "check", fn)
@@ -562,6 +547,7 @@ class MaterialsDesk:
         """Price a chargeable request (parts at retail) and offer the quote to the user."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            self._still_holds(uow, request, now)
             parts: dict[str, int] = {}
             for line in request.lines:
                 if line.kind is ItemKind.PART:
@@ -618,6 +604,12 @@ class MaterialsDesk:
         fee slip (填注付款方式信息) and the method :meth:`record_payment` records unless told another. On
         a free pick slip, which nobody pays, either (an invoice ``now`` or ``later``, a payment method) is
         a ``ValidationError`` naming it.
+
+        The slip or quote is approved only on the facts its warranty check read (the unit's dates, the
+        terms, the extensions, the fault records, the visit kind, the contract): once one has changed (a
+        corrected purchase date, a complaint's extension, misuse found on site) it is ``PolicyError``
+        ``warranty_check_stale`` and nothing changes — cancel the request and file the parts again.
+        :meth:`quote` is refused alike.
         """
         try:
             wish = InvoiceWish(invoice)
@@ -639,6 +631,7 @@ class MaterialsDesk:
                     f"request {request.id} is free: nobody pays it, so it takes no {field.replace('_', ' ')}",
                     field=field,
                 )
+            self._still_holds(uow, request, now)
             number = None if request.pick_slip is not None else self._number(uow, "pick_slip", now)
             request.approve(actor.ref, now, number)
             if request.charges is not None and request.quote_id is not None:
@@ -734,6 +727,10 @@ class MaterialsDesk:
             ticket = uow.tickets.get(request.ticket_id)  # not cancelled: see _request_for
             sheet = ticket.charges
             unpaid = sheet.unpaid_before_shipping(ln.part for ln in request.lines) if sheet else ()
+            if unpaid:
+                # A quote whose slips were all cancelled, unpaid, owes nothing: it holds nothing back.
+                voided = quotes_owing_nothing(uow, ticket)
+                unpaid = tuple(q for q in unpaid if q.id not in voided)
             if sheet is not None and unpaid:
                 # 款到发货 holds for every accepted quote charging these parts, not only the one that filed
                 # the request: the dealer's purchase from the maker is paid before the maker ships.
@@ -778,9 +775,9 @@ class MaterialsDesk:
             if entries and request.quote_id is None:
                 # Received after the ticket's quote charging these parts was accepted: charged, not lent,
                 # and not a free issue either (the quote's slip has them as income).
-                for charged in _charge_on_accepted_quotes(
-                    uow.tickets.get(request.ticket_id), ledger, request.id, actor, now
-                ):
+                ticket = uow.tickets.get(request.ticket_id)
+                voided = quotes_owing_nothing(uow, ticket)
+                for charged in _charge_on_accepted_quotes(ticket, ledger, request.id, actor, now, voided):
                     given[charged.part] -= charged.quantity
             self._store_ledger(uow, ledger, new)
             if request.quote_id is None:
@@ -1268,16 +1265,21 @@ def _contact_of(uow: UnitOfWork, party: PartyRef) -> Contact | None:
 
 
 def _charge_on_accepted_quotes(
-    ticket: Ticket, ledger: LoanLedger, request_id: str, actor: Actor, now: datetime
+    ticket: Ticket,
+    ledger: LoanLedger,
+    request_id: str,
+    actor: Actor,
+    now: datetime,
+    voided: frozenset[str] = frozenset(),
 ) -> list[LedgerEntry]:
     """Settle as charged what ``request_id`` just put on loan and the ticket's accepted quotes charge
-    beyond what they already took off loan on this ledger (已收费的材料不计入盘点表). Returns the
-    entries booked."""
+    beyond what they already took off loan on this ledger (已收费的材料不计入盘点表); not the ``voided``
+    quotes, whose slips were cancelled unpaid (nothing is charged on them). Returns the entries booked."""
     made: list[LedgerEntry] = []
     if ticket.charges is None:
         return made
     for quote in ticket.charges.quotes:
-        if quote.state is not QuoteState.ACCEPTED:
+        if quote.state is not QuoteState.ACCEPTED or quote.id in voided:
             continue
         left = quote.charged_parts
         for entry in ledger.entries:
