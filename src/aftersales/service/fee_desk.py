@@ -233,8 +233,12 @@ class FeeDesk:
         """The month (``YYYY-MM``) a slip written at ``at`` counts in, in the books' time zone."""
         return self._month_of(at)
 
-    def _ticket_in_scope(self, uow: UnitOfWork, actor: Actor, ticket_id: str, command: str) -> Ticket:
-        ticket = uow.tickets.get(ticket_id)
+    def _ticket_in_scope(
+        self, uow: UnitOfWork, actor: Actor, ticket_id: str, command: str, *, lock: bool = False
+    ) -> Ticket:
+        """The ticket if ``actor`` may run ``command`` on it; ``lock`` holds its write lock (a slip
+        written for it queues behind a ticket command, as its cancellation, on another desk)."""
+        ticket = self.runner.load(uow, ticket_id, lock=lock)
         if not can_read(actor, ticket, self.runner.team_of_assignee(uow, ticket)):
             raise NotFound("ticket", ticket_id)
         if command != "read_fee_slip" and not can_write_as(actor, ticket, FEE_ROLES[command]):
@@ -302,8 +306,11 @@ class FeeDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
             invoices.clear()
-            self._ticket_in_scope(uow, actor, ticket_id, "issue_fee_slip")
-            ticket = uow.tickets.get(ticket_id)
+            # The ticket's lock: another desk's cancellation (which cancels the job's unpaid slips) or
+            # slip of the same quote commits first or waits for this one — the check below and the
+            # slip are then never judged on a ticket or slips that changed meanwhile (PostgreSQL reads
+            # what was committed when each statement ran; SQLite already ran writers one at a time).
+            ticket = self._ticket_in_scope(uow, actor, ticket_id, "issue_fee_slip", lock=True)
             if origin is SlipOrigin.JOB and ticket.state == TicketState.CANCELLED:
                 # Its cancellation cancelled the job's unpaid slips (cancelled_money): nothing is owed for
                 # a job called off, so none is written after it either. Parts the customer kept are

@@ -458,7 +458,10 @@ class MaterialsDesk:
             )
 
         def apply(uow: UnitOfWork, now: datetime) -> MaterialsRequest:
-            ticket = uow.tickets.get(ticket_id)
+            # The ticket's lock: its cancellation on another desk (which calls off the requests it
+            # finds) commits first or waits for this one, so no request is filed on a ticket
+            # cancelled meanwhile and left pending for ever (PostgreSQL; SQLite queues writers).
+            ticket = self.runner.load(uow, ticket_id, lock=True)
             authorize(actor, "materials_request", ticket, None, MATERIALS_ROLES["materials_request"])
             _refuse_cancelled(ticket, "no materials are requested for it")
             if ticket.state == TicketState.CLOSED:

@@ -1,0 +1,123 @@
+# mypy: disable-error-code="arg-type"
+"""Two desks on one store race the newer capabilities' commands on one record (session 23).
+
+Each test runs two desks (two processes of a host) on one SQLite file or PostgreSQL database and races
+them with :func:`two_desk_races.race`: both transactions read and write before either commits. The
+outcome must be one the two commands give run one after the other — exactly one wins and the other gets
+a typed refusal, or both apply — with no money, stock, tally or number counted twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_seed002_money import FEES, OUT_OF_WARRANTY, PART, _repair
+from two_desk_races import race
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
+from aftersales.domain.charges import ChargeKind, ChargeLine
+from aftersales.domain.materials import MaterialsLine, PartyRef
+from aftersales.domain.materials_workflow import MaterialsState
+from aftersales.domain.money import Money
+from aftersales.errors import PolicyError, ValidationError
+from aftersales.service.desk import ServiceDesk
+from conftest import STAFF, START, World, make_world, register, store_url
+
+VALVE = ChargeLine(ChargeKind.MATERIALS, PART, Money("120.00", "CNY"), 1)
+LABOUR = ChargeLine(ChargeKind.LABOUR, "flush_valve_leak", Money("100.00", "CNY"), 1)
+
+Pair = tuple[ServiceDesk, ServiceDesk, ManualClock, World]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
+    """Two desks of the sanitary-ware pack, seed 002's fees, on one fresh store."""
+    clock, world = ManualClock(START), make_world()
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(request.param, tmp_path))
+
+        def open_desk() -> ServiceDesk:
+            return stack.enter_context(
+                ServiceDesk.open(
+                    url, pack="sanitary_ware", overrides={"fees": FEES}, clock=clock, staff=STAFF,
+                    invoice_issuer=MemoryInvoiceIssuer(),
+                )
+            )  # fmt: skip
+
+        first = open_desk()
+        register(first, world)
+        first.register_asset(world.manager, OUT_OF_WARRANTY)
+        yield first, open_desk(), clock, world
+
+
+def _slipped_quote(desk: ServiceDesk, clock: ManualClock, world: World) -> tuple[str, str]:
+    """An out-of-warranty repair quoted and accepted, its slip cancelled: (ticket, quote)."""
+    ticket_id = _repair(desk, clock, world, OUT_OF_WARRANTY.id)
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    slip = desk.charges.accept(world.customer_zh, ticket_id, quote.id).fee_slip
+    assert slip is not None
+    desk.fees.cancel_slip(world.agent, slip.id, "抬头开错")
+    return ticket_id, quote.id
+
+
+def test_two_desks_writing_the_slip_of_one_quote_write_one(pair: Pair) -> None:
+    first, second, clock, world = pair
+    ticket_id, quote_id = _slipped_quote(first, clock, world)
+
+    def issue(desk: ServiceDesk) -> object:
+        return desk.fees.issue_slip(world.agent, ticket_id, lines=[VALVE, LABOUR], quote_id=quote_id)
+
+    outcomes = race(first, second, issue, issue)
+
+    active = [s for s in first.fees.slips_of(world.manager, ticket_id) if s.is_active]
+    assert len(active) == 1  # two on PostgreSQL before: the quote charged twice
+    assert sorted(o.ok for o in outcomes) == [False, True]
+    refused = next(o.error for o in outcomes if not o.ok)
+    assert isinstance(refused, ValidationError) and refused.field == "quote_id"
+
+
+def test_a_job_slip_written_while_its_ticket_is_cancelled_is_cancelled_or_refused(pair: Pair) -> None:
+    first, second, clock, world = pair
+    ticket_id = _repair(first, clock, world, OUT_OF_WARRANTY.id)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.cancel(world.agent, ticket_id, reason="客户自行修好"),
+        lambda d: d.fees.issue_slip(world.agent, ticket_id, lines=[LABOUR]),
+    )
+
+    assert outcomes[0].ok
+    if not outcomes[1].ok:
+        assert isinstance(outcomes[1].error, PolicyError) and outcomes[1].error.code == "ticket_cancelled"
+    active = [s for s in first.fees.slips_of(world.manager, ticket_id) if s.is_active]
+    assert active == []  # an active job slip on a cancelled ticket on PostgreSQL before
+
+
+def test_parts_requested_while_their_ticket_is_cancelled_are_called_off_or_refused(pair: Pair) -> None:
+    first, second, clock, world = pair
+    ticket_id = _repair(first, clock, world, OUT_OF_WARRANTY.id)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.cancel(world.agent, ticket_id, reason="客户自行修好"),
+        lambda d: d.materials.request(
+            world.dealer_sh_staff,
+            ticket_id,
+            party=PartyRef.dealer("dealer-sh"),
+            lines=[MaterialsLine(PART, 1)],
+        ),
+    )
+
+    assert outcomes[0].ok
+    if outcomes[1].ok:
+        request = first.materials.materials_request(world.agent, outcomes[1].value.id)
+        assert request.state is MaterialsState.CANCELLED  # pending for ever on PostgreSQL before
+    else:
+        assert isinstance(outcomes[1].error, PolicyError) and outcomes[1].error.code == "ticket_cancelled"
