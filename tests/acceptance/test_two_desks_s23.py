@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
+from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
 from aftersales.errors import PolicyError, ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
@@ -121,3 +123,44 @@ def test_parts_requested_while_their_ticket_is_cancelled_are_called_off_or_refus
         assert request.state is MaterialsState.CANCELLED  # pending for ever on PostgreSQL before
     else:
         assert isinstance(outcomes[1].error, PolicyError) and outcomes[1].error.code == "ticket_cancelled"
+
+
+def _contract(contract_id: str) -> ServiceContract:
+    return ServiceContract(
+        id=contract_id, starts_on=date(2026, 3, 1), ends_on=date(2027, 2, 28), price=Money("600.00", "CNY"),
+        customer_id="cust-zh", assets=(OUT_OF_WARRANTY.id,), coverage=ContractCoverage(visits_per_year=2),
+    )  # fmt: skip
+
+
+def test_two_contracts_signed_at_once_for_one_unit_are_one(pair: Pair) -> None:
+    first, second, _clock, world = pair
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.contracts.sign(world.manager, _contract("HT-1")),
+        lambda d: d.contracts.sign(world.manager, _contract("HT-2")),
+    )
+
+    signed = first.contracts.of_customer(world.manager, "cust-zh")
+    assert len(signed) == 1  # both on PostgreSQL before: one unit paid for by two contracts
+    assert sorted(o.ok for o in outcomes) == [False, True]
+    refused = next(o.error for o in outcomes if not o.ok)
+    assert isinstance(refused, ValidationError) and refused.field == "assets"
+
+
+def test_two_plans_made_at_once_for_one_unit_are_one(pair: Pair) -> None:
+    first, second, _clock, world = pair
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.maintenance.create_plan(world.manager, asset_id=OUT_OF_WARRANTY.id, plan_id="MP-a"),
+        lambda d: d.maintenance.create_plan(world.manager, asset_id=OUT_OF_WARRANTY.id, plan_id="MP-b"),
+    )
+
+    plans = first.maintenance.plans(world.manager, asset_id=OUT_OF_WARRANTY.id)
+    assert len(plans) == 1  # two on PostgreSQL before: every visit made twice
+    assert sorted(o.ok for o in outcomes) == [False, True]
+    refused = next(o.error for o in outcomes if not o.ok)
+    assert isinstance(refused, ValidationError) and refused.field == "asset_id"
