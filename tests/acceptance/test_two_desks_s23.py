@@ -10,13 +10,14 @@ a typed refusal, or both apply — with no money, stock, tally or number counted
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from test_seed002_money import FEES, OUT_OF_WARRANTY, PART, _repair
-from two_desk_races import race
+from two_desk_races import issue_slip, race, race_processes, record_payment
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
@@ -25,7 +26,7 @@ from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
-from aftersales.errors import PolicyError, ValidationError
+from aftersales.errors import AftersalesError, PolicyError, ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
@@ -164,3 +165,94 @@ def test_two_plans_made_at_once_for_one_unit_are_one(pair: Pair) -> None:
     assert sorted(o.ok for o in outcomes) == [False, True]
     refused = next(o.error for o in outcomes if not o.ok)
     assert isinstance(refused, ValidationError) and refused.field == "asset_id"
+
+
+def test_a_keyed_slip_retried_on_the_other_desk_is_one_slip(pair: Pair) -> None:
+    first, second, clock, world = pair
+    ticket_id = _repair(first, clock, world, OUT_OF_WARRANTY.id)
+
+    def issue(desk: ServiceDesk) -> object:
+        return desk.fees.issue_slip(world.agent, ticket_id, lines=[LABOUR], idempotency_key="host-1")
+
+    outcomes = race(first, second, issue, issue)
+
+    assert all(o.ok for o in outcomes)
+    assert outcomes[0].value.id == outcomes[1].value.id
+    assert len(first.fees.slips_of(world.manager, ticket_id)) == 1
+
+
+def test_a_keyed_payment_retried_on_the_other_desk_counts_once(pair: Pair) -> None:
+    first, second, clock, world = pair
+    ticket_id = _repair(first, clock, world, OUT_OF_WARRANTY.id)
+    slip = first.fees.issue_slip(world.agent, ticket_id, lines=[LABOUR])
+
+    def pay(desk: ServiceDesk) -> object:
+        return desk.fees.record_payment(world.agent, slip.id, Money("40.00", "CNY"), idempotency_key="pay-1")
+
+    outcomes = race(first, second, pay, pay)
+
+    assert all(o.ok for o in outcomes)
+    assert first.fees.slip(world.manager, slip.id).paid == Money("40.00", "CNY")
+
+
+def test_two_payments_of_a_whole_slip_at_once_count_once(pair: Pair) -> None:
+    first, second, clock, world = pair
+    ticket_id = _repair(first, clock, world, OUT_OF_WARRANTY.id)
+    slip = first.fees.issue_slip(world.agent, ticket_id, lines=[LABOUR])
+
+    def pay(desk: ServiceDesk) -> object:
+        return desk.fees.record_payment(world.agent, slip.id, Money("100.00", "CNY"))
+
+    outcomes = race(first, second, pay, pay)
+
+    assert sorted(o.ok for o in outcomes) == [False, True]
+    assert isinstance(next(o.error for o in outcomes if not o.ok), AftersalesError)
+    assert first.fees.slip(world.manager, slip.id).paid == Money("100.00", "CNY")
+
+
+def _options() -> dict[str, object]:
+    """How each process opens its desk (built there: the fees policy does not pickle)."""
+    return {"pack": "sanitary_ware", "overrides": {"fees": FEES}, "clock": ManualClock(START), "staff": STAFF}
+
+
+@pytest.fixture
+def sqlite_desk(tmp_path: Path) -> Iterator[tuple[ServiceDesk, str, ManualClock, World]]:
+    """A desk on a SQLite file other processes open too, with seed 002's fees."""
+    clock, world = ManualClock(START), make_world()
+    url = f"sqlite:///{tmp_path / 'processes.db'}"
+    with ServiceDesk.open(url, **_options()) as desk:  # type: ignore[arg-type]
+        register(desk, world)
+        desk.register_asset(world.manager, OUT_OF_WARRANTY)
+        yield desk, url, clock, world
+
+
+def test_two_processes_writing_the_slip_of_one_quote_write_one(
+    sqlite_desk: tuple[ServiceDesk, str, ManualClock, World],
+) -> None:
+    desk, url, clock, world = sqlite_desk
+    ticket_id, quote_id = _slipped_quote(desk, clock, world)
+    call = functools.partial(issue_slip, world.agent, ticket_id, (VALVE, LABOUR), quote_id, None)
+
+    told = race_processes(url, _options, call, call)
+
+    assert sorted(t.ok for t in told) == [False, True]
+    refused = next(t for t in told if not t.ok)
+    assert (refused.error, refused.field) == ("ValidationError", "quote_id")
+    assert len([s for s in desk.fees.slips_of(world.manager, ticket_id) if s.is_active]) == 1
+
+
+def test_a_keyed_slip_and_payment_retried_in_another_process_count_once(
+    sqlite_desk: tuple[ServiceDesk, str, ManualClock, World],
+) -> None:
+    desk, url, clock, world = sqlite_desk
+    ticket_id = _repair(desk, clock, world, OUT_OF_WARRANTY.id)
+    call = functools.partial(issue_slip, world.agent, ticket_id, (LABOUR,), None, "host-1")
+
+    told = race_processes(url, _options, call, call)
+
+    assert all(t.ok for t in told) and told[0].id == told[1].id
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    pay = functools.partial(record_payment, world.agent, slip.id, Money("40.00", "CNY"), "pay-1")
+    told = race_processes(url, _options, pay, pay)
+    assert all(t.ok for t in told)
+    assert desk.fees.slip(world.manager, slip.id).paid == Money("40.00", "CNY")
