@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from test_seed002_money import FEES, OUT_OF_WARRANTY, PART, _repair
 from two_desk_races import issue_slip, race, race_processes, record_payment
 
+import aftersales.service.materials_desk as materials_desk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.domain.charges import ChargeKind, ChargeLine
@@ -26,7 +28,7 @@ from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
-from aftersales.errors import AftersalesError, PolicyError, ValidationError
+from aftersales.errors import AftersalesError, ConcurrencyConflict, PolicyError, ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
@@ -256,3 +258,111 @@ def test_a_keyed_slip_and_payment_retried_in_another_process_count_once(
     told = race_processes(url, _options, pay, pay)
     assert all(t.ok for t in told)
     assert desk.fees.slip(world.manager, slip.id).paid == Money("40.00", "CNY")
+
+
+def test_a_materials_quote_accepted_while_a_job_slip_is_written_are_both_written(pair: Pair) -> None:
+    first, second, clock, world = pair
+    ticket_id = _repair(first, clock, world, OUT_OF_WARRANTY.id)
+    materials = first.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)],
+        urgent=True,
+    )  # fmt: skip
+    materials.check(world.agent, request.id)
+    materials.quote(world.agent, request.id)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.materials.approve(world.dealer_sh_staff, request.id),
+        lambda d: d.fees.issue_slip(world.agent, ticket_id, lines=[LABOUR]),
+    )
+
+    assert [o.error for o in outcomes] == [None, None]  # a deadlock on PostgreSQL: StorageError
+    assert len(first.fees.slips_of(world.manager, ticket_id)) == 2
+
+
+def test_a_materials_quote_and_the_sheets_quote_accepted_in_crossing_order_are_both_accepted(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The materials desk took its numbers, then the ticket; a ticket command takes the ticket, then its
+    numbers. Made to cross (the ticket command holds the ticket while the materials step holds the
+    slip counter), PostgreSQL found a deadlock and one desk was told ``StorageError``."""
+    first, second, clock, world = pair
+    ticket_id = _repair(first, clock, world, OUT_OF_WARRANTY.id)
+    materials = first.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)],
+        urgent=True,
+    )  # fmt: skip
+    materials.check(world.agent, request.id)
+    materials.quote(world.agent, request.id)
+    first.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = first.charges.quote(world.agent, ticket_id)
+    ticket_held, counter_held = threading.Event(), threading.Event()
+
+    numbered = materials_desk.next_number
+
+    def next_number(uow: object, kind: str, now: object) -> str:
+        if kind == "pick_slip":
+            ticket_held.wait(1.0)  # the other desk holds the ticket now
+        found = numbered(uow, kind, now)  # type: ignore[arg-type]
+        if kind == "fee_slip":
+            counter_held.set()
+        return found
+
+    monkeypatch.setattr(materials_desk, "next_number", next_number)
+    load = second.runner.load
+
+    def locking(uow: object, id: str, *, lock: bool = False, shared: bool = False) -> object:
+        found = load(uow, id, lock=lock, shared=shared)  # type: ignore[arg-type]
+        if lock and not ticket_held.is_set():
+            ticket_held.set()
+            counter_held.wait(1.0)  # the materials step holds the slip counter now
+        return found
+
+    monkeypatch.setattr(second.runner, "load", locking)
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.materials.approve(world.dealer_sh_staff, request.id),
+        lambda d: d.charges.accept(world.customer_zh, ticket_id, quote.id),
+    )
+
+    assert [o.error for o in outcomes] == [None, None]  # StorageError (deadlock) on PostgreSQL before
+    assert len(first.fees.slips_of(world.manager, ticket_id)) == 2
+
+
+def test_two_writers_locking_two_tickets_in_crossing_order_lose_a_race_not_fail(tmp_path: Path) -> None:
+    """A deadlock (PostgreSQL ends one of the two transactions) is a lost race, ``ConcurrencyConflict``:
+    the runner runs the loser again. It was ``StorageError``, as a broken store is, and not retried."""
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url("postgres", tmp_path))
+        first, second = (stack.enter_context(ServiceDesk.open(url, pack="sanitary_ware")) for _ in range(2))
+        world = make_world()
+        register(first, world)
+        ids = [
+            first.open_ticket(world.agent, customer_id="cust-zh", description="漏水").ticket.id for _ in "ab"
+        ]
+        both_hold = threading.Barrier(2, timeout=5)
+        raised: list[BaseException] = []
+
+        def crossing(desk: ServiceDesk, order: list[str]) -> None:
+            try:
+                with desk.store() as uow:
+                    uow.tickets.get_for_update(order[0])
+                    both_hold.wait()
+                    uow.tickets.get_for_update(order[1])
+            except BaseException as error:  # what the loser was told
+                raised.append(error)
+
+        threads = [
+            threading.Thread(target=crossing, args=(first, ids)),
+            threading.Thread(target=crossing, args=(second, ids[::-1])),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    assert len(raised) == 1 and isinstance(raised[0], ConcurrencyConflict)  # StorageError before
