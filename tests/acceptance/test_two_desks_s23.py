@@ -15,20 +15,25 @@ import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from test_cancelled_incident_units_s22 import _batch_of_four, _faulty
 from test_seed002_money import FEES, OUT_OF_WARRANTY, PART, _repair
 from two_desk_races import issue_slip, race, race_processes, record_payment
 
+import aftersales.service.complaint_incident_facts as incident_facts
 import aftersales.service.materials_desk as materials_desk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.domain.charges import ChargeKind, ChargeLine
+from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
 from aftersales.errors import AftersalesError, ConcurrencyConflict, PolicyError, ValidationError
+from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
@@ -366,3 +371,56 @@ def test_two_writers_locking_two_tickets_in_crossing_order_lose_a_race_not_fail(
             t.join()
 
     assert len(raised) == 1 and isinstance(raised[0], ConcurrencyConflict)  # StorageError before
+
+
+def _fault_once(read: threading.Event, staff: Actor, ticket_id: str, desk: ServiceDesk) -> object:
+    """The fault record of the second unit, once ``read`` is set (or 5 seconds passed)."""
+    read.wait(5.0)
+    return desk.add_fault_record(
+        staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn", action="adjust"
+    )
+
+
+@pytest.mark.parametrize("complaint_first", [False, True])
+def test_a_complaint_opened_while_its_tickets_batch_incident_is_raised_is_major(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch, complaint_first: bool
+) -> None:
+    """Seed 004 第七条 5(2): a complaint about a ticket of a batch quality incident is major. Opened on one
+    desk while the other desk's fault record raised the incident, it is classified by one or the other:
+    the complaint finds the incident, or the incident finds the complaint. ``complaint_first``: the fault
+    record starts once the complaint has read the batch's tally."""
+    first, second, _clock, world = pair
+    read = threading.Event()
+    if complaint_first:
+        reading = incident_facts.document_for_update
+
+        def tally_read(*args: Any) -> Any:
+            try:
+                return reading(*args)
+            finally:
+                read.set()
+
+        monkeypatch.setattr(incident_facts, "document_for_update", tally_read)
+    else:
+        read.set()
+    _batch_of_four(first, world)
+    about = _faulty(first, world, "asset-1")
+    staff = world.dealer_sh_staff
+    other = first.open_ticket(world.agent, customer_id="cust-zh", description="一直冲水", asset_id="asset-2")
+    other_id = other.ticket.id
+    first.triage(world.agent, other_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    first.dispatch(world.agent, other_id, dealer_id=world.dealer_sh.id)
+    first.start_work(staff, other_id)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.complaints.open_complaint(world.agent, "cust-zh", "还是漏水", [about]),
+        functools.partial(_fault_once, read, staff, other_id),
+    )
+
+    assert [o.error for o in outcomes] == [None, None]
+    (incident,) = first.quality_incidents.incidents(world.manager)
+    complaint_id = outcomes[0].value.ticket.id
+    found = first.complaints.complaint_file(world.manager, complaint_id).batch_incident
+    assert found is not None and found.incident_id == incident.id  # None on PostgreSQL before

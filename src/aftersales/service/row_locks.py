@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from aftersales.ports.documents import D, DocumentStore
 from aftersales.ports.repositories import Repository
 
-__all__ = ["for_update"]
+__all__ = ["document_for_update", "for_update"]
 
 R_ = TypeVar("R_")
 
@@ -25,4 +26,13 @@ def for_update(repository: Repository[R_], id: str) -> R_:
     whose writers take turns anyway (SQLite, memory) reads it as ``get`` does."""
     locked = getattr(repository, "get_for_update", None)
     found: R_ = locked(id) if locked is not None else repository.get(id)
+    return found
+
+
+def document_for_update(documents: DocumentStore, cls: type[D], id: str) -> D:
+    """The stored document ``id`` of ``cls``, locked until the transaction ends where the store offers
+    it (``get_for_update``: PostgreSQL), for a write that decides on it without rewriting it; a store
+    whose writers take turns (SQLite, memory) or a host's own reads it as ``get`` does."""
+    locked = getattr(documents, "get_for_update", None)
+    found: D = locked(cls, id) if locked is not None else documents.get(cls, id)
     return found
