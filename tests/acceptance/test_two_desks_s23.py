@@ -424,3 +424,24 @@ def test_a_complaint_opened_while_its_tickets_batch_incident_is_raised_is_major(
     complaint_id = outcomes[0].value.ticket.id
     found = first.complaints.complaint_file(world.manager, complaint_id).batch_incident
     assert found is not None and found.incident_id == incident.id  # None on PostgreSQL before
+
+
+def test_a_keyed_contract_and_plan_retried_on_the_other_desk_are_one_each(pair: Pair) -> None:
+    first, second, _clock, world = pair
+
+    def sign(desk: ServiceDesk) -> object:
+        return desk.contracts.sign(world.manager, _contract("HT-1"), idempotency_key="sign-1")
+
+    signed = race(first, second, sign, sign)
+    assert [o.error for o in signed] == [None, None]
+
+    def plan(desk: ServiceDesk) -> object:
+        return desk.maintenance.create_plan(
+            world.manager, asset_id=OUT_OF_WARRANTY.id, contract_id="HT-1", idempotency_key="plan-1"
+        )
+
+    planned = race(first, second, plan, plan)
+    assert [o.error for o in planned] == [None, None]
+    assert planned[0].value.id == planned[1].value.id
+    assert len(first.contracts.of_customer(world.manager, "cust-zh")) == 1
+    assert len(first.maintenance.plans(world.manager, asset_id=OUT_OF_WARRANTY.id)) == 1
