@@ -28,6 +28,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.fee_slips import InvoiceState, InvoiceWish
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
@@ -43,9 +44,15 @@ LABOUR = ChargeLine(ChargeKind.LABOUR, "flush_valve_leak", Money("100.00", "CNY"
 Pair = tuple[ServiceDesk, ServiceDesk, ManualClock, World]
 
 
+@pytest.fixture
+def finance() -> MemoryInvoiceIssuer:
+    """The finance system both desks of a pair hand their invoices to."""
+    return MemoryInvoiceIssuer()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
-    """Two desks of the sanitary-ware pack, seed 002's fees, on one fresh store."""
+def pair(request: pytest.FixtureRequest, tmp_path: Path, finance: MemoryInvoiceIssuer) -> Iterator[Pair]:
+    """Two desks of the sanitary-ware pack, seed 002's fees, on one fresh store, one finance system."""
     clock, world = ManualClock(START), make_world()
     with contextlib.ExitStack() as stack:
         url = stack.enter_context(store_url(request.param, tmp_path))
@@ -54,7 +61,7 @@ def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
             return stack.enter_context(
                 ServiceDesk.open(
                     url, pack="sanitary_ware", overrides={"fees": FEES}, clock=clock, staff=STAFF,
-                    invoice_issuer=MemoryInvoiceIssuer(),
+                    invoice_issuer=finance,
                 )
             )  # fmt: skip
 
@@ -445,3 +452,27 @@ def test_a_keyed_contract_and_plan_retried_on_the_other_desk_are_one_each(pair: 
     assert planned[0].value.id == planned[1].value.id
     assert len(first.contracts.of_customer(world.manager, "cust-zh")) == 1
     assert len(first.maintenance.plans(world.manager, asset_id=OUT_OF_WARRANTY.id)) == 1
+
+
+def test_two_desks_retrying_one_failed_invoice_both_answer_with_it_issued(
+    pair: Pair, finance: MemoryInvoiceIssuer
+) -> None:
+    first, second, clock, world = pair
+    ticket_id = _repair(first, clock, world, OUT_OF_WARRANTY.id)
+    finance.fail_next = 1
+    slip = first.fees.issue_slip(world.agent, ticket_id, lines=[LABOUR], invoice=InvoiceWish.NOW)
+    assert slip.invoice_id is not None
+    assert first.fees.invoice(world.manager, slip.invoice_id).state is InvoiceState.FAILED
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.fees.retry_invoices(world.manager),
+        lambda d: d.fees.retry_invoices(world.manager),
+    )
+
+    assert [o.error for o in outcomes] == [None, None]  # InvalidTransition ("issue" from issued) before
+    for outcome in outcomes:  # sent by both, or by one before the other listed what was waiting
+        assert all(r.state is InvoiceState.ISSUED for r in outcome.value)
+    assert first.fees.invoice(world.manager, slip.invoice_id).state is InvoiceState.ISSUED
+    assert len(finance.issued) == 1

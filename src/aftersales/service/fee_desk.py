@@ -668,6 +668,8 @@ class FeeDesk:
         with self.context.store() as uow:
             record = uow.documents.get(InvoiceRecord, record_id)
             slips = [uow.documents.get(FeeSlip, sid) for sid in record.slip_ids]
+        if record.state is InvoiceState.ISSUED:
+            return record  # answered already (another desk's retry): finance is not asked again
         if self.issuer is None:
             outcome: IssuedInvoice | str = "no invoice issuer is configured"
         else:
@@ -688,6 +690,12 @@ class FeeDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> InvoiceRecord:
             answered = uow.documents.get(InvoiceRecord, record_id)
+            if answered.state is InvoiceState.ISSUED:
+                # Another desk sent it at the same time and recorded finance's answer first: the issuer
+                # is idempotent on the request's id, so that is this answer too (a failure seen here is
+                # this desk's call failing, not the invoice). Recording it again was InvalidTransition,
+                # failing the retry job, or a command whose invoice was sent after it committed.
+                return answered
             if isinstance(outcome, str):
                 answered.failed(outcome)
             else:
