@@ -224,9 +224,10 @@ def test_two_payments_of_a_whole_slip_at_once_count_once(pair: Pair) -> None:
     assert first.fees.slip(world.manager, slip.id).paid == Money("100.00", "CNY")
 
 
-def _options() -> dict[str, object]:
-    """How each process opens its desk (built there: the fees policy does not pickle)."""
-    return {"pack": "sanitary_ware", "overrides": {"fees": FEES}, "clock": ManualClock(START), "staff": STAFF}
+def _options(clock: ManualClock) -> dict[str, object]:
+    """How a racing process opens its desk: plain library values (pickled to it). The pack's own fees:
+    the fees policy does not pickle, and the slips and payments raced name their amounts."""
+    return {"pack": "sanitary_ware", "clock": ManualClock(clock.now()), "staff": STAFF}
 
 
 @pytest.fixture
@@ -234,7 +235,9 @@ def sqlite_desk(tmp_path: Path) -> Iterator[tuple[ServiceDesk, str, ManualClock,
     """A desk on a SQLite file other processes open too, with seed 002's fees."""
     clock, world = ManualClock(START), make_world()
     url = f"sqlite:///{tmp_path / 'processes.db'}"
-    with ServiceDesk.open(url, **_options()) as desk:  # type: ignore[arg-type]
+    with ServiceDesk.open(
+        url, pack="sanitary_ware", overrides={"fees": FEES}, clock=clock, staff=STAFF
+    ) as desk:
         register(desk, world)
         desk.register_asset(world.manager, OUT_OF_WARRANTY)
         yield desk, url, clock, world
@@ -247,7 +250,7 @@ def test_two_processes_writing_the_slip_of_one_quote_write_one(
     ticket_id, quote_id = _slipped_quote(desk, clock, world)
     call = functools.partial(issue_slip, world.agent, ticket_id, (VALVE, LABOUR), quote_id, None)
 
-    told = race_processes(url, _options, call, call)
+    told = race_processes(url, _options(clock), call, call)
 
     assert sorted(t.ok for t in told) == [False, True]
     refused = next(t for t in told if not t.ok)
@@ -262,12 +265,12 @@ def test_a_keyed_slip_and_payment_retried_in_another_process_count_once(
     ticket_id = _repair(desk, clock, world, OUT_OF_WARRANTY.id)
     call = functools.partial(issue_slip, world.agent, ticket_id, (LABOUR,), None, "host-1")
 
-    told = race_processes(url, _options, call, call)
+    told = race_processes(url, _options(clock), call, call)
 
     assert all(t.ok for t in told) and told[0].id == told[1].id
     (slip,) = desk.fees.slips_of(world.manager, ticket_id)
     pay = functools.partial(record_payment, world.agent, slip.id, Money("40.00", "CNY"), "pay-1")
-    told = race_processes(url, _options, pay, pay)
+    told = race_processes(url, _options(clock), pay, pay)
     assert all(t.ok for t in told)
     assert desk.fees.slip(world.manager, slip.id).paid == Money("40.00", "CNY")
 

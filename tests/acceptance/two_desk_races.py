@@ -119,7 +119,7 @@ class Told:
 
 def _in_process(
     url: str,
-    options: Callable[[], Mapping[str, Any]],
+    options: Mapping[str, Any],
     call: Callable[[ServiceDesk], Any],
     start: Barrier,
     commits: Barrier,
@@ -127,7 +127,7 @@ def _in_process(
     n: int,
 ) -> None:
     """One process of :func:`race_processes`: its own desk, started with the other's, commits held."""
-    with ServiceDesk.open(url, **options()) as desk, held_commits(desk, barrier=commits):
+    with ServiceDesk.open(url, **options) as desk, held_commits(desk, barrier=commits):
         start.wait()
         try:
             found = call(desk)
@@ -144,14 +144,16 @@ def _in_process(
 
 def race_processes(
     url: str,
-    options: Callable[[], Mapping[str, Any]],
+    options: Mapping[str, Any],
     one: Callable[[ServiceDesk], Any],
     other: Callable[[ServiceDesk], Any],
 ) -> tuple[Told, Told]:
     """``one`` and ``other`` at once, each on a desk of its own process (``ServiceDesk.open(url,
-    **options())``), their commits held as :func:`race` holds them. The calls and ``options`` are
-    pickled (module-level functions, ``functools.partial`` of them): the processes are spawned, not
-    forked (a fork copies the parent's threads' locks and pools)."""
+    **options)``), their commits held as :func:`race` holds them. The calls and ``options`` are
+    pickled (module-level functions of this module, ``functools.partial`` of them; library values): the
+    processes are spawned, not forked (a fork copies the parent's threads' locks and pools), and a
+    spawned process imports nothing of the tests but this module (a test module's ``conftest`` import
+    would find the suite's root one there)."""
     context = multiprocessing.get_context("spawn")
     start, commits = context.Barrier(2), context.Barrier(2, timeout=HELD)
     answers = context.Queue()
