@@ -711,6 +711,19 @@ class _Documents(SqlDocuments):
         self._uow.tx.deferring = True
         return with_version(self._decode(found[1], cls), found[0])
 
+    def get_for_update(self, cls: type[D], id: str) -> D:
+        """:meth:`get`, the row locked to the end of the transaction and read as last committed: a write
+        that decides on a document it does not rewrite (a complaint finding its ticket's batch incident
+        through the batch's tally) waits for a command rewriting it, and the command for it."""
+        spec = document_spec(cls)
+        found = self._uow.run(
+            "SELECT version, data FROM documents WHERE kind = %s AND id = %s FOR UPDATE", (spec.kind, id)
+        ).fetchone()
+        if found is None:
+            raise NotFound(spec.kind, id)
+        self._note_stored(spec.kind, id, found[0], found[1], spec.index)
+        return with_version(self._decode(found[1], cls), found[0])
+
     def get_statement(self, cls: type[Document], id: str) -> tuple[str, tuple[str, str]]:
         """The read :meth:`get` makes of ``id``."""
         kind = document_spec(cls).kind

@@ -59,7 +59,9 @@ def translated(where: str) -> Iterator[None]:
         raise
     except psycopg.errors.UniqueViolation as exc:
         raise DuplicateError(f"{where}: {exc}") from exc
-    except psycopg.errors.SerializationFailure as exc:
+    except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected) as exc:
+        # Both roll the whole transaction back: nothing was written, a lost race the runner runs again
+        # (two desks taking the same two row locks in opposite orders, e.g. a counter and a ticket).
         raise ConcurrencyConflict(where, "?", -1, None) from exc
     except (psycopg.Error, OSError) as exc:
         raise StorageError(f"{where}: {exc}") from exc

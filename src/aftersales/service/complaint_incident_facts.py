@@ -21,6 +21,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.row_locks import document_for_update
 
 __all__ = [
     "DETECTOR",
@@ -52,7 +53,11 @@ def incident_about(uow: UnitOfWork, dimension: str, tickets: Iterable[Ticket]) -
             continue
         for value in dict.fromkeys(str(getattr(r, dimension)) for r in ticket.fault_records):
             try:
-                tally = uow.documents.get(BatchFaultTally, incident_key(ticket.batch, dimension, value))
+                # Locked: a fault record raising the batch's incident on another desk commits first (the
+                # complaint finds the incident) or waits for this one (its incident finds the complaint);
+                # read without a lock, neither found the other on PostgreSQL.
+                key = incident_key(ticket.batch, dimension, value)
+                tally = document_for_update(uow.documents, BatchFaultTally, key)
             except NotFound:
                 continue
             if tally.incident_id is None:

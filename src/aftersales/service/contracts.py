@@ -26,6 +26,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.daily_cursor import due_documents, mark_run
 from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, can_write_party, permit
+from aftersales.service.row_locks import for_update
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, contract_visible
 
@@ -347,6 +348,11 @@ class ServiceContracts:
         covers the holder's units of that category (:meth:`ServiceContract.covers`): they count as named."""
         categories: dict[str, str | None] = {}
         mine = _units_of(uow, contract, categories)
+        for unit in sorted(mine):
+            # Each unit's lock (in one order: no deadlock): another desk signing a contract on one of
+            # them commits first or waits for this one, and is then checked against it (PostgreSQL read
+            # both as uncovered before: two contracts paying for one unit's visits).
+            for_update(uow.assets, unit)
         for other in self._contracts_of_units(uow, contract, mine):
             if other.id == contract.id or not _same_days(contract, other):
                 continue

@@ -245,8 +245,12 @@ class FeeDesk:
         """The month (``YYYY-MM``) a slip written at ``at`` counts in, in the books' time zone."""
         return self._month_of(at)
 
-    def _ticket_in_scope(self, uow: UnitOfWork, actor: Actor, ticket_id: str, command: str) -> Ticket:
-        ticket = uow.tickets.get(ticket_id)
+    def _ticket_in_scope(
+        self, uow: UnitOfWork, actor: Actor, ticket_id: str, command: str, *, lock: bool = False
+    ) -> Ticket:
+        """The ticket if ``actor`` may run ``command`` on it; ``lock`` holds its write lock (a slip
+        written for it queues behind a ticket command, as its cancellation, on another desk)."""
+        ticket = self.runner.load(uow, ticket_id, lock=lock)
         if not can_read(actor, ticket, self.runner.team_of_assignee(uow, ticket)):
             raise NotFound("ticket", ticket_id)
         if command != "read_fee_slip" and not can_write_as(actor, ticket, FEE_ROLES[command]):
@@ -314,8 +318,11 @@ class FeeDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
             invoices.clear()
-            self._ticket_in_scope(uow, actor, ticket_id, "issue_fee_slip")
-            ticket = uow.tickets.get(ticket_id)
+            # The ticket's lock: another desk's cancellation (which cancels the job's unpaid slips) or
+            # slip of the same quote commits first or waits for this one — the check below and the
+            # slip are then never judged on a ticket or slips that changed meanwhile (PostgreSQL reads
+            # what was committed when each statement ran; SQLite already ran writers one at a time).
+            ticket = self._ticket_in_scope(uow, actor, ticket_id, "issue_fee_slip", lock=True)
             if origin is SlipOrigin.JOB and ticket.state == TicketState.CANCELLED:
                 # Its cancellation cancelled the job's unpaid slips (cancelled_money): nothing is owed for
                 # a job called off, so none is written after it either. Parts the customer kept are
@@ -673,6 +680,8 @@ class FeeDesk:
         with self.context.store() as uow:
             record = uow.documents.get(InvoiceRecord, record_id)
             slips = [uow.documents.get(FeeSlip, sid) for sid in record.slip_ids]
+        if record.state is InvoiceState.ISSUED:
+            return record  # answered already (another desk's retry): finance is not asked again
         if self.issuer is None:
             outcome: IssuedInvoice | str = "no invoice issuer is configured"
         else:
@@ -693,6 +702,12 @@ class FeeDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> InvoiceRecord:
             answered = uow.documents.get(InvoiceRecord, record_id)
+            if answered.state is InvoiceState.ISSUED:
+                # Another desk sent it at the same time and recorded finance's answer first: the issuer
+                # is idempotent on the request's id, so that is this answer too (a failure seen here is
+                # this desk's call failing, not the invoice). Recording it again was InvalidTransition,
+                # failing the retry job, or a command whose invoice was sent after it committed.
+                return answered
             if isinstance(outcome, str):
                 answered.failed(outcome)
             else:

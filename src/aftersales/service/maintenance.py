@@ -69,6 +69,7 @@ from aftersales.service.permissions import (
     roles_for,
 )
 from aftersales.service.plan_owner import follow_owner
+from aftersales.service.row_locks import for_update
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, party_visible
 from aftersales.service.tickets import Tickets
@@ -202,6 +203,7 @@ class MaintenanceDesk:
                 due = first_due or add_months(today, self._months(settings, contract))
                 if not contract.covers(asset, product, due):
                     continue  # another line of the holder's, or the contract is over by then
+                for_update(uow.assets, asset.id)  # the unit's plans as last committed (see _plan_unit)
                 if uow.documents.query(MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value):
                     continue
                 plan = self._plan_unit(uow, actor, asset, today, settings, contract, None)
@@ -245,6 +247,10 @@ class MaintenanceDesk:
         plan_id: str | None,
     ) -> MaintenancePlan | None:
         """A new plan for ``asset`` (added to ``uow``); ``None`` if the unit is outside the actor's scope."""
+        # The unit's lock, and the unit as last committed: another desk planning it (or moving it to a
+        # new owner) commits first or waits for this one, which then finds its plan (PostgreSQL found
+        # none for both before: two active plans on one unit, every visit made twice).
+        asset = for_update(uow.assets, asset.id)
         if asset.customer_id is None and not asset_visible(uow, actor, asset):
             return None  # another dealer's stock: as unknown as a unit that does not exist
         if asset.customer_id is None:

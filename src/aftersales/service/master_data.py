@@ -36,7 +36,6 @@ from aftersales.domain.products import Asset, Product
 from aftersales.domain.repair_points import RepairPoint
 from aftersales.domain.teams import Team
 from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
-from aftersales.ports.repositories import Repository
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
 from aftersales.service.access_log import record_access
@@ -49,6 +48,7 @@ from aftersales.service.permissions import MASTER_DATA_ROLES, Workflow, can_writ
 from aftersales.service.plan_owner import follow_unit
 from aftersales.service.references import check_references
 from aftersales.service.roster_stamp import touch_roster
+from aftersales.service.row_locks import for_update
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import (
     acts_as_dealer_staff,
@@ -108,7 +108,6 @@ _KINDS: dict[type, str] = {
 }
 
 E = TypeVar("E", Customer, Asset, Product, Dealer, Engineer)
-R_ = TypeVar("R_")
 
 
 def _snapshot(value: dict[str, Any]) -> dict[str, Any]:
@@ -152,16 +151,6 @@ def owners_named(change: MasterDataChange) -> set[str]:
         owner = snapshot.get("customer_id")
         if isinstance(owner, str) and owner:
             found.add(owner)
-    return found
-
-
-def for_update(repository: Repository[R_], id: str) -> R_:
-    """The stored record ``id``, read to be rewritten in this transaction: locked until it ends where
-    the store offers it (``get_for_update``: PostgreSQL), so a concurrent command on the record waits
-    for this one and then reads what it wrote instead of writing over it from an older read. A store
-    whose writers take turns anyway (SQLite, memory) reads it as ``get`` does."""
-    locked = getattr(repository, "get_for_update", None)
-    found: R_ = locked(id) if locked is not None else repository.get(id)
     return found
 
 

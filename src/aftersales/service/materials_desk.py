@@ -183,7 +183,11 @@ class MaterialsDesk:
         if not isinstance(request_id, str) or not request_id:
             raise ValidationError("a request id is a non-empty string", field="request_id")
         request = uow.documents.get(MaterialsRequest, request_id)
-        ticket = uow.tickets.get(request.ticket_id)
+        # The ticket's lock first, before any number is taken: a step that takes a counter and then the
+        # ticket (an accepted quote's slip, then the ticket's history) deadlocked on PostgreSQL with a
+        # ticket command or a fee slip taking them the other way round; and the ticket is judged as
+        # last committed (not cancelled meanwhile by another desk).
+        ticket = self.runner.load(uow, request.ticket_id, lock=True)
         authorize(actor, command, ticket, None, MATERIALS_WORKFLOW.spec(trigger).roles)
         if trigger in _FORWARD:
             _refuse_cancelled(ticket, f"request {request.id} goes no further ({trigger} refused)")
@@ -471,7 +475,10 @@ class MaterialsDesk:
             )
 
         def apply(uow: UnitOfWork, now: datetime) -> MaterialsRequest:
-            ticket = uow.tickets.get(ticket_id)
+            # The ticket's lock: its cancellation on another desk (which calls off the requests it
+            # finds) commits first or waits for this one, so no request is filed on a ticket
+            # cancelled meanwhile and left pending for ever (PostgreSQL; SQLite queues writers).
+            ticket = self.runner.load(uow, ticket_id, lock=True)
             authorize(actor, "materials_request", ticket, None, MATERIALS_ROLES["materials_request"])
             _refuse_cancelled(ticket, "no materials are requested for it")
             if ticket.state == TicketState.CLOSED:
