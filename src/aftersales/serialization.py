@@ -268,7 +268,7 @@ _TICKET_KEYS = (
     "priority_reasons", "assessment", "assignee", "fault_records", "visits", "notes", "events",
     "response_due_at", "resolution_due_at", "callback_due_at", "resolved_at", "closed_at", "version",
     "tags", "custom_fields", "attachments",
-    "charges", "response_steps",
+    "charges", "response_steps", "response_late_after", "resolution_late_after",
 )  # fmt: skip
 _TICKET_KEY_SET = frozenset(_TICKET_KEYS)
 _TICKET_DEFAULTS = {a.name: a.default for a in attrs.fields(Ticket)}
@@ -444,6 +444,10 @@ def _ticket_hooks(
             data["charges"] = conv.unstructure(t.charges, ChargeSheet)
         if t.response_steps:
             data["response_steps"] = list(t.response_steps)
+        if t.response_late_after is not None:
+            data["response_late_after"] = dt(t.response_late_after)
+        if t.resolution_late_after is not None:
+            data["resolution_late_after"] = dt(t.resolution_late_after)
         return data
 
     def structure_ticket(o: Any, _: type) -> Ticket:
@@ -493,6 +497,8 @@ def _ticket_hooks(
             attachments=tuple(structure_attachment(a, Attachment) for a in get("attachments", ())),
             charges=conv.structure(charges, ChargeSheet) if charges is not None else None,
             response_steps=tuple(str(step) for step in get("response_steps", ())),
+            response_late_after=_structure_optional_datetime(get("response_late_after")),
+            resolution_late_after=_structure_optional_datetime(get("resolution_late_after")),
         )
 
     return unstructure_ticket, structure_ticket

@@ -38,6 +38,7 @@ from aftersales.errors import InvalidTransition, ValidationError
 __all__ = [
     "CALLBACK_ATTEMPT_SPACING",
     "CALLBACK_REWORK_REASON",
+    "CYCLE_INSTANTS",
     "ENDED_CYCLE_KEY",
     "OPENED",
     "OUTCOME_ACTIONS",
@@ -51,7 +52,15 @@ OPENED = "opened"
 
 ENDED_CYCLE_KEY = "ended_cycle"
 """Payload key of a ``reopen`` event: the ended cycle's ``response_due_at``, ``resolution_due_at`` and
-``resolved_at`` (ISO instants or null), as the ticket held them when the problem came back."""
+``resolved_at`` (ISO instants or null), as the ticket held them when the problem came back, and its
+``response_late_after`` and ``resolution_late_after`` when set."""
+
+
+CYCLE_INSTANTS = (
+    "response_due_at", "resolution_due_at", "resolved_at", "response_late_after", "resolution_late_after",
+)  # fmt: skip
+"""The instants :func:`ended_cycles` reads of a reopen's :data:`ENDED_CYCLE_KEY` (the late-after ones only
+when the cycle's due was a working-time one at a window's end: ``None`` otherwise)."""
 
 
 def ended_cycles(events: Sequence[TicketEvent]) -> list[tuple[datetime, dict[str, datetime | None]]]:
@@ -65,7 +74,7 @@ def ended_cycles(events: Sequence[TicketEvent]) -> list[tuple[datetime, dict[str
         if not isinstance(raw, dict):
             continue
         cycle: dict[str, datetime | None] = {}
-        for name in ("response_due_at", "resolution_due_at", "resolved_at"):
+        for name in CYCLE_INSTANTS:
             value = raw.get(name)
             try:
                 parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
@@ -163,6 +172,14 @@ class Ticket:
     (:data:`~aftersales.domain.sla_targets.RESPONSE_ACTIONS`; empty: the standard ones). The SLA service
     sets it from the policy's targets, so the reports, which read stored tickets without the policy,
     measure the response where the ticket's own SLA does."""
+    response_late_after: datetime | None = None
+    """The last instant a response still counts on time against :attr:`response_due_at`, when later than
+    it: a working-time due at a working window's end (18:00 Friday; 12:00 before lunch) is met by an
+    answer before the next window starts, no working time having passed. The SLA service sets it with
+    the due (``None``: the due itself), so the reports, which read stored tickets without the calendar or
+    the targets' bases, judge as the live SLA does (:func:`~aftersales.domain.sla_late.late_after`)."""
+    resolution_late_after: datetime | None = None
+    """The same for :attr:`resolution_due_at`."""
 
     def __attrs_post_init__(self) -> None:
         # One pass over the intake fields instead of a validator call each: tickets are made in bulk.
@@ -727,6 +744,15 @@ class Ticket:
                 "response_due_at": iso(self.response_due_at),
                 "resolution_due_at": iso(self.resolution_due_at),
                 "resolved_at": iso(self.resolved_at),
+                # only when set: a wall-clock cycle's payload stays as it was
+                **{
+                    name: iso(at)
+                    for name, at in (
+                        ("response_late_after", self.response_late_after),
+                        ("resolution_late_after", self.resolution_late_after),
+                    )
+                    if at is not None
+                },
             }
         }
 

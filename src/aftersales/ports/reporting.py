@@ -21,6 +21,7 @@ import attrs
 
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.instants import require_aware
+from aftersales.domain.sla_late import late_after
 from aftersales.domain.sla_reading import first_response, held_dealer, response_steps, response_stopped
 from aftersales.domain.ticket import Ticket, ended_cycles
 from aftersales.domain.ticket_workflow import TicketState
@@ -136,6 +137,10 @@ class TicketFacts:
     ``satisfaction`` the last integer ``satisfaction`` a callback recorded, ``attitude`` the last
     evaluation of the team's service attitude one recorded (seed 001 三(七)2: the survey asks both).
 
+    ``response_due_us`` and ``resolution_due_us`` are the instants :func:`judged_dues` judges against:
+    the last instant each answer still counts on time (the due, or past a working-time due at a window's
+    end, the next working instant), not the due shown to people (the ticket's own ``*_due_at``).
+
     ``serving_dealer_id`` is the dealer doing the job (:func:`serving_dealer`); ``paused_us`` and
     ``paused_parts_us`` where the wait the ticket is in now began (:func:`pause_starts`): its SLA clocks
     stand still from there, so a report judges an unanswered or unresolved ticket at that instant.
@@ -227,6 +232,7 @@ class TicketTiming:
     response_due_us: int | None
     resolved_us: int | None
     resolution_due_us: int | None
+    """``response_due_us`` and this: the last instants an answer counts on time (:func:`judged_dues`)."""
     response_stop_us: int | None = None
     """Where the response clock stopped unanswered
     (:func:`~aftersales.domain.sla_reading.response_stopped`)."""
@@ -300,24 +306,27 @@ def _us(at: datetime | None) -> int | None:
 
 
 def judged_dues(ticket: Ticket, response_us: int | None) -> tuple[int | None, int | None]:
-    """The (response, resolution) due instants (µs) a report judges ``ticket`` against, over all its
-    cycles: the first response against the due of the cycle it belongs to (the first, unless it came
-    after the first reopen), and the resolution against the earliest due a cycle ended by a reopen
-    missed (resolved after it), else the current cycle's. A reopened ticket resolved late and then on
-    time is late in the KPI as in the breach report. Reopens recorded without their cycle
-    (:data:`~aftersales.domain.ticket.ENDED_CYCLE_KEY`) leave the current due times."""
-    response_due, resolution_due = ticket.response_due_at, ticket.resolution_due_at
+    """The (response, resolution) instants (µs) a report judges ``ticket`` against, over all its
+    cycles: the last instant each still counts on time (:func:`~aftersales.domain.sla_late.late_after`:
+    the due, or for a working-time due at a window's end the next working instant, as the live SLA
+    judges it). The first response against the cycle it belongs to (the first, unless it came after the
+    first reopen), and the resolution against the earliest a cycle ended by a reopen missed (resolved
+    after it), else the current cycle's. A reopened ticket resolved late and then on time is late in the
+    KPI as in the breach report. Reopens recorded without their cycle
+    (:data:`~aftersales.domain.ticket.ENDED_CYCLE_KEY`) leave the current ones."""
+    response_due = late_after(ticket.response_due_at, ticket.response_late_after)
+    resolution_due = late_after(ticket.resolution_due_at, ticket.resolution_late_after)
     cycles = ended_cycles(ticket.events)
     if cycles:
         reopened_at, first = cycles[0]
         if response_us is None or response_us <= micros(reopened_at):
-            response_due = first["response_due_at"]
+            response_due = late_after(first["response_due_at"], first["response_late_after"])
         missed = [
-            due
+            until
             for _, cycle in cycles
-            if (due := cycle["resolution_due_at"]) is not None
+            if (until := late_after(cycle["resolution_due_at"], cycle["resolution_late_after"])) is not None
             and (done := cycle["resolved_at"]) is not None
-            and done > due
+            and done > until
         ]
         if missed:
             resolution_due = min(missed)

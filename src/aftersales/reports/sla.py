@@ -31,6 +31,7 @@ import attrs
 
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import micros, require_aware
+from aftersales.domain.sla_late import late_after
 from aftersales.domain.sla_reading import first_response, response_steps, response_stopped
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
@@ -176,7 +177,9 @@ def sla_breaches(
         # A ticket waiting in a pausing state has its clocks standing since the wait began (the live SLA
         # shows it paused): judged there, not at as_of, as the KPI judges it.
         standing = _standing(events, parts, as_of)
-        respond_by = t.response_due_at
+        # late only past the last instant still on time (a working-time due at a window's end: the next
+        # working instant), as the live SLA judges it
+        respond_by = late_after(t.response_due_at, t.response_late_after)
         if earlier:  # the first cycle's response, as the SLA judged it before the reopen
             if _breached(earlier[0], "response"):
                 row[1] += 1
@@ -188,7 +191,7 @@ def sla_breaches(
             end = answered.at if answered is not None else stopped.at if stopped is not None else standing
             if end > respond_by:
                 row[1] += 1
-        due = t.resolution_due_at
+        due = late_after(t.resolution_due_at, t.resolution_late_after)
         late = row[2]
         overdue = due is not None and t.resolved_at is None and standing > due and t.closed_at is None
         if overdue:

@@ -25,6 +25,7 @@ from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
 from aftersales.domain.sla_held import held_dues, with_held
+from aftersales.domain.sla_late import late_after, working_late_after
 from aftersales.domain.sla_reading import GRADING_STEPS, dealer_of, held_dealer, last_grade, steps_of
 from aftersales.domain.sla_retarget import retarget
 from aftersales.domain.ticket import Ticket
@@ -440,12 +441,44 @@ class SlaService:
         ticket.resolution_due_at = (
             resolution if dealer is None or (resolution and resolution <= dealer) else dealer
         )
+        ticket.response_late_after, ticket.resolution_late_after = _late_afters(
+            found[1], self.calendar, dues, ticket.response_due_at, ticket.resolution_due_at
+        )
         # A breach a recalculation held (announced before the calendar gained a day off) stays one.
         held = self._held(self._log(ticket), ticket.events) if ticket.events else {}
         for name, due in held.items():
             stored = ticket.response_due_at if name == "response" else ticket.resolution_due_at
             if stored is not None and due < stored:
+                # announced: late after the due it passed, whatever the basis
                 if name == "response":
-                    ticket.response_due_at = due
+                    ticket.response_due_at, ticket.response_late_after = due, None
                 else:
-                    ticket.resolution_due_at = due
+                    ticket.resolution_due_at, ticket.resolution_late_after = due, None
+
+
+def _late_afters(
+    targets: SlaTargets,
+    calendar: BusinessCalendar,
+    dues: dict[str, datetime | None],
+    response: datetime | None,
+    resolution: datetime | None,
+) -> tuple[datetime | None, datetime | None]:
+    """The ticket's ``response_late_after`` and ``resolution_late_after`` for its stored dues
+    (:mod:`~aftersales.domain.sla_late`): the resolution's is the earliest instant either binding target
+    (the contract's resolution, the dealer's hours) turns late, when later than the stored due."""
+
+    def last_on_time(name: str) -> datetime | None:
+        target, due = targets.get(name), dues.get(name)
+        if target is None or due is None:
+            return None
+        return late_after(due, working_late_after(due, target.basis, calendar))
+
+    response_late = working_late_after(response, _basis(targets, "response"), calendar)
+    ends = [at for name in ("resolution", "dealer_resolution") if (at := last_on_time(name)) is not None]
+    resolution_late = min(ends) if ends and resolution is not None and min(ends) > resolution else None
+    return response_late, resolution_late
+
+
+def _basis(targets: SlaTargets, name: str) -> str:
+    target = targets.get(name)
+    return target.basis if target is not None else "calendar"  # no target: no grace

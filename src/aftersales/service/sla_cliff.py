@@ -157,6 +157,11 @@ def recompute_dues(
             if held:
                 ticket.response_due_at = held.get("response", ticket.response_due_at)
                 ticket.resolution_due_at = held.get("resolution", ticket.resolution_due_at)
+                # an announced breach is late after the due it passed, whatever the basis
+                if "response" in held:
+                    ticket.response_late_after = None
+                if "resolution" in held:
+                    ticket.resolution_late_after = None
             after = (ticket.response_due_at, ticket.resolution_due_at)
             if after[1] is not None and (before[1] is None or after[1] < before[1]):
                 rewind_mark(uow, after[1], now)  # moved behind the sweep's mark: the next sweep reads it

@@ -89,6 +89,11 @@ class TicketView(_Json):
     version: int = _field("version")
     response_steps: tuple[str, ...] = _field("response_steps")
     """The steps its SLA counts as the response, when not the standard ones (empty)."""
+    response_late_after: datetime | None = _field("response_late_after")
+    """The last instant a response still counts on time, when later than the due (a working-time due
+    at a window's end); ``None``: the due itself."""
+    resolution_late_after: datetime | None = _field("resolution_late_after")
+    """The same for the resolution's due."""
 
     @property
     def charges(self) -> ChargeSheet | None:
