@@ -21,7 +21,9 @@ from hostile import AUDITOR, DSN, MANAGER, STORES, Opened, opened, seed
 from test_privacy import AGENT, OFFICER, _pack
 
 from aftersales import ServiceDesk
+from aftersales.domain.actors import Role
 from aftersales.errors import ConfigurationError, PermissionDenied, ValidationError
+from aftersales.service.access_log import AccessRecord
 
 
 @pytest.fixture(params=STORES)
@@ -140,3 +142,16 @@ def test_an_older_stores_records_are_indexed_then_purged(kind: str, tmp_path: Pa
         assert store.desk.privacy.purge_access_log(MANAGER) == 0  # not found by day yet
         assert store.desk.jobs.run_due(only=("purge_access_log",)).counts["purge_access_log"] == 1
         assert _log(store.desk) == logged[1:]
+
+
+def test_a_page_larger_than_a_statements_parameters_is_purged(store: Opened) -> None:
+    """1,500 records in one page, deleted in chunks of 1,000 ids (a page of 100,000 would pass
+    PostgreSQL's 65,535 bound parameters in one statement)."""
+    when = store.clock.now() - timedelta(days=2000)
+    with store.desk.store() as uow:
+        for n in range(1500):
+            uow.documents.add(AccessRecord(f"old-{n:05d}", "c-1", "agent:a", Role.AGENT, "old", when))
+        uow.documents.add(AccessRecord("new", "c-1", "agent:a", Role.AGENT, "new", store.clock.now()))
+        uow.commit()
+    assert store.desk.privacy.purge_access_log(MANAGER, limit=100_000) == 1500
+    assert [r.id for r in store.desk.privacy.access_log(AUDITOR, customer_id="c-1")] == ["new"]

@@ -268,10 +268,13 @@ class SqlDocuments(SqlRepository):
         ids = [row[0] for row in self._run(pick.replace("?", self.placeholder), (spec.kind, field, upto))]
         if not ids:
             return 0
-        marks = ", ".join([self.placeholder] * len(ids))
-        for table in ("document_index", "documents"):
-            sql = f"DELETE FROM {table} WHERE kind = {self.placeholder} AND id IN ({marks})"
-            self._run(sql, (spec.kind, *ids))
+        # In chunks: a page may be 100,000 ids, past a statement's bound parameters (SQLite 32,766).
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            marks = ", ".join([self.placeholder] * len(chunk))
+            for table in ("document_index", "documents"):
+                sql = f"DELETE FROM {table} WHERE kind = {self.placeholder} AND id IN ({marks})"
+                self._run(sql, (spec.kind, *chunk))
         memo = self._index_memo()
         for id_ in ids:
             memo.pop((spec.kind, id_), None)
