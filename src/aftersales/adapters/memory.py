@@ -371,6 +371,11 @@ class MemoryUnitOfWork:
             self._expected[key] = current.version
         self._writes[key] = record
 
+    def _remove(self, key: Key, expected_version: int) -> None:
+        """Delete the record at ``key`` (read at ``expected_version``: a concurrent change conflicts)."""
+        self._expected.setdefault(key, expected_version)
+        self._writes[key] = None
+
     def _upsert(self, key: Key, record: _Record | None) -> None:
         self._writes[key] = record
 
@@ -643,6 +648,22 @@ class _Documents:
             and all(r.row.get(k) == v for k, v in wanted.items())
         )
         return [with_version(loads(r.text, cls), r.version) for _, r in found[:limit]]
+
+    def purge_range(self, cls: type[Document], field: str, upto: str, limit: int) -> int:
+        """Delete up to ``limit`` documents whose index ``field`` is at most ``upto``, lowest first (see
+        ``SqlDocuments.purge_range``); returns how many were deleted."""
+        spec = document_spec(cls)
+        if field not in spec.index:
+            raise ValidationError(f"{spec.kind} has no index field {field}", field="field")
+        table = f"doc:{spec.kind}"
+        found = sorted(
+            (r.row[field], id_, r.version)
+            for id_, r in self._uow._scan(table)
+            if r.row.get(field) is not None and r.row[field] <= upto
+        )[:limit]
+        for _, id_, version in found:
+            self._uow._remove((table, id_), version)
+        return len(found)
 
     def query_data(self, kind: str, **equals: object) -> list[dict[str, Any]]:
         """Documents of ``kind`` as stored JSON (see the SQL stores' ``query_data``)."""

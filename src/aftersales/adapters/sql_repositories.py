@@ -252,6 +252,34 @@ class SqlDocuments(SqlRepository):
         params.append(spec.kind)
         return sql.replace("?", self.placeholder), params
 
+    def purge_range(self, cls: type[Document], field: str, upto: str, limit: int) -> int:
+        """Delete up to ``limit`` documents of ``cls`` whose index ``field`` is at most ``upto``, the lowest
+        values first (a retention purge: the oldest records go first); returns how many were deleted.
+
+        The ids are chosen from the ``(kind, field, value)`` index alone, then the documents and their
+        index rows are deleted by primary key."""
+        spec = document_spec(cls)
+        if field not in spec.index:
+            raise ValidationError(f"{spec.kind} has no index field {field}", field="field")
+        pick = (
+            "SELECT id FROM document_index WHERE kind = ? AND field = ? AND value <= ?"
+            f" ORDER BY value, id LIMIT {int(limit)}"
+        )
+        ids = [row[0] for row in self._run(pick.replace("?", self.placeholder), (spec.kind, field, upto))]
+        if not ids:
+            return 0
+        # In chunks: a page may be 100,000 ids, past a statement's bound parameters (SQLite 32,766).
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            marks = ", ".join([self.placeholder] * len(chunk))
+            for table in ("document_index", "documents"):
+                sql = f"DELETE FROM {table} WHERE kind = {self.placeholder} AND id IN ({marks})"
+                self._run(sql, (spec.kind, *chunk))
+        memo = self._index_memo()
+        for id_ in ids:
+            memo.pop((spec.kind, id_), None)
+        return len(ids)
+
     prefix_by_range: ClassVar[bool] = True
     """Whether text compares byte-wise (SQLite), so a prefix is an index range; else ``substr`` is used."""
 

@@ -6,15 +6,20 @@ the row has served its purpose. ``keep_idempotency_days`` (default 30: far beyon
 window) is that period; the jobs' ``purge_idempotency`` pass drops rows older than it. Sent outbox
 messages have their own period, ``[notification] keep_sent_days`` (default 90, kept for audit).
 
+The access log of personal data (who read whose data, when) is the evidence PIPL art. 54-55 audits ask
+for: it is kept ``keep_access_log_days`` (default 1095, three years), then the jobs' ``purge_access_log``
+pass drops it, oldest day first. It holds names of readers and customer ids, so it too may not live for ever.
+
 A pack sets it, for example:
 
 .. code-block:: toml
 
     [privacy]
     keep_idempotency_days = 14
+    keep_access_log_days = 1825
 
 A value that is not a whole number of days from 1 to 3650 is refused with a ``ConfigurationError``
-naming ``privacy.keep_idempotency_days`` when the pack loads.
+naming ``privacy.keep_idempotency_days`` (``privacy.keep_access_log_days``) when the pack loads.
 """
 
 from __future__ import annotations
@@ -44,9 +49,12 @@ class PrivacyParams:
 
     - ``keep_idempotency_days``: how long a command's result is kept for replay before the retention
       job drops it (default 30).
+    - ``keep_access_log_days``: how long a record of the access log of personal data is kept before the
+      retention job drops it (default 1095: three years of audit evidence).
     """
 
     keep_idempotency_days: int = attrs.field(default=30, validator=_days)
+    keep_access_log_days: int = attrs.field(default=1095, validator=_days)
 
 
 class PrivacyRules:
@@ -60,6 +68,11 @@ class PrivacyRules:
     def idempotency_retention(self) -> timedelta:
         """How long idempotency rows are kept."""
         return timedelta(days=self.params.keep_idempotency_days)
+
+    @property
+    def access_log_retention(self) -> timedelta:
+        """How long records of the access log of personal data are kept."""
+        return timedelta(days=self.params.keep_access_log_days)
 
 
 def pack_privacy_rules(extra: Any) -> PrivacyRules:

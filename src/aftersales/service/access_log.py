@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar
 
 import attrs
@@ -22,7 +22,12 @@ from aftersales.service.actors import Actor
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import party_visible
 
-__all__ = ["AccessRecord", "record_access"]
+__all__ = ["AccessRecord", "record_access", "utc_day"]
+
+
+def utc_day(at: datetime) -> str:
+    """The UTC date of ``at`` as ISO text: fixed width, so index values sort as the days do."""
+    return at.astimezone(UTC).date().isoformat()
 
 
 @attrs.frozen
@@ -35,7 +40,7 @@ class AccessRecord:
     """
 
     DOCUMENT_KIND: ClassVar[str] = "personal_data_access"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "actor")
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "actor", "day")
 
     id: str
     customer_id: str
@@ -44,6 +49,9 @@ class AccessRecord:
     what: str
     at: datetime = attrs.field(validator=aware)
     version: int = 0
+    day: str = attrs.field(default=attrs.Factory(lambda self: utc_day(self.at), takes_self=True))
+    """The UTC date of ``at`` (ISO), indexed: the retention purge takes the oldest days first
+    (:meth:`aftersales.service.privacy.PrivacyDesk.purge_access_log`). Derived, never given."""
 
 
 def record_access(runner: CommandRunner, actor: Actor, what: str, customer_ids: Iterable[str]) -> None:

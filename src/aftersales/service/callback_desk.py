@@ -264,7 +264,9 @@ class CallbackDesk:
         """Callbacks still to make (due before ``due_before`` if given), soonest first.
 
         The office sees every one; dealer staff (seed 002: the dealer makes its region's callbacks) see
-        those of the tickets they may read, like every other read."""
+        those of the tickets they may read, like every other read. The list says whom to call about
+        which ticket and why (a VIP, a complaint): a logged read of those customers' personal data
+        (``desk.privacy.access_log``, what ``callbacks_pending``)."""
         permit(actor, Workflow.DOCUMENTS, "callbacks")
         roles = roles_for(Workflow.DOCUMENTS, "callbacks")
         limit = require_aware(due_before, "due_before") if due_before is not None else None
@@ -273,6 +275,7 @@ class CallbackDesk:
             found = [t for t in tasks if limit is None or t.due_at < limit]
             if not sees_all(actor):  # in a role that may list callbacks: not one's own as a customer
                 found = [t for t in found if can_read_as(actor, uow.tickets.get(t.ticket_id), roles)]
+        record_access(self.runner, actor, "callbacks_pending", [t.customer_id for t in found])
         return sorted(found, key=lambda t: (t.due_at, t.id))
 
     def overdue(self, actor: Actor, at: datetime | None = None) -> list[CallbackTask]:

@@ -21,6 +21,7 @@ from aftersales.domain.service_contracts import ContractState, ServiceContract
 from aftersales.errors import DuplicateError, NotFound, ValidationError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
@@ -387,13 +388,21 @@ class ServiceContracts:
     # -- queries ------------------------------------------------------------------------------------
 
     def get(self, actor: Actor, contract_id: str) -> ServiceContract:
-        """The contract, if ``actor`` may see it (otherwise ``NotFound``)."""
+        """The contract, if ``actor`` may see it (otherwise ``NotFound``).
+
+        A customer's contract (what they bought, for which of their units, at what price) is their
+        personal data: its read is logged (``desk.privacy.access_log``, what ``service_contract``); a
+        dealer's contract names no customer and is not."""
         permit(check_actor(actor), Workflow.MAINTENANCE, "read_contracts")
         with self.context.store() as uow:
-            return self._visible(uow, actor, contract_id)
+            contract = self._visible(uow, actor, contract_id)
+        record_access(self.runner, actor, "service_contract", _holders([contract]))
+        return contract
 
     def of_customer(self, actor: Actor, customer_id: str) -> list[ServiceContract]:
-        """The customer's contracts within ``actor``'s scope, by start date."""
+        """The customer's contracts within ``actor``'s scope, by start date (a logged read of the
+        customer's personal data when any is shown: ``desk.privacy.access_log``, what
+        ``service_contracts``)."""
         permit(check_actor(actor), Workflow.MAINTENANCE, "read_contracts")
         with self.context.store() as uow:
             try:
@@ -401,9 +410,11 @@ class ServiceContracts:
             except NotFound:
                 return []
             found = uow.documents.query(ServiceContract, customer_id=customer_id)
-            return sorted(
+            shown = sorted(
                 (c for c in found if contract_scope(actor, c, region)), key=lambda c: (c.starts_on, c.id)
             )
+        record_access(self.runner, actor, "service_contracts", _holders(shown))
+        return shown
 
     @staticmethod
     def covering(
@@ -430,3 +441,8 @@ class ServiceContracts:
         covering = [c for c in candidates if c.covers(asset, product, day)]
         covering.sort(key=lambda c: (asset.id not in c.assets, c.starts_on, c.id))
         return covering[0] if covering else None
+
+
+def _holders(contracts: Iterable[ServiceContract]) -> list[str]:
+    """The customers whose contracts these are (a dealer's contract names none)."""
+    return [c.customer_id for c in contracts if c.customer_id is not None]

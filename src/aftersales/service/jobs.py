@@ -18,6 +18,8 @@ job                       what it does                                          
 ``purge_sent``            deletes sent messages older than the pack's retention          1 day
 ``purge_dead``            deletes dead letters older than the pack's retention          1 day
 ``purge_idempotency``     drops idempotency rows older than ``[privacy]`` retention     1 day
+``purge_access_log``      drops access-log records older than ``[privacy]``             1 day
+                          ``keep_access_log_days`` (3 years by default), oldest first
 ``money_index``           indexes the money rows of slips stored before that index      1 day
 ``batch_tallies``         counts an older store's recorded faults into the batch-        1 hour
                           incident detector's tallies (once; seed 004 第七条 5(2))
@@ -110,6 +112,7 @@ JOB_NAMES = (
     "purge_sent",
     "purge_dead",
     "purge_idempotency",
+    "purge_access_log",
     "money_index",
     "batch_tallies",
     "store_upkeep",
@@ -197,6 +200,7 @@ _EVERY: Mapping[str, timedelta] = {
     "purge_sent": timedelta(days=1),
     "purge_dead": timedelta(days=1),
     "purge_idempotency": timedelta(days=1),
+    "purge_access_log": timedelta(days=1),
     "money_index": timedelta(days=1),
     "batch_tallies": timedelta(hours=1),
     "store_upkeep": timedelta(hours=1),
@@ -216,8 +220,9 @@ class JobSettings:
     limit: int = attrs.field(default=500, validator=_positive)
     """Per run: callbacks announced, loan lines reminded of or charged, tickets recomputed, messages
     delivered; per transaction: tickets read by the SLA sweep (it reads every page, so each breach is
-    announced on time), messages and idempotency rows purged (the oldest first; a purge takes page after
-    page until none is left or half the lease has passed, so a daily run keeps up with any day's volume),
+    announced on time), messages, idempotency rows and access-log records purged (the oldest first; a
+    purge takes page after page until none is left or half the lease has passed, so a daily run keeps up
+    with any day's volume),
     slips by the money index and tickets by the batch tallies' back-fill (four batches a run each).
     The store's upkeep runs four short batches whatever the limit."""
     lease: timedelta = timedelta(minutes=10)
@@ -241,9 +246,9 @@ class JobsReport:
     failed: Mapping[str, str] = attrs.field(factory=dict)
     counts: Mapping[str, int] = attrs.field(factory=dict)
     """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
-    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages and idempotency rows purged,
-    slips indexed, units counted into the batch tallies, upkeep batches (+1 when statistics were
-    refreshed)."""
+    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages, idempotency rows and
+    access-log records purged, slips indexed, units counted into the batch tallies, upkeep batches
+    (+1 when statistics were refreshed)."""
     delivery: DispatchReport | None = None
 
 
@@ -441,6 +446,7 @@ class Jobs:
             "purge_sent": self._purge_sent,
             "purge_dead": self._purge_dead,
             "purge_idempotency": self._purge_idempotency,
+            "purge_access_log": self._purge_access_log,
             "money_index": self._money_index,
             "batch_tallies": self._batch_tallies,
             "store_upkeep": self._store_upkeep,
@@ -642,6 +648,15 @@ class Jobs:
             return 0
         # Paged like the other purges: the oldest rows first, ``limit`` a transaction.
         return self._drain(lambda page: privacy.purge_expired(self.actor, at=now, limit=page))
+
+    def _purge_access_log(self, now: datetime) -> int:
+        """The access log's records older than the pack's ``[privacy] keep_access_log_days``, oldest day
+        first, page after page; an older store's records are indexed by day first (then purged)."""
+        privacy = self.privacy
+        if privacy is None:
+            return 0
+        self._drain(lambda page: privacy.index_access_log(self.actor, limit=page))
+        return self._drain(lambda page: privacy.purge_access_log(self.actor, at=now, limit=page))
 
     def _drain(self, purge: Callable[[int], int]) -> int:
         """A purge's pages of ``limit`` rows (one transaction each) until none is left or half the lease

@@ -207,6 +207,7 @@ PRIVACY_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "erasures": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER, R.AUDITOR}),
         "access_log": frozenset({R.AUDITOR, R.PRIVACY_OFFICER}),
         "purge_expired": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER, R.SYSTEM}),
+        "purge_access_log": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER, R.SYSTEM}),
     }
 )
 """Personal data (PIPL): erasure, the right of access (a customer exports their own), the access log."""

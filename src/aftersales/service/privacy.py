@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -69,13 +69,13 @@ from aftersales.errors import (
     OpenTicketsBlockErasure,
     ValidationError,
 )
-from aftersales.policies.privacy import PrivacyParams, retention_of
+from aftersales.policies.privacy import PrivacyParams, pack_privacy_rules, retention_of
 from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable, forget_erased_everywhere
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import encode_json, forget_encoded, structure, unstructure
-from aftersales.service.access_log import AccessRecord, record_access
+from aftersales.service.access_log import AccessRecord, record_access, utc_day
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
@@ -576,6 +576,52 @@ class PrivacyDesk:
             return store.sweep(micros(when), micros(when - older_than), limit)
 
         return self.runner.write(actor, "purge_expired", None, [older_than.total_seconds(), at, limit], apply)
+
+    def purge_access_log(self, actor: Actor, *, at: datetime | None = None, limit: int = 500) -> int:
+        """The retention job for the access log of personal data: drop records kept longer than the pack's
+        ``[privacy] keep_access_log_days`` (default 1095: three years of audit evidence, PIPL art. 54-55).
+
+        The log grew for ever: every read of personal data writes a record, and none was ever dropped.
+        A pass deletes up to ``limit`` (1 to 100,000) records, the oldest days first, those whose UTC day
+        is before the day of ``at`` minus the period (a record is kept at least the period, at most a day
+        more); the ``purge_access_log`` job takes page after page. ``at`` is the instant the pass is made
+        at (the job's ``now``), not ahead of the clock (``ValidationError`` naming ``at``); the clock
+        without it. The system actor, a manager, the general manager or a privacy officer may run it.
+        Records of a store written before they were indexed by day are found once
+        :meth:`index_access_log` has indexed them (the job does it first). Returns how many were dropped.
+        """
+        permit(actor, _DOCS, "purge_access_log")
+        check_purge_limit(limit)
+        period = pack_privacy_rules(self.context.policies.extra).access_log_retention
+
+        def apply(uow: UnitOfWork, now: datetime) -> int:
+            before = utc_day(judged_at(at, now) - period)
+            purge = getattr(uow.documents, "purge_range", None)
+            if purge is None:
+                raise ConfigurationError("this store cannot drop old documents (no purge_range)", key="store")
+            # ``<=`` the day before: every record of a day before the cut-off day.
+            upto = (date.fromisoformat(before) - timedelta(days=1)).isoformat()
+            done: int = purge(AccessRecord, "day", upto, limit)
+            return done
+
+        return self.runner.write(actor, "purge_access_log", None, [period.days, at, limit], apply)
+
+    def index_access_log(self, actor: Actor, *, limit: int = 500) -> int:
+        """Index by day up to ``limit`` access records stored before they were (an older release's store),
+        so :meth:`purge_access_log` finds them; returns how many were indexed (0: none is left, and
+        always on a store that indexes as it writes). One transaction; the job repeats it until none is
+        left before it purges. Same roles as the purge."""
+        permit(actor, _DOCS, "purge_access_log")
+        check_purge_limit(limit)
+
+        def apply(uow: UnitOfWork, now: datetime) -> int:
+            fill = getattr(uow.documents, "backfill_index", None)
+            if fill is None:
+                return 0
+            done: int = fill(AccessRecord, "day", limit)
+            return done
+
+        return self.runner.write(actor, "index_access_log", None, [limit], apply)
 
     # -- the right of access -------------------------------------------------------------------------
 
