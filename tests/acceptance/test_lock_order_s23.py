@@ -19,12 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_cancelled_incident_units_s22 import _batch_of_four, _faulty
 from test_seed002_money import FEES, IN_WARRANTY, PART, SH, _free_part_received
 from two_desk_races import race
 
+import aftersales.service.complaint_incident_facts as incident_facts
 import aftersales.service.materials_desk as materials_desk
+import aftersales.service.quality_incidents as quality_incidents
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.charges import ChargeKind, ChargeLine
+from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.materials import PartyRef
 from aftersales.domain.money import Money
 from aftersales.errors import ConcurrencyConflict, DuplicateError, StoreBusy
@@ -155,3 +159,64 @@ def test_a_loan_count_charging_a_part_and_a_fee_slip_crossing_on_a_ticket_both_c
     assert lost == []  # a deadlock on PostgreSQL before, the count run again
     assert [c.part for c in outcomes[0].value.chargebacks] == [PART]
     assert len(first.fees.slips_of(world.manager, ticket_id)) == 2
+
+
+def test_a_fault_record_raising_an_incident_and_a_complaint_linking_a_ticket_of_its_batch_never_deadlock(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 004 第七条 5(2): the fault record raising a batch incident classifies the complaints about its
+    tickets (their locks), after writing the batch's tally; a complaint linking one more ticket of the
+    batch holds the complaint and reads the tally locked. Crossing, they deadlocked on PostgreSQL."""
+    first, second, _clock, world = pair
+    _batch_of_four(first, world)
+    about = _faulty(first, world, "asset-1")
+    again = _faulty(first, world, "asset-1")  # the same unit: counted once
+    complaint = first.complaints.open_complaint(world.agent, "cust-zh", "还是漏水", [about]).ticket.id
+    staff = world.dealer_sh_staff
+    other = first.open_ticket(world.agent, customer_id="cust-zh", description="一直冲水", asset_id="asset-2")
+    other_id = other.ticket.id
+    first.triage(world.agent, other_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    first.dispatch(world.agent, other_id, dealer_id=world.dealer_sh.id)
+    first.start_work(staff, other_id)
+    lost = _lost_races((first, second), monkeypatch)
+    complaint_held, tally_written = threading.Event(), threading.Event()
+    counted, judged, tally_read = (
+        quality_incidents._counted,
+        quality_incidents._judge,
+        incident_facts.document_for_update,
+    )
+
+    def counting(*args: Any) -> Any:
+        complaint_held.wait(1.0)  # the complaint's command holds it now
+        return counted(*args)
+
+    def judging(*args: Any) -> Any:
+        try:
+            return judged(*args)
+        finally:
+            tally_written.set()
+
+    def reading(*args: Any) -> Any:
+        complaint_held.set()
+        tally_written.wait(1.0)  # the fault record wrote the tally now
+        return tally_read(*args)
+
+    monkeypatch.setattr(quality_incidents, "_counted", counting)
+    monkeypatch.setattr(quality_incidents, "_judge", judging)
+    monkeypatch.setattr(incident_facts, "document_for_update", reading)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.add_fault_record(
+            staff, other_id, symptom="keeps_flushing", cause="flush_valve_worn", action="adjust"
+        ),
+        lambda d: d.complaints.link_tickets(world.agent, complaint, [again]),
+    )
+
+    assert [o.error for o in outcomes] == [None, None]
+    assert "DeadlockDetected" not in {type(e.__cause__).__name__ for e in lost}  # one on PostgreSQL before
+    (incident,) = first.quality_incidents.incidents(world.manager)
+    found = first.complaints.complaint_file(world.manager, complaint)
+    assert found.batch_incident is not None and found.batch_incident.incident_id == incident.id
+    assert again in found.about
