@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hostile import AGENT, DSN, MANAGER, Opened, opened, seed
 
-from aftersales import Actor, ChargeKind, ChargeLine, InvoiceWish, Money
+from aftersales import Actor, ChargeKind, ChargeLine, InvoiceWish, JobSettings, Money
 from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.reports.money import month_money
 
@@ -95,3 +95,33 @@ def test_a_memory_store_has_nothing_to_backfill(tmp_path: Path) -> None:
     for store in opened("memory", tmp_path):
         seed(store.desk, store.clock)
         assert store.desk.fees.backfill_money_index(MANAGER) == 0
+
+
+@pytest.fixture(params=["memory", *SQL_STORES])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opened]:
+    yield from opened(request.param, tmp_path)
+
+
+def test_one_job_run_catches_up_a_backlog_of_many_batches(any_store: Opened) -> None:
+    # Four batches of ``limit`` a day left an upgraded store's revenue short for weeks; one run now
+    # drains batch after batch (each its own transaction of at most ``limit`` documents).
+    store = any_store
+    desk = store.desk
+    tid = seed(desk, store.clock)
+    for amount in ("10", "20", "30", "40", "50", "60"):
+        line = ChargeLine(ChargeKind.LABOUR, "repair_visit", Money(Decimal(amount), "CNY"))
+        desk.fees.issue_slip(AGENT, tid, lines=[line], invoice=InvoiceWish.NEVER)
+    for part in ("seal", "valve"):
+        free = ChargeLine(ChargeKind.MATERIALS, part, Money(Decimal("5"), "CNY"), chargeable=False)
+        desk.fees.record_free_issue(AGENT, tid, [free])
+    before = _month(store)
+    assert before == (Money("210", "CNY"), Money("10.00", "CNY"), 6)
+    desk.jobs.configure(JobSettings(limit=1))
+    forgotten = 0 if store.kind == "memory" else _forget_money_rows(store)
+    assert forgotten == (0 if store.kind == "memory" else 8)
+
+    report = desk.jobs.run_due(only=("money_index",))
+
+    assert report.counts["money_index"] == forgotten  # all eight, one per transaction, in one run
+    assert _month(store) == before
+    assert desk.fees.backfill_money_index(MANAGER) == 0  # nothing left for a later run

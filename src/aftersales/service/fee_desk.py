@@ -846,22 +846,25 @@ class FeeDesk:
         ):
             raise ValidationError("max_batches is a positive whole number or None", field="max_batches")
         total = batches = 0
-        for cls in (FeeSlip, MaterialsMovement):
-            while max_batches is None or batches < max_batches:
+        while max_batches is None or batches < max_batches:
 
-                def apply(uow: UnitOfWork, now: datetime, cls: type[object] = cls) -> int:
-                    fill = getattr(uow.documents, "backfill_index", None)
-                    if fill is None:
-                        return 0  # a store that reads money from documents: nothing to index
-                    done: int = fill(cls, "money_row", batch)
-                    return done
+            def apply(uow: UnitOfWork, now: datetime) -> int:
+                fill = getattr(uow.documents, "backfill_index", None)
+                if fill is None:
+                    return 0  # a store that reads money from documents: nothing to index
+                # One batch is ``batch`` documents of both kinds (the slips first, movements after): a
+                # batch of slips coming back short no longer ends the call before the movements.
+                done = 0
+                for cls in (FeeSlip, MaterialsMovement):
+                    if done < batch:
+                        done += int(fill(cls, "money_row", batch - done))
+                return done
 
-                request = [getattr(cls, "DOCUMENT_KIND", ""), batch]
-                done = self.runner.write(actor, "backfill_money_index", None, request, apply)
-                batches += 1
-                total += done
-                if done < batch:
-                    break
+            done = self.runner.write(actor, "backfill_money_index", None, ["money_row", batch], apply)
+            batches += 1
+            total += done
+            if done < batch:
+                break
         return total
 
     def revenue_scope(self, actor: Actor, month: str) -> tuple[str, str | None]:

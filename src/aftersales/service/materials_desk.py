@@ -1084,23 +1084,59 @@ class MaterialsDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> tuple[Chargeback, ...]:
             when = judged_at(at, now)  # ahead of the clock a part would be charged before its deadline
-            made: list[Chargeback] = []
-            arrived = self._arrived(uow)
-            for ledger in uow.documents.query(LoanLedger):
-                left = None if limit is None else limit - len(made)
-                if left == 0:
-                    break
-                new = ledger.chargeback_overdue(
-                    when, actor.ref, self._cost, arrived.get(ledger.party.key, ()), left
-                )
-                if new:
-                    uow.documents.save(ledger)
-                    made.extend(new)
+            held: set[str] = set()
+            # The tickets charged on are locked first, in id order, then the ledgers read again as last
+            # committed: a ledger row and the fee-slip counter taken before a ticket's lock deadlocked
+            # on PostgreSQL with a ticket command taking them the other way round.
+            planned = self._overdue(uow.documents.query(LoanLedger), when, actor, self._arrived(uow), limit)
+            self._lock_charged(uow, [c for _, new in planned for c in new], held)
+            fresh = [uow.documents.get(LoanLedger, ledger.id) for ledger, _ in planned]
+            charged = self._overdue(fresh, when, actor, self._arrived(uow), limit)
+            made = [c for _, new in charged for c in new]
+            self._lock_charged(uow, made, held)  # a ledger changed meanwhile: rare
+            for ledger, _ in charged:
+                uow.documents.save(ledger)
             for chargeback in made:
                 self._slip_for(uow, chargeback, actor, now)
             return tuple(made)
 
         return self.runner.write(actor, "run_overdue_chargebacks", None, [at, limit], apply)
+
+    def _overdue(
+        self,
+        ledgers: Iterable[LoanLedger],
+        when: datetime,
+        actor: Actor,
+        arrived: Mapping[str, Sequence[ArrivedReturn]],
+        limit: int | None,
+    ) -> list[tuple[LoanLedger, tuple[Chargeback, ...]]]:
+        """The lines of ``ledgers`` past their deadline at ``when``, charged on each ledger (not stored),
+        at most ``limit`` in all: each ledger charged on, with its new chargebacks."""
+        found: list[tuple[LoanLedger, tuple[Chargeback, ...]]] = []
+        count = 0
+        for ledger in ledgers:
+            left = None if limit is None else limit - count
+            if left == 0:
+                break
+            kept = arrived.get(ledger.party.key, ())
+            new = tuple(ledger.chargeback_overdue(when, actor.ref, self._cost, kept, left))
+            if new:
+                found.append((ledger, new))
+                count += len(new)
+        return found
+
+    def _lock_charged(self, uow: UnitOfWork, chargebacks: Iterable[Chargeback], held: set[str]) -> None:
+        """Lock the tickets ``chargebacks`` are charged on (their history records each) not in ``held``,
+        in id order, and add them to ``held``: a write charging parts takes its tickets before any number
+        or ledger row, in the order every ticket command takes them (the ticket, then its numbers)."""
+        wanted = {
+            uow.documents.get(MaterialsRequest, c.request_id).ticket_id
+            for c in chargebacks
+            if c.request_id is not None
+        }
+        for ticket_id in sorted(wanted - held):
+            self.runner.load(uow, ticket_id, lock=True)
+            held.add(ticket_id)
 
     def run_return_reminders(
         self, actor: Actor, at: datetime | None = None, *, limit: int | None = None
@@ -1184,11 +1220,24 @@ class MaterialsDesk:
         def apply(uow: UnitOfWork, now: datetime) -> Reconciliation:
             _party_exists(uow, party)  # a count of nobody's stock would open a ledger for nobody
             ledger, new = self._ledger(uow, party)
-            ref = reference or self._number(uow, "reconciliation", now)
-            result = ledger.reconcile(
-                counted, reference=ref, at=now, by=actor.ref, price=self._cost,
-                arrived=self._arrived(uow, party).get(party.key, ()),
-            )  # fmt: skip
+            ref = reference or self._number(uow, "reconciliation", now)  # a counter no ticket command takes
+
+            def reconciled(ledger: LoanLedger) -> Reconciliation:
+                return ledger.reconcile(
+                    counted, reference=ref, at=now, by=actor.ref, price=self._cost,
+                    arrived=self._arrived(uow, party).get(party.key, ()),
+                )  # fmt: skip
+
+            result = reconciled(ledger)
+            if result.chargebacks:
+                # The tickets charged on first, in id order, then the ledger as last committed (as the
+                # overdue-chargebacks job does): the ledger row and the fee-slip counter before a
+                # ticket's lock deadlocked with a ticket command on PostgreSQL.
+                held: set[str] = set()
+                self._lock_charged(uow, result.chargebacks, held)
+                ledger, new = self._ledger(uow, party)
+                result = reconciled(ledger)
+                self._lock_charged(uow, result.chargebacks, held)
             ledger.settle(result)
             self._store_ledger(uow, ledger, new)
             for chargeback in result.chargebacks:

@@ -16,6 +16,7 @@ crossing judges only units whose call is not cancelled.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
@@ -24,7 +25,7 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import GrantedExtension
-from aftersales.domain.departments import Department, department_ids
+from aftersales.domain.departments import ComplaintLink, Department, department_ids
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import AssetId, TicketId
 from aftersales.domain.quality_incidents import (
@@ -233,6 +234,8 @@ def count_unit(
         found = _all_units(uow, tally, batch, value, params, found)
         tally.members, tally.last, tally.units = list(found), None, len(_live(found))
     units = list(found.values())
+    if on_incident is not None:
+        _complaints_first(uow, (u.ticket_id for u in units if not u.withdrawn))
     incident, messages = _judge(context, uow, tally, units, tally.batch_size, ticket, now)
     if incident is None:
         uow.documents.save(tally)
@@ -350,12 +353,29 @@ def detect_in_batch(
     tally.units = len(_live(counted))
     tally.members, tally.last = list(counted), None
     tally.batch_size = size if size is not None else registered
+    if on_incident is not None:
+        _complaints_first(uow, (u.ticket_id for u in counted.values() if not u.withdrawn))
     uow.documents.save(tally)
     incident, messages = _judge(context, uow, tally, list(counted.values()), tally.batch_size, None, now)
     if incident is not None and on_incident is not None:
         messages += on_incident(uow, incident, incident.ticket_ids, now)
     uow.outbox.put(messages)
     return incident
+
+
+def _complaints_first(uow: UnitOfWork, ticket_ids: Iterable[str]) -> None:
+    """Lock the complaints about ``ticket_ids`` (those an incident raised on them classifies), in id
+    order, before the batch's tally and the incident's number are written: the order a complaint's own
+    command takes them (the complaint, then the tally: ``link_tickets``). Taken after the tally, a fault
+    record raising the incident deadlocked on PostgreSQL with a complaint linking a ticket of the batch."""
+    wanted = {
+        link.complaint_id
+        for ticket_id in dict.fromkeys(ticket_ids)
+        for link in uow.documents.query(ComplaintLink, ticket_id=ticket_id)
+    }
+    for complaint_id in sorted(wanted):
+        with contextlib.suppress(NotFound):  # erased with its customer: nothing to classify
+            uow.tickets.get_for_update(complaint_id)
 
 
 def _counted(
