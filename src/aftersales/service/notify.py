@@ -38,6 +38,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import converter, event_data
 from aftersales.service.on_duty import agents_on_duty
 from aftersales.service.policy_memo import DecisionMemo
+from aftersales.service.record_words import notice_for
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of"]
 
@@ -274,7 +275,8 @@ class Notifications:
             "response_due_at": ticket.response_due_at or NOT_SET,
             "resolution_due_at": ticket.resolution_due_at or NOT_SET,
         }
-        return NotificationRequest(_FOLLOWED, role, values, key)
+        # A complaint's followers read of a complaint (投诉); the key is the step's, as before.
+        return NotificationRequest(notice_for(_FOLLOWED, ticket.kind), role, values, key)
 
     def _decide(
         self, policy: NotificationPolicy, moment: NotificationEvent, priority: Priority
