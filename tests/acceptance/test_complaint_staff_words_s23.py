@@ -127,3 +127,26 @@ def test_a_refused_quote_on_a_complaints_part_escalates_the_complaint(backend: s
         desk.deliver()
         escalated = [s for s in subjects(notifier, cid) if "升级" in s]
         assert escalated == [f"投诉 {cid} 已升级至售后经理"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_outlet_of_a_complaint_reads_it_sent_back_or_called_off_as_a_complaint(
+    backend: str, tmp_path: Path
+) -> None:
+    with desk_of(backend, tmp_path) as (desk, _, world, notifier):
+        complaints, outlet = desk.complaints, world.eng_junior.id
+        cid = complaints.open_complaint(world.agent, "cust-zh", "马桶漏水三天没人管").ticket.id
+        complaints.investigate(world.manager, cid)
+        complaints.refer_to_outlet(world.agent, cid, engineer_id=outlet)
+        complaints.propose_solution(world.manager, cid, solution="更换进水阀")
+        complaints.agree_solution(world.customer_zh, cid)
+        complaints.give_feedback(world.manager, cid, outcome="已更换进水阀")
+        complaints.reject_outcome(world.customer_zh, cid, reason="还是漏水")
+        called_off = complaints.open_complaint(world.agent, "cust-zh", "态度差").ticket.id
+        complaints.refer_to_outlet(world.agent, called_off, engineer_id=outlet)
+        complaints.cancel(world.agent, called_off, reason="重复登记")
+        desk.deliver()
+        told = subjects(notifier, cid) + subjects(notifier, called_off)
+        assert f"投诉 {cid} 需重新处理" in told
+        assert f"投诉 {called_off} 已取消" in told
+        assert not [s for s in told if "工单" in s]

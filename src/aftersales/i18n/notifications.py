@@ -121,10 +121,24 @@ NOTIFICATION_KINDS: Final = _kinds(
         "The customer sent the work back (not accepted, or the problem is back): it is to be redone.",
     ),
     K(
+        "complaint_rework_requested",
+        ("engineer",),
+        {"ticket_id", "reason"},
+        "The customer did not accept a complaint's outcome: the outlet it was referred to handles it again "
+        "(rework_requested naming a complaint).",
+    ),
+    K(
         "job_cancelled",
         ("engineer",),
         {"ticket_id", "reason"},
         "The ticket its holder was sent to was cancelled: nobody is to go (the reason given).",
+    ),
+    K(
+        "complaint_cancelled",
+        ("engineer",),
+        {"ticket_id", "reason"},
+        "A complaint referred to an outlet was cancelled: the outlet has nothing more to do "
+        "(job_cancelled naming a complaint).",
     ),
     K(
         "sla_warning",

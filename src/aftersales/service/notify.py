@@ -71,10 +71,13 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
 # What a complaint's customer is told instead (seeds 000/001 客户投诉的处理: a complaint is not a request
 # for service): it is registered (投诉编号), its progress is a complaint's, and a handled complaint tells
 # its outcome — there is nothing to confirm (no acceptance step; the customer may reject the outcome).
+# The outlet a complaint was referred to reads of it sent back or called off as a complaint, too.
 _COMPLAINT_KIND: Mapping[str, str] = {
     "ticket_received": "complaint_registered",
     "progress_note": "complaint_progress_note",
     "resolved_please_confirm": "complaint_outcome",
+    "rework_requested": "complaint_rework_requested",
+    "job_cancelled": "complaint_cancelled",
 }
 
 # The converter's own hook for the rendered messages every notification turns into an outbox payload,
@@ -358,7 +361,7 @@ class Notifications:
                 "opening_hours": told.opening_hours or NOT_SET,
                 "phone": told.phone or NOT_SET,
             }
-        if kind in ("rework_requested", "job_cancelled"):
+        if kind in ("rework_requested", "job_cancelled", "complaint_rework_requested", "complaint_cancelled"):
             return {"ticket_id": ticket.id, "reason": event.reason or NOT_SET}
         raise AssertionError(kind)
 
@@ -499,7 +502,9 @@ def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
 _CUSTOMER_ASSIGNED = "ticket_assigned"
 _FOLLOWED = "ticket_followed"
 _HOLDERS = frozenset({Role.ENGINEER, Role.DEALER_STAFF})
-_TO_HOLDERS = frozenset({"assigned", "rework_requested", "job_cancelled"})
+_TO_HOLDERS = frozenset(
+    {"assigned", "rework_requested", "job_cancelled", "complaint_rework_requested", "complaint_cancelled"}
+)
 _FOLLOWERS = frozenset({Role.CUSTOMER, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AGENT})
 
 
