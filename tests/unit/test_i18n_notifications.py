@@ -129,6 +129,20 @@ SAMPLES: dict[str, dict[str, object]] = {
         "response_due_at": AT + timedelta(minutes=30),
         "resolution_due_at": Term("value.none"),
     },
+    # A complaint's twins of the staff's notices (s23 task g): the same values, a complaint's words.
+    "complaint_escalation": {"ticket_id": "C-1", "level": Role.MANAGER, "reason": Reason("quote_refused")},
+    "complaint_callback_due": {"ticket_id": "C-1", "customer_name": "张三", "due_at": AT},
+    "complaint_rework_requested": {"ticket_id": "C-1", "reason": "还是漏水"},
+    "complaint_cancelled": {"ticket_id": "C-1", "reason": "重复登记"},
+    "complaint_message_left": {"ticket_id": "C-1", "from": "客服小李", "text": "张先生来电，请回电"},
+    "complaint_followed": {
+        "ticket_id": "C-1",
+        "priority": Priority.EXPEDITED,
+        "step": Term("followed_step.complaint_registered"),
+        "at": AT,
+        "response_due_at": AT + timedelta(hours=2),
+        "resolution_due_at": Term("value.none"),
+    },
 }
 
 

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import attrs
 
 from aftersales.domain.actors import ActorRef
-from aftersales.domain.classification import Channel
+from aftersales.domain.classification import Channel, TicketKind
 from aftersales.domain.ids import CustomerId, TicketId
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, required_text
@@ -183,6 +183,10 @@ class CallbackTask:
     state: CallbackTaskState = attrs.field(default=CallbackTaskState.PENDING, converter=_task_state)
     done_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     version: int = 0
+    ticket_kind: TicketKind | None = None
+    """The kind of the record called back about (a complaint's callback due notice names a complaint,
+    seed 004: 投诉处理后的七天内回访), kept when scheduled so the notice needs no ticket read; ``None``: a
+    task scheduled before it was kept."""
 
     def overdue(self, now: datetime) -> bool:
         """Still pending after its due time."""

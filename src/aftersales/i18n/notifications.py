@@ -121,10 +121,24 @@ NOTIFICATION_KINDS: Final = _kinds(
         "The customer sent the work back (not accepted, or the problem is back): it is to be redone.",
     ),
     K(
+        "complaint_rework_requested",
+        ("engineer",),
+        {"ticket_id", "reason"},
+        "The customer did not accept a complaint's outcome: the outlet it was referred to handles it again "
+        "(rework_requested naming a complaint).",
+    ),
+    K(
         "job_cancelled",
         ("engineer",),
         {"ticket_id", "reason"},
         "The ticket its holder was sent to was cancelled: nobody is to go (the reason given).",
+    ),
+    K(
+        "complaint_cancelled",
+        ("engineer",),
+        {"ticket_id", "reason"},
+        "A complaint referred to an outlet was cancelled: the outlet has nothing more to do "
+        "(job_cancelled naming a complaint).",
     ),
     K(
         "sla_warning",
@@ -157,10 +171,22 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A ticket was escalated to a higher level (``level`` is a ``Role``), with the reason.",
     ),
     K(
+        "complaint_escalation",
+        ("escalation_target",),
+        {"ticket_id", "level", "reason"},
+        "An escalation about a complaint (escalation naming a complaint, not a ticket).",
+    ),
+    K(
         "callback_due",
         ("agent",),
         {"ticket_id", "customer_name", "due_at"},
         "A follow-up call (回访) to the customer is due.",
+    ),
+    K(
+        "complaint_callback_due",
+        ("agent",),
+        {"ticket_id", "customer_name", "due_at"},
+        "A complaint's callback is due (seed 004: 投诉处理后的七天内回访; callback_due naming a complaint).",
     ),
     K(
         "complaint_update",
@@ -191,6 +217,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         ("agent",),
         {"ticket_id", "from", "text"},
         "A message taken for the reader while they were out (seed 002 第五条: 承办人不在时…留言).",
+    ),
+    K(
+        "complaint_message_left",
+        ("agent",),
+        {"ticket_id", "from", "text"},
+        "A message taken for the reader about a complaint (message_left naming a complaint).",
     ),
     K(
         "complaint_received",
@@ -279,6 +311,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A step of a ticket staff follow (a critical ticket's department head, a pack's follower roles): "
         "what happened (``step`` is a ``Term('followed_step.<kind>')``) and the ticket's due times — the "
         "staff's own words, not the customer's notice.",
+    ),
+    K(
+        "complaint_followed",
+        ("manager", "department_head", "general_manager", "agent"),
+        {"ticket_id", "priority", "step", "at", "response_due_at", "resolution_due_at"},
+        "A step of a complaint staff follow (ticket_followed naming a complaint, not a ticket).",
     ),
     K(
         "monthly_feedback",

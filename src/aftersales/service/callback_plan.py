@@ -108,6 +108,7 @@ def schedule_in(
         scheduled_by=actor.ref,
         reasons=decision.reasons,
         survey=plan.survey,
+        ticket_kind=ticket.kind,
     )
     uow.documents.add(task)
     return task, decision

@@ -52,6 +52,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.bounds import check_bounded
+from aftersales.domain.classification import TicketKind
 from aftersales.domain.instants import require_aware
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket_workflow import TicketState
@@ -79,6 +80,7 @@ from aftersales.service.fee_desk import MOST_BATCH
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.purge_pages import drain
+from aftersales.service.record_words import notice_for
 from aftersales.service.sla_cliff import recompute_dues
 
 if TYPE_CHECKING:
@@ -495,9 +497,8 @@ class Jobs:
                 except NotFound:
                     customer_name = task.customer_id
                 values = {"ticket_id": task.ticket_id, "customer_name": customer_name, "due_at": task.due_at}
-                uow.outbox.put(
-                    notifications.staff_messages("callback_due", [Role.AGENT], values, mark.id, at, uow)
-                )
+                kind = notice_for("callback_due", _called_about(uow, task))
+                uow.outbox.put(notifications.staff_messages(kind, [Role.AGENT], values, mark.id, at, uow))
                 announced += 1
             return announced
 
@@ -699,3 +700,14 @@ class Jobs:
     def _idempotency_store(self) -> object:
         with self.context.store() as uow:
             return uow.idempotency
+
+
+def _called_about(uow: UnitOfWork, task: CallbackTask) -> TicketKind | None:
+    """The kind of record ``task`` calls back about: kept on the task when scheduled; a task scheduled
+    before it was kept reads its ticket (once: the notice is sent once per task)."""
+    if task.ticket_kind is not None:
+        return task.ticket_kind
+    try:
+        return uow.tickets.get(task.ticket_id).kind
+    except NotFound:
+        return None

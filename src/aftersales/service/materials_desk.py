@@ -89,6 +89,7 @@ from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.numbering import new_id, next_number
 from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
 from aftersales.service.reader_view import request_as_seen_by
+from aftersales.service.record_words import notice_for
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import acts_as_dealer_staff, purchasing_dealer, sees_every, ticket_readable
 from aftersales.service.warranty_check import CHECKED, judge, still_holds
@@ -263,17 +264,18 @@ class MaterialsDesk:
         *,
         waiting: str | None = None,
         by: ActorRef | None = None,
-    ) -> None:
+    ) -> Ticket:
         """Record a money step in the ticket's history (its event log, the 售后问题台账), in the same
         transaction as the step itself. Steps on a ticket whose workflow has no such event (a complaint
         file) are kept on the request only. ``waiting``: the step that also makes the ticket wait, used
         instead of ``step`` when the ticket's state allows it (a refused quote on a ticket being worked).
-        ``by``: who the step is recorded as, when not the actor (the desk itself resuming the work)."""
+        ``by``: who the step is recorded as, when not the actor (the desk itself resuming the work).
+        Returns the ticket: a step's notices name it by its kind (a complaint's part, its complaint)."""
         ticket = self.runner.load(uow, ticket_id, lock=True)
         if waiting is not None and waiting in ticket.workflow.allowed(ticket.state):
             step = waiting
         if step not in ticket.workflow.triggers:
-            return
+            return ticket
         ref = by if by is not None else actor.ref if isinstance(actor, Actor) else actor
         before = ticket.state
         now = stamp_for(ticket, now)
@@ -283,6 +285,7 @@ class MaterialsDesk:
             # any ticket command.
             uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before, (event,), now))
         uow.tickets.save(ticket)
+        return ticket
 
     def _books_month(self, at: datetime) -> str:
         """The month a slip or a movement written at ``at`` counts in: the books' time zone (the desk's
@@ -822,19 +825,12 @@ class MaterialsDesk:
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> None:
             escalation = request.decline(actor.ref, now, reason, causes)
             policies = self.context.policies
+            roles: tuple[Role, ...] = ()
             if escalation is not None:
                 decision = policies.escalation.decide(
                     EscalationFacts(EscalationTrigger.QUOTE_REFUSED, escalation.reasons[0])
                 )
                 roles = decision.outcome.to
-                values = {
-                    "ticket_id": request.ticket_id,
-                    "level": roles[0] if roles else "",
-                    "reason": escalation.reasons[0],
-                }
-                key = f"{request.id}:{len(request.steps)}:escalation:quote_refused"
-                notices = self.context.notifications
-                uow.outbox.put(reach_up(notices, "escalation", roles, values, key, now).messages)
             payload: dict[str, JsonValue] = {"request_id": request.id, "quote_id": request.quote_id}
             if escalation is not None:
                 payload["total"] = str(escalation.total.amount)
@@ -842,9 +838,19 @@ class MaterialsDesk:
                 payload["escalated_to"] = [r.value for r in roles]
                 payload["reasons"] = [{"code": r.code, "params": dict(r.params)} for r in escalation.reasons]
             waiting = MATERIALS_QUOTE_REFUSED if escalation is not None else None
-            self._history(
+            ticket = self._history(
                 uow, request.ticket_id, "materials_declined", actor, now, payload, reason, waiting=waiting
             )
+            if escalation is not None:
+                values = {
+                    "ticket_id": request.ticket_id,
+                    "level": roles[0] if roles else "",
+                    "reason": escalation.reasons[0],
+                }
+                key = f"{request.id}:{len(request.steps)}:escalation:quote_refused"
+                # A complaint's remedy part escalates in a complaint's words (投诉); the key is unchanged.
+                kind = notice_for("escalation", ticket.kind)
+                uow.outbox.put(reach_up(self.context.notifications, kind, roles, values, key, now).messages)
             holder.append((request, escalation))
 
         self._step(actor, request_id, "decline", fn)

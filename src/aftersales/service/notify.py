@@ -38,6 +38,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import converter, event_data
 from aftersales.service.on_duty import agents_on_duty
 from aftersales.service.policy_memo import DecisionMemo
+from aftersales.service.record_words import notice_for
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of"]
 
@@ -70,10 +71,13 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
 # What a complaint's customer is told instead (seeds 000/001 客户投诉的处理: a complaint is not a request
 # for service): it is registered (投诉编号), its progress is a complaint's, and a handled complaint tells
 # its outcome — there is nothing to confirm (no acceptance step; the customer may reject the outcome).
+# The outlet a complaint was referred to reads of it sent back or called off as a complaint, too.
 _COMPLAINT_KIND: Mapping[str, str] = {
     "ticket_received": "complaint_registered",
     "progress_note": "complaint_progress_note",
     "resolved_please_confirm": "complaint_outcome",
+    "rework_requested": "complaint_rework_requested",
+    "job_cancelled": "complaint_cancelled",
 }
 
 # The converter's own hook for the rendered messages every notification turns into an outbox payload,
@@ -274,7 +278,8 @@ class Notifications:
             "response_due_at": ticket.response_due_at or NOT_SET,
             "resolution_due_at": ticket.resolution_due_at or NOT_SET,
         }
-        return NotificationRequest(_FOLLOWED, role, values, key)
+        # A complaint's followers read of a complaint (投诉); the key is the step's, as before.
+        return NotificationRequest(notice_for(_FOLLOWED, ticket.kind), role, values, key)
 
     def _decide(
         self, policy: NotificationPolicy, moment: NotificationEvent, priority: Priority
@@ -356,7 +361,7 @@ class Notifications:
                 "opening_hours": told.opening_hours or NOT_SET,
                 "phone": told.phone or NOT_SET,
             }
-        if kind in ("rework_requested", "job_cancelled"):
+        if kind in ("rework_requested", "job_cancelled", "complaint_rework_requested", "complaint_cancelled"):
             return {"ticket_id": ticket.id, "reason": event.reason or NOT_SET}
         raise AssertionError(kind)
 
@@ -497,7 +502,9 @@ def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
 _CUSTOMER_ASSIGNED = "ticket_assigned"
 _FOLLOWED = "ticket_followed"
 _HOLDERS = frozenset({Role.ENGINEER, Role.DEALER_STAFF})
-_TO_HOLDERS = frozenset({"assigned", "rework_requested", "job_cancelled"})
+_TO_HOLDERS = frozenset(
+    {"assigned", "rework_requested", "job_cancelled", "complaint_rework_requested", "complaint_cancelled"}
+)
 _FOLLOWERS = frozenset({Role.CUSTOMER, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AGENT})
 
 

@@ -82,6 +82,7 @@ from aftersales.service.lifecycle import (
     resolve_in,
 )
 from aftersales.service.policy_memo import DecisionMemo
+from aftersales.service.record_words import notice_for
 from aftersales.service.regrade import grade_in
 from aftersales.service.repair_points import designate_on_triage
 from aftersales.service.request_prints import command_arguments
@@ -559,7 +560,8 @@ class Tickets:
             values = {"ticket_id": ticket.id, "from": actor.name or str(actor.ref), "text": text}
             key = f"{ticket.id}:{len(ticket.events)}:message_left"
             notifications = self.context.notifications
-            return Applied(messages=notifications.person_messages("message_left", person, values, key, now))
+            kind = notice_for("message_left", ticket.kind)  # a complaint's message names the complaint
+            return Applied(messages=notifications.person_messages(kind, person, values, key, now))
 
         return self.runner.execute(
             actor,
