@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.classification import Priority, TicketKind
+from aftersales.domain.classification import Priority
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
@@ -38,7 +38,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import converter, event_data
 from aftersales.service.on_duty import agents_on_duty
 from aftersales.service.policy_memo import DecisionMemo
-from aftersales.service.record_words import notice_for
+from aftersales.service.record_words import notice_for, told_for
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of"]
 
@@ -66,18 +66,6 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
     "cancel": ("job_cancelled", NotificationEvent.ASSIGNED),
     # Seed 000 4.派工处理 (要求客户将产品送至指定维修地点): the customer is told where to bring the product.
     DESIGNATE_REPAIR_POINT: ("repair_point_designated", NotificationEvent.PROGRESS),
-}
-
-# What a complaint's customer is told instead (seeds 000/001 客户投诉的处理: a complaint is not a request
-# for service): it is registered (投诉编号), its progress is a complaint's, and a handled complaint tells
-# its outcome — there is nothing to confirm (no acceptance step; the customer may reject the outcome).
-# The outlet a complaint was referred to reads of it sent back or called off as a complaint, too.
-_COMPLAINT_KIND: Mapping[str, str] = {
-    "ticket_received": "complaint_registered",
-    "progress_note": "complaint_progress_note",
-    "resolved_please_confirm": "complaint_outcome",
-    "rework_requested": "complaint_rework_requested",
-    "job_cancelled": "complaint_cancelled",
 }
 
 # The converter's own hook for the rendered messages every notification turns into an outbox payload,
@@ -246,8 +234,7 @@ class Notifications:
         kind, moment = found
         if kind == "job_cancelled" and ticket.assignee is None:
             return []  # nobody was sent: nobody to call off
-        if ticket.kind is TicketKind.COMPLAINT:
-            kind = _COMPLAINT_KIND.get(kind, kind)
+        kind = told_for(kind, ticket.kind)
         roles = self._decide(policy, moment, ticket.priority or Priority.NORMAL)
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from aftersales.domain.classification import TicketKind
 
-__all__ = ["COMPLAINT_NOTICES", "notice_for"]
+__all__ = ["COMPLAINT_NOTICES", "COMPLAINT_TOLD", "notice_for", "told_for"]
 
 COMPLAINT_NOTICES: Mapping[str, str] = MappingProxyType(
     {
@@ -32,4 +32,26 @@ def notice_for(kind: str, record: TicketKind | None) -> str:
     twin for a complaint, else ``kind`` itself (``None``: the record's kind is not known, a ticket's)."""
     if record is TicketKind.COMPLAINT:
         return COMPLAINT_NOTICES.get(kind, kind)
+    return kind
+
+
+COMPLAINT_TOLD: Mapping[str, str] = MappingProxyType(
+    {
+        "ticket_received": "complaint_registered",
+        "progress_note": "complaint_progress_note",
+        "resolved_please_confirm": "complaint_outcome",
+        "rework_requested": "complaint_rework_requested",
+        "job_cancelled": "complaint_cancelled",
+    }
+)
+"""What a complaint's customer and holder are told instead of a ticket's notices: it is registered
+(投诉编号), its progress is a complaint's, a handled complaint tells its outcome (there is nothing to
+confirm: the customer may reject it), and the outlet it was referred to reads it sent back or called off as
+a complaint. Not all take the ticket notice's values (the registration names no engineer)."""
+
+
+def told_for(kind: str, record: TicketKind | None) -> str:
+    """The notification kind a step's notice ``kind`` is rendered as for a record of kind ``record``."""
+    if record is TicketKind.COMPLAINT:
+        return COMPLAINT_TOLD.get(kind, kind)
     return kind
