@@ -25,6 +25,7 @@ from aftersales.ports.reporting import FaultDimension, GroupBy
 from aftersales.reports.dealer_monthly import ReportStatus
 from aftersales.reports.feedback_page import HEADLINE
 from aftersales.service import notify
+from aftersales.service.record_words import COMPLAINT_TOLD
 
 SRC = Path(aftersales.__file__).resolve().parent
 
@@ -35,7 +36,7 @@ def _values(enum: Iterable[object]) -> tuple[str, ...]:
 
 def _followed_kinds() -> tuple[str, ...]:
     """The notices staff following a ticket read a step of (``Notifications._followed``)."""
-    kinds = {kind for kind, _ in notify._KIND_OF_ACTION.values()} | set(notify._COMPLAINT_KIND.values())
+    kinds = {kind for kind, _ in notify._KIND_OF_ACTION.values()} | set(COMPLAINT_TOLD.values())
     return tuple(sorted(k for k in kinds if notify._audience(k) is not notify._HOLDERS))
 
 
