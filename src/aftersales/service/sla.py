@@ -25,7 +25,7 @@ from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
 from aftersales.domain.sla_held import held_dues, with_held
-from aftersales.domain.sla_late import late_after, working_late_after
+from aftersales.domain.sla_late import working_late_after
 from aftersales.domain.sla_reading import GRADING_STEPS, dealer_of, held_dealer, last_grade, steps_of
 from aftersales.domain.sla_retarget import retarget
 from aftersales.domain.ticket import Ticket
@@ -464,21 +464,16 @@ def _late_afters(
     resolution: datetime | None,
 ) -> tuple[datetime | None, datetime | None]:
     """The ticket's ``response_late_after`` and ``resolution_late_after`` for its stored dues
-    (:mod:`~aftersales.domain.sla_late`): the resolution's is the earliest instant either binding target
-    (the contract's resolution, the dealer's hours) turns late, when later than the stored due."""
+    (:mod:`~aftersales.domain.sla_late`): the earliest instant one of the binding targets turns late (the
+    resolution's: the contract's resolution and the dealer's hours), when later than the stored due."""
 
-    def last_on_time(name: str) -> datetime | None:
-        target, due = targets.get(name), dues.get(name)
-        if target is None or due is None:
-            return None
-        return late_after(due, working_late_after(due, target.basis, calendar))
+    def later(names: tuple[str, ...], stored: datetime | None) -> datetime | None:
+        ends = [
+            working_late_after(due, target.basis, calendar) or due
+            for name in names
+            if (target := targets.get(name)) is not None and (due := dues.get(name)) is not None
+        ]
+        end = min(ends, default=None)
+        return end if end is not None and stored is not None and end > stored else None
 
-    response_late = working_late_after(response, _basis(targets, "response"), calendar)
-    ends = [at for name in ("resolution", "dealer_resolution") if (at := last_on_time(name)) is not None]
-    resolution_late = min(ends) if ends and resolution is not None and min(ends) > resolution else None
-    return response_late, resolution_late
-
-
-def _basis(targets: SlaTargets, name: str) -> str:
-    target = targets.get(name)
-    return target.basis if target is not None else "calendar"  # no target: no grace
+    return later(("response",), response), later(("resolution", "dealer_resolution"), resolution)
