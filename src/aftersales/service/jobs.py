@@ -659,26 +659,21 @@ class Jobs:
         self._drain(lambda page: privacy.index_access_log(self.actor, limit=page))
         return self._drain(lambda page: privacy.purge_access_log(self.actor, at=now, limit=page))
 
-    def _drain(self, purge: Callable[[int], int]) -> int:
-        """A purge's pages of ``limit`` rows (one transaction each) until none is left or half the lease
-        has passed by the clock: the lease keeps other processes out only so long, and a purge run once a
-        day at one page a run fell behind any busy network for good (:mod:`.purge_pages`)."""
-        page = min(self.settings.limit, MOST_PURGED)
+    def _drain(self, purge: Callable[[int], int], most: int = MOST_PURGED) -> int:
+        """A purge's pages of ``limit`` rows (at most ``most``, one transaction each) until none is left or
+        half the lease has passed by the clock: the lease keeps other processes out only so long, and a
+        purge run once a day at one page a run fell behind any busy network for good (:mod:`.purge_pages`)."""
+        page = min(self.settings.limit, most)
         return drain(purge, page, self.context.now, self.settings.lease / 2)
 
     def _money_index(self, now: datetime) -> int:
-        # Drained like the purges: batch after batch of ``limit`` slips (one transaction each) until none is
-        # left or half the lease has passed. Four batches a day left an upgraded store's revenue short
-        # for weeks (2,000 slips a day at the default limit).
+        # Drained like the purges: four batches a day left an upgraded store's revenue short for weeks
+        # (2,000 slips a day at the default limit).
         fees = self.fees
         if fees is None:
             return 0
-        page = min(self.settings.limit, MOST_BATCH)
-        return drain(
-            lambda batch: fees.backfill_money_index(self.actor, batch=batch, max_batches=1),
-            page,
-            self.context.now,
-            self.settings.lease / 2,
+        return self._drain(
+            lambda batch: fees.backfill_money_index(self.actor, batch=batch, max_batches=1), MOST_BATCH
         )
 
     def _batch_tallies(self, now: datetime) -> int:
