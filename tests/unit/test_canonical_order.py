@@ -86,3 +86,46 @@ def test_the_warranty_policys_checked_reasons_keep_the_sorted_order_they_promise
                     assert list(reason.params) == sorted(reason.params), reason
                     seen += 1
     assert seen >= 16
+
+
+class _Facts:
+    """A read-only mapping that is not a dict (a policy may hand one in a payload)."""
+
+    def __init__(self, items: dict[str, object]) -> None:
+        self._items = items
+
+    def __getitem__(self, key: str) -> object:
+        return self._items[key]
+
+    def __iter__(self) -> object:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def test_canonical_treats_every_mapping_and_sequence_kind_alike() -> None:
+    """The exact-type fast path gives what the ABC checks gave: any mapping becomes a sorted dict, any
+    list or tuple a list, and atoms (enum members of str or int too) stay themselves."""
+    from collections.abc import Mapping
+    from enum import StrEnum
+
+    class Kind(StrEnum):
+        ENGINEER = "engineer"
+
+    Mapping.register(_Facts)
+    value = {
+        "z": (1, {"b": 2, "a": 1}),
+        "proxy": MappingProxyType({"y": [Kind.ENGINEER], "x": None}),
+        "facts": _Facts({"d": 1.5, "c": True}),
+    }
+    made = canonical(value)
+    assert made == {
+        "facts": {"c": True, "d": 1.5},
+        "proxy": {"x": None, "y": ["engineer"]},
+        "z": [1, {"a": 1, "b": 2}],
+    }
+    assert list(made) == ["facts", "proxy", "z"]
+    assert type(made["facts"]) is dict and type(made["proxy"]) is dict and type(made["z"]) is list
+    assert list(made["facts"]) == ["c", "d"] and list(made["z"][1]) == ["a", "b"]
+    assert made["proxy"]["y"][0] is Kind.ENGINEER

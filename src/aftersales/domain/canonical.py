@@ -15,10 +15,16 @@ __all__ = ["canonical", "is_canonical"]
 
 
 def canonical(value: Any) -> Any:
-    """``value`` with the keys of every mapping in it (at any depth) in sorted order, as plain dicts."""
-    if isinstance(value, Mapping):
+    """``value`` with the keys of every mapping in it (at any depth) in sorted order, as plain dicts.
+
+    Runs for every event whose payload a step built in its own key order: exact type checks first, as
+    in :func:`is_canonical` (the ``Mapping`` check, an ABC's, was a third of a triage's event)."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is dict or kind is MappingProxyType or (kind not in _SEQUENCES and isinstance(value, Mapping)):
         return {k: canonical(value[k]) for k in sorted(value)}
-    if isinstance(value, list | tuple):
+    if kind in _SEQUENCES or isinstance(value, list | tuple):
         return [canonical(v) for v in value]
     return value
 
@@ -44,3 +50,5 @@ def is_canonical(value: Any) -> bool:
 
 
 _CONTAINERS = frozenset({dict, list, tuple, MappingProxyType})
+_SEQUENCES = frozenset({list, tuple})
+_ATOMS = frozenset({str, int, float, bool, type(None)})
