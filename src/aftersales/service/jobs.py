@@ -219,10 +219,11 @@ class JobSettings:
     limit: int = attrs.field(default=500, validator=_positive)
     """Per run: callbacks announced, loan lines reminded of or charged, tickets recomputed, messages
     delivered; per transaction: tickets read by the SLA sweep (it reads every page, so each breach is
-    announced on time), messages, idempotency rows and access-log records purged (the oldest first; a
-    purge takes page after page until none is left or half the lease has passed, so a daily run keeps up
-    with any day's volume), slips by the money index (batch after batch until none is left or half the
-    lease has passed) and tickets by the batch tallies' back-fill (four batches a run each).
+    announced on time), messages, idempotency rows and access-log records purged, SLA alerts and job
+    marks read by their purges (the oldest first; a purge takes page after page until none is left or
+    half the lease has passed, so a daily run keeps up with any day's volume), slips by the money index
+    (batch after batch until none is left or half the lease has passed) and tickets by the batch
+    tallies' back-fill (four batches a run each).
     The store's upkeep runs four short batches whatever the limit."""
     lease: timedelta = timedelta(minutes=10)
     """How long one process holds a job; a process that dies frees it when this runs out."""
@@ -245,9 +246,9 @@ class JobsReport:
     failed: Mapping[str, str] = attrs.field(factory=dict)
     counts: Mapping[str, int] = attrs.field(factory=dict)
     """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
-    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages, idempotency rows and
-    access-log records purged, slips indexed, units counted into the batch tallies, upkeep batches
-    (+1 when statistics were refreshed)."""
+    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages, idempotency rows,
+    access-log records, SLA alerts and job marks purged, slips indexed, units counted into the batch
+    tallies, upkeep batches (+1 when statistics were refreshed)."""
     delivery: DispatchReport | None = None
     unsupported: Mapping[str, str] = attrs.field(factory=dict)
     """Jobs this desk's store cannot do, each with the method it lacks (a host's own store without
