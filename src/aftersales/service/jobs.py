@@ -252,9 +252,9 @@ class JobsReport:
     delivery: DispatchReport | None = None
     unsupported: Mapping[str, str] = attrs.field(factory=dict)
     """Jobs this desk's store cannot do, each with the method it lacks (a host's own store without
-    ``idempotency.sweep`` or ``documents.purge_range``…): they ran, did nothing and failed nothing, so a
-    store without a purge keeps its rows beyond the pack's retention; the hand-run purges refuse it
-    (``ConfigurationError`` naming ``store``). See writing-an-adapter.md."""
+    ``idempotency.sweep`` or ``documents.purge_range``…): they did nothing and failed nothing (neither
+    in ``ran`` nor in ``failed``), so such a store keeps its rows beyond the pack's retention; the
+    hand-run purges refuse it (``ConfigurationError`` naming ``store``). See writing-an-adapter.md."""
 
 
 class _Unsupported(Exception):
