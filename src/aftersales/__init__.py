@@ -248,6 +248,7 @@ from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.jobs import Jobs, JobSettings, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
 from aftersales.service.maintenance import GenerationReport, MaintenanceDesk
+from aftersales.service.mark_retention import MarkRetention, PurgePass
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
@@ -563,7 +564,9 @@ __all__ += [
     "JobSettings",
     "Jobs",
     "JobsReport",
+    "MarkRetention",
     "OutboxDesk",
+    "PurgePass",
     "from_dict",
     "from_json",
     "render_error",

@@ -632,9 +632,17 @@ class _Documents:
         return {id_: r.version for id_, r in self._matching(spec.kind, wanted)}
 
     def query_range(
-        self, cls: type[D], field: str, upto: str, *, limit: int | None = None, **equals: object
+        self,
+        cls: type[D],
+        field: str,
+        upto: str,
+        *,
+        limit: int | None = None,
+        after: tuple[str, str] | None = None,
+        **equals: object,
     ) -> Sequence[D]:
-        """Documents whose index ``field`` is set and at most ``upto`` (see ``SqlDocuments.query_range``)."""
+        """Documents whose index ``field`` is set and at most ``upto``, past ``after`` (a value and an id)
+        when given (see ``SqlDocuments.query_range``)."""
         spec = document_spec(cls)
         unknown = ({field} | set(equals)) - set(spec.index)
         if unknown:
@@ -645,6 +653,7 @@ class _Documents:
             for id_, r in self._uow._scan(f"doc:{spec.kind}")
             if r.row.get(field) is not None
             and r.row[field] <= upto
+            and (after is None or (r.row[field], id_) > after)
             and all(r.row.get(k) == v for k, v in wanted.items())
         )
         return [with_version(loads(r.text, cls), r.version) for _, r in found[:limit]]
@@ -661,9 +670,18 @@ class _Documents:
             for id_, r in self._uow._scan(table)
             if r.row.get(field) is not None and r.row[field] <= upto
         )[:limit]
-        for _, id_, version in found:
-            self._uow._remove((table, id_), version)
-        return len(found)
+        return self.remove(cls, [id_ for _, id_, _ in found])
+
+    def remove(self, cls: type[Document], ids: Sequence[str]) -> int:
+        """Delete the documents of ``cls`` with ``ids``, whatever their version; an id not stored is passed
+        over (see ``SqlDocuments.remove``); returns how many were asked to go."""
+        table = f"doc:{document_spec(cls).kind}"
+        ids = list(dict.fromkeys(ids))
+        for id_ in ids:
+            record = self._uow._read((table, id_))
+            if record is not None:
+                self._uow._remove((table, id_), record.version)
+        return len(ids)
 
     def query_data(self, kind: str, **equals: object) -> list[dict[str, Any]]:
         """Documents of ``kind`` as stored JSON (see the SQL stores' ``query_data``)."""

@@ -201,15 +201,23 @@ class SqlDocuments(SqlRepository):
         return {str(id_): int(version) for id_, version in self._run(sql, params)}
 
     def query_range(
-        self, cls: type[D], field: str, upto: str, *, limit: int | None = None, **equals: object
+        self,
+        cls: type[D],
+        field: str,
+        upto: str,
+        *,
+        limit: int | None = None,
+        after: tuple[str, str] | None = None,
+        **equals: object,
     ) -> Sequence[D]:
         """Documents whose index ``field`` is set and at most ``upto``, by that value then id (issue 26).
 
         For fields holding fixed-width ISO dates (a plan's generation day): one range of the
         ``(kind, field, value)`` index, so a daily job reads what became due and nothing else.
+        ``after`` (a value and an id) is a page cursor: only documents past it in that order.
         """
         spec = document_spec(cls)
-        sql, params = self.range_statement(cls, field, upto, limit=limit, **equals)
+        sql, params = self.range_statement(cls, field, upto, limit=limit, after=after, **equals)
         out: list[D] = []
         for version, data in self._run(sql, params):
             obj = with_version(self._decode(data, cls), version)
@@ -218,7 +226,14 @@ class SqlDocuments(SqlRepository):
         return out
 
     def range_statement(
-        self, cls: type[Document], field: str, upto: str, *, limit: int | None = None, **equals: object
+        self,
+        cls: type[Document],
+        field: str,
+        upto: str,
+        *,
+        limit: int | None = None,
+        after: tuple[str, str] | None = None,
+        **equals: object,
     ) -> tuple[str, list[object]]:
         """The statement :meth:`query_range` runs and its parameters (for ``EXPLAIN`` in a plan test).
 
@@ -232,6 +247,10 @@ class SqlDocuments(SqlRepository):
             raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
         due = "SELECT r.value, r.id FROM document_index r WHERE r.kind = ? AND r.field = ? AND r.value <= ?"
         params: list[object] = [spec.kind, field, upto]
+        if after is not None:
+            # Row comparison spelled out: the (kind, field, value) index serves it on both stores.
+            due += " AND r.value >= ? AND (r.value > ? OR r.id > ?)"
+            params += (after[0], after[0], after[1])
         for name, value in equals.items():
             stored = index_value(value)
             due += " AND EXISTS (SELECT 1 FROM document_index i WHERE i.kind = r.kind AND i.id = r.id"
@@ -266,8 +285,14 @@ class SqlDocuments(SqlRepository):
             f" ORDER BY value, id LIMIT {int(limit)}"
         )
         ids = [row[0] for row in self._run(pick.replace("?", self.placeholder), (spec.kind, field, upto))]
-        if not ids:
-            return 0
+        return self.remove(cls, ids)
+
+    def remove(self, cls: type[Document], ids: Sequence[str]) -> int:
+        """Delete the documents of ``cls`` with ``ids`` (and their index rows), whatever their version; an
+        id not stored is passed over. Returns how many were asked to go (a retention purge's page, chosen
+        by its caller from what it read in the same transaction)."""
+        spec = document_spec(cls)
+        ids = list(dict.fromkeys(ids))
         # In chunks: a page may be 100,000 ids, past a statement's bound parameters (SQLite 32,766).
         for start in range(0, len(ids), 1000):
             chunk = ids[start : start + 1000]

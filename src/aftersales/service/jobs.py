@@ -20,6 +20,9 @@ job                       what it does                                          
 ``purge_idempotency``     drops idempotency rows older than ``[privacy]`` retention     1 day
 ``purge_access_log``      drops access-log records older than ``[privacy]``             1 day
                           ``keep_access_log_days`` (3 years by default), oldest first
+``purge_sla_alerts``      drops the SLA sweep's alerts of closed and cancelled tickets   1 day
+``purge_job_marks``       drops job marks no job needs (callbacks no longer pending,     1 day
+                          months before the latest feedback sent)
 ``money_index``           indexes the money rows of slips stored before that index      1 day
 ``batch_tallies``         counts an older store's recorded faults into the batch-        1 hour
                           incident detector's tallies (once; seed 004 第七条 5(2))
@@ -77,9 +80,11 @@ from aftersales.service.arguments import validated
 from aftersales.service.calendar_stamp import dues_stale, stamp_calendar
 from aftersales.service.delivery import MOST_PURGED, notification_params
 from aftersales.service.fee_desk import MOST_BATCH
+from aftersales.service.job_marks import JobMark, month_sent
 from aftersales.service.judged_instant import judged_at
+from aftersales.service.mark_retention import MarkRetention, PurgePass, can_walk
 from aftersales.service.permissions import Workflow, permit
-from aftersales.service.purge_pages import drain
+from aftersales.service.purge_pages import drain, drain_walk
 from aftersales.service.record_words import notice_for
 from aftersales.service.sla_cliff import recompute_dues
 
@@ -115,6 +120,8 @@ JOB_NAMES = (
     "purge_dead",
     "purge_idempotency",
     "purge_access_log",
+    "purge_sla_alerts",
+    "purge_job_marks",
     "money_index",
     "batch_tallies",
     "store_upkeep",
@@ -136,18 +143,6 @@ class JobLease:
     until: datetime | None = None
     last_finished_at: datetime | None = None
     last_error: str | None = None
-    version: int = 0
-
-
-@attrs.define
-class JobMark:
-    """That a once-only job step was done (e.g. an agent was told a callback is due)."""
-
-    DOCUMENT_KIND: ClassVar[str] = "job_mark"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
-
-    id: str
-    at: datetime
     version: int = 0
 
 
@@ -203,6 +198,8 @@ _EVERY: Mapping[str, timedelta] = {
     "purge_dead": timedelta(days=1),
     "purge_idempotency": timedelta(days=1),
     "purge_access_log": timedelta(days=1),
+    "purge_sla_alerts": timedelta(days=1),
+    "purge_job_marks": timedelta(days=1),
     "money_index": timedelta(days=1),
     "batch_tallies": timedelta(hours=1),
     "store_upkeep": timedelta(hours=1),
@@ -222,10 +219,11 @@ class JobSettings:
     limit: int = attrs.field(default=500, validator=_positive)
     """Per run: callbacks announced, loan lines reminded of or charged, tickets recomputed, messages
     delivered; per transaction: tickets read by the SLA sweep (it reads every page, so each breach is
-    announced on time), messages, idempotency rows and access-log records purged (the oldest first; a
-    purge takes page after page until none is left or half the lease has passed, so a daily run keeps up
-    with any day's volume), slips by the money index (batch after batch until none is left or half the
-    lease has passed) and tickets by the batch tallies' back-fill (four batches a run each).
+    announced on time), messages, idempotency rows and access-log records purged, SLA alerts and job
+    marks read by their purges (the oldest first; a purge takes page after page until none is left or
+    half the lease has passed, so a daily run keeps up with any day's volume), slips by the money index
+    (batch after batch until none is left or half the lease has passed) and tickets by the batch
+    tallies' back-fill (four batches a run each).
     The store's upkeep runs four short batches whatever the limit."""
     lease: timedelta = timedelta(minutes=10)
     """How long one process holds a job; a process that dies frees it when this runs out."""
@@ -248,10 +246,23 @@ class JobsReport:
     failed: Mapping[str, str] = attrs.field(factory=dict)
     counts: Mapping[str, int] = attrs.field(factory=dict)
     """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
-    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages, idempotency rows and
-    access-log records purged, slips indexed, units counted into the batch tallies, upkeep batches
-    (+1 when statistics were refreshed)."""
+    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages, idempotency rows,
+    access-log records, SLA alerts and job marks purged, slips indexed, units counted into the batch
+    tallies, upkeep batches (+1 when statistics were refreshed)."""
     delivery: DispatchReport | None = None
+    unsupported: Mapping[str, str] = attrs.field(factory=dict)
+    """Jobs this desk's store cannot do, each with the method it lacks (a host's own store without
+    ``idempotency.sweep`` or ``documents.purge_range``…): they did nothing and failed nothing (neither
+    in ``ran`` nor in ``failed``), so such a store keeps its rows beyond the pack's retention; the
+    hand-run purges refuse it (``ConfigurationError`` naming ``store``). See writing-an-adapter.md."""
+
+
+class _Unsupported(Exception):
+    """Raised by a job whose store lacks the method it needs (``method``): reported, not a failure."""
+
+    def __init__(self, method: str) -> None:
+        super().__init__(method)
+        self.method = method
 
 
 class Jobs:
@@ -286,7 +297,10 @@ class Jobs:
         self.feedback = feedback
         self.tallies = tallies
         self.settings = settings or JobSettings()
+        self.marks = MarkRetention(context, runner)
+        """The purges of SLA alerts and job marks, to run by hand (a manager) as the jobs do daily."""
         self.owner = default_owner()
+        self._unsupported_told: set[str] = set()
         self.actor = Actor.system("aftersales-jobs")
         # The store's lease keeps other processes out; these keep this process's threads apart
         # (a scheduler thread and a request calling run_due_jobs share the lease's owner).
@@ -329,6 +343,7 @@ class Jobs:
         failed: dict[str, str] = {}
         counts: dict[str, int] = {}
         delivery: DispatchReport | None = None
+        unsupported: dict[str, str] = {}
         for name in JOB_NAMES:
             if name in self.settings.disabled or (only is not None and name not in only):
                 continue
@@ -347,24 +362,34 @@ class Jobs:
             if error is not None:
                 failed[name] = error
                 continue
+            if isinstance(result, _Unsupported):
+                unsupported[name] = result.method
+                continue
             ran.append(name)
             if isinstance(result, DispatchReport):
                 delivery = result
                 counts[name] = len(result.sent)
             elif result is not None:
                 counts[name] = result
-        return JobsReport(tuple(ran), tuple(skipped), failed, counts, delivery)
+        return JobsReport(tuple(ran), tuple(skipped), failed, counts, delivery, unsupported)
 
     def _run_one(
         self, name: str, now: datetime, *, force: bool
-    ) -> tuple[int | DispatchReport | None, str | None] | None:
-        """Run one job under its lease: ``None`` if not due or held elsewhere, else (result, error)."""
+    ) -> tuple[int | DispatchReport | _Unsupported | None, str | None] | None:
+        """Run one job under its lease: ``None`` if not due or held elsewhere, else (result, error); the
+        result is an ``_Unsupported`` when the store lacks what the job needs."""
         if not self._acquire(name, now, force=force):
             return None
         error: str | None = None
         result: int | DispatchReport | None = None
         try:
             result = self._job(name)(now)
+        except _Unsupported as lacking:
+            self._release(name, now, None)  # done for the day: the store will not have it next call
+            if name not in self._unsupported_told:  # once a desk: the report says it every run
+                self._unsupported_told.add(name)
+                _log.warning("job %s does nothing: the store has no %s", name, lacking.method)
+            return lacking, None
         except AftersalesError as exc:
             error = f"{type(exc).__name__}: {exc}"[:2000]
         except Exception as exc:  # a host's notifier or store may raise anything: report, go on
@@ -449,6 +474,8 @@ class Jobs:
             "purge_dead": self._purge_dead,
             "purge_idempotency": self._purge_idempotency,
             "purge_access_log": self._purge_access_log,
+            "purge_sla_alerts": self._purge_sla_alerts,
+            "purge_job_marks": self._purge_job_marks,
             "money_index": self._money_index,
             "batch_tallies": self._batch_tallies,
             "store_upkeep": self._store_upkeep,
@@ -526,11 +553,8 @@ class Jobs:
         month = last.strftime("%Y-%m")
         mark_id = f"monthly_feedback:{month}"
         with self.context.reader() as uow:
-            try:
-                uow.documents.get(JobMark, mark_id)
-                return 0  # sent already
-            except NotFound:
-                pass
+            if month_sent(uow, month):
+                return 0  # sent already (or a later month was: only the latest month's mark is kept)
         values = self.feedback.facts(self.actor, month).headline()
         params = notification_params(self.context.policies)
         roles = [
@@ -548,6 +572,8 @@ class Jobs:
                     "the month waits until one is listed",
                     key="staff.general_manager",
                 )
+            if month_sent(uow, month):
+                return 0  # another run sent it (or a later month) meanwhile
             mark = JobMark(mark_id, at)
             try:
                 uow.documents.add(mark)
@@ -643,10 +669,12 @@ class Jobs:
         return self._drain(lambda page: self.outbox.purge_dead_letters(self.actor, limit=page, at=now))
 
     def _purge_idempotency(self, now: datetime) -> int:
-        # The pack's [privacy] keep_idempotency_days; a store without a sweep has nothing to expire.
+        # The pack's [privacy] keep_idempotency_days; a store without a sweep cannot expire its rows.
         privacy = self.privacy
-        if privacy is None or not isinstance(self._idempotency_store(), Sweepable):
+        if privacy is None:
             return 0
+        if not isinstance(self._idempotency_store(), Sweepable):
+            raise _Unsupported("idempotency.sweep")
         # Paged like the other purges: the oldest rows first, ``limit`` a transaction.
         return self._drain(lambda page: privacy.purge_expired(self.actor, at=now, limit=page))
 
@@ -656,8 +684,31 @@ class Jobs:
         privacy = self.privacy
         if privacy is None:
             return 0
+        if not callable(getattr(self._documents(), "purge_range", None)):
+            raise _Unsupported("documents.purge_range")
         self._drain(lambda page: privacy.index_access_log(self.actor, limit=page))
         return self._drain(lambda page: privacy.purge_access_log(self.actor, at=now, limit=page))
+
+    def _purge_sla_alerts(self, now: datetime) -> int:
+        """The SLA alerts of closed and cancelled tickets, oldest first, a page a transaction until the
+        newest is reached or half the lease has passed; an older store's are indexed by day first."""
+        return self._purge_marks(lambda page: self.marks.purge_sla_alerts(self.actor, at=now, limit=page))
+
+    def _purge_job_marks(self, now: datetime) -> int:
+        """The job marks no job needs any more, as the alerts' purge goes (:mod:`.mark_retention`)."""
+        return self._purge_marks(lambda page: self.marks.purge_job_marks(self.actor, at=now, limit=page))
+
+    def _purge_marks(self, purge: Callable[[int], PurgePass]) -> int:
+        if not can_walk(self._documents()):
+            raise _Unsupported("documents.query_range(after=) and documents.remove")
+        self._drain(lambda page: self.marks.index_marks(self.actor, limit=page))
+
+        def walk(page: int) -> tuple[int, bool]:
+            done = purge(page)
+            return done.dropped, done.more
+
+        page = min(self.settings.limit, MOST_PURGED)
+        return drain_walk(walk, page, self.context.now, self.settings.lease / 2)
 
     def _drain(self, purge: Callable[[int], int], most: int = MOST_PURGED) -> int:
         """A purge's pages of ``limit`` rows (at most ``most``, one transaction each) until none is left or
@@ -695,6 +746,10 @@ class Jobs:
     def _idempotency_store(self) -> object:
         with self.context.store() as uow:
             return uow.idempotency
+
+    def _documents(self) -> object:
+        with self.context.store() as uow:
+            return uow.documents
 
 
 def _called_about(uow: UnitOfWork, task: CallbackTask) -> TicketKind | None:

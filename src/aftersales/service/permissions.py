@@ -263,6 +263,8 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "retry_dead_letters": _HEADS | {R.SYSTEM},
     "purge_sent_messages": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
     "purge_dead_letters": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
+    "purge_sla_alerts": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
+    "purge_job_marks": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
     "announce_callbacks_due": _HEADS | {R.SYSTEM},
     "announce_monthly_feedback": _HEADS | {R.SYSTEM},
     "engineer_loads": _SEE_ALL | {R.DEALER_STAFF},

@@ -38,6 +38,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.access_log import utc_day
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
@@ -65,7 +66,7 @@ class SlaAlert:
     """That a warning or a breach of one target of one ticket was announced, and when."""
 
     DOCUMENT_KIND: ClassVar[str] = "sla_alert"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id",)
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id", "day")
 
     id: str
     ticket_id: str
@@ -76,6 +77,9 @@ class SlaAlert:
     """The due time the announced warning or breach was of (``None`` in alerts stored before it was kept):
     a breach stays one when a new calendar moves that due later (:mod:`aftersales.domain.sla_held`)."""
     version: int = 0
+    day: str = attrs.field(default=attrs.Factory(lambda self: utc_day(self.at), takes_self=True))
+    """The UTC date of ``at`` (ISO), indexed: the retention purge walks the alerts oldest first
+    (:mod:`aftersales.service.mark_retention`). Derived, never given; kept current when ``at`` moves."""
 
 
 class _Sweep:
@@ -125,6 +129,19 @@ class SweepReport:
 
 _RESTARTS = frozenset({"reopen", "assign", "reassign", "extend_sla"})
 """The steps that can restart a target's clock or move its limit (see :func:`restarted_at`)."""
+
+
+def _reopened_clock(ticket: Ticket, target: TargetStatus) -> str:
+    """The suffix of a first announcement: ``""``, or ``"@<start µs>"`` on a reopened ticket.
+
+    The retention purge drops a closed ticket's alerts (:mod:`aftersales.service.mark_retention`). Once
+    reopened, its clocks restart and the earlier cycle's messages keep their keys: this clock's announcement
+    is keyed by its start, as it is when the earlier alert is still stored, so it never takes the earlier
+    message's key (a duplicate outbox id that failed every sweep)."""
+    if not any(event.action == "reopen" for event in ticket.events):
+        return ""
+    since = restarted_at(ticket, target)
+    return "" if since is None else f"@{micros(since)}"
 
 
 def restarted_at(ticket: Ticket, target: TargetStatus) -> datetime | None:
@@ -380,7 +397,7 @@ class SlaWatch:
                 uow.documents.add(alert)
             except DuplicateError:
                 return None
-            return ""
+            return _reopened_clock(ticket, target)
         # Only a step after the announcement can have restarted the clock (most tickets have none: no
         # start instant is computed for them).
         for event in reversed(ticket.events):
@@ -394,7 +411,7 @@ class SlaWatch:
         # This clock's own warning or breach comes after some of it ran, so strictly after its start.
         if since is None or found.at > since:
             return None
-        found.at, found.due_at = now, target.due_at
+        found.at, found.due_at, found.day = now, target.due_at, utc_day(now)
         uow.documents.save(found)
         return f"@{micros(since)}"
 

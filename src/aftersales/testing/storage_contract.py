@@ -736,6 +736,37 @@ class StorageContract:
             with pytest.raises(NotFound):
                 uow.documents.save(FrozenDoc("F9", "x"))
 
+    def test_a_document_walk_pages_past_its_cursor_and_removes_what_it_chose(
+        self, store: StoreFactory
+    ) -> None:
+        # The retention purges of SLA alerts and job marks (service/mark_retention.py) need both options:
+        # a store without them has those jobs reported unsupported (writing-an-adapter.md).
+        with store() as uow:
+            documents: Any = uow.documents
+            if not (callable(getattr(documents, "remove", None)) and hasattr(documents, "query_range")):
+                assert not hasattr(documents, "remove")
+                return
+            for id_, state in (("W1", "a"), ("W2", "a"), ("W3", "b"), ("W4", "c"), ("W5", "d")):
+                documents.add(ContractDoc(id_, "T-1", state))
+            uow.commit()
+        with store() as uow:
+            documents = uow.documents
+
+            def walk(after: tuple[str, str] | None) -> list[str]:
+                return [d.id for d in documents.query_range(ContractDoc, "state", "c", limit=2, after=after)]
+
+            assert walk(None) == ["W1", "W2"]
+            assert walk(("a", "W1")) == ["W2", "W3"]
+            assert walk(("a", "W2")) == ["W3", "W4"]
+            assert walk(("c", "W4")) == []
+            assert documents.remove(ContractDoc, ["W1", "W3"]) == 2
+            uow.commit()
+        with store() as uow:
+            assert [d.id for d in uow.documents.query(ContractDoc, ticket_id="T-1")] == ["W2", "W4", "W5"]
+            assert [d.id for d in uow.documents.query(ContractDoc, state="a")] == ["W2"]
+            with pytest.raises(NotFound):
+                uow.documents.get(ContractDoc, "W1")
+
     def test_document_versions_and_queries_by_value_follow_the_writes(self, store: StoreFactory) -> None:
         # Issue 20: a reader keeping a parsed document checks the stored version; queries by value
         # see this unit's own writes and the committed ones, changed index values included.
