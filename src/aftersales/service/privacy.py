@@ -43,7 +43,7 @@ from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recour
 from aftersales.domain.contact import Contact, forget_phones
 from aftersales.domain.correspondence import CorrespondenceGuidance
 from aftersales.domain.custom_fields import CustomFieldSet, FieldType
-from aftersales.domain.erasure import ERASED, needles_of, scrub, scrub_text
+from aftersales.domain.erasure import ERASED, customer_needles, needles_of, scrub, scrub_text
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
 from aftersales.domain.instants import micros
 from aftersales.domain.knowledge import RemoteResolution
@@ -220,7 +220,7 @@ class PrivacyDesk:
                 # After the cancellations: a job called off unpaid leaves no debt (its slip is cancelled
                 # with it); a hold found now undoes them with the rest of the transaction.
                 self._check_debts(uow, customer_id)
-            needles = _needles(customer)
+            needles = customer_needles(customer)
             free_text: list[str] = []
             erased: list[Ticket] = []
             detached = 0
@@ -834,20 +834,6 @@ def _survey_heads(uow: UnitOfWork, customer_id: str) -> list[str]:
     """The person's campaign survey tasks, as the ids and key heads of the rows about them."""
     tasks = sorted(uow.documents.query(SurveyTask, customer_id=customer_id), key=_id)
     return [head for t in tasks for head in (t.id, notice_key_head(t.id))]
-
-
-def _needles(customer: Customer) -> tuple[str, ...]:
-    contact = customer.contact
-    values: list[object] = [
-        customer.name, contact.name, contact.phone, contact.email, contact.address, contact.wechat,
-        contact.note,
-    ]  # fmt: skip
-    if contact.phone:
-        digits = "".join(c for c in contact.phone if c.isdigit() or c == "+")
-        values += [digits, digits.lstrip("+")]
-    if contact.email:
-        values.append(contact.email.lower())
-    return needles_of(values)
 
 
 _MIN_FREE_TEXT = 4
