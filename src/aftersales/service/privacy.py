@@ -81,7 +81,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
-from aftersales.service.delivery import check_purge_limit
+from aftersales.service.delivery import PurgeLimit, check_purge_limit
 from aftersales.service.erasure_record import ErasureRecord
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.lifecycle import close_in
@@ -527,7 +527,7 @@ class PrivacyDesk:
         *,
         older_than: timedelta | None = None,
         at: datetime | None = None,
-        limit: int | None = None,
+        limit: PurgeLimit | None = None,
     ) -> int:
         """The retention job for idempotency rows: drop the results kept longer than the pack's period.
 
@@ -577,7 +577,7 @@ class PrivacyDesk:
 
         return self.runner.write(actor, "purge_expired", None, [older_than.total_seconds(), at, limit], apply)
 
-    def purge_access_log(self, actor: Actor, *, at: datetime | None = None, limit: int = 500) -> int:
+    def purge_access_log(self, actor: Actor, *, at: datetime | None = None, limit: PurgeLimit = 500) -> int:
         """The retention job for the access log of personal data: drop records kept longer than the pack's
         ``[privacy] keep_access_log_days`` (default 1095: three years of audit evidence, PIPL art. 54-55).
 
@@ -606,7 +606,7 @@ class PrivacyDesk:
 
         return self.runner.write(actor, "purge_access_log", None, [period.days, at, limit], apply)
 
-    def index_access_log(self, actor: Actor, *, limit: int = 500) -> int:
+    def index_access_log(self, actor: Actor, *, limit: PurgeLimit = 500) -> int:
         """Index by day up to ``limit`` access records stored before they were (an older release's store),
         so :meth:`purge_access_log` finds them; returns how many were indexed (0: none is left, and
         always on a store that indexes as it writes). One transaction; the job repeats it until none is
