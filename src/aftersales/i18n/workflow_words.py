@@ -39,10 +39,13 @@ RECORD_KINDS = (
     "knowledge_article",
     "fee_slip",
     "invoice",
+    "quote",
 )
 """Records with steps of their own that are no ticket: a refusal names the kind (``record_kind.<kind>``)
 and the record (``InvalidTransition.record_id``), and labels its states and steps by
-``<kind>_state.<state>`` and ``<kind>_action.<step>`` (then ``ticket_action.<step>``)."""
+``<kind>_state.<state>`` and ``<kind>_action.<step>`` (then ``ticket_action.<step>``). A quote (报价单,
+session 24) is one: its refusals showed its raw states and called it the ticket, and its ``accept`` read
+as the ticket's acceptance at inspection."""
 
 
 def _workflow_labels(own: str, states: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
