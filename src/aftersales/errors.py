@@ -22,6 +22,7 @@ __all__ = [
     "CustomerErased",
     "DeliveryError",
     "DuplicateError",
+    "ErasedIdReused",
     "FaultRecordRequired",
     "IdempotencyKeyReused",
     "InvalidMoney",
@@ -429,17 +430,39 @@ class CustomerErased(ValidationError):
 
     Why: the erased record has no name, phone or address — no engineer can be sent, no callback made
     (seeds 000/003: 回访), no notice reach them — so the work would wait for ever, its SLA clocks running;
-    the erasure cancels and closes the person's tickets for that reason. A person who calls again gives
-    their contact again: register it (``register_customer``), then open the work. An import naming the
-    record would bring their erased history back. ``field`` is ``customer_id``.
+    the erasure cancels and closes the person's tickets for that reason. A person who calls again is
+    registered as a new customer, under a new id (:class:`ErasedIdReused`: the erased id stays the
+    erased history's), then the work is opened. An import naming the record would bring their erased
+    history back. ``field`` is ``customer_id``.
     """
 
     def __init__(self, customer_id: str) -> None:
         super().__init__(
             f"customer {customer_id!r}: their personal data was erased (PIPL); nobody can be reached for "
-            "this work. Register the customer's contact again (register_customer), with their consent, "
+            "this work. Register the person, with their consent, as a new customer under a new id "
             "before opening work for them",
             field="customer_id",
+        )
+        self.customer_id = customer_id
+
+
+class ErasedIdReused(CustomerErased):
+    """A customer registered under the id of one whose personal data was erased (PIPL art. 47): nothing
+    was written. ``field`` is ``customer.id``.
+
+    Why: the erasure keeps the person's tickets, complaints and slips under their id, pseudonymised, so
+    the ledger and the KPIs stand; a name and phone registered under that id again linked them to that
+    history (a search for the new phone found the erased tickets, the new export held them) — the
+    identification the erasure took away. A person who comes back is registered under a new id: a
+    fresh record that reads nothing of the erased history.
+    """
+
+    def __init__(self, customer_id: str) -> None:
+        ValidationError.__init__(
+            self,
+            f"customer {customer_id!r} was erased (PIPL): its id stays with the erased history and is not "
+            "registered again; register the person under a new customer id",
+            field="customer.id",
         )
         self.customer_id = customer_id
 

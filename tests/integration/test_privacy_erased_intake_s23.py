@@ -7,8 +7,9 @@ could make), no notice reached anyone, and its SLA clocks ran on and announced b
 record brought another system's copy of their erased tickets back. Now every path that opens work for
 the record — the desk's intake, a complaint, an import — refuses with ``CustomerErased`` (a
 ``ValidationError`` naming ``customer_id``) and writes nothing; survey sampling and maintenance
-generation already leave the record out. A person who calls again gives their contact again: once
-registered, their work is taken as anyone's. Memory, SQLite and PostgreSQL.
+generation already leave the record out. A person who calls again is registered under a new id (the
+erased id is not registered again: test_privacy_erased_id_s24); their work is taken as anyone's.
+Memory, SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -72,16 +73,17 @@ def test_no_work_is_opened_on_an_erased_record_by_any_path(store: Opened) -> Non
     )
 
 
-def test_once_their_contact_is_registered_again_their_call_is_taken(store: Opened) -> None:
+def test_once_registered_again_under_a_new_id_their_call_is_taken(store: Opened) -> None:
     _erased(store)
     desk = store.desk
+    # Under a new id (session 24: the erased id is not registered again, ErasedIdReused).
     desk.register_customer(
         MANAGER,
-        Customer(CustomerId("c-1"), "欧阳", Contact("欧阳", phone="13700001234"), CustomerTier.REGULAR,
+        Customer(CustomerId("c-1b"), "欧阳", Contact("欧阳", phone="13700001234"), CustomerTier.REGULAR,
                  region="SH", dealer_id="d-sh"),
     )  # fmt: skip
-    opened_again = desk.open_ticket(AGENT, customer_id="c-1", description="马桶又漏水").ticket
-    assert opened_again.customer_id == "c-1" and opened_again.state == "new"
-    # The earlier erasure still stands for the old data; the new data is erased again on request.
-    again = desk.privacy.erase_customer(OFFICER, "c-1", "asked again", cancel_open_tickets=True)
+    opened_again = desk.open_ticket(AGENT, customer_id="c-1b", description="马桶又漏水").ticket
+    assert opened_again.customer_id == "c-1b" and opened_again.state == "new"
+    # The earlier erasure still stands for the old data; the new data is erased on request.
+    again = desk.privacy.erase_customer(OFFICER, "c-1b", "asked again", cancel_open_tickets=True)
     assert again.cancelled == 1

@@ -29,6 +29,7 @@ from test_privacy import OFFICER, history, maintained
 
 from aftersales import Actor, Money, RemedyKind
 from aftersales.domain.contact import Contact
+from aftersales.domain.erasure import WITHHELD
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import Customer, CustomerTier
 
@@ -102,11 +103,12 @@ def test_the_export_holds_the_units_changes_while_they_were_theirs(store: Opened
     exported = json.loads(store.desk.privacy.export_customer(OFFICER, "c-1"))["data"]
     changes = [(c["command"], c["reason"]) for c in exported["unit_changes"]]
     # Its registration to them and the transfer away; not the new owner's later change.
-    assert changes == [("register_asset", None), ("transfer_asset", f"{NAME}卖给了邻居")]
+    # The buyer (named 邻居) reads [withheld] in the seller's copy (session 24).
+    assert changes == [("register_asset", None), ("transfer_asset", f"{NAME}卖给了{WITHHELD}")]
     own = json.loads(store.desk.privacy.export_customer(Actor.customer("c-1"), "c-1"))["data"]
     assert [c["command"] for c in own["unit_changes"]] == ["register_asset", "transfer_asset"]
     theirs = json.loads(store.desk.privacy.export_customer(Actor.customer("c-2"), "c-2"))["data"]
-    assert [c["reason"] for c in theirs["unit_changes"]] == [f"{NAME}卖给了邻居", "再次确认"]
+    assert [c["reason"] for c in theirs["unit_changes"]] == [f"{WITHHELD}卖给了邻居", "再次确认"]
 
 
 def test_the_export_holds_the_warranty_extensions_their_complaints_granted(store: Opened) -> None:

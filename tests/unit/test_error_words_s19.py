@@ -30,6 +30,7 @@ SAMPLES: dict[str, AftersalesError] = {
     "CustomerErased": errors.CustomerErased("cust-9"),
     "DeliveryError": errors.DeliveryError("smtp down"),
     "DuplicateError": errors.DuplicateError("ticket SR-1 already exists"),
+    "ErasedIdReused": errors.ErasedIdReused("cust-9"),
     "FaultRecordRequired": errors.FaultRecordRequired(
         workflow="ticket", state="in_progress", ticket_id="SR-7", command="resolve", category="repair"
     ),

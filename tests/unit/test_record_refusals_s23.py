@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import pytest
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.charges import QuoteState
 from aftersales.domain.fee_slips import InvoiceState, SlipState
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.knowledge import ArticleState
@@ -37,6 +38,7 @@ STEPS: dict[str, tuple[Iterable[object], tuple[str, ...]]] = {
     "knowledge_article": (ArticleState, ("approve", "withdraw")),
     "fee_slip": ((*SlipState, "invoiced"), ("pay", "invoice", "cancel")),
     "invoice": (InvoiceState, ("issue", "fail")),
+    "quote": (QuoteState, ("edit", "offer", "revise", "accept", "refuse", "pay")),  # session 24
 }
 """Each kind: its states, and the steps its code may refuse."""
 

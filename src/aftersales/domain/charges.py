@@ -30,7 +30,14 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, required_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.domain.workflow import STAY, TransitionSpec, Workflow
-from aftersales.errors import CurrencyMismatch, DuplicateError, NotFound, PermissionDenied, ValidationError
+from aftersales.errors import (
+    CurrencyMismatch,
+    DuplicateError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 
 __all__ = [
     "QUOTE_WORKFLOW",
@@ -95,6 +102,17 @@ QUOTE_WORKFLOW = Workflow(
     final=(_Q.ACCEPTED, _Q.REFUSED),
 )
 """draft → offered → accepted | refused; ``revise`` takes an offer back to draft before the answer."""
+
+
+def _quote_target(quote: Quote, trigger: str) -> str:
+    """The state ``trigger`` takes ``quote`` to, else the refusal naming the quote (a record of its own:
+    its words are ``quote_state.*`` and ``quote_action.*``, not the ticket's)."""
+    try:
+        return QUOTE_WORKFLOW.target(quote.state.value, trigger)
+    except InvalidTransition as refused:
+        raise InvalidTransition(
+            QUOTE_WORKFLOW.name, refused.state, trigger, record_id=quote.id, why=refused.why
+        ) from None
 
 
 def _kind(value: str) -> ChargeKind:
@@ -233,7 +251,7 @@ class Quote:
     # -- steps -------------------------------------------------------------------------------------
 
     def _step(self, trigger: str, by: ActorRef) -> QuoteState:
-        target = QuoteState(QUOTE_WORKFLOW.target(self.state.value, trigger))
+        target = QuoteState(_quote_target(self, trigger))
         if by.role not in QUOTE_WORKFLOW.spec(trigger).roles:
             raise PermissionDenied(str(by), f"{trigger} a quote", self.id)
         if by.role is _R.CUSTOMER and self.payer != "customer" and trigger in _PAYERS_ANSWERS:
@@ -660,7 +678,7 @@ class ChargeSheet:
     def record_payment(self, payment: Payment) -> None:
         """Record a payment against an accepted quote; more than is still owed on it is refused."""
         quote = self.quote(payment.quote_id)
-        QUOTE_WORKFLOW.target(quote.state.value, "pay")  # only accepted quotes are payable
+        _quote_target(quote, "pay")  # only accepted quotes are payable
         if payment.recorded_by.role is _R.CUSTOMER and quote.payer != "customer":
             # The dealer's purchase from the maker (成本价) is the dealer's to pay, not the user's.
             raise PermissionDenied(str(payment.recorded_by), f"pay the {quote.payer}'s purchase", quote.id)

@@ -9,12 +9,29 @@ whatever is stored about them, and blanks the free-text fields outright.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["ERASED", "FREE_TEXT_FIELDS", "MIN_NEEDLE", "is_id_key", "needles_of", "scrub", "scrub_text"]
+if TYPE_CHECKING:
+    from aftersales.domain.parties import Customer
+
+__all__ = [
+    "ERASED",
+    "FREE_TEXT_FIELDS",
+    "MIN_NEEDLE",
+    "WITHHELD",
+    "customer_needles",
+    "is_id_key",
+    "needles_of",
+    "scrub",
+    "scrub_text",
+]
 
 ERASED = "[erased]"
 """What erased text reads as."""
+
+WITHHELD = "[withheld]"
+"""What another person's data reads as in someone's own copy of a record they share (the owner a unit
+was sold to, in the seller's export): kept in the store, not theirs to be given."""
 
 MIN_NEEDLE = 2
 """Strings shorter than this are not searched for (a one-character name would hit everyone's text)."""
@@ -36,11 +53,27 @@ def needles_of(values: Iterable[object]) -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda s: (-len(s), s)))
 
 
-def scrub_text(text: str, needles: Iterable[str]) -> str:
-    """``text`` with every needle replaced by :data:`ERASED`."""
+def customer_needles(customer: Customer) -> tuple[str, ...]:
+    """The strings of ``customer`` that name them (name, phone in its written and digit forms, e-mail,
+    address, WeChat, note), as :func:`needles_of` orders them."""
+    contact = customer.contact
+    values: list[object] = [
+        customer.name, contact.name, contact.phone, contact.email, contact.address, contact.wechat,
+        contact.note,
+    ]  # fmt: skip
+    if contact.phone:
+        digits = "".join(c for c in contact.phone if c.isdigit() or c == "+")
+        values += [digits, digits.lstrip("+")]
+    if contact.email:
+        values.append(contact.email.lower())
+    return needles_of(values)
+
+
+def scrub_text(text: str, needles: Iterable[str], mark: str = ERASED) -> str:
+    """``text`` with every needle replaced by ``mark`` (:data:`ERASED` unless told)."""
     for needle in needles:
         if needle in text:
-            text = text.replace(needle, ERASED)
+            text = text.replace(needle, mark)
     return text
 
 

@@ -37,6 +37,7 @@ from typing import Any, NewType, Union
 
 import attrs
 
+from aftersales.domain.bounds import Bounds
 from aftersales.errors import NaiveDatetimeError, OutOfBounds, ValidationError
 
 __all__ = [
@@ -395,6 +396,13 @@ def checker_for(hint: Any, field: str) -> Checker:
         return checker_for(hint.__supertype__, field)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    if origin is typing.Annotated:
+        # An argument's own bounds (domain/bounds.Bounds) decide its refusal, the wrong type included;
+        # other metadata leaves the value to its command (a streamed import).
+        bounds = [m for m in args[1:] if isinstance(m, Bounds)]
+        if bounds:
+            return lambda value: bounds[0].check(value, field)
+        return lambda value: value
     if origin is Union or origin is types.UnionType:
         members = [a for a in args if a is not type(None)]
         inner = (

@@ -27,6 +27,7 @@ from aftersales.errors import (
     CustomerErased,
     DeliveryError,
     DuplicateError,
+    ErasedIdReused,
     FaultRecordRequired,
     IdempotencyKeyReused,
     InvalidMoney,
@@ -74,6 +75,8 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("open_tickets_block_erasure", {"customer": error.customer_id, "tickets": tickets})
     if isinstance(error, AlreadyErased):
         return Reason("already_erased", {"customer": error.customer_id})
+    if isinstance(error, ErasedIdReused):
+        return Reason("erased_id_reused", {"customer": error.customer_id})
     if isinstance(error, CustomerErased):
         return Reason("customer_erased", {"customer": error.customer_id})
     if isinstance(error, FaultRecordRequired):

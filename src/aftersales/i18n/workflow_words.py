@@ -20,14 +20,19 @@ ERROR_PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "state": ("state", "complaint_state", "materials_state"),
         "command": ("ticket_action",),
-        "action": ("ticket_action",),
+        "action": ("permission_action", "ticket_action"),
         "target": ("sla_target",),
         "kind": ("attachment_kind",),
         "remedy": ("remedy_kind",),
         "what": ("record_kind",),
     }
 )
-"""The catalog prefixes that label an error's code parameters (a state reads "已关闭", not "closed")."""
+"""The catalog prefixes that label an error's code parameters (a state reads "已关闭", not "closed").
+
+``action`` is a :class:`~aftersales.errors.PermissionDenied`'s: the permission table's action, worded by
+``permission_action.<action>`` (what the actor may not do: "删除客户个人信息"), then by the ticket's step
+of that name. Before session 24 only the ticket's steps had words, and most refusals read the table's
+code ("无权执行此操作（erase_customer）", "You may not do this (register_customer)")."""
 
 
 RECORD_KINDS = (
@@ -39,10 +44,13 @@ RECORD_KINDS = (
     "knowledge_article",
     "fee_slip",
     "invoice",
+    "quote",
 )
 """Records with steps of their own that are no ticket: a refusal names the kind (``record_kind.<kind>``)
 and the record (``InvalidTransition.record_id``), and labels its states and steps by
-``<kind>_state.<state>`` and ``<kind>_action.<step>`` (then ``ticket_action.<step>``)."""
+``<kind>_state.<state>`` and ``<kind>_action.<step>`` (then ``ticket_action.<step>``). A quote (报价单,
+session 24) is one: its refusals showed its raw states and called it the ticket, and its ``accept`` read
+as the ticket's acceptance at inspection."""
 
 
 def _workflow_labels(own: str, states: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:

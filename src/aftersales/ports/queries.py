@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from aftersales.domain.bounds import check_bounded
+from aftersales.domain.bounds import Bounds, check_bounded
 from aftersales.domain.classification import Category, Priority, TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.instants import require_aware
@@ -28,6 +28,8 @@ from aftersales.errors import ValidationError
 
 __all__ = [
     "COUNT_FIELDS",
+    "MAX_PAGE",
+    "PAGE_BOUNDS",
     "UNSET",
     "CountField",
     "Page",
@@ -44,6 +46,8 @@ UNSET = ""
 """The :meth:`TicketRepository.count_by` key for tickets where the field is not set (no dealer…)."""
 
 MAX_PAGE = 1000
+PAGE_BOUNDS = Bounds(1, MAX_PAGE)
+"""A page of rows a command reads or writes per transaction (``limit``, ``page_size``, ``batch``)."""
 
 
 def _tuple_of_text(value: object) -> tuple[str, ...]:

@@ -29,15 +29,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import attrs
 
-from aftersales.domain.bounds import check_bounded
+from aftersales.domain.bounds import POSITIVE, Bounds
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.quality_incidents import BatchFaultUnit, incident_key
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import NotFound
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import is_fault_evidence
@@ -51,6 +51,9 @@ from aftersales.service.quality_incidents import count_unit, first_recorded
 from aftersales.service.runner import CommandRunner
 
 __all__ = ["PROGRESS_ID", "BatchTallies", "BatchTallyBackfill"]
+
+_BATCH = Bounds(1, MAX_PAGE)
+"""``backfill``'s ``batch``: tickets per transaction."""
 
 PROGRESS_ID = "batch_tallies"
 """The id of the one :class:`BatchTallyBackfill` document of a store."""
@@ -158,17 +161,21 @@ class BatchTallies:
         self.on_incident = on_incident
         """Hears of each incident raised here (the complaints about its tickets are major, seed 004)."""
 
-    def backfill(self, actor: Actor, *, batch: int = 500, max_batches: int | None = None) -> int:
+    def backfill(
+        self,
+        actor: Actor,
+        *,
+        batch: Annotated[int, _BATCH] = 500,
+        max_batches: Annotated[int, POSITIVE] | None = None,
+    ) -> int:
         """Go on with the back-fill (see the module's docstring): ``batch`` tickets per transaction (1 to
         1000), at most ``max_batches`` transactions (``None``: to the end). Returns the units counted
         now: 0 on a store whose tallies were all kept, and once the pass is complete. The heads run it
         (and the jobs, hourly); another role is refused (``PermissionDenied``), nothing written."""
         permit(actor, Workflow.DOCUMENTS, "backfill_batch_tallies")
-        check_bounded(batch, "batch", MAX_PAGE)
-        if max_batches is not None and (
-            not isinstance(max_batches, int) or isinstance(max_batches, bool) or max_batches < 1
-        ):
-            raise ValidationError("max_batches is a positive whole number or None", field="max_batches")
+        _BATCH.check(batch, "batch")
+        if max_batches is not None:
+            POSITIVE.check(max_batches, "max_batches")
         context, on_incident = self.context, self.on_incident
         total = batches = 0
         while max_batches is None or batches < max_batches:

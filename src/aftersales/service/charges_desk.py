@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.bounds import Bounds
 from aftersales.domain.budgets import (
     CostBudget,
     OverrunApproval,
@@ -95,6 +96,9 @@ __all__ = ["AcceptedQuote", "ChargesDesk"]
 
 # Automated steps of the materials request the desk files on acceptance are recorded as the system's.
 _SYSTEM = ActorRef("charges_desk", Role.SYSTEM)
+
+DISTANCE_KM = Bounds(1, 10_000)
+"""``assess(distance_km=…)``: the travel distance a charge is priced on, in whole km."""
 
 
 @attrs.frozen
@@ -194,7 +198,7 @@ class ChargesDesk:
         parts: Mapping[str, int] | None = None,
         job_type: str | None = None,
         travel_zone: str | None = None,
-        distance_km: int | None = None,
+        distance_km: Annotated[int, DISTANCE_KM] | None = None,
         service_fee: bool = True,
         idempotency_key: str | None = None,
     ) -> ChargeSheet:
@@ -216,12 +220,8 @@ class ChargesDesk:
         for name, value in (("job_type", job_type), ("travel_zone", travel_zone)):
             if value is not None and (not isinstance(value, str) or not CODE_PATTERN.fullmatch(value)):
                 raise ValidationError(f"{name} must be a snake_case code, got {value!r}", field=name)
-        if distance_km is not None and (
-            not isinstance(distance_km, int)
-            or isinstance(distance_km, bool)
-            or not 1 <= distance_km <= 10_000
-        ):
-            raise ValidationError("distance_km is a whole number of km, 1–10000", field="distance_km")
+        if distance_km is not None:
+            DISTANCE_KM.check(distance_km, "distance_km")
         if travel_zone is not None and distance_km is not None:
             raise ValidationError("give a travel zone or a distance, not both", field="travel_zone")
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import attrs
 
-from aftersales.domain.bounds import check_bounded
+from aftersales.domain.bounds import Bounds, check_bounded
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.notification import NotificationParams
 from aftersales.policies.registry import PolicySet
@@ -29,11 +29,21 @@ if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
     from aftersales.service.runner import CommandRunner
 
-__all__ = ["MOST_PURGED", "OutboxDesk", "check_purge_limit", "delivery_rules", "notification_params"]
+__all__ = [
+    "MOST_PURGED",
+    "OutboxDesk",
+    "PurgeLimit",
+    "check_purge_limit",
+    "delivery_rules",
+    "notification_params",
+]
 
 MOST_PURGED = 100_000
 """Records one retention purge deletes at most: the outbox's messages, and the idempotency rows
 (``desk.privacy.purge_expired``); the jobs pass their ``limit`` up to it."""
+
+PurgeLimit = Annotated[int, Bounds(1, MOST_PURGED)]
+"""A retention purge's ``limit`` (and the dead letters listed at once), as its argument check reads it."""
 
 
 def notification_params(policies: PolicySet) -> NotificationParams:
@@ -61,7 +71,7 @@ class OutboxDesk:
         self.context = context
         self.runner = runner
 
-    def dead_letters(self, actor: Actor, limit: int = 100) -> Sequence[OutboxMessage]:
+    def dead_letters(self, actor: Actor, limit: PurgeLimit = 100) -> Sequence[OutboxMessage]:
         """Messages given up on after the maximum attempts, oldest first, with their last error."""
         permit(actor, Workflow.DOCUMENTS, "read_dead_letters")
         check_purge_limit(limit)
@@ -79,7 +89,12 @@ class OutboxDesk:
         )
 
     def purge_sent(
-        self, actor: Actor, keep: timedelta | None = None, limit: int = 1000, *, at: datetime | None = None
+        self,
+        actor: Actor,
+        keep: timedelta | None = None,
+        limit: PurgeLimit = 1000,
+        *,
+        at: datetime | None = None,
     ) -> int:
         """Delete up to ``limit`` messages sent longer ago than the pack's ``keep_sent_days``; returns how
         many. ``keep`` may restate that period; another value is a ``ConfigurationError``. ``at``: the
@@ -88,7 +103,12 @@ class OutboxDesk:
         return self._purge(_SENT, actor, keep, limit, at)
 
     def purge_dead_letters(
-        self, actor: Actor, keep: timedelta | None = None, limit: int = 1000, *, at: datetime | None = None
+        self,
+        actor: Actor,
+        keep: timedelta | None = None,
+        limit: PurgeLimit = 1000,
+        *,
+        at: datetime | None = None,
     ) -> int:
         """Delete up to ``limit`` dead letters given up on longer ago than the pack's ``keep_dead_days``,
         oldest first; returns how many. ``keep`` may restate that period; another value is a
@@ -159,4 +179,4 @@ def _retention(keep: object, days: int, kind: _Purge) -> timedelta:
 def check_purge_limit(limit: object) -> None:
     """A retention purge's ``limit``: a whole number from 1 to :data:`MOST_PURGED`, else a
     ``ValidationError`` naming ``limit``."""
-    check_bounded(limit, "limit", MOST_PURGED)
+    check_bounded(limit, "limit", MOST_PURGED)  # the bounds of PurgeLimit

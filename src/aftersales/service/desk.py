@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import Annotated, Any
 
+from aftersales.domain.bounds import POSITIVE
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Channel
 from aftersales.domain.contact import zone
@@ -609,7 +610,11 @@ class ServiceDesk(Tickets):
         return self.describing.export(views[:limit])
 
     def import_tickets(
-        self, actor: Actor, tickets: TicketStream, *, batch_size: int = DEFAULT_IMPORT_BATCH
+        self,
+        actor: Actor,
+        tickets: TicketStream,
+        *,
+        batch_size: Annotated[int, POSITIVE] = DEFAULT_IMPORT_BATCH,
     ) -> ImportReport:
         """Bulk import of complete tickets (any iterable of ``Ticket``, however long), a transaction per
         batch (issue 21; see service/ticket_import). ``tickets`` is a :data:`TicketStream`: the boundary's

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.bounds import check_bounded
+from aftersales.domain.bounds import POSITIVE, Bounds
 from aftersales.domain.charges import ChargeKind, ChargeLine, QuoteState
 from aftersales.domain.contact import zone
 from aftersales.domain.fee_slips import (
@@ -67,6 +68,8 @@ __all__ = [
 R = Role
 
 MOST_BATCH = 10_000
+BATCH_BOUNDS = Bounds(1, MOST_BATCH)
+"""``backfill_money_index``'s ``batch``: documents per transaction."""
 """Slips one ``backfill_money_index`` batch reads at most (the jobs' batch is bounded by it too)."""
 
 
@@ -828,7 +831,13 @@ class FeeDesk:
 
     # -- the monthly report ---------------------------------------------------------------------------
 
-    def backfill_money_index(self, actor: Actor, *, batch: int = 500, max_batches: int | None = None) -> int:
+    def backfill_money_index(
+        self,
+        actor: Actor,
+        *,
+        batch: Annotated[int, BATCH_BOUNDS] = 500,
+        max_batches: Annotated[int, POSITIVE] | None = None,
+    ) -> int:
         """Index the money rows of fee slips and free issues stored before that index existed.
 
         The month's revenue (:func:`aftersales.reports.money.month_money`) reads a SQL store's
@@ -840,11 +849,9 @@ class FeeDesk:
         (``money_index``); managers may run it at once after an upgrade.
         """
         check_role(actor, "backfill_money_index", None, FEE_ROLES["backfill_money_index"])
-        check_bounded(batch, "batch", MOST_BATCH)
-        if max_batches is not None and (
-            not isinstance(max_batches, int) or isinstance(max_batches, bool) or max_batches < 1
-        ):
-            raise ValidationError("max_batches is a positive whole number or None", field="max_batches")
+        BATCH_BOUNDS.check(batch, "batch")
+        if max_batches is not None:
+            POSITIVE.check(max_batches, "max_batches")
         total = batches = 0
         while max_batches is None or batches < max_batches:
 

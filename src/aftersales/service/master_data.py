@@ -29,13 +29,14 @@ from aftersales.domain.agent_shifts import RosterWindow
 from aftersales.domain.availability import Absence
 from aftersales.domain.canonical import canonical
 from aftersales.domain.contact import zone
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.repair_points import RepairPoint
 from aftersales.domain.teams import Team
-from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
+from aftersales.errors import DuplicateError, ErasedIdReused, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
 from aftersales.service.access_log import record_access
@@ -290,11 +291,21 @@ class MasterData:
         stored customer to another region or dealer (the customer's notifications and tickets follow
         them). A second dealer of the region does not change the first dealer's customer (seed 002:
         乙方负责所售产品的全过程服务; the region's callbacks and surveys are all it does for them).
+
+        The id of a customer whose personal data was erased is not registered again
+        (:class:`~aftersales.errors.ErasedIdReused`, nothing written): a contact under it would link the
+        person to the erased history kept under that id. A person who comes back gets a new id.
         """
 
         def check(uow: UnitOfWork, before: Customer | None) -> None:
-            if not _as_dealer(actor, "register_customer"):
-                return
+            if _as_dealer(actor, "register_customer"):
+                dealer_check(before)
+            if before is not None and before.name == ERASED and customer != before:
+                # After the dealer's scope: one that may not read the record learns nothing of it. The
+                # erased record given back as it is changes nothing and is no new registration.
+                raise ErasedIdReused(customer.id)
+
+        def dealer_check(before: Customer | None) -> None:
             if not _dealers_customer(actor, customer):  # what it registers: judged before the store is read
                 raise PermissionDenied(str(actor), "register_customer", customer.id)
             if before is None or not _reads_customer(actor, before):

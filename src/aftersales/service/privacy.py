@@ -43,7 +43,7 @@ from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recour
 from aftersales.domain.contact import Contact, forget_phones
 from aftersales.domain.correspondence import CorrespondenceGuidance
 from aftersales.domain.custom_fields import CustomFieldSet, FieldType
-from aftersales.domain.erasure import ERASED, needles_of, scrub, scrub_text
+from aftersales.domain.erasure import ERASED, customer_needles, needles_of, scrub, scrub_text
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
 from aftersales.domain.instants import micros
 from aftersales.domain.knowledge import RemoteResolution
@@ -81,7 +81,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
-from aftersales.service.delivery import check_purge_limit
+from aftersales.service.delivery import PurgeLimit, check_purge_limit
 from aftersales.service.erasure_record import ErasureRecord
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.lifecycle import close_in
@@ -220,7 +220,7 @@ class PrivacyDesk:
                 # After the cancellations: a job called off unpaid leaves no debt (its slip is cancelled
                 # with it); a hold found now undoes them with the rest of the transaction.
                 self._check_debts(uow, customer_id)
-            needles = _needles(customer)
+            needles = customer_needles(customer)
             free_text: list[str] = []
             erased: list[Ticket] = []
             detached = 0
@@ -527,7 +527,7 @@ class PrivacyDesk:
         *,
         older_than: timedelta | None = None,
         at: datetime | None = None,
-        limit: int | None = None,
+        limit: PurgeLimit | None = None,
     ) -> int:
         """The retention job for idempotency rows: drop the results kept longer than the pack's period.
 
@@ -577,7 +577,7 @@ class PrivacyDesk:
 
         return self.runner.write(actor, "purge_expired", None, [older_than.total_seconds(), at, limit], apply)
 
-    def purge_access_log(self, actor: Actor, *, at: datetime | None = None, limit: int = 500) -> int:
+    def purge_access_log(self, actor: Actor, *, at: datetime | None = None, limit: PurgeLimit = 500) -> int:
         """The retention job for the access log of personal data: drop records kept longer than the pack's
         ``[privacy] keep_access_log_days`` (default 1095: three years of audit evidence, PIPL art. 54-55).
 
@@ -606,7 +606,7 @@ class PrivacyDesk:
 
         return self.runner.write(actor, "purge_access_log", None, [period.days, at, limit], apply)
 
-    def index_access_log(self, actor: Actor, *, limit: int = 500) -> int:
+    def index_access_log(self, actor: Actor, *, limit: PurgeLimit = 500) -> int:
         """Index by day up to ``limit`` access records stored before they were (an older release's store),
         so :meth:`purge_access_log` finds them; returns how many were indexed (0: none is left, and
         always on a store that indexes as it writes). One transaction; the job repeats it until none is
@@ -834,20 +834,6 @@ def _survey_heads(uow: UnitOfWork, customer_id: str) -> list[str]:
     """The person's campaign survey tasks, as the ids and key heads of the rows about them."""
     tasks = sorted(uow.documents.query(SurveyTask, customer_id=customer_id), key=_id)
     return [head for t in tasks for head in (t.id, notice_key_head(t.id))]
-
-
-def _needles(customer: Customer) -> tuple[str, ...]:
-    contact = customer.contact
-    values: list[object] = [
-        customer.name, contact.name, contact.phone, contact.email, contact.address, contact.wechat,
-        contact.note,
-    ]  # fmt: skip
-    if contact.phone:
-        digits = "".join(c for c in contact.phone if c.isdigit() or c == "+")
-        values += [digits, digits.lstrip("+")]
-    if contact.email:
-        values.append(contact.email.lower())
-    return needles_of(values)
 
 
 _MIN_FREE_TEXT = 4

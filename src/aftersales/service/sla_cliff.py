@@ -16,13 +16,12 @@ from datetime import date, datetime
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.bounds import check_bounded
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.events import JsonValue
 from aftersales.domain.sla_held import HELD_KEY
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import CalendarDataMissing, ValidationError
-from aftersales.ports.queries import MAX_PAGE, PageRequest, TicketFilter
+from aftersales.ports.queries import PAGE_BOUNDS, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.calendar_stamp import stamp_calendar
@@ -122,7 +121,7 @@ def recompute_dues(
     check_role(actor, "recalculate_sla", roles=_RECALCULATORS)
     if calendar is not None and not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
-    check_bounded(page_size, "page_size", MAX_PAGE)
+    PAGE_BOUNDS.check(page_size, "page_size")
     old = context.calendar
     if calendar is not None and old is not None and calendar.timezone != old.timezone:
         # The desk's zone (stamps, numbers, months) came with its calendar: working hours counted in

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.bounds import check_bounded
 from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.instants import micros
@@ -35,7 +34,7 @@ from aftersales.i18n.values import Term
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.routing import RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
-from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import PAGE_BOUNDS, PageRequest, Sort, TicketFilter
 from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import utc_day
@@ -181,7 +180,12 @@ class SlaWatch:
         self._quiet_calendar: object = None
 
     def sweep(
-        self, actor: Actor, *, limit: int = 500, full: bool = False, at: datetime | None = None
+        self,
+        actor: Actor,
+        *,
+        limit: Annotated[int, PAGE_BOUNDS] = 500,
+        full: bool = False,
+        at: datetime | None = None,
     ) -> SweepReport:
         """Announce new SLA warnings and breaches of unresolved tickets due within the horizon.
 
@@ -197,7 +201,7 @@ class SlaWatch:
         the first page's transaction begins. A ticket with steps after ``at`` is left to a later sweep.
         """
         permit(actor, Workflow.DOCUMENTS, "sla_sweep")
-        check_bounded(limit, "limit", MAX_PAGE)
+        PAGE_BOUNDS.check(limit, "limit")
         fill = getattr(self.context.store, "fill_sweep_tables", None)
         if fill is not None:  # a SQLite file from before the sweep's own tables: filled once, first
             fill()

@@ -429,7 +429,10 @@ class SurveyCampaigns:
             raise NotFound("survey_task", task_id)
         campaign = uow.documents.get(SurveyCampaign, task.campaign_id)
         if campaign.state is CampaignState.CLOSED:  # its results are final
-            raise InvalidTransition(f"survey campaign {campaign.id}", campaign.state.value, "answer_survey")
+            # Named as the record it is: its words are survey_campaign_state.*, not a ticket's "已关闭".
+            raise InvalidTransition(
+                "survey_campaign", campaign.state.value, "answer_survey", record_id=campaign.id
+            )
         return task
 
     # -- queries ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Annotated
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.bounds import POSITIVE
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import CustomerErased, NotFound, ValidationError
@@ -148,9 +149,7 @@ def import_tickets(
         raise ValidationError(
             f"tickets is an iterable of Ticket, got {type(tickets).__name__}", field="tickets"
         )
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValidationError(f"batch_size is a whole number of tickets, 1 or more, got {batch_size!r}",
-                              field="batch_size")  # fmt: skip
+    POSITIVE.check(batch_size, "batch_size")  # the bounds the desk's argument check names too
     written = batches = 0
     batch: list[Ticket] = []
 

@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import CodeType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import attrs
 
@@ -52,7 +52,7 @@ from aftersales.errors import (
 from aftersales.policies.decision import Decision
 from aftersales.policies.fault_catalog import check_fault_records
 from aftersales.policies.triage import Triage, TriageFacts
-from aftersales.ports.queries import Page, PageRequest, TicketFilter
+from aftersales.ports.queries import PAGE_BOUNDS, Page, PageRequest, TicketFilter
 from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -846,7 +846,11 @@ class Tickets:
         return calendar_health(calendar, self.context.now(), stale)
 
     def recompute_provisional_dues(
-        self, actor: Actor, calendar: BusinessCalendar | None = None, *, page_size: int = DEFAULT_PAGE
+        self,
+        actor: Actor,
+        calendar: BusinessCalendar | None = None,
+        *,
+        page_size: Annotated[int, PAGE_BOUNDS] = DEFAULT_PAGE,
     ) -> RecomputeReport:
         """Recompute every open ticket's due times after official holiday data was added.
 
