@@ -23,6 +23,9 @@ job                       what it does                                          
 ``money_index``           indexes the money rows of slips stored before that index      1 day
 ``batch_tallies``         counts an older store's recorded faults into the batch-        1 hour
                           incident detector's tallies (once; seed 004 第七条 5(2))
+``late_afters``           gives tickets stored (or closed) before the late-after         1 hour
+                          instants theirs, so reports and the ledger judge them as
+                          ``desk.sla()`` does (once)
 ``store_upkeep``          the store's catch-up after an upgrade; planner statistics       1 hour
 ========================  ===========================================================  ===========
 
@@ -88,6 +91,7 @@ if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
     from aftersales.service.delivery import OutboxDesk
     from aftersales.service.fee_desk import FeeDesk
+    from aftersales.service.late_after_backfill import LateAfters
     from aftersales.service.materials_desk import MaterialsDesk
     from aftersales.service.monthly_feedback import MonthlyFeedbackDesk
     from aftersales.service.privacy import PrivacyDesk
@@ -117,6 +121,7 @@ JOB_NAMES = (
     "purge_access_log",
     "money_index",
     "batch_tallies",
+    "late_afters",
     "store_upkeep",
 )
 """The jobs, in the order one run does them (delivery after the jobs that write messages)."""
@@ -205,6 +210,7 @@ _EVERY: Mapping[str, timedelta] = {
     "purge_access_log": timedelta(days=1),
     "money_index": timedelta(days=1),
     "batch_tallies": timedelta(hours=1),
+    "late_afters": timedelta(hours=1),
     "store_upkeep": timedelta(hours=1),
 }
 
@@ -225,7 +231,8 @@ class JobSettings:
     announced on time), messages, idempotency rows and access-log records purged (the oldest first; a
     purge takes page after page until none is left or half the lease has passed, so a daily run keeps up
     with any day's volume), slips by the money index (batch after batch until none is left or half the
-    lease has passed) and tickets by the batch tallies' back-fill (four batches a run each).
+    lease has passed), tickets by the batch tallies' back-fill (four batches a run each) and by the
+    late-after back-fill (page after page until the pass ends or half the lease has passed).
     The store's upkeep runs four short batches whatever the limit."""
     lease: timedelta = timedelta(minutes=10)
     """How long one process holds a job; a process that dies frees it when this runs out."""
@@ -249,7 +256,8 @@ class JobsReport:
     counts: Mapping[str, int] = attrs.field(factory=dict)
     """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
     recomputed, monthly feedbacks sent (1 or 0), messages sent, messages, idempotency rows and
-    access-log records purged, slips indexed, units counted into the batch tallies, upkeep batches
+    access-log records purged, slips indexed, units counted into the batch tallies, tickets given their
+    late-after instants, upkeep batches
     (+1 when statistics were refreshed)."""
     delivery: DispatchReport | None = None
 
@@ -274,6 +282,7 @@ class Jobs:
         fees: FeeDesk | None = None,
         feedback: MonthlyFeedbackDesk | None = None,
         tallies: BatchTallies | None = None,
+        late_afters: LateAfters | None = None,
     ) -> None:
         self.context = context
         self.runner = runner
@@ -285,6 +294,7 @@ class Jobs:
         self.fees = fees
         self.feedback = feedback
         self.tallies = tallies
+        self.late_afters = late_afters
         self.settings = settings or JobSettings()
         self.owner = default_owner()
         self.actor = Actor.system("aftersales-jobs")
@@ -451,6 +461,7 @@ class Jobs:
             "purge_access_log": self._purge_access_log,
             "money_index": self._money_index,
             "batch_tallies": self._batch_tallies,
+            "late_afters": self._late_afters,
             "store_upkeep": self._store_upkeep,
         }
         return jobs[name]
@@ -682,6 +693,23 @@ class Jobs:
         if self.tallies is None:
             return 0
         return self.tallies.backfill(self.actor, batch=self._page, max_batches=4)
+
+    def _late_afters(self, now: datetime) -> int:
+        # Drained page by page like the money index (the reports judge an upgraded store's tickets by
+        # their raw dues until the pass ends), until the pass is complete or half the lease has passed.
+        late_afters = self.late_afters
+        if late_afters is None:
+            return 0
+        filled = 0
+
+        def page(batch: int) -> int:
+            nonlocal filled
+            gained, complete = late_afters.next_page(self.actor, batch=batch)
+            filled += gained
+            return 0 if complete else batch
+
+        self._drain(page, MAX_PAGE)
+        return filled
 
     def _store_upkeep(self, now: datetime) -> int:
         # A few short batches per run (each a transaction a writer waits for at most); a store with
