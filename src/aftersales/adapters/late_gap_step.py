@@ -2,7 +2,7 @@
 
 The breached filter (:attr:`~aftersales.ports.queries.TicketFilter.breached_at`) compared the raw
 resolution due, so the ledger listed as breached a ticket whose working-time due fell outside working
-hours (Friday 17:30) before working time resumed (Monday 09:00), while ``desk.sla()``, the sweep and the
+hours (Friday 18:00) before working time resumed (Monday 09:00), while ``desk.sla()``, the sweep and the
 reports judged it on time. The column holds how long after the due they judge it on time
 (:attr:`~aftersales.ports.ticket_index.TicketRow.late_gap`). A row's columns are kept equal to what its
 document gives (a save writes only the columns whose derived value changed), so the step fills the rows
