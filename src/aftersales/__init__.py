@@ -938,4 +938,7 @@ __all__ += ["AssessmentReferrals", "BooksZone", "GuidanceDesk", "PartPriceEntry"
 # Session 22: the catch-up of the batch-incident tallies on an older store (``desk.batch_tallies``).
 from aftersales.service.batch_tally_backfill import BatchTallies  # noqa: E402
 
-__all__ += ["BatchTallies"]
+# Session 24: the late-after instants of tickets an older release stored or closed (``desk.late_afters``).
+from aftersales.service.late_after_backfill import LateAfterBackfill, LateAfters  # noqa: E402
+
+__all__ += ["BatchTallies", "LateAfterBackfill", "LateAfters"]

@@ -47,6 +47,8 @@ BOUNDED: dict[str, tuple[str, int, Call]] = {
     "reminders": ("limit", 1_000_000, lambda d, w, v: d.materials.run_return_reminders(w.manager, limit=v)),
     "money index": ("batch", MOST_BATCH, lambda d, w, v: d.fees.backfill_money_index(w.manager, batch=v)),
     "batch tallies": ("batch", MAX_PAGE, lambda d, w, v: d.batch_tallies.backfill(w.manager, batch=v)),
+    "late afters": ("batch", MAX_PAGE, lambda d, w, v: d.late_afters.backfill(w.manager, batch=v)),
+    "late afters page": ("batch", MAX_PAGE, lambda d, w, v: d.late_afters.next_page(w.manager, batch=v)),
     "purge": ("limit", MOST_PURGED, lambda d, w, v: d.outbox.purge_sent(w.manager, limit=v)),
     "sweep": ("limit", MAX_PAGE, lambda d, w, v: d.sla_watch.sweep(w.manager, limit=v)),
     "recompute": (

@@ -123,6 +123,7 @@ CASES = [
     Case(Workflow.DOCUMENTS, "learn", lambda d, w, a, o: d.knowledge.learn_from(a, o["ticket"])),
     Case(Workflow.DOCUMENTS, "raise_batch_incidents", lambda d, w, a, o: d.reports.raise_batch_incidents(a, [])),
     Case(Workflow.DOCUMENTS, "backfill_batch_tallies", lambda d, w, a, o: d.batch_tallies.backfill(a)),
+    Case(Workflow.DOCUMENTS, "backfill_late_afters", lambda d, w, a, o: d.late_afters.backfill(a)),
     Case(Workflow.DOCUMENTS, "read_departments", lambda d, w, a, o: d.coordination.departments(a)),
     Case(Workflow.DOCUMENTS, "appraise_staff", lambda d, w, a, o: d.staff_records.appraise(a, w.eng_junior.id, "2026-02", kind="engineer", score=80)),
     Case(

@@ -37,6 +37,7 @@ import attrs
 
 from aftersales.adapters.attachments_postgres import PostgresAttachmentStore
 from aftersales.adapters.erasure_memos import forget_parsed
+from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
 from aftersales.adapters.postgres_entity_reads import OPTIONAL, EntityReads
 from aftersales.adapters.postgres_liveness import still_open
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
@@ -167,6 +168,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " (sha256 TEXT NOT NULL, n INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (sha256, n))",
         "ALTER TABLE attachment_chunks ALTER COLUMN data SET STORAGE EXTERNAL",
     ),
+    # Session 24: how long after the due a ticket's resolution still counts on time (to its late-after
+    # instant: a working-time due outside working hours) beside the due, for the ledger's breached
+    # filter; rows whose document stores a later instant are filled from it, the others keep 0.
+    POSTGRES_LATE_GAP_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

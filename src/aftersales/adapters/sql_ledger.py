@@ -52,7 +52,8 @@ def where(
     The flags the partial indexes are defined on (``is_open``, ``unresolved``) are written as literals,
     never bound: a planner can use a partial index only when it sees its condition in the query text.
     Due times compare ``due_key`` (the due time, or a far-future key when there is none), the column
-    the due index is on, so the sweep and the breached filter are index ranges.
+    the due index is on, so the sweep and the breached filter are index ranges; the breached filter
+    also adds ``late_gap`` (how long after the due an answer still counts on time) on that range's rows.
     """
     parts: list[str] = []
     params: list[object] = []
@@ -91,8 +92,12 @@ def where(
     if f.breached_at is not None:
         if f.unresolved is False:
             parts.append(f"{false} = {true}")  # breached tickets are unresolved
-        parts.append(f"due_key < {ph}")
-        params.append(min(micros(f.breached_at), NO_DUE))
+        # Late after the late-after instant (desk.sla(), the sweep and the reports judge so), which is
+        # never before the due: the due index's range holds every breached ticket, read in its order;
+        # most rows have no gap (a planner estimating the second test alone would sort them instead).
+        at = min(micros(f.breached_at), NO_DUE)
+        parts += [f"due_key < {ph}", f"(late_gap = 0 OR due_key + late_gap < {ph})"]
+        params += [at, at]
     if f.text:
         parts.append(f"description {like} {ph} ESCAPE '\\'")
         params.append(_like_pattern(f.text))

@@ -12,6 +12,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+from aftersales.adapters.late_gap_step import SQLITE_LATE_GAP_STEP
 from aftersales.adapters.reporting_sqlite_schema import (
     ATTITUDE_REPORT_STEP,
     CALLBACK_REPORT_STEP,
@@ -188,6 +189,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 22 (session 22): the due times the ledger export shows (the ticket's own, as on the other stores)
     # beside the KPI's judged ones; existing rows are rewritten by the small-batch back-fill.
     LEDGER_DUES_REPORT_STEP,
+    # 23 (session 24): how long after the due a ticket's resolution still counts on time (to its late-after
+    # instant: a working-time due outside working hours) beside the due, for the ledger's breached
+    # filter; rows whose document stores a later instant are filled from it, the others keep 0.
+    SQLITE_LATE_GAP_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -133,10 +133,12 @@ class TicketFilter:
 
     ``engineer_id`` matches the assignee id (an engineer, dealer or team id). ``received_from`` is
     inclusive, ``received_to`` exclusive. ``due_before`` keeps tickets whose resolution is due before
-    the instant; ``breached_at`` keeps tickets still open and unresolved whose resolution was due
-    before the instant (the SLA is breached at that moment). ``text`` is a case-insensitive
-    substring of the description. ``tags`` keeps tickets carrying every tag (normalised as tags
-    are); ``custom_fields`` keeps tickets whose custom fields equal every given value (typed or text).
+    the instant; ``breached_at`` keeps tickets still open and unresolved whose resolution is late
+    at the instant: past its due, or for a working-time due outside working hours past the next working
+    instant (``Ticket.resolution_late_after``), as ``desk.sla()``, the sweep and the reports judge.
+    ``text`` is a case-insensitive substring of the description. ``tags`` keeps tickets carrying every
+    tag (normalised as tags are); ``custom_fields`` keeps tickets whose custom fields equal every given
+    value (typed or text).
     ``is_open`` keeps tickets not yet closed or cancelled (True) or only those (False);
     ``unresolved`` keeps open tickets without a resolution (True) or the others (False). Both are
     what the stores' partial indexes cover: an engineer's open tickets are

@@ -14,6 +14,7 @@ import attrs
 
 from aftersales.domain.classification import Priority
 from aftersales.domain.instants import micros
+from aftersales.domain.sla_late import late_after
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.queries import CountField, Sort, TicketFilter
 
@@ -68,6 +69,13 @@ class TicketRow:
     dispatched_dealer: str | None = None
     """The assignee's id when the ticket is dispatched to a dealer (``AssigneeKind.DEALER``), else
     None: with ``dealer_id``, what :attr:`TicketFilter.dealer_scope` reads."""
+    late_gap: int = 0
+    """How long after the due (microseconds) the resolution still counts on time: from the due to its
+    late-after instant (:func:`~aftersales.domain.sla_late.late_after` of the due and
+    ``Ticket.resolution_late_after``), 0 for most tickets (late the instant after the due) and without a
+    due. What :attr:`TicketFilter.breached_at` adds to the due, as ``desk.sla()``, the sweep and the
+    reports judge; a gap, not an instant, so the breached filter stays one range of the due index and a
+    planner sees most rows pass (``late_gap = 0``)."""
 
 
 def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]:
@@ -77,6 +85,8 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
     """
     due = ticket.resolution_due_at
     due_us = micros(due) if due is not None else None
+    late = late_after(due, ticket.resolution_late_after)  # the one rule the reports judge by
+    gap = micros(late) - due_us if late is not due and late is not None and due_us is not None else 0
     is_open = ticket.is_open
     priority = ticket.priority
     assignee = ticket.assignee
@@ -101,6 +111,7 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
         due_us if due_us is not None else NO_DUE,
         ticket.description,
         ticket.dispatched_dealer,
+        gap,
     )
 
 
@@ -166,7 +177,9 @@ def matches(row: TicketRow, f: TicketFilter) -> bool:
     ):
         return False
     if f.breached_at is not None and (
-        not row.unresolved or row.resolution_due_us is None or row.resolution_due_us >= micros(f.breached_at)
+        not row.unresolved
+        or row.resolution_due_us is None
+        or row.resolution_due_us + row.late_gap >= micros(f.breached_at)
     ):
         return False
     if f.dealer_scope is not None and f.dealer_scope not in (row.dealer_id, row.dispatched_dealer):

@@ -72,6 +72,7 @@ from aftersales.service.guidance_desk import GuidanceDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.jobs import Jobs, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk
+from aftersales.service.late_after_backfill import LateAfters
 from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.maintenance import MaintenanceDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
@@ -238,6 +239,8 @@ class ServiceDesk(Tickets):
         runner.on_ticket_change(detect_on_fault(context, self.complaints.on_incident))
         # An older store's recorded faults, counted once (the ``batch_tallies`` job, or by hand).
         self.batch_tallies = BatchTallies(context, runner, self.complaints.on_incident)
+        # Tickets an older release stored (or closed) without their late-after instants (``late_afters``).
+        self.late_afters = LateAfters(context, runner)
         # A cancelled call is no fault evidence: the units it counted are withdrawn (or counted on another),
         # its recurrences on closed incidents too.
         runner.on_ticket_change(withdraw_cancelled_units(context))
@@ -268,7 +271,7 @@ class ServiceDesk(Tickets):
         self.jobs = Jobs(
             context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,
             deliver=self.deliver, privacy=self.privacy, fees=self.fees, feedback=self.feedback,
-            tallies=self.batch_tallies,
+            tallies=self.batch_tallies, late_afters=self.late_afters,
         )  # fmt: skip
 
     @classmethod

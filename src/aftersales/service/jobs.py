@@ -26,6 +26,9 @@ job                       what it does                                          
 ``money_index``           indexes the money rows of slips stored before that index      1 day
 ``batch_tallies``         counts an older store's recorded faults into the batch-        1 hour
                           incident detector's tallies (once; seed 004 第七条 5(2))
+``late_afters``           gives tickets stored (or closed) before the late-after         1 hour
+                          instants theirs, so reports and the ledger judge them as
+                          ``desk.sla()`` does (once)
 ``store_upkeep``          the store's catch-up after an upgrade; planner statistics       1 hour
 ========================  ===========================================================  ===========
 
@@ -93,6 +96,7 @@ if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
     from aftersales.service.delivery import OutboxDesk
     from aftersales.service.fee_desk import FeeDesk
+    from aftersales.service.late_after_backfill import LateAfters
     from aftersales.service.materials_desk import MaterialsDesk
     from aftersales.service.monthly_feedback import MonthlyFeedbackDesk
     from aftersales.service.privacy import PrivacyDesk
@@ -124,6 +128,7 @@ JOB_NAMES = (
     "purge_job_marks",
     "money_index",
     "batch_tallies",
+    "late_afters",
     "store_upkeep",
 )
 """The jobs, in the order one run does them (delivery after the jobs that write messages)."""
@@ -202,6 +207,7 @@ _EVERY: Mapping[str, timedelta] = {
     "purge_job_marks": timedelta(days=1),
     "money_index": timedelta(days=1),
     "batch_tallies": timedelta(hours=1),
+    "late_afters": timedelta(hours=1),
     "store_upkeep": timedelta(hours=1),
 }
 
@@ -222,8 +228,9 @@ class JobSettings:
     announced on time), messages, idempotency rows and access-log records purged, SLA alerts and job
     marks read by their purges (the oldest first; a purge takes page after page until none is left or
     half the lease has passed, so a daily run keeps up with any day's volume), slips by the money index
-    (batch after batch until none is left or half the lease has passed) and tickets by the batch
-    tallies' back-fill (four batches a run each).
+    (batch after batch until none is left or half the lease has passed), tickets by the batch tallies'
+    back-fill (four batches a run each) and by the late-after back-fill (page after page until the pass
+    ends or half the lease has passed).
     The store's upkeep runs four short batches whatever the limit."""
     lease: timedelta = timedelta(minutes=10)
     """How long one process holds a job; a process that dies frees it when this runs out."""
@@ -248,7 +255,8 @@ class JobsReport:
     """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
     recomputed, monthly feedbacks sent (1 or 0), messages sent, messages, idempotency rows,
     access-log records, SLA alerts and job marks purged, slips indexed, units counted into the batch
-    tallies, upkeep batches (+1 when statistics were refreshed)."""
+    tallies, tickets given their late-after instants, upkeep batches (+1 when statistics were
+    refreshed)."""
     delivery: DispatchReport | None = None
     unsupported: Mapping[str, str] = attrs.field(factory=dict)
     """Jobs this desk's store cannot do, each with the method it lacks (a host's own store without
@@ -285,6 +293,7 @@ class Jobs:
         fees: FeeDesk | None = None,
         feedback: MonthlyFeedbackDesk | None = None,
         tallies: BatchTallies | None = None,
+        late_afters: LateAfters | None = None,
     ) -> None:
         self.context = context
         self.runner = runner
@@ -296,6 +305,7 @@ class Jobs:
         self.fees = fees
         self.feedback = feedback
         self.tallies = tallies
+        self.late_afters = late_afters
         self.settings = settings or JobSettings()
         self.marks = MarkRetention(context, runner)
         """The purges of SLA alerts and job marks, to run by hand (a manager) as the jobs do daily."""
@@ -478,6 +488,7 @@ class Jobs:
             "purge_job_marks": self._purge_job_marks,
             "money_index": self._money_index,
             "batch_tallies": self._batch_tallies,
+            "late_afters": self._late_afters,
             "store_upkeep": self._store_upkeep,
         }
         return jobs[name]
@@ -733,6 +744,23 @@ class Jobs:
         if self.tallies is None:
             return 0
         return self.tallies.backfill(self.actor, batch=self._page, max_batches=4)
+
+    def _late_afters(self, now: datetime) -> int:
+        # Drained page by page like the money index (the reports judge an upgraded store's tickets by
+        # their raw dues until the pass ends), until the pass is complete or half the lease has passed.
+        late_afters = self.late_afters
+        if late_afters is None:
+            return 0
+        filled = 0
+
+        def page(batch: int) -> int:
+            nonlocal filled
+            gained, complete = late_afters.next_page(self.actor, batch=batch)
+            filled += gained
+            return 0 if complete else batch
+
+        self._drain(page, MAX_PAGE)
+        return filled
 
     def _store_upkeep(self, now: datetime) -> int:
         # A few short batches per run (each a transaction a writer waits for at most); a store with

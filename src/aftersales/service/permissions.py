@@ -258,6 +258,8 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "raise_batch_incidents": _HEADS | {R.SYSTEM},
     # An older store's recorded faults counted into the detector's tallies (seed 004 第七条 5(2)).
     "backfill_batch_tallies": _HEADS | {R.SYSTEM},
+    # The late-after instants of tickets an older release stored, or closed, without them (session 24).
+    "backfill_late_afters": _HEADS | {R.SYSTEM},
     # The outbox (issue 22): dead letters for managers (auditors read them), retention for the jobs.
     "read_dead_letters": _HEADS | {R.AUDITOR, R.SYSTEM},
     "retry_dead_letters": _HEADS | {R.SYSTEM},

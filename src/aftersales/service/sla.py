@@ -455,6 +455,29 @@ class SlaService:
                 else:
                     ticket.resolution_due_at, ticket.resolution_late_after = due, None
 
+    def stored_late_afters(
+        self, ticket: Ticket, tier: CustomerTier, now: datetime
+    ) -> tuple[datetime | None, datetime | None]:
+        """The late-after instants of ``ticket``'s stored due times, as :meth:`derive` sets them, for a
+        ticket stored without them (by a release before they existed, or closed since: a closed ticket's
+        dues are never derived again). The dues are not moved: a stored due the log does not give (a
+        breach held at the due it passed, a policy or calendar changed since) keeps ``None`` (the due
+        itself), as does every due without a policy, a calendar, or calendar data there."""
+        if self.policy is None or self.calendar is None:
+            return None, None
+        try:
+            found = self._decide(ticket, tier)
+            if found is None:
+                return None, None
+            dues = self._timeline(ticket, found[1], self.calendar, now).due_instants(now)
+        except CalendarDataMissing:
+            return None, None
+        resolution, dealer = dues.get("resolution"), dues.get("dealer_resolution")
+        binding = resolution if dealer is None or (resolution and resolution <= dealer) else dealer
+        response_due = ticket.response_due_at if dues.get("response") == ticket.response_due_at else None
+        resolution_due = ticket.resolution_due_at if binding == ticket.resolution_due_at else None
+        return _late_afters(found[1], self.calendar, dues, response_due, resolution_due)
+
 
 def _late_afters(
     targets: SlaTargets,

@@ -36,6 +36,7 @@ from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId, TicketId
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.domain.sla_late import late_after
 from aftersales.domain.teams import added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
@@ -90,6 +91,8 @@ def contract_ticket(n: int, *, state: str = "new", **fields: Any) -> Ticket:
         ticket.triage(AGENT, at, Assessment("leak", Severity.MEDIUM), priority)
         ticket.resolution_due_at = due
         ticket.response_due_at = received + timedelta(hours=2)
+        if n % 12 == 1:  # a working-time due outside working hours: on time until they resume
+            ticket.resolution_late_after = due + timedelta(hours=8)
     if state in ("assigned", "resolved", "closed"):
         at += timedelta(minutes=10)
         ticket.assign(AGENT, at, Assignee(AssigneeKind.ENGINEER, f"E{n % 3}", "Engineer"))
@@ -200,6 +203,15 @@ def _expected_order(tickets: list[Ticket], sort: Sort) -> list[str]:
 
 
 _AT = T0 + timedelta(hours=40)
+
+
+def _breached(ticket: Ticket, at: datetime) -> bool:
+    """Whether ``ticket``'s resolution is breached at ``at``: unresolved, and its late-after instant
+    (:func:`~aftersales.domain.sla_late.late_after`, as desk.sla() and the reports judge) before ``at``."""
+    late = late_after(ticket.resolution_due_at, ticket.resolution_late_after)
+    return ticket.is_open and ticket.resolved_at is None and late is not None and late < at
+
+
 FILTER_CASES: list[tuple[str, TicketFilter, Callable[[Ticket], bool]]] = [
     ("states", TicketFilter(states=("new", "closed")), lambda t: t.state in ("new", "closed")),
     ("priorities", TicketFilter(priorities=("critical",)), lambda t: t.priority is Priority.CRITICAL),
@@ -234,12 +246,13 @@ FILTER_CASES: list[tuple[str, TicketFilter, Callable[[Ticket], bool]]] = [
     (
         "breached_at",
         TicketFilter(breached_at=_AT),
-        lambda t: (
-            t.is_open
-            and t.resolved_at is None
-            and t.resolution_due_at is not None
-            and t.resolution_due_at < _AT
-        ),
+        lambda t: _breached(t, _AT),
+    ),
+    (
+        # T-0001's due (_AT - 3 h) is past, its late-after instant (_AT + 5 h) not yet: on time at _AT
+        "breached_after_the_gap",
+        TicketFilter(breached_at=_AT + timedelta(hours=6)),
+        lambda t: _breached(t, _AT + timedelta(hours=6)),
     ),
     ("is_open", TicketFilter(is_open=True), lambda t: t.is_open),
     ("is_closed", TicketFilter(is_open=False), lambda t: not t.is_open),
