@@ -24,7 +24,7 @@ import attrs
 from aftersales.errors import AftersalesError, ConfigurationError
 from aftersales.policies.callback import DefaultCallback
 from aftersales.policies.chargeability import DefaultChargeabilityPolicy
-from aftersales.policies.guard import guarded
+from aftersales.policies.guard import check_own, guarded
 from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
 from aftersales.policies.maintenance import MaintenanceParams
 from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
@@ -119,6 +119,7 @@ class Registry:
     def register(self, contribution: Contribution) -> None:
         """Register a kind, a named policy or a pack; the same one twice is harmless, a clash is refused."""
         if isinstance(contribution, PolicyKind):
+            _check_kind_params(contribution)
             self._add(self._kinds, contribution.name, contribution, "policy kind")
         elif isinstance(contribution, NamedPolicy):
             self._add(self._named, (contribution.kind, contribution.name), contribution, "policy")
@@ -146,7 +147,12 @@ class Registry:
         except Exception as error:  # a broken plugin must say which one it is
             raise ConfigurationError(f"cannot load {where}: {error}", key=point.name) from error
         if callable(loaded) and not isinstance(loaded, Contribution):
-            loaded = loaded()
+            try:
+                loaded = loaded()
+            except Exception as error:  # the plugin's factory failed: name it, as a failed import
+                raise ConfigurationError(
+                    f"{where} failed when called: {type(error).__name__}: {error}", key=point.name
+                ) from error
         items = loaded if isinstance(loaded, list | tuple) else [loaded]
         for item in items:
             if not isinstance(item, Contribution):
@@ -243,6 +249,39 @@ class Registry:
         merged["pack"] = header
         return _linked_follow(merged, data)
 
+    def _check_parsed(self, pack: Pack) -> None:
+        """Refuse a :class:`Pack` built in Python (a host's, or a plugin's entry point) whose parameters
+        are not the params objects of registered kinds, or whose ``policies`` name a kind none is.
+
+        Why: a pack file is validated key by key when it loads, but a parsed pack skipped that, so a raw
+        table (``{"sla": {"foo": 1}}``) or another kind's params reached the desk and failed at its first
+        command with an untyped ``AttributeError``."""
+        for name, value in pack.parameters.items():
+            kind = self._kinds.get(name)
+            if kind is None:
+                known = ", ".join(sorted(self._kinds))
+                raise ConfigurationError(
+                    f"pack {pack.name!r} has parameters for {name!r}, which is no registered policy "
+                    f"kind; known: {known}",
+                    file=pack.source,
+                    key=name,
+                )
+            if kind.params is None or not isinstance(value, kind.params):
+                wanted = kind.params.__name__ if kind.params is not None else "no parameters"
+                raise ConfigurationError(
+                    f"pack {pack.name!r}: the [{name}] parameters are a {type(value).__name__}, not "
+                    f"{wanted} (parse a table with parse_pack or load_pack)",
+                    file=pack.source,
+                    key=name,
+                )
+        for name in pack.policies:
+            if name not in self._kinds and name not in pack.pending:
+                raise ConfigurationError(
+                    f"pack {pack.name!r} chooses a policy for {name!r}, which is no registered policy kind",
+                    file=pack.source,
+                    key=f"policies.{name}",
+                )
+
     def resolve(self, pack: str | Path | Pack, overrides: Mapping[str, object] | None = None) -> PolicySet:
         """The policy of every registered kind for ``pack``; ``overrides`` replaces single kinds.
 
@@ -250,6 +289,7 @@ class Registry:
         (built with the pack's params for that kind).
         """
         chosen = pack if isinstance(pack, Pack) else self.load_pack(pack)
+        self._check_parsed(chosen)
         for section in chosen.pending:
             raise ConfigurationError(
                 f"pack section [{section}] is not consumed: no policy kind {section!r} is registered",
@@ -306,9 +346,36 @@ class Registry:
                 )
         if not {"sla", "callback"} & {k for k, v in overrides.items() if not isinstance(v, str)}:
             _check_callback_deadlines(core, chosen.source)  # a host's own policy objects are its call
+        for kind_name, policy in core.items():
+            if kind_name in _PROTOCOLS:
+                check_own(kind_name, policy, _PROTOCOLS[kind_name])
         core = {k: guarded(k, v, _PROTOCOLS[k]) if k in _PROTOCOLS else v for k, v in core.items()}
         _chargeability_asks_warranty(core, overrides)  # the warranty as guarded
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
+
+
+def _check_kind_params(kind: PolicyKind) -> None:
+    """Refuse a kind whose ``params`` is not an attrs class with a default for every field (or ``None``).
+
+    Why: its pack section is read into that class key by key, and a pack that leaves the section out
+    gets the defaults; else an untyped attrs ``NotAnAttrsClassError`` or a ``TypeError`` (a field with no
+    default) escaped from the first pack resolved, long after the plugin was installed."""
+    params = kind.params
+    if params is None:
+        return
+    if not (isinstance(params, type) and attrs.has(params)):
+        raise ConfigurationError(
+            f"policy kind {kind.name!r} has params {params!r}: an attrs class with a default for every "
+            "field, or None for a kind without parameters",
+            key=kind.name,
+        )
+    required = [a.name for a in attrs.fields(params) if a.default is attrs.NOTHING]
+    if required:
+        raise ConfigurationError(
+            f"policy kind {kind.name!r}: its params {params.__name__} need a default for every field, "
+            f"not only for some (none for {', '.join(required)})",
+            key=kind.name,
+        )
 
 
 def _built(

@@ -57,7 +57,7 @@ from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.calendar_stamp import dues_stale
+from aftersales.service.calendar_stamp import dues_stale, sla_of
 from aftersales.service.callback_plan import (
     callback_plan,
     check_due,
@@ -842,7 +842,7 @@ class Tickets:
         the stored due times are still those of another calendar (``dues_stale``)."""
         calendar = self.context.calendar
         with self.context.reader(snapshot=False) as uow:
-            stale = dues_stale(uow, calendar)
+            stale = dues_stale(uow, calendar, sla_of(self.context.sla.policy))
         return calendar_health(calendar, self.context.now(), stale)
 
     def recompute_provisional_dues(
