@@ -20,7 +20,9 @@ What broke, and is held here:
   status (the ledger, the sweep and the reports read the stored ones), and ``desk.health()`` said they
   were current. The store's stamp now keeps the SLA policy's fingerprint beside the calendar's: the
   ``sla_sweep`` job recomputes the stored due times on the new pack, and ``health().dues_stale`` says so
-  until it has (docs/concepts/policies-and-packs.md, "Changing a store's pack").
+  until it has (docs/concepts/policies-and-packs.md, "Changing a store's pack");
+- after that swap, a custom field pack A declared staff-only and pack B does not declare was shown to
+  the customer: a customer now reads no value of a field the desk does not declare.
 """
 
 from __future__ import annotations
@@ -346,3 +348,49 @@ def test_a_stamp_of_an_older_release_is_taken_as_the_desks_pack(backend: str, tm
             assert len(desk.ticket(world.manager, tid).events) == events
             with desk.store() as uow:
                 assert uow.documents.get(CalendarStamp, "calendar").sla
+
+
+FIELDS = """\
+[pack]
+name = "elevator_fields"
+
+[custom_fields.fields.lift_no]
+type = "text"
+label = "电梯编号"
+
+[custom_fields.fields.risk_note]
+type = "text"
+label = "风险备注"
+staff_only = true
+"""
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_staff_only_value_stays_the_staffs_when_the_pack_no_longer_declares_it(
+    backend: str, tmp_path: Path
+) -> None:
+    """A value stored under pack A's declaration (``risk_note`` staff-only) was shown to the customer
+    once the store was opened with pack B, which declares no such field: B cannot know it was the
+    staff's. A customer now reads no value of a field the desk does not declare; staff read them all."""
+    declared = tmp_path / "fields.toml"
+    declared.write_text(FIELDS, encoding="utf-8")
+    clock, world = ManualClock(START), make_world()
+    values = {"lift_no": "L-3", "risk_note": "业主拒付前科"}
+    calendar = open_calendar("china_mainland")
+    with store_url(backend, tmp_path) as url:
+        store = open_storage(url)
+        old = ServiceDesk(
+            store, policies=resolve_policies(declared), clock=clock, staff=STAFF, calendar=calendar
+        )
+        register(old, world)
+        tid = old.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="电梯异响", custom_fields=values
+        ).ticket.id
+        assert dict(old.ticket(world.customer_zh, tid).custom_fields) == {"lift_no": "L-3"}
+        policies = resolve_policies("general_maintenance")
+        with ServiceDesk(store, policies=policies, clock=clock, staff=STAFF, calendar=calendar) as desk:
+            assert dict(desk.ticket(world.manager, tid).custom_fields) == values
+            seen = desk.ticket(world.customer_zh, tid)
+            assert dict(seen.custom_fields) == {}
+            assert "业主拒付前科" not in seen.to_json()
+            assert desk.search(world.customer_zh, "拒付前科").items == ()

@@ -11,7 +11,7 @@ does not exist for them.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import CodeType
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from aftersales.domain.classification import (
     conversation_channel,
 )
 from aftersales.domain.contact import zone
+from aftersales.domain.custom_fields import HiddenFields
 from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
@@ -139,9 +140,9 @@ class Tickets:
         self._priorities: DecisionMemo[TriageFacts, Decision[Triage]] = DecisionMemo()
 
     @property
-    def _staff_fields(self) -> frozenset[str]:
+    def _staff_fields(self) -> HiddenFields:
         """The desk's staff-only custom fields: no customer's list is filtered by one."""
-        return self.context.custom_fields.staff_only
+        return self.context.custom_fields.hidden_from_customers
 
     def _step(
         self, actor: Actor, command: str, ticket_id: str, trigger: str, reason: str | None, key: str | None
@@ -925,7 +926,7 @@ class Tickets:
             return uow.tickets.count(_scoped_filter(actor, filters or TicketFilter(), self._staff_fields))
 
 
-def scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Collection[str]) -> TicketFilter:
+def scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Container[str]) -> TicketFilter:
     """``filters`` narrowed to what ``actor`` may see in the ledger (and in search); ``staff_fields``
     are the desk's staff-only custom fields (``CustomFieldSet.staff_only``), which a customer filters
     no list by."""
@@ -941,7 +942,7 @@ _NOBODY = "(nobody)" * 9
 filter of an actor without the id its role is scoped by matches no ticket."""
 
 
-def _scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Collection[str]) -> TicketFilter:
+def _scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Container[str]) -> TicketFilter:
     """The ledger's scope per role, the subset of what :func:`~aftersales.service.permissions.can_read`
     grants that a list shows (the ledger, its rows and count, search, exports through ``ledger_scope``):
 
