@@ -220,6 +220,17 @@ def test_a_library_policy_in_another_kinds_place_is_refused_when_the_desk_opens(
     assert refused.value.key == "priority.decide" and "Route" in str(refused.value)
 
 
+def test_an_unknown_implementation_is_refused_where_it_was_named(evil_module: types.ModuleType) -> None:
+    """An override naming no registered implementation blamed the pack file (key ``dispatch``)."""
+    with pytest.raises(ConfigurationError) as refused:
+        ServiceDesk.open("memory://", pack="office_equipment", overrides={"dispatch": "psychic"})
+    assert refused.value.key == "overrides.dispatch" and refused.value.file is None
+    evil_module.chooser = Pack("chooser", "", "plugin", policies={"dispatch": "psychic"})  # type: ignore[attr-defined]
+    with pytest.raises(ConfigurationError) as refused:
+        Registry.discover([_point("chooser")]).resolve("chooser")
+    assert refused.value.key == "policies.dispatch" and "known: default" in str(refused.value)
+
+
 @pytest.mark.parametrize(
     ("labels", "key"),
     [

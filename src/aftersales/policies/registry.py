@@ -329,8 +329,18 @@ class Registry:
             else:
                 named = self._named.get((kind_name, impl))
                 if named is None:
+                    known = ", ".join(
+                        sorted(self.implementations().get(kind_name, frozenset()) | {"default"})
+                    )
+                    if isinstance(override, str):  # the host's override names it, not the pack file
+                        raise ConfigurationError(
+                            f"no {kind_name} implementation named {impl!r}; known: {known}",
+                            key=f"overrides.{kind_name}",
+                        )
                     raise ConfigurationError(
-                        f"no {kind_name} implementation named {impl!r}", file=chosen.source, key=kind_name
+                        f"no {kind_name} implementation named {impl!r}; known: {known}",
+                        file=chosen.source,
+                        key=f"policies.{kind_name}",
                     )
                 policies[kind_name] = _built(kind_name, impl, named.factory, params, chosen.source)
         extra = {k: v for k, v in policies.items() if k not in _FIELDS}
