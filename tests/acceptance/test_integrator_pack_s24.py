@@ -247,6 +247,34 @@ def test_a_fault_label_is_refused_under_its_own_key(labels: str, key: str, tmp_p
     assert refused.value.key == key
 
 
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        # a key no product category can be: its checklist or terms were accepted and never used
+        ('[maintenance]\nchecklists = { "Lift Car" = ["inspect"] }', "maintenance.checklists"),
+        (
+            '[warranty]\ndefault_terms_by_category = { "Lift Car" = [{ months = 12 }] }',
+            "warranty.default_terms_by_category.Lift Car",
+        ),
+        # refused before, under the bare key "sla.category" / "priority.category"
+        (
+            '[sla]\ncategory_overrides = { "Lift Car" = { response_hours = 1.0 } }',
+            "sla.category_overrides.Lift Car",
+        ),
+        ('[priority]\ncategory_floor = { "Lift Car" = "critical" }', "priority.category_floor.Lift Car"),
+        ('[priority]\nremote_first = ["Lift Car"]', "priority.remote_first"),
+    ],
+)
+def test_a_category_key_no_ticket_can_have_is_refused_naming_it(
+    section: str, key: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "lift.toml"
+    path.write_text(f'[pack]\nname = "lift"\n\n{section}\n', encoding="utf-8")
+    with pytest.raises(ConfigurationError) as refused:
+        ServiceDesk.open("memory://", pack=str(path))
+    assert refused.value.key == key and "Lift Car" in str(refused.value)
+
+
 # -- a pack swapped on a store that has tickets -----------------------------------------------------------
 
 LOOSE = """\
