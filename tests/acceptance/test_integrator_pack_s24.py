@@ -148,6 +148,28 @@ def test_the_elevator_pack_opens_a_desk_with_every_section_it_sets(backend: str,
         assert desk.policies.extra["faults"].label("cause", "door_lock_fault", "zh_Hans") == "门锁回路故障"  # type: ignore[attr-defined]
 
 
+def test_a_pack_that_extends_another_keeps_the_parents_entries_of_a_table_it_changes(tmp_path: Path) -> None:
+    """A child naming one entry of a keyed table lost the parent's others: they fell back to the
+    library's defaults. exhibition_services (seed 001) sends every escalation to the after-sales manager;
+    a child changing only ``no_candidate`` sent hard cases, crises and batch incidents to the general
+    manager, and changing the critical response reset the parent's other figures."""
+    path = tmp_path / "lift.toml"
+    path.write_text(
+        '[pack]\nname = "lift"\nextends = "exhibition_services"\n\n'
+        '[escalation]\ntargets = { no_candidate = ["department_head"] }\n\n'
+        "[sla]\nresponse_hours = { critical = 0.25 }\n\n"
+        '[faults.causes]\ndoor_lock = { zh_Hans = "门锁", en = "door lock" }\n',
+        encoding="utf-8",
+    )
+    parent, child = resolve_policies("exhibition_services"), resolve_policies(path)
+    targets = child.escalation.params.targets  # type: ignore[attr-defined]
+    assert [role.value for role in targets["no_candidate"]] == ["department_head"]
+    for trigger in ("hard_case", "crisis_event", "batch_incident", "customer_dissatisfied"):
+        assert targets[trigger] == parent.escalation.params.targets[trigger]  # type: ignore[attr-defined]
+    hours = child.sla.params.response_hours  # type: ignore[attr-defined]
+    assert hours["critical"] == 0.25 and hours["normal"] == parent.sla.params.response_hours["normal"]  # type: ignore[attr-defined]
+
+
 # -- entry points and contributions -----------------------------------------------------------------------
 
 

@@ -208,8 +208,12 @@ class Registry:
     def _inherit(self, data: Mapping[str, Any], file: str, seen: frozenset[str]) -> dict[str, Any]:
         """``data`` with its ``[pack] extends`` parent's sections underneath, key by key.
 
-        The child's keys win inside each section; sections only the parent has are inherited whole;
-        the ``[policies]`` table merges the same way. A missing parent, a cycle or a parent that is
+        The child's keys win inside each section, and inside each keyed table (``sla.response_hours``,
+        ``escalation.targets``, ``faults.causes``…): a child that changes one entry keeps its parent's
+        others (else they fell back to the library's defaults, not the parent's: a child changing the
+        ``no_candidate`` target of exhibition_services sent its hard cases to the general manager). A
+        list is replaced whole. Sections only the parent has are inherited whole; the ``[policies]``
+        table merges the same way. A missing parent, a cycle or a parent that is
         not a pack file is a ``ConfigurationError``.
         """
         header = data.get("pack")
@@ -242,10 +246,7 @@ class Registry:
         for key, section in data.items():
             if key == "pack":
                 continue
-            below = merged.get(key)
-            merged[key] = (
-                {**below, **section} if isinstance(below, dict) and isinstance(section, dict) else section
-            )
+            merged[key] = _layered(merged.get(key), section)
         merged["pack"] = header
         return _linked_follow(merged, data)
 
@@ -420,6 +421,16 @@ def _chargeability_asks_warranty(policies: dict[str, object], overrides: Mapping
     chargeability, warranty = policies.get("chargeability"), policies.get("warranty")
     if isinstance(chargeability, DefaultChargeabilityPolicy) and isinstance(warranty, WarrantyPolicy):
         chargeability.warranty = warranty
+
+
+def _layered(below: object, above: object) -> object:
+    """``above`` laid over ``below``: tables merge key by key, at every depth; anything else replaces."""
+    if not (isinstance(below, dict) and isinstance(above, dict)):
+        return above
+    merged = dict(below)
+    for key, value in above.items():
+        merged[key] = _layered(below.get(key), value)
+    return merged
 
 
 _LINKED: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
