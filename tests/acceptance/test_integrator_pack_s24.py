@@ -42,7 +42,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Severity
 from aftersales.policies.dispatch import DefaultDispatch
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
-from aftersales.policies.pack import Pack, load_pack
+from aftersales.policies.pack import Pack, PackFile, load_pack
 from aftersales.policies.registry import ENTRY_POINT_GROUP, Registry, default_registry, resolve_policies
 from aftersales.policies.routing import DefaultRouting
 from aftersales.policies.sla import SlaParams
@@ -195,6 +195,21 @@ def test_an_entry_point_whose_factory_raises_is_refused_naming_it(evil_module: t
         Registry.discover([_point("contributions")])
     assert refused.value.key == "contributions"
     assert "RuntimeError" in str(refused.value) and "the plugin's own bug" in str(refused.value)
+
+
+def test_a_pack_file_given_as_text_is_read_and_a_non_path_is_refused(
+    evil_module: types.ModuleType, tmp_path: Path
+) -> None:
+    """``PackFile("lift", "/path/lift.toml")`` was kept as text and failed at the first read with an
+    untyped ``AttributeError`` ('str' object has no attribute 'read_text')."""
+    path = tmp_path / "lift.toml"
+    path.write_text('[pack]\nname = "lift"\n\n[priority]\nvip_raises = 2\n', encoding="utf-8")
+    evil_module.as_text = PackFile("lift", str(path))  # type: ignore[attr-defined]
+    policies = Registry.discover([_point("as_text")]).resolve("lift")
+    assert policies.pack == "lift" and policies.priority.params.vip_raises == 2  # type: ignore[attr-defined]
+    with pytest.raises(ConfigurationError) as refused:
+        PackFile("lift", 42)  # type: ignore[arg-type]
+    assert refused.value.key == "resource"
 
 
 @attrs.frozen
