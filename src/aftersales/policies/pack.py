@@ -20,7 +20,6 @@ unvalidated, in :attr:`Pack.pending` until that kind registers.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
 from importlib.resources.abc import Traversable
@@ -61,7 +60,7 @@ class Pack:
 def _resource(value: object) -> Traversable | Path:
     """A pack file's place: a path (a ``str`` is read as one) or a package resource. Anything else was
     kept and failed with an untyped ``AttributeError`` when the pack was first read."""
-    if isinstance(value, str | os.PathLike):
+    if isinstance(value, str) or hasattr(value, "__fspath__"):  # a path as text or any os.PathLike
         return Path(value)
     if isinstance(value, Traversable):
         return value
