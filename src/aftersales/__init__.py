@@ -46,7 +46,7 @@ from aftersales.domain.complaints import (
 )
 from aftersales.domain.contact import Contact
 from aftersales.domain.correspondence import CorrespondenceGuidance, GuidanceMedium
-from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
+from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType, HiddenFields
 from aftersales.domain.departments import Department, DepartmentKind
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish
@@ -384,6 +384,7 @@ __all__ = [
     "FromPack",
     "GenerationReport",
     "GuidanceMedium",
+    "HiddenFields",
     "HolidaySource",
     "IdGenerator",
     "IdempotencyKeyReused",

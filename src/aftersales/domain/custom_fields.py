@@ -9,7 +9,8 @@ no column per field, the same text in every store, equal values compare equal in
 A field declared ``staff_only`` holds the staff's own facts about a ticket (a ``risk_note``, a
 ``cost_centre``): a customer reads no value of it anywhere, finds and filters no ticket by it and gives
 none (``service.reader_view``). Such a field cannot be required: customers open calls themselves
-(``open_ticket``) and could never give it.
+(``open_ticket``) and could never give it. A value of a field the set does not declare (stored under an
+earlier declaration) is hidden from customers as a staff-only one is (``hidden_from_customers``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "CustomField",
     "CustomFieldSet",
     "FieldType",
+    "HiddenFields",
     "canonical_value",
 ]
 
@@ -286,6 +288,17 @@ class CustomFieldSet:
         """The names of the fields a customer reads, finds, filters and gives no value of."""
         return frozenset(name for name, field in self.fields.items() if field.staff_only)
 
+    @property
+    def hidden_from_customers(self) -> HiddenFields:
+        """The names whose values a customer does not read, find or filter by: the staff-only fields, and
+        every name this set does not declare at all.
+
+        Why the undeclared ones: a value stored under an earlier declaration (a store opened before with
+        another pack, a field the host dropped) may have been staff-only then; this set no longer knows,
+        so a customer reads it no more than the staff's own facts (a ``risk_note`` declared staff-only by
+        pack A was shown to the customer once the desk opened with pack B)."""
+        return HiddenFields(frozenset(name for name, field in self.fields.items() if not field.staff_only))
+
     def merged(self, other: CustomFieldSet) -> CustomFieldSet:
         """Both sets; a name in both is a ``ConfigurationError``."""
         return CustomFieldSet.of(*self.fields.values(), *other.fields.values())
@@ -323,3 +336,14 @@ class CustomFieldSet:
             field = self.fields.get(name)
             out[name] = field.typed(text) if field is not None else text
         return out
+
+
+@attrs.frozen
+class HiddenFields:
+    """The custom-field names a customer does not read (:attr:`CustomFieldSet.hidden_from_customers`):
+    every name but the ``public`` ones the desk declares. Answers ``name in hidden`` only."""
+
+    public: frozenset[str]
+
+    def __contains__(self, name: object) -> bool:
+        return name not in self.public

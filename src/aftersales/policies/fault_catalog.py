@@ -84,32 +84,55 @@ BUILTIN_CAUSE_LABELS: Labels = MappingProxyType(
 """Labels of the causes the library itself decides on (seed 002 材料收费 1 b ①–⑤, 设计隐患)."""
 
 
-def _labels(value: Any) -> Labels:
+_LOCALES = ("zh_Hans", "zh_Hant", "en")
+"""The locales a label may be given in (the message catalogs'): a label under another key is never shown."""
+
+
+def _labels(kind: str, value: Any) -> Labels:
+    """One list (``symptoms``, ``causes`` or ``actions``) checked: each refusal names the list, the code
+    and the locale (``causes.rope_worn.fr``), so the pack's error names its dotted key."""
     if not isinstance(value, Mapping):
-        raise ValidationError("a fault catalog maps codes to labels", field="faults")
+        raise ValidationError("a fault catalog maps codes to labels", field=kind)
     result: dict[str, Mapping[str, str]] = {}
     for code, labels in value.items():
+        where = f"{kind}.{code}"
         if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
-            raise ValidationError(f"fault codes are snake_case, got {code!r}", field="faults")
-        if (
-            not isinstance(labels, Mapping)
-            or not labels.get("en")
-            or not (labels.get("zh_Hans") or labels.get("zh_Hant"))
-        ):
-            raise ValidationError(f"fault code {code!r} needs a Chinese and an English label", field="faults")
-        if not all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in labels.items()):
-            raise ValidationError(f"labels of {code!r} are text", field="faults")
+            raise ValidationError(f"fault codes are snake_case, got {code!r}", field=where)
+        if not isinstance(labels, Mapping):
+            raise ValidationError(f"fault code {code!r} maps locales to labels", field=where)
+        for locale, text in labels.items():
+            if locale not in _LOCALES:
+                raise ValidationError(
+                    f"unknown locale {locale!r} for fault code {code!r}; known: {', '.join(_LOCALES)}",
+                    field=f"{where}.{locale}",
+                )
+            if not isinstance(text, str) or not text.strip():
+                raise ValidationError(f"labels of {code!r} are text", field=f"{where}.{locale}")
+        if not labels.get("en") or not (labels.get("zh_Hans") or labels.get("zh_Hant")):
+            raise ValidationError(f"fault code {code!r} needs a Chinese and an English label", field=where)
         result[code] = MappingProxyType(dict(labels))
     return MappingProxyType(result)
+
+
+def _symptoms(value: Any) -> Labels:
+    return _labels("symptoms", value)
+
+
+def _causes(value: Any) -> Labels:
+    return _labels("causes", value)
+
+
+def _actions(value: Any) -> Labels:
+    return _labels("actions", value)
 
 
 @attrs.frozen
 class FaultCatalogParams:
     """The pack's ``[faults]`` section: ``symptoms``, ``causes`` and ``actions``, code → labels per locale."""
 
-    symptoms: Labels = attrs.field(factory=dict, converter=_labels)
-    causes: Labels = attrs.field(factory=dict, converter=_labels)
-    actions: Labels = attrs.field(factory=dict, converter=_labels)
+    symptoms: Labels = attrs.field(factory=dict, converter=_symptoms)
+    causes: Labels = attrs.field(factory=dict, converter=_causes)
+    actions: Labels = attrs.field(factory=dict, converter=_actions)
 
 
 class FaultCatalog:

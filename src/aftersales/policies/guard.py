@@ -32,7 +32,7 @@ from typing import Any
 from aftersales.errors import ConfigurationError, PluginError
 from aftersales.policies.decision import Decision
 
-__all__ = ["guarded", "is_foreign", "is_guarded"]
+__all__ = ["check_own", "guarded", "is_foreign", "is_guarded"]
 
 _OWN = "aftersales"
 
@@ -61,6 +61,33 @@ def guarded(kind: str, policy: object, protocol: type) -> object:
             _check_signature(kind, policy, name, member.signature)
     guard: Any = _guard_class(protocol)(kind, policy)
     return guard
+
+
+def check_own(kind: str, policy: object, protocol: type) -> None:
+    """Refuse one of the library's own policies put in the place of another kind (a plugin's named
+    policy or an override that builds a ``DefaultPriority`` for ``dispatch``).
+
+    The library's policies are not guarded (:func:`guarded`), and the runtime Protocol check sees only
+    that the members exist: every kind has a ``decide`` and a ``name``. Such a policy failed at the first
+    command with a ``TypeError`` (another arity) or an ``AttributeError`` (another outcome) from deep
+    inside the desk. Its methods are typed, so their arity and answer are checked here, once, when the
+    policy set is resolved: a ``ConfigurationError`` naming ``<kind>.<method>``.
+    """
+    if is_foreign(policy) or isinstance(policy, _Guard):
+        return
+    for name, member in _members(protocol).items():
+        if not member.callable:
+            continue
+        _check_signature(kind, policy, name, member.signature)
+        method = getattr(type(policy), name, None)
+        answer, outcome = _answer_of(method) if callable(method) else (None, None)
+        for got, wanted in ((answer, member.answer), (outcome, member.outcome)):
+            if got is not None and wanted is not None and not issubclass(got, wanted):
+                raise ConfigurationError(
+                    f"the {kind} policy {type(policy).__name__}.{name} answers {got.__name__}, not "
+                    f"{wanted.__name__}: it is a policy of another kind",
+                    key=f"{kind}.{name}",
+                )
 
 
 class _Member(typing.NamedTuple):

@@ -46,7 +46,14 @@ def _tasks(value: object, key: str = "checklist") -> tuple[str, ...]:
 def _checklists(value: object) -> Mapping[str, tuple[str, ...]]:
     if not isinstance(value, Mapping):
         raise ConfigurationError("checklists map product categories to task lists", key="checklists")
-    return MappingProxyType({str(k): _tasks(v, "checklists") for k, v in value.items()})
+    for category in value:
+        # A product's category is a snake_case code: another key could never match, and its checklist
+        # would silently never be used.
+        if not isinstance(category, str) or not CODE_PATTERN.fullmatch(category):
+            raise ConfigurationError(
+                f"checklists: {category!r} is not a product category code (snake_case)", key="checklists"
+            )
+    return MappingProxyType({k: _tasks(v, "checklists") for k, v in value.items()})
 
 
 @attrs.frozen

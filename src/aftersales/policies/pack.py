@@ -57,6 +57,19 @@ class Pack:
         return found if found is not None else kind.default_params()
 
 
+def _resource(value: object) -> Traversable | Path:
+    """A pack file's place: a path (a ``str`` is read as one) or a package resource. Anything else was
+    kept and failed with an untyped ``AttributeError`` when the pack was first read."""
+    if isinstance(value, str) or hasattr(value, "__fspath__"):  # a path as text or any os.PathLike
+        return Path(value)
+    if isinstance(value, Traversable):
+        return value
+    raise ConfigurationError(
+        f"a pack file is a path or importlib.resources.files(...) / 'name.toml', got {type(value).__name__}",
+        key="resource",
+    )
+
+
 @attrs.frozen
 class PackFile:
     """Where a pack's TOML lives (a file path or a package resource), announced under ``name``.
@@ -67,7 +80,7 @@ class PackFile:
     """
 
     name: str = attrs.field(validator=code)
-    resource: Traversable | Path
+    resource: Traversable | Path = attrs.field(converter=_resource)
 
     def read(self) -> tuple[dict[str, Any], str]:
         """The parsed TOML and the file name to cite in errors."""

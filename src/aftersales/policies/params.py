@@ -35,6 +35,7 @@ __all__ = [
     "MAX_NUMBER",
     "at_least",
     "category_codes",
+    "check_category_code",
     "frozen_mapping",
     "in_range",
     "number_limit",
@@ -84,6 +85,13 @@ def category_codes(instance: object, attribute: attrs.Attribute[Any], value: tup
             raise ValidationError(
                 f"{attribute.name} lists category codes (snake_case), got {item!r}", field=attribute.name
             )
+
+
+def check_category_code(code: object, field: str) -> None:
+    """Refuse a malformed category code (a table key or list item of a pack) with the pack key ``field``
+    that holds it (``category_overrides.Bad Key``), not the bare ``category`` the domain's check names."""
+    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
+        raise ValidationError(f"{field}: a category is a snake_case code, got {code!r}", field=field)
 
 
 @cache

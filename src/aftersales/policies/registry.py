@@ -24,7 +24,7 @@ import attrs
 from aftersales.errors import AftersalesError, ConfigurationError
 from aftersales.policies.callback import DefaultCallback
 from aftersales.policies.chargeability import DefaultChargeabilityPolicy
-from aftersales.policies.guard import guarded
+from aftersales.policies.guard import check_own, guarded
 from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
 from aftersales.policies.maintenance import MaintenanceParams
 from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
@@ -119,6 +119,7 @@ class Registry:
     def register(self, contribution: Contribution) -> None:
         """Register a kind, a named policy or a pack; the same one twice is harmless, a clash is refused."""
         if isinstance(contribution, PolicyKind):
+            _check_kind_params(contribution)
             self._add(self._kinds, contribution.name, contribution, "policy kind")
         elif isinstance(contribution, NamedPolicy):
             self._add(self._named, (contribution.kind, contribution.name), contribution, "policy")
@@ -146,7 +147,12 @@ class Registry:
         except Exception as error:  # a broken plugin must say which one it is
             raise ConfigurationError(f"cannot load {where}: {error}", key=point.name) from error
         if callable(loaded) and not isinstance(loaded, Contribution):
-            loaded = loaded()
+            try:
+                loaded = loaded()
+            except Exception as error:  # the plugin's factory failed: name it, as a failed import
+                raise ConfigurationError(
+                    f"{where} failed when called: {type(error).__name__}: {error}", key=point.name
+                ) from error
         items = loaded if isinstance(loaded, list | tuple) else [loaded]
         for item in items:
             if not isinstance(item, Contribution):
@@ -202,8 +208,12 @@ class Registry:
     def _inherit(self, data: Mapping[str, Any], file: str, seen: frozenset[str]) -> dict[str, Any]:
         """``data`` with its ``[pack] extends`` parent's sections underneath, key by key.
 
-        The child's keys win inside each section; sections only the parent has are inherited whole;
-        the ``[policies]`` table merges the same way. A missing parent, a cycle or a parent that is
+        The child's keys win inside each section, and inside each keyed table (``sla.response_hours``,
+        ``escalation.targets``, ``faults.causes``…): a child that changes one entry keeps its parent's
+        others (else they fell back to the library's defaults, not the parent's: a child changing the
+        ``no_candidate`` target of exhibition_services sent its hard cases to the general manager). A
+        list is replaced whole. Sections only the parent has are inherited whole; the ``[policies]``
+        table merges the same way. A missing parent, a cycle or a parent that is
         not a pack file is a ``ConfigurationError``.
         """
         header = data.get("pack")
@@ -236,12 +246,42 @@ class Registry:
         for key, section in data.items():
             if key == "pack":
                 continue
-            below = merged.get(key)
-            merged[key] = (
-                {**below, **section} if isinstance(below, dict) and isinstance(section, dict) else section
-            )
+            merged[key] = _layered(merged.get(key), section)
         merged["pack"] = header
         return _linked_follow(merged, data)
+
+    def _check_parsed(self, pack: Pack) -> None:
+        """Refuse a :class:`Pack` built in Python (a host's, or a plugin's entry point) whose parameters
+        are not the params objects of registered kinds, or whose ``policies`` name a kind none is.
+
+        Why: a pack file is validated key by key when it loads, but a parsed pack skipped that, so a raw
+        table (``{"sla": {"foo": 1}}``) or another kind's params reached the desk and failed at its first
+        command with an untyped ``AttributeError``."""
+        for name, value in pack.parameters.items():
+            kind = self._kinds.get(name)
+            if kind is None:
+                known = ", ".join(sorted(self._kinds))
+                raise ConfigurationError(
+                    f"pack {pack.name!r} has parameters for {name!r}, which is no registered policy "
+                    f"kind; known: {known}",
+                    file=pack.source,
+                    key=name,
+                )
+            if kind.params is None or not isinstance(value, kind.params):
+                wanted = kind.params.__name__ if kind.params is not None else "no parameters"
+                raise ConfigurationError(
+                    f"pack {pack.name!r}: the [{name}] parameters are a {type(value).__name__}, not "
+                    f"{wanted} (parse a table with parse_pack or load_pack)",
+                    file=pack.source,
+                    key=name,
+                )
+        for name in pack.policies:
+            if name not in self._kinds and name not in pack.pending:
+                raise ConfigurationError(
+                    f"pack {pack.name!r} chooses a policy for {name!r}, which is no registered policy kind",
+                    file=pack.source,
+                    key=f"policies.{name}",
+                )
 
     def resolve(self, pack: str | Path | Pack, overrides: Mapping[str, object] | None = None) -> PolicySet:
         """The policy of every registered kind for ``pack``; ``overrides`` replaces single kinds.
@@ -250,6 +290,7 @@ class Registry:
         (built with the pack's params for that kind).
         """
         chosen = pack if isinstance(pack, Pack) else self.load_pack(pack)
+        self._check_parsed(chosen)
         for section in chosen.pending:
             raise ConfigurationError(
                 f"pack section [{section}] is not consumed: no policy kind {section!r} is registered",
@@ -289,8 +330,18 @@ class Registry:
             else:
                 named = self._named.get((kind_name, impl))
                 if named is None:
+                    known = ", ".join(
+                        sorted(self.implementations().get(kind_name, frozenset()) | {"default"})
+                    )
+                    if isinstance(override, str):  # the host's override names it, not the pack file
+                        raise ConfigurationError(
+                            f"no {kind_name} implementation named {impl!r}; known: {known}",
+                            key=f"overrides.{kind_name}",
+                        )
                     raise ConfigurationError(
-                        f"no {kind_name} implementation named {impl!r}", file=chosen.source, key=kind_name
+                        f"no {kind_name} implementation named {impl!r}; known: {known}",
+                        file=chosen.source,
+                        key=f"policies.{kind_name}",
                     )
                 policies[kind_name] = _built(kind_name, impl, named.factory, params, chosen.source)
         extra = {k: v for k, v in policies.items() if k not in _FIELDS}
@@ -306,9 +357,36 @@ class Registry:
                 )
         if not {"sla", "callback"} & {k for k, v in overrides.items() if not isinstance(v, str)}:
             _check_callback_deadlines(core, chosen.source)  # a host's own policy objects are its call
+        for kind_name, policy in core.items():
+            if kind_name in _PROTOCOLS:
+                check_own(kind_name, policy, _PROTOCOLS[kind_name])
         core = {k: guarded(k, v, _PROTOCOLS[k]) if k in _PROTOCOLS else v for k, v in core.items()}
         _chargeability_asks_warranty(core, overrides)  # the warranty as guarded
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
+
+
+def _check_kind_params(kind: PolicyKind) -> None:
+    """Refuse a kind whose ``params`` is not an attrs class with a default for every field (or ``None``).
+
+    Why: its pack section is read into that class key by key, and a pack that leaves the section out
+    gets the defaults; else an untyped attrs ``NotAnAttrsClassError`` or a ``TypeError`` (a field with no
+    default) escaped from the first pack resolved, long after the plugin was installed."""
+    params = kind.params
+    if params is None:
+        return
+    if not (isinstance(params, type) and attrs.has(params)):
+        raise ConfigurationError(
+            f"policy kind {kind.name!r} has params {params!r}: an attrs class with a default for every "
+            "field, or None for a kind without parameters",
+            key=kind.name,
+        )
+    required = [a.name for a in attrs.fields(params) if a.default is attrs.NOTHING]
+    if required:
+        raise ConfigurationError(
+            f"policy kind {kind.name!r}: its params {params.__name__} need a default for every field, "
+            f"not only for some (none for {', '.join(required)})",
+            key=kind.name,
+        )
 
 
 def _built(
@@ -343,6 +421,16 @@ def _chargeability_asks_warranty(policies: dict[str, object], overrides: Mapping
     chargeability, warranty = policies.get("chargeability"), policies.get("warranty")
     if isinstance(chargeability, DefaultChargeabilityPolicy) and isinstance(warranty, WarrantyPolicy):
         chargeability.warranty = warranty
+
+
+def _layered(below: object, above: object) -> object:
+    """``above`` laid over ``below``: tables merge key by key, at every depth; anything else replaces."""
+    if not (isinstance(below, dict) and isinstance(above, dict)):
+        return above
+    merged = dict(below)
+    for key, value in above.items():
+        merged[key] = _layered(below.get(key), value)
+    return merged
 
 
 _LINKED: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (

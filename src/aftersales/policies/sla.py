@@ -42,7 +42,7 @@ from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params import at_least, frozen_mapping, in_range
+from aftersales.policies.params import at_least, check_category_code, frozen_mapping, in_range
 
 __all__ = [
     "KIND",
@@ -155,7 +155,7 @@ def _factors(instance: object, attribute: attrs.Attribute[Any], value: Mapping[A
 
 def _overrides(instance: object, attribute: attrs.Attribute[Any], value: Mapping[str, SlaOverride]) -> None:
     for key, item in value.items():
-        Category(key)
+        check_category_code(key, f"{attribute.name}.{key}")
         if not isinstance(item, SlaOverride):
             raise ValidationError(
                 f"category_overrides.{key} must be a table of targets", field=attribute.name
@@ -180,7 +180,7 @@ def _categories(instance: object, attribute: attrs.Attribute[Any], value: tuple[
             raise ValidationError(
                 f"{attribute.name} lists category codes, got {code!r}", field=attribute.name
             )
-        Category(code)  # a malformed code raises ValidationError
+        check_category_code(code, attribute.name)
 
 
 def _reading(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -23,7 +23,7 @@ from aftersales.domain.work import Assessment
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params import at_least, frozen_mapping, in_range
+from aftersales.policies.params import at_least, check_category_code, frozen_mapping, in_range
 
 __all__ = ["KIND", "DefaultPriority", "PriorityParams", "Triage", "TriageFacts"]
 
@@ -33,7 +33,7 @@ K = TypeVar("K", bound=Enum)
 
 def _codes(instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
     for item in value:
-        Category(item)  # raises ValidationError on a malformed code
+        check_category_code(item, attribute.name)
 
 
 def _category(value: object) -> Category:
@@ -226,7 +226,7 @@ class PriorityParams:
                 field="critical_units",
             )
         for code in self.category_floor:
-            Category(code)
+            check_category_code(code, f"category_floor.{code}")
 
 
 def _raise(current: Priority, floor: Priority, reason: Reason, reasons: list[Reason]) -> Priority:

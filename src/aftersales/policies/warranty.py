@@ -54,6 +54,7 @@ from aftersales.domain.warranty_records import ExtensionUnit, WarrantyExtension
 from aftersales.errors import PolicyError, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params import check_category_code
 
 __all__ = [
     "DefaultWarrantyPolicy",
@@ -100,6 +101,8 @@ def _some_terms(
     instance: object, attribute: attrs.Attribute[Any], value: Mapping[str, tuple[WarrantyTerm, ...]]
 ) -> None:
     for key, terms in value.items():
+        if attribute.name == "default_terms_by_category":  # a product's category is a code: else never met
+            check_category_code(key, f"{attribute.name}.{key}")
         if not terms:  # read as "no terms here": the product falls through to no_warranty_terms
             raise ValidationError(
                 f"{attribute.name}.{key} lists no term; leave it out, or give at least one",

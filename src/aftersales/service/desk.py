@@ -207,7 +207,7 @@ class ServiceDesk(Tickets):
         super().__init__(context, runner, dispatching)
         # Issue 23: search (index upkeep is a hook; registering a customer again re-indexes its tickets),
         # tags and custom fields, attachments (the written-report rule is a hook too).
-        staff_fields = context.custom_fields.staff_only
+        staff_fields = context.custom_fields.hidden_from_customers
         self.finder = TicketSearch(
             context.store,
             lambda actor, filters: scoped_filter(actor, filters, staff_fields),

@@ -80,7 +80,7 @@ from aftersales.ports.store_upkeep import StoreUpkeep
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated
-from aftersales.service.calendar_stamp import dues_stale, stamp_calendar
+from aftersales.service.calendar_stamp import dues_stale, sla_of, stamp_calendar, stamp_unsigned
 from aftersales.service.delivery import MOST_PURGED, notification_params
 from aftersales.service.fee_desk import MOST_BATCH
 from aftersales.service.job_marks import JobMark, month_sent
@@ -650,16 +650,18 @@ class Jobs:
         calendar = self.context.calendar
         if calendar is None:
             return 0
+        sla = sla_of(self.context.sla.policy)
         with self.context.reader(snapshot=False) as uow:
-            stale = dues_stale(uow, calendar)
-        if stale is None:
+            stale = dues_stale(uow, calendar, sla)
+            unsigned = stamp_unsigned(uow)
+        if stale is None or (unsigned and not stale):  # an older release's stamp: the pack is this one
             permit(self.actor, Workflow.DOCUMENTS, "stamp_calendar")
             self.runner.write(
                 self.actor,
                 "stamp_calendar",
                 None,
-                [calendar.fingerprint],
-                lambda uow, at: stamp_calendar(uow, calendar, at),
+                [calendar.fingerprint, sla],
+                lambda uow, at: stamp_calendar(uow, calendar, at, sla),
             )
             return 0
         if not stale:

@@ -25,7 +25,7 @@ office's deliberation (:func:`complaint_file_as_seen_by`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Container, Mapping
 
 import attrs
 
@@ -57,10 +57,11 @@ REASONS_FOR_CUSTOMER = frozenset(
 resolution summary, a quote) or by them. Their own words on any step stay theirs to read."""
 
 
-def as_seen_by(actor: Actor, ticket: Ticket, *, staff_fields: Collection[str]) -> Ticket:
+def as_seen_by(actor: Actor, ticket: Ticket, *, staff_fields: Container[str]) -> Ticket:
     """``ticket`` as ``actor`` may read it: for a customer a copy without the internal notes, the staff's
     words on their own steps (the triage assessment's note among them), the tags (and their steps), the
-    values of ``staff_fields`` (the desk's staff-only custom fields, ``CustomFieldSet.staff_only``; and
+    values of ``staff_fields`` (the desk's staff-only custom fields and the undeclared ones,
+    ``CustomFieldSet.hidden_from_customers``; and
     of their steps) and the dealer's side of the charge sheet (the ticket itself when it holds none of
     them); for staff the ticket. ``staff_fields`` has no default: a caller that forgot the desk's field
     set would show the customer every value.
@@ -81,13 +82,9 @@ def as_seen_by(actor: Actor, ticket: Ticket, *, staff_fields: Collection[str]) -
     assessed = ticket.assessment
     assessment_note = not whole and assessed is not None and assessed.note != ""
     tagged = not whole and (bool(ticket.tags) or any(e.action == "tag" for e in ticket.events))
-    staff_valued = (
-        not whole
-        and bool(staff_fields)
-        and (
-            any(name in staff_fields for name in ticket.custom_fields)
-            or any(_sets_staff_field(e, staff_fields) for e in ticket.events)
-        )
+    staff_valued = not whole and (
+        any(name in staff_fields for name in ticket.custom_fields)
+        or any(_sets_staff_field(e, staff_fields) for e in ticket.events)
     )
     sheet = ticket.charges
     # The maker's dealings with the dealer: the sheet's dealer side, the steps of the dealer's purchase
@@ -181,7 +178,7 @@ def _without_deliberation(event: TicketEvent) -> TicketEvent:
     return attrs.evolve(event, payload=payload)
 
 
-def _sets_staff_field(event: TicketEvent, staff_fields: Collection[str]) -> bool:
+def _sets_staff_field(event: TicketEvent, staff_fields: Container[str]) -> bool:
     """Whether ``event`` is a ``set_fields`` step that set or cleared one of ``staff_fields``."""
     if event.action != "set_fields":
         return False
@@ -195,7 +192,7 @@ def _sets_staff_field(event: TicketEvent, staff_fields: Collection[str]) -> bool
     return any(name in staff_fields for name in names)
 
 
-def _without_staff_fields(event: TicketEvent, staff_fields: Collection[str]) -> TicketEvent | None:
+def _without_staff_fields(event: TicketEvent, staff_fields: Container[str]) -> TicketEvent | None:
     """``event`` without the staff-only fields it set or cleared; ``None`` when it changed only those (a
     step the customer would read as "something was recorded" and nothing else)."""
     if not _sets_staff_field(event, staff_fields):

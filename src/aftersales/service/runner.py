@@ -246,7 +246,7 @@ class CommandRunner:
     def seen_by(self, actor: Actor, ticket: Ticket) -> Ticket:
         """``ticket`` as ``actor`` may read it (:func:`~aftersales.service.reader_view.as_seen_by`), with
         the desk's staff-only custom fields: the one place every view takes them from."""
-        return as_seen_by(actor, ticket, staff_fields=self.context.custom_fields.staff_only)
+        return as_seen_by(actor, ticket, staff_fields=self.context.custom_fields.hidden_from_customers)
 
     def visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str, *, shared: bool = False) -> Ticket:
         """The ticket if ``actor`` may see it, else ``NotFound`` (as for an unknown id); ``shared``: see

@@ -24,7 +24,7 @@ from aftersales.errors import CalendarDataMissing, ValidationError
 from aftersales.ports.queries import PAGE_BOUNDS, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.calendar_stamp import stamp_calendar
+from aftersales.service.calendar_stamp import sla_of, stamp_calendar
 from aftersales.service.context import DeskContext
 from aftersales.service.held_breaches import announced_breaches
 from aftersales.service.permissions import check_role
@@ -184,7 +184,8 @@ def recompute_dues(
 
     def finish(uow: UnitOfWork, checked: int, recomputed: Sequence[str], now: datetime) -> RecomputeReport:
         if new is not None:
-            stamp_calendar(uow, new, now)  # the stored due times are the new calendar's now
+            # the stored due times are the new calendar's now, and the desk's SLA policy's
+            stamp_calendar(uow, new, now, sla_of(service.policy))
         until = (new.official_until or new.known_until) if new is not None else None
         if recomputed and until is not None:
             values: dict[str, object] = {"tickets": len(recomputed), "official_until": until}

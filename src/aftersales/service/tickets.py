@@ -11,7 +11,7 @@ does not exist for them.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import CodeType
 from typing import TYPE_CHECKING, Annotated, Any
@@ -31,6 +31,7 @@ from aftersales.domain.classification import (
     conversation_channel,
 )
 from aftersales.domain.contact import zone
+from aftersales.domain.custom_fields import HiddenFields
 from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
@@ -57,7 +58,7 @@ from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.calendar_stamp import dues_stale
+from aftersales.service.calendar_stamp import dues_stale, sla_of
 from aftersales.service.callback_plan import (
     callback_plan,
     check_due,
@@ -139,9 +140,9 @@ class Tickets:
         self._priorities: DecisionMemo[TriageFacts, Decision[Triage]] = DecisionMemo()
 
     @property
-    def _staff_fields(self) -> frozenset[str]:
+    def _staff_fields(self) -> HiddenFields:
         """The desk's staff-only custom fields: no customer's list is filtered by one."""
-        return self.context.custom_fields.staff_only
+        return self.context.custom_fields.hidden_from_customers
 
     def _step(
         self, actor: Actor, command: str, ticket_id: str, trigger: str, reason: str | None, key: str | None
@@ -842,7 +843,7 @@ class Tickets:
         the stored due times are still those of another calendar (``dues_stale``)."""
         calendar = self.context.calendar
         with self.context.reader(snapshot=False) as uow:
-            stale = dues_stale(uow, calendar)
+            stale = dues_stale(uow, calendar, sla_of(self.context.sla.policy))
         return calendar_health(calendar, self.context.now(), stale)
 
     def recompute_provisional_dues(
@@ -929,7 +930,7 @@ class Tickets:
             return uow.tickets.count(_scoped_filter(actor, filters or TicketFilter(), self._staff_fields))
 
 
-def scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Collection[str]) -> TicketFilter:
+def scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Container[str]) -> TicketFilter:
     """``filters`` narrowed to what ``actor`` may see in the ledger (and in search); ``staff_fields``
     are the desk's staff-only custom fields (``CustomFieldSet.staff_only``), which a customer filters
     no list by."""
@@ -945,7 +946,7 @@ _NOBODY = "(nobody)" * 9
 filter of an actor without the id its role is scoped by matches no ticket."""
 
 
-def _scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Collection[str]) -> TicketFilter:
+def _scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Container[str]) -> TicketFilter:
     """The ledger's scope per role, the subset of what :func:`~aftersales.service.permissions.can_read`
     grants that a list shows (the ledger, its rows and count, search, exports through ``ledger_scope``):
 
