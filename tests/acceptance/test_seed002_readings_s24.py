@@ -26,6 +26,8 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.ids import AssetId
+from aftersales.domain.materials import MaterialsLine, PartyRef
+from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.service.desk import ServiceDesk
@@ -125,3 +127,89 @@ def test_a_special_case_stays_while_the_dealer_gives_the_job_to_its_own_engineer
     desk.dispatch(world.dealer_sh_staff, ticket_id, engineer_id=world.eng_dealer.id, reason="本店师傅上门")
     due = desk.sla(world.manager, ticket_id)["resolution"]
     assert due.extended and due.due_at == passed_at + timedelta(hours=48)
+
+
+# -- 分工 3: 乙方需按时退回换下的配件; 退料 1: 督促用户在规定时间内退料
+
+
+def _free_part_received(desk: ServiceDesk, clock: ManualClock, world: World, ticket_id: str) -> str:
+    """The dealer records the fault and files the free part; it ships at once and the dealer receives it
+    (no repair date given: the engineer has not gone yet)."""
+    desk.start_work(world.dealer_sh_staff, ticket_id)
+    desk.add_fault_record(
+        world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn",
+        action="replace_flush_valve", part=PART, component="flush_valve",
+    )  # fmt: skip
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)],
+        urgent=True,
+    )  # fmt: skip
+    materials.check(world.agent, request.id)
+    materials.approve(world.manager, request.id)
+    materials.pick(world.agent, request.id)
+    materials.ship(world.agent, request.id)
+    materials.receive(world.dealer_sh_staff, request.id)
+    return request.id
+
+
+def test_the_old_part_is_due_back_30_days_after_the_repair_not_after_the_new_part_arrived(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # The new flush valve reached the dealer on 3 March; the customer put the visit off and the dealer
+    # replaced the old one on 20 March. The old part exists from 20 March: it is due back by the end of
+    # 19 April, not 2 April. (It was charged as kept on 3 April, 14 days after it came out.)
+    desk, clock, world = host
+    clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=SH))
+    ticket_id = _call(desk, world)
+    request_id = _free_part_received(desk, clock, world, ticket_id)
+    dealer = PartyRef.dealer("dealer-sh")
+    clock.set(datetime(2026, 3, 20, 15, 0, tzinfo=SH))
+    desk.resolve(world.dealer_sh_staff, ticket_id, summary="换冲水阀")
+    received = desk.materials.materials_request(world.agent, request_id)
+    assert received.repaired_at == clock.now() and received.received_at == datetime(
+        2026, 3, 3, 9, 0, tzinfo=SH
+    )
+    clock.set(datetime(2026, 4, 5, 9, 0, tzinfo=SH))
+    assert desk.materials.overdue(world.agent, dealer) == []
+    assert desk.materials.run_overdue_chargebacks(world.system) == ()
+    assert desk.fees.slips_of(world.manager, ticket_id) == []
+    clock.set(datetime(2026, 4, 19, 23, 59, tzinfo=SH))
+    assert desk.materials.run_overdue_chargebacks(world.system) == ()
+    clock.set(datetime(2026, 4, 20, 0, 1, tzinfo=SH))
+    (kept,) = desk.materials.run_overdue_chargebacks(world.system)
+    assert kept.request_id == request_id and kept.line.amount == Money("75.00", "CNY")
+    assert kept.reasons[0].params["due_at"] == "2026-04-20T00:00:00+08:00"
+
+
+def test_a_repair_date_given_at_receipt_stays_the_start_though_the_ticket_is_resolved_later(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # The dealer received the part after fitting one from its own stock on 3 March and said so: the
+    # deadline runs from 3 March, and the paperwork's resolve on 20 March does not move it.
+    desk, clock, world = host
+    clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=SH))
+    ticket_id = _call(desk, world)
+    desk.start_work(world.dealer_sh_staff, ticket_id)
+    desk.add_fault_record(
+        world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn",
+        action="replace_flush_valve", part=PART, component="flush_valve",
+    )  # fmt: skip
+    repaired = clock.now()
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)],
+        urgent=True,
+    )  # fmt: skip
+    materials.check(world.agent, request.id)
+    materials.approve(world.manager, request.id)
+    materials.pick(world.agent, request.id)
+    materials.ship(world.agent, request.id)
+    clock.set(datetime(2026, 3, 4, 10, 0, tzinfo=SH))
+    materials.receive(world.dealer_sh_staff, request.id, repaired_at=repaired)
+    clock.set(datetime(2026, 3, 20, 15, 0, tzinfo=SH))
+    desk.resolve(world.dealer_sh_staff, ticket_id, summary="换冲水阀")
+    assert materials.materials_request(world.agent, request.id).repaired_at == repaired
+    clock.set(datetime(2026, 4, 3, 0, 1, tzinfo=SH))
+    (kept,) = materials.run_overdue_chargebacks(world.system)
+    assert kept.reasons[0].params["due_at"] == "2026-04-03T00:00:00+08:00"  # the end of 2 April

@@ -11,7 +11,7 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -297,9 +297,7 @@ class MaterialsDesk:
     def return_deadline(self, repaired_at: datetime) -> datetime:
         """The first instant an old part is late: "within N days" of the repair counts whole local days,
         so the part is on time through the end of the N-th day after the repair day, in the desk's zone."""
-        tz = zone(self.params.zone_name)
-        last_day = repaired_at.astimezone(tz).date() + timedelta(days=self.params.return_days)
-        return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
+        return self.params.return_deadline(repaired_at)
 
     def _movement(
         self, uow: UnitOfWork, kind: MovementKind, ticket_id: str, party: PartyRef,
@@ -765,7 +763,10 @@ class MaterialsDesk:
         self, actor: Actor, request_id: str, *, repaired_at: datetime | None = None
     ) -> tuple[MaterialsRequest, tuple[Reason, ...]]:
         """The party received the parts: free parts go on its loan ledger, due back ``return_days`` after
-        the repair. Returns the request and the reasons for the lines left off the ledger."""
+        the repair (乙方需按时退回换下的配件: the old part comes out at the repair). ``repaired_at``: when
+        the repair was done already; not given, the receipt stands in until the ticket is resolved after
+        it, whose resolve moves the deadline (:mod:`~aftersales.service.repair_deadline`). Returns the
+        request and the reasons for the lines left off the ledger."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> tuple[Reason, ...]:
             called_at = uow.tickets.get(request.ticket_id).received_at
