@@ -24,12 +24,15 @@ import pytest
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
+from aftersales.ports.reporting import ReportingQueries
+from aftersales.reports.dealer_monthly import DealerMonthRow, scoped_dealer_monthly
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
 
@@ -213,3 +216,48 @@ def test_a_repair_date_given_at_receipt_stays_the_start_though_the_ticket_is_res
     clock.set(datetime(2026, 4, 3, 0, 1, tzinfo=SH))
     (kept,) = materials.run_overdue_chargebacks(world.system)
     assert kept.reasons[0].params["due_at"] == "2026-04-03T00:00:00+08:00"  # the end of 2 April
+
+
+# -- 分工 7/10, 档案 b: 每次维修完毕后…经客户确认后汇总; 每月3日之前将上月维修情况汇总报至售后服务部
+
+
+def _repaired_and_accepted(desk: ServiceDesk, world: World, ticket_id: str) -> None:
+    staff = world.dealer_sh_staff
+    desk.start_work(staff, ticket_id)
+    desk.add_fault_record(
+        staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn", action="adjust_flush_valve"
+    )
+    desk.resolve(staff, ticket_id, summary="调整冲水阀")
+    desk.confirm(world.customer_zh, ticket_id, note="好了")
+
+
+def _april_row(desk: ServiceDesk, world: World, queries: ReportingQueries) -> DealerMonthRow:
+    april = scoped_dealer_monthly(desk, world.manager, queries, "2026-04")
+    (row,) = [r for r in april.rows if r.dealer_id == "dealer-sh"]
+    return row
+
+
+def test_a_dealers_month_counts_the_repairs_accepted_in_it_not_the_calls_received(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # Two calls in April: one repaired and accepted on 20 April, one received at 22:00 on 30 April and
+    # repaired on 2 May. The dealer reports by 3 May the repairs it did in April — one — and the ledger
+    # agrees, and still agrees once the late call is repaired: it is May's. (Counted by the month
+    # received, April showed 2, and the dealer's true report of 1 stopped matching.)
+    desk, clock, world = host
+    queries = reporting_for(desk.store)
+    clock.set(datetime(2026, 4, 20, 9, 0, tzinfo=SH))
+    _repaired_and_accepted(desk, world, _call(desk, world))
+    clock.set(datetime(2026, 4, 30, 22, 0, tzinfo=SH))
+    late = _call(desk, world)
+    clock.set(datetime(2026, 5, 2, 10, 0, tzinfo=SH))
+    desk.reports.submit_dealer_report(
+        world.dealer_sh_staff, "dealer-sh", "2026-04", installations=0, repairs=1
+    )
+    before = _april_row(desk, world, queries)
+    clock.set(datetime(2026, 5, 2, 16, 0, tzinfo=SH))
+    _repaired_and_accepted(desk, world, late)
+    after = _april_row(desk, world, queries)
+    assert (before.repairs, before.matches_ledger) == (after.repairs, after.matches_ledger) == (1, True)
+    may = scoped_dealer_monthly(desk, world.dealer_sh_staff, queries, "2026-05")
+    assert [(r.dealer_id, r.repairs) for r in may.rows] == [("dealer-sh", 1)]
