@@ -27,12 +27,14 @@ from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.ids import AssetId
+from aftersales.domain.loan_ledger import LoanLedger
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.ports.reporting import ReportingQueries
 from aftersales.reports.dealer_monthly import DealerMonthRow, scoped_dealer_monthly
+from aftersales.reports.money import month_money
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
 
@@ -261,3 +263,61 @@ def test_a_dealers_month_counts_the_repairs_accepted_in_it_not_the_calls_receive
     assert (before.repairs, before.matches_ledger) == (after.repairs, after.matches_ledger) == (1, True)
     may = scoped_dealer_monthly(desk, world.dealer_sh_staff, queries, "2026-05")
     assert [(r.dealer_id, r.repairs) for r in may.rows] == [("dealer-sh", 1)]
+
+
+# -- 退料 1: 在规定时间内未退料,则视用户对该材料为事实占有,需收取相关费用; 其他 3: 相关费用及时与用户协商解决
+
+
+def _kept_and_returned_late(desk: ServiceDesk, clock: ManualClock, world: World) -> str:
+    """A free part fitted on 3 March, not back by the end of 2 April: charged as kept on 3 April, then
+    sent back on 10 April. Returns the chargeback's fee slip."""
+    clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=SH))
+    ticket_id = _call(desk, world)
+    request_id = _free_part_received(desk, clock, world, ticket_id)
+    desk.resolve(world.dealer_sh_staff, ticket_id, summary="换冲水阀")
+    clock.set(datetime(2026, 4, 3, 0, 1, tzinfo=SH))
+    desk.materials.run_overdue_chargebacks(world.system)
+    clock.set(datetime(2026, 4, 10, 9, 0, tzinfo=SH))
+    item = desk.materials.register_return(world.agent, request_id=request_id, part=PART)
+    desk.materials.inspect_return(world.agent, item.id, accepted=True)
+    desk.materials.book_return(world.agent, item.id)
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    return slip.id
+
+
+def test_a_part_charged_as_kept_and_returned_late_stays_charged_and_is_surplus_for_review(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 事实占有 is decided at the deadline: the part sent back a week later does not undo the charge by
+    # itself (the fee is settled with the dealer by people: 协商解决); it is stock counted beyond the
+    # ledger (盘盈), for review, and not on the returns list of free materials (不收费材料的清单).
+    desk, clock, world = host
+    slip_id = _kept_and_returned_late(desk, clock, world)
+    slip = desk.fees.slip(world.manager, slip_id)
+    assert slip.is_active and slip.payer_id == "dealer-sh" and slip.total == Money("75.00", "CNY")
+    dealer = PartyRef.dealer("dealer-sh")
+    ledger = desk.materials.ledger(world.agent, dealer)
+    assert (ledger.issued, ledger.returned, ledger.charged, ledger.balance) == (1, 0, 1, {})
+    with desk.store() as uow:
+        (surplus,) = uow.documents.get(LoanLedger, dealer.key).surplus
+    assert (surplus.part, surplus.quantity, surplus.reasons[0].code) == (PART, 1, "return_beyond_outstanding")
+    april = desk.fees.monthly_revenue(world.manager, "2026-04")
+    assert april.returns == () and april.revenue_total == Money("75.00", "CNY")
+
+
+def test_a_kept_charge_waived_gives_the_free_parts_cost_back(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # The office and the dealer settle it (协商解决): the part came back, the charge is waived and its slip
+    # cancelled. The part was given free after all: March keeps its cost, April holds neither the income
+    # nor the cost taken back with it. (The cost taken back stayed: April showed −75.00 and the free
+    # part's cost vanished from the books.)
+    desk, clock, world = host
+    slip_id = _kept_and_returned_late(desk, clock, world)
+    clock.set(datetime(2026, 4, 12, 10, 0, tzinfo=SH))
+    desk.fees.cancel_slip(world.manager, slip_id, "旧件已退回,协商免收")
+    with desk.store() as uow:
+        march, april = month_money(uow.documents, "2026-03"), month_money(uow.documents, "2026-04")
+    assert (march.income, march.cost) == (Money(0, "CNY"), Money("75.00", "CNY"))
+    assert (april.income, april.cost) == (Money(0, "CNY"), Money(0, "CNY"))
+    assert desk.fees.monthly_revenue(world.manager, "2026-04").revenue_total == Money(0, "CNY")

@@ -301,7 +301,7 @@ class MaterialsDesk:
 
     def _movement(
         self, uow: UnitOfWork, kind: MovementKind, ticket_id: str, party: PartyRef,
-        parts: Sequence[tuple[str, int]], actor: Actor, now: datetime,
+        parts: Sequence[tuple[str, int]], actor: Actor, now: datetime, slip_id: str | None = None,
     ) -> None:  # fmt: skip
         """Free issues and returns feed the fee desk's monthly lists (priced at cost, never charged),
         under the dealer that answers for the party: itself, or the dealer a lending engineer works for
@@ -319,7 +319,7 @@ class MaterialsDesk:
         uow.documents.add(
             MaterialsMovement(
                 next_number(uow, "materials_movement", now), kind, ticket_id, month, now, actor.ref,
-                tuple(lines), dealer,
+                tuple(lines), dealer, slip_id=slip_id,
             )
         )  # fmt: skip
 
@@ -375,8 +375,8 @@ class MaterialsDesk:
         uow.documents.add(slip)
         if issued_free:
             # Its free issue was the maker's cost; charged now, it is income on this slip instead.
-            self._movement(uow, MovementKind.CHARGED_AS_KEPT, ticket_id, party,
-                           [(chargeback.line.item, chargeback.line.quantity)], actor, now)  # fmt: skip
+            kept = [(chargeback.line.item, chargeback.line.quantity)]
+            self._movement(uow, MovementKind.CHARGED_AS_KEPT, ticket_id, party, kept, actor, now, slip.id)
         if chargeback.request_id is not None:
             payload: dict[str, JsonValue] = {
                 "request_id": chargeback.request_id,
