@@ -87,6 +87,14 @@ def test_report_dealers_counts_and_judges_a_passed_call_under_the_dealer_doing_i
         passed = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="漏水").ticket.id
         desk.triage(world.agent, passed, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
         desk.dispatch(world.agent, passed, dealer_id=world.dealer_bj.id)
+        # Repaired and accepted the same day: a dealer's month counts the jobs completed in it (session 24).
+        staff = world.dealer_bj_staff
+        desk.start_work(staff, passed)
+        desk.add_fault_record(
+            staff, passed, symptom="keeps_flushing", cause="flush_valve_worn", action="adjust_flush_valve"
+        )
+        desk.resolve(staff, passed, summary="调整")
+        desk.confirm(world.customer_zh, passed, note="好了")
     parser = argparse.ArgumentParser()
     add_report_parser(parser.add_subparsers(dest="command"))
     out, err = io.StringIO(), io.StringIO()

@@ -149,8 +149,11 @@ def test_batch_incidents_conduct_and_agents_kpis_are_the_heads_only(net: Net) ->
 
 
 def test_the_dealers_months_and_the_kpi_trend_a_dealer_reads_its_own_row(net: Net) -> None:
-    desk, world, _ids = net
+    desk, world, ids = net
     queries = reporting_for(desk.store)
+    # The customers accept both repairs in March: the month counts the jobs completed in it (session 24).
+    desk.confirm(world.customer_zh, ids["sh"], note="好了")
+    desk.confirm(Actor.customer("cust-bj"), ids["bj"], note="好了")
     april = datetime(2026, 4, 10, 9, 0, tzinfo=SHANGHAI)
     every = scoped_dealer_monthly(desk, world.manager, queries, "2026-03", as_of=april)
     assert {r.dealer_id for r in every.rows} == {world.dealer_sh.id, world.dealer_bj.id}

@@ -50,6 +50,7 @@ def test_counts_and_timings_match(both: tuple[ReportingQueries, ReportingQueries
         memory.timings(MARCH, group), key=lambda t: t.id
     )
     assert sqlite.category_counts(MARCH, group) == memory.category_counts(MARCH, group)
+    assert sqlite.completed_category_counts(MARCH, group) == memory.completed_category_counts(MARCH, group)
 
 
 @pytest.mark.parametrize("group", list(GroupBy))

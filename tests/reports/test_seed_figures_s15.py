@@ -191,21 +191,24 @@ def test_an_older_sqlite_file_reads_the_next_callback_after_the_migration(tmp_pa
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_dealers_month_counts_the_repairs_served_and_its_deadline(backend: str, tmp_path: Path) -> None:
-    """By hand: the Shanghai dealer's customer called three times in March (Shanghai time) — on
-    2 March, a duplicate cancelled, at 23:30 on 31 March — and once at 00:00 on 1 April (April's). Its
-    March repairs are 2: the cancelled duplicate is no repair (it was counted, so a dealer reporting its
-    true figure never matched the ledger). Its report, submitted at 23:59 on 3 April, is on time; the
-    Beijing dealer's, not submitted, is pending until the end of 3 April and missing from 4 April 00:00."""
+    """By hand: the Shanghai dealer's customer called in March (Shanghai time) — on 2 March, repaired and
+    accepted that day; a duplicate, cancelled; at 22:00 on 31 March, accepted at 23:00; at 23:30 on
+    31 March, accepted at 00:30 on 1 April (April's); and once more, never repaired. Its March repairs are
+    2: a job counts in the month the customer accepted it (seed 002 分工 7: 每次维修完毕后…经客户确认后汇总;
+    b. 上月维修情况), the cancelled duplicate and the call not yet repaired in none (session 24: counted by
+    the month received, March had 4). Its report, submitted at 23:59 on 3 April, is on time; the Beijing
+    dealer's, not submitted, is pending until the end of 3 April and missing from 4 April 00:00."""
     clock = ManualClock(A.START)
     with _desk(backend, tmp_path, clock) as (desk, w):
         queries = reporting_for(desk.store)  # type: ignore[arg-type]
-        desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="卡纸")
+        _repaired(desk, clock, w, _answered(desk, clock, w))
         duplicate = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="卡纸(重复)")
         desk.cancel(w.agent, duplicate.ticket.id, reason="重复报修")
+        desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="还没修")
+        clock.set(datetime(2026, 3, 31, 22, 0, tzinfo=A.SHANGHAI))
+        _repaired(desk, clock, w, _answered(desk, clock, w, "漏水"))
         clock.set(datetime(2026, 3, 31, 23, 30, tzinfo=A.SHANGHAI))
-        desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="漏水")
-        clock.set(datetime(2026, 4, 1, 0, 0, tzinfo=A.SHANGHAI))
-        desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="四月")
+        _repaired(desk, clock, w, _answered(desk, clock, w, "四月修好"))
         end_of_3rd = datetime(2026, 4, 3, 23, 59, tzinfo=A.SHANGHAI)
         clock.set(end_of_3rd)
         desk.reports.submit_dealer_report(w.manager, w.dealer_sh.id, "2026-03", installations=0, repairs=2)

@@ -209,3 +209,27 @@ def test_due_soon_lists_parts_still_out_near_their_deadline_once_and_survives_a_
     back = loads(dumps(ledger), LoanLedger)
     assert back.reminded == [item.issue_key]
     assert back.due_soon(deadline - timedelta(days=1), window) == []
+
+
+def test_redating_moves_only_lines_still_out_later_and_they_are_reminded_again() -> None:
+    # Seed 002 分工 3: the old part is owed from the repair; a repair after the receipt moves the deadline.
+    ledger = ledger_with(MaterialsLine("fill_valve", 1), MaterialsLine("seal", 1))
+    ledger.issue(
+        "MR-2", [MaterialsLine("fill_valve", 1)], chargeable=False, at=at(1), by=CLERK, due_at=at(31)
+    )
+    deadline = at(1) + timedelta(days=30)
+    ledger.record_return("R-1", "MR-1", "seal", 1, at(5), CLERK)  # back already: nothing to move
+    (item,) = [
+        i for i in ledger.due_soon(deadline - timedelta(days=2), timedelta(days=3)) if i.request_id == "MR-1"
+    ]
+    ledger.mark_reminded([item.issue_key])
+    assert ledger.redate("MR-1", deadline - timedelta(days=1)) == ()  # never earlier
+    later = deadline + timedelta(days=17)
+    assert ledger.redate("MR-1", later) == ("issue:MR-1:fill_valve",)
+    assert ledger.reminded == []  # reminded of again before the new deadline
+    assert [(o.request_id, o.part) for o in ledger.overdue(deadline + timedelta(days=1))] == [
+        ("MR-2", "fill_valve")
+    ]
+    back = loads(dumps(ledger), LoanLedger)
+    assert back.open_issue("MR-1", "fill_valve").due_at == later
+    assert back.open_issue("MR-1", "seal").due_at == deadline

@@ -87,6 +87,19 @@ class ScanningReportingQueries:
             Counter((group_key(f, group), f.category) for f in self._facts(period) if not f.cancelled)
         )
 
+    def completed_category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
+        group = GroupBy(group)
+        start, end = period.start_us, period.end_us
+        # Completed in the period: received before its end, whenever (a call of March repaired in April).
+        facts = (ticket_facts(t) for t in self._tickets(TicketFilter(received_to=period.end)))
+        return dict(
+            Counter(
+                (group_key(f, group), f.category)
+                for f in facts
+                if not f.cancelled and f.resolved_us is not None and start <= f.resolved_us < end
+            )
+        )
+
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
         tickets = self._tickets(TicketFilter(received_from=period.start, received_to=period.end))
         facts = (f for ticket in tickets for f in fault_evidence(ticket))

@@ -131,6 +131,16 @@ class SqliteReportingQueries:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
         return {(g, c): int(n) for g, c, n in rows}
 
+    def completed_category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
+        key = _key(GroupBy(group))
+        sql = (
+            f"SELECT {key}, category, count(*) FROM report_tickets "
+            "WHERE resolved_us >= ? AND resolved_us < ? AND NOT cancelled GROUP BY 1, 2"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
+        return {(g, c): int(n) for g, c, n in rows}
+
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
         column = FaultDimension(dimension).value
         counted = (

@@ -504,6 +504,11 @@ class MovementKind(StrEnum):
     """A free issue charged to the party that kept it past its deadline (事实占有): written with the
     chargeback's slip, in its month, at cost; it takes the free issue's cost back as ``charged_on_quote``
     does (the part is income on the chargeback's slip, not also cost)."""
+    KEPT_CHARGE_CANCELLED = "kept_charge_cancelled"
+    """The chargeback's slip cancelled (the charge waived, e.g. the part came back late and the fee was
+    settled with the dealer: 相关费用及时与用户协商解决): written with the cancellation, in the slip's month,
+    at cost, it gives the free issue's cost back as the slip's income leaves that month — the part was
+    given free after all, and stays the maker's cost once."""
 
 
 @attrs.define
@@ -528,6 +533,8 @@ class MaterialsMovement:
     lines: tuple[ChargeLine, ...] = attrs.field(converter=_lines)
     dealer_id: str | None = None
     version: int = 0
+    slip_id: str | None = None
+    """The fee slip written with it (a ``charged_as_kept`` movement's chargeback slip), if any."""
     # Derived and indexed, not stored in the JSON (see FeeSlip).
     currency: str = attrs.field(init=False, default="")
     value_minor: int = attrs.field(init=False, default=0)

@@ -381,6 +381,27 @@ class LoanLedger:
             made.append(self.book(entry))
         return tuple(made)
 
+    def redate(self, request_id: str, due_at: datetime) -> tuple[str, ...]:
+        """Move the deadline of ``request_id``'s issue lines still out to ``due_at`` where that is later
+        (the repair that took the old part out came after the receipt the deadline first ran from); a
+        line re-dated may be reminded of again before its new deadline. Returns the issue keys moved."""
+        aware(None, attrs.fields(LedgerEntry).due_at, due_at)
+        moved: list[str] = []
+        for index, entry in enumerate(self.entries):
+            if (
+                entry.kind is EntryKind.ISSUED
+                and entry.request_id == request_id
+                and self._outstanding.get(entry.key, 0) > 0
+                and entry.due_at is not None
+                and entry.due_at < due_at
+            ):
+                later = attrs.evolve(entry, due_at=due_at)
+                self.entries[index] = self._issues[entry.key] = later
+                moved.append(entry.key)
+        if moved:
+            self.reminded = [key for key in self.reminded if key not in moved]
+        return tuple(moved)
+
     def open_issue(self, request_id: str, part: str) -> LedgerEntry:
         """The issue line of ``part`` on ``request_id`` (:class:`NotFound` if it was never on loan)."""
         issue = self._issues.get(f"issue:{request_id}:{part}")

@@ -265,6 +265,9 @@ class MaterialsRequest:
     """The zone ``shipped_month`` was dated in when the materials settings name a zone of their own;
     ``None``: the books' zone (the settings follow the desk's), so moving the books dates it again
     (:mod:`aftersales.service.books_redating`)."""
+    repair_known: bool = False
+    """Whether ``repaired_at`` is the repair's own instant (given at receipt, or the ticket's resolve
+    after it: :meth:`record_repair`); ``False`` while it is only the receipt standing in for it."""
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -508,7 +511,19 @@ class MaterialsRequest:
                     field="repaired_at",
                 )
         self.received_at, self.repaired_at = at, min(repaired_at, at) if repaired_at else at
+        self.repair_known = repaired_at is not None
         self._record("receive", target, by, at)
+
+    def record_repair(self, at: datetime) -> bool:
+        """The repair these parts went into was done at ``at`` (the ticket resolved after the parts were
+        received): ``repaired_at`` becomes it, once, when the receipt only stood in for it (seed 002:
+        乙方需按时退回换下的配件 — the old part exists from the repair that took it out). Returns whether
+        it changed (not for parts never received, a repair already known, or ``at`` before the receipt)."""
+        aware(None, attrs.fields(MaterialsRequest).repaired_at, at)
+        if self.received_at is None or self.repair_known or at < self.received_at:
+            return False
+        self.repaired_at, self.repair_known = at, True
+        return True
 
     def decline(
         self, by: ActorRef, at: datetime, reason: str, reasons: Iterable[Reason] = ()

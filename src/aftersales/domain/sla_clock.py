@@ -32,8 +32,9 @@ Rules (issues 4 and 18, ``domain.md`` SLA, seeds 000–004):
   end at 12:00 or 18:00, so may a due). Every instant a status shows is in the calendar's time zone.
 * An approved extension (seed 002: 48 h at most, in special cases) is an ``extend_sla`` event whose payload
   names the target (:data:`SLA_EXTENSION_KEY`) and the new limit (``new_limit_seconds``; the target's
-  ``extended_to`` when absent); the latest applies. ``sla_status(..., extensions=...)`` accepts approvals
-  held elsewhere.
+  ``extended_to`` when absent); the latest applies. An approval on a clock that counts from a dealer's
+  dispatch is that dealer's: it lapses when the ticket leaves the dealer's hands. ``sla_status(...,
+  extensions=...)`` accepts approvals held elsewhere.
 * A due instant that lies past the calendar's official holiday data (``BusinessCalendar.official_until``)
   is *provisional*: computed on the statutory holidays alone, to be recomputed when the data arrives.
 

@@ -243,6 +243,16 @@ def _dealer_start(dealer: str | None, index: int, start: int | None, caller: obj
     return index
 
 
+def _dealer_change(extensions: dict[str, int | None], dealer_targets: Sequence[str]) -> None:
+    """Drop the special cases approved on the clocks that count from a dealer's dispatch: the ticket
+    left that dealer's hands. Seed 002 (乙方接到用户的叫修(或者是甲方的电话通知)后,必须保证在24小时之内…,
+    特殊情况不得超过48小时): the special case is granted to the dealer bound by the 24 hours; another
+    dealer given the job is a new call with its own 24 hours, and its own special case if the maker
+    approves one (``extend_sla`` again). Kept, it gave the new dealer 48 hours nobody approved."""
+    for name in dealer_targets:
+        extensions.pop(name, None)
+
+
 # Codes of the steps the clock reads (dict lookup: one probe instead of a chain of string compares).
 _OPENS, _DONE, _ACCEPT, _REJECT, _CANCEL, _CALLBACK, _ASSIGN, _UNACCEPTED = range(8)
 STEP_CODES: dict[str, int] = {
@@ -289,6 +299,8 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     state = None
     gaps: list[list[Any]] = []
     extensions: dict[str, int | None] = {}
+    # A special case approved on a dealer's clock is that dealer's (see _dealer_change).
+    dealer_targets = [target.name for target in targets.targets if target.start == "dealer_dispatch"]
     pause: list[Any] | None = None
     code_of = STEP_CODES.get
     for index in range(count):
@@ -327,6 +339,8 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                 # (else a dealer could restart its own 24 hours by dispatching the ticket to itself).
                 if dealer is None or dealer != held or dealer_at is None:
                     dealer_at = began
+                if held is not None and dealer != held and dealer_targets:
+                    _dealer_change(extensions, dealer_targets)
                 held = dealer
                 if dealer != caller:
                     # Taken out of the calling dealer's hands: passed back later, it is the maker's notice

@@ -483,9 +483,10 @@ def fault_evidence(ticket: Ticket) -> list[FaultFacts]:
 
     A call cancelled (called off, logged in error, a duplicate, its customer's data erased) is no fault
     evidence (seed 002 反馈信息的处理: 分类统计和分析 of the problems found; seed 004 quality feedback), as
-    it is no installation or repair of a dealer's month (:meth:`ReportingQueries.category_counts`) and
-    the KPI report does not count it resolved or late. The Pareto, the trend and the batch-incident
-    report leave it out on every store, and so do the desk's batch-incident detectors."""
+    it is no installation or repair of a dealer's month
+    (:meth:`ReportingQueries.completed_category_counts`) and the KPI report does not count it resolved
+    or late. The Pareto, the trend and the batch-incident report leave it out on every store, and so do
+    the desk's batch-incident detectors."""
     if not is_fault_evidence(ticket):
         return []
     return fault_facts(ticket)
@@ -603,6 +604,13 @@ class ReportingQueries(Protocol):
         """Tickets received in ``period`` and not cancelled per ``(group key, category)``: the calls that
         were served (a duplicate or a call registered by mistake, cancelled, is no installation or
         repair of the dealer's month, seed 002)."""
+        ...
+
+    def completed_category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
+        """Tickets whose work was completed in ``period`` (``resolved_us``: a service ticket's acceptance
+        by the customer, a complaint's handling; a rework clears it) and not cancelled, per ``(group key,
+        category)``, whenever they were received: the installations and repairs a dealer did that month
+        (seed 002 分工 7/10: 每次维修完毕后…经客户确认后汇总; 每月对所维修情况进行一次统计)."""
         ...
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:

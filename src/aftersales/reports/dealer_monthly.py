@@ -10,6 +10,12 @@ asks each dealer for the installations and repairs it did (9/10: 对所安装调
 and the fee rules book a call passed to another dealer to the dealer who did the work (its fee schedule, its
 parts, its revenue): the count follows the money. A call cancelled (a duplicate, registered by mistake) is
 no installation or repair and is not counted, so a dealer's true figures match the ledger's.
+
+A job counts in the month it was completed — the customer's acceptance of the work (分工 7: 每次维修完毕后…
+经客户确认后汇总至甲方处备案) — not the month the call came in: the dealer reports by the 3rd the repairs it
+did last month (上月维修情况), and a call of 30 April repaired on 2 May is May's. (Session 24: counted by
+the month received, a call still open at the month's end was in that month's figures, and April's ledger
+count moved after April's report was filed, so a true report stopped matching it.)
 """
 
 from __future__ import annotations
@@ -109,8 +115,8 @@ def dealer_monthly(
     installation_categories: frozenset[str] = frozenset({"installation"}),
     repair_categories: frozenset[str] = frozenset({"repair"}),
 ) -> DealerMonthlySummary:
-    """Each registered dealer's month: installations and repairs received (not cancelled), and its
-    report's status.
+    """Each registered dealer's month: installations and repairs completed in it (accepted by the
+    customer, not cancelled), whenever the call came in, and its report's status.
 
     Every argument is used or refused with a ``ValidationError`` naming it: ``as_of`` (or what
     ``clock`` reads) is an aware instant, ``due_day`` a day of the month (not ``True``), each category
@@ -127,7 +133,7 @@ def dealer_monthly(
     if as_of is None and not isinstance(clock, Clock):
         raise ValidationError("clock is a Clock (it has now())", field="clock")
     now = require_aware(as_of if as_of is not None else clock.now(), "as_of")  # type: ignore[union-attr]
-    counts = queries.category_counts(period, GroupBy.SERVING_DEALER)
+    counts = queries.completed_category_counts(period, GroupBy.SERVING_DEALER)
     with store() as uow:
         dealers: set[str] = {d.id for d in uow.dealers.list()}
         submitted = {r.dealer_id: r for r in uow.documents.query(DealerMonthlyReport, month=month)}

@@ -103,10 +103,10 @@ class MonthMoney:
         return Money(self.income.amount / count, self.currency) if count else None
 
 
-_COST_SIGN = {"issued_free": 1, "charged_on_quote": -1, "charged_as_kept": -1}
+_COST_SIGN = {"issued_free": 1, "charged_on_quote": -1, "charged_as_kept": -1, "kept_charge_cancelled": 1}
 """How a materials movement counts in the month's cost: a free issue adds its cost; a free issue that an
 accepted quote, or a chargeback for keeping it, then charged takes it back (the part is income on that
-slip, not also cost). Returns are not cost."""
+slip, not also cost), and the chargeback's slip cancelled gives it back. Returns are not cost."""
 
 
 def _check_month(value: object) -> str:

@@ -83,6 +83,7 @@ from aftersales.service.permissions import Workflow, permit
 from aftersales.service.privacy import PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
 from aftersales.service.remedy_calloff import call_off_remedy_work
+from aftersales.service.repair_deadline import date_returns_from_repair
 from aftersales.service.repair_points import RepairPointDesk
 from aftersales.service.report_commands import ReportCommands
 from aftersales.service.runner import CommandRunner, check_actor
@@ -260,6 +261,8 @@ class ServiceDesk(Tickets):
         # After the remedy call-off (its free accessories keep the complaint's reason): whatever of the
         # cancelled ticket's parts has not shipped is called off.
         runner.on_ticket_change(call_off_materials())
+        # Seed 002 分工 3: the old part is owed back from the repair that took it out (the resolve).
+        runner.on_ticket_change(date_returns_from_repair(self.materials.params))
         install_search_hooks(runner, self.attachments)
         # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
         self.outbox = OutboxDesk(context, runner)

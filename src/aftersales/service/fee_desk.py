@@ -207,12 +207,37 @@ def cancel_stored_slip(uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: dateti
             )
     slip.cancel(actor.ref, now, reason)
     saved: FeeSlip = uow.documents.save(slip)
+    if slip.origin is SlipOrigin.UNRETURNED_MATERIALS:
+        _give_kept_cost_back(uow, slip, actor, now)
     parts = {ln.item for ln in slip.costed_free_lines() if ln.kind is ChargeKind.MATERIALS}
     for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
         if parts and other.is_active and other.take_over_cost(parts):
             parts -= {ln.item for ln in other.costed_free_lines()}
             uow.documents.save(other)
     return saved
+
+
+def _give_kept_cost_back(uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: datetime) -> None:
+    """A chargeback's slip cancelled: the ``charged_as_kept`` movement written with it took the free
+    issue's cost back off the slip's month; a ``kept_charge_cancelled`` movement of the same lines, in
+    that month, gives it back, so the part given free is the maker's cost again and the month holds
+    neither income nor a negative cost for it. Nothing when the part was not a free issue (no movement)."""
+    lines = sorted((ln.item, ln.quantity) for ln in slip.lines)
+    for kept in uow.documents.query(MaterialsMovement, ticket_id=slip.ticket_id, kind="charged_as_kept"):
+        if kept.slip_id is None:  # written before movements named their slip: the same step's lines
+            ours = (kept.at, kept.month, sorted((ln.item, ln.quantity) for ln in kept.lines)) == (
+                slip.issued_at, slip.month, lines,
+            )  # fmt: skip
+        else:
+            ours = kept.slip_id == slip.id
+        if ours:
+            uow.documents.add(
+                MaterialsMovement(
+                    next_number(uow, "materials_movement", now), MovementKind.KEPT_CHARGE_CANCELLED,
+                    kept.ticket_id, kept.month, now, actor.ref, kept.lines, kept.dealer_id, slip_id=slip.id,
+                )
+            )  # fmt: skip
+            return
 
 
 @validated_commands
@@ -952,6 +977,7 @@ class FeeDesk:
             MovementKind.RETURNED: returns,
             MovementKind.CHARGED_ON_QUOTE: recharged,
             MovementKind.CHARGED_AS_KEPT: kept,
+            MovementKind.KEPT_CHARGE_CANCELLED: kept,
         }
         for m in movements:
             target = lists[m.kind]

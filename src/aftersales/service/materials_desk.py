@@ -11,7 +11,7 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -297,13 +297,11 @@ class MaterialsDesk:
     def return_deadline(self, repaired_at: datetime) -> datetime:
         """The first instant an old part is late: "within N days" of the repair counts whole local days,
         so the part is on time through the end of the N-th day after the repair day, in the desk's zone."""
-        tz = zone(self.params.zone_name)
-        last_day = repaired_at.astimezone(tz).date() + timedelta(days=self.params.return_days)
-        return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
+        return self.params.return_deadline(repaired_at)
 
     def _movement(
         self, uow: UnitOfWork, kind: MovementKind, ticket_id: str, party: PartyRef,
-        parts: Sequence[tuple[str, int]], actor: Actor, now: datetime,
+        parts: Sequence[tuple[str, int]], actor: Actor, now: datetime, slip_id: str | None = None,
     ) -> None:  # fmt: skip
         """Free issues and returns feed the fee desk's monthly lists (priced at cost, never charged),
         under the dealer that answers for the party: itself, or the dealer a lending engineer works for
@@ -321,7 +319,7 @@ class MaterialsDesk:
         uow.documents.add(
             MaterialsMovement(
                 next_number(uow, "materials_movement", now), kind, ticket_id, month, now, actor.ref,
-                tuple(lines), dealer,
+                tuple(lines), dealer, slip_id=slip_id,
             )
         )  # fmt: skip
 
@@ -377,8 +375,8 @@ class MaterialsDesk:
         uow.documents.add(slip)
         if issued_free:
             # Its free issue was the maker's cost; charged now, it is income on this slip instead.
-            self._movement(uow, MovementKind.CHARGED_AS_KEPT, ticket_id, party,
-                           [(chargeback.line.item, chargeback.line.quantity)], actor, now)  # fmt: skip
+            kept = [(chargeback.line.item, chargeback.line.quantity)]
+            self._movement(uow, MovementKind.CHARGED_AS_KEPT, ticket_id, party, kept, actor, now, slip.id)
         if chargeback.request_id is not None:
             payload: dict[str, JsonValue] = {
                 "request_id": chargeback.request_id,
@@ -765,7 +763,10 @@ class MaterialsDesk:
         self, actor: Actor, request_id: str, *, repaired_at: datetime | None = None
     ) -> tuple[MaterialsRequest, tuple[Reason, ...]]:
         """The party received the parts: free parts go on its loan ledger, due back ``return_days`` after
-        the repair. Returns the request and the reasons for the lines left off the ledger."""
+        the repair (乙方需按时退回换下的配件: the old part comes out at the repair). ``repaired_at``: when
+        the repair was done already; not given, the receipt stands in until the ticket is resolved after
+        it, whose resolve moves the deadline (:mod:`~aftersales.service.repair_deadline`). Returns the
+        request and the reasons for the lines left off the ledger."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> tuple[Reason, ...]:
             called_at = uow.tickets.get(request.ticket_id).received_at

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import attrs
@@ -61,6 +62,13 @@ class MaterialsParams:
     def zone_name(self) -> str:
         """The zone the dates are read in: ``timezone``, or ``Asia/Shanghai`` when none is named."""
         return "Asia/Shanghai" if self.timezone is None else self.timezone
+
+    def return_deadline(self, repaired_at: datetime) -> datetime:
+        """The first instant an old part is late: "within N days" of the repair counts whole local days,
+        so the part is on time through the end of the N-th day after the repair day, in :attr:`zone_name`."""
+        tz = zone(self.zone_name)
+        last_day = repaired_at.astimezone(tz).date() + timedelta(days=self.return_days)
+        return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
 
     def in_zone(self, desk_zone: str) -> MaterialsParams:
         """These parameters in ``desk_zone`` unless they name a zone of their own (then unchanged)."""
