@@ -1,0 +1,122 @@
+# mypy: disable-error-code="arg-type"
+"""Session 24: the jobs left by session 23 take their locks in the ticket commands' order.
+
+A ticket command locks its ticket first, then what it writes beside it (the SLA sweep's mark, a batch's
+tally). Each test races a job and a ticket command on two desks of one store
+(:func:`two_desk_races.race`), made to cross as the job's old order would, and counts the lost races
+(a deadlock on PostgreSQL is one: the runner runs the transaction again).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_jobs_given_s22 import CALENDAR, HOURS
+from test_lock_order_s23 import _lost_races
+from two_desk_races import race
+
+import aftersales.service.sla_cliff as sla_cliff
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.classification import Severity
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.sla_watch import SweepMark
+from conftest import STAFF, START, World, make_world, register, store_url
+
+SATURDAY = date(2026, 2, 28)  # the day after the late call was taken
+# The Saturday after the late call made a working day: its due moves back a day on this calendar.
+SATURDAY_WORKED = BusinessCalendar(
+    "Asia/Shanghai",
+    dict.fromkeys(range(5), HOURS),
+    (),
+    [SATURDAY],
+    known_from=date(2026, 1, 1),
+    known_until=date(2026, 12, 31),
+    source_name="company calendar, a make-up day",
+)
+Pair = tuple[ServiceDesk, ServiceDesk, ManualClock, World]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
+    """Two desks of the office-equipment pack on one fresh store; the second was opened on the calendar
+    with the make-up day the first is about to switch to."""
+    clock, world = ManualClock(START), make_world()
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(request.param, tmp_path))
+
+        def open_desk(calendar: BusinessCalendar) -> ServiceDesk:
+            return stack.enter_context(
+                ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF, calendar=calendar)
+            )
+
+        first = open_desk(CALENDAR)
+        register(first, world)
+        yield first, open_desk(SATURDAY_WORKED), clock, world
+
+
+def test_a_calendar_recomputation_and_a_triage_rewinding_the_sweep_mark_both_commit_at_once(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recomputation rewound the sweep's mark for a ticket whose due it set behind it, then saved
+    the ticket; a triage holding that ticket, giving it a due behind the mark, rewinds the mark too.
+    Crossing, PostgreSQL found a deadlock and ran one again."""
+    first, second, clock, world = pair
+    settled = first.open_ticket(world.agent, customer_id=world.cust_zh.id, description="整机不开").ticket.id
+    first.triage(world.agent, settled, nature="repair", severity=Severity.MEDIUM)
+    due = first.ticket(world.manager, settled).resolution_due_at
+    assert due is not None
+    clock.set(CALENDAR.add(due, timedelta(hours=1)))
+    first.run_due_jobs()  # the mark is at the settled ticket's due now
+    late = first.open_ticket(
+        world.agent,
+        customer_id=world.cust_zh.id,
+        description="复印机卡纸",
+        received_at=START - timedelta(days=3),  # a call of the Friday before, logged only now
+    ).ticket.id
+    opened_due = first.ticket(world.manager, late).resolution_due_at
+    assert opened_due is not None and opened_due < due  # behind the mark already
+    with first.context.store() as uow:
+        before = uow.documents.get(SweepMark, SweepMark.ID).rewinds
+    lost = _lost_races((first, second), monkeypatch)
+    mark_held, ticket_held = threading.Event(), threading.Event()
+    rewind = sla_cliff.rewind_mark
+
+    def rewinding(*args: Any) -> bool:
+        moved = rewind(*args)
+        mark_held.set()
+        ticket_held.wait(1.0)  # the triage holds the ticket now
+        return moved
+
+    monkeypatch.setattr(sla_cliff, "rewind_mark", rewinding)
+    load = second.runner.load
+
+    def locking(uow: object, id: str, *, lock: bool = False, shared: bool = False) -> object:
+        found = load(uow, id, lock=lock, shared=shared)  # type: ignore[arg-type]
+        if lock and not ticket_held.is_set():
+            ticket_held.set()
+            mark_held.wait(1.0)  # the recomputation rewound the mark
+        return found
+
+    monkeypatch.setattr(second.runner, "load", locking)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.recompute_provisional_dues(world.system, SATURDAY_WORKED),
+        lambda d: d.triage(world.agent, late, nature="repair", severity=Severity.MEDIUM),
+    )
+
+    assert [o.error for o in outcomes] == [None, None]
+    assert lost == []  # a deadlock on PostgreSQL before: one of them was run again
+    ticket = first.ticket(world.manager, late)
+    assert ticket.resolution_due_at is not None and ticket.resolution_due_at < opened_due
+    with first.context.store() as uow:
+        mark = uow.documents.get(SweepMark, SweepMark.ID)
+    assert mark.due_us is not None and mark.rewinds > before  # the late ticket is swept next
