@@ -19,12 +19,21 @@ from typing import Any
 import pytest
 from test_jobs_given_s22 import CALENDAR, HOURS
 from test_lock_order_s23 import _lost_races
+from test_seed004_incident_walk_s19 import AGENT, BATCH_SIZE, MANAGER, _complain, _repair
+from test_seed004_incident_walk_s19 import STAFF as S19
 from two_desk_races import race
 
+import aftersales.service.complaint_incident_facts as incident_facts
 import aftersales.service.sla_cliff as sla_cliff
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, EngineerId, ProductId
+from aftersales.domain.parties import Customer, Engineer
+from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.service import quality_incidents
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.sla_watch import SweepMark
 from conftest import STAFF, START, World, make_world, register, store_url
@@ -120,3 +129,89 @@ def test_a_calendar_recomputation_and_a_triage_rewinding_the_sweep_mark_both_com
     with first.context.store() as uow:
         mark = uow.documents.get(SweepMark, SweepMark.ID)
     assert mark.due_us is not None and mark.rewinds > before  # the late ticket is swept next
+
+
+# -- the batch-tally back-fill ----------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def centre(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ServiceDesk]]:
+    """Two desks of the service-centre pack on one store holding seed 004's batch B-9 of 40 units."""
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(request.param, tmp_path))
+        clock = ManualClock(START)
+
+        def open_desk() -> ServiceDesk:
+            return stack.enter_context(
+                ServiceDesk.open(
+                    url, pack="service_centre", clock=clock, notifier=MemoryNotifier(), staff=S19
+                )
+            )
+
+        first = open_desk()
+        first.register_product(
+            MANAGER, Product(ProductId("P-1"), "WC-9", "连体马桶", "toilet", (WarrantyTerm(12),))
+        )
+        first.register_engineer(MANAGER, Engineer(EngineerId("e1"), "赵工"))
+        for n in range(4):
+            contact = Contact(f"客户{n}", phone=f"1380000000{n}", address=f"合肥市蜀山区 {n} 号")
+            first.register_customer(MANAGER, Customer(CustomerId(f"c{n}"), f"客户{n}", contact))
+        for n in range(BATCH_SIZE):
+            first.register_asset(
+                MANAGER,
+                Asset(
+                    AssetId(f"A-{n:02d}"), ProductId("P-1"), f"SN-{n:02d}", CustomerId(f"c{n % 4}"),
+                    batch="B-9", purchase_date=date(2025, 6, 1),
+                ),
+            )  # fmt: skip
+        yield first, open_desk()
+
+
+def test_a_tally_back_fill_raising_an_incident_and_a_complaint_linking_a_ticket_both_commit_at_once(
+    centre: tuple[ServiceDesk, ServiceDesk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 004 第七条 5(2): the back-fill of one page counted a unit of one problem (writing its
+    tally), then raised another problem's incident, locking the complaints about its tickets; a
+    complaint linking a ticket of the first problem holds the complaint, then reads that tally locked.
+    Crossing, PostgreSQL found a deadlock and ran one again."""
+    first, second = centre
+    live = _repair(first, 0, cause="misuse")  # counted: the misuse tally is stored
+    with monkeypatch.context() as older:
+        # An older release: the faults are recorded, nothing is counted.
+        older.setattr(quality_incidents, "count_unit", lambda *args, **kwargs: [])
+        _repair(first, 1, cause="misuse")
+        about = _repair(first, 4)  # the live call's customer's
+        _repair(first, 5)  # seal_defect on 2 of 40 units: 5 %, the incident once counted
+    complaint = _complain(first, 4, about)
+    lost = _lost_races((first, second), monkeypatch)
+    tally_held, complaint_held = threading.Event(), threading.Event()
+    counted, tally_read = quality_incidents._counted, incident_facts.document_for_update
+
+    def counting(uow: Any, tally: Any, *args: Any) -> Any:
+        if "seal_defect" in tally.id:  # crossing: the misuse tally is written already
+            tally_held.set()
+            complaint_held.wait(1.0)  # the complaint's command holds it now
+        return counted(uow, tally, *args)
+
+    def reading(*args: Any) -> Any:
+        complaint_held.set()
+        tally_held.wait(1.0)  # the back-fill wrote the misuse tally now
+        return tally_read(*args)
+
+    monkeypatch.setattr(quality_incidents, "_counted", counting)
+    monkeypatch.setattr(incident_facts, "document_for_update", reading)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.batch_tallies.backfill(MANAGER),
+        lambda d: d.complaints.link_tickets(AGENT, complaint, [live]),
+    )
+
+    assert [o.error for o in outcomes] == [None, None]
+    assert lost == []  # a deadlock on PostgreSQL before: one of them was run again
+    assert outcomes[0].value == 3
+    incidents = {i.value: i for i in first.quality_incidents.incidents(MANAGER)}
+    assert sorted(incidents) == ["misuse", "seal_defect"]
+    found = first.complaints.complaint_file(MANAGER, complaint)
+    assert found.batch_incident is not None and live in found.about
