@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 from test_jobs_given_s22 import CALENDAR, HOURS
-from test_lock_order_s23 import _lost_races
+from test_lock_order_s23 import LATE, _lost_races
+from test_seed002_money import FEES, IN_WARRANTY, PART
+from test_seed002_money import _repair as _money_repair
 from test_seed004_incident_walk_s19 import AGENT, BATCH_SIZE, MANAGER, _complain, _repair
 from test_seed004_incident_walk_s19 import STAFF as S19
 from two_desk_races import race
@@ -31,6 +33,7 @@ from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, EngineerId, ProductId
+from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.parties import Customer, Engineer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.service import quality_incidents
@@ -131,6 +134,26 @@ def test_a_calendar_recomputation_and_a_triage_rewinding_the_sweep_mark_both_com
     assert mark.due_us is not None and mark.rewinds > before  # the late ticket is swept next
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def money_pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
+    """Two desks of the sanitary-ware pack, seed 002's fees, on one fresh store."""
+    clock, world = ManualClock(START), make_world()
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(request.param, tmp_path))
+
+        def open_desk() -> ServiceDesk:
+            return stack.enter_context(
+                ServiceDesk.open(
+                    url, pack="sanitary_ware", overrides={"fees": FEES}, clock=clock, staff=STAFF
+                )
+            )
+
+        first = open_desk()
+        register(first, world)
+        first.register_asset(world.manager, IN_WARRANTY)
+        yield first, open_desk(), clock, world
+
+
 # -- the batch-tally back-fill ----------------------------------------------------------------------
 
 
@@ -215,3 +238,64 @@ def test_a_tally_back_fill_raising_an_incident_and_a_complaint_linking_a_ticket_
     assert sorted(incidents) == ["misuse", "seal_defect"]
     found = first.complaints.complaint_file(MANAGER, complaint)
     assert found.batch_incident is not None and live in found.about
+
+
+# -- the overdue chargebacks' limit ------------------------------------------------------------------
+
+
+def _loaned(desk: ServiceDesk, clock: ManualClock, world: World, party: PartyRef) -> str:
+    """An in-warranty repair whose new part went free, on loan to ``party``, received an hour later (due
+    back within 30 days of that); returns the materials request."""
+    ticket_id = _money_repair(desk, clock, world, "unit-in")
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=party, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    materials.check(world.agent, request.id)
+    materials.approve(world.manager, request.id)
+    materials.pick(world.agent, request.id)
+    materials.ship(world.agent, request.id)
+    clock.advance(timedelta(hours=1))
+    materials.receive(world.dealer_sh_staff, request.id)
+    return request.id
+
+
+def test_the_chargebacks_job_charges_its_limit_when_its_planned_line_is_charged_before_its_lock(
+    money_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two parties each kept a loaned part past its deadline (seed 002 退料: 未退料…需收取相关费用); the
+    job may charge one line a run. A run by hand on another desk charges the line the job picked first
+    between the job's read and its ticket locks: the job charged nothing on PostgreSQL, the other
+    party's line waiting for the next run. Now it charges that line: its limit is what it charges while
+    lines are overdue, as the callbacks job announces up to its limit past those announced already."""
+    first, second, clock, world = money_pair
+    requests = {
+        _loaned(first, clock, world, PartyRef.dealer("dealer-sh")),
+        _loaned(first, clock, world, PartyRef.engineer("eng-dealer-sh")),
+    }
+    clock.set(LATE)
+    planned, charged = threading.Event(), threading.Event()
+    lock_charged = first.materials._lock_charged
+
+    def locking(uow: Any, chargebacks: Any, held: Any) -> None:
+        if not planned.is_set():
+            planned.set()
+            charged.wait(1.0)  # the other desk charged the line picked
+        lock_charged(uow, chargebacks, held)
+
+    monkeypatch.setattr(first.materials, "_lock_charged", locking)
+
+    def by_hand(desk: ServiceDesk) -> Any:
+        planned.wait(1.0)
+        try:
+            return desk.materials.run_overdue_chargebacks(world.manager, limit=1)
+        finally:
+            charged.set()
+
+    outcomes = race(
+        first, second, lambda d: d.materials.run_overdue_chargebacks(world.system, limit=1), by_hand
+    )
+
+    assert [o.error for o in outcomes] == [None, None]
+    assert [len(o.value) for o in outcomes] == [1, 1]  # [0, 1] on PostgreSQL before
+    assert {o.value[0].request_id for o in outcomes} == requests
