@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_cancelled_incident_units_s22 import _batch_of_four, _faulty
 from test_jobs_given_s22 import CALENDAR, HOURS
 from test_lock_order_s23 import LATE, _lost_races
 from test_seed002_money import FEES, IN_WARRANTY, PART
@@ -25,17 +26,19 @@ from test_seed004_incident_walk_s19 import AGENT, BATCH_SIZE, MANAGER, _complain
 from test_seed004_incident_walk_s19 import STAFF as S19
 from two_desk_races import race
 
+import aftersales.service.cancelled_faults as cancelled_faults
 import aftersales.service.complaint_incident_facts as incident_facts
 import aftersales.service.sla_cliff as sla_cliff
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.calendar import BusinessCalendar
-from aftersales.domain.classification import Severity
+from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, EngineerId, ProductId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.parties import Customer, Engineer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.errors import AftersalesError
 from aftersales.service import quality_incidents
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.sla_watch import SweepMark
@@ -299,3 +302,62 @@ def test_the_chargebacks_job_charges_its_limit_when_its_planned_line_is_charged_
     assert [o.error for o in outcomes] == [None, None]
     assert [len(o.value) for o in outcomes] == [1, 1]  # [0, 1] on PostgreSQL before
     assert {o.value[0].request_id for o in outcomes} == requests
+
+
+# -- an erasure cancelling a customer's calls --------------------------------------------------------
+
+
+def test_an_erasure_cancelling_faulty_calls_and_a_fault_record_on_one_of_them_both_commit_at_once(
+    money_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An erasure cancelling the customer's calls (``cancel_open_tickets``) withdrew a cancelled call's
+    counted unit from its batch's tally, then saved the customer's tickets; a fault record on another
+    of the customer's calls holds that ticket, then counts its unit into the tally. Crossing,
+    PostgreSQL found a deadlock and ran one again."""
+    first, second, _clock, world = money_pair
+    _batch_of_four(first, world)
+    counted = _faulty(first, world, "asset-1")  # counted: the batch's tally is stored
+    staff = world.dealer_sh_staff
+    working = first.open_ticket(
+        world.agent, customer_id="cust-zh", description="一直冲水", asset_id="asset-2"
+    )
+    working_id = working.ticket.id
+    first.triage(world.agent, working_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    first.dispatch(world.agent, working_id, dealer_id=world.dealer_sh.id)
+    first.start_work(staff, working_id)
+    lost = _lost_races((first, second), monkeypatch)
+    tally_held, ticket_held = threading.Event(), threading.Event()
+    take_back = cancelled_faults._take_back
+
+    def taking_back(uow: Any, ticket: Any, *args: Any) -> None:
+        take_back(uow, ticket, *args)
+        if ticket.id == counted:  # the tally is written
+            tally_held.set()
+            ticket_held.wait(1.0)  # the fault record holds its ticket now
+
+    monkeypatch.setattr(cancelled_faults, "_take_back", taking_back)
+    load = second.runner.load
+
+    def locking(uow: object, id: str, *, lock: bool = False, shared: bool = False) -> object:
+        found = load(uow, id, lock=lock, shared=shared)  # type: ignore[arg-type]
+        if lock and not ticket_held.is_set():
+            ticket_held.set()
+            tally_held.wait(1.0)  # the erasure wrote the tally
+        return found
+
+    monkeypatch.setattr(second.runner, "load", locking)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.privacy.erase_customer(world.manager, "cust-zh", "本人要求", cancel_open_tickets=True),
+        lambda d: d.add_fault_record(
+            staff, working_id, symptom="keeps_flushing", cause="flush_valve_worn", action="adjust"
+        ),
+    )
+
+    assert "DeadlockDetected" not in {type(e.__cause__).__name__ for e in lost}  # one on PostgreSQL before
+    assert outcomes[0].ok
+    # The fault record either went first (then cancelled with the call) or found the call cancelled.
+    assert outcomes[1].ok or isinstance(outcomes[1].error, AftersalesError)
+    assert first.ticket(world.manager, working_id).state == "cancelled"
