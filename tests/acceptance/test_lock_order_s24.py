@@ -361,3 +361,65 @@ def test_an_erasure_cancelling_faulty_calls_and_a_fault_record_on_one_of_them_bo
     # The fault record either went first (then cancelled with the call) or found the call cancelled.
     assert outcomes[1].ok or isinstance(outcomes[1].error, AftersalesError)
     assert first.ticket(world.manager, working_id).state == "cancelled"
+
+
+# -- two complaints linking tickets of two problems ----------------------------------------------------
+
+
+def _fault_on(desk: ServiceDesk, world: World, asset_id: str, cause: str) -> str:
+    """A repair of ``asset_id`` (of the batch) whose dealer recorded ``cause``: counted in its tally."""
+    staff = world.dealer_sh_staff
+    ticket_id = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="一直冲水", asset_id=asset_id
+    ).ticket.id
+    desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(world.agent, ticket_id, dealer_id=world.dealer_sh.id)
+    desk.start_work(staff, ticket_id)
+    desk.add_fault_record(staff, ticket_id, symptom="keeps_flushing", cause=cause, action="adjust")
+    return ticket_id
+
+
+def test_two_complaints_linking_tickets_of_two_problems_in_opposite_orders_both_commit_at_once(
+    money_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 004 第七条 5(2): a complaint linking tickets reads the tally of each problem they recorded
+    locked (is it a batch incident's?), in the order the tickets were named. Two complaints naming a
+    ticket of each of two problems in opposite orders deadlocked on PostgreSQL; the tallies are now
+    locked in key order."""
+    first, second, _clock, world = money_pair
+    _batch_of_four(first, world)
+    worn = _fault_on(first, world, "asset-1", "flush_valve_worn")
+    seal = _fault_on(first, world, "asset-2", "seal_defect")  # one unit each: no incident
+    plain = [
+        first.open_ticket(world.agent, customer_id="cust-zh", description="咨询", asset_id=a).ticket.id
+        for a in ("asset-3", "asset-4")
+    ]
+    one, other = (
+        first.complaints.open_complaint(world.agent, "cust-zh", "还是漏水", [t]).ticket.id for t in plain
+    )
+    lost = _lost_races((first, second), monkeypatch)
+    both_hold_one = threading.Barrier(2, timeout=1.0)
+    seen = threading.local()
+    tally_read = incident_facts.document_for_update
+
+    def reading(*args: Any) -> Any:
+        found = tally_read(*args)
+        if not getattr(seen, "one", False):
+            seen.one = True
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_hold_one.wait()  # each complaint holds its first tally now
+        return found
+
+    monkeypatch.setattr(incident_facts, "document_for_update", reading)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.complaints.link_tickets(world.agent, one, [worn, seal]),
+        lambda d: d.complaints.link_tickets(world.agent, other, [seal, worn]),
+    )
+
+    assert [o.error for o in outcomes] == [None, None]
+    assert "DeadlockDetected" not in {type(e.__cause__).__name__ for e in lost}  # one on PostgreSQL before
+    for complaint in (one, other):
+        assert {worn, seal} <= set(first.complaints.complaint_file(world.manager, complaint).about)
