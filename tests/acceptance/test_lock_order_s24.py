@@ -22,7 +22,7 @@ from test_jobs_given_s22 import CALENDAR, HOURS
 from test_lock_order_s23 import LATE, _lost_races
 from test_seed002_money import FEES, IN_WARRANTY, PART
 from test_seed002_money import _repair as _money_repair
-from test_seed004_incident_walk_s19 import AGENT, BATCH_SIZE, MANAGER, _complain, _repair
+from test_seed004_incident_walk_s19 import AGENT, BATCH_SIZE, MANAGER, _complain, _fault, _repair
 from test_seed004_incident_walk_s19 import STAFF as S19
 from two_desk_races import race
 
@@ -423,3 +423,58 @@ def test_two_complaints_linking_tickets_of_two_problems_in_opposite_orders_both_
     assert "DeadlockDetected" not in {type(e.__cause__).__name__ for e in lost}  # one on PostgreSQL before
     for complaint in (one, other):
         assert {worn, seal} <= set(first.complaints.complaint_file(world.manager, complaint).about)
+
+
+def test_a_tally_back_fill_of_two_problems_and_a_complaint_linking_a_ticket_of_both_both_commit_at_once(
+    centre: tuple[ServiceDesk, ServiceDesk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 004 第七条 5(2): a back-fill page wrote the tallies of its problems in the order of its
+    tickets; a complaint linking a ticket that recorded both problems locks their tallies in key order.
+    The page writing ``seal_defect``'s tally before ``crack``'s crossed it: PostgreSQL found a deadlock
+    and ran one again. The page now counts its problems in key order (each problem's units in the order
+    they were recorded, as before)."""
+    first, second = centre
+    both = _repair(first, 0, cause="crack")
+    _fault(first, both, "seal_defect")  # counted: both tallies are stored
+    with monkeypatch.context() as older:
+        # An older release: the faults are recorded, nothing is counted.
+        older.setattr(quality_incidents, "count_unit", lambda *args, **kwargs: [])
+        _repair(first, 1, cause="seal_defect")  # read first by the back-fill (oldest first)
+        _repair(first, 2, cause="crack")
+    complaint = _complain(first, 4, _repair(first, 4, cause=None))  # the same customer's
+    lost = _lost_races((first, second), monkeypatch)
+    crack_locked, seal_written = threading.Event(), threading.Event()
+    counted, tally_read = quality_incidents._counted, incident_facts.document_for_update
+
+    def counting(uow: Any, tally: Any, *args: Any) -> Any:
+        if "crack" in tally.id:  # about to write the crack tally
+            if "seal_defect" in written:
+                seal_written.set()
+            crack_locked.wait(1.0)  # the complaint holds the crack tally now
+        elif "seal_defect" in tally.id:
+            written.add("seal_defect")
+        return counted(uow, tally, *args)
+
+    def reading(uow: Any, cls: Any, key: str) -> Any:
+        found = tally_read(uow, cls, key)
+        if "crack" in key:
+            crack_locked.set()
+            seal_written.wait(1.0)  # the back-fill wrote the seal_defect tally
+        return found
+
+    written: set[str] = set()
+    monkeypatch.setattr(quality_incidents, "_counted", counting)
+    monkeypatch.setattr(incident_facts, "document_for_update", reading)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.batch_tallies.backfill(MANAGER),
+        lambda d: d.complaints.link_tickets(AGENT, complaint, [both]),
+    )
+
+    assert [o.error for o in outcomes] == [None, None]
+    assert "DeadlockDetected" not in {type(e.__cause__).__name__ for e in lost}  # one on PostgreSQL before
+    assert outcomes[0].value == 2
+    assert sorted(i.value for i in first.quality_incidents.incidents(MANAGER)) == ["crack", "seal_defect"]
+    assert first.complaints.complaint_file(MANAGER, complaint).batch_incident is not None

@@ -138,7 +138,10 @@ def _count_page(
         _complaints_of_page(context, uow, tickets, candidates)
     messages: list[OutboxMessage] = []
     counted = 0
-    for ticket_id, value, at in candidates:
+    # The problems in key order (each one's units in the page's order, as recorded): a complaint locks
+    # the tallies of its tickets' problems in that order, and a page writing them in its tickets' order
+    # deadlocked with it on PostgreSQL.
+    for ticket_id, value, at in sorted(candidates, key=lambda c: _key(tickets[c[0]], dimension, c[1])):
         ticket = tickets[ticket_id]
         if ticket.asset_id is None or ticket.batch is None or not is_fault_evidence(ticket):
             continue  # cancelled (or its unit changed) since the page was read
@@ -153,6 +156,11 @@ def _count_page(
     else:
         uow.documents.add(progress)
     return counted, progress.done
+
+
+def _key(ticket: Ticket, dimension: str, value: str) -> str:
+    """The tally ``ticket``'s problem ``value`` is counted in (``""``: the ticket has no batch now)."""
+    return incident_key(ticket.batch, dimension, value) if ticket.batch is not None else ""
 
 
 def _complaints_of_page(
