@@ -27,7 +27,7 @@ It runs hourly as the ``batch_tallies`` job of ``desk.run_due_jobs()`` (four pag
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, ClassVar
 
@@ -35,9 +35,10 @@ import attrs
 
 from aftersales.domain.bounds import POSITIVE, Bounds
 from aftersales.domain.classification import TicketKind
-from aftersales.domain.quality_incidents import BatchFaultUnit, incident_key
+from aftersales.domain.quality_incidents import BatchFaultTally, BatchFaultUnit, incident_key
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound
+from aftersales.policies.complaints import batch_threshold_reached
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import is_fault_evidence
@@ -47,7 +48,12 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_incident_facts import IncidentComplaints
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
-from aftersales.service.quality_incidents import count_unit, first_recorded
+from aftersales.service.quality_incidents import (
+    complaints_first,
+    count_unit,
+    first_recorded,
+    tickets_of_batch,
+)
 from aftersales.service.runner import CommandRunner
 
 __all__ = ["PROGRESS_ID", "BatchTallies", "BatchTallyBackfill"]
@@ -130,10 +136,16 @@ def _count_page(
     if progress.done or progress.cursor != cursor:
         return 0, progress.done
     dimension = context.policies.complaint.params.batch_dimension
+    tickets = {ticket_id: uow.tickets.get(ticket_id) for ticket_id, _, _ in candidates}
+    if on_incident is not None:
+        _complaints_of_page(context, uow, tickets, candidates)
     messages: list[OutboxMessage] = []
     counted = 0
-    for ticket_id, value, at in candidates:
-        ticket = uow.tickets.get(ticket_id)
+    # The problems in key order (each one's units in the page's order, as recorded): a complaint locks
+    # the tallies of its tickets' problems in that order, and a page writing them in its tickets' order
+    # deadlocked with it on PostgreSQL.
+    for ticket_id, value, at in sorted(candidates, key=lambda c: _key(tickets[c[0]], dimension, c[1])):
+        ticket = tickets[ticket_id]
         if ticket.asset_id is None or ticket.batch is None or not is_fault_evidence(ticket):
             continue  # cancelled (or its unit changed) since the page was read
         if _uncounted(uow, incident_key(ticket.batch, dimension, value), ticket.asset_id):
@@ -147,6 +159,48 @@ def _count_page(
     else:
         uow.documents.add(progress)
     return counted, progress.done
+
+
+def _key(ticket: Ticket, dimension: str, value: str) -> str:
+    """The tally ``ticket``'s problem ``value`` is counted in (``""``: the ticket has no batch now)."""
+    return incident_key(ticket.batch, dimension, value) if ticket.batch is not None else ""
+
+
+def _complaints_of_page(
+    context: DeskContext, uow: UnitOfWork, tickets: Mapping[str, Ticket], candidates: Sequence[Candidate]
+) -> None:
+    """Lock every complaint the page's counting may classify, in id order, before its first tally is
+    written: the complaints about its tickets (a unit joining an incident), and for each problem the
+    page may bring to its threshold the complaints about every ticket of the batch recording it (an
+    incident raised). A complaint's command takes the complaint, then the tally (``link_tickets``); a
+    page that wrote one problem's tally and then raised another's incident, locking its complaints,
+    deadlocked with it on PostgreSQL. A batch is read only for a problem that may cross on this page."""
+    params = context.policies.complaint.params
+    dimension = params.batch_dimension
+    adding: dict[str, int] = {}
+    problems: dict[str, tuple[str, str]] = {}
+    for ticket_id, value, _ in candidates:
+        batch = tickets[ticket_id].batch
+        if batch is not None:
+            key = incident_key(batch, dimension, value)
+            adding[key] = adding.get(key, 0) + 1
+            problems[key] = (batch, value)
+    about = list(tickets)
+    for key, more in adding.items():
+        try:
+            tally: BatchFaultTally | None = uow.documents.get(BatchFaultTally, key)
+        except NotFound:
+            tally = None
+        if tally is not None and tally.incident_id is not None:
+            continue  # raised already: a unit joins it, its own ticket's complaints are classified
+        units = more + (tally.units if tally is not None else 0)
+        size = tally.batch_size if tally is not None else 0
+        # count_unit judges the batch when its size is unknown or its threshold reached (the most
+        # units this page can bring: both only grow with them)
+        if units >= params.batch_min_units and (size < units or batch_threshold_reached(units, size, params)):
+            batch, value = problems[key]
+            about += [t.id for t in tickets_of_batch(uow, batch) if value in first_recorded(params, t)]
+    complaints_first(uow, about)
 
 
 @validated_commands

@@ -9,6 +9,7 @@ detector's hook (:mod:`aftersales.service.complaint_incidents`) share them.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
@@ -48,23 +49,27 @@ def incident_about(uow: UnitOfWork, dimension: str, tickets: Iterable[Ticket]) -
     incident's batch, or ``None``. ``dimension`` is the pack's ``[complaint] batch_dimension``; one read
     by id per distinct problem recorded. A cancelled ticket's records are no fault evidence (the one rule
     of the reports and the detectors): a complaint about that call is not major by the incident."""
+    keys: list[str] = []
     for ticket in tickets:
         if ticket.batch is None or ticket.asset_id is None or not is_fault_evidence(ticket):
             continue
         for value in dict.fromkeys(str(getattr(r, dimension)) for r in ticket.fault_records):
-            try:
-                # Locked: a fault record raising the batch's incident on another desk commits first (the
-                # complaint finds the incident) or waits for this one (its incident finds the complaint);
-                # read without a lock, neither found the other on PostgreSQL.
-                key = incident_key(ticket.batch, dimension, value)
-                tally = document_for_update(uow.documents, BatchFaultTally, key)
-            except NotFound:
-                continue
-            if tally.incident_id is None:
-                continue
-            incident = uow.documents.get(QualityIncident, tally.incident_id)
-            if counts(incident):
-                return incident
+            keys.append(incident_key(ticket.batch, dimension, value))
+    # Locked: a fault record raising the batch's incident on another desk commits first (the complaint
+    # finds the incident) or waits for this one (its incident finds the complaint); read without a lock,
+    # neither found the other on PostgreSQL. All of them, in key order, before the first is judged: two
+    # complaints naming tickets of two problems in opposite orders deadlocked.
+    tallies: dict[str, BatchFaultTally] = {}
+    for key in sorted(set(keys)):
+        with contextlib.suppress(NotFound):
+            tallies[key] = document_for_update(uow.documents, BatchFaultTally, key)
+    for key in dict.fromkeys(keys):
+        tally = tallies.get(key)
+        if tally is None or tally.incident_id is None:
+            continue
+        incident = uow.documents.get(QualityIncident, tally.incident_id)
+        if counts(incident):
+            return incident
     return None
 
 

@@ -1080,8 +1080,9 @@ class MaterialsDesk:
 
         Safe to run as often as wanted: a line already charged is skipped (deterministic booking keys).
         ``at``: the instant the deadlines are judged at (the job's ``now``), not ahead of the clock
-        (``ValidationError`` naming ``at``). ``limit`` charges at most that many lines in this run (the
-        ``chargebacks`` job passes its own: a bounded batch; the lines left are charged by the next run).
+        (``ValidationError`` naming ``at``). ``limit`` charges that many lines in this run while that many
+        are overdue (the ``chargebacks`` job passes its own: a bounded batch; the lines left are charged
+        by the next run); a line another run charged meanwhile does not count against it.
         """
         _check_actor(actor)
         check_role(actor, "run_overdue_chargebacks", None, MATERIALS_ROLES["run_overdue_chargebacks"])
@@ -1094,10 +1095,12 @@ class MaterialsDesk:
             held: set[str] = set()
             # The tickets charged on are locked first, in id order, then the ledgers read again as last
             # committed: a ledger row and the fee-slip counter taken before a ticket's lock deadlocked
-            # on PostgreSQL with a ticket command taking them the other way round.
+            # on PostgreSQL with a ticket command taking them the other way round. Every ledger is read
+            # again, not only those planned: a line charged meanwhile (a run on another desk) leaves
+            # room under ``limit`` for the next overdue line, which the run charges instead.
             planned = self._overdue(uow.documents.query(LoanLedger), when, actor, self._arrived(uow), limit)
             self._lock_charged(uow, [c for _, new in planned for c in new], held)
-            fresh = [uow.documents.get(LoanLedger, ledger.id) for ledger, _ in planned]
+            fresh = uow.documents.query(LoanLedger)
             charged = self._overdue(fresh, when, actor, self._arrived(uow), limit)
             made = [c for _, new in charged for c in new]
             self._lock_charged(uow, made, held)  # a ledger changed meanwhile: rare

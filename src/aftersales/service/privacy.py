@@ -210,7 +210,13 @@ class PrivacyDesk:
             # Locked (PostgreSQL): a registration of the customer in flight commits first and its audit
             # entry is erased too, instead of committing after this erasure read the entries.
             customer = for_update(uow.customers, customer_id)
-            tickets = _tickets_of(uow, customer_id)
+            # Then the person's tickets, in id order, as last committed, before anything is written: a
+            # ticket command holds its ticket, then writes beside it (a batch's tally, a complaint); the
+            # erasure cancelling one call (its unit withdrawn from the tally) before saving another the
+            # command held deadlocked with it on PostgreSQL.
+            tickets = [
+                uow.tickets.get_for_update(i) for i in sorted(t.id for t in _tickets_of(uow, customer_id))
+            ]
             self._check_claims(uow, customer_id, tickets)
             if not cancel_open_tickets:
                 self._check_debts(uow, customer_id)

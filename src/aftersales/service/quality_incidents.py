@@ -62,6 +62,7 @@ from aftersales.service.runner import CommandRunner, TicketHook
 __all__ = [
     "MIN_UNITS",
     "QualityIncidentDesk",
+    "complaints_first",
     "count_unit",
     "detect_in_batch",
     "detect_on_fault",
@@ -235,7 +236,7 @@ def count_unit(
         tally.members, tally.last, tally.units = list(found), None, len(_live(found))
     units = list(found.values())
     if on_incident is not None:
-        _complaints_first(uow, (u.ticket_id for u in units if not u.withdrawn))
+        complaints_first(uow, (u.ticket_id for u in units if not u.withdrawn))
     incident, messages = _judge(context, uow, tally, units, tally.batch_size, ticket, now)
     if incident is None:
         uow.documents.save(tally)
@@ -354,7 +355,7 @@ def detect_in_batch(
     tally.members, tally.last = list(counted), None
     tally.batch_size = size if size is not None else registered
     if on_incident is not None:
-        _complaints_first(uow, (u.ticket_id for u in counted.values() if not u.withdrawn))
+        complaints_first(uow, (u.ticket_id for u in counted.values() if not u.withdrawn))
     uow.documents.save(tally)
     incident, messages = _judge(context, uow, tally, list(counted.values()), tally.batch_size, None, now)
     if incident is not None and on_incident is not None:
@@ -363,11 +364,12 @@ def detect_in_batch(
     return incident
 
 
-def _complaints_first(uow: UnitOfWork, ticket_ids: Iterable[str]) -> None:
+def complaints_first(uow: UnitOfWork, ticket_ids: Iterable[str]) -> None:
     """Lock the complaints about ``ticket_ids`` (those an incident raised on them classifies), in id
     order, before the batch's tally and the incident's number are written: the order a complaint's own
     command takes them (the complaint, then the tally: ``link_tickets``). Taken after the tally, a fault
-    record raising the incident deadlocked on PostgreSQL with a complaint linking a ticket of the batch."""
+    record raising the incident deadlocked on PostgreSQL with a complaint linking a ticket of the batch.
+    A write counting several units (the back-fill's page) calls it once, before its first tally."""
     wanted = {
         link.complaint_id
         for ticket_id in dict.fromkeys(ticket_ids)

@@ -20,7 +20,7 @@ from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.events import JsonValue
 from aftersales.domain.sla_held import HELD_KEY
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import CalendarDataMissing, ValidationError
+from aftersales.errors import CalendarDataMissing, NotFound, ValidationError
 from aftersales.ports.queries import PAGE_BOUNDS, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -48,6 +48,8 @@ DEFAULT_PAGE = 500
 _RECALCULATORS = frozenset({Role.SYSTEM, Role.MANAGER})
 _OPEN_STATES = ("new", "triaged", "assigned", "in_progress", "awaiting_parts", "awaiting_customer", "rework",
                 "resolved", "accepted")  # fmt: skip
+Moved = tuple[tuple[datetime | None, datetime | None], dict[str, datetime]]
+"""A ticket's due times before its recomputation (response, resolution), and the breaches kept."""
 _COMPLAINT_OPEN = ("received", "investigating", "awaiting_decision", "solution_proposed", "implementing",
                    "feedback_given", "reviewed")  # fmt: skip
 
@@ -136,50 +138,72 @@ def recompute_dues(
     request = {"calendar": new.source_name if new is not None else None}
     query = TicketFilter(states=_OPEN_STATES + _COMPLAINT_OPEN)
 
+    def settle(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Moved | None:
+        """Derive ``ticket``'s due times on the new calendar, in place: its old ones and the breaches
+        kept when it is to be recomputed, ``None`` when it is left as it was."""
+        undue = ticket.resolution_due_at is None and ticket.is_open
+        provisional = has_provisional_dues(old, ticket)
+        before = (ticket.response_due_at, ticket.resolution_due_at)
+        tier = runner.tier(uow, ticket)
+        try:
+            service.derive(ticket, tier, now)
+        except CalendarDataMissing:
+            return None
+        # A breach announced before the change is a fact (seeds 003/004 考核): its due stays.
+        held = {}
+        if ticket.can("recalculate_sla"):
+            held = announced_breaches(uow, service, ticket, tier, before, now)
+        if held:
+            ticket.response_due_at = held.get("response", ticket.response_due_at)
+            ticket.resolution_due_at = held.get("resolution", ticket.resolution_due_at)
+            # an announced breach is late after the due it passed, whatever the basis
+            if "response" in held:
+                ticket.response_late_after = None
+            if "resolution" in held:
+                ticket.resolution_late_after = None
+        after = (ticket.response_due_at, ticket.resolution_due_at)
+        # Every open ticket whose due times the new calendar moves (a holiday announced or cancelled,
+        # a make-up day added), not only the provisional ones: the stored due is the status's due.
+        if not (provisional or undue or after != before or held):
+            return None
+        return before, held
+
     def recompute(uow: UnitOfWork, tickets: Sequence[Ticket], now: datetime) -> list[str]:
+        # The tickets to recompute are found on the page as read, then locked in id order and recomputed
+        # as last committed, and the sweep's mark is rewound after them: a ticket command holds its
+        # ticket, then rewinds the mark; the mark taken before a ticket's save deadlocked with it on
+        # PostgreSQL.
+        moving = sorted(t.id for t in tickets if settle(uow, t, now) is not None)
         recomputed: list[str] = []
-        for ticket in tickets:
-            undue = ticket.resolution_due_at is None and ticket.is_open
-            provisional = has_provisional_dues(old, ticket)
-            before = (ticket.response_due_at, ticket.resolution_due_at)
-            tier = runner.tier(uow, ticket)
+        behind: datetime | None = None
+        for ticket_id in moving:
             try:
-                service.derive(ticket, tier, now)
-            except CalendarDataMissing:
-                continue
-            # A breach announced before the change is a fact (seeds 003/004 考核): its due stays.
-            held = (
-                announced_breaches(uow, service, ticket, tier, before, now)
-                if ticket.can("recalculate_sla")
-                else {}
-            )
-            if held:
-                ticket.response_due_at = held.get("response", ticket.response_due_at)
-                ticket.resolution_due_at = held.get("resolution", ticket.resolution_due_at)
-                # an announced breach is late after the due it passed, whatever the basis
-                if "response" in held:
-                    ticket.response_late_after = None
-                if "resolution" in held:
-                    ticket.resolution_late_after = None
-            after = (ticket.response_due_at, ticket.resolution_due_at)
-            if after[1] is not None and (before[1] is None or after[1] < before[1]):
-                rewind_mark(uow, after[1], now)  # moved behind the sweep's mark: the next sweep reads it
-            # Every open ticket whose due times the new calendar moves (a holiday announced or cancelled,
-            # a make-up day added), not only the provisional ones: the stored due is the status's due.
-            if not (provisional or undue or after != before or held):
-                continue
+                ticket = runner.load(uow, ticket_id, lock=True)
+            except NotFound:
+                continue  # erased with its customer since the page was read
+            if ticket.state not in query.states:
+                continue  # closed since the page was read: its due times are history
+            moved = settle(uow, ticket, now)
+            if moved is None:
+                continue  # recomputed by a command since the page was read
+            before, held = moved
+            due = ticket.resolution_due_at
+            if due is not None and (before[1] is None or due < before[1]):
+                behind = due if behind is None else min(behind, due)
             if ticket.can("recalculate_sla"):  # a host's own workflow may have no such step
                 payload: dict[str, JsonValue] = {
                     "old_response_due_at": _iso(before[0]),
-                    "new_response_due_at": _iso(after[0]),
+                    "new_response_due_at": _iso(ticket.response_due_at),
                     "old_resolution_due_at": _iso(before[1]),
-                    "new_resolution_due_at": _iso(after[1]),
+                    "new_resolution_due_at": _iso(due),
                 }
                 if held:
                     payload[HELD_KEY] = {name: at.isoformat() for name, at in held.items()}
                 ticket.step("recalculate_sla", actor.ref, max(now, ticket.last_event_at), payload=payload)
             uow.tickets.save(ticket)
             recomputed.append(ticket.id)
+        if behind is not None:
+            rewind_mark(uow, behind, now)  # moved behind the sweep's mark: the next sweep reads it
         return recomputed
 
     def finish(uow: UnitOfWork, checked: int, recomputed: Sequence[str], now: datetime) -> RecomputeReport:
