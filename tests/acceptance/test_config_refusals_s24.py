@@ -39,7 +39,7 @@ from aftersales.adapters.notifier_sms import SmsNotifier
 from aftersales.adapters.notifier_smtp import SmtpNotifier
 from aftersales.adapters.notifier_webhook import WebhookNotifier
 from aftersales.adapters.notifier_wecom import WeComRobotNotifier
-from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.adapters.notifiers import LoggingNotifier, MemoryNotifier
 from aftersales.domain.ids import AssetId
 from aftersales.domain.products import Asset
 from aftersales.errors import AftersalesError, InvalidStoreOption, ValidationError
@@ -311,6 +311,7 @@ _OPEN: list[tuple[str, dict[str, object], str]] = [
     ("settings_unknown", {"settings": {"zz_unknown": 1}}, "settings.zz_unknown"),
     ("settings_timezone_type", {"settings": {"timezone": 8}}, "timezone"),
     ("settings_timezone_unknown", {"settings": {"timezone": "Asia/Nowhere"}}, "timezone"),
+    ("settings_materials", {"settings": {"materials": 5}}, "materials"),
     ("settings_text_index", {"settings": {"text_index": 5}}, "text_index"),
     ("custom_fields", {"custom_fields": 5}, "custom_fields"),
     ("attachments", {"attachments": 5}, "attachments"),
@@ -399,6 +400,7 @@ class _Sender:
         """Takes every message."""
 
 
+_HOOK = "https://hooks.example.com/aftersales"
 _NOTIFIERS: list[tuple[str, Callable[[], object], str]] = [
     ("sms_sender", lambda: SmsNotifier(5), "sender"),
     ("sms_max_length_type", lambda: SmsNotifier(_Sender(), max_length="70"), "max_length"),
@@ -423,6 +425,38 @@ _NOTIFIERS: list[tuple[str, Callable[[], object], str]] = [
         lambda: WebhookNotifier("https://hooks.example.com/x", "s" * 32, timeout="5"),
         "timeout",
     ),
+    ("webhook_headers_type", lambda: WebhookNotifier(_HOOK, "s" * 32, headers=[("X-A", "b")]), "headers"),
+    ("webhook_headers_value", lambda: WebhookNotifier(_HOOK, "s" * 32, headers={"X-A": 5}), "headers"),
+    (
+        "webhook_channels_unknown",
+        lambda: WebhookNotifier(_HOOK, "s" * 32, channels=frozenset({"zz"})),
+        "channels",
+    ),
+    ("webhook_channels_text", lambda: WebhookNotifier(_HOOK, "s" * 32, channels="sms"), "channels"),
+    (
+        "webhook_max_connections",
+        lambda: WebhookNotifier(_HOOK, "s" * 32, max_connections=0),
+        "max_connections",
+    ),
+    (
+        "webhook_max_connections_type",
+        lambda: WebhookNotifier(_HOOK, "s" * 32, max_connections="4"),
+        "max_connections",
+    ),
+    ("webhook_tls_context", lambda: WebhookNotifier(_HOOK, "s" * 32, tls_context=5), "tls_context"),
+    (
+        "smtp_sender_name",
+        lambda: SmtpNotifier("mail.example.com", sender="a@example.com", sender_name=5),
+        "sender_name",
+    ),
+    (
+        "smtp_domain",
+        lambda: SmtpNotifier("mail.example.com", sender="a@example.com", domain="bad domain"),
+        "domain",
+    ),
+    ("logging_logger", lambda: LoggingNotifier(logger="aftersales"), "logger"),
+    ("logging_level", lambda: LoggingNotifier(level=-1), "level"),
+    ("logging_remember", lambda: LoggingNotifier(remember=0), "remember"),
     ("wecom_key", lambda: WeComRobotNotifier("has space"), "key"),
     ("wecom_timeout", lambda: WeComRobotNotifier("k", timeout=-5), "timeout"),
     ("routes_type", lambda: ChannelNotifier([MemoryNotifier()]), "routes"),
