@@ -101,6 +101,21 @@ def test_a_hand_built_registry_refuses_the_orphan_when_it_resolves() -> None:
     assert refused.value.key == "dispatcher"
 
 
+@pytest.mark.parametrize("name", ["pack", "policies", "extra"])
+def test_a_kind_named_as_the_pack_header_or_the_policy_set_is_refused(name: str) -> None:
+    """Its section would be the pack's header or its policy table (never settable), and
+    ``PolicySet.get`` answered the pack's name or the plugin kinds' table instead of its policy."""
+
+    @attrs.frozen
+    class Params:
+        minutes: int = 30
+
+    registry = Registry.discover(points=[])
+    with pytest.raises(ConfigurationError) as refused:
+        registry.register(PolicyKind(name, Params, lambda p: p))
+    assert refused.value.key == name and name not in registry.kinds
+
+
 # -- (2) maintenance lead time against the interval -------------------------------------------------------
 
 

@@ -120,6 +120,7 @@ class Registry:
     def register(self, contribution: Contribution) -> None:
         """Register a kind, a named policy or a pack; the same one twice is harmless, a clash is refused."""
         if isinstance(contribution, PolicyKind):
+            _check_kind_name(contribution)
             _check_kind_params(contribution)
             self._add(self._kinds, contribution.name, contribution, "policy kind")
         elif isinstance(contribution, NamedPolicy):
@@ -386,6 +387,25 @@ class Registry:
         core = {k: guarded(k, v, _PROTOCOLS[k]) if k in _PROTOCOLS else v for k, v in core.items()}
         _chargeability_asks_warranty(core, overrides)  # the warranty as guarded
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
+
+
+_RESERVED_KINDS = frozenset({"pack", "policies", "extra"})
+"""Names a kind cannot take: the pack file's header and policy table, and :class:`PolicySet`'s own fields."""
+
+
+def _check_kind_name(kind: PolicyKind) -> None:
+    """Refuse a kind named ``pack``, ``policies`` or ``extra``.
+
+    Why: its pack section would be the pack's header (``[pack]``) or its policy choices (``[policies]``),
+    so no pack could ever set its parameters (each key refused as a header key), and ``PolicySet.get``
+    answered the pack's name or the plugin kinds' table instead of its policy; it was registered without
+    a word."""
+    if kind.name in _RESERVED_KINDS:
+        raise ConfigurationError(
+            f"policy kind {kind.name!r} takes a name the pack file and the policy set use themselves "
+            f"({', '.join(sorted(_RESERVED_KINDS))}); choose another",
+            key=kind.name,
+        )
 
 
 def _check_kind_params(kind: PolicyKind) -> None:
