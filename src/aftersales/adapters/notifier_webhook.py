@@ -157,6 +157,10 @@ def _channels(channels: object) -> frozenset[str] | None:
 
 def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     # Checked here, once: a header that cannot be sent would otherwise dead-letter every message.
+    if headers is not None and not isinstance(headers, Mapping):  # pairs: a bare AttributeError before
+        raise ConfigurationError(
+            "headers map header names to values, such as {'X-Tenant': 'a'}", key="headers"
+        )
     checked: dict[str, str] = {}
     for name, value in (headers or {}).items():
         if not isinstance(name, str) or not isinstance(value, str):

@@ -14,6 +14,7 @@ only the plans that became due since the last run, however many units have plans
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
@@ -37,6 +38,8 @@ __all__ = [
     "VisitState",
     "add_months",
     "contract_visits",
+    "lead_refusal",
+    "shortest_interval_days",
 ]
 
 
@@ -46,6 +49,33 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
+
+
+@functools.cache
+def shortest_interval_days(months: int) -> int:
+    """The fewest days ``months`` calendar months can span (one month: 28, from 31 January)."""
+    start = date(2001, 1, 1).toordinal()  # four years, a leap one among them: every case once
+    return min(
+        (add_months(day, months) - day).days
+        for day in (date.fromordinal(start + offset) for offset in range(4 * 365 + 1))
+    )
+
+
+def lead_refusal(interval_months: int, lead_days: int) -> str | None:
+    """Why a plan of ``interval_months`` cannot open its visits ``lead_days`` ahead, or ``None`` if it can.
+
+    Why: the next visit is generated ``lead_days`` before it is due, and it falls due one interval after
+    the last visit was done; a lead time as long as the interval (at its shortest) generates the next
+    visit the day the last one is done, so the plan opens visits back to back and the lead time means
+    nothing (seeds 000/001 plan periodic maintenance, 定期保养/定期維護計劃: one visit a period).
+    """
+    shortest = shortest_interval_days(interval_months)
+    if lead_days < shortest:
+        return None
+    return (
+        f"lead_days {lead_days} is not shorter than the plan's interval of {interval_months} month(s) "
+        f"(at least {shortest} days): the next visit would be opened the day the last one is done"
+    )
 
 
 def _whole(low: int, high: int, what: str) -> Any:

@@ -7,7 +7,14 @@ store remembers the fingerprint of the SLA policy its due times came from
 (:mod:`aftersales.service.calendar_stamp`), so a desk can tell that they are stale and recompute them.
 
 A host's own policy may say what its answers depend on with a ``fingerprint`` attribute (a non-empty
-string); without one its class, its ``name`` and its attrs ``params`` (if any) stand for it.
+string, docs/writing-a-plugin-pack.md "A host's SLA policy"); without one its class, its ``name``, its
+``params`` (if any) and its other public attributes (attrs fields, ``__dict__`` and ``__slots__`` entries
+not starting with ``_``) stand for it. Why the public attributes: a host policy that keeps its figures in
+its own attributes (``self.hours = 8``) changed its answers with them while its fingerprint stayed the
+same, so a store opened with other figures kept its old due times and said they were current. Names
+with a leading ``_`` are left out so that a cache the policy fills as it answers does not make every
+desk think the due times are stale. The library's own policies keep their fingerprint as before (their
+figures are all in ``params``): a store stamped by an older release stays current.
 """
 
 from __future__ import annotations
@@ -31,7 +38,32 @@ def policy_fingerprint(policy: object) -> str:
     params = getattr(policy, "params", None)
     if params is not None:
         parts.append(_canonical(params))
+    if cls.__module__.partition(".")[0] != "aftersales":
+        parts.extend(f"{key}={_canonical(value)}" for key, value in sorted(_own_state(policy, cls).items()))
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _own_state(policy: object, cls: type) -> dict[str, object]:
+    """A host policy's public attributes besides ``name`` and ``params`` (read through a guard)."""
+    names: set[str] = set()
+    if attrs.has(cls):
+        names.update(a.name for a in attrs.fields(cls))
+    try:
+        names.update(vars(policy))
+    except TypeError:  # a guard: its slots hold the host's object, whose own __dict__ reads through
+        names.update(getattr(policy, "__dict__", {}))
+    for klass in cls.__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        names.update((slots,) if isinstance(slots, str) else slots)
+    state: dict[str, object] = {}
+    for key in names - {"name", "params", "fingerprint", "__dict__", "__weakref__"}:
+        if key.startswith("_"):
+            continue
+        try:
+            state[key] = getattr(policy, key)
+        except AttributeError:  # an empty slot
+            continue
+    return state
 
 
 def _canonical(value: object) -> str:

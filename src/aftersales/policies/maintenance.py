@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.maintenance import lead_refusal
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.kinds import PolicyKind
@@ -65,6 +66,11 @@ class MaintenanceParams:
     checklist: tuple[str, ...] = attrs.field(default=DEFAULT_CHECKLIST, converter=_tasks)
     checklists: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_checklists)
     locale: str = attrs.field(default="zh_Hans", validator=attrs.validators.in_(("zh_Hans", "zh_Hant", "en")))
+
+    def __attrs_post_init__(self) -> None:
+        refusal = lead_refusal(self.interval_months, self.lead_days)
+        if refusal is not None:
+            raise ConfigurationError(refusal, key="lead_days")
 
     def checklist_for(self, product_category: str) -> tuple[str, ...]:
         """The checklist of a product category, or the general one."""

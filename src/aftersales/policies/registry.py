@@ -112,6 +112,7 @@ class Registry:
                 registry.register(source)
         for point in entry_points(group=ENTRY_POINT_GROUP) if points is None else points:
             registry._load_entry_point(point)
+        registry._check_named_kinds()  # after every entry point: a kind may come after its policies
         return registry
 
     # -- registration -------------------------------------------------------------------------------
@@ -119,6 +120,7 @@ class Registry:
     def register(self, contribution: Contribution) -> None:
         """Register a kind, a named policy or a pack; the same one twice is harmless, a clash is refused."""
         if isinstance(contribution, PolicyKind):
+            _check_kind_name(contribution)
             _check_kind_params(contribution)
             self._add(self._kinds, contribution.name, contribution, "policy kind")
         elif isinstance(contribution, NamedPolicy):
@@ -161,6 +163,22 @@ class Registry:
                 )
             self.register(item)
 
+    def _check_named_kinds(self) -> None:
+        """Refuse a named policy of a kind no one registers.
+
+        Why: it can never be chosen (a pack's ``[policies]`` and ``overrides`` name registered kinds
+        only), so a plugin that misspelt its kind (``NamedPolicy("dispatcher", ...)``) was installed
+        without a word and its policy never used. Entry points load in no set order, so a kind may be
+        registered after its named policies: the check runs once discovery has read them all, and again
+        when a hand-built registry resolves a pack."""
+        for kind, name in sorted(self._named):
+            if kind not in self._kinds:
+                known = ", ".join(sorted(self._kinds)) or "none"
+                raise ConfigurationError(
+                    f"the policy {name!r} is for kind {kind!r}, which no one registers; known: {known}",
+                    key=kind,
+                )
+
     # -- queries ----------------------------------------------------------------------------------
 
     @property
@@ -181,6 +199,11 @@ class Registry:
 
     def load_pack(self, name_or_path: str | Path) -> Pack:
         """A registered pack by name, or a pack file by path, validated against the registered kinds."""
+        if not isinstance(name_or_path, str | Path):  # else refused under its own text as a pack name
+            raise ConfigurationError(
+                f"pack is a registered pack's name, a pack file's path or a Pack, not {name_or_path!r}",
+                key="pack",
+            )
         if isinstance(name_or_path, Path) or str(name_or_path).endswith(".toml"):
             data, file = read_toml(Path(name_or_path))
             data = self._inherit(data, file, frozenset())
@@ -289,6 +312,7 @@ class Registry:
         An override is a policy object (used as is) or the name of a registered :class:`NamedPolicy`
         (built with the pack's params for that kind).
         """
+        self._check_named_kinds()
         chosen = pack if isinstance(pack, Pack) else self.load_pack(pack)
         self._check_parsed(chosen)
         for section in chosen.pending:
@@ -363,6 +387,25 @@ class Registry:
         core = {k: guarded(k, v, _PROTOCOLS[k]) if k in _PROTOCOLS else v for k, v in core.items()}
         _chargeability_asks_warranty(core, overrides)  # the warranty as guarded
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
+
+
+_RESERVED_KINDS = frozenset({"pack", "policies", "extra"})
+"""Names a kind cannot take: the pack file's header and policy table, and :class:`PolicySet`'s own fields."""
+
+
+def _check_kind_name(kind: PolicyKind) -> None:
+    """Refuse a kind named ``pack``, ``policies`` or ``extra``.
+
+    Why: its pack section would be the pack's header (``[pack]``) or its policy choices (``[policies]``),
+    so no pack could ever set its parameters (each key refused as a header key), and ``PolicySet.get``
+    answered the pack's name or the plugin kinds' table instead of its policy; it was registered without
+    a word."""
+    if kind.name in _RESERVED_KINDS:
+        raise ConfigurationError(
+            f"policy kind {kind.name!r} takes a name the pack file and the policy set use themselves "
+            f"({', '.join(sorted(_RESERVED_KINDS))}); choose another",
+            key=kind.name,
+        )
 
 
 def _check_kind_params(kind: PolicyKind) -> None:

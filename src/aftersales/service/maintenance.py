@@ -36,6 +36,7 @@ from aftersales.domain.maintenance import (
     VisitState,
     add_months,
     contract_visits,
+    lead_refusal,
 )
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ServiceContract
@@ -279,6 +280,11 @@ class MaintenanceDesk:
             raise ValidationError(
                 f"contract {contract.id} does not cover unit {asset.id} on {due}", field="contract_id"
             )
+        lead = params.lead_days if settings.lead_days is None else settings.lead_days
+        in_range = type(lead) is int and type(months) is int and 0 <= lead <= 180 and 1 <= months <= 120
+        refusal = lead_refusal(months, lead) if in_range else None  # else the plan's own check names it
+        if refusal is not None:  # a lead time as long as the interval opens visits back to back
+            raise ValidationError(refusal, field="lead_days")
         checklist = settings.checklist
         plan = MaintenancePlan(
             id=plan_id or _free_plan_id(uow, asset.id),
@@ -288,7 +294,7 @@ class MaintenanceDesk:
             interval_months=months,
             checklist=tuple(checklist) if checklist is not None else params.checklist_for(product.category),
             next_due=due,
-            lead_days=params.lead_days if settings.lead_days is None else settings.lead_days,
+            lead_days=lead,
             usage=settings.usage,
             contract_id=contract.id if contract is not None else None,
             region=customer.region,
