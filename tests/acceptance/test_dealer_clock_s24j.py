@@ -21,11 +21,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.ids import AssetId
 from aftersales.domain.products import Asset
 from aftersales.ports.queries import TicketFilter
+from aftersales.reports.dealer_monthly import scoped_dealer_monthly
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
 
@@ -122,3 +124,52 @@ def test_a_breach_held_on_a_clock_counted_from_the_call_stays_through_later_comm
     status = desk.sla(world.manager, ticket_id)["resolution"]
     assert (status.due_at, status.breached) == (due, True)
     assert desk.ticket(world.manager, ticket_id).resolution_due_at == due
+
+
+# -- 分工 7/10, 档案 b: 每次维修完毕后…经客户确认后汇总; 每月3日之前将上月维修情况汇总报至售后服务部
+
+
+def _repaired_and_accepted(desk: ServiceDesk, world: World, ticket_id: str) -> None:
+    staff = world.dealer_sh_staff
+    desk.start_work(staff, ticket_id)
+    desk.add_fault_record(
+        staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn", action="adjust_flush_valve"
+    )
+    desk.resolve(staff, ticket_id, summary="调整冲水阀")
+    desk.confirm(world.customer_zh, ticket_id, note="好了")
+
+
+def _repairs(desk: ServiceDesk, world: World, month: str) -> tuple[int, bool | None]:
+    """The Shanghai dealer's repairs in ``month`` as the ledger counts them, and whether its filed report
+    matches (``None`` when none was filed)."""
+    summary = scoped_dealer_monthly(desk, world.manager, reporting_for(desk.store), month)
+    (row,) = [r for r in summary.rows if r.dealer_id == "dealer-sh"]
+    return row.repairs, row.matches_ledger
+
+
+def test_a_repair_accepted_in_april_stays_aprils_when_the_job_is_reopened_in_may(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # Repaired and accepted on 20 April; the dealer reports one April repair by 3 May. On 6 May the
+    # problem is back and the job reopened; the rework is accepted on 7 May. April keeps its repair (the
+    # filed report still matches) and May counts the rework, a repair accepted again (每次维修完毕后…经客户
+    # 确认). (The reopen cleared the acceptance: April's ledger fell to 0 and the true report stopped
+    # matching.)
+    desk, clock, world = host
+    clock.set(datetime(2026, 4, 20, 9, 0, tzinfo=SH))
+    ticket_id = _repair_call(desk, world)
+    desk.dispatch(world.agent, ticket_id, dealer_id="dealer-sh")
+    _repaired_and_accepted(desk, world, ticket_id)
+    clock.set(datetime(2026, 5, 2, 10, 0, tzinfo=SH))
+    desk.reports.submit_dealer_report(
+        world.dealer_sh_staff, "dealer-sh", "2026-04", installations=0, repairs=1
+    )
+    assert _repairs(desk, world, "2026-04") == (1, True)
+    clock.set(datetime(2026, 5, 6, 9, 0, tzinfo=SH))
+    desk.reopen(world.manager, ticket_id, reason="客户来电:又一直冲水")
+    assert _repairs(desk, world, "2026-04") == (1, True)
+    assert _repairs(desk, world, "2026-05")[0] == 0  # the rework is not done yet
+    clock.set(datetime(2026, 5, 7, 15, 0, tzinfo=SH))
+    _repaired_and_accepted(desk, world, ticket_id)
+    assert _repairs(desk, world, "2026-04") == (1, True)
+    assert _repairs(desk, world, "2026-05")[0] == 1

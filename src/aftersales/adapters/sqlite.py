@@ -31,10 +31,13 @@ from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.reporting_rows import (
+    DELETE_COMPLETIONS,
     DELETE_FAULTS,
+    INSERT_COMPLETION,
     INSERT_FAULT,
     REPORT_COLUMNS,
     UPSERT_FACTS,
+    completion_values,
     fact_values,
     fault_values,
 )
@@ -772,6 +775,13 @@ class _Tickets:
             if cursor.rowcount != 1:  # not back-filled yet: the whole row
                 run(UPSERT_FACTS, facts)
         self._facts[ticket.id] = facts
+        # The completions follow the resolution and the reopens, which the facts hold: unchanged facts,
+        # unchanged completions (no write); else its rows again.
+        if known is None or known != facts:
+            if not new:
+                run(DELETE_COMPLETIONS, (ticket.id,))
+            for completion in completion_values(ticket):
+                run(INSERT_COMPLETION, completion)
         faults = fault_values(ticket)
         if not new:
             # Known only for a ticket read in this transaction (no faults then: not kept, so []).
