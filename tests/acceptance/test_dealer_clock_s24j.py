@@ -29,6 +29,7 @@ from aftersales.domain.products import Asset
 from aftersales.ports.queries import TicketFilter
 from aftersales.reports.dealer_monthly import scoped_dealer_monthly
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.sla_watch import SlaAlert
 from conftest import World, world_desk
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -109,9 +110,13 @@ def test_a_breach_held_before_the_job_passed_to_a_dealer_does_not_mark_the_deale
     assert desk.ticket(world.manager, ticket_id).resolution_due_at == passed_on + timedelta(hours=24)
     listed = desk.ledger(world.manager, TicketFilter(breached_at=passed_on + timedelta(hours=1))).items
     assert ticket_id not in {t.id for t in listed}
-    # The dealer's own clock is judged: past its 24 hours, it is late.
+    # The dealer's own clock is judged: past its 24 hours, it is late, and the sweep announces it.
     clock.set(passed_on + timedelta(hours=25))
     assert desk.sla(world.manager, ticket_id)["resolution"].breached
+    assert not desk.run_due_jobs().failed
+    with desk.store() as uow:
+        alert = uow.documents.get(SlaAlert, f"{ticket_id}:resolution:sla_breach")
+    assert alert.due_at == passed_on + timedelta(hours=24)
 
 
 def test_a_breach_held_on_a_clock_counted_from_the_call_stays_through_later_commands(
