@@ -9,12 +9,13 @@ the due times are recomputed, a target whose breach was announced keeps the due 
 derivation and status of the ticket holds it — until the clock restarts (a reopen) or its limit is
 extended (``extend_sla``: a special case approved, seed 002), which the new calendar then counts.
 
-A held due belongs to the clock that was running when it was held: a target whose clock started after the
-holding step is another clock and holds nothing. Seed 002 (分工 6: 乙方接到用户的叫修(或者是甲方的电话通知)后,
-必须保证在24小时之内给用户解决问题): a dealer's 24 hours run from the office's notice, so a job passed to a
-dealer — another dealer, or the first one again after someone else held it — starts a clock no earlier
-breach marks late. The customer-facing response and resolution targets (seeds 001/003), counted from the
-call, do not restart on a dispatch and keep what they held.
+A held due belongs to the clock that was running when it was held: a target whose clock started at
+or after the holding step's instant is another clock and holds nothing. Seed 002 (分工 6:
+乙方接到用户的叫修(或者是甲方的电话通知)后,必须保证在24小时之内给用户解决问题): a dealer's 24 hours run
+from the office's notice, so a job passed to a dealer — another dealer, or the first one again after
+someone else held it — starts a clock no earlier breach marks late. The customer-facing response and
+resolution targets (seeds 001/003), counted from the call, do not restart on a dispatch and keep what
+they held.
 """
 
 from __future__ import annotations
@@ -77,8 +78,9 @@ def held_dues(events: Iterable[TicketEvent]) -> dict[str, HeldDue]:
 
 
 def still_held(held: Mapping[str, HeldDue], status: SlaStatus) -> dict[str, datetime]:
-    """The held dues of ``status``'s clocks: a target whose clock started after its due was held (a
-    dealer's 24 hours run from the dispatch that passed it the job, seed 002) holds nothing."""
+    """The held dues of ``status``'s clocks: a target whose clock started at or after the instant its
+    due was held (a dealer's 24 hours run from the dispatch that passed it the job, seed 002) holds
+    nothing."""
     kept: dict[str, datetime] = {}
     for name, entry in held.items():
         target = status.get(name)
