@@ -22,6 +22,7 @@ from aftersales.ports.reporting import (
     TicketTiming,
     TimingColumns,
     batch_dimension,
+    completions_us,
     count_facts,
     count_faults,
     fault_evidence,
@@ -90,15 +91,16 @@ class ScanningReportingQueries:
     def completed_category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
         group = GroupBy(group)
         start, end = period.start_us, period.end_us
-        # Completed in the period: received before its end, whenever (a call of March repaired in April).
-        facts = (ticket_facts(t) for t in self._tickets(TicketFilter(received_to=period.end)))
-        return dict(
-            Counter(
-                (group_key(f, group), f.category)
-                for f in facts
-                if not f.cancelled and f.resolved_us is not None and start <= f.resolved_us < end
-            )
-        )
+        # Completed in the period: received before its end, whenever (a call of March repaired in April);
+        # each completion counts (an acceptance before a reopen stays in its month).
+        counted: Counter[tuple[str, str]] = Counter()
+        for ticket in self._tickets(TicketFilter(received_to=period.end)):
+            times = sum(1 for at in completions_us(ticket) if start <= at < end)
+            if times:
+                facts = ticket_facts(ticket)
+                if not facts.cancelled:
+                    counted[(group_key(facts, group), facts.category)] += times
+        return dict(counted)
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
         tickets = self._tickets(TicketFilter(received_from=period.start, received_to=period.end))

@@ -26,6 +26,7 @@ from aftersales.ports.reporting import (
     SCHEDULE_CALLBACK_ACTION,
     FaultFacts,
     TicketFacts,
+    completions_us,
     fault_facts,
     judged_dues,
     pause_starts,
@@ -37,10 +38,12 @@ _CANCELLED = TicketState.CANCELLED.value
 
 __all__ = [
     "ATTITUDE_COLUMNS",
+    "DELETE_COMPLETIONS",
     "DELETE_FAULTS",
     "EXPECTED_COLUMNS",
     "FACT_COLUMNS",
     "FAULT_COLUMNS",
+    "INSERT_COMPLETION",
     "INSERT_FAULT",
     "LATER_FACT_COLUMNS",
     "LEDGER_COLUMNS",
@@ -48,6 +51,7 @@ __all__ = [
     "REPORT_COLUMNS",
     "TIMING_COLUMNS",
     "UPSERT_FACTS",
+    "completion_values",
     "event_facts",
     "expected_values",
     "fact_values",
@@ -111,6 +115,8 @@ INSERT_FAULT = (
     f"INSERT INTO report_faults ({', '.join(FAULT_COLUMNS)}) VALUES ({', '.join('?' * len(FAULT_COLUMNS))})"
 )
 DELETE_FAULTS = "DELETE FROM report_faults WHERE ticket_id = ?"
+INSERT_COMPLETION = "INSERT INTO report_completions (ticket_id, seq, completed_us) VALUES (?, ?, ?)"
+DELETE_COMPLETIONS = "DELETE FROM report_completions WHERE ticket_id = ?"
 
 
 def _us(at: datetime | None) -> int | None:
@@ -226,3 +232,9 @@ def fault_values(ticket: Ticket) -> list[tuple[object, ...]]:
     if not ticket.fault_records:
         return []
     return [attrs.astuple(f, recurse=False) for f in fault_facts(ticket)]
+
+
+def completion_values(ticket: Ticket) -> list[tuple[object, ...]]:
+    """The ``report_completions`` rows of ``ticket``: one per completion of its work
+    (:func:`~aftersales.ports.reporting.completions_us`; none for a ticket not yet accepted)."""
+    return [(ticket.id, seq, at) for seq, at in enumerate(completions_us(ticket))]

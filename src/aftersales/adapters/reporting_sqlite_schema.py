@@ -19,10 +19,13 @@ import time
 from collections.abc import Callable
 
 from aftersales.adapters.reporting_rows import (
+    DELETE_COMPLETIONS,
     DELETE_FAULTS,
+    INSERT_COMPLETION,
     INSERT_FAULT,
     LEDGER_COLUMNS,
     UPSERT_FACTS,
+    completion_values,
     fact_values,
     fault_values,
 )
@@ -32,6 +35,7 @@ from aftersales.adapters.sqlite_write_batch import write_batch
 __all__ = [
     "ATTITUDE_REPORT_STEP",
     "CALLBACK_REPORT_STEP",
+    "COMPLETIONS_REPORT_STEP",
     "EXPECTED_REPORT_STEP",
     "LEDGER_DUES_REPORT_STEP",
     "LEDGER_REPORT_STEP",
@@ -138,6 +142,19 @@ LEDGER_DUES_REPORT_STEP: tuple[str, ...] = (
 own, as every store's export shows them; the export read the KPI's judged due times, which for a reopened
 ticket are an earlier cycle's (``response_due_us``, ``resolution_due_us``)."""
 
+COMPLETIONS_REPORT_STEP: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS report_completions (
+        ticket_id TEXT NOT NULL, seq INTEGER NOT NULL, completed_us INTEGER NOT NULL,
+        PRIMARY KEY (ticket_id, seq))""",
+    # A dealer's month reads the completions in it by this index (no scan of the tickets received).
+    "CREATE INDEX IF NOT EXISTS report_completions_at ON report_completions (completed_us)",
+    # Every ticket is written again by the back-fill, which fills the new table from each ticket's log.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step adding each completion of a ticket's work (session 24): every acceptance, the one a
+reopen ended too, so a dealer's month counts a repair accepted in it though it was reopened later (seed
+002 分工 7/10), read by an index on the instant."""
+
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50
 _MAX_BATCH = 1000  # tickets written under one lock: a few milliseconds of inserts
@@ -164,12 +181,16 @@ def backfill_state(conn: sqlite3.Connection) -> tuple[str, bool]:
     return str(row[0]), bool(row[1])
 
 
-def _rows_of(
-    data: bytes, chunks: bytes | None, version: int
-) -> tuple[tuple[object, ...], list[tuple[object, ...]]]:
+_Rows = tuple[tuple[object, ...], list[tuple[object, ...]], list[tuple[object, ...]]]
+"""A ticket's reporting rows: its facts, its fault rows, its completion rows."""
+_Computed = tuple[int, tuple[object, ...], list[tuple[object, ...]], list[tuple[object, ...]]]
+"""A ticket's version and the reporting rows computed from it."""
+
+
+def _rows_of(data: bytes, chunks: bytes | None, version: int) -> _Rows:
     ticket = parse_stored(data, chunks)[0]
     ticket.version = version
-    return fact_values(ticket), fault_values(ticket)
+    return fact_values(ticket), fault_values(ticket), completion_values(ticket)
 
 
 def _write_rows(
@@ -177,7 +198,7 @@ def _write_rows(
     after: str,
     last: str,
     finished: bool,
-    computed: dict[str, tuple[int, tuple[object, ...], list[tuple[object, ...]]]],
+    computed: dict[str, _Computed],
 ) -> int | None:
     """Under the write lock: the rows computed for the tickets in ``(after, last]``, each checked
     against its current version first (one a writer changed in between is computed again from its
@@ -190,6 +211,7 @@ def _write_rows(
     ).fetchall()
     facts: list[tuple[object, ...]] = []
     faults: list[tuple[object, ...]] = []
+    completions: list[tuple[object, ...]] = []
     for id_, version in current:
         found = computed.get(id_)
         if found is None:
@@ -201,10 +223,13 @@ def _write_rows(
             found = (version, *_rows_of(data, chunks, version))
         facts.append(found[1])
         faults.extend(found[2])
+        completions.extend(found[3])
     if facts:
         conn.executemany(DELETE_FAULTS, [(fact[0],) for fact in facts])
+        conn.executemany(DELETE_COMPLETIONS, [(fact[0],) for fact in facts])
         conn.executemany(UPSERT_FACTS, facts)
         conn.executemany(INSERT_FAULT, faults)
+        conn.executemany(INSERT_COMPLETION, completions)
     conn.execute("UPDATE report_backfill SET after_id = ?, done = ? WHERE id = 1", (last, finished))
     return len(facts)
 
@@ -246,7 +271,7 @@ def backfill_reporting(
             (after, size),
         ).fetchall()
         fetched = len(rows)
-        computed: dict[str, tuple[int, tuple[object, ...], list[tuple[object, ...]]]] = {}
+        computed: dict[str, _Computed] = {}
         for index, (id_, version, data, chunks) in enumerate(rows):
             computed[id_] = (version, *_rows_of(data, chunks, version))
             if time.perf_counter() - began > batch_seconds and index + 1 < fetched:

@@ -31,10 +31,13 @@ from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.reporting_rows import (
+    DELETE_COMPLETIONS,
     DELETE_FAULTS,
+    INSERT_COMPLETION,
     INSERT_FAULT,
     REPORT_COLUMNS,
     UPSERT_FACTS,
+    completion_values,
     fact_values,
     fault_values,
 )
@@ -149,6 +152,7 @@ _PARSED_LIMIT = 20_000  # entity texts remembered per store and kind, LRU (see _
 _UPDATES: dict[tuple[tuple[int, ...], int], str] = {}
 _KEEP_EVENTS, _APPEND_EVENTS, _SET_EVENTS = 0, 1, 2
 _EVENTS_SET = ("", ", events = CASE WHEN events > '' THEN events || ',' ELSE '' END || ?", ", events = ?")
+_RESOLVED = REPORT_COLUMNS.index("resolved_us")  # the reporting row's resolution instant
 
 
 def _update_sql(changed: tuple[int, ...], events: int) -> str:
@@ -772,6 +776,13 @@ class _Tickets:
             if cursor.rowcount != 1:  # not back-filled yet: the whole row
                 run(UPSERT_FACTS, facts)
         self._facts[ticket.id] = facts
+        # The completions change only with the resolution instant (a reopen keeps the one it ended): the
+        # same instant as read, no write; else (or not read) its rows again.
+        if known is None or known[_RESOLVED] != facts[_RESOLVED]:
+            if not new:
+                run(DELETE_COMPLETIONS, (ticket.id,))
+            for completion in completion_values(ticket):
+                run(INSERT_COMPLETION, completion)
         faults = fault_values(ticket)
         if not new:
             # Known only for a ticket read in this transaction (no faults then: not kept, so []).

@@ -23,8 +23,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from aftersales.adapters.reporting_rows import (
+    INSERT_COMPLETION,
     INSERT_FAULT,
     UPSERT_FACTS,
+    completion_values,
     event_facts,
     expected_values,
     fault_values,
@@ -159,6 +161,7 @@ def insert_tickets(conn: sqlite3.Connection, batch: Sequence[Ticket]) -> None:
     """
     facts: list[tuple[object, ...]] = []
     faults: list[tuple[object, ...]] = []
+    completions: list[tuple[object, ...]] = []
     keep_facts = facts.append
 
     def rows() -> Iterator[tuple[object, ...]]:
@@ -167,6 +170,7 @@ def insert_tickets(conn: sqlite3.Connection, batch: Sequence[Ticket]) -> None:
             keep_facts(fact)
             if ticket.fault_records:
                 faults.extend(fault_values(ticket))
+            completions.extend(completion_values(ticket))
             yield row
 
     deferred = _drop_ledger_indexes(conn) if _defer_indexes(conn, len(batch)) else ()
@@ -174,6 +178,8 @@ def insert_tickets(conn: sqlite3.Connection, batch: Sequence[Ticket]) -> None:
     conn.executemany(UPSERT_FACTS, facts)
     if faults:
         conn.executemany(INSERT_FAULT, faults)
+    if completions:
+        conn.executemany(INSERT_COMPLETION, completions)
     for sql in deferred:
         conn.execute(sql)
 

@@ -16,6 +16,7 @@ from aftersales.adapters.late_gap_step import SQLITE_LATE_GAP_STEP
 from aftersales.adapters.reporting_sqlite_schema import (
     ATTITUDE_REPORT_STEP,
     CALLBACK_REPORT_STEP,
+    COMPLETIONS_REPORT_STEP,
     EXPECTED_REPORT_STEP,
     LEDGER_DUES_REPORT_STEP,
     LEDGER_REPORT_STEP,
@@ -193,6 +194,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # instant: a working-time due outside working hours) beside the due, for the ledger's breached
     # filter; rows whose document stores a later instant are filled from it, the others keep 0.
     SQLITE_LATE_GAP_STEP,
+    # 24 (session 24): each completion of a ticket's work (every acceptance, the ones a reopen ended too)
+    # with an index on its instant, for a dealer's month (seed 002 分工 7/10); existing tickets are
+    # written again by the small-batch back-fill.
+    COMPLETIONS_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

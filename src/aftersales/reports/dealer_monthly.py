@@ -15,7 +15,9 @@ A job counts in the month it was completed — the customer's acceptance of the 
 经客户确认后汇总至甲方处备案) — not the month the call came in: the dealer reports by the 3rd the repairs it
 did last month (上月维修情况), and a call of 30 April repaired on 2 May is May's. (Session 24: counted by
 the month received, a call still open at the month's end was in that month's figures, and April's ledger
-count moved after April's report was filed, so a true report stopped matching it.)
+count moved after April's report was filed, so a true report stopped matching it.) Each acceptance counts
+in its month: a job reopened later stays in the month it was accepted in, and its rework, accepted again,
+is another repair of the month of that acceptance (每次维修完毕后…经客户确认).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from aftersales.domain.events import TicketEvent
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
-from aftersales.domain.sla_held import held_dues, with_held
+from aftersales.domain.sla_held import HeldDue, held_dues, still_held, with_held
 from aftersales.domain.sla_late import working_late_after
 from aftersales.domain.sla_reading import GRADING_STEPS, dealer_of, held_dealer, last_grade, steps_of
 from aftersales.domain.sla_retarget import retarget
@@ -121,7 +121,7 @@ class _Kept:
         # The decision re-counted for the priority changes of this log (made only when there are some).
         self.retargeted: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
         # The breached due times a recalculation held for this log's clocks (domain.sla_held).
-        self.held: dict[str, datetime] | None = None
+        self.held: dict[str, HeldDue] | None = None
 
 
 _STORED = frozenset({"response", "resolution", "dealer_resolution"})
@@ -350,7 +350,7 @@ class SlaService:
         return with_held(measured[2].status(now), self._held(kept, events), calendar)
 
     @staticmethod
-    def _held(kept: _Kept, events: Sequence[TicketEvent]) -> dict[str, datetime]:
+    def _held(kept: _Kept, events: Sequence[TicketEvent]) -> dict[str, HeldDue]:
         """The breached due times held for the log's clocks, read once per log."""
         held = kept.held
         if held is None:
@@ -431,7 +431,12 @@ class SlaService:
             if found is None:
                 return
             ticket.response_steps = steps_of(found[1].response_actions)
-            dues = self._timeline(ticket, found[1], self.calendar, now).due_instants(now)
+            timeline = self._timeline(ticket, found[1], self.calendar, now)
+            dues = timeline.due_instants(now)
+            # A breach a recalculation held (announced before the calendar gained a day off) stays one,
+            # on the clock it was held for (a dealer's clock started since is another: seed 002).
+            held = self._held(self._log(ticket), ticket.events) if ticket.events else {}
+            kept = still_held(held, timeline.status(now)) if held else {}
         except CalendarDataMissing:
             return  # no guessing: the ledger shows no due time, desk.sla() explains why
         # The callback is a task the callback policy schedules (schedule_callback), not a derived time.
@@ -444,9 +449,7 @@ class SlaService:
         ticket.response_late_after, ticket.resolution_late_after = _late_afters(
             found[1], self.calendar, dues, ticket.response_due_at, ticket.resolution_due_at
         )
-        # A breach a recalculation held (announced before the calendar gained a day off) stays one.
-        held = self._held(self._log(ticket), ticket.events) if ticket.events else {}
-        for name, due in held.items():
+        for name, due in kept.items():
             stored = ticket.response_due_at if name == "response" else ticket.resolution_due_at
             if stored is not None and due < stored:
                 # announced: late after the due it passed, whatever the basis
