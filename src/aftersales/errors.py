@@ -433,15 +433,17 @@ class CustomerErased(ValidationError):
     the erasure cancels and closes the person's tickets for that reason. A person who calls again is
     registered as a new customer, under a new id (:class:`ErasedIdReused`: the erased id stays the
     erased history's), then the work is opened. An import naming the record would bring their erased
-    history back. ``field`` is ``customer_id``.
+    history back. A unit is not registered for, nor transferred to, the record either: its work and
+    history would attach to it. ``field`` is ``customer_id`` unless the caller names the field that
+    held the id (``asset.customer_id``).
     """
 
-    def __init__(self, customer_id: str) -> None:
+    def __init__(self, customer_id: str, *, field: str = "customer_id") -> None:
         super().__init__(
             f"customer {customer_id!r}: their personal data was erased (PIPL); nobody can be reached for "
             "this work. Register the person, with their consent, as a new customer under a new id "
             "before opening work for them",
-            field="customer_id",
+            field=field,
         )
         self.customer_id = customer_id
 
