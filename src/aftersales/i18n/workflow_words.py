@@ -25,6 +25,7 @@ ERROR_PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "kind": ("attachment_kind",),
         "remedy": ("remedy_kind",),
         "what": ("record_kind",),
+        "payer": ("payer",),
     }
 )
 """The catalog prefixes that label an error's code parameters (a state reads "已关闭", not "closed").

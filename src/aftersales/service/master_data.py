@@ -322,7 +322,9 @@ class MasterData:
                 raise PermissionDenied(str(actor), "register_customer", customer.id)
             for field in ("region", "dealer_id"):
                 if getattr(before, field) != getattr(customer, field):
-                    raise PermissionDenied(str(actor), f"change the {field} of customer", customer.id)
+                    raise PermissionDenied(
+                        str(actor), f"change the {field} of customer", customer.id, rule="customer_moves"
+                    )
 
         self._register(actor, "register_customer", customer, check, idempotency_key)
 
@@ -346,7 +348,9 @@ class MasterData:
                 else:
                     self._dealer_may_touch_asset(uow, actor, before)
                     if before.dealer_id != asset.dealer_id:
-                        raise PermissionDenied(str(actor), "change the dealer of unit", asset.id)
+                        raise PermissionDenied(
+                            str(actor), "change the dealer of unit", asset.id, rule="unit_dealer_fixed"
+                        )
             if asset.customer_id is not None and (before is None or before.customer_id is None):
                 # After the dealer's scope: one that may not read the owner learns nothing of it.
                 # An unknown owner is check_references' (NotFound), as before.
@@ -356,17 +360,28 @@ class MasterData:
             if before is None:
                 return
             if before.customer_id is not None and before.customer_id != asset.customer_id:
-                raise PermissionDenied(str(actor), "change the owner of unit (use transfer_asset)", asset.id)
+                raise PermissionDenied(
+                    str(actor),
+                    "change the owner of unit (use transfer_asset)",
+                    asset.id,
+                    rule="owner_by_transfer",
+                )
             for field in _WARRANTY_DATES:
                 if getattr(before, field) is not None and getattr(before, field) != getattr(asset, field):
                     raise PermissionDenied(
-                        str(actor), f"change the {field} of unit (use change_warranty_start)", asset.id
+                        str(actor),
+                        f"change the {field} of unit (use change_warranty_start)",
+                        asset.id,
+                        rule="warranty_start_by_correction",
                     )
             if before.product_id != asset.product_id:
                 # The product carries the warranty terms (seed 002: 产品保修期按产品样本规定执行): another
                 # model is another term, as a new start date is.
                 raise PermissionDenied(
-                    str(actor), "change the product_id of unit (use change_warranty_start)", asset.id
+                    str(actor),
+                    "change the product_id of unit (use change_warranty_start)",
+                    asset.id,
+                    rule="warranty_start_by_correction",
                 )
 
         self._register(actor, "register_asset", asset, check, idempotency_key)
