@@ -14,6 +14,7 @@ import pytest
 from aftersales.errors import PermissionDenied
 from aftersales.i18n import load_catalog
 from aftersales.i18n.errors import render_error
+from aftersales.reports.labels import ReportLabels
 from aftersales.service.permissions import PERMISSIONS
 
 ACTIONS = sorted({action for table in PERMISSIONS.values() for action in table})
@@ -51,3 +52,14 @@ def test_a_dealers_dispatch_beyond_its_own_reads_in_the_imperative() -> None:
     refused = PermissionDenied("dealer_staff:d1", "dispatch", "e-9", rule="beyond_own_dealer")
     assert render_error(refused, "en") == "You may dispatch a ticket only within your own dealer"
     assert render_error(refused, "zh_Hans") == "只能在本经销商范围内派工"
+
+
+def test_the_ledger_still_reads_its_steps_in_the_past_tense() -> None:
+    # The refusal's imperative is no event's label: the history shows what was done.
+    en, hans = ReportLabels("en"), ReportLabels("zh_Hans")
+    assert [en.step(a) for a in ("dispatch", "resolve", "await_parts")] == [
+        "dispatched",
+        "resolved",
+        "waiting for parts",
+    ]
+    assert en.step("accept", "quote") == "quote accepted" and hans.step("dispatch") == "派工"
