@@ -92,6 +92,7 @@ from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, MaterialsSt
 from aftersales.domain.money import MAX_MINOR_UNITS, Money
 from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
+from aftersales.domain.plan_handover import PlanHandover
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.quality_incidents import IncidentRemedyKind, IncidentState, QualityIncident
 from aftersales.domain.quality_reports import DealerMonthlyReport, ReportFiling
@@ -443,6 +444,7 @@ __all__ = [
     "PhaseFeedback",
     "PickSlip",
     "Plan",
+    "PlanHandover",
     "PluginError",
     "PolicyError",
     "PolicyKind",

@@ -8,6 +8,7 @@ render its own text. An operation that raises changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Self
 
@@ -240,14 +241,30 @@ class AlreadyErased(DuplicateError):
 
 
 class PermissionDenied(AftersalesError):
-    """The actor may not run this command on this object. Nothing was changed."""
+    """The actor may not run this command on this object. Nothing was changed.
 
-    def __init__(self, actor: str, action: str, target: object = None) -> None:
+    ``action`` is the permission table's action (a code), or, for a refusal finer than the table, a
+    phrase for the log; such a refusal names its ``rule`` (a code: the catalog's
+    ``error.permission_<rule>`` words it for people) and the ``facts`` those words name (codes they
+    label: ``{"action": "dispatch"}``). Why: a phrase built in English read English in every locale.
+    """
+
+    def __init__(
+        self,
+        actor: str,
+        action: str,
+        target: object = None,
+        *,
+        rule: str | None = None,
+        facts: Mapping[str, str] | None = None,
+    ) -> None:
         where = f" on {target!r}" if target is not None else ""
         super().__init__(f"{actor} may not {action}{where}")
         self.actor = actor
         self.action = action
         self.target = target
+        self.rule = rule
+        self.facts: Mapping[str, str] = dict(facts or {})
 
 
 class RemedyBeyondAuthority(PermissionDenied):
@@ -433,15 +450,17 @@ class CustomerErased(ValidationError):
     the erasure cancels and closes the person's tickets for that reason. A person who calls again is
     registered as a new customer, under a new id (:class:`ErasedIdReused`: the erased id stays the
     erased history's), then the work is opened. An import naming the record would bring their erased
-    history back. ``field`` is ``customer_id``.
+    history back. A unit is not registered for, nor transferred to, the record either: its work and
+    history would attach to it. ``field`` is ``customer_id`` unless the caller names the field that
+    held the id (``asset.customer_id``).
     """
 
-    def __init__(self, customer_id: str) -> None:
+    def __init__(self, customer_id: str, *, field: str = "customer_id") -> None:
         super().__init__(
             f"customer {customer_id!r}: their personal data was erased (PIPL); nobody can be reached for "
             "this work. Register the person, with their consent, as a new customer under a new id "
             "before opening work for them",
-            field="customer_id",
+            field=field,
         )
         self.customer_id = customer_id
 

@@ -253,10 +253,16 @@ class Quote:
     def _step(self, trigger: str, by: ActorRef) -> QuoteState:
         target = QuoteState(_quote_target(self, trigger))
         if by.role not in QUOTE_WORKFLOW.spec(trigger).roles:
-            raise PermissionDenied(str(by), f"{trigger} a quote", self.id)
+            raise PermissionDenied(str(by), f"{trigger} a quote", self.id, rule=f"quote_{trigger}")
         if by.role is _R.CUSTOMER and self.payer != "customer" and trigger in _PAYERS_ANSWERS:
             # The dealer's purchase from the maker (成本价) is the dealer's to answer and pay, not the user's.
-            raise PermissionDenied(str(by), f"{trigger} the {self.payer}'s purchase", self.id)
+            raise PermissionDenied(
+                str(by),
+                f"{trigger} the {self.payer}'s purchase",
+                self.id,
+                rule=f"purchase_{trigger}",
+                facts={"payer": self.payer},
+            )
         return target
 
     def with_lines(self, lines: Iterable[ChargeLine], by: ActorRef) -> Quote:
@@ -681,7 +687,13 @@ class ChargeSheet:
         _quote_target(quote, "pay")  # only accepted quotes are payable
         if payment.recorded_by.role is _R.CUSTOMER and quote.payer != "customer":
             # The dealer's purchase from the maker (成本价) is the dealer's to pay, not the user's.
-            raise PermissionDenied(str(payment.recorded_by), f"pay the {quote.payer}'s purchase", quote.id)
+            raise PermissionDenied(
+                str(payment.recorded_by),
+                f"pay the {quote.payer}'s purchase",
+                quote.id,
+                rule="purchase_pay",
+                facts={"payer": quote.payer},
+            )
         if payment.amount.currency != self.currency:
             raise CurrencyMismatch(self.currency, payment.amount.currency)
         if any(p.id == payment.id for p in self.payments):

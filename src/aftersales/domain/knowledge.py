@@ -240,7 +240,7 @@ class Article:
     ) -> ArticleVersion:
         """Add a new draft version written by ``by``. Earlier versions stay as they were."""
         if by.role not in ARTICLE_AUTHORS:
-            raise PermissionDenied(str(by), "write a knowledge article", self.id)
+            raise PermissionDenied(str(by), "write_article", self.id)
         if not isinstance(problem, ArticleProblem):
             raise ValidationError("problem must be an ArticleProblem", field="problem")
         if self.versions and at < self.versions[-1].written_at:
@@ -270,11 +270,11 @@ class Article:
         """Approve draft ``number``; it becomes current and earlier approved versions are superseded."""
         version = self.get(number)
         if by.role not in ARTICLE_APPROVERS:
-            raise PermissionDenied(str(by), "approve a knowledge article", self.id)
+            raise PermissionDenied(str(by), "approve_article", self.id)
         if version.state is not ArticleState.DRAFT:
             raise InvalidTransition("knowledge_article", version.state.value, "approve", record_id=self.id)
         if by == version.written_by:
-            raise PermissionDenied(str(by), "approve their own article version", self.id)
+            raise PermissionDenied(str(by), "approve_article", self.id, rule="own_article_version")
         if at < version.written_at:
             raise ValidationError("approval cannot predate the version", field="at")
         approved = attrs.evolve(version, state=ArticleState.APPROVED, approved_by=by, approved_at=at)
@@ -289,7 +289,7 @@ class Article:
                 "knowledge_article", self.latest.state.value, "withdraw", record_id=self.id
             )
         if by.role not in ARTICLE_APPROVERS:
-            raise PermissionDenied(str(by), "withdraw a knowledge article", self.id)
+            raise PermissionDenied(str(by), "withdraw_article", self.id)
         withdrawn = attrs.evolve(current, state=ArticleState.WITHDRAWN)
         self.versions[current.number - 1] = withdrawn
         return withdrawn

@@ -290,7 +290,7 @@ class MaterialsRequest:
     ) -> MaterialsRequest:
         """A new request (requested), recording who asked and when."""
         if by.role not in MATERIALS_WORKFLOW.spec("cancel").roles:
-            raise PermissionDenied(str(by), "request materials", ticket_id)
+            raise PermissionDenied(str(by), "materials_request", ticket_id)
         request = cls(MaterialsRequestId(id), TicketId(ticket_id), party, tuple(lines), at, by, urgent, note)
         request.steps.append(MaterialsStep("request", "", request.state.value, at, by))
         return request
@@ -395,11 +395,11 @@ class MaterialsRequest:
         target = self._target("approve", by, at)
         if self.state is MaterialsState.PICK_SLIP:
             if by.role in (Role.CUSTOMER, Role.DEALER_STAFF):
-                raise PermissionDenied(str(by), "approve a pick slip", self.id)
+                raise PermissionDenied(str(by), "materials_approve", self.id)
             if by.role not in HEADS and any(line.special_approval for line in self.lines):
                 # 特批: a line citing a special approval never goes on the loan ledger (never owed back,
                 # never charged as kept), so a head signs the slip, not whoever typed the reference.
-                raise PermissionDenied(str(by), "approve a pick slip with a specially approved line", self.id)
+                raise PermissionDenied(str(by), "materials_approve", self.id, rule="special_line_by_head")
             assert self.pick_slip is not None
             self._record("approve", target, by, at)
             return self.pick_slip
@@ -537,7 +537,7 @@ class MaterialsRequest:
             assert self.quote_id is not None
             escalation = self.charges.refuse(self.quote_id, at, by, given)
         elif by.role is Role.CUSTOMER:
-            raise PermissionDenied(str(by), "decline a materials request", self.id)
+            raise PermissionDenied(str(by), "materials_decline", self.id)
         self._record("decline", target, by, at, reason, given)
         return escalation
 

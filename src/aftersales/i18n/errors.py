@@ -122,6 +122,8 @@ def error_reason(error: AftersalesError) -> Reason:
             return Reason("remedy_months_beyond_authority", {"limit": _text(error.limit)})
         return Reason("remedy_cost_beyond_authority", {"remedy": error.kind, "limit": _text(error.limit)})
     if isinstance(error, PermissionDenied):
+        if error.rule is not None:  # a refusal finer than the table: worded by its rule
+            return Reason(f"permission_{error.rule}", {"action": error.action, **error.facts})
         return Reason("permission_denied", {"action": error.action})
     if isinstance(error, ConcurrencyConflict):
         return Reason("concurrency_conflict", {"id": _text(error.id)[:80]})
@@ -150,7 +152,7 @@ def error_reason(error: AftersalesError) -> Reason:
 
 
 # The sentence of a kind, for a code of it the catalog has no words for.
-_KIND_FALLBACK = (("legal_hold_", "legal_hold"), ("policy_", "policy"))
+_KIND_FALLBACK = (("legal_hold_", "legal_hold"), ("policy_", "policy"), ("permission_", "permission_denied"))
 
 _renderers: dict[tuple[str, str], ReasonRenderer] = {}
 

@@ -25,6 +25,7 @@ ERROR_PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "kind": ("attachment_kind",),
         "remedy": ("remedy_kind",),
         "what": ("record_kind",),
+        "payer": ("payer",),
     }
 )
 """The catalog prefixes that label an error's code parameters (a state reads "已关闭", not "closed").
@@ -88,8 +89,9 @@ def param_labels(workflow: str | None) -> Mapping[str, tuple[str, ...]]:
 
 
 def workflow_label(catalog: MessageCatalog, workflow: str | None, param: str, code: str) -> str | None:
-    """The words of ``code`` as ``workflow``'s ``param`` (``"state"`` or ``"action"``): the first catalog
-    entry ``<prefix>.<code>`` of :func:`param_labels`, or ``None`` when no catalog entry names it."""
+    """The words of ``code`` as ``workflow``'s ``param`` (``"state"``; ``"command"``, a step as the
+    ledger reads it; ``"action"``, a permission refused, worded first as what was refused): the first
+    catalog entry ``<prefix>.<code>`` of :func:`param_labels`, or ``None`` when no catalog names it."""
     for prefix in param_labels(workflow).get(param, (param,)):
         found = catalog.get(f"{prefix}.{code}")
         if found is not None:

@@ -92,8 +92,10 @@ class ReportLabels:
 
     def step(self, code: str, workflow: str | None = None) -> str:
         """A step's (an event's action's) label in ``workflow``'s words: the returns' ``reject`` is an old
-        part refused at inspection, the ticket's the customer not accepting the repair."""
-        found = workflow_label(self.catalog, workflow, "action", code)
+        part refused at inspection, the ticket's the customer not accepting the repair. Labelled as a
+        refused step is (``command``), not as a refused permission (``action``: the imperative "dispatch
+        a ticket" where the ledger reads "dispatched")."""
+        found = workflow_label(self.catalog, workflow, "command", code)
         return code if found is None else found
 
     def payer(self, kind: str, key: str | None) -> str:

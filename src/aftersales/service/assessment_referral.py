@@ -73,7 +73,9 @@ class AssessmentReferrals:
                 )
             roles = PERMISSIONS[Workflow.SERVICE_TICKET]["refer_for_assessment"]
             if acts_as_dealer_staff(actor, roles) and engineer.dealer_id != actor.dealer_id:
-                raise PermissionDenied(str(actor), "refer_for_assessment beyond its own dealer", engineer.id)
+                raise PermissionDenied(
+                    str(actor), "refer_for_assessment", engineer.id, rule="beyond_own_dealer"
+                )
             event = ticket.refer_for_assessment(actor.ref, now, engineer.id, note)
             if engineer.contact is None:
                 return Applied()
@@ -114,7 +116,7 @@ class AssessmentReferrals:
                 own = _own_assessors(uow, actor)
                 if engineer_id is not None and engineer_id not in own:
                     raise PermissionDenied(
-                        str(actor), "read another engineer's assessment referrals", engineer_id
+                        str(actor), "read_assessment_referrals", engineer_id, rule="other_engineers_referrals"
                     )
             wanted = own if engineer_id is None else frozenset({engineer_id})
             while True:  # new tickets are few: triage follows the call

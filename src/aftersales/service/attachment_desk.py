@@ -130,7 +130,9 @@ class AttachmentDesk:
                     # The written report is the service side's feedback to the maker (seed 002:
                     # 对各级销售单位提出以下要求 … 需立即提供书面报告): a customer's upload would let the
                     # customer unblock the steps the report rule holds. Photos, slips, invoices are theirs.
-                    raise PermissionDenied(str(actor), "attach a written_report", ticket.id)
+                    raise PermissionDenied(
+                        str(actor), "attach", ticket.id, rule="attach_kind", facts={"kind": kind.value}
+                    )
                 attachment = Attachment(
                     f"att-{len(ticket.events)}",
                     kind,

@@ -306,7 +306,7 @@ def check_dealer_dispatch(uow: UnitOfWork, actor: Actor, chosen: Assignee) -> No
     else:
         ours = mine is not None and engineer_dealer(uow, chosen) == mine
     if not ours:
-        raise PermissionDenied(str(actor), "dispatch beyond its own dealer", chosen.id)
+        raise PermissionDenied(str(actor), "dispatch", chosen.id, rule="beyond_own_dealer")
 
 
 def check_available(engineer: Engineer, at: datetime, field: str) -> None:

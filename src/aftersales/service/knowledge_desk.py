@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import attrs
 
+from aftersales.domain.bounds import Bounds
 from aftersales.domain.fault_stats import (
     ALL_PRODUCTS,
     FaultContribution,
@@ -60,7 +61,12 @@ from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import ticket_id_readable
 from aftersales.service.views import CommandResult
 
-__all__ = ["ArticleView", "CauseSuggestion", "KnowledgeDesk", "Suggestions"]
+__all__ = ["SUGGEST_LIMIT", "ArticleView", "CauseSuggestion", "KnowledgeDesk", "Suggestions"]
+
+SUGGEST_LIMIT = Bounds(1, 1000)
+"""How many causes ``suggest`` ranks: its ``limit``'s one bound, in its annotation. Before it the
+boundary refused a wrong type naming every limit's wide range (1 to 1,000,000) and the command
+refused 0 as "a positive integer"; a list of more than a thousand likely causes suggests nothing."""
 
 _KB = "kb"
 """The namespace of knowledge articles in the store's text index."""
@@ -387,7 +393,7 @@ class KnowledgeDesk:
         symptom: str | None = None,
         description: str | None = None,
         category: str | None = None,
-        limit: int = 5,
+        limit: Annotated[int, SUGGEST_LIMIT] = 5,
         locale: str | None = None,
     ) -> Suggestions:
         """Likely causes and actions for ``symptom`` (or a free ``description``) on ``product_id``.
@@ -405,8 +411,7 @@ class KnowledgeDesk:
             )
         if symptom is not None and (not isinstance(symptom, str) or not CODE_PATTERN.fullmatch(symptom)):
             raise ValidationError(f"symptom must be a snake_case code, got {symptom!r}", field="symptom")
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-            raise ValidationError("limit is a positive integer", field="limit")
+        SUGGEST_LIMIT.check(limit, "limit")
         snapshot = self._loaded()
         current = snapshot.current
         reader_locale = locale or actor.locale

@@ -27,14 +27,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import attrs
 
-from aftersales.domain.bounds import check_bounded
+from aftersales.domain.bounds import POSITIVE
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound, ValidationError
-from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
+from aftersales.errors import NotFound
+from aftersales.ports.queries import PAGE_BOUNDS, PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -129,17 +129,21 @@ class LateAfters:
         self.context = context
         self.runner = runner
 
-    def backfill(self, actor: Actor, *, batch: int = 500, max_batches: int | None = None) -> int:
+    def backfill(
+        self,
+        actor: Actor,
+        *,
+        batch: Annotated[int, PAGE_BOUNDS] = 500,
+        max_batches: Annotated[int, POSITIVE] | None = None,
+    ) -> int:
         """Go on with the back-fill (see the module's docstring): ``batch`` tickets per transaction (1 to
         1000), at most ``max_batches`` transactions (``None``: to the end). Returns the tickets given
         instants now: 0 on a store whose tickets all had theirs, and once the pass is complete. The heads
         run it (and the jobs, hourly); another role is refused (``PermissionDenied``), nothing written."""
         permit(actor, Workflow.DOCUMENTS, "backfill_late_afters")
-        check_bounded(batch, "batch", MAX_PAGE)
-        if max_batches is not None and (
-            not isinstance(max_batches, int) or isinstance(max_batches, bool) or max_batches < 1
-        ):
-            raise ValidationError("max_batches is a positive whole number or None", field="max_batches")
+        PAGE_BOUNDS.check(batch, "batch")
+        if max_batches is not None:
+            POSITIVE.check(max_batches, "max_batches")
         total = batches = 0
         while max_batches is None or batches < max_batches:
             filled, done = self.next_page(actor, batch=batch)
@@ -148,11 +152,11 @@ class LateAfters:
                 break
         return total
 
-    def next_page(self, actor: Actor, *, batch: int = 500) -> tuple[int, bool]:
+    def next_page(self, actor: Actor, *, batch: Annotated[int, PAGE_BOUNDS] = 500) -> tuple[int, bool]:
         """One page of the back-fill, one transaction (the jobs drain it page by page): the tickets given
         instants now, and whether the pass is complete (then nothing is read but the progress)."""
         permit(actor, Workflow.DOCUMENTS, "backfill_late_afters")
-        check_bounded(batch, "batch", MAX_PAGE)
+        PAGE_BOUNDS.check(batch, "batch")
         context = self.context
         # The page is read without the write lock; the write fills only what it finds lacking.
         with context.reader() as uow:

@@ -36,7 +36,14 @@ from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.repair_points import RepairPoint
 from aftersales.domain.teams import Team
-from aftersales.errors import DuplicateError, ErasedIdReused, NotFound, PermissionDenied, ValidationError
+from aftersales.errors import (
+    CustomerErased,
+    DuplicateError,
+    ErasedIdReused,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
 from aftersales.service.access_log import record_access
@@ -315,7 +322,9 @@ class MasterData:
                 raise PermissionDenied(str(actor), "register_customer", customer.id)
             for field in ("region", "dealer_id"):
                 if getattr(before, field) != getattr(customer, field):
-                    raise PermissionDenied(str(actor), f"change the {field} of customer", customer.id)
+                    raise PermissionDenied(
+                        str(actor), f"change the {field} of customer", customer.id, rule="customer_moves"
+                    )
 
         self._register(actor, "register_customer", customer, check, idempotency_key)
 
@@ -324,7 +333,9 @@ class MasterData:
 
         A stored unit's owner, warranty-start dates and product change only with :meth:`transfer_asset`
         and :meth:`change_warranty_start` (manager commands with a reason); dealer staff register units
-        of their regions' customers only and may not change a unit's dealer.
+        of their regions' customers only and may not change a unit's dealer. A unit is not registered
+        for a customer whose personal data was erased (:class:`~aftersales.errors.CustomerErased`,
+        naming ``asset.customer_id``; nothing written).
         """
 
         def check(uow: UnitOfWork, before: Asset | None) -> None:
@@ -337,21 +348,40 @@ class MasterData:
                 else:
                     self._dealer_may_touch_asset(uow, actor, before)
                     if before.dealer_id != asset.dealer_id:
-                        raise PermissionDenied(str(actor), "change the dealer of unit", asset.id)
+                        raise PermissionDenied(
+                            str(actor), "change the dealer of unit", asset.id, rule="unit_dealer_fixed"
+                        )
+            if asset.customer_id is not None and (before is None or before.customer_id is None):
+                # After the dealer's scope: one that may not read the owner learns nothing of it.
+                # An unknown owner is check_references' (NotFound), as before.
+                _owner_not_erased(
+                    uow.customers.find([asset.customer_id]).get(asset.customer_id), "asset.customer_id"
+                )
             if before is None:
                 return
             if before.customer_id is not None and before.customer_id != asset.customer_id:
-                raise PermissionDenied(str(actor), "change the owner of unit (use transfer_asset)", asset.id)
+                raise PermissionDenied(
+                    str(actor),
+                    "change the owner of unit (use transfer_asset)",
+                    asset.id,
+                    rule="owner_by_transfer",
+                )
             for field in _WARRANTY_DATES:
                 if getattr(before, field) is not None and getattr(before, field) != getattr(asset, field):
                     raise PermissionDenied(
-                        str(actor), f"change the {field} of unit (use change_warranty_start)", asset.id
+                        str(actor),
+                        f"change the {field} of unit (use change_warranty_start)",
+                        asset.id,
+                        rule="warranty_start_by_correction",
                     )
             if before.product_id != asset.product_id:
                 # The product carries the warranty terms (seed 002: 产品保修期按产品样本规定执行): another
                 # model is another term, as a new start date is.
                 raise PermissionDenied(
-                    str(actor), "change the product_id of unit (use change_warranty_start)", asset.id
+                    str(actor),
+                    "change the product_id of unit (use change_warranty_start)",
+                    asset.id,
+                    rule="warranty_start_by_correction",
                 )
 
         self._register(actor, "register_asset", asset, check, idempotency_key)
@@ -380,14 +410,18 @@ class MasterData:
         reason: str,
         idempotency_key: str | None = None,
     ) -> Asset:
-        """Give a unit a new owner (a manager's command, with a reason; recorded as an audit event)."""
+        """Give a unit a new owner (a manager's command, with a reason; recorded as an audit event).
+
+        Not to a customer whose personal data was erased (:class:`~aftersales.errors.CustomerErased`,
+        nothing written): the unit's work and history would attach to a record nobody can be reached by.
+        """
         check_actor(actor)
         permit(actor, Workflow.MASTER_DATA, "transfer_asset", asset_id)
         why = _reason(reason)
 
         def apply(uow: UnitOfWork, now: datetime) -> Asset:
             before = for_update(uow.assets, asset_id)
-            uow.customers.get(customer_id)
+            _owner_not_erased(uow.customers.get(customer_id), "customer_id")
             after = attrs.evolve(before, customer_id=CustomerId(customer_id))
             uow.assets.save(after)
             follow_unit(
@@ -690,6 +724,14 @@ def _owner_known(uow: UnitOfWork, actor: Actor, asset: Asset) -> None:
         owner = None
     if owner is None or not _reads_customer(actor, owner):
         raise NotFound("customer", asset.customer_id)
+
+
+def _owner_not_erased(owner: Customer | None, field: str) -> None:
+    """A unit is not given to a customer whose personal data was erased (:class:`CustomerErased`):
+    its tickets, visits and plan would attach to a record nobody can be reached by, and link the
+    erased history to a unit again."""
+    if owner is not None and owner.name == ERASED:
+        raise CustomerErased(owner.id, field=field)
 
 
 def _new_id(actor: Actor, command: str, kind: str, record_id: str, taken: bool) -> None:

@@ -6,14 +6,20 @@ by the old owner's service contract ends instead: that contract was bought by th
 for nothing of the new one's. Both the transfer and the daily job (for a plan stored before the unit
 moved) apply this one rule; before it, the daily job opened the visit for the old owner and the intake
 refused it (the unit is not theirs), failing the whole batch of visits it was in.
+
+A plan that moves leaves its former owner a :class:`~aftersales.domain.plan_handover.PlanHandover`:
+the plan as they held it, which their export (PIPL art. 45) and their erasure read.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import attrs
+
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.maintenance import MaintenancePlan, PlanState, VisitChange
+from aftersales.domain.plan_handover import PlanHandover
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.errors import NotFound
@@ -47,7 +53,17 @@ def follow_owner(
     except NotFound:
         plan.end(VisitChange("ended", at, by, "unit_gone"))
         return
+    _hand_over(uow, plan, at)
     plan.moved_to(customer.id, customer.region, customer.dealer_id or asset.dealer_id)
+
+
+def _hand_over(uow: UnitOfWork, plan: MaintenancePlan, at: datetime) -> None:
+    """Keep ``plan`` as its owner holds it before it moves: their period of it stays theirs."""
+    held = attrs.evolve(plan, version=0)
+    number = len(uow.documents.query(PlanHandover, plan_id=plan.id)) + 1
+    uow.documents.add(
+        PlanHandover(f"{plan.id}:handover:{number}", plan.id, plan.asset_id, plan.customer_id, at, held)
+    )
 
 
 def _pays_for(uow: UnitOfWork, contract_id: str, customer_id: str) -> bool:

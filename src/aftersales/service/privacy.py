@@ -43,7 +43,7 @@ from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recour
 from aftersales.domain.contact import Contact, forget_phones
 from aftersales.domain.correspondence import CorrespondenceGuidance
 from aftersales.domain.custom_fields import CustomFieldSet, FieldType
-from aftersales.domain.erasure import ERASED, customer_needles, needles_of, scrub, scrub_text
+from aftersales.domain.erasure import ERASED, WITHHELD, customer_needles, needles_of, scrub, scrub_text
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
 from aftersales.domain.instants import micros
 from aftersales.domain.knowledge import RemoteResolution
@@ -51,6 +51,7 @@ from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit, Pla
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
+from aftersales.domain.plan_handover import PlanHandover
 from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.spot_checks import DealerSpotCheck
@@ -450,7 +451,7 @@ class PrivacyDesk:
         for cls in _BY_CUSTOMER:
             for doc in uow.documents.query(cls, customer_id=customer_id):
                 found[(cls, doc.id)] = doc
-        for visit in _visits_of(uow, customer_id):
+        for visit in _visits_of(uow, customer_id, tickets):
             found[(MaintenanceVisit, visit.id)] = visit
         # A batch incident is many customers' record: the quality staff's notes on it keep their text
         # minus the person's strings. Incidents are few (one per batch and problem): read them all.
@@ -673,7 +674,14 @@ class PrivacyDesk:
                     for t in tickets
                     for d in uow.documents.query(cls, ticket_id=t.id)
                 ]
-            held[MaintenanceVisit.DOCUMENT_KIND] = [unstructure(v) for v in _visits_of(uow, customer_id)]
+            held[MaintenanceVisit.DOCUMENT_KIND] = [
+                unstructure(v) for v in _visits_of(uow, customer_id, tickets)
+            ]
+            # The plans that followed units they sold, as they held them; the buyer withheld.
+            held[PlanHandover.DOCUMENT_KIND] = [
+                {**unstructure(h), "handed_to": WITHHELD}
+                for h in sorted(uow.documents.query(PlanHandover, customer_id=customer_id), key=_id)
+            ]
             held["erasures"] = [
                 unstructure(r) for r in uow.documents.query(ErasureRecord, customer_id=customer_id)
             ]
@@ -804,10 +812,16 @@ def _retired_bytes(uow: UnitOfWork, tickets: Sequence[Ticket]) -> list[str]:
     )
 
 
-def _visits_of(uow: UnitOfWork, customer_id: str) -> list[MaintenanceVisit]:
-    """The customer's maintenance visits, through their plans (visits are indexed by plan, not customer)."""
-    plans = sorted(uow.documents.query(MaintenancePlan, customer_id=customer_id), key=_id)
-    visits = [v for p in plans for v in uow.documents.query(MaintenanceVisit, plan_id=p.id)]
+def _visits_of(uow: UnitOfWork, customer_id: str, tickets: Sequence[Ticket]) -> list[MaintenanceVisit]:
+    """The customer's maintenance visits, through the plans they hold or held (visits are indexed by
+    plan, not customer): a plan that followed a unit they sold names the buyer now, and their visits
+    of it are still theirs. Found by its handover, or (moved before handovers were kept) as a plan of
+    a unit their tickets — a visit's among them — were about."""
+    plans = {p.id for p in uow.documents.query(MaintenancePlan, customer_id=customer_id)}
+    plans |= {h.plan_id for h in uow.documents.query(PlanHandover, customer_id=customer_id)}
+    for unit in sorted({t.asset_id for t in tickets if t.asset_id is not None}):
+        plans |= {p.id for p in uow.documents.query(MaintenancePlan, asset_id=unit)}
+    visits = [v for p in sorted(plans) for v in uow.documents.query(MaintenanceVisit, plan_id=p)]
     # A plan moved to another owner keeps its old visits; only this customer's are theirs.
     return sorted((v for v in visits if v.customer_id == customer_id), key=_id)
 

@@ -67,7 +67,7 @@ class ReportCommands(ReportScopes):
         # primary one: a customer who is also a dealer's staff member submits only that dealer's.
         allowed = roles_for(Workflow.DOCUMENTS, "submit_dealer_report")
         if not party_visible(actor, dealer_id=dealer_id, allowed=allowed):
-            raise PermissionDenied(str(actor), "submit another dealer's report", dealer_id)
+            raise PermissionDenied(str(actor), "submit_dealer_report", dealer_id, rule="beyond_own_dealer")
         checked_month(month)
 
         def apply(uow: UnitOfWork, now: datetime) -> DealerMonthlyReport:

@@ -971,19 +971,23 @@ def _scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Container[
         raise PermissionDenied(
             str(actor),
             f"list the tickets of {' and '.join(scoped)} at once (list with an Actor holding one of them)",
+            rule="one_scope_at_a_time",
         )
     role = scoped[0] if scoped else None
     if role is Role.CUSTOMER:
         if filters.tags:
             # A customer reads no tags (reader_view): a list filtered by one would tell which of its
             # tickets the staff labelled so ("难缠"), so the filter is refused, not answered.
-            raise PermissionDenied(str(actor), "filter by tags", "tags")
+            raise PermissionDenied(str(actor), "filter by tags", "tags", rule="staff_only_filter")
         hidden = sorted({name for name, _ in filters.custom_fields if name in staff_fields})
         if hidden:
             # The same for the staff's own fields ("risk_note"): which of its tickets carry one, or
             # which value, is what the customer may not read.
             raise PermissionDenied(
-                str(actor), f"filter by staff-only field {hidden[0]}", f"fields.{hidden[0]}"
+                str(actor),
+                f"filter by staff-only field {hidden[0]}",
+                f"fields.{hidden[0]}",
+                rule="staff_only_filter",
             )
         return attrs.evolve(filters, customer_id=actor.customer_id or _NOBODY)
     if role is Role.DEALER_STAFF:
