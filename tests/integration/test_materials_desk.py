@@ -27,6 +27,7 @@ from aftersales.errors import (
     PermissionDenied,
     PolicyError,
 )
+from aftersales.i18n.errors import render_error
 from aftersales.policies.fees import DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -270,8 +271,11 @@ def test_a_request_names_an_existing_party_and_a_dealer_files_for_its_own(
     desk.register_engineer(MANAGER, Engineer(EngineerId("e-d1"), "东区师傅", region="east", dealer_id="D1"))
     line = [MaterialsLine("fill_valve", 1)]
     for party in (PartyRef.dealer("D2"), PartyRef.engineer("e-d2")):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as refused:
             materials.request(STAFF, ticket_id, party=party, lines=line)
+        # Refused in words by its rule in every locale (it was an English sentence in all three).
+        assert refused.value.rule == "beyond_own_dealer" and refused.value.action == "materials_request"
+        assert render_error(refused.value, "zh_Hans") == "只能在本经销商范围内申请材料"
     for party in (PartyRef.dealer("D9"), PartyRef.engineer("e-9")):
         with pytest.raises(NotFound):
             materials.request(AGENT, ticket_id, party=party, lines=line)
@@ -284,8 +288,10 @@ def test_a_request_names_an_existing_party_and_a_dealer_files_for_its_own(
 def test_scopes(desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock) -> None:
     desk, materials = desks
     request_id = shipped_and_received(desk, materials, clock)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         materials.ledger(OTHER_STAFF, D1)
+    assert refused.value.rule == "other_party_loans"
+    assert render_error(refused.value, "zh_Hant") == "只能查看本人的借料台帳，或本經銷商及其工程師的借料台帳"
     with pytest.raises(NotFound):
         materials.materials_request(OTHER_STAFF, request_id)
     with pytest.raises(PermissionDenied):

@@ -333,7 +333,7 @@ class ChargesDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
             if payer == "dealer":
-                _check_purchaser(actor, ticket, "offer the purchase", ticket.id)
+                _check_purchaser(actor, ticket, "offer_quote", ticket.id)
             check_current(uow, ticket, self.context.policies.chargeability)
             if payer == "customer":
                 lines = [line.line for line in sheet.lines]
@@ -445,7 +445,7 @@ class ChargesDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
             if sheet.quote(quote_id).payer == "dealer":
-                _check_purchaser(actor, ticket, "accept the purchase", quote_id)
+                _check_purchaser(actor, ticket, "accept_quote", quote_id)
             check_current(uow, ticket, self.context.policies.chargeability)
             accepted = sheet.accept(quote_id, now, actor.ref)
             request = self._file_request(uow, ticket, accepted, actor, now, urgent)
@@ -622,7 +622,7 @@ class ChargesDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             sheet = self._sheet_of(ticket)
             if sheet.quote(quote_id).payer == "dealer":
-                _check_purchaser(actor, ticket, "refuse the purchase", quote_id)
+                _check_purchaser(actor, ticket, "refuse_quote", quote_id)
             escalation = sheet.refuse(quote_id, now, actor.ref, given)
             decision = self.context.policies.escalation.decide(
                 EscalationFacts(EscalationTrigger.QUOTE_REFUSED, escalation.reasons[0])
@@ -841,7 +841,7 @@ class ChargesDesk:
             slips = [f for f in uow.documents.query(FeeSlip, ticket_id=ticket.id) if f.quote_id == quote_id]
             if sheet.quote(quote_id).payer == "dealer":
                 owing = [f.payer_id for f in slips if f.is_active and f.payer_kind == "dealer"]
-                _check_purchaser(actor, ticket, "pay the purchase", quote_id, owing[0] if owing else None)
+                _check_purchaser(actor, ticket, "record_payment", quote_id, owing[0] if owing else None)
             sheet.record_payment(payment)
             active = [f for f in slips if f.is_active]
             if slips and not active:
@@ -1081,7 +1081,9 @@ def _dealer_of(ticket: Ticket) -> DealerId | None:
     return DealerId(dealer_id) if dealer_id is not None else None
 
 
-def _check_purchaser(actor: Actor, ticket: Ticket, what: str, target: str, dealer: str | None = None) -> None:
+def _check_purchaser(
+    actor: Actor, ticket: Ticket, action: str, target: str, dealer: str | None = None
+) -> None:
     """The dealer's purchase from the maker (成本价; 保修期外甲方按成本价向乙方提供维修材料,款到发货) is
     between the maker and that dealer — ``dealer``, else the dealer whose job the ticket is
     (:func:`purchasing_dealer`): its staff or the office offer, answer and pay it. Another dealer's
@@ -1091,4 +1093,6 @@ def _check_purchaser(actor: Actor, ticket: Ticket, what: str, target: str, deale
         return
     owner = dealer if dealer is not None else purchasing_dealer(ticket)
     if owner is not None and owner != actor.dealer_id:
-        raise PermissionDenied(str(actor), f"{what} of dealer {owner}", target)
+        raise PermissionDenied(
+            str(actor), action, target, rule="other_dealers_purchase", facts={"dealer": owner}
+        )

@@ -444,7 +444,7 @@ class MaterialsDesk:
                 return
             if dealer_staff and _engineer_dealer(uow, party.id) == actor.dealer_id:
                 return
-        raise PermissionDenied(str(actor), "read the loan ledger", party.key)
+        raise PermissionDenied(str(actor), "loan_ledger", party.key, rule="other_party_loans")
 
     # -- the issue flow (发料) -------------------------------------------------------------------------
 
@@ -1389,7 +1389,9 @@ def _check_dealer_side(uow: UnitOfWork, actor: Actor, request: MaterialsRequest,
     users_quote = sheet is not None and quote_id is not None and sheet.quote(quote_id).payer != "dealer"
     if trigger in _USERS_ANSWER and users_quote:
         return  # the user's quote: staff record the user's answer
-    raise PermissionDenied(str(actor), f"{trigger} a request of dealer {dealer}", request.id)
+    raise PermissionDenied(
+        str(actor), f"materials_{trigger}", request.id, rule="other_dealers_request", facts={"dealer": dealer}
+    )
 
 
 def _refuse_cancelled(ticket: Ticket, what: str) -> None:
@@ -1423,7 +1425,7 @@ def _check_party(uow: UnitOfWork, actor: Actor, party: PartyRef, ticket: Ticket)
     # customer, an engineer) does not lift the rule.
     if actor.has_role(R.DEALER_STAFF):
         if owner != actor.dealer_id:
-            raise PermissionDenied(str(actor), "request materials for another dealer's party", party.key)
+            raise PermissionDenied(str(actor), "materials_request", party.key, rule="beyond_own_dealer")
         return
     me = actor.engineer_id or actor.id
     mine = _engineer_dealer(uow, me)
@@ -1432,4 +1434,4 @@ def _check_party(uow: UnitOfWork, actor: Actor, party: PartyRef, ticket: Ticket)
         or (mine is not None and owner == mine)
         or (party.kind is PartyKind.DEALER and party.id == purchasing_dealer(ticket))
     ):
-        raise PermissionDenied(str(actor), "request materials for another party", party.key)
+        raise PermissionDenied(str(actor), "materials_request", party.key, rule="other_party_materials")
