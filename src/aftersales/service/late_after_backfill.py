@@ -18,6 +18,11 @@ with each page: a run stopped (``max_batches``, a crash) goes on from its last p
 complete every later run returns after one read. A ticket saved meanwhile by a command has its instants
 from that command's derivation.
 
+A reopen stored before the instants existed ended its cycle without them: the pass gives those too
+(:mod:`~aftersales.service.late_after_cycles`), and a progress document written by a pass that did not
+(``cycles`` false) starts the pass once more. An import moves a complete pass back to the tickets it
+brought in lacking an instant (:mod:`~aftersales.service.late_after_rewind`).
+
 It runs hourly as the ``late_afters`` job of ``desk.run_due_jobs()`` (pages until half the lease) and at
 once by ``desk.late_afters.backfill(manager)``.
 """
