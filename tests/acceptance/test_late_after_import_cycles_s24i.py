@@ -149,7 +149,7 @@ def test_a_reopens_ended_cycle_is_given_its_instants(backend: str, tmp_path: Pat
         assert desk.late_afters.backfill(world.manager) == 0
 
 
-@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_pass_complete_before_cycles_were_filled_runs_once_more(backend: str, tmp_path: Path) -> None:
     with noticed_desk(backend, tmp_path, "office_equipment") as (desk, clock, world, _):
         tid = _reopened(desk, world, clock)
