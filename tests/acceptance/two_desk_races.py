@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -76,8 +76,15 @@ def race(
     other: Callable[[ServiceDesk], Any],
 ) -> tuple[Outcome, Outcome]:
     """``one(first)`` and ``other(second)`` at once, their commits held (:func:`held_commits`)."""
-    outcomes = (Outcome(), Outcome())
-    start = threading.Barrier(2)
+    outcomes = race_all([(first, one), (second, other)])
+    return outcomes[0], outcomes[1]
+
+
+def race_all(calls: Sequence[tuple[ServiceDesk, Callable[[ServiceDesk], Any]]]) -> list[Outcome]:
+    """Each ``call(desk)`` of ``calls`` at once, one thread each, every write's commit held until a write
+    of each call reached its own (or :data:`HELD` passed): three desks racing three commands."""
+    outcomes = [Outcome() for _ in calls]
+    start = threading.Barrier(len(calls))
 
     def run(n: int, call: Callable[[ServiceDesk], Any], desk: ServiceDesk) -> None:
         start.wait()
@@ -86,11 +93,9 @@ def race(
         except BaseException as error:  # the test reads what each racer was told
             outcomes[n].error = error
 
-    with held_commits(first, second):
-        threads = [
-            threading.Thread(target=run, args=(0, one, first)),
-            threading.Thread(target=run, args=(1, other, second)),
-        ]
+    desks = list({id(desk): desk for desk, _ in calls}.values())
+    with held_commits(*desks, barrier=threading.Barrier(len(calls), timeout=HELD)):
+        threads = [threading.Thread(target=run, args=(n, call, desk)) for n, (desk, call) in enumerate(calls)]
         for t in threads:
             t.start()
         for t in threads:

@@ -53,7 +53,8 @@ OPENED = "opened"
 ENDED_CYCLE_KEY = "ended_cycle"
 """Payload key of a ``reopen`` event: the ended cycle's ``response_due_at``, ``resolution_due_at`` and
 ``resolved_at`` (ISO instants or null), as the ticket held them when the problem came back, and its
-``response_late_after`` and ``resolution_late_after`` when set."""
+``response_late_after`` and ``resolution_late_after`` when set (the late-after back-fill adds them to a
+reopen stored before they were)."""
 
 
 CYCLE_INSTANTS = (

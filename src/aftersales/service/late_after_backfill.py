@@ -18,6 +18,11 @@ with each page: a run stopped (``max_batches``, a crash) goes on from its last p
 complete every later run returns after one read. A ticket saved meanwhile by a command has its instants
 from that command's derivation.
 
+A reopen stored before the instants existed ended its cycle without them: the pass gives those too
+(:mod:`~aftersales.service.late_after_cycles`), and a progress document written by a pass that did not
+(``cycles`` false) starts the pass once more. An import moves a complete pass back to the tickets it
+brought in lacking an instant (:mod:`~aftersales.service.late_after_rewind`).
+
 It runs hourly as the ``late_afters`` job of ``desk.run_due_jobs()`` (pages until half the lease) and at
 once by ``desk.late_afters.backfill(manager)``.
 """
@@ -39,6 +44,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.late_after_cycles import cycles_lacking, filled_cycles
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
 
@@ -51,7 +57,9 @@ PROGRESS_ID = "late_afters"
 @attrs.define
 class LateAfterBackfill:
     """How far the back-fill has read the tickets: the page cursor after the last page done (``None``:
-    from the first), whether the pass is complete, and how many tickets it gave instants."""
+    from the first), whether the pass is complete, and how many tickets it gave instants. ``cycles``:
+    the pass also fills the cycles reopens ended (a document written before it did reads ``False``, and
+    its pass, complete or not, starts again from the first ticket)."""
 
     DOCUMENT_KIND: ClassVar[str] = "late_after_backfill"
     DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
@@ -60,35 +68,50 @@ class LateAfterBackfill:
     cursor: str | None = None
     done: bool = False
     filled: int = 0
+    cycles: bool = False
     version: int = 0
 
 
 def _progress(uow: UnitOfWork) -> tuple[LateAfterBackfill, bool]:
     """The store's progress document, and whether it is stored (a store never back-filled has none)."""
     try:
-        return uow.documents.get(LateAfterBackfill, PROGRESS_ID), True
+        progress = uow.documents.get(LateAfterBackfill, PROGRESS_ID)
     except NotFound:
-        return LateAfterBackfill(PROGRESS_ID), False
+        return LateAfterBackfill(PROGRESS_ID, cycles=True), False
+    if not progress.cycles:  # a pass that left the reopens' ended cycles as they were: once more
+        again = LateAfterBackfill(PROGRESS_ID, filled=progress.filled, cycles=True, version=progress.version)
+        return again, True
+    return progress, True
 
 
-def _fill(context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime) -> bool:
-    """Give ``ticket`` the instants it lacks (in place); whether it gained one."""
-    if (ticket.response_late_after is not None or ticket.response_due_at is None) and (
+def _fill(context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime) -> Ticket | None:
+    """``ticket`` with the instants it lacks (given in place), or a copy of it whose reopens' ended cycles
+    gained theirs (:mod:`~aftersales.service.late_after_cycles`: a store writes a ticket's events again
+    only from another object, as after an erasure); ``None`` when it gains none."""
+    dues_done = (ticket.response_late_after is not None or ticket.response_due_at is None) and (
         ticket.resolution_late_after is not None or ticket.resolution_due_at is None
-    ):
-        return False  # every due has its instant (or none to have)
-    response, resolution = context.sla.stored_late_afters(ticket, CommandRunner.tier(uow, ticket), now)
+    )
+    if dues_done and not cycles_lacking(ticket):
+        return None  # every due has its instant (or none to have)
+    tier = CommandRunner.tier(uow, ticket)
     gained = False
-    if ticket.response_late_after is None and response is not None:
-        ticket.response_late_after, gained = response, True
-    if ticket.resolution_late_after is None and resolution is not None:
-        ticket.resolution_late_after, gained = resolution, True
-    return gained
+    if not dues_done:
+        response, resolution = context.sla.stored_late_afters(ticket, tier, now)
+        if ticket.response_late_after is None and response is not None:
+            ticket.response_late_after, gained = response, True
+        if ticket.resolution_late_after is None and resolution is not None:
+            ticket.resolution_late_after, gained = resolution, True
+    events = filled_cycles(context.sla, ticket, tier)
+    if events is not None:
+        rebuilt = ticket.copy()
+        rebuilt.events = events
+        return rebuilt
+    return ticket if gained else None
 
 
 def _lacking(context: DeskContext, uow: UnitOfWork, tickets: Iterable[Ticket], now: datetime) -> list[str]:
     """The ids of ``tickets`` that gain an instant (worked out on copies: the page is only read)."""
-    return [t.id for t in tickets if _fill(context, uow, attrs.evolve(t), now)]
+    return [t.id for t in tickets if _fill(context, uow, attrs.evolve(t), now) is not None]
 
 
 def _fill_page(
@@ -108,9 +131,9 @@ def _fill_page(
         return 0, progress.done
     filled = 0
     for ticket_id in lacking:
-        ticket = uow.tickets.get_for_update(ticket_id)
-        if _fill(context, uow, ticket, now):
-            uow.tickets.save(ticket)
+        filled_ticket = _fill(context, uow, uow.tickets.get_for_update(ticket_id), now)
+        if filled_ticket is not None:
+            uow.tickets.save(filled_ticket)
             filled += 1
     progress.cursor, progress.done = after, after is None
     progress.filled += filled

@@ -4,8 +4,10 @@ Every batch is one write through the command runner (the one command path), so i
 any write: the actor's role, each ticket's own history (its events lead to its state), the customer,
 dealer and unit it names. The store writes a batch with one ``executemany`` per table in one
 transaction (``TicketRepository.add_many``: the ticket rows, the reporting rows computed in Python)
-and the search index in the same transaction (``put_many``). A batch is all or nothing; batches
-already written stay, so an import that fails on one ticket is resumed from that batch.
+and the search index in the same transaction (``put_many``). A ticket lacking its late-after instants
+(:mod:`aftersales.service.late_after_rewind`) moves the late-after back-fill back to it. A batch is all
+or nothing; batches already written stay, so an import that fails on one ticket is resumed from that
+batch.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.import_lifecycle import check_history, check_instants, needs_customers
+from aftersales.service.late_after_rewind import rewind_backfill
 from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.permissions import check_role
 from aftersales.service.runner import CommandRunner
@@ -119,6 +122,7 @@ def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: 
     dues = [t.resolution_due_at for t in batch if t.is_open and t.resolution_due_at is not None]
     if dues:  # an open ticket due behind the SLA sweep's mark is read by the next sweep
         rewind_mark(uow, min(dues), now)
+    rewind_backfill(uow, batch)  # the late-after instants: the back-fill's next page gives them
     uow.search.put_many(batch_documents(batch, words))
     return len(batch)
 
