@@ -43,6 +43,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.index_backfill import fill_index
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
 from aftersales.service.runner import CommandRunner
@@ -881,16 +882,10 @@ class FeeDesk:
         while max_batches is None or batches < max_batches:
 
             def apply(uow: UnitOfWork, now: datetime) -> int:
-                fill = getattr(uow.documents, "backfill_index", None)
-                if fill is None:
-                    return 0  # a store that reads money from documents: nothing to index
                 # One batch is ``batch`` documents of both kinds (the slips first, movements after): a
-                # batch of slips coming back short no longer ends the call before the movements.
-                done = 0
-                for cls in (FeeSlip, MaterialsMovement):
-                    if done < batch:
-                        done += int(fill(cls, "money_row", batch - done))
-                return done
+                # batch of slips coming back short no longer ends the call before the movements. A store
+                # that reads money from documents has nothing to index.
+                return fill_index(uow, (FeeSlip, MaterialsMovement), "money_row", batch)
 
             done = self.runner.write(actor, "backfill_money_index", None, ["money_row", batch], apply)
             batches += 1

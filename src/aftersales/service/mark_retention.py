@@ -36,6 +36,7 @@ from aftersales.service.access_log import utc_day
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.delivery import check_purge_limit
+from aftersales.service.index_backfill import fill_index
 from aftersales.service.job_marks import MONTHLY, JobMark
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.permissions import Workflow, permit
@@ -143,11 +144,7 @@ class MarkRetention:
         check_purge_limit(limit)
 
         def apply(uow: UnitOfWork, now: datetime) -> int:
-            fill = getattr(uow.documents, "backfill_index", None)
-            if fill is None:
-                return 0
-            done: int = fill(SlaAlert, "day", limit)
-            return done + int(fill(JobMark, "day", limit - done)) if done < limit else done
+            return fill_index(uow, (SlaAlert, JobMark), "day", limit)
 
         return self.runner.write(actor, "index_marks", None, [limit], apply)
 

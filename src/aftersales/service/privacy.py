@@ -84,6 +84,7 @@ from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.delivery import PurgeLimit, check_purge_limit
 from aftersales.service.erasure_record import ErasureRecord
+from aftersales.service.index_backfill import fill_index
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.lifecycle import close_in
 from aftersales.service.master_data import MasterDataChange, for_update
@@ -622,11 +623,7 @@ class PrivacyDesk:
         check_purge_limit(limit)
 
         def apply(uow: UnitOfWork, now: datetime) -> int:
-            fill = getattr(uow.documents, "backfill_index", None)
-            if fill is None:
-                return 0
-            done: int = fill(AccessRecord, "day", limit)
-            return done
+            return fill_index(uow, (AccessRecord,), "day", limit)
 
         return self.runner.write(actor, "index_access_log", None, [limit], apply)
 
