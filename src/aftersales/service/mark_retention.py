@@ -35,7 +35,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import utc_day
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
-from aftersales.service.delivery import check_purge_limit
+from aftersales.service.delivery import PurgeLimit, check_purge_limit
 from aftersales.service.index_backfill import fill_index
 from aftersales.service.job_marks import MONTHLY, JobMark
 from aftersales.service.judged_instant import judged_at
@@ -125,18 +125,22 @@ class MarkRetention:
         self.context = context
         self.runner = runner
 
-    def purge_sla_alerts(self, actor: Actor, *, at: datetime | None = None, limit: int = 500) -> PurgePass:
+    def purge_sla_alerts(
+        self, actor: Actor, *, at: datetime | None = None, limit: PurgeLimit = 500
+    ) -> PurgePass:
         """One pass over up to ``limit`` (1 to 100,000) SLA alerts written before the UTC day of ``at``
         (the clock without it; not ahead of it: ``ValidationError`` naming ``at``), dropping those whose
         ticket is closed, cancelled or gone. A manager, the general manager or the system may run it."""
         return self._pass(actor, "purge_sla_alerts", at, limit)
 
-    def purge_job_marks(self, actor: Actor, *, at: datetime | None = None, limit: int = 500) -> PurgePass:
+    def purge_job_marks(
+        self, actor: Actor, *, at: datetime | None = None, limit: PurgeLimit = 500
+    ) -> PurgePass:
         """One pass over up to ``limit`` job marks written before the UTC day of ``at``, dropping those
         no job needs any more (see the module docstring); same bounds and roles as the alerts' purge."""
         return self._pass(actor, "purge_job_marks", at, limit)
 
-    def index_marks(self, actor: Actor, *, limit: int = 500) -> int:
+    def index_marks(self, actor: Actor, *, limit: PurgeLimit = 500) -> int:
         """Index by day up to ``limit`` alerts and marks an older release stored unindexed (the upgrade's
         catch-up: the purges find them only then); returns how many were indexed, 0 once none is left
         (always on a store that indexes as it writes). One transaction; same roles as the purges."""
