@@ -54,11 +54,13 @@ __all__ = [
 
 
 class EntryKind(StrEnum):
-    """A ledger booking: parts out on loan, old parts back, or parts charged as kept."""
+    """A ledger booking: parts out on loan, old parts back, parts charged as kept, or such a charge
+    waived (its fee slip cancelled: the line is out again, not charged)."""
 
     ISSUED = "issued"
     RETURNED = "returned"
     CHARGED = "charged"
+    WAIVED = "waived"
 
 
 def _kind(value: str) -> EntryKind:
@@ -82,8 +84,9 @@ class LedgerEntry:
     """One booking. ``issue_key`` names the issue line a return or charge settles (``None`` on issues).
 
     ``due_at`` is the return deadline of an issue line (``None``: no deadline, e.g. a counted surplus).
-    ``source`` says what booked it: ``request``, ``return``, ``chargeback``, ``reconciliation`` or
-    ``quote`` (an accepted quote charged the part: it is off loan).
+    ``source`` says what booked it: ``request``, ``return``, ``chargeback``, ``reconciliation``,
+    ``quote`` (an accepted quote charged the part: it is off loan) or ``waiver`` (a chargeback's slip
+    cancelled: the charge is taken back and the part is out again).
     """
 
     key: str = attrs.field(validator=required_text(200))
@@ -282,6 +285,10 @@ class LoanLedger:
             self._issues[entry.key] = entry
             self._outstanding[entry.key] = entry.quantity
             self._balance[entry.part] = self._balance.get(entry.part, 0) + entry.quantity
+        elif entry.kind is EntryKind.WAIVED:  # a charge taken back: the part is out again
+            assert entry.issue_key is not None
+            self._outstanding[entry.issue_key] += entry.quantity
+            self._balance[entry.part] += entry.quantity
         else:
             assert entry.issue_key is not None
             self._outstanding[entry.issue_key] -= entry.quantity
@@ -298,7 +305,7 @@ class LoanLedger:
         if issue.part != entry.part:
             raise ValidationError(f"issue line {issue.key} is for part {issue.part}", field="part")
         left = self._outstanding[issue.key]
-        if entry.quantity > left:
+        if entry.kind is not EntryKind.WAIVED and entry.quantity > left:
             raise PolicyError(
                 f"{entry.quantity} × {entry.part} exceeds the {left} still out on {issue.key}",
                 code="exceeds_outstanding",
@@ -499,6 +506,45 @@ class LoanLedger:
             self.chargebacks.append(chargeback)
         return tuple(c for _, c in made)
 
+    def waive_chargeback(
+        self, issue_key: str, at: datetime, by: ActorRef
+    ) -> tuple[LedgerEntry, LedgerEntry | None]:
+        """Take back the charge of ``issue_key`` as kept: its fee slip was cancelled (the office waived
+        it, 其他 3 相关费用及时与用户协商解决), so the ledger no longer shows the part charged.
+
+        The line is out again; a part sent back for it after the charge (surplus for review,
+        ``return_beyond_outstanding``) settles it as returned and leaves the review, so the ledger, the
+        books and the dealer's statement agree. Returns the waiver and that return (``None``: the part is
+        not back, the line stays out). Once per charge (:class:`DuplicateError`); a line never charged
+        is :class:`NotFound`."""
+        charge_key = f"chargeback:{issue_key}"
+        charge = next((e for e in self.entries if e.key == charge_key), None)
+        if charge is None:
+            raise NotFound("chargeback", charge_key)
+        reason = Reason("chargeback_waived", {"part": charge.part, "quantity": charge.quantity})
+        waiver = self.book(
+            LedgerEntry(f"waiver:{issue_key}", EntryKind.WAIVED, charge.part, charge.quantity, at, by,
+                        "waiver", issue_key=issue_key, request_id=charge.request_id, reasons=(reason,))
+        )  # fmt: skip
+        self.chargebacks = [c for c in self.chargebacks if c.key != charge_key]
+        back = next(
+            (s for s in self.surplus if s.source == "return" and s.part == charge.part
+             and any(r.code == "return_beyond_outstanding"
+                     and r.params.get("request_id") == charge.request_id for r in s.reasons)),
+            None,
+        )  # fmt: skip
+        if back is None:
+            return waiver, None
+        take = min(back.quantity, self._outstanding[issue_key])
+        returned = self.book(
+            LedgerEntry(f"{back.key}:after_waiver", EntryKind.RETURNED, charge.part, take, at, by, "return",
+                        issue_key=issue_key, request_id=charge.request_id)
+        )  # fmt: skip
+        self.surplus.remove(back)
+        if back.quantity > take:
+            self.surplus.append(attrs.evolve(back, quantity=back.quantity - take))
+        return waiver, returned
+
     # -- figures ---------------------------------------------------------------------------------------
 
     def balance(self) -> Mapping[str, int]:
@@ -521,8 +567,8 @@ class LoanLedger:
 
     @property
     def charged(self) -> int:
-        """Total quantity charged as kept."""
-        return self._totals[EntryKind.CHARGED]
+        """Total quantity charged as kept, less the charges waived."""
+        return self._totals[EntryKind.CHARGED] - self._totals[EntryKind.WAIVED]
 
     @property
     def outstanding(self) -> int:

@@ -44,6 +44,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.index_backfill import fill_index
+from aftersales.service.kept_charge_waiver import waive_kept_charge
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
 from aftersales.service.runner import CommandRunner
@@ -482,9 +483,11 @@ class FeeDesk:
         """Cancel a slip with a reason; it stays on file, marked cancelled, out of the revenue."""
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
-            return cancel_stored_slip(
+            slip = cancel_stored_slip(
                 uow, self._slip(uow, actor, slip_id, "cancel_fee_slip"), actor, now, reason
             )
+            waive_kept_charge(uow, slip, actor, now, self._month_of(now))  # the ledger agrees
+            return slip
 
         return self.runner.write(actor, "cancel_fee_slip", None, [slip_id, reason], apply)
 
