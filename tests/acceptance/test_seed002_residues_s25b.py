@@ -5,7 +5,10 @@
 
 * 退料 1 “视用户对该材料为事实占有,需收取相关费用” / 其他 3 “相关费用及时与用户协商解决”: a charge as kept
   waived (its slip cancelled) leaves the loan ledger too; the part sent back late is then returned, on
-  the ledger and on the books' returns list alike.
+  the ledger and on the books' returns list alike;
+* 分工 7 “每次维修完毕后…经客户确认后汇总”, 分工 10 / 档案 b “每月3日之前将上月维修情况汇总”: a month the
+  dealer already reported does not change — not when the rework after a reopen is cancelled, nor when
+  it is passed to another dealer (the rework is another repair, the new dealer's, in its own month).
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from test_seed002_readings_s24 import (
     _call,
     _free_part_received,
     _kept_and_returned_late,
+    _repaired_and_accepted,
     host,
 )
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.loan_ledger import EntryKind, LoanLedger
 from aftersales.domain.materials import PartyRef
+from aftersales.reports.dealer_monthly import scoped_dealer_monthly
 from aftersales.service.desk import ServiceDesk
 from conftest import World
 
@@ -84,3 +90,67 @@ def test_a_waived_charge_for_a_part_not_back_leaves_the_line_out_and_uncharged(
     assert (ledger.issued, ledger.returned, ledger.charged, ledger.balance) == (1, 0, 0, {PART: 1})
     assert desk.materials.run_overdue_chargebacks(world.system) == ()
     assert [s.id for s in desk.fees.slips_of(world.manager, ticket_id) if s.is_active] == []
+
+
+# -- 分工 7/10, 档案 b: a month the dealer reported stays as reported
+
+
+def _repairs(desk: ServiceDesk, world: World, month: str) -> dict[str, tuple[int, bool | None]]:
+    """Per dealer, the ledger's repairs of ``month`` and whether the dealer's filed report matches."""
+    report = scoped_dealer_monthly(desk, world.manager, reporting_for(desk.store), month)
+    return {r.dealer_id: (r.repairs, r.matches_ledger) for r in report.rows}
+
+
+def _april_repair_reported(desk: ServiceDesk, clock: ManualClock, world: World) -> str:
+    """A repair by the Shanghai dealer accepted on 20 April, reported with April's figures on 2 May."""
+    clock.set(datetime(2026, 4, 20, 9, 0, tzinfo=SH))
+    ticket_id = _call(desk, world)
+    _repaired_and_accepted(desk, world, ticket_id)
+    clock.set(datetime(2026, 5, 2, 10, 0, tzinfo=SH))
+    desk.reports.submit_dealer_report(
+        world.dealer_sh_staff, "dealer-sh", "2026-04", installations=0, repairs=1
+    )
+    assert _repairs(desk, world, "2026-04")["dealer-sh"] == (1, True)
+    return ticket_id
+
+
+def test_a_reported_repair_stays_in_its_month_when_the_rework_is_cancelled(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # The problem is back on 6 May, the job reopened; on 8 May the customer calls the rework off. April's
+    # repair was done and accepted: April still counts it and the filed report still matches. (The
+    # cancelled ticket dropped out of every month: April fell to 0.)
+    desk, clock, world = host
+    ticket_id = _april_repair_reported(desk, clock, world)
+    clock.set(datetime(2026, 5, 6, 9, 0, tzinfo=SH))
+    desk.reopen(world.manager, ticket_id, reason="客户来电:又一直冲水")
+    clock.set(datetime(2026, 5, 8, 9, 0, tzinfo=SH))
+    desk.cancel(world.agent, ticket_id, reason="客户自行处理,不再需要上门")
+    assert _repairs(desk, world, "2026-04")["dealer-sh"] == (1, True)
+    assert _repairs(desk, world, "2026-05").get("dealer-sh", (0, None))[0] == 0
+
+
+def test_a_rework_passed_to_another_dealer_is_that_dealers_repair_and_leaves_the_first_month(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # Reopened on 6 May and passed to the Beijing dealer, who repairs it and has it accepted on 7 May.
+    # April keeps the Shanghai dealer's repair (its report still matches, Beijing has none in April); May
+    # counts the rework for Beijing, who did it (每次维修…经客户确认后汇总), not for Shanghai. (Every
+    # completion followed the ticket's current dealer: April's repair moved to Beijing.)
+    desk, clock, world = host
+    ticket_id = _april_repair_reported(desk, clock, world)
+    clock.set(datetime(2026, 5, 6, 9, 0, tzinfo=SH))
+    desk.reopen(world.manager, ticket_id, reason="客户来电:又一直冲水")
+    desk.dispatch(world.agent, ticket_id, dealer_id="dealer-bj", reason="客户在北京的房子")
+    clock.set(datetime(2026, 5, 7, 15, 0, tzinfo=SH))
+    staff = world.dealer_bj_staff
+    desk.start_work(staff, ticket_id)
+    desk.add_fault_record(
+        staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn", action="adjust_flush_valve"
+    )
+    desk.resolve(staff, ticket_id, summary="调整冲水阀")
+    desk.confirm(world.customer_zh, ticket_id, note="好了")
+    april = _repairs(desk, world, "2026-04")
+    assert april["dealer-sh"] == (1, True) and april.get("dealer-bj", (0, None))[0] == 0
+    may = _repairs(desk, world, "2026-05")
+    assert may["dealer-bj"][0] == 1 and may.get("dealer-sh", (0, None))[0] == 0

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.ticket import Ticket
-from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import MAX_PAGE, UNSET, PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import (
     FaultDimension,
     GroupBy,
@@ -22,7 +22,7 @@ from aftersales.ports.reporting import (
     TicketTiming,
     TimingColumns,
     batch_dimension,
-    completions_us,
+    completions,
     count_facts,
     count_faults,
     fault_evidence,
@@ -92,14 +92,17 @@ class ScanningReportingQueries:
         group = GroupBy(group)
         start, end = period.start_us, period.end_us
         # Completed in the period: received before its end, whenever (a call of March repaired in April);
-        # each completion counts (an acceptance before a reopen stays in its month).
+        # each completion counts, for the dealer who did it (an acceptance before a reopen stays in its
+        # month and with its dealer, whatever became of the rework).
         counted: Counter[tuple[str, str]] = Counter()
+        by_dealer = group is GroupBy.SERVING_DEALER
         for ticket in self._tickets(TicketFilter(received_to=period.end)):
-            times = sum(1 for at in completions_us(ticket) if start <= at < end)
-            if times:
+            done = [dealer for at, dealer in completions(ticket) if start <= at < end]
+            if done:
                 facts = ticket_facts(ticket)
-                if not facts.cancelled:
-                    counted[(group_key(facts, group), facts.category)] += times
+                for dealer in done:
+                    key = (dealer or UNSET) if by_dealer else group_key(facts, group)
+                    counted[(key, facts.category)] += 1
         return dict(counted)
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:

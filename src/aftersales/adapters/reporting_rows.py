@@ -26,7 +26,7 @@ from aftersales.ports.reporting import (
     SCHEDULE_CALLBACK_ACTION,
     FaultFacts,
     TicketFacts,
-    completions_us,
+    completions,
     fault_facts,
     judged_dues,
     pause_starts,
@@ -115,7 +115,9 @@ INSERT_FAULT = (
     f"INSERT INTO report_faults ({', '.join(FAULT_COLUMNS)}) VALUES ({', '.join('?' * len(FAULT_COLUMNS))})"
 )
 DELETE_FAULTS = "DELETE FROM report_faults WHERE ticket_id = ?"
-INSERT_COMPLETION = "INSERT INTO report_completions (ticket_id, seq, completed_us) VALUES (?, ?, ?)"
+INSERT_COMPLETION = (
+    "INSERT INTO report_completions (ticket_id, seq, completed_us, serving_dealer_id) VALUES (?, ?, ?, ?)"
+)
 DELETE_COMPLETIONS = "DELETE FROM report_completions WHERE ticket_id = ?"
 
 
@@ -236,5 +238,6 @@ def fault_values(ticket: Ticket) -> list[tuple[object, ...]]:
 
 def completion_values(ticket: Ticket) -> list[tuple[object, ...]]:
     """The ``report_completions`` rows of ``ticket``: one per completion of its work
-    (:func:`~aftersales.ports.reporting.completions_us`; none for a ticket not yet accepted)."""
-    return [(ticket.id, seq, at) for seq, at in enumerate(completions_us(ticket))]
+    (:func:`~aftersales.ports.reporting.completions`: its instant and the dealer who did that work; none
+    for a ticket not yet accepted)."""
+    return [(ticket.id, seq, at, dealer) for seq, (at, dealer) in enumerate(completions(ticket))]

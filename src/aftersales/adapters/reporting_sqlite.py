@@ -76,10 +76,17 @@ def completed_counts_sql(group: GroupBy) -> str:
     """The SQL of :meth:`SqliteReportingQueries.completed_category_counts` (bound: the period's start and
     end, µs): the completions in the period by their index (``report_completions_at``), each joined to
     its ticket's row by id; no walk of the tickets received before the period's end."""
+    # By the serving dealer: the one who did that completion's work, kept with it (passing the rework to
+    # another dealer leaves the earlier repair with its dealer); a rework cancelled later leaves it too.
+    key = (
+        "coalesce(report_completions.serving_dealer_id, '')"
+        if group is GroupBy.SERVING_DEALER
+        else _key(group)
+    )
     return (
-        f"SELECT {_key(group)}, category, count(*) FROM report_completions "
+        f"SELECT {key}, category, count(*) FROM report_completions "
         "JOIN report_tickets ON report_tickets.id = report_completions.ticket_id "
-        "WHERE completed_us >= ? AND completed_us < ? AND NOT cancelled GROUP BY 1, 2"
+        "WHERE completed_us >= ? AND completed_us < ? GROUP BY 1, 2"
     )
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "ATTITUDE_REPORT_STEP",
     "CALLBACK_REPORT_STEP",
     "COMPLETIONS_REPORT_STEP",
+    "COMPLETION_DEALER_REPORT_STEP",
     "EXPECTED_REPORT_STEP",
     "LEDGER_DUES_REPORT_STEP",
     "LEDGER_REPORT_STEP",
@@ -154,6 +155,15 @@ COMPLETIONS_REPORT_STEP: tuple[str, ...] = (
 """The migration step adding each completion of a ticket's work (session 24): every acceptance, the one a
 reopen ended too, so a dealer's month counts a repair accepted in it though it was reopened later (seed
 002 分工 7/10), read by an index on the instant."""
+
+COMPLETION_DEALER_REPORT_STEP: tuple[str, ...] = (
+    "ALTER TABLE report_completions ADD COLUMN serving_dealer_id TEXT",
+    # Every ticket is written again by the back-fill, which fills the dealer of each completion.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step adding to each completion the dealer who did that work (session 25): a dealer's
+month counted every completion for the dealer serving the ticket now, so passing the rework to another
+dealer moved the first dealer's accepted repair out of its reported month (seed 002 分工 7, 档案 b)."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

@@ -16,6 +16,7 @@ from aftersales.adapters.late_gap_step import SQLITE_LATE_GAP_STEP
 from aftersales.adapters.reporting_sqlite_schema import (
     ATTITUDE_REPORT_STEP,
     CALLBACK_REPORT_STEP,
+    COMPLETION_DEALER_REPORT_STEP,
     COMPLETIONS_REPORT_STEP,
     EXPECTED_REPORT_STEP,
     LEDGER_DUES_REPORT_STEP,
@@ -198,6 +199,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # with an index on its instant, for a dealer's month (seed 002 分工 7/10); existing tickets are
     # written again by the small-batch back-fill.
     COMPLETIONS_REPORT_STEP,
+    # 25 (session 25): the dealer who did each completion's work, so passing the rework to another dealer
+    # leaves the first dealer's reported month as it was (seed 002 分工 7, 档案 b); back-filled as 24.
+    COMPLETION_DEALER_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,7 +22,13 @@ import attrs
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.instants import require_aware
 from aftersales.domain.sla_late import late_after
-from aftersales.domain.sla_reading import first_response, held_dealer, response_steps, response_stopped
+from aftersales.domain.sla_reading import (
+    dealer_of,
+    first_response,
+    held_dealer,
+    response_steps,
+    response_stopped,
+)
 from aftersales.domain.ticket import ENDED_CYCLE_KEY, Ticket, ended_cycles
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
@@ -43,6 +49,7 @@ __all__ = [
     "TicketTiming",
     "TimingColumns",
     "batch_dimension",
+    "completions",
     "completions_us",
     "count_facts",
     "count_faults",
@@ -396,29 +403,40 @@ def _instant(raw: object) -> datetime | None:
 
 
 def completions_us(ticket: Ticket) -> list[int]:
-    """Each completion of ``ticket``'s work, in order (µs): the resolution each reopen ended (kept in the
-    reopen's ended cycle) and the current one (``resolved_at``: a service ticket's acceptance by the
-    customer, a complaint's handling). A dealer's month counts each in the month it happened (seed 002
-    分工 7: 每次维修完毕后…经客户确认后汇总; 10: 每月对所维修情况进行一次统计): a repair accepted is history,
-    and a reopen's rework accepted again is another repair, counted again in its own month."""
-    found: list[int] = []
+    """Each completion of ``ticket``'s work, in order (µs): the instants of :func:`completions`."""
+    return [at for at, _dealer in completions(ticket)]
+
+
+def completions(ticket: Ticket) -> list[tuple[int, str | None]]:
+    """Each completion of ``ticket``'s work, in order: its instant (µs) and the dealer who did that work
+    (:func:`serving_dealer` as it stood then). The completions are the resolution each reopen ended (kept
+    in the reopen's ended cycle) and the current one (``resolved_at``: a service ticket's acceptance by
+    the customer, a complaint's handling). A dealer's month counts each in the month it happened, for the
+    dealer who did it (seed 002 分工 7: 每次维修完毕后…经客户确认后汇总; 10: 每月对所维修情况进行一次统计;
+    档案 b: each sales unit reports its own last month): a repair accepted is history — a later reopen,
+    the rework passed to another dealer or the rework cancelled does not move it — and a reopen's rework
+    accepted again is another repair, counted again in its own month, for the dealer who did it."""
+    found: list[tuple[int, str | None]] = []
     done: datetime | None = None  # the cycle's completion as its events give it
     accepting = ticket.needs_acceptance
+    held: str | None = None  # the dealer holding the ticket after the events read so far
     for event in ticket.events:
         action = event.action
-        if action == "reopen":
+        if action in ("assign", "reassign") and event.payload:
+            held = dealer_of(event.payload)
+        elif action == "reopen":
             ended = event.payload.get(ENDED_CYCLE_KEY) if event.payload else None
             # The reopen's record of the cycle it ended; one by a release before it was kept: the events.
             at = _instant(ended.get("resolved_at")) if isinstance(ended, dict) else done
             if at is not None:
-                found.append(micros(at))
+                found.append((micros(at), held if held is not None else ticket.dealer_id))
             done = None
         elif action == "confirm" or (action == "resolve" and not accepting):
             done = event.at
         elif action == "reject":
             done = None
     if ticket.resolved_at is not None:
-        found.append(micros(ticket.resolved_at))
+        found.append((micros(ticket.resolved_at), serving_dealer(ticket)))
     return found
 
 
@@ -646,11 +664,14 @@ class ReportingQueries(Protocol):
         ...
 
     def completed_category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
-        """Completions of the work in ``period`` (:func:`completions_us`: a service ticket's acceptance by
-        the customer, a complaint's handling, each cycle's) of tickets not cancelled, per ``(group key,
-        category)``, whenever they were received: the installations and repairs a dealer did that month
-        (seed 002 分工 7/10: 每次维修完毕后…经客户确认后汇总; 每月对所维修情况进行一次统计). A reopen does
-        not take an acceptance out of its month; the rework accepted again counts in its own."""
+        """Completions of the work in ``period`` (:func:`completions`: a service ticket's acceptance by
+        the customer, a complaint's handling, each cycle's) per ``(group key, category)``, whenever the
+        tickets were received: the installations and repairs a dealer did that month (seed 002 分工 7/10:
+        每次维修完毕后…经客户确认后汇总; 每月对所维修情况进行一次统计). A month already reported does not
+        change: a reopen does not take an acceptance out of its month, nor does cancelling the rework
+        afterwards (a call cancelled before any acceptance has none); by ``SERVING_DEALER`` each
+        completion counts for the dealer who did that work, so passing the rework to another dealer
+        leaves the first dealer's repair with it. The rework accepted again counts in its own month."""
         ...
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
