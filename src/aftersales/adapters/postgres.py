@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import attrs
 
 from aftersales.adapters.attachments_postgres import PostgresAttachmentStore
+from aftersales.adapters.completions_postgres import POSTGRES_COMPLETIONS_STEP
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
 from aftersales.adapters.postgres_entity_reads import OPTIONAL, EntityReads
@@ -61,6 +62,7 @@ from aftersales.ports.erasure import keeps_personal_copies
 from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.read_ahead import ReadAhead
+from aftersales.ports.reporting import ReportingQueries
 from aftersales.serialization import decode_json, encode_json, loads, structure, unstructure
 
 try:
@@ -172,6 +174,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # instant: a working-time due outside working hours) beside the due, for the ledger's breached
     # filter; rows whose document stores a later instant are filled from it, the others keep 0.
     POSTGRES_LATE_GAP_STEP,
+    # Session 25: each completion of a ticket's work (its instant, the dealer who did it) by an index on
+    # the instant, for a dealer's month (seed 002 分工 7/10; SQLite's report_completions); the tickets
+    # stored before are written by a small-batch back-fill before the first read.
+    POSTGRES_COMPLETIONS_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453
@@ -450,6 +456,13 @@ class PostgresStore:
         from aftersales.adapters.ledger_rows_postgres import PostgresLedgerRows
 
         return PostgresLedgerRows(self)
+
+    def reporting(self) -> ReportingQueries:
+        """The reporting queries of this store: a dealer's month by the completions' index, the rest by
+        the ticket scan (see :mod:`aftersales.adapters.completions_postgres`)."""
+        from aftersales.adapters.completions_postgres import PostgresReportingQueries
+
+        return PostgresReportingQueries(self)
 
     def close(self) -> None:
         """Close the pool; later units of work raise ``StorageError``."""

@@ -25,6 +25,7 @@ import hashlib
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from aftersales.adapters.completions_postgres import UPSERT, completion_params, write_completions
 from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
@@ -251,6 +252,9 @@ class PostgresTickets:
             self._uow.tx.after_commit(cursor, remember)
         self._locked[ticket.id] = ticket.version  # a new row is this transaction's until it commits
         self._uow.search.known[ticket.id] = None  # nor has it a search row but the one written here
+        upsert = completion_params(ticket)[1]
+        if upsert is not None:  # a ticket stored done (an import): its completions, for a dealer's month
+            self._uow.tx.defer(UPSERT, upsert, prepare=True)
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
@@ -264,6 +268,9 @@ class PostgresTickets:
         rows = [(*row_values(t), Jsonb(ticket_text_utf8(t, t.version, None)[0], dumps=_raw)) for t in batch]
         # Without ON CONFLICT: a concurrent insert of one of these ids fails the whole batch.
         self._uow.run_many(_INSERT_MANY, rows)
+        done = [upsert for _drop, upsert in map(completion_params, batch) if upsert is not None]
+        if done:  # tickets imported done: their completions, for a dealer's month
+            self._uow.run_many(UPSERT, done)
         self._uow.tx.deferring = True  # what follows (their search rows …) goes with the commit
 
     def _read(self, id: str, *, lock: bool) -> Ticket:
@@ -329,6 +336,8 @@ class PostgresTickets:
             else:
                 self._uow.tx.defer(_UPDATE_LOCKED, (*values[1:], document, ticket.id, old), prepare=True)
                 self._rows[ticket.id] = values
+                if stored is None or stored[3] != values[3]:  # completions come and go with the state
+                    write_completions(self._uow, ticket)
             self._uow.tx.then(remember, (self._xmin,))
         else:
             cursor = self._uow.run(_UPDATE, (*values[1:], document, ticket.id, old))
@@ -338,6 +347,7 @@ class PostgresTickets:
                     raise NotFound("ticket", ticket.id)
                 raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
             self._uow.tx.after_commit(cursor, remember)
+            write_completions(self._uow, ticket)  # the earlier state is not known here
         if ticket.id in self._locked:
             self._locked[ticket.id] = new
         self._events[ticket.id] = events
