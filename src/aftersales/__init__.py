@@ -945,3 +945,8 @@ from aftersales.service.batch_tally_backfill import BatchTallies  # noqa: E402
 from aftersales.service.late_after_backfill import LateAfterBackfill, LateAfters  # noqa: E402
 
 __all__ += ["BatchTallies", "LateAfterBackfill", "LateAfters"]
+
+# Session 25: closing the review of a surplus (盘盈) on a loan ledger (``desk.materials.close_surplus``).
+from aftersales.domain.surplus_review import SurplusClosure, SurplusOutcome  # noqa: E402
+
+__all__ += ["SurplusClosure", "SurplusOutcome"]

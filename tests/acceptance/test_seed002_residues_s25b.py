@@ -8,13 +8,16 @@
   the ledger and on the books' returns list alike;
 * 分工 7 “每次维修完毕后…经客户确认后汇总”, 分工 10 / 档案 b “每月3日之前将上月维修情况汇总”: a month the
   dealer already reported does not change — not when the rework after a reopen is cancelled, nor when
-  it is passed to another dealer (the rework is another repair, the new dealer's, in its own month).
+  it is passed to another dealer (the rework is another repair, the new dealer's, in its own month);
+* 退料 4–5 “盘盈盘亏分析”, “与用户沟通”: the office closes the review of a surplus — taken into stock, sent
+  back or written off — through the command path.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from test_seed002_readings_s24 import (
     PART,
     SH,
@@ -29,6 +32,9 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.loan_ledger import EntryKind, LoanLedger
 from aftersales.domain.materials import PartyRef
+from aftersales.domain.money import Money
+from aftersales.domain.surplus_review import SurplusOutcome
+from aftersales.errors import NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.reports.dealer_monthly import scoped_dealer_monthly
 from aftersales.service.desk import ServiceDesk
 from conftest import World
@@ -154,3 +160,100 @@ def test_a_rework_passed_to_another_dealer_is_that_dealers_repair_and_leaves_the
     assert april["dealer-sh"] == (1, True) and april.get("dealer-bj", (0, None))[0] == 0
     may = _repairs(desk, world, "2026-05")
     assert may["dealer-bj"][0] == 1 and may.get("dealer-sh", (0, None))[0] == 0
+
+
+# -- 退料 4–5: 盘盈盘亏分析, 与用户沟通 — closing the review of a surplus
+
+
+def _surplus_key(desk: ServiceDesk, clock: ManualClock, world: World) -> str:
+    """The late part of :func:`_kept_and_returned_late`, surplus for review on the Shanghai ledger."""
+    _kept_and_returned_late(desk, clock, world)
+    with desk.store() as uow:
+        (surplus,) = uow.documents.get(LoanLedger, PartyRef.dealer("dealer-sh").key).surplus
+    return surplus.key
+
+
+def test_a_surplus_taken_into_stock_leaves_the_review_and_is_booked_at_cost(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # The flush valve sent back after its charge is sound: the office takes it into stock on 15 April.
+    # It leaves the review (closed, with the note), the charge stands, and April's books list it taken in
+    # at cost, neither cost nor income nor a loan returned. (No command closed a review: it stayed open.)
+    desk, clock, world = host
+    key = _surplus_key(desk, clock, world)
+    clock.set(datetime(2026, 4, 15, 10, 0, tzinfo=SH))
+    dealer = PartyRef.dealer("dealer-sh")
+    closed = desk.materials.close_surplus(world.manager, dealer, key, SurplusOutcome.INTO_STOCK, "完好,入库")
+    assert (closed.part, closed.quantity, closed.outcome, closed.at) == (
+        PART, 1, SurplusOutcome.INTO_STOCK, clock.now(),
+    )  # fmt: skip
+    with desk.store() as uow:
+        ledger = uow.documents.get(LoanLedger, dealer.key)
+    assert ledger.surplus == [] and [c.key for c in ledger.surplus_closed] == [key]
+    summary = desk.materials.ledger(world.agent, dealer)
+    assert (summary.issued, summary.returned, summary.charged) == (1, 0, 1)  # the charge stands
+    april = desk.fees.monthly_revenue(world.manager, "2026-04")
+    assert [(e.item, e.quantity, e.amount) for e in april.surplus_into_stock] == [
+        (PART, 1, Money("75.00", "CNY"))
+    ]
+    assert april.returns == () and april.revenue_total == Money("75.00", "CNY")
+
+
+@pytest.mark.parametrize("outcome", [SurplusOutcome.SENT_BACK, SurplusOutcome.WRITTEN_OFF])
+def test_a_surplus_sent_back_or_written_off_leaves_the_review_and_books_nothing(
+    host: tuple[ServiceDesk, ManualClock, World], outcome: SurplusOutcome
+) -> None:
+    desk, clock, world = host
+    key = _surplus_key(desk, clock, world)
+    clock.set(datetime(2026, 4, 15, 10, 0, tzinfo=SH))
+    dealer = PartyRef.dealer("dealer-sh")
+    desk.materials.close_surplus(world.manager, dealer, key, outcome.value, "与经销商沟通后处理")
+    with desk.store() as uow:
+        ledger = uow.documents.get(LoanLedger, dealer.key)
+    assert ledger.surplus == [] and [c.outcome for c in ledger.surplus_closed] == [outcome]
+    assert desk.fees.monthly_revenue(world.manager, "2026-04").surplus_into_stock == ()
+
+
+def test_closing_a_surplus_twice_or_an_unknown_one_or_without_a_note_is_refused_and_changes_nothing(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = host
+    key = _surplus_key(desk, clock, world)
+    dealer = PartyRef.dealer("dealer-sh")
+    close = desk.materials.close_surplus
+    with pytest.raises(ValidationError) as bad_note:
+        close(world.manager, dealer, key, SurplusOutcome.WRITTEN_OFF, "  ")
+    assert bad_note.value.field == "note"
+    with pytest.raises(ValidationError) as bad_outcome:
+        close(world.manager, dealer, key, "burn", "烧掉")  # type: ignore[arg-type]
+    assert bad_outcome.value.field == "outcome"
+    with pytest.raises(NotFound):
+        close(world.manager, dealer, "return:nope", SurplusOutcome.WRITTEN_OFF, "无此项")
+    with pytest.raises(NotFound):
+        close(world.manager, PartyRef.dealer("dealer-bj"), key, SurplusOutcome.WRITTEN_OFF, "别家的")
+    with pytest.raises(PermissionDenied):
+        close(world.dealer_sh_staff, dealer, key, SurplusOutcome.INTO_STOCK, "自己入库")
+    with desk.store() as uow:
+        assert [s.key for s in uow.documents.get(LoanLedger, dealer.key).surplus] == [key]
+    close(world.manager, dealer, key, SurplusOutcome.WRITTEN_OFF, "报废")
+    with pytest.raises(PolicyError) as twice:
+        close(world.manager, dealer, key, SurplusOutcome.INTO_STOCK, "再入库")
+    assert twice.value.code == "surplus_closed"
+    with desk.store() as uow:
+        ledger = uow.documents.get(LoanLedger, dealer.key)
+    assert [c.outcome for c in ledger.surplus_closed] == [SurplusOutcome.WRITTEN_OFF]
+    assert desk.fees.monthly_revenue(world.manager, "2026-04").surplus_into_stock == ()
+
+
+def test_a_surplus_found_by_a_stock_count_is_closed_under_the_count_sheet(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # A count finds a valve the dealer was never lent (盘盈): taken into stock, booked under the count.
+    desk, clock, world = host
+    clock.set(datetime(2026, 4, 1, 9, 0, tzinfo=SH))
+    dealer = PartyRef.dealer("dealer-sh")
+    found = desk.materials.reconcile(world.manager, dealer, {PART: 1}, reference="PD-2026-04")
+    (item,) = found.surplus_items
+    desk.materials.close_surplus(world.manager, dealer, item.key, SurplusOutcome.INTO_STOCK, "入库")
+    april = desk.fees.monthly_revenue(world.manager, "2026-04")
+    assert [(e.ticket_id, e.item, e.quantity) for e in april.surplus_into_stock] == [("PD-2026-04", PART, 1)]

@@ -509,6 +509,10 @@ class MovementKind(StrEnum):
     settled with the dealer: 相关费用及时与用户协商解决): written with the cancellation, in the slip's month,
     at cost, it gives the free issue's cost back as the slip's income leaves that month — the part was
     given free after all, and stays the maker's cost once."""
+    SURPLUS_INTO_STOCK = "surplus_into_stock"
+    """Surplus for review (盘盈: sent back or counted beyond what was lent) taken into the maker's stock when
+    the office closes its review: at cost, in the month of the decision; neither cost nor income, and
+    not a return of a loan (the loan count is not moved), listed apart in the month's books."""
 
 
 @attrs.define

@@ -35,6 +35,7 @@ from aftersales.domain.materials import ItemKind, MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
 from aftersales.domain.reasons import Reason
+from aftersales.domain.surplus_review import SurplusClosure, SurplusOutcome
 from aftersales.domain.text import required_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import DuplicateError, NotFound, PolicyError, ValidationError
@@ -252,6 +253,8 @@ class LoanLedger:
     chargebacks: list[Chargeback] = attrs.field(factory=list)
     surplus: list[SurplusItem] = attrs.field(factory=list)
     """Surplus recorded for review (盘盈): never lent, charged to no one."""
+    surplus_closed: list[SurplusClosure] = attrs.field(factory=list)
+    """Surplus reviews the office closed (:meth:`close_surplus`), oldest first."""
     reminded: list[str] = attrs.field(factory=list)
     """Issue lines whose party was reminded to return the part before its deadline (once each)."""
     party_kind: str = ""
@@ -453,6 +456,24 @@ class LoanLedger:
             )  # fmt: skip
             self.surplus.append(extra)
         return entry, extra
+
+    def close_surplus(
+        self, key: str, outcome: SurplusOutcome, at: datetime, by: ActorRef, note: str
+    ) -> SurplusClosure:
+        """Close the review of the surplus ``key`` (盘盈盘亏分析 settled): it leaves :attr:`surplus` for
+        :attr:`surplus_closed` with ``outcome``. A surplus not under review is :class:`NotFound`; one
+        closed already is refused (``PolicyError`` ``surplus_closed``), nothing changes."""
+        item = next((s for s in self.surplus if s.key == key), None)
+        if item is None:
+            if any(c.key == key for c in self.surplus_closed):
+                raise PolicyError(f"the review of surplus {key!r} is closed already", code="surplus_closed")
+            raise NotFound("surplus for review", key)
+        closure = SurplusClosure(
+            item.key, item.part, item.quantity, item.source, item.reference, outcome, at, by, note
+        )
+        self.surplus.remove(item)
+        self.surplus_closed.append(closure)
+        return closure
 
     def in_review(self, part: str) -> int:
         """Surplus of ``part`` recorded for review."""

@@ -146,6 +146,9 @@ class MonthlyRevenue:
     charged_after_issue: tuple[RevenueEntry, ...] = ()
     """Free issues an accepted quote charged in this month (at cost): off the month's free cost, on the
     revenue list through the quote's slip."""
+    surplus_into_stock: tuple[RevenueEntry, ...] = ()
+    """Surplus (盘盈) taken into stock in this month when its review closed (at cost): no loan returned,
+    neither cost nor income."""
 
     @property
     def issued(self) -> tuple[RevenueEntry, ...]:
@@ -970,12 +973,14 @@ class FeeDesk:
         returns: list[RevenueEntry] = []
         recharged: list[RevenueEntry] = []
         kept: list[RevenueEntry] = []  # charged as kept: counted through the chargeback's slip below
+        into_stock: list[RevenueEntry] = []  # surplus taken into stock: no loan moved
         lists = {
             MovementKind.ISSUED_FREE: free,
             MovementKind.RETURNED: returns,
             MovementKind.CHARGED_ON_QUOTE: recharged,
             MovementKind.CHARGED_AS_KEPT: kept,
             MovementKind.KEPT_CHARGE_CANCELLED: kept,
+            MovementKind.SURPLUS_INTO_STOCK: into_stock,
         }
         for m in movements:
             target = lists[m.kind]
@@ -1002,6 +1007,7 @@ class FeeDesk:
             tuple(sorted(s.id for s in slips if not s.is_active)),
             tuple(ItemBalance(item, *counts) for item, counts in sorted(balances.items())),
             tuple(recharged),
+            tuple(into_stock),
         )
 
 

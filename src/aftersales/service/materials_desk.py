@@ -63,6 +63,7 @@ from aftersales.domain.materials import (
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, ReturnState
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
+from aftersales.domain.surplus_review import SurplusClosure, SurplusOutcome
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TicketState
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
@@ -92,6 +93,7 @@ from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.record_words import notice_for
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import acts_as_dealer_staff, purchasing_dealer, sees_every, ticket_readable
+from aftersales.service.surplus_review import surplus_ticket
 from aftersales.service.warranty_check import CHECKED, judge, still_holds
 
 __all__ = ["LedgerSummary", "MaterialsDesk", "MaterialsParams"]
@@ -1255,6 +1257,31 @@ class MaterialsDesk:
             return result
 
         return self.runner.write(actor, "reconcile_loans", None, [party, counted, reference], apply)
+
+    def close_surplus(
+        self, actor: Actor, party: PartyRef, key: str, outcome: SurplusOutcome, note: str
+    ) -> SurplusClosure:
+        """Close the review of a surplus (盘盈: a part sent back or counted beyond what was lent) on
+        ``party``'s ledger, by its ``key`` (``SurplusItem.key``): taken into stock (a
+        ``surplus_into_stock`` movement at cost, in the month of the decision), sent back to the party,
+        or written off, with the office's ``note`` (seed 002 退料 4–5: 盘盈盘亏分析, 与用户沟通). A surplus
+        not under review is ``NotFound``, one closed already ``PolicyError`` ``surplus_closed``."""
+        _check_actor(actor)
+        check_role(actor, "close_surplus", party.key, MATERIALS_ROLES["close_surplus"])
+
+        def apply(uow: UnitOfWork, now: datetime) -> SurplusClosure:
+            try:
+                ledger = uow.documents.get(LoanLedger, party.key)
+            except NotFound:
+                raise NotFound("surplus for review", key) from None
+            closure = ledger.close_surplus(key, outcome, now, actor.ref, note)
+            uow.documents.save(ledger)
+            if closure.outcome is SurplusOutcome.INTO_STOCK:
+                self._movement(uow, MovementKind.SURPLUS_INTO_STOCK, surplus_ticket(uow, closure), party,
+                               [(closure.part, closure.quantity)], actor, now)  # fmt: skip
+            return closure
+
+        return self.runner.write(actor, "close_surplus", None, [party, key, outcome, note], apply)
 
     # -- queries ---------------------------------------------------------------------------------------------
 

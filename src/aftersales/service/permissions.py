@@ -151,6 +151,7 @@ def _materials_roles() -> dict[str, frozenset[Role]]:
     table["run_overdue_chargebacks"] = frozenset({R.SYSTEM, R.MANAGER, R.DEPARTMENT_HEAD})
     table["remind_returns"] = frozenset({R.SYSTEM, R.MANAGER, R.DEPARTMENT_HEAD})
     table["reconcile_loans"] = _OFFICE | {R.SYSTEM}
+    table["close_surplus"] = _OFFICE  # the office settles a count's surplus (盘盈盘亏分析), no job
     table["outbound_summary"] = _SEE_ALL
     table["read_materials"] = READERS
     return table
