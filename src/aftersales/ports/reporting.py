@@ -542,8 +542,8 @@ def fault_evidence(ticket: Ticket) -> list[FaultFacts]:
     evidence (seed 002 反馈信息的处理: 分类统计和分析 of the problems found; seed 004 quality feedback), as
     it is no installation or repair of a dealer's month unless a repair was accepted before a reopen
     (:meth:`ReportingQueries.completed_category_counts` counts that acceptance) and the KPI report does
-    not count it resolved or late. The Pareto, the trend and the batch-incident report leave it out on every store, and so do
-    the desk's batch-incident detectors."""
+    not count it resolved or late. The Pareto, the trend and the batch-incident report leave it out on
+    every store, and so do the desk's batch-incident detectors."""
     if not is_fault_evidence(ticket):
         return []
     return fault_facts(ticket)
