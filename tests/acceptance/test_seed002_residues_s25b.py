@@ -98,6 +98,29 @@ def test_a_waived_charge_for_a_part_not_back_leaves_the_line_out_and_uncharged(
     assert [s.id for s in desk.fees.slips_of(world.manager, ticket_id) if s.is_active] == []
 
 
+def test_a_waived_charge_of_a_stock_count_leaves_the_ledger_too(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # The count of 4 April found the valve missing past its deadline and charged it (盘亏); the office
+    # waives it. The count's charge (keyed by the count sheet, not the overdue job's key) leaves the
+    # ledger as the job's does; cancelling its slip is not refused.
+    desk, clock, world = host
+    clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=SH))
+    ticket_id = _call(desk, world)
+    _free_part_received(desk, clock, world, ticket_id)
+    desk.resolve(world.dealer_sh_staff, ticket_id, summary="换冲水阀")
+    clock.set(datetime(2026, 4, 4, 9, 0, tzinfo=SH))
+    dealer = PartyRef.dealer("dealer-sh")
+    counted = desk.materials.reconcile(world.manager, dealer, {PART: 0}, reference="PD-2026-04")
+    assert len(counted.chargebacks) == 1
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    clock.set(datetime(2026, 4, 12, 10, 0, tzinfo=SH))
+    desk.fees.cancel_slip(world.manager, slip.id, "特批免收")
+    ledger = desk.materials.ledger(world.agent, dealer)
+    assert (ledger.issued, ledger.returned, ledger.charged, ledger.balance) == (1, 0, 0, {PART: 1})
+    assert ledger.chargebacks == ()
+
+
 # -- 分工 7/10, 档案 b: a month the dealer reported stays as reported
 
 

@@ -528,23 +528,25 @@ class LoanLedger:
         return tuple(c for _, c in made)
 
     def waive_chargeback(
-        self, issue_key: str, at: datetime, by: ActorRef
+        self, charge_key: str, at: datetime, by: ActorRef
     ) -> tuple[LedgerEntry, LedgerEntry | None]:
-        """Take back the charge of ``issue_key`` as kept: its fee slip was cancelled (the office waived
-        it, 其他 3 相关费用及时与用户协商解决), so the ledger no longer shows the part charged.
+        """Take back the charge ``charge_key`` (a chargeback's key: the overdue job's
+        ``chargeback:<issue key>`` or a count's ``reconcile:<reference>:<issue key>``): its fee slip was
+        cancelled (the office waived it, 其他 3 相关费用及时与用户协商解决), so the ledger no longer shows
+        the part charged.
 
         The line is out again; a part sent back for it after the charge (surplus for review,
         ``return_beyond_outstanding``) settles it as returned and leaves the review, so the ledger, the
         books and the dealer's statement agree. Returns the waiver and that return (``None``: the part is
-        not back, the line stays out). Once per charge (:class:`DuplicateError`); a line never charged
-        is :class:`NotFound`."""
-        charge_key = f"chargeback:{issue_key}"
-        charge = next((e for e in self.entries if e.key == charge_key), None)
-        if charge is None:
+        not back, the line stays out). Once per charge (:class:`DuplicateError`); a charge not on the
+        ledger is :class:`NotFound`."""
+        charge = next((e for e in self.entries if e.key == charge_key and e.kind is EntryKind.CHARGED), None)
+        if charge is None or charge.issue_key is None:
             raise NotFound("chargeback", charge_key)
+        issue_key = charge.issue_key
         reason = Reason("chargeback_waived", {"part": charge.part, "quantity": charge.quantity})
         waiver = self.book(
-            LedgerEntry(f"waiver:{issue_key}", EntryKind.WAIVED, charge.part, charge.quantity, at, by,
+            LedgerEntry(f"waiver:{charge_key}", EntryKind.WAIVED, charge.part, charge.quantity, at, by,
                         "waiver", issue_key=issue_key, request_id=charge.request_id, reasons=(reason,))
         )  # fmt: skip
         self.chargebacks = [c for c in self.chargebacks if c.key != charge_key]

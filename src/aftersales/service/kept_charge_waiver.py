@@ -58,7 +58,7 @@ def waive_kept_charge(uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: datetim
     found = next((c for c in ledger.chargebacks if _is_slips(uow, c, slip)), None)
     if found is None:
         return
-    _waiver, returned = ledger.waive_chargeback(found.issue_key, now, actor.ref)
+    _waiver, returned = ledger.waive_chargeback(found.key, now, actor.ref)
     uow.documents.save(ledger)
     if returned is None:
         return
