@@ -10,6 +10,7 @@ an urgent inquiry is an urgent problem and keeps Y (it got X before this session
 called back within 24 hours.
 二 3 分级处理: 普通 → an agent or a junior engineer, 加急 (a VIP's plain repair, 客户重要性) → a senior
 engineer, 特急 → the emergency team with the department head coordinating.
+客户重要性: an important customer is graded up as a VIP is (the pack raised only a VIP before).
 二 2 记录: the class (产品退换) and the expected time are kept; an expected time before the call is
 refused and nothing is written.
 """
@@ -21,12 +22,13 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.classification import Category, Plan, Priority, Severity
-from aftersales.domain.parties import EngineerLevel
+from aftersales.domain.parties import CustomerTier, EngineerLevel
 from aftersales.errors import ValidationError
 from aftersales.i18n.reasons import render_reason
 from aftersales.policies.sla import SlaFacts
@@ -206,3 +208,25 @@ def test_a_return_request_keeps_its_class_and_expected_time_and_a_past_one_write
         assert view.description == "碎纸机到货破损, 要求换货" and view.expected_by == _at(3, 4, 17)
         assert desk.progress(world.customer_zh, opened.id).expected_by == _at(3, 4, 17)
         assert desk.count(world.manager) == before + 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_important_customers_request_is_graded_up_and_a_senior_goes(backend: str, tmp_path: Path) -> None:
+    # 根据问题的紧急程度、复杂程度以及客户重要性 … 分为普通、加急、特急: an important (重要) customer is a
+    # customer of importance as a VIP is. Before, the office-equipment pack raised only a VIP: an
+    # important customer's jammed copier was normal and a junior went (加急问题由资深工程师介入).
+    with world_desk(backend, tmp_path) as (desk, _clock, world):
+        desk.register_customer(world.manager, attrs.evolve(world.cust_zh, tier=CustomerTier.IMPORTANT))
+        tid = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="复印机卡纸", asset_id=world.asset.id
+        ).ticket.id
+        triaged = desk.triage(world.agent, tid, nature="paper_path", severity=Severity.LOW)
+        assert triaged.ticket.priority is Priority.EXPEDITED
+        reasons = {r.code: r for d in triaged.decisions for r in getattr(d, "reasons", ())}
+        assert render_reason(reasons["customer_tier"], "zh_Hans") == "重要客户，优先级提高 1 级"
+        assert desk.dispatch(world.agent, tid).ticket.assignee.id == world.eng_senior.id  # type: ignore[union-attr]
+        # An urgent call of the important customer is critical from the call.
+        urgent = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="全楼打印停摆", urgent=True
+        ).ticket
+        assert urgent.priority is Priority.CRITICAL
