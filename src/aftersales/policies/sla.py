@@ -99,6 +99,9 @@ def _optional_positive(instance: object, attribute: attrs.Attribute[Any], value:
 class SlaOverride:
     """Targets that replace the priority's for one category (any field left out keeps the priority's).
 
+    A request graded above normal keeps its grade's response and arrival where these are looser: the
+    category's times are for its ordinary requests (seed 003: an urgent inquiry is answered as urgent).
+
     ``resolution_hours`` (working hours) wins over ``resolution_days`` when both are given.
     """
 
@@ -248,7 +251,8 @@ class SlaParams:
     category_overrides: Mapping[str, SlaOverride] = attrs.field(
         factory=dict, converter=frozen_mapping, validator=_overrides
     )
-    """Targets per category code that replace the priority's (e.g. ``inquiry = { response_hours = 8 }``)."""
+    """Targets per category code that replace the priority's (e.g. ``inquiry = { response_hours = 8 }``); a
+    request graded above normal keeps its grade's response and arrival where the category's are looser."""
     tier_factor: Mapping[CustomerTier, float] = attrs.field(
         default=_TIER_FACTOR,
         converter=_tier_table,
@@ -400,7 +404,7 @@ class DefaultSla:
             reasons.append(_reason("sla_priority", target, priority=priority.value, complex=facts.complex))
         override = p.category_overrides.get(facts.category)
         if override is not None:
-            self._override(targets, override, facts.category, reasons, days)
+            self._override(targets, override, facts.category, reasons, days, priority)
         factor = p.tier_factor.get(facts.tier, 1.0)
         if factor != 1.0:
             for name, target in list(targets.items()):
@@ -457,8 +461,20 @@ class DefaultSla:
 
     @staticmethod
     def _override(
-        targets: dict[str, SlaTarget], override: SlaOverride, category: str, reasons: list[Reason], days: str
+        targets: dict[str, SlaTarget],
+        override: SlaOverride,
+        category: str,
+        reasons: list[Reason],
+        days: str,
+        priority: Priority = Priority.NORMAL,
     ) -> None:
+        """Replace the priority's targets by the category's.
+
+        A request graded above normal keeps its grade's response and arrival where the category's are
+        looser (seed 003: 一般咨询类问题 X个小时, 故障报修及紧急问题 Y个工作小时 — an urgent inquiry
+        is an urgent problem: the category's time is for its ordinary requests), with the reason
+        ``sla_category_grade_kept``.
+        """
         changed: list[SlaTarget] = []
         if override.response_hours is not None and "response" in targets:
             changed.append(SlaTarget("response", _hours(override.response_hours)))
@@ -469,8 +485,25 @@ class DefaultSla:
         elif override.resolution_days is not None:
             changed.append(SlaTarget("resolution", timedelta(days=override.resolution_days), days))
         for target in changed:
+            graded = targets.get(target.name)
+            if graded is not None and priority is not Priority.NORMAL and _looser(target, graded):
+                reasons.append(
+                    _reason("sla_category_grade_kept", graded, category=category, priority=priority.value)
+                )
+                continue
             targets[target.name] = target
             reasons.append(_reason("sla_category", target, category=category))
+
+
+def _looser(target: SlaTarget, graded: SlaTarget) -> bool:
+    """``target`` (a category's response or arrival) gives more time than the grade's ``graded`` on the
+    same basis; resolution targets in days and in hours are not compared (their lengths differ by
+    calendar), and the category's resolution stands."""
+    return (
+        target.name in ("response", "arrival")
+        and target.basis == graded.basis
+        and target.duration > graded.duration
+    )
 
 
 def _reason(code: str, target: SlaTarget, **params: str | int | bool) -> Reason:
