@@ -19,7 +19,8 @@ from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Category, Plan, Severity
 from aftersales.errors import InvalidTransition, PermissionDenied, ValidationError
-from aftersales.ports.reporting import GroupBy, Period
+from aftersales.ports.reporting import FaultDimension, GroupBy, Period
+from aftersales.reports.faults import scoped_fault_pareto
 from aftersales.reports.kpi import kpi_report
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World, noticed_desk
@@ -38,7 +39,9 @@ def _at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 3, day, hour, minute, tzinfo=SHANGHAI)
 
 
-def _repaired(desk: ServiceDesk, world: World, description: str, summary: str) -> str:
+def _repaired(
+    desk: ServiceDesk, world: World, description: str, summary: str, symptom: str | None = None
+) -> str:
     """1.客户报修 → 2.信息登记 → 3.问题评估 → 4.派工处理 → 5.维修保养: resolved on site by the junior
     engineer."""
     tid = desk.open_ticket(
@@ -47,6 +50,8 @@ def _repaired(desk: ServiceDesk, world: World, description: str, summary: str) -
     desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
     desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)
     desk.start_work(world.junior, tid)
+    if symptom is not None:
+        desk.add_fault_record(world.junior, tid, symptom=symptom, cause="part_worn", action="replace_part")
     desk.resolve(world.junior, tid, summary=summary)
     return tid
 
@@ -91,17 +96,19 @@ def test_work_refused_twice_is_redone_until_accepted_and_called_back_72_hours_af
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_the_problems_are_analysed_by_type_with_their_counts_handling_times_and_satisfaction(
+def test_the_problems_are_analysed_by_type_with_their_rate_handling_times_and_satisfaction(
     backend: str, tmp_path: Path
 ) -> None:
     # 售后信息分析与利用 1.数据分析: 定期对售后信息进行统计分析,包括客户问题类型、问题发生率、处理时间、客户
-    # 满意度等指标. Two repairs and one technical-support question in March: per problem type the count (of
-    # the three), the time to resolve and the satisfaction the callbacks gave.
+    # 满意度等指标. Three repairs and one technical-support question in March: per problem type the count,
+    # the time to resolve and the satisfaction the callbacks gave; per problem found (故障描述) its share of
+    # the month's problems — two leaks of three are 2/3. The auditor (内部监督) reads the same figures.
     with _desk(backend, tmp_path) as (desk, clock, world, _):
         clock.set(_at(2, 9))
-        first = _repaired(desk, world, "水龙头漏水", "更换阀芯")
+        first = _repaired(desk, world, "水龙头漏水", "更换阀芯", symptom="leak")
         clock.set(_at(2, 10))
-        second = _repaired(desk, world, "水箱不进水", "清理进水阀")
+        second = _repaired(desk, world, "水箱不进水", "清理进水阀", symptom="no_water_inflow")
+        third = _repaired(desk, world, "角阀漏水", "更换角阀", symptom="leak")
         question = desk.open_ticket(
             world.agent,
             customer_id=world.cust_zh.id,
@@ -112,7 +119,7 @@ def test_the_problems_are_analysed_by_type_with_their_counts_handling_times_and_
         assert desk.ticket(world.manager, question).assessment.plan is Plan.REMOTE
         desk.resolve(world.agent, question, summary="电话指导设置节水模式", remote=True)
         clock.set(_at(2, 11))
-        for tid, score in ((first, 5), (second, 3), (question, 4)):
+        for tid, score in ((first, 5), (second, 3), (third, 4), (question, 4)):
             desk.confirm(world.customer_zh, tid)
             desk.record_callback(world.agent, tid, problem_back=False, satisfaction=score)
         assert desk.calendar is not None
@@ -121,12 +128,21 @@ def test_the_problems_are_analysed_by_type_with_their_counts_handling_times_and_
         )
         rows = {row.group: row for row in report.rows}
         assert set(rows) == {"repair", "technical_support"}
-        assert (rows["repair"].counts.tickets, rows["technical_support"].counts.tickets) == (2, 1)
-        assert report.total.counts.tickets == 3
+        assert (rows["repair"].counts.tickets, rows["technical_support"].counts.tickets) == (3, 1)
+        assert report.total.counts.tickets == 4
         assert rows["repair"].mean_satisfaction == Decimal("4.00")
         assert rows["technical_support"].mean_satisfaction == Decimal("4.00")
-        assert rows["repair"].satisfaction_rate == Decimal("0.5")
-        assert rows["repair"].resolution.count == 2 and rows["technical_support"].resolution.count == 1
+        assert rows["repair"].satisfaction_rate == Decimal("0.6667")
+        assert rows["repair"].resolution.count == 3 and rows["technical_support"].resolution.count == 1
+        for reader in (world.manager, world.auditor):
+            pareto = scoped_fault_pareto(
+                desk, reader, reporting_for(desk.store), MARCH, FaultDimension.SYMPTOM
+            )
+            assert pareto.total == 3
+            assert [(i.key, i.count, i.share) for i in pareto.items] == [
+                ("leak", 2, Decimal("0.6667")),
+                ("no_water_inflow", 1, Decimal("0.3333")),
+            ]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
