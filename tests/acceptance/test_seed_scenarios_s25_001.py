@@ -12,7 +12,7 @@ customer's grade by one (``priority.vip_raises``, ``important_raises``); the gra
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -75,3 +75,24 @@ def test_a_vip_customers_urgent_call_is_contacted_within_the_seeds_thirty_minute
         desk.contact_customer(world.agent, vip, note="已联系客户, 技术人员明早到场")
         (response,) = [t for t in desk.sla(world.manager, vip).targets if t.target.name == "response"]
         assert response.met_at == _at(3, 7, 22, 30)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_vip_customers_complex_problem_gets_the_seeds_ten_working_days_and_the_manager(
+    backend: str, tmp_path: Path
+) -> None:
+    # 五(二)2 复杂售后问题应根据实际情况制定处理计划…确保在[X]个工作日内给出处理结果 — 10 working days, for a
+    # VIP too (not 5); 三(四)2 对于复杂问题…售后经理应组织相关部门进行协调处理 — the manager is told. Called in
+    # on Monday 2 March at 09:00, the result is due by Friday 13 March at 18:00 (two working weeks).
+    with _desk(backend, tmp_path) as (desk, clock, world, notifier):
+        clock.set(_at(3, 2, 9, 0))
+        vip = desk.open_ticket(
+            world.agent, customer_id=world.cust_en.id, description="展馆中控与灯光联动异常"
+        ).ticket.id
+        desk.triage(world.agent, vip, nature="control", severity=Severity.MEDIUM, complex_problem=True)
+        desk.dispatch(world.agent, vip, engineer_id=world.eng_senior.id)
+        resolution = desk.sla(world.manager, vip)["resolution"]
+        assert resolution.target.duration == timedelta(days=10)
+        assert resolution.due_at == _at(3, 13, 18, 0)
+        desk.deliver()
+        assert f"工单 {vip} 已升级至售后经理" in [m.subject for m in notifier.to("manager@venus.example")]
