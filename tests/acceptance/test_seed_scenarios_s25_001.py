@@ -82,8 +82,8 @@ def test_a_vip_customers_complex_problem_gets_the_seeds_ten_working_days_and_the
     backend: str, tmp_path: Path
 ) -> None:
     # 五(二)2 复杂售后问题应根据实际情况制定处理计划…确保在[X]个工作日内给出处理结果 — 10 working days, for a
-    # VIP too (not 5); 三(四)2 对于复杂问题…售后经理应组织相关部门进行协调处理 — the manager is told. Called in
-    # on Monday 2 March at 09:00, the result is due by Friday 13 March at 18:00 (two working weeks).
+    # VIP too (not 5); 三(四)2 对于复杂问题…售后经理应组织相关部门进行协调处理 — the manager is told. Called
+    # in on Monday 2 March at 09:00, the result is due by Friday 13 March at 18:00 (two working weeks).
     with _desk(backend, tmp_path) as (desk, clock, world, notifier):
         clock.set(_at(3, 2, 9, 0))
         vip = desk.open_ticket(
