@@ -1,0 +1,171 @@
+# mypy: disable-error-code="arg-type"
+"""Session 25: writes locking several tickets take them in one order, ascending id, even when a later
+read finds one more (:func:`aftersales.service.row_locks.lock_in_order`).
+
+Each test races the write and another on desks of one store (:func:`two_desk_races.race`), made to
+cross as the old order would, and counts the lost races: a deadlock on PostgreSQL is one (the runner
+runs the transaction again after the server's second of waiting); a write giving up before it waits
+out of order (``LockOrderConflict``) is one too, but never a deadlock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_complaint_remedies_s20 import Limited, _in_negotiation, limited
+from test_lock_order_s23 import LATE, _lost_races
+from test_lock_order_s24 import _loaned
+from test_seed002_money import FEES, IN_WARRANTY
+from two_desk_races import race
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.materials import MaterialsRequest, PartyRef
+from aftersales.domain.money import Money
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from conftest import STAFF, START, World, make_world, register, store_url
+
+__all__ = ["limited"]
+
+Three = tuple[ServiceDesk, ServiceDesk, ServiceDesk, ManualClock, World]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def three(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Three]:
+    """Three desks of the sanitary-ware pack, seed 002's fees, on one fresh store."""
+    clock, world = ManualClock(START), make_world()
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(request.param, tmp_path))
+
+        def open_desk() -> ServiceDesk:
+            return stack.enter_context(
+                ServiceDesk.open(
+                    url, pack="sanitary_ware", overrides={"fees": FEES}, clock=clock, staff=STAFF
+                )
+            )
+
+        first = open_desk()
+        register(first, world)
+        first.register_asset(world.manager, IN_WARRANTY)
+        yield first, open_desk(), open_desk(), clock, world
+
+
+def _ticket_of(desk: ServiceDesk, request_id: str) -> str:
+    with desk.context.store() as uow:
+        return uow.documents.get(MaterialsRequest, request_id).ticket_id
+
+
+def _deadlocks(lost: list[BaseException]) -> list[BaseException]:
+    return [e for e in lost if type(e.__cause__).__name__ == "DeadlockDetected"]
+
+
+def test_the_chargebacks_job_finding_a_lower_ticket_on_its_second_read_does_not_lock_it_out_of_order(
+    three: Three, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 002 退料 (未退料…需收取相关费用): two parties each kept a loaned part past its deadline. The
+    job (one line a run) locked the ticket of the line it planned; a third desk had charged that line
+    meanwhile, so its second read moved on to the other line, on a ticket of a lower id, and locked it:
+    a run by hand holding that lower ticket and waiting for the job's deadlocked with it on PostgreSQL.
+    Now the job gives that attempt up before waiting out of order and runs again; each line is charged
+    once."""
+    first, second, third, clock, world = three
+    low = _loaned(first, clock, world, PartyRef.engineer("eng-dealer-sh"))
+    high = _loaned(first, clock, world, PartyRef.dealer("dealer-sh"))  # the line the job plans first
+    low_ticket, high_ticket = _ticket_of(first, low), _ticket_of(first, high)
+    assert low_ticket < high_ticket
+    clock.set(LATE)
+    lost = _lost_races((first, second), monkeypatch)
+    low_held, high_held, third_done = threading.Event(), threading.Event(), threading.Event()
+    by_third: list[Any] = []
+    lock_charged = first.materials._lock_charged
+
+    def charge_on_third() -> None:
+        try:
+            by_third.extend(third.materials.run_overdue_chargebacks(world.manager, limit=1))
+        finally:
+            third_done.set()
+
+    def job_locking(uow: Any, chargebacks: Any, held: Any) -> None:
+        if not high_held.is_set():
+            low_held.wait(1.0)  # the run by hand holds the lower ticket
+            threading.Thread(target=charge_on_third).start()
+            third_done.wait(1.0)  # the third desk charged the line the job planned
+            lock_charged(uow, chargebacks, held)
+            high_held.set()
+            return
+        lock_charged(uow, chargebacks, held)
+
+    monkeypatch.setattr(first.materials, "_lock_charged", job_locking)
+    load = second.runner.load
+
+    def by_hand_locking(uow: object, id: str, *, lock: bool = False, shared: bool = False) -> object:
+        if lock and id == high_ticket and not low_held.is_set():
+            low_held.set()
+            high_held.wait(1.0)  # the job holds the higher ticket now
+        return load(uow, id, lock=lock, shared=shared)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(second.runner, "load", by_hand_locking)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.materials.run_overdue_chargebacks(world.system, limit=1),
+        lambda d: d.materials.run_overdue_chargebacks(world.manager),
+    )
+    third_done.wait(30.0)
+
+    assert [o.error for o in outcomes] == [None, None]
+    assert _deadlocks(lost) == []  # one on PostgreSQL before
+    charged = [c.request_id for o in outcomes for c in o.value] + [c.request_id for c in by_third]
+    assert sorted(charged) == sorted([low, high])  # each line once
+
+
+def test_a_withdrawn_complaint_locks_all_its_visits_in_id_order_before_calling_any_off(
+    limited: Limited, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 002 (方案的落实; 撤诉): the complaint's withdrawal calls off its extra visits not begun. It
+    locked each visit and settled it (its SLA mark, its notices) before locking the next, in the
+    remedies' order: a ticket command holding the next visit and writing beside it crossed it. Now every
+    visit is locked first, in ascending id order (the order of every write taking several tickets), then
+    each is called off."""
+    desk, _clock, world = limited
+    complaint_id = _in_negotiation(desk, world)
+    desk.complaints.agree_solution(world.agent, complaint_id)
+    for quantity in (2, 1):
+        desk.complaints.grant_remedy(
+            world.agent,
+            complaint_id,
+            kind=RemedyKind.EXTRA_MAINTENANCE_VISIT,
+            cost=Money("100", "CNY"),
+            quantity=quantity,
+        )
+    visits = {v for r in desk.complaints.complaint_file(world.agent, complaint_id).remedies for v in r.work}
+    assert len(visits) == 3
+    steps: list[tuple[str, str]] = []
+    load, settle = desk.runner.load, desk.runner.settle_moved_ticket
+
+    def loading(uow: object, id: str, *, lock: bool = False, shared: bool = False) -> object:
+        if lock and id in visits:
+            steps.append(("lock", id))
+        return load(uow, id, lock=lock, shared=shared)  # type: ignore[arg-type]
+
+    def settling(uow: Any, actor: Any, ticket: Any, *args: Any) -> Any:
+        if ticket.id in visits:
+            steps.append(("settle", ticket.id))
+        return settle(uow, actor, ticket, *args)
+
+    monkeypatch.setattr(desk.runner, "load", loading)
+    monkeypatch.setattr(desk.runner, "settle_moved_ticket", settling)
+
+    desk.complaints.withdraw(Actor.customer(world.cust_zh.id), complaint_id, reason="自己修好了")
+
+    locks = [id for step, id in steps if step == "lock"]
+    assert locks == sorted(visits)
+    assert steps[: len(visits)] == [("lock", id) for id in sorted(visits)]  # each locked before any settled
+    assert {desk.ticket(world.manager, v).state for v in visits} == {"cancelled"}
