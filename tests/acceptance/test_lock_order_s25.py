@@ -13,17 +13,20 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_complaint_remedies_s20 import Limited, _in_negotiation, limited
 from test_lock_order_s23 import LATE, _lost_races
-from test_lock_order_s24 import _loaned
+from test_lock_order_s24 import Pair, _loaned, pair
 from test_seed002_money import FEES, IN_WARRANTY
 from two_desk_races import race
 
+import aftersales.service.late_after_backfill as late_after_backfill
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.classification import Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.materials import MaterialsRequest, PartyRef
 from aftersales.domain.money import Money
@@ -31,7 +34,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
-__all__ = ["limited"]
+__all__ = ["limited", "pair"]
 
 Three = tuple[ServiceDesk, ServiceDesk, ServiceDesk, ManualClock, World]
 
@@ -169,3 +172,78 @@ def test_a_withdrawn_complaint_locks_all_its_visits_in_id_order_before_calling_a
     assert locks == sorted(visits)
     assert steps[: len(visits)] == [("lock", id) for id in sorted(visits)]  # each locked before any settled
     assert {desk.ticket(world.manager, v).state for v in visits} == {"cancelled"}
+
+
+def _strip_late_afters(desk: ServiceDesk, ticket_id: str) -> None:
+    """The ticket as a release before the late-after instants stored it."""
+    with desk.store() as uow:
+        ticket = uow.tickets.get_for_update(ticket_id)
+        ticket.response_late_after = ticket.resolution_late_after = None
+        uow.tickets.save(ticket)
+        uow.commit()
+
+
+def test_the_late_after_back_fill_and_an_erasure_of_its_tickets_customer_both_commit_at_once(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The back-fill of late-after instants locked a page's tickets in the page's order, by received
+    time: a call logged late (received three days before, numbered after) came first. An erasure
+    cancelling the customer's calls locks them in id order: crossing, PostgreSQL found a deadlock and
+    ran one again. The back-fill now locks them in id order too."""
+    first, second, _clock, world = pair
+    ids = []
+    for received in (START, START - timedelta(days=3)):
+        opened = first.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="复印机卡纸", received_at=received
+        )
+        first.triage(world.agent, opened.ticket.id, nature="repair", severity=Severity.MEDIUM)
+        ids.append(opened.ticket.id)
+    numbered_first, logged_late = ids
+    assert numbered_first < logged_late  # the page reads the late call first
+    for ticket_id in ids:
+        _strip_late_afters(first, ticket_id)
+    lost = _lost_races((first, second), monkeypatch)
+    backfill_held, erasure_held = threading.Event(), threading.Event()
+    erasing, writing = threading.local(), threading.local()
+    fill, fill_page = late_after_backfill._fill, late_after_backfill._fill_page
+
+    def filling_page(*args: Any, **kwargs: Any) -> Any:
+        writing.on = True
+        try:
+            return fill_page(*args, **kwargs)
+        finally:
+            writing.on = False
+
+    def filling(context: Any, uow: Any, ticket: Any, now: Any) -> Any:
+        if getattr(writing, "on", False) and not backfill_held.is_set():
+            backfill_held.set()  # the back-fill holds its first ticket now
+            erasure_held.wait(1.0)
+        return fill(context, uow, ticket, now)
+
+    monkeypatch.setattr(late_after_backfill, "_fill_page", filling_page)
+    monkeypatch.setattr(late_after_backfill, "_fill", filling)
+    with second.context.store() as uow:
+        tickets = type(uow.tickets)
+    locked = tickets.get_for_update
+
+    def locking(self: Any, ticket_id: str) -> Any:
+        found = locked(self, ticket_id)
+        if getattr(erasing, "on", False) and not erasure_held.is_set():
+            erasure_held.set()  # the erasure holds its first ticket now
+            backfill_held.wait(1.0)
+        return found
+
+    monkeypatch.setattr(tickets, "get_for_update", locking)
+
+    def erase(desk: ServiceDesk) -> Any:
+        erasing.on = True
+        return desk.privacy.erase_customer(
+            world.manager, world.cust_zh.id, "本人要求", cancel_open_tickets=True
+        )
+
+    outcomes = race(first, second, lambda d: d.late_afters.backfill(world.manager), erase)
+
+    assert outcomes[1].ok, outcomes[1].error
+    assert outcomes[0].ok, outcomes[0].error
+    assert _deadlocks(lost) == []  # one on PostgreSQL before
+    assert {first.ticket(world.manager, t).state for t in ids} == {"cancelled"}
