@@ -14,27 +14,32 @@ import contextlib
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_complaint_remedies_s20 import Limited, _in_negotiation, limited
 from test_lock_order_s23 import LATE, _lost_races
-from test_lock_order_s24 import Pair, _loaned, pair
+from test_lock_order_s24 import Pair, _loaned, centre, pair
 from test_seed002_money import FEES, IN_WARRANTY
+from test_seed004_incident_walk_s19 import AGENT, MANAGER, _complain, _repair
 from two_desk_races import race
 
+import aftersales.service.complaint_incident_facts as incident_facts
 import aftersales.service.late_after_backfill as late_after_backfill
+import aftersales.service.quality_incidents as quality_incidents
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.materials import MaterialsRequest, PartyRef
 from aftersales.domain.money import Money
+from aftersales.domain.quality_reports import BatchIncident
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
-__all__ = ["limited", "pair"]
+__all__ = ["centre", "limited", "pair"]
 
 Three = tuple[ServiceDesk, ServiceDesk, ServiceDesk, ManualClock, World]
 
@@ -247,3 +252,61 @@ def test_the_late_after_back_fill_and_an_erasure_of_its_tickets_customer_both_co
     assert outcomes[0].ok, outcomes[0].error
     assert _deadlocks(lost) == []  # one on PostgreSQL before
     assert {first.ticket(world.manager, t).state for t in ids} == {"cancelled"}
+
+
+def _found(value: str) -> BatchIncident:
+    """What a fault report found: ``value`` on 2 of batch B-9's 40 units (5 %)."""
+    return BatchIncident("P-1", "B-9", value, 2, 40, Decimal("0.05"))
+
+
+def test_raising_two_problems_incidents_and_a_complaint_linking_a_ticket_of_both_both_commit_at_once(
+    centre: tuple[ServiceDesk, ServiceDesk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seed 004 第七条 5(2): raising the incidents a fault report found wrote one problem's tally and
+    raised its incident, then locked the complaints about the other problem's tickets; a complaint about
+    one of those, linking a ticket of the first problem, holds the complaint, then reads that tally
+    locked. Crossing, PostgreSQL found a deadlock and ran one again. Now every complaint the incidents may
+    classify is locked first, in id order, and the problems are judged in key order."""
+    first, second = centre
+    live = _repair(first, 0, cause="misuse")  # counted: the misuse tally is stored
+    with monkeypatch.context() as older:
+        # An older release: the faults are recorded, nothing is counted.
+        older.setattr(quality_incidents, "count_unit", lambda *args, **kwargs: [])
+        _repair(first, 1, cause="misuse")
+        about = _repair(first, 4)  # the live call's customer's
+        sealed = {about, _repair(first, 5)}
+    complaint = _complain(first, 4, about)
+    lost = _lost_races((first, second), monkeypatch)
+    tally_held, complaint_held = threading.Event(), threading.Event()
+    seen: list[set[str]] = []
+    lock_first, tally_read = quality_incidents.complaints_first, incident_facts.document_for_update
+
+    def locking_first(uow: Any, ticket_ids: Any) -> None:
+        ids = set(ticket_ids)
+        if ids and ids <= sealed and any(live in s for s in seen):  # after the misuse incident
+            tally_held.set()
+            complaint_held.wait(1.0)  # the complaint holds itself now
+        seen.append(ids)
+        lock_first(uow, ids)
+
+    def reading(*args: Any) -> Any:
+        complaint_held.set()
+        tally_held.wait(1.0)  # the raise wrote the misuse tally now
+        return tally_read(*args)
+
+    monkeypatch.setattr(quality_incidents, "complaints_first", locking_first)
+    monkeypatch.setattr(incident_facts, "document_for_update", reading)
+
+    outcomes = race(
+        first,
+        second,
+        lambda d: d.reports.raise_batch_incidents(MANAGER, [_found("misuse"), _found("seal_defect")]),
+        lambda d: d.complaints.link_tickets(AGENT, complaint, [live]),
+    )
+
+    assert [o.error for o in outcomes] == [None, None]
+    assert _deadlocks(lost) == []  # one on PostgreSQL before
+    assert [i.value for i in outcomes[0].value] == ["misuse", "seal_defect"]
+    assert sorted(i.value for i in first.quality_incidents.incidents(MANAGER)) == ["misuse", "seal_defect"]
+    found = first.complaints.complaint_file(MANAGER, complaint)
+    assert found.batch_incident is not None and live in found.about
