@@ -30,6 +30,7 @@ __all__ = [
     "InvalidStoreOption",
     "InvalidTransition",
     "LegalHold",
+    "LockOrderConflict",
     "NaiveDatetimeError",
     "NotFound",
     "OpenTicketsBlockErasure",
@@ -305,6 +306,27 @@ class ConcurrencyConflict(AftersalesError):
         self.id = id
         self.expected_version = expected_version
         self.actual_version = actual_version
+
+
+class LockOrderConflict(ConcurrencyConflict):
+    """A write found, on a later read, a record to lock that sorts below one it already holds.
+
+    Every writer takes its records' locks in one order (ascending id): taking this one now would wait
+    for a writer that may be waiting for one held here (a deadlock on PostgreSQL). The write is given
+    up instead, nothing written, and the command runner runs it again: its first read then finds the
+    record and locks it in order. ``id`` is the record, ``above`` the highest id held.
+    """
+
+    def __init__(self, kind: str, id: object, above: object) -> None:
+        AftersalesError.__init__(
+            self,
+            f"{kind} {id!r} was found to lock after {above!r}, out of the lock order; run again",
+        )
+        self.kind = kind
+        self.id = id
+        self.above = above
+        self.expected_version = 0
+        self.actual_version = None
 
 
 class CalendarDataMissing(AftersalesError):

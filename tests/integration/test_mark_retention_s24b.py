@@ -25,6 +25,7 @@ from test_lifecycle_sla import AGENT, CUSTOMER, ENGINEER, MANAGER, SH, STORES, S
 
 from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.index_backfill import RECHECK
 from aftersales.service.jobs import JobMark
 from aftersales.service.mark_retention import PurgeCursor
 from aftersales.service.sla_watch import SlaAlert
@@ -232,6 +233,8 @@ def test_an_older_stores_alerts_and_marks_are_indexed_then_purged(kind: str, tmp
         assert marks.index_marks(MANAGER) == len(alerts) + 2
         assert marks.index_marks(MANAGER) == 0
         _as_an_older_release_stored(store)
+        # Found complete, the kinds are scanned again once RECHECK ran out (session 25).
+        store.clock.advance(RECHECK)
         report = store.desk.jobs.run_due(only=("purge_sla_alerts", "purge_job_marks"))
         assert report.counts == {"purge_sla_alerts": len(alerts), "purge_job_marks": 1}
         assert _alerts(store.desk, tid) == [] and _marks(store.desk) == ["monthly_feedback:2026-03"]

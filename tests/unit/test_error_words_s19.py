@@ -39,6 +39,7 @@ SAMPLES: dict[str, AftersalesError] = {
     "InvalidStoreOption": errors.InvalidStoreOption("bad", option="pool_max"),
     "InvalidTransition": errors.InvalidTransition("ticket", "closed", "cancel", ticket_id="SR-2"),
     "LegalHold": errors.LegalHold("cust-9", "unpaid_fee_slip", "FS-3"),
+    "LockOrderConflict": errors.LockOrderConflict("ticket", "SR-1", "SR-3"),
     "OutOfBounds": errors.OutOfBounds("batch", 0, 1, 10_000),
     "NaiveDatetimeError": errors.NaiveDatetimeError("at"),
     "NotFound": errors.NotFound("ticket", "SR-404"),

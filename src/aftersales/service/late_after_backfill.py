@@ -130,7 +130,9 @@ def _fill_page(
     if progress.done or progress.cursor != cursor:
         return 0, progress.done
     filled = 0
-    for ticket_id in lacking:
+    # In id order, the order of every write taking several tickets (an erasure's): in the page's
+    # order (by received time, a call logged late comes first) one deadlocked with it on PostgreSQL.
+    for ticket_id in sorted(lacking):
         filled_ticket = _fill(context, uow, uow.tickets.get_for_update(ticket_id), now)
         if filled_ticket is not None:
             uow.tickets.save(filled_ticket)

@@ -30,7 +30,7 @@ import attrs
 from aftersales.domain.instants import require_aware
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket_workflow import TicketState
-from aftersales.errors import ConfigurationError, NotFound
+from aftersales.errors import ConfigurationError, NotFound, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import utc_day
 from aftersales.service.actors import Actor
@@ -140,17 +140,21 @@ class MarkRetention:
         no job needs any more (see the module docstring); same bounds and roles as the alerts' purge."""
         return self._pass(actor, "purge_job_marks", at, limit)
 
-    def index_marks(self, actor: Actor, *, limit: PurgeLimit = 500) -> int:
+    def index_marks(self, actor: Actor, *, limit: PurgeLimit = 500, recheck: bool = False) -> int:
         """Index by day up to ``limit`` alerts and marks an older release stored unindexed (the upgrade's
         catch-up: the purges find them only then); returns how many were indexed, 0 once none is left
-        (always on a store that indexes as it writes). One transaction; same roles as the purges."""
+        (always on a store that indexes as it writes). One transaction; same roles as the purges. A kind
+        found complete is not scanned again for :data:`~aftersales.service.index_backfill.RECHECK`;
+        ``recheck`` scans it now (an older release wrote to the store since)."""
         permit(actor, Workflow.DOCUMENTS, "purge_sla_alerts")
         check_purge_limit(limit)
+        if not isinstance(recheck, bool):
+            raise ValidationError("recheck is True or False", field="recheck")
 
         def apply(uow: UnitOfWork, now: datetime) -> int:
-            return fill_index(uow, (SlaAlert, JobMark), "day", limit)
+            return fill_index(uow, (SlaAlert, JobMark), "day", limit, now=now, recheck=recheck)
 
-        return self.runner.write(actor, "index_marks", None, [limit], apply)
+        return self.runner.write(actor, "index_marks", None, [limit, recheck], apply)
 
     def _pass(self, actor: Actor, command: str, at: datetime | None, limit: int) -> PurgePass:
         permit(actor, Workflow.DOCUMENTS, command)

@@ -91,6 +91,7 @@ from aftersales.service.numbering import new_id, next_number
 from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
 from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.record_words import notice_for
+from aftersales.service.row_locks import lock_in_order
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import acts_as_dealer_staff, purchasing_dealer, sees_every, ticket_readable
 from aftersales.service.surplus_review import surplus_ticket
@@ -1140,15 +1141,16 @@ class MaterialsDesk:
     def _lock_charged(self, uow: UnitOfWork, chargebacks: Iterable[Chargeback], held: set[str]) -> None:
         """Lock the tickets ``chargebacks`` are charged on (their history records each) not in ``held``,
         in id order, and add them to ``held``: a write charging parts takes its tickets before any number
-        or ledger row, in the order every ticket command takes them (the ticket, then its numbers)."""
+        or ledger row, in the order every ticket command takes them (the ticket, then its numbers), and
+        its tickets in ascending id order (:func:`~aftersales.service.row_locks.lock_in_order`)."""
         wanted = {
             uow.documents.get(MaterialsRequest, c.request_id).ticket_id
             for c in chargebacks
             if c.request_id is not None
         }
-        for ticket_id in sorted(wanted - held):
-            self.runner.load(uow, ticket_id, lock=True)
-            held.add(ticket_id)
+        # A ticket found only on the second read, below one held, is not taken out of order (a
+        # deadlock with a run holding it and waiting for one held here): the command runs again.
+        lock_in_order("ticket", held, wanted, lambda i: self.runner.load(uow, i, lock=True))
 
     def run_return_reminders(
         self, actor: Actor, at: datetime | None = None, *, limit: int | None = None

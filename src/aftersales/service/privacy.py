@@ -614,18 +614,20 @@ class PrivacyDesk:
 
         return self.runner.write(actor, "purge_access_log", None, [period.days, at, limit], apply)
 
-    def index_access_log(self, actor: Actor, *, limit: PurgeLimit = 500) -> int:
+    def index_access_log(self, actor: Actor, *, limit: PurgeLimit = 500, recheck: bool = False) -> int:
         """Index by day up to ``limit`` access records stored before they were (an older release's store),
         so :meth:`purge_access_log` finds them; returns how many were indexed (0: none is left, and
         always on a store that indexes as it writes). One transaction; the job repeats it until none is
-        left before it purges. Same roles as the purge."""
+        left before it purges. Same roles as the purge. Found complete, the log is not scanned again for
+        :data:`~aftersales.service.index_backfill.RECHECK`; ``recheck`` scans it now (an older release
+        wrote to the store since)."""
         permit(actor, _DOCS, "purge_access_log")
         check_purge_limit(limit)
 
         def apply(uow: UnitOfWork, now: datetime) -> int:
-            return fill_index(uow, (AccessRecord,), "day", limit)
+            return fill_index(uow, (AccessRecord,), "day", limit, now=now, recheck=recheck)
 
-        return self.runner.write(actor, "index_access_log", None, [limit], apply)
+        return self.runner.write(actor, "index_access_log", None, [limit, recheck], apply)
 
     # -- the right of access -------------------------------------------------------------------------
 

@@ -85,11 +85,10 @@ def call_off_remedy_work(runner: CommandRunner) -> TicketHook:
             return None
         reason = WITHDRAWN if ending is not None and ending.action == "withdraw" else CANCELLED
         messages: list[OutboxMessage] = []
+        for visit in _visits_locked(runner, uow, file):
+            messages += _cancel_visit(runner, uow, ticket.id, visit, reason, now)
         for remedy in file.remedies:
-            if remedy.kind is RemedyKind.EXTRA_MAINTENANCE_VISIT:
-                for visit_id in remedy.work:
-                    messages += _cancel_visit(runner, uow, ticket.id, visit_id, reason, now)
-            elif remedy.kind is RemedyKind.FREE_ACCESSORY:
+            if remedy.kind is RemedyKind.FREE_ACCESSORY:
                 for request_id in remedy.work:
                     _cancel_request(uow, request_id, reason, now)
         return messages
@@ -97,13 +96,29 @@ def call_off_remedy_work(runner: CommandRunner) -> TicketHook:
     return hook
 
 
+def _visits_locked(runner: CommandRunner, uow: UnitOfWork, file: ComplaintFile) -> list[Ticket]:
+    """The remedies' visits, each locked, in ascending id order, before any is settled: the order every
+    write taking several tickets takes them in. Locked in the remedies' order (a host's ids need not
+    grow with time) or one settled before the next was locked (its SLA mark, its batch's tally taken
+    before a ticket command's ticket), a command holding one of them deadlocked with it on PostgreSQL."""
+    ids = {
+        visit_id
+        for remedy in file.remedies
+        if remedy.kind is RemedyKind.EXTRA_MAINTENANCE_VISIT
+        for visit_id in remedy.work
+    }
+    visits: list[Ticket] = []
+    for visit_id in sorted(ids):
+        try:
+            visits.append(runner.load(uow, visit_id, lock=True))
+        except NotFound:
+            continue  # erased with its customer
+    return visits
+
+
 def _cancel_visit(
-    runner: CommandRunner, uow: UnitOfWork, complaint_id: str, visit_id: str, reason: str, now: datetime
+    runner: CommandRunner, uow: UnitOfWork, complaint_id: str, visit: Ticket, reason: str, now: datetime
 ) -> list[OutboxMessage]:
-    try:
-        visit = runner.load(uow, visit_id, lock=True)
-    except NotFound:
-        return []  # erased with its customer
     if visit.state not in _NOT_BEGUN or not visit.can("cancel"):
         return []
     before, count = visit.state, len(visit.events)

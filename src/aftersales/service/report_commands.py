@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from aftersales.domain.quality_incidents import QualityIncident
+from aftersales.domain.quality_incidents import QualityIncident, incident_key
 from aftersales.domain.quality_reports import BatchIncident, DealerMonthlyReport
 from aftersales.domain.text import checked_month
 from aftersales.errors import PermissionDenied, ValidationError
@@ -21,7 +21,12 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_incident_facts import IncidentComplaints
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit, roles_for
-from aftersales.service.quality_incidents import detect_in_batch
+from aftersales.service.quality_incidents import (
+    complaints_first,
+    detect_in_batch,
+    first_recorded,
+    tickets_of_batch,
+)
 from aftersales.service.report_scopes import ReportScopes
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import party_visible
@@ -122,14 +127,38 @@ class ReportCommands(ReportScopes):
                 )
 
         def apply(uow: UnitOfWork, now: datetime) -> list[QualityIncident]:
-            raised: list[QualityIncident] = []
-            for incident in incidents:
+            # Every complaint the incidents may classify first, in id order, then the problems in key
+            # order: a complaint's command takes the complaint, then its tickets' tallies in key order;
+            # raising one problem's incident (its tally written) before locking the complaints about
+            # another's tickets deadlocked with it on PostgreSQL.
+            if self.on_incident is not None:
+                complaints_first(uow, self._tickets_of(uow, incidents, dimension))
+            raised: dict[int, QualityIncident] = {}
+            order = sorted(range(len(incidents)), key=lambda n: _key(incidents[n], dimension))
+            for n in order:
+                incident = incidents[n]
                 found = detect_in_batch(
                     self.context, uow, incident.batch, incident.value, incident.batch_size, now,
                     self.on_incident,
                 )  # fmt: skip
                 if found is not None:
-                    raised.append(found)
-            return raised
+                    raised[n] = found
+            return [raised[n] for n in sorted(raised)]  # as the report listed them
 
         return self.runner.write(actor, "raise_batch_incidents", None, [i.key for i in incidents], apply)
+
+    def _tickets_of(self, uow: UnitOfWork, incidents: Sequence[BatchIncident], dimension: str) -> list[str]:
+        """The tickets recording each incident's problem on its batch (those its raising may classify
+        the complaints about)."""
+        params = self.context.policies.complaint.params
+        return [
+            ticket.id
+            for incident in incidents
+            for ticket in tickets_of_batch(uow, incident.batch)
+            if incident.value in first_recorded(params, ticket)
+        ]
+
+
+def _key(incident: BatchIncident, dimension: str) -> str:
+    """The tally ``incident``'s problem is counted in."""
+    return incident_key(incident.batch, dimension, incident.value)

@@ -5,16 +5,22 @@ read the same record before either committed both decide on what it was. A comma
 record, or checks a rule across records before adding one (a unit covered by one contract at a time),
 reads the record with :func:`for_update` instead: the second command waits for the first and then reads
 what it wrote. A store whose writers take turns anyway (SQLite, memory) reads it as ``get`` does.
+
+Every writer taking several records of a kind locks them in one order, ascending id
+(:func:`lock_in_order`): two writers wanting the same two then queue instead of each holding one and
+waiting for the other (a deadlock on PostgreSQL, one of them run again after a second's wait).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from aftersales.errors import LockOrderConflict
 from aftersales.ports.documents import D, DocumentStore
 from aftersales.ports.repositories import Repository
 
-__all__ = ["document_for_update", "for_update"]
+__all__ = ["document_for_update", "for_update", "lock_in_order"]
 
 R_ = TypeVar("R_")
 
@@ -36,3 +42,20 @@ def document_for_update(documents: DocumentStore, cls: type[D], id: str) -> D:
     locked = getattr(documents, "get_for_update", None)
     found: D = locked(cls, id) if locked is not None else documents.get(cls, id)
     return found
+
+
+def lock_in_order(kind: str, held: set[str], wanted: Iterable[str], lock: Callable[[str], object]) -> None:
+    """Lock each id of ``wanted`` not in ``held`` with ``lock``, in ascending id order, adding it to
+    ``held``: the one order every writer takes records of ``kind`` in.
+
+    A write reading again after its first locks may find one more record to lock (a ledger charged
+    meanwhile moves a job on to another line). Taking it when it sorts below an id already held would
+    wait out of order; :class:`~aftersales.errors.LockOrderConflict` instead, before anything is
+    locked here: the runner runs the command again, whose first read finds the record and locks it in
+    order."""
+    new = sorted(set(wanted) - held)
+    if new and held and new[0] < max(held):
+        raise LockOrderConflict(kind, new[0], max(held))
+    for id in new:
+        lock(id)
+        held.add(id)
