@@ -37,6 +37,7 @@ __all__ = [
     "CALLBACK_REPORT_STEP",
     "COMPLETIONS_REPORT_STEP",
     "EXPECTED_REPORT_STEP",
+    "FIRST_CYCLE_RESPONSE_REPORT_STEP",
     "LEDGER_DUES_REPORT_STEP",
     "LEDGER_REPORT_STEP",
     "OUTCOME_REPORT_STEP",
@@ -154,6 +155,13 @@ COMPLETIONS_REPORT_STEP: tuple[str, ...] = (
 """The migration step adding each completion of a ticket's work (session 24): every acceptance, the one a
 reopen ended too, so a dealer's month counts a repair accepted in it though it was reopened later (seed
 002 分工 7/10), read by an index on the instant."""
+
+FIRST_CYCLE_RESPONSE_REPORT_STEP: tuple[str, ...] = (
+    # Every row is written again by the back-fill: first_response_us is now the first cycle's response (a
+    # contact after a reopen answers no response clock), as the SLA and the breach report judge it.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step re-deriving each row's response instant as the first cycle's (session 25)."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

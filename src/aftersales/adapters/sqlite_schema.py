@@ -18,6 +18,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     CALLBACK_REPORT_STEP,
     COMPLETIONS_REPORT_STEP,
     EXPECTED_REPORT_STEP,
+    FIRST_CYCLE_RESPONSE_REPORT_STEP,
     LEDGER_DUES_REPORT_STEP,
     LEDGER_REPORT_STEP,
     OUTCOME_REPORT_STEP,
@@ -198,6 +199,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # with an index on its instant, for a dealer's month (seed 002 分工 7/10); existing tickets are
     # written again by the small-batch back-fill.
     COMPLETIONS_REPORT_STEP,
+    # 25 (session 25): a row's response instant is its first cycle's (a contact after a reopen answered no
+    # response clock, and the KPI judged it against the fallback target); rows rewritten by the back-fill.
+    FIRST_CYCLE_RESPONSE_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
