@@ -20,7 +20,9 @@ calendar writes on it and its ``sla_sweep`` moves the store (recomputes, stamps)
 still on the calendar the store was stamped with when it opened — the store moved on past it — writes no
 due time on its own calendar: a command that would change a ticket's due times, and its sweep's
 recomputation, are refused with a ``ConfigurationError`` naming ``calendar`` and both calendars
-(:func:`check_calendar_current`; nothing is written), until it is restarted on the store's calendar.
+(:func:`check_calendar_current`; nothing is written), until it is restarted on the store's calendar. A
+ticket's opening is not checked (reading the stamp would cost every opening a round trip): a ticket opened
+there has that desk's due times until its next command on a current desk re-derives them.
 Recomputing back would undo the move, and writing old-calendar dues onto single tickets would leave the
 stamp saying otherwise.
 """

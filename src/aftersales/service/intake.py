@@ -28,7 +28,6 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.read_ahead import ReadAhead, read_ahead
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.calendar_stamp import check_calendar_current
 from aftersales.service.context import DeskContext
 from aftersales.service.contract_sla import contract_terms
 from aftersales.service.lifecycle import intake_messages, intake_priority
@@ -187,8 +186,6 @@ def open_ticket_in(
     ticket.tags, ticket.custom_fields = described
     applied = attach(ticket) if attach is not None else Applied()
     context.sla.derive(ticket, customer.tier, now)
-    if ticket.response_due_at is not None or ticket.resolution_due_at is not None:
-        check_calendar_current(uow, context)  # due times on its calendar
     if ticket.resolution_due_at is not None:  # received earlier (received_at): maybe behind the mark
         rewind_mark(uow, ticket.resolution_due_at, now)
     if opened is not None:
