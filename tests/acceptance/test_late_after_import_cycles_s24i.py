@@ -142,7 +142,9 @@ def test_a_reopens_ended_cycle_is_given_its_instants(backend: str, tmp_path: Pat
         assert _responses(desk, world, clock.now()) == (1, 1, Decimal(1), 0)  # a new store: on time
         _strip_ended_cycle(desk, tid)
         assert _cycle_response_late_after(desk, tid) is None
-        assert _responses(desk, world, clock.now()) == (1, 0, Decimal(0), 0)  # as an older release left it
+        # as an older release left it: judged by the raw due, late in both reports alike (session 25: the
+        # breach report read the SLA's status instead, on time, and disagreed with the KPI)
+        assert _responses(desk, world, clock.now()) == (1, 0, Decimal(0), 1)
         assert desk.late_afters.backfill(world.manager, batch=1) == 1
         assert _cycle_response_late_after(desk, tid) == _at(9, 9).isoformat()
         assert _responses(desk, world, clock.now()) == (1, 1, Decimal(1), 0)

@@ -130,7 +130,7 @@ def event_facts(
 ) -> tuple[int, int | None, int | None, int | None, int | None]:
     """What the report reads from a ticket's history, in one pass: how many reworks, when the callback
     of the current due time was made (µs, :func:`~aftersales.ports.reporting.current_callback_us`), the
-    last satisfaction score it recorded, when the customer was first answered (µs,
+    last satisfaction score it recorded, when the customer was first answered in the first cycle (µs,
     :func:`~aftersales.domain.sla_reading.first_response`, by the ticket's own ``responses`` steps), and
     the last evaluation of the team's service attitude a callback recorded."""
     reworks = 0
@@ -138,10 +138,13 @@ def event_facts(
     satisfaction: int | None = None
     response_us: int | None = None
     attitude: int | None = None
+    first_cycle = True  # the response is the first cycle's (a reopened cycle has no response target)
     for event in events:
         action = event.action
-        if response_us is None and action in responses and is_response(event, responses):
+        if response_us is None and first_cycle and action in responses and is_response(event, responses):
             response_us = micros(event.at)
+        if action == "reopen":
+            first_cycle = False
         if action in REWORK_ACTIONS:
             reworks += 1
         elif action == SCHEDULE_CALLBACK_ACTION:

@@ -38,6 +38,7 @@ __all__ = [
     "COMPLETIONS_REPORT_STEP",
     "COMPLETION_DEALER_REPORT_STEP",
     "EXPECTED_REPORT_STEP",
+    "FIRST_CYCLE_RESPONSE_REPORT_STEP",
     "LEDGER_DUES_REPORT_STEP",
     "LEDGER_REPORT_STEP",
     "OUTCOME_REPORT_STEP",
@@ -164,6 +165,12 @@ COMPLETION_DEALER_REPORT_STEP: tuple[str, ...] = (
 """The migration step adding to each completion the dealer who did that work (session 25): a dealer's
 month counted every completion for the dealer serving the ticket now, so passing the rework to another
 dealer moved the first dealer's accepted repair out of its reported month (seed 002 分工 7, 档案 b)."""
+FIRST_CYCLE_RESPONSE_REPORT_STEP: tuple[str, ...] = (
+    # Every row is written again by the back-fill: first_response_us is now the first cycle's response (a
+    # contact after a reopen answers no response clock), as the SLA and the breach report judge it.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step re-deriving each row's response instant as the first cycle's (session 25)."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

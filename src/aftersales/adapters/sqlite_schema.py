@@ -19,6 +19,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     COMPLETION_DEALER_REPORT_STEP,
     COMPLETIONS_REPORT_STEP,
     EXPECTED_REPORT_STEP,
+    FIRST_CYCLE_RESPONSE_REPORT_STEP,
     LEDGER_DUES_REPORT_STEP,
     LEDGER_REPORT_STEP,
     OUTCOME_REPORT_STEP,
@@ -202,6 +203,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 25 (session 25): the dealer who did each completion's work, so passing the rework to another dealer
     # leaves the first dealer's reported month as it was (seed 002 分工 7, 档案 b); back-filled as 24.
     COMPLETION_DEALER_REPORT_STEP,
+    # 26 (session 25): a row's response instant is its first cycle's (a contact after a reopen answered no
+    # response clock, and the KPI judged it against the fallback target); rows rewritten by the back-fill.
+    FIRST_CYCLE_RESPONSE_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

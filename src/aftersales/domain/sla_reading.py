@@ -88,9 +88,14 @@ def response_steps(ticket: Ticket) -> frozenset[str]:
 def first_response(
     events: Iterable[TicketEvent], actions: frozenset[str] = RESPONSE_ACTIONS
 ) -> TicketEvent | None:
-    """The first event of ``events`` that :func:`is_response`: the instant the SLA's response target is
-    met in the first cycle, and what the KPI "response time" measures to (the same instant)."""
+    """The first event of ``events`` that :func:`is_response`, before the first reopen: the instant the
+    SLA's response target is met in the first cycle, and what the KPI "response time" measures to (the
+    same instant). A reopened cycle has no response target, so a contact after a reopen answers no
+    response clock: a first cycle fixed without one stopped its clock at the work marked done
+    (:func:`response_stopped`), and the reports judge it there, as the SLA did."""
     for event in events:
+        if event.action == "reopen":
+            return None
         if event.action in actions and is_response(event, actions):
             return event
     return None

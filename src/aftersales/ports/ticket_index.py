@@ -16,6 +16,7 @@ from aftersales.domain.classification import Priority
 from aftersales.domain.instants import micros
 from aftersales.domain.sla_late import late_after
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.queries import CountField, Sort, TicketFilter
 
 __all__ = [
@@ -78,6 +79,22 @@ class TicketRow:
     planner sees most rows pass (``late_gap = 0``)."""
 
 
+_AWAITING_CUSTOMER = TicketState.AWAITING_CUSTOMER.value
+"""The state that always pauses the SLA clocks (awaiting parts pauses them only where the pack says so, which
+the index does not know)."""
+
+
+def _waiting_since(ticket: Ticket) -> int:
+    """Where the ticket's current wait for the customer began (µs): the first event of the latest unbroken
+    run into the state, as the SLA and the reports read the pause (``ports.reporting.pause_starts``)."""
+    since = micros(ticket.events[-1].at)
+    for event in reversed(ticket.events):
+        if event.to_state != _AWAITING_CUSTOMER:
+            break
+        since = micros(event.at)
+    return since
+
+
 def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]:
     """The indexed columns of ``ticket`` as a plain tuple in :class:`TicketRow` order.
 
@@ -87,6 +104,8 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
     due_us = micros(due) if due is not None else None
     late = late_after(due, ticket.resolution_late_after)  # the one rule the reports judge by
     gap = micros(late) - due_us if late is not due and late is not None and due_us is not None else 0
+    if due_us is not None and ticket.state == _AWAITING_CUSTOMER and _waiting_since(ticket) <= due_us + gap:
+        gap = NO_DUE - due_us  # its clock stands since before its due: not late while it waits
     is_open = ticket.is_open
     priority = ticket.priority
     assignee = ticket.assignee

@@ -11,8 +11,10 @@ work marked done, as the SLA stops it, else to ``as_of``; its resolution is late
 after the resolution due time, or is still unresolved at ``as_of`` with the due time passed (counted
 again as *still open, overdue*), or was cancelled (withdrawn) unresolved after the due time, as the SLA
 stops the clock there and judges it breached (and the KPI counts it missed). A ticket reopened (a
-callback found the problem back) is late when any of its cycles was: the response of its first cycle
-and the resolution of each cycle a reopen ended are read from the SLA status just before the reopen
+callback found the problem back) is late when any of its cycles was: its response is the first cycle's
+(a reopened cycle has no response target; a contact after the reopen answers none), judged against that
+cycle's due kept in the reopen (as the KPI judges it, :func:`~aftersales.ports.reporting.judged_dues`);
+the resolution of each cycle a reopen ended is read from the SLA status just before the reopen
 (``desk.sla(actor, id, at=...)``, when the desk answers it). A ticket waiting in a state that pauses its
 clocks (awaiting the customer; parts too when the desk's SLA policy says ``pause_on_parts``) is judged
 where the wait began, as its live SLA status is (paused: late only if it ran out before). The breach
@@ -36,7 +38,7 @@ from aftersales.domain.sla_reading import first_response, response_steps, respon
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import TicketFilter
-from aftersales.ports.reporting import Period, pause_starts
+from aftersales.ports.reporting import Period, judged_dues, pause_starts
 from aftersales.reports.kpi import pauses_on_parts, rate
 from aftersales.reports.ledger_export import iter_ledger
 from aftersales.reports.sources import LedgerDesk, SlaDesk
@@ -177,19 +179,17 @@ def sla_breaches(
         # A ticket waiting in a pausing state has its clocks standing since the wait began (the live SLA
         # shows it paused): judged there, not at as_of, as the KPI judges it.
         standing = _standing(events, parts, as_of)
-        # late only past the last instant still on time (a working-time due at a window's end: the next
-        # working instant), as the live SLA judges it
-        respond_by = late_after(t.response_due_at, t.response_late_after)
-        if earlier:  # the first cycle's response, as the SLA judged it before the reopen
-            if _breached(earlier[0], "response"):
-                row[1] += 1
-        elif respond_by is not None:
-            steps = response_steps(t)  # the ticket's own SLA's response steps
-            answered = first_response(events, steps)
+        steps = response_steps(t)  # the ticket's own SLA's response steps
+        answered = first_response(events, steps)  # the first cycle's: a reopened cycle has no response target
+        # Judged against the due of the cycle it belongs to and past the last instant still on time (a
+        # working-time due at a window's end: the next working instant), from the stored facts the KPI
+        # reads (ports.reporting.judged_dues), so the two never disagree about one ticket.
+        respond_by_us = judged_dues(t, micros(answered.at) if answered is not None else None)[0]
+        if respond_by_us is not None:
             # late: answered after the due time, or not answered and its clock ran past the due time
             stopped = response_stopped(events, steps) if answered is None else None
             end = answered.at if answered is not None else stopped.at if stopped is not None else standing
-            if end > respond_by:
+            if micros(end) > respond_by_us:
                 row[1] += 1
         due = late_after(t.resolution_due_at, t.resolution_late_after)
         late = row[2]

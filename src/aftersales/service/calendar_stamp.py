@@ -14,23 +14,43 @@ beside the new pack's live status. The stamp also keeps the SLA policy's
 :func:`~aftersales.policies.fingerprint.policy_fingerprint`; a stamp written before it did (``sla`` empty)
 is taken as the desk's policy's, as its due times were computed on it until now.
 
-Desks sharing a store must share a calendar and a pack: two desks on different ones would each find the
-other's stamp and recompute the due times back and forth.
+Desks sharing a store must share a calendar and a pack. While several processes are moved to a new
+calendar one after another, the stamp decides which calendar is the store's: a desk opened on the new
+calendar writes on it and its ``sla_sweep`` moves the store (recomputes, stamps); from then on a desk
+still on the calendar the store was stamped with when it opened — the store moved on past it — writes no
+due time on its own calendar: a command that would change a ticket's due times, and its sweep's
+recomputation, are refused with a ``ConfigurationError`` naming ``calendar`` and both calendars
+(:func:`check_calendar_current`; nothing is written), until it is restarted on the store's calendar. A
+ticket's opening is not checked (reading the stamp would cost every opening a round trip): a ticket opened
+there has that desk's due times until its next command on a current desk re-derives them.
+Recomputing back would undo the move, and writing old-calendar dues onto single tickets would leave the
+stamp saying otherwise.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
-from aftersales.errors import NotFound
+from aftersales.errors import ConfigurationError, NotFound
 from aftersales.policies.fingerprint import policy_fingerprint
 from aftersales.ports.unit_of_work import UnitOfWork
 
-__all__ = ["CalendarStamp", "dues_stale", "sla_of", "stamp_calendar", "stamp_unsigned"]
+if TYPE_CHECKING:
+    from aftersales.service.context import DeskContext
+
+__all__ = [
+    "CalendarStamp",
+    "check_calendar_current",
+    "dues_stale",
+    "sla_of",
+    "stamp_calendar",
+    "stamp_seen",
+    "stamp_unsigned",
+]
 
 _ID = "calendar"
 
@@ -93,3 +113,38 @@ def stamp_calendar(uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sl
                 stamp, fingerprint=calendar.fingerprint, source=calendar.source_name, stamped_at=at, sla=sla
             )
         )
+
+
+def stamp_seen(uow: UnitOfWork, calendar: BusinessCalendar | None) -> str | None:
+    """The calendar fingerprint of the store's stamp as a desk on ``calendar`` finds it when it opens;
+    ``None`` without a calendar or a stamp (the first stamp the desk finds is then taken as the store's
+    calendar as it knew it: :func:`check_calendar_current`)."""
+    if calendar is None:
+        return None
+    stamp = _stamp(uow)
+    return stamp.fingerprint if stamp is not None else None
+
+
+def check_calendar_current(uow: UnitOfWork, context: DeskContext) -> None:
+    """Refuse (``ConfigurationError`` naming ``calendar``) a write of due times computed on the desk's
+    calendar when another desk has moved the store to another calendar since this desk opened: the
+    stamp is neither the desk's calendar's nor the one it found then (``context.calendar_seen``,
+    :func:`stamp_seen`; on a store stamped since, the first stamp it finds). A desk opened on a calendar
+    the store is not on yet writes: its sweep moves the store."""
+    calendar = context.calendar
+    if calendar is None:
+        return
+    stamp = _stamp(uow)
+    if stamp is None:
+        return
+    if context.calendar_seen is None:  # opened before any stamp: the first one is the store's as it knew it
+        context.calendar_seen = stamp.fingerprint
+    if stamp.fingerprint in (calendar.fingerprint, context.calendar_seen):
+        return
+    raise ConfigurationError(
+        f"the store's due times are on the working calendar {stamp.source!r} (fingerprint "
+        f"{stamp.fingerprint}, stamped {stamp.stamped_at.isoformat()}) since this desk opened on "
+        f"{calendar.source_name!r} (fingerprint {calendar.fingerprint}): no due time is written on this "
+        f"desk's calendar; open the desk again with the store's calendar",
+        key="calendar",
+    )

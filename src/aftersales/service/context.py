@@ -120,6 +120,10 @@ class DeskContext:
     staff: Mapping[Role, Sequence[Contact]] = attrs.field(factory=dict)
     custom_fields: CustomFieldSet = attrs.field(factory=CustomFieldSet)
     """The custom fields of the desk's tickets (declared by the pack and the host; issue 23)."""
+    calendar_seen: str | None = None
+    """The calendar fingerprint of the store's stamp when the desk opened (``service.calendar_stamp``; on a
+    store stamped since, the first stamp it found): a desk whose store moved to another calendar since
+    writes no due times on its own."""
 
     @property
     def timezone(self) -> str:

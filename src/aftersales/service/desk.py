@@ -52,6 +52,7 @@ from aftersales.service.assessment_referral import AssessmentReferrals
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.batch_tally_backfill import BatchTallies
 from aftersales.service.books_redating import PAGE, REDATED, ids_of, moving_stamp, redating
+from aftersales.service.calendar_stamp import stamp_seen
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.cancelled_faults import withdraw_cancelled_units
 from aftersales.service.cancelled_materials import call_off_materials
@@ -204,6 +205,10 @@ class ServiceDesk(Tickets):
         runner = CommandRunner(context)
         # One store, one books zone: a desk in another zone than the store's is refused (zone_stamp).
         keep_books_zone(context, runner)
+        # The calendar the store's due times were on when this desk opened (service/calendar_stamp): a
+        # desk left on it after another moved the store to a new one writes no due time on it.
+        with context.reader(snapshot=False) as uow:
+            context.calendar_seen = stamp_seen(uow, context.calendar)
         dispatching = Dispatching(context)
         super().__init__(context, runner, dispatching)
         # Issue 23: search (index upkeep is a hook; registering a customer again re-indexes its tickets),

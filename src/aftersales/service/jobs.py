@@ -80,7 +80,13 @@ from aftersales.ports.store_upkeep import StoreUpkeep
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated
-from aftersales.service.calendar_stamp import dues_stale, sla_of, stamp_calendar, stamp_unsigned
+from aftersales.service.calendar_stamp import (
+    check_calendar_current,
+    dues_stale,
+    sla_of,
+    stamp_calendar,
+    stamp_unsigned,
+)
 from aftersales.service.delivery import MOST_PURGED, notification_params
 from aftersales.service.fee_desk import MOST_BATCH
 from aftersales.service.job_marks import JobMark, month_sent
@@ -654,6 +660,8 @@ class Jobs:
         with self.context.reader(snapshot=False) as uow:
             stale = dues_stale(uow, calendar, sla)
             unsigned = stamp_unsigned(uow)
+            # a store moved to another calendar since this desk opened is not recomputed back
+            check_calendar_current(uow, self.context)
         if stale is None or (unsigned and not stale):  # an older release's stamp: the pack is this one
             permit(self.actor, Workflow.DOCUMENTS, "stamp_calendar")
             self.runner.write(
@@ -663,6 +671,8 @@ class Jobs:
                 [calendar.fingerprint, sla],
                 lambda uow, at: stamp_calendar(uow, calendar, at, sla),
             )
+            if self.context.calendar_seen is None:  # the store's calendar as this desk knows it: its own
+                self.context.calendar_seen = calendar.fingerprint
             return 0
         if not stale:
             return 0

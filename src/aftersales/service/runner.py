@@ -50,6 +50,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import decode_json, encode_json, unstructure
 from aftersales.service.actors import Actor
+from aftersales.service.calendar_stamp import check_calendar_current
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.data_missing_notice import data_missing_messages
@@ -162,6 +163,15 @@ def _named(refused: InvalidTransition, ticket: Ticket, command: str) -> InvalidT
         step = f"its step {refused.trigger!r} is not allowed there"
         why = f"{step}; {why}" if why else step
     return refused.renamed(ticket_id=refused.ticket_id or ticket.id, command=command, why=why)
+
+
+def _dues(ticket: Ticket) -> tuple[datetime | None, ...]:
+    return (
+        ticket.response_due_at,
+        ticket.resolution_due_at,
+        ticket.response_late_after,
+        ticket.resolution_late_after,
+    )
 
 
 class CommandRunner:
@@ -577,7 +587,10 @@ class CommandRunner:
         context = self.context
         tier = self.tier(uow, ticket)
         before_due = ticket.resolution_due_at
+        before_dues = _dues(ticket)
         context.sla.derive(ticket, tier, now)
+        if _dues(ticket) != before_dues:  # due times written on this desk's calendar: still the store's?
+            check_calendar_current(uow, context)
         due = ticket.resolution_due_at
         if due is not None and (before_due is None or due < before_due):
             rewind_mark(uow, due, now)  # a due set behind the sweep's mark is read by the next sweep

@@ -122,7 +122,9 @@ def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: 
     dues = [t.resolution_due_at for t in batch if t.is_open and t.resolution_due_at is not None]
     if dues:  # an open ticket due behind the SLA sweep's mark is read by the next sweep
         rewind_mark(uow, min(dues), now)
-    rewind_backfill(uow, batch)  # the late-after instants: the back-fill's next page gives them
+    rewind_backfill(
+        uow, batch, context.calendar
+    )  # the late-after instants: the back-fill's next page gives them
     uow.search.put_many(batch_documents(batch, words))
     return len(batch)
 
