@@ -19,7 +19,7 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -55,6 +55,7 @@ from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query,
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_import import INSERT_TICKET, insert_tickets, party_words
+from aftersales.adapters.sqlite_made import MadeOnFirstUse
 from aftersales.adapters.sqlite_schema import check_header, migrate
 from aftersales.adapters.sqlite_ticket_events import (
     DROP_EVENTS,
@@ -584,24 +585,37 @@ _ENTITY_KINDS: dict[str, tuple[str, type[Any]]] = {
 _REMEMBERING = frozenset({"tickets", "search", *_ENTITY_KINDS})
 
 
+def new_repository(uow: SqliteUnitOfWork, name: str) -> Any:
+    """A new repository ``name`` of ``uow`` (``AttributeError`` for a name that is none)."""
+    if name == "tickets":
+        return _Tickets(uow)
+    if name in _ENTITY_KINDS:
+        return _Entities(uow, *_ENTITY_KINDS[name])
+    maker = _MAKERS.get(name)
+    if maker is None:
+        raise AttributeError(f"{type(uow).__name__!r} object has no attribute {name!r}")
+    return maker(uow)
+
+
 class SqliteUnitOfWork:
     """One ``BEGIN IMMEDIATE`` … ``COMMIT`` on a pooled connection.
 
-    Its repositories are made when first used (``__getattr__``): a command uses four or five of the
-    eleven, and making all of them was a tenth of a unit of work's own cost.
+    Its repositories are made when first used (:class:`~aftersales.adapters.sqlite_made.MadeOnFirstUse`):
+    a command uses four or five of the eleven, and making all of them was a tenth of a unit of work's
+    own cost.
     """
 
-    tickets: _Tickets
-    customers: _Entities[Customer]
-    assets: _Entities[Asset]
-    products: _Entities[Product]
-    dealers: _Entities[Dealer]
-    engineers: _Entities[Engineer]
-    documents: _Documents
-    outbox: _Outbox
-    idempotency: _Idempotency
-    search: SqliteTicketSearch
-    texts: SqliteStoredTextIndex
+    tickets: MadeOnFirstUse[_Tickets] = MadeOnFirstUse()
+    customers: MadeOnFirstUse[_Entities[Customer]] = MadeOnFirstUse()
+    assets: MadeOnFirstUse[_Entities[Asset]] = MadeOnFirstUse()
+    products: MadeOnFirstUse[_Entities[Product]] = MadeOnFirstUse()
+    dealers: MadeOnFirstUse[_Entities[Dealer]] = MadeOnFirstUse()
+    engineers: MadeOnFirstUse[_Entities[Engineer]] = MadeOnFirstUse()
+    documents: MadeOnFirstUse[_Documents] = MadeOnFirstUse()
+    outbox: MadeOnFirstUse[_Outbox] = MadeOnFirstUse()
+    idempotency: MadeOnFirstUse[_Idempotency] = MadeOnFirstUse()
+    search: MadeOnFirstUse[SqliteTicketSearch] = MadeOnFirstUse()
+    texts: MadeOnFirstUse[SqliteStoredTextIndex] = MadeOnFirstUse()
 
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
@@ -612,26 +626,9 @@ class SqliteUnitOfWork:
         # kept tickets learn that these texts are the committed rows (TicketMemo.confirm).
         self.written: list[tuple[str, int, bytes]] = []
 
-    def __getattr__(self, name: str) -> Any:
-        # Only called for an attribute not made yet: make the repository and keep it.
-        made: Any
-        if name == "tickets":
-            made = _Tickets(self)
-        elif name in _ENTITY_KINDS:
-            made = _Entities(self, *_ENTITY_KINDS[name])
-        elif name == "documents":
-            made = _Documents(self)
-        elif name == "outbox":
-            made = _Outbox(self)
-        elif name == "idempotency":
-            made = _Idempotency(self)
-        elif name == "search":
-            made = SqliteTicketSearch(self)
-        elif name == "texts":
-            made = SqliteStoredTextIndex(self)
-        else:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        self.__dict__[name] = made
+    def made_on_first_use(self, name: str) -> Any:
+        """Make the repository ``name`` and keep it (called once per name, by its class attribute)."""
+        made = self.__dict__[name] = new_repository(self, name)
         if name in _REMEMBERING:
             self._remembering.append(made)
         return made
@@ -1173,6 +1170,16 @@ class _Idempotency(SqlIdempotency):
 
     def _run(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
         return self._uow.run(sql, params)
+
+
+_MAKERS: dict[str, Callable[[SqliteUnitOfWork], Any]] = {
+    "documents": _Documents,
+    "outbox": _Outbox,
+    "idempotency": _Idempotency,
+    "search": SqliteTicketSearch,
+    "texts": SqliteStoredTextIndex,
+}
+"""The repositories of a unit of work other than its tickets and entities, by name."""
 
 
 _READER: list[type[SqliteReadUnitOfWork]] = []

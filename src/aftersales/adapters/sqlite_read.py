@@ -35,6 +35,7 @@ from aftersales.adapters.sqlite import (
     _Entities,
     _Tickets,
     _translate,
+    new_repository,
 )
 from aftersales.adapters.sqlite_ticket_events import events_of, parse_stored
 from aftersales.domain.ticket import Ticket
@@ -76,12 +77,14 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
         self.customers = _ReadEntities(self, "customer", _ENTITY_KINDS["customers"][1])
         self._others = False
 
-    def __getattr__(self, name: str) -> Any:
+    def made_on_first_use(self, name: str) -> Any:
         self._others = True  # another repository made: _forget asks every one
         if name in _ENTITY_KINDS:
             made = self.__dict__[name] = _ReadEntities(self, *_ENTITY_KINDS[name])
             return made
-        return super().__getattr__(name)
+        # No list of remembering repositories here: _forget asks the made ones by name.
+        made = self.__dict__[name] = new_repository(self, name)
+        return made
 
     def conn(self) -> sqlite3.Connection:
         """The connection, with the read transaction begun (deferred: the snapshot is taken at the

@@ -379,14 +379,13 @@ class Ticket:
         if not isinstance(assessment, Assessment):
             raise ValidationError("assessment must be an Assessment", field="assessment")
         priority = Priority(priority)
-        payload: dict[str, JsonValue] = {
-            "priority": priority.value,
-            "plan": assessment.plan.value,
-            "severity": assessment.severity.value,
-            "reasons": _reason_facts(reasons),
-        }
+        # Keys in sorted order, as the event keeps them: then it need not sort a copy (canonical).
+        payload: dict[str, JsonValue] = {"plan": assessment.plan.value}
         if self.priority is not None and self.priority is not priority:
             payload["previous_priority"] = self.priority.value
+        payload["priority"] = priority.value
+        payload["reasons"] = _reason_facts(reasons)
+        payload["severity"] = assessment.severity.value
         event = self.step("triage", actor, at, reason=reason, payload=payload)
         self.assessment = assessment
         self.priority = priority
@@ -471,14 +470,15 @@ class Ticket:
         if not isinstance(assignee, Assignee):
             raise ValidationError("assignee must be an Assignee", field="assignee")
         trigger = "assign" if self.state == TicketState.TRIAGED else "reassign"
+        # Keys in sorted order, as the event keeps them: then it need not sort a copy (canonical).
         payload: dict[str, JsonValue] = {
-            "assignee": {"kind": assignee.kind.value, "id": assignee.id, "name": assignee.name},
-            "reasons": _reason_facts(reasons),
+            "assignee": {"id": assignee.id, "kind": assignee.kind.value, "name": assignee.name},
         }
         if dealer is not None and assignee.kind is AssigneeKind.ENGINEER:
             payload["dealer"] = dealer
         if self.assignee is not None:
-            payload["previous"] = {"kind": self.assignee.kind.value, "id": self.assignee.id}
+            payload["previous"] = {"id": self.assignee.id, "kind": self.assignee.kind.value}
+        payload["reasons"] = _reason_facts(reasons)
         event = self.step(trigger, actor, at, reason=reason, payload=payload)
         self.assignee = assignee
         return event
