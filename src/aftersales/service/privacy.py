@@ -84,6 +84,7 @@ from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.delivery import PurgeLimit, check_purge_limit
 from aftersales.service.erasure_record import ErasureRecord
+from aftersales.service.handover_catchup import file_page
 from aftersales.service.index_backfill import fill_index
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.lifecycle import close_in
@@ -454,6 +455,9 @@ class PrivacyDesk:
                 found[(cls, doc.id)] = doc
         for visit in _visits_of(uow, customer_id, tickets):
             found[(MaintenanceVisit, visit.id)] = visit
+        # Their period of plans that followed units they sold (the plan now names the buyer).
+        for handover in uow.documents.query(PlanHandover, customer_id=customer_id):
+            found[(PlanHandover, handover.id)] = handover
         # A batch incident is many customers' record: the quality staff's notes on it keep their text
         # minus the person's strings. Incidents are few (one per batch and problem): read them all.
         for incident in uow.documents.query(QualityIncident):
@@ -526,6 +530,20 @@ class PrivacyDesk:
                 else uow.documents.query(ErasureRecord)
             )
         return sorted(records, key=lambda r: (r.erased_at, r.id))
+
+    def file_plan_handovers(self, actor: Actor, *, limit: PurgeLimit = 500) -> int:
+        """File the handovers of up to ``limit`` plans moved before handovers were kept (an older
+        release's store), so the sellers' exports and erasures find their period of them
+        (:mod:`~aftersales.service.handover_catchup`); returns how many plans were read (0: the pass is
+        complete). Resumable: each call goes on where the last stopped. The ``plan_handovers`` job runs
+        it page after page; the roles of :meth:`purge_access_log` may run it by hand."""
+        permit(actor, _DOCS, "purge_access_log")
+        check_purge_limit(limit)
+
+        def apply(uow: UnitOfWork, now: datetime) -> int:
+            return file_page(uow, limit)
+
+        return self.runner.write(actor, "file_plan_handovers", None, [limit], apply)
 
     # -- retention -----------------------------------------------------------------------------------
 
