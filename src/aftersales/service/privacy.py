@@ -675,7 +675,9 @@ class PrivacyDesk:
             by_id: dict[str, Ticket] = {t.id: t for t in tickets}
             for cls in _BY_CUSTOMER:
                 held[cls.DOCUMENT_KIND] = [
-                    unstructure(_file_as_read(actor, d, by_id) if as_customer else d)
+                    unstructure(
+                        _file_as_read(actor, _theirs(uow, d), by_id) if as_customer else _theirs(uow, d)
+                    )
                     for d in uow.documents.query(cls, customer_id=customer_id)
                     if not (as_customer and isinstance(d, FeeSlip) and not d.owed_by_customer(customer_id))
                 ]
@@ -746,6 +748,22 @@ class PrivacyDesk:
             records = uow.documents.query(AccessRecord, **equals)
         chosen = [r for r in records if since is None or r.at >= since]
         return sorted(chosen, key=_when)
+
+
+def _theirs(uow: UnitOfWork, document: Any) -> Any:
+    """``document`` as its customer's export holds it: a plan that followed a unit they bought, waiting
+    for the visit opened for the seller, does not name that visit (``[withheld]``: the seller's, as
+    their other visits are). The plan's schedule, last service date and readings are the unit's and
+    stay (see docs/concepts/maintenance.md, "A unit sold on")."""
+    if not isinstance(document, MaintenancePlan) or document.open_visit_id is None:
+        return document
+    try:
+        visit = uow.documents.get(MaintenanceVisit, document.open_visit_id)
+    except NotFound:
+        return document
+    if visit.customer_id == document.customer_id:
+        return document
+    return attrs.evolve(document, open_visit_id=WITHHELD)
 
 
 def _file_as_read(actor: Actor, document: Any, tickets: Mapping[str, Ticket]) -> Any:
