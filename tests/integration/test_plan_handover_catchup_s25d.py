@@ -146,3 +146,18 @@ def test_a_plan_that_never_generated_a_visit_gets_none() -> None:
         assert _handovers(desk, SELLER) == []  # nothing shows the seller held it, or when
     finally:
         desk.shutdown()
+
+
+def test_a_host_store_that_cannot_page_its_plans_is_told(tmp_path: Path) -> None:
+    from hostile import opened as opened_store
+    from test_store_without_purge_s24b import _host_desk
+
+    from aftersales.errors import ConfigurationError
+
+    for store in opened_store("memory", tmp_path):
+        desk = _host_desk(store)  # documents without query_range
+        report = desk.jobs.run_due(only=("plan_handovers",))
+        assert report.failed == {} and report.unsupported == {"plan_handovers": "documents.query_range"}
+        with pytest.raises(ConfigurationError) as refused:
+            desk.privacy.file_plan_handovers(OFFICER)
+        assert refused.value.key == "store"
