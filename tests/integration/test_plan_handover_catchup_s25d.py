@@ -161,3 +161,22 @@ def test_a_host_store_that_cannot_page_its_plans_is_told(tmp_path: Path) -> None
         with pytest.raises(ConfigurationError) as refused:
             desk.privacy.file_plan_handovers(OFFICER)
         assert refused.value.key == "store"
+
+
+def test_a_plan_that_ended_with_the_sale_gets_none() -> None:
+    clock = ManualClock(workload.START)
+    desk = workload.open_desk("memory://", clock)
+    try:
+        workload.play_on(desk, clock)
+        _moved_before_handovers(desk)
+        # cust-3's plan never moved: its unit sold on afterwards, the plan ended by hand first.
+        [plan] = desk.maintenance.plans(workload.MANAGER, asset_id="asset-3")
+        clock.advance(timedelta(days=1))
+        desk.maintenance.generate_due(Actor.system())
+        desk.maintenance.end_plan(workload.MANAGER, plan.id, reason="customer_declined")
+        desk.transfer_asset(workload.MANAGER, "asset-3", customer_id=BUYER, reason="转卖")
+        while desk.privacy.file_plan_handovers(OFFICER, limit=1):
+            pass
+        assert _handovers(desk, "cust-3") == [] and len(_handovers(desk, SELLER)) == 1
+    finally:
+        desk.shutdown()

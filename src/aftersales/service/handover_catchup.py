@@ -115,14 +115,19 @@ def _periods(
     started = visits[0].generated_at
     ended = plan.ended.at if plan.ended is not None else None
     changes = uow.documents.query(MasterDataChange, record_kind="asset", record_id=plan.asset_id)
-    periods: list[tuple[str, datetime]] = []
+    moves: list[tuple[str, object, datetime]] = []
     for change in sorted(changes, key=lambda c: (c.at, c.id)):
         before = (change.before or {}).get("customer_id")
         after = change.after.get("customer_id")
         if not isinstance(before, str) or not before or before == after:
             continue
         if change.at >= started and (ended is None or change.at < ended):
-            periods.append((before, change.at))
+            moves.append((before, after, change.at))
+    # The plan names the owner it followed last: transfers after it stopped following (ended by the
+    # daily job for a unit sold under the seller's contract) moved the unit, not the plan.
+    while moves and moves[-1][1] != plan.customer_id:
+        moves.pop()
+    periods = [(holder, at) for holder, _, at in moves]
     accounted = {h for h, _ in periods}
     for visit in visits:
         if visit.customer_id != plan.customer_id and visit.customer_id not in accounted:
