@@ -46,6 +46,7 @@ BOUNDED: list[tuple[str, str, int, int]] = [
     ("privacy.purge_expired", "limit", 1, 100_000),
     ("privacy.purge_access_log", "limit", 1, 100_000),
     ("privacy.index_access_log", "limit", 1, 100_000),
+    ("privacy.file_plan_handovers", "limit", 1, 100_000),
     ("charges.assess", "distance_km", 1, 10_000),
     ("import_tickets", "batch_size", 1, INT64_MOST),
 ]

@@ -149,6 +149,8 @@ _INLINE_CHECKPOINT = 4000
 """WAL pages after which a committing connection checkpoints (inline mode; ~16 MB)."""
 _BULK_CHECKPOINT = 25_000
 """The same limit inside :meth:`SqliteStore.checkpoint_after` (~100 MB): a job's batches share checkpoints."""
+_FTS_TABLES = ("ticket_search_fts", "text_docs_tri", "text_docs_bi")
+"""The contentless FTS5 tables holding words of tickets and documents (merged after an erasure)."""
 _PARSED_LIMIT = 20_000  # entity texts remembered per store and kind, LRU (see _Entities._parse)
 _UPDATES: dict[tuple[tuple[int, ...], int], str] = {}
 _KEEP_EVENTS, _APPEND_EVENTS, _SET_EVENTS = 0, 1, 2
@@ -535,6 +537,12 @@ class SqliteStore:
         # wait in ticket_search_pending (for the delete) until they are.
         with self() as uow:
             uow.search.flush()
+            # A contentless FTS5 table keeps a deleted row's words in its old segments (a delete only
+            # adds a tombstone) until they are merged: the erased phone and name stayed readable in the
+            # file. ``optimize`` merges every segment, dropping them (SQLite before 3.42 has no FTS5
+            # secure-delete).
+            for table in _FTS_TABLES:
+                uow.run(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
             uow.commit()
         if not self._memory:
             self._checkpoint("TRUNCATE")

@@ -35,4 +35,8 @@ class PlanHandover:
     customer_id: CustomerId = attrs.field(validator=required_text(64))
     at: datetime = attrs.field(validator=aware)
     plan: MaintenancePlan
+    restored: bool = False
+    """Filed by the upgrade's catch-up (:mod:`aftersales.service.handover_catchup`) for a plan moved
+    before handovers were kept: ``plan`` is rebuilt from the visits and the unit's history stored before
+    the move, not kept by it."""
     version: int = 0

@@ -29,6 +29,9 @@ job                       what it does                                          
 ``late_afters``           gives tickets stored (or closed) before the late-after         1 hour
                           instants theirs, so reports and the ledger judge them as
                           ``desk.sla()`` does (once)
+``plan_handovers``        files the handovers of plans moved with their unit before      1 hour
+                          handovers were kept, for the sellers' exports and erasures
+                          (once)
 ``store_upkeep``          the store's catch-up after an upgrade; planner statistics       1 hour
 ========================  ===========================================================  ===========
 
@@ -135,6 +138,7 @@ JOB_NAMES = (
     "money_index",
     "batch_tallies",
     "late_afters",
+    "plan_handovers",
     "store_upkeep",
 )
 """The jobs, in the order one run does them (delivery after the jobs that write messages)."""
@@ -214,6 +218,7 @@ _EVERY: Mapping[str, timedelta] = {
     "money_index": timedelta(days=1),
     "batch_tallies": timedelta(hours=1),
     "late_afters": timedelta(hours=1),
+    "plan_handovers": timedelta(hours=1),
     "store_upkeep": timedelta(hours=1),
 }
 
@@ -495,6 +500,7 @@ class Jobs:
             "money_index": self._money_index,
             "batch_tallies": self._batch_tallies,
             "late_afters": self._late_afters,
+            "plan_handovers": self._plan_handovers,
             "store_upkeep": self._store_upkeep,
         }
         return jobs[name]
@@ -773,6 +779,16 @@ class Jobs:
 
         self._drain(page, MAX_PAGE)
         return filled
+
+    def _plan_handovers(self, now: datetime) -> int:
+        # Page after page until the pass is complete or half the lease has passed; a complete pass
+        # answers after one read.
+        privacy = self.privacy
+        if privacy is None:
+            return 0
+        if not callable(getattr(self._documents(), "query_range", None)):
+            raise _Unsupported("documents.query_range")
+        return self._drain(lambda page: privacy.file_plan_handovers(self.actor, limit=page))
 
     def _store_upkeep(self, now: datetime) -> int:
         # A few short batches per run (each a transaction a writer waits for at most); a store with

@@ -24,7 +24,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Plan, Severity, TicketKind
 from aftersales.domain.contact import Contact
-from aftersales.domain.erasure import ERASED
+from aftersales.domain.erasure import ERASED, WITHHELD
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.maintenance import (
     ChecklistResult,
@@ -609,7 +609,11 @@ class MaintenanceDesk:
             raise ValidationError("name a customer_id or an asset_id", field="customer_id")
         with self.context.store() as uow:
             found = uow.documents.query(MaintenancePlan, **equals)
-        plans = [p for p in found if _in_scope(actor, p.customer_id, p.region, p.dealer_id)]
+            plans = [
+                _open_visit_as_seen(uow, actor, p)
+                for p in found
+                if _in_scope(actor, p.customer_id, p.region, p.dealer_id)
+            ]
         record_access(self.runner, actor, "maintenance_plans", [p.customer_id for p in plans])
         return plans
 
@@ -674,6 +678,22 @@ def _writable(
     return can_write_party(
         actor, command, allowed, customer_id=customer_id, dealer_id=dealer_id, region=region
     )
+
+
+def _open_visit_as_seen(uow: UnitOfWork, actor: Actor, plan: MaintenancePlan) -> MaintenancePlan:
+    """``plan`` as ``actor`` reads it: the visit it waits for named only to a reader who may read that
+    visit. A plan that followed a unit sold on waits for the visit opened for the seller; the buyer
+    reading their plan was given the id of the seller's visit (``[withheld]`` now), which is the
+    seller's, as their visits are (docs/concepts/maintenance.md, "A unit sold on")."""
+    if plan.open_visit_id is None:
+        return plan
+    try:
+        visit = uow.documents.get(MaintenanceVisit, plan.open_visit_id)
+    except NotFound:
+        return plan
+    if _visit_visible(uow, actor, visit):
+        return plan
+    return attrs.evolve(plan, open_visit_id=WITHHELD)
 
 
 def _visit_visible(uow: UnitOfWork, actor: Actor, visit: MaintenanceVisit) -> bool:

@@ -84,6 +84,7 @@ from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.delivery import PurgeLimit, check_purge_limit
 from aftersales.service.erasure_record import ErasureRecord
+from aftersales.service.handover_catchup import file_page
 from aftersales.service.index_backfill import fill_index
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.lifecycle import close_in
@@ -454,6 +455,9 @@ class PrivacyDesk:
                 found[(cls, doc.id)] = doc
         for visit in _visits_of(uow, customer_id, tickets):
             found[(MaintenanceVisit, visit.id)] = visit
+        # Their period of plans that followed units they sold (the plan now names the buyer).
+        for handover in uow.documents.query(PlanHandover, customer_id=customer_id):
+            found[(PlanHandover, handover.id)] = handover
         # A batch incident is many customers' record: the quality staff's notes on it keep their text
         # minus the person's strings. Incidents are few (one per batch and problem): read them all.
         for incident in uow.documents.query(QualityIncident):
@@ -526,6 +530,20 @@ class PrivacyDesk:
                 else uow.documents.query(ErasureRecord)
             )
         return sorted(records, key=lambda r: (r.erased_at, r.id))
+
+    def file_plan_handovers(self, actor: Actor, *, limit: PurgeLimit = 500) -> int:
+        """File the handovers of up to ``limit`` plans moved before handovers were kept (an older
+        release's store), so the sellers' exports and erasures find their period of them
+        (:mod:`~aftersales.service.handover_catchup`); returns how many plans were read (0: the pass is
+        complete). Resumable: each call goes on where the last stopped. The ``plan_handovers`` job runs
+        it page after page; the roles of :meth:`purge_access_log` may run it by hand."""
+        permit(actor, _DOCS, "purge_access_log")
+        check_purge_limit(limit)
+
+        def apply(uow: UnitOfWork, now: datetime) -> int:
+            return file_page(uow, limit)
+
+        return self.runner.write(actor, "file_plan_handovers", None, [limit], apply)
 
     # -- retention -----------------------------------------------------------------------------------
 
@@ -659,7 +677,9 @@ class PrivacyDesk:
             by_id: dict[str, Ticket] = {t.id: t for t in tickets}
             for cls in _BY_CUSTOMER:
                 held[cls.DOCUMENT_KIND] = [
-                    unstructure(_file_as_read(actor, d, by_id) if as_customer else d)
+                    unstructure(
+                        _file_as_read(actor, _theirs(uow, d), by_id) if as_customer else _theirs(uow, d)
+                    )
                     for d in uow.documents.query(cls, customer_id=customer_id)
                     if not (as_customer and isinstance(d, FeeSlip) and not d.owed_by_customer(customer_id))
                 ]
@@ -730,6 +750,22 @@ class PrivacyDesk:
             records = uow.documents.query(AccessRecord, **equals)
         chosen = [r for r in records if since is None or r.at >= since]
         return sorted(chosen, key=_when)
+
+
+def _theirs(uow: UnitOfWork, document: Any) -> Any:
+    """``document`` as its customer's export holds it: a plan that followed a unit they bought, waiting
+    for the visit opened for the seller, does not name that visit (``[withheld]``: the seller's, as
+    their other visits are). The plan's schedule, last service date and readings are the unit's and
+    stay (see docs/concepts/maintenance.md, "A unit sold on")."""
+    if not isinstance(document, MaintenancePlan) or document.open_visit_id is None:
+        return document
+    try:
+        visit = uow.documents.get(MaintenanceVisit, document.open_visit_id)
+    except NotFound:
+        return document
+    if visit.customer_id == document.customer_id:
+        return document
+    return attrs.evolve(document, open_visit_id=WITHHELD)
 
 
 def _file_as_read(actor: Actor, document: Any, tickets: Mapping[str, Ticket]) -> Any:
