@@ -87,6 +87,7 @@ NOT_EXPORTED: dict[str, str] = {
     "desk_roster": "agents' shifts",
     "fault_stats": "fault counts per product",
     "id_counter": "bookkeeping",
+    "index_filled": "bookkeeping",
     "job_lease": "bookkeeping",
     "knowledge_article": "the knowledge base",
     "knowledge_generation": "bookkeeping",
