@@ -79,7 +79,7 @@ from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.store_upkeep import StoreUpkeep
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.arguments import validated
+from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.calendar_stamp import dues_stale, sla_of, stamp_calendar, stamp_unsigned
 from aftersales.service.delivery import MOST_PURGED, notification_params
 from aftersales.service.fee_desk import MOST_BATCH
@@ -273,6 +273,7 @@ class _Unsupported(Exception):
         self.method = method
 
 
+@validated_commands
 class Jobs:
     """The jobs of one desk (``desk.jobs``); ``desk.run_due_jobs()`` runs the due ones.
 
