@@ -8,8 +8,9 @@ raised Python's ``TypeError`` — an untyped exception out of the public API. ``
 every public method of the classes it decorates (static and class methods too) the same refusal, in one
 place: a ``ValidationError`` naming the argument, raised before anything runs.
 
-The walk covers the desk and every capability it exposes (and theirs, one level down), so a method added
-later is covered without listing it here.
+The desk's constructor too (``ServiceDesk(store, bogus=1)``). The walk covers the desk and every
+capability it exposes (and theirs, one level down), so a method added later is covered without listing
+it here.
 """
 
 from __future__ import annotations
@@ -112,3 +113,27 @@ def test_a_missing_argument_is_a_validation_error_naming_it(desk: ServiceDesk, p
     with pytest.raises(ValidationError) as refused:
         method()
     assert refused.value.field in required, path
+
+
+def test_the_desk_constructor_refuses_an_argument_it_does_not_take(desk: ServiceDesk) -> None:
+    with pytest.raises(ValidationError) as refused:
+        ServiceDesk(desk.store, no_such_argument=1)  # type: ignore[call-arg]
+    assert refused.value.field == "no_such_argument"
+    with pytest.raises(ValidationError) as missing:
+        ServiceDesk()  # type: ignore[call-arg]
+    assert missing.value.field == "store"
+
+
+def test_a_type_error_inside_a_method_is_not_taken_for_a_bad_argument() -> None:
+    """Only a call that could not bind is refused as such: a ``TypeError`` the method itself raises
+    keeps its own traceback (it is a bug to see, not the caller's argument)."""
+    from aftersales.service.arguments import signature_checked
+
+    def broken(x: int) -> int:
+        return x + "1"  # type: ignore[operator]
+
+    with pytest.raises(TypeError):
+        signature_checked(broken)(1)
+    with pytest.raises(ValidationError) as refused:
+        signature_checked(broken)(1, 2)
+    assert refused.value.field == "broken"

@@ -124,11 +124,11 @@ def _is_command(value: object) -> bool:
 
 def validated_commands(cls: C) -> C:
     """Class decorator: every public method whose first argument is ``actor`` checks its arguments; every
-    other public method (static and class methods too) refuses an argument it does not take
-    (:func:`signature_checked`). Methods already checked (``@validated``) are left as they are."""
+    other public method (static and class methods too) and the constructor refuse an argument they do not
+    take (:func:`signature_checked`). Methods already checked (``@validated``) are left as they are."""
     for attr, value in list(vars(cls).items()):
-        if attr.startswith("_") or hasattr(value, "argument_hints"):
-            continue
+        if (attr.startswith("_") and attr != "__init__") or hasattr(value, "argument_hints"):
+            continue  # the constructor is public too: ``ServiceDesk(store, bogus=1)``
         if _is_command(value):
             setattr(cls, attr, validated(value))
         elif inspect.isfunction(value):
@@ -141,11 +141,12 @@ def validated_commands(cls: C) -> C:
 _NAMED = re.compile(r"'([^']+)'")
 
 
-def _refusal(name: str, error: TypeError) -> ValidationError:
+def _refusal(name: str, error: TypeError, shown: str | None = None) -> ValidationError:
     """The ``ValidationError`` for Python's ``TypeError`` on binding a call's arguments: the field is the
-    argument it quotes (unknown, missing), else the function's name (too many positional ones)."""
+    argument it quotes (unknown, missing), else the function's name (too many positional ones);
+    ``shown`` names the function in the message (its qualified name)."""
     named = _NAMED.search(str(error))
-    return ValidationError(f"{name}: {error}", field=named.group(1) if named else name)
+    return ValidationError(f"{shown or name}: {error}", field=named.group(1) if named else name)
 
 
 def signature_checked(function: F) -> F:
@@ -155,7 +156,7 @@ def signature_checked(function: F) -> F:
     the call itself (its traceback ends in this wrapper), so a ``TypeError`` from inside the method is
     left as it is."""
     signature = inspect.signature(function)
-    name = function.__name__
+    name, shown = function.__name__, function.__qualname__  # shown: "ServiceDesk.__init__"
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -167,7 +168,7 @@ def signature_checked(function: F) -> F:
             try:
                 signature.bind(*args, **kwargs)
             except TypeError as unbound:
-                raise _refusal(name, unbound) from None
+                raise _refusal(name, unbound, shown) from None
             raise
 
     return wrapper  # type: ignore[return-value]
