@@ -715,7 +715,7 @@ def test_reassessing_after_a_new_fault_record_says_what_changed(
         ({"travel_zone": ["pudong"]}, "travel_zone"),
         ({"job_type": "Repair Job"}, "job_type"),
         ({"parts": {"WN CB 01": 1}}, "parts"),
-        ({"parts": {PART: 0}}, "parts"),
+        ({"parts": {PART: 0}}, "parts[]"),  # a quantity: its bounds in the annotation (s25)
         ({"travel_zone": "pudong", "distance_km": 5}, "travel_zone"),
     ],
 )

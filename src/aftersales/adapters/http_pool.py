@@ -19,11 +19,19 @@ import socket
 import ssl
 import threading
 from collections.abc import Mapping
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from aftersales.errors import ConfigurationError
+from aftersales.domain.bounds import Bounds
+from aftersales.errors import ConfigurationError, OutOfBounds
+from aftersales.ports.outbox_dispatch import MAX_SENDERS
 
-__all__ = ["HttpAnswer", "KeepAlivePool", "UnsendableHeader", "check_header"]
+__all__ = ["POOL_SIZE", "HttpAnswer", "KeepAlivePool", "UnsendableHeader", "check_header"]
+
+POOL_SIZE = Bounds(1, MAX_SENDERS)
+"""Open connections a pool keeps (``WebhookNotifier(max_connections=…)``): each sender of a delivery run
+keeps its own, so more than the most senders (``MAX_SENDERS``) would never be used — a mistyped
+``100000`` was accepted and only held sockets open."""
 
 _ANSWER_LIMIT = 64 * 1024
 """Bytes of an answer's body read; a longer (or chunked, or unsized) one is not read at all: its
@@ -119,13 +127,20 @@ class KeepAlivePool:
     """
 
     def __init__(
-        self, url: str, *, timeout: float = 5.0, size: int = 16, context: ssl.SSLContext | None = None
+        self,
+        url: str,
+        *,
+        timeout: float = 5.0,
+        size: Annotated[int, POOL_SIZE] = 16,
+        context: ssl.SSLContext | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigurationError(f"an endpoint URL is http(s)://host/…, got {url!r}", key="url")
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ConfigurationError("the pool size must be a positive integer", key="max_connections")
+        try:
+            POOL_SIZE.check(size, "max_connections")
+        except OutOfBounds as refused:  # a setting of the host's, worded as every bounded number is
+            raise ConfigurationError(str(refused), key="max_connections") from None
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
             raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
         if context is not None and (not isinstance(context, ssl.SSLContext) or parts.scheme != "https"):

@@ -26,12 +26,12 @@ import math
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Annotated, Any, Final
 from urllib.parse import urlsplit
 
 import orjson
 
-from aftersales.adapters.http_pool import KeepAlivePool, UnsendableHeader, check_header
+from aftersales.adapters.http_pool import POOL_SIZE, KeepAlivePool, UnsendableHeader, check_header
 from aftersales.domain.contact import MessageChannel
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
@@ -178,7 +178,8 @@ def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:
 class WebhookNotifier:
     """POSTs each message, signed, to ``url``; thread-safe.
 
-    By default the requests go over a pool of at most ``max_connections`` keep-alive connections
+    By default the requests go over a pool of at most ``max_connections`` (1 to 256, the most senders
+    a delivery run has: ``POOL_SIZE``) keep-alive connections
     (:class:`~aftersales.adapters.http_pool.KeepAlivePool`, standard library): with ``senders``
     threads delivering, each sender keeps its own open connection. Pass ``client`` (an
     ``httpx.Client``) to send through httpx instead: a proxy, client certificates, HTTP/2.
@@ -196,7 +197,7 @@ class WebhookNotifier:
         timeout: float = 5.0,
         headers: Mapping[str, str] | None = None,
         channels: frozenset[str] | None = None,
-        max_connections: int = 16,
+        max_connections: Annotated[int, POOL_SIZE] = 16,
         client: httpx.Client | None = None,
         clock: Callable[[], float] = time.time,
         tls_context: ssl.SSLContext | None = None,

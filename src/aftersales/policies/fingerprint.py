@@ -70,7 +70,11 @@ def _canonical(value: object) -> str:
     """A text of ``value`` that does not depend on the order a pack wrote its table keys in."""
     cls = type(value)
     if attrs.has(cls):
-        fields = (f"{a.name}={_canonical(getattr(value, a.name))}" for a in attrs.fields(cls))
+        fields = (
+            f"{a.name}={_canonical(getattr(value, a.name))}"
+            for a in attrs.fields(cls)
+            if not (a.metadata.get("fingerprint_omit_default") and _at_default(value, a))
+        )
         return f"{type(value).__qualname__}({', '.join(fields)})"
     if isinstance(value, Enum):
         return repr(value.value)
@@ -83,3 +87,13 @@ def _canonical(value: object) -> str:
         return "[" + ", ".join(_canonical(v) for v in value) + "]"
     text = repr(value)
     return type(value).__qualname__ if " at 0x" in text else text  # an address differs per process
+
+
+def _at_default(value: object, field: attrs.Attribute) -> bool:  # type: ignore[type-arg]
+    """Whether ``field`` of ``value`` holds its default (a setting added later, omitted from the digest
+    then, so that stores stamped before it was added keep their digest)."""
+    default = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return False
+    converted = field.converter(default) if callable(field.converter) else default
+    return bool(getattr(value, field.name) == converted)

@@ -90,6 +90,27 @@ class SlaPolicy(Protocol):
     def decide(self, facts: SlaFacts) -> Decision[SlaTargets]: ...
 
 
+SLA_CLOCKS = ("working", "wall")
+"""How an SLA's hours are counted (pack ``[sla] clock`` per priority, ``clock`` of a category override):
+``working`` — working hours of the desk's calendar; ``wall`` — natural (wall-clock) hours, nights,
+weekends and holidays included. Working days (``resolution_days``) keep their own readings."""
+
+_SINCE_S25 = {"fingerprint_omit_default": True}
+"""A setting added after stores were stamped: at its default it leaves the policy's fingerprint as it was
+(policies/fingerprint.py), so a store an older release stamped stays current."""
+
+
+def _clock_name(value: object, field: str) -> bool:
+    if not isinstance(value, str) or value not in SLA_CLOCKS:
+        raise ValidationError(f"{field} is one of {', '.join(SLA_CLOCKS)}, got {value!r}", field=field)
+    return True
+
+
+def _optional_clock(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _clock_name(value, attribute.name)
+
+
 def _optional_positive(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and not value > 0:
         raise ValidationError(f"{attribute.name} must be positive, got {value}", field=attribute.name)
@@ -103,12 +124,18 @@ class SlaOverride:
     category's times are for its ordinary requests (seed 003: an urgent inquiry is answered as urgent).
 
     ``resolution_hours`` (working hours) wins over ``resolution_days`` when both are given.
+
+    ``clock`` (``"working"`` or ``"wall"``, see :data:`SLA_CLOCKS`) says how the category's hours are
+    counted, the priority's ones included: ``"wall"`` counts them in natural time, day and night,
+    weekends and holidays alike (电梯困人: on site within 30 natural minutes). Left out, the priority's
+    clock (``SlaParams.clock``) stands.
     """
 
     response_hours: float | None = attrs.field(default=None, validator=_optional_positive)
     arrival_hours: float | None = attrs.field(default=None, validator=_optional_positive)
     resolution_hours: float | None = attrs.field(default=None, validator=_optional_positive)
     resolution_days: int | None = attrs.field(default=None, validator=_optional_positive)
+    clock: str | None = attrs.field(default=None, validator=_optional_clock, metadata=_SINCE_S25)
 
 
 WORKING_DAY_READINGS = ("working_time", "end_of_day")
@@ -118,6 +145,7 @@ _RESPONSE = {Priority.NORMAL: 4.0, Priority.EXPEDITED: 2.0, Priority.CRITICAL: 0
 _ARRIVAL = {Priority.NORMAL: 24.0, Priority.EXPEDITED: 8.0, Priority.CRITICAL: 4.0}
 _RESOLUTION_DAYS = {Priority.NORMAL: 3, Priority.EXPEDITED: 2, Priority.CRITICAL: 1}
 _TIER_FACTOR: Mapping[CustomerTier, float] = MappingProxyType({CustomerTier.VIP: 0.5})
+_CLOCK = dict.fromkeys(Priority, "working")
 
 
 def _merged(defaults: Mapping[Priority, Any], value: Mapping[Any, Any]) -> Mapping[Priority, Any]:
@@ -137,6 +165,15 @@ def _arrival_table(value: Mapping[Any, float]) -> Mapping[Priority, float]:
 
 def _resolution_table(value: Mapping[Any, int]) -> Mapping[Priority, int]:
     return _merged(_RESOLUTION_DAYS, value)
+
+
+def _clock_table(value: Mapping[Any, str]) -> Mapping[Priority, str]:
+    return _merged(_CLOCK, value)
+
+
+def _clocks(instance: object, attribute: attrs.Attribute[Any], value: Mapping[Priority, str]) -> None:
+    for key, item in value.items():
+        _clock_name(item, f"{attribute.name}.{key.value}")
 
 
 def _tier_table(value: Mapping[CustomerTier, float]) -> Mapping[CustomerTier, float]:
@@ -246,6 +283,12 @@ class SlaParams:
         factory=dict, converter=frozen_mapping, validator=_positive_values
     )
     """Resolution in working hours for the priorities listed (wins over ``resolution_days``)."""
+    clock: Mapping[Priority, str] = attrs.field(
+        default=_CLOCK, converter=_clock_table, validator=_clocks, metadata=_SINCE_S25
+    )
+    """How each priority's hours (response, arrival, ``resolution_hours``) are counted: ``working`` (the
+    default) or ``wall`` — natural time, nights and holidays included (``{ critical = "wall" }``). A
+    category override's own ``clock`` wins for its category. Working days keep their reading."""
     complex_resolution_days: int = attrs.field(default=10, validator=at_least(1))
     """Resolution of a complex problem in working days (seed 001 复杂售后问题 [X]个工作日)."""
     category_overrides: Mapping[str, SlaOverride] = attrs.field(
@@ -387,24 +430,27 @@ class DefaultSla:
             priority = priority.raised(p.reopened_raise)
             reasons.append(Reason("sla_reopened", {"priority": priority.value, "levels": p.reopened_raise}))
         days = "working_days" if p.working_days == "working_time" else "end_of_day"
+        override = p.category_overrides.get(facts.category)
+        # The ticket's hours are counted on one clock: its category's, else its priority's.
+        clock = override.clock if override is not None and override.clock else p.clock[priority]
+        hours = "calendar" if clock == "wall" else "working"
         targets: dict[str, SlaTarget] = {}
         if not facts.reopened or p.reopened_response:
-            targets["response"] = SlaTarget("response", _hours(p.response_hours[priority]))
+            targets["response"] = SlaTarget("response", _hours(p.response_hours[priority]), hours)
         # A complaint is handled by investigating and agreeing a solution, never by a visit of its own (a
         # visit is on the service ticket it is about): an arrival target on it could only breach.
         if facts.plan in (None, Plan.ON_SITE) and facts.kind is not TicketKind.COMPLAINT:
-            targets["arrival"] = SlaTarget("arrival", _hours(p.arrival_hours[priority]))
+            targets["arrival"] = SlaTarget("arrival", _hours(p.arrival_hours[priority]), hours)
         if facts.complex:
             targets["resolution"] = SlaTarget("resolution", timedelta(days=p.complex_resolution_days), days)
         elif priority in p.resolution_hours:
-            targets["resolution"] = SlaTarget("resolution", _hours(p.resolution_hours[priority]))
+            targets["resolution"] = SlaTarget("resolution", _hours(p.resolution_hours[priority]), hours)
         else:
             targets["resolution"] = SlaTarget("resolution", timedelta(days=p.resolution_days[priority]), days)
         for target in targets.values():
             reasons.append(_reason("sla_priority", target, priority=priority.value, complex=facts.complex))
-        override = p.category_overrides.get(facts.category)
         if override is not None:
-            self._override(targets, override, facts.category, reasons, days, priority)
+            self._override(targets, override, facts.category, reasons, days, priority, hours)
         factor = p.tier_factor.get(facts.tier, 1.0)
         if factor != 1.0:
             for name, target in list(targets.items()):
@@ -467,6 +513,7 @@ class DefaultSla:
         reasons: list[Reason],
         days: str,
         priority: Priority = Priority.NORMAL,
+        hours: str = "working",
     ) -> None:
         """Replace the priority's targets by the category's.
 
@@ -477,11 +524,11 @@ class DefaultSla:
         """
         changed: list[SlaTarget] = []
         if override.response_hours is not None and "response" in targets:
-            changed.append(SlaTarget("response", _hours(override.response_hours)))
+            changed.append(SlaTarget("response", _hours(override.response_hours), hours))
         if override.arrival_hours is not None and "arrival" in targets:
-            changed.append(SlaTarget("arrival", _hours(override.arrival_hours)))
+            changed.append(SlaTarget("arrival", _hours(override.arrival_hours), hours))
         if override.resolution_hours is not None:
-            changed.append(SlaTarget("resolution", _hours(override.resolution_hours)))
+            changed.append(SlaTarget("resolution", _hours(override.resolution_hours), hours))
         elif override.resolution_days is not None:
             changed.append(SlaTarget("resolution", timedelta(days=override.resolution_days), days))
         for target in changed:

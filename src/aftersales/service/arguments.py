@@ -8,6 +8,10 @@ raises :class:`~aftersales.errors.ValidationError` naming it *before* anything r
 changes), an unknown or missing argument is a ``ValidationError`` too (not a ``TypeError``), and
 normalised values (enum members for their codes, NFC text, tuples for one-shot iterables) are what the
 command sees. Master-data records passed to a command are checked field by field the same way.
+
+The same decorator gives every other public method of the class (a query without an actor, a static
+method, ``shutdown``, ``health``, ``finder.rebuild``) :func:`signature_checked`: an unknown, missing or
+surplus argument is a ``ValidationError`` naming it there too, in this one place rather than per method.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from aftersales.domain.validation import Checker, checker_for, resolve_hint
 from aftersales.errors import ValidationError
 from aftersales.service.actors import ACTING, Actor, check_actor_text
 
-__all__ = ["commands_of", "entry_point", "validated", "validated_commands"]
+__all__ = ["commands_of", "entry_point", "signature_checked", "validated", "validated_commands"]
 
 C = TypeVar("C", bound=type)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,14 +123,55 @@ def _is_command(value: object) -> bool:
 
 
 def validated_commands(cls: C) -> C:
-    """Class decorator: every public method whose first argument is ``actor`` checks its arguments."""
+    """Class decorator: every public method whose first argument is ``actor`` checks its arguments; every
+    other public method (static and class methods too) and the constructor refuse an argument they do not
+    take (:func:`signature_checked`). Methods already checked (``@validated``) are left as they are."""
     for attr, value in list(vars(cls).items()):
+        if (attr.startswith("_") and attr != "__init__") or hasattr(value, "argument_hints"):
+            continue  # the constructor is public too: ``ServiceDesk(store, bogus=1)``
         if _is_command(value):
             setattr(cls, attr, validated(value))
+        elif inspect.isfunction(value):
+            setattr(cls, attr, signature_checked(value))
+        elif isinstance(value, staticmethod | classmethod) and inspect.isfunction(value.__func__):
+            setattr(cls, attr, type(value)(signature_checked(value.__func__)))
     return cls
 
 
 _NAMED = re.compile(r"'([^']+)'")
+
+
+def _refusal(name: str, error: TypeError, shown: str | None = None) -> ValidationError:
+    """The ``ValidationError`` for Python's ``TypeError`` on binding a call's arguments: the field is the
+    argument it quotes (unknown, missing), else the function's name (too many positional ones);
+    ``shown`` names the function in the message (its qualified name)."""
+    named = _NAMED.search(str(error))
+    return ValidationError(f"{shown or name}: {error}", field=named.group(1) if named else name)
+
+
+def signature_checked(function: F) -> F:
+    """Wrap a public method that is no actor's command: arguments it does not take (unknown, missing,
+    surplus) are a :class:`~aftersales.errors.ValidationError` naming the argument, not Python's
+    ``TypeError``. Free on a good call: the signature is bound only once a ``TypeError`` was raised by
+    the call itself (its traceback ends in this wrapper), so a ``TypeError`` from inside the method is
+    left as it is."""
+    signature = inspect.signature(function)
+    name, shown = function.__name__, function.__qualname__  # shown: "ServiceDesk.__init__"
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except TypeError as error:
+            if error.__traceback__ is None or error.__traceback__.tb_next is not None:
+                raise  # raised inside the method: not about its arguments
+            try:
+                signature.bind(*args, **kwargs)
+            except TypeError as unbound:
+                raise _refusal(name, unbound, shown) from None
+            raise
+
+    return wrapper  # type: ignore[return-value]
 
 
 def entry_point(function: F) -> F:
@@ -142,8 +187,7 @@ def entry_point(function: F) -> F:
         try:
             signature.bind(*args, **kwargs)
         except TypeError as error:
-            named = _NAMED.search(str(error))
-            raise ValidationError(f"{name}: {error}", field=named.group(1) if named else name) from None
+            raise _refusal(name, error) from None
         return function(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -100,6 +100,10 @@ _SYSTEM = ActorRef("charges_desk", Role.SYSTEM)
 DISTANCE_KM = Bounds(1, 10_000)
 """``assess(distance_km=…)``: the travel distance a charge is priced on, in whole km."""
 
+PART_QUANTITY = Bounds(1, 100_000)
+"""``assess(parts={part: quantity})``: units of one part on a charge sheet (in the annotation, so the
+boundary's check and :func:`_parts_arg` refuse the same values with one :class:`OutOfBounds`)."""
+
 
 @attrs.frozen
 class AcceptedQuote:
@@ -121,7 +125,7 @@ class AcceptedQuote:
         return self.quote.payment_before_shipping
 
 
-def _parts_arg(parts: Mapping[str, int] | None) -> dict[str, int] | None:
+def _parts_arg(parts: Mapping[str, Annotated[int, PART_QUANTITY]] | None) -> dict[str, int] | None:
     if parts is None:
         return None
     if not isinstance(parts, Mapping):
@@ -129,9 +133,7 @@ def _parts_arg(parts: Mapping[str, int] | None) -> dict[str, int] | None:
     result: dict[str, int] = {}
     for part, quantity in parts.items():
         check_part_number(part, "parts")
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 100_000:
-            raise ValidationError(f"quantity of {part!r} must be a whole number, 1–100000", field="parts")
-        result[part] = quantity
+        result[part] = PART_QUANTITY.check(quantity, "parts[]")
     return result
 
 
@@ -195,7 +197,7 @@ class ChargesDesk:
         actor: Actor,
         ticket_id: str,
         *,
-        parts: Mapping[str, int] | None = None,
+        parts: Mapping[str, Annotated[int, PART_QUANTITY]] | None = None,
         job_type: str | None = None,
         travel_zone: str | None = None,
         distance_km: Annotated[int, DISTANCE_KM] | None = None,

@@ -82,7 +82,7 @@ from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.store_upkeep import StoreUpkeep
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.arguments import validated
+from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.calendar_stamp import (
     check_calendar_current,
     dues_stale,
@@ -284,6 +284,7 @@ class _Unsupported(Exception):
         self.method = method
 
 
+@validated_commands
 class Jobs:
     """The jobs of one desk (``desk.jobs``); ``desk.run_due_jobs()`` runs the due ones.
 

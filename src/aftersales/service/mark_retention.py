@@ -34,6 +34,7 @@ from aftersales.errors import ConfigurationError, NotFound, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import utc_day
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.delivery import PurgeLimit, check_purge_limit
 from aftersales.service.index_backfill import fill_index
@@ -118,6 +119,7 @@ _KINDS: dict[str, tuple[type[Any], _Decide]] = {
 }
 
 
+@validated_commands
 class MarkRetention:
     """The purges of SLA alerts and job marks (``desk.jobs.marks``; the jobs run them daily)."""
 
