@@ -217,8 +217,11 @@ _LABELLED = frozenset(
 
 def _binary(out: IO[Any] | str | Path) -> tuple[IO[bytes], bool]:
     if isinstance(out, str | Path):
-        return open(out, "wb"), True
-    if isinstance(out, io.TextIOBase):
+        try:
+            return open(out, "wb"), True
+        except (OSError, ValueError) as error:  # no such folder, a blank or too long name, a NUL byte
+            raise ValidationError(f"out is not a file that can be written: {error}", field="out") from None
+    if isinstance(out, io.TextIOBase) or not callable(getattr(out, "write", None)):
         raise ValidationError("export_ledger writes bytes: pass a path or a binary stream", field="out")
     return out, False
 

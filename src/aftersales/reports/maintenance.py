@@ -160,7 +160,11 @@ def due_visits(
             f"got {within_days!r:.40}",
             field="within_days",
         )
-    last = today + timedelta(days=max(within_days, -1))  # the overdue ones at least
+    ahead = max(within_days, -1)  # the overdue ones at least
+    try:
+        last = today + timedelta(days=ahead)
+    except OverflowError:  # a look-ahead past the calendar's ends: every visit that far is due
+        last = date.max if ahead > 0 else date.min
     with store() as uow:
         scheduled = scheduled_due_by(uow, last)  # by due day, then id
     if dealer_id is not None:
