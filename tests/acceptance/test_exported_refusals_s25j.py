@@ -144,3 +144,11 @@ def test_exported_functions_refuse_wrong_objects_and_call_shapes() -> None:
     assert aftersales.to_csv(report).count("\n") >= 1  # the report itself still renders
     with pytest.raises(ConfigurationError):
         aftersales.kpi_goals("sanitary_ware", {1: 2})  # type: ignore[dict-item]
+
+
+def test_contract_ids_no_store_can_hold_are_refused_alike(on_store: tuple[ServiceDesk, World]) -> None:
+    desk, world = on_store
+    for ids in (["\ud800"], ["HT-\x00"]):
+        with pytest.raises(ValidationError) as caught:
+            aftersales.scoped_contract_figures(desk, world.manager, ids)
+        assert caught.value.field == "contracts"

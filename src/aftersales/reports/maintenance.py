@@ -30,6 +30,7 @@ from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit, Vis
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.validation import check_id
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.maintenance_due import scheduled_due_by
 from aftersales.ports.queries import PageRequest, TicketFilter
@@ -373,6 +374,8 @@ def scoped_contract_figures(
     ids = list(contracts)
     if not all(isinstance(c, str) for c in ids):
         raise ValidationError("contracts holds contract ids (text)", field="contracts")
+    for contract_id in ids:  # an id no store can hold (a lone surrogate, a NUL) is refused before any reads
+        check_id(contract_id, "contracts")
     if dealer is not None:
         with desk.store() as uow:
             for contract_id in ids:
