@@ -130,6 +130,8 @@ def test_exported_functions_refuse_wrong_objects_and_call_shapes() -> None:
         (lambda: aftersales.pack_fault_catalog("x"), "extra"),  # type: ignore[arg-type]
         (lambda: aftersales.resolve_policies(registry="x"), "registry"),  # type: ignore[arg-type]
         (lambda: aftersales.render_error("x", "en"), "error"),  # type: ignore[arg-type]
+        (lambda: aftersales.to_dict(report, locale=["en"]), "locale"),  # type: ignore[arg-type]
+        (lambda: aftersales.render("ticket_received", {"a": "b"}, "UTC", {}), "locale"),  # type: ignore[arg-type]
     ]
     for call, field in cases:
         with pytest.raises(ValidationError) as caught:
@@ -152,3 +154,33 @@ def test_contract_ids_no_store_can_hold_are_refused_alike(on_store: tuple[Servic
         with pytest.raises(ValidationError) as caught:
             aftersales.scoped_contract_figures(desk, world.manager, ids)
         assert caught.value.field == "contracts"
+
+
+def test_names_no_file_can_hold_and_far_instants_are_refused(
+    on_store: tuple[ServiceDesk, World],
+) -> None:
+    desk, world = on_store
+    for names in ({"dealer-sh": "\ud800"}, {"dealer-sh": "a\x00b"}):
+        with pytest.raises(ValidationError) as caught:
+            aftersales.export_ledger(desk, world.manager, io.BytesIO(), names=names)
+        assert caught.value.field == "names"
+    with pytest.raises(ValidationError) as progress:
+        aftersales.export_ledger(desk, world.manager, io.BytesIO(), progress=5)  # type: ignore[arg-type]
+    assert progress.value.field == "progress"
+    far = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    report = kpi_report(reporting_for(desk.store), MARCH, CN)
+    with pytest.raises(ValidationError) as generated:
+        aftersales.document_for(report, aftersales.report_labels("en"), generated_at=far)
+    assert generated.value.field == "generated_at"
+    with pytest.raises(ValidationError) as as_of:
+        aftersales.kpi_trend(reporting_for(desk.store), ["2026-03"], CN, as_of=far)
+    assert as_of.value.field == "as_of"
+
+
+def test_category_codes_that_are_lists_are_refused(on_store: tuple[ServiceDesk, World]) -> None:
+    desk, world = on_store
+    with pytest.raises(ValidationError) as caught:
+        aftersales.scoped_dealer_monthly(
+            desk, world.manager, reporting_for(desk.store), "2026-03", installation_categories=[["nested"]]
+        )  # type: ignore[list-item]
+    assert caught.value.field == "installation_categories"

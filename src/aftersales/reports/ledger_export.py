@@ -254,6 +254,8 @@ def export_ledger(
         raise ValidationError("a byte-order mark is only written before CSV", field="bom")
     if filters is not None and not isinstance(filters, TicketFilter):
         raise ValidationError("filters must be a TicketFilter", field="filters")
+    if progress is not None and not callable(progress):
+        raise ValidationError("progress is a function called with the rows written", field="progress")
     labels = report_labels(locale, names, timezone)
     pages = _pages(desk.store, desk.ledger_scope(actor, filters), PAGE)  # the desk checks the actor now
     stream, owned = _binary(out)

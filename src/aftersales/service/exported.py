@@ -20,11 +20,12 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import attrs
 
-from aftersales.domain.validation import check_record, resolve_hint
+from aftersales.domain.validation import check_record, checker_for, resolve_hint
 from aftersales.errors import ValidationError
 from aftersales.service.arguments import entry_point
 
@@ -121,6 +122,15 @@ def _reads(protocol: type[Any], field: str) -> Check | None:
     return check
 
 
+def _instant(field: str) -> Check:
+    instant = checker_for(datetime, field)
+
+    def check(value: object) -> None:
+        instant(value)
+
+    return check
+
+
 def _optional(inner: Check) -> Check:
     def check(value: object) -> None:
         if value is not None:
@@ -147,6 +157,10 @@ def _check_for(hint: Any, field: str) -> Check | None:
     if origin in _SEQUENCES and args and (len(args) == 1 or args[-1] is Ellipsis):
         item = _check_for(args[0], field)
         return None if item is None else _sequence_of(item, field)
+    if hint is str and field == "locale":  # looked up in caches: a list is no locale (not hashable)
+        return _of_class(str, field)
+    if hint is datetime:  # an instant within the years every command takes (local days stay representable)
+        return _instant(field)
     if isinstance(hint, type) and getattr(hint, "_is_protocol", False):
         return _reads(hint, field)
     if origin is not None or not isinstance(hint, type):
