@@ -7,7 +7,8 @@ changed behind its constructor's back, or a surplus argument ended in an ``Attri
 wraps such a function so that, before it runs, the call's shape is checked (:func:`entry_point`) and
 every argument annotated with a record class (or a sequence of records) is checked field by field, an
 argument annotated with another concrete class by its class, and a record given where any report may
-come (``report: object``) by its own fields. A refusal is a ``ValidationError`` naming the argument.
+come (``report: object``) by its own fields; an instant as every command checks one (aware, within
+``YEAR_RANGE``) and a locale as text. A refusal is a ``ValidationError`` naming the argument.
 The function itself still gets the values as given: the checks refuse, they do not convert.
 """
 
