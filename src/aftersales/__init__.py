@@ -952,3 +952,21 @@ __all__ += ["BatchTallies", "LateAfterBackfill", "LateAfters"]
 from aftersales.domain.surplus_review import SurplusClosure, SurplusOutcome  # noqa: E402
 
 __all__ += ["SurplusClosure", "SurplusOutcome"]
+
+# Session 25: the exported functions check their call's shape and their record arguments before they
+# run (a wrong object or a record changed behind its constructor's back is a typed refusal, not an
+# AttributeError deep inside): see aftersales.service.exported.
+from aftersales.service.exported import exported as _exported  # noqa: E402
+
+
+def _check_exported_functions() -> None:
+    import inspect
+
+    found = globals()
+    for name in __all__:
+        value = found[name]
+        if inspect.isfunction(value):
+            found[name] = _exported(value)
+
+
+_check_exported_functions()

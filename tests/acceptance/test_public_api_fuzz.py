@@ -372,7 +372,7 @@ MONIES: list[Any] = [
     Money("-10", "CNY"), Money("0", "CNY"), Money("10", "USD"), Money("0.001", "CNY"),
     Decimal("10"), 10, "10 CNY", Money("9999999999", "CNY"),
 ]  # fmt: skip
-COLLECTIONS: list[Any] = ["abc", 5, {"a": 1}, [None], [5], ["\x00"], ["x"] * 10_001, [["nested"]]]
+COLLECTIONS: list[Any] = ["abc", 5, {"a": 1}, [None], [5], ["\x00"], ["x"] * 10_001, [["nested"]], ["\ud800"]]
 MAPPINGS: list[Any] = [[], "x", 5, {1: 2}, {"\x00": 1}, {"k": object()}, {"k": float("nan")}]
 WRONG: list[Any] = ["x", 5, True, [], {}, object(), b"x"]
 

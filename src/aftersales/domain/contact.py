@@ -32,23 +32,32 @@ _PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{2,30}(?:(?:ext\.?|x|转) ?[0-9]{1,6})?"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
+def zone(name: str, field: str = "timezone") -> ZoneInfo:
+    """The ``ZoneInfo`` for an IANA name; an unknown name (or no text: a list is not hashable, so it
+    is refused before the cache) is a :class:`ValidationError` naming ``field``."""
+    if isinstance(name, str):
+        found = _zone(name)
+        if found is not None:
+            return found
+    shown = name[:80] if isinstance(name, str) else name
+    raise ValidationError(
+        f"unknown time zone {shown!r}: use an IANA name such as 'Asia/Shanghai'", field=field
+    )
+
+
 @cache
-def zone(name: str) -> ZoneInfo:
-    """The ``ZoneInfo`` for an IANA name; an unknown name is a :class:`ValidationError`."""
+def _zone(name: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a name too long, a folder
-        shown = name[:80] if isinstance(name, str) else name
-        raise ValidationError(
-            f"unknown time zone {shown!r}: use an IANA name such as 'Asia/Shanghai'"
-        ) from None
+        return None
 
 
 def validate_timezone(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """attrs validator: an IANA time-zone name."""
     if not isinstance(value, str):
         raise ValidationError(f"{attribute.name} must be an IANA time-zone name", field=attribute.name)
-    zone(value)
+    zone(value, attribute.name)
 
 
 def validate_locale(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -422,6 +422,20 @@ def _timeline(
 
 # -- entry points ----------------------------------------------------------------------------------------
 
+_LAST_YEAR = 9998  # the calendars' last year: a later instant's local day is not representable
+
+
+def _checked_log(events: object, extensions: object) -> frozenset[str]:
+    """The public entry points' own checks (a host calls them with its own values): a sequence of
+    ticket events and a collection of target names, else a ``ValidationError`` naming the argument."""
+    if not isinstance(events, (list, tuple)) or not all(isinstance(e, TicketEvent) for e in events):
+        raise ValidationError("events must be a sequence of TicketEvent", field="events")
+    if isinstance(extensions, (str, bytes)) or not isinstance(extensions, Collection):
+        raise ValidationError("extensions must be a collection of target names", field="extensions")
+    if not all(isinstance(name, str) for name in extensions):
+        raise ValidationError("extensions must be a collection of target names", field="extensions")
+    return frozenset(extensions)
+
 
 def sla_timeline(
     events: Sequence[TicketEvent],
@@ -436,11 +450,12 @@ def sla_timeline(
 
     ``days_zone`` is where a target in ``calendar_days`` counts its local days (the desk's zone, as the
     callback task does); the calendar's zone by default."""
+    approved = _checked_log(events, extensions)
     if not isinstance(targets, SlaTargets):
         raise ValidationError("targets must be SlaTargets", field="targets")
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
-    return _timeline(events, targets, calendar, frozenset(extensions), days_zone=days_zone)
+    return _timeline(events, targets, calendar, approved, days_zone=days_zone)
 
 
 def sla_status(
@@ -459,12 +474,15 @@ def sla_status(
     log. Raises ``CalendarDataMissing`` when the calendar has no data for an instant involved.
     """
     require_aware(at, "at")
+    if not 1 < at.year <= _LAST_YEAR:
+        raise ValidationError(f"at must lie in the years 2–{_LAST_YEAR}", field="at")
+    approved = _checked_log(events, extensions)
     if not isinstance(targets, SlaTargets):
         raise ValidationError("targets must be SlaTargets", field="targets")
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
     at_us = micros(at)
-    return _timeline(events, targets, calendar, extensions, at_us, days_zone)._status(at, at_us)
+    return _timeline(events, targets, calendar, approved, at_us, days_zone)._status(at, at_us)
 
 
 def rederive(

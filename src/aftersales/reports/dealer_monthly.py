@@ -99,10 +99,10 @@ def due_at(month: str, due_day: int = 3, timezone: str = "Asia/Shanghai") -> dat
 def _categories(value: object, field: str) -> frozenset[str]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise ValidationError(f"{field} is a collection of category codes", field=field)
-    codes = frozenset(value)
-    if not all(isinstance(c, str) for c in codes):
+    given = list(value)
+    if not all(isinstance(c, str) for c in given):  # checked before hashing: a list inside is no code
         raise ValidationError(f"{field} holds category codes (text)", field=field)
-    return codes
+    return frozenset(given)
 
 
 def dealer_monthly(

@@ -254,4 +254,16 @@ def _names(value: object) -> Mapping[str, str] | None:
         raise ValidationError(
             "names maps ids to names: text to text, e.g. {'dealer-a': '浦东特约网点'}", field="names"
         )
+    for text in (*value.keys(), *value.values()):
+        # a NUL or a lone surrogate no file can hold: the export's CSV failed to encode it
+        if "\x00" in text or (not text.isprintable() and _unencodable(text)):
+            raise ValidationError(f"names holds text no file can hold: {text!r:.40}", field="names")
     return value
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -217,8 +217,11 @@ _LABELLED = frozenset(
 
 def _binary(out: IO[Any] | str | Path) -> tuple[IO[bytes], bool]:
     if isinstance(out, str | Path):
-        return open(out, "wb"), True
-    if isinstance(out, io.TextIOBase):
+        try:
+            return open(out, "wb"), True
+        except (OSError, ValueError) as error:  # no such folder, a blank or too long name, a NUL byte
+            raise ValidationError(f"out is not a file that can be written: {error}", field="out") from None
+    if isinstance(out, io.TextIOBase) or not callable(getattr(out, "write", None)):
         raise ValidationError("export_ledger writes bytes: pass a path or a binary stream", field="out")
     return out, False
 
@@ -251,6 +254,8 @@ def export_ledger(
         raise ValidationError("a byte-order mark is only written before CSV", field="bom")
     if filters is not None and not isinstance(filters, TicketFilter):
         raise ValidationError("filters must be a TicketFilter", field="filters")
+    if progress is not None and not callable(progress):
+        raise ValidationError("progress is a function called with the rows written", field="progress")
     labels = report_labels(locale, names, timezone)
     pages = _pages(desk.store, desk.ledger_scope(actor, filters), PAGE)  # the desk checks the actor now
     stream, owned = _binary(out)

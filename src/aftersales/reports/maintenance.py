@@ -30,6 +30,7 @@ from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit, Vis
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.validation import check_id
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.maintenance_due import scheduled_due_by
 from aftersales.ports.queries import PageRequest, TicketFilter
@@ -160,7 +161,11 @@ def due_visits(
             f"got {within_days!r:.40}",
             field="within_days",
         )
-    last = today + timedelta(days=max(within_days, -1))  # the overdue ones at least
+    ahead = max(within_days, -1)  # the overdue ones at least
+    try:
+        last = today + timedelta(days=ahead)
+    except OverflowError:  # a look-ahead past the calendar's ends: every visit that far is due
+        last = date.max if ahead > 0 else date.min
     with store() as uow:
         scheduled = scheduled_due_by(uow, last)  # by due day, then id
     if dealer_id is not None:
@@ -369,6 +374,8 @@ def scoped_contract_figures(
     ids = list(contracts)
     if not all(isinstance(c, str) for c in ids):
         raise ValidationError("contracts holds contract ids (text)", field="contracts")
+    for contract_id in ids:  # an id no store can hold (a lone surrogate, a NUL) is refused before any reads
+        check_id(contract_id, "contracts")
     if dealer is not None:
         with desk.store() as uow:
             for contract_id in ids:

@@ -233,7 +233,16 @@ def to_xlsx(
 
     if not isinstance(out, str | Path) and (isinstance(out, io.TextIOBase) or not hasattr(out, "write")):
         raise ValidationError("to_xlsx writes a workbook to a path or a binary stream", field="out")
-    write_workbook(_document(report, locale, names, timezone, options), out)
+    doc = _document(report, locale, names, timezone, options)
+    if not isinstance(out, str | Path):
+        write_workbook(doc, out)
+        return
+    try:
+        write_workbook(doc, out)
+    except ValidationError:
+        raise
+    except (OSError, ValueError) as error:  # no such folder, a blank or too long name, a NUL byte
+        raise ValidationError(f"out is not a file that can be written: {error}", field="out") from None
 
 
 def render(

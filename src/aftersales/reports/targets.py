@@ -148,7 +148,7 @@ def kpi_goals(pack: str, overrides: Mapping[str, object] | None = None) -> KpiGo
         raise ConfigurationError("overrides map KPI rate names to goals", key="overrides")
     if not overrides:
         return found
-    unknown = sorted(set(overrides) - set(GOAL_RATES))
+    unknown = sorted(map(repr, set(overrides) - set(GOAL_RATES)))  # repr: a key may be no text
     if unknown:
-        raise ConfigurationError(f"no KPI rate {unknown[0]!r} to set a goal for", key=unknown[0])
+        raise ConfigurationError(f"no KPI rate {unknown[0]} to set a goal for", key=unknown[0].strip("'"))
     return attrs.evolve(found, **overrides)
