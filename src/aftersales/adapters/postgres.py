@@ -364,6 +364,7 @@ class PostgresStore:
     def __call__(self) -> PostgresUnitOfWork:
         if self._closed:
             raise StorageError("the PostgreSQL store is closed")
+        self._fork.own(self._reopen_after_fork)  # before the unit of work takes this process's memos
         return PostgresUnitOfWork(self)
 
     def reader(self, *, snapshot: bool = True) -> PostgresUnitOfWork:
@@ -371,6 +372,7 @@ class PostgresStore:
         read, or read committed with ``snapshot=False``."""
         if self._closed:
             raise StorageError("the PostgreSQL store is closed")
+        self._fork.own(self._reopen_after_fork)
         from aftersales.adapters.postgres_read import PostgresReadUnitOfWork
 
         return PostgresReadUnitOfWork(self, snapshot)

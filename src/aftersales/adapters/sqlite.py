@@ -404,6 +404,7 @@ class SqliteStore:
         one deferred read transaction, or autocommit statements with ``snapshot=False``."""
         if self._closed:
             raise StorageError(f"the SQLite store {self.path} is closed")
+        self._fork.own(self._reopen_after_fork)
         return _read_unit(self, snapshot)
 
     def acquire_reader(self) -> sqlite3.Connection:
@@ -565,6 +566,7 @@ class SqliteStore:
     def __call__(self) -> SqliteUnitOfWork:
         if self._closed:
             raise StorageError(f"the SQLite store {self.path} is closed")
+        self._fork.own(self._reopen_after_fork)  # before the unit of work takes this process's memos
         return SqliteUnitOfWork(self)
 
     def forget_erased(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
