@@ -29,6 +29,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -38,6 +39,7 @@ import attrs
 from aftersales.adapters.attachments_postgres import PostgresAttachmentStore
 from aftersales.adapters.completions_postgres import POSTGRES_COMPLETIONS_STEP
 from aftersales.adapters.erasure_memos import forget_parsed
+from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
 from aftersales.adapters.postgres_entity_reads import OPTIONAL, EntityReads
 from aftersales.adapters.postgres_liveness import still_open
@@ -325,15 +327,9 @@ class PostgresStore:
             with psycopg.connect(conninfo, autocommit=True, connect_timeout=max(1, int(timeout))) as admin:
                 if self.schema:
                     admin.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-            self._pool = ConnectionPool(
-                conninfo,
-                min_size=min_size,
-                max_size=max_size,
-                kwargs=kwargs,
-                timeout=timeout,
-                open=True,
-                configure=_configure,
-            )
+            self._pool_args = (conninfo, min_size, max_size, kwargs, timeout)
+            self._pool = self._open_pool()
+        self._fork = ForkGuard()
         try:
             self._migrate()
         except BaseException:
@@ -368,6 +364,7 @@ class PostgresStore:
     def __call__(self) -> PostgresUnitOfWork:
         if self._closed:
             raise StorageError("the PostgreSQL store is closed")
+        self._fork.own(self._reopen_after_fork)  # before the unit of work takes this process's memos
         return PostgresUnitOfWork(self)
 
     def reader(self, *, snapshot: bool = True) -> PostgresUnitOfWork:
@@ -375,6 +372,7 @@ class PostgresStore:
         read, or read committed with ``snapshot=False``."""
         if self._closed:
             raise StorageError("the PostgreSQL store is closed")
+        self._fork.own(self._reopen_after_fork)
         from aftersales.adapters.postgres_read import PostgresReadUnitOfWork
 
         return PostgresReadUnitOfWork(self, snapshot)
@@ -384,6 +382,7 @@ class PostgresStore:
         idle, else one from the pool (see :meth:`release`)."""
         if self._closed:
             raise StorageError("the PostgreSQL store is closed")
+        self._fork.own(self._reopen_after_fork)
         with self._idle_lock:
             kept = self._idle.pop() if self._idle else None
         if kept is not None:
@@ -405,6 +404,32 @@ class PostgresStore:
         finally:
             with self._idle_lock:
                 self._waiting -= 1
+
+    def _reopen_after_fork(self) -> None:
+        """In a process forked after the store was opened: a pool of this process's own (the
+        parent's pool, its connections and its threads are the parent's; see :mod:`fork_guard`)."""
+        ForkGuard.keep((self._pool, self._idle))
+        self._idle, self._waiting = [], 0
+        self._idle_lock, self._parsed_lock = threading.Lock(), threading.Lock()
+        self.tickets_kept = TicketMemo(self.tickets_kept.limit)
+        self._pool = self._open_pool()
+
+    def _open_pool(self) -> ConnectionPool:
+        conninfo, min_size, max_size, kwargs, timeout = self._pool_args
+        return ConnectionPool(
+            conninfo,
+            min_size=min_size,
+            max_size=max_size,
+            kwargs=kwargs,
+            timeout=timeout,
+            open=True,
+            configure=_configure,
+        )
+
+    def _connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        """A pooled connection for the attachments, from this process's pool."""
+        self._fork.own(self._reopen_after_fork)
+        return self._pool.connection()
 
     def release(self, conn: psycopg.Connection[Any]) -> None:
         """Give back a unit of work's connection. A healthy one outside any transaction is kept for
@@ -448,7 +473,7 @@ class PostgresStore:
         """Attachments in this database (table ``attachment_chunks``), unless the desk is given another
         store: one server holds the tickets and the bytes they name, in one backup."""
         if self._attachments is None:
-            self._attachments = PostgresAttachmentStore(self._pool.connection)
+            self._attachments = PostgresAttachmentStore(self._connection)
         return self._attachments
 
     def ledger_rows(self) -> LedgerRows:
@@ -467,6 +492,9 @@ class PostgresStore:
     def close(self) -> None:
         """Close the pool; later units of work raise ``StorageError``."""
         self._closed = True
+        if self._fork.moved():  # the parent's pool, in a forked child: left to the parent
+            ForkGuard.keep((self._pool, self._idle))
+            return
         with self._idle_lock:
             idle, self._idle = self._idle, []
         for conn in idle:

@@ -30,6 +30,7 @@ import attrs
 from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside_sqlite
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.erasure_memos import forget_parsed
+from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.reporting_rows import (
     DELETE_COMPLETIONS,
     DELETE_FAULTS,
@@ -282,6 +283,7 @@ class SqliteStore:
         self._idle_readers: list[sqlite3.Connection] = []  # read-only units of work (issue 18)
         self._all: list[sqlite3.Connection] = []
         self._closed = False
+        self._fork = ForkGuard()
         self._bulk = threading.local()  # this thread's checkpoint_after depth
         self.parsed: dict[str, OrderedDict[str, Any]] = {}
         """Recently parsed entity texts (immutable values) per kind, shared by this store's units of
@@ -300,6 +302,7 @@ class SqliteStore:
                 if not self._memory:
                     conn.execute("PRAGMA journal_mode = WAL")
         except BaseException:
+            self._idle.append(conn)  # idle: close() closes it at once
             self.close()
             raise
         self._idle.append(conn)
@@ -334,6 +337,7 @@ class SqliteStore:
 
     def acquire(self) -> sqlite3.Connection:
         """A connection for one unit of work (the in-memory database has exactly one)."""
+        self._fork.own(self._reopen_after_fork)
         with self._lock:
             if self._closed:
                 raise StorageError(f"the SQLite store {self.path} is closed")
@@ -349,6 +353,19 @@ class SqliteStore:
             with _translated(self.path):
                 conn.execute(f"PRAGMA wal_autocheckpoint = {_BULK_CHECKPOINT}")
         return conn
+
+    def _reopen_after_fork(self) -> None:
+        """In a process forked after the store was opened: connections of this process's own (SQLite
+        must not carry one across a fork; see :mod:`fork_guard`). The in-memory database is this
+        process's copy, so its one connection stays."""
+        self._lock, self._bulk = threading.Lock(), threading.local()
+        self.tickets_kept = TicketMemo(self.tickets_kept.limit)
+        if self._memory:
+            return
+        ForkGuard.keep((self._all, self._checkpointer))
+        self._all, self._idle, self._idle_readers = [], [], []
+        if self._checkpointer is not None:  # its thread stayed in the parent
+            self._checkpointer = BackgroundCheckpointer(self.path)
 
     @contextlib.contextmanager
     def checkpoint_after(self) -> Iterator[None]:
@@ -390,6 +407,7 @@ class SqliteStore:
         one deferred read transaction, or autocommit statements with ``snapshot=False``."""
         if self._closed:
             raise StorageError(f"the SQLite store {self.path} is closed")
+        self._fork.own(self._reopen_after_fork)
         return _read_unit(self, snapshot)
 
     def acquire_reader(self) -> sqlite3.Connection:
@@ -397,6 +415,7 @@ class SqliteStore:
         writers' (the in-memory database's one connection serves both, without the pragma)."""
         if self._memory:
             return self.acquire()
+        self._fork.own(self._reopen_after_fork)
         with self._lock:
             if self._closed:
                 raise StorageError(f"the SQLite store {self.path} is closed")
@@ -412,10 +431,11 @@ class SqliteStore:
             self.release(conn)
             return
         with self._lock:
-            if self._closed:
-                conn.close()
-            else:
+            if not self._closed:
                 self._idle_readers.append(conn)
+                return
+            self._forget(conn)
+        conn.close()
 
     def committed(self) -> None:
         """A unit of work committed (the checkpoint thread counts them)."""
@@ -427,10 +447,15 @@ class SqliteStore:
             with contextlib.suppress(sqlite3.Error):  # back to the usual limit for other units of work
                 conn.execute(f"PRAGMA wal_autocheckpoint = {_INLINE_CHECKPOINT}")
         with self._lock:
-            if self._closed:
-                conn.close()
-            else:
+            if not self._closed:
                 self._idle.append(conn)
+                return
+            self._forget(conn)
+        conn.close()
+
+    def _forget(self, conn: sqlite3.Connection) -> None:
+        """Drop a connection given back after :meth:`close` from the store's list (under its lock)."""
+        self._all = [each for each in self._all if each is not conn]
 
     def backfill_reporting(self, *, max_batches: int | None = None) -> BackfillProgress:
         """Write the reporting rows of tickets stored before reporting existed (the first report does).
@@ -550,6 +575,7 @@ class SqliteStore:
     def __call__(self) -> SqliteUnitOfWork:
         if self._closed:
             raise StorageError(f"the SQLite store {self.path} is closed")
+        self._fork.own(self._reopen_after_fork)  # before the unit of work takes this process's memos
         return SqliteUnitOfWork(self)
 
     def forget_erased(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
@@ -569,16 +595,23 @@ class SqliteStore:
 
     def close(self) -> None:
         """Close every connection; later units of work raise ``StorageError``."""
+        if self._fork.moved():  # the parent's connections, in a forked child: left to the parent
+            self._closed = True
+            ForkGuard.keep((self._all, self._checkpointer))
+            return
         checkpointer, self._checkpointer = self._checkpointer, None
         if checkpointer is not None:
             checkpointer.close()
         with self._lock:
             self._closed = True
-            for conn in self._all:
-                conn.close()
+            idle = [*self._idle, *self._idle_readers]
             self._idle.clear()
             self._idle_readers.clear()
-            self._all.clear()
+            # A connection a unit of work holds is closed when given back (release): closed under a
+            # statement of another thread, SQLite crashed the process (a host stopping mid-request).
+            self._all = [conn for conn in self._all if not any(conn is each for each in idle)]
+        for conn in idle:
+            conn.close()
 
 
 _ENTITY_KINDS: dict[str, tuple[str, type[Any]]] = {
