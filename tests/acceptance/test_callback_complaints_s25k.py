@@ -29,7 +29,7 @@ from aftersales.errors import ValidationError
 from aftersales.i18n import render_reason
 from aftersales.reports import detect_batch_incidents
 from aftersales.service.desk import ServiceDesk
-from conftest import SHANGHAI, START, World, world_desk
+from conftest import SHANGHAI, START, World, noticed_desk, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -49,7 +49,7 @@ def _accepted(desk: ServiceDesk, world: World, text: str) -> str:
 def test_a_grievance_said_at_the_callback_opens_a_complaint_whatever_the_score(
     backend: str, tmp_path: Path
 ) -> None:
-    with world_desk(backend, tmp_path) as (desk, clock, world):
+    with noticed_desk(backend, tmp_path, "office_equipment") as (desk, clock, world, notifier):
         rude = _accepted(desk, world, "复印机卡纸")
         charged = _accepted(desk, world, "不出纸")
         wrote = _accepted(desk, world, "卡纸又响")
@@ -80,6 +80,12 @@ def test_a_grievance_said_at_the_callback_opens_a_complaint_whatever_the_score(
             assert complaint.kind == "complaint" and complaint.customer_id == world.cust_zh.id
             assert desk.complaints.complaint_file(world.manager, record.complaint_id).about == (tid,)
         assert "工程师把纸屑留在地上" in desk.ticket(world.manager, opened[wrote]).description
+        # Its notices: the customer is told it is registered, the centre of a new complaint.
+        desk.deliver()
+        told = [m.subject for m in notifier.sent]
+        for complaint_id in opened.values():
+            assert f"新投诉 {complaint_id}" in told
+            assert any(complaint_id in subject and "登记" in subject for subject in told)
         assert desk.callbacks.records(world.manager, fine)[0].complaint_id is None
         assert sorted(e.complaint_id for e in desk.complaints.complaint_log(world.manager)) == sorted(
             opened.values()
@@ -90,6 +96,25 @@ def test_a_grievance_said_at_the_callback_opens_a_complaint_whatever_the_score(
         ]
         assert render_reason(why, "zh_Hans") == "回访中客户反映不满（服务人员态度不好），转为投诉处理"
         assert "not polite" in render_reason(why, "en")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_grievance_at_a_complaints_own_callback_sends_it_back_to_investigating(
+    backend: str, tmp_path: Path
+) -> None:
+    # Seed 001 直至客户满意为止, seed 004 第七条 4: at the complaint's callback the customer says the handler
+    # was rude, scoring 4: not handled while the customer says so — back to investigating, no second one.
+    with world_desk(backend, tmp_path) as (desk, _clock, world):
+        cid = desk.complaints.open_complaint(world.agent, world.cust_zh.id, "工程师态度差").ticket.id
+        desk.complaints.investigate(world.agent, cid)
+        desk.complaints.propose_solution(world.agent, cid, solution="致歉")
+        desk.complaints.agree_solution(world.agent, cid)
+        desk.complaints.give_feedback(world.agent, cid, outcome="已致歉")
+        desk.callbacks.record(
+            world.agent, cid, checklist=CallbackChecklist(polite=False), problem_back=False, satisfaction=4
+        )
+        assert desk.ticket(world.manager, cid).state == "investigating"
+        assert [e.complaint_id for e in desk.complaints.complaint_log(world.manager)] == [cid]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
