@@ -201,15 +201,16 @@ class SqliteReportingQueries:
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (micros(until), *excluded)).fetchall()
-            installed = {a: (date.fromisoformat(d), z) for a, d, z in conn.execute(installed_sql).fetchall()}
+            found = conn.execute(installed_sql).fetchall()
+        # The local day each unit's installation was accepted on, in its market (the Asset's default zone).
+        installed = {a: (date.fromisoformat(d), zone(z or "Asia/Shanghai")) for a, d, z in found}
         out: dict[tuple[str, str, str], int] = {}
         for p, b, v, asset_id, latest in rows:
             known = installed.get(asset_id)
-            if (
-                known is not None
-                and (EPOCH + timedelta(microseconds=latest)).astimezone(zone(known[1])).date() < known[0]
-            ):
-                continue
+            if known is not None:
+                accepted_on, market = known
+                if (EPOCH + timedelta(microseconds=latest)).astimezone(market).date() < accepted_on:
+                    continue  # its last report came before the installation was completed
             out[(p, b, v)] = out.get((p, b, v), 0) + 1
         return out
 
