@@ -249,12 +249,12 @@ class CallbackDesk:
             # or naming another grievance) has complained, whatever score they gave.
             grievances = checklist.grievances
             if (judged is not None or grievances) and self.on_survey is not None:
-                if judged is None:
-                    said = "grievance " + ", ".join(grievances)
-                elif judged == score:
-                    said = f"satisfaction {score}/5"
-                else:
-                    said = f"service attitude {attitude}/5 (satisfaction {score or '-'}/5)"
+                parts = [f"grievance {', '.join(grievances)}"] if grievances else []
+                if judged is not None and judged == score:
+                    parts.append(f"satisfaction {score}/5")
+                elif judged is not None:
+                    parts.append(f"service attitude {attitude}/5 (satisfaction {score or '-'}/5)")
+                said = "; ".join(parts)
                 description = (
                     checklist.other_complaints or comment or f"{said} at the callback of {ticket.id}"
                 )
