@@ -41,8 +41,9 @@ SQLite and PostgreSQL — the defects session 17 found, each with the behaviour 
 8. A customer does not classify its own complaint. ``classify`` and ``report_crisis`` are the centre's
    and the field's (the complaint workflow's table); seed 004 has the centre classify and report to the
    general manager (第八条 2(4)-(5)). Before, a customer passing ``crisis=`` to ``open_complaint``
-   classified it major and escalated it to the general manager under its own name. Now that is
-   ``PermissionDenied`` and nothing is written; the complaint without the facts opens as before.
+   classified it major and escalated it to the general manager under its own name. Then (session 17)
+   the whole complaint was refused; since session 25 it is recorded, the facts kept as the customer's
+   statement (``stated_crisis``), unclassified and escalated to nobody (seed 004 第八条 2(2): 完整准确记录).
 """
 
 from __future__ import annotations
@@ -333,10 +334,12 @@ def test_the_centres_crisis_notice_names_the_customer(backend: str, tmp_path: Pa
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_customer_does_not_classify_its_own_complaint(backend: str, tmp_path: Path) -> None:
     with world_desk(backend, tmp_path, pack="service_centre") as (desk, _clock, world):
-        before = desk.count(world.manager)
-        with pytest.raises(PermissionDenied):
-            desk.complaints.open_complaint(world.customer_zh, world.cust_zh.id, "我家被淹了", crisis=CRISIS)
-        assert desk.count(world.manager) == before
+        stated = desk.complaints.open_complaint(
+            world.customer_zh, world.cust_zh.id, "我家被淹了", crisis=CRISIS
+        )
+        assert [e.action for e in stated.events] == ["opened"]  # not classified, nobody alarmed
+        file = desk.complaints.complaint_file(world.manager, stated.ticket.id)
+        assert (file.stated_crisis, file.crisis, file.escalations) == (CRISIS, None, [])
         cid = desk.complaints.open_complaint(world.customer_zh, world.cust_zh.id, "我家被淹了").ticket.id
         assert desk.complaints.complaint_file(world.manager, cid).escalations == []
         # the field still reports with the facts (seed 004: 接到危机事件的…个人要立即通知)

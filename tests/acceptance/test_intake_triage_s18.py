@@ -319,7 +319,11 @@ def test_a_callback_records_how_the_customer_was_reached(office: tuple[ServiceDe
     assert seen.payload["channel"] == "wechat"
     other = _accepted(desk, world)
     desk.callbacks.record(
-        world.agent, other, checklist=CallbackChecklist(product_works=True), problem_back=False
+        world.agent,
+        other,
+        checklist=CallbackChecklist(product_works=True),
+        problem_back=False,
+        satisfaction=4,
     )
     (phoned,) = desk.callbacks.records(world.manager, other)
     assert phoned.channel is Channel.PHONE  # 电话回访, the usual way, when none is named

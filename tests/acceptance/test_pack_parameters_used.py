@@ -715,6 +715,23 @@ def test_callback_close_after_attempts_lets_a_ticket_close_after_that_many(tmp_p
     assert closes_after_one_attempt(pack_file(tmp_path, "[callback]\nclose_after_attempts = 1\n")) is True
 
 
+def test_callback_score_required_refuses_a_callback_without_a_satisfaction_score(tmp_path: Path) -> None:
+    # Seed 003: 回访…收集客户满意度评价 — office_equipment sets it; a pack turning it off records without.
+    def refused_without_score(pack: str | Path) -> bool:
+        desk, world = open_on("memory://", pack, ManualClock(START))
+        with desk:
+            ticket_id = _resolved_and_confirmed(desk, world)
+            try:
+                desk.record_callback(world.agent, ticket_id, problem_back=False)
+            except AftersalesError as refused:
+                assert getattr(refused, "field", None) == "satisfaction"
+                return True
+            return False
+
+    assert refused_without_score("office_equipment") is True
+    assert refused_without_score(pack_file(tmp_path, "[callback]\nscore_required = false\n")) is False
+
+
 def test_maintenance_checklists_give_a_product_category_its_own_checklist(
     url: Stores, tmp_path: Path
 ) -> None:

@@ -74,7 +74,9 @@ def test_the_callbacks_answers_on_conduct_are_counted_per_engineer(office: Offic
     desk.complaints.propose_solution(world.agent, cid, solution="致歉")
     desk.complaints.agree_solution(world.agent, cid)
     desk.complaints.give_feedback(world.agent, cid, outcome="已致歉")
-    desk.callbacks.record(world.agent, cid, checklist=CallbackChecklist(polite=False), problem_back=False)
+    desk.callbacks.record(
+        world.agent, cid, checklist=CallbackChecklist(polite=False), problem_back=False, satisfaction=4
+    )
 
     report = service_conduct(desk.store, MARCH)
     rows = {row.engineer_id: row for row in report.rows}

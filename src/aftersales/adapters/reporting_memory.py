@@ -27,6 +27,7 @@ from aftersales.ports.reporting import (
     count_faults,
     fault_evidence,
     group_key,
+    reported_in_service,
     ticket_facts,
     timing_columns,
     timing_stops,
@@ -124,8 +125,12 @@ class ScanningReportingQueries:
     ) -> dict[tuple[str, str, str], int]:
         column = batch_dimension(dimension)
         excluded = frozenset(excluded_causes)
+        with self._store() as uow:  # the units whose installation's completion is known (第七条 5(2))
+            installed = {str(a.id): a for a in uow.assets.list() if a.installation_accepted_on is not None}
         units: dict[tuple[str, str, str], set[str]] = {}
         for ticket in self._tickets(TicketFilter(received_to=until)):
+            if not reported_in_service(ticket, installed.get(ticket.asset_id or "")):
+                continue  # reported before the installation was completed: as the desk's detector
             for fault in fault_evidence(ticket):
                 if fault.product_id and fault.batch and fault.asset_id and fault.cause not in excluded:
                     key = (fault.product_id, fault.batch, getattr(fault, column))

@@ -14,9 +14,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from aftersales.adapters.sqlite import SqliteStore
+from aftersales.domain.contact import zone
+from aftersales.domain.instants import EPOCH
 from aftersales.errors import StorageError
 from aftersales.ports.reporting import (
     ALL,
@@ -184,15 +186,33 @@ class SqliteReportingQueries:
         column = batch_dimension(dimension)
         excluded = sorted(frozenset(excluded_causes))
         unless = f"AND cause NOT IN ({', '.join('?' * len(excluded))}) " if excluded else ""
+        # Per unit its latest report: a unit counts when one was after its installation's completion
+        # (seed 004 第七条 5(2): 工程完工后出现的), the rule of the desk's detector (reported_in_service).
         sql = (
-            f"SELECT product_id, batch, {column}, count(DISTINCT asset_id) "
+            f"SELECT product_id, batch, {column}, asset_id, max(received_us) "
             "FROM report_faults WHERE received_us < ? AND product_id IS NOT NULL AND product_id != '' "
             f"AND batch IS NOT NULL AND batch != '' AND asset_id IS NOT NULL AND {_NOT_CANCELLED} "
-            f"{unless}GROUP BY 1, 2, 3"
+            f"{unless}GROUP BY 1, 2, 3, 4"
+        )
+        accepted = "json_extract(data, '$.installation_accepted_on')"
+        installed_sql = (
+            f"SELECT id, {accepted}, json_extract(data, '$.market_timezone') "
+            f"FROM entities WHERE kind = 'asset' AND {accepted} IS NOT NULL"
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (micros(until), *excluded)).fetchall()
-        return {(p, b, v): int(n) for p, b, v, n in rows}
+            found = conn.execute(installed_sql).fetchall()
+        # The local day each unit's installation was accepted on, in its market (the Asset's default zone).
+        installed = {a: (date.fromisoformat(d), zone(z or "Asia/Shanghai")) for a, d, z in found}
+        out: dict[tuple[str, str, str], int] = {}
+        for p, b, v, asset_id, latest in rows:
+            known = installed.get(asset_id)
+            if known is not None:
+                accepted_on, market = known
+                if (EPOCH + timedelta(microseconds=latest)).astimezone(market).date() < accepted_on:
+                    continue  # its last report came before the installation was completed
+            out[(p, b, v)] = out.get((p, b, v), 0) + 1
+        return out
 
     def batch_sizes(self) -> dict[tuple[str, str], int]:
         sql = (

@@ -350,6 +350,11 @@ class ComplaintFile:
     referral: GeneralManagerReferral | None = None
     review: Review | None = None
     version: int = 0
+    stated_crisis: CrisisFacts | None = None
+    """Crisis facts as the customer stated them at intake (compensation asked, gone to 消协 or the press):
+    kept as their statement, not as the classification's facts — the centre classifies (seed 004 第八条
+    2(2): 完整准确记录客户反映的问题; 2(4)-(5): the centre judges and reports), giving ``crisis`` to
+    ``classify`` when it finds them so."""
 
     def remedy_cost(self, currency: str) -> Money:
         """What the remedies granted in ``currency`` cost (a remedy may be granted in another currency,

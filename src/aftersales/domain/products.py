@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from operator import attrgetter
 from types import MappingProxyType
 
 import attrs
 
-from aftersales.domain.contact import validate_timezone
+from aftersales.domain.contact import validate_timezone, zone
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
 from aftersales.domain.text import code, optional_bounded, required_text
 from aftersales.domain.validation import record_tuple, text_set
@@ -103,6 +103,16 @@ class Asset:
     def start_date(self, basis: WarrantyStart) -> date | None:
         """The date this unit's warranty would start on ``basis``, or ``None`` if it is not recorded."""
         return START_DATE_OF[basis](self)
+
+    def completed_by(self, at: datetime) -> bool:
+        """Was this unit's installation (the project, 工程) completed by ``at``? ``True`` when the library
+        does not know (no ``installation_accepted_on``), or when ``at`` falls on or after that day in the
+        unit's market time zone (the acceptance's hour is not recorded: a fault reported that day counts).
+
+        Seed 004 第七条 5(2): a batch quality incident counts 工程完工后出现的同一质量问题 — a fault reported
+        before the completion (during the installation) is no fault of the batch in service."""
+        accepted = self.installation_accepted_on
+        return accepted is None or at.astimezone(zone(self.market_timezone)).date() >= accepted
 
 
 START_DATE_OF: Mapping[WarrantyStart, Callable[[Asset], date | None]] = MappingProxyType(

@@ -30,6 +30,7 @@ from aftersales.errors import ValidationError
 
 __all__ = [
     "CHECKLIST_ITEMS",
+    "GRIEVANCE_ITEMS",
     "RATER_DIMENSIONS",
     "CallbackChecklist",
     "CallbackRecord",
@@ -49,6 +50,12 @@ CHECKLIST_ITEMS = (
     "cleaned_up",
 )
 """The yes/no questions of the callback, in the order they are asked."""
+
+GRIEVANCE_ITEMS = ("polite", "charged_by_rules")
+"""Checklist questions whose "no" is the customer complaining, whatever their score (seed 004 第七条 3-4:
+投诉 is dissatisfaction with the service said by any means; 服务人员态度不好 is a general complaint; a
+charge outside the rules is the 欺骗用户 of 第七条 5(1)). The other questions (tidy, on time…) record the
+visit's quality; their "no" is for the survey's figures, not a complaint by itself."""
 
 RATER_DIMENSIONS = ("reliability", "assurance", "tangibles", "empathy", "responsiveness")
 """The five service-quality dimensions of seed 002 (RATER)."""
@@ -108,6 +115,13 @@ class CallbackChecklist:
     def failed(self) -> tuple[str, ...]:
         """The questions answered "no"."""
         return tuple(name for name in CHECKLIST_ITEMS if getattr(self, name) is False)
+
+    @property
+    def grievances(self) -> tuple[str, ...]:
+        """What the customer complained of at the callback: the :data:`GRIEVANCE_ITEMS` answered "no",
+        and ``other_complaints`` when they wrote one (是否有其它不满意的地方 answered with a grievance)."""
+        found = tuple(name for name in GRIEVANCE_ITEMS if getattr(self, name) is False)
+        return (*found, "other_complaints") if self.other_complaints.strip() else found
 
 
 def _score(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -47,6 +47,9 @@ class CallbackPlan:
     whole_days: bool = False
     """``within`` counts whole local days: the callback is on time through the end of the last day
     (seed 004: 投诉处理后的七天内 — handled Monday 15:00, on time through the next Monday)."""
+    score_required: bool = False
+    """Every callback recorded (the problem not back) gives the customer's satisfaction score, survey owed
+    or not (seed 003: 回访, 确认问题是否解决, 收集客户满意度评价)."""
 
     def due_from(self, start: datetime, zone: tzinfo) -> datetime:
         """The callback's deadline for work resolved (or a complaint handled) at ``start``; ``zone`` is
@@ -79,6 +82,11 @@ class CallbackParams:
     """Category codes whose service tickets need no callback before closing (e.g. ``["inquiry"]``)."""
     close_after_attempts: int = attrs.field(default=3, validator=in_range(1, 20))
     """Failed attempts to reach the customer (recorded) after which a ticket may close without a callback."""
+    score_required: bool = False
+    """``True``: a callback is refused without the customer's satisfaction score (``ValidationError``
+    naming ``satisfaction``) even when no survey is owed — seed 003 collects a satisfaction evaluation
+    at every callback (确认问题是否解决, 收集客户满意度评价). A callback finding the problem back is not
+    asked one (the next resolution's callback is). Default off: other seeds survey some customers only."""
 
 
 @attrs.frozen
@@ -113,7 +121,14 @@ class DefaultCallback:
         if facts.major and p.survey_major_complaints:
             survey = True
             reasons.append(Reason("survey_major_complaint"))
-        plan = CallbackPlan(required, within, survey, p.close_after_attempts, whole_days=complaint)
+        plan = CallbackPlan(
+            required,
+            within,
+            survey,
+            p.close_after_attempts,
+            whole_days=complaint,
+            score_required=p.score_required,
+        )
         return Decision(plan, reasons, self.name)
 
 

@@ -21,6 +21,7 @@ import attrs
 
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.instants import require_aware
+from aftersales.domain.products import Asset
 from aftersales.domain.sla_late import late_after
 from aftersales.domain.sla_reading import (
     dealer_of,
@@ -60,6 +61,7 @@ __all__ = [
     "is_fault_evidence",
     "judged_dues",
     "pause_starts",
+    "reported_in_service",
     "serving_dealer",
     "ticket_facts",
     "timing_stops",
@@ -554,6 +556,15 @@ def is_fault_evidence(ticket: Ticket) -> bool:
     cancelled (:func:`fault_evidence`). The reports and the desk's batch-incident detectors ask this one
     rule."""
     return ticket.state != TicketState.CANCELLED.value
+
+
+def reported_in_service(ticket: Ticket, asset: Asset | None) -> bool:
+    """Whether ``ticket``'s faults were reported after its unit's installation was completed — the faults a
+    batch quality incident counts (seed 004 第七条 5(2): 工程完工后出现的同一质量问题). ``True`` when the
+    library does not know the completion (no unit, or no ``installation_accepted_on``:
+    :meth:`~aftersales.domain.products.Asset.completed_by`). The call's time is when the fault was reported.
+    The desk's detectors and the batch-incident report ask this one rule."""
+    return asset is None or asset.completed_by(ticket.received_at)
 
 
 PER_VALUE_DIMENSIONS = frozenset({"symptom", "cause"})

@@ -34,7 +34,13 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_plan import check_due, complete_tasks, schedule_in
+from aftersales.service.callback_plan import (
+    callback_plan,
+    check_due,
+    complete_tasks,
+    major_complaint,
+    schedule_in,
+)
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, can_read_as, permit, roles_for, sees_all
 from aftersales.service.runner import Applied, CommandRunner
@@ -42,8 +48,11 @@ from aftersales.service.views import CommandResult
 
 __all__ = ["CallbackDesk", "SurveyHook", "check_survey_given"]
 
-SurveyHook = Callable[[UnitOfWork, Actor, Ticket, int, str, datetime], tuple[TicketId | None, Applied]]
-"""What the composition root connects to a recorded survey: given the overall score and what the
+SurveyHook = Callable[
+    [UnitOfWork, Actor, Ticket, int | None, tuple[str, ...], str, datetime], tuple[TicketId | None, Applied]
+]
+"""What the composition root connects to a recorded callback: given the score judged (``None``: no
+score given), the grievances the customer voiced (:attr:`CallbackChecklist.grievances`) and what the
 customer said, maybe open a complaint (its id) and the messages and decisions that came with it."""
 
 
@@ -102,6 +111,19 @@ class CallbackDesk:
 
     def _now(self) -> datetime:
         return self.context.now()
+
+    def _check_score_given(self, uow: UnitOfWork, ticket: Ticket) -> None:
+        """Refuse a callback without a satisfaction score when the pack's plan asks one at every callback
+        (``[callback] score_required``, seed 003: 收集客户满意度评价): ``ValidationError`` naming
+        ``satisfaction``; nothing changes."""
+        tier = self.runner.tier(uow, ticket)
+        plan = callback_plan(self.context.policies.callback, ticket, tier, major_complaint(uow, ticket))
+        if plan.outcome.score_required:
+            raise ValidationError(
+                "this pack collects the customer's satisfaction at every callback (seed 003: "
+                "收集客户满意度评价): give satisfaction (1-5) or the survey",
+                field="satisfaction",
+            )
 
     def schedule(
         self,
@@ -167,7 +189,11 @@ class CallbackDesk:
         whose overall score, or attitude evaluation, is below the complaint policy's threshold opens a
         complaint about the ticket in the same command (seed 004 第七条 4: 服务人员态度不好 is a
         complaint; its id is on the :class:`CallbackRecord`); at a complaint's own callback it sends
-        that complaint back to investigating instead (seed 001: 直至客户满意为止).
+        that complaint back to investigating instead (seed 001: 直至客户满意为止). So does a customer who,
+        whatever their score, says the repairer was not polite (``polite`` no), charged outside the rules
+        (``charged_by_rules`` no) or writes a grievance in ``other_complaints`` (seed 004 第七条 3-4:
+        投诉 is dissatisfaction said by any means; 服务人员态度不好 is a general complaint) — reason
+        ``callback_grievance``.
         """
         if not isinstance(checklist, CallbackChecklist):
             raise ValidationError("checklist must be a CallbackChecklist", field="checklist")
@@ -210,6 +236,8 @@ class CallbackDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             if not problem_back:
                 check_survey_given(uow, ticket, score, attitude)
+                if score is None and ticket.can("record_callback"):  # else refused as a callback
+                    self._check_score_given(uow, ticket)
             why = comment or checklist.other_complaints or None
             ticket.record_callback(actor.ref, now, problem_back=problem_back, facts=facts, why=why)
             complete_tasks(uow, ticket, now)
@@ -217,16 +245,22 @@ class CallbackDesk:
             messages: list[OutboxMessage] = []
             complaint_id: TicketId | None = None
             judged = _lowest(score, attitude)
-            if judged is not None and self.on_survey is not None:
-                said = (
-                    f"satisfaction {score}/5"
-                    if judged == score
-                    else f"service attitude {attitude}/5 (satisfaction {score or '-'}/5)"
-                )
+            # Seed 004 第七条 3-4: a customer saying the repairer was rude (or charged outside the rules,
+            # or naming another grievance) has complained, whatever score they gave.
+            grievances = checklist.grievances
+            if (judged is not None or grievances) and self.on_survey is not None:
+                parts = [f"grievance {', '.join(grievances)}"] if grievances else []
+                if judged is not None and judged == score:
+                    parts.append(f"satisfaction {score}/5")
+                elif judged is not None:
+                    parts.append(f"service attitude {attitude}/5 (satisfaction {score or '-'}/5)")
+                said = "; ".join(parts)
                 description = (
                     checklist.other_complaints or comment or f"{said} at the callback of {ticket.id}"
                 )
-                complaint_id, reacted = self.on_survey(uow, actor, ticket, judged, description, now)
+                complaint_id, reacted = self.on_survey(
+                    uow, actor, ticket, judged, grievances, description, now
+                )
                 messages += reacted.messages
                 decisions += reacted.decisions
             existing = uow.documents.query(CallbackRecord, ticket_id=ticket.id)

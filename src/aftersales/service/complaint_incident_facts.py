@@ -15,11 +15,12 @@ from datetime import datetime
 
 from aftersales.domain.complaints import BatchIncident, ComplaintFile
 from aftersales.domain.ids import ProductId
+from aftersales.domain.products import Asset
 from aftersales.domain.quality_incidents import BatchFaultTally, IncidentState, QualityIncident, incident_key
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.outbox import OutboxMessage
-from aftersales.ports.reporting import is_fault_evidence
+from aftersales.ports.reporting import is_fault_evidence, reported_in_service
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.row_locks import document_for_update
@@ -29,6 +30,7 @@ __all__ = [
     "IncidentComplaints",
     "as_batch_incident",
     "counts",
+    "in_service",
     "incident_about",
     "named_incident",
     "of_an_incident",
@@ -44,15 +46,29 @@ def counts(incident: QualityIncident) -> bool:
     return incident.state is not IncidentState.DISMISSED
 
 
+def in_service(uow: UnitOfWork, ticket: Ticket) -> bool:
+    """Were ``ticket``'s faults reported after its unit's installation was completed (or is that not
+    known)? Seed 004 第七条 5(2) counts 工程完工后出现的 problems: the detector, the recount and the desk's
+    batch check leave the others out (:func:`~aftersales.ports.reporting.reported_in_service`)."""
+    asset: Asset | None = None
+    if ticket.asset_id is not None:
+        with contextlib.suppress(NotFound):
+            asset = uow.assets.get(ticket.asset_id)
+    return reported_in_service(ticket, asset)
+
+
 def incident_about(uow: UnitOfWork, dimension: str, tickets: Iterable[Ticket]) -> QualityIncident | None:
     """The first incident (not dismissed) whose problem one of ``tickets`` recorded on a unit of the
     incident's batch, or ``None``. ``dimension`` is the pack's ``[complaint] batch_dimension``; one read
     by id per distinct problem recorded. A cancelled ticket's records are no fault evidence (the one rule
-    of the reports and the detectors): a complaint about that call is not major by the incident."""
+    of the reports and the detectors): a complaint about that call is not major by the incident; nor
+    about a fault reported before the unit's installation was completed (:func:`in_service`)."""
     keys: list[str] = []
     for ticket in tickets:
         if ticket.batch is None or ticket.asset_id is None or not is_fault_evidence(ticket):
             continue
+        if not in_service(uow, ticket):
+            continue  # reported before the installation was completed: not of the incident (第七条 5(2))
         for value in dict.fromkeys(str(getattr(r, dimension)) for r in ticket.fault_records):
             keys.append(incident_key(ticket.batch, dimension, value))
     # Locked: a fault record raising the batch's incident on another desk commits first (the complaint

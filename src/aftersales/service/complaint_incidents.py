@@ -43,6 +43,7 @@ from aftersales.service.complaint_incident_facts import (
     DETECTOR,
     as_batch_incident,
     counts,
+    in_service,
     of_an_incident,
 )
 from aftersales.service.permissions import COMPLAINT_ROLES, check_role
@@ -106,6 +107,8 @@ class ComplaintIncidents(ComplaintClassification):
             for ticket in all_tickets(uow, query):
                 if ticket.asset_id is None or not is_fault_evidence(ticket):
                     continue  # no unit, or a cancelled call: no fault evidence (as in the reports)
+                if not in_service(uow, ticket):
+                    continue  # reported before the installation was completed (第七条 5(2), as the hook)
                 # The pack's dimension (cause by default) says what "the same problem" is, as in the hook.
                 dimension = self.policy.params.batch_dimension
                 faults += [

@@ -17,7 +17,7 @@ from aftersales.domain.complaints import (
 )
 from aftersales.domain.departments import ComplaintLink
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.errors import ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -60,25 +60,39 @@ class ComplaintIntake(ComplaintClassification):
     ) -> CommandResult:
         """Register a complaint (投诉登记) about ``about`` (service tickets of the same customer).
 
-        Crisis facts given at intake are classified at once; a crisis event is escalated in this same
-        command (escalation record, notifications to the service-centre head and the general manager).
+        Crisis facts given at intake by the centre (or the field) are classified at once; a crisis event
+        is escalated in this same command (escalation record, notifications to the service-centre head
+        and the general manager). A customer's crisis facts are recorded as its statement
+        (``ComplaintFile.stated_crisis``) and the complaint is left for the centre to classify.
         """
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
         permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
         channel = check_channel(actor, Channel(channel))
+        request = [
+            customer_id,
+            description,
+            tuple(about),
+            subject,
+            channel,
+            asset_id,
+            crisis,
+            urgent,
+            received_at,
+        ]
+        stated: CrisisFacts | None = None
         if crisis is not None and not any(role in _CLASSIFIERS for role in actor.roles):
             # Crisis facts given at intake classify the complaint and escalate it to the general
-            # manager in this command: the centre's call (seed 004 第八条 2(4)-(5)), or a crisis report
-            # from the field; a customer states its complaint and the centre classifies it.
-            raise PermissionDenied(str(actor), "classify", customer_id)
+            # manager: the centre's call (seed 004 第八条 2(4)-(5)), or a crisis report from the field.
+            # A customer's are its statement: recorded in full (第八条 2(2)), classified by the centre.
+            stated, crisis = crisis, None
         about = tuple(about)
-        request = [customer_id, description, about, subject, channel, asset_id, crisis, urgent, received_at]
 
         def run(uow: UnitOfWork, now: datetime) -> tuple[Ticket, Applied]:
             return self.open_in(
                 uow, actor, now, customer_id, description, about, subject=subject, channel=channel,
                 asset_id=asset_id, crisis=crisis, urgent=urgent, received_at=received_time(now, received_at),
+                stated_crisis=stated,
             )  # fmt: skip
 
         return self.runner.intake(actor, "open_complaint", idempotency_key, request, run)
@@ -99,6 +113,7 @@ class ComplaintIntake(ComplaintClassification):
         urgent: bool = False,
         received_at: datetime | None = None,
         then: Callable[[Ticket, ComplaintFile], Applied] | None = None,
+        stated_crisis: CrisisFacts | None = None,
     ) -> tuple[Ticket, Applied]:
         """Open a complaint inside a running unit of work (used by the callback desk on a low score).
 
@@ -110,7 +125,10 @@ class ComplaintIntake(ComplaintClassification):
             asset_id = uow.tickets.get(linked[0]).asset_id
 
         def attach(ticket: Ticket) -> Applied:
-            file = ComplaintFile(id=ticket.id, customer_id=ticket.customer_id, subject=subject, about=linked)
+            file = ComplaintFile(
+                id=ticket.id, customer_id=ticket.customer_id, subject=subject, about=linked,
+                stated_crisis=stated_crisis,
+            )  # fmt: skip
             applied = Applied()
             incident = incident_about(uow, self._dimension, (uow.tickets.get(t) for t in linked))
             if incident is not None:  # about a ticket of a batch quality incident: major (第七条 5(2))

@@ -19,8 +19,10 @@ from aftersales.domain.complaints import ComplaintSubject
 from aftersales.domain.departments import ComplaintLink
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import TicketId
+from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
+from aftersales.policies.decision import Decision
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -52,7 +54,8 @@ def learn_on_close(knowledge: KnowledgeDesk) -> TicketHook:
 
 
 def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
-    """The survey hook: a score below the complaint policy's threshold opens a complaint (same command).
+    """The survey hook: a score below the complaint policy's threshold, or a grievance the customer voices
+    at the callback (reason ``callback_grievance``), opens a complaint (same command).
 
     At the callback of a complaint, the customer still dissatisfied does not open a complaint about the
     complaint: the same complaint goes back to investigating (seed 001: 如客户仍不满意, 应进一步沟通协商,
@@ -62,17 +65,28 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
     """
 
     def hook(
-        uow: UnitOfWork, actor: Actor, ticket: Ticket, score: int, description: str, now: datetime
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        score: int | None,
+        grievances: tuple[str, ...],
+        description: str,
+        now: datetime,
     ) -> tuple[TicketId | None, Applied]:
-        verdict = complaints.policy.opens_complaint(score)
-        if not verdict.outcome:
-            return None, Applied(decisions=(verdict,))
+        verdicts: list[Decision[bool]] = []
+        if score is not None:
+            verdicts.append(complaints.policy.opens_complaint(score))
+        if grievances:  # said at the callback: a complaint whatever the score (seed 004 第七条 3-4)
+            reason = Reason("callback_grievance", {"grievances": ",".join(grievances)})
+            verdicts.append(Decision(True, [reason], complaints.policy.name))
+        if not any(v.outcome for v in verdicts):
+            return None, Applied(decisions=tuple(verdicts))
         if ticket.kind is TicketKind.COMPLAINT:
             complaints.dissatisfied_in(uow, actor, ticket, now, description)
-            return None, Applied(decisions=(verdict,))
+            return None, Applied(decisions=tuple(verdicts))
         handling = _complaint_in_hand(uow, ticket)
         if handling is not None:  # the callback record names the complaint that already handles it
-            return handling, Applied(decisions=(verdict,))
+            return handling, Applied(decisions=tuple(verdicts))
         complaint, opened = complaints.open_in(
             uow,
             actor,
@@ -83,7 +97,7 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
             subject=ComplaintSubject.SERVICE_QUALITY,
             channel=Channel.PROACTIVE_CALLBACK,
         )
-        return complaint.id, Applied(opened.messages, (verdict, *opened.decisions))
+        return complaint.id, Applied(opened.messages, (*verdicts, *opened.decisions))
 
     return hook
 

@@ -51,7 +51,7 @@ from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.complaint_incident_facts import IncidentComplaints
+from aftersales.service.complaint_incident_facts import IncidentComplaints, in_service
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import department_notices
 from aftersales.service.escalation_reach import reach_up
@@ -172,7 +172,11 @@ def count_unit(
     """Count ``ticket``'s unit for the problem ``value``: the detector's one step (the hook's, and the
     back-fill's of an older store's faults, :mod:`aftersales.service.batch_tally_backfill`). ``at`` is
     when the fault was recorded (the unit's time; ``now`` by default); an incident raised is raised and
-    escalated ``now``. Returns the messages to put in the outbox."""
+    escalated ``now``. A fault reported before the unit's installation was completed is not counted
+    (:func:`~aftersales.service.complaint_incident_facts.in_service`). Returns the messages to put in
+    the outbox."""
+    if not in_service(uow, ticket):
+        return []  # reported before the unit's installation was completed (第七条 5(2): 工程完工后出现的)
     batch, asset_id = ticket.batch or "", ticket.asset_id or ""
     at = now if at is None else at
     key = incident_key(batch, dimension, value)
@@ -425,6 +429,8 @@ def _all_units(
     for ticket in tickets_of_batch(uow, batch):
         if ticket.asset_id is None or ticket.asset_id in counted or not is_fault_evidence(ticket):
             continue  # counted already, or a cancelled call (no fault evidence)
+        if not in_service(uow, ticket):
+            continue  # reported before the unit's installation was completed (第七条 5(2))
         at = first_recorded(params, ticket).get(value)
         if at is not None:
             unit = BatchFaultUnit(
