@@ -2,18 +2,19 @@
 """Seed 003 二 3 (响应/解决时限) and 三 (绩效考核): one ticket, one verdict — a property over random tickets
 and working calendars (session 25).
 
-A ticket is opened at a random working-week instant on a calendar of random windows (with or without a
-lunch break), answered or not, then after a random delay repaired and accepted (and maybe reopened by its
-callback and repaired again), cancelled, left waiting for the customer, or left open; it is judged a
-random while later. Whatever its history, the breach report and the KPI count its response and its
-resolution late alike, before any reopen both agree with the live SLA status (``desk.sla``), and the
-ledger's breached filter lists it exactly when it is open, unresolved and late.
+A ticket is opened at a random working-week instant on a calendar of random windows (with or without a lunch
+break), answered or not, then after a random delay repaired and accepted (and maybe reopened by its callback
+and repaired again), cancelled, left waiting for the customer or for parts (on a pack pausing on parts or
+not), or left open; it is judged a random while later. Whatever its history, the breach report and the KPI
+count its response and its resolution late alike, before any reopen both agree with the live SLA status
+(``desk.sla``), and the ledger's breached filter lists it exactly when it is open, unresolved and late.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Severity
+from aftersales.policies.sla import DefaultSla, SlaParams
 from aftersales.ports.queries import TicketFilter
 from aftersales.reports.kpi import scoped_kpi_report
 from aftersales.reports.months import month_period
@@ -56,6 +58,16 @@ def _late(desk: ServiceDesk, world: World, now: datetime) -> tuple[tuple[int, in
     )
 
 
+def _pack_sla() -> SlaParams:
+    """The office-equipment pack's own SLA parameters (the property varies ``pause_on_parts`` alone)."""
+    with ServiceDesk.open("memory://", pack="office_equipment", staff=STAFF) as desk:
+        params = desk.policies.sla.params  # type: ignore[attr-defined]
+    assert isinstance(params, SlaParams)
+    return params
+
+
+_PACK_SLA = _pack_sla()
+
 minutes = st.integers(min_value=0, max_value=3 * 24 * 60)
 
 
@@ -66,7 +78,8 @@ minutes = st.integers(min_value=0, max_value=3 * 24 * 60)
     urgent=st.booleans(),
     contact=st.one_of(st.none(), minutes),
     repaired=minutes,
-    ending=st.sampled_from(("repaired", "cancelled", "waiting", "open")),
+    ending=st.sampled_from(("repaired", "cancelled", "waiting", "parts", "open")),
+    parts_pause=st.booleans(),
     later=minutes,
     reopen=st.one_of(st.none(), st.tuples(minutes, st.one_of(st.none(), minutes), minutes)),
 )
@@ -79,14 +92,23 @@ def test_the_breach_report_and_the_kpi_judge_one_ticket_alike(
     contact: int | None,
     repaired: int,
     ending: str,
+    parts_pause: bool,
     later: int,
     reopen: tuple[int, int | None, int] | None,
 ) -> None:
     start = datetime(2026, 3, 9, tzinfo=SHANGHAI) + timedelta(minutes=opened)  # Monday 9 March
     clock, world = ManualClock(start), make_world()
     calendar = _calendar(windows, (date(2026, 3, 10),) if day_off else ())
+    sla = DefaultSla(
+        attrs.evolve(_PACK_SLA, pause_on_parts=parts_pause)
+    )  # the pack's, pausing on parts or not
     with ServiceDesk.open(
-        "memory://", pack="office_equipment", clock=clock, staff=STAFF, calendar=calendar
+        "memory://",
+        pack="office_equipment",
+        clock=clock,
+        staff=STAFF,
+        calendar=calendar,
+        overrides={"sla": sla},
     ) as desk:
         register(desk, world)
         tid = desk.open_ticket(
@@ -104,6 +126,9 @@ def test_the_breach_report_and_the_kpi_judge_one_ticket_alike(
         elif ending == "waiting":
             desk.start_work(world.junior, tid)
             desk.await_customer(world.junior, tid, reason="Customer not at the office")
+        elif ending == "parts":
+            desk.start_work(world.junior, tid)
+            desk.await_parts(world.junior, tid, reason="no_stock")
         elif ending == "repaired":
             desk.start_work(world.junior, tid)
             desk.resolve(world.junior, tid, summary="Feed roller replaced")
@@ -119,7 +144,7 @@ def test_the_breach_report_and_the_kpi_judge_one_ticket_alike(
         assert reports == live
         # the ledger's breached filter lists an open unresolved ticket whose resolution is late
         listed = desk.count(world.manager, TicketFilter(breached_at=as_of)) == 1
-        assert listed == (ending in ("open", "waiting") and reports[1] == 1)
+        assert listed == (ending in ("open", "waiting", "parts") and reports[1] == 1)
         if reopen is None or ending != "repaired":
             return
         after, again_contact, again_repaired = reopen

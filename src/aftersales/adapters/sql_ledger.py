@@ -96,7 +96,14 @@ def where(
         # never before the due: the due index's range holds every breached ticket, read in its order;
         # most rows have no gap (a planner estimating the second test alone would sort them instead).
         at = min(micros(f.breached_at), NO_DUE)
-        parts += [f"due_key < {ph}", f"(late_gap = 0 OR due_key + late_gap < {ph})"]
+        # A negative gap marks a ticket waiting for parts since before it was late (ports.ticket_index.
+        # parts_gap): paused where the pack pauses on parts, else late after -1 - gap.
+        gap = (
+            "late_gap > 0 AND due_key + late_gap"
+            if f.parts_pause
+            else "due_key + CASE WHEN late_gap < 0 THEN -1 - late_gap ELSE late_gap END"
+        )
+        parts += [f"due_key < {ph}", f"(late_gap = 0 OR ({gap} < {ph}))"]
         params += [at, at]
     if f.text:
         parts.append(f"description {like} {ph} ESCAPE '\\'")

@@ -172,6 +172,10 @@ class TicketFilter:
     unresolved: bool | None = attrs.field(default=None, validator=_optional_flag)
     worked_by: str | None = attrs.field(default=None, validator=_optional_text)
     dealer_scope: str | None = attrs.field(default=None, validator=_optional_text)
+    parts_pause: bool | None = attrs.field(default=None, validator=_optional_flag)
+    """Whether a ticket waiting for parts has its clocks standing (``breached_at`` judges it where the
+    wait began): the desk's pack's ``pause_on_parts``, which the desk sets; ``None`` (a store queried
+    directly) reads False. A value the desk's pack disagrees with is refused."""
 
     @property
     def labels(self) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ __all__ = [
     "TicketRow",
     "matches",
     "micros",
+    "parts_gap",
     "row_values",
     "sort_key",
     "ticket_row",
@@ -76,23 +77,36 @@ class TicketRow:
     ``Ticket.resolution_late_after``), 0 for most tickets (late the instant after the due) and without a
     due. What :attr:`TicketFilter.breached_at` adds to the due, as ``desk.sla()``, the sweep and the
     reports judge; a gap, not an instant, so the breached filter stays one range of the due index and a
-    planner sees most rows pass (``late_gap = 0``)."""
+    planner sees most rows pass (``late_gap = 0``). A ticket waiting for the customer since before it was
+    late has a gap reaching :data:`NO_DUE`; one waiting for parts so has ``-1 - gap``
+    (:func:`parts_gap`: paused only where the pack pauses on parts, ``TicketFilter.parts_pause``)."""
 
 
-_AWAITING_CUSTOMER = TicketState.AWAITING_CUSTOMER.value
-"""The state that always pauses the SLA clocks (awaiting parts pauses them only where the pack says so, which
-the index does not know)."""
+_AWAITING_CUSTOMER = frozenset({TicketState.AWAITING_CUSTOMER.value})
+"""The state that always pauses the SLA clocks."""
+_AWAITING_PARTS = _AWAITING_CUSTOMER | {TicketState.AWAITING_PARTS.value}
+"""The states that pause them where the pack says ``pause_on_parts`` (which the index does not know)."""
 
 
-def _waiting_since(ticket: Ticket) -> int:
-    """Where the ticket's current wait for the customer began (µs): the first event of the latest unbroken
-    run into the state, as the SLA and the reports read the pause (``ports.reporting.pause_starts``)."""
-    since = micros(ticket.events[-1].at)
+def _waiting_since(ticket: Ticket, states: frozenset[str]) -> int | None:
+    """Where the ticket's current wait in ``states`` began (µs), ``None`` when it is not in one: the first
+    event of the latest unbroken run, as the SLA and the reports read the pause
+    (``ports.reporting.pause_starts``)."""
+    since = None
     for event in reversed(ticket.events):
-        if event.to_state != _AWAITING_CUSTOMER:
+        if event.to_state not in states:
             break
         since = micros(event.at)
     return since
+
+
+def parts_gap(late_gap: int, due_us: int, parts_pause: bool) -> int:
+    """The gap a row's ``late_gap`` stands for: a negative one marks a ticket waiting for parts since
+    before it was late (``-1 - gap``), which is paused (no due to be late against) where the pack pauses
+    on parts, else late after ``gap`` as any other."""
+    if late_gap >= 0:
+        return late_gap
+    return NO_DUE - due_us if parts_pause else -1 - late_gap
 
 
 def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]:
@@ -104,8 +118,12 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
     due_us = micros(due) if due is not None else None
     late = late_after(due, ticket.resolution_late_after)  # the one rule the reports judge by
     gap = micros(late) - due_us if late is not due and late is not None and due_us is not None else 0
-    if due_us is not None and ticket.state == _AWAITING_CUSTOMER and _waiting_since(ticket) <= due_us + gap:
-        gap = NO_DUE - due_us  # its clock stands since before its due: not late while it waits
+    if due_us is not None and ticket.state in _AWAITING_PARTS:
+        waiting = _waiting_since(ticket, _AWAITING_CUSTOMER)
+        if waiting is not None and waiting <= due_us + gap:
+            gap = NO_DUE - due_us  # its clock stands since before its due: not late while it waits
+        elif (waiting := _waiting_since(ticket, _AWAITING_PARTS)) is not None and waiting <= due_us + gap:
+            gap = -1 - gap  # the same where the pack pauses on parts: the filter decides (parts_gap)
     is_open = ticket.is_open
     priority = ticket.priority
     assignee = ticket.assignee
@@ -198,7 +216,8 @@ def matches(row: TicketRow, f: TicketFilter) -> bool:
     if f.breached_at is not None and (
         not row.unresolved
         or row.resolution_due_us is None
-        or row.resolution_due_us + row.late_gap >= micros(f.breached_at)
+        or row.resolution_due_us + parts_gap(row.late_gap, row.resolution_due_us, f.parts_pause is True)
+        >= micros(f.breached_at)
     ):
         return False
     if f.dealer_scope is not None and f.dealer_scope not in (row.dealer_id, row.dispatched_dealer):

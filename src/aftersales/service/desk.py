@@ -102,7 +102,7 @@ from aftersales.service.ticket_import import (
     import_tickets,
 )
 from aftersales.service.ticket_search import TicketSearch
-from aftersales.service.tickets import Tickets, scoped_filter
+from aftersales.service.tickets import Tickets, scoped_filter, with_parts_pause
 from aftersales.service.views import CommandResult, TicketView
 from aftersales.service.zone_stamp import (
     BooksZone,
@@ -216,7 +216,9 @@ class ServiceDesk(Tickets):
         staff_fields = context.custom_fields.hidden_from_customers
         self.finder = TicketSearch(
             context.store,
-            lambda actor, filters: scoped_filter(actor, filters, staff_fields),
+            lambda actor, filters: with_parts_pause(
+                scoped_filter(actor, filters, staff_fields), context.policies.sla
+            ),
             check_actor,
             runner.seen_by,
         )

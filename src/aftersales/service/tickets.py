@@ -895,12 +895,17 @@ class Tickets:
             ticket = self.runner.visible(uow, actor, ticket_id, shared=True)
             return self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
 
+    def _scoped(self, actor: Actor, filters: TicketFilter | None) -> TicketFilter:
+        """``filters`` narrowed to ``actor``'s ledger, judging a wait for parts as the pack does."""
+        scoped = _scoped_filter(actor, filters or TicketFilter(), self._staff_fields)
+        return with_parts_pause(scoped, self.context.policies.sla)
+
     def ledger(
         self, actor: Actor, filters: TicketFilter | None = None, page: PageRequest | None = None
     ) -> Page[TicketView]:
         """The searchable ledger (售后问题台账), narrowed to what ``actor`` may see, one keyset page."""
         check_actor(actor)
-        query = _scoped_filter(actor, filters or TicketFilter(), self._staff_fields)
+        query = self._scoped(actor, filters)
         with self.context.reader(snapshot=False) as uow:
             result = uow.tickets.query(query, page or PageRequest())
         return Page(
@@ -914,20 +919,20 @@ class Tickets:
         assignee, received and due instants, description): the list an engineer or a dealer opens
         all day, served from the ledger's index and rows without building the tickets (issue 21)."""
         check_actor(actor)
-        query = _scoped_filter(actor, filters or TicketFilter(), self._staff_fields)
+        query = self._scoped(actor, filters)
         with self.context.reader(snapshot=False) as uow:
             return uow.tickets.query_rows(query, page or PageRequest())
 
     def ledger_scope(self, actor: Actor, filters: TicketFilter | None = None) -> TicketFilter:
         """``filters`` narrowed to the ledger ``actor`` may see (for exports that read page by page)."""
         check_actor(actor)
-        return _scoped_filter(actor, filters or TicketFilter(), self._staff_fields)
+        return self._scoped(actor, filters)
 
     def count(self, actor: Actor, filters: TicketFilter | None = None) -> int:
         """How many tickets of the ledger match, within ``actor``'s scope."""
         check_actor(actor)
         with self.context.reader(snapshot=False) as uow:
-            return uow.tickets.count(_scoped_filter(actor, filters or TicketFilter(), self._staff_fields))
+            return uow.tickets.count(self._scoped(actor, filters))
 
 
 def scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Container[str]) -> TicketFilter:
@@ -935,6 +940,19 @@ def scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Container[s
     are the desk's staff-only custom fields (``CustomFieldSet.staff_only``), which a customer filters
     no list by."""
     return _scoped_filter(actor, filters, staff_fields)
+
+
+def with_parts_pause(filters: TicketFilter, sla: object) -> TicketFilter:
+    """``filters`` judging a ticket waiting for parts as the pack's SLA policy (``sla``) does: paused where
+    it says ``pause_on_parts`` (seed 003 二 3: the clocks stand while the ticket waits), so the ledger's
+    breached filter agrees with ``desk.sla()`` and the reports. A value given that the pack disagrees
+    with is refused, not overridden."""
+    pauses = getattr(getattr(sla, "params", None), "pause_on_parts", False) is True
+    if filters.parts_pause is not None and filters.parts_pause is not pauses:
+        raise ValidationError(
+            f"parts_pause is the desk's SLA policy's pause_on_parts ({pauses})", field="parts_pause"
+        )
+    return attrs.evolve(filters, parts_pause=pauses)
 
 
 _SEE_ALL = frozenset(
