@@ -84,6 +84,13 @@ SAMPLES: dict[str, dict[str, object]] = {
         "units_sold": 250,
     },
     "complaint_received": {"ticket_id": "T-2", "received_at": AT},
+    "complaint_crisis_stated": {
+        "complaint_id": "T-2",
+        "received_at": AT,
+        "claim": Reason(
+            "crisis_stated", {"crisis_problem": "personal_injury", "economic_loss": True, "recourse": None}
+        ),
+    },
     "complaint_outcome": {"ticket_id": "T-2", "resolved_at": AT, "outcome": "免费更换主板"},
     "calendar_provisional": {"official_until": date(2026, 12, 31), "days_left": 29},
     "calendar_data_missing": {"known_until": date(2027, 12, 31), "ticket_id": "T-1"},

@@ -231,6 +231,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A new complaint was registered (seed 001: 及时向售后经理汇报).",
     ),
     K(
+        "complaint_crisis_stated",
+        ("manager",),
+        {"complaint_id", "received_at", "claim"},
+        "A customer's complaint states crisis facts: the centre classifies it (seed 004 第八条).",
+    ),
+    K(
         "calendar_provisional",
         ("manager",),
         {"official_until", "days_left"},

@@ -25,6 +25,7 @@ the call gave the count:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from aftersales.domain.quality_incidents import (
@@ -45,7 +46,7 @@ from aftersales.service.on_cancellation import on_cancellation
 from aftersales.service.quality_incidents import engineer_of, first_recorded, tickets_of_batch
 from aftersales.service.runner import TicketHook
 
-__all__ = ["UNIT_WITHDRAWN", "withdraw_cancelled_units"]
+__all__ = ["UNIT_WITHDRAWN", "take_back", "withdraw_cancelled_units"]
 
 UNIT_WITHDRAWN = "unit_withdrawn"
 """The incident event recording a unit that no longer counts, its call cancelled."""
@@ -67,8 +68,16 @@ def withdraw_cancelled_units(context: DeskContext) -> TicketHook:
 
 
 def _take_back(
-    uow: UnitOfWork, ticket: Ticket, key: str, value: str, params: ComplaintParams, now: datetime
+    uow: UnitOfWork,
+    ticket: Ticket,
+    key: str,
+    value: str,
+    params: ComplaintParams,
+    now: datetime,
+    others: Sequence[Ticket] | None = None,
 ) -> None:
+    """Withdraw the unit ``ticket`` counted for ``value``, or count it on another call: one of
+    ``others`` (the calls still counting; by default the unit's calls not cancelled)."""
     try:
         unit = uow.documents.get(BatchFaultUnit, f"{key}|{ticket.asset_id}")
         tally = uow.documents.get(BatchFaultTally, key)
@@ -77,7 +86,9 @@ def _take_back(
     if unit.withdrawn or unit.ticket_id != ticket.id:
         return  # counted on another call: it still counts
     incident = uow.documents.get(QualityIncident, tally.incident_id) if tally.incident_id else None
-    other, at = _other_call(uow, ticket, value, params)
+    other, at = (
+        _other_call(uow, ticket, value, params) if others is None else _first_of(others, value, params)
+    )
     if other is not None and at is not None:
         unit.ticket_id, unit.customer_id, unit.recorded_at = other.id, other.customer_id, at
         uow.documents.save(unit)
@@ -106,6 +117,31 @@ def _take_back(
     }
     incident.record(UNIT_WITHDRAWN, DETECTOR.ref, now, payload=payload)
     uow.documents.save(incident)
+
+
+def take_back(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    key: str,
+    value: str,
+    params: ComplaintParams,
+    now: datetime,
+    others: Sequence[Ticket],
+) -> None:
+    """:func:`_take_back` for another reason than a cancellation: ``others`` are the unit's calls
+    still counting (the installation completion recount, :mod:`~aftersales.service.completion_recount`)."""
+    _take_back(uow, ticket, key, value, params, now, others)
+
+
+def _first_of(
+    others: Sequence[Ticket], value: str, params: ComplaintParams
+) -> tuple[Ticket | None, datetime | None]:
+    """The first of ``others`` that recorded the problem ``value``, and when it first did."""
+    for other in others:
+        at = first_recorded(params, other).get(value)
+        if at is not None:
+            return other, at
+    return None, None
 
 
 def _other_call(

@@ -22,6 +22,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_classification import ComplaintClassification
+from aftersales.service.complaint_crisis_notice import stated_crisis_notice
 from aftersales.service.complaint_incident_facts import (
     DETECTOR,
     as_batch_incident,
@@ -139,6 +140,9 @@ class ComplaintIntake(ComplaintClassification):
                 # Crisis facts are the centre's (or the field's) to give; the incident is the desk's own
                 # finding, classified as the detector would whoever opens the complaint.
                 applied = self._classify(uow, actor if crisis is not None else DETECTOR, ticket, file, now)
+            if stated_crisis is not None and crisis is None:
+                notice = stated_crisis_notice(self.context, ticket, stated_crisis, now)
+                applied = Applied((*applied.messages, *notice), applied.decisions)
             if then is not None:
                 more = then(ticket, file)
                 applied = Applied((*applied.messages, *more.messages), (*applied.decisions, *more.decisions))

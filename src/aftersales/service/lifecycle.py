@@ -242,7 +242,8 @@ def confirm_in(
         channel = check_acceptance(ticket, role, channel, lifecycle_params(context.policies))
     ticket.confirm(actor.ref, now, note=note, channel=channel)
     if ticket.category.code == Category.INSTALLATION.code and ticket.asset_id is not None:
-        accept_installation(uow, actor, ticket.asset_id, ticket.id, now)  # the out-of-box phase ends
+        params = context.policies.complaint.params
+        accept_installation(uow, actor, ticket.asset_id, ticket.id, now, params)  # the out-of-box phase ends
     # Scheduled in the acceptance's own command (and attributed to it): no accepted ticket lacks its callback.
     _, decision = schedule_in(uow, context.policies.callback, actor, ticket, now, zone=zone(context.timezone))
     return Applied(decisions=(decision,))

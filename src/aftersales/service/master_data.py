@@ -44,11 +44,13 @@ from aftersales.errors import (
     PermissionDenied,
     ValidationError,
 )
+from aftersales.policies.complaints import ComplaintParams
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
 from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.completion_recount import take_back_before_completion
 from aftersales.service.context import DeskContext
 from aftersales.service.engineer_status import EngineerStatusChange, absent, cancelled_absence, open_work
 from aftersales.service.notify import check_writable
@@ -198,11 +200,19 @@ def _data(record: object) -> dict[str, Any]:
     return data
 
 
-def accept_installation(uow: UnitOfWork, actor: Actor, asset_id: str, ticket_id: str, now: datetime) -> None:
+def accept_installation(
+    uow: UnitOfWork,
+    actor: Actor,
+    asset_id: str,
+    ticket_id: str,
+    now: datetime,
+    params: ComplaintParams | None = None,
+) -> None:
     """The customer accepted the installation (安装调试合格) at ``now``: a unit with no installation
     acceptance recorded gets this local day (in its market's zone), which ends its out-of-box phase
     (seed 002: 出厂后至安装调试合格 is 开箱期; 安装调试完毕至保修期限 is 保修期内). A date already recorded
-    stays: it is corrected only by ``change_warranty_start``. Audited like every master-data change."""
+    stays: it is corrected only by ``change_warranty_start``. Audited like every master-data change. With the
+    pack's complaint ``params``, the unit's faults reported before the day leave its batch's tally."""
     if uow.assets.get(asset_id).installation_accepted_on is not None:
         return  # the common case (installed long ago): read as the ticket's read brought it, no lock
     before = for_update(uow.assets, asset_id)  # about to be rewritten: as last committed, locked
@@ -212,6 +222,8 @@ def accept_installation(uow: UnitOfWork, actor: Actor, asset_id: str, ticket_id:
     after = attrs.evolve(before, installation_accepted_on=on)
     uow.assets.save(after)
     record_change(uow, actor, "installation_accepted", now, before, after, f"ticket {ticket_id} accepted")
+    if params is not None:  # faults reported before it leave the batch's tally (第七条 5(2))
+        take_back_before_completion(params, uow, after, now)
 
 
 @validated_commands
@@ -484,6 +496,9 @@ class MasterData:
             _not_ahead(after, self.context.today(now))
             uow.assets.save(after)
             record_change(uow, actor, "change_warranty_start", now, before, after, why)
+            if after.installation_accepted_on != before.installation_accepted_on:
+                # Faults reported before the completion leave the batch's tally (第七条 5(2)).
+                take_back_before_completion(self.context.policies.complaint.params, uow, after, now)
             return after
 
         return self.runner.write(
