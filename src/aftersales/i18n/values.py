@@ -10,6 +10,7 @@ template cannot reach an object's attributes or its ``__str__``.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -116,7 +117,8 @@ class ValueFormatter:
         """``value`` (the template slot ``name``) as text in this locale and zone."""
         kind = type(value)
         if kind is str:
-            return value  # type: ignore[return-value]
+            text = typing.cast(str, value)
+            return text if text.isascii() else _whole_text(name, text)
         if isinstance(value, datetime):
             if value.tzinfo is None or value.utcoffset() is None:
                 raise ValidationError(
@@ -140,9 +142,23 @@ class ValueFormatter:
         if isinstance(value, Term):
             return self._kept_text(value)
         if isinstance(value, str):
-            return value
+            return _whole_text(name, str.__str__(value))
         raise ValidationError(
             f"{name}: cannot put a {kind.__name__} in a message; pass str, a number, datetime, date, "
             "timedelta, Money, Reason, a code enum, Category or Term",
             field=name,
         )
+
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _whole_text(name: str, value: str) -> str:
+    """``value`` unless it holds a lone surrogate: no UTF-8 message, mail or export can carry one, and
+    every command refuses one in text (domain/validation.py), so a message refuses it the same way."""
+    bad = _LONE_SURROGATE.search(value)
+    if bad is not None:
+        raise ValidationError(
+            f"{name} contains character U+{ord(bad.group()):04X}: lone surrogates are refused", field=name
+        )
+    return value
