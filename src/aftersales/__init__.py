@@ -14,6 +14,7 @@ from aftersales.domain.agent_shifts import AgentShift, DeskRoster, RosterGap, Ro
 from aftersales.domain.attachments import Attachment, AttachmentKind
 
 # Money end to end (issue 19): the charge sheet, budgets, part numbers, bounded money.
+from aftersales.domain.budget_drafts import BudgetDraft, BudgetDraftStep, DraftState
 from aftersales.domain.budgets import BudgetRevision, CostBudget, OverrunApproval
 from aftersales.domain.calendar import CHINA_OFFICE_HOURS, BusinessCalendar
 from aftersales.domain.charges import (
@@ -309,6 +310,8 @@ __all__ = [
     "AttachmentKind",
     "AttachmentRequired",
     "AttachmentStore",
+    "BudgetDraft",
+    "BudgetDraftStep",
     "BudgetRevision",
     "BusinessCalendar",
     "CalendarDataMissing",
@@ -369,6 +372,7 @@ __all__ = [
     "DeskRoster",
     "DeskSettings",
     "DocumentStore",
+    "DraftState",
     "DuplicateError",
     "Engineer",
     "EngineerId",

@@ -80,6 +80,7 @@ NOT_EXPORTED: dict[str, str] = {
     "batch_tally_backfill": "bookkeeping",
     "books_zone": "bookkeeping",
     "calendar_stamp": "bookkeeping",
+    "budget_draft": "the office's drafted budget",
     "cost_budget": "the office's budget",
     "daily_cursor": "bookkeeping",
     "dealer_monthly_report": "a dealer's counts",

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import pytest
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.budget_drafts import DraftState
 from aftersales.domain.charges import QuoteState
 from aftersales.domain.fee_slips import InvoiceState, SlipState
 from aftersales.domain.ids import CustomerId
@@ -39,6 +40,7 @@ STEPS: dict[str, tuple[Iterable[object], tuple[str, ...]]] = {
     "fee_slip": ((*SlipState, "invoiced"), ("pay", "invoice", "cancel")),
     "invoice": (InvoiceState, ("issue", "fail")),
     "quote": (QuoteState, ("edit", "offer", "revise", "accept", "refuse", "pay")),  # session 24
+    "budget_draft": (DraftState, ("draft_budget", "approve_budget", "return_budget")),  # session 25
 }
 """Each kind: its states, and the steps its code may refuse."""
 
@@ -94,7 +96,7 @@ def test_a_records_state_given_as_a_value_reads_as_its_refusal_labels_it(locale:
     # ReturnState looked for return_state.*, IncidentState for incident_state.*, none of them in the catalogs.
     catalog = load_catalog(locale)
     enums = (ReturnState, VisitState, PlanState, IncidentState, CampaignState, SurveyTaskState, ArticleState,
-             SlipState, InvoiceState)  # fmt: skip
+             SlipState, InvoiceState, DraftState)  # fmt: skip
     missing = [label_msgid(member) for enum in enums for member in enum if label_msgid(member) not in catalog]
     assert missing == []
     assert label_msgid(ReturnState.ACCEPTED) == "part_return_state.accepted"

@@ -19,6 +19,7 @@ from typing import Final
 
 import attrs
 
+from aftersales.domain.budget_drafts import DraftState
 from aftersales.domain.classification import Category
 from aftersales.domain.fee_slips import InvoiceState, SlipState
 from aftersales.domain.knowledge import ArticleState
@@ -59,6 +60,7 @@ LABEL_PREFIXES: Final[Mapping[type, str]] = {
     ArticleState: "knowledge_article_state",
     SlipState: "fee_slip_state",
     InvoiceState: "invoice_state",
+    DraftState: "budget_draft_state",
 }
 """Catalog prefixes that differ from the snake_case class name (``Priority`` → ``priority.<v>``)."""
 

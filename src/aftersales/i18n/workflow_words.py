@@ -46,6 +46,7 @@ RECORD_KINDS = (
     "fee_slip",
     "invoice",
     "quote",
+    "budget_draft",
 )
 """Records with steps of their own that are no ticket: a refusal names the kind (``record_kind.<kind>``)
 and the record (``InvalidTransition.record_id``), and labels its states and steps by

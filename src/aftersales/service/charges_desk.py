@@ -22,6 +22,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.bounds import Bounds
+from aftersales.domain.budget_drafts import BudgetDraft
 from aftersales.domain.budgets import (
     CostBudget,
     OverrunApproval,
@@ -71,6 +72,7 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.budget_approval import approve_draft, return_draft, write_draft
 from aftersales.service.charge_facts import (
     PHONE_GUIDANCE,
     assessed_facts,
@@ -137,12 +139,17 @@ def _parts_arg(parts: Mapping[str, Annotated[int, PART_QUANTITY]] | None) -> dic
     return result
 
 
-def _budget_id(budget: CostBudget) -> str:
+def _budget_id(budget: CostBudget | BudgetDraft) -> str:
     return budget.id
 
 
 def _budget(uow: UnitOfWork, budget_id: str) -> CostBudget:
     found: CostBudget = uow.documents.get(CostBudget, budget_id)
+    return found
+
+
+def _draft(uow: UnitOfWork, draft_id: str) -> BudgetDraft:
+    found: BudgetDraft = uow.documents.get(BudgetDraft, draft_id)
     return found
 
 
@@ -799,6 +806,91 @@ class ChargesDesk:
         return self.runner.write(
             actor, "approve_overrun", idempotency_key, request, apply, remember=_budget_id, reload=_budget
         )
+
+    def draft_budget(
+        self,
+        actor: Actor,
+        period: str,
+        category: str,
+        amount: Money,
+        *,
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> BudgetDraft:
+        """The after-sales department drafts (or revises) the budget of ``category`` in ``period`` for
+        management to approve (seed 000: 编制…费用预算, 报公司管理层审批). A draft is never a budget the
+        reports compare spending with: :meth:`approve_budget` makes it one. The amount is in the desk's
+        currency (another is ``CurrencyMismatch`` naming ``amount``)."""
+        _actor(actor)
+        permit(actor, Workflow.DOCUMENTS, "draft_budget", period)
+        checked_period(period)
+        checked_category(category)
+        if not isinstance(amount, Money):
+            raise ValidationError("amount must be Money", field="amount")
+        if amount.currency != self.currency:
+            raise CurrencyMismatch(self.currency, amount.currency, field="amount")
+
+        def apply(uow: UnitOfWork, now: datetime) -> BudgetDraft:
+            return write_draft(uow, period, category, amount, note, actor.ref, now)
+
+        request = [period, category, str(amount), note]
+        return self.runner.write(
+            actor, "draft_budget", idempotency_key, request, apply, remember=_budget_id, reload=_draft
+        )
+
+    def approve_budget(
+        self, actor: Actor, period: str, category: str, *, idempotency_key: str | None = None
+    ) -> CostBudget:
+        """Management (the pack's ``fees.budget_approvers``) approves the draft awaiting it: from now on
+        it is the budget of ``category`` in ``period`` (a budget approved before is revised, its
+        approval kept). No draft is ``NotFound``; a draft not awaiting approval ``InvalidTransition``."""
+        _actor(actor)
+        permit(actor, Workflow.DOCUMENTS, "approve_budget", period)
+        check_role(actor, "approve_budget", period, self._approvers())
+        checked_period(period)
+        checked_category(category)
+
+        def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
+            return approve_draft(uow, period, category, actor.ref, now)
+
+        return self.runner.write(
+            actor, "approve_budget", idempotency_key, [period, category], apply,
+            remember=_budget_id, reload=_budget,
+        )  # fmt: skip
+
+    def return_budget(
+        self,
+        actor: Actor,
+        period: str,
+        category: str,
+        *,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> BudgetDraft:
+        """Management sends the draft awaiting it back to the department with ``reason``; the
+        department revises it (:meth:`draft_budget`). The budget in force, if any, is unchanged."""
+        _actor(actor)
+        permit(actor, Workflow.DOCUMENTS, "return_budget", period)
+        check_role(actor, "return_budget", period, self._approvers())
+        checked_period(period)
+        checked_category(category)
+
+        def apply(uow: UnitOfWork, now: datetime) -> BudgetDraft:
+            return return_draft(uow, period, category, reason, actor.ref, now)
+
+        request = [period, category, reason]
+        return self.runner.write(
+            actor, "return_budget", idempotency_key, request, apply, remember=_budget_id, reload=_draft
+        )
+
+    def budget_drafts(self, actor: Actor, period: str) -> tuple[BudgetDraft, ...]:
+        """The drafted budgets of ``period`` with their steps (whoever reads the budgets)."""
+        _actor(actor)
+        if actor.role not in self._approvers():
+            permit(actor, Workflow.DOCUMENTS, "read_budgets", period)
+        checked_period(period)
+        with self.context.store() as uow:
+            return tuple(uow.documents.query(BudgetDraft, period=period))
 
     def budgets(self, actor: Actor, period: str) -> tuple[CostBudget, ...]:
         """The budgets of ``period`` (office, managers, approvers and auditors); a malformed period is

@@ -289,6 +289,11 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "set_budget": _HEADS,
     "approve_overrun": _HEADS,
     "read_budgets": _SEE_ALL,
+    # seed 000 (编制…费用预算, 报公司管理层审批): the department's heads draft, management (the pack's
+    # fees.budget_approvers) approves or sends back
+    "draft_budget": _HEADS,
+    "approve_budget": _HEADS,
+    "return_budget": _HEADS,
     # Re-indexing every ticket for search: an administrator's one-off (it reads every customer's tickets).
     "rebuild_search_index": _HEADS | {R.SYSTEM},
     **REPORT_ROLES,
