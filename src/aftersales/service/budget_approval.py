@@ -19,7 +19,7 @@ from aftersales.domain.money import Money
 from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 
-__all__ = ["approve_draft", "return_draft", "write_draft"]
+__all__ = ["approve_amount", "approve_draft", "return_draft", "write_draft"]
 
 
 def write_draft(
@@ -53,12 +53,20 @@ def approve_draft(uow: UnitOfWork, period: str, category: str, by: ActorRef, now
     draft: BudgetDraft = uow.documents.get(BudgetDraft, budget_id(period, category))
     draft.approve(by, now)
     uow.documents.save(draft)
+    return approve_amount(uow, period, category, draft.amount, draft.note, by, now)
+
+
+def approve_amount(
+    uow: UnitOfWork, period: str, category: str, amount: Money, note: str, by: ActorRef, now: datetime
+) -> CostBudget:
+    """Approve ``amount`` as the budget of ``category`` in ``period``: written, or the budget there is
+    revised (its approval kept in ``revisions``). Shared by a draft's approval and ``set_budget``."""
     try:
-        budget: CostBudget = uow.documents.get(CostBudget, draft.id)
+        budget: CostBudget = uow.documents.get(CostBudget, budget_id(period, category))
     except NotFound:
-        budget = CostBudget(draft.id, period, category, draft.amount, by, now, draft.note)
+        budget = CostBudget(budget_id(period, category), period, category, amount, by, now, note)
         uow.documents.add(budget)
         return budget
-    budget.revise(draft.amount, draft.note, by, now)
+    budget.revise(amount, note, by, now)
     saved: CostBudget = uow.documents.save(budget)
     return saved

@@ -72,7 +72,7 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.budget_approval import approve_draft, return_draft, write_draft
+from aftersales.service.budget_approval import approve_amount, approve_draft, return_draft, write_draft
 from aftersales.service.charge_facts import (
     PHONE_GUIDANCE,
     assessed_facts,
@@ -734,6 +734,13 @@ class ChargesDesk:
         names = getattr(params, "budget_approvers", ("general_manager",))
         return frozenset(Role(n) for n in names)
 
+    def _check_budget_amount(self, amount: object) -> None:
+        """A budget's amount is Money in the desk's currency (``CurrencyMismatch`` naming ``amount``)."""
+        if not isinstance(amount, Money):
+            raise ValidationError("amount must be Money", field="amount")
+        if amount.currency != self.currency:
+            raise CurrencyMismatch(self.currency, amount.currency, field="amount")
+
     def set_budget(
         self,
         actor: Actor,
@@ -755,22 +762,10 @@ class ChargesDesk:
         check_role(actor, "set_budget", period, self._approvers())
         checked_period(period)
         checked_category(category)
-        if not isinstance(amount, Money):
-            raise ValidationError("amount must be Money", field="amount")
-        if amount.currency != self.currency:
-            raise CurrencyMismatch(self.currency, amount.currency, field="amount")
+        self._check_budget_amount(amount)
 
         def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
-            try:
-                budget = uow.documents.get(CostBudget, budget_id(period, category))
-            except NotFound:
-                budget = CostBudget(
-                    budget_id(period, category), period, category, amount, actor.ref, now, note
-                )
-                uow.documents.add(budget)
-                return budget
-            budget.revise(amount, note, actor.ref, now)
-            return uow.documents.save(budget)
+            return approve_amount(uow, period, category, amount, note, actor.ref, now)
 
         request = [period, category, str(amount), note]
         return self.runner.write(
@@ -825,10 +820,7 @@ class ChargesDesk:
         permit(actor, Workflow.DOCUMENTS, "draft_budget", period)
         checked_period(period)
         checked_category(category)
-        if not isinstance(amount, Money):
-            raise ValidationError("amount must be Money", field="amount")
-        if amount.currency != self.currency:
-            raise CurrencyMismatch(self.currency, amount.currency, field="amount")
+        self._check_budget_amount(amount)
 
         def apply(uow: UnitOfWork, now: datetime) -> BudgetDraft:
             return write_draft(uow, period, category, amount, note, actor.ref, now)
