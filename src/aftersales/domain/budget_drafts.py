@@ -21,7 +21,7 @@ from aftersales.domain.budgets import budget_id, checked_category, checked_perio
 from aftersales.domain.money import Money
 from aftersales.domain.text import bounded
 from aftersales.domain.work import aware
-from aftersales.errors import InvalidTransition, ValidationError
+from aftersales.errors import InvalidTransition, PermissionDenied, ValidationError
 
 __all__ = ["BudgetDraft", "BudgetDraftStep", "DraftState"]
 
@@ -112,9 +112,25 @@ class BudgetDraft:
         self.steps.append(BudgetDraftStep("return_budget", by, at, self.amount, reason))
         self.state, self.returned_reason = DraftState.RETURNED, reason
 
+    def drafters(self) -> frozenset[str]:
+        """Who drafted or revised the proposal awaiting approval (the steps since the last approval)."""
+        ids: set[str] = set()
+        for step in reversed(self.steps):
+            if step.action == "approve_budget":
+                break
+            if step.action == "draft_budget":
+                ids.add(step.by.id)
+        return frozenset(ids)
+
     def approve(self, by: ActorRef, at: datetime) -> None:
-        """Management approves the draft awaiting it (the caller writes the approved budget)."""
+        """Management approves the draft awaiting it (the caller writes the approved budget).
+
+        Seed 000 (费用预算): 售后维护管理部门…编制…, 报公司管理层审批 — the one who drew the proposal up
+        does not approve it, even where the pack lists their role among the approvers: another approver
+        does (``PermissionDenied``, rule ``own_budget_draft``)."""
         if self.state is not DraftState.DRAFTED:
             raise _refused(self, "approve_budget")
+        if by.id in self.drafters():
+            raise PermissionDenied(str(by), "approve_budget", self.id, rule="own_budget_draft")
         self.steps.append(BudgetDraftStep("approve_budget", by, at, self.amount, self.note))
         self.state = DraftState.APPROVED

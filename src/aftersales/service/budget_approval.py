@@ -13,13 +13,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from aftersales.domain.actors import ActorRef
-from aftersales.domain.budget_drafts import BudgetDraft
+from aftersales.domain.budget_drafts import BudgetDraft, DraftState
 from aftersales.domain.budgets import CostBudget, budget_id
 from aftersales.domain.money import Money
-from aftersales.errors import NotFound
+from aftersales.errors import NotFound, PermissionDenied
 from aftersales.ports.unit_of_work import UnitOfWork
 
-__all__ = ["approve_amount", "approve_draft", "return_draft", "write_draft"]
+__all__ = ["approve_amount", "approve_draft", "refuse_own_draft", "return_draft", "write_draft"]
 
 
 def write_draft(
@@ -70,3 +70,15 @@ def approve_amount(
     budget.revise(amount, note, by, now)
     saved: CostBudget = uow.documents.save(budget)
     return saved
+
+
+def refuse_own_draft(uow: UnitOfWork, period: str, category: str, by: ActorRef) -> None:
+    """Refuse ``set_budget`` by whoever drafted the proposal awaiting approval there: setting the budget
+    directly would approve their own proposal by the other door (``PermissionDenied``, rule
+    ``own_budget_draft``)."""
+    try:
+        draft: BudgetDraft = uow.documents.get(BudgetDraft, budget_id(period, category))
+    except NotFound:
+        return
+    if draft.state is DraftState.DRAFTED and by.id in draft.drafters():
+        raise PermissionDenied(str(by), "set_budget", draft.id, rule="own_budget_draft")

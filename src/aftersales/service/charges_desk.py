@@ -72,7 +72,13 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.budget_approval import approve_amount, approve_draft, return_draft, write_draft
+from aftersales.service.budget_approval import (
+    approve_amount,
+    approve_draft,
+    refuse_own_draft,
+    return_draft,
+    write_draft,
+)
 from aftersales.service.charge_facts import (
     PHONE_GUIDANCE,
     assessed_facts,
@@ -753,7 +759,9 @@ class ChargesDesk:
     ) -> CostBudget:
         """Set (or replace) the approved cost budget of ``category`` in ``period``; the approver is the
         actor, whose role must also be one of the pack's ``fees.budget_approvers``. Overruns stay, and
-        the approval replaced is kept (``CostBudget.revisions``) for the audit. The amount is in the
+        the approval replaced is kept (``CostBudget.revisions``) for the audit. Whoever drafted the
+        proposal awaiting approval there does not set it themselves (``PermissionDenied``, rule
+        ``own_budget_draft``, as :meth:`approve_budget`). The amount is in the
         pack's currency (``fees.currency``: what the slips, the reports and the KPIs count in; another
         is ``CurrencyMismatch`` naming ``amount``).
         With ``idempotency_key`` a retried call returns the budget instead of approving it again."""
@@ -765,6 +773,7 @@ class ChargesDesk:
         self._check_budget_amount(amount)
 
         def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
+            refuse_own_draft(uow, period, category, actor.ref)
             return approve_amount(uow, period, category, amount, note, actor.ref, now)
 
         request = [period, category, str(amount), note]
@@ -835,7 +844,9 @@ class ChargesDesk:
     ) -> CostBudget:
         """Management (the pack's ``fees.budget_approvers``) approves the draft awaiting it: from now on
         it is the budget of ``category`` in ``period`` (a budget approved before is revised, its
-        approval kept). No draft is ``NotFound``; a draft not awaiting approval ``InvalidTransition``."""
+        approval kept). No draft is ``NotFound``; a draft not awaiting approval ``InvalidTransition``;
+        whoever drafted or revised the proposal awaiting approval does not approve it (``PermissionDenied``,
+        rule ``own_budget_draft``: the department draws it up, 报公司管理层审批 — another approver does)."""
         _actor(actor)
         permit(actor, Workflow.DOCUMENTS, "approve_budget", period)
         check_role(actor, "approve_budget", period, self._approvers())
