@@ -76,6 +76,20 @@ def workers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workers]
 
 
 @pytest.fixture(params=BACKENDS)
+def vip_workers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workers]:
+    """Workers of the bathroom-fixture maker on a pack where a customer's tier matters: a VIP's grade
+    raised one level and its targets halved (sanitary_ware serves callers in their order, seed 002
+    第六条 4, so the tier changes nothing there)."""
+    pack = tmp_path / "vip_matters.toml"
+    pack.write_text(
+        '[pack]\nname = "vip_matters"\nextends = "sanitary_ware"\n\n[priority]\nvip_raises = 1\n\n'
+        "[sla]\ntier_factor = { vip = 0.5 }\n",
+        encoding="utf-8",
+    )
+    yield from _workers(request.param, tmp_path, str(pack))
+
+
+@pytest.fixture(params=BACKENDS)
 def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workers]:
     """Workers of the office-equipment supplier (seed 003: its own engineers, by skill and region)."""
     yield from _workers(request.param, tmp_path, "office_equipment")
@@ -105,7 +119,8 @@ def _decided(desk: ServiceDesk, world: World, tid: str) -> tuple[object, ...]:
 # -- master data changed through another worker --------------------------------------------------------
 
 
-def test_a_customer_made_vip_elsewhere_is_triaged_as_vip(workers: Workers) -> None:
+def test_a_customer_made_vip_elsewhere_is_triaged_as_vip(vip_workers: Workers) -> None:
+    workers = vip_workers
     world = workers.world
     desk1, desk2 = workers.fresh(), workers.fresh()
     before = _open_and_triage(desk2, world)  # desk 2 has triaged this customer as regular
@@ -352,7 +367,10 @@ def test_a_charge_sheet_read_from_a_view_is_the_hosts_own_copy(workers: Workers)
     assert cold.phase == "in_warranty" and cold.reasons
 
 
-def test_a_sweep_that_found_a_ticket_quiet_announces_it_once_the_customer_is_vip(workers: Workers) -> None:
+def test_a_sweep_that_found_a_ticket_quiet_announces_it_once_the_customer_is_vip(
+    vip_workers: Workers,
+) -> None:
+    workers = vip_workers
     # The sweep remembers, per ticket, until when it has nothing to announce (its version and the
     # customer's tier checked on every hit): a VIP's targets are halved, so that instant moved earlier.
     world = workers.world

@@ -116,12 +116,12 @@ def test_sla_resolution_days_and_working_days_set_the_resolution_due(url: Stores
 
 def test_sla_tier_factor_tightens_a_vips_targets(url: Stores, tmp_path: Path) -> None:
     # Priority is set at intake, so triage's VIP raise does not blur what the factor does.
-    # office_equipment sets vip = 1.0 (seed 003 counts importance in the grade): the policy's default
-    # VIP × 0.5 is read on a pack that keeps it.
+    # The seeds' packs set vip = 1.0 (importance counts in the grade alone, or not at all): the factor
+    # is read on a pack that sets it.
     opened = {"customer": "cust-en", "priority": Priority.NORMAL}
-    halved = _repair_dues(url, "general_maintenance", **opened)[0]
-    body = "[sla]\ntier_factor = { vip = 1.0 }\n"
-    whole = _repair_dues(url, pack_file(tmp_path, body, base="general_maintenance"), **opened)[0]
+    body = "[sla]\ntier_factor = { vip = 0.5 }\n"
+    halved = _repair_dues(url, pack_file(tmp_path, body, base="general_maintenance"), **opened)[0]
+    whole = _repair_dues(url, "general_maintenance", **opened)[0]
     assert halved is not None and whole is not None
     assert halved < whole
 

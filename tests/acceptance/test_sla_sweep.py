@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -80,14 +81,20 @@ def test_only_the_system_and_managers_sweep() -> None:
         desk.sla_watch.sweep(AGENT)
 
 
-def test_a_repeat_sweep_skips_nothing_that_changed_since_the_last() -> None:
+def test_a_repeat_sweep_skips_nothing_that_changed_since_the_last(tmp_path: Path) -> None:
     """The sweep remembers when each running clock can next warn; a new event or a customer's new tier
     brings that earlier, and the next sweep must see it (not the remembered instant)."""
     from aftersales import CustomerTier, Priority
 
     clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))  # a Monday
-    # A pack whose SLA tightens a VIP's targets (office_equipment counts importance in the grade alone).
-    desk = _desk(clock, MemoryNotifier(), pack="general_maintenance")
+    # A pack whose SLA tightens a VIP's targets (the policy's VIP × 0.5, written out: the seeds' packs
+    # count importance in the grade alone, or not at all).
+    pack = tmp_path / "vip_half.toml"
+    pack.write_text(
+        '[pack]\nname = "vip_half"\nextends = "general_maintenance"\n\n[sla]\ntier_factor = { vip = 0.5 }\n',
+        encoding="utf-8",
+    )
+    desk = _desk(clock, MemoryNotifier(), pack=str(pack))
     first = desk.open_ticket(AGENT, customer_id="c1", description="打印机卡纸", priority=Priority.NORMAL)
     raised = first.ticket.id
     desk.register_customer(MANAGER, Customer(CustomerId("c2"), "王先生", Contact("王先生"), region="sh"))

@@ -81,9 +81,14 @@ def test_candidates_say_what_the_tickets_say_page_by_page(
 
 @pytest.fixture(params=STORES)
 def vip_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk]:
-    """A desk whose SLA tightens a VIP's targets (the policy's VIP × 0.5; office_equipment counts a
-    customer's importance in the grade alone, seed 003)."""
-    opened = _open(str(request.param), tmp_path, "general_maintenance", START)
+    """A desk whose SLA tightens a VIP's targets (the policy's VIP × 0.5, written out: the seeds' packs
+    count a customer's importance in the grade alone, or not at all)."""
+    pack = tmp_path / "vip_half.toml"
+    pack.write_text(
+        '[pack]\nname = "vip_half"\nextends = "general_maintenance"\n\n[sla]\ntier_factor = { vip = 0.5 }\n',
+        encoding="utf-8",
+    )
+    opened = _open(str(request.param), tmp_path, str(pack), START)
     yield opened
     opened.shutdown()
 
