@@ -79,6 +79,12 @@ def test_whoever_drafts_the_yearly_budget_does_not_approve_it_another_of_managem
 
         approved = charges.approve_budget(GM, "2026", "materials")
         assert (approved.amount, approved.approved_by) == (_cny("80000"), GM.ref)
+        # 费用控制: 售后维护管理部门…对超出预算的费用进行分析和审批 — the department's manager approves an
+        # overrun in one step, the analysis being its reason.
+        over = charges.approve_overrun(
+            MANAGER, "2026", "materials", _cny("5000"), reason="台风季漏水报修激增, 密封件用量超出"
+        )
+        assert [(o.amount, o.approved_by) for o in over.overruns] == [(_cny("5000"), MANAGER.ref)]
 
         # The next round: the general manager proposes a revision; it is the manager's to approve now,
         # and the general manager's own proposal is not theirs to approve.
