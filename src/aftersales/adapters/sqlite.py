@@ -85,7 +85,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.batch_search import PartyWords
-from aftersales.ports.documents import D, Document
+from aftersales.ports.documents import D, Document, document_spec, with_version
 from aftersales.ports.erasure import keeps_personal_copies
 from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
@@ -113,18 +113,26 @@ __all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
 
 T = TypeVar("T")
 
+STAMP_KIND, STAMP_ID = "calendar_stamp", "calendar"
+"""The document a command that moves a ticket's due times reads after its ticket (the store's calendar
+stamp, ``aftersales.service.calendar_stamp``; a test holds the two equal): read in the ticket's statement,
+it costs a key lookup there instead of a statement of its own (issue 21)."""
+
+_STAMP_KEY = (STAMP_KIND, STAMP_ID)
+
 # Read back as the UTF-8 bytes it is stored as: no decode to str, and the parser takes bytes. A command
 # reads its ticket, then the customer, dealer and unit it names and the ticket's search row (the search
 # upkeep compares against it): one statement for all of them, since a command pays per statement
 # (~10 µs each) far more than for the few index lookups a join adds.
 _SELECT_TICKET = (
     "SELECT t.version, {data}, c.data, d.data, a.data,"
-    " s.pos, s.text, s.idents, s.keys, s.labels, s.scope, {events}"
+    " s.pos, s.text, s.idents, s.keys, s.labels, s.scope, {events}, k.version, k.data"
     " FROM tickets t"
     " LEFT JOIN entities c ON c.kind = 'customer' AND c.id = t.customer_id"
     " LEFT JOIN entities d ON d.kind = 'dealer' AND d.id = t.dealer_id"
     " LEFT JOIN entities a ON a.kind = 'asset' AND a.id = {asset}"
     " LEFT JOIN ticket_search s ON s.ticket_id = t.id"
+    f" LEFT JOIN documents k ON k.kind = '{STAMP_KIND}' AND k.id = '{STAMP_ID}'"
     " WHERE t.id = ?"
 )
 # Without a kept ticket the unit comes from its column (NULLIF: '' is none); only a row written before
@@ -666,6 +674,9 @@ class SqliteUnitOfWork:
         # (id, version, text) of each ticket written in this transaction: once it commits, the store's
         # kept tickets learn that these texts are the committed rows (TicketMemo.confirm).
         self.written: list[tuple[str, int, bytes]] = []
+        # Documents a ticket's read joined in, by (kind, id): (version, data), None for none stored. The
+        # documents repository answers a get from them until this transaction ends or writes a document.
+        self.primed_documents: dict[tuple[str, str], tuple[int, str] | None] = {}
 
     def made_on_first_use(self, name: str) -> Any:
         """Make the repository ``name`` and keep it (called once per name, by its class attribute)."""
@@ -679,6 +690,7 @@ class SqliteUnitOfWork:
 
     def _forget(self) -> None:
         """The transaction ended: what it read may change before the next one."""
+        self.primed_documents.clear()
         for repository in self._remembering:
             repository.forget()
 
@@ -698,6 +710,7 @@ class SqliteUnitOfWork:
             self.assets.prime(ticket.asset_id, found[4])
         if found[5] is not None:
             self.search.prime(ticket.id, tuple(found[5:11]))
+        self.primed_documents[_STAMP_KEY] = None if found[12] is None else (found[12], found[13])
 
     def party_words(
         self, customer_ids: Iterable[str], dealer_ids: Iterable[str], asset_ids: Iterable[str]
@@ -1161,9 +1174,27 @@ class _Entities(Generic[T]):
 class _Documents(SqlDocuments):
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow
+        self._get_sql = self._sql["get"]
 
     def _run(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+        if sql is not self._get_sql:  # any other statement may write a document: the primed ones go
+            self._uow.primed_documents.clear()
         return self._uow.run(sql, params)
+
+    def get(self, cls: type[D], id: str) -> D:
+        """A document joined into this transaction's ticket read (the calendar stamp) is answered from
+        what that statement read; any other, or after a document write, from the table."""
+        primed = self._uow.primed_documents
+        if primed:
+            spec = document_spec(cls)
+            key = (spec.kind, id)
+            if key in primed:
+                found = primed[key]
+                if found is None:
+                    raise NotFound(spec.kind, id)
+                self._note_stored(spec.kind, id, found[0], found[1], spec.index)
+                return with_version(self._decode(found[1], cls), found[0])
+        return super().get(cls, id)
 
     def _encode(self, obj: Document, version: int) -> str:
         data = unstructure(obj)

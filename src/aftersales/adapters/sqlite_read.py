@@ -76,6 +76,8 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
         self.tickets = _ReadTickets(self)
         self.customers = _ReadEntities(self, "customer", _ENTITY_KINDS["customers"][1])
         self._others = False
+        # Never filled: a read's ticket statement joins no document (the documents repository asks).
+        self.primed_documents: dict[tuple[str, str], tuple[int, str] | None] = {}
 
     def made_on_first_use(self, name: str) -> Any:
         self._others = True  # another repository made: _forget asks every one
