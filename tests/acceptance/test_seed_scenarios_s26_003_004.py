@@ -11,6 +11,9 @@ Seed 003 二 3 Y个工作小时内响应 (the response is the contact) with seed
 the engineer made at 09:30 away from the system and entered at 15:00 is the response at 09:30 — in the live
 SLA, the KPI, the breach report and the customer's archive — when the host gives ``contact_customer(at=)``;
 a time before the request or after now is refused, nothing written.
+Seed 004 第八条 2(4) 售后服务部若无能力马上判断处理,首先要对客户进行安抚,并立即回复客户服务中心: the outlet
+the centre passed the complaint to logs its call to the customer, then replies; no other engineer or dealer
+may call about the complaint.
 Seed 004 第七条 5(2) 同一批次的产品…同一质量问题在5%以上: the batch is the units registered in it; one
 unit of 20 (5 %) is no *same* problem across the batch, the second unit's fault is.
 """
@@ -29,7 +32,7 @@ from aftersales.domain.complaints import ComplaintSeverity
 from aftersales.domain.ids import AssetId
 from aftersales.domain.products import Asset
 from aftersales.domain.surveys import CallbackChecklist
-from aftersales.errors import ConfigurationError, PermissionDenied, ValidationError
+from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.sla import sla_breaches
@@ -298,3 +301,37 @@ def test_a_call_made_earlier_and_entered_later_is_the_response_when_it_was_made(
         contacts = desk.archives.customer_archive(w.manager, w.cust_zh.id).contacts
         (contact,) = [c for c in contacts if c.ticket_id == tid and c.kind == "contact"]
         assert contact.at == _at(3, 2, 9, 30)
+
+
+# -- seed 004 第八条 2(4): the outlet first reassures the customer, then replies to the centre --------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_outlet_that_cannot_settle_a_hard_case_first_calls_the_customer_then_replies(
+    backend: str, tmp_path: Path
+) -> None:
+    with world_desk(backend, tmp_path, pack="service_centre") as (desk, clock, w):
+        cid = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "整机异响，多次维修无效").ticket.id
+        desk.complaints.investigate(w.agent, cid)
+        # Before the centre passes it on, no engineer or dealer calls the complainant about it.
+        with pytest.raises((PermissionDenied, NotFound)):
+            desk.contact_customer(w.junior, cid, note="安抚")
+        with pytest.raises(PermissionDenied):  # the customer's own dealer reads it but is not the outlet
+            desk.contact_customer(w.dealer_sh_staff, cid, note="安抚")
+        desk.complaints.refer_to_outlet(w.agent, cid, engineer_id=w.eng_junior.id, note="请上门核实")
+        with pytest.raises(PermissionDenied):  # another engineer of the team: not the outlet either
+            desk.contact_customer(w.senior, cid, note="安抚")
+        with pytest.raises(PermissionDenied):
+            desk.contact_customer(w.dealer_sh_staff, cid, note="安抚")
+        events = len(desk.ticket(w.manager, cid).events)
+        clock.advance(H)
+        desk.contact_customer(w.junior, cid, note="已致电安抚客户：技术难度大，已上报客服中心，今日回复")
+        desk.complaints.reply_from_outlet(
+            w.junior, cid, reply="技术难度大，无法现场判断，已安抚客户", handled=False
+        )
+        steps = [(e.action, e.actor.id) for e in desk.ticket(w.manager, cid).events[events:]]
+        assert steps[:2] == [("contact_customer", w.junior.id), ("outlet_reply", w.junior.id)]
+        contacts = desk.archives.customer_archive(w.manager, w.cust_zh.id).contacts
+        assert [c.note for c in contacts if c.ticket_id == cid and c.kind == "contact"] == [
+            "已致电安抚客户：技术难度大，已上报客服中心，今日回复"
+        ]

@@ -68,6 +68,7 @@ from aftersales.service.callback_plan import (
     major_complaint,
     schedule_in,
 )
+from aftersales.service.complaint_outlet_access import check_outlet_contact
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import (
     Dispatching,
@@ -771,6 +772,8 @@ class Tickets:
             require_aware(at, "at")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            if ticket.kind is TicketKind.COMPLAINT:
+                check_outlet_contact(actor, ticket)  # an outlet calls only about a complaint passed to it
             ticket.contact_customer(
                 actor.ref, now, channel=channel.value, note=note, expected_at=expected_at, contacted_at=at
             )
