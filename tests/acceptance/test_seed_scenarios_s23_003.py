@@ -106,10 +106,11 @@ def test_an_urgent_repair_is_answered_in_working_hours_and_a_vips_is_critical_fr
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_24_hour_callback_runs_on_the_clock_through_the_weekend(backend: str, tmp_path: Path) -> None:
-    # 客服专员在24小时内对客户进行回访: two repairs accepted on Friday 6 March at 17:00 — the callbacks
-    # are due on Saturday at 17:00 (24 hours of the clock: the agents work in shifts, 客服专员实行轮班制).
-    # One made at 17:00 is on time and nothing is overdue then; at 17:01 the other is overdue, and made
-    # then it is counted late.
+    # 服务完成后,工程师将处理结果录入系统,客服专员在24小时内对客户进行回访: two repairs whose results the
+    # engineer entered on Friday 6 March at 14:00 (the slips recorded at 17:00) — the callbacks are due on
+    # Saturday at 14:00 (24 hours of the clock from the entry, session 26: the agents work in shifts,
+    # 客服专员实行轮班制). One made at 14:00 is on time and nothing is overdue then; at 14:01 the other is
+    # overdue, and made then it is counted late.
     with _desk(backend, tmp_path) as (desk, clock, world, _):
         clock.set(_at(3, 6, 14, 0))
         tickets = []
@@ -126,8 +127,8 @@ def test_the_24_hour_callback_runs_on_the_clock_through_the_weekend(backend: str
         for tid in tickets:
             desk.confirm(world.agent, tid, channel="service_slip", note="客户在服务单上签字")
         on_time, late = tickets
-        assert desk.ticket(world.manager, late).callback_due_at == _at(3, 7, 17, 0)
-        clock.set(_at(3, 7, 17, 0))
+        assert desk.ticket(world.manager, late).callback_due_at == _at(3, 7, 14, 0)
+        clock.set(_at(3, 7, 14, 0))
         assert desk.callbacks.overdue(world.manager) == []
         desk.record_callback(world.agent, on_time, problem_back=False, satisfaction=5)
         clock.advance(timedelta(minutes=1))

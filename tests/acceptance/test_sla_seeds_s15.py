@@ -267,7 +267,8 @@ def test_a_grade_raised_on_saturday_counts_its_limits_from_the_raise(backend: st
 def test_a_callback_finding_the_problem_back_on_a_make_up_saturday_starts_a_new_cycle(
     backend: str, tmp_path: Path
 ) -> None:
-    # Accepted Fri 13 Feb 17:00 → callback due Sat 14 Feb 17:00 (24 h). The callback at Sat 10:00 finds the
+    # Result entered Fri 13 Feb 15:00, accepted 17:00 → callback due Sat 14 Feb 15:00 (24 h from the entry,
+    # seed 003 工程师将处理结果录入系统…24小时内; session 26). The callback at Sat 10:00 finds the
     # problem back: a new cycle from then, one grade higher (加急), no new response target (the reopen is
     # the response): arrival 8 h → Sat 7 h + Tue 24 Feb 1 h → 10:00; resolution 16 h → Wed 25 Feb 10:00.
     with _desk(backend, tmp_path, _at(2, 13, 15)) as (clock, world, desk):
@@ -276,7 +277,7 @@ def test_a_callback_finding_the_problem_back_on_a_make_up_saturday_starts_a_new_
         desk.resolve(world.junior, tid, summary="清理")
         clock.set(_at(2, 13, 17))
         desk.confirm(world.junior, tid, channel="service_slip")
-        assert desk.ticket(world.manager, tid).callback_due_at == _at(2, 14, 17)
+        assert desk.ticket(world.manager, tid).callback_due_at == _at(2, 14, 15)
         clock.set(_at(2, 14, 10))
         desk.record_callback(world.agent, tid, problem_back=True)
         assert _dues(desk, world, tid) == {"arrival": _at(2, 24, 10), "resolution": _at(2, 25, 10)}

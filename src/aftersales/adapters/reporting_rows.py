@@ -16,7 +16,7 @@ import attrs
 
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
-from aftersales.domain.sla_reading import is_response, response_steps
+from aftersales.domain.sla_reading import answered_at, is_response, response_steps
 from aftersales.domain.sla_targets import RESPONSE_ACTIONS
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
@@ -142,7 +142,7 @@ def event_facts(
     for event in events:
         action = event.action
         if response_us is None and first_cycle and action in responses and is_response(event, responses):
-            response_us = micros(event.at)
+            response_us = micros(answered_at(event))  # a contact recorded later: when it was made
         if action == "reopen":
             first_cycle = False
         if action in REWORK_ACTIONS:

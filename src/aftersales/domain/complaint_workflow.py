@@ -97,7 +97,9 @@ COMPLAINT_WORKFLOW = Workflow(
         _t("note_to_customer", _OPEN, STAY, _HANDLERS),
         # Seed 004 (及时地给予回复): the handler's call to the customer is the complaint's response, as
         # on a service ticket; without it a complaint's response could be met only by a written note.
-        _t("contact_customer", _OPEN, STAY, _HANDLERS),
+        # Seed 004 第八条 2(4): the outlet the centre passed it to, unable to settle it at once, 首先要对客户
+        # 进行安抚 — its call is logged too (the service layer admits only that outlet, not any engineer).
+        _t("contact_customer", _OPEN, STAY, _HANDLERS | _OUTLETS),
         _t("schedule_callback", _HANDLED, STAY, _HANDLERS | _SYSTEM),
         _t("record_callback", _HANDLED, STAY, _HANDLERS),
         # Issue 23: describing a complaint (tags, custom fields, attachments) never moves it.

@@ -193,7 +193,10 @@ def measure(
         else:
             position, spans = working, working_spans
         if name == "callback":
-            start, met, spans = resolved, cycle.callback_met, []
+            start = resolved
+            if target.start == "work_done" and resolved is not None:
+                start = cycle.done_at  # seed 003: from the result's entry, the acceptance recorded later
+            met, spans = cycle.callback_met, []
             # Cancelled or withdrawn after the work was done: there is no callback to make any more.
             stop = met if met is not None else _ended(cycle)
         else:

@@ -23,11 +23,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARRIVAL_STEPS",
+    "CONTACTED_AT_KEY",
     "GRADING_STEPS",
     "STEPS_BUT_ASSIGN",
     "STEP_CODES",
     "TAKEN_BY_DEALER_KEY",
     "Cycle",
+    "answered_at",
     "dealer_of",
     "first_response",
     "held_dealer",
@@ -52,6 +54,25 @@ def is_response(event: TicketEvent, actions: frozenset[str] = RESPONSE_ACTIONS) 
         and event.actor.role in _STAFF
         and not (event.action == "note_to_customer" and event.payload.get("visible") is False)
     )
+
+
+CONTACTED_AT_KEY = "contacted_at"
+"""Payload key of a contact recorded after it was made (``contact_customer(at=)``): when it was made."""
+
+
+def answered_at(event: TicketEvent) -> datetime:
+    """When ``event`` (a response) answered the customer: the time a contact recorded after the fact says
+    it was made (seed 001 沟通记录…包括沟通时间; the command kept it between the opening and the entry),
+    else the event's own instant."""
+    raw = event.payload.get(CONTACTED_AT_KEY) if event.payload else None
+    if isinstance(raw, str):
+        try:
+            made = datetime.fromisoformat(raw)
+        except ValueError:
+            return event.at
+        if made.tzinfo is not None and made <= event.at:
+            return made
+    return event.at
 
 
 GRADING_STEPS = frozenset({"triage", "reclassify"})
@@ -179,9 +200,19 @@ class Cycle:
         return self.extras[index - self.count]
 
 
-def _arrival(event: TicketEvent, index: int, start: int, cycle: Cycle) -> int | None:
-    """The instant a visit says the engineer arrived, kept between the cycle start and the event."""
-    raw = event.payload.get("arrived_at")
+def _contacted(event: TicketEvent, index: int, start: int | None, cycle: Cycle) -> int:
+    """The instant a response answered the customer (:func:`answered_at`), kept between the cycle start
+    and the event, as an index of ``cycle``."""
+    if start is None or not event.payload or CONTACTED_AT_KEY not in event.payload:
+        return index
+    made = _arrival(event, index, start, cycle, CONTACTED_AT_KEY)
+    return index if made is None else made
+
+
+def _arrival(event: TicketEvent, index: int, start: int, cycle: Cycle, key: str = "arrived_at") -> int | None:
+    """The instant a visit says the engineer arrived (or the payload's ``key`` says), kept between the
+    cycle start and the event."""
+    raw = event.payload.get(key)
     if raw is None:
         return None
     try:
@@ -352,7 +383,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                     # (甲方的电话通知), a new call whose 24 hours run from that dispatch, not from the call.
                     caller = None
         if response_met is None and action in response_actions and is_response(event, response_actions):
-            response_met = index
+            response_met = _contacted(event, index, start, cycle)
         if arrival_met is None:
             if action == "start_work":
                 arrival_met = index

@@ -45,8 +45,9 @@ BASES = ("working", "calendar", "working_days", "end_of_day", "calendar_days")
 """How a target's duration is counted: working time, wall-clock time, N working-day lengths of working
 time, "by the end of the N-th following working day", or whole local days of wall-clock time."""
 
-STARTS = ("opened", "dealer_dispatch")
-"""When a target's clock starts: at the opening (or reopen), or at the dispatch to a dealer (seed 002)."""
+STARTS = ("opened", "dealer_dispatch", "work_done")
+"""When a target's clock starts: at the opening (or reopen), or at the dispatch to a dealer (seed 002); a
+callback's at the resolution (acceptance) unless ``work_done``: the work marked done (seed 003)."""
 
 SLA_EXTENSION_KEY = "sla_extension"
 """Payload key of an event that approves a target's extension (a target name or a list of them)."""
@@ -106,7 +107,8 @@ class SlaTarget:
     local midnight ending the N-th day after the start's day — seed 004's 七天内). ``extended_to`` is the
     longest the target may be extended to by an approval (seed 002: 48 h "in special cases"); ``None`` when
     it cannot be extended. ``start`` says when the clock starts (``opened``, or ``dealer_dispatch`` for the
-    dealer contract).
+    dealer contract); a callback runs from the resolution, or from the work marked done with ``work_done``
+    (seed 003: 工程师将处理结果录入系统, 客服专员在24小时内…回访), which only a callback may name.
     """
 
     name: str = attrs.field(validator=_check_name)
@@ -124,6 +126,8 @@ class SlaTarget:
             for value in (self.duration, self.extended_to):
                 if value is not None and value % timedelta(days=1):
                     raise ValidationError(f"{self.basis} targets are whole days", field="duration")
+        if self.start == "work_done" and self.name != "callback":
+            raise ValidationError("only a callback runs from the work marked done", field="start")
         if self.extended_to is not None and self.extended_to < self.duration:
             raise ValidationError("extended_to must not be shorter than duration", field="extended_to")
 

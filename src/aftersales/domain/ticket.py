@@ -24,6 +24,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
 from aftersales.domain.sla_held import HELD_KEY
+from aftersales.domain.sla_reading import CONTACTED_AT_KEY
 from aftersales.domain.text import optional_bounded, required_text
 from aftersales.domain.ticket_workflow import (
     CLOSE_UNACCEPTED,
@@ -612,8 +613,14 @@ class Ticket:
         channel: str,
         note: str | None = None,
         expected_at: datetime | None = None,
+        contacted_at: datetime | None = None,
     ) -> TicketEvent:
         """Record a customer-facing contact (a call, a message): the first one is the SLA response.
+
+        ``contacted_at`` is when a contact recorded after the fact was made (a call taken away from the
+        system, entered later: seed 001 沟通记录…包括沟通时间): not before the request came in nor after
+        ``at`` (``ValidationError`` naming ``at``). The response clock and the reports count it then
+        (:func:`~aftersales.domain.sla_reading.answered_at`); the event keeps its entry instant.
 
         ``expected_at`` is the visit or solution time the customer was told (seed 003): a time still to
         come — one already past tells the customer nothing (seed 001: 沟通内容应准确, 避免模糊).
@@ -628,8 +635,19 @@ class Ticket:
                 field="note",
             )
         payload: dict[str, JsonValue] = {"channel": channel}
+        made = at
+        if contacted_at is not None:
+            made = require_aware(contacted_at, "at")
+            if made > at or made < self.received_at:
+                raise ValidationError(
+                    f"a contact recorded after the fact was made ({made.isoformat()}) between the request"
+                    f" ({self.received_at.isoformat()}) and now ({at.isoformat()})",
+                    field="at",
+                )
+            if made < at:
+                payload[CONTACTED_AT_KEY] = made.isoformat()
         if expected_at is not None:
-            if require_aware(expected_at, "expected_at") < at:
+            if require_aware(expected_at, "expected_at") < made:
                 raise ValidationError(
                     f"expected_at ({expected_at.isoformat()}) is already past: the customer is told a time"
                     " still to come",

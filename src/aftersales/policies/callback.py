@@ -20,7 +20,11 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import category_codes, in_range
 
-__all__ = ["KIND", "CallbackFacts", "CallbackParams", "CallbackPlan", "DefaultCallback"]
+__all__ = ["CALLBACK_STARTS", "KIND", "CallbackFacts", "CallbackParams", "CallbackPlan", "DefaultCallback"]
+
+
+CALLBACK_STARTS = ("acceptance", "work_done")
+"""What a service ticket's callback deadline may run from (``[callback] service_from``)."""
 
 
 @attrs.frozen
@@ -50,6 +54,11 @@ class CallbackPlan:
     score_required: bool = False
     """Every callback recorded (the problem not back) gives the customer's satisfaction score, survey owed
     or not (seed 003: 回访, 确认问题是否解决, 收集客户满意度评价)."""
+    from_work_done: bool = False
+    """A service ticket's ``within`` runs from the work marked done (``resolve``: the engineer entering the
+    result), not from the customer's acceptance (seed 003: 服务完成后,工程师将处理结果录入系统,客服专员在
+    24小时内对客户进行回访 — the slip is signed on site before the entry, so a slip recorded later does
+    not move the deadline)."""
 
     def due_from(self, start: datetime, zone: tzinfo) -> datetime:
         """The callback's deadline for work resolved (or a complaint handled) at ``start``; ``zone`` is
@@ -87,6 +96,10 @@ class CallbackParams:
     naming ``satisfaction``) even when no survey is owed — seed 003 collects a satisfaction evaluation
     at every callback (确认问题是否解决, 收集客户满意度评价). A callback finding the problem back is not
     asked one (the next resolution's callback is). Default off: other seeds survey some customers only."""
+    service_from: str = attrs.field(default="acceptance", validator=attrs.validators.in_(CALLBACK_STARTS))
+    """What a service ticket's ``service_within_hours`` runs from: ``acceptance`` (the customer accepts
+    the work) or ``work_done`` (the engineer records the result: seed 003, 工程师将处理结果录入系统,
+    客服专员在24小时内…回访). Must equal ``[sla] callback_from`` (the SLA's callback target)."""
 
 
 @attrs.frozen
@@ -128,6 +141,7 @@ class DefaultCallback:
             p.close_after_attempts,
             whole_days=complaint,
             score_required=p.score_required,
+            from_work_done=not complaint and p.service_from == "work_done",
         )
         return Decision(plan, reasons, self.name)
 

@@ -479,8 +479,10 @@ def _layered(below: object, above: object) -> object:
 _LINKED: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
     (("callback", "service_within_hours"), ("sla", "callback_hours")),
     (("callback", "complaint_within_days"), ("sla", "complaint_callback_days")),
+    (("callback", "service_from"), ("sla", "callback_from")),
 )
-"""Keys that hold one figure in two sections: the callback deadline, for the task and the SLA target."""
+"""Keys that hold one figure in two sections: the callback deadline and what it runs from, for the task and
+the SLA target."""
 
 
 def _linked_follow(merged: dict[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
@@ -498,7 +500,7 @@ def _linked_follow(merged: dict[str, Any], own: Mapping[str, Any]) -> dict[str, 
     for pair in _LINKED:
         for (src, src_key), (dst, dst_key) in (pair, pair[::-1]):
             value = named(src, src_key)
-            if not isinstance(value, int) or isinstance(value, bool) or named(dst, dst_key) is not None:
+            if not isinstance(value, int | str) or isinstance(value, bool) or named(dst, dst_key) is not None:
                 continue  # not named here, named on both sides, or invalid (validation names it)
             if working and "callback_hours" in (src_key, dst_key):
                 continue
@@ -529,7 +531,10 @@ def _check_callback_deadlines(core: Mapping[str, object], source: str | None) ->
             ("service_within_hours", "callback_hours", callback.params.service_within_hours,
              sla.params.callback_hours)
         )  # fmt: skip
-    for callback_key, sla_key, in_callback, in_sla in pairs:
+    starts: list[tuple[str, str, object, object]] = [
+        ("service_from", "callback_from", callback.params.service_from, sla.params.callback_from)
+    ]  # the start too: the task and the SLA target run from one instant (seed 003: 录入系统 … 24小时内)
+    for callback_key, sla_key, in_callback, in_sla in [*pairs, *starts]:
         if in_callback != in_sla:
             raise ConfigurationError(
                 f"callback.{callback_key} = {in_callback} but sla.{sla_key} = {in_sla}: they are the "

@@ -40,6 +40,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import RESPONSE_ACTIONS, SlaTarget, SlaTargets
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
 from aftersales.errors import ValidationError
+from aftersales.policies.callback import CALLBACK_STARTS
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import at_least, check_category_code, frozen_mapping, in_range
@@ -307,6 +308,13 @@ class SlaParams:
     """Callback after resolution, in hours (seed 003: 24)."""
     callback_in_working_hours: bool = False
     """Count ``callback_hours`` as working hours instead of wall-clock hours."""
+    callback_from: str = attrs.field(
+        default="acceptance",
+        validator=attrs.validators.in_(CALLBACK_STARTS),
+        metadata={"fingerprint_omit_default": True},  # stores stamped before it keep their digest
+    )
+    """What ``callback_hours`` runs from: ``acceptance`` or ``work_done`` (seed 003: 工程师将处理结果录入系统,
+    客服专员在24小时内对客户进行回访). Must equal ``[callback] service_from``."""
     complaint_callback_days: int = attrs.field(default=7, validator=in_range(1, 90))
     """Callback after a complaint is handled, in whole local days: through the end of the N-th day after
     the day it was handled (seed 004: 七天内)."""
@@ -490,7 +498,8 @@ class DefaultSla:
             reasons.append(Reason("sla_complaint_callback", {"days": p.complaint_callback_days}))
         else:
             basis = "working" if p.callback_in_working_hours else "calendar"
-            targets["callback"] = SlaTarget("callback", _hours(p.callback_hours), basis)
+            start = "work_done" if p.callback_from == "work_done" else "opened"
+            targets["callback"] = SlaTarget("callback", _hours(p.callback_hours), basis, start=start)
             reasons.append(Reason("sla_service_callback", {"hours": p.callback_hours, "basis": basis}))
         pause = {TicketState.AWAITING_CUSTOMER}
         if p.pause_on_parts:

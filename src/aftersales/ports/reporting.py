@@ -24,6 +24,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.products import Asset
 from aftersales.domain.sla_late import late_after
 from aftersales.domain.sla_reading import (
+    answered_at,
     dealer_of,
     first_response,
     held_dealer,
@@ -456,7 +457,7 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         if isinstance(value, int) and not isinstance(value, bool):
             attitude = value
     answer = first_response(events, response_steps(ticket))
-    response_us = micros(answer.at) if answer is not None else None
+    response_us = micros(answered_at(answer)) if answer is not None else None
     response_due_us, resolution_due_us = judged_dues(ticket, response_us)
     paused, paused_parts = pause_starts(events)
     return TicketFacts(

@@ -34,7 +34,7 @@ import attrs
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.sla_late import late_after
-from aftersales.domain.sla_reading import first_response, response_steps, response_stopped
+from aftersales.domain.sla_reading import answered_at, first_response, response_steps, response_stopped
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import TicketFilter
@@ -184,11 +184,12 @@ def sla_breaches(
         # Judged against the due of the cycle it belongs to and past the last instant still on time (a
         # working-time due at a window's end: the next working instant), from the stored facts the KPI
         # reads (ports.reporting.judged_dues), so the two never disagree about one ticket.
-        respond_by_us = judged_dues(t, micros(answered.at) if answered is not None else None)[0]
+        answer_at = answered_at(answered) if answered is not None else None
+        respond_by_us = judged_dues(t, micros(answer_at) if answer_at is not None else None)[0]
         if respond_by_us is not None:
             # late: answered after the due time, or not answered and its clock ran past the due time
             stopped = response_stopped(events, steps) if answered is None else None
-            end = answered.at if answered is not None else stopped.at if stopped is not None else standing
+            end = answer_at if answer_at is not None else stopped.at if stopped is not None else standing
             if micros(end) > respond_by_us:
                 row[1] += 1
         due = late_after(t.resolution_due_at, t.resolution_late_after)

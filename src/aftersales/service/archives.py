@@ -25,6 +25,7 @@ from aftersales.domain.correspondence import CorrespondenceGuidance
 from aftersales.domain.fee_slips import FeeSlip
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
+from aftersales.domain.sla_reading import answered_at
 from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
 from aftersales.domain.surveys import RATER_DIMENSIONS, rater_index_of
 from aftersales.domain.ticket import Ticket
@@ -241,8 +242,9 @@ def _contacts(ticket: Ticket, seen: Ticket) -> Iterator[ContactEntry]:
         payload = event.payload
         if event.action == "contact_customer":
             channel = payload.get("channel")
+            made = answered_at(event)  # a call entered after the fact: when it was made (沟通时间)
             yield ContactEntry(
-                ticket.id, event.at, "contact", str(channel) if channel else None, event.reason or ""
+                ticket.id, made, "contact", str(channel) if channel else None, event.reason or ""
             )
         elif event.action == "callback_attempt":
             channel = payload.get("channel") or "phone"  # attempts recorded before they named one: calls

@@ -27,6 +27,7 @@ from aftersales.service.actors import Actor
 
 __all__ = [
     "callback_plan",
+    "callback_start",
     "check_due",
     "complete_tasks",
     "customer_tier",
@@ -71,6 +72,15 @@ def callback_plan(
     return decision
 
 
+def callback_start(plan: CallbackPlan, ticket: Ticket, now: datetime) -> datetime:
+    """The instant the callback deadline of ``ticket`` runs from: the work marked done in this cycle when
+    the plan says so (seed 003: 工程师将处理结果录入系统, 客服专员在24小时内…回访), else the resolution
+    (a service ticket's acceptance, a complaint's handling), else ``now``."""
+    if plan.from_work_done and ticket.work_done_at is not None:
+        return ticket.work_done_at
+    return ticket.resolved_at or now
+
+
 def schedule_in(
     uow: UnitOfWork,
     policy: CallbackPolicy,
@@ -92,7 +102,7 @@ def schedule_in(
     plan = decision.outcome
     if not plan.required and due_at is None:
         return None, decision
-    due = due_at if due_at is not None else plan.due_from(ticket.resolved_at or now, zone)
+    due = due_at if due_at is not None else plan.due_from(callback_start(plan, ticket, now), zone)
     ticket.schedule_callback(actor.ref, now, due)
     existing = uow.documents.query(CallbackTask, ticket_id=ticket.id)
     for old in existing:

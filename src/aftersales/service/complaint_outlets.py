@@ -19,7 +19,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from aftersales.domain.actors import Role
 from aftersales.domain.classification import Channel
 from aftersales.domain.complaints import ComplaintFile, CrisisFacts
 from aftersales.domain.departments import department_ids
@@ -34,10 +33,11 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_base import checked_text
 from aftersales.service.complaint_intake import ComplaintIntake
+from aftersales.service.complaint_outlet_access import answers_for
 from aftersales.service.coordination import SERVICE_CENTRE, departments_in
 from aftersales.service.dispatching import check_available
 from aftersales.service.intake import received_time
-from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, permit
+from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import Applied
 from aftersales.service.views import CommandResult
 
@@ -56,24 +56,7 @@ def _name(uow: UnitOfWork, ticket: Ticket) -> str:
         return ticket.customer_id
 
 
-_CENTRE_STAFF = COMPLAINT_ROLES["outlet_reply"] - {Role.ENGINEER, Role.DEALER_STAFF}
 """Who replies for any outlet (recording a reply it phoned in): the centre's own handlers."""
-
-
-def _answers_for(actor: Actor, outlet: Assignee) -> bool:
-    """May ``actor`` give ``outlet``'s reply? The centre's staff for any outlet; an engineer for itself;
-    a dealer's staff for its dealer."""
-    if any(role in _CENTRE_STAFF for role in actor.roles):
-        return True
-    mine = outlet.id in (actor.engineer_id, actor.id)
-    if actor.has_role(Role.ENGINEER) and outlet.kind is AssigneeKind.ENGINEER and mine:
-        return True
-    return (
-        actor.has_role(Role.DEALER_STAFF)
-        and outlet.kind is AssigneeKind.DEALER
-        and actor.dealer_id is not None
-        and outlet.id == actor.dealer_id
-    )
 
 
 @validated_commands
@@ -153,7 +136,7 @@ class ComplaintOutlets(ComplaintIntake):
                     f"complaint {ticket.id} was not referred to an outlet", field="complaint_id"
                 )
             outlet = ticket.assignee
-            if not _answers_for(actor, outlet):
+            if not answers_for(actor, outlet):
                 raise PermissionDenied(str(actor), "outlet_reply", ticket.id)
             ticket.step(
                 "outlet_reply",
