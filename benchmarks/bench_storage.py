@@ -260,7 +260,7 @@ def _stage_split(tmp: Path, tickets: list[Any]) -> None:
     stage("validation (history replay)", lambda: [_checked(t, n) for n, t in enumerate(tickets)])
     with desk.store() as uow:
         words = stage("party words (SQL)", lambda: _party_words(uow, tickets))
-        stage("lifecycle rules", lambda: _check_lifecycle(desk.context, uow, tickets))
+        stage("lifecycle rules", lambda: _check_lifecycle(desk.context, uow, tickets, words))
         stage("  of which ticket JSON", lambda: [ticket_json_utf8(t) for t in tickets])
         values = stage("ticket + report row values", lambda: [ticket_values(t) for t in tickets])
         faults = stage("fault rows", lambda: [f for t in tickets for f in fault_values(t)])

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from aftersales.domain.parties import Customer, CustomerTier
+from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_reading import last_grade
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import CLOSE_UNACCEPTED
@@ -59,7 +59,7 @@ def check_history(
     ticket: Ticket,
     params: LifecycleParams,
     callback: CallbackPolicy,
-    customers: Mapping[str, Customer],
+    tiers: Mapping[str, CustomerTier],
 ) -> None:
     """Refuse ``ticket`` when a step of its history breaks a lifecycle rule the live command enforces.
 
@@ -67,7 +67,7 @@ def check_history(
     (field ``fault_records``); ``confirm`` recorded by staff without one of the pack's acceptance channels
     (or a customer naming an unknown one): ``ValidationError`` naming ``channel``; ``close`` of an accepted
     ticket before its callback (unless the pack needs none, or its failed attempts were recorded):
-    ``InvalidTransition``. ``customers`` holds the ticket's customer when stored (its tier; a customer not
+    ``InvalidTransition``. ``tiers`` holds the tier of the ticket's customer when stored (a customer not
     given counts as regular, as on the live desk).
     """
     for index, event in enumerate(ticket.events):
@@ -84,8 +84,7 @@ def check_history(
                 check_acceptance(ticket, event.actor.role, channel, params)  # reads the role and channel
             else:
                 before = _as_before(ticket, index)
-                customer = customers.get(ticket.customer_id)
-                tier = customer.tier if customer is not None else CustomerTier.REGULAR
+                tier = tiers.get(ticket.customer_id, CustomerTier.REGULAR)
                 check_close(before, callback_plan(callback, before, tier).outcome)
         except InvalidTransition as refused:
             raise _named(refused, ticket, event.seq) from None
