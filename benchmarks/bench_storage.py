@@ -240,7 +240,7 @@ def _stage_split(tmp: Path, tickets: list[Any]) -> None:
     at a time (``time.process_time``: on a shared machine the wall clock counts others' turns too).
     Where to look next; the stages' sum is close to, not exactly, the import's own CPU."""
     from aftersales.adapters.reporting_rows import INSERT_FAULT, UPSERT_FACTS, fault_values
-    from aftersales.adapters.sqlite_import import INSERT_TICKET, _drop_ledger_indexes, ticket_values
+    from aftersales.adapters.sqlite_import import INSERT_TICKET, ticket_values
     from aftersales.adapters.sqlite_search_import import fts_words, insert_search_rows, search_rows
     from aftersales.ports.batch_search import batch_documents
     from aftersales.ports.ticket_search import position_base
@@ -265,18 +265,15 @@ def _stage_split(tmp: Path, tickets: list[Any]) -> None:
         values = stage("ticket + report row values", lambda: [ticket_values(t) for t in tickets])
         faults = stage("fault rows", lambda: [f for t in tickets for f in fault_values(t)])
         conn = uow.conn()  # type: ignore[attr-defined]
-        indexes = _drop_ledger_indexes(conn)
 
         def ledger() -> None:
             conn.executemany(INSERT_TICKET, [v[0] for v in values])
-            for sql in indexes:
-                conn.execute(sql)
 
         def report() -> None:
             conn.executemany(UPSERT_FACTS, [v[1] for v in values])
             conn.executemany(INSERT_FAULT, faults)
 
-        stage("SQL tickets (+ index rebuild)", ledger)
+        stage("SQL tickets (indexes in place)", ledger)
         stage("SQL report rows", report)
         rows = stage("search documents", lambda: search_rows(batch_documents(tickets, words)))
         slots: dict[int, int] = {}

@@ -290,8 +290,8 @@ def test_add_many_takes_any_iterable_the_same_way_on_every_store(desk: ServiceDe
 
 
 def test_a_large_first_batch_keeps_every_ledger_index(tmp_path: Path) -> None:
-    """A batch as large as the table drops the ledger indexes while it inserts and rebuilds them in
-    its transaction; a failed one leaves them as they were."""
+    """A batch as large as the table keeps the ledger indexes (the file is live); a failed one leaves
+    them as they were."""
     store = SqliteStore(f"sqlite:///{tmp_path}/indexes.db")
     try:
         conn = store.acquire()
