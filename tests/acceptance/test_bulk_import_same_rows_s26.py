@@ -7,7 +7,10 @@ contentless, so its words are compared through ``fts5vocab`` (term, document, co
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
@@ -17,6 +20,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.parties import CustomerTier
 from aftersales.ports.ticket_search import search_document
 from aftersales.service.desk import ServiceDesk
+from conftest import pg_schema_url
 
 TABLES = (
     "tickets",
@@ -40,8 +44,9 @@ PARTIES = {
 }
 
 
-def _open(path: Path) -> ServiceDesk:
-    desk = ServiceDesk.open(f"sqlite:///{path}", pack="sanitary_ware", clock=ManualClock(START))
+def _open(url: str | Path) -> ServiceDesk:
+    url = f"sqlite:///{url}" if isinstance(url, Path) else url
+    desk = ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START))
     with desk.store() as uow:
         for customer in PARTIES.values():
             uow.customers.add(customer)
@@ -62,11 +67,12 @@ def _contents(path: Path) -> dict[str, list[tuple[object, ...]]]:
         conn.close()
 
 
-def test_an_import_stores_what_single_writes_store(tmp_path: Path) -> None:
+def _import_and_write_singly(bulk: str | Path, single: str | Path) -> None:
+    """The same tickets imported into ``bulk`` and written one ``add`` and ``put`` each into ``single``."""
     tickets = _known(TICKETS)
-    with _open(tmp_path / "bulk.db") as desk:
+    with _open(bulk) as desk:
         desk.import_tickets(MANAGER, tickets, batch_size=17)  # several batches, one of leftovers
-    with _open(tmp_path / "single.db") as desk:
+    with _open(single) as desk:
         for start in range(0, len(tickets), 17):  # one transaction per batch, as the import's
             with desk.store() as uow:
                 for ticket in tickets[start : start + 17]:
@@ -75,9 +81,39 @@ def test_an_import_stores_what_single_writes_store(tmp_path: Path) -> None:
                     asset = ASSETS.get(ticket.asset_id) if ticket.asset_id else None
                     dealer = DEALERS.get(ticket.dealer_id) if ticket.dealer_id else None
                     uow.search.put(search_document(ticket, customer, asset, dealer))
-                uow.search.flush()  # a put leaves its FTS words pending; the import writes them at once
+                flush = getattr(uow.search, "flush", None)  # SQLite: a put leaves its FTS words pending
+                if flush is not None:
+                    flush()
                 uow.commit()
+
+
+def test_an_import_stores_what_single_writes_store(tmp_path: Path) -> None:
+    _import_and_write_singly(tmp_path / "bulk.db", tmp_path / "single.db")
     bulk, single = _contents(tmp_path / "bulk.db"), _contents(tmp_path / "single.db")
-    assert len(bulk["tickets"]) == len(tickets)
+    assert len(bulk["tickets"]) == len(_known(TICKETS))
     for table, rows in single.items():
         assert bulk[table] == rows, table
+
+
+PG_TABLES = ("tickets", "ticket_search", "ticket_search_keys", "ticket_labels")
+
+
+@contextlib.contextmanager
+def _pg_contents(url: str) -> Iterator[dict[str, list[tuple[object, ...]]]]:
+    import psycopg
+
+    schema = url.rsplit("schema=", 1)[1]
+    with psycopg.connect(os.environ["AFTERSALES_PG_DSN"]) as conn:
+        conn.execute(f'SET search_path TO "{schema}"')
+        yield {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in PG_TABLES}
+
+
+def test_a_postgresql_import_stores_what_single_writes_store() -> None:
+    # The search rows of a batch go in as three statements of arrays, positions assigned in Python
+    # as each put assigns them (three tickets share each minute; the batches share milliseconds).
+    with pg_schema_url() as bulk_url, pg_schema_url() as single_url:
+        _import_and_write_singly(bulk_url, single_url)
+        with _pg_contents(bulk_url) as bulk, _pg_contents(single_url) as single:
+            assert len(bulk["ticket_search"]) == len(_known(TICKETS))
+            for table, rows in single.items():
+                assert bulk[table] == rows, table
