@@ -29,7 +29,12 @@ from aftersales.ports.batch_search import PartyWords, batch_documents, party_wor
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
-from aftersales.service.import_lifecycle import check_history, check_instants, needs_customers
+from aftersales.service.import_lifecycle import (
+    BatchCallback,
+    check_history,
+    check_instants,
+    needs_customers,
+)
 from aftersales.service.late_after_rewind import rewind_backfill
 from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.permissions import check_role
@@ -121,8 +126,9 @@ def _check_lifecycle(
     and each fault record's codes against the pack's fault catalog, as ``add_fault_record`` checks them."""
     params = lifecycle_params(context.policies)
     tiers = _tiers(uow, batch, words)
+    callback = BatchCallback(context.policies.callback)
     for ticket in batch:
-        check_history(ticket, params, context.policies.callback, tiers)
+        check_history(ticket, params, callback, tiers)
         check_fault_records(context.policies.extra, ticket.fault_records, ticket.id)
 
 
