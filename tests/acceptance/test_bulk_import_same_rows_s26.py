@@ -117,3 +117,27 @@ def test_a_postgresql_import_stores_what_single_writes_store() -> None:
             assert len(bulk["ticket_search"]) == len(_known(TICKETS))
             for table, rows in single.items():
                 assert bulk[table] == rows, table
+
+
+def test_a_postgresql_batch_naming_an_indexed_ticket_is_put_one_by_one() -> None:
+    # put_many's array path is for tickets none indexed yet; one already indexed (or named twice) makes
+    # the batch go through put each, which rewrites the indexed row in place: the same rows as put each.
+    tickets = _known(TICKETS)[:6]
+    docs = [search_document(t, PARTIES[t.customer_id]) for t in tickets]
+    changed = [attrs.evolve(d, text=d.text + " 复检") for d in docs[:2]]
+    with pg_schema_url() as many_url, pg_schema_url() as single_url:
+        for url, many in ((many_url, True), (single_url, False)):
+            with _open(url) as desk, desk.store() as uow:
+                for doc in docs[:2]:
+                    uow.search.put(doc)
+                later = [*changed, *docs[2:]]
+                if many:
+                    uow.search.put_many(later)  # type: ignore[attr-defined]
+                else:
+                    for doc in later:
+                        uow.search.put(doc)
+                uow.commit()
+        with _pg_contents(many_url) as many_rows, _pg_contents(single_url) as single_rows:
+            assert len(many_rows["ticket_search"]) == 6
+            assert many_rows["ticket_search"] == single_rows["ticket_search"]
+            assert many_rows["ticket_search_keys"] == single_rows["ticket_search_keys"]
