@@ -26,6 +26,7 @@ with p50/p90/p99 of every command, and the process CPU per command beside it.
     python benchmarks/bench_storage.py --import-only --runs 5    # bulk import only (a few minutes)
     python benchmarks/bench_storage.py --sweep-only --runs 5     # the SLA sweep only
     AFTERSALES_PG_DSN=postgresql://… python benchmarks/bench_storage.py          # adds PostgreSQL
+    AFTERSALES_PG_DSN=postgresql://… python benchmarks/bench_storage.py --import-only   # and its import
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ def _stage_split(tmp: Path, tickets: list[Any]) -> None:
     at a time (``time.process_time``: on a shared machine the wall clock counts others' turns too).
     Where to look next; the stages' sum is close to, not exactly, the import's own CPU."""
     from aftersales.adapters.reporting_rows import INSERT_FAULT, UPSERT_FACTS, fault_values
-    from aftersales.adapters.sqlite_import import INSERT_TICKET, _drop_ledger_indexes, ticket_values
+    from aftersales.adapters.sqlite_import import INSERT_TICKET, ticket_values
     from aftersales.adapters.sqlite_search_import import fts_words, insert_search_rows, search_rows
     from aftersales.ports.batch_search import batch_documents
     from aftersales.ports.ticket_search import position_base
@@ -260,23 +261,20 @@ def _stage_split(tmp: Path, tickets: list[Any]) -> None:
     stage("validation (history replay)", lambda: [_checked(t, n) for n, t in enumerate(tickets)])
     with desk.store() as uow:
         words = stage("party words (SQL)", lambda: _party_words(uow, tickets))
-        stage("lifecycle rules", lambda: _check_lifecycle(desk.context, uow, tickets))
+        stage("lifecycle rules", lambda: _check_lifecycle(desk.context, uow, tickets, words))
         stage("  of which ticket JSON", lambda: [ticket_json_utf8(t) for t in tickets])
         values = stage("ticket + report row values", lambda: [ticket_values(t) for t in tickets])
         faults = stage("fault rows", lambda: [f for t in tickets for f in fault_values(t)])
         conn = uow.conn()  # type: ignore[attr-defined]
-        indexes = _drop_ledger_indexes(conn)
 
         def ledger() -> None:
             conn.executemany(INSERT_TICKET, [v[0] for v in values])
-            for sql in indexes:
-                conn.execute(sql)
 
         def report() -> None:
             conn.executemany(UPSERT_FACTS, [v[1] for v in values])
             conn.executemany(INSERT_FAULT, faults)
 
-        stage("SQL tickets (+ index rebuild)", ledger)
+        stage("SQL tickets (indexes in place)", ledger)
         stage("SQL report rows", report)
         rows = stage("search documents", lambda: search_rows(batch_documents(tickets, words)))
         slots: dict[int, int] = {}
@@ -738,6 +736,79 @@ def _pg_client(url: str, ids: list[str], commands: int, seed: int, out: Any) -> 
     desk.shutdown()
 
 
+def _pg_schema(dsn: str) -> tuple[str, str]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    sep = "&" if "?" in dsn else "?"
+    return schema, f"{dsn}{sep}schema={schema}"
+
+
+def _pg_drop(dsn: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def bench_import_postgres(dsn: str, runs: int, batch: int = 10_000, count: int = 20_000) -> None:
+    """Bulk import on PostgreSQL: ``desk.import_tickets`` of ``count`` tickets (``batch`` a transaction)
+    into a fresh schema, beside ``add_many`` alone (no checks, no search rows) and, in the same run, raw
+    psycopg ``executemany`` of the same ticket rows derived beforehand into the store's own table (its
+    indexes in place): the floor. Rates per run (median, p50/p90/p99), latencies per batch."""
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    from aftersales.adapters.postgres_tickets import _INSERT_MANY, _raw
+    from aftersales.serialization import ticket_text_utf8
+
+    print(
+        f"PostgreSQL bulk import of {count:,} tickets, {batch:,} per batch, {runs} runs (GC on, kept alive):"
+    )
+    tickets = [make_ticket(n) for n in range(count)]
+    KEEP.append(tickets)
+    rows = [(*row_values(t), Jsonb(ticket_text_utf8(t, t.version, None)[0], dumps=_raw)) for t in tickets]
+    desk_rates: list[float] = []
+    desk_batches: list[float] = []
+    store_rates: list[float] = []
+    raw_rates: list[float] = []
+    for _ in range(runs):
+        schema, url = _pg_schema(dsn)
+        try:
+            desk = ServiceDesk.open(url, pack="sanitary_ware")
+            _register_parties(desk)
+            desk_rates.append(_import(desk, tickets, batch, desk_batches))
+            desk.shutdown()
+        finally:
+            _pg_drop(dsn, schema)
+        schema, url = _pg_schema(dsn)
+        try:
+            desk = ServiceDesk.open(url, pack="sanitary_ware")  # the schema, migrated
+            began = time.perf_counter()
+            for start in range(0, count, batch):
+                with desk.store() as uow:
+                    uow.tickets.add_many(tickets[start : start + batch])
+                    uow.commit()
+            store_rates.append(count / (time.perf_counter() - began))
+            desk.shutdown()
+        finally:
+            _pg_drop(dsn, schema)
+        schema, url = _pg_schema(dsn)
+        try:
+            ServiceDesk.open(url, pack="sanitary_ware").shutdown()  # the schema, migrated
+            with psycopg.connect(dsn) as conn:
+                conn.execute(f'SET search_path TO "{schema}", public')
+                began = time.perf_counter()
+                for start in range(0, count, batch):
+                    with conn.cursor() as cursor:
+                        cursor.executemany(_INSERT_MANY, rows[start : start + batch])
+                    conn.commit()
+                raw_rates.append(count / (time.perf_counter() - began))
+        finally:
+            _pg_drop(dsn, schema)
+    print(_rates_line("desk.import_tickets (PostgreSQL)", desk_rates, desk_batches))
+    print(_rates_line("add_many alone (PostgreSQL)", store_rates))
+    print(_rates_line("raw executemany, tickets table only", raw_rates))
+
+
 def bench_postgres(dsn: str, runs: int, per_run: int) -> None:
     import psycopg
     from psycopg.types.json import Jsonb
@@ -856,6 +927,9 @@ def main() -> None:
             runs = args.runs if args.import_only else min(args.runs, 3)
             bench_import(tmp, runs, args.import_batch, args.import_tickets)
         if args.import_only:
+            dsn = os.environ.get("AFTERSALES_PG_DSN")
+            if dsn:
+                bench_import_postgres(dsn, args.runs, args.import_batch, min(args.import_tickets, 20_000))
             return
         path, info = scale_file(args.tickets)
         size = args.tickets if args.backfill_tickets is None else min(args.tickets, args.backfill_tickets)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from aftersales.adapters.clock import ManualClock
@@ -26,7 +27,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Category, Channel, Priority, Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
-from aftersales.domain.parties import Customer, Dealer
+from aftersales.domain.parties import Customer, CustomerTier, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord
@@ -162,7 +163,35 @@ def test_sqlite_party_words_equal_those_of_the_records(tmp_path: Path) -> None:
         with store() as uow:
             words = uow.party_words(["c1", "c2", "c3", "gone"], ["d1", "d9"], ["a1", "a9"])
         assert words == party_words_of(CUSTOMERS, DEALERS, ASSETS)
-        assert words.customers["c3"] == CustomerWords("赵六", "赵六", None)
+        assert words.customers["c3"] == CustomerWords("赵六", "赵六", None, CustomerTier.REGULAR)
+    finally:
+        store.close()
+
+
+def test_sqlite_party_words_carry_each_customer_tier(tmp_path: Path) -> None:
+    # The import's close check reads the tier from these words (no customer record built per ticket).
+    store = SqliteStore(f"sqlite:///{tmp_path}/tiers.db")
+    customers = {
+        str(c.id): c
+        for c in (
+            attrs.evolve(CUSTOMERS["c1"], tier=CustomerTier.VIP),
+            attrs.evolve(CUSTOMERS["c2"], tier=CustomerTier.IMPORTANT),
+            CUSTOMERS["c3"],
+        )
+    }
+    try:
+        with store() as uow:
+            for customer in customers.values():
+                uow.customers.add(customer)
+            uow.commit()
+        with store() as uow:
+            words = uow.party_words(["c1", "c2", "c3"], [], [])
+        assert {k: w.tier for k, w in words.customers.items()} == {
+            "c1": CustomerTier.VIP,
+            "c2": CustomerTier.IMPORTANT,
+            "c3": CustomerTier.REGULAR,
+        }
+        assert words == party_words_of(customers, {}, {})
     finally:
         store.close()
 
@@ -261,8 +290,8 @@ def test_add_many_takes_any_iterable_the_same_way_on_every_store(desk: ServiceDe
 
 
 def test_a_large_first_batch_keeps_every_ledger_index(tmp_path: Path) -> None:
-    """A batch as large as the table drops the ledger indexes while it inserts and rebuilds them in
-    its transaction; a failed one leaves them as they were."""
+    """A batch as large as the table keeps the ledger indexes (the file is live); a failed one leaves
+    them as they were."""
     store = SqliteStore(f"sqlite:///{tmp_path}/indexes.db")
     try:
         conn = store.acquire()

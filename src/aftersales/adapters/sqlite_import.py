@@ -7,11 +7,11 @@ to walk), inside the caller's transaction:
 - :func:`insert_tickets`: the ``tickets`` rows (the ledger columns and the whole JSON, events inside:
   an imported ticket's first save moves them to the log, :mod:`~.sqlite_ticket_events`; one ``orjson``
   call on the ticket's plain structure), the ``report_tickets`` rows (computed beside the ledger columns,
-  sharing their instants) and the ``report_faults`` rows. A batch at least as large as the table
-  already is goes in without the ledger's secondary indexes, which are then rebuilt from the finished
-  table (one sort each, in the same savepoint); a smaller one keeps them (10,000 into 50,000).
-- :func:`party_words`: the few texts of customers, dealers and units that the search documents read,
-  selected with ``json_extract`` instead of parsing each record.
+  sharing their instants) and the ``report_faults`` rows. Every batch goes into the ledger's indexes
+  in place: the file is live, so its schema is never changed by an import (session 26).
+- :func:`party_words`: the few texts of customers, dealers and units that the search documents read
+  (and each customer's tier, which the import's close check reads), selected with ``json_extract`` or
+  one ``orjson`` parse instead of building each record.
 
 Durability is the store's own (WAL, ``synchronous = NORMAL``): an import is as safe as a command.
 """
@@ -21,6 +21,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+
+import orjson
 
 from aftersales.adapters.reporting_rows import (
     INSERT_COMPLETION,
@@ -34,8 +36,8 @@ from aftersales.adapters.reporting_rows import (
     ledger_dues,
 )
 from aftersales.adapters.sql_ledger import ROW_COLUMNS
-from aftersales.adapters.sqlite_schema import ticket_indexes
 from aftersales.domain.instants import micros
+from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_reading import response_steps
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
@@ -45,7 +47,6 @@ from aftersales.ports.ticket_index import row_values
 from aftersales.serialization import ticket_json_utf8
 
 __all__ = [
-    "DEFER_MIN",
     "INSERT_TICKET",
     "insert_tickets",
     "party_words",
@@ -60,9 +61,6 @@ INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data, unit, events) "
     f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}, CAST(? AS TEXT), ?, NULL)"
 )
-
-DEFER_MIN = 1000
-"""Below this many tickets a batch never drops the ledger indexes (the rebuild's fixed cost)."""
 
 _CANCELLED = TicketState.CANCELLED.value
 
@@ -125,33 +123,6 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
     return (*row, ticket_json_utf8(ticket), ticket.asset_id or ""), facts
 
 
-def _defer_indexes(conn: sqlite3.Connection, batch: int) -> bool:
-    """Whether a batch of ``batch`` tickets is cheaper to index after it is inserted.
-
-    Building an index from the finished table (one sort) beats inserting each row into every ledger
-    index once the batch is about as large as the table already is (measured: 100,000 tickets into an
-    empty table, ~20 % faster; 20,000 into 80,000, twice slower). ``max(rowid)`` is a free upper bound
-    of the table's size.
-    """
-    if batch < DEFER_MIN:
-        return False
-    stored: int = conn.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()[0]
-    return batch >= stored
-
-
-def _drop_ledger_indexes(conn: sqlite3.Connection) -> tuple[str, ...]:
-    """Drop the ticket table's secondary indexes (a host's own included); returns their SQL to rebuild.
-
-    Runs inside the caller's savepoint: if the batch fails, rolling back restores them. The id's
-    uniqueness index is not among them (it has no SQL), so a taken id is still refused row by row.
-    """
-    found = ticket_indexes(conn)
-    for name, _ in found:
-        quoted = name.replace('"', '""')
-        conn.execute(f'DROP INDEX "{quoted}"')
-    return tuple(sql for _, sql in found)
-
-
 def insert_tickets(conn: sqlite3.Connection, batch: Sequence[Ticket]) -> None:
     """Insert ``batch`` (distinct new ids) and its reporting rows: one ``executemany`` per table.
 
@@ -173,23 +144,22 @@ def insert_tickets(conn: sqlite3.Connection, batch: Sequence[Ticket]) -> None:
             completions.extend(completion_values(ticket))
             yield row
 
-    deferred = _drop_ledger_indexes(conn) if _defer_indexes(conn, len(batch)) else ()
+    # The ledger indexes take the rows in place: the file is live (other connections, their prepared
+    # statements); dropping and rebuilding them saved ~1 % of an import in 10,000-ticket batches.
     conn.executemany(INSERT_TICKET, rows())
     conn.executemany(UPSERT_FACTS, facts)
     if faults:
         conn.executemany(INSERT_FAULT, faults)
     if completions:
         conn.executemany(INSERT_COMPLETION, completions)
-    for sql in deferred:
-        conn.execute(sql)
 
 
 _PARTY_SQL = {
-    "customer": "json_extract(data, '$.name'), json_extract(data, '$.contact.name'),"
-    " json_extract(data, '$.contact.phone')",
+    "customer": "data",
     "dealer": "json_extract(data, '$.name')",
     "asset": "json_extract(data, '$.serial')",
 }
+_TIERS = {tier.value: tier for tier in CustomerTier}
 
 
 def _select(conn: sqlite3.Connection, kind: str, ids: Iterable[str]) -> Iterator[Any]:
@@ -201,15 +171,24 @@ def _select(conn: sqlite3.Connection, kind: str, ids: Iterable[str]) -> Iterator
         yield from conn.execute(sql, (kind, *chunk))
 
 
+def _customer_words(data: str) -> CustomerWords:
+    # One orjson parse of the record (SQLite 3.40's json_extract parsed it once per path, four times).
+    record = orjson.loads(data)
+    contact = record.get("contact") or {}
+    return CustomerWords(
+        record.get("name"), contact.get("name"), contact.get("phone"), _TIERS.get(record.get("tier"))
+    )
+
+
 def party_words(
     conn: sqlite3.Connection,
     customer_ids: Iterable[str],
     dealer_ids: Iterable[str],
     asset_ids: Iterable[str],
 ) -> PartyWords:
-    """The searchable words of the stored customers, dealers and units among these ids."""
+    """The searchable words (and tiers) of the stored customers, dealers and units among these ids."""
     return PartyWords(
-        {row[0]: CustomerWords(row[1], row[2], row[3]) for row in _select(conn, "customer", customer_ids)},
+        {row[0]: _customer_words(row[1]) for row in _select(conn, "customer", customer_ids)},
         {row[0]: row[1] for row in _select(conn, "dealer", dealer_ids)},
         {row[0]: row[1] for row in _select(conn, "asset", asset_ids)},
     )

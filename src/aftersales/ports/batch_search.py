@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import attrs
 
 from aftersales.domain.instants import micros
-from aftersales.domain.parties import Customer, Dealer
+from aftersales.domain.parties import Customer, CustomerTier, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.text_search import FIELD_SEPARATOR, normalize
@@ -33,11 +33,14 @@ __all__ = ["CustomerWords", "PartyWords", "batch_documents", "party_words_of"]
 
 @attrs.frozen
 class CustomerWords:
-    """What a search document reads of a customer: its name, its contact's name and phone."""
+    """What a search document reads of a customer: its name, its contact's name and phone; and its tier
+    (what an import's close check reads: VIPs are always called back), ``None`` when the store did not
+    select it (the import then reads the customer's record for it)."""
 
     name: str
     contact_name: str | None
     phone: str | None
+    tier: CustomerTier | None = None
 
 
 @attrs.frozen
@@ -58,7 +61,7 @@ def party_words_of(
 ) -> PartyWords:
     """:class:`PartyWords` from whole objects (for stores that read objects anyway)."""
     return PartyWords(
-        {k: CustomerWords(c.name, c.contact.name, c.contact.phone) for k, c in customers.items()},
+        {k: CustomerWords(c.name, c.contact.name, c.contact.phone, c.tier) for k, c in customers.items()},
         {k: d.name for k, d in dealers.items()},
         {k: a.serial for k, a in assets.items()},
     )

@@ -14,17 +14,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from aftersales.domain.parties import Customer, CustomerTier
+from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_reading import last_grade
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import CLOSE_UNACCEPTED
 from aftersales.errors import InvalidTransition, ValidationError
+from aftersales.policies.callback import CallbackFacts, CallbackPlan
+from aftersales.policies.decision import Decision
 from aftersales.policies.lifecycle import LifecycleParams
 from aftersales.policies.protocols import CallbackPolicy
 from aftersales.service.callback_plan import callback_plan
 from aftersales.service.lifecycle import check_acceptance, check_close, check_resolve
 
-__all__ = ["GUARDED_STEPS", "check_history", "check_instants", "needs_customers"]
+__all__ = ["GUARDED_STEPS", "BatchCallback", "check_history", "check_instants", "needs_customers"]
 
 COMMAND = "import_tickets"
 
@@ -37,6 +39,30 @@ def needs_customers(tickets: Sequence[Ticket]) -> set[str]:
     return {
         t.customer_id for t in tickets if t.needs_acceptance and any(e.action == "close" for e in t.events)
     }
+
+
+class BatchCallback:
+    """The pack's callback policy for one import batch, each distinct set of facts decided once.
+
+    A batch of 10,000 tickets has a handful of distinct (kind, priority, tier, category) facts; a
+    policy is pure (the same facts, the same plan), so its decision, reasons included, is kept for the
+    batch instead of being made again per ticket (about half of the close check's time)."""
+
+    def __init__(self, policy: CallbackPolicy) -> None:
+        self._policy = policy
+        self._decided: dict[CallbackFacts, Decision[CallbackPlan]] = {}
+
+    @property
+    def name(self) -> str:
+        """The wrapped policy's name (decisions name it)."""
+        return self._policy.name
+
+    def decide(self, facts: CallbackFacts) -> Decision[CallbackPlan]:
+        """The wrapped policy's decision on ``facts``, made once per batch."""
+        found = self._decided.get(facts)
+        if found is None:
+            found = self._decided[facts] = self._policy.decide(facts)
+        return found
 
 
 def _as_before(ticket: Ticket, index: int) -> Ticket:
@@ -59,7 +85,7 @@ def check_history(
     ticket: Ticket,
     params: LifecycleParams,
     callback: CallbackPolicy,
-    customers: Mapping[str, Customer],
+    tiers: Mapping[str, CustomerTier],
 ) -> None:
     """Refuse ``ticket`` when a step of its history breaks a lifecycle rule the live command enforces.
 
@@ -67,7 +93,7 @@ def check_history(
     (field ``fault_records``); ``confirm`` recorded by staff without one of the pack's acceptance channels
     (or a customer naming an unknown one): ``ValidationError`` naming ``channel``; ``close`` of an accepted
     ticket before its callback (unless the pack needs none, or its failed attempts were recorded):
-    ``InvalidTransition``. ``customers`` holds the ticket's customer when stored (its tier; a customer not
+    ``InvalidTransition``. ``tiers`` holds the tier of the ticket's customer when stored (a customer not
     given counts as regular, as on the live desk).
     """
     for index, event in enumerate(ticket.events):
@@ -84,8 +110,7 @@ def check_history(
                 check_acceptance(ticket, event.actor.role, channel, params)  # reads the role and channel
             else:
                 before = _as_before(ticket, index)
-                customer = customers.get(ticket.customer_id)
-                tier = customer.tier if customer is not None else CustomerTier.REGULAR
+                tier = tiers.get(ticket.customer_id, CustomerTier.REGULAR)
                 check_close(before, callback_plan(callback, before, tier).outcome)
         except InvalidTransition as refused:
             raise _named(refused, ticket, event.seq) from None

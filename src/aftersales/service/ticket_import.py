@@ -21,6 +21,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.bounds import POSITIVE
 from aftersales.domain.erasure import ERASED
+from aftersales.domain.parties import CustomerTier
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import CustomerErased, NotFound, ValidationError
 from aftersales.policies.fault_catalog import check_fault_records
@@ -28,7 +29,12 @@ from aftersales.ports.batch_search import PartyWords, batch_documents, party_wor
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
-from aftersales.service.import_lifecycle import check_history, check_instants, needs_customers
+from aftersales.service.import_lifecycle import (
+    BatchCallback,
+    check_history,
+    check_instants,
+    needs_customers,
+)
 from aftersales.service.late_after_rewind import rewind_backfill
 from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.permissions import check_role
@@ -94,15 +100,35 @@ def _party_words(uow: UnitOfWork, batch: Sequence[Ticket]) -> PartyWords:
     )
 
 
-def _check_lifecycle(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket]) -> None:
+def _tiers(uow: UnitOfWork, batch: Sequence[Ticket], words: PartyWords) -> dict[str, CustomerTier]:
+    """The tiers of the customers whose tier the close check of ``batch`` reads: from the party words
+    where the store selected them (SQLite), else from the customers' records (read whole)."""
+    wanted = needs_customers(batch)
+    tiers: dict[str, CustomerTier] = {}
+    unread: set[str] = set()
+    for customer_id in wanted:
+        found = words.customers.get(customer_id)
+        tier = found.tier if found is not None else None
+        if tier is None:
+            unread.add(customer_id)
+        else:
+            tiers[customer_id] = tier
+    if unread:
+        tiers.update((k, c.tier) for k, c in uow.customers.find(unread).items())
+    return tiers
+
+
+def _check_lifecycle(
+    context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], words: PartyWords
+) -> None:
     """The live lifecycle rules on each history (:mod:`aftersales.service.import_lifecycle`): the same
     refusal a live ``resolve``, ``confirm`` or ``close`` gives, so no import stores what the desk refuses;
     and each fault record's codes against the pack's fault catalog, as ``add_fault_record`` checks them."""
     params = lifecycle_params(context.policies)
-    customer_ids = needs_customers(batch)
-    customers = uow.customers.find(customer_ids) if customer_ids else {}
+    tiers = _tiers(uow, batch, words)
+    callback = BatchCallback(context.policies.callback)
     for ticket in batch:
-        check_history(ticket, params, context.policies.callback, customers)
+        check_history(ticket, params, callback, tiers)
         check_fault_records(context.policies.extra, ticket.fault_records, ticket.id)
 
 
@@ -117,7 +143,7 @@ def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: 
             raise CustomerErased(ticket.customer_id)
         if ticket.dealer_id is not None and ticket.dealer_id not in dealers:
             raise NotFound("dealer", ticket.dealer_id)
-    _check_lifecycle(context, uow, batch)
+    _check_lifecycle(context, uow, batch, words)
     uow.tickets.add_many(batch)
     dues = [t.resolution_due_at for t in batch if t.is_open and t.resolution_due_at is not None]
     if dues:  # an open ticket due behind the SLA sweep's mark is read by the next sweep
