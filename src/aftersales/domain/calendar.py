@@ -44,6 +44,7 @@ from aftersales.domain.calendar_intervals import (
     compile_year,
     to_us,
 )
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.holiday_data import HolidaySource
 from aftersales.domain.instants import require_aware
 from aftersales.errors import CalendarDataMissing, ValidationError
@@ -106,6 +107,7 @@ class _Cache:
     fingerprint: str | None = None  # the calendar's fingerprint, computed once
 
 
+@host_factories
 @attrs.frozen(init=False)
 class BusinessCalendar:
     """Working hours in one time zone, with holidays and make-up working days (调休).
