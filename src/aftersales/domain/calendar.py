@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
@@ -105,6 +106,21 @@ class _Cache:
     local_epoch: datetime | None = None  # 1970-01-01 00:00 wall clock in the calendar's zone
     day_length: timedelta | None = None  # working_day_length, computed once (the week never changes)
     fingerprint: str | None = None  # the calendar's fingerprint, computed once
+
+    def __attrs_post_init__(self) -> None:
+        _CACHES.add(self)
+
+
+_CACHES: weakref.WeakSet[_Cache] = weakref.WeakSet()
+"""Every calendar's cache, for :func:`renew_locks_after_fork`."""
+
+
+def renew_locks_after_fork() -> None:
+    """Give every calendar's cache a new lock: in a forked child, a lock a thread of the parent held at
+    the fork stays held, and the child's first compile of a new year would wait forever. The service
+    layer runs this in every forked child (``os.register_at_fork``; the domain registers no hooks)."""
+    for cache in list(_CACHES):
+        cache.lock = threading.Lock()
 
 
 @host_factories

@@ -95,6 +95,7 @@ from aftersales.service.calendar_stamp import (
 )
 from aftersales.service.delivery import MOST_PURGED, notification_params
 from aftersales.service.fee_desk import MOST_BATCH
+from aftersales.service.fork_locks import renew_after_fork
 from aftersales.service.job_marks import JobMark, month_sent
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.mark_retention import MarkRetention, PurgePass, can_walk
@@ -336,6 +337,12 @@ class Jobs:
         self.actor = Actor.system("aftersales-jobs")
         # The store's lease keeps other processes out; these keep this process's threads apart
         # (a scheduler thread and a request calling run_due_jobs share the lease's owner).
+        self._running = {name: threading.Lock() for name in JOB_NAMES}
+        renew_after_fork(self)
+
+    def renew_locks_after_fork(self) -> None:
+        """Free run locks in a forked child (a parent's scheduler thread may have held one at the fork:
+        the child skipped that job on every call)."""
         self._running = {name: threading.Lock() for name in JOB_NAMES}
 
     @validated  # a JobSettings broken past its validators would fail every later run
