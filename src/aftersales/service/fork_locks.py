@@ -24,7 +24,7 @@ __all__ = ["RenewsLocks", "renew_after_fork"]
 class RenewsLocks(Protocol):
     """An object whose locks a forked child makes anew."""
 
-    def renew_locks_after_fork(self) -> None:
+    def _renew_locks_after_fork(self) -> None:
         """Replace every lock with a new, free one (runs in the child only)."""
 
 
@@ -39,7 +39,7 @@ def renew_after_fork(holder: RenewsLocks) -> None:
 def _after_fork_in_child() -> None:
     _renew_calendar_locks()
     for holder in list(_HOLDERS):
-        holder.renew_locks_after_fork()
+        holder._renew_locks_after_fork()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

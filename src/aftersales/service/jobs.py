@@ -340,7 +340,7 @@ class Jobs:
         self._running = {name: threading.Lock() for name in JOB_NAMES}
         renew_after_fork(self)
 
-    def renew_locks_after_fork(self) -> None:
+    def _renew_locks_after_fork(self) -> None:
         """Free run locks in a forked child (a parent's scheduler thread may have held one at the fork:
         the child skipped that job on every call)."""
         self._running = {name: threading.Lock() for name in JOB_NAMES}

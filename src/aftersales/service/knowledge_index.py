@@ -102,7 +102,7 @@ class KnowledgeIndex:
         self._snapshot = KnowledgeSnapshot.empty()
         renew_after_fork(self)
 
-    def renew_locks_after_fork(self) -> None:
+    def _renew_locks_after_fork(self) -> None:
         """A free lock in a forked child (a parent's thread may have held it at the fork)."""
         self._lock = threading.Lock()
 
