@@ -42,6 +42,10 @@ MODULES = (
 LEFT_AS_THEY_ARE: dict[str, str] = {
     "CommandRunner": "the desk's own wiring on the command path (its load/tier run per command): "
     "a host gets it built by ServiceDesk.open",
+    "Reason": "Reason.checked is the assessment's fast path (a reason per warranty term): a wrapper "
+    "doubled its cost; a host builds reasons with Reason(code, params), attrs-checked",
+    "Decision": "Decision.checked is the charge sheet's fast path (a decision per warranty term); a host "
+    "builds decisions with Decision(outcome, reasons, policy), attrs-checked",
 }
 """Exported classes whose factories keep Python's check, with why."""
 

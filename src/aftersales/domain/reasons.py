@@ -12,7 +12,6 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.call_shape import host_factories
 from aftersales.domain.text import code
 from aftersales.errors import ValidationError
 
@@ -51,7 +50,6 @@ def _params_valid(instance: object, attribute: attrs.Attribute[Any], value: Mapp
             )
 
 
-@host_factories
 @attrs.frozen(repr=False)
 class Reason:
     """Why a decision came out as it did: a snake_case ``code`` and its parameters.

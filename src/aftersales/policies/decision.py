@@ -11,7 +11,6 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from aftersales.domain.call_shape import host_factories
 from aftersales.domain.reasons import Reason
 from aftersales.errors import ValidationError
 
@@ -24,7 +23,6 @@ def _reasons(value: Iterable[Reason]) -> tuple[Reason, ...]:
     return tuple(value)
 
 
-@host_factories
 @attrs.frozen
 class Decision(Generic[T]):
     """``outcome`` decided by ``policy`` (``"<pack>.<policy>"`` or a plugin's name) because of ``reasons``."""
