@@ -39,7 +39,7 @@ def policy_fingerprint(policy: object) -> str:
         return _digest(policy)
     except RecursionError:
         why = self_containing(policy, "policy")
-        raise ConfigurationError(f"{type(policy).__qualname__}: {why}", key="policy") from None
+        raise ConfigurationError(f"{policy.__class__.__qualname__}: {why}", key="policy") from None
 
 
 def _digest(policy: object) -> str:
