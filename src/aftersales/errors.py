@@ -370,7 +370,9 @@ class PluginError(AftersalesError):
 
     ``component`` names it (``policies.priority``, ``ids``), ``method`` what was called, and ``problem``
     what it answered. An exception the host's code raises itself is not turned into this: it reaches
-    the caller unchanged (the host's bug, with its own traceback).
+    the caller unchanged (the host's bug, with its own traceback) — except from ``run_due_jobs()``,
+    whose jobs are isolated: a clock raising before any job ran is this error naming ``clock`` (the
+    host's exception chained), one raising later fails the jobs it reaches, each in the report.
     """
 
     def __init__(self, component: str, method: str, problem: str) -> None:

@@ -41,6 +41,7 @@ from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
+from aftersales.domain.self_containing import self_containing
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import AftersalesError, ValidationError
 from aftersales.i18n.reasons import render_reason, render_reasons
@@ -445,45 +446,8 @@ def _top(obj: object, writer: _Writer) -> dict[str, Any]:
 
 
 def _unwritable(obj: object) -> ValidationError:
-    """The refusal of a value whose walk overflowed: the first place where it contains itself (a
-    list holding itself), or else its depth."""
-    path = _cycle_at(obj)
-    if path is None:
-        return ValidationError("obj is nested too deeply to be written as JSON", field="obj")
-    return ValidationError(f"{path} contains itself and has no JSON form", field="obj")
-
-
-def _children(value: object, path: str) -> list[tuple[object, str]]:
-    if isinstance(value, str | bytes | int | float | Decimal | date | timedelta | Enum) or value is None:
-        return []
-    if isinstance(value, Mapping):
-        return [(item, f"{path}[{key!r}]") for key, item in value.items()]
-    if isinstance(value, list | tuple | set | frozenset):
-        return [(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    cls = type(value)
-    if attrs.has(cls):
-        return [(getattr(value, a.name, None), f"{path}.{a.name}") for a in attrs.fields(cls)]
-    return []
-
-
-def _cycle_at(obj: object) -> str | None:
-    """The path (``obj[1]``) of the first container that holds one of its own ancestors, if any;
-    walked with an explicit stack, since the recursive walk is what overflowed."""
-    open_ids: set[int] = set()
-    stack: list[tuple[object, str, bool]] = [(obj, "obj", True)]
-    while stack:
-        value, path, entering = stack.pop()
-        if not entering:
-            open_ids.discard(id(value))
-            continue
-        if id(value) in open_ids:
-            return f"{path} ({type(value).__name__})"
-        children = _children(value, path)
-        if children:
-            open_ids.add(id(value))
-            stack.append((value, path, False))
-            stack.extend((child, where, True) for child, where in reversed(children))
-    return None
+    """The refusal of a value whose walk overflowed (:mod:`aftersales.domain.self_containing`)."""
+    return self_containing(obj, "obj")
 
 
 def to_json(obj: object, *, locale: str | None = None) -> str:

@@ -29,6 +29,7 @@ from aftersales.domain.events import NO_PAYLOAD, TicketEvent
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
+from aftersales.domain.self_containing import self_containing
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
 from aftersales.errors import ValidationError
@@ -547,8 +548,12 @@ converter: cattrs.Converter = make_converter()
 
 
 def unstructure(obj: object) -> Any:
-    """``obj`` as JSON-ready data (dicts, lists, str, int, bool, None)."""
-    return converter.unstructure(obj)
+    """``obj`` as JSON-ready data (dicts, lists, str, int, bool, None). A value that contains itself is
+    a ``ValidationError`` naming ``obj`` (looked for once the converter's walk overflowed)."""
+    try:
+        return converter.unstructure(obj)
+    except RecursionError:
+        raise self_containing(obj, "obj") from None
 
 
 def structure(data: Any, cls: type[T]) -> T:

@@ -208,7 +208,8 @@ def _hostile(name: str, function: Callable[..., Any], w: FuzzWorld) -> list[tupl
             continue  # the host's own wiring, not values
         try:
             values = hostile_values(argument, hint, kwargs.get(argument))
-        except TypeError:  # a record attrs cannot evolve (a calendar): its kind's values only
+        except (TypeError, ValidationError):  # a record attrs cannot evolve (a calendar, whose own
+            # constructor refuses attrs' field names typed since s26): its kind's values only
             values = hostile_values(argument, hint, None)
         valid = kwargs.get(argument)
         values = [v for v in values if not _private_broken(v, valid)]

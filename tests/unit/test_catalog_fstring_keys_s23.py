@@ -17,6 +17,8 @@ import pytest
 
 import aftersales
 from aftersales.domain.actors import Role
+from aftersales.domain.budget_drafts import DraftState
+from aftersales.domain.charges import ChargeKind
 from aftersales.domain.complaints import ComplaintSeverity
 from aftersales.i18n import SUPPORTED_LOCALES, load_catalog
 from aftersales.i18n.notifications import NOTIFICATION_KINDS
@@ -88,6 +90,8 @@ EXPANDED: dict[str, tuple[str, tuple[str, ...]]] = {
         tuple(f"{k}.subject" for k in NOTIFICATION_KINDS),
     ),
     "f'notification.{self.name}.body'": ("notification", tuple(f"{k}.body" for k in NOTIFICATION_KINDS)),
+    "f'budget_draft_state.{draft.state.value}'": ("budget_draft_state", _values(DraftState)),  # budget CLI
+    "f'charge_kind.{code}'": ("charge_kind", _values(ChargeKind)),  # the budget CLI's categories
 }
 """Each f-string key of the library → (its prefix, the values it takes)."""
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from aftersales.domain.attachments import check_sha256
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError, NotFound, StorageError
 from aftersales.ports.attachments import Digest, StoredBlob
 
@@ -33,6 +34,7 @@ def beside_sqlite(url: str) -> Path | None:
     return Path(path + ".attachments")
 
 
+@host_factories
 class FileSystemAttachmentStore:
     """An :class:`~aftersales.ports.attachments.AttachmentStore` in the folder ``root``.
 

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from aftersales.adapters.postgres_pipeline import translated
 from aftersales.domain.attachments import check_sha256
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import DuplicateError, NotFound
 from aftersales.ports.attachments import Digest, StoredBlob
 
@@ -39,6 +40,7 @@ Connect = Callable[[], AbstractContextManager[Any]]
 """A pooled connection for one short transaction (``ConnectionPool.connection``)."""
 
 
+@host_factories
 class PostgresAttachmentStore:
     """An :class:`~aftersales.ports.attachments.AttachmentStore` in the store's database (thread-safe:
     every call takes its own pooled connection)."""

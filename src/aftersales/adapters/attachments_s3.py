@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any, BinaryIO, cast
 
 from aftersales.domain.attachments import check_sha256
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError, NotFound, StorageError
 from aftersales.ports.attachments import Digest, StoredBlob
 
@@ -32,6 +33,7 @@ _MB = 1024 * 1024
 _TRANSFER = TransferConfig(multipart_threshold=8 * _MB, multipart_chunksize=5 * _MB, use_threads=False)
 
 
+@host_factories
 class S3AttachmentStore:
     """An :class:`~aftersales.ports.attachments.AttachmentStore` in ``bucket`` (which must exist).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.instants import require_aware
 from aftersales.errors import ValidationError
 
@@ -20,6 +21,7 @@ def _zone(zone: str | tzinfo) -> tzinfo:
         raise ValidationError(f"unknown time zone {zone!r}: use an IANA name", field="zone") from None
 
 
+@host_factories
 class SystemClock:
     """The real time, in UTC or in ``zone`` (``SystemClock("Asia/Shanghai")``)."""
 
@@ -31,6 +33,7 @@ class SystemClock:
         return datetime.now(self.zone)
 
 
+@host_factories
 class ManualClock:
     """A clock that only moves when told to: ``advance(timedelta)`` or ``set(instant)``."""
 

@@ -30,6 +30,7 @@ import attrs
 import icalendar
 
 from aftersales.adapters.holiday_files import optional_date, read_holiday_file
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError
 
 __all__ = ["MAX_EVENT_DAYS", "WORKDAY_CATEGORIES", "IcsHolidays"]
@@ -125,6 +126,7 @@ def _span(event: icalendar.Component, file: str, key: str) -> list[date] | None:
         raise ConfigurationError("the event runs past the year 9999", file=file, key=key) from None
 
 
+@host_factories
 @attrs.frozen
 class IcsHolidays:
     """A ``HolidaySource`` read from an iCalendar file (rules in the module docstring)."""

@@ -21,6 +21,7 @@ from pathlib import Path
 import attrs
 
 from aftersales.adapters.holiday_files import read_holiday_file
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError
 
 __all__ = ["TomlHolidays"]
@@ -56,6 +57,7 @@ def _dates(document: dict[str, object], file: str, key: str, known: tuple[date, 
     return frozenset(result)
 
 
+@host_factories
 @attrs.frozen
 class TomlHolidays:
     """A ``HolidaySource`` read from TOML (see the module docstring for the format)."""

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import attrs
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 
@@ -47,6 +48,7 @@ class IdCounter:
     version: int = 0
 
 
+@host_factories
 class SequentialIds:
     """Readable ids ``<PREFIX>-<number>`` (``T-000001``), one sequence per kind.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import MessageChannel
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import Notifier, RenderedMessage
@@ -11,6 +12,7 @@ from aftersales.ports.notifier import Notifier, RenderedMessage
 __all__ = ["ChannelNotifier"]
 
 
+@host_factories
 class ChannelNotifier:
     """Routes by ``message.channel`` (``{"email": smtp, "sms": sms, "wechat": wecom}``).
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import is_mobile
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
@@ -31,6 +32,7 @@ class SmsSender(Protocol):
         ...
 
 
+@host_factories
 class SmsNotifier:
     """Sends ``sms`` messages through an :class:`SmsSender`; as thread-safe as the sender."""
 

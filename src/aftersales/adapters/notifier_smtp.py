@@ -20,6 +20,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
 
@@ -32,6 +33,7 @@ _SPECIALS = re.compile(r"[\s,;:<>()\[\]\"\\]")
 __all__ = ["SmtpNotifier"]
 
 
+@host_factories
 class SmtpNotifier:
     """Sends ``email`` messages through ``host:port``; thread-safe (a connection per message).
 

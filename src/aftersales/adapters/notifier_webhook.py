@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from aftersales.adapters.http_pool import POOL_SIZE, KeepAlivePool, UnsendableHeader, check_header
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import MessageChannel
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
@@ -175,6 +176,7 @@ def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     return checked
 
 
+@host_factories
 class WebhookNotifier:
     """POSTs each message, signed, to ``url``; thread-safe.
 

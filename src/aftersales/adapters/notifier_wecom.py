@@ -15,6 +15,7 @@ import math
 import orjson
 
 from aftersales.adapters.notifier_webhook import check_endpoint, json_payload
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import is_mobile
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
@@ -31,6 +32,7 @@ _CONTENT_LIMIT = 2048  # bytes of UTF-8 the robot takes in a text message
 _BAD_KEY = 93000
 
 
+@host_factories
 class WeComRobotNotifier:
     """Posts each message as a text message to one group robot; thread-safe."""
 

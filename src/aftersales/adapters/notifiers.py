@@ -11,12 +11,14 @@ import logging
 import threading
 from collections.abc import Sequence
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError
 from aftersales.ports.notifier import RenderedMessage
 
 __all__ = ["LoggingNotifier", "MemoryNotifier"]
 
 
+@host_factories
 class MemoryNotifier:
     """Keeps the messages it is sent, in order, once per idempotency key; thread-safe.
 
@@ -56,6 +58,7 @@ class MemoryNotifier:
             self._keys.clear()
 
 
+@host_factories
 class LoggingNotifier:
     """Logs that each message was handed over, to a ``logging`` logger (``aftersales.notifications``).
 

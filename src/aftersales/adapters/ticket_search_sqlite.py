@@ -28,6 +28,7 @@ FTS index in ``pos`` order (newest first) and stop at the page's end; every hit 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -144,6 +145,15 @@ def fts_row(
 _KNOWN_LIMIT = 4096
 _known: OrderedDict[tuple[str, str, str], tuple[str, str, str, str, str]] = OrderedDict()
 _known_lock = threading.Lock()
+
+
+def _renew_lock_after_fork() -> None:
+    # A thread of the parent may have held it at the fork: the child's first indexing would hang.
+    global _known_lock
+    _known_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_renew_lock_after_fork)
 
 
 def _words(text: str, joined: str, scope: str) -> tuple[str, str, str, str, str]:

@@ -1,4 +1,4 @@
-"""The ``aftersales`` command line: ``demo``, ``report`` and ``diagram``."""
+"""The ``aftersales`` command line: ``demo``, ``report``, ``budget`` and ``diagram``."""
 
 from __future__ import annotations
 
@@ -36,9 +36,11 @@ def _parser() -> argparse.ArgumentParser:
         default="ticket",
         help="ticket (default), complaint, materials, part_return, quote",
     )
+    from aftersales.cli.budget import add_budget_parser
     from aftersales.cli.report import add_report_parser
 
     add_report_parser(commands)
+    add_budget_parser(commands)
     return parser
 
 
@@ -77,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from aftersales.cli.report import run_report
 
             return run_report(args)
+        if args.command == "budget":
+            from aftersales.cli.budget import run_budget
+
+            return run_budget(args)
         if args.command == "diagram":
             from aftersales.cli.diagram import print_diagram
 

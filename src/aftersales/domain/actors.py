@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import attrs
 
+from aftersales.domain.call_shape import host_factories
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import required_text
 from aftersales.errors import ValidationError
 
 __all__ = ["HEADS", "ActorRef", "Role"]
 
 
-class Role(StrEnum):
+class Role(CodedEnum):
     """The roles of seed 003/004 and the design card. ``system`` is the library's own jobs."""
 
     CUSTOMER = "customer"
@@ -36,6 +36,7 @@ def _role(value: str) -> Role:
     return value if type(value) is Role else Role(value)
 
 
+@host_factories
 @attrs.frozen
 class ActorRef:
     """The actor recorded on an event: enough to say who, not a live session."""

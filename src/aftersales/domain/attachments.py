@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from enum import StrEnum
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.instants import require_aware
 from aftersales.errors import ValidationError
 
@@ -24,7 +24,7 @@ __all__ = ["Attachment", "AttachmentKind", "check_name", "check_sha256"]
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-class AttachmentKind(StrEnum):
+class AttachmentKind(CodedEnum):
     """What an attachment is."""
 
     PHOTO = "photo"

@@ -11,13 +11,13 @@ with) or sends it back with a reason, after which the department revises it agai
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.budgets import budget_id, checked_category, checked_period
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.money import Money
 from aftersales.domain.text import bounded
 from aftersales.domain.work import aware
@@ -26,7 +26,7 @@ from aftersales.errors import InvalidTransition, PermissionDenied, ValidationErr
 __all__ = ["BudgetDraft", "BudgetDraftStep", "DraftState"]
 
 
-class DraftState(StrEnum):
+class DraftState(CodedEnum):
     """Where a drafted budget stands: awaiting management, sent back to the department, approved."""
 
     DRAFTED = "drafted"

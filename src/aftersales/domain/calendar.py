@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
@@ -44,6 +45,7 @@ from aftersales.domain.calendar_intervals import (
     compile_year,
     to_us,
 )
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.holiday_data import HolidaySource
 from aftersales.domain.instants import require_aware
 from aftersales.errors import CalendarDataMissing, ValidationError
@@ -105,7 +107,23 @@ class _Cache:
     day_length: timedelta | None = None  # working_day_length, computed once (the week never changes)
     fingerprint: str | None = None  # the calendar's fingerprint, computed once
 
+    def __attrs_post_init__(self) -> None:
+        _CACHES.add(self)
 
+
+_CACHES: weakref.WeakSet[_Cache] = weakref.WeakSet()
+"""Every calendar's cache, for :func:`renew_locks_after_fork`."""
+
+
+def renew_locks_after_fork() -> None:
+    """Give every calendar's cache a new lock: in a forked child, a lock a thread of the parent held at
+    the fork stays held, and the child's first compile of a new year would wait forever. The service
+    layer runs this in every forked child (``os.register_at_fork``; the domain registers no hooks)."""
+    for cache in list(_CACHES):
+        cache.lock = threading.Lock()
+
+
+@host_factories
 @attrs.frozen(init=False)
 class BusinessCalendar:
     """Working hours in one time zone, with holidays and make-up working days (调休).

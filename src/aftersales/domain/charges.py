@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, NewType
 
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import TicketId
 from aftersales.domain.money import Money, currency_exponent
 from aftersales.domain.part_numbers import part_number
@@ -61,7 +61,7 @@ QuoteId = NewType("QuoteId", str)
 PaymentId = NewType("PaymentId", str)
 
 
-class ChargeKind(StrEnum):
+class ChargeKind(CodedEnum):
     """What a charge line is for: materials (parts, 材料费), labour, travel, or the dealer's service fee."""
 
     MATERIALS = "materials"
@@ -70,7 +70,7 @@ class ChargeKind(StrEnum):
     SERVICE_FEE = "service_fee"
 
 
-class QuoteState(StrEnum):
+class QuoteState(CodedEnum):
     """States of a quote (报价)."""
 
     DRAFT = "draft"

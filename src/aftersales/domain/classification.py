@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any, ClassVar
 
 import attrs
 
+from aftersales.domain.call_shape import host_factories
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.validation import enum_code
 from aftersales.errors import ValidationError
@@ -14,7 +15,7 @@ from aftersales.errors import ValidationError
 __all__ = ["Category", "Channel", "ImpactScope", "Plan", "Priority", "Severity", "TicketKind"]
 
 
-class Channel(StrEnum):
+class Channel(CodedEnum):
     """Where a request came in (渠道). A proactive callback by the company is a channel too."""
 
     PHONE = "phone"
@@ -46,6 +47,7 @@ def _category_code(instance: object, attribute: attrs.Attribute[Any], value: obj
         raise ValidationError(f"a category is a snake_case code, got {value!r}", field="category")
 
 
+@host_factories
 @attrs.frozen
 class Category:
     """What kind of service is asked for. Open: integrators add their own codes.
@@ -97,14 +99,14 @@ _BUILTIN = (
 )
 
 
-class TicketKind(StrEnum):
+class TicketKind(CodedEnum):
     """A service ticket follows the ticket workflow; a complaint follows the complaint workflow."""
 
     SERVICE = "service"
     COMPLAINT = "complaint"
 
 
-class Priority(StrEnum):
+class Priority(CodedEnum):
     """普通 / 加急 / 特急. Ordered: ``Priority.NORMAL < Priority.CRITICAL`` by :attr:`rank`."""
 
     NORMAL = "normal"
@@ -125,7 +127,7 @@ class Priority(StrEnum):
 _PRIORITY_RANK = {p: i for i, p in enumerate(Priority)}
 
 
-class Severity(StrEnum):
+class Severity(CodedEnum):
     """How bad the problem is, as assessed at triage."""
 
     LOW = "low"
@@ -134,7 +136,7 @@ class Severity(StrEnum):
     SEVERE = "severe"
 
 
-class ImpactScope(StrEnum):
+class ImpactScope(CodedEnum):
     """How far the problem reaches: one unit, several, a site, many sites."""
 
     SINGLE_UNIT = "single_unit"
@@ -143,7 +145,7 @@ class ImpactScope(StrEnum):
     WIDESPREAD = "widespread"
 
 
-class Plan(StrEnum):
+class Plan(CodedEnum):
     """How the problem will be handled (处理方案): remote guidance, on-site visit, or at the depot."""
 
     REMOTE = "remote"

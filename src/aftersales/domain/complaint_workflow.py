@@ -15,15 +15,14 @@ escalation, remedies, links) stay in the same state.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from aftersales.domain.actors import Role
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.workflow import STAY, TransitionSpec, Workflow
 
 __all__ = ["COMPLAINT_WORKFLOW", "ComplaintState"]
 
 
-class ComplaintState(StrEnum):
+class ComplaintState(CodedEnum):
     """States of a complaint."""
 
     RECEIVED = "received"

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import AssetId, CustomerId, ProductId, TicketId
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import part_number
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-class ComplaintSubject(StrEnum):
+class ComplaintSubject(CodedEnum):
     """What the customer is unhappy with (seed 004 第七条 3): the product, the repair, or the service."""
 
     PRODUCT_QUALITY = "product_quality"
@@ -53,14 +53,14 @@ class ComplaintSubject(StrEnum):
     SERVICE_QUALITY = "service_quality"
 
 
-class ComplaintSeverity(StrEnum):
+class ComplaintSeverity(CodedEnum):
     """一般投诉 (general) or 重大投诉 (major: a crisis event or a batch quality incident)."""
 
     GENERAL = "general"
     MAJOR = "major"
 
 
-class CrisisProblem(StrEnum):
+class CrisisProblem(CodedEnum):
     """The problems seed 004 第七条 5(1) names: quality problems and service problems."""
 
     PROPERTY_LOSS = "property_loss"
@@ -82,7 +82,7 @@ class CrisisProblem(StrEnum):
         )
 
 
-class Recourse(StrEnum):
+class Recourse(CodedEnum):
     """What the customer did about the loss: demanded compensation, or went to an outside body."""
 
     COMPENSATION_DEMANDED = "compensation_demanded"
@@ -170,7 +170,7 @@ class HandlerJudgement:
     reason: str = attrs.field(validator=required_text(2000))
 
 
-class RemedyKind(StrEnum):
+class RemedyKind(CodedEnum):
     """Seed 002's remedies (延长免费售后服务期, 无偿更换附件, 增加维护保养), plus compensation and gifts."""
 
     WARRANTY_EXTENSION = "warranty_extension"

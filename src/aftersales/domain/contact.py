@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
 from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 import phonenumbers
 
+from aftersales.domain.call_shape import host_factories
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import bounded, optional_bounded, required_text
 from aftersales.errors import ValidationError
 
@@ -189,7 +190,7 @@ def _wechat(instance: object, attribute: attrs.Attribute[Any], value: object) ->
 _WECHAT_TEXT = required_text(64)
 
 
-class MessageChannel(StrEnum):
+class MessageChannel(CodedEnum):
     """How a notification reaches a person."""
 
     WECHAT = "wechat"
@@ -218,6 +219,7 @@ def _channels(value: Iterable[MessageChannel | str] | None) -> tuple[MessageChan
     return found
 
 
+@host_factories
 @attrs.frozen
 class Contact:
     """How to reach someone, and in which language and time zone to write to them.

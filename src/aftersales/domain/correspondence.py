@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from enum import StrEnum
 from typing import ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import bounded, required_text
 from aftersales.domain.work import calendar_date
 from aftersales.errors import ValidationError
@@ -25,7 +25,7 @@ from aftersales.errors import ValidationError
 __all__ = ["CorrespondenceGuidance", "GuidanceMedium"]
 
 
-class GuidanceMedium(StrEnum):
+class GuidanceMedium(CodedEnum):
     """How the guidance went: a letter (发函件) or materials posted (寄发资料)."""
 
     LETTER = "letter"

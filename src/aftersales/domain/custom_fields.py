@@ -19,11 +19,12 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Context, Decimal, InvalidOperation
-from enum import StrEnum
 from typing import Any
 
 import attrs
 
+from aftersales.domain.call_shape import host_factories
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.money import Money
 from aftersales.domain.validation import check_text
 from aftersales.errors import ConfigurationError, ValidationError
@@ -50,7 +51,7 @@ _NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 MAX_TEXT = 500
 
 
-class FieldType(StrEnum):
+class FieldType(CodedEnum):
     """The types a custom field may have."""
 
     TEXT = "text"
@@ -231,6 +232,7 @@ class CustomField:
         return stored
 
 
+@host_factories
 @attrs.frozen
 class CustomFieldSet:
     """The custom fields a desk knows, by name (declared by the pack and the host)."""

@@ -14,11 +14,11 @@ Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 from typing import ClassVar
 
 import attrs
 
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.contact import Contact
 from aftersales.domain.text import bounded, required_text
 from aftersales.errors import ValidationError
@@ -26,7 +26,7 @@ from aftersales.errors import ValidationError
 __all__ = ["ComplaintLink", "Department", "DepartmentKind", "department_ids"]
 
 
-class DepartmentKind(StrEnum):
+class DepartmentKind(CodedEnum):
     """What a department does for after-sales problems (the seeds' names)."""
 
     ENGINEERING = "engineering"

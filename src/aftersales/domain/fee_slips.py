@@ -18,13 +18,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from enum import StrEnum
 from typing import ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.charges import ChargeKind, ChargeLine
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money, currency_exponent
 from aftersales.domain.reasons import Reason
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 
-class InvoiceWish(StrEnum):
+class InvoiceWish(CodedEnum):
     """Does the customer want an invoice: for this job now, later (collected with others), or never."""
 
     NOW = "now"
@@ -55,14 +55,14 @@ class InvoiceWish(StrEnum):
     NEVER = "never"
 
 
-class SlipState(StrEnum):
+class SlipState(CodedEnum):
     """A slip is issued or cancelled; it is never deleted."""
 
     ISSUED = "issued"
     CANCELLED = "cancelled"
 
 
-class SlipOrigin(StrEnum):
+class SlipOrigin(CodedEnum):
     """Why the slip was written: a chargeable job, or loaned materials never returned (事实占有, 其他 3)."""
 
     JOB = "job"
@@ -73,7 +73,7 @@ class SlipOrigin(StrEnum):
     it was; its lines count negative in the month it is written."""
 
 
-class InvoiceState(StrEnum):
+class InvoiceState(CodedEnum):
     """An invoice request is sent to finance, then issued (or it failed and waits for a retry)."""
 
     REQUESTED = "requested"
@@ -490,7 +490,7 @@ class InvoiceRecord:
         self.state, self.failure = InvoiceState.FAILED, why[:500]
 
 
-class MovementKind(StrEnum):
+class MovementKind(CodedEnum):
     """Materials that left free of charge (in warranty), materials that came back (退料), and materials
     issued free that an accepted quote then charged (their cost taken back: they are income now)."""
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from enum import StrEnum
 from typing import ClassVar
 
 import attrs
 
 from aftersales.domain.actors import HEADS, ActorRef, Role
+from aftersales.domain.call_shape import host_factories
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import CODE_PATTERN, bounded, code, required_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -50,7 +51,7 @@ ARTICLE_APPROVERS = HEADS
 """Who may approve one: the after-sales manager and above."""
 
 
-class ArticleState(StrEnum):
+class ArticleState(CodedEnum):
     """A version is a draft until approved; an approved version may later be superseded or withdrawn."""
 
     DRAFT = "draft"
@@ -192,6 +193,7 @@ class ArticleVersion:
         return tuple(out)
 
 
+@host_factories
 @attrs.define
 class Article:
     """A knowledge-base article and all its versions (none is ever deleted).

@@ -23,14 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from enum import StrEnum
 from types import MappingProxyType
 from typing import ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.charges import ChargeKind, ChargeLine
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.materials import ItemKind, MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
@@ -54,7 +55,7 @@ __all__ = [
 ]
 
 
-class EntryKind(StrEnum):
+class EntryKind(CodedEnum):
     """A ledger booking: parts out on loan, old parts back, parts charged as kept, or such a charge
     waived (its fee slip cancelled: the line is out again, not charged)."""
 
@@ -240,6 +241,7 @@ def exclusion_reason(line: MaterialsLine, chargeable: bool) -> str | None:
     return None
 
 
+@host_factories
 @attrs.define
 class LoanLedger:
     """The ledger of one party, stored as one document (id ``dealer:D1``)."""

@@ -17,12 +17,12 @@ import calendar
 import functools
 from collections.abc import Iterable
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
 from aftersales.domain.text import bounded, code, optional_bounded, required_text
 from aftersales.domain.work import aware
@@ -127,7 +127,7 @@ def _checklist(values: object) -> tuple[str, ...]:
     return items
 
 
-class PlanState(StrEnum):
+class PlanState(CodedEnum):
     """An active plan generates visits; an ended one (unit gone, contract over) does not."""
 
     ACTIVE = "active"
@@ -252,7 +252,7 @@ class MaintenancePlan:
             self.ended = why
 
 
-class VisitState(StrEnum):
+class VisitState(CodedEnum):
     """A maintenance visit is scheduled until done or missed; postponing keeps it scheduled."""
 
     SCHEDULED = "scheduled"

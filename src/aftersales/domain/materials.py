@@ -22,7 +22,9 @@ from typing import ClassVar, TypeVar
 import attrs
 
 from aftersales.domain.actors import HEADS, ActorRef, Role
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.charges import ChargeSheet, Payment, Quote, QuoteEscalation
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.contact import zone
 from aftersales.domain.ids import MaterialsRequestId, TicketId
 from aftersales.domain.materials_workflow import (
@@ -57,7 +59,7 @@ __all__ = [
 E = TypeVar("E", bound=StrEnum)
 
 
-class ItemKind(StrEnum):
+class ItemKind(CodedEnum):
     """What a line is: a spare part (on loan until the old one is back) or an item never on loan."""
 
     PART = "part"
@@ -66,7 +68,7 @@ class ItemKind(StrEnum):
     BROCHURE = "brochure"  # 宣传资料、样本、售后服务资料
 
 
-class PartyKind(StrEnum):
+class PartyKind(CodedEnum):
     """Who receives parts and owes the old ones back: a dealer (特约承销商) or an engineer."""
 
     DEALER = "dealer"
@@ -107,6 +109,7 @@ def _quantity(instance: object, attribute: attrs.Attribute[int], value: int) -> 
         raise ValidationError(f"{attribute.name} must be a whole number, 1–100000", field=attribute.name)
 
 
+@host_factories
 @attrs.frozen
 class PartyRef:
     """The receiving party of a request and the holder of a loan ledger."""
@@ -226,6 +229,7 @@ def _advance(
     return target
 
 
+@host_factories
 @attrs.define
 class MaterialsRequest:
     """A materials request (售后服务材料需求表) on a ticket, and its way through :data:`MATERIALS_WORKFLOW`.

@@ -9,15 +9,14 @@ what the payer paid for the quote of a request cancelled after payment (款到�
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from aftersales.domain.actors import Role
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.workflow import STAY, TransitionSpec, Workflow
 
 __all__ = ["MATERIALS_WORKFLOW", "RETURN_WORKFLOW", "MaterialsState", "ReturnState"]
 
 
-class MaterialsState(StrEnum):
+class MaterialsState(CodedEnum):
     """States of a materials request."""
 
     REQUESTED = "requested"
@@ -73,7 +72,7 @@ MATERIALS_WORKFLOW = Workflow(
 """The one definition of the parts-issue workflow."""
 
 
-class ReturnState(StrEnum):
+class ReturnState(CodedEnum):
     """States of an old-part return (退料): registered at the receiving location, inspected, booked."""
 
     REGISTERED = "registered"

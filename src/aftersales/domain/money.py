@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import CurrencyMismatch, InvalidMoney, UnknownCurrency
 
 __all__ = ["MAX_MINOR_UNITS", "Money", "currency_exponent", "max_amount"]
@@ -76,6 +77,7 @@ def _to_decimal(value: Decimal | int | str) -> Decimal:
     return amount
 
 
+@host_factories
 @attrs.frozen(order=False)
 class Money:
     """An amount of one currency.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from enum import StrEnum
 
 import attrs
 
 from aftersales.domain.availability import Absence, absences
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId, EngineerId
 from aftersales.domain.text import bounded, required_text
@@ -18,7 +18,7 @@ from aftersales.errors import ValidationError
 __all__ = ["Customer", "CustomerTier", "Dealer", "Engineer", "EngineerLevel"]
 
 
-class CustomerTier(StrEnum):
+class CustomerTier(CodedEnum):
     """How important a customer is (普通 / 重要 / VIP); VIP raises priority and triggers surveys."""
 
     REGULAR = "regular"
@@ -26,7 +26,7 @@ class CustomerTier(StrEnum):
     VIP = "vip"
 
 
-class EngineerLevel(StrEnum):
+class EngineerLevel(CodedEnum):
     """Junior engineers take normal work; senior engineers take expedited work (seed 003)."""
 
     JUNIOR = "junior"

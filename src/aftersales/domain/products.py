@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from enum import StrEnum
 from operator import attrgetter
 from types import MappingProxyType
 
 import attrs
 
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.contact import validate_timezone, zone
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
 from aftersales.domain.text import code, optional_bounded, required_text
@@ -19,7 +19,7 @@ from aftersales.errors import ValidationError
 __all__ = ["START_DATE_OF", "Asset", "Product", "WarrantyStart", "WarrantyTerm"]
 
 
-class WarrantyStart(StrEnum):
+class WarrantyStart(CodedEnum):
     """The date a warranty term runs from (odoo#35641 asks for shipment or installation)."""
 
     PURCHASE = "purchase"

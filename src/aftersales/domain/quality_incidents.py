@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.work import aware
 from aftersales.errors import InvalidTransition, ValidationError
 
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-class IncidentState(StrEnum):
+class IncidentState(CodedEnum):
     """Where a quality incident stands."""
 
     DETECTED = "detected"
@@ -296,7 +296,7 @@ class FollowUpWatch:
     version: int = 0
 
 
-class IncidentRemedyKind(StrEnum):
+class IncidentRemedyKind(CodedEnum):
     """What is done for every unit of an incident's batch (召回, 免费更换, 延长保修)."""
 
     RECALL = "recall"

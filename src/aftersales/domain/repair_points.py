@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import attrs
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.events import JsonValue
 from aftersales.domain.text import bounded, required_text
 from aftersales.errors import ValidationError
@@ -55,6 +56,7 @@ class RepairPoint:
         return RepairPointNotice(self.id, self.name, self.address, self.opening_hours, self.phone)
 
 
+@host_factories
 @attrs.frozen
 class RepairPointNotice:
     """The repair point a ticket's customer was told to bring the product to, as told."""

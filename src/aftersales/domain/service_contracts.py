@@ -12,12 +12,12 @@ four after-sales services; the contract is how a maker sells it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import AssetId, CustomerId, DealerId
 from aftersales.domain.maintenance import add_months
 from aftersales.domain.money import Money
@@ -42,7 +42,7 @@ MAX_CONTRACT_DAYS = 10 * 366
 """A contract runs ten years at most (a longer one is a typing error, not a contract)."""
 
 
-class ContractState(StrEnum):
+class ContractState(CodedEnum):
     """Whether the contract may cover anything. Expiry is not a state: it follows from ``ends_on``."""
 
     ACTIVE = "active"

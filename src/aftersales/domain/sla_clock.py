@@ -56,6 +56,7 @@ from datetime import datetime, timedelta, tzinfo
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import EPOCH, micros, require_aware
 from aftersales.domain.sla_measuring import Running, measure
@@ -169,6 +170,7 @@ def due_times(status: SlaStatus) -> SlaDueTimes:
     )
 
 
+@host_factories
 class SlaTimeline:
     """A ticket's SLA clocks measured once from its event log, targets and calendar: an immutable value
     that gives the status at any instant with a few integer steps (:meth:`status`).

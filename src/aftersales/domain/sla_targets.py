@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.instants import duration_us
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
@@ -218,7 +218,7 @@ class SlaTargets:
         return None
 
 
-class ClockPhase(StrEnum):
+class ClockPhase(CodedEnum):
     """Where a target's clock stands: not started, running, paused, met, or stopped without being met."""
 
     PENDING = "pending"
@@ -228,7 +228,7 @@ class ClockPhase(StrEnum):
     STOPPED = "stopped"
 
 
-class SlaState(StrEnum):
+class SlaState(CodedEnum):
     """A target's state as a service manager reads it: breached wins over every other state."""
 
     PENDING = "pending"

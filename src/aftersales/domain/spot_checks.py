@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from enum import StrEnum
 from typing import ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import bounded, required_text
 from aftersales.domain.work import calendar_date
 from aftersales.errors import ValidationError
@@ -22,7 +22,7 @@ from aftersales.errors import ValidationError
 __all__ = ["DealerSpotCheck", "SpotCheckOutcome"]
 
 
-class SpotCheckOutcome(StrEnum):
+class SpotCheckOutcome(CodedEnum):
     """How the dealer's service was found."""
 
     SATISFACTORY = "satisfactory"

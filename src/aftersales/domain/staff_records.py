@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import TicketId
 from aftersales.domain.money import Money
 from aftersales.domain.text import bounded, checked_month, required_text
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-class StaffKind(StrEnum):
+class StaffKind(CodedEnum):
     """Which of the company's own staff: service engineers (技术工程师) or agents (客服专员)."""
 
     ENGINEER = "engineer"
@@ -101,7 +101,7 @@ class StaffTraining:
         return next((t for t in self.trainees if t.staff_id == staff_id), None)
 
 
-class AppraisalRating(StrEnum):
+class AppraisalRating(CodedEnum):
     """The outcome of an appraisal (seed 001: 优秀 → 表彰和奖励; 不合格 → 批评教育)."""
 
     EXCELLENT = "excellent"
@@ -176,7 +176,7 @@ class StaffAppraisal:
         checked_month(value)
 
 
-class MeasureKind(StrEnum):
+class MeasureKind(CodedEnum):
     """An incentive or a sanction (seed 000 人员激励与约束; seed 001 六(三), 四(二))."""
 
     COMMENDATION = "commendation"

@@ -10,18 +10,18 @@ to the party, or written off (scrapped, worth nothing).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import required_text
 from aftersales.domain.work import aware
 
 __all__ = ["SurplusClosure", "SurplusOutcome"]
 
 
-class SurplusOutcome(StrEnum):
+class SurplusOutcome(CodedEnum):
     """How the office closed a surplus review."""
 
     INTO_STOCK = "into_stock"

@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import Any, ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.surveys import SatisfactionSurvey
 from aftersales.domain.text import bounded, required_text
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 
-class CampaignChannel(StrEnum):
+class CampaignChannel(CodedEnum):
     """How the survey reaches the customer: an agent's call, or a message with a link to the host's portal."""
 
     CALL = "call"
@@ -153,7 +154,7 @@ def _unfilled(name: str) -> ValidationError:
     )
 
 
-class CampaignState(StrEnum):
+class CampaignState(CodedEnum):
     """A campaign is open (tasks may be answered) until closed."""
 
     OPEN = "open"
@@ -190,7 +191,7 @@ class SurveyCampaign:
         self.closed_by = by
 
 
-class SurveyTaskState(StrEnum):
+class SurveyTaskState(CodedEnum):
     """A survey task waits for the customer's answers, or is declined (could not reach, refused)."""
 
     PENDING = "pending"

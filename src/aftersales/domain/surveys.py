@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.classification import Channel, TicketKind
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import CustomerId, TicketId
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, required_text
@@ -163,7 +163,7 @@ class SatisfactionSurvey:
         return min(self.overall, *self.dimensions().values())
 
 
-class CallbackTaskState(StrEnum):
+class CallbackTaskState(CodedEnum):
     """A callback task is pending until made (or dropped when the ticket no longer needs it)."""
 
     PENDING = "pending"

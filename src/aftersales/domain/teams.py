@@ -10,11 +10,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
 import attrs
 
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import required_text
 from aftersales.domain.work import aware
 from aftersales.errors import ValidationError
@@ -22,7 +22,7 @@ from aftersales.errors import ValidationError
 __all__ = ["MEMBER_LABEL", "OnCallShift", "Team", "TeamKind", "added_members"]
 
 
-class TeamKind(StrEnum):
+class TeamKind(CodedEnum):
     """What a team is: the emergency team, a region's engineers, a dealer's staff."""
 
     EMERGENCY = "emergency"

@@ -15,6 +15,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.attachments import Attachment
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Plan, Priority, TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
@@ -122,6 +123,7 @@ CALLBACK_REWORK_REASON = "callback: the problem is back"
 are its reason: see :meth:`Ticket.record_callback`)."""
 
 
+@host_factories
 @attrs.define(eq=False)
 class Ticket:
     """A service request (报修 / 服务请求 / 工单) or a complaint, and everything done about it.

@@ -15,9 +15,8 @@ happen now?".
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from aftersales.domain.actors import Role
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.workflow import STAY, TransitionSpec, Workflow
 
 __all__ = [
@@ -32,7 +31,7 @@ __all__ = [
 ]
 
 
-class TicketState(StrEnum):
+class TicketState(CodedEnum):
     """States of a service ticket."""
 
     NEW = "new"

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from enum import StrEnum
 from typing import ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import bounded, required_text
 from aftersales.errors import ValidationError
 
 __all__ = ["Attendee", "TrainingKind", "TrainingRecord", "TrainingTopic", "training_topics"]
 
 
-class TrainingKind(StrEnum):
+class TrainingKind(CodedEnum):
     """走训 (on site at a dealer), 集训 (central), 函授 (correspondence)."""
 
     ON_SITE = "on_site"
@@ -31,7 +31,7 @@ class TrainingKind(StrEnum):
     CORRESPONDENCE = "correspondence"
 
 
-class TrainingTopic(StrEnum):
+class TrainingTopic(CodedEnum):
     """What a training covered."""
 
     ETIQUETTE = "etiquette"

@@ -9,11 +9,11 @@ to the term or the extension that covered it.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import AssetId
 from aftersales.domain.text import bounded, code, optional_bounded, required_text
 from aftersales.domain.work import aware
@@ -22,14 +22,14 @@ from aftersales.errors import ValidationError
 __all__ = ["ExtensionSource", "ExtensionUnit", "WarrantyExtension"]
 
 
-class ExtensionSource(StrEnum):
+class ExtensionSource(CodedEnum):
     """Why an extension exists: a complaint remedy (投诉补偿) or a paid extension (购买延保)."""
 
     COMPLAINT_REMEDY = "complaint_remedy"
     PAID = "paid"
 
 
-class ExtensionUnit(StrEnum):
+class ExtensionUnit(CodedEnum):
     """The unit of an extension's ``amount``: calendar months (clamped to month end) or days."""
 
     MONTHS = "months"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.classification import ImpactScope, Plan, Severity
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.instants import require_aware
 from aftersales.domain.part_numbers import part_number
 from aftersales.domain.text import bounded, code, required_text
@@ -84,7 +84,7 @@ class Assessment:
     it gets the complex resolution target."""
 
 
-class AssigneeKind(StrEnum):
+class AssigneeKind(CodedEnum):
     """Who a ticket is dispatched to (派工)."""
 
     ENGINEER = "engineer"
@@ -120,7 +120,7 @@ class FaultRecord:
     note: str = attrs.field(default="", validator=bounded(2000))
 
 
-class VisitKind(StrEnum):
+class VisitKind(CodedEnum):
     """A normal service visit, a repeat visit for rework, or a callback visit (回访上门)."""
 
     SERVICE = "service"

@@ -17,6 +17,7 @@ import attrs
 from transitions import Machine
 
 from aftersales.domain.actors import Role
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import InvalidTransition, ValidationError
 
 __all__ = ["STAY", "TransitionSpec", "Workflow"]
@@ -49,6 +50,7 @@ class TransitionSpec:
     needs_reason: bool = False
 
 
+@host_factories
 class Workflow:
     """A named workflow: its states, initial state, transitions, and final states.
 

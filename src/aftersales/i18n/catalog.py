@@ -24,6 +24,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, resolve_locale
 
@@ -53,6 +54,7 @@ def _always_zero(n: int) -> int:
     return 0
 
 
+@host_factories
 @attrs.frozen(eq=False)
 class MessageCatalog:
     """One locale's messages, with an optional fallback catalog asked when a message is missing.

@@ -16,6 +16,7 @@ from babel import Locale
 from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
 from babel.numbers import format_currency, format_decimal
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
@@ -41,6 +42,7 @@ _UNIT_MINUTES: Final = (24 * 60, 60, 1)
 _MEMO_LIMIT: Final = 10_000
 
 
+@host_factories
 class LocaleFormatter:
     """Formats values for one locale, using its Babel ``Locale`` and its message catalog."""
 

@@ -17,6 +17,7 @@ from typing import Final, NamedTuple
 
 import attrs
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.reasons import Reason
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.catalog import MessageCatalog, load_catalogs
@@ -406,6 +407,7 @@ class _LocaleState:
         return found
 
 
+@host_factories
 class Renderer:
     """Renders notifications in the recipient's locale and time zone.
 

@@ -29,6 +29,7 @@ import attrs
 
 from aftersales.domain.actors import HEADS, Role
 from aftersales.domain.bounds import check_bounded
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.complaints import (
     BatchIncident,
     ComplaintSeverity,
@@ -135,6 +136,7 @@ EXTENSION_MONTHS_KEY = "warranty_extension_months"
 """The key of a role's ``remedy_limits`` table capping the months of warranty extension it may grant."""
 
 
+@host_factories
 class RoleLimits(Mapping[RemedyKind, Money]):
     """One role's authority: the remedy kinds it may grant alone and the most each may cost on one
     complaint (the mapping), and the most months of warranty extension it may add on one complaint

@@ -13,13 +13,13 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from enum import StrEnum
 from types import MappingProxyType
 from typing import ClassVar, Protocol
 
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import DealerId, EngineerId
 from aftersales.domain.parties import Dealer, Engineer, EngineerLevel
 from aftersales.domain.reasons import Reason
@@ -66,7 +66,7 @@ def calendar_on_duty(calendar: WorkingTime) -> OnDuty:
     return on_duty
 
 
-class DispatchMode(StrEnum):
+class DispatchMode(CodedEnum):
     """Who performs the service: the maker's engineers, the territory's dealer (seed 002), or both."""
 
     ENGINEERS = "engineers"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Set
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.ids import DealerId, EngineerId
 from aftersales.domain.parties import Dealer, Engineer
 from aftersales.errors import DuplicateError, NotFound, ValidationError
@@ -24,6 +25,7 @@ ANY = ""
 _EMPTY: frozenset[EngineerId] = frozenset()
 
 
+@host_factories
 class EngineerIndex:
     """Engineers with spare capacity, by (skill, region), by skill, and emergency-team membership.
 
@@ -131,6 +133,7 @@ class EngineerIndex:
             self._emergency[skill].discard(engineer.id)
 
 
+@host_factories
 class DealerIndex:
     """Dealers by the regions they serve (home region and service area), and by id."""
 

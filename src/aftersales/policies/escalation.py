@@ -9,13 +9,13 @@ multi-department problems are coordinated by the after-sales manager. No dispatc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, ClassVar
 
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.reasons import Reason
 from aftersales.errors import ValidationError
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 
-class EscalationTrigger(StrEnum):
+class EscalationTrigger(CodedEnum):
     """Why a ticket is escalated."""
 
     NO_CANDIDATE = "no_candidate"

@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.work import FaultRecord
 from aftersales.errors import ConfigurationError, ValidationError
@@ -135,6 +136,7 @@ class FaultCatalogParams:
     actions: Labels = attrs.field(factory=dict, converter=_actions)
 
 
+@host_factories
 class FaultCatalog:
     """Checks fault records against the pack's codes and labels codes for reports and notifications."""
 

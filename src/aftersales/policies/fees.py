@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.charges import ChargeKind, ChargeLine, Quote, QuoteId, charge_line
 from aftersales.domain.ids import DealerId, TicketId
 from aftersales.domain.money import Money, currency_exponent
@@ -125,6 +126,7 @@ def _price_map(value: Mapping[str, PartPrice]) -> Mapping[str, PartPrice]:
     return MappingProxyType(dict(value))
 
 
+@host_factories
 @attrs.frozen
 class PriceList:
     """The parts price list (《零部件价格表》): part code → :class:`PartPrice`, in one currency."""

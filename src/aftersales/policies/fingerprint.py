@@ -25,11 +25,24 @@ from enum import Enum
 
 import attrs
 
+from aftersales.domain.self_containing import self_containing
+from aftersales.errors import ConfigurationError
+
 __all__ = ["policy_fingerprint"]
 
 
 def policy_fingerprint(policy: object) -> str:
-    """The digest of ``policy``: equal for equal parameters in any process and any key order."""
+    """The digest of ``policy``: equal for equal parameters in any process and any key order. A host
+    policy whose parameters contain themselves is a ``ConfigurationError`` naming the policy (found once
+    the walk overflowed)."""
+    try:
+        return _digest(policy)
+    except RecursionError:
+        why = self_containing(policy, "policy")
+        raise ConfigurationError(f"{policy.__class__.__qualname__}: {why}", key="policy") from None
+
+
+def _digest(policy: object) -> str:
     own = getattr(policy, "fingerprint", None)
     if isinstance(own, str) and own:
         return own

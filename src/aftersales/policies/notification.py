@@ -8,7 +8,6 @@ crisis event is reported to the customer-service centre at once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -16,6 +15,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Priority
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.reasons import Reason
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.decision import Decision
@@ -25,7 +25,7 @@ from aftersales.policies.params import frozen_mapping, number_limit
 __all__ = ["KIND", "DefaultNotification", "NotificationEvent", "NotificationFacts", "NotificationParams"]
 
 
-class NotificationEvent(StrEnum):
+class NotificationEvent(CodedEnum):
     """The moments of a ticket people are told about."""
 
     OPENED = "opened"

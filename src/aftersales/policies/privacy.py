@@ -30,6 +30,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.bounds import check_bounded
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError
 from aftersales.policies.kinds import PolicyKind
 
@@ -57,6 +58,7 @@ class PrivacyParams:
     keep_access_log_days: int = attrs.field(default=1095, validator=_days)
 
 
+@host_factories
 class PrivacyRules:
     """The pack's privacy parameters, as the service reads them (``PolicySet.extra["privacy"]``)."""
 

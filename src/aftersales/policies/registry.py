@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.errors import AftersalesError, ConfigurationError
 from aftersales.policies.callback import DefaultCallback
 from aftersales.policies.chargeability import DefaultChargeabilityPolicy
@@ -90,6 +91,7 @@ _PROTOCOLS: Mapping[str, type] = KIND_PROTOCOLS
 _MAX_EXTENDS = 8
 
 
+@host_factories
 class Registry:
     """Kinds, named policies and packs known to one application. Build with :meth:`discover`."""
 

@@ -9,7 +9,6 @@ team, the department head coordinating. Seed 001: "对于复杂问题或涉及�
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -17,6 +16,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Priority
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.parties import EngineerLevel
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
@@ -28,7 +28,7 @@ from aftersales.policies.params import at_least, frozen_mapping
 __all__ = ["KIND", "DefaultRouting", "Route", "RouteTarget", "RoutingFacts", "RoutingParams"]
 
 
-class RouteTarget(StrEnum):
+class RouteTarget(CodedEnum):
     """The tier of people a ticket goes to."""
 
     AGENT_OR_JUNIOR = "agent_or_junior"

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import attrs
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import Category, ImpactScope, Plan, Priority, Severity
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
@@ -76,6 +77,7 @@ def _count(instance: object, attribute: attrs.Attribute[int], value: object) -> 
         )
 
 
+@host_factories
 @attrs.frozen
 class TriageFacts:
     """What triage looks at. Build it from an :class:`Assessment` with :meth:`from_assessment`."""

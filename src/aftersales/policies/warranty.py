@@ -38,7 +38,6 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from itertools import repeat
 from operator import attrgetter
 from types import MappingProxyType
@@ -46,6 +45,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
 from aftersales.domain.products import START_DATE_OF, Asset, Product, WarrantyStart, WarrantyTerm
@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 
-class WarrantyPhase(StrEnum):
+class WarrantyPhase(CodedEnum):
     """Product phase (产品阶段): out of box (开箱期), in warranty (保修期内), out of warranty (保修期外)."""
 
     OUT_OF_BOX = "out_of_box"

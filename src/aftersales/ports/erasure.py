@@ -11,6 +11,7 @@ the adapters share, so every store answers the same way.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import weakref
 from collections.abc import Sequence
@@ -84,6 +85,15 @@ class KeepsPersonalCopies(Protocol):
 
 _HOLDERS: weakref.WeakSet[KeepsPersonalCopies] = weakref.WeakSet()
 _HOLDERS_LOCK = threading.Lock()
+
+
+def _renew_lock_after_fork() -> None:
+    # A thread of the parent may have held it at the fork: the child's first desk would wait forever.
+    global _HOLDERS_LOCK
+    _HOLDERS_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_renew_lock_after_fork)
 
 
 def keeps_personal_copies(holder: KeepsPersonalCopies) -> None:

@@ -13,13 +13,13 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 import attrs
 
 from aftersales.domain.bounds import Bounds, check_bounded
 from aftersales.domain.classification import Category, Priority, TicketKind
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.instants import require_aware
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
@@ -190,7 +190,7 @@ class TicketFilter:
             raise ValidationError("text search is non-blank text of at most 200 characters", field="text")
 
 
-class Sort(StrEnum):
+class Sort(CodedEnum):
     """Ledger orders that the stores index. Every order breaks ties by ticket id."""
 
     RECEIVED_ASC = "received_asc"
@@ -201,7 +201,7 @@ class Sort(StrEnum):
     """Resolution due soonest first; tickets without a due time last."""
 
 
-class CountField(StrEnum):
+class CountField(CodedEnum):
     """Fields :meth:`TicketRepository.count_by` can group on."""
 
     STATE = "state"

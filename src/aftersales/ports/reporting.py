@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from enum import StrEnum
 from operator import itemgetter
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import TicketKind
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.instants import require_aware
 from aftersales.domain.products import Asset
 from aftersales.domain.sla_late import late_after
@@ -81,7 +82,7 @@ the first one recorded after the last such event (a reopened ticket's earlier ca
 earlier cycle's)."""
 
 
-class GroupBy(StrEnum):
+class GroupBy(CodedEnum):
     """What a report groups tickets by; the value is the facts column."""
 
     ALL = "all"
@@ -95,7 +96,7 @@ class GroupBy(StrEnum):
     CATEGORY = "category"
 
 
-class FaultDimension(StrEnum):
+class FaultDimension(CodedEnum):
     """What a fault Pareto counts by."""
 
     PRODUCT = "product_id"
@@ -256,6 +257,7 @@ class TicketTiming:
     """The same when awaiting parts pauses too (the pack's ``pause_on_parts``)."""
 
 
+@host_factories
 @attrs.frozen
 class TimingColumns:
     """The :class:`TicketTiming` of a period as columns: one value per ticket in each, aligned.

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 import attrs
 
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.instants import require_aware
 from aftersales.domain.quality_reports import DealerMonthlyReport
 from aftersales.errors import ValidationError
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 
-class ReportStatus(StrEnum):
+class ReportStatus(CodedEnum):
     """Where a dealer's report for the month stands."""
 
     ON_TIME = "on_time"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 
 import attrs
 
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
 from aftersales.reports.labels import ReportLabels
@@ -21,7 +21,7 @@ from aftersales.reports.labels import ReportLabels
 __all__ = ["Chart", "Column", "ColumnKind", "DocCell", "Judged", "ReportDocument", "ReportTable", "cell_text"]
 
 
-class ColumnKind(StrEnum):
+class ColumnKind(CodedEnum):
     """How a column's cells are typed and shown."""
 
     TEXT = "text"

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.validation import enum_code
@@ -105,6 +106,7 @@ class KpiTargets:
     satisfied_at: int = attrs.field(default=4, validator=_score)
 
 
+@host_factories
 @attrs.frozen
 class DurationStats:
     """Mean and 90th percentile (nearest rank) of measured working durations."""

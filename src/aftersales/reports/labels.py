@@ -17,6 +17,7 @@ from typing import Final
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
 from aftersales.i18n.format import LocaleFormatter, formatter_for, timezone_of
@@ -37,6 +38,7 @@ _DEALER_GROUPS: Final = frozenset({GroupBy.DEALER, GroupBy.SERVING_DEALER})
 """Groups whose missing key is the maker itself (a call without a dealer: 直营)."""
 
 
+@host_factories
 class ReportLabels:
     """The catalog words and Babel formats of one locale, plus the names of dealers, engineers, products.
 

@@ -9,6 +9,7 @@ from contextvars import ContextVar
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import validate_locale, validate_timezone
 from aftersales.domain.ids import CustomerId, DealerId, EngineerId
 from aftersales.domain.text import bounded, required_text
@@ -107,6 +108,7 @@ def _regions(value: Iterable[str] | str | None) -> frozenset[str]:
     return frozenset(value)
 
 
+@host_factories
 @attrs.frozen
 class Actor:
     """A caller of the service desk.

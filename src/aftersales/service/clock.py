@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+from aftersales.domain.call_shape import host_factories
+
 __all__ = ["ZoneClock"]
 
 
+@host_factories
 class ZoneClock:
     """The system's time, in ``zone`` (the default clock of a desk)."""
 

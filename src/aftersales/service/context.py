@@ -17,6 +17,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import Contact, zone
 from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.instants import require_aware
@@ -66,6 +67,7 @@ def _text_index(instance: object, attribute: attrs.Attribute[Any], value: object
         )
 
 
+@host_factories
 @attrs.frozen
 class DeskSettings:
     """The settings of the capabilities, passed to ``ServiceDesk.open(settings=...)``.

@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.tags import MAX_TAGS, normalize_tags
 from aftersales.domain.ticket import Ticket
@@ -62,6 +63,7 @@ def _bounded(tags: tuple[str, ...]) -> tuple[str, ...]:
     return tags
 
 
+@host_factories
 class Describing:
     """Tag and custom-field commands of a desk."""
 

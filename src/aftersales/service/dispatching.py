@@ -16,6 +16,7 @@ from datetime import datetime
 
 import attrs
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import Priority
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import EngineerId
@@ -71,6 +72,7 @@ class Choice:
     messages: tuple[OutboxMessage, ...] = ()
 
 
+@host_factories
 class Dispatching:
     """Routing and dispatch policies applied to the roster, with loads read from the store."""
 

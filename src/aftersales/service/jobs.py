@@ -46,7 +46,9 @@ it twice does the work once) and leased in the store: a job runs in one process 
 (a :class:`JobLease` document, taken with optimistic concurrency), so cron on two machines, a
 scheduler in every worker of a pre-forking server, or a FastAPI lifespan loop in each replica can
 all call :meth:`Jobs.run_due` safely. A job that fails is reported and retried on the next call;
-the others still run.
+the others still run. That holds for a host clock that raises too (the leases are stamped by it): each
+job it reaches fails in ``JobsReport.failed``; raising on the run's first read, before any job, it is a
+``PluginError`` naming ``clock``.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ from aftersales.errors import (
     ConfigurationError,
     DuplicateError,
     NotFound,
+    PluginError,
     StoreBusy,
     ValidationError,
 )
@@ -92,6 +95,7 @@ from aftersales.service.calendar_stamp import (
 )
 from aftersales.service.delivery import MOST_PURGED, notification_params
 from aftersales.service.fee_desk import MOST_BATCH
+from aftersales.service.fork_locks import renew_after_fork
 from aftersales.service.job_marks import JobMark, month_sent
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.mark_retention import MarkRetention, PurgePass, can_walk
@@ -276,6 +280,13 @@ class JobsReport:
     hand-run purges refuse it (``ConfigurationError`` naming ``store``). See writing-an-adapter.md."""
 
 
+def _failure(name: str, exc: Exception) -> str:
+    """How a job's failure is reported (``JobsReport.failed``): a host's own exception is logged too."""
+    if not isinstance(exc, AftersalesError):
+        _log.error("job %s failed", name, exc_info=exc)
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
 class _Unsupported(Exception):
     """Raised by a job whose store lacks the method it needs (``method``): reported, not a failure."""
 
@@ -327,6 +338,12 @@ class Jobs:
         # The store's lease keeps other processes out; these keep this process's threads apart
         # (a scheduler thread and a request calling run_due_jobs share the lease's owner).
         self._running = {name: threading.Lock() for name in JOB_NAMES}
+        renew_after_fork(self)
+
+    def _renew_locks_after_fork(self) -> None:
+        """Free run locks in a forked child (a parent's scheduler thread may have held one at the fork:
+        the child skipped that job on every call)."""
+        self._running = {name: threading.Lock() for name in JOB_NAMES}
 
     @validated  # a JobSettings broken past its validators would fail every later run
     def configure(self, settings: JobSettings) -> None:
@@ -349,7 +366,7 @@ class Jobs:
         there (``ValidationError`` naming ``only``): it never runs here, and asking for it by name ran
         nothing and said nothing.
         """
-        clock = self.context.now()
+        clock = self._clock_now()
         now = clock if now is None else judged_at(require_aware(now, "now"), clock, "now")
         if only is not None:
             _unknown_jobs(only, "only")
@@ -395,13 +412,28 @@ class Jobs:
                 counts[name] = result
         return JobsReport(tuple(ran), tuple(skipped), failed, counts, delivery, unsupported)
 
+    def _clock_now(self) -> datetime:
+        """The desk's clock, read once before any job: a host clock that raises is a ``PluginError``
+        naming ``clock`` (nothing ran), not the host's exception out of the whole run."""
+        try:
+            return self.context.now()
+        except AftersalesError:
+            raise
+        except Exception as exc:
+            raise PluginError("clock", "now", f"raised {type(exc).__name__}: {exc}"[:2000]) from exc
+
     def _run_one(
         self, name: str, now: datetime, *, force: bool
     ) -> tuple[int | DispatchReport | _Unsupported | None, str | None] | None:
         """Run one job under its lease: ``None`` if not due or held elsewhere, else (result, error); the
-        result is an ``_Unsupported`` when the store lacks what the job needs."""
-        if not self._acquire(name, now, force=force):
-            return None
+        result is an ``_Unsupported`` when the store lacks what the job needs. Taking or giving back the
+        lease stamps it by the clock: a clock (or store) raising there fails this job only, reported
+        like a failure of the job itself, and the next jobs still run (a lease not given back runs out)."""
+        try:
+            if not self._acquire(name, now, force=force):
+                return None
+        except Exception as exc:
+            return None, _failure(name, exc)
         error: str | None = None
         result: int | DispatchReport | None = None
         try:
@@ -412,12 +444,12 @@ class Jobs:
                 self._unsupported_told.add(name)
                 _log.warning("job %s does nothing: the store has no %s", name, lacking.method)
             return lacking, None
-        except AftersalesError as exc:
-            error = f"{type(exc).__name__}: {exc}"[:2000]
         except Exception as exc:  # a host's notifier or store may raise anything: report, go on
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            _log.exception("job %s failed", name)
-        self._release(name, now, error)
+            error = _failure(name, exc)
+        try:
+            self._release(name, now, error)
+        except Exception as exc:
+            error = error or _failure(name, exc)
         return result, error
 
     # -- leases ---------------------------------------------------------------------------------

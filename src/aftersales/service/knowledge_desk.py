@@ -24,6 +24,7 @@ from typing import Annotated, ClassVar
 import attrs
 
 from aftersales.domain.bounds import Bounds
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.fault_stats import (
     ALL_PRODUCTS,
     FaultContribution,
@@ -72,6 +73,7 @@ _KB = "kb"
 """The namespace of knowledge articles in the store's text index."""
 
 
+@host_factories
 @attrs.frozen
 class ArticleView:
     """An approved article as a reader sees it, in their language."""

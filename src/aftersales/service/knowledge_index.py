@@ -25,6 +25,7 @@ import attrs
 
 from aftersales.domain.knowledge import Article, ArticleVersion
 from aftersales.ports.text_search import TextIndex, index_body, query_terms, rank
+from aftersales.service.fork_locks import renew_after_fork
 
 __all__ = ["KnowledgeIndex", "KnowledgeSnapshot"]
 
@@ -99,6 +100,11 @@ class KnowledgeIndex:
         self._text = text_index
         self._lock = threading.Lock()
         self._snapshot = KnowledgeSnapshot.empty()
+        renew_after_fork(self)
+
+    def _renew_locks_after_fork(self) -> None:
+        """A free lock in a forked child (a parent's thread may have held it at the fork)."""
+        self._lock = threading.Lock()
 
     @property
     def snapshot(self) -> KnowledgeSnapshot:

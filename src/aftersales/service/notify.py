@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import Priority
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
@@ -185,6 +186,7 @@ StaffDirectory = (
 to their contacts (see :func:`_checked_staff`)."""
 
 
+@host_factories
 class Notifications:
     """Turns a command's new events into outbox messages. One per desk; holds the renderer."""
 

@@ -21,11 +21,11 @@ command the complaint workflow does not have (``resolve``: a complaint is answer
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 from types import MappingProxyType
 
 from aftersales.domain.actors import HEADS, Role
 from aftersales.domain.classification import TicketKind
+from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.knowledge import ARTICLE_APPROVERS, ARTICLE_AUTHORS
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, RETURN_WORKFLOW
@@ -73,7 +73,7 @@ _SEE_ALL = _OFFICE | {R.AUDITOR, R.SYSTEM}
 _HEADS = HEADS
 
 
-class Workflow(StrEnum):
+class Workflow(CodedEnum):
     """The sections of the permission table."""
 
     SERVICE_TICKET = "service_ticket"

@@ -19,6 +19,7 @@ from datetime import datetime, tzinfo
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import Plan, Priority
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.parties import CustomerTier
@@ -136,6 +137,7 @@ def _with_stored(decision: Decision[SlaTargets]) -> tuple[Decision[SlaTargets], 
     return decision, attrs.evolve(targets, targets=[t for t in targets.targets if t.name in _STORED])
 
 
+@host_factories
 class SlaService:
     """Derives a ticket's due times (stored for the ledger) and its full SLA status."""
 

@@ -20,6 +20,7 @@ from collections import OrderedDict
 from aftersales.domain.teams import Team, TeamKind
 from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.fork_locks import renew_after_fork
 
 __all__ = ["TEAMS_KEPT", "TeamRoster"]
 
@@ -34,6 +35,11 @@ class TeamRoster:
         self._teams: OrderedDict[str, Team] = OrderedDict()
         self._lock = threading.Lock()
         self.limit = limit
+        renew_after_fork(self)
+
+    def _renew_locks_after_fork(self) -> None:
+        """A free lock in a forked child (a parent's thread may have held it at the fork)."""
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._teams)

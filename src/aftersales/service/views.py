@@ -11,6 +11,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.attachments import Attachment
+from aftersales.domain.call_shape import host_factories
 from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.events import TicketEvent
@@ -53,6 +54,7 @@ class _Json:
         return to_json(self, locale=locale)
 
 
+@host_factories
 class TicketView(_Json):
     """A read-only view of a ticket: every attribute of :class:`Ticket`, lists as tuples, no setters.
 
@@ -163,6 +165,7 @@ NEXT_STEP = {
 """The code of the next step a customer waits for, per state (rendered at the edge)."""
 
 
+@host_factories
 @attrs.frozen
 class Progress(_Json):
     """What the customer may see of a ticket (服务进度; seed 003 过程透明: 客户可…查询服务进度): the state and

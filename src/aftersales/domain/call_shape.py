@@ -1,0 +1,70 @@
+"""A host's call of a factory or constructor the package exports: a wrong shape is a ``ValidationError``.
+
+Why: the desk's methods refuse an unknown, missing or surplus argument with a ``ValidationError`` naming
+it (``service/arguments``), but the classmethod factories and hand-written constructors a host calls
+to build its inputs (``Actor.manager(...)``, ``Money.zero(...)``, ``WebhookNotifier(...)``) let
+Python's ``TypeError`` out. :func:`host_factories` marks such a class: its public classmethods and
+staticmethods and its own ``__init__`` refuse a wrong call typed. Free on a good call: the signature
+is bound only once the call itself raised ``TypeError`` (its traceback ends in the wrapper), so a
+``TypeError`` from inside is left alone. Chosen per class, not for every record: attrs constructors
+(hundreds) keep Python's check, whose cost a global wrapper would add to each.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aftersales.errors import ValidationError
+
+__all__ = ["host_factories", "shape_checked"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+C = TypeVar("C", bound=type)
+
+_NAMED = re.compile(r"'([^']+)'")
+
+
+def shape_checked(function: F) -> F:
+    """``function`` refusing arguments it does not take (unknown, missing, surplus) with a
+    ``ValidationError`` naming the argument (else the function), not Python's ``TypeError``."""
+    signature = inspect.signature(function)
+    shown = function.__qualname__
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except TypeError as error:
+            if error.__traceback__ is None or error.__traceback__.tb_next is not None:
+                raise  # raised inside the function: not about its arguments
+            try:
+                signature.bind(*args, **kwargs)
+            except TypeError:
+                # Python's own words: an unknown keyword is named before a missing argument
+                named = _NAMED.search(str(error))
+                field = named.group(1) if named else function.__name__
+                raise ValidationError(f"{shown}: {error}", field=field) from None
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _generated(init: Callable[..., Any]) -> bool:
+    """Whether ``init`` is an attrs record's generated constructor (left to Python's own check)."""
+    return init.__code__.co_filename.startswith("<attrs generated")
+
+
+def host_factories(cls: C) -> C:
+    """``cls`` with its public classmethods and staticmethods and its own hand-written ``__init__``
+    shape-checked (an attrs record's generated one is left as it is)."""
+    for name, value in list(vars(cls).items()):
+        if isinstance(value, classmethod | staticmethod) and not name.startswith("_"):
+            if inspect.isfunction(value.__func__):
+                setattr(cls, name, type(value)(shape_checked(value.__func__)))
+        elif name == "__init__" and inspect.isfunction(value) and not _generated(value):
+            setattr(cls, name, shape_checked(value))
+    return cls
