@@ -748,6 +748,9 @@ class _Documents(SqlDocuments):
         failing their version check and re-running (8 concurrent intakes ran out of retries), and its
         save goes with the command's next statement or commit (the lock makes the check pass)."""
         if not getattr(cls, "DOCUMENT_LOCK_ON_READ", False):
+            kind = document_spec(cls).kind
+            if kind in OPTIONAL:  # a document a ticket's read may bring along: it was used
+                self._uow.entities_used.add(kind)
             return super().get(cls, id)
         spec = document_spec(cls)
         found = self._uow.run(*self.get_statement(cls, id)).fetchone()
@@ -756,6 +759,15 @@ class _Documents(SqlDocuments):
         self._locked[(spec.kind, id)] = found[0]
         self._uow.tx.deferring = True
         return with_version(self._decode(found[1], cls), found[0])
+
+    def keep_along(self, kind: str, id: str, stored: str | None) -> None:
+        """Keep the document ``kind``/``id`` a ticket's locking read brought along (``stored``: its version
+        and JSON, space-separated; ``None``: not stored) as the answer to :meth:`get`'s read of it."""
+        rows = []
+        if stored is not None:
+            version, _, data = stored.partition(" ")
+            rows.append((int(version), decode_json(data)))
+        self._uow.tx.keep_along(self._sql["get"], (kind, id), rows)
 
     def get_for_update(self, cls: type[D], id: str) -> D:
         """:meth:`get`, the row locked to the end of the transaction and read as last committed: a write

@@ -1,0 +1,125 @@
+# mypy: disable-error-code="attr-defined"
+"""PostgreSQL round trips of commands beyond a note (issue 21, session 26).
+
+A command that moved a ticket's due times read the store's calendar stamp (the calendar guard) and,
+for a due at or before now, the SLA sweep's mark, each by its own statement; dispatch, start, resolve
+and close read the ticket's product by its own statement too. Now all three come with the ticket's
+locking read (while this store's commands use them: ``postgres_entity_reads``), and what was read along
+is the stored document (a write to the documents in the same transaction drops it). Skipped only when
+``AFTERSALES_PG_DSN`` is unset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_postgres_round_trips import DSN, Trips, trips, url
+
+from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId, EngineerId, ProductId
+from aftersales.domain.parties import Customer, Engineer
+from aftersales.domain.products import Asset, Product
+from aftersales.errors import NotFound
+from aftersales.service.actors import Actor
+from aftersales.service.calendar_stamp import CalendarStamp
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.sweep_mark import SweepMark
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not DSN, reason="AFTERSALES_PG_DSN is not set"),
+]
+__all__ = ["trips", "url"]  # the fixtures, shared with the first round-trip tests
+AGENT = Actor.agent("agent-1")
+MANAGER = Actor.manager("mgr-1")
+
+
+def _desk(url: str, pack: str = "general_maintenance") -> tuple[ServiceDesk, str]:
+    desk = ServiceDesk.open(url, pack=pack)
+    desk.register_customer(MANAGER, Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000")))
+    desk.register_product(MANAGER, Product(ProductId("p1"), "WH-1", "热水器 WH-1", "water_heater"))
+    desk.register_asset(MANAGER, Asset("a1", ProductId("p1"), "SN-1", CustomerId("c1")))  # type: ignore[arg-type]
+    desk.register_engineer(MANAGER, Engineer(EngineerId("e1"), "李工"))
+    ticket = desk.open_ticket(AGENT, customer_id="c1", description="热水器漏水", asset_id="a1").ticket.id
+    return desk, ticket
+
+
+def test_documents_read_along_match_the_classes_that_store_them() -> None:
+    from aftersales.adapters.postgres_entity_reads import DOCUMENTS
+
+    assert DOCUMENTS == ((CalendarStamp.DOCUMENT_KIND, "calendar"), (SweepMark.DOCUMENT_KIND, SweepMark.ID))
+
+
+def test_a_command_moving_due_times_reads_the_calendar_stamp_with_its_ticket(url: str, trips: Trips) -> None:
+    desk, ticket = _desk(url)
+    try:
+        assert "sla_sweep" not in desk.run_due_jobs().failed  # the sweep stamps the store's calendar
+        with desk.store() as uow:
+            uow.documents.get(CalendarStamp, "calendar")  # there: the guard reads it
+        desk.note_to_customer(AGENT, ticket, text="工程师已出发")  # statements get prepared
+        before = desk.ticket(AGENT, ticket).resolution_due_at
+        trips.count()
+        desk.triage(AGENT, ticket, nature="repair", severity=Severity.HIGH, plan=Plan.ON_SITE)
+        count, sent = trips.count()
+        assert desk.ticket(AGENT, ticket).resolution_due_at != before  # the due times moved
+        trips.count()
+        assert count == 2, sent  # was 3: the stamp by its own statement
+    finally:
+        desk.shutdown()
+
+
+def test_dispatch_and_start_read_the_product_with_the_ticket(url: str, trips: Trips) -> None:
+    desk, ticket = _desk(url, "sanitary_ware")  # its rules read the unit's product
+    try:
+        desk.triage(AGENT, ticket, nature="repair", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        trips.count()
+        desk.dispatch(AGENT, ticket, engineer_id="e1")
+        count, sent = trips.count()
+        assert count == 3, sent  # the ticket (and its product), the engineer named, the writes; was 4
+        desk.start_work(Actor.engineer("e1"), ticket)
+        count, sent = trips.count()
+        assert count == 2, sent  # was 3: the product by its own statement
+    finally:
+        desk.shutdown()
+
+
+def test_a_document_read_along_is_the_stored_one_until_a_write_to_the_documents(
+    url: str, trips: Trips
+) -> None:
+    desk, ticket = _desk(url)
+    store: Any = desk.store
+    try:
+        with store() as uow:
+            uow.documents.add(SweepMark(SweepMark.ID, due_us=5, ticket_id="T-0"))
+            uow.commit()
+        trips.count()
+        with store() as uow:
+            uow.tickets.get_for_update(ticket)
+            assert uow.documents.get(SweepMark, SweepMark.ID).due_us == 5
+            with pytest.raises(NotFound):  # not stored: read along as absent
+                uow.documents.get(CalendarStamp, "calendar")
+            uow.rollback()
+        # (libpq's trace is complete once the connection is given back.) The ticket's read, ROLLBACK.
+        assert trips.count()[0] == 2
+        with store() as uow:
+            uow.tickets.get_for_update(ticket)
+            uow.documents.get(SweepMark, SweepMark.ID)
+            assert uow.documents.get(SweepMark, SweepMark.ID).due_us == 5  # served once: read again
+            uow.rollback()
+        assert trips.count()[0] == 3
+        with store() as uow:
+            uow.tickets.get_for_update(ticket)
+            mark = uow.documents.get_for_update(SweepMark, SweepMark.ID)  # another statement: read
+            mark.due_us = 7
+            uow.documents.save(mark)  # a write to the documents drops what was read along
+            assert uow.documents.get(SweepMark, SweepMark.ID).due_us == 7
+            uow.commit()
+        with store() as uow:
+            uow.tickets.get_for_update(ticket)
+            uow.run("UPDATE documents SET data = data || '{\"due_us\": 9}' WHERE kind = 'sla_sweep_mark'")
+            assert uow.documents.get(SweepMark, SweepMark.ID).due_us == 9
+            uow.rollback()
+    finally:
+        desk.shutdown()
