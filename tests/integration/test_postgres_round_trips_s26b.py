@@ -123,3 +123,171 @@ def test_a_document_read_along_is_the_stored_one_until_a_write_to_the_documents(
             uow.rollback()
     finally:
         desk.shutdown()
+
+
+def test_a_callback_and_a_close_send_their_document_writes_with_other_statements(
+    url: str, trips: Trips
+) -> None:
+    import old_store_workload as workload
+
+    from aftersales.adapters.clock import ManualClock
+
+    clock = ManualClock(workload.START)
+    desk = workload.open_desk(url, clock)
+    engineer = Actor.engineer("eng-jr", "李工")
+    try:
+        workload._register(desk)
+        counted: dict[str, list[int]] = {}
+
+        def walk() -> None:
+            def step(kind: str, command: Any) -> None:
+                trips.count()
+                command()
+                counted.setdefault(kind, []).append(trips.count()[0])
+
+            opened = desk.open_ticket(AGENT, customer_id="cust-1", description="漏水", asset_id="asset-1")
+            t = opened.ticket.id
+            desk.triage(
+                AGENT, t, nature="repair", severity=Severity.MEDIUM, plan=Plan.ON_SITE, skill="toilet"
+            )
+            desk.dispatch(AGENT, t, engineer_id="eng-jr")
+            desk.start_work(engineer, t)
+            desk.add_fault_record(
+                engineer,
+                t,
+                symptom="leak",
+                cause="inlet_valve_worn",
+                action="replace_valve",
+                part="flush_valve",
+            )
+            desk.resolve(engineer, t, summary="更换进水阀")
+            step("confirm", lambda: desk.confirm(Actor.customer("cust-1"), t, note="已签字确认"))
+            callback = {"problem_back": False, "satisfaction": 5, "answers": {"fixed": True}}
+            step("callback", lambda: desk.record_callback(AGENT, t, **callback))
+            step("close", lambda: desk.close(AGENT, t))
+
+        walk()  # statements get prepared
+        counted.clear()
+        walk()
+        # The callback task's save and its index rows, the record's index rows, the fault statistics'
+        # saves: with the next read or the commit (before: 5, 11 and 9 round trips).
+        assert counted == {"confirm": [4], "callback": [6], "close": [6]}
+    finally:
+        desk.shutdown()
+
+
+def test_a_document_save_sent_later_that_lost_a_race_fails_the_commit_and_writes_nothing(url: str) -> None:
+    from aftersales.errors import ConcurrencyConflict
+    from aftersales.testing.storage_contract import ContractDoc
+
+    desk, ticket = _desk(url)
+    store: Any = desk.store
+    try:
+        with store() as uow:
+            uow.documents.add(ContractDoc("d1", ticket, "open"))
+            uow.commit()
+        with store() as uow:
+            uow.tickets.get_for_update(ticket)  # the command's writes wait for its next statement or commit
+            mine = uow.documents.get(ContractDoc, "d1")
+            with store() as other:  # another command saves the document first
+                theirs = other.documents.get(ContractDoc, "d1")
+                theirs.state = "theirs"
+                other.documents.save(theirs)
+                other.commit()
+            mine.state = "mine"
+            uow.documents.save(mine)
+            with pytest.raises(ConcurrencyConflict) as lost:
+                uow.commit()
+            assert (lost.value.kind, lost.value.id, lost.value.expected_version) == ("contract_doc", "d1", 0)
+        with store() as uow:
+            stored = uow.documents.get(ContractDoc, "d1")
+            assert (stored.state, stored.version) == ("theirs", 1)
+            assert [d.id for d in uow.documents.query(ContractDoc, state="theirs")] == ["d1"]
+            assert uow.documents.query(ContractDoc, state="mine") == []
+    finally:
+        desk.shutdown()
+
+
+def test_a_document_saved_later_is_read_and_found_by_its_index_in_its_own_transaction(url: str) -> None:
+    from aftersales.testing.storage_contract import ContractDoc
+
+    desk, ticket = _desk(url)
+    store: Any = desk.store
+    try:
+        with store() as uow:
+            uow.documents.add(ContractDoc("d1", ticket, "open"))
+            uow.commit()
+        with store() as uow:
+            uow.tickets.get_for_update(ticket)
+            doc = uow.documents.get(ContractDoc, "d1")
+            doc.state = "done"
+            saved = uow.documents.save(doc)
+            assert saved.version == 1
+            assert uow.documents.get(ContractDoc, "d1").state == "done"
+            assert [d.id for d in uow.documents.query(ContractDoc, state="done")] == ["d1"]
+            assert uow.documents.query(ContractDoc, state="open") == []
+            uow.commit()
+        with store() as uow:
+            assert [d.version for d in uow.documents.query(ContractDoc, ticket_id=ticket, state="done")] == [
+                1
+            ]
+    finally:
+        desk.shutdown()
+
+
+def test_eight_closes_counting_into_one_fault_statistic_lose_no_update(url: str) -> None:
+    import threading
+
+    import old_store_workload as workload
+
+    from aftersales.adapters.clock import ManualClock
+    from aftersales.domain.fault_stats import FaultStats, stats_id
+
+    clock = ManualClock(workload.START)
+    desk = workload.open_desk(f"{url}&pool_max=8", clock)
+    engineer = Actor.engineer("eng-jr", "李工")
+    try:
+        workload._register(desk)
+        tickets = []
+        for n in range(8):  # each fixed by the same cause: each close counts into the same two documents
+            t = desk.open_ticket(
+                AGENT, customer_id="cust-1", description=f"漏水 {n}", asset_id="asset-1"
+            ).ticket.id
+            desk.triage(
+                AGENT, t, nature="repair", severity=Severity.MEDIUM, plan=Plan.ON_SITE, skill="toilet"
+            )
+            desk.dispatch(AGENT, t, engineer_id="eng-jr")
+            desk.start_work(engineer, t)
+            desk.add_fault_record(
+                engineer,
+                t,
+                symptom="leak",
+                cause="inlet_valve_worn",
+                action="replace_valve",
+                part="flush_valve",
+            )
+            desk.resolve(engineer, t, summary="更换进水阀")
+            desk.confirm(Actor.customer("cust-1"), t, note="已签字确认")
+            desk.record_callback(AGENT, t, problem_back=False, satisfaction=5, answers={"fixed": True})
+            tickets.append(t)
+        start = threading.Barrier(len(tickets))
+        failures: list[BaseException] = []
+
+        def close(ticket: str) -> None:
+            start.wait()
+            try:
+                desk.close(AGENT, ticket)
+            except BaseException as exc:  # reported below
+                failures.append(exc)
+
+        threads = [threading.Thread(target=close, args=(t,)) for t in tickets]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        with desk.store() as uow:
+            for product in ("wc-100", "*"):  # the product's statistic and the symptom's across products
+                assert uow.documents.get(FaultStats, stats_id(product, "leak")).tickets == len(tickets)
+    finally:
+        desk.shutdown()

@@ -30,6 +30,7 @@ from typing import Any
 
 from aftersales.adapters.postgres_literals import literals, render, standard_strings
 from aftersales.errors import AftersalesError, ConcurrencyConflict, DuplicateError, StorageError
+from aftersales.serialization import decode_json
 
 try:
     import psycopg
@@ -62,6 +63,10 @@ def translated(where: str) -> Iterator[None]:
     except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected) as exc:
         # Both roll the whole transaction back: nothing was written, a lost race the runner runs again
         # (two desks taking the same two row locks in opposite orders, e.g. a counter and a ticket).
+        # A document's save checked by the server names the document (aftersales_version_conflict).
+        named = _conflict_named(exc.diag.message_detail)
+        if named is not None:
+            raise ConcurrencyConflict(*named, None) from exc
         raise ConcurrencyConflict(where, "?", -1, None) from exc
     except (psycopg.Error, OSError) as exc:
         raise StorageError(f"{where}: {exc}") from exc
@@ -70,6 +75,17 @@ def translated(where: str) -> Iterator[None]:
 _DOCUMENTS = "documents"
 """A write whose text names this table drops the documents read along (:meth:`Transaction.keep_along`);
 ``document_index`` is another table and does not."""
+
+
+def _conflict_named(detail: str | None) -> tuple[str, str, int] | None:
+    """The document (kind, id, version expected) a failed checked save names in its error's detail."""
+    if not detail or not detail.startswith("["):
+        return None
+    try:
+        kind, id_, expected = decode_json(detail)
+        return str(kind), str(id_), int(expected)
+    except (ValueError, TypeError):
+        return None
 
 
 def _same(value: Any) -> Any:
