@@ -77,6 +77,24 @@ except ImportError as exc:  # pragma: no cover - depends on the install
         "PostgreSQL storage needs psycopg 3 and psycopg_pool: pip install 'aftersales[postgres]'"
     ) from exc
 
+_CONFLICT_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION aftersales_version_conflict(kind TEXT, id TEXT, expected INTEGER)"
+    " RETURNS INTEGER LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION USING"
+    " ERRCODE = 'serialization_failure',"
+    " MESSAGE = 'aftersales: ' || kind || ' ' || id || ' is no longer at version ' || expected,"
+    " DETAIL = json_build_array(kind, id, expected)::text; END $$"
+)
+"""Raises a serialization failure (a lost race: ``ConcurrencyConflict``) naming a document whose save
+found it at another version."""
+
+_SAVE_CHECKED = (
+    "WITH saved AS (UPDATE documents SET version = %s, data = %s WHERE kind = %s AND id = %s AND version = %s"
+    " RETURNING 1) SELECT aftersales_version_conflict(%s, %s, %s) WHERE NOT EXISTS (SELECT 1 FROM saved)"
+)
+"""A document's save checked by the server: no row at the version read (another writer saved it, or
+deleted it) fails the statement, the transaction with it."""
+
+
 __all__ = ["MIGRATIONS", "PostgresStore", "PostgresUnitOfWork", "open_postgres"]
 
 T = TypeVar("T")
@@ -180,6 +198,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # the instant, for a dealer's month (seed 002 分工 7/10; SQLite's report_completions); the tickets
     # stored before are written by a small-batch back-fill before the first read.
     POSTGRES_COMPLETIONS_STEP,
+    # Session 26 (issue 21): a document's save whose version check fails raises a lost race from the
+    # server, so a command's saves travel with its next statement or its commit
+    # (:data:`_SAVE_CHECKED`) instead of a round trip each.
+    (_CONFLICT_FUNCTION,),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453
@@ -748,6 +770,9 @@ class _Documents(SqlDocuments):
         failing their version check and re-running (8 concurrent intakes ran out of retries), and its
         save goes with the command's next statement or commit (the lock makes the check pass)."""
         if not getattr(cls, "DOCUMENT_LOCK_ON_READ", False):
+            kind = document_spec(cls).kind
+            if kind in OPTIONAL:  # a document a ticket's read may bring along: it was used
+                self._uow.entities_used.add(kind)
             return super().get(cls, id)
         spec = document_spec(cls)
         found = self._uow.run(*self.get_statement(cls, id)).fetchone()
@@ -756,6 +781,15 @@ class _Documents(SqlDocuments):
         self._locked[(spec.kind, id)] = found[0]
         self._uow.tx.deferring = True
         return with_version(self._decode(found[1], cls), found[0])
+
+    def keep_along(self, kind: str, id: str, stored: str | None) -> None:
+        """Keep the document ``kind``/``id`` a ticket's locking read brought along (``stored``: its version
+        and JSON, space-separated; ``None``: not stored) as the answer to :meth:`get`'s read of it."""
+        rows = []
+        if stored is not None:
+            version, _, data = stored.partition(" ")
+            rows.append((int(version), decode_json(data)))
+        self._uow.tx.keep_along(self._sql["get"], (kind, id), rows)
 
     def get_for_update(self, cls: type[D], id: str) -> D:
         """:meth:`get`, the row locked to the end of the transaction and read as last committed: a write
@@ -788,19 +822,34 @@ class _Documents(SqlDocuments):
         return sql + " ORDER BY d.id", params
 
     def save(self, obj: D) -> D:
+        """Once the unit of work holds a ticket it writes, the save (and its index rows) goes with the
+        command's next statement or its commit: a document read ``FOR UPDATE`` here cannot have moved;
+        any other is checked by the server (:data:`_SAVE_CHECKED`), and a save that finds another
+        version fails the transaction with ``ConcurrencyConflict`` (the runner runs the command again)
+        instead of at once. Before that, the save runs at once, as the other stores' do."""
+        if not self._uow.tx.deferring:
+            return super().save(obj)
         spec = document_spec(type(obj))
         key = (spec.kind, obj.id)
-        if spec.index or self._locked.get(key) != obj.version or not self._uow.tx.deferring:
-            return super().save(obj)
         new = obj.version + 1
-        self._uow.defer(
-            self._sql["save"], (new, self._encode(obj, new), spec.kind, obj.id, obj.version), prepare=True
-        )
-        self._locked[key] = new
+        data = self._encode(obj, new)
+        if self._locked.get(key) == obj.version:
+            self._uow.defer(self._sql["save"], (new, data, spec.kind, obj.id, obj.version), prepare=True)
+            self._locked[key] = new
+        else:
+            params = (new, data, spec.kind, obj.id, obj.version, spec.kind, obj.id, obj.version)
+            self._uow.defer(_SAVE_CHECKED, params, prepare=True)
+        self._write_index(obj, spec.kind, spec.index, written=new)
         return with_version(obj, new)
 
     def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any] | Kept:
         return self._uow.run(sql, params)
+
+    def _write(self, sql: str, params: Sequence[Any]) -> None:
+        # Index rows of a document this transaction just wrote: the document's row lock keeps other
+        # writers of them waiting, so once a command holds its ticket they travel with its next
+        # statement or its commit (a round trip each before: a callback record took four).
+        self._uow.defer(sql, params, prepare=True)
 
     def _encode(self, obj: Document, version: int) -> Jsonb:
         return _json(obj, version)

@@ -12,6 +12,13 @@ read by its own statement (one round trip more, the same answer: the transaction
 counts as used, so a workload that needs it brings it back within a few commands. Every kind starts
 at 1: a new store reads all four, as before.
 
+The ticket's product (its column) is one more optional kind: dispatch, start, resolve and close read
+it. So are two documents a command reads when it changes a ticket's due times (session 26): the
+calendar stamp (:mod:`aftersales.service.calendar_stamp`: every change of due times checks it) and the
+SLA sweep's mark (:mod:`aftersales.service.sweep_mark`: a due set at or before now may move it back).
+Each was a round trip of its own on such commands (a note on a ticket whose due times moved: four
+round trips instead of two).
+
 Nothing here is a cache: it only decides what one statement reads; every entity still comes from
 the store in the command's own transaction.
 """
@@ -21,12 +28,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-__all__ = ["ALWAYS", "KEEP_AT", "OPTIONAL", "EntityReads"]
+__all__ = ["ALWAYS", "DOCUMENTS", "KEEP_AT", "OPTIONAL", "EntityReads"]
 
 ALWAYS = "customer"
 """Read with every ticket: a command's tier, notices and search text all start from it."""
-OPTIONAL = ("engineer", "dealer", "asset")
-"""Read with the ticket while recent commands used them."""
+DOCUMENTS = (("calendar_stamp", "calendar"), ("sla_sweep_mark", "resolution"))
+"""The documents (kind, id) a ticket read may bring along: the calendar stamp and the sweep's mark (their
+classes' ``DOCUMENT_KIND`` and id; a test holds them equal)."""
+OPTIONAL = ("engineer", "dealer", "asset", "product", *(kind for kind, _id in DOCUMENTS))
+"""Read with the ticket while recent commands used them (entity kinds, then document kinds)."""
 KEEP_AT = 0.15
 """A kind's use rate from which it is read along. Leaving out a kind used this often costs about
 as much in extra round trips (a turn of the client and the server each, ~4 lookups' time) as

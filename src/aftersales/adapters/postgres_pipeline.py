@@ -30,6 +30,7 @@ from typing import Any
 
 from aftersales.adapters.postgres_literals import literals, render, standard_strings
 from aftersales.errors import AftersalesError, ConcurrencyConflict, DuplicateError, StorageError
+from aftersales.serialization import decode_json
 
 try:
     import psycopg
@@ -62,9 +63,29 @@ def translated(where: str) -> Iterator[None]:
     except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected) as exc:
         # Both roll the whole transaction back: nothing was written, a lost race the runner runs again
         # (two desks taking the same two row locks in opposite orders, e.g. a counter and a ticket).
+        # A document's save checked by the server names the document (aftersales_version_conflict).
+        named = _conflict_named(exc.diag.message_detail)
+        if named is not None:
+            raise ConcurrencyConflict(*named, None) from exc
         raise ConcurrencyConflict(where, "?", -1, None) from exc
     except (psycopg.Error, OSError) as exc:
         raise StorageError(f"{where}: {exc}") from exc
+
+
+_DOCUMENTS = "documents"
+"""A write whose text names this table drops the documents read along (:meth:`Transaction.keep_along`);
+``document_index`` is another table and does not."""
+
+
+def _conflict_named(detail: str | None) -> tuple[str, str, int] | None:
+    """The document (kind, id, version expected) a failed checked save names in its error's detail."""
+    if not detail or not detail.startswith("["):
+        return None
+    try:
+        kind, id_, expected = decode_json(detail)
+        return str(kind), str(id_), int(expected)
+    except (ValueError, TypeError):
+        return None
 
 
 def _same(value: Any) -> Any:
@@ -176,6 +197,8 @@ class Transaction:
         self._on_commit: list[tuple[Callable[[], Any], OnCommit]] = []
         self._ahead: dict[tuple[str, tuple[Any, ...]], Kept] = {}
         """Reads made ahead and not yet asked for, by statement and parameters."""
+        self._along: dict[tuple[str, tuple[Any, ...]], Kept] = {}
+        """Documents read along with a ticket (:meth:`keep_along`) and not yet asked for."""
         self.deferring = False
         """True once the unit of work holds a ticket it writes: from then on :meth:`defer` queues."""
 
@@ -193,13 +216,21 @@ class Transaction:
         """The transaction's connection, with every deferred write sent (for ``executemany`` …)."""
         conn = self._conn or self._begin()
         self._ahead.clear()  # for a write (executemany): what was read ahead may no longer be so
+        self._along.clear()
         if self._queued:
             self._send(None)
         return conn
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> Cursor | Kept:
         """Execute ``sql`` now (with the deferred writes before it, in the same round trip), or
-        answer it from the reads made ahead."""
+        answer it from the reads made ahead or along."""
+        if self._along:
+            key = _key(sql, params)
+            kept = self._along.pop(key, None) if key is not None else None
+            if kept is not None:
+                return kept
+            if not sql.startswith("SELECT") and _DOCUMENTS in sql:
+                self._along.clear()  # a write to the documents: what was read along may no longer be so
         if self._ahead:
             key = _key(sql, params)
             kept = self._ahead.pop(key, None) if key is not None else None
@@ -300,6 +331,17 @@ class Transaction:
                 if n < len(wanted) - 1:
                     cursor.nextset()
 
+    def keep_along(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
+        """Keep ``rows`` as the answer to the read ``sql`` with ``params``, read along with another
+        statement of this transaction (a document with a ticket's locking read): :meth:`run` of that
+        read takes it from here, once, instead of a round trip, until a write to the table
+        ``documents`` (any statement naming it) drops it. Under READ COMMITTED the answer is the
+        document as committed when the ticket was read: nothing locks it, so a read a moment later
+        in the same transaction promises no more."""
+        key = _key(sql, params)
+        if key is not None:
+            self._along[key] = Kept(rows, len(rows))
+
     def defer(
         self, sql: str, params: Sequence[Any], on_commit: OnCommit | None = None, *, prepare: bool = False
     ) -> None:
@@ -311,6 +353,8 @@ class Transaction:
         if prepare and sql.count("%") == sql.count("%s"):  # "%%" would need psycopg's parser
             write_name(sql)
         self._ahead.clear()  # a write: what was read ahead may no longer be so
+        if _DOCUMENTS in sql:
+            self._along.clear()
         if not self.deferring:
             cursor = self.run(sql, params)
             if on_commit is not None:
@@ -448,6 +492,7 @@ class Transaction:
     def _end(self, conn: psycopg.Connection[Any], *, rollback: bool) -> None:
         self._conn = None
         self._ahead.clear()
+        self._along.clear()
         try:
             if rollback:
                 # Through libpq: psycopg forgets every prepared statement when it sees a ROLLBACK go

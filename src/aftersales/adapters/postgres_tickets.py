@@ -26,6 +26,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aftersales.adapters.completions_postgres import UPSERT, completion_params, write_completions
+from aftersales.adapters.postgres_entity_reads import DOCUMENTS
 from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
@@ -86,6 +87,7 @@ _NEEDS = (
     ("engineer", "t.assignee_id"),
     ("dealer", "t.dealer_id"),
     ("asset", "u.id"),
+    ("product", "t.product_id"),
 )
 _UNIT = "CROSS JOIN LATERAL (SELECT COALESCE(%s, t.data->>'asset_id') AS id) u"
 # Each as (the id asked for, its JSON or NULL): an entity that is not there is known absent too. Each
@@ -105,7 +107,19 @@ def _entities(kinds: Collection[str]) -> str:
     )
 
 
-_ALL_KINDS = frozenset(kind for kind, _ in _NEEDS)
+def _documents(kinds: Collection[str]) -> str:
+    """The document columns of a locking ticket read: for each of :data:`DOCUMENTS`, its version and
+    stored JSON as one text (``NULL``: not stored, or a kind left out)."""
+    return ", ".join(
+        f"(SELECT version::text || ' ' || data::text FROM documents WHERE kind = '{kind}' AND id = '{id_}')"
+        if kind in kinds
+        else "NULL::text"
+        for kind, id_ in DOCUMENTS
+    )
+
+
+_ENTITY_COLUMNS = 2 * len(_NEEDS)
+_ALL_KINDS = frozenset((*(kind for kind, _ in _NEEDS), *(kind for kind, _ in DOCUMENTS)))
 _ENTITIES = _entities(_ALL_KINDS)
 _KEY_OF_ROW = "t.version::text || ':' || t.xmin::text"
 _SELECT = (
@@ -122,7 +136,7 @@ def _select_for_update(kinds: Collection[str]) -> str:
     # is not referenced, so the lateral expression is never evaluated).
     return (
         f"SELECT t.version, {_KEY_OF_ROW}, CASE WHEN {_KEY_OF_ROW} = %s THEN NULL ELSE t.data::text END,"
-        f" {_entities(kinds)}, s.pos,"
+        f" {_entities(kinds)}, {_documents(kinds)}, s.pos,"
         " pg_current_xact_id()::text"  # the xmin of what it writes (a row lock has taken an id anyway)
         f" FROM tickets t {_UNIT} LEFT JOIN ticket_search s ON s.ticket_id = t.id"
         " WHERE t.id = %s FOR UPDATE OF t"
@@ -139,7 +153,7 @@ LOCK_NAME = _statement_name(_SELECT_FOR_UPDATE)
 each connection (its text's digest: another version of the statement never meets this one's name in
 a session)."""
 _LOCKING: dict[frozenset[str], tuple[str, str]] = {_ALL_KINDS: (LOCK_NAME, _SELECT_FOR_UPDATE)}
-"""The locking read and its name per set of entity kinds brought along (at most 8 sets)."""
+"""The locking read and its name per set of entity and document kinds brought along (at most 64 sets)."""
 
 
 def locking_read(kinds: frozenset[str]) -> tuple[str, str]:
@@ -292,11 +306,17 @@ class PostgresTickets:
         if found is None:
             raise NotFound("ticket", id)
         version, stored_key, text = found[0], found[1], found[2]
-        self._uow.remember_entities(("customer", "engineer", "dealer", "asset"), found[3:11])
+        end = 3 + _ENTITY_COLUMNS
+        self._uow.remember_entities(tuple(kind for kind, _ in _NEEDS), found[3:end])
         if lock:
-            self._uow.search.known[id] = None if found[11] is None else int(found[11])
+            brought = self._uow.entities_brought or ()
+            for (kind, doc_id), stored in zip(DOCUMENTS, found[end : end + len(DOCUMENTS)], strict=True):
+                if kind in brought:
+                    self._uow.documents.keep_along(kind, doc_id, stored)
+            end += len(DOCUMENTS)
+            self._uow.search.known[id] = None if found[end] is None else int(found[end])
             self._locked[id] = version
-            self._xmin = str(int(found[12]) % 2**32)  # the 32-bit xid rows written here carry
+            self._xmin = str(int(found[end + 1]) % 2**32)  # the 32-bit xid rows written here carry
             self._uow.tx.deferring = True
         ticket = None
         if text is None:  # the row is the one the memo keeps (unless it was just evicted)

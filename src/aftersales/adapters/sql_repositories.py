@@ -93,12 +93,18 @@ class SqlDocuments(SqlRepository):
             if before is not None and before[at] == values[at]:
                 continue
             if not new:
-                self._run(self._sql["unindex"], (kind, name, obj.id))
+                self._write(self._sql["unindex"], (kind, name, obj.id))
             rows += (kind, name, values[at], obj.id)
         if rows:
             # One statement for the document's rows (a new visit has three): a write pays per statement.
-            self._run(self._index_sql(len(rows) // 4), rows)
+            self._write(self._index_sql(len(rows) // 4), rows)
         memo[(kind, obj.id)] = (written, values)
+
+    def _write(self, sql: str, params: Sequence[Any]) -> None:
+        """Write index rows of a document whose own row this transaction has just written (so no other
+        writer can change them before it ends): at once here; a store may send them later in the same
+        transaction (PostgreSQL: with the command's next statement)."""
+        self._run(sql, params)
 
     def _index_sql(self, count: int) -> str:
         """The ``INSERT`` of ``count`` index rows (one ``VALUES`` tuple each), made once per count."""
