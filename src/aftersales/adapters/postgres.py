@@ -37,7 +37,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import attrs
 
 from aftersales.adapters.attachments_postgres import PostgresAttachmentStore
-from aftersales.adapters.completions_postgres import POSTGRES_COMPLETIONS_STEP
+from aftersales.adapters.completions_postgres import (
+    POSTGRES_COMPLETION_CATEGORY_STEP,
+    POSTGRES_COMPLETIONS_STEP,
+)
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
@@ -180,6 +183,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # the instant, for a dealer's month (seed 002 分工 7/10; SQLite's report_completions); the tickets
     # stored before are written by a small-batch back-fill before the first read.
     POSTGRES_COMPLETIONS_STEP,
+    # Session 26: the category each completion was completed under (a reclassification after the
+    # acceptance leaves a reported month's counts as they were); rows rewritten by the back-fill.
+    POSTGRES_COMPLETION_CATEGORY_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

@@ -16,6 +16,7 @@ from aftersales.adapters.late_gap_step import SQLITE_LATE_GAP_STEP
 from aftersales.adapters.reporting_sqlite_schema import (
     ATTITUDE_REPORT_STEP,
     CALLBACK_REPORT_STEP,
+    COMPLETION_CATEGORY_REPORT_STEP,
     COMPLETION_DEALER_REPORT_STEP,
     COMPLETIONS_REPORT_STEP,
     EXPECTED_REPORT_STEP,
@@ -206,6 +207,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 26 (session 25): a row's response instant is its first cycle's (a contact after a reopen answered no
     # response clock, and the KPI judged it against the fallback target); rows rewritten by the back-fill.
     FIRST_CYCLE_RESPONSE_REPORT_STEP,
+    # 27 (session 26): the category each completion was completed under, so a reclassification after
+    # the acceptance leaves a reported month's counts by category as they were (seed 002 分工 10);
+    # back-filled as 24.
+    COMPLETION_CATEGORY_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
