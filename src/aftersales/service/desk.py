@@ -229,6 +229,7 @@ class ServiceDesk(Tickets):
             context, runner, on_change=dispatching.forget_if_roster, on_saved=self.finder.reindex_record
         )
         self.complaints = ComplaintDesk(context, runner)
+        self.master_data.on_incident = self.complaints.on_incident  # a corrected completion date counts
         self._complaint_intake = self.complaints  # a request reclassified as a complaint becomes one
         self.callbacks = CallbackDesk(context, runner, complaint_on_low_score(self.complaints))
         self.knowledge = KnowledgeDesk(context, runner, context.settings.text_index)
