@@ -52,6 +52,7 @@ from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, S
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo, check_limit
 from aftersales.adapters.ticket_search_postgres import SEARCH_MIGRATION, PostgresTicketSearch
+from aftersales.adapters.wait_gap_step import POSTGRES_WAIT_GAP_STEP
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.errors import (
@@ -186,6 +187,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Session 26: the category each completion was completed under (a reclassification after the
     # acceptance leaves a reported month's counts as they were); rows rewritten by the back-fill.
     POSTGRES_COMPLETION_CATEGORY_STEP,
+    # Session 26: the rows of tickets stored waiting (for the customer, for parts) since before their due
+    # by an earlier release get the late_gap session 25 gives them, from their documents' events.
+    POSTGRES_WAIT_GAP_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453
