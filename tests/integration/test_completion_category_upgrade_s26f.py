@@ -1,4 +1,4 @@
-"""A store written before each completion kept its category (SQLite up to step 26, PostgreSQL before its
+"""A store written before each completion kept its category (SQLite before step 27, PostgreSQL before its
 session-26 step) is upgraded: the back-fill writes each completion's category from the ticket's log, so
 a repair reclassified after its acceptance counts, in its month, under the category it was accepted under
 (seed 002 分工 10: 每月对所维修情况进行一次统计), as on a fresh store.
@@ -16,9 +16,11 @@ import pytest
 from tests.acceptance.conftest import SHANGHAI, STAFF, make_world, register, store_url
 
 from aftersales.adapters.clock import ManualClock
-from aftersales.adapters.postgres import SCHEMA_VERSION as PG_VERSION
+from aftersales.adapters.completions_postgres import POSTGRES_COMPLETION_CATEGORY_STEP
+from aftersales.adapters.postgres import MIGRATIONS as PG_MIGRATIONS
 from aftersales.adapters.reporting import reporting_for
-from aftersales.adapters.sqlite_schema import SCHEMA_VERSION
+from aftersales.adapters.reporting_sqlite_schema import COMPLETION_CATEGORY_REPORT_STEP
+from aftersales.adapters.sqlite_schema import MIGRATIONS
 from aftersales.domain.classification import Category, Plan, Severity
 from aftersales.ports.reporting import GroupBy
 from aftersales.reports.months import month_period
@@ -60,7 +62,7 @@ def test_an_sqlite_file_of_step_26_back_fills_each_completions_category(tmp_path
     with sqlite3.connect(tmp_path / "old.db") as conn:  # as the release before this step left it
         conn.execute("ALTER TABLE report_completions DROP COLUMN category")
         conn.execute("UPDATE report_backfill SET done = 1")
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(COMPLETION_CATEGORY_REPORT_STEP)}")
     assert _april(url) == {("all", "repair"): 1}
     with sqlite3.connect(tmp_path / "old.db") as conn:
         assert conn.execute("SELECT category FROM report_completions").fetchall() == [("repair",)]
@@ -80,7 +82,10 @@ def test_a_postgres_schema_before_the_step_back_fills_each_completions_category(
         conn.execute(f'SET search_path TO "{schema}"')
         conn.execute("ALTER TABLE ticket_completions DROP COLUMN category")
         conn.execute("UPDATE completions_backfill SET done = true")
-        conn.execute("UPDATE aftersales_schema SET version = %s", (PG_VERSION - 1,))
+        conn.execute(
+            "UPDATE aftersales_schema SET version = %s",
+            (PG_MIGRATIONS.index(POSTGRES_COMPLETION_CATEGORY_STEP),),
+        )
     assert _april(pg_url) == {("all", "repair"): 1}
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'SET search_path TO "{schema}"')

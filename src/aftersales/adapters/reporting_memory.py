@@ -103,8 +103,10 @@ class ScanningReportingQueries:
             if done:
                 facts = ticket_facts(ticket)
                 for dealer, category in done:
-                    if by_dealer or group is GroupBy.CATEGORY:
-                        key = (dealer or UNSET) if by_dealer else category
+                    if by_dealer:
+                        key = dealer or UNSET
+                    elif group is GroupBy.CATEGORY:
+                        key = category
                     else:
                         key = group_key(facts, group)
                     counted[(key, category)] += 1
