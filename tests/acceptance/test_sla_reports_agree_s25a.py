@@ -19,7 +19,8 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
-from aftersales.adapters.sqlite_schema import SCHEMA_VERSION
+from aftersales.adapters.reporting_sqlite_schema import FIRST_CYCLE_RESPONSE_REPORT_STEP
+from aftersales.adapters.sqlite_schema import MIGRATIONS
 from aftersales.domain.classification import Plan, Severity
 from aftersales.reports.kpi import scoped_kpi_report
 from aftersales.reports.months import month_period
@@ -96,7 +97,8 @@ def test_a_sqlite_file_of_the_step_before_rewrites_the_response_instant(tmp_path
         "UPDATE report_tickets SET first_response_us = ?, response_due_us = NULL WHERE id = ?",
         (round(contact.timestamp() * 1_000_000), tid),
     )
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    # the step before (later steps leave the response alone)
+    conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(FIRST_CYCLE_RESPONSE_REPORT_STEP)}")
     conn.close()
     with ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk:
         assert _late(desk, world, clock) == ((0, 1), (0, 1))

@@ -4,7 +4,8 @@ A dealer's month (:meth:`~aftersales.ports.reporting.ReportingQueries.completed_
 002 分工 7/10: the installations and repairs accepted in it) read every ticket received before the month's
 end on PostgreSQL and parsed it, years of tickets for each dealer page; SQLite reads its
 ``report_completions`` by an index. ``ticket_completions`` is the same here: one row per completion
-(:func:`~aftersales.ports.reporting.completions`: its instant and the dealer who did that work), written
+(:func:`~aftersales.ports.reporting.completion_facts`: its instant, the dealer who did that work and the
+category it was completed under), written
 with the ticket whenever its state changes (a completion comes or goes only with a state change: resolve,
 confirm, reopen), read by ``ticket_completions_at``.
 
@@ -19,13 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from aftersales.adapters.reporting_memory import ScanningReportingQueries
 from aftersales.domain.ticket import Ticket
-from aftersales.ports.reporting import ALL, GroupBy, Period, completions
+from aftersales.ports.reporting import ALL, GroupBy, Period, completion_facts
 
 if TYPE_CHECKING:
     from aftersales.adapters.postgres import PostgresStore, PostgresUnitOfWork
 
 __all__ = [
     "POSTGRES_COMPLETIONS_STEP",
+    "POSTGRES_COMPLETION_CATEGORY_STEP",
     "PostgresReportingQueries",
     "backfill_completions",
     "completed_counts_sql",
@@ -46,15 +48,25 @@ POSTGRES_COMPLETIONS_STEP: tuple[str, ...] = (
 """The PostgreSQL migration step of the table (session 25; see
 :data:`~aftersales.adapters.postgres.MIGRATIONS`)."""
 
+POSTGRES_COMPLETION_CATEGORY_STEP: tuple[str, ...] = (
+    "ALTER TABLE ticket_completions ADD COLUMN IF NOT EXISTS category TEXT",
+    # The back-fill writes every ticket's rows again, with the category each completion was under.
+    "UPDATE completions_backfill SET after_id = '', done = NOT EXISTS (SELECT 1 FROM tickets) WHERE id = 1",
+)
+"""The PostgreSQL migration step keeping with each completion the category it was completed under
+(session 26): a reclassification after the acceptance moved a repair between categories of a dealer's
+month already reported (seed 002 分工 10). A row without one (none after the back-fill) counts under
+the ticket's category."""
+
 # A ticket's completions never shrink in number (a reopen keeps the cycle it ended), but a rewrite from
 # its current document must leave nothing stale: the rows past its count go, the others are upserted.
 DROP_LATER = "DELETE FROM ticket_completions WHERE ticket_id = %s::text AND seq >= %s::integer"
 UPSERT = (
-    "INSERT INTO ticket_completions (ticket_id, seq, completed_us, serving_dealer)"
-    " SELECT %s::text, s.seq, s.at, s.dealer"
-    " FROM unnest(%s::integer[], %s::bigint[], %s::text[]) AS s(seq, at, dealer)"
-    " ON CONFLICT (ticket_id, seq) DO UPDATE"
-    " SET completed_us = excluded.completed_us, serving_dealer = excluded.serving_dealer"
+    "INSERT INTO ticket_completions (ticket_id, seq, completed_us, serving_dealer, category)"
+    " SELECT %s::text, s.seq, s.at, s.dealer, s.category"
+    " FROM unnest(%s::integer[], %s::bigint[], %s::text[], %s::text[]) AS s(seq, at, dealer, category)"
+    " ON CONFLICT (ticket_id, seq) DO UPDATE SET completed_us = excluded.completed_us,"
+    " serving_dealer = excluded.serving_dealer, category = excluded.category"
 )
 
 _BATCH = 200
@@ -63,12 +75,13 @@ _BATCH = 200
 def completion_params(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...] | None]:
     """The parameters of :data:`DROP_LATER` and :data:`UPSERT` for ``ticket`` (``None``: nothing to
     upsert, it has no completion)."""
-    done = completions(ticket)
+    done = completion_facts(ticket)
     drop = (ticket.id, len(done))
     if not done:
         return drop, None
     return drop, (
-        ticket.id, list(range(len(done))), [at for at, _ in done], [dealer for _, dealer in done],
+        ticket.id, list(range(len(done))), [at for at, _, _ in done], [dealer for _, dealer, _ in done],
+        [category for _, _, category in done],
     )  # fmt: skip
 
 
@@ -125,10 +138,13 @@ def completed_counts_sql(group: GroupBy) -> str:
         key = f"'{ALL}'"
     elif group is GroupBy.SERVING_DEALER:
         key = "coalesce(c.serving_dealer, '')"
+    elif group is GroupBy.CATEGORY:  # the category each was completed under, as counted
+        key = "coalesce(c.category, t.category, '')"
     else:
         key = f"coalesce(t.{group.value}, '')"
     return (
-        f"SELECT {key}, t.category, count(*) FROM ticket_completions c JOIN tickets t ON t.id = c.ticket_id"
+        f"SELECT {key}, coalesce(c.category, t.category), count(*)"
+        " FROM ticket_completions c JOIN tickets t ON t.id = c.ticket_id"
         " WHERE c.completed_us >= %s AND c.completed_us < %s GROUP BY 1, 2"
     )
 

@@ -37,7 +37,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import attrs
 
 from aftersales.adapters.attachments_postgres import PostgresAttachmentStore
-from aftersales.adapters.completions_postgres import POSTGRES_COMPLETIONS_STEP
+from aftersales.adapters.completions_postgres import (
+    POSTGRES_COMPLETION_CATEGORY_STEP,
+    POSTGRES_COMPLETIONS_STEP,
+)
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
@@ -49,6 +52,7 @@ from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, S
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo, check_limit
 from aftersales.adapters.ticket_search_postgres import SEARCH_MIGRATION, PostgresTicketSearch
+from aftersales.adapters.wait_gap_step import POSTGRES_WAIT_GAP_STEP
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.errors import (
@@ -202,6 +206,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # server, so a command's saves travel with its next statement or its commit
     # (:data:`_SAVE_CHECKED`) instead of a round trip each.
     (_CONFLICT_FUNCTION,),
+    # Session 26: the category each completion was completed under (a reclassification after the
+    # acceptance leaves a reported month's counts as they were); rows rewritten by the back-fill.
+    POSTGRES_COMPLETION_CATEGORY_STEP,
+    # Session 26: the rows of tickets stored waiting (for the customer, for parts) since before their due
+    # by an earlier release get the late_gap session 25 gives them, from their documents' events.
+    POSTGRES_WAIT_GAP_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

@@ -22,7 +22,7 @@ from aftersales.ports.reporting import (
     TicketTiming,
     TimingColumns,
     batch_dimension,
-    completions,
+    completion_facts,
     count_facts,
     count_faults,
     fault_evidence,
@@ -97,13 +97,19 @@ class ScanningReportingQueries:
         # month and with its dealer, whatever became of the rework).
         counted: Counter[tuple[str, str]] = Counter()
         by_dealer = group is GroupBy.SERVING_DEALER
+        # Each under the category it was completed under (a later reclassification leaves it there).
         for ticket in self._tickets(TicketFilter(received_to=period.end)):
-            done = [dealer for at, dealer in completions(ticket) if start <= at < end]
+            done = [(dealer, cat) for at, dealer, cat in completion_facts(ticket) if start <= at < end]
             if done:
                 facts = ticket_facts(ticket)
-                for dealer in done:
-                    key = (dealer or UNSET) if by_dealer else group_key(facts, group)
-                    counted[(key, facts.category)] += 1
+                for dealer, category in done:
+                    if by_dealer:
+                        key = dealer or UNSET
+                    elif group is GroupBy.CATEGORY:
+                        key = category
+                    else:
+                        key = group_key(facts, group)
+                    counted[(key, category)] += 1
         return dict(counted)
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:

@@ -26,7 +26,7 @@ from aftersales.ports.reporting import (
     SCHEDULE_CALLBACK_ACTION,
     FaultFacts,
     TicketFacts,
-    completions,
+    completion_facts,
     fault_facts,
     judged_dues,
     pause_starts,
@@ -116,7 +116,8 @@ INSERT_FAULT = (
 )
 DELETE_FAULTS = "DELETE FROM report_faults WHERE ticket_id = ?"
 INSERT_COMPLETION = (
-    "INSERT INTO report_completions (ticket_id, seq, completed_us, serving_dealer_id) VALUES (?, ?, ?, ?)"
+    "INSERT INTO report_completions (ticket_id, seq, completed_us, serving_dealer_id, category)"
+    " VALUES (?, ?, ?, ?, ?)"
 )
 DELETE_COMPLETIONS = "DELETE FROM report_completions WHERE ticket_id = ?"
 
@@ -241,6 +242,6 @@ def fault_values(ticket: Ticket) -> list[tuple[object, ...]]:
 
 def completion_values(ticket: Ticket) -> list[tuple[object, ...]]:
     """The ``report_completions`` rows of ``ticket``: one per completion of its work
-    (:func:`~aftersales.ports.reporting.completions`: its instant and the dealer who did that work; none
-    for a ticket not yet accepted)."""
-    return [(ticket.id, seq, at, dealer) for seq, (at, dealer) in enumerate(completions(ticket))]
+    (:func:`~aftersales.ports.reporting.completion_facts`: its instant, the dealer who did that work and
+    the category it was completed under; none for a ticket not yet accepted)."""
+    return [(ticket.id, seq, *done) for seq, done in enumerate(completion_facts(ticket))]

@@ -80,13 +80,18 @@ def completed_counts_sql(group: GroupBy) -> str:
     its ticket's row by id; no walk of the tickets received before the period's end."""
     # By the serving dealer: the one who did that completion's work, kept with it (passing the rework to
     # another dealer leaves the earlier repair with its dealer); a rework cancelled later leaves it too.
-    key = (
-        "coalesce(report_completions.serving_dealer_id, '')"
-        if group is GroupBy.SERVING_DEALER
-        else _key(group)
-    )
+    # Under the category each was completed under (a row of an older release without one: the ticket's).
+    category = "coalesce(report_completions.category, report_tickets.category)"
+    if group is GroupBy.SERVING_DEALER:
+        key = "coalesce(report_completions.serving_dealer_id, '')"
+    elif group is GroupBy.CATEGORY:
+        key = f"coalesce({category}, '')"
+    elif group is GroupBy.ALL:
+        key = _key(group)
+    else:
+        key = f"coalesce(report_tickets.{group.value}, '')"
     return (
-        f"SELECT {key}, category, count(*) FROM report_completions "
+        f"SELECT {key}, {category}, count(*) FROM report_completions "
         "JOIN report_tickets ON report_tickets.id = report_completions.ticket_id "
         "WHERE completed_us >= ? AND completed_us < ? GROUP BY 1, 2"
     )

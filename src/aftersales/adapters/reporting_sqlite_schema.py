@@ -36,6 +36,7 @@ __all__ = [
     "ATTITUDE_REPORT_STEP",
     "CALLBACK_REPORT_STEP",
     "COMPLETIONS_REPORT_STEP",
+    "COMPLETION_CATEGORY_REPORT_STEP",
     "COMPLETION_DEALER_REPORT_STEP",
     "EXPECTED_REPORT_STEP",
     "FIRST_CYCLE_RESPONSE_REPORT_STEP",
@@ -171,6 +172,15 @@ FIRST_CYCLE_RESPONSE_REPORT_STEP: tuple[str, ...] = (
     "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
 )
 """The migration step re-deriving each row's response instant as the first cycle's (session 25)."""
+
+COMPLETION_CATEGORY_REPORT_STEP: tuple[str, ...] = (
+    "ALTER TABLE report_completions ADD COLUMN category TEXT",
+    # Every ticket is written again by the back-fill, which fills the category of each completion.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step adding to each completion the category it was completed under (session 26): a
+dealer's month counted every completion under the ticket's category now, so a reclassification after
+the acceptance moved a repair between categories of a month already reported (seed 002 分工 10)."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

@@ -244,7 +244,7 @@ class Registry:
         header = data.get("pack")
         parent = header.get("extends") if isinstance(header, dict) else None
         if parent is None:
-            return _linked_follow(dict(data), data)
+            return _linked_follow(dict(data), data, file)
         if not isinstance(parent, str) or not parent.strip():
             raise ConfigurationError("extends names a registered pack", file=file, key="pack.extends")
         if parent in seen or len(seen) > _MAX_EXTENDS:
@@ -273,7 +273,7 @@ class Registry:
                 continue
             merged[key] = _layered(merged.get(key), section)
         merged["pack"] = header
-        return _linked_follow(merged, data)
+        return _linked_follow(merged, data, file)
 
     def _check_parsed(self, pack: Pack) -> None:
         """Refuse a :class:`Pack` built in Python (a host's, or a plugin's entry point) whose parameters
@@ -487,11 +487,16 @@ _LINKED: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
 the SLA target."""
 
 
-def _linked_follow(merged: dict[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+def _linked_follow(merged: dict[str, Any], own: Mapping[str, Any], file: str) -> dict[str, Any]:
     """``merged`` with each linked key the pack file itself (``own``) names, and its partner not, copied
     to the partner: a company that fills in the seed's one callback deadline (000: 服务结束后一定时间内…回访)
-    in one section gets it in both, whatever its parent pack said. A working-hour SLA callback is another
-    unit and does not follow. Both named and different is refused by :func:`_check_callback_deadlines`."""
+    in one section gets it in both, whatever its parent pack said. Both named and different is refused
+    by :func:`_check_callback_deadlines`.
+
+    A working-hour SLA callback (``sla.callback_in_working_hours = true``) is another unit and does not
+    follow: ``sla.callback_hours`` is then the service callback's one deadline (the task falls due with
+    the SLA target: ``service.callback_working``), so a ``callback.service_within_hours`` the pack file
+    itself names would be ignored and is refused, naming both keys."""
 
     def named(section: str, key: str) -> object:
         table = own.get(section)
@@ -499,6 +504,15 @@ def _linked_follow(merged: dict[str, Any], own: Mapping[str, Any]) -> dict[str, 
 
     sla = merged.get("sla")
     working = isinstance(sla, dict) and sla.get("callback_in_working_hours") is True
+    if working and named("callback", "service_within_hours") is not None:
+        raise ConfigurationError(
+            "callback.service_within_hours is not used when sla.callback_in_working_hours = true: the "
+            "service callback falls due sla.callback_hours working hours after the acceptance (one "
+            "deadline for the task and the SLA target); remove callback.service_within_hours or count the "
+            "callback in wall-clock hours",
+            file=file,
+            key="callback.service_within_hours",
+        )
     for pair in _LINKED:
         for (src, src_key), (dst, dst_key) in (pair, pair[::-1]):
             value = named(src, src_key)
@@ -519,7 +533,8 @@ def _check_callback_deadlines(core: Mapping[str, object], source: str | None) ->
     make the task, the SLA status and the KPI disagree. A figure named in one section only follows to the
     other (:func:`_linked_follow`); two different figures named in the pack itself are refused here.
     Only the pack's default policies are compared (not policy objects a host passes as overrides), and
-    working-hour SLA callbacks (another unit) are left alone.
+    working-hour SLA callbacks (another unit) are not: the task then falls due with the SLA target, and
+    a ``service_within_hours`` named beside them is refused by :func:`_linked_follow`.
     """
     sla, callback = core.get("sla"), core.get("callback")
     if not (isinstance(sla, DefaultSla) and isinstance(callback, DefaultCallback)):

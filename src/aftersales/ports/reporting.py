@@ -52,6 +52,7 @@ __all__ = [
     "TicketTiming",
     "TimingColumns",
     "batch_dimension",
+    "completion_facts",
     "completions",
     "completions_us",
     "count_facts",
@@ -421,28 +422,52 @@ def completions(ticket: Ticket) -> list[tuple[int, str | None]]:
     档案 b: each sales unit reports its own last month): a repair accepted is history — a later reopen,
     the rework passed to another dealer or the rework cancelled does not move it — and a reopen's rework
     accepted again is another repair, counted again in its own month, for the dealer who did it."""
-    found: list[tuple[int, str | None]] = []
+    return [(at, dealer) for at, dealer, _category in completion_facts(ticket)]
+
+
+def completion_facts(ticket: Ticket) -> list[tuple[int, str | None, str]]:
+    """:func:`completions` with the category code each was completed under: a reclassification after
+    the acceptance (a correction of a closed month's repair) does not move a completion to another
+    category of a month already reported (seed 002 分工 10: 每月对所维修情况进行一次统计)."""
+    found: list[tuple[int, str | None, str]] = []
     done: datetime | None = None  # the cycle's completion as its events give it
     accepting = ticket.needs_acceptance
     held: str | None = None  # the dealer holding the ticket after the events read so far
+    category = _first_category(ticket)  # the category after the events read so far
+    done_category = category  # the category the cycle's completion was under
     for event in ticket.events:
         action = event.action
         if action in ("assign", "reassign") and event.payload:
             held = dealer_of(event.payload)
+        elif action == "reclassify" and event.payload and "complaint_id" not in event.payload:
+            to = event.payload.get("to")
+            category = to if isinstance(to, str) else category
         elif action == "reopen":
             ended = event.payload.get(ENDED_CYCLE_KEY) if event.payload else None
             # The reopen's record of the cycle it ended; one by a release before it was kept: the events.
             at = _instant(ended.get("resolved_at")) if isinstance(ended, dict) else done
             if at is not None:
-                found.append((micros(at), held if held is not None else ticket.dealer_id))
+                dealer = held if held is not None else ticket.dealer_id
+                found.append((micros(at), dealer, done_category if done is not None else category))
             done = None
         elif action == "confirm" or (action == "resolve" and not accepting):
-            done = event.at
+            done, done_category = event.at, category
         elif action == "reject":
             done = None
     if ticket.resolved_at is not None:
-        found.append((micros(ticket.resolved_at), serving_dealer(ticket)))
+        last = done_category if done is not None else ticket.category.code
+        found.append((micros(ticket.resolved_at), serving_dealer(ticket), last))
     return found
+
+
+def _first_category(ticket: Ticket) -> str:
+    """The category code ``ticket`` was opened under: the first reclassification's ``from``, else its own."""
+    for event in ticket.events:
+        if event.action == "reclassify" and event.payload and "complaint_id" not in event.payload:
+            first = event.payload.get("from")
+            if isinstance(first, str):
+                return first
+    return ticket.category.code
 
 
 def ticket_facts(ticket: Ticket) -> TicketFacts:

@@ -25,6 +25,12 @@ ticket's opening is not checked (reading the stamp would cost every opening a ro
 there has that desk's due times until its next command on a current desk re-derives them.
 Recomputing back would undo the move, and writing old-calendar dues onto single tickets would leave the
 stamp saying otherwise.
+
+The same guard holds for the SLA policy (the pack, its ``[sla]`` figures, a host's policy): a desk still
+on the policy the store was stamped with when it opened (an unsigned stamp, or none, counts as its own
+policy's) writes no due time once another desk has moved the store to another policy — the command is
+refused with a ``ConfigurationError`` naming ``sla`` and both fingerprints. The guard reads the stamp it
+reads for the calendar: no extra round trip.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ __all__ = [
     "check_calendar_current",
     "dues_stale",
     "sla_of",
+    "sla_seen",
     "stamp_calendar",
     "stamp_seen",
     "stamp_unsigned",
@@ -125,12 +132,23 @@ def stamp_seen(uow: UnitOfWork, calendar: BusinessCalendar | None) -> str | None
     return stamp.fingerprint if stamp is not None else None
 
 
+def sla_seen(uow: UnitOfWork, calendar: BusinessCalendar | None, sla: str) -> str:
+    """The SLA fingerprint of the store's stamp as a desk whose policy's fingerprint is ``sla`` finds it
+    when it opens: the desk's own without a stamp, or with a stamp of an older release (its due times were
+    taken as this policy's), or without a calendar (no due times to keep)."""
+    if calendar is None:
+        return sla
+    stamp = _stamp(uow)
+    return stamp.sla if stamp is not None and stamp.sla else sla
+
+
 def check_calendar_current(uow: UnitOfWork, context: DeskContext) -> None:
     """Refuse (``ConfigurationError`` naming ``calendar``) a write of due times computed on the desk's
     calendar when another desk has moved the store to another calendar since this desk opened: the
     stamp is neither the desk's calendar's nor the one it found then (``context.calendar_seen``,
     :func:`stamp_seen`; on a store stamped since, the first stamp it finds). A desk opened on a calendar
-    the store is not on yet writes: its sweep moves the store."""
+    the store is not on yet writes: its sweep moves the store. Likewise for the SLA policy (naming
+    ``sla``; ``context.sla_seen``, :func:`sla_seen`), from the same stamp read."""
     calendar = context.calendar
     if calendar is None:
         return
@@ -140,6 +158,7 @@ def check_calendar_current(uow: UnitOfWork, context: DeskContext) -> None:
     if context.calendar_seen is None:  # opened before any stamp: the first one is the store's as it knew it
         context.calendar_seen = stamp.fingerprint
     if stamp.fingerprint in (calendar.fingerprint, context.calendar_seen):
+        _check_sla_current(stamp, context)
         return
     raise ConfigurationError(
         f"the store's due times are on the working calendar {stamp.source!r} (fingerprint "
@@ -147,4 +166,19 @@ def check_calendar_current(uow: UnitOfWork, context: DeskContext) -> None:
         f"{calendar.source_name!r} (fingerprint {calendar.fingerprint}): no due time is written on this "
         f"desk's calendar; open the desk again with the store's calendar",
         key="calendar",
+    )
+
+
+def _check_sla_current(stamp: CalendarStamp, context: DeskContext) -> None:
+    """Refuse (``ConfigurationError`` naming ``sla``) a write of due times from the desk's SLA policy when
+    another desk has moved the store to another policy since this desk opened (``context.sla_seen``)."""
+    own = sla_of(context.sla.policy)
+    if not stamp.sla or not own or stamp.sla in (own, context.sla_seen or own):
+        return
+    raise ConfigurationError(
+        f"the store's due times come from the SLA policy of fingerprint {stamp.sla} (stamped "
+        f"{stamp.stamped_at.isoformat()}) since this desk opened on the SLA policy of fingerprint {own}: "
+        f"no due time is written from this desk's SLA policy; open the desk again with the store's pack "
+        f"and [sla] settings",
+        key="sla",
     )

@@ -149,7 +149,7 @@ class CallbackDesk:
                 ticket.workflow.target(ticket.state, "schedule_callback")  # raises InvalidTransition
             _, decision = schedule_in(
                 uow, self.context.policies.callback, actor, ticket, now, due_at,
-                zone=zone(self.context.timezone),
+                zone=zone(self.context.timezone), sla=self.context.sla,
             )  # fmt: skip
             return Applied(decisions=(decision,))
 

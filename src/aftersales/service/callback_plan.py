@@ -24,6 +24,8 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.protocols import CallbackPolicy
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.callback_working import working_callback_due
+from aftersales.service.sla import SlaService
 
 __all__ = [
     "callback_plan",
@@ -90,19 +92,26 @@ def schedule_in(
     due_at: datetime | None = None,
     *,
     zone: tzinfo,
+    sla: SlaService | None = None,
 ) -> tuple[CallbackTask | None, Decision[CallbackPlan]]:
     """Plan the callback of ``ticket`` now: set its due time (a ticket event) and write the task.
 
-    ``zone`` is the desk's: a deadline in days counts its local days.
+    ``zone`` is the desk's: a deadline in days counts its local days. ``sla`` is the desk's: a service
+    callback its SLA counts in working hours falls due with that target (:mod:`.callback_working`).
 
     ``due_at`` overrides the policy's deadline. A pending task of the same ticket is dropped (the new
     one replaces it). When the policy requires no callback, nothing is written and the task is ``None``.
     """
-    decision = callback_plan(policy, ticket, customer_tier(uow, ticket), major_complaint(uow, ticket))
+    tier = customer_tier(uow, ticket)
+    decision = callback_plan(policy, ticket, tier, major_complaint(uow, ticket))
     plan = decision.outcome
     if not plan.required and due_at is None:
         return None, decision
-    due = due_at if due_at is not None else plan.due_from(callback_start(plan, ticket, now), zone)
+    if due_at is None:
+        working = working_callback_due(sla, ticket, tier, now)
+        due = working if working is not None else plan.due_from(callback_start(plan, ticket, now), zone)
+    else:
+        due = due_at
     ticket.schedule_callback(actor.ref, now, due)
     existing = uow.documents.query(CallbackTask, ticket_id=ticket.id)
     for old in existing:

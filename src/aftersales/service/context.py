@@ -126,6 +126,10 @@ class DeskContext:
     """The calendar fingerprint of the store's stamp when the desk opened (``service.calendar_stamp``; on a
     store stamped since, the first stamp it found): a desk whose store moved to another calendar since
     writes no due times on its own."""
+    sla_seen: str | None = None
+    """The SLA policy fingerprint of the store's stamp when the desk opened (``calendar_stamp.sla_seen``; its
+    own policy's without a signed stamp): a desk whose store moved to another policy since writes no due
+    times from its own."""
 
     @property
     def timezone(self) -> str:

@@ -52,7 +52,7 @@ from aftersales.service.assessment_referral import AssessmentReferrals
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.batch_tally_backfill import BatchTallies
 from aftersales.service.books_redating import PAGE, REDATED, ids_of, moving_stamp, redating
-from aftersales.service.calendar_stamp import stamp_seen
+from aftersales.service.calendar_stamp import sla_of, sla_seen, stamp_seen
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.cancelled_faults import withdraw_cancelled_units
 from aftersales.service.cancelled_materials import call_off_materials
@@ -209,6 +209,7 @@ class ServiceDesk(Tickets):
         # desk left on it after another moved the store to a new one writes no due time on it.
         with context.reader(snapshot=False) as uow:
             context.calendar_seen = stamp_seen(uow, context.calendar)
+            context.sla_seen = sla_seen(uow, context.calendar, sla_of(context.sla.policy))
         dispatching = Dispatching(context)
         super().__init__(context, runner, dispatching)
         # Issue 23: search (index upkeep is a hook; registering a customer again re-indexes its tickets),
@@ -228,6 +229,7 @@ class ServiceDesk(Tickets):
             context, runner, on_change=dispatching.forget_if_roster, on_saved=self.finder.reindex_record
         )
         self.complaints = ComplaintDesk(context, runner)
+        self.master_data.on_incident = self.complaints.on_incident  # a corrected completion date counts
         self._complaint_intake = self.complaints  # a request reclassified as a complaint becomes one
         self.callbacks = CallbackDesk(context, runner, complaint_on_low_score(self.complaints))
         self.knowledge = KnowledgeDesk(context, runner, context.settings.text_index)

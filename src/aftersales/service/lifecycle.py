@@ -245,7 +245,9 @@ def confirm_in(
         params = context.policies.complaint.params
         accept_installation(uow, actor, ticket.asset_id, ticket.id, now, params)  # the out-of-box phase ends
     # Scheduled in the acceptance's own command (and attributed to it): no accepted ticket lacks its callback.
-    _, decision = schedule_in(uow, context.policies.callback, actor, ticket, now, zone=zone(context.timezone))
+    _, decision = schedule_in(
+        uow, context.policies.callback, actor, ticket, now, zone=zone(context.timezone), sla=context.sla
+    )
     return Applied(decisions=(decision,))
 
 

@@ -50,7 +50,8 @@ from aftersales.serialization import unstructure
 from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.completion_recount import take_back_before_completion
+from aftersales.service.complaint_incident_facts import IncidentComplaints
+from aftersales.service.completion_recount import count_since_completion, take_back_before_completion
 from aftersales.service.context import DeskContext
 from aftersales.service.engineer_status import EngineerStatusChange, absent, cancelled_absence, open_work
 from aftersales.service.notify import check_writable
@@ -246,6 +247,9 @@ class MasterData:
         self._on_change = on_change
         # In the transaction, after a record is saved, with the record as it was (search re-indexes).
         self._on_saved = on_saved
+        self.on_incident: IncidentComplaints | None = None
+        """Hears of the tickets of an incident a completion date moved earlier raises (set by the desk,
+        which composes the complaint desk after this one)."""
 
     # -- plumbing -----------------------------------------------------------------------------------
 
@@ -499,6 +503,8 @@ class MasterData:
             if after.installation_accepted_on != before.installation_accepted_on:
                 # Faults reported before the completion leave the batch's tally (第七条 5(2)).
                 take_back_before_completion(self.context.policies.complaint.params, uow, after, now)
+                # and those reported since an earlier date count now, not at the unit's next fault
+                uow.outbox.put(count_since_completion(self.context, uow, after, now, self.on_incident))
             return after
 
         return self.runner.write(

@@ -68,6 +68,7 @@ from aftersales.service.callback_plan import (
     major_complaint,
     schedule_in,
 )
+from aftersales.service.callback_working import working_callback_due
 from aftersales.service.complaint_outlet_access import check_outlet_contact
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import (
@@ -725,7 +726,8 @@ class Tickets:
             tier = self.runner.tier(uow, ticket)
             plan = callback_plan(self.context.policies.callback, ticket, tier, major_complaint(uow, ticket))
             desk_zone = zone(self.context.timezone)
-            due = due_at or plan.outcome.due_from(callback_start(plan.outcome, ticket, now), desk_zone)
+            due = due_at or working_callback_due(self.context.sla, ticket, tier, now)
+            due = due or plan.outcome.due_from(callback_start(plan.outcome, ticket, now), desk_zone)
             schedule_in(uow, self.context.policies.callback, actor, ticket, now, due, zone=desk_zone)
             return Applied(decisions=(plan,))
 

@@ -837,6 +837,50 @@ class StorageContract:
         if name not in ("kind", "text_cjk"):
             assert len(expected) < len(ledger), "each case must leave something out"
 
+    def test_a_wait_for_parts_is_late_only_where_the_pack_does_not_pause_on_parts(
+        self, store: StoreFactory
+    ) -> None:
+        """The ledger's breached filter and a wait (``TicketFilter.parts_pause``, session 25): a ticket
+        waiting for the customer since before its due is never late while it waits; one waiting for
+        parts since before its due is late only where the pack does not pause on parts (the desk passes
+        its pack's ``pause_on_parts``; ``None`` reads False); a wait begun after the due leaves it late."""
+
+        def waiting(n: int, step: str, hours_before_due: float) -> Ticket:
+            ticket = contract_ticket(n, state="assigned")
+            due = ticket.resolution_due_at
+            assert due is not None
+            at = due - timedelta(hours=hours_before_due)
+            ticket.step("start_work", ENGINEER, at - timedelta(minutes=1))
+            ticket.step(step, ENGINEER, at, reason="no_stock" if step == "await_parts" else "away")
+            ticket.note_to_customer(ENGINEER, at + timedelta(minutes=1), CustomerNote("still waiting"))
+            return ticket
+
+        parts = waiting(2, "await_parts", 1)  # T-0002: due T0+50 h, waits for parts since T0+49 h
+        customer = waiting(3, "await_customer", 1)  # T-0003: due T0+63 h, waits since T0+62 h
+        late_parts = waiting(4, "await_parts", -1)  # T-0004: due T0+76 h, waits since T0+77 h
+        plain = contract_ticket(5, state="assigned")  # T-0005: due T0+29 h
+        with store() as uow:
+            uow.tickets.add_many([parts, customer, late_parts, plain])
+            uow.commit()
+        at = T0 + timedelta(hours=100)
+        with store() as uow:
+            found = {
+                pause: [
+                    t.id
+                    for t in uow.tickets.query(
+                        TicketFilter(breached_at=at, parts_pause=pause), PageRequest(10, None, Sort.DUE)
+                    ).items
+                ]
+                for pause in (True, False, None)
+            }
+            counted = {
+                pause: uow.tickets.count(TicketFilter(breached_at=at, parts_pause=pause))
+                for pause in (True, False, None)
+            }
+        assert found[True] == ["T-0005", "T-0004"]
+        assert found[False] == found[None] == ["T-0005", "T-0002", "T-0004"]
+        assert counted == {True: 2, False: 3, None: 3}
+
     @pytest.mark.parametrize("sort", list(Sort))
     @pytest.mark.parametrize("limit", [1, 7, 36])
     def test_keyset_pages_cover_everything_once_in_order(
