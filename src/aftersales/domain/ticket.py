@@ -740,7 +740,7 @@ class Ticket:
             actor,
             at,
             reason=reason,
-            payload={"sla_extension": target, "new_limit_seconds": new_limit_seconds},
+            payload={"new_limit_seconds": new_limit_seconds, "sla_extension": target},
         )
 
     def reopen(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
@@ -813,10 +813,10 @@ class Ticket:
             actor,
             at,
             payload={
-                "symptom": record.symptom,
-                "cause": record.cause,
                 "action": record.action,
+                "cause": record.cause,
                 "part": record.part,
+                "symptom": record.symptom,
             },
         )
         self.fault_records.append(record)
@@ -854,10 +854,10 @@ class Ticket:
             actor,
             at,
             payload={
-                "planned_at": visit.planned_at.isoformat(),
+                "arrived_at": visit.arrived_at.isoformat() if visit.arrived_at else None,
                 "engineer_id": visit.engineer_id,
                 "kind": visit.kind.value,
-                "arrived_at": visit.arrived_at.isoformat() if visit.arrived_at else None,
+                "planned_at": visit.planned_at.isoformat(),
             },
         )
         self.visits.append(visit)
@@ -871,7 +871,8 @@ class Ticket:
             "note_to_customer",
             actor,
             at,
-            payload={"visible": note.visible_to_customer, "index": len(self.notes)},
+            # Keys in sorted order, as in every step: another order is sorted into a copy (domain.canonical).
+            payload={"index": len(self.notes), "visible": note.visible_to_customer},
         )
         self.notes.append(note)
         return event
@@ -999,7 +1000,7 @@ class Ticket:
             return None
         changed = {k: v for k, v in new.items() if self.custom_fields.get(k) != v}
         cleared = sorted(set(self.custom_fields) - set(new))
-        event = self.step("set_fields", actor, at, payload={"set": dict(changed), "cleared": list(cleared)})
+        event = self.step("set_fields", actor, at, payload={"cleared": list(cleared), "set": dict(changed)})
         self.custom_fields = new
         return event
 
@@ -1018,10 +1019,10 @@ class Ticket:
             payload={
                 "attachment": attachment.id,
                 "kind": attachment.kind.value,
-                "name": attachment.name,
                 "media_type": attachment.media_type,
-                "size": attachment.size,
+                "name": attachment.name,
                 "sha256": attachment.sha256,
+                "size": attachment.size,
             },
         )
         self.attachments = (*self.attachments, attachment)
