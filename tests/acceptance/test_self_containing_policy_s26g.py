@@ -1,9 +1,8 @@
 """Session 26 (g): a host SLA policy whose own attributes contain themselves, on every store.
 
-The SLA sweep stamps the store with the fingerprint of the desk's SLA policy; a host policy keeping a
-table that holds itself made that walk overflow, and the sweep failed with Python's ``RecursionError``
-on every run. Now it fails with a ``ConfigurationError`` naming the policy and where it contains itself,
-and the other jobs still run.
+A desk fingerprints its SLA policy (the sweep's stamp, and the guard of a desk left on an old policy); a
+host policy keeping a table that holds itself made that walk overflow with Python's ``RecursionError``.
+Now opening the desk fails with a ``ConfigurationError`` naming the policy and where it contains itself.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from aftersales.errors import ConfigurationError
 from aftersales.policies.registry import resolve_policies
 from conftest import world_desk
 
@@ -32,13 +32,15 @@ class LoopedSla:
 
 
 @pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
-def test_the_sweep_names_the_policy_that_contains_itself(backend: str, tmp_path: Path) -> None:
-    with world_desk(backend, tmp_path, overrides={"sla": LoopedSla()}) as (desk, _, world):
-        opened = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="复印机卡纸")
-        assert opened.ticket.id
-        report = desk.run_due_jobs()
-        assert report.failed == {
-            "sla_sweep": "ConfigurationError: policy: LoopedSla: policy.table[1] (list) contains itself: "
-            "it cannot be written out"
-        }
-        assert "deliver" in report.ran
+def test_the_desk_names_the_policy_that_contains_itself(backend: str, tmp_path: Path) -> None:
+    # The desk fingerprints its SLA policy when it opens (the guard of a desk left on an old policy), so
+    # the loop is refused there, before any command or job could run on it.
+    with (
+        pytest.raises(ConfigurationError) as refused,
+        world_desk(backend, tmp_path, overrides={"sla": LoopedSla()}),
+    ):
+        pass
+    assert refused.value.key == "policy"
+    assert str(refused.value).endswith(
+        "LoopedSla: policy.table[1] (list) contains itself: it cannot be written out"
+    )
