@@ -974,3 +974,8 @@ def _check_exported_functions() -> None:
 
 
 _check_exported_functions()
+
+# Who appraises own staff (seed 001 六(三) 1: 考核由售后经理负责): the pack's [staff] section.
+from aftersales.policies.staff import StaffParams, StaffRules  # noqa: E402
+
+__all__ += ["StaffParams", "StaffRules"]

@@ -22,7 +22,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId, EngineerId
 from aftersales.domain.parties import Customer, Dealer, Engineer
-from aftersales.domain.staff_records import AppraisalRating, StaffKind, Trainee
+from aftersales.domain.staff_records import AppraisalRating, MeasureKind, StaffKind, Trainee
 from aftersales.domain.training import TrainingTopic
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.service.actors import Actor
@@ -85,6 +85,30 @@ def test_a_month_is_appraised_once_it_has_begun_on_the_desks_calendar(backend: s
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_only_the_after_sales_manager_appraises_the_team_once_a_month(backend: str, tmp_path: Path) -> None:
+    # 六(三) 1: 售后团队成员的考核由售后经理负责, 每月进行一次考核评估. The pack's [staff] appraisers are the
+    # managers: a general manager or a department head (roles seed 001's team does not have) is refused,
+    # and so are the incentives and sanctions that follow the appraisal (六(三) 2); nothing is written.
+    with _desk(backend, tmp_path) as (desk, _clock):
+        staff = desk.staff_records
+        for head in (HEAD, Actor.general_manager("gm-1")):
+            with pytest.raises(PermissionDenied):
+                staff.appraise(head, "e1", "2026-03", kind=StaffKind.ENGINEER, score=90)
+            with pytest.raises(PermissionDenied):
+                staff.record_measure(
+                    head, "e1", kind=StaffKind.ENGINEER, measure=MeasureKind.REWARD, reason="考核优秀"
+                )
+        assert _appraisals(desk, "e1") == []
+        # Once a month: the month's appraisal again corrects it, never a second one for the month.
+        staff.appraise(MANAGER, "e1", "2026-03", kind=StaffKind.ENGINEER, score=92)
+        staff.appraise(MANAGER, "e1", "2026-03", kind=StaffKind.ENGINEER, score=75)
+        assert _appraisals(desk, "e1") == [("2026-03", AppraisalRating.GOOD)]
+        staff.record_measure(
+            MANAGER, "e1", kind=StaffKind.ENGINEER, measure=MeasureKind.REWARD, reason="考核优秀"
+        )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_nobody_appraises_themselves_and_a_rating_against_the_score_says_why(
     backend: str, tmp_path: Path
 ) -> None:
@@ -103,8 +127,9 @@ def test_nobody_appraises_themselves_and_a_rating_against_the_score_says_why(
             )
         assert refused.value.field == "note"
         assert _appraisals(desk, "mgr-1") == [] and _appraisals(desk, "a7") == []
-        # The head appraises the manager; a rating against the score stands with its reason.
-        staff.appraise(HEAD, "mgr-1", "2026-03", kind=StaffKind.AGENT, score=88)
+        # Another after-sales manager appraises this one (the pack's [staff] appraisers are the managers);
+        # a rating against the score stands with its reason.
+        staff.appraise(Actor.manager("mgr-2"), "mgr-1", "2026-03", kind=StaffKind.AGENT, score=88)
         kept = staff.appraise(
             MANAGER, "a7", "2026-03", kind=StaffKind.AGENT, score=45, rating=AppraisalRating.QUALIFIED,
             note="本月两周病假，按出勤折算",
@@ -152,7 +177,6 @@ def test_incentives_and_sanctions_are_recorded_with_their_reason_and_the_complai
     # Seed 000 人员激励与约束: 对表现优秀的…给予表彰、奖励; 对违反…服务规范的…进行批评教育和相应的处罚.
     # Seed 001 四(二): 服务人员态度不好 … 对相关服务人员进行批评教育 — the sanction names the complaint.
     from aftersales.domain.money import Money
-    from aftersales.domain.staff_records import MeasureKind
 
     with _desk(backend, tmp_path) as (desk, _clock):
         staff = desk.staff_records

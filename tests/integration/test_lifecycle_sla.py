@@ -148,14 +148,15 @@ def test_the_full_lifecycle_with_rework_callback_and_reopen(desk: ServiceDesk) -
     assert status["resolution"].state is SlaState.RUNNING and status["resolution"].elapsed == 3 * H
     desk.start_work(ENGINEER, tid)
     clock.advance(H)
-    desk.resolve(ENGINEER, tid, summary="更换分离垫")
+    entered = desk.resolve(ENGINEER, tid, summary="更换分离垫")
     clock.advance(H)
     accepted = desk.confirm(ENGINEER, tid, channel="service_slip", note="服务单已签字")
     view = accepted.ticket
     assert view.state == "accepted" and view.resolved_at == clock.now()
-    # The callback was scheduled in the same command, due 24 h after the engineer entered the result (seed
-    # 003: 工程师将处理结果录入系统,客服专员在24小时内…回访; the slip recorded an hour later moves nothing).
-    assert [e.action for e in accepted.events] == ["confirm", "schedule_callback"]
+    # The callback was scheduled with the result's entry, due 24 h after it (seed 003: 工程师将处理结果录入
+    # 系统,客服专员在24小时内…回访); the slip recorded an hour later keeps it and moves nothing.
+    assert [e.action for e in entered.events] == ["resolve", "schedule_callback"]
+    assert [e.action for e in accepted.events] == ["confirm"]
     assert view.callback_due_at == clock.now() - H + 24 * H
     status = desk.sla(AGENT, tid)
     assert status["resolution"].state is SlaState.MET and status["resolution"].met_at == clock.now()

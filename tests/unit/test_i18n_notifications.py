@@ -62,6 +62,18 @@ SAMPLES: dict[str, dict[str, object]] = {
         "due_at": AT,
         "overdue": timedelta(hours=3),
     },
+    "sla_breach_withdrawn": {
+        "ticket_id": "T-1",
+        "target": Term("sla_target.response"),
+        "due_at": AT,
+        "met_at": AT - timedelta(hours=2),
+    },
+    "complaint_sla_breach_withdrawn": {
+        "ticket_id": "C-1",
+        "target": Term("sla_target.response"),
+        "due_at": AT,
+        "met_at": AT - timedelta(hours=2),
+    },
     "escalation": {"ticket_id": "T-1", "level": Role.DEPARTMENT_HEAD, "reason": Reason("production_stopped")},
     "callback_due": {"ticket_id": "T-1", "customer_name": "张三", "due_at": AT},
     "complaint_update": {"complaint_id": "C-1", "status": TicketState.RESOLVED, "updated_at": AT},

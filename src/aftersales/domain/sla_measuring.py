@@ -194,8 +194,10 @@ def measure(
             position, spans = working, working_spans
         if name == "callback":
             start = resolved
-            if target.start == "work_done" and resolved is not None:
-                start = cycle.done_at  # seed 003: from the result's entry, the acceptance recorded later
+            if target.start == "work_done":
+                # seed 003: from the result's entry, running before the slip is recorded (the callback
+                # is planned then); a rejection undoes the entry and the clock waits for the next one
+                start = cycle.done_at
             met, spans = cycle.callback_met, []
             # Cancelled or withdrawn after the work was done: there is no callback to make any more.
             stop = met if met is not None else _ended(cycle)

@@ -144,7 +144,14 @@ TICKET_WORKFLOW = Workflow(
         _t("add_visit", _WORKING, STAY, _HANDS | _FRONT),
         _t("note_to_customer", (*_OPEN, S.RESOLVED, S.ACCEPTED), STAY, _STAFF),
         _t("contact_customer", (*_OPEN, S.RESOLVED, S.ACCEPTED), STAY, _STAFF),
-        _t("schedule_callback", (S.ACCEPTED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF, R.SYSTEM}),
+        # Resolved too: a pack whose callback runs from the result's entry (seed 003 二 5:
+        # 工程师将处理结果录入系统, 客服专员在24小时内…回访) plans it then, before the slip is recorded.
+        _t(
+            "schedule_callback",
+            (S.RESOLVED, S.ACCEPTED, S.CLOSED),
+            STAY,
+            _FRONT | {R.DEALER_STAFF, R.SYSTEM},
+        ),
         _t("callback_attempt", (S.ACCEPTED,), STAY, _FRONT | {R.DEALER_STAFF}),
         _t("record_callback", (S.ACCEPTED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF}),
         # Resolved too: the resolution clock runs until the customer accepts (a special case may be

@@ -166,6 +166,18 @@ NOTIFICATION_KINDS: Final = _kinds(
         "An SLA target of a complaint was missed (sla_breach naming a complaint, not a ticket).",
     ),
     K(
+        "sla_breach_withdrawn",
+        ("handler", "manager"),
+        {"ticket_id", "target", "due_at", "met_at"},
+        "An announced SLA breach is withdrawn: a contact entered after the fact met the response in time.",
+    ),
+    K(
+        "complaint_sla_breach_withdrawn",
+        ("handler", "manager"),
+        {"ticket_id", "target", "due_at", "met_at"},
+        "An announced SLA breach of a complaint is withdrawn (sla_breach_withdrawn naming a complaint).",
+    ),
+    K(
         "escalation",
         ("escalation_target",),
         {"ticket_id", "level", "reason"},

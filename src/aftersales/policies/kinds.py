@@ -72,6 +72,7 @@ BUILTIN_KINDS: Mapping[str, str] = MappingProxyType(
         "maintenance": "aftersales.policies.maintenance",
         "survey_campaign": "aftersales.policies.survey_campaign",
         "privacy": "aftersales.policies.privacy",
+        "staff": "aftersales.policies.staff",
     }
 )
 """Every built-in kind and the module whose ``KIND`` attribute describes it."""

@@ -32,6 +32,7 @@ from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.fault_catalog import pack_fault_catalog
 from aftersales.policies.privacy import pack_privacy_rules
 from aftersales.policies.registry import PolicySet, resolve_policies
+from aftersales.policies.staff import pack_staff_rules
 from aftersales.ports.attachments import AttachmentStore
 from aftersales.ports.calendars import open_calendar
 from aftersales.ports.clock import Clock
@@ -122,6 +123,7 @@ def _refuse_unusable_extras(policies: PolicySet) -> None:
     naming the kind."""
     pack_fault_catalog(policies.extra)
     pack_privacy_rules(policies.extra)
+    pack_staff_rules(policies.extra)
     lifecycle_params(policies)
 
 

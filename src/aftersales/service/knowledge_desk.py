@@ -645,6 +645,7 @@ class KnowledgeDesk:
                 now,
                 summary=f"knowledge:{article.id}@{current.number}",
                 remote=True,
+                uow=uow,
             )
             uow.documents.add(
                 RemoteResolution(

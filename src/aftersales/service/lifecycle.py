@@ -119,6 +119,7 @@ def resolve_in(
     summary: str | None = None,
     remote: bool = False,
     command: str = "resolve",
+    uow: UnitOfWork | None = None,
 ) -> TicketEvent:
     """Resolve ``ticket`` inside a running command: the one path every resolving command takes.
 
@@ -126,10 +127,38 @@ def resolve_in(
     then :func:`check_resolve` applies the pack's lifecycle rules, the same for ``desk.resolve``,
     ``desk.knowledge.resolve_with_article`` and a complaint's feedback (which needs no fault record).
     ``command`` is the runner's command name, so the runner passes the typed refusal on unchanged.
+
+    With ``uow`` (a service ticket's resolving commands), a pack whose callback runs from the work done
+    (``[callback] service_from = "work_done"``) plans the callback here, in the result's entry: seed 003
+    二 5 服务完成后,工程师将处理结果录入系统,客服专员在24小时内对客户进行回访 — the agent's list, the sweep,
+    the ledger and the KPI see it due from now, not from a slip recorded later.
     """
     if ticket.can("resolve"):
         check_resolve(ticket, lifecycle_params(context.policies), command)
-    return ticket.resolve(actor.ref, now, summary=summary, remote=remote)
+    event = ticket.resolve(actor.ref, now, summary=summary, remote=remote)
+    if uow is not None and ticket.needs_acceptance:
+        plan = callback_plan(context.policies.callback, ticket, customer_tier(uow, ticket)).outcome
+        if plan.from_work_done:
+            schedule_in(
+                uow,
+                context.policies.callback,
+                actor,
+                ticket,
+                now,
+                zone=zone(context.timezone),
+                sla=context.sla,
+            )
+    return event
+
+
+def _planned_at_work_done(uow: UnitOfWork, ticket: Ticket, plan: CallbackPlan) -> bool:
+    """Whether this cycle's callback was planned at the result's entry and still stands (pending, or
+    made): the acceptance then keeps it rather than plan it again (its due is the same instant)."""
+    done = ticket.work_done_at
+    if not plan.from_work_done or done is None or ticket.callback_due_at is None:
+        return False
+    planned = [e for e in ticket.events if e.action == "schedule_callback" and e.at >= done]
+    return bool(planned)
 
 
 def check_acceptance(ticket: Ticket, role: Role, channel: str | None, params: LifecycleParams) -> str | None:
@@ -245,6 +274,10 @@ def confirm_in(
         params = context.policies.complaint.params
         accept_installation(uow, actor, ticket.asset_id, ticket.id, now, params)  # the out-of-box phase ends
     # Scheduled in the acceptance's own command (and attributed to it): no accepted ticket lacks its callback.
+    # One planned at the result's entry (a pack whose callback runs from the work done) stands as it is.
+    decision = callback_plan(context.policies.callback, ticket, customer_tier(uow, ticket), False)
+    if _planned_at_work_done(uow, ticket, decision.outcome):
+        return Applied(decisions=(decision,))
     _, decision = schedule_in(
         uow, context.policies.callback, actor, ticket, now, zone=zone(context.timezone), sla=context.sla
     )

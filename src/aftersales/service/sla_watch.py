@@ -32,6 +32,7 @@ from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound
 from aftersales.i18n.values import Term
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.policies.registry import PolicySet
 from aftersales.policies.routing import RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PAGE_BOUNDS, PageRequest, Sort, TicketFilter
@@ -48,7 +49,7 @@ from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sweep_mark import SweepMark
 
-__all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport", "restarted_at"]
+__all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport", "announced_to", "restarted_at"]
 
 _RUNNING, _PAUSED = ClockPhase.RUNNING, ClockPhase.PAUSED  # read through the class, each costs a lookup
 _FOREVER = 1 << 62
@@ -79,6 +80,11 @@ class SlaAlert:
     day: str = attrs.field(default=attrs.Factory(lambda self: utc_day(self.at), takes_self=True))
     """The UTC date of ``at`` (ISO), indexed: the retention purge walks the alerts oldest first
     (:mod:`aftersales.service.mark_retention`). Derived, never given; kept current when ``at`` moves."""
+    withdrawn_at: datetime | None = None
+    """When an announced response breach was withdrawn: a contact entered after the fact
+    (``contact_customer(at=)``) shows the response was made in time
+    (:mod:`aftersales.service.breach_withdrawal`).
+    ``None`` while the announcement stands; a restarted clock's new announcement clears it."""
 
 
 class _Sweep:
@@ -415,7 +421,7 @@ class SlaWatch:
         # This clock's own warning or breach comes after some of it ran, so strictly after its start.
         if since is None or found.at > since:
             return None
-        found.at, found.due_at, found.day = now, target.due_at, utc_day(now)
+        found.at, found.due_at, found.day, found.withdrawn_at = now, target.due_at, utc_day(now), None
         uow.documents.save(found)
         return f"@{micros(since)}"
 
@@ -447,25 +453,7 @@ class SlaWatch:
         return messages
 
     def _staff(self, ticket: Ticket, kind: str) -> tuple[Role, ...]:
-        """The staff roles told of ``kind``: the manager of a warning; the pack's escalation of a breach
-        (``[escalation] targets.sla_breach``, the manager by default); and, for a critical ticket, the
-        coordinator its route names (seed 003: 特急问题…由部门负责人协调资源优先处理)."""
-        policies = self.context.policies
-        roles: tuple[Role, ...] = (Role.MANAGER,)
-        if kind == "sla_breach":
-            roles = policies.escalation.decide(EscalationFacts(EscalationTrigger.SLA_BREACH)).outcome.to
-        if ticket.priority is Priority.CRITICAL:
-            assessment = ticket.assessment
-            route = policies.routing.decide(
-                RoutingFacts(
-                    Priority.CRITICAL,
-                    assessment.departments if assessment else 1,
-                    assessment is not None and assessment.complex_problem,
-                )
-            ).outcome
-            coordinators = (*route.notify, *((route.coordinator,) if route.coordinator else ()))
-            roles = tuple(dict.fromkeys((*roles, *coordinators)))
-        return roles
+        return announced_to(self.context.policies, ticket, kind)
 
     @staticmethod
     def _handler(uow: UnitOfWork, ticket: Ticket) -> Contact | None:
@@ -482,3 +470,24 @@ class SlaWatch:
         except NotFound:
             return None
         return contact if contact is not None and address_of(contact) is not None else None
+
+
+def announced_to(policies: PolicySet, ticket: Ticket, kind: str) -> tuple[Role, ...]:
+    """The staff roles told of ``kind``: the manager of a warning; the pack's escalation of a breach
+    (``[escalation] targets.sla_breach``, the manager by default); and, for a critical ticket, the
+    coordinator its route names (seed 003: 特急问题…由部门负责人协调资源优先处理)."""
+    roles: tuple[Role, ...] = (Role.MANAGER,)
+    if kind == "sla_breach":
+        roles = policies.escalation.decide(EscalationFacts(EscalationTrigger.SLA_BREACH)).outcome.to
+    if ticket.priority is Priority.CRITICAL:
+        assessment = ticket.assessment
+        route = policies.routing.decide(
+            RoutingFacts(
+                Priority.CRITICAL,
+                assessment.departments if assessment else 1,
+                assessment is not None and assessment.complex_problem,
+            )
+        ).outcome
+        coordinators = (*route.notify, *((route.coordinator,) if route.coordinator else ()))
+        roles = tuple(dict.fromkeys((*roles, *coordinators)))
+    return roles

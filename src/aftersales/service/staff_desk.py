@@ -34,6 +34,7 @@ from aftersales.domain.staff_records import (
 from aftersales.domain.text import checked_month
 from aftersales.domain.training import TrainingTopic
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.policies.staff import pack_staff_rules
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -91,6 +92,10 @@ class StaffDesk:
             # One person, one record: an engineer's training or appraisal filed as an agent's would
             # split their record in two (and their appraisal kind with it).
             raise ValidationError(f"{trainee_id} is a registered engineer: give kind engineer", field=field)
+
+    def _appraisers(self) -> frozenset[Role]:
+        # The permission table's heads, narrowed by the pack's [staff] appraisers (seed 001: 售后经理 alone).
+        return _roles("appraise_staff") & pack_staff_rules(self.context.policies.extra).appraisers
 
     def record_staff_training(
         self,
@@ -157,12 +162,13 @@ class StaffDesk:
         """The month's appraisal of ``staff_id`` (score out of 100; the rating follows the score unless
         given). Appraising the same person and month again corrects the record.
 
-        Seed 001 (考核由售后经理负责, 每月进行一次考核评估; 考核结果与绩效奖金挂钩): a month not begun yet has
-        no work to appraise (``month``); nobody appraises themselves (``PermissionDenied``); a rating
-        other than the score's (an excellent with a failing score sets the bonus) says why in ``note``;
-        a dealer's engineer is not the company's staff (``staff_id``).
+        Seed 001 (考核由售后经理负责, 每月进行一次考核评估; 考核结果与绩效奖金挂钩): only the pack's
+        ``[staff] appraisers`` appraise (``PermissionDenied``; seed 001's pack: the manager); a month not
+        begun yet has no work to appraise (``month``); nobody appraises themselves (``PermissionDenied``);
+        a rating other than the score's (an excellent with a failing score sets the bonus) says why in
+        ``note``; a dealer's engineer is not the company's staff (``staff_id``).
         """
-        check_role(actor, "appraise_staff", staff_id, _roles("appraise_staff"))
+        check_role(actor, "appraise_staff", staff_id, self._appraisers())
         if staff_id in (actor.id, actor.engineer_id):
             raise PermissionDenied(str(actor), "appraise_staff", staff_id)
         checked_month(month)
@@ -215,7 +221,7 @@ class StaffDesk:
         a reward or a penalty may carry an amount; ``complaint_id`` names the complaint that found the
         breach (it must be a complaint the actor may read). Dated today on the desk's calendar.
         """
-        check_role(actor, "appraise_staff", staff_id, _roles("appraise_staff"))
+        check_role(actor, "appraise_staff", staff_id, self._appraisers())
         if staff_id in (actor.id, actor.engineer_id):
             raise PermissionDenied(str(actor), "record_measure", staff_id)
         kind, measure = StaffKind(kind), MeasureKind(measure)

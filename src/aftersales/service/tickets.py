@@ -58,6 +58,7 @@ from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.breach_withdrawal import withdraw_response_breach
 from aftersales.service.calendar_stamp import dues_stale, sla_of
 from aftersales.service.callback_plan import (
     callback_plan,
@@ -600,7 +601,7 @@ class Tickets:
         """The problem is solved (on site, at the depot, or by remote guidance): please confirm."""
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            resolve_in(self.context, actor, ticket, now, summary=summary, remote=remote)
+            resolve_in(self.context, actor, ticket, now, summary=summary, remote=remote, uow=uow)
 
         return self.runner.execute(
             actor, "resolve", ticket_id, apply, idempotency_key, request=_args(Tickets.resolve, locals())
@@ -634,10 +635,15 @@ class Tickets:
     def reject(
         self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """The customer does not accept the work: it is redone (the resolution clock resumes)."""
+        """The customer does not accept the work: it is redone (the resolution clock resumes).
+
+        A callback planned at the result's entry (``[callback] service_from = "work_done"``) is withdrawn
+        with it: the service is not complete (seed 003 二 5: 服务完成后…回访), so nobody is to call back on
+        work being redone; the next result entry plans a fresh one."""
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             ticket.reject(actor.ref, now, reason)
+            drop_pending(uow, ticket)
 
         return self.runner.execute(
             actor, "reject", ticket_id, apply, idempotency_key, request=_args(Tickets.reject, locals())
@@ -760,6 +766,9 @@ class Tickets:
         response clock, the KPI and the breach report count the contact then, not at its entry (seed 003
         Y个工作小时内响应 is the contact itself; seed 001 沟通记录…包括沟通时间). The same permission as any
         contact; ``expected_at`` is then a time still to come at ``at``. Omitted: now.
+        A response breach the SLA sweep already announced, which the contact at ``at`` turns into a
+        response in time, is withdrawn in the same command and said so to those told of it
+        (:mod:`aftersales.service.breach_withdrawal`).
 
         Seed 003 defines the response as contacting the customer and telling them the expected visit or
         solution time: give it as ``expected_at``. Triage is internal and does not count. ``note`` is what
@@ -773,12 +782,17 @@ class Tickets:
         if at is not None:
             require_aware(at, "at")
 
-        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied | None:
             if ticket.kind is TicketKind.COMPLAINT:
                 check_outlet_contact(actor, ticket)  # an outlet calls only about a complaint passed to it
             ticket.contact_customer(
                 actor.ref, now, channel=channel.value, note=note, expected_at=expected_at, contacted_at=at
             )
+            if at is None:
+                return None
+            # Entered after the sweep announced the response breach: the breach is withdrawn, and said so.
+            tier = self.runner.tier(uow, ticket)
+            return Applied(messages=withdraw_response_breach(self.context, uow, ticket, tier, now))
 
         return self.runner.execute(
             actor,
