@@ -6,7 +6,8 @@ budget up and management approves it or sends it back. These are the desk's own 
 ``budget_drafts``), run as the ``--as`` actor through the one command path and permission table: who
 may draft, approve or send back is the desk's rule (the pack's ``fees.budget_approvers``), not the CLI's.
 
-``draft`` takes ``--category`` and ``--amount`` (in the pack's currency; ``--note`` optional), ``approve``
+``draft`` takes ``--category`` and ``--amount`` (in the pack's currency, written ``12000.00`` or
+``12,000.00``, at most the currency's places; ``--note`` optional), ``approve``
 ``--category``, ``return`` ``--category`` and ``--reason``; ``list`` prints the period's budgets and drafts.
 An option another action would ignore is refused. Words are in ``--locale`` (zh_Hans by default);
 ``--idempotency-key`` makes a retried write return its first result.
@@ -18,8 +19,9 @@ Exit codes: 0 done, 1 the desk refused (no permission, no draft awaiting approva
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -41,6 +43,8 @@ ONLY_FOR: dict[str, tuple[str, ...]] = {
     "idempotency_key": ("draft", "approve", "return"),
 }
 """Which actions take which option: given to another, it would be ignored, so it is refused."""
+_AMOUNT = re.compile(r"([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?")
+"""An amount in ASCII digits, its thousands optionally grouped by commas, a decimal point."""
 NEEDS: dict[str, tuple[str, ...]] = {
     "draft": ("category", "amount"),
     "approve": ("category",),
@@ -184,13 +188,18 @@ def _actor(args: argparse.Namespace) -> Any:
 
 
 def _amount(text: str, currency: str, words: _Words) -> Any:
-    from aftersales.domain.money import Money
+    from aftersales.domain.money import Money, currency_exponent
 
+    # Written as a person writes an amount (12000.00, 12,000.00): Decimal alone took 1_000, 1E+3, １２０００
+    # and commas anywhere (1,2,3 read as 123); a cent the currency does not have would be rounded away.
+    if not _AMOUNT.fullmatch(text):
+        raise _Usage(words.text("cli.budget.usage.amount", amount=text[:40]))
     try:
         amount = Decimal(text.replace(",", ""))
-    except InvalidOperation:
+        whole = amount.quantize(currency_exponent(currency), rounding=ROUND_DOWN)
+    except InvalidOperation:  # more digits than the context holds: Money refuses it too
         raise _Usage(words.text("cli.budget.usage.amount", amount=text[:40])) from None
-    if not amount.is_finite() or amount <= 0:
+    if amount <= 0 or amount != whole:
         raise _Usage(words.text("cli.budget.usage.amount", amount=text[:40]))
     return Money(amount, currency)
 

@@ -37,7 +37,8 @@ __all__ = [
     "checked_period",
 ]
 
-_PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
+# ASCII digits only (``\d`` takes ２０２６ too: a period no charge month ever matches); no year 0000.
+_PERIOD = re.compile(r"(?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?")
 
 
 def checked_period(value: object, field: str = "period") -> str:

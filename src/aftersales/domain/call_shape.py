@@ -20,12 +20,30 @@ from typing import Any, TypeVar
 
 from aftersales.errors import ValidationError
 
-__all__ = ["host_factories", "shape_checked"]
+__all__ = ["argument_name", "host_factories", "said_safely", "shape_checked"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
 _NAMED = re.compile(r"'([^']+)'")
+
+
+_LONGEST = 64
+
+
+def argument_name(key: object) -> str:
+    """``key`` (an argument name a caller passed) as an error's field: itself when it is a name, else
+    escaped and cut (``'\\ud800'``): a lone surrogate or a 10,000-character keyword would otherwise reach
+    every message, mail and log line the error is written to, which no UTF-8 stream can carry."""
+    if isinstance(key, str) and key.isidentifier() and len(key) <= _LONGEST:
+        return key
+    return ascii(key)[:_LONGEST]
+
+
+def said_safely(text: str) -> str:
+    """``text`` (Python's words about a call, quoting what the caller passed) with lone surrogates
+    escaped and cut to a readable length."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")[: _LONGEST * 5]
 
 
 def shape_checked(function: F) -> F:
@@ -46,8 +64,8 @@ def shape_checked(function: F) -> F:
             except TypeError:
                 # Python's own words: an unknown keyword is named before a missing argument
                 named = _NAMED.search(str(error))
-                field = named.group(1) if named else function.__name__
-                raise ValidationError(f"{shown}: {error}", field=field) from None
+                field = argument_name(named.group(1)) if named else function.__name__
+                raise ValidationError(f"{shown}: {said_safely(str(error))}", field=field) from None
             raise
 
     return wrapper  # type: ignore[return-value]

@@ -12,9 +12,10 @@ kind; overriding one policy leaves the others as the pack configures them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
@@ -207,9 +208,10 @@ class Registry:
                 key="pack",
             )
         if isinstance(name_or_path, Path) or str(name_or_path).endswith(".toml"):
-            data, file = read_toml(Path(name_or_path))
-            data = self._inherit(data, file, frozenset())
-            return parse_pack(data, file=file, kinds=self._kinds, implementations=self.implementations())
+            own, file = read_toml(Path(name_or_path))
+            data = self._inherit(own, file, frozenset())
+            with _as_written(own):
+                return parse_pack(data, file=file, kinds=self._kinds, implementations=self.implementations())
         name = str(name_or_path)
         if name in self._packs:
             return self._packs[name]
@@ -220,9 +222,10 @@ class Registry:
         if isinstance(source, Pack):
             pack = source
         else:
-            data, file = source.read()
-            data = self._inherit(data, file, frozenset({name}))
-            pack = parse_pack(data, file=file, kinds=self._kinds, implementations=self.implementations())
+            own, file = source.read()
+            data = self._inherit(own, file, frozenset({name}))
+            with _as_written(own):
+                pack = parse_pack(data, file=file, kinds=self._kinds, implementations=self.implementations())
             if pack.name != name:
                 raise ConfigurationError(
                     f"pack registered as {name!r} is named {pack.name!r}", file=file, key="pack.name"
@@ -523,6 +526,34 @@ def _linked_follow(merged: dict[str, Any], own: Mapping[str, Any], file: str) ->
             below = merged.get(dst)
             merged[dst] = {**below, dst_key: value} if isinstance(below, dict) else {dst_key: value}
     return merged
+
+
+@contextlib.contextmanager
+def _as_written(own: Mapping[str, Any]) -> Iterator[None]:
+    """A ``ConfigurationError`` about a linked key the pack file did not write, but whose partner it did
+    (the value followed, :func:`_linked_follow`), re-raised naming the key the file wrote: a bad
+    ``[sla] callback_from`` was refused as ``callback.service_from``, a key the author never typed."""
+    try:
+        yield
+    except ConfigurationError as error:
+        for pair in _LINKED:
+            for (src, src_key), (dst, dst_key) in (pair, pair[::-1]):
+                if error.key != f"{dst}.{dst_key}" or _named(own, dst, dst_key) is not None:
+                    continue
+                if _named(own, src, src_key) is not None:
+                    where = ":".join(part for part in (error.file, error.key) if part)
+                    said = str(error).removeprefix(f"{where}: ")
+                    raise ConfigurationError(
+                        f"{said} (the value of {src}.{src_key}, which {dst}.{dst_key} follows)",
+                        file=error.file,
+                        key=f"{src}.{src_key}",
+                    ) from None
+        raise
+
+
+def _named(own: Mapping[str, Any], section: str, key: str) -> object:
+    table = own.get(section)
+    return table.get(key) if isinstance(table, dict) else None
 
 
 def _check_callback_deadlines(core: Mapping[str, object], source: str | None) -> None:

@@ -27,7 +27,7 @@ from aftersales.reports.sources import BudgetDesk
 
 __all__ = ["BudgetReport", "BudgetRow", "budget_report", "scoped_budget_report"]
 
-_YEAR = re.compile(r"\d{4}")
+_YEAR = re.compile(r"[0-9]{4}")
 
 
 @attrs.frozen

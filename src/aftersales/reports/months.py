@@ -15,7 +15,8 @@ __all__ = ["MAX_MONTHS", "checked_months", "month_period", "months_between", "ne
 MAX_MONTHS = 36
 """The most months a trend covers (three years of monthly figures)."""
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+# ASCII digits only (``\d`` takes ２０２６-０１ too, a second spelling of a month); year 0 has no dates.
+_MONTH = re.compile(r"(?!0000)([0-9]{4})-([0-9]{2})")
 
 
 def _parse(month: str) -> tuple[int, int]:

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from aftersales.domain.call_shape import argument_name, said_safely
 from aftersales.domain.validation import Checker, checker_for, resolve_hint
 from aftersales.errors import ValidationError
 from aftersales.service.actors import ACTING, Actor, check_actor_text
@@ -80,7 +81,7 @@ def validated(method: F) -> F:
             if check is None:
                 if var_keyword:
                     continue
-                raise ValidationError(f"{name} has no argument {key!r}", field=str(key))
+                raise ValidationError(f"{name} has no argument {key!r}"[:320], field=argument_name(key))
             checked = check(value)
             if checked is not value:
                 kwargs[key] = checked
@@ -146,7 +147,8 @@ def _refusal(name: str, error: TypeError, shown: str | None = None) -> Validatio
     argument it quotes (unknown, missing), else the function's name (too many positional ones);
     ``shown`` names the function in the message (its qualified name)."""
     named = _NAMED.search(str(error))
-    return ValidationError(f"{shown or name}: {error}", field=named.group(1) if named else name)
+    field = argument_name(named.group(1)) if named else name
+    return ValidationError(f"{shown or name}: {said_safely(str(error))}", field=field)
 
 
 def signature_checked(function: F) -> F:

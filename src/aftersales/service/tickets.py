@@ -784,7 +784,7 @@ class Tickets:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied | None:
             if ticket.kind is TicketKind.COMPLAINT:
-                check_outlet_contact(actor, ticket)  # an outlet calls only about a complaint passed to it
+                check_outlet_contact(actor, ticket, at)  # an outlet calls only about a complaint passed to it
             ticket.contact_customer(
                 actor.ref, now, channel=channel.value, note=note, expected_at=expected_at, contacted_at=at
             )
