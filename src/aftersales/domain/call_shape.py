@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from aftersales.errors import ValidationError
 
-__all__ = ["argument_name", "host_factories", "said_safely", "shape_checked"]
+__all__ = ["argument_name", "call_refusal", "host_factories", "said_safely", "shape_checked"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
@@ -46,11 +46,23 @@ def said_safely(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")[: _LONGEST * 5]
 
 
+def call_refusal(name: str, error: TypeError, shown: str | None = None) -> ValidationError:
+    """The ``ValidationError`` for Python's ``TypeError`` on binding a call's arguments: the field is the
+    argument it quotes (unknown, missing; Python names an unknown keyword before a missing argument),
+    else the function's ``name`` (too many positional ones); ``shown`` names the function in the
+    message (its qualified name)."""
+    named = _NAMED.search(str(error))
+    field = argument_name(named.group(1)) if named else name
+    return ValidationError(f"{shown or name}: {said_safely(str(error))}", field=field)
+
+
 def shape_checked(function: F) -> F:
     """``function`` refusing arguments it does not take (unknown, missing, surplus) with a
-    ``ValidationError`` naming the argument (else the function), not Python's ``TypeError``."""
+    ``ValidationError`` naming the argument (else the function), not Python's ``TypeError``. Free on a
+    good call: the signature is bound only once the call itself raised ``TypeError`` (its traceback ends
+    in this wrapper), so a ``TypeError`` from inside the function is left as it is."""
     signature = inspect.signature(function)
-    shown = function.__qualname__
+    name, shown = function.__name__, function.__qualname__
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -62,10 +74,8 @@ def shape_checked(function: F) -> F:
             try:
                 signature.bind(*args, **kwargs)
             except TypeError:
-                # Python's own words: an unknown keyword is named before a missing argument
-                named = _NAMED.search(str(error))
-                field = argument_name(named.group(1)) if named else function.__name__
-                raise ValidationError(f"{shown}: {said_safely(str(error))}", field=field) from None
+                # Python's words on the call itself name the function (the binding's do not)
+                raise call_refusal(name, error, shown) from None
             raise
 
     return wrapper  # type: ignore[return-value]

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-import re
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from aftersales.domain.call_shape import argument_name, said_safely
+from aftersales.domain.call_shape import argument_name, call_refusal, shape_checked
 from aftersales.domain.validation import Checker, checker_for, resolve_hint
 from aftersales.errors import ValidationError
 from aftersales.service.actors import ACTING, Actor, check_actor_text
@@ -139,41 +138,10 @@ def validated_commands(cls: C) -> C:
     return cls
 
 
-_NAMED = re.compile(r"'([^']+)'")
-
-
-def _refusal(name: str, error: TypeError, shown: str | None = None) -> ValidationError:
-    """The ``ValidationError`` for Python's ``TypeError`` on binding a call's arguments: the field is the
-    argument it quotes (unknown, missing), else the function's name (too many positional ones);
-    ``shown`` names the function in the message (its qualified name)."""
-    named = _NAMED.search(str(error))
-    field = argument_name(named.group(1)) if named else name
-    return ValidationError(f"{shown or name}: {said_safely(str(error))}", field=field)
-
-
-def signature_checked(function: F) -> F:
-    """Wrap a public method that is no actor's command: arguments it does not take (unknown, missing,
-    surplus) are a :class:`~aftersales.errors.ValidationError` naming the argument, not Python's
-    ``TypeError``. Free on a good call: the signature is bound only once a ``TypeError`` was raised by
-    the call itself (its traceback ends in this wrapper), so a ``TypeError`` from inside the method is
-    left as it is."""
-    signature = inspect.signature(function)
-    name, shown = function.__name__, function.__qualname__  # shown: "ServiceDesk.__init__"
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except TypeError as error:
-            if error.__traceback__ is None or error.__traceback__.tb_next is not None:
-                raise  # raised inside the method: not about its arguments
-            try:
-                signature.bind(*args, **kwargs)
-            except TypeError as unbound:
-                raise _refusal(name, unbound, shown) from None
-            raise
-
-    return wrapper  # type: ignore[return-value]
+signature_checked = shape_checked
+"""Wrap a public method that is no actor's command: arguments it does not take (unknown, missing,
+surplus) are a :class:`~aftersales.errors.ValidationError` naming the argument, not Python's
+``TypeError`` (:func:`~aftersales.domain.call_shape.shape_checked`, shared with the host factories)."""
 
 
 def entry_point(function: F) -> F:
@@ -189,7 +157,7 @@ def entry_point(function: F) -> F:
         try:
             signature.bind(*args, **kwargs)
         except TypeError as error:
-            raise _refusal(name, error) from None
+            raise call_refusal(name, error) from None
         return function(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
