@@ -740,6 +740,16 @@ class ChargesDesk:
         names = getattr(params, "budget_approvers", ("general_manager",))
         return frozenset(Role(n) for n in names)
 
+    def _budget_gate(self, actor: Actor, action: str, period: str, category: str, *, approvers: bool) -> None:
+        """What every budget step checks first, in this order: the actor, the permission table, the pack's
+        ``fees.budget_approvers`` (for the steps that approve or return), the period and the category."""
+        _actor(actor)
+        permit(actor, Workflow.DOCUMENTS, action, period)
+        if approvers:
+            check_role(actor, action, period, self._approvers())
+        checked_period(period)
+        checked_category(category)
+
     def _check_budget_amount(self, amount: object) -> None:
         """A budget's amount is Money in the desk's currency (``CurrencyMismatch`` naming ``amount``)."""
         if not isinstance(amount, Money):
@@ -765,11 +775,7 @@ class ChargesDesk:
         pack's currency (``fees.currency``: what the slips, the reports and the KPIs count in; another
         is ``CurrencyMismatch`` naming ``amount``).
         With ``idempotency_key`` a retried call returns the budget instead of approving it again."""
-        _actor(actor)
-        permit(actor, Workflow.DOCUMENTS, "set_budget", period)
-        check_role(actor, "set_budget", period, self._approvers())
-        checked_period(period)
-        checked_category(category)
+        self._budget_gate(actor, "set_budget", period, category, approvers=True)
         self._check_budget_amount(amount)
 
         def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
@@ -794,11 +800,7 @@ class ChargesDesk:
         """Approve spending ``amount`` beyond the budget of ``category`` in ``period``, with a reason.
         With ``idempotency_key`` a retried call returns the budget instead of recording the overrun
         twice."""
-        _actor(actor)
-        permit(actor, Workflow.DOCUMENTS, "approve_overrun", period)
-        check_role(actor, "approve_overrun", period, self._approvers())
-        checked_period(period)
-        checked_category(category)
+        self._budget_gate(actor, "approve_overrun", period, category, approvers=True)
 
         def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
             approval = OverrunApproval(amount, reason, actor.ref, now)
@@ -825,10 +827,7 @@ class ChargesDesk:
         management to approve (seed 000: 编制…费用预算, 报公司管理层审批). A draft is never a budget the
         reports compare spending with: :meth:`approve_budget` makes it one. The amount is in the desk's
         currency (another is ``CurrencyMismatch`` naming ``amount``)."""
-        _actor(actor)
-        permit(actor, Workflow.DOCUMENTS, "draft_budget", period)
-        checked_period(period)
-        checked_category(category)
+        self._budget_gate(actor, "draft_budget", period, category, approvers=False)
         self._check_budget_amount(amount)
 
         def apply(uow: UnitOfWork, now: datetime) -> BudgetDraft:
@@ -847,11 +846,7 @@ class ChargesDesk:
         approval kept). No draft is ``NotFound``; a draft not awaiting approval ``InvalidTransition``;
         whoever drafted or revised the proposal awaiting approval does not approve it (``PermissionDenied``,
         rule ``own_budget_draft``: the department draws it up, 报公司管理层审批 — another approver does)."""
-        _actor(actor)
-        permit(actor, Workflow.DOCUMENTS, "approve_budget", period)
-        check_role(actor, "approve_budget", period, self._approvers())
-        checked_period(period)
-        checked_category(category)
+        self._budget_gate(actor, "approve_budget", period, category, approvers=True)
 
         def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
             return approve_draft(uow, period, category, actor.ref, now)
@@ -872,11 +867,7 @@ class ChargesDesk:
     ) -> BudgetDraft:
         """Management sends the draft awaiting it back to the department with ``reason``; the
         department revises it (:meth:`draft_budget`). The budget in force, if any, is unchanged."""
-        _actor(actor)
-        permit(actor, Workflow.DOCUMENTS, "return_budget", period)
-        check_role(actor, "return_budget", period, self._approvers())
-        checked_period(period)
-        checked_category(category)
+        self._budget_gate(actor, "return_budget", period, category, approvers=True)
 
         def apply(uow: UnitOfWork, now: datetime) -> BudgetDraft:
             return return_draft(uow, period, category, reason, actor.ref, now)
