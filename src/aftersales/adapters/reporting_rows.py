@@ -132,7 +132,8 @@ def event_facts(
     """What the report reads from a ticket's history, in one pass: how many reworks, when the callback
     of the current due time was made (µs, :func:`~aftersales.ports.reporting.current_callback_us`), the
     last satisfaction score it recorded, when the customer was first answered in the first cycle (µs,
-    :func:`~aftersales.domain.sla_reading.first_response`, by the ticket's own ``responses`` steps), and
+    :func:`~aftersales.domain.sla_reading.first_response`: the earliest contact by when it was made, by the
+    ticket's own ``responses`` steps), and
     the last evaluation of the team's service attitude a callback recorded."""
     reworks = 0
     callback_us: int | None = None
@@ -142,8 +143,9 @@ def event_facts(
     first_cycle = True  # the response is the first cycle's (a reopened cycle has no response target)
     for event in events:
         action = event.action
-        if response_us is None and first_cycle and action in responses and is_response(event, responses):
-            response_us = micros(answered_at(event))  # a contact recorded later: when it was made
+        if first_cycle and action in responses and is_response(event, responses):
+            made = micros(answered_at(event))  # a contact recorded later: when it was made, the earliest
+            response_us = made if response_us is None else min(response_us, made)
         if action == "reopen":
             first_cycle = False
         if action in REWORK_ACTIONS:

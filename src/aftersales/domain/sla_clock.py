@@ -62,6 +62,7 @@ from aftersales.domain.instants import EPOCH, micros, require_aware
 from aftersales.domain.sla_measuring import Running, measure
 from aftersales.domain.sla_reading import (
     ARRIVAL_STEPS,
+    CONTACTED_AT_KEY,
     STEP_CODES,
     STEPS_BUT_ASSIGN,
     read_cycle,
@@ -266,7 +267,7 @@ class SlaTimeline:
             action = event.action
             if (
                 action in read
-                or (action in responses and not self._responded)
+                or (action in responses and (not self._responded or CONTACTED_AT_KEY in event.payload))
                 or (action in ARRIVAL_STEPS and not self._arrived)
                 or (event.payload and SLA_EXTENSION_KEY in event.payload)
             ):

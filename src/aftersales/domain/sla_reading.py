@@ -109,17 +109,24 @@ def response_steps(ticket: Ticket) -> frozenset[str]:
 def first_response(
     events: Iterable[TicketEvent], actions: frozenset[str] = RESPONSE_ACTIONS
 ) -> TicketEvent | None:
-    """The first event of ``events`` that :func:`is_response`, before the first reopen: the instant the
-    SLA's response target is met in the first cycle, and what the KPI "response time" measures to (the
-    same instant). A reopened cycle has no response target, so a contact after a reopen answers no
-    response clock: a first cycle fixed without one stopped its clock at the work marked done
-    (:func:`response_stopped`), and the reports judge it there, as the SLA did."""
+    """The event of ``events`` that :func:`is_response` and answered the customer first (by
+    :func:`answered_at`), before the first reopen: the instant the SLA's response target is met in the
+    first cycle, and what the KPI "response time" measures to (the same instant). A contact made earlier
+    but entered after another response (``contact_customer(at=)``) is the response: seed 003 二 3 judges
+    when the customer was contacted, not when it was written down (seed 001: 沟通时间). Of two answering
+    at one instant, the one recorded first. A reopened cycle has no response target, so a contact after a
+    reopen answers no response clock: a first cycle fixed without one stopped its clock at the work marked
+    done (:func:`response_stopped`), and the reports judge it there, as the SLA did."""
+    found: TicketEvent | None = None
+    found_at: datetime | None = None
     for event in events:
         if event.action == "reopen":
-            return None
+            break
         if event.action in actions and is_response(event, actions):
-            return event
-    return None
+            made = answered_at(event)
+            if found_at is None or made < found_at:
+                found, found_at = event, made
+    return found
 
 
 def response_stopped(
@@ -382,8 +389,15 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                     # Taken out of the calling dealer's hands: passed back later, it is the maker's notice
                     # (甲方的电话通知), a new call whose 24 hours run from that dispatch, not from the call.
                     caller = None
-        if response_met is None and action in response_actions and is_response(event, response_actions):
-            response_met = _contacted(event, index, start, cycle)
+        if (
+            action in response_actions
+            and (response_met is None or (payload and CONTACTED_AT_KEY in payload))
+            and is_response(event, response_actions)
+        ):
+            # The earliest contact answers (seed 003 二 3): one entered later may have been made earlier.
+            made = _contacted(event, index, start, cycle)
+            if response_met is None or cycle.micros[made] < cycle.micros[response_met]:
+                response_met = made
         if arrival_met is None:
             if action == "start_work":
                 arrival_met = index
