@@ -760,7 +760,7 @@ from aftersales.service.notify import NotificationRequest, Notifications  # noqa
 from aftersales.service.report_commands import ReportCommands  # noqa: E402
 from aftersales.service.runner import Applied  # noqa: E402
 from aftersales.service.sla import SlaService  # noqa: E402
-from aftersales.service.sla_watch import SlaWatch, SweepReport  # noqa: E402
+from aftersales.service.sla_watch import SlaAlert, SlaWatch, SweepReport  # noqa: E402
 from aftersales.service.survey_campaigns import RegionScores  # noqa: E402
 
 __all__ += [
@@ -871,6 +871,7 @@ __all__ += [
     "RoutingFacts",
     "RoutingPolicy",
     "SearchQuery",
+    "SlaAlert",
     "SlaCandidate",
     "SlaCell",
     "SlaOverride",

@@ -581,6 +581,7 @@ def _reads(story: Story) -> dict[str, Callable[[Actor], object]]:
         "search by phone": lambda a: desk.search(a, BJ_PHONE).items,
         "engineer_loads": lambda a: desk.engineer_loads(a),
         "callbacks.pending": lambda a: desk.callbacks.pending(a),
+        "sla_alerts": lambda a: desk.sla_alerts(a, limit=1000).items,
         "callbacks.overdue": lambda a: desk.callbacks.overdue(a, later),
         "complaints.complaint_log": lambda a: desk.complaints.complaint_log(a),
         "complaints.overdue_escalations": lambda a: desk.complaints.overdue_escalations(a, later),

@@ -245,6 +245,9 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     # Seed 002: the dealer makes its region's callbacks (回访, 乙方有义务配合…回访): it lists its own.
     "callbacks": _SEE_ALL | {R.DEALER_STAFF},
     "sla_sweep": _HEADS | {R.SYSTEM},
+    # The SLA alerts announced and withdrawn (service/sla_alert_list): the office all, an engineer his
+    # tickets', dealer staff their dealer's — as each reads the ledger.
+    "sla_alerts": _SEE_ALL | {R.DEALER_STAFF, R.ENGINEER},
     # which calendar the stored due times were computed on (service/calendar_stamp): the sweep job's
     "stamp_calendar": frozenset({R.MANAGER, R.SYSTEM}),
     # the zone of the store's books (service/zone_stamp): stamped by the first write, moved deliberately

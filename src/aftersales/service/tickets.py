@@ -93,6 +93,7 @@ from aftersales.service.repair_points import designate_on_triage
 from aftersales.service.request_prints import command_arguments
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.shared_values import assessment as shared_assessment
+from aftersales.service.sla_alert_list import list_sla_alerts
 from aftersales.service.sla_cliff import (
     DEFAULT_PAGE,
     CalendarHealth,
@@ -100,6 +101,7 @@ from aftersales.service.sla_cliff import (
     calendar_health,
     recompute_dues,
 )
+from aftersales.service.sla_watch import SlaAlert
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 if TYPE_CHECKING:  # for typing only: the desk composes both and hands this one the other
@@ -926,6 +928,29 @@ class Tickets:
             # The store's kept ticket itself (no copy): the SLA status only reads it.
             ticket = self.runner.visible(uow, actor, ticket_id, shared=True)
             return self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
+
+    def sla_alerts(
+        self,
+        actor: Actor,
+        *,
+        ticket_id: str | None = None,
+        target: str | None = None,
+        kind: str | None = None,
+        withdrawn: bool | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: Annotated[int, PAGE_BOUNDS] = 50,
+        cursor: str | None = None,
+    ) -> Page[SlaAlert]:
+        """The SLA warnings and breaches the sweep announced (and the breaches withdrawn since, with
+        ``withdrawn_at``), newest first, one page (``next_cursor`` for the next): what a service manager
+        judges the month by. Scoped by the permission table (``sla_alerts``): the office all, an engineer
+        his tickets', dealer staff their dealer's; filters and refusals as
+        :func:`~aftersales.service.sla_alert_list.list_sla_alerts` says."""
+        return list_sla_alerts(
+            self.context, actor, ticket_id=ticket_id, target=target, kind=kind, withdrawn=withdrawn,
+            since=since, until=until, limit=limit, cursor=cursor,
+        )  # fmt: skip
 
     def _scoped(self, actor: Actor, filters: TicketFilter | None) -> TicketFilter:
         """``filters`` narrowed to ``actor``'s ledger, judging a wait for parts as the pack does."""
