@@ -69,6 +69,7 @@ from aftersales.service.callback_plan import (
     major_complaint,
     schedule_in,
 )
+from aftersales.service.callback_replan import replan_callback
 from aftersales.service.callback_working import working_callback_due
 from aftersales.service.complaint_outlet_access import check_outlet_contact
 from aftersales.service.context import DeskContext
@@ -317,12 +318,15 @@ class Tickets:
         with a ``reason``, while the ticket is handled or awaits its callback; a closed or cancelled
         ticket is ``InvalidTransition``. The ``reclassify`` event keeps the category replaced; the SLA
         due times are derived again for the new category (its ``[sla] category_overrides``), and the
-        ledger and the reports read the new one. A breach the sweep already announced is not undone by
-        the new category's longer target: the event holds the due it passed (``held_breaches``, as a new
-        calendar's recalculation does; seeds 003/004 考核: a month judged does not change by a
-        correction). The priority is graded again by the new category's rules (the pack's
-        ``[priority] category_floor``, the priority policy on the triage's assessment; never below the
-        new intake grade), from this instant; a grade the staff gave themselves stays.
+        ledger and the reports read the new one. A resolved or accepted ticket's callback follows the new
+        category: a pending one is withdrawn where the pack needs none for it (``[callback]
+        not_needed_for``), one is planned where it now owes one and has none. A breach the sweep
+        already announced is not undone by the new category's longer target: the event holds the due
+        it passed (``held_breaches``, as a new calendar's recalculation does; seeds 003/004 考核: a
+        month judged does not change by a correction). The priority is graded again by the new
+        category's rules (the pack's ``[priority] category_floor``, the priority policy on the triage's
+        assessment; never below the new intake grade), from this instant; a grade the staff gave
+        themselves stays.
         A custom field the desk requires for the new category must be set first (``ValidationError``
         naming ``fields.<name>``), as at intake.
 
@@ -360,6 +364,9 @@ class Tickets:
             # A breach announced under the old category stays one (seeds 003/004 考核: the month it
             # happened in was judged on it), however much longer the new category's targets are.
             step(ticket, breaches_a_move_undoes(self.context, uow, ticket, tier, now, step))
+            # A done job's callback follows the new class: withdrawn where the pack calls back on no job
+            # of it ([callback] not_needed_for), planned where it now owes one (service/callback_replan).
+            replan_callback(self.context, uow, actor, ticket, now)
 
         return self.runner.execute(
             actor,
