@@ -333,6 +333,10 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     pause_states = targets._pause_values
     response_actions = targets.response_actions
     acceptance = targets.acceptance
+    # A callback counted from the result's entry (seed 003 二 5) is met by a call before the acceptance is
+    # recorded; one counted from the acceptance only after it.
+    callback = targets.get("callback")
+    from_acceptance = acceptance and (callback is None or callback.start != "work_done")
     instants = [events[index].at_us for index in range(count)]
     cycle = Cycle(events, instants, count)
     # Locals, not attributes of the cycle object: this loop is the clock's hot path.
@@ -373,7 +377,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
             elif code == _UNACCEPTED:
                 unaccepted_at = index
             elif code == _CALLBACK:
-                if callback_met is None and (accepted_at if acceptance else done_at) is not None:
+                if callback_met is None and (accepted_at if from_acceptance else done_at) is not None:
                     callback_met = index
             elif payload:
                 dealer = dealer_of(payload)

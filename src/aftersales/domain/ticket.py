@@ -44,6 +44,7 @@ __all__ = [
     "ENDED_CYCLE_KEY",
     "OPENED",
     "OUTCOME_ACTIONS",
+    "PLANNED_KEY",
     "Ticket",
     "ended_cycles",
     "workflow_for",
@@ -121,6 +122,11 @@ def _reason_facts(reasons: Iterable[Reason]) -> list[dict[str, JsonValue]]:
 CALLBACK_REWORK_REASON = "callback: the problem is back"
 """The reason of the rework step a callback opens when the customer said nothing more (else their words
 are its reason: see :meth:`Ticket.record_callback`)."""
+
+
+PLANNED_KEY = "planned"
+"""Payload key of a ``schedule_callback`` event: whether the pack's callback policy dated the callback
+(absent on events recorded before session 27)."""
 
 
 @host_factories
@@ -694,11 +700,11 @@ class Ticket:
         return self.step("callback_attempt", actor, at, reason=note, payload=payload)
 
     def _last_callback_attempt(self) -> datetime | None:
-        """When the last failed callback attempt since the last acceptance was recorded, if any."""
+        """When the last failed callback attempt of this cycle was recorded, if any."""
         for event in reversed(self.events):
             if event.action == "callback_attempt":
                 return event.at
-            if event.action in ("confirm", "reopen", "reject"):
+            if event.action in ("reopen", "reject"):
                 return None
         return None
 
@@ -711,22 +717,25 @@ class Ticket:
 
     @property
     def callback_attempts(self) -> int:
-        """Failed callback attempts since the last acceptance."""
+        """Failed callback attempts of this cycle (since the last reopen or rejection: before the
+        acceptance was recorded too, where the pack counts the callback from the result's entry)."""
         count = 0
         for event in reversed(self.events):
             if event.action == "callback_attempt":
                 count += 1
-            elif event.action in ("confirm", "reopen", "reject"):
+            elif event.action in ("reopen", "reject"):
                 break
         return count
 
     @property
     def callback_done(self) -> bool:
-        """Whether a callback was recorded since the last acceptance (or reopen)."""
+        """Whether this cycle's callback was recorded: since the last reopen or rejection (after the
+        acceptance, or — a pack counting the callback from the result's entry — before the acceptance
+        was recorded: seed 003 二 5)."""
         for event in reversed(self.events):
             if event.action == "record_callback":
                 return True
-            if event.action in ("confirm", "reopen", "reject"):
+            if event.action in ("reopen", "reject"):
                 return False
         return False
 
@@ -877,10 +886,17 @@ class Ticket:
         self.notes.append(note)
         return event
 
-    def schedule_callback(self, actor: ActorRef, at: datetime, due_at: datetime) -> TicketEvent:
-        """Plan the callback (回访) due at ``due_at``."""
+    def schedule_callback(
+        self, actor: ActorRef, at: datetime, due_at: datetime, *, planned: bool | None = None
+    ) -> TicketEvent:
+        """Plan the callback (回访) due at ``due_at``. ``planned`` says whether the pack's callback policy
+        dated it (``True``) or a person gave the date (``False``, 客户约定的回访时间); kept on the event
+        (``payload["planned"]``) so a later change of the pack moves only the policy's dates."""
         require_aware(due_at, "due_at")
-        event = self.step("schedule_callback", actor, at, payload={"due_at": due_at.isoformat()})
+        payload: dict[str, JsonValue] = {"due_at": due_at.isoformat()}
+        if planned is not None:
+            payload[PLANNED_KEY] = planned
+        event = self.step("schedule_callback", actor, at, payload=payload)
         self.callback_due_at = due_at
         return event
 

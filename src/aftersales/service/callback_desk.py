@@ -36,6 +36,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import (
     callback_plan,
+    check_callback_now,
     check_due,
     complete_tasks,
     major_complaint,
@@ -174,6 +175,12 @@ class CallbackDesk:
     ) -> CommandResult:
         """Record a callback: the checklist, the survey if asked, and whether the problem is back.
 
+        On an accepted (or closed) ticket; on a resolved one too where the pack counts the callback from
+        the result's entry (``[callback] service_from = "work_done"``, seed 003 二 5: the agent calls within
+        24 hours of the entry, the slip signed on site perhaps not yet recorded) — the callback is then met
+        in ``desk.sla()`` and the KPI, and the acceptance recorded later keeps it. Elsewhere a resolved
+        ticket's callback is ``InvalidTransition`` (it follows the acceptance), as before.
+
         ``channel`` is how the customer was reached (phone by default; an online questionnaire by
         ``portal``, ``wechat`` or ``email``): seed 001 records every communication with its method
         (沟通方式), on the ticket's event and on the :class:`CallbackRecord`.
@@ -234,6 +241,7 @@ class CallbackDesk:
             facts.update({f"score.{k}": v for k, v in survey.dimensions().items()})
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            check_callback_now(self.context.policies.callback, uow, ticket, "record_callback")
             if not problem_back:
                 check_survey_given(uow, ticket, score, attitude)
                 if score is None and ticket.can("record_callback"):  # else refused as a callback

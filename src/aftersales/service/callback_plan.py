@@ -18,7 +18,7 @@ from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import InvalidTransition, NotFound, ValidationError
 from aftersales.policies.callback import CallbackFacts, CallbackPlan
 from aftersales.policies.decision import Decision
 from aftersales.policies.protocols import CallbackPolicy
@@ -30,6 +30,7 @@ from aftersales.service.sla import SlaService
 __all__ = [
     "callback_plan",
     "callback_start",
+    "check_callback_now",
     "check_due",
     "complete_tasks",
     "customer_tier",
@@ -74,6 +75,23 @@ def callback_plan(
     return decision
 
 
+def check_callback_now(policy: CallbackPolicy, uow: UnitOfWork, ticket: Ticket, command: str) -> None:
+    """Refuse the callback (or a failed attempt at it) on a resolved service ticket unless the pack counts
+    the callback from the result's entry.
+
+    Seed 003 二 5 (服务完成后,工程师将处理结果录入系统,客服专员在24小时内对客户进行回访): the agent calls
+    within 24 hours of the entry; the customer signed the slip on site (二 4), but its record may come later.
+    Where the callback runs from the entry, the call is made and recorded then; where it runs from the
+    acceptance, it follows the acceptance, as before (``InvalidTransition`` naming the state; nothing
+    changes)."""
+    if ticket.kind is not TicketKind.SERVICE or ticket.state != "resolved":
+        return
+    if not callback_plan(policy, ticket, customer_tier(uow, ticket)).outcome.from_work_done:
+        raise InvalidTransition(
+            ticket.workflow.name, ticket.state, command, ticket_id=ticket.id, command=command
+        )
+
+
 def callback_start(plan: CallbackPlan, ticket: Ticket, now: datetime) -> datetime:
     """The instant the callback deadline of ``ticket`` runs from: the work marked done in this cycle when
     the plan says so (seed 003: 工程师将处理结果录入系统, 客服专员在24小时内…回访), else the resolution
@@ -112,7 +130,7 @@ def schedule_in(
         due = working if working is not None else plan.due_from(callback_start(plan, ticket, now), zone)
     else:
         due = due_at
-    ticket.schedule_callback(actor.ref, now, due)
+    ticket.schedule_callback(actor.ref, now, due, planned=due_at is None)
     existing = uow.documents.query(CallbackTask, ticket_id=ticket.id)
     for old in existing:
         if old.state is CallbackTaskState.PENDING:

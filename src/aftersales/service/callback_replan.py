@@ -24,7 +24,7 @@ from datetime import datetime
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.contact import zone
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
-from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket import PLANNED_KEY, Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -38,7 +38,7 @@ from aftersales.service.callback_plan import (
 from aftersales.service.callback_working import working_callback_due
 from aftersales.service.context import DeskContext
 
-__all__ = ["replan_callback"]
+__all__ = ["callback_behind", "replan_callback"]
 
 _DONE_STATES = frozenset({TicketState.RESOLVED.value, TicketState.ACCEPTED.value})
 """The states a service ticket's callback is planned in: resolved (a pack counting from the work done)
@@ -57,36 +57,68 @@ def replan_callback(
     """Make ``ticket``'s pending callback what the pack plans for it now; whether anything changed.
 
     Only a service ticket that is resolved or accepted, its callback not yet made, is touched. ``redate``
-    also plans again a pending callback whose due is another than the pack's now (a hand-set due is kept
+    (the pack changed) also withdraws one planned at the entry of a ticket now waiting for its acceptance
+    and plans again a pending callback whose due is another than the pack's now (a hand-set due is kept
     otherwise)."""
+    step = _step(context, uow, ticket, now, redate)
+    if step == "drop":
+        drop_pending(uow, ticket)  # the task dropped, callback_due_at cleared
+    elif step == "plan":
+        schedule_in(
+            uow, context.policies.callback, actor, ticket, now, zone=zone(context.timezone), sla=context.sla
+        )
+    return step is not None
+
+
+def callback_behind(context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime) -> bool:
+    """Whether ``ticket``'s pending callback is not what the pack plans now (:func:`replan_callback` with
+    ``redate`` would change it): read only, for a page of tickets before they are locked."""
+    return _step(context, uow, ticket, now, True) is not None
+
+
+def _step(context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime, redate: bool) -> str | None:
+    """``"drop"``, ``"plan"`` or ``None`` (nothing to change): see :func:`replan_callback`."""
     if (
         ticket.kind is not TicketKind.SERVICE
         or not ticket.needs_acceptance
         or ticket.state not in _DONE_STATES
         or ticket.callback_done
     ):
-        return False
+        return None
     tier = customer_tier(uow, ticket)
     plan = callback_plan(context.policies.callback, ticket, tier).outcome
     pending = uow.documents.query(CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING)
     # Resolved, in a pack counting from the acceptance: the acceptance plans it (one planned at the entry
     # under a pack counting from the work done is withdrawn when the pack changed).
     waits = ticket.state == TicketState.RESOLVED.value and not plan.from_work_done
+    if pending and not _policy_dated(ticket):
+        return None  # a date a person gave (客户约定的回访时间) is theirs to move
     if not plan.required or (waits and redate):
-        if not pending:
-            return False
-        drop_pending(uow, ticket)  # the task dropped, callback_due_at cleared
-        return True
-    if waits:
-        return False
-    if pending and not redate:
-        return False
+        return "drop" if pending else None
+    if waits or (pending and not redate):
+        return None
     if pending:
         working = working_callback_due(context.sla, ticket, tier, now)
         due = working or plan.due_from(callback_start(plan, ticket, now), zone(context.timezone))
         if all(task.due_at == due for task in pending) and ticket.callback_due_at == due:
+            return None
+    return "plan"
+
+
+def _policy_dated(ticket: Ticket) -> bool:
+    """Whether this cycle's latest callback was dated by the pack's policy, not by a person: its event
+    says so (``planned``, since session 27); an older one was the policy's when planned in the acceptance's
+    or the result's entry's own command (the event before it, at the same instant), as those plan it."""
+    events = ticket.events
+    for index in range(len(events) - 1, 0, -1):
+        event = events[index]
+        if event.action in ("reopen", "reject"):
             return False
-    schedule_in(
-        uow, context.policies.callback, actor, ticket, now, zone=zone(context.timezone), sla=context.sla
-    )
-    return True
+        if event.action != "schedule_callback":
+            continue
+        planned = event.payload.get(PLANNED_KEY)
+        if isinstance(planned, bool):
+            return planned
+        before = events[index - 1]
+        return before.action in ("confirm", "resolve") and before.at == event.at
+    return False

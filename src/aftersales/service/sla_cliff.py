@@ -25,6 +25,7 @@ from aftersales.ports.queries import PAGE_BOUNDS, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.calendar_stamp import sla_of, stamp_calendar
+from aftersales.service.callback_replan import callback_behind, replan_callback
 from aftersales.service.context import DeskContext
 from aftersales.service.held_breaches import announced_breaches
 from aftersales.service.permissions import check_role
@@ -173,7 +174,11 @@ def recompute_dues(
         # as last committed, and the sweep's mark is rewound after them: a ticket command holds its
         # ticket, then rewinds the mark; the mark taken before a ticket's save deadlocked with it on
         # PostgreSQL.
-        moving = sorted(t.id for t in tickets if settle(uow, t, now) is not None)
+        # A pending callback the pack plans otherwise now (a pack swap: [callback] service_from with [sla]
+        # callback_from) is planned again with the due times, so the task agrees with desk.sla().
+        moving = sorted(
+            t.id for t in tickets if settle(uow, t, now) is not None or callback_behind(context, uow, t, now)
+        )
         recomputed: list[str] = []
         behind: datetime | None = None
         for ticket_id in moving:
@@ -184,8 +189,12 @@ def recompute_dues(
             if ticket.state not in query.states:
                 continue  # closed since the page was read: its due times are history
             moved = settle(uow, ticket, now)
+            replanned = replan_callback(context, uow, actor, ticket, now, redate=True)
             if moved is None:
-                continue  # recomputed by a command since the page was read
+                if replanned:
+                    uow.tickets.save(ticket)
+                    recomputed.append(ticket.id)
+                continue  # else recomputed by a command since the page was read
             before, held = moved
             due = ticket.resolution_due_at
             if due is not None and (before[1] is None or due < before[1]):

@@ -63,6 +63,7 @@ from aftersales.service.calendar_stamp import dues_stale, sla_of
 from aftersales.service.callback_plan import (
     callback_plan,
     callback_start,
+    check_callback_now,
     check_due,
     drop_pending,
     give_up_pending,
@@ -320,13 +321,13 @@ class Tickets:
         due times are derived again for the new category (its ``[sla] category_overrides``), and the
         ledger and the reports read the new one. A resolved or accepted ticket's callback follows the new
         category: a pending one is withdrawn where the pack needs none for it (``[callback]
-        not_needed_for``), one is planned where it now owes one and has none. A breach the sweep
-        already announced is not undone by the new category's longer target: the event holds the due
-        it passed (``held_breaches``, as a new calendar's recalculation does; seeds 003/004 考核: a
-        month judged does not change by a correction). The priority is graded again by the new
-        category's rules (the pack's ``[priority] category_floor``, the priority policy on the triage's
-        assessment; never below the new intake grade), from this instant; a grade the staff gave
-        themselves stays.
+        not_needed_for``; a date a person gave stays), one is planned where it now owes one and has
+        none. A breach the sweep already announced is not undone by the new category's longer target:
+        the event holds the due it passed (``held_breaches``, as a new calendar's recalculation does;
+        seeds 003/004 考核: a month judged does not change by a correction). The priority is graded
+        again by the new category's rules (the pack's ``[priority] category_floor``, the priority policy
+        on the triage's assessment; never below the new intake grade), from this instant; a grade the
+        staff gave themselves stays.
         A custom field the desk requires for the new category must be set first (``ValidationError``
         naming ``fields.<name>``), as at intake.
 
@@ -823,10 +824,12 @@ class Tickets:
     ) -> CommandResult:
         """Record a failed attempt to reach the customer for the callback (after the pack's number of
         them, the ticket may close without a callback). ``channel`` is how it was tried (phone by
-        default; seed 001 records every communication with its method, 沟通方式)."""
+        default; seed 001 records every communication with its method, 沟通方式). On an accepted ticket, or
+        a resolved one where the pack counts the callback from the result's entry (seed 003 二 5)."""
         tried = conversation_channel(channel, "a callback attempt")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            check_callback_now(self.context.policies.callback, uow, ticket, "callback_attempt")
             ticket.callback_attempt(actor.ref, now, note=note, channel=tried.value)
 
         return self.runner.execute(
