@@ -201,6 +201,8 @@ class Transaction:
         """Documents read along with a ticket (:meth:`keep_along`) and not yet asked for."""
         self.deferring = False
         """True once the unit of work holds a ticket it writes: from then on :meth:`defer` queues."""
+        self._last: tuple[tuple[str, tuple[Any, ...]], list[Any], int, Callable[[Any], Any]] | None = None
+        """The last read made by :meth:`run_again`, while nothing else has run since."""
 
     @property
     def begun(self) -> bool:
@@ -215,6 +217,7 @@ class Transaction:
     def connection(self) -> psycopg.Connection[Any]:
         """The transaction's connection, with every deferred write sent (for ``executemany`` …)."""
         conn = self._conn or self._begin()
+        self._last = None
         self._ahead.clear()  # for a write (executemany): what was read ahead may no longer be so
         self._along.clear()
         if self._queued:
@@ -224,6 +227,7 @@ class Transaction:
     def run(self, sql: str, params: Sequence[Any] = ()) -> Cursor | Kept:
         """Execute ``sql`` now (with the deferred writes before it, in the same round trip), or
         answer it from the reads made ahead or along."""
+        self._last = None
         if self._along:
             key = _key(sql, params)
             kept = self._along.pop(key, None) if key is not None else None
@@ -248,6 +252,24 @@ class Transaction:
         with translated("postgresql"):
             return self._conn.execute(sql, params)
 
+    def run_again(self, sql: str, params: Sequence[Any], copy: Callable[[Any], Any]) -> Kept:
+        """:meth:`run` a read, except that the same read asked again with nothing else run, deferred
+        or read in this transaction since gets the first answer again (``copy(row)`` of each row: the
+        caller may change what it was handed) instead of a round trip.
+
+        Under READ COMMITTED that is the answer the second read could have had (nothing locks what it
+        reads), and this transaction wrote nothing between (a write queued or run ends it): a command
+        checking its ticket's pending callback tasks and then completing them read them twice."""
+        key = _key(sql, params)
+        last = self._last
+        if key is not None and last is not None and last[0] == key:
+            return Kept([last[3](row) for row in last[1]], last[2])
+        cursor = self.run(sql, params)
+        rows = cursor.fetchall()
+        if key is not None:
+            self._last = (key, [copy(row) for row in rows], cursor.rowcount, copy)
+        return Kept(rows, cursor.rowcount)
+
     def begin_with(self, name: str, sql: str, params: Sequence[Any]) -> Cursor | Kept:
         """Run ``sql``, a read, as ``EXECUTE name(…)`` in one simple query, with ``BEGIN`` if it is
         the transaction's first statement.
@@ -258,6 +280,7 @@ class Transaction:
         prepared statement. With deferred writes waiting, or where the store must not keep
         statements prepared (``prepare_threshold`` other than 0, e.g. behind a transaction-pooling
         proxy), ``sql`` simply runs (:meth:`run`)."""
+        self._last = None
         conn = self._conn or self._begin()
         begin = self._queued == [self._begin_entry]
         usable = conn.prepare_threshold == 0 and (begin or not self._queued) and standard_strings(conn)
@@ -304,6 +327,7 @@ class Transaction:
         read-ahead (answers not taken are dropped). Only at the start of a transaction, with no
         write waiting, on a server reading literals the standard way; else nothing is done and
         each read runs when asked for."""
+        self._last = None
         conn = self._conn or self._begin()
         begin = self._queued == [self._begin_entry]
         if not reads or not (begin or not self._queued) or not standard_strings(conn):
@@ -352,6 +376,7 @@ class Transaction:
         travel with ``COMMIT`` as ``EXECUTE`` of a statement prepared once per connection."""
         if prepare and sql.count("%") == sql.count("%s"):  # "%%" would need psycopg's parser
             write_name(sql)
+        self._last = None
         self._ahead.clear()  # a write: what was read ahead may no longer be so
         if _DOCUMENTS in sql:
             self._along.clear()
@@ -491,6 +516,7 @@ class Transaction:
 
     def _end(self, conn: psycopg.Connection[Any], *, rollback: bool) -> None:
         self._conn = None
+        self._last = None
         self._ahead.clear()
         self._along.clear()
         try:
