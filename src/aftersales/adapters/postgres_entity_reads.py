@@ -19,11 +19,6 @@ SLA sweep's mark (:mod:`aftersales.service.sweep_mark`: a due set at or before n
 Each was a round trip of its own on such commands (a note on a ticket whose due times moved: four
 round trips instead of two).
 
-So are the documents of three kinds a command finds by its ticket's id (session 27): the complaints
-linked to it, its materials requests (both asked by every resolve's after-step hooks) and its callback
-tasks (a confirmation plans the callback) — each kind as the one query ``documents.query(cls,
-ticket_id=…)`` makes, a round trip each before (a resolve took four round trips instead of two).
-
 Nothing here is a cache: it only decides what one statement reads; every entity still comes from
 the store in the command's own transaction.
 """
@@ -33,32 +28,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-__all__ = ["ALWAYS", "BY_TICKET", "DOCUMENTS", "KEEP_AT", "OPTIONAL", "EntityReads", "by_ticket"]
+__all__ = ["ALWAYS", "DOCUMENTS", "KEEP_AT", "OPTIONAL", "EntityReads"]
 
 ALWAYS = "customer"
 """Read with every ticket: a command's tier, notices and search text all start from it."""
 DOCUMENTS = (("calendar_stamp", "calendar"), ("sla_sweep_mark", "resolution"))
 """The documents (kind, id) a ticket read may bring along: the calendar stamp and the sweep's mark (their
 classes' ``DOCUMENT_KIND`` and id; a test holds them equal)."""
-BY_TICKET = ("complaint_link", "materials_request", "callback_task")
-"""The document kinds a ticket read may bring along as ``documents.query(cls, ticket_id=<the ticket>)``
-answers (their classes' ``DOCUMENT_KIND``, each indexed by ``ticket_id``; a test holds them so)."""
-
-
-def by_ticket(kind: str) -> str:
-    """The name under which the query of ``kind``'s documents by ticket id is counted as used."""
-    return f"ticket_id:{kind}"
-
-
-OPTIONAL = (
-    "engineer",
-    "dealer",
-    "asset",
-    "product",
-    *(kind for kind, _id in DOCUMENTS),
-    *(by_ticket(kind) for kind in BY_TICKET),
-)
-"""Read with the ticket while recent commands used them (entity kinds, documents, document queries)."""
+OPTIONAL = ("engineer", "dealer", "asset", "product", *(kind for kind, _id in DOCUMENTS))
+"""Read with the ticket while recent commands used them (entity kinds, then document kinds)."""
 KEEP_AT = 0.15
 """A kind's use rate from which it is read along. Leaving out a kind used this often costs about
 as much in extra round trips (a turn of the client and the server each, ~4 lookups' time) as

@@ -26,7 +26,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aftersales.adapters.completions_postgres import UPSERT, completion_params, write_completions
-from aftersales.adapters.postgres_entity_reads import BY_TICKET, DOCUMENTS, by_ticket
+from aftersales.adapters.postgres_entity_reads import DOCUMENTS
 from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
@@ -118,25 +118,8 @@ def _documents(kinds: Collection[str]) -> str:
     )
 
 
-def _by_ticket(kinds: Collection[str]) -> str:
-    """The document-query columns of a locking ticket read: for each of :data:`BY_TICKET`, the
-    ``[version, data]`` pairs of its documents indexed under this ticket's id, in the order
-    ``documents.query`` gives them, as JSON text (``NULL``: none stored, or a kind left out)."""
-    return ", ".join(
-        "(SELECT json_agg(json_build_array(d.version, d.data) ORDER BY d.id)::text"
-        " FROM document_index l CROSS JOIN documents d"
-        f" WHERE l.kind = '{kind}' AND l.field = 'ticket_id' AND l.value = t.id"
-        " AND d.kind = l.kind AND d.id = l.id)"
-        if by_ticket(kind) in kinds
-        else "NULL::text"
-        for kind in BY_TICKET
-    )
-
-
 _ENTITY_COLUMNS = 2 * len(_NEEDS)
-_ALL_KINDS = frozenset(
-    (*(kind for kind, _ in _NEEDS), *(kind for kind, _ in DOCUMENTS), *(by_ticket(k) for k in BY_TICKET))
-)
+_ALL_KINDS = frozenset((*(kind for kind, _ in _NEEDS), *(kind for kind, _ in DOCUMENTS)))
 _ENTITIES = _entities(_ALL_KINDS)
 _KEY_OF_ROW = "t.version::text || ':' || t.xmin::text"
 _SELECT = (
@@ -153,7 +136,7 @@ def _select_for_update(kinds: Collection[str]) -> str:
     # is not referenced, so the lateral expression is never evaluated).
     return (
         f"SELECT t.version, {_KEY_OF_ROW}, CASE WHEN {_KEY_OF_ROW} = %s THEN NULL ELSE t.data::text END,"
-        f" {_entities(kinds)}, {_documents(kinds)}, {_by_ticket(kinds)}, s.pos,"
+        f" {_entities(kinds)}, {_documents(kinds)}, s.pos,"
         " pg_current_xact_id()::text"  # the xmin of what it writes (a row lock has taken an id anyway)
         f" FROM tickets t {_UNIT} LEFT JOIN ticket_search s ON s.ticket_id = t.id"
         " WHERE t.id = %s FOR UPDATE OF t"
@@ -331,10 +314,6 @@ class PostgresTickets:
                 if kind in brought:
                     self._uow.documents.keep_along(kind, doc_id, stored)
             end += len(DOCUMENTS)
-            for kind, stored in zip(BY_TICKET, found[end : end + len(BY_TICKET)], strict=True):
-                if by_ticket(kind) in brought:
-                    self._uow.documents.keep_query_along(kind, id, stored)
-            end += len(BY_TICKET)
             self._uow.search.known[id] = None if found[end] is None else int(found[end])
             self._locked[id] = version
             self._xmin = str(int(found[end + 1]) % 2**32)  # the 32-bit xid rows written here carry
