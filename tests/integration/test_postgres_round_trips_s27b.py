@@ -1,12 +1,17 @@
 # mypy: disable-error-code="attr-defined"
-"""PostgreSQL round trips of a callback and a fault record (issue 21, session 27).
+"""PostgreSQL round trips of a fault record, a resolve, a confirmation, a callback and a close (issue 21,
+session 27).
 
 A callback read its ticket's pending callback tasks twice (the survey check, then marking them done),
 a round trip each; a fault record on a unit already counted in its batch tally tried the insert,
 took the ``DuplicateError`` and then read the unit by its own statement. Now the same document query
 asked again with nothing run between is answered once, and a document's insert gives back the row
-inserted or the one already stored, which answers the next ``get`` of it. Skipped only when
-``AFTERSALES_PG_DSN`` is unset.
+inserted or the one already stored, which answers the next ``get`` of it. A resolve's after-step hooks
+queried the ticket's complaint links and materials requests, and a confirmation its callback tasks, a
+round trip each: now those queries come with the ticket's locking read while the store's commands use
+them (``postgres_entity_reads.BY_TICKET``), and so does what the ticket taught the fault statistics,
+which every close read by its own statement (``PER_TICKET``). Skipped only when ``AFTERSALES_PG_DSN``
+is unset.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ import pytest
 from test_postgres_round_trips import DSN, Trips, trips, url
 
 from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId
+from aftersales.domain.parties import Customer
 from aftersales.errors import DuplicateError
 from aftersales.service.actors import Actor
 from aftersales.testing.storage_contract import ContractDoc
@@ -55,15 +63,17 @@ def test_a_callback_and_a_recounted_fault_record_read_each_document_once(url: st
             desk.start_work(engineer, t)
             fault = {"symptom": "leak", "cause": "inlet_valve_worn", "action": "replace_valve"}
             step("fault", lambda: desk.add_fault_record(engineer, t, part="flush_valve", **fault))
-            desk.resolve(engineer, t, summary="更换进水阀")
-            desk.confirm(Actor.customer("cust-1"), t, note="已签字确认")
+            step("resolve", lambda: desk.resolve(engineer, t, summary="更换进水阀"))
+            step("confirm", lambda: desk.confirm(Actor.customer("cust-1"), t, note="已签字确认"))
             callback = {"problem_back": False, "satisfaction": 5, "answers": {"fixed": True}}
             step("callback", lambda: desk.record_callback(AGENT, t, **callback))
+            step("close", lambda: desk.close(AGENT, t))
 
         walk()  # statements get prepared
         counted.clear()
         walk()
-        assert counted == {"fault": [5], "callback": [5]}  # were 6 and 6
+        # Were 6, 4, 4, 6 and 6.
+        assert counted == {"fault": [5], "resolve": [2], "confirm": [3], "callback": [5], "close": [5]}
     finally:
         desk.shutdown()
 
@@ -140,5 +150,113 @@ def test_an_insert_gives_back_the_row_added_or_the_one_stored_for_a_get(url: str
         with store() as uow:
             assert uow.documents.get(ContractDoc, "d2").lines == ["x"]
             assert [d.id for d in uow.documents.query(ContractDoc, state="new")] == ["d2", "d3"]
+    finally:
+        store.close()
+
+
+def test_the_document_kinds_read_by_ticket_are_stored_under_or_indexed_by_its_id() -> None:
+    from aftersales.adapters.postgres_entity_reads import BY_TICKET, PER_TICKET
+    from aftersales.domain.complaints import ComplaintFile
+    from aftersales.domain.departments import ComplaintLink
+    from aftersales.domain.fault_stats import TicketLearning
+    from aftersales.domain.materials import MaterialsRequest
+    from aftersales.domain.surveys import CallbackTask
+
+    classes = (ComplaintLink, MaterialsRequest, CallbackTask)
+    assert tuple(cls.DOCUMENT_KIND for cls in classes) == BY_TICKET
+    assert all("ticket_id" in cls.DOCUMENT_INDEX for cls in classes)
+    assert (TicketLearning.DOCUMENT_KIND, ComplaintFile.DOCUMENT_KIND) == PER_TICKET
+
+
+def test_a_tickets_documents_read_with_it_are_the_stored_ones_until_a_write(url: str, trips: Trips) -> None:
+    import psycopg
+
+    from aftersales.domain.departments import ComplaintLink
+
+    store = _store(url)
+    schema = url.rsplit("schema=", 1)[1]
+    try:
+        with store() as uow:
+            uow.customers.add(Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000")))
+            uow.commit()
+        desk_ticket = _open(url)
+        with store() as uow:
+            for n in (2, 1):
+                uow.documents.add(ComplaintLink(f"L{n}", desk_ticket, f"CP-{n}"))
+            uow.documents.add(ComplaintLink("L9", "T-other", "CP-9"))
+            uow.commit()
+        with psycopg.connect(DSN or "", autocommit=True, options=f"-c search_path={schema}") as other:
+            # Changed behind the store's back before the read: the read brings the stored row.
+            other.execute(
+                "UPDATE documents SET data = jsonb_set(data, '{complaint_id}', '\"CP-1b\"'), version = 1"
+                " WHERE kind = 'complaint_link' AND id = 'L1'"
+            )
+        for _ in range(2):  # the first time its statements get prepared
+            trips.count()
+            with store() as uow:
+                uow.tickets.get_for_update(desk_ticket)
+                links = uow.documents.query(ComplaintLink, ticket_id=desk_ticket)
+                assert [(x.id, x.complaint_id, x.version) for x in links] == [
+                    ("L1", "CP-1b", 1),
+                    ("L2", "CP-2", 0),
+                ]
+                assert uow.documents.query(ComplaintLink, ticket_id="T-other")[0].id == "L9"  # read
+                uow.rollback()
+        assert trips.count()[0] == 3  # BEGIN with the ticket (and its links), the other query, ROLLBACK
+        with store() as uow:
+            uow.tickets.get_for_update(desk_ticket)
+            uow.documents.add(ComplaintLink("L3", desk_ticket, "CP-3"))  # a write: read again
+            found = uow.documents.query(ComplaintLink, ticket_id=desk_ticket)
+            assert [x.id for x in found] == ["L1", "L2", "L3"]
+            uow.rollback()
+    finally:
+        store.close()
+
+
+def _open(url: str) -> str:
+    from aftersales.service.desk import ServiceDesk
+
+    desk = ServiceDesk.open(url, pack="general_maintenance")
+    try:
+        return str(desk.open_ticket(AGENT, customer_id="c1", description="热水器漏水").ticket.id)
+    finally:
+        desk.shutdown()
+
+
+@pytest.mark.parametrize("options", ["", "&prepare_threshold=100"])  # prepared, or pipelined
+def test_a_ticket_read_that_waited_for_its_lock_sees_the_documents_written_under_it(
+    url: str, options: str
+) -> None:
+    import threading
+    import time
+
+    from aftersales.domain.departments import ComplaintLink
+    from aftersales.domain.materials import MaterialsRequest
+
+    url += options
+    store = _store(url)
+    try:
+        with store() as uow:
+            uow.customers.add(Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000")))
+            uow.commit()
+        ticket = _open(url)
+        seen: list[list[str]] = []
+
+        def waiter() -> None:
+            with store() as uow:
+                uow.tickets.get_for_update(ticket)  # waits for the holder below
+                seen.append([x.id for x in uow.documents.query(ComplaintLink, ticket_id=ticket)])
+                seen.append([x.id for x in uow.documents.query(MaterialsRequest, ticket_id=ticket)])
+                uow.rollback()
+
+        with store() as holder:
+            holder.tickets.get_for_update(ticket)
+            thread = threading.Thread(target=waiter)
+            thread.start()
+            time.sleep(0.3)  # the waiter's read has begun (and waits for the lock); not a timing assert
+            holder.documents.add(ComplaintLink("L1", ticket, "CP-1"))
+            holder.commit()
+        thread.join()
+        assert seen == [["L1"], []]  # read after the lock: the holder's link (was [[], []] when read in it)
     finally:
         store.close()

@@ -44,7 +44,7 @@ from aftersales.adapters.completions_postgres import (
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
-from aftersales.adapters.postgres_entity_reads import OPTIONAL, EntityReads
+from aftersales.adapters.postgres_entity_reads import BY_TICKET, OPTIONAL, EntityReads, by_ticket
 from aftersales.adapters.postgres_liveness import still_open
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
@@ -818,6 +818,14 @@ class _Documents(SqlDocuments):
             rows.append((int(version), decode_json(data)))
         self._uow.tx.keep_along(self._sql["get"], (kind, id), rows)
 
+    def keep_query_along(self, kind: str, ticket_id: str, stored: str | None) -> None:
+        """Keep the documents of ``kind`` indexed under ``ticket_id`` that a ticket's locking read
+        brought along (``stored``: their ``[version, data]`` pairs as JSON; ``None``: none) as the
+        answer to :meth:`query`'s read of ``ticket_id=ticket_id``, as :meth:`keep_along` does."""
+        rows = [(int(version), data) for version, data in decode_json(stored)] if stored else []
+        sql, params = self._matching(kind, {"ticket_id": ticket_id})
+        self._uow.tx.keep_along(sql + " ORDER BY d.id", params, rows)
+
     def get_for_update(self, cls: type[D], id: str) -> D:
         """:meth:`get`, the row locked to the end of the transaction and read as last committed: a write
         that decides on a document it does not rewrite (a complaint finding its ticket's batch incident
@@ -869,6 +877,9 @@ class _Documents(SqlDocuments):
     def query(self, cls: type[D], **equals: object) -> Sequence[D]:
         """As :class:`SqlDocuments`; the same query asked again with nothing run between is answered
         once (``Transaction.run_again``)."""
+        kind = document_spec(cls).kind
+        if kind in BY_TICKET and set(equals) == {"ticket_id"}:  # a ticket's read may bring it along
+            self._uow.entities_used.add(by_ticket(kind))
         self._again = True
         try:
             return super().query(cls, **equals)
