@@ -44,7 +44,7 @@ from aftersales.adapters.completions_postgres import (
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
-from aftersales.adapters.postgres_entity_reads import OPTIONAL, EntityReads
+from aftersales.adapters.postgres_entity_reads import BY_TICKET, OPTIONAL, EntityReads, by_ticket
 from aftersales.adapters.postgres_liveness import still_open
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
@@ -90,6 +90,16 @@ _CONFLICT_FUNCTION = (
 )
 """Raises a serialization failure (a lost race: ``ConcurrencyConflict``) naming a document whose save
 found it at another version."""
+
+_ADD_RETURNING = (
+    "WITH added AS (INSERT INTO documents (kind, id, version, data) VALUES (%s, %s, %s, %s)"
+    " ON CONFLICT DO NOTHING RETURNING version, data)"
+    " SELECT true, version, data FROM added UNION ALL SELECT false, version, data FROM documents"
+    " WHERE kind = %s AND id = %s AND NOT EXISTS (SELECT 1 FROM added)"
+)
+"""A document's insert, giving back ``(True, version, data)`` as stored, or ``(False, …)`` the row already
+stored under its id (no row: the id was taken by a transaction that committed while this waited, which
+this statement's snapshot does not see)."""
 
 _SAVE_CHECKED = (
     "WITH saved AS (UPDATE documents SET version = %s, data = %s WHERE kind = %s AND id = %s AND version = %s"
@@ -652,6 +662,11 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     set_json_loads(decode_json, conn)
 
 
+def _row_copy(row: Any) -> tuple[int, Any]:
+    """A document row ``(version, data)`` whose ``data`` shares nothing with ``row``'s."""
+    return (row[0], decode_json(encode_json(row[1])))
+
+
 def _json(obj: object, version: int | None = None) -> Jsonb:
     """``obj`` as a ``jsonb`` value (with ``version`` in it, for versioned documents)."""
     data = unstructure(obj)
@@ -773,6 +788,8 @@ class _Documents(SqlDocuments):
         self._uow = uow
         self._locked: dict[tuple[str, str], int] = {}
         """Documents read ``FOR UPDATE`` in this transaction, at the version read."""
+        self._again = False
+        """True while :meth:`query` runs: its read may be answered again (``Transaction.run_again``)."""
 
     def get(self, cls: type[D], id: str) -> D:
         """A document whose class sets ``DOCUMENT_LOCK_ON_READ`` (a number counter: read to be
@@ -800,6 +817,14 @@ class _Documents(SqlDocuments):
             version, _, data = stored.partition(" ")
             rows.append((int(version), decode_json(data)))
         self._uow.tx.keep_along(self._sql["get"], (kind, id), rows)
+
+    def keep_query_along(self, kind: str, ticket_id: str, stored: str | None) -> None:
+        """Keep the documents of ``kind`` indexed under ``ticket_id`` that a ticket's locking read
+        brought along (``stored``: their ``[version, data]`` pairs as JSON; ``None``: none) as the
+        answer to :meth:`query`'s read of ``ticket_id=ticket_id``, as :meth:`keep_along` does."""
+        rows = [(int(version), data) for version, data in decode_json(stored)] if stored else []
+        sql, params = self._matching(kind, {"ticket_id": ticket_id})
+        self._uow.tx.keep_along(sql + " ORDER BY d.id", params, rows)
 
     def get_for_update(self, cls: type[D], id: str) -> D:
         """:meth:`get`, the row locked to the end of the transaction and read as last committed: a write
@@ -831,6 +856,36 @@ class _Documents(SqlDocuments):
         sql, params = self._matching(spec.kind, equals)
         return sql + " ORDER BY d.id", params
 
+    def add(self, obj: Document) -> None:
+        """Insert ``obj`` at once (a duplicate is a ``DuplicateError`` here). The statement gives back the
+        row inserted, or the row already stored under that id, and that answers this transaction's next
+        :meth:`get` of it (until a write to the documents) instead of a round trip: a batch unit counted
+        already is read on its ``DuplicateError`` (a fault record), a unit just added may be read back."""
+        if getattr(self._uow, "read_only", False):
+            super().add(obj)  # refused before anything is sent, naming the INSERT
+            return
+        spec = document_spec(type(obj))
+        params = (spec.kind, obj.id, obj.version, self._encode(obj, obj.version), spec.kind, obj.id)
+        found = self._run(_ADD_RETURNING, params).fetchone()
+        if found is None or not found[0]:
+            if found is not None:  # the stored row, as a read at this moment would find it
+                self._uow.tx.keep_along(self._sql["get"], (spec.kind, obj.id), [(found[1], found[2])])
+            raise DuplicateError(f"{spec.kind} {obj.id!r} already exists")
+        self._write_index(obj, spec.kind, spec.index, new=True, written=obj.version)
+        self._uow.tx.keep_along(self._sql["get"], (spec.kind, obj.id), [(found[1], found[2])])
+
+    def query(self, cls: type[D], **equals: object) -> Sequence[D]:
+        """As :class:`SqlDocuments`; the same query asked again with nothing run between is answered
+        once (``Transaction.run_again``)."""
+        kind = document_spec(cls).kind
+        if kind in BY_TICKET and set(equals) == {"ticket_id"}:  # a ticket's read may bring it along
+            self._uow.entities_used.add(by_ticket(kind))
+        self._again = True
+        try:
+            return super().query(cls, **equals)
+        finally:
+            self._again = False
+
     def save(self, obj: D) -> D:
         """Once the unit of work holds a ticket it writes, the save (and its index rows) goes with the
         command's next statement or its commit: a document read ``FOR UPDATE`` here cannot have moved;
@@ -853,6 +908,8 @@ class _Documents(SqlDocuments):
         return with_version(obj, new)
 
     def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any] | Kept:
+        if self._again:
+            return self._uow.tx.run_again(sql, params, _row_copy)
         return self._uow.run(sql, params)
 
     def _write(self, sql: str, params: Sequence[Any]) -> None:

@@ -19,6 +19,16 @@ SLA sweep's mark (:mod:`aftersales.service.sweep_mark`: a due set at or before n
 Each was a round trip of its own on such commands (a note on a ticket whose due times moved: four
 round trips instead of two).
 
+So are, by the ticket's id (session 27), the documents of two kinds stored one per ticket under its
+id — what a closed ticket taught the fault statistics (every close reads it) and a complaint's file —
+and the documents of three kinds a command finds by its ticket's id: the complaints
+linked to it, its materials requests (both asked by every resolve's after-step hooks) and its callback
+tasks (a confirmation plans the callback) — each kind as the one query ``documents.query(cls,
+ticket_id=…)`` makes, a round trip each before (a resolve took four round trips instead of two). These
+come from a statement of their own after the locking read, in the same round trip, so that a read
+which waited for the ticket's lock sees what the lock's holder wrote under it
+(:func:`aftersales.adapters.postgres_tickets.ticket_documents_read`).
+
 Nothing here is a cache: it only decides what one statement reads; every entity still comes from
 the store in the command's own transaction.
 """
@@ -28,15 +38,45 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-__all__ = ["ALWAYS", "DOCUMENTS", "KEEP_AT", "OPTIONAL", "EntityReads"]
+__all__ = [
+    "ALWAYS",
+    "BY_TICKET",
+    "DOCUMENTS",
+    "KEEP_AT",
+    "OPTIONAL",
+    "PER_TICKET",
+    "EntityReads",
+    "by_ticket",
+]
 
 ALWAYS = "customer"
 """Read with every ticket: a command's tier, notices and search text all start from it."""
 DOCUMENTS = (("calendar_stamp", "calendar"), ("sla_sweep_mark", "resolution"))
 """The documents (kind, id) a ticket read may bring along: the calendar stamp and the sweep's mark (their
 classes' ``DOCUMENT_KIND`` and id; a test holds them equal)."""
-OPTIONAL = ("engineer", "dealer", "asset", "product", *(kind for kind, _id in DOCUMENTS))
-"""Read with the ticket while recent commands used them (entity kinds, then document kinds)."""
+PER_TICKET = ("fault_learning", "complaint_file")
+"""The document kinds stored one per ticket under the ticket's id that a ticket read may bring along
+(their classes' ``DOCUMENT_KIND``; a test holds them so)."""
+BY_TICKET = ("complaint_link", "materials_request", "callback_task")
+"""The document kinds a ticket read may bring along as ``documents.query(cls, ticket_id=<the ticket>)``
+answers (their classes' ``DOCUMENT_KIND``, each indexed by ``ticket_id``; a test holds them so)."""
+
+
+def by_ticket(kind: str) -> str:
+    """The name under which the query of ``kind``'s documents by ticket id is counted as used."""
+    return f"ticket_id:{kind}"
+
+
+OPTIONAL = (
+    "engineer",
+    "dealer",
+    "asset",
+    "product",
+    *(kind for kind, _id in DOCUMENTS),
+    *PER_TICKET,
+    *(by_ticket(kind) for kind in BY_TICKET),
+)
+"""Read with the ticket while recent commands used them (entity kinds, documents, document queries)."""
 KEEP_AT = 0.15
 """A kind's use rate from which it is read along. Leaving out a kind used this often costs about
 as much in extra round trips (a turn of the client and the server each, ~4 lookups' time) as

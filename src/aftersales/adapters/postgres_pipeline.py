@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import select
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -170,6 +171,43 @@ def _exec(conn: psycopg.Connection[Any], sql: bytes) -> Any:
     return result
 
 
+def _results(pgconn: Any, query: bytes) -> list[Any]:
+    """Send ``query`` and collect its results, waiting for the socket in ``select`` (which lets other
+    threads run: libpq's own wait inside ``get_result`` would hold the GIL while a statement waits
+    for a row lock that another thread of this process is to release)."""
+    pgconn.send_query(query)
+    while pgconn.flush():  # the connection does not block: the rest of the query when writable
+        select.select([], [pgconn.socket], [])
+    results: list[Any] = []
+    while True:
+        pgconn.consume_input()
+        if pgconn.is_busy():
+            select.select([pgconn.socket], [], [])
+            continue
+        found = pgconn.get_result()
+        if found is None:
+            return results
+        results.append(found)
+
+
+def _exec_reads(conn: psycopg.Connection[Any], text: str, count: int) -> list[Any]:
+    """Run ``text``, one simple query, and return the results of its last ``count`` statements, reads
+    (one blocking call when ``count`` is 1; else each result as it comes); the first error raises."""
+    pgconn = conn.pgconn
+    with translated("postgresql"):
+        if count == 1:
+            result = pgconn.exec_(text.encode(conn.info.encoding))
+            results = [result]
+        else:
+            results = _results(pgconn, text.encode(conn.info.encoding))
+        failed = next((r for r in results if r.status == psycopg.pq.ExecStatus.FATAL_ERROR), None)
+        if failed is None and results[-1].status != psycopg.pq.ExecStatus.TUPLES_OK:
+            failed = results[-1]
+        if failed is not None:
+            raise error_from_result(failed, encoding=conn.info.encoding)
+    return results[-count:]
+
+
 def _is_prepared(conn: psycopg.Connection[Any], name: str) -> bool:
     """Whether ``conn``'s session holds a statement prepared as ``name`` (one round trip)."""
     return bool(_exec(conn, f"SELECT 1 FROM pg_prepared_statements WHERE name = '{name}'".encode()).ntuples)
@@ -201,6 +239,8 @@ class Transaction:
         """Documents read along with a ticket (:meth:`keep_along`) and not yet asked for."""
         self.deferring = False
         """True once the unit of work holds a ticket it writes: from then on :meth:`defer` queues."""
+        self._last: tuple[tuple[str, tuple[Any, ...]], list[Any], int, Callable[[Any], Any]] | None = None
+        """The last read made by :meth:`run_again`, while nothing else has run since."""
 
     @property
     def begun(self) -> bool:
@@ -215,6 +255,7 @@ class Transaction:
     def connection(self) -> psycopg.Connection[Any]:
         """The transaction's connection, with every deferred write sent (for ``executemany`` …)."""
         conn = self._conn or self._begin()
+        self._last = None
         self._ahead.clear()  # for a write (executemany): what was read ahead may no longer be so
         self._along.clear()
         if self._queued:
@@ -224,6 +265,7 @@ class Transaction:
     def run(self, sql: str, params: Sequence[Any] = ()) -> Cursor | Kept:
         """Execute ``sql`` now (with the deferred writes before it, in the same round trip), or
         answer it from the reads made ahead or along."""
+        self._last = None
         if self._along:
             key = _key(sql, params)
             kept = self._along.pop(key, None) if key is not None else None
@@ -248,54 +290,103 @@ class Transaction:
         with translated("postgresql"):
             return self._conn.execute(sql, params)
 
-    def begin_with(self, name: str, sql: str, params: Sequence[Any]) -> Cursor | Kept:
+    def run_again(self, sql: str, params: Sequence[Any], copy: Callable[[Any], Any]) -> Kept:
+        """:meth:`run` a read, except that the same read asked again with nothing else run, deferred
+        or read in this transaction since gets the first answer again (``copy(row)`` of each row: the
+        caller may change what it was handed) instead of a round trip.
+
+        Under READ COMMITTED that is the answer the second read could have had (nothing locks what it
+        reads), and this transaction wrote nothing between (a write queued or run ends it): a command
+        checking its ticket's pending callback tasks and then completing them read them twice."""
+        key = _key(sql, params)
+        last = self._last
+        if key is not None and last is not None and last[0] == key:
+            return Kept([last[3](row) for row in last[1]], last[2])
+        cursor = self.run(sql, params)
+        rows = cursor.fetchall()
+        if key is not None:
+            self._last = (key, [copy(row) for row in rows], cursor.rowcount, copy)
+        return Kept(rows, cursor.rowcount)
+
+    def begin_with(
+        self,
+        name: str,
+        sql: str,
+        params: Sequence[Any],
+        then: tuple[str, str, Sequence[Any]] | None = None,
+    ) -> tuple[Cursor | Kept, Cursor | Kept | None]:
         """Run ``sql``, a read, as ``EXECUTE name(…)`` in one simple query, with ``BEGIN`` if it is
-        the transaction's first statement.
+        the transaction's first statement; and ``then`` (name, read, parameters), if given, as a
+        statement of its own after it in the same query. Returns both answers.
 
         ``sql`` is prepared under ``name`` once per connection (its ``PREPARE`` travels in the same
         query the first time); its parameters travel as literals. A command's first statement then
         costs one round trip and far less client work than psycopg's pipeline of ``BEGIN`` and a
-        prepared statement. With deferred writes waiting, or where the store must not keep
-        statements prepared (``prepare_threshold`` other than 0, e.g. behind a transaction-pooling
-        proxy), ``sql`` simply runs (:meth:`run`)."""
+        prepared statement. ``then`` takes its own snapshot once ``sql`` is done (READ COMMITTED): a
+        read after a lock sees what the lock's last holder wrote. With deferred writes waiting, or
+        where the store must not keep statements prepared (``prepare_threshold`` other than 0, e.g.
+        behind a transaction-pooling proxy), each simply runs (:meth:`run`)."""
+        self._last = None
         conn = self._conn or self._begin()
         begin = self._queued == [self._begin_entry]
         usable = conn.prepare_threshold == 0 and (begin or not self._queued) and standard_strings(conn)
-        rendered = literals(params) if usable else None
-        if rendered is None:
-            return self.run(sql, params)
+        reads = [(name, sql, params), *([then] if then is not None else [])]
+        rendered = [literals(read[2]) if usable else None for read in reads]
+        if any(r is None for r in rendered):
+            if then is None:
+                return self.run(sql, params), None
+            return self._pipelined(conn, (sql, params), then[1:])
         self._queued.clear()
-        execute = f"{self._begin_entry[0] + '; ' if begin else ''}EXECUTE {name}({', '.join(rendered)})"
         known = _PREPARED.setdefault(conn, {})
-        if known.get(name) is False:  # a failed first query may or may not have prepared it
-            known[name] = _is_prepared(conn, name)
-        if not known.get(name):
-            execute = f"{_prepare_text(name, sql)}; {execute}"
+        parts = [self._begin_entry[0]] if begin else []
+        for (each, text, _params), values in zip(reads, rendered, strict=True):
+            if known.get(each) is False:  # a failed first query may or may not have prepared it
+                known[each] = _is_prepared(conn, each)
+            if not known.get(each):
+                parts.insert(0, _prepare_text(each, text))
+            parts.append(f"EXECUTE {each}({', '.join(values or ())})")
         try:
-            with translated("postgresql"):
-                # Through libpq alone (one blocking call, the last statement's result): psycopg's
-                # cursor machinery was a tenth of a command's client time. Rows are loaded by
-                # psycopg's own loaders (jsonb by the library's parser, arrays, integers).
-                result = conn.pgconn.exec_(execute.encode(conn.info.encoding))
-                if result.status != psycopg.pq.ExecStatus.TUPLES_OK:
-                    raise error_from_result(result, encoding=conn.info.encoding)
+            # Through libpq alone: psycopg's cursor machinery was a tenth of a command's client time.
+            # Rows are loaded by psycopg's own loaders (jsonb by the library's parser, arrays, integers).
+            results = _exec_reads(conn, "; ".join(parts), len(reads))
         except StorageError as exc:
-            gone = isinstance(exc.__cause__, psycopg.errors.InvalidSqlStatementName) and known.get(name)
+            names = [read[0] for read in reads]
+            lost = isinstance(exc.__cause__, psycopg.errors.InvalidSqlStatementName)
+            gone = lost and any(known.get(each) for each in names)
             if gone:
                 _unsure(known)  # others may be gone too (DISCARD ALL?): each is looked up at its next use
-            known[name] = False
+            for each in names:
+                known[each] = False
             if not (gone and begin):
                 raise
             # Gone from the session (a DISCARD ALL?): undo the BEGIN and prepare it again.
             _exec(conn, b"ROLLBACK")
             self._queued.append(self._begin_entry)
-            return self.begin_with(name, sql, params)
-        known[name] = True
+            return self.begin_with(name, sql, params, then)
+        for read in reads:
+            known[read[0]] = True
         loader = _LOADERS.get(conn)
         if loader is None:
             loader = _LOADERS[conn] = Transformer(conn)
-        loader.set_pgresult(result)
-        return Kept(loader.load_rows(0, result.ntuples, tuple), result.ntuples)
+        answers = []
+        for result in results:
+            loader.set_pgresult(result)
+            answers.append(Kept(loader.load_rows(0, result.ntuples, tuple), result.ntuples))
+        return answers[0], (answers[1] if then is not None else None)
+
+    def _pipelined(
+        self, conn: psycopg.Connection[Any], first: tuple[str, Sequence[Any]], then: tuple[str, Sequence[Any]]
+    ) -> tuple[Cursor, Cursor]:
+        """What is queued (``BEGIN``, deferred writes), then the reads ``first`` and ``then``, as
+        statements of their own in one psycopg pipeline: one round trip where nothing is kept prepared."""
+        queued, self._queued = self._queued, []
+        with translated("postgresql"), conn.pipeline():
+            for sql, params, on_commit in queued:
+                cursor = conn.execute(sql, params)
+                if on_commit is not None:
+                    self._on_commit.append((cursor.fetchone, on_commit))
+            answers = conn.execute(*first), conn.execute(*then)
+        return answers
 
     def read_ahead(self, reads: Sequence[tuple[str, Sequence[Any]]]) -> None:
         """Make ``reads`` now, in one simple query (with ``BEGIN`` if it is the transaction's first
@@ -304,6 +395,7 @@ class Transaction:
         read-ahead (answers not taken are dropped). Only at the start of a transaction, with no
         write waiting, on a server reading literals the standard way; else nothing is done and
         each read runs when asked for."""
+        self._last = None
         conn = self._conn or self._begin()
         begin = self._queued == [self._begin_entry]
         if not reads or not (begin or not self._queued) or not standard_strings(conn):
@@ -352,6 +444,7 @@ class Transaction:
         travel with ``COMMIT`` as ``EXECUTE`` of a statement prepared once per connection."""
         if prepare and sql.count("%") == sql.count("%s"):  # "%%" would need psycopg's parser
             write_name(sql)
+        self._last = None
         self._ahead.clear()  # a write: what was read ahead may no longer be so
         if _DOCUMENTS in sql:
             self._along.clear()
@@ -491,6 +584,7 @@ class Transaction:
 
     def _end(self, conn: psycopg.Connection[Any], *, rollback: bool) -> None:
         self._conn = None
+        self._last = None
         self._ahead.clear()
         self._along.clear()
         try:

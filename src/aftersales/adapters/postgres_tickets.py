@@ -26,7 +26,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aftersales.adapters.completions_postgres import UPSERT, completion_params, write_completions
-from aftersales.adapters.postgres_entity_reads import DOCUMENTS
+from aftersales.adapters.postgres_entity_reads import BY_TICKET, DOCUMENTS, PER_TICKET, by_ticket
 from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
@@ -118,8 +118,42 @@ def _documents(kinds: Collection[str]) -> str:
     )
 
 
+def _per_ticket(kinds: Collection[str]) -> str:
+    """The columns of a locking ticket read for each of :data:`PER_TICKET`: the version and stored
+    JSON of its document stored under the ticket's id, as one text (``NULL``: none, or left out)."""
+    return ", ".join(
+        f"(SELECT version::text || ' ' || data::text FROM documents WHERE kind = '{kind}' AND id = t.id)"
+        if kind in kinds
+        else "NULL::text"
+        for kind in PER_TICKET
+    )
+
+
+def _by_ticket(kinds: Collection[str]) -> str:
+    """The document-query columns of a locking ticket read: for each of :data:`BY_TICKET`, the
+    ``[version, data]`` pairs of its documents indexed under this ticket's id, in the order
+    ``documents.query`` gives them, as JSON text (``NULL``: none stored, or a kind left out)."""
+    return ", ".join(
+        "(SELECT json_agg(json_build_array(d.version, d.data) ORDER BY d.id)::text"
+        " FROM document_index l CROSS JOIN documents d"
+        f" WHERE l.kind = '{kind}' AND l.field = 'ticket_id' AND l.value = t.id"
+        " AND d.kind = l.kind AND d.id = l.id)"
+        if by_ticket(kind) in kinds
+        else "NULL::text"
+        for kind in BY_TICKET
+    )
+
+
 _ENTITY_COLUMNS = 2 * len(_NEEDS)
-_ALL_KINDS = frozenset((*(kind for kind, _ in _NEEDS), *(kind for kind, _ in DOCUMENTS)))
+_ALL_KINDS = frozenset(
+    (
+        *(kind for kind, _ in _NEEDS),
+        *(kind for kind, _ in DOCUMENTS),
+        *PER_TICKET,
+        *(by_ticket(k) for k in BY_TICKET),
+    )
+)
+_TICKET_DOCUMENTS = frozenset((*PER_TICKET, *(by_ticket(k) for k in BY_TICKET)))
 _ENTITIES = _entities(_ALL_KINDS)
 _KEY_OF_ROW = "t.version::text || ':' || t.xmin::text"
 _SELECT = (
@@ -141,6 +175,25 @@ def _select_for_update(kinds: Collection[str]) -> str:
         f" FROM tickets t {_UNIT} LEFT JOIN ticket_search s ON s.ticket_id = t.id"
         " WHERE t.id = %s FOR UPDATE OF t"
     )
+
+
+def ticket_documents_read(kinds: frozenset[str]) -> tuple[str, str] | None:
+    """The name and text of the read of a locked ticket's own documents among ``kinds`` (``None``: none
+    brought). It is a statement of its own, sent in the same query after the locking read: under READ
+    COMMITTED it takes its snapshot once the lock is held, so it sees what the lock's last holder wrote
+    under it (in the locking read's own statement, a read that waited for the lock did not)."""
+    wanted = kinds & _TICKET_DOCUMENTS
+    if not wanted:
+        return None
+    found = _AFTER.get(wanted)
+    if found is None:
+        sql = f"SELECT {_per_ticket(wanted)}, {_by_ticket(wanted)} FROM (SELECT %s::text AS id) t"
+        found = _AFTER[wanted] = (_statement_name(sql), sql)
+    return found
+
+
+_AFTER: dict[frozenset[str], tuple[str, str]] = {}
+""":func:`ticket_documents_read` per set of kinds brought (at most 32 sets)."""
 
 
 def _statement_name(sql: str) -> str:
@@ -299,9 +352,11 @@ class PostgresTickets:
         if lock:  # a command's first statement: BEGIN travels with it (prepared once per connection)
             kinds = self._uow.entity_reads.kinds()
             self._uow.entities_brought = kinds
-            cursor = self._uow.tx.begin_with(*locking_read(kinds), (key, asset, id))
+            after = ticket_documents_read(kinds)
+            then = None if after is None else (*after, (id,))
+            cursor, followed = self._uow.tx.begin_with(*locking_read(kinds), (key, asset, id), then=then)
         else:
-            cursor = self._uow.run(_SELECT, (key, asset, id))
+            cursor, followed = self._uow.run(_SELECT, (key, asset, id)), None
         found = cursor.fetchone()
         if found is None:
             raise NotFound("ticket", id)
@@ -314,6 +369,14 @@ class PostgresTickets:
                 if kind in brought:
                     self._uow.documents.keep_along(kind, doc_id, stored)
             end += len(DOCUMENTS)
+            own = followed.fetchone() if followed is not None else None
+            if own is not None:
+                for kind, stored in zip(PER_TICKET, own, strict=False):
+                    if kind in brought:
+                        self._uow.documents.keep_along(kind, id, stored)
+                for kind, stored in zip(BY_TICKET, own[len(PER_TICKET) :], strict=True):
+                    if by_ticket(kind) in brought:
+                        self._uow.documents.keep_query_along(kind, id, stored)
             self._uow.search.known[id] = None if found[end] is None else int(found[end])
             self._locked[id] = version
             self._xmin = str(int(found[end + 1]) % 2**32)  # the 32-bit xid rows written here carry
