@@ -88,3 +88,18 @@ def test_an_engineer_reads_the_alerts_of_his_team_mates_tickets(backend: str, tm
         assert {a.ticket_id for a in desk.sla_alerts(w.junior, limit=1000).items} == {tid}
         outsider = Actor.engineer("eng-x", "外组工程师", team="team-west")
         assert desk.sla_alerts(outsider, limit=1000).items == ()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_engineer_files_a_complaint_about_a_team_mates_ticket(backend: str, tmp_path: Path) -> None:
+    # The same team rule on the complaint's link: he reads the ticket, so he may name it (it was NotFound).
+    with world_desk(backend, tmp_path) as (desk, clock, w):
+        clock.set(_at(2, 9))
+        tid = desk.open_ticket(
+            w.agent, customer_id=w.cust_zh.id, description="复印机卡纸", category=Category.REPAIR
+        ).ticket.id
+        desk.triage(w.agent, tid, nature="paper_feed", severity=Severity.LOW)
+        desk.dispatch(w.agent, tid, engineer_id=w.eng_senior.id)
+        assert desk.ticket(w.junior, tid).id == tid
+        complaint = desk.complaints.open_complaint(w.junior, w.cust_zh.id, "客户投诉上门太慢", about=[tid])
+        assert desk.complaints.complaint_file(w.manager, complaint.ticket.id).about == (tid,)
