@@ -58,11 +58,14 @@ def test_alerts_are_listed_scoped_filtered_and_paged(backend: str, tmp_path: Pat
             f"{other}:response:sla_breach",
             f"{mine}:response:sla_breach",
         ]
-        # The engineer sees his own tickets' alerts, the other dealer's staff none, the dealer its own.
+        # An engineer sees his own and his team-mates' tickets' alerts (both are of team-east, s27i), an
+        # engineer of another team none, the other dealer's staff none, the dealer its own.
         everything = desk.sla_alerts(w.manager, limit=1000).items
         assert {a.ticket_id for a in everything} == {mine, other}
-        assert {a.ticket_id for a in desk.sla_alerts(w.junior, limit=1000).items} == {mine}
-        assert {a.ticket_id for a in desk.sla_alerts(w.senior, limit=1000).items} == {other}
+        assert {a.ticket_id for a in desk.sla_alerts(w.junior, limit=1000).items} == {mine, other}
+        assert {a.ticket_id for a in desk.sla_alerts(w.senior, limit=1000).items} == {mine, other}
+        west = Actor.engineer(w.eng_senior.id, w.eng_senior.name, team="team-west")
+        assert {a.ticket_id for a in desk.sla_alerts(west, limit=1000).items} == {other}
         assert desk.sla_alerts(w.dealer_bj_staff).items == ()
         assert {a.ticket_id for a in desk.sla_alerts(w.dealer_sh_staff, limit=1000).items} == {mine, other}
         with pytest.raises(PermissionDenied):

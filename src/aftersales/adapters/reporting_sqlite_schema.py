@@ -38,6 +38,7 @@ __all__ = [
     "COMPLETIONS_REPORT_STEP",
     "COMPLETION_CATEGORY_REPORT_STEP",
     "COMPLETION_DEALER_REPORT_STEP",
+    "EARLIEST_CONTACT_REPORT_STEP",
     "EXPECTED_REPORT_STEP",
     "FIRST_CYCLE_RESPONSE_REPORT_STEP",
     "LEDGER_DUES_REPORT_STEP",
@@ -181,6 +182,16 @@ COMPLETION_CATEGORY_REPORT_STEP: tuple[str, ...] = (
 """The migration step adding to each completion the category it was completed under (session 26): a
 dealer's month counted every completion under the ticket's category now, so a reclassification after
 the acceptance moved a repair between categories of a month already reported (seed 002 分工 10)."""
+
+EARLIEST_CONTACT_REPORT_STEP: tuple[str, ...] = (
+    # Every row is written again by the back-fill: first_response_us is now the earliest contact by when it
+    # was made (a contact entered after the fact, ``contact_customer(at=)``, session 26), as the SLA, the
+    # breach report and memory/PostgreSQL judge it; a row saved before kept the first contact recorded.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step re-deriving each row's response instant as the earliest contact made (session 27:
+seed 003 二 3 与客户取得联系 and seed 001 沟通时间 judge when the customer was contacted, not when the
+contact was entered)."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

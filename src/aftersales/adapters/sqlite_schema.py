@@ -19,6 +19,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     COMPLETION_CATEGORY_REPORT_STEP,
     COMPLETION_DEALER_REPORT_STEP,
     COMPLETIONS_REPORT_STEP,
+    EARLIEST_CONTACT_REPORT_STEP,
     EXPECTED_REPORT_STEP,
     FIRST_CYCLE_RESPONSE_REPORT_STEP,
     LEDGER_DUES_REPORT_STEP,
@@ -216,6 +217,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # before their due by an earlier release get the late_gap session 25 gives them, from their documents
     # (the breached filter listed them until their next save).
     SQLITE_WAIT_GAP_STEP,
+    # 29 (session 27): a row's response instant is the earliest contact by when it was made (one entered
+    # after the fact kept the first one recorded until the ticket's next save); rows rewritten by the
+    # back-fill.
+    EARLIEST_CONTACT_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

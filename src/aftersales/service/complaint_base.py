@@ -23,8 +23,9 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.complaint_follow_up import check_follow_up
 from aftersales.service.context import DeskContext
-from aftersales.service.permissions import COMPLAINT_ROLES, can_read
+from aftersales.service.permissions import COMPLAINT_ROLES
 from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.scope import ticket_readable
 from aftersales.service.views import CommandResult
 
 __all__ = ["Body", "ComplaintBase", "all_tickets", "checked_text", "require_complaint"]
@@ -122,12 +123,13 @@ class ComplaintBase:
     def _linked(
         self, uow: UnitOfWork, actor: Actor, customer_id: str, about: Iterable[str]
     ) -> tuple[TicketId, ...]:
-        # Another customer's ticket, or one the actor may not read, is simply not found. A complaint is
-        # about service tickets: not about a complaint (itself least of all).
+        # Another customer's ticket, or one the actor may not read (as the ticket read judges it: a
+        # team-mate's ticket included), is simply not found. A complaint is about service tickets: not
+        # about a complaint (itself least of all).
         out: list[TicketId] = []
         for ticket_id in about:
             other = uow.tickets.get(ticket_id)
-            if other.customer_id != customer_id or not can_read(actor, other):
+            if other.customer_id != customer_id or not ticket_readable(uow, actor, other):
                 raise NotFound("ticket", ticket_id)
             if other.kind is TicketKind.COMPLAINT:
                 raise ValidationError(f"{ticket_id} is a complaint, not a service ticket", field="about")

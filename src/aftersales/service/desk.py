@@ -195,7 +195,7 @@ class ServiceDesk(Tickets):
             clock=clock or ZoneClock(zone(desk_settings.timezone)),
             policies=policies,
             notifications=notifications,
-            sla=SlaService(policies.sla, calendar, zone(desk_settings.timezone)),
+            sla=SlaService(policies.sla, calendar, zone(desk_settings.timezone), policies.callback),
             settings=desk_settings,
             ids=ids,
             calendar=calendar,

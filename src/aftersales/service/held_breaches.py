@@ -86,7 +86,9 @@ def breaches_a_move_undoes(
     moved = copy.copy(ticket)  # the step sets fields and appends an event: its own list of them
     moved.events = list(ticket.events)
     move(moved)
-    service = SlaService(context.sla.policy, context.sla.calendar, context.sla.days_zone)
+    service = SlaService(
+        context.sla.policy, context.sla.calendar, context.sla.days_zone, context.sla.callback
+    )
     try:
         service.derive(moved, tier, now)
     except CalendarDataMissing:

@@ -306,6 +306,13 @@ def engineer_serves(uow: UnitOfWork, actor: Actor, customer_id: str) -> bool:
             return False
 
 
+def ticket_readable_as(uow: UnitOfWork, actor: Actor, ticket: Ticket, roles: frozenset[Role]) -> bool:
+    """:func:`can_read_as` with the assigned engineer's team read from ``uow``: a record listed by one
+    permission-table entry (an SLA alert) is readable by an engineer wherever its ticket is, a team-mate's
+    ticket included (the ticket read's team rule)."""
+    return can_read_as(actor, ticket, roles, _assignee_team(uow, actor, ticket))
+
+
 def _assignee_team(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> str | None:
     assignee = ticket.assignee
     if actor.team is None or assignee is None or assignee.kind is not AssigneeKind.ENGINEER:

@@ -32,7 +32,9 @@ from aftersales.domain.sla_retarget import retarget
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
+from aftersales.policies.callback import CallbackFacts
 from aftersales.policies.decision import Decision
+from aftersales.policies.protocols import CallbackPolicy
 from aftersales.policies.sla import SlaFacts, SlaPolicy
 from aftersales.policies.sla_terms import SlaTerms, apply_terms, terms_in
 from aftersales.ports.erasure import keeps_personal_copies
@@ -142,9 +144,15 @@ class SlaService:
     """Derives a ticket's due times (stored for the ledger) and its full SLA status."""
 
     def __init__(
-        self, policy: SlaPolicy | None, calendar: BusinessCalendar | None, days_zone: tzinfo | None = None
+        self,
+        policy: SlaPolicy | None,
+        calendar: BusinessCalendar | None,
+        days_zone: tzinfo | None = None,
+        callback: CallbackPolicy | None = None,
     ) -> None:
         self.policy = policy
+        # The pack's callback policy: no callback target where it owes no callback (see _owed_callback).
+        self.callback = callback
         self.calendar = calendar
         # Where a target in whole local days (the callback's 七天内) counts its days: the desk's zone, the
         # zone the callback task and the stored callback due use (the calendar's when None).
@@ -291,7 +299,7 @@ class SlaService:
                 urgent=urgent,
                 dealer=dealer,
             )
-            found = self._shared(_with_stored(self.policy.decide(facts)))
+            found = self._shared(_with_stored(self._owed_callback(self.policy.decide(facts), facts)))
             if len(self._decisions) < 4096:
                 self._decisions[key] = found
         terms = terms_in(ticket.events[0].payload) if ticket.events else None
@@ -305,6 +313,23 @@ class SlaService:
                 self._agreed.clear()
             agreed = self._agreed[(key, terms)] = self._shared(_with_stored(apply_terms(found[0], terms)))
         return agreed
+
+    def _owed_callback(self, decision: Decision[SlaTargets], facts: SlaFacts) -> Decision[SlaTargets]:
+        """``decision`` without its callback target when the callback policy owes the ticket no callback
+        (``[callback] required = false``, ``not_needed_for``): a clock for a call nobody makes showed in
+        ``desk.sla()`` and breached at the sweep. A VIP customer is called back whatever the policy says
+        (the desk's rule, ``service.callback_plan``), so its target stays."""
+        policy = self.callback
+        outcome = decision.outcome
+        if policy is None or facts.tier is CustomerTier.VIP or outcome.get("callback") is None:
+            return decision
+        asked = CallbackFacts(facts.kind, facts.priority, facts.tier, facts.category)
+        if policy.decide(asked).outcome.required:
+            return decision
+        targets = tuple(t for t in outcome.targets if t.name != "callback")
+        reasons = [r for r in decision.reasons if r.code != "sla_service_callback"]
+        reasons.append(Reason("callback_not_required"))
+        return Decision(attrs.evolve(outcome, targets=targets), reasons, decision.policy)
 
     def _shared(
         self, found: tuple[Decision[SlaTargets], SlaTargets]

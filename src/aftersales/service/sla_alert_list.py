@@ -5,7 +5,8 @@ per ticket, target and kind) and a contact entered after the fact may withdraw a
 (:mod:`aftersales.service.breach_withdrawal`), but nothing read them back: a service manager judging the
 month (seeds 003/004 考核) saw only the notices in their inbox. The list is scoped by the one permission
 table (``sla_alerts``): the office and the auditor read every alert, an engineer those of the tickets he
-works on, dealer staff those of their dealer's tickets — as each reads the ledger.
+works on or his team's (the ticket read's team rule), dealer staff those of their dealer's tickets — as
+each reads the ledger.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import utc_day
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
-from aftersales.service.permissions import Workflow, can_read_as, permit, roles_for, sees_all
+from aftersales.service.permissions import Workflow, permit, roles_for, sees_all
+from aftersales.service.scope import ticket_readable_as
 from aftersales.service.sla_watch import SlaAlert
 
 __all__ = ["ALERT_KINDS", "list_sla_alerts"]
@@ -136,7 +138,7 @@ def list_sla_alerts(
                 seen = readable.get(alert.ticket_id)
                 if seen is None:
                     try:
-                        seen = can_read_as(actor, uow.tickets.get(alert.ticket_id), roles)
+                        seen = ticket_readable_as(uow, actor, uow.tickets.get(alert.ticket_id), roles)
                     except NotFound:  # its ticket purged: nobody but the office reads its alerts
                         seen = False
                     readable[alert.ticket_id] = seen

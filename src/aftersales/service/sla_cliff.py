@@ -135,7 +135,7 @@ def recompute_dues(
             field="calendar",
         )
     new = calendar if calendar is not None else old
-    service = SlaService(context.sla.policy, new, context.sla.days_zone)
+    service = SlaService(context.sla.policy, new, context.sla.days_zone, context.sla.callback)
     request = {"calendar": new.source_name if new is not None else None}
     query = TicketFilter(states=_OPEN_STATES + _COMPLAINT_OPEN)
 
