@@ -35,6 +35,7 @@ from aftersales.domain.contact import zone
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.sla_late import late_after
 from aftersales.domain.sla_reading import answered_at, first_response, response_steps, response_stopped
+from aftersales.domain.ticket import ended_cycles
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import TicketFilter
@@ -114,12 +115,30 @@ _JUST_BEFORE = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _earlier_cycles(desk: object, actor: object, ticket_id: str, events: Sequence[Any]) -> list[Any]:
-    """The SLA status at the end of each cycle a reopen ended (just before the reopen), when the desk
-    answers SLA statuses; none for a ticket never reopened."""
+def _earlier_cycles_late(desk: object, actor: object, ticket_id: str, events: Sequence[Any]) -> bool:
+    """Whether a cycle a reopen ended was late: its SLA status just before the reopen (the contract's
+    and the dealer's targets), when the desk answers SLA statuses. A reopen recorded in the same instant
+    as the cycle's last steps (a hand-over, the result, the acceptance: an import, a manual clock) has no
+    instant before it at which the log stood as the cycle ended; that cycle is judged from what the
+    reopen kept of it (:func:`~aftersales.domain.ticket.ended_cycles`), as the KPI judges it."""
     if not isinstance(desk, SlaDesk):
-        return []
-    return [desk.sla(actor, ticket_id, at=e.at - _JUST_BEFORE) for e in events if e.action == "reopen"]
+        return False
+    for index, event in enumerate(events):
+        if event.action != "reopen":
+            continue
+        if index and events[index - 1].at >= event.at:
+            kept = ended_cycles(events[index : index + 1])
+            if kept:
+                cycle = kept[0][1]
+                until = late_after(cycle["resolution_due_at"], cycle["resolution_late_after"])
+                done = cycle["resolved_at"]
+                if until is not None and done is not None and done > until:
+                    return True
+                continue
+        status = desk.sla(actor, ticket_id, at=event.at - _JUST_BEFORE)
+        if _breached(status, "resolution") or _breached(status, "dealer_resolution"):
+            return True
+    return False
 
 
 def _breached(status: Any, name: str) -> bool:
@@ -175,7 +194,6 @@ def sla_breaches(
         row = counts.setdefault(key, [0, 0, 0, 0, 0])
         row[0] += 1
         events = t.events
-        earlier = _earlier_cycles(desk, actor, t.id, events)
         # A ticket waiting in a pausing state has its clocks standing since the wait began (the live SLA
         # shows it paused): judged there, not at as_of, as the KPI judges it.
         standing = _standing(events, parts, as_of)
@@ -198,8 +216,8 @@ def sla_breaches(
         if overdue:
             row[2] += 1
             row[3] += 1
-        elif (due is not None and _ended_late(t, due)) or any(
-            _breached(status, "resolution") or _breached(status, "dealer_resolution") for status in earlier
+        elif (due is not None and _ended_late(t, due)) or _earlier_cycles_late(
+            desk, actor, t.id, events
         ):  # late now, or late in a cycle a reopen ended (the dealer's 24 hours beside a contract too)
             row[2] += 1
         if row[2] > late or (due is not None and t.resolved_at is not None):
