@@ -11,9 +11,18 @@ migration ten times more.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg
+import pytest
+from tests.acceptance.conftest import pg_schema_url
+
+from aftersales.adapters.late_gap_postgres import backfill_late_gap_postgres
+from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
+from aftersales.adapters.postgres import MIGRATIONS as PG_MIGRATIONS
+from aftersales.adapters.postgres import PostgresStore, open_postgres
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.sqlite_schema import SCHEMA_VERSION, migrate
 from aftersales.domain.ticket import Ticket
@@ -84,7 +93,7 @@ def test_the_upgrade_from_schema_22_does_no_work_per_ticket_under_its_lock(tmp_p
     assert large <= small + 5, (small, large)
 
 
-def _breached(store: SqliteStore, hours: float) -> list[str]:
+def _breached(store: SqliteStore | PostgresStore, hours: float) -> list[str]:
     at = T0 + timedelta(hours=hours)
     found: list[str] = []
     with store() as uow:
@@ -166,5 +175,85 @@ def test_a_file_upgraded_by_the_earlier_steps_needs_no_back_fill(tmp_path: Path)
             store.release(conn)
         assert store.backfill_late_gap().batches == 0
         assert store.upkeep().complete
+    finally:
+        store.close()
+
+
+def test_while_the_back_fill_is_pending_the_breached_filter_stays_one_range_of_the_due_index(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    _file_of_schema_22(path, 300)
+    store = SqliteStore(f"sqlite:///{path}")
+    try:
+        store.backfill_late_gap(max_batches=1)
+        for pause in (False, True):
+            at_filter = TicketFilter(breached_at=T0 + timedelta(days=20), parts_pause=pause)
+            with store() as uow:
+                plan = uow.tickets.explain(at_filter, PageRequest(50, None, Sort.DUE))
+            tickets_steps = [
+                line for line in plan if "tickets " in f"{line} " and "ticket_events" not in line
+            ]
+            text = " | ".join(plan)
+            assert "TEMP B-TREE" not in text, text
+            assert tickets_steps[0].startswith("SEARCH tickets USING INDEX tickets_due ("), text
+            assert not any(line.startswith("SCAN tickets") for line in plan), text
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with pg_schema_url() as url:
+        yield url
+
+
+def _pg_stored(store: PostgresStore) -> dict[str, int]:
+    with store() as uow:
+        return dict(uow.run("SELECT id, late_gap FROM tickets").fetchall())  # type: ignore[arg-type]
+
+
+def test_a_postgres_upgrade_leaves_the_gaps_to_a_resumable_back_fill(pg_url: str, tmp_path: Path) -> None:
+    tickets = [_ticket(n) for n in range(700)]
+    expected = {t.id: ticket_row(t).late_gap for t in tickets}
+    reference = SqliteStore(f"sqlite:///{tmp_path / 'today.db'}")  # the same tickets written today
+    with reference() as uow:
+        uow.tickets.add_many([_ticket(n) for n in range(700)])
+        uow.commit()
+    judged = {hours: _breached(reference, hours) for hours in (30, 200, 400, 800)}
+    reference.close()
+
+    store = open_postgres(pg_url)
+    with store() as uow:
+        uow.tickets.add_many(tickets)
+        uow.commit()
+    assert {hours: _breached(store, hours) for hours in judged} == judged  # the store agrees today
+    store.close()
+    dsn, schema = pg_url.rsplit("schema=", 1)
+    with psycopg.connect(dsn.rstrip("?&"), autocommit=True) as conn:  # set back before the late_gap step
+        conn.execute(f'SET search_path TO "{schema}"')
+        conn.execute("ALTER TABLE tickets DROP COLUMN late_gap")
+        conn.execute("DROP TABLE late_gap_backfill")
+        conn.execute(
+            "UPDATE aftersales_schema SET version = %s", (PG_MIGRATIONS.index(POSTGRES_LATE_GAP_STEP),)
+        )
+
+    store = open_postgres(pg_url)
+    try:
+        stored = _pg_stored(store)
+        # the migration wrote the waiting rows only (the wait-gap step reads them); the others wait
+        assert [id_ for id_, gap in stored.items() if gap != expected[id_]]
+        assert all(stored[t.id] == expected[t.id] for t in tickets if t.state.startswith("awaiting_"))
+        assert backfill_late_gap_postgres(store, batch=200, max_batches=1) == 200  # then killed
+        assert {hours: _breached(store, hours) for hours in judged} == judged  # half-way: the same answers
+        with store() as uow:  # a command saves a ticket past the position meanwhile
+            late = uow.tickets.get("T-000696")
+            late.note_to_customer(ENGINEER, T0 + timedelta(days=40), CustomerNote("on the way"))
+            uow.tickets.save(late)
+            uow.commit()
+        assert backfill_late_gap_postgres(store, batch=200) == 500
+        assert _pg_stored(store) == expected
+        assert {hours: _breached(store, hours) for hours in judged} == judged
+        assert backfill_late_gap_postgres(store) == 0  # complete
     finally:
         store.close()

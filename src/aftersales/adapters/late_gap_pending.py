@@ -55,4 +55,5 @@ def gap_expression(after: str) -> str:
     the stored column up to ``after``, the index's rule from the document past it (a literal: the id
     is the file's own, quotes doubled)."""
     quoted = after.replace("'", "''")
-    return f"(CASE WHEN tickets.id <= '{quoted}' THEN tickets.late_gap ELSE {RULE} END)"
+    # only a candidate's document is parsed (the expression is read several times per row)
+    return f"(CASE WHEN tickets.id <= '{quoted}' OR NOT ({CANDIDATE}) THEN tickets.late_gap ELSE {RULE} END)"

@@ -14,6 +14,7 @@ after the step, in small batches outside the migration (:mod:`aftersales.adapter
 from __future__ import annotations
 
 from aftersales.adapters.late_gap_pending import pending_step
+from aftersales.adapters.late_gap_postgres import pg_late_gap_step
 
 __all__ = ["POSTGRES_LATE_GAP_STEP", "SQLITE_LATE_GAP_STEP"]
 
@@ -34,10 +35,9 @@ SQLITE_LATE_GAP_STEP: tuple[str, ...] = (
 )
 """SQLite migration step 23 (see :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`)."""
 
-POSTGRES_LATE_GAP_STEP: tuple[str, ...] = (
-    "ALTER TABLE tickets ADD COLUMN IF NOT EXISTS late_gap BIGINT NOT NULL DEFAULT 0",
-    "UPDATE tickets SET late_gap = GREATEST(0, round(extract(epoch FROM"
-    " split_part(data ->> 'resolution_late_after', '[', 1)::timestamptz) * 1000000)::bigint"
-    " - resolution_due_us) WHERE resolution_due_us IS NOT NULL AND data ? 'resolution_late_after'",
+POSTGRES_LATE_GAP_STEP: tuple[str, ...] = pg_late_gap_step(
+    "ALTER TABLE tickets ADD COLUMN IF NOT EXISTS late_gap BIGINT NOT NULL DEFAULT 0"
 )
-"""The PostgreSQL migration step of the same column (see :data:`~aftersales.adapters.postgres.MIGRATIONS`)."""
+"""The PostgreSQL migration step of the same column (see :data:`~aftersales.adapters.postgres.MIGRATIONS`);
+since session 27 it fills the waiting tickets' rows only, the others by
+:func:`~aftersales.adapters.late_gap_postgres.backfill_late_gap_postgres`."""
