@@ -19,12 +19,14 @@ import psycopg
 import pytest
 from tests.acceptance.conftest import pg_schema_url
 
+from aftersales.adapters import late_gap_backfill
 from aftersales.adapters.late_gap_postgres import backfill_late_gap_postgres
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
 from aftersales.adapters.postgres import MIGRATIONS as PG_MIGRATIONS
 from aftersales.adapters.postgres import PostgresStore, open_postgres
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.sqlite_schema import SCHEMA_VERSION, migrate
+from aftersales.adapters.wait_gap_step import sqlite_wait_gap
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import CustomerNote
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
@@ -255,5 +257,35 @@ def test_a_postgres_upgrade_leaves_the_gaps_to_a_resumable_back_fill(pg_url: str
         assert _pg_stored(store) == expected
         assert {hours: _breached(store, hours) for hours in judged} == judged
         assert backfill_late_gap_postgres(store) == 0  # complete
+    finally:
+        store.close()
+
+
+def test_a_row_a_command_changes_between_the_back_fills_read_and_write_keeps_the_commands_gap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    tickets = _file_of_schema_22(path, 50)
+    store = SqliteStore(f"sqlite:///{path}")
+    moved: dict[str, int] = {}
+
+    def command_meanwhile(data: bytes, chunks: bytes | None) -> int:
+        gap = sqlite_wait_gap(data, chunks)
+        if not moved:  # after the batch's read, before its write: the write lock is free
+            with store() as uow:
+                ticket = uow.tickets.get("T-000003")
+                assert ticket.resolution_due_at is not None
+                ticket.resolution_late_after = ticket.resolution_due_at + timedelta(hours=20)
+                uow.tickets.save(ticket)
+                uow.commit()
+                moved["T-000003"] = ticket_row(ticket).late_gap
+        return gap
+
+    monkeypatch.setattr(late_gap_backfill, "sqlite_wait_gap", command_meanwhile)
+    try:
+        store.backfill_late_gap()
+        expected = {t.id: ticket_row(t).late_gap for t in tickets} | moved
+        assert moved["T-000003"] == 20 * 3600 * 10**6
+        assert _stored(store) == expected  # not the 8 h the batch computed from the text it read
     finally:
         store.close()

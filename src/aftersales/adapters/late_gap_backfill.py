@@ -42,32 +42,26 @@ class LateGapProgress:
 _FIRST_BATCH = 200
 _MAX_BATCH = 20_000  # rows read per batch (most carry no document): the rewrites are a few of them
 _BATCH_SECONDS = 0.03
-_Read = dict[str, tuple[int, int, int | None]]
-"""Per ticket id read: (version, stored gap, computed gap or None when it was no candidate)."""
+_Changed = dict[str, tuple[int, int]]
+"""Per ticket id whose stored gap is not its document's: (the version read, the document's gap)."""
 
 
-def _write(conn: sqlite3.Connection, after: str, last: str, finished: bool, read: _Read) -> int | None:
-    """Under the write lock: the changed gaps of ``(after, last]`` and the position; a row a writer saved
-    in between is computed again from its current text (its save may have kept a stale gap: a save
-    writes only the columns whose derived value changed). ``None`` when another run moved on."""
+def _write(conn: sqlite3.Connection, after: str, last: str, finished: bool, changed: _Changed) -> int | None:
+    """Under the write lock: the changed gaps of ``(after, last]`` and the position, each written only
+    if its row still has the version read; a row a writer saved in between is computed again from its
+    current text (its save may have kept the stale gap: a save writes only the columns whose derived
+    value changed). Only these rows are read here: a row whose gap was already its document's stays so
+    through any save. ``None`` when another run moved on."""
     if late_gap_state(conn) != (after, False):
         return None
-    changed: list[tuple[int, str]] = []
-    for id_, version in conn.execute(
-        "SELECT id, version FROM tickets WHERE id > ? AND id <= ?", (after, last)
-    ):
-        found = read.get(id_)
-        if found is None:
-            continue  # stored after the read, by this release: its gap is its document's
-        if found[0] != version:
-            gap, stored = conn.execute(
-                f"SELECT {RULE}, late_gap FROM tickets WHERE id = ?", (id_,)
-            ).fetchone()
-            if gap != stored:
-                changed.append((gap, id_))
-        elif found[2] is not None and found[2] != found[1]:
-            changed.append((found[2], id_))
-    conn.executemany("UPDATE tickets SET late_gap = ? WHERE id = ?", changed)
+    for id_, (version, gap) in changed.items():
+        if (
+            conn.execute(
+                "UPDATE tickets SET late_gap = ? WHERE id = ? AND version = ?", (gap, id_, version)
+            ).rowcount
+            == 0
+        ):
+            conn.execute(f"UPDATE tickets SET late_gap = {RULE} WHERE id = ?", (id_,))
     conn.execute("UPDATE late_gap_backfill SET after_id = ?, done = ? WHERE id = 1", (last, finished))
     return len(changed)
 
@@ -100,12 +94,13 @@ def backfill_late_gap(
             " FROM tickets WHERE id > ? ORDER BY id LIMIT ?",
             (after, size),
         ).fetchall()
-        read: _Read = {}
+        changed: _Changed = {}
         for id_, version, stored, data, chunks in rows:
-            read[id_] = (version, stored, None if data is None else sqlite_wait_gap(data, chunks))
+            if data is not None and (gap := sqlite_wait_gap(data, chunks)) != stored:
+                changed[id_] = (version, gap)
         worked = time.perf_counter() - began
         last = rows[-1][0] if rows else after
-        written, took = write_batch(conn, _write, conn, after, last, len(rows) < size, read)
+        written, took = write_batch(conn, _write, conn, after, last, len(rows) < size, changed)
         if written is None:
             continue
         progress.batches += 1
