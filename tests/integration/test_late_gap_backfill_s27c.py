@@ -34,6 +34,7 @@ from aftersales.ports.ticket_index import ticket_row
 from aftersales.testing.storage_contract import ENGINEER, T0, contract_ticket
 
 _SCHEMA_22 = 22
+_PAGE = PageRequest(50, None, Sort.DUE)
 
 
 def _ticket(n: int) -> Ticket:
@@ -248,6 +249,9 @@ def test_a_postgres_upgrade_leaves_the_gaps_to_a_resumable_back_fill(pg_url: str
         assert all(stored[t.id] == expected[t.id] for t in tickets if t.state.startswith("awaiting_"))
         assert backfill_late_gap_postgres(store, batch=200, max_batches=1) == 200  # then killed
         assert {hours: _breached(store, hours) for hours in judged} == judged  # half-way: the same answers
+        with store() as uow:  # still one range of the due index, read in its order
+            plan = " | ".join(uow.tickets.explain(TicketFilter(breached_at=T0 + timedelta(days=20)), _PAGE))
+        assert "tickets_due" in plan and "Sort" not in plan and "Seq Scan on tickets" not in plan, plan
         with store() as uow:  # a command saves a ticket past the position meanwhile
             late = uow.tickets.get("T-000696")
             late.note_to_customer(ENGINEER, T0 + timedelta(days=40), CustomerNote("on the way"))
