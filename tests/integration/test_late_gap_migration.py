@@ -79,6 +79,8 @@ def test_a_sqlite_file_of_the_step_before_judges_by_the_stored_instant(tmp_path:
 
     store = SqliteStore(f"sqlite:///{path}")
     try:
+        _judged(store)  # at once: the rows the back-fill has not reached are read from their documents
+        assert store.backfill_late_gap().rewritten == 2  # since session 27 outside the migration
         _judged(store)
         conn = store.acquire()
         try:
@@ -111,6 +113,7 @@ def pg_url() -> Iterator[str]:
 def test_a_postgres_schema_of_the_step_before_judges_by_the_stored_instant(pg_url: str) -> None:
     import psycopg
 
+    from aftersales.adapters.late_gap_postgres import backfill_late_gap_postgres
     from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
     from aftersales.adapters.postgres import MIGRATIONS as PG_MIGRATIONS
     from aftersales.adapters.postgres import open_postgres
@@ -131,6 +134,8 @@ def test_a_postgres_schema_of_the_step_before_judges_by_the_stored_instant(pg_ur
 
     store = open_postgres(pg_url)
     try:
+        _judged(store)  # at once: the rows the back-fill has not reached are read from their documents
+        assert backfill_late_gap_postgres(store) == 3  # since session 27 outside the migration
         _judged(store)
         with store() as uow:
             stored = dict(uow.run("SELECT id, late_gap FROM tickets").fetchall())  # type: ignore[attr-defined]

@@ -94,6 +94,8 @@ def test_an_sqlite_file_of_the_step_before_rewrites_the_waiting_rows(tmp_path: P
     conn.close()
     store = SqliteStore(f"sqlite:///{path}")
     try:
+        assert _judged(store) == BREACHED  # at once: the rows are read from their documents meanwhile
+        assert store.backfill_late_gap().rewritten == 3  # T-0002, T-0003, T-0013; outside the migration
         assert _judged(store) == BREACHED
         conn = store.acquire()
         try:

@@ -7,10 +7,14 @@ reports judged it on time. The column holds how long after the due they judge it
 (:attr:`~aftersales.ports.ticket_index.TicketRow.late_gap`). A row's columns are kept equal to what its
 document gives (a save writes only the columns whose derived value changed), so the step fills the rows
 whose document stores a later ``resolution_late_after``; every other row's gap is 0 (the default: no
-rewrite). No index of its own: the breached filter is a range of the due index.
+rewrite). No index of its own: the breached filter is a range of the due index. SQLite fills the rows
+after the step, in small batches outside the migration (:mod:`aftersales.adapters.late_gap_backfill`).
 """
 
 from __future__ import annotations
+
+from aftersales.adapters.late_gap_pending import pending_step
+from aftersales.adapters.late_gap_postgres import pg_late_gap_step
 
 __all__ = ["POSTGRES_LATE_GAP_STEP", "SQLITE_LATE_GAP_STEP"]
 
@@ -24,18 +28,16 @@ _MICROS = (
 )
 
 SQLITE_LATE_GAP_STEP: tuple[str, ...] = (
-    "ALTER TABLE tickets ADD COLUMN late_gap INTEGER NOT NULL DEFAULT 0",
-    # instr() first: only a document naming the key is parsed; max(): never before the due (late_after)
-    f"UPDATE tickets SET late_gap = max(0, {_MICROS} - resolution_due_us)"
-    " WHERE resolution_due_us IS NOT NULL AND instr(data, '\"resolution_late_after\"') > 0"
-    f" AND {_TEXT} IS NOT NULL",
+    "ALTER TABLE tickets ADD COLUMN late_gap INTEGER NOT NULL DEFAULT 0",  # a default: no row rewritten
+    # The rows are filled by the small-batch back-fill (late_gap_backfill), not here: reading every
+    # document under the migration's write lock held writers off for seconds on a large file.
+    *pending_step("1"),
 )
 """SQLite migration step 23 (see :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`)."""
 
-POSTGRES_LATE_GAP_STEP: tuple[str, ...] = (
-    "ALTER TABLE tickets ADD COLUMN IF NOT EXISTS late_gap BIGINT NOT NULL DEFAULT 0",
-    "UPDATE tickets SET late_gap = GREATEST(0, round(extract(epoch FROM"
-    " split_part(data ->> 'resolution_late_after', '[', 1)::timestamptz) * 1000000)::bigint"
-    " - resolution_due_us) WHERE resolution_due_us IS NOT NULL AND data ? 'resolution_late_after'",
+POSTGRES_LATE_GAP_STEP: tuple[str, ...] = pg_late_gap_step(
+    "ALTER TABLE tickets ADD COLUMN IF NOT EXISTS late_gap BIGINT NOT NULL DEFAULT 0"
 )
-"""The PostgreSQL migration step of the same column (see :data:`~aftersales.adapters.postgres.MIGRATIONS`)."""
+"""The PostgreSQL migration step of the same column (see :data:`~aftersales.adapters.postgres.MIGRATIONS`);
+since session 27 it fills the waiting tickets' rows only, the others by
+:func:`~aftersales.adapters.late_gap_postgres.backfill_late_gap_postgres`."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 
+from aftersales.adapters.late_gap_backfill import backfill_late_gap
 from aftersales.adapters.reporting_sqlite_schema import ensure_reporting_schema
 from aftersales.adapters.sql_ledger import arm_pages, where_arms
 from aftersales.adapters.sqlite import SqliteStore
@@ -52,6 +53,7 @@ class SqliteLedgerRows:
         conn = store.acquire()
         try:
             ensure_reporting_schema(conn)
+            backfill_late_gap(conn)  # the breached filter's gaps of an upgraded file (a no-op once done)
         finally:
             store.release(conn)
 

@@ -43,6 +43,7 @@ from aftersales.adapters.completions_postgres import (
 )
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
+from aftersales.adapters.late_gap_postgres import POSTGRES_LATE_GAP_TABLE_STEP
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
 from aftersales.adapters.postgres_entity_reads import BY_TICKET, OPTIONAL, EntityReads, by_ticket
 from aftersales.adapters.postgres_liveness import still_open
@@ -222,6 +223,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Session 26: the rows of tickets stored waiting (for the customer, for parts) since before their due
     # by an earlier release get the late_gap session 25 gives them, from their documents' events.
     POSTGRES_WAIT_GAP_STEP,
+    # Session 27 (issue 21): the late_gap back-fill's position (late_gap_postgres), complete where the
+    # late_gap step above filled every row inside the migration (as it did until session 27).
+    POSTGRES_LATE_GAP_TABLE_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

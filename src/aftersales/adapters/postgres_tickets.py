@@ -26,6 +26,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aftersales.adapters.completions_postgres import UPSERT, completion_params, write_completions
+from aftersales.adapters.late_gap_postgres import pg_gap_column
 from aftersales.adapters.postgres_entity_reads import BY_TICKET, DOCUMENTS, PER_TICKET, by_ticket
 from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
 from aftersales.adapters.sql_assignee_loads import open_loads_in
@@ -442,9 +443,15 @@ class PostgresTickets:
         self._owners[ticket.id] = ticket
         ticket.version = new
 
-    @staticmethod
-    def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
-        return page_query(filter, page, "data", "%s", "ILIKE", "TRUE", "FALSE", paged_arms=True)
+    def _gap_column(self, filter: TicketFilter) -> str:
+        """``late_gap`` as the breached filter reads it (:func:`.late_gap_postgres.pg_gap_column`)."""
+        return "late_gap" if filter.breached_at is None else pg_gap_column(self._uow)
+
+    def _select(self, filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
+        gap = self._gap_column(filter)
+        return page_query(
+            filter, page, "data", "%s", "ILIKE", "TRUE", "FALSE", paged_arms=True, gap_column=gap
+        )
 
     def explain(self, filter: TicketFilter, page: PageRequest) -> list[str]:
         """PostgreSQL's plan for :meth:`query` (``EXPLAIN``), one line per node."""
@@ -465,7 +472,10 @@ class PostgresTickets:
     def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
         """:meth:`query` as the row columns alone (no document read or parsed)."""
         select = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
-        sql, params = page_query(filter, page, select, "%s", "ILIKE", "TRUE", "FALSE", paged_arms=True)
+        gap = self._gap_column(filter)
+        sql, params = page_query(
+            filter, page, select, "%s", "ILIKE", "TRUE", "FALSE", paged_arms=True, gap_column=gap
+        )
         rows = self._uow.run(sql, params).fetchall()
         after = 1 + len(ROW_COLUMNS)
         items = [ticket_row_of(r[1:after]) for r in rows[: page.limit]]
@@ -479,14 +489,17 @@ class PostgresTickets:
         return ticket
 
     def count(self, filter: TicketFilter) -> int:
-        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
+        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE", gap_column=self._gap_column(filter))
         sql = f"SELECT count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"
         found = self._uow.run(sql, params).fetchone()
         return int(found[0]) if found is not None else 0
 
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
         # issue 20: also by team member (collations: labels read per ticket, not as a prefix range)
-        sql, params = count_query(field, filter, "%s", "ILIKE", "TRUE", "FALSE", prefix_range=False)
+        gap = self._gap_column(filter)
+        sql, params = count_query(
+            field, filter, "%s", "ILIKE", "TRUE", "FALSE", prefix_range=False, gap_column=gap
+        )
         return {(value or UNSET): int(n) for value, n in self._uow.run(sql, params)}
 
     def open_loads(self, assignee_ids: Collection[str], states: Sequence[str]) -> dict[str, int]:

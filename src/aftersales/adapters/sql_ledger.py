@@ -44,7 +44,7 @@ def _like_pattern(text: str) -> str:
 
 
 def where(
-    f: TicketFilter, ph: str, like: str, true: str = "1", false: str = "0"
+    f: TicketFilter, ph: str, like: str, true: str = "1", false: str = "0", *, gap_column: str = "late_gap"
 ) -> tuple[list[str], list[object]]:
     """Conditions (to AND) and parameters for ``f``; ``ph`` is the placeholder, ``like`` the operator,
     ``true``/``false`` the dialect's boolean literals.
@@ -53,7 +53,8 @@ def where(
     never bound: a planner can use a partial index only when it sees its condition in the query text.
     Due times compare ``due_key`` (the due time, or a far-future key when there is none), the column
     the due index is on, so the sweep and the breached filter are index ranges; the breached filter
-    also adds ``late_gap`` (how long after the due an answer still counts on time) on that range's rows.
+    also adds ``late_gap`` (how long after the due an answer still counts on time) on that range's rows,
+    read as ``gap_column`` (SQLite: the document's rule for rows its back-fill has not reached yet).
     """
     parts: list[str] = []
     params: list[object] = []
@@ -98,12 +99,13 @@ def where(
         at = min(micros(f.breached_at), NO_DUE)
         # A negative gap marks a ticket waiting for parts since before it was late (ports.ticket_index.
         # parts_gap): paused where the pack pauses on parts, else late after -1 - gap.
+        g = gap_column
         gap = (
-            "late_gap > 0 AND due_key + late_gap"
+            f"{g} > 0 AND due_key + {g}"
             if f.parts_pause
-            else "due_key + CASE WHEN late_gap < 0 THEN -1 - late_gap ELSE late_gap END"
+            else f"due_key + CASE WHEN {g} < 0 THEN -1 - {g} ELSE {g} END"
         )
-        parts += [f"due_key < {ph}", f"(late_gap = 0 OR ({gap} < {ph}))"]
+        parts += [f"due_key < {ph}", f"({g} = 0 OR ({gap} < {ph}))"]
         params += [at, at]
     if f.text:
         parts.append(f"description {like} {ph} ESCAPE '\\'")
@@ -124,16 +126,16 @@ def where(
 
 
 def where_arms(
-    f: TicketFilter, ph: str, like: str, true: str = "1", false: str = "0"
+    f: TicketFilter, ph: str, like: str, true: str = "1", false: str = "0", *, gap_column: str = "late_gap"
 ) -> list[tuple[list[str], list[object]]]:
     """:func:`where` of ``f`` as disjoint arms whose union is ``f``, each one index range: one arm, or
     for a dealer's scope its own tickets (``dealer_id``) and those dispatched to it that are not its
     own (``dispatched_dealer``). An ``OR`` of the two columns would be read whole and sorted for every
     page; a page merges the arms, each in the page's order (:func:`page_query`, :func:`arm_pages`)."""
     if f.dealer_scope is None:
-        return [where(f, ph, like, true, false)]
+        return [where(f, ph, like, true, false, gap_column=gap_column)]
     dealer = f.dealer_scope
-    parts, params = where(attrs.evolve(f, dealer_scope=None), ph, like, true, false)
+    parts, params = where(attrs.evolve(f, dealer_scope=None), ph, like, true, false, gap_column=gap_column)
     own = f"tickets.dealer_id = {ph}"
     dispatched = [
         f"tickets.dispatched_dealer = {ph}",
@@ -187,13 +189,15 @@ def page_query(
     false: str = "0",
     *,
     paged_arms: bool = False,
+    gap_column: str = "late_gap",
 ) -> tuple[str, list[object]]:
     """The ``SELECT version, <data>, <key columns>`` of one page of ``f`` in ``page``'s order, one row
     beyond the page (to tell whether another follows), with its parameters; ``data`` is the dialect's
-    expression for the stored document. ``paged_arms``: see :func:`_dealer_page_query` (PostgreSQL)."""
+    expression for the stored document. ``paged_arms``: see :func:`_dealer_page_query` (PostgreSQL);
+    ``gap_column``: see :func:`where`."""
     if f.dealer_scope is not None:
-        return _dealer_page_query(f, page, data, ph, like, true, false, paged_arms)
-    parts, params = where(f, ph, like, true, false)
+        return _dealer_page_query(f, page, data, ph, like, true, false, paged_arms, gap_column)
+    parts, params = where(f, ph, like, true, false, gap_column=gap_column)
     order, after, after_params, columns = keyset(page.sort, page.cursor, ph)
     if after is not None:
         parts.append(after)
@@ -214,6 +218,7 @@ def _dealer_page_query(
     true: str,
     false: str,
     paged_arms: bool,
+    gap_column: str = "late_gap",
 ) -> tuple[str, list[object]]:
     """A page of a dealer's scope as two disjoint index ranges merged in order: its own tickets (the
     dealer index), and those dispatched to it that are not its own (the dispatched-dealer index).
@@ -229,7 +234,7 @@ def _dealer_page_query(
     keys = ", ".join(f"{column} AS k{i}" for i, column in enumerate(columns))
     selects: list[str] = []
     values: list[object] = []
-    for n, (parts, params) in enumerate(where_arms(f, ph, like, true, false)):
+    for n, (parts, params) in enumerate(where_arms(f, ph, like, true, false, gap_column=gap_column)):
         conditions = " AND ".join([*parts, *([after] if after is not None else [])])
         select = f"SELECT version, {data}, {keys} FROM tickets WHERE {conditions}"
         values += [*params, *after_params]
@@ -251,14 +256,16 @@ def count_query(
     false: str = "0",
     *,
     prefix_range: bool = True,
+    gap_column: str = "late_gap",
 ) -> tuple[str, list[object]]:
     """``SELECT <value>, count(*) … GROUP BY`` of the tickets matching ``f``, grouped on ``field``.
 
     ``CountField.MEMBER`` groups on the member labels (engineers added to a ticket's team, issue 20),
     leaving out the assignee's own label. With ``prefix_range`` (byte-wise text, SQLite) the labels are
     one range of the label index; otherwise (PostgreSQL's collations) they are read per ticket.
+    ``gap_column``: see :func:`where`.
     """
-    parts, params = where(f, ph, like, true, false)
+    parts, params = where(f, ph, like, true, false, gap_column=gap_column)
     if CountField(field) is not CountField.MEMBER:
         column = COUNT_COLUMNS[CountField(field)]
         sql = f"SELECT {column}, count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"

@@ -31,6 +31,8 @@ from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
+from aftersales.adapters.late_gap_backfill import LateGapProgress, backfill_late_gap
+from aftersales.adapters.late_gap_pending import gap_expression, late_gap_pending
 from aftersales.adapters.reporting_rows import (
     DELETE_COMPLETIONS,
     DELETE_FAULTS,
@@ -71,6 +73,7 @@ from aftersales.adapters.sqlite_upkeep import BackupReport, backup_file, refresh
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo, check_limit
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch, forget_words
+from aftersales.adapters.wait_gap_step import register_wait_gap
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -341,6 +344,7 @@ class SqliteStore:
             # drop the commits since the last checkpoint.
             conn.execute(f"PRAGMA wal_autocheckpoint = {16000 if self._background else _INLINE_CHECKPOINT}")
             conn.execute("PRAGMA journal_size_limit = 67108864")  # a bulk import's WAL shrinks back to 64 MB
+            register_wait_gap(conn)  # the ledger's late_gap rule, for rows an upgrade left to its back-fill
         return conn
 
     def acquire(self) -> sqlite3.Connection:
@@ -478,6 +482,17 @@ class SqliteStore:
         finally:
             self.release(conn)
 
+    def backfill_late_gap(self, *, max_batches: int | None = None) -> LateGapProgress:
+        """Write the ledger's ``late_gap`` of the rows an upgrade from before schema steps 23/28 left
+        (:mod:`.late_gap_backfill`): short resumable batches, reading outside the write lock. Until it
+        completes the breached filter reads those rows' gaps from their documents (same answers)."""
+        conn = self.acquire()
+        try:
+            with _translated(f"late-gap back-fill of {self.path}"):
+                return backfill_late_gap(conn, max_batches=max_batches)
+        finally:
+            self.release(conn)
+
     def fill_sweep_tables(self, *, max_batches: int | None = None) -> FillProgress:
         """Copy the open tickets and customer tiers of a file written before schema step 15 into the
         SLA sweep's tables, in short resumable batches (writers wait one batch at most); the next
@@ -509,25 +524,27 @@ class SqliteStore:
 
     def upkeep(self, *, max_batches: int = 8) -> UpkeepReport:
         """Bounded upkeep for the ``store_upkeep`` job: at most ``max_batches`` batches of each catch-up
-        an upgrade leaves (:meth:`split_events`, :meth:`fill_sweep_tables`, :meth:`backfill_reporting`),
+        an upgrade leaves (:meth:`split_events`, :meth:`fill_sweep_tables`, :meth:`backfill_reporting`,
+        :meth:`backfill_late_gap`),
         then fresh planner statistics when they are missing or stale (:mod:`.sqlite_upkeep`)."""
         if isinstance(max_batches, bool) or not isinstance(max_batches, int) or max_batches < 1:
             raise ValidationError("max_batches must be a positive integer", field="max_batches")
         split = self.split_events(max_batches=max_batches)
         filled = self.fill_sweep_tables(max_batches=max_batches)
         reporting = self.backfill_reporting(max_batches=max_batches)
+        gaps = self.backfill_late_gap(max_batches=max_batches)
         conn = self.acquire()
         try:
             with _translated(f"refreshing the planner statistics of {self.path}"):
                 analysed = refresh_statistics(conn)
         finally:
             self.release(conn)
-        steps = (split.batches, filled.batches, reporting.batches)
+        steps = (split.batches, filled.batches, reporting.batches, gaps.batches)
         return UpkeepReport(
             batches=sum(steps),
-            rows=split.tickets + filled.rows + reporting.tickets,
+            rows=split.tickets + filled.rows + reporting.tickets + gaps.rewritten,
             analyzed=analysed is not None,
-            longest_lock=max(split.longest, filled.longest, reporting.longest, analysed or 0.0),
+            longest_lock=max(split.longest, filled.longest, reporting.longest, gaps.longest, analysed or 0.0),
             complete=all(done < max_batches for done in steps),
         )
 
@@ -1004,9 +1021,16 @@ class _Tickets:
         )
         self._uow.written.append((ticket.id, new, text))
 
-    @staticmethod
-    def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
-        return page_query(filter, page, _PAGE_DATA, "?", "LIKE")
+    def _gap_column(self, filter: TicketFilter) -> str:
+        """How the breached filter reads ``late_gap`` (the column, or while an upgrade's back-fill is
+        not complete the document's rule past its position: :mod:`.late_gap_pending`)."""
+        if filter.breached_at is None:
+            return "late_gap"
+        after = late_gap_pending(self._uow.conn())
+        return "late_gap" if after is None else gap_expression(after)
+
+    def _select(self, filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
+        return page_query(filter, page, _PAGE_DATA, "?", "LIKE", gap_column=self._gap_column(filter))
 
     def explain(self, filter: TicketFilter, page: PageRequest) -> list[str]:
         """SQLite's plan for :meth:`query` (``EXPLAIN QUERY PLAN``), one line per step.
@@ -1042,7 +1066,7 @@ class _Tickets:
 
     def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
         # The row columns only: no document is read, so a page is the index range and its rows.
-        sql, params = page_query(filter, page, _ROW_SELECT, "?", "LIKE")
+        sql, params = page_query(filter, page, _ROW_SELECT, "?", "LIKE", gap_column=self._gap_column(filter))
         rows = self._uow.run(sql, params).fetchall()
         items = [ticket_row_of(row[1 : 1 + len(ROW_COLUMNS)]) for row in rows[: page.limit]]
         after = 1 + len(ROW_COLUMNS)
@@ -1050,12 +1074,12 @@ class _Tickets:
         return Page(items, cursor)
 
     def count(self, filter: TicketFilter) -> int:
-        parts, params = where(filter, "?", "LIKE")
+        parts, params = where(filter, "?", "LIKE", gap_column=self._gap_column(filter))
         sql = f"SELECT count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"
         return int(self._uow.run(sql, params).fetchone()[0])
 
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
-        sql, params = count_query(field, filter, "?", "LIKE")  # issue 20: also by team member
+        sql, params = count_query(field, filter, "?", "LIKE", gap_column=self._gap_column(filter))  # issue 20
         return {(value or UNSET): n for value, n in self._uow.run(sql, params)}
 
     def open_loads(self, assignee_ids: Collection[str], states: Sequence[str]) -> dict[str, int]:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from aftersales.adapters.sqlite_ticket_events import events_of, parse_stored
+from aftersales.adapters.late_gap_pending import pending_step
+from aftersales.adapters.sqlite_ticket_events import parse_stored
 from aftersales.ports.ticket_index import NO_DUE, ticket_row
 
 __all__ = ["POSTGRES_WAIT_GAP_STEP", "SQLITE_WAIT_GAP_STEP", "register_wait_gap", "sqlite_wait_gap"]
@@ -26,8 +27,9 @@ __all__ = ["POSTGRES_WAIT_GAP_STEP", "SQLITE_WAIT_GAP_STEP", "register_wait_gap"
 _WAITING = "('awaiting_customer', 'awaiting_parts')"
 
 SQLITE_WAIT_GAP_STEP: tuple[str, ...] = (
-    f"UPDATE tickets SET late_gap = aftersales_wait_gap(CAST(data AS BLOB), {events_of('tickets')})"
-    f" WHERE state IN {_WAITING} AND resolution_due_us IS NOT NULL",
+    # Left to the small-batch back-fill (late_gap_backfill, the same rule): parsing each waiting ticket
+    # under the migration's write lock held writers off as long as there were waiting tickets.
+    *pending_step(f"state IN {_WAITING} AND resolution_due_us IS NOT NULL"),
 )
 """SQLite migration step 28 (see :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`)."""
 
