@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,9 +23,15 @@ import pytest
 
 from aftersales import Money, PermissionDenied, ServiceDesk
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.charges import ChargeKind, ChargeLine
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, ProductId
+from aftersales.domain.parties import Customer
+from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.errors import ConfigurationError
 from aftersales.policies.fees import FeesParams
 from aftersales.policies.registry import Registry
+from aftersales.reports import scoped_budget_report
 from aftersales.service.actors import Actor
 from conftest import store_url
 
@@ -102,3 +108,34 @@ def test_a_malformed_overrun_approvers_is_refused_naming_the_key(tmp_path: Path,
     with pytest.raises(ConfigurationError) as refused:
         Registry.discover().resolve(str(pack))
     assert refused.value.key is not None and refused.value.key.startswith("fees.overrun_approvers")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_month_over_budget_is_flagged_until_the_department_approves_the_overrun(
+    backend: str, tmp_path: Path
+) -> None:
+    # The department runs March: the year's materials budget, drafted by the manager and approved by the
+    # general manager, is spent past; the budget report flags it to both; the manager analyses it and
+    # approves the overrun with the reason, and the flag clears.
+    with _desk(backend, tmp_path) as desk:
+        desk.register_product(
+            MANAGER, Product(ProductId("P-1"), "WC-100", "连体马桶", "toilet", (WarrantyTerm(12),))
+        )
+        desk.register_customer(
+            MANAGER, Customer(CustomerId("c1"), "张三", Contact("张三", phone="13800000000"), region="SH")
+        )
+        desk.register_asset(
+            MANAGER,
+            Asset(AssetId("A-1"), ProductId("P-1"), "SN-1", CustomerId("c1"), purchase_date=date(2025, 9, 1)),
+        )
+        charges = desk.charges
+        charges.draft_budget(MANAGER, "2026", "materials", _cny("50.00"))
+        charges.approve_budget(GM, "2026", "materials")
+        agent = Actor.agent("agent-1")
+        tid = desk.open_ticket(agent, customer_id="c1", description="冲洗不出水", asset_id="A-1").ticket.id
+        line = ChargeLine(ChargeKind.MATERIALS, "VALVE-01", _cny("75.00"), 1, chargeable=False)
+        desk.fees.record_free_issue(agent, tid, [line])
+        for reader in (MANAGER, GM):
+            assert scoped_budget_report(desk, reader, "2026").unapproved == ("materials",)
+        charges.approve_overrun(MANAGER, "2026", "materials", _cny("25.00"), reason="阀门批次更换")
+        assert scoped_budget_report(desk, AUDITOR, "2026").unapproved == ()

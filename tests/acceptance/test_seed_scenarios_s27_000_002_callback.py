@@ -14,16 +14,18 @@ dealer of the customer's region or the maker's own service department, never ano
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Plan, Severity
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.policies.callback import CallbackParams
 from aftersales.policies.registry import Registry
+from aftersales.reports.dealer_monthly import ReportStatus, scoped_dealer_monthly
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World, world_desk
 
@@ -106,3 +108,40 @@ def test_a_callback_finding_the_problem_back_is_not_asked_a_score(
     desk.record_callback(world.dealer_sh_staff, tid, problem_back=True, comment="仍在漏水")
     (record,) = desk.callbacks.records(world.manager, tid)
     assert (record.problem_back, record.satisfaction) == (True, None)
+
+
+def test_the_dealers_month_its_callbacks_scored_its_archive_and_its_report_by_the_3rd(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # The maker's service department runs March with the Shanghai dealer: two repairs, each called back
+    # with the customer's score (one by the dealer, one by the office); the dealer's archive shows both
+    # callbacks and their mean satisfaction; the dealer reports March on 3 April, on time, its repairs
+    # matching the ledger's.
+    desk, clock, world = host
+    first = _accepted_repair(desk, clock, world)
+    desk.record_callback(world.dealer_sh_staff, first, problem_back=False, satisfaction=5)
+    clock.set(_at(16, 9))
+    second = desk.open_ticket(
+        world.agent, customer_id="cust-zh", asset_id=world.asset.id, description="花洒出水小"
+    ).ticket.id
+    desk.triage(world.agent, second, nature="low_flow", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(world.agent, second, dealer_id="dealer-sh")
+    desk.start_work(world.dealer_sh_staff, second)
+    desk.add_fault_record(
+        world.dealer_sh_staff, second, symptom="low_flow", cause="scale_blocked", action="clean_aerator"
+    )
+    desk.resolve(world.dealer_sh_staff, second, summary="清洗起泡器")
+    desk.confirm(world.customer_zh, second)
+    clock.set(_at(17, 10))
+    desk.record_callback(world.agent, second, problem_back=False, satisfaction=3)
+    clock.set(datetime(2026, 4, 3, 10, tzinfo=SHANGHAI))
+    desk.reports.submit_dealer_report(
+        world.dealer_sh_staff, "dealer-sh", "2026-03", installations=0, repairs=2
+    )
+    (march,) = desk.archives.dealer_archive(
+        world.dealer_sh_staff, "dealer-sh", start=date(2026, 3, 1), end=date(2026, 4, 1)
+    ).periods
+    assert (march.calls, march.callbacks, march.satisfaction) == (2, 2, 4)
+    summary = scoped_dealer_monthly(desk, world.manager, reporting_for(desk.store), "2026-03")
+    (row,) = [r for r in summary.rows if r.dealer_id == "dealer-sh"]
+    assert (row.repairs, row.status) == (2, ReportStatus.ON_TIME)
