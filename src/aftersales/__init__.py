@@ -113,6 +113,7 @@ from aftersales.domain.sla_clock import (
 from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
 from aftersales.domain.staff_records import (
     AppraisalRating,
+    AppraisalRevision,
     MeasureKind,
     StaffAppraisal,
     StaffKind,
@@ -980,3 +981,6 @@ _check_exported_functions()
 from aftersales.policies.staff import StaffParams, StaffRules  # noqa: E402
 
 __all__ += ["StaffParams", "StaffRules"]
+
+# Session 27: a month's appraisal corrected keeps the figures it replaced.
+__all__ += ["AppraisalRevision"]

@@ -165,7 +165,7 @@ def test_the_office_equipment_pack_asks_a_satisfaction_score_at_every_callback(
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_pack_without_the_setting_records_a_callback_without_a_score(backend: str, tmp_path: Path) -> None:
-    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, clock, world):
+    with world_desk(backend, tmp_path, "service_centre") as (desk, clock, world):
         tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="水龙头漏水").ticket.id
         desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
         desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)

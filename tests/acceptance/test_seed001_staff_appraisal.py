@@ -127,9 +127,10 @@ def test_nobody_appraises_themselves_and_a_rating_against_the_score_says_why(
             )
         assert refused.value.field == "note"
         assert _appraisals(desk, "mgr-1") == [] and _appraisals(desk, "a7") == []
-        # Another after-sales manager appraises this one (the pack's [staff] appraisers are the managers);
-        # a rating against the score stands with its reason.
-        staff.appraise(Actor.manager("mgr-2"), "mgr-1", "2026-03", kind=StaffKind.AGENT, score=88)
+        # The manager's own month is the 上级's (售后经理…定期向上级汇报: the pack's [staff]
+        # manager_appraisers, the general manager; session 27); a rating against the score stands with its
+        # reason.
+        staff.appraise(Actor.general_manager("gm-1"), "mgr-1", "2026-03", kind=StaffKind.MANAGER, score=88)
         kept = staff.appraise(
             MANAGER, "a7", "2026-03", kind=StaffKind.AGENT, score=45, rating=AppraisalRating.QUALIFIED,
             note="本月两周病假，按出勤折算",

@@ -27,6 +27,7 @@ from aftersales.errors import ValidationError
 
 __all__ = [
     "AppraisalRating",
+    "AppraisalRevision",
     "MeasureKind",
     "StaffAppraisal",
     "StaffKind",
@@ -38,10 +39,13 @@ __all__ = [
 
 
 class StaffKind(CodedEnum):
-    """Which of the company's own staff: service engineers (技术工程师) or agents (客服专员)."""
+    """Which of the company's own staff: service engineers (技术工程师), agents (客服专员), or the heads of
+    the after-sales team (售后经理), whom the team's appraisers do not appraise (seed 001: the manager
+    appraises the team and reports to the company's management, 定期向上级汇报)."""
 
     ENGINEER = "engineer"
     AGENT = "agent"
+    MANAGER = "manager"
 
 
 @attrs.frozen
@@ -153,6 +157,22 @@ def _metrics(value: Mapping[str, object]) -> dict[str, Decimal]:
 
 
 @attrs.frozen
+class AppraisalRevision:
+    """A month's appraisal that a correction replaced: the figures the bonus may have been paid on (seed
+    001: 考核结果与绩效奖金挂钩), kept so the month's one appraisal can be accounted for."""
+
+    score: Decimal
+    rating: AppraisalRating
+    metrics: dict[str, Decimal]
+    appraised_by: ActorRef | None
+    note: str
+
+
+def _revisions(value: Iterable[AppraisalRevision]) -> tuple[AppraisalRevision, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
 class StaffAppraisal:
     """One month's appraisal of one of the company's own staff (绩效考核), by the after-sales manager."""
 
@@ -169,11 +189,23 @@ class StaffAppraisal:
     """The measured indicators behind the score (satisfaction rate, response on time…)."""
     appraised_by: ActorRef | None = None
     note: str = attrs.field(default="", validator=bounded(2000))
+    revisions: tuple[AppraisalRevision, ...] = attrs.field(default=(), converter=_revisions)
+    """The month's earlier figures a correction replaced, oldest first (每月进行一次考核评估: one
+    appraisal a month, corrected in place, its history kept)."""
     version: int = 0
 
     @month.validator
     def _month(self, attribute: attrs.Attribute[str], value: str) -> None:
         checked_month(value)
+
+    def corrected(self, correction: StaffAppraisal) -> StaffAppraisal:
+        """This month's appraisal with ``correction``'s figures, these kept in ``revisions``; the same
+        figures by the same appraiser are no correction (a retry changes nothing)."""
+        fields = ("score", "rating", "metrics", "appraised_by", "note")
+        if all(getattr(correction, name) == getattr(self, name) for name in fields):
+            return self
+        replaced = AppraisalRevision(self.score, self.rating, self.metrics, self.appraised_by, self.note)
+        return attrs.evolve(correction, revisions=(*self.revisions, replaced), version=self.version)
 
 
 class MeasureKind(CodedEnum):

@@ -229,24 +229,31 @@ _MANAGEMENT = (Role.MANAGER.value, Role.DEPARTMENT_HEAD.value, Role.GENERAL_MANA
 table's set_budget and approve_overrun): ``budget_approvers`` narrows them, it cannot add others."""
 
 
-def _roles(value: Any) -> tuple[str, ...]:
+def _roles_of(value: Any, field: str) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, list | tuple):
-        raise ValidationError("budget_approvers is a list of role names", field="budget_approvers")
+        raise ValidationError(f"{field} is a list of role names", field=field)
     known = {r.value for r in Role}
     for item in value:
         if item not in known:
-            raise ValidationError(f"unknown role {item!r} in budget_approvers", field="budget_approvers")
+            raise ValidationError(f"unknown role {item!r} in {field}", field=field)
         if item not in _MANAGEMENT:
             raise ValidationError(
-                f"budget_approvers: {item!r} may not approve budgets (the company's management does, seed "
+                f"{field}: {item!r} may not approve budgets (the company's management does, seed "
                 f"000: 报公司管理层审批); choose among {', '.join(_MANAGEMENT)}",
-                field="budget_approvers",
+                field=field,
             )
     if not value:
-        raise ValidationError(
-            "budget_approvers names nobody: no budget could be set", field="budget_approvers"
-        )
+        raise ValidationError(f"{field} names nobody: no budget could be set", field=field)
     return tuple(value)
+
+
+def _roles(value: Any) -> tuple[str, ...]:
+    return _roles_of(value, "budget_approvers")
+
+
+def _overrun_roles(value: Any) -> tuple[str, ...] | None:
+    # None: overruns follow budget_approvers (every pack before session 27).
+    return None if value is None else _roles_of(value, "overrun_approvers")
 
 
 @attrs.frozen
@@ -269,7 +276,17 @@ class FeesParams:
     prepay_out_of_warranty_parts: bool = True
     prepay_all_chargeable_parts: bool = False
     budget_approvers: tuple[str, ...] = attrs.field(default=("general_manager",), converter=_roles)
-    """Roles that approve cost budgets and overruns (seed 000: 报…审批; default the general manager)."""
+    """Roles that approve cost budgets, and overruns unless ``overrun_approvers`` names others (seed 000:
+    报公司管理层审批; default the general manager)."""
+    overrun_approvers: tuple[str, ...] | None = attrs.field(default=None, converter=_overrun_roles)
+    """Roles that approve spending over a budget (seed 000: 售后维护管理部门…对超出预算的费用进行分析和审批 —
+    the department, not the management that approves the budget); default: ``budget_approvers``."""
+
+    @property
+    def overrun_approver_roles(self) -> tuple[str, ...]:
+        """Who approves an overrun: ``overrun_approvers``, or ``budget_approvers`` when it names none."""
+        return self.overrun_approvers if self.overrun_approvers is not None else self.budget_approvers
+
     budget_per_ticket: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
     """The service cost budgeted per ticket, in ``currency`` (KPI reports compare with it; default none)."""
 

@@ -121,8 +121,8 @@ class CallbackDesk:
         plan = callback_plan(self.context.policies.callback, ticket, tier, major_complaint(uow, ticket))
         if plan.outcome.score_required:
             raise ValidationError(
-                "this pack collects the customer's satisfaction at every callback (seed 003: "
-                "收集客户满意度评价): give satisfaction (1-5) or the survey",
+                "this pack collects the customer's satisfaction at every callback ([callback] "
+                "score_required): give satisfaction (1-5) or the survey",
                 field="satisfaction",
             )
 

@@ -735,18 +735,21 @@ class ChargesDesk:
 
     # -- budgets (seed 000: 费用预算, 超预算审批) -------------------------------------------------------
 
-    def _approvers(self) -> frozenset[Role]:
+    def _approvers(self, action: str) -> frozenset[Role]:
         params = getattr(self._fees, "params", None)
         names = getattr(params, "budget_approvers", ("general_manager",))
+        if action == "approve_overrun":  # seed 000: the department approves overruns, management budgets
+            names = getattr(params, "overrun_approver_roles", names)
         return frozenset(Role(n) for n in names)
 
     def _budget_gate(self, actor: Actor, action: str, period: str, category: str, *, approvers: bool) -> None:
         """What every budget step checks first, in this order: the actor, the permission table, the pack's
-        ``fees.budget_approvers`` (for the steps that approve or return), the period and the category."""
+        ``fees.budget_approvers`` (for the steps that approve or return; ``fees.overrun_approvers`` for an
+        overrun), the period and the category."""
         _actor(actor)
         permit(actor, Workflow.DOCUMENTS, action, period)
         if approvers:
-            check_role(actor, action, period, self._approvers())
+            check_role(actor, action, period, self._approvers(action))
         checked_period(period)
         checked_category(category)
 
@@ -798,6 +801,9 @@ class ChargesDesk:
         idempotency_key: str | None = None,
     ) -> CostBudget:
         """Approve spending ``amount`` beyond the budget of ``category`` in ``period``, with a reason.
+        The approver's role is one of the pack's ``fees.overrun_approvers`` (seed 000: the after-sales
+        department analyses and approves overruns, 对超出预算的费用进行分析和审批), by default its
+        ``fees.budget_approvers``.
         With ``idempotency_key`` a retried call returns the budget instead of recording the overrun
         twice."""
         self._budget_gate(actor, "approve_overrun", period, category, approvers=True)
@@ -880,7 +886,7 @@ class ChargesDesk:
     def budget_drafts(self, actor: Actor, period: str) -> tuple[BudgetDraft, ...]:
         """The drafted budgets of ``period`` with their steps (whoever reads the budgets)."""
         _actor(actor)
-        if actor.role not in self._approvers():
+        if actor.role not in self._approvers("set_budget") | self._approvers("approve_overrun"):
             permit(actor, Workflow.DOCUMENTS, "read_budgets", period)
         checked_period(period)
         with self.context.store() as uow:
@@ -890,7 +896,7 @@ class ChargesDesk:
         """The budgets of ``period`` (office, managers, approvers and auditors); a malformed period is
         a ``ValidationError`` naming it."""
         _actor(actor)
-        if actor.role not in self._approvers():
+        if actor.role not in self._approvers("set_budget") | self._approvers("approve_overrun"):
             permit(actor, Workflow.DOCUMENTS, "read_budgets", period)
         checked_period(period)
         with self.context.store() as uow:

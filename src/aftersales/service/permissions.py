@@ -289,6 +289,7 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "plan_agent_shifts": _HEADS | {R.SYSTEM},
     "read_agent_shifts": _SEE_ALL,
     # cost budgets (seed 000): heads may set and approve; the pack's fees.budget_approvers narrows it
+    # (fees.overrun_approvers for overruns: the department, session 27)
     "set_budget": _HEADS,
     "approve_overrun": _HEADS,
     "read_budgets": _SEE_ALL,

@@ -84,7 +84,7 @@ class StaffDesk:
             raise ValidationError(
                 f"{trainee_id} is a dealer's engineer, not the company's own staff", field=field
             )
-        if kind is StaffKind.AGENT:
+        if kind is not StaffKind.ENGINEER:
             try:
                 uow.engineers.get(trainee_id)
             except NotFound:
@@ -93,9 +93,24 @@ class StaffDesk:
             # split their record in two (and their appraisal kind with it).
             raise ValidationError(f"{trainee_id} is a registered engineer: give kind engineer", field=field)
 
-    def _appraisers(self) -> frozenset[Role]:
-        # The permission table's heads, narrowed by the pack's [staff] appraisers (seed 001: 售后经理 alone).
-        return _roles("appraise_staff") & pack_staff_rules(self.context.policies.extra).appraisers
+    def _appraisers(self, kind: StaffKind | None = None) -> frozenset[Role]:
+        # The permission table's heads, narrowed by the pack's [staff] appraisers (seed 001: 售后经理 alone)
+        # or, for a head of the team, its manager_appraisers (seed 001: the 上级); None: either.
+        rules = pack_staff_rules(self.context.policies.extra)
+        if kind is None:
+            chosen = rules.appraisers | rules.manager_appraisers
+        else:
+            chosen = rules.manager_appraisers if kind is StaffKind.MANAGER else rules.appraisers
+        return _roles("appraise_staff") & chosen
+
+    def _check_appraiser(self, actor: Actor, command: str, staff_id: str, kind: StaffKind | str) -> StaffKind:
+        """The actor appraises ``kind`` of staff (``PermissionDenied``), never themselves; the kind."""
+        check_role(actor, "appraise_staff", staff_id, self._appraisers())
+        if staff_id in (actor.id, actor.engineer_id):
+            raise PermissionDenied(str(actor), command, staff_id)
+        kind = StaffKind(kind)
+        check_role(actor, "appraise_staff", staff_id, self._appraisers(kind))
+        return kind
 
     def record_staff_training(
         self,
@@ -160,19 +175,20 @@ class StaffDesk:
         note: str = "",
     ) -> StaffAppraisal:
         """The month's appraisal of ``staff_id`` (score out of 100; the rating follows the score unless
-        given). Appraising the same person and month again corrects the record.
+        given). Appraising the same person and month again corrects the month's one record (每月进行一次
+        考核评估: one appraisal a month); the figures it replaces stay in ``revisions`` for whoever paid the
+        bonus on them (考核结果与绩效奖金挂钩).
 
         Seed 001 (考核由售后经理负责, 每月进行一次考核评估; 考核结果与绩效奖金挂钩): only the pack's
-        ``[staff] appraisers`` appraise (``PermissionDenied``; seed 001's pack: the manager); a month not
+        ``[staff] appraisers`` appraise (``PermissionDenied``; seed 001's pack: the manager), and a head of
+        the team (``kind`` manager) only its ``manager_appraisers`` (seed 001's pack: the general manager,
+        the 上级 the after-sales manager reports to); a month not
         begun yet has no work to appraise (``month``); nobody appraises themselves (``PermissionDenied``);
         a rating other than the score's (an excellent with a failing score sets the bonus) says why in
         ``note``; a dealer's engineer is not the company's staff (``staff_id``).
         """
-        check_role(actor, "appraise_staff", staff_id, self._appraisers())
-        if staff_id in (actor.id, actor.engineer_id):
-            raise PermissionDenied(str(actor), "appraise_staff", staff_id)
+        kind = self._check_appraiser(actor, "appraise_staff", staff_id, kind)
         checked_month(month)
-        kind = StaffKind(kind)
         draft = StaffAppraisal(
             f"{staff_id}:{month}", staff_id, kind, month, score,
             AppraisalRating.QUALIFIED, dict(metrics or {}), actor.ref, note,
@@ -198,7 +214,8 @@ class StaffDesk:
                 return record
             if current.kind is not kind:
                 raise ValidationError(f"{staff_id} was appraised as {current.kind.value}", field="kind")
-            return uow.documents.save(attrs.evolve(record, version=current.version))
+            updated = current.corrected(record)
+            return current if updated is current else uow.documents.save(updated)
 
         return self.runner.write(actor, "appraise_staff", None, [staff_id, month], apply)
 
@@ -221,10 +238,8 @@ class StaffDesk:
         a reward or a penalty may carry an amount; ``complaint_id`` names the complaint that found the
         breach (it must be a complaint the actor may read). Dated today on the desk's calendar.
         """
-        check_role(actor, "appraise_staff", staff_id, self._appraisers())
-        if staff_id in (actor.id, actor.engineer_id):
-            raise PermissionDenied(str(actor), "record_measure", staff_id)
-        kind, measure = StaffKind(kind), MeasureKind(measure)
+        kind = self._check_appraiser(actor, "record_measure", staff_id, kind)
+        measure = MeasureKind(measure)
         request = [staff_id, kind.value, measure.value, reason, str(amount), complaint_id]
         # Checked before anything runs (a bad value is a ValidationError naming the field).
         StaffMeasure("check", staff_id, kind, measure, reason, actor.ref, date(2000, 1, 1), amount)
