@@ -46,6 +46,7 @@ from aftersales.service.escalation_reach import reach_up
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.notify import address_of
 from aftersales.service.permissions import Workflow, permit
+from aftersales.service.row_locks import for_update
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sweep_mark import SweepMark
 
@@ -326,15 +327,17 @@ class SlaWatch:
                 settled.append(check(uow, candidate, state, found))
         return settled
 
-    def _check(self, uow: UnitOfWork, candidate: SlaCandidate, state: _Sweep, found: _Found) -> bool:
+    def _check(
+        self, uow: UnitOfWork, candidate: SlaCandidate, state: _Sweep, found: _Found, locked: bool = False
+    ) -> bool:
         """Measure the ``candidate`` ticket and announce what is new (into ``found``); True when it is
-        settled."""
+        settled. ``locked``: read it locked (a breach to announce, see :func:`_unannounced_breach`)."""
         assert state.now is not None
         now, warnings, breaches = state.now, found.warnings, found.breaches
         tier = candidate.tier
         now_us = state.now_us
         try:
-            ticket = uow.tickets.get(candidate.id)
+            ticket = for_update(uow.tickets, candidate.id) if locked else uow.tickets.get(candidate.id)
         except NotFound:  # erased since the page was read
             return True
         events = ticket.events
@@ -350,6 +353,8 @@ class SlaWatch:
             status = self.context.sla.status(ticket, tier, now)
         except CalendarDataMissing:
             return False
+        if not locked and _unannounced_breach(uow, ticket, status.targets):
+            return self._check(uow, candidate, state, found, locked=True)
         settled = True
         until: int | None = None  # the earliest instant something new may be announced
         for target in status.targets:
@@ -470,6 +475,22 @@ class SlaWatch:
         except NotFound:
             return None
         return contact if contact is not None and address_of(contact) is not None else None
+
+
+def _unannounced_breach(uow: UnitOfWork, ticket: Ticket, targets: Sequence[TargetStatus]) -> bool:
+    """Whether a breach of ``ticket`` read unlocked is to be announced now (no alert of it yet): the
+    sweep then reads the ticket again locked (:func:`~aftersales.service.row_locks.for_update`) and
+    judges that. A command on the ticket meanwhile — a contact entered after the fact, which withdraws
+    an announced response breach (:mod:`aftersales.service.breach_withdrawal`) — either commits first
+    and is judged, or waits for the sweep and reads its alert. Read unlocked, both committed: a breach
+    announced on a response met, never withdrawn. Breaches are announced once: few tickets are locked."""
+    for target in targets:
+        if target.breached:
+            try:
+                uow.documents.get(SlaAlert, f"{ticket.id}:{target.name}:sla_breach")
+            except NotFound:
+                return True
+    return False
 
 
 def announced_to(policies: PolicySet, ticket: Ticket, kind: str) -> tuple[Role, ...]:
