@@ -46,7 +46,6 @@ from aftersales.service.escalation_reach import reach_up
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.notify import address_of
 from aftersales.service.permissions import Workflow, permit
-from aftersales.service.row_locks import for_update
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sweep_mark import SweepMark
 
@@ -337,7 +336,7 @@ class SlaWatch:
         tier = candidate.tier
         now_us = state.now_us
         try:
-            ticket = for_update(uow.tickets, candidate.id) if locked else uow.tickets.get(candidate.id)
+            ticket = uow.tickets.get_for_update(candidate.id) if locked else uow.tickets.get(candidate.id)
         except NotFound:  # erased since the page was read
             return True
         events = ticket.events
@@ -479,7 +478,7 @@ class SlaWatch:
 
 def _unannounced_breach(uow: UnitOfWork, ticket: Ticket, targets: Sequence[TargetStatus]) -> bool:
     """Whether a breach of ``ticket`` read unlocked is to be announced now (no alert of it yet): the
-    sweep then reads the ticket again locked (:func:`~aftersales.service.row_locks.for_update`) and
+    sweep then reads the ticket again locked (``get_for_update``: a row lock on PostgreSQL) and
     judges that. A command on the ticket meanwhile — a contact entered after the fact, which withdraws
     an announced response breach (:mod:`aftersales.service.breach_withdrawal`) — either commits first
     and is judged, or waits for the sweep and reads its alert. Read unlocked, both committed: a breach
