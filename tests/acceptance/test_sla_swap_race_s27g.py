@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_sla_stamp_two_desks_s26f import _LONGER, _open
@@ -83,23 +84,27 @@ def _on_the_new_policy(new: ServiceDesk, w: World, tickets: list[str]) -> None:
 def test_an_old_desks_command_between_two_pages_of_the_move_is_refused_or_recomputed(
     pair: Pair, monkeypatch: pytest.MonkeyPatch, which: int
 ) -> None:
-    """The old desk's command on a ticket whose page the move committed already (``which`` 0), or on
-    one of a page still to come (1), run between the move's first and second page. The first was
-    written on the old policy under the old stamp, and the move's last write stamped the store with the
-    new policy over it: the ticket kept the old policy's due time, the sweep and the ledger reading it."""
+    """The old desk's command, run between the move's first and second page (a ticket a page; the
+    newest first), on the ticket of the first page (``which`` 2: committed already) or of a page still
+    to come (0, 1). The first was written on the old policy under the old stamp, and the move's last
+    write stamped the store with the new policy over it: the ticket kept the old policy's due time, the
+    sweep and the ledger reading it. Now the store is stamped before the first page: it is refused."""
     old, new, w, tickets = pair
-    commit, told = new.runner._commit, []
+    write, told = new.runner.write, []
 
-    def between_pages(uow: object, now: object) -> None:
-        commit(uow, now)
-        if not told:
+    def between_pages(actor: Any, command: str, *args: Any, **kwargs: Any) -> Any:
+        result = write(actor, command, *args, **kwargs)
+        if command == "recalculate_sla" and not told:  # the first page committed
             try:
                 told.append(old.note_to_customer(w.agent, tickets[which], text="客户来电催促", visible=False))
             except ConfigurationError as refused:
                 told.append(refused)
+        return result
 
-    monkeypatch.setattr(new.runner, "_commit", between_pages)
+    monkeypatch.setattr(new.runner, "write", between_pages)
     new.recompute_provisional_dues(Actor.system(), page_size=1)
     monkeypatch.undo()
     assert len(told) == 1
+    if which == 2:  # its due times would move back onto the old policy: refused, nothing written
+        assert isinstance(told[0], ConfigurationError) and told[0].key == "sla"
     _on_the_new_policy(new, w, tickets)
