@@ -81,3 +81,31 @@ def test_a_completion_moved_earlier_and_a_fault_recorded_at_once_count_the_fault
         tallies = list(uow.documents.query(BatchFaultTally))
     assert sorted(u.asset_id for u in units) == sorted([corrected, done[0]])
     assert [t.incident_id for t in tallies] == [incident.id]
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_a_completion_moved_earlier_and_another_units_fault_crossing_together_raise_one_incident(
+    pair: Pair, swap: bool
+) -> None:
+    # Unit 0's leak of 28 February is not counted (completion 1 March); nothing else is. At once: its
+    # completion is corrected to 20 February (one unit) and unit 3's leak is recorded (a second): the
+    # batch crosses 5 % of 40 — one incident of the two units, whichever commits first.
+    first, second, w = pair
+    corrected = _unit(first, w, 0, date(2026, 3, 1))
+    done = [_unit(first, w, n, date(2026, 3, 1)) for n in range(3, 40)]
+    leak = _faulty(first, w, corrected, datetime(2026, 2, 28, 10, 0, tzinfo=SHANGHAI))
+    call = _working(first, w, done[0], datetime(2026, 3, 2, 8, 0, tzinfo=SHANGHAI))
+
+    def record(d: ServiceDesk) -> object:
+        return d.add_fault_record(w.junior, call, symptom="leak", cause="seal_defect", action="replace_seal")
+
+    def correct(d: ServiceDesk) -> object:
+        return d.master_data.change_warranty_start(
+            w.manager, corrected, reason="安装验收单更正", installation_accepted_on=date(2026, 2, 20)
+        )
+
+    told = race(first, second, *((correct, record) if swap else (record, correct)))
+    assert [t.error for t in told] == [None, None]
+    (incident,) = second.quality_incidents.incidents(w.manager)
+    assert sorted(incident.unit_ids) == sorted([corrected, done[0]])
+    assert {leak, call} <= set(incident.ticket_ids)
