@@ -213,3 +213,29 @@ def test_a_drafter_setting_the_budget_while_drafting_it_is_one_serial_order(desk
         assert budget is not None and budget.amount == _cny("70000")
     else:
         assert isinstance(setting.error, PermissionDenied) and budget is None
+
+
+def test_one_step_retried_on_two_desks_with_its_key_is_taken_once(desks: Desks) -> None:
+    """A host retrying a step on another desk (the first seemed lost) with the same idempotency key: the
+    draft is revised once, the overrun approved once, and each desk is handed the one result."""
+
+    def draft(d: ServiceDesk) -> BudgetDraft:
+        return d.charges.draft_budget(
+            HEAD, PERIOD, CATEGORY, _cny("80000"), note="年度材料费", idempotency_key="d-1"
+        )
+
+    first, second = race(desks[0], desks[1], draft, draft)
+    assert first.ok and second.ok, (first.error, second.error)
+    stored, _ = _stored(desks[1])
+    assert stored is not None and [s.action for s in stored.steps] == ["draft_budget"]
+    desks[0].charges.approve_budget(GM1, PERIOD, CATEGORY)
+
+    def overrun(d: ServiceDesk) -> CostBudget:
+        return d.charges.approve_overrun(
+            GM2, PERIOD, CATEGORY, _cny("500"), reason="配件涨价", idempotency_key="o-1"
+        )
+
+    first, second = race(desks[0], desks[1], overrun, overrun)
+    assert first.ok and second.ok, (first.error, second.error)
+    _, budget = _stored(desks[1])
+    assert budget is not None and len(budget.overruns) == 1 and budget.allowed == _cny("80500")
