@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CalendarStamp",
+    "begin_move",
     "check_calendar_current",
     "dues_stale",
     "sla_of",
@@ -75,6 +76,9 @@ class CalendarStamp:
     stamped_at: datetime
     version: int = 0
     sla: str = ""
+    complete: bool = True
+    """False while the open tickets are being recomputed onto this calendar and policy
+    (:func:`begin_move`): the due times are stale until the recomputation's last write says so."""
 
 
 def _stamp(uow: UnitOfWork) -> CalendarStamp | None:
@@ -99,7 +103,8 @@ def dues_stale(uow: UnitOfWork, calendar: BusinessCalendar | None, sla: str) -> 
     stamp = _stamp(uow)
     if stamp is None:
         return None
-    return stamp.fingerprint != calendar.fingerprint or bool(stamp.sla and sla and stamp.sla != sla)
+    moved = stamp.fingerprint != calendar.fingerprint or bool(stamp.sla and sla and stamp.sla != sla)
+    return moved or not stamp.complete
 
 
 def stamp_unsigned(uow: UnitOfWork) -> bool:
@@ -108,18 +113,38 @@ def stamp_unsigned(uow: UnitOfWork) -> bool:
     return stamp is not None and not stamp.sla
 
 
-def stamp_calendar(uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: str) -> None:
+def stamp_calendar(
+    uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: str, *, complete: bool = True
+) -> None:
     """Record (in ``uow``'s transaction) that the stored due times are ``calendar``'s, and those of the SLA
-    policy of fingerprint ``sla``, from now on."""
+    policy of fingerprint ``sla``, from now on (``complete=False``: being recomputed onto them)."""
     stamp = _stamp(uow)
     if stamp is None:
-        uow.documents.add(CalendarStamp(_ID, calendar.fingerprint, calendar.source_name, at, sla=sla))
-    elif stamp.fingerprint != calendar.fingerprint or stamp.sla != sla:
+        uow.documents.add(
+            CalendarStamp(_ID, calendar.fingerprint, calendar.source_name, at, sla=sla, complete=complete)
+        )
+    elif stamp.fingerprint != calendar.fingerprint or stamp.sla != sla or stamp.complete != complete:
         uow.documents.save(
             attrs.evolve(
-                stamp, fingerprint=calendar.fingerprint, source=calendar.source_name, stamped_at=at, sla=sla
+                stamp, fingerprint=calendar.fingerprint, source=calendar.source_name, stamped_at=at, sla=sla,
+                complete=complete,
             )
-        )
+        )  # fmt: skip
+
+
+def begin_move(uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: str) -> None:
+    """Stamp the store with ``calendar`` and the SLA policy ``sla`` before its open tickets are recomputed
+    onto them, marked incomplete (:func:`dues_stale` holds until the last write stamps it complete).
+
+    Stamped only at the end, a desk still on the old calendar or policy passed the guard
+    (:func:`check_calendar_current`) while the pages ran and wrote its old due times on a ticket whose
+    page had been recomputed already; the last write then stamped the store with the new ones over it.
+    Stamped first (in a write of its own, committed before any page locks a ticket), such a desk is
+    refused from then on, and a command it committed before is on a page still to come. A store never
+    stamped, or on this calendar and policy already, is left as it is."""
+    stamp = _stamp(uow)
+    if stamp is not None and (stamp.fingerprint != calendar.fingerprint or stamp.sla != sla):
+        stamp_calendar(uow, calendar, at, sla, complete=False)
 
 
 def stamp_seen(uow: UnitOfWork, calendar: BusinessCalendar | None) -> str | None:

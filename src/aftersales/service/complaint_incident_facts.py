@@ -23,7 +23,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.reporting import is_fault_evidence, reported_in_service
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.row_locks import document_for_update
+from aftersales.service.row_locks import document_for_update, for_update
 
 __all__ = [
     "DETECTOR",
@@ -46,14 +46,19 @@ def counts(incident: QualityIncident) -> bool:
     return incident.state is not IncidentState.DISMISSED
 
 
-def in_service(uow: UnitOfWork, ticket: Ticket) -> bool:
+def in_service(uow: UnitOfWork, ticket: Ticket, *, lock: bool = False) -> bool:
     """Were ``ticket``'s faults reported after its unit's installation was completed (or is that not
     known)? Seed 004 第七条 5(2) counts 工程完工后出现的 problems: the detector, the recount and the desk's
-    batch check leave the others out (:func:`~aftersales.ports.reporting.reported_in_service`)."""
+    batch check leave the others out (:func:`~aftersales.ports.reporting.reported_in_service`).
+
+    ``lock`` (a write counting the fault on what it reads): the unit is read locked until the
+    transaction ends (:func:`~aftersales.service.row_locks.for_update`), so a completion date corrected
+    on another desk meanwhile either commits first and is read here, or waits and then counts this
+    fault itself (:func:`~aftersales.service.completion_recount.count_since_completion`)."""
     asset: Asset | None = None
     if ticket.asset_id is not None:
         with contextlib.suppress(NotFound):
-            asset = uow.assets.get(ticket.asset_id)
+            asset = for_update(uow.assets, ticket.asset_id) if lock else uow.assets.get(ticket.asset_id)
     return reported_in_service(ticket, asset)
 
 

@@ -175,7 +175,7 @@ def count_unit(
     escalated ``now``. A fault reported before the unit's installation was completed is not counted
     (:func:`~aftersales.service.complaint_incident_facts.in_service`). Returns the messages to put in
     the outbox."""
-    if not in_service(uow, ticket):
+    if not in_service(uow, ticket, lock=True):  # locked: a completion date corrected meanwhile is seen
         return []  # reported before the unit's installation was completed (第七条 5(2): 工程完工后出现的)
     batch, asset_id = ticket.batch or "", ticket.asset_id or ""
     at = now if at is None else at

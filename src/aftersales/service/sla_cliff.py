@@ -24,7 +24,7 @@ from aftersales.errors import CalendarDataMissing, NotFound, ValidationError
 from aftersales.ports.queries import PAGE_BOUNDS, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.calendar_stamp import sla_of, stamp_calendar
+from aftersales.service.calendar_stamp import begin_move, sla_of, stamp_calendar
 from aftersales.service.callback_replan import callback_behind, replan_callback
 from aftersales.service.context import DeskContext
 from aftersales.service.held_breaches import announced_breaches
@@ -115,11 +115,13 @@ def recompute_dues(
 
     Page by page: each page of ``page_size`` open tickets (their changes and ``recalculate_sla`` events)
     is one write through the runner, so writers wait for one page, not for every open ticket (the host
-    call and the sweep job's catch-up alike); the store is stamped, and the managers told, in a last write
-    after the last page. The desk uses the new calendar from the first page on, so a command between two
+    call and the sweep job's catch-up alike). A store moved to another calendar or SLA policy is stamped
+    with it first, marked incomplete (:func:`~aftersales.service.calendar_stamp.begin_move`: a desk left
+    on the old one is refused from then on), and complete, with the managers told, in a last write after
+    the last page. The desk uses the new calendar from the first page on, so a command between two
     pages derives its ticket's due times on the calendar the pages move them to; should a page fail, the
-    store's stamp is still the old calendar's, ``desk.health().dues_stale`` says so and the next
-    ``sla_sweep`` job finishes the recomputation on the desk's (new) calendar.
+    stamp stays incomplete, ``desk.health().dues_stale`` says so and the next ``sla_sweep`` job finishes
+    the recomputation on the desk's (new) calendar.
     """
     check_role(actor, "recalculate_sla", roles=_RECALCULATORS)
     if calendar is not None and not isinstance(calendar, BusinessCalendar):
@@ -239,6 +241,9 @@ def recompute_dues(
 
         return apply
 
+    if new is not None:  # old desks are refused before the first page (calendar_stamp.begin_move)
+        sla = sla_of(service.policy)
+        runner.write(actor, "stamp_calendar", None, request, lambda uow, now: begin_move(uow, new, now, sla))
     checked, recomputed, cursor = 0, [], None
     while True:
         seen, moved, cursor = runner.write(actor, "recalculate_sla", None, request, one_page(cursor))

@@ -14,7 +14,7 @@ announcement (a reopen, or another dealer's 24 hours) is announced again, once, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, ClassVar
 
@@ -326,15 +326,17 @@ class SlaWatch:
                 settled.append(check(uow, candidate, state, found))
         return settled
 
-    def _check(self, uow: UnitOfWork, candidate: SlaCandidate, state: _Sweep, found: _Found) -> bool:
+    def _check(
+        self, uow: UnitOfWork, candidate: SlaCandidate, state: _Sweep, found: _Found, locked: bool = False
+    ) -> bool:
         """Measure the ``candidate`` ticket and announce what is new (into ``found``); True when it is
-        settled."""
+        settled. ``locked``: read it locked (a breach to announce, see :func:`_breach_alerts`)."""
         assert state.now is not None
         now, warnings, breaches = state.now, found.warnings, found.breaches
         tier = candidate.tier
         now_us = state.now_us
         try:
-            ticket = uow.tickets.get(candidate.id)
+            ticket = uow.tickets.get_for_update(candidate.id) if locked else uow.tickets.get(candidate.id)
         except NotFound:  # erased since the page was read
             return True
         events = ticket.events
@@ -350,6 +352,9 @@ class SlaWatch:
             status = self.context.sla.status(ticket, tier, now)
         except CalendarDataMissing:
             return False
+        alerts = _breach_alerts(uow, ticket, status.targets)
+        if not locked and None in alerts.values():
+            return self._check(uow, candidate, state, found, locked=True)
         settled = True
         until: int | None = None  # the earliest instant something new may be announced
         for target in status.targets:
@@ -368,7 +373,7 @@ class SlaWatch:
                         until = next_us if until is None or next_us < until else until
             if kind is None:
                 continue
-            clock = self._first(uow, ticket, target, kind, now)
+            clock = self._first(uow, ticket, target, kind, now, alerts)
             if clock is None:
                 continue
             uow.outbox.put(self._messages(uow, ticket, target, kind, now, clock))
@@ -390,7 +395,14 @@ class SlaWatch:
         return micros(calendar.next_working_time(now))
 
     @staticmethod
-    def _first(uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime) -> str | None:
+    def _first(
+        uow: UnitOfWork,
+        ticket: Ticket,
+        target: TargetStatus,
+        kind: str,
+        now: datetime,
+        read: Mapping[str, SlaAlert | None],
+    ) -> str | None:
         """Record that ``kind`` of ``target`` is announced now; ``None`` when it already was for this clock.
 
         Returns the suffix that tells this clock's messages apart: ``""`` for the first announcement,
@@ -401,7 +413,10 @@ class SlaWatch:
             f"{ticket.id}:{target.name}:{kind}", ticket.id, target.name, kind, now, target.due_at
         )
         try:
-            found = uow.documents.get(SlaAlert, alert.id)
+            # a breach's alert was read already (_breach_alerts), a warning's is read here
+            found = read[alert.id] if alert.id in read else uow.documents.get(SlaAlert, alert.id)
+            if found is None:
+                raise NotFound(SlaAlert.DOCUMENT_KIND, alert.id)
         except NotFound:
             try:
                 uow.documents.add(alert)
@@ -470,6 +485,28 @@ class SlaWatch:
         except NotFound:
             return None
         return contact if contact is not None and address_of(contact) is not None else None
+
+
+def _breach_alerts(
+    uow: UnitOfWork, ticket: Ticket, targets: Sequence[TargetStatus]
+) -> dict[str, SlaAlert | None]:
+    """The stored alert of each breached target of ``ticket`` by its id, ``None`` where there is none yet.
+
+    A breach with no alert is announced now; the sweep then reads the ticket again locked
+    (``get_for_update``: a row lock on PostgreSQL) and judges that. A command on the ticket meanwhile — a
+    contact entered after the fact, which withdraws an announced response breach
+    (:mod:`aftersales.service.breach_withdrawal`) — either commits first and is judged, or waits for the
+    sweep and reads its alert. Read unlocked, both committed: a breach announced on a response met, never
+    withdrawn. Breaches are announced once: few tickets are locked."""
+    alerts: dict[str, SlaAlert | None] = {}
+    for target in targets:
+        if target.breached:
+            alert_id = f"{ticket.id}:{target.name}:sla_breach"
+            try:
+                alerts[alert_id] = uow.documents.get(SlaAlert, alert_id)
+            except NotFound:
+                alerts[alert_id] = None
+    return alerts
 
 
 def announced_to(policies: PolicySet, ticket: Ticket, kind: str) -> tuple[Role, ...]:
