@@ -110,6 +110,10 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
             self._conn = conn
         return conn
 
+    def _drop_repositories(self) -> None:
+        """Keep the repositories: ``tickets`` and ``customers`` are made with the unit, not on first use,
+        so a read unit used again after its end still has them."""
+
     def _forget(self) -> None:
         self.customers.forget()
         if not self._others:
