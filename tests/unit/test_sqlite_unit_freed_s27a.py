@@ -22,6 +22,8 @@ from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId
 from aftersales.domain.parties import Customer, Dealer
+from aftersales.errors import ReadOnlyError
+from aftersales.ports.queries import TicketFilter
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
@@ -105,7 +107,24 @@ def test_a_repository_used_after_its_unit_of_work_ended_still_works(store: Sqlit
         assert isinstance(other, SqliteUnitOfWork) and other.tickets.get("T-1").version == 0
 
 
-def test_a_read_unit_of_work_keeps_its_repositories_when_used_again(store: SqliteStore) -> None:
+def test_a_read_unit_of_work_is_freed_when_it_ends_without_the_garbage_collector(store: SqliteStore) -> None:
+    with store() as uow:
+        uow.tickets.add(new_ticket("T-1"))
+        uow.commit()
+    was = _collector_off()
+    try:
+        with store.reader() as read:
+            assert read.tickets.get("T-1").id == "T-1"
+            read.dealers.find(["d1"])
+        gone = weakref.ref(read)
+        del read
+        assert gone() is None  # its tickets and customers repositories dropped too
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_a_read_unit_of_work_used_again_reads_and_still_refuses_writes(store: SqliteStore) -> None:
     with store() as uow:
         uow.tickets.add(new_ticket("T-1"))
         uow.commit()
@@ -113,5 +132,11 @@ def test_a_read_unit_of_work_keeps_its_repositories_when_used_again(store: Sqlit
     with read:
         first = read.tickets
         assert first.get("T-1").id == "T-1"
-    with read:  # the same read unit again: the same read-only repository, not a writing one
-        assert read.tickets is first and read.tickets.get("T-1").version == 0
+    with read:  # the same read unit again: read-only repositories made again
+        again = read.tickets
+        assert again is not first and again.get("T-1").version == 0
+        assert read.customers.find(["c1"]) == {}
+        with pytest.raises(ReadOnlyError):
+            again.add(new_ticket("T-2"))
+    with store() as uow:
+        assert uow.tickets.count(TicketFilter()) == 1
