@@ -30,6 +30,7 @@ from typing import Any
 from aftersales.adapters.read_only import RefusedEntityWrites, RefusedTicketWrites
 from aftersales.adapters.sqlite import (
     _ENTITY_KINDS,
+    _MADE_ON_FIRST_USE,
     SqliteStore,
     SqliteUnitOfWork,
     _Entities,
@@ -80,7 +81,11 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
         self.primed_documents: dict[tuple[str, str], tuple[int, str] | None] = {}
 
     def made_on_first_use(self, name: str) -> Any:
-        self._others = True  # another repository made: _forget asks every one
+        if name == "tickets":  # made again after the unit ended (see _drop_repositories)
+            tickets = self.__dict__[name] = _ReadTickets(self)
+            return tickets
+        if name != "customers":
+            self._others = True  # another repository made: _forget asks every one
         if name in _ENTITY_KINDS:
             made = self.__dict__[name] = _ReadEntities(self, *_ENTITY_KINDS[name])
             return made
@@ -110,11 +115,21 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
             self._conn = conn
         return conn
 
+    def _drop_repositories(self) -> None:
+        """Drop every repository, those made with the unit too: each refers back to it (a cycle of
+        three objects per read otherwise). Used again, the unit makes its read-only ones again."""
+        made = self.__dict__
+        for name in _MADE_ON_FIRST_USE.intersection(made):
+            del made[name]
+        self._others = False
+
     def _forget(self) -> None:
-        self.customers.forget()
+        made = self.__dict__
+        customers = made.get("customers")
+        if customers is not None:  # not once the unit ended (it would be made again to forget nothing)
+            customers.forget()
         if not self._others:
             return
-        made = self.__dict__
         for name in _ENTITY_KINDS:
             repository = made.get(name)
             if repository is not None:
