@@ -169,6 +169,7 @@ class Dispatching:
         if dealer_id is not None:
             dealer = uow.dealers.get(dealer_id)
             return Choice(assignee(AssigneeKind.DEALER, dealer.id, dealer.name), manual, (), told)
+        members = self._emergency_members(uow) if route.outcome.emergency_team else frozenset[str]()
         request = DispatchRequest(
             at=now,
             region=ticket.region,
@@ -177,6 +178,7 @@ class Dispatching:
             route=route.outcome,
             dealer_id=ticket.dealer_id,
             exclude=frozenset({ticket.assignee.id} if ticket.assignee else ()),  # type: ignore[arg-type]
+            emergency_members=members,
         )
         calendar = self.context.calendar
         on_call = self._on_call(uow, route.outcome.emergency_team, now, request.exclude, ticket.dealer_id)
@@ -239,6 +241,11 @@ class Dispatching:
         if any(engineer.id in team.members for team in self._teams.emergency_teams(uow)):
             return None
         return Reason("dispatch_outside_emergency_team", {"priority": priority.value})
+
+    def _emergency_members(self, uow: UnitOfWork) -> frozenset[str]:
+        """The members of every registered emergency team: on the emergency team for dispatch in working
+        hours, as they are for the night's on-call and the manual dispatch's override check."""
+        return frozenset(m for team in self._teams.emergency_teams(uow) for m in team.members)
 
     def _on_call(
         self,
