@@ -8,18 +8,19 @@ critical call took the team's on-call engineer outside working hours, and a disp
 team's members as on the emergency team (no ``dispatch_outside_emergency_team`` override), but in working
 hours it looked only at engineers flagged ``Engineer.emergency_team``: with the team registered and no
 flag set, it found nobody and escalated "no engineer" to the manager. One reading of who is on the
-emergency team now: flagged, or a member of a registered emergency team.
+emergency team now: flagged, or a member of a registered emergency team; and the rest of the team hears
+of the call, as ``desk.teams.dispatch_critical`` tells them.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from aftersales.domain.classification import Priority, Severity
-from aftersales.domain.teams import Team, TeamKind
+from aftersales.domain.teams import OnCallShift, Team, TeamKind
 from conftest import SHANGHAI, noticed_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
@@ -51,3 +52,29 @@ def test_a_critical_call_in_working_hours_goes_to_the_registered_emergency_team(
         desk.deliver()
         assert not [m for m in notifier.to("manager@venus.example") if "升级" in m.subject]
         assert any("department head" in m.subject for m in notifier.to("head@venus.example"))
+        # 启动应急小组: the rest of the team hears of it, as desk.teams.dispatch_critical tells them.
+        mail = {w.eng_senior.id: "wang.sr@venus.example", w.eng_junior.id: "13700000001"}
+        (other,) = [address for engineer, address in mail.items() if engineer != assignee.id]
+        assert any(tid in m.subject for m in notifier.to(other))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_teams_on_call_engineer_takes_the_nights_critical_call_and_the_lead_hears_of_it(
+    backend: str, tmp_path: Path
+) -> None:
+    # Monday 2 March 20:00, outside working hours: 李工 is on call for the team. The desk's dispatch sends
+    # him (as before) and the team's lead is told of the call-out, as dispatch_critical tells the members.
+    with noticed_desk(backend, tmp_path, "office_equipment") as (desk, clock, w, notifier):
+        night = datetime(2026, 3, 2, 20, 0, tzinfo=SHANGHAI)
+        shift = OnCallShift(w.eng_junior.id, night - timedelta(hours=2), night + timedelta(hours=12))
+        team = Team("em", "应急小组", TeamKind.EMERGENCY, w.eng_senior.id, [w.eng_junior.id], shifts=[shift])
+        desk.teams.save_team(w.manager, team)
+        clock.set(night)
+        tid = desk.open_ticket(
+            w.agent, customer_id=w.cust_en.id, description="All printers down", urgent=True
+        ).ticket.id
+        desk.triage(w.agent, tid, nature="outage", severity=Severity.SEVERE)
+        assignee = desk.dispatch(w.agent, tid).ticket.assignee
+        assert assignee is not None and assignee.id == w.eng_junior.id
+        desk.deliver()
+        assert any(tid in m.subject for m in notifier.to("wang.sr@venus.example"))
