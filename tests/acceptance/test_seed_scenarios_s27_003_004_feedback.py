@@ -126,3 +126,29 @@ def test_a_charge_outside_the_rules_said_at_a_repairs_callback_is_an_opinion_bes
         ]
         (row,) = _opinions_table(desk, w, "2026-03")
         assert (row["id"], row["grievances"]) == (overcharged, "未按规定收费")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_customers_grievance_words_at_a_complaints_callback_are_erased_with_the_customer(
+    backend: str, tmp_path: Path
+) -> None:
+    # The grievance of the first test sends the complaint back to investigating; the step's reason is the
+    # customer's words. Erasing the customer blanked them on the callback and its record but kept them on
+    # that step (only a callback finding the problem back had its rework's reason blanked).
+    with world_desk(backend, tmp_path, pack=PACK) as (desk, clock, w):
+        clock.set(_at(2, 24, 10))
+        cid = _handled_complaint(desk, w)
+        clock.set(_at(3, 2, 10))
+        said = "师傅说话很冲还乱收费"
+        desk.callbacks.record(
+            w.agent,
+            cid,
+            checklist=CallbackChecklist(polite=False, other_complaints=said),
+            problem_back=False,
+            satisfaction=5,
+        )
+        desk.privacy.erase_customer(w.manager, w.cust_zh.id, "客户要求删除", cancel_open_tickets=True)
+        with desk.store() as uow:
+            events = uow.tickets.get(cid).events
+        assert [e.action for e in events if e.reason and said in e.reason] == []
+        assert all(said not in str(e.payload) for e in events)
