@@ -7,10 +7,11 @@ other pages already lay out, so each figure is shown one way everywhere.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from aftersales.reports.document import Column, ColumnKind, DocCell, ReportTable
 from aftersales.reports.labels import ReportLabels
 from aftersales.reports.monthly_feedback import MonthlyFeedback
-from aftersales.service.monthly_feedback import CallbackLine
 
 __all__ = ["HEADLINE", "feedback_tables"]
 
@@ -37,7 +38,17 @@ def _phase(code: str, labels: ReportLabels) -> str:
     return labels.text("report.feedback.phase_unknown" if code == "unknown" else f"warranty_phase.{code}")
 
 
-def _grievances(line: CallbackLine, labels: ReportLabels) -> str:
+class _Said(Protocol):
+    """What a callback line of the facts says of grievances (reports do not import the service)."""
+
+    @property
+    def grievances(self) -> tuple[str, ...]: ...
+
+    @property
+    def other_complaints(self) -> str: ...
+
+
+def _grievances(line: _Said, labels: ReportLabels) -> str:
     """The grievances said at a callback in the reader's words; another grievance in the customer's own."""
     said = [
         line.other_complaints.strip() if g == "other_complaints" and line.other_complaints.strip()
