@@ -20,6 +20,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.budget_drafts import DraftState
 from aftersales.domain.charges import ChargeKind
 from aftersales.domain.complaints import ComplaintSeverity
+from aftersales.domain.surveys import GRIEVANCE_ITEMS
 from aftersales.i18n import SUPPORTED_LOCALES, load_catalog
 from aftersales.i18n.notifications import NOTIFICATION_KINDS
 from aftersales.policies.warranty import WarrantyPhase
@@ -76,6 +77,7 @@ EXPANDED: dict[str, tuple[str, tuple[str, ...]]] = {
     "f'complaint_severity.{c.severity.value}'": ("complaint_severity", _values(ComplaintSeverity)),
     "f'warranty_phase.{code}'": ("warranty_phase", _values(WarrantyPhase)),
     "f'report.feedback.figure.{name}'": ("report.feedback.figure", HEADLINE),
+    "f'grievances.{g}'": ("grievances", (*GRIEVANCE_ITEMS, "other_complaints")),
     "f'report.feedback.{code}'": (
         "report.feedback",
         ("headline", "incidents", "phases", "complaints", "opinions", "sold"),

@@ -114,6 +114,10 @@ class DispatchParams:
 _NORMAL_ROUTE = Route(RouteTarget.AGENT_OR_JUNIOR, preferred_level=EngineerLevel.JUNIOR)
 
 
+def _engineer_ids(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 @attrs.frozen
 class DispatchRequest:
     """What dispatch needs to know about one ticket.
@@ -129,6 +133,9 @@ class DispatchRequest:
     route: Route = attrs.field(factory=lambda: _NORMAL_ROUTE)
     dealer_id: DealerId | None = None
     exclude: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    emergency_members: frozenset[str] = attrs.field(factory=frozenset, converter=_engineer_ids)
+    """Members of the emergency teams the desk registered (``desk.teams``): on the emergency team as much
+    as an engineer flagged ``emergency_team`` (seed 003 特急问题则启动应急小组), for an emergency route."""
 
 
 @attrs.frozen
@@ -213,7 +220,10 @@ class DefaultDispatch:
     ) -> tuple[Candidate, ...]:
         route = request.route
         if route.emergency_team:
-            pool: Iterable[EngineerId] = index.emergency(request.skill)
+            members = request.emergency_members
+            pool: Iterable[EngineerId] = index.emergency(request.skill) | {
+                e for e in index.with_skill(request.skill) if e in members
+            }
         elif self.params.same_region_only and request.region is not None:
             pool = index.candidates(request.skill, request.region)
         else:

@@ -7,8 +7,9 @@ customer is asked at the callback about how the service was given (seed 003 服�
 charging by the rules, explaining the use, cleaning up — the :data:`CONDUCT_ITEMS` of the
 :class:`~aftersales.domain.surveys.CallbackChecklist`. Whether the product works is the fix, not conduct.
 
-One row per engineer (the service ticket's assignee when the report is read: a dealer's id for a job
-the dealer holds, ``""`` for work no one was dispatched to), over the callbacks of service tickets
+One row per engineer (the service ticket's assignee when the callback was made — a rework sent to
+another engineer afterwards does not take the answers over —: a dealer's id for a job the dealer held,
+``""`` for work no one was dispatched to), over the callbacks of service tickets
 recorded in the period. The rate is the share of conduct questions answered yes, among those answered
 (a question left unasked counts neither way), rounded as every report share is
 (:mod:`aftersales.reports.rounding`); ``None`` when nothing was answered.
@@ -17,12 +18,14 @@ recorded in the period. The rate is the share of conduct questions answered yes,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 
 import attrs
 
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.surveys import CHECKLIST_ITEMS, CallbackRecord
+from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.reporting import Period
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -113,11 +116,35 @@ def service_conduct(store: Callable[[], UnitOfWork], period: Period) -> ConductR
             if ticket.kind is not TicketKind.SERVICE:
                 continue
             answers = record.checklist.answers()
-            key = ticket.assignee.id if ticket.assignee is not None else ""
+            key = _assignee_at(ticket, record.at)
             tallies.setdefault(key, _Tally()).add(answers)
             total.add(answers)
     rows = tuple(tallies[key].row(key) for key in sorted(tallies) if tallies[key].callbacks)
     return ConductReport(period, rows, total.row(""))
+
+
+_ASSIGNING = frozenset({"assign", "reassign"})
+
+
+def _assignee_at(ticket: Ticket, at: datetime) -> str:
+    """Whom ``ticket`` was with when its callback of ``at`` was made: the engineer (or dealer) the
+    customer was asked about. A rework dispatched to another engineer after the callback does not take
+    the answers over (seed 003 三 2: 服务规范性 is appraised, with pay and promotion). The ticket's current
+    assignee when its log records no dispatch (an imported history); ``""`` when it was with nobody."""
+    holder: str | None = None
+    dispatched = False
+    for event in ticket.events:
+        if event.action == "record_callback" and event.at >= at:
+            break
+        if event.at > at:
+            break
+        if event.action in _ASSIGNING:
+            raw = event.payload.get("assignee")
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                holder, dispatched = str(raw["id"]), True
+    if not dispatched:
+        return ticket.assignee.id if ticket.assignee is not None else ""
+    return holder or ""
 
 
 def scoped_service_conduct(desk: ReportDesk, actor: object, period: Period) -> ConductReport:

@@ -7,6 +7,8 @@ other pages already lay out, so each figure is shown one way everywhere.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from aftersales.reports.document import Column, ColumnKind, DocCell, ReportTable
 from aftersales.reports.labels import ReportLabels
 from aftersales.reports.monthly_feedback import MonthlyFeedback
@@ -34,6 +36,26 @@ def _table(
 def _phase(code: str, labels: ReportLabels) -> str:
     """A warranty phase in words; ``unknown`` when no unit or no phase could be judged."""
     return labels.text("report.feedback.phase_unknown" if code == "unknown" else f"warranty_phase.{code}")
+
+
+class _Said(Protocol):
+    """What a callback line of the facts says of grievances (reports do not import the service)."""
+
+    @property
+    def grievances(self) -> tuple[str, ...]: ...
+
+    @property
+    def other_complaints(self) -> str: ...
+
+
+def _grievances(line: _Said, labels: ReportLabels) -> str:
+    """The grievances said at a callback in the reader's words; another grievance in the customer's own."""
+    said = [
+        line.other_complaints.strip() if g == "other_complaints" and line.other_complaints.strip()
+        else labels.text(f"grievances.{g}")
+        for g in line.grievances
+    ]  # fmt: skip
+    return "; ".join(said)
 
 
 def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[ReportTable]:
@@ -70,8 +92,8 @@ def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[Repor
     opinions = _table(
         "opinions", labels,
         (("id", K.TEXT), ("received_at", K.DATETIME), ("score", K.COUNT), ("attitude", K.COUNT),
-         ("low_score", K.FLAG), ("problem_back", K.FLAG), ("comment", K.TEXT)),
-        [(o.ticket_id, o.at, o.score, o.attitude, o.low, o.problem_back, o.comment)
+         ("low_score", K.FLAG), ("problem_back", K.FLAG), ("grievances", K.TEXT), ("comment", K.TEXT)),
+        [(o.ticket_id, o.at, o.score, o.attitude, o.low, o.problem_back, _grievances(o, labels), o.comment)
          for o in facts.opinions],
     )  # fmt: skip
     sold = _table(

@@ -27,7 +27,7 @@ from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.sla_reading import answered_at
 from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
-from aftersales.domain.surveys import RATER_DIMENSIONS, rater_index_of
+from aftersales.domain.surveys import GRIEVANCE_ITEMS, RATER_DIMENSIONS, rater_index_of
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.training import Attendee, TrainingKind, TrainingRecord, TrainingTopic
@@ -160,6 +160,17 @@ class CallbackEntry:
     """The survey's five RATER scores (1–5), in RATER order, when the survey was asked."""
     attitude: int | None = None
     """The customer's evaluation (1–5) of the team's service attitude, when asked (seed 001 三(七)2)."""
+    other_complaints: str = ""
+    """What else the customer said they are unhappy with, in their words (seed 004 第六条 3(3)
+    是否有其它不满意的地方); empty when nothing (or on a callback recorded before the log kept it)."""
+
+    @property
+    def grievances(self) -> tuple[str, ...]:
+        """What the customer complained of at the callback, as :attr:`CallbackChecklist.grievances` names
+        it: the :data:`GRIEVANCE_ITEMS` answered "no", and ``other_complaints`` when they said one."""
+        said = dict(self.answers)
+        found = tuple(name for name in GRIEVANCE_ITEMS if said.get(name) is False)
+        return (*found, "other_complaints") if self.other_complaints.strip() else found
 
 
 @attrs.frozen
@@ -231,6 +242,7 @@ def callback_entries(ticket: Ticket) -> Iterator[CallbackEntry]:
             answers,
             rater,
             attitude if isinstance(attitude, int) and not isinstance(attitude, bool) else None,
+            str(payload.get("other_complaints") or ""),
         )
 
 

@@ -237,6 +237,8 @@ class CallbackDesk:
             facts[f"answer.{question}"] = answer
         if attitude is not None:
             facts["attitude"] = attitude
+        if checklist.other_complaints.strip():  # the customer's words, kept in the log (seed 003 二 5 归档)
+            facts["other_complaints"] = checklist.other_complaints
         if survey is not None:
             facts.update({f"score.{k}": v for k, v in survey.dimensions().items()})
 

@@ -29,7 +29,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import DispatchRequest, Roster, calendar_on_duty
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
 from aftersales.policies.escalation import Escalation, EscalationFacts, EscalationTrigger
-from aftersales.policies.routing import Route, RoutingFacts
+from aftersales.policies.routing import Route, RouteTarget, RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import CountField, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -169,6 +169,7 @@ class Dispatching:
         if dealer_id is not None:
             dealer = uow.dealers.get(dealer_id)
             return Choice(assignee(AssigneeKind.DEALER, dealer.id, dealer.name), manual, (), told)
+        members = self._emergency_members(uow) if route.outcome.emergency_team else frozenset[str]()
         request = DispatchRequest(
             at=now,
             region=ticket.region,
@@ -177,11 +178,13 @@ class Dispatching:
             route=route.outcome,
             dealer_id=ticket.dealer_id,
             exclude=frozenset({ticket.assignee.id} if ticket.assignee else ()),  # type: ignore[arg-type]
+            emergency_members=members,
         )
         calendar = self.context.calendar
         on_call = self._on_call(uow, route.outcome.emergency_team, now, request.exclude, ticket.dealer_id)
         if on_call is not None:
-            return attrs.evolve(on_call, reasons=(*on_call.reasons, *coordination), messages=told)
+            team = self._team_told(uow, ticket, on_call.assignee, now)
+            return attrs.evolve(on_call, reasons=(*on_call.reasons, *coordination), messages=(*told, *team))
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
         waits: tuple[Reason, ...] = ()
         if calendar is not None and not route.outcome.emergency_team and not calendar.is_working_time(now):
@@ -193,6 +196,8 @@ class Dispatching:
         decision = policies.dispatch.decide(request, roster or self.roster(uow), on_duty)
         chosen = decision.outcome.assignee
         if chosen is not None:
+            if route.outcome.emergency_team:
+                told = (*told, *self._team_told(uow, ticket, chosen, now))
             return Choice(chosen, (*decision.reasons, *waits, *coordination), (route, decision), told)
         # Who hears of it is the escalation table's (escalation.targets.no_candidate), and the dispatch
         # decision says so: one figure, not a dispatch parameter beside it that nothing obeyed.
@@ -239,6 +244,38 @@ class Dispatching:
         if any(engineer.id in team.members for team in self._teams.emergency_teams(uow)):
             return None
         return Reason("dispatch_outside_emergency_team", {"priority": priority.value})
+
+    def _emergency_members(self, uow: UnitOfWork) -> frozenset[str]:
+        """The members of every registered emergency team: on the emergency team for dispatch in working
+        hours, as they are for the night's on-call and the manual dispatch's override check."""
+        return frozenset(m for team in self._teams.emergency_teams(uow) for m in team.members)
+
+    def _team_told(
+        self, uow: UnitOfWork, ticket: Ticket, chosen: Assignee | None, now: datetime
+    ) -> tuple[OutboxMessage, ...]:
+        """The notices to the other members of the registered emergency team ``chosen`` is on (seed 003
+        特急问题则启动应急小组: the team is called out), as ``desk.teams.dispatch_critical`` sends them; the
+        one chosen gets the assignment's own notice."""
+        if chosen is None or chosen.kind is not AssigneeKind.ENGINEER:
+            return ()
+        teams = [t for t in self._teams.emergency_teams(uow) if chosen.id in t.members]
+        others = sorted({m for t in teams for m in t.members} - {chosen.id})
+        if not others:
+            return ()
+        notifications = self.context.notifications
+        values = {
+            "ticket_id": ticket.id,
+            "level": RouteTarget.EMERGENCY_TEAM,
+            "reason": Reason("emergency_team", {"team": teams[0].name}),
+        }
+        key = f"{ticket.id}:{len(ticket.events)}:emergency_team"
+        messages: list[OutboxMessage] = []
+        for engineer in uow.engineers.find(others).values():
+            if engineer.contact is not None:
+                messages += notifications.contact_messages(
+                    "escalation", "engineer", engineer.contact, values, key, now
+                )
+        return tuple(messages)
 
     def _on_call(
         self,

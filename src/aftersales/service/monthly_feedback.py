@@ -12,7 +12,9 @@ Nothing here counts anew: each part is what the desk's own capability reads, as 
 - users' opinions: the complaints received in the month (``desk.complaints.complaint_log``, without
   the customer's name, address or phone: the feedback goes to management, not to the field) and the
   callbacks made in the month that carry a comment, a low score (one the complaint policy's
-  ``opens_complaint`` finds too low: the built-in's ``complaint_below_score``) or the problem back;
+  ``opens_complaint`` finds too low: the built-in's ``complaint_below_score``), a grievance (the
+  repairer not polite, a charge outside the rules, another grievance said: a complaint whatever the
+  score) or the problem back;
 - sales information: the units sold in the month (their purchase date), per product.
 
 Who reads it is the one permission table's ``monthly_feedback`` (the office and the auditor); the
@@ -91,7 +93,8 @@ class ComplaintLine:
 
 @attrs.frozen
 class CallbackLine:
-    """A callback of the month with an opinion in it: a comment, a low score, or the problem back."""
+    """A callback of the month with an opinion in it: a comment, a low score, a grievance, or the problem
+    back."""
 
     ticket_id: str
     at: datetime
@@ -104,6 +107,12 @@ class CallbackLine:
     attitude: int | None = None
     """The customer's evaluation (1-5) of the team's service attitude, when it was asked; ``low`` judges
     the lower of it and ``score``, as the callback's complaint does (seed 004 第七条 4: 态度不好)."""
+    grievances: tuple[str, ...] = ()
+    """What the customer complained of at the callback whatever the score (``polite``, ``charged_by_rules``
+    answered no; ``other_complaints`` said): the callback desk takes it as a complaint (第七条 3-4), so it
+    is a user's opinion of the month too."""
+    other_complaints: str = ""
+    """The grievance in the customer's words (是否有其它不满意的地方), when they said one."""
 
 
 @attrs.frozen
@@ -225,13 +234,28 @@ class MonthlyFeedbackDesk:
                 a.product_id for a in uow.assets.list() if a.purchase_date and start <= a.purchase_date < end
             )
         opinions = tuple(
-            CallbackLine(c.ticket_id, c.at, c.satisfaction, low(c), c.problem_back, c.comment, c.attitude)
+            CallbackLine(
+                c.ticket_id,
+                c.at,
+                c.satisfaction,
+                low(c),
+                c.problem_back,
+                c.comment,
+                c.attitude,
+                c.grievances,
+                c.other_complaints,
+            )
             for c in sorted(made, key=lambda c: (c.at, c.ticket_id))
-            if c.comment.strip() or c.problem_back or low(c)
+            # A grievance is an opinion as a low score is: both open (or send back) a complaint.
+            if c.comment.strip() or c.problem_back or low(c) or c.grievances
         )
         # The customers' own words at their callbacks (the comments): a read of their personal data, as
         # the complaint log read above is (``desk.privacy.access_log``, what ``monthly_feedback``).
-        quoted = [whose[o.ticket_id] for o in opinions if o.comment.strip() and o.ticket_id in whose]
+        quoted = [
+            whose[o.ticket_id]
+            for o in opinions
+            if (o.comment.strip() or o.other_complaints.strip()) and o.ticket_id in whose
+        ]
         record_access(self.complaints.runner, actor, "monthly_feedback", quoted)
         return FeedbackFacts(
             month, start, end, incidents, phases, complaints, len(made), opinions,

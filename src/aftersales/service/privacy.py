@@ -971,13 +971,13 @@ def _typed_free_text(ticket: Ticket, fields: CustomFieldSet) -> list[str]:
 def _note_seqs(ticket: Ticket) -> set[int]:
     """The steps of ``ticket`` whose reason is what someone said of or to the person: the notes of
     :data:`_NOTE_STEPS`, and the reason of the rework a callback opened (``reopen``/``reject`` right
-    after a ``record_callback`` finding the problem back): the customer's words at the callback, its
-    comment or "other complaints", which the callback step and record hold blanked."""
+    after a ``record_callback``: the problem back, or a complaint sent back to investigating by a low
+    score or a grievance said at its callback): the customer's words at the callback, its comment or
+    "other complaints", which the callback step and record hold blanked."""
     found = {e.seq for e in ticket.events if e.action in _NOTE_STEPS and e.reason}
     for before, event in zip(ticket.events, ticket.events[1:], strict=False):
         if (
             before.action == "record_callback"
-            and before.payload.get("problem_back") is True
             and event.action in ("reopen", "reject")
             and event.reason not in (None, "", CALLBACK_REWORK_REASON)
         ):
