@@ -82,12 +82,12 @@ class _Usage(Exception):
 def run_budget(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run ``budget`` with parsed ``args``; returns the exit code (streams default to the current
     standard ones)."""
-    from aftersales.i18n.locales import resolve_locale
+    from aftersales.cli.locale_option import cli_locale
 
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     try:
-        locale = resolve_locale("zh_Hans" if args.locale is None else args.locale)
+        locale = cli_locale(args.locale)
     except AftersalesError as exc:
         err.write(f"aftersales budget: error: --locale: {exc}\n")
         return USAGE

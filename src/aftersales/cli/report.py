@@ -221,8 +221,8 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     may have replaced them since)."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
+    from aftersales.cli.locale_option import cli_locale
     from aftersales.domain.contact import zone
-    from aftersales.i18n.locales import resolve_locale
     from aftersales.policies.registry import resolve_policies
 
     checked = _check(args, err)
@@ -234,7 +234,7 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     except AftersalesError as exc:
         return _fail(err, f"unknown pack {args.pack!r} ({exc})")
     try:
-        args.locale = resolve_locale("zh_Hans" if args.locale is None else args.locale)
+        args.locale = cli_locale(args.locale)
         tz = zone(args.timezone)
     except AftersalesError as exc:
         return _fail(err, f"bad locale or time zone ({exc})")
