@@ -84,3 +84,24 @@ def test_copy_and_pickle() -> None:
         assert twin == calendar
         assert twin.fingerprint == calendar.fingerprint
         assert twin.is_working_day(date(2026, 9, 27))
+
+
+@attrs.frozen
+class _Private:
+    _note: str
+
+
+def test_a_record_checked_with_a_private_field_is_normalised() -> None:
+    """``check_record`` handed ``attrs.evolve`` the field's name (``_note``) where it takes the init name
+    (``note``): a private field whose value needed normalising (text not NFC) raised instead."""
+    from aftersales.domain.validation import check_record
+
+    checked = check_record(_Private("e\u0301"), "record")
+    assert checked._note == "\u00e9"
+
+
+def test_the_desk_checks_an_evolved_calendar_without_copying_it() -> None:
+    from aftersales.domain.validation import check_record
+
+    calendar = attrs.evolve(_calendar(), source_name="host 2")
+    assert check_record(calendar, "calendar") is calendar  # its compiled years kept

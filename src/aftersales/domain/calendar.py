@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from itertools import repeat
 from operator import add, floordiv, sub
-from types import MappingProxyType
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -156,7 +155,7 @@ class BusinessCalendar:
     # ``attrs.evolve`` passes every init field back to ``__init__`` under its alias: the hours go back
     # as given (``weekly_hours``, ``extra_workday_hours``), the derived fields not at all. Before
     # session 27 it passed ``week=`` and the cache, and every evolve of a calendar was refused.
-    _given_week: Mapping[int, tuple[tuple[time, time], ...]] = attrs.field(
+    _given_week: dict[int, tuple[tuple[time, time], ...]] = attrs.field(
         alias="weekly_hours", eq=False, repr=False
     )
     _given_extra: tuple[tuple[time, time], ...] = attrs.field(
@@ -225,9 +224,7 @@ class BusinessCalendar:
             if known_until is not None
             else 1 << 62
         )
-        given_week = MappingProxyType(
-            {weekday: window_times(windows) for weekday, windows in enumerate(week) if windows}
-        )
+        given_week = {weekday: window_times(windows) for weekday, windows in enumerate(week) if windows}
         self.__attrs_init__(
             timezone=timezone,
             holidays=off,
