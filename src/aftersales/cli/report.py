@@ -311,14 +311,14 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     from aftersales.reports.names import group_names
     from aftersales.reports.pages import document_for
     from aftersales.reports.sla import sla_breaches
-    from aftersales.reports.targets import PACK_GOALS, KpiGoals
+    from aftersales.reports.targets import KpiGoals, inherited_goals
     from aftersales.reports.trend import scoped_kpi_trend
 
     queries = reporting_for(desk.store)
     actor = _actor(args)
     as_dealer = args.as_actor != "manager"
     labels = report_labels(args.locale, group_names(desk.store), args.timezone)
-    goals = PACK_GOALS.get(args.pack, KpiGoals())
+    goals = inherited_goals(args.pack) or KpiGoals()  # a pack over a shipped one: its goals
     groups = {"all": GroupBy.ALL, "dealer": GroupBy.DEALER, "engineer": GroupBy.ENGINEER}
     groups |= {"product": GroupBy.PRODUCT, "region": GroupBy.REGION}
     dimension = FaultDimension[(args.dimension or "symptom").upper()]
@@ -364,13 +364,13 @@ def _feedback(args: argparse.Namespace, desk: Any) -> Any:
     from aftersales.reports.monthly_feedback import monthly_feedback
     from aftersales.reports.names import group_names
     from aftersales.reports.pages import document_for
-    from aftersales.reports.targets import PACK_GOALS, KpiGoals
+    from aftersales.reports.targets import KpiGoals, inherited_goals
 
     labels = report_labels(args.locale, group_names(desk.store), args.timezone)
     report = monthly_feedback(
         desk, _actor(args), reporting_for(desk.store), args.month, as_of=desk.clock.now()
     )
-    return document_for(report, labels, goals=PACK_GOALS.get(args.pack, KpiGoals()))
+    return document_for(report, labels, goals=inherited_goals(args.pack) or KpiGoals())
 
 
 def _month(day: date) -> str:

@@ -233,6 +233,34 @@ class Registry:
         self._packs[name] = pack
         return pack
 
+    def lineage(self, name_or_path: str | Path) -> tuple[str, ...]:
+        """The pack's name, then its ``[pack] extends`` parent's, and so on (nearest first).
+
+        Why: what the library keeps per shipped pack outside the pack file (its KPI goals) belongs to a
+        pack extending it too. The pack is loaded first, so a bad one is refused as :meth:`load_pack`
+        refuses it; a parent registered parsed ends the line.
+        """
+        pack = self.load_pack(name_or_path)
+        if isinstance(name_or_path, Path) or str(name_or_path).endswith(".toml"):
+            own, _ = read_toml(Path(name_or_path))
+        else:
+            source = self._pack_sources.get(pack.name)
+            if source is None or isinstance(source, Pack):
+                return (pack.name,)
+            own, _ = source.read()
+        names = [pack.name]
+        for _ in range(_MAX_EXTENDS + 1):
+            header = own.get("pack")
+            parent = header.get("extends") if isinstance(header, dict) else None
+            if not isinstance(parent, str) or parent in names:
+                break
+            names.append(parent)
+            source = self._pack_sources.get(parent)
+            if source is None or isinstance(source, Pack):
+                break
+            own, _ = source.read()
+        return tuple(names)
+
     def _inherit(self, data: Mapping[str, Any], file: str, seen: frozenset[str]) -> dict[str, Any]:
         """``data`` with its ``[pack] extends`` parent's sections underneath, key by key.
 
