@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from aftersales.cli.terminal_text import printable
 from aftersales.domain.text import checked_month
 from aftersales.domain.validation import check_id
 from aftersales.errors import AftersalesError, ValidationError
@@ -84,7 +85,7 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _fail(err: TextIO, message: str) -> int:
-    err.write(f"aftersales report: error: {message}\n")
+    err.write(printable(f"aftersales report: error: {message}") + "\n")
     return USAGE
 
 
@@ -243,10 +244,13 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     except ValidationError as exc:  # the options asked for what the report refuses (a trend of 40 months)
         return _fail(err, str(exc))
     except AftersalesError as exc:
-        err.write(f"aftersales report: error: {exc}\n")
+        err.write(printable(f"aftersales report: error: {exc}") + "\n")
         return 1
     except OSError as exc:  # the --out file could not be written (permissions, a full disk)
-        err.write(f"aftersales report: error: cannot write {exc.filename or args.out}: {exc.strerror}\n")
+        err.write(
+            printable(f"aftersales report: error: cannot write {exc.filename or args.out}: {exc.strerror}")
+            + "\n"
+        )
         return 1
 
 
