@@ -1,15 +1,16 @@
 # mypy: disable-error-code="arg-type"
 """Two desks on different working calendars opening one new store at once (session 27).
 
-The calendar guard (service/calendar_stamp) took, for a desk opened before the store had a stamp, the
-first stamp it later found as the store's calendar "as it knew it". So of two desks opening an empty
-store on calendars X and Y, when X's sweep stamped the store first, the Y desk adopted X's stamp, went
-on writing Y's due times under it, and its own sweep then moved the store to Y (the X desk refused from
-then on): the second desk won, after a while of mixed due times. And when both sweeps read "no stamp"
-before either wrote, the second write overwrote the first stamp without recomputing the first desk's
-due times. Now a store without a stamp counts as on the desk's own calendar: the first desk to stamp
-decides, and the other is refused (ConfigurationError, key ``calendar``; nothing written) until it is
-opened again on the store's calendar. Memory has one desk per store; SQLite and PostgreSQL.
+Which wins: a desk opened before the store had a stamp takes the first stamp it finds as the store's
+calendar as it knew it (service/calendar_stamp). So the desk that stamps first (X) keeps writing until the
+other (Y) sweeps: that sweep recomputes the open tickets on Y and stamps Y, and from then on the X desk is
+refused (ConfigurationError, key ``calendar``) until it is opened again on Y — the rolling-restart rule.
+
+The defect: both sweeps read "no stamp" before either wrote, and the second's stamp write overwrote the
+first's, moving the store to its calendar without recomputing the first desk's due times; both desks
+then read ``dues_stale`` as False. Now a stamp written since the read stands, and the second desk's next
+sweep finds the dues stale and recomputes them before it stamps. SQLite and PostgreSQL (a memory store
+has one desk).
 """
 
 from __future__ import annotations
@@ -57,36 +58,40 @@ def _stamp(desk: ServiceDesk) -> str:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_the_first_desk_to_stamp_decides_and_the_other_is_refused(backend: str, tmp_path: Path) -> None:
+def test_the_desk_that_sweeps_last_moves_the_store_and_the_other_is_refused(
+    backend: str, tmp_path: Path
+) -> None:
     clock, world = ManualClock(START), make_world()
     with store_url(backend, tmp_path) as url, _open(url, clock, X) as first, _open(url, clock, Y) as second:
         register(first, world)
         tid = first.open_ticket(world.agent, customer_id=world.cust_zh.id, description="复印机卡纸").ticket.id
         first.triage(world.agent, tid, nature="repair", severity=Severity.MEDIUM)
         assert not first.run_due_jobs().failed  # the store stamped with X
-        before = first.ticket(world.manager, tid)
+        on_x = first.ticket(world.manager, tid).resolution_due_at
+        assert on_x is not None and _stamp(first) == X.fingerprint
+
+        clock.advance(timedelta(minutes=6))
+        assert not second.run_due_jobs().failed  # recomputes on Y, stamps Y
+        on_y = second.ticket(world.manager, tid).resolution_due_at
+        assert on_y is not None and on_y > on_x  # Y's days off lie before the due
+        assert _stamp(second) == Y.fingerprint and second.health().dues_stale is False
 
         with pytest.raises(ConfigurationError) as refused:
-            second.note_to_customer(world.agent, tid, text="客户来电催促", visible=False)
-        assert refused.value.key == "calendar" and "calendar X" in str(refused.value)
-        clock.advance(timedelta(minutes=6))
-        assert "sla_sweep" in second.run_due_jobs().failed  # it does not move the store to Y
-        after = first.ticket(world.manager, tid)
-        assert (after.version, after.resolution_due_at) == (before.version, before.resolution_due_at)
-        assert _stamp(first) == X.fingerprint
-        assert first.health().dues_stale is False
-
-        # Opened again on the store's calendar, it writes.
-        with _open(url, clock, X) as again:
-            again.note_to_customer(world.agent, tid, text="客户来电催促", visible=False)
+            first.note_to_customer(world.agent, tid, text="客户来电催促", visible=False)
+        assert refused.value.key == "calendar" and "calendar Y" in str(refused.value)
+        assert first.ticket(world.manager, tid).resolution_due_at == on_y
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_a_stamp_written_between_the_read_and_the_write_stands(
     backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = ManualClock(START)
+    clock, world = ManualClock(START), make_world()
     with store_url(backend, tmp_path) as url, _open(url, clock, X) as first, _open(url, clock, Y) as second:
+        register(first, world)
+        tid = first.open_ticket(world.agent, customer_id=world.cust_zh.id, description="复印机卡纸").ticket.id
+        first.triage(world.agent, tid, nature="repair", severity=Severity.MEDIUM)
+        on_x = first.ticket(world.manager, tid).resolution_due_at
         permit = jobs.permit
 
         def first_stamps_meanwhile(actor: object, workflow: object, action: str) -> None:
@@ -96,6 +101,15 @@ def test_a_stamp_written_between_the_read_and_the_write_stands(
                     uow.commit()
             permit(actor, workflow, action)
 
-        monkeypatch.setattr(jobs, "permit", first_stamps_meanwhile)
-        assert "sla_sweep" in second.run_due_jobs().failed
-        assert _stamp(first) == X.fingerprint  # not overwritten with Y's
+        with monkeypatch.context() as patch:
+            patch.setattr(jobs, "permit", first_stamps_meanwhile)
+            assert not second.run_due_jobs().failed
+        assert _stamp(first) == X.fingerprint  # not overwritten with Y's, the dues being X's
+        assert second.health().dues_stale is True
+        assert second.ticket(world.manager, tid).resolution_due_at == on_x
+
+        clock.advance(timedelta(minutes=6))
+        assert not second.run_due_jobs().failed  # now recomputed on Y, then stamped
+        assert _stamp(second) == Y.fingerprint and second.health().dues_stale is False
+        on_y = second.ticket(world.manager, tid).resolution_due_at
+        assert on_x is not None and on_y is not None and on_y > on_x

@@ -55,6 +55,7 @@ __all__ = [
     "sla_of",
     "sla_seen",
     "stamp_calendar",
+    "stamp_first",
     "stamp_seen",
     "stamp_unsigned",
 ]
@@ -122,18 +123,31 @@ def stamp_calendar(uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sl
         )
 
 
+def stamp_first(uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: str) -> bool:
+    """Stamp a store the sweep found without a stamp (or with an unsigned one of ``calendar``) with
+    ``calendar`` and the SLA policy ``sla``, in ``uow``'s transaction; whether it did.
+
+    A stamp another desk wrote since the sweep read none stands (``False``): before session 27 this
+    write overwrote it, so of two desks on different calendars sweeping a new store at once the second
+    moved the store to its calendar without recomputing the first desk's due times, and both then read
+    ``dues_stale`` as ``False``. Left alone, the other calendar's stamp makes this desk's next sweep find
+    the due times stale and recompute them before it stamps (:func:`check_calendar_current` decides as
+    for any stamp found after the desk opened)."""
+    stamp = _stamp(uow)
+    if stamp is not None and (stamp.fingerprint != calendar.fingerprint or (stamp.sla and stamp.sla != sla)):
+        return False
+    stamp_calendar(uow, calendar, at, sla)
+    return True
+
+
 def stamp_seen(uow: UnitOfWork, calendar: BusinessCalendar | None) -> str | None:
     """The calendar fingerprint of the store's stamp as a desk on ``calendar`` finds it when it opens;
-    ``None`` without a calendar. A store without a stamp is taken as on the desk's own calendar (its due
-    times, if any, were computed on it until now): until session 27 the desk took the first stamp it
-    later found, so of two desks on different calendars opening one new store, the one that had not
-    stamped adopted the other's stamp as its own, went on writing its calendar's due times under it and
-    then moved the store. Now the first desk to stamp the store decides, and the other is refused
-    (:func:`check_calendar_current`)."""
+    ``None`` without a calendar or a stamp (the first stamp the desk finds is then taken as the store's
+    calendar as it knew it: :func:`check_calendar_current`)."""
     if calendar is None:
         return None
     stamp = _stamp(uow)
-    return stamp.fingerprint if stamp is not None else calendar.fingerprint
+    return stamp.fingerprint if stamp is not None else None
 
 
 def sla_seen(uow: UnitOfWork, calendar: BusinessCalendar | None, sla: str) -> str:
@@ -150,7 +164,7 @@ def check_calendar_current(uow: UnitOfWork, context: DeskContext) -> None:
     """Refuse (``ConfigurationError`` naming ``calendar``) a write of due times computed on the desk's
     calendar when another desk has moved the store to another calendar since this desk opened: the
     stamp is neither the desk's calendar's nor the one it found then (``context.calendar_seen``,
-    :func:`stamp_seen`; on a store without a stamp then, its own calendar's). A desk opened on a calendar
+    :func:`stamp_seen`; on a store stamped since, the first stamp it finds). A desk opened on a calendar
     the store is not on yet writes: its sweep moves the store. Likewise for the SLA policy (naming
     ``sla``; ``context.sla_seen``, :func:`sla_seen`), from the same stamp read."""
     calendar = context.calendar
@@ -159,8 +173,8 @@ def check_calendar_current(uow: UnitOfWork, context: DeskContext) -> None:
     stamp = _stamp(uow)
     if stamp is None:
         return
-    if context.calendar_seen is None:  # a context built without reading the stamp: as on its own calendar
-        context.calendar_seen = calendar.fingerprint
+    if context.calendar_seen is None:  # opened before any stamp: the first one is the store's as it knew it
+        context.calendar_seen = stamp.fingerprint
     if stamp.fingerprint in (calendar.fingerprint, context.calendar_seen):
         _check_sla_current(stamp, context)
         return

@@ -63,7 +63,6 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.bounds import check_bounded
-from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.instants import require_aware
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
@@ -91,7 +90,8 @@ from aftersales.service.calendar_stamp import (
     check_calendar_current,
     dues_stale,
     sla_of,
-    stamp_calendar,
+    stamp_first,
+    stamp_seen,
     stamp_unsigned,
 )
 from aftersales.service.delivery import MOST_PURGED, notification_params
@@ -709,22 +709,20 @@ class Jobs:
                 "stamp_calendar",
                 None,
                 [calendar.fingerprint, sla],
-                lambda uow, at: self._first_stamp(uow, calendar, at, sla),
+                lambda uow, at: stamp_first(uow, calendar, at, sla),
             )
+            # The store's calendar as this desk knows it: its own once stamped; another desk's stamp that
+            # stood instead is taken when next found (check_calendar_current), as any stamp found later.
+            with self.context.reader(snapshot=False) as uow:
+                stamped = stamp_seen(uow, calendar)
+            if self.context.calendar_seen is None and stamped == calendar.fingerprint:
+                self.context.calendar_seen = stamped
             return 0
         if not stale:
             return 0
         # Page by page: an upgrade on a large store never holds the writers for every open ticket.
         report = recompute_dues(self.context, self.runner, self.actor, None, page_size=self._page)
         return len(report.recomputed)
-
-    def _first_stamp(self, uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: str) -> None:
-        """Stamp a store found without a stamp (or with an unsigned one) with the desk's calendar and SLA
-        policy — unless another desk stamped its own since the read: that stamp stands and this desk is
-        refused (``check_calendar_current``). Before session 27 the second desk's write overwrote it,
-        moving the store to its calendar without recomputing the first desk's due times."""
-        check_calendar_current(uow, self.context)
-        stamp_calendar(uow, calendar, at, sla)
 
     def _deliver(self, now: datetime) -> DispatchReport:
         if self.context.notifier is None:
