@@ -408,7 +408,9 @@ def test_a_low_score_opens_a_complaint_in_the_same_command(desk: ServiceDesk) ->
 
 
 def test_vip_customers_are_always_called_back_and_surveyed() -> None:
-    no_callbacks = {"callback": DefaultCallback(CallbackParams(required=False, survey_tiers=()))}
+    no_callbacks = {
+        "callback": DefaultCallback(CallbackParams(required=False, survey_tiers=(), service_within_hours=72))
+    }
     with _open("general_maintenance", no_callbacks) as desk:
         callbacks = desk.callbacks
         regular = callbacks.schedule(AGENT, _resolved_ticket(desk, "c1"))

@@ -178,7 +178,7 @@ class HostSla(DefaultSla):
     """A host's SLA policy keeping one figure of its own beside the library's params."""
 
     def __init__(self, hours: int) -> None:
-        super().__init__(SlaParams())
+        super().__init__(SlaParams(callback_hours=72))  # the pack's callback deadline
         object.__setattr__(self, "hours", hours)
 
 

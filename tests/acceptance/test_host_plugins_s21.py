@@ -132,7 +132,9 @@ def test_a_hosts_subclass_of_a_default_policy_is_still_one(backend: str, tmp_pat
 
 
 def test_the_librarys_own_policies_are_not_wrapped() -> None:
-    desk = ServiceDesk.open("memory://", pack="sanitary_ware", overrides={"sla": DefaultSla(SlaParams())})
+    desk = ServiceDesk.open(
+        "memory://", pack="sanitary_ware", overrides={"sla": DefaultSla(SlaParams(callback_hours=72))}
+    )
     assert type(desk.policies.sla) is DefaultSla
     assert type(desk.policies.priority) is DefaultPriority
 

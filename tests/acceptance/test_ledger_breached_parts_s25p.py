@@ -38,7 +38,7 @@ def _desk(backend: str, tmp_path: Path, parts: bool) -> Iterator[tuple[ServiceDe
         backend,
         tmp_path,
         pack="office_equipment",
-        overrides={"sla": DefaultSla(SlaParams(pause_on_parts=parts))},
+        overrides={"sla": DefaultSla(SlaParams(pause_on_parts=parts, callback_from="work_done"))},
     ) as (desk, clock, world):
         yield desk, clock, world
 

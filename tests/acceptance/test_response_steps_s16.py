@@ -19,6 +19,7 @@ import pytest
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Plan, Severity
 from aftersales.policies.decision import Decision
+from aftersales.policies.registry import resolve_policies
 from aftersales.policies.sla import DefaultSla, SlaFacts
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import kpi_report
@@ -39,7 +40,9 @@ class ArrivalAnswers(DefaultSla):
 
 @pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
 def test_a_response_the_sla_counts_is_counted_by_the_reports(backend: str, tmp_path: Path) -> None:
-    with world_desk(backend, tmp_path, overrides={"sla": ArrivalAnswers()}) as (desk, clock, world):
+    with world_desk(
+        backend, tmp_path, overrides={"sla": ArrivalAnswers(resolve_policies("office_equipment").sla.params)}
+    ) as (desk, clock, world):
         ticket_id = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="卡纸").ticket.id
         desk.triage(world.agent, ticket_id, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
         desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id)

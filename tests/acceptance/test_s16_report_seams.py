@@ -279,7 +279,7 @@ def test_awaiting_parts_pauses_the_reports_when_the_pack_says_so(backend: str, t
         ServiceDesk.open(
             url,
             pack="office_equipment",
-            overrides={"sla": DefaultSla(SlaParams(pause_on_parts=True))},
+            overrides={"sla": DefaultSla(SlaParams(pause_on_parts=True, callback_from="work_done"))},
             clock=clock,
             staff=STAFF,
         ) as desk,

@@ -25,7 +25,7 @@ from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, make_world, register, store_url
 
 _DAYS = {priority: days + 2 for priority, days in SlaParams().resolution_days.items()}
-_LONGER = DefaultSla(attrs.evolve(SlaParams(), resolution_days=_DAYS))
+_LONGER = DefaultSla(attrs.evolve(SlaParams(), resolution_days=_DAYS, callback_from="work_done"))
 
 
 def _open(url: str, clock: ManualClock, sla: DefaultSla | None = None) -> ServiceDesk:

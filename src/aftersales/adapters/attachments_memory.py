@@ -10,6 +10,7 @@ from typing import BinaryIO
 from aftersales.domain.attachments import check_sha256
 from aftersales.errors import NotFound
 from aftersales.ports.attachments import Digest, StoredBlob
+from aftersales.ports.fork_renewal import renew_after_fork
 
 __all__ = ["MemoryAttachmentStore"]
 
@@ -20,6 +21,10 @@ class MemoryAttachmentStore:
     def __init__(self) -> None:
         self._blobs: dict[str, bytes] = {}
         self._lock = threading.Lock()
+        renew_after_fork(self)
+
+    def _renew_locks_after_fork(self) -> None:
+        self._lock = threading.Lock()  # a thread of the parent may have held it at the fork
 
     def put(self, content: Iterable[bytes], max_size: int | None = None) -> StoredBlob:
         """Keep the chunks (checked against ``max_size`` as they come)."""

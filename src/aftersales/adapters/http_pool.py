@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from aftersales.domain.bounds import Bounds
 from aftersales.errors import ConfigurationError, OutOfBounds
+from aftersales.ports.fork_renewal import renew_after_fork
 from aftersales.ports.outbox_dispatch import MAX_SENDERS
 
 __all__ = ["POOL_SIZE", "HttpAnswer", "KeepAlivePool", "UnsendableHeader", "check_header"]
@@ -36,6 +37,9 @@ keeps its own, so more than the most senders (``MAX_SENDERS``) would never be us
 _ANSWER_LIMIT = 64 * 1024
 """Bytes of an answer's body read; a longer (or chunked, or unsized) one is not read at all: its
 connection is closed instead of drained."""
+
+_INHERITED: list[object] = []
+"""Idle connections a forked child inherited, held so that the child never closes the parent's."""
 
 _LINE_LIMIT = 8192
 _HEADER_LIMIT = 100
@@ -164,8 +168,19 @@ class KeepAlivePool:
         self.port = port or default_port
         self._idle: list[_Connection] = []
         self._lock = threading.Lock()
+        self._size = size
         self._slots = threading.BoundedSemaphore(size)
         self._closed = False
+        renew_after_fork(self)
+
+    def _renew_locks_after_fork(self) -> None:
+        # The parent's idle connections are the parent's: two processes writing on one socket mix their
+        # requests. Held, never used nor closed here; the child opens its own. The senders of the
+        # parent do not live on here, so every slot is free.
+        _INHERITED.append(self._idle)
+        self._idle = []
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(self._size)
 
     def _connect(self) -> _Connection:
         sock = socket.create_connection((self.host, self.port), timeout=self.timeout)

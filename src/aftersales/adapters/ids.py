@@ -16,6 +16,7 @@ import attrs
 
 from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
+from aftersales.ports.fork_renewal import renew_after_fork
 from aftersales.ports.unit_of_work import UnitOfWork
 
 __all__ = ["DEFAULT_PREFIXES", "IdCounter", "SequentialIds", "UuidIds"]
@@ -72,6 +73,10 @@ class SequentialIds:
         self._retries = retries
         self._counters: dict[str, int] = {}
         self._lock = threading.Lock()
+        renew_after_fork(self)
+
+    def _renew_locks_after_fork(self) -> None:
+        self._lock = threading.Lock()  # a thread of the parent may have held it at the fork
 
     def next_id(self, kind: str) -> str:
         """The next id of ``kind``."""

@@ -35,6 +35,7 @@ from aftersales.errors import (
 )
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import scrub_idempotency_row, scrub_message, scrub_needles
+from aftersales.ports.fork_renewal import renew_after_fork
 from aftersales.ports.outbox import (
     OutboxBookkeeping,
     OutboxMessage,
@@ -165,6 +166,11 @@ class MemoryStore:
         self._values: dict[tuple[str, str, Any], set[str]] = {}
         self._closed = False
         self._attachments = MemoryAttachmentStore()
+        renew_after_fork(self)
+
+    def _renew_locks_after_fork(self) -> None:
+        # A parent's thread inside a unit of work at the fork does not live on here: its turn is void.
+        self._lock, self._turn = threading.Lock(), threading.RLock()
 
     def default_attachments(self) -> MemoryAttachmentStore:
         """Attachments kept in this process, like the rest of the store."""

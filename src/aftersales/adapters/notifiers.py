@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError
+from aftersales.ports.fork_renewal import renew_after_fork
 from aftersales.ports.notifier import RenderedMessage
 
 __all__ = ["LoggingNotifier", "MemoryNotifier"]
@@ -30,6 +31,10 @@ class MemoryNotifier:
         self._sent: list[RenderedMessage] = []
         self._keys: set[str] = set()
         self._lock = threading.Lock()
+        renew_after_fork(self)
+
+    def _renew_locks_after_fork(self) -> None:
+        self._lock = threading.Lock()  # a thread of the parent may have held it at the fork
 
     def send(self, message: RenderedMessage) -> None:
         """Accept ``message`` unless its idempotency key was already accepted."""
@@ -88,6 +93,10 @@ class LoggingNotifier:
         self._remember = remember
         self._keys: dict[str, None] = {}
         self._lock = threading.Lock()
+        renew_after_fork(self)
+
+    def _renew_locks_after_fork(self) -> None:
+        self._lock = threading.Lock()  # a thread of the parent may have held it at the fork
 
     def send(self, message: RenderedMessage) -> None:
         """Log that ``message`` was accepted (or was a duplicate), without its personal data."""

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from aftersales.cli.terminal_text import printable
 from aftersales.errors import AftersalesError, ValidationError
 
 __all__ = ["main"]
@@ -90,9 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         # The demo and the diagram check their options before any work: a bad one is a usage error,
         # as argparse's own and the report's are.
-        print(f"aftersales: error: {exc}", file=sys.stderr)
+        print(printable(f"aftersales: error: {exc}"), file=sys.stderr)
         return 2
     except AftersalesError as exc:
-        print(f"aftersales: error: {exc}", file=sys.stderr)
+        print(printable(f"aftersales: error: {exc}"), file=sys.stderr)
         return 1
     return 2

@@ -82,14 +82,15 @@ class _Usage(Exception):
 def run_budget(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run ``budget`` with parsed ``args``; returns the exit code (streams default to the current
     standard ones)."""
-    from aftersales.i18n.locales import resolve_locale
+    from aftersales.cli.locale_option import cli_locale
+    from aftersales.cli.terminal_text import printable
 
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     try:
-        locale = resolve_locale("zh_Hans" if args.locale is None else args.locale)
+        locale = cli_locale(args.locale)
     except AftersalesError as exc:
-        err.write(f"aftersales budget: error: --locale: {exc}\n")
+        err.write(printable(f"aftersales budget: error: --locale: {exc}") + "\n")
         return USAGE
     words = _Words(locale)
     try:
@@ -97,13 +98,13 @@ def run_budget(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
         _check_db(Path(args.db), words)
         return _run(args, words, out, err)
     except _Usage as exc:
-        err.write(words.text("cli.budget.error", message=str(exc)) + "\n")
+        err.write(printable(words.text("cli.budget.error", message=str(exc))) + "\n")
         return USAGE
     except ValidationError as exc:  # a period, category, id or amount the desk refuses
-        err.write(words.text("cli.budget.error", message=words.error(exc)) + "\n")
+        err.write(printable(words.text("cli.budget.error", message=words.error(exc))) + "\n")
         return USAGE
     except AftersalesError as exc:
-        err.write(words.text("cli.budget.error", message=words.error(exc)) + "\n")
+        err.write(printable(words.text("cli.budget.error", message=words.error(exc))) + "\n")
         return REFUSED
 
 

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from aftersales.cli.terminal_text import printable
 from aftersales.domain.text import checked_month
 from aftersales.domain.validation import check_id
 from aftersales.errors import AftersalesError, ValidationError
@@ -84,7 +85,7 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _fail(err: TextIO, message: str) -> int:
-    err.write(f"aftersales report: error: {message}\n")
+    err.write(printable(f"aftersales report: error: {message}") + "\n")
     return USAGE
 
 
@@ -221,8 +222,8 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     may have replaced them since)."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
+    from aftersales.cli.locale_option import cli_locale
     from aftersales.domain.contact import zone
-    from aftersales.i18n.locales import resolve_locale
     from aftersales.policies.registry import resolve_policies
 
     checked = _check(args, err)
@@ -234,7 +235,7 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     except AftersalesError as exc:
         return _fail(err, f"unknown pack {args.pack!r} ({exc})")
     try:
-        args.locale = resolve_locale("zh_Hans" if args.locale is None else args.locale)
+        args.locale = cli_locale(args.locale)
         tz = zone(args.timezone)
     except AftersalesError as exc:
         return _fail(err, f"bad locale or time zone ({exc})")
@@ -243,10 +244,13 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     except ValidationError as exc:  # the options asked for what the report refuses (a trend of 40 months)
         return _fail(err, str(exc))
     except AftersalesError as exc:
-        err.write(f"aftersales report: error: {exc}\n")
+        err.write(printable(f"aftersales report: error: {exc}") + "\n")
         return 1
     except OSError as exc:  # the --out file could not be written (permissions, a full disk)
-        err.write(f"aftersales report: error: cannot write {exc.filename or args.out}: {exc.strerror}\n")
+        err.write(
+            printable(f"aftersales report: error: cannot write {exc.filename or args.out}: {exc.strerror}")
+            + "\n"
+        )
         return 1
 
 
@@ -311,14 +315,14 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     from aftersales.reports.names import group_names
     from aftersales.reports.pages import document_for
     from aftersales.reports.sla import sla_breaches
-    from aftersales.reports.targets import PACK_GOALS, KpiGoals
+    from aftersales.reports.targets import KpiGoals, inherited_goals
     from aftersales.reports.trend import scoped_kpi_trend
 
     queries = reporting_for(desk.store)
     actor = _actor(args)
     as_dealer = args.as_actor != "manager"
     labels = report_labels(args.locale, group_names(desk.store), args.timezone)
-    goals = PACK_GOALS.get(args.pack, KpiGoals())
+    goals = inherited_goals(args.pack) or KpiGoals()  # a pack over a shipped one: its goals
     groups = {"all": GroupBy.ALL, "dealer": GroupBy.DEALER, "engineer": GroupBy.ENGINEER}
     groups |= {"product": GroupBy.PRODUCT, "region": GroupBy.REGION}
     dimension = FaultDimension[(args.dimension or "symptom").upper()]
@@ -364,13 +368,13 @@ def _feedback(args: argparse.Namespace, desk: Any) -> Any:
     from aftersales.reports.monthly_feedback import monthly_feedback
     from aftersales.reports.names import group_names
     from aftersales.reports.pages import document_for
-    from aftersales.reports.targets import PACK_GOALS, KpiGoals
+    from aftersales.reports.targets import KpiGoals, inherited_goals
 
     labels = report_labels(args.locale, group_names(desk.store), args.timezone)
     report = monthly_feedback(
         desk, _actor(args), reporting_for(desk.store), args.month, as_of=desk.clock.now()
     )
-    return document_for(report, labels, goals=PACK_GOALS.get(args.pack, KpiGoals()))
+    return document_for(report, labels, goals=inherited_goals(args.pack) or KpiGoals())
 
 
 def _month(day: date) -> str:

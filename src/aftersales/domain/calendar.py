@@ -26,7 +26,7 @@ import hashlib
 import threading
 import weakref
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from itertools import repeat
 from operator import add, floordiv, sub
@@ -144,19 +144,28 @@ class BusinessCalendar:
     """
 
     timezone: str
-    week: tuple[DayWindows, ...] = attrs.field(repr=False)
+    week: tuple[DayWindows, ...] = attrs.field(init=False, repr=False)
     holidays: frozenset[date] = attrs.field(repr=False)
     extra_workdays: frozenset[date] = attrs.field(repr=False)
-    extra_hours: DayWindows = attrs.field(repr=False)
+    extra_hours: DayWindows = attrs.field(init=False, repr=False)
     known_from: date | None
     known_until: date | None
     source_name: str
     official_until: date | None
-    _schedule: DaySchedule = attrs.field(eq=False, repr=False)
-    _zone: ZoneInfo = attrs.field(eq=False, repr=False)
-    _known_lo: int = attrs.field(eq=False, repr=False)
-    _known_hi: int = attrs.field(eq=False, repr=False)
-    _cache: _Cache = attrs.field(eq=False, repr=False)
+    # ``attrs.evolve`` passes every init field back to ``__init__`` under its alias: the hours go back
+    # as given (``weekly_hours``, ``extra_workday_hours``), the derived fields not at all. Before
+    # session 27 it passed ``week=`` and the cache, and every evolve of a calendar was refused.
+    _given_week: dict[int, tuple[tuple[time, time], ...]] = attrs.field(
+        alias="weekly_hours", eq=False, repr=False
+    )
+    _given_extra: tuple[tuple[time, time], ...] = attrs.field(
+        alias="extra_workday_hours", eq=False, repr=False
+    )
+    _schedule: DaySchedule = attrs.field(init=False, eq=False, repr=False)
+    _zone: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
+    _known_lo: int = attrs.field(init=False, eq=False, repr=False)
+    _known_hi: int = attrs.field(init=False, eq=False, repr=False)
+    _cache: _Cache = attrs.field(init=False, eq=False, repr=False)
 
     def __init__(
         self,
@@ -215,21 +224,44 @@ class BusinessCalendar:
             if known_until is not None
             else 1 << 62
         )
+        given_week = {weekday: window_times(windows) for weekday, windows in enumerate(week) if windows}
         self.__attrs_init__(
-            timezone,
-            week,
-            off,
-            extra,
-            extra_hours,
-            known_from,
-            known_until,
-            source_name,
-            official_until,
-            schedule,
-            zone,
-            known_lo,
-            known_hi,
-            _Cache(),
+            timezone=timezone,
+            holidays=off,
+            extra_workdays=extra,
+            known_from=known_from,
+            known_until=known_until,
+            source_name=source_name,
+            official_until=official_until,
+            weekly_hours=given_week,
+            extra_workday_hours=window_times(extra_hours),
+        )
+        # Derived, not init fields (so ``attrs.evolve`` recomputes them): set past the frozen guard.
+        for name, value in (
+            ("week", week),
+            ("extra_hours", extra_hours),
+            ("_schedule", schedule),
+            ("_zone", zone),
+            ("_known_lo", known_lo),
+            ("_known_hi", known_hi),
+            ("_cache", _Cache()),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __reduce__(self) -> tuple[Callable[[dict[str, object]], BusinessCalendar], tuple[dict[str, object]]]:
+        """Copy and pickle as the arguments given (the compiled cache and its lock are rebuilt)."""
+        return _rebuilt, (
+            {
+                "timezone": self.timezone,
+                "weekly_hours": dict(self._given_week),
+                "holidays": self.holidays,
+                "extra_workdays": self.extra_workdays,
+                "extra_workday_hours": self._given_extra,
+                "known_from": self.known_from,
+                "known_until": self.known_until,
+                "source_name": self.source_name,
+                "official_until": self.official_until,
+            },
         )
 
     # -- construction -------------------------------------------------------------------------------------
@@ -714,3 +746,8 @@ class BusinessCalendar:
             table = assemble(self._schedule, cache.years, first, last, cache.anchor)
             cache.table = table
             return table
+
+
+def _rebuilt(arguments: dict[str, object]) -> BusinessCalendar:
+    """A calendar from the arguments :meth:`BusinessCalendar.__reduce__` kept (copy, pickle)."""
+    return BusinessCalendar(**arguments)  # type: ignore[arg-type]

@@ -493,15 +493,15 @@ def resolve_hint(annotation: object, namespace: Mapping[str, Any]) -> Any:
         return Any
 
 
-_CHECKERS: dict[tuple[type[Any], str], tuple[tuple[str, Checker], ...]] = {}
+_CHECKERS: dict[tuple[type[Any], str], tuple[tuple[str, str, Checker], ...]] = {}
 
 
-def _record_checkers(cls: type[Any], field: str) -> tuple[tuple[str, Checker], ...]:
+def _record_checkers(cls: type[Any], field: str) -> tuple[tuple[str, str, Checker], ...]:
     found = _CHECKERS.get((cls, field))
     if found is None:
         namespace = vars(sys.modules[cls.__module__])
         found = tuple(
-            (a.name, checker_for(resolve_hint(a.type, namespace), f"{field}.{a.name}"))
+            (a.name, a.alias, checker_for(resolve_hint(a.type, namespace), f"{field}.{a.alias}"))
             for a in attrs.fields(cls)
             if a.init
         )
@@ -523,14 +523,14 @@ def check_record(record: object, field: str, cls: type[Any] | None = None) -> An
             f"{field} must be a {expected.__name__}, got {type(record).__name__}", field=field
         )
     changes: dict[str, Any] = {}
-    for name, check in _record_checkers(type(record), field):
+    for name, alias, check in _record_checkers(type(record), field):
         value = getattr(record, name)
         checked = check(value)
         if checked is value or (type(checked) is type(value) and checked == value):
             continue
         if isinstance(value, (list, tuple, set, frozenset, dict)) and checked == value:
             continue  # the converter's own collection type; the items are unchanged
-        changes[name] = checked
+        changes[alias] = checked  # evolve takes a field by its init name (``_x`` is ``x``)
     if not changes:
         _own_validators(record, field)
         return record

@@ -233,6 +233,34 @@ class Registry:
         self._packs[name] = pack
         return pack
 
+    def lineage(self, name_or_path: str | Path) -> tuple[str, ...]:
+        """The pack's name, then its ``[pack] extends`` parent's, and so on (nearest first).
+
+        Why: what the library keeps per shipped pack outside the pack file (its KPI goals) belongs to a
+        pack extending it too. The pack is loaded first, so a bad one is refused as :meth:`load_pack`
+        refuses it; a parent registered parsed ends the line.
+        """
+        pack = self.load_pack(name_or_path)
+        if isinstance(name_or_path, Path) or str(name_or_path).endswith(".toml"):
+            own, _ = read_toml(Path(name_or_path))
+        else:
+            source = self._pack_sources.get(pack.name)
+            if source is None or isinstance(source, Pack):
+                return (pack.name,)
+            own, _ = source.read()
+        names = [pack.name]
+        for _ in range(_MAX_EXTENDS + 1):
+            header = own.get("pack")
+            parent = header.get("extends") if isinstance(header, dict) else None
+            if not isinstance(parent, str) or parent in names:
+                break
+            names.append(parent)
+            source = self._pack_sources.get(parent)
+            if source is None or isinstance(source, Pack):
+                break
+            own, _ = source.read()
+        return tuple(names)
+
     def _inherit(self, data: Mapping[str, Any], file: str, seen: frozenset[str]) -> dict[str, Any]:
         """``data`` with its ``[pack] extends`` parent's sections underneath, key by key.
 
@@ -384,8 +412,10 @@ class Registry:
                     "(its name and methods: see aftersales.policies.protocols)",
                     key=kind_name,
                 )
-        if not {"sla", "callback"} & {k for k, v in overrides.items() if not isinstance(v, str)}:
-            _check_callback_deadlines(core, chosen.source)  # a host's own policy objects are its call
+        given = frozenset(
+            k for k, v in overrides.items() if not isinstance(v, str) and k in ("sla", "callback")
+        )
+        _check_callback_deadlines(core, chosen.source, given)
         for kind_name, policy in core.items():
             if kind_name in _PROTOCOLS:
                 check_own(kind_name, policy, _PROTOCOLS[kind_name])
@@ -556,16 +586,23 @@ def _named(own: Mapping[str, Any], section: str, key: str) -> object:
     return table.get(key) if isinstance(table, dict) else None
 
 
-def _check_callback_deadlines(core: Mapping[str, object], source: str | None) -> None:
+def _check_callback_deadlines(
+    core: Mapping[str, object], source: str | None, given: frozenset[str] = frozenset()
+) -> None:
     """Refuse a pack whose callback deadline differs between ``[callback]`` and ``[sla]``.
 
     Why: the seeds give one deadline (000: 服务结束后一定时间内…回访; 004: 投诉处理后的七天内); the callback
     policy dates the callback task and the SLA policy measures the callback target, so two figures would
     make the task, the SLA status and the KPI disagree. A figure named in one section only follows to the
     other (:func:`_linked_follow`); two different figures named in the pack itself are refused here.
-    Only the pack's default policies are compared (not policy objects a host passes as overrides), and
-    working-hour SLA callbacks (another unit) are not: the task then falls due with the SLA target, and
-    a ``service_within_hours`` named beside them is refused by :func:`_linked_follow`.
+    A host's override built on the library's policies (a ``DefaultSla``/``DefaultCallback``, or a
+    subclass, whose params say the deadline) is held to the same rule, the error naming the override
+    (``given``: the kinds the host passed as objects): before session 27 it was not compared, and a
+    ``DefaultSla(SlaParams(pause_on_parts=True))`` over a pack calling back within 48 hours measured the
+    callback against the default 24 while the task fell due at 48. A policy of the host's own class says
+    no deadline the library can read and is not compared. Working-hour SLA callbacks (another unit) are
+    not compared: the task then falls due with the SLA target, and a ``service_within_hours`` named
+    beside them is refused by :func:`_linked_follow`.
     """
     sla, callback = core.get("sla"), core.get("callback")
     if not (isinstance(sla, DefaultSla) and isinstance(callback, DefaultCallback)):
@@ -583,6 +620,15 @@ def _check_callback_deadlines(core: Mapping[str, object], source: str | None) ->
         ("service_from", "callback_from", callback.params.service_from, sla.params.callback_from)
     ]  # the start too: the task and the SLA target run from one instant (seed 003: 录入系统 … 24小时内)
     for callback_key, sla_key, in_callback, in_sla in [*pairs, *starts]:
+        if in_callback != in_sla and given:
+            kind = "sla" if "sla" in given else "callback"
+            raise ConfigurationError(
+                f"callback.{callback_key} = {in_callback} but sla.{sla_key} = {in_sla} (the {kind} policy "
+                "passed as an override): they are the same callback deadline (the callback task and the "
+                "SLA target); build the override from the pack's params, e.g. attrs.evolve("
+                f"resolve_policies(pack).{kind}.params, …), or override both with one figure",
+                key=f"overrides.{kind}",
+            )
         if in_callback != in_sla:
             raise ConfigurationError(
                 f"callback.{callback_key} = {in_callback} but sla.{sla_key} = {in_sla}: they are the "

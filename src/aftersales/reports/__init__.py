@@ -81,7 +81,7 @@ from aftersales.reports.sources import (
     RevenueReader,
 )
 from aftersales.reports.staff_kpi import agent_kpis, scoped_agent_kpis
-from aftersales.reports.targets import PACK_GOALS, KpiGoals, kpi_goals
+from aftersales.reports.targets import PACK_GOALS, KpiGoals, inherited_goals, kpi_goals
 from aftersales.reports.trend import KpiTrend, kpi_trend, scoped_kpi_trend
 
 __all__ = [
@@ -137,6 +137,7 @@ __all__ = [
     "fault_pareto",
     "fault_trend",
     "group_names",
+    "inherited_goals",
     "iter_ledger",
     "kpi_goals",
     "kpi_report",

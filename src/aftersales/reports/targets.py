@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
@@ -133,12 +134,33 @@ PACK_GOALS: Final[Mapping[str, KpiGoals]] = MappingProxyType(
 """The goals of each shipped pack."""
 
 
-def kpi_goals(pack: str, overrides: Mapping[str, object] | None = None) -> KpiGoals:
-    """The goals of ``pack`` (a shipped pack name), with ``overrides`` (rate → fraction) applied.
+def inherited_goals(pack: str | Path) -> KpiGoals | None:
+    """The goals of ``pack``: a shipped pack's own, else those of the nearest shipped pack it extends
+    (``[pack] extends``, through any plugin packs between); ``None`` for a pack extending none.
 
-    An unknown pack or an override naming no KPI rate is a :class:`ConfigurationError`.
+    Why: a host's pack over ``sanitary_ware`` (a file, or a plugin's) is judged on the seed's goals as
+    its parent is; before session 27 ``kpi_goals`` refused it and the CLI's report judged it on no goals
+    at all. A pack the registry cannot load is refused as :meth:`Registry.load_pack` refuses it.
     """
-    found = PACK_GOALS.get(pack) if isinstance(pack, str) else None
+    if isinstance(pack, str) and pack in PACK_GOALS:
+        return PACK_GOALS[pack]
+    from aftersales.policies.registry import default_registry
+
+    for name in default_registry().lineage(pack):
+        if name in PACK_GOALS:
+            return PACK_GOALS[name]
+    return None
+
+
+def kpi_goals(pack: str | Path, overrides: Mapping[str, object] | None = None) -> KpiGoals:
+    """The goals of ``pack`` (a registered pack's name or a pack file's path), with ``overrides`` (rate →
+    fraction) applied: a shipped pack's own, or those of the shipped pack it extends
+    (:func:`inherited_goals`).
+
+    A pack that cannot be loaded, one extending no shipped pack, or an override naming no KPI rate is a
+    :class:`ConfigurationError`.
+    """
+    found = inherited_goals(pack) if isinstance(pack, str | Path) else None
     if found is None:
         raise ConfigurationError(
             f"no KPI goals for pack {pack!r}: pass KpiGoals(...) or use one of {', '.join(PACK_GOALS)}",

@@ -56,6 +56,7 @@ __all__ = [
     "sla_of",
     "sla_seen",
     "stamp_calendar",
+    "stamp_first",
     "stamp_seen",
     "stamp_unsigned",
 ]
@@ -145,6 +146,25 @@ def begin_move(uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: s
     stamp = _stamp(uow)
     if stamp is not None and (stamp.fingerprint != calendar.fingerprint or stamp.sla != sla):
         stamp_calendar(uow, calendar, at, sla, complete=False)
+
+
+def stamp_first(uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: str) -> bool:
+    """Stamp a store the sweep found without a stamp (or with an unsigned one of ``calendar``) with
+    ``calendar`` and the SLA policy ``sla``, in ``uow``'s transaction; whether it did.
+
+    A stamp another desk wrote since the sweep read none stands (``False``): before session 27 this
+    write overwrote it, so of two desks on different calendars sweeping a new store at once the second
+    moved the store to its calendar without recomputing the first desk's due times, and both then read
+    ``dues_stale`` as ``False``. Left alone, the other calendar's stamp makes this desk's next sweep find
+    the due times stale and recompute them before it stamps (:func:`check_calendar_current` decides as
+    for any stamp found after the desk opened)."""
+    stamp = _stamp(uow)
+    if stamp is not None and (
+        stamp.fingerprint != calendar.fingerprint or (stamp.sla and stamp.sla != sla) or not stamp.complete
+    ):  # another desk's stamp, or a move under way (begin_move): its own last write completes it
+        return False
+    stamp_calendar(uow, calendar, at, sla)
+    return True
 
 
 def stamp_seen(uow: UnitOfWork, calendar: BusinessCalendar | None) -> str | None:

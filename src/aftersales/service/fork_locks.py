@@ -7,39 +7,18 @@ takes it hangs, or, for a job's run lock, the job is skipped on every call. The 
 (:mod:`aftersales.adapters.fork_guard`); the module-level locks renew themselves (``ports.erasure``,
 the SQLite search's word memo). This module renews the rest: every calendar's compile lock and the
 locks of the desk objects that register here (the jobs' run locks, the team roster, the knowledge
-index). Nothing runs unless the process forks.
+index; and, since session 27, the notifiers, id sequences, memory store and HTTP pool a host
+builds, through :mod:`aftersales.ports.fork_renewal`). Nothing runs unless the process forks.
 """
 
 from __future__ import annotations
 
 import os
-import weakref
-from typing import Protocol
 
 from aftersales.domain.calendar import renew_locks_after_fork as _renew_calendar_locks
+from aftersales.ports.fork_renewal import RenewsLocks, renew_after_fork
 
 __all__ = ["RenewsLocks", "renew_after_fork"]
 
-
-class RenewsLocks(Protocol):
-    """An object whose locks a forked child makes anew."""
-
-    def _renew_locks_after_fork(self) -> None:
-        """Replace every lock with a new, free one (runs in the child only)."""
-
-
-_HOLDERS: weakref.WeakSet[RenewsLocks] = weakref.WeakSet()
-
-
-def renew_after_fork(holder: RenewsLocks) -> None:
-    """Register ``holder`` (weakly: a desk closed and collected takes it along)."""
-    _HOLDERS.add(holder)
-
-
-def _after_fork_in_child() -> None:
-    _renew_calendar_locks()
-    for holder in list(_HOLDERS):
-        holder._renew_locks_after_fork()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
+# The registry itself lives in ``ports.fork_renewal``, where the adapters a host builds join it too.
+os.register_at_fork(after_in_child=_renew_calendar_locks)

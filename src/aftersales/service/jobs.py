@@ -90,7 +90,8 @@ from aftersales.service.calendar_stamp import (
     check_calendar_current,
     dues_stale,
     sla_of,
-    stamp_calendar,
+    stamp_first,
+    stamp_seen,
     stamp_unsigned,
 )
 from aftersales.service.delivery import MOST_PURGED, notification_params
@@ -708,10 +709,14 @@ class Jobs:
                 "stamp_calendar",
                 None,
                 [calendar.fingerprint, sla],
-                lambda uow, at: stamp_calendar(uow, calendar, at, sla),
+                lambda uow, at: stamp_first(uow, calendar, at, sla),
             )
-            if self.context.calendar_seen is None:  # the store's calendar as this desk knows it: its own
-                self.context.calendar_seen = calendar.fingerprint
+            # The store's calendar as this desk knows it: its own once stamped; another desk's stamp that
+            # stood instead is taken when next found (check_calendar_current), as any stamp found later.
+            with self.context.reader(snapshot=False) as uow:
+                stamped = stamp_seen(uow, calendar)
+            if self.context.calendar_seen is None and stamped == calendar.fingerprint:
+                self.context.calendar_seen = stamped
             return 0
         if not stale:
             return 0
