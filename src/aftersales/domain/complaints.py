@@ -331,7 +331,7 @@ class ComplaintFile:
     """Everything a complaint records beyond its ticket; stored as a document under the ticket's id."""
 
     DOCUMENT_KIND: ClassVar[str] = "complaint_file"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "severity")
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "severity", "registered_month")
 
     id: TicketId = attrs.field(validator=required_text(64))
     customer_id: CustomerId
@@ -355,6 +355,10 @@ class ComplaintFile:
     kept as their statement, not as the classification's facts — the centre classifies (seed 004 第八条
     2(2): 完整准确记录客户反映的问题; 2(4)-(5): the centre judges and reports), giving ``crisis`` to
     ``classify`` when it finds them so."""
+    registered_month: str | None = None
+    """The desk's local month (``YYYY-MM``) the complaint was registered in, indexed: a letter received
+    in one month and entered in the next belongs to the next month's feedback (seed 004 第五条 1(6)),
+    the one the service centre could still report it in. ``None`` on files stored before session 27."""
 
     def remedy_cost(self, currency: str) -> Money:
         """What the remedies granted in ``currency`` cost (a remedy may be granted in another currency,

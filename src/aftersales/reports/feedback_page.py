@@ -85,9 +85,9 @@ def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[Repor
     complaints = _table(
         "complaints", labels,
         (("id", K.TEXT), ("received_at", K.DATETIME), ("severity", K.TEXT), ("state", K.TEXT),
-         ("product", K.TEXT), ("outcome", K.TEXT)),
+         ("product", K.TEXT), ("outcome", K.TEXT), ("registered_late", K.FLAG)),
         [(c.complaint_id, c.received_at, labels.text(f"complaint_severity.{c.severity.value}"),
-          labels.state(c.state, "complaint"), c.product, c.outcome) for c in facts.complaints],
+          labels.state(c.state, "complaint"), c.product, c.outcome, c.late) for c in facts.complaints],
     )  # fmt: skip
     opinions = _table(
         "opinions", labels,

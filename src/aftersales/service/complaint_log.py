@@ -17,6 +17,7 @@ from aftersales.domain.complaints import (
 from aftersales.domain.ids import TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
+from aftersales.domain.text import checked_month
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.queries import TicketFilter
@@ -25,6 +26,7 @@ from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_base import ComplaintBase, all_tickets
+from aftersales.service.complaint_month import registered_in
 from aftersales.service.permissions import COMPLAINT_ROLES, check_role
 from aftersales.service.reader_view import complaint_file_as_seen_by
 
@@ -52,6 +54,9 @@ class ComplaintLogFilter:
 
     ``received_from`` is inclusive and ``received_to`` exclusive (a window that ends before it starts is
     refused); ``severity`` and ``states`` take the enum or its code, one state alone or several.
+    ``registered_in`` (``YYYY-MM``) keeps the complaints registered in that month of the desk's: received
+    in it and entered by its end, or received earlier and entered in it (seed 004 第五条 1(6), the
+    month's feedback; :mod:`aftersales.service.complaint_month`).
     """
 
     received_from: datetime | None = None
@@ -59,8 +64,16 @@ class ComplaintLogFilter:
     severity: ComplaintSeverity | None = attrs.field(default=None, converter=_log_severity)
     states: tuple[str, ...] = attrs.field(default=(), converter=_states)
     customer_id: str | None = None
+    registered_in: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        if self.registered_in is not None:
+            try:
+                checked_month(self.registered_in)
+            except ValidationError:
+                raise ValidationError(
+                    "registered_in is a month written YYYY-MM", field="registered_in"
+                ) from None
         for name in ("received_from", "received_to"):
             value = getattr(self, name)
             if value is not None:
@@ -95,6 +108,8 @@ class ComplaintLogEntry:
     called_back_at: datetime | None = None
     """When that callback was made and recorded (登记好回访的情况); ``None`` until it is (the callback's
     answers are ``desk.callbacks.records``)."""
+    registered_month: str | None = None
+    """The desk's month the complaint was registered in (``None`` for one stored before session 27)."""
 
 
 def _called_back_at(ticket: Ticket) -> datetime | None:
@@ -143,9 +158,17 @@ class ComplaintLog(ComplaintBase):
         )
         out: list[ComplaintLogEntry] = []
         customers: set[str] = set()
+        month = wanted.registered_in
         with self.context.store() as uow:
-            for ticket in all_tickets(uow, query):
+            tickets = (
+                all_tickets(uow, query)
+                if month is None
+                else registered_in(uow, query, month, self.context.timezone)
+            )
+            for ticket in tickets:
                 entry = self._log_entry(uow, ticket)
+                if month is not None and entry.registered_month not in (None, month):
+                    continue  # received at the month's end, entered after it: the next month's
                 if wanted.severity is None or entry.severity is wanted.severity:
                     out.append(entry)
                     customers.add(ticket.customer_id)
@@ -194,4 +217,5 @@ class ComplaintLog(ComplaintBase):
             about=file.about,
             callback_due_at=ticket.callback_due_at if ticket.outcome else None,
             called_back_at=_called_back_at(ticket),
+            registered_month=file.registered_month,
         )

@@ -165,7 +165,12 @@ class Dispatching:
                 _without_skill(engineer, assessment.skill if assessment else None),
             )
             manual = (manual[0], *(o for o in overrides if o is not None), *manual[1:])
-            return Choice(assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), manual, (), told)
+            named = assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name)
+            if route.outcome.emergency_team:
+                # 特急问题则启动应急小组 (seed 003 二 3): the team is called out whoever names its member,
+                # as the desk's own choice and desk.teams.dispatch_critical call it out.
+                told = (*told, *self._team_told(uow, ticket, named, now))
+            return Choice(named, manual, (), told)
         if dealer_id is not None:
             dealer = uow.dealers.get(dealer_id)
             return Choice(assignee(AssigneeKind.DEALER, dealer.id, dealer.name), manual, (), told)

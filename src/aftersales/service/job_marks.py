@@ -4,8 +4,9 @@ A mark says a once-only step was done: an agent told that a callback is due, a m
 One was written per callback and per month, and none was ever dropped, so over years of operation they
 grew with every callback. A mark is needed only while its step could be taken again: a callback mark
 while the callback is pending (the job announces pending callbacks only), a month's mark only as the
-latest month sent (a run judged at an earlier instant, a host catching up, finds that month older than
-the latest sent and sends nothing). The ``purge_job_marks`` job drops the others
+latest month sent (a run judged at an earlier instant finds that month older than the latest sent and
+sends nothing; a run after jobs stood still for months sends each month after the latest sent,
+:func:`months_unsent`). The ``purge_job_marks`` job drops the others
 (:mod:`aftersales.service.mark_retention`).
 """
 
@@ -20,7 +21,7 @@ from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import utc_day
 
-__all__ = ["MONTHLY", "JobMark", "month_sent"]
+__all__ = ["MONTHLY", "JobMark", "month_sent", "months_unsent"]
 
 MONTHLY = "monthly_feedback"
 """The job whose marks are one per month (``monthly_feedback:<YYYY-MM>``)."""
@@ -55,3 +56,22 @@ def month_sent(uow: UnitOfWork, month: str) -> bool:
     except NotFound:
         pass
     return any(mark.id.partition(":")[2] >= month for mark in uow.documents.query(JobMark, job=MONTHLY))
+
+
+def months_unsent(uow: UnitOfWork, last: str) -> list[str]:
+    """The months whose feedback is still to send up to ``last`` (``YYYY-MM``, the month before today),
+    oldest first: each month after the latest one sent (seed 004 第五条 1(6): 每月反馈 — a month the
+    jobs did not run in is still fed back, once). With no month sent yet only ``last``: the desk's
+    feedback begins with the first month its job sees end."""
+    sent = [mark.id.partition(":")[2] for mark in uow.documents.query(JobMark, job=MONTHLY)]
+    latest = max(sent, default=None)
+    if latest is None:
+        return [last]
+    months: list[str] = []
+    year, number = int(latest[:4]), int(latest[5:])
+    while True:
+        year, number = year + number // 12, number % 12 + 1
+        month = f"{year:04d}-{number:02d}"
+        if month > last:
+            return months
+        months.append(month)

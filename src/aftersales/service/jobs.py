@@ -13,7 +13,8 @@ job                       what it does                                          
 ``recompute_due``         derives due times left open when holiday data was missing      1 hour
 ``monthly_feedback``      the service centre's feedback of the month before to the       1 hour
                           general manager and the related departments, on the first
-                          working day of a month (once per month; seed 004 第五条 1(6))
+                          working day of a month (once per month, a month missed sent
+                          late, oldest first; seed 004 第五条 1(6))
 ``deliver``               sends due outbox messages (retries, dead letters)              every call
 ``purge_sent``            deletes sent messages older than the pack's retention          1 day
 ``purge_dead``            deletes dead letters older than the pack's retention          1 day
@@ -97,7 +98,7 @@ from aftersales.service.calendar_stamp import (
 from aftersales.service.delivery import MOST_PURGED, notification_params
 from aftersales.service.fee_desk import MOST_BATCH
 from aftersales.service.fork_locks import renew_after_fork
-from aftersales.service.job_marks import JobMark, month_sent
+from aftersales.service.job_marks import JobMark, month_sent, months_unsent
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.mark_retention import MarkRetention, PurgePass, can_walk
 from aftersales.service.permissions import Workflow, permit
@@ -591,9 +592,11 @@ class Jobs:
     def _monthly_feedback(self, now: datetime) -> int:
         """Send the month before's feedback to the general manager and the pack's ``[notification]
         monthly_feedback_to`` (seed 004 第五条 1(6): 每月反馈给总经理及相关部门), once the month's first
-        working day has begun on the desk's calendar (its first day without one): 1 when sent, 0 when it
-        is not time yet or it went out before (a :class:`JobMark` per month, written with the messages
-        in one transaction, so two runs or two processes send it once).
+        working day has begun on the desk's calendar (its first day without one): the number of months
+        sent, 0 when it is not time yet or they went out before (a :class:`JobMark` per month, written
+        with the messages in one transaction, so two runs or two processes send it once). A month the
+        jobs did not run in is sent late, once, oldest first (:func:`~aftersales.service.job_marks.
+        months_unsent`); before, only the month before today was, and a missed month never went out.
 
         A month is marked sent only when its notice reaches the general manager: with no contact the desk
         can write to for ``general_manager`` in the staff directory the run fails with a
@@ -606,13 +609,21 @@ class Jobs:
         today = self.context.today(now)
         if today < self._first_working_day(today.replace(day=1)):
             return 0
-        last = today.replace(day=1) - timedelta(days=1)
-        month = last.strftime("%Y-%m")
+        last = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        with self.context.reader() as uow:
+            # Each month after the latest sent, oldest first: a month the jobs stood still through was
+            # never sent before (only the month before today was looked at). A run's limit bounds them.
+            months = months_unsent(uow, last)[: self.settings.limit]
+        return sum(self._send_feedback(self.feedback, month) for month in months)
+
+    def _send_feedback(self, feedback: MonthlyFeedbackDesk, month: str) -> int:
+        """Send ``month``'s feedback, once (its :class:`JobMark` is written with the messages): 1 when
+        sent, 0 when it (or a later month) went out before."""
         mark_id = f"monthly_feedback:{month}"
         with self.context.reader() as uow:
             if month_sent(uow, month):
                 return 0  # sent already (or a later month was: only the latest month's mark is kept)
-        values = self.feedback.facts(self.actor, month).headline()
+        values = feedback.facts(self.actor, month).headline()
         params = notification_params(self.context.policies)
         roles = [
             Role.GENERAL_MANAGER,

@@ -9,7 +9,8 @@ Nothing here counts anew: each part is what the desk's own capability reads, as 
 - external quality information: the batch quality incidents detected in the month
   (``desk.quality_incidents.incidents``) and the problems found on units by warranty phase, with
   their symptoms, written reports due and design hazards (``desk.archives.phase_feedback``);
-- users' opinions: the complaints received in the month (``desk.complaints.complaint_log``, without
+- users' opinions: the complaints registered in the month (``desk.complaints.complaint_log``
+  ``registered_in``: received in it, or received earlier and entered in it, marked ``late``; without
   the customer's name, address or phone: the feedback goes to management, not to the field) and the
   callbacks made in the month that carry a comment, a low score (one the complaint policy's
   ``opens_complaint`` finds too low: the built-in's ``complaint_below_score``), a grievance (the
@@ -80,7 +81,7 @@ class IncidentLine:
 
 @attrs.frozen
 class ComplaintLine:
-    """A complaint received in the month: what and how it stands, without the customer's particulars."""
+    """A complaint registered in the month: what and how it stands, without the customer's particulars."""
 
     complaint_id: str
     received_at: datetime
@@ -89,6 +90,9 @@ class ComplaintLine:
     product: str
     fault: str
     outcome: str
+    late: bool = False
+    """Received in an earlier month and registered in this one: the earlier month's feedback went out
+    without it, so this month's carries it (seed 004 第五条 1(6))."""
 
 
 @attrs.frozen
@@ -210,11 +214,16 @@ class MonthlyFeedbackDesk:
             if since <= i.detected_at < until
         )
         phases = self.archives.phase_feedback(actor, start=start, end=end)
-        log = self.complaints.complaint_log(actor, ComplaintLogFilter(received_from=since, received_to=until))
+        # The complaints registered in the month: a letter received in the month before and entered in
+        # this one is this month's, marked late (the month before's feedback went out without it).
+        log = self.complaints.complaint_log(actor, ComplaintLogFilter(registered_in=month))
         complaints = tuple(
-            ComplaintLine(e.complaint_id, e.received_at, e.severity, e.state, e.product, e.fault, e.outcome)
+            ComplaintLine(
+                e.complaint_id, e.received_at, e.severity, e.state, e.product, e.fault, e.outcome,
+                late=e.received_at < since,
+            )
             for e in sorted(log, key=lambda e: (e.received_at, e.complaint_id))
-        )
+        )  # fmt: skip
         policy = self.context.policies.complaint
 
         def low(entry: CallbackEntry) -> bool:
