@@ -6,8 +6,17 @@ from __future__ import annotations
 import sqlite3
 
 from aftersales.adapters.sqlite_ticket_events import events_of
+from aftersales.ports.queries import TicketFilter
 
-__all__ = ["CANDIDATE", "RULE", "gap_expression", "late_gap_pending", "late_gap_state", "pending_step"]
+__all__ = [
+    "CANDIDATE",
+    "RULE",
+    "filter_gap_column",
+    "gap_expression",
+    "late_gap_pending",
+    "late_gap_state",
+    "pending_step",
+]
 
 _WAITING = "('awaiting_customer', 'awaiting_parts')"
 CANDIDATE = (
@@ -57,3 +66,13 @@ def gap_expression(after: str) -> str:
     quoted = after.replace("'", "''")
     # only a candidate's document is parsed (the expression is read several times per row)
     return f"(CASE WHEN tickets.id <= '{quoted}' OR NOT ({CANDIDATE}) THEN tickets.late_gap ELSE {RULE} END)"
+
+
+def filter_gap_column(conn: sqlite3.Connection, f: TicketFilter) -> str:
+    """How ``f``'s breached filter reads ``late_gap`` on ``conn`` (the ledger's and search's one
+    reading): the column, or while the back-fill is not complete :func:`gap_expression` past its
+    position."""
+    if f.breached_at is None:
+        return "late_gap"
+    after = late_gap_pending(conn)
+    return "late_gap" if after is None else gap_expression(after)

@@ -12,15 +12,19 @@ position from their documents (:func:`pg_gap_column`): the same answers, slower.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from aftersales.ports.queries import TicketFilter
 
 if TYPE_CHECKING:
-    from aftersales.adapters.postgres import PostgresStore, PostgresUnitOfWork
+    from aftersales.adapters.postgres import PostgresStore
 
 __all__ = [
     "POSTGRES_LATE_GAP_TABLE_STEP",
     "backfill_late_gap_postgres",
     "late_gap_rows",
+    "pg_filter_gap_column",
     "pg_gap_column",
     "pg_late_gap_step",
 ]
@@ -67,7 +71,13 @@ filled the column in its migration."""
 _BATCH = 2000
 
 
-def _position(uow: PostgresUnitOfWork, lock: bool = False) -> tuple[str, bool]:
+class _Runs(Protocol):
+    """What reads the position: a unit of work (or a repository's runner) of the store."""
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+
+def _position(uow: _Runs, lock: bool = False) -> tuple[str, bool]:
     found: Any = uow.run(
         f"SELECT after_id, done FROM late_gap_backfill WHERE id = 1{' FOR UPDATE' if lock else ''}"
     ).fetchone()
@@ -111,7 +121,7 @@ def backfill_late_gap_postgres(
     return read
 
 
-def pg_gap_column(uow: PostgresUnitOfWork) -> str:
+def pg_gap_column(uow: _Runs) -> str:
     """How the breached filter reads ``late_gap``: the column, or while the back-fill is not complete the
     document's gap for the rows past its position it fills (an id literal, quotes doubled)."""
     after, done = _position(uow)
@@ -119,3 +129,9 @@ def pg_gap_column(uow: PostgresUnitOfWork) -> str:
         return "late_gap"
     quoted = after.replace("'", "''")
     return f"(CASE WHEN tickets.id > '{quoted}' AND {_LEFT} THEN {_GAP} ELSE late_gap END)"
+
+
+def pg_filter_gap_column(uow: _Runs, f: TicketFilter) -> str:
+    """How ``f``'s breached filter reads ``late_gap`` (the ledger's and search's one reading): the
+    column without a breached filter (no read), else :func:`pg_gap_column`."""
+    return "late_gap" if f.breached_at is None else pg_gap_column(uow)

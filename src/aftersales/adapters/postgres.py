@@ -50,6 +50,7 @@ from aftersales.adapters.postgres_liveness import still_open
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
+from aftersales.adapters.sqlite_made import MadeOnFirstUse
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo, check_limit
 from aftersales.adapters.ticket_search_postgres import SEARCH_MIGRATION, PostgresTicketSearch
@@ -549,7 +550,24 @@ class PostgresStore:
 
 
 class PostgresUnitOfWork:
-    """One transaction on a pooled connection."""
+    """One transaction on a pooled connection.
+
+    Its repositories are made when first used (:class:`~aftersales.adapters.sqlite_made.MadeOnFirstUse`)
+    and dropped when it ends (:meth:`_drop_repositories`): each refers back to the unit of work, so kept
+    they left a cycle of some 25 objects per command for the garbage collector (issue 21, as on SQLite).
+    """
+
+    tickets: MadeOnFirstUse[PostgresTickets] = MadeOnFirstUse()
+    customers: MadeOnFirstUse[_Entities[Customer]] = MadeOnFirstUse()
+    assets: MadeOnFirstUse[_Entities[Asset]] = MadeOnFirstUse()
+    products: MadeOnFirstUse[_Entities[Product]] = MadeOnFirstUse()
+    dealers: MadeOnFirstUse[_Entities[Dealer]] = MadeOnFirstUse()
+    engineers: MadeOnFirstUse[_Entities[Engineer]] = MadeOnFirstUse()
+    documents: MadeOnFirstUse[_Documents] = MadeOnFirstUse()
+    outbox: MadeOnFirstUse[_Outbox] = MadeOnFirstUse()
+    idempotency: MadeOnFirstUse[_Idempotency] = MadeOnFirstUse()
+    search: MadeOnFirstUse[PostgresTicketSearch] = MadeOnFirstUse()
+    texts: MadeOnFirstUse[PostgresStoredTextIndex] = MadeOnFirstUse()
 
     def __init__(self, store: PostgresStore) -> None:
         self._store = store
@@ -563,17 +581,19 @@ class PostgresUnitOfWork:
         """The entity kinds this transaction's locking ticket read brought along (``None``: none made)."""
         self.entities_used: set[str] = set()
         """The optional entity kinds asked for in this transaction (see :attr:`entity_reads`)."""
-        self.tickets = PostgresTickets(self, store.tickets_kept)
-        self.customers: _Entities[Customer] = _Entities(self, "customer", Customer)
-        self.assets: _Entities[Asset] = _Entities(self, "asset", Asset)
-        self.products: _Entities[Product] = _Entities(self, "product", Product)
-        self.dealers: _Entities[Dealer] = _Entities(self, "dealer", Dealer)
-        self.engineers: _Entities[Engineer] = _Entities(self, "engineer", Engineer)
-        self.documents = _Documents(self)
-        self.outbox = _Outbox(self)
-        self.idempotency = _Idempotency(self)
-        self.search = PostgresTicketSearch(self)
-        self.texts = PostgresStoredTextIndex(self)
+
+    def made_on_first_use(self, name: str) -> Any:
+        """Make the repository ``name`` and keep it until the unit of work ends (called by its class
+        attribute when it is not kept)."""
+        made = self.__dict__[name] = new_pg_repository(self, name)
+        return made
+
+    def _drop_repositories(self) -> None:
+        """Drop the repositories made so far (the unit of work ended): no cycle through them is left
+        for the garbage collector. A repository used after the end is made again on first use."""
+        made = self.__dict__
+        for name in _PG_REPOSITORIES.intersection(made):
+            del made[name]
 
     def __enter__(self) -> PostgresUnitOfWork:
         return self
@@ -581,7 +601,10 @@ class PostgresUnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.rollback()
+        try:
+            self.rollback()
+        finally:
+            self._drop_repositories()
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any] | Kept:
         """Execute ``sql`` now (after any deferred writes, in the same round trip), or answer it from
@@ -640,11 +663,15 @@ class PostgresUnitOfWork:
             self.entity_reads.record(self.entities_used)
             self.entities_brought = None
         self.entities_used.clear()
-        self.documents._locked.clear()
         self.entity_texts.clear()
         self.entities_seen.clear()
-        self.tickets.forget()
-        self.search.known.clear()
+        made = self.__dict__  # only the repositories made (reading one here would make it)
+        if "documents" in made:
+            made["documents"]._locked.clear()
+        if "tickets" in made:
+            made["tickets"].forget()
+        if "search" in made:
+            made["search"].known.clear()
 
     def commit(self) -> None:
         """Commit; on failure the transaction is rolled back and the error raised."""
@@ -995,3 +1022,32 @@ class _Idempotency(SqlIdempotency):
 def open_postgres(url: str) -> PostgresStore:
     """Entry point for ``postgresql://…``: connect, create or migrate the schema."""
     return PostgresStore(url)
+
+
+_PG_ENTITIES: dict[str, tuple[str, type[Any]]] = {
+    "customers": ("customer", Customer),
+    "assets": ("asset", Asset),
+    "products": ("product", Product),
+    "dealers": ("dealer", Dealer),
+    "engineers": ("engineer", Engineer),
+}
+_PG_MAKERS: dict[str, Any] = {
+    "documents": _Documents,
+    "outbox": _Outbox,
+    "idempotency": _Idempotency,
+    "search": PostgresTicketSearch,
+    "texts": PostgresStoredTextIndex,
+}
+_PG_REPOSITORIES = frozenset({"tickets", *_PG_ENTITIES, *_PG_MAKERS})
+
+
+def new_pg_repository(uow: PostgresUnitOfWork, name: str) -> Any:
+    """A new repository ``name`` of ``uow`` (``AttributeError`` for a name that is none)."""
+    if name == "tickets":
+        return PostgresTickets(uow, uow._store.tickets_kept)
+    if name in _PG_ENTITIES:
+        return _Entities(uow, *_PG_ENTITIES[name])
+    maker = _PG_MAKERS.get(name)
+    if maker is None:
+        raise AttributeError(f"{type(uow).__name__!r} object has no attribute {name!r}")
+    return maker(uow)

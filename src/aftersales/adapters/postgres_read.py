@@ -15,12 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aftersales.adapters.postgres import PostgresStore, PostgresUnitOfWork, _Entities
+from aftersales.adapters.postgres import _PG_ENTITIES, PostgresStore, PostgresUnitOfWork, _Entities
 from aftersales.adapters.postgres_pipeline import Kept, Transaction
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.read_only import RefusedEntityWrites, RefusedTicketWrites
-from aftersales.domain.parties import Customer, Dealer, Engineer
-from aftersales.domain.products import Asset, Product
 from aftersales.errors import ReadOnlyError, StorageError
 
 try:
@@ -46,12 +44,16 @@ class PostgresReadUnitOfWork(PostgresUnitOfWork):
         super().__init__(store)
         begin = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" if snapshot else "BEGIN READ ONLY"
         self.tx = Transaction(store.acquire, store.release, begin=begin)
-        self.tickets = _ReadTickets(self, store.tickets_kept)
-        self.customers: _Entities[Customer] = _ReadEntities(self, "customer", Customer)
-        self.assets: _Entities[Asset] = _ReadEntities(self, "asset", Asset)
-        self.products: _Entities[Product] = _ReadEntities(self, "product", Product)
-        self.dealers: _Entities[Dealer] = _ReadEntities(self, "dealer", Dealer)
-        self.engineers: _Entities[Engineer] = _ReadEntities(self, "engineer", Engineer)
+
+    def made_on_first_use(self, name: str) -> Any:
+        """Tickets and entities made read-only (again after the unit ended); the others as a command's."""
+        if name == "tickets":
+            tickets = self.__dict__[name] = _ReadTickets(self, self._store.tickets_kept)
+            return tickets
+        if name in _PG_ENTITIES:
+            made = self.__dict__[name] = _ReadEntities(self, *_PG_ENTITIES[name])
+            return made
+        return super().made_on_first_use(name)
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any] | Kept:
         if not sql.lstrip().upper().startswith(_READS):

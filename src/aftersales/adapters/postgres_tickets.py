@@ -26,7 +26,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aftersales.adapters.completions_postgres import UPSERT, completion_params, write_completions
-from aftersales.adapters.late_gap_postgres import pg_gap_column
+from aftersales.adapters.late_gap_postgres import pg_filter_gap_column
 from aftersales.adapters.postgres_entity_reads import BY_TICKET, DOCUMENTS, PER_TICKET, by_ticket
 from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
 from aftersales.adapters.sql_assignee_loads import open_loads_in
@@ -445,7 +445,7 @@ class PostgresTickets:
 
     def _gap_column(self, filter: TicketFilter) -> str:
         """``late_gap`` as the breached filter reads it (:func:`.late_gap_postgres.pg_gap_column`)."""
-        return "late_gap" if filter.breached_at is None else pg_gap_column(self._uow)
+        return pg_filter_gap_column(self._uow, filter)
 
     def _select(self, filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
         gap = self._gap_column(filter)

@@ -32,7 +32,7 @@ from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.late_gap_backfill import LateGapProgress, backfill_late_gap
-from aftersales.adapters.late_gap_pending import gap_expression, late_gap_pending
+from aftersales.adapters.late_gap_pending import filter_gap_column
 from aftersales.adapters.reporting_rows import (
     DELETE_COMPLETIONS,
     DELETE_FAULTS,
@@ -1045,10 +1045,7 @@ class _Tickets:
     def _gap_column(self, filter: TicketFilter) -> str:
         """How the breached filter reads ``late_gap`` (the column, or while an upgrade's back-fill is
         not complete the document's rule past its position: :mod:`.late_gap_pending`)."""
-        if filter.breached_at is None:
-            return "late_gap"
-        after = late_gap_pending(self._uow.conn())
-        return "late_gap" if after is None else gap_expression(after)
+        return filter_gap_column(self._uow.conn(), filter)
 
     def _select(self, filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
         return page_query(filter, page, _PAGE_DATA, "?", "LIKE", gap_column=self._gap_column(filter))

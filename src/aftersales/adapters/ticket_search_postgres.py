@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from aftersales.adapters.late_gap_postgres import pg_filter_gap_column
 from aftersales.adapters.sql_ledger import where
 from aftersales.adapters.text_index_postgres import TEXT_INDEX_MIGRATION
 from aftersales.errors import ValidationError
@@ -290,7 +291,10 @@ class PostgresTicketSearch:
 
     def search(self, query: SearchQuery, filter: TicketFilter, request: SearchRequest) -> Page[str]:
         """One page of matching ticket ids: exact-key hits first, then the rest newest first."""
-        parts, params = where(filter, "%s", "ILIKE")
+        # PostgreSQL's boolean literals (the flags are boolean columns), and late_gap read as the
+        # ledger reads it (an upgrade's back-fill may be pending)
+        gap = pg_filter_gap_column(self._uow, filter)
+        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE", gap_column=gap)
         terms = query.terms
         conditions = list(parts)
         values: list[object] = list(params)

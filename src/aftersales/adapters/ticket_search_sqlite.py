@@ -35,6 +35,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from aftersales.adapters.late_gap_pending import filter_gap_column
 from aftersales.adapters.sql_ledger import where
 from aftersales.adapters.sqlite_search_import import (
     SearchRow,
@@ -532,7 +533,8 @@ class SqliteTicketSearch:
 
     def search(self, query: SearchQuery, filter: TicketFilter, request: SearchRequest) -> Page[str]:
         """One page of matching ticket ids: exact-key hits first, then the rest newest first."""
-        parts, params = where(filter, "?", "LIKE")
+        # the breached filter reads late_gap as the ledger does (an upgrade's back-fill may be pending)
+        parts, params = where(filter, "?", "LIKE", gap_column=filter_gap_column(self._uow.conn(), filter))
         checks = [_CHECK] * len(query.terms)
         check_params = [p for term in query.terms for p in _check_params(term)]
         conditions = [*checks, *parts]
