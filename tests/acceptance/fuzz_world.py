@@ -259,6 +259,8 @@ def build(desk: ServiceDesk, clock: ManualClock, kind: str, url: str) -> FuzzWor
     ids["task"] = tasks[0].id if tasks else "no-task"
     desk.staff_records.appraise(MANAGER, "eng-jr", "2026-02", kind="engineer", score=Decimal("80"))
     ids["staff"] = "eng-jr"
+    # A year's budget, so an overrun's arguments are reached past "no budget" (session 27, l).
+    desk.charges.set_budget(GM, "2026", "materials", Money("100000", "CNY"))
     objects: dict[str, Any] = {"slip": desk.fees.slip(MANAGER, ids["slip"])}
     visit = desk.maintenance.visit(MANAGER, ids["visit"])
     objects["results"] = [ChecklistResult(task, True) for task in visit.checklist]

@@ -38,7 +38,7 @@ from typing import Any
 
 import attrs
 import pytest
-from fuzz_world import AGENT, BJ, CONTENT, MANAGER, PROBLEM, FuzzWorld, describe, open_world
+from fuzz_world import AGENT, BJ, CONTENT, GM, MANAGER, PROBLEM, FuzzWorld, describe, open_world
 
 from aftersales import (
     AgentShift,
@@ -298,7 +298,8 @@ def _overrides(w: FuzzWorld) -> dict[str, dict[str, Any]]:
             "shifts": [AgentShift("agent-1", LATER, LATER + timedelta(hours=8))],
         },
         "privacy.erase_customer": {"customer_id": "cust-en"},
-        "charges.approve_overrun": {"category": "materials"},
+        # Session 27 (l): the pack's overrun approver, on the world's budget of the year.
+        "charges.approve_overrun": {"actor": GM, "category": "materials", "period": "2026"},
         # Session 21: a repair point of the customers' region; a letter about a problem described.
         "repair_points.register": {
             "point": RepairPoint("rp-1", "浦东维修点", "SH", "上海市浦东新区张江路 1 号")
@@ -323,13 +324,14 @@ class Call:
 
 
 def valid_call(key: str, method: Callable[..., Any], w: FuzzWorld) -> Call:
-    """The method's required arguments from the world (actor: the manager), plus the overrides."""
+    """The method's required arguments from the world (actor: the manager unless an override names
+    another), plus the overrides."""
     hints = hints_of(method)
     params = inspect.signature(method).parameters
     kwargs: dict[str, Any] = dict(_overrides(w).get(key, {}))
     for name, hint in hints.items():
         if name == "actor":
-            kwargs[name] = MANAGER
+            kwargs.setdefault(name, MANAGER)  # an override names another actor where only it may
         elif name not in kwargs and params[name].default is inspect.Parameter.empty:
             kwargs[name] = "说明文字" if hint is str and name in PROSE else _by_name(name, w, key)
     return Call(key, hints, kwargs)

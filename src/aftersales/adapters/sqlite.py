@@ -74,6 +74,7 @@ from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo, check_limit
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch, forget_words
 from aftersales.adapters.wait_gap_step import register_wait_gap
+from aftersales.domain.bounds import POSITIVE, Bounds
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -278,6 +279,17 @@ def _parse_url(url: str) -> _Options:
     return _Options(path, mode, check_limit(options.get("ticket_cache", str(DEFAULT_LIMIT))))
 
 
+_SPLIT_BATCH = Bounds(1, 10_000)
+"""Tickets per transaction of :meth:`SqliteStore.split_events` (more holds the write lock too long)."""
+
+
+def _most_batches(max_batches: object) -> int | None:
+    """``max_batches`` of a catch-up: ``None`` (to the end) or a whole number of at least one. Anything
+    else is ``OutOfBounds``: a string let a ``TypeError`` out and ``0``, ``-1``, ``True`` or ``1.5`` ran
+    a number of batches the caller did not ask for."""
+    return None if max_batches is None else POSITIVE.check(max_batches, "max_batches")
+
+
 class SqliteStore:
     """A store factory on one SQLite database; calling it gives a unit of work."""
 
@@ -475,6 +487,7 @@ class SqliteStore:
         Small transactions of about 30 ms each with pauses between, the position committed with
         each: writers wait one batch at most, and a run that is killed continues where it stopped.
         """
+        max_batches = _most_batches(max_batches)
         conn = self.acquire()
         try:
             with _translated(f"reporting back-fill of {self.path}"):
@@ -486,6 +499,7 @@ class SqliteStore:
         """Write the ledger's ``late_gap`` of the rows an upgrade from before schema steps 23/28 left
         (:mod:`.late_gap_backfill`): short resumable batches, reading outside the write lock. Until it
         completes the breached filter reads those rows' gaps from their documents (same answers)."""
+        max_batches = _most_batches(max_batches)
         conn = self.acquire()
         try:
             with _translated(f"late-gap back-fill of {self.path}"):
@@ -502,6 +516,7 @@ class SqliteStore:
         The first sweep does it (as the first report back-fills reporting); an operator may run it
         ahead. Until the tables are complete the sweep reads the ticket rows: the same answers, slower.
         """
+        max_batches = _most_batches(max_batches)
         conn = self.acquire()
         try:
             with _translated(f"filling the SLA sweep's tables of {self.path}"):
@@ -515,6 +530,8 @@ class SqliteStore:
         resumable (the position is committed with each batch). Not needed for correctness: such a row
         is read as it is and its first save moves them (writing all its events once). Returns what was
         done; a second call does nothing."""
+        batch = _SPLIT_BATCH.check(batch, "batch")
+        max_batches = _most_batches(max_batches)
         conn = self.acquire()
         try:
             with _translated(f"splitting the events of {self.path}"):
@@ -527,8 +544,7 @@ class SqliteStore:
         an upgrade leaves (:meth:`split_events`, :meth:`fill_sweep_tables`, :meth:`backfill_reporting`,
         :meth:`backfill_late_gap`),
         then fresh planner statistics when they are missing or stale (:mod:`.sqlite_upkeep`)."""
-        if isinstance(max_batches, bool) or not isinstance(max_batches, int) or max_batches < 1:
-            raise ValidationError("max_batches must be a positive integer", field="max_batches")
+        POSITIVE.check(max_batches, "max_batches")  # before any step runs a batch
         split = self.split_events(max_batches=max_batches)
         filled = self.fill_sweep_tables(max_batches=max_batches)
         reporting = self.backfill_reporting(max_batches=max_batches)

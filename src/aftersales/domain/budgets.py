@@ -176,6 +176,6 @@ class CostBudget:
         if not isinstance(approval, OverrunApproval):
             raise ValidationError("an overrun approval is an OverrunApproval", field="approval")
         if approval.amount.currency != self.amount.currency:
-            raise CurrencyMismatch(self.amount.currency, approval.amount.currency)
+            raise CurrencyMismatch(self.amount.currency, approval.amount.currency, field="amount")
         _may_add_up(self.allowed, approval.amount)
         self.overruns.append(approval)

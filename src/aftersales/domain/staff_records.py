@@ -34,6 +34,8 @@ __all__ = [
     "StaffMeasure",
     "StaffTraining",
     "Trainee",
+    "entered_metrics",
+    "entered_score",
     "rating_for",
 ]
 
@@ -154,6 +156,49 @@ def _metrics(value: Mapping[str, object]) -> dict[str, Decimal]:
             raise ValidationError(f"metric {name} is not a number", field="metrics")
         out[name] = number
     return dict(sorted(out.items()))
+
+
+_SCORE_PLACES = -2
+"""A score entered has at most two decimals (87.25): the figure the bonus is paid on (seed 001)."""
+_METRIC_DIGITS = 20
+"""A measured indicator entered has at most this many significant digits, and no more than ten after the
+point or fifteen before it."""
+
+
+def _plain(number: Decimal) -> Decimal:
+    # 1E+1 is written 10 and -0 is 0: the figure as a person reads it, on every store and report.
+    exponent = number.as_tuple().exponent
+    return number.quantize(Decimal(1)) + 0 if isinstance(exponent, int) and exponent > 0 else number + 0
+
+
+def entered_score(value: object) -> Decimal:
+    """A score a person enters (out of 100), checked past :class:`StaffAppraisal`'s own conversion: at
+    most two decimals, written plainly. ``"50.000…1"`` (thousands of digits), ``"1e-999999"`` or
+    ``"-0"`` were stored as given. Checked at entry only: a stored appraisal reads back as it was."""
+    score = _score(value)
+    exponent = score.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < _SCORE_PLACES:
+        raise ValidationError("a score has at most two decimals (87.25)", field="score")
+    return _plain(score)
+
+
+def entered_metrics(value: Mapping[str, object] | None) -> dict[str, Decimal]:
+    """Measured indicators a person enters, checked past :class:`StaffAppraisal`'s conversion: each of at
+    most 20 significant digits, ten after the point and fifteen before it, written plainly."""
+    metrics = _metrics(value if value is not None else {})
+    for name, number in metrics.items():
+        exponent = number.as_tuple().exponent
+        if (
+            not isinstance(exponent, int)
+            or len(number.as_tuple().digits) > _METRIC_DIGITS
+            or exponent < -10
+            or number.adjusted() >= 15
+        ):
+            raise ValidationError(
+                f"metric {name:.64} has at most 15 digits before the point and 10 after", field="metrics"
+            )
+        metrics[name] = _plain(number)
+    return metrics
 
 
 @attrs.frozen

@@ -24,6 +24,7 @@ from aftersales.domain.ids import DealerId, EngineerId
 from aftersales.domain.parties import Dealer, Engineer, EngineerLevel
 from aftersales.domain.reasons import Reason
 from aftersales.domain.work import Assignee, AssigneeKind, aware
+from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
 from aftersales.policies.kinds import PolicyKind
@@ -114,8 +115,28 @@ class DispatchParams:
 _NORMAL_ROUTE = Route(RouteTarget.AGENT_OR_JUNIOR, preferred_level=EngineerLevel.JUNIOR)
 
 
+def _names(value: Iterable[str], field: str) -> frozenset[str]:
+    """``value`` as a set of ids or skills, refusing, naming ``field``, what is none: a string (``"eng-1"``
+    became the set of its letters), a non-collection (Python's ``TypeError``), or an item that is not
+    non-blank text."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(f"{field} is a collection of names, not {type(value).__name__}", field=field)
+    items = list(value)
+    if not all(isinstance(item, str) and item.strip() for item in items):
+        raise ValidationError(f"each of {field} is a non-blank name", field=field)
+    return frozenset(items)
+
+
+def _skills(value: Iterable[str]) -> frozenset[str]:
+    return _names(value, "preferred_skills")
+
+
+def _excluded(value: Iterable[str]) -> frozenset[str]:
+    return _names(value, "exclude")
+
+
 def _engineer_ids(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(value)
+    return _names(value, "emergency_members")
 
 
 @attrs.frozen
@@ -129,10 +150,10 @@ class DispatchRequest:
     at: datetime = attrs.field(validator=aware)
     region: str | None = None
     skill: str | None = None
-    preferred_skills: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    preferred_skills: frozenset[str] = attrs.field(factory=frozenset, converter=_skills)
     route: Route = attrs.field(factory=lambda: _NORMAL_ROUTE)
     dealer_id: DealerId | None = None
-    exclude: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    exclude: frozenset[str] = attrs.field(factory=frozenset, converter=_excluded)
     emergency_members: frozenset[str] = attrs.field(factory=frozenset, converter=_engineer_ids)
     """Members of the emergency teams the desk registered (``desk.teams``): on the emergency team as much
     as an engineer flagged ``emergency_team`` (seed 003 特急问题则启动应急小组), for an emergency route."""

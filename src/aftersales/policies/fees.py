@@ -234,8 +234,8 @@ def _roles_of(value: Any, field: str) -> tuple[str, ...]:
         raise ValidationError(f"{field} is a list of role names", field=field)
     known = {r.value for r in Role}
     for item in value:
-        if item not in known:
-            raise ValidationError(f"unknown role {item!r} in {field}", field=field)
+        if not isinstance(item, str) or item not in known:  # a list or table item is unhashable
+            raise ValidationError(f"unknown role {item!r:.40} in {field}", field=field)
         if item not in _MANAGEMENT:
             raise ValidationError(
                 f"{field}: {item!r} may not approve budgets (the company's management does, seed "

@@ -807,6 +807,7 @@ class ChargesDesk:
         With ``idempotency_key`` a retried call returns the budget instead of recording the overrun
         twice."""
         self._budget_gate(actor, "approve_overrun", period, category, approvers=True)
+        self._check_budget_amount(amount)  # in the budget's currency, as set_budget and draft_budget
 
         def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
             approval = OverrunApproval(amount, reason, actor.ref, now)

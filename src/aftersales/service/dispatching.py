@@ -179,10 +179,10 @@ class Dispatching:
             at=now,
             region=ticket.region,
             skill=assessment.skill if assessment else None,
-            preferred_skills=_service_type(uow, ticket),  # type: ignore[arg-type]
+            preferred_skills=_service_type(uow, ticket),
             route=route.outcome,
             dealer_id=ticket.dealer_id,
-            exclude=frozenset({ticket.assignee.id} if ticket.assignee else ()),  # type: ignore[arg-type]
+            exclude=frozenset({ticket.assignee.id} if ticket.assignee else ()),
             emergency_members=members,
         )
         calendar = self.context.calendar

@@ -29,6 +29,8 @@ from aftersales.domain.staff_records import (
     StaffMeasure,
     StaffTraining,
     Trainee,
+    entered_metrics,
+    entered_score,
     rating_for,
 )
 from aftersales.domain.text import checked_month
@@ -190,8 +192,8 @@ class StaffDesk:
         kind = self._check_appraiser(actor, "appraise_staff", staff_id, kind)
         checked_month(month)
         draft = StaffAppraisal(
-            f"{staff_id}:{month}", staff_id, kind, month, score,
-            AppraisalRating.QUALIFIED, dict(metrics or {}), actor.ref, note,
+            f"{staff_id}:{month}", staff_id, kind, month, entered_score(score),
+            AppraisalRating.QUALIFIED, entered_metrics(metrics), actor.ref, note,
         )  # fmt: skip
         chosen = AppraisalRating(rating) if rating is not None else rating_for(draft.score)
         if chosen is not rating_for(draft.score) and not note.strip():
