@@ -50,7 +50,7 @@ from aftersales.adapters.postgres_liveness import still_open
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
-from aftersales.adapters.sqlite_made import MadeOnFirstUse
+from aftersales.adapters.sqlite_made import MadeOnFirstUse, drop_made, made_names
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo, check_limit
 from aftersales.adapters.ticket_search_postgres import SEARCH_MIGRATION, PostgresTicketSearch
@@ -591,9 +591,7 @@ class PostgresUnitOfWork:
     def _drop_repositories(self) -> None:
         """Drop the repositories made so far (the unit of work ended): no cycle through them is left
         for the garbage collector. A repository used after the end is made again on first use."""
-        made = self.__dict__
-        for name in _PG_REPOSITORIES.intersection(made):
-            del made[name]
+        drop_made(self, _PG_REPOSITORIES)
 
     def __enter__(self) -> PostgresUnitOfWork:
         return self
@@ -1038,7 +1036,7 @@ _PG_MAKERS: dict[str, Any] = {
     "search": PostgresTicketSearch,
     "texts": PostgresStoredTextIndex,
 }
-_PG_REPOSITORIES = frozenset({"tickets", *_PG_ENTITIES, *_PG_MAKERS})
+_PG_REPOSITORIES = made_names(PostgresUnitOfWork)
 
 
 def new_pg_repository(uow: PostgresUnitOfWork, name: str) -> Any:

@@ -58,7 +58,7 @@ from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query,
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_import import INSERT_TICKET, insert_tickets, party_words
-from aftersales.adapters.sqlite_made import MadeOnFirstUse
+from aftersales.adapters.sqlite_made import MadeOnFirstUse, drop_made, made_names
 from aftersales.adapters.sqlite_schema import check_header, migrate
 from aftersales.adapters.sqlite_ticket_events import (
     DROP_EVENTS,
@@ -742,9 +742,7 @@ class SqliteUnitOfWork:
         unit, its repositories, their dicts, lists and sets) for the garbage collector, whose collections
         set the mean command time (issue 21). A repository used after the end is made again on first use.
         """
-        made = self.__dict__
-        for name in _MADE_ON_FIRST_USE.intersection(made):
-            del made[name]
+        drop_made(self, _MADE_ON_FIRST_USE)
         self._remembering.clear()
 
     def prime(self, ticket: Ticket, found: Sequence[Any], *, asset: bool = True) -> None:
@@ -828,9 +826,7 @@ class SqliteUnitOfWork:
             self._store.release(conn)
 
 
-_MADE_ON_FIRST_USE = frozenset(
-    name for name, value in vars(SqliteUnitOfWork).items() if isinstance(value, MadeOnFirstUse)
-)
+_MADE_ON_FIRST_USE = made_names(SqliteUnitOfWork)
 """The names of a unit of work's repositories made on first use (see ``SqliteUnitOfWork.__exit__``)."""
 
 

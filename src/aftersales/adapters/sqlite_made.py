@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, Protocol, TypeVar, overload
 
-__all__ = ["MadeOnFirstUse"]
+__all__ = ["MadeOnFirstUse", "drop_made", "made_names"]
 
 R = TypeVar("R")
 
@@ -37,3 +37,23 @@ class MadeOnFirstUse(Generic[R]):
             return self
         made: R = obj.made_on_first_use(self._name)
         return made
+
+
+def made_names(unit_class: type) -> frozenset[str]:
+    """The names of ``unit_class``'s repositories made on first use (its :class:`MadeOnFirstUse`
+    attributes, those it inherits too)."""
+    return frozenset(
+        name
+        for klass in unit_class.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, MadeOnFirstUse)
+    )
+
+
+def drop_made(unit: object, names: frozenset[str]) -> None:
+    """Drop the repositories ``unit`` made so far of ``names`` (:func:`made_names`): each refers back to
+    the unit, so kept after it ended they left a cycle per command for the garbage collector (issue 21).
+    One used again is made again on first use."""
+    made = unit.__dict__
+    for name in names.intersection(made):
+        del made[name]

@@ -38,6 +38,7 @@ from aftersales.adapters.sqlite import (
     _translate,
     new_repository,
 )
+from aftersales.adapters.sqlite_made import drop_made
 from aftersales.adapters.sqlite_ticket_events import events_of, parse_stored
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ReadOnlyError
@@ -118,9 +119,7 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
     def _drop_repositories(self) -> None:
         """Drop every repository, those made with the unit too: each refers back to it (a cycle of
         three objects per read otherwise). Used again, the unit makes its read-only ones again."""
-        made = self.__dict__
-        for name in _MADE_ON_FIRST_USE.intersection(made):
-            del made[name]
+        drop_made(self, _MADE_ON_FIRST_USE)
         self._others = False
 
     def _forget(self) -> None:
