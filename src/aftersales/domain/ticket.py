@@ -629,6 +629,9 @@ class Ticket:
         system, entered later: seed 001 沟通记录…包括沟通时间): not before the request came in nor after
         ``at`` (``ValidationError`` naming ``at``). The response clock and the reports count it then
         (:func:`~aftersales.domain.sla_reading.answered_at`); the event keeps its entry instant.
+        Nor before the reopen that began the current cycle (``ValidationError`` naming ``at``): the reopen
+        closed the earlier cycle and kept it as the SLA judged it (seed 003 二 3: the response is that
+        cycle's), and a reopened cycle has no response target, so such a contact counted nowhere.
 
         ``expected_at`` is the visit or solution time the customer was told (seed 003): a time still to
         come — one already past tells the customer nothing (seed 001: 沟通内容应准确, 避免模糊).
@@ -652,6 +655,16 @@ class Ticket:
                     f" ({self.received_at.isoformat()}) and now ({at.isoformat()})",
                     field="at",
                 )
+            began = self._cycle_began()
+            if made < began:
+                # The reopen closed that cycle and kept it (its response judged as the SLA judged it then);
+                # a reopened cycle has no response target: the contact would count nowhere.
+                raise ValidationError(
+                    f"a contact made at {made.isoformat()} belongs to a cycle the reopen at"
+                    f" {began.isoformat()} closed: a contact entered after the fact is made in the current"
+                    " cycle (enter it before the reopen, or give a time since then)",
+                    field="at",
+                )
             if made < at:
                 payload[CONTACTED_AT_KEY] = made.isoformat()
         if expected_at is not None:
@@ -663,6 +676,13 @@ class Ticket:
                 )
             payload["expected_at"] = expected_at.isoformat()
         return self.step("contact_customer", actor, at, reason=note, payload=payload)
+
+    def _cycle_began(self) -> datetime:
+        """When the current cycle began: the last reopen, else the request coming in."""
+        for event in reversed(self.events):
+            if event.action == "reopen":
+                return event.at
+        return self.received_at
 
     def callback_attempt(
         self, actor: ActorRef, at: datetime, *, note: str | None = None, channel: str = "phone"

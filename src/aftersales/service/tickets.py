@@ -59,7 +59,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.breach_withdrawal import withdraw_response_breach
-from aftersales.service.calendar_stamp import dues_stale, sla_of
+from aftersales.service.calendar_stamp import callback_of, dues_stale, sla_of
 from aftersales.service.callback_plan import (
     callback_plan,
     callback_start,
@@ -742,6 +742,14 @@ class Tickets:
             tier = self.runner.tier(uow, ticket)
             plan = callback_plan(self.context.policies.callback, ticket, tier, major_complaint(uow, ticket))
             desk_zone = zone(self.context.timezone)
+            if due_at is None and plan.outcome.required:
+                # The pack's date: recorded as the policy's, so a pack swap moves it (as desk.callbacks).
+                schedule_in(
+                    uow, self.context.policies.callback, actor, ticket, now,
+                    zone=desk_zone, sla=self.context.sla,
+                )  # fmt: skip
+                return Applied(decisions=(plan,))
+            # A date given, or a callback the pack owes nobody asked for: the person's.
             due = due_at or working_callback_due(self.context.sla, ticket, tier, now)
             due = due or plan.outcome.due_from(callback_start(plan.outcome, ticket, now), desk_zone)
             schedule_in(uow, self.context.policies.callback, actor, ticket, now, due, zone=desk_zone)
@@ -772,7 +780,8 @@ class Tickets:
         """Record a customer-facing contact (a call, a message): the first one is the SLA response.
 
         ``at`` is when a contact made earlier was made (a phone call entered after the fact): between the
-        request coming in and now, else a ``ValidationError`` naming ``at`` and nothing changes. The
+        request coming in (after a reopen: the reopen, which closed the earlier cycle and kept its
+        response as judged then) and now, else a ``ValidationError`` naming ``at`` and nothing changes. The
         response clock, the KPI and the breach report count the contact then, not at its entry (seed 003
         Y个工作小时内响应 is the contact itself; seed 001 沟通记录…包括沟通时间). The same permission as any
         contact; ``expected_at`` is then a time still to come at ``at``. Omitted: now.
@@ -887,7 +896,9 @@ class Tickets:
         the stored due times are still those of another calendar (``dues_stale``)."""
         calendar = self.context.calendar
         with self.context.reader(snapshot=False) as uow:
-            stale = dues_stale(uow, calendar, sla_of(self.context.sla.policy))
+            stale = dues_stale(
+                uow, calendar, sla_of(self.context.sla.policy), callback_of(self.context.policies.callback)
+            )
         return calendar_health(calendar, self.context.now(), stale)
 
     def recompute_provisional_dues(
