@@ -26,6 +26,14 @@ there has that desk's due times until its next command on a current desk re-deri
 Recomputing back would undo the move, and writing old-calendar dues onto single tickets would leave the
 stamp saying otherwise.
 
+The callback policy decides the pending callbacks' due times as the SLA policy decides the due times: a
+pack swap of ``[callback]`` alone (``required``, ``not_needed_for``) left the callbacks the old pack planned
+pending, and owed ones unplanned, while ``desk.sla()`` already followed the new pack, for ever — the SLA
+fingerprint had not changed, so no sweep recomputed anything. The stamp keeps the callback policy's
+fingerprint too (``callback``; empty in an older stamp: taken as the desk's, and signed by the next sweep);
+another one makes the due times stale, and the recomputation plans the callbacks again with them
+(:func:`~aftersales.service.callback_replan.replan_callback`), in the same page writes.
+
 The same guard holds for the SLA policy (the pack, its ``[sla]`` figures, a host's policy): a desk still
 on the policy the store was stamped with when it opened (an unsigned stamp, or none, counts as its own
 policy's) writes no due time once another desk has moved the store to another policy — the command is
@@ -51,6 +59,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CalendarStamp",
     "begin_move",
+    "callback_of",
     "check_calendar_current",
     "dues_stale",
     "sla_of",
@@ -80,6 +89,9 @@ class CalendarStamp:
     complete: bool = True
     """False while the open tickets are being recomputed onto this calendar and policy
     (:func:`begin_move`): the due times are stale until the recomputation's last write says so."""
+    callback: str = ""
+    """The fingerprint of the callback policy the pending callbacks were planned by (empty in a stamp of
+    an older release: taken as the desk's own)."""
 
 
 def _stamp(uow: UnitOfWork) -> CalendarStamp | None:
@@ -95,45 +107,68 @@ def sla_of(policy: object | None) -> str:
     return policy_fingerprint(policy) if policy is not None else ""
 
 
-def dues_stale(uow: UnitOfWork, calendar: BusinessCalendar | None, sla: str) -> bool | None:
+def callback_of(policy: object | None) -> str:
+    """The fingerprint a stamp keeps for the desk's callback ``policy`` (empty without one)."""
+    return policy_fingerprint(policy) if policy is not None else ""
+
+
+def dues_stale(
+    uow: UnitOfWork, calendar: BusinessCalendar | None, sla: str, callback: str = ""
+) -> bool | None:
     """Whether the stored due times may come from another calendar than ``calendar``, or from another SLA
-    policy than the one of fingerprint ``sla`` (:func:`sla_of`): ``None`` without a calendar (no due times
-    to keep) or before any stamp (the next ``sla_sweep`` job writes it)."""
+    policy than the one of fingerprint ``sla`` (:func:`sla_of`), or the pending callbacks from another
+    callback policy than the one of fingerprint ``callback`` (:func:`callback_of`): ``None`` without a
+    calendar (no due times to keep) or before any stamp (the next ``sla_sweep`` job writes it)."""
     if calendar is None:
         return None
     stamp = _stamp(uow)
     if stamp is None:
         return None
     moved = stamp.fingerprint != calendar.fingerprint or bool(stamp.sla and sla and stamp.sla != sla)
+    moved = moved or bool(stamp.callback and callback and stamp.callback != callback)
     return moved or not stamp.complete
 
 
 def stamp_unsigned(uow: UnitOfWork) -> bool:
-    """Whether the store's stamp (if any) predates the SLA fingerprint: the sweep signs it."""
+    """Whether the store's stamp (if any) predates the SLA or the callback fingerprint: the sweep signs it."""
     stamp = _stamp(uow)
-    return stamp is not None and not stamp.sla
+    return stamp is not None and not (stamp.sla and stamp.callback)
 
 
 def stamp_calendar(
-    uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: str, *, complete: bool = True
+    uow: UnitOfWork,
+    calendar: BusinessCalendar,
+    at: datetime,
+    sla: str,
+    *,
+    complete: bool = True,
+    callback: str = "",
 ) -> None:
     """Record (in ``uow``'s transaction) that the stored due times are ``calendar``'s, and those of the SLA
-    policy of fingerprint ``sla``, from now on (``complete=False``: being recomputed onto them)."""
+    policy of fingerprint ``sla``, and the pending callbacks those of the callback policy of fingerprint
+    ``callback``, from now on (``complete=False``: being recomputed onto them)."""
     stamp = _stamp(uow)
     if stamp is None:
         uow.documents.add(
-            CalendarStamp(_ID, calendar.fingerprint, calendar.source_name, at, sla=sla, complete=complete)
-        )
-    elif stamp.fingerprint != calendar.fingerprint or stamp.sla != sla or stamp.complete != complete:
+            CalendarStamp(
+                _ID, calendar.fingerprint, calendar.source_name, at, sla=sla, complete=complete,
+                callback=callback,
+            )
+        )  # fmt: skip
+    elif (stamp.fingerprint, stamp.sla, stamp.complete, stamp.callback) != (
+        calendar.fingerprint, sla, complete, callback,
+    ):  # fmt: skip
         uow.documents.save(
             attrs.evolve(
                 stamp, fingerprint=calendar.fingerprint, source=calendar.source_name, stamped_at=at, sla=sla,
-                complete=complete,
+                complete=complete, callback=callback,
             )
         )  # fmt: skip
 
 
-def begin_move(uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: str) -> None:
+def begin_move(
+    uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: str, callback: str = ""
+) -> None:
     """Stamp the store with ``calendar`` and the SLA policy ``sla`` before its open tickets are recomputed
     onto them, marked incomplete (:func:`dues_stale` holds until the last write stamps it complete).
 
@@ -142,13 +177,19 @@ def begin_move(uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: s
     page had been recomputed already; the last write then stamped the store with the new ones over it.
     Stamped first (in a write of its own, committed before any page locks a ticket), such a desk is
     refused from then on, and a command it committed before is on a page still to come. A store never
-    stamped, or on this calendar and policy already, is left as it is."""
+    stamped, or on this calendar and these policies already, is left as it is (an older stamp without
+    a callback fingerprint counts as on the desk's callback policy)."""
     stamp = _stamp(uow)
-    if stamp is not None and (stamp.fingerprint != calendar.fingerprint or stamp.sla != sla):
-        stamp_calendar(uow, calendar, at, sla, complete=False)
+    if stamp is None:
+        return
+    moved = stamp.fingerprint != calendar.fingerprint or stamp.sla != sla
+    if moved or (stamp.callback and stamp.callback != callback):
+        stamp_calendar(uow, calendar, at, sla, complete=False, callback=callback)
 
 
-def stamp_first(uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: str) -> bool:
+def stamp_first(
+    uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: str, callback: str = ""
+) -> bool:
     """Stamp a store the sweep found without a stamp (or with an unsigned one of ``calendar``) with
     ``calendar`` and the SLA policy ``sla``, in ``uow``'s transaction; whether it did.
 
@@ -160,10 +201,13 @@ def stamp_first(uow: UnitOfWork, calendar: BusinessCalendar, at: datetime, sla: 
     for any stamp found after the desk opened)."""
     stamp = _stamp(uow)
     if stamp is not None and (
-        stamp.fingerprint != calendar.fingerprint or (stamp.sla and stamp.sla != sla) or not stamp.complete
+        stamp.fingerprint != calendar.fingerprint
+        or (stamp.sla and stamp.sla != sla)
+        or (stamp.callback and stamp.callback != callback)
+        or not stamp.complete
     ):  # another desk's stamp, or a move under way (begin_move): its own last write completes it
         return False
-    stamp_calendar(uow, calendar, at, sla)
+    stamp_calendar(uow, calendar, at, sla, callback=callback)
     return True
 
 

@@ -88,6 +88,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.calendar_stamp import (
+    callback_of,
     check_calendar_current,
     dues_stale,
     sla_of,
@@ -708,8 +709,9 @@ class Jobs:
         if calendar is None:
             return 0
         sla = sla_of(self.context.sla.policy)
+        callback = callback_of(self.context.policies.callback)  # a [callback]-only swap re-plans them too
         with self.context.reader(snapshot=False) as uow:
-            stale = dues_stale(uow, calendar, sla)
+            stale = dues_stale(uow, calendar, sla, callback)
             unsigned = stamp_unsigned(uow)
             # a store moved to another calendar since this desk opened is not recomputed back
             check_calendar_current(uow, self.context)
@@ -719,8 +721,8 @@ class Jobs:
                 self.actor,
                 "stamp_calendar",
                 None,
-                [calendar.fingerprint, sla],
-                lambda uow, at: stamp_first(uow, calendar, at, sla),
+                [calendar.fingerprint, sla, callback],
+                lambda uow, at: stamp_first(uow, calendar, at, sla, callback),
             )
             # The store's calendar as this desk knows it: its own once stamped; another desk's stamp that
             # stood instead is taken when next found (check_calendar_current), as any stamp found later.

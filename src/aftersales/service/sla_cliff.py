@@ -24,7 +24,7 @@ from aftersales.errors import CalendarDataMissing, NotFound, ValidationError
 from aftersales.ports.queries import PAGE_BOUNDS, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.calendar_stamp import begin_move, sla_of, stamp_calendar
+from aftersales.service.calendar_stamp import begin_move, callback_of, sla_of, stamp_calendar
 from aftersales.service.callback_replan import callback_behind, replan_callback
 from aftersales.service.context import DeskContext
 from aftersales.service.held_breaches import announced_breaches
@@ -139,6 +139,7 @@ def recompute_dues(
     new = calendar if calendar is not None else old
     service = SlaService(context.sla.policy, new, context.sla.days_zone, context.sla.callback)
     request = {"calendar": new.source_name if new is not None else None}
+    callback = callback_of(context.policies.callback)  # the pending callbacks are planned again by it
     query = TicketFilter(states=_OPEN_STATES + _COMPLAINT_OPEN)
 
     def settle(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Moved | None:
@@ -220,7 +221,7 @@ def recompute_dues(
     def finish(uow: UnitOfWork, checked: int, recomputed: Sequence[str], now: datetime) -> RecomputeReport:
         if new is not None:
             # the stored due times are the new calendar's now, and the desk's SLA policy's
-            stamp_calendar(uow, new, now, sla_of(service.policy))
+            stamp_calendar(uow, new, now, sla_of(service.policy), callback=callback)
         until = (new.official_until or new.known_until) if new is not None else None
         if recomputed and until is not None:
             values: dict[str, object] = {"tickets": len(recomputed), "official_until": until}
@@ -243,7 +244,9 @@ def recompute_dues(
 
     if new is not None:  # old desks are refused before the first page (calendar_stamp.begin_move)
         sla = sla_of(service.policy)
-        runner.write(actor, "stamp_calendar", None, request, lambda uow, now: begin_move(uow, new, now, sla))
+        runner.write(
+            actor, "stamp_calendar", None, request, lambda uow, now: begin_move(uow, new, now, sla, callback)
+        )
     checked, recomputed, cursor = 0, [], None
     while True:
         seen, moved, cursor = runner.write(actor, "recalculate_sla", None, request, one_page(cursor))
