@@ -324,7 +324,8 @@ class WorkDoneCallbacks(RuleBasedStateMachine):
     @invariant()
     def pending_callback_agrees_with_the_sla(self) -> None:
         """Where the stored due times are the pack's, a pending callback the pack dated falls due when
-        the SLA says, and the ticket says the same."""
+        the SLA says, the ticket says the same, and a callback the SLA counts as owed on a done ticket is
+        planned."""
         for desk in self.desks:
             if desk.health().dues_stale is not False:
                 continue
@@ -332,13 +333,16 @@ class WorkDoneCallbacks(RuleBasedStateMachine):
             for t in self.tickets:
                 ticket = desk.ticket(WORLD.auditor, t)
                 task = pending.get(t)
+                target = desk.sla(WORLD.auditor, t).get("callback")
                 if task is None:
+                    # A callback the SLA counts as owed and running on a done ticket was planned.
+                    owed = target is not None and target.due_at is not None and target.met_at is None
+                    assert not (owed and ticket.state in ("resolved", "accepted")), (desk.store, t, target)
                     continue
                 assert ticket.callback_due_at == task.due_at, (desk.store, t)
                 plans = [e for e in ticket.events if e.action == "schedule_callback"]
                 if not plans or plans[-1].payload.get(PLANNED_KEY) is not True:
                     continue  # a date a person gave
-                target = desk.sla(WORLD.auditor, t).get("callback")
                 assert target is not None and target.due_at == task.due_at, (desk.store, t, target, task)
 
 
