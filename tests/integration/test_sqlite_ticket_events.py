@@ -222,3 +222,39 @@ def test_save_and_release_writes_what_save_writes_and_keeps_the_ticket_itself(tm
         assert dumps_utf8(again) == dumps_utf8(mine)
         store.close()
     assert texts[0] == texts[1]
+
+
+def test_a_save_encodes_the_state_without_writing_the_earlier_events_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 21 (session 28): the state row was cut out of the whole ticket's text, into which every
+    earlier event's bytes had been copied once more on each save; it is made directly now, the same
+    bytes the cut gave."""
+    from aftersales import serialization
+    from aftersales.adapters.sqlite_ticket_events import save_texts, state_text
+    from aftersales.domain.work import CustomerNote
+    from aftersales.serialization import ticket_text_utf8
+    from aftersales.testing.storage_contract import ENGINEER
+
+    ticket = contract_ticket(7, state="assigned")
+    at = ticket.last_event_at
+    for n in range(30):  # a long-lived ticket: its events are most of its bytes
+        at += timedelta(minutes=1)
+        ticket.note_to_customer(ENGINEER, at, CustomerNote(f"第{n}次上门前的说明"))
+    _, known = ticket_text_utf8(ticket, ticket.version, None)
+    ticket.note_to_customer(ENGINEER, at + timedelta(minutes=1), CustomerNote("已出发"))
+    full, whole = ticket_text_utf8(ticket, ticket.version + 1, known)
+    encoded: list[int] = []
+    encode = serialization.encode_json_utf8
+
+    def counting(data: object) -> bytes:
+        text = encode(data)
+        encoded.append(len(text))
+        return text
+
+    monkeypatch.setattr(serialization, "encode_json_utf8", counting)
+    state, events, append, body = save_texts(ticket, ticket.version + 1, known, True)
+    assert state == state_text(full, whole.array)  # the same bytes as before
+    assert events == whole and append and body is not None and body == whole.array[len(known.array) : -1]
+    # Encoded: the new event and the state, never the 31 earlier events' text again.
+    assert sum(encoded) < len(state) + len(body) + 8 < len(known.array)
