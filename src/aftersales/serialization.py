@@ -55,6 +55,7 @@ __all__ = [
     "parse_datetime_text",
     "structure",
     "ticket_json_utf8",
+    "ticket_state_utf8",
     "ticket_text_utf8",
     "unstructure",
 ]
@@ -674,6 +675,33 @@ def ticket_text_utf8(ticket: Ticket, version: int, stored: EventsText | None) ->
     written back verbatim (an ``orjson.Fragment``), so a save costs the same on the 3rd or the 50th
     event. A ``stored`` that does not describe this ticket's first events is ignored.
     """
+    kept = _events_text(ticket, stored)
+    data = _unstructure_ticket(ticket, orjson.Fragment(kept.array), True)
+    data["version"] = version
+    return encode_json_utf8(data), kept
+
+
+def ticket_state_utf8(ticket: Ticket, version: int, stored: EventsText | None) -> tuple[bytes, EventsText]:
+    """:func:`ticket_text_utf8` without the ``events`` member (the same bytes with that member cut
+    out), and its events' text: a store that keeps the events apart (SQLite's log) writes this state.
+
+    Made directly, not cut out of the whole text: the whole text copies every event's bytes into it
+    once more, and the cut searched and copied them again, on every save (issue 21).
+    """
+    kept = _events_text(ticket, stored)
+    data = _unstructure_ticket(ticket, _NO_EVENTS, True)
+    del data["events"]
+    data["version"] = version
+    return encode_json_utf8(data), kept
+
+
+_NO_EVENTS = orjson.Fragment(b"[]")
+"""A stand-in for the events member that :func:`ticket_state_utf8` deletes (never encoded)."""
+
+
+def _events_text(ticket: Ticket, stored: EventsText | None) -> EventsText:
+    """The JSON array of all of ``ticket``'s events: ``stored`` (the text of its first events) with
+    the new ones appended, or all of them serialized if ``stored`` does not describe them."""
     events = ticket.events
     known = (ticket.received_at, datetime_text(ticket.received_at))
     if (
@@ -695,10 +723,7 @@ def ticket_text_utf8(ticket: Ticket, version: int, stored: EventsText | None) ->
             array = stored.array
     else:
         array = encode_json_utf8([_unstructure_event(e, known) for e in events])
-    data = _unstructure_ticket(ticket, orjson.Fragment(array), True)
-    data["version"] = version
-    kept = EventsText(len(events), events[-1].seq if events else 0, array)
-    return encode_json_utf8(data), kept
+    return EventsText(len(events), events[-1].seq if events else 0, array)
 
 
 # The data of the events a command's save just wrote (by identity, the event kept with it so its id is

@@ -8,9 +8,11 @@ import contextlib
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from aftersales.adapters.reporting_rows import REPORT_COLUMNS, fact_values
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.sqlite_ticket_events import split_stored_events
 from aftersales.domain.work import CustomerNote
@@ -222,3 +224,77 @@ def test_save_and_release_writes_what_save_writes_and_keeps_the_ticket_itself(tm
         assert dumps_utf8(again) == dumps_utf8(mine)
         store.close()
     assert texts[0] == texts[1]
+
+
+def test_a_save_encodes_the_state_without_writing_the_earlier_events_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 21 (session 28): the state row was cut out of the whole ticket's text, into which every
+    earlier event's bytes had been copied once more on each save; it is made directly now, the same
+    bytes the cut gave."""
+    from aftersales import serialization
+    from aftersales.adapters.sqlite_ticket_events import save_texts, state_text
+    from aftersales.domain.work import CustomerNote
+    from aftersales.serialization import ticket_text_utf8
+    from aftersales.testing.storage_contract import ENGINEER
+
+    ticket = contract_ticket(7, state="assigned")
+    at = ticket.last_event_at
+    for n in range(30):  # a long-lived ticket: its events are most of its bytes
+        at += timedelta(minutes=1)
+        ticket.note_to_customer(ENGINEER, at, CustomerNote(f"第{n}次上门前的说明"))
+    _, known = ticket_text_utf8(ticket, ticket.version, None)
+    ticket.note_to_customer(ENGINEER, at + timedelta(minutes=1), CustomerNote("已出发"))
+    full, whole = ticket_text_utf8(ticket, ticket.version + 1, known)
+    encoded: list[int] = []
+    encode = serialization.encode_json_utf8
+
+    def counting(data: object) -> bytes:
+        text = encode(data)
+        encoded.append(len(text))
+        return text
+
+    monkeypatch.setattr(serialization, "encode_json_utf8", counting)
+    state, events, append, body = save_texts(ticket, ticket.version + 1, known, True)
+    assert state == state_text(full, whole.array)  # the same bytes as before
+    assert events == whole and append and body is not None and body == whole.array[len(known.array) : -1]
+    # Encoded: the new event and the state, never the 31 earlier events' text again.
+    assert sum(encoded) < len(state) + len(body) + 8 < len(known.array)
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_save_reads_only_the_events_it_added_for_the_reporting_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool
+) -> None:
+    """Issue 21 (session 28): each save read the whole history again for the reporting row (~0.4 µs an
+    event, a long-lived ticket's 40th save read 40); it reads the events past what its read read."""
+    from aftersales.adapters import reporting_rows
+
+    path = tmp_path / "reads.db"
+    store = SqliteStore(f"sqlite:///{path}?ticket_cache={4096 if cache else 0}")
+    with store() as uow:
+        uow.tickets.add(contract_ticket(1, state="assigned"))
+        uow.commit()
+    for n in range(40):
+        _note(store, "T-0001", f"第{n}次")
+    asked: list[int] = []
+    real = reporting_rows.is_response
+
+    def counting(event: Any, steps: frozenset[str]) -> bool:
+        asked.append(event.seq)
+        return real(event, steps)
+
+    monkeypatch.setattr(reporting_rows, "is_response", counting)
+    with store() as uow:
+        ticket = uow.tickets.get("T-0001")
+        read = len(asked)  # a ticket not kept is read whole once
+        ticket.note_to_customer(AGENT, ticket.last_event_at + timedelta(minutes=1), CustomerNote("最后"))
+        uow.tickets.save(ticket)
+        uow.commit()
+    assert read == (0 if cache else 40)  # its 40 notes are the responses it holds
+    assert asked[read:] == [ticket.events[-1].seq]  # the save: only the note it added
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        row = conn.execute(f"SELECT {', '.join(REPORT_COLUMNS)} FROM report_tickets").fetchone()
+    monkeypatch.undo()
+    assert row == fact_values(ticket)  # the row read from the whole history
+    store.close()

@@ -9,7 +9,7 @@ reports the same numbers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import attrs
@@ -51,10 +51,12 @@ __all__ = [
     "REPORT_COLUMNS",
     "TIMING_COLUMNS",
     "UPSERT_FACTS",
+    "EventsRead",
     "completion_values",
     "event_facts",
     "expected_values",
     "fact_values",
+    "fact_values_after",
     "fault_values",
     "later_facts",
     "ledger_dues",
@@ -126,6 +128,12 @@ def _us(at: datetime | None) -> int | None:
     return micros(at) if at is not None else None
 
 
+_Fold = tuple[int, int | None, int | None, int | None, int | None, bool]
+"""What :func:`event_facts` has read of some first events: its five facts so far and whether it is still
+in the first cycle."""
+_START: _Fold = (0, None, None, None, None, True)
+
+
 def event_facts(
     events: Sequence[TicketEvent], responses: frozenset[str] = RESPONSE_ACTIONS
 ) -> tuple[int, int | None, int | None, int | None, int | None]:
@@ -135,19 +143,20 @@ def event_facts(
     :func:`~aftersales.domain.sla_reading.first_response`: the earliest contact by when it was made, by the
     ticket's own ``responses`` steps), and
     the last evaluation of the team's service attitude a callback recorded."""
-    reworks = 0
-    callback_us: int | None = None
-    satisfaction: int | None = None
-    response_us: int | None = None
-    attitude: int | None = None
-    first_cycle = True  # the response is the first cycle's (a reopened cycle has no response target)
+    return _read(events, responses, _START)[:5]
+
+
+def _read(events: Iterable[TicketEvent], responses: frozenset[str], state: _Fold) -> _Fold:
+    """:func:`event_facts` of ``events`` following the earlier events read as ``state`` (a fold: the
+    facts of the first n events and the next ones give the facts of them all)."""
+    reworks, callback_us, satisfaction, response_us, attitude, first_cycle = state
     for event in events:
         action = event.action
         if first_cycle and action in responses and is_response(event, responses):
             made = micros(answered_at(event))  # a contact recorded later: when it was made, the earliest
             response_us = made if response_us is None else min(response_us, made)
         if action == "reopen":
-            first_cycle = False
+            first_cycle = False  # the response is the first cycle's (a reopened cycle has no response target)
         if action in REWORK_ACTIONS:
             reworks += 1
         elif action == SCHEDULE_CALLBACK_ACTION:
@@ -161,7 +170,26 @@ def event_facts(
             value = event.payload.get("attitude")
             if isinstance(value, int) and not isinstance(value, bool):
                 attitude = value
-    return reworks, callback_us, satisfaction, response_us, attitude
+    return reworks, callback_us, satisfaction, response_us, attitude, first_cycle
+
+
+@attrs.frozen
+class EventsRead:
+    """What :func:`fact_values_after` read of a ticket's events: the first ``count`` of them (the last
+    numbered ``last_seq``) by the ticket's response steps ``responses``, and what they gave."""
+
+    count: int
+    last_seq: int
+    responses: frozenset[str]
+    state: _Fold
+
+    def continues(self, events: Sequence[TicketEvent], responses: frozenset[str]) -> bool:
+        """Whether ``events`` begin with the events read (the same count and last step, the test a save
+        makes before it appends to their stored text) and are read by the same steps."""
+        count = self.count
+        if not 0 < count <= len(events) or events[count - 1].seq != self.last_seq:
+            return False
+        return responses == self.responses
 
 
 def fact_values(ticket: Ticket) -> tuple[object, ...]:
@@ -172,13 +200,30 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
     those of ``ticket_record`` (unit tests hold them equal), built directly: this runs on every save
     and for every ticket of a bulk import.
     """
+    return fact_values_after(ticket, None)[0]
+
+
+def fact_values_after(ticket: Ticket, read: EventsRead | None) -> tuple[tuple[object, ...], EventsRead]:
+    """:func:`fact_values`, reading only the events past ``read`` (what an earlier call read of this
+    very ticket's events, or of the ticket it is a copy of; ignored if the events do not begin with
+    them), and what it read now, for the next save.
+
+    Why: the history is read once per save, and a ticket's saves add an event or two to it, so a long-
+    lived ticket's 40th save read all 40 events again (issue 21, session 28: ~0.4 µs an event).
+    """
     events = ticket.events
-    reworks, callback_us, satisfaction, response_us, attitude = event_facts(events, response_steps(ticket))
+    responses = response_steps(ticket)
+    if read is not None and read.continues(events, responses):
+        state = _read(events[read.count :], responses, read.state)
+    else:
+        state = _read(events, responses, _START)
+    now = EventsRead(len(events), events[-1].seq if events else -1, responses, state)
+    reworks, callback_us, satisfaction, response_us, attitude = state[:5]
     assignee = ticket.assignee
     records = ticket.fault_records
     fault = records[-1] if records else None
     judged = judged_dues(ticket, response_us)  # an earlier cycle's miss stays a miss
-    return (
+    facts = (
         ticket.id,
         ticket.kind.value,
         ticket.category.code,
@@ -216,6 +261,7 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
         attitude,
         *ledger_dues(ticket),
     )
+    return facts, now
 
 
 def ledger_dues(ticket: Ticket) -> tuple[int | None, int | None]:

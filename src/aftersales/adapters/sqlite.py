@@ -40,8 +40,9 @@ from aftersales.adapters.reporting_rows import (
     INSERT_FAULT,
     REPORT_COLUMNS,
     UPSERT_FACTS,
+    EventsRead,
     completion_values,
-    fact_values,
+    fact_values_after,
     fault_values,
 )
 from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
@@ -853,6 +854,9 @@ class _Tickets:
         # The reporting row of each ticket read in this transaction: a save writes only what changed
         # (a note changes no fact, so it writes no reporting row and touches no reporting index).
         self._facts: dict[str, tuple[object, ...]] = {}
+        # What the reporting row read of each ticket's events (read or saved in this transaction): its
+        # save reads only the events it added (reporting_rows.fact_values_after).
+        self._reads: dict[str, EventsRead] = {}
 
     def forget(self) -> None:
         """Drop the column snapshots (the transaction ended)."""
@@ -863,11 +867,13 @@ class _Tickets:
         self._whole.clear()
         self._unlogged.clear()
         self._facts.clear()
+        self._reads.clear()
 
-    def _report(self, ticket: Ticket, *, new: bool) -> None:
-        """Write the ticket's reporting rows (computed here, in Python, from the ticket in hand)."""
+    def _report(self, ticket: Ticket, *, new: bool, read: EventsRead | None = None) -> None:
+        """Write the ticket's reporting rows (computed here, in Python, from the ticket in hand; ``read``:
+        what was read of this very ticket's events before)."""
         run = self._uow.run
-        facts = fact_values(ticket)
+        facts, self._reads[ticket.id] = fact_values_after(ticket, read)
         known = None if new else self._facts.get(ticket.id)
         if known is None:
             run(UPSERT_FACTS, facts)
@@ -907,7 +913,8 @@ class _Tickets:
             raise DuplicateError(f"ticket {ticket.id!r} already exists") from None
         self._report(ticket, new=True)
         self._stored[ticket.id] = row
-        self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id], False))
+        derived = (row, self._facts[ticket.id], False, self._reads[ticket.id])
+        self._kept.remember(ticket.id, text, ticket, events, derived)
         self._uow.written.append((ticket.id, ticket.version, text))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
@@ -958,7 +965,7 @@ class _Tickets:
             # or one rolled back) is used only when it is the row's text.
             kept = self._kept.recall_entry(id, text)
         self._kept.tally(kept is not None)
-        derived: tuple[tuple[object, ...], tuple[object, ...], bool] | None = None
+        derived: tuple[tuple[object, ...], tuple[object, ...], bool, EventsRead] | None = None
         if kept is None:
             # The stored text of its events is kept too: a save then appends to it (see save).
             ticket, self._events[id], logged = parse_stored(text, chunks)
@@ -975,11 +982,12 @@ class _Tickets:
         # The columns are derived from the JSON on every write (and kept with a memoised ticket, whose
         # text is the same), so recomputing them is cheaper than selecting them.
         if derived is None:
-            derived = (row_values(ticket), fact_values(ticket), True)
+            facts, read = fact_values_after(ticket, None)
+            derived = (row_values(ticket), facts, True, read)
         elif not derived[2]:  # kept as written whole (add): its events are not in the log yet
             self._whole.add(id)
             self._unlogged.add(id)
-        self._stored[id], self._facts[id] = derived[0], derived[1]
+        self._stored[id], self._facts[id], self._reads[id] = derived[0], derived[1], derived[3]
         if ticket.fault_records:
             self._faults[id] = fault_values(ticket)
         return ticket
@@ -1016,6 +1024,8 @@ class _Tickets:
         # keeps its size, so it is rewritten in place.
         run = self._uow.run
         whole = ticket.id in self._whole
+        # What the reporting row read of the events, trusted as their text is: for this very object.
+        read = self._reads.pop(ticket.id, None) if self._owners.get(ticket.id) is ticket else None
         text, events, append, body = save_texts(ticket, new, self._known_events(ticket), not whole)
         if not append and ticket.id not in self._unlogged:
             # Its logged events are unknown (or the row replaced them): all of them again.
@@ -1044,13 +1054,18 @@ class _Tickets:
             if found is None:
                 raise NotFound("ticket", ticket.id)
             raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
-        self._report(ticket, new=False)
+        self._report(ticket, new=False, read=read)
         self._stored[ticket.id] = row
         ticket.version = new
         self._events[ticket.id] = events
         self._owners[ticket.id] = ticket
         self._kept.remember(
-            ticket.id, text, ticket, events, (row, self._facts[ticket.id], True), copy=not release
+            ticket.id,
+            text,
+            ticket,
+            events,
+            (row, self._facts[ticket.id], True, self._reads[ticket.id]),
+            copy=not release,
         )
         self._uow.written.append((ticket.id, new, text))
 

@@ -33,7 +33,7 @@ from aftersales.serialization import (
     decode_json,
     encode_json_utf8,
     structure,
-    ticket_text_utf8,
+    ticket_state_utf8,
 )
 
 __all__ = [
@@ -88,7 +88,7 @@ def state_text(full: bytes, array: bytes) -> bytes:
     at = full.find(_KEY)
     while at >= 0 and not full.startswith(array, at + size):
         at = full.find(_KEY, at + 1)
-    if at < 0:  # not a text ticket_text_utf8 wrote: refuse rather than store a wrong one
+    if at < 0:  # not a text the store wrote: refuse rather than store a wrong one
         raise ValueError("the ticket's JSON does not hold its events' text")
     end = at + size + len(array)
     if full[at - 1 : at] == b",":
@@ -114,7 +114,7 @@ def parse_stored(state: bytes, chunks: bytes | None) -> tuple[Ticket, EventsText
 
 
 def _appends(known: EventsText | None, ticket: Ticket) -> bool:
-    # The same test ticket_text_utf8 makes before it appends to the known text.
+    # The same test serialization._events_text makes before it appends to the known text.
     events = ticket.events
     if known is None or not 0 < known.count <= len(events):
         return False
@@ -130,8 +130,7 @@ def save_texts(
     it replaces the list: all events again) and that row's text (None: no event was added)."""
     if isinstance(known, StoredEvents):
         known = known.text()
-    full, events = ticket_text_utf8(ticket, version, known)
-    state = state_text(full, events.array)
+    state, events = ticket_state_utf8(ticket, version, known)
     if logged and known is not None and _appends(known, ticket):
         size = len(known.array)
         return state, events, True, events.array[size:-1] if len(events.array) > size else None
