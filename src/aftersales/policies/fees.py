@@ -244,7 +244,9 @@ def _roles_of(value: Any, field: str) -> tuple[str, ...]:
             )
     if not value:
         raise ValidationError(f"{field} names nobody: no budget could be set", field=field)
-    return tuple(value)
+    # A role named twice is one approver: kept once, in order, as [staff] appraisers are (the fingerprint
+    # and the permission check read one list whichever way it was written).
+    return tuple(dict.fromkeys(value))
 
 
 def _roles(value: Any) -> tuple[str, ...]:
