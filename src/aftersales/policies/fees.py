@@ -29,7 +29,14 @@ from aftersales.domain.ids import DealerId, TicketId
 from aftersales.domain.money import Money, currency_exponent
 from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
 from aftersales.domain.text import code
-from aftersales.errors import CurrencyMismatch, InvalidMoney, NotFound, PolicyError, ValidationError
+from aftersales.errors import (
+    CurrencyMismatch,
+    InvalidMoney,
+    NotFound,
+    PolicyError,
+    ValidationError,
+    shown_repr,
+)
 from aftersales.policies.chargeability import ChargeOutcome
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
@@ -85,11 +92,11 @@ def _decimal_map(value: Mapping[str, Any]) -> Mapping[str, Decimal]:
 
 def _optional_currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
-        currency_exponent(value if isinstance(value, str) else repr(value))
+        currency_exponent(value if isinstance(value, str) else shown_repr(value))
 
 
 def _currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    currency_exponent(value if isinstance(value, str) else repr(value))
+    currency_exponent(value if isinstance(value, str) else shown_repr(value))
 
 
 @attrs.frozen
