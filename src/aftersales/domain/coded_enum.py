@@ -32,7 +32,8 @@ class _CodedEnumType(EnumType):
             return cls._value2member_map_[value]
         except (KeyError, TypeError):  # unknown, or unhashable: no code is either
             pass
-        return cls._missing_(value)  # type: ignore[attr-defined]  # the enum class's own
+        found = cls._missing_(value)  # type: ignore[attr-defined]  # CodedEnum's raises ValidationError
+        return found if isinstance(found, cls) else super().__call__(value)  # a subclass's own reading
 
 
 class CodedEnum(StrEnum, metaclass=_CodedEnumType):
