@@ -984,3 +984,8 @@ __all__ += ["StaffParams", "StaffRules"]
 
 # Session 27: a month's appraisal corrected keeps the figures it replaced.
 __all__ += ["AppraisalRevision"]
+
+# Session 28: the day a dealer's monthly report is due (seed 002 每月3号之前): the pack's [dealer_reports].
+from aftersales.policies.dealer_reports import DealerReportParams, DealerReportRules  # noqa: E402
+
+__all__ += ["DealerReportParams", "DealerReportRules"]

@@ -72,6 +72,18 @@ def _shown(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
+def shown_repr(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for an error's message, at most ``limit`` characters; never raises.
+
+    Why: a refused value is the caller's object, and a host's class whose ``__repr__`` raises (or a
+    lazily loaded proxy that fails) turned the refusal into that untyped exception (session 28)."""
+    try:
+        text = repr(value)
+    except Exception:
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: max(limit - 3, 0)] + "..."
+
+
 class OutOfBounds(ValidationError):
     """A whole number with bounds (a run's limit, a batch, a page size, a count of senders) that is not one,
     or outside them. Every such check words it one way: the field, the bounds and what was given
@@ -110,7 +122,9 @@ class UnknownCurrency(ValidationError):
     """A currency code that is not an ISO 4217 code known to CLDR."""
 
     def __init__(self, code: object) -> None:
-        super().__init__(f"unknown currency {code!r}: use an ISO 4217 code such as 'CNY'", field="currency")
+        super().__init__(
+            f"unknown currency {shown_repr(code)}: use an ISO 4217 code such as 'CNY'", field="currency"
+        )
         self.code = code
 
 

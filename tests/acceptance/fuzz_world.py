@@ -283,5 +283,8 @@ def open_world(kind: str, url: str) -> FuzzWorld:
 
 def describe(value: Any) -> str:
     """A short, printable label of a hostile value (for failure reports)."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # a hostile value whose repr raises (session 28)
+        return f"<a {type(value).__name__} whose repr raises>"
     return text if len(text) <= 60 else text[:57] + "..."

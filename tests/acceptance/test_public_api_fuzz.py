@@ -45,6 +45,7 @@ from aftersales import (
     CallbackChecklist,
     ChargeKind,
     ChargeLine,
+    ComplaintLogFilter,
     Department,
     DepartmentKind,
     JobSettings,
@@ -379,6 +380,75 @@ MAPPINGS: list[Any] = [[], "x", 5, {1: 2}, {"\x00": 1}, {"k": object()}, {"k": f
 WRONG: list[Any] = ["x", 5, True, [], {}, object(), b"x"]
 
 
+class RaisingRepr:
+    """A host's object whose ``repr`` and ``str`` raise (a failing proxy): refused typed, like any wrong
+    value (session 28: ``Enum.__new__`` and several messages formatted it, and its exception escaped)."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("repr")
+
+    def __str__(self) -> str:
+        raise RuntimeError("str")
+
+
+ALWAYS: list[Any] = [RaisingRepr()]
+"""Tried for every argument besides the rotation."""
+
+
+def _filter_past_validators(**fields: Any) -> ComplaintLogFilter:
+    found = ComplaintLogFilter()
+    for name, value in fields.items():
+        object.__setattr__(found, name, value)
+    return found
+
+
+EDGES: dict[str, dict[str, list[Any]]] = {
+    # Session 27 (l): an overrun in another currency than the budget's (typed CurrencyMismatch naming
+    # amount), amounts at the currency's edges, periods and categories a budget has not.
+    "charges.approve_overrun": {
+        "amount": [
+            Money("10", "USD"),
+            Money("10", "JPY"),
+            Money("0", "CNY"),
+            Money("-0.01", "CNY"),
+            Money("0.001", "CNY"),
+            Money("10000000000", "CNY"),
+        ],
+        "period": ["2026-13", "2026-00", "1899", "２０２６", "2026-1", "2026-Q1"],
+        "category": ["MATERIALS", "materials ", "other"],
+    },
+    "charges.draft_budget": {"amount": [Money("10", "USD"), Money("0", "CNY")], "period": ["2026-13"]},
+    "charges.set_budget": {"amount": [Money("10", "USD")]},
+    # Session 27 (l): an appraisal's figures are read by people; scores with more than two decimals,
+    # exponents, huge or tiny decimals; indicators beyond 15+10 digits.
+    "staff_records.appraise": {
+        "score": ["100.001", "-0", "1E+1", "1e-999999", "0E-1000", "5" * 5000, Decimal("100.01"), "１００"],
+        "metrics": [
+            {"satisfaction": "1" * 30},
+            {"satisfaction": "0." + "1" * 11},
+            {"": "1"},
+            {"satisfaction": Decimal("sNaN")},
+        ],
+        "month": ["2026-13", "2026-1", "9999-12", "0000-01"],
+        "kind": ["manager"],
+    },
+    "staff_records.record_measure": {"amount": [Money("10", "USD"), Money("-1", "CNY")], "kind": ["manager"]},
+    # Session 27 (e): the SLA alerts list, its window and page at their edges.
+    "desk.sla_alerts": {
+        "since": [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)],
+        "limit": [0, 1, 10**6],
+        "cursor": ["garbage", "\x00", "9" * 200],
+        "kind": ["no_such_kind"],
+        "target": ["no_such_target"],
+    },
+    # Session 27 (k): the complaint log by registration month, its month set past the validators.
+    "complaints.complaint_log": {
+        "filters": [_filter_past_validators(registered_in=m) for m in ("2026-13", "\x00", 202603, "2026-3")]
+    },
+}
+"""Edge values of the newer surfaces, tried besides the rotation (session 28)."""
+
+
 def _past_validators(actor: Actor, **fields: Any) -> Actor:
     """``actor`` with ``fields`` set past its validators (a hostile caller can do that to a frozen record)."""
     for name, value in fields.items():
@@ -506,6 +576,8 @@ def _named(field: str, call: Call) -> bool:
     if root in call.hints or root in FIELD_ALIASES.get(call.key, ()):
         return True
     records = [type(v) for v in call.kwargs.values() if attrs.has(type(v))]
+    # and the records an optional argument takes (the valid call leaves it out: ``filters=None``)
+    records += [m for hint in call.hints.values() for m in _members(hint)[0] if attrs.has(m)]
     return any(root in attrs.fields_dict(cls) for cls in records)
 
 
@@ -600,6 +672,8 @@ def _shard(key: str) -> int:
 def test_every_public_method_is_fuzzed_or_excluded_with_a_reason(tmp_path: Path) -> None:
     with worlds(tmp_path) as (w, *_):
         methods = public_methods(w.desk)
+        for key, edges in EDGES.items():  # the edges name real arguments
+            assert key in methods and set(edges) <= set(hints_of(methods[key])), key
         unknown = sorted(set(EXCLUDED) - set(methods))
         assert unknown == [], f"excluded methods that do not exist: {unknown}"
         missing = []
@@ -637,6 +711,8 @@ def test_hostile_arguments_get_typed_errors_naming_the_field_and_change_nothing(
             call = valid_call(key, methods[key], built[0])
             for name, hint in call.hints.items():
                 for value in chosen(hostile_values(name, hint, call.kwargs.get(name)), key, name):
+                    lockstep.run(key, name, value)
+                for value in [*ALWAYS, *EDGES.get(key, {}).get(name, ())]:
                     lockstep.run(key, name, value)
             # the call's shape: an argument it does not have, each required argument left out
             lockstep.run(key, "no_such_argument", 1)

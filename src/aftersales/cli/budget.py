@@ -25,6 +25,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TextIO
 
+from aftersales.cli.actor_option import ID_RULE, as_role_and_id
 from aftersales.domain.charges import ChargeKind
 from aftersales.errors import AftersalesError, ValidationError
 
@@ -61,7 +62,7 @@ def add_budget_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("action", choices=ACTIONS)
     p.add_argument("--db", required=True, help="the SQLite file of the service desk")
     p.add_argument("--as", dest="as_actor", required=True,
-                   help=f"ROLE:ID of who acts, ROLE one of {', '.join(ROLES)}")  # fmt: skip
+                   help=f"ROLE:ID of who acts, ROLE one of {', '.join(ROLES)}; ID {ID_RULE}")  # fmt: skip
     p.add_argument("--period", required=True, help="a year YYYY or a month YYYY-MM")
     p.add_argument("--category", default=None, choices=[kind.value for kind in ChargeKind],
                    help="draft, approve, return: the cost category (a charge kind)")  # fmt: skip
@@ -143,8 +144,7 @@ def _check_options(args: argparse.Namespace, words: _Words) -> None:
     for name in NEEDS[args.action]:
         if getattr(args, name) is None:
             raise _Usage(words.text("cli.budget.usage.needs", action=args.action, option=_flag(name)))
-    role, _, actor_id = str(args.as_actor).partition(":")
-    if role not in ROLES or not actor_id:
+    if as_role_and_id(args.as_actor, ROLES) is None:  # the one reading of --as ROLE:ID (cli/actor_option)
         raise _Usage(words.text("cli.budget.usage.as", roles=", ".join(ROLES)))
     from aftersales.domain.budgets import checked_period
 
@@ -183,7 +183,9 @@ def _check_db(db: Path, words: _Words) -> None:
 def _actor(args: argparse.Namespace) -> Any:
     from aftersales.service.actors import Actor
 
-    role, _, actor_id = str(args.as_actor).partition(":")
+    found = as_role_and_id(args.as_actor, ROLES)
+    assert found is not None  # checked with the options
+    role, actor_id = found
     factory = getattr(Actor, role)
     return factory(actor_id, name="aftersales budget")
 

@@ -18,9 +18,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from aftersales.cli.actor_option import ID_RULE, as_role_and_id
 from aftersales.cli.terminal_text import printable
 from aftersales.domain.text import checked_month
-from aftersales.domain.validation import check_id
 from aftersales.errors import AftersalesError, ValidationError
 
 __all__ = ["add_report_parser", "run_report"]
@@ -183,13 +183,11 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
     by_month = _month_reach(args, first, last)
     if by_month is not None:
         return _fail(err, by_month)
-    if args.as_actor != "manager" and not (args.as_actor.startswith("dealer:") and len(args.as_actor) > 7):
-        return _fail(err, "--as is manager or dealer:DEALER_ID")
-    if args.as_actor != "manager":
-        try:  # an id the stores can hold: a shell passes undecodable bytes as lone surrogates
-            check_id(args.as_actor.split(":", 1)[1], "--as dealer:ID")
-        except AftersalesError as exc:
-            return _fail(err, str(exc))
+    if args.as_actor != "manager" and as_role_and_id(args.as_actor, ("dealer",)) is None:
+        # the one reading of --as ROLE:ID (cli/actor_option): an id the stores hold, without a colon
+        if not args.as_actor.startswith("dealer:"):
+            return _fail(err, "--as is manager or dealer:DEALER_ID")
+        return _fail(err, f"--as dealer:ID is not a valid id: {ID_RULE}")
     if args.as_actor != "manager" and args.kind not in SCOPED_KINDS:
         # The monthly feedback is the heads' (the permission table's monthly_feedback): not a dealer's.
         scoped = ", ".join(SCOPED_KINDS)

@@ -7,7 +7,7 @@ import attrs
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import required_text
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
 
 __all__ = ["HEADS", "ActorRef", "Role"]
 
@@ -59,6 +59,7 @@ class ActorRef:
             pass
         roles = ", ".join(r.value for r in Role)
         raise ValidationError(
-            f"a staff member is 'role:id' (roles: {roles}; an id of 1-64 characters), got {text!r:.80}",
+            f"a staff member is 'role:id' (roles: {roles}; an id of 1-64 characters), "
+            f"got {shown_repr(text, 80)}",
             field="actor",
         )

@@ -10,22 +10,38 @@ there are. :class:`CodedEnum` answers with a :class:`~aftersales.errors.Validati
 from __future__ import annotations
 
 import re
-from enum import StrEnum
+from enum import EnumType, StrEnum
+from typing import Any
 
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
 
 __all__ = ["CodedEnum"]
 
 _WORD = re.compile(r"(?<!^)(?=[A-Z])")
 
 
-class CodedEnum(StrEnum):
+class _CodedEnumType(EnumType):
+    """Looks a code up without ``Enum.__new__``'s refusal: that one formats the value with ``%r`` before
+    it asks ``_missing_``, so a host's object whose ``__repr__`` raises escaped as that exception, untyped
+    (session 28). A known code is one dictionary lookup, as before."""
+
+    def __call__(cls, value: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs or not cls._member_map_:  # the functional API, or an enum without members
+            return super().__call__(value, *args, **kwargs)
+        try:
+            return cls._value2member_map_[value]
+        except (KeyError, TypeError):  # unknown, or unhashable: no code is either
+            pass
+        found = cls._missing_(value)  # type: ignore[attr-defined]  # CodedEnum's raises ValidationError
+        return found if isinstance(found, cls) else super().__call__(value)  # a subclass's own reading
+
+
+class CodedEnum(StrEnum, metaclass=_CodedEnumType):
     """A ``StrEnum`` whose unknown code is a ``ValidationError`` naming it (see the module)."""
 
     @classmethod
     def _missing_(cls, value: object) -> None:
         field = _WORD.sub("_", cls.__name__).lower()
         codes = ", ".join(member.value for member in cls)
-        shown = repr(value)
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        shown = shown_repr(value)  # a host's object whose repr raises is refused all the same
         raise ValidationError(f"{shown} is not a valid {cls.__name__} (one of: {codes})", field=field)

@@ -14,7 +14,7 @@ import phonenumbers
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import bounded, optional_bounded, required_text
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
 
 __all__ = [
     "Contact",
@@ -65,7 +65,7 @@ def validate_locale(instance: object, attribute: attrs.Attribute[Any], value: ob
     """attrs validator: a locale identifier such as ``zh_Hans``, ``zh_CN`` or ``en``."""
     if not isinstance(value, str) or not _LOCALE.fullmatch(value):
         raise ValidationError(
-            f"unknown locale {value!r}: use an identifier such as 'zh_Hans', 'zh_Hant' or 'en'",
+            f"unknown locale {shown_repr(value)}: use an identifier such as 'zh_Hans', 'zh_Hant' or 'en'",
             field=attribute.name,
         )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
 
 __all__ = ["CODE_PATTERN", "bounded", "checked_month", "code", "optional_bounded", "required_text"]
 
@@ -63,7 +63,8 @@ def code(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
     """An attrs validator for machine codes: ``snake_case``, 1–64 characters."""
     if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
         raise ValidationError(
-            f"{attribute.name} must be a snake_case code (a-z, 0-9, _), got {value!r}", field=attribute.name
+            f"{attribute.name} must be a snake_case code (a-z, 0-9, _), got {shown_repr(value)}",
+            field=attribute.name,
         )
 
 

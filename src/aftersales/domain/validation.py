@@ -38,7 +38,7 @@ from typing import Any, NewType, Union
 import attrs
 
 from aftersales.domain.bounds import Bounds
-from aftersales.errors import NaiveDatetimeError, OutOfBounds, ValidationError
+from aftersales.errors import NaiveDatetimeError, OutOfBounds, ValidationError, shown_repr
 
 __all__ = [
     "ID_PATTERN",
@@ -225,14 +225,13 @@ def enum_code(enum: type[Enum], value: object, field: str) -> Any:
         except ValueError:
             pass
     allowed = ", ".join(repr(m.value) for m in enum)
-    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
-    raise ValidationError(f"{field} must be one of {allowed}; got {shown}", field=field)
+    raise ValidationError(f"{field} must be one of {allowed}; got {shown_repr(value, 40)}", field=field)
 
 
 def _check_bool(value: object, field: str) -> bool:
     if value is True or value is False:
         return value
-    raise ValidationError(f"{field} must be True or False, got {value!r:.40}", field=field)
+    raise ValidationError(f"{field} must be True or False, got {shown_repr(value, 40)}", field=field)
 
 
 def _check_int(value: object, field: str) -> int:
@@ -467,7 +466,7 @@ def _record_or_code(cls: type[Any], field: str) -> Checker:
 def enum_code_literal(allowed: tuple[Any, ...], value: object, field: str) -> Any:
     """Refuse a value outside a ``Literal``'s choices, naming them."""
     raise ValidationError(
-        f"{field} must be one of {', '.join(map(repr, allowed))}; got {value!r:.40}", field=field
+        f"{field} must be one of {', '.join(map(repr, allowed))}; got {shown_repr(value, 40)}", field=field
     )
 
 

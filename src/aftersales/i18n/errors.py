@@ -62,6 +62,24 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+RULE_LIMIT = 200
+"""Characters of an error's rule shown to a person (the whole message stays in ``str(error)``)."""
+
+
+def _rule(error: AftersalesError) -> str:
+    """The rule ``error`` states, on one line, without the location a configuration error starts with.
+
+    Why: a refusal rendered as "输入有误：score" or "配置错误：sla.callback_hours" named the field but not
+    what is wrong with it (session 28). The rules are worded in English by the code that refuses; the
+    sentence around them, the field and the key are the locale's."""
+    text = str(error)
+    if isinstance(error, ConfigurationError):
+        where = ":".join(part for part in (error.file, error.key) if part)
+        text = text.removeprefix(f"{where}: ") if where else text
+    text = " ".join(text.split())
+    return text if len(text) <= RULE_LIMIT else text[: RULE_LIMIT - 1] + "…"
+
+
 def error_reason(error: AftersalesError) -> Reason:
     """The error as a coded message: ``Reason(code, params)`` whose words are ``error.<code>``.
 
@@ -110,6 +128,9 @@ def error_reason(error: AftersalesError) -> Reason:
     if isinstance(error, InvalidStoreOption):
         return Reason("invalid_store_option", {"option": error.option})
     if isinstance(error, ValidationError):
+        rule = _rule(error)
+        if field and rule and rule != field:  # the field and its rule (session 28: the field alone)
+            return Reason("validation_rule", {"field": field, "rule": rule})
         return Reason("validation", {"field": field}) if field else Reason("validation_no_field")
     if isinstance(error, NotFound):
         return Reason("not_found", {"id": _text(error.id)[:80]})
@@ -133,6 +154,9 @@ def error_reason(error: AftersalesError) -> Reason:
             {"known_until": error.known_until.isoformat(), "asked": error.asked.isoformat()},
         )
     if isinstance(error, ConfigurationError):
+        rule = _rule(error)
+        if rule:
+            return Reason("configuration_rule", {"key": error.key or error.file or "-", "rule": rule})
         return Reason("configuration", {"key": error.key or error.file or "-"})
     if isinstance(error, PolicyError):
         return Reason(f"policy_{error.code}")

@@ -41,7 +41,7 @@ from aftersales.domain.ids import ProductId
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
 from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
@@ -96,7 +96,9 @@ def _min_units(_: object, attribute: attrs.Attribute[int], value: object) -> Non
 
 def _inclusive(_: object, attribute: attrs.Attribute[bool], value: object) -> None:
     if not isinstance(value, bool):
-        raise ValidationError(f"{attribute.name} is true or false, got {value!r}", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} is true or false, got {shown_repr(value)}", field=attribute.name
+        )
 
 
 NOT_QUALITY_CAUSES: tuple[str, ...] = tuple(sorted(BUILTIN_CHARGEABLE_CAUSES))

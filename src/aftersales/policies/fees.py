@@ -29,7 +29,14 @@ from aftersales.domain.ids import DealerId, TicketId
 from aftersales.domain.money import Money, currency_exponent
 from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
 from aftersales.domain.text import code
-from aftersales.errors import CurrencyMismatch, InvalidMoney, NotFound, PolicyError, ValidationError
+from aftersales.errors import (
+    CurrencyMismatch,
+    InvalidMoney,
+    NotFound,
+    PolicyError,
+    ValidationError,
+    shown_repr,
+)
 from aftersales.policies.chargeability import ChargeOutcome
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
@@ -85,11 +92,11 @@ def _decimal_map(value: Mapping[str, Any]) -> Mapping[str, Decimal]:
 
 def _optional_currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
-        currency_exponent(value if isinstance(value, str) else repr(value))
+        currency_exponent(value if isinstance(value, str) else shown_repr(value))
 
 
 def _currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    currency_exponent(value if isinstance(value, str) else repr(value))
+    currency_exponent(value if isinstance(value, str) else shown_repr(value))
 
 
 @attrs.frozen
@@ -244,7 +251,9 @@ def _roles_of(value: Any, field: str) -> tuple[str, ...]:
             )
     if not value:
         raise ValidationError(f"{field} names nobody: no budget could be set", field=field)
-    return tuple(value)
+    # A role named twice is one approver: kept once, in order, as [staff] appraisers are (the fingerprint
+    # and the permission check read one list whichever way it was written).
+    return tuple(dict.fromkeys(value))
 
 
 def _roles(value: Any) -> tuple[str, ...]:

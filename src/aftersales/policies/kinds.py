@@ -73,6 +73,7 @@ BUILTIN_KINDS: Mapping[str, str] = MappingProxyType(
         "survey_campaign": "aftersales.policies.survey_campaign",
         "privacy": "aftersales.policies.privacy",
         "staff": "aftersales.policies.staff",
+        "dealer_reports": "aftersales.policies.dealer_reports",
     }
 )
 """Every built-in kind and the module whose ``KIND`` attribute describes it."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.metadata import EntryPoint, entry_points
@@ -572,13 +573,20 @@ def _as_written(own: Mapping[str, Any]) -> Iterator[None]:
                     continue
                 if _named(own, src, src_key) is not None:
                     where = ":".join(part for part in (error.file, error.key) if part)
-                    said = str(error).removeprefix(f"{where}: ")
+                    # The rule in the written key's words: "callback_hours must be …", not the partner's
+                    # "service_within_hours must be …" under the key sla.callback_hours (session 28).
+                    said = _as_word(dst_key).sub(src_key, str(error).removeprefix(f"{where}: "))
                     raise ConfigurationError(
                         f"{said} (the value of {src}.{src_key}, which {dst}.{dst_key} follows)",
                         file=error.file,
                         key=f"{src}.{src_key}",
                     ) from None
         raise
+
+
+def _as_word(key: str) -> re.Pattern[str]:
+    """``key`` as a word of a message (not inside another key such as ``callback.service_from``)."""
+    return re.compile(rf"(?<![\w.]){re.escape(key)}(?![\w.])")
 
 
 def _named(own: Mapping[str, Any], section: str, key: str) -> object:

@@ -21,7 +21,7 @@ from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.validation import enum_code
 from aftersales.domain.work import Assessment
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import at_least, check_category_code, frozen_mapping, in_range
@@ -66,7 +66,7 @@ def _plan_or_none(value: object) -> Plan | None:
 def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
     if value is not True and value is not False:
         raise ValidationError(
-            f"{attribute.name} must be True or False, got {value!r:.40}", field=attribute.name
+            f"{attribute.name} must be True or False, got {shown_repr(value, 40)}", field=attribute.name
         )
 
 

@@ -30,7 +30,8 @@ import attrs
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.instants import require_aware
 from aftersales.domain.quality_reports import DealerMonthlyReport
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
+from aftersales.policies.dealer_reports import pack_dealer_report_rules
 from aftersales.ports.clock import Clock
 from aftersales.ports.reporting import GroupBy, ReportingQueries
 from aftersales.ports.unit_of_work import StoreFactory
@@ -160,12 +161,15 @@ def scoped_dealer_monthly(
     month: str,
     *,
     as_of: datetime | None = None,
-    due_day: int = 3,
+    due_day: int | None = None,
     installation_categories: frozenset[str] = frozenset({"installation"}),
     repair_categories: frozenset[str] = frozenset({"repair"}),
 ) -> DealerMonthlySummary:
     """:func:`dealer_monthly` as ``actor`` may read it through ``desk``: the month of the desk's zone
-    (``desk.reports.timezone``), read at ``as_of`` (default: the desk's clock).
+    (``desk.reports.timezone``), read at ``as_of`` (default: the desk's clock), due by the pack's
+    ``[dealer_reports] due_day`` (seed 002: 每月3号之前; session 28: the day was this argument's, 3
+    whatever the pack). ``due_day``, when given, must be the pack's: another day would judge dealers
+    late by a rule the company has not got (``ValidationError`` naming ``due_day``).
 
     Judged by the permission table's ``dealer_monthly_report`` (``desk.reports.dealer_monthly_scope``,
     before any figure is read): the heads and the auditor read every dealer's row (seed 002 9/10:
@@ -173,9 +177,15 @@ def scoped_dealer_monthly(
     report, not the other dealers' (乙方 reports to 甲方, not to its peers); anyone else is
     ``PermissionDenied``."""
     dealer = desk.reports.dealer_monthly_scope(actor)
+    pack_day = pack_dealer_report_rules(desk.policies.extra).due_day
+    if due_day is not None and due_day != pack_day:
+        raise ValidationError(
+            f"due_day is the pack's [dealer_reports] due_day ({pack_day}), got {shown_repr(due_day, 40)}",
+            field="due_day",
+        )
     summary = dealer_monthly(
         queries, desk.store, month, as_of=as_of, clock=desk.clock if as_of is None else None,
-        due_day=due_day, timezone=desk.reports.timezone,
+        due_day=pack_day, timezone=desk.reports.timezone,
         installation_categories=installation_categories, repair_categories=repair_categories,
     )  # fmt: skip
     if dealer is None:

@@ -29,6 +29,8 @@ from aftersales.domain.products import Asset, Product
 from aftersales.domain.surveys import CHECKLIST_ITEMS, CallbackChecklist
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
+from aftersales.policies.deadline_pair import check_callback_pair
+from aftersales.policies.dealer_reports import pack_dealer_report_rules
 from aftersales.policies.fault_catalog import pack_fault_catalog
 from aftersales.policies.privacy import pack_privacy_rules
 from aftersales.policies.registry import PolicySet, resolve_policies
@@ -124,7 +126,9 @@ def _refuse_unusable_extras(policies: PolicySet) -> None:
     pack_fault_catalog(policies.extra)
     pack_privacy_rules(policies.extra)
     pack_staff_rules(policies.extra)
+    pack_dealer_report_rules(policies.extra)
     lifecycle_params(policies)
+    check_callback_pair(policies.sla, policies.callback)  # a host's own classes too (session 28)
 
 
 @validated_commands

@@ -44,6 +44,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner
+from aftersales.service.staff_kinds import check_registered_kind
 
 __all__ = ["StaffDesk", "StaffRecord"]
 
@@ -78,22 +79,27 @@ class StaffDesk:
         self.context = context
         self.runner = runner
 
-    @staticmethod
-    def _check_staff(uow: UnitOfWork, trainee_id: str, kind: StaffKind, field: str = "trainees") -> None:
-        # Engineers are registered master data; agents are the host's users (no registry to check).
+    def _check_staff(
+        self, uow: UnitOfWork, trainee_id: str, kind: StaffKind, field: str = "trainees", kind_field: str = ""
+    ) -> None:
+        # Engineers are registered master data; agents and heads are the host's users, known by its staff
+        # directory (and their own earlier records): the kind filed must be the one these give.
         # A dealer's engineer is the dealer's staff: trained through desk.archives, not appraised here.
         if kind is StaffKind.ENGINEER and uow.engineers.get(trainee_id).dealer_id is not None:
             raise ValidationError(
                 f"{trainee_id} is a dealer's engineer, not the company's own staff", field=field
             )
-        if kind is not StaffKind.ENGINEER:
-            try:
-                uow.engineers.get(trainee_id)
-            except NotFound:
-                return
-            # One person, one record: an engineer's training or appraisal filed as an agent's would
-            # split their record in two (and their appraisal kind with it).
-            raise ValidationError(f"{trainee_id} is a registered engineer: give kind engineer", field=field)
+        if kind is StaffKind.ENGINEER:
+            return
+        try:
+            uow.engineers.get(trainee_id)
+        except NotFound:
+            people = self.context.notifications.people
+            check_registered_kind(uow, people, trainee_id, kind, kind_field or field)
+            return
+        # One person, one record: an engineer's training or appraisal filed as an agent's would
+        # split their record in two (and their appraisal kind with it).
+        raise ValidationError(f"{trainee_id} is a registered engineer: give kind engineer", field=field)
 
     def _appraisers(self, kind: StaffKind | None = None) -> frozenset[Role]:
         # The permission table's heads, narrowed by the pack's [staff] appraisers (seed 001: 售后经理 alone)
@@ -211,7 +217,7 @@ class StaffDesk:
             try:
                 current = uow.documents.get(StaffAppraisal, record.id)
             except NotFound:
-                self._check_staff(uow, staff_id, kind, "staff_id")
+                self._check_staff(uow, staff_id, kind, "staff_id", "kind")
                 uow.documents.add(record)
                 return record
             if current.kind is not kind:
@@ -247,7 +253,7 @@ class StaffDesk:
         StaffMeasure("check", staff_id, kind, measure, reason, actor.ref, date(2000, 1, 1), amount)
 
         def apply(uow: UnitOfWork, now: datetime) -> StaffMeasure:
-            self._check_staff(uow, staff_id, kind, "staff_id")
+            self._check_staff(uow, staff_id, kind, "staff_id", "kind")
             if complaint_id is not None:
                 ticket = uow.tickets.get(complaint_id)
                 if ticket.kind is not TicketKind.COMPLAINT or not can_read(actor, ticket):
