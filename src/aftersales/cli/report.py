@@ -184,7 +184,7 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
     if by_month is not None:
         return _fail(err, by_month)
     if args.as_actor != "manager" and as_role_and_id(args.as_actor, ("dealer",)) is None:
-        # the one reading of --as ROLE:ID (cli/actor_option): an id the stores hold, without a colon
+        # the one reading of --as ROLE:ID (cli/actor_option): an id as the stores hold it
         if not args.as_actor.startswith("dealer:"):
             return _fail(err, "--as is manager or dealer:DEALER_ID")
         return _fail(err, f"--as dealer:ID is not a valid id: {ID_RULE}")
