@@ -64,7 +64,9 @@ def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[Repor
     facts = report.facts
     figures = facts.headline()
     headline = _table(
-        "headline", labels, (("figure", K.TEXT), ("count", K.COUNT)),
+        # "number", not the Pareto's "count" (its words read "faults"): the figures count incidents,
+        # complaints, callbacks and units sold.
+        "headline", labels, (("figure", K.TEXT), ("number", K.COUNT)),
         [(labels.text(f"report.feedback.figure.{name}"), figures[name]) for name in HEADLINE],
     )  # fmt: skip
     incidents = _table(
