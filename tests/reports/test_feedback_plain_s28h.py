@@ -5,7 +5,9 @@ A comment on two lines ended the Markdown table's row after its first line (the 
 table as a paragraph) and broke the text table's columns; a grievance's ``<script>``, a
 ``[link](javascript:…)`` or ``*emphasis*`` reached the Markdown as markup for whatever renders it; a table
 with no rows was a bare header. Now every row is one line, a cell's words are escaped so that Markdown
-shows them as typed, and an empty table says so (``report.table.empty``), as the HTML page does.
+shows them as typed, and an empty table says so (``report.table.empty``), as the HTML page does. The
+grievances are parted by the reader's punctuation (``report.separator.sentences``: "；", not "; ", in
+Chinese).
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ def test_the_opinions_are_one_markdown_row_each_with_the_words_taken_literally(
     assert "&lt;script&gt;window.\\_\\_owned = 1&lt;/script&gt;" in row
     assert "\\[点此\\](javascript:alert(1)) \\*急\\* \\| \\`x\\`" in row
     assert COMMENT_LINES[0] in row
+    # The reader's punctuation between the grievances: "；" in Chinese, "; " in English.
+    polite = catalog.text("grievances.polite")
+    assert f"{polite}{'; ' if locale == 'en' else '；'}&lt;script&gt;" in row
 
 
 @pytest.mark.parametrize("locale", LOCALES)
