@@ -10,7 +10,8 @@ rework notice says "处理结果不满意"), so the ticket events the outbox mir
 ``"other_complaints": "还漏水"``, ``"comment": "不满意"`` and the rework's ``"reason": "不满意"``, and the
 callback's stored request and result kept them for a replay. Now short text is blanked where a value is
 all of it, in the rows about the person only; a quote inside a rendered sentence still stays (it cannot be
-told from the template's words). Memory, SQLite and PostgreSQL alike.
+told from the template's words), nor is short ASCII text (a value "sms" there is a message's channel).
+Memory, SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 
 from aftersales.domain.classification import Category, Severity
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.surveys import CallbackChecklist
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -56,7 +58,7 @@ def test_short_words_at_a_callback_leave_the_outbox_and_the_replay(backend: str,
         ).ticket.id
         desk.triage(w.agent, tid, nature="ignition", severity=Severity.LOW)
         desk.dispatch(w.agent, tid, engineer_id=w.eng_junior.id)
-        desk.contact_customer(w.junior, tid, note="今日上门")
+        desk.contact_customer(w.junior, tid, note="sms")  # short ASCII: like a message's channel
         desk.start_work(w.junior, tid)
         desk.resolve(w.junior, tid, summary="更换点火针")
         desk.confirm(w.junior, tid, channel="service_slip")
@@ -77,6 +79,10 @@ def test_short_words_at_a_callback_leave_the_outbox_and_the_replay(backend: str,
         # The other customer's note in the same words is kept (its event is not the person's).
         assert after.count(COMMENT) == 1
         assert desk.ticket(w.manager, other).events[-1].reason == COMMENT
+        # Short ASCII text is left alone: "sms" there is the channel of the engineer's messages.
+        with desk.store() as uow:
+            channels = {m.payload.get("channel") for m in uow.outbox.pending(limit=1000)}
+        assert "sms" in channels and ERASED not in channels
         replayed = desk.callbacks.record(w.agent, tid, **call)  # the first answer, from its stored row
         assert SAID not in _values(repr(replayed)) and f"'{SAID}'" not in repr(replayed)
         assert f"'{COMMENT}'" not in repr(replayed)

@@ -259,9 +259,12 @@ class PrivacyDesk:
             # their records only from the rows naming them or their tickets (a stock phrase of a note,
             # "明天上午上门维修", is in other customers' messages too). Short text ("态度差" said at a
             # callback) only where a value is all of it: inside a sentence it may be the template's own
-            # words (the rework notice says "处理结果不满意").
+            # words (the rework notice says "处理结果不满意"); short ASCII text not at all: a value "sms"
+            # or "en" there is a message's channel or locale, a code.
             their_text = [
-                t if len(t) >= _MIN_FREE_TEXT else WholeValue(t) for t in everything if t not in needles
+                t if len(t) >= _MIN_FREE_TEXT else WholeValue(t)
+                for t in everything
+                if t not in needles and (len(t) >= _MIN_FREE_TEXT or not t.isascii())
             ]
             everything = tuple(t for t in everything if t in needles or len(t) >= _MIN_FREE_TEXT)
             ticket_ids = [t.id for t in tickets]
@@ -899,7 +902,7 @@ def _survey_heads(uow: UnitOfWork, customer_id: str) -> list[str]:
 _MIN_FREE_TEXT = 4
 """Blanked text shorter than this is not hunted inside the outbox's and idempotency rows' text: a
 two-letter note ("好的") would hit the other words of the person's own messages. It is blanked where a
-value is all of it (:class:`~aftersales.ports.erasure.WholeValue`)."""
+value is all of it (:class:`~aftersales.ports.erasure.WholeValue`), unless it is ASCII (a code: "sms")."""
 
 
 def _free_text(obj: Any) -> list[str]:
