@@ -80,7 +80,7 @@ def test_a_rude_repairer_named_at_a_complaints_callback_is_among_the_months_user
         assert (line.ticket_id, line.score, line.low, line.problem_back) == (cid, 5, False, False)
         assert (line.grievances, line.other_complaints) == (("polite", "other_complaints"), said)
         (row,) = _opinions_table(desk, w, "2026-03")
-        assert row["grievances"] == f"服务人员态度不好; {said}"
+        assert row["grievances"] == f"服务人员态度不好；{said}"  # Chinese punctuation (session 28)
         (entry,) = desk.archives.customer_archive(w.manager, w.cust_zh.id).callbacks
         assert (entry.other_complaints, entry.grievances) == (said, ("polite", "other_complaints"))
 

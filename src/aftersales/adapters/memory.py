@@ -772,11 +772,14 @@ class _Outbox(OutboxBookkeeping):
             wanted = scrub_needles([r.text], needles, free_text, within)
             if any(encode_json(n)[1:-1] in r.text for n in wanted):
                 found.append((id_, wanted))
+        count = 0
         for id_, wanted in found:
             message = self._load(id_)
-            if message is not None:
-                self._store(scrub_message(message, wanted))
-        return len(found)
+            scrubbed = None if message is None else scrub_message(message, wanted)
+            if scrubbed is not None and scrubbed != message:  # a whole value may be only a part here
+                self._store(scrubbed)
+                count += 1
+        return count
 
 
 class _Idempotency:
@@ -821,8 +824,10 @@ class _Idempotency:
             wanted = scrub_needles([key, record.text], needles, free_text, within)
             if not any(n in key or encode_json(n)[1:-1] in record.text for n in wanted):
                 continue
-            count += 1
             new_key, new_text = scrub_idempotency_row(key, record.text, wanted)
+            if (new_key, new_text) == (key, record.text):  # as the SQL stores: rewritten rows only
+                continue
+            count += 1
             if new_key != key:
                 self._uow._writes[("idem", key)] = None
                 seen = self._uow._read(("idem_seen", key))

@@ -97,6 +97,7 @@ MULTILINE_FIELDS = frozenset(
         "feedback",
         "note",
         "notes",
+        "other_complaints",
         "reason",
         "remark",
         "resolution",

@@ -15,11 +15,11 @@ import os
 import threading
 import weakref
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from aftersales.domain.erasure import needles_of, scrub, scrub_text
+from aftersales.domain.erasure import ERASED, is_id_key, needles_of, scrub, scrub_text
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.serialization import decode_json, encode_json
 
@@ -28,6 +28,7 @@ __all__ = [
     "Scrubbable",
     "Shreddable",
     "Sweepable",
+    "WholeValue",
     "forget_erased_everywhere",
     "keeps_personal_copies",
     "names_id",
@@ -133,25 +134,59 @@ def names_id(text: str, ids: Sequence[str]) -> bool:
     )
 
 
+class WholeValue(str):
+    """Free text of the person too short to hunt inside other text ("态度差", "不满意": a notice's own
+    words say "处理结果不满意"), blanked where it is a whole value of a row about them: a ticket event the
+    outbox mirrors (a callback's ``other_complaints`` or ``comment``, the reason of the rework it opened),
+    a command's stored request. Passed among ``free_text``; a quote of it inside a rendered sentence
+    stays (it cannot be told from the template's words)."""
+
+    __slots__ = ()
+
+
 def scrub_needles(
     texts: Sequence[str], needles: Sequence[str], free_text: Sequence[str], within: Sequence[str]
 ) -> tuple[str, ...]:
     """What to replace in a row whose texts are ``texts``: the person's own strings (``needles``: a
     name, a phone) wherever they are; the free text blanked in their records (``free_text``: a note, a
-    description) only in a row naming one of their ids (``within``: the customer and their tickets).
+    description) only in a row naming one of their ids (``within``: the customer and their tickets),
+    a :class:`WholeValue` only where a value is all of it.
 
     Why: "明天上午上门维修" typed in the erased person's note is typed in other customers' notes too;
     replaced in every row, it blanked the progress message still to be sent to another customer."""
     if free_text and any(names_id(text, within) for text in texts):
-        return needles_of([*needles, *free_text])
+        whole = [t for t in free_text if isinstance(t, WholeValue)]
+        found = needles_of([*needles, *(t for t in free_text if not isinstance(t, WholeValue))])
+        return (*found, *dict.fromkeys(WholeValue(w.strip()) for w in whole if w.strip()))
     return tuple(needles)
+
+
+def _split(needles: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The whole values among ``needles``, and the others (replaced wherever they occur)."""
+    whole = frozenset(str(n) for n in needles if isinstance(n, WholeValue))
+    return whole, tuple(n for n in needles if not isinstance(n, WholeValue))
+
+
+def _blank_whole(data: Any, whole: frozenset[str]) -> Any:
+    """JSON-ready ``data`` with each string value that is one of ``whole`` (stripped) blanked; the
+    values of identifier keys kept, as :func:`~aftersales.domain.erasure.scrub` keeps them."""
+    if not whole:
+        return data
+    if isinstance(data, str):
+        return ERASED if data.strip() in whole else data
+    if isinstance(data, dict):
+        return {k: v if is_id_key(k) else _blank_whole(v, whole) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_blank_whole(item, whole) for item in data]
+    return data
 
 
 def scrub_message(message: OutboxMessage, needles: tuple[str, ...]) -> OutboxMessage:
     """``message`` with each needle replaced in its payload, key and last error (its id and times kept)."""
+    whole, needles = _split(needles)
     return attrs.evolve(
         message,
-        payload=scrub(dict(message.payload), needles),
+        payload=scrub(_blank_whole(dict(message.payload), whole), needles),
         idempotency_key=scrub_text(message.idempotency_key, needles),
         last_error=None if message.last_error is None else scrub_text(message.last_error, needles),
     )
@@ -159,4 +194,6 @@ def scrub_message(message: OutboxMessage, needles: tuple[str, ...]) -> OutboxMes
 
 def scrub_idempotency_row(key: str, result_json: str, needles: tuple[str, ...]) -> tuple[str, str]:
     """An idempotency row's key and JSON result with each needle replaced."""
-    return scrub_text(key, needles), encode_json(scrub(decode_json(result_json), needles))
+    whole, needles = _split(needles)
+    result = scrub(_blank_whole(decode_json(result_json), whole), needles)
+    return scrub_text(key, needles), encode_json(result)

@@ -14,6 +14,7 @@ from decimal import Decimal
 import attrs
 
 from aftersales.domain.coded_enum import CodedEnum
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
 from aftersales.reports.labels import ReportLabels
@@ -125,4 +126,6 @@ def cell_text(value: DocCell, kind: ColumnKind, labels: ReportLabels) -> str:
         return labels.decimal(value)
     if isinstance(value, int | Decimal):
         return labels.number(value)
-    return str(value)
+    text = str(value)
+    # What an erasure left of a person's words, in the reader's words ("（已删除）", not "[erased]").
+    return text.replace(ERASED, labels.text("value.erased")) if ERASED in text else text

@@ -55,7 +55,7 @@ def _grievances(line: _Said, labels: ReportLabels) -> str:
         else labels.text(f"grievances.{g}")
         for g in line.grievances
     ]  # fmt: skip
-    return "; ".join(said)
+    return labels.text("report.separator.sentences").join(said)  # "；" in Chinese, "; " in English
 
 
 def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[ReportTable]:
@@ -64,7 +64,9 @@ def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[Repor
     facts = report.facts
     figures = facts.headline()
     headline = _table(
-        "headline", labels, (("figure", K.TEXT), ("count", K.COUNT)),
+        # "number", not the Pareto's "count" (its words read "faults"): the figures count incidents,
+        # complaints, callbacks and units sold.
+        "headline", labels, (("figure", K.TEXT), ("number", K.COUNT)),
         [(labels.text(f"report.feedback.figure.{name}"), figures[name]) for name in HEADLINE],
     )  # fmt: skip
     incidents = _table(
@@ -79,7 +81,8 @@ def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[Repor
         (("phase", K.TEXT), ("problems", K.COUNT), ("fault_recorded", K.COUNT), ("design_hazards", K.COUNT),
          ("reports_missing", K.COUNT), ("symptom", K.TEXT)),
         [(_phase(p.phase, labels), p.problems, p.fault_recorded, p.design_hazards,
-          p.reports_missing, ", ".join(labels.fault("symptom", s) for s, _ in p.symptoms[:3]))
+          p.reports_missing,
+          labels.text("report.separator.items").join(labels.fault("symptom", s) for s, _ in p.symptoms[:3]))
          for p in facts.phases.phases],
     )  # fmt: skip
     complaints = _table(

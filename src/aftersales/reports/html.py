@@ -84,6 +84,8 @@ def render_page(doc: ReportDocument) -> str:
             kind=doc.kind,
             meta=list(doc.meta),
             generated_label=labels.text("report.meta.generated_at"),
+            # A table with no rows says so: its headers alone read as a page that failed to load.
+            empty_label=labels.text("report.table.empty"),
             generated_at=labels.datetime(doc.generated_at),
             tables=_cells(doc),
             charts=[{"code": c.code, "title": c.title, "svg": Markup(c.svg)} for c in doc.charts],

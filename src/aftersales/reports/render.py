@@ -23,6 +23,7 @@ from aftersales.policies.fault_catalog import FaultCatalog
 from aftersales.reports.document import ColumnKind, DocCell, Judged, ReportDocument, ReportTable, cell_text
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.pages import document_for
+from aftersales.reports.plain_cells import markdown_text, one_line
 from aftersales.reports.rounding import percent_text
 
 __all__ = ["BOM", "render", "to_csv", "to_html", "to_markdown", "to_text", "to_xlsx"]
@@ -132,8 +133,12 @@ def _table_lines(table: ReportTable, doc: ReportDocument) -> tuple[list[str], li
     header = [c.label for c in table.columns]
     rows = table.rows + ((table.total,) if table.total is not None else ())
     body = [
-        [cell_text(v, c.kind, doc.labels) for v, c in zip(row, table.columns, strict=True)] for row in rows
+        [one_line(cell_text(v, c.kind, doc.labels)) for v, c in zip(row, table.columns, strict=True)]
+        for row in rows
     ]
+    if not table.rows:  # as the HTML page says it: a header alone reads as a table cut off
+        empty = [doc.labels.text("report.table.empty"), *[""] * (len(header) - 1)]
+        body.insert(0, empty)
     return header, body
 
 
@@ -155,13 +160,14 @@ def to_markdown(
     """Markdown: a title, the period and filters, each table, the notes (charts are left to HTML)."""
     doc = _document(report, locale, names, timezone, options)
     lines = [f"## {doc.title}", ""]
-    lines += [f"- {m}" for m in _meta_lines(doc)]
+    lines += [f"- {markdown_text(m)}" for m in _meta_lines(doc)]
     for table in doc.tables:
         header, body = _table_lines(table, doc)
         lines += [""] if table.title == doc.title else ["", f"### {table.title}", ""]
-        lines.append("| " + " | ".join(h.replace("|", "\\|") for h in header) + " |")
+        # Each cell as typed: a customer's words may hold markup or "|" (see plain_cells).
+        lines.append("| " + " | ".join(markdown_text(h) for h in header) + " |")
         lines.append("|" + "".join("---|" if c.kind is ColumnKind.TEXT else "--:|" for c in table.columns))
-        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in body]
+        lines += ["| " + " | ".join(markdown_text(c) for c in r) + " |" for r in body]
     if doc.notes:
         lines.append("")
         lines += [f"> {n}" for n in doc.notes]

@@ -35,6 +35,7 @@ import attrs
 
 from aftersales.domain.complaints import ComplaintSeverity
 from aftersales.domain.contact import zone
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.surveys import CallbackRecord
 from aftersales.domain.text import checked_month
 from aftersales.domain.ticket import Ticket
@@ -260,16 +261,22 @@ class MonthlyFeedbackDesk:
         )
         # The customers' own words at their callbacks (the comments): a read of their personal data, as
         # the complaint log read above is (``desk.privacy.access_log``, what ``monthly_feedback``).
+        # Words erased since ("[erased]") are nobody's: reading them is no read of the erased person.
         quoted = [
             whose[o.ticket_id]
             for o in opinions
-            if (o.comment.strip() or o.other_complaints.strip()) and o.ticket_id in whose
+            if (_said(o.comment) or _said(o.other_complaints)) and o.ticket_id in whose
         ]
         record_access(self.complaints.runner, actor, "monthly_feedback", quoted)
         return FeedbackFacts(
             month, start, end, incidents, phases, complaints, len(made), opinions,
             tuple(SoldLine(p, n) for p, n in sorted(sold.items())),
         )  # fmt: skip
+
+
+def _said(words: str) -> bool:
+    """Whether ``words`` quote someone: not blank, and not what an erasure left (``[erased]``)."""
+    return words.strip() not in ("", ERASED)
 
 
 def _ticket(uow: UnitOfWork, ticket_id: str) -> Ticket | None:

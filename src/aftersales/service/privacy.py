@@ -71,7 +71,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.policies.privacy import PrivacyParams, pack_privacy_rules, retention_of
-from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable, forget_erased_everywhere
+from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable, WholeValue, forget_erased_everywhere
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -242,7 +242,7 @@ class PrivacyDesk:
                         self.attachments.detach_all(uow, ticket, actor.ref, now, "personal data erased")
                     )
                 typed = _typed_free_text(ticket, self.context.custom_fields)
-                free_text += _free_text(ticket) + [v for v in typed if len(v) >= _MIN_FREE_TEXT]
+                free_text += _free_text(ticket) + typed
                 erased.append(_erased_ticket(ticket, needles, self.context.custom_fields))
                 changed += _differs(ticket, erased[-1])
                 uow.tickets.save(erased[-1])
@@ -257,8 +257,16 @@ class PrivacyDesk:
             everything = needles_of([*needles, *free_text])  # longest first: whole texts before names
             # The person's strings go from every message and idempotency row; the free text blanked in
             # their records only from the rows naming them or their tickets (a stock phrase of a note,
-            # "明天上午上门维修", is in other customers' messages too).
-            their_text = [t for t in everything if t not in needles]
+            # "明天上午上门维修", is in other customers' messages too). Short text ("态度差" said at a
+            # callback) only where a value is all of it: inside a sentence it may be the template's own
+            # words (the rework notice says "处理结果不满意"); short ASCII text not at all: a value "sms"
+            # or "en" there is a message's channel or locale, a code.
+            their_text = [
+                t if len(t) >= _MIN_FREE_TEXT else WholeValue(t)
+                for t in everything
+                if t not in needles and (len(t) >= _MIN_FREE_TEXT or not t.isascii())
+            ]
+            everything = tuple(t for t in everything if t in needles or len(t) >= _MIN_FREE_TEXT)
             ticket_ids = [t.id for t in tickets]
             ids = [customer_id, *ticket_ids]
             # Rows about the person that name neither them nor a ticket of theirs: their campaign survey
@@ -500,14 +508,14 @@ class PrivacyDesk:
             if isinstance(doc, MaterialsRequest) and doc.note:
                 # The requester's note on the person's job ("客户周末在家…"), blanked as the ticket's
                 # notes are; its lines and charge sheet (parts, prices) are kept as they are.
-                free_text += [doc.note] if len(doc.note) >= _MIN_FREE_TEXT else []
+                free_text += [doc.note]
                 erased = attrs.evolve(erased, note=ERASED)
             if isinstance(erased, ComplaintFile | GrantedExtension):
                 # A remedy's note (the free accessory, the extra visit, the extension granted and why,
                 # written from what the person said), on the file and on the extension it granted:
                 # blanked as any note; what was granted, its cost and the work it set going are kept.
                 erased, notes = _remedy_notes_blanked(erased)
-                free_text += [n for n in notes if len(n) >= _MIN_FREE_TEXT]
+                free_text += notes
             if isinstance(erased, CallbackTask) and erased.state is CallbackTaskState.PENDING:
                 erased.state = CallbackTaskState.DROPPED
             elif isinstance(erased, SurveyTask) and erased.state is SurveyTaskState.PENDING:
@@ -892,8 +900,9 @@ def _survey_heads(uow: UnitOfWork, customer_id: str) -> list[str]:
 
 
 _MIN_FREE_TEXT = 4
-"""Blanked text shorter than this is not hunted for in the outbox and idempotency rows: a two-letter
-note ("好的") would hit the other words of the person's own messages."""
+"""Blanked text shorter than this is not hunted inside the outbox's and idempotency rows' text: a
+two-letter note ("好的") would hit the other words of the person's own messages. It is blanked where a
+value is all of it (:class:`~aftersales.ports.erasure.WholeValue`), unless it is ASCII (a code: "sms")."""
 
 
 def _free_text(obj: Any) -> list[str]:
@@ -905,7 +914,7 @@ def _free_text(obj: Any) -> list[str]:
     def walk(data: Any) -> None:
         if isinstance(data, dict):
             for key, value in data.items():
-                if key in FREE_TEXT_FIELDS and isinstance(value, str) and len(value) >= _MIN_FREE_TEXT:
+                if key in FREE_TEXT_FIELDS and isinstance(value, str) and value:
                     out.append(value)
                 else:
                     walk(value)
