@@ -93,9 +93,11 @@ def sweep_page(rows: Sequence[Sequence[Any]], page: PageRequest) -> Page[SlaCand
     The tier is NULL for a regular customer (``customer_tiers`` lists the others), as for an
     unregistered one: most are, and Python gets the one ``None`` instead of a new string per row.
     """
-    tiers, regular = TIERS.get, CustomerTier.REGULAR
+    tiers, regular, new = TIERS.get, CustomerTier.REGULAR, tuple.__new__
+    # tuple.__new__ directly: the named tuple's own __new__ is a Python function, a third of the
+    # page's Python time over the ~190k candidates of a 1 M file (the same tuple either way).
     items = [
-        SlaCandidate(id_, version, tiers(tier, regular), due)
+        new(SlaCandidate, (id_, version, regular if tier is None else tiers(tier, regular), due))
         for id_, version, tier, due, _ in rows[: page.limit]
     ]
     more = len(rows) > page.limit
