@@ -13,7 +13,7 @@ purges already need).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -71,14 +71,14 @@ def alert_days(
     since: datetime | None,
     until: datetime | None,
     after: tuple[int, str] | None,
-    now: datetime,
+    now: Callable[[], datetime],
 ) -> Iterator[Sequence[SlaAlert]]:
     """The alerts that may fall in ``[since, until)`` and before the page cursor ``after`` (announced µs,
     id), a UTC day at a time, newest day first (each day's in any order).
 
     ``documents`` has ``query_range`` (the caller checks). With ``until`` open, the days start at the
-    day of ``now``, after one read of anything announced later (a clock set back since). A cursor past
-    any date is a ``ValidationError`` naming it."""
+    day of ``now()`` (the clock is read only then), after one read of anything announced later (a clock
+    set back since). A cursor past any date is a ``ValidationError`` naming it."""
     low = utc_day(since) if since is not None else ""
     high = utc_day(until) if until is not None else None
     if after is not None:
@@ -88,7 +88,7 @@ def alert_days(
             raise ValidationError("cursor is not one this list gave", field="cursor") from bad
         high = cursor_day if high is None else min(high, cursor_day)
     if high is None:
-        high = utc_day(now)
+        high = utc_day(now())
         yield _between(documents, _shifted(high, 1), _LAST_DAY)
     while high >= low:
         found = _between(documents, high, high)

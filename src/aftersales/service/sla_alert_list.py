@@ -99,7 +99,7 @@ def _alerts(
     if ticket_id is not None or getattr(uow.documents, "query_range", None) is None:
         yield from _read(uow, ticket_id, since, until)
         return
-    for window in alert_days(uow.documents, since, until, after, context.now()):
+    for window in alert_days(uow.documents, since, until, after, context.now):
         yield from window
         if len(found) > limit:
             return
