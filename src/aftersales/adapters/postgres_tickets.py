@@ -466,7 +466,10 @@ class PostgresTickets:
         return Page(items, cursor)
 
     def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
-        sql, params = candidate_query(filter, page, "%s", "ILIKE", POSTGRES_TIER, "TRUE", "FALSE")
+        gap = self._gap_column(filter)  # the breached filter as the ledger reads it
+        sql, params = candidate_query(
+            filter, page, "%s", "ILIKE", POSTGRES_TIER, "TRUE", "FALSE", gap_column=gap
+        )
         return candidate_page(self._uow.run(sql, params).fetchall(), page)
 
     def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:

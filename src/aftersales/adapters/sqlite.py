@@ -1106,7 +1106,9 @@ class _Tickets:
         sweep = sqlite_sweep_query(filter, page)
         if sweep is not None and sweep_tables_ready(self._uow.conn()):
             return sweep_page(self._uow.run(*sweep).fetchall(), page)
-        sql, params = candidate_query(filter, page, "?", "LIKE", SQLITE_TIER)
+        # The breached filter reads late_gap as the ledger does (unfilled rows from their documents).
+        gap = self._gap_column(filter)
+        sql, params = candidate_query(filter, page, "?", "LIKE", SQLITE_TIER, gap_column=gap)
         return candidate_page(self._uow.run(sql, params).fetchall(), page)
 
     def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:

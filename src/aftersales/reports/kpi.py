@@ -280,16 +280,6 @@ class _Measured:
         self.resolution_missed = resolution_missed
 
 
-def _end(stop: int | None, paused: int | None, as_of_us: int) -> int | None:
-    """Where an unmet clock stopped running (µs): where it stopped, else where its current pause began
-    when that is before ``as_of_us``; ``None`` when it still runs at ``as_of_us``."""
-    if stop is not None:
-        return stop
-    if paused is not None and paused < as_of_us:
-        return paused
-    return None
-
-
 class _Durations:
     """One measured column (response or resolution) over all tickets: the working duration of each
     ticket measured, whether it met its target, and its group key; and the group of each ticket that
@@ -317,14 +307,25 @@ class _Durations:
         # waiting in a pausing state (awaiting the customer) has its clock standing since the wait began:
         # it is judged there, as the live SLA judges it (paused, not breached unless it ran out before).
         as_of_us, as_of_offset = as_of
-        stops: Sequence[int | None] = stops_us or [None] * len(done_us)
         unmet = [i for i, done in enumerate(done_us) if done is None]
-        ends = [_end(stops[i], paused_us[i] if paused_us else None, as_of_us) for i in unmet]
-        stopped = [e for e in ends if e is not None]
-        stop_offsets: Iterator[int] = iter(calendar.offsets_us(stopped) if stopped else [])
+        stops: list[int | None] = list(map(stops_us.__getitem__, unmet)) if stops_us else [None] * len(unmet)
+        # Where each unmet clock stopped running: where it stopped, else where its current pause began
+        # when that is before as_of; None while it still runs (inline: a call a ticket cost 5 % of a month)
+        if paused_us:
+            pauses = map(paused_us.__getitem__, unmet)
+            ends = [
+                s if s is not None else (p if p is not None and p < as_of_us else None)
+                for s, p in zip(stops, pauses, strict=True)
+            ]
+        else:
+            ends = stops
+        dues = list(map(due_us.__getitem__, unmet))
+        # Working-time offsets of the stops judged by the fallback target alone (no stored due), in the
+        # loop's order: each ticket takes its own (a stop with a due took none, and the next one's).
+        fallback = [e for e, due in zip(ends, dues, strict=True) if due is None and e is not None]
+        stop_offsets: Iterator[int] = iter(calendar.offsets_us(fallback) if fallback else [])
         self.missed: list[str] = []
-        for i, end in zip(unmet, ends, strict=True):
-            due = due_us[i]
+        for i, end, due in zip(unmet, ends, dues, strict=True):
             if due is not None:
                 late = (end if end is not None else as_of_us) > due
             else:  # the fallback target, in working time from the receipt

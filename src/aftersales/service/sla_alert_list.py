@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -28,6 +28,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit, roles_for, sees_all
 from aftersales.service.scope import ticket_readable_as
+from aftersales.service.sla_alert_days import alert_days
 from aftersales.service.sla_watch import SlaAlert
 
 __all__ = ["ALERT_KINDS", "list_sla_alerts"]
@@ -81,6 +82,29 @@ def _read(
     return uow.documents.query(SlaAlert)
 
 
+def _alerts(
+    uow: UnitOfWork,
+    ticket_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    after: tuple[int, str] | None,
+    context: DeskContext,
+    found: list[SlaAlert],
+    limit: int,
+) -> Iterator[SlaAlert]:
+    """The alerts possibly matching: one ticket's by its index; else, on a store that reads index ranges,
+    whole days newest first (:mod:`~aftersales.service.sla_alert_days`), stopping once the days read have
+    filled the page (``found`` holds more than ``limit``: older days cannot enter it); else as
+    :func:`_read`."""
+    if ticket_id is not None or getattr(uow.documents, "query_range", None) is None:
+        yield from _read(uow, ticket_id, since, until)
+        return
+    for window in alert_days(uow.documents, since, until, after, context.now):
+        yield from window
+        if len(found) > limit:
+            return
+
+
 def list_sla_alerts(
     context: DeskContext,
     actor: Actor,
@@ -122,7 +146,7 @@ def list_sla_alerts(
     found: list[SlaAlert] = []
     with context.reader(snapshot=False) as uow:
         readable: dict[str, bool] = {}
-        for alert in _read(uow, ticket_id, start, end):
+        for alert in _alerts(uow, ticket_id, start, end, after, context, found, limit):
             if (
                 (target is not None and alert.target != target)
                 or (kind is not None and alert.kind != kind)
