@@ -173,3 +173,31 @@ def test_the_appraisal_is_the_appraisers(backend: str, tmp_path: Path) -> None:
         for nobody in (w.junior, w.agent):
             with pytest.raises(PermissionDenied):
                 scoped_engineer_kpis(desk, nobody, MARCH)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_contact_entered_after_the_fact_counts_for_the_hands_it_was_made_in(
+    backend: str, tmp_path: Path
+) -> None:
+    # The junior phoned the customer at 10:30, in time, without logging it; the ticket went to the senior at
+    # 11:00; the agent enters the junior's call afterwards (contact_customer(at=), seed 001 沟通时间). The
+    # response, the earliest contact by when it was made (session 27), is the junior's, on time, as desk.sla()
+    # measures it; the senior holds the outcome.
+    with world_desk(backend, tmp_path) as (desk, clock, w):
+        clock.set(_at(2, 10))
+        tid = _opened(desk, w, "复印机不开机")
+        clock.set(_at(2, 11))
+        desk.dispatch(w.manager, tid, engineer_id=w.eng_senior.id, reason="资深工程师接手")
+        clock.set(_at(2, 11) + timedelta(minutes=30))
+        desk.contact_customer(
+            w.agent, tid, note="初级工程师 10:30 已电话联系客户", at=_at(2, 10) + timedelta(minutes=30)
+        )
+        met = desk.sla(w.manager, tid)["response"].met_at
+        assert met == _at(2, 10) + timedelta(minutes=30)
+        calendar = desk.calendar
+        assert calendar is not None
+        report = engineer_kpis(desk.store, MARCH, calendar, as_of=READ_AT, sla=desk.policies.sla)
+        assert report.tickets(w.eng_junior.id).response_met == (tid,)
+        assert report.tickets(w.eng_senior.id).response_met == ()
+        assert report.tickets(w.eng_senior.id).tickets == (tid,)
+        _agree(report)

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 import attrs
 
 from aftersales.domain.instants import micros
-from aftersales.domain.sla_reading import first_response, response_steps
+from aftersales.domain.sla_reading import answered_at, first_response, response_steps
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.queries import UNSET
 from aftersales.ports.reporting import CALLBACK_ACTION, REWORK_ACTIONS
@@ -101,7 +101,7 @@ def credit_of(ticket: Ticket) -> Credit:
     attitude = _last_scoring(events, "attitude")
     credit = Credit(
         outcome=current,
-        response_done=held_at_event(answer) if answer is not None else None,
+        response_done=None,
         resolution_done=None,
         first_repair=held_at_event(repair) if repair is not None else None,
         reworked=tuple(held_at_event(e) for e in events if e.action in REWORK_ACTIONS),
@@ -110,6 +110,12 @@ def credit_of(ticket: Ticket) -> Credit:
         changes=tuple(changes),
         fallback=current,
     )
+    if answer is not None:
+        # A contact entered after the fact (contact_customer(at=), seed 001 沟通时间) was made in the hands
+        # that held the ticket then, not in those holding it when it was written down.
+        made = answered_at(answer)
+        who = credit.at(micros(made)) if made < answer.at else held_at_event(answer)
+        credit = attrs.evolve(credit, response_done=who)
     resolved = ticket.resolved_at
     if resolved is None:
         return credit
