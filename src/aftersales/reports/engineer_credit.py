@@ -16,10 +16,11 @@ An appraisal credits each indicator to the engineer whose work it judges:
 - satisfaction and attitude (客户满意度): who held the ticket when the callback that scored it was made,
   as the conduct report counts the callback's answers (:mod:`aftersales.reports.conduct`).
 
-Callbacks and complaints are the centre's work, not an engineer's: they are in the desk's total only. A
-ticket is counted once in that total whatever hands it passed through. The key is the assignee's id (an
-engineer, a dealer holding the job, a team); ``""`` for nobody (before any dispatch). A ticket whose log
-records no dispatch (an imported history) is its current assignee's throughout.
+The callbacks' timeliness (the agents' calls) and the complaint resolution rate are the centre's: the
+desk's total only. A ticket is counted once in that total whatever hands it passed through. The key is
+the assignee's id (an engineer, a dealer holding the job, a team); ``""`` for nobody (before any
+dispatch). A ticket whose log records no dispatch (an imported history) is its current assignee's
+throughout.
 """
 
 from __future__ import annotations

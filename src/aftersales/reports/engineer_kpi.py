@@ -12,8 +12,9 @@ The judgements are the KPI report's own: each ticket is measured by :func:`~afte
 (its response and resolution against the judged due times, paused where the SLA pauses, missed when the
 clock ran past the due unanswered), only the crediting is new. The total is the desk's, each ticket once
 (the same as :func:`~aftersales.reports.kpi.kpi_report` of the whole period); the rows need not add up
-to it (a reworked ticket is in the junior's first-time fix and the senior's resolution). Callbacks and
-complaints are the centre's work, in the total only. Service conduct is
+to it (a reworked ticket is in the junior's first-time fix and the senior's resolution). The callback
+rate (the agents' calls) and the complaint resolution rate are the centre's, in the total only; a complaint
+ticket counts in its holder's row like any ticket (usually nobody's: ``""``). Service conduct is
 :func:`~aftersales.reports.conduct.service_conduct`.
 """
 
