@@ -903,7 +903,10 @@ __all__ += [
 
 # The reports people read, each judged by the one permission table (session 21; the unscoped functions
 # of aftersales.reports judge nobody and stay for a host's batch jobs).
-from aftersales.reports import (  # noqa: E402
+# Session 28: each engineer's KPIs credited indicator by indicator, with the drill-down behind each figure.
+from aftersales.reports import (  # noqa: E402  # noqa: E402
+    EngineerKpiReport,
+    EngineerTickets,
     ReportDesk,
     ReportScope,
     scoped_agent_kpis,
@@ -911,6 +914,7 @@ from aftersales.reports import (  # noqa: E402
     scoped_contract_figures,
     scoped_dealer_monthly,
     scoped_due_visits,
+    scoped_engineer_kpis,
     scoped_fault_pareto,
     scoped_fault_trend,
     scoped_kpi_trend,
@@ -934,6 +938,7 @@ __all__ += [
     "scoped_recurring_faults",
     "scoped_service_conduct",
 ]
+__all__ += ["EngineerKpiReport", "EngineerTickets", "scoped_engineer_kpis"]
 
 # Session 22: the capabilities sessions 20-21 built (``desk.assessments``, ``desk.guidance``,
 # ``desk.repair_points``), the books' stamp ``ServiceDesk.move_books_zone`` returns, and the price-list row

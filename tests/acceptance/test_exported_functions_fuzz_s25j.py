@@ -117,6 +117,7 @@ def valid_call(name: str, w: FuzzWorld) -> dict[str, Any]:
         "fee_slip_document": lambda: {"slip": w.objects["slip"], "labels": labels, "generated_at": START},
         "pack_fault_catalog": lambda: {"extra": desk.policies.extra},
         "scoped_agent_kpis": lambda: {"desk": desk, "actor": MANAGER, "period": MARCH},
+        "scoped_engineer_kpis": lambda: {"desk": desk, "actor": MANAGER, "period": MARCH},
         "scoped_batch_incidents": lambda: {
             "desk": desk,
             "actor": MANAGER,

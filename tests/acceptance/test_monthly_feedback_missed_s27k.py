@@ -45,7 +45,7 @@ def test_months_the_jobs_missed_are_each_sent_once_oldest_first(shop: Shop) -> N
     assert _run(desk) == 3
     assert _run(desk) == 0
     desk.deliver(limit=100)
-    # Sent in one run at one instant, the outbox may deliver them in any order: each month once.
+    # Each month once (delivered oldest first since session 28: test_monthly_feedback_notice_s28e.py).
     months = sorted(m.subject for m in notifier.sent if m.recipient == GENERAL_MANAGER)
     assert months == [f"客户服务中心 2026-0{n} 月度反馈" for n in (1, 2, 3, 4)]
 

@@ -105,7 +105,7 @@ def test_the_month_gathers_quality_opinions_and_sales_from_what_the_desk_reads(s
     assert (report.kpi.total.counts.tickets, report.kpi.total.counts.complaints) == (4, 2)
     assert facts.headline() == {
         "month": "2026-03", "incidents": 0, "problems": 1, "complaints": 2, "major_complaints": 0,
-        "callbacks": 1, "low_scores": 1, "units_sold": 1,
+        "callbacks": 1, "low_scores": 1, "grievances": 0, "units_sold": 1,
     }  # fmt: skip
     # No customer's particulars go to management: the complaint lines carry none.
     assert world.cust_en.contact.email not in repr(facts.complaints)

@@ -93,6 +93,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "major_complaints": 1,
         "callbacks": 40,
         "low_scores": 2,
+        "grievances": 1,
         "units_sold": 250,
     },
     "complaint_received": {"ticket_id": "T-2", "received_at": AT},

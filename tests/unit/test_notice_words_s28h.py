@@ -24,7 +24,16 @@ from aftersales.policies.routing import RouteTarget
 ONE_PLURAL = re.compile(r"(?<![\d.,])1 (?:[a-z]+ ){0,2}?[a-z]+s\b")
 """A count of one before a plural noun ("1 complaints", "1 quality incidents", "1 days left")."""
 
-COUNTS = ("incidents", "problems", "complaints", "major_complaints", "callbacks", "low_scores", "units_sold")
+COUNTS = (
+    "incidents",
+    "problems",
+    "complaints",
+    "major_complaints",
+    "callbacks",
+    "low_scores",
+    "grievances",
+    "units_sold",
+)
 
 
 def _feedback(n: int) -> dict[str, object]:
@@ -49,7 +58,7 @@ def test_the_monthly_feedback_gives_every_figure_in_every_locale() -> None:
     values = {**_feedback(0), "problems": 12, "callbacks": 1234, "units_sold": 12345}
     english = render("monthly_feedback", "en", "Asia/Shanghai", values).body
     assert "Quality incidents: 0; problems found on units: 12;" in english
-    assert "callbacks: 1,234 (low scores: 0); units sold: 12,345." in english
+    assert "callbacks: 1,234 (low scores: 0; with a grievance: 0); units sold: 12,345." in english
     for locale in ("zh_Hans", "zh_Hant"):
         body = render("monthly_feedback", locale, "Asia/Shanghai", values).body
         assert "1,234" in body and "12,345" in body and "12 " in body

@@ -348,10 +348,12 @@ NOTIFICATION_KINDS: Final = _kinds(
             "major_complaints",
             "callbacks",
             "low_scores",
+            "grievances",
             "units_sold",
         },
         "The service centre's monthly feedback (seed 004 第五条 1(6): 每月反馈给总经理及相关部门): the "
-        "month's quality incidents and problems found, complaints, callbacks with low scores, units sold.",
+        "month's quality incidents and problems found, complaints, callbacks with low scores or a grievance, "
+        "units sold.",
     ),
     K(
         "department_assigned",

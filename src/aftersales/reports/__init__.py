@@ -23,6 +23,13 @@ from aftersales.reports.dealer_monthly import (
     scoped_dealer_monthly,
 )
 from aftersales.reports.document import ReportDocument
+from aftersales.reports.engineer_kpi import (
+    EngineerKpiReport,
+    EngineerKpiRow,
+    EngineerTickets,
+    engineer_kpis,
+    scoped_engineer_kpis,
+)
 from aftersales.reports.faults import (
     FaultTrend,
     ParetoItem,
@@ -100,6 +107,9 @@ __all__ = [
     "DealerMonthRow",
     "DealerMonthlyReport",
     "DealerMonthlySummary",
+    "EngineerKpiReport",
+    "EngineerKpiRow",
+    "EngineerTickets",
     "FaultTrend",
     "FeedbackDesk",
     "FeedbackReader",
@@ -133,6 +143,7 @@ __all__ = [
     "detect_batch_incidents",
     "document_for",
     "due_visits",
+    "engineer_kpis",
     "export_ledger",
     "fault_pareto",
     "fault_trend",
@@ -156,6 +167,7 @@ __all__ = [
     "scoped_contract_figures",
     "scoped_dealer_monthly",
     "scoped_due_visits",
+    "scoped_engineer_kpis",
     "scoped_fault_pareto",
     "scoped_fault_trend",
     "scoped_kpi_report",

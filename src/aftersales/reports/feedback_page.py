@@ -18,7 +18,8 @@ __all__ = ["HEADLINE", "feedback_tables"]
 K = ColumnKind
 
 HEADLINE = (
-    "incidents", "problems", "complaints", "major_complaints", "callbacks", "low_scores", "units_sold",
+    "incidents", "problems", "complaints", "major_complaints", "callbacks", "low_scores", "grievances",
+    "units_sold",
 )  # fmt: skip
 """The headline figures, in the order the page and the monthly notice give them."""
 

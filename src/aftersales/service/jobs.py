@@ -615,11 +615,16 @@ class Jobs:
             # Each month after the latest sent, oldest first: a month the jobs stood still through was
             # never sent before (only the month before today was looked at). A run's limit bounds them.
             months = months_unsent(uow, last)[: self.settings.limit]
-        return sum(self._send_feedback(self.feedback, month) for month in months)
+        feedback = self.feedback
+        return sum(self._send_feedback(feedback, m, len(months) - 1 - i) for i, m in enumerate(months))
 
-    def _send_feedback(self, feedback: MonthlyFeedbackDesk, month: str) -> int:
+    def _send_feedback(self, feedback: MonthlyFeedbackDesk, month: str, later: int = 0) -> int:
         """Send ``month``'s feedback, once (its :class:`JobMark` is written with the messages): 1 when
-        sent, 0 when it (or a later month) went out before."""
+        sent, 0 when it (or a later month) went out before. ``later``: how many months of the same run
+        follow it; its messages are due that many microseconds before the instant of writing, so the
+        outbox (by due time, then by the hashed id) delivers the months oldest first even when one run
+        at one instant sends them all."""
+        ahead = timedelta(microseconds=later)
         mark_id = f"monthly_feedback:{month}"
         with self.context.reader() as uow:
             if month_sent(uow, month):
@@ -633,7 +638,9 @@ class Jobs:
         notifications = self.context.notifications
 
         def announce(uow: UnitOfWork, at: datetime) -> int:
-            to_manager = notifications.staff_messages("monthly_feedback", roles[:1], values, mark_id, at)
+            to_manager = notifications.staff_messages(
+                "monthly_feedback", roles[:1], values, mark_id, at - ahead
+            )
             if not to_manager:  # nobody to read it: the month is not marked sent, it waits for a contact
                 raise ConfigurationError(
                     f"the monthly feedback of {month} goes to the general manager (seed 004 第五条 1(6)): "
@@ -648,7 +655,7 @@ class Jobs:
                 uow.documents.add(mark)
             except DuplicateError:
                 return 0  # another run sent it meanwhile
-            others = notifications.staff_messages("monthly_feedback", roles[1:], values, mark_id, at)
+            others = notifications.staff_messages("monthly_feedback", roles[1:], values, mark_id, at - ahead)
             uow.outbox.put(to_manager + others)
             return 1
 

@@ -153,6 +153,13 @@ class FeedbackFacts:
         return sum(c.low for c in self.opinions)
 
     @property
+    def grievances(self) -> int:
+        """Callbacks of the month at which the customer voiced a grievance (seed 004 第七条 3-4): the notice
+        counts them beside the low scores, as the page lists them (a grievance is a complaint whatever the
+        score)."""
+        return sum(bool(c.grievances) for c in self.opinions)
+
+    @property
     def problems(self) -> int:
         """Problems found on units in the month's calls, every phase."""
         return sum(p.problems for p in self.phases.phases)
@@ -167,6 +174,7 @@ class FeedbackFacts:
             "major_complaints": self.major_complaints,
             "callbacks": self.callbacks_made,
             "low_scores": self.low_scores,
+            "grievances": self.grievances,
             "units_sold": sum(s.units for s in self.sold),
         }
 

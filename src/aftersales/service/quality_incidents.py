@@ -56,8 +56,9 @@ from aftersales.service.context import DeskContext
 from aftersales.service.coordination import department_notices
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.numbering import new_id
-from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
+from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import CommandRunner, TicketHook
+from aftersales.service.scope import ticket_readable_as
 
 __all__ = [
     "MIN_UNITS",
@@ -552,7 +553,7 @@ class QualityIncidentDesk:
                 raise ValidationError(f"unknown incident state {state!r}", field="state") from None
         with self.context.store() as uow:
             found = uow.documents.query(QualityIncident, **equals)
-            seen = [self.seen_by(uow, actor, i) for i in found if self.visible(actor, i)]
+            seen = [self.seen_by(uow, actor, i) for i in found if _sees(uow, actor, i)]
         return sorted(seen, key=lambda i: (i.detected_at, i.id), reverse=True)
 
     def units(self, actor: Actor, incident_id: str) -> list[BatchFaultUnit]:
@@ -571,7 +572,7 @@ class QualityIncidentDesk:
         if not isinstance(incident_id, str) or not incident_id:
             raise ValidationError("an incident id is a non-empty string", field="incident_id")
         incident = uow.documents.get(QualityIncident, incident_id)
-        if not self.visible(actor, incident):
+        if not _sees(uow, actor, incident):
             raise NotFound("quality_incident", incident_id)
         return incident
 
@@ -805,5 +806,19 @@ def _readable(uow: UnitOfWork, actor: Actor, ticket_ids: Iterable[str]) -> Itera
             ticket = uow.tickets.get(ticket_id)
         except NotFound:
             continue
-        if can_read(actor, ticket):
+        # The ticket read's rule, a team-mate's ticket included (scope.ticket_readable_as), in a role the
+        # table's ``quality_incidents`` lists: a customer who is also dealer staff reads it as staff.
+        if ticket_readable_as(uow, actor, ticket, _roles("quality_incidents")):
             yield ticket
+
+
+def _sees(uow: UnitOfWork, actor: Actor, incident: QualityIncident) -> bool:
+    """Whether ``actor`` sees ``incident``: :meth:`QualityIncidentDesk.visible`, or, for an engineer, one of
+    its tickets is readable to it by the ticket read's rule — a team-mate's ticket included, as
+    ``desk.ticket`` reads it (session 28: the incident's recorded engineers only, so the team-mate who may
+    read the ticket could not see the batch incident it belongs to)."""
+    if QualityIncidentDesk.visible(actor, incident):
+        return True
+    if not actor.has_role(Role.ENGINEER):
+        return False
+    return next(_readable(uow, actor, incident.ticket_ids), None) is not None
