@@ -159,3 +159,78 @@ def test_the_sweep_and_a_command_taking_both_tickets_do_not_deadlock(
     second.deliver()
     assert (_breach_notices(notifier, low), _breach_notices(notifier, high)) == (1, 1)
     assert first.sla_watch.sweep(Actor.system()).breaches == ()  # announced once
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_the_sweep_and_a_resolve_telling_its_complaint_do_not_deadlock(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch, swap: bool
+) -> None:
+    """Seed 003 二 3 with seed 004 (投诉): a repair's result entered tells the complaint about it, locking
+    the complaint after the repair (``coordination.tell_centre_on_resolve``) — a complaint opened after the
+    repair has the higher id. A letter received the Friday before is due sooner: the sweep took the
+    complaint first (due order) and deadlocked with the resolve on PostgreSQL; in id order it queues."""
+    first, second, clock, w, notifier = pair
+    clock.set(_at(9))
+    repair = first.open_ticket(
+        w.agent, customer_id=w.cust_zh.id, description="复印机卡纸", category=Category.REPAIR
+    ).ticket.id
+    first.triage(w.agent, repair, nature="paper_feed", severity=Severity.LOW)
+    first.dispatch(w.agent, repair, engineer_id=w.eng_junior.id)
+    first.start_work(w.junior, repair)
+    letter = datetime(2026, 2, 27, 9, 0, tzinfo=SHANGHAI)
+    complaint = first.complaints.open_complaint(
+        w.agent, w.cust_zh.id, "上周五来信: 复印机一直卡纸", [repair], received_at=letter
+    ).ticket.id
+    assert repair < complaint
+    assert (
+        first.ticket(w.manager, complaint).resolution_due_at
+        < first.ticket(w.manager, repair).resolution_due_at
+    )
+    clock.set(_at(14, 5))  # both responses breached, neither announced
+    desks = (first, second)
+    lost = _lost_races(desks, monkeypatch)
+    both_hold_one = threading.Barrier(2, timeout=1.0)
+    seen = threading.local()
+
+    def holding_one() -> None:
+        if not getattr(seen, "one", False):
+            seen.one = True
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_hold_one.wait()
+
+    check = SlaWatch._check
+
+    def checking(
+        self: SlaWatch, uow: Any, candidate: Any, state: Any, found: Any, locked: bool = False
+    ) -> Any:
+        done = check(self, uow, candidate, state, found, locked)
+        if locked:
+            holding_one()
+        return done
+
+    monkeypatch.setattr(SlaWatch, "_check", checking)
+    resolving = desks[0] if swap else desks[1]  # the second racer
+    load = resolving.runner.load
+
+    def locking(uow: object, id: str, *, lock: bool = False, shared: bool = False) -> object:
+        found = load(uow, id, lock=lock, shared=shared)  # type: ignore[arg-type]
+        if lock:
+            holding_one()
+        return found
+
+    monkeypatch.setattr(resolving.runner, "load", locking)
+
+    def sweep(d: ServiceDesk) -> object:
+        return d.sla_watch.sweep(Actor.system())
+
+    def resolve(d: ServiceDesk) -> object:
+        return d.resolve(w.junior, repair, summary="清理搓纸轮")
+
+    told = race(*(desks[::-1] if swap else desks), sweep, resolve)
+    assert [t.error for t in told] == [None, None]
+    assert "DeadlockDetected" not in {type(e.__cause__).__name__ for e in lost}  # one on PostgreSQL before
+    first.deliver()
+    second.deliver()
+    assert (_breach_notices(notifier, repair), _breach_notices(notifier, complaint)) == (1, 1)
+    events = [e.action for e in first.ticket(w.manager, complaint).events]
+    assert events.count("linked_ticket_resolved") == 1
