@@ -22,6 +22,7 @@ from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.domain.reasons import Reason
+from aftersales.domain.teams import Team
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.errors import PermissionDenied, ValidationError
@@ -155,13 +156,14 @@ class Dispatching:
         )
         coordination, told = self._coordination(ticket, route.outcome, route.reasons, now)
         manual = (manual_dispatch_reason(actor.role._value_), *coordination)
+        teams = _TeamsRead(self._teams, uow)
         if engineer_id is not None:
             engineer = uow.engineers.get(engineer_id)
             check_available(engineer, now, "engineer_id")
             priority = ticket.priority or Priority.NORMAL
             overrides = (
                 _below_level(engineer, route.outcome, priority),
-                self._outside_emergency_team(uow, engineer, route.outcome, priority),
+                self._outside_emergency_team(teams, engineer, route.outcome, priority),
                 _without_skill(engineer, assessment.skill if assessment else None),
             )
             manual = (manual[0], *(o for o in overrides if o is not None), *manual[1:])
@@ -169,12 +171,12 @@ class Dispatching:
             if route.outcome.emergency_team:
                 # 特急问题则启动应急小组 (seed 003 二 3): the team is called out whoever names its member,
                 # as the desk's own choice and desk.teams.dispatch_critical call it out.
-                told = (*told, *self._team_told(uow, ticket, named, now))
+                told = (*told, *self._team_told(teams, uow, ticket, named, now))
             return Choice(named, manual, (), told)
         if dealer_id is not None:
             dealer = uow.dealers.get(dealer_id)
             return Choice(assignee(AssigneeKind.DEALER, dealer.id, dealer.name), manual, (), told)
-        members = self._emergency_members(uow) if route.outcome.emergency_team else frozenset[str]()
+        members = self._emergency_members(teams) if route.outcome.emergency_team else frozenset[str]()
         request = DispatchRequest(
             at=now,
             region=ticket.region,
@@ -186,9 +188,11 @@ class Dispatching:
             emergency_members=members,
         )
         calendar = self.context.calendar
-        on_call = self._on_call(uow, route.outcome.emergency_team, now, request.exclude, ticket.dealer_id)
+        on_call = self._on_call(
+            uow, teams, route.outcome.emergency_team, now, request.exclude, ticket.dealer_id
+        )
         if on_call is not None:
-            team = self._team_told(uow, ticket, on_call.assignee, now)
+            team = self._team_told(teams, uow, ticket, on_call.assignee, now)
             return attrs.evolve(on_call, reasons=(*on_call.reasons, *coordination), messages=(*told, *team))
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
         waits: tuple[Reason, ...] = ()
@@ -202,7 +206,7 @@ class Dispatching:
         chosen = decision.outcome.assignee
         if chosen is not None:
             if route.outcome.emergency_team:
-                told = (*told, *self._team_told(uow, ticket, chosen, now))
+                told = (*told, *self._team_told(teams, uow, ticket, chosen, now))
             return Choice(chosen, (*decision.reasons, *waits, *coordination), (route, decision), told)
         # Who hears of it is the escalation table's (escalation.targets.no_candidate), and the dispatch
         # decision says so: one figure, not a dispatch parameter beside it that nothing obeyed.
@@ -238,7 +242,7 @@ class Dispatching:
         return why, tuple(messages)
 
     def _outside_emergency_team(
-        self, uow: UnitOfWork, engineer: Engineer, route: Route, priority: Priority
+        self, teams: _TeamsRead, engineer: Engineer, route: Route, priority: Priority
     ) -> Reason | None:
         """The override a manual dispatch makes when the route calls for the emergency team (seed 003:
         特急问题则启动应急小组) and the engineer named is on none: neither marked for it (as the automatic
@@ -246,32 +250,32 @@ class Dispatching:
         recorded on the assignment so the history shows it."""
         if not route.emergency_team or engineer.emergency_team:
             return None
-        if any(engineer.id in team.members for team in self._teams.emergency_teams(uow)):
+        if any(engineer.id in team.members for team in teams.emergency()):
             return None
         return Reason("dispatch_outside_emergency_team", {"priority": priority.value})
 
-    def _emergency_members(self, uow: UnitOfWork) -> frozenset[str]:
+    def _emergency_members(self, teams: _TeamsRead) -> frozenset[str]:
         """The members of every registered emergency team: on the emergency team for dispatch in working
         hours, as they are for the night's on-call and the manual dispatch's override check."""
-        return frozenset(m for team in self._teams.emergency_teams(uow) for m in team.members)
+        return frozenset(m for team in teams.emergency() for m in team.members)
 
     def _team_told(
-        self, uow: UnitOfWork, ticket: Ticket, chosen: Assignee | None, now: datetime
+        self, teams: _TeamsRead, uow: UnitOfWork, ticket: Ticket, chosen: Assignee | None, now: datetime
     ) -> tuple[OutboxMessage, ...]:
         """The notices to the other members of the registered emergency team ``chosen`` is on (seed 003
         特急问题则启动应急小组: the team is called out), as ``desk.teams.dispatch_critical`` sends them; the
         one chosen gets the assignment's own notice."""
         if chosen is None or chosen.kind is not AssigneeKind.ENGINEER:
             return ()
-        teams = [t for t in self._teams.emergency_teams(uow) if chosen.id in t.members]
-        others = sorted({m for t in teams for m in t.members} - {chosen.id})
+        on = [t for t in teams.emergency() if chosen.id in t.members]
+        others = sorted({m for t in on for m in t.members} - {chosen.id})
         if not others:
             return ()
         notifications = self.context.notifications
         values = {
             "ticket_id": ticket.id,
             "level": RouteTarget.EMERGENCY_TEAM,
-            "reason": Reason("emergency_team", {"team": teams[0].name}),
+            "reason": Reason("emergency_team", {"team": on[0].name}),
         }
         key = f"{ticket.id}:{len(ticket.events)}:emergency_team"
         messages: list[OutboxMessage] = []
@@ -285,6 +289,7 @@ class Dispatching:
     def _on_call(
         self,
         uow: UnitOfWork,
+        teams: _TeamsRead,
         emergency: bool,
         now: datetime,
         exclude: frozenset[str] = frozenset(),
@@ -297,7 +302,7 @@ class Dispatching:
         calendar = self.context.calendar
         if not emergency or calendar is None or calendar.is_working_time(now):
             return None
-        for team in self._teams.emergency_teams(uow):
+        for team in teams.emergency():
             skip = exclude | unavailable_members(uow, team.members, now, dealer_id)
             engineer_id = team.on_call(now, skip)
             if engineer_id is not None:
@@ -308,6 +313,23 @@ class Dispatching:
                 )
                 return Choice(Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), reasons)
         return None
+
+
+class _TeamsRead:
+    """The registered emergency teams as one dispatch reads them: once, on first use. Read again for each
+    of its questions (is the engineer named on a team, who is on call, whom to tell), a team saved on
+    another desk between two reads (PostgreSQL, read committed) was half seen: a member just removed was
+    dispatched with no override recorded and no team told (seed 003 二 3 特急问题则启动应急小组)."""
+
+    def __init__(self, roster: TeamRoster, uow: UnitOfWork) -> None:
+        self._roster, self._uow = roster, uow
+        self._read: list[Team] | None = None
+
+    def emergency(self) -> list[Team]:
+        """Every team of kind ``emergency``, by id, as this dispatch first read them."""
+        if self._read is None:
+            self._read = self._roster.emergency_teams(self._uow)
+        return self._read
 
 
 _RANK = {EngineerLevel.JUNIOR: 0, EngineerLevel.SENIOR: 1}

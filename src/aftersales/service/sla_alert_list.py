@@ -144,7 +144,10 @@ def list_sla_alerts(
     roles = roles_for(Workflow.DOCUMENTS, "sla_alerts")
     every = sees_all(actor)
     found: list[SlaAlert] = []
-    with context.reader(snapshot=False) as uow:
+    # One snapshot: the alerts are read day by day and their tickets one by one; read as statements of
+    # their own, an alert announced again between two days' reads (a reopened ticket's new clock moves its
+    # day) was listed on its old day and its new one.
+    with context.reader() as uow:
         readable: dict[str, bool] = {}
         for alert in _alerts(uow, ticket_id, start, end, after, context, found, limit):
             if (

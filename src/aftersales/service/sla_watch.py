@@ -313,6 +313,7 @@ class SlaWatch:
         found.checked += len(candidates)
         known, now_us, check = self._quiet.get, state.now_us, self._check
         settled: list[bool] = []
+        to_lock: list[int] = []  # breaches to announce: measured again locked, once the page is read
         for candidate in candidates:
             quiet = known(candidate.id)
             if (
@@ -322,15 +323,24 @@ class SlaWatch:
                 and now_us < quiet[2]
             ):
                 settled.append(quiet[2] == _SETTLED)  # or a clock runs, but nothing new before quiet[2]
-            else:
-                settled.append(check(uow, candidate, state, found))
+                continue
+            done = check(uow, candidate, state, found)
+            if done is None:
+                to_lock.append(len(settled))
+            settled.append(bool(done))
+        # In ascending id order, the order every command takes several tickets in
+        # (:func:`~aftersales.service.row_locks.lock_in_order`): locked in the page's due order, a command
+        # holding a lower id and waiting for a higher one deadlocked with the sweep on PostgreSQL.
+        for n in sorted(to_lock, key=lambda n: candidates[n].id):
+            settled[n] = bool(check(uow, candidates[n], state, found, locked=True))
         return settled
 
     def _check(
         self, uow: UnitOfWork, candidate: SlaCandidate, state: _Sweep, found: _Found, locked: bool = False
-    ) -> bool:
+    ) -> bool | None:
         """Measure the ``candidate`` ticket and announce what is new (into ``found``); True when it is
-        settled. ``locked``: read it locked (a breach to announce, see :func:`_breach_alerts`)."""
+        settled; ``None``, having announced nothing, when it is to be measured again read locked
+        (``locked``: a breach to announce, see :func:`_breach_alerts`)."""
         assert state.now is not None
         now, warnings, breaches = state.now, found.warnings, found.breaches
         tier = candidate.tier
@@ -354,7 +364,7 @@ class SlaWatch:
             return False
         alerts = _breach_alerts(uow, ticket, status.targets)
         if not locked and None in alerts.values():
-            return self._check(uow, candidate, state, found, locked=True)
+            return None
         settled = True
         until: int | None = None  # the earliest instant something new may be announced
         for target in status.targets:
