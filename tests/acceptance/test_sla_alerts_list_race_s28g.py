@@ -6,7 +6,9 @@ sweep announced (session 27, :mod:`aftersales.service.sla_alert_list`). A breach
 reopened ticket's new clock moves its alert's ``at`` and ``day``. A list over a range of days reads the
 alerts day by day; it read each day as its own statement (a reader without a snapshot), so an alert moved
 by a sweep committing between two days' reads was listed twice (on its old day as it was, on its new day
-as it is). The list now reads one snapshot: each alert once, as it stood before or after the sweep.
+as it is), or, read newest day first (session 28 c's day walk), not at all (its new day read before
+the sweep, its old day after). The list now reads one snapshot: each alert once, as it stood before or
+after the sweep.
 """
 
 from __future__ import annotations
@@ -64,14 +66,15 @@ def _reopened_after_breaches(desk: ServiceDesk, w: World) -> str:
 
 
 class _Documents:
-    """A unit of work's documents whose first query finding alerts runs ``then`` once it has answered."""
+    """A unit of work's documents whose first query by equality runs ``then`` once it has answered (the
+    day walk's first day read: the sweep commits between it and the older days' reads)."""
 
     def __init__(self, documents: Any, then: Any) -> None:
         self._documents, self._then = documents, then
 
     def query(self, *args: Any, **kwargs: Any) -> Any:
         found = list(self._documents.query(*args, **kwargs))
-        if found and self._then is not None:
+        if self._then is not None:
             then, self._then = self._then, None
             then()
         return found
@@ -102,9 +105,9 @@ def test_an_alert_announced_again_between_two_days_reads_is_listed_once(
         thread.start()
         thread.join(timeout=20)
 
-    read = sla_alert_list._read
+    read = sla_alert_list._alerts
     monkeypatch.setattr(
-        sla_alert_list, "_read", lambda uow, *args: read(_Unit(uow, sweep_on_the_other_desk), *args)
+        sla_alert_list, "_alerts", lambda uow, *args: read(_Unit(uow, sweep_on_the_other_desk), *args)
     )
     listed = first.sla_alerts(w.manager, ticket_id=None, since=_at(5, 0), until=_at(11, 0), limit=100).items
     assert announced, "the sweep ran while the list was read"
@@ -112,6 +115,6 @@ def test_an_alert_announced_again_between_two_days_reads_is_listed_once(
     assert len(ids) == len(set(ids)), ids  # an alert moved to its new day was listed on both
     assert {a.id for a in listed} >= {f"{tid}:arrival:sla_breach", f"{tid}:resolution:sla_breach"}
     # Read again after the sweep: each alert once, the moved ones on their new day.
-    monkeypatch.setattr(sla_alert_list, "_read", read)
+    monkeypatch.setattr(sla_alert_list, "_alerts", read)
     after = {a.id: a.at for a in first.sla_alerts(w.manager, since=_at(5, 0), until=_at(11, 0)).items}
     assert after[f"{tid}:resolution:sla_breach"] == _at(10, 10)
