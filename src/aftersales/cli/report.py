@@ -1,9 +1,13 @@
-"""``aftersales report kpi|faults|trend|sla|dealers|ledger --db FILE --from DATE --to DATE``.
+"""``aftersales report kpi|faults|trend|sla|dealers|ledger|engineers --db FILE --from DATE --to DATE``.
 
 Formats: ``text`` (default), ``md``, ``csv`` (with a BOM for Chinese locales, ``--bom/--no-bom``),
 ``xlsx`` (needs ``--out``) and ``html`` (a complete page; ``--open`` shows it in the browser). Words
 are in ``--locale`` (zh_Hans by default: the shipped packs are Chinese companies'). ``ledger``
 streams the 台账 with a progress bar, scoped to who runs it (``--as dealer:ID`` for a dealer's view).
+``engineers`` is the engineers' appraisal (:func:`~aftersales.reports.engineer_kpi.scoped_engineer_kpis`:
+each indicator credited to the engineer who earned it, seed 003 三 2 绩效考核), the appraisers' by the
+permission table's ``staff_kpi_report``; ``--as dealer:ID`` or ``--as engineer:ID`` is refused by it
+(exit 1, as a refused ``budget`` command). ``--group engineer`` of ``kpi`` stays the holders' workload.
 
 Exit codes: 0 done, 1 an aftersales error (e.g. storage), 2 usage (missing file, bad date, unknown
 pack or locale, an option the report refuses such as a trend of more than 36 months), as argparse
@@ -26,7 +30,7 @@ from aftersales.errors import AftersalesError, ValidationError
 __all__ = ["add_report_parser", "run_report"]
 
 USAGE = 2
-KINDS = ("kpi", "faults", "trend", "sla", "dealers", "ledger", "feedback")
+KINDS = ("kpi", "faults", "trend", "sla", "dealers", "ledger", "feedback", "engineers")
 LEDGER_FILTERS = ("state", "priority", "category", "dealer", "region", "engineer", "product", "batch", "text")
 ONLY_FOR: dict[str, tuple[str, ...]] = {
     "group": ("kpi",),
@@ -38,10 +42,14 @@ ONLY_FOR: dict[str, tuple[str, ...]] = {
 }
 """The options that shape only some reports: given to another, they would be ignored, so they are refused
 (``report kpi --dealer d1`` printed the whole network's figures as if filtered)."""
-SCOPED_KINDS = ("kpi", "faults", "trend", "sla", "dealers", "ledger")
+SCOPED_KINDS = ("kpi", "faults", "trend", "sla", "dealers", "ledger", "engineers")
 """The reports read through the desk's scoped reads (judged by the one permission table), so ``--as
 dealer:ID`` shows that dealer's part: its own KPI total (and trend), its jobs' faults, its row of the
-dealers' month, its SLA breaches, its ledger. The monthly feedback is the heads' (not a dealer's)."""
+dealers' month, its SLA breaches, its ledger. The monthly feedback is the heads' (not a dealer's); the
+engineers' appraisal lets the permission table refuse a dealer or an engineer."""
+AS_ROLES: dict[str, tuple[str, ...]] = {"engineers": ("dealer", "engineer")}
+"""The ``--as ROLE:ID`` roles of a report besides ``dealer`` (the appraised engineer may ask for his own
+figures: the permission table answers)."""
 FORMATS = ("text", "md", "csv", "xlsx", "html", "jsonl")
 
 
@@ -75,7 +83,8 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--as",
         dest="as_actor",
         default="manager",
-        help="manager (default) or dealer:DEALER_ID (kpi, faults, trend, sla, dealers, ledger)",
+        help="manager (default) or dealer:DEALER_ID (kpi, faults, trend, sla, dealers, ledger, engineers); "
+        "engineer:ID (engineers)",
     )
     for name in ("state", "priority", "category"):
         p.add_argument(f"--{name}", action="append", default=None, help=f"ledger: only this {name} (repeat)")
@@ -183,11 +192,13 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
     by_month = _month_reach(args, first, last)
     if by_month is not None:
         return _fail(err, by_month)
-    if args.as_actor != "manager" and as_role_and_id(args.as_actor, ("dealer",)) is None:
+    roles = AS_ROLES.get(args.kind, ("dealer",))
+    if args.as_actor != "manager" and as_role_and_id(args.as_actor, roles) is None:
         # the one reading of --as ROLE:ID (cli/actor_option): an id as the stores hold it
-        if not args.as_actor.startswith("dealer:"):
-            return _fail(err, "--as is manager or dealer:DEALER_ID")
-        return _fail(err, f"--as dealer:ID is not a valid id: {ID_RULE}")
+        role = args.as_actor.partition(":")[0]
+        if role not in roles or ":" not in args.as_actor:
+            return _fail(err, "--as is manager or " + " or ".join(f"{r}:ID" for r in roles))
+        return _fail(err, f"--as {role}:ID is not a valid id: {ID_RULE}")
     if args.as_actor != "manager" and args.kind not in SCOPED_KINDS:
         # The monthly feedback is the heads' (the permission table's monthly_feedback): not a dealer's.
         scoped = ", ".join(SCOPED_KINDS)
@@ -297,6 +308,8 @@ def _actor(args: argparse.Namespace) -> Any:
     if args.as_actor.startswith("dealer:"):
         dealer = args.as_actor.split(":", 1)[1]
         return Actor.dealer_staff(f"cli-{dealer}", dealer)
+    if args.as_actor.startswith("engineer:"):
+        return Actor.engineer(args.as_actor.split(":", 1)[1])
     return Actor.manager("cli", "aftersales report")
 
 
@@ -306,6 +319,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     from aftersales.adapters.reporting import reporting_for
     from aftersales.ports.reporting import FaultDimension, GroupBy
     from aftersales.reports.dealer_monthly import scoped_dealer_monthly
+    from aftersales.reports.engineer_kpi import scoped_engineer_kpis
     from aftersales.reports.faults import scoped_fault_pareto, scoped_fault_trend
     from aftersales.reports.kpi import scoped_kpi_report
     from aftersales.reports.labels import report_labels
@@ -324,7 +338,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     groups = {"all": GroupBy.ALL, "dealer": GroupBy.DEALER, "engineer": GroupBy.ENGINEER}
     groups |= {"product": GroupBy.PRODUCT, "region": GroupBy.REGION}
     dimension = FaultDimension[(args.dimension or "symptom").upper()]
-    if desk.calendar is None and args.kind in ("kpi", "trend", "dealers"):
+    if desk.calendar is None and args.kind in ("kpi", "trend", "dealers", "engineers"):
         raise AftersalesError("the desk has no working calendar")
     # What was due by now, whether or not the period is over: the reports read each ticket as it is now
     # (resolved since the period's end or not), so one still unanswered or unresolved past its due time is
@@ -339,6 +353,9 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
             months = _months_to(first, args.trend_months)
             trend = scoped_kpi_trend(desk, actor, queries, months, as_of=as_of)
         return document_for(report, labels, goals=goals, trend=trend)
+    if args.kind == "engineers":  # each indicator credited to who earned it (seed 003 三 2)
+        appraisal = scoped_engineer_kpis(desk, actor, period, as_of=as_of)
+        return document_for(appraisal, labels, goals=goals)
     if args.kind == "faults":
         return document_for(
             scoped_fault_pareto(desk, actor, queries, period, dimension), labels, top=args.top

@@ -1,7 +1,8 @@
 """Build a :class:`ReportDocument` from a computed report: labelled tables, charts, targets, notes.
 
 :func:`document_for` accepts a KPI report, a fault Pareto, a KPI trend (optionally with a fault
-trend), an SLA breach report, a dealer monthly summary or the monthly feedback; every word comes from
+trend), an SLA breach report, a dealer monthly summary, the monthly feedback or the engineers' appraisal
+(:mod:`aftersales.reports.engineer_page`); every word comes from
 the catalogs of the ``labels``' locale, group keys become names, and each KPI rate with a goal carries
 its pass/fail.
 """
@@ -24,6 +25,8 @@ from aftersales.reports.document import (
     ReportDocument,
     ReportTable,
 )
+from aftersales.reports.engineer_kpi import EngineerKpiReport
+from aftersales.reports.engineer_page import engineer_document
 from aftersales.reports.faults import FaultTrend, ParetoReport
 from aftersales.reports.feedback_page import feedback_tables
 from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets
@@ -327,6 +330,7 @@ _OPTIONS_OF: tuple[tuple[type, frozenset[str]], ...] = (
     (SlaReport, frozenset()),
     (DealerMonthlySummary, frozenset({"goals", "pack", "kpis"})),
     (MonthlyFeedback, frozenset({"goals", "pack", "top"})),
+    (EngineerKpiReport, frozenset({"goals", "pack"})),
 )
 """The options each report uses (``generated_at`` aside, which every one does)."""
 
@@ -401,6 +405,8 @@ def document_for(
         doc = _dealers(report, labels, kpis, goals)
     elif isinstance(report, MonthlyFeedback):
         doc = _feedback(report, labels, goals, top)
+    elif isinstance(report, EngineerKpiReport):
+        doc = engineer_document(report, labels, goals)
     else:
         raise ValidationError(f"cannot render {type(report).__name__}", field="report")
     if generated_at is not None:

@@ -4,8 +4,11 @@
 Seeds 000, 001 and 003 train and appraise the company's own after-sales staff, not only dealers':
 training with a test, a monthly appraisal by the after-sales manager whose score and rating feed pay
 and promotion. The measured indicators (satisfaction, response on time, resolution rate) come from the
-KPI reports — :func:`aftersales.reports.staff_kpi.agent_kpis` for agents, the engineer grouping of
-:func:`aftersales.reports.kpi.kpi_report` for engineers — and are kept beside the score.
+KPI reports — :func:`aftersales.reports.staff_kpi.agent_kpis` for agents,
+:func:`aftersales.reports.engineer_kpi.engineer_kpis` (read as
+:func:`~aftersales.reports.engineer_kpi.scoped_engineer_kpis`) for engineers, each indicator credited to
+the engineer who earned it (the KPI report's engineer grouping is the current holder's workload, not an
+appraisal) — and are kept beside the score.
 Engineers and agents read their own records; heads and auditors read everyone's.
 """
 
