@@ -8,14 +8,15 @@ pass/fail. The total is the desk's (each ticket once); the rows need not add up 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from fractions import Fraction
 
-from aftersales.ports.reporting import GroupBy, Period
+from aftersales.ports.reporting import GroupBy
 from aftersales.reports.document import Column, ColumnKind, DocCell, Judged, ReportDocument, ReportTable
 from aftersales.reports.engineer_kpi import EngineerKpiReport, EngineerKpiRow
 from aftersales.reports.kpi import KpiRow, exact_rate
 from aftersales.reports.labels import ReportLabels
+from aftersales.reports.period_words import period_text
 from aftersales.reports.targets import GOAL_RATES, KpiGoals
 
 __all__ = ["ENGINEER_COLUMNS", "engineer_document"]
@@ -89,13 +90,6 @@ def _total_cells(total: KpiRow, labels: ReportLabels, goals: KpiGoals) -> tuple[
     return tuple(cells)
 
 
-def _period_text(period: Period, labels: ReportLabels) -> str:
-    tz = labels.timezone
-    first = period.start.astimezone(tz).date()
-    last = (period.end.astimezone(tz) - timedelta(microseconds=1)).date()
-    return labels.text("report.period", start=labels.date(first), end=labels.date(last))
-
-
 def engineer_document(report: EngineerKpiReport, labels: ReportLabels, goals: KpiGoals) -> ReportDocument:
     """The page of ``report`` in ``labels``' locale: a row per engineer and the desk's total, each rate
     with a goal in ``goals`` judged pass/fail; a period without tickets says so."""
@@ -104,7 +98,7 @@ def engineer_document(report: EngineerKpiReport, labels: ReportLabels, goals: Kp
     table = ReportTable(
         "engineers", labels.title("engineers"), cols, rows, _total_cells(report.total, labels, goals)
     )
-    meta = ((labels.text("report.meta.period"), _period_text(report.period, labels)),)
+    meta = ((labels.text("report.meta.period"), period_text(report.period, labels)),)
     notes = [labels.text("report.note.engineer_credit"), labels.text("report.note.working_time")]
     if not report.rows:
         notes.insert(0, labels.text("report.note.empty"))

@@ -9,11 +9,11 @@ its pass/fail.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from aftersales.errors import ValidationError
-from aftersales.ports.reporting import GroupBy, Period
+from aftersales.ports.reporting import GroupBy
 from aftersales.reports.charts import bar_chart, hbar_chart, line_chart, pareto_chart
 from aftersales.reports.dealer_monthly import DealerMonthlySummary
 from aftersales.reports.document import (
@@ -32,6 +32,7 @@ from aftersales.reports.feedback_page import feedback_tables
 from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets
 from aftersales.reports.labels import ReportLabels
 from aftersales.reports.monthly_feedback import MonthlyFeedback
+from aftersales.reports.period_words import period_text
 from aftersales.reports.sla import SlaCell, SlaReport
 from aftersales.reports.targets import GOAL_RATES, KpiGoals, kpi_goals
 from aftersales.reports.trend import KpiTrend
@@ -50,13 +51,6 @@ KPI_COLUMNS: tuple[tuple[str, ColumnKind], ...] = (
 """The KPI table's columns (codes and kinds); the cost columns are left out when no costs were given."""
 
 _CHART_RATES = ("response_on_time_rate", "resolution_on_time_rate", "satisfaction_rate")
-
-
-def _period_text(period: Period, labels: ReportLabels) -> str:
-    tz = labels.timezone
-    first = period.start.astimezone(tz).date()
-    last = (period.end.astimezone(tz) - timedelta(microseconds=1)).date()
-    return labels.text("report.period", start=labels.date(first), end=labels.date(last))
 
 
 def _kpi_value(row: KpiRow, code: str, labels: ReportLabels, group: GroupBy, goals: KpiGoals) -> DocCell:
@@ -126,7 +120,7 @@ def _kpi(report: KpiReport, labels: ReportLabels, goals: KpiGoals, trend: KpiTre
     if trend is not None:
         charts.append(_trend_chart(trend, labels))
     meta = (
-        (labels.text("report.meta.period"), _period_text(report.period, labels)),
+        (labels.text("report.meta.period"), period_text(report.period, labels)),
         (labels.text("report.meta.group"), labels.text(f"report.group_by.{report.group.value}")),
     )
     notes = (_fallback_note(report.targets, labels), labels.text("report.note.working_time"))
@@ -169,7 +163,7 @@ def _pareto(report: ParetoReport, labels: ReportLabels, top: int | None) -> Repo
         bar_label=labels.column("count"), cumulative_label=labels.text("report.chart.cumulative"),
     )  # fmt: skip
     meta = (
-        (labels.text("report.meta.period"), _period_text(report.period, labels)),
+        (labels.text("report.meta.period"), period_text(report.period, labels)),
         (labels.text("report.meta.dimension"), dim_label),
     )
     notes = (labels.text("report.note.vital"),) if items else (labels.text("report.note.empty"),)
@@ -267,7 +261,7 @@ def _sla(report: SlaReport, labels: ReportLabels) -> ReportDocument:
     svg = bar_chart(labels, weeks, series, title=title, x_label=labels.text("report.axis.week"),
                     y_label=labels.text("report.axis.breaches"), code="sla_weeks")  # fmt: skip
     meta = (
-        (labels.text("report.meta.period"), _period_text(report.period, labels)),
+        (labels.text("report.meta.period"), period_text(report.period, labels)),
         (labels.text("report.meta.as_of"), labels.datetime(report.as_of)),
     )
     return ReportDocument(
@@ -316,7 +310,7 @@ def _feedback(
     charts.extend(causes.charts)
     meta = (
         (labels.text("report.column.month"), labels.month(report.month)),
-        (labels.text("report.meta.period"), _period_text(report.period, labels)),
+        (labels.text("report.meta.period"), period_text(report.period, labels)),
     )
     return ReportDocument(
         "feedback", labels.title("feedback"), labels, meta, _now(), tuple(tables), tuple(charts)
