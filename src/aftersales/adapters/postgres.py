@@ -71,7 +71,7 @@ from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.read_ahead import ReadAhead
 from aftersales.ports.reporting import ReportingQueries
-from aftersales.serialization import decode_json, encode_json, loads, structure, unstructure
+from aftersales.serialization import decode_json, encode_json, encode_json_utf8, loads, structure, unstructure
 
 try:
     import psycopg
@@ -984,7 +984,7 @@ class _Outbox(SqlOutbox):
             self._uow.defer(sql, params, prepare=True)
 
     def _encode(self, message: OutboxMessage) -> Jsonb:
-        return Jsonb(outbox_record(message), dumps=encode_json)
+        return Jsonb(outbox_record(message), dumps=encode_json_utf8)
 
     def _decode(self, data: Any) -> OutboxMessage:
         return outbox_message(data)  # jsonb arrives parsed
@@ -994,7 +994,7 @@ class _Outbox(SqlOutbox):
         return found
 
     def _encode_raw(self, record: Mapping[str, Any]) -> Jsonb:
-        return Jsonb(dict(record), dumps=encode_json)
+        return Jsonb(dict(record), dumps=encode_json_utf8)
 
 
 class _Idempotency(SqlIdempotency):
