@@ -127,3 +127,50 @@ def test_a_locking_read_served_from_the_memo_takes_the_row_columns_its_save_deri
         assert [(r.id, r.state) for r in rows.items] == [(ticket, desk.ticket(AGENT, ticket).state)]
     finally:
         desk.shutdown()
+
+
+def test_opening_a_ticket_for_a_dealers_customer_reads_the_dealer_with_the_customer(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Intake indexes the ticket for search under its dealer's name, and read the dealer by a statement
+    of its own after the customer and the unit: a round trip. Now the customer's read (and the unit's)
+    brings its dealer along."""
+    from test_postgres_round_trips import Trips
+
+    from aftersales.domain.contact import Contact
+    from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
+    from aftersales.domain.parties import Customer, Dealer
+    from aftersales.domain.products import Asset, Product
+    from aftersales.service.desk import ServiceDesk
+
+    manager = Actor.manager("mgr-1")
+    desk = ServiceDesk.open(f"{url}&pool_min=1&pool_max=1", pack="sanitary_ware")
+    try:
+        desk.register_dealer(manager, Dealer(DealerId("d1"), "上海浦东特约承销商", "SH", frozenset({"SH"})))
+        contact = Contact("张伟", phone="13900000000")
+        desk.register_customer(
+            manager, Customer(CustomerId("c1"), "张伟", contact, region="SH", dealer_id="d1")
+        )
+        desk.register_product(manager, Product(ProductId("p1"), "WC-1", "智能马桶", "toilet"))
+        desk.register_asset(manager, Asset(AssetId("a1"), ProductId("p1"), "SN-1", CustomerId("c1")))
+        desk.open_ticket(AGENT, customer_id="c1", description="漏水", asset_id="a1")  # statements prepared
+        trips = Trips(monkeypatch)
+        try:
+            trips.count()
+            ticket = desk.open_ticket(AGENT, customer_id="c1", description="水箱溢流", asset_id="a1").ticket
+            count, sent = trips.count()
+        finally:
+            monkeypatch.undo()
+            trips.file.close()
+        # BEGIN with the customer and its dealer, the unit and its product, the counter; then the writes
+        # with COMMIT (was 3: the dealer by its own statement, with the counter's and ticket's writes).
+        assert count == 2, sent
+        assert ticket.dealer_id == "d1"
+        assert [t.id for t in desk.search(AGENT, "溢流").items] == [ticket.id]
+        assert ticket.id in [t.id for t in desk.search(AGENT, "浦东").items]  # indexed under its dealer
+        with desk.store() as uow:  # a customer's read brings its dealer: no statement of its own
+            uow.customers.get("c1")
+            assert uow.entity_texts[("dealer", "d1")] is not None
+            assert uow.dealers.get("d1").name == "上海浦东特约承销商"
+    finally:
+        desk.shutdown()
