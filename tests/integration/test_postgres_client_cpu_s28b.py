@@ -174,3 +174,32 @@ def test_opening_a_ticket_for_a_dealers_customer_reads_the_dealer_with_the_custo
             assert uow.dealers.get("d1").name == "上海浦东特约承销商"
     finally:
         desk.shutdown()
+
+
+def test_an_intakes_reads_made_ahead_go_through_libpq_alone(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reads an intake names ahead (customer, unit, counter) went through a psycopg cursor, its
+    result sets walked one by one: some 200 Python calls of the intake's 1,600. Now through libpq, as a
+    command's locking ticket read."""
+    import sys
+
+    import psycopg
+
+    desk, _ticket = _desk(url)
+    try:
+        desk.open_ticket(AGENT, customer_id="c1", description="漏水")  # statements prepared
+        callers: list[str] = []
+        cursor = psycopg.Connection.cursor
+
+        def spied(self: Any, *args: Any, **kwargs: Any) -> Any:
+            callers.append(sys._getframe(1).f_code.co_name)
+            return cursor(self, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Connection, "cursor", spied)
+        opened = desk.open_ticket(AGENT, customer_id="c1", description="水箱溢流").ticket
+        assert "read_ahead" not in callers
+        assert opened.customer_id == "c1"
+        assert [t.id for t in desk.search(AGENT, "溢流").items] == [opened.id]
+    finally:
+        desk.shutdown()
