@@ -97,7 +97,7 @@ _RENDER: dict[type, Callable[[Any], str | None]] = {
     list: _text_array,
 }
 """How each kind of value is written, by its exact type (a subclass goes to psycopg): one lookup per
-value instead of a chain of tests (the literals were a tenth of a command's adapter time)."""
+value instead of a chain of tests (a ticket's update writes some 25 values)."""
 
 
 def _literal(value: object) -> str | None:
