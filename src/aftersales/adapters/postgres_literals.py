@@ -26,7 +26,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
         "PostgreSQL storage needs psycopg 3 and psycopg_pool: pip install 'aftersales[postgres]'"
     ) from exc
 
-__all__ = ["literals", "render", "standard_strings"]
+__all__ = ["literals", "literals_utf8", "render", "render_utf8", "standard_strings"]
 
 _PIECES: dict[str, tuple[str, ...] | None] = {}
 """Each statement's text split at its ``%s`` placeholders (``None``: other placeholders, not ours)."""
@@ -76,22 +76,34 @@ def _text_array(values: list[Any]) -> str | None:
     return _text("{" + ",".join(items) + "}")
 
 
+def _null(_value: None) -> str:
+    return "NULL"
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _int(value: int) -> str:
+    return str(value) if value >= 0 else f" {value}"  # never "--": a comment
+
+
+_RENDER: dict[type, Callable[[Any], str | None]] = {
+    str: _text,
+    type(None): _null,
+    bool: _bool,
+    int: _int,
+    Jsonb: _jsonb,
+    list: _text_array,
+}
+"""How each kind of value is written, by its exact type (a subclass goes to psycopg): one lookup per
+value instead of a chain of tests (a ticket's update writes some 25 values)."""
+
+
 def _literal(value: object) -> str | None:
     """``value`` as a literal, or ``None`` when psycopg should render it."""
-    kind = type(value)
-    if kind is str:
-        return _text(value)  # type: ignore[arg-type]
-    if value is None:
-        return "NULL"
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(value) if value >= 0 else f" {value}"  # type: ignore[operator]  # never "--": a comment
-    if kind is Jsonb:
-        return _jsonb(value)  # type: ignore[arg-type]
-    if kind is list:
-        return _text_array(value)  # type: ignore[arg-type]
-    return None
+    how = _RENDER.get(type(value))
+    return None if how is None else how(value)
 
 
 def render(sql: str, params: Sequence[Any], fallback: Callable[[str, Sequence[Any]], str]) -> str:
@@ -115,9 +127,85 @@ def render(sql: str, params: Sequence[Any], fallback: Callable[[str, Sequence[An
 def literals(params: Sequence[Any]) -> list[str] | None:
     """Each of ``params`` as a literal, or ``None`` if one needs psycopg's rendering."""
     out = []
+    get = _RENDER.get
     for value in params:
-        literal = _literal(value)
+        how = get(type(value))
+        literal = None if how is None else how(value)
         if literal is None:
             return None
         out.append(literal)
     return out
+
+
+# The same literals as UTF-8 bytes, for a query sent as bytes on a UTF-8 connection: a ticket's document
+# (UTF-8 bytes from the serializer) then goes into the query as it is, where decoding it to text and
+# encoding the query back took some 20 µs of a command's client time per 3 kB of Chinese text.
+
+
+def _text_utf8(value: str) -> bytes | None:
+    literal = _text(value)
+    return None if literal is None else literal.encode()
+
+
+def _jsonb_utf8(value: Jsonb) -> bytes | None:
+    dumped = value.dumps(value.obj) if value.dumps is not None else None
+    if isinstance(dumped, str):
+        dumped = dumped.encode()
+    elif isinstance(dumped, (bytearray, memoryview)):
+        dumped = bytes(dumped)
+    if not isinstance(dumped, bytes) or b"\x00" in dumped:
+        return None  # NUL: psycopg refuses it with its own error
+    return b"'" + dumped.replace(b"'", b"''") + b"'::jsonb"
+
+
+def _encoded(render: Callable[[Any], str | None]) -> Callable[[Any], bytes | None]:
+    def encoded(value: Any) -> bytes | None:
+        literal = render(value)
+        return None if literal is None else literal.encode()
+
+    return encoded
+
+
+_RENDER_UTF8: dict[type, Callable[[Any], bytes | None]] = {
+    str: _text_utf8,
+    type(None): lambda _value: b"NULL",
+    bool: lambda value: b"true" if value else b"false",
+    int: _encoded(_int),
+    Jsonb: _jsonb_utf8,
+    list: _encoded(_text_array),
+}
+
+
+def literals_utf8(params: Sequence[Any]) -> list[bytes] | None:
+    """:func:`literals` as UTF-8 bytes (text and integers, most of a command's values, written here)."""
+    out = []
+    get = _RENDER_UTF8.get
+    for value in params:
+        kind = type(value)
+        if kind is str:
+            if "\x00" in value:
+                return None  # PostgreSQL text cannot hold NUL: psycopg refuses it with its own error
+            out.append(b"'" + value.replace("'", "''").encode() + b"'")
+            continue
+        if kind is int and value >= 0:
+            out.append(str(value).encode())
+            continue
+        how = get(kind)
+        literal = None if how is None else how(value)
+        if literal is None:
+            return None
+        out.append(literal)
+    return out
+
+
+def render_utf8(sql: str, params: Sequence[Any], fallback: Callable[[str, Sequence[Any]], str]) -> bytes:
+    """:func:`render` as UTF-8 bytes."""
+    pieces = _pieces(sql) if params else None
+    rendered = literals_utf8(params) if pieces is not None and len(pieces) == len(params) + 1 else None
+    if rendered is None or pieces is None:
+        return render(sql, params, fallback).encode()
+    out = [pieces[0].encode()]
+    for literal, piece in zip(rendered, pieces[1:], strict=True):
+        out.append(literal)
+        out.append(piece.encode())
+    return b"".join(out)

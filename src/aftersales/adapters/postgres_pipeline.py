@@ -29,7 +29,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from aftersales.adapters.postgres_literals import literals, render, standard_strings
+from aftersales.adapters.postgres_literals import (
+    literals,
+    literals_utf8,
+    render,
+    render_utf8,
+    standard_strings,
+)
 from aftersales.errors import AftersalesError, ConcurrencyConflict, DuplicateError, StorageError
 from aftersales.serialization import decode_json
 
@@ -190,22 +196,42 @@ def _results(pgconn: Any, query: bytes) -> list[Any]:
         results.append(found)
 
 
+def _encoding(conn: psycopg.Connection[Any]) -> str:
+    """The connection's client encoding as Python names it (``conn.info`` makes an object per call)."""
+    if conn.pgconn.parameter_status(b"client_encoding") == b"UTF8":
+        return "utf-8"
+    return conn.info.encoding
+
+
 def _exec_reads(conn: psycopg.Connection[Any], text: str, count: int) -> list[Any]:
     """Run ``text``, one simple query, and return the results of its last ``count`` statements, reads
     (one blocking call when ``count`` is 1; else each result as it comes); the first error raises."""
     pgconn = conn.pgconn
     with translated("postgresql"):
         if count == 1:
-            result = pgconn.exec_(text.encode(conn.info.encoding))
+            result = pgconn.exec_(text.encode(_encoding(conn)))
             results = [result]
         else:
-            results = _results(pgconn, text.encode(conn.info.encoding))
+            results = _results(pgconn, text.encode(_encoding(conn)))
         failed = next((r for r in results if r.status == psycopg.pq.ExecStatus.FATAL_ERROR), None)
         if failed is None and results[-1].status != psycopg.pq.ExecStatus.TUPLES_OK:
             failed = results[-1]
         if failed is not None:
             raise error_from_result(failed, encoding=conn.info.encoding)
     return results[-count:]
+
+
+def _encoded(rendered: list[str] | None, encoding: str) -> list[bytes] | None:
+    """Literals in the connection's encoding."""
+    return None if rendered is None else [r.encode(encoding) for r in rendered]
+
+
+def _loader(conn: psycopg.Connection[Any]) -> psycopg.abc.Transformer:
+    """``conn``'s row loader (its types' loaders, looked up once per connection)."""
+    loader = _LOADERS.get(conn)
+    if loader is None:
+        loader = _LOADERS[conn] = Transformer(conn)
+    return loader
 
 
 def _is_prepared(conn: psycopg.Connection[Any], name: str) -> bool:
@@ -365,9 +391,7 @@ class Transaction:
             return self.begin_with(name, sql, params, then)
         for read in reads:
             known[read[0]] = True
-        loader = _LOADERS.get(conn)
-        if loader is None:
-            loader = _LOADERS[conn] = Transformer(conn)
+        loader = _loader(conn)
         answers = []
         for result in results:
             loader.set_pgresult(result)
@@ -411,17 +435,14 @@ class Transaction:
         opening = [self._begin_entry[0]] if begin else []
         text = "; ".join([*opening, *(render(*read, mogrify) for read, _ in wanted)])
         self._queued.clear()
-        cursor = conn.cursor()
-        with translated("postgresql"):
-            cursor.execute(text, prepare=False)
-            if begin:
-                cursor.nextset()  # past BEGIN's (empty) result
-            for n, (_read, key) in enumerate(wanted):
-                assert key is not None
-                rows = cursor.fetchall() if cursor.description is not None else []
-                self._ahead[key] = Kept(rows, cursor.rowcount)
-                if n < len(wanted) - 1:
-                    cursor.nextset()
+        # Through libpq, rows loaded by psycopg's own loaders (as :meth:`begin_with`): psycopg's cursor
+        # and its result sets were some 200 Python calls of an intake's 1,600.
+        results = _exec_reads(conn, text, len(wanted))
+        loader = _loader(conn)
+        for result, (_read, key) in zip(results, wanted, strict=True):
+            assert key is not None
+            loader.set_pgresult(result)
+            self._ahead[key] = Kept(loader.load_rows(0, result.ntuples, tuple), result.ntuples)
 
     def keep_along(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
         """Keep ``rows`` as the answer to the read ``sql`` with ``params``, read along with another
@@ -442,8 +463,8 @@ class Transaction:
         with the first row the statement returned (e.g. what ``RETURNING`` said). ``prepare``: the
         statement's parameter types follow from its text alone (columns it writes, casts), so it may
         travel with ``COMMIT`` as ``EXECUTE`` of a statement prepared once per connection."""
-        if prepare and sql.count("%") == sql.count("%s"):  # "%%" would need psycopg's parser
-            write_name(sql)
+        if prepare and sql not in _WRITE_NAMES and sql.count("%") == sql.count("%s"):
+            write_name(sql)  # (a text with "%%" would need psycopg's parser: not prepared)
         self._last = None
         self._ahead.clear()  # a write: what was read ahead may no longer be so
         if _DOCUMENTS in sql:
@@ -498,24 +519,33 @@ class Transaction:
 
         fast = standard_strings(conn)  # else psycopg writes every literal (E'…' strings)
         known = _PREPARED.setdefault(conn, {}) if fast and conn.prepare_threshold == 0 else None
+        encoding = _encoding(conn)
+        utf8 = fast and encoding == "utf-8"  # the query as UTF-8 bytes, documents as they are
         preparing: list[str] = []
-        parts = []
+        parts: list[bytes] = []
         for sql, params, _ in queued:
             name = _WRITE_NAMES.get(sql) if known is not None else None
-            rendered = literals(params) if name is not None else None
-            if name is None or rendered is None or known is None:
-                parts.append(render(sql, params, mogrify) if fast or not params else mogrify(sql, params))
+            if name is None or known is None:
+                if utf8:
+                    parts.append(render_utf8(sql, params, mogrify))
+                else:
+                    written = render(sql, params, mogrify) if fast or not params else mogrify(sql, params)
+                    parts.append(written.encode(encoding))
+                continue
+            rendered = literals_utf8(params) if utf8 else _encoded(literals(params), encoding)
+            if rendered is None:
+                parts.append(render(sql, params, mogrify).encode(encoding))
                 continue
             if not known.get(name):
                 if known.get(name) is False:  # a failed query may or may not have prepared it
                     known[name] = _is_prepared(conn, name)
                 if not known.get(name) and name not in preparing:
                     preparing.append(name)
-                    parts.insert(len(preparing) - 1, _prepare_text(name, sql))
-            parts.append(f"EXECUTE {name}({', '.join(rendered)})")
-        text = "; ".join([*parts, "COMMIT"])
+                    parts.insert(len(preparing) - 1, _prepare_text(name, sql).encode(encoding))
+            parts.append(b"EXECUTE " + name.encode() + b"(" + b", ".join(rendered) + b")")
+        query = b"; ".join([*parts, b"COMMIT"])
         try:
-            self._run_commit(conn, text, queued, len(preparing))
+            self._run_commit(conn, query, queued, len(preparing))
         except BaseException as exc:
             for name in preparing:
                 known[name] = False  # type: ignore[index]  # known is set whenever preparing is
@@ -528,22 +558,22 @@ class Transaction:
     def _run_commit(
         self,
         conn: psycopg.Connection[Any],
-        text: str,
+        query: bytes,
         queued: list[tuple[str, Sequence[Any], OnCommit | None]],
         preparing: int,
     ) -> None:
-        """Send the commit query ``text``: ``preparing`` ``PREPARE`` statements, then one statement
+        """Send the commit query ``query``: ``preparing`` ``PREPARE`` statements, then one statement
         per ``queued`` write, then ``COMMIT``."""
         if all(on_commit is None for _sql, _params, on_commit in queued):
             # No statement's answer is needed: libpq alone runs the query (psycopg's cursor machinery
             # was a third of the commit's client time); the last result says whether all went through.
             with translated("postgresql"):
-                result = conn.pgconn.exec_(text.encode())
+                result = conn.pgconn.exec_(query)
                 if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
                     raise error_from_result(result, encoding=conn.info.encoding)
             return
         with translated("postgresql"), conn.cursor() as cursor:
-            cursor.execute(text, prepare=False)
+            cursor.execute(query, prepare=False)
             for _ in range(preparing):
                 cursor.nextset()
             for _sql, _params, on_commit in queued:  # one result per statement, in order

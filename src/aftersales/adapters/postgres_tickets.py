@@ -90,6 +90,7 @@ _NEEDS = (
     ("asset", "u.id"),
     ("product", "t.product_id"),
 )
+_NEED_KINDS = tuple(kind for kind, _ in _NEEDS)
 _UNIT = "CROSS JOIN LATERAL (SELECT COALESCE(%s, t.data->>'asset_id') AS id) u"
 # Each as (the id asked for, its JSON or NULL): an entity that is not there is known absent too. Each
 # a lookup by the whole primary key: the plan never depends on how many entities of a kind the
@@ -298,12 +299,16 @@ class PostgresTickets:
         self._owners.clear()
         self._rows.clear()
 
-    def _keep(self, ticket: Ticket, version: int, events: EventsText | None) -> Any:
+    def _keep(
+        self, ticket: Ticket, version: int, events: EventsText | None, values: tuple[object, ...]
+    ) -> Any:
+        # ``values``: the row columns of the state saved, kept with it: a locking read served from the
+        # memo compares a save's columns with them instead of deriving them again (``row_values``).
         kept = ticket.copy()  # the state saved, whatever the caller changes before the commit
 
         def remember(found: Any) -> None:
             if found is not None:
-                self._memo.remember(ticket.id, memo_key(version, found[0]), kept, events)
+                self._memo.remember(ticket.id, memo_key(version, found[0]), kept, events, values)
 
         return remember
 
@@ -313,8 +318,9 @@ class PostgresTickets:
         the command's commit — a duplicate id then fails the commit with ``DuplicateError`` and
         nothing is written (the ids such a command inserts come from the counter it holds)."""
         text, events = ticket_text_utf8(ticket, ticket.version, None)
-        params = (*row_values(ticket), Jsonb(text, dumps=_raw))
-        remember = self._keep(ticket, ticket.version, events)
+        values = row_values(ticket)
+        params = (*values, Jsonb(text, dumps=_raw))
+        remember = self._keep(ticket, ticket.version, events, values)
         if self._uow.tx.deferring:
             self._uow.tx.defer(_INSERT_DEFERRED, params, remember, prepare=True)
         else:
@@ -363,7 +369,7 @@ class PostgresTickets:
             raise NotFound("ticket", id)
         version, stored_key, text = found[0], found[1], found[2]
         end = 3 + _ENTITY_COLUMNS
-        self._uow.remember_entities(tuple(kind for kind, _ in _NEEDS), found[3:end])
+        self._uow.remember_entities(_NEED_KINDS, found[3:end])
         if lock:
             brought = self._uow.entities_brought or ()
             for (kind, doc_id), stored in zip(DOCUMENTS, found[end : end + len(DOCUMENTS)], strict=True):
@@ -382,11 +388,11 @@ class PostgresTickets:
             self._locked[id] = version
             self._xmin = str(int(found[end + 1]) % 2**32)  # the 32-bit xid rows written here carry
             self._uow.tx.deferring = True
-        ticket = None
+        ticket, values = None, None
         if text is None:  # the row is the one the memo keeps (unless it was just evicted)
-            recalled = self._memo.recall_with_events(id, stored_key)
+            recalled = self._memo.recall_entry(id, stored_key)
             if recalled is not None:
-                ticket, self._events[id] = recalled
+                ticket, self._events[id], values = recalled
             else:
                 again = self._uow.run(_DATA, (id,)).fetchone()
                 assert again is not None  # the row is locked, or was there a moment ago
@@ -396,7 +402,7 @@ class PostgresTickets:
         self._owners[id] = ticket
         ticket.version = version
         if lock:
-            self._rows[id] = row_values(ticket, version)
+            self._rows[id] = values if type(values) is tuple else row_values(ticket, version)
         return ticket
 
     def get(self, id: str) -> Ticket:
@@ -415,7 +421,7 @@ class PostgresTickets:
         text, events = ticket_text_utf8(ticket, new, known)
         values = row_values(ticket, new)
         document = Jsonb(text, dumps=_raw)
-        remember = self._keep(ticket, new, events)
+        remember = self._keep(ticket, new, events, values)
         if self._locked.get(ticket.id) == old:
             # Locked at this version by this transaction: the check cannot fail, so it need not wait.
             # What it returns is known: the row's xmin is this transaction's id, read with the lock.

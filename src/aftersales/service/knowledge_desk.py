@@ -49,6 +49,7 @@ from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import CustomerNote
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.read_ahead import ReadAhead, read_ahead
 from aftersales.ports.text_search import TextIndex, normalize
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -543,13 +544,18 @@ class KnowledgeDesk:
             changes.setdefault(stats_id(contribution.product_id, contribution.symptom), []).append(
                 (contribution, first_time, +1)
             )
+        # Every tally read before any is written: a store across a network reads them in one round trip
+        # (a write ends what it read ahead; issue 21).
+        if len(changes) > 1:
+            read_ahead(uow, ReadAhead(documents=tuple((FaultStats, doc_id) for doc_id in changes)))
+        read: list[tuple[FaultStats, bool, list[tuple[FaultContribution, bool, int]]]] = []
         for doc_id, items in changes.items():
             first = items[0][0]
             try:
-                stats = uow.documents.get(FaultStats, doc_id)
-                exists = True
+                read.append((uow.documents.get(FaultStats, doc_id), True, items))
             except NotFound:
-                stats, exists = FaultStats.empty(first.product_id, first.symptom), False
+                read.append((FaultStats.empty(first.product_id, first.symptom), False, items))
+        for stats, exists, items in read:
             for contribution, was_first, times in items:
                 stats.add(contribution.cause, contribution.action, first_time=was_first, times=times)
             if exists:
