@@ -54,3 +54,16 @@ def test_only_the_packs_day_as_an_int_is_taken(backend: str, tmp_path: Path) -> 
                 scoped_dealer_monthly(desk, w.manager, queries, "2026-02", due_day=hostile)  # type: ignore[arg-type]
             assert refused.value.field == "due_day"
             assert "[dealer_reports] due_day (1)" in str(refused.value)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_last_month_there_is_refused_as_given(backend: str, tmp_path: Path) -> None:
+    # December 9999's report would be due in a month there is not: refused quoting the month given,
+    # not the month after it ('10000-01', which nobody typed).
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, _clock, w):
+        queries = reporting_for(desk.store)
+        with pytest.raises(ValidationError) as refused:
+            scoped_dealer_monthly(desk, w.manager, queries, "9999-12")
+        assert refused.value.field == "month"
+        assert "'9999-12'" in str(refused.value) and "10000" not in str(refused.value)
+        assert scoped_dealer_monthly(desk, w.manager, queries, "9999-10").due_at.year == 9999
