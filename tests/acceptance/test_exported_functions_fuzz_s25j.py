@@ -130,6 +130,7 @@ def valid_call(name: str, w: FuzzWorld) -> dict[str, Any]:
             "actor": MANAGER,
             "queries": queries,
             "month": "2026-03",
+            "due_day": 3,  # the pack's day given (session 28): hostile values in its place
         },
         "scoped_due_visits": lambda: {"desk": desk, "actor": MANAGER, "today": date(2026, 3, 2)},
         "scoped_fault_pareto": lambda: {

@@ -30,7 +30,7 @@ class _CodedEnumType(EnumType):
             return super().__call__(value, *args, **kwargs)
         try:
             return cls._value2member_map_[value]
-        except (KeyError, TypeError):  # unknown, or unhashable: no code is either
+        except Exception:  # unknown, unhashable, or a host's object whose hash or == raises: no code
             pass
         found = cls._missing_(value)  # type: ignore[attr-defined]  # CodedEnum's raises ValidationError
         return found if isinstance(found, cls) else super().__call__(value)  # a subclass's own reading

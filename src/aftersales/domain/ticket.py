@@ -321,11 +321,13 @@ class Ticket:
         *,
         reason: str | None = None,
         payload: Mapping[str, JsonValue] | None = None,
+        reason_field: str = "reason",
     ) -> TicketEvent:
         """Fire ``trigger``: check it, record the event, move the state. Raises before any change.
 
         Subclass-free extension point: policies and the service layer call this for steps that
-        need no extra data; the named methods below add their own facts.
+        need no extra data; the named methods below add their own facts. ``reason_field`` is the name
+        the caller gave ``reason`` (a contact's ``note``, a resolution's ``summary``): a refusal names it.
         """
         workflow = self.workflow
         try:
@@ -334,7 +336,7 @@ class Ticket:
             raise InvalidTransition(
                 exc.workflow, exc.state, exc.trigger, ticket_id=self.id, command=trigger
             ) from None
-        self._check(trigger, actor, at, reason, workflow)
+        self._check(trigger, actor, at, reason, workflow, reason_field)
         if reason is not None and not reason.strip():
             reason = None  # a blank reason says nothing: stored as none, never as whitespace to show
         event = TicketEvent(
@@ -352,7 +354,13 @@ class Ticket:
         return event
 
     def _check(
-        self, trigger: str, actor: ActorRef, at: datetime, reason: str | None, workflow: Workflow
+        self,
+        trigger: str,
+        actor: ActorRef,
+        at: datetime,
+        reason: str | None,
+        workflow: Workflow,
+        reason_field: str = "reason",
     ) -> None:
         if not isinstance(actor, ActorRef):
             raise ValidationError("actor must be an ActorRef", field="actor")
@@ -364,9 +372,11 @@ class Ticket:
                 field="at",
             )
         if reason is not None and (not isinstance(reason, str) or len(reason) > 2000):
-            raise ValidationError("reason must be text of at most 2000 characters", field="reason")
+            raise ValidationError(
+                f"{reason_field} must be text of at most 2000 characters", field=reason_field
+            )
         if workflow.spec(trigger).needs_reason and not (reason and reason.strip()):
-            raise ValidationError(f"{trigger} needs a reason", field="reason")
+            raise ValidationError(f"{trigger} needs a {reason_field}", field=reason_field)
 
     # -- named steps ------------------------------------------------------------------------
 
@@ -408,7 +418,14 @@ class Ticket:
         及时分配给相关人员进行评估); a later referral replaces the earlier one (:attr:`assessor`)."""
         if not isinstance(engineer_id, str) or not engineer_id.strip() or len(engineer_id) > 64:
             raise ValidationError("engineer_id names an engineer", field="engineer_id")
-        return self.step("refer_for_assessment", actor, at, reason=note, payload={"engineer": engineer_id})
+        return self.step(
+            "refer_for_assessment",
+            actor,
+            at,
+            reason=note,
+            payload={"engineer": engineer_id},
+            reason_field="note",
+        )
 
     @property
     def assessor(self) -> str | None:
@@ -505,7 +522,9 @@ class Ticket:
                 "summary says what was done: omit it rather than leave it blank", field="summary"
             )
         remote = remote or self.state == TicketState.TRIAGED
-        event = self.step("resolve", actor, at, reason=summary, payload={"remote": remote})
+        event = self.step(
+            "resolve", actor, at, reason=summary, payload={"remote": remote}, reason_field="summary"
+        )
         if not self.needs_acceptance:
             self.resolved_at = at  # a complaint is resolved when handled; a service ticket when accepted
         return event
@@ -590,7 +609,7 @@ class Ticket:
         payload: dict[str, JsonValue] = {"by": by}
         if channel is not None:
             payload["channel"] = channel
-        event = self.step("confirm", actor, at, reason=note, payload=payload)
+        event = self.step("confirm", actor, at, reason=note, payload=payload, reason_field="note")
         self.resolved_at = at
         return event
 
@@ -675,7 +694,7 @@ class Ticket:
                     field="expected_at",
                 )
             payload["expected_at"] = expected_at.isoformat()
-        return self.step("contact_customer", actor, at, reason=note, payload=payload)
+        return self.step("contact_customer", actor, at, reason=note, payload=payload, reason_field="note")
 
     def _cycle_began(self) -> datetime:
         """When the current cycle began: the last reopen, else the request coming in."""
@@ -717,7 +736,7 @@ class Ticket:
                 field="at",
             )
         payload: dict[str, JsonValue] = {"reached": False, "channel": channel}
-        return self.step("callback_attempt", actor, at, reason=note, payload=payload)
+        return self.step("callback_attempt", actor, at, reason=note, payload=payload, reason_field="note")
 
     def _last_callback_attempt(self) -> datetime | None:
         """When the last failed callback attempt of this cycle was recorded, if any."""

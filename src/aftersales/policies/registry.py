@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.call_shape import host_factories
-from aftersales.errors import AftersalesError, ConfigurationError
+from aftersales.errors import AftersalesError, ConfigurationError, shown_repr
 from aftersales.policies.callback import DefaultCallback
 from aftersales.policies.chargeability import DefaultChargeabilityPolicy
 from aftersales.policies.guard import check_own, guarded
@@ -407,9 +407,12 @@ class Registry:
         for kind_name, protocol in _PROTOCOLS.items():
             if kind_name not in core:
                 raise ConfigurationError(f"no policy registered for kind {kind_name!r}", key=kind_name)
-            if getattr(protocol, "_is_runtime_protocol", False) and not isinstance(core[kind_name], protocol):
+            if getattr(protocol, "_is_runtime_protocol", False) and not _implements(
+                core[kind_name], protocol
+            ):
                 raise ConfigurationError(
-                    f"the {kind_name} policy {core[kind_name]!r} does not implement {protocol.__name__} "
+                    f"the {kind_name} policy {shown_repr(core[kind_name], 200)} does not implement "
+                    f"{protocol.__name__} "
                     "(its name and methods: see aftersales.policies.protocols)",
                     key=kind_name,
                 )
@@ -466,6 +469,15 @@ def _check_kind_params(kind: PolicyKind) -> None:
             f"not only for some (none for {', '.join(required)})",
             key=kind.name,
         )
+
+
+def _implements(policy: object, protocol: type) -> bool:
+    """``isinstance(policy, protocol)``, False when asking raises: the protocol check reads the host's
+    attributes (``name``), and a property that raises there escaped untyped from ``ServiceDesk.open``."""
+    try:
+        return isinstance(policy, protocol)
+    except Exception:
+        return False
 
 
 def _built(

@@ -178,7 +178,8 @@ def scoped_dealer_monthly(
     ``PermissionDenied``."""
     dealer = desk.reports.dealer_monthly_scope(actor)
     pack_day = pack_dealer_report_rules(desk.policies.extra).due_day
-    if due_day is not None and due_day != pack_day:
+    # An int, not one equal to it: True, 3.0 or Decimal(3) is no day; a host's object may not compare.
+    if due_day is not None and (type(due_day) is not int or due_day != pack_day):
         raise ValidationError(
             f"due_day is the pack's [dealer_reports] due_day ({pack_day}), got {shown_repr(due_day, 40)}",
             field="due_day",

@@ -29,6 +29,8 @@ def _parse(month: str) -> tuple[int, int]:
 def next_month(month: str) -> str:
     """The month after ``month``."""
     year, m = _parse(month)
+    if (year, m) == (9999, 12):  # refused as given: the month after it would be quoted ('10000-01')
+        raise ValidationError(f"the month after {month!r} is past the year 9999", field="month")
     return f"{year + m // 12:04d}-{m % 12 + 1:02d}"
 
 
