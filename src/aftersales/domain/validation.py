@@ -15,8 +15,8 @@ The rules:
   declared in :data:`INT_RANGES`.
 - ``date`` is a date (not a datetime) and ``datetime`` is timezone-aware; both within 1900–2200.
 - text is a ``str``, normalised to NFC, without control characters other than newline and tab (and
-  without those either in one-line fields), without lone surrogates, not made only of invisible
-  format characters (zero-width spaces), and bounded in length.
+  without those either in one-line fields; a multi-line field reads CR LF as a newline), without lone
+  surrogates, not made only of invisible format characters (zero-width spaces), and bounded in length.
 - identifiers (``*_id`` fields and the id types) follow :data:`ID_PATTERN`.
 """
 
@@ -159,6 +159,8 @@ def check_text(value: object, field: str, *, multiline: bool | None = None, limi
     leaf = _leaf(field)
     if multiline is None:
         multiline = leaf in MULTILINE_FIELDS
+    if multiline and "\r\n" in value:  # a browser's textarea sends its line breaks as CR LF
+        value = value.replace("\r\n", "\n")
     if limit is None:
         limit = MAX_TEXT if multiline else LINE_LIMITS.get(leaf, MAX_LINE)
     if len(value) > limit:
