@@ -39,6 +39,15 @@ on the policy the store was stamped with when it opened (an unsigned stamp, or n
 policy's) writes no due time once another desk has moved the store to another policy — the command is
 refused with a ``ConfigurationError`` naming ``sla`` and both fingerprints. The guard reads the stamp it
 reads for the calendar: no extra round trip.
+
+And for the callback policy (the pack's ``[callback]``, a host's policy): a desk still on the policy the store
+was stamped with when it opened (a stamp without a callback fingerprint counts as its own policy's) plans
+no callback once another desk has moved the store to another one — before session 28 it went on planning
+(or leaving unplanned) callbacks by the old ``[callback]`` after the move, and no later sweep re-planned them
+since the stamp already named the new policy. A write of due times, the sweep's recomputation, a ticket's
+change of state (where the callback policy decides: resolution, acceptance, a complaint's handling) and a
+callback planned are refused with a ``ConfigurationError`` naming ``callback`` and both fingerprints
+(:func:`check_callback_current`; nothing is written).
 """
 
 from __future__ import annotations
@@ -58,9 +67,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CalendarStamp",
+    "StampRead",
     "begin_move",
     "callback_of",
+    "callback_seen",
     "check_calendar_current",
+    "check_callback_current",
     "dues_stale",
     "sla_of",
     "sla_seen",
@@ -100,6 +112,27 @@ def _stamp(uow: UnitOfWork) -> CalendarStamp | None:
     except NotFound:
         return None
     return stamp
+
+
+class StampRead:
+    """The store's stamp read at most once in a command's transaction, for the guards of its step.
+
+    A command's guards may read it before the step (the callback policy's) and after (the due times'):
+    read twice, the second read is a round trip more on PostgreSQL once the step wrote a document (the
+    write drops the copy the ticket's locking read brought along). Read once, the answer is the one that
+    copy gave before: the stamp is not locked either way."""
+
+    __slots__ = ("_found", "_uow")
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._found: tuple[CalendarStamp | None] | None = None
+
+    def get(self) -> CalendarStamp | None:
+        """The stamp (``None``: the store has none), read on the first call."""
+        if self._found is None:
+            self._found = (_stamp(self._uow),)
+        return self._found[0]
 
 
 def sla_of(policy: object | None) -> str:
@@ -231,23 +264,35 @@ def sla_seen(uow: UnitOfWork, calendar: BusinessCalendar | None, sla: str) -> st
     return stamp.sla if stamp is not None and stamp.sla else sla
 
 
-def check_calendar_current(uow: UnitOfWork, context: DeskContext) -> None:
+def callback_seen(uow: UnitOfWork, calendar: BusinessCalendar | None, callback: str) -> str:
+    """The callback fingerprint of the store's stamp as a desk whose callback policy's fingerprint is
+    ``callback`` finds it when it opens: the desk's own without a stamp, or with a stamp of an older release
+    (its callbacks were taken as this policy's), or without a calendar (no stamp is kept)."""
+    if calendar is None:
+        return callback
+    stamp = _stamp(uow)
+    return stamp.callback if stamp is not None and stamp.callback else callback
+
+
+def check_calendar_current(uow: UnitOfWork, context: DeskContext, stamps: StampRead | None = None) -> None:
     """Refuse (``ConfigurationError`` naming ``calendar``) a write of due times computed on the desk's
     calendar when another desk has moved the store to another calendar since this desk opened: the
     stamp is neither the desk's calendar's nor the one it found then (``context.calendar_seen``,
     :func:`stamp_seen`; on a store stamped since, the first stamp it finds). A desk opened on a calendar
     the store is not on yet writes: its sweep moves the store. Likewise for the SLA policy (naming
-    ``sla``; ``context.sla_seen``, :func:`sla_seen`), from the same stamp read."""
+    ``sla``; ``context.sla_seen``, :func:`sla_seen`) and the callback policy (naming ``callback``;
+    ``context.callback_seen``, :func:`callback_seen`), from the same stamp read."""
     calendar = context.calendar
     if calendar is None:
         return
-    stamp = _stamp(uow)
+    stamp = (stamps or StampRead(uow)).get()
     if stamp is None:
         return
     if context.calendar_seen is None:  # opened before any stamp: the first one is the store's as it knew it
         context.calendar_seen = stamp.fingerprint
     if stamp.fingerprint in (calendar.fingerprint, context.calendar_seen):
         _check_sla_current(stamp, context)
+        _check_callback_current(stamp, context)
         return
     raise ConfigurationError(
         f"the store's due times are on the working calendar {stamp.source!r} (fingerprint "
@@ -270,4 +315,28 @@ def _check_sla_current(stamp: CalendarStamp, context: DeskContext) -> None:
         f"no due time is written from this desk's SLA policy; open the desk again with the store's pack "
         f"and [sla] settings",
         key="sla",
+    )
+
+
+def check_callback_current(uow: UnitOfWork, context: DeskContext, stamps: StampRead | None = None) -> None:
+    """Refuse (``ConfigurationError`` naming ``callback``) a write where the desk's callback policy decides
+    (a ticket's change of state, a callback planned) when another desk has moved the store to another
+    callback policy since this desk opened (``context.callback_seen``, :func:`callback_seen`)."""
+    if context.calendar is None:
+        return
+    stamp = (stamps or StampRead(uow)).get()
+    if stamp is not None:
+        _check_callback_current(stamp, context)
+
+
+def _check_callback_current(stamp: CalendarStamp, context: DeskContext) -> None:
+    own = callback_of(context.policies.callback)
+    if not stamp.callback or not own or stamp.callback in (own, context.callback_seen or own):
+        return
+    raise ConfigurationError(
+        f"the store's callbacks are planned by the callback policy of fingerprint {stamp.callback} (stamped "
+        f"{stamp.stamped_at.isoformat()}) since this desk opened on the callback policy of fingerprint "
+        f"{own}: no callback is planned by this desk's callback policy; open the desk again with the "
+        f"store's pack and [callback] settings",
+        key="callback",
     )

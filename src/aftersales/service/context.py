@@ -130,6 +130,10 @@ class DeskContext:
     """The SLA policy fingerprint of the store's stamp when the desk opened (``calendar_stamp.sla_seen``; its
     own policy's without a signed stamp): a desk whose store moved to another policy since writes no due
     times from its own."""
+    callback_seen: str | None = None
+    """The callback policy fingerprint of the store's stamp when the desk opened
+    (``calendar_stamp.callback_seen``; its own policy's without one): a desk whose store moved to another
+    callback policy since plans no callback by its own."""
 
     @property
     def timezone(self) -> str:

@@ -55,7 +55,7 @@ from aftersales.service.assessment_referral import AssessmentReferrals
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.batch_tally_backfill import BatchTallies
 from aftersales.service.books_redating import PAGE, REDATED, ids_of, moving_stamp, redating
-from aftersales.service.calendar_stamp import sla_of, sla_seen, stamp_seen
+from aftersales.service.calendar_stamp import callback_of, callback_seen, sla_of, sla_seen, stamp_seen
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.cancelled_faults import withdraw_cancelled_units
 from aftersales.service.cancelled_materials import call_off_materials
@@ -216,6 +216,9 @@ class ServiceDesk(Tickets):
         with context.reader(snapshot=False) as uow:
             context.calendar_seen = stamp_seen(uow, context.calendar)
             context.sla_seen = sla_seen(uow, context.calendar, sla_of(context.sla.policy))
+            context.callback_seen = callback_seen(
+                uow, context.calendar, callback_of(context.policies.callback)
+            )
         dispatching = Dispatching(context)
         super().__init__(context, runner, dispatching)
         # Issue 23: search (index upkeep is a hook; registering a customer again re-indexes its tickets),

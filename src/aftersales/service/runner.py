@@ -50,7 +50,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import decode_json, encode_json, unstructure
 from aftersales.service.actors import Actor
-from aftersales.service.calendar_stamp import check_calendar_current
+from aftersales.service.calendar_stamp import StampRead, check_calendar_current, check_callback_current
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.data_missing_notice import data_missing_messages
@@ -172,6 +172,14 @@ def _dues(ticket: Ticket) -> tuple[datetime | None, ...]:
         ticket.response_late_after,
         ticket.resolution_late_after,
     )
+
+
+def _callback_decides(ticket: Ticket, command: str) -> bool:
+    """Whether the callback policy may decide on ``command``'s step: one moving the ticket to another
+    state (a resolution, an acceptance, a complaint's handling, a close) or planning a callback."""
+    if not ticket.can(command):
+        return False
+    return command == "schedule_callback" or ticket.workflow.target(ticket.state, command) != ticket.state
 
 
 class CommandRunner:
@@ -445,13 +453,21 @@ class CommandRunner:
         now = stamp_for(ticket, context.now())
         before_state = ticket.state
         before = len(ticket.events)
+        # A step the callback policy may decide on: its stamp is read before the step writes documents
+        # (a document write drops the stamp a PostgreSQL ticket read brought along: a round trip more).
+        stamps = StampRead(uow)
+        checked = _callback_decides(ticket, command)
+        if checked:
+            check_callback_current(uow, context, stamps)
         try:
             applied = apply(uow, ticket, now) or _NOTHING_MORE
         except InvalidTransition as refused:
             raise _named(refused, ticket, command) from None
         events = tuple(ticket.events[before:])
         messages = list(applied.messages)
-        messages += self._after_step(uow, actor, ticket, before_state, events, now)
+        messages += self._after_step(
+            uow, actor, ticket, before_state, events, now, stamps=stamps, callback_checked=checked
+        )
         # Nothing changes the ticket after its save (the result is a read-only view of it): a store that
         # can keep it without a copy is told so (``save_and_release``, the memory store's).
         tickets = uow.tickets
@@ -578,9 +594,14 @@ class CommandRunner:
         before_state: str,
         events: Sequence[TicketEvent],
         now: datetime,
+        *,
+        stamps: StampRead | None = None,
+        callback_checked: bool = False,
     ) -> list[OutboxMessage]:
         """The ticket hooks' messages, the SLA due times derived, and the provisional-due warning: what
-        every step is followed by before its ticket is saved."""
+        every step is followed by before its ticket is saved (``stamps``: the store's stamp as the step's
+        guards read it; ``callback_checked``: the callback policy was found the store's before the step)."""
+        stamps = stamps or StampRead(uow)
         messages: list[OutboxMessage] = []
         for hook in self._ticket_hooks:
             messages += hook(uow, actor, ticket, before_state, events, now) or ()
@@ -590,7 +611,11 @@ class CommandRunner:
         before_dues = _dues(ticket)
         context.sla.derive(ticket, tier, now)
         if _dues(ticket) != before_dues:  # due times written on this desk's calendar: still the store's?
-            check_calendar_current(uow, context)
+            check_calendar_current(uow, context, stamps)
+        elif not callback_checked and (
+            ticket.state != before_state or any(event.action == "schedule_callback" for event in events)
+        ):
+            check_callback_current(uow, context, stamps)  # where the callback policy decides: the store's?
         due = ticket.resolution_due_at
         if due is not None and (before_due is None or due < before_due):
             rewind_mark(uow, due, now)  # a due set behind the sweep's mark is read by the next sweep
