@@ -29,8 +29,8 @@ from aftersales.ports.reporting import (
     group_key,
     reported_in_service,
     ticket_facts,
+    ticket_timing,
     timing_columns,
-    timing_stops,
 )
 from aftersales.ports.unit_of_work import UnitOfWork
 
@@ -67,18 +67,7 @@ class ScanningReportingQueries:
         group = GroupBy(group)
         for ticket in self._tickets(TicketFilter(received_from=period.start, received_to=period.end)):
             f = ticket_facts(ticket)
-            yield TicketTiming(
-                group_key(f, group),
-                f.id,
-                f.received_us,
-                f.first_response_us,
-                f.response_due_us,
-                f.resolved_us,
-                f.resolution_due_us,
-                *timing_stops(ticket),
-                f.paused_us,
-                f.paused_parts_us,
-            )
+            yield ticket_timing(group_key(f, group), ticket, f)
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
         return timing_columns(self.timings(period, group))

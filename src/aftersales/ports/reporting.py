@@ -67,6 +67,7 @@ __all__ = [
     "reported_in_service",
     "serving_dealer",
     "ticket_facts",
+    "ticket_timing",
     "timing_stops",
 ]
 
@@ -515,6 +516,16 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         paused_parts_us=paused_parts,
         attitude=attitude,
     )
+
+
+def ticket_timing(group: str, ticket: Ticket, facts: TicketFacts) -> TicketTiming:
+    """The instants ``ticket``'s times are measured from, under the group key ``group`` (``facts`` are its
+    :func:`ticket_facts`, already made by the caller)."""
+    f = facts
+    return TicketTiming(
+        group, f.id, f.received_us, f.first_response_us, f.response_due_us, f.resolved_us,
+        f.resolution_due_us, *timing_stops(ticket), f.paused_us, f.paused_parts_us,
+    )  # fmt: skip
 
 
 def timing_stops(ticket: Ticket) -> tuple[int | None, int | None]:

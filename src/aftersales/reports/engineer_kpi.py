@@ -40,12 +40,11 @@ from aftersales.ports.reporting import (
     ReportingQueries,
     TicketCounts,
     TicketFacts,
-    TicketTiming,
     TimingColumns,
     count_facts,
     ticket_facts,
+    ticket_timing,
     timing_columns,
-    timing_stops,
 )
 from aftersales.ports.unit_of_work import StoreFactory, reader_of
 from aftersales.reports.engineer_credit import Credit, credit_of
@@ -164,13 +163,7 @@ class _Period:
         return count_facts(rows, group, satisfied_at, until)
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
-        return timing_columns(
-            TicketTiming(
-                f.assignee_id or "", f.id, f.received_us, f.first_response_us, f.response_due_us,
-                f.resolved_us, f.resolution_due_us, *timing_stops(t), f.paused_us, f.paused_parts_us,
-            )
-            for t, f in self._keyed(group)
-        )  # fmt: skip
+        return timing_columns(ticket_timing(f.assignee_id or "", t, f) for t, f in self._keyed(group))
 
 
 def _period_tickets(store: StoreFactory, period: Period) -> list[Ticket]:

@@ -34,8 +34,8 @@ from aftersales.ports.reporting import (
     TimingColumns,
     count_facts,
     ticket_facts,
+    ticket_timing,
     timing_columns,
-    timing_stops,
 )
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.reports.kpi import KpiReport, KpiTargets, kpi_report
@@ -86,18 +86,7 @@ class _ByAgent:
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
         for ticket, f in self._rows(period):
-            yield TicketTiming(
-                f.assignee_id or "",
-                f.id,
-                f.received_us,
-                f.first_response_us,
-                f.response_due_us,
-                f.resolved_us,
-                f.resolution_due_us,
-                *timing_stops(ticket),
-                f.paused_us,
-                f.paused_parts_us,
-            )
+            yield ticket_timing(f.assignee_id or "", ticket, f)
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
         return timing_columns(self.timings(period, group))
