@@ -906,6 +906,7 @@ __all__ += [
 # Session 28: each engineer's KPIs credited indicator by indicator, with the drill-down behind each figure.
 from aftersales.reports import (  # noqa: E402  # noqa: E402
     EngineerKpiReport,
+    EngineerKpiRow,
     EngineerTickets,
     ReportDesk,
     ReportScope,
@@ -938,7 +939,7 @@ __all__ += [
     "scoped_recurring_faults",
     "scoped_service_conduct",
 ]
-__all__ += ["EngineerKpiReport", "EngineerTickets", "scoped_engineer_kpis"]
+__all__ += ["EngineerKpiReport", "EngineerKpiRow", "EngineerTickets", "scoped_engineer_kpis"]
 
 # Session 22: the capabilities sessions 20-21 built (``desk.assessments``, ``desk.guidance``,
 # ``desk.repair_points``), the books' stamp ``ServiceDesk.move_books_zone`` returns, and the price-list row
