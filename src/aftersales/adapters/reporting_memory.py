@@ -12,7 +12,7 @@ from datetime import datetime
 
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.ticket import Ticket
-from aftersales.ports.queries import MAX_PAGE, UNSET, PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import UNSET, TicketFilter
 from aftersales.ports.reporting import (
     FaultDimension,
     GroupBy,
@@ -32,6 +32,7 @@ from aftersales.ports.reporting import (
     ticket_timing,
     timing_columns,
 )
+from aftersales.ports.repositories import every_ticket
 from aftersales.ports.unit_of_work import UnitOfWork
 
 __all__ = ["ScanningReportingQueries"]
@@ -44,14 +45,8 @@ class ScanningReportingQueries:
         self._store = store
 
     def _tickets(self, filter: TicketFilter) -> Iterator[Ticket]:
-        cursor: str | None = None
         with self._store() as uow:
-            while True:
-                page = uow.tickets.query(filter, PageRequest(MAX_PAGE, cursor, Sort.RECEIVED_ASC))
-                yield from page.items
-                cursor = page.next_cursor
-                if cursor is None:
-                    return
+            yield from every_ticket(uow.tickets, filter)
 
     def _facts(self, period: Period) -> Iterator[TicketFacts]:
         for ticket in self._tickets(TicketFilter(received_from=period.start, received_to=period.end)):

@@ -7,16 +7,16 @@ concurrency: ``save`` writes only if the stored version still equals ``ticket.ve
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol, TypeVar, runtime_checkable
 
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import DuplicateError
-from aftersales.ports.queries import CountField, Page, PageRequest, TicketFilter
+from aftersales.ports.queries import MAX_PAGE, CountField, Page, PageRequest, Sort, TicketFilter
 from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.ticket_index import TicketRow
 
-__all__ = ["Repository", "TicketRepository", "distinct_batch"]
+__all__ = ["Repository", "TicketRepository", "distinct_batch", "every_ticket"]
 
 T = TypeVar("T")
 
@@ -123,3 +123,15 @@ def distinct_batch(tickets: Iterable[Ticket]) -> list[Ticket]:
             raise DuplicateError(f"ticket {ticket.id!r} appears twice in the batch")
         seen.add(ticket.id)
     return batch
+
+
+def every_ticket(tickets: TicketRepository, filter: TicketFilter) -> Iterator[Ticket]:
+    """Every ticket matching ``filter``, oldest received first, read a largest page at a time (the
+    reports and scans that need them all; the caller's unit of work stays open while it iterates)."""
+    cursor: str | None = None
+    while True:
+        page = tickets.query(filter, PageRequest(MAX_PAGE, cursor, Sort.RECEIVED_ASC))
+        yield from page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return

@@ -32,7 +32,7 @@ from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, ValidationError
-from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import (
     ALL,
     GroupBy,
@@ -46,6 +46,7 @@ from aftersales.ports.reporting import (
     ticket_timing,
     timing_columns,
 )
+from aftersales.ports.repositories import every_ticket
 from aftersales.ports.unit_of_work import StoreFactory, reader_of
 from aftersales.reports.engineer_credit import Credit, credit_of
 from aftersales.reports.kpi import DurationStats, KpiRow, KpiTargets, kpi_report
@@ -167,16 +168,10 @@ class _Period:
 
 
 def _period_tickets(store: StoreFactory, period: Period) -> list[Ticket]:
-    query = TicketFilter(received_from=period.start, received_to=period.end)
-    found: list[Ticket] = []
-    cursor: str | None = None
     with reader_of(store) as uow:
-        while True:
-            page = uow.tickets.query(query, PageRequest(MAX_PAGE, cursor, Sort.RECEIVED_ASC))
-            found.extend(page.items)
-            cursor = page.next_cursor
-            if cursor is None:
-                return found
+        return list(
+            every_ticket(uow.tickets, TicketFilter(received_from=period.start, received_to=period.end))
+        )
 
 
 class _Lists:

@@ -23,7 +23,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.quality_reports import BatchIncident
 from aftersales.errors import ValidationError
 from aftersales.policies.complaints import ComplaintParams, judge_batch
-from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import (
     FaultDimension,
     Period,
@@ -31,6 +31,7 @@ from aftersales.ports.reporting import (
     count_faults,
     fault_evidence,
 )
+from aftersales.ports.repositories import every_ticket
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.reports.months import checked_months, month_period
 from aftersales.reports.rounding import share
@@ -237,15 +238,8 @@ def dealer_fault_counts(
     (:func:`~aftersales.ports.reporting.count_faults` over
     :func:`~aftersales.ports.reporting.fault_evidence`)."""
     query = TicketFilter(received_from=period.start, received_to=period.end, dealer_scope=dealer_id)
-    facts = []
-    cursor: str | None = None
     with store() as uow:
-        while True:
-            page = uow.tickets.query(query, PageRequest(MAX_PAGE, cursor, Sort.RECEIVED_ASC))
-            facts += [f for ticket in page.items for f in fault_evidence(ticket)]
-            cursor = page.next_cursor
-            if cursor is None:
-                break
+        facts = [f for ticket in every_ticket(uow.tickets, query) for f in fault_evidence(ticket)]
     return count_faults(facts, dimension)
 
 

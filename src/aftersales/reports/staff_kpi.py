@@ -23,7 +23,7 @@ from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError
-from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import (
     GroupBy,
     Period,
@@ -37,6 +37,7 @@ from aftersales.ports.reporting import (
     ticket_timing,
     timing_columns,
 )
+from aftersales.ports.repositories import every_ticket
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.reports.kpi import KpiReport, KpiTargets, kpi_report
 from aftersales.reports.sources import ReportDesk
@@ -63,17 +64,11 @@ class _ByAgent:
 
     def _rows(self, period: Period) -> Iterator[tuple[Ticket, TicketFacts]]:
         query = TicketFilter(received_from=period.start, received_to=period.end)
-        cursor: str | None = None
         with self._store() as uow:
-            while True:
-                page = uow.tickets.query(query, PageRequest(MAX_PAGE, cursor, Sort.RECEIVED_ASC))
-                for ticket in page.items:
-                    agent = registered_by(ticket)
-                    if agent is not None:
-                        yield ticket, attrs.evolve(ticket_facts(ticket), assignee_id=agent)
-                cursor = page.next_cursor
-                if cursor is None:
-                    return
+            for ticket in every_ticket(uow.tickets, query):
+                agent = registered_by(ticket)
+                if agent is not None:
+                    yield ticket, attrs.evolve(ticket_facts(ticket), assignee_id=agent)
 
     def _facts(self, period: Period) -> Iterator[TicketFacts]:
         return (f for _, f in self._rows(period))
