@@ -8,6 +8,7 @@ last leaf), while the same request made twice at one instant is still one id.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from datetime import timedelta
 from pathlib import Path
@@ -70,5 +71,7 @@ def test_an_outbox_id_is_the_instant_then_the_keys_digest() -> None:
         < outbox_id("A", START + timedelta(days=1))
     )
     assert len(first) == 33 and int(first, 16) >= 0
+    # The digest is the former id's first 80 bits: messages of one instant keep the order they had.
+    assert first[13:] == hashlib.blake2b(b"T-1:0", digest_size=16).hexdigest()[:20]
     before_epoch = outbox_id("T-1:0", START.replace(year=1900))
     assert len(before_epoch) == 33 and int(before_epoch, 16) >= 0

@@ -516,8 +516,9 @@ def outbox_id(key: str, created_at: datetime) -> str:
 
     Why time first: the outbox's id index is a B-tree; random ids scattered each command's inserts over
     its leaves (a page written to the WAL per message), time-ordered ones land on its last leaf (issue
-    21). The digest keeps what the key gave: one request made twice at one instant (one command, or two
-    desks racing on one clock reading) is one id, and the ids of one instant keep the digest's order.
+    21). The digest (the first 80 bits of the id a message had before) keeps what the key gave: one
+    request made twice at one instant (one command, or two desks racing on one clock reading) is one id,
+    and the messages of one instant keep the order they had (``pending`` sorts by due, then id).
     """
     when = micros(created_at) % 16**_ID_TIME_DIGITS
-    return f"{when:013x}{hashlib.blake2b(key.encode(), digest_size=10).hexdigest()}"
+    return f"{when:013x}{_message_id(key)[:20]}"
