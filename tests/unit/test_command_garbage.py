@@ -30,6 +30,7 @@ from aftersales.ports.ticket_index import ticket_row
 from aftersales.serialization import decode_json, dumps, loads
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.notify import outbox_id
 
 from .factories import AGENT as AGENT_REF
 from .factories import at, new_ticket
@@ -187,7 +188,7 @@ def test_a_notification_key_names_its_recipient_by_the_digest_of_the_address_it_
         reach = f"{message.payload['channel']}:{message.payload['recipient']}"
         digest = hashlib.blake2b(reach.encode(), digest_size=16).hexdigest()[:16]
         assert message.idempotency_key == f"{tid}:2:assigned:dealer_staff:{digest}"
-        assert message.id == hashlib.blake2b(message.idempotency_key.encode(), digest_size=16).hexdigest()
+        assert message.id == outbox_id(message.idempotency_key, message.created_at)
         keys.append(message.idempotency_key)
     assert keys[0].rsplit(":", 1)[1] == keys[1].rsplit(":", 1)[1]
 
