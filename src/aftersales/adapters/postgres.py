@@ -45,6 +45,7 @@ from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.late_gap_postgres import POSTGRES_LATE_GAP_TABLE_STEP
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
+from aftersales.adapters.postgres_ahead import DEALER_FIELD, by_unit_dealer, dealer_rows
 from aftersales.adapters.postgres_entity_reads import BY_TICKET, OPTIONAL, EntityReads, by_ticket
 from aftersales.adapters.postgres_liveness import still_open
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
@@ -628,7 +629,21 @@ class PostgresUnitOfWork:
             found = self.documents.query_statement(cls, {field: value})
             if found is not None:
                 reads.append(found)
-        self.tx.read_ahead(reads)
+        # The same queries by the named unit's dealer, known once the unit is read (postgres_ahead).
+        units = [id_ for name, id_ in ahead.entities if name == "assets"]
+        dealers = [
+            (cls, by_unit_dealer(document_spec(cls).kind, unit))
+            for cls in dict.fromkeys(cls for cls, _field, _value in ahead.queries)
+            if DEALER_FIELD in document_spec(cls).index
+            for unit in units[:1]
+        ]
+        self.tx.read_ahead([*reads, *(read for _cls, read in dealers)])
+        for cls, read in dealers:
+            kept = self.tx.take_ahead(*read)
+            dealt = dealer_rows(kept.fetchone() if kept is not None else None)
+            query = None if dealt is None else self.documents.query_statement(cls, {DEALER_FIELD: dealt[0]})
+            if dealt is not None and query is not None:
+                self.tx.keep_ahead(*query, dealt[1])
 
     def defer(self, sql: str, params: Sequence[Any], *, prepare: bool = False) -> None:
         """A write that can only fail on a duplicate key: sent with the command's next read or commit

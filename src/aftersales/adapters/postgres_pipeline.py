@@ -444,6 +444,18 @@ class Transaction:
             loader.set_pgresult(result)
             self._ahead[key] = Kept(loader.load_rows(0, result.ntuples, tuple), result.ntuples)
 
+    def take_ahead(self, sql: str, params: Sequence[Any]) -> Kept | None:
+        """The answer :meth:`read_ahead` kept for ``sql`` with ``params``, taken (``None``: none kept)."""
+        key = _key(sql, params)
+        return self._ahead.pop(key, None) if key is not None else None
+
+    def keep_ahead(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
+        """Keep ``rows`` as the answer to the read ``sql`` with ``params``, made with the reads
+        :meth:`read_ahead` made (derived from one of them): answered as theirs are, until a write."""
+        key = _key(sql, params)
+        if key is not None:
+            self._ahead[key] = Kept(rows, len(rows))
+
     def keep_along(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
         """Keep ``rows`` as the answer to the read ``sql`` with ``params``, read along with another
         statement of this transaction (a document with a ticket's locking read): :meth:`run` of that

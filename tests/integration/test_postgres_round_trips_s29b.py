@@ -1,0 +1,111 @@
+# mypy: disable-error-code="attr-defined"
+"""PostgreSQL round trips that remained per command (issue 21, session 29).
+
+An intake on a unit sold by a dealer read the dealer's service contracts by a statement of its own
+once the unit was read (``ContractDesk.covering`` asks for them by the unit's dealer): three round
+trips, four with an idempotency key. Now the read-ahead that names the unit brings them in the same
+round trip (:mod:`aftersales.adapters.postgres_ahead`). Skipped only when ``AFTERSALES_PG_DSN`` is unset.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from test_postgres_round_trips import DSN, Trips, trips, url
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId
+from aftersales.domain.money import Money
+from aftersales.domain.parties import Customer, Dealer
+from aftersales.domain.products import Asset, Product
+from aftersales.domain.service_contracts import ContractSla, ServiceContract
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not DSN, reason="AFTERSALES_PG_DSN is not set"),
+]
+__all__ = ["trips", "url"]  # the fixtures, shared with the first round-trip tests
+AGENT = Actor.agent("agent-1")
+MANAGER = Actor.manager("mgr-1")
+MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _dealer_desk(url: str) -> ServiceDesk:
+    """A desk whose unit u1 was sold by dealer D1, under D1's contract; u2 by no dealer."""
+    desk = ServiceDesk.open(f"{url}&pool_min=1&pool_max=1", pack="sanitary_ware", clock=ManualClock(MONDAY))
+    desk.register_dealer(MANAGER, Dealer("D1", "浦东网点", "SH", frozenset({"SH"})))
+    desk.register_customer(
+        MANAGER, Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13800000001"), region="SH")
+    )
+    desk.register_product(MANAGER, Product("wc-100", "WC-100", "智能马桶", "toilet"))
+    desk.register_asset(MANAGER, Asset(AssetId("u1"), "wc-100", "SN-u1", customer_id="c1", dealer_id="D1"))
+    desk.register_asset(MANAGER, Asset(AssetId("u2"), "wc-100", "SN-u2", customer_id="c1"))
+    desk.contracts.sign(
+        MANAGER,
+        ServiceContract(
+            id="HT-D1", starts_on=date(2026, 3, 1), ends_on=date(2027, 2, 28), price=Money("800", "CNY"),
+            dealer_id="D1", assets=("u1",), sla=ContractSla(response_hours=1, resolution_hours=6),
+        ),
+    )  # fmt: skip
+    return desk
+
+
+def _terms(opened: Any) -> object:
+    terms = opened.ticket.events[0].payload.get("sla_terms")
+    return None if terms is None else terms["id"]
+
+
+def test_an_intake_on_a_dealers_unit_reads_the_dealers_contracts_with_the_unit(
+    url: str, trips: Trips
+) -> None:
+    desk = _dealer_desk(url)
+    try:
+        desk.open_ticket(AGENT, customer_id="c1", description="漏水", asset_id="u1")  # statements prepared
+        desk.open_ticket(AGENT, customer_id="c1", description="漏水", asset_id="u2")
+        trips.count()
+        for n in range(2):
+            opened = desk.open_ticket(AGENT, customer_id="c1", description=f"水箱异响 {n}", asset_id="u1")
+            count, sent = trips.count()
+            # BEGIN with the customer, the unit, the contracts of the customer and of the unit's dealer
+            # and the counter; then the writes with COMMIT (was 3: the dealer's contracts on their own).
+            assert count == 2, sent
+            assert _terms(opened) == "HT-D1"  # the dealer's contract covers the unit
+        keyed = desk.open_ticket(
+            AGENT, customer_id="c1", description="溢流", asset_id="u1", idempotency_key="k1"
+        )
+        count, sent = trips.count()
+        assert count == 3, sent  # the key's look-up, then as above (was 4)
+        assert _terms(keyed) == "HT-D1"
+        plain = desk.open_ticket(AGENT, customer_id="c1", description="溢流", asset_id="u2")
+        assert trips.count()[0] == 2
+        assert _terms(plain) is None  # a unit of no dealer: no dealer's contract read, none covers it
+    finally:
+        desk.shutdown()
+
+
+def test_a_dealers_contract_signed_on_another_desk_covers_the_next_intake(url: str) -> None:
+    desk = _dealer_desk(url)
+    other = ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(MONDAY))
+    try:
+        assert _terms(desk.open_ticket(AGENT, customer_id="c1", description="漏水", asset_id="u2")) is None
+        other.register_asset(
+            MANAGER, Asset(AssetId("u2"), "wc-100", "SN-u2", customer_id="c1", dealer_id="D1")
+        )
+        other.contracts.sign(
+            MANAGER,
+            ServiceContract(
+                id="HT-D2", starts_on=date(2026, 3, 1), ends_on=date(2027, 2, 28), price=Money("600", "CNY"),
+                dealer_id="D1", assets=("u2",), sla=ContractSla(response_hours=2, resolution_hours=8),
+            ),
+        )  # fmt: skip
+        assert _terms(desk.open_ticket(AGENT, customer_id="c1", description="漏水", asset_id="u2")) == "HT-D2"
+        assert _terms(desk.open_ticket(AGENT, customer_id="c1", description="漏水", asset_id="u1")) == "HT-D1"
+    finally:
+        other.shutdown()
+        desk.shutdown()
