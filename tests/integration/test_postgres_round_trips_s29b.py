@@ -33,6 +33,7 @@ pytestmark = [
 __all__ = ["trips", "url"]  # the fixtures, shared with the first round-trip tests
 AGENT = Actor.agent("agent-1")
 MANAGER = Actor.manager("mgr-1")
+CALLBACK: dict[str, Any] = {"problem_back": False, "satisfaction": 5, "answers": {"fixed": True}}
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
@@ -109,3 +110,100 @@ def test_a_dealers_contract_signed_on_another_desk_covers_the_next_intake(url: s
     finally:
         other.shutdown()
         desk.shutdown()
+
+
+def _walk_to_confirmed(desk: ServiceDesk, step: Any) -> str:
+    from aftersales.domain.classification import Plan, Severity
+
+    engineer = Actor.engineer("eng-jr", "李工")
+    t = desk.open_ticket(AGENT, customer_id="cust-1", description="漏水", asset_id="asset-1").ticket.id
+    desk.triage(AGENT, t, nature="repair", severity=Severity.MEDIUM, plan=Plan.ON_SITE, skill="toilet")
+    desk.dispatch(AGENT, t, engineer_id="eng-jr")
+    desk.start_work(engineer, t)
+    fault = {"symptom": "leak", "cause": "inlet_valve_worn", "action": "replace_valve"}
+    desk.add_fault_record(engineer, t, part="flush_valve", **fault)
+    desk.resolve(engineer, t, summary="更换进水阀")
+    step("confirm", lambda: desk.confirm(Actor.customer("cust-1"), t, note="已签字确认"))
+    return str(t)
+
+
+def test_a_callback_reads_its_pending_tasks_and_records_with_the_ticket(url: str, trips: Trips) -> None:
+    import old_store_workload as workload
+
+    from aftersales.domain.surveys import CallbackRecord, CallbackTask
+
+    desk = workload.open_desk(url, ManualClock(workload.START))
+    try:
+        workload._register(desk)
+        counted: dict[str, list[int]] = {}
+
+        def step(kind: str, command: Any) -> None:
+            trips.count()
+            command()
+            counted.setdefault(kind, []).append(trips.count()[0])
+
+        for _ in range(2):  # the first time statements get prepared
+            t = _walk_to_confirmed(desk, step)
+            step("callback", lambda t=t: desk.record_callback(AGENT, t, **CALLBACK))  # type: ignore[misc]
+            with desk.context.store() as uow:
+                assert [x.state.value for x in uow.documents.query(CallbackTask, ticket_id=t)] == ["done"]
+                assert len(uow.documents.query(CallbackRecord, ticket_id=t)) == 1
+        # BEGIN with the ticket, its pending callback tasks (a narrower query of those it brings) and
+        # its callback records; the task's save with the record's insert; COMMIT (was 5: the pending
+        # tasks, then the records after the task's save, by statements of their own).
+        assert counted["callback"][1:] == [3]
+        assert counted["confirm"][1:] == [3]
+    finally:
+        desk.shutdown()
+
+
+def test_a_narrower_query_of_a_tickets_documents_is_answered_until_a_save_of_their_kind(
+    url: str, trips: Trips
+) -> None:
+    import old_store_workload as workload
+
+    from aftersales.domain.surveys import CallbackTask, CallbackTaskState
+    from aftersales.testing.storage_contract import ContractDoc
+
+    desk = workload.open_desk(url, ManualClock(workload.START))
+    store: Any = desk.store
+    try:
+        workload._register(desk)
+        t = _walk_to_confirmed(desk, lambda _kind, command: command())
+        with store() as uow:
+            uow.documents.add(ContractDoc("d1", t, "open"))
+            uow.commit()
+        pending = CallbackTaskState.PENDING
+        for _ in range(2):  # the first time statements get prepared
+            trips.count()
+            with store() as uow:
+                uow.tickets.get_for_update(t)
+                doc = uow.documents.get(ContractDoc, "d1")  # another kind, read by its own statement
+                tasks = uow.documents.query(CallbackTask, ticket_id=t, state=pending)
+                assert [x.state for x in tasks] == [pending]
+                assert uow.documents.query(CallbackTask, ticket_id=t, state=CallbackTaskState.DONE) == []
+                doc.state = "done"
+                uow.documents.save(doc)  # a save of another kind: the tasks stay as read along
+                again = uow.documents.query(CallbackTask, ticket_id=t, state=pending)
+                assert [(x.id, x.version) for x in again] == [(tasks[0].id, tasks[0].version)]
+                assert again[0] is not tasks[0]
+                uow.rollback()
+            # BEGIN with the ticket (and its tasks), the other document, ROLLBACK.
+            count, sent = trips.count()
+        assert count == 3, sent
+        with store() as uow:
+            uow.tickets.get_for_update(t)
+            task = uow.documents.query(CallbackTask, ticket_id=t, state=pending)[0]
+            uow.documents.save(attrs_evolve(task, state=CallbackTaskState.DROPPED))  # its own kind
+            assert uow.documents.query(CallbackTask, ticket_id=t, state=pending) == []  # read again
+            dropped = uow.documents.query(CallbackTask, ticket_id=t, state=CallbackTaskState.DROPPED)
+            assert [x.id for x in dropped] == [task.id]
+            uow.rollback()
+    finally:
+        desk.shutdown()
+
+
+def attrs_evolve(obj: Any, **changes: Any) -> Any:
+    import attrs
+
+    return attrs.evolve(obj, **changes)

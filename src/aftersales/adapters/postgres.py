@@ -66,7 +66,7 @@ from aftersales.errors import (
     StorageError,
     ValidationError,
 )
-from aftersales.ports.documents import D, Document, document_spec, with_version
+from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import keeps_personal_copies
 from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
@@ -645,11 +645,14 @@ class PostgresUnitOfWork:
             if dealt is not None and query is not None:
                 self.tx.keep_ahead(*query, dealt[1])
 
-    def defer(self, sql: str, params: Sequence[Any], *, prepare: bool = False) -> None:
+    def defer(
+        self, sql: str, params: Sequence[Any], *, prepare: bool = False, kind: str | None = None
+    ) -> None:
         """A write that can only fail on a duplicate key: sent with the command's next read or commit
         once the unit of work holds a ticket (:mod:`aftersales.adapters.postgres_pipeline`);
-        ``prepare``: its parameters' types follow from its text, so it may be sent prepared."""
-        self.tx.defer(sql, params, prepare=prepare)
+        ``prepare``: its parameters' types follow from its text, so it may be sent prepared; ``kind``:
+        the one kind of document it changes, if that is all it changes (``Transaction.defer``)."""
+        self.tx.defer(sql, params, prepare=prepare, kind=kind)
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """``executemany`` inside a savepoint: on an error none of ``rows`` is written and the unit of
@@ -941,13 +944,35 @@ class _Documents(SqlDocuments):
         """As :class:`SqlDocuments`; the same query asked again with nothing run between is answered
         once (``Transaction.run_again``)."""
         kind = document_spec(cls).kind
-        if kind in BY_TICKET and set(equals) == {"ticket_id"}:  # a ticket's read may bring it along
+        if kind in BY_TICKET and "ticket_id" in equals:  # a ticket's read may bring it along
             self._uow.entities_used.add(by_ticket(kind))
+            if len(equals) > 1:
+                narrowed = self._narrowed(cls, kind, equals)
+                if narrowed is not None:
+                    return narrowed
         self._again = True
         try:
             return super().query(cls, **equals)
         finally:
             self._again = False
+
+    def _narrowed(self, cls: type[D], kind: str, equals: dict[str, object]) -> list[D] | None:
+        """The documents of ``kind`` matching ``equals`` (``ticket_id`` and more index fields), taken
+        from those of the ticket its locking read brought along (``None``: none brought, or a write
+        since): a ticket's pending callback tasks were a round trip of their own on every callback,
+        confirmation and reclassification. Each field is matched as the index stores it
+        (``index_value`` of the document's field: the value its index row was written from)."""
+        sql, params = self._matching(kind, {"ticket_id": equals["ticket_id"]})
+        rows = self._uow.tx.along(sql + " ORDER BY d.id", params, _row_copy)
+        if rows is None:
+            return None
+        wanted = [(name, index_value(value)) for name, value in equals.items() if name != "ticket_id"]
+        found = []
+        for version, data in rows:
+            obj = self._decode(data, cls)
+            if all(index_value(getattr(obj, name)) == value for name, value in wanted):
+                found.append(with_version(obj, version))
+        return found
 
     def save(self, obj: D) -> D:
         """Once the unit of work holds a ticket it writes, the save (and its index rows) goes with the
@@ -962,11 +987,12 @@ class _Documents(SqlDocuments):
         new = obj.version + 1
         data = self._encode(obj, new)
         if self._locked.get(key) == obj.version:
-            self._uow.defer(self._sql["save"], (new, data, spec.kind, obj.id, obj.version), prepare=True)
+            save = (new, data, spec.kind, obj.id, obj.version)
+            self._uow.defer(self._sql["save"], save, prepare=True, kind=spec.kind)
             self._locked[key] = new
         else:
             params = (new, data, spec.kind, obj.id, obj.version, spec.kind, obj.id, obj.version)
-            self._uow.defer(_SAVE_CHECKED, params, prepare=True)
+            self._uow.defer(_SAVE_CHECKED, params, prepare=True, kind=spec.kind)
         self._write_index(obj, spec.kind, spec.index, written=new)
         return with_version(obj, new)
 

@@ -456,31 +456,48 @@ class Transaction:
         if key is not None:
             self._ahead[key] = Kept(rows, len(rows))
 
+    def along(self, sql: str, params: Sequence[Any], copy: Callable[[Any], Any]) -> list[Any] | None:
+        """A copy (``copy(row)`` of each row) of the answer :meth:`keep_along` keeps for ``sql`` with
+        ``params``, left kept (``None``: none kept, or dropped by a write): a narrower query of the
+        same documents is answered from it."""
+        key = _key(sql, params)
+        kept = self._along.get(key) if key is not None else None
+        return None if kept is None else [copy(row) for row in kept._rows]
+
     def keep_along(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
         """Keep ``rows`` as the answer to the read ``sql`` with ``params``, read along with another
         statement of this transaction (a document with a ticket's locking read): :meth:`run` of that
         read takes it from here, once, instead of a round trip, until a write to the table
         ``documents`` (any statement naming it) drops it. Under READ COMMITTED the answer is the
         document as committed when the ticket was read: nothing locks it, so a read a moment later
-        in the same transaction promises no more."""
+        in the same transaction promises no more. The read's first parameter is the kind of the
+        documents it reads (a save of another kind leaves it kept)."""
         key = _key(sql, params)
         if key is not None:
             self._along[key] = Kept(rows, len(rows))
 
     def defer(
-        self, sql: str, params: Sequence[Any], on_commit: OnCommit | None = None, *, prepare: bool = False
+        self,
+        sql: str,
+        params: Sequence[Any],
+        on_commit: OnCommit | None = None,
+        *,
+        prepare: bool = False,
+        kind: str | None = None,
     ) -> None:
         """A write whose only failure is an error the server raises (a duplicate key): queued while
         :attr:`deferring`, else run at once. ``on_commit(row)`` runs once the transaction committed,
         with the first row the statement returned (e.g. what ``RETURNING`` said). ``prepare``: the
         statement's parameter types follow from its text alone (columns it writes, casts), so it may
-        travel with ``COMMIT`` as ``EXECUTE`` of a statement prepared once per connection."""
+        travel with ``COMMIT`` as ``EXECUTE`` of a statement prepared once per connection. ``kind``: the
+        one kind of document the write changes (a document's save), whose documents read along it drops
+        (the others' rows and index rows it leaves as they were); ``None``: all of them."""
         if prepare and sql not in _WRITE_NAMES and sql.count("%") == sql.count("%s"):
             write_name(sql)  # (a text with "%%" would need psycopg's parser: not prepared)
         self._last = None
         self._ahead.clear()  # a write: what was read ahead may no longer be so
         if _DOCUMENTS in sql:
-            self._along.clear()
+            self._drop_along(kind)
         if not self.deferring:
             cursor = self.run(sql, params)
             if on_commit is not None:
@@ -489,6 +506,15 @@ class Transaction:
         if self._conn is None:
             self._begin()
         self._queued.append((sql, params, on_commit))
+
+    def _drop_along(self, kind: str | None) -> None:
+        """Drop what was read along of document ``kind`` (each kept read's first parameter is its
+        kind, see :meth:`keep_along`), or everything (``None``)."""
+        if kind is None:
+            self._along.clear()
+            return
+        for key in [key for key in self._along if key[1][:1] == (kind,)]:
+            del self._along[key]
 
     def then(self, on_commit: OnCommit, row: Any) -> None:
         """Run ``on_commit(row)`` once the transaction committed."""
