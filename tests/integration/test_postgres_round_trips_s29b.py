@@ -207,3 +207,55 @@ def attrs_evolve(obj: Any, **changes: Any) -> Any:
     import attrs
 
     return attrs.evolve(obj, **changes)
+
+
+def test_text_enums_are_written_as_psycopg_writes_them_and_other_subclasses_left_to_it() -> None:
+    import enum
+
+    import psycopg
+
+    from aftersales.adapters.postgres_literals import literals, literals_utf8, render_utf8
+    from aftersales.domain.surveys import CallbackTaskState
+
+    class Plain(enum.Enum):  # not text: psycopg writes its name, this module leaves it to psycopg
+        A = "a"
+
+    class Quoted(enum.StrEnum):
+        Q = "it's"
+
+    with psycopg.connect(DSN or "", autocommit=True) as conn:
+        mogrify = psycopg.ClientCursor(conn).mogrify
+        for value in (CallbackTaskState.PENDING, Quoted.Q):
+            assert literals([value]) == [mogrify("%s", [value])]
+            assert literals_utf8([value]) == [mogrify("%s", [value]).encode()]
+            assert render_utf8("SELECT %s", [value], mogrify) == mogrify("SELECT %s", [value]).encode()
+            assert conn.execute(render_utf8("SELECT %s", [value], mogrify)).fetchone() == (str(value),)
+        assert literals([Plain.A]) is None and literals_utf8([Plain.A]) is None
+
+
+def test_a_documents_enum_index_values_travel_prepared(url: str, trips: Trips) -> None:
+    import old_store_workload as workload
+
+    desk = workload.open_desk(url, ManualClock(workload.START))
+    try:
+        workload._register(desk)
+        sent: dict[str, str] = {}
+
+        def step(kind: str, command: Any) -> None:
+            trips.count()
+            command()
+            trips.file.seek(0)
+            sent[kind] = trips.file.read()
+            trips.count()
+
+        for _ in range(2):  # the first time statements get prepared
+            t = _walk_to_confirmed(desk, step)
+            step("callback", lambda t=t: desk.record_callback(AGENT, t, **CALLBACK))  # type: ignore[misc]
+        # A confirmation adds a pending callback task and a callback marks it done: their index rows
+        # (state: a CodedEnum) went as text rendered by psycopg, for the server to parse and plan every
+        # time; now as EXECUTE of the statement prepared once per connection.
+        for kind in ("confirm", "callback"):
+            assert "'callback_task'" in sent[kind]
+            assert "INSERT INTO document_index" not in sent[kind], sent[kind]
+    finally:
+        desk.shutdown()
