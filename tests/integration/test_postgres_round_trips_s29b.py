@@ -259,3 +259,34 @@ def test_a_documents_enum_index_values_travel_prepared(url: str, trips: Trips) -
             assert "INSERT INTO document_index" not in sent[kind], sent[kind]
     finally:
         desk.shutdown()
+
+
+def test_a_commands_saved_ticket_is_copied_once_for_the_memo(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aftersales.domain.ticket as ticket_module
+
+    desk = ServiceDesk.open(f"{url}&pool_min=1&pool_max=1", pack="general_maintenance")
+    try:
+        desk.register_customer(
+            MANAGER, Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+        )
+        t = desk.open_ticket(AGENT, customer_id="c1", description="热水器漏水").ticket.id
+        desk.note_to_customer(AGENT, t, text="工程师已出发")
+        copies: list[str] = []
+        copy = ticket_module._copy
+
+        def counted(ticket: Any) -> Any:
+            copies.append(ticket.id)
+            return copy(ticket)
+
+        monkeypatch.setattr(ticket_module, "_copy", counted)
+        desk.note_to_customer(AGENT, t, text="已到达")
+        # The memo's copy handed to the command, and the state saved kept for the memo: that copy is
+        # the memo's own (it copied it again: 3).
+        assert copies == [t, t]
+        desk.note_to_customer(AGENT, t, text="修好了")  # served from the memo, as saved
+        with desk.store() as uow:
+            assert [n.text for n in uow.tickets.get(t).notes] == ["工程师已出发", "已到达", "修好了"]
+    finally:
+        desk.shutdown()
