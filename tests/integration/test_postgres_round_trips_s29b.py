@@ -23,6 +23,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.service_contracts import ContractSla, ServiceContract
+from aftersales.errors import DuplicateError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
@@ -290,3 +291,107 @@ def test_a_commands_saved_ticket_is_copied_once_for_the_memo(
             assert [n.text for n in uow.tickets.get(t).notes] == ["工程师已出发", "已到达", "修好了"]
     finally:
         desk.shutdown()
+
+
+def _held_ticket_and_doc_store(url: str) -> tuple[Any, str]:
+    """A store with a ticket (to hold, so that writes are sent later) and the contract's document d1."""
+    from aftersales.adapters.postgres import open_postgres
+    from aftersales.testing.storage_contract import ContractDoc
+
+    desk = ServiceDesk.open(url, pack="general_maintenance")
+    try:
+        desk.register_customer(
+            MANAGER, Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+        )
+        t = str(desk.open_ticket(AGENT, customer_id="c1", description="热水器漏水").ticket.id)
+    finally:
+        desk.shutdown()
+    store = open_postgres(f"{url}&pool_min=1&pool_max=1")
+    with store() as uow:
+        uow.documents.add(ContractDoc("d1", t, "open"))
+        uow.commit()
+    return store, t
+
+
+def test_an_insert_of_a_document_found_absent_goes_with_the_commit(url: str, trips: Trips) -> None:
+    from aftersales.errors import NotFound
+    from aftersales.testing.storage_contract import ContractDoc
+
+    store, t = _held_ticket_and_doc_store(url)
+    try:
+        for n in range(2):  # the first time statements get prepared
+            trips.count()
+            with store() as uow:
+                uow.tickets.get_for_update(t)
+                with pytest.raises(NotFound):
+                    uow.documents.get(ContractDoc, f"new-{n}")
+                uow.documents.add(ContractDoc(f"new-{n}", t, "open", ["x"]))
+                uow.commit()
+            # BEGIN with the ticket, the read finding it absent, the insert with COMMIT (was 4: the
+            # insert at once).
+            count, sent = trips.count()
+        assert count == 3, sent
+        with store() as uow:
+            found = uow.documents.get(ContractDoc, "new-1")
+            assert (found.lines, found.version) == (["x"], 0)
+            assert [d.id for d in uow.documents.query(ContractDoc, ticket_id=t, state="open")] == [
+                "d1",
+                "new-0",
+                "new-1",
+            ]
+            uow.rollback()
+        with store() as uow:
+            uow.tickets.get_for_update(t)
+            with pytest.raises(NotFound):
+                uow.documents.get(ContractDoc, "new-2")
+            uow.documents.add(ContractDoc("new-2", t, "open"))
+            assert uow.documents.get(ContractDoc, "new-2").state == "open"  # read back: the insert first
+            with pytest.raises(DuplicateError):
+                uow.documents.add(ContractDoc("new-2", t, "again"))  # added here: refused at once
+            uow.rollback()
+        with store() as uow, pytest.raises(NotFound):
+            uow.documents.get(ContractDoc, "new-2")  # rolled back
+    finally:
+        store.close()
+
+
+def test_an_insert_sent_later_that_another_transaction_stored_meanwhile_fails_the_commit(url: str) -> None:
+    import psycopg
+
+    from aftersales.errors import NotFound
+    from aftersales.testing.storage_contract import ContractDoc
+
+    store, t = _held_ticket_and_doc_store(url)
+    schema = url.rsplit("schema=", 1)[1]
+    try:
+        with store() as uow:
+            ticket = uow.tickets.get_for_update(t)
+            with pytest.raises(NotFound):
+                uow.documents.get(ContractDoc, "raced")
+            with psycopg.connect(DSN or "", autocommit=True, options=f"-c search_path={schema}") as other:
+                theirs = '{"id": "raced", "ticket_id": "T-x", "state": "theirs", "lines": [], "version": 0}'
+                other.execute(
+                    "INSERT INTO documents (kind, id, version, data) VALUES ('contract_doc', 'raced', 0, %s)",
+                    (theirs,),
+                )
+            uow.documents.add(ContractDoc("raced", t, "mine"))  # found absent: sent with the commit
+            ticket.description = "改过的描述"
+            uow.tickets.save(ticket)
+            with pytest.raises(DuplicateError):
+                uow.commit()
+        with store() as uow:
+            assert uow.documents.get(ContractDoc, "raced").state == "theirs"
+            assert uow.tickets.get(t).description == "热水器漏水"  # nothing of the command was written
+            uow.rollback()
+        with store() as uow:
+            uow.tickets.get_for_update(t)
+            with pytest.raises(NotFound):
+                uow.documents.get(ContractDoc, "later")
+            uow.run("DELETE FROM documents WHERE kind = 'contract_doc' AND id = 'raced'")  # a write between
+            uow.documents.add(ContractDoc("raced", t, "mine"))  # not read absent: inserted at once
+            uow.documents.add(ContractDoc("later", t, "mine"))  # its absence read before the write: at once
+            with pytest.raises(DuplicateError):
+                uow.documents.add(ContractDoc("later", t, "again"))
+            uow.rollback()
+    finally:
+        store.close()

@@ -104,6 +104,9 @@ _ADD_RETURNING = (
 stored under its id (no row: the id was taken by a transaction that committed while this waited, which
 this statement's snapshot does not see)."""
 
+_INSERT_LATER = "INSERT INTO documents (kind, id, version, data) VALUES (%s, %s, %s, %s)"
+"""A document's insert sent later (a duplicate key fails the statement and the transaction with it)."""
+
 _SAVE_CHECKED = (
     "WITH saved AS (UPDATE documents SET version = %s, data = %s WHERE kind = %s AND id = %s AND version = %s"
     " RETURNING 1) SELECT aftersales_version_conflict(%s, %s, %s) WHERE NOT EXISTS (SELECT 1 FROM saved)"
@@ -646,13 +649,20 @@ class PostgresUnitOfWork:
                 self.tx.keep_ahead(*query, dealt[1])
 
     def defer(
-        self, sql: str, params: Sequence[Any], *, prepare: bool = False, kind: str | None = None
+        self,
+        sql: str,
+        params: Sequence[Any],
+        *,
+        prepare: bool = False,
+        kind: str | None = None,
+        id: str | None = None,
     ) -> None:
         """A write that can only fail on a duplicate key: sent with the command's next read or commit
         once the unit of work holds a ticket (:mod:`aftersales.adapters.postgres_pipeline`);
         ``prepare``: its parameters' types follow from its text, so it may be sent prepared; ``kind``:
-        the one kind of document it changes, if that is all it changes (``Transaction.defer``)."""
-        self.tx.defer(sql, params, prepare=prepare, kind=kind)
+        the one kind of document it changes, if that is all it changes; ``id``: the one new document of
+        that kind it inserts (``Transaction.defer``)."""
+        self.tx.defer(sql, params, prepare=prepare, kind=kind, id=id)
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """``executemany`` inside a savepoint: on an error none of ``rows`` is written and the unit of
@@ -866,10 +876,15 @@ class _Documents(SqlDocuments):
             kind = document_spec(cls).kind
             if kind in OPTIONAL:  # a document a ticket's read may bring along: it was used
                 self._uow.entities_used.add(kind)
-            return super().get(cls, id)
+            try:
+                return super().get(cls, id)
+            except NotFound:
+                self._uow.tx.note_absent(kind, id)  # its insert may then wait for the commit (add)
+                raise
         spec = document_spec(cls)
         found = self._uow.run(*self.get_statement(cls, id)).fetchone()
         if found is None:
+            self._uow.tx.note_absent(spec.kind, id)
             raise NotFound(spec.kind, id)
         self._locked[(spec.kind, id)] = found[0]
         self._uow.tx.deferring = True
@@ -931,6 +946,16 @@ class _Documents(SqlDocuments):
             super().add(obj)  # refused before anything is sent, naming the INSERT
             return
         spec = document_spec(type(obj))
+        if self._uow.tx.deferring and self._uow.tx.absent(spec.kind, obj.id):
+            # Read and found absent in this transaction (a close's fault learning, brought along with
+            # its ticket): the insert goes with the next statement or the commit, a round trip less;
+            # one stored meanwhile by another transaction fails the commit (DuplicateError: re-run).
+            data = self._encode(obj, obj.version)
+            self._uow.defer(
+                _INSERT_LATER, (spec.kind, obj.id, obj.version, data), prepare=True, kind=spec.kind, id=obj.id
+            )
+            self._write_index(obj, spec.kind, spec.index, new=True, written=obj.version)
+            return
         params = (spec.kind, obj.id, obj.version, self._encode(obj, obj.version), spec.kind, obj.id)
         found = self._run(_ADD_RETURNING, params).fetchone()
         if found is None or not found[0]:

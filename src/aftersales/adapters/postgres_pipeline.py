@@ -263,6 +263,9 @@ class Transaction:
         """Reads made ahead and not yet asked for, by statement and parameters."""
         self._along: dict[tuple[str, tuple[Any, ...]], Kept] = {}
         """Documents read along with a ticket (:meth:`keep_along`) and not yet asked for."""
+        self._absent: set[tuple[str, str]] = set()
+        """Documents (kind, id) this transaction read and found not stored, with no write to the
+        documents since that could have stored them (:meth:`note_absent`)."""
         self.deferring = False
         """True once the unit of work holds a ticket it writes: from then on :meth:`defer` queues."""
         self._last: tuple[tuple[str, tuple[Any, ...]], list[Any], int, Callable[[Any], Any]] | None = None
@@ -284,6 +287,7 @@ class Transaction:
         self._last = None
         self._ahead.clear()  # for a write (executemany): what was read ahead may no longer be so
         self._along.clear()
+        self._absent.clear()
         if self._queued:
             self._send(None)
         return conn
@@ -297,8 +301,9 @@ class Transaction:
             kept = self._along.pop(key, None) if key is not None else None
             if kept is not None:
                 return kept
-            if not sql.startswith("SELECT") and _DOCUMENTS in sql:
-                self._along.clear()  # a write to the documents: what was read along may no longer be so
+        if (self._along or self._absent) and not sql.startswith("SELECT") and _DOCUMENTS in sql:
+            self._along.clear()  # a write to the documents: what was read along may no longer be so
+            self._absent.clear()
         if self._ahead:
             key = _key(sql, params)
             kept = self._ahead.pop(key, None) if key is not None else None
@@ -484,6 +489,7 @@ class Transaction:
         *,
         prepare: bool = False,
         kind: str | None = None,
+        id: str | None = None,
     ) -> None:
         """A write whose only failure is an error the server raises (a duplicate key): queued while
         :attr:`deferring`, else run at once. ``on_commit(row)`` runs once the transaction committed,
@@ -491,13 +497,15 @@ class Transaction:
         statement's parameter types follow from its text alone (columns it writes, casts), so it may
         travel with ``COMMIT`` as ``EXECUTE`` of a statement prepared once per connection. ``kind``: the
         one kind of document the write changes (a document's save), whose documents read along it drops
-        (the others' rows and index rows it leaves as they were); ``None``: all of them."""
+        (the others' rows and index rows it leaves as they were); ``None``: all of them. ``id``: the one
+        document of that kind it changes, if it is a new one (an insert): of that kind's documents read
+        by id, only that one is dropped (see :meth:`_drop_along`)."""
         if prepare and sql not in _WRITE_NAMES and sql.count("%") == sql.count("%s"):
             write_name(sql)  # (a text with "%%" would need psycopg's parser: not prepared)
         self._last = None
         self._ahead.clear()  # a write: what was read ahead may no longer be so
         if _DOCUMENTS in sql:
-            self._drop_along(kind)
+            self._drop_along(kind, id)
         if not self.deferring:
             cursor = self.run(sql, params)
             if on_commit is not None:
@@ -507,14 +515,34 @@ class Transaction:
             self._begin()
         self._queued.append((sql, params, on_commit))
 
-    def _drop_along(self, kind: str | None) -> None:
+    def _drop_along(self, kind: str | None, id: str | None = None) -> None:
         """Drop what was read along of document ``kind`` (each kept read's first parameter is its
-        kind, see :meth:`keep_along`), or everything (``None``)."""
+        kind, see :meth:`keep_along`), or everything (``None``); and what was found absent of it.
+        With ``id`` (a new document's insert): of the reads by id (two parameters, kind and id) only
+        that document's; every query of the kind (its index rows change)."""
         if kind is None:
             self._along.clear()
+            self._absent.clear()
             return
         for key in [key for key in self._along if key[1][:1] == (kind,)]:
-            del self._along[key]
+            if id is None or len(key[1]) != 2 or key[1][1] == id:
+                del self._along[key]
+        if id is None:
+            self._absent = {found for found in self._absent if found[0] != kind}
+        else:
+            self._absent.discard((kind, id))
+
+    def note_absent(self, kind: str, id: str) -> None:
+        """This transaction read document ``kind``/``id`` and found it not stored: until a write to the
+        documents that could store it (any but the save or insert of another document), an insert of
+        it may go with the next statement or the commit (:meth:`absent`)."""
+        self._absent.add((kind, id))
+
+    def absent(self, kind: str, id: str) -> bool:
+        """Whether :meth:`note_absent` holds for ``kind``/``id``. Another transaction may still store it
+        before this one commits: the deferred insert then fails the commit with ``DuplicateError`` and
+        the command runner runs the command again, as after any lost race."""
+        return (kind, id) in self._absent
 
     def then(self, on_commit: OnCommit, row: Any) -> None:
         """Run ``on_commit(row)`` once the transaction committed."""
@@ -655,6 +683,7 @@ class Transaction:
         self._last = None
         self._ahead.clear()
         self._along.clear()
+        self._absent.clear()
         try:
             if rollback:
                 # Through libpq: psycopg forgets every prepared statement when it sees a ROLLBACK go

@@ -67,7 +67,13 @@ class PostgresReadUnitOfWork(PostgresUnitOfWork):
             raise
 
     def defer(
-        self, sql: str, params: Sequence[Any], *, prepare: bool = False, kind: str | None = None
+        self,
+        sql: str,
+        params: Sequence[Any],
+        *,
+        prepare: bool = False,
+        kind: str | None = None,
+        id: str | None = None,
     ) -> None:
         head = sql.split(None, 1)
         raise ReadOnlyError(f"postgresql {head[0].upper() if head else 'statement'}")
