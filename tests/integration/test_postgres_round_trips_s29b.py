@@ -395,3 +395,36 @@ def test_an_insert_sent_later_that_another_transaction_stored_meanwhile_fails_th
             uow.rollback()
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("options", ["", "&prepare_threshold=100"])  # prepared, or as text
+def test_an_intakes_reads_made_ahead_travel_prepared_and_survive_a_discard(
+    url: str, trips: Trips, options: str
+) -> None:
+    desk = _dealer_desk(url + options)
+    store: Any = desk.store
+    try:
+        desk.open_ticket(AGENT, customer_id="c1", description="漏水", asset_id="u1")  # statements prepared
+        trips.count()
+        trips.file.seek(0)
+        trips.file.truncate()
+        opened = desk.open_ticket(AGENT, customer_id="c1", description="水箱异响", asset_id="u1")
+        trips.file.seek(0)
+        sent = trips.file.read()
+        assert trips.count()[0] == 2
+        assert _terms(opened) == "HT-D1"
+        # The customer, the unit, the counter, the customer's and the dealer's contracts: parsed and
+        # planned once per connection, not on every intake (they went as text).
+        prepared = sent.count("EXECUTE aftersales_r_")
+        assert (prepared, "FROM entities c WHERE" in sent) == ((0, True) if options else (5, False))
+        conn = store.acquire()
+        conn.pgconn.exec_(b"DEALLOCATE ALL")  # behind the store's back: the session forgets them all
+        store.release(conn)
+        again = desk.open_ticket(AGENT, customer_id="c1", description="溢流", asset_id="u1")
+        assert _terms(again) == "HT-D1"
+        assert (
+            desk.open_ticket(AGENT, customer_id="c1", description="异响", asset_id="u2").ticket.asset_id
+            == "u2"
+        )
+    finally:
+        desk.shutdown()

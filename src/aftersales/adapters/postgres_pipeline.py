@@ -155,6 +155,23 @@ def write_name(sql: str) -> str:
     return name
 
 
+_READ_NAMES: dict[str, str] = {}
+"""Reads made ahead, by text: the name each is prepared under (its text's digest). Bounded by the
+repositories' fixed statements (an entity's read, a document's, a query per set of index fields)."""
+_READ_NAMES_LIMIT = 1024
+
+
+def read_name(sql: str) -> str:
+    """The name a read made ahead ``sql`` is prepared under (its text's digest)."""
+    name = _READ_NAMES.get(sql)
+    if name is None:
+        digest = hashlib.md5(sql.encode(), usedforsecurity=False).hexdigest()[:16]
+        name = f"aftersales_r_{digest}"
+        if len(_READ_NAMES) < _READ_NAMES_LIMIT:
+            _READ_NAMES[sql] = name
+    return name
+
+
 def _unsure(known: dict[str, bool]) -> None:
     """Whether each of ``known`` is still prepared is unknown: looked up at its next use."""
     for name in known:
@@ -434,15 +451,8 @@ class Transaction:
         if not wanted:
             return
 
-        def mogrify(sql: str, params: Sequence[Any]) -> str:
-            return psycopg.ClientCursor(conn).mogrify(sql, params)
-
-        opening = [self._begin_entry[0]] if begin else []
-        text = "; ".join([*opening, *(render(*read, mogrify) for read, _ in wanted)])
         self._queued.clear()
-        # Through libpq, rows loaded by psycopg's own loaders (as :meth:`begin_with`): psycopg's cursor
-        # and its result sets were some 200 Python calls of an intake's 1,600.
-        results = _exec_reads(conn, text, len(wanted))
+        results = self._read_prepared(conn, [read for read, _key in wanted], begin)
         loader = _loader(conn)
         for result, (_read, key) in zip(results, wanted, strict=True):
             assert key is not None
@@ -468,6 +478,54 @@ class Transaction:
         key = _key(sql, params)
         kept = self._along.get(key) if key is not None else None
         return None if kept is None else [copy(row) for row in kept._rows]
+
+    def _read_prepared(
+        self, conn: psycopg.Connection[Any], reads: list[tuple[str, Sequence[Any]]], begin: bool
+    ) -> list[Any]:
+        """Run ``reads`` in one simple query (after ``BEGIN`` if ``begin``), each as ``EXECUTE`` of
+        the statement prepared under its text's digest once per connection (its ``PREPARE`` at the
+        head of the query the first time), parameters as literals; a read whose parameters this side
+        does not write, or on a store not keeping statements prepared (``prepare_threshold``), goes as
+        text. Returns the reads' results. Sent as text, an intake's five reads were parsed and planned
+        by the server on every intake (session 29)."""
+
+        def mogrify(sql: str, params: Sequence[Any]) -> str:
+            return psycopg.ClientCursor(conn).mogrify(sql, params)
+
+        known = _PREPARED.setdefault(conn, {}) if conn.prepare_threshold == 0 else None
+        preparing: list[str] = []
+        parts = [self._begin_entry[0]] if begin else []
+        for sql, params in reads:
+            values = literals(params) if known is not None else None
+            if values is None or known is None or sql.count("%") != sql.count("%s"):
+                parts.append(render(sql, params, mogrify))
+                continue
+            name = read_name(sql)
+            if known.get(name) is False:  # a failed query may or may not have prepared it
+                known[name] = _is_prepared(conn, name)
+            if not known.get(name) and name not in preparing:
+                preparing.append(name)
+                parts.insert(len(preparing) - 1, _prepare_text(name, sql))
+            parts.append(f"EXECUTE {name}({', '.join(values)})")
+        try:
+            # Through libpq, rows loaded by psycopg's own loaders (as :meth:`begin_with`): psycopg's
+            # cursor and its result sets were some 200 Python calls of an intake's 1,600.
+            results = _exec_reads(conn, "; ".join(parts), len(reads))
+        except StorageError as exc:
+            assert known is not None or not preparing
+            for name in preparing:
+                known[name] = False  # type: ignore[index]
+            lost = isinstance(exc.__cause__, psycopg.errors.InvalidSqlStatementName)
+            if not lost or known is None:
+                raise
+            _unsure(known)  # gone from the session (a DISCARD ALL?): each is looked up at its next use
+            if not begin:
+                raise
+            _exec(conn, b"ROLLBACK")  # undo the BEGIN, then prepare them again
+            return self._read_prepared(conn, reads, begin)
+        for name in preparing:
+            known[name] = True  # type: ignore[index]
+        return results
 
     def keep_along(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
         """Keep ``rows`` as the answer to the read ``sql`` with ``params``, read along with another
