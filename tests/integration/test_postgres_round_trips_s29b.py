@@ -398,7 +398,7 @@ def test_an_insert_sent_later_that_another_transaction_stored_meanwhile_fails_th
 
 
 @pytest.mark.parametrize("options", ["", "&prepare_threshold=100"])  # prepared, or as text
-def test_an_intakes_reads_made_ahead_travel_prepared_and_survive_a_discard(
+def test_an_intakes_reads_and_search_row_travel_prepared_and_survive_a_discard(
     url: str, trips: Trips, options: str
 ) -> None:
     desk = _dealer_desk(url + options)
@@ -417,6 +417,8 @@ def test_an_intakes_reads_made_ahead_travel_prepared_and_survive_a_discard(
         # planned once per connection, not on every intake (they went as text).
         prepared = sent.count("EXECUTE aftersales_r_")
         assert (prepared, "FROM entities c WHERE" in sent) == ((0, True) if options else (5, False))
+        # And the new search row (its position taken by the statement), with the commit.
+        assert ("INSERT INTO ticket_search" in sent) == bool(options)
         conn = store.acquire()
         conn.pgconn.exec_(b"DEALLOCATE ALL")  # behind the store's back: the session forgets them all
         store.release(conn)
