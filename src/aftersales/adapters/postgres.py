@@ -45,6 +45,7 @@ from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.late_gap_postgres import POSTGRES_LATE_GAP_TABLE_STEP
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
+from aftersales.adapters.postgres_ahead import DEALER_FIELD, by_unit_dealer, dealer_rows
 from aftersales.adapters.postgres_entity_reads import BY_TICKET, OPTIONAL, EntityReads, by_ticket
 from aftersales.adapters.postgres_liveness import still_open
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
@@ -65,7 +66,7 @@ from aftersales.errors import (
     StorageError,
     ValidationError,
 )
-from aftersales.ports.documents import D, Document, document_spec, with_version
+from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import keeps_personal_copies
 from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
@@ -102,6 +103,9 @@ _ADD_RETURNING = (
 """A document's insert, giving back ``(True, version, data)`` as stored, or ``(False, …)`` the row already
 stored under its id (no row: the id was taken by a transaction that committed while this waited, which
 this statement's snapshot does not see)."""
+
+_INSERT_LATER = "INSERT INTO documents (kind, id, version, data) VALUES (%s, %s, %s, %s)"
+"""A document's insert sent later (a duplicate key fails the statement and the transaction with it)."""
 
 _SAVE_CHECKED = (
     "WITH saved AS (UPDATE documents SET version = %s, data = %s WHERE kind = %s AND id = %s AND version = %s"
@@ -628,13 +632,37 @@ class PostgresUnitOfWork:
             found = self.documents.query_statement(cls, {field: value})
             if found is not None:
                 reads.append(found)
-        self.tx.read_ahead(reads)
+        # The same queries by the named unit's dealer, known once the unit is read (postgres_ahead).
+        units = [id_ for name, id_ in ahead.entities if name == "assets"]
+        dealers = [
+            (cls, by_unit_dealer(document_spec(cls).kind, unit))
+            for cls in dict.fromkeys(cls for cls, _field, _value in ahead.queries)
+            if DEALER_FIELD in document_spec(cls).index
+            for unit in units[:1]
+        ]
+        self.tx.read_ahead([*reads, *(read for _cls, read in dealers)])
+        for cls, read in dealers:
+            kept = self.tx.take_ahead(*read)
+            dealt = dealer_rows(kept.fetchone() if kept is not None else None)
+            query = None if dealt is None else self.documents.query_statement(cls, {DEALER_FIELD: dealt[0]})
+            if dealt is not None and query is not None:
+                self.tx.keep_ahead(*query, dealt[1])
 
-    def defer(self, sql: str, params: Sequence[Any], *, prepare: bool = False) -> None:
+    def defer(
+        self,
+        sql: str,
+        params: Sequence[Any],
+        *,
+        prepare: bool = False,
+        kind: str | None = None,
+        id: str | None = None,
+    ) -> None:
         """A write that can only fail on a duplicate key: sent with the command's next read or commit
         once the unit of work holds a ticket (:mod:`aftersales.adapters.postgres_pipeline`);
-        ``prepare``: its parameters' types follow from its text, so it may be sent prepared."""
-        self.tx.defer(sql, params, prepare=prepare)
+        ``prepare``: its parameters' types follow from its text, so it may be sent prepared; ``kind``:
+        the one kind of document it changes, if that is all it changes; ``id``: the one new document of
+        that kind it inserts (``Transaction.defer``)."""
+        self.tx.defer(sql, params, prepare=prepare, kind=kind, id=id)
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """``executemany`` inside a savepoint: on an error none of ``rows`` is written and the unit of
@@ -848,10 +876,15 @@ class _Documents(SqlDocuments):
             kind = document_spec(cls).kind
             if kind in OPTIONAL:  # a document a ticket's read may bring along: it was used
                 self._uow.entities_used.add(kind)
-            return super().get(cls, id)
+            try:
+                return super().get(cls, id)
+            except NotFound:
+                self._uow.tx.note_absent(kind, id)  # its insert may then wait for the commit (add)
+                raise
         spec = document_spec(cls)
         found = self._uow.run(*self.get_statement(cls, id)).fetchone()
         if found is None:
+            self._uow.tx.note_absent(spec.kind, id)
             raise NotFound(spec.kind, id)
         self._locked[(spec.kind, id)] = found[0]
         self._uow.tx.deferring = True
@@ -913,6 +946,16 @@ class _Documents(SqlDocuments):
             super().add(obj)  # refused before anything is sent, naming the INSERT
             return
         spec = document_spec(type(obj))
+        if self._uow.tx.deferring and self._uow.tx.absent(spec.kind, obj.id):
+            # Read and found absent in this transaction (a close's fault learning, brought along with
+            # its ticket): the insert goes with the next statement or the commit, a round trip less;
+            # one stored meanwhile by another transaction fails the commit (DuplicateError: re-run).
+            data = self._encode(obj, obj.version)
+            self._uow.defer(
+                _INSERT_LATER, (spec.kind, obj.id, obj.version, data), prepare=True, kind=spec.kind, id=obj.id
+            )
+            self._write_index(obj, spec.kind, spec.index, new=True, written=obj.version)
+            return
         params = (spec.kind, obj.id, obj.version, self._encode(obj, obj.version), spec.kind, obj.id)
         found = self._run(_ADD_RETURNING, params).fetchone()
         if found is None or not found[0]:
@@ -926,13 +969,35 @@ class _Documents(SqlDocuments):
         """As :class:`SqlDocuments`; the same query asked again with nothing run between is answered
         once (``Transaction.run_again``)."""
         kind = document_spec(cls).kind
-        if kind in BY_TICKET and set(equals) == {"ticket_id"}:  # a ticket's read may bring it along
+        if kind in BY_TICKET and "ticket_id" in equals:  # a ticket's read may bring it along
             self._uow.entities_used.add(by_ticket(kind))
+            if len(equals) > 1:
+                narrowed = self._narrowed(cls, kind, equals)
+                if narrowed is not None:
+                    return narrowed
         self._again = True
         try:
             return super().query(cls, **equals)
         finally:
             self._again = False
+
+    def _narrowed(self, cls: type[D], kind: str, equals: dict[str, object]) -> list[D] | None:
+        """The documents of ``kind`` matching ``equals`` (``ticket_id`` and more index fields), taken
+        from those of the ticket its locking read brought along (``None``: none brought, or a write
+        since): a ticket's pending callback tasks were a round trip of their own on every callback,
+        confirmation and reclassification. Each field is matched as the index stores it
+        (``index_value`` of the document's field: the value its index row was written from)."""
+        sql, params = self._matching(kind, {"ticket_id": equals["ticket_id"]})
+        rows = self._uow.tx.along(sql + " ORDER BY d.id", params, _row_copy)
+        if rows is None:
+            return None
+        wanted = [(name, index_value(value)) for name, value in equals.items() if name != "ticket_id"]
+        found = []
+        for version, data in rows:
+            obj = self._decode(data, cls)
+            if all(index_value(getattr(obj, name)) == value for name, value in wanted):
+                found.append(with_version(obj, version))
+        return found
 
     def save(self, obj: D) -> D:
         """Once the unit of work holds a ticket it writes, the save (and its index rows) goes with the
@@ -947,11 +1012,12 @@ class _Documents(SqlDocuments):
         new = obj.version + 1
         data = self._encode(obj, new)
         if self._locked.get(key) == obj.version:
-            self._uow.defer(self._sql["save"], (new, data, spec.kind, obj.id, obj.version), prepare=True)
+            save = (new, data, spec.kind, obj.id, obj.version)
+            self._uow.defer(self._sql["save"], save, prepare=True, kind=spec.kind)
             self._locked[key] = new
         else:
             params = (new, data, spec.kind, obj.id, obj.version, spec.kind, obj.id, obj.version)
-            self._uow.defer(_SAVE_CHECKED, params, prepare=True)
+            self._uow.defer(_SAVE_CHECKED, params, prepare=True, kind=spec.kind)
         self._write_index(obj, spec.kind, spec.index, written=new)
         return with_version(obj, new)
 

@@ -57,7 +57,7 @@ classes' ``DOCUMENT_KIND`` and id; a test holds them equal)."""
 PER_TICKET = ("fault_learning", "complaint_file")
 """The document kinds stored one per ticket under the ticket's id that a ticket read may bring along
 (their classes' ``DOCUMENT_KIND``; a test holds them so)."""
-BY_TICKET = ("complaint_link", "materials_request", "callback_task")
+BY_TICKET = ("complaint_link", "materials_request", "callback_task", "callback_record")
 """The document kinds a ticket read may bring along as ``documents.query(cls, ticket_id=<the ticket>)``
 answers (their classes' ``DOCUMENT_KIND``, each indexed by ``ticket_id``; a test holds them so)."""
 

@@ -18,6 +18,7 @@ from typing import Any
 
 try:
     import psycopg
+    from psycopg.adapt import PyFormat
     from psycopg.types.json import Jsonb
 except ImportError as exc:  # pragma: no cover - depends on the install
     from aftersales.errors import ConfigurationError
@@ -96,13 +97,44 @@ _RENDER: dict[type, Callable[[Any], str | None]] = {
     Jsonb: _jsonb,
     list: _text_array,
 }
-"""How each kind of value is written, by its exact type (a subclass goes to psycopg): one lookup per
-value instead of a chain of tests (a ticket's update writes some 25 values)."""
+"""How each kind of value is written, by its exact type (a subclass goes to psycopg, except text
+enums, see :func:`_learn`): one lookup per value instead of a chain of tests (a ticket's update writes
+some 25 values)."""
+_LEARNED_LIMIT = 256
+_LEARNED: set[type] = set()
+"""Subclasses of ``str`` found written as the text they hold (:func:`_learn`)."""
+
+
+def _learn(kind: type) -> bool:
+    """Whether ``kind``, a value's type missing from the tables, is a subclass of ``str`` that psycopg
+    writes as the text it holds, as it writes ``str`` (a text enum: a document's ``state`` index value
+    is a ``CodedEnum``). If so it joins the tables: a statement holding one went to psycopg's
+    rendering as text, unprepared (session 29: every save of a callback task, a materials request…)."""
+    if not issubclass(kind, str) or len(_LEARNED) >= _LEARNED_LIMIT:
+        return False
+    try:
+        same = psycopg.adapters.get_dumper(kind, PyFormat.TEXT) is psycopg.adapters.get_dumper(
+            str, PyFormat.TEXT
+        )
+    except psycopg.ProgrammingError:
+        return False
+    if same:
+        _LEARNED.add(kind)
+        _RENDER[kind] = _text
+        _RENDER_UTF8[kind] = _text_utf8
+    return same
+
+
+def _how(kind: type) -> Callable[[Any], str | None] | None:
+    how = _RENDER.get(kind)
+    if how is None and _learn(kind):
+        how = _RENDER.get(kind)
+    return how
 
 
 def _literal(value: object) -> str | None:
     """``value`` as a literal, or ``None`` when psycopg should render it."""
-    how = _RENDER.get(type(value))
+    how = _how(type(value))
     return None if how is None else how(value)
 
 
@@ -129,7 +161,7 @@ def literals(params: Sequence[Any]) -> list[str] | None:
     out = []
     get = _RENDER.get
     for value in params:
-        how = get(type(value))
+        how = get(type(value)) or _how(type(value))
         literal = None if how is None else how(value)
         if literal is None:
             return None
@@ -191,6 +223,8 @@ def literals_utf8(params: Sequence[Any]) -> list[bytes] | None:
             out.append(str(value).encode())
             continue
         how = get(kind)
+        if how is None and _learn(kind):
+            how = get(kind)
         literal = None if how is None else how(value)
         if literal is None:
             return None

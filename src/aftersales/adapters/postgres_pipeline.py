@@ -155,6 +155,23 @@ def write_name(sql: str) -> str:
     return name
 
 
+_READ_NAMES: dict[str, str] = {}
+"""Reads made ahead, by text: the name each is prepared under (its text's digest). Bounded by the
+repositories' fixed statements (an entity's read, a document's, a query per set of index fields)."""
+_READ_NAMES_LIMIT = 1024
+
+
+def read_name(sql: str) -> str:
+    """The name a read made ahead ``sql`` is prepared under (its text's digest)."""
+    name = _READ_NAMES.get(sql)
+    if name is None:
+        digest = hashlib.md5(sql.encode(), usedforsecurity=False).hexdigest()[:16]
+        name = f"aftersales_r_{digest}"
+        if len(_READ_NAMES) < _READ_NAMES_LIMIT:
+            _READ_NAMES[sql] = name
+    return name
+
+
 def _unsure(known: dict[str, bool]) -> None:
     """Whether each of ``known`` is still prepared is unknown: looked up at its next use."""
     for name in known:
@@ -263,6 +280,9 @@ class Transaction:
         """Reads made ahead and not yet asked for, by statement and parameters."""
         self._along: dict[tuple[str, tuple[Any, ...]], Kept] = {}
         """Documents read along with a ticket (:meth:`keep_along`) and not yet asked for."""
+        self._absent: set[tuple[str, str]] = set()
+        """Documents (kind, id) this transaction read and found not stored, with no write to the
+        documents since that could have stored them (:meth:`note_absent`)."""
         self.deferring = False
         """True once the unit of work holds a ticket it writes: from then on :meth:`defer` queues."""
         self._last: tuple[tuple[str, tuple[Any, ...]], list[Any], int, Callable[[Any], Any]] | None = None
@@ -284,6 +304,7 @@ class Transaction:
         self._last = None
         self._ahead.clear()  # for a write (executemany): what was read ahead may no longer be so
         self._along.clear()
+        self._absent.clear()
         if self._queued:
             self._send(None)
         return conn
@@ -297,8 +318,9 @@ class Transaction:
             kept = self._along.pop(key, None) if key is not None else None
             if kept is not None:
                 return kept
-            if not sql.startswith("SELECT") and _DOCUMENTS in sql:
-                self._along.clear()  # a write to the documents: what was read along may no longer be so
+        if (self._along or self._absent) and not sql.startswith("SELECT") and _DOCUMENTS in sql:
+            self._along.clear()  # a write to the documents: what was read along may no longer be so
+            self._absent.clear()
         if self._ahead:
             key = _key(sql, params)
             kept = self._ahead.pop(key, None) if key is not None else None
@@ -429,20 +451,81 @@ class Transaction:
         if not wanted:
             return
 
-        def mogrify(sql: str, params: Sequence[Any]) -> str:
-            return psycopg.ClientCursor(conn).mogrify(sql, params)
-
-        opening = [self._begin_entry[0]] if begin else []
-        text = "; ".join([*opening, *(render(*read, mogrify) for read, _ in wanted)])
         self._queued.clear()
-        # Through libpq, rows loaded by psycopg's own loaders (as :meth:`begin_with`): psycopg's cursor
-        # and its result sets were some 200 Python calls of an intake's 1,600.
-        results = _exec_reads(conn, text, len(wanted))
+        results = self._read_prepared(conn, [read for read, _key in wanted], begin)
         loader = _loader(conn)
         for result, (_read, key) in zip(results, wanted, strict=True):
             assert key is not None
             loader.set_pgresult(result)
             self._ahead[key] = Kept(loader.load_rows(0, result.ntuples, tuple), result.ntuples)
+
+    def take_ahead(self, sql: str, params: Sequence[Any]) -> Kept | None:
+        """The answer :meth:`read_ahead` kept for ``sql`` with ``params``, taken (``None``: none kept)."""
+        key = _key(sql, params)
+        return self._ahead.pop(key, None) if key is not None else None
+
+    def keep_ahead(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
+        """Keep ``rows`` as the answer to the read ``sql`` with ``params``, made with the reads
+        :meth:`read_ahead` made (derived from one of them): answered as theirs are, until a write."""
+        key = _key(sql, params)
+        if key is not None:
+            self._ahead[key] = Kept(rows, len(rows))
+
+    def along(self, sql: str, params: Sequence[Any], copy: Callable[[Any], Any]) -> list[Any] | None:
+        """A copy (``copy(row)`` of each row) of the answer :meth:`keep_along` keeps for ``sql`` with
+        ``params``, left kept (``None``: none kept, or dropped by a write): a narrower query of the
+        same documents is answered from it."""
+        key = _key(sql, params)
+        kept = self._along.get(key) if key is not None else None
+        return None if kept is None else [copy(row) for row in kept._rows]
+
+    def _read_prepared(
+        self, conn: psycopg.Connection[Any], reads: list[tuple[str, Sequence[Any]]], begin: bool
+    ) -> list[Any]:
+        """Run ``reads`` in one simple query (after ``BEGIN`` if ``begin``), each as ``EXECUTE`` of
+        the statement prepared under its text's digest once per connection (its ``PREPARE`` at the
+        head of the query the first time), parameters as literals; a read whose parameters this side
+        does not write, or on a store not keeping statements prepared (``prepare_threshold``), goes as
+        text. Returns the reads' results. Sent as text, an intake's five reads were parsed and planned
+        by the server on every intake (session 29)."""
+
+        def mogrify(sql: str, params: Sequence[Any]) -> str:
+            return psycopg.ClientCursor(conn).mogrify(sql, params)
+
+        known = _PREPARED.setdefault(conn, {}) if conn.prepare_threshold == 0 else None
+        preparing: list[str] = []
+        parts = [self._begin_entry[0]] if begin else []
+        for sql, params in reads:
+            values = literals(params) if known is not None else None
+            if values is None or known is None or sql.count("%") != sql.count("%s"):
+                parts.append(render(sql, params, mogrify))
+                continue
+            name = read_name(sql)
+            if known.get(name) is False:  # a failed query may or may not have prepared it
+                known[name] = _is_prepared(conn, name)
+            if not known.get(name) and name not in preparing:
+                preparing.append(name)
+                parts.insert(len(preparing) - 1, _prepare_text(name, sql))
+            parts.append(f"EXECUTE {name}({', '.join(values)})")
+        try:
+            # Through libpq, rows loaded by psycopg's own loaders (as :meth:`begin_with`): psycopg's
+            # cursor and its result sets were some 200 Python calls of an intake's 1,600.
+            results = _exec_reads(conn, "; ".join(parts), len(reads))
+        except StorageError as exc:
+            assert known is not None or not preparing
+            for name in preparing:
+                known[name] = False  # type: ignore[index]
+            lost = isinstance(exc.__cause__, psycopg.errors.InvalidSqlStatementName)
+            if not lost or known is None:
+                raise
+            _unsure(known)  # gone from the session (a DISCARD ALL?): each is looked up at its next use
+            if not begin:
+                raise
+            _exec(conn, b"ROLLBACK")  # undo the BEGIN, then prepare them again
+            return self._read_prepared(conn, reads, begin)
+        for name in preparing:
+            known[name] = True  # type: ignore[index]
+        return results
 
     def keep_along(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
         """Keep ``rows`` as the answer to the read ``sql`` with ``params``, read along with another
@@ -450,25 +533,37 @@ class Transaction:
         read takes it from here, once, instead of a round trip, until a write to the table
         ``documents`` (any statement naming it) drops it. Under READ COMMITTED the answer is the
         document as committed when the ticket was read: nothing locks it, so a read a moment later
-        in the same transaction promises no more."""
+        in the same transaction promises no more. The read's first parameter is the kind of the
+        documents it reads (a save of another kind leaves it kept)."""
         key = _key(sql, params)
         if key is not None:
             self._along[key] = Kept(rows, len(rows))
 
     def defer(
-        self, sql: str, params: Sequence[Any], on_commit: OnCommit | None = None, *, prepare: bool = False
+        self,
+        sql: str,
+        params: Sequence[Any],
+        on_commit: OnCommit | None = None,
+        *,
+        prepare: bool = False,
+        kind: str | None = None,
+        id: str | None = None,
     ) -> None:
         """A write whose only failure is an error the server raises (a duplicate key): queued while
         :attr:`deferring`, else run at once. ``on_commit(row)`` runs once the transaction committed,
         with the first row the statement returned (e.g. what ``RETURNING`` said). ``prepare``: the
         statement's parameter types follow from its text alone (columns it writes, casts), so it may
-        travel with ``COMMIT`` as ``EXECUTE`` of a statement prepared once per connection."""
+        travel with ``COMMIT`` as ``EXECUTE`` of a statement prepared once per connection. ``kind``: the
+        one kind of document the write changes (a document's save), whose documents read along it drops
+        (the others' rows and index rows it leaves as they were); ``None``: all of them. ``id``: the one
+        document of that kind it changes, if it is a new one (an insert): of that kind's documents read
+        by id, only that one is dropped (see :meth:`_drop_along`)."""
         if prepare and sql not in _WRITE_NAMES and sql.count("%") == sql.count("%s"):
             write_name(sql)  # (a text with "%%" would need psycopg's parser: not prepared)
         self._last = None
         self._ahead.clear()  # a write: what was read ahead may no longer be so
         if _DOCUMENTS in sql:
-            self._along.clear()
+            self._drop_along(kind, id)
         if not self.deferring:
             cursor = self.run(sql, params)
             if on_commit is not None:
@@ -477,6 +572,35 @@ class Transaction:
         if self._conn is None:
             self._begin()
         self._queued.append((sql, params, on_commit))
+
+    def _drop_along(self, kind: str | None, id: str | None = None) -> None:
+        """Drop what was read along of document ``kind`` (each kept read's first parameter is its
+        kind, see :meth:`keep_along`), or everything (``None``); and what was found absent of it.
+        With ``id`` (a new document's insert): of the reads by id (two parameters, kind and id) only
+        that document's; every query of the kind (its index rows change)."""
+        if kind is None:
+            self._along.clear()
+            self._absent.clear()
+            return
+        for key in [key for key in self._along if key[1][:1] == (kind,)]:
+            if id is None or len(key[1]) != 2 or key[1][1] == id:
+                del self._along[key]
+        if id is None:
+            self._absent = {found for found in self._absent if found[0] != kind}
+        else:
+            self._absent.discard((kind, id))
+
+    def note_absent(self, kind: str, id: str) -> None:
+        """This transaction read document ``kind``/``id`` and found it not stored: until a write to the
+        documents that could store it (any but the save or insert of another document), an insert of
+        it may go with the next statement or the commit (:meth:`absent`)."""
+        self._absent.add((kind, id))
+
+    def absent(self, kind: str, id: str) -> bool:
+        """Whether :meth:`note_absent` holds for ``kind``/``id``. Another transaction may still store it
+        before this one commits: the deferred insert then fails the commit with ``DuplicateError`` and
+        the command runner runs the command again, as after any lost race."""
+        return (kind, id) in self._absent
 
     def then(self, on_commit: OnCommit, row: Any) -> None:
         """Run ``on_commit(row)`` once the transaction committed."""
@@ -617,6 +741,7 @@ class Transaction:
         self._last = None
         self._ahead.clear()
         self._along.clear()
+        self._absent.clear()
         try:
             if rollback:
                 # Through libpq: psycopg forgets every prepared statement when it sees a ROLLBACK go

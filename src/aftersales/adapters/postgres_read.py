@@ -66,7 +66,15 @@ class PostgresReadUnitOfWork(PostgresUnitOfWork):
                 raise ReadOnlyError("postgresql statement") from exc
             raise
 
-    def defer(self, sql: str, params: Sequence[Any], *, prepare: bool = False) -> None:
+    def defer(
+        self,
+        sql: str,
+        params: Sequence[Any],
+        *,
+        prepare: bool = False,
+        kind: str | None = None,
+        id: str | None = None,
+    ) -> None:
         head = sql.split(None, 1)
         raise ReadOnlyError(f"postgresql {head[0].upper() if head else 'statement'}")
 

@@ -307,8 +307,9 @@ class PostgresTickets:
         kept = ticket.copy()  # the state saved, whatever the caller changes before the commit
 
         def remember(found: Any) -> None:
-            if found is not None:
-                self._memo.remember(ticket.id, memo_key(version, found[0]), kept, events, values)
+            if found is not None:  # ``kept`` is this save's own copy: the memo keeps it as it is
+                key = memo_key(version, found[0])
+                self._memo.remember(ticket.id, key, kept, events, values, copy=False)
 
         return remember
 

@@ -96,17 +96,21 @@ class PostgresTicketSearch:
         millisecond leave it no position: the write fails (``StorageError``)."""
         base = position_base(doc.received_us)
         defer = self._uow.defer
+        # Typed and prepared once per connection (every intake sent them as text, parsed and planned).
         defer(
             "INSERT INTO ticket_search (pos, ticket_id, text, idents)"
-            " SELECT CASE WHEN max(pos) IS NULL THEN %s WHEN max(pos) < %s THEN max(pos) + 1 END, %s, %s, %s"
-            " FROM ticket_search WHERE pos BETWEEN %s AND %s",
+            " SELECT CASE WHEN max(pos) IS NULL THEN %s::bigint"
+            " WHEN max(pos) < %s::bigint THEN max(pos) + 1 END, %s::text, %s::text, %s::text"
+            " FROM ticket_search WHERE pos BETWEEN %s::bigint AND %s::bigint",
             (base, base + SLOTS - 1, doc.ticket_id, doc.text, doc.idents, base, base + SLOTS - 1),
+            prepare=True,
         )
         if doc.keys:
             defer(
                 "INSERT INTO ticket_search_keys (key, pos) SELECT unnest(%s::text[]), pos"
-                " FROM ticket_search WHERE ticket_id = %s ON CONFLICT DO NOTHING",
+                " FROM ticket_search WHERE ticket_id = %s::text ON CONFLICT DO NOTHING",
                 (sorted(doc.keys), doc.ticket_id),
+                prepare=True,
             )
         self._labels(doc)
 
