@@ -26,6 +26,7 @@ from aftersales.domain.media_types import EXECUTABLE_TYPES, SNIFFED_TYPES
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.errors import AttachmentRequired, ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "AttachmentParams", "AttachmentRules", "written_report_missing"]
 
@@ -74,6 +75,7 @@ def _steps(instance: object, attribute: attrs.Attribute[tuple[str, ...]], value:
             )
 
 
+@refused_typed
 @attrs.frozen
 class AttachmentParams:
     """The ``[attachments]`` section of a pack."""

@@ -19,6 +19,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import category_codes, in_range
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["CALLBACK_STARTS", "KIND", "CallbackFacts", "CallbackParams", "CallbackPlan", "DefaultCallback"]
 
@@ -68,6 +69,7 @@ class CallbackPlan:
         return start + self.within
 
 
+@refused_typed
 @attrs.frozen
 class CallbackParams:
     """Parameters of the default callback policy (pack section ``[callback]``)."""

@@ -49,6 +49,7 @@ from aftersales.domain.work import VisitKind
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params_refusals import refused_typed
 from aftersales.policies.warranty import (
     DefaultWarrantyPolicy,
     PhaseJudgement,
@@ -92,6 +93,7 @@ def _cause_codes(instance: object, attribute: attrs.Attribute[Any], value: tuple
             )
 
 
+@refused_typed
 @attrs.frozen
 class ChargeabilityParams:
     """Parameters of :class:`DefaultChargeabilityPolicy` (a pack loads them from TOML).

@@ -46,6 +46,7 @@ from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import in_range
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = [
     "KIND",
@@ -224,6 +225,7 @@ def _remedy_limits(value: object) -> RemedyLimits:
     return MappingProxyType(out)
 
 
+@refused_typed
 @attrs.frozen
 class ComplaintParams:
     """Parameters of the complaint policy (pack section ``[complaint]``)."""

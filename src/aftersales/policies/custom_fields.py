@@ -24,6 +24,7 @@ from aftersales.domain.custom_fields import ALL_CATEGORIES, MAX_TEXT, CustomFiel
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "CustomFieldsParams", "FieldSpec", "pack_fields"]
 
@@ -64,6 +65,7 @@ def _declared(instance: object, attribute: attrs.Attribute[Any], value: Mapping[
             )
 
 
+@refused_typed
 @attrs.frozen
 class CustomFieldsParams:
     """The ``[custom_fields]`` section of a pack."""

@@ -22,15 +22,19 @@ import attrs
 
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "DealerReportParams", "DealerReportRules", "pack_dealer_report_rules"]
 
 
 def _day(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if type(value) is not int or not 1 <= value <= 28:
-        raise ConfigurationError(OutOfBounds.sentence(attribute.name, value, 1, 28), key=attribute.name)
+        raise ConfigurationError(
+            OutOfBounds.sentence(attribute.name, value, 1, 28), key=f"dealer_reports.{attribute.name}"
+        )
 
 
+@refused_typed
 @attrs.frozen
 class DealerReportParams:
     """Parameters of the ``[dealer_reports]`` section.

@@ -29,6 +29,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import frozen_mapping, in_range
+from aftersales.policies.params_refusals import refused_typed
 from aftersales.policies.routing import Route, RouteTarget
 
 __all__ = [
@@ -90,6 +91,7 @@ class ScoreWeights:
     """1 when the engineer's level is the one the route prefers."""
 
 
+@refused_typed
 @attrs.frozen
 class DispatchParams:
     """Parameters of the default dispatch policy (pack section ``[dispatch]``)."""

@@ -22,6 +22,7 @@ from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import frozen_mapping
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = [
     "IMMEDIATE_TRIGGERS",
@@ -124,6 +125,7 @@ def _complete(
             )
 
 
+@refused_typed
 @attrs.frozen
 class EscalationParams:
     """Parameters of the default escalation policy (pack section ``[escalation]``)."""

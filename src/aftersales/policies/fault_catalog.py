@@ -28,6 +28,7 @@ from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.work import FaultRecord
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = [
     "BUILTIN_CAUSE_LABELS",
@@ -127,6 +128,7 @@ def _actions(value: Any) -> Labels:
     return _labels("actions", value)
 
 
+@refused_typed
 @attrs.frozen
 class FaultCatalogParams:
     """The pack's ``[faults]`` section: ``symptoms``, ``causes`` and ``actions``, code → labels per locale."""

@@ -40,6 +40,7 @@ from aftersales.errors import (
 from aftersales.policies.chargeability import ChargeOutcome
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params_refusals import refused_typed
 from aftersales.policies.warranty import WarrantyPhase
 
 __all__ = [
@@ -265,6 +266,7 @@ def _overrun_roles(value: Any) -> tuple[str, ...] | None:
     return None if value is None else _roles_of(value, "overrun_approvers")
 
 
+@refused_typed
 @attrs.frozen
 class FeesParams:
     """Parameters of :class:`DefaultFeesPolicy` (a pack loads them from TOML).

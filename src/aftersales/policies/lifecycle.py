@@ -15,6 +15,7 @@ import attrs
 from aftersales.errors import ValidationError
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import category_codes
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "DefaultLifecycle", "LifecycleParams"]
 
@@ -24,6 +25,7 @@ def _channels(instance: object, attribute: attrs.Attribute[Any], value: tuple[st
         raise ValidationError("acceptance_channels must name at least one channel", field=attribute.name)
 
 
+@refused_typed
 @attrs.frozen
 class LifecycleParams:
     """Parameters of the lifecycle rules (pack section ``[lifecycle]``)."""

@@ -18,6 +18,7 @@ from aftersales.domain.maintenance import lead_refusal
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["DEFAULT_CHECKLIST", "KIND", "MaintenanceParams"]
 
@@ -29,7 +30,7 @@ def _int(low: int, high: int) -> Any:
     def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
         if type(value) is not int or not low <= value <= high:
             raise ConfigurationError(
-                OutOfBounds.sentence(attribute.name, value, low, high), key=attribute.name
+                OutOfBounds.sentence(attribute.name, value, low, high), key=f"maintenance.{attribute.name}"
             )
 
     return check
@@ -57,6 +58,7 @@ def _checklists(value: object) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType({k: _tasks(v, "checklists") for k, v in value.items()})
 
 
+@refused_typed
 @attrs.frozen
 class MaintenanceParams:
     """Plan defaults: interval, lead time, the checklist per product category, the tickets' language."""

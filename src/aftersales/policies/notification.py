@@ -21,6 +21,7 @@ from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import frozen_mapping, number_limit
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "DefaultNotification", "NotificationEvent", "NotificationFacts", "NotificationParams"]
 
@@ -99,6 +100,7 @@ def _feedback_roles(instance: object, attribute: attrs.Attribute[Any], value: tu
             )
 
 
+@refused_typed
 @attrs.frozen
 class NotificationParams:
     """Parameters of the default notification policy (pack section ``[notification]``)."""

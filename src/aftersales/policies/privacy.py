@@ -33,6 +33,7 @@ from aftersales.domain.bounds import check_bounded
 from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "PrivacyParams", "PrivacyRules", "pack_privacy_rules", "retention_of"]
 
@@ -44,6 +45,7 @@ def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
     check_bounded(value, attribute.name, MAX_RETENTION_DAYS)  # days
 
 
+@refused_typed
 @attrs.frozen
 class PrivacyParams:
     """Parameters of the ``[privacy]`` section.

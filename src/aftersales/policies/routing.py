@@ -24,6 +24,7 @@ from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import at_least, frozen_mapping
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "DefaultRouting", "Route", "RouteTarget", "RoutingFacts", "RoutingParams"]
 
@@ -154,6 +155,7 @@ def _check_roles(name: str, roles: Iterable[object], allowed: frozenset[Role]) -
         raise ValidationError(f"{name} names {', '.join(map(str, others))}: it is one of {codes}", field=name)
 
 
+@refused_typed
 @attrs.frozen
 class RoutingParams:
     """Parameters of the default routing policy (pack section ``[routing]``)."""

@@ -44,6 +44,7 @@ from aftersales.policies.callback import CALLBACK_STARTS
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import at_least, check_category_code, frozen_mapping, in_range
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = [
     "KIND",
@@ -117,6 +118,7 @@ def _optional_positive(instance: object, attribute: attrs.Attribute[Any], value:
         raise ValidationError(f"{attribute.name} must be positive, got {value}", field=attribute.name)
 
 
+@refused_typed
 @attrs.frozen
 class SlaOverride:
     """Targets that replace the priority's for one category (any field left out keeps the priority's).
@@ -263,6 +265,7 @@ def _response_steps(
             )
 
 
+@refused_typed
 @attrs.frozen
 class SlaParams:
     """Parameters of the default SLA policy (pack section ``[sla]``). Hours are working hours unless named

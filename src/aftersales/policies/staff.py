@@ -29,6 +29,7 @@ import attrs
 from aftersales.domain.actors import HEADS, Role
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "StaffParams", "StaffRules", "pack_staff_rules"]
 
@@ -61,6 +62,7 @@ def _manager_roles(value: object) -> tuple[Role, ...]:
     return _roles_of(value, "manager_appraisers")
 
 
+@refused_typed
 @attrs.frozen
 class StaffParams:
     """Parameters of the ``[staff]`` section.

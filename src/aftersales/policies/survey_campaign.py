@@ -16,6 +16,7 @@ import attrs
 
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "SurveyCampaignParams"]
 
@@ -24,12 +25,14 @@ def _int(low: int, high: int) -> Any:
     def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
         if type(value) is not int or not low <= value <= high:
             raise ConfigurationError(
-                OutOfBounds.sentence(attribute.name, value, low, high), key=attribute.name
+                OutOfBounds.sentence(attribute.name, value, low, high),
+                key=f"survey_campaign.{attribute.name}",
             )
 
     return check
 
 
+@refused_typed
 @attrs.frozen
 class SurveyCampaignParams:
     """Campaign defaults: how many, and how long a surveyed customer is left alone.

@@ -25,6 +25,7 @@ from aftersales.errors import ValidationError, shown_repr
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import at_least, check_category_code, frozen_mapping, in_range
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "DefaultPriority", "PriorityParams", "Triage", "TriageFacts"]
 
@@ -177,6 +178,7 @@ def _plan(value: object) -> Plan:
     return _member(Plan, value, "default_plan")
 
 
+@refused_typed
 @attrs.frozen
 class PriorityParams:
     """Parameters of the default priority policy (pack section ``[priority]``).

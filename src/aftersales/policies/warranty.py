@@ -55,6 +55,7 @@ from aftersales.errors import PolicyError, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import check_category_code
+from aftersales.policies.params_refusals import refused_typed
 
 __all__ = [
     "DefaultWarrantyPolicy",
@@ -115,6 +116,7 @@ def _positive_days(instance: object, attribute: attrs.Attribute[Any], value: obj
         raise ValidationError(f"{attribute.name} must be a positive number of days", field=attribute.name)
 
 
+@refused_typed
 @attrs.frozen
 class WarrantyParams:
     """Parameters of :class:`DefaultWarrantyPolicy` (a pack loads them from TOML).
