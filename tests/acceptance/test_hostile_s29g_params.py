@@ -5,7 +5,7 @@ The pack's TOML is shape-checked before a parameters class sees it; a host build
 validators with values they never expected: 367 of these calls escaped as ``TypeError``,
 ``AttributeError``, attrs' ``ValueError`` (``callback_from="x"``), the ``ValueError`` of a 5,000-digit
 int's text or a raising ``__repr__``. Now each is a typed error naming the field
-(policies/params_refusals.py).
+(domain/typed_init.py).
 ``DealerReportParams(due_day=0)`` named the bare key ``due_day``; a pack's refusal names
 ``dealer_reports.due_day``: now both do (so do ``[maintenance]`` and ``[survey_campaign]``'s whole numbers).
 """

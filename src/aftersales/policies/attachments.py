@@ -24,9 +24,9 @@ from aftersales.domain.attachments import Attachment, AttachmentKind
 from aftersales.domain.bounds import check_bounded
 from aftersales.domain.media_types import EXECUTABLE_TYPES, SNIFFED_TYPES
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import AttachmentRequired, ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "AttachmentParams", "AttachmentRules", "written_report_missing"]
 

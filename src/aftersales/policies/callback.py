@@ -16,10 +16,10 @@ from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.instants import end_of_local_days
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import category_codes, in_range
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["CALLBACK_STARTS", "KIND", "CallbackFacts", "CallbackParams", "CallbackPlan", "DefaultCallback"]
 

@@ -44,12 +44,12 @@ from aftersales.domain.charges import ChargeKind
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params_refusals import refused_typed
 from aftersales.policies.warranty import (
     DefaultWarrantyPolicy,
     PhaseJudgement,

@@ -41,12 +41,12 @@ from aftersales.domain.ids import ProductId
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError, shown_repr
 from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import in_range
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = [
     "KIND",

@@ -22,9 +22,9 @@ import attrs
 
 from aftersales.domain.custom_fields import ALL_CATEGORIES, MAX_TEXT, CustomField, CustomFieldSet, FieldType
 from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "CustomFieldsParams", "FieldSpec", "pack_fields"]
 

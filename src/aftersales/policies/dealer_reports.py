@@ -20,9 +20,9 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "DealerReportParams", "DealerReportRules", "pack_dealer_report_rules"]
 

@@ -23,13 +23,13 @@ from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import DealerId, EngineerId
 from aftersales.domain.parties import Dealer, Engineer, EngineerLevel
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.work import Assignee, AssigneeKind, aware
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import frozen_mapping, in_range
-from aftersales.policies.params_refusals import refused_typed
 from aftersales.policies.routing import Route, RouteTarget
 
 __all__ = [

@@ -18,11 +18,11 @@ from aftersales.domain.actors import Role
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import frozen_mapping
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = [
     "IMMEDIATE_TRIGGERS",

@@ -25,10 +25,10 @@ import attrs
 
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.work import FaultRecord
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = [
     "BUILTIN_CAUSE_LABELS",

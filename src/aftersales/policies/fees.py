@@ -29,6 +29,7 @@ from aftersales.domain.ids import DealerId, TicketId
 from aftersales.domain.money import Money, currency_exponent
 from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
 from aftersales.domain.text import code
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import (
     CurrencyMismatch,
     InvalidMoney,
@@ -40,7 +41,6 @@ from aftersales.errors import (
 from aftersales.policies.chargeability import ChargeOutcome
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params_refusals import refused_typed
 from aftersales.policies.warranty import WarrantyPhase
 
 __all__ = [
@@ -134,6 +134,7 @@ def _price_map(value: Mapping[str, PartPrice]) -> Mapping[str, PartPrice]:
     return MappingProxyType(dict(value))
 
 
+@refused_typed
 @host_factories
 @attrs.frozen
 class PriceList:
@@ -338,6 +339,7 @@ def _optional_code(instance: object, attribute: attrs.Attribute[Any], value: obj
         code(instance, attribute, value)
 
 
+@refused_typed
 @attrs.frozen
 class QuoteRequest:
     """What a repair needs priced: parts and quantities, a job type, the trip, and the service fee."""

@@ -12,10 +12,10 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import category_codes
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "DefaultLifecycle", "LifecycleParams"]
 

@@ -16,9 +16,9 @@ import attrs
 
 from aftersales.domain.maintenance import lead_refusal
 from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["DEFAULT_CHECKLIST", "KIND", "MaintenanceParams"]
 
@@ -30,7 +30,7 @@ def _int(low: int, high: int) -> Any:
     def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
         if type(value) is not int or not low <= value <= high:
             raise ConfigurationError(
-                OutOfBounds.sentence(attribute.name, value, low, high), key=f"maintenance.{attribute.name}"
+                OutOfBounds.sentence(attribute.name, value, low, high), key="maintenance." + attribute.name
             )
 
     return check

@@ -17,11 +17,11 @@ from aftersales.domain.actors import Role
 from aftersales.domain.classification import Priority
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import frozen_mapping, number_limit
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "DefaultNotification", "NotificationEvent", "NotificationFacts", "NotificationParams"]
 

@@ -31,9 +31,9 @@ import attrs
 
 from aftersales.domain.bounds import check_bounded
 from aftersales.domain.call_shape import host_factories
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "PrivacyParams", "PrivacyRules", "pack_privacy_rules", "retention_of"]
 

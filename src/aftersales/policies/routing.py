@@ -20,11 +20,11 @@ from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.parties import EngineerLevel
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import at_least, frozen_mapping
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "DefaultRouting", "Route", "RouteTarget", "RoutingFacts", "RoutingParams"]
 

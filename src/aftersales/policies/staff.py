@@ -27,9 +27,9 @@ from typing import Any
 import attrs
 
 from aftersales.domain.actors import HEADS, Role
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "StaffParams", "StaffRules", "pack_staff_rules"]
 

@@ -19,13 +19,13 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import Category, ImpactScope, Plan, Priority, Severity
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.validation import enum_code
 from aftersales.domain.work import Assessment
 from aftersales.errors import ValidationError, shown_repr
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import at_least, check_category_code, frozen_mapping, in_range
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = ["KIND", "DefaultPriority", "PriorityParams", "Triage", "TriageFacts"]
 

@@ -50,12 +50,12 @@ from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
 from aftersales.domain.products import START_DATE_OF, Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.warranty_records import ExtensionUnit, WarrantyExtension
 from aftersales.errors import PolicyError, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import check_category_code
-from aftersales.policies.params_refusals import refused_typed
 
 __all__ = [
     "DefaultWarrantyPolicy",
