@@ -1,4 +1,5 @@
-"""A pack section's parameters built by a host in Python: a wrong value refused typed, naming its field.
+"""Records a host builds in Python (a pack section's parameters, query filters, settings): a wrong value
+refused typed, naming its field.
 
 Why: a pack's TOML is read by :func:`aftersales.policies.params.build_params`, which checks each value's
 shape before the parameters class sees it. A host building ``SlaParams(response_hours=4)`` or
@@ -10,7 +11,9 @@ parameters class, each field, nine hostile values). Now :func:`refused_typed` wr
 is; any other exception becomes a :class:`~aftersales.errors.ValidationError` naming the field — the one
 whose value does not fit its annotation (checked as every command argument is, by
 :func:`~aftersales.domain.validation.checker_for`), or the field an attrs validator names. Valid values take
-the class's own path unchanged: the checks run only when the class has already failed.
+the class's own path unchanged: the checks run only when the class has already failed. The same wrapper
+serves the query and settings records a host builds (``TicketFilter``, ``KpiGoals``, ``DeskSettings`` …);
+records built per ticket keep their own checks (a wrapper there would cost every read).
 """
 
 from __future__ import annotations
