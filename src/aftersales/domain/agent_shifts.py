@@ -16,6 +16,7 @@ import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.text import required_text
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.work import aware
 from aftersales.errors import ValidationError
 
@@ -75,6 +76,7 @@ class RosterWindow:
     shifts: tuple[AgentShift, ...]
 
 
+@refused_typed
 @attrs.define
 class DeskRoster:
     """The stored roster: every planned shift, in start order."""

@@ -387,7 +387,12 @@ class BusinessCalendar:
     def is_provisional(self, at: datetime) -> bool:
         """Whether working time at ``at`` rests on provisional data (local date past ``official_until``)."""
         require_aware(at, "at")
-        return self.official_until is not None and at.astimezone(self._zone).date() > self.official_until
+        if self.official_until is None:
+            return False
+        try:
+            return at.astimezone(self._zone).date() > self.official_until
+        except OverflowError:  # a local day past date's range: past the official data when it is late
+            return at.year > 1
 
     def with_provisional(
         self, holidays: Iterable[date], until: date, *, source_name: str | None = None
@@ -489,7 +494,7 @@ class BusinessCalendar:
         if first < self._known_lo or last > self._known_hi:
             for instant in values:
                 if instant < self._known_lo or instant > self._known_hi:
-                    self._raise_missing((EPOCH + _MICROSECOND * instant).astimezone(self._zone).date())
+                    self._raise_missing(self._day_asked(instant))
         table = self._cache.table
         if table is None or first < table.covers_from or last > table.covers_until:
             table = self._table(first, last)
@@ -506,7 +511,7 @@ class BusinessCalendar:
         """Raise ``CalendarDataMissing`` unless ``instant`` (µs since the epoch) lies on the known data:
         the check :meth:`offset_us` makes first, for a caller that needs no offset."""
         if instant < self._known_lo or instant > self._known_hi:
-            self._raise_missing((EPOCH + _MICROSECOND * instant).astimezone(self._zone).date())
+            self._raise_missing(self._day_asked(instant))
 
     def offset_us(self, instant: int) -> int:
         """:meth:`offsets_us` of one instant: an SLA status asks for the instant it is taken at alone."""
@@ -647,7 +652,7 @@ class BusinessCalendar:
             require_aware(value, field)  # raises the precise error (naive, or not a datetime)
             raise
         if instant < self._known_lo or instant > self._known_hi:
-            self._raise_missing(value.astimezone(self._zone).date())
+            self._raise_missing(self._day_asked(instant))
         return instant
 
     def _fixed_offset_us(self, given: Sequence[datetime]) -> list[int] | None:
@@ -677,6 +682,15 @@ class BusinessCalendar:
             self.known_until is not None and day > self.known_until
         ):
             self._raise_missing(day)
+
+    def _day_asked(self, instant: int) -> date:
+        """The local day of an instant outside the data, for the refusal: the first or last day a date
+        holds when the local day is past it (9999-12-31 23:00 UTC is year 10000 in Shanghai, and its
+        OverflowError escaped the KPI reports' ``as_of``, session 29)."""
+        try:
+            return (EPOCH + _MICROSECOND * instant).astimezone(self._zone).date()
+        except OverflowError:
+            return date.max if instant > 0 else date.min
 
     def _raise_missing(self, asked: date) -> NoReturn:
         if self.known_from is not None and asked < self.known_from:

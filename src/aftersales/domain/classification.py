@@ -10,7 +10,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.validation import enum_code
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
 
 __all__ = ["Category", "Channel", "ImpactScope", "Plan", "Priority", "Severity", "TicketKind"]
 
@@ -44,7 +44,7 @@ def conversation_channel(channel: Channel | str, what: str) -> Channel:
 
 def _category_code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
-        raise ValidationError(f"a category is a snake_case code, got {value!r}", field="category")
+        raise ValidationError(f"a category is a snake_case code, got {shown_repr(value)}", field="category")
 
 
 @host_factories

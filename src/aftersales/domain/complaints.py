@@ -23,6 +23,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import part_number
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, optional_bounded, required_text
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.warranty_records import ExtensionSource, WarrantyExtension
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import ValidationError
@@ -110,6 +111,7 @@ def _optional_money(instance: object, attribute: attrs.Attribute[Any], value: ob
         raise ValidationError(f"{attribute.name} must be Money", field=attribute.name)
 
 
+@refused_typed
 @attrs.frozen
 class CrisisFacts:
     """The facts a crisis event is decided from, as the handler recorded them.

@@ -27,7 +27,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.money import Money
 from aftersales.domain.validation import check_text
-from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.errors import ConfigurationError, ValidationError, shown_repr
 
 __all__ = [
     "ALL_CATEGORIES",
@@ -75,7 +75,7 @@ def canonical_value(value: object) -> str:
         return value.isoformat()
     if isinstance(value, str):
         return value
-    raise ValidationError(f"unsupported custom field value {value!r}", field="fields")
+    raise ValidationError(f"unsupported custom field value {shown_repr(value)}", field="fields")
 
 
 def _number_text(number: Decimal) -> str:
@@ -177,7 +177,7 @@ class CustomField:
             if len(value) > self.max_length:
                 raise _refuse(name, f"is at most {self.max_length} characters")
             if self.type is FieldType.CHOICE and value not in self.choices:
-                raise _refuse(name, f"{value!r} is not one of {', '.join(self.choices)}")
+                raise _refuse(name, f"{shown_repr(value)} is not one of {', '.join(self.choices)}")
             # The rules of all text users type (no control characters but newline and tab, no lone
             # surrogates, NFC): a NUL or a surrogate was stored by one store and refused by another,
             # with the driver's untyped error (PostgreSQL's DataError, SQLite's UnicodeEncodeError).
@@ -190,7 +190,7 @@ class CustomField:
             except InvalidOperation:
                 number = None
             if number is None or not number.is_finite():
-                raise _refuse(name, f"{value!r} is not a number")
+                raise _refuse(name, f"{shown_repr(value)} is not a number")
             try:
                 _number_text(number)
             except ValidationError as error:
@@ -203,11 +203,12 @@ class CustomField:
                 raise _refuse(name, "expects a date (YYYY-MM-DD), not a date and time")
             if isinstance(value, date):
                 return value
-            try:
-                return date.fromisoformat(value) if isinstance(value, str) else None
-            except ValueError:
-                pass
-            raise _refuse(name, f"{value!r} is not a date (YYYY-MM-DD)")
+            if isinstance(value, str):  # anything else was "None", refused as "unsupported value None"
+                try:
+                    return date.fromisoformat(value)
+                except ValueError:
+                    pass
+            raise _refuse(name, f"{shown_repr(value)} is not a date (YYYY-MM-DD)")
         # money
         if not isinstance(value, Money):
             raise _refuse(name, "expects Money")

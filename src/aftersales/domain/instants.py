@@ -59,10 +59,12 @@ def require_aware(value: object, field: str = "datetime") -> datetime:
 
     Why: a naive datetime is ambiguous (whose 09:00?) and silently shifts SLA clocks.
     """
-    if type(value) is datetime and value.tzinfo is not None and value.utcoffset() is not None:
-        return value
     if not isinstance(value, datetime):
         raise ValidationError(f"{field} must be a datetime, got {type(value).__name__}", field=field)
-    if value.tzinfo is None or value.utcoffset() is None:
+    try:
+        offset = value.utcoffset()
+    except Exception:  # a host's tzinfo whose utcoffset raises (session 29: it escaped from Period(...))
+        raise ValidationError(f"{field} has a time zone that cannot be read", field=field) from None
+    if offset is None:
         raise NaiveDatetimeError(field)
     return value

@@ -20,6 +20,7 @@ from aftersales.domain.actors import HEADS, ActorRef, Role
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.text import CODE_PATTERN, bounded, code, required_text
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 
@@ -100,6 +101,7 @@ def _locale(value: str) -> str:
     return value
 
 
+@refused_typed
 @attrs.frozen
 class ArticleProblem:
     """What the article is about: a product (or, for any product, a category), symptoms, keywords.

@@ -35,11 +35,11 @@ from aftersales.domain.materials_workflow import (
 )
 from aftersales.domain.part_numbers import part_number
 from aftersales.domain.reasons import Reason
-from aftersales.domain.text import bounded, code, required_text
+from aftersales.domain.text import MONTH_PATTERN, bounded, code, required_text
 from aftersales.domain.validation import enum_code
 from aftersales.domain.work import aware, optional_aware
 from aftersales.domain.workflow import Workflow
-from aftersales.errors import PermissionDenied, PolicyError, ValidationError
+from aftersales.errors import PermissionDenied, PolicyError, ValidationError, shown_repr
 
 __all__ = [
     "ItemKind",
@@ -650,12 +650,9 @@ class OutboundSummary:
 
 
 def _month(value: str) -> str:
-    if not isinstance(value, str) or len(value) != 7 or value[4] != "-":
-        raise ValidationError(f"a month is written YYYY-MM, got {value!r}", field="month")
-    try:
-        date(int(value[:4]), int(value[5:]), 1)
-    except ValueError:
-        raise ValidationError(f"a month is written YYYY-MM, got {value!r}", field="month") from None
+    # ASCII digits: int() read "２０２６-０３" and "2026-+3", which no request's month is.
+    if not isinstance(value, str) or not MONTH_PATTERN.fullmatch(value) or value < "0001":
+        raise ValidationError(f"a month is written YYYY-MM, got {shown_repr(value)}", field="month")
     return value
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
 
 __all__ = ["PART_NUMBER_PATTERN", "check_part_number", "part_number"]
 
@@ -29,11 +29,12 @@ def check_part_number(value: object, field: str = "part") -> str:
     if type(value) is str and value in _SEEN:
         return value
     if isinstance(value, str) and PART_NUMBER_PATTERN.fullmatch(value):
-        if len(_SEEN) < 65_536:
+        if type(value) is str and len(_SEEN) < 65_536:  # a subclass's own __hash__ may raise
             _SEEN.add(value)
         return value
     raise ValidationError(
-        f"{field} must be a part number (letters, digits, - _ . /; at most 64), got {value!r}", field=field
+        f"{field} must be a part number (letters, digits, - _ . /; at most 64), got {shown_repr(value)}",
+        field=field,
     )
 
 

@@ -142,6 +142,8 @@ def _share(value: object) -> Decimal:
 
 
 def _targets(value: Iterable[SlaTarget]) -> tuple[SlaTarget, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):  # tuple(5) escaped as TypeError
+        raise ValidationError("targets must be SlaTarget values", field="targets")
     found = tuple(value)
     names = [t.name for t in found if isinstance(t, SlaTarget)]
     if len(names) != len(found):

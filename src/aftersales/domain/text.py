@@ -9,7 +9,15 @@ import attrs
 
 from aftersales.errors import ValidationError, shown_repr
 
-__all__ = ["CODE_PATTERN", "bounded", "checked_month", "code", "optional_bounded", "required_text"]
+__all__ = [
+    "CODE_PATTERN",
+    "MONTH_PATTERN",
+    "bounded",
+    "checked_month",
+    "code",
+    "optional_bounded",
+    "required_text",
+]
 
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -68,14 +76,14 @@ def code(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
         )
 
 
+MONTH_PATTERN = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+"""A month ``YYYY-MM`` in ASCII digits (``int()`` and ``isdigit()`` also take ``"２０２６-０２"``)."""
+
+
 def checked_month(value: object) -> str:
     """``value`` if it is a month written ``YYYY-MM`` (1900–9999), else ``ValidationError`` on ``month``."""
-    if not isinstance(value, str) or len(value) != 7 or value[4] != "-":
-        raise ValidationError("a month is written YYYY-MM", field="month")
-    try:
-        year, month = int(value[:4]), int(value[5:])
-    except ValueError:
-        raise ValidationError("a month is written YYYY-MM", field="month") from None
-    if not (1900 <= year <= 9999 and 1 <= month <= 12):
+    # ASCII digits only, as budget periods (session 26): int() also read "２０２６-０２", "2026-+2" and
+    # "2026- 2", each kept as written — a second appraisal of February 2026 beside "2026-02" (session 29).
+    if not isinstance(value, str) or not MONTH_PATTERN.fullmatch(value) or value < "1900":
         raise ValidationError("a month is written YYYY-MM", field="month")
     return value

@@ -210,7 +210,12 @@ def check_id(value: object, field: str) -> str:
         return value
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be an id (text), got {type(value).__name__}", field=field)
-    shown = value if len(value) <= 40 else value[:40] + "…"
+    # A str subclass (a host's lazy text, a template's safe string) is read as the plain text it holds,
+    # as check_text reads it: its own __repr__, __hash__ or __eq__ may raise (session 29).
+    plain = str.__getitem__(value, slice(None))
+    if ID_PATTERN.fullmatch(plain):
+        return plain
+    shown = plain if len(plain) <= 40 else plain[:40] + "…"
     raise ValidationError(
         f"{field} {shown!r} is not a valid id: 1-64 ASCII letters, digits and _ . : @ / -, "
         "starting with a letter or digit",

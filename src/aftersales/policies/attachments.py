@@ -24,6 +24,7 @@ from aftersales.domain.attachments import Attachment, AttachmentKind
 from aftersales.domain.bounds import check_bounded
 from aftersales.domain.media_types import EXECUTABLE_TYPES, SNIFFED_TYPES
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import AttachmentRequired, ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
 
@@ -74,6 +75,7 @@ def _steps(instance: object, attribute: attrs.Attribute[tuple[str, ...]], value:
             )
 
 
+@refused_typed
 @attrs.frozen
 class AttachmentParams:
     """The ``[attachments]`` section of a pack."""

@@ -16,6 +16,7 @@ from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.instants import end_of_local_days
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import category_codes, in_range
@@ -68,6 +69,7 @@ class CallbackPlan:
         return start + self.within
 
 
+@refused_typed
 @attrs.frozen
 class CallbackParams:
     """Parameters of the default callback policy (pack section ``[callback]``)."""

@@ -44,6 +44,7 @@ from aftersales.domain.charges import ChargeKind
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
 from aftersales.errors import ValidationError
@@ -92,6 +93,7 @@ def _cause_codes(instance: object, attribute: attrs.Attribute[Any], value: tuple
             )
 
 
+@refused_typed
 @attrs.frozen
 class ChargeabilityParams:
     """Parameters of :class:`DefaultChargeabilityPolicy` (a pack loads them from TOML).

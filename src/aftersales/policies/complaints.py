@@ -41,6 +41,7 @@ from aftersales.domain.ids import ProductId
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError, shown_repr
 from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
 from aftersales.policies.decision import Decision
@@ -224,6 +225,7 @@ def _remedy_limits(value: object) -> RemedyLimits:
     return MappingProxyType(out)
 
 
+@refused_typed
 @attrs.frozen
 class ComplaintParams:
     """Parameters of the complaint policy (pack section ``[complaint]``)."""

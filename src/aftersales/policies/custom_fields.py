@@ -22,6 +22,7 @@ import attrs
 
 from aftersales.domain.custom_fields import ALL_CATEGORIES, MAX_TEXT, CustomField, CustomFieldSet, FieldType
 from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
 
@@ -64,6 +65,7 @@ def _declared(instance: object, attribute: attrs.Attribute[Any], value: Mapping[
             )
 
 
+@refused_typed
 @attrs.frozen
 class CustomFieldsParams:
     """The ``[custom_fields]`` section of a pack."""

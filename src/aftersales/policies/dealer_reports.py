@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.kinds import PolicyKind
 
@@ -28,9 +29,12 @@ __all__ = ["KIND", "DealerReportParams", "DealerReportRules", "pack_dealer_repor
 
 def _day(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if type(value) is not int or not 1 <= value <= 28:
-        raise ConfigurationError(OutOfBounds.sentence(attribute.name, value, 1, 28), key=attribute.name)
+        raise ConfigurationError(
+            OutOfBounds.sentence(attribute.name, value, 1, 28), key=f"dealer_reports.{attribute.name}"
+        )
 
 
+@refused_typed
 @attrs.frozen
 class DealerReportParams:
     """Parameters of the ``[dealer_reports]`` section.

@@ -23,6 +23,7 @@ from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import DealerId, EngineerId
 from aftersales.domain.parties import Dealer, Engineer, EngineerLevel
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.work import Assignee, AssigneeKind, aware
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
@@ -90,6 +91,7 @@ class ScoreWeights:
     """1 when the engineer's level is the one the route prefers."""
 
 
+@refused_typed
 @attrs.frozen
 class DispatchParams:
     """Parameters of the default dispatch policy (pack section ``[dispatch]``)."""

@@ -18,6 +18,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
@@ -124,6 +125,7 @@ def _complete(
             )
 
 
+@refused_typed
 @attrs.frozen
 class EscalationParams:
     """Parameters of the default escalation policy (pack section ``[escalation]``)."""

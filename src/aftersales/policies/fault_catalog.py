@@ -25,6 +25,7 @@ import attrs
 
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.work import FaultRecord
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
@@ -127,6 +128,7 @@ def _actions(value: Any) -> Labels:
     return _labels("actions", value)
 
 
+@refused_typed
 @attrs.frozen
 class FaultCatalogParams:
     """The pack's ``[faults]`` section: ``symptoms``, ``causes`` and ``actions``, code → labels per locale."""

@@ -29,6 +29,7 @@ from aftersales.domain.ids import DealerId, TicketId
 from aftersales.domain.money import Money, currency_exponent
 from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
 from aftersales.domain.text import code
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import (
     CurrencyMismatch,
     InvalidMoney,
@@ -133,6 +134,7 @@ def _price_map(value: Mapping[str, PartPrice]) -> Mapping[str, PartPrice]:
     return MappingProxyType(dict(value))
 
 
+@refused_typed
 @host_factories
 @attrs.frozen
 class PriceList:
@@ -265,6 +267,7 @@ def _overrun_roles(value: Any) -> tuple[str, ...] | None:
     return None if value is None else _roles_of(value, "overrun_approvers")
 
 
+@refused_typed
 @attrs.frozen
 class FeesParams:
     """Parameters of :class:`DefaultFeesPolicy` (a pack loads them from TOML).
@@ -336,6 +339,7 @@ def _optional_code(instance: object, attribute: attrs.Attribute[Any], value: obj
         code(instance, attribute, value)
 
 
+@refused_typed
 @attrs.frozen
 class QuoteRequest:
     """What a repair needs priced: parts and quantities, a job type, the trip, and the service fee."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import category_codes
@@ -24,6 +25,7 @@ def _channels(instance: object, attribute: attrs.Attribute[Any], value: tuple[st
         raise ValidationError("acceptance_channels must name at least one channel", field=attribute.name)
 
 
+@refused_typed
 @attrs.frozen
 class LifecycleParams:
     """Parameters of the lifecycle rules (pack section ``[lifecycle]``)."""

@@ -16,6 +16,7 @@ import attrs
 
 from aftersales.domain.maintenance import lead_refusal
 from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.kinds import PolicyKind
 
@@ -29,7 +30,7 @@ def _int(low: int, high: int) -> Any:
     def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
         if type(value) is not int or not low <= value <= high:
             raise ConfigurationError(
-                OutOfBounds.sentence(attribute.name, value, low, high), key=attribute.name
+                OutOfBounds.sentence(attribute.name, value, low, high), key="maintenance." + attribute.name
             )
 
     return check
@@ -57,6 +58,7 @@ def _checklists(value: object) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType({k: _tasks(v, "checklists") for k, v in value.items()})
 
 
+@refused_typed
 @attrs.frozen
 class MaintenanceParams:
     """Plan defaults: interval, lead time, the checklist per product category, the tickets' language."""

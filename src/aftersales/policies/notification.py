@@ -17,6 +17,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.classification import Priority
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
@@ -99,6 +100,7 @@ def _feedback_roles(instance: object, attribute: attrs.Attribute[Any], value: tu
             )
 
 
+@refused_typed
 @attrs.frozen
 class NotificationParams:
     """Parameters of the default notification policy (pack section ``[notification]``)."""

@@ -31,6 +31,7 @@ import attrs
 
 from aftersales.domain.bounds import check_bounded
 from aftersales.domain.call_shape import host_factories
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError
 from aftersales.policies.kinds import PolicyKind
 
@@ -44,6 +45,7 @@ def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
     check_bounded(value, attribute.name, MAX_RETENTION_DAYS)  # days
 
 
+@refused_typed
 @attrs.frozen
 class PrivacyParams:
     """Parameters of the ``[privacy]`` section.

@@ -20,6 +20,7 @@ from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.parties import EngineerLevel
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
@@ -154,6 +155,7 @@ def _check_roles(name: str, roles: Iterable[object], allowed: frozenset[Role]) -
         raise ValidationError(f"{name} names {', '.join(map(str, others))}: it is one of {codes}", field=name)
 
 
+@refused_typed
 @attrs.frozen
 class RoutingParams:
     """Parameters of the default routing policy (pack section ``[routing]``)."""

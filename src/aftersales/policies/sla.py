@@ -39,6 +39,7 @@ from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import RESPONSE_ACTIONS, SlaTarget, SlaTargets
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError
 from aftersales.policies.callback import CALLBACK_STARTS
 from aftersales.policies.decision import Decision
@@ -117,6 +118,7 @@ def _optional_positive(instance: object, attribute: attrs.Attribute[Any], value:
         raise ValidationError(f"{attribute.name} must be positive, got {value}", field=attribute.name)
 
 
+@refused_typed
 @attrs.frozen
 class SlaOverride:
     """Targets that replace the priority's for one category (any field left out keeps the priority's).
@@ -263,6 +265,7 @@ def _response_steps(
             )
 
 
+@refused_typed
 @attrs.frozen
 class SlaParams:
     """Parameters of the default SLA policy (pack section ``[sla]``). Hours are working hours unless named

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.actors import HEADS, Role
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
 
@@ -61,6 +62,7 @@ def _manager_roles(value: object) -> tuple[Role, ...]:
     return _roles_of(value, "manager_appraisers")
 
 
+@refused_typed
 @attrs.frozen
 class StaffParams:
     """Parameters of the ``[staff]`` section.

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, OutOfBounds
 from aftersales.policies.kinds import PolicyKind
 
@@ -24,12 +25,14 @@ def _int(low: int, high: int) -> Any:
     def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
         if type(value) is not int or not low <= value <= high:
             raise ConfigurationError(
-                OutOfBounds.sentence(attribute.name, value, low, high), key=attribute.name
+                OutOfBounds.sentence(attribute.name, value, low, high),
+                key=f"survey_campaign.{attribute.name}",
             )
 
     return check
 
 
+@refused_typed
 @attrs.frozen
 class SurveyCampaignParams:
     """Campaign defaults: how many, and how long a surveyed customer is left alone.

@@ -19,6 +19,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import Category, ImpactScope, Plan, Priority, Severity
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.validation import enum_code
 from aftersales.domain.work import Assessment
 from aftersales.errors import ValidationError, shown_repr
@@ -177,6 +178,7 @@ def _plan(value: object) -> Plan:
     return _member(Plan, value, "default_plan")
 
 
+@refused_typed
 @attrs.frozen
 class PriorityParams:
     """Parameters of the default priority policy (pack section ``[priority]``).

@@ -50,6 +50,7 @@ from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
 from aftersales.domain.products import START_DATE_OF, Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.reasons import Reason
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.warranty_records import ExtensionUnit, WarrantyExtension
 from aftersales.errors import PolicyError, ValidationError
 from aftersales.policies.decision import Decision
@@ -115,6 +116,7 @@ def _positive_days(instance: object, attribute: attrs.Attribute[Any], value: obj
         raise ValidationError(f"{attribute.name} must be a positive number of days", field=attribute.name)
 
 
+@refused_typed
 @attrs.frozen
 class WarrantyParams:
     """Parameters of :class:`DefaultWarrantyPolicy` (a pack loads them from TOML).

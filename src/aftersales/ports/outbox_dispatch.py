@@ -28,6 +28,7 @@ import attrs
 
 from aftersales.domain.bounds import check_bounded
 from aftersales.domain.erasure import ERASED
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConcurrencyConflict, DeliveryError, ValidationError
 from aftersales.ports.clock import Clock
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, Notifier, RenderedMessage
@@ -60,6 +61,7 @@ def _period(instance: object, attribute: attrs.Attribute[Any], value: object) ->
         )
 
 
+@refused_typed
 @attrs.frozen
 class DeliveryRules:
     """How delivery retries: attempts before a dead letter, the backoff, the lease of a claim.

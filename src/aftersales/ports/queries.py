@@ -23,6 +23,7 @@ from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.instants import require_aware
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.validation import enum_code
 from aftersales.errors import ValidationError
 
@@ -124,6 +125,7 @@ def _field_values(value: object) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(dict(pairs).items()))
 
 
+@refused_typed
 @attrs.frozen
 class TicketFilter:
     """Which tickets a ledger query returns. Every field left at its default matches everything.

@@ -8,6 +8,7 @@ a spreadsheet gets numbers and a page gets Babel-formatted text.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -19,7 +20,18 @@ from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
 from aftersales.reports.labels import ReportLabels
 
-__all__ = ["Chart", "Column", "ColumnKind", "DocCell", "Judged", "ReportDocument", "ReportTable", "cell_text"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "Chart",
+    "Column",
+    "ColumnKind",
+    "DocCell",
+    "Judged",
+    "ReportDocument",
+    "ReportTable",
+    "bidi_shown",
+    "cell_text",
+]
 
 
 class ColumnKind(CodedEnum):
@@ -128,4 +140,23 @@ def cell_text(value: DocCell, kind: ColumnKind, labels: ReportLabels) -> str:
         return labels.number(value)
     text = str(value)
     # What an erasure left of a person's words, in the reader's words ("（已删除）", not "[erased]").
-    return text.replace(ERASED, labels.text("value.erased")) if ERASED in text else text
+    text = text.replace(ERASED, labels.text("value.erased")) if ERASED in text else text
+    return bidi_shown(text)
+
+
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""Bidi embedding, override and isolate controls (U+202A-202E, U+2066-2069)."""
+
+
+def bidi_shown(text: str) -> str:
+    """``text`` with each bidi control written as its escape (``\\u202e``), as the CLI's error lines and
+    :func:`~aftersales.i18n.render_error` show them.
+
+    Why: a name or a comment holding an override (``"小王\\u202e"``) reordered what followed it on the line
+    of a text or Markdown page — the rest of the row, other engineers' figures — and the text of its HTML
+    cell, so a page could show what was not written (session 29). The text, Markdown and HTML pages show
+    the controls; CSV, XLSX and JSON Lines keep the text as stored (data: a spreadsheet cell is its own
+    paragraph)."""
+    return (
+        BIDI_CONTROLS.sub(lambda found: f"\\u{ord(found.group()):04x}", text) if not text.isascii() else text
+    )

@@ -30,6 +30,7 @@ from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.money import Money
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.validation import enum_code
 from aftersales.errors import ConfigurationError, CurrencyMismatch, ValidationError
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
@@ -92,6 +93,7 @@ def _score(instance: object, attribute: attrs.Attribute[int], value: object) -> 
         )
 
 
+@refused_typed
 @attrs.frozen
 class KpiTargets:
     """Targets for tickets without stored due times, in working time; and what counts as satisfied.

@@ -31,6 +31,7 @@ import attrs
 
 from aftersales.domain.fee_slips import MONEY_ROW_SEPARATOR, FeeSlip, MaterialsMovement
 from aftersales.domain.money import Money, currency_exponent
+from aftersales.domain.text import MONTH_PATTERN
 from aftersales.errors import ValidationError
 from aftersales.ports.reporting import Period
 from aftersales.reports.months import months_between
@@ -110,13 +111,8 @@ slip, not also cost), and the chargeback's slip cancelled gives it back. Returns
 
 
 def _check_month(value: object) -> str:
-    if (
-        not isinstance(value, str)
-        or len(value) != 7
-        or value[4] != "-"
-        or not (value[:4].isdigit() and value[5:].isdigit())
-        or not 1 <= int(value[5:]) <= 12
-    ):
+    # Any four-digit year; ASCII digits (isdigit() took "２０２６-０３", which no slip's month is).
+    if not isinstance(value, str) or not MONTH_PATTERN.fullmatch(value):
         raise ValidationError("a month is written YYYY-MM", field="month")
     return value
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, ValidationError
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ def _fraction(value: object) -> object:
     return value
 
 
+@refused_typed
 @attrs.frozen
 class KpiGoals:
     """The minimum each KPI rate should reach, as fractions (``Decimal("0.95")``); ``None``: no goal."""

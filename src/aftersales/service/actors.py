@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -83,6 +84,18 @@ _TEXT_FIELDS = (
 )
 
 
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""Bidi embedding, override and isolate controls: refused in an actor's identifiers (its name is free
+text, which the renderers show escaped)."""
+
+
+def _plain_only(value: object, field: str) -> None:
+    # An actor's field set past its converters (object.__setattr__) to a str subclass: hashed and
+    # compared by every command, where the subclass's own dunders may raise.
+    if isinstance(value, str) and type(value) is not str:
+        raise ValidationError(f"{field} is a {type(value).__name__}, not plain text (str)", field=field)
+
+
 def check_actor_text(actor: Actor) -> None:
     """Refuse an actor whose id, name or scope holds what no store keeps alike: control characters (a NUL
     that SQLite stores and PostgreSQL refuses), lone surrogates (which no store can encode), line breaks.
@@ -94,18 +107,50 @@ def check_actor_text(actor: Actor) -> None:
         value = getattr(actor, name)
         if value is None or (type(value) is str and value.isascii() and value.isprintable()):
             continue
+        _plain_only(value, f"actor.{name}")
         check_text(value, f"actor.{name}", multiline=False, limit=limit)
+        if name != "name" and _BIDI.search(value):
+            raise ValidationError(
+                f"actor.{name} contains a bidi control (U+202A-202E, U+2066-2069): an identifier shown"
+                " reordered passes for another one",
+                field=f"actor.{name}",
+            )
     for region in actor.regions:
         if not (type(region) is str and region.isascii() and region.isprintable()):
+            _plain_only(region, "actor.regions")
             check_text(region, "actor.regions", multiline=False, limit=64)
+
+
+def _plain(value: str) -> str:
+    """A str subclass as the plain text it holds (a host's lazy text, a template's safe string): the actor
+    is hashed into every event's ref and compared in every scope check, and such a subclass's own
+    ``__hash__``/``__eq__`` may raise (session 29). Other values are left to the validators."""
+    if isinstance(value, str) and type(value) is not str:
+        return str.__getitem__(value, slice(None))
+    return value
+
+
+def _plain_or_none(value: str | None) -> str | None:
+    return None if value is None else _plain(value)
 
 
 def _regions(value: Iterable[str] | str | None) -> frozenset[str]:
     if value is None:
         return frozenset()
     if isinstance(value, str):
-        return frozenset({value})
-    return frozenset(value)
+        return frozenset({_plain(value)})
+    if not isinstance(value, Iterable):
+        raise ValidationError(
+            f"actor.regions must be a collection of text, got {type(value).__name__}", field="actor.regions"
+        )
+    regions = []
+    for region in value:
+        if not isinstance(region, str):  # hashed below: a list or a raising object escaped untyped
+            raise ValidationError(
+                f"actor.regions holds a {type(region).__name__}, not text", field="actor.regions"
+            )
+        regions.append(_plain(region))
+    return frozenset(regions)
 
 
 @host_factories
@@ -118,16 +163,16 @@ class Actor:
     ``engineer_id`` (and, read-only, its ``team``'s). Build one with the classmethods.
     """
 
-    id: str = attrs.field(validator=required_text(64))
+    id: str = attrs.field(converter=_plain, validator=required_text(64))
     role: Role = attrs.field(converter=Role)
-    name: str = attrs.field(default="", validator=bounded(100))
-    customer_id: CustomerId | None = None
-    dealer_id: DealerId | None = None
+    name: str = attrs.field(default="", converter=_plain, validator=bounded(100))
+    customer_id: CustomerId | None = attrs.field(default=None, converter=_plain_or_none)
+    dealer_id: DealerId | None = attrs.field(default=None, converter=_plain_or_none)
     regions: frozenset[str] = attrs.field(factory=frozenset, converter=_regions)
-    engineer_id: EngineerId | None = None
-    team: str | None = None
-    locale: str = attrs.field(default="zh_Hans", validator=validate_locale)
-    timezone: str = attrs.field(default="Asia/Shanghai", validator=validate_timezone)
+    engineer_id: EngineerId | None = attrs.field(default=None, converter=_plain_or_none)
+    team: str | None = attrs.field(default=None, converter=_plain_or_none)
+    locale: str = attrs.field(default="zh_Hans", converter=_plain, validator=validate_locale)
+    timezone: str = attrs.field(default="Asia/Shanghai", converter=_plain, validator=validate_timezone)
     extra_roles: frozenset[Role] = attrs.field(factory=frozenset, converter=_role_set)
     """Further roles the same person holds (a manager who is also the department head)."""
 
@@ -197,7 +242,7 @@ class Actor:
     @classmethod
     def dealer_staff(cls, id: str, dealer_id: str, regions: Iterable[str] = (), name: str = "") -> Actor:
         """Staff of an authorised dealer, scoped to its own tickets and its regions' customers."""
-        return cls(id, Role.DEALER_STAFF, name, dealer_id=DealerId(dealer_id), regions=frozenset(regions))
+        return cls(id, Role.DEALER_STAFF, name, dealer_id=DealerId(dealer_id), regions=regions)
 
     @classmethod
     def manager(cls, id: str, name: str = "") -> Actor:

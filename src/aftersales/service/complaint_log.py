@@ -19,6 +19,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.text import checked_month
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -48,6 +49,7 @@ def _log_severity(value: ComplaintSeverity | str | None) -> ComplaintSeverity | 
         ) from None
 
 
+@refused_typed
 @attrs.frozen
 class ComplaintLogFilter:
     """Which complaints the log lists; every field left at its default matches everything.

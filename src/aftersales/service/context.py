@@ -21,6 +21,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import Contact, zone
 from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.instants import require_aware
+from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.registry import PolicySet
 from aftersales.ports.clock import Clock
@@ -67,6 +68,7 @@ def _text_index(instance: object, attribute: attrs.Attribute[Any], value: object
         )
 
 
+@refused_typed
 @host_factories
 @attrs.frozen
 class DeskSettings:

@@ -57,6 +57,19 @@ def default_attachments(store: object) -> AttachmentStore | None:
     return found if isinstance(found, AttachmentStore) else None
 
 
+def _shown(name: str, value: object) -> str:
+    """A value's ``repr`` for the command's request (its idempotency fingerprint, whole: two long values
+    must not read alike). A host's object whose ``repr`` raises escaped untyped before any check (session
+    29); it is no custom field value, so it is refused naming its field."""
+    try:
+        return repr(value)
+    except Exception:
+        raise ValidationError(
+            f"custom field {name!r}: a {type(value).__name__} is no value (it cannot even be shown)",
+            field=f"fields.{name}",
+        ) from None
+
+
 def _bounded(tags: tuple[str, ...]) -> tuple[str, ...]:
     if len(tags) > MAX_TAGS:
         raise ValidationError(f"a ticket carries at most {MAX_TAGS} tags", field="tags")
@@ -115,7 +128,7 @@ class Describing:
             merged = fields.validate(values, ticket.category.code, ticket.custom_fields)
             ticket.set_custom_fields(actor.ref, now, merged)
 
-        request = {str(k): repr(v) for k, v in values.items()}
+        request = {str(k): _shown(str(k), v) for k, v in values.items()}
         return self.runner.execute(actor, "set_fields", ticket_id, apply, idempotency_key, request=request)
 
     def export(self, tickets: Iterable[TicketView]) -> str:

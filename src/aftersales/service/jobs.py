@@ -68,6 +68,7 @@ from aftersales.domain.classification import TicketKind
 from aftersales.domain.instants import require_aware
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.validation import LONGEST_DURATION
 from aftersales.errors import (
     AftersalesError,
@@ -230,6 +231,7 @@ _EVERY: Mapping[str, timedelta] = {
 }
 
 
+@refused_typed
 @attrs.frozen
 class JobSettings:
     """How often each job runs, how much one run may do, how long a lease lasts.
