@@ -20,11 +20,15 @@ import pytest
 from aftersales import ConfigurationError, Priority, ServiceDesk, Severity
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.adapters.reporting import reporting_for
 from aftersales.policies.registry import resolve_policies
+from aftersales.ports.reporting import Period
+from aftersales.reports.kpi import kpi_report
 from conftest import SHANGHAI, World, noticed_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 MANAGER = "manager@venus.example"
+MARCH = Period(datetime(2026, 3, 1, tzinfo=SHANGHAI), datetime(2026, 4, 1, tzinfo=SHANGHAI))
 
 
 def _desk(
@@ -109,3 +113,26 @@ def test_a_grade_the_library_does_not_know_is_refused_naming_the_key(tmp_path: P
 def test_the_exhibition_pack_names_the_critical_grade_and_the_library_none() -> None:
     assert resolve_policies("exhibition_services").sla.params.urgent_contact_from is Priority.CRITICAL
     assert resolve_policies("general_maintenance").sla.params.urgent_contact_from is None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_response_rate_counts_a_critical_contact_by_the_clock_as_the_ledger_does(
+    backend: str, tmp_path: Path
+) -> None:
+    # 六(二)3 响应及时率: the indicator counts the response as the SLA measured it. Two show systems down on
+    # Wednesday 11 March at 11:45: one contacted at 12:15 (on time), one at 12:16 (late: the working
+    # minutes would have run to 13:15). The KPI, reading the stored tickets, says one of two.
+    with _desk(backend, tmp_path) as (desk, clock, world, _):
+        clock.set(_at(3, 11, 11, 45))
+        on_time = _system_down(desk, world, "展会签到系统宕机")
+        late = _system_down(desk, world, "展馆门禁系统宕机")
+        clock.set(_at(3, 11, 12, 15))
+        desk.contact_customer(world.agent, on_time, note="已联系展商, 技术支持正在远程排查")
+        clock.set(_at(3, 11, 12, 16))
+        desk.contact_customer(world.agent, late, note="已联系展商, 技术支持赶往展馆")
+        assert desk.sla(world.manager, late)["response"].breached
+        clock.set(_at(3, 11, 14, 0))
+        desk.sla_watch.sweep(world.system)
+        assert desk.calendar is not None
+        total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=clock.now()).total
+        assert (total.response_met, total.response.count) == (1, 2)
