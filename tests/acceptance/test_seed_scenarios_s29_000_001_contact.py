@@ -136,3 +136,31 @@ def test_the_response_rate_counts_a_critical_contact_by_the_clock_as_the_ledger_
         assert desk.calendar is not None
         total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=clock.now()).total
         assert (total.response_met, total.response.count) == (1, 2)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_problem_found_critical_at_its_assessment_counts_its_thirty_minutes_from_the_call(
+    backend: str, tmp_path: Path
+) -> None:
+    # 三(三) 问题评估 finds two problems logged on a show's Saturday (7 March, 10:00) to be systems down
+    # (critical) at 10:20. The contact is still 30 minutes from the call (10:30): the one already called at
+    # 10:10 keeps its contact, the other is breached at the first sweep past 10:30, not on Monday.
+    with _desk(backend, tmp_path) as (desk, clock, world, _):
+        clock.set(_at(3, 7, 10, 0))
+        waiting = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="展馆大屏黑屏"
+        ).ticket.id
+        called = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="展馆门禁失灵"
+        ).ticket.id
+        clock.set(_at(3, 7, 10, 10))
+        desk.contact_customer(world.agent, called, note="已联系展商, 正在排查")
+        clock.set(_at(3, 7, 10, 20))
+        for tid in (waiting, called):
+            desk.triage(
+                world.agent, tid, nature="system_down", severity=Severity.HIGH, production_stopped=True
+            )
+            assert desk.sla(world.manager, tid)["response"].due_at == _at(3, 7, 10, 30)
+        assert desk.sla(world.manager, called)["response"].met_at == _at(3, 7, 10, 10)
+        clock.set(_at(3, 7, 10, 31))
+        assert desk.sla_watch.sweep(world.system).breaches == (f"{waiting}:response",)
