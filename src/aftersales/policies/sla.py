@@ -170,6 +170,17 @@ def _resolution_table(value: Mapping[Any, int]) -> Mapping[Priority, int]:
     return _merged(_RESOLUTION_DAYS, value)
 
 
+def _optional_priority(value: object) -> Priority | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value in {p.value for p in Priority}:
+        return Priority(value)
+    names = ", ".join(p.value for p in Priority)
+    raise ValidationError(
+        f"urgent_contact_from must be one of {names}, got {value!r:.40}", field="urgent_contact_from"
+    )
+
+
 def _clock_table(value: Mapping[Any, str]) -> Mapping[Priority, str]:
     return _merged(_CLOCK, value)
 
@@ -348,6 +359,12 @@ class SlaParams:
     """Seed 001 (紧急问题 … 在[X]分钟内与客户取得联系): an urgent call's first contact, in wall-clock minutes
     (``None``, or ``0`` in a pack since TOML has no null: urgent calls keep their priority's response target,
     as seed 003's 紧急问题 … Y个工作小时内响应 counts them in working hours)."""
+    urgent_contact_from: Priority | None = attrs.field(
+        default=None, converter=_optional_priority, metadata=_SINCE_S25
+    )
+    """The grade from which a problem is an urgent one too, flagged or not (``None``, the default: only a
+    flagged call): its first contact is ``urgent_contact_minutes`` of the clock. Seed 001 (session
+    29): a show's system down, graded critical, is the seed's 紧急问题 as much as a flagged call."""
 
     response_steps: tuple[str, ...] = attrs.field(default=(), converter=_steps, validator=_response_steps)
     """Steps counted as the first response beside the standard ones (a call, a visible note, a visit:
@@ -468,7 +485,8 @@ class DefaultSla:
                 targets[name] = _scaled(target, factor)
             percent = round(factor * 100)
             reasons.append(Reason("sla_customer_tier", {"tier": facts.tier.value, "percent": percent}))
-        if facts.urgent and p.urgent_contact_minutes and "response" in targets:
+        graded_urgent = p.urgent_contact_from is not None and priority.rank >= p.urgent_contact_from.rank
+        if (facts.urgent or graded_urgent) and p.urgent_contact_minutes and "response" in targets:
             minutes = timedelta(minutes=p.urgent_contact_minutes)
             if targets["response"].basis != "calendar" or targets["response"].duration > minutes:
                 targets["response"] = SlaTarget("response", minutes, "calendar")
