@@ -11,7 +11,12 @@ unsettled candidate, as a sweep run every few minutes does: its page rows (``tic
 version, customer tier, due), loading a ticket only when one changed since the last sweep or reached an
 instant at which something may be announced.
 
-Run: python benchmarks/bench_sla_sweep.py [--tickets N] [--runs R]
+``--alerts N`` instead measures ``desk.sla_alerts`` (issue 21, session 29): N alerts announced on one UTC
+day (the shape of a 1 M-ticket file's first sweep: some 461,647), the catch-up run as the daily jobs run it,
+then the first page and the next of an open window, CPU time per page beside the wall clock; the baseline
+is the day's alerts read by their day index in the same run.
+
+Run: python benchmarks/bench_sla_sweep.py [--tickets N] [--runs R] [--alerts N [--alerts-file PATH]]
 """
 
 from __future__ import annotations
@@ -89,11 +94,74 @@ def line(label: str, runs: Runs) -> str:
     return f"  {label:<44} median {fmt(median)}  p50 {fmt(p50)}  p90 {fmt(p90)}  p99 {fmt(p99)}"
 
 
+def alert_pages(path: Path, count: int, runs: int) -> None:
+    """``desk.sla_alerts`` first and next page over ``count`` alerts of one day (kept in ``path``)."""
+    from aftersales.service.sla_watch import SlaAlert
+
+    day = datetime(2026, 3, 31, 8, 30, tzinfo=SH)  # 00:30 UTC: the alerts below fall on one UTC day
+    clock = ManualClock(day + timedelta(hours=14))
+    desk = ServiceDesk.open(f"sqlite:///{path}", pack="office_equipment", clock=clock)
+    with desk.store() as uow:
+        stored = len(uow.documents.versions(SlaAlert, day=day.date().isoformat()))
+    started = time.perf_counter()
+    for start in range(stored, count, 20_000):
+        with desk.store() as uow:
+            for n in range(start, min(count, start + 20_000)):
+                at = day + timedelta(microseconds=n * 80_000 // 1000 * 1000)  # shared instants
+                uow.documents.add(SlaAlert(f"SR-{n:07d}:resolution:sla_breach", f"SR-{n:07d}", "resolution",
+                                           "sla_breach", at, due_at=day))  # fmt: skip
+            uow.commit()
+    if stored < count:
+        print(f"{count - stored:,} alerts written in {time.perf_counter() - started:.1f} s")
+    manager = Actor.manager("mgr-1", "王经理")
+    began = time.perf_counter()
+    while desk.jobs.marks.index_marks(manager, limit=100_000):
+        pass
+    caught = fmt(time.perf_counter() - began)
+    print(f"{count:,} alerts on one day; catch-up (index_marks until none left) {caught}")
+    cpu: dict[str, list[float]] = {"first": [], "next": [], "day": []}
+
+    def page(kind: str, cursor: str | None) -> str | None:
+        began = time.process_time()
+        found = desk.sla_alerts(manager, limit=50, cursor=cursor)
+        cpu[kind].append(time.process_time() - began)
+        return found.next_cursor
+
+    cursor = page("first", None)
+    firsts = Runs().measure(runs, 1, lambda _i: page("first", None))
+    nexts = Runs().measure(runs, 1, lambda _i: page("next", cursor))
+
+    def whole_day(_i: int) -> object:
+        began = time.process_time()
+        with desk.store() as uow:
+            found = uow.documents.query(SlaAlert, day=day.date().isoformat())
+        cpu["day"].append(time.process_time() - began)
+        return found
+
+    days = Runs().measure(max(1, runs // 2), 1, whole_day)
+    print(line("desk.sla_alerts, first page of 50", firsts))
+    print(f"  {'  its CPU time':<44} median {fmt(statistics.median(cpu['first'][1:]))}")
+    print(line("desk.sla_alerts, the next page", nexts))
+    print(f"  {'  its CPU time':<44} median {fmt(statistics.median(cpu['next']))}")
+    print(line("baseline: the day's alerts by their day index", days))
+    print(f"  {'  its CPU time':<44} median {fmt(statistics.median(cpu['day']))}")
+    desk.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--alerts", type=int, default=0, help="measure the alert list over N alerts of a day")
+    parser.add_argument("--alerts-file", type=Path, default=None, help="keep the alerts' file here (reused)")
     args = parser.parse_args()
+    if args.alerts:
+        if args.alerts_file is not None:
+            alert_pages(args.alerts_file, args.alerts, args.runs)
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            alert_pages(Path(tmp) / "alerts.db", args.alerts, args.runs)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         desk = ServiceDesk.open(
             f"sqlite:///{Path(tmp) / 'sweep.db'}", pack="office_equipment", clock=ManualClock(NOW)

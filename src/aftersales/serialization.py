@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 import attrs
 import cattrs
 import orjson
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as make_json_converter
 
 from aftersales.domain.actors import ActorRef
@@ -506,6 +507,21 @@ def _ticket_hooks(
     return unstructure_ticket, structure_ticket
 
 
+DERIVED = "aftersales_derived"
+"""Metadata key of an attrs field derived from others and not stored: a document's index value computed
+from its fields (``SlaAlert.moment``). Left out of the JSON, an older release (whose converter refuses
+unknown keys) still reads the document; read back, its default computes it again."""
+
+
+def _has_derived(cls: Any) -> bool:
+    return attrs.has(cls) and any(f.metadata.get(DERIVED) for f in attrs.fields(cls))
+
+
+def _without_derived(cls: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
+    omitted = {f.name: override(omit=True) for f in attrs.fields(cls) if f.metadata.get(DERIVED)}
+    return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=False, **omitted)  # type: ignore[arg-type]
+
+
 def make_converter() -> cattrs.Converter:
     """Build a converter configured for aftersales types (JSON-ready output)."""
     conv = make_json_converter(forbid_extra_keys=True, omit_if_default=False, detailed_validation=False)
@@ -535,6 +551,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(ActorRef, _structure_actor)
     conv.register_unstructure_hook(TicketEvent, _unstructure_event)
     conv.register_structure_hook(TicketEvent, _structure_event)
+    conv.register_unstructure_hook_factory(_has_derived, lambda cls: _without_derived(cls, conv))
     unstructure_ticket, structure_ticket = _ticket_hooks(conv)
     global _unstructure_ticket
     _unstructure_ticket = unstructure_ticket

@@ -103,6 +103,10 @@ def backfill_late_gap(
         written, took = write_batch(conn, _write, conn, after, last, len(rows) < size, changed)
         if written is None:
             continue
+        # Copy the batch's pages into the file now, taking no lock (passive): the next writer's WAL then
+        # starts over, so it stays one batch long; without this a 1 M-ticket back-fill's WAL grew for its
+        # whole run wherever commits leave checkpoints to a thread or a far limit (issue 21).
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         progress.batches += 1
         progress.tickets += len(rows)
         progress.rewritten += written

@@ -664,6 +664,25 @@ class _Documents:
         )
         return [with_version(loads(r.text, cls), r.version) for _, r in found[:limit]]
 
+    def query_newest(
+        self, cls: type[D], field: str, below: str | None, *, limit: int
+    ) -> Sequence[tuple[str, D]]:
+        """Up to ``limit`` documents whose index ``field`` is set and below ``below`` (any when ``None``),
+        the highest value first, with that value (see ``SqlDocuments.query_newest``)."""
+        spec = document_spec(cls)
+        if field not in spec.index:
+            raise ValidationError(f"{spec.kind} has no index field {field}", field="field")
+        found = sorted(
+            (
+                (r.row[field], id_, r)
+                for id_, r in self._uow._scan(f"doc:{spec.kind}")
+                if r.row.get(field) is not None and (below is None or r.row[field] < below)
+            ),
+            key=lambda item: item[0],
+            reverse=True,
+        )[:limit]
+        return [(value, with_version(loads(r.text, cls), r.version)) for value, _, r in found]
+
     def purge_range(self, cls: type[Document], field: str, upto: str, limit: int) -> int:
         """Delete up to ``limit`` documents whose index ``field`` is at most ``upto``, lowest first (see
         ``SqlDocuments.purge_range``); returns how many were deleted."""

@@ -18,6 +18,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 
+from aftersales.adapters.lock_paced_batch import LockPacedBatch
 from aftersales.adapters.reporting_rows import (
     DELETE_COMPLETIONS,
     DELETE_FAULTS,
@@ -199,6 +200,8 @@ _MAX_BATCH = 1000  # tickets written under one lock: a few milliseconds of inser
 _LOCK_SECONDS = 0.01
 """Write-lock time a batch aims at: a tenth of the 100 ms a writer may wait, so a batch that a busy
 machine slows tenfold (or preempts) still leaves every writer within it."""
+_LOCK_CEILING = 0.03
+"""A batch that held the lock longer halves the next (:class:`~.lock_paced_batch.LockPacedBatch`)."""
 
 
 class BackfillProgress:
@@ -287,18 +290,18 @@ def backfill_reporting(
     ``batch_seconds`` of work however many it read (the next batch asks for about as many as fitted).
     Then one short ``BEGIN IMMEDIATE`` … ``COMMIT`` writes them and moves the position: it checks
     each ticket's version first and computes again the few a writer changed in between, so the lock
-    is held for the writes only (milliseconds), never for the parsing. Between batches it sleeps
-    ``pause`` (default ``batch_seconds``). Tickets written meanwhile by the store already have their
-    rows; rewriting them from their current text gives the same rows. ``max_batches`` stops early
-    (the next call continues); ``after_batch`` is called after each commit. ``conn`` is outside any
-    transaction.
+    is held for the writes only (milliseconds), never for the parsing. Before each batch's writes it
+    sleeps ``pause`` (default ``batch_seconds``): writers go first, and the writes start on a fresh time
+    slice. Batches are sized by :class:`~.lock_paced_batch.LockPacedBatch`. Tickets written meanwhile
+    by the store already have their rows; rewriting them from their current text gives the same rows.
+    ``max_batches`` stops early (the next call continues); ``after_batch`` is called after each commit.
+    ``conn`` is outside any transaction.
     """
     progress = BackfillProgress()
-    size = _FIRST_BATCH
+    pace = LockPacedBatch(_FIRST_BATCH, 10, _MAX_BATCH, _LOCK_SECONDS, _LOCK_CEILING, batch_seconds)
+    size = pace.size
     rest = batch_seconds if pause is None else pause
     while max_batches is None or progress.batches < max_batches:
-        if progress.batches:
-            time.sleep(rest)
         after, done = backfill_state(conn)
         if done:
             break
@@ -319,6 +322,11 @@ def backfill_reporting(
         last = rows[-1][0] if rows else after
         # Done when the read reached the last ticket and none of it was left for the next batch.
         finished = fetched < size and len(rows) == fetched
+        # The pause for writers comes here, between the reading and the lock: woken from it the
+        # back-fill starts the locked writes on a fresh time slice, so a loaded machine is less likely
+        # to take the core from it while it holds the lock (it did so after a batch's parsing had used
+        # the slice up: holds of 65-217 ms with ~1 ms the median).
+        time.sleep(rest)
         written, took = write_batch(conn, _write_rows, conn, after, last, finished, computed)
         if written is None:  # another back-fill moved on meanwhile
             continue
@@ -333,19 +341,9 @@ def backfill_reporting(
             after_batch(progress)
         if finished:
             break
-        # Ask next time for about as many as fit in batch_seconds (at most 1.5x more a step) and
-        # whose writes fit in _LOCK_SECONDS, both from this batch's own rates.
-        per_ticket = worked / max(len(rows), 1)
-        locked_per_ticket = took / max(written, 1)
-        size = max(
-            10,
-            min(
-                _MAX_BATCH,
-                size * 3 // 2,
-                int(batch_seconds / max(per_ticket, 1e-7)),
-                int(_LOCK_SECONDS / max(locked_per_ticket, 1e-7)),
-            ),
-        )
+        # Ask next time for about as many as fit in batch_seconds and whose writes fit in _LOCK_SECONDS
+        # at the dearest rates of the last batches; after a batch over _LOCK_CEILING, half as many.
+        size = pace.taken(len(rows), took, worked)
     return progress
 
 

@@ -30,7 +30,7 @@ from aftersales.errors import NotFound
 from aftersales.ports.documents import document_spec
 from aftersales.ports.unit_of_work import UnitOfWork
 
-__all__ = ["RECHECK", "IndexFilled", "fill_index"]
+__all__ = ["RECHECK", "IndexFilled", "fill_index", "filled_key"]
 
 RECHECK = timedelta(days=7)
 """How long a kind found complete is not scanned again (an older writer's documents wait that long)."""
@@ -70,7 +70,7 @@ def fill_index(
     for cls in classes:
         if done >= limit:
             break
-        key = _key(cls, field)
+        key = filled_key(cls, field)
         marker = _marker(uow, key) if now is not None else None
         if now is not None and marker is not None and now < marker.until and not recheck:
             continue
@@ -88,7 +88,9 @@ def fill_index(
     return done
 
 
-def _key(cls: type, field: str) -> str:
+def filled_key(cls: type, field: str) -> str:
+    """The id of the :class:`IndexFilled` marker of ``cls``'s ``field`` (with the kind's index fields:
+    a release indexing other fields checks again)."""
     spec = document_spec(cls)
     return f"{spec.kind}:{field}:{'+'.join(spec.index)}"
 

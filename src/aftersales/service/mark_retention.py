@@ -143,8 +143,9 @@ class MarkRetention:
         return self._pass(actor, "purge_job_marks", at, limit)
 
     def index_marks(self, actor: Actor, *, limit: PurgeLimit = 500, recheck: bool = False) -> int:
-        """Index by day up to ``limit`` alerts and marks an older release stored unindexed (the upgrade's
-        catch-up: the purges find them only then); returns how many were indexed, 0 once none is left
+        """Index by day up to ``limit`` alerts and marks an older release stored unindexed, then the
+        alerts by instant (the upgrade's catch-up: the purges find them only then, the alert list reads
+        pages by instant only once none is left); returns how many were indexed, 0 once none is left
         (always on a store that indexes as it writes). One transaction; same roles as the purges. A kind
         found complete is not scanned again for :data:`~aftersales.service.index_backfill.RECHECK`;
         ``recheck`` scans it now (an older release wrote to the store since)."""
@@ -154,7 +155,10 @@ class MarkRetention:
             raise ValidationError("recheck is True or False", field="recheck")
 
         def apply(uow: UnitOfWork, now: datetime) -> int:
-            return fill_index(uow, (SlaAlert, JobMark), "day", limit, now=now, recheck=recheck)
+            done = fill_index(uow, (SlaAlert, JobMark), "day", limit, now=now, recheck=recheck)
+            if done < limit:  # the alerts' instants too: the alert list reads pages by them
+                done += fill_index(uow, (SlaAlert,), "moment", limit - done, now=now, recheck=recheck)
+            return done
 
         return self.runner.write(actor, "index_marks", None, [limit, recheck], apply)
 

@@ -29,6 +29,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit, roles_for, sees_all
 from aftersales.service.scope import ticket_readable_as
 from aftersales.service.sla_alert_days import alert_days
+from aftersales.service.sla_alert_moments import moments_complete, newest_alerts
 from aftersales.service.sla_watch import SlaAlert
 
 __all__ = ["ALERT_KINDS", "list_sla_alerts"]
@@ -93,13 +94,19 @@ def _alerts(
     limit: int,
 ) -> Iterator[SlaAlert]:
     """The alerts possibly matching: one ticket's by its index; else, on a store that reads index ranges,
-    whole days newest first (:mod:`~aftersales.service.sla_alert_days`), stopping once the days read have
-    filled the page (``found`` holds more than ``limit``: older days cannot enter it); else as
-    :func:`_read`."""
+    batches of whole instants newest first from the instants' index once it is complete
+    (:mod:`~aftersales.service.sla_alert_moments`), whole days newest first until then
+    (:mod:`~aftersales.service.sla_alert_days`), stopping once the batches read have filled the page
+    (``found`` holds more than ``limit``: older ones cannot enter it); else as :func:`_read`."""
     if ticket_id is not None or getattr(uow.documents, "query_range", None) is None:
         yield from _read(uow, ticket_id, since, until)
         return
-    for window in alert_days(uow.documents, since, until, after, context.now):
+    windows = (
+        newest_alerts(uow.documents, since, until, after, limit)
+        if moments_complete(uow)
+        else alert_days(uow.documents, since, until, after, context.now)
+    )
+    for window in windows:
         yield from window
         if len(found) > limit:
             return

@@ -38,6 +38,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PAGE_BOUNDS, PageRequest, Sort, TicketFilter
 from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.serialization import DERIVED
 from aftersales.service.access_log import utc_day
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -49,7 +50,15 @@ from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sweep_mark import SweepMark
 
-__all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport", "announced_to", "restarted_at"]
+__all__ = [
+    "SlaAlert",
+    "SlaWatch",
+    "SweepMark",
+    "SweepReport",
+    "alert_moment",
+    "announced_to",
+    "restarted_at",
+]
 
 _RUNNING, _PAUSED = ClockPhase.RUNNING, ClockPhase.PAUSED  # read through the class, each costs a lookup
 _FOREVER = 1 << 62
@@ -66,7 +75,7 @@ class SlaAlert:
     """That a warning or a breach of one target of one ticket was announced, and when."""
 
     DOCUMENT_KIND: ClassVar[str] = "sla_alert"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id", "day")
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id", "day", "moment")
 
     id: str
     ticket_id: str
@@ -85,6 +94,22 @@ class SlaAlert:
     (``contact_customer(at=)``) shows the response was made in time
     (:mod:`aftersales.service.breach_withdrawal`).
     ``None`` while the announcement stands; a restarted clock's new announcement clears it."""
+    moment: str = attrs.field(
+        default=attrs.Factory(lambda self: alert_moment(self.at), takes_self=True), metadata={DERIVED: True}
+    )
+    """``at`` as fixed-width µs text (:func:`alert_moment`), indexed: the alert list reads a page newest
+    first from this index, however many alerts a day holds (issue 21). Derived, never given; kept current
+    when ``at`` moves; not stored in the document (an older release refuses unknown keys)."""
+
+
+_MOMENT_SHIFT = 10**17
+"""Added to an instant's µs since 1970 so that every datetime's (back to year 1) is positive."""
+
+
+def alert_moment(at: datetime) -> str:
+    """The index value of an alert announced at ``at``: its µs, shifted positive and zero-padded to 18
+    digits, so text order is time order on every store and collation."""
+    return f"{micros(at) + _MOMENT_SHIFT:018d}"
 
 
 class _Sweep:
@@ -447,6 +472,7 @@ class SlaWatch:
         if since is None or found.at > since:
             return None
         found.at, found.due_at, found.day, found.withdrawn_at = now, target.due_at, utc_day(now), None
+        found.moment = alert_moment(now)
         uow.documents.save(found)
         return f"@{micros(since)}"
 
