@@ -1,0 +1,137 @@
+# mypy: disable-error-code="arg-type"
+"""Seeds 003 and 004 walked again by a peer tester, session 29, on memory, SQLite and PostgreSQL.
+
+Seed 004 第八条 2(6) 要求在投诉处理后的七天内进行回访, at edges earlier walks left: a handling in the small
+hours of a month's last day (the Shanghai day, not the UTC one, starts the count), at midnight, on New
+Year's Eve into the next year, a handling days after the complaint was opened (the seven days run from the
+handling, not the call), and the May Day holiday week with the KPI of the month.
+Seed 003 二 5 客服专员在24小时内对客户进行回访: the callback is the agent's; the engineer who did the work
+does not call his own customer back about it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from aftersales.adapters.reporting import reporting_for
+from aftersales.domain.classification import Category, Severity
+from aftersales.domain.surveys import CallbackChecklist
+from aftersales.errors import PermissionDenied
+from aftersales.ports.reporting import Period
+from aftersales.reports.kpi import kpi_report
+from aftersales.service.desk import ServiceDesk
+from conftest import SHANGHAI, World, world_desk
+
+BACKENDS = ["memory", "sqlite", "postgres"]
+PACK = "service_centre"
+
+
+def _at(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def _handled(desk: ServiceDesk, w: World, cid: str) -> None:
+    desk.complaints.investigate(w.manager, cid)
+    desk.complaints.propose_solution(w.manager, cid, solution="上门更换整机")
+    desk.complaints.agree_solution(w.manager, cid)
+    desk.complaints.give_feedback(w.manager, cid, outcome="已更换整机, 客户接受")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_seven_days_count_shanghai_days_at_a_month_end_morning_midnight_and_new_years_eve(
+    backend: str, tmp_path: Path
+) -> None:
+    # Handled at 07:30 on 31 March (still 30 March in UTC): the days are 1-7 April, due 8 April 00:00.
+    # Handled at 00:00 on 9 March: the day of the handling is not counted, due 17 March 00:00.
+    # Handled at 23:59 on 31 December 2026: the days are 1-7 January 2027, due 8 January 00:00.
+    with world_desk(backend, tmp_path, pack=PACK) as (desk, clock, w):
+        cases = [
+            (_at(2026, 3, 9, 0, 0), _at(2026, 3, 17, 0, 0)),
+            (_at(2026, 3, 31, 7, 30), _at(2026, 4, 8, 0, 0)),
+            (_at(2026, 12, 31, 23, 59), _at(2027, 1, 8, 0, 0)),
+        ]
+        for handled_at, due in cases:
+            clock.set(handled_at)
+            cid = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "热水器漏水").ticket.id
+            _handled(desk, w, cid)
+            assert desk.ticket(w.manager, cid).callback_due_at == due
+            assert desk.sla(w.manager, cid)["callback"].due_at == due
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_seven_days_run_from_the_handling_not_from_the_call(backend: str, tmp_path: Path) -> None:
+    # 投诉处理后的七天内: called in on Monday 2 March, handled on Monday 9 March at 10:00 — due 17 March
+    # 00:00; on 12 March nothing is overdue, and the live SLA counts from the handling.
+    with world_desk(backend, tmp_path, pack=PACK) as (desk, clock, w):
+        clock.set(_at(2026, 3, 2, 9, 0))
+        cid = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "热水器漏水").ticket.id
+        desk.complaints.investigate(w.manager, cid)
+        clock.set(_at(2026, 3, 6, 16, 0))
+        desk.complaints.propose_solution(w.manager, cid, solution="上门更换整机")
+        desk.complaints.agree_solution(w.manager, cid)
+        clock.set(_at(2026, 3, 9, 10, 0))
+        desk.complaints.give_feedback(w.manager, cid, outcome="已更换整机, 客户接受")
+        assert desk.ticket(w.manager, cid).callback_due_at == _at(2026, 3, 17, 0, 0)
+        clock.set(_at(2026, 3, 16, 23, 59))
+        assert desk.callbacks.overdue(w.manager) == []
+        status = desk.sla(w.manager, cid)["callback"]
+        assert status.due_at == _at(2026, 3, 17, 0, 0) and not status.breached
+        clock.set(_at(2026, 3, 17, 0, 1))
+        assert [t.ticket_id for t in desk.callbacks.overdue(w.manager)] == [cid]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_callback_on_the_last_may_day_holiday_is_on_time_and_the_month_counts_it(
+    backend: str, tmp_path: Path
+) -> None:
+    # Two complaints handled on Tuesday 28 April 2026: due 6 May 00:00 though 1-5 May is the holiday.
+    # One called back on 5 May at 22:00 is on time, one on 6 May 09:00 (the first working day) is late;
+    # April's KPI (the month of the complaints) says 1 of 2 on time, the live SLA says the same.
+    with world_desk(backend, tmp_path, pack=PACK) as (desk, clock, w):
+        clock.set(_at(2026, 4, 28, 10, 0))
+        on_time = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "热水器漏水").ticket.id
+        late = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "热水器不点火").ticket.id
+        for cid in (on_time, late):
+            _handled(desk, w, cid)
+            assert desk.ticket(w.manager, cid).callback_due_at == _at(2026, 5, 6, 0, 0)
+        clock.set(_at(2026, 5, 5, 22, 0))
+        desk.record_callback(w.agent, on_time, problem_back=False, satisfaction=5)
+        clock.set(_at(2026, 5, 6, 9, 0))
+        desk.record_callback(w.agent, late, problem_back=False, satisfaction=5)
+        april = Period(_at(2026, 4, 1, 0), _at(2026, 5, 1, 0))
+        counts = kpi_report(
+            reporting_for(desk.store), april, desk.calendar, as_of=_at(2026, 6, 1, 9)
+        ).total.counts
+        assert (counts.callbacks_due, counts.callbacks_done, counts.callbacks_on_time) == (2, 2, 1)
+        assert not desk.sla(w.manager, on_time)["callback"].breached
+        assert desk.sla(w.manager, late)["callback"].breached
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_engineer_who_did_the_work_does_not_make_its_callback(backend: str, tmp_path: Path) -> None:
+    # 二 5 客服专员在24小时内对客户进行回访: the junior engineer's own repair is called back by the agent;
+    # his try is refused and nothing is recorded, the agent's is the callback.
+    with world_desk(backend, tmp_path) as (desk, clock, w):
+        clock.set(_at(2026, 3, 2, 10))
+        tid = desk.open_ticket(
+            w.agent, customer_id=w.cust_zh.id, description="复印机卡纸", category=Category.REPAIR
+        ).ticket.id
+        desk.triage(w.agent, tid, nature="paper_feed", severity=Severity.LOW)
+        desk.dispatch(w.agent, tid, engineer_id=w.eng_junior.id)
+        desk.contact_customer(w.junior, tid, note="已联系客户，今日上门")
+        desk.start_work(w.junior, tid)
+        clock.set(_at(2026, 3, 2, 11))
+        desk.resolve(w.junior, tid, summary="清理搓纸轮")
+        desk.confirm(w.junior, tid, channel="service_slip")
+        with pytest.raises(PermissionDenied):
+            desk.callbacks.record(
+                w.junior, tid, checklist=CallbackChecklist(), problem_back=False, satisfaction=5
+            )
+        assert desk.callbacks.records(w.manager, tid) == []
+        clock.set(_at(2026, 3, 3, 10))
+        desk.callbacks.record(w.agent, tid, checklist=CallbackChecklist(), problem_back=False, satisfaction=5)
+        assert len(desk.callbacks.records(w.manager, tid)) == 1
+        assert not desk.sla(w.manager, tid)["callback"].breached
