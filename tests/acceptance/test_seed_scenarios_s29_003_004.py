@@ -135,3 +135,58 @@ def test_the_engineer_who_did_the_work_does_not_make_its_callback(backend: str, 
         desk.callbacks.record(w.agent, tid, checklist=CallbackChecklist(), problem_back=False, satisfaction=5)
         assert len(desk.callbacks.records(w.manager, tid)) == 1
         assert not desk.sla(w.manager, tid)["callback"].breached
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_responses_working_hours_run_on_the_make_up_saturdays_of_spring_festival_and_may_day(
+    backend: str, tmp_path: Path
+) -> None:
+    # 二 3 响应时效, counted on the 2026 working calendar (09:00-18:00, lunch 12:00-13:00 not counted):
+    # a repair on Friday 13 February at 16:30 has 1.5 of its 4 working hours that day; Saturday 14
+    # February is the Spring Festival make-up working day, due 11:30 — and its 3 working days to resolve
+    # are the 14th, then 24 and 25 February after the holiday (15-23). An urgent call at 17:30 the same
+    # Friday (expedited, 2 working hours) is due on the make-up Saturday at 10:30. A repair on Friday 8
+    # May at 17:00 is due on the May Day make-up Saturday 9 May at 12:00. An inquiry on Friday 27
+    # February at 11:30 runs to 12:00, skips lunch, due 16:30. Sunday 4 January (New Year's make-up):
+    # 11:00 is due 16:00 that day.
+    with world_desk(backend, tmp_path) as (desk, clock, w):
+        cases = [
+            (
+                _at(2026, 2, 13, 16, 30),
+                Category.REPAIR,
+                False,
+                _at(2026, 2, 14, 11, 30),
+                _at(2026, 2, 25, 16, 30),
+            ),
+            (
+                _at(2026, 2, 13, 17, 30),
+                Category.REPAIR,
+                True,
+                _at(2026, 2, 14, 10, 30),
+                _at(2026, 2, 24, 17, 30),
+            ),
+            (_at(2026, 5, 8, 17, 0), Category.REPAIR, False, _at(2026, 5, 9, 12, 0), _at(2026, 5, 12, 17, 0)),
+            (
+                _at(2026, 2, 27, 11, 30),
+                Category.INQUIRY,
+                False,
+                _at(2026, 2, 27, 16, 30),
+                _at(2026, 3, 3, 11, 30),
+            ),
+            (_at(2026, 1, 4, 11, 0), Category.REPAIR, False, _at(2026, 1, 4, 16, 0), _at(2026, 1, 7, 11, 0)),
+        ]
+        tids = []
+        for opened, category, urgent, response, resolution in cases:
+            clock.set(opened)
+            tid = desk.open_ticket(
+                w.agent, customer_id=w.cust_zh.id, description="复印机卡纸", category=category, urgent=urgent
+            ).ticket.id
+            tids.append(tid)
+            status = desk.sla(w.manager, tid)
+            assert (status["response"].due_at, status["resolution"].due_at) == (response, resolution)
+        # Answered on the make-up Saturday at 11:30 exactly, the first repair's response is on time; the
+        # urgent one, not answered by 10:30 that Saturday, is late.
+        clock.set(_at(2026, 2, 14, 11, 30))
+        desk.contact_customer(w.agent, tids[0], note="已联系客户，节后上门")
+        assert not desk.sla(w.manager, tids[0])["response"].breached
+        assert desk.sla(w.manager, tids[1])["response"].breached
