@@ -5,19 +5,24 @@ Seed 004 第八条 2(6) 要求在投诉处理后的七天内进行回访, at edg
 hours of a month's last day (the Shanghai day, not the UTC one, starts the count), at midnight, on New
 Year's Eve into the next year, a handling days after the complaint was opened (the seven days run from the
 handling, not the call), and the May Day holiday week with the KPI of the month.
+Seed 004 第五条 1(6) 每月反馈: a month is the centre's (Shanghai) month — what happens at 07:00 on 1 April
+(still 31 March in UTC) is April's on every store.
+Seed 003 二 3 响应时效 on the 2026 working calendar's make-up days (Spring Festival, May Day, New Year).
 Seed 003 二 5 客服专员在24小时内对客户进行回访: the callback is the agent's; the engineer who did the work
 does not call his own customer back about it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Category, Severity
+from aftersales.domain.ids import AssetId
+from aftersales.domain.products import Asset
 from aftersales.domain.surveys import CallbackChecklist
 from aftersales.errors import PermissionDenied
 from aftersales.ports.reporting import Period
@@ -190,3 +195,51 @@ def test_the_responses_working_hours_run_on_the_make_up_saturdays_of_spring_fest
         desk.contact_customer(w.agent, tids[0], note="已联系客户，节后上门")
         assert not desk.sla(w.manager, tids[0])["response"].breached
         assert desk.sla(w.manager, tids[1])["response"].breached
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_months_feedback_is_the_centres_month_not_the_utc_one(backend: str, tmp_path: Path) -> None:
+    # 第五条 1(6) 收集…外部质量信息及用户意见, 每月反馈: a complaint received on 25 March, handled; on 1 April
+    # at 07:00 Shanghai (23:00 on 31 March in UTC) a second complaint comes in, the first is called back
+    # with a score of 1, and an engineer records a problem found on a unit called in at that hour. March
+    # has one complaint and nothing else; April has the second complaint, the callback with its low score
+    # and the problem — on memory, SQLite and PostgreSQL alike.
+    with world_desk(backend, tmp_path, pack=PACK) as (desk, clock, w):
+        clock.set(_at(2026, 3, 25, 10, 0))
+        first = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "热水器漏水").ticket.id
+        _handled(desk, w, first)
+        desk.register_asset(
+            w.manager,
+            Asset(
+                AssetId("unit-001"),
+                w.product.id,
+                "SN-unit-001",
+                customer_id=w.cust_zh.id,
+                batch="B-2025-09",
+                purchase_date=date(2025, 9, 1),
+                installation_accepted_on=date(2025, 9, 3),
+                dealer_id=w.dealer_sh.id,
+            ),
+        )
+        clock.set(_at(2026, 4, 1, 7, 0))
+        second = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "热水器不点火").ticket.id
+        desk.callbacks.record(
+            w.agent,
+            first,
+            checklist=CallbackChecklist(product_works=True),
+            problem_back=False,
+            satisfaction=1,
+        )
+        tid = desk.open_ticket(
+            w.agent, customer_id=w.cust_zh.id, description="水箱密封圈渗漏", asset_id="unit-001"
+        ).ticket.id
+        desk.triage(w.agent, tid, nature="leak", severity=Severity.MEDIUM)
+        desk.dispatch(w.agent, tid, engineer_id=w.eng_junior.id)
+        desk.start_work(w.junior, tid)
+        desk.add_fault_record(w.junior, tid, symptom="leak", cause="seal_defect", action="replace_seal")
+        march = desk.feedback.facts(w.general_manager, "2026-03")
+        april = desk.feedback.facts(w.general_manager, "2026-04")
+        assert [c.complaint_id for c in march.complaints] == [first]
+        assert (march.callbacks_made, march.low_scores, march.problems) == (0, 0, 0)
+        assert [c.complaint_id for c in april.complaints] == [second]
+        assert (april.callbacks_made, april.low_scores, april.problems) == (1, 1, 1)
