@@ -4,7 +4,8 @@
 Seed 004 第八条 2(6) 要求在投诉处理后的七天内进行回访, at edges earlier walks left: a handling in the small
 hours of a month's last day (the Shanghai day, not the UTC one, starts the count), at midnight, on New
 Year's Eve into the next year, a handling days after the complaint was opened (the seven days run from the
-handling, not the call), and the May Day holiday week with the KPI of the month.
+handling, not the call), the May Day holiday week with the KPI of the month, and an outcome the
+customer rejects (no callback owed for it; the next handling owes seven days, across National Day).
 Seed 004 第五条 1(6) 每月反馈: a month is the centre's (Shanghai) month — what happens at 07:00 on 1 April
 (still 31 March in UTC) is April's on every store.
 Seed 003 二 3 响应时效 on the 2026 working calendar's make-up days (Spring Festival, May Day, New Year).
@@ -243,3 +244,36 @@ def test_the_months_feedback_is_the_centres_month_not_the_utc_one(backend: str, 
         assert (march.callbacks_made, march.low_scores, march.problems) == (0, 0, 0)
         assert [c.complaint_id for c in april.complaints] == [second]
         assert (april.callbacks_made, april.low_scores, april.problems) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_outcome_the_customer_rejects_owes_no_callback_and_the_next_handling_owes_seven_days(
+    backend: str, tmp_path: Path
+) -> None:
+    # 投诉处理后的七天内进行回访: handled on Friday 25 September (due 3 October), the customer rejects the
+    # outcome on the 28th — no callback is owed for it; handled again on 30 September at 20:00, the seven
+    # days are 1-7 October (the National Day week), due 8 October 00:00. Called back on 7 October at 23:00:
+    # on time, and September's KPI counts one callback due and one on time, not two.
+    with world_desk(backend, tmp_path, pack=PACK) as (desk, clock, w):
+        clock.set(_at(2026, 9, 25, 10, 0))
+        cid = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "热水器漏水").ticket.id
+        _handled(desk, w, cid)
+        assert desk.ticket(w.manager, cid).callback_due_at == _at(2026, 10, 3, 0, 0)
+        clock.set(_at(2026, 9, 28, 10, 0))
+        desk.complaints.reject_outcome(w.customer_zh, cid, reason="还是漏水")
+        assert desk.ticket(w.manager, cid).callback_due_at is None
+        assert desk.callbacks.pending(w.manager) == []
+        desk.complaints.propose_solution(w.manager, cid, solution="退货退款")
+        desk.complaints.agree_solution(w.manager, cid)
+        clock.set(_at(2026, 9, 30, 20, 0))
+        desk.complaints.give_feedback(w.manager, cid, outcome="已退货退款")
+        assert [t.due_at for t in desk.callbacks.pending(w.manager)] == [_at(2026, 10, 8, 0, 0)]
+        clock.set(_at(2026, 10, 7, 23, 0))
+        assert desk.callbacks.overdue(w.manager) == []
+        desk.record_callback(w.agent, cid, problem_back=False, satisfaction=4)
+        assert not desk.sla(w.manager, cid)["callback"].breached
+        september = Period(_at(2026, 9, 1, 0), _at(2026, 10, 1, 0))
+        counts = kpi_report(
+            reporting_for(desk.store), september, desk.calendar, as_of=_at(2026, 10, 9, 9)
+        ).total.counts
+        assert (counts.callbacks_due, counts.callbacks_done, counts.callbacks_on_time) == (1, 1, 1)
