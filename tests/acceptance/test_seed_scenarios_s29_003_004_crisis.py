@@ -16,6 +16,8 @@ import pytest
 
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.complaints import ComplaintSeverity, CrisisFacts, CrisisProblem, Recourse
+from aftersales.i18n.reasons import render_reason
+from aftersales.policies.complaints import crisis_event
 from aftersales.service.desk import ServiceDesk
 from conftest import noticed_desk, world_desk
 
@@ -85,3 +87,16 @@ def test_a_customer_stating_such_a_defect_tells_the_centre_in_its_words(backend:
         assert "其他产品质量问题" in claim.body and "crisis_problem" not in claim.body, claim.body
         file = desk.complaints.complaint_file(w.manager, cid)
         assert file.crisis is None and not file.escalations
+
+
+def test_the_classification_names_the_defect_in_each_language() -> None:
+    facts = CrisisFacts(
+        problems={CrisisProblem("product_quality")},
+        economic_loss=True,
+        recourse={Recourse.COMPENSATION_DEMANDED},
+    )
+    decision = crisis_event(facts)
+    assert decision.outcome is True
+    said = {loc: render_reason(decision.reasons[0], loc) for loc in ("zh_Hans", "zh_Hant", "en")}
+    assert "其他产品质量问题" in said["zh_Hans"] and "其他產品質量問題" in said["zh_Hant"]
+    assert "another quality problem of the product" in said["en"]
