@@ -68,6 +68,9 @@ class CrisisProblem(CodedEnum):
     """Quality problem: the product caused loss of the customer's property (财产损失)."""
     PERSONAL_INJURY = "personal_injury"
     """Quality problem: someone was hurt (人员受伤)."""
+    PRODUCT_QUALITY = "product_quality"
+    """Quality problem of another kind (产品质量问题, 包括…等问题: the two above are examples, not the
+    list): e.g. a defect that stopped the customer's work and cost it money."""
     UNSAFE_REPAIR = "unsafe_repair"
     """Service problem: the repair left something unsafe (维修存在不安全因素)."""
     DECEPTION = "deception"
@@ -79,7 +82,10 @@ class CrisisProblem(CodedEnum):
     def group(self) -> str:
         """``quality`` or ``service``."""
         return (
-            "quality" if self in (CrisisProblem.PROPERTY_LOSS, CrisisProblem.PERSONAL_INJURY) else "service"
+            "quality"
+            if self
+            in (CrisisProblem.PROPERTY_LOSS, CrisisProblem.PERSONAL_INJURY, CrisisProblem.PRODUCT_QUALITY)
+            else "service"
         )
 
 
