@@ -11,6 +11,10 @@ pack, on memory, SQLite and PostgreSQL (skipped without ``AFTERSALES_PG_DSN``):
 - 分工 6 “24小时之内…特殊情况不得超过48小时” over the Spring Festival holiday of 2026 (wall-clock hours);
 - 开箱期 “在产品出厂后至安装调试合格期间” for a unit left uninstalled for five months, and 材料收费 1 b ②
   “因购买后用户自行搬运、移动、安装” in that phase;
+- 发料 2 “确认其所需的材料是否在保修期内” with the product sample's terms per part: a ceramic body in its own
+  5 years goes free on a pick slip (owed back) after the product's term ended, as the charge sheet says —
+  **fixed in session 29** (the check judged every part on the product's term and sold the body to the
+  dealer at cost); free and charged parts in one request are refused and filed apart;
 - 分工 3 “乙方需按时退回换下的配件” and 退料 1 “视…事实占有,需收取相关费用” for two parts on one slip, one
   returned in time: only the kept one is charged, at the maker's cost (收费的标准 a).
 """
@@ -30,10 +34,10 @@ from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind, ChargeSheet
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.ids import AssetId, ProductId
-from aftersales.domain.materials import MaterialsLine, PartyRef
+from aftersales.domain.materials import MaterialsLine, MaterialsState, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset, Product, WarrantyTerm
-from aftersales.errors import AttachmentRequired, SlaExtensionRefused
+from aftersales.errors import AttachmentRequired, PolicyError, SlaExtensionRefused, ValidationError
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.reports.money import month_money
 from aftersales.service.desk import ServiceDesk
@@ -117,7 +121,12 @@ def _report(desk: ServiceDesk, world: World, ticket_id: str) -> None:
 
 
 def _record(
-    desk: ServiceDesk, world: World, ticket_id: str, part: str, component: str, cause: str = "flush_valve_worn"
+    desk: ServiceDesk,
+    world: World,
+    ticket_id: str,
+    part: str,
+    component: str,
+    cause: str = "flush_valve_worn",
 ) -> None:
     desk.add_fault_record(
         world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause=cause,
@@ -132,7 +141,7 @@ def _charging(sheet: ChargeSheet) -> dict[str, tuple[bool, Money]]:
 # -- 分工 3: 保修期限自用户购买之日起计算, at a month's end and on Shanghai's day
 
 
-def test_eighteen_months_from_31_august_end_on_28_february_by_the_shanghai_day_of_the_call(host: Host) -> None:
+def test_eighteen_months_from_31_august_end_on_28_february_by_the_shanghai_day(host: Host) -> None:
     # 31 August 2024 + 18 months: February 2026 has no 31st, so the term ends with 28 February (民法典 203,
     # the corresponding day or the month's last). A call at 23:30 on the 28th is free; one at 00:10 on
     # 1 March in Shanghai — still 28 February, 16:10, in UTC — is charged: days are the unit's market days.
@@ -207,7 +216,7 @@ def test_the_dealers_24_hours_run_through_the_spring_festival_and_the_special_ca
     assert due.due_at == datetime(2026, 2, 17, 18, 0, tzinfo=SH)
     clock.set(datetime(2026, 2, 17, 9, 0, tzinfo=SH))
     with pytest.raises(AttachmentRequired):  # the pack asks the written report before the special case
-        desk.extend_sla(world.manager, ticket_id, "resolution", timedelta(hours=48), "春节期间配件需从台州发货")
+        desk.extend_sla(world.manager, ticket_id, "resolution", timedelta(hours=48), "春节期间需从台州发货")
     _report(desk, world, ticket_id)
     with pytest.raises(SlaExtensionRefused):
         desk.extend_sla(
@@ -309,3 +318,78 @@ def test_of_two_free_parts_only_the_one_not_returned_is_charged_at_cost(host: Ho
     assert [(e.kind, e.item, e.amount) for e in revenue.revenue] == [
         (ChargeKind.MATERIALS, VALVE, Money("75.00", CNY))
     ]
+
+
+# -- 发料 2: 确认其所需的材料是否在保修期内, per part of the product sample
+
+
+def _body_job(desk: ServiceDesk, clock: ManualClock, world: World, *parts: str) -> str:
+    """A call on 10 March 2026 about the set bought on 31 August 2024 (its 18 months ended on 28 February,
+    the seat's 12 before; the ceramic body's 60 run to 2029): the dealer records the ``parts`` replaced."""
+    clock.set(datetime(2026, 3, 10, 10, 0, tzinfo=SH))
+    ticket_id = _call(desk, world, "unit-0831")
+    desk.dispatch(world.agent, ticket_id, dealer_id="dealer-sh")
+    desk.start_work(world.dealer_sh_staff, ticket_id)
+    for part in parts:
+        _record(desk, world, ticket_id, part, "ceramic_body" if part == BODY else "seat")
+    return ticket_id
+
+
+def _requested(desk: ServiceDesk, world: World, ticket_id: str, *parts: str) -> str:
+    return desk.materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"),
+        lines=[MaterialsLine(part, 1) for part in parts], urgent=True,
+    ).id  # fmt: skip
+
+
+def test_a_ceramic_body_in_its_own_five_years_goes_free_after_the_products_term_ended(host: Host) -> None:
+    # 保修期内甲方免费向乙方提供维修材料, 但乙方需按时退回换下的配件: the body asked for is in its own
+    # term, so the office's check gives the free pick slip (领料单), as the ticket's charge sheet gives
+    # the body free; it goes on the dealer's loan ledger, the cracked body owed back.
+    desk, clock, world = host
+    ticket_id = _body_job(desk, clock, world, BODY)
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert _charging(sheet)[BODY] == (False, Money(0, CNY))
+    request_id = _requested(desk, world, ticket_id, BODY)
+    checked = desk.materials.check(world.agent, request_id)
+    assert checked.chargeable is False and checked.pick_slip is not None
+    assert checked.phase == "in_warranty"
+    desk.materials.approve(world.manager, request_id)
+    desk.materials.pick(world.agent, request_id)
+    desk.materials.ship(world.agent, request_id)
+    desk.materials.receive(world.dealer_sh_staff, request_id)
+    assert dict(desk.materials.ledger(world.agent, PartyRef.dealer("dealer-sh")).balance) == {BODY: 1}
+    assert desk.fees.slips_of(world.manager, ticket_id) == []  # nothing sold to the dealer
+
+
+def test_free_and_charged_parts_in_one_request_are_refused_and_filed_apart(host: Host) -> None:
+    # The seat is past its 12 months (sold to the dealer at cost, 款到发货), the body is not (free): one
+    # check cannot say both; the office is told to file them apart, and nothing changes meanwhile.
+    desk, clock, world = host
+    ticket_id = _body_job(desk, clock, world, SEAT, BODY)
+    both = _requested(desk, world, ticket_id, SEAT, BODY)
+    with pytest.raises(PolicyError) as refused:
+        desk.materials.check(world.agent, both)
+    assert refused.value.code == "warranty_check_mixed"
+    assert desk.materials.materials_request(world.manager, both).state is MaterialsState.REQUESTED
+    desk.materials.cancel(world.agent, both, reason="分开申请")
+    seat, body = _requested(desk, world, ticket_id, SEAT), _requested(desk, world, ticket_id, BODY)
+    charged = desk.materials.check(world.agent, seat)
+    assert charged.chargeable is True and charged.phase == "out_of_warranty"
+    quoted = desk.materials.quote(world.agent, seat)
+    assert quoted.charges is not None
+    (offer,) = quoted.charges.quotes
+    assert offer.total == Money("60.00", CNY) and offer.payment_before_shipping  # the seat at cost
+    assert desk.materials.check(world.agent, body).chargeable is False
+
+
+def test_a_component_named_against_the_fault_record_is_refused(host: Host) -> None:
+    # The seat was recorded on the seat: the office naming the ceramic body for it would give it free.
+    desk, clock, world = host
+    ticket_id = _body_job(desk, clock, world, SEAT)
+    seat = _requested(desk, world, ticket_id, SEAT)
+    with pytest.raises(ValidationError) as refused:
+        desk.materials.check(world.agent, seat, component="ceramic_body")
+    assert refused.value.field == "component"
+    assert desk.materials.materials_request(world.manager, seat).state is MaterialsState.REQUESTED
+    assert desk.materials.check(world.agent, seat, component="seat").chargeable is True
