@@ -17,6 +17,10 @@ pack, on memory, SQLite and PostgreSQL (skipped without ``AFTERSALES_PG_DSN``):
   5 years goes free on a pick slip (owed back) after the product's term ended, as the charge sheet says —
   **fixed in session 29** (the check judged every part on the product's term and sold the body to the
   dealer at cost); free and charged parts in one request are refused and filed apart;
+- 分工 5 “乙方在产品交付的同时派人上门安装调试”, 分工 9 and 档案 a “每月3号之前将上月安装情况统计报至
+  售后服务部”: an installation accepted at 23:59 on Saturday 31 January 2026 is January's (and ends the
+  unit's out-of-box phase that day), one accepted at 00:00 on 1 February is February's; January's report is
+  due by the end of Tuesday 3 February;
 - 分工 3 “乙方需按时退回换下的配件” and 退料 1 “视…事实占有,需收取相关费用” for two parts on one slip, one
   returned in time: only the kept one is charged, at the maker's cost (收费的标准 a).
 """
@@ -33,14 +37,16 @@ import pytest
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.charges import ChargeKind, ChargeSheet
-from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.classification import Category, Plan, Severity
 from aftersales.domain.ids import AssetId, ProductId
 from aftersales.domain.materials import MaterialsLine, MaterialsState, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.errors import PolicyError, SlaExtensionRefused, ValidationError
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
+from aftersales.reports.dealer_monthly import ReportStatus, scoped_dealer_monthly
 from aftersales.reports.money import month_money
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
@@ -395,3 +401,54 @@ def test_a_component_named_against_the_fault_record_is_refused(host: Host) -> No
     assert refused.value.field == "component"
     assert desk.materials.materials_request(world.manager, seat).state is MaterialsState.REQUESTED
     assert desk.materials.check(world.agent, seat, component="seat").chargeable is True
+
+
+# -- 分工 5 安装调试, 分工 9 每月对所安装调试情况进行一次统计, 档案 a 每月3号之前
+
+
+def _installed(desk: ServiceDesk, world: World, asset_id: str) -> str:
+    """The dealer's installation at delivery (安装调试), worked and done; the customer accepts later."""
+    install = desk.open_ticket(
+        world.agent, customer_id="cust-zh", asset_id=asset_id, description="送货安装调试",
+        category=Category.INSTALLATION,
+    ).ticket.id  # fmt: skip
+    desk.triage(world.agent, install, nature="installation", severity=Severity.LOW, plan=Plan.ON_SITE)
+    desk.dispatch(world.agent, install, dealer_id="dealer-sh")
+    desk.start_work(world.dealer_sh_staff, install)
+    desk.resolve(world.dealer_sh_staff, install, summary="安装调试合格")
+    return install
+
+
+def test_an_installation_accepted_at_23_59_on_31_january_is_januarys_and_reported_by_3_february(
+    host: Host,
+) -> None:
+    desk, clock, world = host
+    second = Asset(
+        AssetId("unit-box-2"), "wc-100", "SN-BOX-2", customer_id="cust-zh", shipment_date=date(2026, 1, 20),
+        purchase_date=date(2026, 1, 25), dealer_id="dealer-sh",
+    )  # fmt: skip
+    desk.register_asset(world.manager, second)
+    clock.set(datetime(2026, 1, 31, 15, 0, tzinfo=SH))
+    january, february = _installed(desk, world, "unit-box"), _installed(desk, world, "unit-box-2")
+    clock.set(datetime(2026, 1, 31, 23, 59, tzinfo=SH))
+    desk.confirm(world.customer_zh, january)
+    clock.set(datetime(2026, 2, 1, 0, 0, tzinfo=SH))
+    desk.confirm(world.customer_zh, february)
+    with desk.store() as uow:  # 开箱期 ends with 安装调试合格, on the Shanghai day of the acceptance
+        assert uow.assets.get("unit-box").installation_accepted_on == date(2026, 1, 31)
+        assert uow.assets.get("unit-box-2").installation_accepted_on == date(2026, 2, 1)
+    queries = reporting_for(desk.store)
+    clock.set(datetime(2026, 2, 3, 23, 59, tzinfo=SH))
+    summary = scoped_dealer_monthly(desk, world.dealer_sh_staff, queries, "2026-01")
+    assert summary.due_at == datetime(2026, 2, 4, 0, 0, tzinfo=SH)  # the whole of Tuesday 3 February
+    (row,) = summary.rows
+    assert (row.dealer_id, row.installations, row.repairs, row.status) == (
+        "dealer-sh", 1, 0, ReportStatus.PENDING,
+    )  # fmt: skip
+    desk.reports.submit_dealer_report(
+        world.dealer_sh_staff, "dealer-sh", "2026-01", installations=1, repairs=0
+    )
+    (row,) = scoped_dealer_monthly(desk, world.dealer_sh_staff, queries, "2026-01").rows
+    assert row.status is ReportStatus.ON_TIME and row.matches_ledger
+    (feb,) = scoped_dealer_monthly(desk, world.dealer_sh_staff, queries, "2026-02").rows
+    assert feb.installations == 1
