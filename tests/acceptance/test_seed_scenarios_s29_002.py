@@ -16,7 +16,8 @@ pack, on memory, SQLite and PostgreSQL (skipped without ``AFTERSALES_PG_DSN``):
 - 发料 2 “确认其所需的材料是否在保修期内” with the product sample's terms per part: a ceramic body in its own
   5 years goes free on a pick slip (owed back) after the product's term ended, as the charge sheet says —
   **fixed in session 29** (the check judged every part on the product's term and sold the body to the
-  dealer at cost); free and charged parts in one request are refused and filed apart;
+  dealer at cost); a seat given a year's more free service by a complaint (延长免费售后服务期) goes free too;
+  free and charged parts in one request are refused and filed apart;
 - 分工 5 “乙方在产品交付的同时派人上门安装调试”, 分工 9 and 档案 a “每月3号之前将上月安装情况统计报至
   售后服务部”: an installation accepted at 23:59 on Saturday 31 January 2026 is January's (and ends the
   unit's out-of-box phase that day), one accepted at 00:00 on 1 February is February's; January's report is
@@ -40,6 +41,7 @@ from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.charges import ChargeKind, ChargeSheet
 from aftersales.domain.classification import Category, Plan, Severity
+from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.ids import AssetId, ProductId
 from aftersales.domain.materials import MaterialsLine, MaterialsState, PartyRef
 from aftersales.domain.money import Money
@@ -401,6 +403,26 @@ def test_a_component_named_against_the_fault_record_is_refused(host: Host) -> No
     assert refused.value.field == "component"
     assert desk.materials.materials_request(world.manager, seat).state is MaterialsState.REQUESTED
     assert desk.materials.check(world.agent, seat, component="seat").chargeable is True
+
+
+def test_a_seat_given_a_years_more_free_service_by_a_complaint_goes_free_to_the_dealer(host: Host) -> None:
+    # 客户投诉的处理方法, 可用的牌 “延长免费售后服务期” on the seat alone: the seat asked for afterwards is in
+    # its extended term, so the check gives the free pick slip though the product's 18 months are over.
+    desk, clock, world = host
+    ticket_id = _body_job(desk, clock, world, SEAT)
+    complaints = desk.complaints
+    cid = complaints.open_complaint(world.agent, "cust-zh", "座圈刚过保就坏", about=[ticket_id]).ticket.id
+    complaints.investigate(world.agent, cid)
+    complaints.propose_solution(world.agent, cid, solution="座圈延保 12 个月")
+    complaints.agree_solution(world.customer_zh, cid)
+    complaints.grant_remedy(
+        world.agent, cid, kind=RemedyKind.WARRANTY_EXTENSION, cost=Money(0, CNY), extend_by=12,
+        component="seat",
+    )  # fmt: skip
+    seat = _requested(desk, world, ticket_id, SEAT)
+    checked = desk.materials.check(world.agent, seat)
+    assert checked.chargeable is False and checked.pick_slip is not None
+    assert _charging(desk.charges.assess(world.dealer_sh_staff, ticket_id))[SEAT] == (False, Money(0, CNY))
 
 
 # -- 分工 5 安装调试, 分工 9 每月对所安装调试情况进行一次统计, 档案 a 每月3号之前
