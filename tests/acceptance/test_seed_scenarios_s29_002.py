@@ -405,6 +405,23 @@ def test_a_component_named_against_the_fault_record_is_refused(host: Host) -> No
     assert desk.materials.check(world.agent, seat, component="seat").chargeable is True
 
 
+def test_a_free_slip_checked_on_the_body_is_stale_once_the_record_puts_the_part_on_the_seat(
+    host: Host,
+) -> None:
+    # The office checked a part no record named yet as the ceramic body (free); the dealer's fault record
+    # then names it on the seat, past its 12 months: the free slip is not approved, nothing changes.
+    desk, clock, world = host
+    ticket_id = _body_job(desk, clock, world)
+    seat = _requested(desk, world, ticket_id, SEAT)
+    assert desk.materials.check(world.agent, seat, component="ceramic_body").chargeable is False
+    _record(desk, world, ticket_id, SEAT, "seat")
+    before = desk.materials.materials_request(world.manager, seat)
+    with pytest.raises(PolicyError) as stale:
+        desk.materials.approve(world.manager, seat)
+    assert stale.value.code == "warranty_check_stale"
+    assert desk.materials.materials_request(world.manager, seat).version == before.version
+
+
 def test_a_seat_given_a_years_more_free_service_by_a_complaint_goes_free_to_the_dealer(host: Host) -> None:
     # 客户投诉的处理方法, 可用的牌 “延长免费售后服务期” on the seat alone: the seat asked for afterwards is in
     # its extended term, so the check gives the free pick slip though the product's 18 months are over.

@@ -22,7 +22,7 @@ import attrs
 from aftersales.domain.materials import ItemKind, MaterialsRequest
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import PolicyError
+from aftersales.errors import PolicyError, ValidationError
 from aftersales.policies.charge_assessment import decide_charges
 from aftersales.policies.chargeability import ChargeabilityPolicy, ChargeOutcome
 from aftersales.policies.decision import Decision
@@ -112,11 +112,20 @@ def still_holds(
     asked = payload["asked"]
     causes = asked.get("causes") if isinstance(asked, Mapping) else None
     component = asked.get("component") if isinstance(asked, Mapping) else None
-    again = judge(
-        uow, ticket, request, warranty=warranty, chargeability=chargeability,
-        extra_causes=tuple(c for c in causes or () if isinstance(c, str)),
-        component=component if isinstance(component, str) else None, now=now,
-    )  # fmt: skip
+    try:
+        again = judge(
+            uow, ticket, request, warranty=warranty, chargeability=chargeability,
+            extra_causes=tuple(c for c in causes or () if isinstance(c, str)),
+            component=component if isinstance(component, str) else None, now=now,
+        )  # fmt: skip
+    except ValidationError as error:
+        # The component the check was asked for no longer fits (a fault record made since names another
+        # for one of its parts): the check does not hold, whoever approves now did not ask it.
+        raise PolicyError(
+            f"request {request.id}: its warranty check no longer holds ({error}): cancel it and file the "
+            "parts again to have them checked anew",
+            code="warranty_check_stale",
+        ) from None
     if again.chargeable == request.chargeable:
         return  # free or charged as checked (a unit's out-of-box phase ending in between changes no money)
     changed = ["now chargeable" if again.chargeable else "now free"]
