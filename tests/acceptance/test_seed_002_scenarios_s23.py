@@ -489,7 +489,8 @@ def test_the_special_case_allows_48_hours_and_not_a_minute_more(
     host: tuple[ServiceDesk, ManualClock, World],
 ) -> None:
     # 特殊情况不得超过48小时: the maker approves a special case up to 48 hours from the dispatch; one minute
-    # more is refused and nothing is stored. The written report comes first (the pack's rule).
+    # more is refused and nothing is stored. (A written report attached first changes nothing: the pack
+    # asks none since session 29.)
     desk, clock, world = host
     clock.set(datetime(2026, 3, 6, 17, 0, tzinfo=SH))  # Friday: the 48 hours end on Sunday
     ticket_id = _call(desk, world, "unit-in")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from aftersales.errors import (
     SlaExtensionRefused,
     ValidationError,
 )
+from aftersales.policies.attachments import AttachmentParams, AttachmentRules
 from aftersales.policies.registry import resolve_policies
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.actors import Actor
@@ -49,7 +50,9 @@ STAFF = {Role.MANAGER: [Contact("王经理", email="manager@example.cn", locale=
 H = timedelta(hours=1)
 
 
-def _postgres(pack: str, clock: ManualClock, notifier: MemoryNotifier) -> ServiceDesk:
+def _postgres(
+    pack: str, clock: ManualClock, notifier: MemoryNotifier, overrides: Mapping[str, object] | None = None
+) -> ServiceDesk:
     import psycopg
 
     from aftersales.adapters.postgres import open_postgres
@@ -67,7 +70,7 @@ def _postgres(pack: str, clock: ManualClock, notifier: MemoryNotifier) -> Servic
     store.close = close  # type: ignore[method-assign]
     return ServiceDesk(
         store,
-        policies=resolve_policies(pack),
+        policies=resolve_policies(pack, overrides),
         clock=clock,
         notifier=notifier,
         calendar=china_mainland_calendar(),
@@ -76,15 +79,19 @@ def _postgres(pack: str, clock: ManualClock, notifier: MemoryNotifier) -> Servic
     )
 
 
-def _open(kind: str, tmp_path: Path, pack: str, start: datetime) -> ServiceDesk:
+def _open(
+    kind: str, tmp_path: Path, pack: str, start: datetime, overrides: Mapping[str, object] | None = None
+) -> ServiceDesk:
     clock, notifier = ManualClock(start), MemoryNotifier()
     if kind == "postgres":
         if not DSN:
             pytest.skip("AFTERSALES_PG_DSN is not set")
-        desk = _postgres(pack, clock, notifier)
+        desk = _postgres(pack, clock, notifier, overrides)
     else:
         url = "memory://" if kind == "memory" else f"sqlite:///{tmp_path / 'lifecycle.db'}"
-        desk = ServiceDesk.open(url, pack=pack, clock=clock, notifier=notifier, staff=STAFF)
+        desk = ServiceDesk.open(
+            url, pack=pack, clock=clock, notifier=notifier, staff=STAFF, overrides=overrides
+        )
     desk.register_customer(MANAGER, Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13800000001")))
     desk.register_engineer(MANAGER, Engineer(EngineerId("e1"), "赵工"))
     desk.register_dealer(MANAGER, Dealer("D1", "上海经销商", "SH"))
@@ -238,7 +245,14 @@ def test_sla_at_an_instant_and_scoped_like_the_ticket(desk: ServiceDesk) -> None
 
 @pytest.mark.parametrize("kind", STORES)
 def test_the_dealer_contract_binds_dealers_and_is_extended_up_to_48_hours(kind: str, tmp_path: Path) -> None:
-    with _open(kind, tmp_path, "sanitary_ware", datetime(2026, 3, 2, 9, tzinfo=SH)) as desk:
+    # A host asking a written report before a special case (report_before_extension; seed 002's own pack
+    # asks none since session 29: 特殊情况不得超过48小时 names a cap, not a report).
+    asks = {
+        "attachments": AttachmentRules(
+            AttachmentParams(report_for_out_of_box=True, report_before_extension=True)
+        )
+    }
+    with _open(kind, tmp_path, "sanitary_ware", datetime(2026, 3, 2, 9, tzinfo=SH), asks) as desk:
         clock = _clock(desk)
         own = desk.open_ticket(AGENT, customer_id="c1", description="马桶漏水").ticket.id
         desk.triage(AGENT, own, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
@@ -258,7 +272,7 @@ def test_the_dealer_contract_binds_dealers_and_is_extended_up_to_48_hours(kind: 
         assert refused.value.field == "new_limit" and refused.value.maximum == 48 * H
         with pytest.raises(PermissionDenied):
             desk.extend_sla(AGENT, tid, "resolution", 48 * H, "偏远乡镇")
-        # 特殊情况 needs its written report first (the pack's report_before_extension).
+        # 特殊情况 needs its written report first (the host's report_before_extension).
         with pytest.raises(AttachmentRequired) as unreported:
             desk.extend_sla(MANAGER, tid, "resolution", 48 * H, "偏远乡镇，需两天")
         assert (unreported.value.kind, unreported.value.step) == ("written_report", "extend_sla")

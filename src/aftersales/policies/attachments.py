@@ -7,8 +7,9 @@ in or out of warranty is handled as out of box ("按第一阶段的方式处理"
 ``report_blocks`` names the workflow steps (dispatching is ``assign``) refused with
 :class:`~aftersales.errors.AttachmentRequired` until a written report
 is attached.
-``report_before_extension`` asks the same before a special-case SLA extension
-(seed 002: 特殊情况不得超过48小时); the SLA desk calls :func:`written_report_missing` for it.
+``report_before_extension`` asks the same before a special-case SLA extension, a host's choice (seed
+002's 特殊情况不得超过48小时 names a cap and asks no report: its pack leaves it off); the SLA desk calls
+:func:`written_report_missing` for it.
 
 Limits: ``max_size_mb`` per file, ``media_types`` the sniffed types accepted (executables never are).
 """

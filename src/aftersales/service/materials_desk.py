@@ -524,7 +524,10 @@ class MaterialsDesk:
         adds any the caller knows beyond them); the visits decide callback rules as on the charge sheet
         (:func:`~aftersales.service.charge_facts.charging_visit`). Parts a service contract covering the
         unit on the call's day pays for are free, as the charge sheet makes them: one repair's part is
-        never free on its sheet and quoted in materials.
+        never free on its sheet and quoted in materials. Each part is judged on the term of the component
+        its fault record names (a ceramic body's own 5 years), ``component`` naming it for the parts no
+        record names (:mod:`~aftersales.service.part_components`); free and charged parts in one request
+        are ``PolicyError`` ``warranty_check_mixed``.
         """
         if isinstance(causes, str):
             raise ValidationError("causes is a collection of cause codes, not one string", field="causes")

@@ -22,11 +22,13 @@ import attrs
 from aftersales.domain.materials import ItemKind, MaterialsRequest
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import PolicyError
+from aftersales.errors import PolicyError, ValidationError
 from aftersales.policies.charge_assessment import decide_charges
-from aftersales.policies.chargeability import ChargeabilityPolicy
+from aftersales.policies.chargeability import ChargeabilityPolicy, ChargeOutcome
+from aftersales.policies.decision import Decision
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.charge_facts import charging_visit, contract_on_call_day, unit_extensions
+from aftersales.service.part_components import one_decision, part_components
 
 __all__ = ["CHECKED", "Judged", "judge", "still_holds"]
 
@@ -62,11 +64,14 @@ def judge(
     asset = uow.assets.get(ticket.asset_id)
     product = uow.products.get(asset.product_id)
     found = tuple(sorted({r.cause for r in ticket.fault_records} | set(extra_causes)))
-    decision = decide_charges(
-        warranty, chargeability, asset, product, received_at=ticket.received_at, now=now,
-        component=component, extensions=unit_extensions(uow, asset.id), visit=charging_visit(ticket),
-        causes=found,
-    )  # fmt: skip
+    extensions, visit = unit_extensions(uow, asset.id), charging_visit(ticket)
+    decisions: dict[str | None, Decision[ChargeOutcome]] = {}
+    for part_component in part_components(ticket, request, product, component):
+        decisions[part_component] = decide_charges(
+            warranty, chargeability, asset, product, received_at=ticket.received_at, now=now,
+            component=part_component, extensions=extensions, visit=visit, causes=found,
+        )  # fmt: skip
+    decision = one_decision(request, decisions)
     chargeable, reasons = decision.outcome.materials, tuple(decision.reasons)
     contract = contract_on_call_day(uow, asset, ticket)
     if chargeable and contract is not None and contract.coverage.parts:
@@ -107,11 +112,20 @@ def still_holds(
     asked = payload["asked"]
     causes = asked.get("causes") if isinstance(asked, Mapping) else None
     component = asked.get("component") if isinstance(asked, Mapping) else None
-    again = judge(
-        uow, ticket, request, warranty=warranty, chargeability=chargeability,
-        extra_causes=tuple(c for c in causes or () if isinstance(c, str)),
-        component=component if isinstance(component, str) else None, now=now,
-    )  # fmt: skip
+    try:
+        again = judge(
+            uow, ticket, request, warranty=warranty, chargeability=chargeability,
+            extra_causes=tuple(c for c in causes or () if isinstance(c, str)),
+            component=component if isinstance(component, str) else None, now=now,
+        )  # fmt: skip
+    except ValidationError as error:
+        # The component the check was asked for no longer fits (a fault record made since names another
+        # for one of its parts): the check does not hold, whoever approves now did not ask it.
+        raise PolicyError(
+            f"request {request.id}: its warranty check no longer holds ({error}): cancel it and file the "
+            "parts again to have them checked anew",
+            code="warranty_check_stale",
+        ) from None
     if again.chargeable == request.chargeable:
         return  # free or charged as checked (a unit's out-of-box phase ending in between changes no money)
     changed = ["now chargeable" if again.chargeable else "now free"]
