@@ -22,21 +22,26 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from test_engineer_kpis_s28e import MARCH, READ_AT, _late_response_passed_on, _opened, _rework_redone
 
+from aftersales import staff_figures
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.agent_shifts import AgentShift
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, EngineerId
 from aftersales.domain.parties import Customer, Engineer
 from aftersales.domain.staff_records import MeasureKind, StaffKind, Trainee
+from aftersales.domain.surveys import CallbackChecklist
 from aftersales.domain.teams import OnCallShift, Team, TeamKind
 from aftersales.domain.training import TrainingTopic
-from aftersales.errors import NotFound, PermissionDenied
+from aftersales.errors import ConfigurationError, NotFound, PermissionDenied
 from aftersales.i18n.errors import render_error
+from aftersales.reports import scoped_engineer_kpis, scoped_service_conduct
+from aftersales.serialization import unstructure
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.permissions import PERMISSIONS, Workflow
-from conftest import store_url
+from conftest import World, store_url, world_desk
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTH_END = datetime(2026, 3, 31, 23, 30, tzinfo=SHANGHAI)
@@ -160,3 +165,58 @@ def test_the_export_has_its_own_permission() -> None:
         *(ENGINEER.roles),
         *(AGENT.roles),
     }
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_engineer_reads_the_figures_measured_of_their_own_work(backend: str, tmp_path: Path) -> None:
+    # Seed 003 三 2 / seed 001 六: the appraisal rests on each engineer's KPI row; the row was the
+    # appraisers' table only (staff_kpi_report). The person's own row, with the tickets behind it, is theirs.
+    with world_desk(backend, tmp_path) as (desk, clock, w):
+        _late_response_passed_on(desk, clock, w)
+        _rework_redone(desk, clock, w)
+        _impolite(desk, clock, w)
+        clock.set(READ_AT)
+        table = scoped_engineer_kpis(desk, w.manager, MARCH, as_of=READ_AT)
+        (junior,) = [r for r in table.rows if r.engineer_id == w.eng_junior.id]
+        mine = json.loads(staff_figures(desk, w.junior, w.eng_junior.id, MARCH))
+        figures = mine["figures"]
+        assert figures["engineer"] == unstructure(junior) and figures["agent"] is None
+        assert figures["engineer_tickets"] == unstructure(table.tickets(w.eng_junior.id))
+        (conduct,) = [
+            r for r in scoped_service_conduct(desk, w.manager, MARCH).rows if r.engineer_id == w.eng_junior.id
+        ]
+        assert figures["conduct"] == unstructure(conduct) and conduct.breaches == {"polite": 1}
+        assert json.loads(staff_figures(desk, w.manager, w.eng_junior.id, MARCH))["figures"] == figures
+        with pytest.raises(NotFound):  # a colleague's row is not theirs
+            staff_figures(desk, w.senior, w.eng_junior.id, MARCH)
+        with pytest.raises(PermissionDenied):
+            staff_figures(desk, Actor.auditor("au-1"), w.eng_junior.id, MARCH)
+        log = desk.privacy.access_log(Actor.auditor("au-1"), staff_id=w.eng_junior.id)
+        assert sorted((r.actor, r.what) for r in log) == sorted(
+            [(str(w.junior.ref), "staff_figures"), (str(w.manager.ref), "staff_figures")]
+        )  # one instant: the order of the two reads is the ids'
+        with pytest.raises(ConfigurationError) as refused:  # no working calendar: no working time measured
+            staff_figures(_Uncalendared(desk), w.junior, w.eng_junior.id, MARCH)
+        assert refused.value.key == "calendar"
+
+
+def _impolite(desk: ServiceDesk, clock: ManualClock, w: World) -> None:
+    """The junior fixes a jam in one visit; the customer says he was not polite."""
+    clock.set(datetime(2026, 3, 16, 10, tzinfo=SHANGHAI))
+    tid = _opened(desk, w, "复印机卡纸")
+    desk.contact_customer(w.junior, tid, note="今日上门")
+    desk.start_work(w.junior, tid)
+    desk.resolve(w.junior, tid, summary="清理搓纸轮")
+    desk.confirm(w.junior, tid, channel="service_slip")
+    checklist = CallbackChecklist(product_works=True, polite=False, on_time=True)
+    desk.callbacks.record(w.agent, tid, checklist=checklist, problem_back=False, satisfaction=4)
+
+
+class _Uncalendared:
+    """A desk without a working calendar (otherwise the desk's)."""
+
+    def __init__(self, desk: ServiceDesk) -> None:
+        self.store, self.staff_records, self.policies, self.clock = (
+            desk.store, desk.staff_records, desk.policies, desk.clock
+        )  # fmt: skip
+        self.calendar = None

@@ -317,6 +317,22 @@ class StaffDesk:
         and the earlier reads of their records. The export is logged in the access log
         (``subject="staff"``).
         """
+        data = self._exported(actor, staff_id)
+        record_staff_access(self.runner, actor, "export_staff", staff_id)
+        return encode_json({"staff_id": staff_id, "exported_at": self.context.now(), "data": data})
+
+    def figures_scope(self, actor: Actor, staff_id: str) -> None:
+        """Judge whether ``actor`` may read the figures measured of ``staff_id``'s work (their own KPI row,
+        its drill-down and their conduct: :func:`aftersales.reports.engineer_export.staff_figures`), before
+        any ticket is read, and log the read (``staff_figures``, ``subject="staff"``): as
+        :meth:`export_staff` — the person themself or the after-sales manager; the team's table stays the
+        appraisers' (``staff_kpi_report``)."""
+        self._exported(actor, staff_id)
+        record_staff_access(self.runner, actor, "staff_figures", staff_id)
+
+    def _exported(self, actor: Actor, staff_id: str) -> dict[str, object]:
+        """What :meth:`export_staff` holds, once ``actor`` may have it (else ``PermissionDenied`` or
+        ``NotFound``)."""
         check_role(actor, "export_staff", staff_id, _roles("export_staff"))
         if staff_id not in (actor.id, actor.engineer_id) and not actor.has_role(Role.MANAGER):
             raise NotFound("staff", staff_id)
@@ -325,5 +341,4 @@ class StaffDesk:
         # Someone the desk keeps nothing about and its staff directory does not list is unknown.
         if holds_nothing(data) and directory_kind(self.context.notifications.people, staff_id) is None:
             raise NotFound("staff", staff_id)
-        record_staff_access(self.runner, actor, "export_staff", staff_id)
-        return encode_json({"staff_id": staff_id, "exported_at": self.context.now(), "data": data})
+        return data
