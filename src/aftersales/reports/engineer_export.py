@@ -13,6 +13,7 @@ export. The rows are the reports' own (:func:`~aftersales.reports.engineer_kpi.e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -31,8 +32,8 @@ __all__ = ["FiguresScope", "StaffFiguresDesk", "staff_figures"]
 class FiguresScope(Protocol):
     """The desk's staff records, which judge who reads a person's figures (and log the read)."""
 
-    def figures_scope(self, actor: Any, staff_id: str) -> None:
-        """Refuse ``actor`` (``PermissionDenied``, ``NotFound``), else log the read."""
+    def figures_scope(self, actor: Any, staff_id: str) -> Callable[[], None]:
+        """Refuse ``actor`` (``PermissionDenied``, ``NotFound``), else what logs the read once done."""
         ...
 
 
@@ -75,8 +76,8 @@ def staff_figures(
 
     ``as_of``: the instant clocks still running are judged at (default the desk's clock, now). Judged by
     the desk before any ticket is read (``desk.staff_records.figures_scope``: the person themself or the
-    after-sales manager; the read is logged); a desk without a working calendar is a
-    ``ConfigurationError`` (the KPIs measure working time)."""
+    after-sales manager; the read is logged once done, a failed one not); a desk without a working
+    calendar is a ``ConfigurationError`` (the KPIs measure working time)."""
     if not isinstance(staff_id, str) or not staff_id:
         raise ValidationError("staff_id is a staff member's id (text)", field="staff_id")
     if not isinstance(period, Period):
@@ -88,7 +89,7 @@ def staff_figures(
         raise ConfigurationError(
             "a staff member's KPIs measure working time: the desk has no calendar", key="calendar"
         )
-    desk.staff_records.figures_scope(actor, staff_id)
+    logged = desk.staff_records.figures_scope(actor, staff_id)
     at = as_of if as_of is not None else desk.clock.now()
     sla = desk.policies.sla
     engineers = engineer_kpis(desk.store, period, calendar, as_of=at, sla=sla)
@@ -100,9 +101,11 @@ def staff_figures(
         "conduct": _row(conduct.rows, "engineer_id", staff_id),
         "agent": _row(agents.rows, "group", staff_id),
     }
-    return encode_json(
+    text = encode_json(
         {"staff_id": staff_id, "period": [period.start, period.end], "as_of": at, "figures": held}
     )
+    logged()  # once read: a read that failed logged nothing
+    return text
 
 
 def _row(rows: tuple[Any, ...], key: str, staff_id: str) -> Any:

@@ -15,7 +15,7 @@ what is kept about them (:meth:`StaffDesk.export_staff`, :mod:`aftersales.servic
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -321,14 +321,15 @@ class StaffDesk:
         record_staff_access(self.runner, actor, "export_staff", staff_id)
         return encode_json({"staff_id": staff_id, "exported_at": self.context.now(), "data": data})
 
-    def figures_scope(self, actor: Actor, staff_id: str) -> None:
+    def figures_scope(self, actor: Actor, staff_id: str) -> Callable[[], None]:
         """Judge whether ``actor`` may read the figures measured of ``staff_id``'s work (their own KPI row,
         its drill-down and their conduct: :func:`aftersales.reports.engineer_export.staff_figures`), before
-        any ticket is read, and log the read (``staff_figures``, ``subject="staff"``): as
-        :meth:`export_staff` — the person themself or the after-sales manager; the team's table stays the
-        appraisers' (``staff_kpi_report``)."""
+        any ticket is read: as :meth:`export_staff` — the person themself or the after-sales manager; the
+        team's table stays the appraisers' (``staff_kpi_report``). Returns what logs the read
+        (``staff_figures``, ``subject="staff"``), to be called once the figures are read: a read that
+        fails (a calendar without the year's data) changes nothing."""
         self._exported(actor, staff_id)
-        record_staff_access(self.runner, actor, "staff_figures", staff_id)
+        return lambda: record_staff_access(self.runner, actor, "staff_figures", staff_id)
 
     def _exported(self, actor: Actor, staff_id: str) -> dict[str, object]:
         """What :meth:`export_staff` holds, once ``actor`` may have it (else ``PermissionDenied`` or
