@@ -940,6 +940,10 @@ __all__ += [
     "scoped_service_conduct",
 ]
 __all__ += ["EngineerKpiReport", "EngineerKpiRow", "EngineerTickets", "scoped_engineer_kpis"]
+# Session 29 f: a staff member's own measured figures (their KPI row, its tickets, their conduct), theirs.
+from aftersales.reports import FiguresScope, StaffFiguresDesk, staff_figures  # noqa: E402
+
+__all__ += ["FiguresScope", "StaffFiguresDesk", "staff_figures"]
 
 # Session 22: the capabilities sessions 20-21 built (``desk.assessments``, ``desk.guidance``,
 # ``desk.repair_points``), the books' stamp ``ServiceDesk.move_books_zone`` returns, and the price-list row

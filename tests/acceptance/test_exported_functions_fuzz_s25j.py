@@ -51,7 +51,8 @@ EXCLUDED: dict[str, str] = {
 """Exported functions not fuzzed here, with why."""
 
 DESK_FIRST = frozenset(
-    {"export_ledger", "sla_breaches"} | {n for n in aftersales.__all__ if n.startswith("scoped_")}
+    {"export_ledger", "sla_breaches", "staff_figures"}
+    | {n for n in aftersales.__all__ if n.startswith("scoped_")}
 )
 """The functions that read a desk: run on every store, and compared."""
 
@@ -118,6 +119,8 @@ def valid_call(name: str, w: FuzzWorld) -> dict[str, Any]:
         "pack_fault_catalog": lambda: {"extra": desk.policies.extra},
         "scoped_agent_kpis": lambda: {"desk": desk, "actor": MANAGER, "period": MARCH},
         "scoped_engineer_kpis": lambda: {"desk": desk, "actor": MANAGER, "period": MARCH},
+        # session 29 f: a staff member's own figures (the manager reads any of the team's)
+        "staff_figures": lambda: {"desk": desk, "actor": MANAGER, "staff_id": "eng-jr", "period": MARCH},
         "scoped_batch_incidents": lambda: {
             "desk": desk,
             "actor": MANAGER,

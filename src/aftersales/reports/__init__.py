@@ -23,6 +23,7 @@ from aftersales.reports.dealer_monthly import (
     scoped_dealer_monthly,
 )
 from aftersales.reports.document import ReportDocument
+from aftersales.reports.engineer_export import FiguresScope, StaffFiguresDesk, staff_figures
 from aftersales.reports.engineer_kpi import (
     EngineerKpiReport,
     EngineerKpiRow,
@@ -113,6 +114,7 @@ __all__ = [
     "FaultTrend",
     "FeedbackDesk",
     "FeedbackReader",
+    "FiguresScope",
     "KpiDesk",
     "KpiGoals",
     "KpiReport",
@@ -135,6 +137,7 @@ __all__ = [
     "ReportStatus",
     "RevenueReader",
     "SlaReport",
+    "StaffFiguresDesk",
     "TicketMoney",
     "agent_kpis",
     "budget_report",
@@ -178,6 +181,7 @@ __all__ = [
     "scoped_service_conduct",
     "service_conduct",
     "sla_breaches",
+    "staff_figures",
     "to_csv",
     "to_html",
     "to_markdown",

@@ -71,11 +71,13 @@ def _engineer_cells(row: EngineerKpiRow, labels: ReportLabels, goals: KpiGoals) 
 
 
 def _total_cells(total: KpiRow, labels: ReportLabels, goals: KpiGoals) -> tuple[DocCell, ...]:
-    """The desk's total, each ticket once; ``first_repairs`` is an engineer's count only (blank here)."""
+    """The desk's total, each ticket once. Its first repairs are its resolved tickets: each resolved
+    ticket's first repair is someone's (the rows' ``first_repairs`` add up to it), and the desk's first-time
+    fix rate is ``first_time_fixed`` over them — the count beside the rate, as every other rate shows."""
     c = total.counts
     counts: dict[str, DocCell] = {
         "appraised_engineer": labels.text("report.meta.total"), "tickets": c.tickets, "resolved": c.resolved,
-        "first_repairs": None, "first_time_fixed": c.first_time_fixed, "rated": c.rated,
+        "first_repairs": c.resolved, "first_time_fixed": c.first_time_fixed, "rated": c.rated,
         "satisfied": c.satisfied, "response_mean": total.response.mean,
         "resolution_mean": total.resolution.mean,
     }  # fmt: skip

@@ -22,7 +22,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import party_visible
 
-__all__ = ["AccessRecord", "record_access", "utc_day"]
+__all__ = ["AccessRecord", "record_access", "record_staff_access", "utc_day"]
 
 
 def utc_day(at: datetime) -> str:
@@ -52,6 +52,10 @@ class AccessRecord:
     day: str = attrs.field(default=attrs.Factory(lambda self: utc_day(self.at), takes_self=True))
     """The UTC date of ``at`` (ISO), indexed: the retention purge takes the oldest days first
     (:meth:`aftersales.service.privacy.PrivacyDesk.purge_access_log`). Derived, never given."""
+    subject: str = attrs.field(default="customer", validator=attrs.validators.in_(("customer", "staff")))
+    """Whose data was read: a customer's (``customer_id`` is theirs), or a staff member's own records
+    (``"staff"``: ``customer_id`` holds the staff id — the export of their records, session 29 f). Records
+    written before it read as a customer's."""
 
 
 def record_access(runner: CommandRunner, actor: Actor, what: str, customer_ids: Iterable[str]) -> None:
@@ -77,6 +81,20 @@ def record_access(runner: CommandRunner, actor: Actor, what: str, customer_ids: 
             uow.documents.add(entry)
 
     runner.write(actor, "record_access", None, [what, unique], apply)
+
+
+def record_staff_access(runner: CommandRunner, actor: Actor, what: str, staff_id: str) -> None:
+    """Log that ``actor`` read the records of the staff member ``staff_id`` through ``what`` (their export):
+    the same log as a customer's, its entry marked ``subject="staff"``; it names who, what and when."""
+    ids = runner.context.ids
+
+    def apply(uow: UnitOfWork, now: datetime) -> None:
+        record_id = ids.next_id("access_record") if ids is not None else uuid.uuid4().hex
+        uow.documents.add(
+            AccessRecord(record_id, staff_id, str(actor.ref), actor.role, what, now, subject="staff")
+        )
+
+    runner.write(actor, "record_access", None, [what, "staff", staff_id], apply)
 
 
 def _reading_role(actor: Actor, customer_id: str, customer: Customer | None) -> Role:

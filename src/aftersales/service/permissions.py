@@ -283,6 +283,9 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "record_staff_training": _OFFICE,
     "appraise_staff": _HEADS,
     "staff_records": _HEADS | {R.AUDITOR, R.SYSTEM, R.ENGINEER, R.AGENT},
+    # a staff member's export of what is kept about them (PIPL art. 45): themself, or the after-sales
+    # manager (seed 001 六(三)); the desk narrows the others to their own (service/staff_desk.export_staff)
+    "export_staff": _HEADS | {R.ENGINEER, R.AGENT},
     "read_departments": _STAFF | {R.AUDITOR, R.SYSTEM},
     "read_teams": _STAFF | {R.AUDITOR, R.SYSTEM},
     # the service desk's shifts (seed 003: 客服专员实行轮班制): the heads plan, the office reads (not dealers)

@@ -730,6 +730,7 @@ class PrivacyDesk:
             held["reads"] = [
                 unstructure(r)
                 for r in sorted(uow.documents.query(AccessRecord, customer_id=customer_id), key=_when)
+                if r.subject == "customer"  # a staff member's export under the same id is not theirs
             ]
         record_access(self.runner, actor, "export_customer", [customer_id])
         return encode_json({"customer_id": customer_id, "exported_at": self.context.now(), "data": held})
@@ -743,20 +744,30 @@ class PrivacyDesk:
         customer_id: str | None = None,
         reader: str | None = None,
         since: datetime | None = None,
+        staff_id: str | None = None,
     ) -> list[AccessRecord]:
         """Who read whose personal data, through what, and when — oldest first (auditor, privacy officer).
 
-        ``reader`` is an actor as logged (``"agent:a1"``); ``since`` keeps reads at or after it.
+        ``reader`` is an actor as logged (``"agent:a1"``); ``since`` keeps reads at or after it;
+        ``customer_id`` keeps the reads of that customer's data, ``staff_id`` those of that staff member's
+        records (their export: ``subject="staff"``); not both.
         """
         permit(actor, _DOCS, "access_log", customer_id)
+        if customer_id is not None and staff_id is not None:
+            raise ValidationError("give customer_id or staff_id, not both", field="staff_id")
         equals: dict[str, object] = {}
-        if customer_id is not None:
-            equals["customer_id"] = customer_id
+        subject = "staff" if staff_id is not None else "customer" if customer_id is not None else None
+        if customer_id is not None or staff_id is not None:
+            equals["customer_id"] = customer_id if staff_id is None else staff_id
         if reader is not None:
             equals["actor"] = reader
         with self.context.store() as uow:
             records = uow.documents.query(AccessRecord, **equals)
-        chosen = [r for r in records if since is None or r.at >= since]
+        chosen = [
+            r
+            for r in records
+            if (since is None or r.at >= since) and (subject is None or r.subject == subject)
+        ]
         return sorted(chosen, key=_when)
 
 

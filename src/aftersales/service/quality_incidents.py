@@ -477,13 +477,10 @@ class QualityIncidentDesk:
     @staticmethod
     def visible(actor: Actor, incident: QualityIncident) -> bool:
         """Office roles see every incident; dealer staff those touching their region's or dealer's tickets;
-        engineers those with a ticket of theirs; customers never (they see only their ticket)."""
-        if actor.has_role(*_SEE_ALL):
-            return True
-        if actor.has_role(Role.DEALER_STAFF) and (
-            any(r in actor.regions for r in incident.regions)
-            or (actor.dealer_id is not None and actor.dealer_id in incident.dealer_ids)
-        ):
+        engineers those with a ticket of theirs as recorded when it was counted; customers never (they see
+        only their ticket). A first cut without the store: the reads judge an engineer by the tickets it
+        may read now (``_sees``), not by this record."""
+        if _office_or_dealer(actor, incident):
             return True
         engineer = actor.engineer_id or actor.id
         return actor.has_role(Role.ENGINEER) and engineer in incident.engineer_ids
@@ -812,12 +809,22 @@ def _readable(uow: UnitOfWork, actor: Actor, ticket_ids: Iterable[str]) -> Itera
             yield ticket
 
 
+def _office_or_dealer(actor: Actor, incident: QualityIncident) -> bool:
+    if actor.has_role(*_SEE_ALL):
+        return True
+    return actor.has_role(Role.DEALER_STAFF) and (
+        any(r in actor.regions for r in incident.regions)
+        or (actor.dealer_id is not None and actor.dealer_id in incident.dealer_ids)
+    )
+
+
 def _sees(uow: UnitOfWork, actor: Actor, incident: QualityIncident) -> bool:
-    """Whether ``actor`` sees ``incident``: :meth:`QualityIncidentDesk.visible`, or, for an engineer, one of
-    its tickets is readable to it by the ticket read's rule — a team-mate's ticket included, as
-    ``desk.ticket`` reads it (session 28: the incident's recorded engineers only, so the team-mate who may
-    read the ticket could not see the batch incident it belongs to)."""
-    if QualityIncidentDesk.visible(actor, incident):
+    """Whether ``actor`` sees ``incident``: the office and dealer staff as :meth:`QualityIncidentDesk.visible`
+    says; an engineer when one of its tickets is readable to it now by the ticket read's rule — a
+    team-mate's ticket included, as ``desk.ticket`` reads it (session 28 e). Not by the engineers the
+    incident recorded when it counted their tickets (session 29 f): an engineer whose tickets went to
+    another team, or who moved team, read the incident (without its tickets) long after it could read none."""
+    if _office_or_dealer(actor, incident):
         return True
     if not actor.has_role(Role.ENGINEER):
         return False

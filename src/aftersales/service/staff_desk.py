@@ -9,12 +9,13 @@ KPI reports — :func:`aftersales.reports.staff_kpi.agent_kpis` for agents,
 :func:`~aftersales.reports.engineer_kpi.scoped_engineer_kpis`) for engineers, each indicator credited to
 the engineer who earned it (the KPI report's engineer grouping is the current holder's workload, not an
 appraisal) — and are kept beside the score.
-Engineers and agents read their own records; heads and auditors read everyone's.
+Engineers and agents read their own records; heads and auditors read everyone's. A staff member exports
+what is kept about them (:meth:`StaffDesk.export_staff`, :mod:`aftersales.service.staff_export`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -41,13 +42,16 @@ from aftersales.domain.training import TrainingTopic
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.policies.staff import pack_staff_rules
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.serialization import encode_json
+from aftersales.service.access_log import record_staff_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner
-from aftersales.service.staff_kinds import check_registered_kind
+from aftersales.service.staff_export import holds_nothing, staff_data
+from aftersales.service.staff_kinds import check_registered_kind, directory_kind
 
 __all__ = ["StaffDesk", "StaffRecord"]
 
@@ -299,3 +303,43 @@ class StaffDesk:
             tuple(sorted(appraisals, key=lambda a: a.month)),
             tuple(sorted(measures, key=lambda m: (m.decided_on, m.id))),
         )
+
+    def export_staff(self, actor: Actor, staff_id: str) -> str:
+        """Everything kept about the staff member ``staff_id``, as JSON text (PIPL art. 45: the right to
+        read and copy one's personal information — staff are persons too).
+
+        The person themself (an engineer, an agent, a head exporting their own) or the after-sales manager
+        (seed 001 六(三): the team's records are the manager's) may ask; another role of the table asking
+        for someone else gets ``NotFound``, as for an unknown id; a role outside the table (a customer,
+        dealer staff, the auditor) ``PermissionDenied``. The records, as :mod:`~aftersales.service.
+        staff_export` gathers them: their engineer record, trainings (their own line), appraisals with
+        their revisions and metrics, incentives and sanctions, the complaints those cite, teams and shifts,
+        and the earlier reads of their records. The export is logged in the access log
+        (``subject="staff"``).
+        """
+        data = self._exported(actor, staff_id)
+        record_staff_access(self.runner, actor, "export_staff", staff_id)
+        return encode_json({"staff_id": staff_id, "exported_at": self.context.now(), "data": data})
+
+    def figures_scope(self, actor: Actor, staff_id: str) -> Callable[[], None]:
+        """Judge whether ``actor`` may read the figures measured of ``staff_id``'s work (their own KPI row,
+        its drill-down and their conduct: :func:`aftersales.reports.engineer_export.staff_figures`), before
+        any ticket is read: as :meth:`export_staff` — the person themself or the after-sales manager; the
+        team's table stays the appraisers' (``staff_kpi_report``). Returns what logs the read
+        (``staff_figures``, ``subject="staff"``), to be called once the figures are read: a read that
+        fails (a calendar without the year's data) changes nothing."""
+        self._exported(actor, staff_id)
+        return lambda: record_staff_access(self.runner, actor, "staff_figures", staff_id)
+
+    def _exported(self, actor: Actor, staff_id: str) -> dict[str, object]:
+        """What :meth:`export_staff` holds, once ``actor`` may have it (else ``PermissionDenied`` or
+        ``NotFound``)."""
+        check_role(actor, "export_staff", staff_id, _roles("export_staff"))
+        if staff_id not in (actor.id, actor.engineer_id) and not actor.has_role(Role.MANAGER):
+            raise NotFound("staff", staff_id)
+        with self.context.store() as uow:
+            data = staff_data(uow, staff_id)
+        # Someone the desk keeps nothing about and its staff directory does not list is unknown.
+        if holds_nothing(data) and directory_kind(self.context.notifications.people, staff_id) is None:
+            raise NotFound("staff", staff_id)
+        return data

@@ -11,6 +11,9 @@ a head role makes a manager, ``"agent:a1"`` an agent, ``"engineer:e1"`` an engin
 neither lists, their latest appraisal (or incentive/sanction) kept: one person, one kind, until the host's
 directory says otherwise (a promotion is the host's word, not the filer's). A filing under another kind is
 a ``ValidationError`` naming the field; nothing is written.
+
+Trainings are not read (session 29 f): seed 001 七 trains the team (定期组织…培训, 调整培训内容, 外部培训)
+but ties no kind of work, nor who appraises whom, to a training or a certificate.
 """
 
 from __future__ import annotations

@@ -1,0 +1,115 @@
+"""What the desk holds about one of the company's own staff, gathered for their export (PIPL art. 45).
+
+Why: staff are persons too. The customer's export (:meth:`~aftersales.service.privacy.PrivacyDesk.
+export_customer`) answers a customer's right of access; an engineer or agent appraised monthly
+(seed 001 六(三) 售后团队成员的考核由售后经理负责, 考核结果与绩效奖金挂钩), sanctioned on a complaint
+(seed 000 人员激励与约束; seed 004 complaints about the service staff) and trained (seed 001 七) had no
+way to get what is kept about them. This module reads it;
+:meth:`~aftersales.service.staff_desk.StaffDesk.export_staff` judges who may ask and logs the read.
+
+Each record is theirs as they would read it: a training lists their own attendance (and test score) only,
+not the other trainees'; a team says whether they lead, coordinate or belong to it and lists their own
+on-call shifts, not the other members; the desk's roster their own shifts. An appraisal comes whole, with
+its revisions (the figures a correction replaced, on which a bonus may have been paid) and its metrics
+(the KPI figures the appraiser kept beside the score). A complaint that found a breach is named by its id
+beside the measure that cites it — the complaint is the customer's record, not theirs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from aftersales.domain.agent_shifts import DeskRoster
+from aftersales.domain.staff_records import StaffAppraisal, StaffMeasure, StaffTraining
+from aftersales.domain.teams import Team
+from aftersales.errors import NotFound
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.serialization import unstructure
+from aftersales.service.access_log import AccessRecord
+from aftersales.service.master_data import MasterDataChange
+
+__all__ = ["STAFF_EXPORT_KEYS", "holds_nothing", "staff_data"]
+
+STAFF_EXPORT_KEYS: tuple[str, ...] = (
+    "engineer", "master_data_changes", "staff_training", "staff_appraisal", "staff_measure", "complaints",
+    "teams", "agent_shifts", "reads",
+)  # fmt: skip
+"""The keys of the export's ``data``, in order."""
+
+
+def _engineer(uow: UnitOfWork, staff_id: str) -> Any:
+    try:
+        return unstructure(uow.engineers.get(staff_id))
+    except NotFound:
+        return None
+
+
+def _trainings(uow: UnitOfWork, staff_id: str) -> list[Any]:
+    found = []
+    for training in uow.documents.query(StaffTraining):
+        own = training.attended_by(staff_id)
+        if own is not None:  # their own line: the other trainees' attendance and scores are theirs
+            found.append(attrs.evolve(training, trainees=(own,)))
+    return [unstructure(t) for t in sorted(found, key=lambda t: (t.held_on, t.id))]
+
+
+def _teams(uow: UnitOfWork, staff_id: str) -> list[dict[str, Any]]:
+    found = []
+    for team in sorted(uow.documents.query(Team), key=lambda t: t.id):
+        member, lead, coordinator = (
+            staff_id in team.members,
+            team.lead == staff_id,
+            team.coordinator == staff_id,
+        )
+        if member or lead or coordinator:
+            found.append({
+                "team_id": team.id, "name": team.name, "kind": team.kind.value, "region": team.region,
+                "dealer_id": team.dealer_id, "member": member, "lead": lead, "coordinator": coordinator,
+                "on_call": [unstructure(s) for s in team.shifts if s.engineer_id == staff_id],
+            })  # fmt: skip
+    return found
+
+
+def _agent_shifts(uow: UnitOfWork, staff_id: str) -> list[Any]:
+    try:
+        roster = uow.documents.get(DeskRoster, "desk")
+    except NotFound:
+        return []
+    return [unstructure(s) for s in roster.shifts if s.agent_id == staff_id]
+
+
+def holds_nothing(data: dict[str, Any]) -> bool:
+    """Whether ``data`` (:func:`staff_data`) holds no record of the person (earlier reads aside)."""
+    return not any(data[key] for key in STAFF_EXPORT_KEYS if key != "reads")
+
+
+def staff_data(uow: UnitOfWork, staff_id: str) -> dict[str, Any]:
+    """Everything ``uow`` holds about ``staff_id`` (the keys of :data:`STAFF_EXPORT_KEYS`), each record as
+    they would read it (module doc)."""
+    appraisals = sorted(uow.documents.query(StaffAppraisal, staff_id=staff_id), key=lambda a: a.month)
+    measures = sorted(
+        uow.documents.query(StaffMeasure, staff_id=staff_id), key=lambda m: (m.decided_on, m.id)
+    )
+    reads = [r for r in uow.documents.query(AccessRecord, customer_id=staff_id) if r.subject == "staff"]
+    data: dict[str, Any] = {
+        "engineer": _engineer(uow, staff_id),
+        # their engineer record's history (registration, changes), as a customer's export holds theirs
+        "master_data_changes": [
+            unstructure(c)
+            for c in uow.documents.query(MasterDataChange, record_kind="engineer", record_id=staff_id)
+        ],
+        "staff_training": _trainings(uow, staff_id),
+        "staff_appraisal": [unstructure(a) for a in appraisals],
+        "staff_measure": [unstructure(m) for m in measures],
+        "complaints": [
+            {"complaint_id": m.complaint_id, "measure_id": m.id}
+            for m in measures
+            if m.complaint_id is not None
+        ],
+        "teams": _teams(uow, staff_id),
+        "agent_shifts": _agent_shifts(uow, staff_id),
+        "reads": [unstructure(r) for r in sorted(reads, key=lambda r: (r.at, r.id))],
+    }
+    return data
