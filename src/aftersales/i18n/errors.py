@@ -53,6 +53,7 @@ from aftersales.errors import (
 )
 from aftersales.i18n.format import formatter_for
 from aftersales.i18n.reasons import ReasonRenderer
+from aftersales.i18n.rule_words import rule_code
 from aftersales.i18n.workflow_words import ERROR_PARAM_LABELS, RECORD_KINDS, WORKFLOW_PARAM_LABELS
 
 __all__ = ["ERROR_PARAM_LABELS", "WORKFLOW_PARAM_LABELS", "error_reason", "render_error"]
@@ -202,6 +203,24 @@ def error_reason(error: AftersalesError) -> Reason:
 _KIND_FALLBACK = (("legal_hold_", "legal_hold"), ("policy_", "policy"), ("permission_", "permission_denied"))
 
 _renderers: dict[tuple[str, str], ReasonRenderer] = {}
+_RULE_PREFIX = "error_rule."
+_RULED = {"validation_rule": "field", "configuration_rule": "key"}
+
+
+def _worded_rule(reason: Reason, renderer: ReasonRenderer) -> Reason:
+    """``reason`` with its English rule in ``renderer``'s words when the rule is of a known shape
+    (:mod:`aftersales.i18n.rule_words`); as it was otherwise (the rule shown as the code wrote it)."""
+    subject = _RULED.get(reason.code)
+    rule = reason.params.get("rule")
+    if subject is None or not isinstance(rule, str):
+        return reason
+    named = reason.params.get(subject)
+    found = rule_code(rule, named if isinstance(named, str) else None)
+    if found is None:
+        return reason
+    code, figures = found
+    words = renderer.words(Reason(code, figures))
+    return reason if words is None else Reason(reason.code, {**reason.params, "rule": words})
 
 
 def render_error(error: AftersalesError, locale: str) -> str:
@@ -221,7 +240,12 @@ def render_error(error: AftersalesError, locale: str) -> str:
     renderer = _renderers.get(key)
     if renderer is None:
         renderer = _renderers[key] = ReasonRenderer(formatter, prefix=_PREFIX, labels=labels)
-    reason = error_reason(error)
+    rules = _renderers.get((formatter.catalog.locale, _RULE_PREFIX))
+    if rules is None:
+        rules = _renderers[(formatter.catalog.locale, _RULE_PREFIX)] = ReasonRenderer(
+            formatter, prefix=_RULE_PREFIX, labels={}
+        )
+    reason = _worded_rule(error_reason(error), rules)
     found = renderer.words(reason)
     kind = next((k for p, k in _KIND_FALLBACK if reason.code.startswith(p)), None)
     if found is None and kind is not None:  # the kind's sentence, with the same facts
