@@ -39,7 +39,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import ValidationError
+from aftersales.errors import OutOfBounds, ValidationError
 from aftersales.i18n.locales import SUPPORTED_LOCALES
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.service.actors import Actor
@@ -724,7 +724,7 @@ def run_month_demo(locale: str, out: TextIO, db: Path | None = None, tickets: in
         )
     labels = report_labels(locale)
     if not isinstance(tickets, int) or isinstance(tickets, bool) or not 20 <= tickets <= 20_000:
-        raise ValidationError("tickets is a number from 20 to 20,000", field="tickets")
+        raise OutOfBounds("tickets", tickets, 20, 20_000)  # worded by render_error in --locale
     try:
         taken = db is not None and db.exists()
     except OSError as exc:  # a name too long for the file system: a traceback before

@@ -68,7 +68,16 @@ RULE_SHAPES: Mapping[str, tuple[re.Pattern[str], ...]] = {
         ),
         "duration": (rf"{_SUBJECT} must be a timedelta, got \w+",),
         "positive_duration": (rf"{_SUBJECT} must be a positive timedelta, got .*",),
-        "time_zone": (rf"{_SUBJECT} must be an IANA time-zone name",),
+        "time_zone": (
+            rf"{_SUBJECT} must be an IANA time-zone name",
+            r"unknown time zone .+: use an IANA name.*",
+        ),
+        "unknown_pack": (r"no pack named .+; registered packs: (?P<allowed>.+)",),
+        # The store moved to another calendar, SLA or callback policy since this desk opened (the guards
+        # of service/calendar_stamp): the operator's next step, not the fingerprints.
+        "stamp_calendar": (r"the store's due times are on the working calendar .*",),
+        "stamp_sla": (r"the store's due times come from the SLA policy of fingerprint .*",),
+        "stamp_callback": (r"the store's callbacks are planned by the callback policy of fingerprint .*",),
     }.items()
 }
 """Each rule code and the English shapes it is stated in (matched whole, after the subject)."""
