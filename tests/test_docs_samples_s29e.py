@@ -62,7 +62,7 @@ def test_the_docs_show_sessions() -> None:
 def test_a_session_shown_in_the_docs_prints_what_it_shows(where: str, expression: str, shown: str) -> None:
     desk = ServiceDesk.open("memory://", pack="sanitary_ware", clock=ManualClock(START))
     try:
-        printed = repr(eval(expression, {"desk": desk}))  # noqa: S307 - the docs' own sample
+        printed = repr(eval(expression, {"desk": desk}))
     finally:
         desk.shutdown()
     assert _matches(shown, printed), (where, printed)
