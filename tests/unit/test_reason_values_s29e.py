@@ -69,3 +69,23 @@ def test_the_ledger_of_a_ticket_dispatched_at_night_reads_its_start_in_words() -
         desk.dispatch(agent, tid)
         said = [text for texts in desk.ticket(manager, tid).reasons("zh_Hans").values() for text in texts]
     assert "非工作时间：待下一个工作时段（2026年3月9日 09:00）处理" in said, said
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"), [("zh_Hans", "“加热继电器缺陷”"), ("zh_Hant", "加熱"), ("en", "heater relay")]
+)
+def test_a_batch_incidents_shared_cause_is_named_in_words(locale: str, words: str) -> None:
+    # The escalation notice of a batch incident read "同一问题“heater_relay_defect”" (session 29).
+    reason = Reason(
+        "batch_incident",
+        {
+            "batch": "B2026-01",
+            "batch_size": 120,
+            "affected": 8,
+            "cause": "heater_relay_defect",
+            "threshold": "5%",
+        },
+    )
+    shown = render_reason(reason, locale)
+    assert words in shown.lower() if locale == "en" else words in shown
+    assert "heater_relay_defect" not in shown

@@ -52,6 +52,8 @@ PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "source": ("extension_source",),
         "event": ("notification_event",),
         "remedy": ("remedy_kind",),
+        # A chargeable cause (cause.<code>), else a batch incident's shared problem in the fault words.
+        "cause": ("cause", "fault.cause", "fault.symptom"),
     }
 )
 """Parameters whose (code) value is labelled from other catalog prefixes than their own name.
