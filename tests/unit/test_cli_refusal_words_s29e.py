@@ -38,7 +38,7 @@ def db(tmp_path: Path) -> Path:
         (["kpi", *MONTH, "--timezone", "Mars/x"], 2, "timezone（应为时区名称", "use an IANA name"),
         (["ledger", "--format", "csv", "--dealer", "bad id!"], 2, "dealer_id（应为编号", "not a valid id"),
         (["ledger", "--format", "csv", "--text", "a\x01"], 2, "text（包含不允许的控制字符", "refused"),
-        (["feedback", "--month", "2026-13"], 2, "month（月份格式应为 YYYY-MM）", "a month is written"),
+        (["feedback", "--month", "2026-13"], 2, "--month（月份格式应为 YYYY-MM）", "a month is written"),
     ],
 )  # fmt: skip
 def test_a_report_refusal_is_in_zh_hans(

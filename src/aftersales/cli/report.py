@@ -148,8 +148,8 @@ def _check(args: argparse.Namespace, err: TextIO, locale: str) -> tuple[date | N
             return _fail(err, "feedback needs --month YYYY-MM")
         try:
             checked_month(args.month)
-        except AftersalesError as exc:
-            err.write(error_line(COMMAND, exc, locale) + "\n")
+        except ValidationError as exc:  # named as the operator typed it: the option, not the field
+            err.write(error_line(COMMAND, ValidationError(str(exc), field="--month"), locale) + "\n")
             return USAGE
     if needs_period and (args.date_from is None or args.date_to is None):
         return _fail(err, f"{args.kind} needs --from and --to")

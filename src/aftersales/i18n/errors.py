@@ -7,7 +7,9 @@ their language instead: :func:`render_error` reads those attributes into the cat
 状态，不能执行“取消”"), labelling the codes it carries (states, steps, SLA targets, attachment kinds)
 as the ledger does. A policy refusal is worded by its ``code`` (``error.policy_ticket_closed``), or
 generically when the catalog has no words for it; any other error falls back to its kind's sentence.
-Rendering never fails on a known error: without usable words it returns ``str(error)``.
+Rendering never fails on a known error: without usable words it returns ``str(error)``. The rule a
+``ValidationError`` or ``ConfigurationError`` states is in the reader's words when it is of a shape
+:mod:`aftersales.i18n.rule_words` knows (``error_rule.<code>``), else shown as the code wrote it.
 
 Keep ``str(error)`` for the logs: the words are for people, the message (with every id) for whoever
 investigates.
