@@ -45,7 +45,9 @@ def test_diagram_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_unknown_workflow_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagram", "spaceship"]) == 2  # a usage error, as argparse's own
-    assert "unknown workflow 'spaceship'" in capsys.readouterr().err
+    assert "workflow（应为以下之一：complaint, materials" in capsys.readouterr().err  # session 29, e
+    assert main(["diagram", "spaceship", "--locale", "en"]) == 2
+    assert "workflow: must be one of complaint, materials" in capsys.readouterr().err
 
 
 def test_python_dash_m_runs() -> None:

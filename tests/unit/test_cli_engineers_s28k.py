@@ -77,7 +77,7 @@ def test_the_page_is_in_chinese_by_default_with_the_goals_judged(db: Path) -> No
 @pytest.mark.parametrize("who", ["engineer:eng-0", "dealer:dealer-a"])
 def test_the_appraised_are_refused_by_the_permission_table(db: Path, who: str) -> None:
     code, out, err = run_cli(["engineers", "--db", str(db), *MONTH, "--as", who])
-    assert code == 1 and out == "" and "staff_kpi_report" in err
+    assert code == 1 and out == "" and "无权执行此操作（查看员工考核报告）" in err  # in words (session 29, e)
 
 
 def test_a_role_the_command_does_not_know_is_a_usage_error(db: Path) -> None:

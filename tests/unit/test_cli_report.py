@@ -99,7 +99,10 @@ def test_open_writes_a_page_and_hands_it_to_the_browser(
         (["--db", "nope.db", "--from", "2026-03-01", "--to", "2026-03-31"], "no such database file"),
         (["--from", "2026-02-30", "--to", "2026-03-31"], "bad date '2026-02-30'"),
         (["--from", "2026-03-31", "--to", "2026-03-01"], "--to is before --from"),
-        (["--from", "2026-03-01", "--to", "2026-03-31", "--pack", "spaceships"], "unknown pack 'spaceships'"),
+        (
+            ["--from", "2026-03-01", "--to", "2026-03-31", "--pack", "spaceships"],
+            "spaceships（没有这个名称的策略包",
+        ),
         (["--from", "2026-03-01"], "kpi needs --from and --to"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--format", "xlsx"], "give --out"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--format", "jsonl"], "for the ledger export"),

@@ -95,7 +95,7 @@ def test_render_formats(queries) -> None:  # type: ignore[no-untyped-def]
     assert csv_text.splitlines()[0].startswith("group,tickets,resolution_rate")
     assert len(csv_text.splitlines()) == 4
     assert "%" in to_markdown(report, "zh_Hans") and "小时" in to_markdown(report, "zh_Hans")
-    assert "<table>" in to_html(report, "en") and "hours" in to_html(report, "en")
+    assert "<table" in to_html(report, "en") and "hours" in to_html(report, "en")  # class="wide" (s29)
 
 
 def test_rater_index() -> None:

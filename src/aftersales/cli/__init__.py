@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from aftersales.cli.terminal_text import printable
+from aftersales.cli.error_words import error_line
 from aftersales.errors import AftersalesError, ValidationError
 
 __all__ = ["main"]
@@ -37,12 +37,29 @@ def _parser() -> argparse.ArgumentParser:
         default="ticket",
         help="ticket (default), complaint, materials, part_return, quote",
     )
+    diagram.add_argument(
+        "--locale",
+        default="zh_Hans",
+        choices=["zh_Hans", "zh_Hant", "en"],
+        help="language of a refusal (default zh_Hans); the diagram itself is Mermaid",
+    )
     from aftersales.cli.budget import add_budget_parser
     from aftersales.cli.report import add_report_parser
 
     add_report_parser(commands)
     add_budget_parser(commands)
     return parser
+
+
+def _locale(args: argparse.Namespace) -> str:
+    """The locale a command writes its refusals in: its ``--locale`` (the demo's and the diagram's are
+    one of the three catalogs, argparse checked), else the CLI's default."""
+    from aftersales.cli.locale_option import CLI_DEFAULT_LOCALE, cli_locale
+
+    try:
+        return cli_locale(getattr(args, "locale", None))
+    except AftersalesError:
+        return CLI_DEFAULT_LOCALE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,10 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return print_diagram(args.workflow, out=sys.stdout)
     except ValidationError as exc:
         # The demo and the diagram check their options before any work: a bad one is a usage error,
-        # as argparse's own and the report's are.
-        print(printable(f"aftersales: error: {exc}"), file=sys.stderr)
+        # as argparse's own and the report's are; worded in the command's --locale (session 29).
+        print(error_line(f"aftersales {args.command}", exc, _locale(args)), file=sys.stderr)
         return 2
     except AftersalesError as exc:
-        print(printable(f"aftersales: error: {exc}"), file=sys.stderr)
+        print(error_line(f"aftersales {args.command}", exc, _locale(args)), file=sys.stderr)
         return 1
     return 2

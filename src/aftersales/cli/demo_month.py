@@ -25,6 +25,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 import attrs
+from babel.core import Locale
 from babel.lists import format_list
 
 from aftersales.adapters.clock import ManualClock
@@ -39,7 +40,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import ValidationError
+from aftersales.errors import OutOfBounds, ValidationError
 from aftersales.i18n.locales import SUPPORTED_LOCALES
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.service.actors import Actor
@@ -637,6 +638,15 @@ def _batch_incidents(play: _Play) -> list[tuple[object, str]]:
     return found
 
 
+def _joined(items: list[str], locale: str) -> str:
+    """``items`` one after another with the locale's list separator ("、" in Chinese, ", " in English).
+
+    Why: the ledger counts and the complaint ids were joined with ", " in every locale, and the complaint
+    line was a bare "4: SR-…" (session 29)."""
+    middle = str(Locale.parse(locale).list_patterns["standard"]["middle"])
+    return middle.replace("{0}", "").replace("{1}", "").join(items)
+
+
 def _section(out: TextIO, title: str) -> None:
     out.write(f"\n## {title}\n\n")
 
@@ -657,8 +667,12 @@ def _report(play: _Play, locale: str, out: TextIO, found: list[tuple[object, str
     total = desk.count(MANAGER)
     out.write(f"{_say(labels, 'total')}: {labels.number(total)}\n")
     for name, counts in _counts(desk).items():
-        parts = ", ".join(
-            f"{name_of[name](key) if key or name == 'priority' else '-'} {n}" for key, n in counts.items()
+        parts = _joined(
+            [
+                f"{name_of[name](key) if key or name == 'priority' else '-'} {labels.number(n)}"
+                for key, n in counts.items()
+            ],
+            labels.locale,
         )
         out.write(f"{_say(labels, name)}: {parts}\n")
     queries = reporting_for(desk.store)
@@ -696,7 +710,8 @@ def _report(play: _Play, locale: str, out: TextIO, found: list[tuple[object, str
             + "\n"
         )
     _section(out, _say(labels, "complaints"))
-    out.write(f"{len(play.complaints) + len(found)}: {', '.join(play.complaints + [c for _, c in found])}\n")
+    ids = play.complaints + [c for _, c in found]
+    out.write(_say(labels, "complaint_ids", count=len(ids), ids=_joined(ids, labels.locale)) + "\n")
     closed = sum(c in play.closed for c in play.followed)
     out.write(_say(labels, "followed", count=len(play.followed), closed=closed) + "\n")
     if play.crisis is not None:
@@ -724,7 +739,7 @@ def run_month_demo(locale: str, out: TextIO, db: Path | None = None, tickets: in
         )
     labels = report_labels(locale)
     if not isinstance(tickets, int) or isinstance(tickets, bool) or not 20 <= tickets <= 20_000:
-        raise ValidationError("tickets is a number from 20 to 20,000", field="tickets")
+        raise OutOfBounds("tickets", tickets, 20, 20_000)  # worded by render_error in --locale
     try:
         taken = db is not None and db.exists()
     except OSError as exc:  # a name too long for the file system: a traceback before

@@ -9,7 +9,7 @@ from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, RETURN_WORKFLOW
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.domain.workflow import Workflow
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
 
 __all__ = ["WORKFLOWS", "print_diagram"]
 
@@ -27,6 +27,10 @@ def print_diagram(name: str, out: TextIO) -> int:
     try:
         workflow = WORKFLOWS[name]
     except KeyError:
-        raise ValidationError(f"unknown workflow {name!r}; known: {', '.join(sorted(WORKFLOWS))}") from None
+        # Worded as the shared checks word a code not among the allowed (render_error knows the shape).
+        known = ", ".join(repr(k) for k in sorted(WORKFLOWS))
+        raise ValidationError(
+            f"workflow must be one of {known}; got {shown_repr(name, 40)}", field="workflow"
+        ) from None
     out.write(workflow.mermaid() + "\n")
     return 0

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aftersales.cli.actor_option import ID_RULE, as_role_and_id
+from aftersales.cli.error_words import error_line
 from aftersales.cli.terminal_text import printable
 from aftersales.domain.text import checked_month
 from aftersales.errors import AftersalesError, ValidationError
@@ -30,6 +31,7 @@ from aftersales.errors import AftersalesError, ValidationError
 __all__ = ["add_report_parser", "run_report"]
 
 USAGE = 2
+COMMAND = "aftersales report"
 KINDS = ("kpi", "faults", "trend", "sla", "dealers", "ledger", "feedback", "engineers")
 LEDGER_FILTERS = ("state", "priority", "category", "dealer", "region", "engineer", "product", "batch", "text")
 ONLY_FOR: dict[str, tuple[str, ...]] = {
@@ -121,7 +123,7 @@ def _is_the_database(target: Path, db: Path) -> bool:
     return resolved == base or any(resolved == base.with_name(base.name + s) for s in _SIDE_FILES)
 
 
-def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | None] | int:
+def _check(args: argparse.Namespace, err: TextIO, locale: str) -> tuple[date | None, date | None] | int:
     from aftersales.adapters.sqlite_schema import not_a_desk_file, not_current_schema
 
     db = Path(args.db)
@@ -146,8 +148,9 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
             return _fail(err, "feedback needs --month YYYY-MM")
         try:
             checked_month(args.month)
-        except AftersalesError as exc:
-            return _fail(err, f"--month {args.month[:20]!r}: {exc}")
+        except ValidationError as exc:  # named as the operator typed it: the option, not the field
+            err.write(error_line(COMMAND, ValidationError(str(exc), field="--month"), locale) + "\n")
+            return USAGE
     if needs_period and (args.date_from is None or args.date_to is None):
         return _fail(err, f"{args.kind} needs --from and --to")
     first, last = _day(args.date_from), _day(args.date_to)
@@ -235,25 +238,29 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     from aftersales.domain.contact import zone
     from aftersales.policies.registry import resolve_policies
 
-    checked = _check(args, err)
+    try:
+        locale = cli_locale(args.locale)
+    except AftersalesError as exc:  # no words to refuse it in but the developers' English
+        return _fail(err, f"bad locale ({exc})")
+    checked = _check(args, err, locale)
     if isinstance(checked, int):
         return checked
     first, last = checked
+    args.locale = locale
+    # From here on a refusal of the library is in the operator's words (cli/error_words).
     try:
         resolve_policies(args.pack, None)
-    except AftersalesError as exc:
-        return _fail(err, f"unknown pack {args.pack!r} ({exc})")
-    try:
-        args.locale = cli_locale(args.locale)
         tz = zone(args.timezone)
     except AftersalesError as exc:
-        return _fail(err, f"bad locale or time zone ({exc})")
+        err.write(error_line(COMMAND, exc, locale) + "\n")
+        return USAGE
     try:
         return _produce(args, first, last, tz, out, err)
     except ValidationError as exc:  # the options asked for what the report refuses (a trend of 40 months)
-        return _fail(err, str(exc))
+        err.write(error_line(COMMAND, exc, locale) + "\n")
+        return USAGE
     except AftersalesError as exc:
-        err.write(printable(f"aftersales report: error: {exc}") + "\n")
+        err.write(error_line(COMMAND, exc, locale) + "\n")
         return 1
     except OSError as exc:  # the --out file could not be written (permissions, a full disk)
         err.write(

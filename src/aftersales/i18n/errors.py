@@ -7,7 +7,9 @@ their language instead: :func:`render_error` reads those attributes into the cat
 状态，不能执行“取消”"), labelling the codes it carries (states, steps, SLA targets, attachment kinds)
 as the ledger does. A policy refusal is worded by its ``code`` (``error.policy_ticket_closed``), or
 generically when the catalog has no words for it; any other error falls back to its kind's sentence.
-Rendering never fails on a known error: without usable words it returns ``str(error)``.
+Rendering never fails on a known error: without usable words it returns ``str(error)``. The rule a
+``ValidationError`` or ``ConfigurationError`` states is in the reader's words when it is of a shape
+:mod:`aftersales.i18n.rule_words` knows (``error_rule.<code>``), else shown as the code wrote it.
 
 Keep ``str(error)`` for the logs: the words are for people, the message (with every id) for whoever
 investigates.
@@ -53,6 +55,7 @@ from aftersales.errors import (
 )
 from aftersales.i18n.format import formatter_for
 from aftersales.i18n.reasons import ReasonRenderer
+from aftersales.i18n.rule_words import rule_code
 from aftersales.i18n.workflow_words import ERROR_PARAM_LABELS, RECORD_KINDS, WORKFLOW_PARAM_LABELS
 
 __all__ = ["ERROR_PARAM_LABELS", "WORKFLOW_PARAM_LABELS", "error_reason", "render_error"]
@@ -202,6 +205,24 @@ def error_reason(error: AftersalesError) -> Reason:
 _KIND_FALLBACK = (("legal_hold_", "legal_hold"), ("policy_", "policy"), ("permission_", "permission_denied"))
 
 _renderers: dict[tuple[str, str], ReasonRenderer] = {}
+_RULE_PREFIX = "error_rule."
+_RULED = {"validation_rule": "field", "configuration_rule": "key"}
+
+
+def _worded_rule(reason: Reason, renderer: ReasonRenderer) -> Reason:
+    """``reason`` with its English rule in ``renderer``'s words when the rule is of a known shape
+    (:mod:`aftersales.i18n.rule_words`); as it was otherwise (the rule shown as the code wrote it)."""
+    subject = _RULED.get(reason.code)
+    rule = reason.params.get("rule")
+    if subject is None or not isinstance(rule, str):
+        return reason
+    named = reason.params.get(subject)
+    found = rule_code(rule, named if isinstance(named, str) else None)
+    if found is None:
+        return reason
+    code, figures = found
+    words = renderer.words(Reason(code, figures))
+    return reason if words is None else Reason(reason.code, {**reason.params, "rule": words})
 
 
 def render_error(error: AftersalesError, locale: str) -> str:
@@ -221,7 +242,12 @@ def render_error(error: AftersalesError, locale: str) -> str:
     renderer = _renderers.get(key)
     if renderer is None:
         renderer = _renderers[key] = ReasonRenderer(formatter, prefix=_PREFIX, labels=labels)
-    reason = error_reason(error)
+    rules = _renderers.get((formatter.catalog.locale, _RULE_PREFIX))
+    if rules is None:
+        rules = _renderers[(formatter.catalog.locale, _RULE_PREFIX)] = ReasonRenderer(
+            formatter, prefix=_RULE_PREFIX, labels={}
+        )
+    reason = _worded_rule(error_reason(error), rules)
     found = renderer.words(reason)
     kind = next((k for p, k in _KIND_FALLBACK if reason.code.startswith(p)), None)
     if found is None and kind is not None:  # the kind's sentence, with the same facts

@@ -8,11 +8,15 @@ auditor, and an explanation in codes beats an error in the middle of a ledger.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from types import MappingProxyType
 
 from babel.lists import format_list
 
+from aftersales.domain.money import Money
 from aftersales.domain.reasons import Param, Reason
 from aftersales.errors import AftersalesError, ValidationError
 from aftersales.i18n.catalog import MessageCatalog
@@ -30,6 +34,9 @@ __all__ = [
 ]
 
 _PREFIX = "reason."
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)", re.ASCII)
+_AMOUNT = re.compile(r"(-?\d+(?:\.\d+)?) ([A-Z]{3})", re.ASCII)
 
 PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -44,6 +51,9 @@ PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "unit": ("extension_unit",),
         "source": ("extension_source",),
         "event": ("notification_event",),
+        "remedy": ("remedy_kind",),
+        # A chargeable cause (cause.<code>), else a batch incident's shared problem in the fault words.
+        "cause": ("cause", "fault.cause", "fault.symptom"),
     }
 )
 """Parameters whose (code) value is labelled from other catalog prefixes than their own name.
@@ -132,6 +142,30 @@ class ReasonRenderer:
             labels = [self._label(prefixes, code) for code in value.split(",")]
             if all(labels):
                 return format_list([text for text in labels if text], locale=self._formatter.locale)
+        return self._shaped(value)
+
+    def _shaped(self, value: str) -> str:
+        """A date, an instant or an amount a reason carries as text (ISO 8601, ``"1200.00 CNY"``), in
+        this locale's format; any other text as it was given.
+
+        Why: a reason's parameters are atoms, so the code recording it wrote its date, start time or cost
+        as text, and the reader got "约定发货日期 2026-03-05", "待下一个工作时段（2026-03-02T09:00+08:00）",
+        "成本 1200.00 CNY" in a Chinese ledger (session 29). An instant is shown at its own offset (the
+        desk's zone when it was recorded)."""
+        if len(value) > 40 or (not value[:1].isdigit() and value[:1] != "-"):
+            return value
+        try:
+            if _ISO_DATE.fullmatch(value):
+                return self._formatter.date(date.fromisoformat(value))
+            if _ISO_INSTANT.fullmatch(value):
+                instant = datetime.fromisoformat(value)
+                assert instant.tzinfo is not None  # the pattern asks for an offset
+                return self._formatter.datetime(instant, instant.tzinfo)
+            found = _AMOUNT.fullmatch(value)
+            if found is not None:
+                return self._formatter.money(Money(Decimal(found.group(1)), found.group(2)))
+        except (ValueError, AftersalesError):  # not a real day, an unknown currency: as given
+            return value
         return value
 
     def _label(self, prefixes: tuple[str, ...], code: str) -> str | None:

@@ -53,6 +53,23 @@ def _open(code: str, title: str, height: int = H) -> list[str]:
     ]
 
 
+EMPTY_H: Final = 140
+
+
+def _no_data(code: str, title: str, labels: ReportLabels) -> str:
+    """The chart's title and "no data" in the reader's words, without axes.
+
+    Why: a chart of nothing drew its axes, gridlines and legend around an empty plot ("0, 0.2 … 1"
+    faults), which reads as a page that failed to draw or as fractional counts (session 29)."""
+    parts = _open(code, title, EMPTY_H)
+    parts.append(
+        f'<text class="no-data" x="{W / 2}" y="{EMPTY_H / 2 + 18:.1f}" text-anchor="middle" font-size="15" '
+        f'fill="#59636e">{_t(labels.text("report.chart.empty"))}</text>'
+    )
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
 def _y_axis(parts: list[str], top: float, labels: Sequence[str], label: str, *, right: bool = False) -> None:
     """Gridlines and tick labels on the left (or right) of the plot area; ``labels`` bottom to top."""
     plot_h = H - TOP - BOTTOM
@@ -134,6 +151,8 @@ def pareto_chart(
     cut: Decimal = Decimal("0.8"),
 ) -> str:
     """Bars of counts (most frequent first), the cumulative-share line, and the ``cut`` (80 %) line."""
+    if not any(counts):
+        return _no_data("pareto", title, labels)
     parts = _open("pareto", title)
     top = _nice_max(max(counts, default=0))
     _legend(parts, [(bar_label, PALETTE[0], False), (cumulative_label, PALETTE[1], True),
@@ -183,6 +202,8 @@ def line_chart(
     code: str = "trend",
 ) -> str:
     """One line per series of fractions (rates) over ``x_names`` (months); gaps where a value is None."""
+    if all(v is None for _, values in series for v in values):
+        return _no_data(code, title, labels)
     parts = _open(code, title)
     _legend(parts, [(name, PALETTE[i % len(PALETTE)], True) for i, (name, _) in enumerate(series)])
     _y_axis(parts, 1.0, _percent_ticks(labels), y_label)
@@ -222,6 +243,8 @@ def bar_chart(
     code: str = "bars",
 ) -> str:
     """Stacked bars of counts: one bar per ``x_names`` entry, one segment per series."""
+    if not any(v for _, values in series for v in values):
+        return _no_data(code, title, labels)
     parts = _open(code, title)
     totals = [sum(vals[i] for _, vals in series) for i in range(len(x_names))]
     top = _nice_max(max(totals, default=0))
@@ -258,6 +281,8 @@ def hbar_chart(
     code: str = "comparison",
 ) -> str:
     """Grouped horizontal bars of rates, one group per name (dealers), one bar per series."""
+    if all(v is None for _, values in series for v in values):
+        return _no_data(code, title, labels)
     row_h = 14 * max(len(series), 1) + 12
     height = TOP + 30 + row_h * max(len(names), 1) + 50
     left = 190

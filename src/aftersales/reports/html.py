@@ -7,6 +7,7 @@ a laptop screen; print styles put it on A4 landscape with repeated table headers
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,28 @@ def _environment() -> Any:
     )
 
 
+WIDE_COLUMNS = 12
+"""A table of more columns than this is set tighter (``table.wide``): the English KPI table scrolled
+sideways at 1366 px (session 29)."""
+
+WIDEST_COLUMNS = 18
+"""A table of more columns than this may break its headers inside a word (``table.widest``)."""
+
+_JOINED = re.compile(r"(?<=[\d%]) (?=\S)")
+"""A space after a figure: "13 hours", "88.9% ✗" stay on one line; "13 hours 50 minutes" may break
+between its parts."""
+
+
+def _kept_together(text: str) -> str:
+    """A number cell's text with each figure bound to the unit or mark after it by a no-break space.
+
+    Why: number cells were ``white-space: nowrap`` as a whole, and the English durations ("13 hours 50
+    minutes") and judged rates ("88.9% ✗") made the KPI, trend and engineer tables wider than a 1366 px
+    laptop's page, scrolling sideways (session 29); the Chinese ones ("13小时50分钟") were short enough.
+    Now a cell may wrap between a figure's parts, never inside one."""
+    return _JOINED.sub("\u00a0", text)
+
+
 def _cells(doc: ReportDocument) -> list[dict[str, Any]]:
     tables = []
     for table in doc.tables:
@@ -49,7 +72,10 @@ def _cells(doc: ReportDocument) -> list[dict[str, Any]]:
                 title = ""
                 if isinstance(value, Judged):
                     title = doc.labels.text("report.target.goal", goal=doc.labels.percent(value.goal))
-                cells.append({"text": cell_text(value, column.kind, doc.labels), "css": css, "title": title})
+                text = cell_text(value, column.kind, doc.labels)
+                if column.kind is not ColumnKind.TEXT:
+                    text = _kept_together(text)
+                cells.append({"text": text, "css": css, "title": title})
             return cells
 
         tables.append(
@@ -90,5 +116,7 @@ def render_page(doc: ReportDocument) -> str:
             tables=_cells(doc),
             charts=[{"code": c.code, "title": c.title, "svg": Markup(c.svg)} for c in doc.charts],
             notes=list(doc.notes),
+            WIDE=WIDE_COLUMNS,
+            WIDEST=WIDEST_COLUMNS,
         )
     )
