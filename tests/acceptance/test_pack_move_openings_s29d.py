@@ -28,13 +28,14 @@ from aftersales.domain.classification import Category, Channel, Priority, Severi
 from aftersales.domain.ids import CustomerId, TicketId
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment
-from aftersales.errors import ConfigurationError
+from aftersales.errors import ConfigurationError, NotFound
 from aftersales.policies.registry import resolve_policies
 from aftersales.ports.calendars import open_calendar
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.storage_registry import open_storage
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.late_after_backfill import PROGRESS_ID, LateAfterBackfill
 from conftest import SHANGHAI, STAFF, World, make_world, register, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
@@ -182,3 +183,49 @@ def test_a_desk_left_on_the_old_calendar_imports_no_batch(backend: str, tmp_path
             # The desk on the store's calendar imports as before.
             assert new.import_tickets(w.manager, [_repair(2, w.cust_zh.id, closed=False)]).tickets == 1
             assert _count(new, w) == 1
+
+
+def _lacking(store: StoreFactory, tid: str) -> None:
+    """Make ``tid`` one stored without its late-after instants, and the back-fill's pass not done."""
+    with store() as uow:
+        ticket = uow.tickets.get_for_update(tid)
+        ticket.response_late_after = ticket.resolution_late_after = None
+        uow.tickets.save(ticket)
+        try:
+            progress = uow.documents.get(LateAfterBackfill, PROGRESS_ID)
+        except NotFound:
+            pass
+        else:
+            progress.cursor, progress.done = None, False
+            uow.documents.save(progress)
+        uow.commit()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_desk_left_on_the_old_calendar_back_fills_no_late_after_instant(
+    backend: str, tmp_path: Path
+) -> None:
+    # The late-after back-fill writes tickets outside the ticket commands' path: each instant it gives is
+    # worked out on the desk's calendar and [sla], so a desk the store moved past gives none.
+    # The first response is due at 18:00 on both calendars; on time until the next working morning: the 5th
+    # on the old calendar, the 6th on the store's (the 5th a day off). The old desk wrote the 5th.
+    clock, w = ManualClock(_at(4, 14)), make_world()
+    with (
+        _stores(backend, tmp_path) as (first, second),
+        _desk(first, "office_equipment", clock, _calendar()) as old,
+    ):
+        register(old, w)
+        assert not old.run_due_jobs().failed
+        tid = old.open_ticket(w.agent, customer_id=w.cust_zh.id, description="卡纸").ticket.id
+        with _desk(second, "office_equipment", clock, _calendar(date(2026, 3, 5))) as new:
+            clock.advance(timedelta(minutes=6))
+            assert not new.run_due_jobs().failed  # the new desk's sweep moves the store
+            assert new.health().dues_stale is False
+            _lacking(first, tid)  # as a store mid-upgrade: the pass to do again, the ticket without instants
+            with pytest.raises(ConfigurationError) as refused:
+                old.late_afters.backfill(w.manager)
+            assert refused.value.key == "calendar"
+            stored = new.ticket(w.manager, tid)
+            assert (stored.response_late_after, stored.resolution_late_after) == (None, None)
+            assert new.late_afters.backfill(w.manager) == 1  # the desk on the store's calendar fills it
+            assert new.ticket(w.manager, tid).response_late_after == _at(6, 9)
