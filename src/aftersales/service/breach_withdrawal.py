@@ -27,7 +27,7 @@ from aftersales.i18n.values import Term
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.context import DeskContext
-from aftersales.service.sla_watch import SlaAlert, SlaWatch, announced_to
+from aftersales.service.sla_watch import SlaAlert, SlaWatch, announced_to, restarted_at
 
 __all__ = ["withdraw_response_breach"]
 
@@ -51,6 +51,11 @@ def withdraw_response_breach(
     except CalendarDataMissing:
         return []  # no clock to read: the announcement stands
     if target is None or target.met_at is None or target.breached:
+        return []
+    since = restarted_at(ticket, target)
+    if since is not None and alert.at <= since:
+        # Announced for an earlier clock (a reopened cycle's own response target): that response was
+        # missed, whatever this one's contact says; before session 29 it was withdrawn too.
         return []
     alert.withdrawn_at = now
     uow.documents.save(alert)

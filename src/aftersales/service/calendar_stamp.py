@@ -21,8 +21,9 @@ still on the calendar the store was stamped with when it opened — the store mo
 due time on its own calendar: a command that would change a ticket's due times, and its sweep's
 recomputation, are refused with a ``ConfigurationError`` naming ``calendar`` and both calendars
 (:func:`check_calendar_current`; nothing is written), until it is restarted on the store's calendar. A
-ticket's opening is not checked (reading the stamp would cost every opening a round trip): a ticket opened
-there has that desk's due times until its next command on a current desk re-derives them.
+ticket's opening is checked too (session 29; the stamp comes with its read-ahead, :data:`STAMP_READ`):
+before, a ticket opened there kept that desk's due times under the new stamp until a current desk's
+command re-derived them. So is a bulk import's batch (its closes are the desk's callback policy's).
 Recomputing back would undo the move, and writing old-calendar dues onto single tickets would leave the
 stamp saying otherwise.
 
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
 
 __all__ = [
+    "STAMP_READ",
     "CalendarStamp",
     "StampRead",
     "begin_move",
@@ -104,6 +106,10 @@ class CalendarStamp:
     callback: str = ""
     """The fingerprint of the callback policy the pending callbacks were planned by (empty in a stamp of
     an older release: taken as the desk's own)."""
+
+
+STAMP_READ: tuple[type[CalendarStamp], str] = (CalendarStamp, _ID)
+"""The stamp's read, for a command that names its reads ahead (``ports.read_ahead``): an opening."""
 
 
 def _stamp(uow: UnitOfWork) -> CalendarStamp | None:

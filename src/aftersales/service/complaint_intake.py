@@ -15,7 +15,6 @@ from aftersales.domain.complaints import (
     ComplaintSubject,
     CrisisFacts,
 )
-from aftersales.domain.contact import zone
 from aftersales.domain.departments import ComplaintLink
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
@@ -30,6 +29,7 @@ from aftersales.service.complaint_incident_facts import (
     incident_about,
     of_an_incident,
 )
+from aftersales.service.complaint_month import registration_month
 from aftersales.service.intake import check_channel, open_ticket_in, received_time
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, permit
 from aftersales.service.runner import Applied
@@ -123,14 +123,14 @@ class ComplaintIntake(ComplaintClassification):
         further steps on the new complaint before it is written (a crisis report flags it).
         """
         linked = self._linked(uow, actor, customer_id, about)
-        local = zone(self.context.timezone)  # the month registered in is the desk's, as its feedback's
+        timezone = self.context.timezone  # the month registered in is the desk's, as its feedback's
         if asset_id is None and linked:
             asset_id = uow.tickets.get(linked[0]).asset_id
 
         def attach(ticket: Ticket) -> Applied:
             file = ComplaintFile(
                 id=ticket.id, customer_id=ticket.customer_id, subject=subject, about=linked,
-                stated_crisis=stated_crisis, registered_month=now.astimezone(local).strftime("%Y-%m"),
+                stated_crisis=stated_crisis, registered_month=registration_month(uow, now, timezone),
             )  # fmt: skip
             applied = Applied()
             incident = incident_about(uow, self._dimension, (uow.tickets.get(t) for t in linked))

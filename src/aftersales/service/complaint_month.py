@@ -10,6 +10,12 @@ month they were received in, as before.
 
 The late ones are found through the file's ``registered_month`` index, never by reading older
 complaints.
+
+A complaint registered at the month's last instant whose month's feedback has already gone out (the job
+read the month, and sent it, before the complaint was committed: a desk whose clock lags the job's, an
+opening straddling midnight) is registered in the first month whose feedback is still to send
+(:func:`registration_month`); the job, for its part, sends a month only if no complaint was registered in it
+after it read the month (session 29: before, such a complaint was in no month's feedback).
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.complaint_base import all_tickets
+from aftersales.service.job_marks import MONTHLY, JobMark
 
-__all__ = ["month_window", "registered_in"]
+__all__ = ["month_window", "registered_files", "registered_in", "registration_month"]
 
 
 def month_window(month: str, timezone: str) -> tuple[datetime, datetime]:
@@ -41,6 +48,25 @@ def month_window(month: str, timezone: str) -> tuple[datetime, datetime]:
     local = zone(timezone)
     start = datetime(year, number, 1, tzinfo=local)
     return start, datetime(year + number // 12, number % 12 + 1, 1, tzinfo=local)
+
+
+def registration_month(uow: UnitOfWork, now: datetime, timezone: str) -> str:
+    """The month a complaint registered at ``now`` counts in: ``now``'s in ``timezone`` (the books'), or,
+    when that month's feedback (or a later one's) went out already, the month after the latest sent — the
+    first feedback that can still carry it (seed 004 第五条 1(6) 每月反馈)."""
+    month = now.astimezone(zone(timezone)).strftime("%Y-%m")
+    latest = max(
+        (mark.id.partition(":")[2] for mark in uow.documents.query(JobMark, job=MONTHLY)), default=None
+    )
+    if latest is None or month > latest:
+        return month
+    year, number = int(latest[:4]), int(latest[5:])
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def registered_files(uow: UnitOfWork, month: str) -> frozenset[str]:
+    """The ids of the complaints whose file names ``month`` as the one they were registered in."""
+    return frozenset(file.id for file in uow.documents.query(ComplaintFile, registered_month=month))
 
 
 def registered_in(uow: UnitOfWork, query: TicketFilter, month: str, timezone: str) -> Iterator[Ticket]:

@@ -28,6 +28,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.read_ahead import ReadAhead, read_ahead
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.calendar_stamp import STAMP_READ, StampRead, check_calendar_current
 from aftersales.service.context import DeskContext
 from aftersales.service.contract_sla import contract_terms
 from aftersales.service.lifecycle import intake_messages, intake_priority
@@ -95,6 +96,7 @@ def open_ticket_in(
     ticket_id: str | None = None,
     outbox: list[OutboxMessage] | None = None,
     opened: list[Ticket] | None = None,
+    stamps: StampRead | None = None,
 ) -> tuple[Ticket, Applied]:
     """Open a ticket inside a running unit of work; the caller commits.
 
@@ -110,7 +112,13 @@ def open_ticket_in(
     are added to, for the job to write at once); both are written exactly as they would be here.
     With ``opened`` (a list) the ticket is added to it instead of being stored here: the job stores
     the batch with :func:`write_opened` (one ``executemany`` per table on SQLite), in the same
-    transaction, before it commits.
+    transaction, before it commits (and ``stamps``, the store's stamp read once for the batch).
+
+    Its due times are the desk's calendar's and SLA policy's: a desk left on another calendar or pack
+    than the one another desk has moved the store to since it opened is refused as any command writing
+    due times is (:func:`~aftersales.service.calendar_stamp.check_calendar_current`, ``ConfigurationError``
+    naming ``calendar``, ``sla`` or ``callback``; nothing is written). Before session 29 an opening was not
+    checked and kept the old pack's due times until a current desk's command re-derived them.
     """
     if kind is TicketKind.COMPLAINT:  # a complaint's own row (engineers may report a crisis)
         workflow, command = Workflow.COMPLAINT, "open_complaint"
@@ -137,6 +145,9 @@ def open_ticket_in(
     numbered = ticket_id is None and context.ids is None
     read_ahead(uow, _intake_reads(customer_id, asset_id, kind, sla_terms, now if numbered else None))
     customer = uow.customers.get(customer_id)
+    stamps = stamps or StampRead(uow)
+    if context.calendar is not None:
+        stamps.get()  # read now, from the read-ahead, before ``attach`` writes a document
     # A customer outside the actor's scope is not found, exactly like one that does not exist.
     if not _may_open_for(uow, actor, customer, roles_for(workflow, command)):
         raise NotFound("customer", customer_id)
@@ -186,6 +197,8 @@ def open_ticket_in(
     ticket.tags, ticket.custom_fields = described
     applied = attach(ticket) if attach is not None else Applied()
     context.sla.derive(ticket, customer.tier, now)
+    if _has_dues(ticket):  # due times written on this desk's calendar and pack: still the store's?
+        check_calendar_current(uow, context, stamps)
     if ticket.resolution_due_at is not None:  # received earlier (received_at): maybe behind the mark
         rewind_mark(uow, ticket.resolution_due_at, now)
     if opened is not None:
@@ -310,4 +323,9 @@ def _intake_reads(
         if sla_terms is None and kind is TicketKind.SERVICE:
             queries = ((ServiceContract, "customer_id", customer_id),)
     counter = ((TicketCounter, counter_id("ticket", numbered_at)),) if numbered_at is not None else ()
-    return ReadAhead(tuple(entities), counter, queries)
+    return ReadAhead(tuple(entities), (*counter, STAMP_READ), queries)
+
+
+def _has_dues(ticket: Ticket) -> bool:
+    """Whether the opening gave ``ticket`` any due time (none: the calendar's data ran out)."""
+    return ticket.response_due_at is not None or ticket.resolution_due_at is not None

@@ -18,6 +18,11 @@ with each page: a run stopped (``max_batches``, a crash) goes on from its last p
 complete every later run returns after one read. A ticket saved meanwhile by a command has its instants
 from that command's derivation.
 
+A desk left on another calendar or ``[sla]`` than the one another desk has moved the store to since it
+opened gives no instant: a page with a ticket to fill is refused as a command writing due times is
+(:func:`~aftersales.service.calendar_stamp.check_calendar_current`, ``ConfigurationError``; nothing written).
+Before session 29 the page was not checked and wrote the old calendar's instants under the new stamp.
+
 A reopen stored before the instants existed ended its cycle without them: the pass gives those too
 (:mod:`~aftersales.service.late_after_cycles`), and a progress document written by a pass that did not
 (``cycles`` false) starts the pass once more. An import moves a complete pass back to the tickets it
@@ -43,6 +48,7 @@ from aftersales.ports.queries import PAGE_BOUNDS, PageRequest, Sort, TicketFilte
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.calendar_stamp import check_calendar_current
 from aftersales.service.context import DeskContext
 from aftersales.service.late_after_cycles import cycles_lacking, filled_cycles
 from aftersales.service.permissions import Workflow, permit
@@ -129,6 +135,8 @@ def _fill_page(
     progress, stored = _progress(uow)
     if progress.done or progress.cursor != cursor:
         return 0, progress.done
+    if lacking:  # instants worked out on this desk's calendar and [sla]: still the store's?
+        check_calendar_current(uow, context)
     filled = 0
     # In id order, the order of every write taking several tickets (an erasure's): in the page's
     # order (by received time, a call logged late comes first) one deadlocked with it on PostgreSQL.

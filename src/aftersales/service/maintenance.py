@@ -55,6 +55,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.calendar_stamp import StampRead
 from aftersales.service.context import DeskContext
 from aftersales.service.contracts import ServiceContracts, contract_scope, contract_writable
 from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
@@ -759,6 +760,8 @@ class _Batch:
         """The batch's outbox messages, written at once when its visits are open."""
         self.opened: list[Ticket] = []
         """The batch's new tickets, stored at once (``write_opened``) when its visits are open."""
+        self.stamps = StampRead(uow)
+        """The store's calendar stamp, read once for the batch's openings (their due times' guard)."""
 
     def prepare(self, plans: Sequence[MaintenancePlan]) -> None:
         """Read the batch's customers and units at once (one query each, not one per visit), and take
@@ -809,7 +812,7 @@ class _Batch:
             expected_by=expected if expected >= now else None, attach=triage_and_dispatch,
             sla_terms=self._terms(plan.next_due, expected),
             ticket_id=self._numbers.pop() if self._numbers else None, outbox=self.messages,
-            opened=self.opened,
+            opened=self.opened, stamps=self.stamps,
         )  # fmt: skip
         paid_by, beyond = self._paying(plan)
         visit = MaintenanceVisit(

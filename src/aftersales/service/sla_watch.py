@@ -388,7 +388,7 @@ class SlaWatch:
         except CalendarDataMissing:
             return False
         alerts = _breach_alerts(uow, ticket, status.targets)
-        if not locked and None in alerts.values():
+        if not locked and _to_announce(ticket, status.targets, alerts):
             return None
         settled = True
         until: int | None = None  # the earliest instant something new may be announced
@@ -458,18 +458,8 @@ class SlaWatch:
             except DuplicateError:
                 return None
             return _reopened_clock(ticket, target)
-        # Only a step after the announcement can have restarted the clock (most tickets have none: no
-        # start instant is computed for them).
-        for event in reversed(ticket.events):
-            if event.at < found.at:
-                return None
-            if event.action in _RESTARTS:
-                break
-        else:
-            return None
-        since = restarted_at(ticket, target)
-        # This clock's own warning or breach comes after some of it ran, so strictly after its start.
-        if since is None or found.at > since:
+        since = _again_since(ticket, target, found)
+        if since is None:
             return None
         found.at, found.due_at, found.day, found.withdrawn_at = now, target.due_at, utc_day(now), None
         found.moment = alert_moment(now)
@@ -521,6 +511,39 @@ class SlaWatch:
         except NotFound:
             return None
         return contact if contact is not None and address_of(contact) is not None else None
+
+
+def _again_since(ticket: Ticket, target: TargetStatus, found: SlaAlert) -> datetime | None:
+    """The start of ``target``'s clock when it restarted since ``found`` was announced (a reopen, another
+    dealer's 24 hours, an extension): it is announced again for that clock; ``None`` while it holds."""
+    # Only a step after the announcement can have restarted the clock (most tickets have none: no
+    # start instant is computed for them).
+    for event in reversed(ticket.events):
+        if event.at < found.at:
+            return None
+        if event.action in _RESTARTS:
+            break
+    else:
+        return None
+    since = restarted_at(ticket, target)
+    # This clock's own warning or breach comes after some of it ran, so strictly after its start.
+    return None if since is None or found.at > since else since
+
+
+def _to_announce(
+    ticket: Ticket, targets: Sequence[TargetStatus], alerts: Mapping[str, SlaAlert | None]
+) -> bool:
+    """Whether a breach of ``ticket`` is to be announced: one without an alert, or one whose alert was made
+    for an earlier clock (announced again: before session 29 that was written from the unlocked read, and a
+    contact entered meanwhile left it standing on a response met in time). The sweep measures it again
+    locked (:func:`_breach_alerts`)."""
+    for target in targets:
+        if not target.breached:
+            continue
+        found = alerts[f"{ticket.id}:{target.name}:sla_breach"]
+        if found is None or _again_since(ticket, target, found) is not None:
+            return True
+    return False
 
 
 def _breach_alerts(

@@ -6,7 +6,9 @@ to before the mark was never read again by the jobs' sweep, so its warning and b
 due derived late by the ``recompute_due`` job (holiday data that was missing; a ticket reopened under a
 release before SQLite schema 17 / PostgreSQL 10, whose reopen cleared its due times), a calendar's
 recomputation, a reclassification raising the grade. Whatever writes such a due moves the mark back
-before it, in the same transaction (:func:`rewind_mark`).
+before it, in the same transaction (:func:`rewind_mark`). A due written in the past but ahead of the mark
+writes the mark unchanged (its version moves), so a sweep moving the mark past it concurrently — its page
+read before that due was committed — fails its write and runs again (session 29, PostgreSQL).
 """
 
 from __future__ import annotations
@@ -65,6 +67,11 @@ def rewind_mark(uow: UnitOfWork, due: datetime, now: datetime) -> bool:
         return False
     due_us = micros(due)
     if mark.due_us is None or mark.due_us < due_us:
+        # Nothing to move back, but written all the same (its version moves): a sweep page that read the
+        # tickets before this due was committed, and moves the mark past it, fails its own write and runs
+        # again on this one; read before the sweep moved it, the mark here would fail this write instead.
+        # Before session 29 both committed on PostgreSQL and no later sweep read the ticket.
+        uow.documents.save(mark)
         return False
     # (due - 1 µs, "") is before every ticket due at ``due``, whatever its id.
     mark.due_us, mark.ticket_id, mark.rewinds = due_us - 1, "", mark.rewinds + 1

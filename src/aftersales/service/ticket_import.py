@@ -28,6 +28,7 @@ from aftersales.policies.fault_catalog import check_fault_records
 from aftersales.ports.batch_search import PartyWords, batch_documents, party_words_of
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.calendar_stamp import check_calendar_current
 from aftersales.service.context import DeskContext
 from aftersales.service.import_lifecycle import (
     BatchCallback,
@@ -133,6 +134,9 @@ def _check_lifecycle(
 
 
 def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: datetime) -> int:
+    # The batch's closes are decided by the desk's callback policy and its late-after instants derived on
+    # its calendar: a desk left on another pack than the store's since it opened imports nothing.
+    check_calendar_current(uow, context)
     words = _party_words(uow, batch)
     customers, dealers = words.customers, words.dealer_names
     for ticket in batch:
@@ -173,7 +177,10 @@ def import_tickets(
     the pack's fault record is ``FaultRecordRequired``, a staff acceptance without its channel a
     ``ValidationError`` naming ``channel``, a close before the callback ``InvalidTransition``), a fault
     record with a code outside the pack's fault catalog (a ``ValidationError`` naming ``symptom``,
-    ``cause`` or ``action``, as ``add_fault_record`` refuses it). A unit that
+    ``cause`` or ``action``, as ``add_fault_record`` refuses it), a desk left on another calendar,
+    ``[sla]`` or ``[callback]`` than the one another desk has moved the store to since it opened (a
+    ``ConfigurationError`` naming ``calendar``, ``sla`` or ``callback``, as any command writing due times).
+    A unit that
     is not registered is allowed (imports often carry serials no one registered): it is searched without it.
     """
     check_role(actor, "import_tickets", None, IMPORT_ROLES)
