@@ -78,6 +78,9 @@ RULE_SHAPES: Mapping[str, tuple[re.Pattern[str], ...]] = {
         "stamp_calendar": (r"the store's due times are on the working calendar .*",),
         "stamp_sla": (r"the store's due times come from the SLA policy of fingerprint .*",),
         "stamp_callback": (r"the store's callbacks are planned by the callback policy of fingerprint .*",),
+        # A complaint's callback the pack owes, not left to the host (service/complaint_callback_owed).
+        "complaint_survey_owed": (r"complaint .+ is owed a satisfaction survey once handled .*",),
+        "complaint_callback_owed": (r"complaint .+ is owed a callback once handled .*",),
     }.items()
 }
 """Each rule code and the English shapes it is stated in (matched whole, after the subject)."""

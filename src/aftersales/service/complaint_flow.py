@@ -12,18 +12,18 @@ from datetime import datetime
 from aftersales.domain.actors import Role
 from aftersales.domain.complaints import (
     ComplaintFile,
-    ComplaintSeverity,
     Review,
 )
 from aftersales.domain.contact import zone
 from aftersales.domain.departments import Department
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.errors import NotFound, PermissionDenied
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_plan import callback_plan, customer_tier, drop_pending, schedule_in
+from aftersales.service.callback_plan import drop_pending, schedule_in
 from aftersales.service.complaint_base import ComplaintBase, checked_text, require_complaint
+from aftersales.service.complaint_callback_owed import check_left_to_host
 from aftersales.service.complaint_follow_up import designated_handler
 from aftersales.service.coordination import departments_in
 from aftersales.service.lifecycle import resolve_in
@@ -158,22 +158,17 @@ class ComplaintFlow(ComplaintBase):
         Its callback (seed 004: within 7 days after handling) is scheduled in the same command. The
         outcome is required text (at most 2000 characters): seed 000's 结果反馈 tells the customer the
         result, and the ledger's 处理结果 is read from it. ``schedule_callback=False`` leaves the
-        callback to the host, except where the pack asks a satisfaction survey of it (seed 001: 对于重大
-        售后问题或重要客户…应在问题处理完毕后进行客户满意度调查 — a major complaint, an important or VIP
-        customer): that is a ``ValidationError`` naming ``schedule_callback``.
+        callback to the host only where the pack's callback policy owes none: where it owes one (the
+        default policy owes every complaint its callback — seed 004 第八条 2(6): 要求在投诉处理后的七天内
+        进行回访) or a satisfaction survey (seed 001: 对于重大售后问题或重要客户…应在问题处理完毕后进行
+        客户满意度调查 — a major complaint, an important or VIP customer), it is a ``ValidationError``
+        naming ``schedule_callback`` and nothing changes: the switch cannot take away what the pack owes.
         """
         checked_text(outcome, "outcome", required=True)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             if not schedule_callback:
-                major = file.severity is ComplaintSeverity.MAJOR
-                tier = customer_tier(uow, ticket)
-                if callback_plan(self.context.policies.callback, ticket, tier, major).outcome.survey:
-                    raise ValidationError(
-                        f"complaint {ticket.id} is owed a satisfaction survey once handled (a major complaint"
-                        " or an important customer): its callback is scheduled with the feedback",
-                        field="schedule_callback",
-                    )
+                check_left_to_host(self.context.policies.callback, uow, ticket, file)
             resolve_in(self.context, actor, ticket, now, summary=outcome, command="give_feedback")
             file.outcome = outcome
             if not schedule_callback:
