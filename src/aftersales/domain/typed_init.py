@@ -64,6 +64,12 @@ def _refusal(cls: type[Any], given: Mapping[str, Any], error: Exception) -> Vali
     named = error.args[1] if len(error.args) > 1 else None
     if isinstance(named, attrs.Attribute):  # attrs' own validators (in_, instance_of) name their field
         value = given.get(named.alias or named.name)
+        options = error.args[2] if len(error.args) > 2 else None
+        if isinstance(options, tuple | list | frozenset | set) and options:  # in_: say what it takes
+            allowed = ", ".join(sorted(shown_repr(o, 40) for o in options))
+            return ValidationError(
+                f"{named.name} must be one of {allowed}; got {shown_repr(value, 40)}", field=named.name
+            )
         return ValidationError(
             f"{named.name} is not one of the values {cls.__name__} takes, got {shown_repr(value, 40)}",
             field=named.name,
