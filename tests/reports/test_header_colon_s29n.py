@@ -6,6 +6,8 @@ whatever the locale; Chinese text takes the full-width colon ("统计期间：�
 
 from __future__ import annotations
 
+import re
+
 import attrs
 import pytest
 
@@ -50,3 +52,12 @@ def test_a_label_or_value_holding_a_slot_is_shown_as_it_is(months: dict[str, Mon
     doc = document_for(months["2026-03"], report_labels("zh_Hans"))
     text = to_text(attrs.evolve(doc, meta=(("{value}", "{label}"),)), "zh_Hans")
     assert "{value}：{label}" in text.splitlines()
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])
+def test_no_chinese_words_end_in_an_ascii_colon(locale: str) -> None:
+    # "回访不满意转投诉: 3" (demo month) had the same ASCII colon after Chinese words.
+    catalog = load_catalog(locale)
+    after_cjk = re.compile(r"[\u3000-\u9fff\uff00-\uffef]: ")
+    bad = [msgid for msgid, text in catalog.messages.items() if after_cjk.search(text)]
+    assert bad == []

@@ -8,11 +8,14 @@ the same command were already in ``--locale`` (cli/error_words). Each is now a c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from aftersales.cli import report
+from aftersales.cli.report_usage import USAGE_KEYS
 from aftersales.i18n.catalog import load_catalogs
 
 from .cli_runs import MONTH, filled_db, run_cli
@@ -148,3 +151,11 @@ def test_every_usage_refusal_has_chinese_words(locale: str) -> None:
     for key, *_ in CASES:
         words = catalog.text(f"cli.report.usage.{key}")
         assert any(ord(c) >= 0x3000 for c in words), (key, words)
+
+
+def test_every_key_the_command_writes_is_listed() -> None:
+    # The keys are literals in cli/report.py: each must be in USAGE_KEYS, which the catalog scan expands.
+    source = Path(report.__file__).read_text(encoding="utf-8")
+    written = set(re.findall(r'_refuse\(\s*err, locale, "([a-z_]+)"', source))
+    written |= set(re.findall(r'return "([a-z_]+)", \{', source))
+    assert written and written <= set(USAGE_KEYS)
