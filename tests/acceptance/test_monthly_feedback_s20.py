@@ -207,7 +207,7 @@ def test_the_cli_prints_the_months_feedback(tmp_path: Path) -> None:
         (["--month", "2026-03", "--from", "2026-03-01", "--to", "2026-03-31"], "not --from/--to"),
     ):
         err = io.StringIO()
-        assert run_report(parser.parse_args([*base, *extra]), io.StringIO(), err) == 2
+        assert run_report(parser.parse_args([*base, *extra, "--locale", "en"]), io.StringIO(), err) == 2
         assert message in err.getvalue()
     err = io.StringIO()
     kpi = [
@@ -221,6 +221,8 @@ def test_the_cli_prints_the_months_feedback(tmp_path: Path) -> None:
         "2026-03-31",
         "--month",
         "2026-03",
+        "--locale",
+        "en",
     ]
     assert run_report(parser.parse_args(kpi), io.StringIO(), err) == 2
     assert "--month is for the feedback report" in err.getvalue()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import aftersales
+from aftersales.cli.report_usage import USAGE_KEYS
 from aftersales.domain.actors import Role
 from aftersales.domain.budget_drafts import DraftState
 from aftersales.domain.charges import ChargeKind
@@ -94,6 +95,7 @@ EXPANDED: dict[str, tuple[str, tuple[str, ...]]] = {
     "f'notification.{self.name}.body'": ("notification", tuple(f"{k}.body" for k in NOTIFICATION_KINDS)),
     "f'budget_draft_state.{draft.state.value}'": ("budget_draft_state", _values(DraftState)),  # budget CLI
     "f'charge_kind.{code}'": ("charge_kind", _values(ChargeKind)),  # the budget CLI's categories
+    "f'cli.report.usage.{key}'": ("cli.report.usage", USAGE_KEYS),  # the report CLI's usage refusals
 }
 """Each f-string key of the library → (its prefix, the values it takes)."""
 

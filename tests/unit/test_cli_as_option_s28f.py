@@ -75,7 +75,7 @@ def test_report_refuses_a_dealer_id_that_is_not_an_identifier(
     db: Path, as_actor: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["report", "sla", "--db", str(db), "--from", "2026-03-01", "--to", "2026-03-31",
-                 "--as", as_actor])  # fmt: skip
+                 "--as", as_actor, "--locale", "en"])  # fmt: skip
     err = capfd.readouterr().err
     assert code == 2 and "--as dealer:ID is not a valid id" in err and "_ . : @ / -" in err
 

@@ -81,9 +81,9 @@ def test_the_appraised_are_refused_by_the_permission_table(db: Path, who: str) -
 
 
 def test_a_role_the_command_does_not_know_is_a_usage_error(db: Path) -> None:
-    code, out, err = run_cli(["engineers", "--db", str(db), *MONTH, "--as", "boss:b1"])
+    code, out, err = run_cli(["engineers", "--db", str(db), *MONTH, "--as", "boss:b1", "--locale", "en"])
     assert code == 2 and out == "" and "--as is manager or dealer:ID or engineer:ID" in err
-    code, _, err = run_cli(["kpi", "--db", str(db), *MONTH, "--as", "engineer:eng-0"])
+    code, _, err = run_cli(["kpi", "--db", str(db), *MONTH, "--as", "engineer:eng-0", "--locale", "en"])
     assert code == 2 and "--as is manager or dealer:ID" in err  # the other reports keep their roles
-    code, _, err = run_cli(["engineers", "--db", str(db), "--from", "2026-03-01"])
+    code, _, err = run_cli(["engineers", "--db", str(db), "--from", "2026-03-01", "--locale", "en"])
     assert code == 2 and "engineers needs --from and --to" in err

@@ -88,6 +88,8 @@ def test_a_dealer_id_that_is_not_utf8_is_a_usage_error_from_the_shell(db: Path) 
         *(m.encode() for m in MONTH),
         b"--as",
         b"dealer:\xff",
+        b"--locale",
+        b"en",
     ]
     done = subprocess.run(
         [sys.executable.encode(), b"-m", b"aftersales", *argv], capture_output=True, timeout=120

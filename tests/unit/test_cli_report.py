@@ -123,6 +123,8 @@ def test_open_writes_a_page_and_hands_it_to_the_browser(
 def test_usage_errors(db: Path, argv: list[str], message: str) -> None:
     if "--db" not in argv:
         argv = ["--db", str(db), *argv]
+    if "--locale" not in argv and message.isascii():  # the English words (zh_Hans by default, session 29)
+        argv = [*argv, "--locale", "en"]
     code, out, err = run_cli(["kpi", *argv])
     assert code == 2 and message in err and out == ""
 
@@ -161,7 +163,9 @@ def test_an_out_file_that_cannot_be_written_is_an_error_not_a_traceback(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     too_long = tmp_path / ("k" * 300 + ".csv")  # longer than a file name may be, even for root
-    code, out, err = run_cli(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--out", str(too_long)])
+    code, out, err = run_cli(
+        ["kpi", "--db", str(db), *MONTH, "--format", "csv", "--locale", "en", "--out", str(too_long)]
+    )
     assert code == 2 and "cannot write --out" in err and out == ""
 
     def disk_full(self: Path, data: bytes) -> int:
@@ -170,7 +174,7 @@ def test_an_out_file_that_cannot_be_written_is_an_error_not_a_traceback(
     monkeypatch.setattr(Path, "write_bytes", disk_full)
     target = tmp_path / "kpi.csv"
     code, out, err = run_cli(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--out", str(target)])
-    assert code == 1 and f"cannot write {target}: No space left on device" in err and out == ""
+    assert code == 1 and f"无法写入 {target}：No space left on device" in err and out == ""  # zh_Hans
 
 
 @pytest.mark.parametrize("zone_name", ["America/New_York", "Europe/London"])
@@ -230,7 +234,7 @@ def test_a_file_without_an_aftersales_database_is_refused_and_left_as_it_was(
         _blank_sqlite(path)
     before = path.read_bytes()
     period = MONTH if kind != "ledger" else ["--format", "csv"]
-    code, out, err = run_cli([kind, "--db", str(path), *period])
+    code, out, err = run_cli([kind, "--db", str(path), *period, "--locale", "en"])
     assert code == 2 and out == ""
     assert "holds no aftersales database" in err and str(path) in err
     assert path.read_bytes() == before
@@ -263,7 +267,8 @@ def test_an_option_the_report_does_not_use_is_refused_not_ignored(
 ) -> None:
     # Before, `report kpi --dealer dealer-a` printed the whole network's KPIs as if they were dealer-a's.
     kind, *rest = argv
-    code, out, err = run_cli([kind, "--db", str(db), *rest])
+    english = [] if "--locale" in rest else ["--locale", "en"]
+    code, out, err = run_cli([kind, "--db", str(db), *rest, *english])
     assert code == 2 and out == ""
     assert f"{flag} is for the " in err, err
 
@@ -278,7 +283,7 @@ def test_an_option_the_report_does_not_use_is_refused_not_ignored(
 def test_open_without_a_file_to_show_is_refused(db: Path, argv: list[str]) -> None:
     # Before, --open was dropped when the report went to standard output.
     kind, *rest = argv
-    code, out, err = run_cli([kind, "--db", str(db), *rest])
+    code, out, err = run_cli([kind, "--db", str(db), *rest, "--locale", "en"])
     assert code == 2 and out == "" and "--open shows a written file" in err
 
 
@@ -297,7 +302,7 @@ def test_the_options_of_each_report_are_still_taken(db: Path) -> None:
 def test_a_db_name_with_a_question_mark_is_refused_not_read_as_url_options(db: Path) -> None:
     odd = db.with_name("desk.db?ticket_cache=0")
     odd.write_bytes(db.read_bytes())
-    code, out, err = run_cli(["kpi", "--db", str(odd), *MONTH])
+    code, out, err = run_cli(["kpi", "--db", str(odd), *MONTH, "--locale", "en"])
     assert code == 2 and out == "" and "cannot be opened as a store" in err
 
 

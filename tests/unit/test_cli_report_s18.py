@@ -114,7 +114,7 @@ def test_months_a_report_cannot_read_are_a_usage_error(
     db: Path, argv: list[str], says: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
     kind, *rest = argv
-    code = main(["report", kind, "--db", str(db), *rest])
+    code = main(["report", kind, "--db", str(db), *rest, "--locale", "en"])  # the words checked are English
     err = capfd.readouterr().err
     assert code == 2 and says in err and "Traceback" not in err
 
@@ -152,7 +152,9 @@ def test_out_naming_the_database_is_refused_and_the_database_kept(db: Path, kind
     }[spelling]
     before = db.read_bytes()
     period = MONTH if kind != "ledger" else []
-    code, out, err = run_cli([kind, "--db", str(db), *period, "--format", "csv", "--out", str(target)])
+    code, out, err = run_cli(
+        [kind, "--db", str(db), *period, "--format", "csv", "--locale", "en", "--out", str(target)]
+    )
     assert code == 2 and out == "" and "is the --db database" in err
     assert db.read_bytes() == before
     assert run_cli([kind, "--db", str(db), *period, "--format", "csv"])[0] == 0

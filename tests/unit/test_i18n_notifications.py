@@ -83,6 +83,15 @@ SAMPLES: dict[str, dict[str, object]] = {
         "reason": Reason("made_up", {"n": 1}),
         "escalated_at": AT,
     },
+    "batch_incident_escalated": {
+        "incident_id": "QI-1",
+        "product": "P-1",
+        "batch": "B-40",
+        "affected": 2,
+        "batch_size": 40,
+        "reason": Reason("made_up", {"n": 1}),
+        "escalated_at": AT,
+    },
     "complaint_assigned": {"complaint_id": "C-1", "customer_name": "张三", "assigned_by": "王经理"},
     "message_left": {"ticket_id": "T-1", "from": "客服小李", "text": "张先生来电，请回电 13800000000"},
     "monthly_feedback": {

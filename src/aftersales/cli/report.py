@@ -22,8 +22,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from aftersales.cli.actor_option import ID_RULE, as_role_and_id
+from aftersales.cli.actor_option import as_role_and_id
 from aftersales.cli.error_words import error_line
+from aftersales.cli.report_usage import usage_line
 from aftersales.cli.terminal_text import printable
 from aftersales.domain.text import checked_month
 from aftersales.errors import AftersalesError, ValidationError
@@ -96,7 +97,14 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _fail(err: TextIO, message: str) -> int:
+    """A refusal with no locale to word it in (the --locale itself is bad): the developers' English."""
     err.write(printable(f"aftersales report: error: {message}") + "\n")
+    return USAGE
+
+
+def _refuse(err: TextIO, locale: str, key: str, **values: str) -> int:
+    """A usage refusal in the words of ``locale`` (cli/report_usage)."""
+    err.write(usage_line(COMMAND, locale, key, **values) + "\n")
     return USAGE
 
 
@@ -128,89 +136,96 @@ def _check(args: argparse.Namespace, err: TextIO, locale: str) -> tuple[date | N
 
     db = Path(args.db)
     if "?" in str(db):  # the store would read what follows as URL options and open another file
-        return _fail(err, f"--db {db}: a file name with '?' cannot be opened as a store; rename it")
+        return _refuse(err, locale, "db_query", db=str(db))
     try:
         if not db.is_file():
-            return _fail(err, f"no such database file: {db}")
+            return _refuse(err, locale, "no_db", db=str(db))
     except OSError as exc:  # a name too long for the file system: a traceback before
-        return _fail(err, f"cannot read --db {str(db)[:80]}…: {exc.strerror}")
+        return _refuse(err, locale, "db_unreadable", db=str(db)[:80], why=str(exc.strerror))
     why = not_a_desk_file(db)  # opening the store would create the schema in it: an empty report
     if why is not None:
-        return _fail(err, f"--db {db} holds no aftersales database: {why}")
+        return _refuse(err, locale, "not_desk", db=str(db), why=why)
     why = not_current_schema(db)  # opening the store would migrate it: a report reads, it does not write
     if why is not None:
-        return _fail(err, f"--db {db}: {why}")
+        return _refuse(err, locale, "schema", db=str(db), why=why)
     needs_period = args.kind not in ("ledger", "feedback")
     if args.kind == "feedback":
         if args.date_from is not None or args.date_to is not None:  # they would be ignored
-            return _fail(err, "feedback reads one month: give --month YYYY-MM, not --from/--to")
+            return _refuse(err, locale, "feedback_period")
         if args.month is None:
-            return _fail(err, "feedback needs --month YYYY-MM")
+            return _refuse(err, locale, "feedback_month")
         try:
             checked_month(args.month)
         except ValidationError as exc:  # named as the operator typed it: the option, not the field
             err.write(error_line(COMMAND, ValidationError(str(exc), field="--month"), locale) + "\n")
             return USAGE
     if needs_period and (args.date_from is None or args.date_to is None):
-        return _fail(err, f"{args.kind} needs --from and --to")
+        return _refuse(err, locale, "needs_period", kind=args.kind)
     first, last = _day(args.date_from), _day(args.date_to)
     for text, parsed in ((args.date_from, first), (args.date_to, last)):
         if text is not None and parsed is None:
-            return _fail(err, f"bad date {text!r}: write YYYY-MM-DD")
+            return _refuse(err, locale, "bad_date", text=repr(text))
     if first is not None and last is not None and last < first:
-        return _fail(err, "--to is before --from")
+        return _refuse(err, locale, "to_before_from")
     if last is not None and last >= date.max:  # the period ends the day after --to
-        return _fail(err, f"--to is at most {date.max - timedelta(days=1)}")
+        return _refuse(err, locale, "to_max", day=str(date.max - timedelta(days=1)))
     if args.out is not None:
         target = Path(args.out)
         try:
             if target.is_dir():
-                return _fail(err, f"--out {target} is a folder: name a file in it")
+                return _refuse(err, locale, "out_folder", target=str(target))
             if not target.parent.is_dir():
-                return _fail(err, f"--out {target}: no such folder {target.parent}")
+                return _refuse(err, locale, "out_no_folder", target=str(target), folder=str(target.parent))
             if _is_the_database(target, db):  # written over, the desk's data would be gone
-                return _fail(err, f"--out {target} is the --db database (or its journal): name another file")
+                return _refuse(err, locale, "out_is_db", target=str(target))
         except OSError as exc:  # a name too long for the file system, a loop of links
-            return _fail(err, f"cannot write --out {target}: {exc.strerror}")
+            return _refuse(err, locale, "out_unwritable", target=str(target), why=str(exc.strerror))
     if args.format == "xlsx" and args.out is None:
-        return _fail(err, "--format xlsx writes a workbook: give --out FILE.xlsx")
+        return _refuse(err, locale, "xlsx_out")
     if args.kind == "ledger" and args.format not in ("csv", "xlsx", "jsonl"):
-        return _fail(err, "ledger exports --format csv, xlsx or jsonl")
+        return _refuse(err, locale, "ledger_formats")
     if args.kind != "ledger" and args.format == "jsonl":
-        return _fail(err, "--format jsonl is for the ledger export")
+        return _refuse(err, locale, "jsonl_ledger")
     if args.locale is not None and args.format == "jsonl":  # codes and ISO instants: no words to translate
-        return _fail(err, "--locale is for the reports people read; --format jsonl writes codes")
+        return _refuse(err, locale, "jsonl_locale")
     if args.bom is not None and args.format != "csv":
-        return _fail(err, "--bom is for --format csv")
+        return _refuse(err, locale, "bom")
     for name, kinds in ONLY_FOR.items():
         if getattr(args, name) is not None and args.kind not in kinds:
             flag = "--" + name.replace("_", "-")
-            return _fail(err, f"{flag} is for the {' and '.join(kinds)} report{'s' * (len(kinds) > 1)}")
+            if len(kinds) == 1:
+                return _refuse(err, locale, "only_for", flag=flag, kind=kinds[0])
+            return _refuse(
+                err, locale, "only_for_two", flag=flag, first=kinds[0], second=", ".join(kinds[1:])
+            )
     if args.open and args.out is None and (args.kind == "ledger" or args.format != "html"):
-        return _fail(err, "--open shows a written file: give --out FILE (or --format html)")
+        return _refuse(err, locale, "open_out")
     if args.top is not None and args.top < 1:
-        return _fail(err, "--top is a positive number")
+        return _refuse(err, locale, "top")
     if args.trend_months is not None and not 0 <= args.trend_months <= 36:
-        return _fail(err, "--trend-months is from 0 to 36")
+        return _refuse(err, locale, "trend_months")
     by_month = _month_reach(args, first, last)
     if by_month is not None:
-        return _fail(err, by_month)
+        return _refuse(err, locale, by_month[0], **by_month[1])
     roles = AS_ROLES.get(args.kind, ("dealer",))
     if args.as_actor != "manager" and as_role_and_id(args.as_actor, roles) is None:
         # the one reading of --as ROLE:ID (cli/actor_option): an id as the stores hold it
         role = args.as_actor.partition(":")[0]
         if role not in roles or ":" not in args.as_actor:
-            return _fail(err, "--as is manager or " + " or ".join(f"{r}:ID" for r in roles))
-        return _fail(err, f"--as {role}:ID is not a valid id: {ID_RULE}")
+            if len(roles) == 1:
+                return _refuse(err, locale, "as_roles", role=roles[0])
+            return _refuse(err, locale, "as_roles_two", first=roles[0], second=", ".join(roles[1:]))
+        return _refuse(err, locale, "as_id", role=role)
     if args.as_actor != "manager" and args.kind not in SCOPED_KINDS:
         # The monthly feedback is the heads' (the permission table's monthly_feedback): not a dealer's.
-        scoped = ", ".join(SCOPED_KINDS)
-        return _fail(err, f"--as dealer:ID is for the {scoped} reports; {args.kind} is the heads'")
+        return _refuse(err, locale, "as_scope", kinds=", ".join(SCOPED_KINDS), kind=args.kind)
     return first, last
 
 
-def _month_reach(args: argparse.Namespace, first: date | None, last: date | None) -> str | None:
-    """Why the months a report is read by cannot be read (``None``: they can).
+def _month_reach(
+    args: argparse.Namespace, first: date | None, last: date | None
+) -> tuple[str, dict[str, str]] | None:
+    """Why the months a report is read by cannot be read, as a refusal's key and values (``None``: they can).
 
     The trend, the dealers' month and the KPI trend read whole months: a month is from its first day to
     the next month's, so December 9999 has no end, and ``--trend-months`` may not reach back before
@@ -219,12 +234,12 @@ def _month_reach(args: argparse.Namespace, first: date | None, last: date | None
     if first is None or last is None:
         return None
     if args.kind == "trend" and _month(last) == "9999-12":
-        return "--to: the trend reads whole months, the last of them is 9999-11"
+        return "trend_last", {}
     uses_first = args.kind == "dealers" or (args.kind == "kpi" and args.trend_months)
     if uses_first and _month(first) == "9999-12":
-        return f"--from: the {args.kind} report reads whole months, the last of them is 9999-11"
+        return "first_last", {"kind": args.kind}
     if args.kind == "kpi" and args.trend_months and first.year * 12 + first.month - args.trend_months < 12:
-        return f"--trend-months {args.trend_months} from {_month(first)} reaches back before 0001-01"
+        return "trend_reach", {"months": str(args.trend_months), "month": _month(first)}
     return None
 
 
@@ -263,10 +278,7 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
         err.write(error_line(COMMAND, exc, locale) + "\n")
         return 1
     except OSError as exc:  # the --out file could not be written (permissions, a full disk)
-        err.write(
-            printable(f"aftersales report: error: cannot write {exc.filename or args.out}: {exc.strerror}")
-            + "\n"
-        )
+        _refuse(err, locale, "write", file=str(exc.filename or args.out), why=str(exc.strerror))
         return 1
 
 

@@ -220,6 +220,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A complaint reached the general manager, with the reason.",
     ),
     K(
+        "batch_incident_escalated",
+        ("general_manager",),
+        {"incident_id", "product", "batch", "affected", "batch_size", "reason", "escalated_at"},
+        "A batch quality incident was detected and escalated (seed 004: 同一批次…5%以上): it names the "
+        "product, the batch and how many of its units failed, not a customer.",
+    ),
+    K(
         "complaint_assigned",
         ("agent",),
         {"complaint_id", "customer_name", "assigned_by"},

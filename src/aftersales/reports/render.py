@@ -143,10 +143,13 @@ def _table_lines(table: ReportTable, doc: ReportDocument) -> tuple[list[str], li
 
 
 def _meta_lines(doc: ReportDocument) -> list[str]:
+    """The header lines ``label: value``, with the locale's colon (full-width in Chinese: 统计期间：…)."""
     labels = doc.labels
-    lines = [f"{k}: {v}" for k, v in doc.meta]
-    lines.append(f"{labels.text('report.meta.generated_at')}: {labels.datetime(doc.generated_at)}")
-    return lines
+    pairs = [*doc.meta, (labels.text("report.meta.generated_at"), labels.datetime(doc.generated_at))]
+    # Cut once, filled by position: a label or value that holds "{value}" is shown as it is.
+    head, _, rest = labels.text("report.meta.line").partition("{label}")
+    middle, _, tail = rest.partition("{value}")
+    return [f"{head}{k}{middle}{v}{tail}" for k, v in pairs]
 
 
 def to_markdown(

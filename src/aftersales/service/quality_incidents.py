@@ -55,6 +55,7 @@ from aftersales.service.complaint_incident_facts import IncidentComplaints, in_s
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import department_notices
 from aftersales.service.escalation_reach import reach_up
+from aftersales.service.notify import NOT_SET
 from aftersales.service.numbering import new_id
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import CommandRunner, TicketHook
@@ -300,16 +301,20 @@ def _judge(
     # Who hears of it at once is the pack's escalation table (seed 004: the centre and the general
     # manager; seed 001: the after-sales manager decides major issues).
     escalation = context.policies.escalation.decide(EscalationFacts(EscalationTrigger.BATCH_INCIDENT, reason))
-    values = {
-        "complaint_id": incident.id,
-        "customer_name": batch,
+    # A batch incident has no customer: its notice names the product, the batch and the units affected.
+    values: dict[str, object] = {
+        "incident_id": incident.id,
+        "product": incident.product_id or NOT_SET,
+        "batch": batch,
+        "affected": len(units),
+        "batch_size": size,
         "reason": reason,
         "escalated_at": now,
     }
     # Up a level when the roles named reach nobody; the roles reached are kept (escalation_reach).
     reach = reach_up(
         context.notifications,
-        "complaint_escalated",
+        "batch_incident_escalated",
         escalation.outcome.to,
         values,
         f"{incident.id}:detected",
