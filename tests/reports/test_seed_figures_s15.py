@@ -89,6 +89,16 @@ def _repaired(desk: ServiceDesk, clock: ManualClock, w: Any, ticket_id: str) -> 
     desk.confirm(w.customer_zh, ticket_id, note="好了")
 
 
+def _dealers_repair(desk: ServiceDesk, clock: ManualClock, w: Any, ticket_id: str) -> None:
+    """:func:`_repaired`, the job passed to the Shanghai dealer first: a dealer's month counts the jobs it
+    did, not its customers' jobs the maker's own engineer did (seed 002 分工 10; session 29)."""
+    desk.dispatch(w.agent, ticket_id, dealer_id=w.dealer_sh.id, reason="交经销商上门")
+    clock.advance(H)
+    desk.start_work(w.dealer_sh_staff, ticket_id)
+    desk.resolve(w.dealer_sh_staff, ticket_id, summary="更换搓纸轮")
+    desk.confirm(w.customer_zh, ticket_id, note="好了")
+
+
 # -- SLA breaches: a ticket cancelled after its resolution due time ---------------------------------------
 
 
@@ -201,14 +211,14 @@ def test_the_dealers_month_counts_the_repairs_served_and_its_deadline(backend: s
     clock = ManualClock(A.START)
     with _desk(backend, tmp_path, clock) as (desk, w):
         queries = reporting_for(desk.store)  # type: ignore[arg-type]
-        _repaired(desk, clock, w, _answered(desk, clock, w))
+        _dealers_repair(desk, clock, w, _answered(desk, clock, w))
         duplicate = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="卡纸(重复)")
         desk.cancel(w.agent, duplicate.ticket.id, reason="重复报修")
         desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="还没修")
         clock.set(datetime(2026, 3, 31, 22, 0, tzinfo=A.SHANGHAI))
-        _repaired(desk, clock, w, _answered(desk, clock, w, "漏水"))
+        _dealers_repair(desk, clock, w, _answered(desk, clock, w, "漏水"))
         clock.set(datetime(2026, 3, 31, 23, 30, tzinfo=A.SHANGHAI))
-        _repaired(desk, clock, w, _answered(desk, clock, w, "四月修好"))
+        _dealers_repair(desk, clock, w, _answered(desk, clock, w, "四月修好"))
         end_of_3rd = datetime(2026, 4, 3, 23, 59, tzinfo=A.SHANGHAI)
         clock.set(end_of_3rd)
         desk.reports.submit_dealer_report(w.manager, w.dealer_sh.id, "2026-03", installations=0, repairs=2)

@@ -58,7 +58,9 @@ def tickets(n: int = 60, start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
         t.triage(
             AGENT, at, Assessment("x", Severity.MEDIUM, plan=Plan.ON_SITE), Priority.NORMAL, [Reason("d", {})]
         )
-        t.assign(AGENT, at + timedelta(minutes=5), Assignee(AssigneeKind.ENGINEER, f"eng-{i % 4}", "E"))
+        # The dealers' own engineers: a dealer's month counts the jobs it did (seed 002 分工 10).
+        engineer = Assignee(AssigneeKind.ENGINEER, f"eng-{i % 4}", "E")
+        t.assign(AGENT, at + timedelta(minutes=5), engineer, dealer=DEALERS[i % 3])
         t.add_visit(ENGINEER, at + timedelta(minutes=10), Visit(at + timedelta(hours=3), f"eng-{i % 4}"))
         t.step("start_work", ENGINEER, at + timedelta(hours=3))
         t.record_fault(

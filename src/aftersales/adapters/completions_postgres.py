@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "POSTGRES_COMPLETIONS_STEP",
     "POSTGRES_COMPLETION_CATEGORY_STEP",
+    "POSTGRES_HELD_DEALER_STEP",
     "PostgresReportingQueries",
     "backfill_completions",
     "completed_counts_sql",
@@ -57,6 +58,14 @@ POSTGRES_COMPLETION_CATEGORY_STEP: tuple[str, ...] = (
 (session 26): a reclassification after the acceptance moved a repair between categories of a dealer's
 month already reported (seed 002 分工 10). A row without one (none after the back-fill) counts under
 the ticket's category."""
+
+POSTGRES_HELD_DEALER_STEP: tuple[str, ...] = (
+    # The back-fill writes every ticket's rows again, with the dealer who held each completion's job.
+    "UPDATE completions_backfill SET after_id = '', done = NOT EXISTS (SELECT 1 FROM tickets) WHERE id = 1",
+)
+"""The PostgreSQL migration step re-deriving each completion's dealer as the dealer who held the job
+(session 29): a repair by the maker's own engineer, or a call solved by phone, counted as the customer's
+dealer's repair (seed 002 分工 10: 乙方…对所维修情况进行一次统计)."""
 
 # A ticket's completions never shrink in number (a reopen keeps the cycle it ended), but a rewrite from
 # its current document must leave nothing stale: the rows past its count go, the others are upserted.

@@ -40,6 +40,7 @@ from aftersales.adapters.attachments_postgres import PostgresAttachmentStore
 from aftersales.adapters.completions_postgres import (
     POSTGRES_COMPLETION_CATEGORY_STEP,
     POSTGRES_COMPLETIONS_STEP,
+    POSTGRES_HELD_DEALER_STEP,
 )
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
@@ -231,6 +232,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Session 27 (issue 21): the late_gap back-fill's position (late_gap_postgres), complete where the
     # late_gap step above filled every row inside the migration (as it did until session 27).
     POSTGRES_LATE_GAP_TABLE_STEP,
+    # Session 29: a completion's dealer is the dealer who held the job, none for one the maker's people
+    # did (seed 002 分工 10); rows rewritten by the back-fill.
+    POSTGRES_HELD_DEALER_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

@@ -194,6 +194,15 @@ EARLIEST_CONTACT_REPORT_STEP: tuple[str, ...] = (
 seed 003 二 3 与客户取得联系 and seed 001 沟通时间 judge when the customer was contacted, not when the
 contact was entered)."""
 
+HELD_DEALER_REPORT_STEP: tuple[str, ...] = (
+    # Every ticket is written again by the back-fill: a completion of a job no dealer held is no dealer's
+    # now; a row saved before counted it for the ticket's own dealer.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step re-deriving the dealer of each completion as the dealer who did the job
+(session 29): a repair done by the maker's own engineer, or a call the office solved by phone, counted
+as the customer's dealer's repair (seed 002 分工 10: 乙方…对所维修情况进行一次统计)."""
+
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50
 _MAX_BATCH = 1000  # tickets written under one lock: a few milliseconds of inserts

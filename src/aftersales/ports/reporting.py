@@ -25,6 +25,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.products import Asset
 from aftersales.domain.sla_late import late_after
 from aftersales.domain.sla_reading import (
+    TAKEN_BY_DEALER_KEY,
     answered_at,
     dealer_of,
     first_response,
@@ -58,6 +59,7 @@ __all__ = [
     "count_facts",
     "count_faults",
     "current_callback_us",
+    "doing_dealer",
     "ended_unresolved",
     "fault_evidence",
     "fault_facts",
@@ -90,7 +92,8 @@ class GroupBy(CodedEnum):
     ALL = "all"
     DEALER = "dealer_id"
     SERVING_DEALER = "serving_dealer_id"
-    """The dealer doing the job (:func:`serving_dealer`): the one its money is booked to (seed 002)."""
+    """The dealer doing the job (:func:`serving_dealer`): the one its money is booked to (seed 002); a
+    dealer's month counts by :func:`doing_dealer`."""
     ENGINEER = "assignee_id"
     PRODUCT = "product_id"
     REGION = "region"
@@ -367,15 +370,46 @@ def current_callback_us(events: Sequence[Any]) -> int | None:
 
 
 def serving_dealer(ticket: Ticket) -> str | None:
-    """The dealer doing the job: the dealer holding the ticket (the one it is dispatched to, or whose own
-    engineer it is assigned to), else the ticket's own dealer; ``None`` when neither.
-
-    Seed 002: 乙方负责所售产品的全过程服务, and each dealer reports monthly the installations and repairs
-    it did (9/10: 对所安装调试情况 / 所维修情况进行一次统计并报至甲方); the fee rules book a job to the
-    dealer who did it (``service.scope.purchasing_dealer`` is the same rule), so its count follows.
+    """The dealer serving the ticket, as the KPI groups it: the dealer holding it (the one it is
+    dispatched to, or whose own engineer it is assigned to), else the ticket's own dealer; ``None`` when
+    neither. A dealer's month counts by :func:`doing_dealer` instead (the jobs the dealer did).
     """
     handling = held_dealer(ticket.events)
     return handling if handling is not None else ticket.dealer_id
+
+
+def doing_dealer(ticket: Ticket) -> str | None:
+    """The dealer who did the job, as a dealer's month counts it: the dealer holding the ticket (the one it
+    is dispatched to, or whose own engineer it is assigned to), else the dealer whose own staff took the
+    call (乙方接到用户的叫修) while nobody was assigned; ``None`` for a job the maker's people did — its own
+    engineer, or the office solving the call by phone.
+
+    Seed 002: each dealer reports monthly the installations and repairs it did (9/10: 对所安装调试情况 /
+    所维修情况进行一次统计并报至甲方). Session 29: the month fell back to the ticket's own dealer, so the
+    maker's jobs for a dealer's customers were that dealer's repairs and its true report stopped
+    matching. The fee rule (``service.scope.purchasing_dealer``) keeps the ticket's own dealer as its
+    fallback: whose fee schedule prices a call, not who did the work.
+    """
+    return _dealer_after(ticket.events, None)
+
+
+def _dealer_after(events: Sequence[Any], held: str | None) -> str | None:
+    """The dealer doing the job after ``events`` (``held``: the one before them): the latest assignment's
+    dealer, else the dealer whose own staff took the call (乙方接到用户的叫修) while nobody was assigned."""
+    for event in events:
+        held = _dealer_at(event, held)
+    return held
+
+
+def _dealer_at(event: Any, held: str | None) -> str | None:
+    """The dealer doing the job after ``event``, ``held`` before it."""
+    action = event.action
+    if action in ("assign", "reassign") and event.payload:
+        return dealer_of(event.payload)
+    if action == "opened" and event.payload:
+        taken = event.payload.get(TAKEN_BY_DEALER_KEY)
+        return taken if isinstance(taken, str) else None
+    return held
 
 
 def pause_starts(events: Sequence[Any]) -> tuple[int | None, int | None]:
@@ -416,7 +450,7 @@ def completions_us(ticket: Ticket) -> list[int]:
 
 def completions(ticket: Ticket) -> list[tuple[int, str | None]]:
     """Each completion of ``ticket``'s work, in order: its instant (µs) and the dealer who did that work
-    (:func:`serving_dealer` as it stood then). The completions are the resolution each reopen ended (kept
+    (:func:`doing_dealer` as it stood then). The completions are the resolution each reopen ended (kept
     in the reopen's ended cycle) and the current one (``resolved_at``: a service ticket's acceptance by
     the customer, a complaint's handling). A dealer's month counts each in the month it happened, for the
     dealer who did it (seed 002 分工 7: 每次维修完毕后…经客户确认后汇总; 10: 每月对所维修情况进行一次统计;
@@ -438,9 +472,8 @@ def completion_facts(ticket: Ticket) -> list[tuple[int, str | None, str]]:
     done_category = category  # the category the cycle's completion was under
     for event in ticket.events:
         action = event.action
-        if action in ("assign", "reassign") and event.payload:
-            held = dealer_of(event.payload)
-        elif action == "reclassify" and event.payload and "complaint_id" not in event.payload:
+        held = _dealer_at(event, held)
+        if action == "reclassify" and event.payload and "complaint_id" not in event.payload:
             to = event.payload.get("to")
             category = to if isinstance(to, str) else category
         elif action == "reopen":
@@ -448,8 +481,7 @@ def completion_facts(ticket: Ticket) -> list[tuple[int, str | None, str]]:
             # The reopen's record of the cycle it ended; one by a release before it was kept: the events.
             at = _instant(ended.get("resolved_at")) if isinstance(ended, dict) else done
             if at is not None:
-                dealer = held if held is not None else ticket.dealer_id
-                found.append((micros(at), dealer, done_category if done is not None else category))
+                found.append((micros(at), held, done_category if done is not None else category))
             done = None
         elif action == "confirm" or (action == "resolve" and not accepting):
             done, done_category = event.at, category
@@ -457,7 +489,7 @@ def completion_facts(ticket: Ticket) -> list[tuple[int, str | None, str]]:
             done = None
     if ticket.resolved_at is not None:
         last = done_category if done is not None else ticket.category.code
-        found.append((micros(ticket.resolved_at), serving_dealer(ticket), last))
+        found.append((micros(ticket.resolved_at), doing_dealer(ticket), last))
     return found
 
 

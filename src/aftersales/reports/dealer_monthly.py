@@ -5,11 +5,13 @@ A dealer submits a :class:`DealerMonthlyReport` document for each month
 day ``due_day`` (3) of the next month in the market's time zone. :func:`dealer_monthly` puts each
 dealer's submitted figures beside the ledger's counts and lists who is late or missing. The ledger's
 counts are by the dealer doing the job (:func:`~aftersales.ports.reporting.serving_dealer`): the dealer a
-ticket is dispatched to (or whose own engineer it is assigned to), else the dealer it belongs to. Seed 002
-asks each dealer for the installations and repairs it did (9/10: 对所安装调试情况 / 所维修情况进行一次统计),
-and the fee rules book a call passed to another dealer to the dealer who did the work (its fee schedule, its
-parts, its revenue): the count follows the money. A call cancelled (a duplicate, registered by mistake) is
-no installation or repair and is not counted, so a dealer's true figures match the ledger's.
+ticket is dispatched to (or whose own engineer it is assigned to), else the dealer whose own staff took the
+call while nobody was assigned. Seed 002 asks each dealer for the installations and repairs it did
+(9/10: 对所安装调试情况 / 所维修情况进行一次统计): a call passed to another dealer is that dealer's, and a
+job no dealer held (the maker's own engineer, a call solved by phone) is no dealer's (session 29: it
+counted for the customer's dealer, whose true report then stopped matching). A call cancelled (a
+duplicate, registered by mistake) is no installation or repair and is not counted, so a dealer's true
+figures match the ledger's.
 
 A job counts in the month it was completed — the customer's acceptance of the work (分工 7: 每次维修完毕后…
 经客户确认后汇总至甲方处备案) — not the month the call came in: the dealer reports by the 3rd the repairs it
