@@ -413,10 +413,11 @@ def test_an_intakes_reads_and_search_row_travel_prepared_and_survive_a_discard(
         sent = trips.file.read()
         assert trips.count()[0] == 2
         assert _terms(opened) == "HT-D1"
-        # The customer, the unit, the counter, the customer's and the dealer's contracts: parsed and
-        # planned once per connection, not on every intake (they went as text).
+        # The customer, the unit, the counter, the customer's and the dealer's contracts, the store's
+        # calendar stamp (an opening is checked against it): parsed and planned once per connection,
+        # not on every intake (they went as text).
         prepared = sent.count("EXECUTE aftersales_r_")
-        assert (prepared, "FROM entities c WHERE" in sent) == ((0, True) if options else (5, False))
+        assert (prepared, "FROM entities c WHERE" in sent) == ((0, True) if options else (6, False))
         # And the new search row (its position taken by the statement), with the commit.
         assert ("INSERT INTO ticket_search" in sent) == bool(options)
         conn = store.acquire()
