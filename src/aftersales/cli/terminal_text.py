@@ -8,22 +8,6 @@ drive the operator's terminal. Each control or format character is written as it
 
 from __future__ import annotations
 
-import unicodedata
+from aftersales.domain.shown_text import controls_shown as printable
 
 __all__ = ["printable"]
-
-_SHOWN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-"""Controls, format characters (bidi overrides reorder what follows), surrogates, private and unassigned
-code points, line and paragraph separators. Spaces stay: Babel writes times with a narrow no-break space."""
-
-
-def printable(text: str) -> str:
-    """``text`` with each control or format character (``\x1b``, ``\n``, ``\u202e``…) escaped."""
-    if text.isprintable():
-        return text
-    return "".join(
-        c.encode("unicode_escape", "backslashreplace").decode("ascii")
-        if unicodedata.category(c) in _SHOWN
-        else c
-        for c in text
-    )

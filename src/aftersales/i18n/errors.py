@@ -17,9 +17,8 @@ investigates.
 
 from __future__ import annotations
 
-import unicodedata
-
 from aftersales.domain.reasons import Reason
+from aftersales.domain.shown_text import controls_shown
 from aftersales.errors import (
     AftersalesError,
     AlreadyErased,
@@ -81,27 +80,8 @@ def _rule(error: AftersalesError) -> str:
     if isinstance(error, ConfigurationError):
         where = ":".join(part for part in (error.file, error.key) if part)
         text = text.removeprefix(f"{where}: ") if where else text
-    text = _shown(" ".join(text.split()))
+    text = controls_shown(" ".join(text.split()))
     return text if len(text) <= RULE_LIMIT else text[: RULE_LIMIT - 1] + "…"
-
-
-_ESCAPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-"""Controls, format characters (bidi overrides), surrogates, private and unassigned code points, line
-and paragraph separators: as the CLI's error lines show them (``cli/terminal_text``)."""
-
-
-def _shown(text: str) -> str:
-    """``text`` with each control or format character escaped: a rule may quote what a person typed (a
-    metric's name), and a bidi override or an escape sequence in it would reorder or drive the page or
-    terminal the words are shown on."""
-    if text.isprintable():
-        return text
-    return "".join(
-        c.encode("unicode_escape", "backslashreplace").decode("ascii")
-        if unicodedata.category(c) in _ESCAPED
-        else c
-        for c in text
-    )
 
 
 def error_reason(error: AftersalesError) -> Reason:
@@ -154,9 +134,11 @@ def error_reason(error: AftersalesError) -> Reason:
     if isinstance(error, ValidationError):
         rule = _rule(error)
         if field and rule and rule != field:  # the field and its rule (session 28: the field alone)
-            return Reason("validation_rule", {"field": _shown(_text(field)), "rule": rule})
+            return Reason("validation_rule", {"field": controls_shown(_text(field)), "rule": rule})
         return (
-            Reason("validation", {"field": _shown(_text(field))}) if field else Reason("validation_no_field")
+            Reason("validation", {"field": controls_shown(_text(field))})
+            if field
+            else Reason("validation_no_field")
         )
     if isinstance(error, NotFound):
         return Reason("not_found", {"id": _text(error.id)[:80]})
@@ -181,9 +163,12 @@ def error_reason(error: AftersalesError) -> Reason:
         )
     if isinstance(error, ConfigurationError):
         rule = _rule(error)
-        if rule:
-            return Reason("configuration_rule", {"key": _shown(error.key or error.file or "-"), "rule": rule})
-        return Reason("configuration", {"key": _shown(error.key or error.file or "-")})
+        key = controls_shown(error.key or error.file or "-")
+        return (
+            Reason("configuration_rule", {"key": key, "rule": rule})
+            if rule
+            else Reason("configuration", {"key": key})
+        )
     if isinstance(error, PolicyError):
         return Reason(f"policy_{error.code}")
     if isinstance(error, ReadOnlyError):

@@ -8,7 +8,6 @@ a spreadsheet gets numbers and a page gets Babel-formatted text.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -17,6 +16,7 @@ import attrs
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.money import Money
+from aftersales.domain.shown_text import BIDI_CONTROLS, bidi_shown
 from aftersales.errors import ValidationError
 from aftersales.reports.labels import ReportLabels
 
@@ -141,22 +141,6 @@ def cell_text(value: DocCell, kind: ColumnKind, labels: ReportLabels) -> str:
     text = str(value)
     # What an erasure left of a person's words, in the reader's words ("（已删除）", not "[erased]").
     text = text.replace(ERASED, labels.text("value.erased")) if ERASED in text else text
+    # A bidi override reordered the rest of a text or Markdown row and an HTML cell (session 29); CSV, XLSX
+    # and JSON Lines keep the text as stored (data: a spreadsheet cell is its own paragraph).
     return bidi_shown(text)
-
-
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-"""Bidi embedding, override and isolate controls (U+202A-202E, U+2066-2069)."""
-
-
-def bidi_shown(text: str) -> str:
-    """``text`` with each bidi control written as its escape (``\\u202e``), as the CLI's error lines and
-    :func:`~aftersales.i18n.render_error` show them.
-
-    Why: a name or a comment holding an override (``"小王\\u202e"``) reordered what followed it on the line
-    of a text or Markdown page — the rest of the row, other engineers' figures — and the text of its HTML
-    cell, so a page could show what was not written (session 29). The text, Markdown and HTML pages show
-    the controls; CSV, XLSX and JSON Lines keep the text as stored (data: a spreadsheet cell is its own
-    paragraph)."""
-    return (
-        BIDI_CONTROLS.sub(lambda found: f"\\u{ord(found.group()):04x}", text) if not text.isascii() else text
-    )

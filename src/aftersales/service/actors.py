@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,6 +12,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import validate_locale, validate_timezone
 from aftersales.domain.ids import CustomerId, DealerId, EngineerId
+from aftersales.domain.shown_text import BIDI_CONTROLS
 from aftersales.domain.text import bounded, required_text
 from aftersales.domain.validation import check_text
 from aftersales.errors import ValidationError
@@ -84,11 +84,6 @@ _TEXT_FIELDS = (
 )
 
 
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-"""Bidi embedding, override and isolate controls: refused in an actor's identifiers (its name is free
-text, which the renderers show escaped)."""
-
-
 def _plain_only(value: object, field: str) -> None:
     # An actor's field set past its converters (object.__setattr__) to a str subclass: hashed and
     # compared by every command, where the subclass's own dunders may raise.
@@ -109,7 +104,7 @@ def check_actor_text(actor: Actor) -> None:
             continue
         _plain_only(value, f"actor.{name}")
         check_text(value, f"actor.{name}", multiline=False, limit=limit)
-        if name != "name" and _BIDI.search(value):
+        if name != "name" and BIDI_CONTROLS.search(value):
             raise ValidationError(
                 f"actor.{name} contains a bidi control (U+202A-202E, U+2066-2069): an identifier shown"
                 " reordered passes for another one",
