@@ -390,13 +390,8 @@ def doing_dealer(ticket: Ticket) -> str | None:
     matching. The fee rule (``service.scope.purchasing_dealer``) keeps the ticket's own dealer as its
     fallback: whose fee schedule prices a call, not who did the work.
     """
-    return _dealer_after(ticket.events, None)
-
-
-def _dealer_after(events: Sequence[Any], held: str | None) -> str | None:
-    """The dealer doing the job after ``events`` (``held``: the one before them): the latest assignment's
-    dealer, else the dealer whose own staff took the call (乙方接到用户的叫修) while nobody was assigned."""
-    for event in events:
+    held: str | None = None
+    for event in ticket.events:
         held = _dealer_at(event, held)
     return held
 
@@ -489,7 +484,7 @@ def completion_facts(ticket: Ticket) -> list[tuple[int, str | None, str]]:
             done = None
     if ticket.resolved_at is not None:
         last = done_category if done is not None else ticket.category.code
-        found.append((micros(ticket.resolved_at), doing_dealer(ticket), last))
+        found.append((micros(ticket.resolved_at), held, last))  # held after every event: doing_dealer
     return found
 
 
