@@ -103,7 +103,7 @@ def _alerts(
         return
     windows = (
         newest_alerts(uow.documents, since, until, after, limit)
-        if moments_complete(uow)
+        if moments_complete(uow, context.now())
         else alert_days(uow.documents, since, until, after, context.now)
     )
     for window in windows:

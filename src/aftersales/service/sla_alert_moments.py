@@ -13,7 +13,9 @@ list sorts by (µs, id) as before.
 
 Alerts an older release stored have no such index row until the upgrade's catch-up
 (``MarkRetention.index_marks``, run by the daily jobs) indexes them: :func:`moments_complete` says
-whether it once found every alert indexed, and until then the list walks days as before.
+whether it found every alert indexed less than ``RECHECK`` ago, and otherwise the list walks days as
+before. The catch-up's marker runs out because an older release may still write alerts without the
+index row; trusted after that, the list left every such alert out until the next check found it.
 """
 
 from __future__ import annotations
@@ -35,20 +37,21 @@ _MOST = 8192
 next one for twice the last (a filter or a scope passing many over), up to this."""
 
 
-def moments_complete(uow: UnitOfWork) -> bool:
-    """Whether every SLA alert is indexed by its instant: the store reads pages of that index
+def moments_complete(uow: UnitOfWork, now: datetime) -> bool:
+    """Whether every SLA alert is indexed by its instant at ``now``: the store reads pages of that index
     (``query_newest``) and either has nothing to catch up (no ``backfill_index``: it indexes every field
-    as it writes, the memory store) or the catch-up once found none left (see the module)."""
+    as it writes, the memory store) or the catch-up found none left and its marker has not run out yet
+    (see the module: a marker past its ``until`` says nothing of the alerts written since)."""
     documents: Any = uow.documents
     if getattr(documents, "query_newest", None) is None:
         return False
     if getattr(documents, "backfill_index", None) is None:
         return True
     try:
-        uow.documents.get(IndexFilled, filled_key(SlaAlert, "moment"))
+        marker = uow.documents.get(IndexFilled, filled_key(SlaAlert, "moment"))
     except NotFound:
         return False
-    return True
+    return bool(now < marker.until)
 
 
 def _moment_of(micros_: int, field: str) -> str:
