@@ -1,0 +1,163 @@
+# mypy: disable-error-code="arg-type,method-assign"
+"""Where a ServiceDesk command's SQLite time goes: each statement, the adapter's Python parts, the commit.
+
+Issue 21 (session 30): a command on SQLite cost 300-520 µs more than the same command on the memory
+store, and ``bench_desk`` gives one figure per command. This splits it: every statement the unit of
+work runs (by shape, literals folded: ``?``), ``BEGIN IMMEDIATE`` with taking a pooled connection,
+``COMMIT`` (the WAL write of every dirtied page, then the kept-ticket confirmation) and the adapter's own
+Python work (reading the ticket, serialising the state row and the new events, the reporting row, the
+outbox insert, the search upkeep). Each part's time is exclusive (a part called inside another counts
+for itself only) and is the median over the commands of a kind, on wall-clock and on the thread's CPU
+clock (the figure to compare on a machine shared with other work), over the commands that ran it
+("per cmd": how many of them did, and how often). Pages per command: ``wal_pages.py``.
+
+Run: ``python benchmarks/sqlite_command_cost.py [--live 3000] [--n 1500]``. Wrapping costs about a
+microsecond per wrapped call, so the parts add up to a little more than the command alone.
+
+Measured (session 30, 3,000 live tickets, 2 cores shared with seven other developers, load 4-19, so
+read the shares more than the µs): what SQLite adds to a command, triage / dispatch / note, is about
+330 / 440 / 380 µs of wall time, in three near-equal thirds:
+
+- statements, 5-6 per command besides ``BEGIN``/``COMMIT`` (each shape once: the ticket's joined read,
+  the event-log append, the ticket row's update of the changed columns, the reporting row's update of
+  the changed facts, one multi-row outbox insert, a note's search text): 107 / 157 / 127 µs. The read
+  is the largest (50-90 µs with the parties, search row and calendar stamp joined; 20 µs CPU alone on a
+  quiet connection, 5 µs of it the events' subquery on a memo miss), then the ticket update (40-65 µs:
+  its changed indexes and the four sweep-table triggers, which cost ~3 µs CPU of it), the outbox insert
+  (25-45 µs), the reporting update (10-28 µs) and the event-log append (10-16 µs);
+- ``BEGIN IMMEDIATE`` (12 µs: locks) and ``COMMIT`` (73-110 µs): the commit's cost follows the WAL pages
+  it writes, 13.6 / 20.5 / 11.9 per command (``wal_pages.py``), about 5 µs a page here (two ``pwrite``
+  calls each). The pages are at this schema's floor: the ticket leaf, two leaves per index whose key
+  changed (state and urgency on a triage; due, state, assignee twice, dispatched dealer on a dispatch),
+  the reporting row, the sweep table's row (its ``version`` changes on every save: the sweep's quiet
+  memo needs it), the event-log leaf, three outbox B-trees (the rows, the id key, the due index) and
+  page 1 whenever a table grows by a page (0.4-0.7);
+- the adapter's Python: 130-150 µs, of which the state row and new events serialised 32-40, reading the
+  ticket (memo, derived columns, parties primed) ~30, the save's own work ~22, the reporting row
+  computed 16-26 (10 µs CPU alone) and compared ~10, the outbox rows encoded 13-22, the unit of work's
+  repositories made (~6 µs CPU per command).
+
+No single part dominates: a 200 µs command needs the service layer's CPU cut (the memory store's
+commands cost 146-214 µs) as much as the adapter's. What is written twice and left for a later step:
+``tickets_due`` holds the same (due_key, id) keys as ``sla_due`` and ``tickets_resolved_open`` the same
+(received_us, id) keys as ``sla_resolved`` (a dispatch writes ~2.5 pages for ``tickets_due``); the ledger's
+due pages and breached filter read ``tickets_due`` (plan-tested on both SQL stores), so dropping it means
+reading them through ``sla_due`` joined to ``tickets`` once the sweep tables are filled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import random
+import re
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from bench_desk import START, _command_kinds, _desk, _open
+
+import aftersales.adapters.sql_repositories as sql_repositories
+import aftersales.adapters.sqlite as sqlite_adapter
+import aftersales.adapters.ticket_search_sqlite as search
+from aftersales.adapters.clock import ManualClock
+
+_SPENT: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+"""Part → [wall s, CPU s] of the command being measured (exclusive)."""
+_STACK: list[list[float]] = []
+"""The time spent in wrapped parts called by each open wrapped part, [wall, CPU]."""
+
+
+@functools.cache
+def _shape(sql: str) -> str:
+    """A statement's shape: literals and numbers as ``?``, cut to a line."""
+    sql = re.sub(r"x'[0-9a-fA-F]*'|'[^']*'|\b\d+\b", "?", sql)
+    return sql[:100]
+
+
+def _timed(label: Callable[..., str], fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        _STACK.append([0.0, 0.0])
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            took = (time.perf_counter() - wall, time.thread_time() - cpu)
+            inner = _STACK.pop()
+            spent = _SPENT[label(*args)]
+            spent[0] += took[0] - inner[0]
+            spent[1] += took[1] - inner[1]
+            if _STACK:
+                _STACK[-1][0] += took[0]
+                _STACK[-1][1] += took[1]
+
+    return wrapper
+
+
+def _wrap(owner: Any, name: str, label: str) -> None:
+    setattr(owner, name, _timed(lambda *_: label, getattr(owner, name)))
+
+
+def _instrument() -> None:
+    uow = sqlite_adapter.SqliteUnitOfWork
+    uow.run = _timed(lambda _self, sql, *_: "sql  " + _shape(sql), uow.run)
+    original_conn = uow.conn
+
+    def conn(self: Any) -> Any:  # only the call that begins the transaction is timed
+        return original_conn(self) if self._conn is not None else began(self)
+
+    began = _timed(lambda *_: "sql  BEGIN IMMEDIATE (a pooled connection taken)", original_conn)
+    uow.conn = conn
+    _wrap(uow, "commit", "sql  COMMIT (the WAL write) and the kept tickets confirmed")
+    tickets = sqlite_adapter._Tickets
+    _wrap(tickets, "get", "py   ticket read: kept ticket or parse, columns derived, parties primed")
+    _wrap(tickets, "_save", "py   ticket save: changed columns, statement parameters, ticket kept")
+    _wrap(tickets, "_report", "py   reporting row compared with the stored one")
+    _wrap(sqlite_adapter, "save_texts", "py   state row and new events serialised")
+    _wrap(sqlite_adapter, "fact_values_after", "py   reporting row computed")
+    _wrap(sqlite_adapter, "row_values", "py   ledger columns computed")
+    _wrap(sql_repositories.SqlOutbox, "put", "py   outbox rows encoded")
+    _wrap(search.SqliteTicketSearch, "append_text", "py   search text appended")
+    _wrap(search.SqliteTicketSearch, "put", "py   search row compared")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--live", type=int, default=3000, help="live tickets (default 3000)")
+    parser.add_argument("--n", type=int, default=1500, help="commands of each kind (default 1500)")
+    args = parser.parse_args()
+    _instrument()
+    with tempfile.TemporaryDirectory() as tmp:
+        clock = ManualClock(START)
+        desk = _desk(f"sqlite:///{tmp}/cost.db", clock)
+        live = _open(desk, clock, max(args.live, args.n))
+        for name, fn in _command_kinds(desk, clock, live, random.Random(7)):
+            parts: dict[str, list[tuple[float, float]]] = defaultdict(list)
+            whole: list[tuple[float, float]] = []
+            for i in range(args.n):
+                _SPENT.clear()
+                wall, cpu = time.perf_counter(), time.thread_time()
+                fn(i)
+                whole.append((time.perf_counter() - wall, time.thread_time() - cpu))
+                for part, (w, c) in _SPENT.items():
+                    parts[part].append((w, c))
+            print(f"{name}: p50 {_median(whole, 0):.0f} µs wall, {_median(whole, 1):.0f} µs CPU per command")
+            print(f"  {'wall µs':>8} {'CPU µs':>7} {'per cmd':>7}  part")
+            ranked = sorted(parts.items(), key=lambda item: -_median(item[1], 1) * len(item[1]))
+            for part, spent in ranked:
+                wall_us, cpu_us = _median(spent, 0), _median(spent, 1)
+                print(f"  {wall_us:8.1f} {cpu_us:7.1f} {len(spent) / args.n:7.2f}  {part}")
+        desk.shutdown()
+
+
+def _median(values: list[tuple[float, float]], which: int) -> float:
+    """The median in µs of one clock's values (over the commands that ran the part: "per cmd" says
+    how many did)."""
+    return statistics.median(v[which] for v in values) * 1e6
+
+
+if __name__ == "__main__":
+    main()
