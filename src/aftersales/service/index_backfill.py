@@ -16,6 +16,11 @@ at most that much longer, never dropped early. A check finding documents to inde
 run out: the kind is scanned each run again until none is left. A person who knows an older release
 wrote to the store runs the catch-up by hand with ``recheck=True``: every kind is scanned at once. The
 money index passes no ``now``: revenue read a week short would be wrong, not late.
+
+A kind is checked again from :data:`RENEW_BEFORE` before its marker runs out, so the daily catch-up
+renews a marker before it lapses: the SLA alert list reads pages by instant only while the marker holds
+(:mod:`aftersales.service.sla_alert_moments`) and would otherwise walk whole days from the lapse until
+the next daily run.
 """
 
 from __future__ import annotations
@@ -30,10 +35,14 @@ from aftersales.errors import NotFound
 from aftersales.ports.documents import document_spec
 from aftersales.ports.unit_of_work import UnitOfWork
 
-__all__ = ["RECHECK", "IndexFilled", "fill_index", "filled_key"]
+__all__ = ["RECHECK", "RENEW_BEFORE", "IndexFilled", "fill_index", "filled_key"]
 
 RECHECK = timedelta(days=7)
-"""How long a kind found complete is not scanned again (an older writer's documents wait that long)."""
+"""How long a kind found complete is trusted (an older writer's documents wait that long)."""
+
+RENEW_BEFORE = timedelta(days=1)
+"""How long before its marker runs out a kind is scanned again: the daily jobs' period, so a daily run
+renews the marker before it lapses."""
 
 
 @attrs.define
@@ -61,8 +70,9 @@ def fill_index(
     """Index ``field`` of up to ``limit`` documents of ``classes`` stored without it, the kinds in order
     (a kind coming back short leaves the rest of the limit to the next); returns how many were indexed:
     0 once none is left, and always on a store without ``backfill_index`` (nothing to index). With
-    ``now``, a kind found complete less than :data:`RECHECK` before is skipped (see the module), unless
-    ``recheck`` (a person's run after an older release wrote to the store: every kind scanned now)."""
+    ``now``, a kind whose marker holds for more than :data:`RENEW_BEFORE` yet is skipped (see the
+    module), unless ``recheck`` (a person's run after an older release wrote to the store: every kind
+    scanned now)."""
     fill = getattr(uow.documents, "backfill_index", None)
     if fill is None:
         return 0
@@ -72,7 +82,7 @@ def fill_index(
             break
         key = filled_key(cls, field)
         marker = _marker(uow, key) if now is not None else None
-        if now is not None and marker is not None and now < marker.until and not recheck:
+        if now is not None and marker is not None and now < marker.until - RENEW_BEFORE and not recheck:
             continue
         asked = limit - done
         found = int(fill(cls, field, asked))

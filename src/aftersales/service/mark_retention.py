@@ -147,7 +147,8 @@ class MarkRetention:
         alerts by instant (the upgrade's catch-up: the purges find them only then, the alert list reads
         pages by instant only once none is left); returns how many were indexed, 0 once none is left
         (always on a store that indexes as it writes). One transaction; same roles as the purges. A kind
-        found complete is not scanned again for :data:`~aftersales.service.index_backfill.RECHECK`;
+        found complete is not scanned again until a day before
+        :data:`~aftersales.service.index_backfill.RECHECK` has passed;
         ``recheck`` scans it now (an older release wrote to the store since)."""
         permit(actor, Workflow.DOCUMENTS, "purge_sla_alerts")
         check_purge_limit(limit)
