@@ -1,6 +1,7 @@
 # mypy: disable-error-code="arg-type"
 """Seed 001 (会展服务售后管理制度) re-walked at the seam of priority and the queue's order (session 30, e),
-on memory, SQLite and PostgreSQL, with the exhibition-services pack.
+on memory, SQLite and PostgreSQL, with the exhibition-services pack (and, for contrast, seed 003's
+office-equipment pack, which grades by the customer's importance).
 
 The seed grades a problem by what it is — 一般, 紧急 (三(二)2 对于紧急问题,售后专员应立即标记,并优先处理;
 五(一)2 立即响应), 复杂 (五(二)2) — and names 重要客户 in one place only: 三(七)1 对于重大售后问题或重要客户,
@@ -111,3 +112,39 @@ def test_a_vips_urgent_call_is_urgent_not_major_and_still_surveyed(backend: str,
         assert task.survey
         desk.record_callback(world.agent, vip, problem_back=False, satisfaction=5, attitude=5)
         assert vip not in {t.ticket_id for t in desk.callbacks.pending(world.manager)}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_where_importance_grades_the_raised_grade_is_what_the_queue_sorts_by(
+    backend: str, tmp_path: Path
+) -> None:
+    # Seed 003 (二 3, 分级处理: 根据问题的紧急程度、复杂程度以及客户重要性 … 普通、加急、特急) grades by the
+    # customer's importance too: there the VIP's ordinary problem is raised to expedited and sorts by that
+    # grade — ahead of an earlier ordinary one, behind a later critical one (a stopped line), oldest first
+    # within a grade, on every store.
+    with contextlib.ExitStack() as stack:
+        desk, clock, world, _ = stack.enter_context(noticed_desk(backend, tmp_path, "office_equipment"))
+        clock.set(_at(3, 2, 9, 0))
+
+        def opened(customer: str, description: str, **triage: object) -> str:
+            tid = desk.open_ticket(world.agent, customer_id=customer, description=description).ticket.id
+            desk.triage(world.agent, tid, nature="printer", plan=Plan.ON_SITE, **triage)  # type: ignore[arg-type]
+            clock.advance(timedelta(minutes=5))
+            return tid
+
+        ordinary = opened(world.cust_zh.id, "打印机卡纸", severity=Severity.MEDIUM)
+        vip = opened(world.cust_en.id, "打印机卡纸", severity=Severity.MEDIUM)
+        expedited = opened(world.cust_zh.id, "复印机不出纸", severity=Severity.HIGH)
+        critical = opened(
+            world.cust_zh.id, "整条装订线停机", severity=Severity.MEDIUM, production_stopped=True
+        )
+        grades = {
+            tid: desk.ticket(world.manager, tid).priority for tid in (ordinary, vip, expedited, critical)
+        }
+        assert grades == {
+            ordinary: Priority.NORMAL,
+            vip: Priority.EXPEDITED,
+            expedited: Priority.EXPEDITED,
+            critical: Priority.CRITICAL,
+        }
+        assert _queue(desk, world) == [critical, vip, expedited, ordinary]
