@@ -22,6 +22,7 @@ from test_seed002_readings_s24 import SH, _call, _repaired_and_accepted, host
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
 from aftersales.ports.reporting import GroupBy
+from aftersales.reports import document_for, report_labels
 from aftersales.reports.dealer_monthly import scoped_dealer_monthly
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.months import month_period
@@ -89,3 +90,29 @@ def test_a_call_still_with_the_office_is_no_dealers_until_it_is_passed_on(
     desk.triage(world.agent, ticket_id, nature="flush_valve_leak", severity="medium", plan="on_site")
     desk.dispatch(world.agent, ticket_id, dealer_id="dealer-sh")
     assert groups() == {"dealer-sh": 1}
+
+
+def test_the_dealer_report_has_a_row_for_the_makers_own_work_which_a_dealer_does_not_read(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 分工 9/10 …报至甲方的售后服务部,以便甲方汇总统计相关情况: the maker sums up the month. Beside
+    # the dealers' rows, the month's repairs the maker did itself (its engineer, its office on the
+    # phone) are a row of their own, so the table's total is the month's whole figure; a dealer's own
+    # view shows its row only.
+    desk, clock, world = host
+    clock.set(datetime(2026, 4, 20, 9, 0, tzinfo=SH))
+    _repaired_and_accepted(desk, world, _call(desk, world))
+    _by_maker(desk, world)
+    _by_phone(desk, world)
+    queries = reporting_for(desk.store)
+    month = scoped_dealer_monthly(desk, world.manager, queries, "2026-04")
+    assert (month.direct_installations, month.direct_repairs) == (0, 2)
+    (table, *_) = document_for(month, report_labels("zh_Hans")).tables
+    assert [row[:3] for row in table.rows if row[0] == "厂家自有工程师"] == [("厂家自有工程师", 0, 2)]
+    assert table.total is not None and table.total[2] == 3
+    own = scoped_dealer_monthly(desk, world.dealer_sh_staff, queries, "2026-04")
+    assert [r.dealer_id for r in own.rows] == ["dealer-sh"]
+    assert (own.direct_installations, own.direct_repairs) == (0, 0)
+    (table, *_) = document_for(own, report_labels("zh_Hans")).tables
+    assert [row[0] for row in table.rows] == [report_labels("zh_Hans").group(GroupBy.DEALER, "dealer-sh")]
+    assert table.total is not None and table.total[2] == 1
