@@ -7,6 +7,9 @@ resolution 3 / 2 / 1 working days, 五(二)2 complex problems 10 working days.
 The seed times a problem by what it is (一般 / 紧急 / 复杂), never by who the customer is: 重要客户 appear
 only in 三(七)1 (a satisfaction survey after the problem is handled). The pack raises an important or VIP
 customer's grade by one (``priority.vip_raises``, ``important_raises``); the grade's figures then stand.
+Session 30: it raises no grade any more (``vip_raises = important_raises = 0``): a raised VIP's ordinary
+problem tied with an urgent one in the queue, against 三(二)2 (tests/acceptance/
+test_seed_scenarios_s30e_001_priority.py).
 """
 
 from __future__ import annotations
@@ -45,18 +48,17 @@ def test_a_vip_customers_problem_keeps_its_grades_times_and_is_not_tightened_aga
     backend: str, tmp_path: Path
 ) -> None:
     # 五(一)1 售后专员应在[X]小时内做出响应 / 五(二)1 一般售后问题应在[X]个工作日内处理完毕: the pack's
-    # figures per grade. A VIP's ordinary problem is raised to expedited (the pack's vip_raises) and gets the
-    # expedited figures, 2 working hours and 2 working days, like an important customer's: not halved once
-    # more (1 hour, 1 day — the critical grade's day, which no ordinary problem of the seed is given).
-    # Called in on Monday 2 March at 09:00.
+    # figures per grade. A VIP's ordinary problem is an ordinary problem (session 30: no longer raised to
+    # expedited) and gets the ordinary figures, 4 working hours and 3 working days: not halved (2 hours,
+    # 1.5 days). Called in on Monday 2 March at 09:00.
     with _desk(backend, tmp_path) as (desk, clock, world, _):
         clock.set(_at(3, 2, 9, 0))
         vip = desk.open_ticket(world.agent, customer_id=world.cust_en.id, description="展位灯不亮").ticket.id
         desk.triage(world.agent, vip, nature="lighting", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
-        assert desk.ticket(world.manager, vip).priority is Priority.EXPEDITED
+        assert desk.ticket(world.manager, vip).priority is Priority.NORMAL
         dues = _dues(desk, world, vip)
-        assert dues["response"] == _at(3, 2, 11, 0)
-        assert dues["resolution"] == _at(3, 3, 18, 0)
+        assert dues["response"] == _at(3, 2, 14, 0)
+        assert dues["resolution"] == _at(3, 4, 18, 0)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

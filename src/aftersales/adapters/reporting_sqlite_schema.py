@@ -46,6 +46,7 @@ __all__ = [
     "LEDGER_REPORT_STEP",
     "OUTCOME_REPORT_STEP",
     "REPORTING_STEP",
+    "SERVING_DEALER_REPORT_STEP",
     "SERVING_PAUSE_REPORT_STEP",
     "BackfillProgress",
     "backfill_reporting",
@@ -202,6 +203,15 @@ HELD_DEALER_REPORT_STEP: tuple[str, ...] = (
 """The migration step re-deriving the dealer of each completion as the dealer who did the job
 (session 29): a repair done by the maker's own engineer, or a call the office solved by phone, counted
 as the customer's dealer's repair (seed 002 分工 10: 乙方…对所维修情况进行一次统计)."""
+
+SERVING_DEALER_REPORT_STEP: tuple[str, ...] = (
+    # Every ticket is written again by the back-fill: a row's serving_dealer_id (the KPIs by dealer) is
+    # the dealer doing the job, none for the maker's own; a row saved before kept the ticket's own dealer.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step re-deriving each row's dealer for the KPIs by dealer as the dealer doing the job
+(session 30): a call the maker's engineer repaired or the office solved by phone was judged as the
+customer's dealer's (seed 002 分工 12: 甲方…对乙方的服务情况进行抽查; 9/10: the month it stands beside)."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

@@ -27,6 +27,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     LEDGER_REPORT_STEP,
     OUTCOME_REPORT_STEP,
     REPORTING_STEP,
+    SERVING_DEALER_REPORT_STEP,
     SERVING_PAUSE_REPORT_STEP,
 )
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_STEP
@@ -226,6 +227,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 30 (session 29): a completion's dealer is the dealer who did the job (ports.reporting.doing_dealer),
     # none for one the maker's people did (seed 002 分工 10); rows rewritten by the back-fill.
     HELD_DEALER_REPORT_STEP,
+    # 31 (session 30): a row's dealer for the KPIs by dealer is the dealer doing the job too, none for the
+    # maker's own work (seed 002 分工 12); rows rewritten by the back-fill.
+    SERVING_DEALER_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -29,7 +29,6 @@ from aftersales.domain.sla_reading import (
     answered_at,
     dealer_of,
     first_response,
-    held_dealer,
     response_steps,
     response_stopped,
 )
@@ -92,8 +91,8 @@ class GroupBy(CodedEnum):
     ALL = "all"
     DEALER = "dealer_id"
     SERVING_DEALER = "serving_dealer_id"
-    """The dealer doing the job (:func:`serving_dealer`): the one its money is booked to (seed 002); a
-    dealer's month counts by :func:`doing_dealer`."""
+    """The dealer doing the job (:func:`serving_dealer`, :func:`doing_dealer`), ``""`` for the maker's own
+    work: what a dealer's month counts and its KPI row judges (seed 002 分工 9/10/12)."""
     ENGINEER = "assignee_id"
     PRODUCT = "product_id"
     REGION = "region"
@@ -370,12 +369,17 @@ def current_callback_us(events: Sequence[Any]) -> int | None:
 
 
 def serving_dealer(ticket: Ticket) -> str | None:
-    """The dealer serving the ticket, as the KPI groups it: the dealer holding it (the one it is
-    dispatched to, or whose own engineer it is assigned to), else the ticket's own dealer; ``None`` when
-    neither. A dealer's month counts by :func:`doing_dealer` instead (the jobs the dealer did).
+    """The dealer serving the ticket, as the KPIs by dealer group it (:attr:`GroupBy.SERVING_DEALER`):
+    the dealer doing the job (:func:`doing_dealer`), ``None`` for the maker's own work.
+
+    Seed 002 分工 12 甲方有权对乙方的服务情况进行抽查和指导: a dealer is judged by the service it gave, and
+    its KPI row stands beside its month's counts (分工 9/10), which count the jobs it did. Session 30: this
+    fell back to the ticket's own dealer, so a call the maker's engineer repaired, or the office solved by
+    phone or had not passed on yet, was judged as the customer's dealer's (its times, its satisfaction
+    score), in a row counting tickets the dealer's month did not. The customer's dealer still groups its
+    customers' calls by :attr:`GroupBy.DEALER` (what dealer staff read of their own).
     """
-    handling = held_dealer(ticket.events)
-    return handling if handling is not None else ticket.dealer_id
+    return doing_dealer(ticket)
 
 
 def doing_dealer(ticket: Ticket) -> str | None:

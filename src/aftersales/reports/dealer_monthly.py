@@ -85,6 +85,13 @@ class DealerMonthlySummary:
     due_at: datetime
     as_of: datetime
     rows: tuple[DealerMonthRow, ...]
+    direct_installations: int = 0
+    """Installations of the month no dealer did: the maker's own engineers, or its office (no report is
+    owed for them). Seed 002 9/10: the dealers report so that the maker 汇总统计相关情况 — the month's
+    whole figure is the dealers' rows and this one (session 30: the maker's own work had no row, and the
+    table's total was short of it). Zero in a dealer's own view."""
+    direct_repairs: int = 0
+    """Repairs of the month no dealer did (as :attr:`direct_installations`)."""
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -153,7 +160,9 @@ def dealer_monthly(
         else:
             status = ReportStatus.MISSING if now >= deadline else ReportStatus.PENDING
         rows.append(DealerMonthRow(dealer, inst, rep, report, status))
-    return DealerMonthlySummary(month, deadline, now, tuple(rows))
+    direct_inst = sum(n for (d, c), n in counts.items() if not d and c in installation_categories)
+    direct_rep = sum(n for (d, c), n in counts.items() if not d and c in repair_categories)
+    return DealerMonthlySummary(month, deadline, now, tuple(rows), direct_inst, direct_rep)
 
 
 def scoped_dealer_monthly(
@@ -193,4 +202,6 @@ def scoped_dealer_monthly(
     )  # fmt: skip
     if dealer is None:
         return summary
-    return attrs.evolve(summary, rows=tuple(r for r in summary.rows if r.dealer_id == dealer))
+    # Its own row only: the maker's own jobs are not the dealer's to read, as the other dealers' are not.
+    own = tuple(r for r in summary.rows if r.dealer_id == dealer)
+    return attrs.evolve(summary, rows=own, direct_installations=0, direct_repairs=0)

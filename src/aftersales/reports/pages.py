@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from aftersales.errors import ValidationError
+from aftersales.ports.queries import UNSET
 from aftersales.ports.reporting import GroupBy
 from aftersales.reports.charts import bar_chart, hbar_chart, line_chart, pareto_chart
 from aftersales.reports.dealer_monthly import DealerMonthlySummary
@@ -281,8 +282,11 @@ def _dealers(summary: DealerMonthlySummary, labels: ReportLabels, kpis: KpiRepor
         )
         for r in summary.rows
     )  # fmt: skip
-    total = (labels.text("report.meta.total"), sum(r.installations for r in summary.rows),
-             sum(r.repairs for r in summary.rows), None, None, "")  # fmt: skip
+    direct = (summary.direct_installations, summary.direct_repairs)
+    if any(direct):  # the maker's own jobs (no report owed): the total is the month's whole figure
+        rows += ((labels.group(GroupBy.DEALER, UNSET), *direct, None, None, ""),)
+    total = (labels.text("report.meta.total"), sum(r.installations for r in summary.rows) + direct[0],
+             sum(r.repairs for r in summary.rows) + direct[1], None, None, "")  # fmt: skip
     tables = [ReportTable("dealers", labels.title("dealers"), cols, rows, total)]
     charts: tuple[Chart, ...] = ()
     if kpis is not None:
