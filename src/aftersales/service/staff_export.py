@@ -27,7 +27,7 @@ from aftersales.domain.teams import Team
 from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
-from aftersales.service.access_log import AccessRecord
+from aftersales.service.access_log import staff_reads
 from aftersales.service.master_data import MasterDataChange
 
 __all__ = ["STAFF_EXPORT_KEYS", "holds_nothing", "staff_data"]
@@ -92,7 +92,7 @@ def staff_data(uow: UnitOfWork, staff_id: str) -> dict[str, Any]:
     measures = sorted(
         uow.documents.query(StaffMeasure, staff_id=staff_id), key=lambda m: (m.decided_on, m.id)
     )
-    reads = [r for r in uow.documents.query(AccessRecord, customer_id=staff_id) if r.subject == "staff"]
+    reads = staff_reads(uow, staff_id)
     data: dict[str, Any] = {
         "engineer": _engineer(uow, staff_id),
         # their engineer record's history (registration, changes), as a customer's export holds theirs
