@@ -204,3 +204,24 @@ def test_two_desks_erasing_at_once_remove_the_pay_records_once(backend: str, tmp
         assert isinstance(lost, ValidationError | ConcurrencyConflict), lost
         erasures = second.staff_records.staff_erasures(DPO, "e1")
         assert [e.pay_records_removed for e in erasures] == [0, 2]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_no_training_or_appraisal_is_filed_for_days_after_the_departure(backend: str, tmp_path: Path) -> None:
+    with _desk(backend, tmp_path) as (desk, clock):
+        _kept(desk)
+        staff = desk.staff_records
+        staff.record_departure(MANAGER, "e1", date(2026, 3, 30))
+        clock.set(datetime(2026, 4, 15, 10, tzinfo=SHANGHAI))
+        with pytest.raises(ValidationError) as refused:
+            staff.record_staff_training(
+                MANAGER, held_on=date(2026, 4, 10), trainer="培训部", topics=[TrainingTopic.REPAIR_SKILLS],
+                trainees=[Trainee("e1", StaffKind.ENGINEER, 70), Trainee("e2", StaffKind.ENGINEER, 80)],
+            )  # fmt: skip
+        assert refused.value.field == "trainees"
+        with pytest.raises(ValidationError) as refused:
+            staff.appraise(MANAGER, "e1", "2026-04", kind=StaffKind.ENGINEER, score=80)
+        assert refused.value.field == "month"
+        # the month they left is still theirs to be appraised for (the last bonus)
+        assert staff.appraise(MANAGER, "e1", "2026-03", kind=StaffKind.ENGINEER, score=88).score == 88
+        assert len(staff.staff_record(MANAGER, "e1").trainings) == 1

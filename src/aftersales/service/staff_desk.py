@@ -51,7 +51,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner
-from aftersales.service.staff_erasure import departure_in, erase_staff_in
+from aftersales.service.staff_erasure import check_not_left, departure_in, erase_staff_in
 from aftersales.service.staff_export import holds_nothing, staff_data
 from aftersales.service.staff_kinds import check_registered_kind, directory_kind
 
@@ -162,6 +162,7 @@ class StaffDesk:
                 raise ValidationError(f"a training held on {held_on} is not held yet", field="held_on")
             for trainee in attended:
                 self._check_staff(uow, trainee.staff_id, trainee.kind)
+                check_not_left(uow, trainee.staff_id, held_on, "trainees")
             record = StaffTraining(
                 next_number(uow, "staff_training", now), held_on, trainer, frozenset(wanted), attended,
                 external, actor.ref, note,
@@ -222,6 +223,7 @@ class StaffDesk:
                 raise ValidationError(
                     f"{month} has not begun: there is no work to appraise yet", field="month"
                 )
+            check_not_left(uow, staff_id, date.fromisoformat(f"{month}-01"), "month")
             record = attrs.evolve(draft, rating=chosen)
             try:
                 current = uow.documents.get(StaffAppraisal, record.id)

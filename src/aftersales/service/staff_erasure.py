@@ -46,9 +46,21 @@ from aftersales.serialization import structure, unstructure
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange
 
-__all__ = ["departure_in", "erase_staff_in"]
+__all__ = ["check_not_left", "departure_in", "erase_staff_in"]
 
 _SHOWN_TICKETS = 10
+
+
+def check_not_left(uow: UnitOfWork, staff_id: str, on: date, field: str) -> None:
+    """Refuse (``ValidationError`` naming ``field``) a record of ``staff_id`` dated ``on``, after the day
+    they left: a training they could not attend, a month they did not work — and, once their data is
+    erased, their test scores and appraisals back under their id."""
+    try:
+        departure = uow.documents.get(StaffDeparture, staff_id)
+    except NotFound:
+        return
+    if on > departure.left_on:
+        raise ValidationError(f"{staff_id} left on {departure.left_on}, before {on}", field=field)
 
 
 def departure_in(
