@@ -27,6 +27,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, EngineerId
 from aftersales.domain.parties import Customer, Engineer
+from aftersales.errors import ValidationError
 from aftersales.service.access_log import AccessRecord
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -110,7 +111,9 @@ def test_a_read_logged_by_session_29_reads_as_the_staff_members(backend: str, tm
 
 
 def test_a_record_names_one_person() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError) as refused:
         AccessRecord("r", "c1", "agent:a", Role.AGENT, "x", AT, subject="staff", staff_id="e1")
-    with pytest.raises(ValueError):
+    assert refused.value.field == "staff_id"
+    with pytest.raises(ValidationError) as refused:
         AccessRecord("r", None, "agent:a", Role.AGENT, "x", AT)
+    assert refused.value.field == "customer_id"

@@ -17,6 +17,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.parties import Customer
 from aftersales.domain.work import aware
+from aftersales.errors import ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.runner import CommandRunner
@@ -71,7 +72,11 @@ class AccessRecord:
         whose = self.staff_id if self.subject == "staff" else self.customer_id
         other = self.customer_id if self.subject == "staff" else self.staff_id
         if not whose or other is not None:
-            raise ValueError(f"an access record of a {self.subject} names that {self.subject}, and only them")
+            field = "staff_id" if self.subject == "staff" else "customer_id"
+            raise ValidationError(
+                f"an access record of a {self.subject} names that {self.subject} ({field}), and only them",
+                field=field,
+            )
 
 
 def customer_reads(uow: UnitOfWork, customer_id: str) -> list[AccessRecord]:
