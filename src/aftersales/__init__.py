@@ -111,6 +111,7 @@ from aftersales.domain.sla_clock import (
     sla_timeline,
 )
 from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
+from aftersales.domain.staff_departure import StaffDeparture, StaffErasureRecord
 from aftersales.domain.staff_records import (
     AppraisalRating,
     AppraisalRevision,
@@ -609,7 +610,9 @@ __all__ += [
     "Department",
     "DepartmentKind",
     "StaffAppraisal",
+    "StaffDeparture",
     "StaffDesk",
+    "StaffErasureRecord",
     "StaffKind",
     "StaffMeasure",
     "StaffRecord",

@@ -221,7 +221,7 @@ def _by_name(name: str, w: FuzzWorld, key: str) -> Any:
         "category": "materials", "batch": "B2025-07", "batch_size": 100, "version": 1, "reading": 100,
         "installations": 3, "repairs": 4, "start": date(2026, 1, 1), "end": date(2026, 3, 31),
         "held_on": date(2026, 3, 1), "trainer": "李工", "topics": ["repair_skills"],
-        "ship_on": date(2026, 3, 5),
+        "ship_on": date(2026, 3, 5), "left_on": date(2026, 3, 1),
         "ends_on": date(2028, 2, 28), "to": date(2026, 3, 20), "at": LATER,
         "planned_at": LATER, "starts_at": LATER, "ends_at": LATER + timedelta(days=1),
         "repaired_at": LATER, "now": LATER, "departments": ["rnd"], "engineer_ids": ["eng-sr"],

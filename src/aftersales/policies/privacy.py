@@ -54,10 +54,14 @@ class PrivacyParams:
       job drops it (default 30).
     - ``keep_access_log_days``: how long a record of the access log of personal data is kept before the
       retention job drops it (default 1095: three years of audit evidence).
+    - ``keep_staff_pay_records_days``: how long a departed staff member's appraisals and incentives or
+      sanctions (pay records) are kept after the day they left before their erasure removes them
+      (default 730: 工资支付暂行规定 第六条 keeps wage records at least two years).
     """
 
     keep_idempotency_days: int = attrs.field(default=30, validator=_days)
     keep_access_log_days: int = attrs.field(default=1095, validator=_days)
+    keep_staff_pay_records_days: int = attrs.field(default=730, validator=_days)
 
 
 @host_factories

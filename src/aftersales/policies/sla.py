@@ -373,6 +373,14 @@ class SlaParams:
     count the same response as the clock."""
 
     def __attrs_post_init__(self) -> None:
+        if self.urgent_contact_from is not None and not self.urgent_contact_minutes:
+            # Used or refused: without minutes the grade gives no urgent contact, and was ignored.
+            raise ValidationError(
+                f"urgent_contact_from {self.urgent_contact_from.value!r} gives urgent_contact_minutes of the "
+                f"clock to the grades from it, but urgent_contact_minutes is {self.urgent_contact_minutes!r} "
+                f"(none): set the minutes, or leave urgent_contact_from out",
+                field="urgent_contact_from",
+            )
         if self.dealer_special_case_hours < self.dealer_resolution_hours:
             raise ValidationError(
                 "dealer_special_case_hours must not be below dealer_resolution_hours",

@@ -17,12 +17,13 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.parties import Customer
 from aftersales.domain.work import aware
+from aftersales.errors import ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import party_visible
 
-__all__ = ["AccessRecord", "record_access", "record_staff_access", "utc_day"]
+__all__ = ["AccessRecord", "customer_reads", "record_access", "record_staff_access", "staff_reads", "utc_day"]
 
 
 def utc_day(at: datetime) -> str:
@@ -32,7 +33,10 @@ def utc_day(at: datetime) -> str:
 
 @attrs.frozen
 class AccessRecord:
-    """One read of a customer's personal data: who read what, and when (the access log).
+    """One read of a person's data: who read whose data through what, and when (the access log).
+
+    Whose: a customer's (``customer_id``) or, for a staff member's own records read through their export,
+    the staff member's (``staff_id``, ``subject="staff"``): exactly one of the two is set.
 
     ``role`` is the capacity the data was read in: of an actor holding several roles, the one whose
     scope covers the customer (a dealer's staff member who is also a customer reads their own data as
@@ -40,10 +44,10 @@ class AccessRecord:
     """
 
     DOCUMENT_KIND: ClassVar[str] = "personal_data_access"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "actor", "day")
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "actor", "day", "staff_id")
 
     id: str
-    customer_id: str
+    customer_id: str | None
     actor: str
     role: Role
     what: str
@@ -53,9 +57,43 @@ class AccessRecord:
     """The UTC date of ``at`` (ISO), indexed: the retention purge takes the oldest days first
     (:meth:`aftersales.service.privacy.PrivacyDesk.purge_access_log`). Derived, never given."""
     subject: str = attrs.field(default="customer", validator=attrs.validators.in_(("customer", "staff")))
-    """Whose data was read: a customer's (``customer_id`` is theirs), or a staff member's own records
-    (``"staff"``: ``customer_id`` holds the staff id — the export of their records, session 29 f). Records
-    written before it read as a customer's."""
+    """Whose data was read: a customer's, or a staff member's own records (``"staff"``: the export of
+    their records, session 29 f). Records written before it read as a customer's."""
+    staff_id: str | None = None
+    """The staff member whose records were read (``subject="staff"``). Session 29 wrote their id in
+    ``customer_id``, a field every reader of the log takes for a customer's: such a record reads with it
+    moved here (:meth:`__attrs_post_init__`), and is found by the index it was written with
+    (:func:`staff_reads`)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.subject == "staff" and self.staff_id is None:  # written by session 29: the id in customer_id
+            object.__setattr__(self, "staff_id", self.customer_id)
+            object.__setattr__(self, "customer_id", None)
+        whose = self.staff_id if self.subject == "staff" else self.customer_id
+        other = self.customer_id if self.subject == "staff" else self.staff_id
+        if not whose or other is not None:
+            field = "staff_id" if self.subject == "staff" else "customer_id"
+            raise ValidationError(
+                f"an access record of a {self.subject} names that {self.subject} ({field}), and only them",
+                field=field,
+            )
+
+
+def customer_reads(uow: UnitOfWork, customer_id: str) -> list[AccessRecord]:
+    """The logged reads of ``customer_id``'s data (not a staff member's under the same id)."""
+    return [
+        r for r in uow.documents.query(AccessRecord, customer_id=customer_id) if r.customer_id == customer_id
+    ]
+
+
+def staff_reads(uow: UnitOfWork, staff_id: str, **equals: object) -> list[AccessRecord]:
+    """The logged reads of the staff member ``staff_id``'s records: indexed by ``staff_id``, and those
+    session 29 wrote under ``customer_id`` (its index rows say so), each once."""
+    found = {r.id: r for r in uow.documents.query(AccessRecord, staff_id=staff_id, **equals)}
+    for r in uow.documents.query(AccessRecord, customer_id=staff_id, **equals):
+        if r.staff_id == staff_id:
+            found.setdefault(r.id, r)
+    return list(found.values())
 
 
 def record_access(runner: CommandRunner, actor: Actor, what: str, customer_ids: Iterable[str]) -> None:
@@ -91,7 +129,9 @@ def record_staff_access(runner: CommandRunner, actor: Actor, what: str, staff_id
     def apply(uow: UnitOfWork, now: datetime) -> None:
         record_id = ids.next_id("access_record") if ids is not None else uuid.uuid4().hex
         uow.documents.add(
-            AccessRecord(record_id, staff_id, str(actor.ref), actor.role, what, now, subject="staff")
+            AccessRecord(
+                record_id, None, str(actor.ref), actor.role, what, now, subject="staff", staff_id=staff_id
+            )
         )
 
     runner.write(actor, "record_access", None, [what, "staff", staff_id], apply)

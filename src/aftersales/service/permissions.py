@@ -286,6 +286,10 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     # a staff member's export of what is kept about them (PIPL art. 45): themself, or the after-sales
     # manager (seed 001 六(三)); the desk narrows the others to their own (service/staff_desk.export_staff)
     "export_staff": _HEADS | {R.ENGINEER, R.AGENT},
+    # a departure is the heads' word (seed 001 六(三): the team is the manager's); the erasure after it
+    # is whoever erases a customer's data (PIPL art. 47)
+    "record_staff_departure": _HEADS,
+    "erase_staff": ERASERS,
     "read_departments": _STAFF | {R.AUDITOR, R.SYSTEM},
     "read_teams": _STAFF | {R.AUDITOR, R.SYSTEM},
     # the service desk's shifts (seed 003: 客服专员实行轮班制): the heads plan, the office reads (not dealers)

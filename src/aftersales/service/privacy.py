@@ -76,7 +76,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import encode_json, forget_encoded, structure, unstructure
-from aftersales.service.access_log import AccessRecord, record_access, utc_day
+from aftersales.service.access_log import AccessRecord, customer_reads, record_access, staff_reads, utc_day
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
@@ -379,7 +379,11 @@ class PrivacyDesk:
             before_state, before = ticket.state, len(ticket.events)
             ticket.cancel(actor.ref, stamp_for(ticket, now), CANCELLED_BY_ERASURE)
             events = ticket.events[before:]
-            uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before_state, events, now))
+            uow.outbox.put(
+                self.runner.settle_moved_ticket(
+                    uow, actor, ticket, before_state, events, now, owes_no_callback=True
+                )
+            )
         return len(working)
 
     def _close_uncallable(
@@ -400,7 +404,11 @@ class PrivacyDesk:
             if ticket.callback_due_at is not None and ticket.callback_due_at > at:
                 ticket.callback_due_at = None  # not owed: nobody may be called (an overdue one was late)
             events = ticket.events[before:]
-            uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before_state, events, now))
+            uow.outbox.put(
+                self.runner.settle_moved_ticket(
+                    uow, actor, ticket, before_state, events, now, owes_no_callback=True
+                )
+            )
         return len(waiting)
 
     def _awaits_callback(self, uow: UnitOfWork, ticket: Ticket) -> bool:
@@ -729,8 +737,7 @@ class PrivacyDesk:
             ]
             held["reads"] = [
                 unstructure(r)
-                for r in sorted(uow.documents.query(AccessRecord, customer_id=customer_id), key=_when)
-                if r.subject == "customer"  # a staff member's export under the same id is not theirs
+                for r in sorted(customer_reads(uow, customer_id), key=_when)  # not a staff member's
             ]
         record_access(self.runner, actor, "export_customer", [customer_id])
         return encode_json({"customer_id": customer_id, "exported_at": self.context.now(), "data": held})
@@ -755,19 +762,19 @@ class PrivacyDesk:
         permit(actor, _DOCS, "access_log", customer_id)
         if customer_id is not None and staff_id is not None:
             raise ValidationError("give customer_id or staff_id, not both", field="staff_id")
-        equals: dict[str, object] = {}
-        subject = "staff" if staff_id is not None else "customer" if customer_id is not None else None
-        if customer_id is not None or staff_id is not None:
-            equals["customer_id"] = customer_id if staff_id is None else staff_id
-        if reader is not None:
-            equals["actor"] = reader
+        equals: dict[str, object] = {} if reader is None else {"actor": reader}
         with self.context.store() as uow:
-            records = uow.documents.query(AccessRecord, **equals)
-        chosen = [
-            r
-            for r in records
-            if (since is None or r.at >= since) and (subject is None or r.subject == subject)
-        ]
+            if staff_id is not None:
+                records = staff_reads(uow, staff_id, **equals)
+            elif customer_id is not None:
+                records = [
+                    r
+                    for r in uow.documents.query(AccessRecord, customer_id=customer_id, **equals)
+                    if r.customer_id == customer_id
+                ]
+            else:
+                records = list(uow.documents.query(AccessRecord, **equals))
+        chosen = [r for r in records if since is None or r.at >= since]
         return sorted(chosen, key=_when)
 
 

@@ -576,12 +576,20 @@ class CommandRunner:
         before_state: str,
         events: Sequence[TicketEvent],
         now: datetime,
+        *,
+        owes_no_callback: bool = False,
     ) -> list[OutboxMessage]:
         """What a ticket command does after its step, for a ticket a document write moved (a materials
         quote refused makes the ticket wait): the ticket hooks, the SLA due times, the provisional-due
         warning and the state-change notifications. The caller saves the ticket and puts the messages in
-        its outbox, in its own transaction."""
-        messages = self._after_step(uow, actor, ticket, before_state, events, now)
+        its outbox, in its own transaction.
+
+        ``owes_no_callback``: the step ends the ticket with no callback owed whatever the callback policy
+        says (a customer's erasure cancelling or closing their tickets: nobody may call them), so the
+        store's callback policy is not asked for: a desk opened on an older ``[callback]`` may erase."""
+        messages = self._after_step(
+            uow, actor, ticket, before_state, events, now, callback_checked=owes_no_callback
+        )
         context = self.context
         messages += context.notifications.messages(uow, ticket, events, now, context.policies.notification)
         return messages

@@ -25,6 +25,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.ids import TicketId
 from aftersales.domain.money import Money
+from aftersales.domain.staff_departure import StaffDeparture, StaffErasureRecord
 from aftersales.domain.staff_records import (
     AppraisalRating,
     MeasureKind,
@@ -50,6 +51,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner
+from aftersales.service.staff_erasure import check_not_left, departure_in, erase_staff_in
 from aftersales.service.staff_export import holds_nothing, staff_data
 from aftersales.service.staff_kinds import check_registered_kind, directory_kind
 
@@ -160,6 +162,7 @@ class StaffDesk:
                 raise ValidationError(f"a training held on {held_on} is not held yet", field="held_on")
             for trainee in attended:
                 self._check_staff(uow, trainee.staff_id, trainee.kind)
+                check_not_left(uow, trainee.staff_id, held_on, "trainees")
             record = StaffTraining(
                 next_number(uow, "staff_training", now), held_on, trainer, frozenset(wanted), attended,
                 external, actor.ref, note,
@@ -220,6 +223,7 @@ class StaffDesk:
                 raise ValidationError(
                     f"{month} has not begun: there is no work to appraise yet", field="month"
                 )
+            check_not_left(uow, staff_id, date.fromisoformat(f"{month}-01"), "month")
             record = attrs.evolve(draft, rating=chosen)
             try:
                 current = uow.documents.get(StaffAppraisal, record.id)
@@ -320,6 +324,69 @@ class StaffDesk:
         data = self._exported(actor, staff_id)
         record_staff_access(self.runner, actor, "export_staff", staff_id)
         return encode_json({"staff_id": staff_id, "exported_at": self.context.now(), "data": data})
+
+    def record_departure(
+        self,
+        actor: Actor,
+        staff_id: str,
+        left_on: date,
+        *,
+        reason: str = "",
+        idempotency_key: str | None = None,
+    ) -> StaffDeparture:
+        """Record that ``staff_id`` left the company on ``left_on`` (the heads; recorded again: corrected).
+
+        The day their pay records' retention is counted from (``[privacy] keep_staff_pay_records_days``) and
+        what :meth:`erase_staff` needs. A day after today is refused (``left_on``); a person the desk keeps
+        nothing about and its staff directory does not list is ``NotFound``. Deactivating an engineer is not
+        a departure: it may be undone, and agents and heads have no registry record."""
+        check_role(actor, "record_staff_departure", staff_id, _roles("record_staff_departure"))
+        if not isinstance(left_on, date) or isinstance(left_on, datetime):
+            raise ValidationError("left_on is a date (not a datetime)", field="left_on")
+        if len(reason) > 500:
+            raise ValidationError("a departure's reason is at most 500 characters", field="reason")
+
+        def apply(uow: UnitOfWork, now: datetime) -> StaffDeparture:
+            known = not holds_nothing(staff_data(uow, staff_id)) or (
+                directory_kind(self.context.notifications.people, staff_id) is not None
+            )
+            return departure_in(
+                self.context, uow, staff_id, left_on, reason, known=known, by=actor.ref, now=now
+            )
+
+        return self.runner.write(
+            actor, "record_staff_departure", idempotency_key, [staff_id, left_on, reason], apply,
+            remember=lambda d: d.id, reload=lambda uow, id: uow.documents.get(StaffDeparture, id),
+        )  # fmt: skip
+
+    def erase_staff(
+        self, actor: Actor, staff_id: str, reason: str, *, idempotency_key: str | None = None
+    ) -> StaffErasureRecord:
+        """Erase what is kept about ``staff_id`` once they have left (PIPL art. 47), in one transaction:
+        see :mod:`aftersales.service.staff_erasure` — what is not a pay record at once, their appraisals
+        and incentives/sanctions once ``[privacy] keep_staff_pay_records_days`` after the departure have
+        passed. Whoever may erase a customer may (``erase_staff``). Refused with a ``ValidationError``
+        naming ``staff_id`` (no departure, open tickets, still on a team, an active engineer, nothing left)
+        or ``reason`` (1–500 characters); nothing changes then. Logged as a
+        :class:`~aftersales.domain.staff_departure.StaffErasureRecord` (:meth:`staff_erasures`)."""
+        check_role(actor, "erase_staff", staff_id, _roles("erase_staff"))
+        if not reason.strip() or len(reason) > 500:
+            raise ValidationError("an erasure needs a reason of 1-500 characters", field="reason")
+
+        def apply(uow: UnitOfWork, now: datetime) -> StaffErasureRecord:
+            return erase_staff_in(self.context, uow, staff_id, reason, by=actor.ref, now=now)
+
+        return self.runner.write(
+            actor, "erase_staff", idempotency_key, [staff_id, reason], apply,
+            remember=lambda r: r.id, reload=lambda uow, id: uow.documents.get(StaffErasureRecord, id),
+        )  # fmt: skip
+
+    def staff_erasures(self, actor: Actor, staff_id: str) -> list[StaffErasureRecord]:
+        """The erasures of ``staff_id``'s data, oldest first (whoever may erase it, and the auditor)."""
+        check_role(actor, "erase_staff", staff_id, _roles("erase_staff") | {Role.AUDITOR})
+        with self.context.store() as uow:
+            found = uow.documents.query(StaffErasureRecord, staff_id=staff_id)
+        return sorted(found, key=lambda r: (r.erased_at, r.id))
 
     def figures_scope(self, actor: Actor, staff_id: str) -> Callable[[], None]:
         """Judge whether ``actor`` may read the figures measured of ``staff_id``'s work (their own KPI row,

@@ -12,7 +12,10 @@ not the other trainees'; a team says whether they lead, coordinate or belong to 
 on-call shifts, not the other members; the desk's roster their own shifts. An appraisal comes whole, with
 its revisions (the figures a correction replaced, on which a bonus may have been paid) and its metrics
 (the KPI figures the appraiser kept beside the score). A complaint that found a breach is named by its id
-beside the measure that cites it — the complaint is the customer's record, not theirs.
+beside the measure that cites it — the complaint is the customer's record, not theirs. A dealer's
+engineer's dealer trainings (seed 002 培训) list their attendees by name and dealer: theirs are the lines
+with their name at their dealer (session 30). Their departure and the erasures of their data since
+(:mod:`aftersales.service.staff_erasure`) come too.
 """
 
 from __future__ import annotations
@@ -22,26 +25,29 @@ from typing import Any
 import attrs
 
 from aftersales.domain.agent_shifts import DeskRoster
+from aftersales.domain.parties import Engineer
+from aftersales.domain.staff_departure import StaffDeparture, StaffErasureRecord
 from aftersales.domain.staff_records import StaffAppraisal, StaffMeasure, StaffTraining
 from aftersales.domain.teams import Team
+from aftersales.domain.training import TrainingRecord
 from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
-from aftersales.service.access_log import AccessRecord
+from aftersales.service.access_log import staff_reads
 from aftersales.service.master_data import MasterDataChange
 
 __all__ = ["STAFF_EXPORT_KEYS", "holds_nothing", "staff_data"]
 
 STAFF_EXPORT_KEYS: tuple[str, ...] = (
-    "engineer", "master_data_changes", "staff_training", "staff_appraisal", "staff_measure", "complaints",
-    "teams", "agent_shifts", "reads",
+    "engineer", "master_data_changes", "staff_training", "dealer_training", "staff_appraisal",
+    "staff_measure", "complaints", "teams", "agent_shifts", "departure", "erasures", "reads",
 )  # fmt: skip
 """The keys of the export's ``data``, in order."""
 
 
-def _engineer(uow: UnitOfWork, staff_id: str) -> Any:
+def _engineer(uow: UnitOfWork, staff_id: str) -> Engineer | None:
     try:
-        return unstructure(uow.engineers.get(staff_id))
+        return uow.engineers.get(staff_id)
     except NotFound:
         return None
 
@@ -53,6 +59,29 @@ def _trainings(uow: UnitOfWork, staff_id: str) -> list[Any]:
         if own is not None:  # their own line: the other trainees' attendance and scores are theirs
             found.append(attrs.evolve(training, trainees=(own,)))
     return [unstructure(t) for t in sorted(found, key=lambda t: (t.held_on, t.id))]
+
+
+def _dealer_trainings(uow: UnitOfWork, engineer: Engineer | None) -> list[Any]:
+    """The dealer trainings (seed 002 培训, seed 003 系统培训) a dealer's engineer attended: a training lists
+    its attendees by name and dealer, so theirs are the lines with their name at their dealer — their own
+    line only, not the other attendees'."""
+    if engineer is None or engineer.dealer_id is None:
+        return []
+    found = []
+    for training in uow.documents.query(TrainingRecord):
+        own = tuple(
+            a for a in training.attendees if (a.name, a.dealer_id) == (engineer.name, engineer.dealer_id)
+        )
+        if own:
+            found.append(attrs.evolve(training, attendees=own))
+    return [unstructure(t) for t in sorted(found, key=lambda t: (t.held_on, t.id))]
+
+
+def _departure(uow: UnitOfWork, staff_id: str) -> Any:
+    try:
+        return unstructure(uow.documents.get(StaffDeparture, staff_id))
+    except NotFound:
+        return None
 
 
 def _teams(uow: UnitOfWork, staff_id: str) -> list[dict[str, Any]]:
@@ -92,15 +121,18 @@ def staff_data(uow: UnitOfWork, staff_id: str) -> dict[str, Any]:
     measures = sorted(
         uow.documents.query(StaffMeasure, staff_id=staff_id), key=lambda m: (m.decided_on, m.id)
     )
-    reads = [r for r in uow.documents.query(AccessRecord, customer_id=staff_id) if r.subject == "staff"]
+    reads = staff_reads(uow, staff_id)
+    engineer = _engineer(uow, staff_id)
+    erasures = uow.documents.query(StaffErasureRecord, staff_id=staff_id)
     data: dict[str, Any] = {
-        "engineer": _engineer(uow, staff_id),
+        "engineer": unstructure(engineer) if engineer is not None else None,
         # their engineer record's history (registration, changes), as a customer's export holds theirs
         "master_data_changes": [
             unstructure(c)
             for c in uow.documents.query(MasterDataChange, record_kind="engineer", record_id=staff_id)
         ],
         "staff_training": _trainings(uow, staff_id),
+        "dealer_training": _dealer_trainings(uow, engineer),
         "staff_appraisal": [unstructure(a) for a in appraisals],
         "staff_measure": [unstructure(m) for m in measures],
         "complaints": [
@@ -110,6 +142,8 @@ def staff_data(uow: UnitOfWork, staff_id: str) -> dict[str, Any]:
         ],
         "teams": _teams(uow, staff_id),
         "agent_shifts": _agent_shifts(uow, staff_id),
+        "departure": _departure(uow, staff_id),
+        "erasures": [unstructure(e) for e in sorted(erasures, key=lambda e: (e.erased_at, e.id))],
         "reads": [unstructure(r) for r in sorted(reads, key=lambda r: (r.at, r.id))],
     }
     return data

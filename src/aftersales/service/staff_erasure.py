@@ -1,0 +1,242 @@
+"""A staff member's departure, and the erasure of their data once they have left (PIPL art. 47).
+
+Why: see :mod:`aftersales.domain.staff_departure`. ``desk.staff_records.record_departure`` records the day
+a person left (the heads); ``desk.staff_records.erase_staff`` (whoever erases a customer: the managers, the
+general manager, a privacy officer) then, in one transaction:
+
+- pseudonymises their engineer record (name ``[erased]``, contact and note gone) and its master-data history
+  (their strings replaced, its free text blanked), drops their test scores from the trainings they attended
+  (the line stays: the training was held with them) and their name from the dealer trainings that list it,
+  and removes their shift lines from the desk's roster and the teams' on-call rosters;
+- removes their appraisals and incentives/sanctions (pay records) once the pack's ``[privacy]
+  keep_staff_pay_records_days`` after the departure have passed; before, they are kept and the record says
+  until when (a later erasure removes them);
+- logs a :class:`~aftersales.domain.staff_departure.StaffErasureRecord`.
+
+Refused (``ValidationError`` naming ``staff_id``, nothing changed): no departure recorded; the person still
+holds open tickets (assigned to them or on their team: dispatch them to someone else first — an erased
+engineer's open ticket would wait in their queue for ever); still on a team (take them off first: a
+team's lead and members are its roster); an engineer still active (deactivate first: dispatch would give
+them work); nothing left to erase. Ids are kept everywhere (the tickets name who did the work: the
+company's work record and its KPIs), as a customer's erasure keeps them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.agent_shifts import DeskRoster
+from aftersales.domain.erasure import ERASED, needles_of, scrub
+from aftersales.domain.instants import micros
+from aftersales.domain.parties import Engineer
+from aftersales.domain.staff_departure import StaffDeparture, StaffErasureRecord, pay_records_until
+from aftersales.domain.staff_records import StaffAppraisal, StaffMeasure, StaffTraining
+from aftersales.domain.teams import Team
+from aftersales.domain.training import TrainingRecord
+from aftersales.errors import ConfigurationError, NotFound, ValidationError
+from aftersales.policies.privacy import pack_privacy_rules
+from aftersales.ports.queries import PageRequest, TicketFilter
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.serialization import structure, unstructure
+from aftersales.service.context import DeskContext
+from aftersales.service.master_data import MasterDataChange
+
+__all__ = ["check_not_left", "departure_in", "erase_staff_in"]
+
+_SHOWN_TICKETS = 10
+
+
+def check_not_left(uow: UnitOfWork, staff_id: str, on: date, field: str) -> None:
+    """Refuse (``ValidationError`` naming ``field``) a record of ``staff_id`` dated ``on``, after the day
+    they left: a training they could not attend, a month they did not work — and, once their data is
+    erased, their test scores and appraisals back under their id."""
+    try:
+        departure = uow.documents.get(StaffDeparture, staff_id)
+    except NotFound:
+        return
+    if on > departure.left_on:
+        raise ValidationError(f"{staff_id} left on {departure.left_on}, before {on}", field=field)
+
+
+def departure_in(
+    context: DeskContext,
+    uow: UnitOfWork,
+    staff_id: str,
+    left_on: date,
+    reason: str,
+    *,
+    known: bool,
+    by: ActorRef,
+    now: datetime,
+) -> StaffDeparture:
+    """Record (or correct) that ``staff_id`` left on ``left_on``, in ``uow``'s transaction: ``known`` says
+    the desk keeps something about them or its directory lists them (else ``NotFound``)."""
+    if left_on > context.today(now):
+        raise ValidationError(
+            f"{staff_id} has not left yet on {left_on}: a departure is recorded once it is", field="left_on"
+        )
+    try:
+        current: StaffDeparture | None = uow.documents.get(StaffDeparture, staff_id)
+    except NotFound:
+        current = None
+    if current is None and not known:
+        raise NotFound("staff", staff_id)
+    record = StaffDeparture(staff_id, left_on, by, now, reason)
+    if current is None:
+        uow.documents.add(record)
+        return record
+    saved: StaffDeparture = uow.documents.save(attrs.evolve(record, version=current.version))
+    return saved
+
+
+def _refuse_if_working(uow: UnitOfWork, staff_id: str) -> None:
+    held = uow.tickets.query(
+        TicketFilter(worked_by=staff_id, is_open=True), PageRequest(limit=_SHOWN_TICKETS)
+    )
+    if held.items:
+        shown = ", ".join(sorted(t.id for t in held.items))
+        raise ValidationError(
+            f"{staff_id} still holds open tickets ({shown}): dispatch them to someone else before erasing",
+            field="staff_id",
+        )
+    for team in sorted(uow.documents.query(Team), key=lambda t: t.id):
+        if staff_id in team.members or staff_id in (team.lead, team.coordinator):
+            raise ValidationError(
+                f"{staff_id} is still on team {team.id}: take them off it first", field="staff_id"
+            )
+
+
+def _engineer(uow: UnitOfWork, staff_id: str) -> Engineer | None:
+    try:
+        engineer = uow.engineers.get(staff_id)
+    except NotFound:
+        return None
+    if engineer.active:
+        raise ValidationError(
+            f"{staff_id} is an active engineer: deactivate them first (dispatch would give them work)",
+            field="staff_id",
+        )
+    return engineer
+
+
+def _needles(engineer: Engineer | None) -> tuple[str, ...]:
+    if engineer is None:
+        return ()
+    values: list[object] = [engineer.name, engineer.note]
+    contact = engineer.contact
+    if contact is not None:
+        values += [contact.name, contact.phone, contact.email, contact.address, contact.wechat, contact.note]
+        if contact.phone:
+            values.append("".join(c for c in contact.phone if c.isdigit()))
+    return needles_of(values)
+
+
+def _scrubbed(obj: Any, needles: tuple[str, ...], cls: type[Any]) -> Any:
+    return structure(scrub(unstructure(obj), needles, blank_free_text=True), cls)
+
+
+def _erase_engineer(uow: UnitOfWork, engineer: Engineer | None, needles: tuple[str, ...]) -> int:
+    if engineer is None:
+        return 0
+    changed = 0
+    erased = attrs.evolve(engineer, name=ERASED, contact=None, note="")
+    if erased != engineer:
+        uow.engineers.save(erased)
+        changed += 1
+    for change in uow.documents.query(MasterDataChange, record_kind="engineer", record_id=engineer.id):
+        after = _scrubbed(change, needles, MasterDataChange)
+        if after != change:
+            uow.documents.save(after)
+            changed += 1
+    return changed
+
+
+def _erase_trainings(
+    uow: UnitOfWork, staff_id: str, engineer: Engineer | None, needles: tuple[str, ...]
+) -> int:
+    changed = 0
+    for training in uow.documents.query(StaffTraining):
+        own = training.attended_by(staff_id)
+        if own is not None and own.score is not None:
+            lines = tuple(attrs.evolve(t, score=None) if t is own else t for t in training.trainees)
+            uow.documents.save(attrs.evolve(training, trainees=lines))
+            changed += 1
+    if engineer is None or engineer.dealer_id is None or not needles:
+        return changed
+    for record in uow.documents.query(TrainingRecord):  # a dealer's engineer, listed by name
+        attendees = tuple(
+            attrs.evolve(a, name=ERASED) if a.dealer_id == engineer.dealer_id and a.name in needles else a
+            for a in record.attendees
+        )
+        if attendees != record.attendees:
+            uow.documents.save(attrs.evolve(record, attendees=attendees))
+            changed += 1
+    return changed
+
+
+def _erase_shifts(uow: UnitOfWork, staff_id: str) -> int:
+    changed = 0
+    try:
+        roster = uow.documents.get(DeskRoster, "desk")
+    except NotFound:
+        roster = None
+    if roster is not None and any(s.agent_id == staff_id for s in roster.shifts):
+        uow.documents.save(attrs.evolve(roster, shifts=[s for s in roster.shifts if s.agent_id != staff_id]))
+        changed += 1
+    for team in uow.documents.query(Team):
+        if any(s.engineer_id == staff_id for s in team.shifts):
+            team.shifts = [s for s in team.shifts if s.engineer_id != staff_id]
+            uow.documents.save(team)
+            changed += 1
+    return changed
+
+
+def _remove_pay_records(uow: UnitOfWork, staff_id: str) -> int:
+    remove = getattr(uow.documents, "remove", None)
+    if remove is None:
+        raise ConfigurationError("this store cannot remove documents (documents.remove)", key="store")
+    removed = 0
+    for cls in (StaffAppraisal, StaffMeasure):
+        ids: Sequence[str] = [d.id for d in uow.documents.query(cls, staff_id=staff_id)]
+        if ids:
+            remove(cls, ids)
+            removed += len(ids)
+    return removed
+
+
+def erase_staff_in(
+    context: DeskContext, uow: UnitOfWork, staff_id: str, reason: str, *, by: ActorRef, now: datetime
+) -> StaffErasureRecord:
+    """Erase what is kept about the departed ``staff_id`` (module doc), in ``uow``'s transaction."""
+    try:
+        departure = uow.documents.get(StaffDeparture, staff_id)
+    except NotFound:
+        raise ValidationError(
+            f"{staff_id} has no departure recorded: record it first (record_departure)", field="staff_id"
+        ) from None
+    # Written first: two erasures at once (two desks) meet here, the second retried after the first
+    # commits, finding nothing left, instead of both removing the pay records and logging twice.
+    uow.documents.save(departure)
+    _refuse_if_working(uow, staff_id)
+    engineer = _engineer(uow, staff_id)
+    needles = _needles(engineer)
+    changed = _erase_trainings(uow, staff_id, engineer, needles)  # before the name goes from the record
+    changed += _erase_engineer(uow, engineer, needles) + _erase_shifts(uow, staff_id)
+    keep = pack_privacy_rules(context.policies.extra).params.keep_staff_pay_records_days
+    until: date | None = pay_records_until(departure, keep)
+    removed = 0
+    if until is not None and context.today(now) > until:
+        removed, until = _remove_pay_records(uow, staff_id), None
+    if not changed and not removed:
+        kept = f" (their pay records are kept until {until})" if until is not None else ""
+        raise ValidationError(f"nothing of {staff_id} is left to erase{kept}", field="staff_id")
+    record = StaffErasureRecord(
+        f"{staff_id}@{micros(now)}", staff_id, now, by, reason, changed, removed, until
+    )
+    uow.documents.add(record)
+    return record
