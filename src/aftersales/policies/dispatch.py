@@ -310,6 +310,20 @@ class DefaultDispatch:
                     },
                 )
             )
+            if below_level and route.min_level is not None:
+                # Seed 003 二 3 (加急问题由资深工程师介入): engineers who could go were held back by the
+                # grade's level only — the manager reads that, and may send one by hand with a reason.
+                reasons.append(
+                    Reason(
+                        "no_engineer_at_level",
+                        {
+                            "region": request.region,
+                            "required_level": route.min_level.value,
+                            "below_level": below_level,
+                            "off_duty": off_duty,
+                        },
+                    )
+                )
         return ranked
 
     def _dealer(

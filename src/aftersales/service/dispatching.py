@@ -218,7 +218,10 @@ class Dispatching:
             reasons=(*decision.reasons, escalated),
         )
         escalation = policies.escalation.decide(EscalationFacts(EscalationTrigger.NO_CANDIDATE, escalated))
-        values = {"ticket_id": ticket.id, "level": escalation.outcome.to[0], "reason": decision.reasons[-1]}
+        # The notice says why when the grade's level held the free engineers back (seed 003 二 3): the
+        # manager decides whether one of them goes, by hand with a reason (``dispatch_below_level``).
+        why = next((r for r in decision.reasons if r.code == "no_engineer_at_level"), decision.reasons[-1])
+        values = {"ticket_id": ticket.id, "level": escalation.outcome.to[0], "reason": why}
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
         notices = self.context.notifications
         messages = reach_up(notices, "escalation", escalation.outcome.to, values, key, now).messages
