@@ -2,8 +2,9 @@
 """Seed 004's complaints walked again by a peer tester (session 30), on memory, SQLite and PostgreSQL.
 
 第八条 2(5) 当接到危机事件的单位或部门、个人要立即通知客户服务中心: whoever meets a crisis tells the centre at
-once. A dealer the office passed another region's customer's job to meets the crisis on that job; before
-session 30 it could not report it (the customer was "not found" to it), while an engineer could.
+once. A dealer the office passed another region's customer's job to meets the crisis on that job, or the
+dealer that sold that customer a unit meets it on the unit; before session 30 neither could report it (the
+customer was "not found" to it), while an engineer on the job could.
 第七条 5 重大投诉 and 第八条 2(6) 七天内进行回访: a complaint found major after its handling (a crisis the
 centre learns of later) kept the callback planned for a general one — no satisfaction survey owed (the pack's
 ``survey_major_complaints``, seed 001 七(一)1) — and found general again, kept a survey it no longer owes.
@@ -11,6 +12,7 @@ centre learns of later) kept the callback planned for a general one — no satis
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,8 @@ import pytest
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.classification import Category, Severity
 from aftersales.domain.complaints import ComplaintSeverity, CrisisFacts, CrisisProblem, Recourse
+from aftersales.domain.ids import AssetId
+from aftersales.domain.products import Asset
 from aftersales.domain.surveys import CallbackChecklist
 from aftersales.errors import NotFound, ValidationError
 from aftersales.service.desk import ServiceDesk
@@ -65,6 +69,27 @@ def test_a_dealer_on_another_regions_job_reports_the_crisis_it_meets(backend: st
         assert all(e.by.role.value == "dealer_staff" for e in file.escalations)
         # The centre and the general manager hear at once, once.
         assert _escalations(desk, GM) == _escalations(desk, MANAGER) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_dealer_that_sold_the_unit_reports_the_crisis_it_meets_on_it(
+    backend: str, tmp_path: Path
+) -> None:
+    # The Shanghai customer's office in Beijing bought its heater from the Beijing dealer (seed 002:
+    # 乙方负责所售产品的全过程服务): that dealer meets the crisis on its own unit and tells the centre.
+    with world_desk(backend, tmp_path, pack=PACK, notifier=MemoryNotifier()) as (desk, _clock, w):
+        unit = Asset(
+            AssetId("asset-bj"), w.product.id, "SN-BJ-0001", customer_id=w.cust_zh.id,
+            purchase_date=date(2025, 10, 1), dealer_id=w.dealer_bj.id,
+        )  # fmt: skip
+        desk.register_asset(w.manager, unit)
+        cid = desk.complaints.report_crisis(
+            w.dealer_bj_staff, w.cust_zh.id, "北京分公司热水器漏电伤人", asset_id=unit.id, crisis=CRISIS
+        ).ticket.id
+        file = desk.complaints.complaint_file(w.manager, cid)
+        assert file.severity is ComplaintSeverity.MAJOR
+        assert desk.ticket(w.manager, cid).asset_id == unit.id
+        assert _escalations(desk, GM) == 1
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
