@@ -147,6 +147,22 @@ def test_a_complaint_found_major_after_its_handling_owes_its_survey(backend: str
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_a_complaint_judged_major_after_its_handling_owes_its_survey(backend: str, tmp_path: Path) -> None:
+    # 第八条 2(4) 有重要影响的投诉: the handler's judgement makes it major, as a crisis would.
+    with world_desk(backend, tmp_path, pack=PACK, notifier=MemoryNotifier()) as (desk, _clock, w):
+        cid = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "维修后仍漏水").ticket.id
+        _handled(desk, w, cid)
+        desk.complaints.classify(w.manager, cid, major_by_judgement="同小区多户关注, 影响重大")
+        (task,) = desk.callbacks.pending(w.manager)
+        assert task.survey
+        with pytest.raises(ValidationError) as refused:
+            desk.callbacks.record(
+                w.agent, cid, checklist=CallbackChecklist(), problem_back=False, satisfaction=5
+            )
+        assert refused.value.field == "attitude"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_complaint_found_general_again_owes_no_survey(backend: str, tmp_path: Path) -> None:
     with world_desk(backend, tmp_path, pack=PACK, notifier=MemoryNotifier()) as (desk, _clock, w):
         cid = desk.complaints.open_complaint(
