@@ -8,7 +8,8 @@ What agrees: normal work goes to a junior, expedited work (an urgent call, a VIP
 junior sent by hand to expedited work is recorded as below the level in words the manager reads, a critical
 call tells the department head to coordinate. What did not: an expedited call with the senior away and a
 junior free escalated to the manager saying only "无可用人员" — not that the grade's level held the junior
-back, nor that the senior was away — so the manager could not tell whether to send the junior by hand.
+back, nor that the senior was away — so the manager could not tell whether to send the junior by hand; a
+critical call with no emergency team member free said the same, not that the team was missing.
 """
 
 from __future__ import annotations
@@ -85,9 +86,16 @@ def test_with_the_senior_away_the_manager_reads_that_the_level_held_the_juniors_
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_critical_call_tells_the_department_head_to_coordinate(backend: str, tmp_path: Path) -> None:
+def test_a_critical_call_tells_the_department_head_and_the_manager_reads_the_team_is_missing(
+    backend: str, tmp_path: Path
+) -> None:
     with world_desk(backend, tmp_path, pack=PACK, notifier=MemoryNotifier()) as (desk, _clock, w):
         tid = _call(desk, w, w.cust_zh.id, production_stopped=True)
         assert desk.ticket(w.agent, tid).priority is Priority.CRITICAL
-        desk.dispatch(w.agent, tid)
+        result = desk.dispatch(w.agent, tid)
         assert len(_bodies(desk, HEAD, tid)) == 1  # 由部门负责人协调资源
+        # No emergency team registered: nobody is sent, and the manager reads that the team is missing,
+        # not that the region has no engineer (two free ones have the skill).
+        assert result.ticket.assignee is None
+        (body,) = _bodies(desk, MANAGER, tid)
+        assert "应急小组" in body and "特急" in body, body
