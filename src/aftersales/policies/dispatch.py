@@ -310,6 +310,24 @@ class DefaultDispatch:
                     },
                 )
             )
+            if route.emergency_team:
+                # Seed 003 二 3 (特急问题则启动应急小组): only the emergency team's members were asked —
+                # the manager reads that none of them is free, not that the region has no engineer.
+                reasons.append(Reason("no_emergency_member", {"members": seen, "off_duty": off_duty}))
+            elif below_level and route.min_level is not None:
+                # Seed 003 二 3 (加急问题由资深工程师介入): engineers who could go were held back by the
+                # grade's level only — the manager reads that, and may send one by hand with a reason.
+                reasons.append(
+                    Reason(
+                        "no_engineer_at_level",
+                        {
+                            "region": request.region,
+                            "required_level": route.min_level.value,
+                            "below_level": below_level,
+                            "off_duty": off_duty,
+                        },
+                    )
+                )
         return ranked
 
     def _dealer(

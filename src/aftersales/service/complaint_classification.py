@@ -10,6 +10,7 @@ from datetime import datetime
 from aftersales.domain.complaints import (
     BatchIncident,
     ComplaintFile,
+    ComplaintSeverity,
     ComplaintSubject,
     CrisisFacts,
     HandlerJudgement,
@@ -28,6 +29,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.complaint_callback_class import follow_class
 from aftersales.service.complaint_escalation import ComplaintEscalation
 from aftersales.service.complaint_incident_facts import named_incident
 from aftersales.service.runner import Applied
@@ -69,6 +71,8 @@ class ComplaintClassification(ComplaintEscalation):
         )
         file.severity = outcome.severity
         file.severity_reasons = decision.reasons
+        # A complaint classified after its handling: its pending callback asks what the new class owes.
+        follow_class(self.context.policies.callback, uow, ticket, outcome.severity is ComplaintSeverity.MAJOR)
         messages: list[OutboxMessage] = []
         decisions: list[object] = [decision]
         already = {e.reason.code for e in file.escalations}

@@ -64,9 +64,13 @@ class ComplaintIncidents(ComplaintClassification):
     ) -> list[OutboxMessage]:
         """The detector's hook (:data:`IncidentComplaints`), in its transaction: each open complaint about
         one of ``ticket_ids`` — tickets of ``incident``, raised or joined now — is classified major with
-        the incident's figures, unless an incident already made it so."""
-        if not counts(incident):
-            return []
+        the incident's figures, unless an incident already made it so.
+
+        Called with a dismissed incident (the office's ``dismiss``, in its transaction), the open complaints
+        it had made major are classified again without it: no batch incident made them major after all
+        (第七条 5(2)); a crisis or the handler's judgement still may. Before session 30 they stayed major.
+        """
+        dismissed = not counts(incident)
         messages: list[OutboxMessage] = []
         for ticket_id in dict.fromkeys(ticket_ids):
             links = sorted(uow.documents.query(ComplaintLink, ticket_id=ticket_id), key=lambda x: x.id)
@@ -75,9 +79,14 @@ class ComplaintIncidents(ComplaintClassification):
                 if not complaint.can("classify"):
                     continue  # closed or cancelled: nothing left to handle
                 file = self._file(uow, complaint)
-                if of_an_incident(file):
+                if dismissed:
+                    if file.batch_incident is None or file.batch_incident.incident_id != incident.id:
+                        continue
+                    file.batch_incident = None
+                elif of_an_incident(file):
                     continue
-                file.batch_incident = as_batch_incident(incident)
+                else:
+                    file.batch_incident = as_batch_incident(incident)
                 applied = self._classify(uow, DETECTOR, complaint, file, stamp_for(complaint, now))
                 messages += applied.messages
                 uow.documents.save(file)

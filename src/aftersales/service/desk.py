@@ -255,6 +255,7 @@ class ServiceDesk(Tickets):
         install_hooks(runner, knowledge=self.knowledge)
         # Issue 20: the one batch-incident detector, in the fault record's transaction.
         self.quality_incidents = QualityIncidentDesk(context, runner)
+        self.quality_incidents.on_incident = self.complaints.on_incident  # a dismissal classifies again
         runner.on_ticket_change(detect_on_fault(context, self.complaints.on_incident))
         # An older store's recorded faults, counted once (the ``batch_tallies`` job, or by hand).
         self.batch_tallies = BatchTallies(context, runner, self.complaints.on_incident)

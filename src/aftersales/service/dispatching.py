@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 _COORDINATION_CODES = frozenset({"critical_coordination", "multi_department", "complex_problem"})
+_GRADE_HELD = frozenset({"no_engineer_at_level", "no_emergency_member"})
 
 # A load is work still to do, counted as desk.engineer_loads counts it: a resolved or accepted ticket
 # waits for the customer (or the callback), not for the engineer.
@@ -218,7 +219,10 @@ class Dispatching:
             reasons=(*decision.reasons, escalated),
         )
         escalation = policies.escalation.decide(EscalationFacts(EscalationTrigger.NO_CANDIDATE, escalated))
-        values = {"ticket_id": ticket.id, "level": escalation.outcome.to[0], "reason": decision.reasons[-1]}
+        # The notice says why when the grade held the free engineers back (seed 003 二 3: the level of 加急
+        # work, the emergency team of 特急 work): the manager decides whether one goes by hand, with a reason.
+        why = next((r for r in decision.reasons if r.code in _GRADE_HELD), decision.reasons[-1])
+        values = {"ticket_id": ticket.id, "level": escalation.outcome.to[0], "reason": why}
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
         notices = self.context.notifications
         messages = reach_up(notices, "escalation", escalation.outcome.to, values, key, now).messages

@@ -31,6 +31,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.calendar_stamp import STAMP_READ, StampRead, check_calendar_current
 from aftersales.service.context import DeskContext
 from aftersales.service.contract_sla import contract_terms
+from aftersales.service.dealer_serves import dealer_serves
 from aftersales.service.lifecycle import intake_messages, intake_priority
 from aftersales.service.numbering import TicketCounter, counter_id, new_id
 from aftersales.service.permissions import Workflow, permit, roles_for
@@ -149,7 +150,7 @@ def open_ticket_in(
     if context.calendar is not None:
         stamps.get()  # read now, from the read-ahead, before ``attach`` writes a document
     # A customer outside the actor's scope is not found, exactly like one that does not exist.
-    if not _may_open_for(uow, actor, customer, roles_for(workflow, command)):
+    if not _may_open_for(uow, actor, customer, roles_for(workflow, command), kind):
         raise NotFound("customer", customer_id)
     if customer.name == ERASED:
         # Nobody to send, call back or notify: the erasure cancelled and closed their work for that.
@@ -218,19 +219,25 @@ def open_ticket_in(
     return ticket, applied
 
 
-def _may_open_for(uow: UnitOfWork, actor: Actor, customer: Customer, roles: frozenset[Role]) -> bool:
+def _may_open_for(
+    uow: UnitOfWork, actor: Actor, customer: Customer, roles: frozenset[Role], kind: TicketKind
+) -> bool:
     """May ``actor`` open a ticket for ``customer``? A role the command allows that is not scoped by
     customer (the office, the system) opens for anyone; a customer for itself; dealer staff for their
     dealer's and their regions' customers; an engineer (a complaint: reporting a crisis met in the
     field, seed 004 当接到危机事件的…个人要立即通知客户服务中心) for a customer it serves — one of whose
-    tickets it may read. An engineer knows the customers of its tickets only: filing for any customer
-    id would let it register complaints against strangers and learn, from ``NotFound`` or not, which
-    customer ids exist. A role the command does not allow grants nothing (an engineer who is also a
-    customer opens no service ticket for another)."""
+    tickets it may read — and dealer staff a complaint, likewise, for a customer one of whose jobs their
+    dealer holds (another region's customer's, passed to it: :func:`dealer_serves`). An engineer or a
+    dealer knows the customers of its jobs only: filing for any customer id would let it register
+    complaints against strangers and learn, from ``NotFound`` or not, which customer ids exist. A role
+    the command does not allow grants nothing (an engineer who is also a customer opens no service
+    ticket for another)."""
     if any(role in roles and role not in _SCOPED and role is not Role.ENGINEER for role in actor.roles):
         return True
     scope = {"region": customer.region, "dealer_id": customer.dealer_id}
     if party_visible(actor, customer_id=customer.id, allowed=roles, **scope):
+        return True
+    if kind is TicketKind.COMPLAINT and Role.DEALER_STAFF in roles and dealer_serves(uow, actor, customer.id):
         return True
     return Role.ENGINEER in roles and engineer_serves(uow, actor, customer.id)
 

@@ -476,6 +476,9 @@ class QualityIncidentDesk:
     def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
         self.context = context
         self.runner = runner
+        self.on_incident: IncidentComplaints | None = None
+        """The complaint desk's hook: told of a dismissal, it classifies again the complaints the incident
+        made major (seed 004 第七条 5(2): a dismissed incident makes nothing major)."""
 
     # -- reads ----------------------------------------------------------------------------------------
 
@@ -599,6 +602,8 @@ class QualityIncidentDesk:
             uow.documents.save(incident)
             if incident.state is IncidentState.CLOSED:
                 _watch(uow, incident)
+            if incident.state is IncidentState.DISMISSED and self.on_incident is not None:
+                uow.outbox.put(self.on_incident(uow, incident, incident.ticket_ids, now))
             return incident
 
         return self.runner.write(actor, f"quality_incident:{action}", None, [incident_id, note], apply)
