@@ -133,14 +133,21 @@ def _state(value: str) -> QuoteState:
 
 def _quantity(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100_000:
-        raise ValidationError(f"{attribute.name} must be a whole number, 1–100000", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a whole number, 1–100000",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 1, "most": 100_000},
+        )
 
 
 def _not_negative(instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
     if not isinstance(value, Money):
-        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name)
+        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name, rule="money")
     if value.amount < 0:
-        raise ValidationError(f"{attribute.name} must not be negative, got {value}", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must not be negative, got {value}", field=attribute.name, rule="non_negative"
+        )
 
 
 def _currency(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -461,7 +468,9 @@ def _line_key(line: SheetLine) -> tuple[str, str]:
 
 def _positive_money(instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
     if not isinstance(value, Money) or value.amount <= 0:
-        raise ValidationError(f"{attribute.name} must be a positive Money amount", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a positive Money amount", field=attribute.name, rule="positive"
+        )
 
 
 @attrs.frozen

@@ -102,4 +102,4 @@ class CorrespondenceGuidance:
         if self.medium is GuidanceMedium.LETTER and not self.text.strip():
             raise ValidationError("a letter says something", field="text")
         if not isinstance(self.case_study, bool):
-            raise ValidationError("case_study is true or false", field="case_study")
+            raise ValidationError("case_study is true or false", field="case_study", rule="true_or_false")

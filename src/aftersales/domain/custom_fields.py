@@ -27,7 +27,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.money import Money
 from aftersales.domain.validation import check_text
-from aftersales.errors import ConfigurationError, ValidationError, shown_repr
+from aftersales.errors import ConfigurationError, ValidationError, carried_rule, shown_repr
 
 __all__ = [
     "ALL_CATEGORIES",
@@ -283,7 +283,7 @@ class CustomFieldSet:
             try:
                 fields.append(CustomField(name=name, **spec))
             except (TypeError, ValueError) as exc:
-                raise ConfigurationError(str(exc), key=f"custom_fields.{name}") from None
+                raise ConfigurationError(str(exc), key=f"custom_fields.{name}", **carried_rule(exc)) from None
         return cls.of(*fields)
 
     @property

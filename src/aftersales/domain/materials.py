@@ -106,7 +106,12 @@ def _reasons(value: Iterable[Reason]) -> tuple[Reason, ...]:
 
 def _quantity(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100_000:
-        raise ValidationError(f"{attribute.name} must be a whole number, 1–100000", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a whole number, 1–100000",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 1, "most": 100_000},
+        )
 
 
 @host_factories
@@ -436,7 +441,7 @@ class MaterialsRequest:
         (a date already past is no date to agree on)."""
         target = self._target("confirm_date", by, at)
         if not isinstance(ship_on, date) or isinstance(ship_on, datetime):
-            raise ValidationError("ship_on is a date", field="ship_on")
+            raise ValidationError("ship_on is a date", field="ship_on", rule="date")
         today = at.astimezone(zone(timezone)).date()
         if ship_on < today:
             raise ValidationError(

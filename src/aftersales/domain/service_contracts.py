@@ -51,12 +51,19 @@ class ContractState(CodedEnum):
 
 def _visits(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if type(value) is not int or not 0 <= value <= 52:
-        raise ValidationError("visits_per_year is a whole number from 0 to 52", field=attribute.name)
+        raise ValidationError(
+            "visits_per_year is a whole number from 0 to 52",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 0, "most": 52},
+        )
 
 
 def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
     if type(value) is not bool:
-        raise ValidationError(f"{attribute.name} is true or false", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} is true or false", field=attribute.name, rule="true_or_false"
+        )
 
 
 @attrs.frozen
@@ -115,9 +122,14 @@ class ContractChange:
 
 def _dates(instance: ServiceContract, attribute: attrs.Attribute[date], value: object) -> None:
     if type(value) is not date:
-        raise ValidationError(f"{attribute.name} is a date", field=attribute.name)
+        raise ValidationError(f"{attribute.name} is a date", field=attribute.name, rule="date")
     if not 1900 <= value.year <= 2200:
-        raise ValidationError(f"{attribute.name} must be between 1900 and 2200", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be between 1900 and 2200",
+            field=attribute.name,
+            rule="between",
+            rule_params={"least": 1900, "most": 2200},
+        )
 
 
 def _period(instance: ServiceContract, attribute: attrs.Attribute[date], value: date) -> None:

@@ -87,7 +87,9 @@ def _positive_duration(instance: object, attribute: attrs.Attribute[Any], value:
         return
     if not isinstance(value, timedelta) or value <= _ZERO:
         raise ValidationError(
-            f"{attribute.name} must be a positive timedelta, got {value!r}", field=attribute.name
+            f"{attribute.name} must be a positive timedelta, got {value!r}",
+            field=attribute.name,
+            rule="positive_duration",
         )
 
 
@@ -134,7 +136,7 @@ class SlaTarget:
 
 def _share(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | float | int | str):
-        raise ValidationError(f"warn_at must be a number, got {value!r}", field="warn_at")
+        raise ValidationError(f"warn_at must be a number, got {value!r}", field="warn_at", rule="number")
     share = Decimal(str(value))
     if not Decimal(0) < share <= Decimal(1):
         raise ValidationError(f"warn_at must be a share in (0, 1], got {value}", field="warn_at")

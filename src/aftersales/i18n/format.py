@@ -20,7 +20,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, carried_rule
 from aftersales.i18n.catalog import MessageCatalog, catalog_for
 from aftersales.i18n.locales import babel_locale
 from aftersales.i18n.templates import Template
@@ -175,7 +175,7 @@ def timezone_of(value: object, field: str = "timezone") -> tzinfo:
     try:
         return zone(value)
     except ValidationError as exc:
-        raise ValidationError(str(exc), field=field) from None
+        raise ValidationError(str(exc), field=field, **carried_rule(exc)) from None
 
 
 def format_datetime(value: datetime, locale: str, timezone: str | tzinfo) -> str:

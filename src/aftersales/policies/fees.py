@@ -110,9 +110,11 @@ class PartPriceEntry:
 
 def _price(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Money):
-        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name)
+        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name, rule="money")
     if value.amount < 0:
-        raise ValidationError(f"{attribute.name} must not be negative, got {value}", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must not be negative, got {value}", field=attribute.name, rule="non_negative"
+        )
 
 
 @attrs.frozen
