@@ -14,13 +14,15 @@ import ast
 import copy
 import pickle
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from aftersales import Contact
+from aftersales.domain.classification import Priority
 from aftersales.domain.text import checked_month
-from aftersales.domain.validation import check_text
+from aftersales.domain.validation import check_record, check_text
 from aftersales.errors import ConfigurationError, OutOfBounds, ValidationError, carried_rule
 from aftersales.i18n.catalog import catalog_for
 from aftersales.i18n.errors import render_error
@@ -29,7 +31,7 @@ from aftersales.i18n.rule_words import RULE_CODES
 LOCALES = ["zh_Hans", "zh_Hant", "en"]
 SRC = Path(__file__).resolve().parents[2] / "src" / "aftersales"
 NAMES = ("ValidationError", "ConfigurationError")
-SAMPLES: dict[str, str | int] = {"most": 2000, "least": 3, "allowed": "new, closed"}
+SAMPLES: dict[str, str | int] = {"most": 2000, "least": 3, "allowed": "new, closed", "expected": "Money"}
 
 # The English shapes of session 29's patterns (the rule stated by the shared checks), as a lint only.
 _S = r"[A-Za-z_][\w.\[\]]*"
@@ -268,3 +270,22 @@ def test_a_refusal_re_raised_under_another_key_keeps_its_code() -> None:
     assert (again.rule, dict(again.rule_params)) == ("empty", {})
     assert render_error(again, "zh_Hans") == "配置错误：staff（不能为空）"
     assert carried_rule(ValueError("x")) == {"rule": None, "rule_params": {}}
+
+
+def _refusal(call: Callable[[], object]) -> ValidationError:
+    with pytest.raises(ValidationError) as refused:
+        call()
+    return refused.value
+
+
+def test_the_long_tails_common_refusals_carry_their_code() -> None:
+    # An unknown code of any enum, a record of another class: met by every command's arguments.
+    unknown = _refusal(lambda: Priority("p9"))
+    assert (unknown.field, unknown.rule) == ("priority", "one_of")
+    assert unknown.rule_params == {"allowed": "normal, expedited, critical"}
+    assert (
+        render_error(unknown, "zh_Hans") == "输入有误：priority（应为以下之一：normal, expedited, critical）"
+    )
+    other = _refusal(lambda: check_record("x", "contact", Contact))
+    assert (other.rule, dict(other.rule_params)) == ("wrong_type", {"expected": "Contact"})
+    assert render_error(other, "zh_Hant") == "輸入有誤：contact（應為 Contact 型別）"

@@ -75,7 +75,12 @@ def checked_category(value: object) -> str:
     other category would never be compared with anything."""
     kinds = [kind.value for kind in ChargeKind]
     if not isinstance(value, str) or value not in kinds:
-        raise ValidationError(f"category is one of {', '.join(kinds)}, got {value!r}", field="category")
+        raise ValidationError(
+            f"category is one of {', '.join(kinds)}, got {value!r}",
+            field="category",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(kinds)},
+        )
     return value
 
 

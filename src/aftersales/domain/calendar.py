@@ -87,7 +87,9 @@ def _duration_us(duration: object) -> int:
 def _zone(name: object) -> ZoneInfo:
     if not isinstance(name, str) or not name:
         raise ValidationError(
-            f"timezone must be an IANA name such as 'Asia/Shanghai', got {name!r}", field="timezone"
+            f"timezone must be an IANA name such as 'Asia/Shanghai', got {name!r}",
+            field="timezone",
+            rule="time_zone",
         )
     try:
         return ZoneInfo(name)
@@ -633,7 +635,9 @@ class BusinessCalendar:
         """
         instant = self._instant(start, "start")
         if type(days) is not int or days < 0:
-            raise ValidationError(f"days must be a non-negative int, got {days!r}", field="days")
+            raise ValidationError(
+                f"days must be a non-negative int, got {days!r}", field="days", rule="non_negative"
+            )
         ordinal = start.astimezone(self._zone).toordinal()
         table = self._table(instant, instant)
         while True:

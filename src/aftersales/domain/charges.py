@@ -371,7 +371,9 @@ class SheetLine:
             raise ValidationError("every line of a charge sheet says why", field="reasons")
         if self.dealer_cost is not None:
             if not isinstance(self.dealer_cost, Money) or self.dealer_cost.amount < 0:
-                raise ValidationError("dealer_cost must be non-negative Money", field="dealer_cost")
+                raise ValidationError(
+                    "dealer_cost must be non-negative Money", field="dealer_cost", rule="non_negative"
+                )
             if self.dealer_cost.currency != self.line.unit_price.currency:
                 raise CurrencyMismatch(self.line.unit_price.currency, self.dealer_cost.currency)
 

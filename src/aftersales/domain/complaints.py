@@ -207,7 +207,9 @@ def _money(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
     if not isinstance(value, Money):
         raise ValidationError(f"{attribute.name} must be Money", field=attribute.name, rule="money")
     if value.amount < 0:
-        raise ValidationError(f"{attribute.name} cannot be negative", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} cannot be negative", field=attribute.name, rule="non_negative"
+        )
 
 
 @attrs.frozen

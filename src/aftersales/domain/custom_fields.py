@@ -129,7 +129,9 @@ class CustomField:
         if not isinstance(self.staff_only, bool):
             # "no" or 0 would read as a visibility it is not: a yes/no, or refused.
             raise ConfigurationError(
-                f"staff_only of {self.name!r} is true or false, got {self.staff_only!r}", key="custom_fields"
+                f"staff_only of {self.name!r} is true or false, got {self.staff_only!r}",
+                key="custom_fields",
+                rule="true_or_false",
             )
         if self.staff_only and self.required_for:
             raise ConfigurationError(

@@ -66,7 +66,7 @@ def _codes(value: Iterable[str]) -> tuple[str, ...]:
     items = tuple(dict.fromkeys(value))
     for item in items:
         if not isinstance(item, str) or not _is_code(item):
-            raise ValidationError(f"{item!r} is not a snake_case code", field="codes")
+            raise ValidationError(f"{item!r} is not a snake_case code", field="codes", rule="snake_code")
     return items
 
 

@@ -657,7 +657,9 @@ class OutboundSummary:
 def _month(value: str) -> str:
     # ASCII digits: int() read "２０２６-０３" and "2026-+3", which no request's month is.
     if not isinstance(value, str) or not MONTH_PATTERN.fullmatch(value) or value < "0001":
-        raise ValidationError(f"a month is written YYYY-MM, got {shown_repr(value)}", field="month")
+        raise ValidationError(
+            f"a month is written YYYY-MM, got {shown_repr(value)}", field="month", rule="month"
+        )
     return value
 
 

@@ -83,7 +83,10 @@ class ContractCoverage:
 def _hours(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
     if value is not None and (type(value) is not int or not 1 <= value <= 2000):
         raise ValidationError(
-            f"{attribute.name} is a whole number of working hours, 1 to 2000", field=attribute.name
+            f"{attribute.name} is a whole number of working hours, 1 to 2000",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 1, "most": 2000},
         )
 
 
@@ -144,12 +147,17 @@ def _price(instance: object, attribute: attrs.Attribute[Money], value: object) -
     if not isinstance(value, Money):
         raise ValidationError("price is Money", field="price")
     if value.amount < 0:
-        raise ValidationError("a contract price cannot be negative", field="price")
+        raise ValidationError("a contract price cannot be negative", field="price", rule="non_negative")
 
 
 def _remind(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if type(value) is not int or not 0 <= value <= 365:
-        raise ValidationError("remind_days is a whole number of days from 0 to 365", field=attribute.name)
+        raise ValidationError(
+            "remind_days is a whole number of days from 0 to 365",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 0, "most": 365},
+        )
 
 
 def _assets(values: Any) -> tuple[AssetId, ...]:

@@ -68,18 +68,31 @@ _ZERO = timedelta(0)
 def _check_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value not in TARGET_NAMES:
         raise ValidationError(
-            f"target name must be one of {', '.join(TARGET_NAMES)}, got {value!r}", field="name"
+            f"target name must be one of {', '.join(TARGET_NAMES)}, got {value!r}",
+            field="name",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(TARGET_NAMES)},
         )
 
 
 def _check_basis(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value not in BASES:
-        raise ValidationError(f"basis must be one of {', '.join(BASES)}, got {value!r}", field="basis")
+        raise ValidationError(
+            f"basis must be one of {', '.join(BASES)}, got {value!r}",
+            field="basis",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(BASES)},
+        )
 
 
 def _check_start(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value not in STARTS:
-        raise ValidationError(f"start must be one of {', '.join(STARTS)}, got {value!r}", field="start")
+        raise ValidationError(
+            f"start must be one of {', '.join(STARTS)}, got {value!r}",
+            field="start",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(STARTS)},
+        )
 
 
 def _positive_duration(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

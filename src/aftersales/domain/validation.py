@@ -426,7 +426,10 @@ def _of_class(cls: type[Any], field: str) -> Checker:
     def check(value: Any) -> Any:
         if not isinstance(value, cls):
             raise ValidationError(
-                f"{field} must be a {cls.__name__}, got {type(value).__name__}", field=field
+                f"{field} must be a {cls.__name__}, got {type(value).__name__}",
+                field=field,
+                rule="wrong_type",
+                rule_params={"expected": cls.__name__},
             )
         return value
 
@@ -573,7 +576,10 @@ def check_record(record: object, field: str, cls: type[Any] | None = None) -> An
     expected = cls or type(record)
     if not isinstance(record, expected) or not attrs.has(type(record)):
         raise ValidationError(
-            f"{field} must be a {expected.__name__}, got {type(record).__name__}", field=field
+            f"{field} must be a {expected.__name__}, got {type(record).__name__}",
+            field=field,
+            rule="wrong_type",
+            rule_params={"expected": expected.__name__},
         )
     changes: dict[str, Any] = {}
     for name, alias, check in _record_checkers(type(record), field):

@@ -171,6 +171,7 @@ def timezone_of(value: object, field: str = "timezone") -> tzinfo:
         raise ValidationError(
             f"{field} is an IANA name such as 'Asia/Shanghai' or a tzinfo, not {type(value).__name__}",
             field=field,
+            rule="time_zone",
         )
     try:
         return zone(value)

@@ -40,6 +40,7 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "at_least": ("least",),
             "too_many": ("most",),
             "collection": (),
+            "wrong_type": ("expected",),  # a record or value of another class (the class's name)
             "id": (),
             "control": (),
             "invisible": (),

@@ -64,6 +64,7 @@ def _amount(instance: object, attribute: attrs.Attribute[Any], value: object) ->
         raise ValidationError(
             f"{attribute.name} must be a non-negative Decimal (write it as a string in TOML)",
             field=attribute.name,
+            rule="non_negative",
         )
 
 
@@ -86,7 +87,9 @@ def _decimal_map(value: Mapping[str, Any]) -> Mapping[str, Decimal]:
     for key, item in value.items():
         converted = _decimal(item)
         if not isinstance(converted, Decimal) or not converted.is_finite() or converted < 0:
-            raise ValidationError(f"fee {key!r} must be a non-negative Decimal, got {item!r}", field=key)
+            raise ValidationError(
+                f"fee {key!r} must be a non-negative Decimal, got {item!r}", field=key, rule="non_negative"
+            )
         result[key] = converted
     return MappingProxyType(result)
 
