@@ -124,8 +124,9 @@ def _coded() -> dict[str, list[str]]:
     codes: dict[str, list[str]] = {}
     for where, call in SITES:
         rule = _keyword(call, "rule")
-        if isinstance(rule, ast.Constant) and isinstance(rule.value, str):
-            codes.setdefault(rule.value, []).append(where)
+        for node in ast.walk(rule) if rule is not None else ():  # a literal, or each branch of a choice
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                codes.setdefault(node.value, []).append(where)
     return codes
 
 

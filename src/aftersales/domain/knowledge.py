@@ -97,7 +97,12 @@ def _lines_of_text(value: Iterable[str]) -> tuple[str, ...]:
 
 def _locale(value: str) -> str:
     if value not in LOCALES:
-        raise ValidationError(f"unknown locale {value!r}; use one of {', '.join(LOCALES)}", field="locale")
+        raise ValidationError(
+            f"unknown locale {value!r}; use one of {', '.join(LOCALES)}",
+            field="locale",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(LOCALES)},
+        )
     return value
 
 

@@ -230,7 +230,9 @@ def _advance(
     if spec.needs_reason and (reason is None or not reason.strip()):
         raise ValidationError(f"{trigger} needs a reason", field="reason")
     if reason is not None and len(reason) > 500:
-        raise ValidationError("reason is at most 500 characters", field="reason")
+        raise ValidationError(
+            "reason is at most 500 characters", field="reason", rule="too_long", rule_params={"most": 500}
+        )
     return target
 
 

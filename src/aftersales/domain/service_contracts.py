@@ -165,7 +165,12 @@ def _assets(values: Any) -> tuple[AssetId, ...]:
         raise ValidationError("assets is a list of unit ids", field="assets")
     items = tuple(values)
     if len(items) > 100_000:
-        raise ValidationError("a contract names at most 100,000 units", field="assets")
+        raise ValidationError(
+            "a contract names at most 100,000 units",
+            field="assets",
+            rule="too_many",
+            rule_params={"most": 100_000},
+        )
     for item in items:
         if type(item) is not str or not item or len(item) > 64:
             raise ValidationError("each covered unit is a unit id", field="assets")

@@ -275,7 +275,7 @@ def _measure_amount(instance: StaffMeasure, attribute: attrs.Attribute[Money | N
     if value is None:
         return
     if not isinstance(value, Money) or value.amount <= 0:
-        raise ValidationError("an amount is a positive Money", field="amount")
+        raise ValidationError("an amount is a positive Money", field="amount", rule="positive")
 
 
 @attrs.frozen

@@ -199,7 +199,9 @@ def _bands(value: Any) -> tuple[DistanceBand, ...]:
 
 def _km(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValidationError(f"{attribute.name} must be a positive whole number of km", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a positive whole number of km", field=attribute.name, rule="positive"
+        )
 
 
 @attrs.frozen
