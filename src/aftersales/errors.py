@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Self
+from typing import Self, TypedDict
 
 __all__ = [
     "AftersalesError",
@@ -49,15 +49,66 @@ __all__ = [
 
 
 class AftersalesError(Exception):
-    """Base of every error raised by aftersales."""
+    """Base of every error raised by aftersales.
+
+    Every one pickles and copies as itself, its facts kept (a host hands it to another process)."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Exception's own reduce calls cls(*args): an error built from its facts (OutOfBounds(field,
+        # value, least, most)) holds its message alone in args, so the copy failed with TypeError.
+        return (_rebuilt, (type(self), self.args), self.__dict__)
+
+
+def _rebuilt(cls: type[AftersalesError], args: tuple[object, ...]) -> AftersalesError:
+    """An error of ``cls`` holding ``args``, its facts set by ``__setstate__`` (see ``__reduce__``)."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class ValidationError(AftersalesError, ValueError):
-    """Input refused at the boundary: wrong type, missing, out of range, too long."""
+    """Input refused at the boundary: wrong type, missing, out of range, too long.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    ``field`` names the input refused. ``rule`` is the rule it broke as a stable snake_case code
+    (``"empty"``, ``"too_long"``, ``"whole_number"``: the ``error_rule.<code>`` entries of the catalogs,
+    listed in ``docs/embedding.md``) and ``rule_params`` the figures that rule names (``{"most": 200}``);
+    ``None`` and empty for a one-off rule stated only in the message. Why: a host switches on
+    ``err.rule`` and :func:`~aftersales.i18n.render_error` words it from the code, so neither depends on
+    the English of ``str(err)``, which may be reworded.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        rule: str | None = None,
+        rule_params: Mapping[str, str | int] | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.rule = rule
+        self.rule_params: Mapping[str, str | int] = dict(rule_params or {})
+
+
+class RuleFacts(TypedDict):
+    """The ``rule`` and ``rule_params`` keywords of a refusal, to pass on (:func:`carried_rule`)."""
+
+    rule: str | None
+    rule_params: Mapping[str, str | int]
+
+
+def carried_rule(error: BaseException) -> RuleFacts:
+    """The rule code and figures ``error`` carries, as keywords for the error that re-raises it under
+    another field or key (``ConfigurationError(str(error), key=..., **carried_rule(error))``); none for
+    an error that carries none (a plain ``ValueError``).
+
+    Why: a refusal re-raised naming the caller's field kept its English but lost its code, so it was
+    no longer worded in the reader's language nor switchable by a host."""
+    return {
+        "rule": getattr(error, "rule", None),
+        "rule_params": dict(getattr(error, "rule_params", None) or {}),
+    }
 
 
 def _shown(value: object) -> str:
@@ -91,7 +142,12 @@ class OutOfBounds(ValidationError):
     (and :func:`~aftersales.i18n.render_error`) to word them, ``value`` what was given, as shown."""
 
     def __init__(self, field: str, value: object, least: int, most: int) -> None:
-        super().__init__(self.sentence(field, value, least, most), field=field)
+        super().__init__(
+            self.sentence(field, value, least, most),
+            field=field,
+            rule="whole_number",
+            rule_params={"least": least, "most": most},
+        )
         self.least = least
         self.most = most
         self.value = _shown(value)
@@ -360,13 +416,26 @@ class CalendarDataMissing(AftersalesError):
 
 
 class ConfigurationError(AftersalesError):
-    """A pack, a parameter file or a plugin is invalid. Names the file and the key."""
+    """A pack, a parameter file or a plugin is invalid. Names the file and the key.
 
-    def __init__(self, message: str, *, file: str | None = None, key: str | None = None) -> None:
+    ``rule`` and ``rule_params``: the rule broken, as a code, and its figures, as on
+    :class:`ValidationError`."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        key: str | None = None,
+        rule: str | None = None,
+        rule_params: Mapping[str, str | int] | None = None,
+    ) -> None:
         where = ":".join(part for part in (file, key) if part)
         super().__init__(f"{where}: {message}" if where else message)
         self.file = file
         self.key = key
+        self.rule = rule
+        self.rule_params: Mapping[str, str | int] = dict(rule_params or {})
 
 
 class PolicyError(AftersalesError):

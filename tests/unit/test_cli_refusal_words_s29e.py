@@ -101,7 +101,9 @@ def test_a_store_on_another_policy_is_told_in_the_operators_words(key: str) -> N
         "sla": "the store's due times come from the SLA policy of fingerprint ab (stamped ...) since ...",
         "callback": "the store's callbacks are planned by the callback policy of fingerprint ab …",
     }
-    line = error_line("aftersales budget", ConfigurationError(rules[key], key=key), "zh_Hans")
+    line = error_line(
+        "aftersales budget", ConfigurationError(rules[key], key=key, rule=f"stamp_{key}"), "zh_Hans"
+    )
     assert (
         line.startswith(f"aftersales budget：错误：配置错误：{key}（存储中的") and "fingerprint" not in line
     )

@@ -69,7 +69,8 @@ def test_a_validation_error_is_rendered_with_its_field_and_rule(locale: str) -> 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_a_configuration_error_is_rendered_with_its_key_and_rule_not_its_file(locale: str) -> None:
     error = ConfigurationError("due_day is a whole number from 1 to 28, got 0", file="/etc/p.toml",
-                               key="dealer_reports.due_day")  # fmt: skip
+                               key="dealer_reports.due_day", rule="whole_number",
+                               rule_params={"least": 1, "most": 28})  # fmt: skip  # its code: session 30, d
     shown = render_error(error, locale)
     bounds = {"en": "from 1 to 28", "zh_Hans": "1 至 28", "zh_Hant": "1 至 28"}[locale]  # session 29, e
     assert "dealer_reports.due_day" in shown and bounds in shown and "/etc" not in shown

@@ -57,7 +57,9 @@ class S3AttachmentStore:
         if client is not None and (endpoint_url or aws_access_key_id or aws_secret_access_key or region_name):
             raise ConfigurationError("pass an S3 client or connection settings, not both", key="client")
         if not isinstance(prefix, str):  # else every put and open fails with a bare TypeError
-            raise ConfigurationError(f"prefix is text (a key prefix), got {prefix!r}", key="prefix")
+            raise ConfigurationError(
+                f"prefix is text (a key prefix), got {prefix!r}", key="prefix", rule="text"
+            )
         self.bucket = bucket
         self.prefix = prefix
         self._client = client or boto3.client(

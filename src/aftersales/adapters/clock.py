@@ -18,7 +18,9 @@ def _zone(zone: str | tzinfo) -> tzinfo:
     try:
         return ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValidationError(f"unknown time zone {zone!r}: use an IANA name", field="zone") from None
+        raise ValidationError(
+            f"unknown time zone {zone!r}: use an IANA name", field="zone", rule="time_zone"
+        ) from None
 
 
 @host_factories

@@ -23,7 +23,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from aftersales.domain.bounds import Bounds
-from aftersales.errors import ConfigurationError, OutOfBounds
+from aftersales.errors import ConfigurationError, OutOfBounds, carried_rule
 from aftersales.ports.fork_renewal import renew_after_fork
 from aftersales.ports.outbox_dispatch import MAX_SENDERS
 
@@ -144,9 +144,11 @@ class KeepAlivePool:
         try:
             POOL_SIZE.check(size, "max_connections")
         except OutOfBounds as refused:  # a setting of the host's, worded as every bounded number is
-            raise ConfigurationError(str(refused), key="max_connections") from None
+            raise ConfigurationError(str(refused), key="max_connections", **carried_rule(refused)) from None
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
-            raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
+            raise ConfigurationError(
+                "the timeout must be a positive number of seconds", key="timeout", rule="positive"
+            )
         if context is not None and (not isinstance(context, ssl.SSLContext) or parts.scheme != "https"):
             raise ConfigurationError(
                 "a TLS context is an ssl.SSLContext, for an https:// URL", key="tls_context"

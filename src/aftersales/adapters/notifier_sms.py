@@ -40,9 +40,19 @@ class SmsNotifier:
         if not isinstance(sender, SmsSender):
             raise ConfigurationError("sender must have send_sms(phone, text, *, key)", key="sender")
         if not isinstance(max_length, int) or isinstance(max_length, bool) or not 20 <= max_length <= 1000:
-            raise ConfigurationError("max_length is 20 to 1000 characters", key="max_length")
+            raise ConfigurationError(
+                "max_length is 20 to 1000 characters",
+                key="max_length",
+                rule="whole_number",
+                rule_params={"least": 20, "most": 1000},
+            )
         if not isinstance(signature, str) or len(signature) > 20:
-            raise ConfigurationError("the signature (短信签名) is at most 20 characters", key="signature")
+            raise ConfigurationError(
+                "the signature (短信签名) is at most 20 characters",
+                key="signature",
+                rule="too_long",
+                rule_params={"most": 20},
+            )
         self.sender = sender
         self.signature = signature
         self.max_length = max_length

@@ -68,7 +68,9 @@ class SmtpNotifier:
         if not isinstance(sender, str) or "@" not in sender:
             raise ConfigurationError(f"the sender must be an e-mail address, got {sender!r}", key="sender")
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
-            raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
+            raise ConfigurationError(
+                "the timeout must be a positive number of seconds", key="timeout", rule="positive"
+            )
         if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain):
             raise ConfigurationError(
                 f"domain is a host name (the Message-ID's), got {domain!r}", key="domain"

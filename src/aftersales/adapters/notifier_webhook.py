@@ -206,7 +206,9 @@ class WebhookNotifier:
     ) -> None:
         check_endpoint(url)
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
-            raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
+            raise ConfigurationError(
+                "the timeout must be a positive number of seconds", key="timeout", rule="positive"
+            )
         self.url = url
         self._secret = _secret(secret)
         self.channels = _channels(channels)

@@ -49,7 +49,9 @@ class WeComRobotNotifier:
             raise ConfigurationError("the robot's webhook key is required, without spaces", key="key")
         check_endpoint(url)
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
-            raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
+            raise ConfigurationError(
+                "the timeout must be a positive number of seconds", key="timeout", rule="positive"
+            )
         if client is not None and not callable(getattr(client, "post", None)):  # else a bare error per send
             raise ConfigurationError("client is an httpx.Client (it posts the requests)", key="client")
         if client is not None and timeout != 5.0:

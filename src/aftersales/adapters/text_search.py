@@ -101,7 +101,7 @@ class Fts5TrigramIndex:
     def search(self, query: str, limit: int = 20) -> list[str]:
         """Ids of the documents containing every term of ``query``, most occurrences first, then by id."""
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-            raise ValidationError("limit is a positive integer", field="limit")
+            raise ValidationError("limit is a positive integer", field="limit", rule="positive")
         terms = query_terms(query)
         long_terms = [t for t in terms if len(t) >= 3]
         where: list[str] = []

@@ -735,7 +735,10 @@ def run_month_demo(locale: str, out: TextIO, db: Path | None = None, tickets: in
 
     if locale not in SUPPORTED_LOCALES:
         raise ValidationError(
-            f"unknown locale {locale!r}: use one of {', '.join(SUPPORTED_LOCALES)}", field="locale"
+            f"unknown locale {locale!r}: use one of {', '.join(SUPPORTED_LOCALES)}",
+            field="locale",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(SUPPORTED_LOCALES)},
         )
     labels = report_labels(locale)
     if not isinstance(tickets, int) or isinstance(tickets, bool) or not 20 <= tickets <= 20_000:

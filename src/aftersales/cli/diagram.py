@@ -30,7 +30,10 @@ def print_diagram(name: str, out: TextIO) -> int:
         # Worded as the shared checks word a code not among the allowed (render_error knows the shape).
         known = ", ".join(repr(k) for k in sorted(WORKFLOWS))
         raise ValidationError(
-            f"workflow must be one of {known}; got {shown_repr(name, 40)}", field="workflow"
+            f"workflow must be one of {known}; got {shown_repr(name, 40)}",
+            field="workflow",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(sorted(WORKFLOWS))},
         ) from None
     out.write(workflow.mermaid() + "\n")
     return 0

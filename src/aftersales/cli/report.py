@@ -27,7 +27,7 @@ from aftersales.cli.error_words import error_line
 from aftersales.cli.report_usage import usage_line
 from aftersales.cli.terminal_text import printable
 from aftersales.domain.text import checked_month
-from aftersales.errors import AftersalesError, ValidationError
+from aftersales.errors import AftersalesError, ValidationError, carried_rule
 
 __all__ = ["add_report_parser", "run_report"]
 
@@ -157,7 +157,10 @@ def _check(args: argparse.Namespace, err: TextIO, locale: str) -> tuple[date | N
         try:
             checked_month(args.month)
         except ValidationError as exc:  # named as the operator typed it: the option, not the field
-            err.write(error_line(COMMAND, ValidationError(str(exc), field="--month"), locale) + "\n")
+            err.write(
+                error_line(COMMAND, ValidationError(str(exc), field="--month", **carried_rule(exc)), locale)
+                + "\n"
+            )
             return USAGE
     if needs_period and (args.date_from is None or args.date_to is None):
         return _refuse(err, locale, "needs_period", kind=args.kind)

@@ -80,4 +80,6 @@ class Attachment:
         check_sha256(self.sha256)
         require_aware(self.added_at, "added_at")
         if not isinstance(self.size, int) or isinstance(self.size, bool) or self.size < 0:
-            raise ValidationError("an attachment's size is a non-negative integer", field="size")
+            raise ValidationError(
+                "an attachment's size is a non-negative integer", field="size", rule="non_negative"
+            )

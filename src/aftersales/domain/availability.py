@@ -59,7 +59,12 @@ def absences(value: Iterable[Absence]) -> tuple[Absence, ...]:
     if not all(isinstance(a, Absence) for a in items):
         raise ValidationError("absences is a list of Absence values", field="absences")
     if len(items) > MAX_ABSENCES:
-        raise ValidationError(f"at most {MAX_ABSENCES} absences are recorded at once", field="absences")
+        raise ValidationError(
+            f"at most {MAX_ABSENCES} absences are recorded at once",
+            field="absences",
+            rule="too_many",
+            rule_params={"most": MAX_ABSENCES},
+        )
     ordered = tuple(sorted(items, key=lambda a: (a.starts_at, a.ends_at)))
     for earlier, later in pairwise(ordered):
         if later.starts_at < earlier.ends_at:

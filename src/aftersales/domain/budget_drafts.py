@@ -36,7 +36,9 @@ class DraftState(CodedEnum):
 
 def _positive(instance: object, attribute: attrs.Attribute[Money], value: object) -> None:
     if not isinstance(value, Money) or value.amount <= 0:
-        raise ValidationError(f"{attribute.name} must be a positive Money amount", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a positive Money amount", field=attribute.name, rule="positive"
+        )
 
 
 def _period(instance: object, attribute: attrs.Attribute[str], value: object) -> None:

@@ -57,7 +57,9 @@ def _period(instance: object, attribute: attrs.Attribute[str], value: object) ->
 
 def _positive(instance: object, attribute: attrs.Attribute[Money], value: object) -> None:
     if not isinstance(value, Money) or value.amount <= 0:
-        raise ValidationError(f"{attribute.name} must be a positive Money amount", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a positive Money amount", field=attribute.name, rule="positive"
+        )
 
 
 def _reason(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -73,7 +75,12 @@ def checked_category(value: object) -> str:
     other category would never be compared with anything."""
     kinds = [kind.value for kind in ChargeKind]
     if not isinstance(value, str) or value not in kinds:
-        raise ValidationError(f"category is one of {', '.join(kinds)}, got {value!r}", field="category")
+        raise ValidationError(
+            f"category is one of {', '.join(kinds)}, got {value!r}",
+            field="category",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(kinds)},
+        )
     return value
 
 
@@ -158,7 +165,7 @@ class CostBudget:
         """Approve ``amount`` (with ``note``) instead, by ``by`` at ``at``; the approval it replaces is kept
         in :attr:`revisions`. The overruns approved stay (same currency as the budget)."""
         if not isinstance(amount, Money) or amount.amount <= 0:
-            raise ValidationError("amount must be a positive Money amount", field="amount")
+            raise ValidationError("amount must be a positive Money amount", field="amount", rule="positive")
         if amount.currency != self.amount.currency and self.overruns:
             raise CurrencyMismatch(self.amount.currency, amount.currency, field="amount")
         if self.overruns:

@@ -75,23 +75,29 @@ def _dates(values: Iterable[date], field: str) -> frozenset[date]:
 def _duration_us(duration: object) -> int:
     if not isinstance(duration, timedelta):
         raise ValidationError(
-            f"duration must be a timedelta, got {type(duration).__name__}", field="duration"
+            f"duration must be a timedelta, got {type(duration).__name__}", field="duration", rule="duration"
         )
     if duration < timedelta(0):
-        raise ValidationError(f"duration must not be negative, got {duration}", field="duration")
+        raise ValidationError(
+            f"duration must not be negative, got {duration}", field="duration", rule="non_negative"
+        )
     return (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
 
 
 def _zone(name: object) -> ZoneInfo:
     if not isinstance(name, str) or not name:
         raise ValidationError(
-            f"timezone must be an IANA name such as 'Asia/Shanghai', got {name!r}", field="timezone"
+            f"timezone must be an IANA name such as 'Asia/Shanghai', got {name!r}",
+            field="timezone",
+            rule="time_zone",
         )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError(
-            f"unknown time zone {name!r}: use an IANA name such as 'Asia/Shanghai'", field="timezone"
+            f"unknown time zone {name!r}: use an IANA name such as 'Asia/Shanghai'",
+            field="timezone",
+            rule="time_zone",
         ) from exc
 
 
@@ -200,7 +206,7 @@ class BusinessCalendar:
                 raise ValidationError("extra_workday_hours must have a window", field="extra_workday_hours")
         for name, bound in (("known_from", known_from), ("known_until", known_until)):
             if bound is not None and (not isinstance(bound, date) or isinstance(bound, datetime)):
-                raise ValidationError(f"{name} must be a date, got {bound!r}", field=name)
+                raise ValidationError(f"{name} must be a date, got {bound!r}", field=name, rule="date")
             if bound is not None and not _MIN_YEAR <= bound.year <= _MAX_YEAR:
                 raise ValidationError(f"{name} must lie in the years {_MIN_YEAR}–{_MAX_YEAR}", field=name)
         if known_from is not None and known_until is not None and known_from > known_until:
@@ -208,7 +214,9 @@ class BusinessCalendar:
         if official_until is not None:
             if not isinstance(official_until, date) or isinstance(official_until, datetime):
                 raise ValidationError(
-                    f"official_until must be a date, got {official_until!r}", field="official_until"
+                    f"official_until must be a date, got {official_until!r}",
+                    field="official_until",
+                    rule="date",
                 )
             if known_until is None or official_until > known_until:
                 raise ValidationError(
@@ -613,7 +621,7 @@ class BusinessCalendar:
     def is_working_day(self, day: date) -> bool:
         """Whether the local date ``day`` has any working time (a make-up day does, a holiday does not)."""
         if not isinstance(day, date) or isinstance(day, datetime):
-            raise ValidationError(f"day must be a date, got {day!r}", field="day")
+            raise ValidationError(f"day must be a date, got {day!r}", field="day", rule="date")
         self._check_known_day(day)
         return bool(self._schedule.windows_on(day))
 
@@ -627,7 +635,9 @@ class BusinessCalendar:
         """
         instant = self._instant(start, "start")
         if type(days) is not int or days < 0:
-            raise ValidationError(f"days must be a non-negative int, got {days!r}", field="days")
+            raise ValidationError(
+                f"days must be a non-negative int, got {days!r}", field="days", rule="non_negative"
+            )
         ordinal = start.astimezone(self._zone).toordinal()
         table = self._table(instant, instant)
         while True:

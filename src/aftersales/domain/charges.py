@@ -133,14 +133,21 @@ def _state(value: str) -> QuoteState:
 
 def _quantity(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100_000:
-        raise ValidationError(f"{attribute.name} must be a whole number, 1–100000", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a whole number, 1–100000",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 1, "most": 100_000},
+        )
 
 
 def _not_negative(instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
     if not isinstance(value, Money):
-        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name)
+        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name, rule="money")
     if value.amount < 0:
-        raise ValidationError(f"{attribute.name} must not be negative, got {value}", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must not be negative, got {value}", field=attribute.name, rule="non_negative"
+        )
 
 
 def _currency(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -364,7 +371,9 @@ class SheetLine:
             raise ValidationError("every line of a charge sheet says why", field="reasons")
         if self.dealer_cost is not None:
             if not isinstance(self.dealer_cost, Money) or self.dealer_cost.amount < 0:
-                raise ValidationError("dealer_cost must be non-negative Money", field="dealer_cost")
+                raise ValidationError(
+                    "dealer_cost must be non-negative Money", field="dealer_cost", rule="non_negative"
+                )
             if self.dealer_cost.currency != self.line.unit_price.currency:
                 raise CurrencyMismatch(self.line.unit_price.currency, self.dealer_cost.currency)
 
@@ -461,7 +470,9 @@ def _line_key(line: SheetLine) -> tuple[str, str]:
 
 def _positive_money(instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
     if not isinstance(value, Money) or value.amount <= 0:
-        raise ValidationError(f"{attribute.name} must be a positive Money amount", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a positive Money amount", field=attribute.name, rule="positive"
+        )
 
 
 @attrs.frozen

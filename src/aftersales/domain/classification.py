@@ -44,7 +44,9 @@ def conversation_channel(channel: Channel | str, what: str) -> Channel:
 
 def _category_code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
-        raise ValidationError(f"a category is a snake_case code, got {shown_repr(value)}", field="category")
+        raise ValidationError(
+            f"a category is a snake_case code, got {shown_repr(value)}", field="category", rule="snake_code"
+        )
 
 
 @host_factories

@@ -44,4 +44,9 @@ class CodedEnum(StrEnum, metaclass=_CodedEnumType):
         field = _WORD.sub("_", cls.__name__).lower()
         codes = ", ".join(member.value for member in cls)
         shown = shown_repr(value)  # a host's object whose repr raises is refused all the same
-        raise ValidationError(f"{shown} is not a valid {cls.__name__} (one of: {codes})", field=field)
+        raise ValidationError(
+            f"{shown} is not a valid {cls.__name__} (one of: {codes})",
+            field=field,
+            rule="one_of",
+            rule_params={"allowed": codes},
+        )

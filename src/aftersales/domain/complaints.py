@@ -114,7 +114,7 @@ def _recourse(value: Iterable[Recourse | str]) -> frozenset[Recourse]:
 
 def _optional_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, Money):
-        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name)
+        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name, rule="money")
 
 
 @refused_typed
@@ -140,12 +140,16 @@ class CrisisFacts:
 
 def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValidationError(f"{attribute.name} must be a non-negative integer", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a non-negative integer", field=attribute.name, rule="non_negative"
+        )
 
 
 def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValidationError(f"{attribute.name} must be a positive integer", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a positive integer", field=attribute.name, rule="positive"
+        )
 
 
 @attrs.frozen
@@ -201,9 +205,11 @@ def _remedy_kind(value: RemedyKind | str) -> RemedyKind:
 
 def _money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Money):
-        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name)
+        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name, rule="money")
     if value.amount < 0:
-        raise ValidationError(f"{attribute.name} cannot be negative", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} cannot be negative", field=attribute.name, rule="non_negative"
+        )
 
 
 @attrs.frozen

@@ -42,7 +42,9 @@ def zone(name: str, field: str = "timezone") -> ZoneInfo:
             return found
     shown = name[:80] if isinstance(name, str) else name
     raise ValidationError(
-        f"unknown time zone {shown!r}: use an IANA name such as 'Asia/Shanghai'", field=field
+        f"unknown time zone {shown!r}: use an IANA name such as 'Asia/Shanghai'",
+        field=field,
+        rule="time_zone",
     )
 
 
@@ -57,7 +59,9 @@ def _zone(name: str) -> ZoneInfo | None:
 def validate_timezone(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """attrs validator: an IANA time-zone name."""
     if not isinstance(value, str):
-        raise ValidationError(f"{attribute.name} must be an IANA time-zone name", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be an IANA time-zone name", field=attribute.name, rule="time_zone"
+        )
     zone(value, attribute.name)
 
 

@@ -37,7 +37,12 @@ def _medium(value: GuidanceMedium | str) -> GuidanceMedium:
         return GuidanceMedium(value)
     except ValueError:
         codes = ", ".join(m.value for m in GuidanceMedium)
-        raise ValidationError(f"medium is one of {codes}, got {value!r:.40}", field="medium") from None
+        raise ValidationError(
+            f"medium is one of {codes}, got {value!r:.40}",
+            field="medium",
+            rule="one_of",
+            rule_params={"allowed": codes},
+        ) from None
 
 
 def _texts(value: Iterable[str], field: str, limit: int, each: int) -> tuple[str, ...]:
@@ -102,4 +107,4 @@ class CorrespondenceGuidance:
         if self.medium is GuidanceMedium.LETTER and not self.text.strip():
             raise ValidationError("a letter says something", field="text")
         if not isinstance(self.case_study, bool):
-            raise ValidationError("case_study is true or false", field="case_study")
+            raise ValidationError("case_study is true or false", field="case_study", rule="true_or_false")

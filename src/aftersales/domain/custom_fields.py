@@ -27,7 +27,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.money import Money
 from aftersales.domain.validation import check_text
-from aftersales.errors import ConfigurationError, ValidationError, shown_repr
+from aftersales.errors import ConfigurationError, ValidationError, carried_rule, shown_repr
 
 __all__ = [
     "ALL_CATEGORIES",
@@ -129,7 +129,9 @@ class CustomField:
         if not isinstance(self.staff_only, bool):
             # "no" or 0 would read as a visibility it is not: a yes/no, or refused.
             raise ConfigurationError(
-                f"staff_only of {self.name!r} is true or false, got {self.staff_only!r}", key="custom_fields"
+                f"staff_only of {self.name!r} is true or false, got {self.staff_only!r}",
+                key="custom_fields",
+                rule="true_or_false",
             )
         if self.staff_only and self.required_for:
             raise ConfigurationError(
@@ -283,7 +285,7 @@ class CustomFieldSet:
             try:
                 fields.append(CustomField(name=name, **spec))
             except (TypeError, ValueError) as exc:
-                raise ConfigurationError(str(exc), key=f"custom_fields.{name}") from None
+                raise ConfigurationError(str(exc), key=f"custom_fields.{name}", **carried_rule(exc)) from None
         return cls.of(*fields)
 
     @property

@@ -51,7 +51,9 @@ def stats_id(product_id: str, symptom: str) -> str:
 
 def _count(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValidationError(f"{attribute.name} must be a non-negative integer", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a non-negative integer", field=attribute.name, rule="non_negative"
+        )
 
 
 @attrs.frozen

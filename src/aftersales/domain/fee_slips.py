@@ -127,7 +127,7 @@ class SlipPayment:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.amount, Money) or self.amount.amount <= 0:
-            raise ValidationError("a payment is a positive amount of Money", field="amount")
+            raise ValidationError("a payment is a positive amount of Money", field="amount", rule="positive")
 
 
 def _payments(value: Iterable[SlipPayment]) -> list[SlipPayment]:

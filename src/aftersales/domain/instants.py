@@ -60,7 +60,9 @@ def require_aware(value: object, field: str = "datetime") -> datetime:
     Why: a naive datetime is ambiguous (whose 09:00?) and silently shifts SLA clocks.
     """
     if not isinstance(value, datetime):
-        raise ValidationError(f"{field} must be a datetime, got {type(value).__name__}", field=field)
+        raise ValidationError(
+            f"{field} must be a datetime, got {type(value).__name__}", field=field, rule="datetime"
+        )
     try:
         offset = value.utcoffset()
     except Exception:  # a host's tzinfo whose utcoffset raises (session 29: it escaped from Period(...))

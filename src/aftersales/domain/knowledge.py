@@ -66,7 +66,7 @@ def _codes(value: Iterable[str]) -> tuple[str, ...]:
     items = tuple(dict.fromkeys(value))
     for item in items:
         if not isinstance(item, str) or not _is_code(item):
-            raise ValidationError(f"{item!r} is not a snake_case code", field="codes")
+            raise ValidationError(f"{item!r} is not a snake_case code", field="codes", rule="snake_code")
     return items
 
 
@@ -97,7 +97,12 @@ def _lines_of_text(value: Iterable[str]) -> tuple[str, ...]:
 
 def _locale(value: str) -> str:
     if value not in LOCALES:
-        raise ValidationError(f"unknown locale {value!r}; use one of {', '.join(LOCALES)}", field="locale")
+        raise ValidationError(
+            f"unknown locale {value!r}; use one of {', '.join(LOCALES)}",
+            field="locale",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(LOCALES)},
+        )
     return value
 
 

@@ -78,7 +78,9 @@ def _reasons(value: Iterable[Reason]) -> tuple[Reason, ...]:
 
 def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValidationError(f"{attribute.name} must be a positive whole number", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a positive whole number", field=attribute.name, rule="positive"
+        )
 
 
 @attrs.frozen

@@ -106,7 +106,12 @@ def _reasons(value: Iterable[Reason]) -> tuple[Reason, ...]:
 
 def _quantity(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100_000:
-        raise ValidationError(f"{attribute.name} must be a whole number, 1–100000", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a whole number, 1–100000",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 1, "most": 100_000},
+        )
 
 
 @host_factories
@@ -225,7 +230,9 @@ def _advance(
     if spec.needs_reason and (reason is None or not reason.strip()):
         raise ValidationError(f"{trigger} needs a reason", field="reason")
     if reason is not None and len(reason) > 500:
-        raise ValidationError("reason is at most 500 characters", field="reason")
+        raise ValidationError(
+            "reason is at most 500 characters", field="reason", rule="too_long", rule_params={"most": 500}
+        )
     return target
 
 
@@ -436,7 +443,7 @@ class MaterialsRequest:
         (a date already past is no date to agree on)."""
         target = self._target("confirm_date", by, at)
         if not isinstance(ship_on, date) or isinstance(ship_on, datetime):
-            raise ValidationError("ship_on is a date", field="ship_on")
+            raise ValidationError("ship_on is a date", field="ship_on", rule="date")
         today = at.astimezone(zone(timezone)).date()
         if ship_on < today:
             raise ValidationError(
@@ -652,7 +659,9 @@ class OutboundSummary:
 def _month(value: str) -> str:
     # ASCII digits: int() read "２０２６-０３" and "2026-+3", which no request's month is.
     if not isinstance(value, str) or not MONTH_PATTERN.fullmatch(value) or value < "0001":
-        raise ValidationError(f"a month is written YYYY-MM, got {shown_repr(value)}", field="month")
+        raise ValidationError(
+            f"a month is written YYYY-MM, got {shown_repr(value)}", field="month", rule="month"
+        )
     return value
 
 

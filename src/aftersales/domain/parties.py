@@ -35,12 +35,16 @@ class EngineerLevel(CodedEnum):
 
 def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValidationError(f"{attribute.name} must be a non-negative integer", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a non-negative integer", field=attribute.name, rule="non_negative"
+        )
 
 
 def _flag(instance: object, attribute: attrs.Attribute[bool], value: bool) -> None:
     if not isinstance(value, bool):
-        raise ValidationError(f"{attribute.name} is true or false", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} is true or false", field=attribute.name, rule="true_or_false"
+        )
 
 
 def _service_area(value: Iterable[str]) -> frozenset[str]:

@@ -30,7 +30,10 @@ class WarrantyStart(CodedEnum):
 def _positive_months(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0 or value > 600:
         raise ValidationError(
-            f"{attribute.name} must be a whole number of months, 1–600", field=attribute.name
+            f"{attribute.name} must be a whole number of months, 1–600",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 1, "most": 600},
         )
 
 

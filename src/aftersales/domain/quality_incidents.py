@@ -237,7 +237,12 @@ class QualityIncident:
         if self.state not in sources:
             raise InvalidTransition("quality_incident", self.state.value, action, record_id=self.id)
         if len(note) > 2000:
-            raise ValidationError("a note has at most 2000 characters", field="note")
+            raise ValidationError(
+                "a note has at most 2000 characters",
+                field="note",
+                rule="too_long",
+                rule_params={"most": 2000},
+            )
         before = self.state
         self.state = target
         event = IncidentEvent(len(self.events) + 1, action, actor, at, before.value, target.value, note)

@@ -28,7 +28,9 @@ DESIGNATE_REPAIR_POINT = "designate_repair_point"
 
 def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
     if not isinstance(value, bool):
-        raise ValidationError(f"{attribute.name} is true or false", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} is true or false", field=attribute.name, rule="true_or_false"
+        )
 
 
 @attrs.frozen

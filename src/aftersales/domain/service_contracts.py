@@ -51,12 +51,19 @@ class ContractState(CodedEnum):
 
 def _visits(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if type(value) is not int or not 0 <= value <= 52:
-        raise ValidationError("visits_per_year is a whole number from 0 to 52", field=attribute.name)
+        raise ValidationError(
+            "visits_per_year is a whole number from 0 to 52",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 0, "most": 52},
+        )
 
 
 def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
     if type(value) is not bool:
-        raise ValidationError(f"{attribute.name} is true or false", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} is true or false", field=attribute.name, rule="true_or_false"
+        )
 
 
 @attrs.frozen
@@ -76,7 +83,10 @@ class ContractCoverage:
 def _hours(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
     if value is not None and (type(value) is not int or not 1 <= value <= 2000):
         raise ValidationError(
-            f"{attribute.name} is a whole number of working hours, 1 to 2000", field=attribute.name
+            f"{attribute.name} is a whole number of working hours, 1 to 2000",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 1, "most": 2000},
         )
 
 
@@ -115,9 +125,14 @@ class ContractChange:
 
 def _dates(instance: ServiceContract, attribute: attrs.Attribute[date], value: object) -> None:
     if type(value) is not date:
-        raise ValidationError(f"{attribute.name} is a date", field=attribute.name)
+        raise ValidationError(f"{attribute.name} is a date", field=attribute.name, rule="date")
     if not 1900 <= value.year <= 2200:
-        raise ValidationError(f"{attribute.name} must be between 1900 and 2200", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be between 1900 and 2200",
+            field=attribute.name,
+            rule="between",
+            rule_params={"least": 1900, "most": 2200},
+        )
 
 
 def _period(instance: ServiceContract, attribute: attrs.Attribute[date], value: date) -> None:
@@ -132,12 +147,17 @@ def _price(instance: object, attribute: attrs.Attribute[Money], value: object) -
     if not isinstance(value, Money):
         raise ValidationError("price is Money", field="price")
     if value.amount < 0:
-        raise ValidationError("a contract price cannot be negative", field="price")
+        raise ValidationError("a contract price cannot be negative", field="price", rule="non_negative")
 
 
 def _remind(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if type(value) is not int or not 0 <= value <= 365:
-        raise ValidationError("remind_days is a whole number of days from 0 to 365", field=attribute.name)
+        raise ValidationError(
+            "remind_days is a whole number of days from 0 to 365",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 0, "most": 365},
+        )
 
 
 def _assets(values: Any) -> tuple[AssetId, ...]:
@@ -145,7 +165,12 @@ def _assets(values: Any) -> tuple[AssetId, ...]:
         raise ValidationError("assets is a list of unit ids", field="assets")
     items = tuple(values)
     if len(items) > 100_000:
-        raise ValidationError("a contract names at most 100,000 units", field="assets")
+        raise ValidationError(
+            "a contract names at most 100,000 units",
+            field="assets",
+            rule="too_many",
+            rule_params={"most": 100_000},
+        )
     for item in items:
         if type(item) is not str or not item or len(item) > 64:
             raise ValidationError("each covered unit is a unit id", field="assets")

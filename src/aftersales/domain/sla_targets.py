@@ -68,18 +68,31 @@ _ZERO = timedelta(0)
 def _check_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value not in TARGET_NAMES:
         raise ValidationError(
-            f"target name must be one of {', '.join(TARGET_NAMES)}, got {value!r}", field="name"
+            f"target name must be one of {', '.join(TARGET_NAMES)}, got {value!r}",
+            field="name",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(TARGET_NAMES)},
         )
 
 
 def _check_basis(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value not in BASES:
-        raise ValidationError(f"basis must be one of {', '.join(BASES)}, got {value!r}", field="basis")
+        raise ValidationError(
+            f"basis must be one of {', '.join(BASES)}, got {value!r}",
+            field="basis",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(BASES)},
+        )
 
 
 def _check_start(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value not in STARTS:
-        raise ValidationError(f"start must be one of {', '.join(STARTS)}, got {value!r}", field="start")
+        raise ValidationError(
+            f"start must be one of {', '.join(STARTS)}, got {value!r}",
+            field="start",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(STARTS)},
+        )
 
 
 def _positive_duration(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -87,7 +100,9 @@ def _positive_duration(instance: object, attribute: attrs.Attribute[Any], value:
         return
     if not isinstance(value, timedelta) or value <= _ZERO:
         raise ValidationError(
-            f"{attribute.name} must be a positive timedelta, got {value!r}", field=attribute.name
+            f"{attribute.name} must be a positive timedelta, got {value!r}",
+            field=attribute.name,
+            rule="positive_duration",
         )
 
 
@@ -134,7 +149,7 @@ class SlaTarget:
 
 def _share(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | float | int | str):
-        raise ValidationError(f"warn_at must be a number, got {value!r}", field="warn_at")
+        raise ValidationError(f"warn_at must be a number, got {value!r}", field="warn_at", rule="number")
     share = Decimal(str(value))
     if not Decimal(0) < share <= Decimal(1):
         raise ValidationError(f"warn_at must be a share in (0, 1], got {value}", field="warn_at")

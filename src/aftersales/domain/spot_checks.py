@@ -35,7 +35,12 @@ def _outcome(value: SpotCheckOutcome | str) -> SpotCheckOutcome:
         return SpotCheckOutcome(value)
     except ValueError:
         codes = ", ".join(o.value for o in SpotCheckOutcome)
-        raise ValidationError(f"outcome is one of {codes}, got {value!r}", field="outcome") from None
+        raise ValidationError(
+            f"outcome is one of {codes}, got {value!r}",
+            field="outcome",
+            rule="one_of",
+            rule_params={"allowed": codes},
+        ) from None
 
 
 def _ticket_ids(value: Iterable[str]) -> tuple[str, ...]:

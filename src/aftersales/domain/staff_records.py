@@ -100,7 +100,7 @@ class StaffTraining:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.held_on, date):
-            raise ValidationError("held_on is a date", field="held_on")
+            raise ValidationError("held_on is a date", field="held_on", rule="date")
 
     def attended_by(self, staff_id: str) -> Trainee | None:
         """``staff_id``'s attendance, or ``None``."""
@@ -275,7 +275,7 @@ def _measure_amount(instance: StaffMeasure, attribute: attrs.Attribute[Money | N
     if value is None:
         return
     if not isinstance(value, Money) or value.amount <= 0:
-        raise ValidationError("an amount is a positive Money", field="amount")
+        raise ValidationError("an amount is a positive Money", field="amount", rule="positive")
 
 
 @attrs.frozen
@@ -303,7 +303,7 @@ class StaffMeasure:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.decided_on, date):
-            raise ValidationError("decided_on is a date", field="decided_on")
+            raise ValidationError("decided_on is a date", field="decided_on", rule="date")
         if self.amount is not None and self.measure not in (MeasureKind.REWARD, MeasureKind.PENALTY):
             raise ValidationError(
                 f"a {self.measure.value} carries no amount (a reward or a penalty may)", field="amount"

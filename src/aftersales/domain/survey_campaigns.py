@@ -76,7 +76,10 @@ def _days(low: int, high: int) -> Any:
             return
         if type(value) is not int or not low <= value <= high:
             raise ValidationError(
-                f"{attribute.name} is a whole number from {low} to {high}", field=attribute.name
+                f"{attribute.name} is a whole number from {low} to {high}",
+                field=attribute.name,
+                rule="whole_number",
+                rule_params={"least": low, "most": high},
             )
 
     return check

@@ -21,7 +21,7 @@ MAX_TAGS = 20
 def normalize_tag(tag: object) -> str:
     """The canonical form of one tag; empty, over-long or control-character tags are refused."""
     if not isinstance(tag, str):
-        raise ValidationError(f"a tag is text, got {tag!r}", field="tags")
+        raise ValidationError(f"a tag is text, got {tag!r}", field="tags", rule="text")
     norm = " ".join(unicodedata.normalize("NFKC", tag).casefold().split())
     if not norm:
         raise ValidationError("a tag must not be blank", field="tags")

@@ -29,13 +29,15 @@ def required_text(max_length: int) -> Any:
         if type(value) is str and 0 < len(value) <= max_length and not value[0].isspace():
             return  # the common case, checked cheaply: tickets are created in bulk
         if not isinstance(value, str):
-            raise ValidationError(f"{attribute.name} must be text", field=attribute.name)
+            raise ValidationError(f"{attribute.name} must be text", field=attribute.name, rule="text")
         if not value.strip():
-            raise ValidationError(f"{attribute.name} must not be empty", field=attribute.name)
+            raise ValidationError(f"{attribute.name} must not be empty", field=attribute.name, rule="empty")
         if len(value) > max_length:
             raise ValidationError(
                 f"{attribute.name} is {len(value)} characters long; at most {max_length} are allowed",
                 field=attribute.name,
+                rule="too_long",
+                rule_params={"most": max_length},
             )
 
     return check
@@ -46,11 +48,13 @@ def bounded(max_length: int) -> Any:
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
-            raise ValidationError(f"{attribute.name} must be text", field=attribute.name)
+            raise ValidationError(f"{attribute.name} must be text", field=attribute.name, rule="text")
         if len(value) > max_length:
             raise ValidationError(
                 f"{attribute.name} is {len(value)} characters long; at most {max_length} are allowed",
                 field=attribute.name,
+                rule="too_long",
+                rule_params={"most": max_length},
             )
 
     return check
@@ -73,6 +77,7 @@ def code(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
         raise ValidationError(
             f"{attribute.name} must be a snake_case code (a-z, 0-9, _), got {shown_repr(value)}",
             field=attribute.name,
+            rule="snake_code",
         )
 
 
@@ -85,5 +90,5 @@ def checked_month(value: object) -> str:
     # ASCII digits only, as budget periods (session 26): int() also read "２０２６-０２", "2026-+2" and
     # "2026- 2", each kept as written — a second appraisal of February 2026 beside "2026-02" (session 29).
     if not isinstance(value, str) or not MONTH_PATTERN.fullmatch(value) or value < "1900":
-        raise ValidationError("a month is written YYYY-MM", field="month")
+        raise ValidationError("a month is written YYYY-MM", field="month", rule="month")
     return value

@@ -373,7 +373,10 @@ class Ticket:
             )
         if reason is not None and (not isinstance(reason, str) or len(reason) > 2000):
             raise ValidationError(
-                f"{reason_field} must be text of at most 2000 characters", field=reason_field
+                f"{reason_field} must be text of at most 2000 characters",
+                field=reason_field,
+                rule="too_long" if isinstance(reason, str) else "text",
+                rule_params={"most": 2000},
             )
         if workflow.spec(trigger).needs_reason and not (reason and reason.strip()):
             raise ValidationError(f"{trigger} needs a {reason_field}", field=reason_field)

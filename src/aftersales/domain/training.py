@@ -100,7 +100,7 @@ class TrainingRecord:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.held_on, date):
-            raise ValidationError("held_on is a date", field="held_on")
+            raise ValidationError("held_on is a date", field="held_on", rule="date")
         if self.kind is TrainingKind.ON_SITE and len(self.dealer_ids) != 1:
             raise ValidationError("on-site training (走训) is at one dealer", field="dealer_ids")
         stray = {a.dealer_id for a in self.attendees} - set(self.dealer_ids)

@@ -68,7 +68,10 @@ def _refusal(cls: type[Any], given: Mapping[str, Any], error: Exception) -> Vali
         if isinstance(options, tuple | list | frozenset | set) and options:  # in_: say what it takes
             allowed = ", ".join(sorted(shown_repr(o, 40) for o in options))
             return ValidationError(
-                f"{named.name} must be one of {allowed}; got {shown_repr(value, 40)}", field=named.name
+                f"{named.name} must be one of {allowed}; got {shown_repr(value, 40)}",
+                field=named.name,
+                rule="one_of",
+                rule_params={"allowed": allowed.replace("'", "")},
             )
         return ValidationError(
             f"{named.name} is not one of the values {cls.__name__} takes, got {shown_repr(value, 40)}",

@@ -155,7 +155,7 @@ def _leaf(field: str) -> str:
 def check_text(value: object, field: str, *, multiline: bool | None = None, limit: int | None = None) -> str:
     """``value`` as NFC text, or ``ValidationError`` naming ``field`` and the broken rule."""
     if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text, got {type(value).__name__}", field=field)
+        raise ValidationError(f"{field} must be text, got {type(value).__name__}", field=field, rule="text")
     leaf = _leaf(field)
     if multiline is None:
         multiline = leaf in MULTILINE_FIELDS
@@ -165,22 +165,31 @@ def check_text(value: object, field: str, *, multiline: bool | None = None, limi
         limit = MAX_TEXT if multiline else LINE_LIMITS.get(leaf, MAX_LINE)
     if len(value) > limit:
         raise ValidationError(
-            f"{field} is {len(value)} characters long; at most {limit} are allowed", field=field
+            f"{field} is {len(value)} characters long; at most {limit} are allowed",
+            field=field,
+            rule="too_long",
+            rule_params={"most": limit},
         )
     bad = (_BAD_CHARS if multiline else _BAD_LINE_CHARS).search(value)
     if bad is not None:
         what = "a line break" if bad.group() in "\r\n\u2028\u2029" else f"character U+{ord(bad.group()):04X}"
         rule = "control characters other than newline and tab" if multiline else "control characters"
-        raise ValidationError(f"{field} contains {what}: {rule} are refused", field=field)
+        raise ValidationError(f"{field} contains {what}: {rule} are refused", field=field, rule="control")
     if not value.isascii() and _invisible(value):
         raise ValidationError(
             f"{field} is only invisible characters (zero-width spaces, joiners): write it or leave it empty",
             field=field,
+            rule="invisible",
         )
     if not value.isascii() and not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
         if len(value) > limit:  # pragma: no cover - NFC rarely lengthens
-            raise ValidationError(f"{field} is too long; at most {limit} characters", field=field)
+            raise ValidationError(
+                f"{field} is too long; at most {limit} characters",
+                field=field,
+                rule="too_long",
+                rule_params={"most": limit},
+            )
     return value if type(value) is str else str.__getitem__(value, slice(None))
 
 
@@ -209,7 +218,9 @@ def check_id(value: object, field: str) -> str:
     if type(value) is str and ID_PATTERN.fullmatch(value):
         return value
     if not isinstance(value, str):
-        raise ValidationError(f"{field} must be an id (text), got {type(value).__name__}", field=field)
+        raise ValidationError(
+            f"{field} must be an id (text), got {type(value).__name__}", field=field, rule="id"
+        )
     # A str subclass (a host's lazy text, a template's safe string) is read as the plain text it holds,
     # as check_text reads it: its own __repr__, __hash__ or __eq__ may raise (session 29).
     plain = str.__getitem__(value, slice(None))
@@ -220,6 +231,7 @@ def check_id(value: object, field: str) -> str:
         f"{field} {shown!r} is not a valid id: 1-64 ASCII letters, digits and _ . : @ / -, "
         "starting with a letter or digit",
         field=field,
+        rule="id",
     )
 
 
@@ -233,13 +245,20 @@ def enum_code(enum: type[Enum], value: object, field: str) -> Any:
         except ValueError:
             pass
     allowed = ", ".join(repr(m.value) for m in enum)
-    raise ValidationError(f"{field} must be one of {allowed}; got {shown_repr(value, 40)}", field=field)
+    raise ValidationError(
+        f"{field} must be one of {allowed}; got {shown_repr(value, 40)}",
+        field=field,
+        rule="one_of",
+        rule_params={"allowed": ", ".join(str(m.value) for m in enum)},
+    )
 
 
 def _check_bool(value: object, field: str) -> bool:
     if value is True or value is False:
         return value
-    raise ValidationError(f"{field} must be True or False, got {shown_repr(value, 40)}", field=field)
+    raise ValidationError(
+        f"{field} must be True or False, got {shown_repr(value, 40)}", field=field, rule="true_or_false"
+    )
 
 
 def _check_int(value: object, field: str) -> int:
@@ -259,14 +278,16 @@ def _year_ok(value: date, field: str) -> None:
 def _check_date(value: object, field: str) -> date:
     if type(value) is not date:
         kind = "a datetime" if isinstance(value, datetime) else type(value).__name__
-        raise ValidationError(f"{field} must be a date (not {kind})", field=field)
+        raise ValidationError(f"{field} must be a date (not {kind})", field=field, rule="date")
     _year_ok(value, field)
     return value
 
 
 def _check_datetime(value: object, field: str) -> datetime:
     if not isinstance(value, datetime):
-        raise ValidationError(f"{field} must be a datetime, got {type(value).__name__}", field=field)
+        raise ValidationError(
+            f"{field} must be a datetime, got {type(value).__name__}", field=field, rule="datetime"
+        )
     try:
         offset = value.utcoffset()
     except Exception:  # a broken tzinfo of the caller's
@@ -283,7 +304,9 @@ LONGEST_DURATION = timedelta(days=365 * 100)
 
 def _check_timedelta(value: object, field: str) -> timedelta:
     if not isinstance(value, timedelta):
-        raise ValidationError(f"{field} must be a timedelta, got {type(value).__name__}", field=field)
+        raise ValidationError(
+            f"{field} must be a timedelta, got {type(value).__name__}", field=field, rule="duration"
+        )
     if abs(value) > LONGEST_DURATION:
         raise ValidationError(f"{field} must be at most 100 years", field=field)
     return value
@@ -292,7 +315,7 @@ def _check_timedelta(value: object, field: str) -> timedelta:
 def _check_decimal(value: object, field: str) -> Any:
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ValidationError(f"{field} must be a finite amount, got {value}", field=field)
+            raise ValidationError(f"{field} must be a finite amount, got {value}", field=field, rule="number")
         if value.adjusted() > 15:
             raise ValidationError(
                 f"{field} is out of range (at most 15 digits before the point)", field=field
@@ -300,7 +323,9 @@ def _check_decimal(value: object, field: str) -> Any:
         return value
     if type(value) is int:
         return _check_int(value, field)
-    raise ValidationError(f"{field} must be a Decimal, got {type(value).__name__}", field=field)
+    raise ValidationError(
+        f"{field} must be a Decimal, got {type(value).__name__}", field=field, rule="number"
+    )
 
 
 NOT_ID_FIELDS = frozenset({"tax_id", "wechat_id", "external_id"})
@@ -338,7 +363,9 @@ def _fixed_tuple(args: tuple[Any, ...], field: str) -> Checker:
 
     def check(value: Any) -> Any:
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, cabc.Iterable):
-            raise ValidationError(f"{field} must be a tuple, got {type(value).__name__}", field=field)
+            raise ValidationError(
+                f"{field} must be a tuple, got {type(value).__name__}", field=field, rule="collection"
+            )
         values = tuple(value)
         if len(values) != len(items):
             raise ValidationError(f"{field} must have {len(items)} items, got {len(values)}", field=field)
@@ -354,11 +381,18 @@ def _collection(origin: Any, args: tuple[Any, ...], field: str) -> Checker:
 
     def check(value: Any) -> Any:
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, cabc.Iterable):
-            raise ValidationError(f"{field} must be a collection, got {type(value).__name__}", field=field)
+            raise ValidationError(
+                f"{field} must be a collection, got {type(value).__name__}", field=field, rule="collection"
+            )
         items = []
         for n, element in enumerate(value):
             if n >= MAX_ITEMS:
-                raise ValidationError(f"{field} has more than {MAX_ITEMS} items", field=field)
+                raise ValidationError(
+                    f"{field} has more than {MAX_ITEMS} items",
+                    field=field,
+                    rule="too_many",
+                    rule_params={"most": MAX_ITEMS},
+                )
             items.append(item(element))
         if frozen:
             return frozenset(items)
@@ -373,9 +407,16 @@ def _mapping(args: tuple[Any, ...], field: str) -> Checker:
 
     def check(value: Any) -> Any:
         if not isinstance(value, Mapping):
-            raise ValidationError(f"{field} must be a mapping, got {type(value).__name__}", field=field)
+            raise ValidationError(
+                f"{field} must be a mapping, got {type(value).__name__}", field=field, rule="collection"
+            )
         if len(value) > MAX_ITEMS:
-            raise ValidationError(f"{field} has more than {MAX_ITEMS} items", field=field)
+            raise ValidationError(
+                f"{field} has more than {MAX_ITEMS} items",
+                field=field,
+                rule="too_many",
+                rule_params={"most": MAX_ITEMS},
+            )
         return {key(k): val(v) for k, v in value.items()}
 
     return check
@@ -385,7 +426,10 @@ def _of_class(cls: type[Any], field: str) -> Checker:
     def check(value: Any) -> Any:
         if not isinstance(value, cls):
             raise ValidationError(
-                f"{field} must be a {cls.__name__}, got {type(value).__name__}", field=field
+                f"{field} must be a {cls.__name__}, got {type(value).__name__}",
+                field=field,
+                rule="wrong_type",
+                rule_params={"expected": cls.__name__},
             )
         return value
 
@@ -474,16 +518,21 @@ def _record_or_code(cls: type[Any], field: str) -> Checker:
 def enum_code_literal(allowed: tuple[Any, ...], value: object, field: str) -> Any:
     """Refuse a value outside a ``Literal``'s choices, naming them."""
     raise ValidationError(
-        f"{field} must be one of {', '.join(map(repr, allowed))}; got {shown_repr(value, 40)}", field=field
+        f"{field} must be one of {', '.join(map(repr, allowed))}; got {shown_repr(value, 40)}",
+        field=field,
+        rule="one_of",
+        rule_params={"allowed": ", ".join(map(str, allowed))},
     )
 
 
 def _check_float(value: object, field: str) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError(f"{field} must be a number, got {type(value).__name__}", field=field)
+        raise ValidationError(
+            f"{field} must be a number, got {type(value).__name__}", field=field, rule="number"
+        )
     ok = abs(value) <= 10**12 if isinstance(value, int) else math.isfinite(value) and abs(value) <= 1e12
     if not ok:
-        raise ValidationError(f"{field} must be a finite number of at most 1e12", field=field)
+        raise ValidationError(f"{field} must be a finite number of at most 1e12", field=field, rule="number")
     return value
 
 
@@ -527,7 +576,10 @@ def check_record(record: object, field: str, cls: type[Any] | None = None) -> An
     expected = cls or type(record)
     if not isinstance(record, expected) or not attrs.has(type(record)):
         raise ValidationError(
-            f"{field} must be a {expected.__name__}, got {type(record).__name__}", field=field
+            f"{field} must be a {expected.__name__}, got {type(record).__name__}",
+            field=field,
+            rule="wrong_type",
+            rule_params={"expected": expected.__name__},
         )
     changes: dict[str, Any] = {}
     for name, alias, check in _record_checkers(type(record), field):
@@ -585,7 +637,9 @@ def record_tuple(field: str, cls: type[Any]) -> Callable[[Any], tuple[Any, ...]]
 
     def convert(value: Any) -> tuple[Any, ...]:
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, cabc.Iterable):
-            raise ValidationError(f"{field} must be a collection, got {type(value).__name__}", field=field)
+            raise ValidationError(
+                f"{field} must be a collection, got {type(value).__name__}", field=field, rule="collection"
+            )
         items = tuple(value)
         for item in items:
             if not isinstance(item, cls):

@@ -52,7 +52,12 @@ def _unit(value: str) -> ExtensionUnit:
 
 def _amount(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3660:
-        raise ValidationError(f"{attribute.name} must be a whole number, 1–3660", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a whole number, 1–3660",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 1, "most": 3660},
+        )
 
 
 @attrs.frozen

@@ -43,12 +43,14 @@ def optional_aware(instance: object, attribute: attrs.Attribute[Any], value: obj
 def calendar_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """attrs validator: a date, not a datetime (a day something was held, sent, checked)."""
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError(f"{attribute.name} is a date", field=attribute.name)
+        raise ValidationError(f"{attribute.name} is a date", field=attribute.name, rule="date")
 
 
 def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValidationError(f"{attribute.name} must be a positive integer", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a positive integer", field=attribute.name, rule="positive"
+        )
 
 
 # Converters that pass a member through untouched: ``converter=Severity`` runs ``Enum.__call__`` (a

@@ -8,14 +8,17 @@ their language instead: :func:`render_error` reads those attributes into the cat
 as the ledger does. A policy refusal is worded by its ``code`` (``error.policy_ticket_closed``), or
 generically when the catalog has no words for it; any other error falls back to its kind's sentence.
 Rendering never fails on a known error: without usable words it returns ``str(error)``. The rule a
-``ValidationError`` or ``ConfigurationError`` states is in the reader's words when it is of a shape
-:mod:`aftersales.i18n.rule_words` knows (``error_rule.<code>``), else shown as the code wrote it.
+``ValidationError`` or ``ConfigurationError`` broke is in the reader's words when the error carries its
+code (``error.rule``, worded by ``error_rule.<code>`` with ``error.rule_params``:
+:mod:`aftersales.i18n.rule_words`), else shown as the code that refused wrote it.
 
 Keep ``str(error)`` for the logs: the words are for people, the message (with every id) for whoever
 investigates.
 """
 
 from __future__ import annotations
+
+import re
 
 from aftersales.domain.reasons import Reason
 from aftersales.domain.shown_text import controls_shown
@@ -54,7 +57,7 @@ from aftersales.errors import (
 )
 from aftersales.i18n.format import formatter_for
 from aftersales.i18n.reasons import ReasonRenderer
-from aftersales.i18n.rule_words import rule_code
+from aftersales.i18n.rule_words import RULE_PARAM_LIMIT
 from aftersales.i18n.workflow_words import ERROR_PARAM_LABELS, RECORD_KINDS, WORKFLOW_PARAM_LABELS
 
 __all__ = ["ERROR_PARAM_LABELS", "WORKFLOW_PARAM_LABELS", "error_reason", "render_error"]
@@ -191,21 +194,28 @@ _KIND_FALLBACK = (("legal_hold_", "legal_hold"), ("policy_", "policy"), ("permis
 
 _renderers: dict[tuple[str, str], ReasonRenderer] = {}
 _RULE_PREFIX = "error_rule."
-_RULED = {"validation_rule": "field", "configuration_rule": "key"}
+_RULED = frozenset({"validation_rule", "configuration_rule"})
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)
 
 
-def _worded_rule(reason: Reason, renderer: ReasonRenderer) -> Reason:
-    """``reason`` with its English rule in ``renderer``'s words when the rule is of a known shape
-    (:mod:`aftersales.i18n.rule_words`); as it was otherwise (the rule shown as the code wrote it)."""
-    subject = _RULED.get(reason.code)
-    rule = reason.params.get("rule")
-    if subject is None or not isinstance(rule, str):
+def _worded_rule(reason: Reason, error: AftersalesError, renderer: ReasonRenderer) -> Reason:
+    """``reason`` with its English rule in ``renderer``'s words when ``error`` carries a rule code the
+    catalog words (``error_rule.<code>``); as it was otherwise (the rule shown as the code wrote it).
+
+    The code is read, never the English: a message reworded keeps its words, and a host's own
+    refusal is worded when it names a code (``ValidationError(..., rule="empty")``)."""
+    code = getattr(error, "rule", None)
+    if reason.code not in _RULED or not isinstance(code, str) or not _CODE.fullmatch(code):
         return reason
-    named = reason.params.get(subject)
-    found = rule_code(rule, named if isinstance(named, str) else None)
-    if found is None:
-        return reason
-    code, figures = found
+    figures: dict[str, str | int] = {}
+    for name, value in dict(getattr(error, "rule_params", None) or {}).items():
+        if isinstance(value, bool) or not isinstance(name, str) or not _CODE.fullmatch(name):
+            continue  # a host's figure of no use to the words: they fall back to the English
+        if isinstance(value, int):
+            figures[name] = value
+        elif isinstance(value, str):
+            shown = controls_shown(" ".join(value.split()))
+            figures[name] = shown if len(shown) <= RULE_PARAM_LIMIT else shown[: RULE_PARAM_LIMIT - 1] + "…"
     words = renderer.words(Reason(code, figures))
     return reason if words is None else Reason(reason.code, {**reason.params, "rule": words})
 
@@ -232,7 +242,7 @@ def render_error(error: AftersalesError, locale: str) -> str:
         rules = _renderers[(formatter.catalog.locale, _RULE_PREFIX)] = ReasonRenderer(
             formatter, prefix=_RULE_PREFIX, labels={}
         )
-    reason = _worded_rule(error_reason(error), rules)
+    reason = _worded_rule(error_reason(error), error, rules)
     found = renderer.words(reason)
     kind = next((k for p, k in _KIND_FALLBACK if reason.code.startswith(p)), None)
     if found is None and kind is not None:  # the kind's sentence, with the same facts

@@ -20,7 +20,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, carried_rule
 from aftersales.i18n.catalog import MessageCatalog, catalog_for
 from aftersales.i18n.locales import babel_locale
 from aftersales.i18n.templates import Template
@@ -171,11 +171,12 @@ def timezone_of(value: object, field: str = "timezone") -> tzinfo:
         raise ValidationError(
             f"{field} is an IANA name such as 'Asia/Shanghai' or a tzinfo, not {type(value).__name__}",
             field=field,
+            rule="time_zone",
         )
     try:
         return zone(value)
     except ValidationError as exc:
-        raise ValidationError(str(exc), field=field) from None
+        raise ValidationError(str(exc), field=field, **carried_rule(exc)) from None
 
 
 def format_datetime(value: datetime, locale: str, timezone: str | tzinfo) -> str:

@@ -161,6 +161,8 @@ def _whole_text(name: str, value: str) -> str:
     bad = _LONE_SURROGATE.search(value)
     if bad is not None:
         raise ValidationError(
-            f"{name} contains character U+{ord(bad.group()):04X}: lone surrogates are refused", field=name
+            f"{name} contains character U+{ord(bad.group()):04X}: lone surrogates are refused",
+            field=name,
+            rule="control",
         )
     return value

@@ -98,7 +98,9 @@ def _min_units(_: object, attribute: attrs.Attribute[int], value: object) -> Non
 def _inclusive(_: object, attribute: attrs.Attribute[bool], value: object) -> None:
     if not isinstance(value, bool):
         raise ValidationError(
-            f"{attribute.name} is true or false, got {shown_repr(value)}", field=attribute.name
+            f"{attribute.name} is true or false, got {shown_repr(value)}",
+            field=attribute.name,
+            rule="true_or_false",
         )
 
 
@@ -420,7 +422,7 @@ def batch_incident(
 ) -> Decision[BatchIncident | None]:
     """Do ``affected`` units of ``batch_size`` with the same ``cause`` make a batch incident?"""
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValidationError("a batch size is a positive integer", field="batch_size")
+        raise ValidationError("a batch size is a positive integer", field="batch_size", rule="positive")
     if not isinstance(affected, int) or isinstance(affected, bool) or not 0 <= affected <= batch_size:
         raise ValidationError("affected units are 0 up to the batch size", field="affected")
     values: dict[str, Any] = {

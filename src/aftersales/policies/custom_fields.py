@@ -23,7 +23,7 @@ import attrs
 from aftersales.domain.custom_fields import ALL_CATEGORIES, MAX_TEXT, CustomField, CustomFieldSet, FieldType
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.typed_init import refused_typed
-from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.errors import ConfigurationError, ValidationError, carried_rule
 from aftersales.policies.kinds import PolicyKind
 
 __all__ = ["KIND", "CustomFieldsParams", "FieldSpec", "pack_fields"]
@@ -51,7 +51,9 @@ def _declared(instance: object, attribute: attrs.Attribute[Any], value: Mapping[
         try:
             _field(name, spec)
         except ConfigurationError as error:
-            raise ValidationError(str(error).removeprefix("custom_fields: "), field=where) from None
+            raise ValidationError(
+                str(error).removeprefix("custom_fields: "), field=where, **carried_rule(error)
+            ) from None
         for code in spec.required_for:
             if code != ALL_CATEGORIES and not (isinstance(code, str) and CODE_PATTERN.fullmatch(code)):
                 raise ValidationError(

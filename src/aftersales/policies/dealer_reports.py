@@ -30,7 +30,10 @@ __all__ = ["KIND", "DealerReportParams", "DealerReportRules", "pack_dealer_repor
 def _day(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if type(value) is not int or not 1 <= value <= 28:
         raise ConfigurationError(
-            OutOfBounds.sentence(attribute.name, value, 1, 28), key=f"dealer_reports.{attribute.name}"
+            OutOfBounds.sentence(attribute.name, value, 1, 28),
+            key=f"dealer_reports.{attribute.name}",
+            rule="whole_number",
+            rule_params={"least": 1, "most": 28},
         )
 
 

@@ -89,7 +89,7 @@ class EngineerIndex:
         """Record a load change; the engineer leaves or rejoins the buckets when crossing the limit."""
         engineer = self.get(engineer_id)
         if not isinstance(load, int) or isinstance(load, bool) or load < 0:
-            raise ValidationError("load must be a non-negative integer", field="load")
+            raise ValidationError("load must be a non-negative integer", field="load", rule="non_negative")
         had_room = engineer.active and self._load[engineer_id] < engineer.max_load
         has_room = engineer.active and load < engineer.max_load
         self._load[engineer_id] = load

@@ -64,6 +64,7 @@ def _amount(instance: object, attribute: attrs.Attribute[Any], value: object) ->
         raise ValidationError(
             f"{attribute.name} must be a non-negative Decimal (write it as a string in TOML)",
             field=attribute.name,
+            rule="non_negative",
         )
 
 
@@ -86,7 +87,9 @@ def _decimal_map(value: Mapping[str, Any]) -> Mapping[str, Decimal]:
     for key, item in value.items():
         converted = _decimal(item)
         if not isinstance(converted, Decimal) or not converted.is_finite() or converted < 0:
-            raise ValidationError(f"fee {key!r} must be a non-negative Decimal, got {item!r}", field=key)
+            raise ValidationError(
+                f"fee {key!r} must be a non-negative Decimal, got {item!r}", field=key, rule="non_negative"
+            )
         result[key] = converted
     return MappingProxyType(result)
 
@@ -110,9 +113,11 @@ class PartPriceEntry:
 
 def _price(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Money):
-        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name)
+        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name, rule="money")
     if value.amount < 0:
-        raise ValidationError(f"{attribute.name} must not be negative, got {value}", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must not be negative, got {value}", field=attribute.name, rule="non_negative"
+        )
 
 
 @attrs.frozen
@@ -194,7 +199,9 @@ def _bands(value: Any) -> tuple[DistanceBand, ...]:
 
 def _km(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValidationError(f"{attribute.name} must be a positive whole number of km", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a positive whole number of km", field=attribute.name, rule="positive"
+        )
 
 
 @attrs.frozen

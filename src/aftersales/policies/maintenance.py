@@ -30,7 +30,10 @@ def _int(low: int, high: int) -> Any:
     def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
         if type(value) is not int or not low <= value <= high:
             raise ConfigurationError(
-                OutOfBounds.sentence(attribute.name, value, low, high), key="maintenance." + attribute.name
+                OutOfBounds.sentence(attribute.name, value, low, high),
+                key="maintenance." + attribute.name,
+                rule="whole_number",
+                rule_params={"least": low, "most": high},
             )
 
     return check

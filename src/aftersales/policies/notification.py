@@ -80,7 +80,12 @@ def _at_least_one(instance: object, attribute: attrs.Attribute[Any], value: obje
     most = number_limit(attribute.name)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
         sentence = OutOfBounds.sentence(attribute.name, value, 1, most)
-        raise ConfigurationError(sentence, key=f"notification.{attribute.name}")
+        raise ConfigurationError(
+            sentence,
+            key=f"notification.{attribute.name}",
+            rule="whole_number",
+            rule_params={"least": 1, "most": most},
+        )
 
 
 _FEEDBACK_READERS = frozenset({Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR})

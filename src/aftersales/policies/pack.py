@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.text import code
-from aftersales.errors import ConfigurationError
+from aftersales.errors import ConfigurationError, carried_rule
 from aftersales.policies.kinds import BUILTIN_KINDS, PolicyKind
 from aftersales.policies.params import frozen_mapping, structure_params
 
@@ -146,7 +146,7 @@ def parse_pack(
     try:
         return Pack(name, description, file, seed, policies, parameters, pending)
     except ValueError as error:
-        raise ConfigurationError(str(error), file=file, key="pack.name") from error
+        raise ConfigurationError(str(error), file=file, key="pack.name", **carried_rule(error)) from error
 
 
 def _text(table: Mapping[str, Any], key: str, file: str, *, required: bool = False) -> str | None:

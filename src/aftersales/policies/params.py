@@ -29,7 +29,7 @@ import attrs
 
 from aftersales.domain.money import Money
 from aftersales.domain.text import CODE_PATTERN
-from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.errors import ConfigurationError, ValidationError, carried_rule
 
 __all__ = [
     "MAX_NUMBER",
@@ -53,13 +53,21 @@ def frozen_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return types.MappingProxyType(dict(value))
 
 
+def _figure(bound: float) -> int | str:
+    """A bound as a rule's figure: a whole number as such (worded in the locale's digits), else as written."""
+    return bound if isinstance(bound, int) else str(bound)
+
+
 def at_least(minimum: float) -> Any:
     """attrs validator: a number not below ``minimum`` (raises ValidationError naming the field)."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
         if value < minimum:
             raise ValidationError(
-                f"{attribute.name} must be at least {minimum}, got {value}", field=attribute.name
+                f"{attribute.name} must be at least {minimum}, got {value}",
+                field=attribute.name,
+                rule="at_least",
+                rule_params={"least": _figure(minimum)},
             )
 
     return check
@@ -71,7 +79,10 @@ def in_range(low: float, high: float) -> Any:
     def check(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
         if not low <= value <= high:
             raise ValidationError(
-                f"{attribute.name} must be between {low} and {high}, got {value}", field=attribute.name
+                f"{attribute.name} must be between {low} and {high}, got {value}",
+                field=attribute.name,
+                rule="between",
+                rule_params={"least": _figure(low), "most": _figure(high)},
             )
 
     return check
@@ -139,14 +150,15 @@ def _attrs(raw: object, cls: type, file: str, key: str) -> object:
         last = (error.key or "").rsplit(".", 1)[-1]
         message = str(error).removeprefix(f"{error.key}: ") if error.key else str(error)
         where = _join(key, last) if last in fields else key
-        raise ConfigurationError(message, file=file, key=where) from error
+        raise ConfigurationError(message, file=file, key=where, **carried_rule(error)) from error
     except (ValidationError, ValueError, TypeError) as error:
         field: str | None = getattr(error, "field", None)
         message = str(error)
         named = error.args[1] if len(error.args) > 1 else None
         if field is None and isinstance(named, attrs.Attribute):  # attrs' own validators (in_, instance_of)
             field, message = named.name, str(error.args[0])
-        raise ConfigurationError(message, file=file, key=_join(key, field) if field else key) from error
+        where = _join(key, field) if field else key
+        raise ConfigurationError(message, file=file, key=where, **carried_rule(error)) from error
 
 
 def _value(raw: object, hint: Any, file: str, key: str) -> object:
@@ -233,7 +245,7 @@ def _money(raw: object, file: str, key: str) -> Money:
     try:
         return Money(amount, raw["currency"])  # type: ignore[arg-type]
     except ValidationError as error:
-        raise ConfigurationError(str(error), file=file, key=key) from error
+        raise ConfigurationError(str(error), file=file, key=key, **carried_rule(error)) from error
 
 
 def _enum(raw: object, hint: type[Enum], file: str, key: str) -> Enum:

@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.call_shape import host_factories
-from aftersales.errors import AftersalesError, ConfigurationError, shown_repr
+from aftersales.errors import AftersalesError, ConfigurationError, carried_rule, shown_repr
 from aftersales.policies.callback import DefaultCallback
 from aftersales.policies.chargeability import DefaultChargeabilityPolicy
 from aftersales.policies.guard import check_own, guarded
@@ -219,7 +219,12 @@ class Registry:
         source = self._pack_sources.get(name)
         if source is None:
             known = ", ".join(self.pack_names()) or "none"
-            raise ConfigurationError(f"no pack named {name!r}; registered packs: {known}", key=name)
+            raise ConfigurationError(
+                f"no pack named {name!r}; registered packs: {known}",
+                key=name,
+                rule="unknown_pack",
+                rule_params={"allowed": known},
+            )
         if isinstance(source, Pack):
             pack = source
         else:
@@ -592,6 +597,7 @@ def _as_written(own: Mapping[str, Any]) -> Iterator[None]:
                         f"{said} (the value of {src}.{src_key}, which {dst}.{dst_key} follows)",
                         file=error.file,
                         key=f"{src}.{src_key}",
+                        **carried_rule(error),
                     ) from None
         raise
 

@@ -115,7 +115,9 @@ def _optional_clock(instance: object, attribute: attrs.Attribute[Any], value: ob
 
 def _optional_positive(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and not value > 0:
-        raise ValidationError(f"{attribute.name} must be positive, got {value}", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be positive, got {value}", field=attribute.name, rule="positive"
+        )
 
 
 @refused_typed

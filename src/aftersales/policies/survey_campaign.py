@@ -27,6 +27,8 @@ def _int(low: int, high: int) -> Any:
             raise ConfigurationError(
                 OutOfBounds.sentence(attribute.name, value, low, high),
                 key=f"survey_campaign.{attribute.name}",
+                rule="whole_number",
+                rule_params={"least": low, "most": high},
             )
 
     return check

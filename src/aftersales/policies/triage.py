@@ -67,14 +67,18 @@ def _plan_or_none(value: object) -> Plan | None:
 def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
     if value is not True and value is not False:
         raise ValidationError(
-            f"{attribute.name} must be True or False, got {shown_repr(value, 40)}", field=attribute.name
+            f"{attribute.name} must be True or False, got {shown_repr(value, 40)}",
+            field=attribute.name,
+            rule="true_or_false",
         )
 
 
 def _count(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ValidationError(
-            f"{attribute.name} must be a positive integer, got {value!r:.40}", field=attribute.name
+            f"{attribute.name} must be a positive integer, got {value!r:.40}",
+            field=attribute.name,
+            rule="positive",
         )
 
 

@@ -65,7 +65,9 @@ def document_spec(cls: type[Any]) -> DocumentSpec:
     kind = getattr(cls, "DOCUMENT_KIND", None)
     index = getattr(cls, "DOCUMENT_INDEX", ())
     if not isinstance(kind, str) or not _KIND.fullmatch(kind):
-        raise ValidationError(f"{cls.__name__}.DOCUMENT_KIND must be a snake_case code, got {kind!r}")
+        raise ValidationError(
+            f"{cls.__name__}.DOCUMENT_KIND must be a snake_case code, got {kind!r}", rule="snake_code"
+        )
     names = {a.name for a in attrs.fields(cls)}
     missing = [n for n in ("id", "version", *index) if n not in names]
     if missing:

@@ -49,7 +49,9 @@ __all__ = [
 def _count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValidationError(
-            f"{attribute.name} must be a positive integer, got {value!r}", field=attribute.name
+            f"{attribute.name} must be a positive integer, got {value!r}",
+            field=attribute.name,
+            rule="positive",
         )
 
 
@@ -57,7 +59,9 @@ def _period(instance: object, attribute: attrs.Attribute[Any], value: object) ->
     # A number of seconds would pass here and fail every delivery run at its first retry.
     if not isinstance(value, timedelta) or value <= timedelta(0):
         raise ValidationError(
-            f"{attribute.name} must be a positive timedelta, got {value!r}", field=attribute.name
+            f"{attribute.name} must be a positive timedelta, got {value!r}",
+            field=attribute.name,
+            rule="positive_duration",
         )
 
 
@@ -224,7 +228,7 @@ def dispatch_outbox(
     Safe to run in several threads and processes at once: a message is claimed by one of them.
     """
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-        raise ValidationError("limit must be a positive integer", field="limit")
+        raise ValidationError("limit must be a positive integer", field="limit", rule="positive")
     check_bounded(senders, "senders", MAX_SENDERS)
     rules = rules or DeliveryRules()
     if max_attempts is not None:

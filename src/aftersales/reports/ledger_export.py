@@ -249,7 +249,7 @@ def export_ledger(
     if format not in LEDGER_FORMATS:
         raise ValidationError(f"format is one of {', '.join(LEDGER_FORMATS)}, got {format!r}", field="format")
     if bom is not None and not isinstance(bom, bool):
-        raise ValidationError("bom is true or false", field="bom")
+        raise ValidationError("bom is true or false", field="bom", rule="true_or_false")
     if bom and format != "csv":
         raise ValidationError("a byte-order mark is only written before CSV", field="bom")
     if filters is not None and not isinstance(filters, TicketFilter):

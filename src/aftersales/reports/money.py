@@ -113,7 +113,7 @@ slip, not also cost), and the chargeback's slip cancelled gives it back. Returns
 def _check_month(value: object) -> str:
     # Any four-digit year; ASCII digits (isdigit() took "２０２６-０３", which no slip's month is).
     if not isinstance(value, str) or not MONTH_PATTERN.fullmatch(value):
-        raise ValidationError("a month is written YYYY-MM", field="month")
+        raise ValidationError("a month is written YYYY-MM", field="month", rule="month")
     return value
 
 

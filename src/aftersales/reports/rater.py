@@ -42,7 +42,12 @@ def rater_index(
     rated are left out of the weighted mean; with no ratings at all the index is ``None``.
     """
     if not isinstance(scale, int) or isinstance(scale, bool) or not 2 <= scale <= 100:
-        raise ValidationError(f"scale is a whole number from 2 to 100, got {scale!r}", field="scale")
+        raise ValidationError(
+            f"scale is a whole number from 2 to 100, got {scale!r}",
+            field="scale",
+            rule="whole_number",
+            rule_params={"least": 2, "most": 100},
+        )
     weights = dict(weights) if weights is not None else _EQUAL
     if (
         set(weights) - set(RATER_DIMENSIONS)

@@ -113,9 +113,9 @@ def to_csv(
     because Excel on Chinese Windows shows mojibake without it.
     """
     if bom is not None and not isinstance(bom, bool):
-        raise ValidationError("bom is true or false", field="bom")
+        raise ValidationError("bom is true or false", field="bom", rule="true_or_false")
     if not isinstance(codes, bool):  # a truthy "no" wrote the column codes for people
-        raise ValidationError("codes is true or false", field="codes")
+        raise ValidationError("codes is true or false", field="codes", rule="true_or_false")
     doc = _document(report, locale, names, timezone, options)
     table = doc.tables[0]
     out = io.StringIO()

@@ -58,7 +58,12 @@ class AssessmentReferrals:
         triaged one is assessed: ``InvalidTransition``). The engineer is told (``assessment_requested``).
         """
         if note is not None and (not isinstance(note, str) or len(note) > 2000):
-            raise ValidationError("note is text of at most 2000 characters", field="note")
+            raise ValidationError(
+                "note is text of at most 2000 characters",
+                field="note",
+                rule="too_long" if isinstance(note, str) else "text",
+                rule_params={"most": 2000},
+            )
         if not isinstance(engineer_id, str) or not engineer_id.strip():
             raise ValidationError("engineer_id names an engineer", field="engineer_id")
         request = {"engineer_id": engineer_id, "note": note}

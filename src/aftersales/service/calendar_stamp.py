@@ -306,6 +306,7 @@ def check_calendar_current(uow: UnitOfWork, context: DeskContext, stamps: StampR
         f"{calendar.source_name!r} (fingerprint {calendar.fingerprint}): no due time is written on this "
         f"desk's calendar; open the desk again with the store's calendar",
         key="calendar",
+        rule="stamp_calendar",
     )
 
 
@@ -321,6 +322,7 @@ def _check_sla_current(stamp: CalendarStamp, context: DeskContext) -> None:
         f"no due time is written from this desk's SLA policy; open the desk again with the store's pack "
         f"and [sla] settings",
         key="sla",
+        rule="stamp_sla",
     )
 
 
@@ -345,4 +347,5 @@ def _check_callback_current(stamp: CalendarStamp, context: DeskContext) -> None:
         f"{own}: no callback is planned by this desk's callback policy; open the desk again with the "
         f"store's pack and [callback] settings",
         key="callback",
+        rule="stamp_callback",
     )

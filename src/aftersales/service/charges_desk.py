@@ -231,10 +231,12 @@ class ChargesDesk:
         """
         wanted = _parts_arg(parts)
         if not isinstance(service_fee, bool):
-            raise ValidationError("service_fee is true or false", field="service_fee")
+            raise ValidationError("service_fee is true or false", field="service_fee", rule="true_or_false")
         for name, value in (("job_type", job_type), ("travel_zone", travel_zone)):
             if value is not None and (not isinstance(value, str) or not CODE_PATTERN.fullmatch(value)):
-                raise ValidationError(f"{name} must be a snake_case code, got {value!r}", field=name)
+                raise ValidationError(
+                    f"{name} must be a snake_case code, got {value!r}", field=name, rule="snake_code"
+                )
         if distance_km is not None:
             DISTANCE_KM.check(distance_km, "distance_km")
         if travel_zone is not None and distance_km is not None:
@@ -449,7 +451,7 @@ class ChargesDesk:
         holder: list[AcceptedQuote] = []
         invoices: list[InvoiceRecord] = []
         if not isinstance(urgent, bool):
-            raise ValidationError("urgent is true or false", field="urgent")
+            raise ValidationError("urgent is true or false", field="urgent", rule="true_or_false")
         try:
             wish = InvoiceWish(invoice)
         except ValueError:
@@ -756,7 +758,7 @@ class ChargesDesk:
     def _check_budget_amount(self, amount: object) -> None:
         """A budget's amount is Money in the desk's currency (``CurrencyMismatch`` naming ``amount``)."""
         if not isinstance(amount, Money):
-            raise ValidationError("amount must be Money", field="amount")
+            raise ValidationError("amount must be Money", field="amount", rule="money")
         if amount.currency != self.currency:
             raise CurrencyMismatch(self.currency, amount.currency, field="amount")
 
@@ -919,7 +921,7 @@ class ChargesDesk:
         The materials request filed on acceptance is cleared for shipping in the same transaction.
         """
         if not isinstance(amount, Money):
-            raise ValidationError("amount must be Money", field="amount")
+            raise ValidationError("amount must be Money", field="amount", rule="money")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)

@@ -32,10 +32,12 @@ def check_left_to_host(policy: CallbackPolicy, uow: UnitOfWork, ticket: Ticket, 
             f"complaint {ticket.id} is owed a satisfaction survey once handled (a major complaint"
             " or an important customer): its callback is scheduled with the feedback",
             field="schedule_callback",
+            rule="complaint_survey_owed",
         )
     if plan.required:
         raise ValidationError(
             f"complaint {ticket.id} is owed a callback once handled (the pack's callback rule: within"
             f" {plan.within.days} days): its callback is scheduled with the feedback",
             field="schedule_callback",
+            rule="complaint_callback_owed",
         )

@@ -66,7 +66,12 @@ class ComplaintHandlers(ComplaintBase):
         """
         ref = _check_handler(handler_id, Role(role))
         if reason is not None and (not reason.strip() or len(reason) > 2000):
-            raise ValidationError("reason is text of at most 2000 characters", field="reason")
+            raise ValidationError(
+                "reason is text of at most 2000 characters",
+                field="reason",
+                rule="too_long" if isinstance(reason, str) else "text",
+                rule_params={"most": 2000},
+            )
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             if file.handler == ref:

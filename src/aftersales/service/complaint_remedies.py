@@ -22,7 +22,7 @@ from aftersales.domain.products import Product
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
-from aftersales.errors import NotFound, RemedyBeyondAuthority, ValidationError
+from aftersales.errors import NotFound, RemedyBeyondAuthority, ValidationError, carried_rule
 from aftersales.policies.complaints import ComplaintParams
 from aftersales.policies.decision import Decision
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -147,7 +147,7 @@ class ComplaintRemedies(ComplaintBase):
         """
         kind = RemedyKind(kind)
         if not isinstance(cost, Money):
-            raise ValidationError("cost must be Money", field="cost")
+            raise ValidationError("cost must be Money", field="cost", rule="money")
         if (kind is RemedyKind.WARRANTY_EXTENSION) != (extend_by is not None):
             raise ValidationError(
                 "extend_by is given for a warranty extension, and only then", field="extend_by"
@@ -182,7 +182,7 @@ class ComplaintRemedies(ComplaintBase):
                 except ValidationError as error:  # named as the caller wrote it
                     fields = {"amount": "extend_by", "unit": "extend_unit"}
                     raise ValidationError(
-                        str(error), field=fields.get(error.field or "", error.field)
+                        str(error), field=fields.get(error.field or "", error.field), **carried_rule(error)
                     ) from None
                 _within_months(self.policy.params, actor, file, extension)
             remedy = Remedy(kind, cost, actor.ref, now, quantity, item, note, extension)

@@ -22,7 +22,7 @@ from aftersales.domain.contact import Contact, zone
 from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.instants import require_aware
 from aftersales.domain.typed_init import refused_typed
-from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.errors import ConfigurationError, ValidationError, carried_rule
 from aftersales.policies.registry import PolicySet
 from aftersales.ports.clock import Clock
 from aftersales.ports.ids import IdGenerator
@@ -53,7 +53,7 @@ def _timezone(instance: object, attribute: attrs.Attribute[str], value: str) -> 
     try:
         zone(value)
     except ValidationError as error:
-        raise ConfigurationError(str(error), key="timezone") from error
+        raise ConfigurationError(str(error), key="timezone", **carried_rule(error)) from error
 
 
 def _materials(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -153,7 +153,12 @@ class CoordinationDesk:
         """
         wanted = department_ids(departments)
         if not isinstance(note, str) or len(note) > 2000:
-            raise ValidationError("a note is text of at most 2000 characters", field="note")
+            raise ValidationError(
+                "a note is text of at most 2000 characters",
+                field="note",
+                rule="too_long" if isinstance(note, str) else "text",
+                rule_params={"most": 2000},
+            )
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             return Applied(messages=departments_in(self.context, uow, actor, ticket, wanted, note, now))

@@ -166,7 +166,9 @@ def _retention(keep: object, days: int, kind: _Purge) -> timedelta:
     if keep is None:
         return period
     if not isinstance(keep, timedelta) or keep <= timedelta(0):
-        raise ConfigurationError(f"keep must be a positive timedelta, got {keep!r}", key="keep")
+        raise ConfigurationError(
+            f"keep must be a positive timedelta, got {keep!r}", key="keep", rule="positive_duration"
+        )
     if keep != period:
         raise ConfigurationError(
             f"keep={keep} conflicts with the pack's retention of {kind.what} ({period.days} days): set "

@@ -98,7 +98,9 @@ def _holds_its_records(value: object, field: str, depth: int) -> None:
 def _sequence_of(item: Check, field: str) -> Check:
     def check(value: object) -> None:
         if not isinstance(value, (list, tuple)):
-            raise ValidationError(f"{field} must be a list or tuple, got {type(value).__name__}", field=field)
+            raise ValidationError(
+                f"{field} must be a list or tuple, got {type(value).__name__}", field=field, rule="collection"
+            )
         for entry in value:
             item(entry)
 

@@ -413,7 +413,9 @@ class KnowledgeDesk:
                 "description is blank: describe the problem or give a symptom code", field="description"
             )
         if symptom is not None and (not isinstance(symptom, str) or not CODE_PATTERN.fullmatch(symptom)):
-            raise ValidationError(f"symptom must be a snake_case code, got {symptom!r}", field="symptom")
+            raise ValidationError(
+                f"symptom must be a snake_case code, got {symptom!r}", field="symptom", rule="snake_code"
+            )
         SUGGEST_LIMIT.check(limit, "limit")
         snapshot = self._loaded()
         current = snapshot.current

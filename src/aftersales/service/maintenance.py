@@ -141,7 +141,7 @@ class MaintenanceDesk:
         if usage is not None and not isinstance(usage, UsageInterval):
             raise ValidationError("usage is a UsageInterval", field="usage")
         if first_due is not None and type(first_due) is not date:
-            raise ValidationError("first_due is a date", field="first_due")
+            raise ValidationError("first_due is a date", field="first_due", rule="date")
 
         def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
             asset = uow.assets.get(asset_id)
@@ -177,7 +177,7 @@ class MaintenanceDesk:
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "create_plan")
         if first_due is not None and type(first_due) is not date:
-            raise ValidationError("first_due is a date", field="first_due")
+            raise ValidationError("first_due is a date", field="first_due", rule="date")
         if not isinstance(contract_id, str) or not contract_id:
             raise ValidationError("a contract id is a non-empty string", field="contract_id")
 

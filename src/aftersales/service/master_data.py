@@ -482,7 +482,7 @@ class MasterData:
         }
         for name, value in changes.items():
             if not isinstance(value, date) or isinstance(value, datetime):
-                raise ValidationError(f"{name} is a date", field=name)
+                raise ValidationError(f"{name} is a date", field=name, rule="date")
         if product_id is not None:
             if not isinstance(product_id, str) or not product_id or len(product_id) > 64:
                 raise ValidationError("product_id is a product's id", field="product_id")

@@ -467,7 +467,7 @@ class MaterialsDesk:
         if not isinstance(party, PartyRef):
             raise ValidationError("party is a PartyRef", field="party")
         if not isinstance(urgent, bool):
-            raise ValidationError("urgent is true or false", field="urgent")
+            raise ValidationError("urgent is true or false", field="urgent", rule="true_or_false")
         lines = tuple(lines)
         if any(isinstance(line, MaterialsLine) and line.chargeable is not None for line in lines):
             # 确认其所需的材料是否在保修期内: the warranty check decides what is free (lent, its old part

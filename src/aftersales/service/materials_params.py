@@ -18,7 +18,9 @@ __all__ = ["MaterialsParams"]
 def _code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
         raise ValidationError(
-            f"{attribute.name} must be a snake_case code, got {value!r}", field=attribute.name
+            f"{attribute.name} must be a snake_case code, got {value!r}",
+            field=attribute.name,
+            rule="snake_code",
         )
 
 

@@ -26,7 +26,7 @@ from aftersales.domain.instants import micros
 from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
 from aftersales.domain.ticket import OPENED, Ticket
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import ConfigurationError, NotFound, ValidationError
+from aftersales.errors import ConfigurationError, NotFound, ValidationError, carried_rule
 from aftersales.i18n.locales import DEFAULT_LOCALE, resolve_locale
 from aftersales.i18n.notifications import Renderer
 from aftersales.i18n.values import Term
@@ -126,7 +126,7 @@ def _checked_contacts(contacts: object, where: str) -> tuple[Contact, ...]:
         try:
             check_writable(contact, f"{where}[{n}]")
         except ValidationError as exc:
-            raise ConfigurationError(str(exc), key=exc.field) from None
+            raise ConfigurationError(str(exc), key=exc.field, **carried_rule(exc)) from None
         # Two contacts of one entry reaching one address would make the same message twice, with one id:
         # the command (or the SLA sweep, on every run) would fail on the duplicate.
         address = address_of(contact)
@@ -165,7 +165,7 @@ def _checked_staff(
             try:
                 member = ActorRef.parse(entry)
             except ValidationError as exc:
-                raise ConfigurationError(str(exc), key="staff") from None
+                raise ConfigurationError(str(exc), key="staff", **carried_rule(exc)) from None
             if member.id != member.id.strip():  # never equal to the id an event records
                 raise ConfigurationError(
                     f"a staff member's id has spaces around it: {entry!r:.80}", key="staff"

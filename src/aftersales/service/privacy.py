@@ -596,7 +596,9 @@ class PrivacyDesk:
         if older_than is not None:
             if not isinstance(older_than, timedelta) or older_than <= timedelta(0):
                 raise ConfigurationError(
-                    f"older_than must be a positive timedelta, got {older_than!r}", key="older_than"
+                    f"older_than must be a positive timedelta, got {older_than!r}",
+                    key="older_than",
+                    rule="positive_duration",
                 )
             if older_than != period:
                 raise ConfigurationError(

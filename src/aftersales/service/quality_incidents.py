@@ -657,7 +657,12 @@ class QualityIncidentDesk:
         if not isinstance(target, str) or not target.strip() or len(target) > 500:
             raise ValidationError("a target is text of 1–500 characters (目标)", field="target")
         if not isinstance(note, str) or len(note) > 2000:
-            raise ValidationError("a note is text of at most 2000 characters", field="note")
+            raise ValidationError(
+                "a note is text of at most 2000 characters",
+                field="note",
+                rule="too_long" if isinstance(note, str) else "text",
+                rule_params={"most": 2000},
+            )
 
         def apply(uow: UnitOfWork, now: datetime) -> QualityIncident:
             incident = self._visible(uow, actor, incident_id)

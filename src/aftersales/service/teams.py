@@ -241,7 +241,12 @@ class TeamDesk:
         if not wanted or not all(isinstance(e, str) and e for e in wanted):
             raise ValidationError("name at least one engineer id", field="engineer_ids")
         if not isinstance(note, str) or len(note) > 2000:
-            raise ValidationError("a note is text of at most 2000 characters", field="note")
+            raise ValidationError(
+                "a note is text of at most 2000 characters",
+                field="note",
+                rule="too_long" if isinstance(note, str) else "text",
+                rule_params={"most": 2000},
+            )
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             if ticket.priority is not Priority.CRITICAL:
