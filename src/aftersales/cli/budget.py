@@ -177,7 +177,11 @@ def _check_db(db: Path, words: _Words) -> None:
         raise _Usage(words.text("cli.budget.usage.db", db=str(db)[:80], why=str(exc.strerror))) from None
     why = not_a_desk_file(db) or not_current_schema(db)  # opening would create or migrate the schema
     if why is not None:
-        raise _Usage(words.text("cli.budget.usage.db", db=str(db)[:200], why=why))
+        from aftersales.cli.desk_file_words import desk_file_reason
+
+        raise _Usage(
+            words.text("cli.budget.usage.db", db=str(db)[:200], why=desk_file_reason(why, words.locale))
+        )
 
 
 def _actor(args: argparse.Namespace) -> Any:
