@@ -177,9 +177,18 @@ class PriceList:
 def _money(amount: Decimal, currency: str, field: str) -> Money:
     # Money names only "amount"; a price list names the row and column that is wrong.
     try:
-        return Money(amount, currency)
+        money = Money(amount, currency)
     except InvalidMoney as exc:
         raise InvalidMoney(f"{field}: {exc}", field=field) from None
+    if money.amount != amount:
+        # Money rounds to the minor unit: a row of 0.001 CNY became a free part. Refused, as the
+        # budget command refuses an amount with a place the currency does not have.
+        raise InvalidMoney(
+            f"{field}: {amount} has places finer than {currency}'s minor unit "
+            f"({currency_exponent(currency)}); write whole minor units",
+            field=field,
+        )
+    return money
 
 
 def _bands(value: Any) -> tuple[DistanceBand, ...]:
