@@ -153,3 +153,19 @@ def test_the_demo_refuses_a_file_that_exists_in_words(
     assert main(["demo", "--db", str(db), "--tickets", "20", "--locale", "zh_Hant"]) == 2
     assert "已存在：示範只寫入新檔案" in capsys.readouterr().err
     assert db.read_text(encoding="utf-8") == "hello\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["demo", "--one", "--db", "x.db"], "aftersales demo：错误：--db 仅用于月度演示，不能与 --one 同用"),
+        (["demo", "--one", "--tickets", "30", "--db", "x.db"], "--db, --tickets 仅用于月度演示"),
+        (["demo", "--db", "a?b.db"], "aftersales demo：错误：--db a?b.db：含“?”的文件名不能用作数据库"),
+    ],
+)
+def test_the_demos_own_refusals_are_worded(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and "error:" not in err and "cannot" not in err, err

@@ -64,6 +64,13 @@ def _locale(args: argparse.Namespace) -> str:
         return CLI_DEFAULT_LOCALE
 
 
+def _demo_refusal(locale: str, key: str, **values: str) -> str:
+    """The demo's own usage refusal ``cli.demo.usage.<key>`` in ``locale`` (argparse checked it)."""
+    from aftersales.cli.report_usage import usage_line
+
+    return usage_line("aftersales demo", locale, key, "cli.demo.usage.", **values)
+
+
 def _exists(path: Path) -> bool:
     """Whether ``path`` names a file already; a name the file system refuses is left to the demo's own
     refusal (it names the reason)."""
@@ -81,14 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             if args.one:
                 # The single ticket is played in memory: a --db or --tickets for it would be ignored.
-                given = [
+                ignored = [
                     flag
                     for flag, value in (("--db", args.db), ("--tickets", args.tickets))
                     if value is not None
                 ]
-                if given:
-                    flags = " and ".join(given)
-                    print(f"aftersales demo: error: {flags}: for the month demo, not --one", file=sys.stderr)
+                if ignored:
+                    print(_demo_refusal(args.locale, "one_only", flags=", ".join(ignored)), file=sys.stderr)
                     return 2
                 from aftersales.cli.demo import run_demo
 
@@ -96,20 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.db is not None and "?" in str(args.db):
                 # The store would read what follows as URL options and write the month into another
                 # file, one that may exist already (the demo's guard is for a new file).
-                print(
-                    f"aftersales demo: error: --db {args.db}: a file name with '?' cannot be a store",
-                    file=sys.stderr,
-                )
+                print(_demo_refusal(args.locale, "db_query", db=str(args.db)), file=sys.stderr)
                 return 2
             if args.db is not None and _exists(args.db):  # the demo writes a new file, never over one
-                from aftersales.cli.report_usage import usage_line
-
-                print(
-                    usage_line(
-                        "aftersales demo", args.locale, "db_exists", "cli.demo.usage.", db=str(args.db)
-                    ),
-                    file=sys.stderr,
-                )
+                print(_demo_refusal(args.locale, "db_exists", db=str(args.db)), file=sys.stderr)
                 return 2
             from aftersales.cli.demo_month import run_month_demo
 
