@@ -169,3 +169,21 @@ def test_the_demos_own_refusals_are_worded(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and "error:" not in err and "cannot" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["--timezone", "Mars/X"], "aftersales budget：错误：--timezone：输入有误：timezone"),
+        (["--pack", "nope"], "aftersales budget：错误：--pack：配置错误"),
+        (["--timezone", "Mars/X", "--locale", "en"], "aftersales budget: error: --timezone: "),
+    ],
+)
+def test_a_budget_option_refused_is_worded_with_the_locales_colon(
+    tmp_path: Path, option: list[str], words: str
+) -> None:
+    db = tmp_path / "desk.db"
+    ServiceDesk.open(f"sqlite:///{db}", pack="sanitary_ware").shutdown()
+    code, out, err = _budget(["list", "--db", str(db), "--as", "manager:m1", "--period", "2026", *option])
+    assert (code, out) == (2, "")
+    assert err.startswith(words), err

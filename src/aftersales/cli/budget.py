@@ -162,7 +162,10 @@ def _check_options(args: argparse.Namespace, words: _Words) -> None:
         try:
             check()
         except AftersalesError as exc:
-            raise _Usage(f"{option}: {words.error(exc)}") from None
+            # the locale's colon: "--timezone: 输入有误" mixed an ASCII one into the Chinese line
+            raise _Usage(
+                words.text("cli.budget.usage.option", option=option, message=words.error(exc))
+            ) from None
 
 
 def _check_db(db: Path, words: _Words) -> None:
