@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from aftersales.errors import InvalidMoney
+from aftersales.errors import InvalidMoney, ValidationError
 from aftersales.i18n import render_error
 from aftersales.policies.fees import DealerFeeSchedule, DistanceBand, FeesParams, PartPriceEntry, PriceList
 
@@ -64,3 +64,22 @@ def test_whole_minor_units_are_kept_as_written() -> None:
     assert (prices.cost.amount, prices.retail.amount) == (Decimal("12.50"), Decimal("20.10"))
     # trailing zeros beyond the fen are no fraction of it
     assert PriceList.from_entries("CNY", {"P-1": PartPriceEntry("1.000", "2")}).price("P-1").cost.amount == 1
+
+
+@pytest.mark.parametrize("written", ["１２.５", " 12 ", "1_000", "1E+3", "12.", ".5", "+3", "１２"])
+def test_a_pack_amount_is_written_in_ascii_digits(written: str) -> None:
+    # Decimal alone takes each of these; the budget command's --amount refuses them (session 26)
+    with pytest.raises(ValidationError) as refused:
+        PartPriceEntry(written, "1")
+    assert refused.value.field == "cost"
+    with pytest.raises(ValidationError) as refused:
+        DealerFeeSchedule(labour={"install": written})
+    assert refused.value.field == "install"
+    with pytest.raises(ValidationError) as refused:
+        FeesParams(budget_per_ticket=written)
+    assert refused.value.field == "budget_per_ticket"
+
+
+def test_plain_amounts_and_whole_numbers_are_read() -> None:
+    entry = PartPriceEntry("12.50", 3)
+    assert (entry.cost, entry.retail) == (Decimal("12.50"), Decimal(3))
