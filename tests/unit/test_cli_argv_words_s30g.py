@@ -103,3 +103,25 @@ def test_an_ascii_top_still_runs(tmp_path: Path, capsys: pytest.CaptureFixture[s
     argv = ["report", "faults", "--db", str(db), "--from", "2026-03-01", "--to", "2026-03-31", "--top", "3"]
     assert main(argv) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("command", ["report", "budget", "demo"])
+def test_a_locale_without_a_catalog_is_refused_in_the_clis_default_words(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "desk.db"
+    ServiceDesk.open(f"sqlite:///{db}", pack="sanitary_ware").shutdown()
+    argv = {
+        "report": ["report", "kpi", "--db", str(db), "--from", "2026-03-01", "--to", "2026-03-31"],
+        "budget": ["budget", "list", "--db", str(db), "--as", "manager:m1", "--period", "2026"],
+        "demo": ["demo"],
+    }[command]
+    try:
+        code = main([*argv, "--locale", "fr"])
+    except SystemExit as exited:  # the demo's --locale is argparse's choice
+        code = exited.code  # type: ignore[assignment]
+    err = capsys.readouterr().err
+    assert code == 2
+    last = err.splitlines()[-1]
+    assert last.startswith(f"aftersales {command}：错误：--locale ") and "'fr'" in last, err
+    assert "error" not in last and "catalog" not in last, err

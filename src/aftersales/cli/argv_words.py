@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 from aftersales.cli.terminal_text import printable
 
-__all__ = ["SHAPES", "WordedParser", "argv_locale", "count", "worded_refusal"]
+__all__ = ["SHAPES", "WordedParser", "argv_locale", "bad_locale_line", "count", "worded_refusal"]
 
 _ARG = r"argument (?P<option>.+?): "
 SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -83,6 +83,19 @@ def worded_refusal(prog: str, message: str, locale: str) -> str:
             break
     # one pass: a value typed as "{choices}" stays as typed
     said = _SLOT.sub(lambda slot: values.get(slot[1], slot[0]), words.catalog.text(key))
+    return printable(words.text("cli.error", command=prog, message=said))
+
+
+def bad_locale_line(prog: str, value: str) -> str:
+    """The refusal of a ``--locale`` no catalog is written in, in the CLI's default locale (as argparse's
+    refusal of the demo's ``--locale fr`` is): before, ``report`` and ``budget`` wrote it in English."""
+    from aftersales.cli.locale_option import CLI_DEFAULT_LOCALE
+    from aftersales.reports.labels import report_labels
+
+    words = report_labels(CLI_DEFAULT_LOCALE)
+    said = _SLOT.sub(
+        lambda slot: repr(value) if slot[1] == "value" else slot[0], words.catalog.text("cli.usage.locale")
+    )
     return printable(words.text("cli.error", command=prog, message=said))
 
 

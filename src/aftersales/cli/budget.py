@@ -90,8 +90,10 @@ def run_budget(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     err = sys.stderr if err is None else err
     try:
         locale = cli_locale(args.locale)
-    except AftersalesError as exc:
-        err.write(printable(f"aftersales budget: error: --locale: {exc}") + "\n")
+    except AftersalesError:  # worded in the CLI's default, as argparse's refusals of a --locale are
+        from aftersales.cli.argv_words import bad_locale_line
+
+        err.write(bad_locale_line("aftersales budget", str(args.locale)[:40]) + "\n")
         return USAGE
     words = _Words(locale)
     try:

@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aftersales.cli.actor_option import as_role_and_id
-from aftersales.cli.argv_words import count
+from aftersales.cli.argv_words import bad_locale_line, count
 from aftersales.cli.desk_file_words import desk_file_reason
 from aftersales.cli.error_words import error_line
 from aftersales.cli.report_usage import usage_line
-from aftersales.cli.terminal_text import printable
 from aftersales.domain.text import checked_month
 from aftersales.errors import AftersalesError, ValidationError
 
@@ -96,12 +95,6 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     for name in ("dealer", "region", "engineer", "product", "batch", "text"):
         p.add_argument(f"--{name}", default=None, help=f"ledger: only tickets with this {name}")
     return p
-
-
-def _fail(err: TextIO, message: str) -> int:
-    """A refusal with no locale to word it in (the --locale itself is bad): the developers' English."""
-    err.write(printable(f"aftersales report: error: {message}") + "\n")
-    return USAGE
 
 
 def _refuse(err: TextIO, locale: str, key: str, **values: str) -> int:
@@ -257,8 +250,9 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
 
     try:
         locale = cli_locale(args.locale)
-    except AftersalesError as exc:  # no words to refuse it in but the developers' English
-        return _fail(err, f"bad locale ({exc})")
+    except AftersalesError:  # worded in the CLI's default, as argparse's refusals of a --locale are
+        err.write(bad_locale_line(COMMAND, str(args.locale)[:40]) + "\n")
+        return USAGE
     checked = _check(args, err, locale)
     if isinstance(checked, int):
         return checked
