@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from aftersales.cli import main
-from aftersales.cli.argv_words import SHAPES, count, worded_refusal
+from aftersales.cli.argv_words import SHAPES, argv_locale, count, worded_refusal
 from aftersales.service.desk import ServiceDesk
 
 ENGLISH = ("unrecognized", "invalid choice", "expected one argument", "are required", "invalid", "usage:")
@@ -125,3 +125,21 @@ def test_a_locale_without_a_catalog_is_refused_in_the_clis_default_words(
     last = err.splitlines()[-1]
     assert last.startswith(f"aftersales {command}：错误：--locale ") and "'fr'" in last, err
     assert "error" not in last and "catalog" not in last, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "locale"),
+    [
+        (["report", "--locale", "zh_Hant"], "zh_Hant"),
+        (["report", "--locale=en"], "en"),
+        (["report", "--loc", "en"], "en"),
+        (["report", "--lo=zh_Hant"], "zh_Hant"),
+        (["report", "--locale", "en", "--locale", "zh_Hant"], "zh_Hant"),
+        (["report", "--", "--locale", "en"], "zh_Hans"),
+        (["report", "--l", "en"], "zh_Hans"),
+        (["report", "--locale", "fr"], "zh_Hans"),
+        (["report", "--locale"], "zh_Hans"),
+    ],
+)
+def test_the_locale_is_read_before_parsing(argv: list[str], locale: str) -> None:
+    assert argv_locale(argv) == locale

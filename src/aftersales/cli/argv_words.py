@@ -51,7 +51,8 @@ def count(text: str) -> int:
 
 
 def argv_locale(argv: Sequence[str]) -> str:
-    """The catalog the command line asks for (``--locale X`` or ``--locale=X``, the last one given), or
+    """The catalog the command line asks for (``--locale X``, ``--locale=X`` or an abbreviation such as
+    ``--loc X``, the last one given), or
     the CLI's default when it names none or one there is no catalog for."""
     from aftersales.cli.locale_option import CLI_DEFAULT_LOCALE, cli_locale
     from aftersales.errors import AftersalesError
@@ -60,10 +61,14 @@ def argv_locale(argv: Sequence[str]) -> str:
     for i, arg in enumerate(argv):
         if arg == "--":
             break
-        if arg == "--locale" and i + 1 < len(argv):
+        # argparse takes an abbreviation (--loc) where no other option starts so: no command has one
+        option, equals, value = arg.partition("=")
+        if len(option) < 4 or not "--locale".startswith(option):
+            continue
+        if equals:
+            asked = value
+        elif i + 1 < len(argv):
             asked = argv[i + 1]
-        elif arg.startswith("--locale="):
-            asked = arg.partition("=")[2]
     try:
         return cli_locale(asked)
     except AftersalesError:
