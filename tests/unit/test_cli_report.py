@@ -107,7 +107,10 @@ def test_open_writes_a_page_and_hands_it_to_the_browser(
         (["--from", "2026-03-01", "--to", "2026-03-31", "--format", "xlsx"], "give --out"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--format", "jsonl"], "for the ledger export"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--bom"], "--bom is for --format csv"),
-        (["--from", "2026-03-01", "--to", "2026-03-31", "--locale", "xx_YY"], "bad locale"),
+        (
+            ["--from", "2026-03-01", "--to", "2026-03-31", "--locale", "xx_YY"],
+            "--locale 'xx_YY'：没有该语言的文本",
+        ),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--as", "boss"], "--as is manager or dealer"),
         # A dealer reads its own KPI total (session 21: judged by the permission table's kpi_report):
         # a grouping of the network is refused, not ignored.

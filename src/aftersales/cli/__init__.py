@@ -7,14 +7,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from aftersales.cli.argv_words import WordedParser, argv_locale, count
 from aftersales.cli.error_words import error_line
 from aftersales.errors import AftersalesError, ValidationError
 
 __all__ = ["main"]
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aftersales", description="After-sales service as a library.")
+def _parser(locale: str = "zh_Hans") -> argparse.ArgumentParser:
+    # argparse's own refusals (an unknown option, a bad choice) are worded in ``locale`` (cli/argv_words)
+    parser = WordedParser(prog="aftersales", description="After-sales service as a library.", locale=locale)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -27,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
         help="language of the output (default zh_Hans)",
     )
     demo.add_argument("--db", type=Path, default=None, help="SQLite file to create (default: a temp file)")
-    demo.add_argument("--tickets", type=int, default=None, help="requests to play (default 2000)")
+    demo.add_argument("--tickets", type=count, default=None, help="requests to play (default 2000)")
     demo.add_argument("--one", action="store_true", help="walk one repair ticket instead, print its ledger")
 
     diagram = commands.add_parser("diagram", help="print a workflow as a Mermaid state diagram")
@@ -62,21 +64,37 @@ def _locale(args: argparse.Namespace) -> str:
         return CLI_DEFAULT_LOCALE
 
 
+def _demo_refusal(locale: str, key: str, **values: str) -> str:
+    """The demo's own usage refusal ``cli.demo.usage.<key>`` in ``locale`` (argparse checked it)."""
+    from aftersales.cli.report_usage import usage_line
+
+    return usage_line("aftersales demo", locale, key, "cli.demo.usage.", **values)
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` names a file already; a name the file system refuses is left to the demo's own
+    refusal (it names the reason)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code (0 ok, 1 domain error, 2 usage error)."""
-    args = _parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(argv_locale(given)).parse_args(given)
     try:
         if args.command == "demo":
             if args.one:
                 # The single ticket is played in memory: a --db or --tickets for it would be ignored.
-                given = [
+                ignored = [
                     flag
                     for flag, value in (("--db", args.db), ("--tickets", args.tickets))
                     if value is not None
                 ]
-                if given:
-                    flags = " and ".join(given)
-                    print(f"aftersales demo: error: {flags}: for the month demo, not --one", file=sys.stderr)
+                if ignored:
+                    print(_demo_refusal(args.locale, "one_only", flags=", ".join(ignored)), file=sys.stderr)
                     return 2
                 from aftersales.cli.demo import run_demo
 
@@ -84,10 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.db is not None and "?" in str(args.db):
                 # The store would read what follows as URL options and write the month into another
                 # file, one that may exist already (the demo's guard is for a new file).
-                print(
-                    f"aftersales demo: error: --db {args.db}: a file name with '?' cannot be a store",
-                    file=sys.stderr,
-                )
+                print(_demo_refusal(args.locale, "db_query", db=str(args.db)), file=sys.stderr)
+                return 2
+            if args.db is not None and _exists(args.db):  # the demo writes a new file, never over one
+                print(_demo_refusal(args.locale, "db_exists", db=str(args.db)), file=sys.stderr)
                 return 2
             from aftersales.cli.demo_month import run_month_demo
 

@@ -90,8 +90,10 @@ def run_budget(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     err = sys.stderr if err is None else err
     try:
         locale = cli_locale(args.locale)
-    except AftersalesError as exc:
-        err.write(printable(f"aftersales budget: error: --locale: {exc}") + "\n")
+    except AftersalesError:  # worded in the CLI's default, as argparse's refusals of a --locale are
+        from aftersales.cli.argv_words import bad_locale_line
+
+        err.write(bad_locale_line("aftersales budget", str(args.locale)[:40]) + "\n")
         return USAGE
     words = _Words(locale)
     try:
@@ -162,7 +164,10 @@ def _check_options(args: argparse.Namespace, words: _Words) -> None:
         try:
             check()
         except AftersalesError as exc:
-            raise _Usage(f"{option}: {words.error(exc)}") from None
+            # the locale's colon: "--timezone: 输入有误" mixed an ASCII one into the Chinese line
+            raise _Usage(
+                words.text("cli.budget.usage.option", option=option, message=words.error(exc))
+            ) from None
 
 
 def _check_db(db: Path, words: _Words) -> None:
@@ -177,7 +182,11 @@ def _check_db(db: Path, words: _Words) -> None:
         raise _Usage(words.text("cli.budget.usage.db", db=str(db)[:80], why=str(exc.strerror))) from None
     why = not_a_desk_file(db) or not_current_schema(db)  # opening would create or migrate the schema
     if why is not None:
-        raise _Usage(words.text("cli.budget.usage.db", db=str(db)[:200], why=why))
+        from aftersales.cli.desk_file_words import desk_file_reason
+
+        raise _Usage(
+            words.text("cli.budget.usage.db", db=str(db)[:200], why=desk_file_reason(why, words.locale))
+        )
 
 
 def _actor(args: argparse.Namespace) -> Any:

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aftersales.cli.actor_option import as_role_and_id
+from aftersales.cli.argv_words import bad_locale_line, count
+from aftersales.cli.desk_file_words import desk_file_reason
 from aftersales.cli.error_words import error_line
 from aftersales.cli.report_usage import usage_line
-from aftersales.cli.terminal_text import printable
 from aftersales.domain.text import checked_month
 from aftersales.errors import AftersalesError, ValidationError, carried_rule
 
@@ -78,8 +79,8 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="kpi: the groups of the table (default dealer)")  # fmt: skip
     p.add_argument("--dimension", default=None, choices=["product", "batch", "symptom", "cause"],
                    help="faults, trend: what the faults are counted by (default symptom)")  # fmt: skip
-    p.add_argument("--top", type=int, default=None, help="faults: keep the N most frequent")
-    p.add_argument("--trend-months", type=int, default=None, help="kpi: add a trend chart of N months")
+    p.add_argument("--top", type=count, default=None, help="faults: keep the N most frequent")
+    p.add_argument("--trend-months", type=count, default=None, help="kpi: add a trend chart of N months")
     p.add_argument("--month", default=None, help="feedback: the month fed back, YYYY-MM")
     p.add_argument("--timezone", default="Asia/Shanghai")
     p.add_argument(
@@ -94,12 +95,6 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     for name in ("dealer", "region", "engineer", "product", "batch", "text"):
         p.add_argument(f"--{name}", default=None, help=f"ledger: only tickets with this {name}")
     return p
-
-
-def _fail(err: TextIO, message: str) -> int:
-    """A refusal with no locale to word it in (the --locale itself is bad): the developers' English."""
-    err.write(printable(f"aftersales report: error: {message}") + "\n")
-    return USAGE
 
 
 def _refuse(err: TextIO, locale: str, key: str, **values: str) -> int:
@@ -144,10 +139,10 @@ def _check(args: argparse.Namespace, err: TextIO, locale: str) -> tuple[date | N
         return _refuse(err, locale, "db_unreadable", db=str(db)[:80], why=str(exc.strerror))
     why = not_a_desk_file(db)  # opening the store would create the schema in it: an empty report
     if why is not None:
-        return _refuse(err, locale, "not_desk", db=str(db), why=why)
+        return _refuse(err, locale, "not_desk", db=str(db), why=desk_file_reason(why, locale))
     why = not_current_schema(db)  # opening the store would migrate it: a report reads, it does not write
     if why is not None:
-        return _refuse(err, locale, "schema", db=str(db), why=why)
+        return _refuse(err, locale, "schema", db=str(db), why=desk_file_reason(why, locale))
     needs_period = args.kind not in ("ledger", "feedback")
     if args.kind == "feedback":
         if args.date_from is not None or args.date_to is not None:  # they would be ignored
@@ -258,8 +253,9 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
 
     try:
         locale = cli_locale(args.locale)
-    except AftersalesError as exc:  # no words to refuse it in but the developers' English
-        return _fail(err, f"bad locale ({exc})")
+    except AftersalesError:  # worded in the CLI's default, as argparse's refusals of a --locale are
+        err.write(bad_locale_line(COMMAND, str(args.locale)[:40]) + "\n")
+        return USAGE
     checked = _check(args, err, locale)
     if isinstance(checked, int):
         return checked
@@ -479,10 +475,8 @@ def _ledger(
     from aftersales.reports.ledger_export import export_ledger
     from aftersales.reports.names import group_names
 
-    try:
-        filters = _filters(args, received)
-    except ValueError as exc:
-        return _fail(err, str(exc))
+    # a filter the desk refuses (an unknown state, a blank --text) is worded as any other refusal
+    filters = _filters(args, received)
     actor = _actor(args)
     total = desk.count(actor, filters)
     fmt = args.format

@@ -50,10 +50,11 @@ USAGE_KEYS = (
 """Every ``cli.report.usage.<key>`` the command writes (the catalogs have words for each)."""
 
 
-def usage_line(command: str, locale: str, key: str, **values: str) -> str:
-    """``<command>: error: <the refusal>`` in ``locale``, control characters shown as escapes."""
+def usage_line(command: str, locale: str, key: str, prefix: str = "cli.report.usage.", **values: str) -> str:
+    """``<command>: error: <the refusal>`` in ``locale``, control characters shown as escapes; the
+    refusal is the catalog's ``<prefix><key>`` (another command's refusals have their own prefix)."""
     from aftersales.reports.labels import report_labels
 
     words = report_labels(locale)
-    message = words.text(f"cli.report.usage.{key}", **values)
+    message = words.text(f"{prefix}{key}", **values)
     return printable(words.text("cli.error", command=command, message=message))

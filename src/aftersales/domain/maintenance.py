@@ -37,6 +37,7 @@ __all__ = [
     "VisitChange",
     "VisitState",
     "add_months",
+    "checked_checklist",
     "contract_visits",
     "lead_refusal",
     "shortest_interval_days",
@@ -125,6 +126,13 @@ def _checklist(values: object) -> tuple[str, ...]:
     if len(_CHECKED) < _CHECKED_MAX:
         _CHECKED.add(items)
     return items
+
+
+def checked_checklist(values: object) -> tuple[str, ...]:
+    """``values`` as a plan's checklist: 1 to 100 task codes, none twice; else ``ValidationError`` on
+    ``checklist``. The rule a plan and a visit hold their checklist to, for a pack's to be held to it
+    when it loads (not at the first plan made from it)."""
+    return _checklist(values)
 
 
 class PlanState(CodedEnum):

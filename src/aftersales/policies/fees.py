@@ -14,6 +14,7 @@ free as the chargeability decision says. TOML amounts are strings (``"12.50"``):
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -62,14 +63,22 @@ _MAX_MATERIAL_LINES = 16_384  # parts × the quantities seen × free/charged; be
 def _amount(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
         raise ValidationError(
-            f"{attribute.name} must be a non-negative Decimal (write it as a string in TOML)",
+            f"{attribute.name} must be a non-negative Decimal (write it as a string in TOML: "
+            '"12.50", ASCII digits)',
             field=attribute.name,
             rule="non_negative",
         )
 
 
+_AMOUNT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+"""An amount as a pack writes it: ASCII digits and a decimal point. ``Decimal`` alone also takes
+"１２.５", " 12 ", "1_000" and "1E+3", as the budget command's --amount refuses them (session 26)."""
+
+
 def _decimal(value: object) -> object:
     # Accept int and str (exact); leave anything else for the validator to refuse (floats above all).
+    if isinstance(value, str) and not _AMOUNT_TEXT.fullmatch(value):
+        return value
     if isinstance(value, int | str) and not isinstance(value, bool):
         try:
             return Decimal(value)
@@ -182,9 +191,18 @@ class PriceList:
 def _money(amount: Decimal, currency: str, field: str) -> Money:
     # Money names only "amount"; a price list names the row and column that is wrong.
     try:
-        return Money(amount, currency)
+        money = Money(amount, currency)
     except InvalidMoney as exc:
         raise InvalidMoney(f"{field}: {exc}", field=field) from None
+    if money.amount != amount:
+        # Money rounds to the minor unit: a row of 0.001 CNY became a free part. Refused, as the
+        # budget command refuses an amount with a place the currency does not have.
+        raise InvalidMoney(
+            f"{field}: {amount} has places finer than {currency}'s minor unit "
+            f"({currency_exponent(currency)}); write whole minor units",
+            field=field,
+        )
+    return money
 
 
 def _bands(value: Any) -> tuple[DistanceBand, ...]:

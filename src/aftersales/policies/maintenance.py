@@ -14,10 +14,10 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.maintenance import lead_refusal
+from aftersales.domain.maintenance import checked_checklist, lead_refusal
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.typed_init import refused_typed
-from aftersales.errors import ConfigurationError, OutOfBounds
+from aftersales.errors import ConfigurationError, OutOfBounds, ValidationError
 from aftersales.policies.kinds import PolicyKind
 
 __all__ = ["DEFAULT_CHECKLIST", "KIND", "MaintenanceParams"]
@@ -39,26 +39,34 @@ def _int(low: int, high: int) -> Any:
     return check
 
 
-def _tasks(value: object, key: str = "checklist") -> tuple[str, ...]:
+def _tasks(value: object, key: str = "maintenance.checklist", whose: str = "") -> tuple[str, ...]:
+    # ``whose``: "toilet: " for a category's list (the key names the field, the message which list)
     if isinstance(value, str) or not isinstance(value, list | tuple) or not value:
-        raise ConfigurationError("a checklist is a non-empty list of task codes", key=key)
+        raise ConfigurationError(f"{whose}a checklist is a non-empty list of task codes", key=key)
     for item in value:
         if not isinstance(item, str) or not CODE_PATTERN.fullmatch(item):
-            raise ConfigurationError(f"checklist task {item!r} is not a snake_case code", key=key)
-    return tuple(value)
+            raise ConfigurationError(f"{whose}checklist task {item!r:.40} is not a snake_case code", key=key)
+    try:
+        # a plan's rule (1 to 100 tasks, none twice): a list it refuses would refuse every plan made from it
+        return checked_checklist(value)
+    except ValidationError as exc:
+        raise ConfigurationError(f"{whose}{exc}", key=key) from None
 
 
 def _checklists(value: object) -> Mapping[str, tuple[str, ...]]:
     if not isinstance(value, Mapping):
-        raise ConfigurationError("checklists map product categories to task lists", key="checklists")
+        raise ConfigurationError(
+            "checklists map product categories to task lists", key="maintenance.checklists"
+        )
     for category in value:
         # A product's category is a snake_case code: another key could never match, and its checklist
         # would silently never be used.
         if not isinstance(category, str) or not CODE_PATTERN.fullmatch(category):
             raise ConfigurationError(
-                f"checklists: {category!r} is not a product category code (snake_case)", key="checklists"
+                f"checklists: {category!r:.40} is not a product category code (snake_case)",
+                key="maintenance.checklists",
             )
-    return MappingProxyType({k: _tasks(v, "checklists") for k, v in value.items()})
+    return MappingProxyType({k: _tasks(v, "maintenance.checklists", f"{k}: ") for k, v in value.items()})
 
 
 @refused_typed

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from aftersales.reports.document import Column, ColumnKind, DocCell, ReportTable
-from aftersales.reports.labels import ReportLabels
+from aftersales.reports.labels import FAULT_FIELDS, ReportLabels
 from aftersales.reports.monthly_feedback import MonthlyFeedback
 
 __all__ = ["HEADLINE", "feedback_tables"]
@@ -32,6 +32,14 @@ def _table(
 ) -> ReportTable:
     cols = tuple(Column(c, labels.column(c), k) for c, k in columns)
     return ReportTable(code, labels.text(f"report.feedback.{code}"), cols, tuple(rows))
+
+
+def _problem(problem: str, dimension: str | None, labels: ReportLabels) -> str:
+    """A batch incident's problem in words: a symptom or cause code as the faults report labels it (a
+    line without its dimension, as written)."""
+    if dimension in FAULT_FIELDS:
+        return labels.fault(dimension, problem)
+    return problem
 
 
 def _phase(code: str, labels: ReportLabels) -> str:
@@ -74,7 +82,8 @@ def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[Repor
         "incidents", labels,
         (("id", K.TEXT), ("batch", K.TEXT), ("product", K.TEXT), ("problem", K.TEXT), ("units", K.COUNT),
          ("state", K.TEXT)),
-        [(i.incident_id, i.batch, labels.name(i.product_id), i.problem, i.units, i.state)
+        [(i.incident_id, i.batch, labels.name(i.product_id), _problem(i.problem, i.dimension, labels),
+          i.units, labels.state(i.state, "quality_incident"))
          for i in facts.incidents],
     )  # fmt: skip
     phases = _table(

@@ -42,11 +42,19 @@ def _openpyxl() -> Any:
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = title.translate(_SHEET_BAD)[:28] or "Sheet"
+    """A name Excel takes for the sheet of ``title``, unique among ``used`` (its names, casefolded).
+
+    Excel: at most 31 characters, none of ``[]:*?/\\``, no apostrophe first or last, not "History", and
+    unique regardless of case (openpyxl renamed "faults" beside "Faults" to "faults1"); a control
+    character makes the workbook's XML unreadable. A host's own document may title a table anything."""
+    base = "".join("_" if ord(c) < 0x20 or ord(c) == 0x7F else c for c in title.translate(_SHEET_BAD))
+    base = base[:28].strip("'") or "Sheet"
+    if base.casefold() == "history":
+        base = f"{base}_"
     name, n = base, 2
-    while name in used:
-        name, n = f"{base[:26]} {n}", n + 1
-    used.add(name)
+    while name.casefold() in used:
+        name, n = f"{base[:26].rstrip(chr(39))} {n}", n + 1
+    used.add(name.casefold())
     return name
 
 

@@ -78,6 +78,9 @@ class IncidentLine:
     units: int
     """The units of the batch it reached."""
     state: str
+    dimension: str | None = None
+    """What ``problem`` is (``symptom`` or ``cause``, the pack's batch dimension): the page labels it as
+    one; ``None`` shows it as written."""
 
 
 @attrs.frozen
@@ -217,7 +220,13 @@ class MonthlyFeedbackDesk:
         since, until = datetime.combine(start, time(), local), datetime.combine(end, time(), local)
         incidents = tuple(
             IncidentLine(
-                i.id, i.batch, i.product_id, i.value, len(i.unit_ids) + i.units_elsewhere, i.state.value
+                i.id,
+                i.batch,
+                i.product_id,
+                i.value,
+                len(i.unit_ids) + i.units_elsewhere,
+                i.state.value,
+                dimension=i.dimension,
             )
             for i in reversed(self.quality_incidents.incidents(actor))
             if since <= i.detected_at < until
