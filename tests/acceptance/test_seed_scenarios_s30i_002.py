@@ -11,7 +11,10 @@ PostgreSQL (skipped without ``AFTERSALES_PG_DSN``):
   of work until a report was attached: a unit found cracked at the unboxing could not be visited —
   so no on-site photo taken — before someone wrote its report);
 - 分工 3 “保修期内甲方免费向乙方提供维修材料,但乙方需按时退回换下的配件” in the out-of-box phase: the part for
-  the maker's fault goes free on a pick slip at once, before the report, and the cracked part is owed back.
+  the maker's fault goes free on a pick slip at once, before the report, and the cracked part is owed back;
+- 设计隐患 “按第一阶段的方式处理” × 发料 2 a): a design hazard's part out of warranty goes free on a pick
+  slip, as the charge sheet gives it (agrees);
+- 材料收费 1 b ② in the out-of-box phase: charged, quoted without 款到发货, the report still owed (agrees).
 """
 
 from __future__ import annotations
@@ -168,3 +171,73 @@ def test_the_out_of_box_part_goes_free_before_the_report_and_the_old_one_is_owed
     materials.receive(world.dealer_sh_staff, request.id)
     assert dict(materials.ledger(world.agent, dealer).balance) == {VALVE: 1}
     assert not desk.fees.slips_of(world.manager, ticket_id)  # nothing charged to anyone
+
+
+# Out of warranty since 2020: 保修期外.
+OLD = Asset(
+    AssetId("unit-old"), "wc-100", "SN-OLD-30", customer_id="cust-zh", purchase_date=date(2020, 1, 6),
+    installation_accepted_on=date(2020, 1, 8), dealer_id="dealer-sh",
+)  # fmt: skip
+
+
+def test_a_design_hazards_part_out_of_warranty_goes_free_as_the_sheet_says(host: Host) -> None:
+    # 设计隐患问题,按第一阶段的方式处理: found on a unit bought in 2020, the valve is the maker's, free on the
+    # charge sheet; 发料 2 a) the parts check agrees and files a free pick slip, owed back (分工 3), with no
+    # payment before shipping (分工 4's 款到发货 is for a part the dealer buys).
+    desk, clock, world = host
+    desk.register_asset(world.manager, OLD)
+    clock.set(datetime(2026, 3, 9, 10, 0, tzinfo=SH))
+    ticket_id = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="进水阀破裂漏水", asset_id=OLD.id
+    ).ticket.id
+    desk.triage(
+        world.agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE
+    )
+    dealer = world.dealer_sh_staff
+    desk.dispatch(world.agent, ticket_id, dealer_id="dealer-sh")
+    desk.start_work(dealer, ticket_id)
+    desk.add_fault_record(
+        dealer, ticket_id, symptom="valve_cracked", cause="design_hazard", action="replace_flush_valve",
+        part=VALVE, component="flush_valve",
+    )  # fmt: skip
+    sheet = desk.charges.assess(dealer, ticket_id)
+    assert sheet.phase == "out_of_warranty" and sheet.customer_total == Money(0, CNY)
+    assert "design_hazard_as_out_of_box" in {r.code for r in sheet.reasons}
+    party = PartyRef.dealer("dealer-sh")
+    request = desk.materials.request(
+        dealer, ticket_id, party=party, lines=[MaterialsLine(VALVE, 1)], urgent=True
+    )
+    checked = desk.materials.check(world.agent, request.id)
+    assert checked.chargeable is False and checked.pick_slip is not None
+    desk.materials.approve(world.manager, request.id)
+    desk.materials.pick(world.agent, request.id)
+    desk.materials.ship(world.agent, request.id)
+    desk.materials.receive(dealer, request.id)
+    assert dict(desk.materials.ledger(world.agent, party).balance) == {VALVE: 1}
+    assert not desk.fees.slips_of(world.manager, ticket_id)
+
+
+def test_a_boxed_unit_the_user_moved_himself_is_charged_and_its_report_is_still_owed(host: Host) -> None:
+    # 材料收费 1 b ② 因购买后用户自行搬运、移动、安装 in the out-of-box phase: the repair is the
+    # user's to pay, quoted at the user's price; it is still a problem found on a unit in its box,
+    # so the report is owed before the job is done (开箱期…在发现问题时,需立即提供书面报告: feedback
+    # whoever caused it); in the phase the part need not be paid before it ships (分工 4 款到发货 is
+    # the out-of-warranty rule).
+    desk, clock, world = host
+    ticket_id = _call(desk, clock, world)
+    dealer = world.dealer_sh_staff
+    desk.dispatch(world.agent, ticket_id, dealer_id="dealer-sh")
+    desk.start_work(dealer, ticket_id)
+    desk.add_fault_record(
+        dealer, ticket_id, symptom="valve_leaking", cause="moved_or_self_installed",
+        action="replace_flush_valve", part=VALVE, component="flush_valve",
+    )  # fmt: skip
+    sheet = desk.charges.assess(dealer, ticket_id)
+    assert sheet.phase == "out_of_box" and sheet.customer_total == Money("120.00", CNY)
+    quote = desk.charges.quote(dealer, ticket_id)
+    assert quote.total == Money("120.00", CNY) and not quote.payment_before_shipping
+    with pytest.raises(AttachmentRequired) as refused:
+        desk.resolve(dealer, ticket_id, summary="更换进水阀")
+    assert refused.value.step == "resolve"
+    _report(desk, world, ticket_id)
+    assert desk.resolve(dealer, ticket_id, summary="更换进水阀").ticket.state == "resolved"
