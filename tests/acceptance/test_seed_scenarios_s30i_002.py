@@ -14,7 +14,10 @@ PostgreSQL (skipped without ``AFTERSALES_PG_DSN``):
   the maker's fault goes free on a pick slip at once, before the report, and the cracked part is owed back;
 - 设计隐患 “按第一阶段的方式处理” × 发料 2 a): a design hazard's part out of warranty goes free on a pick
   slip, as the charge sheet gives it (agrees);
-- 材料收费 1 b ② in the out-of-box phase: charged, quoted without 款到发货, the report still owed (agrees).
+- 材料收费 1 b ② in the out-of-box phase: charged, quoted without 款到发货, the report still owed (agrees);
+- 分工 4 × 退料 2–5: a part the dealer bought at cost and sent back unused is 盘盈 for review, read on the
+  dealer's ledger and closed by the office. **Fixed in session 30** (no public read listed a surplus under
+  review).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
+from aftersales.domain.surplus_review import SurplusOutcome
 from aftersales.errors import AttachmentRequired
 from aftersales.policies.fees import DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.service.desk import ServiceDesk
@@ -241,3 +245,51 @@ def test_a_boxed_unit_the_user_moved_himself_is_charged_and_its_report_is_still_
     assert refused.value.step == "resolve"
     _report(desk, world, ticket_id)
     assert desk.resolve(dealer, ticket_id, summary="更换进水阀").ticket.state == "resolved"
+
+
+def test_a_part_the_dealer_bought_and_sent_back_unused_is_read_for_review_and_closed(host: Host) -> None:
+    # 分工 4 款到发货: the dealer buys the valve at cost (75.00) and pays; the customer then calls the job off
+    # and the dealer sends the unused valve to Taizhou (退料 2). It was charged, so never lent (退料 1 d): it
+    # is 盘盈 for review (退料 4 盘盈盘亏分析), and the office reads it on the dealer's ledger to settle it
+    # with the dealer (5 与用户沟通). Before session 30 no public read listed a surplus under review: its key
+    # for close_surplus was found only by reading the store's documents.
+    desk, clock, world = host
+    desk.register_asset(world.manager, OLD)
+    clock.set(datetime(2026, 3, 9, 10, 0, tzinfo=SH))
+    ticket_id = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="进水阀漏水", asset_id=OLD.id
+    ).ticket.id
+    desk.triage(
+        world.agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE
+    )
+    staff, dealer = world.dealer_sh_staff, PartyRef.dealer("dealer-sh")
+    desk.dispatch(world.agent, ticket_id, dealer_id="dealer-sh")
+    desk.start_work(staff, ticket_id)
+    desk.add_fault_record(
+        staff, ticket_id, symptom="valve_leaking", cause="wear", action="replace_flush_valve",
+        part=VALVE, component="flush_valve",
+    )  # fmt: skip
+    desk.charges.assess(staff, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    assert purchase.total == Money("75.00", CNY)
+    request = desk.charges.accept(staff, ticket_id, purchase.id, urgent=True).materials_request
+    assert request is not None
+    desk.materials.pick(world.agent, request.id)
+    desk.charges.record_payment(staff, ticket_id, purchase.id, amount=purchase.total)
+    desk.materials.ship(world.agent, request.id)
+    desk.materials.receive(staff, request.id)
+    desk.cancel(world.agent, ticket_id, reason="customer_withdrew")
+    clock.set(datetime(2026, 3, 12, 10, 0, tzinfo=SH))
+    item = desk.materials.register_return(world.agent, request_id=request.id, part=VALVE)
+    desk.materials.inspect_return(world.agent, item.id, accepted=True)
+    desk.materials.book_return(world.agent, item.id)
+    summary = desk.materials.ledger(world.agent, dealer)
+    assert (summary.issued, summary.returned, dict(summary.balance)) == (0, 0, {})  # never lent
+    (surplus,) = summary.surplus
+    found = (surplus.part, surplus.quantity, surplus.source, surplus.reference)
+    assert found == (VALVE, 1, "return", item.id)
+    assert desk.materials.ledger(staff, dealer).surplus == summary.surplus  # the dealer reads its own
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert slip.total == Money("75.00", CNY) and slip.is_active  # the money is for the office to settle
+    desk.materials.close_surplus(world.manager, dealer, surplus.key, SurplusOutcome.INTO_STOCK, "完好,入库")
+    assert desk.materials.ledger(world.agent, dealer).surplus == ()
