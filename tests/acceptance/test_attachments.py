@@ -2,7 +2,7 @@
 
 Photos and reports stream in, their type is sniffed from the bytes (a renamed ``.exe`` is refused),
 reads are scoped like the ticket, removal leaves a ``detach`` event, and an out-of-box fault is not
-dispatched until its written report (书面报告) is attached.
+resolved until its written report (书面报告) is attached (the dealer is sent at once: session 30).
 """
 
 from __future__ import annotations
@@ -140,16 +140,21 @@ def test_an_out_of_box_fault_waits_for_its_written_report(
         world.agent, customer_id="cust-zh", asset_id="asset-oob", description="开箱发现裂纹"
     ).ticket.id
     desk.triage(world.agent, tid, nature="quality", severity=Severity.MEDIUM)
-    with pytest.raises(AttachmentRequired) as info:
-        desk.dispatch(world.agent, tid)
-    assert info.value.kind == "written_report"
-    assert info.value.step == "assign"
-    assert desk.ticket(world.agent, tid).state == "triaged"
-    desk.attachments.attach(world.agent, tid, kind="photo", name="裂纹.jpg", content=JPEG)
-    with pytest.raises(AttachmentRequired):
-        desk.dispatch(world.agent, tid)  # a photo is not the report
-    desk.attachments.attach(world.agent, tid, kind="written_report", name="书面报告.pdf", content=PDF)
+    # The dealer goes at once (session 30: the report holds the completion, not the visit).
     assert desk.dispatch(world.agent, tid).ticket.state == "assigned"
+    dealer = world.dealer_sh_staff
+    desk.start_work(dealer, tid)
+    desk.add_fault_record(dealer, tid, symptom="cracked_body", cause="transport_damage", action="replace")
+    with pytest.raises(AttachmentRequired) as info:
+        desk.resolve(dealer, tid, summary="更换")
+    assert info.value.kind == "written_report"
+    assert info.value.step == "resolve"
+    assert desk.ticket(world.agent, tid).state == "in_progress"
+    desk.attachments.attach(dealer, tid, kind="photo", name="裂纹.jpg", content=JPEG)
+    with pytest.raises(AttachmentRequired):
+        desk.resolve(dealer, tid, summary="更换")  # a photo is not the report
+    desk.attachments.attach(dealer, tid, kind="written_report", name="书面报告.pdf", content=PDF)
+    assert desk.resolve(dealer, tid, summary="更换").ticket.state == "resolved"
 
 
 def test_a_unit_in_warranty_needs_no_report(desk: ServiceDesk, world: World) -> None:
@@ -252,7 +257,7 @@ def test_erasing_a_customer_removes_their_attachments_and_keeps_others(
 @pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
 def test_every_store_keeps_the_written_report_without_being_told_where(backend: str, tmp_path: Path) -> None:
     """Seed 002's written report (开箱期…需立即提供书面报告) on a desk opened with no ``attachments=``: a
-    PostgreSQL desk had no store of its own, so its out-of-box repair could never be dispatched while
+    PostgreSQL desk had no store of its own, so its out-of-box repair could never be completed while
     memory and SQLite desks took the same calls. Now the bytes go into the database."""
     from conftest import world_desk
 
@@ -266,12 +271,17 @@ def test_every_store_keeps_the_written_report_without_being_told_where(backend: 
             world.agent, customer_id="cust-zh", asset_id="asset-oob", description="开箱发现裂纹"
         ).ticket.id
         desk.triage(world.agent, tid, nature="quality", severity=Severity.MEDIUM)
+        desk.dispatch(world.agent, tid)
+        desk.start_work(world.dealer_sh_staff, tid)
+        desk.add_fault_record(
+            world.dealer_sh_staff, tid, symptom="cracked_body", cause="transport_damage", action="replace"
+        )
         with pytest.raises(AttachmentRequired):
-            desk.dispatch(world.agent, tid)
+            desk.resolve(world.dealer_sh_staff, tid, summary="更换")
         report = desk.attachments.attach(
             world.agent, tid, kind="written_report", name="书面报告.pdf", content=PDF
         ).ticket.attachments[-1]
-        assert desk.dispatch(world.agent, tid).ticket.state == "assigned"
+        assert desk.resolve(world.dealer_sh_staff, tid, summary="更换").ticket.state == "resolved"
         found, handle = desk.attachments.open(world.dealer_sh_staff, tid, report.id)
         with handle:
             assert handle.read() == PDF

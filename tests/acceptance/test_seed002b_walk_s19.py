@@ -139,14 +139,19 @@ def _reason_codes(shop: Shop, tid: str) -> set[str]:
 
 
 def test_an_out_of_box_fault_waits_for_the_services_written_report(shop: Shop) -> None:
+    """Session 30: the dealer is sent and works at once (分工 5–6; 现场实物图片 are taken on site); the
+    report holds the job's completion. Before, the dispatch itself was refused until a report existed."""
     desk, world = shop.desk, shop.world
     tid = _call(shop, "asset-oob")
+    assert desk.dispatch(world.agent, tid, dealer_id=world.dealer_sh.id).ticket.state == "assigned"
+    desk.start_work(shop.staff, tid)
+    desk.add_fault_record(shop.staff, tid, symptom="cracked_body", cause="transport_damage", action="replace")
     events = len(desk.ticket(world.agent, tid).events)
     with pytest.raises(AttachmentRequired) as refused:
-        desk.dispatch(world.agent, tid, dealer_id=world.dealer_sh.id)
-    assert (refused.value.kind, refused.value.step) == ("written_report", "assign")
+        desk.resolve(shop.staff, tid, summary="更换")
+    assert (refused.value.kind, refused.value.step) == ("written_report", "resolve")
     after = desk.ticket(world.agent, tid)
-    assert (after.state, len(after.events)) == ("triaged", events)  # nothing changed
+    assert (after.state, len(after.events)) == ("in_progress", events)  # nothing changed
     # The customer's photo is welcome (现场实物图片) but is not the report; the customer gives none.
     desk.attachments.attach(world.customer_zh, tid, kind="photo", name="裂纹.jpg", content=JPEG)
     with pytest.raises(PermissionDenied):
@@ -154,15 +159,12 @@ def test_an_out_of_box_fault_waits_for_the_services_written_report(shop: Shop) -
     with pytest.raises(NotFound):  # another territory's dealer does not even see the call
         _report(shop, tid, by=world.dealer_bj_staff)
     with pytest.raises(AttachmentRequired):
-        desk.dispatch(world.agent, tid, dealer_id=world.dealer_sh.id)
-    _report(shop, tid)
+        desk.resolve(shop.staff, tid, summary="更换")
     desk.attachments.attach(shop.staff, tid, kind="photo", name="现场.jpg", content=JPEG)
-    assert desk.dispatch(world.agent, tid, dealer_id=world.dealer_sh.id).ticket.state == "assigned"
+    _report(shop, tid)
     kinds = sorted(a.kind.value for a in desk.attachments.list(world.agent, tid))
     assert kinds == ["photo", "photo", "written_report"]
     # The out-of-box fault is the maker's: free, and the reasons say the report is required.
-    desk.start_work(shop.staff, tid)
-    desk.add_fault_record(shop.staff, tid, symptom="cracked_body", cause="transport_damage", action="replace")
     assert {"out_of_box_maker_responsibility", "out_of_box_report_required"} <= _reason_codes(shop, tid)
     assert desk.resolve(shop.staff, tid, summary="更换").ticket.state == "resolved"
 
@@ -178,14 +180,14 @@ def test_an_out_of_box_fault_fixed_by_phone_still_needs_the_report(shop: Shop) -
 
 def test_the_report_taken_away_blocks_the_work_again(shop: Shop) -> None:
     desk, world = shop.desk, shop.world
-    tid = _call(shop, "asset-oob")
+    tid = _at_work(shop, "asset-oob")
+    desk.add_fault_record(shop.staff, tid, symptom="cracked_body", cause="transport_damage", action="replace")
     _report(shop, tid)
-    desk.dispatch(world.agent, tid, dealer_id=world.dealer_sh.id)
     (report,) = desk.attachments.list(world.agent, tid)
     desk.attachments.remove(shop.staff, tid, report.id, reason="传错文件")
     with pytest.raises(AttachmentRequired):
-        desk.start_work(shop.staff, tid)
-    assert desk.ticket(world.agent, tid).state == "assigned"
+        desk.resolve(shop.staff, tid, summary="更换")
+    assert desk.ticket(world.agent, tid).state == "in_progress"
 
 
 def test_an_out_of_box_exchange_with_a_fault_found_needs_the_report(shop: Shop) -> None:

@@ -3,8 +3,9 @@
 
 Seed 002 asks it of the sales and service units, as their feedback to the maker: 对各级销售单位提出以下
 要求 … 关于第一阶段(开箱期)的产品,在发现问题时,需立即提供书面报告,必要时还需要提供现场实物图片 (and in
-售后服务质量反馈系统的建设, 产品的信息反馈). The sanitary-ware pack holds the dispatch until it is attached.
-A customer could attach any PDF as ``written_report`` and so release the dispatch without the report; a
+售后服务质量反馈系统的建设, 产品的信息反馈). The sanitary-ware pack holds the completion (resolve,
+close) until it is attached (the dispatch too until session 30).
+A customer could attach any PDF as ``written_report`` and so release the job without the report; a
 customer's upload is a photo, a signed slip, an invoice — not the report.
 """
 
@@ -64,17 +65,19 @@ def test_a_customer_attaches_no_written_report(shop: Desk) -> None:
     desk, world = shop.desk, shop.world
     tid = _out_of_box_fault(shop)
     customer = world.customer_zh
-    # Before: accepted, and the dispatch went ahead on the customer's upload.
+    # Before: accepted, and the job went ahead on the customer's upload.
     with pytest.raises(PermissionDenied):
         desk.attachments.attach(customer, tid, kind="written_report", name="书面报告.pdf", content=PDF)
     assert desk.attachments.list(world.agent, tid) == ()
-    with pytest.raises(AttachmentRequired):
-        desk.dispatch(world.agent, tid)
+    dealer = world.dealer_sh_staff
+    desk.dispatch(world.agent, tid)
+    desk.start_work(dealer, tid)
+    desk.add_fault_record(dealer, tid, symptom="cracked_body", cause="transport_damage", action="replace")
     desk.attachments.attach(customer, tid, kind="photo", name="裂纹.pdf", content=PDF)  # theirs to give
-    desk.attachments.attach(
-        world.dealer_sh_staff, tid, kind="written_report", name="书面报告.pdf", content=PDF
-    )
-    assert desk.dispatch(world.agent, tid).ticket.state == "assigned"
+    with pytest.raises(AttachmentRequired):
+        desk.resolve(dealer, tid, summary="更换")
+    desk.attachments.attach(dealer, tid, kind="written_report", name="书面报告.pdf", content=PDF)
+    assert desk.resolve(dealer, tid, summary="更换").ticket.state == "resolved"
 
 
 def test_a_stored_report_a_customer_attached_does_not_count() -> None:

@@ -1,12 +1,14 @@
 """The attachments policy kind: what a pack accepts as attachments, and when a written report is required.
 
 Seed 002 (卫浴, 售后服务质量反馈系统): "开箱期的产品…在发现问题时,需立即提供书面报告,
-必要时还需要提供现场实物图片" — an out-of-box fault needs a written report before the work goes on.
+必要时还需要提供现场实物图片" — an out-of-box fault needs a written report before the job is done.
 ``report_for_out_of_box`` turns the rule on (the sanitary-ware pack does); a design hazard (设计隐患) found
 in or out of warranty is handled as out of box ("按第一阶段的方式处理") and needs the same report.
 ``report_blocks`` names the workflow steps (dispatching is ``assign``) refused with
 :class:`~aftersales.errors.AttachmentRequired` until a written report
-is attached.
+is attached. The default holds the dispatch too (a host's stricter choice); the sanitary-ware pack holds
+only ``resolve`` and ``close``: the report is made on site, with the site's photos, and the dealer's 24
+hours (分工 6) do not wait for it.
 ``report_before_extension`` asks the same before a special-case SLA extension, a host's choice (seed
 002's 特殊情况不得超过48小时 names a cap and asks no report: its pack leaves it off); the SLA desk calls
 :func:`written_report_missing` for it.

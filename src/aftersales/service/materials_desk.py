@@ -49,6 +49,7 @@ from aftersales.domain.loan_ledger import (
     LoanLedger,
     OverdueItem,
     Reconciliation,
+    SurplusItem,
 )
 from aftersales.domain.materials import (
     ItemKind,
@@ -114,7 +115,8 @@ _USERS_ANSWER = frozenset({"approve", "decline", "record_payment"})
 
 @attrs.frozen
 class LedgerSummary:
-    """A party's loan ledger as read: quantities out per part, totals, and its chargebacks."""
+    """A party's loan ledger as read: quantities out per part, totals, its chargebacks, and the surplus
+    under review."""
 
     party: PartyRef
     balance: Mapping[str, int]
@@ -123,6 +125,10 @@ class LedgerSummary:
     charged: int
     lines: int
     chargebacks: tuple[Chargeback, ...]
+    surplus: tuple[SurplusItem, ...] = ()
+    """盘盈 awaiting the office's decision, oldest first: parts sent back or counted that were never lent
+    (seed 002 退料 4–5: 盘盈盘亏分析, 与用户沟通); each closes by its ``key`` with
+    :meth:`MaterialsDesk.close_surplus`."""
 
     @property
     def outstanding(self) -> int:
@@ -1317,14 +1323,15 @@ class MaterialsDesk:
         return item
 
     def ledger(self, actor: Actor, party: PartyRef) -> LedgerSummary:
-        """The party's loan ledger: what is out per part, issued/returned/charged totals, chargebacks."""
+        """The party's loan ledger: what is out per part, issued/returned/charged totals, chargebacks and
+        the surplus under review (the office reads it to settle each with :meth:`close_surplus`)."""
         _check_actor(actor)
         with self.context.store() as uow:
             self._check_party_scope(uow, actor, party)
             ledger, _new = self._ledger(uow, party)
         return LedgerSummary(
             party, dict(sorted(ledger.balance().items())), ledger.issued, ledger.returned, ledger.charged,
-            len(ledger.entries), tuple(ledger.chargebacks),
+            len(ledger.entries), tuple(ledger.chargebacks), tuple(ledger.surplus),
         )  # fmt: skip
 
     def overdue(self, actor: Actor, party: PartyRef, at: datetime | None = None) -> list[OverdueItem]:
