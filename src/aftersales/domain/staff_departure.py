@@ -28,7 +28,9 @@ __all__ = ["StaffDeparture", "StaffErasureRecord", "pay_records_until"]
 
 def _day(instance: object, attribute: attrs.Attribute[date], value: object) -> None:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError(f"{attribute.name} is a date (not a datetime)", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} is a date (not a datetime)", field=attribute.name, rule="date"
+        )
 
 
 @attrs.frozen

@@ -342,9 +342,14 @@ class StaffDesk:
         a departure: it may be undone, and agents and heads have no registry record."""
         check_role(actor, "record_staff_departure", staff_id, _roles("record_staff_departure"))
         if not isinstance(left_on, date) or isinstance(left_on, datetime):
-            raise ValidationError("left_on is a date (not a datetime)", field="left_on")
+            raise ValidationError("left_on is a date (not a datetime)", field="left_on", rule="date")
         if len(reason) > 500:
-            raise ValidationError("a departure's reason is at most 500 characters", field="reason")
+            raise ValidationError(
+                "a departure's reason is at most 500 characters",
+                field="reason",
+                rule="too_long",
+                rule_params={"most": 500},
+            )
 
         def apply(uow: UnitOfWork, now: datetime) -> StaffDeparture:
             known = not holds_nothing(staff_data(uow, staff_id)) or (
