@@ -109,7 +109,7 @@ class _Kept:
     """What a ticket's event log gave: whether it was reopened, and its clocks measured for some targets
     on some calendar (an immutable :class:`SlaTimeline`), for the log of ``count`` events ending ``last``."""
 
-    __slots__ = ("changes", "count", "decided", "held", "last", "measured", "reopened", "retargeted")
+    __slots__ = ("changes", "count", "decided", "held", "last", "late", "measured", "reopened", "retargeted")
 
     def __init__(self, count: int, last: object, reopened: bool) -> None:
         self.count = count
@@ -120,6 +120,9 @@ class _Kept:
         # (priority, category, plan, assignee, urgency, reopening, agreed terms) changes only by an event,
         # and a new event makes a new _Kept.
         self.decided: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
+        # The late-after instants last derived for this ticket, with everything they were derived from
+        # (see SlaService._late): valid for any log, so carried over to the next one.
+        self.late: _LateKept | None = None
         self.changes: tuple[Priority, list[tuple[int, Priority]]] | None = None
         # The decision re-counted for the priority changes of this log (made only when there are some).
         self.retargeted: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
@@ -410,6 +413,8 @@ class SlaService:
         else:
             reopened = "reopen" in [e.action for e in events]
         fresh = _Kept(count, last, reopened)
+        if kept is not None:
+            fresh.late = kept.late  # keyed by all its inputs: right for any log of this ticket
         # Only an intake, a triage or a reopen sets or resets a priority change: else carried over.
         if (
             grown
@@ -488,8 +493,8 @@ class SlaService:
         ticket.resolution_due_at = (
             resolution if dealer is None or (resolution and resolution <= dealer) else dealer
         )
-        ticket.response_late_after, ticket.resolution_late_after = _late_afters(
-            found[1], self.calendar, dues, ticket.response_due_at, ticket.resolution_due_at
+        ticket.response_late_after, ticket.resolution_late_after = _late(
+            log, found[1], self.calendar, dues, ticket.response_due_at, ticket.resolution_due_at
         )
         for name, due in kept.items():
             stored = ticket.response_due_at if name == "response" else ticket.resolution_due_at
@@ -522,6 +527,51 @@ class SlaService:
         response_due = ticket.response_due_at if dues.get("response") == ticket.response_due_at else None
         resolution_due = ticket.resolution_due_at if binding == ticket.resolution_due_at else None
         return _late_afters(found[1], self.calendar, dues, response_due, resolution_due)
+
+
+_Instants = tuple[datetime | None, ...]
+_LateKept = tuple[SlaTargets, BusinessCalendar, _Instants, tuple[datetime | None, datetime | None]]
+"""The stored targets and calendar late-afters were derived with, the dues they read (response,
+resolution, dealer's resolution, then the stored response and resolution dues), and what they gave."""
+
+
+def _late(
+    log: _Kept | None,
+    targets: SlaTargets,
+    calendar: BusinessCalendar,
+    dues: dict[str, datetime | None],
+    response: datetime | None,
+    resolution: datetime | None,
+) -> tuple[datetime | None, datetime | None]:
+    """:func:`_late_afters`, kept with the ticket's log (``log``) and given again while the targets and the
+    calendar (immutable, by identity) and every due it reads are the same: most commands change none of
+    them, and finding the next working instant of two dues was half of a derivation that measured nothing.
+    """
+    asked = (
+        dues.get("response"),
+        dues.get("resolution"),
+        dues.get("dealer_resolution"),
+        response,
+        resolution,
+    )
+    kept = log.late if log is not None else None
+    if kept is not None and kept[0] is targets and kept[1] is calendar and _same_instants(kept[2], asked):
+        return kept[3]
+    found = _late_afters(targets, calendar, dues, response, resolution)
+    if log is not None:
+        log.late = (targets, calendar, asked, found)  # one assignment: readers see all of it or none
+    return found
+
+
+def _same_instants(a: _Instants, b: _Instants) -> bool:
+    """Whether ``a`` and ``b`` hold the same datetimes: the same instant in the same zone object with the
+    same fold (a late-after that is a due itself is that very datetime, stored with its zone)."""
+    for x, y in zip(a, b, strict=True):
+        if x is y:
+            continue
+        if x is None or y is None or x != y or x.tzinfo is not y.tzinfo or x.fold != y.fold:
+            return False
+    return True
 
 
 def _late_afters(
