@@ -311,7 +311,7 @@ class Ticket:
 
     def can(self, trigger: str) -> bool:
         """True when ``trigger`` may fire from the current state."""
-        return trigger in self.workflow.allowed(self.state)
+        return self.workflow.permits(self.state, trigger)
 
     def step(
         self,

@@ -59,7 +59,7 @@ class Workflow:
     :class:`InvalidTransition` when nowhere.
     """
 
-    __slots__ = ("_diagram", "_specs", "_table", "final", "initial", "machine", "name", "states")
+    __slots__ = ("_allowed", "_diagram", "_specs", "_table", "final", "initial", "machine", "name", "states")
 
     def __init__(
         self,
@@ -88,6 +88,9 @@ class Workflow:
             send_event=True,
         )
         self._table = self._compile(self.machine)
+        # The triggers allowed from each state (a tuple, immutable like the table it is read from): every
+        # ticket command asks, and walking every trigger cost more than the rest of the permission check.
+        self._allowed: dict[str, tuple[str, ...]] = {}
         self._diagram: str | None = None
 
     @staticmethod
@@ -128,7 +131,16 @@ class Workflow:
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The triggers that may fire from ``state``, in definition order."""
-        return tuple(t for t in self._specs if (state, t) in self._table)
+        found = self._allowed.get(state)
+        if found is None:
+            found = tuple(t for t in self._specs if (state, t) in self._table)
+            if state in self.states:  # an unknown state asked about is not kept (a caller's typo)
+                self._allowed[state] = found
+        return found
+
+    def permits(self, state: str, trigger: str) -> bool:
+        """Whether ``trigger`` may fire from ``state`` (``trigger in allowed(state)``, one lookup)."""
+        return (state, trigger) in self._table
 
     def is_final(self, state: str) -> bool:
         """True for end states (closed, cancelled, …)."""

@@ -109,7 +109,7 @@ class _Kept:
     """What a ticket's event log gave: whether it was reopened, and its clocks measured for some targets
     on some calendar (an immutable :class:`SlaTimeline`), for the log of ``count`` events ending ``last``."""
 
-    __slots__ = ("changes", "count", "decided", "held", "last", "measured", "reopened", "retargeted")
+    __slots__ = ("changes", "count", "decided", "held", "last", "late", "measured", "reopened", "retargeted")
 
     def __init__(self, count: int, last: object, reopened: bool) -> None:
         self.count = count
@@ -120,6 +120,9 @@ class _Kept:
         # (priority, category, plan, assignee, urgency, reopening, agreed terms) changes only by an event,
         # and a new event makes a new _Kept.
         self.decided: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
+        # The late-after instants last derived for this ticket, with everything they were derived from
+        # (see SlaService._late): valid for any log, so carried over to the next one.
+        self.late: _LateKept | None = None
         self.changes: tuple[Priority, list[tuple[int, Priority]]] | None = None
         # The decision re-counted for the priority changes of this log (made only when there are some).
         self.retargeted: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
@@ -189,15 +192,16 @@ class SlaService:
         return found[0] if found is not None else None
 
     def _decide(
-        self, ticket: Ticket, tier: CustomerTier, at: datetime | None = None
+        self, ticket: Ticket, tier: CustomerTier, at: datetime | None = None, known: _Kept | None = None
     ) -> tuple[Decision[SlaTargets], SlaTargets] | None:
         """The decision for ``ticket``'s facts at ``at`` (now when ``None``), with the targets a priority
-        changed during the current cycle re-counted from the change (see ``domain.sla_retarget``)."""
+        changed during the current cycle re-counted from the change (see ``domain.sla_retarget``);
+        ``known``: what :meth:`_log` just gave for this very log (not looked up again)."""
         if self.policy is None:
             return None
         events = ticket.events
         log = events if at is None or not events or events[-1].at <= at else [e for e in events if e.at <= at]
-        kept = self._log(ticket) if log is events and events else None
+        kept = (known or self._log(ticket)) if log is events and events else None
         if kept is None:
             first, changes = _priority_changes(log)
         else:  # read once per log: every command derives its ticket's due times
@@ -205,14 +209,14 @@ class SlaService:
                 kept.changes = _priority_changes(events)
             first, changes = kept.changes
         if not changes or self.calendar is None:
-            return self._decide_for(ticket, tier, at, None)
+            return self._decide_for(ticket, tier, at, None, kept)
         if kept is not None and kept.retargeted is not None and kept.retargeted[0] is tier:
             return kept.retargeted[1]
-        previous = self._decide_for(ticket, tier, at, first)
+        previous = self._decide_for(ticket, tier, at, first, kept)
         assert previous is not None
         decisions = [previous[0]]
         for _, priority in changes:
-            after = self._decide_for(ticket, tier, at, priority)
+            after = self._decide_for(ticket, tier, at, priority, kept)
             assert after is not None
             decisions.append(after[0])
         # The re-counted targets depend only on the log up to the last change, the decisions (memoised:
@@ -254,10 +258,15 @@ class SlaService:
         return self._shared(_with_stored(Decision(in_force, [*last.reasons, *notes], last.policy)))
 
     def _decide_for(
-        self, ticket: Ticket, tier: CustomerTier, at: datetime | None, priority: Priority | None
+        self,
+        ticket: Ticket,
+        tier: CustomerTier,
+        at: datetime | None,
+        priority: Priority | None,
+        known: _Kept | None = None,
     ) -> tuple[Decision[SlaTargets], SlaTargets] | None:
         """The policy's decision for ``ticket``'s facts at ``at`` (now when ``None``), with ``priority`` in
-        place of the one in force when given."""
+        place of the one in force when given (``known``: as for :meth:`_decide`)."""
         if self.policy is None:
             return None
         assessment = ticket.assessment
@@ -266,7 +275,7 @@ class SlaService:
         # costs more than the lookup it serves, so it is built only for a decision not seen before.
         past = _past_facts(ticket, at) if at is not None else None
         if past is None:
-            reopened = self._log(ticket).reopened
+            reopened = (known or self._log(ticket)).reopened
             plan = assessment.plan if assessment else None
             # With a dealer, or with a dealer's own engineer (seed 002: the dealer's 24 hours either way).
             dealer = assignee is not None and (
@@ -365,7 +374,7 @@ class SlaService:
         kept = self._log(ticket)
         decided = kept.decided
         if decided is None or decided[0] is not tier:
-            found = self._decide(ticket, tier)
+            found = self._decide(ticket, tier, None, kept)
             assert found is not None
             decided = kept.decided = (tier, found)
         targets = decided[1][0].outcome
@@ -404,6 +413,8 @@ class SlaService:
         else:
             reopened = "reopen" in [e.action for e in events]
         fresh = _Kept(count, last, reopened)
+        if kept is not None:
+            fresh.late = kept.late  # keyed by all its inputs: right for any log of this ticket
         # Only an intake, a triage or a reopen sets or resets a priority change: else carried over.
         if (
             grown
@@ -428,17 +439,22 @@ class SlaService:
         return fresh
 
     def _timeline(
-        self, ticket: Ticket, targets: SlaTargets, calendar: BusinessCalendar, at: datetime
+        self,
+        ticket: Ticket,
+        targets: SlaTargets,
+        calendar: BusinessCalendar,
+        at: datetime,
+        known: _Kept | None = None,
     ) -> SlaTimeline:
         """The ticket's timeline, measured again only when its log, targets or the calendar changed.
 
         A kept timeline holds no events (no second copy of every log); an instant before the last event
-        is measured afresh from the ticket's own log.
+        is measured afresh from the ticket's own log. ``known``: as for :meth:`_decide`.
         """
         events = ticket.events
         if events and at < events[-1].at:
             return sla_timeline(events, targets, calendar, days_zone=self.days_zone)
-        kept = self._log(ticket)
+        kept = known or self._log(ticket)
         measured = kept.measured
         if measured is not None and measured[0] is targets and measured[1] is calendar:
             return measured[2]
@@ -453,16 +469,20 @@ class SlaService:
         """
         if self.policy is None or self.calendar is None:
             return
+        # What was kept of the log, looked up once: the decision, the timeline and the held breaches all
+        # read it, and each lookup checked it against the log and moved it to the recent end again.
+        events = ticket.events
+        log = self._log(ticket) if events else None
         try:
-            found = self._decide(ticket, tier)
+            found = self._decide(ticket, tier, None, log)
             if found is None:
                 return
             ticket.response_steps = steps_of(found[1].response_actions)
-            timeline = self._timeline(ticket, found[1], self.calendar, now)
+            timeline = self._timeline(ticket, found[1], self.calendar, now, log)
             dues = timeline.due_instants(now)
             # A breach a recalculation held (announced before the calendar gained a day off) stays one,
             # on the clock it was held for (a dealer's clock started since is another: seed 002).
-            held = self._held(self._log(ticket), ticket.events) if ticket.events else {}
+            held = self._held(log, events) if log is not None else {}
             kept = still_held(held, timeline.status(now)) if held else {}
         except CalendarDataMissing:
             return  # no guessing: the ledger shows no due time, desk.sla() explains why
@@ -473,8 +493,8 @@ class SlaService:
         ticket.resolution_due_at = (
             resolution if dealer is None or (resolution and resolution <= dealer) else dealer
         )
-        ticket.response_late_after, ticket.resolution_late_after = _late_afters(
-            found[1], self.calendar, dues, ticket.response_due_at, ticket.resolution_due_at
+        ticket.response_late_after, ticket.resolution_late_after = _late(
+            log, found[1], self.calendar, dues, ticket.response_due_at, ticket.resolution_due_at
         )
         for name, due in kept.items():
             stored = ticket.response_due_at if name == "response" else ticket.resolution_due_at
@@ -507,6 +527,51 @@ class SlaService:
         response_due = ticket.response_due_at if dues.get("response") == ticket.response_due_at else None
         resolution_due = ticket.resolution_due_at if binding == ticket.resolution_due_at else None
         return _late_afters(found[1], self.calendar, dues, response_due, resolution_due)
+
+
+_Instants = tuple[datetime | None, ...]
+_LateKept = tuple[SlaTargets, BusinessCalendar, _Instants, tuple[datetime | None, datetime | None]]
+"""The stored targets and calendar late-afters were derived with, the dues they read (response,
+resolution, dealer's resolution, then the stored response and resolution dues), and what they gave."""
+
+
+def _late(
+    log: _Kept | None,
+    targets: SlaTargets,
+    calendar: BusinessCalendar,
+    dues: dict[str, datetime | None],
+    response: datetime | None,
+    resolution: datetime | None,
+) -> tuple[datetime | None, datetime | None]:
+    """:func:`_late_afters`, kept with the ticket's log (``log``) and given again while the targets and the
+    calendar (immutable, by identity) and every due it reads are the same: most commands change none of
+    them, and finding the next working instant of two dues was half of a derivation that measured nothing.
+    """
+    asked = (
+        dues.get("response"),
+        dues.get("resolution"),
+        dues.get("dealer_resolution"),
+        response,
+        resolution,
+    )
+    kept = log.late if log is not None else None
+    if kept is not None and kept[0] is targets and kept[1] is calendar and _same_instants(kept[2], asked):
+        return kept[3]
+    found = _late_afters(targets, calendar, dues, response, resolution)
+    if log is not None:
+        log.late = (targets, calendar, asked, found)  # one assignment: readers see all of it or none
+    return found
+
+
+def _same_instants(a: _Instants, b: _Instants) -> bool:
+    """Whether ``a`` and ``b`` hold the same datetimes: the same instant in the same zone object with the
+    same fold (a late-after that is a due itself is that very datetime, stored with its zone)."""
+    for x, y in zip(a, b, strict=True):
+        if x is y:
+            continue
+        if x is None or y is None or x != y or x.tzinfo is not y.tzinfo or x.fold != y.fold:
+            return False
+    return True
 
 
 def _late_afters(
