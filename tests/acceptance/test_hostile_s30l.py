@@ -156,3 +156,28 @@ def test_two_desks_erasing_and_reactivating_at_once_leave_no_erased_engineer_at_
         assert erased.ok, erased.error
         assert isinstance(reactivated.error, ValidationError | ConcurrencyConflict), reactivated.error
         assert _engineer(second) == (False, "[erased]")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_departure_is_not_dated_before_a_training_or_month_the_person_had(
+    backend: str, tmp_path: Path
+) -> None:
+    with _desk(backend, tmp_path) as (desk, _):
+        _kept(desk)  # e1: trained on 2026-03-10 (scored 85), appraised for 2026-03
+        staff = desk.staff_records
+        with pytest.raises(ValidationError) as refused:
+            staff.record_departure(MANAGER, "e1", date(2026, 2, 27))  # before the month appraised
+        assert refused.value.field == "left_on" and "2026-03" in str(refused.value)
+        with pytest.raises(ValidationError) as refused:
+            staff.record_departure(MANAGER, "e1", date(2026, 3, 5))  # before the training
+        assert refused.value.field == "left_on" and "2026-03-10" in str(refused.value)
+        assert json.loads(staff.export_staff(MANAGER, "e1"))["data"]["departure"] is None  # nothing kept
+        staff.record_departure(MANAGER, "e1", date(2026, 3, 30))
+        with pytest.raises(ValidationError) as refused:  # corrected to a day before them: the same
+            staff.record_departure(MANAGER, "e1", date(2026, 3, 9))
+        assert refused.value.field == "left_on"
+        assert staff.record_departure(MANAGER, "e1", date(2026, 3, 10)).left_on == date(2026, 3, 10)
+        with pytest.raises(ValidationError) as refused:  # no day for a person trained in 2026
+            staff.record_departure(MANAGER, "e2", date(1900, 1, 1))
+        assert refused.value.field == "left_on"
+        staff.record_departure(MANAGER, "e2", date(2026, 3, 10))  # the training's day is still theirs
