@@ -6,32 +6,42 @@
   overdue list (f's doubt: the list reads both classes — it agrees, kept as a test).
 - A departed, erased engineer was put back to work: ``reactivate_engineer`` took them (dispatch then sent
   tickets to ``[erased]``), and the heads could plan them desk shifts after the day they left. Both are
-  refused now, naming the field, and nothing changes.
+  refused now, naming the field, and nothing changes; nor is a departure dated before a training the person
+  attended or a month they were appraised for.
+- Races with two desks (SQLite, PostgreSQL): erasure vs reactivation; an incident's dismissal vs the
+  handler's classification of its complaint (agrees: both commit, the complaint ends major by judgement,
+  the dismissed incident gone from it).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_seed_scenarios_s30f_004_incident_class import AGENT, _repair
+from test_seed_scenarios_s30f_004_incident_class import AGENT, STAFF, _repair
 from test_seed_scenarios_s30f_004_incident_class import MANAGER as CENTRE
 from test_seed_scenarios_s30f_004_incident_class import _desk as _complaint_desk
 from test_staff_erasure_s30h import DPO, MANAGER, NOW, SHANGHAI, _desk, _kept
 from two_desk_races import race
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.actors import Role
 from aftersales.domain.agent_shifts import AgentShift
 from aftersales.domain.classification import Severity
 from aftersales.domain.complaints import ComplaintSeverity, CrisisFacts, CrisisProblem, Recourse
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, EngineerId, ProductId
+from aftersales.domain.parties import Customer, Engineer
+from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.errors import ConcurrencyConflict, PermissionDenied, ValidationError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import store_url
+from conftest import START, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -181,3 +191,67 @@ def test_a_departure_is_not_dated_before_a_training_or_month_the_person_had(
             staff.record_departure(MANAGER, "e2", date(1900, 1, 1))
         assert refused.value.field == "left_on"
         staff.record_departure(MANAGER, "e2", date(2026, 3, 10))  # the training's day is still theirs
+
+
+@contextlib.contextmanager
+def _two_incident_desks(backend: str, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ServiceDesk]]:
+    """Two desks on one store, the batch of :func:`_complaint_desk` registered through the first."""
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(backend, tmp_path, "incident-race.db"))
+        clock = ManualClock(START)  # one clock: the two desks' events in time order
+
+        def opened() -> ServiceDesk:
+            return stack.enter_context(
+                ServiceDesk.open(
+                    url,
+                    pack="service_centre",
+                    clock=clock,
+                    notifier=MemoryNotifier(),
+                    staff=STAFF,
+                )
+            )
+
+        first = opened()
+        first.register_product(
+            CENTRE, Product(ProductId("P-1"), "WC-9", "连体马桶", "toilet", (WarrantyTerm(12),))
+        )
+        first.register_engineer(CENTRE, Engineer(EngineerId("e1"), "赵工"))
+        for n in range(2):
+            contact = Contact(f"客户{n}", phone=f"1380000000{n}", address=f"合肥市蜀山区 {n} 号")
+            first.register_customer(CENTRE, Customer(CustomerId(f"c{n}"), f"客户{n}", contact))
+        for n in range(40):
+            first.register_asset(
+                CENTRE,
+                Asset(
+                    AssetId(f"A-{n:02d}"), ProductId("P-1"), f"SN-{n:02d}", CustomerId(f"c{n % 2}"),
+                    batch="B-9", purchase_date=date(2025, 6, 1),
+                ),
+            )  # fmt: skip
+        yield first, opened()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_dismissal_racing_a_classification_leaves_the_complaint_as_its_facts_say(
+    backend: str, tmp_path: Path
+) -> None:
+    with _two_incident_desks(backend, tmp_path) as (first, second):
+        ticket = _repair(first, 0)
+        _repair(first, 1)
+        (incident,) = first.quality_incidents.incidents(CENTRE)
+        cid = first.complaints.open_complaint(AGENT, "c0", "漏水", [ticket]).ticket.id
+        assert first.complaints.complaint_file(CENTRE, cid).severity is ComplaintSeverity.MAJOR
+        told = race(
+            first,
+            second,
+            lambda d: d.quality_incidents.dismiss(CENTRE, incident.id, reason="安装方错误，非批次问题"),
+            lambda d: d.complaints.classify(CENTRE, cid, major_by_judgement="媒体已关注"),
+        )
+        for outcome in told:
+            assert outcome.ok or isinstance(outcome.error, ConcurrencyConflict), outcome.error
+        file = second.complaints.complaint_file(CENTRE, cid)
+        dismissed = told[0].ok
+        # the dismissed incident no longer makes it major; the handler's judgement, if it was recorded, does
+        assert file.batch_incident is None or not dismissed
+        codes = {r.code for r in file.severity_reasons}
+        assert "batch_incident" not in codes or not dismissed
+        assert (file.severity is ComplaintSeverity.MAJOR) == (file.judgement is not None or not dismissed)
