@@ -19,6 +19,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.departed_staff import check_shifts_before_departure
 from aftersales.service.master_data import record_change
 from aftersales.service.on_duty import ROSTER_ID, agents_on_duty, stored_roster
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
@@ -62,6 +63,7 @@ class AgentShiftDesk:
             raise ValidationError("shifts are AgentShift values", field="shifts")
 
         def apply(uow: UnitOfWork, now: datetime) -> DeskRoster:
+            check_shifts_before_departure(uow, wanted, self.context.today)
             roster = stored_roster(uow)
             if roster is None:
                 roster = DeskRoster(ROSTER_ID)

@@ -53,6 +53,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_incident_facts import IncidentComplaints
 from aftersales.service.completion_recount import count_since_completion, take_back_before_completion
 from aftersales.service.context import DeskContext
+from aftersales.service.departed_staff import check_not_departed
 from aftersales.service.engineer_status import EngineerStatusChange, absent, cancelled_absence, open_work
 from aftersales.service.notify import check_writable
 from aftersales.service.permissions import MASTER_DATA_ROLES, Workflow, can_write_party, permit
@@ -590,8 +591,9 @@ class MasterData:
             return attrs.evolve(engineer, active=True)
 
         return self._engineer_status(
-            actor, "reactivate_engineer", engineer_id, reason, change, idempotency_key, []
-        )
+            actor, "reactivate_engineer", engineer_id, reason, change, idempotency_key, [],
+            guard=lambda uow: check_not_departed(uow, engineer_id, "engineer_id"),
+        )  # fmt: skip
 
     def record_absence(
         self,
@@ -648,8 +650,10 @@ class MasterData:
         change: Callable[[Engineer, datetime], Engineer],
         key: str | None,
         request: list[Any],
+        guard: Callable[[UnitOfWork], None] | None = None,
     ) -> EngineerStatusChange:
-        """One availability change: checked, applied, audited with its reason, the roster stamp raised."""
+        """One availability change: checked (``guard`` in the transaction), applied, audited with its
+        reason, the roster stamp raised."""
         check_actor(actor)
         permit(actor, Workflow.MASTER_DATA, "engineer_availability", engineer_id)
         if not isinstance(engineer_id, str) or not engineer_id:
@@ -658,6 +662,8 @@ class MasterData:
 
         def apply(uow: UnitOfWork, now: datetime) -> EngineerStatusChange:
             before = for_update(uow.engineers, engineer_id)  # rewritten: locked until the end
+            if guard is not None:
+                guard(uow)
             after = change(before, now)
             uow.engineers.save(after)
             touch_roster(uow)  # every desk's dispatch reads the engineer again

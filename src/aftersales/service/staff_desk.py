@@ -337,9 +337,10 @@ class StaffDesk:
         """Record that ``staff_id`` left the company on ``left_on`` (the heads; recorded again: corrected).
 
         The day their pay records' retention is counted from (``[privacy] keep_staff_pay_records_days``) and
-        what :meth:`erase_staff` needs. A day after today is refused (``left_on``); a person the desk keeps
-        nothing about and its staff directory does not list is ``NotFound``. Deactivating an engineer is not
-        a departure: it may be undone, and agents and heads have no registry record."""
+        what :meth:`erase_staff` needs. A day after today, or before a training they attended or a month
+        they were appraised for, is refused (``left_on``); a person the desk keeps nothing about and its
+        staff directory does not list is ``NotFound``. Deactivating an engineer is not a departure: it may
+        be undone, and agents and heads have no registry record."""
         check_role(actor, "record_staff_departure", staff_id, _roles("record_staff_departure"))
         if not isinstance(left_on, date) or isinstance(left_on, datetime):
             raise ValidationError("left_on is a date (not a datetime)", field="left_on", rule="date")

@@ -86,12 +86,29 @@ def departure_in(
         current = None
     if current is None and not known:
         raise NotFound("staff", staff_id)
+    _check_nothing_after(uow, staff_id, left_on)
     record = StaffDeparture(staff_id, left_on, by, now, reason)
     if current is None:
         uow.documents.add(record)
         return record
     saved: StaffDeparture = uow.documents.save(attrs.evolve(record, version=current.version))
     return saved
+
+
+def _check_nothing_after(uow: UnitOfWork, staff_id: str, left_on: date) -> None:
+    """Refuse (``left_on``) a departure before a training they attended or a month they were appraised for:
+    what is filed after a departure is refused (:func:`check_not_left`), so a day before them is wrong —
+    and once erased, the records it left standing would contradict it."""
+    for appraisal in uow.documents.query(StaffAppraisal, staff_id=staff_id):
+        if date.fromisoformat(f"{appraisal.month}-01") > left_on:
+            raise ValidationError(
+                f"{staff_id} was appraised for {appraisal.month}, after {left_on}", field="left_on"
+            )
+    for training in uow.documents.query(StaffTraining):
+        if training.held_on > left_on and training.attended_by(staff_id) is not None:
+            raise ValidationError(
+                f"{staff_id} attended a training on {training.held_on}, after {left_on}", field="left_on"
+            )
 
 
 def _refuse_if_working(uow: UnitOfWork, staff_id: str) -> None:
