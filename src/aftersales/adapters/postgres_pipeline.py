@@ -464,6 +464,13 @@ class Transaction:
         key = _key(sql, params)
         return self._ahead.pop(key, None) if key is not None else None
 
+    def read_none_ahead(self, sql: str, params: Sequence[Any]) -> bool:
+        """Whether :meth:`read_ahead` kept an answer for ``sql`` with ``params`` and it has no row
+        (the answer stays kept)."""
+        key = _key(sql, params)
+        kept = self._ahead.get(key) if key is not None else None
+        return kept is not None and kept.rowcount == 0
+
     def keep_ahead(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
         """Keep ``rows`` as the answer to the read ``sql`` with ``params``, made with the reads
         :meth:`read_ahead` made (derived from one of them): answered as theirs are, until a write."""

@@ -1,0 +1,96 @@
+# mypy: disable-error-code="attr-defined"
+"""PostgreSQL round trips per command that remained after session 29 (issue 21, session 30).
+
+A fault record's after-step (the batch detector) read the follow-up watch, locked the unit, read the
+batch's tally and inserted the unit, each by a statement of its own after the ticket's read: six round
+trips. The detector now names those reads ahead (:mod:`aftersales.ports.read_ahead`, ``locked`` for
+the unit's lock): one round trip for all of them, and a unit found absent there is inserted with the
+commit. Skipped only when ``AFTERSALES_PG_DSN`` is unset.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from test_postgres_round_trips import DSN, Trips, trips, url
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.ids import AssetId, CustomerId, ProductId
+from aftersales.domain.products import Asset
+from aftersales.domain.quality_incidents import BatchFaultTally, BatchFaultUnit
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not DSN, reason="AFTERSALES_PG_DSN is not set"),
+]
+__all__ = ["trips", "url"]  # the fixtures, shared with the first round-trip tests
+AGENT = Actor.agent("agent-1")
+MANAGER = Actor.manager("mgr-1")
+JR = Actor.engineer("eng-jr", "李工")
+
+
+def _workload_desk(url: str) -> ServiceDesk:
+    import old_store_workload as workload
+
+    clock = ManualClock(workload.START)
+    desk = ServiceDesk.open(f"{url}&pool_min=1&pool_max=1", pack=workload.PACK, clock=clock)
+    workload._register(desk)
+    return desk
+
+
+def _unit(desk: ServiceDesk, n: int) -> str:
+    unit = f"unit-{n}"
+    desk.register_asset(
+        MANAGER,
+        Asset(AssetId(unit), ProductId("wc-100"), f"SN-X-{n}", CustomerId("cust-1"), batch=f"B-{n}",
+              purchase_date=date(2025, 9, 1), installation_accepted_on=date(2025, 9, 3),
+              dealer_id="dealer-sh"),
+    )  # fmt: skip
+    return unit
+
+
+def _in_work(desk: ServiceDesk, unit: str) -> str:
+    t = desk.open_ticket(AGENT, customer_id="cust-1", description="漏水", asset_id=unit).ticket.id
+    desk.triage(AGENT, t, nature="repair", severity=Severity.MEDIUM, plan=Plan.ON_SITE, skill="toilet")
+    desk.dispatch(AGENT, t, engineer_id="eng-jr")
+    desk.start_work(JR, t)
+    return str(t)
+
+
+FAULT = {"symptom": "leak", "cause": "inlet_valve_worn", "action": "replace_valve", "part": "flush_valve"}
+
+
+def test_a_fault_record_reads_what_the_batch_detector_needs_in_one_round_trip(url: str, trips: Trips) -> None:
+    desk = _workload_desk(url)
+    try:
+        counted: list[int] = []
+        for n in range(3):  # the first time statements get prepared
+            t = _in_work(desk, _unit(desk, n))
+            trips.count()
+            desk.add_fault_record(JR, t, **FAULT)
+            count, sent = trips.count()
+            counted.append(count)
+            # Each unit of its own batch: a new problem (no tally yet), a new unit. BEGIN with the
+            # ticket; the watch, the unit locked, the tally and the unit's document; the ticket, the
+            # tally's and the unit's inserts with COMMIT (was 6: each read, and the unit's insert, alone).
+            assert sent.count("Bind") == 0, sent  # nothing ran by a statement of its own
+        assert counted[1:] == [3, 3]
+        t = _in_work(desk, "unit-2")  # the same unit again: counted already (its insert is refused)
+        trips.count()
+        desk.add_fault_record(JR, t, **FAULT)
+        count, sent = trips.count()
+        assert count == 4, sent  # the refused insert at once (was 6)
+        with desk.store() as uow:
+            for n in range(3):
+                key = f"B-{n}|cause|inlet_valve_worn"
+                assert uow.documents.get(BatchFaultTally, key).units == 1
+                unit = uow.documents.get(BatchFaultUnit, f"{key}|unit-{n}")
+                assert (unit.asset_id, unit.withdrawn) == (f"unit-{n}", False)
+            assert uow.documents.get(BatchFaultUnit, "B-2|cause|inlet_valve_worn|unit-2").ticket_id != t
+            uow.rollback()
+    finally:
+        desk.shutdown()
