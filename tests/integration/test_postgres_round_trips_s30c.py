@@ -94,3 +94,86 @@ def test_a_fault_record_reads_what_the_batch_detector_needs_in_one_round_trip(ur
             uow.rollback()
     finally:
         desk.shutdown()
+
+
+def test_a_dispatch_reads_the_engineer_it_names_with_the_ticket(url: str, trips: Trips) -> None:
+    from aftersales.errors import NotFound
+
+    desk = _workload_desk(url)
+    try:
+        counted: list[int] = []
+        for n in range(3):  # the first time statements get prepared
+            t = desk.open_ticket(AGENT, customer_id="cust-1", description=f"漏水 {n}").ticket.id
+            desk.triage(
+                AGENT, t, nature="repair", severity=Severity.MEDIUM, plan=Plan.ON_SITE, skill="toilet"
+            )
+            trips.count()
+            done = desk.dispatch(AGENT, t, engineer_id="eng-jr")
+            count, sent = trips.count()
+            counted.append(count)
+            # BEGIN with the ticket locked, its documents and the engineer named; the writes with COMMIT
+            # (was 3: the engineer by a statement of its own after the ticket).
+            assert sent.count("Bind") == 0, sent
+            assert done.ticket.assignee is not None and done.ticket.assignee.id == "eng-jr"
+        assert counted[1:] == [2, 2]
+        moved = desk.dispatch(AGENT, t, engineer_id="eng-sr", reason="换人")  # a reassignment: the same
+        assert trips.count()[0] == 2
+        assert moved.ticket.assignee is not None and moved.ticket.assignee.id == "eng-sr"
+        keyed = desk.dispatch(AGENT, t, engineer_id="eng-jr", reason="换回", idempotency_key="d-1")
+        count, sent = trips.count()
+        assert count == 4, sent  # the key's look-up first, then as before (the engineer on its own)
+        assert keyed.ticket.assignee is not None and keyed.ticket.assignee.id == "eng-jr"
+        with pytest.raises(NotFound):
+            desk.dispatch(AGENT, t, engineer_id="eng-nobody", reason="无此人")
+        assert desk.ticket(AGENT, t).assignee.id == "eng-jr"  # nothing changed
+    finally:
+        desk.shutdown()
+
+
+def test_reads_named_for_the_ticket_read_are_made_by_whatever_statement_comes_first(url: str) -> None:
+    """Reads named ``with_ticket`` wait for the transaction's first statement: the ticket's locking read
+    takes them along; any other first statement (a plain read, a write) makes them on their own first,
+    and the repositories answer the same either way."""
+    from aftersales.adapters.postgres import open_postgres
+    from aftersales.domain.parties import Engineer
+    from aftersales.errors import NotFound
+    from aftersales.ports.read_ahead import ReadAhead, read_ahead
+
+    desk = _workload_desk(url)
+    t = desk.open_ticket(AGENT, customer_id="cust-1", description="漏水").ticket.id
+    desk.shutdown()
+    store = open_postgres(f"{url}&pool_min=1&pool_max=1")
+    ahead = ReadAhead(entities=(("engineers", "eng-sr"), ("engineers", "eng-none")), with_ticket=True)
+    try:
+        for first in ("ticket", "customer", "write", "nothing"):
+            with store() as uow:
+                read_ahead(uow, ahead)
+                if first == "ticket":
+                    assert uow.tickets.get_for_update(t).id == t
+                elif first == "customer":
+                    assert uow.customers.get("cust-1").id == "cust-1"
+                elif first == "write":
+                    uow.engineers.save(attrs_evolve(uow_engineer(store), name="王工二"))
+                if first != "nothing":
+                    assert uow.engineers.get("eng-sr").name == ("王工二" if first == "write" else "王工")
+                    with pytest.raises(NotFound):
+                        uow.engineers.get("eng-none")
+                uow.rollback()
+        with store() as uow:
+            assert isinstance(uow.engineers.get("eng-sr"), Engineer)
+            uow.rollback()
+    finally:
+        store.close()
+
+
+def uow_engineer(store: object) -> object:
+    with store() as uow:  # type: ignore[operator]
+        found = uow.engineers.get("eng-sr")
+        uow.rollback()
+    return found
+
+
+def attrs_evolve(obj: object, **changes: object) -> object:
+    import attrs
+
+    return attrs.evolve(obj, **changes)  # type: ignore[misc]

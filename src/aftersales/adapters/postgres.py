@@ -640,6 +640,9 @@ class PostgresUnitOfWork:
             found = self.documents.query_statement(cls, {field: value})
             if found is not None:
                 reads.append(found)
+        if ahead.with_ticket and not self.tx.begun:
+            self.tx.read_with_first(reads)  # with the ticket's locking read, after its lock
+            return
         # The same queries by the named unit's dealer, known once the unit is read (postgres_ahead).
         units = [id_ for name, id_ in ahead.entities if name == "assets"]
         dealers = [

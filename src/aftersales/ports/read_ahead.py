@@ -35,6 +35,9 @@ class ReadAhead:
     """``(document class, id)`` read with ``documents.get``."""
     queries: tuple[tuple[type[Document], str, object], ...] = ()
     """``(document class, index field, value)`` read with ``documents.query(cls, field=value)``."""
+    with_ticket: bool = False
+    """Named before a command's ticket is read (:meth:`CommandRunner.execute`'s ``ahead``): a store may
+    make these reads with the ticket's locking read, once its lock is held, in its round trip."""
     locked: tuple[tuple[str, str], ...] = ()
     """``(repository, id)`` read with ``get_for_update`` (:func:`aftersales.service.row_locks.for_update`):
     read first, so the reads named beside it are made once its lock is held, as they would be after it."""
