@@ -177,3 +177,62 @@ def attrs_evolve(obj: object, **changes: object) -> object:
     import attrs
 
     return attrs.evolve(obj, **changes)  # type: ignore[misc]
+
+
+def _resolved(desk: ServiceDesk, n: int) -> str:
+    t = _in_work(desk, _unit(desk, 100 + n))
+    desk.add_fault_record(JR, t, **FAULT)
+    desk.resolve(JR, t, summary="更换进水阀")
+    return t
+
+
+def test_a_callback_task_numbered_under_the_locked_ticket_is_inserted_with_the_commit(
+    url: str, trips: Trips
+) -> None:
+    from aftersales.domain.surveys import CallbackTask, CallbackTaskState
+
+    desk = _workload_desk(url)
+    try:
+        counted: dict[str, list[int]] = {}
+        for n in range(3):  # the first time statements get prepared
+            t = _resolved(desk, n)
+            trips.count()
+            desk.confirm(Actor.customer("cust-1"), t, note="已签字确认")  # plans the callback
+            counted.setdefault("confirm", []).append(trips.count()[0])
+            desk.schedule_callback(AGENT, t)  # planned again: the first task dropped, a second one
+            counted.setdefault("schedule", []).append(trips.count()[0])
+            with desk.store() as uow:
+                tasks = uow.documents.query(CallbackTask, ticket_id=t)
+                assert [(x.id, x.state) for x in tasks] == [
+                    (f"{t}:callback:1", CallbackTaskState.DROPPED),
+                    (f"{t}:callback:2", CallbackTaskState.PENDING),
+                ]
+                uow.rollback()
+        # BEGIN with the ticket (and its callback tasks); the writes, the task's insert with them,
+        # and COMMIT (were 3: the task's insert at once).
+        assert (counted["confirm"][1:], counted["schedule"][1:]) == ([2, 2], [2, 2])
+    finally:
+        desk.shutdown()
+
+
+def test_a_callback_task_stored_under_the_next_number_fails_the_command_and_writes_nothing(url: str) -> None:
+    import psycopg
+
+    from aftersales.errors import DuplicateError
+
+    desk = _workload_desk(url)
+    schema = url.rsplit("schema=", 1)[1]
+    try:
+        t = _resolved(desk, 9)
+        version = desk.ticket(AGENT, t).version
+        with psycopg.connect(DSN or "", autocommit=True, options=f"-c search_path={schema}") as other:
+            other.execute(  # behind the desk's back, with no index row: its tasks do not count it
+                "INSERT INTO documents (kind, id, version, data) VALUES ('callback_task', %s, 0, '{}')",
+                (f"{t}:callback:1",),
+            )
+        with pytest.raises(DuplicateError):
+            desk.confirm(Actor.customer("cust-1"), t, note="已签字确认")
+        after = desk.ticket(AGENT, t)
+        assert (after.version, str(after.state)) == (version, "resolved")  # nothing of it written
+    finally:
+        desk.shutdown()

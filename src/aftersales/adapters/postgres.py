@@ -663,6 +663,11 @@ class PostgresUnitOfWork:
             if dealt is not None and query is not None:
                 self.tx.keep_ahead(*query, dealt[1])
 
+    def known_absent(self, cls: type[Document], id: str) -> None:
+        """The document ``id`` of ``cls`` is known not stored (``ports.read_ahead.known_absent``): noted
+        absent, as a read finding nothing notes it, so its ``add`` may go with the commit."""
+        self.tx.note_absent(document_spec(cls).kind, id)
+
     def defer(
         self,
         sql: str,

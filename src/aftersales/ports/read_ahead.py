@@ -22,7 +22,7 @@ import attrs
 
 from aftersales.ports.documents import Document
 
-__all__ = ["ReadAhead", "read_ahead"]
+__all__ = ["ReadAhead", "known_absent", "read_ahead"]
 
 
 @attrs.frozen
@@ -48,3 +48,14 @@ def read_ahead(uow: Any, ahead: ReadAhead) -> None:
     hook = getattr(uow, "read_ahead", None)
     if hook is not None:
         hook(ahead)
+
+
+def known_absent(uow: Any, cls: type[Document], id: str) -> None:
+    """Tell ``uow`` that document ``id`` of ``cls`` is not stored, without a read: its id is minted
+    under a row this transaction holds locked (a ticket's n-th callback task, n counted from the
+    ticket's tasks). A store that sends inserts later may then send its ``add`` with the commit (a
+    duplicate after all fails the commit, and the command runner runs the command again, as a
+    duplicate from ``add`` itself makes it do); others do nothing."""
+    hook = getattr(uow, "known_absent", None)
+    if hook is not None:
+        hook(cls, id)
