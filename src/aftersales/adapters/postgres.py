@@ -625,17 +625,24 @@ class PostgresUnitOfWork:
         if getattr(self, "read_only", False):
             return
         reads: list[tuple[str, Sequence[Any]]] = []
+        for name, id_ in ahead.locked:  # first: what follows is read once the locks are held
+            repo = getattr(self, name, None)
+            if isinstance(repo, _Entities):
+                reads.append(repo.locked_statement(id_))
         for name, id_ in ahead.entities:
             repo = getattr(self, name, None)
             key = (getattr(repo, "_name", ""), id_)
             if isinstance(repo, _Entities) and key not in self.entities_seen and key not in self.entity_texts:
                 reads.append(repo.statement(id_))
-        for cls, id_ in ahead.documents:
-            reads.append(self.documents.get_statement(cls, id_))
+        by_id = [self.documents.get_statement(cls, id_) for cls, id_ in ahead.documents]
+        reads.extend(by_id)
         for cls, field, value in ahead.queries:
             found = self.documents.query_statement(cls, {field: value})
             if found is not None:
                 reads.append(found)
+        if ahead.with_ticket and not self.tx.begun:
+            self.tx.read_with_first(reads)  # with the ticket's locking read, after its lock
+            return
         # The same queries by the named unit's dealer, known once the unit is read (postgres_ahead).
         units = [id_ for name, id_ in ahead.entities if name == "assets"]
         dealers = [
@@ -645,12 +652,21 @@ class PostgresUnitOfWork:
             for unit in units[:1]
         ]
         self.tx.read_ahead([*reads, *(read for _cls, read in dealers)])
+        for sql, (kind, id_) in by_id:
+            if self.tx.read_none_ahead(sql, (kind, id_)):
+                # Found absent, as documents.get would note it: its insert may go with the commit.
+                self.tx.note_absent(kind, id_)
         for cls, read in dealers:
             kept = self.tx.take_ahead(*read)
             dealt = dealer_rows(kept.fetchone() if kept is not None else None)
             query = None if dealt is None else self.documents.query_statement(cls, {DEALER_FIELD: dealt[0]})
             if dealt is not None and query is not None:
                 self.tx.keep_ahead(*query, dealt[1])
+
+    def known_absent(self, cls: type[Document], id: str) -> None:
+        """The document ``id`` of ``cls`` is known not stored (``ports.read_ahead.known_absent``): noted
+        absent, as a read finding nothing notes it, so its ``add`` may go with the commit."""
+        self.tx.note_absent(document_spec(cls).kind, id)
 
     def defer(
         self,
@@ -808,15 +824,17 @@ class _Entities(Generic[T]):
         (units of work take turns) already run such commands one after the other.
         """
         key = (self._name, id)
-        found = self._uow.run(
-            "SELECT data::text FROM entities WHERE kind = %s AND id = %s FOR UPDATE", (self._name, id)
-        ).fetchone()
+        found = self._uow.run(*self.locked_statement(id)).fetchone()
         text = self._uow.entity_texts[key] = found[0] if found is not None else None
         if text is None:
             self._uow.entities_seen.pop(key, None)
             raise NotFound(self._name, id)
         obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
         return obj
+
+    def locked_statement(self, id: str) -> tuple[str, tuple[str, str]]:
+        """The read :meth:`get_for_update` makes of ``id``."""
+        return "SELECT data::text FROM entities WHERE kind = %s AND id = %s FOR UPDATE", (self._name, id)
 
     def statement(self, id: str) -> tuple[str, tuple[str, ...]]:
         """The read :meth:`get` makes of ``id`` (first column: the stored JSON text)."""

@@ -251,6 +251,11 @@ def _loader(conn: psycopg.Connection[Any]) -> psycopg.abc.Transformer:
     return loader
 
 
+def _preparable(sql: str) -> bool:
+    """Whether ``sql`` may be prepared by its own text (no ``%%`` that psycopg's parser would read)."""
+    return sql.count("%") == sql.count("%s")
+
+
 def _is_prepared(conn: psycopg.Connection[Any], name: str) -> bool:
     """Whether ``conn``'s session holds a statement prepared as ``name`` (one round trip)."""
     return bool(_exec(conn, f"SELECT 1 FROM pg_prepared_statements WHERE name = '{name}'".encode()).ntuples)
@@ -287,6 +292,8 @@ class Transaction:
         """True once the unit of work holds a ticket it writes: from then on :meth:`defer` queues."""
         self._last: tuple[tuple[str, tuple[Any, ...]], list[Any], int, Callable[[Any], Any]] | None = None
         """The last read made by :meth:`run_again`, while nothing else has run since."""
+        self._pending: list[tuple[str, Sequence[Any]]] = []
+        """Reads named to travel with the transaction's first statement (:meth:`read_with_first`)."""
 
     @property
     def begun(self) -> bool:
@@ -300,6 +307,7 @@ class Transaction:
 
     def connection(self) -> psycopg.Connection[Any]:
         """The transaction's connection, with every deferred write sent (for ``executemany`` …)."""
+        self._flush_pending()
         conn = self._conn or self._begin()
         self._last = None
         self._ahead.clear()  # for a write (executemany): what was read ahead may no longer be so
@@ -312,6 +320,7 @@ class Transaction:
     def run(self, sql: str, params: Sequence[Any] = ()) -> Cursor | Kept:
         """Execute ``sql`` now (with the deferred writes before it, in the same round trip), or
         answer it from the reads made ahead or along."""
+        self._flush_pending()
         self._last = None
         if self._along:
             key = _key(sql, params)
@@ -378,19 +387,30 @@ class Transaction:
         conn = self._conn or self._begin()
         begin = self._queued == [self._begin_entry]
         usable = conn.prepare_threshold == 0 and (begin or not self._queued) and standard_strings(conn)
-        reads = [(name, sql, params), *([then] if then is not None else [])]
+        pending = self._pending if usable and all(_preparable(read[0]) for read in self._pending) else []
+        reads = [
+            (name, sql, params),
+            *([then] if then is not None else []),
+            *((read_name(text), text, args) for text, args in pending),
+        ]
         rendered = [literals(read[2]) if usable else None for read in reads]
+        if any(r is None for r in rendered) and pending:
+            self._flush_pending()  # on their own, as before: then this read
+            return self.begin_with(name, sql, params, then)
         if any(r is None for r in rendered):
+            self._flush_pending()
             if then is None:
                 return self.run(sql, params), None
             return self._pipelined(conn, (sql, params), then[1:])
         self._queued.clear()
         known = _PREPARED.setdefault(conn, {})
         parts = [self._begin_entry[0]] if begin else []
+        preparing: set[str] = set()  # (a read named twice is prepared once)
         for (each, text, _params), values in zip(reads, rendered, strict=True):
             if known.get(each) is False:  # a failed first query may or may not have prepared it
                 known[each] = _is_prepared(conn, each)
-            if not known.get(each):
+            if not known.get(each) and each not in preparing:
+                preparing.add(each)
                 parts.insert(0, _prepare_text(each, text))
             parts.append(f"EXECUTE {each}({', '.join(values or ())})")
         try:
@@ -418,6 +438,12 @@ class Transaction:
         for result in results:
             loader.set_pgresult(result)
             answers.append(Kept(loader.load_rows(0, result.ntuples, tuple), result.ntuples))
+        if pending:
+            self._pending = []
+            for (text, args), kept in zip(pending, answers[len(answers) - len(pending) :], strict=True):
+                key = _key(text, args)
+                if key is not None:
+                    self._ahead[key] = kept
         return answers[0], (answers[1] if then is not None else None)
 
     def _pipelined(
@@ -441,6 +467,8 @@ class Transaction:
         read-ahead (answers not taken are dropped). Only at the start of a transaction, with no
         write waiting, on a server reading literals the standard way; else nothing is done and
         each read runs when asked for."""
+        if self._pending:
+            reads, self._pending = [*self._pending, *reads], []
         self._last = None
         conn = self._conn or self._begin()
         begin = self._queued == [self._begin_entry]
@@ -459,10 +487,32 @@ class Transaction:
             loader.set_pgresult(result)
             self._ahead[key] = Kept(loader.load_rows(0, result.ntuples, tuple), result.ntuples)
 
+    def read_with_first(self, reads: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Make ``reads`` with the transaction's first statement, kept as :meth:`read_ahead` keeps
+        them: after the locking read of :meth:`begin_with` (a command's ticket), in its round trip and
+        once its lock is held; before any other first statement, in a round trip of their own (as
+        :meth:`read_ahead`). Once the transaction has begun they are made now (:meth:`read_ahead`)."""
+        if self._conn is None:
+            self._pending.extend(reads)
+        else:
+            self.read_ahead(reads)
+
+    def _flush_pending(self) -> None:
+        """Make the reads waiting for the first statement now, in a round trip of their own."""
+        if self._pending:
+            self.read_ahead([])
+
     def take_ahead(self, sql: str, params: Sequence[Any]) -> Kept | None:
         """The answer :meth:`read_ahead` kept for ``sql`` with ``params``, taken (``None``: none kept)."""
         key = _key(sql, params)
         return self._ahead.pop(key, None) if key is not None else None
+
+    def read_none_ahead(self, sql: str, params: Sequence[Any]) -> bool:
+        """Whether :meth:`read_ahead` kept an answer for ``sql`` with ``params`` and it has no row
+        (the answer stays kept)."""
+        key = _key(sql, params)
+        kept = self._ahead.get(key) if key is not None else None
+        return kept is not None and kept.rowcount == 0
 
     def keep_ahead(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
         """Keep ``rows`` as the answer to the read ``sql`` with ``params``, made with the reads
@@ -569,6 +619,7 @@ class Transaction:
             if on_commit is not None:
                 self._on_commit.append((cursor.fetchone, on_commit))
             return
+        self._flush_pending()
         if self._conn is None:
             self._begin()
         self._queued.append((sql, params, on_commit))
@@ -709,6 +760,7 @@ class Transaction:
     def commit(self) -> None:
         """Send what is deferred and commit, in one round trip; on failure roll back and raise."""
         conn, self.deferring = self._conn, False
+        self._pending = []  # never sent: nothing read
         if conn is None:
             return
         if self._queued == [self._begin_entry]:  # nothing was sent: nothing to commit
@@ -731,6 +783,7 @@ class Transaction:
         """Forget what is deferred and roll back whatever is uncommitted."""
         sent = self._queued[:1] != [self._begin_entry]  # BEGIN waits for the first statement
         self._queued.clear()
+        self._pending = []
         self._on_commit.clear()
         self.deferring = False
         if self._conn is not None:
@@ -738,6 +791,7 @@ class Transaction:
 
     def _end(self, conn: psycopg.Connection[Any], *, rollback: bool) -> None:
         self._conn = None
+        self._pending = []
         self._last = None
         self._ahead.clear()
         self._along.clear()

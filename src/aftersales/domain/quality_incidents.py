@@ -32,6 +32,7 @@ __all__ = [
     "QualityIncident",
     "follow_up_key",
     "incident_key",
+    "unit_id",
 ]
 
 
@@ -64,6 +65,11 @@ _OPEN = frozenset(S) - {S.DISMISSED, S.CLOSED}
 def incident_key(batch: str, dimension: str, value: str) -> str:
     """The identity of one quality problem in one batch (``B-7|cause|seal_defect``)."""
     return f"{batch}|{dimension}|{value}"
+
+
+def unit_id(key: str, asset_id: str) -> str:
+    """The identity of one unit counted for the problem ``key`` (its :class:`BatchFaultUnit`)."""
+    return f"{key}|{asset_id}"
 
 
 RECURRENCE_WITHDRAWN = "recurrence_withdrawn"

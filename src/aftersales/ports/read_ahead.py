@@ -22,7 +22,7 @@ import attrs
 
 from aftersales.ports.documents import Document
 
-__all__ = ["ReadAhead", "read_ahead"]
+__all__ = ["ReadAhead", "known_absent", "read_ahead"]
 
 
 @attrs.frozen
@@ -35,6 +35,12 @@ class ReadAhead:
     """``(document class, id)`` read with ``documents.get``."""
     queries: tuple[tuple[type[Document], str, object], ...] = ()
     """``(document class, index field, value)`` read with ``documents.query(cls, field=value)``."""
+    with_ticket: bool = False
+    """Named before a command's ticket is read (:meth:`CommandRunner.execute`'s ``ahead``): a store may
+    make these reads with the ticket's locking read, once its lock is held, in its round trip."""
+    locked: tuple[tuple[str, str], ...] = ()
+    """``(repository, id)`` read with ``get_for_update`` (:func:`aftersales.service.row_locks.for_update`):
+    read first, so the reads named beside it are made once its lock is held, as they would be after it."""
 
 
 def read_ahead(uow: Any, ahead: ReadAhead) -> None:
@@ -42,3 +48,14 @@ def read_ahead(uow: Any, ahead: ReadAhead) -> None:
     hook = getattr(uow, "read_ahead", None)
     if hook is not None:
         hook(ahead)
+
+
+def known_absent(uow: Any, cls: type[Document], id: str) -> None:
+    """Tell ``uow`` that document ``id`` of ``cls`` is not stored, without a read: its id is minted
+    under a row this transaction holds locked (a ticket's n-th callback task, n counted from the
+    ticket's tasks). A store that sends inserts later may then send its ``add`` with the commit (a
+    duplicate after all fails the commit, and the command runner runs the command again, as a
+    duplicate from ``add`` itself makes it do); others do nothing."""
+    hook = getattr(uow, "known_absent", None)
+    if hook is not None:
+        hook(cls, id)

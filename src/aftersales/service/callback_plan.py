@@ -22,6 +22,7 @@ from aftersales.errors import InvalidTransition, NotFound, ValidationError
 from aftersales.policies.callback import CallbackFacts, CallbackPlan
 from aftersales.policies.decision import Decision
 from aftersales.policies.protocols import CallbackPolicy
+from aftersales.ports.read_ahead import known_absent
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.callback_working import working_callback_due
@@ -147,6 +148,7 @@ def schedule_in(
         survey=plan.survey,
         ticket_kind=ticket.kind,
     )
+    known_absent(uow, CallbackTask, task.id)  # numbered from the tasks of the ticket this command holds
     uow.documents.add(task)
     return task, decision
 

@@ -47,6 +47,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.read_ahead import ReadAhead, read_ahead
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import decode_json, encode_json, unstructure
 from aftersales.service.actors import Actor
@@ -386,19 +387,22 @@ class CommandRunner:
         *,
         request: object = None,
         roles: frozenset[Any] | None = None,
+        ahead: ReadAhead | None = None,
     ) -> CommandResult:
         """Run one command on one ticket (see the module docstring for the steps).
 
         ``apply(uow, ticket, now)`` changes the ticket through its methods (and may touch other
         documents in the same unit of work). ``request`` is what the caller asked for (the
         fingerprint's input besides the ticket id). Without ``roles`` the permission table of the
-        ticket's own workflow decides.
+        ticket's own workflow decides. ``ahead``: what ``apply`` reads besides the ticket, named
+        before the ticket is read (``ports.read_ahead``, ``with_ticket``: PostgreSQL reads it in the
+        ticket's round trip).
         """
         check_actor(actor)
         scoped = idempotency_scope(actor, command, key)
         if scoped is None:
             # No key, nothing to replay: no fingerprint and no closures made for this command.
-            args = (actor, command, ticket_id, apply, None, "", _no_replay, roles)
+            args = (actor, command, ticket_id, apply, None, "", _no_replay, roles, ahead)
             return self._attempts(self._execute_once, args, None, _no_replay)
         print_ = fingerprint(command, [ticket_id, request])
 
@@ -406,7 +410,7 @@ class CommandRunner:
             data = self._recall(uow, scoped, command, key, print_, [ticket_id, request])
             return self._ticket_replay(uow, actor, data) if data is not None else None
 
-        keyed = (actor, command, ticket_id, apply, scoped, print_, recall, roles)
+        keyed = (actor, command, ticket_id, apply, scoped, print_, recall, roles, ahead)
         return self._attempts(self._execute_once, keyed, scoped, recall)
 
     def _execute_once(
@@ -419,11 +423,14 @@ class CommandRunner:
         print_: str,
         recall: Callable[[UnitOfWork], CommandResult | None],
         roles: frozenset[Any] | None,
+        ahead: ReadAhead | None = None,
     ) -> CommandResult:
         context = self.context
         with context.store() as uow:
             tiers = _TIERS.set((uow, {}))
             try:
+                if ahead is not None and scoped is None:  # (a key's look-up comes first: its own trip)
+                    read_ahead(uow, ahead)
                 return self._in_transaction(
                     uow, actor, command, ticket_id, apply, scoped, print_, recall, roles
                 )

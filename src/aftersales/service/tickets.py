@@ -54,6 +54,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.fault_catalog import check_fault_records
 from aftersales.policies.triage import Triage, TriageFacts
 from aftersales.ports.queries import PAGE_BOUNDS, Page, PageRequest, TicketFilter
+from aftersales.ports.read_ahead import ReadAhead
 from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -441,8 +442,15 @@ class Tickets:
                 ticket.step("dispatch_failed", actor.ref, now, payload=failed_dispatch(choice))
             return Applied(messages=choice.messages, decisions=choice.decisions)
 
+        # The engineer named is read next to the ticket (PostgreSQL: in its round trip; was one more).
+        ahead = (
+            None
+            if engineer_id is None
+            else ReadAhead(entities=(("engineers", engineer_id),), with_ticket=True)
+        )
+        request = _args(Tickets.dispatch, locals())
         return self.runner.execute(
-            actor, "dispatch", ticket_id, apply, idempotency_key, request=_args(Tickets.dispatch, locals())
+            actor, "dispatch", ticket_id, apply, idempotency_key, request=request, ahead=ahead
         )
 
     # -- work -------------------------------------------------------------------------------------------
