@@ -91,6 +91,9 @@ def test_a_stamp_written_between_the_read_and_the_write_stands(
         register(first, world)
         tid = first.open_ticket(world.agent, customer_id=world.cust_zh.id, description="复印机卡纸").ticket.id
         first.triage(world.agent, tid, nature="repair", severity=Severity.MEDIUM)
+        with first.store() as uow:  # unstamped, as a store of a release before stamps (session 30: the
+            uow.documents.remove(CalendarStamp, ["calendar"])  # first write of due times stamps it)
+            uow.commit()
         on_x = first.ticket(world.manager, tid).resolution_due_at
         permit = jobs.permit
 

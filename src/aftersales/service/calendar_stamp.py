@@ -140,6 +140,10 @@ class StampRead:
             self._found = (_stamp(self._uow),)
         return self._found[0]
 
+    def written(self, stamp: CalendarStamp) -> None:
+        """Take ``stamp``, just written in this transaction, as the store's from now on."""
+        self._found = (stamp,)
+
 
 def sla_of(policy: object | None) -> str:
     """The fingerprint a stamp keeps for the desk's SLA ``policy`` (empty without one: no due times)."""
@@ -280,20 +284,48 @@ def callback_seen(uow: UnitOfWork, calendar: BusinessCalendar | None, callback: 
     return stamp.callback if stamp is not None and stamp.callback else callback
 
 
-def check_calendar_current(uow: UnitOfWork, context: DeskContext, stamps: StampRead | None = None) -> None:
+def _stamp_own(
+    uow: UnitOfWork, context: DeskContext, calendar: BusinessCalendar, stamps: StampRead, at: datetime
+) -> CalendarStamp:
+    """Stamp a store that has no stamp with the desk's calendar and policies, in ``uow``'s transaction
+    (two desks racing both add it: the later add fails as a duplicate and the runner retries it)."""
+    stamp = CalendarStamp(
+        _ID, calendar.fingerprint, calendar.source_name, at,
+        sla=sla_of(context.sla.policy), callback=callback_of(context.policies.callback),
+    )  # fmt: skip
+    uow.documents.add(stamp)
+    stamps.written(stamp)
+    return stamp
+
+
+def check_calendar_current(
+    uow: UnitOfWork, context: DeskContext, stamps: StampRead | None = None, at: datetime | None = None
+) -> None:
     """Refuse (``ConfigurationError`` naming ``calendar``) a write of due times computed on the desk's
     calendar when another desk has moved the store to another calendar since this desk opened: the
     stamp is neither the desk's calendar's nor the one it found then (``context.calendar_seen``,
     :func:`stamp_seen`; on a store stamped since, the first stamp it finds). A desk opened on a calendar
     the store is not on yet writes: its sweep moves the store. Likewise for the SLA policy (naming
     ``sla``; ``context.sla_seen``, :func:`sla_seen`) and the callback policy (naming ``callback``;
-    ``context.callback_seen``, :func:`callback_seen`), from the same stamp read."""
+    ``context.callback_seen``, :func:`callback_seen`), from the same stamp read.
+
+    A store never stamped (new, or of a release before stamps) is stamped by the first write of due
+    times (``at``: the write's instant) with the desk's calendar and policies (session 30). Before, it
+    stayed unstamped until the first ``sla_sweep``: two desks opened on it with different packs both
+    wrote due times from their own ``[sla]``/``[callback]`` with no refusal, and the first sweep then
+    stamped its pack over the other desk's due times without recomputing them. Now the other desk's
+    next write finds a stamp of another policy than the one it found when it opened (none: its own) and
+    is refused, as on a moved store. (A desk on another *calendar* still writes, and its sweep moves the
+    store: the rolling-restart rule.)"""
     calendar = context.calendar
     if calendar is None:
         return
-    stamp = (stamps or StampRead(uow)).get()
+    stamps = stamps or StampRead(uow)
+    stamp = stamps.get()
     if stamp is None:
-        return
+        if at is None:
+            return
+        stamp = _stamp_own(uow, context, calendar, stamps, at)
     if context.calendar_seen is None:  # opened before any stamp: the first one is the store's as it knew it
         context.calendar_seen = stamp.fingerprint
     if stamp.fingerprint in (calendar.fingerprint, context.calendar_seen):

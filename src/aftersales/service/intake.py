@@ -199,7 +199,7 @@ def open_ticket_in(
     applied = attach(ticket) if attach is not None else Applied()
     context.sla.derive(ticket, customer.tier, now)
     if _has_dues(ticket):  # due times written on this desk's calendar and pack: still the store's?
-        check_calendar_current(uow, context, stamps)
+        check_calendar_current(uow, context, stamps, now)
     if ticket.resolution_due_at is not None:  # received earlier (received_at): maybe behind the mark
         rewind_mark(uow, ticket.resolution_due_at, now)
     if opened is not None:

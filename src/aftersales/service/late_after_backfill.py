@@ -136,7 +136,7 @@ def _fill_page(
     if progress.done or progress.cursor != cursor:
         return 0, progress.done
     if lacking:  # instants worked out on this desk's calendar and [sla]: still the store's?
-        check_calendar_current(uow, context)
+        check_calendar_current(uow, context, at=now)
     filled = 0
     # In id order, the order of every write taking several tickets (an erasure's): in the page's
     # order (by received time, a call logged late comes first) one deadlocked with it on PostgreSQL.

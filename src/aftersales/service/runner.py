@@ -626,7 +626,7 @@ class CommandRunner:
         before_dues = _dues(ticket)
         context.sla.derive(ticket, tier, now)
         if _dues(ticket) != before_dues:  # due times written on this desk's calendar: still the store's?
-            check_calendar_current(uow, context, stamps)
+            check_calendar_current(uow, context, stamps, now)
         elif not callback_checked and (
             ticket.state != before_state or any(event.action == "schedule_callback" for event in events)
         ):

@@ -136,7 +136,7 @@ def _check_lifecycle(
 def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: datetime) -> int:
     # The batch's closes are decided by the desk's callback policy and its late-after instants derived on
     # its calendar: a desk left on another pack than the store's since it opened imports nothing.
-    check_calendar_current(uow, context)
+    check_calendar_current(uow, context, at=now)
     words = _party_words(uow, batch)
     customers, dealers = words.customers, words.dealer_names
     for ticket in batch:
