@@ -100,6 +100,8 @@ NOT_EXPORTED: dict[str, str] = {
     "repair_point": "the organisation's service points",
     "roster_stamp": "bookkeeping",
     "staff_appraisal": "a staff member's record: in their own export (staff_records.export_staff)",
+    "staff_data_erasure": "a staff member's erasure record: in their own export (staff_records.export_staff)",
+    "staff_departure": "a staff member's record: in their own export (staff_records.export_staff)",
     "staff_training": "a staff member's record: in their own export (staff_records.export_staff)",
     "survey_campaign": "a campaign's rules",
     "survey_sampling_turn": "bookkeeping",
