@@ -381,7 +381,7 @@ def serving_dealer(ticket: Ticket) -> str | None:
     fell back to the ticket's own dealer, so a call the maker's engineer repaired, or the office solved by
     phone or had not passed on yet, was judged as the customer's dealer's (its times, its satisfaction
     score), in a row counting tickets the dealer's month did not. The customer's dealer still groups its
-    customers' calls by :attr:`GroupBy.DEALER` (what dealer staff read of their own).
+    customers' calls by :attr:`GroupBy.DEALER`; dealer staff read their own KPIs by this one (session 30).
     """
     return doing_dealer(ticket)
 
