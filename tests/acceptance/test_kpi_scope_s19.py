@@ -44,7 +44,11 @@ def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Servi
             ),
         )  # fmt: skip
         for customer in (world.cust_zh.id, world.cust_en.id, world.cust_zh.id, "cust-bj"):
-            desk.open_ticket(world.agent, customer_id=customer, description="马桶漏水")
+            ticket = desk.open_ticket(world.agent, customer_id=customer, description="马桶漏水").ticket
+            # passed on to the customer's dealer: the dealer's job (session 30: a dealer reads the jobs it
+            # did, GroupBy.SERVING_DEALER; a call still with the office is the maker's)
+            desk.triage(world.agent, ticket.id, nature="leak", severity="medium", plan="on_site")
+            desk.dispatch(world.agent, ticket.id, dealer_id=ticket.dealer_id)
         yield desk, world
 
 

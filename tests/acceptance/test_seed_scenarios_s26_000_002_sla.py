@@ -48,13 +48,13 @@ def _dues(desk: ServiceDesk, world: World, ticket_id: str) -> dict[str, datetime
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_seed_000_a_vips_leak_has_its_raised_grades_targets_as_anyones_not_half_of_them(
+def test_seed_000_a_vips_leak_has_its_grades_targets_as_anyones_not_half_of_them(
     backend: str, tmp_path: Path
 ) -> None:
-    # Friday 6 March 2026 at 17:00: a VIP and a regular customer call about a leak. Assessed of medium
-    # severity, the VIP's grade is raised one level (expedited, the library's raise the pack keeps) — the
-    # only thing the VIP changes: 2 working hours to answer (Monday 10:00) and 2 working days to solve
-    # (Tuesday 17:00), exactly the targets of a regular customer's leak assessed of high severity.
+    # Friday 6 March 2026 at 17:00: a VIP and a regular customer call about a leak, both assessed of medium
+    # severity. The seed grades and times the problem, for every customer alike (session 30: the VIP's
+    # grade is no longer raised, seed 000 names no customer grade): both are normal, with the same
+    # targets, and the VIP's are not halved.
     with _desk(backend, tmp_path, "general_maintenance") as (desk, clock, world):
         clock.set(_at(6, 17))
         vip = desk.open_ticket(world.agent, customer_id=world.cust_en.id, description="Tap leaking").ticket.id
@@ -62,10 +62,10 @@ def test_seed_000_a_vips_leak_has_its_raised_grades_targets_as_anyones_not_half_
             world.agent, customer_id=world.cust_zh.id, description="水龙头漏水"
         ).ticket.id
         desk.triage(world.agent, vip, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
-        desk.triage(world.agent, regular, nature="leak", severity=Severity.HIGH, plan=Plan.ON_SITE)
-        assert desk.ticket(world.manager, vip).priority is Priority.EXPEDITED
-        assert desk.ticket(world.manager, regular).priority is Priority.EXPEDITED
-        expected = {"response": _at(9, 10), "resolution": _at(10, 17)}
+        desk.triage(world.agent, regular, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        assert desk.ticket(world.manager, vip).priority is Priority.NORMAL
+        assert desk.ticket(world.manager, regular).priority is Priority.NORMAL
+        expected = {"response": _at(9, 12), "resolution": _at(11, 17)}
         assert _dues(desk, world, vip) == expected
         assert _dues(desk, world, regular) == expected
 

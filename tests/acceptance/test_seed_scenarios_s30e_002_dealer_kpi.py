@@ -108,7 +108,8 @@ def test_the_dealer_report_has_a_row_for_the_makers_own_work_which_a_dealer_does
     month = scoped_dealer_monthly(desk, world.manager, queries, "2026-04")
     assert (month.direct_installations, month.direct_repairs) == (0, 2)
     (table, *_) = document_for(month, report_labels("zh_Hans")).tables
-    assert [row[:3] for row in table.rows if row[0] == "厂家自有工程师"] == [("厂家自有工程师", 0, 2)]
+    maker = "厂家(自有工程师、客服电话解决)"
+    assert [row[:3] for row in table.rows if row[0] == maker] == [(maker, 0, 2)]
     assert table.total is not None and table.total[2] == 3
     own = scoped_dealer_monthly(desk, world.dealer_sh_staff, queries, "2026-04")
     assert [r.dealer_id for r in own.rows] == ["dealer-sh"]

@@ -142,14 +142,15 @@ def test_2_loads_follow_reject_reopen_and_other_processes(
 
 
 def test_3_customer_upgraded_elsewhere_is_vip_here(world: World, db_path: Path, clock: ManualClock) -> None:
-    # A pack that raises a VIP's grade: seed 002's sanitary_ware serves callers in their order (第六条 4).
+    # A pack that raises a VIP's grade (seed 003 客户重要性): seed 002's sanitary_ware serves callers in their
+    # order (第六条 4), seed 000's general_maintenance grades the problem alone (session 30).
     url = f"sqlite:///{db_path}"
-    with ServiceDesk.open(url, pack="general_maintenance", clock=clock, staff=STAFF) as desk:
+    with ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF) as desk:
         register(desk, world)
         first = _ticket(desk, world)
         before = desk.triage(world.agent, first, nature="leak", severity=Severity.LOW)
         assert "customer_tier" not in {r.code for d in before.decisions for r in d.reasons}  # type: ignore[attr-defined]
-        with ServiceDesk.open(url, pack="general_maintenance", clock=clock, staff=STAFF) as other:
+        with ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF) as other:
             other.register_customer(world.manager, attrs.evolve(world.cust_zh, tier=CustomerTier.VIP))
         second = _ticket(desk, world)
         after = desk.triage(world.agent, second, nature="leak", severity=Severity.LOW)

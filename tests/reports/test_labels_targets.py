@@ -27,11 +27,11 @@ def test_headers_codes_and_groups_in_each_locale() -> None:
         zh.fault("colour", "red")
 
 
-def test_groups_are_named_and_no_dealer_is_the_makers_own_engineers() -> None:
+def test_groups_are_named_and_no_dealer_is_the_makers_direct_customers() -> None:
     zh = report_labels("zh_Hans", {"dealer-sh": "上海浦东特约承销商"})
     assert zh.group(GroupBy.DEALER, "dealer-sh") == "上海浦东特约承销商"
-    assert zh.group(GroupBy.DEALER, "") == "厂家自有工程师"
-    assert report_labels("en").group(GroupBy.DEALER, "") == "Maker's own engineers"
+    assert zh.group(GroupBy.DEALER, "") == "无经销商(厂家直营客户)"
+    assert report_labels("en").group(GroupBy.DEALER, "") == "No dealer (the maker's direct customers)"
     assert zh.group(GroupBy.REGION, "") == "未指定"
     assert zh.group(GroupBy.ALL, ALL) == "合计"
     assert zh.group(GroupBy.CATEGORY, "installation") == "安装"

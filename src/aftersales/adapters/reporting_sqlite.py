@@ -20,6 +20,7 @@ from aftersales.adapters.sqlite import SqliteStore
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import EPOCH
 from aftersales.errors import StorageError
+from aftersales.ports.feedback_response import owes_response_sql
 from aftersales.ports.reporting import (
     ALL,
     PER_VALUE_DIMENSIONS,
@@ -60,8 +61,18 @@ _NOT_CANCELLED = (
 )
 """A fault row of a ticket not cancelled (:func:`~aftersales.ports.reporting.fault_evidence`): a cancelled
 call is no fault evidence. Read from the ticket's row, which the store rewrites with every change."""
+_OWED = owes_response_sql()
+_RESPONSE = (
+    f"CASE WHEN {_OWED} THEN first_response_us END, CASE WHEN {_OWED} THEN response_due_us END, "
+    "resolved_us, resolution_due_us"
+)
+"""The response and resolution instants, the response left out for a ticket that answers no customer's
+feedback (a planned visit: :func:`~aftersales.ports.feedback_response.owes_response`); with its stop at
+the receipt (:data:`_STOPS`) it is neither measured nor missed, as
+:func:`~aftersales.ports.reporting.ticket_timing` gives it."""
 _STOPS = (
-    "response_stop_us, CASE WHEN cancelled OR (state = 'closed' AND resolved_us IS NULL) THEN closed_us END, "
+    f"CASE WHEN {_OWED} THEN response_stop_us ELSE received_us END, "
+    "CASE WHEN cancelled OR (state = 'closed' AND resolved_us IS NULL) THEN closed_us END, "
     "paused_us, paused_parts_us"
 )
 """Where an unanswered ticket's response clock stopped, and an unresolved one's resolution clock (its
@@ -129,18 +140,15 @@ class SqliteReportingQueries:
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
         key = _key(GroupBy(group))
-        sql = (
-            f"SELECT {key}, id, received_us, first_response_us, response_due_us, resolved_us, "
-            f"resolution_due_us, {_STOPS} FROM report_tickets WHERE {_IN_PERIOD}"
-        )
+        sql = f"SELECT {key}, id, received_us, {_RESPONSE}, {_STOPS} FROM report_tickets WHERE {_IN_PERIOD}"
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
         return (TicketTiming(*row) for row in rows)
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
         sql = (
-            f"SELECT {_key(GroupBy(group))}, received_us, first_response_us, response_due_us, resolved_us, "
-            f"resolution_due_us, {_STOPS} FROM report_tickets WHERE {_IN_PERIOD}"
+            f"SELECT {_key(GroupBy(group))}, received_us, {_RESPONSE}, {_STOPS} "
+            f"FROM report_tickets WHERE {_IN_PERIOD}"
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()

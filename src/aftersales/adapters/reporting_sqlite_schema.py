@@ -58,6 +58,17 @@ _HAD_TRIGGERS = (
     "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'report_tickets_update')"
 )
 
+
+def _rewrite_every_row(step: str) -> str:
+    """The statement restarting the back-fill from the first ticket, naming ``step`` in a comment: SQLite
+    runs it the same, and each step that is nothing else stays a value of its own (equal steps made
+    ``MIGRATIONS.index`` answer the first of them, step 18, for five later ones: session 30)."""
+    return (
+        "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)"
+        f" /* {step} */"
+    )
+
+
 REPORTING_STEP: tuple[str, ...] = (
     # done = 1: nothing to back-fill (a new file, or one whose triggers kept the tables complete).
     """CREATE TABLE report_backfill (
@@ -105,7 +116,7 @@ CALLBACK_REPORT_STEP: tuple[str, ...] = (
     # Every row is written again by the back-fill: callback_us is now the callback made after the current
     # one was scheduled (ports.reporting.current_callback_us), not the first callback of all; and a
     # reopened ticket loaded in bulk (add_many) had its current cycle's due times, not the judged ones.
-    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+    _rewrite_every_row("step 18"),
 )
 """The migration step re-deriving each row's callback instant (a reopened ticket's next callback)."""
 
@@ -172,7 +183,7 @@ dealer moved the first dealer's accepted repair out of its reported month (seed 
 FIRST_CYCLE_RESPONSE_REPORT_STEP: tuple[str, ...] = (
     # Every row is written again by the back-fill: first_response_us is now the first cycle's response (a
     # contact after a reopen answers no response clock), as the SLA and the breach report judge it.
-    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+    _rewrite_every_row("step 26"),
 )
 """The migration step re-deriving each row's response instant as the first cycle's (session 25)."""
 
@@ -189,7 +200,7 @@ EARLIEST_CONTACT_REPORT_STEP: tuple[str, ...] = (
     # Every row is written again by the back-fill: first_response_us is now the earliest contact by when it
     # was made (a contact entered after the fact, ``contact_customer(at=)``, session 26), as the SLA, the
     # breach report and memory/PostgreSQL judge it; a row saved before kept the first contact recorded.
-    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+    _rewrite_every_row("step 30"),
 )
 """The migration step re-deriving each row's response instant as the earliest contact made (session 27:
 seed 003 二 3 与客户取得联系 and seed 001 沟通时间 judge when the customer was contacted, not when the
@@ -198,16 +209,22 @@ contact was entered)."""
 HELD_DEALER_REPORT_STEP: tuple[str, ...] = (
     # Every ticket is written again by the back-fill: a completion of a job no dealer held is no dealer's
     # now; a row saved before counted it for the ticket's own dealer.
-    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+    _rewrite_every_row("step 31"),
 )
 """The migration step re-deriving the dealer of each completion as the dealer who did the job
 (session 29): a repair done by the maker's own engineer, or a call the office solved by phone, counted
 as the customer's dealer's repair (seed 002 分工 10: 乙方…对所维修情况进行一次统计)."""
 
+HELD_DEALER_FIRST_STEP: tuple[str, ...] = (_rewrite_every_row("step 28"),)
+"""Step 28: session 29's merge listed :data:`HELD_DEALER_REPORT_STEP` twice, here and as step 31; a file
+that ran it runs step 31 too, so the two are one back-fill. It stays at 28 so the steps after it keep the
+numbers they shipped with (a file of an earlier release at 28 or 29 runs the wait-gap and earliest-contact
+steps again, which rewrite the same rows)."""
+
 SERVING_DEALER_REPORT_STEP: tuple[str, ...] = (
     # Every ticket is written again by the back-fill: a row's serving_dealer_id (the KPIs by dealer) is
     # the dealer doing the job, none for the maker's own; a row saved before kept the ticket's own dealer.
-    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+    _rewrite_every_row("step 32"),
 )
 """The migration step re-deriving each row's dealer for the KPIs by dealer as the dealer doing the job
 (session 30): a call the maker's engineer repaired or the office solved by phone was judged as the

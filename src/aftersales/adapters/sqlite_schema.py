@@ -22,6 +22,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     EARLIEST_CONTACT_REPORT_STEP,
     EXPECTED_REPORT_STEP,
     FIRST_CYCLE_RESPONSE_REPORT_STEP,
+    HELD_DEALER_FIRST_STEP,
     HELD_DEALER_REPORT_STEP,
     LEDGER_DUES_REPORT_STEP,
     LEDGER_REPORT_STEP,
@@ -215,19 +216,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # the acceptance leaves a reported month's counts by category as they were (seed 002 分工 10);
     # back-filled as 24.
     COMPLETION_CATEGORY_REPORT_STEP,
-    HELD_DEALER_REPORT_STEP,
-    # 28 (session 26): the ledger rows of tickets stored waiting (for the customer, for parts) since
+    # 28 (session 29): the next step but one, placed here too by its merge (HELD_DEALER_FIRST_STEP).
+    HELD_DEALER_FIRST_STEP,
+    # 29 (session 26): the ledger rows of tickets stored waiting (for the customer, for parts) since
     # before their due by an earlier release get the late_gap session 25 gives them, from their documents
     # (the breached filter listed them until their next save).
     SQLITE_WAIT_GAP_STEP,
-    # 29 (session 27): a row's response instant is the earliest contact by when it was made (one entered
+    # 30 (session 27): a row's response instant is the earliest contact by when it was made (one entered
     # after the fact kept the first one recorded until the ticket's next save); rows rewritten by the
     # back-fill.
     EARLIEST_CONTACT_REPORT_STEP,
-    # 30 (session 29): a completion's dealer is the dealer who did the job (ports.reporting.doing_dealer),
+    # 31 (session 29): a completion's dealer is the dealer who did the job (ports.reporting.doing_dealer),
     # none for one the maker's people did (seed 002 分工 10); rows rewritten by the back-fill.
     HELD_DEALER_REPORT_STEP,
-    # 31 (session 30): a row's dealer for the KPIs by dealer is the dealer doing the job too, none for the
+    # 32 (session 30): a row's dealer for the KPIs by dealer is the dealer doing the job too, none for the
     # maker's own work (seed 002 分工 12); rows rewritten by the back-fill.
     SERVING_DEALER_REPORT_STEP,
 )

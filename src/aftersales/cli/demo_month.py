@@ -678,7 +678,7 @@ def _report(play: _Play, locale: str, out: TextIO, found: list[tuple[object, str
     queries = reporting_for(desk.store)
     period = Period(MONTH_START, MONTH_END)
     assert desk.calendar is not None
-    # tickets of direct contracts have no dealer: the labels call that group the maker's own engineers
+    # tickets of direct contracts have no dealer: the labels name that group the maker's direct customers
     kpis = kpi_report(queries, period, desk.calendar, group=GroupBy.DEALER, sla=desk.policies.sla)
     generated = desk.clock.now()
     _section(out, _say(labels, "kpi", month=MONTH))

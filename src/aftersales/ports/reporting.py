@@ -35,6 +35,7 @@ from aftersales.domain.sla_reading import (
 from aftersales.domain.ticket import ENDED_CYCLE_KEY, Ticket, ended_cycles
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
+from aftersales.ports.feedback_response import owes_response
 from aftersales.ports.queries import UNSET
 from aftersales.ports.ticket_index import micros
 
@@ -251,7 +252,10 @@ class TicketTiming:
     """``response_due_us`` and this: the last instants an answer counts on time (:func:`judged_dues`)."""
     response_stop_us: int | None = None
     """Where the response clock stopped unanswered
-    (:func:`~aftersales.domain.sla_reading.response_stopped`)."""
+    (:func:`~aftersales.domain.sla_reading.response_stopped`); the receipt, with no response and no due,
+    for a ticket that answers no customer's feedback (a planned visit,
+    :func:`~aftersales.ports.feedback_response.owes_response`): stopped before it ran, neither measured
+    nor missed."""
     resolution_stop_us: int | None = None
     """Where the resolution clock stopped unresolved: the cancellation (``None``: it was not cancelled)."""
     paused_us: int | None = None
@@ -377,7 +381,7 @@ def serving_dealer(ticket: Ticket) -> str | None:
     fell back to the ticket's own dealer, so a call the maker's engineer repaired, or the office solved by
     phone or had not passed on yet, was judged as the customer's dealer's (its times, its satisfaction
     score), in a row counting tickets the dealer's month did not. The customer's dealer still groups its
-    customers' calls by :attr:`GroupBy.DEALER` (what dealer staff read of their own).
+    customers' calls by :attr:`GroupBy.DEALER`; dealer staff read their own KPIs by this one (session 30).
     """
     return doing_dealer(ticket)
 
@@ -553,9 +557,15 @@ def ticket_timing(group: str, ticket: Ticket, facts: TicketFacts) -> TicketTimin
     """The instants ``ticket``'s times are measured from, under the group key ``group`` (``facts`` are its
     :func:`ticket_facts`, already made by the caller)."""
     f = facts
+    response_stop, resolution_stop = timing_stops(ticket)
+    if not owes_response(ticket):  # no customer's feedback to answer: the response clock never ran
+        return TicketTiming(
+            group, f.id, f.received_us, None, None, f.resolved_us, f.resolution_due_us, f.received_us,
+            resolution_stop, f.paused_us, f.paused_parts_us,
+        )  # fmt: skip
     return TicketTiming(
         group, f.id, f.received_us, f.first_response_us, f.response_due_us, f.resolved_us,
-        f.resolution_due_us, *timing_stops(ticket), f.paused_us, f.paused_parts_us,
+        f.resolution_due_us, response_stop, resolution_stop, f.paused_us, f.paused_parts_us,
     )  # fmt: skip
 
 

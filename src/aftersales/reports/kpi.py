@@ -567,10 +567,13 @@ def scoped_kpi_report(
 
     Whoever the permission table lets read the KPI report (``desk.reports.kpi_scope``, judged before any
     figure is read): the heads and the auditor read every group, with the period's costs against the
-    pack's budget per ticket; dealer staff read their own dealer's total only (its customers' tickets,
-    as :attr:`GroupBy.DEALER` groups them; no costs: the maker's slips are not theirs), so ``group``
-    other than ``ALL`` is a ``ValidationError`` for them. Others are ``PermissionDenied``. A desk
-    without a working calendar is a ``ConfigurationError`` (the KPIs measure working time).
+    pack's budget per ticket; dealer staff read their own dealer's total only (the jobs it did, as
+    :attr:`GroupBy.SERVING_DEALER` groups them: the row the maker judges it by, seed 002 分工 12; no
+    costs: the maker's slips are not theirs), so ``group`` other than ``ALL`` is a ``ValidationError`` for
+    them. Session 30: they read their customers' calls (:attr:`GroupBy.DEALER`), so a call the maker's
+    engineer repaired or the office solved by phone weighed on the dealer's own figures. Others are
+    ``PermissionDenied``. A desk without a working calendar is a ``ConfigurationError`` (the KPIs measure
+    working time).
     """
     dealer = desk.reports.kpi_scope(actor)
     group = enum_code(GroupBy, group, "group")
@@ -588,9 +591,10 @@ def scoped_kpi_report(
             field="group",
         )
     by_dealer = kpi_report(
-        queries, period, calendar, group=GroupBy.DEALER, targets=targets, as_of=as_of, sla=desk.policies.sla
-    )
+        queries, period, calendar, group=GroupBy.SERVING_DEALER, targets=targets, as_of=as_of,
+        sla=desk.policies.sla,
+    )  # fmt: skip
     own = next((row for row in by_dealer.rows if row.group == dealer), None)
-    if own is None:  # none of its customers' tickets in the period
+    if own is None:  # no job of its in the period
         own = _row(dealer, TicketCounts(), _Measured(), None, None)
     return KpiReport(period, GroupBy.ALL, (), own, targets, None)

@@ -34,8 +34,10 @@ FAULT_FIELDS: Final = ("symptom", "cause", "action")
 
 _PERCENT: Final = "#,##0.0%"
 _MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
-_DEALER_GROUPS: Final = frozenset({GroupBy.DEALER, GroupBy.SERVING_DEALER})
-"""Groups whose missing key is the maker itself (a call without a dealer: 直营)."""
+_NO_DEALER: Final = {GroupBy.DEALER: "report.group.direct", GroupBy.SERVING_DEALER: "report.group.maker"}
+"""The words of a dealer grouping's "" row: by the customer's dealer, the customers who have none (直营);
+by the dealer doing the job, the maker's own work — its engineers', its office's by phone, and the calls
+not yet passed on to anyone (session 30: both read "the maker's own engineers")."""
 
 
 @host_factories
@@ -43,8 +45,8 @@ class ReportLabels:
     """The catalog words and Babel formats of one locale, plus the names of dealers, engineers, products.
 
     ``names`` maps ids (dealer, engineer, product…) to what people call them; a report groups by id
-    and shows the name. Tickets with no dealer are served by the maker's own engineers, and are
-    labelled so (``report.group.direct``) instead of a blank group.
+    and shows the name. The "" group of a dealer grouping is named for what it holds (customers with
+    no dealer, or the maker's own work) instead of a blank group.
     """
 
     __slots__ = ("catalog", "faults", "formatter", "locale", "names", "timezone")
@@ -138,12 +140,17 @@ class ReportLabels:
             return self.text("report.group.unset")
         return self.names.get(key, key)
 
+    def maker_completions(self) -> str:
+        """The label of the dealer report's row of the month's jobs no dealer did: those the maker's
+        engineers completed and the calls its office solved by phone (seed 002 分工 9/10)."""
+        return self.text("report.group.maker_completions")
+
     def group(self, group: GroupBy, key: str) -> str:
         """The label of a report group: a dealer's or engineer's name, a category's label, the total."""
         if key == ALL and group is GroupBy.ALL:
             return self.text("report.group.all")
         if key == UNSET:
-            return self.text("report.group.direct" if group in _DEALER_GROUPS else "report.group.unset")
+            return self.text(_NO_DEALER.get(group, "report.group.unset"))
         if group is GroupBy.CATEGORY:
             return self.category(key)
         return self.name(key)

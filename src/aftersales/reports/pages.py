@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from aftersales.errors import ValidationError
-from aftersales.ports.queries import UNSET
 from aftersales.ports.reporting import GroupBy
 from aftersales.reports.charts import bar_chart, hbar_chart, line_chart, pareto_chart
 from aftersales.reports.dealer_monthly import DealerMonthlySummary
@@ -284,7 +283,7 @@ def _dealers(summary: DealerMonthlySummary, labels: ReportLabels, kpis: KpiRepor
     )  # fmt: skip
     direct = (summary.direct_installations, summary.direct_repairs)
     if any(direct):  # the maker's own jobs (no report owed): the total is the month's whole figure
-        rows += ((labels.group(GroupBy.DEALER, UNSET), *direct, None, None, ""),)
+        rows += ((labels.maker_completions(), *direct, None, None, ""),)
     total = (labels.text("report.meta.total"), sum(r.installations for r in summary.rows) + direct[0],
              sum(r.repairs for r in summary.rows) + direct[1], None, None, "")  # fmt: skip
     tables = [ReportTable("dealers", labels.title("dealers"), cols, rows, total)]

@@ -55,7 +55,8 @@ class ReportScopes:
     def kpi_scope(self, actor: Actor) -> str | None:
         """Whether ``actor`` may read the KPI report (the permission table's ``kpi_report``), and whose:
         ``None`` for every dealer's (the heads, the auditor), the dealer's id for its staff, who read
-        their own dealer's figures only. :func:`aftersales.reports.kpi.scoped_kpi_report` and
+        their own dealer's figures only: the jobs it did (``GroupBy.SERVING_DEALER``, seed 002 分工 12).
+        :func:`aftersales.reports.kpi.scoped_kpi_report` and
         :func:`aftersales.reports.trend.scoped_kpi_trend` ask it first."""
         return report_scope(actor, "kpi_report")
 
