@@ -52,6 +52,7 @@ from aftersales.errors import (
     SlaExtensionRefused,
     StorageError,
     StoreBusy,
+    StoreDamaged,
     UnknownCurrency,
     ValidationError,
 )
@@ -178,6 +179,8 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("read_only")
     if isinstance(error, StoreBusy):
         return Reason("store_busy")
+    if isinstance(error, StoreDamaged):  # a retry will not help: not worded as "try again later"
+        return Reason("store_damaged")
     if isinstance(error, StorageError):
         return Reason("storage")
     if isinstance(error, IdempotencyKeyReused):
