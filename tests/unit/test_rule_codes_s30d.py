@@ -285,7 +285,8 @@ def test_the_long_tails_common_refusals_carry_their_code() -> None:
     assert (unknown.field, unknown.rule) == ("priority", "one_of")
     assert unknown.rule_params == {"allowed": "normal, expedited, critical"}
     assert (
-        render_error(unknown, "zh_Hans") == "输入有误：priority（应为以下之一：normal, expedited, critical）"
+        render_error(unknown, "zh_Hans")
+        == "输入有误：priority（应为以下之一：普通、加急或特急）"  # session 30, m: in words
     )
     other = _refusal(lambda: check_record("x", "contact", Contact))
     assert (other.rule, dict(other.rule_params)) == ("wrong_type", {"expected": "Contact"})
