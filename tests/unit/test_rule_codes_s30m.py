@@ -59,3 +59,28 @@ def test_the_states_refusal_lists_the_allowed_states() -> None:
     allowed = str((error.rule_params or {})["allowed"])
     assert "new" in allowed.split(", ") and "closed" in allowed.split(", ")
     assert "new" in render_error(error, "zh_Hans")
+
+
+@pytest.mark.parametrize(("currency", "places"), [("CNY", "0.01"), ("JPY", "1")])
+def test_a_pack_amount_finer_than_the_minor_unit_states_its_rule_in_words(currency: str, places: str) -> None:
+    # Refused by g's check with its rule only in English; worded "invalid amount" with no rule before.
+    from aftersales.errors import InvalidMoney
+    from aftersales.policies.fees import FeesParams, PartPriceEntry
+
+    with pytest.raises(InvalidMoney) as refused:
+        FeesParams(currency=currency, parts={"P-1": PartPriceEntry("100.505", "200")})
+    error = refused.value
+    assert (error.field, error.rule, dict(error.rule_params)) == (
+        "parts.P-1.cost",
+        "minor_unit",
+        {"unit": places},
+    )
+    assert (
+        render_error(error, "zh_Hans")
+        == f"输入有误：parts.P-1.cost（应为该币种最小货币单位 {places} 的整数倍）"
+    )
+    assert (
+        render_error(error, "zh_Hant")
+        == f"輸入有誤：parts.P-1.cost（應為該幣別最小貨幣單位 {places} 的整數倍）"
+    )
+    assert "minor unit" in render_error(error, "en") and "finer" not in render_error(error, "en")

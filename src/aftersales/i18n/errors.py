@@ -132,7 +132,7 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("currency_mismatch", {"left": error.left, "right": error.right})
     if isinstance(error, OutOfBounds):
         return Reason("out_of_bounds", {"field": _text(field), "least": error.least, "most": error.most})
-    if isinstance(error, InvalidMoney):
+    if isinstance(error, InvalidMoney) and not getattr(error, "rule", None):  # a ruled one states its rule
         return Reason("invalid_money", {"field": field or "amount"})
     if isinstance(error, InvalidStoreOption):
         return Reason("invalid_store_option", {"option": error.option})
