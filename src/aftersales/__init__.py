@@ -174,6 +174,7 @@ from aftersales.errors import (
     SlaExtensionRefused,
     StorageError,
     StoreBusy,
+    StoreDamaged,
     UnknownCurrency,
     ValidationError,
 )
@@ -510,6 +511,7 @@ __all__ = [
     "SpotCheckOutcome",
     "StorageError",
     "StoreBusy",
+    "StoreDamaged",
     "StoreFactory",
     "StoredBlob",
     "Suggestions",

@@ -476,6 +476,14 @@ class StoreBusy(StorageError):
     """
 
 
+class StoreDamaged(StorageError):
+    """The store's file is damaged, or is not a desk's database (a foreign or corrupt file).
+
+    Unlike a lost connection, retrying cannot help: the file has to be restored from a backup, or the
+    desk pointed at the right one. Nothing was written. Rendered as ``error.store_damaged``.
+    """
+
+
 class IdempotencyKeyReused(AftersalesError):
     """An idempotency key already stands for a *different* request of the same actor and command.
 

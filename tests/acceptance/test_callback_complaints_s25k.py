@@ -80,7 +80,7 @@ def test_a_grievance_said_at_the_callback_opens_a_complaint_whatever_the_score(
             assert complaint.kind == "complaint" and complaint.customer_id == world.cust_zh.id
             assert desk.complaints.complaint_file(world.manager, record.complaint_id).about == (tid,)
         assert "工程师把纸屑留在地上" in desk.ticket(world.manager, opened[wrote]).description
-        assert "grievance polite; satisfaction 5/5" in desk.ticket(world.manager, opened[rude]).description
+        assert "服务人员态度不好；满意度 5/5" in desk.ticket(world.manager, opened[rude]).description
         # Its notices: the customer is told it is registered, the centre of a new complaint.
         desk.deliver()
         told = [m.subject for m in notifier.sent]

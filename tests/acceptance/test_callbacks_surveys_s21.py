@@ -289,7 +289,7 @@ def test_a_callback_scoring_the_teams_attitude_low_opens_a_complaint(backend: st
         (record,) = desk.callbacks.records(world.manager, rude)
         assert record.complaint_id is not None
         complaint = desk.ticket(world.manager, record.complaint_id)
-        assert complaint.kind == "complaint" and "service attitude 2/5" in complaint.description
+        assert complaint.kind == "complaint" and "服务态度 2/5" in complaint.description
         assert desk.callbacks.records(world.manager, fine)[0].complaint_id is None
         assert [e.complaint_id for e in desk.complaints.complaint_log(world.manager)] == [record.complaint_id]
         # The month's feedback to the general manager lists it among the users' opinions as a low score.

@@ -30,8 +30,10 @@ from aftersales.i18n.rule_words import RULE_CODES
 
 LOCALES = ["zh_Hans", "zh_Hant", "en"]
 SRC = Path(__file__).resolve().parents[2] / "src" / "aftersales"
-NAMES = ("ValidationError", "ConfigurationError")
-SAMPLES: dict[str, str | int] = {"most": 2000, "least": 3, "allowed": "new, closed", "expected": "Money"}
+NAMES = ("ValidationError", "ConfigurationError", "InvalidMoney")
+SAMPLES: dict[str, str | int] = {
+    "most": 2000, "least": 3, "allowed": "new, closed", "expected": "Money", "unit": "0.01"
+}  # fmt: skip
 
 # The English shapes of session 29's patterns (the rule stated by the shared checks), as a lint only.
 _S = r"[A-Za-z_][\w.\[\]]*"
@@ -285,7 +287,8 @@ def test_the_long_tails_common_refusals_carry_their_code() -> None:
     assert (unknown.field, unknown.rule) == ("priority", "one_of")
     assert unknown.rule_params == {"allowed": "normal, expedited, critical"}
     assert (
-        render_error(unknown, "zh_Hans") == "输入有误：priority（应为以下之一：normal, expedited, critical）"
+        render_error(unknown, "zh_Hans")
+        == "输入有误：priority（应为以下之一：普通、加急或特急）"  # session 30, m: in words
     )
     other = _refusal(lambda: check_record("x", "contact", Contact))
     assert (other.rule, dict(other.rule_params)) == ("wrong_type", {"expected": "Contact"})

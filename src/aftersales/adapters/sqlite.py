@@ -87,6 +87,7 @@ from aftersales.errors import (
     NotFound,
     StorageError,
     StoreBusy,
+    StoreDamaged,
     ValidationError,
 )
 from aftersales.ports.batch_search import PartyWords
@@ -203,6 +204,10 @@ def _facts_update_sql(changed: tuple[int, ...]) -> str:
     return sql
 
 
+_DAMAGED = frozenset({11, 26})
+"""SQLITE_CORRUPT and SQLITE_NOTADB (primary result codes): the file is damaged or foreign; no retry helps."""
+
+
 def _translate(exc: sqlite3.Error, where: str) -> AftersalesError:
     """A driver error as an aftersales error (the contract's error table)."""
     if isinstance(exc, sqlite3.IntegrityError):
@@ -211,6 +216,8 @@ def _translate(exc: sqlite3.Error, where: str) -> AftersalesError:
         if "locked" in str(exc) or "busy" in str(exc):
             return StoreBusy(f"{where}: the database stayed locked by another writer ({exc})")
         return StorageError(f"{where}: {exc}")
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _DAMAGED:
+        return StoreDamaged(f"{where}: {exc} (corrupt or unusable database)")
     return StorageError(f"{where}: {exc} (corrupt or unusable database)")
 
 

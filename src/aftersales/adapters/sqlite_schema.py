@@ -39,7 +39,7 @@ from aftersales.adapters.ticket_search_sqlite import (
     SEARCH_PENDING_MIGRATION,
 )
 from aftersales.adapters.wait_gap_step import SQLITE_WAIT_GAP_STEP, register_wait_gap
-from aftersales.errors import StorageError
+from aftersales.errors import StorageError, StoreDamaged
 
 __all__ = [
     "APPLICATION_ID",
@@ -270,7 +270,7 @@ def check_header(path: Path) -> None:
     except OSError as exc:
         raise StorageError(f"cannot read {path}: {exc}") from exc
     if head and head != _HEADER:
-        raise StorageError(f"{path} is not a SQLite database (corrupt or foreign file); it was not modified")
+        raise StoreDamaged(f"{path} is not a SQLite database (corrupt or foreign file); it was not modified")
 
 
 _APPLICATION_ID_AT = 68
@@ -350,7 +350,7 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, where: str =
         if app_id != APPLICATION_ID:
             has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if app_id != 0 or has_tables:
-                raise StorageError(
+                raise StoreDamaged(
                     f"{where} is a SQLite database of another application; it was not modified"
                 )
             version = 0

@@ -52,10 +52,12 @@ from aftersales.errors import (
     SlaExtensionRefused,
     StorageError,
     StoreBusy,
+    StoreDamaged,
     UnknownCurrency,
     ValidationError,
 )
-from aftersales.i18n.format import formatter_for
+from aftersales.i18n.allowed_words import allowed_in_words
+from aftersales.i18n.format import LocaleFormatter, formatter_for
 from aftersales.i18n.reasons import ReasonRenderer
 from aftersales.i18n.rule_words import RULE_PARAM_LIMIT
 from aftersales.i18n.workflow_words import ERROR_PARAM_LABELS, RECORD_KINDS, WORKFLOW_PARAM_LABELS
@@ -130,7 +132,7 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("currency_mismatch", {"left": error.left, "right": error.right})
     if isinstance(error, OutOfBounds):
         return Reason("out_of_bounds", {"field": _text(field), "least": error.least, "most": error.most})
-    if isinstance(error, InvalidMoney):
+    if isinstance(error, InvalidMoney) and not getattr(error, "rule", None):  # a ruled one states its rule
         return Reason("invalid_money", {"field": field or "amount"})
     if isinstance(error, InvalidStoreOption):
         return Reason("invalid_store_option", {"option": error.option})
@@ -178,6 +180,8 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("read_only")
     if isinstance(error, StoreBusy):
         return Reason("store_busy")
+    if isinstance(error, StoreDamaged):  # a retry will not help: not worded as "try again later"
+        return Reason("store_damaged")
     if isinstance(error, StorageError):
         return Reason("storage")
     if isinstance(error, IdempotencyKeyReused):
@@ -198,7 +202,9 @@ _RULED = frozenset({"validation_rule", "configuration_rule"})
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,63}", re.ASCII)
 
 
-def _worded_rule(reason: Reason, error: AftersalesError, renderer: ReasonRenderer) -> Reason:
+def _worded_rule(
+    reason: Reason, error: AftersalesError, renderer: ReasonRenderer, formatter: LocaleFormatter
+) -> Reason:
     """``reason`` with its English rule in ``renderer``'s words when ``error`` carries a rule code the
     catalog words (``error_rule.<code>``); as it was otherwise (the rule shown as the code wrote it).
 
@@ -214,6 +220,8 @@ def _worded_rule(reason: Reason, error: AftersalesError, renderer: ReasonRendere
         if isinstance(value, int):
             figures[name] = value
         elif isinstance(value, str):
+            if code == "one_of" and name == "allowed":  # the reader's words for labelled values
+                value = allowed_in_words(value, getattr(error, "field", None), formatter)
             shown = controls_shown(" ".join(value.split()))
             figures[name] = shown if len(shown) <= RULE_PARAM_LIMIT else shown[: RULE_PARAM_LIMIT - 1] + "…"
     words = renderer.words(Reason(code, figures))
@@ -242,7 +250,7 @@ def render_error(error: AftersalesError, locale: str) -> str:
         rules = _renderers[(formatter.catalog.locale, _RULE_PREFIX)] = ReasonRenderer(
             formatter, prefix=_RULE_PREFIX, labels={}
         )
-    reason = _worded_rule(error_reason(error), error, rules)
+    reason = _worded_rule(error_reason(error), error, rules, formatter)
     found = renderer.words(reason)
     kind = next((k for p, k in _KIND_FALLBACK if reason.code.startswith(p)), None)
     if found is None and kind is not None:  # the kind's sentence, with the same facts

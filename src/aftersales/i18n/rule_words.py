@@ -58,6 +58,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             # A complaint's callback the pack owes, not left to the host (service/complaint_callback_owed).
             "complaint_survey_owed": (),
             "complaint_callback_owed": (),
+            # An amount with more decimal places than its currency's minor unit (a pack's price row).
+            "minor_unit": ("unit",),
         }.items()
     }
 )

@@ -201,6 +201,8 @@ def _money(amount: Decimal, currency: str, field: str) -> Money:
             f"{field}: {amount} has places finer than {currency}'s minor unit "
             f"({currency_exponent(currency)}); write whole minor units",
             field=field,
+            rule="minor_unit",
+            rule_params={"unit": str(currency_exponent(currency))},
         )
     return money
 

@@ -102,7 +102,9 @@ def check_category_code(code: object, field: str) -> None:
     """Refuse a malformed category code (a table key or list item of a pack) with the pack key ``field``
     that holds it (``category_overrides.Bad Key``), not the bare ``category`` the domain's check names."""
     if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
-        raise ValidationError(f"{field}: a category is a snake_case code, got {code!r}", field=field)
+        raise ValidationError(
+            f"{field}: a category is a snake_case code, got {code!r}", field=field, rule="snake_code"
+        )
 
 
 @cache

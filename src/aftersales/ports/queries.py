@@ -59,6 +59,15 @@ def _tuple_of_text(value: object) -> tuple[str, ...]:
     return tuple(str(v) for v in value)  # type: ignore[attr-defined]
 
 
+def _text_rule(value: object, most: int) -> dict[str, Any]:
+    """The rule code a free-text argument broke (not text, blank, or longer than ``most``)."""
+    if not isinstance(value, str):
+        return {"rule": "text"}
+    if not value.strip():
+        return {"rule": "empty"}
+    return {"rule": "too_long", "rule_params": {"most": most}}
+
+
 _KNOWN_STATES = frozenset(TICKET_WORKFLOW.states) | frozenset(COMPLAINT_WORKFLOW.states)
 
 
@@ -68,7 +77,10 @@ def _states(value: object) -> tuple[str, ...]:
     unknown = [s for s in states if s not in _KNOWN_STATES]
     if unknown:
         raise ValidationError(
-            f"unknown state(s) {unknown}; the states are {sorted(_KNOWN_STATES)}", field="states"
+            f"unknown state(s) {unknown}; the states are {sorted(_KNOWN_STATES)}",
+            field="states",
+            rule="one_of",
+            rule_params={"allowed": ", ".join(sorted(_KNOWN_STATES))},
         )
     return states
 
@@ -189,7 +201,11 @@ class TicketFilter:
             not isinstance(self.text, str) or len(self.text) > 200 or not self.text.strip()
         ):
             # Blank text would match every ticket: a filter that filters nothing is refused, not ignored.
-            raise ValidationError("text search is non-blank text of at most 200 characters", field="text")
+            raise ValidationError(
+                "text search is non-blank text of at most 200 characters",
+                field="text",
+                **_text_rule(self.text, 200),
+            )
 
 
 class Sort(CodedEnum):

@@ -34,6 +34,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.callback_complaint_words import callback_complaint_description
 from aftersales.service.callback_plan import (
     callback_plan,
     check_callback_now,
@@ -259,14 +260,12 @@ class CallbackDesk:
             # or naming another grievance) has complained, whatever score they gave.
             grievances = checklist.grievances
             if (judged is not None or grievances) and self.on_survey is not None:
-                parts = [f"grievance {', '.join(grievances)}"] if grievances else []
-                if judged is not None and judged == score:
-                    parts.append(f"satisfaction {score}/5")
-                elif judged is not None:
-                    parts.append(f"service attitude {attitude}/5 (satisfaction {score or '-'}/5)")
-                said = "; ".join(parts)
+                # Worded in the desk's locale, like the other records the desk opens itself.
+                words = self.context.notifications.renderer.catalog(self.context.policies.maintenance.locale)
                 description = (
-                    checklist.other_complaints or comment or f"{said} at the callback of {ticket.id}"
+                    checklist.other_complaints
+                    or comment
+                    or callback_complaint_description(words, ticket.id, grievances, score, attitude, judged)
                 )
                 complaint_id, reacted = self.on_survey(
                     uow, actor, ticket, judged, grievances, description, now

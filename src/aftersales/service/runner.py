@@ -125,8 +125,12 @@ def idempotency_scope(actor: Actor, command: str, key: str | None) -> str | None
     if key is None:
         return None
     if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY:
+        rule = "text" if not isinstance(key, str) else "empty" if not key.strip() else "too_long"
         raise ValidationError(
-            f"an idempotency key is 1–{MAX_KEY} characters of text", field="idempotency_key"
+            f"an idempotency key is 1–{MAX_KEY} characters of text",
+            field="idempotency_key",
+            rule=rule,
+            rule_params={"most": MAX_KEY} if rule == "too_long" else None,
         )
     return f"{actor.role.value}:{actor.id}:{command}:{key}"
 
