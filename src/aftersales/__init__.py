@@ -1004,3 +1004,8 @@ __all__ += ["AppraisalRevision"]
 from aftersales.policies.dealer_reports import DealerReportParams, DealerReportRules  # noqa: E402
 
 __all__ += ["DealerReportParams", "DealerReportRules"]
+# Session 30 (issue 21, PostgreSQL): the reads a command names ahead of its ticket's locking read
+# (CommandRunner.execute(..., ahead=...)), so they travel in the same round trip.
+from aftersales.ports.read_ahead import ReadAhead  # noqa: E402
+
+__all__ += ["ReadAhead"]

@@ -52,7 +52,7 @@ def test_the_words_in_each_locale() -> None:
         ),
         "en": (
             "No dealer (the maker's direct customers)",
-            "The maker (own engineers, solved by phone, not yet passed on)",
+            "The maker",
             "The maker (own engineers, solved by phone)",
         ),
     }
