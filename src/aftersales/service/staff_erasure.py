@@ -44,6 +44,7 @@ from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import structure, unstructure
 from aftersales.service.context import DeskContext
+from aftersales.service.departed_staff import departed
 from aftersales.service.master_data import MasterDataChange
 
 __all__ = ["check_not_left", "departure_in", "erase_staff_in"]
@@ -55,11 +56,8 @@ def check_not_left(uow: UnitOfWork, staff_id: str, on: date, field: str) -> None
     """Refuse (``ValidationError`` naming ``field``) a record of ``staff_id`` dated ``on``, after the day
     they left: a training they could not attend, a month they did not work — and, once their data is
     erased, their test scores and appraisals back under their id."""
-    try:
-        departure = uow.documents.get(StaffDeparture, staff_id)
-    except NotFound:
-        return
-    if on > departure.left_on:
+    departure = departed(uow, staff_id)
+    if departure is not None and on > departure.left_on:
         raise ValidationError(f"{staff_id} left on {departure.left_on}, before {on}", field=field)
 
 
@@ -80,10 +78,7 @@ def departure_in(
         raise ValidationError(
             f"{staff_id} has not left yet on {left_on}: a departure is recorded once it is", field="left_on"
         )
-    try:
-        current: StaffDeparture | None = uow.documents.get(StaffDeparture, staff_id)
-    except NotFound:
-        current = None
+    current = departed(uow, staff_id)
     if current is None and not known:
         raise NotFound("staff", staff_id)
     _check_nothing_after(uow, staff_id, left_on)

@@ -26,7 +26,7 @@ import attrs
 
 from aftersales.domain.agent_shifts import DeskRoster
 from aftersales.domain.parties import Engineer
-from aftersales.domain.staff_departure import StaffDeparture, StaffErasureRecord
+from aftersales.domain.staff_departure import StaffErasureRecord
 from aftersales.domain.staff_records import StaffAppraisal, StaffMeasure, StaffTraining
 from aftersales.domain.teams import Team
 from aftersales.domain.training import TrainingRecord
@@ -34,6 +34,7 @@ from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
 from aftersales.service.access_log import staff_reads
+from aftersales.service.departed_staff import departed
 from aftersales.service.master_data import MasterDataChange
 
 __all__ = ["STAFF_EXPORT_KEYS", "holds_nothing", "staff_data"]
@@ -78,10 +79,8 @@ def _dealer_trainings(uow: UnitOfWork, engineer: Engineer | None) -> list[Any]:
 
 
 def _departure(uow: UnitOfWork, staff_id: str) -> Any:
-    try:
-        return unstructure(uow.documents.get(StaffDeparture, staff_id))
-    except NotFound:
-        return None
+    departure = departed(uow, staff_id)
+    return None if departure is None else unstructure(departure)
 
 
 def _teams(uow: UnitOfWork, staff_id: str) -> list[dict[str, Any]]:
