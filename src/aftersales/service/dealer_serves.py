@@ -12,10 +12,10 @@ units: any other customer id stays unknown to it.
 from __future__ import annotations
 
 from aftersales.domain.actors import Role
-from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.permissions import dealers_job
+from aftersales.service.scope import any_ticket_of
 
 __all__ = ["dealer_serves"]
 
@@ -27,12 +27,4 @@ def dealer_serves(uow: UnitOfWork, actor: Actor, customer_id: str) -> bool:
         return False
     if uow.assets.list(customer_id=customer_id, dealer_id=actor.dealer_id):
         return True
-    query = TicketFilter(customer_id=customer_id)
-    cursor: str | None = None
-    while True:
-        page = uow.tickets.query(query, PageRequest(limit=500, cursor=cursor))
-        if any(dealers_job(actor, ticket) for ticket in page.items):
-            return True
-        cursor = page.next_cursor
-        if cursor is None:
-            return False
+    return any_ticket_of(uow, customer_id, lambda ticket: dealers_job(actor, ticket))

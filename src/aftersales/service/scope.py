@@ -11,7 +11,7 @@ never another customer's because one of their roles is "customer".
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from aftersales.domain.actors import Role
 from aftersales.domain.fee_slips import FeeSlip
@@ -27,6 +27,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.permissions import can_read, can_read_as, dealers_job
 
 __all__ = [
+    "any_ticket_of",
     "asset_visible",
     "check_chosen_id",
     "chosen_id_space",
@@ -293,14 +294,23 @@ def engineer_serves(uow: UnitOfWork, actor: Actor, customer_id: str) -> bool:
     if not actor.has_role(Role.ENGINEER):
         return False
     engineer = frozenset({Role.ENGINEER})
+    return any_ticket_of(
+        uow,
+        customer_id,
+        lambda ticket: can_read_as(actor, ticket, engineer, _assignee_team(uow, actor, ticket)),
+    )
+
+
+def any_ticket_of(uow: UnitOfWork, customer_id: str, test: Callable[[Ticket], bool]) -> bool:
+    """Whether one of ``customer_id``'s tickets passes ``test``, read a page at a time and stopping at the
+    first (an engineer's or a dealer's scope made of the jobs it holds: :func:`engineer_serves`,
+    :func:`~aftersales.service.dealer_serves.dealer_serves`)."""
     query = TicketFilter(customer_id=customer_id)
     cursor: str | None = None
     while True:
         page = uow.tickets.query(query, PageRequest(limit=500, cursor=cursor))
-        for ticket in page.items:
-            team = _assignee_team(uow, actor, ticket)
-            if can_read_as(actor, ticket, engineer, team):
-                return True
+        if any(test(ticket) for ticket in page.items):
+            return True
         cursor = page.next_cursor
         if cursor is None:
             return False
