@@ -1009,3 +1009,22 @@ __all__ += ["DealerReportParams", "DealerReportRules"]
 from aftersales.ports.read_ahead import ReadAhead  # noqa: E402
 
 __all__ += ["ReadAhead"]
+
+# Session 31 (seed 002): old parts relayed to the receiving location (退料中转) and the maker's free
+# technical support to a dealer on its job (分工 2, 5: ``desk.dealer_support``).
+from aftersales.domain.return_relay import RelayedReturn, RelayState  # noqa: E402
+from aftersales.domain.technical_support import (  # noqa: E402
+    SupportMedium,
+    SupportState,
+    TechnicalSupportRequest,
+)
+from aftersales.service.dealer_support import DealerSupportDesk  # noqa: E402
+
+__all__ += [
+    "DealerSupportDesk",
+    "RelayState",
+    "RelayedReturn",
+    "SupportMedium",
+    "SupportState",
+    "TechnicalSupportRequest",
+]

@@ -210,6 +210,10 @@ def build(desk: ServiceDesk, clock: ManualClock, kind: str, url: str) -> FuzzWor
     desk.materials.pick(AGENT, request.id)
     desk.materials.ship(AGENT, request.id)
     ids["return"] = desk.materials.register_return(AGENT, request_id=request.id, part="WN-FV-01").id
+    # Session 31 (seed 002 退料 2 b): a second old part on its way from the Shanghai office.
+    ids["relay"] = desk.materials.relay_return(AGENT, request_id=request.id, part="WN-FV-01").id
+    # Session 31 (seed 002 分工 2, 5): the Shanghai dealer asks the maker for support on its job.
+    ids["support"] = desk.dealer_support.ask(SH, ids["sh"], topic="flush_valve_fitting", question="怎么调").id
     fresh = desk.materials.request(
         SH, ids["sh"], party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine("WN-FV-01", 1)]
     )

@@ -62,6 +62,7 @@ NOT_EXPORTED: dict[str, str] = {
     # Another party's record naming the person: kept minus their strings by the erasure, not theirs to get.
     "quality_incident": "a batch's incident, many customers': erased minus the person's strings",
     "dealer_spot_check": "the dealer's record: erased minus the person's strings",
+    "technical_support": "the dealer's request to the maker: its question and answer blanked by the erasure",
     "staff_measure": "the staff member's record: erased minus the person's strings",
     # Ids, codes, counts and instants only: no name, contact or free text to export or erase.
     "attachment_link": "a ticket's attachment by content hash (the ticket lists its attachments)",
@@ -71,6 +72,7 @@ NOT_EXPORTED: dict[str, str] = {
     "complaint_link": "two ticket ids",
     "fault_learning": "fault codes a ticket contributed",
     "part_return": "a part returned by a dealer: codes and quantities",
+    "relayed_return": "a part a dealer handed in for relay: codes and quantities",
     "sla_alert": "a ticket id, a target and instants",
     "sla_sweep_mark": "a ticket id and an instant",
     "job_mark": "a job's key and instant",

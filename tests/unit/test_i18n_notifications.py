@@ -127,6 +127,12 @@ SAMPLES: dict[str, dict[str, object]] = {
         "fee_slip": "FS-1",
     },
     "part_return_due": {"part": "WN-CB-01", "quantity": 1, "due_at": AT},
+    "technical_support_answered": {
+        "support_id": "TS-2026-000001",
+        "ticket_id": "T-1",
+        "topic": "flush_valve_fitting",
+        "answer": "先关闭角阀，再更换进水阀密封圈",
+    },
     "survey_invitation": {"title": "2026-Q1", "link": "https://portal.example/s/1"},
     "survey_low_score": {
         "campaign_id": "2026-Q1",

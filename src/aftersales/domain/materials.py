@@ -614,9 +614,19 @@ class PartReturn:
     booking_key: str | None = None
     party_key: str = ""
     version: int = 0
+    relay_id: str | None = None
+    """The relay (:class:`~aftersales.domain.return_relay.RelayedReturn`) the parts came through, if any."""
+    handed_in_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    """When the party handed the parts in at the relay office (``None``: brought to the receiving
+    location itself): the parts left its hands then, so that is when they count as sent back in time."""
 
     def __attrs_post_init__(self) -> None:
         self.party_key = self.party.key
+
+    @property
+    def sent_back_at(self) -> datetime:
+        """When the parts left the party's hands: the hand-in at a relay office, else the registration."""
+        return self.registered_at if self.handed_in_at is None else self.handed_in_at
 
     def _step(self, trigger: str, by: ActorRef, at: datetime, reason: Reason | None = None) -> None:
         last = self.steps[-1].at if self.steps else self.registered_at

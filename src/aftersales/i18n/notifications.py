@@ -293,6 +293,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A lent part is still out and its return deadline is near: return it before it is charged (002).",
     ),
     K(
+        "technical_support_answered",
+        ("dealer",),
+        {"support_id", "ticket_id", "topic", "answer"},
+        "The maker answered a dealer's request for technical support on its job, free (002 分工 2, 5).",
+    ),
+    K(
         "survey_invitation",
         ("customer",),
         {"title", "link"},

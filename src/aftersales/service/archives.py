@@ -3,7 +3,8 @@
 *Dealer archive* (经销商档案): the dealer's base data and region, and per month the calls (叫修) its
 customers made, the repairs done, the parts replaced, the callbacks and their satisfaction, the
 training its staff received — "what is the state of this region, which parts fail, where does it need
-support" — and the maker's spot-checks of its service (抽查和指导, :meth:`ArchiveDesk.record_spot_check`).
+support" — the technical support it asked of the maker (分工 2, 5) and the maker's spot-checks of its
+service (抽查和指导, :meth:`ArchiveDesk.record_spot_check`).
 *End-user archive* (终端用户档案): the customer, what they bought (assets), every ticket, each callback
 and satisfaction survey, the fee slips, and every communication with them with its method.
 Nothing is copied: both are computed from the tickets (keyset pages of the ledger), the reference
@@ -28,6 +29,7 @@ from aftersales.domain.products import Asset
 from aftersales.domain.sla_reading import answered_at
 from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
 from aftersales.domain.surveys import GRIEVANCE_ITEMS, RATER_DIMENSIONS, rater_index_of
+from aftersales.domain.technical_support import TechnicalSupportRequest
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.training import Attendee, TrainingKind, TrainingRecord, TrainingTopic
@@ -38,6 +40,7 @@ from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.dealer_support import support_of_dealer
 from aftersales.service.guidance_desk import guidance_readable
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
@@ -81,6 +84,8 @@ class DealerPeriod:
     satisfaction_sum: int = 0
     trainings: int = 0
     spot_checks: int = 0
+    support_requests: int = 0
+    """Technical support the dealer asked of the maker on its jobs (分工 2, 5), by the day asked."""
     rater: tuple[tuple[str, int, int], ...] = ()
     """The callback surveys' RATER scores (seed 002 售后服务质量衡量的指标): per dimension rated, in RATER
     order, how many surveys rated it and the sum of their scores (1–5)."""
@@ -122,6 +127,18 @@ class DealerArchive:
     training: tuple[TrainingRecord, ...]
     spot_checks: tuple[DealerSpotCheck, ...] = ()
     """The maker's spot-checks of the dealer's service made in the range (抽查和指导), oldest first."""
+    technical_support: tuple[TechnicalSupportRequest, ...] = ()
+    """The technical support the dealer asked of the maker in the range, and the answers (分工 2, 5:
+    甲方免费…提供技术支持服务), oldest first."""
+
+    @property
+    def support_topics(self) -> tuple[tuple[str, int], ...]:
+        """How often each topic was asked about, most asked first: where the region needs more of the
+        maker's support (用户档案建立与管理: 该地区需加强某方面的支持)."""
+        counts: dict[str, int] = {}
+        for request in self.technical_support:
+            counts[request.topic] = counts.get(request.topic, 0) + 1
+        return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     @property
     def region(self) -> str:
@@ -296,6 +313,7 @@ class _Tally:
         self.counts = dict.fromkeys(("calls", "repairs", "resolved", "cancelled", "rework", "callbacks"), 0)
         self.counts |= {"problem_back": 0, "satisfaction_count": 0, "satisfaction_sum": 0, "trainings": 0}
         self.counts["spot_checks"] = 0
+        self.counts["support_requests"] = 0
         self.parts: dict[str, int] = {}
         self.rater = {name: [0, 0] for name in RATER_DIMENSIONS}  # answers, sum
 
@@ -523,6 +541,7 @@ class ArchiveDesk:
                     key=lambda c: (c.checked_on, c.id),
                 )
             )
+            support = [r for r in support_of_dealer(uow, dealer_id) if start_at <= r.asked_at < end_at]
         if not sees_every(actor, allowed):
             # A training shared with other dealers (集训, 函授) lists their staff too: a dealer reads its
             # own attendees only, as it reads its own archive only.
@@ -537,8 +556,13 @@ class ArchiveDesk:
         for check in checks:
             tallies[check.checked_on.strftime("%Y-%m")].counts["spot_checks"] += 1
             total.counts["spot_checks"] += 1
+        for request in support:
+            tallies[request.asked_at.astimezone(self.zone).strftime("%Y-%m")].counts["support_requests"] += 1
+            total.counts["support_requests"] += 1
         periods = tuple(tallies[m].period(m) for m in months)
-        return DealerArchive(dealer, start, end, periods, total.period("total"), training, checks)
+        return DealerArchive(
+            dealer, start, end, periods, total.period("total"), training, checks, tuple(support)
+        )
 
     # -- product feedback by phase ------------------------------------------------------------------
 

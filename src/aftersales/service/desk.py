@@ -10,7 +10,8 @@ attributes: ``desk.complaints``, ``desk.callbacks``, ``desk.materials``, ``desk.
 ``desk.knowledge``, ``desk.archives``, ``desk.sla_watch``, ``desk.master_data``, ``desk.reports``,
 ``desk.contracts``, ``desk.maintenance``, ``desk.surveys``, ``desk.assessments`` (who assesses a new
 problem), ``desk.repair_points`` (where a depot repair is brought), ``desk.guidance`` (函授: guidance
-sent to customers by correspondence).
+sent to customers by correspondence), ``desk.dealer_support`` (the maker's free technical support to a
+dealer on its job).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings, UtcClock
 from aftersales.service.contracts import ServiceContracts
 from aftersales.service.coordination import CoordinationDesk, tell_centre_on_resolve
+from aftersales.service.dealer_support import DealerSupportDesk, blank_support_of
 from aftersales.service.delivery import OutboxDesk, delivery_rules
 from aftersales.service.describing import Describing, default_attachments, desk_custom_fields
 from aftersales.service.dispatching import Dispatching
@@ -274,6 +276,9 @@ class ServiceDesk(Tickets):
         self.assessments = AssessmentReferrals(context, runner)
         self.repair_points = RepairPointDesk(context, runner)
         self.guidance = GuidanceDesk(context, runner)
+        # Seed 002 分工 2, 5: the maker's free technical support to a dealer on its job.
+        self.dealer_support = DealerSupportDesk(context, runner)
+        self.privacy.erasure_hooks.append(blank_support_of)
         runner.on_ticket_change(tell_centre_on_resolve(context))
         runner.on_ticket_change(cancel_unpaid_slips())
         runner.on_ticket_change(call_off_remedy_work(runner))

@@ -64,6 +64,7 @@ from aftersales.domain.materials import (
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, ReturnState
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
+from aftersales.domain.return_relay import RelayedReturn, counted_quantity
 from aftersales.domain.surplus_review import SurplusClosure, SurplusOutcome
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TicketState
@@ -92,6 +93,7 @@ from aftersales.service.numbering import new_id, next_number
 from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
 from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.record_words import notice_for
+from aftersales.service.return_relay import check_relay_location, count_relayed, hand_in, relays_in_transit
 from aftersales.service.row_locks import lock_in_order
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import acts_as_dealer_staff, purchasing_dealer, sees_every, ticket_readable
@@ -241,8 +243,9 @@ class MaterialsDesk:
 
     @staticmethod
     def _arrived(uow: UnitOfWork, party: PartyRef | None = None) -> dict[str, list[ArrivedReturn]]:
-        """Returns registered at the receiving location and not yet booked, per party key: arrived parts
-        are back with the maker even while they wait for inspection."""
+        """Returns registered at the receiving location and not yet booked, and parts in transit from a
+        relay office, per party key: such parts are back with the maker even while they wait for the
+        inspection or the count (:mod:`aftersales.service.return_relay`)."""
         found: dict[str, list[ArrivedReturn]] = {}
         for state in (ReturnState.REGISTERED, ReturnState.ACCEPTED):
             where: dict[str, str] = {"state": state.value}
@@ -250,8 +253,10 @@ class MaterialsDesk:
                 where["party_key"] = party.key
             for item in uow.documents.query(PartReturn, **where):
                 found.setdefault(item.party_key, []).append(
-                    ArrivedReturn(item.request_id, item.part, item.quantity, item.registered_at)
+                    ArrivedReturn(item.request_id, item.part, item.quantity, item.sent_back_at)
                 )
+        for key, items in relays_in_transit(uow, party).items():
+            found.setdefault(key, []).extend(items)
         return found
 
     @staticmethod
@@ -1036,6 +1041,72 @@ class MaterialsDesk:
             remember=lambda r: r.id,
             reload=lambda uow, id: uow.documents.get(PartReturn, id),
         )
+
+    def relay_return(
+        self,
+        actor: Actor,
+        *,
+        request_id: str,
+        part: str,
+        quantity: int = 1,
+        via: str = "shanghai",
+        idempotency_key: str | None = None,
+    ) -> RelayedReturn:
+        """Record old parts a party handed in at a relay office (seed 002 退料 2 b: 若由于运输的需要，上海
+        可参与中转), declared ``quantity`` of ``part`` for ``request_id``. They are in transit, not
+        returned: the receiving location counts them (:meth:`count_relayed_return`), and only what it
+        counts is returned (所有退料信息以台州为唯一窗口). Handed in before the line's deadline, they are
+        not charged as kept meanwhile. ``via`` not a relay office: ``PolicyError``
+        ``not_a_relay_location``. Replayable by ``idempotency_key``."""
+        _check_actor(actor)
+        check_role(actor, "relay_return", request_id, MATERIALS_ROLES["relay_return"])
+        draft = RelayedReturn(
+            "draft", "draft", "draft", PartyRef.dealer("draft"), part, quantity, via, self._now(), actor.ref
+        )  # the values checked (field and rule named) before anything runs
+        check_relay_location(self.params, draft.via)
+
+        def apply(uow: UnitOfWork, now: datetime) -> RelayedReturn:
+            return hand_in(
+                uow, self._number, actor, now, request_id=request_id, part=part, quantity=quantity, via=via
+            )
+
+        return self.runner.write(
+            actor,
+            "relay_return",
+            idempotency_key,
+            [request_id, part, quantity, via],
+            apply,
+            remember=lambda r: r.id,
+            reload=lambda uow, id: uow.documents.get(RelayedReturn, id),
+        )
+
+    def count_relayed_return(self, actor: Actor, relay_id: str, *, counted: int) -> RelayedReturn:
+        """The receiving location took a relay's parts in and counted ``counted`` (seed 002 退料 3: 台州
+        售后服务处收到用户的退料后进行实物盘点): the return is registered there for that quantity (its
+        ``PartReturn``, named by ``return_id``, is inspected and booked as any return), sent back when the
+        parts were handed in; fewer than declared (``relay_count_short``) leaves the rest out on the
+        loan, charged as kept once due. Counted once (``PolicyError`` ``relay_counted``)."""
+        _check_actor(actor)
+        check_role(actor, "count_relayed_return", relay_id, MATERIALS_ROLES["count_relayed_return"])
+        counted_quantity(counted)
+
+        def apply(uow: UnitOfWork, now: datetime) -> RelayedReturn:
+            return count_relayed(
+                uow, self._number, actor, now, self.params, relay_id=relay_id, counted=counted
+            )
+
+        return self.runner.write(actor, "count_relayed_return", None, [relay_id, counted], apply)
+
+    def relayed_return(self, actor: Actor, relay_id: str) -> RelayedReturn:
+        """A relay, if ``actor`` may see its party's ledger; otherwise ``NotFound``, as an unknown id."""
+        _check_actor(actor)
+        with self.context.store() as uow:
+            relay = uow.documents.get(RelayedReturn, relay_id)
+            try:
+                self._check_party_scope(uow, actor, relay.party)
+            except PermissionDenied:
+                raise NotFound(RelayedReturn.DOCUMENT_KIND, relay_id) from None
+        return relay
 
     def inspect_return(
         self, actor: Actor, return_id: str, *, accepted: bool, reason: Reason | str | None = None

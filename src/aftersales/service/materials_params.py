@@ -24,6 +24,22 @@ def _code(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
         )
 
 
+def _codes(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, (tuple, list, frozenset, set)):
+        raise ValidationError(
+            "relay_locations is a collection of snake_case codes", field="relay_locations", rule="snake_code"
+        )
+    items = tuple(sorted(set(value)))
+    for item in items:
+        if not isinstance(item, str) or not CODE_PATTERN.fullmatch(item):
+            raise ValidationError(
+                f"relay_locations must be snake_case codes, got {item!r}",
+                field="relay_locations",
+                rule="snake_code",
+            )
+    return items
+
+
 def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     check_bounded(value, attribute.name, 3650)  # days
 
@@ -37,6 +53,9 @@ class MaterialsParams:
       out (seed 002: 督促用户在规定时间内退料; default 3, the ``return_reminders`` job); ``None``: no
       reminder. Fewer than ``return_days``.
     - ``receiving_location``: the one place returns are registered (seed 002: 台州; default ``taizhou``).
+    - ``relay_locations``: the offices that may take old parts in to relay them to the receiving
+      location (seed 002 退料 2 b: 若由于运输的需要，上海可参与中转; default ``("shanghai",)``); never the
+      receiving location itself. A relayed part is returned when the receiving location counts it.
     - ``timezone``: the zone of shipping dates, return deadlines and monthly summaries. ``None`` (the
       default) is the desk's own: a desk built with ``settings=DeskSettings(timezone=...)`` fills it in
       (:meth:`in_zone`), so parameters that only change the return period count days where the books
@@ -47,8 +66,14 @@ class MaterialsParams:
     remind_days: int | None = attrs.field(default=3)
     receiving_location: str = attrs.field(default="taizhou", validator=_code)
     timezone: str | None = None
+    relay_locations: tuple[str, ...] = attrs.field(default=("shanghai",), converter=_codes)
 
     def __attrs_post_init__(self) -> None:
+        if self.receiving_location in self.relay_locations:
+            raise ValidationError(
+                f"{self.receiving_location} receives returns: it relays none to itself",
+                field="relay_locations",
+            )
         if self.timezone is not None:
             zone(self.timezone)
         if self.remind_days is not None:

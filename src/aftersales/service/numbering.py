@@ -26,6 +26,7 @@ PREFIXES = {
     "pick_slip": "PS",
     "shipping_note": "SN",
     "part_return": "RT",
+    "relayed_return": "RL",
     "reconciliation": "RC",
     "invoice": "INV",
     "invoice_request": "IR",
@@ -33,6 +34,7 @@ PREFIXES = {
     "materials_movement": "MM",
     "training": "TR",
     "spot_check": "SC",
+    "technical_support": "TS",
     "quality_incident": "QI",
 }
 

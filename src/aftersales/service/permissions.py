@@ -148,6 +148,9 @@ def _materials_roles() -> dict[str, frozenset[Role]]:
     table["register_return"] = RETURN_WORKFLOW.spec("accept").roles
     table["inspect_return"] = RETURN_WORKFLOW.spec("accept").roles | RETURN_WORKFLOW.spec("reject").roles
     table["book_return"] = RETURN_WORKFLOW.spec("book").roles
+    # Seed 002 退料 2 b: a relay office (上海) takes parts in for the receiving location, which counts them.
+    table["relay_return"] = RETURN_WORKFLOW.spec("accept").roles
+    table["count_relayed_return"] = RETURN_WORKFLOW.spec("accept").roles
     table["run_overdue_chargebacks"] = frozenset({R.SYSTEM, R.MANAGER, R.DEPARTMENT_HEAD})
     table["remind_returns"] = frozenset({R.SYSTEM, R.MANAGER, R.DEPARTMENT_HEAD})
     table["reconcile_loans"] = _OFFICE | {R.SYSTEM}
@@ -195,6 +198,12 @@ ARCHIVE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "record_training": _OFFICE,
         # Seed 002 12: 甲方有权对乙方的服务情况进行抽查和指导 — the maker's office checks, dealers read.
         "record_spot_check": _OFFICE,
+        # Seed 002 分工 2, 5 (甲方免费向乙方提供技术支持服务): a dealer asks on its job (the office may take
+        # its call), the maker's staff answer — the office or the maker's own engineers (the desk refuses
+        # a dealer's engineer); a dealer reads its own requests.
+        "ask_technical_support": _OFFICE | {R.DEALER_STAFF},
+        "answer_technical_support": _OFFICE | {R.ENGINEER},
+        "read_technical_support": _SEE_ALL | {R.DEALER_STAFF, R.ENGINEER},
     }
 )
 """Who may read which archive (scopes narrow it further) and record training."""

@@ -26,8 +26,10 @@ from aftersales.domain.maintenance import MaintenancePlan
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.products import Asset
 from aftersales.domain.quality_reports import DealerMonthlyReport
+from aftersales.domain.return_relay import RelayedReturn
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.survey_campaigns import SurveyTask
+from aftersales.domain.technical_support import TechnicalSupportRequest
 from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -96,6 +98,9 @@ REPLAY_RULES: dict[type, ReplayRule] = {
     Article: lambda uow, actor, article: actor.has_role(*KNOWLEDGE_ROLES["article_history"]),
     MaterialsRequest: lambda uow, actor, request: ticket_id_readable(uow, actor, request.ticket_id),
     MaterialsMovement: lambda uow, actor, movement: ticket_id_readable(uow, actor, movement.ticket_id),
+    # Session 31 (seed 002): a relay of old parts, a dealer's technical support request: with their job.
+    RelayedReturn: lambda uow, actor, relay: ticket_id_readable(uow, actor, relay.ticket_id),
+    TechnicalSupportRequest: lambda uow, actor, asked: ticket_id_readable(uow, actor, asked.ticket_id),
     FeeSlip: lambda uow, actor, slip: ticket_id_readable(uow, actor, slip.ticket_id),
     InvoiceRecord: _invoice,
     # An erasure is replayed to whoever may erase (a privacy officer reads no other record of the office).
