@@ -1019,6 +1019,7 @@ from aftersales.domain.technical_support import (  # noqa: E402
     TechnicalSupportRequest,
 )
 from aftersales.service.dealer_support import DealerSupportDesk  # noqa: E402
+from aftersales.service.unused_part_refund import UnusedRefund  # noqa: E402
 
 __all__ += [
     "DealerSupportDesk",
@@ -1027,4 +1028,5 @@ __all__ += [
     "SupportMedium",
     "SupportState",
     "TechnicalSupportRequest",
+    "UnusedRefund",
 ]

@@ -66,6 +66,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.return_relay import RelayedReturn, counted_quantity
 from aftersales.domain.surplus_review import SurplusClosure, SurplusOutcome
+from aftersales.domain.text import code
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TicketState
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
@@ -98,9 +99,10 @@ from aftersales.service.row_locks import lock_in_order
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import acts_as_dealer_staff, purchasing_dealer, sees_every, ticket_readable
 from aftersales.service.surplus_review import surplus_ticket
+from aftersales.service.unused_part_refund import RefundTerms, UnusedRefund, refund_unused
 from aftersales.service.warranty_check import CHECKED, judge, still_holds
 
-__all__ = ["LedgerSummary", "MaterialsDesk", "MaterialsParams"]
+__all__ = ["LedgerSummary", "MaterialsDesk", "MaterialsParams", "UnusedRefund"]
 
 _SYSTEM = ActorRef("materials_desk", Role.SYSTEM)
 """Who a step the desk takes by itself is recorded as (the work resumed once a quote is accepted)."""
@@ -1153,6 +1155,60 @@ class MaterialsDesk:
             return item
 
         return self.runner.write(actor, "book_return", None, [return_id, expected_version], apply)
+
+    def refund_unused_part(
+        self, actor: Actor, return_id: str, *, reason: str, method: str = "transfer", reference: str = ""
+    ) -> UnusedRefund:
+        """Pay back a paid part that came back unused (seed 002 退料 5: 与用户沟通，进行相关收费工作; 其他 3:
+        相关费用及时与用户协商解决): the return ``return_id`` taken in at the receiving location and booked
+        as surplus (已收费的材料不计入盘点表), of a part its request's accepted quote charged and whose slip
+        was paid. Its purchase slip stays as it was until this refund, which writes a credit slip
+        (reason ``refund_unused_part``) for the parts returned at the price sold, paid back by ``method``
+        (``reference``), so the month it is written nets the sale out of income; records the money paid
+        back on the quote; closes the surplus review with the part taken into stock at cost (the office's
+        ``reason`` its note); and records ``materials_refunded`` in the ticket's history.
+
+        The maker's office only. Refused, nothing stored: a return not booked (``return_not_booked``: one
+        rejected at inspection is not taken back), one returned against a loan (``return_was_a_loan``),
+        reviewed already (``surplus_closed``), a part its request's quote did not charge
+        (``part_not_paid``), a slip not paid (``slip_not_paid``) or paid back already
+        (``already_refunded``), more returned than paid (``exceeds_paid``); a blank ``reason``
+        (``ValidationError``)."""
+        _check_actor(actor)
+        check_role(actor, "refund_unused_part", return_id, MATERIALS_ROLES["refund_unused_part"])
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+            raise ValidationError("a refund needs a reason (at most 500 characters)", field="reason")
+        if not isinstance(reference, str) or len(reference) > 200:
+            raise ValidationError("reference is text of at most 200 characters", field="reference")
+        terms = RefundTerms(reason, method, reference)
+        code(None, attrs.fields(SlipPayment).method, method)  # a payment method's code, checked first
+
+        def stock_in(uow: UnitOfWork, closure: SurplusClosure, ticket_id: str) -> None:
+            item = uow.documents.get(PartReturn, return_id)
+            self._movement(uow, MovementKind.SURPLUS_INTO_STOCK, ticket_id, item.party,
+                           [(closure.part, closure.quantity)], actor, closure.at)  # fmt: skip
+
+        def apply(uow: UnitOfWork, now: datetime) -> UnusedRefund:
+            item = uow.documents.get(PartReturn, return_id)
+            # The ticket's lock before any number (the lock order of every ticket command).
+            self.runner.load(uow, item.ticket_id, lock=True)
+            done = refund_unused(uow, actor, now, return_id, terms, self._books_month(now), stock_in)
+            credit = done.credit
+            payload: dict[str, JsonValue] = {
+                "request_id": item.request_id,
+                "return_id": item.id,
+                "slip_id": credit.credits_slip,
+                "credit_slip": credit.id,
+                "amount": str(credit.total.amount),
+                "paid_back": str(credit.paid.amount),
+                "currency": credit.currency,
+            }
+            self._history(uow, item.ticket_id, "materials_refunded", actor, now, payload, reason)
+            return done
+
+        return self.runner.write(
+            actor, "refund_unused_part", None, [return_id, reason, method, reference], apply
+        )
 
     # -- ledger jobs ----------------------------------------------------------------------------------
 

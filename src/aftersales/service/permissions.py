@@ -155,6 +155,9 @@ def _materials_roles() -> dict[str, frozenset[Role]]:
     table["remind_returns"] = frozenset({R.SYSTEM, R.MANAGER, R.DEPARTMENT_HEAD})
     table["reconcile_loans"] = _OFFICE | {R.SYSTEM}
     table["close_surplus"] = _OFFICE  # the office settles a count's surplus (盘盈盘亏分析), no job
+    # Seed 002 退料 5 (与用户沟通，进行相关收费工作): the maker's office pays back a paid part sent back
+    # unused.
+    table["refund_unused_part"] = MATERIALS_WORKFLOW.spec("refund").roles
     table["outbound_summary"] = _SEE_ALL
     table["read_materials"] = READERS
     return table
