@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Category, Channel, Priority, Severity
 from aftersales.domain.surveys import CallbackChecklist
@@ -25,6 +26,8 @@ from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
+JUNIOR_PHONE = "13700000001"  # 李工, the junior engineer
+SENIOR_EMAIL = "wang.sr@venus.example"  # the senior engineer
 MARCH = Period(datetime(2026, 3, 1, tzinfo=SHANGHAI), datetime(2026, 4, 1, tzinfo=SHANGHAI))
 
 
@@ -269,3 +272,38 @@ def test_3_2_satisfaction_response_and_resolution_are_appraised_per_engineer(
         assert (junior.mean_satisfaction, senior.mean_satisfaction) == (Decimal("5"), Decimal("2"))
         assert (junior.response_on_time_rate, senior.response_on_time_rate) == (Decimal("1"), Decimal("0"))
         assert junior.resolution_rate == senior.resolution_rate == Decimal("1")
+
+
+# -- 二 4 派工管理: the dispatch pushed to the engineer -----------------------------------------------------
+
+
+def _to(desk: ServiceDesk, address: str) -> list[str]:
+    desk.deliver()
+    notifier = desk.notifier
+    assert isinstance(notifier, MemoryNotifier)
+    return [m.subject + "\n" + m.body for m in notifier.to(address)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_2_4_the_dispatch_is_pushed_to_the_engineer_and_a_reassignment_to_the_one_it_was_taken_from(
+    backend: str, tmp_path: Path
+) -> None:
+    # 通过系统将派工信息实时推送给工程师: the junior is told the job is his; when the agent gives it to the
+    # senior (the junior is off sick), the senior is told it is his and the junior that it went to someone
+    # else, with the reason — else he still goes to the customer. Before session 31 the junior heard
+    # nothing. A job given back to the same engineer tells nobody it was taken away.
+    with world_desk(backend, tmp_path, notifier=MemoryNotifier()) as (desk, _clock, w):
+        tid = _repair(desk, w)
+        desk.triage(w.agent, tid, nature="paper_feed", severity=Severity.LOW)
+        desk.dispatch(w.agent, tid, engineer_id=w.eng_junior.id)
+        (pushed,) = _to(desk, JUNIOR_PHONE)
+        assert tid in pushed and "张伟" in pushed
+        desk.dispatch(w.agent, tid, engineer_id=w.eng_senior.id, reason="李工病假, 改派王工")
+        junior = _to(desk, JUNIOR_PHONE)
+        assert len(junior) == 2 and tid in junior[1] and "李工病假" in junior[1] and "改派" in junior[1]
+        (senior,) = _to(desk, SENIOR_EMAIL)
+        assert tid in senior and "assigned to you" in senior
+        desk.dispatch(w.agent, tid, engineer_id=w.eng_senior.id, reason="重新确认")
+        assert len(_to(desk, SENIOR_EMAIL)) == 2 and all(
+            "reassigned" not in m for m in _to(desk, SENIOR_EMAIL)
+        )
