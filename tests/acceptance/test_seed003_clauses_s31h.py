@@ -22,6 +22,7 @@ from aftersales.domain.surveys import CallbackChecklist
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.ports.reporting import GroupBy, Period
 from aftersales.reports.kpi import kpi_report
+from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World, world_desk
 
@@ -307,3 +308,36 @@ def test_2_4_the_dispatch_is_pushed_to_the_engineer_and_a_reassignment_to_the_on
         assert len(_to(desk, SENIOR_EMAIL)) == 2 and all(
             "reassigned" not in m for m in _to(desk, SENIOR_EMAIL)
         )
+
+
+# -- 二 5 投诉处理: a designated person follows the complaint through ----------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_2_5_a_complaint_is_followed_by_the_designated_person_and_the_customer_hears_the_outcome(
+    backend: str, tmp_path: Path
+) -> None:
+    # 对于客户投诉, 设立专门的投诉处理流程, 由指定人员负责跟进, 确保"事事有回音, 件件有着落": the manager
+    # designates agent-2; another agent may not take the handling steps (nothing written); agent-2
+    # investigates, proposes, carries out and gives the outcome; the log names agent-2 as handler and the
+    # outcome, and the customer is told it in its language.
+    designated, other = Actor.agent("agent-2", "客服小王"), Actor.agent("agent-3", "客服小赵")
+    with world_desk(backend, tmp_path, notifier=MemoryNotifier()) as (desk, _clock, w):
+        cid = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "工程师上门未带工牌, 态度生硬").ticket.id
+        with pytest.raises(PermissionDenied):  # the agent does not designate
+            desk.complaints.assign_handler(w.agent, cid, handler_id="agent-2")
+        desk.complaints.assign_handler(w.manager, cid, handler_id="agent-2")
+        before = len(desk.ticket(w.manager, cid).events)
+        with pytest.raises(PermissionDenied):
+            desk.complaints.investigate(other, cid)
+        assert len(desk.ticket(w.manager, cid).events) == before
+        desk.complaints.investigate(designated, cid)
+        desk.complaints.propose_solution(designated, cid, solution="致歉并对工程师进行服务规范培训")
+        desk.complaints.agree_solution(designated, cid)
+        with pytest.raises(PermissionDenied):
+            desk.complaints.give_feedback(other, cid, outcome="已处理")
+        desk.complaints.give_feedback(designated, cid, outcome="已致歉, 工程师已参加服务规范培训")
+        (entry,) = desk.complaints.complaint_log(w.manager)
+        assert entry.handler == "agent:agent-2" and entry.outcome == "已致歉, 工程师已参加服务规范培训"
+        told = _to(desk, "zhangwei@example.cn") + _to(desk, "13912345678")
+        assert any("已致歉, 工程师已参加服务规范培训" in m for m in told)
