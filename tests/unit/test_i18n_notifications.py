@@ -36,6 +36,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "resolved_please_confirm": {"ticket_id": "T-1", "resolved_at": AT},
     "rework_requested": {"ticket_id": "T-1", "reason": "夜里还会自己冲水"},
     "job_cancelled": {"ticket_id": "T-1", "reason": "客户自行修好"},
+    "job_reassigned": {"ticket_id": "T-1", "reason": "李工请假, 改派王工"},
     "sla_warning": {
         "ticket_id": "T-1",
         "target": Term("sla_target.response"),

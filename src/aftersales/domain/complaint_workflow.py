@@ -85,7 +85,10 @@ COMPLAINT_WORKFLOW = Workflow(
         _t("close", (S.REVIEWED,), S.CLOSED, _HANDLERS | _SYSTEM),
         _t("cancel", _OPEN, S.CANCELLED, _HANDLERS, reason=True),
         _t("withdraw", _OPEN, S.CANCELLED, frozenset({R.CUSTOMER}) | _HANDLERS, reason=True),
-        _t("reopen", (S.CLOSED,), S.INVESTIGATING, _HANDLERS | _SYSTEM, reason=True),
+        # Seed 004 第八条 2(6) 回访发现的问题应及时再处理: a problem found back after the handling (at the
+        # callback, or by the handler) is handled again in a new cycle, handled, reviewed or closed alike;
+        # the handling already given stays as judged. The customer's own ``reject`` is not a new cycle.
+        _t("reopen", _HANDLED, S.INVESTIGATING, _HANDLERS | _SYSTEM, reason=True),
         _t("classify", _OPEN, STAY, _HANDLERS | _SYSTEM),
         _t("escalate", _OPEN, STAY, _HANDLERS | _SYSTEM),
         _t("acknowledge_escalation", _OPEN, STAY, _SUPERVISORS),

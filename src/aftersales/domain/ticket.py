@@ -953,9 +953,10 @@ class Ticket:
     ) -> TicketEvent:
         """Record the callback: what the customer said (``facts``) and whether the problem is back.
 
-        A problem that is back sends the work back (seed 004): an accepted or closed ticket is reopened
-        (a complaint whose outcome was given is rejected), into rework, with ``why`` as the reason. Checked
-        before anything is recorded.
+        A problem that is back sends the work back (seed 004): an accepted or closed ticket, or a complaint
+        whose outcome was given, is reopened (a new cycle: the handling already judged stays so; 第八条
+        2(6) 回访发现的问题应及时再处理), a service ticket still resolved is rejected, with ``why`` as the
+        reason. Checked before anything is recorded.
         """
         workflow = self.workflow
         if not self.can("record_callback"):  # the callback itself is refused, whatever it found

@@ -135,6 +135,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "The ticket its holder was sent to was cancelled: nobody is to go (the reason given).",
     ),
     K(
+        "job_reassigned",
+        ("engineer",),
+        {"ticket_id", "reason"},
+        "The ticket its holder was sent to went to someone else: this holder is not to go (the reason "
+        "given; seed 003 二 4, the dispatch pushed to the engineer).",
+    ),
+    K(
         "complaint_cancelled",
         ("engineer",),
         {"ticket_id", "reason"},

@@ -60,8 +60,9 @@ class ComplaintFlow(ComplaintBase):
         self, uow: UnitOfWork, actor: Actor, ticket: Ticket, now: datetime, reason: str
     ) -> bool:
         """Inside a running command (a callback's low score): a handled complaint the customer is still
-        not satisfied with goes back to investigating — rejected, or reopened once closed — its outcome
-        cleared from the file and a callback still pending dropped, as :meth:`reject_outcome` does.
+        not satisfied with goes back to investigating — reopened, a new handling whose first one stays as
+        judged (seed 004 第八条 2(6) 回访发现的问题应及时再处理) — its outcome cleared from the file and a
+        callback still pending dropped, as :meth:`reject_outcome` does.
         ``False`` (nothing changes) when it is not handled (e.g. the callback already sent it back)."""
         require_complaint(ticket)
         if ticket.can("reopen"):
@@ -275,8 +276,9 @@ class ComplaintFlow(ComplaintBase):
     def reopen(
         self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Reopen a closed complaint whose problem is back: it is investigated again (the outcome is
-        cleared from the file and a callback still pending is dropped, as on a rejected outcome)."""
+        """Reopen a handled (or closed) complaint whose problem is back: it is investigated again in a new
+        cycle, the handling already given judged as it was (seed 004 第八条 2(6)); the outcome is cleared
+        from the file and a callback still pending is dropped, as on a rejected outcome."""
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.reopen(actor.ref, now, reason)

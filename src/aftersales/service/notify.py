@@ -40,6 +40,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import converter, event_data
 from aftersales.service.on_duty import agents_on_duty
 from aftersales.service.policy_memo import DecisionMemo
+from aftersales.service.reassign_notice import previous_holder_messages
 from aftersales.service.record_words import notice_for, told_for
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of", "outbox_id"]
@@ -219,6 +220,10 @@ class Notifications:
         requests.extend(extra)
         for request in requests:
             out.extend(self._render(uow, ticket, request, now))
+        for event in events:
+            if event.action == "reassign":  # seed 003 二 4: the holder the job is taken from is told too
+                roles = self._decide(policy, NotificationEvent.ASSIGNED, ticket.priority or Priority.NORMAL)
+                out.extend(previous_holder_messages(uow, ticket, event, roles, self.contact_messages, now))
         return out
 
     @staticmethod
