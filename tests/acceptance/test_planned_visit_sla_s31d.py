@@ -19,10 +19,12 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Channel, Plan, Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.money import Money
 from aftersales.ports.reporting import Period
+from aftersales.reports.kpi import kpi_report
 from aftersales.reports.sla import sla_breaches
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World, noticed_desk
@@ -102,3 +104,25 @@ def test_a_remedy_visit_is_not_breached_on_a_response_nobody_owed(backend: str, 
         assert "response" not in [t.name for t in status.targets] and not status.breached
         assert f"{work}:response" not in desk.sla_watch.sweep(world.system).breaches
         assert clock.now() - _at(9, 10) > timedelta(hours=24)  # well past any response target of the pack
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_planned_visit_stored_with_a_response_due_is_not_judged_on_it(backend: str, tmp_path: Path) -> None:
+    # A store written before session 31 keeps the visit's response due on its row until the ticket's next
+    # command: the breach report and the KPI read the one rule too, so the old due judges nothing.
+    with _desk(backend, tmp_path) as (desk, clock, world, _):
+        clock.set(_at(6, 9))
+        desk.maintenance.create_plan(world.manager, asset_id=world.asset.id, first_due=date(2026, 3, 20))
+        (visit,) = desk.maintenance.generate_due(world.system, date(2026, 3, 6)).generated
+        with desk.store() as uow:  # the row as the earlier release stored it
+            ticket = uow.tickets.get_for_update(visit.ticket_id)
+            ticket.response_due_at = _at(6, 13)
+            uow.tickets.save(ticket)
+            uow.commit()
+        clock.set(_at(9, 17))
+        assert desk.ticket(world.manager, visit.ticket_id).response_due_at == _at(6, 13)
+        report = sla_breaches(desk, world.manager, MARCH, as_of=clock.now())
+        assert sum(c.response_breached for c in report.cells.values()) == 0
+        assert desk.calendar is not None
+        total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=clock.now()).total
+        assert (total.response_met, total.response_missed) == (0, 0)
