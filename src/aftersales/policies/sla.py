@@ -343,8 +343,10 @@ class SlaParams:
     dealer_contract_categories: tuple[str, ...] = attrs.field(
         default=("repair",), converter=_code_list, validator=_categories
     )
-    """The ticket categories the dealer contract binds (seed 002: 乙方接到用户的叫修 — a repair call); an
-    installation at delivery or a planned maintenance visit keeps the general targets."""
+    """The ticket categories the dealer contract binds (seed 002: 乙方接到用户的叫修 — a user's call about a
+    problem): by default a repair; a pack whose call flow ends in 修理或更换 lists ``return_exchange`` too
+    (sanitary_ware: an out-of-box unit exchanged). An installation at delivery or a planned maintenance
+    visit keeps the general targets."""
     warn_share: float = attrs.field(default=0.8, validator=in_range(0.05, 1.0))
     """Share of a target's window after which it is at risk (warning)."""
     pause_on_parts: bool = False

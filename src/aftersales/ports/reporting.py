@@ -334,13 +334,16 @@ def judged_dues(ticket: Ticket, response_us: int | None) -> tuple[int | None, in
     first reopen), and the resolution against the earliest a cycle ended by a reopen missed (resolved
     after it), else the current cycle's. A reopened ticket resolved late and then on time is late in the
     KPI as in the breach report. Reopens recorded without their cycle
-    (:data:`~aftersales.domain.ticket.ENDED_CYCLE_KEY`) leave the current ones."""
-    response_due = late_after(ticket.response_due_at, ticket.response_late_after)
+    (:data:`~aftersales.domain.ticket.ENDED_CYCLE_KEY`) leave the current ones. A ticket that owes no
+    response (:func:`~aftersales.ports.feedback_response.owes_response`) is judged on none."""
+    # A planned visit owes no response: none, even where a row stored before session 31 keeps one.
+    owed = owes_response(ticket)
+    response_due = late_after(ticket.response_due_at, ticket.response_late_after) if owed else None
     resolution_due = late_after(ticket.resolution_due_at, ticket.resolution_late_after)
     cycles = ended_cycles(ticket.events)
     if cycles:
         reopened_at, first = cycles[0]
-        if response_us is None or response_us <= micros(reopened_at):
+        if owed and (response_us is None or response_us <= micros(reopened_at)):
             response_due = late_after(first["response_due_at"], first["response_late_after"])
         missed = [
             until

@@ -50,6 +50,7 @@ from aftersales.serialization import unstructure
 from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.callback_tier import follow_tier
 from aftersales.service.complaint_incident_facts import IncidentComplaints
 from aftersales.service.completion_recount import count_since_completion, take_back_before_completion
 from aftersales.service.context import DeskContext
@@ -295,6 +296,8 @@ class MasterData:
             if _KINDS[cls] in ("engineer", "dealer"):
                 touch_roster(uow)  # dispatch re-reads its roster (issue 20)
             record_change(uow, actor, command, now, before, record)
+            if isinstance(record, Customer):  # seed 001 三(七)1: the pending callbacks follow the grade
+                follow_tier(self.context.policies.callback, uow, before, record)
             if self._on_saved is not None:
                 self._on_saved(uow, record, before)
 

@@ -21,6 +21,7 @@ import attrs
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import Plan, Priority
+from aftersales.domain.customer_feedback import owes_response
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
@@ -38,6 +39,7 @@ from aftersales.policies.protocols import CallbackPolicy
 from aftersales.policies.sla import SlaFacts, SlaPolicy
 from aftersales.policies.sla_terms import SlaTerms, apply_terms, terms_in
 from aftersales.ports.erasure import keeps_personal_copies
+from aftersales.service.sla_feedback import without_response
 
 __all__ = ["SlaService"]
 
@@ -293,10 +295,11 @@ class SlaService:
             assessment is not None and (assessment.departments > 1 or assessment.complex_problem),
             ticket.urgent,
             dealer,
+            owes_response(ticket),
         )
         found = self._decisions.get(key)
         if found is None:
-            priority, category, tier, kind, reopened, plan, complex_, urgent, dealer = key
+            priority, category, tier, kind, reopened, plan, complex_, urgent, dealer, owed = key
             facts = SlaFacts(
                 priority,
                 category,
@@ -308,7 +311,10 @@ class SlaService:
                 urgent=urgent,
                 dealer=dealer,
             )
-            found = self._shared(_with_stored(self._owed_callback(self.policy.decide(facts), facts)))
+            decision = self._owed_callback(self.policy.decide(facts), facts)
+            if not owed:  # a planned visit: no customer's feedback to answer (service.sla_feedback)
+                decision = without_response(decision)
+            found = self._shared(_with_stored(decision))
             if len(self._decisions) < 4096:
                 self._decisions[key] = found
         terms = terms_in(ticket.events[0].payload) if ticket.events else None
