@@ -4,7 +4,9 @@ Seed 004 第七条 3-4: a low score or a grievance at the callback opens a compl
 customer's own, the desk wrote an English sentence ("grievance polite; satisfaction 5/5 at the callback of
 SR-…") into the complaint, and a Chinese desk's ledger showed it in English. Now it is worded from the
 catalog in the desk's locale (``maintenance.locale``), as the desk's other self-opened records are; the
-grievances are named in words, not codes. Memory, SQLite and PostgreSQL alike.
+grievances are named in words, not codes. Memory, SQLite and PostgreSQL alike. Since session 31 the
+words are the reader's locale's (test_callback_complaint_reader_words_s31f): these read in the locale
+the desk is set to.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
 from aftersales.domain.classification import Severity
@@ -33,10 +36,13 @@ def _accepted(desk: ServiceDesk, world: World, text: str) -> str:
     return str(tid)
 
 
-def _opened(desk: ServiceDesk, world: World, tid: str) -> str:
-    (record,) = desk.callbacks.records(world.manager, tid)
+def _opened(desk: ServiceDesk, world: World, tid: str, locale: str = "zh_Hans") -> str:
+    """The description of the complaint the callback of ``tid`` opened, as a manager reading ``locale``
+    reads it (session 31: worded in the reader's locale, not the desk's)."""
+    reader = attrs.evolve(world.manager, locale=locale)
+    (record,) = desk.callbacks.records(reader, tid)
     assert record.complaint_id is not None
-    return desk.ticket(world.manager, record.complaint_id).description
+    return desk.ticket(reader, record.complaint_id).description
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -48,9 +54,9 @@ def test_a_zh_hant_desk_words_the_callback_complaint_in_zh_hant(backend: str, tm
         clock.advance(timedelta(hours=2))
         desk.record_callback(world.agent, rude, problem_back=False, satisfaction=5, answers={"polite": False})
         desk.record_callback(world.agent, low, problem_back=False, satisfaction=5, attitude=2)
-        said = _opened(desk, world, rude)
+        said = _opened(desk, world, rude, "zh_Hant")
         assert said == f"{rude} 回訪時客戶不滿意：服務人員態度不好；滿意度 5/5"
-        assert _opened(desk, world, low) == f"{low} 回訪時客戶不滿意：服務態度 2/5（滿意度 5/5）"
+        assert _opened(desk, world, low, "zh_Hant") == f"{low} 回訪時客戶不滿意：服務態度 2/5（滿意度 5/5）"
         assert "callback" not in said and "grievance" not in said
 
 
@@ -65,4 +71,4 @@ def test_the_words_follow_the_desks_locale(locale: str, tmp_path: Path) -> None:
             "zh_Hans": f"{tid} 回访时客户不满意：服务人员态度不好；满意度 1/5",
             "en": f"grievance: the repairer was not polite; satisfaction 1/5 at the callback of {tid}",
         }
-        assert _opened(desk, world, tid) == expected[locale]
+        assert _opened(desk, world, tid, locale) == expected[locale]

@@ -100,6 +100,7 @@ def fresh_postgres() -> Iterator[Answers]:
 _CALLBACK_SAID = (
     re.compile(r"(?P<said>.+) at the callback of (?P<ticket>\S+)"),
     re.compile(r"(?P<ticket>\S+) 回访时客户不满意：(?P<said>.+)"),
+    re.compile(r'callback_complaint:\{"ticket_id":"(?P<ticket>[^"]+)".*'),  # session 31: kept as codes
 )
 
 

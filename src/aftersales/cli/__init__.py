@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aftersales.cli.argv_words import WordedParser, argv_locale, count
+from aftersales.cli.desk_address import desk_file
 from aftersales.cli.error_words import error_line
 from aftersales.errors import AftersalesError, ValidationError
 
@@ -28,7 +29,9 @@ def _parser(locale: str = "zh_Hans") -> argparse.ArgumentParser:
         choices=["zh_Hans", "zh_Hant", "en"],
         help="language of the output (default zh_Hans)",
     )
-    demo.add_argument("--db", type=Path, default=None, help="SQLite file to create (default: a temp file)")
+    demo.add_argument(
+        "--db", default=None, help="SQLite file (or sqlite:/// URL) to create (default: a temp file)"
+    )
     demo.add_argument("--tickets", type=count, default=None, help="requests to play (default 2000)")
     demo.add_argument("--one", action="store_true", help="walk one repair ticket instead, print its ledger")
 
@@ -99,18 +102,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from aftersales.cli.demo import run_demo
 
                 return run_demo(locale=args.locale, out=sys.stdout)
-            if args.db is not None and "?" in str(args.db):
+            db = None if args.db is None else desk_file(args.db)
+            if args.db is not None and db is None:  # another store's URL, not a file to create
+                print(_demo_refusal(args.locale, "db_scheme", db=str(args.db)[:200]), file=sys.stderr)
+                return 2
+            if db is not None and "?" in str(db):
                 # The store would read what follows as URL options and write the month into another
                 # file, one that may exist already (the demo's guard is for a new file).
                 print(_demo_refusal(args.locale, "db_query", db=str(args.db)), file=sys.stderr)
                 return 2
-            if args.db is not None and _exists(args.db):  # the demo writes a new file, never over one
-                print(_demo_refusal(args.locale, "db_exists", db=str(args.db)), file=sys.stderr)
+            if db is not None and _exists(db):  # the demo writes a new file, never over one
+                print(_demo_refusal(args.locale, "db_exists", db=str(db)), file=sys.stderr)
                 return 2
             from aftersales.cli.demo_month import run_month_demo
 
             tickets = 2000 if args.tickets is None else args.tickets
-            return run_month_demo(args.locale, sys.stdout, args.db, tickets)
+            return run_month_demo(args.locale, sys.stdout, db, tickets)
         if args.command == "report":
             from aftersales.cli.report import run_report
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aftersales.cli.actor_option import ID_RULE, as_role_and_id
+from aftersales.cli.desk_address import desk_file
 from aftersales.domain.charges import ChargeKind
 from aftersales.errors import AftersalesError, ValidationError
 
@@ -60,7 +61,7 @@ def add_budget_parser(subparsers: Any) -> argparse.ArgumentParser:
         "budget", help="draft, approve, send back or list the after-sales cost budgets (seed 000)"
     )
     p.add_argument("action", choices=ACTIONS)
-    p.add_argument("--db", required=True, help="the SQLite file of the service desk")
+    p.add_argument("--db", required=True, help="the SQLite file of the service desk (or its sqlite:/// URL)")
     p.add_argument("--as", dest="as_actor", required=True,
                    help=f"ROLE:ID of who acts, ROLE one of {', '.join(ROLES)}; ID {ID_RULE}")  # fmt: skip
     p.add_argument("--period", required=True, help="a year YYYY or a month YYYY-MM")
@@ -98,7 +99,7 @@ def run_budget(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     words = _Words(locale)
     try:
         _check_options(args, words)
-        _check_db(Path(args.db), words)
+        args.db = str(_check_db(args.db, words))  # the file checked is the file opened
         return _run(args, words, out, err)
     except _Usage as exc:
         err.write(printable(words.text("cli.budget.error", message=str(exc))) + "\n")
@@ -170,9 +171,13 @@ def _check_options(args: argparse.Namespace, words: _Words) -> None:
             ) from None
 
 
-def _check_db(db: Path, words: _Words) -> None:
+def _check_db(given: str, words: _Words) -> Path:
+    """The desk file ``--db`` names (a file name or a ``sqlite:///`` URL), checked; else ``_Usage``."""
     from aftersales.adapters.sqlite_schema import not_a_desk_file, not_current_schema
 
+    db = desk_file(given)
+    if db is None:
+        raise _Usage(words.text("cli.budget.usage.db_scheme", db=given[:200]))
     if "?" in str(db):  # the store would read what follows as URL options and open another file
         raise _Usage(words.text("cli.budget.usage.db", db=str(db)[:200], why="?"))
     try:
@@ -187,6 +192,7 @@ def _check_db(db: Path, words: _Words) -> None:
         raise _Usage(
             words.text("cli.budget.usage.db", db=str(db)[:200], why=desk_file_reason(why, words.locale))
         )
+    return db
 
 
 def _actor(args: argparse.Namespace) -> Any:

@@ -1,5 +1,8 @@
 """``aftersales report kpi|faults|trend|sla|dealers|ledger|engineers --db FILE --from DATE --to DATE``.
 
+``--db`` is the desk's SQLite file, by name or by the ``sqlite:///`` URL the library opens it by
+(:mod:`aftersales.cli.desk_address`).
+
 Formats: ``text`` (default), ``md``, ``csv`` (with a BOM for Chinese locales, ``--bom/--no-bom``),
 ``xlsx`` (needs ``--out``) and ``html`` (a complete page; ``--open`` shows it in the browser). Words
 are in ``--locale`` (zh_Hans by default: the shipped packs are Chinese companies'). ``ledger``
@@ -24,6 +27,7 @@ from typing import Any, TextIO
 
 from aftersales.cli.actor_option import as_role_and_id
 from aftersales.cli.argv_words import bad_locale_line, count
+from aftersales.cli.desk_address import desk_file
 from aftersales.cli.desk_file_words import desk_file_reason
 from aftersales.cli.error_words import error_line
 from aftersales.cli.report_usage import usage_line
@@ -65,7 +69,7 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
         "feedback to the general manager",
     )
     p.add_argument("kind", choices=KINDS)
-    p.add_argument("--db", required=True, help="the SQLite file of the service desk")
+    p.add_argument("--db", required=True, help="the SQLite file of the service desk (or its sqlite:/// URL)")
     p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (optional for ledger)")
     p.add_argument("--to", dest="date_to", help="last day (inclusive), YYYY-MM-DD (optional for ledger)")
     p.add_argument("--format", default="text", choices=FORMATS)
@@ -129,7 +133,9 @@ def _is_the_database(target: Path, db: Path) -> bool:
 def _check(args: argparse.Namespace, err: TextIO, locale: str) -> tuple[date | None, date | None] | int:
     from aftersales.adapters.sqlite_schema import not_a_desk_file, not_current_schema
 
-    db = Path(args.db)
+    db = desk_file(args.db)
+    if db is None:
+        return _refuse(err, locale, "db_scheme", db=str(args.db)[:200])
     if "?" in str(db):  # the store would read what follows as URL options and open another file
         return _refuse(err, locale, "db_query", db=str(db))
     try:
@@ -143,6 +149,7 @@ def _check(args: argparse.Namespace, err: TextIO, locale: str) -> tuple[date | N
     why = not_current_schema(db)  # opening the store would migrate it: a report reads, it does not write
     if why is not None:
         return _refuse(err, locale, "schema", db=str(db), why=desk_file_reason(why, locale))
+    args.db = str(db)  # the file checked is the file opened
     needs_period = args.kind not in ("ledger", "feedback")
     if args.kind == "feedback":
         if args.date_from is not None or args.date_to is not None:  # they would be ignored

@@ -13,6 +13,7 @@ from aftersales.cli.terminal_text import printable
 __all__ = ["USAGE_KEYS", "usage_line"]
 
 USAGE_KEYS = (
+    "db_scheme",
     "db_query",
     "no_db",
     "db_unreadable",

@@ -11,6 +11,7 @@ from aftersales.domain.availability import Absence, absences
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId, EngineerId
+from aftersales.domain.instants import require_aware
 from aftersales.domain.text import bounded, required_text
 from aftersales.domain.validation import text_set
 from aftersales.errors import ValidationError
@@ -45,6 +46,11 @@ def _flag(instance: object, attribute: attrs.Attribute[bool], value: bool) -> No
         raise ValidationError(
             f"{attribute.name} is true or false", field=attribute.name, rule="true_or_false"
         )
+
+
+def _optional_aware(instance: object, attribute: attrs.Attribute[datetime | None], value: object) -> None:
+    if value is not None:
+        require_aware(value, attribute.name)
 
 
 def _service_area(value: Iterable[str]) -> frozenset[str]:
@@ -89,9 +95,10 @@ class Dealer:
 class Engineer:
     """A service engineer (工程师 / 技术支持), of the maker or of a dealer.
 
-    ``active`` is false once the engineer left the company or the dealer (离职/停用); ``absences`` are
-    the recorded periods away (请假). Neither is given work by any dispatch path while so
-    (:meth:`available_at`); both change only through the master-data commands that record why.
+    ``active`` is false once the engineer left the company or the dealer (离职/停用), ``departs_at`` the
+    instant a recorded departure takes effect; ``absences`` are the recorded periods away (请假). None of
+    them is given work by any dispatch path while so (:meth:`available_at`); each changes only through
+    the command that records why (the master-data commands, the departure for ``departs_at``).
     """
 
     id: EngineerId
@@ -108,10 +115,18 @@ class Engineer:
     note: str = attrs.field(default="", validator=bounded(500))
     active: bool = attrs.field(default=True, validator=_flag)
     absences: tuple[Absence, ...] = attrs.field(default=(), converter=absences)
+    departs_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    """From when the engineer no longer works here: the start of the day after their recorded departure
+    (``desk.staff_records.record_departure``), in the desk's zone; ``None`` while none is recorded. Kept
+    on the record so each dispatch path, which reads the engineer already, knows it without another read."""
+
+    def gone_at(self, at: datetime) -> bool:
+        """True when the engineer no longer works here at ``at``: deactivated, or past their departure."""
+        return not self.active or (self.departs_at is not None and at >= self.departs_at)
 
     def available_at(self, at: datetime) -> bool:
         """True when the engineer works here and is not away at ``at``."""
-        return self.active and not any(a.covers(at) for a in self.absences)
+        return not self.gone_at(at) and not any(a.covers(at) for a in self.absences)
 
     def may_work_for(self, dealer_id: str | None) -> bool:
         """Whether the engineer may be given a ticket held by ``dealer_id`` (``None``: the maker's): the

@@ -60,6 +60,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "complaint_callback_owed": (),
             # An amount with more decimal places than its currency's minor unit (a pack's price row).
             "minor_unit": ("unit",),
+            # A record of a staff member whose data was erased (service/staff_erasure: PIPL art. 47).
+            "staff_erased": (),
         }.items()
     }
 )

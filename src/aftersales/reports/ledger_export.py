@@ -22,6 +22,7 @@ from typing import IO, Any, Final
 import orjson
 
 from aftersales.errors import ValidationError
+from aftersales.i18n.callback_complaint_words import CODED_PREFIX, worded_description
 from aftersales.i18n.cell_safety import spreadsheet_column
 from aftersales.ports.ledger_rows import LEDGER_FIELDS, LedgerRecord, LedgerRows, ticket_record
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
@@ -207,6 +208,7 @@ def _labeller(labels: ReportLabels) -> list[Callable[[Any], object]]:
     }  # fmt: skip
     for part in ("symptom", "cause", "action"):
         by_field[part] = cached(partial(labels.fault, part))
+    by_field["description"] = partial(worded_description, labels.catalog)  # a callback's complaint
     return [local if f.endswith("_us") else by_field.get(f, same) for f in LEDGER_FIELDS]
 
 
@@ -304,6 +306,14 @@ def _jsonl(
     return n
 
 
+def _worded(labels: ReportLabels, column: Sequence[Any]) -> Sequence[Any]:
+    """The descriptions of a page, a callback's complaint's in ``labels``' words (the column as it came
+    when none is one: a page of typed descriptions costs one pass of ``startswith``)."""
+    if not any(isinstance(v, str) and v.startswith(CODED_PREFIX) for v in column):
+        return column
+    return [worded_description(labels.catalog, v) if isinstance(v, str) else v for v in column]
+
+
 def _csv(
     pages: Iterator[Sequence[LedgerRecord]],
     stream: IO[bytes],
@@ -324,6 +334,7 @@ def _csv(
     instants = [i for i, f in enumerate(LEDGER_FIELDS) if f.endswith("_us")]
     # The people's text (names, descriptions, outcomes): never a formula in the reader's spreadsheet.
     texts = [i for i, f in enumerate(LEDGER_FIELDS) if f not in _LABELLED and not f.endswith("_us")]
+    described = LEDGER_FIELDS.index("description")
     n = 0
     for page in pages:
         if not page:
@@ -333,6 +344,8 @@ def _csv(
             columns[i] = list(map(memo.__getitem__, columns[i]))
         for i in instants:
             columns[i] = local.column(columns[i])
+        # A callback's complaint keeps its description as codes: worded in the reader's locale.
+        columns[described] = _worded(labels, columns[described])
         for i in texts:
             columns[i] = spreadsheet_column(columns[i])
         buffer.seek(0)

@@ -29,12 +29,12 @@ from aftersales.domain.surveys import (
 )
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
+from aftersales.i18n.callback_complaint_words import coded_description
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_complaint_words import callback_complaint_description
 from aftersales.service.callback_plan import (
     callback_plan,
     check_callback_now,
@@ -260,12 +260,11 @@ class CallbackDesk:
             # or naming another grievance) has complained, whatever score they gave.
             grievances = checklist.grievances
             if (judged is not None or grievances) and self.on_survey is not None:
-                # Worded in the desk's locale, like the other records the desk opens itself.
-                words = self.context.notifications.renderer.catalog(self.context.policies.maintenance.locale)
+                # Kept as codes, worded in each reader's locale (i18n.callback_complaint_words).
                 description = (
                     checklist.other_complaints
                     or comment
-                    or callback_complaint_description(words, ticket.id, grievances, score, attitude, judged)
+                    or coded_description(ticket.id, grievances, score, attitude, judged)
                 )
                 complaint_id, reacted = self.on_survey(
                     uow, actor, ticket, judged, grievances, description, now

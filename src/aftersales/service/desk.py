@@ -686,4 +686,4 @@ class ServiceDesk(Tickets):
     def engineer_loads(self, actor: Actor, team: str | None = None) -> list[EngineerLoad]:
         """Open tickets per engineer (of ``team`` if given), by state, read from the store now."""
         with self.context.store() as uow:
-            return engineer_loads_in(uow, actor, team)
+            return engineer_loads_in(uow, actor, team, self.context.now())

@@ -387,6 +387,13 @@ def check_available(engineer: Engineer, at: datetime, field: str) -> None:
         raise ValidationError(
             f"engineer {engineer.id} is no longer active (left or deactivated): choose another", field=field
         )
+    departs_at = engineer.departs_at
+    if departs_at is not None and at >= departs_at:  # a recorded departure, not deactivated yet
+        raise ValidationError(
+            f"engineer {engineer.id} left the company (departure recorded, gone from "
+            f"{departs_at.isoformat()}): choose another",
+            field=field,
+        )
     absence = engineer.absence_at(at)
     if absence is not None:
         raise ValidationError(

@@ -9,6 +9,7 @@ every engineer the coordinator added to its team (``assisting``), as the enginee
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 import attrs
 
@@ -40,7 +41,8 @@ class EngineerLoad:
     assisting: int = 0
     """Of ``open``, the tickets the engineer was added to (a critical ticket's team), not assigned."""
     active: bool = True
-    """False once the engineer left (离职/停用): its open tickets are work for the office to move."""
+    """False once the engineer left (离职/停用, or a recorded departure past): its open tickets are work for
+    the office to move."""
 
     @property
     def has_capacity(self) -> bool:
@@ -49,8 +51,11 @@ class EngineerLoad:
         return self.active and self.open < self.max_load
 
 
-def engineer_loads_in(uow: UnitOfWork, actor: Actor, team: str | None = None) -> list[EngineerLoad]:
-    """Every engineer's load (of ``team`` if given), most loaded first, then by id.
+def engineer_loads_in(
+    uow: UnitOfWork, actor: Actor, team: str | None = None, now: datetime | None = None
+) -> list[EngineerLoad]:
+    """Every engineer's load (of ``team`` if given), most loaded first, then by id; ``active`` at ``now``
+    (a recorded departure past, as well as a deactivation; ``now`` ``None``: deactivation alone).
 
     Dealer staff see their own dealer's engineers only. A ``team`` no engineer belongs to (in the
     actor's scope) is ``NotFound`` rather than an empty answer that hides a typo.
@@ -87,7 +92,7 @@ def engineer_loads_in(uow: UnitOfWork, actor: Actor, team: str | None = None) ->
                 by_state,
                 engineer.max_load,
                 assisting,
-                engineer.active,
+                engineer.active if now is None else not engineer.gone_at(now),
             )
         )
     loads.sort(key=lambda load: (-load.open, load.engineer_id))

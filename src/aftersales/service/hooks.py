@@ -22,6 +22,7 @@ from aftersales.domain.ids import TicketId
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
+from aftersales.i18n.callback_complaint_words import worded_description
 from aftersales.policies.decision import Decision
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -82,7 +83,11 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
         if not any(v.outcome for v in verdicts):
             return None, Applied(decisions=tuple(verdicts))
         if ticket.kind is TicketKind.COMPLAINT:
-            complaints.dissatisfied_in(uow, actor, ticket, now, description)
+            # A step's reason is written once, in the desk's locale, as the desk's other step words are.
+            desk = complaints.context.notifications.renderer.catalog(
+                complaints.context.policies.maintenance.locale
+            )
+            complaints.dissatisfied_in(uow, actor, ticket, now, worded_description(desk, description))
             return None, Applied(decisions=tuple(verdicts))
         handling = _complaint_in_hand(uow, ticket)
         if handling is not None:  # the callback record names the complaint that already handles it

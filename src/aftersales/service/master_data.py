@@ -538,21 +538,36 @@ class MasterData:
 
         A stored engineer's ``active`` flag and ``absences`` change only through
         :meth:`deactivate_engineer`, :meth:`reactivate_engineer`, :meth:`record_absence` and
-        :meth:`cancel_absence`, which record why. An update given with their defaults (active, no
-        absence: a profile built afresh by the host) keeps what is recorded, so it neither fails nor
-        brings a departed engineer back to dispatch; one that sets them otherwise than recorded is a
-        ``ValidationError`` naming the field.
+        :meth:`cancel_absence`, which record why, and ``departs_at`` through
+        ``desk.staff_records.record_departure`` (an update without it keeps the recorded one). An
+        update given with their defaults (active, no absence: a profile built afresh by the host) keeps
+        what is recorded, so it neither fails nor brings a departed engineer back to dispatch; one that
+        sets them otherwise than recorded is a ``ValidationError`` naming the field.
         """
 
         def keep(before: Engineer | None, given: Engineer) -> Engineer:
-            if before is None or not (given.active and not given.absences):
+            if before is None:
+                return given
+            if given.departs_at is None:  # set by the departure alone, as active by its commands
+                given = attrs.evolve(given, departs_at=before.departs_at)
+            if not (given.active and not given.absences):
                 return given
             return attrs.evolve(given, active=before.active, absences=before.absences)
 
         def check(uow: UnitOfWork, before: Engineer | None) -> None:
             if before is None:
+                if engineer.departs_at is not None:
+                    raise ValidationError(
+                        f"departs_at of engineer {engineer.id} is set by record_departure",
+                        field="engineer.departs_at",
+                    )
                 return
             kept = keep(before, engineer)
+            if before.departs_at != kept.departs_at:
+                raise ValidationError(
+                    f"departs_at of engineer {engineer.id} changes with record_departure",
+                    field="engineer.departs_at",
+                )
             for field in ("active", "absences"):
                 if getattr(before, field) != getattr(kept, field):
                     raise ValidationError(

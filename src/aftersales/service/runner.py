@@ -21,6 +21,7 @@ original returns the original's replay. Anything that raises changes nothing.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import random
 import time
@@ -46,6 +47,7 @@ from aftersales.errors import (
     StoreBusy,
     ValidationError,
 )
+from aftersales.i18n.callback_complaint_words import CODED_PREFIX, worded_description
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.read_ahead import ReadAhead, read_ahead
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -268,8 +270,14 @@ class CommandRunner:
 
     def seen_by(self, actor: Actor, ticket: Ticket) -> Ticket:
         """``ticket`` as ``actor`` may read it (:func:`~aftersales.service.reader_view.as_seen_by`), with
-        the desk's staff-only custom fields: the one place every view takes them from."""
-        return as_seen_by(actor, ticket, staff_fields=self.context.custom_fields.hidden_from_customers)
+        the desk's staff-only custom fields: the one place every view takes them from — and where the
+        description a callback's complaint keeps as codes is worded in the actor's locale."""
+        seen = as_seen_by(actor, ticket, staff_fields=self.context.custom_fields.hidden_from_customers)
+        if seen.description.startswith(CODED_PREFIX):  # a callback's complaint: in the reader's words
+            words = self.context.notifications.renderer.catalog(actor.locale)
+            seen = copy.copy(seen)  # the stored ticket (a staff reader's) keeps its codes
+            seen.description = worded_description(words, seen.description)
+        return seen
 
     def visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str, *, shared: bool = False) -> Ticket:
         """The ticket if ``actor`` may see it, else ``NotFound`` (as for an unknown id); ``shared``: see

@@ -51,7 +51,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner
-from aftersales.service.staff_erasure import check_not_left, departure_in, erase_staff_in
+from aftersales.service.staff_erasure import check_not_erased, check_not_left, departure_in, erase_staff_in
 from aftersales.service.staff_export import holds_nothing, staff_data
 from aftersales.service.staff_kinds import check_registered_kind, directory_kind
 
@@ -223,6 +223,7 @@ class StaffDesk:
                 raise ValidationError(
                     f"{month} has not begun: there is no work to appraise yet", field="month"
                 )
+            check_not_erased(uow, staff_id, "staff_id")
             check_not_left(uow, staff_id, date.fromisoformat(f"{month}-01"), "month")
             record = attrs.evolve(draft, rating=chosen)
             try:
@@ -265,6 +266,7 @@ class StaffDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> StaffMeasure:
             self._check_staff(uow, staff_id, kind, "staff_id", "kind")
+            check_not_erased(uow, staff_id, "staff_id")
             if complaint_id is not None:
                 ticket = uow.tickets.get(complaint_id)
                 if ticket.kind is not TicketKind.COMPLAINT or not can_read(actor, ticket):

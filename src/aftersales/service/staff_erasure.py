@@ -24,13 +24,14 @@ company's work record and its KPIs), as a customer's erasure keeps them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.agent_shifts import DeskRoster
+from aftersales.domain.contact import zone
 from aftersales.domain.erasure import ERASED, needles_of, scrub
 from aftersales.domain.instants import micros
 from aftersales.domain.parties import Engineer
@@ -46,8 +47,9 @@ from aftersales.serialization import structure, unstructure
 from aftersales.service.context import DeskContext
 from aftersales.service.departed_staff import departed
 from aftersales.service.master_data import MasterDataChange
+from aftersales.service.roster_stamp import touch_roster
 
-__all__ = ["check_not_left", "departure_in", "erase_staff_in"]
+__all__ = ["check_not_erased", "check_not_left", "departure_in", "erase_staff_in"]
 
 _SHOWN_TICKETS = 10
 
@@ -55,10 +57,27 @@ _SHOWN_TICKETS = 10
 def check_not_left(uow: UnitOfWork, staff_id: str, on: date, field: str) -> None:
     """Refuse (``ValidationError`` naming ``field``) a record of ``staff_id`` dated ``on``, after the day
     they left: a training they could not attend, a month they did not work — and, once their data is
-    erased, their test scores and appraisals back under their id."""
+    erased, any record at all (:func:`check_not_erased`)."""
     departure = departed(uow, staff_id)
     if departure is not None and on > departure.left_on:
         raise ValidationError(f"{staff_id} left on {departure.left_on}, before {on}", field=field)
+    if departure is not None:
+        check_not_erased(uow, staff_id, field)
+
+
+def check_not_erased(uow: UnitOfWork, staff_id: str, field: str) -> None:
+    """Refuse (``ValidationError`` naming ``field``, rule ``staff_erased``) a new record of ``staff_id``
+    once their data was erased: a training line or test score, an appraisal, an incentive or sanction
+    dated before they left but filed after the erasure would put their personal data back under their
+    id (PIPL art. 47), where no later erasure looks for it until someone asks."""
+    erasures = uow.documents.query(StaffErasureRecord, staff_id=staff_id)
+    if erasures:
+        last = max(erasures, key=lambda r: r.erased_at)
+        raise ValidationError(
+            f"{staff_id}'s data was erased ({last.id}): nothing more is recorded under their id",
+            field=field,
+            rule="staff_erased",
+        )
 
 
 def departure_in(
@@ -82,12 +101,28 @@ def departure_in(
     if current is None and not known:
         raise NotFound("staff", staff_id)
     _check_nothing_after(uow, staff_id, left_on)
+    _mark_engineer(
+        uow, staff_id, datetime.combine(left_on + timedelta(days=1), time(), zone(context.timezone))
+    )
     record = StaffDeparture(staff_id, left_on, by, now, reason)
     if current is None:
         uow.documents.add(record)
         return record
     saved: StaffDeparture = uow.documents.save(attrs.evolve(record, version=current.version))
     return saved
+
+
+def _mark_engineer(uow: UnitOfWork, staff_id: str, departs_at: datetime) -> None:
+    """Stamp a registered engineer's record with when they are gone (the day after ``left_on`` begins):
+    every dispatch, shift and load path reads the engineer already, so none needs another read to
+    stop giving work to someone who left but is not deactivated yet."""
+    try:
+        engineer = uow.engineers.get(staff_id)
+    except NotFound:
+        return  # an agent or a head: the host's directory, no registry record
+    if engineer.departs_at != departs_at:
+        uow.engineers.save(attrs.evolve(engineer, departs_at=departs_at))
+        touch_roster(uow)  # every desk's dispatch reads the engineer again
 
 
 def _check_nothing_after(uow: UnitOfWork, staff_id: str, left_on: date) -> None:

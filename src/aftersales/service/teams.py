@@ -83,7 +83,7 @@ class TeamDesk:
             missing = [m for m in team.members if m not in known]
             if missing:
                 raise NotFound("engineer", missing[0])
-            if not known[team.lead].active:  # it would be asked first for every critical call
+            if known[team.lead].gone_at(now):  # it would be asked first for every critical call
                 raise ValidationError(f"lead {team.lead} is no longer active: name another", field="lead")
             _check_shifts(uow, team.shifts)
             try:
@@ -363,6 +363,12 @@ def _check_shifts(uow: UnitOfWork, shifts: Iterable[OnCallShift]) -> None:
             continue  # not a member: refused as such, or skipped by on_call
         if not engineer.active:
             raise ValidationError(f"{engineer.id} is no longer active: no shift for them", field="shifts")
+        if engineer.departs_at is not None and shift.ends_at > engineer.departs_at:
+            raise ValidationError(
+                f"{engineer.id} left the company (gone from {engineer.departs_at.isoformat()}): no shift "
+                f"from {shift.starts_at.isoformat()}",
+                field="shifts",
+            )
         absence = overlapping(engineer.absences, shift.starts_at, shift.ends_at)
         if absence is not None:
             raise ValidationError(
