@@ -1,4 +1,5 @@
-"""A ticket's read on SQLite makes no repository for what it joined in (issue 21, session 31).
+"""A ticket's read on SQLite makes no repository for what it joined in, and joins only the position of
+the ticket's search row (issue 21, session 31).
 
 The read joins the ticket's customer, dealer, unit and search row into its one statement and hands each
 to the repository that reads it next. It made those repositories to hand them over, though a triage
@@ -17,10 +18,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aftersales.adapters.clock import ManualClock
-from aftersales.adapters.sqlite import SqliteStore
+from aftersales.adapters.sqlite import _SELECT_TICKET_FOUND, _SELECT_TICKET_KEPT, SqliteStore
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId
 from aftersales.domain.parties import Customer, Dealer
+from aftersales.ports.text_search import FIELD_SEPARATOR
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
@@ -78,3 +80,36 @@ def test_a_read_makes_no_repository_and_the_first_use_gets_the_joined_row(desk: 
         assert uow.search.append_text(ticket_id, ["x"]) is False
         assert any("FROM entities" in sql for sql in seen)
         uow.rollback()
+
+
+def test_the_read_takes_the_search_position_from_the_index_alone(desk: ServiceDesk) -> None:
+    # The search row's text grows with every note: the read reads its position, covered by the unique
+    # ticket_id index, and never the row (session 31: ~6 µs a read with the five text columns).
+    store = desk.store
+    assert isinstance(store, SqliteStore)
+    conn = store._all[0]
+    for sql, params in ((_SELECT_TICKET_FOUND, ("x",)), (_SELECT_TICKET_KEPT, (1, 1, None, "x"))):
+        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+        assert (
+            "SEARCH s USING COVERING INDEX sqlite_autoindex_ticket_search_1 (ticket_id=?) LEFT-JOIN" in plan
+        )
+
+
+@pytest.mark.parametrize("stored", ["", "马桶漏水"])
+def test_a_note_is_appended_at_the_read_position_as_to_a_read_row(desk: ServiceDesk, stored: str) -> None:
+    ticket_id = desk.open_ticket(AGENT, customer_id="c1", description="马桶漏水").ticket.id
+    store = desk.store
+    assert isinstance(store, SqliteStore)
+    with store() as uow:
+        uow.run("UPDATE ticket_search SET text = ? WHERE ticket_id = ?", (stored, ticket_id))
+        uow.commit()
+    with store() as uow:
+        uow.tickets.get(ticket_id)
+        assert uow.search.append_text(ticket_id, ["工程师", "", "已出发"]) is True
+        uow.commit()
+    with store() as uow:
+        (text,) = uow.run("SELECT text FROM ticket_search WHERE ticket_id = ?", (ticket_id,)).fetchone()
+        uow.rollback()
+    added = f"工程师{FIELD_SEPARATOR}已出发"
+    assert text == (f"{stored}{FIELD_SEPARATOR}{added}" if stored else added)
+    assert desk.search(AGENT, "已出发").items[0].id == ticket_id
