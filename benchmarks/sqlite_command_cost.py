@@ -43,6 +43,17 @@ commands cost 146-214 µs) as much as the adapter's. What is written twice and l
 (received_us, id) keys as ``sla_resolved`` (a dispatch writes ~2.5 pages for ``tickets_due``); the ledger's
 due pages and breached filter read ``tickets_due`` (plan-tested on both SQL stores), so dropping it means
 reading them through ``sla_due`` joined to ``tickets`` once the sweep tables are filled.
+
+Session 31 (load 7-15, parts compared old/new alternately): the read joins the search row's position
+only (covered by its ``ticket_id`` index; the SELECT 28-35 -> 27-31 µs, 35-54 -> 28-30 µs in isolation)
+and makes no repository for what it joins in (6/6/5 -> 4/5/4 made per command; the read's Python
+29-34 -> 25-28 µs). Tried and left, for the next session: the outbox as a ``WITHOUT ROWID`` table keyed
+by id (no id index to write) wrote more pages, not fewer (13.0 / 20.9 / 12.0 -> 13.0 / 22.4 / 12.8:
+an index B-tree's leaves of ~560-byte rows split far more often, outbox leaves 1.9 -> 4.3 a dispatch);
+changed columns found with ``itertools.compress(map(operator.ne, …))`` are no faster than the generator
+on CPython 3.11; reusing one cursor saves ~0.4 µs a statement. The garbage collector costs more than any
+of these (bench_desk: 20-25 / 65-85 / 75-100 µs of CPU a command on average, mostly collections over
+the kept tickets whose objects each save replaces), which no p50 shows.
 """
 
 from __future__ import annotations

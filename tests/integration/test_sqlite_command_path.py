@@ -318,7 +318,7 @@ def test_a_ticket_written_and_committed_is_read_back_without_its_document(
                 cursor = run(sql, params)
                 if sql.startswith("SELECT t.version"):
                     row = cursor.fetchone()
-                    texts.append((row[1], row[11]))
+                    texts.append((row[1], row[6]))  # the document, the events
                     return _One(row)
                 return cursor
 

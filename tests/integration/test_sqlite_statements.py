@@ -2,7 +2,7 @@
 per statement, so the count is held here and cannot creep back up unnoticed.
 
 Traced with ``sqlite3``'s ``set_trace_callback`` on every pooled connection of the store: one read of
-the ticket (its customer, dealer, unit and search row joined in), one write per table that changed,
+the ticket (its customer, dealer, unit and search position joined in), one write per table that changed,
 one outbox insert, and the transaction's own BEGIN/COMMIT.
 """
 

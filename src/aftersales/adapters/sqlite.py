@@ -127,12 +127,13 @@ it costs a key lookup there instead of a statement of its own (issue 21)."""
 _STAMP_KEY = (STAMP_KIND, STAMP_ID)
 
 # Read back as the UTF-8 bytes it is stored as: no decode to str, and the parser takes bytes. A command
-# reads its ticket, then the customer, dealer and unit it names and the ticket's search row (the search
-# upkeep compares against it): one statement for all of them, since a command pays per statement
-# (~10 µs each) far more than for the few index lookups a join adds.
+# reads its ticket, then the customer, dealer and unit it names and the ticket's search position (a
+# note's words are appended there): one statement for all of them, since a command pays per statement
+# (~10 µs each) far more than for the few index lookups a join adds. Only the position of the search
+# row: the unique ticket_id index covers it, so the row itself (its text grows with every note) is
+# neither read nor copied into Python; the rare re-index reads it then (issue 21, ~6 µs a read).
 _SELECT_TICKET = (
-    "SELECT t.version, {data}, c.data, d.data, a.data,"
-    " s.pos, s.text, s.idents, s.keys, s.labels, s.scope, {events}, k.version, k.data"
+    "SELECT t.version, {data}, c.data, d.data, a.data, s.pos, {events}, k.version, k.data"
     " FROM tickets t"
     " LEFT JOIN entities c ON c.kind = 'customer' AND c.id = t.customer_id"
     " LEFT JOIN entities d ON d.kind = 'dealer' AND d.id = t.dealer_id"
@@ -718,12 +719,19 @@ class SqliteUnitOfWork:
         # Documents a ticket's read joined in, by (kind, id): (version, data), None for none stored. The
         # documents repository answers a get from them until this transaction ends or writes a document.
         self.primed_documents: dict[tuple[str, str], tuple[int, str] | None] = {}
+        # What a ticket's read joined in for repositories not made yet, (name, id, row) in read order:
+        # handed over when one is made (see prime).
+        self._unmade_primes: list[tuple[str, str, Any]] = []
 
     def made_on_first_use(self, name: str) -> Any:
         """Make the repository ``name`` and keep it (called once per name, by its class attribute)."""
         made = self.__dict__[name] = new_repository(self, name)
         if name in _REMEMBERING:
             self._remembering.append(made)
+        if self._unmade_primes:
+            for each, id_, row in self._unmade_primes:
+                if each == name:
+                    made.prime(id_, row)
         return made
 
     def __enter__(self) -> SqliteUnitOfWork:
@@ -732,6 +740,7 @@ class SqliteUnitOfWork:
     def _forget(self) -> None:
         """The transaction ended: what it read may change before the next one."""
         self.primed_documents.clear()
+        self._unmade_primes.clear()
         for repository in self._remembering:
             repository.forget()
 
@@ -752,19 +761,31 @@ class SqliteUnitOfWork:
         """
         drop_made(self, _MADE_ON_FIRST_USE)
         self._remembering.clear()
+        self._unmade_primes.clear()
 
     def prime(self, ticket: Ticket, found: Sequence[Any], *, asset: bool = True) -> None:
-        """Hand what the ticket's read joined in (its customer, dealer and unit, its search row) to
+        """Hand what the ticket's read joined in (its customer, dealer and unit, its search position) to
         the repositories that read them next in this transaction, so they issue no statement
-        (``asset=False``: the unit joined may not be this ticket's)."""
-        self.customers.prime(ticket.customer_id, found[2])
+        (``asset=False``: the unit joined may not be this ticket's).
+
+        A repository not made yet is not made for it: it gets the row when first used (a triage or a
+        dispatch never uses the search index's, and making a repository costs ~2 µs; issue 21)."""
+        made = self.__dict__
+        self._prime(made, "customers", ticket.customer_id, found[2])
         if ticket.dealer_id is not None:
-            self.dealers.prime(ticket.dealer_id, found[3])
+            self._prime(made, "dealers", ticket.dealer_id, found[3])
         if asset and ticket.asset_id is not None:
-            self.assets.prime(ticket.asset_id, found[4])
+            self._prime(made, "assets", ticket.asset_id, found[4])
         if found[5] is not None:
-            self.search.prime(ticket.id, tuple(found[5:11]))
-        self.primed_documents[_STAMP_KEY] = None if found[12] is None else (found[12], found[13])
+            self._prime(made, "search", ticket.id, found[5])
+        self.primed_documents[_STAMP_KEY] = None if found[7] is None else (found[7], found[8])
+
+    def _prime(self, made: dict[str, Any], name: str, id_: str, row: Any) -> None:
+        repository = made.get(name)
+        if repository is not None:
+            repository.prime(id_, row)
+        else:
+            self._unmade_primes.append((name, id_, row))
 
     def party_words(
         self, customer_ids: Iterable[str], dealer_ids: Iterable[str], asset_ids: Iterable[str]
@@ -959,7 +980,7 @@ class _Tickets:
             ).fetchone()
         if found is None:
             raise NotFound("ticket", id)
-        version, text, chunks = found[0], found[1], found[11]
+        version, text, chunks = found[0], found[1], found[6]
         # Tickets are kept when written, not when read: a read that misses (a report, a page of the
         # ledger, a ticket another process wrote) pays no copy for a ticket it may never read again.
         kept = None

@@ -106,6 +106,9 @@ SEARCH_PEND_TRIGGER_MIGRATION: tuple[str, ...] = (
 )
 """The trigger that lists a re-indexed position as pending (issue 21: fewer statements per command)."""
 
+_APPEND_TEXT = "UPDATE ticket_search SET text = CASE WHEN text <> '' THEN text || ? ELSE ? END WHERE pos = ?"
+"""A note's words after the stored text (a field separator between them, none after an empty text)."""
+
 FLUSH_AT = 256
 """Pending positions that make a command write them all to the FTS index (one segment for all).
 
@@ -293,13 +296,14 @@ class SqliteTicketSearch:
 
     def __init__(self, uow: _Runner) -> None:
         self._uow = uow
-        # The search row of a ticket read in this transaction (its store joins it into the ticket's
-        # read): the next put of that ticket compares against it instead of selecting it.
-        self._primed: dict[str, tuple[Any, ...]] = {}
+        # The search row of a ticket read in this transaction, or only its position (its store joins
+        # that into the ticket's read): a note's words are appended at the position, and the next put
+        # of that ticket compares against a whole row instead of selecting it.
+        self._primed: dict[str, tuple[Any, ...] | int] = {}
 
-    def prime(self, ticket_id: str, row: tuple[Any, ...]) -> None:
-        """The stored row of ``ticket_id``: pos, text, idents, keys, labels and scope (as read in this
-        transaction)."""
+    def prime(self, ticket_id: str, row: tuple[Any, ...] | int) -> None:
+        """The stored row of ``ticket_id`` as read in this transaction: pos, text, idents, keys, labels
+        and scope, or its pos alone."""
         self._primed[ticket_id] = row
 
     def forget(self) -> None:
@@ -379,6 +383,9 @@ class SqliteTicketSearch:
             return False
         if not added:
             return True
+        if isinstance(primed, int):  # only the position read: SQLite appends to the stored text
+            self._flush_at(self._update(_APPEND_TEXT, (FIELD_SEPARATOR + added, added, primed)))
+            return True
         pos, text = primed[0], primed[1]
         text = f"{text}{FIELD_SEPARATOR}{added}" if text else added
         # Other primed rows stay valid: this changes only this ticket's row (kept up to date).
@@ -394,7 +401,7 @@ class SqliteTicketSearch:
         primed = self._primed.pop(doc.ticket_id, None)
         # Anything this put writes makes the other primed rows stale.
         self._primed.clear()
-        if primed is not None:
+        if primed is not None and not isinstance(primed, int):
             row = primed
         else:
             base = position_base(doc.received_us)
