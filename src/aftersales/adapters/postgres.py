@@ -764,6 +764,8 @@ _CUSTOMER_WITH_DEALER = (
     " (SELECT d.data::text FROM entities d WHERE d.kind = 'dealer' AND d.id = c.data->>'dealer_id')"
     " FROM entities c WHERE c.kind = 'customer' AND c.id = %s"
 )
+_CUSTOMER_WITH_DEALER_LOCKED = f"{_CUSTOMER_WITH_DEALER} FOR UPDATE OF c"
+"""The same, the customer's row locked (an intake: an erasure of the customer waits for it, or it for one)."""
 # Scalar subqueries, not joins: these reads travel as text (not prepared) and the server plans them on
 # every command; a join each cost some 120 µs more of its CPU to plan, a subquery about 20 µs.
 _ALONG: dict[str, tuple[tuple[str, int], ...]] = {
@@ -805,13 +807,18 @@ class _Entities(Generic[T]):
             found = self._uow.run(*self.statement(id)).fetchone()
             text = texts[key] = found[0] if found is not None else None
             if found is not None:
-                for kind, column in _ALONG.get(self._name, ()):
-                    if found[column] is not None:
-                        texts.setdefault((kind, found[column]), found[column + 1])
+                self._along(found)
         if text is None:
             raise NotFound(self._name, id)
         obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
         return obj
+
+    def _along(self, found: Sequence[Any]) -> None:
+        """Keep the entities a read of this kind brought along (:data:`_ALONG`)."""
+        texts = self._uow.entity_texts
+        for kind, column in _ALONG.get(self._name, ()):
+            if found[column] is not None:
+                texts.setdefault((kind, found[column]), found[column + 1])
 
     def get_for_update(self, id: str) -> T:
         """:meth:`get`, the row locked to the end of the transaction and read as last committed.
@@ -829,11 +836,16 @@ class _Entities(Generic[T]):
         if text is None:
             self._uow.entities_seen.pop(key, None)
             raise NotFound(self._name, id)
+        if found is not None and self._name == "customer":  # its dealer came along, as with a plain read
+            self._along(found)
         obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
         return obj
 
-    def locked_statement(self, id: str) -> tuple[str, tuple[str, str]]:
-        """The read :meth:`get_for_update` makes of ``id``."""
+    def locked_statement(self, id: str) -> tuple[str, tuple[str, ...]]:
+        """The read :meth:`get_for_update` makes of ``id`` (a customer's, locked at every intake, brings
+        its dealer along as :meth:`statement` does)."""
+        if self._name == "customer":
+            return _CUSTOMER_WITH_DEALER_LOCKED, (id,)
         return "SELECT data::text FROM entities WHERE kind = %s AND id = %s FOR UPDATE", (self._name, id)
 
     def statement(self, id: str) -> tuple[str, tuple[str, ...]]:
