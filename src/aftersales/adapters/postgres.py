@@ -841,6 +841,18 @@ class _Entities(Generic[T]):
         obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
         return obj
 
+    def hold(self, ids: Iterable[str]) -> None:
+        """Lock the stored rows of ``ids`` against a rewrite to the end of the transaction, in id order
+        (``FOR KEY SHARE``: other holders and readers go on; an erasure's or a registration's ``FOR
+        UPDATE`` waits for this transaction, or this for it and then reads what it wrote). One round
+        trip for a batch (a bulk import's customers)."""
+        wanted = sorted(set(ids))
+        if wanted:
+            self._uow.run(
+                "SELECT id FROM entities WHERE kind = %s AND id = ANY(%s) ORDER BY id FOR KEY SHARE",
+                (self._name, wanted),
+            ).fetchall()
+
     def locked_statement(self, id: str) -> tuple[str, tuple[str, ...]]:
         """The read :meth:`get_for_update` makes of ``id`` (a customer's, locked at every intake, brings
         its dealer along as :meth:`statement` does)."""
