@@ -20,7 +20,7 @@ from aftersales.errors import LockOrderConflict
 from aftersales.ports.documents import D, DocumentStore
 from aftersales.ports.repositories import Repository
 
-__all__ = ["document_for_update", "for_update", "hold_all", "lock_in_order"]
+__all__ = ["document_for_update", "for_update", "held", "hold_all", "lock_in_order"]
 
 R_ = TypeVar("R_")
 
@@ -32,6 +32,16 @@ def for_update(repository: Repository[R_], id: str) -> R_:
     whose writers take turns anyway (SQLite, memory) reads it as ``get`` does."""
     locked = getattr(repository, "get_for_update", None)
     found: R_ = locked(id) if locked is not None else repository.get(id)
+    return found
+
+
+def held(repository: Repository[R_], id: str) -> R_:
+    """The stored record ``id``, held against a rewrite until the transaction ends where the store
+    offers it (``get_held``: PostgreSQL), for a write that decides on it without rewriting it: a
+    concurrent rewrite (an erasure) waits for this one, or this read for it, and then reads what it
+    wrote; other holders go on. A store whose writers take turns (SQLite, memory) reads it as ``get``."""
+    holding = getattr(repository, "get_held", None)
+    found: R_ = holding(id) if holding is not None else repository.get(id)
     return found
 
 
