@@ -629,6 +629,10 @@ class PostgresUnitOfWork:
             repo = getattr(self, name, None)
             if isinstance(repo, _Entities):
                 reads.append(repo.locked_statement(id_))
+        for name, id_ in ahead.held:
+            repo = getattr(self, name, None)
+            if isinstance(repo, _Entities):
+                reads.append(repo.held_statement(id_))
         for name, id_ in ahead.entities:
             repo = getattr(self, name, None)
             key = (getattr(repo, "_name", ""), id_)
@@ -764,6 +768,8 @@ _CUSTOMER_WITH_DEALER = (
     " (SELECT d.data::text FROM entities d WHERE d.kind = 'dealer' AND d.id = c.data->>'dealer_id')"
     " FROM entities c WHERE c.kind = 'customer' AND c.id = %s"
 )
+_CUSTOMER_WITH_DEALER_HELD = f"{_CUSTOMER_WITH_DEALER} FOR KEY SHARE OF c"
+"""The same, the customer's row held (an intake: an erasure of the customer waits for it, or it for one)."""
 # Scalar subqueries, not joins: these reads travel as text (not prepared) and the server plans them on
 # every command; a join each cost some 120 µs more of its CPU to plan, a subquery about 20 µs.
 _ALONG: dict[str, tuple[tuple[str, int], ...]] = {
@@ -805,13 +811,18 @@ class _Entities(Generic[T]):
             found = self._uow.run(*self.statement(id)).fetchone()
             text = texts[key] = found[0] if found is not None else None
             if found is not None:
-                for kind, column in _ALONG.get(self._name, ()):
-                    if found[column] is not None:
-                        texts.setdefault((kind, found[column]), found[column + 1])
+                self._along(found)
         if text is None:
             raise NotFound(self._name, id)
         obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
         return obj
+
+    def _along(self, found: Sequence[Any]) -> None:
+        """Keep the entities a read of this kind brought along (:data:`_ALONG`)."""
+        texts = self._uow.entity_texts
+        for kind, column in _ALONG.get(self._name, ()):
+            if found[column] is not None:
+                texts.setdefault((kind, found[column]), found[column + 1])
 
     def get_for_update(self, id: str) -> T:
         """:meth:`get`, the row locked to the end of the transaction and read as last committed.
@@ -823,18 +834,49 @@ class _Entities(Generic[T]):
         first to commit and then sees its record. SQLite (``BEGIN IMMEDIATE``) and the memory store
         (units of work take turns) already run such commands one after the other.
         """
+        return self._read_locked(id, self.locked_statement(id))
+
+    def get_held(self, id: str) -> T:
+        """:meth:`get`, the row held to the end of the transaction against a rewrite (``FOR KEY SHARE``):
+        other holders and readers go on; a writer's :meth:`get_for_update` (an erasure, a registration)
+        waits for this transaction, or this read for it, and then reads what it wrote. For a command that
+        decides on the record without rewriting it (an intake: its customer not erased meanwhile)."""
+        return self._read_locked(id, self.held_statement(id))
+
+    def _read_locked(self, id: str, read: tuple[str, tuple[str, ...]]) -> T:
         key = (self._name, id)
-        found = self._uow.run(*self.locked_statement(id)).fetchone()
+        found = self._uow.run(*read).fetchone()
         text = self._uow.entity_texts[key] = found[0] if found is not None else None
         if text is None:
             self._uow.entities_seen.pop(key, None)
             raise NotFound(self._name, id)
+        if found is not None and len(found) > 1:  # what came along, as with a plain read
+            self._along(found)
         obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
         return obj
 
-    def locked_statement(self, id: str) -> tuple[str, tuple[str, str]]:
+    def hold(self, ids: Iterable[str]) -> None:
+        """Lock the stored rows of ``ids`` against a rewrite to the end of the transaction, in id order
+        (``FOR KEY SHARE``: other holders and readers go on; an erasure's or a registration's ``FOR
+        UPDATE`` waits for this transaction, or this for it and then reads what it wrote). One round
+        trip for a batch (a bulk import's customers)."""
+        wanted = sorted(set(ids))
+        if wanted:
+            self._uow.run(
+                "SELECT id FROM entities WHERE kind = %s AND id = ANY(%s) ORDER BY id FOR KEY SHARE",
+                (self._name, wanted),
+            ).fetchall()
+
+    def locked_statement(self, id: str) -> tuple[str, tuple[str, ...]]:
         """The read :meth:`get_for_update` makes of ``id``."""
         return "SELECT data::text FROM entities WHERE kind = %s AND id = %s FOR UPDATE", (self._name, id)
+
+    def held_statement(self, id: str) -> tuple[str, tuple[str, ...]]:
+        """The read :meth:`get_held` makes of ``id`` (a customer's, held at every intake, brings its
+        dealer along as :meth:`statement` does)."""
+        if self._name == "customer":
+            return _CUSTOMER_WITH_DEALER_HELD, (id,)
+        return "SELECT data::text FROM entities WHERE kind = %s AND id = %s FOR KEY SHARE", (self._name, id)
 
     def statement(self, id: str) -> tuple[str, tuple[str, ...]]:
         """The read :meth:`get` makes of ``id`` (first column: the stored JSON text)."""

@@ -75,6 +75,12 @@ def translated(where: str) -> Iterator[None]:
         if named is not None:
             raise ConcurrencyConflict(*named, None) from exc
         raise ConcurrencyConflict(where, "?", -1, None) from exc
+    except psycopg.errors.InFailedSqlTransaction as exc:
+        # A statement after one that failed: the library goes on after a refusal only when it reads a
+        # DuplicateError as a lost race (a stamp another desk wrote first), and an insert sent with the
+        # next statement may have aborted the transaction meanwhile. A lost race too: the runner runs
+        # the command again (as StorageError the host saw "transaction is aborted" and nothing retried).
+        raise ConcurrencyConflict(where, "?", -1, None) from exc
     except (psycopg.Error, OSError) as exc:
         raise StorageError(f"{where}: {exc}") from exc
 

@@ -71,6 +71,7 @@ from aftersales.adapters.sqlite_ticket_events import (
     split_stored_events,
 )
 from aftersales.adapters.sqlite_upkeep import BackupReport, backup_file, refresh_statistics
+from aftersales.adapters.sqlite_wal import switch_to_wal
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo, check_limit
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch, forget_words
@@ -332,7 +333,7 @@ class SqliteStore:
             with _translated(where):
                 migrate(conn, where=where)
                 if not self._memory:
-                    conn.execute("PRAGMA journal_mode = WAL")
+                    switch_to_wal(conn, timeout)  # another desk creating the file: wait, as for a writer
         except BaseException:
             self._idle.append(conn)  # idle: close() closes it at once
             self.close()
@@ -353,7 +354,7 @@ class SqliteStore:
             )
             self._all.append(conn)
             if wal and not self._memory:
-                conn.execute("PRAGMA journal_mode = WAL")
+                switch_to_wal(conn, self._timeout)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             # Freed row space is zeroed, so an updated or erased row leaves no old bytes in the file (PIPL).

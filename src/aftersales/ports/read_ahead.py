@@ -41,6 +41,9 @@ class ReadAhead:
     locked: tuple[tuple[str, str], ...] = ()
     """``(repository, id)`` read with ``get_for_update`` (:func:`aftersales.service.row_locks.for_update`):
     read first, so the reads named beside it are made once its lock is held, as they would be after it."""
+    held: tuple[tuple[str, str], ...] = ()
+    """``(repository, id)`` read with ``get_held`` (:func:`aftersales.service.row_locks.held`): read with
+    the locked ones, first, the record held against a rewrite (not against other holders) to the end."""
 
 
 def read_ahead(uow: Any, ahead: ReadAhead) -> None:

@@ -35,6 +35,7 @@ from aftersales.service.dealer_serves import dealer_serves
 from aftersales.service.lifecycle import intake_messages, intake_priority
 from aftersales.service.numbering import TicketCounter, counter_id, new_id
 from aftersales.service.permissions import Workflow, permit, roles_for
+from aftersales.service.row_locks import held
 from aftersales.service.runner import Applied
 from aftersales.service.scope import asset_visible, engineer_serves, party_visible
 from aftersales.service.sweep_mark import rewind_mark
@@ -145,7 +146,11 @@ def open_ticket_in(
     # a store across a network reads them in one round trip (issue 21).
     numbered = ticket_id is None and context.ids is None
     read_ahead(uow, _intake_reads(customer_id, asset_id, kind, sla_terms, now if numbered else None))
-    customer = uow.customers.get(customer_id)
+    # Held (PostgreSQL): an erasure of the customer in flight commits first and this call then finds
+    # them erased; read plainly, the record as it was before the erasure let a ticket and an SMS to the
+    # erased phone be written after it (an erasure waits for a call in flight, and cancels its ticket).
+    # Held, not locked: calls of one customer, and a maintenance batch numbering first, go on together.
+    customer = held(uow.customers, customer_id)
     stamps = stamps or StampRead(uow)
     if context.calendar is not None:
         stamps.get()  # read now, from the read-ahead, before ``attach`` writes a document
@@ -323,14 +328,14 @@ def _intake_reads(
 ) -> ReadAhead:
     """The reads :func:`open_ticket_in` makes next (the contracts as ``covering`` queries them for
     a unit of this customer's; a unit of nobody's or a dealer's contract reads the rest itself)."""
-    entities = [("customers", customer_id)]
+    entities: list[tuple[str, str]] = []
     queries: tuple[tuple[type[ServiceContract], str, object], ...] = ()
     if asset_id is not None:
         entities.append(("assets", asset_id))
         if sla_terms is None and kind is TicketKind.SERVICE:
             queries = ((ServiceContract, "customer_id", customer_id),)
     counter = ((TicketCounter, counter_id("ticket", numbered_at)),) if numbered_at is not None else ()
-    return ReadAhead(tuple(entities), (*counter, STAMP_READ), queries)
+    return ReadAhead(tuple(entities), (*counter, STAMP_READ), queries, held=(("customers", customer_id),))
 
 
 def _has_dues(ticket: Ticket) -> bool:

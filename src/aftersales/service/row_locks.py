@@ -20,7 +20,7 @@ from aftersales.errors import LockOrderConflict
 from aftersales.ports.documents import D, DocumentStore
 from aftersales.ports.repositories import Repository
 
-__all__ = ["document_for_update", "for_update", "lock_in_order"]
+__all__ = ["document_for_update", "for_update", "held", "hold_all", "lock_in_order"]
 
 R_ = TypeVar("R_")
 
@@ -33,6 +33,26 @@ def for_update(repository: Repository[R_], id: str) -> R_:
     locked = getattr(repository, "get_for_update", None)
     found: R_ = locked(id) if locked is not None else repository.get(id)
     return found
+
+
+def held(repository: Repository[R_], id: str) -> R_:
+    """The stored record ``id``, held against a rewrite until the transaction ends where the store
+    offers it (``get_held``: PostgreSQL), for a write that decides on it without rewriting it: a
+    concurrent rewrite (an erasure) waits for this one, or this read for it, and then reads what it
+    wrote; other holders go on. A store whose writers take turns (SQLite, memory) reads it as ``get``."""
+    holding = getattr(repository, "get_held", None)
+    found: R_ = holding(id) if holding is not None else repository.get(id)
+    return found
+
+
+def hold_all(repository: object, ids: Iterable[str]) -> None:
+    """Hold the stored records ``ids`` (in ascending id order) against a rewrite until the transaction
+    ends where the store offers it (``hold``: PostgreSQL), for a write that decides on them without
+    rewriting them (a bulk import's customers: an erasure in flight commits first, and the import then
+    reads them erased). A store whose writers take turns (SQLite, memory) has nothing to hold."""
+    hold = getattr(repository, "hold", None)
+    if hold is not None:
+        hold(ids)
 
 
 def document_for_update(documents: DocumentStore, cls: type[D], id: str) -> D:

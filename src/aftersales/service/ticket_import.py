@@ -39,6 +39,7 @@ from aftersales.service.import_lifecycle import (
 from aftersales.service.late_after_rewind import rewind_backfill
 from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.permissions import check_role
+from aftersales.service.row_locks import hold_all
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sweep_mark import rewind_mark
 
@@ -137,6 +138,9 @@ def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: 
     # The batch's closes are decided by the desk's callback policy and its late-after instants derived on
     # its calendar: a desk left on another pack than the store's since it opened imports nothing.
     check_calendar_current(uow, context, at=now)
+    # Held (PostgreSQL) before they are read: an erasure of one of them in flight commits first and the
+    # batch is refused; read plainly, the copy of an erased person's ticket was stored after the erasure.
+    hold_all(uow.customers, {t.customer_id for t in batch})
     words = _party_words(uow, batch)
     customers, dealers = words.customers, words.dealer_names
     for ticket in batch:
