@@ -41,6 +41,10 @@ class ReadAhead:
     locked: tuple[tuple[str, str], ...] = ()
     """``(repository, id)`` read with ``get_for_update`` (:func:`aftersales.service.row_locks.for_update`):
     read first, so the reads named beside it are made once its lock is held, as they would be after it."""
+    keys: tuple[str, ...] = ()
+    """Idempotency keys (as scoped) read with ``idempotency.get``: with ``with_ticket``, a keyed command's
+    look-up travels with its ticket's locking read and is made once the lock is held, so it sees an
+    original that committed while this command waited for the ticket."""
 
 
 def read_ahead(uow: Any, ahead: ReadAhead) -> None:
