@@ -246,3 +246,75 @@ def test_a_ticket_read_again_in_its_command_is_the_stored_one_on_every_store(any
             assert [n.text for n in uow.tickets.get(ticket).notes] == ["工程师已出发"]
     finally:
         desk.shutdown()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not DSN, reason="AFTERSALES_PG_DSN is not set")
+def test_keyed_retries_waiting_for_the_ticket_run_the_step_once(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same keyed note from two desks while a third session holds the ticket's row: both wait for
+    the lock. The key is read after the lock, so the one served second finds the first's result and
+    replays it without running its step (before, both read the key before the lock, found none, and
+    both ran the note; the second was answered only when its commit failed on the key)."""
+    import threading
+    import time
+
+    import psycopg
+
+    from aftersales.adapters.postgres_tickets import PostgresTickets
+
+    LOCK_PREFIX = "aftersales_ticket_"  # the locking read's prepared name (the query text is cut short)
+    desk_a, ticket, _other = _desk(url)
+    desk_b = ServiceDesk.open(url, pack="general_maintenance")
+    saves: list[str] = []
+    save = PostgresTickets.save
+
+    def counted_save(repo: PostgresTickets, ticket_: object) -> None:
+        saves.append(threading.current_thread().name)
+        save(repo, ticket_)
+
+    monkeypatch.setattr(PostgresTickets, "save", counted_save)
+    results: dict[str, object] = {}
+
+    def run(name: str, desk: ServiceDesk) -> None:
+        try:
+            results[name] = desk.note_to_customer(AGENT, ticket, text="已派工", idempotency_key="k-race")
+        except Exception as exc:  # reported by the assertions below
+            results[name] = exc
+
+    schema = url.rsplit("schema=", 1)[1]
+    threads = [threading.Thread(target=run, args=(n, d), name=n) for n, d in (("a", desk_a), ("b", desk_b))]
+    try:
+        with psycopg.connect(DSN or "", options=f"-c search_path={schema}") as holder:
+            holder.execute("SELECT 1 FROM tickets WHERE id = %s FOR UPDATE", (ticket,))
+            for thread in threads:
+                thread.start()
+            with psycopg.connect(DSN or "", autocommit=True) as watch:
+                for _ in range(2000):  # until both wait for the row
+                    found = watch.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database() AND query LIKE %s",
+                        (f"%{LOCK_PREFIX}%",),
+                    ).fetchone()
+                    if found is not None and found[0] == 2:
+                        break
+                    time.sleep(0.01)
+                else:
+                    rows = watch.execute(
+                        "SELECT state, wait_event_type, wait_event, left(query, 150) FROM pg_stat_activity"
+                        " WHERE state <> 'idle'"
+                    ).fetchall()
+                    pytest.fail(f"the two commands never both waited for the ticket {rows} {results}")
+            holder.rollback()
+        for thread in threads:
+            thread.join(30)
+        assert sorted(type(r).__name__ for r in results.values()) == ["CommandResult", "CommandResult"], (
+            results
+        )
+        assert sorted(r.replayed for r in results.values()) == [False, True]  # type: ignore[attr-defined]
+        assert len(saves) == 1, saves  # the step ran once (twice on the old code)
+        assert [n.text for n in desk_a.ticket(AGENT, ticket).notes] == ["已派工"]
+    finally:
+        desk_a.shutdown()
+        desk_b.shutdown()
