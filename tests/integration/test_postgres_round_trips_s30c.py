@@ -121,7 +121,7 @@ def test_a_dispatch_reads_the_engineer_it_names_with_the_ticket(url: str, trips:
         assert moved.ticket.assignee is not None and moved.ticket.assignee.id == "eng-sr"
         keyed = desk.dispatch(AGENT, t, engineer_id="eng-jr", reason="换回", idempotency_key="d-1")
         count, sent = trips.count()
-        assert count == 4, sent  # the key's look-up first, then as before (the engineer on its own)
+        assert count == 2, sent  # the key's look-up with the ticket's read (session 31; was 4)
         assert keyed.ticket.assignee is not None and keyed.ticket.assignee.id == "eng-jr"
         with pytest.raises(NotFound):
             desk.dispatch(AGENT, t, engineer_id="eng-nobody", reason="无此人")

@@ -644,6 +644,7 @@ class PostgresUnitOfWork:
             found = self.documents.query_statement(cls, {field: value})
             if found is not None:
                 reads.append(found)
+        reads.extend(self.idempotency.get_statement(key) for key in ahead.keys)
         if ahead.with_ticket and not self.tx.begun:
             self.tx.read_with_first(reads)  # with the ticket's locking read, after its lock
             return
@@ -1161,6 +1162,10 @@ class _Idempotency(SqlIdempotency):
         self._uow.defer(
             "INSERT INTO idempotency (key, result) VALUES (%s, %s)", (key, result_json), prepare=True
         )
+
+    def get_statement(self, key: str) -> tuple[str, tuple[str]]:
+        """The read :meth:`get` makes of ``key`` (named ahead: ``ReadAhead.keys``)."""
+        return self._sql["get"], (key,)
 
     def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any] | Kept:
         return self._uow.run(sql, params)

@@ -269,6 +269,13 @@ def _events_text(stored: list[Any]) -> EventsText | None:
     return EventsText(len(stored), last["seq"], encode_json_utf8(stored))
 
 
+def _entity_ids(ticket: Ticket) -> tuple[str | None, ...]:
+    """The ids of the entities a plain read of ``ticket`` brings along (:data:`_NEEDS`' order)."""
+    assignee = ticket.assignee
+    return (ticket.customer_id, assignee.id if assignee is not None else None, ticket.dealer_id,
+            ticket.asset_id, ticket.product_id)  # fmt: skip
+
+
 def _raw(data: bytes) -> bytes:
     return data  # already JSON: psycopg's Jsonb dumper sends it as is
 
@@ -291,9 +298,14 @@ class PostgresTickets:
         self._rows: dict[str, tuple[object, ...]] = {}
         """The row columns of each ticket this transaction locked, as its document read gives them
         (``row_values``): a save that leaves them so writes the document alone."""
+        self._held: dict[str, tuple[str, int]] = {}
+        """Tickets this transaction locked and has not written since, by the memo key and version its
+        locking read found: the row cannot change under the lock, so a later read of the ticket in
+        this transaction is answered from the memo (:meth:`_again`) instead of a round trip."""
 
     def forget(self) -> None:
         """The transaction ended: its locks and kept texts with it."""
+        self._held.clear()
         self._locked.clear()
         self._events.clear()
         self._owners.clear()
@@ -353,7 +365,34 @@ class PostgresTickets:
             self._uow.run_many(UPSERT, done)
         self._uow.tx.deferring = True  # what follows (their search rows …) goes with the commit
 
+    def _again(self, id: str) -> Ticket | None:
+        """The ticket this transaction holds locked and has not written since, as its locking read
+        found it (a copy of the memo's entry for that row), or ``None``: not held, not kept, or an
+        entity the plain read would bring along is not known yet in this transaction (it would then
+        cost a round trip of its own).
+
+        A command reading its ticket again (a materials check's warranty rules, a keyed command's
+        replay) took a round trip for the row it already holds: under the lock it is the same row."""
+        held = self._held.get(id)
+        recalled = self._memo.recall_entry(id, held[0]) if held is not None else None
+        if held is None or recalled is None:
+            return None
+        ticket = recalled[0]
+        known = self._uow.entity_texts
+        seen = self._uow.entities_seen
+        for kind, entity_id in zip(_NEED_KINDS, _entity_ids(ticket), strict=True):
+            if entity_id is not None and (kind, entity_id) not in known and (kind, entity_id) not in seen:
+                return None
+        self._events[id] = recalled[1]
+        self._owners[id] = ticket
+        ticket.version = held[1]
+        return ticket
+
     def _read(self, id: str, *, lock: bool) -> Ticket:
+        if not lock and self._held:
+            again = self._again(id)
+            if again is not None:
+                return again
         kept = self._memo.peek(id)
         key = kept[0] if kept is not None else ""
         asset = (kept[1].asset_id or "") if kept is not None else None
@@ -394,6 +433,8 @@ class PostgresTickets:
             recalled = self._memo.recall_entry(id, stored_key)
             if recalled is not None:
                 ticket, self._events[id], values = recalled
+                if lock:
+                    self._held[id] = (stored_key, version)
             else:
                 again = self._uow.run(_DATA, (id,)).fetchone()
                 assert again is not None  # the row is locked, or was there a moment ago
@@ -414,6 +455,7 @@ class PostgresTickets:
         return self._read(id, lock=True)
 
     def save(self, ticket: Ticket) -> None:
+        self._held.pop(ticket.id, None)  # written: read again from the server, or this object
         old = ticket.version
         new = old + 1
         known = self._events.pop(ticket.id, None)

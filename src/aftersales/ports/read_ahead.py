@@ -44,6 +44,10 @@ class ReadAhead:
     held: tuple[tuple[str, str], ...] = ()
     """``(repository, id)`` read with ``get_held`` (:func:`aftersales.service.row_locks.held`): read with
     the locked ones, first, the record held against a rewrite (not against other holders) to the end."""
+    keys: tuple[str, ...] = ()
+    """Idempotency keys (as scoped) read with ``idempotency.get``: with ``with_ticket``, a keyed command's
+    look-up travels with its ticket's locking read and is made once the lock is held, so it sees an
+    original that committed while this command waited for the ticket."""
 
 
 def read_ahead(uow: Any, ahead: ReadAhead) -> None:

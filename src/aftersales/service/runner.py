@@ -108,6 +108,8 @@ TicketHook = Callable[
 
 _NOTHING_MORE = Applied()
 """What a step that returns nothing produced beyond its events (one shared, immutable value)."""
+_KEY_AHEAD = ReadAhead(with_ticket=True)
+"""A keyed command's read-ahead when the command names none: the key alone."""
 
 
 def _no_replay(uow: UnitOfWork) -> None:
@@ -441,7 +443,9 @@ class CommandRunner:
         with context.store() as uow:
             tiers = _TIERS.set((uow, {}))
             try:
-                if ahead is not None and scoped is None:  # (a key's look-up comes first: its own trip)
+                if scoped is not None:  # the key's look-up with the ticket's read (see _in_transaction)
+                    ahead = attrs.evolve(ahead or _KEY_AHEAD, keys=(scoped,), with_ticket=True)
+                if ahead is not None:
                     read_ahead(uow, ahead)
                 return self._in_transaction(
                     uow, actor, command, ticket_id, apply, scoped, print_, recall, roles
@@ -462,11 +466,20 @@ class CommandRunner:
         roles: frozenset[Any] | None,
     ) -> CommandResult:
         context = self.context
+        # The ticket first, then the key: a store reading ahead (PostgreSQL) makes the key's look-up in
+        # the ticket's round trip, once its lock is held (an original that committed meanwhile is seen).
+        # A ticket that cannot be read leaves the answer to the key, as when the key came first.
+        try:
+            ticket = self.load(uow, ticket_id, lock=True)
+        except (NotFound, ValidationError):
+            first = recall(uow) if scoped is not None else None
+            if first is not None:
+                return first
+            raise
         if scoped is not None:
             first = recall(uow)
             if first is not None:
                 return first
-        ticket = self.load(uow, ticket_id, lock=True)
         authorize(actor, command, ticket, self._team_if_needed(uow, actor, ticket), roles)
         # After the first statement: the write lock (or the row) is ours; not before the last event.
         now = stamp_for(ticket, context.now())
