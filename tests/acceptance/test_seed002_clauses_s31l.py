@@ -15,12 +15,13 @@ without ``AFTERSALES_PG_DSN``). Each test is named after the clause it checks:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind
@@ -30,7 +31,7 @@ from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.domain.work import VisitKind
-from aftersales.errors import PermissionDenied
+from aftersales.errors import NotFound, PermissionDenied
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
@@ -61,6 +62,13 @@ OUT_OF_WARRANTY = Asset(
     installation_accepted_on=date(2021, 1, 11), dealer_id="dealer-sh",
 )  # fmt: skip
 
+# Left the factory 20 February 2026, bought 25 February, its installation not yet accepted: 开箱期.
+BOXED = Asset(
+    AssetId("unit-box"), "wc-100", "SN-BOX-31L", customer_id="cust-zh", shipment_date=date(2026, 2, 20),
+    purchase_date=date(2026, 2, 25), dealer_id="dealer-sh",
+)  # fmt: skip
+PDF = b"%PDF-1.4\n% report\n%%EOF\n"
+
 Host = tuple[ServiceDesk, ManualClock, World]
 
 
@@ -68,7 +76,12 @@ Host = tuple[ServiceDesk, ManualClock, World]
 def host(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
     """The maker's desk with the valve's prices, the Shanghai dealer's local fees and two units."""
     with world_desk(
-        request.param, tmp_path, pack="sanitary_ware", overrides={"fees": FEES}, notifier=MemoryNotifier()
+        request.param,
+        tmp_path,
+        pack="sanitary_ware",
+        overrides={"fees": FEES},
+        notifier=MemoryNotifier(),
+        attachments=MemoryAttachmentStore(),
     ) as (desk, clock, world):
         for unit in (IN_WARRANTY, OUT_OF_WARRANTY):
             desk.register_asset(world.manager, unit)
@@ -238,3 +251,100 @@ def test_qita_1_2_3_outbound_is_charged_plus_free_income_the_charged_returns_the
     assert [(e.ticket_id, e.item, e.quantity) for e in sold] == [(paid_ticket, VALVE, 1)]
     assert [(e.ticket_id, e.item, e.quantity) for e in revenue.returns] == [(free_ticket, VALVE, 1)]
     assert all(e.ticket_id != paid_ticket for e in revenue.returns)
+
+
+def test_dangan_2_the_end_user_archive_holds_the_owner_the_unit_and_the_fault_record_in_order(
+    host: Host,
+) -> None:
+    # 第二个层面为终端用户档案,包括终端用户(业主)的基本情况和其所购产品的基本信息; 对于产品质量问题的
+    # 记录均需按照故障描述→故障原因→处理措施的流程来进行.
+    desk, clock, world = host
+    ticket_id = _repaired(desk, clock, world, "unit-in")
+    archive = desk.archives.customer_archive(world.dealer_sh_staff, "cust-zh")
+    assert archive.customer.name == "张伟"
+    assert {a.id for a in archive.assets} >= {"unit-in", "unit-out"}
+    (entry,) = [t for t in archive.tickets if t.id == ticket_id]
+    assert entry.asset_id == "unit-in"
+    assert entry.faults == (("keeps_flushing", "flush_valve_worn", "replace_flush_valve"),)
+    with pytest.raises(NotFound):  # another region's dealer: not its user
+        desk.archives.customer_archive(world.dealer_bj_staff, "cust-zh")
+
+
+def test_fankui_1_problems_are_fed_back_by_phase_the_out_of_box_and_design_hazard_owing_a_report(
+    host: Host,
+) -> None:
+    # 对于出厂后的产品,分为开箱期、保修期内、保修期外三个阶段来进行相关的信息反馈 … 开箱期 需立即提供书面
+    # 报告 … 保修期内和保修期外 采用维修记录的形式 … 设计隐患问题,按第一阶段的方式处理.
+    desk, clock, world = host
+    desk.register_asset(world.manager, BOXED)
+    _repaired(desk, clock, world, "unit-box")
+    _repaired(desk, clock, world, "unit-in")
+    hazard = _repaired(desk, clock, world, "unit-in", cause="design_hazard")
+    _repaired(desk, clock, world, "unit-out")
+    feedback = desk.archives.phase_feedback(world.manager, start=date(2026, 3, 1), end=date(2026, 4, 1))
+    box, inside, outside = (feedback.of(p) for p in ("out_of_box", "in_warranty", "out_of_warranty"))
+    assert (box.problems, box.fault_recorded, box.reports_due, box.reports_missing) == (1, 1, 1, 1)
+    assert (inside.problems, inside.design_hazards, inside.reports_due, inside.reports_missing) == (
+        2,
+        1,
+        1,
+        1,
+    )
+    assert (outside.problems, outside.reports_due) == (1, 0)
+    desk.attachments.attach(
+        world.dealer_sh_staff, hazard, kind="written_report", name="设计隐患报告.pdf", content=PDF
+    )
+    after = desk.archives.phase_feedback(world.manager, start=date(2026, 3, 1), end=date(2026, 4, 1))
+    assert after.of("in_warranty").reports_missing == 0 and after.of("out_of_box").reports_missing == 1
+
+
+def test_tuiliao_1_qita_3_the_dealer_does_not_waive_the_charge_for_a_part_it_kept(host: Host) -> None:
+    # 若在规定时间内未退料,则视用户对该材料为事实占有,需收取相关费用; 其他 3: 盘点时开具《售后服务材料收费暨
+    # 报销单》,转入售后服务销售收入统计表中,相关费用及时与用户协商解决 — the maker's claim, waived (if at all)
+    # by the maker's office after talking with the dealer, not by the dealer that owes it.
+    # Before (session 31): the dealer's staff cancelled the slip, and the ledger forgot the charge.
+    desk, clock, world = host
+    ticket_id = _repaired(desk, clock, world, "unit-in")
+    request_id = _requested(desk, world, ticket_id)
+    materials = desk.materials
+    materials.check(world.agent, request_id)
+    materials.approve(world.manager, request_id)
+    materials.pick(world.agent, request_id)
+    materials.ship(world.agent, request_id)
+    materials.receive(world.dealer_sh_staff, request_id)
+    clock.set(datetime(2026, 5, 1, 9, 0, tzinfo=SH))  # the old valve never came back
+    (chargeback,) = materials.run_overdue_chargebacks(world.system)
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert (slip.payer_kind, slip.payer_id, slip.total) == ("dealer", "dealer-sh", Money("75.00", CNY))
+    dealer = PartyRef.dealer("dealer-sh")
+    with pytest.raises(PermissionDenied) as refused:
+        desk.fees.cancel_slip(world.dealer_sh_staff, slip.id, "我们不想付")
+    assert refused.value.rule == "dealer_waives_own_debt" and refused.value.action == "cancel_fee_slip"
+    assert desk.fees.slip(world.manager, slip.id).is_active  # nothing changed
+    assert [c.part for c in materials.ledger(world.agent, dealer).chargebacks] == [chargeback.part]
+    assert desk.fees.monthly_revenue(world.manager, "2026-05").revenue_total == Money("75.00", CNY)
+    # The office waives it after talking with the dealer: the charge leaves the ledger and the income.
+    desk.fees.cancel_slip(world.manager, slip.id, "与经销商协商后免收")
+    assert not desk.fees.slip(world.manager, slip.id).is_active
+    assert materials.ledger(world.agent, dealer).chargebacks == ()
+    assert desk.fees.monthly_revenue(world.manager, "2026-05").revenue_total == Money(0, CNY)
+
+
+def test_fengong_4_the_dealer_does_not_cancel_its_purchase_at_cost_once_accepted(host: Host) -> None:
+    # 保修期外甲方按成本价向乙方提供维修材料,款到发货: the dealer's purchase slip is owed to the maker.
+    desk, clock, world = host
+    ticket_id = _repaired(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    bought = desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id)
+    assert bought.fee_slip is not None and bought.fee_slip.payer_kind == "dealer"
+    with pytest.raises(PermissionDenied) as refused:
+        desk.fees.cancel_slip(world.dealer_sh_staff, bought.fee_slip.id, "不要了")
+    assert refused.value.rule == "dealer_waives_own_debt"
+    assert desk.fees.slip(world.manager, bought.fee_slip.id).is_active
+    # The dealer still cancels the slips it writes to its own customer.
+    quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    assert accepted.fee_slip is not None and accepted.fee_slip.payer_kind == "customer"
+    desk.fees.cancel_slip(world.dealer_sh_staff, accepted.fee_slip.id, "客户改期")
+    assert not desk.fees.slip(world.manager, accepted.fee_slip.id).is_active
