@@ -56,6 +56,7 @@ from aftersales.service.scope import (
     sees_every,
     slip_as_seen_by,
 )
+from aftersales.service.slip_waivers import check_may_waive
 
 __all__ = [
     "FEE_ROLES",
@@ -486,9 +487,9 @@ class FeeDesk:
         """Cancel a slip with a reason; it stays on file, marked cancelled, out of the revenue."""
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
-            slip = cancel_stored_slip(
-                uow, self._slip(uow, actor, slip_id, "cancel_fee_slip"), actor, now, reason
-            )
+            found = self._slip(uow, actor, slip_id, "cancel_fee_slip")
+            check_may_waive(actor, found)  # a dealer does not waive what it owes the maker
+            slip = cancel_stored_slip(uow, found, actor, now, reason)
             waive_kept_charge(uow, slip, actor, now, self._month_of(now))  # the ledger agrees
             return slip
 
