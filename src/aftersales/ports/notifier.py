@@ -37,26 +37,33 @@ class RenderedMessage:
         # one. Anything but four short texts goes through the field checks, in field order, for the
         # precise error (the same checks the fields had as validators).
         recipient, channel, locale, key = self.recipient, self.channel, self.locale, self.idempotency_key
-        if (
-            type(recipient) is str
-            and 0 < len(recipient) <= 320
-            and not recipient[0].isspace()
-            and type(channel) is str
-            and 0 < len(channel) <= 32
-            and not channel[0].isspace()
-            and type(locale) is str
-            and 0 < len(locale) <= 35
-            and not locale[0].isspace()
-            and type(key) is str
-            and 0 < len(key) <= 200
-            and not key[0].isspace()
-        ):
+        if plain_texts(recipient, channel, locale, key):
             return
         fields = attrs.fields(RenderedMessage)
         _RECIPIENT(self, fields.recipient, recipient)
         _CHANNEL(self, fields.channel, channel)
         _LOCALE(self, fields.locale, locale)
         _KEY(self, fields.idempotency_key, key)
+
+
+def plain_texts(recipient: object, channel: object, locale: object, key: object) -> bool:
+    """Whether a :class:`RenderedMessage`'s four checked fields are texts it takes as they are: not empty,
+    within their lengths, starting with no blank (its one-pass check; anything else is checked field by
+    field, for the precise error)."""
+    return (
+        type(recipient) is str
+        and 0 < len(recipient) <= 320
+        and not recipient[0].isspace()
+        and type(channel) is str
+        and 0 < len(channel) <= 32
+        and not channel[0].isspace()
+        and type(locale) is str
+        and 0 < len(locale) <= 35
+        and not locale[0].isspace()
+        and type(key) is str
+        and 0 < len(key) <= 200
+        and not key[0].isspace()
+    )
 
 
 _RECIPIENT, _CHANNEL, _LOCALE, _KEY = (

@@ -34,7 +34,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.notification import NotificationEvent, NotificationFacts
 from aftersales.policies.protocols import NotificationPolicy
 from aftersales.ports.erasure import keeps_personal_copies, quotes_any
-from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
+from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage, plain_texts
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import converter, event_data
@@ -469,9 +469,28 @@ class Notifications:
         subject, body = self.renderer.render(kind, locale, contact.timezone, values)
         # The key names the recipient by a digest: keys travel to receivers and logs, addresses must not.
         full_key = f"{key}:{audience}:{digest}"[:200]
-        message = RenderedMessage(address, channel, subject, body, locale, full_key)
-        data = _RENDERED_DATA(message)
+        data = _rendered_payload(address, channel, subject, body, locale, full_key)
         return [OutboxMessage(outbox_id(full_key, now), NOTIFICATION_TOPIC, data, full_key, now)]
+
+
+def _rendered_payload(
+    recipient: str, channel: str, subject: str, body: str, locale: str, key: str
+) -> dict[str, Any]:
+    """The outbox payload of ``RenderedMessage(recipient, channel, subject, body, locale, key)``: its
+    fields unstructured (``attempt`` 1), checked as the message checks them (a value it refuses is refused
+    by making it). Why not make the message and take it apart: every notification a command renders went
+    through an object built only for that (issue 21: a sixth of a dispatch's notification cost)."""
+    if plain_texts(recipient, channel, locale, key) and type(subject) is str and type(body) is str:
+        return {
+            "recipient": recipient,
+            "channel": channel,
+            "subject": subject,
+            "body": body,
+            "locale": locale,
+            "idempotency_key": key,
+            "attempt": 1,
+        }
+    return _RENDERED_DATA(RenderedMessage(recipient, channel, subject, body, locale, key))
 
 
 def _writable_locale(contact: Contact) -> str:

@@ -57,10 +57,12 @@ def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
 _PRIORITY_STEPS = frozenset({"opened", *GRADING_STEPS, "reopen"})
 
 
-def _priority_changes(events: Sequence[TicketEvent]) -> tuple[Priority, list[tuple[int, Priority]]]:
+def _priority_changes(events: Sequence[TicketEvent]) -> tuple[Priority, Sequence[tuple[int, Priority]]]:
     """The priority in force when the current cycle began, and each later change (event index, the
     priority it set): an ``opened`` event sets one (normal until one does), a ``triage`` or a
-    ``reclassify`` (:data:`~aftersales.domain.sla_reading.GRADING_STEPS`) may change it."""
+    ``reclassify`` (:data:`~aftersales.domain.sla_reading.GRADING_STEPS`) may change it. No change is
+    the one empty tuple: kept per ticket, an empty list each was one more object for every full
+    collection of the garbage collector to visit (issue 21)."""
     in_force = first = Priority.NORMAL
     changes: list[tuple[int, Priority]] = []
     for index, event in enumerate(events):
@@ -78,7 +80,7 @@ def _priority_changes(events: Sequence[TicketEvent]) -> tuple[Priority, list[tup
         elif priority is not None and priority is not in_force:
             changes.append((index, priority))
             in_force = priority
-    return first, changes
+    return first, changes or ()
 
 
 def _past_facts(ticket: Ticket, at: datetime) -> tuple[bool, Plan | None, bool] | None:
@@ -125,7 +127,7 @@ class _Kept:
         # The late-after instants last derived for this ticket, with everything they were derived from
         # (see SlaService._late): valid for any log, so carried over to the next one.
         self.late: _LateKept | None = None
-        self.changes: tuple[Priority, list[tuple[int, Priority]]] | None = None
+        self.changes: tuple[Priority, Sequence[tuple[int, Priority]]] | None = None
         # The decision re-counted for the priority changes of this log (made only when there are some).
         self.retargeted: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
         # The breached due times a recalculation held for this log's clocks (domain.sla_held).
@@ -240,7 +242,7 @@ class SlaService:
     def _recount(
         self,
         log: Sequence[TicketEvent],
-        changes: list[tuple[int, Priority]],
+        changes: Sequence[tuple[int, Priority]],
         decisions: list[Decision[SlaTargets]],
         calendar: BusinessCalendar,
     ) -> tuple[Decision[SlaTargets], SlaTargets]:
