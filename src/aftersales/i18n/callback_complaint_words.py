@@ -8,6 +8,10 @@ stored as its codes and figures (:func:`coded_description`: the ticket called ba
 the scores) and worded where it is read (:func:`worded_description`: the ticket views in the actor's
 locale, the ledger export in the report's). A description stored before, or typed by a person, is shown
 as stored.
+
+Search finds these complaints by the words a reader sees (:func:`searchable_description`): the index
+holds the description worded in every shipped locale, not its codes, because one index serves readers
+of every locale and each reads (and so searches) it in their own.
 """
 
 from __future__ import annotations
@@ -15,9 +19,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from aftersales.i18n.catalog import MessageCatalog
+from aftersales.i18n.catalog import MessageCatalog, catalog_for
+from aftersales.i18n.locales import SUPPORTED_LOCALES
+from aftersales.ports.text_search import FIELD_SEPARATOR
 
-__all__ = ["CODED_PREFIX", "callback_complaint_description", "coded_description", "worded_description"]
+__all__ = [
+    "CODED_PREFIX",
+    "callback_complaint_description",
+    "coded_description",
+    "searchable_description",
+    "worded_description",
+]
 
 CODED_PREFIX = "callback_complaint:"
 """What starts a stored coded description (the JSON of its facts follows)."""
@@ -80,3 +92,15 @@ def worded_description(catalog: MessageCatalog, text: str) -> str:
     if not all(isinstance(g, str) and catalog.get(f"grievances.{g}") is not None for g in grievances):
         return text
     return callback_complaint_description(catalog, ticket_id, grievances, *figures)
+
+
+def searchable_description(text: str) -> str:
+    """What the search index keeps of a ticket's description ``text``: a coded description worded in
+    each shipped locale (a Chinese desk's English reader finds "satisfaction", its Chinese readers
+    "满意度" or "滿意度"), apart as fields are; any other description as stored."""
+    if not text.startswith(CODED_PREFIX):
+        return text
+    worded = [worded_description(catalog_for(locale), text) for locale in SUPPORTED_LOCALES]
+    if worded[0] == text:  # not read back: indexed as stored, as it is shown
+        return text
+    return FIELD_SEPARATOR.join(dict.fromkeys(worded))

@@ -62,6 +62,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "minor_unit": ("unit",),
             # A record of a staff member whose data was erased (service/staff_erasure: PIPL art. 47).
             "staff_erased": (),
+            # A record of a staff member dated after the day they left (service/staff_erasure).
+            "staff_left": (),
         }.items()
     }
 )

@@ -196,8 +196,11 @@ def search_document(
     customer: Customer | None = None,
     asset: Asset | None = None,
     dealer: Dealer | None = None,
+    description: str | None = None,
 ) -> SearchDocument:
-    """The search document of ``ticket``, with the customer, unit and dealer it names (when known)."""
+    """The search document of ``ticket``, with the customer, unit and dealer it names (when known);
+    ``description``: the words to index for its description when they are not as stored (a callback's
+    complaint keeps codes, indexed as readers read them), else ``ticket.description``."""
     keys: list[str] = _number_keys(ticket.id)
     identifiers: list[str] = list(keys)
     texts: list[str] = []
@@ -221,7 +224,7 @@ def search_document(
             identifiers.append(phone)
     if dealer is not None:
         texts.append(normalize(dealer.name))
-    texts.append(normalize(ticket.description))
+    texts.append(normalize(ticket.description if description is None else description))
     texts += [normalize(note.text) for note in ticket.notes]
     for record in ticket.fault_records:
         parts = (record.symptom, record.cause, record.action, record.part or "", record.note)

@@ -257,6 +257,13 @@ class StaffDesk:
         售后维护人员进行批评教育和相应的处罚. Decided by whoever appraises (the heads), never for oneself;
         a reward or a penalty may carry an amount; ``complaint_id`` names the complaint that found the
         breach (it must be a complaint the actor may read). Dated today on the desk's calendar.
+
+        Not for someone who has left (``staff_id``, rule ``staff_left``; the departure day itself is still
+        theirs): seed 000 gives 表彰、奖励 to spur the staff's 工作积极性和主动性 and 批评教育、处罚 to hold
+        them to the service rules, and seed 001 六(三) decides them on the monthly appraisal of the team's
+        members (售后团队成员); neither reaches a person no longer on the team. What a leaver earned in
+        their last months is their appraisal (:meth:`appraise`, allowed for every month they worked, 考核结果
+        与绩效奖金挂钩), not a measure decided after they went.
         """
         kind = self._check_appraiser(actor, "record_measure", staff_id, kind)
         measure = MeasureKind(measure)
@@ -267,6 +274,7 @@ class StaffDesk:
         def apply(uow: UnitOfWork, now: datetime) -> StaffMeasure:
             self._check_staff(uow, staff_id, kind, "staff_id", "kind")
             check_not_erased(uow, staff_id, "staff_id")
+            check_not_left(uow, staff_id, self.context.today(now), "staff_id")  # decided today
             if complaint_id is not None:
                 ticket = uow.tickets.get(complaint_id)
                 if ticket.kind is not TicketKind.COMPLAINT or not can_read(actor, ticket):

@@ -55,12 +55,15 @@ _SHOWN_TICKETS = 10
 
 
 def check_not_left(uow: UnitOfWork, staff_id: str, on: date, field: str) -> None:
-    """Refuse (``ValidationError`` naming ``field``) a record of ``staff_id`` dated ``on``, after the day
-    they left: a training they could not attend, a month they did not work — and, once their data is
-    erased, any record at all (:func:`check_not_erased`)."""
+    """Refuse (``ValidationError`` naming ``field``, rule ``staff_left``) a record of ``staff_id`` dated
+    ``on``, after the day they left: a training they could not attend, a month they did not work, an
+    incentive or sanction decided once they were gone — and, once their data is erased, any record at
+    all (:func:`check_not_erased`)."""
     departure = departed(uow, staff_id)
     if departure is not None and on > departure.left_on:
-        raise ValidationError(f"{staff_id} left on {departure.left_on}, before {on}", field=field)
+        raise ValidationError(
+            f"{staff_id} left on {departure.left_on}, before {on}", field=field, rule="staff_left"
+        )
     if departure is not None:
         check_not_erased(uow, staff_id, field)
 

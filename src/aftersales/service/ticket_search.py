@@ -25,6 +25,7 @@ from aftersales.domain.products import Asset
 from aftersales.domain.tags import MAX_TAGS, normalize_tags
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, NotFound, ValidationError
+from aftersales.i18n.callback_complaint_words import searchable_description
 from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter
 from aftersales.ports.ticket_search import (
     SearchDocument,
@@ -96,12 +97,15 @@ def _optional(get: Callable[[str], Any], id_: str | None) -> Any:
         return None
 
 
-def _document(uow: UnitOfWork, ticket: Ticket) -> SearchDocument:
-    """``ticket``'s search document, with its customer, unit and dealer as stored in ``uow``."""
+def _document(uow: UnitOfWork, ticket: Ticket, description: str | None = None) -> SearchDocument:
+    """``ticket``'s search document, with its customer, unit and dealer as stored in ``uow``;
+    ``description``: the stored one when ``ticket`` is a reader's view of it (worded for the reader)."""
     customer = _optional(uow.customers.get, ticket.customer_id)
     asset = _optional(uow.assets.get, ticket.asset_id)
     dealer = _optional(uow.dealers.get, ticket.dealer_id)
-    return search_document(ticket, customer, asset, dealer)
+    # A callback's complaint keeps its description as codes: index the words its readers search by.
+    stored = ticket.description if description is None else description
+    return search_document(ticket, customer, asset, dealer, searchable_description(stored))
 
 
 def index_ticket(uow: UnitOfWork, ticket: Ticket) -> None:
@@ -306,7 +310,9 @@ class TicketSearch:
                 # The index holds the staff's internal notes, tags and staff-only field values: a
                 # ticket read without them is found only if it matches without them (a customer
                 # searching "脾气急", a tag or a risk note must not learn that it is there).
-                if seen is not ticket and not _document(uow, seen).matches(parsed):
+                # The description is the same for every reader, worded in each one's locale: indexed
+                # in all of them, checked so (an English reader finds "满意度" as the index does).
+                if seen is not ticket and not _document(uow, seen, ticket.description).matches(parsed):
                     return None
                 return TicketView(seen)
 
