@@ -15,16 +15,21 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Channel, Priority, Severity
+from aftersales.domain.ids import CustomerId
+from aftersales.domain.parties import CustomerTier
 from aftersales.errors import NotFound, PermissionDenied
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import kpi_report
+from aftersales.reports.staff_kpi import scoped_agent_kpis
 from aftersales.reports.targets import kpi_goals
+from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World, noticed_desk
 
@@ -206,3 +211,109 @@ def test_6_2_3_the_response_on_time_rate_counts_a_response_at_its_limit_and_not_
         assert (total.counts.tickets, total.response_met) == (2, 1)
         assert total.response_on_time_rate == Decimal("0.5")
         assert kpi_goals("exhibition_services").passed("response_on_time_rate", total) is False
+
+
+# -- 六(三)1 with 六(二)3: each specialist's month, read by the after-sales manager -------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_6_3_1_each_specialists_response_rate_is_their_own_and_the_managers_to_read(
+    backend: str, tmp_path: Path
+) -> None:
+    # 售后团队成员的考核由售后经理负责, 每月进行一次考核评估; 响应及时率 is 售后专员对客户反馈问题的响应
+    # 及时率: each specialist's row counts the problems they received. 小李 answers one in time and one a
+    # minute late, 小陈 hers in time; the engineer does not read the team's table.
+    second = Actor.agent("agent-2", "客服小陈")
+    with _desk(backend, tmp_path) as (desk, clock, w, _):
+        li_on_time, li_late = _open(desk, w, "展位灯箱不亮"), _open(desk, w, "展位地毯破损")
+        chen = desk.open_ticket(second, customer_id=w.cust_zh.id, description="展位电源跳闸").ticket.id
+        clock.set(_at(2, 14))
+        desk.contact_customer(w.agent, li_on_time, note="已联系")
+        desk.contact_customer(second, chen, note="已联系")
+        clock.set(_at(2, 14, 1))
+        desk.contact_customer(w.agent, li_late, note="已联系")
+        clock.set(_at(4, 9))
+        with pytest.raises(PermissionDenied):
+            scoped_agent_kpis(desk, w.senior, MARCH, as_of=clock.now())
+        rows = {r.group: r for r in scoped_agent_kpis(desk, w.manager, MARCH, as_of=clock.now()).rows}
+        assert set(rows) == {w.agent.id, second.id}
+        assert (rows[w.agent.id].counts.tickets, rows[w.agent.id].response_met) == (2, 1)
+        assert rows[w.agent.id].response_on_time_rate == Decimal("0.5")
+        assert (rows[second.id].counts.tickets, rows[second.id].response_on_time_rate) == (1, Decimal(1))
+
+
+# -- 三(七)1: surveys after major problems and for important customers --------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_3_7_1_an_important_customer_and_a_major_problem_owe_a_survey_an_ordinary_one_does_not(
+    backend: str, tmp_path: Path
+) -> None:
+    # 对于重大售后问题或重要客户, 售后团队应在问题处理完毕后进行客户满意度调查: an important (重要) customer's
+    # ordinary problem and a regular customer's critical one (a show's system down) owe the survey; a
+    # regular customer's ordinary problem does not.
+    with _desk(backend, tmp_path) as (desk, _clock, w, _):
+        important = attrs.evolve(w.cust_zh, id=CustomerId("cust-imp"), tier=CustomerTier.IMPORTANT)
+        desk.register_customer(w.manager, important)
+
+        def done(customer_id: str, stopped: bool) -> str:
+            tid = desk.open_ticket(w.agent, customer_id=customer_id, description="展位系统故障").ticket.id
+            severity = Severity.HIGH if stopped else Severity.MEDIUM
+            desk.triage(w.agent, tid, nature="system", severity=severity, production_stopped=stopped)
+            desk.dispatch(w.agent, tid, engineer_id=w.eng_senior.id)
+            desk.start_work(w.senior, tid)
+            desk.resolve(w.senior, tid, summary="已修复并测试")
+            desk.confirm(w.agent, tid, channel="phone")
+            return tid
+
+        owed = {done(important.id, False), done(w.cust_zh.id, True)}
+        ordinary = done(w.cust_zh.id, False)
+        surveys = {t.ticket_id: t.survey for t in desk.callbacks.pending(w.manager)}
+        assert surveys == {**dict.fromkeys(owed, True), ordinary: False}
+
+
+# -- 五(二)2: complex problems: a plan, progress, a result within [X] working days ------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_5_2_2_a_complex_problem_has_ten_working_days_flagged_urgent_or_spanning_departments(
+    backend: str, tmp_path: Path
+) -> None:
+    # 复杂售后问题应根据实际情况制定处理计划, 并及时向客户反馈处理进度, 确保在[X]个工作日内给出处理结果 —
+    # the pack's 10 working days: from Monday 09:00 to the second Friday 18:00, for a problem assessed
+    # complex (also when it was flagged urgent: its first contact stays 30 minutes) and for one of two
+    # departments (三(四)2 names them beside the complex ones). The plan told to the customer is a
+    # visible progress note.
+    with _desk(backend, tmp_path) as (desk, _clock, w, _):
+        urgent = _open(desk, w, "展馆中控与灯光联动异常", urgent=True)
+        desk.triage(w.agent, urgent, nature="control", severity=Severity.MEDIUM, complex_problem=True)
+        spanning = _open(desk, w, "展台灯光与网络同时故障")
+        desk.triage(w.agent, spanning, nature="lighting", severity=Severity.MEDIUM, departments=2)
+        for tid in (urgent, spanning):
+            assert desk.sla(w.manager, tid)["resolution"].due_at == _at(13, 18)
+        assert desk.sla(w.manager, urgent)["response"].due_at == _at(2, 9, 30)
+        desk.note_to_customer(w.agent, urgent, text="处理计划: 周三前更换中控模块, 每日反馈进度")
+        assert desk.progress(w.customer_zh, urgent).notes == ("处理计划: 周三前更换中控模块, 每日反馈进度",)
+
+
+# -- 四(三): a complaint is reported and answered in the set time -------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_4_3_a_complaint_is_told_to_the_manager_and_answered_within_its_expedited_times(
+    backend: str, tmp_path: Path
+) -> None:
+    # 售后专员应耐心倾听客户投诉, 记录客户诉求, 并及时向售后经理汇报. 售后经理应组织相关人员对投诉问题
+    # 进行调查处理, 在规定时间内给客户答复 — the complaint is at least expedited: answered within 2 working
+    # hours, its result within 2 working days (Tuesday 18:00); the manager is told at intake; the
+    # engineer, not one of those organised for it, neither reads nor handles it.
+    with _desk(backend, tmp_path) as (desk, _clock, w, notifier):
+        cid = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "现场服务人员态度差, 要求道歉").ticket.id
+        desk.deliver()
+        assert [m.subject for m in notifier.to(MANAGER_MAIL)] == [f"新投诉 {cid}"]
+        sla = desk.sla(w.manager, cid)
+        assert (sla["response"].due_at, sla["resolution"].due_at) == (_at(2, 11), _at(3, 18))
+        with pytest.raises((PermissionDenied, NotFound)):
+            desk.complaints.propose_solution(w.senior, cid, solution="道歉")
+        desk.complaints.investigate(w.manager, cid)
+        assert desk.ticket(w.manager, cid).state == "investigating"
