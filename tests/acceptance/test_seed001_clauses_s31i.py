@@ -24,7 +24,7 @@ from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Channel, Priority, Severity
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import CustomerTier
-from aftersales.errors import NotFound, PermissionDenied
+from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.staff_kpi import scoped_agent_kpis
@@ -317,3 +317,56 @@ def test_4_3_a_complaint_is_told_to_the_manager_and_answered_within_its_expedite
             desk.complaints.propose_solution(w.senior, cid, solution="道歉")
         desk.complaints.investigate(w.manager, cid)
         assert desk.ticket(w.manager, cid).state == "investigating"
+
+
+# -- 三(三) before 三(四): assessed, then assigned --------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_3_3_and_3_4_1_a_problem_is_assessed_before_it_is_assigned(backend: str, tmp_path: Path) -> None:
+    # 三(四)1 根据问题评估结果, 售后专员将问题分配给相应的技术支持人员: the assignment follows the assessment
+    # (三(三) 性质、严重程度、影响范围). Assigned before it, the step is refused and nothing is written; the
+    # callback's survey (三(七)1 在问题处理完毕后) is refused before the problem is handled.
+    with _desk(backend, tmp_path) as (desk, _clock, w, _):
+        tid = _open(desk, w, "展位网络断开", urgent=True)
+        with pytest.raises(InvalidTransition):
+            desk.dispatch(w.agent, tid, engineer_id=w.eng_senior.id)
+        assert [e.action for e in desk.ticket(w.manager, tid).events] == ["opened"]
+        desk.triage(w.agent, tid, nature="network", severity=Severity.MEDIUM)
+        desk.dispatch(w.agent, tid, engineer_id=w.eng_senior.id)
+        desk.start_work(w.senior, tid)
+        with pytest.raises((InvalidTransition, ValidationError)):
+            desk.record_callback(w.agent, tid, problem_back=False, satisfaction=5, attitude=5)
+        assert desk.callbacks.records(w.manager, tid) == []
+        assert desk.ticket(w.manager, tid).state == "in_progress"
+
+
+# -- 二(二)1: the after-sales manager decides major problems ------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_2_2_1_a_hard_complaint_is_referred_to_and_decided_by_the_after_sales_manager(
+    backend: str, tmp_path: Path
+) -> None:
+    # 售后经理 … 对重大售后问题进行决策和处理: the specialist handling a complaint it cannot settle refers it;
+    # the after-sales manager is told and decides, the decision becomes the proposed solution; the
+    # specialist and the engineer do not decide it.
+    with _desk(backend, tmp_path) as (desk, _clock, w, notifier):
+        complaints = desk.complaints
+        cid = complaints.open_complaint(
+            w.agent, w.cust_zh.id, "展台搭建延误导致开幕缺席, 要求全额退款"
+        ).ticket.id
+        complaints.investigate(w.agent, cid)
+        desk.deliver()
+        before = len(notifier.to(MANAGER_MAIL))
+        complaints.refer_to_general_manager(w.agent, cid, question="全额退款超出专员权限, 请经理决策")
+        assert desk.ticket(w.manager, cid).state == "awaiting_decision"
+        desk.deliver()
+        assert len(notifier.to(MANAGER_MAIL)) > before
+        for actor in (w.agent, w.senior):
+            with pytest.raises((PermissionDenied, NotFound)):
+                complaints.record_gm_decision(actor, cid, decision="全额退款")
+        assert desk.ticket(w.manager, cid).state == "awaiting_decision"
+        complaints.record_gm_decision(w.manager, cid, decision="退还搭建费的一半并致歉")
+        assert desk.ticket(w.manager, cid).state == "solution_proposed"
+        assert complaints.complaint_file(w.manager, cid).solution == "退还搭建费的一半并致歉"
