@@ -24,7 +24,7 @@ from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Channel, Priority, Severity
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import CustomerTier
-from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from aftersales.errors import InvalidTransition, NotFound, OutOfBounds, PermissionDenied, ValidationError
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.staff_kpi import scoped_agent_kpis
@@ -370,3 +370,22 @@ def test_2_2_1_a_hard_complaint_is_referred_to_and_decided_by_the_after_sales_ma
         complaints.record_gm_decision(w.manager, cid, decision="退还搭建费的一半并致歉")
         assert desk.ticket(w.manager, cid).state == "solution_proposed"
         assert complaints.complaint_file(w.manager, cid).solution == "退还搭建费的一半并致歉"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("departments", [0, -1, 10_001, "2", True])
+def test_3_4_2_a_count_of_departments_is_one_at_least_and_refused_by_one_rule(
+    backend: str, tmp_path: Path, departments: object
+) -> None:
+    # 涉及多个部门的问题: the assessment counts the departments a problem involves, one at least. A count
+    # refused said "a whole number from 0 to 10,000" for -1 and "must be a positive integer" for the 0 that
+    # sentence had just allowed (session 31). Every bad count is now the same OutOfBounds, from 1 to
+    # 10,000, and the problem stays unassessed.
+    with _desk(backend, tmp_path) as (desk, _clock, w, _):
+        tid = _open(desk, w, "展台灯光与网络同时故障")
+        with pytest.raises(OutOfBounds) as refused:
+            desk.triage(w.agent, tid, nature="lighting", severity=Severity.MEDIUM, departments=departments)
+        assert (refused.value.field, refused.value.least, refused.value.most) == ("departments", 1, 10_000)
+        assert desk.ticket(w.manager, tid).state == "new"
+        desk.triage(w.agent, tid, nature="lighting", severity=Severity.MEDIUM, departments=10_000)
+        assert desk.ticket(w.manager, tid).state == "triaged"
