@@ -11,7 +11,7 @@ docs/rules/seed-001.md.
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -389,3 +389,38 @@ def test_3_4_2_a_count_of_departments_is_one_at_least_and_refused_by_one_rule(
         assert desk.ticket(w.manager, tid).state == "new"
         desk.triage(w.agent, tid, nature="lighting", severity=Severity.MEDIUM, departments=10_000)
         assert desk.ticket(w.manager, tid).state == "triaged"
+
+
+# -- 三(七)2-3: the survey's two questions; dissatisfaction reaches the after-sales manager ------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_3_7_3_a_dissatisfied_survey_opens_a_complaint_the_after_sales_manager_is_told_of(
+    backend: str, tmp_path: Path
+) -> None:
+    # 三(七)2 调查内容包括客户对问题处理结果的满意度、对售后团队服务态度的评价; 三(七)3 售后专员负责整理客户
+    # 满意度调查结果, 分析客户不满意的原因, 提出改进措施, 并反馈给售后经理. The VIP exhibitor's phone survey
+    # gives 2 and 2 with its reason: a complaint is opened in its words and the manager is told of it; the
+    # satisfaction KPI counts one rated, none satisfied, and averages the attitude beside it.
+    with _desk(backend, tmp_path) as (desk, clock, w, notifier):
+        tid = desk.open_ticket(w.agent, customer_id=w.cust_en.id, description="展位投影仪无信号").ticket.id
+        desk.triage(w.agent, tid, nature="projector", severity=Severity.MEDIUM)
+        desk.dispatch(w.agent, tid, engineer_id=w.eng_senior.id)
+        desk.start_work(w.senior, tid)
+        desk.resolve(w.senior, tid, summary="更换HDMI线, 已测试")
+        desk.confirm(w.agent, tid, channel="phone")
+        desk.deliver()
+        before = len(notifier.to(MANAGER_MAIL))
+        clock.advance(timedelta(hours=3))
+        desk.record_callback(
+            w.agent, tid, problem_back=False, satisfaction=2, attitude=2, comment="技术人员迟到两小时"
+        )
+        (complaint,) = [t for t in desk.ledger(w.manager).items if t.id != tid]
+        assert complaint.description == "技术人员迟到两小时"
+        desk.deliver()
+        assert [m.subject for m in notifier.to(MANAGER_MAIL)[before:]] == [f"新投诉 {complaint.id}"]
+        (record,) = desk.callbacks.records(w.manager, tid)
+        assert (record.attitude, record.comment) == (2, "技术人员迟到两小时")
+        assert desk.calendar is not None
+        total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=clock.now()).total
+        assert (total.counts.rated, total.counts.satisfied, total.mean_attitude) == (1, 0, Decimal(2))
