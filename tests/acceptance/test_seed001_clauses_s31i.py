@@ -26,7 +26,11 @@ from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import CustomerTier
 from aftersales.errors import InvalidTransition, NotFound, OutOfBounds, PermissionDenied, ValidationError
 from aftersales.ports.reporting import Period
+from aftersales.reports.html import render_page
 from aftersales.reports.kpi import kpi_report
+from aftersales.reports.labels import report_labels
+from aftersales.reports.pages import document_for
+from aftersales.reports.render import to_markdown, to_text
 from aftersales.reports.staff_kpi import scoped_agent_kpis
 from aftersales.reports.targets import kpi_goals
 from aftersales.service.actors import Actor
@@ -424,3 +428,35 @@ def test_3_7_3_a_dissatisfied_survey_opens_a_complaint_the_after_sales_manager_i
         assert desk.calendar is not None
         total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=clock.now()).total
         assert (total.counts.rated, total.counts.satisfied, total.mean_attitude) == (1, 0, Decimal(2))
+
+
+# -- 五(四)2 / 六(二): the ledger's analysis as the manager reads it ------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_5_4_2_the_kpi_page_of_all_problems_shows_its_total_not_no_records(
+    backend: str, tmp_path: Path
+) -> None:
+    # 售后专员应定期对售后问题台账进行整理和分析; 六(二) the four indicators against their goals. The page of
+    # all problems (one total row, no per-group rows) said "无记录" (no records) above "合计 2" in text,
+    # Markdown and HTML (session 31): a total is a row. It shows the total and the goals, and no such line.
+    with _desk(backend, tmp_path) as (desk, clock, w, _):
+        answered = _open(desk, w, "展位灯箱不亮")
+        desk.complaints.open_complaint(w.agent, w.cust_zh.id, "现场服务人员态度差")
+        clock.set(_at(2, 14))
+        desk.contact_customer(w.agent, answered, note="已联系, 下午到场")
+        assert desk.calendar is not None
+        report = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=clock.now())
+        assert report.rows == () or list(report.rows) == []
+        for locale in ("zh_Hans", "en"):
+            labels = report_labels(locale)
+            empty = labels.text("report.table.empty")
+            doc = document_for(report, labels, pack="exhibition_services", generated_at=clock.now())
+            text, markdown, page = to_text(doc), to_markdown(doc), render_page(doc)
+            for shown in (text, markdown, page):
+                assert empty not in shown, locale
+            total = labels.text("report.group.all")
+            assert any(line.startswith(total) for line in text.splitlines()), locale
+        assert "响应及时率" in to_text(
+            document_for(report, report_labels("zh_Hans"), pack="exhibition_services")
+        )
