@@ -116,7 +116,7 @@ INT_RANGES: Mapping[str, tuple[int, int]] = {
     "attitude": (1, 5),
     "score": (0, 100),
     "units_affected": (0, 10_000_000),
-    "departments": (0, 10_000),
+    "departments": (1, 10_000),  # seed 001 三(四)2: a problem is handled by one department at least
     "limit": (1, 1_000_000),  # 0 did nothing and said nothing: every command's limit starts at 1
     "batch": (1, 1_000_000),
     "page_size": (1, 1_000_000),

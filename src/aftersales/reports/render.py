@@ -136,7 +136,9 @@ def _table_lines(table: ReportTable, doc: ReportDocument) -> tuple[list[str], li
         [one_line(cell_text(v, c.kind, doc.labels)) for v, c in zip(row, table.columns, strict=True)]
         for row in rows
     ]
-    if not table.rows:  # as the HTML page says it: a header alone reads as a table cut off
+    # As the HTML page says it: a header alone reads as a table cut off. A total is a row, though: "no
+    # records" above "total 2" (a KPI table of all tickets) contradicts it.
+    if not table.rows and table.total is None:
         empty = [doc.labels.text("report.table.empty"), *[""] * (len(header) - 1)]
         body.insert(0, empty)
     return header, body
