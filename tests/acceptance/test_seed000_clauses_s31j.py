@@ -291,3 +291,30 @@ def test_staff_performance_1_quality_efficiency_and_satisfaction_are_read_per_en
         assert (junior.resolution.mean, senior.resolution.mean) == (timedelta(hours=1), timedelta(hours=3))
         assert (junior.mean_satisfaction, senior.mean_satisfaction) == (Decimal(5), Decimal(2))
         assert (junior.satisfaction_rate, senior.satisfaction_rate) == (Decimal(1), Decimal(0))
+
+
+def _surveyed(desk: ServiceDesk, world: World, campaign_id: str) -> list[str]:
+    desk.surveys.start(world.manager, campaign_id=campaign_id, period=campaign_id)
+    return sorted(t.customer_id for t in desk.surveys.tasks(world.manager, campaign_id))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_external_evaluation_1_the_survey_asks_customers_served_within_180_days_not_asked_within_90(
+    backend: str, tmp_path: Path
+) -> None:
+    # 外部评估 1: 定期开展客户满意度调查, 通过问卷调查、电话回访等方式 — the pack samples customers served in
+    # the last 180 days and asks nobody twice within 90. Days are calendar days, whatever the hour: served
+    # on 3 March, the customer is in the sample all through 30 August (day 180) — session 31 j: at 10:00
+    # a service at 09:00 on day 180 was left out, at 08:00 it was in — and out on day 181; asked on
+    # 30 August, not asked again on 27 November (day 89), asked on 28 November (day 90).
+    with _desk(backend, tmp_path) as (desk, clock, world, _):
+        desk.open_ticket(world.agent, customer_id=world.cust_en.id, description="Noise")  # 2 March 09:00
+        clock.set(_at(3, 9))
+        _opened(desk, world)
+        clock.set(datetime(2026, 8, 30, 17, 0, tzinfo=SHANGHAI))
+        assert _surveyed(desk, world, "2026-08") == [world.cust_zh.id]
+        _opened(desk, world)  # served again: within 180 days of both later campaigns
+        clock.set(datetime(2026, 11, 27, 17, 0, tzinfo=SHANGHAI))
+        assert _surveyed(desk, world, "2026-11a") == []
+        clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=SHANGHAI))
+        assert _surveyed(desk, world, "2026-11b") == [world.cust_zh.id]
