@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from aftersales import MeasureKind, StaffKind, Trainee, TrainingTopic
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Channel, Severity
+from aftersales.domain.money import Money
 from aftersales.errors import AftersalesError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.reporting import GroupBy, Period
 from aftersales.reports.kpi import kpi_report
@@ -318,3 +320,77 @@ def test_external_evaluation_1_the_survey_asks_customers_served_within_180_days_
         assert _surveyed(desk, world, "2026-11a") == []
         clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=SHANGHAI))
         assert _surveyed(desk, world, "2026-11b") == [world.cust_zh.id]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_staff_training_2_and_incentives_the_team_is_trained_in_skills_service_and_law_and_praised_or_fined(
+    backend: str, tmp_path: Path
+) -> None:
+    # 人员招聘与培训 2: 定期组织…专业技能培训、服务意识培训、法律法规培训; 人员激励与约束: 表彰、奖励 /
+    # 批评教育和相应的处罚. The manager records a training held (with each one's test score) and decides a
+    # commendation and a penalty with their reasons; a training not yet held, an engineer recording their
+    # own score, an engineer praising themselves and a sanction without a reason are refused.
+    with _desk(backend, tmp_path) as (desk, clock, world, _):
+        clock.set(_at(20, 9))
+        staff = desk.staff_records
+        topics = [
+            TrainingTopic.REPAIR_SKILLS,
+            TrainingTopic.SERVICE_AWARENESS,
+            TrainingTopic.LAWS_AND_REGULATIONS,
+        ]
+        team = [
+            Trainee(world.eng_junior.id, StaffKind.ENGINEER, 82),
+            Trainee(world.eng_senior.id, StaffKind.ENGINEER),
+        ]
+        with pytest.raises(ValidationError):
+            staff.record_staff_training(
+                world.manager, held_on=date(2026, 3, 21), trainer="培训部", topics=topics, trainees=team
+            )
+        with pytest.raises(PermissionDenied):
+            staff.record_staff_training(
+                world.junior, held_on=date(2026, 3, 19), trainer="培训部", topics=topics, trainees=team
+            )
+        held = staff.record_staff_training(
+            world.manager, held_on=date(2026, 3, 19), trainer="培训部", topics=topics, trainees=team
+        )
+        with pytest.raises(PermissionDenied):
+            staff.record_measure(
+                world.junior,
+                world.eng_junior.id,
+                kind=StaffKind.ENGINEER,
+                measure=MeasureKind.COMMENDATION,
+                reason="表现优秀",
+            )
+        with pytest.raises(ValidationError):
+            staff.record_measure(
+                world.manager,
+                world.eng_senior.id,
+                kind=StaffKind.ENGINEER,
+                measure=MeasureKind.PENALTY,
+                reason=" ",
+            )
+        staff.record_measure(
+            world.manager,
+            world.eng_junior.id,
+            kind=StaffKind.ENGINEER,
+            measure=MeasureKind.COMMENDATION,
+            reason="客户来信表扬",
+        )
+        staff.record_measure(
+            world.manager,
+            world.eng_senior.id,
+            kind=StaffKind.ENGINEER,
+            measure=MeasureKind.PENALTY,
+            reason="未按规范填写服务单",
+            amount=Money(Decimal(200), "CNY"),
+        )
+        junior = staff.staff_record(world.manager, world.eng_junior.id)
+        senior = staff.staff_record(world.manager, world.eng_senior.id)
+        assert [t.id for t in junior.trainings] == [held.id] == [t.id for t in senior.trainings]
+        assert held.topics == frozenset(topics)
+        assert [(m.measure, m.reason) for m in junior.measures] == [
+            (MeasureKind.COMMENDATION, "客户来信表扬")
+        ]
+        assert [(m.measure, m.amount) for m in senior.measures] == [
+            (MeasureKind.PENALTY, Money(Decimal(200), "CNY"))
+        ]
