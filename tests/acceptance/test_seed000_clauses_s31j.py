@@ -22,7 +22,10 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Channel, Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId
 from aftersales.domain.money import Money
+from aftersales.domain.parties import Customer
 from aftersales.errors import AftersalesError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.reporting import GroupBy, Period
 from aftersales.reports.kpi import kpi_report
@@ -394,3 +397,38 @@ def test_staff_training_2_and_incentives_the_team_is_trained_in_skills_service_a
         assert [(m.measure, m.amount) for m in senior.measures] == [
             (MeasureKind.PENALTY, Money(Decimal(200), "CNY"))
         ]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_service_flow_4_an_engineer_sent_outside_the_customers_region_is_an_override_kept_in_the_history(
+    backend: str, tmp_path: Path
+) -> None:
+    # 4.派工处理: 售后维护管理部门安排合适的售后维护人员 — the pack keeps to the customer's region
+    # ([dispatch] same_region_only). The office may still send the Shanghai engineer to a Beijing customer
+    # (跨区支援), but the assignment records that the region was set aside, as a dispatch below the level
+    # or without the skill does — session 31 j: it was recorded as an ordinary manual dispatch. A dispatch
+    # inside the region records no such override.
+    with _desk(backend, tmp_path) as (desk, _clock, world, _):
+        desk.register_customer(
+            world.manager,
+            Customer(CustomerId("bj-1"), "刘洋", Contact("刘洋", phone="13822223333"), region="BJ"),
+        )
+        far = desk.open_ticket(world.agent, customer_id="bj-1", description="不制热").ticket.id
+        near = _opened(desk, world)
+        for tid in (far, near):
+            desk.triage(world.agent, tid, nature="heating", severity=Severity.MEDIUM)
+            desk.dispatch(world.agent, tid, engineer_id=world.eng_senior.id)
+
+        def overrides(tid: str) -> dict[str, object]:
+            (assigned,) = [e for e in desk.ticket(world.auditor, tid).events if e.action == "assign"]
+            reasons = assigned.payload["reasons"]
+            assert isinstance(reasons, list)
+            return {r["code"]: r["params"] for r in reasons if r["code"] == "dispatch_outside_region"}
+
+        assert overrides(far) == {"dispatch_outside_region": {"region": "BJ", "engineer_region": "SH"}}
+        assert overrides(near) == {}
+        view = desk.ticket(world.manager, far)
+        assert view.assignee is not None and view.assignee.id == world.eng_senior.id
+        (seq,) = [e.seq for e in view.events if e.action == "assign"]
+        said = view.reasons("zh_Hans")[seq]
+        assert "人工派给客户所在区域（BJ）以外的工程师（所在区域：SH）（见派工原因）" in said
