@@ -21,7 +21,7 @@ from aftersales import MeasureKind, StaffKind, Trainee, TrainingTopic
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
-from aftersales.domain.classification import Channel, Severity
+from aftersales.domain.classification import Category, Channel, Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.money import Money
@@ -432,3 +432,29 @@ def test_service_flow_4_an_engineer_sent_outside_the_customers_region_is_an_over
         (seq,) = [e.seq for e in view.events if e.action == "assign"]
         said = view.reasons("zh_Hans")[seq]
         assert "人工派给客户所在区域（BJ）以外的工程师（所在区域：SH）（见派工原因）" in said
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_service_content_3_and_flow_7_phone_technical_support_is_called_back_72_hours_after_acceptance(
+    backend: str, tmp_path: Path
+) -> None:
+    # 售后维护服务内容 3.技术支持 (使用、安装、调试的技术指导和咨询) is a service like a repair: 7.服务回访 —
+    # 服务结束后一定时间内 (72 hours in this pack) — follows it too, counted from the customer's acceptance,
+    # though nobody was sent.
+    with _desk(backend, tmp_path) as (desk, clock, world, _):
+        clock.set(_at(3, 14))
+        tid = desk.open_ticket(
+            world.agent,
+            customer_id=world.cust_zh.id,
+            description="如何调试水压",
+            category=Category.TECHNICAL_SUPPORT,
+        ).ticket.id
+        desk.triage(world.agent, tid, nature="usage", severity=Severity.LOW)
+        desk.resolve(world.agent, tid, summary="电话指导调试水压", remote=True)
+        clock.set(_at(3, 16))
+        desk.confirm(world.customer_zh, tid)
+        view = desk.ticket(world.manager, tid)
+        assert view.assignee is None and view.callback_due_at == _at(6, 16)
+        assert [t.ticket_id for t in desk.callbacks.pending(world.agent)] == [tid]
+        clock.set(_at(6, 16, 1))
+        assert [t.ticket_id for t in desk.callbacks.overdue(world.manager)] == [tid]
