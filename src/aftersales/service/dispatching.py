@@ -37,6 +37,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.assignee_loads import open_loads
 from aftersales.service.context import DeskContext
+from aftersales.service.dispatch_region import outside_region
 from aftersales.service.engineer_loads import OPEN_STATES
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.permissions import PERMISSIONS, Workflow
@@ -166,6 +167,9 @@ class Dispatching:
                 _below_level(engineer, route.outcome, priority),
                 self._outside_emergency_team(teams, engineer, route.outcome, priority),
                 _without_skill(engineer, assessment.skill if assessment else None),
+                None
+                if route.outcome.emergency_team
+                else outside_region(policies.dispatch, engineer, ticket.region),
             )
             manual = (manual[0], *(o for o in overrides if o is not None), *manual[1:])
             named = assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name)

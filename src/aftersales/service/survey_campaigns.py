@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -188,7 +188,7 @@ class SurveyCampaigns:
             else:
                 raise ValidationError(f"campaign {campaign_id} already exists", field="campaign_id")
             today = self.context.today(now)
-            picked = sample(campaign_id, rules, self._candidates(uow, rules, today, now), today)
+            picked = sample(campaign_id, rules, self._candidates(uow, rules, today), today)
             campaign = SurveyCampaign(
                 id=campaign_id, period=period, rules=rules, channel=channel, started_at=now,
                 started_by=actor.ref, title=title, sampled=len(picked),
@@ -225,10 +225,8 @@ class SurveyCampaigns:
             "survey_invitation", "customer", customer.contact, values, f"survey:{task.id}", now
         )
 
-    def _candidates(
-        self, uow: UnitOfWork, rules: SamplingRules, today: date, now: datetime
-    ) -> Iterable[Candidate]:
-        served = self._last_served(uow, rules, now)
+    def _candidates(self, uow: UnitOfWork, rules: SamplingRules, today: date) -> Iterable[Candidate]:
+        served = self._last_served(uow, rules, today)
         regions = sorted(rules.regions) if rules.regions else [None]
         for region in regions:
             customers = uow.customers.list(region=region) if region is not None else uow.customers.list()
@@ -254,14 +252,16 @@ class SurveyCampaigns:
                     self._last_surveyed(uow, customer.id),
                 )
 
-    def _last_served(self, uow: UnitOfWork, rules: SamplingRules, now: datetime) -> dict[str, date]:
+    def _last_served(self, uow: UnitOfWork, rules: SamplingRules, today: date) -> dict[str, date]:
         window = rules.served_window
         if window is None:
             return {}
-        since = now - timedelta(days=window)
+        tz = ZoneInfo(self.context.timezone)
+        # From the first hour of the window's first day: eligibility counts calendar days (domain
+        # ``eligible``), so a service on day ``window`` is in whatever the hour the campaign starts.
+        since = datetime.combine(today - timedelta(days=window), time.min, tzinfo=tz)
         last: dict[str, date] = {}
         cursor: str | None = None
-        tz = ZoneInfo(self.context.timezone)
         while True:
             page = uow.tickets.query(
                 TicketFilter(received_from=since), PageRequest(limit=_PAGE, cursor=cursor)
