@@ -21,9 +21,13 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+import aftersales.service.maintenance as maintenance
 import aftersales.service.privacy as privacy
 from aftersales.domain.classification import Severity
 from aftersales.domain.erasure import ERASED
@@ -170,3 +174,65 @@ def test_a_callback_opening_a_complaint_while_its_customer_is_erased_queues(tmp_
         assert len(complaints) == 1  # the complaint the score opened, then cancelled by the erasure
         assert complaints[0].state == "cancelled"
         assert phoned == []
+
+
+def _settles_or_waits(thread: threading.Thread, dsn: str, timeout: float = 4.0) -> None:
+    """Until ``thread`` ended or a backend of the test database waits for a lock (polled)."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while thread.is_alive() and time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            ).fetchone()
+            if row is not None and row[0] > 0:
+                return
+            thread.join(0.005)
+
+
+def test_a_maintenance_visit_generated_while_its_customer_is_erased_queues(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with two_desks("postgres", tmp_path) as (first, second, world):
+        first.maintenance.create_plan(
+            world.manager, asset_id="asset-1", interval_months=6, first_due=date(2026, 3, 10)
+        )
+        paused, go = threading.Event(), threading.Event()
+        prepare = maintenance._Batch.prepare
+
+        def pausing(batch: Any, plans: Any) -> None:
+            # The batch has read its plans and their customers; the erasure runs now.
+            if not paused.is_set():
+                paused.set()
+                go.wait(5)
+            prepare(batch, plans)
+
+        monkeypatch.setattr(maintenance._Batch, "prepare", pausing)
+        told: list[Any] = [None, None]
+
+        def run(n: int, call: Callable[[], Any]) -> None:
+            try:
+                told[n] = call()
+            except BaseException as error:  # the test reads what each was told
+                told[n] = error
+
+        job = threading.Thread(target=run, args=(0, lambda: first.maintenance.generate_due(world.system)))
+        job.start()
+        assert paused.wait(5), told[0]
+        erasure = threading.Thread(target=run, args=(1, lambda: _erase(world)(second)))
+        erasure.start()
+        _settles_or_waits(erasure, os.environ["AFTERSALES_PG_DSN"])
+        go.set()
+        job.join()
+        erasure.join()
+        report, erased = told
+        assert not isinstance(erased, BaseException), erased
+        # On the old code the batch read the customer before the erasure committed and then found them
+        # erased at the visit's opening: CustomerErased refused the whole daily job.
+        assert not isinstance(report, BaseException), report
+        (visit,) = report.generated  # opened first, then cancelled by the erasure
+        with first.store() as uow:
+            assert uow.tickets.get(visit.ticket_id).state == "cancelled"
+            assert uow.customers.get("cust-zh").name == ERASED
