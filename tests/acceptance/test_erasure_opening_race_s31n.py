@@ -30,7 +30,9 @@ import pytest
 import aftersales.service.maintenance as maintenance
 import aftersales.service.privacy as privacy
 from aftersales.domain.classification import Severity
+from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.erasure import ERASED
+from aftersales.domain.money import Money
 from aftersales.ports.queries import PageRequest, TicketFilter
 from conftest import two_desks
 
@@ -173,6 +175,31 @@ def test_a_callback_opening_a_complaint_while_its_customer_is_erased_queues(tmp_
         complaints = [t for t in tickets if t.id != done]
         assert len(complaints) == 1  # the complaint the score opened, then cancelled by the erasure
         assert complaints[0].state == "cancelled"
+        assert phoned == []
+
+
+def test_an_extra_visit_granted_while_its_customer_is_erased_queues(tmp_path: Path) -> None:
+    with two_desks("postgres", tmp_path) as (first, second, world):
+        opened = first.complaints.open_complaint(
+            world.agent, "cust-zh", f"漏水没人管, 回电 {PHONE}", asset_id="asset-1"
+        )
+        complaint_id = opened.ticket.id
+        first.complaints.investigate(world.agent, complaint_id)
+        first.complaints.propose_solution(world.agent, complaint_id, solution="免费加做一次保养")
+
+        def grant(desk: Any) -> Any:
+            return desk.complaints.grant_remedy(
+                world.general_manager, complaint_id, kind=RemedyKind.EXTRA_MAINTENANCE_VISIT,
+                cost=Money("100", "CNY"),
+            )  # fmt: skip
+
+        granted, erased, attempts = _race(first, second, grant, _erase(world))
+        assert not isinstance(erased, BaseException), erased
+        assert not isinstance(granted, BaseException), granted
+        assert attempts == [1, 1]
+        tickets, phoned = _settled(first)
+        assert len(tickets) == 2  # the complaint and the visit it granted, both cancelled by the erasure
+        assert {t.state for t in tickets} == {"cancelled"}
         assert phoned == []
 
 
