@@ -298,6 +298,7 @@ class CallbackDesk:
             apply,
             idempotency_key,
             request=[checklist, problem_back, survey, comment, satisfaction, facts],
+            customer_first=True,  # a low score or a grievance opens a complaint for the customer
         )
 
     # -- queries ------------------------------------------------------------------------------------

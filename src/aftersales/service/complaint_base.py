@@ -88,7 +88,14 @@ class ComplaintBase:
         return self.context.now()
 
     def _run(
-        self, actor: Actor, command: str, complaint_id: str, body: Body, key: str | None
+        self,
+        actor: Actor,
+        command: str,
+        complaint_id: str,
+        body: Body,
+        key: str | None,
+        *,
+        customer_first: bool = False,
     ) -> CommandResult:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied | None:
             require_complaint(ticket)
@@ -99,8 +106,9 @@ class ComplaintBase:
             return applied
 
         result: CommandResult = self.runner.execute(
-            actor, command, complaint_id, apply, key, request=_captured(body), roles=COMPLAINT_ROLES[command]
-        )
+            actor, command, complaint_id, apply, key, request=_captured(body), roles=COMPLAINT_ROLES[command],
+            customer_first=customer_first,
+        )  # fmt: skip
         return result
 
     @staticmethod

@@ -212,7 +212,9 @@ class ComplaintRemedies(ComplaintBase):
             )
             return Applied(decisions=(Decision(remedy, [reason], "handler"),))
 
-        return self._run(actor, "grant_remedy", complaint_id, body, idempotency_key)
+        # Extra visits are tickets opened for the complaint's customer: held first, as an erasure takes it.
+        opens = kind is RemedyKind.EXTRA_MAINTENANCE_VISIT
+        return self._run(actor, "grant_remedy", complaint_id, body, idempotency_key, customer_first=opens)
 
     def _work(
         self,

@@ -71,7 +71,7 @@ from aftersales.service.permissions import (
     roles_for,
 )
 from aftersales.service.plan_owner import follow_owner
-from aftersales.service.row_locks import for_update
+from aftersales.service.row_locks import for_update, hold_all
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, party_visible
 from aftersales.service.tickets import Tickets
@@ -374,9 +374,13 @@ class MaintenanceDesk:
                 ensure_due_index(uow, day)  # once per store: nothing to do on a new one
             plans = _due_plans(uow, day, _BATCH)
             units = uow.assets.find(p.asset_id for p in plans)
-            owners = uow.customers.find(
-                {p.customer_id for p in plans} | {u.customer_id for u in units.values() if u.customer_id}
-            )
+            people = {p.customer_id for p in plans} | {u.customer_id for u in units.values() if u.customer_id}
+            # Held (PostgreSQL), in id order, before they are read: an erasure in flight commits first and
+            # its customer reads erased here (the plan ends), or waits for the batch and then cancels the
+            # visit. Read plainly, a customer erased meanwhile was found erased only at the visit's
+            # opening, which refused the whole batch (CustomerErased).
+            hold_all(uow.customers, people)
+            owners = uow.customers.find(people)
             run = _Batch(self, uow, actor, now)
             made: list[MaintenanceVisit] = []
             unplaced: list[str] = []

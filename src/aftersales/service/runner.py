@@ -62,6 +62,7 @@ from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.reader_view import as_seen_by
 from aftersales.service.replay_scope import check_replay
 from aftersales.service.request_prints import earlier_request
+from aftersales.service.row_locks import hold_customer_of
 from aftersales.service.sweep_mark import rewind_mark
 from aftersales.service.views import CommandResult, TicketView
 
@@ -402,6 +403,7 @@ class CommandRunner:
         request: object = None,
         roles: frozenset[Any] | None = None,
         ahead: ReadAhead | None = None,
+        customer_first: bool = False,
     ) -> CommandResult:
         """Run one command on one ticket (see the module docstring for the steps).
 
@@ -410,13 +412,16 @@ class CommandRunner:
         fingerprint's input besides the ticket id). Without ``roles`` the permission table of the
         ticket's own workflow decides. ``ahead``: what ``apply`` reads besides the ticket, named
         before the ticket is read (``ports.read_ahead``, ``with_ticket``: PostgreSQL reads it in the
-        ticket's round trip).
+        ticket's round trip). ``customer_first``: the command may open a ticket for the ticket's customer
+        (a complaint, a remedy's visit), so it holds the customer (:func:`~aftersales.service.row_locks.
+        held`) before it locks the ticket: the order an erasure takes them in (customer, then tickets), so
+        the two queue instead of deadlocking (PostgreSQL).
         """
         check_actor(actor)
         scoped = idempotency_scope(actor, command, key)
         if scoped is None:
             # No key, nothing to replay: no fingerprint and no closures made for this command.
-            args = (actor, command, ticket_id, apply, None, "", _no_replay, roles, ahead)
+            args = (actor, command, ticket_id, apply, None, "", _no_replay, roles, ahead, customer_first)
             return self._attempts(self._execute_once, args, None, _no_replay)
         print_ = fingerprint(command, [ticket_id, request])
 
@@ -424,7 +429,7 @@ class CommandRunner:
             data = self._recall(uow, scoped, command, key, print_, [ticket_id, request])
             return self._ticket_replay(uow, actor, data) if data is not None else None
 
-        keyed = (actor, command, ticket_id, apply, scoped, print_, recall, roles, ahead)
+        keyed = (actor, command, ticket_id, apply, scoped, print_, recall, roles, ahead, customer_first)
         return self._attempts(self._execute_once, keyed, scoped, recall)
 
     def _execute_once(
@@ -438,17 +443,20 @@ class CommandRunner:
         recall: Callable[[UnitOfWork], CommandResult | None],
         roles: frozenset[Any] | None,
         ahead: ReadAhead | None = None,
+        customer_first: bool = False,
     ) -> CommandResult:
         context = self.context
         with context.store() as uow:
             tiers = _TIERS.set((uow, {}))
             try:
-                if scoped is not None:  # the key's look-up with the ticket's read (see _in_transaction)
+                # The key's look-up with the ticket's locking read (see _in_transaction); not with a
+                # command that reads its ticket before the lock (customer_first): recalled after it.
+                if scoped is not None and not customer_first:
                     ahead = attrs.evolve(ahead or _KEY_AHEAD, keys=(scoped,), with_ticket=True)
                 if ahead is not None:
                     read_ahead(uow, ahead)
                 return self._in_transaction(
-                    uow, actor, command, ticket_id, apply, scoped, print_, recall, roles
+                    uow, actor, command, ticket_id, apply, scoped, print_, recall, roles, customer_first
                 )
             finally:
                 _TIERS.reset(tiers)
@@ -464,12 +472,15 @@ class CommandRunner:
         print_: str,
         recall: Callable[[UnitOfWork], CommandResult | None],
         roles: frozenset[Any] | None,
+        customer_first: bool = False,
     ) -> CommandResult:
         context = self.context
         # The ticket first, then the key: a store reading ahead (PostgreSQL) makes the key's look-up in
         # the ticket's round trip, once its lock is held (an original that committed meanwhile is seen).
         # A ticket that cannot be read leaves the answer to the key, as when the key came first.
         try:
+            if customer_first:
+                hold_customer_of(uow, self.load(uow, ticket_id))
             ticket = self.load(uow, ticket_id, lock=True)
         except (NotFound, ValidationError):
             first = recall(uow) if scoped is not None else None

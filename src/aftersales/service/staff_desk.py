@@ -162,6 +162,9 @@ class StaffDesk:
                 raise ValidationError(f"a training held on {held_on} is not held yet", field="held_on")
             for trainee in attended:
                 self._check_staff(uow, trainee.staff_id, trainee.kind)
+            # Each departed trainee's departure is locked (an erasure in flight first): in id order, the
+            # one order two trainings of the same people take them in.
+            for trainee in sorted(attended, key=lambda t: t.staff_id):
                 check_not_left(uow, trainee.staff_id, held_on, "trainees")
             record = StaffTraining(
                 next_number(uow, "staff_training", now), held_on, trainer, frozenset(wanted), attended,

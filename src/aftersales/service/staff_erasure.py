@@ -48,6 +48,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.departed_staff import departed
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.roster_stamp import touch_roster
+from aftersales.service.row_locks import document_for_update
 
 __all__ = ["check_not_erased", "check_not_left", "departure_in", "erase_staff_in"]
 
@@ -59,7 +60,7 @@ def check_not_left(uow: UnitOfWork, staff_id: str, on: date, field: str) -> None
     ``on``, after the day they left: a training they could not attend, a month they did not work, an
     incentive or sanction decided once they were gone — and, once their data is erased, any record at
     all (:func:`check_not_erased`)."""
-    departure = departed(uow, staff_id)
+    departure = _departure_locked(uow, staff_id)
     if departure is not None and on > departure.left_on:
         raise ValidationError(
             f"{staff_id} left on {departure.left_on}, before {on}", field=field, rule="staff_left"
@@ -68,11 +69,26 @@ def check_not_left(uow: UnitOfWork, staff_id: str, on: date, field: str) -> None
         check_not_erased(uow, staff_id, field)
 
 
+def _departure_locked(uow: UnitOfWork, staff_id: str) -> StaffDeparture | None:
+    """``staff_id``'s departure, locked to the end of the transaction where the store offers it
+    (PostgreSQL), or ``None``. An erasure writes the departure first (:func:`erase_staff_in`): a record
+    of the person checked here waits for an erasure in flight and then reads its record (refused), or
+    the erasure waits for the record and then finds it (its score blanked). Read plainly, a training's
+    score written while the person was erased committed after the erasure read the trainings, and
+    stayed."""
+    try:
+        found: StaffDeparture = document_for_update(uow.documents, StaffDeparture, staff_id)
+    except NotFound:
+        return None
+    return found
+
+
 def check_not_erased(uow: UnitOfWork, staff_id: str, field: str) -> None:
     """Refuse (``ValidationError`` naming ``field``, rule ``staff_erased``) a new record of ``staff_id``
     once their data was erased: a training line or test score, an appraisal, an incentive or sanction
     dated before they left but filed after the erasure would put their personal data back under their
     id (PIPL art. 47), where no later erasure looks for it until someone asks."""
+    _departure_locked(uow, staff_id)  # an erasure in flight commits first: its record is then read
     erasures = uow.documents.query(StaffErasureRecord, staff_id=staff_id)
     if erasures:
         last = max(erasures, key=lambda r: r.erased_at)
@@ -263,12 +279,13 @@ def erase_staff_in(
     context: DeskContext, uow: UnitOfWork, staff_id: str, reason: str, *, by: ActorRef, now: datetime
 ) -> StaffErasureRecord:
     """Erase what is kept about the departed ``staff_id`` (module doc), in ``uow``'s transaction."""
-    try:
-        departure = uow.documents.get(StaffDeparture, staff_id)
-    except NotFound:
+    # Locked (PostgreSQL) before the trainings are read: a training, appraisal or measure of the person
+    # in flight, which locks it too (:func:`_departure_locked`), commits first and is erased here.
+    departure = _departure_locked(uow, staff_id)
+    if departure is None:
         raise ValidationError(
             f"{staff_id} has no departure recorded: record it first (record_departure)", field="staff_id"
-        ) from None
+        )
     # Written first: two erasures at once (two desks) meet here, the second retried after the first
     # commits, finding nothing left, instead of both removing the pay records and logging twice.
     uow.documents.save(departure)

@@ -408,7 +408,9 @@ class Tickets:
             ticket.hand_over_to_complaint(actor.ref, now, complaint.id, reason)
 
         request = {"category": Category.COMPLAINT.code, "reason": reason}
-        return self.runner.execute(actor, "reclassify", ticket_id, apply, idempotency_key, request=request)
+        return self.runner.execute(  # the complaint is opened for the customer: held first (row_locks)
+            actor, "reclassify", ticket_id, apply, idempotency_key, request=request, customer_first=True
+        )
 
     # -- dispatch -------------------------------------------------------------------------------------
 
