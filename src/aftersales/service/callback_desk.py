@@ -298,8 +298,17 @@ class CallbackDesk:
             apply,
             idempotency_key,
             request=[checklist, problem_back, survey, comment, satisfaction, facts],
-            customer_first=True,  # a low score or a grievance opens a complaint for the customer
+            customer_first=self._may_open_complaint(_lowest(score, attitude), checklist.grievances),
         )
+
+    def _may_open_complaint(self, judged: int | None, grievances: tuple[str, ...]) -> bool:
+        """Whether this callback may open a complaint for the customer (a low score or a grievance): then
+        its customer is held before its ticket, as an erasure takes them. A host's hook that cannot say
+        beforehand (no ``may_open``) is asked for every callback with a score or a grievance."""
+        if self.on_survey is None or (judged is None and not grievances):
+            return False
+        may_open = getattr(self.on_survey, "may_open", None)
+        return True if may_open is None else bool(may_open(judged, grievances))
 
     # -- queries ------------------------------------------------------------------------------------
 

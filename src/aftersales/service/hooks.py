@@ -64,8 +64,26 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
     ticket's callback, a complaint about the ticket still being handled takes the new low score (its id
     is on the callback record) instead of a second complaint being opened.
     """
+    return _ComplaintOnLowScore(complaints)
 
-    def hook(
+
+class _ComplaintOnLowScore:
+    """The hook :func:`complaint_on_low_score` makes, with :meth:`may_open`, asked before the callback's
+    ticket is locked."""
+
+    def __init__(self, complaints: ComplaintDesk) -> None:
+        self.complaints = complaints
+
+    def may_open(self, score: int | None, grievances: tuple[str, ...]) -> bool:
+        """Whether a callback judged ``score``, voicing ``grievances``, can open a complaint: only such a
+        callback holds its customer before its ticket (``CommandRunner.execute(customer_first=)``: the
+        order an erasure locks them in), so a pleased customer's callback keeps its round trips."""
+        if grievances:
+            return True
+        return score is not None and self.complaints.policy.opens_complaint(score).outcome
+
+    def __call__(
+        self,
         uow: UnitOfWork,
         actor: Actor,
         ticket: Ticket,
@@ -76,23 +94,23 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
     ) -> tuple[TicketId | None, Applied]:
         verdicts: list[Decision[bool]] = []
         if score is not None:
-            verdicts.append(complaints.policy.opens_complaint(score))
+            verdicts.append(self.complaints.policy.opens_complaint(score))
         if grievances:  # said at the callback: a complaint whatever the score (seed 004 第七条 3-4)
             reason = Reason("callback_grievance", {"grievances": ",".join(grievances)})
-            verdicts.append(Decision(True, [reason], complaints.policy.name))
+            verdicts.append(Decision(True, [reason], self.complaints.policy.name))
         if not any(v.outcome for v in verdicts):
             return None, Applied(decisions=tuple(verdicts))
         if ticket.kind is TicketKind.COMPLAINT:
             # A step's reason is written once, in the desk's locale, as the desk's other step words are.
-            desk = complaints.context.notifications.renderer.catalog(
-                complaints.context.policies.maintenance.locale
+            desk = self.complaints.context.notifications.renderer.catalog(
+                self.complaints.context.policies.maintenance.locale
             )
-            complaints.dissatisfied_in(uow, actor, ticket, now, worded_description(desk, description))
+            self.complaints.dissatisfied_in(uow, actor, ticket, now, worded_description(desk, description))
             return None, Applied(decisions=tuple(verdicts))
         handling = _complaint_in_hand(uow, ticket)
         if handling is not None:  # the callback record names the complaint that already handles it
             return handling, Applied(decisions=tuple(verdicts))
-        complaint, opened = complaints.open_in(
+        complaint, opened = self.complaints.open_in(
             uow,
             actor,
             now,
@@ -103,8 +121,6 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
             channel=Channel.PROACTIVE_CALLBACK,
         )
         return complaint.id, Applied(opened.messages, (*verdicts, *opened.decisions))
-
-    return hook
 
 
 _IN_HAND = frozenset(
