@@ -9,16 +9,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from test_seed002_money import story
 from test_seed002_readings_s24 import SH, _call, host
+from test_seed002_unused_paid_part_s31e import _sent_back_unused
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.money import Money
 from aftersales.domain.technical_support import SupportState
-from aftersales.errors import PermissionDenied
+from aftersales.errors import PermissionDenied, PolicyError
+from aftersales.reports.money import month_money
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import World
 
-__all__ = ["host"]
+__all__ = ["host", "story"]
 
 Host = tuple[ServiceDesk, ManualClock, World]
 
@@ -52,3 +56,23 @@ def test_an_engineer_who_left_neither_answers_nor_reads_the_makers_technical_sup
     assert (
         support.answer(world.senior, asked.id, answer="调浮球", medium="phone").state is SupportState.ANSWERED
     )
+
+
+def test_the_credit_slip_of_a_refund_is_not_cancelled_and_the_slip_it_credits_stays(story: Host) -> None:
+    # Seed 002 其他 2-3 (售后服务销售收入的统计表为收费材料的清单; 相关费用及时与用户协商解决): the paid valve
+    # sent back unused was paid back on a credit slip. Cancelling that credit slip took the refund out of
+    # the month's income while the quote kept the money as paid back and the valve stayed in stock, and
+    # then let the purchase slip it credited be cancelled too (its "refunded: stays" rule undone).
+    desk, clock, world = story
+    ticket_id, _request_id, return_id = _sent_back_unused(desk, clock, world)
+    credit = desk.materials.refund_unused_part(
+        world.manager, return_id, reason="维修未使用，原包装退回"
+    ).credit
+    assert credit.credits_slip is not None
+    for slip_id in (credit.id, credit.credits_slip):
+        with pytest.raises(PolicyError) as refused:
+            desk.fees.cancel_slip(world.manager, slip_id, "录错了")
+        assert refused.value.code == ("credit_slip_stays" if slip_id == credit.id else "slip_refunded")
+    assert [s.is_active for s in desk.fees.slips_of(world.manager, ticket_id)] == [True, True]
+    with desk.store() as uow:
+        assert month_money(uow.documents, "2026-03").income == Money("0.00", "CNY")
