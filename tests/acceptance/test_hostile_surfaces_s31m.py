@@ -6,7 +6,8 @@ PostgreSQL (skipped without ``AFTERSALES_PG_DSN``).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from test_seed002_money import story
@@ -14,13 +15,15 @@ from test_seed002_readings_s24 import SH, _call, host
 from test_seed002_unused_paid_part_s31e import _sent_back_unused
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.actors import Role
+from aftersales.domain.contact import Contact
 from aftersales.domain.money import Money
 from aftersales.domain.technical_support import SupportState
-from aftersales.errors import PermissionDenied, PolicyError
+from aftersales.errors import PermissionDenied, PolicyError, ValidationError
 from aftersales.reports.money import month_money
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import World
+from conftest import STAFF, START, World, make_world, register, store_url
 
 __all__ = ["host", "story"]
 
@@ -76,3 +79,30 @@ def test_the_credit_slip_of_a_refund_is_not_cancelled_and_the_slip_it_credits_st
     assert [s.is_active for s in desk.fees.slips_of(world.manager, ticket_id)] == [True, True]
     with desk.store() as uow:
         assert month_money(uow.documents, "2026-03").income == Money("0.00", "CNY")
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_complaint_is_not_designated_to_someone_who_left(backend: str, tmp_path: Path) -> None:
+    # Seed 003 二 5 (由指定人员负责跟进, 事事有回音): the designated person follows the complaint up. One
+    # whose departure is recorded follows nothing up: the designation was accepted, and the complaint
+    # left with nobody to follow it.
+    staff = {**STAFF, "agent:agent-9": [Contact("客服小九", email="nine@venus.example")]}
+    clock, w = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=staff) as desk,  # type: ignore[arg-type]
+    ):
+        register(desk, w)
+        first = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "态度生硬").ticket.id
+        second = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "未按时上门").ticket.id
+        desk.complaints.assign_handler(w.manager, first, handler_id="agent-9")  # still with the company
+        left_on = clock.now().date()
+        clock.advance(timedelta(days=2))
+        desk.staff_records.record_departure(w.manager, "agent-9", left_on, reason="辞职")
+        before = len(desk.ticket(w.manager, second).events)
+        with pytest.raises(ValidationError) as left:
+            desk.complaints.assign_handler(w.manager, second, handler_id="agent-9", role=Role.AGENT)
+        assert left.value.field == "handler_id"
+        assert len(desk.ticket(w.manager, second).events) == before
+        # handed on to a colleague still here
+        desk.complaints.assign_handler(w.manager, first, handler_id="agent-2", reason="小九离职")
