@@ -106,3 +106,23 @@ def test_a_complaint_is_not_designated_to_someone_who_left(backend: str, tmp_pat
         assert len(desk.ticket(w.manager, second).events) == before
         # handed on to a colleague still here
         desk.complaints.assign_handler(w.manager, first, handler_id="agent-2", reason="小九离职")
+
+
+def test_a_question_blanked_by_the_customers_erasure_is_not_answered_in_clear_afterwards(host: Host) -> None:
+    # Seed 002 分工 2, 5 with the customer's erasure: the dealer wrote the question from the visit, and the
+    # erasure blanks the question and the answer. A request still waiting was answered afterwards with the
+    # person's name in clear, kept (and sent to the dealer) where no erasure looks again.
+    desk, clock, world = host
+    clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=SH))
+    support = desk.dealer_support
+    asked = support.ask(
+        world.dealer_sh_staff, _call(desk, world), topic="flush_valve_fitting", question="张伟家水箱"
+    )
+    desk.privacy.erase_customer(
+        Actor.privacy_officer("dpo-1"), "cust-zh", "PIPL art. 47", cancel_open_tickets=True
+    )
+    with pytest.raises(PolicyError) as erased:
+        support.answer(world.junior, asked.id, answer="请张伟先生关闭角阀", medium="phone")
+    assert erased.value.code == "support_erased"
+    (kept,) = support.requests(world.manager)
+    assert (kept.state, kept.question, kept.answer) == (SupportState.ASKED, "[erased]", "")
