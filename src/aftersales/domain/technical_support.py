@@ -17,6 +17,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.coded_enum import CodedEnum
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, required_text
 from aftersales.domain.validation import enum_code
@@ -97,12 +98,19 @@ class TechnicalSupportRequest:
 
     def reply(self, by: ActorRef, at: datetime, answer: str, medium: SupportMedium | str) -> None:
         """The maker's staff answered by ``medium``: once (``PolicyError`` ``support_answered``), not
-        before it was asked."""
+        before it was asked, nor once the customer's erasure blanked the question (``support_erased``)."""
         how = _medium(medium)
         required_text(2000)(self, attrs.fields(TechnicalSupportRequest).answer, answer)
         aware(None, attrs.fields(TechnicalSupportRequest).answered_at, at)
         if self.state is SupportState.ANSWERED:
             raise PolicyError(f"support request {self.id} is answered already", code="support_answered")
+        if self.question == ERASED:
+            # The customer's erasure blanked the question; an answer written now, from their visit,
+            # would be kept in clear where no erasure looks again.
+            raise PolicyError(
+                f"the question of {self.id} was erased with its customer's data: ask again on a live job",
+                code="support_erased",
+            )
         if at < self.asked_at:
             raise ValidationError(f"{self.id} is answered before it was asked", field="at")
         self.state, self.answer, self.medium = SupportState.ANSWERED, answer, how

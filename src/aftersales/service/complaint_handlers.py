@@ -25,6 +25,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_base import ComplaintBase
 from aftersales.service.complaint_follow_up import ASSIGN_HANDLER, HANDLER_ROLES
 from aftersales.service.runner import Applied
+from aftersales.service.staff_erasure import check_not_left
 from aftersales.service.views import CommandResult
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ class ComplaintHandlers(ComplaintBase):
         The handler is recorded on the complaint file (and so in the complaint log) and in the history
         (``assign_handler``: the handler and the previous one). Handing a complaint that has a handler
         to another needs the ``reason``; naming the current handler again is a ``ValidationError``
-        naming ``handler_id``. From then on the follow-up steps are the handler's (or a head's).
+        naming ``handler_id``, and so is a person who left before today or whose data was erased
+        (rule ``staff_erased``). From then on the follow-up steps are the handler's (or a head's).
         """
         ref = _check_handler(handler_id, Role(role))
         if reason is not None and (not reason.strip() or len(reason) > 2000):
@@ -74,6 +76,9 @@ class ComplaintHandlers(ComplaintBase):
             )
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
+            # Someone who has left follows nothing up, and a designation filed under an erased id would
+            # put their data back (``handler_id``; rule ``staff_erased`` once erased).
+            check_not_left(uow, ref.id, self.context.today(now), "handler_id")
             if file.handler == ref:
                 raise ValidationError(f"{ref} already handles complaint {ticket.id}", field="handler_id")
             if file.handler is not None and reason is None:

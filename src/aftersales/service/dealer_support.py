@@ -64,14 +64,18 @@ def blank_support_of(uow: UnitOfWork, customer_id: str, ticket_ids: Sequence[str
     return changed
 
 
-def _check_makers_engineer(uow: UnitOfWork, actor: Actor, command: str, target: object) -> None:
-    """An engineer reads and answers the maker's support only as the maker's own (a dealer's engineer:
-    ``PermissionDenied`` ``not_the_makers_staff``: the dealer does not support itself)."""
+def _check_makers_engineer(
+    uow: UnitOfWork, actor: Actor, command: str, target: object, now: datetime
+) -> None:
+    """An engineer reads and answers the maker's support only as the maker's own at ``now`` (a dealer's
+    engineer, or one who left or was deactivated: ``PermissionDenied`` ``not_the_makers_staff``: the
+    dealer does not support itself, and an answer signed by someone gone — their data perhaps erased —
+    would put a new record under their id)."""
     try:
         engineer = uow.engineers.get(actor.engineer_id or actor.id)
     except NotFound:
         raise PermissionDenied(str(actor), command, target, rule="not_the_makers_staff") from None
-    if engineer.dealer_id is not None:
+    if engineer.dealer_id is not None or engineer.gone_at(now):
         raise PermissionDenied(str(actor), command, target, rule="not_the_makers_staff")
 
 
@@ -140,9 +144,10 @@ class DealerSupportDesk:
         self, actor: Actor, support_id: str, *, answer: str, medium: SupportMedium | str
     ) -> TechnicalSupportRequest:
         """The maker's staff answer request ``support_id`` by ``medium`` (phone, online, on site,
-        written), free of charge: the office, or one of the maker's own engineers (a dealer's engineer
-        is ``PermissionDenied``: the dealer does not support itself). Answered once (``PolicyError``
-        ``support_answered``). The dealer's contact is told (``technical_support_answered``)."""
+        written), free of charge: the office, or one of the maker's own engineers (a dealer's engineer,
+        or one who has left, is ``PermissionDenied``: the dealer does not support itself). Answered
+        once (``PolicyError`` ``support_answered``). The dealer's contact is told
+        (``technical_support_answered``)."""
         roles = _DOCS["answer_technical_support"]
         check_role(actor, "answer_technical_support", support_id, roles)
         probe = TechnicalSupportRequest(
@@ -154,7 +159,7 @@ class DealerSupportDesk:
         def apply(uow: UnitOfWork, now: datetime) -> TechnicalSupportRequest:
             request = uow.documents.get(TechnicalSupportRequest, support_id)
             if not sees_every(actor, roles):
-                _check_makers_engineer(uow, actor, "answer_technical_support", support_id)
+                _check_makers_engineer(uow, actor, "answer_technical_support", support_id, now)
             assert how is not None
             request.reply(actor.ref, now, answer, how)
             uow.documents.save(request)
@@ -196,7 +201,7 @@ class DealerSupportDesk:
             raise PermissionDenied(str(actor), "read_technical_support", dealer_id)
         with self.context.store() as uow:
             if not dealers_side and not sees_every(actor, roles):
-                _check_makers_engineer(uow, actor, "read_technical_support", dealer_id)
+                _check_makers_engineer(uow, actor, "read_technical_support", dealer_id, self.context.now())
             if dealer_id is not None:
                 uow.dealers.get(dealer_id)
                 found = support_of_dealer(uow, dealer_id)

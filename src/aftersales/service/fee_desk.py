@@ -204,7 +204,14 @@ def _track(made: list[str], record: InvoiceRecord) -> InvoiceRecord:
 def cancel_stored_slip(uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: datetime, reason: str) -> FeeSlip:
     """Cancel ``slip`` in ``uow``'s transaction (it stays on file, out of the revenue): refused once a
     credit slip refunded it (its income would go out twice); the free parts it counted as cost go to
-    the ticket's other paper that lists them."""
+    the ticket's other paper that lists them. A credit slip is refused too (``credit_slip_stays``): it
+    records money paid back (or a charge written off) that its quote, the ledger and the history keep;
+    cancelling it took the refund out of the month's books and let the slip it credits be cancelled."""
+    if slip.is_credit:
+        raise PolicyError(
+            f"slip {slip.id} is a credit slip of {slip.credits_slip}: what it paid back stays paid back",
+            code="credit_slip_stays",
+        )
     for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
         if other.credits_slip == slip.id and other.is_active:
             raise PolicyError(
