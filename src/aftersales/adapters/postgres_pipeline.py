@@ -423,7 +423,10 @@ class Transaction:
             # Through libpq alone: psycopg's cursor machinery was a tenth of a command's client time.
             # Rows are loaded by psycopg's own loaders (jsonb by the library's parser, arrays, integers).
             results = _exec_reads(conn, "; ".join(parts), len(reads))
-        except StorageError as exc:
+        except BaseException as exc:
+            # Any failure (a deadlock, a lost race, an interrupt too): a PREPARE of this query may or may
+            # not have run before it (it outlives the aborted transaction), so each name is looked up at
+            # its next use; a name left unknown here was prepared again there: "already exists" (42P05).
             names = [read[0] for read in reads]
             lost = isinstance(exc.__cause__, psycopg.errors.InvalidSqlStatementName)
             gone = lost and any(known.get(each) for each in names)
@@ -567,7 +570,7 @@ class Transaction:
             # Through libpq, rows loaded by psycopg's own loaders (as :meth:`begin_with`): psycopg's
             # cursor and its result sets were some 200 Python calls of an intake's 1,600.
             results = _exec_reads(conn, "; ".join(parts), len(reads))
-        except StorageError as exc:
+        except BaseException as exc:  # any failure, as in :meth:`begin_with`: a deadlock too
             assert known is not None or not preparing
             for name in preparing:
                 known[name] = False  # type: ignore[index]
