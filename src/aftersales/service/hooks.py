@@ -27,6 +27,7 @@ from aftersales.policies.decision import Decision
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_desk import SurveyHook
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.knowledge_desk import KnowledgeDesk
@@ -67,6 +68,7 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
     return _ComplaintOnLowScore(complaints)
 
 
+@validated_commands  # its public may_open refuses a wrong argument by name, as every desk method
 class _ComplaintOnLowScore:
     """The hook :func:`complaint_on_low_score` makes, with :meth:`may_open`, asked before the callback's
     ticket is locked."""
