@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Channel
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.survey_campaigns import (
     CampaignChannel,
@@ -47,6 +46,7 @@ from aftersales.service.notify import NOT_SET, address_of
 from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, can_write_party, permit
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import party_visible, sees_every
+from aftersales.service.survey_served import served_on
 
 __all__ = ["CampaignResults", "RegionScores", "SamplingTurn", "SurveyCampaigns"]
 
@@ -267,17 +267,10 @@ class SurveyCampaigns:
                 TicketFilter(received_from=since), PageRequest(limit=_PAGE, cursor=cursor)
             )
             for ticket in page.items:
-                served_at = ticket.received_at
-                if ticket.channel == Channel.PLANNED:
-                    # A maintenance visit the desk generated serves the customer once it is done, not
-                    # when its ticket is opened ahead of it (or cancelled, the visit missed): asked about
-                    # a service they never had, the customer's answer measures nothing.
-                    done = [v.arrived_at for v in ticket.visits if v.arrived_at is not None]
-                    if not done:
-                        continue
-                    served_at = max(done)
-                day = served_at.astimezone(tz).date()
-                if last.get(ticket.customer_id, date.min) < day:
+                # Only a service given serves (survey_served): a call still open, cancelled or reopened
+                # put its customer in the sample though nothing was done for them yet.
+                day = served_on(ticket, tz)
+                if day is not None and last.get(ticket.customer_id, date.min) < day:
                     last[ticket.customer_id] = day
             cursor = page.next_cursor
             if cursor is None:
