@@ -1030,3 +1030,8 @@ __all__ += [
     "TechnicalSupportRequest",
     "UnusedRefund",
 ]
+
+# Session 32 (seed 002 叫修处理流程 故障是否属实): the cause code of a visit finding the fault not real.
+from aftersales.domain.no_fault import NO_FAULT_FOUND  # noqa: E402
+
+__all__ += ["NO_FAULT_FOUND"]

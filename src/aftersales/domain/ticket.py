@@ -22,6 +22,7 @@ from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.events import NO_PAYLOAD, JsonValue, TicketEvent
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
 from aftersales.domain.instants import require_aware
+from aftersales.domain.no_fault import check_no_fault_record
 from aftersales.domain.reasons import Reason
 from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
 from aftersales.domain.sla_held import HELD_KEY
@@ -859,6 +860,7 @@ class Ticket:
         """Add a coded fault record (symptom → cause → action)."""
         if not isinstance(record, FaultRecord):
             raise ValidationError("record must be a FaultRecord", field="record")
+        check_no_fault_record(record)  # 故障不属实: no part, no faulty component
         event = self.step(
             "record_fault",
             actor,

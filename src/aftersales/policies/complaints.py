@@ -39,6 +39,7 @@ from aftersales.domain.complaints import (
 )
 from aftersales.domain.ids import ProductId
 from aftersales.domain.money import Money
+from aftersales.domain.no_fault import NO_FAULT_FOUND
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.typed_init import refused_typed
@@ -255,8 +256,9 @@ class ComplaintParams:
     whatever the dimension. Default :data:`NOT_QUALITY_CAUSES`; ``[]`` counts every cause."""
 
     def counts_cause(self, cause: str) -> bool:
-        """Does a fault record with ``cause`` count towards a batch incident?"""
-        return cause not in self.batch_excluded_causes
+        """Does a fault record with ``cause`` count towards a batch incident? Never a visit's finding that
+        the fault is not real (故障不属实, :data:`~aftersales.domain.no_fault.NO_FAULT_FOUND`): no fault."""
+        return cause not in self.batch_excluded_causes and cause != NO_FAULT_FOUND
 
     escalation_ack_hours: int = attrs.field(default=2, validator=in_range(1, 24 * 7))
     """Hours within which an escalated complaint must be taken up (seed 004 says 立即: a parameter)."""

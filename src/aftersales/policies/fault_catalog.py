@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.call_shape import host_factories
+from aftersales.domain.no_fault import NO_FAULT_FOUND
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.work import FaultRecord
@@ -81,9 +82,13 @@ BUILTIN_CAUSE_LABELS: Labels = MappingProxyType(
         "design_hazard": MappingProxyType(
             {"zh_Hans": "设计隐患", "zh_Hant": "設計隱患", "en": "design hazard"}
         ),
+        NO_FAULT_FOUND: MappingProxyType(
+            {"zh_Hans": "故障不属实", "zh_Hant": "故障不屬實", "en": "no fault found"}
+        ),
     }
 )
-"""Labels of the causes the library itself decides on (seed 002 材料收费 1 b ①–⑤, 设计隐患)."""
+"""Labels of the causes the library itself decides on (seed 002 材料收费 1 b ①–⑤, 设计隐患, and the
+叫修处理流程's 故障不属实: a visit finding the reported fault not real)."""
 
 
 _LOCALES = ("zh_Hans", "zh_Hant", "en")

@@ -22,6 +22,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.instants import require_aware
+from aftersales.domain.no_fault import NO_FAULT_FOUND, found_no_fault
 from aftersales.domain.products import Asset
 from aftersales.domain.sla_late import late_after
 from aftersales.domain.sla_reading import (
@@ -469,7 +470,19 @@ def completions(ticket: Ticket) -> list[tuple[int, str | None]]:
 def completion_facts(ticket: Ticket) -> list[tuple[int, str | None, str]]:
     """:func:`completions` with the category code each was completed under: a reclassification after
     the acceptance (a correction of a closed month's repair) does not move a completion to another
-    category of a month already reported (seed 002 分工 10: 每月对所维修情况进行一次统计)."""
+    category of a month already reported (seed 002 分工 10: 每月对所维修情况进行一次统计).
+
+    Work whose finding was no fault (故障不属实: the last fault record by its completion has the cause
+    :data:`~aftersales.domain.no_fault.NO_FAULT_FOUND`) is completed under that code, not its category:
+    the visit repaired nothing, so it is no repair (nor installation) of the dealer's month, and the KPI
+    report counts these completions apart (:attr:`~aftersales.reports.kpi.KpiRow.no_fault_found`)."""
+    return [
+        (at, dealer, NO_FAULT_FOUND if found_no_fault(ticket.fault_records, at) else category)
+        for at, dealer, category in _completion_facts(ticket)
+    ]
+
+
+def _completion_facts(ticket: Ticket) -> list[tuple[int, str | None, str]]:
     found: list[tuple[int, str | None, str]] = []
     done: datetime | None = None  # the cycle's completion as its events give it
     accepting = ticket.needs_acceptance
@@ -601,14 +614,16 @@ def fault_facts(ticket: Ticket) -> list[FaultFacts]:
     A fault occurrence is a problem as seed 002 records it, 故障描述 → 故障原因 (symptom and cause); the
     处理措施 (action) is what was done about it. A record repeating a symptom and cause the ticket already
     has is the same fault handled again — a reopened ticket (the problem came back, 004 回访) resolved a
-    second time, a rework — and is not counted again; ``seq`` is the first record's position.
+    second time, a rework — and is not counted again; ``seq`` is the first record's position. A visit
+    that found the reported fault not real (故障不属实, :data:`~aftersales.domain.no_fault.NO_FAULT_FOUND`)
+    found no fault occurrence: it counts in no fault statistic nor batch incident.
     """
     received = micros(ticket.received_at)
     seen: set[tuple[str, str]] = set()
     found: list[FaultFacts] = []
     for i, r in enumerate(ticket.fault_records):
         key = (r.symptom, r.cause)
-        if key in seen:
+        if key in seen or r.cause == NO_FAULT_FOUND:
             continue
         seen.add(key)
         found.append(

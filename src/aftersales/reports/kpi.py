@@ -36,6 +36,7 @@ from aftersales.errors import ConfigurationError, CurrencyMismatch, ValidationEr
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
 from aftersales.ports.unit_of_work import reader_of
 from aftersales.reports.money import pack_budget_per_ticket, stored_costs
+from aftersales.reports.no_fault import no_fault_completions
 from aftersales.reports.rounding import rate
 from aftersales.reports.sources import KpiDesk
 
@@ -207,6 +208,12 @@ class KpiRow:
     """The mean evaluation (1-5) of the team's service attitude the callbacks recorded, beside
     :attr:`mean_satisfaction` (seed 001 三(七)2-3: the survey asks the result's satisfaction and the
     attitude, and the specialist analyses why customers are dissatisfied); ``None`` when none was."""
+    no_fault_found: int | None = 0
+    """The calls of the group closed in the period whose visit found the reported fault not real (seed
+    002 叫修处理流程: 故障是否属实 → 否; :func:`~aftersales.ports.reporting.completion_facts`), beside
+    :attr:`resolution_rate`: such a call is handled — the customer accepted the visit's finding — and counts
+    resolved there, though no problem was solved; this count says how many of the handled were so.
+    ``None`` when the reporting queries given cannot count completions (a host's of an older release)."""
 
     def exact(self, name: str) -> Fraction | None:
         """The exact value of the rate or mean called ``name`` (``None`` where nothing was measured).
@@ -508,12 +515,17 @@ def kpi_report(
         queries.timing_columns(period, group), calendar, targets, until, pauses_on_parts(sla)
     )
     costs = costs or {}
+    no_fault = no_fault_completions(queries, period, group)
     rows = tuple(
-        _row(key, counts[key], measured.get(key, _Measured()), costs.get(key), budget_per_ticket)
+        attrs.evolve(
+            _row(key, counts[key], measured.get(key, _Measured()), costs.get(key), budget_per_ticket),
+            no_fault_found=None if no_fault is None else no_fault.get(key, 0),
+        )
         for key in sorted(counts)
     )
     if group is GroupBy.ALL:
         total = rows[0] if rows else _row(ALL, TicketCounts(), _Measured(), costs.get(ALL), budget_per_ticket)
+        total = attrs.evolve(total, no_fault_found=None if no_fault is None else no_fault.get(ALL, 0))
         rows = ()
     else:
         total_cost = costs.get(ALL)
@@ -527,6 +539,7 @@ def kpi_report(
                 None if any(v.tickets is None for v in values) else sum(v.tickets or 0 for v in values),
             )
         total = _row(ALL, _sum_counts(counts.values()), whole, total_cost, budget_per_ticket)
+        total = attrs.evolve(total, no_fault_found=None if no_fault is None else sum(no_fault.values()))
     return KpiReport(period, group, rows, total, targets, budget_per_ticket)
 
 

@@ -24,6 +24,7 @@ from aftersales.domain.classification import Category
 from aftersales.domain.contact import zone
 from aftersales.domain.correspondence import CorrespondenceGuidance
 from aftersales.domain.fee_slips import FeeSlip
+from aftersales.domain.no_fault import found_no_fault
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.sla_reading import answered_at
@@ -86,6 +87,10 @@ class DealerPeriod:
     spot_checks: int = 0
     support_requests: int = 0
     """Technical support the dealer asked of the maker on its jobs (分工 2, 5), by the day asked."""
+    no_fault_found: int = 0
+    """Calls whose visit found the reported fault not real (叫修处理流程 故障是否属实 → 否; the last fault
+    record's cause :data:`~aftersales.domain.no_fault.NO_FAULT_FOUND`): counted among ``calls`` (and
+    ``repairs`` when called in as one), they replaced no part and are no fault of the product."""
     rater: tuple[tuple[str, int, int], ...] = ()
     """The callback surveys' RATER scores (seed 002 售后服务质量衡量的指标): per dimension rated, in RATER
     order, how many surveys rated it and the sum of their scores (1–5)."""
@@ -314,6 +319,7 @@ class _Tally:
         self.counts |= {"problem_back": 0, "satisfaction_count": 0, "satisfaction_sum": 0, "trainings": 0}
         self.counts["spot_checks"] = 0
         self.counts["support_requests"] = 0
+        self.counts["no_fault_found"] = 0
         self.parts: dict[str, int] = {}
         self.rater = {name: [0, 0] for name in RATER_DIMENSIONS}  # answers, sum
 
@@ -330,6 +336,8 @@ class _Tally:
             c["cancelled"] += 1
         if any(e.action in ("reject", "reopen") for e in ticket.events):
             c["rework"] += 1
+        if ticket.state != TicketState.CANCELLED and found_no_fault(ticket.fault_records):
+            c["no_fault_found"] += 1
         for record in ticket.fault_records:
             if record.part:
                 self.parts[record.part] = self.parts.get(record.part, 0) + 1

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from aftersales.domain.complaints import BatchIncident, ComplaintFile
 from aftersales.domain.ids import ProductId
+from aftersales.domain.no_fault import NO_FAULT_FOUND
 from aftersales.domain.products import Asset
 from aftersales.domain.quality_incidents import BatchFaultTally, IncidentState, QualityIncident, incident_key
 from aftersales.domain.ticket import Ticket
@@ -74,7 +75,8 @@ def incident_about(uow: UnitOfWork, dimension: str, tickets: Iterable[Ticket]) -
             continue
         if not in_service(uow, ticket):
             continue  # reported before the installation was completed: not of the incident (第七条 5(2))
-        for value in dict.fromkeys(str(getattr(r, dimension)) for r in ticket.fault_records):
+        found = (r for r in ticket.fault_records if r.cause != NO_FAULT_FOUND)  # 故障不属实: no fault
+        for value in dict.fromkeys(str(getattr(r, dimension)) for r in found):
             keys.append(incident_key(ticket.batch, dimension, value))
     # Locked: a fault record raising the batch's incident on another desk commits first (the complaint
     # finds the incident) or waits for this one (its incident finds the complaint); read without a lock,
