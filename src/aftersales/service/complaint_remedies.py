@@ -4,7 +4,8 @@ and counts in later warranty decisions."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
 import attrs
 
@@ -30,6 +31,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_base import ComplaintBase
 from aftersales.service.permissions import COMPLAINT_ROLES, check_role
+from aftersales.service.remedy_visit_dates import check_visit_dates
 from aftersales.service.remedy_work import extra_visits, free_accessory, recipient
 from aftersales.service.runner import Applied
 from aftersales.service.scope import require_asset_visible
@@ -125,6 +127,7 @@ class ComplaintRemedies(ComplaintBase):
         component: str | None = None,
         asset_id: str | None = None,
         party: PartyRef | None = None,
+        visit_on: Sequence[date] = (),
         idempotency_key: str | None = None,
     ) -> CommandResult:
         """Grant a remedy with its cost (延长免费售后服务期, 无偿更换附件, 增加维护保养, …).
@@ -144,6 +147,12 @@ class ComplaintRemedies(ComplaintBase):
         :data:`MAX_VISITS`); a free accessory files a materials request for ``quantity`` of ``item`` with
         its free pick slip, to ``party`` (a dealer or an engineer; by default the dealer serving the
         customer or unit). Their ids are the remedy's ``work``.
+
+        ``visit_on`` are the days agreed with the customer for the extra visits, one per visit, today or
+        later: each visit's ticket expects the engineer that day and is due by its end (its clocks run to
+        that day, as a plan's visit due then), and the ``grant_remedy`` event keeps them. Without them a
+        visit is due by the pack's maintenance targets from the grant, as before. Dates for another remedy,
+        a count other than ``quantity`` or a past day are a ``ValidationError`` naming ``visit_on``.
         """
         kind = RemedyKind(kind)
         if not isinstance(cost, Money):
@@ -160,6 +169,7 @@ class ComplaintRemedies(ComplaintBase):
             )
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
+            check_visit_dates(kind, quantity, visit_on, self.context.today(now))
             _within_authority(self.policy.params, actor, file, kind, cost)
             extension = None
             if kind is RemedyKind.WARRANTY_EXTENSION:
@@ -188,7 +198,7 @@ class ComplaintRemedies(ComplaintBase):
             remedy = Remedy(kind, cost, actor.ref, now, quantity, item, note, extension)
             work: tuple[str, ...] = ()
             if ticket.can("grant_remedy"):  # else the step below refuses it, with no work opened
-                work = self._work(uow, actor, ticket, remedy, asset_id, party, now)
+                work = self._work(uow, actor, ticket, remedy, asset_id, party, now, visit_on)
             payload: dict[str, JsonValue] = {
                 "kind": kind.value,
                 "cost": str(cost.amount),
@@ -198,6 +208,8 @@ class ComplaintRemedies(ComplaintBase):
             }
             if work:
                 payload["work"] = list(work)
+            if visit_on:
+                payload["visit_on"] = [day.isoformat() for day in visit_on]
             ticket.step("grant_remedy", actor.ref, now, payload=payload)
             remedy = attrs.evolve(remedy, work=work)
             file.remedies.append(remedy)
@@ -225,11 +237,12 @@ class ComplaintRemedies(ComplaintBase):
         asset_id: str | None,
         party: PartyRef | None,
         now: datetime,
+        visit_on: Sequence[date] = (),
     ) -> tuple[str, ...]:
         """Open the work ``remedy`` promises (see :mod:`aftersales.service.remedy_work`): its ids."""
         if remedy.kind is RemedyKind.EXTRA_MAINTENANCE_VISIT:
             unit = _unit(uow, ticket, asset_id, "an extra maintenance visit")
-            return extra_visits(self.context, uow, actor, ticket, unit, remedy.quantity, now)
+            return extra_visits(self.context, uow, actor, ticket, unit, remedy.quantity, now, visit_on)
         if remedy.kind is RemedyKind.FREE_ACCESSORY:
             assert remedy.item is not None  # the remedy requires it
             to = recipient(uow, ticket, party)

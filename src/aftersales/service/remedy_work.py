@@ -16,7 +16,8 @@ The ids of the work are kept on the remedy (``Remedy.work``) and in the ``grant_
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Category, Channel, TicketKind
@@ -28,6 +29,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.intake import open_ticket_in
 from aftersales.service.numbering import new_id
+from aftersales.service.remedy_visit_dates import visit_due
 
 __all__ = ["extra_visits", "free_accessory", "recipient"]
 
@@ -43,16 +45,21 @@ def extra_visits(
     unit: str,
     count: int,
     now: datetime,
+    visit_on: Sequence[date] = (),
 ) -> tuple[str, ...]:
-    """Open ``count`` maintenance tickets for ``unit`` (the complaint's customer's), one per visit."""
+    """Open ``count`` maintenance tickets for ``unit`` (the complaint's customer's), one per visit; a
+    visit with a date agreed in ``visit_on`` (one per visit, checked by the caller) is expected that day
+    and due by its end (:mod:`aftersales.service.remedy_visit_dates`), not by the pack's targets from now."""
     catalog = context.notifications.renderer.catalog(context.policies.maintenance.locale)
     description = f"{catalog.text('complaint.remedy_visit_description')} ({complaint.id})"
     opened: list[str] = []
-    for _ in range(count):
+    days: list[date | None] = list(visit_on) or [None] * count
+    for day in days:
+        expected, terms = (None, None) if day is None else visit_due(day, now, context.timezone)
         ticket, _applied = open_ticket_in(
             context, uow, actor, now, customer_id=complaint.customer_id, description=description,
             category=Category.MAINTENANCE, channel=Channel.PLANNED, asset_id=unit, received_at=now,
-            kind=TicketKind.SERVICE,
+            kind=TicketKind.SERVICE, expected_by=expected, sla_terms=terms,
         )  # fmt: skip
         opened.append(ticket.id)
     return tuple(opened)
