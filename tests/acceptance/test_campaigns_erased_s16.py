@@ -55,7 +55,8 @@ def test_a_campaign_samples_no_erased_customer(
 def test_a_campaign_samples_no_customer_it_cannot_reach(
     backend: str, channel: CampaignChannel, tmp_path: Path
 ) -> None:
-    """A customer registered with a name and no phone, WeChat or e-mail cannot be asked by any channel
+    """A customer registered with an address and no phone, WeChat or e-mail (session 32: one with no way of
+    contact at all is refused at registration) cannot be asked by any channel
     (seed 000: 通過問卷調查、電話回訪等方式): sampled, they only lowered the response rate."""
     with world_desk(backend, tmp_path) as (desk, _clock, world):
         desk.register_customer(
@@ -63,7 +64,13 @@ def test_a_campaign_samples_no_customer_it_cannot_reach(
             Customer(CustomerId("s16f-reach"), "有电话", Contact("有电话", phone="13912345678"), region="HZ"),
         )
         desk.register_customer(
-            world.manager, Customer(CustomerId("s16f-none"), "无联系方式", Contact("无联系方式"), region="HZ")
+            world.manager,
+            Customer(
+                CustomerId("s16f-none"),
+                "无联系方式",
+                Contact("无联系方式", address="杭州市西湖区 1 号"),
+                region="HZ",
+            ),
         )
         campaign = desk.surveys.start(
             world.manager, campaign_id="Q-reach", period="2026-Q1", channel=channel,

@@ -45,7 +45,9 @@ def _closed_repair(desk: ServiceDesk, clock: ManualClock) -> str:
 def test_close_and_reopen_update_the_suggestions() -> None:
     clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))
     desk = ServiceDesk.open("memory://", clock=clock)
-    desk.register_customer(MANAGER, Customer(CustomerId("wang"), "王先生", Contact("王先生"), region="sh"))
+    desk.register_customer(
+        MANAGER, Customer(CustomerId("wang"), "王先生", Contact("王先生", phone="13800000000"), region="sh")
+    )
     desk.register_product(MANAGER, Product(ProductId("CT-1188"), "CT-1188", "连体马桶", "toilet"))
     desk.register_asset(
         MANAGER, Asset(AssetId("A1"), ProductId("CT-1188"), "SN1", customer_id=CustomerId("wang"))

@@ -34,7 +34,9 @@ def _desk(clock: ManualClock, notifier: MemoryNotifier, pack: str = "office_equi
         notifier=notifier,
         staff={Role.MANAGER: [Contact("周经理", email="zhou@example.cn")]},
     )
-    desk.register_customer(MANAGER, Customer(CustomerId("c1"), "李女士", Contact("李女士"), region="sh"))
+    desk.register_customer(
+        MANAGER, Customer(CustomerId("c1"), "李女士", Contact("李女士", phone="13800000000"), region="sh")
+    )
     engineer = Engineer(
         EngineerId("e1"), "张工", region="sh", contact=Contact("张工", email="zhang@example.cn", locale="en")
     )
@@ -97,7 +99,9 @@ def test_a_repeat_sweep_skips_nothing_that_changed_since_the_last(tmp_path: Path
     desk = _desk(clock, MemoryNotifier(), pack=str(pack))
     first = desk.open_ticket(AGENT, customer_id="c1", description="打印机卡纸", priority=Priority.NORMAL)
     raised = first.ticket.id
-    desk.register_customer(MANAGER, Customer(CustomerId("c2"), "王先生", Contact("王先生"), region="sh"))
+    desk.register_customer(
+        MANAGER, Customer(CustomerId("c2"), "王先生", Contact("王先生", phone="13800000000"), region="sh")
+    )
     upgraded = desk.open_ticket(AGENT, customer_id="c2", description="复印机不出纸").ticket.id
     for ticket_id in (raised, upgraded):  # the response is met: only the resolution clocks run
         desk.contact_customer(AGENT, ticket_id, note="工程师明天上午上门")
@@ -114,7 +118,14 @@ def test_a_repeat_sweep_skips_nothing_that_changed_since_the_last(tmp_path: Path
         priority_reason="停产",
     )
     desk.register_customer(
-        MANAGER, Customer(CustomerId("c2"), "王先生", Contact("王先生"), region="sh", tier=CustomerTier.VIP)
+        MANAGER,
+        Customer(
+            CustomerId("c2"),
+            "王先生",
+            Contact("王先生", phone="13800000000"),
+            region="sh",
+            tier=CustomerTier.VIP,
+        ),
     )
     critical = desk.sla(AGENT, raised)["resolution"]
     vip = desk.sla(AGENT, upgraded)["resolution"]

@@ -28,7 +28,9 @@ def test_three_sweeps_announce_every_resolution_breach_once(url: str, tmp_path: 
     clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))
     desk = ServiceDesk.open(url if url != "sqlite" else f"sqlite:///{tmp_path / 's.db'}", clock=clock)
     manager = Actor.manager("mgr")
-    desk.register_customer(manager, Customer(CustomerId("c1"), "李女士", Contact("李女士"), region="sh"))
+    desk.register_customer(
+        manager, Customer(CustomerId("c1"), "李女士", Contact("李女士", phone="13800000000"), region="sh")
+    )
     dues: dict[str, datetime] = {}
     for n in range(90):
         clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=TZ) + timedelta(minutes=7 * n))

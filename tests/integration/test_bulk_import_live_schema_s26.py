@@ -56,7 +56,9 @@ def _schema_cookie(path: Path) -> tuple[int, list[tuple[str, str]]]:
 def test_a_large_first_import_batch_leaves_the_schema_of_a_live_file_alone(tmp_path: Path) -> None:
     path = tmp_path / "live.db"
     with ServiceDesk.open(f"sqlite:///{path}", pack="sanitary_ware", clock=ManualClock(START)) as desk:
-        desk.register_customer(MANAGER, Customer(CustomerId("c1"), "王芳", Contact("王芳"), region="SH"))
+        desk.register_customer(
+            MANAGER, Customer(CustomerId("c1"), "王芳", Contact("王芳", phone="13800000000"), region="SH")
+        )
         reader = sqlite3.connect(path)  # another connection of the live file, statements prepared
         reader.execute("CREATE INDEX IF NOT EXISTS host_by_kind ON tickets (kind, id)")
         reader.commit()

@@ -34,7 +34,9 @@ def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk
 def _tickets(desk: ServiceDesk) -> None:
     """Seven tickets of three customers: a VIP, an important one and a regular one."""
     for id_, tier in (("vip", CustomerTier.VIP), ("imp", CustomerTier.IMPORTANT)):
-        desk.register_customer(MANAGER, Customer(CustomerId(id_), id_, Contact(id_), tier=tier))
+        desk.register_customer(
+            MANAGER, Customer(CustomerId(id_), id_, Contact(id_, phone="13800000000"), tier=tier)
+        )
     for n in range(7):
         opened = desk.open_ticket(AGENT, customer_id=("vip", "c1", "imp")[n % 3], description=f"卡纸 {n}")
         if n % 2:
@@ -95,13 +97,16 @@ def vip_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service
 
 def test_a_repeat_sweep_sees_a_customer_made_vip_since_the_last(vip_desk: ServiceDesk) -> None:
     desk = vip_desk
-    desk.register_customer(MANAGER, Customer(CustomerId("c2"), "王先生", Contact("王先生")))
+    desk.register_customer(
+        MANAGER, Customer(CustomerId("c2"), "王先生", Contact("王先生", phone="13800000000"))
+    )
     ticket = desk.open_ticket(AGENT, customer_id="c2", description="复印机不出纸", priority=Priority.NORMAL)
     desk.contact_customer(AGENT, ticket.ticket.id, note="工程师明天上午上门")  # only the resolution runs
     normal = desk.sla(AGENT, ticket.ticket.id)["resolution"]
     assert desk.sla_watch.sweep(SYSTEM).warnings == ()  # quiet until normal.warning_at
     desk.register_customer(
-        MANAGER, Customer(CustomerId("c2"), "王先生", Contact("王先生"), tier=CustomerTier.VIP)
+        MANAGER,
+        Customer(CustomerId("c2"), "王先生", Contact("王先生", phone="13800000000"), tier=CustomerTier.VIP),
     )
     vip = desk.sla(AGENT, ticket.ticket.id)["resolution"]
     assert vip.warning_at is not None and normal.warning_at is not None

@@ -45,7 +45,10 @@ def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk
 
 def _open_tickets(desk: ServiceDesk, count: int) -> list[str]:
     """``count`` triaged tickets, every other one of a VIP customer."""
-    desk.register_customer(MANAGER, Customer(CustomerId("vip"), "vip", Contact("vip"), tier=CustomerTier.VIP))
+    desk.register_customer(
+        MANAGER,
+        Customer(CustomerId("vip"), "vip", Contact("vip", phone="13800000000"), tier=CustomerTier.VIP),
+    )
     clock = desk.clock
     ids = []
     for n in range(count):
@@ -180,9 +183,12 @@ def test_the_sqlite_sweep_tables_follow_every_write(tmp_path: Path) -> None:
         desk.cancel(AGENT, ids[1], reason="客户撤销")
         desk.contact_customer(AGENT, ids[2], note="明天上门")  # a new version, the same due
         desk.register_customer(  # a tier change, and a new customer
-            MANAGER, Customer(CustomerId("c1"), "张伟", Contact("张伟"), tier=CustomerTier.IMPORTANT)
+            MANAGER,
+            Customer(
+                CustomerId("c1"), "张伟", Contact("张伟", phone="13800000000"), tier=CustomerTier.IMPORTANT
+            ),
         )
-        desk.register_customer(MANAGER, Customer(CustomerId("c9"), "c9", Contact("c9")))
+        desk.register_customer(MANAGER, Customer(CustomerId("c9"), "c9", Contact("c9", phone="13800000000")))
         query = TicketFilter(unresolved=True, due_before=LATER)
         with sqlite3.connect(tmp_path / "lifecycle.db") as conn:
             assert sweep_tables_ready(conn)

@@ -324,7 +324,9 @@ def test_the_stored_due_equals_the_status_due(start_minutes: int, gaps: list[int
     clock = ManualClock(sh(2025, 9, 15, 7) + timedelta(minutes=start_minutes))
     desk = ServiceDesk.open("memory://", pack="office_equipment", clock=clock, calendar=CN)
     agent, engineer = Actor.agent("a1"), Actor.engineer("e1")
-    desk.register_customer(Actor.manager("m1"), Customer(CustomerId("c1"), "张伟", Contact("张伟")))
+    desk.register_customer(
+        Actor.manager("m1"), Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13800000000"))
+    )
     desk.register_engineer(Actor.manager("m1"), Engineer(EngineerId("e1"), "赵工"))
     tid = desk.open_ticket(agent, customer_id="c1", description="卡纸", urgent=urgent).ticket.id
 

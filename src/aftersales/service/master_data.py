@@ -54,6 +54,7 @@ from aftersales.service.callback_tier import follow_tier
 from aftersales.service.complaint_incident_facts import IncidentComplaints
 from aftersales.service.completion_recount import count_since_completion, take_back_before_completion
 from aftersales.service.context import DeskContext
+from aftersales.service.customer_contact import check_reachable
 from aftersales.service.departed_staff import check_not_departed
 from aftersales.service.engineer_status import EngineerStatusChange, absent, cancelled_absence, open_work
 from aftersales.service.notify import check_writable
@@ -323,6 +324,7 @@ class MasterData:
         (:class:`~aftersales.errors.ErasedIdReused`, nothing written): a contact under it would link the
         person to the erased history kept under that id. A person who comes back gets a new id.
         """
+        check_reachable(customer)  # a phone, WeChat, e-mail or address, before the store is read
 
         def check(uow: UnitOfWork, before: Customer | None) -> None:
             if _as_dealer(actor, "register_customer"):
