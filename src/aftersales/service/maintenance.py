@@ -46,7 +46,7 @@ from aftersales.errors import InvalidTransition, NotFound, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import Roster
 from aftersales.policies.protocols import MaintenancePolicy
-from aftersales.policies.sla_terms import SlaTerm, SlaTerms, terms_in
+from aftersales.policies.sla_terms import SlaTerms, terms_in
 from aftersales.policies.triage import Triage, TriageFacts
 from aftersales.ports.maintenance_due import ensure_due_index
 from aftersales.ports.maintenance_due import overdue_on as overdue_visits
@@ -76,13 +76,13 @@ from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, party_visible
 from aftersales.service.tickets import Tickets
 from aftersales.service.views import CommandResult
+from aftersales.service.visit_terms import visit_terms
 
 __all__ = ["GenerationReport", "MaintenanceDesk"]
 
 R = Role
 _BATCH = 500
 """Plans opened per transaction by the daily job (one commit per batch, not per visit)."""
-_MAX_POSTPONE_MINUTES = 366 * 24 * 60
 """How far a postponement may move a visit's SLA beyond its first due day."""
 
 
@@ -902,22 +902,6 @@ class _Batch:
                 self._chosen.clear()  # the roster changed: later choices are made afresh
         assigned.append(choice.assignee is not None)
         return Applied(messages=choice.messages, decisions=(decision, *choice.decisions))
-
-
-def visit_terms(due_on: date, now: datetime, due_end: datetime) -> SlaTerms:
-    """A generated visit's own SLA: contact, arrival and resolution by the end of its due day.
-
-    Wall-clock time from generation; a postponement extends them (up to a year beyond), with its reason.
-    Named by the due day, so the visits of one run due on one day share their terms (and their SLA
-    decision).
-    """
-    minutes = max(1, math.ceil((due_end - now) / timedelta(minutes=1)))
-    longest = minutes + _MAX_POSTPONE_MINUTES
-    return SlaTerms(
-        "maintenance_visit",
-        due_on.isoformat(),
-        tuple(SlaTerm(name, minutes, "calendar", longest) for name in ("response", "arrival", "resolution")),
-    )
 
 
 @attrs.frozen

@@ -3,7 +3,7 @@
 Seed 002 四、谈判 (一)2 plays 增加维护保养 as a card, and 方案的落实 asks that what was agreed be carried out
 in time (落实工作一定要及时到位); seed 001 六(二) judges the team on it. A visit the customer agreed to
 have on 20 March is due on 20 March: its ticket expects the engineer that day and its clocks run to the
-end of that day, as a visit a maintenance plan generates does (``service.maintenance.visit_terms``).
+end of that day, as a visit a maintenance plan generates does (``service.visit_terms``).
 Opened with the pack's targets from the grant, it was due — and then breached — weeks before the day
 anyone meant to go.
 """
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from aftersales.domain.complaints import RemedyKind
 from aftersales.errors import ValidationError
 from aftersales.policies.sla_terms import SlaTerms
-from aftersales.service.maintenance import visit_terms
+from aftersales.service.visit_terms import visit_terms
 
 __all__ = ["check_visit_dates", "visit_due"]
 
