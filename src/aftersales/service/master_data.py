@@ -297,7 +297,7 @@ class MasterData:
                 touch_roster(uow)  # dispatch re-reads its roster (issue 20)
             record_change(uow, actor, command, now, before, record)
             if isinstance(record, Customer):  # seed 001 三(七)1: the pending callbacks follow the grade
-                follow_tier(self.context.policies.callback, uow, before, record)
+                follow_tier(self.context, uow, before, record)
             if self._on_saved is not None:
                 self._on_saved(uow, record, before)
 
