@@ -132,3 +132,29 @@ def test_a_complaint_classified_on_a_desk_left_on_the_old_callback_policy_is_ref
         assert new.ticket(w.manager, cid).version == before and _surveys(new, w) == {cid: False}
         new.complaints.classify(w.manager, cid, crisis=CRISIS)  # major; the store's policy owes no survey
         assert _surveys(new, w) == {cid: False}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_callback_owed_to_a_new_vip_is_not_planned_by_the_old_callback_policy(
+    backend: str, tmp_path: Path
+) -> None:
+    # The store's section calls back on no repair; the customer made VIP is owed one whatever it says, but
+    # a desk on the old section would date and reason it by that section: refused there.
+    line = 'not_needed_for = ["repair"]'
+    with _two_desks(backend, tmp_path, "office_equipment", line) as (old, new, _, w):
+        tid = new.open_ticket(
+            w.agent, customer_id=w.cust_zh.id, description="复印机卡纸", category=Category.REPAIR
+        ).ticket.id
+        new.triage(w.agent, tid, nature="paper_feed", severity=Severity.LOW)
+        new.dispatch(w.agent, tid, engineer_id=w.eng_junior.id)
+        new.contact_customer(w.junior, tid, note="已联系客户，今日上门")
+        new.start_work(w.junior, tid)
+        new.resolve(w.junior, tid, summary="更换搓纸轮")
+        assert _surveys(new, w) == {}
+        vip = attrs.evolve(w.cust_zh, tier=CustomerTier.VIP)
+        with pytest.raises(ConfigurationError) as refused:
+            old.register_customer(w.manager, vip)
+        assert (refused.value.key, refused.value.rule) == ("callback", "stamp_callback")
+        assert _surveys(new, w) == {} and _tier(new, w.cust_zh.id) is CustomerTier.REGULAR
+        new.register_customer(w.manager, vip)
+        assert _surveys(new, w) == {tid: True}
