@@ -415,7 +415,7 @@ class MaintenanceDesk:
                 if not assigned:
                     assert visit.ticket_id is not None
                     unplaced.append(visit.ticket_id)
-            write_opened(uow, run.opened)
+            write_opened(uow, run.opened, self.context.notifications.renderer.catalog)
             uow.outbox.put(run.messages)
             if len(plans) < _BATCH:
                 mark_run(uow, "generate_maintenance", day)
