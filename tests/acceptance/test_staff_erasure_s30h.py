@@ -55,7 +55,8 @@ def _desk(backend: str, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ManualClo
 
 
 def _kept(desk: ServiceDesk) -> str:
-    """Engineer e1 (own staff, with a phone and a note), appraised, sanctioned, trained, on call; a ticket."""
+    """Engineer e1 (own staff, with a phone and a note), appraised, commended (03-10), trained, on call; a
+    ticket."""
     contact = Contact("赵大勇", phone=PHONE)
     desk.register_engineer(
         MANAGER,
@@ -68,9 +69,13 @@ def _kept(desk: ServiceDesk) -> str:
         trainees=[Trainee("e1", StaffKind.ENGINEER, 85), Trainee("e2", StaffKind.ENGINEER, 61)],
     )  # fmt: skip
     staff.appraise(MANAGER, "e1", "2026-03", kind=StaffKind.ENGINEER, score=92)
+    # Decided on the training's day (03-10), no later than the departures the tests record: a departure
+    # dated before a measure is refused (session 32 g, rule staff_records_after).
+    desk.clock.set(NOW - timedelta(days=21))  # type: ignore[attr-defined]
     staff.record_measure(
         MANAGER, "e1", kind=StaffKind.ENGINEER, measure=MeasureKind.COMMENDATION, reason="表扬"
     )
+    desk.clock.set(NOW)  # type: ignore[attr-defined]
     start = datetime(2026, 3, 31, 18, tzinfo=SHANGHAI)
     desk.agent_shifts.plan(
         MANAGER, start, start + timedelta(days=1), [AgentShift("e1", start, start + timedelta(hours=6))]

@@ -10,14 +10,16 @@ locale, the ledger export in the report's). A description stored before, or type
 as stored.
 
 Search finds these complaints by the words a reader sees (:func:`searchable_description`): the index
-holds the description worded in every shipped locale, not its codes, because one index serves readers
-of every locale and each reads (and so searches) it in their own.
+holds the description worded in every supported locale, not its codes, because one index serves readers
+of every locale and each reads (and so searches) it in their own. Worded by the desk's catalogs (a host's
+``Renderer(catalogs=...)``, as its views word it), not the shipped ones: a host that words a grievance its
+own way is found by its own words (session 32 g).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aftersales.i18n.catalog import MessageCatalog, catalog_for
 from aftersales.i18n.locales import SUPPORTED_LOCALES
@@ -94,13 +96,14 @@ def worded_description(catalog: MessageCatalog, text: str) -> str:
     return callback_complaint_description(catalog, ticket_id, grievances, *figures)
 
 
-def searchable_description(text: str) -> str:
+def searchable_description(text: str, words: Callable[[str], MessageCatalog] = catalog_for) -> str:
     """What the search index keeps of a ticket's description ``text``: a coded description worded in
-    each shipped locale (a Chinese desk's English reader finds "satisfaction", its Chinese readers
-    "满意度" or "滿意度"), apart as fields are; any other description as stored."""
+    each supported locale (a Chinese desk's English reader finds "satisfaction", its Chinese readers
+    "满意度" or "滿意度"), apart as fields are; any other description as stored. ``words`` gives the
+    catalog of a locale: the desk's renderer's (``Renderer.catalog``), the shipped ones by default."""
     if not text.startswith(CODED_PREFIX):
         return text
-    worded = [worded_description(catalog_for(locale), text) for locale in SUPPORTED_LOCALES]
+    worded = [worded_description(words(locale), text) for locale in SUPPORTED_LOCALES]
     if worded[0] == text:  # not read back: indexed as stored, as it is shown
         return text
     return FIELD_SEPARATOR.join(dict.fromkeys(worded))

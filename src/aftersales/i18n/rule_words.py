@@ -64,6 +64,10 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "staff_erased": (),
             # A record of a staff member dated after the day they left (service/staff_erasure).
             "staff_left": (),
+            # A departure dated before a record already kept of the person (service/staff_erasure).
+            "staff_records_after": (),
+            # A monthly report of a month not over yet (service/report_commands).
+            "month_not_over": (),
         }.items()
     }
 )

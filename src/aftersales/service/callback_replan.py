@@ -38,7 +38,7 @@ from aftersales.service.callback_plan import (
 from aftersales.service.callback_working import working_callback_due
 from aftersales.service.context import DeskContext
 
-__all__ = ["callback_behind", "replan_callback"]
+__all__ = ["callback_behind", "callback_unplanned", "replan_callback"]
 
 _DONE_STATES = frozenset({TicketState.RESOLVED.value, TicketState.ACCEPTED.value})
 """The states a service ticket's callback is planned in: resolved (a pack counting from the work done)
@@ -74,6 +74,12 @@ def callback_behind(context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: 
     """Whether ``ticket``'s pending callback is not what the pack plans now (:func:`replan_callback` with
     ``redate`` would change it): read only, for a page of tickets before they are locked."""
     return _step(context, uow, ticket, now, True) is not None
+
+
+def callback_unplanned(context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime) -> bool:
+    """Whether ``ticket`` is owed a callback the pack plans now and has none planned (:func:`replan_callback`
+    would plan one): read only, for a page of tickets before they are locked."""
+    return _step(context, uow, ticket, now, False) == "plan"
 
 
 def _step(context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime, redate: bool) -> str | None:

@@ -9,6 +9,13 @@ their grade no longer asks. As a reclassified complaint's callback follows its c
 (:mod:`aftersales.service.complaint_callback_class`), the customer's pending callbacks follow the new
 grade in the command that changes it: the survey and the plan's reasons. The due time stays (the plan's
 deadline counts from the handling either way, and a hand-set due is the person's).
+
+The plan is the desk's callback policy's, so it must be the store's: a desk left on an old ``[callback]``
+section after another desk moved the store to a new one (a pack swap in a rolling restart) re-planned the
+pending callbacks by the old section, and no later sweep looked at them again (session 32 g). A grade
+change that would re-plan a pending callback is refused there (``ConfigurationError`` naming ``callback``,
+rule ``stamp_callback``, nothing written), as every other write the callback policy decides
+(:func:`~aftersales.service.calendar_stamp.check_callback_current`).
 """
 
 from __future__ import annotations
@@ -16,24 +23,31 @@ from __future__ import annotations
 from aftersales.domain.parties import Customer
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.errors import NotFound
-from aftersales.policies.protocols import CallbackPolicy
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.calendar_stamp import check_callback_current
 from aftersales.service.callback_plan import callback_plan, major_complaint
+from aftersales.service.context import DeskContext
 
 __all__ = ["follow_tier"]
 
 
-def follow_tier(policy: CallbackPolicy, uow: UnitOfWork, before: Customer | None, after: Customer) -> int:
+def follow_tier(context: DeskContext, uow: UnitOfWork, before: Customer | None, after: Customer) -> int:
     """Give ``after``'s pending callback tasks the survey (and reasons) the plan asks at their grade now,
-    when the grade changed from ``before``'s; how many tasks changed."""
+    when the grade changed from ``before``'s; how many tasks changed. Refused (``callback``) when the
+    customer has a pending callback and the store moved to another callback policy since the desk opened."""
     if before is None or before.tier is after.tier:
         return 0
+    policy = context.policies.callback
     # Read as the pending list reads them (a grade changes rarely; the pending callbacks are few).
-    pending = uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
+    pending = [
+        task
+        for task in uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
+        if task.customer_id == after.id
+    ]
+    if pending:
+        check_callback_current(uow, context)  # the plan re-made is the store's policy's
     changed = 0
     for task in pending:
-        if task.customer_id != after.id:
-            continue
         try:
             ticket = uow.tickets.get(task.ticket_id)
         except NotFound:  # its ticket purged: nothing to call about

@@ -72,7 +72,7 @@ class ComplaintClassification(ComplaintEscalation):
         file.severity = outcome.severity
         file.severity_reasons = decision.reasons
         # A complaint classified after its handling: its pending callback asks what the new class owes.
-        follow_class(self.context.policies.callback, uow, ticket, outcome.severity is ComplaintSeverity.MAJOR)
+        follow_class(self.context, uow, ticket, outcome.severity is ComplaintSeverity.MAJOR)
         messages: list[OutboxMessage] = []
         decisions: list[object] = [decision]
         already = {e.reason.code for e in file.escalations}

@@ -233,6 +233,7 @@ class ServiceDesk(Tickets):
             ),
             check_actor,
             runner.seen_by,
+            context.notifications.renderer.catalog,  # coded text indexed in the words the views show
         )
         self.describing = Describing(context, runner)
         self.attachments = AttachmentDesk(context, runner, attachments or default_attachments(store))

@@ -22,6 +22,7 @@ from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.sla_reading import TAKEN_BY_DEALER_KEY
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import CustomerErased, NotFound, PermissionDenied, ValidationError
+from aftersales.i18n.catalog import catalog_for
 from aftersales.policies.sla_terms import PAYLOAD_KEY, SlaTerms
 from aftersales.policies.triage import DefaultPriority, PriorityParams
 from aftersales.ports.outbox import OutboxMessage
@@ -39,7 +40,7 @@ from aftersales.service.row_locks import held
 from aftersales.service.runner import Applied
 from aftersales.service.scope import asset_visible, engineer_serves, party_visible
 from aftersales.service.sweep_mark import rewind_mark
-from aftersales.service.ticket_search import describe_at_intake, index_ticket, index_tickets
+from aftersales.service.ticket_search import Words, describe_at_intake, index_ticket, index_tickets
 
 __all__ = ["check_channel", "open_ticket_in", "received_time", "with_tier", "write_opened"]
 
@@ -211,7 +212,7 @@ def open_ticket_in(
         opened.append(ticket)  # stored with the batch (write_opened), searchable in the same transaction
     else:
         uow.tickets.add(ticket)
-        index_ticket(uow, ticket)  # issue 23: searchable in the same transaction
+        index_ticket(uow, ticket, context.notifications.renderer.catalog)  # issue 23: searchable at once
     messages = list(applied.messages)
     messages += context.notifications.messages(
         uow, ticket, tuple(ticket.events), now, context.policies.notification
@@ -307,7 +308,7 @@ def _opened_facts(actor: Actor, terms: SlaTerms | None) -> dict[str, JsonValue] 
     return facts or None
 
 
-def write_opened(uow: UnitOfWork, tickets: Sequence[Ticket]) -> None:
+def write_opened(uow: UnitOfWork, tickets: Sequence[Ticket], words: Words = catalog_for) -> None:
     """Store tickets :func:`open_ticket_in` opened with ``opened``, and index them for search.
 
     The same rows as one ``tickets.add`` and one search ``put`` per ticket (tests hold them equal on
@@ -316,7 +317,7 @@ def write_opened(uow: UnitOfWork, tickets: Sequence[Ticket]) -> None:
     """
     if tickets:
         uow.tickets.add_many(tickets)
-        index_tickets(uow, tickets)
+        index_tickets(uow, tickets, words)
 
 
 def _intake_reads(

@@ -373,6 +373,12 @@ class MaintenanceDesk:
                 days.append(_days_covered(uow, day))
                 ensure_due_index(uow, day)  # once per store: nothing to do on a new one
             plans = _due_plans(uow, day, _BATCH)
+            # The units held (PostgreSQL), in id order, before they are read, as the owners are below: a
+            # unit sold in flight (transfer_asset locks it) commits first and is read with its new owner,
+            # whom the plan follows and who is held with the others, or waits for the batch. Read
+            # plainly, a sale committed between this read and the visit's opening left the plan naming
+            # the old owner while the intake read the new one: NotFound, the whole batch refused.
+            hold_all(uow.assets, {p.asset_id for p in plans})
             units = uow.assets.find(p.asset_id for p in plans)
             people = {p.customer_id for p in plans} | {u.customer_id for u in units.values() if u.customer_id}
             # Held (PostgreSQL), in id order, before they are read: an erasure in flight commits first and
@@ -415,7 +421,7 @@ class MaintenanceDesk:
                 if not assigned:
                     assert visit.ticket_id is not None
                     unplaced.append(visit.ticket_id)
-            write_opened(uow, run.opened)
+            write_opened(uow, run.opened, self.context.notifications.renderer.catalog)
             uow.outbox.put(run.messages)
             if len(plans) < _BATCH:
                 mark_run(uow, "generate_maintenance", day)

@@ -253,7 +253,7 @@ class PrivacyDesk:
             changed += changed_documents + (anonymous != customer)
             uow.customers.save(anonymous)
             for ticket in erased:  # the search index holds the customer's name and phone too
-                index_ticket(uow, ticket)
+                index_ticket(uow, ticket, self.context.notifications.renderer.catalog)
             everything = needles_of([*needles, *free_text])  # longest first: whole texts before names
             # The person's strings go from every message and idempotency row; the free text blanked in
             # their records only from the rows naming them or their tickets (a stock phrase of a note,

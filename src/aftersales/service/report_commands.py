@@ -63,8 +63,9 @@ class ReportCommands(ReportScopes):
         which the report is on time or late (``filed_at``).
 
         Seed 002 (每月3号之前将上月安装/维修情况报至售后服务部): the report is of a month that is over. A
-        month not over yet in the desk's time zone (this one or a later one) is refused (``month``): its
-        figures are not all in, and an early filing would count as on time for a month still running.
+        month not over yet in the desk's time zone (this one or a later one) is refused (``month``, rule
+        ``month_not_over``): its figures are not all in, and an early filing would count as on time for a
+        month still running.
         """
         check_actor(actor)
         permit(actor, Workflow.DOCUMENTS, "submit_dealer_report", dealer_id)
@@ -82,7 +83,9 @@ class ReportCommands(ReportScopes):
             uow.dealers.get(dealer_id)
             if month >= self.context.today(now).strftime("%Y-%m"):
                 raise ValidationError(
-                    f"{month} is not over yet: a monthly report is of a month that has ended", field="month"
+                    f"{month} is not over yet: a monthly report is of a month that has ended",
+                    field="month",
+                    rule="month_not_over",
                 )
             found = uow.documents.query(DealerMonthlyReport, dealer_id=dealer_id, month=month)
             if found:

@@ -24,19 +24,20 @@ from aftersales.service.ticket_search import index_change
 __all__ = ["install_search_hooks"]
 
 
-def _reindex(
-    uow: UnitOfWork,
-    actor: Actor,
-    ticket: Ticket,
-    before: str,
-    events: Sequence[TicketEvent],
-    now: datetime,
-) -> Sequence[OutboxMessage] | None:
-    index_change(uow, ticket, events)
-    return None
-
-
 def install_search_hooks(runner: CommandRunner, attachments: AttachmentDesk) -> None:
     """Register the report rule (first: it refuses) and the index upkeep on ``runner``."""
+    words = runner.context.notifications.renderer.catalog  # the desk's words, as its views show them
+
+    def reindex(
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        before: str,
+        events: Sequence[TicketEvent],
+        now: datetime,
+    ) -> Sequence[OutboxMessage] | None:
+        index_change(uow, ticket, events, words)
+        return None
+
     runner.on_ticket_change(attachments.report_rule)
-    runner.on_ticket_change(_reindex)
+    runner.on_ticket_change(reindex)

@@ -51,7 +51,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner
-from aftersales.service.staff_erasure import check_not_erased, check_not_left, departure_in, erase_staff_in
+from aftersales.service.staff_erasure import check_not_left, departure_in, erase_staff_in
 from aftersales.service.staff_export import holds_nothing, staff_data
 from aftersales.service.staff_kinds import check_registered_kind, directory_kind
 
@@ -226,8 +226,7 @@ class StaffDesk:
                 raise ValidationError(
                     f"{month} has not begun: there is no work to appraise yet", field="month"
                 )
-            check_not_erased(uow, staff_id, "staff_id")
-            check_not_left(uow, staff_id, date.fromisoformat(f"{month}-01"), "month")
+            check_not_left(uow, staff_id, date.fromisoformat(f"{month}-01"), "month", erased_field="staff_id")
             record = attrs.evolve(draft, rating=chosen)
             try:
                 current = uow.documents.get(StaffAppraisal, record.id)
@@ -276,8 +275,8 @@ class StaffDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> StaffMeasure:
             self._check_staff(uow, staff_id, kind, "staff_id", "kind")
-            check_not_erased(uow, staff_id, "staff_id")
-            check_not_left(uow, staff_id, self.context.today(now), "staff_id")  # decided today
+            # decided today; an erased person is refused whatever the day
+            check_not_left(uow, staff_id, self.context.today(now), "staff_id", erased_field="staff_id")
             if complaint_id is not None:
                 ticket = uow.tickets.get(complaint_id)
                 if ticket.kind is not TicketKind.COMPLAINT or not can_read(actor, ticket):
@@ -350,10 +349,11 @@ class StaffDesk:
         """Record that ``staff_id`` left the company on ``left_on`` (the heads; recorded again: corrected).
 
         The day their pay records' retention is counted from (``[privacy] keep_staff_pay_records_days``) and
-        what :meth:`erase_staff` needs. A day after today, or before a training they attended or a month
-        they were appraised for, is refused (``left_on``); a person the desk keeps nothing about and its
-        staff directory does not list is ``NotFound``. Deactivating an engineer is not a departure: it may
-        be undone, and agents and heads have no registry record."""
+        what :meth:`erase_staff` needs. A day after today is refused (``left_on``), and so is one before a
+        training they attended, a month they were appraised for or an incentive or sanction decided for
+        them (rule ``staff_records_after``: it would leave that record dated after they left); a person
+        the desk keeps nothing about and its staff directory does not list is ``NotFound``. Deactivating
+        an engineer is not a departure: it may be undone, and agents and heads have no registry record."""
         check_role(actor, "record_staff_departure", staff_id, _roles("record_staff_departure"))
         if not isinstance(left_on, date) or isinstance(left_on, datetime):
             raise ValidationError("left_on is a date (not a datetime)", field="left_on", rule="date")

@@ -55,18 +55,34 @@ __all__ = ["check_not_erased", "check_not_left", "departure_in", "erase_staff_in
 _SHOWN_TICKETS = 10
 
 
-def check_not_left(uow: UnitOfWork, staff_id: str, on: date, field: str) -> None:
+def check_not_left(
+    uow: UnitOfWork, staff_id: str, on: date, field: str, *, erased_field: str | None = None
+) -> None:
     """Refuse (``ValidationError`` naming ``field``, rule ``staff_left``) a record of ``staff_id`` dated
     ``on``, after the day they left: a training they could not attend, a month they did not work, an
     incentive or sanction decided once they were gone — and, once their data is erased, any record at
-    all (:func:`check_not_erased`)."""
+    all (rule ``staff_erased``).
+
+    ``erased_field`` names the field an erased person is refused under *before* the date is looked at
+    (an appraisal, a measure: the person is wrong whatever the month, so ``staff_id``); without it the
+    date is judged first and an erasure is refused under ``field`` (a trainee, a handler).
+
+    One locked read of the departure (PostgreSQL) and, only for someone who left, one of the erasures:
+    an erasure needs a recorded departure (:func:`erase_staff_in`) and writes it first, so a person with
+    none was never erased, and one whose erasure is in flight is waited for here. Why one: appraisals
+    and measures called :func:`check_not_erased` and then this, which checked the erasure again — the
+    departure locked three times in one command."""
     departure = _departure_locked(uow, staff_id)
-    if departure is not None and on > departure.left_on:
+    if departure is None:
+        return
+    if erased_field is not None:
+        _refuse_erased(uow, staff_id, erased_field)
+    if on > departure.left_on:
         raise ValidationError(
             f"{staff_id} left on {departure.left_on}, before {on}", field=field, rule="staff_left"
         )
-    if departure is not None:
-        check_not_erased(uow, staff_id, field)
+    if erased_field is None:
+        _refuse_erased(uow, staff_id, field)
 
 
 def _departure_locked(uow: UnitOfWork, staff_id: str) -> StaffDeparture | None:
@@ -87,8 +103,14 @@ def check_not_erased(uow: UnitOfWork, staff_id: str, field: str) -> None:
     """Refuse (``ValidationError`` naming ``field``, rule ``staff_erased``) a new record of ``staff_id``
     once their data was erased: a training line or test score, an appraisal, an incentive or sanction
     dated before they left but filed after the erasure would put their personal data back under their
-    id (PIPL art. 47), where no later erasure looks for it until someone asks."""
-    _departure_locked(uow, staff_id)  # an erasure in flight commits first: its record is then read
+    id (PIPL art. 47), where no later erasure looks for it until someone asks. A record that is also
+    dated is checked by :func:`check_not_left` (``erased_field``) instead, in one read."""
+    if _departure_locked(uow, staff_id) is not None:  # an erasure in flight commits first
+        _refuse_erased(uow, staff_id, field)
+
+
+def _refuse_erased(uow: UnitOfWork, staff_id: str, field: str) -> None:
+    """Refuse ``staff_id`` under ``field`` (rule ``staff_erased``) if their data was erased."""
     erasures = uow.documents.query(StaffErasureRecord, staff_id=staff_id)
     if erasures:
         last = max(erasures, key=lambda r: r.erased_at)
@@ -145,19 +167,30 @@ def _mark_engineer(uow: UnitOfWork, staff_id: str, departs_at: datetime) -> None
 
 
 def _check_nothing_after(uow: UnitOfWork, staff_id: str, left_on: date) -> None:
-    """Refuse (``left_on``) a departure before a training they attended or a month they were appraised for:
-    what is filed after a departure is refused (:func:`check_not_left`), so a day before them is wrong —
-    and once erased, the records it left standing would contradict it."""
+    """Refuse (``left_on``, rule ``staff_records_after``) a departure before a training they attended, a
+    month they were appraised for or an incentive or sanction decided for them: what is filed after a
+    departure is refused (:func:`check_not_left`), so a day before them is wrong — and once erased, the
+    records it left standing would contradict it.
+
+    Seed 000 (人员激励与约束) gives 表彰、奖励 and 批评教育、处罚 to the staff on the team; a departure
+    recorded late, dated before a measure already decided, left a measure dated after the person left
+    (session 32 g): the day is refused, as a measure decided after it would be."""
     for appraisal in uow.documents.query(StaffAppraisal, staff_id=staff_id):
         if date.fromisoformat(f"{appraisal.month}-01") > left_on:
-            raise ValidationError(
-                f"{staff_id} was appraised for {appraisal.month}, after {left_on}", field="left_on"
-            )
+            raise _records_after(f"{staff_id} was appraised for {appraisal.month}, after {left_on}")
     for training in uow.documents.query(StaffTraining):
         if training.held_on > left_on and training.attended_by(staff_id) is not None:
-            raise ValidationError(
-                f"{staff_id} attended a training on {training.held_on}, after {left_on}", field="left_on"
+            raise _records_after(f"{staff_id} attended a training on {training.held_on}, after {left_on}")
+    for measure in uow.documents.query(StaffMeasure, staff_id=staff_id):
+        if measure.decided_on > left_on:
+            raise _records_after(
+                f"{staff_id} was given a {measure.measure.value} on {measure.decided_on} ({measure.id}), "
+                f"after {left_on}"
             )
+
+
+def _records_after(message: str) -> ValidationError:
+    return ValidationError(message, field="left_on", rule="staff_records_after")
 
 
 def _refuse_if_working(uow: UnitOfWork, staff_id: str) -> None:

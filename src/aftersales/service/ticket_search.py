@@ -26,6 +26,7 @@ from aftersales.domain.tags import MAX_TAGS, normalize_tags
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, NotFound, ValidationError
 from aftersales.i18n.callback_complaint_words import searchable_description
+from aftersales.i18n.catalog import MessageCatalog, catalog_for
 from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter
 from aftersales.ports.ticket_search import (
     SearchDocument,
@@ -43,9 +44,13 @@ from aftersales.service.runner import CommandRunner
 from aftersales.service.search_pages import reads_reduced, search_page
 from aftersales.service.views import TicketView
 
+Words = Callable[[str], MessageCatalog]
+"""The catalog of a locale the index words coded text in: the desk's renderer's (``Renderer.catalog``)."""
+
 __all__ = [
     "SEARCHED_ACTIONS",
     "TicketSearch",
+    "Words",
     "describe_at_intake",
     "index_change",
     "index_ticket",
@@ -97,28 +102,34 @@ def _optional(get: Callable[[str], Any], id_: str | None) -> Any:
         return None
 
 
-def _document(uow: UnitOfWork, ticket: Ticket, description: str | None = None) -> SearchDocument:
+def _document(
+    uow: UnitOfWork, ticket: Ticket, description: str | None = None, words: Words = catalog_for
+) -> SearchDocument:
     """``ticket``'s search document, with its customer, unit and dealer as stored in ``uow``;
-    ``description``: the stored one when ``ticket`` is a reader's view of it (worded for the reader)."""
+    ``description``: the stored one when ``ticket`` is a reader's view of it (worded for the reader);
+    ``words``: the desk's catalogs, which word a coded description as its views do."""
     customer = _optional(uow.customers.get, ticket.customer_id)
     asset = _optional(uow.assets.get, ticket.asset_id)
     dealer = _optional(uow.dealers.get, ticket.dealer_id)
     # A callback's complaint keeps its description as codes: index the words its readers search by.
     stored = ticket.description if description is None else description
-    return search_document(ticket, customer, asset, dealer, searchable_description(stored))
+    return search_document(ticket, customer, asset, dealer, searchable_description(stored, words))
 
 
-def index_ticket(uow: UnitOfWork, ticket: Ticket) -> None:
-    """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer."""
-    _index_of(uow).put(_document(uow, ticket))
+def index_ticket(uow: UnitOfWork, ticket: Ticket, words: Words = catalog_for) -> None:
+    """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer; coded text
+    worded by ``words`` (the desk's renderer's catalogs: what its readers see)."""
+    _index_of(uow).put(_document(uow, ticket, words=words))
 
 
-def index_tickets(uow: UnitOfWork, tickets: Sequence[Ticket]) -> None:
+def index_tickets(uow: UnitOfWork, tickets: Sequence[Ticket], words: Words = catalog_for) -> None:
     """Index new ``tickets`` at once (``put_many``): the documents :func:`index_ticket` would write."""
-    _index_of(uow).put_many(_document(uow, ticket) for ticket in tickets)
+    _index_of(uow).put_many(_document(uow, ticket, words=words) for ticket in tickets)
 
 
-def index_change(uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent]) -> None:
+def index_change(
+    uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent], words: Words = catalog_for
+) -> None:
     """Keep ``ticket``'s index entry in step with what ``events`` changed, in proportion to it.
 
     Steps that change nothing searched cost nothing; notes are appended to the stored text when the
@@ -137,14 +148,14 @@ def index_change(uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent])
                 else None
             )
             if _elsewhere(before, ticket) != _elsewhere(ticket.dispatched_dealer, ticket):
-                index_ticket(uow, ticket)
+                index_ticket(uow, ticket, words)
         return
     texts = note_texts(ticket, searched)
     if texts is not None:
         append = getattr(getattr(uow, "search", None), "append_text", None)
         if append is not None and append(ticket.id, texts):
             return
-    index_ticket(uow, ticket)
+    index_ticket(uow, ticket, words)
 
 
 def describe_at_intake(
@@ -173,8 +184,11 @@ class TicketSearch:
         scope: Callable[[Actor, TicketFilter], TicketFilter],
         check_actor: Callable[[object], object],
         seen_by: Callable[[Actor, Ticket], Ticket],
+        words: Words = catalog_for,
     ) -> None:
         self._store = store
+        self._words = words
+        """The desk's catalogs (``Renderer.catalog``): coded text is indexed as its views word it."""
         self._scope = scope
         self._check_actor = check_actor
         self._seen_by = seen_by
@@ -206,7 +220,7 @@ class TicketSearch:
 
     def index(self, uow: UnitOfWork, ticket: Ticket) -> None:
         """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer."""
-        index_ticket(uow, ticket)
+        index_ticket(uow, ticket, self._words)
 
     def reindex_record(self, uow: UnitOfWork, record: object, before: object = None) -> int:
         """A customer, unit or dealer was saved (``before``: as it was stored, if known): re-index its
@@ -312,7 +326,9 @@ class TicketSearch:
                 # searching "脾气急", a tag or a risk note must not learn that it is there).
                 # The description is the same for every reader, worded in each one's locale: indexed
                 # in all of them, checked so (an English reader finds "满意度" as the index does).
-                if seen is not ticket and not _document(uow, seen, ticket.description).matches(parsed):
+                if seen is not ticket and not _document(uow, seen, ticket.description, self._words).matches(
+                    parsed
+                ):
                     return None
                 return TicketView(seen)
 
