@@ -4,20 +4,26 @@ public API only, on memory, SQLite and PostgreSQL where the behaviour touches st
 Each test follows a bullet of the issue ("What to build" and "Tests"): JSON at the edge, the local year of
 ticket numbers, phone numbers and channel preference, a logging notifier without personal data, an outbox
 that a dead mailbox does not jam and whose dead letters a manager retries, two deliverers in two processes
-sending each message once, and the SQLite checkpoint thread being opt-in. All passed on the code as found.
+sending each message once, the SQLite checkpoint thread being opt-in, and a desk delivering by SMTP
+(aiosmtpd) and by a webhook whose receiver verifies the signature. All passed on the code as found.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
+import http.server
 import json
 import logging
 import multiprocessing
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,6 +41,9 @@ from aftersales import (
     to_json,
 )
 from aftersales.adapters import LoggingNotifier, ManualClock, MemoryNotifier
+from aftersales.adapters.notifier_routing import ChannelNotifier
+from aftersales.adapters.notifier_smtp import SmtpNotifier
+from aftersales.adapters.notifier_webhook import WebhookNotifier, verify_signature
 from aftersales.errors import DeliveryError, ValidationError
 from aftersales.ports.notifier import RenderedMessage
 from conftest import store_url
@@ -230,3 +239,75 @@ def test_the_sqlite_checkpoint_thread_is_opt_in(tmp_path: Path) -> None:
     ) as desk:
         desk.register_customer(MANAGER, Customer("c1", "王", Contact("王", phone="13800138000")))
         assert len(checkpointers()) == before + 1
+
+
+class _Mail:
+    """An aiosmtpd handler keeping each message's recipients and raw bytes."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
+        return "250 OK"
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    received: ClassVar[list[tuple[bool, dict[str, Any]]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        good = verify_signature(
+            "s3cret-of-the-host-16+",
+            self.headers["X-Aftersales-Timestamp"],
+            body,
+            self.headers["X-Aftersales-Signature"],
+        )
+        self.received.append((good, json.loads(body)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:  # quiet
+        return
+
+
+def test_a_desk_delivers_by_smtp_and_by_a_signed_webhook_to_real_local_servers() -> None:
+    from aiosmtpd.controller import Controller
+
+    mail = _Mail()
+    with socket.socket() as probe:  # a free port: aiosmtpd's controller checks the one it is given
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    smtp = Controller(mail, hostname="127.0.0.1", port=port)
+    smtp.start()
+    hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    try:
+        webhook = WebhookNotifier(f"http://127.0.0.1:{hook.server_address[1]}/hook", "s3cret-of-the-host-16+")
+        notifier = ChannelNotifier(
+            {"email": SmtpNotifier("127.0.0.1", port, sender="service@example.cn")},
+            fallback=webhook,
+        )
+        clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=SH))
+        desk = ServiceDesk.open("memory://", pack="sanitary_ware", clock=clock, notifier=notifier)
+        by_mail = Contact("王先生", email="wang@example.cn", channels=("email",))
+        desk.register_customer(MANAGER, Customer("c1", "王先生", by_mail))
+        desk.register_customer(MANAGER, Customer("c2", "李女士", Contact("李女士", phone="13800138000")))
+        desk.open_ticket(AGENT, customer_id="c1", description="冲洗不出水")
+        desk.open_ticket(AGENT, customer_id="c2", description="龙头滴水")
+        report = desk.deliver()
+        assert report.failed == () and report.dead == ()
+        (recipients, raw) = mail.messages[0]
+        assert recipients == ["wang@example.cn"]
+        assert (
+            "SR-2026-000001"
+            in email.message_from_bytes(raw, policy=email.policy.default).get_body().get_content()
+        )
+        assert _Hook.received and all(good for good, _ in _Hook.received)
+        assert {body["recipient"] for _, body in _Hook.received} >= {"13800138000"}
+        desk.shutdown()
+        webhook.close()
+    finally:
+        smtp.stop()
+        hook.shutdown()
+        hook.server_close()
