@@ -22,11 +22,12 @@ from typing import Any, ClassVar
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.bounds import Bounds
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
-from aftersales.domain.text import bounded, code, optional_bounded, required_text
+from aftersales.domain.text import CODE_PATTERN, bounded, code, optional_bounded, required_text
 from aftersales.domain.work import aware
-from aftersales.errors import InvalidTransition, ValidationError
+from aftersales.errors import InvalidTransition, ValidationError, shown_repr
 
 __all__ = [
     "ChecklistResult",
@@ -79,10 +80,19 @@ def lead_refusal(interval_months: int, lead_days: int) -> str | None:
     )
 
 
-def _whole(low: int, high: int, what: str) -> Any:
+INTERVAL_MONTHS = Bounds(1, 120)
+"""A plan's interval in calendar months; the service's ``create_plan``/``plan_contract`` annotate theirs."""
+LEAD_DAYS = Bounds(0, 180)
+"""How many days before its due a visit is opened."""
+USAGE_EVERY = Bounds(1, 10**9)
+"""Units of use between visits."""
+
+
+def _whole(bounds: Bounds) -> Any:
+    # An OutOfBounds carries rule "whole_number" and its figures: a refusal read in Chinese states its
+    # range in Chinese (before, the English sentence was shown inside 输入有误：…, session 32 h).
     def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
-        if type(value) is not int or not low <= value <= high:
-            raise ValidationError(f"{attribute.name} is {what} from {low} to {high}", field=attribute.name)
+        bounds.check(value, attribute.name)
 
     return check
 
@@ -101,7 +111,7 @@ def _optional_date(instance: object, attribute: attrs.Attribute[date | None], va
 class UsageInterval:
     """Maintenance every ``every`` units of use (``unit``: a code such as ``cycles`` or ``hours``)."""
 
-    every: int = attrs.field(validator=_whole(1, 10**9, "a whole number"))
+    every: int = attrs.field(validator=_whole(USAGE_EVERY))
     unit: str = attrs.field(validator=code)
 
 
@@ -118,9 +128,15 @@ def _checklist(values: object) -> tuple[str, ...]:
         return items
     if not 1 <= len(items) <= 100:
         raise ValidationError("a checklist has 1 to 100 tasks", field="checklist")
-    unit = attrs.fields(UsageInterval).unit
     for item in items:
-        code(None, unit, item)
+        # Each task is a code; the refusal names the checklist, the argument the caller gave (it named
+        # ``unit``, the attribute whose check it borrowed, session 32 h).
+        if not isinstance(item, str) or not CODE_PATTERN.fullmatch(item):
+            raise ValidationError(
+                f"a checklist task is a snake_case code (a-z, 0-9, _), got {shown_repr(item)}",
+                field="checklist",
+                rule="snake_code",
+            )
     if len(set(items)) != len(items):
         raise ValidationError("a checklist names a task twice", field="checklist")
     if len(_CHECKED) < _CHECKED_MAX:
@@ -160,10 +176,10 @@ class MaintenancePlan:
     asset_id: AssetId = attrs.field(validator=required_text(64))
     customer_id: CustomerId = attrs.field(validator=required_text(64))
     product_id: ProductId = attrs.field(validator=required_text(64))
-    interval_months: int = attrs.field(validator=_whole(1, 120, "a whole number of months"))
+    interval_months: int = attrs.field(validator=_whole(INTERVAL_MONTHS))
     checklist: tuple[str, ...] = attrs.field(converter=_checklist)
     next_due: date = attrs.field(validator=_a_date)
-    lead_days: int = attrs.field(default=14, validator=_whole(0, 180, "a whole number of days"))
+    lead_days: int = attrs.field(default=14, validator=_whole(LEAD_DAYS))
     usage: UsageInterval | None = None
     contract_id: str | None = attrs.field(default=None, validator=optional_bounded(64))
     region: str | None = attrs.field(default=None, validator=optional_bounded(64))

@@ -16,7 +16,7 @@ import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -27,6 +27,8 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.erasure import ERASED, WITHHELD
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.maintenance import (
+    INTERVAL_MONTHS,
+    LEAD_DAYS,
     ChecklistResult,
     MaintenancePlan,
     MaintenanceVisit,
@@ -120,10 +122,10 @@ class MaintenanceDesk:
         actor: Actor,
         *,
         asset_id: str,
-        interval_months: int | None = None,
+        interval_months: Annotated[int, INTERVAL_MONTHS] | None = None,
         checklist: Sequence[str] | None = None,
         first_due: date | None = None,
-        lead_days: int | None = None,
+        lead_days: Annotated[int, LEAD_DAYS] | None = None,
         usage: UsageInterval | None = None,
         contract_id: str | None = None,
         plan_id: str | None = None,
@@ -163,10 +165,10 @@ class MaintenanceDesk:
         actor: Actor,
         contract_id: str,
         *,
-        interval_months: int | None = None,
+        interval_months: Annotated[int, INTERVAL_MONTHS] | None = None,
         checklist: Sequence[str] | None = None,
         first_due: date | None = None,
-        lead_days: int | None = None,
+        lead_days: Annotated[int, LEAD_DAYS] | None = None,
         idempotency_key: str | None = None,
     ) -> list[MaintenancePlan]:
         """Put every unit a contract covers on a maintenance plan under it, in one transaction.
