@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
+from deliver_child import deliver_in_child
 
 from aftersales import (
     Actor,
@@ -193,20 +194,6 @@ def test_a_dead_mailbox_does_not_hold_back_good_messages_and_its_dead_letters_ar
         assert len(desk.outbox.dead_letters(MANAGER, limit=500)) == 115
 
 
-def _deliver_in_child(url: str, out: str, rounds: int) -> None:
-    """A second process: its own desk on the shared store, delivering into its own file."""
-    sent: list[str] = []
-
-    class _File:
-        def send(self, message: RenderedMessage) -> None:
-            sent.append(message.idempotency_key)
-
-    with ServiceDesk.open(url, pack="sanitary_ware", notifier=_File()) as desk:
-        for _ in range(rounds):
-            desk.deliver(limit=10)
-    Path(out).write_text("\n".join(sent), encoding="utf-8")
-
-
 @pytest.mark.parametrize("backend", SQL_STORES)
 def test_two_deliverers_in_two_processes_send_each_message_once(backend: str, tmp_path: Path) -> None:
     with store_url(backend, tmp_path) as shared:
@@ -216,7 +203,7 @@ def test_two_deliverers_in_two_processes_send_each_message_once(backend: str, tm
                 desk.open_ticket(AGENT, customer_id="c1", description=f"漏水 {n}")
         context = multiprocessing.get_context("spawn")
         outs = [str(tmp_path / f"sent-{n}.txt") for n in range(2)]
-        children = [context.Process(target=_deliver_in_child, args=(shared, out, 12)) for out in outs]
+        children = [context.Process(target=deliver_in_child, args=(shared, out, 12)) for out in outs]
         for child in children:
             child.start()
         for child in children:
