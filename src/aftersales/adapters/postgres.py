@@ -55,7 +55,11 @@ from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, S
 from aftersales.adapters.sqlite_made import MadeOnFirstUse, drop_made, made_names
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo, check_limit
-from aftersales.adapters.ticket_search_postgres import SEARCH_MIGRATION, PostgresTicketSearch
+from aftersales.adapters.ticket_search_postgres import (
+    SEARCH_MIGRATION,
+    SEARCH_NOTES_STEP,
+    PostgresTicketSearch,
+)
 from aftersales.adapters.wait_gap_step import POSTGRES_WAIT_GAP_STEP
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -235,6 +239,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Session 29: a completion's dealer is the dealer who held the job, none for one the maker's people
     # did (seed 002 分工 10); rows rewritten by the back-fill.
     POSTGRES_HELD_DEALER_STEP,
+    # Session 32 (issue 21): a note's search text in a row of its own (ticket_search_postgres).
+    SEARCH_NOTES_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453
