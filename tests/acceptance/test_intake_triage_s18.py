@@ -41,8 +41,8 @@ def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Ser
 def test_a_customer_flags_its_call_urgent_but_gives_it_no_grade(
     office: tuple[ServiceDesk, World], kind: TicketKind
 ) -> None:
-    # The grade is the staff's assessment: the customer says how urgent it is (紧急问题…立即标记), the pack
-    # maps that to a grade. Before, a customer opening its own call with priority="critical" put it on
+    # The grade is the staff's assessment: the customer says how urgent it is (紧急问题…立即标记), the staff
+    # mark it. Before, a customer opening its own call with priority="critical" put it on
     # the emergency team's route and the critical clocks, past the triage roles.
     desk, world = office
     customer = world.customer_zh
@@ -54,8 +54,11 @@ def test_a_customer_flags_its_call_urgent_but_gives_it_no_grade(
     flagged = desk.open_ticket(
         customer, customer_id="cust-zh", description="复印机卡纸", urgent=True, kind=kind
     )
-    assert flagged.ticket.urgent is True
-    assert flagged.ticket.priority is Priority.EXPEDITED  # the pack's urgent floor
+    # Session 32 (seed 001 三(二)2 售后专员应立即标记): the customer's "urgent" is what it said, kept for the
+    # staff to read, and grades nothing until they mark it (triage(urgent=True)); before, it gave the
+    # pack's urgent floor (expedited) from the call.
+    assert flagged.ticket.urgent is False and flagged.ticket.priority is None
+    assert flagged.ticket.events[0].payload["urgent_claimed"] is True
     # The staff who take the call grade it at intake, as at triage.
     graded = desk.open_ticket(
         world.agent, customer_id="cust-zh", description="复印机冒烟", priority=Priority.CRITICAL, kind=kind

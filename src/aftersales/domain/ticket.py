@@ -393,11 +393,13 @@ class Ticket:
         reasons: Sequence[Reason] = (),
         *,
         reason: str | None = None,
+        urgent: bool = False,
     ) -> TicketEvent:
         """Record the assessment and the priority decided for it (with the policy's reasons).
 
         A priority that differs from the one set at intake keeps the previous one in the event; ``reason``
-        says why the handler set it.
+        says why the handler set it. ``urgent`` is the handler marking the problem urgent (seed 001
+        三(二)2: 售后专员应立即标记): kept on the event and the ticket from then on (never unmarked here).
         """
         if not isinstance(assessment, Assessment):
             raise ValidationError("assessment must be an Assessment", field="assessment")
@@ -409,7 +411,12 @@ class Ticket:
         payload["priority"] = priority.value
         payload["reasons"] = _reason_facts(reasons)
         payload["severity"] = assessment.severity.value
+        marked = urgent is True and not self.urgent
+        if marked:
+            payload["urgent"] = True
         event = self.step("triage", actor, at, reason=reason, payload=payload)
+        if marked:
+            self.urgent = True
         self.assessment = assessment
         self.priority = priority
         self.priority_reasons = tuple(reasons)

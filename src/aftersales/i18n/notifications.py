@@ -320,6 +320,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "told (seed 001 三(七)3: 分析客户不满意的原因…反馈给售后经理).",
     ),
     K(
+        "callback_unsatisfied",
+        ("manager",),
+        {"ticket_id", "customer_name", "score", "attitude", "below", "comment"},
+        "A callback's score is below the satisfied mark yet opened no complaint: the manager is told, with "
+        "the customer's words (seed 001 三(七)3: 分析客户不满意的原因…反馈给售后经理).",
+    ),
+    K(
         "maintenance_overdue",
         ("dealer", "engineer"),
         {"count", "oldest_due", "visits"},

@@ -264,6 +264,13 @@ class ComplaintParams:
     """Hours within which an escalated complaint must be taken up (seed 004 says 立即: a parameter)."""
     complaint_below_score: int = attrs.field(default=3, validator=in_range(0, 6))
     """A satisfaction score (1–5) below this opens a complaint; 0 never does."""
+    unsatisfied_below: int = attrs.field(default=4, validator=in_range(0, 6))
+    """A callback's score (1–5, the lower of the result's and the attitude's) below this that opens no
+    complaint is still reported to the manager (notice ``callback_unsatisfied``, with the customer's
+    words); 0 never. Seed 001 三(七)3: 售后专员负责整理客户满意度调查结果,分析客户不满意的原因…反馈给
+    售后经理 — the KPI counts a 3 of 5 as not satisfied (``KpiTargets.satisfied_at = 4``), but only a
+    score below ``complaint_below_score`` (3) opened a complaint: a 3 reached nobody who analyses it.
+    Keep it equal to the ``satisfied_at`` the KPI is read with."""
     remedy_limits: RemedyLimits = attrs.field(factory=dict, converter=_remedy_limits)
     """The remedies each role may grant alone (seed 002 第七条: 不做自己权限之外的约定; 谈判 (二)1: 表明你有
     足够的权力): per role (``agent``, ``manager``, ``department_head``, ``general_manager``), the remedy

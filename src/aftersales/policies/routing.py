@@ -155,6 +155,15 @@ def _check_roles(name: str, roles: Iterable[object], allowed: frozenset[Role]) -
         raise ValidationError(f"{name} names {', '.join(map(str, others))}: it is one of {codes}", field=name)
 
 
+def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if value is not True and value is not False:
+        raise ValidationError(
+            f"{attribute.name} is true or false, got {value!r:.40}",
+            field=attribute.name,
+            rule="true_or_false",
+        )
+
+
 @refused_typed
 @attrs.frozen
 class RoutingParams:
@@ -176,6 +185,11 @@ class RoutingParams:
         default=Role.MANAGER, converter=_role, validator=_one_of(COORDINATORS)
     )
     """Who coordinates multi-department problems (seed 001: 售后经理)."""
+    remote_by_grade: bool = attrs.field(default=False, validator=_flag)
+    """Whether a request routed to a senior engineer or the emergency team must be handed to them before it
+    is solved: no resolution straight from triage (by phone, nobody dispatched). Seed 003 二 3 分级处理:
+    加急问题由资深工程师介入;特急问题则启动应急小组 — ``office_equipment`` sets it; the other seeds name no
+    handler by grade, so their packs keep the agent's phone resolution of any grade."""
 
     def __attrs_post_init__(self) -> None:
         missing = [p.value for p in Priority if p not in self.targets]

@@ -3,7 +3,8 @@
 Seed 001 measures the after-sales specialists on satisfaction, resolution, response timeliness and
 complaint handling (考核指标), appraised monthly; seed 003 on satisfaction, response speed, resolution
 rate. An agent's tickets are the ones they registered (the ticket's first event was theirs, acting as
-an agent), so an agent's row holds the outcome of the calls they took in. Engineers have the
+an agent), so an agent's row holds the outcome of the calls they took in, and the customers' own
+requests (the portal) they were the first agent to act on (session 32). Engineers have the
 :attr:`~aftersales.ports.reporting.GroupBy.ENGINEER` grouping of :func:`~aftersales.reports.kpi.kpi_report`.
 
 The figures are the very ones :func:`~aftersales.reports.kpi.kpi_report` computes: this module only
@@ -49,11 +50,21 @@ _TARGETS = KpiTargets()
 
 
 def registered_by(ticket: Ticket) -> str | None:
-    """The agent who registered ``ticket`` (its first event, recorded in the agent role), else ``None``."""
+    """The agent whose request ``ticket`` is: who registered it (its first event, recorded in the agent
+    role); for a customer's own request (the portal: no agent took a call), the first agent who acted on
+    it (assessed, referred, dispatched, answered it…); else ``None`` (a dealer's call, a planned visit).
+
+    Seed 001 五(一)/六(二)3: 响应及时率 is the specialist's (售后专员应在[X]小时内做出响应) whichever way the
+    request came in (三(一)1 在线客服平台 among the channels). Before session 32 a portal request counted for
+    no agent, so the specialist who handled it, late or on time, was appraised without it."""
     if not ticket.events:
         return None
     first = ticket.events[0].actor
-    return first.id if first.role is Role.AGENT else None
+    if first.role is Role.AGENT:
+        return first.id
+    if first.role is not Role.CUSTOMER:
+        return None
+    return next((e.actor.id for e in ticket.events if e.actor.role is Role.AGENT), None)
 
 
 class _ByAgent:
@@ -103,7 +114,8 @@ def agent_kpis(
     month), as to :func:`~aftersales.reports.kpi.kpi_report`: the tickets are read as they are now, so one
     still unresolved past its due time counts late beside those resolved since.
 
-    Tickets no agent registered (a customer's portal request, a dealer's call) are left out. The
+    A customer's own request (the portal) is the first agent's who acted on it; tickets no agent
+    registered nor, for a customer's request, acted on (a dealer's call, a planned visit) are left out. The
     report's ``group`` says rows are per person (:attr:`GroupBy.ENGINEER`'s key column); the keys are
     the agents' ids. A ticket waiting for the customer is judged where the wait began, as in the KPI
     report (``sla``: the pack's SLA policy, for ``pause_on_parts``).

@@ -46,6 +46,7 @@ from aftersales.service.callback_plan import (
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, can_read_as, permit, roles_for, sees_all
 from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.unsatisfied_callback import unsatisfied_notice
 from aftersales.service.views import CommandResult
 
 __all__ = ["CallbackDesk", "SurveyHook", "check_survey_given"]
@@ -271,6 +272,9 @@ class CallbackDesk:
                 )
                 messages += reacted.messages
                 decisions += reacted.decisions
+            if complaint_id is None and not problem_back:  # seed 001 三(七)3: not satisfied, no complaint
+                said = checklist.other_complaints or comment
+                messages += unsatisfied_notice(self.context, uow, ticket, judged, score, attitude, said, now)
             existing = uow.documents.query(CallbackRecord, ticket_id=ticket.id)
             uow.documents.add(
                 CallbackRecord(

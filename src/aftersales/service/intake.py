@@ -42,7 +42,18 @@ from aftersales.service.scope import asset_visible, engineer_serves, party_visib
 from aftersales.service.sweep_mark import rewind_mark
 from aftersales.service.ticket_search import Words, describe_at_intake, index_ticket, index_tickets
 
-__all__ = ["check_channel", "open_ticket_in", "received_time", "with_tier", "write_opened"]
+__all__ = [
+    "URGENT_CLAIMED_KEY",
+    "check_channel",
+    "open_ticket_in",
+    "received_time",
+    "with_tier",
+    "write_opened",
+]
+
+URGENT_CLAIMED_KEY = "urgent_claimed"
+"""The ``opened`` event's payload key kept when a customer's own request says it is urgent: what the
+customer said, for the specialist to mark at triage (``triage(urgent=True)``); it grades nothing."""
 
 
 _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
@@ -174,6 +185,11 @@ def open_ticket_in(
     ):
         # A customer the actor may read (its region's) but whose call is another dealer's job.
         raise PermissionDenied(str(actor), command, customer_id)
+    # Seed 001 三(二)2: the specialist marks a problem urgent; a customer's own request keeps its "urgent"
+    # as what the customer said (``urgent_claimed``), raising neither the grade nor the contact clock.
+    claimed = urgent and all(role is Role.CUSTOMER for role in actor.roles)
+    if claimed:
+        urgent = False
     intake, intake_reasons = intake_priority(context.policies.priority, priority, urgent, category, kind)
     if priority is None and intake is not None and kind is TicketKind.SERVICE:
         intake, intake_reasons = with_tier(context.policies.priority, customer.tier, intake, intake_reasons)
@@ -199,7 +215,7 @@ def open_ticket_in(
         kind=kind,
         priority=intake,
         priority_reasons=intake_reasons,
-        opened_facts=_opened_facts(actor, terms),
+        opened_facts=_opened_facts(actor, terms, claimed),
     )
     ticket.tags, ticket.custom_fields = described
     applied = attach(ticket) if attach is not None else Applied()
@@ -297,10 +313,13 @@ def with_tier(
     return floor.raised(levels), (*reasons, Reason("customer_tier", {"tier": tier.value, "levels": levels}))
 
 
-def _opened_facts(actor: Actor, terms: SlaTerms | None) -> dict[str, JsonValue] | None:
-    """What the ``opened`` event keeps beyond who and when: an agreement's SLA terms, and the dealer
-    whose staff took the call itself (its contract clock starts at the call, seed 002)."""
+def _opened_facts(actor: Actor, terms: SlaTerms | None, claimed: bool = False) -> dict[str, JsonValue] | None:
+    """What the ``opened`` event keeps beyond who and when: an agreement's SLA terms, the dealer whose
+    staff took the call itself (its contract clock starts at the call, seed 002), and a customer's own
+    claim that its request is urgent (``urgent_claimed``: for the specialist to mark, seed 001 三(二)2)."""
     facts: dict[str, JsonValue] = {}
+    if claimed:
+        facts[URGENT_CLAIMED_KEY] = True
     if terms is not None:
         facts[PAYLOAD_KEY] = terms.payload()
     if actor.role is Role.DEALER_STAFF and actor.dealer_id:

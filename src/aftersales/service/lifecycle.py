@@ -46,6 +46,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import callback_plan, customer_tier, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.data_missing_notice import data_missing_messages
+from aftersales.service.graded_handling import check_graded_handling
 from aftersales.service.master_data import accept_installation
 from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.runner import Applied
@@ -134,6 +135,7 @@ def resolve_in(
     the ledger and the KPI see it due from now, not from a slip recorded later.
     """
     if ticket.can("resolve"):
+        check_graded_handling(context.policies, actor, ticket, command)  # seed 003 二 3 分级处理
         check_resolve(ticket, lifecycle_params(context.policies), command)
     event = ticket.resolve(actor.ref, now, summary=summary, remote=remote)
     if uow is not None and ticket.needs_acceptance:

@@ -242,11 +242,19 @@ class Tickets:
         priority: Priority | None = None,
         priority_reason: str | None = None,
         complex_problem: bool = False,
+        urgent: bool = False,
     ) -> CommandResult:
         """Assess the problem (问题评估); the pack's priority policy decides priority and plan, with reasons.
 
         ``complex_problem`` marks a complex problem (seed 001: 复杂售后问题), whether or not it involves
         several ``departments``: the manager coordinates it, and it gets the complex resolution target.
+
+        ``urgent`` is the handler marking an urgent problem (seed 001 三(二)2: 对于紧急问题,售后专员应
+        立即标记,并优先处理): graded as an urgent call is (``[priority] urgent_floor``), with its urgent
+        contact clock (``[sla] urgent_contact_minutes``), as if flagged at intake. The way to flag a
+        customer's own request, whose ``urgent`` is recorded as the customer's claim only
+        (``urgent_claimed`` on its ``opened`` event). A ticket flagged once stays urgent (``False``
+        unmarks nothing).
 
         ``plan`` given by the handler wins over the policy's suggestion (recorded either way).
         ``priority`` given by the handler wins over the policy's too, with ``priority_reason`` (required).
@@ -255,6 +263,10 @@ class Tickets:
         differs from the one set at intake is recorded with the previous one; the SLA clocks follow the
         current priority from the instant it changed.
         """
+        if urgent is not True and urgent is not False:
+            raise ValidationError(
+                f"urgent is True or False, got {urgent!r:.40}", field="urgent", rule="true_or_false"
+            )
         if priority is not None:
             priority = Priority(priority)
             if not (isinstance(priority_reason, str) and priority_reason.strip()):
@@ -271,7 +283,7 @@ class Tickets:
             # The facts of the draft, with the handler's plan only (None: the policy suggests one); the
             # TriageFacts object is built only for values the policy has not decided yet.
             values = (
-                ticket.category, self.runner.tier(uow, ticket), ticket.urgent, draft.severity,
+                ticket.category, self.runner.tier(uow, ticket), ticket.urgent or urgent, draft.severity,
                 draft.impact_scope, draft.units_affected, draft.production_stopped, plan,
                 draft.complex_problem,
             )  # fmt: skip
@@ -291,7 +303,7 @@ class Tickets:
                 # the handler lowers it, with a reason (``priority`` and ``priority_reason``).
                 decided = ticket.priority
                 reasons += (Reason("priority_kept", {"priority": decided.value}),)
-            ticket.triage(actor.ref, now, assessment, decided, reasons, reason=priority_reason)
+            ticket.triage(actor.ref, now, assessment, decided, reasons, reason=priority_reason, urgent=urgent)
             # Seed 000 4.派工处理: a depot repair is told its region's repair point (when it has one only).
             designate_on_triage(uow, ticket, actor, now)
             return Applied(decisions=(decision,))
