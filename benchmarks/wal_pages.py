@@ -10,6 +10,34 @@ With ``--scale N`` the commands are notes on random open tickets of the N-ticket
 (:mod:`scale_file`, built once; as ``bench_storage`` commands it), twice on the same tickets: the
 first note on an imported ticket writes its search row, the second is a desk's steady state.
 Run: ``python benchmarks/wal_pages.py [--live 3000] [--n 300] [--scale 1000000]``.
+
+Session 32, every page of a command and why (1,000 live tickets, each command its own checkpointed WAL;
+pages per command, leaves unless said; internal pages follow their leaves' splits):
+
+- triage, 12.3: ``tickets_urgency`` 2.1 and ``tickets_state`` 1.9 (both keys change: the old entry's
+  leaf and the new one's), the ticket row 1.0, the event-log append 1.0, the reporting row 1.0 (state,
+  priority), ``sla_due`` 1.0 (its ``version``, which the sweep's quiet memo reads), the outbox row 1.0,
+  its id key 1.1 and due index 1.2, page 1 0.3 (the file grew), internal pages 0.6;
+- dispatch, 19.6: ``tickets_state`` 2.5, ``tickets_due`` 2.1 and ``sla_due`` 2.2 (the due key moves in
+  both), the assignee, open-assignee and dispatched-dealer indexes 1.0 each (new entries), the ticket
+  row 1.2, the reporting row 1.2, the event log 1.0, the outbox's rows, id key and due index 1.4 each
+  (a multi-row insert), page 1 0.7;
+- note, 11.8: the search row 1.1 and its pending copy 0.9 (the old words, for the FTS delete) with the
+  FTS batch's share 0.8, the ticket row 1.0, the event log 1.0, the reporting row 1.2 (the first
+  response, on most notes), ``sla_due`` 1.0, the outbox 1.0 + 1.3 + 1.2, page 1 0.5.
+
+No index whose key did not change is written: each UPDATE names only the columns that changed (checked:
+SQLite rewrites an index entry, one page, for every indexed column named in ``SET`` even when its value
+is the same; a plain-``sqlite3`` table with two indexes wrote 1, 2 and 3 pages for ``data`` alone, with
+one and with both indexed columns set to their own values). What is written twice: ``tickets_due`` and
+``sla_due`` hold the same (due_key, id) keys (2.2 pages of a dispatch, and one more B-tree on every
+command's ticket update through the triggers); ``tickets_resolved_open`` and ``sla_resolved`` likewise.
+Making ``tickets_due`` cover the sweep's columns (``version``, ``customer_id``) would let ``sla_due`` go;
+left for a later session (schema step, the fill's stages, the sweep's query, their tests). The outbox's
+id key (1.1-1.4) goes only with a ``WITHOUT ROWID`` table, which wrote more pages (session 31).
+``bench_desk`` counted 13.40 / 19.98 / 11.30 pages and 7 / 7 / 9.45 statements per command before and
+after this session's change (the calendar stamp parsed once per text: the documents repository's get
+10.8-11.0 -> 6.7-7.1 µs of thread CPU at p50 on a triage, 12.8-13.4 -> 8.9-9.9 on a dispatch).
 """
 
 from __future__ import annotations

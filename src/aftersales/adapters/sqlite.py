@@ -33,6 +33,7 @@ from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.late_gap_backfill import LateGapProgress, backfill_late_gap
 from aftersales.adapters.late_gap_pending import filter_gap_column
+from aftersales.adapters.parsed_documents import ParsedDocuments
 from aftersales.adapters.reporting_rows import (
     DELETE_COMPLETIONS,
     DELETE_FAULTS,
@@ -92,7 +93,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.batch_search import PartyWords
-from aftersales.ports.documents import D, Document, document_spec, with_version
+from aftersales.ports.documents import D, Document, document_spec
 from aftersales.ports.erasure import keeps_personal_copies
 from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
@@ -324,6 +325,8 @@ class SqliteStore:
         thousand customers and dealers read again every day (issue 26)."""
         self.tickets_kept = TicketMemo(options.ticket_cache)
         """Recently stored tickets, kept parsed (``?ticket_cache=N`` in the URL; 0 keeps none)."""
+        self.documents_parsed = ParsedDocuments()
+        """The documents joined into tickets' reads (the calendar stamp), kept parsed by their text."""
         keeps_personal_copies(self)  # an erasure through any desk of this process reaches these memos
         where = self.path
         if not self._memory:
@@ -1293,7 +1296,9 @@ class _Documents(SqlDocuments):
                 if found is None:
                     raise NotFound(spec.kind, id)
                 self._note_stored(spec.kind, id, found[0], found[1], spec.index)
-                return with_version(self._decode(found[1], cls), found[0])
+                # Read on every command that moves due times, and changed only by a new stamp: copied
+                # from the one parsed last time its text was read (issue 21).
+                return self._uow._store.documents_parsed.read(cls, found[1], found[0], self._decode)
         return super().get(cls, id)
 
     def _encode(self, obj: Document, version: int) -> str:
