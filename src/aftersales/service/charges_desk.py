@@ -93,6 +93,7 @@ from aftersales.service.charge_refunds import RefundDetails, refund_quote
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
+from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import new_id, next_number
 from aftersales.service.permissions import Workflow, check_role, permit
 from aftersales.service.reader_view import request_as_seen_by
@@ -939,6 +940,10 @@ class ChargesDesk:
             if sheet.quote(quote_id).payer == "dealer":
                 owing = [f.payer_id for f in slips if f.is_active and f.payer_kind == "dealer"]
                 _check_purchaser(actor, ticket, "record_payment", quote_id, owing[0] if owing else None)
+                # 款到发货: the maker's office confirms the money its dealer owes it, not the dealer.
+                check_payment_recorder(
+                    actor, "record_payment", quote_id, "dealer", owing[0] if owing else None, frozenset(Role)
+                )
             sheet.record_payment(payment)
             active = [f for f in slips if f.is_active]
             if slips and not active:

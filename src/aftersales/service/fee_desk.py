@@ -45,6 +45,7 @@ from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.index_backfill import fill_index
 from aftersales.service.kept_charge_waiver import waive_kept_charge
+from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
 from aftersales.service.runner import CommandRunner
@@ -455,6 +456,9 @@ class FeeDesk:
     ) -> FeeSlip:
         """Record money received against a slip (at most its balance); a retry with its key counts once.
 
+        A slip a dealer or an engineer owes the maker (a part charged as kept) is recorded as paid by the
+        maker's office, not by the debtor (``PermissionDenied``, rule ``maker_confirms_payment``).
+
         A slip written for a quote is paid where its quote is (``paid_on_the_quote``, nothing stored):
         ``desk.charges.record_payment`` for the charge sheet's, ``desk.materials.record_payment`` for the
         materials desk's — they record the money on the quote, its slip and its parts request together;
@@ -469,6 +473,10 @@ class FeeDesk:
             if received > now:
                 raise ValidationError("received_at is in the future", field="received_at")
             slip = self._slip(uow, actor, slip_id, "record_slip_payment")
+            check_payment_recorder(  # 款到发货: the maker's office confirms what a dealer owes it
+                actor, "record_slip_payment", slip.id, slip.payer_kind, slip.payer_id,
+                FEE_ROLES["record_slip_payment"],
+            )  # fmt: skip
             if slip.quote_id is not None:
                 raise PolicyError(
                     f"slip {slip.id} is the slip of quote {slip.quote_id}: pay the quote "

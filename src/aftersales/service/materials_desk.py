@@ -89,6 +89,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.judged_instant import judged_at
+from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.numbering import new_id, next_number
 from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
@@ -684,8 +685,10 @@ class MaterialsDesk:
     def record_payment(
         self, actor: Actor, request_id: str, *, amount: Money, method: str | None = None, reference: str = ""
     ) -> MaterialsRequest:
-        """Record the user's payment of the quote (款到发货); ``method`` defaults to the way of paying
-        agreed at :meth:`approve` (on the quote's fee slip), else ``transfer``."""
+        """Record the payment of the quote (款到发货); ``method`` defaults to the way of paying agreed at
+        :meth:`approve` (on the quote's fee slip), else ``transfer``. A dealer's purchase from the maker is
+        confirmed by the maker's office, not by the dealer (``PermissionDenied``, rule
+        ``maker_confirms_payment``)."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             if request.quote_id is None or request.charges is None:
@@ -699,6 +702,12 @@ class MaterialsDesk:
                     "pay it with desk.charges.record_payment",
                     code="paid_on_the_charge_sheet",
                 )
+            quote = request.charges.quote(request.quote_id)
+            if quote.payer == "dealer":  # 款到发货: the maker's office confirms its money arrived
+                check_payment_recorder(
+                    actor, "materials_record_payment", request.id, "dealer",
+                    _answering_dealer(uow, request.party), MATERIALS_WORKFLOW.spec("record_payment").roles,
+                )  # fmt: skip
             number = len(request.charges.payments) + 1
             # The slip of this request's own quote (the sheet's quotes are paid through desk.charges).
             own = [
