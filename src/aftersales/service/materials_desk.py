@@ -1096,7 +1096,9 @@ class MaterialsDesk:
         售后服务处收到用户的退料后进行实物盘点): the return is registered there for that quantity (its
         ``PartReturn``, named by ``return_id``, is inspected and booked as any return), sent back when the
         parts were handed in; fewer than declared (``relay_count_short``) leaves the rest out on the
-        loan, charged as kept once due. Counted once (``PolicyError`` ``relay_counted``)."""
+        loan, charged as kept once due; more than declared (``relay_count_over``) is registered as counted
+        — the physical count stands — and its booking makes what is beyond the loan surplus for review
+        (盘盈, 退料 4). Counted once (``PolicyError`` ``relay_counted``)."""
         _check_actor(actor)
         check_role(actor, "count_relayed_return", relay_id, MATERIALS_ROLES["count_relayed_return"])
         counted_quantity(counted)
