@@ -83,7 +83,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.cancelled_quote_slips import quotes_owing_nothing
-from aftersales.service.charge_refunds import slip_to_refund
+from aftersales.service.charge_refunds import credited_lines, slip_to_refund
 from aftersales.service.clock_skew import CLOCK_SKEW, stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
@@ -952,6 +952,11 @@ class MaterialsDesk:
                     code="refund_on_the_charge_sheet",
                 )
             slip = slip_to_refund(uow, ticket.id, quote_id)
+            # What an earlier partial refund of the slip took back (and paid back) is not again.
+            lines, earlier = credited_lines(uow, slip, slip.charged_lines())
+            owed_back = slip.paid - Money.total((c.paid for c in earlier), slip.currency)
+            if not lines:
+                raise PolicyError(f"slip {slip.id} was already refunded", code="already_refunded")
             number = next_number(uow, "fee_slip", now)
             facts = {
                 "request_id": request.id,
@@ -961,18 +966,18 @@ class MaterialsDesk:
             }
             credit = FeeSlip(
                 number, ticket.id, slip.customer_id, slip.currency, now, actor.ref,
-                self._books_month(now), slip.charged_lines(), method,
+                self._books_month(now), tuple(lines), method,
                 InvoiceWish.NEVER, SlipOrigin.REFUND, slip.dealer_id, None, payer_kind=slip.payer_kind,
                 payer_id=slip.payer_id, reasons=(Reason("refund_request_cancelled", facts),),
                 credits_slip=slip.id,
             )  # fmt: skip
             paid_back: Payment | None = None
-            if slip.paid.amount > 0:
-                credit.record_payment(SlipPayment(slip.paid, method, now, actor.ref, reference))
+            if owed_back.amount > 0:
+                credit.record_payment(SlipPayment(owed_back, method, now, actor.ref, reference))
                 paid_back = Payment(
-                    PaymentId(f"{quote_id}-R1"),
+                    PaymentId(f"{quote_id}-R{len(earlier) + 1}"),
                     QuoteId(quote_id),
-                    slip.paid,
+                    owed_back,
                     now,
                     actor.ref,
                     method,
