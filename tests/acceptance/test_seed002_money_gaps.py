@@ -530,7 +530,7 @@ def test_a_refund_by_another_dealer_or_with_a_reused_key_changes_nothing(story: 
         desk.charges.refund(world.dealer_bj_staff, ticket_id, quote_id, reason="延保")
     with pytest.raises(ValidationError) as method:
         desk.charges.refund(world.agent, ticket_id, quote_id, reason="延保", method="现金!")
-    assert method.value.field == "payment_method"
+    assert method.value.field == "method"  # the argument, checked against the desk's list (s32)
     assert desk.ticket(world.agent, ticket_id).version == version
     desk.charges.refund(world.dealer_sh_staff, ticket_id, quote_id, reason="延保", idempotency_key="k")
     with pytest.raises(IdempotencyKeyReused):

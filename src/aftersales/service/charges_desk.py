@@ -95,6 +95,7 @@ from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import new_id, next_number
+from aftersales.service.payment_methods import check_method
 from aftersales.service.permissions import Workflow, check_role, permit
 from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
@@ -453,6 +454,7 @@ class ChargesDesk:
         invoices: list[InvoiceRecord] = []
         if not isinstance(urgent, bool):
             raise ValidationError("urgent is true or false", field="urgent", rule="true_or_false")
+        check_method(self.context, payment_method, "payment_method")  # the way of paying on its slip
         try:
             wish = InvoiceWish(invoice)
         except ValueError:
@@ -717,6 +719,7 @@ class ChargesDesk:
             raise ValidationError("a refund needs a reason (at most 500 characters)", field="reason")
         if not isinstance(quote_id, str) or not quote_id:
             raise ValidationError("quote_id names a quote of the ticket", field="quote_id")
+        check_method(self.context, method, "method")
         details = RefundDetails(reason, method, reference)
         holder: list[FeeSlip] = []
 
@@ -923,6 +926,7 @@ class ChargesDesk:
         """
         if not isinstance(amount, Money):
             raise ValidationError("amount must be Money", field="amount", rule="money")
+        check_method(self.context, method, "method")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)

@@ -47,6 +47,7 @@ from aftersales.service.index_backfill import fill_index
 from aftersales.service.kept_charge_waiver import waive_kept_charge
 from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import next_number
+from aftersales.service.payment_methods import check_method
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import (
@@ -343,6 +344,7 @@ class FeeDesk:
         With ``idempotency_key`` a retried call returns the first slip instead of writing a second.
         """
         check_role(actor, "issue_fee_slip", ticket_id, FEE_ROLES["issue_fee_slip"])
+        check_method(self.context, payment_method, "payment_method")  # the desk's ways of paying
         lines = tuple(lines)
         slip_currency = self.currency if currency is None else currency
         request = [
@@ -467,6 +469,8 @@ class FeeDesk:
         """
         if received_at is not None:
             require_aware(received_at, "received_at")
+        if method is not None:
+            check_method(self.context, method, "method")
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
             received = now if received_at is None else received_at

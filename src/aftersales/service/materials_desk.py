@@ -66,7 +66,6 @@ from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.return_relay import RelayedReturn, counted_quantity
 from aftersales.domain.surplus_review import SurplusClosure, SurplusOutcome
-from aftersales.domain.text import code
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TicketState
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
@@ -92,6 +91,7 @@ from aftersales.service.judged_instant import judged_at
 from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.numbering import new_id, next_number
+from aftersales.service.payment_methods import check_method
 from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
 from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.record_words import notice_for
@@ -645,6 +645,8 @@ class MaterialsDesk:
             raise ValidationError(
                 f"invoice is now, later or never, got {invoice!r}", field="invoice"
             ) from None
+        if payment_method is not None:
+            check_method(self.context, payment_method, "payment_method")
         fees = FeeDesk(self.context, self.runner)
         invoices: list[InvoiceRecord] = []
         slips: list[FeeSlip] = []
@@ -689,6 +691,8 @@ class MaterialsDesk:
         :meth:`approve` (on the quote's fee slip), else ``transfer``. A dealer's purchase from the maker is
         confirmed by the maker's office, not by the dealer (``PermissionDenied``, rule
         ``maker_confirms_payment``)."""
+        if method is not None:
+            check_method(self.context, method, "method")
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             if request.quote_id is None or request.charges is None:
@@ -935,6 +939,7 @@ class MaterialsDesk:
         """
         if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
             raise ValidationError("a refund needs a reason (at most 500 characters)", field="reason")
+        check_method(self.context, method, "method")
         holder: list[FeeSlip] = []
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> None:
@@ -1197,7 +1202,7 @@ class MaterialsDesk:
         if not isinstance(reference, str) or len(reference) > 200:
             raise ValidationError("reference is text of at most 200 characters", field="reference")
         terms = RefundTerms(reason, method, reference)
-        code(None, attrs.fields(SlipPayment).method, method)  # a payment method's code, checked first
+        check_method(self.context, method, "method")  # the desk's ways of paying, checked first
 
         def stock_in(uow: UnitOfWork, closure: SurplusClosure, ticket_id: str) -> None:
             item = uow.documents.get(PartReturn, return_id)
