@@ -24,7 +24,9 @@ from test_seed002_money import FEES, IN_WARRANTY, PART, SH, _free_part_received
 from two_desk_races import race
 
 import aftersales.service.complaint_incident_facts as incident_facts
-import aftersales.service.materials_desk as materials_desk
+import aftersales.service.materials_base as materials_base
+import aftersales.service.materials_ledger_jobs as materials_ledger_jobs
+import aftersales.service.materials_money as materials_money
 import aftersales.service.quality_incidents as quality_incidents
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.charges import ChargeKind, ChargeLine
@@ -90,7 +92,7 @@ def _crossing(first: ServiceDesk, second: ServiceDesk, monkeypatch: pytest.Monke
     and ``second`` wait, holding the ticket, until ``first`` took that number (1 s at most each): the
     interleaving in which the old order deadlocked."""
     ticket_held, counter_held = threading.Event(), threading.Event()
-    numbered = materials_desk.next_number
+    numbered = materials_base.next_number
 
     def next_number(uow: object, kind: str, now: object) -> str:
         if kind == "fee_slip":
@@ -100,7 +102,8 @@ def _crossing(first: ServiceDesk, second: ServiceDesk, monkeypatch: pytest.Monke
             counter_held.set()
         return found
 
-    monkeypatch.setattr(materials_desk, "next_number", next_number)
+    for module in (materials_base, materials_ledger_jobs, materials_money):  # where slips are numbered (s32)
+        monkeypatch.setattr(module, "next_number", next_number)
     load = second.runner.load
 
     def locking(uow: object, id: str, *, lock: bool = False, shared: bool = False) -> object:

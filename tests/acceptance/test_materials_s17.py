@@ -337,7 +337,10 @@ def test_dealer_staff_still_answer_their_own_purchase_and_record_the_users_answe
     materials.check(world.agent, own.id)
     materials.quote(world.dealer_sh_staff, own.id)
     materials.approve(world.dealer_sh_staff, own.id)
-    paid = materials.record_payment(world.dealer_sh_staff, own.id, amount=Money("75.00", "CNY"))
+    with pytest.raises(PermissionDenied) as debtor:  # 款到发货: the maker confirms its money (s32)
+        materials.record_payment(world.dealer_sh_staff, own.id, amount=Money("75.00", "CNY"))
+    assert debtor.value.rule == "maker_confirms_payment"
+    paid = materials.record_payment(world.agent, own.id, amount=Money("75.00", "CNY"))
     assert paid.charges is not None and paid.charges.paid_on(paid.quote_id or "") == Money("75.00", "CNY")
     users = materials.request(
         world.agent, ticket_id, party=PartyRef.engineer("eng-jr"), lines=[MaterialsLine(PART, 1)]
@@ -389,7 +392,7 @@ def test_another_dealers_staff_cannot_accept_refuse_or_pay_the_charge_sheets_pur
         desk.charges.record_payment(world.dealer_sh_staff, ticket_id, purchase.id, amount=purchase.total)
     (slip,) = desk.fees.slips_of(world.manager, ticket_id)
     assert (slip.payer_id, slip.paid) == ("dealer-bj", Money(0, "CNY"))
-    desk.charges.record_payment(world.dealer_bj_staff, ticket_id, purchase.id, amount=purchase.total)
+    desk.charges.record_payment(world.agent, ticket_id, purchase.id, amount=purchase.total)
     quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)  # the user's quote: staff may offer it
     desk.charges.accept(world.dealer_sh_staff, ticket_id, quote.id)  # and record the user's answer
 
@@ -411,7 +414,7 @@ def test_another_dealers_staff_cannot_receive_date_or_cancel_a_dealers_parts(sto
     materials.approve(world.dealer_bj_staff, later.id)
     with pytest.raises(PermissionDenied):
         materials.confirm_date(world.dealer_sh_staff, later.id, ship_on=date(2026, 3, 9))
-    materials.record_payment(world.dealer_bj_staff, later.id, amount=Money("75.00", "CNY"))
+    materials.record_payment(world.agent, later.id, amount=Money("75.00", "CNY"))
     materials.confirm_date(world.dealer_bj_staff, later.id, ship_on=date(2026, 3, 2))
     materials.pick(world.agent, later.id)
     shipped = materials.ship(world.agent, later.id)

@@ -33,7 +33,7 @@ def _paid_not_urgent(desk: ServiceDesk, clock: ManualClock, world: World) -> Mat
     materials.check(world.agent, request.id)
     materials.quote(world.agent, request.id)
     materials.approve(world.dealer_sh_staff, request.id)
-    materials.record_payment(world.dealer_sh_staff, request.id, amount=Money("75.00", "CNY"))
+    materials.record_payment(world.agent, request.id, amount=Money("75.00", "CNY"))
     return materials.pick(world.agent, request.id)
 
 

@@ -49,7 +49,7 @@ def test_the_accepted_materials_quote_is_on_a_slip_and_in_the_months_income(stor
     (slip,) = desk.fees.slips_of(world.manager, ticket_id)
     assert (slip.payer_kind, slip.payer_id, slip.total) == ("dealer", "dealer-sh", Money("75.00", CNY))
     assert slip.origin.value == "job" and [ln.item for ln in slip.lines] == [PART]
-    desk.materials.record_payment(world.dealer_sh_staff, request_id, amount=Money("75.00", CNY))
+    desk.materials.record_payment(world.agent, request_id, amount=Money("75.00", CNY))
     assert desk.fees.slip(world.manager, slip.id).paid == Money("75.00", CNY)
     with desk.store() as uow:
         march = month_money(uow.documents, "2026-03")

@@ -39,7 +39,7 @@ def _sent_back_unused(desk: ServiceDesk, clock: ManualClock, world: World) -> tu
     Returns the ticket, the request and the return."""
     ticket_id, request_id = _bought_on_the_materials_desk(desk, clock, world)
     materials = desk.materials
-    materials.record_payment(world.dealer_sh_staff, request_id, amount=Money("75.00", CNY))
+    materials.record_payment(world.agent, request_id, amount=Money("75.00", CNY))
     materials.pick(world.agent, request_id)
     materials.ship(world.agent, request_id)
     materials.receive(world.dealer_sh_staff, request_id)

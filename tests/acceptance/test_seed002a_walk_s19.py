@@ -199,7 +199,7 @@ def test_a_gift_sent_with_charged_parts_goes_out_free_and_is_not_sales_income(st
     quote = request.charges.quote(request.quote_id)
     assert [line.item for line in quote.lines] == [PART] and quote.total == Money("75.00", "CNY")
     materials.approve(world.dealer_sh_staff, request.id)
-    materials.record_payment(world.dealer_sh_staff, request.id, amount=quote.total)
+    materials.record_payment(world.agent, request.id, amount=quote.total)
     _ship(desk, world, request)
     _, reasons = materials.receive(world.dealer_sh_staff, request.id)
     assert {r.code for r in reasons} == {"excluded_already_charged", "excluded_gift", "excluded_brochure"}
@@ -305,7 +305,7 @@ def test_the_way_of_paying_agreed_is_on_the_slip_and_the_payment(story: Story) -
     with desk.store() as uow:
         (slip,) = uow.documents.query(FeeSlip, ticket_id=ticket_id)
     assert slip.payment_method == "wechat"
-    paid = materials.record_payment(world.dealer_sh_staff, request.id, amount=Money("75.00", "CNY"))
+    paid = materials.record_payment(world.agent, request.id, amount=Money("75.00", "CNY"))
     assert paid.charges is not None and [p.method for p in paid.charges.payments] == ["wechat"]
     with desk.store() as uow:
         (slip,) = uow.documents.query(FeeSlip, ticket_id=ticket_id)

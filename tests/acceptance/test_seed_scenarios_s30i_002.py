@@ -275,7 +275,7 @@ def test_a_part_the_dealer_bought_and_sent_back_unused_is_read_for_review_and_cl
     request = desk.charges.accept(staff, ticket_id, purchase.id, urgent=True).materials_request
     assert request is not None
     desk.materials.pick(world.agent, request.id)
-    desk.charges.record_payment(staff, ticket_id, purchase.id, amount=purchase.total)
+    desk.charges.record_payment(world.agent, ticket_id, purchase.id, amount=purchase.total)
     desk.materials.ship(world.agent, request.id)
     desk.materials.receive(staff, request.id)
     desk.cancel(world.agent, ticket_id, reason="customer_withdrew")

@@ -23,7 +23,9 @@ from test_seed002_money import FEES, OUT_OF_WARRANTY, PART, _repair
 from two_desk_races import issue_slip, race, race_processes, record_payment
 
 import aftersales.service.complaint_incident_facts as incident_facts
-import aftersales.service.materials_desk as materials_desk
+import aftersales.service.materials_base as materials_base
+import aftersales.service.materials_ledger_jobs as materials_ledger_jobs
+import aftersales.service.materials_money as materials_money
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.domain.charges import ChargeKind, ChargeLine
@@ -316,7 +318,7 @@ def test_a_materials_quote_and_the_sheets_quote_accepted_in_crossing_order_are_b
     quote = first.charges.quote(world.agent, ticket_id)
     ticket_held, counter_held = threading.Event(), threading.Event()
 
-    numbered = materials_desk.next_number
+    numbered = materials_base.next_number
 
     def next_number(uow: object, kind: str, now: object) -> str:
         if kind == "pick_slip":
@@ -326,7 +328,8 @@ def test_a_materials_quote_and_the_sheets_quote_accepted_in_crossing_order_are_b
             counter_held.set()
         return found
 
-    monkeypatch.setattr(materials_desk, "next_number", next_number)
+    for module in (materials_base, materials_ledger_jobs, materials_money):  # where slips are numbered (s32)
+        monkeypatch.setattr(module, "next_number", next_number)
     load = second.runner.load
 
     def locking(uow: object, id: str, *, lock: bool = False, shared: bool = False) -> object:

@@ -100,6 +100,15 @@ class RelayedReturn:
         self.party_key = self.party.key
 
     @property
+    def over_count(self) -> int:
+        """Counted at the receiving location beyond what was declared at hand-in (0 while in transit).
+
+        退料 3 (台州售后服务处收到用户的退料后进行实物盘点): the physical count is what was returned, so the
+        return is registered for all of it; what its booking finds beyond the loan is surplus for review
+        (盘盈, 退料 4), not refused: the parts are on Taizhou's shelf either way."""
+        return max((self.counted or 0) - self.quantity, 0)
+
+    @property
     def shortfall(self) -> int:
         """Declared at hand-in but not counted at the receiving location (0 while in transit)."""
         return max(self.quantity - (self.counted or 0), 0) if self.counted is not None else 0
@@ -109,7 +118,8 @@ class RelayedReturn:
     ) -> tuple[Reason, ...]:
         """The receiving location took the parts in and counted ``counted`` (退料 3: 实物盘点): the relay
         ends. Counted once (``PolicyError`` ``relay_counted``), not before the hand-in. Returns the
-        reasons recorded: ``relay_count_short`` when fewer came than were declared."""
+        reasons recorded: ``relay_count_short`` when fewer came than were declared, ``relay_count_over``
+        when more (:attr:`over_count`; booked, what is beyond the loan is surplus for review)."""
         _count(counted, "counted", 0)
         aware(None, attrs.fields(RelayedReturn).counted_at, at)
         if self.state is not RelayState.IN_TRANSIT:
@@ -118,12 +128,12 @@ class RelayedReturn:
             raise ValidationError(f"{self.id} is counted before it was handed in", field="at")
         if (counted == 0) != (return_id is None):
             raise ValidationError("a count of parts registers their return, and only then", field="return_id")
-        short = self.quantity - counted
-        reasons = (
-            (Reason("relay_count_short", {"declared": self.quantity, "counted": counted, "part": self.part}),)
-            if short > 0
-            else ()
-        )
+        facts: dict[str, str | int] = {"declared": self.quantity, "counted": counted, "part": self.part}
+        reasons: tuple[Reason, ...] = ()
+        if counted < self.quantity:
+            reasons = (Reason("relay_count_short", facts),)
+        elif counted > self.quantity:  # more on the shelf than declared: the booking's surplus decides
+            reasons = (Reason("relay_count_over", facts),)
         self.state, self.counted, self.counted_at, self.counted_by = RelayState.COUNTED, counted, at, by
         self.location, self.return_id, self.reasons = location, return_id, reasons
         return reasons

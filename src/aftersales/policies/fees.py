@@ -29,6 +29,8 @@ from aftersales.domain.charges import ChargeKind, ChargeLine, Quote, QuoteId, ch
 from aftersales.domain.ids import DealerId, TicketId
 from aftersales.domain.money import Money, currency_exponent
 from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
+from aftersales.domain.payment_methods import DEFAULT_PAYMENT_METHODS
+from aftersales.domain.payment_methods import payment_methods as payment_methods_list
 from aftersales.domain.text import code
 from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import (
@@ -328,6 +330,13 @@ class FeesParams:
 
     budget_per_ticket: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
     """The service cost budgeted per ticket, in ``currency`` (KPI reports compare with it; default none)."""
+    payment_methods: tuple[str, ...] = attrs.field(
+        default=DEFAULT_PAYMENT_METHODS, converter=payment_methods_list
+    )
+    """The ways of paying every payment and refund is recorded in (seed 002: 付款方式, 填注付款方式信息;
+    default cash, transfer, wechat, alipay, card): another is refused naming the method's argument.
+    Slips default to ``cash`` and refunds to ``transfer``: a list without them makes those calls name
+    their method."""
 
     def __attrs_post_init__(self) -> None:
         # Every amount is checked against its currency's bounds here, when the pack loads, not at the

@@ -27,6 +27,7 @@ from aftersales.domain.charges import (
 )
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
 from aftersales.domain.materials import MaterialsRequest
+from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
@@ -35,7 +36,14 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.numbering import next_number
 
-__all__ = ["RefundDetails", "refund_quote", "slip_to_refund"]
+__all__ = [
+    "RefundDetails",
+    "check_within_paid",
+    "credited_lines",
+    "credits_of",
+    "refund_quote",
+    "slip_to_refund",
+]
 
 
 @attrs.frozen
@@ -48,20 +56,61 @@ class RefundDetails:
 
 
 def slip_to_refund(uow: UnitOfWork, ticket_id: str, quote_id: str) -> FeeSlip:
-    """The active slip charging ``quote_id`` of the ticket, not yet credited: what a refund pays back
-    (the ticket's charge sheet and the materials desk's quotes alike). ``no_slip`` when there is none,
-    ``already_refunded`` when a credit slip names it."""
+    """The active slip charging ``quote_id`` of the ticket, not yet wholly credited: what a refund pays
+    back (the ticket's charge sheet and the materials desk's quotes alike). ``no_slip`` when there is
+    none, ``already_refunded`` once credit slips naming it have taken back all it charged or all that
+    was paid on it. Two partial refunds (a part sent back unused, then the rest made free) are normal:
+    the second credits what the first did not (:func:`credited_lines`, :func:`check_within_paid`)."""
     slips = list(uow.documents.query(FeeSlip, ticket_id=ticket_id))
     owing = [f for f in slips if f.quote_id == quote_id and f.is_active and not f.is_credit]
     if not owing:
         raise PolicyError(f"quote {quote_id} has no active fee slip to pay back", code="no_slip")
     slip = owing[0]
-    earlier = [f.id for f in slips if f.credits_slip == slip.id and f.is_active]
-    if earlier:
+    earlier = credits_of(slips, slip)
+    taken = Money.total((c.total for c in earlier), slip.currency)
+    paid_back = Money.total((c.paid for c in earlier), slip.currency)
+    if earlier and (taken >= slip.total or (slip.paid.amount > 0 and paid_back >= slip.paid)):
         raise PolicyError(
-            f"slip {slip.id} was already refunded on credit slip {earlier[0]}", code="already_refunded"
+            f"slip {slip.id} was already refunded on credit slip {', '.join(c.id for c in earlier)}",
+            code="already_refunded",
         )
     return slip
+
+
+def credits_of(slips: Iterable[FeeSlip], slip: FeeSlip) -> list[FeeSlip]:
+    """The active credit slips among ``slips`` that name ``slip`` (its refunds so far)."""
+    return [f for f in slips if f.credits_slip == slip.id and f.is_active]
+
+
+def credited_lines(
+    uow: UnitOfWork, slip: FeeSlip, lines: Iterable[ChargeLine]
+) -> tuple[list[ChargeLine], list[FeeSlip]]:
+    """``lines`` less what earlier credit slips of ``slip`` already took back (by kind and item, at most
+    their quantity), and those credit slips: a second refund pays back only what the first did not."""
+    earlier = credits_of(uow.documents.query(FeeSlip, ticket_id=slip.ticket_id), slip)
+    taken: dict[tuple[ChargeKind, str], int] = {}
+    for credit in earlier:
+        for ln in credit.charged_lines():
+            taken[(ln.kind, ln.item)] = taken.get((ln.kind, ln.item), 0) + ln.quantity
+    left: list[ChargeLine] = []
+    for line in lines:
+        key = (line.kind, line.item)
+        gone = min(taken.get(key, 0), line.quantity)
+        taken[key] = taken.get(key, 0) - gone
+        if line.quantity > gone:
+            left.append(attrs.evolve(line, quantity=line.quantity - gone))
+    return left, earlier
+
+
+def check_within_paid(slip: FeeSlip, earlier: Iterable[FeeSlip], paying_back: Money) -> None:
+    """Refuse (``exceeds_paid``) a refund that would pay back more than was paid on ``slip`` with what
+    its ``earlier`` credit slips paid back."""
+    before = Money.total((c.paid for c in earlier), slip.currency)
+    if before + paying_back > slip.paid:
+        raise PolicyError(
+            f"slip {slip.id}: {paying_back} more would pay back {before + paying_back}, {slip.paid} was paid",
+            code="exceeds_paid",
+        )
 
 
 def refund_quote(
@@ -101,6 +150,15 @@ def refund_quote(
         credited = [(line, ()) for line in quote.lines if line.chargeable]
     else:
         credited = _now_free(quote, sheet)
+    # What an earlier partial refund of this slip took back is not paid back again.
+    reasons_of = {(line.kind, line.item): why for line, why in credited}
+    left, earlier = credited_lines(uow, slip, [line for line, _why in credited])
+    credited = [(line, reasons_of[(line.kind, line.item)]) for line in left]
+    if not credited and earlier:
+        raise PolicyError(
+            f"slip {slip.id} was already refunded on credit slip {', '.join(c.id for c in earlier)}",
+            code="already_refunded",
+        )
     if not credited:
         raise PolicyError(
             f"no line of quote {quote_id} is free on the sheet as it stands: nothing to refund "
@@ -126,6 +184,7 @@ def refund_quote(
         SlipOrigin.REFUND, slip.dealer_id, None, payer_kind=slip.payer_kind,
         payer_id=slip.payer_id, reasons=(head, *unique), credits_slip=slip.id,
     )  # fmt: skip
+    check_within_paid(slip, earlier, credit.total)
     credit.record_payment(SlipPayment(credit.total, details.method, now, actor.ref, details.reference))
     uow.documents.add(credit)
     number = sum(1 for r in sheet.refunds if r.quote_id == quote_id) + 1

@@ -93,7 +93,9 @@ from aftersales.service.charge_refunds import RefundDetails, refund_quote
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
+from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import new_id, next_number
+from aftersales.service.payment_methods import check_method
 from aftersales.service.permissions import Workflow, check_role, permit
 from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
@@ -452,6 +454,7 @@ class ChargesDesk:
         invoices: list[InvoiceRecord] = []
         if not isinstance(urgent, bool):
             raise ValidationError("urgent is true or false", field="urgent", rule="true_or_false")
+        check_method(self.context, payment_method, "payment_method")  # the way of paying on its slip
         try:
             wish = InvoiceWish(invoice)
         except ValueError:
@@ -716,6 +719,7 @@ class ChargesDesk:
             raise ValidationError("a refund needs a reason (at most 500 characters)", field="reason")
         if not isinstance(quote_id, str) or not quote_id:
             raise ValidationError("quote_id names a quote of the ticket", field="quote_id")
+        check_method(self.context, method, "method")
         details = RefundDetails(reason, method, reference)
         holder: list[FeeSlip] = []
 
@@ -922,6 +926,7 @@ class ChargesDesk:
         """
         if not isinstance(amount, Money):
             raise ValidationError("amount must be Money", field="amount", rule="money")
+        check_method(self.context, method, "method")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
@@ -939,6 +944,10 @@ class ChargesDesk:
             if sheet.quote(quote_id).payer == "dealer":
                 owing = [f.payer_id for f in slips if f.is_active and f.payer_kind == "dealer"]
                 _check_purchaser(actor, ticket, "record_payment", quote_id, owing[0] if owing else None)
+                # 款到发货: the maker's office confirms the money its dealer owes it, not the dealer.
+                check_payment_recorder(
+                    actor, "record_payment", quote_id, "dealer", owing[0] if owing else None, frozenset(Role)
+                )
             sheet.record_payment(payment)
             active = [f for f in slips if f.is_active]
             if slips and not active:

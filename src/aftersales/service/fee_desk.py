@@ -45,7 +45,9 @@ from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.index_backfill import fill_index
 from aftersales.service.kept_charge_waiver import waive_kept_charge
+from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import next_number
+from aftersales.service.payment_methods import check_method
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import (
@@ -342,6 +344,7 @@ class FeeDesk:
         With ``idempotency_key`` a retried call returns the first slip instead of writing a second.
         """
         check_role(actor, "issue_fee_slip", ticket_id, FEE_ROLES["issue_fee_slip"])
+        check_method(self.context, payment_method, "payment_method")  # the desk's ways of paying
         lines = tuple(lines)
         slip_currency = self.currency if currency is None else currency
         request = [
@@ -455,6 +458,9 @@ class FeeDesk:
     ) -> FeeSlip:
         """Record money received against a slip (at most its balance); a retry with its key counts once.
 
+        A slip a dealer or an engineer owes the maker (a part charged as kept) is recorded as paid by the
+        maker's office, not by the debtor (``PermissionDenied``, rule ``maker_confirms_payment``).
+
         A slip written for a quote is paid where its quote is (``paid_on_the_quote``, nothing stored):
         ``desk.charges.record_payment`` for the charge sheet's, ``desk.materials.record_payment`` for the
         materials desk's — they record the money on the quote, its slip and its parts request together;
@@ -463,12 +469,18 @@ class FeeDesk:
         """
         if received_at is not None:
             require_aware(received_at, "received_at")
+        if method is not None:
+            check_method(self.context, method, "method")
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
             received = now if received_at is None else received_at
             if received > now:
                 raise ValidationError("received_at is in the future", field="received_at")
             slip = self._slip(uow, actor, slip_id, "record_slip_payment")
+            check_payment_recorder(  # 款到发货: the maker's office confirms what a dealer owes it
+                actor, "record_slip_payment", slip.id, slip.payer_kind, slip.payer_id,
+                FEE_ROLES["record_slip_payment"],
+            )  # fmt: skip
             if slip.quote_id is not None:
                 raise PolicyError(
                     f"slip {slip.id} is the slip of quote {slip.quote_id}: pay the quote "
