@@ -241,6 +241,11 @@ class SlaTimeline:
         light._dues = self._dues
         return light
 
+    def measures(self, targets: SlaTargets, calendar: BusinessCalendar) -> bool:
+        """Whether this timeline measured these very ``targets`` on this very ``calendar`` (by identity:
+        both are immutable values, and a host that keeps one timeline per ticket asks on every command)."""
+        return self._targets is targets and self._calendar is calendar
+
     def unchanged_by(self, events: Sequence[TicketEvent]) -> bool:
         """True when ``events`` is the measured log followed only by steps that change no clock input, so
         this timeline measures ``events`` too: no step the clock reads (:data:`STEP_CODES`, an assignment
@@ -304,23 +309,22 @@ class SlaTimeline:
         now_work: int | None = None
         moving = False
         found: dict[str, datetime | None] = {}
-        for item in self._measured:
-            if type(item) is TargetStatus:
-                found[item.target.name] = item.due_at
+        # Item i is target i's (a running clock's tuple names no target: see Running).
+        for target, item in zip(self._targets.targets, self._measured, strict=True):
+            if isinstance(item, TargetStatus):
+                found[target.name] = item.due_at
                 continue
-            assert isinstance(item, Running)
-            deadline = item.deadline
+            _, _, budget, _, working, _, _, _, elapsed, _, _, deadline, _, _ = item
             if deadline is None:  # the clock stands with budget left: projected from ``at``
                 moving = True
-                if item.working:
+                left = budget - elapsed
+                if working:
                     if now_work is None:
                         now_work = calendar.offset_us(at_us) if self._count else 0
-                    deadline = calendar.instant_at(now_work + item.budget - item.elapsed)
+                    deadline = calendar.instant_at(now_work + left)
                 else:
-                    deadline = (EPOCH + _MICROSECOND * (at_us + item.budget - item.elapsed)).astimezone(
-                        calendar.zone
-                    )
-            found[item.target.name] = deadline
+                    deadline = (EPOCH + _MICROSECOND * (at_us + left)).astimezone(calendar.zone)
+            found[target.name] = deadline
         # Immutable datetimes, the same for every ``at`` from the last event on: kept, handed out as copies.
         self._dues = False if moving else dict(found)
         return found
@@ -341,24 +345,19 @@ class SlaTimeline:
         now_work = calendar.offset_us(at_us) if self._targets._working and self._count else 0
         share, whole = self._targets._warn_ratio
         found: list[TargetStatus] = []
-        for item in measured:
-            if type(item) is TargetStatus:
+        for target, item in zip(self._targets.targets, measured, strict=True):
+            if isinstance(item, TargetStatus):
                 found.append(item)
                 continue
-            assert isinstance(item, Running)
-            working = item.working
+            (extended, allowed, budget, warn_amount, working, begin, paused, open_from, elapsed, _,
+             warn_at, deadline, provisional, started) = item  # fmt: skip
             now_pos = now_work if working else at_us
-            budget = item.budget
-            if item.open_from is None:
-                paused = item.paused
-                elapsed = now_pos - item.begin - paused
+            if open_from is None:
+                elapsed = now_pos - begin - paused
                 phase = _RUNNING
             else:
-                elapsed = item.elapsed
-                paused = item.paused + now_pos - item.open_from
+                paused += now_pos - open_from
                 phase = _PAUSED
-            deadline = item.deadline
-            provisional = item.provisional
             if deadline is None:  # the clock stands with budget left: the due moves with the instant
                 deadline_at = now_pos + budget - elapsed
                 if working:
@@ -367,27 +366,26 @@ class SlaTimeline:
                     provisional = official is not None and deadline.date() > official
                 else:
                     deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(zone)
-            warn_at = item.warn_at
             if warn_at is None:
-                warn_at = now_pos + item.warn_amount - elapsed
+                warn_at = now_pos + warn_amount - elapsed
             if working:
                 warning_at = None
-                lazy: tuple[BusinessCalendar, int, int] | None = (calendar, item.begin, warn_at)
+                lazy: tuple[BusinessCalendar, int, int] | None = (calendar, begin, warn_at)
             else:
                 warning_at = (EPOCH + _MICROSECOND * warn_at).astimezone(zone)
                 lazy = None
             found.append(
                 TargetStatus(
-                    item.target,
+                    target,
                     phase,
-                    item.started,
+                    started,
                     deadline,
                     deadline,
-                    item.allowed,
+                    allowed,
                     _MICROSECOND * elapsed,
                     None,
                     elapsed <= budget and elapsed * whole >= budget * share,
-                    item.extended,
+                    extended,
                     _MICROSECOND * paused if paused else _ZERO,
                     warning_at,
                     provisional,

@@ -74,67 +74,35 @@ def _reach(amount: int, begin: int, finish: int, elapsed: int, spans: list[tuple
 _SHORT_LOG = 16
 
 
-class Running:
-    """A target whose clock runs (or is paused) at the end of the log: what its status at a later instant
-    needs, measured once. Offsets are on the target's line (working time, or µs for ``calendar``).
-    Never changed once made (a plain class: made on every measuring, attrs' frozen set-up costs more).
+Running = tuple[
+    bool,  # extended: the target's extension applies
+    timedelta,  # allowed: the clock's budget as a duration
+    int,  # budget: on the target's line (µs)
+    int,  # warn_amount: clock time at which it warns
+    bool,  # working: on the working-time line (else the wall clock)
+    int,  # begin: where the clock started
+    int,  # paused: the closed pauses inside the window
+    int | None,  # open_from: where a pause still open started (the clock stands)
+    int,  # elapsed: fixed while a pause is open
+    int | None,  # deadline_at: the budget's end when fixed (None: projected from the instant asked)
+    int | None,  # warn_at: the warning's end when fixed
+    datetime | None,  # deadline: deadline_at as an instant
+    bool,  # provisional: the deadline lies past the calendar's official data
+    datetime | None,  # started: the wall-clock start (wall targets only)
+]
+"""A target whose clock runs (or is paused) at the end of the log: what its status at a later instant
+needs, measured once. Offsets are on the target's line (working time, or µs for ``calendar``); the target
+is the one at the same position in the targets measured (:func:`measure` gives one item per target).
 
-    ``paused`` is the closed pauses inside the window; ``open_from`` where a pause still open started
-    (then the clock stands: ``elapsed`` is fixed); ``deadline_at``/``warn_at`` the budget's and the
-    warning's end when they no longer move with the instant asked about (``None``: projected from it).
-    """
+A plain tuple of ints, bools, ``None``, datetimes and durations, not an object: a desk keeps one per
+running clock of every live ticket it has measured, and CPython stops tracking such a tuple at its first
+garbage collection, so no later collection walks it (issue 21: an object with slots was walked by every
+full collection, and made again by every command that measures).
 
-    __slots__ = (
-        "allowed",
-        "begin",
-        "budget",
-        "deadline",
-        "deadline_at",
-        "elapsed",
-        "extended",
-        "open_from",
-        "paused",
-        "provisional",
-        "started",
-        "target",
-        "warn_amount",
-        "warn_at",
-        "working",
-    )
-
-    def __init__(
-        self,
-        target: SlaTarget,
-        extended: bool,
-        allowed: timedelta,
-        budget: int,
-        warn_amount: int,
-        working: bool,
-        begin: int,
-        paused: int,
-        open_from: int | None,
-        elapsed: int,
-        deadline_at: int | None,
-        warn_at: int | None,
-        deadline: datetime | None,
-        provisional: bool,
-        started: datetime | None,
-    ) -> None:
-        self.target = target
-        self.extended = extended
-        self.allowed = allowed
-        self.budget = budget
-        self.warn_amount = warn_amount
-        self.working = working
-        self.begin = begin
-        self.paused = paused
-        self.open_from = open_from
-        self.elapsed = elapsed
-        self.deadline_at = deadline_at
-        self.warn_at = warn_at
-        self.deadline = deadline
-        self.provisional = provisional
-        self.started = started
+``paused`` is the closed pauses inside the window; ``open_from`` where a pause still open started
+(then the clock stands: ``elapsed`` is fixed); ``deadline_at``/``warn_at`` the budget's and the
+warning's end when they no longer move with the instant asked about (``None``: projected from it).
+"""
 
 
 def measure(
@@ -342,8 +310,7 @@ def _running(
             provisional = official is not None and deadline.date() > official
         else:
             deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(calendar.zone)
-    return Running(
-        target,
+    return (
         extended,
         allowed,
         budget,

@@ -57,7 +57,7 @@ def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
 _PRIORITY_STEPS = frozenset({"opened", *GRADING_STEPS, "reopen"})
 
 
-def _priority_changes(events: Sequence[TicketEvent]) -> tuple[Priority, Sequence[tuple[int, Priority]]]:
+def _priority_changes(events: Sequence[TicketEvent]) -> tuple[Priority, tuple[tuple[int, Priority], ...]]:
     """The priority in force when the current cycle began, and each later change (event index, the
     priority it set): an ``opened`` event sets one (normal until one does), a ``triage`` or a
     ``reclassify`` (:data:`~aftersales.domain.sla_reading.GRADING_STEPS`) may change it. No change is
@@ -80,7 +80,12 @@ def _priority_changes(events: Sequence[TicketEvent]) -> tuple[Priority, Sequence
         elif priority is not None and priority is not in_force:
             changes.append((index, priority))
             in_force = priority
-    return first, changes or ()
+    return (first, tuple(changes)) if changes else _UNCHANGED[first]
+
+
+_UNCHANGED = {priority: (priority, ()) for priority in Priority}
+"""A log without priority changes, one shared value per priority in force: a tuple holding an enum member
+stays tracked by the garbage collector, and every ticket kept one of its own (issue 21)."""
 
 
 def _past_facts(ticket: Ticket, at: datetime) -> tuple[bool, Plan | None, bool] | None:
@@ -119,7 +124,9 @@ class _Kept:
         self.count = count
         self.last = last
         self.reopened = reopened
-        self.measured: tuple[SlaTargets, BusinessCalendar, SlaTimeline] | None = None
+        # The clocks measured: a timeline knows the targets and calendar it measured (by identity), so it
+        # is kept alone, not in a tuple with them (one tracked object less per ticket, issue 21).
+        self.measured: SlaTimeline | None = None
         # The policy's decision for this log's current facts, for one customer tier: every fact it reads
         # (priority, category, plan, assignee, urgency, reopening, agreed terms) changes only by an event,
         # and a new event makes a new _Kept.
@@ -127,7 +134,7 @@ class _Kept:
         # The late-after instants last derived for this ticket, with everything they were derived from
         # (see SlaService._late): valid for any log, so carried over to the next one.
         self.late: _LateKept | None = None
-        self.changes: tuple[Priority, Sequence[tuple[int, Priority]]] | None = None
+        self.changes: tuple[Priority, tuple[tuple[int, Priority], ...]] | None = None
         # The decision re-counted for the priority changes of this log (made only when there are some).
         self.retargeted: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
         # The breached due times a recalculation held for this log's clocks (domain.sla_held).
@@ -387,11 +394,10 @@ class SlaService:
             decided = kept.decided = (tier, found)
         targets = decided[1][0].outcome
         measured = kept.measured
-        if measured is None or measured[0] is not targets or measured[1] is not calendar:
+        if measured is None or not measured.measures(targets, calendar):
             timeline = sla_timeline(events, targets, calendar, days_zone=self.days_zone)
-            measured = (targets, calendar, timeline.without_events())
-            kept.measured = measured  # one assignment: readers see all three or none
-        return with_held(measured[2].status(now), self._held(kept, events), calendar)
+            measured = kept.measured = timeline.without_events()
+        return with_held(measured.status(now), self._held(kept, events), calendar)
 
     @staticmethod
     def _held(kept: _Kept, events: Sequence[TicketEvent]) -> dict[str, HeldDue]:
@@ -433,7 +439,7 @@ class SlaService:
             fresh.changes = kept.changes
         # A step that changes no clock input (a note, a part reserved) keeps the timeline.
         measured = kept.measured if kept is not None and kept.count < count else None
-        if measured is not None and measured[2].unchanged_by(events):
+        if measured is not None and measured.unchanged_by(events):
             fresh.measured = measured
         # Put at the recent end by popping first: a key stored again keeps its old place, and moving
         # it there afterwards raised KeyError when another thread had evicted it in between.
@@ -464,10 +470,10 @@ class SlaService:
             return sla_timeline(events, targets, calendar, days_zone=self.days_zone)
         kept = known or self._log(ticket)
         measured = kept.measured
-        if measured is not None and measured[0] is targets and measured[1] is calendar:
-            return measured[2]
+        if measured is not None and measured.measures(targets, calendar):
+            return measured
         timeline = sla_timeline(events, targets, calendar, days_zone=self.days_zone).without_events()
-        kept.measured = (targets, calendar, timeline)  # one assignment: readers see all three or none
+        kept.measured = timeline  # one assignment: the timeline holds its targets and calendar
         return timeline
 
     def derive(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> None:
