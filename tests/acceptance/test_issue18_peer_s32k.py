@@ -19,7 +19,7 @@ import pytest
 
 from aftersales.domain.classification import Category, Severity
 from aftersales.domain.surveys import CallbackChecklist
-from aftersales.errors import InvalidTransition, ValidationError
+from aftersales.errors import InvalidTransition, SlaExtensionRefused, ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World, world_desk
 
@@ -137,3 +137,53 @@ def test_national_day_2025_and_its_make_up_days(tmp_path: Path) -> None:
         # The morning window ends at 12:00: three working hours from 09:00 end there, not at 13:00.
         monday = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
         assert calendar.add(monday, timedelta(hours=3)) == monday.replace(hour=12)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_dealer_contract_runs_from_the_dispatch_and_extends_to_48_hours_at_most(
+    backend: str, tmp_path: Path
+) -> None:
+    with world_desk(backend, tmp_path, pack="sanitary_ware") as (desk, clock, w):
+        tid = _opened(desk, w)
+        desk.triage(w.agent, tid, nature="leak", severity=Severity.LOW)
+        # The maker's own engineer: the general targets, no dealer contract.
+        maker = _opened(desk, w)
+        desk.triage(w.agent, maker, nature="leak", severity=Severity.LOW)
+        desk.dispatch(w.agent, maker, engineer_id=w.eng_junior.id)
+        assert desk.sla(w.manager, maker)["resolution"].target.basis != "calendar"
+        clock.advance(timedelta(minutes=7))
+        notified = clock.now()
+        desk.dispatch(w.agent, tid, dealer_id=w.dealer_sh.id)
+        resolution = desk.sla(w.manager, tid)["resolution"]
+        assert resolution.target.basis == "calendar"
+        assert resolution.started_at == notified and resolution.due_at == notified + timedelta(hours=24)
+        assert resolution.due_at is not None and resolution.due_at.utcoffset() == timedelta(hours=8)
+        events = len(desk.ticket(w.manager, tid).events)
+        with pytest.raises(SlaExtensionRefused):
+            desk.extend_sla(
+                w.manager, tid, target="resolution", new_limit=timedelta(hours=49), reason="配件缺货"
+            )
+        assert len(desk.ticket(w.manager, tid).events) == events
+        desk.extend_sla(w.manager, tid, target="resolution", new_limit=timedelta(hours=48), reason="配件缺货")
+        assert desk.sla(w.manager, tid)["resolution"].due_at == notified + timedelta(hours=48)
+        last = desk.ticket(w.manager, tid).events[-1]
+        assert last.actor.id == w.manager.id and last.reason == "配件缺货"
+        assert desk.ticket(w.manager, tid).resolution_due_at == notified + timedelta(hours=48)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_past_the_official_holiday_data_dues_are_provisional(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, pack="sanitary_ware") as (desk, clock, w):
+        health = desk.health()
+        assert health.official_until is not None and health.days_left >= 0
+        clock.set(datetime(2026, 12, 30, 10, 0, tzinfo=SHANGHAI))
+        tid = _opened(desk, w)
+        status = desk.sla(w.manager, tid)
+        beyond = [
+            t for t in status.targets if t.due_at is not None and t.due_at.date() > health.official_until
+        ]
+        assert beyond and all(t.provisional for t in beyond)
+        within = [
+            t for t in status.targets if t.due_at is not None and t.due_at.date() <= health.official_until
+        ]
+        assert all(not t.provisional for t in within)
