@@ -12,16 +12,20 @@ All passed on the code as found.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import attrs
 import pytest
 
 from aftersales import ServiceDesk, TicketFilter
+from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.classification import Category
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId
+from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
+from aftersales.domain.training import TrainingKind, TrainingTopic
 from aftersales.errors import (
     ConfigurationError,
     IdempotencyKeyReused,
@@ -136,3 +140,29 @@ def test_a_complaint_cannot_be_ended_through_the_ticket_commands(backend: str, t
                     end(actor)
         ticket = desk.ticket(w.manager, cid)
         assert len(ticket.events) == events and ticket.state not in ("closed", "cancelled", "resolved")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fee_slips_and_training_records_replay_by_key(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, pack="sanitary_ware") as (desk, _clock, w):
+        tid = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="漏水").ticket.id
+        lines = [ChargeLine(ChargeKind.LABOUR, "labour", Money("80.00", "CNY"))]
+        slip = desk.fees.issue_slip(w.agent, tid, lines=lines, idempotency_key="slip-1")
+        assert desk.fees.issue_slip(w.agent, tid, lines=lines, idempotency_key="slip-1").id == slip.id
+        with pytest.raises(IdempotencyKeyReused):
+            desk.fees.issue_slip(
+                w.agent, tid, lines=[ChargeLine(ChargeKind.LABOUR, "labour", Money("90.00", "CNY"))],
+                idempotency_key="slip-1",
+            )  # fmt: skip
+        assert [s.id for s in desk.fees.slips_of(w.manager, tid)] == [slip.id]
+        record = {
+            "kind": TrainingKind.CENTRAL, "held_on": date(2026, 3, 1), "trainer": "王工",
+            "dealer_ids": [w.dealer_sh.id], "topics": [TrainingTopic.WARRANTY_RULES],
+        }  # fmt: skip
+        first = desk.archives.record_training(w.manager, **record, idempotency_key="tr-1")  # type: ignore[arg-type]
+        again = desk.archives.record_training(w.manager, **record, idempotency_key="tr-1")  # type: ignore[arg-type]
+        assert again.id == first.id
+        with pytest.raises(IdempotencyKeyReused):
+            desk.archives.record_training(  # type: ignore[arg-type]
+                w.manager, **{**record, "trainer": "李工"}, idempotency_key="tr-1"
+            )
