@@ -166,3 +166,20 @@ def test_fee_slips_and_training_records_replay_by_key(backend: str, tmp_path: Pa
             desk.archives.record_training(  # type: ignore[arg-type]
                 w.manager, **{**record, "trainer": "李工"}, idempotency_key="tr-1"
             )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_dealer_reads_and_submits_only_its_own_reports(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, pack="sanitary_ware") as (desk, _clock, w):
+        staff = w.dealer_bj_staff
+        with pytest.raises((PermissionDenied, NotFound)):
+            desk.archives.dealer_archive(staff, w.dealer_sh.id, start=date(2026, 1, 1), end=date(2026, 3, 31))
+        with pytest.raises((PermissionDenied, NotFound)):
+            desk.reports.submit_dealer_report(staff, w.dealer_sh.id, "2026-02", installations=1, repairs=1)
+        with pytest.raises((PermissionDenied, NotFound)):
+            desk.archives.customer_archive(staff, w.cust_zh.id)
+        scopes = (desk.reports.kpi_scope, desk.reports.dealer_monthly_scope, desk.reports.fault_scope)
+        assert [scope(staff) for scope in scopes] == [w.dealer_bj.id] * 3
+        for outsider in (w.customer_zh, w.junior):
+            with pytest.raises(PermissionDenied):
+                desk.reports.kpi_scope(outsider)
