@@ -7,14 +7,16 @@ the customer, 75.00 at the maker's price to dealers), a part payment leaves the 
 slip agrees; another dealer's staff and another customer meet not-found (or a refusal) on the sheet, the
 quotes, the slips and the payment, and nothing changes; hostile amounts (negative, NaN, Infinity, 1e30,
 another currency) are typed errors naming the field and store nothing; hostile prices in the pack's
-parameters are refused when the policy is built. All passed on the code as found.
+parameters are refused when the policy is built; "within 30 days" of a repair is late from the local
+midnight after the 30th day, in the zone the desk is given. All passed on the code as found.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -135,3 +137,18 @@ def test_hostile_prices_are_refused_when_the_price_list_is_built(retail: object)
         )
     with pytest.raises(AftersalesError):
         FeesParams(currency="XYZ", parts={PART: PartPriceEntry(cost="75.00", retail="120.00")})
+
+
+@pytest.mark.parametrize(
+    ("zone", "deadline"),
+    [
+        ("Asia/Shanghai", datetime(2026, 4, 3, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))),
+        ("Asia/Urumqi", datetime(2026, 4, 2, 0, 0, tzinfo=ZoneInfo("Asia/Urumqi"))),
+    ],
+)
+def test_within_30_days_counts_whole_local_days_of_the_desks_zone(zone: str, deadline: datetime) -> None:
+    # 17:00 UTC on 2 March is 01:00 on 3 March in Shanghai and 23:00 on 2 March in Urumqi.
+    desk = ServiceDesk.open("memory://", pack="sanitary_ware", settings={"timezone": zone})
+    late_from = desk.materials.return_deadline(datetime(2026, 3, 2, 17, 0, tzinfo=UTC))
+    assert late_from == deadline and late_from.utcoffset() == deadline.utcoffset()
+    desk.shutdown()
