@@ -25,8 +25,10 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId
 from aftersales.domain.parties import Customer
 from aftersales.domain.products import Asset
+from aftersales.domain.reasons import Reason
 from aftersales.domain.teams import OnCallShift, Team, TeamKind
 from aftersales.errors import NotFound, PermissionDenied
+from aftersales.i18n.reasons import render_reason
 from aftersales.policies.complaints import ComplaintParams, DefaultComplaintPolicy
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -215,3 +217,33 @@ def test_vip_critical_goes_to_the_emergency_team_by_day_on_call_at_night_and_fai
         failed = [e for e in desk.ticket(w.manager, nobody).events if e.action == "dispatch_failed"]
         assert failed and failed[-1].payload
         assert desk.ticket(w.manager, nobody).state == "triaged"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_crisis_reported_from_the_field_names_the_reporter_in_the_readers_words(
+    backend: str, tmp_path: Path
+) -> None:
+    """Seed 004 (当接到危机事件的单位或部门、个人要立即通知客户服务中心): the centre is told at once who
+    reported it. The notice said "原因：dealer_staff 报告了危机事件" — the role's code, not its label."""
+    notifier = MemoryNotifier()
+    with world_desk(backend, tmp_path, pack="sanitary_ware", notifier=notifier) as (desk, _clock, w):
+        with pytest.raises(NotFound):  # another region's customer
+            desk.complaints.report_crisis(w.dealer_bj_staff, w.cust_zh.id, "水箱爆裂")
+        desk.deliver()
+        before = len(notifier.sent)
+        opened = desk.complaints.report_crisis(
+            w.dealer_sh_staff, w.cust_zh.id, "水箱爆裂淹了楼下", note="现场发现"
+        )
+        assert [e.action for e in opened.events][-1] == "escalate"
+        desk.deliver()
+        notices = [m for m in notifier.sent[before:] if "现场发现" in m.body]
+        assert {m.recipient for m in notices} >= {"manager@venus.example", "13800000009"}
+        assert all("dealer_staff" not in m.body and "经销商" in m.body for m in notices)
+
+
+@pytest.mark.parametrize(
+    ("locale", "label"), [("zh_Hans", "经销商"), ("zh_Hant", "經銷商"), ("en", "dealer staff")]
+)
+def test_the_crisis_reporters_role_is_rendered_in_every_locale(locale: str, label: str) -> None:
+    words = render_reason(Reason("crisis_reported", {"by": "dealer_staff", "note": "现场发现"}), locale)
+    assert label in words and "dealer_staff" not in words
