@@ -6,8 +6,10 @@ Checked: a batch of 100 units sold to 100 customers — the 4th matching fault r
 5th raises one incident linking 5 tickets of 5 customers, escalated at that instant; a 4 % pack
 threshold raises it at the 4th; another record on a counted unit changes nothing; a warranty extension
 reaches every unit of the batch; dealer staff of another region and the customers meet not-found;
-naming another customer's unit answers not-found; an actor with two roles; engineer loads from the store.
-All passed on the code as found.
+naming another customer's unit answers not-found; an actor with two roles; engineer loads from the store;
+VIP critical dispatch to the team (lead by day, on call at night, the failure on record); the exhibition
+pack's manager deciding a major complaint. All passed on the code as found, except the crisis reported
+from the field: its notice named the reporter by the role's code ("dealer_staff 报告了危机事件"), fixed.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import pytest
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Plan, Priority, Severity
+from aftersales.domain.complaints import ComplaintSeverity, CrisisFacts, CrisisProblem, Recourse
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId
+from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
 from aftersales.domain.products import Asset
 from aftersales.domain.reasons import Reason
@@ -247,3 +251,25 @@ def test_a_crisis_reported_from_the_field_names_the_reporter_in_the_readers_word
 def test_the_crisis_reporters_role_is_rendered_in_every_locale(locale: str, label: str) -> None:
     words = render_reason(Reason("crisis_reported", {"by": "dealer_staff", "note": "现场发现"}), locale)
     assert label in words and "dealer_staff" not in words
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_exhibition_packs_after_sales_manager_decides_a_major_complaint(
+    backend: str, tmp_path: Path
+) -> None:
+    crisis = CrisisFacts(
+        problems={CrisisProblem.PROPERTY_LOSS}, economic_loss=True, recourse={Recourse.PRESS},
+        loss=Money(Decimal("3000"), "CNY"),
+    )  # fmt: skip
+    with world_desk(backend, tmp_path, pack="exhibition_services") as (desk, _clock, w):
+        cid = desk.complaints.open_complaint(
+            w.agent, w.cust_zh.id, "展台坍塌，客户已联系媒体", crisis=crisis
+        ).ticket.id
+        file = desk.complaints.complaint_file(w.manager, cid)
+        assert file.severity is ComplaintSeverity.MAJOR
+        assert [[r.value for r in e.to] for e in file.escalations] == [["manager"]]
+        desk.complaints.investigate(w.manager, cid)
+        desk.complaints.propose_solution(w.manager, cid, solution="赔偿展品损失")
+        desk.complaints.agree_solution(w.manager, cid)
+        desk.complaints.give_feedback(w.manager, cid, outcome="客户接受")
+        assert desk.ticket(w.manager, cid).state not in ("received", "investigating")
