@@ -8,7 +8,8 @@ threshold raises it at the 4th; another record on a counted unit changes nothing
 reaches every unit of the batch; dealer staff of another region and the customers meet not-found;
 naming another customer's unit answers not-found; an actor with two roles; engineer loads from the store;
 VIP critical dispatch to the team (lead by day, on call at night, the failure on record); the exhibition
-pack's manager deciding a major complaint. All passed on the code as found, except the crisis reported
+pack's manager deciding a major complaint; a complaint passed to a dealer outlet and its reply back to the
+centre (another region's dealer: not-found). All passed on the code as found, except the crisis reported
 from the field: its notice named the reporter by the role's code ("dealer_staff 报告了危机事件"), fixed.
 """
 
@@ -273,3 +274,24 @@ def test_the_exhibition_packs_after_sales_manager_decides_a_major_complaint(
         desk.complaints.agree_solution(w.manager, cid)
         desk.complaints.give_feedback(w.manager, cid, outcome="客户接受")
         assert desk.ticket(w.manager, cid).state not in ("received", "investigating")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_complaint_passed_to_an_outlet_comes_back_to_the_centre(backend: str, tmp_path: Path) -> None:
+    notifier = MemoryNotifier()
+    with world_desk(backend, tmp_path, pack="sanitary_ware", notifier=notifier) as (desk, _clock, w):
+        cid = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "维修后仍漏水").ticket.id
+        desk.complaints.refer_to_outlet(w.manager, cid, dealer_id=w.dealer_sh.id)
+        events = len(desk.ticket(w.manager, cid).events)
+        with pytest.raises(NotFound):
+            desk.complaints.reply_from_outlet(w.dealer_bj_staff, cid, reply="不是我们的", handled=True)
+        with pytest.raises(PermissionDenied):
+            desk.complaints.reply_from_outlet(w.customer_zh, cid, reply="已处理", handled=True)
+        assert len(desk.ticket(w.manager, cid).events) == events
+        desk.deliver()
+        before = len(notifier.sent)
+        desk.complaints.reply_from_outlet(w.dealer_sh_staff, cid, reply="已上门处理", handled=True)
+        desk.deliver()
+        assert [m.recipient for m in notifier.sent[before:] if "已上门处理" in m.body] == [
+            "manager@venus.example"
+        ]
