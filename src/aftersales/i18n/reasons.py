@@ -47,6 +47,8 @@ PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # ticket's SLA targets (sla_service_contract, sla_maintenance_visit): the two never share a code.
         "target": ("route_target", "sla_target"),
         "to": ("role",),
+        # Who acted, by role (crisis_reported: "经销商 报告了危机事件", not the code "dealer_staff").
+        "by": ("role",),
         "required_level": ("engineer_level",),
         "unit": ("extension_unit",),
         "source": ("extension_source",),
