@@ -1,0 +1,129 @@
+# mypy: disable-error-code="arg-type"
+"""Session 32 (i): a hostile tester's attacks on the rules merged that morning, through the public desk, on
+memory, SQLite and PostgreSQL. Each attack that found a hole is a test failing on the code before its fix;
+those that held are kept so the rules stay closed.
+
+- Seed 003 (二)2 需详细记录客户信息 (客户姓名、联系方式、地址): a customer is registered with a way to reach
+  them. Holes: a new customer merely *named* as the erasure names people (``[erased]``) was registered with
+  no contact, the exemption meant for the erased record itself; an address of blanks counted as a way to
+  reach them. Held: dealer staff editing their own customer, an erased id registered again, a comeback
+  under a new id, the erased record given back unchanged.
+- Seed 001 三(二)2 对于紧急问题,售后专员应立即标记: a customer's complaint saying ``urgent`` is a claim.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import pytest
+
+from aftersales.domain.classification import Channel
+from aftersales.domain.contact import Contact
+from aftersales.domain.erasure import ERASED
+from aftersales.domain.ids import CustomerId
+from aftersales.domain.parties import Customer
+from aftersales.errors import ErasedIdReused, NotFound, ValidationError
+from aftersales.service.intake import URGENT_CLAIMED_KEY
+from conftest import noticed_desk, world_desk
+
+BACKENDS = ["memory", "sqlite", "postgres"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_new_customer_named_as_erased_needs_a_way_to_reach_them(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, pack="service_centre") as (desk, _clock, w):
+        disguised = Customer(CustomerId("c-disguised"), ERASED, Contact(ERASED), region="SH")
+        with pytest.raises(ValidationError) as caught:
+            desk.register_customer(w.manager, disguised)
+        assert caught.value.field == "contact"
+        with pytest.raises(NotFound):  # nothing stored
+            desk.archives.customer_archive(w.manager, "c-disguised")
+        # A live customer renamed so, its contact emptied in the same update, is refused and kept.
+        renamed = Customer(w.cust_zh.id, ERASED, Contact(ERASED), region="SH", dealer_id=w.cust_zh.dealer_id)
+        with pytest.raises(ValidationError) as caught:
+            desk.register_customer(w.manager, renamed)
+        assert caught.value.field == "contact"
+        kept = desk.archives.customer_archive(w.manager, w.cust_zh.id).customer
+        assert (kept.name, kept.contact.phone) == (w.cust_zh.name, w.cust_zh.contact.phone)
+        # The real erased record, given back unchanged, is still no new registration and is accepted.
+        desk.privacy.erase_customer(w.manager, w.cust_en.id, "the customer asked (PIPL art. 47)")
+        erased = desk.archives.customer_archive(w.manager, w.cust_en.id).customer
+        desk.register_customer(w.manager, erased)
+        assert desk.archives.customer_archive(w.manager, w.cust_en.id).customer == erased
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_address_of_blanks_is_no_way_to_reach_a_customer(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, pack="service_centre") as (desk, _clock, w):
+        blank = Customer(CustomerId("c-blank"), "王先生", Contact("王先生", address="   "), region="SH")
+        with pytest.raises(ValidationError) as caught:
+            desk.register_customer(w.manager, blank)
+        assert caught.value.field == "contact"
+        with pytest.raises(NotFound):
+            desk.archives.customer_archive(w.manager, "c-blank")
+        # Updating a stored customer down to a blank address is refused the same way.
+        emptied = attrs.evolve(w.cust_zh, contact=Contact(w.cust_zh.name, address="\u3000 "))
+        with pytest.raises(ValidationError):
+            desk.register_customer(w.manager, emptied)
+        kept = desk.archives.customer_archive(w.manager, w.cust_zh.id).customer
+        assert kept.contact.phone == w.cust_zh.contact.phone
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_dealer_staff_and_a_comeback_after_erasure_are_held_to_the_contact_rule(
+    backend: str, tmp_path: Path
+) -> None:
+    with world_desk(backend, tmp_path, pack="service_centre") as (desk, _clock, w):
+        # Dealer staff editing their own customer may not empty its contact.
+        mine = attrs.evolve(w.cust_zh, contact=Contact(w.cust_zh.name))
+        with pytest.raises(ValidationError) as caught:
+            desk.register_customer(w.dealer_sh_staff, mine)
+        assert caught.value.field == "contact"
+        assert desk.archives.customer_archive(w.manager, w.cust_zh.id).customer == w.cust_zh
+        # ... nor register a new one of theirs without contact; with a WeChat id it is registered.
+        new = Customer(
+            CustomerId(f"{w.dealer_sh.id}:qian"),
+            "钱女士",
+            Contact("钱女士"),
+            region="SH",
+            dealer_id=w.dealer_sh.id,
+        )
+        with pytest.raises(ValidationError) as caught:
+            desk.register_customer(w.dealer_sh_staff, new)
+        assert caught.value.field == "contact"
+        desk.register_customer(
+            w.dealer_sh_staff, attrs.evolve(new, contact=Contact("钱女士", wechat="qian_88"))
+        )
+        assert (
+            desk.archives.customer_archive(w.manager, f"{w.dealer_sh.id}:qian").customer.contact.wechat
+            == "qian_88"
+        )
+        # Erased, the id is not registered again, with or without contact; a comeback takes a new id,
+        # and the new id is held to the contact rule too.
+        desk.privacy.erase_customer(w.manager, w.cust_en.id, "the customer asked (PIPL art. 47)")
+        with pytest.raises(ErasedIdReused):
+            desk.register_customer(w.manager, w.cust_en)
+        with pytest.raises((ErasedIdReused, ValidationError)):
+            desk.register_customer(w.manager, attrs.evolve(w.cust_en, contact=Contact(w.cust_en.name)))
+        back = attrs.evolve(w.cust_en, id=CustomerId("cust-en-2"), contact=Contact(w.cust_en.name))
+        with pytest.raises(ValidationError) as caught:
+            desk.register_customer(w.manager, back)
+        assert caught.value.field == "contact"
+        desk.register_customer(w.manager, attrs.evolve(back, contact=w.cust_en.contact))
+        assert desk.archives.customer_archive(w.manager, "cust-en-2").customer.contact == w.cust_en.contact
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_customers_urgent_complaint_is_a_claim_not_a_mark(backend: str, tmp_path: Path) -> None:
+    with noticed_desk(backend, tmp_path, "exhibition_services") as (desk, _clock, w, _):
+        tid = desk.open_ticket(
+            w.customer_zh, customer_id=w.cust_zh.id, description="展位大屏黑屏", channel=Channel.PORTAL
+        ).ticket.id
+        complaint = desk.complaints.open_complaint(
+            w.customer_zh, w.cust_zh.id, "上门太慢", [tid], channel=Channel.PORTAL, urgent=True
+        ).ticket.id
+        view = desk.ticket(w.manager, complaint)
+        assert view.urgent is False
+        assert view.events[0].payload[URGENT_CLAIMED_KEY] is True
+        assert all(r["code"] != "urgent_request" for r in view.events[0].payload.get("reasons", []))
