@@ -8,6 +8,8 @@ those that held are kept so the rules stay closed.
   no contact, the exemption meant for the erased record itself; an address of blanks counted as a way to
   reach them. Held: dealer staff editing their own customer, an erased id registered again, a comeback
   under a new id, the erased record given back unchanged.
+- Seed 003 二 3 分级处理 (``[routing] remote_by_grade``, office_equipment): a reclassification by the agent
+  to an inquiry keeps a 加急/特急 request's grade, so the agent still may not solve it by phone (held).
 - Seed 001 三(二)2 对于紧急问题,售后专员应立即标记: a customer's complaint saying ``urgent`` is a claim.
 """
 
@@ -18,12 +20,12 @@ from pathlib import Path
 import attrs
 import pytest
 
-from aftersales.domain.classification import Channel
+from aftersales.domain.classification import Channel, Priority, Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import Customer
-from aftersales.errors import ErasedIdReused, NotFound, ValidationError
+from aftersales.errors import ErasedIdReused, NotFound, PermissionDenied, ValidationError
 from aftersales.service.intake import URGENT_CLAIMED_KEY
 from conftest import noticed_desk, world_desk
 
@@ -127,3 +129,49 @@ def test_a_customers_urgent_complaint_is_a_claim_not_a_mark(backend: str, tmp_pa
         assert view.urgent is False
         assert view.events[0].payload[URGENT_CLAIMED_KEY] is True
         assert all(r["code"] != "urgent_request" for r in view.events[0].payload.get("reasons", []))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_customer_cannot_reclassify_its_claim_and_the_agents_reclassification_grades_no_claim(
+    backend: str, tmp_path: Path
+) -> None:
+    with noticed_desk(backend, tmp_path, "exhibition_services") as (desk, _clock, w, _):
+        tid = desk.open_ticket(
+            w.customer_zh, customer_id=w.cust_zh.id, description="展位大屏黑屏", channel=Channel.PORTAL,
+            urgent=True,
+        ).ticket.id  # fmt: skip
+        due = desk.ticket(w.manager, tid).response_due_at
+        with pytest.raises(PermissionDenied):
+            desk.reclassify(w.customer_zh, tid, category="installation", reason="很急")
+        # The agent's correction of the class is graded by the class's rules, not by the customer's claim.
+        desk.reclassify(w.agent, tid, category="inquiry", reason="其实是咨询")
+        view = desk.ticket(w.manager, tid)
+        assert (view.urgent, view.priority, view.category.code) == (False, None, "inquiry")
+        assert view.response_due_at is not None and due is not None and view.response_due_at >= due
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_reclassification_to_an_inquiry_does_not_let_the_agent_solve_a_graded_request_by_phone(
+    backend: str, tmp_path: Path
+) -> None:
+    with world_desk(backend, tmp_path) as (desk, _clock, w):
+        urgent = desk.open_ticket(
+            w.agent, customer_id=w.cust_zh.id, description="复印机无法开机", urgent=True
+        ).ticket.id
+        desk.triage(w.agent, urgent, nature="power", severity=Severity.MEDIUM)
+        stopped = desk.open_ticket(
+            w.agent, customer_id=w.cust_zh.id, description="整层打印系统停机"
+        ).ticket.id
+        desk.triage(w.agent, stopped, nature="network", severity=Severity.HIGH, production_stopped=True)
+        for tid, grade, rule in (
+            (urgent, Priority.EXPEDITED, "expedited_by_senior"),
+            (stopped, Priority.CRITICAL, "critical_by_team"),
+        ):
+            desk.reclassify(w.agent, tid, category="inquiry", reason="其实是咨询")
+            view = desk.ticket(w.manager, tid)
+            assert (view.category.code, view.priority) == ("inquiry", grade)
+            assert view.events[-1].payload == {"from": "repair", "to": "inquiry"}  # recorded
+            with pytest.raises(PermissionDenied) as refused:
+                desk.resolve(w.agent, tid, summary="电话指导", remote=True)
+            assert refused.value.rule == rule
+            assert desk.ticket(w.manager, tid).state == "triaged"
