@@ -10,24 +10,34 @@ those that held are kept so the rules stay closed.
   under a new id, the erased record given back unchanged.
 - Seed 003 二 3 分级处理 (``[routing] remote_by_grade``, office_equipment): a reclassification by the agent
   to an inquiry keeps a 加急/特急 request's grade, so the agent still may not solve it by phone (held).
+- Seed 002 叫修处理流程 故障是否属实 (否): a visit that found no fault fits no part. Hole: the bulk import
+  took a migrated history whose no-fault record named a part or a component (the live command refuses it).
 - Seed 001 三(二)2 对于紧急问题,售后专员应立即标记: a customer's complaint saying ``urgent`` is a claim.
 """
 
 from __future__ import annotations
 
+import contextlib
+from datetime import timedelta
 from pathlib import Path
 
 import attrs
 import pytest
+from test_ticket_import import ENGINEER_REF, MANAGER, START, _parties, _ticket
 
+from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Channel, Priority, Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import CustomerId
+from aftersales.domain.no_fault import NO_FAULT_FOUND
 from aftersales.domain.parties import Customer
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import FaultRecord
 from aftersales.errors import ErasedIdReused, NotFound, PermissionDenied, ValidationError
+from aftersales.service.desk import ServiceDesk
 from aftersales.service.intake import URGENT_CLAIMED_KEY
-from conftest import noticed_desk, world_desk
+from conftest import noticed_desk, pg_schema_url, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -175,3 +185,37 @@ def test_a_reclassification_to_an_inquiry_does_not_let_the_agent_solve_a_graded_
                 desk.resolve(w.agent, tid, summary="电话指导", remote=True)
             assert refused.value.rule == rule
             assert desk.ticket(w.manager, tid).state == "triaged"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_imported_visit_that_found_no_fault_fits_no_part(backend: str, tmp_path: Path) -> None:
+    with contextlib.ExitStack() as stack:
+        if backend == "memory":
+            url = "memory://"
+        elif backend == "sqlite":
+            url = f"sqlite:///{tmp_path}/import.db"
+        else:
+            url = stack.enter_context(pg_schema_url())
+        desk = ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START + timedelta(days=1)))
+        stack.callback(desk.shutdown)
+        _parties(desk)
+
+        def visit(n: int, **named: str) -> Ticket:
+            ticket = _ticket(n, triaged=True)
+            at = START + timedelta(minutes=n)
+            record = FaultRecord(
+                "leak", NO_FAULT_FOUND, "guide_user", at + timedelta(minutes=20), ENGINEER_REF, **named
+            )
+            if named:  # the old system's list, built without the live step that refuses it
+                ticket.fault_records.append(record)
+            else:
+                ticket.record_fault(ENGINEER_REF, at + timedelta(minutes=20), record)
+            ticket.resolve(ENGINEER_REF, at + timedelta(minutes=30), summary="现场检查无故障")
+            return ticket
+
+        for n, named in ((1, {"part": "WN-CB-01"}), (2, {"component": "seal"})):
+            with pytest.raises(ValidationError) as refused:
+                desk.import_tickets(MANAGER, [visit(0), visit(n, **named)])
+            assert refused.value.field == next(iter(named))
+            assert desk.count(MANAGER) == 0  # the batch wrote nothing
+        assert desk.import_tickets(MANAGER, [visit(0)]).tickets == 1  # the finding alone is imported
