@@ -12,13 +12,15 @@ those that held are kept so the rules stay closed.
   to an inquiry keeps a 加急/特急 request's grade, so the agent still may not solve it by phone (held).
 - Seed 002 叫修处理流程 故障是否属实 (否): a visit that found no fault fits no part. Hole: the bulk import
   took a migrated history whose no-fault record named a part or a component (the live command refuses it).
+- Seed 002 方案的落实 (remedy ``visit_on``): a string, a datetime, None or a number for a day is refused by
+  name, nothing granted (held).
 - Seed 001 三(二)2 对于紧急问题,售后专员应立即标记: a customer's complaint saying ``urgent`` is a claim.
 """
 
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import attrs
@@ -27,9 +29,11 @@ from test_ticket_import import ENGINEER_REF, MANAGER, START, _parties, _ticket
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Channel, Priority, Severity
+from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import CustomerId
+from aftersales.domain.money import Money
 from aftersales.domain.no_fault import NO_FAULT_FOUND
 from aftersales.domain.parties import Customer
 from aftersales.domain.ticket import Ticket
@@ -37,7 +41,7 @@ from aftersales.domain.work import FaultRecord
 from aftersales.errors import ErasedIdReused, NotFound, PermissionDenied, ValidationError
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.intake import URGENT_CLAIMED_KEY
-from conftest import noticed_desk, pg_schema_url, world_desk
+from conftest import SHANGHAI, noticed_desk, pg_schema_url, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -219,3 +223,29 @@ def test_an_imported_visit_that_found_no_fault_fits_no_part(backend: str, tmp_pa
             assert refused.value.field == next(iter(named))
             assert desk.count(MANAGER) == 0  # the batch wrote nothing
         assert desk.import_tickets(MANAGER, [visit(0)]).tickets == 1  # the finding alone is imported
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_remedy_visit_day_that_is_no_day_is_refused_by_name(backend: str, tmp_path: Path) -> None:
+    with noticed_desk(backend, tmp_path, "general_maintenance") as (desk, clock, w, _):
+        clock.set(datetime(2026, 3, 9, 10, tzinfo=SHANGHAI))
+        complaint = desk.complaints.open_complaint(
+            w.agent, w.cust_zh.id, "保养没人来", asset_id=w.asset.id
+        ).ticket.id
+        desk.complaints.investigate(w.agent, complaint)
+        desk.complaints.propose_solution(w.agent, complaint, solution="免费加做一次保养")
+        before = len(desk.ticket(w.manager, complaint).events)
+        for days in (
+            "2026-03-30",
+            ["2026-03-30"],
+            [datetime(2026, 3, 30, 9, tzinfo=SHANGHAI)],
+            [None],
+            [date(2026, 3, 30), datetime(2026, 3, 31, 9, tzinfo=SHANGHAI)],
+        ):
+            with pytest.raises(ValidationError) as caught:
+                desk.complaints.grant_remedy(
+                    w.manager, complaint, kind=RemedyKind.EXTRA_MAINTENANCE_VISIT,
+                    cost=Money("0", "CNY"), quantity=1 if len(days) != 2 else 2, visit_on=days,
+                )  # fmt: skip
+            assert caught.value.field is not None and caught.value.field.startswith("visit_on")
+        assert len(desk.ticket(w.manager, complaint).events) == before  # nothing granted
