@@ -14,6 +14,8 @@ those that held are kept so the rules stay closed.
   took a migrated history whose no-fault record named a part or a component (the live command refuses it).
 - Seed 002 方案的落实 (remedy ``visit_on``): a string, a datetime, None or a number for a day is refused by
   name, nothing granted (held).
+- Issue 21 (PostgreSQL note search rows, 713d9665) with PIPL erasure: a note's words are found before the
+  customer's erasure and by no store after it (held).
 - Seed 001 三(二)2 对于紧急问题,售后专员应立即标记: a customer's complaint saying ``urgent`` is a claim.
 """
 
@@ -249,3 +251,14 @@ def test_a_remedy_visit_day_that_is_no_day_is_refused_by_name(backend: str, tmp_
                 )  # fmt: skip
             assert caught.value.field is not None and caught.value.field.startswith("visit_on")
         assert len(desk.ticket(w.manager, complaint).events) == before  # nothing granted
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_notes_words_are_not_found_after_the_customers_erasure(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, pack="service_centre") as (desk, _clock, w):
+        tid = desk.open_ticket(w.agent, customer_id=w.cust_en.id, description="dishwasher leaks").ticket.id
+        desk.note_to_customer(w.agent, tid, text="Alice: we call back at zebrafinch lane")
+        assert [hit.id for hit in desk.search(w.manager, "zebrafinch").items] == [tid]
+        desk.privacy.erase_customer(w.manager, w.cust_en.id, "PIPL art. 47", cancel_open_tickets=True)
+        for words in ("zebrafinch", "Alice"):
+            assert [hit.id for hit in desk.search(w.manager, words).items] == []
