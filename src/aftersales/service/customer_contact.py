@@ -14,15 +14,39 @@ from aftersales.domain.erasure import ERASED
 from aftersales.domain.parties import Customer
 from aftersales.errors import ValidationError
 
-__all__ = ["check_reachable"]
+__all__ = ["check_reachable", "check_reachable_against"]
 
 
 def check_reachable(customer: Customer) -> None:
-    """Refuse ``customer`` without a phone, WeChat, e-mail or address (``ValidationError`` ``contact``)."""
+    """Refuse ``customer`` without a phone, WeChat, e-mail or address (``ValidationError`` ``contact``).
+
+    A record named as erased is left to :func:`check_reachable_against`, which sees the stored one.
+    """
     if customer.name == ERASED:
-        return  # the erased record: emptied on purpose (register_customer refuses any change to it)
+        return  # maybe the erased record given back: judged with the store (check_reachable_against)
+    _reachable(customer)
+
+
+def check_reachable_against(customer: Customer, before: Customer | None) -> None:
+    """Refuse a record named as erased unless it is the stored erased record given back unchanged.
+
+    Only the erasure empties a customer on purpose; a new or live customer that merely carries the
+    erased name is a registration like any other and needs a way to reach them (session 32 i: a new
+    id named ``[erased]`` with no contact was registered).
+    """
+    if customer.name != ERASED:
+        return  # checked before the store was read (check_reachable)
+    if before is not None and before.name == ERASED and customer == before:
+        return
+    _reachable(customer)
+
+
+def _reachable(customer: Customer) -> None:
     contact = customer.contact
-    if any((contact.phone, contact.wechat, contact.email, contact.address)):
+    # Blank text reaches nobody: an address of spaces is no address (a phone, WeChat id and e-mail
+    # of blanks are refused by Contact itself).
+    address = contact.address.strip() if contact.address is not None else None
+    if any((contact.phone, contact.wechat, contact.email, address)):
         return
     raise ValidationError(
         "a customer is registered with a way to reach them: a phone, WeChat, e-mail or address "

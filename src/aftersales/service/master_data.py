@@ -55,7 +55,7 @@ from aftersales.service.callback_tier_owed import plan_owed_callbacks
 from aftersales.service.complaint_incident_facts import IncidentComplaints
 from aftersales.service.completion_recount import count_since_completion, take_back_before_completion
 from aftersales.service.context import DeskContext
-from aftersales.service.customer_contact import check_reachable
+from aftersales.service.customer_contact import check_reachable, check_reachable_against
 from aftersales.service.departed_staff import check_not_departed
 from aftersales.service.engineer_status import EngineerStatusChange, absent, cancelled_absence, open_work
 from aftersales.service.notify import check_writable
@@ -335,6 +335,7 @@ class MasterData:
                 # After the dealer's scope: one that may not read the record learns nothing of it. The
                 # erased record given back as it is changes nothing and is no new registration.
                 raise ErasedIdReused(customer.id)
+            check_reachable_against(customer, before)  # a live record merely named as erased
 
         def dealer_check(before: Customer | None) -> None:
             if not _dealers_customer(actor, customer):  # what it registers: judged before the store is read
