@@ -242,6 +242,19 @@ class Contact:
     note: str = attrs.field(default="", validator=bounded(500))
     channels: tuple[MessageChannel, ...] = attrs.field(default=(), converter=_channels)
 
+    def __attrs_post_init__(self) -> None:
+        # A preference that reaches nobody (SMS with only a landline, e-mail without an address) sent
+        # this person no message at all, silently; the host learns it here, where it can ask again.
+        if self.channels and not self.reach():
+            wanted = ", ".join(c.value for c in self.channels)
+            raise ValidationError(
+                f"channels ({wanted}) name no channel this contact has an address for: SMS needs a "
+                "mobile phone, WeChat an id, e-mail an address",
+                field="channels",
+                rule="channels_unreachable",
+                rule_params={"channels": wanted},
+            )
+
     def phone_facts(self) -> tuple[str, bool] | None:
         """The phone in E.164 form and whether it takes SMS (``None`` without a phone); parsed once."""
         if self.phone is None:
@@ -258,6 +271,13 @@ class Contact:
         Anything else (no facts, another writing) is checked as on :class:`Contact` itself. The store
         is trusted for what it wrote: the facts are libphonenumber's answer when the record was saved.
         """
+        channels = fields.get("channels")
+        if channels:
+            # Written before a preference reaching nobody was refused: readable as stored (it reaches
+            # nobody, as it did), refused when the contact is next changed.
+            contact = cls.restore({**fields, "channels": ()}, e164, sms)
+            object.__setattr__(contact, "channels", _channels(channels))
+            return contact
         wechat = fields.get("wechat")
         if isinstance(wechat, str) and not wechat.strip():
             fields = {**fields, "wechat": None}  # written before blank ids were refused: no address

@@ -126,7 +126,12 @@ class CallbackChecklist:
 
 def _score(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-        raise ValidationError(f"{attribute.name} is a score from 1 to 5", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} is a score from 1 to 5",
+            field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 1, "most": 5},
+        )
 
 
 def _optional_score(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -271,7 +271,10 @@ def _check_int(value: object, field: str) -> int:
 def _year_ok(value: date, field: str) -> None:
     if not YEAR_RANGE[0] <= value.year <= YEAR_RANGE[1]:
         raise ValidationError(
-            f"{field} must be within the years {YEAR_RANGE[0]}-{YEAR_RANGE[1]}, got {value.year}", field=field
+            f"{field} must be within the years {YEAR_RANGE[0]}-{YEAR_RANGE[1]}, got {value.year}",
+            field=field,
+            rule="year_range",
+            rule_params={"least": str(YEAR_RANGE[0]), "most": str(YEAR_RANGE[1])},  # a year, not 1,900
         )
 
 

@@ -68,6 +68,10 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "staff_records_after": (),
             # A monthly report of a month not over yet (service/report_commands).
             "month_not_over": (),
+            # A contact's preferred channels reach nobody (SMS with only a landline: domain/contact).
+            "channels_unreachable": ("channels",),
+            # A date or instant outside the years the library accepts (domain/validation).
+            "year_range": ("least", "most"),
         }.items()
     }
 )

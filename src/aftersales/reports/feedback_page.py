@@ -18,8 +18,8 @@ __all__ = ["HEADLINE", "feedback_tables"]
 K = ColumnKind
 
 HEADLINE = (
-    "incidents", "problems", "complaints", "major_complaints", "callbacks", "low_scores", "grievances",
-    "units_sold",
+    "incidents", "problems", "complaints", "major_complaints", "callbacks", "low_scores", "unsatisfied",
+    "grievances", "units_sold",
 )  # fmt: skip
 """The headline figures, in the order the page and the monthly notice give them."""
 
@@ -71,7 +71,8 @@ def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[Repor
     """The headline, quality (incidents, problems by phase), opinions (complaints, callbacks) and sales
     tables of ``report``; a table with no rows is kept, so the reader sees that nothing happened."""
     facts = report.facts
-    figures = facts.headline()
+    # The notice's figures, and the not-satisfied callbacks the page lists (the notice's words predate them).
+    figures = {**facts.headline(), "unsatisfied": facts.unsatisfied}
     headline = _table(
         # "number", not the Pareto's "count" (its words read "faults"): the figures count incidents,
         # complaints, callbacks and units sold.
@@ -105,8 +106,10 @@ def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[Repor
     opinions = _table(
         "opinions", labels,
         (("id", K.TEXT), ("received_at", K.DATETIME), ("score", K.COUNT), ("attitude", K.COUNT),
-         ("low_score", K.FLAG), ("problem_back", K.FLAG), ("grievances", K.TEXT), ("comment", K.TEXT)),
-        [(o.ticket_id, o.at, o.score, o.attitude, o.low, o.problem_back, _grievances(o, labels), o.comment)
+         ("low_score", K.FLAG), ("unsatisfied", K.FLAG), ("problem_back", K.FLAG), ("grievances", K.TEXT),
+         ("comment", K.TEXT)),
+        [(o.ticket_id, o.at, o.score, o.attitude, o.low, o.unsatisfied, o.problem_back,
+          _grievances(o, labels), o.comment)
          for o in facts.opinions],
     )  # fmt: skip
     sold = _table(

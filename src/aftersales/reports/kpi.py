@@ -91,6 +91,8 @@ def _score(instance: object, attribute: attrs.Attribute[int], value: object) -> 
         raise ValidationError(
             f"{attribute.name} is a rating of the 1-5 scale (4: a 4 or a 5 is satisfied), got {value!r:.40}",
             field=attribute.name,
+            rule="whole_number",
+            rule_params={"least": 1, "most": 5},
         )
 
 

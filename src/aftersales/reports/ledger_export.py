@@ -25,7 +25,8 @@ from aftersales.errors import ValidationError
 from aftersales.i18n.callback_complaint_words import CODED_PREFIX, worded_description
 from aftersales.i18n.cell_safety import spreadsheet_column
 from aftersales.ports.ledger_rows import LEDGER_FIELDS, LedgerRecord, LedgerRows, ticket_record
-from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import UNSET, PageRequest, Sort, TicketFilter
+from aftersales.ports.reporting import GroupBy
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.sources import LedgerDesk
@@ -212,6 +213,16 @@ def _labeller(labels: ReportLabels) -> list[Callable[[Any], object]]:
     return [local if f.endswith("_us") else by_field.get(f, same) for f in LEDGER_FIELDS]
 
 
+def _blank_words(labels: ReportLabels) -> dict[int, str]:
+    """What an empty dealer or assignee cell says, by field index: the words the KPI report groups such
+    tickets under (no dealer: the maker's direct customer; no assignee: not set), so a ledger and a report
+    of the same tickets agree; a blank cell read as a lost value (session 32)."""
+    return {
+        LEDGER_FIELDS.index("dealer"): labels.group(GroupBy.DEALER, UNSET),
+        LEDGER_FIELDS.index("engineer"): labels.group(GroupBy.ENGINEER, UNSET),
+    }
+
+
 _LABELLED = frozenset(
     {"kind", "state", "category", "priority", "channel", "dealer", "product", "symptom", "cause", "action"}
 )
@@ -268,8 +279,12 @@ def export_ledger(
             from aftersales.reports.xlsx import write_ledger_xlsx
 
             fns = _labeller(labels)
+            blank = _blank_words(labels)
             rows = (
-                [None if v is None else fn(v) for fn, v in zip(fns, record, strict=True)]
+                [
+                    blank.get(i) if v is None else fn(v)
+                    for i, (fn, v) in enumerate(zip(fns, record, strict=True))
+                ]
                 for page in pages
                 for record in page
             )
@@ -335,6 +350,7 @@ def _csv(
     # The people's text (names, descriptions, outcomes): never a formula in the reader's spreadsheet.
     texts = [i for i, f in enumerate(LEDGER_FIELDS) if f not in _LABELLED and not f.endswith("_us")]
     described = LEDGER_FIELDS.index("description")
+    blank = _blank_words(labels)
     n = 0
     for page in pages:
         if not page:
@@ -342,6 +358,8 @@ def _csv(
         columns: list[Sequence[Any]] = list(zip(*page, strict=True))
         for i, memo in coded:
             columns[i] = list(map(memo.__getitem__, columns[i]))
+        for i, word in blank.items():
+            columns[i] = [word if v is None else v for v in columns[i]]
         for i in instants:
             columns[i] = local.column(columns[i])
         # A callback's complaint keeps its description as codes: worded in the reader's locale.

@@ -215,13 +215,23 @@ class CallbackDesk:
         if satisfaction is not None and (
             not isinstance(satisfaction, int) or isinstance(satisfaction, bool) or not 1 <= satisfaction <= 5
         ):
-            raise ValidationError("satisfaction is a score from 1 to 5", field="satisfaction")
+            raise ValidationError(
+                "satisfaction is a score from 1 to 5",
+                field="satisfaction",
+                rule="whole_number",
+                rule_params={"least": 1, "most": 5},
+            )
         if survey is not None and satisfaction is not None and satisfaction != survey.overall:
             raise ValidationError("satisfaction is the survey's overall score", field="satisfaction")
         if attitude is not None and (
             not isinstance(attitude, int) or isinstance(attitude, bool) or not 1 <= attitude <= 5
         ):
-            raise ValidationError("attitude is a score from 1 to 5", field="attitude")
+            raise ValidationError(
+                "attitude is a score from 1 to 5",
+                field="attitude",
+                rule="whole_number",
+                rule_params={"least": 1, "most": 5},
+            )
         if survey is not None and survey.attitude is not None and attitude not in (None, survey.attitude):
             raise ValidationError("attitude is the survey's attitude score", field="attitude")
         score = survey.overall if survey is not None else satisfaction

@@ -74,6 +74,7 @@ from aftersales.service.describing import Describing, default_attachments, desk_
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.engineer_loads import EngineerLoad, engineer_loads_in
 from aftersales.service.fee_desk import FeeDesk
+from aftersales.service.field_filter import checked_field_filter
 from aftersales.service.guidance_desk import GuidanceDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.jobs import Jobs, JobsReport
@@ -229,7 +230,8 @@ class ServiceDesk(Tickets):
         self.finder = TicketSearch(
             context.store,
             lambda actor, filters: with_parts_pause(
-                scoped_filter(actor, filters, staff_fields), context.policies.sla
+                checked_field_filter(scoped_filter(actor, filters, staff_fields), context.custom_fields),
+                context.policies.sla,
             ),
             check_actor,
             runner.seen_by,

@@ -49,6 +49,7 @@ from aftersales.service.complaint_desk import ComplaintLogFilter
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.phase_feedback import PhaseFeedback
+from aftersales.service.unsatisfied_callback import unsatisfied_below
 
 if TYPE_CHECKING:
     from aftersales.service.archives import ArchiveDesk
@@ -121,6 +122,10 @@ class CallbackLine:
     is a user's opinion of the month too."""
     other_complaints: str = ""
     """The grievance in the customer's words (是否有其它不满意的地方), when they said one."""
+    unsatisfied: bool = False
+    """Judged not satisfied (the lower of ``score`` and ``attitude`` below the complaint policy's
+    ``unsatisfied_below``, as the ``callback_unsatisfied`` notice judges it): a 3 of 5 that opened no
+    complaint but reached the manager, so it is listed with the month's opinions (seed 001 三(七)3)."""
 
 
 @attrs.frozen
@@ -154,6 +159,12 @@ class FeedbackFacts:
     def low_scores(self) -> int:
         """Callbacks of the month scored below the complaint policy's threshold."""
         return sum(c.low for c in self.opinions)
+
+    @property
+    def unsatisfied(self) -> int:
+        """Callbacks of the month judged not satisfied (``[complaint] unsatisfied_below``), the low scores
+        among them."""
+        return sum(c.unsatisfied for c in self.opinions)
 
     @property
     def grievances(self) -> int:
@@ -250,6 +261,14 @@ class MonthlyFeedbackDesk:
             given = [s for s in (entry.satisfaction, entry.attitude) if s is not None]
             return bool(given) and policy.opens_complaint(min(given)).outcome
 
+        below = unsatisfied_below(self.context)
+
+        def unsatisfied(entry: CallbackEntry) -> bool:
+            # As the callback's manager notice judges it (service/unsatisfied_callback): the same
+            # threshold, the lower of the two scores.
+            given = [s for s in (entry.satisfaction, entry.attitude) if s is not None]
+            return bool(given) and min(given) < below
+
         with self.context.reader() as uow:
             # The callbacks made in the month, as each ticket's log keeps them (the score given alone,
             # without the full survey, is the log's): the records name the tickets.
@@ -271,10 +290,12 @@ class MonthlyFeedbackDesk:
                 c.attitude,
                 c.grievances,
                 c.other_complaints,
+                unsatisfied(c),
             )
             for c in sorted(made, key=lambda c: (c.at, c.ticket_id))
-            # A grievance is an opinion as a low score is: both open (or send back) a complaint.
-            if c.comment.strip() or c.problem_back or low(c) or c.grievances
+            # A grievance is an opinion as a low score is: both open (or send back) a complaint; a
+            # not-satisfied score reached the manager without one.
+            if c.comment.strip() or c.problem_back or low(c) or unsatisfied(c) or c.grievances
         )
         # The customers' own words at their callbacks (the comments): a read of their personal data, as
         # the complaint log read above is (``desk.privacy.access_log``, what ``monthly_feedback``).

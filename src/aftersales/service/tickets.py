@@ -81,6 +81,7 @@ from aftersales.service.dispatching import (
     engineer_dealer,
     failed_dispatch,
 )
+from aftersales.service.field_filter import checked_field_filter
 from aftersales.service.held_breaches import breaches_a_move_undoes
 from aftersales.service.intake import check_channel, open_ticket_in, received_time
 from aftersales.service.lifecycle import (
@@ -998,6 +999,7 @@ class Tickets:
     def _scoped(self, actor: Actor, filters: TicketFilter | None) -> TicketFilter:
         """``filters`` narrowed to ``actor``'s ledger, judging a wait for parts as the pack does."""
         scoped = _scoped_filter(actor, filters or TicketFilter(), self._staff_fields)
+        scoped = checked_field_filter(scoped, self.context.custom_fields)
         return with_parts_pause(scoped, self.context.policies.sla)
 
     def ledger(

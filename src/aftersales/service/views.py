@@ -26,6 +26,10 @@ from aftersales.i18n.reasons import render_reasons
 __all__ = ["NEXT_STEP", "CommandResult", "Progress", "TicketView"]
 
 
+_URGENT_CLAIMED = "urgent_claimed"
+"""``service.intake.URGENT_CLAIMED_KEY`` (imported from there, views and intake would import each other)."""
+
+
 def _field(name: str) -> Any:
     return property(lambda self: getattr(self._ticket, name), doc=f"The ticket's ``{name}``.")
 
@@ -96,6 +100,17 @@ class TicketView(_Json):
     at a window's end); ``None``: the due itself."""
     resolution_late_after: datetime | None = _field("resolution_late_after")
     """The same for the resolution's due."""
+
+    @property
+    def urgent_claimed(self) -> bool:
+        """Whether the customer's own request said it was urgent (``urgent_claimed`` on its ``opened``
+        event): a claim that grades nothing until the specialist marks it (seed 001 三(二)2,
+        ``triage(urgent=True)``), shown here so the specialist triaging the ticket sees it without
+        reading the event log. ``False`` once the ticket is marked urgent: nothing left to decide."""
+        events = self._ticket.events
+        if self._ticket.urgent or not events or events[0].action != "opened":
+            return False
+        return events[0].payload.get(_URGENT_CLAIMED) is True
 
     @property
     def charges(self) -> ChargeSheet | None:
