@@ -68,6 +68,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "staff_records_after": (),
             # A monthly report of a month not over yet (service/report_commands).
             "month_not_over": (),
+            # A materials step on a ticket whose finding is no fault (domain/no_fault_parts: 故障不属实).
+            "no_fault_no_parts": (),
         }.items()
     }
 )
