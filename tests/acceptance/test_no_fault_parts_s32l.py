@@ -2,9 +2,10 @@
 
 The flowchart asks whether the fault is real before the warranty and the parts (是否在保修期内 → 下单备料
 → 修理或更换). A ticket whose finding is no fault (故障不属实) could still have parts requested, checked,
-quoted, approved and shipped for it. Now each step is ``ValidationError`` naming ``ticket_id`` with rule
-``no_fault_no_parts`` (words in every locale) and nothing changes; a part received before the finding goes
-back as an unused return; a real fault found afterwards makes parts wanted again. Memory, SQLite, PostgreSQL.
+quoted, approved, shipped and put on its charge sheet. Now each is ``ValidationError`` naming
+``ticket_id`` with rule ``no_fault_no_parts`` (words in every locale) and nothing changes; a part
+received before the finding goes back as an unused return; a real fault found afterwards makes parts
+wanted again. Memory, SQLite, PostgreSQL.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from test_seed002_money import PART, story
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.materials import MaterialsLine, PartyRef
+from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
 from aftersales.i18n import render_error
 from aftersales.service.desk import ServiceDesk
@@ -101,3 +103,14 @@ def test_a_part_received_before_the_finding_goes_back_unused_and_nothing_more_sh
     materials.book_return(world.agent, item.id)
     ledger = materials.ledger(world.manager, DEALER)
     assert (ledger.issued, ledger.returned, ledger.outstanding) == (1, 1, 0)
+
+
+def test_no_part_is_put_on_the_charge_sheet_of_a_ticket_that_found_no_fault(story: Story) -> None:
+    desk, clock, world = story
+    tid = _visit_finding_nothing(desk, clock, world, "unit-out")
+    _no_fault(desk, world, tid)
+    before = len(desk.ticket(world.manager, tid).events)
+    _refused(lambda: desk.charges.assess(world.dealer_sh_staff, tid, travel_zone="pudong", parts={PART: 1}))
+    assert len(desk.ticket(world.manager, tid).events) == before  # nothing changed
+    sheet = desk.charges.assess(world.dealer_sh_staff, tid, travel_zone="pudong", parts={})
+    assert sheet.customer_total == Money("130.00", "CNY")  # the call-out only (labour, travel, fee)
