@@ -72,6 +72,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "channels_unreachable": ("channels",),
             # A date or instant outside the years the library accepts (domain/validation).
             "year_range": ("least", "most"),
+            # A materials step on a ticket whose finding is no fault (domain/no_fault_parts: 故障不属实).
+            "no_fault_no_parts": (),
         }.items()
     }
 )

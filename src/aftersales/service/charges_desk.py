@@ -55,6 +55,7 @@ from aftersales.domain.ids import DealerId
 from aftersales.domain.loan_ledger import LoanLedger
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyKind, PartyRef, PickSlip
 from aftersales.domain.money import Money
+from aftersales.domain.no_fault_parts import refuse_parts_for_no_fault
 from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.reasons import Reason
 from aftersales.domain.service_contracts import ServiceContract
@@ -258,6 +259,8 @@ class ChargesDesk:
                     count, component = parts.get(record.part, (0, record.component))
                     parts[record.part] = (count + 1, component)
             if wanted is not None:
+                if wanted:  # 故障不属实: no part is charged for a fault that is not there
+                    refuse_parts_for_no_fault(ticket.id, ticket.fault_records, "charged")
                 parts = {p: (q, parts.get(p, (0, None))[1]) for p, q in wanted.items()}
             facts = ChargeFacts(
                 asset, product, ticket.received_at, tuple(sorted({r.cause for r in ticket.fault_records})),

@@ -14,6 +14,7 @@ from aftersales.domain.events import JsonValue
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, InvoiceWish, MovementKind
 from aftersales.domain.ids import DealerId
 from aftersales.domain.materials import ItemKind, MaterialsLine, MaterialsRequest, PartyRef
+from aftersales.domain.no_fault_parts import refuse_parts_for_no_fault
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TicketState
 from aftersales.errors import PolicyError, ValidationError
@@ -44,6 +45,12 @@ from aftersales.service.record_words import notice_for
 from aftersales.service.warranty_check import CHECKED, judge
 
 __all__ = ["IssueFlow"]
+
+
+def _no_fault(uow: UnitOfWork, request: MaterialsRequest, step: str) -> None:
+    """Refuse ``step`` when the request's ticket found no fault (故障不属实): no part for it."""
+    ticket = uow.tickets.get(request.ticket_id)
+    refuse_parts_for_no_fault(ticket.id, ticket.fault_records, step)
 
 
 @validated_commands
@@ -86,6 +93,7 @@ class IssueFlow(MaterialsBase):
             ticket = self.runner.load(uow, ticket_id, lock=True)
             authorize(actor, "materials_request", ticket, None, MATERIALS_ROLES["materials_request"])
             refuse_cancelled(ticket, "no materials are requested for it")
+            refuse_parts_for_no_fault(ticket.id, ticket.fault_records, "requested")
             if ticket.state == TicketState.CLOSED:
                 # The job was accepted and called back (验收 → 回访 → 结案): parts for a fault found
                 # again go on the reopened ticket, whose clocks and history then account for them.
@@ -136,6 +144,7 @@ class IssueFlow(MaterialsBase):
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             ticket = uow.tickets.get(request.ticket_id)
+            refuse_parts_for_no_fault(ticket.id, ticket.fault_records, "checked")
             judged = judge(
                 uow, ticket, request, warranty=self._warranty, chargeability=self.chargeability,
                 extra_causes=extra, component=component, now=now,
@@ -162,6 +171,7 @@ class IssueFlow(MaterialsBase):
         """Price a chargeable request (parts at retail) and offer the quote to the user."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            _no_fault(uow, request, "quoted")
             self._still_holds(uow, request, now)
             parts: dict[str, int] = {}
             for line in request.lines:
@@ -241,6 +251,7 @@ class IssueFlow(MaterialsBase):
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             invoices.clear()
             slips.clear()
+            _no_fault(uow, request, "approved")
             if request.quote_id is None and (payment_method is not None or wish is not InvoiceWish.NEVER):
                 # Used or refused: a free pick slip has no fee slip to pay or invoice.
                 field = "payment_method" if payment_method is not None else "invoice"
@@ -298,6 +309,7 @@ class IssueFlow(MaterialsBase):
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             ticket = uow.tickets.get(request.ticket_id)  # not cancelled: see _request_for
+            refuse_parts_for_no_fault(ticket.id, ticket.fault_records, "shipped")
             sheet = ticket.charges
             unpaid = sheet.unpaid_before_shipping(ln.part for ln in request.lines) if sheet else ()
             if unpaid:

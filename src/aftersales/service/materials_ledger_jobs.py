@@ -148,10 +148,11 @@ class LedgerJobs(MaterialsBase):
             # on PostgreSQL with a ticket command taking them the other way round. Every ledger is read
             # again, not only those planned: a line charged meanwhile (a run on another desk) leaves
             # room under ``limit`` for the next overdue line, which the run charges instead.
-            planned = self._overdue(uow.documents.query(LoanLedger), when, actor, self._arrived(uow), limit)
+            ledgers = uow.documents.query(LoanLedger)
+            planned = self._overdue(ledgers, when, actor, self._arrived_if_due(uow, ledgers, when), limit)
             self._lock_charged(uow, [c for _, new in planned for c in new], held)
             fresh = uow.documents.query(LoanLedger)
-            charged = self._overdue(fresh, when, actor, self._arrived(uow), limit)
+            charged = self._overdue(fresh, when, actor, self._arrived_if_due(uow, fresh, when), limit)
             made = [c for _, new in charged for c in new]
             self._lock_charged(uow, made, held)  # a ledger changed meanwhile: rare
             for ledger, _ in charged:
@@ -161,6 +162,16 @@ class LedgerJobs(MaterialsBase):
             return tuple(made)
 
         return self.runner.write(actor, "run_overdue_chargebacks", None, [at, limit], apply)
+
+    def _arrived_if_due(
+        self, uow: UnitOfWork, ledgers: Sequence[LoanLedger], when: datetime
+    ) -> Mapping[str, Sequence[ArrivedReturn]]:
+        """The arrivals and relays in transit (:meth:`_arrived`), read only when a line of ``ledgers`` is
+        past its deadline at ``when``: they only take such lines off, so with none the run charges the same
+        without the three queries (as ``desk.materials.overdue`` does)."""
+        if not any(ledger.overdue(when) for ledger in ledgers):
+            return {}
+        return self._arrived(uow)
 
     def _overdue(
         self,
