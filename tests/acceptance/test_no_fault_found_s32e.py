@@ -26,6 +26,7 @@ from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
 from aftersales.ports.reporting import FaultDimension, Period
 from aftersales.reports.dealer_monthly import scoped_dealer_monthly
+from aftersales.reports.engineer_kpi import engineer_kpis
 from aftersales.reports.kpi import scoped_kpi_report
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World
@@ -106,6 +107,11 @@ def test_calls_closed_with_no_fault_found_are_no_repair_nor_fault_and_are_counte
     # The KPI report: three calls handled, two of them finding no fault.
     kpi = scoped_kpi_report(desk, world.manager, queries, MARCH, as_of=clock.now()).total
     assert (kpi.counts.resolved, kpi.no_fault_found) == (3, 2)
+    # The engineers' appraisal shares out the same total: two no-fault calls, not "unknown" (session 32).
+    calendar = desk.calendar
+    assert calendar is not None
+    appraisal = engineer_kpis(desk.store, MARCH, calendar, as_of=clock.now(), sla=desk.policies.sla)
+    assert (appraisal.total.counts.resolved, appraisal.total.no_fault_found) == (3, 2)
     # The dealer's archive (经销商档案: 该地区叫修…配件的更换情况): three calls, two found no fault, one part.
     archive = desk.archives.dealer_archive(
         world.manager, "dealer-sh", start=date(2026, 3, 1), end=date(2026, 4, 1)

@@ -161,9 +161,9 @@ def test_a_note_falls_back_to_the_whole_document_where_the_store_cannot_append(
     built: list[str] = []
     real = ticket_search.index_ticket
 
-    def counted(uow: object, ticket: Ticket) -> None:
+    def counted(uow: object, ticket: Ticket, *words: object) -> None:
         built.append(ticket.id)
-        real(uow, ticket)  # type: ignore[arg-type]
+        real(uow, ticket, *words)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ticket_search, "index_ticket", counted)
     sqlite.note_to_customer(AGENT, ids[3], text="已上门")

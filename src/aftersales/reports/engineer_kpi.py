@@ -41,6 +41,7 @@ from aftersales.ports.reporting import (
     TicketCounts,
     TicketFacts,
     TimingColumns,
+    completion_facts,
     count_facts,
     ticket_facts,
     ticket_timing,
@@ -166,6 +167,18 @@ class _Period:
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
         return timing_columns(ticket_timing(f.assignee_id or "", t, f) for t, f in self._keyed(group))
 
+    def completed_category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
+        """The period's tickets' completions within it, by group key and the category each counts under
+        (how :attr:`KpiRow.no_fault_found` is read): the appraisal's total says what the KPI report's does,
+        not "unknown". Completions in the period of tickets received before it are not among these."""
+        start, end = period.start_us, period.end_us
+        counted: defaultdict[tuple[str, str], int] = defaultdict(int)
+        for ticket, facts in self._keyed(group):
+            for at, _dealer, category in completion_facts(ticket):
+                if start <= at < end:
+                    counted[(facts.assignee_id or "", category)] += 1
+        return dict(counted)
+
 
 def _period_tickets(store: StoreFactory, period: Period) -> list[Ticket]:
     with reader_of(store) as uow:
@@ -227,7 +240,7 @@ def engineer_kpis(
         require_aware(as_of, "as_of")
     tickets = _period_tickets(store, period)
     source = _Period(tickets)
-    queries = cast(ReportingQueries, source)  # kpi_report asks only these two queries
+    queries = cast(ReportingQueries, source)  # kpi_report asks only these three queries
     options: dict[str, Any] = {"targets": targets, "as_of": as_of, "sla": sla}
     total = kpi_report(queries, period, calendar, group=GroupBy.ALL, **options).total
     per_ticket = {
