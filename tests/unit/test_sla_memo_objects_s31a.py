@@ -6,45 +6,17 @@ next ticket's; now each is one shared empty value. The due times derived stay th
 
 from __future__ import annotations
 
-import gc
-
-from aftersales.adapters.clock import ManualClock
-from aftersales.adapters.holidays_cn import china_mainland_calendar
 from aftersales.domain.classification import Category, Plan, Priority, Severity
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_clock import sla_timeline
 from aftersales.domain.work import Assessment
-from aftersales.service.desk import ServiceDesk
-from aftersales.service.sla import SlaService
 
 from .factories import AGENT, at, new_ticket
-
-CN = china_mainland_calendar()
-DUES = ("response_due_at", "resolution_due_at", "response_late_after", "resolution_late_after")
-
-
-def _service() -> SlaService:
-    desk = ServiceDesk.open("memory://", pack="sanitary_ware", clock=ManualClock(at(2)), calendar=CN)
-    return SlaService(desk.sla_service.policy, CN)
-
-
-def _own_tracked(root: object, shared: set[int]) -> list[object]:
-    """The objects the collector tracks reachable from ``root`` and not from anything in ``shared``."""
-    seen: set[int] = set()
-    found: list[object] = []
-    todo = [root]
-    while todo:
-        item = todo.pop()
-        if id(item) in seen or id(item) in shared or not gc.is_tracked(item) or isinstance(item, type):
-            continue  # (a class leads to its module and from there to everything)
-        seen.add(id(item))
-        found.append(item)
-        todo.extend(gc.get_referents(item))
-    return found
+from .sla_memo_probe import CN, DUES, own_tracked, sla_service
 
 
 def test_no_empty_container_is_kept_per_ticket() -> None:
-    service = _service()
+    service = sla_service()
     tickets = [new_ticket("T-1"), new_ticket("T-2")]
     for ticket in tickets:
         ticket.triage(
@@ -55,14 +27,14 @@ def test_no_empty_container_is_kept_per_ticket() -> None:
     events = {id(e) for t in tickets for e in t.events}
     # What the two entries share (the policy's targets and decision, the calendar, the events) is not an
     # entry's own: count only what the first entry alone holds.
-    other = {id(o) for o in _own_tracked(kept[1], events | {id(kept[0])})}
-    own = _own_tracked(kept[0], events | other)
+    other = {id(o) for o in own_tracked(kept[1], events | {id(kept[0])})}
+    own = own_tracked(kept[0], events | other)
     assert own  # the entry itself, its timeline, the clocks measured
     assert [type(o).__name__ for o in own if isinstance(o, list | set | frozenset | dict) and not o] == []
 
 
 def test_a_timeline_without_extensions_shares_the_empty_set_and_measures_the_same() -> None:
-    service = _service()
+    service = sla_service()
     ticket = new_ticket()
     ticket.triage(AGENT, at(2, 9, 7), Assessment("leak", Severity.HIGH, plan=Plan.ON_SITE), Priority.NORMAL)
     targets = service._decide(ticket, CustomerTier.REGULAR)[1]  # type: ignore[index]
@@ -76,7 +48,7 @@ def test_a_timeline_without_extensions_shares_the_empty_set_and_measures_the_sam
 
 
 def test_dues_derived_with_the_memo_are_a_fresh_services() -> None:
-    kept = _service()
+    kept = sla_service()
     ticket = new_ticket()
     ticket.triage(AGENT, at(2, 9, 7), Assessment("leak", Severity.HIGH, plan=Plan.ON_SITE), Priority.NORMAL)
     kept.derive(ticket, CustomerTier.REGULAR, at(2, 9, 8))
@@ -85,6 +57,6 @@ def test_dues_derived_with_the_memo_are_a_fresh_services() -> None:
     ticket.reclassify(AGENT, at(2, 11), Category.INSTALLATION, "客户投诉升级", priority=Priority.CRITICAL)
     kept.derive(ticket, CustomerTier.REGULAR, at(2, 11, 1))
     copy = ticket.copy()
-    _service().derive(copy, CustomerTier.REGULAR, at(2, 11, 1))
+    sla_service().derive(copy, CustomerTier.REGULAR, at(2, 11, 1))
     assert [getattr(ticket, d) for d in DUES] == [getattr(copy, d) for d in DUES]
     assert ticket.response_due_at is not None

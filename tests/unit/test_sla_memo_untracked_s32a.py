@@ -12,40 +12,14 @@ from __future__ import annotations
 import gc
 from datetime import timedelta
 
-from aftersales.adapters.clock import ManualClock
-from aftersales.adapters.holidays_cn import china_mainland_calendar
 from aftersales.domain.classification import Plan, Priority, Severity
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_clock import sla_status, sla_timeline
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment
-from aftersales.service.desk import ServiceDesk
-from aftersales.service.sla import SlaService
 
 from .factories import AGENT, at, new_ticket
-
-CN = china_mainland_calendar()
-DUES = ("response_due_at", "resolution_due_at", "response_late_after", "resolution_late_after")
-
-
-def _service() -> SlaService:
-    desk = ServiceDesk.open("memory://", pack="sanitary_ware", clock=ManualClock(at(2)), calendar=CN)
-    return SlaService(desk.sla_service.policy, CN)
-
-
-def _own_tracked(root: object, shared: set[int]) -> list[object]:
-    """The objects the collector tracks reachable from ``root`` and not from anything in ``shared``."""
-    seen: set[int] = set()
-    found: list[object] = []
-    todo = [root]
-    while todo:
-        item = todo.pop()
-        if id(item) in seen or id(item) in shared or not gc.is_tracked(item) or isinstance(item, type):
-            continue  # (a class leads to its module and from there to everything)
-        seen.add(id(item))
-        found.append(item)
-        todo.extend(gc.get_referents(item))
-    return found
+from .sla_memo_probe import CN, DUES, own_tracked, sla_service
 
 
 def _triaged(ticket_id: str) -> Ticket:
@@ -55,7 +29,7 @@ def _triaged(ticket_id: str) -> Ticket:
 
 
 def test_an_entry_keeps_no_tracked_object_per_running_clock() -> None:
-    service = _service()
+    service = sla_service()
     tickets = [_triaged("T-1"), _triaged("T-2")]
     for ticket in tickets:
         service.derive(ticket, CustomerTier.REGULAR, at(2, 9, 8))
@@ -67,8 +41,8 @@ def test_an_entry_keeps_no_tracked_object_per_running_clock() -> None:
     assert running  # the response and resolution clocks run
     assert not any(gc.is_tracked(item) for item in running)
     events = {id(e) for t in tickets for e in t.events}
-    other = {id(o) for o in _own_tracked(kept[1], events | {id(kept[0])})}
-    own = _own_tracked(kept[0], events | other)
+    other = {id(o) for o in own_tracked(kept[1], events | {id(kept[0])})}
+    own = own_tracked(kept[0], events | other)
     # The entry, its timeline, the timeline's tuple of clocks (which holds the shared pending statuses)
     # and the late-after instants with the targets and calendar they were found for: before, also a
     # Running per running clock, a (targets, calendar, timeline) tuple and the priority in force with
@@ -78,7 +52,7 @@ def test_an_entry_keeps_no_tracked_object_per_running_clock() -> None:
 
 
 def test_logs_without_priority_changes_share_one_value_per_priority() -> None:
-    service = _service()
+    service = sla_service()
     one, two = _triaged("T-1"), _triaged("T-2")
     for ticket in (one, two):
         service.derive(ticket, CustomerTier.REGULAR, at(2, 9, 8))
@@ -89,7 +63,7 @@ def test_logs_without_priority_changes_share_one_value_per_priority() -> None:
 def test_statuses_from_the_kept_clocks_are_those_measured_afresh() -> None:
     """Running, paused (an open pause) and stopped clocks, working-time and wall-clock targets: the
     status the kept timeline gives at later instants is the one measured from the log at each."""
-    service = _service()
+    service = sla_service()
     ticket = _triaged("T-1")
     service.derive(ticket, CustomerTier.REGULAR, at(2, 9, 8))
     found = service._decide(ticket, CustomerTier.REGULAR)
@@ -108,12 +82,12 @@ def test_statuses_from_the_kept_clocks_are_those_measured_afresh() -> None:
 
 
 def test_dues_derived_through_the_memo_are_a_fresh_services() -> None:
-    kept = _service()
+    kept = sla_service()
     ticket = _triaged("T-1")
     kept.derive(ticket, CustomerTier.REGULAR, at(2, 9, 8))
     ticket.step("note_to_customer", AGENT, at(2, 10), reason="已联系")
     kept.derive(ticket, CustomerTier.REGULAR, at(2, 10, 1))
     copy = ticket.copy()
-    _service().derive(copy, CustomerTier.REGULAR, at(2, 10, 1))
+    sla_service().derive(copy, CustomerTier.REGULAR, at(2, 10, 1))
     assert [getattr(ticket, d) for d in DUES] == [getattr(copy, d) for d in DUES]
     assert ticket.resolution_due_at is not None
