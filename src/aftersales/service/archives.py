@@ -199,7 +199,8 @@ class CallbackEntry:
 class ContactEntry:
     """One communication with the customer on a ticket, and how it went (its method): the request
     itself (``request``, by the channel it came in), a contact (``contact``: a call or a message, by its
-    channel), an on-site visit (``visit``), a progress note the customer reads (``note``), a callback
+    channel), an on-site visit (``visit``), a progress note the customer reads (``note``), the customer's
+    acceptance as staff took it (``acceptance``, by its channel: a call, a signed slip…), a callback
     attempt that did not reach them (``callback_attempt``) and the callback (``callback``), each by the
     channel it was made on (``None``: a callback recorded before callbacks named one).
 
@@ -289,6 +290,13 @@ def _contacts(ticket: Ticket, seen: Ticket) -> Iterator[ContactEntry]:
             channel = payload.get("channel")
             comment = str(payload.get("comment") or "")
             yield ContactEntry(ticket.id, event.at, "callback", str(channel) if channel else None, comment)
+        elif event.action == "confirm" and payload.get("by") == "staff":
+            # Staff recording the customer's acceptance spoke with them (seed 001 三(六)2 将处理结果
+            # 反馈给客户,并确认客户是否满意): a communication by the channel it came on (五(三)3).
+            channel = payload.get("channel")
+            yield ContactEntry(
+                ticket.id, event.at, "acceptance", str(channel) if channel else None, event.reason or ""
+            )
         elif event.action == "note_to_customer" and payload.get("visible"):
             index = payload.get("index")
             if isinstance(index, int) and 0 <= index < len(ticket.notes):
