@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,22 @@ from seed_s33h_world import BACKENDS, MONDAY, company
 
 from aftersales import (
     Channel,
+    ChargeKind,
+    ChargeLine,
+    InvalidTransition,
+    Money,
+    PermissionDenied,
     Plan,
+    RepairPoint,
     Severity,
     TicketState,
     ValidationError,
     export_ledger,
 )
+from aftersales.adapters.reporting import reporting_for
+from aftersales.ports.reporting import Period
+from aftersales.reports.budgets import scoped_budget_report
+from aftersales.reports.kpi import pack_kpi_report
 
 PACK = "general_maintenance"
 
@@ -126,3 +137,193 @@ def test_service_flow_1_to_7_registered_assessed_dispatched_redone_until_accepte
         assert row["resolved_at"].startswith("2026-03-03T13:35")
         history = [e.action for e in desk.ticket(co.auditor, tid).events]
         assert history.count("resolve") == 2 and "reject" in history and "record_callback" in history
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_flow_4_a_depot_repair_tells_the_customer_where_to_bring_the_product_and_waits_for_it(
+    backend: str, tmp_path: Path
+) -> None:
+    """售后维护服务流程 4: 要求客户将产品送至指定维修地点进行处理. The region's repair point is designated
+    at the assessment and the customer is told where to bring the unit; no engineer has to arrive on site,
+    and the days the customer takes to bring it do not count against the company's clocks."""
+    with company(backend, tmp_path, PACK) as co:
+        desk, clock = co.desk, co.clock
+        desk.repair_points.register(
+            co.manager,
+            RepairPoint("rp-pd", "浦东维修站", "SH", "上海市浦东新区张江路 1 号", opening_hours="9:00-17:00"),
+        )
+        tid = desk.open_ticket(
+            co.agent, customer_id=co.customer_id, asset_id=co.asset_id, description="遥控器失灵"
+        ).ticket.id
+        desk.triage(co.agent, tid, nature="remote_control", severity=Severity.LOW, plan=Plan.DEPOT)
+        progress = desk.progress(co.customer, tid)
+        assert (
+            progress.repair_point is not None and progress.repair_point.address == "上海市浦东新区张江路 1 号"
+        )
+        assert any("浦东维修站" in message for message in co.sent_to("13912345678"))
+        targets = {t.target.name for t in desk.sla(co.manager, tid).targets}
+        assert "arrival" not in targets
+        desk.contact_customer(
+            co.agent, tid, note="请于周三前送至浦东维修站", expected_at=MONDAY + timedelta(days=2)
+        )
+        desk.dispatch(co.agent, tid)
+        due = desk.ticket(co.manager, tid).resolution_due_at
+        assert due == MONDAY.replace(day=4, hour=18)
+        desk.await_customer(co.agent, tid, reason="等待客户送修")
+        clock.set(MONDAY.replace(day=4, hour=9))  # Wednesday morning: the product arrives
+        resumed = desk.resume(co.agent, tid, reason="客户已送达维修站").ticket
+        assert resumed.state == TicketState.IN_PROGRESS.value
+        # Two working days waiting (Monday 09:00 → Wednesday 09:00, 16 working hours) move the due by as much.
+        resolution = {t.target.name: t for t in desk.sla(co.manager, tid).targets}["resolution"]
+        assert resolution.paused_time == timedelta(hours=16)
+        assert resolution.due_at == MONDAY.replace(day=6, hour=18)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_flow_7_a_callback_that_finds_the_problem_back_has_it_redone_and_called_back_again(
+    backend: str, tmp_path: Path
+) -> None:
+    """服务回访 with 验收确认: the callback finds the problem back, so it is handled again (the engineer who
+    holds it is told), accepted again, and called back a certain time (72 h) after the new acceptance; the
+    analysis (数据分析: 处理时间、客户满意度) counts the rework: no first-time fix, one rework."""
+    with company(backend, tmp_path, PACK) as co:
+        desk, clock = co.desk, co.clock
+        tid = desk.open_ticket(
+            co.agent, customer_id=co.customer_id, asset_id=co.asset_id, description="不制冷"
+        ).ticket.id
+        desk.triage(co.agent, tid, nature="no_cooling", severity=Severity.MEDIUM)
+        desk.dispatch(co.agent, tid, engineer_id="eng-jr")
+        desk.contact_customer(co.agent, tid, note="下午上门", expected_at=MONDAY.replace(hour=14))
+        clock.set(MONDAY.replace(hour=14))
+        desk.start_work(co.junior, tid)
+        desk.add_fault_record(
+            co.junior, tid, symptom="no_cooling", cause="refrigerant_leak", action="recharge"
+        )
+        clock.advance(timedelta(hours=1))
+        desk.resolve(co.junior, tid, summary="充注冷媒")
+        desk.confirm(co.customer, tid)
+        clock.advance(timedelta(hours=24))
+        back = desk.record_callback(co.agent, tid, problem_back=True, comment="又不冷了").ticket
+        assert back.state == TicketState.REWORK.value
+        assert back.assignee is not None and back.assignee.id == "eng-jr"
+        assert any("需重新处理" in m for m in co.sent_to("13700000001"))
+        assert desk.callbacks.pending(co.agent) == []
+        clock.advance(timedelta(hours=2))
+        desk.start_work(co.junior, tid)
+        desk.add_fault_record(
+            co.junior, tid, symptom="no_cooling", cause="valve_broken", action="replace_valve"
+        )
+        clock.advance(timedelta(hours=1))
+        desk.resolve(co.junior, tid, summary="更换膨胀阀")
+        accepted_again = clock.now()
+        desk.confirm(co.customer, tid)
+        (task,) = desk.callbacks.pending(co.agent)
+        assert task.due_at == accepted_again + timedelta(hours=72)
+        clock.advance(timedelta(hours=24))
+        desk.record_callback(co.agent, tid, problem_back=False, satisfaction=4, comment="已正常")
+        assert desk.close(co.agent, tid).ticket.state == TicketState.CLOSED.value
+
+        period = Period(MONDAY.replace(day=1, hour=0), MONDAY.replace(month=4, day=1, hour=0))
+        total = pack_kpi_report(desk, reporting_for(desk.store), period).total
+        assert (total.counts.resolved, total.counts.first_time_fixed, total.rework_count) == (1, 0, 1)
+        assert total.mean_satisfaction == Decimal("4.00")
+        assert total.callback_on_time_rate == Decimal("1")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_complaint_received_at_once_investigated_solved_fed_back_and_reviewed_for_its_root_cause(
+    backend: str, tmp_path: Path
+) -> None:
+    """客户投诉处理: 投诉受理 2 (接到投诉后立即登记: 基本信息、投诉内容); 投诉处理流程 1 调查核实 →
+    2 制定解决方案并与客户沟通协商 → 3 实施处理 → 4 结果反馈 (征求客户的意见和满意度) → 5 总结改进
+    (找出根源、改进措施). A step out of its turn changes nothing; the feedback's callback asks the
+    customer's satisfaction."""
+    with company(backend, tmp_path, PACK) as co:
+        desk, clock, manager = co.desk, co.clock, co.manager
+        job = desk.open_ticket(
+            co.agent, customer_id=co.customer_id, asset_id=co.asset_id, description="不制冷"
+        ).ticket.id
+        clock.advance(timedelta(hours=1))
+        opened = desk.complaints.open_complaint(
+            co.agent, co.customer_id, "维修人员迟到两小时且态度恶劣", [job], channel=Channel.PORTAL
+        ).ticket
+        cid = opened.id
+        assert (opened.received_at, opened.channel) == (MONDAY + timedelta(hours=1), Channel.PORTAL)
+        (entry,) = desk.complaints.complaint_log(manager)
+        assert (entry.name, entry.phone, entry.fault) == (
+            "张伟",
+            "13912345678",
+            "维修人员迟到两小时且态度恶劣",
+        )
+        assert any(cid in m for m in co.sent_to("manager@venus.example"))
+
+        with pytest.raises(InvalidTransition):
+            desk.complaints.propose_solution(manager, cid, solution="致歉")  # not investigated yet
+        assert desk.ticket(manager, cid).state == "received"
+        desk.complaints.investigate(manager, cid)
+        desk.complaints.propose_solution(manager, cid, solution="致歉并免费加做一次保养")
+        desk.complaints.agree_solution(manager, cid, note="客户同意")
+        clock.advance(timedelta(hours=3))
+        desk.complaints.give_feedback(manager, cid, outcome="已致歉,保养已完成")
+        desk.complaints.review(manager, cid, root_cause="dispatch_route", improvement="派工时核对路程和时间")
+        file = desk.complaints.complaint_file(manager, cid)
+        assert file.review is not None and file.outcome == "已致歉,保养已完成"
+
+        (task,) = desk.callbacks.pending(co.agent)
+        assert task.ticket_id == cid
+        clock.advance(timedelta(days=1))
+        with pytest.raises(ValidationError) as no_score:
+            desk.record_callback(co.agent, cid, problem_back=False, comment="可以")
+        assert no_score.value.field == "satisfaction"
+        desk.record_callback(co.agent, cid, problem_back=False, satisfaction=4, comment="处理及时")
+        assert desk.complaints.complaint_log(manager)[0].called_back_at == clock.now()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_costs_are_budgeted_yearly_accounted_per_kind_and_an_overrun_is_analysed_and_approved(
+    backend: str, tmp_path: Path
+) -> None:
+    """售后维护费用管理: 费用预算 (每年编制,报公司管理层审批); 费用核算 (维修材料费用、人工费用、
+    运输费用, 单独核算); 费用控制 (超出预算的费用进行分析和审批, by the after-sales department itself);
+    内部监督 (内部审计…检查售后维护费用的使用情况)."""
+    with company(backend, tmp_path, PACK) as co:
+        desk, manager, gm = co.desk, co.manager, co.general_manager
+        cny = lambda amount: Money(Decimal(amount), "CNY")  # noqa: E731
+        for kind, amount in (("materials", "1000"), ("labour", "500"), ("travel", "200")):
+            desk.charges.draft_budget(manager, "2026", kind, cny(amount))
+            with pytest.raises(PermissionDenied):
+                desk.charges.approve_budget(manager, "2026", kind)  # the department does not approve its own
+            desk.charges.approve_budget(gm, "2026", kind)
+        tid = desk.open_ticket(
+            co.agent, customer_id=co.customer_id, asset_id=co.asset_id, description="压缩机坏"
+        ).ticket.id
+        desk.triage(co.agent, tid, nature="compressor", severity=Severity.HIGH)
+        desk.dispatch(co.agent, tid, engineer_id="eng-sr")
+        desk.start_work(co.senior, tid)
+        for kind, item, amount in (
+            (ChargeKind.MATERIALS, "COMP-01", "1200"),
+            (ChargeKind.LABOUR, "repair", "300"),
+            (ChargeKind.TRAVEL, "zone-a", "80"),
+        ):
+            desk.fees.record_free_issue(
+                co.senior, tid, [ChargeLine(kind, item, cny(amount), chargeable=False)]
+            )
+
+        report = scoped_budget_report(desk, co.auditor, "2026")
+        rows = {r.category: r for r in report.rows}
+        assert {k: rows[k].actual for k in rows} == {
+            "materials": cny("1200"),
+            "labour": cny("300"),
+            "travel": cny("80"),
+        }
+        assert report.unapproved == ("materials",)
+        with pytest.raises(PermissionDenied):
+            desk.charges.approve_overrun(gm, "2026", "materials", cny("200"), reason="压缩机更换")
+        with pytest.raises(ValidationError):
+            desk.charges.approve_overrun(manager, "2026", "materials", cny("200"), reason=" ")
+        desk.charges.approve_overrun(
+            manager, "2026", "materials", cny("200"), reason="压缩机整机更换,质量问题"
+        )
+        assert scoped_budget_report(desk, co.auditor, "2026").unapproved == ()
+        with pytest.raises(PermissionDenied):
+            desk.charges.draft_budget(co.auditor, "2027", "materials", cny("1"))
