@@ -268,3 +268,23 @@ def test_6_2_the_four_assessed_indicators_are_computed_and_judged_against_the_pa
         assert goals.passed("complaint_resolution_rate", total) is True
         assert goals.passed("response_on_time_rate", total) is False
         assert desk.sla(co.manager, never).targets[0].state.value == "breached"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_3_6_the_result_of_the_technical_work_goes_back_to_the_specialist_who_tells_the_customer(
+    backend: str, tmp_path: Path
+) -> None:
+    """三(六)1 问题处理完毕后,技术支持人员或责任部门应将处理结果反馈给售后专员; 2 售后专员负责将处理
+    结果及时反馈给客户,并确认客户是否满意. When the engineer marks the work done, the specialists are told
+    (the step and the ticket, awaiting the customer's confirmation) beside the customer."""
+    with company(backend, tmp_path, PACK) as co:
+        desk = co.desk
+        tid = desk.open_ticket(co.agent, customer_id=co.customer_id, description="展位插座无电").ticket.id
+        desk.triage(co.agent, tid, nature="power_outlet", severity=Severity.MEDIUM)
+        desk.dispatch(co.agent, tid, engineer_id="eng-jr")
+        desk.start_work(co.junior, tid)
+        before = co.sent_to("callcentre@venus.example")
+        desk.resolve(co.junior, tid, summary="更换保险丝,插座恢复供电")
+        told = co.sent_to("callcentre@venus.example")[len(before) :]
+        assert len(told) == 1 and tid in told[0] and "已处理完毕" in told[0]
+        assert any("已处理完毕" in m for m in co.sent_to("13912345678"))  # the customer is asked to confirm
