@@ -21,11 +21,13 @@ from aftersales import (
     ChargeKind,
     ChargeLine,
     InvalidTransition,
+    MeasureKind,
     Money,
     PermissionDenied,
     Plan,
     RepairPoint,
     Severity,
+    StaffKind,
     TicketState,
     ValidationError,
     export_ledger,
@@ -33,6 +35,7 @@ from aftersales import (
 from aftersales.adapters.reporting import reporting_for
 from aftersales.ports.reporting import Period
 from aftersales.reports.budgets import scoped_budget_report
+from aftersales.reports.engineer_kpi import scoped_engineer_kpis
 from aftersales.reports.kpi import pack_kpi_report
 
 PACK = "general_maintenance"
@@ -327,3 +330,75 @@ def test_costs_are_budgeted_yearly_accounted_per_kind_and_an_overrun_is_analysed
         assert scoped_budget_report(desk, co.auditor, "2026").unapproved == ()
         with pytest.raises(PermissionDenied):
             desk.charges.draft_budget(co.auditor, "2027", "materials", cny("1"))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_staff_are_appraised_on_service_quality_efficiency_and_satisfaction_and_the_audit_only_reads(
+    backend: str, tmp_path: Path
+) -> None:
+    """人员绩效考核 1-2: 考核指标…服务质量、工作效率、客户满意度; 定期…考核,考核结果与薪酬、晋升等挂钩;
+    人员激励与约束 (表彰、奖励 / 批评教育和处罚); 内部监督 1 (内部审计部门…检查…执行情况): each
+    engineer's month shows first-time fixes and reworks (quality), resolution times (efficiency) and
+    callback scores (satisfaction); the month is appraised by the head, never by the engineer; the
+    audit reads the figures and the ledger and changes nothing."""
+    with company(backend, tmp_path, PACK) as co:
+        desk, clock = co.desk, co.clock
+        jobs = {}
+        for engineer, actor, text in (("eng-jr", co.junior, "异响"), ("eng-sr", co.senior, "漏水")):
+            tid = desk.open_ticket(
+                co.agent, customer_id=co.customer_id, asset_id=co.asset_id, description=text
+            )
+            jobs[engineer] = tid.ticket.id
+            desk.triage(co.agent, jobs[engineer], nature="fault", severity=Severity.MEDIUM)
+            desk.dispatch(co.agent, jobs[engineer], engineer_id=engineer)
+            desk.start_work(actor, jobs[engineer])
+            clock.advance(timedelta(hours=1))
+            desk.resolve(actor, jobs[engineer], summary="处理完毕")
+        desk.reject(co.customer, jobs["eng-jr"], reason="仍有异响")
+        desk.start_work(co.junior, jobs["eng-jr"])
+        clock.advance(timedelta(hours=1))
+        desk.resolve(co.junior, jobs["eng-jr"], summary="重新紧固")
+        for engineer, score in (("eng-jr", 3), ("eng-sr", 5)):
+            desk.confirm(co.customer, jobs[engineer])
+            clock.advance(timedelta(hours=2))
+            desk.record_callback(co.agent, jobs[engineer], problem_back=False, satisfaction=score)
+
+        period = Period(MONDAY.replace(day=1, hour=0), MONDAY.replace(month=4, day=1, hour=0))
+        rows = {r.engineer_id: r for r in scoped_engineer_kpis(desk, co.manager, period).rows}
+        assert (rows["eng-jr"].first_time_fixed, rows["eng-jr"].reworks) == (0, 1)
+        assert (rows["eng-sr"].first_time_fixed, rows["eng-sr"].reworks) == (1, 0)
+        assert rows["eng-jr"].resolution.count == rows["eng-sr"].resolution.count == 1
+        assert (rows["eng-jr"].mean_satisfaction, rows["eng-sr"].mean_satisfaction) == (
+            Decimal("3"),
+            Decimal("5"),
+        )
+        with pytest.raises(PermissionDenied):
+            scoped_engineer_kpis(desk, co.junior, period)
+
+        clock.set(MONDAY.replace(month=4, day=1, hour=10))
+        with pytest.raises(PermissionDenied):
+            desk.staff_records.appraise(co.junior, "eng-jr", "2026-03", kind=StaffKind.ENGINEER, score=100)
+        appraisal = desk.staff_records.appraise(
+            co.manager, "eng-sr", "2026-03", kind=StaffKind.ENGINEER, score=95, note="一次修复,客户满意"
+        )
+        assert appraisal.staff_id == "eng-sr" and appraisal.month == "2026-03"
+        measure = desk.staff_records.record_measure(
+            co.manager,
+            "eng-sr",
+            kind=StaffKind.ENGINEER,
+            measure=MeasureKind.COMMENDATION,
+            reason="月度考核优秀",
+        )
+        assert measure.measure is MeasureKind.COMMENDATION
+
+        # 内部监督: the audit reads the ledger and the appraisal figures, and writes nothing.
+        assert desk.count(co.auditor) == 2
+        assert {r.engineer_id for r in scoped_engineer_kpis(desk, co.auditor, period).rows} >= {
+            "eng-jr",
+            "eng-sr",
+        }
+        with pytest.raises(PermissionDenied):
+            desk.close(co.auditor, jobs["eng-sr"])
+        with pytest.raises(PermissionDenied):
+            desk.staff_records.appraise(co.auditor, "eng-jr", "2026-03", kind=StaffKind.ENGINEER, score=60)
+        assert desk.ticket(co.manager, jobs["eng-sr"]).state == TicketState.ACCEPTED.value
