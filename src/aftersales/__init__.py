@@ -1054,3 +1054,8 @@ __all__ += [
 from aftersales.domain.no_fault import NO_FAULT_FOUND  # noqa: E402
 
 __all__ += ["NO_FAULT_FOUND"]
+
+# Session 33 (seed 004 第五条 1(6), 002 方案的落实): a unit's visits, its plans' and its remedies' together.
+from aftersales.domain.remedy_visit import RemedyVisit, UnitVisit, VisitSource  # noqa: E402
+
+__all__ += ["RemedyVisit", "UnitVisit", "VisitSource"]

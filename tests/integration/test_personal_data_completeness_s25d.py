@@ -73,6 +73,7 @@ NOT_EXPORTED: dict[str, str] = {
     "fault_learning": "fault codes a ticket contributed",
     "part_return": "a part returned by a dealer: codes and quantities",
     "relayed_return": "a part a dealer handed in for relay: codes and quantities",
+    "remedy_visit": "a remedy visit's ticket, complaint and unit ids, its due day and grant instant",
     "sla_alert": "a ticket id, a target and instants",
     "sla_sweep_mark": "a ticket id and an instant",
     "job_mark": "a job's key and instant",

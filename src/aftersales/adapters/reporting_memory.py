@@ -12,6 +12,7 @@ from datetime import datetime
 
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.ticket import Ticket
+from aftersales.ports.no_fault_counts import resolved_without_fault
 from aftersales.ports.queries import UNSET, TicketFilter
 from aftersales.ports.reporting import (
     FaultDimension,
@@ -95,6 +96,13 @@ class ScanningReportingQueries:
                         key = group_key(facts, group)
                     counted[(key, category)] += 1
         return dict(counted)
+
+    def resolved_no_fault_counts(self, period: Period, group: GroupBy) -> dict[str, int]:
+        """Per group key, the tickets received in ``period``, resolved, whose finding was no fault
+        (:mod:`aftersales.ports.no_fault_counts`)."""
+        group = GroupBy(group)
+        tickets = self._tickets(TicketFilter(received_from=period.start, received_to=period.end))
+        return dict(Counter(group_key(ticket_facts(t), group) for t in tickets if resolved_without_fault(t)))
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
         tickets = self._tickets(TicketFilter(received_from=period.start, received_to=period.end))

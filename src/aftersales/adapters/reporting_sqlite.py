@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import EPOCH
+from aftersales.domain.no_fault import NO_FAULT_FOUND
 from aftersales.errors import StorageError
 from aftersales.ports.feedback_response import owes_response_sql
 from aftersales.ports.reporting import (
@@ -169,6 +170,20 @@ class SqliteReportingQueries:
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
         return {(g, c): int(n) for g, c, n in rows}
+
+    def resolved_no_fault_counts(self, period: Period, group: GroupBy) -> dict[str, int]:
+        """Per group key, the tickets received in ``period``, resolved, whose current resolution was
+        completed under ``no_fault_found`` (:mod:`aftersales.ports.no_fault_counts`): the period's rows,
+        each with its last completion row by the primary key."""
+        sql = (
+            f"SELECT {_key(GroupBy(group))}, count(*) FROM report_tickets WHERE {_IN_PERIOD} "
+            "AND resolved_us IS NOT NULL AND (SELECT coalesce(c.category, report_tickets.category) "
+            "FROM report_completions c WHERE c.ticket_id = report_tickets.id ORDER BY c.seq DESC LIMIT 1) "
+            "= ? GROUP BY 1"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(sql, (period.start_us, period.end_us, NO_FAULT_FOUND)).fetchall()
+        return {g: int(n) for g, n in rows}
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
         column = FaultDimension(dimension).value

@@ -269,6 +269,7 @@ class LoanLedger:
     _totals: dict[EntryKind, int] = attrs.field(init=False, factory=dict, eq=False, repr=False)
     _issues: dict[str, LedgerEntry] = attrs.field(init=False, factory=dict, eq=False, repr=False)
     _outstanding: dict[str, int] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    _waived: dict[str, int] = attrs.field(init=False, factory=dict, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.id != self.party.key:
@@ -295,6 +296,7 @@ class LoanLedger:
         elif entry.kind is EntryKind.WAIVED:  # a charge taken back: the part is out again
             assert entry.issue_key is not None
             self._outstanding[entry.issue_key] += entry.quantity
+            self._waived[entry.issue_key] = self._waived.get(entry.issue_key, 0) + entry.quantity
             self._balance[entry.part] += entry.quantity
         else:
             assert entry.issue_key is not None
@@ -493,25 +495,36 @@ class LoanLedger:
     ) -> tuple[Chargeback, ...]:
         """Charge every issue line past its deadline with parts still out, at ``price(part)`` each.
 
-        Keyed ``chargeback:<issue key>``: a line is charged once, however often this runs. Prices are
-        looked up first, so a part missing from the price list changes nothing. A line with a return
-        that arrived before its deadline and awaits inspection (``arrived``) waits for it: booked, the
-        part is back in time; rejected, the next run charges the line. ``limit``: charge at most that
-        many lines, the oldest deadlines first (a bounded job's batch; the next run charges the rest).
+        Keyed ``chargeback:<issue key>``: however often this runs, a part is charged once. Prices are
+        looked up first, so a part missing from the price list changes nothing. The parts of a line that
+        arrived before its deadline and await inspection or a relay's count (``arrived``) wait for it:
+        booked, they are back in time; rejected or counted short, the next run charges them (keyed
+        ``chargeback:<issue key>:2``, ``:3``…). Only those wait: the rest of the line, never handed in,
+        is charged at the deadline (退料 1: 若在规定时间内未退料…需收取相关费用). A charge the office
+        waived is not charged again. ``limit``: charge at most that many lines, the oldest deadlines
+        first (a bounded job's batch; the next run charges the rest).
         """
         waiting = self._in_time(arrived)
         keys = self._keys
         overdue = [
-            item
+            attrs.evolve(item, outstanding=left)
             for item in self.overdue(at)
-            if item.issue_key not in waiting and f"chargeback:{item.issue_key}" not in keys
+            if (
+                left := item.outstanding
+                - waiting.get(item.issue_key, 0)
+                - self._waived.get(item.issue_key, 0)
+            )
+            > 0
         ]
         if limit is not None:
             overdue = overdue[: max(limit, 0)]
         prices = {item.part: price(item.part) for item in overdue}
         made: list[tuple[LedgerEntry, Chargeback]] = []
         for item in overdue:
-            key = f"chargeback:{item.issue_key}"
+            key, n = f"chargeback:{item.issue_key}", 1
+            while key in keys:  # a later charge of the line: parts that waited and did not come back
+                n += 1
+                key = f"chargeback:{item.issue_key}:{n}"
             reason = Reason(
                 "part_not_returned",
                 {"part": item.part, "quantity": item.outstanding, "due_at": item.due_at.isoformat()},
@@ -706,15 +719,15 @@ class LoanLedger:
         chargebacks: list[Chargeback] = []
         surplus: list[SurplusItem] = []
         by_part: dict[str, list[str]] = {}
+        # Per line past its deadline, what may be charged: the parts out less those that arrived in time
+        # and await inspection or a relay's count (pending, as parts of lines not yet due are).
+        chargeable: dict[str, int] = {}
         for key, issue in sorted(self._issues.items(), key=lambda kv: (kv[1].at, kv[0])):
             # Only lines past their deadline are charged; before it the part may still come back.
-            if (
-                self._outstanding[key] > 0
-                and key not in waiting
-                and issue.due_at is not None
-                and issue.due_at <= at
-            ):
+            left = self._outstanding[key] - waiting.get(key, 0)
+            if left > 0 and issue.due_at is not None and issue.due_at <= at:
                 by_part.setdefault(issue.part, []).append(key)
+                chargeable[key] = left
         lines: list[ReconciliationLine] = []
         for part in parts:
             line = ReconciliationLine(part, self.balance_of(part), counted.get(part, 0), self.in_review(part))
@@ -728,7 +741,7 @@ class LoanLedger:
                     )
                 )  # fmt: skip
             short = line.shortage
-            overdue = sum(self._outstanding[k] for k in by_part.get(part, ()))
+            overdue = sum(chargeable[k] for k in by_part.get(part, ()))
             lines.append(attrs.evolve(line, pending=max(short - overdue, 0)))
             if not short or not overdue:
                 continue
@@ -736,7 +749,7 @@ class LoanLedger:
             for issue_key in by_part.get(line.part, ()):
                 if not short:
                     break
-                take = min(short, self._outstanding[issue_key])
+                take = min(short, chargeable[issue_key])
                 short -= take
                 reason = Reason(
                     "count_shortage", {"reference": reference, "part": line.part, "quantity": take}

@@ -32,6 +32,7 @@ from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.ports.no_fault_counts import resolved_without_fault
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import (
     ALL,
@@ -41,7 +42,6 @@ from aftersales.ports.reporting import (
     TicketCounts,
     TicketFacts,
     TimingColumns,
-    completion_facts,
     count_facts,
     ticket_facts,
     ticket_timing,
@@ -167,16 +167,14 @@ class _Period:
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
         return timing_columns(ticket_timing(f.assignee_id or "", t, f) for t, f in self._keyed(group))
 
-    def completed_category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
-        """The period's tickets' completions within it, by group key and the category each counts under
-        (how :attr:`KpiRow.no_fault_found` is read): the appraisal's total says what the KPI report's does,
-        not "unknown". Completions in the period of tickets received before it are not among these."""
-        start, end = period.start_us, period.end_us
-        counted: defaultdict[tuple[str, str], int] = defaultdict(int)
+    def resolved_no_fault_counts(self, period: Period, group: GroupBy) -> dict[str, int]:
+        """The period's tickets resolved with no fault found, by group key (how
+        :attr:`KpiRow.no_fault_found` is read, :mod:`aftersales.ports.no_fault_counts`): the appraisal's
+        total says what the KPI report's does, not "unknown"."""
+        counted: defaultdict[str, int] = defaultdict(int)
         for ticket, facts in self._keyed(group):
-            for at, _dealer, category in completion_facts(ticket):
-                if start <= at < end:
-                    counted[(facts.assignee_id or "", category)] += 1
+            if resolved_without_fault(ticket):
+                counted[facts.assignee_id or ""] += 1
         return dict(counted)
 
 

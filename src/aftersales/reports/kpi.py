@@ -36,7 +36,7 @@ from aftersales.errors import ConfigurationError, CurrencyMismatch, ValidationEr
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
 from aftersales.ports.unit_of_work import reader_of
 from aftersales.reports.money import pack_budget_per_ticket, stored_costs
-from aftersales.reports.no_fault import no_fault_completions
+from aftersales.reports.no_fault import no_fault_resolved
 from aftersales.reports.rounding import rate
 from aftersales.reports.sources import KpiDesk
 
@@ -211,11 +211,13 @@ class KpiRow:
     :attr:`mean_satisfaction` (seed 001 三(七)2-3: the survey asks the result's satisfaction and the
     attitude, and the specialist analyses why customers are dissatisfied); ``None`` when none was."""
     no_fault_found: int | None = 0
-    """The calls of the group closed in the period whose visit found the reported fault not real (seed
-    002 叫修处理流程: 故障是否属实 → 否; :func:`~aftersales.ports.reporting.completion_facts`), beside
-    :attr:`resolution_rate`: such a call is handled — the customer accepted the visit's finding — and counts
-    resolved there, though no problem was solved; this count says how many of the handled were so.
-    ``None`` when the reporting queries given cannot count completions (a host's of an older release)."""
+    """Of the group's resolved tickets (received in the period, as every figure of the row), those whose
+    visit found the reported fault not real (seed 002 叫修处理流程: 故障是否属实 → 否;
+    :mod:`aftersales.ports.no_fault_counts`), beside :attr:`resolution_rate`: such a call is handled — the
+    customer accepted the visit's finding — and counts resolved there, though no problem was solved; this
+    count says how many of the resolved were so (never more than ``counts.resolved``). Session 33: it
+    counted the period's completions, whenever the tickets came in. ``None`` when the reporting queries
+    given cannot count them (a host's of an older release)."""
 
     def exact(self, name: str) -> Fraction | None:
         """The exact value of the rate or mean called ``name`` (``None`` where nothing was measured).
@@ -517,7 +519,7 @@ def kpi_report(
         queries.timing_columns(period, group), calendar, targets, until, pauses_on_parts(sla)
     )
     costs = costs or {}
-    no_fault = no_fault_completions(queries, period, group)
+    no_fault = no_fault_resolved(queries, period, group)
     rows = tuple(
         attrs.evolve(
             _row(key, counts[key], measured.get(key, _Measured()), costs.get(key), budget_per_ticket),

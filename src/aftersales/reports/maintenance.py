@@ -29,6 +29,7 @@ from aftersales.domain.fee_slips import FeeSlip
 from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit, VisitState
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ServiceContract
+from aftersales.domain.sold_visit import called_off_for_sale
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.validation import check_id
 from aftersales.errors import NotFound, ValidationError
@@ -117,8 +118,8 @@ def _compliance(
     groups: dict[str, Counter[str]] = defaultdict(Counter)
     for visit in visits:
         due = _first_due(visit)
-        if not start <= due <= end:
-            continue
+        if not start <= due <= end or called_off_for_sale(visit):
+            continue  # a visit called off by the unit's sale was owed by nobody (domain.sold_visit)
         key = getattr(visit, by) or ""
         row = groups[key]
         row["due"] += 1

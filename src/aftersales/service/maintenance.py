@@ -41,6 +41,7 @@ from aftersales.domain.maintenance import (
     lead_refusal,
 )
 from aftersales.domain.products import Asset
+from aftersales.domain.remedy_visit import UnitVisit
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, AssigneeKind, CustomerNote, Visit, VisitKind
@@ -77,6 +78,7 @@ from aftersales.service.row_locks import for_update, hold_all
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, party_visible
 from aftersales.service.tickets import Tickets
+from aftersales.service.unit_visits import read_unit_visits
 from aftersales.service.views import CommandResult
 from aftersales.service.visit_terms import visit_terms
 
@@ -658,6 +660,22 @@ class MaintenanceDesk:
         record_access(self.runner, actor, "maintenance_visits", [v.customer_id for v in out])
         return sorted(out, key=lambda v: (v.due_on, v.id))
 
+    def unit_visits(self, actor: Actor, asset_id: str) -> tuple[UnitVisit, ...]:
+        """The unit's visits ``actor`` may see — its plans' and the extra visits its complaints' remedies
+        granted, together, soonest due first (seed 004 第五条 1(6); seed 002 方案的落实:
+        :mod:`aftersales.service.unit_visits`). A remedy visit is due on the day agreed with the customer,
+        or, granted without one, on the day the pack's standard maintenance term from the grant ends
+        (``by_term``). An ``asset_id`` that is not an id is a ``ValidationError`` naming it."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "read_maintenance")
+        if not isinstance(asset_id, str) or not asset_id.strip() or len(asset_id) > 64:
+            raise ValidationError("asset_id is a unit's id", field="asset_id")
+        with self.context.store() as uow:
+            found, customers = read_unit_visits(
+                uow, asset_id, lambda v: _visit_visible(uow, actor, v), lambda t: _ticket_visible(actor, t)
+            )
+        record_access(self.runner, actor, "maintenance_visits", customers)
+        return found
+
     def visit(self, actor: Actor, visit_id: str) -> MaintenanceVisit:
         """One visit, if ``actor`` may see it."""
         permit(check_actor(actor), Workflow.MAINTENANCE, "read_maintenance")
@@ -717,6 +735,15 @@ def _visit_visible(uow: UnitOfWork, actor: Actor, visit: MaintenanceVisit) -> bo
     if not actor.has_role(R.ENGINEER) or visit.ticket_id is None:
         return False
     return _assigned(uow, visit.ticket_id, actor.engineer_id or actor.id)
+
+
+def _ticket_visible(actor: Actor, ticket: Ticket) -> bool:
+    """A remedy visit's ticket under the rule of :func:`_visit_visible`: its customer, dealer or region in
+    ``actor``'s scope, or (an engineer) assigned to them."""
+    if _in_scope(actor, ticket.customer_id, ticket.region, ticket.dealer_id):
+        return True
+    engineer = actor.engineer_id or actor.id
+    return actor.has_role(R.ENGINEER) and ticket.assignee is not None and ticket.assignee.id == engineer
 
 
 def _assigned(uow: UnitOfWork, ticket_id: str, engineer_id: str) -> bool:

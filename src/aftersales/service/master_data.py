@@ -71,6 +71,7 @@ from aftersales.service.scope import (
     check_chosen_id,
     party_visible,
 )
+from aftersales.service.sold_unit_visits import call_off_seller_visits
 from aftersales.service.zone_stamp import BooksZone
 
 __all__ = [
@@ -452,6 +453,8 @@ class MasterData:
             follow_unit(
                 uow, after, now, actor.ref
             )  # its maintenance plan is the new owner's (or ends: service/plan_owner)
+            # The seller's visit not begun is called off; the buyer's comes (service/sold_unit_visits).
+            uow.outbox.put(call_off_seller_visits(self.runner, uow, after, now, self.context.today(now)))
             record_change(uow, actor, "transfer_asset", now, before, after, why)
             return after
 

@@ -149,10 +149,20 @@ class LedgerJobs(MaterialsBase):
             # again, not only those planned: a line charged meanwhile (a run on another desk) leaves
             # room under ``limit`` for the next overdue line, which the run charges instead.
             ledgers = uow.documents.query(LoanLedger)
-            planned = self._overdue(ledgers, when, actor, self._arrived_if_due(uow, ledgers, when), limit)
+            due = any(ledger.overdue(when) for ledger in ledgers)
+            arrived: Mapping[str, Sequence[ArrivedReturn]] = self._arrived(uow) if due else {}
+            planned = self._overdue(ledgers, when, actor, arrived, limit)
             self._lock_charged(uow, [c for _, new in planned for c in new], held)
             fresh = uow.documents.query(LoanLedger)
-            charged = self._overdue(fresh, when, actor, self._arrived_if_due(uow, fresh, when), limit)
+            # The arrivals are read once. A second read after the locks found nothing the first did not
+            # that could change the answer: only an arrival before a line's deadline holds its charge,
+            # and the lines charged are due by ``when`` (at the latest this run's clock), so a return
+            # registered meanwhile arrived after their deadline; a relay counted meanwhile was read in
+            # transit, and a return rejected meanwhile holds its line until the next run, as before.
+            # Read here only when the first ledgers had nothing due and a ledger changed meanwhile has.
+            if not due:
+                arrived = self._arrived_if_due(uow, fresh, when)
+            charged = self._overdue(fresh, when, actor, arrived, limit)
             made = [c for _, new in charged for c in new]
             self._lock_charged(uow, made, held)  # a ledger changed meanwhile: rare
             for ledger, _ in charged:

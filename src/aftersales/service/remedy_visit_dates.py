@@ -15,11 +15,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.remedy_visit import RemedyVisit
+from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
 from aftersales.policies.sla_terms import SlaTerms
 from aftersales.service.visit_terms import visit_terms
 
-__all__ = ["check_visit_dates", "visit_due"]
+__all__ = ["check_visit_dates", "remedy_visit", "visit_due"]
 
 
 def check_visit_dates(kind: RemedyKind, quantity: int, visit_on: Sequence[date], today: date) -> None:
@@ -47,3 +49,18 @@ def visit_due(day: date, now: datetime, timezone: str) -> tuple[datetime, SlaTer
     end = datetime.combine(day + timedelta(days=1), datetime.min.time(), ZoneInfo(timezone))
     end -= timedelta(microseconds=1)
     return end, visit_terms(day, now, end)
+
+
+def remedy_visit(
+    ticket: Ticket, complaint_id: str, unit: str, day: date | None, now: datetime, timezone: str
+) -> RemedyVisit:
+    """The unit's record of remedy visit ``ticket`` (:class:`~aftersales.domain.remedy_visit.RemedyVisit`):
+    due on the agreed ``day``, or — none agreed, which is not refused (the negotiation may promise the visit
+    before the day is arranged) — on the day the pack's standard term from the grant ends (its resolution
+    due, in the desk's zone; the grant's day when the pack sets none)."""
+    if day is not None:
+        return RemedyVisit(ticket.id, unit, complaint_id, day, now)
+    due = ticket.resolution_due_at or now
+    return RemedyVisit(
+        ticket.id, unit, complaint_id, due.astimezone(ZoneInfo(timezone)).date(), now, by_term=True
+    )

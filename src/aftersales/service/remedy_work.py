@@ -29,7 +29,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.intake import open_ticket_in
 from aftersales.service.numbering import new_id
-from aftersales.service.remedy_visit_dates import visit_due
+from aftersales.service.remedy_visit_dates import remedy_visit, visit_due
 
 __all__ = ["extra_visits", "free_accessory", "recipient"]
 
@@ -61,6 +61,8 @@ def extra_visits(
             category=Category.MAINTENANCE, channel=Channel.PLANNED, asset_id=unit, received_at=now,
             kind=TicketKind.SERVICE, expected_by=expected, sla_terms=terms,
         )  # fmt: skip
+        # On the unit's visit list beside its plan's (desk.maintenance.unit_visits).
+        uow.documents.add(remedy_visit(ticket, complaint.id, unit, day, now, context.timezone))
         opened.append(ticket.id)
     return tuple(opened)
 
