@@ -44,10 +44,10 @@ def _resolved(desk: ServiceDesk, w: World, customer: str, category: Category) ->
         w.agent, customer_id=customer, description="复印机怎么扫描", category=category
     ).ticket.id
     desk.triage(w.agent, tid, nature="paper_feed", severity=Severity.LOW)
-    desk.dispatch(w.agent, tid, engineer_id=w.eng_junior.id)
-    desk.contact_customer(w.junior, tid, note="已联系客户")
-    desk.start_work(w.junior, tid)
-    desk.resolve(w.junior, tid, summary="讲解了操作方法")
+    desk.dispatch(w.agent, tid, engineer_id=w.eng_senior.id)
+    desk.contact_customer(w.senior, tid, note="已联系客户")
+    desk.start_work(w.senior, tid)
+    desk.resolve(w.senior, tid, summary="讲解了操作方法")
     return tid
 
 

@@ -94,12 +94,14 @@ def test_asked_to_the_erasure_cancels_them_and_the_sla_sweep_and_the_engineer_fo
 def test_a_ticket_whose_work_is_done_does_not_hold_the_erasure(backend: str, tmp_path: Path) -> None:
     with world_desk(backend, tmp_path) as (desk, clock, world):
         ticket_id = _dispatched(desk, world, "复印机卡纸")
-        desk.start_work(world.junior, ticket_id)
+        # Expedited: a senior engineer steps in before it is resolved (seed 003 二 3, session 33).
+        desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id, reason="资深工程师介入")
+        desk.start_work(world.senior, ticket_id)
         desk.add_fault_record(
-            world.junior, ticket_id, symptom="paper_jam", cause="worn_roller", action="replace"
+            world.senior, ticket_id, symptom="paper_jam", cause="worn_roller", action="replace"
         )
         clock.advance(timedelta(hours=1))
-        desk.resolve(world.junior, ticket_id, summary="换了搓纸轮")
+        desk.resolve(world.senior, ticket_id, summary="换了搓纸轮")
 
         record = desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
 

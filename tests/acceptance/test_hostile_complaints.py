@@ -80,7 +80,9 @@ def _implementing(desk: ServiceDesk, customer: Actor, **kwargs: Any) -> str:
     assert customer.customer_id is not None
     cid = desk.complaints.open_complaint(AGENT, customer.customer_id, "漏水把地板泡坏了", **kwargs).ticket.id
     desk.complaints.investigate(MANAGER, cid)
-    desk.complaints.propose_solution(MANAGER, cid, solution="更换地板并道歉")
+    # A major complaint's solution is the general manager's instruction (seed 004 第八条 2(4), session 33).
+    proposer = Actor.general_manager("gm1") if "crisis" in kwargs else MANAGER
+    desk.complaints.propose_solution(proposer, cid, solution="更换地板并道歉")
     desk.complaints.agree_solution(customer, cid)
     return cid
 

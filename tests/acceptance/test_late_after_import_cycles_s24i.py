@@ -52,9 +52,9 @@ def _closed_vip_call(desk: ServiceDesk, world: World, clock: object) -> str:
     desk.contact_customer(world.agent, tid, note="Engineer on the way")
     clock.set(_at(9, 10, 0))  # type: ignore[attr-defined]
     desk.triage(world.agent, tid, nature="paper_path", severity="medium")
-    desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)
-    desk.start_work(world.junior, tid)
-    desk.resolve(world.junior, tid, summary="Feed roller replaced")
+    desk.dispatch(world.agent, tid, engineer_id=world.eng_senior.id)
+    desk.start_work(world.senior, tid)
+    desk.resolve(world.senior, tid, summary="Feed roller replaced")
     desk.confirm(world.agent, tid, channel="service_slip", note="Signed")
     clock.set(_at(9, 15, 0))  # type: ignore[attr-defined]
     desk.record_callback(world.agent, tid, problem_back=False, satisfaction=5, attitude=5)

@@ -34,9 +34,9 @@ def _closed_call(desk: ServiceDesk, world: World, clock: object) -> str:
     tid = desk.open_ticket(world.agent, customer_id=world.cust_en.id, description="Printer jammed").ticket.id
     desk.contact_customer(world.agent, tid, note="Engineer on the way")
     desk.triage(world.agent, tid, nature="paper_path", severity="medium")
-    desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)
-    desk.start_work(world.junior, tid)
-    desk.resolve(world.junior, tid, summary="Feed roller replaced")
+    desk.dispatch(world.agent, tid, engineer_id=world.eng_senior.id)
+    desk.start_work(world.senior, tid)
+    desk.resolve(world.senior, tid, summary="Feed roller replaced")
     desk.confirm(world.agent, tid, channel="service_slip", note="Signed")
     clock.set(_at(9, 15))  # type: ignore[attr-defined]
     desk.record_callback(world.agent, tid, problem_back=False, satisfaction=5, attitude=5)

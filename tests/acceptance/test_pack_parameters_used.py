@@ -505,9 +505,9 @@ def test_survey_campaign_sample_size_caps_a_campaign(url: Stores, tmp_path: Path
                 tid = desk.open_ticket(world.agent, customer_id=customer, description="卡纸").ticket.id
                 # a campaign samples customers served, not those whose call is still open (session 32)
                 desk.triage(world.agent, tid, nature="noise", severity=Severity.LOW)
-                desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)
-                desk.start_work(world.junior, tid)
-                desk.resolve(world.junior, tid, summary="紧固螺丝")
+                desk.dispatch(world.agent, tid, engineer_id=world.eng_senior.id)
+                desk.start_work(world.senior, tid)
+                desk.resolve(world.senior, tid, summary="紧固螺丝")
             return desk.surveys.start(world.manager, campaign_id="2026-Q1", period="2026-Q1").sampled
 
     assert sampled("office_equipment") == 2

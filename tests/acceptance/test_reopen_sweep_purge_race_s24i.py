@@ -55,13 +55,13 @@ def _worked(desk: ServiceDesk, world: World, text: str) -> str:
     tid = desk.open_ticket(world.agent, customer_id=world.cust_en.id, description=text, urgent=True).ticket.id
     desk.contact_customer(world.agent, tid, note="Engineer on the way")
     desk.triage(world.agent, tid, nature="paper_path", severity="medium")
-    desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)
-    desk.start_work(world.junior, tid)
+    desk.dispatch(world.agent, tid, engineer_id=world.eng_senior.id)
+    desk.start_work(world.senior, tid)
     return tid
 
 
 def _close(desk: ServiceDesk, world: World, tid: str) -> None:
-    desk.resolve(world.junior, tid, summary="Feed roller replaced")
+    desk.resolve(world.senior, tid, summary="Feed roller replaced")
     desk.confirm(world.agent, tid, channel="service_slip", note="Signed")
     desk.record_callback(world.agent, tid, problem_back=False, satisfaction=5, attitude=5)
     assert desk.close(world.agent, tid).ticket.state == "closed"

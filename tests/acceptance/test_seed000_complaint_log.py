@@ -91,7 +91,8 @@ def test_refusals_name_the_argument_the_caller_wrote(backend: str, tmp_path: Pat
             AGENT, "c1", "水箱爆裂致人受伤", asset_id="A-1", crisis=crisis
         ).ticket.id
         complaints.investigate(AGENT, cid)
-        complaints.propose_solution(AGENT, cid, solution="赔偿医药费并延长保修")
+        # Major: the solution is the general manager's instruction (seed 004 第八条 2(4), session 33).
+        complaints.propose_solution(Actor.general_manager("gm1"), cid, solution="赔偿医药费并延长保修")
         for bad in (0, 5000):
             with pytest.raises(ValidationError) as refused:
                 complaints.grant_remedy(

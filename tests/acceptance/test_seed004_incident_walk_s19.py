@@ -170,7 +170,10 @@ def test_a_major_complaint_of_the_incident_is_owed_its_survey(backend: str, tmp_
         _repair(desk, 4)  # the incident: units 0 and 4
         cid = _complain(desk, 0, first)
         desk.complaints.investigate(MANAGER, cid)
-        desk.complaints.propose_solution(MANAGER, cid, solution="免费更换密封件并延保一年")
+        # Major: the solution is the general manager's instruction (seed 004 第八条 2(4), session 33).
+        desk.complaints.propose_solution(
+            Actor.general_manager("gm1"), cid, solution="免费更换密封件并延保一年"
+        )
         desk.complaints.agree_solution(MANAGER, cid)
         with pytest.raises(ValidationError) as refused:
             desk.complaints.give_feedback(MANAGER, cid, outcome="已更换", schedule_callback=False)

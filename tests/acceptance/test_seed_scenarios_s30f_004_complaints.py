@@ -121,7 +121,8 @@ def test_a_dealer_whose_job_went_to_another_dealer_files_a_complaint_no_more(
 
 def _handled(desk: ServiceDesk, w: World, cid: str) -> None:
     desk.complaints.investigate(w.agent, cid)
-    desk.complaints.propose_solution(w.agent, cid, solution="上门重修并赔偿地板")
+    # The general manager gives the solution: a major one waits for his instruction (seed 004 第八条 2(4)).
+    desk.complaints.propose_solution(w.general_manager, cid, solution="上门重修并赔偿地板")
     desk.complaints.agree_solution(w.agent, cid)
     desk.complaints.give_feedback(w.agent, cid, outcome="已重修, 地板已赔")
 

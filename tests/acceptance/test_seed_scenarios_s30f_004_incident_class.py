@@ -83,7 +83,8 @@ def _repair(desk: ServiceDesk, unit: int) -> str:
 
 def _handled(desk: ServiceDesk, cid: str) -> None:
     desk.complaints.investigate(MANAGER, cid)
-    desk.complaints.propose_solution(MANAGER, cid, solution="免费更换密封件")
+    # The general manager gives the solution: a major one waits for his instruction (seed 004 第八条 2(4)).
+    desk.complaints.propose_solution(Actor.general_manager("gm1"), cid, solution="免费更换密封件")
     desk.complaints.agree_solution(MANAGER, cid)
     desk.complaints.give_feedback(MANAGER, cid, outcome="已更换")
 

@@ -120,18 +120,18 @@ def test_the_breach_report_and_the_kpi_judge_one_ticket_alike(
             desk.contact_customer(world.agent, tid, note="Engineer on the way")
             repaired -= contact
         clock.advance(timedelta(minutes=repaired))
-        desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)
+        desk.dispatch(world.agent, tid, engineer_id=world.eng_senior.id)
         if ending == "cancelled":
             desk.cancel(world.agent, tid, reason="Customer bought a new printer")
         elif ending == "waiting":
-            desk.start_work(world.junior, tid)
-            desk.await_customer(world.junior, tid, reason="Customer not at the office")
+            desk.start_work(world.senior, tid)
+            desk.await_customer(world.senior, tid, reason="Customer not at the office")
         elif ending == "parts":
-            desk.start_work(world.junior, tid)
-            desk.await_parts(world.junior, tid, reason="no_stock")
+            desk.start_work(world.senior, tid)
+            desk.await_parts(world.senior, tid, reason="no_stock")
         elif ending == "repaired":
-            desk.start_work(world.junior, tid)
-            desk.resolve(world.junior, tid, summary="Feed roller replaced")
+            desk.start_work(world.senior, tid)
+            desk.resolve(world.senior, tid, summary="Feed roller replaced")
             desk.confirm(world.agent, tid, channel="service_slip", note="Signed")
         as_of = clock.now() + timedelta(minutes=later)
         reports, kpi = _late(desk, world, as_of)
@@ -154,8 +154,8 @@ def test_the_breach_report_and_the_kpi_judge_one_ticket_alike(
             clock.advance(timedelta(minutes=again_contact))
             desk.contact_customer(world.agent, tid, note="Coming back")
         clock.advance(timedelta(minutes=again_repaired))
-        desk.start_work(world.junior, tid)
-        desk.resolve(world.junior, tid, summary="Pick-up roller replaced")
+        desk.start_work(world.senior, tid)
+        desk.resolve(world.senior, tid, summary="Pick-up roller replaced")
         desk.confirm(world.agent, tid, channel="service_slip", note="Signed")
         reports_after, kpi_after = _late(desk, world, clock.now())
         assert reports_after == kpi_after

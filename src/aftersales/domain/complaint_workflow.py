@@ -90,6 +90,9 @@ COMPLAINT_WORKFLOW = Workflow(
         # the handling already given stays as judged. The customer's own ``reject`` is not a new cycle.
         _t("reopen", _HANDLED, S.INVESTIGATING, _HANDLERS | _SYSTEM, reason=True),
         _t("classify", _OPEN, STAY, _HANDLERS | _SYSTEM),
+        # Seed 001 三(二)2 对于紧急问题,售后专员应立即标记: the staff mark a complaint urgent (a
+        # customer's own "urgent" at intake is its claim only); it then runs on the urgent grade and clock.
+        _t("mark_urgent", _OPEN, STAY, _HANDLERS),
         _t("escalate", _OPEN, STAY, _HANDLERS | _SYSTEM),
         _t("acknowledge_escalation", _OPEN, STAY, _SUPERVISORS),
         # Seed 003 (由指定人员负责跟进): a head designates who follows the complaint up.

@@ -75,9 +75,10 @@ def answered_at(event: TicketEvent) -> datetime:
     return event.at
 
 
-GRADING_STEPS = frozenset({"triage", "reclassify"})
+GRADING_STEPS = frozenset({"triage", "reclassify", "mark_urgent"})
 """The steps after the opening that may set the ticket's priority (``payload["priority"]``): the triage,
-and a reclassification whose new category grades it otherwise (session 21)."""
+a reclassification whose new category grades it otherwise (session 21), and a complaint marked urgent
+by its handler (session 33: the pack's urgent floor)."""
 
 
 def last_grade(events: Sequence[TicketEvent], at: datetime | None = None) -> str | None:

@@ -422,6 +422,34 @@ class Ticket:
         self.priority_reasons = tuple(reasons)
         return event
 
+    def mark_urgent(
+        self,
+        actor: ActorRef,
+        at: datetime,
+        priority: Priority | None,
+        reasons: Sequence[Reason] = (),
+        *,
+        reason: str | None = None,
+    ) -> TicketEvent:
+        """The handler marks a complaint urgent (seed 001 三(二)2: 对于紧急问题,售后专员应立即标记):
+        kept on the event and the ticket from then on. ``priority`` is the grade the pack's urgent floor
+        gives it, recorded with the previous one when it changes (``None`` or the same: unchanged)."""
+        payload: dict[str, JsonValue] = {}
+        graded = Priority(priority) if priority is not None else None
+        changed = graded is not None and graded is not self.priority
+        if graded is not None and changed:
+            if self.priority is not None:
+                payload["previous_priority"] = self.priority.value
+            payload["priority"] = graded.value
+            payload["reasons"] = _reason_facts(reasons)
+        payload["urgent"] = True
+        event = self.step("mark_urgent", actor, at, reason=reason, payload=payload)
+        self.urgent = True
+        if graded is not None and changed:
+            self.priority = graded
+            self.priority_reasons = tuple(reasons)
+        return event
+
     def refer_for_assessment(
         self, actor: ActorRef, at: datetime, engineer_id: str, note: str | None = None
     ) -> TicketEvent:

@@ -280,6 +280,12 @@ class ComplaintParams:
     A role that may grant a warranty extension (延长免费售后服务期) may also be capped in the months it adds
     on one complaint, ``warranty_extension_months`` (1 to 1200; the complaint's earlier extensions count,
     an extension in days counting a started month of 30 days whole); without it only the cost caps it."""
+    major_needs_gm_instruction: bool = attrs.field(default=False, validator=_inclusive)
+    """``True``: a major complaint's handling waits for the general manager's instruction (seed 004 第八条
+    2(4): 客户服务中心向总经理报告及请示处理方法, 得到明确的处理意见后应立即安排处理) — no solution proposed,
+    revised or agreed and no remedy granted on it before the instruction is recorded
+    (``refer_to_general_manager`` then ``record_gm_decision``), unless by the general manager. ``False``
+    (the default): the handler settles it."""
 
     def remedy_refusal(
         self, roles: Iterable[Role], kind: RemedyKind, total: Money

@@ -22,6 +22,7 @@ from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.complaint_follow_up import check_follow_up
+from aftersales.service.complaint_gm_instruction import check_gm_instruction
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import COMPLAINT_ROLES
 from aftersales.service.runner import Applied, CommandRunner
@@ -101,6 +102,7 @@ class ComplaintBase:
             require_complaint(ticket)
             check_follow_up(actor, ticket, command)
             file = self._file(uow, ticket)
+            check_gm_instruction(self.policy.params, actor, ticket, file, command)  # seed 004 第八条 2(4)
             applied = body(uow, ticket, file, now)
             uow.documents.save(file)
             return applied

@@ -19,7 +19,9 @@ the file and the log (:mod:`~aftersales.service.complaint_log`), repair outlets 
 (:mod:`~aftersales.service.complaint_handlers`; who may follow up:
 :mod:`~aftersales.service.complaint_follow_up`) and batch incidents
 (:mod:`~aftersales.service.complaint_incidents`; what an incident is to a complaint:
-:mod:`~aftersales.service.complaint_incident_facts`).
+:mod:`~aftersales.service.complaint_incident_facts`), the staff's urgent mark
+(:mod:`~aftersales.service.complaint_urgency`) and the general manager's instruction a major complaint
+waits for (:mod:`~aftersales.service.complaint_gm_instruction`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from aftersales.service.complaint_intake import ComplaintIntake
 from aftersales.service.complaint_log import ComplaintLog, ComplaintLogEntry, ComplaintLogFilter
 from aftersales.service.complaint_outlets import ComplaintOutlets
 from aftersales.service.complaint_remedies import ComplaintRemedies
+from aftersales.service.complaint_urgency import ComplaintUrgency
 from aftersales.service.permissions import COMPLAINT_ROLES
 
 __all__ = [
@@ -52,5 +55,6 @@ class ComplaintDesk(
     ComplaintLog,
     ComplaintHandlers,
     ComplaintIncidents,
+    ComplaintUrgency,
 ):
     """Complaint commands and queries over one :class:`ServiceDesk` (``desk.complaints``)."""

@@ -47,6 +47,7 @@ from aftersales.service.callback_plan import callback_plan, customer_tier, sched
 from aftersales.service.context import DeskContext
 from aftersales.service.data_missing_notice import data_missing_messages
 from aftersales.service.graded_handling import check_graded_handling
+from aftersales.service.graded_involvement import check_graded_involvement
 from aftersales.service.master_data import accept_installation
 from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.runner import Applied
@@ -136,6 +137,8 @@ def resolve_in(
     """
     if ticket.can("resolve"):
         check_graded_handling(context.policies, actor, ticket, command)  # seed 003 二 3 分级处理
+        if uow is not None:  # dispatched below the grade: someone of the grade steps in first
+            check_graded_involvement(context.policies, uow, actor, ticket, command)
         check_resolve(ticket, lifecycle_params(context.policies), command)
     event = ticket.resolve(actor.ref, now, summary=summary, remote=remote)
     if uow is not None and ticket.needs_acceptance:

@@ -114,6 +114,7 @@ def _complaint_roles() -> dict[str, frozenset[Role]]:
         "withdraw": spec("withdraw").roles,
         "reopen_complaint": spec("reopen").roles,
         "classify": spec("classify").roles,
+        "mark_urgent": spec("mark_urgent").roles,
         "escalate": spec("escalate").roles,
         "acknowledge_escalation": spec("acknowledge_escalation").roles,
         "assign_handler": spec("assign_handler").roles,
