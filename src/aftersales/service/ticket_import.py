@@ -36,6 +36,7 @@ from aftersales.service.import_lifecycle import (
     check_instants,
     needs_customers,
 )
+from aftersales.service.import_numbering import advance_numbers
 from aftersales.service.late_after_rewind import rewind_backfill
 from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.permissions import check_role
@@ -153,6 +154,7 @@ def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: 
             raise NotFound("dealer", ticket.dealer_id)
     _check_lifecycle(context, uow, batch, words)
     uow.tickets.add_many(batch)
+    advance_numbers(uow, batch)  # an imported SR-<year>-<n> is never handed out again
     dues = [t.resolution_due_at for t in batch if t.is_open and t.resolution_due_at is not None]
     if dues:  # an open ticket due behind the SLA sweep's mark is read by the next sweep
         rewind_mark(uow, min(dues), now)
