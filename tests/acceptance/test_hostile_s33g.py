@@ -7,6 +7,7 @@ PostgreSQL schema) working the same tickets. These attacks passed; they are kept
   other arguments is ``IdempotencyKeyReused`` on the other desk too;
 - both desks opening calls at once, half of them under shared keys: one ticket per key, distinct numbers;
 - both desks delivering and sweeping at once: every breach announced once, every message sent once;
+- both desks computing the first provisional dues (past the official holiday data) at once: one warning;
 - an erasure in one desk while the other holds the customer in its memos: the other finds nothing by the
   person's words, refuses a new call for them (``CustomerErased``) and their id (``ErasedIdReused``).
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,20 @@ def test_an_erasure_in_one_desk_reaches_the_others_memos(pair: Pair) -> None:
         b.open_ticket(w.agent, customer_id=w.cust_zh.id, description="再次报修")
     with pytest.raises(ErasedIdReused):
         b.register_customer(w.manager, w.cust_zh)
+
+
+def test_both_desks_reaching_provisional_dues_at_once_warn_the_managers_once(pair: Pair) -> None:
+    w, a, b = pair.world, pair.a, pair.b
+    pair.clock.advance(datetime(2026, 12, 30, 17, tzinfo=START.tzinfo) - START)  # dues run into 2027
+
+    def calls(desk: ServiceDesk) -> None:
+        for _ in range(4):
+            tid = pair.ticket(desk)
+            desk.triage(w.agent, tid, nature="repair", severity=Severity.MEDIUM)
+
+    assert _both(lambda: calls(a), lambda: calls(b)) == [None, None]
+    pair.clock.advance(timedelta(minutes=1))
+    a.deliver(limit=1000)
+    b.deliver(limit=1000)
+    keys = [m.idempotency_key for m in (*pair.sent_a.sent, *pair.sent_b.sent)]
+    assert len([k for k in keys if k.startswith("calendar:provisional:2026-12-31:manager:")]) == 1
