@@ -153,8 +153,10 @@ def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: 
         if ticket.dealer_id is not None and ticket.dealer_id not in dealers:
             raise NotFound("dealer", ticket.dealer_id)
     _check_lifecycle(context, uow, batch, words)
+    # An imported SR-<year>-<n> is never handed out again. The counter first (locked on PostgreSQL, as an
+    # intake locks it): a call numbered meanwhile commits before, and its number is then found taken.
+    advance_numbers(uow, batch)
     uow.tickets.add_many(batch)
-    advance_numbers(uow, batch)  # an imported SR-<year>-<n> is never handed out again
     dues = [t.resolution_due_at for t in batch if t.is_open and t.resolution_due_at is not None]
     if dues:  # an open ticket due behind the SLA sweep's mark is read by the next sweep
         rewind_mark(uow, min(dues), now)
