@@ -154,7 +154,8 @@ STEPS: Mapping[str, Step] = {
         action=_text(b, "action"),
         part=b.get("part"),
     ),
-    "resolve": lambda d, a, t, b: d.resolve(a, t, summary=b.get("summary"), remote=bool(b.get("remote"))),
+    # "remote" as sent: the desk refuses anything but true or false ("false" was read as remote).
+    "resolve": lambda d, a, t, b: d.resolve(a, t, summary=b.get("summary"), remote=b.get("remote", False)),
     "confirm": lambda d, a, t, b: d.confirm(a, t, channel=b.get("channel")),
     "reject": lambda d, a, t, b: d.reject(a, t, reason=_text(b, "reason")),
     "callback": lambda d, a, t, b: d.record_callback(

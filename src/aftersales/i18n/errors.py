@@ -250,9 +250,23 @@ def render_error(error: AftersalesError, locale: str) -> str:
         rules = _renderers[(formatter.catalog.locale, _RULE_PREFIX)] = ReasonRenderer(
             formatter, prefix=_RULE_PREFIX, labels={}
         )
-    reason = _worded_rule(error_reason(error), error, rules, formatter)
+    reason = _shown_facts(_worded_rule(error_reason(error), error, rules, formatter))
     found = renderer.words(reason)
     kind = next((k for p, k in _KIND_FALLBACK if reason.code.startswith(p)), None)
     if found is None and kind is not None:  # the kind's sentence, with the same facts
         found = renderer.words(Reason(kind, dict(reason.params)))
-    return str(error) if found is None else found
+    return controls_shown(str(error)) if found is None else found
+
+
+def _shown_facts(reason: Reason) -> Reason:
+    """``reason`` with every text fact as a person may be shown it (:func:`controls_shown`).
+
+    Why: an id, a key or a code a refusal quotes is the caller's text when a host raises the error itself
+    (the FastAPI example's ``NotFound("step", step)`` quotes the URL's step); a NUL, an escape sequence or a
+    bidi override in it reached the screen as is ("未找到：\\u202e…" reordered the line). Only the field, the
+    key and the rule were escaped before session 33."""
+    params = reason.params
+    if all(not isinstance(v, str) or v.isprintable() for v in params.values()):
+        return reason
+    shown = {k: controls_shown(v) if isinstance(v, str) else v for k, v in params.items()}
+    return Reason(reason.code, shown)

@@ -483,7 +483,7 @@ class Renderer:
             try:
                 catalog = self._catalogs[name]
             except KeyError:
-                raise ConfigurationError(f"no catalog for locale {name!r}") from None
+                raise ConfigurationError(f"no catalog for locale {name!r}", key="catalogs") from None
             found = self._states[name] = _LocaleState(name, catalog, self.kinds)
         if len(self._states) < 4096:
             self._states[locale] = found

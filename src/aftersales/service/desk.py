@@ -90,6 +90,7 @@ from aftersales.service.permissions import Workflow, permit
 from aftersales.service.privacy import PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
 from aftersales.service.remedy_calloff import call_off_remedy_work
+from aftersales.service.renderer_check import check_renderer
 from aftersales.service.repair_deadline import date_returns_from_repair
 from aftersales.service.repair_points import RepairPointDesk
 from aftersales.service.report_commands import ReportCommands
@@ -189,6 +190,7 @@ class ServiceDesk(Tickets):
         ):  # fmt: skip
             if given is not None and not isinstance(given, kind):  # else it fails at its first use
                 raise ConfigurationError(f"{key} must implement {kind.__name__}", key=key)
+        check_renderer(renderer)  # its catalogs word every notification, else refused here
         if calendar is not None and (
             settings is None or (isinstance(settings, Mapping) and "timezone" not in settings)
         ):
@@ -335,6 +337,7 @@ class ServiceDesk(Tickets):
             calendar = open_calendar(calendar)
         DeskSettings.of(settings)  # refused here, before the store is opened
         _refuse_unusable_extras(policies)  # before the store is opened
+        check_renderer(renderer)  # a file is not made for a desk refused for its wording
         store = open_storage(url)
         try:
             return cls(

@@ -36,6 +36,7 @@ from aftersales.service.import_lifecycle import (
     check_instants,
     needs_customers,
 )
+from aftersales.service.import_numbering import advance_numbers
 from aftersales.service.late_after_rewind import rewind_backfill
 from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.permissions import check_role
@@ -152,6 +153,9 @@ def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: 
         if ticket.dealer_id is not None and ticket.dealer_id not in dealers:
             raise NotFound("dealer", ticket.dealer_id)
     _check_lifecycle(context, uow, batch, words)
+    # An imported SR-<year>-<n> is never handed out again. The counter first (locked on PostgreSQL, as an
+    # intake locks it): a call numbered meanwhile commits before, and its number is then found taken.
+    advance_numbers(uow, batch)
     uow.tickets.add_many(batch)
     dues = [t.resolution_due_at for t in batch if t.is_open and t.resolution_due_at is not None]
     if dues:  # an open ticket due behind the SLA sweep's mark is read by the next sweep
