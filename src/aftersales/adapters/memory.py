@@ -1,10 +1,12 @@
 """The in-memory store: same semantics as the SQL adapters, for tests and embedding.
 
 Committed state is kept as JSON text (and the value parsed from it, once read), so every ``get``
-returns a fresh copy and nothing a caller mutates leaks into the store. A unit of work collects its
-writes privately and publishes them on ``commit`` under a lock, after re-checking every version it
-relied on: a conflicting commit raises ``ConcurrencyConflict`` (or ``DuplicateError``) and publishes
-nothing.
+returns a fresh copy and nothing a caller mutates leaks into the store. A ticket is kept as its parsed
+value, its text made from it when first read (every ``get`` copies the parsed ticket).
+
+A unit of work collects its writes privately and publishes them on ``commit`` under a lock, after
+re-checking every version it relied on: a conflicting commit raises ``ConcurrencyConflict`` (or
+``DuplicateError``) and publishes nothing.
 """
 
 from __future__ import annotations
@@ -137,6 +139,50 @@ class _Record:
             ticket = self.parsed if self.parsed is not None else loads(self.text, Ticket)
             row = self.row = TicketRow(*row_values(ticket, self.version))  # type: ignore[arg-type]
         return row
+
+
+class _TicketRecord(_Record):
+    """A ticket's record, whose JSON text is made from its parsed ticket when first read, not at the save.
+
+    Why: every read of a ticket copies the parsed one (never parses the text), so the text is read only
+    by inspection (an export of the store's records, a test, an erasure check); serialising the ticket at
+    every save was a sixth of a command on this store (issue 21). The parsed ticket is never changed
+    after its save (the store hands out copies, and the runner gives its ticket up only once done with
+    it), so the text made later is the one the save would have made.
+    """
+
+    __slots__ = ("_events_text", "_text")
+
+    def __init__(self, version: int, parsed: Ticket) -> None:
+        self.version = version
+        self.row = None
+        self.parsed = parsed
+        self._text: str | None = None
+        self._events_text: EventsText | None = None
+
+    @property
+    def text(self) -> str:
+        """The stored JSON of the ticket (as ``dumps`` of it at the record's version), made once."""
+        text = self._text
+        if text is None:
+            made, self._events_text = ticket_text_utf8(self.parsed, self.version, None)
+            text = self._text = made.decode()
+        return text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = value
+
+    @property
+    def events(self) -> EventsText | None:
+        """The text of the ticket's events (made with :attr:`text`)."""
+        if self._events_text is None:
+            self.text  # noqa: B018 - made with the text
+        return self._events_text
+
+    @events.setter
+    def events(self, value: EventsText | None) -> None:
+        self._events_text = value
 
 
 _READER: list[type[MemoryReadUnitOfWork]] = []  # the read-only unit of work's class, imported on first use
@@ -395,7 +441,7 @@ class _Tickets:
         self._uow = uow
 
     def add(self, ticket: Ticket) -> None:
-        self._uow._insert(("tickets", ticket.id), _ticket_record(ticket, ticket.version, None, ticket.copy()))
+        self._uow._insert(("tickets", ticket.id), _ticket_record(ticket.version, ticket.copy()))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
@@ -437,7 +483,7 @@ class _Tickets:
     def _save(self, ticket: Ticket, kept: Ticket) -> None:
         key = ("tickets", ticket.id)
         new = ticket.version + 1
-        record = _ticket_record(ticket, new, self._uow._read(key), kept)
+        record = _ticket_record(new, kept)
         self._uow._update(key, ticket.version, record, "ticket")
         ticket.version = new  # ``kept`` too when it is ``ticket``: the record's version either way
 
@@ -505,29 +551,14 @@ class _Tickets:
         return counts
 
 
-def _ticket_record(ticket: Ticket, version: int, current: _Record | None, copy: Ticket) -> _Record:
-    """The stored form of ``ticket`` at ``version``: text, ``copy`` (the store's private parsed value: a
-    copy, or the ticket itself when its caller gives it up) and its events' text (the indexed row is
-    made on first use, :meth:`_Record.ticket_row`).
+def _ticket_record(version: int, copy: Ticket) -> _Record:
+    """The stored form of a ticket at ``version``: ``copy`` (the store's private parsed value: a copy, or
+    the ticket itself when its caller gives it up); its text and indexed row are made on first use.
 
     Why keep the copy: the next command on the ticket reads it back, and a copy is many times cheaper
-    than parsing the text again (the SQL stores keep written tickets the same way). The events stored in
-    ``current`` are written back verbatim when the ticket still holds those very events (events are
-    immutable and only appended), so a save serialises only the new ones.
+    than parsing the text again (the SQL stores keep written tickets the same way).
     """
-    known = current.events if current is not None else None
-    if known is not None:
-        kept: Ticket | None = current.parsed if current is not None else None
-        events = ticket.events
-        if (
-            kept is None
-            or len(kept.events) != known.count
-            or len(events) < known.count
-            or any(a is not b for a, b in zip(kept.events, events, strict=False))
-        ):
-            known = None  # not the same first events: serialise them all
-    text, events_text = ticket_text_utf8(ticket, version, known)
-    return _Record(version, text.decode(), None, copy, events_text)  # the row: made when first queried
+    return _TicketRecord(version, copy)
 
 
 class _Entities(Generic[T]):
