@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 import attrs
 
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.parsed_documents import ParsedDocuments
 from aftersales.adapters.sla_candidates_memory import candidates
 from aftersales.adapters.text_index_memory import MemoryStoredTextIndex
 from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match, member_ids, works_on
@@ -36,7 +37,12 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.erasure import scrub_idempotency_row, scrub_message, scrub_needles
+from aftersales.ports.erasure import (
+    keeps_personal_copies,
+    scrub_idempotency_row,
+    scrub_message,
+    scrub_needles,
+)
 from aftersales.ports.fork_renewal import renew_after_fork
 from aftersales.ports.outbox import (
     OutboxBookkeeping,
@@ -212,11 +218,21 @@ class MemoryStore:
         self._values: dict[tuple[str, str, Any], set[str]] = {}
         self._closed = False
         self._attachments = MemoryAttachmentStore()
+        # Documents of immutable values read again unchanged are copied, not parsed again (issue 21).
+        self._parsed_documents = ParsedDocuments()
         renew_after_fork(self)
+        keeps_personal_copies(self)  # an erasure through any desk of this process reaches that memo
 
     def _renew_locks_after_fork(self) -> None:
         # A parent's thread inside a unit of work at the fork does not live on here: its turn is void.
         self._lock, self._turn = threading.Lock(), threading.RLock()
+
+    def forget_erased(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop the parsed documents kept for reads (one may quote the erased person: the stored rows
+        are scrubbed, so are these copies); returns how many were dropped."""
+        dropped = len(self._parsed_documents)
+        self._parsed_documents = ParsedDocuments()
+        return dropped
 
     def default_attachments(self) -> MemoryAttachmentStore:
         """Attachments kept in this process, like the rest of the store."""
@@ -623,7 +639,8 @@ class _Documents:
         record = self._uow._read((f"doc:{kind}", id))
         if record is None:
             raise NotFound(kind, id)
-        return with_version(loads(record.text, cls), record.version)
+        # The calendar stamp is read by most commands: copied, not parsed again (as SQLite reads it).
+        return self._uow._store._parsed_documents.read(cls, record.text, record.version, loads)
 
     def add(self, obj: Document) -> None:
         kind = document_spec(type(obj)).kind
