@@ -12,8 +12,9 @@ sweep, and stamped stores check the stamp on every command that moves due times.
 
 Issue 21: the same commands on the memory store (``memory://``), where no disk and no SQL cost: what is
 left is the service layer (arguments, runner, permissions, the step, policies, SLA, hooks, notifications)
-plus the memory store's own JSON round trip of the ticket. Its same-run baseline is that round trip in
-plain Python (parse one stored ticket text, bump its version, write it back).
+plus the memory store's copy of the ticket (since session 33 it makes a ticket's JSON text only when read).
+Its same-run baseline is a JSON round trip of the ticket in plain Python (parse one stored ticket text,
+bump its version, write it back): what a store keeping text would do beside the desk.
 
 Also printed for SQLite (issue 21, session 6): statements and WAL pages written per command, counted on
 1,000 live tickets with automatic checkpoints off while counting (a checkpoint empties the WAL). They

@@ -1,10 +1,12 @@
 """The in-memory store: same semantics as the SQL adapters, for tests and embedding.
 
 Committed state is kept as JSON text (and the value parsed from it, once read), so every ``get``
-returns a fresh copy and nothing a caller mutates leaks into the store. A unit of work collects its
-writes privately and publishes them on ``commit`` under a lock, after re-checking every version it
-relied on: a conflicting commit raises ``ConcurrencyConflict`` (or ``DuplicateError``) and publishes
-nothing.
+returns a fresh copy and nothing a caller mutates leaks into the store. A ticket is kept as its parsed
+value, its text made from it when first read (every ``get`` copies the parsed ticket).
+
+A unit of work collects its writes privately and publishes them on ``commit`` under a lock, after
+re-checking every version it relied on: a conflicting commit raises ``ConcurrencyConflict`` (or
+``DuplicateError``) and publishes nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 import attrs
 
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.parsed_documents import ParsedDocuments
 from aftersales.adapters.sla_candidates_memory import candidates
 from aftersales.adapters.text_index_memory import MemoryStoredTextIndex
 from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match, member_ids, works_on
@@ -34,7 +37,12 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.erasure import scrub_idempotency_row, scrub_message, scrub_needles
+from aftersales.ports.erasure import (
+    keeps_personal_copies,
+    scrub_idempotency_row,
+    scrub_message,
+    scrub_needles,
+)
 from aftersales.ports.fork_renewal import renew_after_fork
 from aftersales.ports.outbox import (
     OutboxBookkeeping,
@@ -139,6 +147,50 @@ class _Record:
         return row
 
 
+class _TicketRecord(_Record):
+    """A ticket's record, whose JSON text is made from its parsed ticket when first read, not at the save.
+
+    Why: every read of a ticket copies the parsed one (never parses the text), so the text is read only
+    by inspection (an export of the store's records, a test, an erasure check); serialising the ticket at
+    every save was a sixth of a command on this store (issue 21). The parsed ticket is never changed
+    after its save (the store hands out copies, and the runner gives its ticket up only once done with
+    it), so the text made later is the one the save would have made.
+    """
+
+    __slots__ = ("_events_text", "_text")
+
+    def __init__(self, version: int, parsed: Ticket) -> None:
+        self.version = version
+        self.row = None
+        self.parsed = parsed
+        self._text: str | None = None
+        self._events_text: EventsText | None = None
+
+    @property
+    def text(self) -> str:
+        """The stored JSON of the ticket (as ``dumps`` of it at the record's version), made once."""
+        text = self._text
+        if text is None:
+            made, self._events_text = ticket_text_utf8(self.parsed, self.version, None)
+            text = self._text = made.decode()
+        return text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = value
+
+    @property
+    def events(self) -> EventsText | None:
+        """The text of the ticket's events (made with :attr:`text`)."""
+        if self._events_text is None:
+            self.text  # noqa: B018 - made with the text
+        return self._events_text
+
+    @events.setter
+    def events(self, value: EventsText | None) -> None:
+        self._events_text = value
+
+
 _READER: list[type[MemoryReadUnitOfWork]] = []  # the read-only unit of work's class, imported on first use
 
 
@@ -166,11 +218,21 @@ class MemoryStore:
         self._values: dict[tuple[str, str, Any], set[str]] = {}
         self._closed = False
         self._attachments = MemoryAttachmentStore()
+        # Documents of immutable values read again unchanged are copied, not parsed again (issue 21).
+        self._parsed_documents = ParsedDocuments()
         renew_after_fork(self)
+        keeps_personal_copies(self)  # an erasure through any desk of this process reaches that memo
 
     def _renew_locks_after_fork(self) -> None:
         # A parent's thread inside a unit of work at the fork does not live on here: its turn is void.
         self._lock, self._turn = threading.Lock(), threading.RLock()
+
+    def forget_erased(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop the parsed documents kept for reads (one may quote the erased person: the stored rows
+        are scrubbed, so are these copies); returns how many were dropped."""
+        dropped = len(self._parsed_documents)
+        self._parsed_documents = ParsedDocuments()
+        return dropped
 
     def default_attachments(self) -> MemoryAttachmentStore:
         """Attachments kept in this process, like the rest of the store."""
@@ -395,7 +457,7 @@ class _Tickets:
         self._uow = uow
 
     def add(self, ticket: Ticket) -> None:
-        self._uow._insert(("tickets", ticket.id), _ticket_record(ticket, ticket.version, None, ticket.copy()))
+        self._uow._insert(("tickets", ticket.id), _ticket_record(ticket.version, ticket.copy()))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
@@ -437,7 +499,7 @@ class _Tickets:
     def _save(self, ticket: Ticket, kept: Ticket) -> None:
         key = ("tickets", ticket.id)
         new = ticket.version + 1
-        record = _ticket_record(ticket, new, self._uow._read(key), kept)
+        record = _ticket_record(new, kept)
         self._uow._update(key, ticket.version, record, "ticket")
         ticket.version = new  # ``kept`` too when it is ``ticket``: the record's version either way
 
@@ -505,29 +567,14 @@ class _Tickets:
         return counts
 
 
-def _ticket_record(ticket: Ticket, version: int, current: _Record | None, copy: Ticket) -> _Record:
-    """The stored form of ``ticket`` at ``version``: text, ``copy`` (the store's private parsed value: a
-    copy, or the ticket itself when its caller gives it up) and its events' text (the indexed row is
-    made on first use, :meth:`_Record.ticket_row`).
+def _ticket_record(version: int, copy: Ticket) -> _Record:
+    """The stored form of a ticket at ``version``: ``copy`` (the store's private parsed value: a copy, or
+    the ticket itself when its caller gives it up); its text and indexed row are made on first use.
 
     Why keep the copy: the next command on the ticket reads it back, and a copy is many times cheaper
-    than parsing the text again (the SQL stores keep written tickets the same way). The events stored in
-    ``current`` are written back verbatim when the ticket still holds those very events (events are
-    immutable and only appended), so a save serialises only the new ones.
+    than parsing the text again (the SQL stores keep written tickets the same way).
     """
-    known = current.events if current is not None else None
-    if known is not None:
-        kept: Ticket | None = current.parsed if current is not None else None
-        events = ticket.events
-        if (
-            kept is None
-            or len(kept.events) != known.count
-            or len(events) < known.count
-            or any(a is not b for a, b in zip(kept.events, events, strict=False))
-        ):
-            known = None  # not the same first events: serialise them all
-    text, events_text = ticket_text_utf8(ticket, version, known)
-    return _Record(version, text.decode(), None, copy, events_text)  # the row: made when first queried
+    return _TicketRecord(version, copy)
 
 
 class _Entities(Generic[T]):
@@ -592,7 +639,8 @@ class _Documents:
         record = self._uow._read((f"doc:{kind}", id))
         if record is None:
             raise NotFound(kind, id)
-        return with_version(loads(record.text, cls), record.version)
+        # The calendar stamp is read by most commands: copied, not parsed again (as SQLite reads it).
+        return self._uow._store._parsed_documents.read(cls, record.text, record.version, loads)
 
     def add(self, obj: Document) -> None:
         kind = document_spec(type(obj)).kind
