@@ -1054,3 +1054,8 @@ __all__ += [
 from aftersales.domain.no_fault import NO_FAULT_FOUND  # noqa: E402
 
 __all__ += ["NO_FAULT_FOUND"]
+
+# Session 33 (seed 001 三(五)1 定期向客户反馈处理情况): how long a customer may go without news, [progress].
+from aftersales.policies.progress import ProgressParams, ProgressRules  # noqa: E402
+
+__all__ += ["ProgressParams", "ProgressRules"]
