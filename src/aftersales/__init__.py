@@ -1059,3 +1059,8 @@ __all__ += ["NO_FAULT_FOUND"]
 from aftersales.domain.remedy_visit import RemedyVisit, UnitVisit, VisitSource  # noqa: E402
 
 __all__ += ["RemedyVisit", "UnitVisit", "VisitSource"]
+
+# Session 33 (seed 001 三(五)1 定期向客户反馈处理情况): how long a customer may go without news, [progress].
+from aftersales.policies.progress import ProgressParams, ProgressRules  # noqa: E402
+
+__all__ += ["ProgressParams", "ProgressRules"]

@@ -203,6 +203,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A follow-up call (回访) to the customer is due.",
     ),
     K(
+        "progress_update_due",
+        ("agent",),
+        {"ticket_id", "customer_name", "heard_at", "hours"},
+        "An open ticket's customer has heard nothing for ``hours`` working hours since ``heard_at``: tell "
+        "them how it stands (seed 001 三(五)1: 定期向客户反馈处理情况).",
+    ),
+    K(
         "complaint_callback_due",
         ("agent",),
         {"ticket_id", "customer_name", "due_at"},

@@ -74,6 +74,7 @@ BUILTIN_KINDS: Mapping[str, str] = MappingProxyType(
         "privacy": "aftersales.policies.privacy",
         "staff": "aftersales.policies.staff",
         "dealer_reports": "aftersales.policies.dealer_reports",
+        "progress": "aftersales.policies.progress",
     }
 )
 """Every built-in kind and the module whose ``KIND`` attribute describes it."""

@@ -263,11 +263,13 @@ class ComplaintOutlets(ComplaintIntake):
         note: str = "",
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Bring departments in to work on the complaint (engineering, quality supervision…)."""
+        """Bring departments in to work on the complaint (engineering, quality supervision…); each is
+        notified once, when first brought in (one already assigned is recorded again, not told again)."""
         wanted = department_ids(departments)
         checked_text(note, "note", required=False)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
-            return Applied(messages=departments_in(self.context, uow, actor, ticket, wanted, note, now))
+            told = departments_in(self.context, uow, actor, ticket, wanted, note, now, once=True)
+            return Applied(messages=told)
 
         return self._run(actor, "assign_departments", complaint_id, body, idempotency_key)

@@ -60,9 +60,18 @@ def departments_in(
     wanted: Sequence[str],
     note: str,
     now: datetime,
+    *,
+    once: bool = False,
 ) -> list[OutboxMessage]:
-    """Assign ``wanted`` departments to ``ticket`` (an event) and notify each one's contacts."""
+    """Assign ``wanted`` departments to ``ticket`` (an event) and notify each one's contacts.
+
+    ``once``: only the departments not assigned to it before are notified (``assign_departments``): a
+    department already working on it was told when it was brought in, and a second assignment (a
+    coordinator adding one department and naming the others again) told it twice. The event still
+    records every department named, with the note, as the coordinator's step. Without it every one is
+    told (a complaint's review sends its department the root cause and the improvement: news)."""
     found = [uow.documents.get(Department, d) for d in wanted]  # an unknown department is NotFound
+    already = set(assigned_departments(ticket))
     ticket.step(
         "assign_departments",
         actor.ref,
@@ -71,7 +80,8 @@ def departments_in(
         payload={"departments": [d.id for d in found]},
     )
     key = f"{ticket.id}:{len(ticket.events)}:departments"
-    return department_notices(context, found, ticket.id, note or "-", key, now)
+    brought_in = [d for d in found if d.id not in already] if once else found
+    return department_notices(context, brought_in, ticket.id, note or "-", key, now)
 
 
 def department_notices(
@@ -145,7 +155,8 @@ class CoordinationDesk:
         note: str = "",
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Bring ``departments`` in on a service ticket or a complaint; each is notified.
+        """Bring ``departments`` in on a service ticket or a complaint; each is notified once, when first
+        brought in (one already assigned is recorded again, not told again).
 
         The coordinator's command (seed 001: the manager organises the departments concerned; seed
         004: engineering and quality supervision assist with a crisis). Unknown departments are
@@ -161,7 +172,8 @@ class CoordinationDesk:
             )
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
-            return Applied(messages=departments_in(self.context, uow, actor, ticket, wanted, note, now))
+            told = departments_in(self.context, uow, actor, ticket, wanted, note, now, once=True)
+            return Applied(messages=told)
 
         return self.runner.execute(
             actor, "assign_departments", ticket_id, apply, idempotency_key, request=[wanted, note]

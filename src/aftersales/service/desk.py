@@ -34,6 +34,7 @@ from aftersales.policies.deadline_pair import check_callback_pair
 from aftersales.policies.dealer_reports import pack_dealer_report_rules
 from aftersales.policies.fault_catalog import pack_fault_catalog
 from aftersales.policies.privacy import pack_privacy_rules
+from aftersales.policies.progress import pack_progress_rules
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.policies.staff import pack_staff_rules
 from aftersales.ports.attachments import AttachmentStore
@@ -131,6 +132,7 @@ def _refuse_unusable_extras(policies: PolicySet) -> None:
     pack_privacy_rules(policies.extra)
     pack_staff_rules(policies.extra)
     pack_dealer_report_rules(policies.extra)
+    pack_progress_rules(policies.extra)
     lifecycle_params(policies)
     check_callback_pair(policies.sla, policies.callback)  # a host's own classes too (session 28)
 

@@ -15,6 +15,9 @@ job                       what it does                                          
                           general manager and the related departments, on the first
                           working day of a month (once per month, a month missed sent
                           late, oldest first; seed 004 第五条 1(6))
+``progress_updates``      tells the specialists of each open ticket whose customer has  1 hour
+                          heard nothing for the pack's ``[progress] update_every``
+                          working hours (once per period; seed 001 三(五)1)
 ``deliver``               sends due outbox messages (retries, dead letters)              every call
 ``purge_sent``            deletes sent messages older than the pack's retention          1 day
 ``purge_dead``            deletes dead letters older than the pack's retention          1 day
@@ -107,6 +110,7 @@ from aftersales.service.judged_instant import judged_at
 from aftersales.service.mark_retention import MarkRetention, PurgePass, can_walk
 from aftersales.service.numbering import TicketCounter, counter_id
 from aftersales.service.permissions import Workflow, permit
+from aftersales.service.progress_updates import ProgressUpdates
 from aftersales.service.purge_pages import drain, drain_walk
 from aftersales.service.record_words import notice_for
 from aftersales.service.row_locks import document_for_update
@@ -140,6 +144,7 @@ JOB_NAMES = (
     "chargebacks",
     "recompute_due",
     "monthly_feedback",
+    "progress_updates",
     "deliver",
     "purge_sent",
     "purge_dead",
@@ -220,6 +225,7 @@ _EVERY: Mapping[str, timedelta] = {
     "chargebacks": timedelta(hours=1),
     "recompute_due": timedelta(hours=1),
     "monthly_feedback": timedelta(hours=1),
+    "progress_updates": timedelta(hours=1),
     "deliver": timedelta(0),
     "purge_sent": timedelta(days=1),
     "purge_dead": timedelta(days=1),
@@ -341,6 +347,7 @@ class Jobs:
         self.settings = settings or JobSettings()
         self.marks = MarkRetention(context, runner)
         """The purges of SLA alerts and job marks, to run by hand (a manager) as the jobs do daily."""
+        self._progress = ProgressUpdates(context, runner)
         self.owner = default_owner()
         self._unsupported_told: set[str] = set()
         self.actor = Actor.system("aftersales-jobs")
@@ -532,6 +539,7 @@ class Jobs:
             "chargebacks": self._chargebacks,
             "recompute_due": self._recompute_due,
             "monthly_feedback": self._monthly_feedback,
+            "progress_updates": lambda now: self._progress.announce(self.actor, now, self.settings.limit),
             "deliver": self._deliver,
             "purge_sent": self._purge_sent,
             "purge_dead": self._purge_dead,

@@ -42,6 +42,7 @@ from aftersales.policies.registry import PolicySet
 from aftersales.policies.triage import DefaultPriority, PriorityParams
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.acceptance_recorder import check_recorder
 from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import callback_plan, customer_tier, schedule_in
 from aftersales.service.context import DeskContext
@@ -273,7 +274,9 @@ def confirm_in(
     another customer's ticket does so as staff, with the channel, never as that ticket's customer."""
     if ticket.can("confirm"):
         role = actor.ref.role
-        channel = check_acceptance(ticket, role, channel, lifecycle_params(context.policies))
+        rules = lifecycle_params(context.policies)
+        check_recorder(actor, ticket, rules)
+        channel = check_acceptance(ticket, role, channel, rules)
     ticket.confirm(actor.ref, now, note=note, channel=channel)
     if ticket.category.code == Category.INSTALLATION.code and ticket.asset_id is not None:
         params = context.policies.complaint.params

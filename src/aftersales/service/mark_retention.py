@@ -10,7 +10,9 @@ only while its step could be taken again:
   A closed or cancelled ticket is not swept; a closed one reopened starts every clock again
   (:mod:`aftersales.domain.sla_clock`), announced under keys of the new clock's start whether or not
   the earlier alert is still stored (:func:`aftersales.service.sla_watch.SlaWatch`'s ``_first``);
-* a callback's mark while the callback is pending; a month's mark only as the latest month sent.
+* a callback's mark while the callback is pending; a month's mark only as the latest month sent; a
+  progress reminder's mark while its ticket is neither closed nor cancelled (a reopened ticket's old
+  silence is not announced twice).
 
 A pass reads the records of UTC days before ``at``'s, oldest first, ``limit`` a transaction, from a
 page cursor kept in the store (a :class:`PurgeCursor`): those still needed are passed over, not read
@@ -41,6 +43,7 @@ from aftersales.service.index_backfill import fill_index
 from aftersales.service.job_marks import MONTHLY, JobMark
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.permissions import Workflow, permit
+from aftersales.service.progress_updates import PROGRESS_DUE, progress_mark_ticket
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sla_watch import SlaAlert
 
@@ -109,7 +112,16 @@ def _marks_done(uow: UnitOfWork, marks: Sequence[Any]) -> list[str]:
                 done.append(mark.id)
         elif job == MONTHLY and latest is not None and mark.id < latest:
             done.append(mark.id)
+        elif job == PROGRESS_DUE and _settled(uow, progress_mark_ticket(key)):
+            done.append(mark.id)  # a closed, cancelled or erased ticket is reminded of no more
     return done
+
+
+def _settled(uow: UnitOfWork, ticket_id: str) -> bool:
+    try:
+        return uow.tickets.get(ticket_id).state in _SETTLED
+    except NotFound:
+        return True
 
 
 _Decide = Callable[[UnitOfWork, Sequence[Any]], list[str]]

@@ -19,7 +19,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.call_shape import host_factories
-from aftersales.domain.classification import Priority
+from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
@@ -260,6 +260,20 @@ class Notifications:
             own_key = f"{ticket.id}:{event.seq}:{_CUSTOMER_ASSIGNED}"
             requests.append(NotificationRequest(_CUSTOMER_ASSIGNED, Role.CUSTOMER, told, own_key))
         return requests
+
+    def tells_customer(
+        self, policy: NotificationPolicy, event: TicketEvent, kind: TicketKind, priority: Priority
+    ) -> bool:
+        """Whether ``event`` of a ``kind`` record of ``priority`` sends its customer a notice under
+        ``policy`` (the progress reminder's "the customer heard from us", seed 001 三(五)1)."""
+        found = _KIND_OF_ACTION.get(event.action)
+        if found is None or event.payload.get("visible") is False:
+            return False
+        told, moment = found
+        if Role.CUSTOMER not in self._decide(policy, moment, priority):
+            return False
+        # A holder's notice (assigned) reaches the customer as its own ``ticket_assigned``.
+        return told == "assigned" or Role.CUSTOMER in _audience(told_for(told, kind))
 
     @staticmethod
     def _followed(kind: str, role: Role, ticket: Ticket, event: TicketEvent, key: str) -> NotificationRequest:

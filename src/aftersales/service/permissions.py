@@ -286,6 +286,7 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "purge_job_marks": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
     "announce_callbacks_due": _HEADS | {R.SYSTEM},
     "announce_monthly_feedback": _HEADS | {R.SYSTEM},
+    "announce_progress_due": _HEADS | {R.SYSTEM},
     "engineer_loads": _SEE_ALL | {R.DEALER_STAFF},
     "quality_incidents": _SEE_ALL | {R.DEALER_STAFF, R.ENGINEER},
     "quality_incident_step": _HEADS | {R.SYSTEM},

@@ -1,0 +1,59 @@
+"""When an open ticket's customer last heard from the desk (seed 001 三(五)1: 定期向客户反馈处理情况).
+
+The progress reminder (:mod:`aftersales.service.progress_updates`) counts its period from this instant.
+The customer heard from us at:
+
+* the request itself (``opened``): the customer has just spoken to us; the period starts there;
+* a contact recorded with the customer (``contact_customer``: a call, a message) and a callback made
+  (``record_callback``);
+* a progress note the customer may see (``note_to_customer`` not marked internal: it is in the
+  customer's own view of the ticket whether or not a message went out);
+* any step whose notice the pack's notification policy sends to the customer (``told``: assigned,
+  visit planned, parts awaited, repair point designated… as the pack's ``[notification] events`` say).
+
+A failed callback attempt, an internal note and a step the customer is not told of are not news to the
+customer. Pure: the caller says which steps the pack tells the customer of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aftersales.domain.events import TicketEvent
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
+
+__all__ = ["ALWAYS_HEARD", "WATCHED_STATES", "last_heard"]
+
+ALWAYS_HEARD = frozenset({"opened", "contact_customer", "record_callback", "note_to_customer"})
+"""Steps that are news to the customer whatever the notification policy (a note: unless internal)."""
+
+WATCHED_STATES = tuple(
+    s.value
+    for s in (
+        TicketState.NEW,
+        TicketState.TRIAGED,
+        TicketState.ASSIGNED,
+        TicketState.IN_PROGRESS,
+        TicketState.AWAITING_PARTS,
+        TicketState.REWORK,
+    )
+)
+"""The states whose customer is owed news of the progress: the problem is being handled. Not a ticket
+waiting on the customer (awaiting_customer), nor one whose result the customer has been asked to
+confirm (resolved) or has accepted (accepted: the callback follows), nor a closed or cancelled one."""
+
+
+def last_heard(ticket: Ticket, told: Callable[[TicketEvent], bool]) -> datetime:
+    """The instant ``ticket``'s customer last heard from the desk (see the module docstring); ``told``
+    says whether the pack's notification policy sends the customer a step's notice. The request's receipt
+    when no event qualifies (a ticket imported without its history)."""
+    for event in reversed(ticket.events):
+        if event.action in ALWAYS_HEARD:
+            if event.payload.get("visible") is False:
+                continue  # an internal note
+            return event.at
+        if told(event):
+            return event.at
+    return ticket.received_at
