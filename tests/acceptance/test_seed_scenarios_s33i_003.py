@@ -27,7 +27,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Channel, Plan, Priority, Severity
 from aftersales.errors import NotFound, PermissionDenied
 from aftersales.service.desk import ServiceDesk
-from conftest import World, world_desk
+from conftest import World, noticed_desk, world_desk
 
 SH = ZoneInfo("Asia/Shanghai")
 BACKENDS = ["memory", "sqlite", "postgres"]
@@ -153,3 +153,40 @@ def test_a_vips_ordinary_request_is_expedited_and_the_desk_sends_the_senior_engi
     desk.dispatch(world.manager, vip)
     assignee = desk.ticket(world.manager, vip).assignee
     assert assignee is not None and assignee.id == world.eng_senior.id
+
+
+def test_the_dispatch_reaches_the_engineer_at_once_and_a_rejected_slip_sends_him_back(tmp_path: Path) -> None:
+    """二 4 派工管理: 通过系统将派工信息实时推送给工程师 and 服务后…填写《服务单》由客户签字确认 with 二 5
+    问题解决与确认. The engineer is sent the job (customer, address, priority, due) in the dispatch's own
+    delivery and the customer hears who will come; the customer then refuses to sign the 服务单 and the
+    engineer is told to work it again, with the customer's reason. (Memory store: the notices are what
+    is checked; the flow itself runs on every store in the tests above.)"""
+    with noticed_desk("memory", tmp_path, "office_equipment") as (desk, clock, world, notifier):
+        clock.set(datetime(2026, 3, 10, 10, 0, tzinfo=SH))
+        ticket_id = desk.open_ticket(
+            world.agent, customer_id="cust-zh", description="打印机不进纸", asset_id="asset-1"
+        ).ticket.id
+        desk.triage(world.manager, ticket_id, nature="feed", severity=Severity.LOW, plan=Plan.ON_SITE)
+        desk.deliver()
+        before = len(notifier.sent)
+        desk.dispatch(world.manager, ticket_id, engineer_id=world.eng_junior.id)
+        desk.deliver()
+        pushed = {m.recipient: m.body for m in notifier.sent[before:]}
+        engineer_phone = "13700000001"
+        assert engineer_phone in pushed and ticket_id in pushed[engineer_phone]
+        assert "上海市浦东新区世纪大道 100 号" in pushed[engineer_phone]
+        assert world.eng_junior.name in pushed["13912345678"]  # the customer: who handles it
+
+        desk.start_work(world.junior, ticket_id)
+        desk.add_fault_record(
+            world.junior, ticket_id, symptom="no_feed", cause="worn_roller", action="replace"
+        )
+        desk.resolve(world.junior, ticket_id, summary="更换进纸轮")
+        desk.deliver()
+        before = len(notifier.sent)
+        desk.reject(world.customer_zh, ticket_id, reason="还是不进纸，服务单不签")
+        desk.deliver()
+        back = [m for m in notifier.sent[before:] if m.recipient == engineer_phone]
+        assert len(back) == 1 and "还是不进纸" in back[0].body
+        assert desk.ticket(world.manager, ticket_id).state == "rework"
+        assert desk.sla(world.manager, ticket_id)["resolution"].met_at is None  # not solved until signed
