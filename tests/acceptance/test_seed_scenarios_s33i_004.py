@@ -27,11 +27,13 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Channel, Plan, Severity
 from aftersales.domain.complaints import ComplaintSeverity, CrisisFacts, CrisisProblem, Recourse
-from aftersales.domain.ids import AssetId
+from aftersales.domain.ids import AssetId, ProductId
 from aftersales.domain.money import Money
-from aftersales.domain.products import Asset
+from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.reports.faults import scoped_batch_incidents
 from aftersales.service.desk import ServiceDesk
 from conftest import World, noticed_desk
 
@@ -203,3 +205,85 @@ def test_a_crisis_met_in_the_field_is_major_and_reaches_the_centre_at_once(host:
     )  # fmt: skip
     general = desk.complaints.complaint_file(world.manager, no_loss.ticket.id)
     assert general.severity is ComplaintSeverity.GENERAL
+
+
+BASIN = Product(
+    ProductId("basin-1"), "BS-1", "台上盆 BS-1", "basin", (WarrantyTerm(36),), frozenset({"drain"})
+)
+
+
+def _two_products(desk: ServiceDesk, world: World, batch: str, each: int) -> None:
+    """``each`` toilets and ``each`` basins registered under one batch code, installed in January."""
+    desk.register_product(world.manager, BASIN)
+    for product, prefix in ((world.product.id, "wc"), (BASIN.id, "bs")):
+        for n in range(each):
+            desk.register_asset(
+                world.manager,
+                Asset(
+                    AssetId(f"{prefix}-{batch}-{n:02d}"), product, f"SN-{prefix}-{batch}-{n:02d}",
+                    customer_id="cust-zh" if n % 2 == 0 else "cust-en", batch=batch,
+                    purchase_date=date(2026, 1, 10), installation_accepted_on=date(2026, 1, 12),
+                    dealer_id="dealer-sh",
+                ),
+            )  # fmt: skip
+
+
+def test_a_batch_code_shared_by_two_products_is_two_batches(host: Host) -> None:
+    """第七条 5(2) 同一批次的产品…同一质量问题在5%以上: forty toilets and forty basins carry the batch code
+    2026-01. Two toilets with the same seal fault are 2 of the 40 toilets (5 %): the incident is raised
+    live, names the toilet, counts 40 units, and the general manager is told — as the fault report
+    finds it, so raising the report's finding adds nothing; its recall reaches the forty toilets. A
+    basin with the same cause code is the basins' problem (1 of 40): it does not join the toilets'
+    incident. Before session 33 the detector counted the code's 80 units (2 of 80: nothing raised live)
+    and raising the report's finding named the basin, with three units. With twenty of each under
+    2026-02, a toilet's and a basin's fault of one cause are one unit of each batch: no incident (they
+    made 2 of 40 together before)."""
+    desk, clock, world, notifier = host
+    _two_products(desk, world, "2026-01", 40)
+    clock.set(datetime(2026, 3, 9, 10, 0, tzinfo=SH))
+    first = _fault(desk, world, "cust-zh", "wc-2026-01-00", "seal_defect")
+    second = _fault(desk, world, "cust-en", "wc-2026-01-01", "seal_defect")
+    [incident] = desk.quality_incidents.incidents(world.manager, batch="2026-01")
+    assert (incident.product_id, incident.batch_size, incident.value) == ("wc-100", 40, "seal_defect")
+    assert sorted(incident.ticket_ids) == sorted([first, second])
+    assert GM_PHONE in _told(desk, notifier)
+
+    basin = _fault(desk, world, "cust-zh", "bs-2026-01-00", "seal_defect")
+    [incident] = desk.quality_incidents.incidents(world.manager, batch="2026-01")
+    assert basin not in incident.ticket_ids
+    assert {u.asset_id for u in desk.quality_incidents.units(world.manager, incident.id)} == {
+        "wc-2026-01-00", "wc-2026-01-01",
+    }  # fmt: skip
+
+    found = scoped_batch_incidents(
+        desk, world.manager, reporting_for(desk.store), datetime(2026, 4, 1, tzinfo=SH)
+    )
+    assert [(f.product_id, f.batch, f.affected, f.batch_size) for f in found] == [
+        ("wc-100", "2026-01", 2, 40)
+    ]
+    assert desk.reports.raise_batch_incidents(world.manager, found) == []  # raised already, live
+
+    # The recall reaches the batch: the forty toilets, not the basins sharing the code.
+    desk.quality_incidents.confirm(world.manager, incident.id, note="同批次密封圈不良")
+    recalled = desk.quality_incidents.apply_remedy(world.manager, incident.id, kind="recall", note="召回")
+    reached = {e.payload["asset_id"] for e in recalled.events if e.action == "remedy_applied"}
+    assert len(reached) == 40 and all(asset.startswith("wc-") for asset in reached)
+
+    _two_products_more(desk, world)
+    _fault(desk, world, "cust-zh", "wc-2026-02-00", "seal_defect")
+    _fault(desk, world, "cust-zh", "bs-2026-02-00", "seal_defect")
+    assert desk.quality_incidents.incidents(world.manager, batch="2026-02") == []
+
+
+def _two_products_more(desk: ServiceDesk, world: World) -> None:
+    """Twenty toilets and twenty basins under 2026-02 (the basin product is registered already)."""
+    for product, prefix in ((world.product.id, "wc"), (BASIN.id, "bs")):
+        for n in range(20):
+            desk.register_asset(
+                world.manager,
+                Asset(
+                    AssetId(f"{prefix}-2026-02-{n:02d}"), product, f"SN-{prefix}-2026-02-{n:02d}",
+                    customer_id="cust-zh", batch="2026-02", purchase_date=date(2026, 1, 10),
+                    installation_accepted_on=date(2026, 1, 12), dealer_id="dealer-sh",
+                ),
+            )  # fmt: skip
