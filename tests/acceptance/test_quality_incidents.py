@@ -222,7 +222,7 @@ def test_a_tally_kept_without_its_members_is_counted_again_at_the_crossing(url: 
     with _build(url) as desk:
         for n in range(4):
             _fault(desk, n)
-        key = incident_key("B-7", "cause", "seal_defect")
+        key = incident_key("B-7", "cause", "seal_defect", "P-1")  # P-1's batch B-7
         with desk.store() as uow:
             tally = uow.documents.get(BatchFaultTally, key)
             # The tally stays small: a count and the last unit, each unit linked to the one before.
@@ -244,7 +244,7 @@ def test_a_tally_that_listed_its_members_still_raises_the_incident(url: str) -> 
     with _build(url) as desk:
         for n in range(3):
             _fault(desk, n)
-        key = incident_key("B-7", "cause", "seal_defect")
+        key = incident_key("B-7", "cause", "seal_defect", "P-1")  # P-1's batch B-7
         with desk.store() as uow:
             tally = uow.documents.get(BatchFaultTally, key)
             tally.members, tally.last = ["A-000", "A-001", "A-002"], None

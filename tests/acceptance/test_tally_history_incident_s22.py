@@ -48,7 +48,7 @@ def test_the_back_fill_raises_the_incident_the_history_shows_once(
         assert sorted(incident.ticket_ids) == sorted([first, live])
         assert _sent_to(desk, GM_MAIL) == 1  # escalated when raised
         with desk.store() as uow:
-            assert uow.documents.get(BatchFaultTally, "B-9|cause|misuse").units == 1
+            assert uow.documents.get(BatchFaultTally, "B-9|cause|misuse|P-1").units == 1
             with pytest.raises(NotFound):
                 uow.documents.get(BatchFaultUnit, f"{incident.key}|A-01")
             unit = uow.documents.get(BatchFaultUnit, f"{incident.key}|A-00")

@@ -86,11 +86,13 @@ def test_a_fault_record_reads_what_the_batch_detector_needs_in_one_round_trip(ur
         assert count == 4, sent  # the refused insert at once (was 6)
         with desk.store() as uow:
             for n in range(3):
-                key = f"B-{n}|cause|inlet_valve_worn"
+                key = f"B-{n}|cause|inlet_valve_worn|wc-100"  # the product's batch (session 33)
                 assert uow.documents.get(BatchFaultTally, key).units == 1
                 unit = uow.documents.get(BatchFaultUnit, f"{key}|unit-{n}")
                 assert (unit.asset_id, unit.withdrawn) == (f"unit-{n}", False)
-            assert uow.documents.get(BatchFaultUnit, "B-2|cause|inlet_valve_worn|unit-2").ticket_id != t
+            assert (
+                uow.documents.get(BatchFaultUnit, "B-2|cause|inlet_valve_worn|wc-100|unit-2").ticket_id != t
+            )
             uow.rollback()
     finally:
         desk.shutdown()

@@ -95,12 +95,19 @@ def test_raising_runs_the_desks_detector_once_and_escalates(desk: ServiceDesk) -
     )
     assert found
     raised = desk.reports.raise_batch_incidents(Actor.system(), found)
-    assert sorted(i.key for i in raised) == sorted(i.key for i in found)
+    # The desk's incidents are the report's rows: each product's batch and problem (seed 004 同一批次的产品).
+    assert sorted((i.product_id, i.batch, i.value) for i in raised) == sorted(
+        (i.product_id, i.batch, i.value) for i in found
+    )
     assert desk.reports.raise_batch_incidents(Actor.system(), found) == []
     manager = Actor.manager("m1")
     for incident in raised:
         stored = desk.quality_incidents.incident(manager, incident.id)
-        report = next(i for i in found if i.key == stored.key)
+        report = next(
+            i
+            for i in found
+            if (i.product_id, i.batch, i.value) == (stored.product_id, stored.batch, stored.value)
+        )
         assert stored.affected == report.affected and stored.batch_size == report.batch_size
         assert "general_manager" in stored.escalated_to and len(stored.customer_ids) >= 1
     with desk.store() as uow:

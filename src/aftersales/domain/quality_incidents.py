@@ -32,6 +32,7 @@ __all__ = [
     "QualityIncident",
     "follow_up_key",
     "incident_key",
+    "split_key",
     "unit_id",
 ]
 
@@ -62,9 +63,24 @@ INCIDENT_TRANSITIONS: dict[str, tuple[frozenset[IncidentState], IncidentState]] 
 _OPEN = frozenset(S) - {S.DISMISSED, S.CLOSED}
 
 
-def incident_key(batch: str, dimension: str, value: str) -> str:
-    """The identity of one quality problem in one batch (``B-7|cause|seal_defect``)."""
-    return f"{batch}|{dimension}|{value}"
+def incident_key(batch: str, dimension: str, value: str, product_id: str | None = None) -> str:
+    """The identity of one quality problem in one batch of one product (``B-7|cause|seal_defect|CT-1``).
+
+    Seed 004 第七条 5(2) 同一批次的产品: a batch is one product's, so two products sharing a batch code
+    are two batches (as the fault report groups them). Without ``product_id``: the key an older store
+    counted the batch code under, whatever the product (``B-7|cause|seal_defect``), still read where it
+    exists."""
+    if product_id is None:
+        return f"{batch}|{dimension}|{value}"
+    return f"{batch}|{dimension}|{value}|{product_id}"
+
+
+def split_key(key: str) -> tuple[str, str, str, str | None]:
+    """``(batch, dimension, value, product_id)`` of an :func:`incident_key` (``None``: an older store's key
+    of the batch code alone). The problem's value is a code and holds no ``|``."""
+    batch, dimension, rest = key.split("|", 2)
+    value, _, product_id = rest.partition("|")
+    return batch, dimension, value, product_id or None
 
 
 def unit_id(key: str, asset_id: str) -> str:

@@ -35,7 +35,7 @@ import attrs
 
 from aftersales.domain.bounds import POSITIVE, Bounds
 from aftersales.domain.classification import TicketKind
-from aftersales.domain.quality_incidents import BatchFaultTally, BatchFaultUnit, incident_key
+from aftersales.domain.quality_incidents import BatchFaultTally, BatchFaultUnit, split_key
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound
 from aftersales.policies.complaints import batch_threshold_reached
@@ -45,6 +45,7 @@ from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.batch_keys import tally_key
 from aftersales.service.complaint_incident_facts import IncidentComplaints
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
@@ -114,7 +115,7 @@ def _candidates(context: DeskContext, uow: UnitOfWork, tickets: Iterable[Ticket]
         found += [
             (ticket.id, value, at)
             for value, at in first_recorded(params, ticket).items()
-            if _uncounted(uow, incident_key(batch, dimension, value), asset_id)
+            if _uncounted(uow, tally_key(uow, batch, dimension, value, ticket.product_id), asset_id)
         ]
     return found
 
@@ -144,11 +145,11 @@ def _count_page(
     # The problems in key order (each one's units in the page's order, as recorded): a complaint locks
     # the tallies of its tickets' problems in that order, and a page writing them in its tickets' order
     # deadlocked with it on PostgreSQL.
-    for ticket_id, value, at in sorted(candidates, key=lambda c: _key(tickets[c[0]], dimension, c[1])):
+    for ticket_id, value, at in sorted(candidates, key=lambda c: _key(uow, tickets[c[0]], dimension, c[1])):
         ticket = tickets[ticket_id]
         if ticket.asset_id is None or ticket.batch is None or not is_fault_evidence(ticket):
             continue  # cancelled (or its unit changed) since the page was read
-        if _uncounted(uow, incident_key(ticket.batch, dimension, value), ticket.asset_id):
+        if _uncounted(uow, _key(uow, ticket, dimension, value), ticket.asset_id):
             messages += count_unit(context, uow, ticket, dimension, value, now, on_incident, at=at)
             counted += 1
     uow.outbox.put(messages)
@@ -161,9 +162,11 @@ def _count_page(
     return counted, progress.done
 
 
-def _key(ticket: Ticket, dimension: str, value: str) -> str:
+def _key(uow: UnitOfWork, ticket: Ticket, dimension: str, value: str) -> str:
     """The tally ``ticket``'s problem ``value`` is counted in (``""``: the ticket has no batch now)."""
-    return incident_key(ticket.batch, dimension, value) if ticket.batch is not None else ""
+    if ticket.batch is None:
+        return ""
+    return tally_key(uow, ticket.batch, dimension, value, ticket.product_id)
 
 
 def _complaints_of_page(
@@ -178,13 +181,13 @@ def _complaints_of_page(
     params = context.policies.complaint.params
     dimension = params.batch_dimension
     adding: dict[str, int] = {}
-    problems: dict[str, tuple[str, str]] = {}
+    problems: dict[str, tuple[str, str, str | None]] = {}
     for ticket_id, value, _ in candidates:
-        batch = tickets[ticket_id].batch
+        batch, product_id = tickets[ticket_id].batch, tickets[ticket_id].product_id
         if batch is not None:
-            key = incident_key(batch, dimension, value)
+            key = tally_key(uow, batch, dimension, value, product_id)
             adding[key] = adding.get(key, 0) + 1
-            problems[key] = (batch, value)
+            problems[key] = (batch, value, split_key(key)[3])
     about = list(tickets)
     for key, more in adding.items():
         try:
@@ -198,8 +201,9 @@ def _complaints_of_page(
         # count_unit judges the batch when its size is unknown or its threshold reached (the most
         # units this page can bring: both only grow with them)
         if units >= params.batch_min_units and (size < units or batch_threshold_reached(units, size, params)):
-            batch, value = problems[key]
-            about += [t.id for t in tickets_of_batch(uow, batch) if value in first_recorded(params, t)]
+            batch, value, product = problems[key]
+            batch_tickets = tickets_of_batch(uow, batch, product)
+            about += [t.id for t in batch_tickets if value in first_recorded(params, t)]
     complaints_first(uow, about)
 
 

@@ -32,7 +32,6 @@ from aftersales.domain.quality_incidents import (
     BatchFaultTally,
     BatchFaultUnit,
     QualityIncident,
-    incident_key,
 )
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound
@@ -40,6 +39,7 @@ from aftersales.policies.complaints import ComplaintParams, batch_threshold_reac
 from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.batch_keys import tally_key
 from aftersales.service.complaint_incident_facts import DETECTOR
 from aftersales.service.context import DeskContext
 from aftersales.service.on_cancellation import on_cancellation
@@ -61,7 +61,7 @@ def withdraw_cancelled_units(context: DeskContext) -> TicketHook:
             return  # the detector counted nothing
         params = context.policies.complaint.params
         for value in first_recorded(params, ticket):
-            key = incident_key(ticket.batch, params.batch_dimension, value)
+            key = tally_key(uow, ticket.batch, params.batch_dimension, value, ticket.product_id)
             _take_back(uow, ticket, key, value, params, now)
 
     return on_cancellation(settle)

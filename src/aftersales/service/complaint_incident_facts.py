@@ -17,13 +17,15 @@ from aftersales.domain.complaints import BatchIncident, ComplaintFile
 from aftersales.domain.ids import ProductId
 from aftersales.domain.no_fault import NO_FAULT_FOUND
 from aftersales.domain.products import Asset
-from aftersales.domain.quality_incidents import BatchFaultTally, IncidentState, QualityIncident, incident_key
+from aftersales.domain.quality_incidents import BatchFaultTally, IncidentState, QualityIncident
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.read_ahead import ReadAhead, read_ahead
 from aftersales.ports.reporting import is_fault_evidence, reported_in_service
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.batch_keys import chosen_key, key_ids, tally_exists
 from aftersales.service.row_locks import document_for_update, for_update
 
 __all__ = [
@@ -69,7 +71,7 @@ def incident_about(uow: UnitOfWork, dimension: str, tickets: Iterable[Ticket]) -
     by id per distinct problem recorded. A cancelled ticket's records are no fault evidence (the one rule
     of the reports and the detectors): a complaint about that call is not major by the incident; nor
     about a fault reported before the unit's installation was completed (:func:`in_service`)."""
-    keys: list[str] = []
+    candidates: list[tuple[str, ...]] = []
     for ticket in tickets:
         if ticket.batch is None or ticket.asset_id is None or not is_fault_evidence(ticket):
             continue
@@ -77,13 +79,18 @@ def incident_about(uow: UnitOfWork, dimension: str, tickets: Iterable[Ticket]) -
             continue  # reported before the installation was completed: not of the incident (第七条 5(2))
         found = (r for r in ticket.fault_records if r.cause != NO_FAULT_FOUND)  # 故障不属实: no fault
         for value in dict.fromkeys(str(getattr(r, dimension)) for r in found):
-            keys.append(incident_key(ticket.batch, dimension, value))
+            candidates.append(key_ids(ticket.batch, dimension, value, ticket.product_id))
+    if candidates:  # the product's tally or an older store's of the batch code (batch_keys): one read
+        read_ahead(uow, ReadAhead(documents=tuple((BatchFaultTally, k) for ids in candidates for k in ids)))
+    keys = [chosen_key(uow, ids) for ids in candidates]
     # Locked: a fault record raising the batch's incident on another desk commits first (the complaint
     # finds the incident) or waits for this one (its incident finds the complaint); read without a lock,
     # neither found the other on PostgreSQL. All of them, in key order, before the first is judged: two
     # complaints naming tickets of two problems in opposite orders deadlocked.
     tallies: dict[str, BatchFaultTally] = {}
     for key in sorted(set(keys)):
+        if not tally_exists(uow, key):
+            continue  # none stored when read ahead: a lock on no row waits for nobody (as before)
         with contextlib.suppress(NotFound):
             tallies[key] = document_for_update(uow.documents, BatchFaultTally, key)
     for key in dict.fromkeys(keys):

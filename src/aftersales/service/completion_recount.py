@@ -21,12 +21,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from aftersales.domain.products import Asset
-from aftersales.domain.quality_incidents import BatchFaultUnit, incident_key
+from aftersales.domain.quality_incidents import BatchFaultUnit
 from aftersales.errors import NotFound
 from aftersales.policies.complaints import ComplaintParams
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.batch_keys import tally_key
 from aftersales.service.cancelled_faults import take_back
 from aftersales.service.complaint_incident_facts import IncidentComplaints
 from aftersales.service.context import DeskContext
@@ -48,7 +49,7 @@ def take_back_before_completion(
         if asset.completed_by(ticket.received_at):
             continue
         for value in first_recorded(params, ticket):
-            key = incident_key(asset.batch, params.batch_dimension, value)
+            key = tally_key(uow, asset.batch, params.batch_dimension, value, asset.product_id)
             take_back(uow, ticket, key, value, params, now, later)
 
 
@@ -72,7 +73,7 @@ def count_since_completion(
         if not asset.completed_by(ticket.received_at):
             continue
         for value, at in first_recorded(params, ticket).items():
-            key = incident_key(asset.batch, params.batch_dimension, value)
+            key = tally_key(uow, asset.batch, params.batch_dimension, value, asset.product_id)
             try:
                 if not uow.documents.get(BatchFaultUnit, f"{key}|{asset.id}").withdrawn:
                     continue  # counted already (on this call or another)

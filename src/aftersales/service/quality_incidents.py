@@ -23,11 +23,11 @@ from datetime import datetime
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.departments import ComplaintLink, Department, department_ids
 from aftersales.domain.events import TicketEvent
-from aftersales.domain.ids import AssetId, TicketId
+from aftersales.domain.ids import AssetId, ProductId, TicketId
+from aftersales.domain.products import Asset
 from aftersales.domain.quality_incidents import (
     BatchFaultTally,
     BatchFaultUnit,
@@ -37,7 +37,7 @@ from aftersales.domain.quality_incidents import (
     IncidentState,
     QualityIncident,
     follow_up_key,
-    incident_key,
+    split_key,
     unit_id,
 )
 from aftersales.domain.ticket import Ticket
@@ -47,12 +47,12 @@ from aftersales.errors import DuplicateError, InvalidTransition, NotFound, Valid
 from aftersales.policies.complaints import MIN_UNITS, ComplaintParams, batch_threshold_reached, judge_batch
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
-from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.read_ahead import ReadAhead, read_ahead
 from aftersales.ports.reporting import is_fault_evidence
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.batch_keys import batch_size, found_tally, key_ids, tally_key, tickets_of_batch
 from aftersales.service.complaint_incident_facts import IncidentComplaints, in_service
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import department_notices
@@ -140,7 +140,7 @@ def _fault_reads(ticket: Ticket, dimension: str, values: Sequence[str]) -> ReadA
     watches = tuple((FollowUpWatch, follow_up_key(ticket.product_id, dimension, v)) for v in values)
     if ticket.asset_id is None or ticket.batch is None:
         return ReadAhead(documents=watches)
-    keys = [incident_key(ticket.batch, dimension, v) for v in values]
+    keys = [key for v in values for key in key_ids(ticket.batch, dimension, v, ticket.product_id)]
     counted = tuple(
         (cls, id)
         for key in keys
@@ -203,14 +203,11 @@ def count_unit(
         return []  # reported before the unit's installation was completed (第七条 5(2): 工程完工后出现的)
     batch, asset_id = ticket.batch or "", ticket.asset_id or ""
     at = now if at is None else at
-    key = incident_key(batch, dimension, value)
     # Three statements per record, each of a constant size: the tally (a count and the last unit,
     # not the list of units, so its size does not grow with the batch), the unit (linked to the one
     # counted before it: the units are found by id when the incident is raised), the tally again.
-    try:
-        tally: BatchFaultTally | None = uow.documents.get(BatchFaultTally, key)
-    except NotFound:
-        tally = None
+    # The tally is the product's batch's, or an older store's of the batch code (batch_keys).
+    key, tally = found_tally(uow, batch, dimension, value, ticket.product_id)
     chained = tally is not None and tally.incident_id is None
     previous = tally.last if tally is not None and chained else None
     unit = BatchFaultUnit(unit_id(key, asset_id), key, asset_id, ticket.id, ticket.customer_id, at, previous)
@@ -257,7 +254,7 @@ def count_unit(
         uow.documents.save(tally)
         return []  # fewer units than the pack's minimum: their problem, whatever share of a small batch
     # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
-    tally.batch_size = len(uow.assets.list(batch=batch))
+    tally.batch_size = batch_size(uow, key)
     found = _counted(uow, tally, unit)
     if len(_live(found)) < tally.units:  # a tally written before it linked its units: count again
         found = _all_units(uow, tally, batch, value, params, found)
@@ -283,7 +280,7 @@ def _judge(
     now: datetime,
 ) -> tuple[QualityIncident | None, list[OutboxMessage]]:
     """Apply the one rule to ``units`` of ``size``; raise, link and escalate the incident if it holds."""
-    batch, dimension, value = tally.id.split("|", 2)
+    batch, dimension, value, keyed_product = split_key(tally.id)
     # A cancelled call is no fault evidence (seed 002 分类统计; the reports' fault_evidence): a unit
     # withdrawn with its ticket, or counted on a ticket cancelled since (a store of an earlier release),
     # is not counted towards the incident. One read by id per unit, at the crossing only.
@@ -299,7 +296,8 @@ def _judge(
     if size < len(units):
         return None, []  # units outside the registered batch: its size is unknown, nothing to decide on
     params = context.policies.complaint.params
-    product_id = ticket.product_id if ticket is not None else None
+    keyed = ProductId(keyed_product) if keyed_product is not None else None
+    product_id = keyed or (ticket.product_id if ticket is not None else None)
     decision = judge_batch(batch, value, len(units), size, params, product_id)
     if decision.outcome is None:
         return None, []
@@ -365,15 +363,19 @@ def detect_in_batch(
     size: int | None,
     now: datetime,
     on_incident: IncidentComplaints | None = None,
+    *,
+    product_id: str | None = None,
 ) -> QualityIncident | None:
     """Run the detector over a batch's stored fault records (what a fault report found), in ``uow``.
 
     Units recorded before the hook counted them (imported history, an older store) are counted now;
     ``size`` is the batch's production figure when the maker knows it, else the registered units.
-    Returns the incident raised now, or ``None`` (already raised, or the rule does not hold).
+    ``product_id`` is the product whose batch it is (the fault report's row): only its units count
+    (:mod:`~aftersales.service.batch_keys`). Returns the incident raised now, or ``None`` (already
+    raised, or the rule does not hold).
     """
     dimension = context.policies.complaint.params.batch_dimension
-    key = incident_key(batch, dimension, value)
+    key = tally_key(uow, batch, dimension, value, product_id)
     try:
         tally = uow.documents.get(BatchFaultTally, key)
     except NotFound:
@@ -382,7 +384,7 @@ def detect_in_batch(
     if tally.incident_id is not None:
         return None
     counted = _all_units(uow, tally, batch, value, context.policies.complaint.params)
-    registered = len(uow.assets.list(batch=batch))
+    registered = batch_size(uow, key)
     tally.units = len(_live(counted))
     tally.members, tally.last = list(counted), None
     tally.batch_size = size if size is not None else registered
@@ -454,7 +456,7 @@ def _all_units(
     fault records not counted yet (imported history; a tally of a store that kept no list of units)."""
     key = tally.id
     counted = dict(counted) if counted is not None else _counted(uow, tally)
-    for ticket in tickets_of_batch(uow, batch):
+    for ticket in tickets_of_batch(uow, batch, split_key(key)[3]):
         if ticket.asset_id is None or ticket.asset_id in counted or not is_fault_evidence(ticket):
             continue  # counted already, or a cancelled call (no fault evidence)
         if not in_service(uow, ticket):
@@ -477,18 +479,13 @@ def _live(units: dict[str, BatchFaultUnit]) -> dict[str, BatchFaultUnit]:
     return {asset: unit for asset, unit in units.items() if not unit.withdrawn}
 
 
-def tickets_of_batch(uow: UnitOfWork, batch: str) -> Iterable[Ticket]:
-    """The service tickets about units of ``batch``, oldest first, page by page."""
-    cursor: str | None = None
-    while True:
-        page = uow.tickets.query(
-            TicketFilter(kind=TicketKind.SERVICE, batch=batch),
-            PageRequest(limit=500, cursor=cursor, sort=Sort.RECEIVED_ASC),
-        )
-        yield from page.items
-        cursor = page.next_cursor
-        if cursor is None:
-            return
+def _units_of(uow: UnitOfWork, incident: QualityIncident) -> Sequence[Asset]:
+    """The registered units a remedy of ``incident`` reaches: its product's units of the batch (第七条 5(2)
+    同一批次的产品); every unit of the batch code for an older store's incident, keyed by the code alone."""
+    product_id = split_key(incident.key)[3]
+    if product_id is None:
+        return uow.assets.list(batch=incident.batch)
+    return uow.assets.list(batch=incident.batch, product_id=product_id)
 
 
 @validated_commands
@@ -779,7 +776,7 @@ class QualityIncidentDesk:
                     field="kind",
                 )
             seq = len(incident.events)
-            for asset in sorted(uow.assets.list(batch=incident.batch), key=lambda a: a.id):
+            for asset in sorted(_units_of(uow, incident), key=lambda a: a.id):
                 incident.record(
                     "remedy_applied", actor.ref, now, note, {"kind": chosen.value, "asset_id": asset.id}
                 )

@@ -142,7 +142,7 @@ class ReportCommands(ReportScopes):
                 incident = incidents[n]
                 found = detect_in_batch(
                     self.context, uow, incident.batch, incident.value, incident.batch_size, now,
-                    self.on_incident,
+                    self.on_incident, product_id=incident.product_id,
                 )  # fmt: skip
                 if found is not None:
                     raised[n] = found
@@ -157,11 +157,11 @@ class ReportCommands(ReportScopes):
         return [
             ticket.id
             for incident in incidents
-            for ticket in tickets_of_batch(uow, incident.batch)
+            for ticket in tickets_of_batch(uow, incident.batch, incident.product_id)
             if incident.value in first_recorded(params, ticket)
         ]
 
 
 def _key(incident: BatchIncident, dimension: str) -> str:
     """The tally ``incident``'s problem is counted in."""
-    return incident_key(incident.batch, dimension, incident.value)
+    return incident_key(incident.batch, dimension, incident.value, incident.product_id)
