@@ -34,7 +34,7 @@ def test_kpi_workbook_cell_by_cell(queries, tmp_path: Path) -> None:  # type: ig
     info, sheet, goals = book.worksheets
     assert info["A1"].value == "售后服务关键指标" and info["A2"].value == "统计期间"
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["分组", "工单数", "问题解决率", "客户满意度"]
+    assert header[:5] == ["分组", "工单数", "问题解决率", "故障不属实", "客户满意度"]
     assert sheet.freeze_panes == "B2"
     col = {name: i + 1 for i, name in enumerate(header)}
     for r, row in enumerate((*report.rows, report.total), start=2):
