@@ -125,7 +125,7 @@ def test_unknown_tier_text_reads_as_regular() -> None:
 
 def test_the_sqlite_candidate_page_is_an_index_range_with_one_key_lookup_per_row(tmp_path: Path) -> None:
     from aftersales.adapters.sla_candidates_sql import SQLITE_TIER, candidate_query
-    from aftersales.adapters.sla_sweep_sqlite import DUE_SOURCE
+    from aftersales.adapters.sla_sweep_ledger import DUE_SOURCE
 
     desk = _open("sqlite", tmp_path, "office_equipment", START)
     try:

@@ -1,10 +1,11 @@
-"""One B-tree of the unresolved tickets' due keys on SQLite (session 33, issue 21): ``sla_due``.
+"""One B-tree of the open tickets' sweep keys on SQLite (session 33, issue 21): the sweep's tables.
 
 ``tickets_due`` (the ledger's index) and ``sla_due`` (the sweep's table) held the same (due_key, id) keys,
-so a command moving a ticket's due wrote both (2.2 WAL pages each on a dispatch). Step 33 drops the index
-where ``sla_due`` is complete and the ledger reads ``sla_due``'s range instead; a file whose sweep tables
-are still being filled keeps the index until the fill's last batch drops it. The answers stay the ledger's
-on every filter, page and count, before, during and after the fill.
+so a command moving a ticket's due wrote both (2.2 WAL pages each on a dispatch); ``tickets_resolved_open``
+and ``sla_resolved`` likewise for the resolved tickets not yet closed. Step 33 drops the indexes where the
+tables are complete and the ledger reads the tables' ranges instead; a file whose sweep tables are still
+being filled keeps the indexes until the fill's last batch drops them. The answers stay the ledger's on
+every filter, page and count, before, during and after the fill.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ import attrs
 import pytest
 
 from aftersales.adapters.memory import MemoryStore
-from aftersales.adapters.sla_sweep_sqlite import SWEEP_DUE_STEP, sweep_tables_ready
+from aftersales.adapters.sla_sweep_sqlite import SWEEP_FOLD_STEP, sweep_tables_ready
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.ports.queries import CountField, PageRequest, Sort, TicketFilter
-from aftersales.testing.storage_contract import FILTER_CASES, T0, ledger_tickets
+from aftersales.testing.storage_contract import AGENT, FILTER_CASES, T0, ledger_tickets
 
 
 def _ledger() -> list[Ticket]:
@@ -32,17 +33,27 @@ def _ledger() -> list[Ticket]:
     for n, ticket in enumerate(tickets):
         if n % 5 == 0:  # dispatched to a dealer, another than its own one time in two (a dealer's scope)
             ticket.assignee = Assignee(AssigneeKind.DEALER, "D1" if n % 2 else "D0")
+        if ticket.state == "resolved" and n % 12 == 9:  # accepted, awaiting the callback: resolved, open
+            ticket.confirm(AGENT, ticket.last_event_at + timedelta(minutes=30), channel="phone")
     return tickets
 
 
 _TICKETS = _ledger()
-_DUE_INDEX = "CREATE INDEX tickets_due ON tickets (due_key, id) WHERE unresolved = 1"
+_FOLDED = (  # as steps 3 and 7 made them
+    "CREATE INDEX tickets_due ON tickets (due_key, id) WHERE unresolved = 1",
+    "CREATE INDEX tickets_resolved_open ON tickets (received_us, id) WHERE is_open = 1 AND unresolved = 0",
+)
+_RESOLVED_OPEN: tuple[str, TicketFilter, Callable[[Ticket], bool]] = (
+    "resolved_open",
+    TicketFilter(is_open=True, unresolved=False),
+    lambda t: t.is_open and t.resolved_at is not None,
+)
 
 # The unresolved shapes (the ones the due keys serve), alone and with another filter, in every order.
 _CASES: list[tuple[str, TicketFilter, Callable[[Ticket], bool]]] = [
     case
-    for name, f, matches in FILTER_CASES
-    if f.unresolved is True or f.breached_at is not None
+    for name, f, matches in [*FILTER_CASES, _RESOLVED_OPEN]
+    if f.unresolved is True or f.breached_at is not None or (f.is_open is True and f.unresolved is False)
     for case in (
         (name, f, matches),
         (
@@ -121,9 +132,9 @@ def _check_answers(store: SqliteStore) -> None:
     assert selecting >= len(_CASES) * 2 // 3
 
 
-def _plan(store: SqliteStore, f: TicketFilter) -> str:
+def _plan(store: SqliteStore, f: TicketFilter, sort: Sort = Sort.DUE) -> str:
     with store() as uow:
-        return " | ".join(uow.tickets.explain(f, PageRequest(20, None, Sort.DUE)))
+        return " | ".join(uow.tickets.explain(f, PageRequest(20, None, sort)))
 
 
 _BREACHED = TicketFilter(breached_at=T0 + timedelta(hours=40))
@@ -132,11 +143,13 @@ _BREACHED = TicketFilter(breached_at=T0 + timedelta(hours=40))
 def test_a_new_file_keeps_the_unresolved_due_keys_in_sla_due_alone(tmp_path: Path) -> None:
     store = _store(tmp_path / "new.db")
     try:
-        assert "tickets_due" not in _indexes(tmp_path / "new.db")
+        assert not {"tickets_due", "tickets_resolved_open"} & _indexes(tmp_path / "new.db")
         _check_answers(store)
         plan = _plan(store, _BREACHED)
         assert plan.startswith("SEARCH sla_due USING PRIMARY KEY (due_key<?)"), plan
         assert "TEMP B-TREE" not in plan and "BLOOM" not in plan, plan
+        plan = _plan(store, _RESOLVED_OPEN[1], Sort.RECEIVED_DESC)
+        assert plan.startswith("SCAN sla_resolved") and "TEMP B-TREE" not in plan, plan
     finally:
         store.close()
 
@@ -145,7 +158,8 @@ def _as_step_32_left_it(path: Path, *, filling: bool) -> None:
     """The file as the release before step 33 left it: the due index beside ``sla_due``; ``filling``:
     its sweep tables not copied yet (a file from before step 15 whose first sweep has not run)."""
     with sqlite3.connect(path) as conn:
-        conn.execute(_DUE_INDEX)
+        for index in _FOLDED:
+            conn.execute(index)
         if filling:
             conn.execute(
                 "UPDATE sla_fill SET stage = 0, customer_after = '', key_after = -1, ticket_after = ''"
@@ -153,7 +167,7 @@ def _as_step_32_left_it(path: Path, *, filling: bool) -> None:
             conn.execute("DELETE FROM sla_due")
             conn.execute("DELETE FROM sla_resolved")
             conn.execute("DELETE FROM customer_tiers")
-        conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(SWEEP_DUE_STEP)}")
+        conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(SWEEP_FOLD_STEP)}")
 
 
 def test_a_file_with_complete_sweep_tables_loses_the_due_index_when_opened(tmp_path: Path) -> None:
@@ -165,7 +179,7 @@ def test_a_file_with_complete_sweep_tables_loses_the_due_index_when_opened(tmp_p
     try:
         with sqlite3.connect(path) as conn:
             assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert "tickets_due" not in _indexes(path)
+        assert not {"tickets_due", "tickets_resolved_open"} & _indexes(path)
         _check_answers(store)
     finally:
         store.close()
@@ -177,20 +191,23 @@ def test_a_file_still_filling_keeps_the_due_index_until_the_fills_last_batch(tmp
     _as_step_32_left_it(path, filling=True)
     store = SqliteStore(f"sqlite:///{path}")
     try:
-        assert "tickets_due" in _indexes(path)  # sla_due is empty: the ledger's due index stays
+        # the sweep tables are empty: the ledger's indexes stay, and serve it
+        assert {"tickets_due", "tickets_resolved_open"} <= _indexes(path)
         plan = _plan(store, _BREACHED)
         assert plan.startswith("SEARCH tickets USING INDEX tickets_due ("), plan
+        plan = _plan(store, _RESOLVED_OPEN[1], Sort.RECEIVED_DESC)
+        assert plan.startswith("SCAN tickets USING INDEX tickets_resolved_open"), plan
         _check_answers(store)
         batches = 0
         while True:  # one batch a call, each its own transaction: a killed fill resumes from its position
             with sqlite3.connect(path) as conn:
                 if sweep_tables_ready(conn):
                     break
-            assert "tickets_due" in _indexes(path)
+            assert {"tickets_due", "tickets_resolved_open"} <= _indexes(path)
             _check_answers(store)  # mid-fill: still the due index's answers
             batches += store.fill_sweep_tables(max_batches=1).batches
         assert batches >= 3  # the customers, the unresolved and the resolved tickets
-        assert "tickets_due" not in _indexes(path)
+        assert not {"tickets_due", "tickets_resolved_open"} & _indexes(path)
         plan = _plan(store, _BREACHED)
         assert plan.startswith("SEARCH sla_due USING PRIMARY KEY (due_key<?)"), plan
         _check_answers(store)
@@ -227,16 +244,21 @@ def test_commands_after_the_fold_keep_sla_due_and_the_ledger_in_step(tmp_path: P
         store.close()
 
 
-def test_the_upkeeps_sampled_statistics_describe_sla_due(tmp_path: Path) -> None:
-    # Without them SQLite guessed a million rows in sla_due's range and built a Bloom filter over
-    # every ticket (a full read of the table) before the ledger's join.
+def test_the_plans_hold_without_statistics_of_the_sweep_tables(tmp_path: Path) -> None:
+    # An empty table gets no statistics (and the upkeep's sampled ANALYZE reads indexes only): guessed
+    # at a million rows, SQLite built a Bloom filter by reading every ticket before the join's lookups.
     store = _store(tmp_path / "stats.db")
     try:
         assert store.upkeep().analyzed
-        with sqlite3.connect(tmp_path / "stats.db") as conn:
-            tables = {row[0] for row in conn.execute("SELECT tbl FROM sqlite_stat1")}
-        assert {"sla_due", "tickets"} <= tables
-        plan = _plan(store, _BREACHED)
-        assert plan.startswith("SEARCH sla_due USING PRIMARY KEY (due_key<?)") and "BLOOM" not in plan, plan
+        conn = store.acquire()
+        try:
+            conn.execute("ANALYZE")
+            conn.execute("DELETE FROM sqlite_stat1 WHERE tbl IN ('sla_due', 'sla_resolved')")
+            conn.execute("ANALYZE sqlite_schema")  # reload the statistics
+        finally:
+            store.release(conn)
+        for f, sort in ((_BREACHED, Sort.DUE), (_RESOLVED_OPEN[1], Sort.RECEIVED_ASC)):
+            plan = _plan(store, f, sort)
+            assert plan.startswith(("SEARCH sla_", "SCAN sla_")) and "BLOOM" not in plan, plan
     finally:
         store.close()

@@ -34,13 +34,12 @@ from aftersales.adapters.sqlite_write_batch import write_batch
 from aftersales.domain.parties import CustomerTier
 
 __all__ = [
-    "DUE_SOURCE",
-    "SWEEP_DUE_STEP",
+    "FOLDED_INDEXES",
+    "SWEEP_FOLD_STEP",
     "SWEEP_STEP",
     "FillProgress",
-    "drop_due_index",
+    "drop_folded_indexes",
     "fill_sweep_tables",
-    "ledger_source",
     "sweep_tables_ready",
 ]
 
@@ -222,7 +221,7 @@ def _batch(conn: sqlite3.Connection, size: int) -> tuple[int, bool]:
             "UPDATE sla_fill SET stage = ?, key_after = -1, ticket_after = '' WHERE id = 1", (stage + 1,)
         )
         if stage + 1 == _READY:
-            drop_due_index(conn)  # with the position that makes sla_due complete: the ledger reads it now
+            drop_folded_indexes(conn)  # with the position that completes the tables: the ledger reads them
         return len(tickets), stage + 1 == _READY
     conn.execute(
         "UPDATE sla_fill SET key_after = ?, ticket_after = ? WHERE id = 1", (tickets[-1][0], tickets[-1][1])
@@ -272,36 +271,27 @@ def fill_sweep_tables(
     return progress
 
 
-DUE_SOURCE = "sla_due CROSS JOIN tickets USING (due_key, id, version, customer_id)"
-"""The ledger's FROM for unresolved tickets once ``sla_due`` is complete (its index ``tickets_due`` is
-gone then, :func:`drop_due_index`): the range of ``sla_due`` in (due, id) order, a lookup of each row's
-ticket by id. ``USING`` the columns both tables hold (equal by the triggers), so the shared SQL's bare
-``due_key``, ``id``, ``version`` and ``customer_id`` name one column, ``sla_due``'s; ``CROSS JOIN``
-keeps ``sla_due`` the outer loop (with sampled statistics SQLite scanned ``tickets`` and sorted)."""
+FOLDED_INDEXES = ("tickets_due", "tickets_resolved_open")
+"""The ledger's indexes that held the keys of ``sla_due`` (the unresolved tickets by (due, id)) and of
+``sla_resolved`` (the resolved open ones by (received, id)): dropped where those are complete
+(:func:`drop_folded_indexes`); the ledger reads the tables instead (:mod:`.sla_sweep_ledger`)."""
 
 
-def drop_due_index(conn: sqlite3.Connection) -> None:
-    """Drop the ledger's due index ``tickets_due`` once ``sla_due`` holds every unresolved ticket.
+def drop_folded_indexes(conn: sqlite3.Connection) -> None:
+    """Drop :data:`FOLDED_INDEXES` once the sweep tables hold every open ticket.
 
-    Both kept the same (due_key, id) keys of the unresolved tickets, so a command moving a ticket's due
-    wrote both (about 2.2 WAL pages each on a dispatch, issue 21). The ledger reads ``sla_due`` instead
-    (:data:`DUE_SOURCE`). On a file whose sweep tables are still being filled the index stays until the
-    fill's last batch, which calls this in its transaction. Freeing the index's pages is quick (a few
-    thousand pages on a 1 M-ticket file). ``conn`` is in a write transaction.
+    Each kept the same keys as a sweep table, so a command moving a ticket's due (or resolving, accepting
+    it) wrote both (a dispatch: ``tickets_due`` 2.2 WAL pages, ``sla_due`` 2.2; issue 21). On a file whose
+    sweep tables are still being filled they stay until the fill's last batch, which calls this in its
+    transaction. Freeing an index's pages is quick (a few thousand pages on a 1 M-ticket file). ``conn``
+    is in a write transaction.
     """
     if sweep_tables_ready(conn):
-        conn.execute("DROP INDEX IF EXISTS tickets_due")
+        for name in FOLDED_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
 
 
-SWEEP_DUE_STEP: tuple[Callable[[sqlite3.Connection], None], ...] = (drop_due_index,)
-"""Migration step 33 (see :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`): one ledger due index
-less on a file whose sweep tables are complete (every new file); on others the fill drops it."""
-
-
-def ledger_source(conn: sqlite3.Connection, unresolved: bool) -> str:
-    """The FROM clause of a ledger query: :data:`DUE_SOURCE` when it reads the unresolved tickets by
-    their due (``unresolved``: the caller's test) on a file without ``tickets_due``, else ``tickets``
-    (the due index is there until the fill ends)."""
-    if unresolved and sweep_tables_ready(conn):
-        return DUE_SOURCE
-    return "tickets"
+SWEEP_FOLD_STEP: tuple[Callable[[sqlite3.Connection], None], ...] = (drop_folded_indexes,)
+"""Migration step 33 (see :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`): the ledger's two
+indexes the sweep tables duplicate go where those are complete (every new file); on others the fill
+drops them."""

@@ -54,13 +54,8 @@ from aftersales.adapters.sla_candidates_sql import (
     sqlite_sweep_query,
     sweep_page,
 )
-from aftersales.adapters.sla_sweep_sqlite import (
-    DUE_SOURCE,
-    FillProgress,
-    fill_sweep_tables,
-    ledger_source,
-    sweep_tables_ready,
-)
+from aftersales.adapters.sla_sweep_ledger import DUE_SOURCE, ledger_source
+from aftersales.adapters.sla_sweep_sqlite import FillProgress, fill_sweep_tables, sweep_tables_ready
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
@@ -169,7 +164,6 @@ _SELECT_TICKET_KEPT = _SELECT_TICKET.format(
 _SELECT_DATA = f"SELECT CAST(data AS BLOB), {events_of('tickets')} FROM tickets WHERE id = ?"
 _PAGE_DATA = f"CAST(data AS BLOB), {events_of('tickets')}"
 _ROW_SELECT = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
-_NO_FILTER = TicketFilter()
 _INLINE_CHECKPOINT = 4000
 """WAL pages after which a committing connection checkpoints (inline mode; ~16 MB)."""
 _BULK_CHECKPOINT = 25_000
@@ -1114,15 +1108,9 @@ class _Tickets:
         return filter_gap_column(self._uow.conn(), filter)
 
     def _source(self, filter: TicketFilter, sort: Sort | None = None) -> str:
-        """The FROM clause for ``filter`` in ``sort`` (None: a count): ``sla_due`` joined, the ledger's
-        due index once it is gone (:func:`ledger_source`), for the unresolved tickets in due order, or
-        counted when nothing else narrows them (another filter's index leads then, as before)."""
-        if not (filter.unresolved is True or filter.breached_at is not None):
-            return "tickets"
-        if sort is None:
-            rest = attrs.evolve(filter, unresolved=None, due_before=None, breached_at=None, parts_pause=None)
-            return ledger_source(self._uow.conn(), rest == _NO_FILTER)
-        return ledger_source(self._uow.conn(), sort is Sort.DUE)
+        """The FROM clause for ``filter`` in ``sort`` (None: a count): a sweep table joined where it
+        replaced the ledger's index (:func:`~aftersales.adapters.sla_sweep_ledger.ledger_source`)."""
+        return ledger_source(self._uow.conn(), filter, sort)
 
     def _select(self, filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
         gap, source = self._gap_column(filter), self._source(filter, page.sort)

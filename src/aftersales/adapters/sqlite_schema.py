@@ -32,7 +32,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     SERVING_DEALER_REPORT_STEP,
     SERVING_PAUSE_REPORT_STEP,
 )
-from aftersales.adapters.sla_sweep_sqlite import SWEEP_DUE_STEP, SWEEP_STEP
+from aftersales.adapters.sla_sweep_sqlite import SWEEP_FOLD_STEP, SWEEP_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
 from aftersales.adapters.ticket_search_sqlite import (
     SEARCH_MIGRATION,
@@ -238,10 +238,11 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 32 (session 30): a row's dealer for the KPIs by dealer is the dealer doing the job too, none for the
     # maker's own work (seed 002 分工 12); rows rewritten by the back-fill.
     SERVING_DEALER_REPORT_STEP,
-    # 33 (session 33, issue 21): the ledger's due index goes where sla_due holds every unresolved ticket
-    # (both kept the same keys: 2.2 WAL pages of a dispatch); the ledger reads sla_due's range instead.
-    # A file whose sweep tables are not filled yet keeps it until the fill's last batch (sla_sweep_sqlite).
-    SWEEP_DUE_STEP,
+    # 33 (session 33, issue 21): the ledger's indexes of the unresolved tickets by due and of the resolved
+    # open ones go where the sweep tables hold the same keys (a dispatch wrote both: 2.2 WAL pages each);
+    # the ledger reads those tables instead (sla_sweep_ledger). A file whose sweep tables are not filled
+    # yet keeps them until the fill's last batch (sla_sweep_sqlite).
+    SWEEP_FOLD_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

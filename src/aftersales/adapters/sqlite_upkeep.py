@@ -65,13 +65,8 @@ def statistics_stale(conn: sqlite3.Connection) -> bool:
 # ANALYZE of the whole cold 1 M file held the lock 127 ms). Tables without an index (the event log, the
 # full-text shadow tables) are left out: they are read by rowid or through their virtual table, so the
 # planner has no choice their statistics could inform, and ANALYZE counts their rows whole (90 ms for
-# the event log of the 1 M file). A WITHOUT ROWID table is its own key's index (no index row names it):
-# without statistics for ``sla_due`` SQLite guessed a million rows in its range and built a Bloom
-# filter over every ticket before the ledger's join on it (sla_sweep_sqlite.DUE_SOURCE).
-_TARGETS = (
-    "SELECT name FROM sqlite_master WHERE type = 'index'"
-    " UNION ALL SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID'"
-)
+# the event log of the 1 M file).
+_TARGETS = "SELECT name FROM sqlite_master WHERE type = 'index'"
 
 
 def refresh_statistics(conn: sqlite3.Connection) -> float | None:
