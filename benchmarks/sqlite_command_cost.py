@@ -42,7 +42,8 @@ commands cost 146-214 µs) as much as the adapter's. What is written twice and l
 ``tickets_due`` holds the same (due_key, id) keys as ``sla_due`` and ``tickets_resolved_open`` the same
 (received_us, id) keys as ``sla_resolved`` (a dispatch writes ~2.5 pages for ``tickets_due``); the ledger's
 due pages and breached filter read ``tickets_due`` (plan-tested on both SQL stores), so dropping it means
-reading them through ``sla_due`` joined to ``tickets`` once the sweep tables are filled.
+reading them through ``sla_due`` joined to ``tickets`` once the sweep tables are filled. Done in session
+33 (schema step 33, ``adapters/sla_sweep_ledger.py``; ``wal_pages.py`` has the pages).
 
 Session 31 (load 7-15, parts compared old/new alternately): the read joins the search row's position
 only (covered by its ``ticket_id`` index; the SELECT 28-35 -> 27-31 µs, 35-54 -> 28-30 µs in isolation)

@@ -38,6 +38,24 @@ id key (1.1-1.4) goes only with a ``WITHOUT ROWID`` table, which wrote more page
 ``bench_desk`` counted 13.40 / 19.98 / 11.30 pages and 7 / 7 / 9.45 statements per command before and
 after this session's change (the calendar stamp parsed once per text: the documents repository's get
 10.8-11.0 -> 6.7-7.1 µs of thread CPU at p50 on a triage, 12.8-13.4 -> 8.9-9.9 on a dispatch).
+
+Session 33: the keys are kept once. Not by making ``tickets_due`` cover the sweep's columns: a new index
+on an existing file is built by one ``CREATE INDEX`` that reads every ticket under the write lock
+(minutes on a 1 M file, where a step may hold it 100 ms); the other way round, schema step 33 drops
+``tickets_due`` and ``tickets_resolved_open`` where the sweep tables are complete (they are filled in
+small batches already), and the ledger reads those tables joined to ``tickets``
+(``adapters/sla_sweep_ledger.py``). This script (1,000 live, 300 of each): 13.26 / 20.23 / 11.17 ->
+13.26 / 17.84 / 11.17 pages (``tickets_due`` 2.22 leaf + 0.16 internal pages of a dispatch gone; a
+triage or a note moves no due key). ``bench_desk``: 13.40 / 19.98 / 11.30 -> 13.40 / 17.91 / 11.30.
+The step's lock, timed around ``migrate`` on copies of the 200,000-ticket scale file with both indexes
+put back (37,500 unresolved tickets; the indexes 257 + 23 pages): 31, 5 and 14 ms (load 14 on 2 cores);
+dropping frees pages in proportion, about 1,300 for ``tickets_due`` at 1 M tickets (186k unresolved).
+Looked at and left: the outbox's three B-trees per message. Its id key checks a message id is new (a
+duplicate is refused) and finds a message to mark sent; its due index orders the pending ones by next
+attempt, which no other key does (a retry moves it); one command's messages already share their leaves
+(a dispatch's 2-3 messages: 1.4 pages a B-tree). The reporting row (about one page a command) would join
+the ticket row only with its 40-odd columns added to ``tickets`` and every existing row rewritten by a
+back-fill (2 kB a row, the whole file through the WAL), and the reports' queries moved with it.
 """
 
 from __future__ import annotations

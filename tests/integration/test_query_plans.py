@@ -113,13 +113,20 @@ def test_sqlite_shape_uses_an_index(sqlite_stores: dict[str, SqliteStore], which
         assert "TEMP B-TREE" not in text, text
         assert "USING INDEX" in text or "USING COVERING INDEX" in text, text
         assert not any(line.startswith("SCAN tickets") and "INDEX" not in line for line in plan), text
-        if shape == "sweep, resolved awaiting callback":  # the partial index holds exactly these rows
-            assert "tickets_resolved_open" in text, text
+        assert "BLOOM FILTER" not in text, text  # built by reading every row of its table
+        if shape == "sweep, resolved awaiting callback":  # sla_resolved holds exactly these rows (s33)
+            assert plan[0].startswith("SCAN sla_resolved") or plan[0].startswith("SEARCH sla_resolved"), text
+            # each row's ticket by its key (SQLite may take the customer index, its key ending in the id)
+            assert len(plan) == 2 and plan[1].startswith("SEARCH tickets USING INDEX"), text
+            assert plan[1].endswith("id=?)"), text
         elif shape.startswith("dealer's scope"):  # two ranges merged in order, not an OR sorted
             assert plan[0] == "MERGE (UNION ALL)" and "tickets_dispatched_dealer" in text, text
-        elif shape.startswith("breached filter"):  # the late-after test (late_gap) on the due index's range
-            assert len(plan) == 1 and plan[0].startswith("SEARCH tickets USING INDEX tickets_due ("), text
-            assert plan[0].endswith("due_key<?)"), text
+        elif shape.startswith("breached filter") or shape == "sla sweep":
+            # the range of sla_due (the unresolved tickets' due keys, session 33: the ledger's due index
+            # is gone), each row's ticket by id; the late-after test (late_gap) on those rows
+            assert len(plan) == 2 and plan[0].startswith("SEARCH sla_due USING PRIMARY KEY ("), text
+            assert plan[0].endswith("due_key<?)"), text  # a later page: ((due_key,id)>(?,?) AND …)
+            assert plan[1] == "SEARCH tickets USING INDEX sqlite_autoindex_tickets_1 (id=?)", text
         elif shape not in ("whole ledger, newest first", "whole ledger, most urgent first"):
             assert all(line.startswith("SEARCH") for line in plan), text  # a range, not a walk
 

@@ -125,6 +125,7 @@ def test_unknown_tier_text_reads_as_regular() -> None:
 
 def test_the_sqlite_candidate_page_is_an_index_range_with_one_key_lookup_per_row(tmp_path: Path) -> None:
     from aftersales.adapters.sla_candidates_sql import SQLITE_TIER, candidate_query
+    from aftersales.adapters.sla_sweep_ledger import DUE_SOURCE
 
     desk = _open("sqlite", tmp_path, "office_equipment", START)
     try:
@@ -135,10 +136,11 @@ def test_the_sqlite_candidate_page_is_an_index_range_with_one_key_lookup_per_row
             if cursor is not None:
                 with desk.store() as uow:
                     page = PageRequest(2, uow.tickets.sla_candidates(query, page).next_cursor, Sort.DUE)
-            sql, params = candidate_query(query, page, "?", "LIKE", SQLITE_TIER)
+            # the ledger's unresolved tickets by due are sla_due's range (session 33: no tickets_due)
+            sql, params = candidate_query(query, page, "?", "LIKE", SQLITE_TIER, source=DUE_SOURCE)
             with desk.store() as uow:
                 plan = [str(row[3]) for row in uow.run(f"EXPLAIN QUERY PLAN {sql}", params)]  # type: ignore[attr-defined]
-            assert any("tickets_due" in step for step in plan), plan
+            assert plan[0].startswith("SEARCH sla_due USING PRIMARY KEY ("), plan
             assert any("SEARCH c USING" in step for step in plan), plan
             assert not any(step.startswith("SCAN") for step in plan), plan
             assert not any("TEMP B-TREE" in step for step in plan), plan

@@ -41,15 +41,18 @@ def candidate_query(
     false: str = "0",
     *,
     gap_column: str = "late_gap",
+    source: str = "tickets",
 ) -> tuple[str, list[object]]:
     """The SELECT of :func:`candidate_page`'s rows: ``version, resolution_due_us, <tier>, <key…>, id``.
 
     The tier is one primary-key lookup per row in the entities table (``tier`` is the dialect's
     expression reading it from the customer document ``c``). ``gap_column`` is how the breached filter
-    reads ``late_gap`` (the store's, as its ledger reads it while an upgrade's back-fill is not complete).
+    reads ``late_gap`` (the store's, as its ledger reads it while an upgrade's back-fill is not complete);
+    ``source`` the FROM clause (:func:`~aftersales.adapters.sql_ledger.page_query`).
     """
     customer = f"(SELECT {tier} FROM entities c WHERE c.kind = 'customer' AND c.id = tickets.customer_id)"
-    return page_query(f, page, f"resolution_due_us, {customer}", ph, like, true, false, gap_column=gap_column)
+    data = f"resolution_due_us, {customer}"
+    return page_query(f, page, data, ph, like, true, false, gap_column=gap_column, source=source)
 
 
 _RESOLVED_OPEN = TicketFilter(is_open=True, unresolved=False)

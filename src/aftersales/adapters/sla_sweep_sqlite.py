@@ -28,11 +28,20 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 
 from aftersales.adapters.sqlite_write_batch import write_batch
 from aftersales.domain.parties import CustomerTier
 
-__all__ = ["SWEEP_STEP", "FillProgress", "fill_sweep_tables", "sweep_tables_ready"]
+__all__ = [
+    "FOLDED_INDEXES",
+    "SWEEP_FOLD_STEP",
+    "SWEEP_STEP",
+    "FillProgress",
+    "drop_folded_indexes",
+    "fill_sweep_tables",
+    "sweep_tables_ready",
+]
 
 _CUSTOMERS, _UNRESOLVED, _RESOLVED, _READY = 0, 1, 2, 3
 _REGULAR = CustomerTier.REGULAR.value
@@ -211,6 +220,8 @@ def _batch(conn: sqlite3.Connection, size: int) -> tuple[int, bool]:
         conn.execute(
             "UPDATE sla_fill SET stage = ?, key_after = -1, ticket_after = '' WHERE id = 1", (stage + 1,)
         )
+        if stage + 1 == _READY:
+            drop_folded_indexes(conn)  # with the position that completes the tables: the ledger reads them
         return len(tickets), stage + 1 == _READY
     conn.execute(
         "UPDATE sla_fill SET key_after = ?, ticket_after = ? WHERE id = 1", (tickets[-1][0], tickets[-1][1])
@@ -258,3 +269,29 @@ def fill_sweep_tables(
         per_row = took / max(copied, 1)
         size = max(10, min(_MAX_BATCH, size * 2, int(lock_seconds / max(per_row, 1e-7))))
     return progress
+
+
+FOLDED_INDEXES = ("tickets_due", "tickets_resolved_open")
+"""The ledger's indexes that held the keys of ``sla_due`` (the unresolved tickets by (due, id)) and of
+``sla_resolved`` (the resolved open ones by (received, id)): dropped where those are complete
+(:func:`drop_folded_indexes`); the ledger reads the tables instead (:mod:`.sla_sweep_ledger`)."""
+
+
+def drop_folded_indexes(conn: sqlite3.Connection) -> None:
+    """Drop :data:`FOLDED_INDEXES` once the sweep tables hold every open ticket.
+
+    Each kept the same keys as a sweep table, so a command moving a ticket's due (or resolving, accepting
+    it) wrote both (a dispatch: ``tickets_due`` 2.2 WAL pages, ``sla_due`` 2.2; issue 21). On a file whose
+    sweep tables are still being filled they stay until the fill's last batch, which calls this in its
+    transaction. Freeing an index's pages is quick (a few thousand pages on a 1 M-ticket file). ``conn``
+    is in a write transaction.
+    """
+    if sweep_tables_ready(conn):
+        for name in FOLDED_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+SWEEP_FOLD_STEP: tuple[Callable[[sqlite3.Connection], None], ...] = (drop_folded_indexes,)
+"""Migration step 33 (see :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`): the ledger's two
+indexes the sweep tables duplicate go where those are complete (every new file); on others the fill
+drops them."""

@@ -190,20 +190,22 @@ def page_query(
     *,
     paged_arms: bool = False,
     gap_column: str = "late_gap",
+    source: str = "tickets",
 ) -> tuple[str, list[object]]:
     """The ``SELECT version, <data>, <key columns>`` of one page of ``f`` in ``page``'s order, one row
     beyond the page (to tell whether another follows), with its parameters; ``data`` is the dialect's
     expression for the stored document. ``paged_arms``: see :func:`_dealer_page_query` (PostgreSQL);
-    ``gap_column``: see :func:`where`."""
+    ``gap_column``: see :func:`where`; ``source``: the FROM clause, ``tickets`` or a join naming it
+    ``tickets`` whose shared columns are ``USING`` ones (SQLite's unresolved tickets: ``sla_due``)."""
     if f.dealer_scope is not None:
-        return _dealer_page_query(f, page, data, ph, like, true, false, paged_arms, gap_column)
+        return _dealer_page_query(f, page, data, ph, like, true, false, paged_arms, gap_column, source)
     parts, params = where(f, ph, like, true, false, gap_column=gap_column)
     order, after, after_params, columns = keyset(page.sort, page.cursor, ph)
     if after is not None:
         parts.append(after)
         params.extend(after_params)
     sql = (
-        f"SELECT version, {data}, {', '.join(columns)} FROM tickets"
+        f"SELECT version, {data}, {', '.join(columns)} FROM {source}"
         f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT {ph}"
     )
     return sql, [*params, page.limit + 1]
@@ -219,6 +221,7 @@ def _dealer_page_query(
     false: str,
     paged_arms: bool,
     gap_column: str = "late_gap",
+    source: str = "tickets",
 ) -> tuple[str, list[object]]:
     """A page of a dealer's scope as two disjoint index ranges merged in order: its own tickets (the
     dealer index), and those dispatched to it that are not its own (the dispatched-dealer index).
@@ -236,7 +239,7 @@ def _dealer_page_query(
     values: list[object] = []
     for n, (parts, params) in enumerate(where_arms(f, ph, like, true, false, gap_column=gap_column)):
         conditions = " AND ".join([*parts, *([after] if after is not None else [])])
-        select = f"SELECT version, {data}, {keys} FROM tickets WHERE {conditions}"
+        select = f"SELECT version, {data}, {keys} FROM {source} WHERE {conditions}"
         values += [*params, *after_params]
         if paged_arms:
             select = f"SELECT * FROM ({select} ORDER BY {order} LIMIT {ph}) AS arm{n}"
@@ -257,18 +260,19 @@ def count_query(
     *,
     prefix_range: bool = True,
     gap_column: str = "late_gap",
+    source: str = "tickets",
 ) -> tuple[str, list[object]]:
     """``SELECT <value>, count(*) … GROUP BY`` of the tickets matching ``f``, grouped on ``field``.
 
     ``CountField.MEMBER`` groups on the member labels (engineers added to a ticket's team, issue 20),
     leaving out the assignee's own label. With ``prefix_range`` (byte-wise text, SQLite) the labels are
     one range of the label index; otherwise (PostgreSQL's collations) they are read per ticket.
-    ``gap_column``: see :func:`where`.
+    ``gap_column``, ``source`` (not for the member labels, whose range leads): see :func:`page_query`.
     """
     parts, params = where(f, ph, like, true, false, gap_column=gap_column)
     if CountField(field) is not CountField.MEMBER:
         column = COUNT_COLUMNS[CountField(field)]
-        sql = f"SELECT {column}, count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"
+        sql = f"SELECT {column}, count(*) FROM {source}{' WHERE ' + ' AND '.join(parts) if parts else ''}"
         return f"{sql} GROUP BY {column}", params
     size = len(MEMBER_LABEL)
     if prefix_range:

@@ -54,6 +54,7 @@ from aftersales.adapters.sla_candidates_sql import (
     sqlite_sweep_query,
     sweep_page,
 )
+from aftersales.adapters.sla_sweep_ledger import DUE_SOURCE, ledger_source
 from aftersales.adapters.sla_sweep_sqlite import FillProgress, fill_sweep_tables, sweep_tables_ready
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
@@ -97,11 +98,11 @@ from aftersales.ports.documents import D, Document, document_spec
 from aftersales.ports.erasure import keeps_personal_copies
 from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
-from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
+from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, Sort, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.store_upkeep import UpkeepReport
-from aftersales.ports.ticket_index import TicketRow, row_values, ticket_row_of
+from aftersales.ports.ticket_index import NO_DUE, TicketRow, micros, row_values, ticket_row_of
 from aftersales.serialization import (
     EventsText,
     StoredEvents,
@@ -1106,8 +1107,14 @@ class _Tickets:
         not complete the document's rule past its position: :mod:`.late_gap_pending`)."""
         return filter_gap_column(self._uow.conn(), filter)
 
+    def _source(self, filter: TicketFilter, sort: Sort | None = None) -> str:
+        """The FROM clause for ``filter`` in ``sort`` (None: a count): a sweep table joined where it
+        replaced the ledger's index (:func:`~aftersales.adapters.sla_sweep_ledger.ledger_source`)."""
+        return ledger_source(self._uow.conn(), filter, sort)
+
     def _select(self, filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
-        return page_query(filter, page, _PAGE_DATA, "?", "LIKE", gap_column=self._gap_column(filter))
+        gap, source = self._gap_column(filter), self._source(filter, page.sort)
+        return page_query(filter, page, _PAGE_DATA, "?", "LIKE", gap_column=gap, source=source)
 
     def explain(self, filter: TicketFilter, page: PageRequest) -> list[str]:
         """SQLite's plan for :meth:`query` (``EXPLAIN QUERY PLAN``), one line per step.
@@ -1139,13 +1146,14 @@ class _Tickets:
         if sweep is not None and sweep_tables_ready(self._uow.conn()):
             return sweep_page(self._uow.run(*sweep).fetchall(), page)
         # The breached filter reads late_gap as the ledger does (unfilled rows from their documents).
-        gap = self._gap_column(filter)
-        sql, params = candidate_query(filter, page, "?", "LIKE", SQLITE_TIER, gap_column=gap)
+        gap, source = self._gap_column(filter), self._source(filter, page.sort)
+        sql, params = candidate_query(filter, page, "?", "LIKE", SQLITE_TIER, gap_column=gap, source=source)
         return candidate_page(self._uow.run(sql, params).fetchall(), page)
 
     def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
         # The row columns only: no document is read, so a page is the index range and its rows.
-        sql, params = page_query(filter, page, _ROW_SELECT, "?", "LIKE", gap_column=self._gap_column(filter))
+        gap, source = self._gap_column(filter), self._source(filter, page.sort)
+        sql, params = page_query(filter, page, _ROW_SELECT, "?", "LIKE", gap_column=gap, source=source)
         rows = self._uow.run(sql, params).fetchall()
         items = [ticket_row_of(row[1 : 1 + len(ROW_COLUMNS)]) for row in rows[: page.limit]]
         after = 1 + len(ROW_COLUMNS)
@@ -1153,12 +1161,19 @@ class _Tickets:
         return Page(items, cursor)
 
     def count(self, filter: TicketFilter) -> int:
+        source = self._source(filter)
+        if source == DUE_SOURCE and filter == TicketFilter(unresolved=True, due_before=filter.due_before):
+            # every sla_due row is an unresolved ticket: its key range alone, no ticket row read
+            due = [] if filter.due_before is None else [min(micros(filter.due_before), NO_DUE)]
+            sql = f"SELECT count(*) FROM sla_due{' WHERE due_key < ?' if due else ''}"
+            return int(self._uow.run(sql, due).fetchone()[0])
         parts, params = where(filter, "?", "LIKE", gap_column=self._gap_column(filter))
-        sql = f"SELECT count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"
+        sql = f"SELECT count(*) FROM {source}{' WHERE ' + ' AND '.join(parts) if parts else ''}"
         return int(self._uow.run(sql, params).fetchone()[0])
 
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
-        sql, params = count_query(field, filter, "?", "LIKE", gap_column=self._gap_column(filter))  # issue 20
+        gap, source = self._gap_column(filter), self._source(filter)
+        sql, params = count_query(field, filter, "?", "LIKE", gap_column=gap, source=source)  # issue 20
         return {(value or UNSET): n for value, n in self._uow.run(sql, params)}
 
     def open_loads(self, assignee_ids: Collection[str], states: Sequence[str]) -> dict[str, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from aftersales.adapters.late_gap_step import SQLITE_LATE_GAP_STEP
@@ -31,7 +32,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     SERVING_DEALER_REPORT_STEP,
     SERVING_PAUSE_REPORT_STEP,
 )
-from aftersales.adapters.sla_sweep_sqlite import SWEEP_STEP
+from aftersales.adapters.sla_sweep_sqlite import SWEEP_FOLD_STEP, SWEEP_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
 from aftersales.adapters.ticket_search_sqlite import (
     SEARCH_MIGRATION,
@@ -45,6 +46,7 @@ __all__ = [
     "APPLICATION_ID",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "Step",
     "check_header",
     "migrate",
     "not_a_desk_file",
@@ -73,7 +75,11 @@ DISPATCHED_DEALER_STEP: tuple[str, ...] = (
 )
 """Migration step 16 (see :data:`MIGRATIONS`)."""
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+Step = str | Callable[[sqlite3.Connection], None]
+"""A migration statement, or a Python step run with the connection in the migration's transaction (for
+a change that depends on the file's state, which SQL DDL cannot test)."""
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 1: tickets with their indexed columns, reference entities, the outbox.
     (
         """CREATE TABLE tickets (
@@ -232,6 +238,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 32 (session 30): a row's dealer for the KPIs by dealer is the dealer doing the job too, none for the
     # maker's own work (seed 002 分工 12); rows rewritten by the back-fill.
     SERVING_DEALER_REPORT_STEP,
+    # 33 (session 33, issue 21): the ledger's indexes of the unresolved tickets by due and of the resolved
+    # open ones go where the sweep tables hold the same keys (a dispatch wrote both: 2.2 WAL pages each);
+    # the ledger reads those tables instead (sla_sweep_ledger). A file whose sweep tables are not filled
+    # yet keeps them until the fill's last batch (sla_sweep_sqlite).
+    SWEEP_FOLD_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -362,7 +373,9 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, where: str =
         register_wait_gap(conn)  # the Python rule a step calls (adapters/wait_gap_step)
         for step in range(version, target):
             for statement in MIGRATIONS[step]:
-                if not _has_added_column(conn, statement):
+                if not isinstance(statement, str):
+                    statement(conn)
+                elif not _has_added_column(conn, statement):
                     conn.execute(statement)
         if target > version:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
