@@ -69,7 +69,15 @@ COMPLAINT_WORKFLOW = Workflow(
         _t("propose_solution", (S.INVESTIGATING,), S.SOLUTION_PROPOSED, _HANDLERS),
         _t("revise_solution", (S.SOLUTION_PROPOSED,), STAY, _HANDLERS | {R.CUSTOMER}, reason=True),
         _t("agree_solution", (S.SOLUTION_PROPOSED,), S.IMPLEMENTING, _HANDLERS | {R.CUSTOMER}),
-        _t("refer", (S.INVESTIGATING, S.SOLUTION_PROPOSED), S.AWAITING_DECISION, _HANDLERS, reason=True),
+        # Seed 004 第八条 2(4) 请示处理方法: a case found hard (or major) after its solution was agreed is
+        # referred too; the decision comes back as the solution proposed again.
+        _t(
+            "refer",
+            (S.INVESTIGATING, S.SOLUTION_PROPOSED, S.IMPLEMENTING),
+            S.AWAITING_DECISION,
+            _HANDLERS,
+            reason=True,
+        ),
         # The pack's hard-case addressee decides: the general manager (seed 004) or the after-sales
         # manager (seed 001, 对重大售后问题进行决策); the complaint desk narrows to the referral's addressees.
         _t(

@@ -5,8 +5,10 @@
 centre does not settle a major complaint alone: until the general manager's instruction is recorded (the
 centre refers the case, ``refer_to_general_manager``, which reports it to the general manager; the
 instruction, ``record_gm_decision``, becomes the proposed solution) no solution is proposed, revised or
-agreed and no remedy is granted on it. The general manager acting on the complaint gives the instruction
-himself (a solution he proposes or revises is his instruction).
+agreed, no remedy is granted on it and no outcome is given (a complaint found major while its agreed
+solution is carried out is referred from there; the decision is proposed and agreed again). The
+general manager acting on the complaint gives the instruction himself (a solution he proposes or revises
+is his instruction).
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ from aftersales.service.actors import Actor
 
 __all__ = ["AWAITING_GM_RULE", "GM_INSTRUCTED_STEPS", "check_gm_instruction"]
 
-GM_INSTRUCTED_STEPS = frozenset({"propose_solution", "revise_solution", "agree_solution", "grant_remedy"})
-"""The complaint commands that arrange the handling (安排处理): the solution and the remedies."""
+GM_INSTRUCTED_STEPS = frozenset(
+    {"propose_solution", "revise_solution", "agree_solution", "grant_remedy", "give_feedback"}
+)
+"""The complaint commands that arrange the handling (安排处理): the solution and the remedies, and the
+outcome given (a complaint found major only after its solution was agreed is handled on the instruction,
+not on the centre's agreement: the centre refers it from implementing)."""
 
 _SOLUTION_STEPS = frozenset({"propose_solution", "revise_solution", "decide"})
 """The steps that write the complaint's solution: one by the general manager is his instruction."""

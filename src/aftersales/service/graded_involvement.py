@@ -14,6 +14,8 @@ resolved as any other, by phone too.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.domain.teams import Team, TeamKind, added_members
@@ -61,10 +63,11 @@ def _of_grade(uow: UnitOfWork, route: Route, engineers: list[Engineer]) -> bool:
 
 
 def check_graded_involvement(
-    policies: PolicySet, uow: UnitOfWork, actor: Actor, ticket: Ticket, command: str
+    policies: PolicySet, uow: UnitOfWork, actor: Actor, ticket: Ticket, command: str, now: datetime
 ) -> None:
     """Refuse resolving a dispatched ``ticket`` whose grade routes it to a senior engineer or the
-    emergency team while no engineer working on it is one (the pack's ``[routing] remote_by_grade``).
+    emergency team while no engineer working on it at ``now`` is one (the pack's ``[routing]
+    remote_by_grade``): a senior engineer or team member who has since left the company no longer counts.
 
     ``PermissionDenied`` naming ``command``, the ticket, the rule (``expedited_senior_not_involved`` or
     ``critical_team_not_involved``) and the ticket's ``priority``; nothing changes. Not concerned: a
@@ -91,6 +94,7 @@ def check_graded_involvement(
     rule = INVOLVEMENT_RULES.get(route.target)
     if rule is None:
         return
-    engineers = list(uow.engineers.find(team).values())
+    # One who left the company (deactivated, or past a recorded departure) no longer works on it.
+    engineers = [e for e in uow.engineers.find(team).values() if not e.gone_at(now)]
     if not _of_grade(uow, route, engineers):
         raise PermissionDenied(str(actor), command, ticket.id, rule=rule, facts={"priority": priority.value})

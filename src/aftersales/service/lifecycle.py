@@ -139,7 +139,7 @@ def resolve_in(
     if ticket.can("resolve"):
         check_graded_handling(context.policies, actor, ticket, command)  # seed 003 二 3 分级处理
         if uow is not None:  # dispatched below the grade: someone of the grade steps in first
-            check_graded_involvement(context.policies, uow, actor, ticket, command)
+            check_graded_involvement(context.policies, uow, actor, ticket, command, now)
         check_resolve(ticket, lifecycle_params(context.policies), command)
     event = ticket.resolve(actor.ref, now, summary=summary, remote=remote)
     if uow is not None and ticket.needs_acceptance:
