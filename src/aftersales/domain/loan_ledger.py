@@ -232,6 +232,19 @@ class Reconciliation:
         return MappingProxyType({line.part: line.shortage for line in self.lines if line.shortage})
 
 
+_WAIVED_BACK = "waived_part_back"
+
+
+def _back_reasons(part: str, back: int) -> tuple[Reason, ...]:
+    """The reason a return carries when it brings back ``back`` waived parts (none when 0)."""
+    return (Reason(_WAIVED_BACK, {"part": part, "quantity": back}),) if back > 0 else ()
+
+
+def _waived_back(entry: LedgerEntry) -> int:
+    """How many waived parts a return brought back (its ``waived_part_back`` reason)."""
+    return sum(int(str(r.params["quantity"])) for r in entry.reasons if r.code == _WAIVED_BACK)
+
+
 def exclusion_reason(line: MaterialsLine, chargeable: bool) -> str | None:
     """Why ``line`` never goes on the loan ledger (a reason code), or ``None`` when it does."""
     if line.kind is not ItemKind.PART:
@@ -270,6 +283,7 @@ class LoanLedger:
     _issues: dict[str, LedgerEntry] = attrs.field(init=False, factory=dict, eq=False, repr=False)
     _outstanding: dict[str, int] = attrs.field(init=False, factory=dict, eq=False, repr=False)
     _waived: dict[str, int] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    """Per issue line, the waived parts still out: waived, less those booked back as waived parts."""
 
     def __attrs_post_init__(self) -> None:
         if self.id != self.party.key:
@@ -302,6 +316,9 @@ class LoanLedger:
             assert entry.issue_key is not None
             self._outstanding[entry.issue_key] -= entry.quantity
             self._balance[entry.part] -= entry.quantity
+            back = _waived_back(entry)
+            if back:  # a waived part came back: it no longer stands excused on the line
+                self._waived[entry.issue_key] = self._waived.get(entry.issue_key, 0) - back
 
     def _check(self, entry: LedgerEntry) -> None:
         if entry.key in self._keys:
@@ -319,6 +336,15 @@ class LoanLedger:
                 f"{entry.quantity} × {entry.part} exceeds the {left} still out on {issue.key}",
                 code="exceeds_outstanding",
             )
+
+    def waived_out(self, issue_key: str) -> int:
+        """Parts of one issue line whose charge the office waived and that are still out: never charged
+        again (each part at most once), and not counted short by a stock count."""
+        return min(self._waived.get(issue_key, 0), max(self._outstanding.get(issue_key, 0), 0))
+
+    def _chargeable(self, issue_key: str, waiting: Mapping[str, int]) -> int:
+        """What of an issue line may be charged: out, not arrived in time, not waived."""
+        return self._outstanding[issue_key] - waiting.get(issue_key, 0) - self.waived_out(issue_key)
 
     def book(self, entry: LedgerEntry) -> LedgerEntry:
         """Book one entry; a key already booked raises :class:`DuplicateError`, nothing changes."""
@@ -437,10 +463,23 @@ class LoanLedger:
         return self.book(entry)
 
     def receive_return(
-        self, return_id: str, request_id: str, part: str, quantity: int, at: datetime, by: ActorRef
+        self,
+        return_id: str,
+        request_id: str,
+        part: str,
+        quantity: int,
+        at: datetime,
+        by: ActorRef,
+        arrived_at: datetime | None = None,
     ) -> tuple[LedgerEntry | None, SurplusItem | None]:
         """Take in a return: what is still out on its issue line is booked as returned, the rest (a part
-        never lent, or already charged as kept) is recorded as surplus for review. Once per return."""
+        never lent, or already charged as kept) is recorded as surplus for review. Once per return.
+
+        ``arrived_at`` (default ``at``): when the parts left the party. One that arrived at or after the
+        line's deadline brings back a waived part first (every part not waived was due then, and is
+        charged or awaited); one in time settles the parts not waived first. The choice is kept on the
+        entry (reason ``waived_part_back``), so a later shortfall on the line is charged in full."""
+        optional_aware(None, attrs.fields(LedgerEntry).at, arrived_at)
         key = f"return:{return_id}"
         if key in self._keys or any(s.key == key for s in self.surplus):
             raise DuplicateError(f"return {return_id!r} is already on the ledger of {self.id}")
@@ -449,9 +488,12 @@ class LoanLedger:
         take = min(left, quantity)
         entry = None
         if take and issue is not None:
+            waived = self.waived_out(issue.key)
+            late = issue.due_at is not None and (at if arrived_at is None else arrived_at) >= issue.due_at
+            back = min(take, waived) if late else max(take - (left - waived), 0)
             entry = self.book(
                 LedgerEntry(key, EntryKind.RETURNED, part, take, at, by, "return",
-                            issue_key=issue.key, request_id=request_id)
+                            issue_key=issue.key, request_id=request_id, reasons=_back_reasons(part, back))
             )  # fmt: skip
         extra = None
         if quantity > take:
@@ -509,12 +551,7 @@ class LoanLedger:
         overdue = [
             attrs.evolve(item, outstanding=left)
             for item in self.overdue(at)
-            if (
-                left := item.outstanding
-                - waiting.get(item.issue_key, 0)
-                - self._waived.get(item.issue_key, 0)
-            )
-            > 0
+            if (left := self._chargeable(item.issue_key, waiting)) > 0
         ]
         if limit is not None:
             overdue = overdue[: max(limit, 0)]
@@ -567,22 +604,27 @@ class LoanLedger:
                         "waiver", issue_key=issue_key, request_id=charge.request_id, reasons=(reason,))
         )  # fmt: skip
         self.chargebacks = [c for c in self.chargebacks if c.key != charge_key]
-        back = next(
-            (s for s in self.surplus if s.source == "return" and s.part == charge.part
-             and any(r.code == "return_beyond_outstanding"
-                     and r.params.get("request_id") == charge.request_id for r in s.reasons)),
-            None,
-        )  # fmt: skip
-        if back is None:
+        backs = [
+            s for s in self.surplus if s.source == "return" and s.part == charge.part
+            and any(r.code == "return_beyond_outstanding"
+                    and r.params.get("request_id") == charge.request_id for r in s.reasons)
+        ]  # fmt: skip
+        if not backs:
             return waiver, None
-        take = min(back.quantity, self._outstanding[issue_key])
+        # Every part sent back after the charge settles the line, in one booking (keyed by the first).
+        take = min(sum(b.quantity for b in backs), self._outstanding[issue_key])
         returned = self.book(
-            LedgerEntry(f"{back.key}:after_waiver", EntryKind.RETURNED, charge.part, take, at, by, "return",
-                        issue_key=issue_key, request_id=charge.request_id)
+            LedgerEntry(f"{backs[0].key}:after_waiver", EntryKind.RETURNED, charge.part, take, at, by,
+                        "return", issue_key=issue_key, request_id=charge.request_id,
+                        reasons=_back_reasons(charge.part, min(take, self.waived_out(issue_key))))
         )  # fmt: skip
-        self.surplus.remove(back)
-        if back.quantity > take:
-            self.surplus.append(attrs.evolve(back, quantity=back.quantity - take))
+        left = take
+        for back in backs:
+            used = min(back.quantity, left)
+            left -= used
+            self.surplus.remove(back)
+            if back.quantity > used:
+                self.surplus.append(attrs.evolve(back, quantity=back.quantity - used))
         return waiver, returned
 
     # -- figures ---------------------------------------------------------------------------------------
@@ -724,7 +766,7 @@ class LoanLedger:
         chargeable: dict[str, int] = {}
         for key, issue in sorted(self._issues.items(), key=lambda kv: (kv[1].at, kv[0])):
             # Only lines past their deadline are charged; before it the part may still come back.
-            left = self._outstanding[key] - waiting.get(key, 0)
+            left = self._chargeable(key, waiting)  # a waived part is not counted short (退料 4)
             if left > 0 and issue.due_at is not None and issue.due_at <= at:
                 by_part.setdefault(issue.part, []).append(key)
                 chargeable[key] = left

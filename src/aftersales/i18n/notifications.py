@@ -340,6 +340,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "Maintenance visits past their due day, once a day to whoever has them (issue 26).",
     ),
     K(
+        "maintenance_visit_called_off",
+        ("customer",),
+        {"visit_id", "due_on"},
+        "The owner's planned visit is off: the unit was sold on before the work began (000 服务回访).",
+    ),
+    K(
         "complaint_referred",
         ("engineer", "dealer"),
         {"complaint_id", "outlet", "note"},

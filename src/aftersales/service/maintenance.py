@@ -77,6 +77,7 @@ from aftersales.service.plan_owner import follow_owner
 from aftersales.service.row_locks import for_update, hold_all
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, party_visible
+from aftersales.service.sold_visit_sweep import call_off_sold_overdue
 from aftersales.service.tickets import Tickets
 from aftersales.service.unit_visits import read_unit_visits
 from aftersales.service.views import CommandResult
@@ -465,6 +466,8 @@ class MaintenanceDesk:
                 reminded = False
             ensure_due_index(uow, day)
             overdue = tuple(overdue_visits(uow, day))  # one range of the due-day index, not every open visit
+            # A visit of a unit sold before sales called visits off is called off now, not chased.
+            overdue, called_off = call_off_sold_overdue(self.runner, uow, overdue, now, day)
             groups: dict[tuple[str, str], list[MaintenanceVisit]] = {}
             for visit in overdue:
                 holder = _holder(uow, visit)
@@ -480,7 +483,7 @@ class MaintenanceDesk:
                 values = {"count": len(visits), "oldest_due": visits[0].due_on, "visits": listed}
                 key = f"maintenance_overdue:{kind}:{who}:{day.isoformat()}"
                 messages += notes.contact_messages("maintenance_overdue", kind, contact, values, key, now)
-            uow.outbox.put(messages)
+            uow.outbox.put(called_off + messages)
             mark_run(uow, "remind_overdue_visits", day)
             return overdue
 

@@ -186,8 +186,8 @@ class ReturnFlow(MaterialsBase):
             if expected_version is not None and item.version != expected_version:
                 raise ConcurrencyConflict(PartReturn.DOCUMENT_KIND, return_id, expected_version, item.version)
             ledger, new = self._ledger(uow, item.party)
-            entry, _surplus = ledger.receive_return(
-                item.id, item.request_id, item.part, item.quantity, now, actor.ref
+            entry, _surplus = ledger.receive_return(  # its arrival says whether it was in time
+                item.id, item.request_id, item.part, item.quantity, now, actor.ref, item.sent_back_at
             )
             item.book(actor.ref, now, f"return:{item.id}")
             uow.documents.save(item)

@@ -11,7 +11,11 @@ overdue, and the buyer was told of nothing. So ``transfer_asset`` now, in the sa
   settled as any cancelled ticket (its SLA clocks stop; whoever holds the job is told it is cancelled);
 - records the visit as called off (missed with that reason: left out of plan compliance);
 - makes a plan still active due again for its new owner (its due date unchanged): the next daily run
-  opens the buyer's visit, with the buyer's dealer, and the buyer gets its notices.
+  opens the buyer's visit, with the buyer's dealer, and the buyer gets its notices;
+- tells the seller, whom the visit was promised to, that it is off (``maintenance_visit_called_off``:
+  the visit and its due day, nothing of the buyer). Seed 000 服务回访 and seed 001 五(三) keep the
+  customer informed of their service; before session 33 (j) only the dealer holding the job was told,
+  and the seller waited for an engineer who would not come.
 
 A visit being worked or done (someone on site, or the work finished) stays the seller's and is carried
 out: it was theirs, in their period (the plan's handover keeps it with them).
@@ -31,9 +35,12 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.clock_skew import stamp_for
+from aftersales.service.notify import Notifications
 from aftersales.service.runner import CommandRunner
 
 __all__ = ["call_off_seller_visits"]
+
+_CALLED_OFF = "maintenance_visit_called_off"
 
 _DESK = ActorRef("aftersales", Role.SYSTEM)
 _NOT_BEGUN = frozenset({TicketState.NEW.value, TicketState.TRIAGED.value, TicketState.ASSIGNED.value})
@@ -57,6 +64,7 @@ def call_off_seller_visits(
             found.append((plan, visit))
     messages: list[OutboxMessage] = []
     # Tickets locked in ascending id order, as every write taking several tickets takes them.
+    notes = runner.context.notifications
     for plan, visit in sorted(found, key=lambda pair: str(pair[1].ticket_id)):
         try:
             ticket = runner.load(uow, str(visit.ticket_id), lock=True)
@@ -72,9 +80,24 @@ def call_off_seller_visits(
         uow.tickets.save(ticket)
         visit.miss(now, _DESK, UNIT_SOLD)
         uow.documents.save(visit)
+        messages += _tell_seller(uow, notes, visit, now)
         if plan.state is PlanState.ACTIVE:
             plan.closed_without_visit(today)  # the buyer's visit, on the plan's due date
         else:
             plan.open_visit_id = None
         uow.documents.save(plan)
     return messages
+
+
+def _tell_seller(
+    uow: UnitOfWork, notes: Notifications, visit: MaintenanceVisit, now: datetime
+) -> list[OutboxMessage]:
+    """The seller's notice that their visit is off (none when they are gone or unreachable)."""
+    try:
+        seller = uow.customers.get(visit.customer_id)
+    except NotFound:
+        return []
+    values = {"visit_id": visit.id, "due_on": visit.due_on}
+    return notes.contact_messages(
+        _CALLED_OFF, "customer", seller.contact, values, f"{_CALLED_OFF}:{visit.id}", now
+    )
