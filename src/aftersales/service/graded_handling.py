@@ -15,10 +15,10 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import PermissionDenied
 from aftersales.policies.registry import PolicySet
-from aftersales.policies.routing import RouteTarget, RoutingFacts, RoutingParams
+from aftersales.policies.routing import Route, RouteTarget, RoutingFacts, RoutingParams
 from aftersales.service.actors import Actor
 
-__all__ = ["GRADED_RULES", "check_graded_handling"]
+__all__ = ["GRADED_RULES", "check_graded_handling", "graded_route"]
 
 GRADED_RULES = {
     RouteTarget.SENIOR_ENGINEER: "expedited_by_senior",
@@ -38,10 +38,24 @@ def check_graded_handling(policies: PolicySet, actor: Actor, ticket: Ticket, com
     nor a complaint, nor a host's own routing policy (its parameters are not the default's)."""
     if ticket.state != TicketState.TRIAGED or not ticket.needs_acceptance:
         return
+    graded = graded_route(policies, ticket)
+    if graded is None:
+        return
+    route, priority = graded
+    rule = GRADED_RULES.get(route.target)
+    if rule is not None:
+        raise PermissionDenied(str(actor), command, ticket.id, rule=rule, facts={"priority": priority.value})
+
+
+def graded_route(policies: PolicySet, ticket: Ticket) -> tuple[Route, Priority] | None:
+    """The route ``ticket``'s grade names, with the grade, when the pack grades who handles a request
+    (``[routing] remote_by_grade``, the bundled routing policy); ``None`` otherwise (a host's own routing
+    policy, whose parameters are not the default's, or the key off). One reading for both checks: before
+    the dispatch (this module) and once dispatched (:mod:`~aftersales.service.graded_involvement`)."""
     routing = policies.routing
     params = getattr(routing, "params", None)
     if not isinstance(params, RoutingParams) or not params.remote_by_grade:
-        return
+        return None
     assessment = ticket.assessment
     priority = ticket.priority or Priority.NORMAL
     route = routing.decide(
@@ -51,6 +65,4 @@ def check_graded_handling(policies: PolicySet, actor: Actor, ticket: Ticket, com
             assessment is not None and assessment.complex_problem,
         )
     ).outcome
-    rule = GRADED_RULES.get(route.target)
-    if rule is not None:
-        raise PermissionDenied(str(actor), command, ticket.id, rule=rule, facts={"priority": priority.value})
+    return route, priority

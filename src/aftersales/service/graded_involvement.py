@@ -16,16 +16,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aftersales.domain.classification import Priority, TicketKind
+from aftersales.domain.classification import TicketKind
 from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.domain.teams import Team, TeamKind, added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import PermissionDenied
 from aftersales.policies.registry import PolicySet
-from aftersales.policies.routing import Route, RouteTarget, RoutingFacts, RoutingParams
+from aftersales.policies.routing import Route, RouteTarget
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.graded_handling import graded_route
 
 __all__ = ["INVOLVEMENT_RULES", "check_graded_involvement"]
 
@@ -75,22 +76,13 @@ def check_graded_involvement(
     dealer (the dealer sends whom it has), a complaint, a host's own routing policy."""
     if ticket.kind is not TicketKind.SERVICE or not ticket.needs_acceptance:
         return
-    routing = policies.routing
-    params = getattr(routing, "params", None)
-    if not isinstance(params, RoutingParams) or not params.remote_by_grade:
+    graded = graded_route(policies, ticket)
+    if graded is None:
         return
     team = _team(ticket)
     if not team:
         return
-    assessment = ticket.assessment
-    priority = ticket.priority or Priority.NORMAL
-    route = routing.decide(
-        RoutingFacts(
-            priority,
-            assessment.departments if assessment else 1,
-            assessment is not None and assessment.complex_problem,
-        )
-    ).outcome
+    route, priority = graded
     rule = INVOLVEMENT_RULES.get(route.target)
     if rule is None:
         return
