@@ -154,6 +154,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "comment": "等了两天才修好",
     },
     "maintenance_overdue": {"count": 2, "oldest_due": AT.date(), "visits": "MP-u1:2026-03-05, MP-u2"},
+    "remedy_visit_overdue": {"count": 1, "oldest_due": AT.date(), "visits": "T-7 (SR-9)"},
     "maintenance_visit_called_off": {"visit_id": "MP-u1:2026-03-05", "due_on": AT.date()},
     "complaint_referred": {"complaint_id": "SR-9", "outlet": "浦东特约网点", "note": "请上门核实"},
     "complaint_reply": {"complaint_id": "SR-9", "outlet": "浦东特约网点", "reply": "已更换密封圈"},

@@ -10,7 +10,8 @@ to settle a complaint. :class:`RemedyVisit` records each such visit by its unit,
 A visit granted with a day agreed with the customer (``visit_on``) is due that day. One granted without
 is not refused — a negotiation may settle "one more maintenance visit" before the day is arranged — and
 is due by the pack's standard maintenance term from the grant, as before: ``by_term`` says so, and
-``due_on`` is the day that term ends.
+``due_on`` is the day that term ends. ``open_due`` keys the visit by its due day until the daily overdue
+reminder finds its ticket closed, so the reminder reads the visits due by a day and not every one granted.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class RemedyVisit:
     work are its ticket's."""
 
     DOCUMENT_KIND: ClassVar[str] = "remedy_visit"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("asset_id",)
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("asset_id", "open_due")
 
     id: str = attrs.field(validator=required_text(64))
     asset_id: str = attrs.field(validator=required_text(64))
@@ -45,6 +46,11 @@ class RemedyVisit:
     granted_at: datetime = attrs.field(validator=aware)
     by_term: bool = False
     version: int = 0
+    open_due: str | None = attrs.field(
+        default=attrs.Factory(lambda self: self.due_on.isoformat(), takes_self=True)
+    )
+    """The due day (ISO) while the visit may still be owed, an index field so the daily overdue reminder
+    reads one range of due days; ``None`` once its ticket was found closed (``service.remedy_overdue``)."""
 
 
 class VisitSource(CodedEnum):

@@ -340,6 +340,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "Maintenance visits past their due day, once a day to whoever has them (issue 26).",
     ),
     K(
+        "remedy_visit_overdue",
+        ("dealer", "engineer"),
+        {"count", "oldest_due", "visits"},
+        "Extra maintenance visits granted on a complaint past their due day, once a day to whoever has them "
+        "(seed 002 方案的落实).",
+    ),
+    K(
         "maintenance_visit_called_off",
         ("customer",),
         {"visit_id", "due_on"},

@@ -74,6 +74,7 @@ from aftersales.service.permissions import (
     roles_for,
 )
 from aftersales.service.plan_owner import follow_owner
+from aftersales.service.remedy_overdue import chase as chase_remedies
 from aftersales.service.row_locks import for_update, hold_all
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, party_visible
@@ -455,6 +456,10 @@ class MaintenanceDesk:
         The visit's assignee (the dealer, or the engineer) gets one message listing how many, the oldest
         due day and the visits; a visit nobody was assigned goes to the plan's dealer. Returns the overdue
         visits. Running it twice a day sends nothing new.
+
+        Overdue remedy visits (extra maintenance visits granted on a complaint) are chased in the same run,
+        to the same people, with their own message (:mod:`aftersales.service.remedy_overdue`); they are not
+        in the returned tuple, which stays the plans' visits.
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "run_maintenance_jobs")
 
@@ -483,7 +488,9 @@ class MaintenanceDesk:
                 values = {"count": len(visits), "oldest_due": visits[0].due_on, "visits": listed}
                 key = f"maintenance_overdue:{kind}:{who}:{day.isoformat()}"
                 messages += notes.contact_messages("maintenance_overdue", kind, contact, values, key, now)
-            uow.outbox.put(called_off + messages)
+            # A complaint's remedy visits not made on time are chased beside them (seed 002 方案的落实).
+            _remedies, chased = chase_remedies(uow, day, now, notes.contact_messages, reminded=reminded)
+            uow.outbox.put(called_off + messages + chased)
             mark_run(uow, "remind_overdue_visits", day)
             return overdue
 

@@ -1,0 +1,130 @@
+"""Remedy visits past their due day, chased by the daily overdue reminder as a plan's visits are.
+
+Seed 002 方案的落实 asks that what was agreed with a complaining customer be carried out in time (落实工作
+一定要及时到位), and seed 004 第五条 1(6) has the service centre keep each product's service information.
+An extra maintenance visit a remedy grants (``service.remedy_work``) is a maintenance ticket of the unit,
+not a visit of its plan, so ``remind_overdue`` — which reads the plans' visits — never chased one that
+was not made: the visit promised to settle a complaint could lie forgotten.
+
+The reminder now also tells whoever has an overdue remedy visit (its ticket's assignee, else the ticket's
+dealer — the same people a plan's visit goes to), once per day it stays overdue, with its own message
+(``remedy_visit_overdue``). ``remind_overdue`` still returns the plans' visits only; :func:`chase` returns
+the remedy visits it found overdue beside them.
+
+The daily read is bounded by a due-day key: a remedy visit carries ``open_due`` (its due day) as an index
+field, and the reminder reads one range of it up to yesterday. A remedy visit's state lives on its ticket,
+which the ticket workflow closes without knowing of the visit, so the key is cleared lazily: the first run
+that finds the ticket resolved, cancelled or erased saves the visit without it, and it leaves the range.
+Visits stored before the key existed are re-saved once (a marker cursor), as the plans' visits were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+
+import attrs
+
+from aftersales.domain.contact import Contact
+from aftersales.domain.remedy_visit import RemedyVisit
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.work import AssigneeKind
+from aftersales.errors import DuplicateError, NotFound
+from aftersales.ports.daily_cursor import DailyCursor
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+
+__all__ = ["chase", "overdue_remedy_visits"]
+
+_INDEXED = "remedy_visit_open_due"
+"""The marker (a daily cursor: the day it was done) that every remedy visit has its due-day row."""
+
+Render = Callable[[str, str, Contact, dict[str, object], str, datetime], list[OutboxMessage]]
+
+
+def _ensure_index(uow: UnitOfWork, today: date) -> None:
+    """Give every remedy visit stored before the due-day key its index row, once per store."""
+    if getattr(uow.documents, "query_range", None) is None:
+        return
+    try:
+        uow.documents.get(DailyCursor, _INDEXED)
+        return
+    except NotFound:
+        pass
+    for visit in uow.documents.query(RemedyVisit):
+        uow.documents.save(visit)  # written again: its index rows now include the due day
+    with contextlib.suppress(DuplicateError):  # another process finished first: the rows are there
+        uow.documents.add(DailyCursor(_INDEXED, today))
+
+
+def _closed(ticket: Ticket) -> bool:
+    return ticket.state == TicketState.CANCELLED.value or ticket.resolved_at is not None
+
+
+def overdue_remedy_visits(uow: UnitOfWork, day: date) -> list[tuple[RemedyVisit, Ticket]]:
+    """Remedy visits due before ``day`` whose ticket is still open, with the ticket, by due day then id.
+
+    A visit found closed (its ticket resolved, cancelled or erased) loses its due-day key here, in the
+    caller's transaction, so later runs no longer read it."""
+    if day == date.min:
+        return []
+    _ensure_index(uow, day)
+    last = (day - timedelta(days=1)).isoformat()
+    ranged = getattr(uow.documents, "query_range", None)
+    found: Sequence[RemedyVisit] = (
+        ranged(RemedyVisit, "open_due", last) if ranged is not None else uow.documents.query(RemedyVisit)
+    )
+    out: list[tuple[RemedyVisit, Ticket]] = []
+    for visit in found:
+        if visit.open_due is None or visit.open_due > last:
+            continue
+        try:
+            ticket = uow.tickets.get(visit.id)
+        except NotFound:
+            ticket = None  # erased with its customer
+        if ticket is None or _closed(ticket):
+            uow.documents.save(attrs.evolve(visit, open_due=None))
+            continue
+        out.append((visit, ticket))
+    return sorted(out, key=lambda pair: (pair[0].due_on, pair[0].id))
+
+
+def _holder(ticket: Ticket) -> tuple[str, str] | None:
+    """Who has the visit: its ticket's assignee, else the ticket's dealer (as for a plan's visit)."""
+    if ticket.assignee is not None:
+        return ticket.assignee.kind.value, ticket.assignee.id
+    return ("dealer", ticket.dealer_id) if ticket.dealer_id is not None else None
+
+
+def _contact(uow: UnitOfWork, kind: str, who: str) -> Contact | None:
+    try:
+        party = uow.engineers.get(who) if kind == AssigneeKind.ENGINEER.value else uow.dealers.get(who)
+    except NotFound:
+        return None
+    return party.contact
+
+
+def chase(
+    uow: UnitOfWork, day: date, now: datetime, render: Render, *, reminded: bool
+) -> tuple[list[RemedyVisit], list[OutboxMessage]]:
+    """The remedy visits overdue on ``day`` and, unless the day's reminder already ran (``reminded``),
+    one ``remedy_visit_overdue`` message per holder listing them (keyed by holder and day: sent once)."""
+    overdue = overdue_remedy_visits(uow, day)
+    groups: dict[tuple[str, str], list[RemedyVisit]] = {}
+    for visit, ticket in overdue:
+        holder = _holder(ticket)
+        if holder is not None:
+            groups.setdefault(holder, []).append(visit)
+    messages: list[OutboxMessage] = []
+    for (kind, who), visits in () if reminded else sorted(groups.items()):
+        contact = _contact(uow, kind, who)
+        if contact is None:
+            continue
+        listed = ", ".join(f"{v.id} ({v.complaint_id})" for v in visits[:20])
+        listed += " …" if len(visits) > 20 else ""
+        values: dict[str, object] = {"count": len(visits), "oldest_due": visits[0].due_on, "visits": listed}
+        key = f"remedy_visit_overdue:{kind}:{who}:{day.isoformat()}"
+        messages += render("remedy_visit_overdue", kind, contact, values, key, now)
+    return [visit for visit, _ticket in overdue], messages
