@@ -15,6 +15,8 @@ The daily read is bounded by a due-day key: a remedy visit carries ``open_due`` 
 field, and the reminder reads one range of it up to yesterday. A remedy visit's state lives on its ticket,
 which the ticket workflow closes without knowing of the visit, so the key is cleared lazily: the first run
 that finds the ticket resolved, cancelled or erased saves the visit without it, and it leaves the range.
+A ticket reopened for rework after that is not chased again, as a plan's visit recorded done is not: the
+visit was made; the rework is the ticket's own clocks' business.
 Visits stored before the key existed are re-saved once (a marker cursor), as the plans' visits were.
 """
 
