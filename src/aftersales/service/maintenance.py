@@ -23,7 +23,6 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Plan, Severity, TicketKind
-from aftersales.domain.contact import Contact
 from aftersales.domain.erasure import ERASED, WITHHELD
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.maintenance import (
@@ -65,6 +64,7 @@ from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
 from aftersales.service.dispatching import Choice, engineer_dealer
 from aftersales.service.intake import open_ticket_in, write_opened
 from aftersales.service.numbering import next_numbers
+from aftersales.service.overdue_notices import overdue_messages
 from aftersales.service.permissions import (
     READERS,
     Workflow,
@@ -478,18 +478,14 @@ class MaintenanceDesk:
                 holder = _holder(uow, visit)
                 if holder is not None:
                     groups.setdefault(holder, []).append(visit)
-            notes = self.context.notifications
-            messages = []
-            for (kind, who), visits in () if reminded else sorted(groups.items()):
-                contact = _contact(uow, kind, who)
-                if contact is None:
-                    continue
-                listed = ", ".join(v.id for v in visits[:20]) + (" …" if len(visits) > 20 else "")
-                values = {"count": len(visits), "oldest_due": visits[0].due_on, "visits": listed}
-                key = f"maintenance_overdue:{kind}:{who}:{day.isoformat()}"
-                messages += notes.contact_messages("maintenance_overdue", kind, contact, values, key, now)
+            render = self.context.notifications.contact_messages
+            messages = (
+                []
+                if reminded
+                else overdue_messages(uow, "maintenance_overdue", groups, lambda v: v.id, day, now, render)
+            )
             # A complaint's remedy visits not made on time are chased beside them (seed 002 方案的落实).
-            _remedies, chased = chase_remedies(uow, day, now, notes.contact_messages, reminded=reminded)
+            chased = chase_remedies(uow, day, now, render, reminded=reminded)
             uow.outbox.put(called_off + messages + chased)
             mark_run(uow, "remind_overdue_visits", day)
             return overdue
@@ -1011,11 +1007,3 @@ def _holder(uow: UnitOfWork, visit: MaintenanceVisit) -> tuple[str, str] | None:
         if assignee is not None:
             return assignee.kind.value, assignee.id
     return ("dealer", visit.dealer_id) if visit.dealer_id is not None else None
-
-
-def _contact(uow: UnitOfWork, kind: str, who: str) -> Contact | None:
-    try:
-        party = uow.engineers.get(who) if kind == AssigneeKind.ENGINEER.value else uow.dealers.get(who)
-    except NotFound:
-        return None
-    return party.contact

@@ -8,8 +8,8 @@ was not made: the visit promised to settle a complaint could lie forgotten.
 
 The reminder now also tells whoever has an overdue remedy visit (its ticket's assignee, else the ticket's
 dealer — the same people a plan's visit goes to), once per day it stays overdue, with its own message
-(``remedy_visit_overdue``). ``remind_overdue`` still returns the plans' visits only; :func:`chase` returns
-the remedy visits it found overdue beside them.
+(``remedy_visit_overdue``; the messages are made by :mod:`aftersales.service.overdue_notices`, as the
+plans' are). ``remind_overdue`` still returns the plans' visits only.
 
 The daily read is bounded by a due-day key: a remedy visit carries ``open_due`` (its due day) as an index
 field, and the reminder reads one range of it up to yesterday. A remedy visit's state lives on its ticket,
@@ -23,27 +23,24 @@ Visits stored before the key existed are re-saved once (a marker cursor), as the
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import attrs
 
-from aftersales.domain.contact import Contact
 from aftersales.domain.remedy_visit import RemedyVisit
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
-from aftersales.domain.work import AssigneeKind
 from aftersales.errors import DuplicateError, NotFound
 from aftersales.ports.daily_cursor import DailyCursor
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.overdue_notices import Render, overdue_messages
 
 __all__ = ["chase", "overdue_remedy_visits"]
 
 _INDEXED = "remedy_visit_open_due"
 """The marker (a daily cursor: the day it was done) that every remedy visit has its due-day row."""
-
-Render = Callable[[str, str, Contact, dict[str, object], str, datetime], list[OutboxMessage]]
 
 
 def _ensure_index(uow: UnitOfWork, today: date) -> None:
@@ -100,33 +97,20 @@ def _holder(ticket: Ticket) -> tuple[str, str] | None:
     return ("dealer", ticket.dealer_id) if ticket.dealer_id is not None else None
 
 
-def _contact(uow: UnitOfWork, kind: str, who: str) -> Contact | None:
-    try:
-        party = uow.engineers.get(who) if kind == AssigneeKind.ENGINEER.value else uow.dealers.get(who)
-    except NotFound:
-        return None
-    return party.contact
-
-
 def chase(
     uow: UnitOfWork, day: date, now: datetime, render: Render, *, reminded: bool
-) -> tuple[list[RemedyVisit], list[OutboxMessage]]:
-    """The remedy visits overdue on ``day`` and, unless the day's reminder already ran (``reminded``),
-    one ``remedy_visit_overdue`` message per holder listing them (keyed by holder and day: sent once)."""
+) -> list[OutboxMessage]:
+    """One ``remedy_visit_overdue`` message per holder of the remedy visits overdue on ``day`` (keyed by
+    holder and day: sent once), none when the day's reminder already ran (``reminded``; the read still
+    clears the keys of visits found closed)."""
     overdue = overdue_remedy_visits(uow, day)
     groups: dict[tuple[str, str], list[RemedyVisit]] = {}
     for visit, ticket in overdue:
         holder = _holder(ticket)
         if holder is not None:
             groups.setdefault(holder, []).append(visit)
-    messages: list[OutboxMessage] = []
-    for (kind, who), visits in () if reminded else sorted(groups.items()):
-        contact = _contact(uow, kind, who)
-        if contact is None:
-            continue
-        listed = ", ".join(f"{v.id} ({v.complaint_id})" for v in visits[:20])
-        listed += " …" if len(visits) > 20 else ""
-        values: dict[str, object] = {"count": len(visits), "oldest_due": visits[0].due_on, "visits": listed}
-        key = f"remedy_visit_overdue:{kind}:{who}:{day.isoformat()}"
-        messages += render("remedy_visit_overdue", kind, contact, values, key, now)
-    return [visit for visit, _ticket in overdue], messages
+    if reminded:
+        return []
+    return overdue_messages(
+        uow, "remedy_visit_overdue", groups, lambda v: f"{v.id} ({v.complaint_id})", day, now, render
+    )
