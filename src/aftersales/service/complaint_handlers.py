@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.complaints import ComplaintFile
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import ValidationError
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_base import ComplaintBase
 from aftersales.service.complaint_follow_up import ASSIGN_HANDLER, HANDLER_ROLES
+from aftersales.service.customer_name import customer_name
 from aftersales.service.runner import Applied
 from aftersales.service.staff_erasure import check_not_left
 from aftersales.service.views import CommandResult
@@ -92,13 +93,9 @@ class ComplaintHandlers(ComplaintBase):
             file.handler = ref
             # The handler is told, when the staff directory lists them ("agent:agent-2"): a designation
             # nobody hears of leaves the complaint with nobody following it.
-            try:
-                customer_name = uow.customers.get(ticket.customer_id).name
-            except NotFound:
-                customer_name = ticket.customer_id
             values = {
                 "complaint_id": ticket.id,
-                "customer_name": customer_name,
+                "customer_name": customer_name(uow, ticket.customer_id),
                 "assigned_by": actor.name or str(actor.ref),
             }
             key = f"{ticket.id}:{len(ticket.events)}:{ASSIGN_HANDLER}"

@@ -25,7 +25,7 @@ from aftersales.domain.departments import department_ids
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
-from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.policies.escalation import EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -35,6 +35,7 @@ from aftersales.service.complaint_base import checked_text
 from aftersales.service.complaint_intake import ComplaintIntake
 from aftersales.service.complaint_outlet_access import answers_for
 from aftersales.service.coordination import SERVICE_CENTRE, departments_in
+from aftersales.service.customer_name import customer_name
 from aftersales.service.dispatching import check_available
 from aftersales.service.intake import received_time
 from aftersales.service.permissions import Workflow, permit
@@ -45,15 +46,6 @@ if TYPE_CHECKING:
     pass
 
 __all__ = ["ComplaintOutlets"]
-
-
-def _name(uow: UnitOfWork, ticket: Ticket) -> str:
-    """The customer's name for the centre's notice (its id if the customer record is gone), as the
-    escalation's own notice names it."""
-    try:
-        return uow.customers.get(ticket.customer_id).name
-    except NotFound:
-        return ticket.customer_id
 
 
 """Who replies for any outlet (recording a reply it phoned in): the centre's own handlers."""
@@ -181,7 +173,11 @@ class ComplaintOutlets(ComplaintIntake):
             sent, escalation = self._escalate(
                 uow, actor, ticket, file, EscalationTrigger.CRISIS_EVENT, detail, now
             )
-            values = {"complaint_id": ticket.id, "customer_name": _name(uow, ticket), "reason": detail}
+            values = {
+                "complaint_id": ticket.id,
+                "customer_name": customer_name(uow, ticket.customer_id),
+                "reason": detail,
+            }
             values["escalated_at"] = now
             key = f"{ticket.id}:{len(ticket.events)}:crisis_reported"
             escalated = set(file.escalations[-1].to)

@@ -102,6 +102,7 @@ from aftersales.service.calendar_stamp import (
     stamp_unsigned,
 )
 from aftersales.service.complaint_month import month_window, registered_files
+from aftersales.service.customer_name import customer_name
 from aftersales.service.delivery import MOST_PURGED, notification_params
 from aftersales.service.fee_desk import MOST_BATCH
 from aftersales.service.fork_locks import renew_after_fork
@@ -592,11 +593,11 @@ class Jobs:
                     uow.documents.add(mark)
                 except DuplicateError:
                     continue  # already announced
-                try:
-                    customer_name = uow.customers.get(task.customer_id).name
-                except NotFound:
-                    customer_name = task.customer_id
-                values = {"ticket_id": task.ticket_id, "customer_name": customer_name, "due_at": task.due_at}
+                values = {
+                    "ticket_id": task.ticket_id,
+                    "customer_name": customer_name(uow, task.customer_id),
+                    "due_at": task.due_at,
+                }
                 kind = notice_for("callback_due", _called_about(uow, task))
                 uow.outbox.put(notifications.staff_messages(kind, [Role.AGENT], values, mark.id, at, uow))
                 announced += 1

@@ -32,6 +32,7 @@ from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
+from aftersales.service.customer_name import customer_name
 from aftersales.service.job_marks import JobMark
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
@@ -99,7 +100,7 @@ class ProgressUpdates:
                     continue  # announced for this period already
                 values = {
                     "ticket_id": ticket.id,
-                    "customer_name": _customer_name(uow, ticket),
+                    "customer_name": customer_name(uow, ticket.customer_id),
                     "heard_at": heard,
                     "hours": every * period,
                 }
@@ -132,10 +133,3 @@ class ProgressUpdates:
         notifications = self.context.notifications
         priority = ticket.priority or Priority.NORMAL
         return lambda event: notifications.tells_customer(policy, event, ticket.kind, priority)
-
-
-def _customer_name(uow: UnitOfWork, ticket: Ticket) -> str:
-    try:
-        return uow.customers.get(ticket.customer_id).name
-    except NotFound:
-        return ticket.customer_id

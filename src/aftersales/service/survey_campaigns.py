@@ -42,6 +42,7 @@ from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.customer_name import customer_name
 from aftersales.service.notify import NOT_SET, address_of
 from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, can_write_party, permit
 from aftersales.service.runner import CommandRunner, check_actor
@@ -366,10 +367,7 @@ class SurveyCampaigns:
         verdict = self.context.policies.complaint.opens_complaint(lowest)
         if not verdict.outcome:
             return []
-        try:
-            name = uow.customers.get(task.customer_id).name
-        except NotFound:  # a task outliving its customer's record still reaches the manager
-            name = task.customer_id
+        name = customer_name(uow, task.customer_id)  # a task outliving its customer's record still tells
         values = {
             "campaign_id": task.campaign_id,
             "task_id": task.id,

@@ -14,11 +14,11 @@ from datetime import datetime
 
 from aftersales.domain.actors import Role
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound
 from aftersales.policies.complaints import ComplaintParams
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.context import DeskContext
+from aftersales.service.customer_name import customer_name
 from aftersales.service.notify import NOT_SET
 
 __all__ = ["unsatisfied_below", "unsatisfied_notice"]
@@ -47,10 +47,7 @@ def unsatisfied_notice(
     below = unsatisfied_below(context)
     if judged is None or not below or judged >= below or not ticket.needs_acceptance:
         return []
-    try:
-        name = uow.customers.get(ticket.customer_id).name
-    except NotFound:  # a ticket outliving its customer's record still reaches the manager
-        name = ticket.customer_id
+    name = customer_name(uow, ticket.customer_id)  # a ticket outliving its customer's record still tells
     values = {
         "ticket_id": ticket.id,
         "customer_name": name,
