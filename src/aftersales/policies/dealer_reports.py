@@ -22,7 +22,7 @@ import attrs
 
 from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, OutOfBounds
-from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.kinds import PolicyKind, extra_rules
 
 __all__ = ["KIND", "DealerReportParams", "DealerReportRules", "pack_dealer_report_rules"]
 
@@ -67,16 +67,7 @@ def pack_dealer_report_rules(extra: Any) -> DealerReportRules:
 
     Anything else there is a ``ConfigurationError`` naming ``dealer_reports`` (it would otherwise be
     dropped for the defaults without a word); the desk asks at construction."""
-    rules = extra.get("dealer_reports") if hasattr(extra, "get") else None
-    if rules is None:
-        return DealerReportRules()
-    if isinstance(rules, DealerReportRules):
-        return rules
-    raise ConfigurationError(
-        "the dealer_reports policy is a DealerReportRules (DealerReportRules(DealerReportParams(...)) or "
-        f"the pack's [dealer_reports] section), got {type(rules).__name__}",
-        key="dealer_reports",
-    )
+    return extra_rules(extra, "dealer_reports", DealerReportRules, DealerReportParams)
 
 
 KIND = PolicyKind("dealer_reports", DealerReportParams, DealerReportRules)

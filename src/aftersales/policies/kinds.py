@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -97,3 +97,25 @@ def import_builtin_kinds() -> dict[str, PolicyKind]:
             raise ConfigurationError(f"{module_name}.KIND must be PolicyKind({name!r}, ...)", key=name)
         found[name] = kind
     return found
+
+
+_R = TypeVar("_R")
+
+
+def extra_rules(extra: Any, key: str, rules: type[_R], params: type) -> _R:
+    """The ``rules`` a policy set's ``extra`` table holds under ``key`` (``rules()``, the defaults, when
+    it has none).
+
+    Anything else there (an override given as its params, a number, a table) is a ``ConfigurationError``
+    naming ``key``: it would otherwise be dropped for the defaults without a word. One reading for every
+    section kept in ``extra`` (privacy, staff, dealer reports, progress)."""
+    found = extra.get(key) if hasattr(extra, "get") else None
+    if found is None:
+        return rules()
+    if isinstance(found, rules):
+        return found
+    raise ConfigurationError(
+        f"the {key} policy is a {rules.__name__} ({rules.__name__}({params.__name__}(...)) or the pack's "
+        f"[{key}] section), got {type(found).__name__}",
+        key=key,
+    )

@@ -32,8 +32,7 @@ import attrs
 from aftersales.domain.bounds import check_bounded
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.typed_init import refused_typed
-from aftersales.errors import ConfigurationError
-from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.kinds import PolicyKind, extra_rules
 
 __all__ = ["KIND", "PrivacyParams", "PrivacyRules", "pack_privacy_rules", "retention_of"]
 
@@ -90,16 +89,7 @@ def pack_privacy_rules(extra: Any) -> PrivacyRules:
     ``ConfigurationError`` naming ``privacy``: it was replaced by the defaults without a word, so the
     ``purge_idempotency`` job kept replays (and the personal data in their keys) 30 days whatever the host
     had set. The desk asks at construction, so such a desk is refused before it opens."""
-    rules = extra.get("privacy") if hasattr(extra, "get") else None
-    if rules is None:
-        return PrivacyRules()
-    if isinstance(rules, PrivacyRules):
-        return rules
-    raise ConfigurationError(
-        f"the privacy policy is a PrivacyRules (PrivacyRules(PrivacyParams(...)) or the pack's [privacy] "
-        f"section), got {type(rules).__name__}",
-        key="privacy",
-    )
+    return extra_rules(extra, "privacy", PrivacyRules, PrivacyParams)
 
 
 def retention_of(extra: Any) -> timedelta:

@@ -24,7 +24,7 @@ import attrs
 
 from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, OutOfBounds
-from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.kinds import PolicyKind, extra_rules
 
 __all__ = ["KIND", "MOST_HOURS", "ProgressParams", "ProgressRules", "pack_progress_rules"]
 
@@ -73,16 +73,7 @@ def pack_progress_rules(extra: Any) -> ProgressRules:
 
     Anything else there is a ``ConfigurationError`` naming ``progress`` (it would otherwise be dropped for
     the defaults without a word); the desk asks at construction."""
-    rules = extra.get("progress") if hasattr(extra, "get") else None
-    if rules is None:
-        return ProgressRules()
-    if isinstance(rules, ProgressRules):
-        return rules
-    raise ConfigurationError(
-        "the progress policy is a ProgressRules (ProgressRules(ProgressParams(...)) or the pack's "
-        f"[progress] section), got {type(rules).__name__}",
-        key="progress",
-    )
+    return extra_rules(extra, "progress", ProgressRules, ProgressParams)
 
 
 KIND = PolicyKind("progress", ProgressParams, ProgressRules)

@@ -28,8 +28,8 @@ import attrs
 
 from aftersales.domain.actors import HEADS, Role
 from aftersales.domain.typed_init import refused_typed
-from aftersales.errors import ConfigurationError, ValidationError
-from aftersales.policies.kinds import PolicyKind
+from aftersales.errors import ValidationError
+from aftersales.policies.kinds import PolicyKind, extra_rules
 
 __all__ = ["KIND", "StaffParams", "StaffRules", "pack_staff_rules"]
 
@@ -106,16 +106,7 @@ def pack_staff_rules(extra: Any) -> StaffRules:
     Anything else there is a ``ConfigurationError`` naming ``staff``: an override that is not a
     ``StaffRules`` would otherwise be dropped for the defaults without a word. The desk asks at
     construction, so such a desk is refused before it opens."""
-    rules = extra.get("staff") if hasattr(extra, "get") else None
-    if rules is None:
-        return StaffRules()
-    if isinstance(rules, StaffRules):
-        return rules
-    raise ConfigurationError(
-        f"the staff policy is a StaffRules (StaffRules(StaffParams(...)) or the pack's [staff] section), "
-        f"got {type(rules).__name__}",
-        key="staff",
-    )
+    return extra_rules(extra, "staff", StaffRules, StaffParams)
 
 
 KIND = PolicyKind("staff", StaffParams, StaffRules)
