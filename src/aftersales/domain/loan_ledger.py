@@ -179,7 +179,9 @@ class SurplusItem:
 class ReconciliationLine:
     """One part of a count: on loan by the ledger, surplus already under review, counted, and the difference.
 
-    ``pending`` is the part of the shortage on lines not yet due: reported, not charged.
+    ``pending`` is the part of the shortage on lines not yet due: reported, not charged. ``waived`` is
+    the part of it whose charge the office waived (退料 1 with 其他 3 相关费用及时与用户协商解决): excused,
+    neither charged again nor pending — no deadline is left to charge it at.
     """
 
     part: str
@@ -187,6 +189,7 @@ class ReconciliationLine:
     counted: int
     in_review: int = 0
     pending: int = 0
+    waived: int = 0
 
     @property
     def surplus(self) -> int:
@@ -205,7 +208,8 @@ class Reconciliation:
 
     A surplus is recorded for review (``surplus_items``: nothing booked, nobody charged); a shortage is
     charged as kept on overdue issue lines, oldest first; what is short on lines not yet due is
-    ``pending`` (charged by the overdue job if still missing at the deadline).
+    ``pending`` (charged by the overdue job if still missing at the deadline); what is short of parts
+    whose charge was waived is ``waived`` (excused: not charged, not pending).
     """
 
     party: PartyRef
@@ -222,6 +226,11 @@ class Reconciliation:
         return MappingProxyType({line.part: line.pending for line in self.lines if line.pending})
 
     @property
+    def waived(self) -> Mapping[str, int]:
+        """Shortage per part excused by a waived charge (neither charged nor pending)."""
+        return MappingProxyType({line.part: line.waived for line in self.lines if line.waived})
+
+    @property
     def surplus(self) -> Mapping[str, int]:
         """Surplus per part (parts with none left out)."""
         return MappingProxyType({line.part: line.surplus for line in self.lines if line.surplus})
@@ -233,6 +242,9 @@ class Reconciliation:
 
 
 _WAIVED_BACK = "waived_part_back"
+
+_CHARGEBACK_SOURCES = frozenset({"chargeback", "reconciliation"})
+"""The sources of a charge for a part kept (the overdue job's, a count's): the charges one may waive."""
 
 
 def _back_reasons(part: str, back: int) -> tuple[Reason, ...]:
@@ -593,10 +605,18 @@ class LoanLedger:
         ``return_beyond_outstanding``) settles it as returned and leaves the review, so the ledger, the
         books and the dealer's statement agree. Returns the waiver and that return (``None``: the part is
         not back, the line stays out). Once per charge (:class:`DuplicateError`); a charge not on the
-        ledger is :class:`NotFound`."""
+        ledger is :class:`NotFound`; a material charged on an accepted quote (``quote:…``, not a
+        chargeback: the customer bought it, no one kept a loan) is a ``ValidationError`` naming
+        ``charge_key``, and nothing changes."""
         charge = next((e for e in self.entries if e.key == charge_key and e.kind is EntryKind.CHARGED), None)
         if charge is None or charge.issue_key is None:
             raise NotFound("chargeback", charge_key)
+        if charge.source not in _CHARGEBACK_SOURCES:
+            raise ValidationError(
+                f"{charge_key!r} is a material charged on a quote, not a chargeback: there is no kept part's "
+                "charge to waive",
+                field="charge_key",
+            )
         issue_key = charge.issue_key
         reason = Reason("chargeback_waived", {"part": charge.part, "quantity": charge.quantity})
         waiver = self.book(
@@ -764,7 +784,9 @@ class LoanLedger:
         # Per line past its deadline, what may be charged: the parts out less those that arrived in time
         # and await inspection or a relay's count (pending, as parts of lines not yet due are).
         chargeable: dict[str, int] = {}
+        excused: dict[str, int] = {}  # per part, the waived parts still out: short, but owed by nobody
         for key, issue in sorted(self._issues.items(), key=lambda kv: (kv[1].at, kv[0])):
+            excused[issue.part] = excused.get(issue.part, 0) + self.waived_out(key)
             # Only lines past their deadline are charged; before it the part may still come back.
             left = self._chargeable(key, waiting)  # a waived part is not counted short (退料 4)
             if left > 0 and issue.due_at is not None and issue.due_at <= at:
@@ -784,7 +806,10 @@ class LoanLedger:
                 )  # fmt: skip
             short = line.shortage
             overdue = sum(chargeable[k] for k in by_part.get(part, ()))
-            lines.append(attrs.evolve(line, pending=max(short - overdue, 0)))
+            # The shortage is charged on the lines past their deadline, then excused by waived charges;
+            # only what is left is pending (short on lines not yet due).
+            waived = min(max(short - overdue, 0), excused.get(part, 0))
+            lines.append(attrs.evolve(line, pending=max(short - overdue - waived, 0), waived=waived))
             if not short or not overdue:
                 continue
             unit = price(line.part)
