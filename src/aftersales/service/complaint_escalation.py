@@ -10,6 +10,7 @@ taken up in time and those no one heard of.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +36,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_base import ComplaintBase
+from aftersales.service.complaint_gm_instruction import gm_addressed
 from aftersales.service.escalation_reach import Reach, reach_up
 from aftersales.service.permissions import COMPLAINT_ROLES, check_role
 from aftersales.service.runner import Applied
@@ -91,6 +93,7 @@ class ComplaintEscalation(ComplaintBase):
         trigger: EscalationTrigger,
         detail: Reason,
         now: datetime,
+        addressed: Callable[[tuple[Role, ...]], tuple[Role, ...]] | None = None,
     ) -> tuple[list[OutboxMessage], Decision[Any]]:
         decision = self.context.policies.escalation.decide(EscalationFacts(trigger, detail))
         due = now + timedelta(hours=self.policy.params.escalation_ack_hours)
@@ -103,6 +106,8 @@ class ComplaintEscalation(ComplaintBase):
         }
         key = f"{ticket.id}:{len(ticket.events) + 1}:complaint_escalated:{trigger.value}"
         named = tuple(decision.outcome.to)
+        if addressed is not None:  # whom the command adds to the policy's addressees
+            named = addressed(named)
         reach = reach_up(self.context.notifications, "complaint_escalated", named, values, key, now)
         to = reach.to
         record = EscalationRecord(
@@ -178,9 +183,13 @@ class ComplaintEscalation(ComplaintBase):
             ticket.step("refer", actor.ref, now, reason=question)
             file.referral = referral
             detail = Reason("hard_case_referred", {"state": ticket.events[-1].from_state})
+            # A complaint waiting for the general manager's instruction is reported to him whoever
+            # the pack names for hard cases (seed 004 第八条 2(4): 向总经理报告及请示处理方法).
+            params = self.policy.params
             messages, decision = self._escalate(
-                uow, actor, ticket, file, EscalationTrigger.HARD_CASE, detail, now
-            )
+                uow, actor, ticket, file, EscalationTrigger.HARD_CASE, detail, now,
+                lambda named: gm_addressed(params, file, named),
+            )  # fmt: skip
             return Applied(messages=messages, decisions=(decision,))
 
         return self._run(actor, "refer_to_general_manager", complaint_id, body, idempotency_key)

@@ -9,18 +9,30 @@ agreed, no remedy is granted on it and no outcome is given (a complaint found ma
 solution is carried out is referred from there; the decision is proposed and agreed again). The
 general manager acting on the complaint gives the instruction himself (a solution he proposes or revises
 is his instruction).
+
+Two readings (session 34 f). The instruction answers the handling it was asked about: a complaint reopened
+because the problem is back (第八条 2(6) 回访发现的问题应及时再处理) is handled again in a new cycle, and the
+earlier cycle's instruction no longer counts — the centre reports and asks again (only an instruction
+recorded after the last ``reopen`` counts; the customer's own rejection when told is not a new cycle). And
+the instruction is the general manager's (向总经理…请示): on such a complaint the referral's decision is his
+to record even where the pack names another hard-case addressee (seed 001's after-sales manager), who is
+refused (``record_gm_decision``, same rule); the referral then tells the general manager too
+(:func:`gm_addressed`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aftersales.domain.actors import Role
 from aftersales.domain.complaints import ComplaintFile, ComplaintSeverity
+from aftersales.domain.events import TicketEvent
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import PermissionDenied
 from aftersales.policies.complaints import ComplaintParams
 from aftersales.service.actors import Actor
 
-__all__ = ["AWAITING_GM_RULE", "GM_INSTRUCTED_STEPS", "check_gm_instruction"]
+__all__ = ["AWAITING_GM_RULE", "GM_INSTRUCTED_STEPS", "check_gm_instruction", "gm_addressed"]
 
 GM_INSTRUCTED_STEPS = frozenset(
     {"propose_solution", "revise_solution", "agree_solution", "grant_remedy", "give_feedback"}
@@ -36,23 +48,49 @@ AWAITING_GM_RULE = "major_awaits_gm_instruction"
 """The refusal's rule code (``PermissionDenied.rule``; catalog ``error.permission_<rule>``)."""
 
 
+def _gated(params: ComplaintParams, file: ComplaintFile) -> bool:
+    """Whether the pack makes this complaint wait for the general manager's instruction."""
+    return params.major_needs_gm_instruction and file.severity is ComplaintSeverity.MAJOR
+
+
+def _cycle(ticket: Ticket) -> Sequence[TicketEvent]:
+    """The events of the complaint's current handling cycle: those after its last ``reopen``."""
+    events = ticket.events
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].action == "reopen":
+            return events[index + 1 :]
+    return events
+
+
+def gm_addressed(params: ComplaintParams, file: ComplaintFile, roles: tuple[Role, ...]) -> tuple[Role, ...]:
+    """Whom a referral of the complaint goes to: the hard-case addressees the escalation policy names
+    (``roles``), and the general manager where the complaint waits for his instruction (the centre
+    reports to him: 向总经理报告)."""
+    if _gated(params, file) and Role.GENERAL_MANAGER not in roles:
+        return (*roles, Role.GENERAL_MANAGER)
+    return roles
+
+
 def check_gm_instruction(
     params: ComplaintParams, actor: Actor, ticket: Ticket, file: ComplaintFile, command: str
 ) -> None:
     """Refuse ``command`` arranging the handling of a major complaint whose general manager's instruction
-    is not recorded, when the pack asks for it (``[complaint] major_needs_gm_instruction``).
+    is not recorded in its current cycle, when the pack asks for it (``[complaint]
+    major_needs_gm_instruction``); and refuse recording the referral's decision (``record_gm_decision``)
+    on such a complaint to anyone but the general manager.
 
     ``PermissionDenied`` naming ``command``, the complaint and the rule ``major_awaits_gm_instruction``;
-    nothing changes. A general complaint, the general manager himself, a complaint whose referral was
-    decided and one whose solution the general manager wrote are not concerned."""
-    if not params.major_needs_gm_instruction or command not in GM_INSTRUCTED_STEPS:
+    nothing changes. A general complaint, the general manager himself, and a complaint whose referral he
+    decided or whose solution he wrote since its last reopen are not concerned."""
+    if not _gated(params, file) or Role.GENERAL_MANAGER in actor.roles:
         return
-    if file.severity is not ComplaintSeverity.MAJOR or Role.GENERAL_MANAGER in actor.roles:
+    if command == "record_gm_decision":  # the instruction is the general manager's to give
+        facts = {"referral": "referred"}
+        raise PermissionDenied(str(actor), command, ticket.id, rule=AWAITING_GM_RULE, facts=facts)
+    if command not in GM_INSTRUCTED_STEPS:
         return
-    referral = file.referral
-    if referral is not None and referral.decision is not None:
-        return
-    if any(e.action in _SOLUTION_STEPS and e.actor.role is Role.GENERAL_MANAGER for e in ticket.events):
-        return  # the general manager wrote the solution himself: his instruction
-    asked = "referred" if referral is not None else "not_referred"
+    cycle = _cycle(ticket)
+    if any(e.action in _SOLUTION_STEPS and e.actor.role is Role.GENERAL_MANAGER for e in cycle):
+        return  # the general manager decided the referral, or wrote the solution himself: his instruction
+    asked = "referred" if any(e.action == "refer" for e in cycle) else "not_referred"
     raise PermissionDenied(str(actor), command, ticket.id, rule=AWAITING_GM_RULE, facts={"referral": asked})
