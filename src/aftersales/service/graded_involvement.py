@@ -6,10 +6,11 @@ send a junior engineer to an expedited request (the one nearby, no senior free: 
 (``dispatch_outside_emergency_team``). That is someone's hands on site, not the senior engineer stepping
 in: with ``[routing] remote_by_grade`` (the ``office_equipment`` pack) such a request is not resolved —
 by the engineer sent, by phone, or by the office — while nobody of its grade works on it. A senior
-engineer steps in by being sent (``reassign`` to one); on a critical request a member of the emergency
-team added to the ticket's team (``desk.teams.add_members``, the department head coordinating) steps in
-too, and a senior engineer on it is the least a critical request asks (特急 is above 加急). Then it is
-resolved as any other, by phone too.
+engineer steps in by being sent (``reassign`` to one) or by joining the ticket's team beside the engineer
+sent (``desk.teams.add_members``, session 34: :mod:`~aftersales.service.team_joining`); on a critical
+request a member of the emergency team added to the ticket's team (the department head coordinating)
+steps in too, and a senior engineer on it is the least a critical request asks (特急 is above 加急). Then
+it is resolved as any other, by phone too, by the engineer sent as well.
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from aftersales.service.master_data import record_change
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.scope import acts_as_dealer_staff
+from aftersales.service.team_joining import check_team_grade, joining_level
 from aftersales.service.team_roster import TeamRoster
 from aftersales.service.views import CommandResult
 
@@ -233,9 +234,13 @@ class TeamDesk:
         idempotency_key: str | None = None,
     ) -> CommandResult:
         """The coordinator adds engineers to a critical ticket's team (seed 003: the department head
-        coordinates the emergency team). Each one added is notified; the history names them.
+        coordinates the emergency team), or a senior engineer to an expedited one's, who steps in beside
+        the engineer sent (加急问题由资深工程师介入; :mod:`~aftersales.service.team_joining`). Each one
+        added is notified; the history names them.
 
-        Engineers already working on the ticket are left out; an unknown engineer is ``NotFound``.
+        Engineers already working on the ticket are left out; an unknown engineer is ``NotFound``; a
+        normal ticket is a ``ValidationError`` naming ``priority``, a junior added to an expedited one
+        one naming ``engineer_ids``.
         """
         wanted = [engineer_ids] if isinstance(engineer_ids, str) else list(engineer_ids)
         if not wanted or not all(isinstance(e, str) and e for e in wanted):
@@ -249,8 +254,7 @@ class TeamDesk:
             )
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
-            if ticket.priority is not Priority.CRITICAL:
-                raise ValidationError(f"ticket {ticket.id} is not critical", field="priority")
+            check_team_grade(ticket)  # a normal ticket has no team, whoever is named
             found = uow.engineers.find(wanted)
             missing = [e for e in wanted if e not in found]
             if missing:
@@ -263,6 +267,7 @@ class TeamDesk:
                 raise ValidationError(
                     f"every engineer named already works on ticket {ticket.id}", field="engineer_ids"
                 )
+            level = joining_level(ticket, {e: found[e] for e in added})
             ticket.step("add_team_member", actor.ref, now, reason=note or None, payload={"members": added})
             key = f"{ticket.id}:{len(ticket.events)}:team_member"
             messages: list[OutboxMessage] = []
@@ -270,7 +275,7 @@ class TeamDesk:
                 engineer = found[engineer_id]
                 if engineer.contact is not None:
                     reason = Reason("team_member_added", {"engineer": engineer.name or engineer.id})
-                    values = {"ticket_id": ticket.id, "level": RouteTarget.EMERGENCY_TEAM, "reason": reason}
+                    values = {"ticket_id": ticket.id, "level": level, "reason": reason}
                     messages += self.context.notifications.contact_messages(
                         "escalation", "engineer", engineer.contact, values, key, now
                     )
