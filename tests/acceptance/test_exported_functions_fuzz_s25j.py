@@ -136,6 +136,8 @@ def valid_call(name: str, w: FuzzWorld) -> dict[str, Any]:
             "due_day": 3,  # the pack's day given (session 28): hostile values in its place
         },
         "scoped_due_visits": lambda: {"desk": desk, "actor": MANAGER, "today": date(2026, 3, 2)},
+        # session 34 f: the due list with the complaints' remedy visits
+        "scoped_due_unit_visits": lambda: {"desk": desk, "actor": MANAGER, "today": date(2026, 3, 2)},
         "scoped_fault_pareto": lambda: {
             "desk": desk,
             "actor": MANAGER,

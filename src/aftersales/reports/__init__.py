@@ -23,6 +23,7 @@ from aftersales.reports.dealer_monthly import (
     scoped_dealer_monthly,
 )
 from aftersales.reports.document import ReportDocument
+from aftersales.reports.due_unit_visits import due_unit_visits, scoped_due_unit_visits
 from aftersales.reports.engineer_export import FiguresScope, StaffFiguresDesk, staff_figures
 from aftersales.reports.engineer_kpi import (
     EngineerKpiReport,
@@ -145,6 +146,7 @@ __all__ = [
     "dealer_monthly",
     "detect_batch_incidents",
     "document_for",
+    "due_unit_visits",
     "due_visits",
     "engineer_kpis",
     "export_ledger",
@@ -169,6 +171,7 @@ __all__ = [
     "scoped_budget_report",
     "scoped_contract_figures",
     "scoped_dealer_monthly",
+    "scoped_due_unit_visits",
     "scoped_due_visits",
     "scoped_engineer_kpis",
     "scoped_fault_pareto",

@@ -145,10 +145,21 @@ def _compliance(
     return tuple(rows)
 
 
+def look_ahead_end(today: date, within_days: int) -> date:
+    """The last due day a due list reads: ``within_days`` after ``today`` (below 0: yesterday, the
+    overdue only), ``date.max``/``date.min`` past the calendar's ends."""
+    ahead = max(within_days, -1)  # the overdue ones at least
+    try:
+        return today + timedelta(days=ahead)
+    except OverflowError:  # a look-ahead past the calendar's ends: every visit that far is due
+        return date.max if ahead > 0 else date.min
+
+
 def due_visits(
     store: StoreFactory, today: date, *, within_days: int = 14, dealer_id: str | None = None
 ) -> tuple[list[MaintenanceVisit], list[MaintenanceVisit]]:
-    """Scheduled visits due within ``within_days`` of ``today``, and those already overdue.
+    """Scheduled visits due within ``within_days`` of ``today``, and those already overdue (the plans'
+    visits; with the complaints' remedy visits: :func:`aftersales.reports.due_unit_visits.due_unit_visits`).
 
     One range of the visits' due-day index, up to the end of the look-ahead (issue 26): the visits
     due later, and every done or missed one, are not read.
@@ -162,11 +173,7 @@ def due_visits(
             f"got {within_days!r:.40}",
             field="within_days",
         )
-    ahead = max(within_days, -1)  # the overdue ones at least
-    try:
-        last = today + timedelta(days=ahead)
-    except OverflowError:  # a look-ahead past the calendar's ends: every visit that far is due
-        last = date.max if ahead > 0 else date.min
+    last = look_ahead_end(today, within_days)
     with store() as uow:
         scheduled = scheduled_due_by(uow, last)  # by due day, then id
     if dealer_id is not None:

@@ -15,32 +15,30 @@ The daily read is bounded by a due-day key: a remedy visit carries ``open_due`` 
 field, and the reminder reads one range of it up to yesterday. A remedy visit's state lives on its ticket,
 which the ticket workflow closes without knowing of the visit, so the key is cleared lazily: the first run
 that finds the ticket resolved, cancelled or erased saves the visit without it, and it leaves the range.
-A ticket reopened for rework after that is not chased again, as a plan's visit recorded done is not: the
-visit was made; the rework is the ticket's own clocks' business.
+A ticket resolved once and sent back for rework is not chased again, as a plan's visit recorded done is
+not: the visit was made; the rework is the ticket's own clocks' business. That is read from the ticket's
+history (:func:`aftersales.ports.remedy_due.remedy_closed`, session 34), not from whether a run happened to
+find it resolved.
 Visits stored before the key existed are re-saved once (a marker cursor), as the plans' visits were.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import attrs
 
 from aftersales.domain.remedy_visit import RemedyVisit
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import DuplicateError, NotFound
 from aftersales.ports.daily_cursor import DailyCursor
 from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.remedy_due import REMEDY_INDEXED, keyed_due_by, remedy_closed
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.overdue_notices import Render, overdue_messages
 
 __all__ = ["chase", "overdue_remedy_visits"]
-
-_INDEXED = "remedy_visit_open_due"
-"""The marker (a daily cursor: the day it was done) that every remedy visit has its due-day row."""
 
 
 def _ensure_index(uow: UnitOfWork, today: date) -> None:
@@ -48,18 +46,14 @@ def _ensure_index(uow: UnitOfWork, today: date) -> None:
     if getattr(uow.documents, "query_range", None) is None:
         return
     try:
-        uow.documents.get(DailyCursor, _INDEXED)
+        uow.documents.get(DailyCursor, REMEDY_INDEXED)
         return
     except NotFound:
         pass
     for visit in uow.documents.query(RemedyVisit):
         uow.documents.save(visit)  # written again: its index rows now include the due day
     with contextlib.suppress(DuplicateError):  # another process finished first: the rows are there
-        uow.documents.add(DailyCursor(_INDEXED, today))
-
-
-def _closed(ticket: Ticket) -> bool:
-    return ticket.state == TicketState.CANCELLED.value or ticket.resolved_at is not None
+        uow.documents.add(DailyCursor(REMEDY_INDEXED, today))
 
 
 def overdue_remedy_visits(uow: UnitOfWork, day: date) -> list[tuple[RemedyVisit, Ticket]]:
@@ -71,19 +65,13 @@ def overdue_remedy_visits(uow: UnitOfWork, day: date) -> list[tuple[RemedyVisit,
         return []
     _ensure_index(uow, day)
     last = (day - timedelta(days=1)).isoformat()
-    ranged = getattr(uow.documents, "query_range", None)
-    found: Sequence[RemedyVisit] = (
-        ranged(RemedyVisit, "open_due", last) if ranged is not None else uow.documents.query(RemedyVisit)
-    )
     out: list[tuple[RemedyVisit, Ticket]] = []
-    for visit in found:
-        if visit.open_due is None or visit.open_due > last:
-            continue
+    for visit in keyed_due_by(uow, last, indexed=True):  # _ensure_index keyed them all
         try:
             ticket = uow.tickets.get(visit.id)
         except NotFound:
             ticket = None  # erased with its customer
-        if ticket is None or _closed(ticket):
+        if ticket is None or remedy_closed(ticket):
             uow.documents.save(attrs.evolve(visit, open_due=None))
             continue
         out.append((visit, ticket))
