@@ -7,9 +7,10 @@ retries), so two processes sharing a database never hand out the same id.
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import ClassVar
 
 import attrs
@@ -83,6 +84,54 @@ class SequentialIds:
         number = self._next_number(kind)
         prefix = self._prefixes.get(kind, kind.upper())
         return f"{prefix}-{number:0{self._width}d}"
+
+    def move_past(self, kind: str, ids: Iterable[str]) -> None:
+        """Never hand out any of ``ids`` for ``kind`` (:class:`~aftersales.ports.ids.LearnsTakenIds`): the
+        sequence moves to the highest id spelt as this generator spells ``kind`` (its prefix, the number
+        zero-padded to its width), never back; other ids it never hands out anyway. Kept counters move in
+        their store, in a transaction of their own."""
+        if not isinstance(kind, str):
+            raise ValidationError(f"kind is an id kind's name, got {type(kind).__name__}", field="kind")
+        if isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
+            raise ValidationError(f"ids is an iterable of ids, got {type(ids).__name__}", field="ids")
+        highest = self._highest_of(kind, ids)
+        if highest == 0:
+            return
+        if self._store is None:
+            with self._lock:
+                self._counters[kind] = max(self._counters.get(kind, 0), highest)
+            return
+        for _ in range(self._retries):
+            try:
+                with self._store() as uow:
+                    try:
+                        counter = uow.documents.get(IdCounter, kind)
+                    except NotFound:
+                        uow.documents.add(IdCounter(kind, highest))
+                    else:
+                        if counter.last >= highest:
+                            return
+                        counter.last = highest
+                        uow.documents.save(counter)
+                    uow.commit()
+                    return
+            except (ConcurrencyConflict, DuplicateError):
+                continue  # another process moved it meanwhile: read it again
+        raise StorageError(f"could not move the {kind} ids past {highest} after {self._retries} attempts")
+
+    def _highest_of(self, kind: str, ids: Iterable[str]) -> int:
+        """The highest number among ``ids`` spelt exactly as :meth:`next_id` spells ``kind`` (0: none)."""
+        prefix = self._prefixes.get(kind, kind.upper())
+        spelt = re.compile(rf"{re.escape(prefix)}-([0-9]{{{self._width},}})", re.ASCII)
+        highest = 0
+        for id_ in ids:
+            found = spelt.fullmatch(id_) if isinstance(id_, str) else None
+            if found is None:
+                continue
+            number = int(found[1])
+            if f"{prefix}-{number:0{self._width}d}" == id_ and number > highest:
+                highest = number  # "T-0000042" at width 6 is never written: it moves nothing
+        return highest
 
     def _next_number(self, kind: str) -> int:
         if self._store is None:

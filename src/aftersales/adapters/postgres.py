@@ -674,6 +674,14 @@ class PostgresUnitOfWork:
             if dealt is not None and query is not None:
                 self.tx.keep_ahead(*query, dealt[1])
 
+    def hold_gate(self, name: str, *, exclusive: bool) -> None:
+        """Hold the gate ``name`` to the end of the transaction (``service.month_gate``): an advisory
+        transaction lock keyed on the schema and the name, shared or exclusive. Two desks' transactions
+        overlap here, so a registration and the month's send take turns on it; stores of other schemas
+        in the same database hold locks of their own."""
+        lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        self.run(f"SELECT {lock}(hashtext(current_schema() || ':' || %s))", (name,))
+
     def known_absent(self, cls: type[Document], id: str) -> None:
         """The document ``id`` of ``cls`` is known not stored (``ports.read_ahead.known_absent``): noted
         absent, as a read finding nothing notes it, so its ``add`` may go with the commit."""

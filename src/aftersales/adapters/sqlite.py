@@ -7,9 +7,9 @@ background thread (:mod:`aftersales.adapters.sqlite_checkpoint`), faster for hea
 thread a pre-forking server must not fork with (open the store after the fork);
 ``?ticket_cache=N`` keeps N recently written tickets parsed (:mod:`aftersales.adapters.ticket_memo`;
 0 keeps none). Each unit of work takes a pooled connection and starts ``BEGIN IMMEDIATE`` at its first
-statement, so writers in several threads or processes serialise cleanly (waiting up to ``timeout``
-seconds) instead of failing half-way. Queried facts are columns with indexes; the rest is JSON from
-:mod:`aftersales.serialization`.
+statement, so writers in several threads or processes serialise cleanly (waiting up to
+``?busy_timeout=SECONDS``, 10 by default, :mod:`aftersales.adapters.sqlite_busy`) instead of failing
+half-way. Queried facts are columns with indexes; the rest is JSON from :mod:`aftersales.serialization`.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ from aftersales.adapters.sla_sweep_sqlite import FillProgress, fill_sweep_tables
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
+from aftersales.adapters.sqlite_busy import busy_timeout
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_import import INSERT_TICKET, insert_tickets, party_words
 from aftersales.adapters.sqlite_made import MadeOnFirstUse, drop_made, made_names
@@ -253,6 +254,7 @@ class _Options:
     path: str
     checkpoint: str = "inline"
     ticket_cache: int = DEFAULT_LIMIT
+    busy_timeout: str | None = None
 
 
 def _parse_url(url: str) -> _Options:
@@ -273,10 +275,11 @@ def _parse_url(url: str) -> _Options:
     if len(options) < len(pairs):  # the same option twice: which one holds is not for us to guess
         twice = sorted({name for name, _ in pairs if sum(1 for n, _ in pairs if n == name) > 1})
         raise InvalidStoreOption(f"SQLite URL option(s) given twice: {', '.join(twice)}", option=twice[0])
-    unknown = sorted(set(options) - {"checkpoint", "ticket_cache"})
+    unknown = sorted(set(options) - {"busy_timeout", "checkpoint", "ticket_cache"})
     if unknown:
         raise InvalidStoreOption(
-            f"unknown SQLite URL option(s): {', '.join(unknown)} (known: checkpoint, ticket_cache)",
+            f"unknown SQLite URL option(s): {', '.join(unknown)} (known: busy_timeout, checkpoint, "
+            "ticket_cache)",
             option=unknown[0],
         )
     mode = options.get("checkpoint", "inline")  # no thread unless asked: safe under a pre-forking server
@@ -288,7 +291,8 @@ def _parse_url(url: str) -> _Options:
         raise InvalidStoreOption(
             "checkpoint=background needs a database file, not :memory:", option="checkpoint"
         )
-    return _Options(path, mode, check_limit(options.get("ticket_cache", str(DEFAULT_LIMIT))))
+    limit = check_limit(options.get("ticket_cache", str(DEFAULT_LIMIT)))
+    return _Options(path, mode, limit, options.get("busy_timeout"))
 
 
 _SPLIT_BATCH = Bounds(1, 10_000)
@@ -305,14 +309,14 @@ def _most_batches(max_batches: object) -> int | None:
 class SqliteStore:
     """A store factory on one SQLite database; calling it gives a unit of work."""
 
-    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, url: str, *, timeout: float | None = None) -> None:
         self.url = url
         options = _parse_url(url)
         self.path = options.path
         self._memory = self.path == ":memory:"
         self._background = options.checkpoint == "background" and not self._memory
         self._checkpointer: BackgroundCheckpointer | None = None
-        self._timeout = timeout
+        self._timeout = busy_timeout(options.busy_timeout, timeout)  # checked before anything is opened
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._idle_readers: list[sqlite3.Connection] = []  # read-only units of work (issue 18)
@@ -337,13 +341,21 @@ class SqliteStore:
             with _translated(where):
                 migrate(conn, where=where)
                 if not self._memory:
-                    switch_to_wal(conn, timeout)  # another desk creating the file: wait, as for a writer
+                    switch_to_wal(
+                        conn, self._timeout
+                    )  # another desk creating the file: wait, as for a writer
         except BaseException:
             self._idle.append(conn)  # idle: close() closes it at once
             self.close()
             raise
         self._idle.append(conn)
         self._checkpointer = BackgroundCheckpointer(self.path) if self._background else None
+
+    @property
+    def busy_timeout(self) -> float:
+        """Seconds a write waits for another writer's lock before ``StoreBusy`` (``?busy_timeout=``): the
+        command runner re-runs a command that met a busy store only within this time of its start."""
+        return self._timeout
 
     def _connect(self, *, wal: bool = True) -> sqlite3.Connection:
         with _translated(self.path):

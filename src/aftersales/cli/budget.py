@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aftersales.cli.actor_option import ID_RULE, as_role_and_id
+from aftersales.cli.busy_option import add_busy_option, desk_url
 from aftersales.cli.desk_address import desk_file
 from aftersales.domain.charges import ChargeKind
 from aftersales.errors import AftersalesError, ValidationError
@@ -74,6 +75,7 @@ def add_budget_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--pack", default="sanitary_ware", help="policy pack of the desk")
     p.add_argument("--locale", default=None, help="zh_Hans (default), zh_Hant or en")
     p.add_argument("--timezone", default="Asia/Shanghai")
+    add_busy_option(p)
     return p
 
 
@@ -228,7 +230,7 @@ def _run(args: argparse.Namespace, words: _Words, out: TextIO, err: TextIO) -> i
 
     actor = _actor(args)  # an id the desk refuses is a usage error, before the store is opened
     desk = ServiceDesk.open(
-        f"sqlite:///{args.db}",
+        desk_url(args.db, args.busy_timeout),
         pack=args.pack,
         settings={"timezone": args.timezone},
         attachments=MemoryAttachmentStore(),  # no attachments folder made beside the file

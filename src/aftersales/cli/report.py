@@ -29,6 +29,7 @@ from typing import Any, TextIO
 
 from aftersales.cli.actor_option import as_role_and_id
 from aftersales.cli.argv_words import bad_locale_line, count
+from aftersales.cli.busy_option import add_busy_option, desk_url
 from aftersales.cli.desk_address import desk_file
 from aftersales.cli.desk_file_words import desk_file_reason
 from aftersales.cli.error_words import error_line
@@ -103,6 +104,7 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--trend-months", type=count, default=None, help="kpi: add a trend chart of N months")
     p.add_argument("--month", default=None, help="feedback: the month fed back, YYYY-MM")
     p.add_argument("--timezone", default="Asia/Shanghai")
+    add_busy_option(p)
     p.add_argument(
         "--as",
         dest="as_actor",
@@ -320,7 +322,7 @@ def _produce(
     # A report reads: the desk's attachments (a folder beside the file, made when a desk opens) are not
     # read, so they are kept in memory and no folder is made beside a file that only was read.
     desk = ServiceDesk.open(
-        f"sqlite:///{args.db}",
+        desk_url(args.db, args.busy_timeout),
         pack=args.pack,
         clock=ManualClock(datetime.now(tz)),
         settings={"timezone": args.timezone},

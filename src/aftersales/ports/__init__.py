@@ -9,7 +9,7 @@ from aftersales.domain.holiday_data import HolidaySource
 from aftersales.ports.clock import Clock
 from aftersales.ports.documents import Document, DocumentSpec, DocumentStore, document_spec
 from aftersales.ports.idempotency import IdempotencyStore
-from aftersales.ports.ids import IdGenerator
+from aftersales.ports.ids import IdGenerator, LearnsTakenIds
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, Notifier, RenderedMessage
 from aftersales.ports.outbox import Outbox, OutboxMessage
 from aftersales.ports.outbox_dispatch import (
@@ -36,6 +36,7 @@ __all__ = [
     "HolidaySource",
     "IdGenerator",
     "IdempotencyStore",
+    "LearnsTakenIds",
     "Notifier",
     "Outbox",
     "OutboxMessage",

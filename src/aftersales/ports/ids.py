@@ -5,9 +5,10 @@ Adapters: ``aftersales.adapters.ids`` (``UuidIds``, ``SequentialIds`` giving rea
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-__all__ = ["IdGenerator"]
+__all__ = ["IdGenerator", "LearnsTakenIds"]
 
 
 @runtime_checkable
@@ -16,4 +17,21 @@ class IdGenerator(Protocol):
 
     def next_id(self, kind: str) -> str:
         """A new id for an object of ``kind``; never returned before for that kind."""
+        ...
+
+
+@runtime_checkable
+class LearnsTakenIds(Protocol):
+    """An :class:`IdGenerator` that can be told of ids stored by other means, so it never hands them out.
+
+    A bulk import (``desk.import_tickets``) stores tickets under the ids they come with: the host's own
+    export, a move between stores. A generator counting ``T-000001``, ``T-000002``… would hand an imported
+    id out again, and every call numbered with it would be refused (``DuplicateError``). The import tells a
+    generator offering this method the ids of each batch, before the batch is written (session 34); a
+    host's generator without it is not told, and is the host's to move (``UuidIds`` needs nothing).
+    """
+
+    def move_past(self, kind: str, ids: Iterable[str]) -> None:
+        """Never hand out any of ``ids`` for ``kind``: an id of this generator's own spelling moves it past
+        that id (never back); any other id it could not hand out anyway."""
         ...

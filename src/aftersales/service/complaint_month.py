@@ -15,7 +15,8 @@ A complaint registered at the month's last instant whose month's feedback has al
 read the month, and sent it, before the complaint was committed: a desk whose clock lags the job's, an
 opening straddling midnight) is registered in the first month whose feedback is still to send
 (:func:`registration_month`); the job, for its part, sends a month only if no complaint was registered in it
-after it read the month (session 29: before, such a complaint was in no month's feedback).
+after it read the month (session 29: before, such a complaint was in no month's feedback). The two take
+turns at the month gate (:mod:`aftersales.service.month_gate`, session 34).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from aftersales.ports.queries import TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.complaint_base import all_tickets
 from aftersales.service.job_marks import MONTHLY, JobMark
+from aftersales.service.month_gate import hold_month_gate
 
 __all__ = ["month_window", "registered_files", "registered_in", "registration_month"]
 
@@ -53,8 +55,11 @@ def month_window(month: str, timezone: str) -> tuple[datetime, datetime]:
 def registration_month(uow: UnitOfWork, now: datetime, timezone: str) -> str:
     """The month a complaint registered at ``now`` counts in: ``now``'s in ``timezone`` (the books'), or,
     when that month's feedback (or a later one's) went out already, the month after the latest sent — the
-    first feedback that can still carry it (seed 004 第五条 1(6) 每月反馈)."""
+    first feedback that can still carry it (seed 004 第五条 1(6) 每月反馈). Holds the month gate
+    (:mod:`aftersales.service.month_gate`) until ``uow`` ends."""
     month = now.astimezone(zone(timezone)).strftime("%Y-%m")
+    # Held to the commit: the job sending a month waits for this registration, or this reads it sent.
+    hold_month_gate(uow, exclusive=False)
     latest = max(
         (mark.id.partition(":")[2] for mark in uow.documents.query(JobMark, job=MONTHLY)), default=None
     )

@@ -9,6 +9,13 @@ each year's counter to the highest imported number of that year, in the batch's 
 desk goes on from there. Only the desk's own spelling counts (``SR-2026-000002``, the number zero-padded to
 six digits as :func:`~aftersales.service.numbering.next_number` writes it): any other id can never be
 handed out by the counter, so it is left alone.
+
+A desk numbering with the host's generator (``ServiceDesk(ids=...)``) does not use that counter: session 34
+found a host's ``SequentialIds`` handing the imported ``T-000002`` out again (``DuplicateError`` on every call
+until it had walked past them all). The import now tells a generator that can be told
+(:class:`~aftersales.ports.ids.LearnsTakenIds`, as ``SequentialIds`` can) each batch's ids before the batch
+is written (:func:`tell_host_ids`): a call numbered meanwhile takes none of them; a batch refused after it
+leaves the generator past ids never stored, a gap and nothing worse.
 """
 
 from __future__ import annotations
@@ -18,10 +25,11 @@ from collections.abc import Iterable
 
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound
+from aftersales.ports.ids import IdGenerator, LearnsTakenIds
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.numbering import PREFIXES, TicketCounter
 
-__all__ = ["advance_numbers", "highest_numbers"]
+__all__ = ["advance_numbers", "highest_numbers", "tell_host_ids"]
 
 _KIND = "ticket"
 _PREFIX = PREFIXES[_KIND]
@@ -57,3 +65,12 @@ def advance_numbers(uow: UnitOfWork, batch: Iterable[Ticket]) -> None:
         if counter.last < number:
             counter.last = number
             uow.documents.save(counter)
+
+
+def tell_host_ids(ids: IdGenerator | None, batch: Iterable[Ticket]) -> None:
+    """Tell the host's generator ``ids`` that ``batch``'s ticket ids are taken, when it can be told
+    (:class:`~aftersales.ports.ids.LearnsTakenIds`); the desk's own counter (``ids`` is ``None``) is moved
+    by :func:`advance_numbers` in the batch's transaction. A host's generator without ``move_past`` is not
+    told: it is the host's to move past what it imports."""
+    if isinstance(ids, LearnsTakenIds):
+        ids.move_past(_KIND, [t.id for t in batch])

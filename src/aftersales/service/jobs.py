@@ -57,11 +57,10 @@ job it reaches fails in ``JobsReport.failed``; raising on the run's first read, 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
@@ -101,7 +100,7 @@ from aftersales.service.calendar_stamp import (
     stamp_seen,
     stamp_unsigned,
 )
-from aftersales.service.complaint_month import month_window, registered_files
+from aftersales.service.complaint_month import registered_files
 from aftersales.service.customer_name import customer_name
 from aftersales.service.delivery import MOST_PURGED, notification_params
 from aftersales.service.fee_desk import MOST_BATCH
@@ -109,12 +108,11 @@ from aftersales.service.fork_locks import renew_after_fork
 from aftersales.service.job_marks import JobMark, month_sent, months_unsent
 from aftersales.service.judged_instant import judged_at
 from aftersales.service.mark_retention import MarkRetention, PurgePass, can_walk
-from aftersales.service.numbering import TicketCounter, counter_id
+from aftersales.service.month_gate import hold_month_gate
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.progress_updates import ProgressUpdates
 from aftersales.service.purge_pages import drain, drain_walk
 from aftersales.service.record_words import notice_for
-from aftersales.service.row_locks import document_for_update
 from aftersales.service.sla_cliff import recompute_dues
 
 if TYPE_CHECKING:
@@ -666,7 +664,9 @@ class Jobs:
                 )
             if month_sent(uow, month):
                 return 0  # another run sent it (or a later month) meanwhile
-            _wait_for_openings(uow, month, self.context.timezone)
+            # Openings registering a complaint hold the gate from their read of the months sent to their
+            # commit: the registrations read next include theirs, and a later one reads the month sent.
+            hold_month_gate(uow, exclusive=True)
             if registered_files(uow, month) != registered:
                 # A complaint registered in the month was committed after the month was read (opened at
                 # its last instant): sent now, the feedback would go out without it, and its month be
@@ -897,17 +897,3 @@ def _called_about(uow: UnitOfWork, task: CallbackTask) -> TicketKind | None:
         return uow.tickets.get(task.ticket_id).kind
     except NotFound:
         return None
-
-
-def _wait_for_openings(uow: UnitOfWork, month: str, timezone: str) -> None:
-    """Wait (PostgreSQL) for the openings numbering tickets of ``month``'s year that are under way: each
-    holds the year's ticket counter until it commits (``service.numbering``), so the month's complaints
-    read next include one opened at the month's last instant, and an opening after this write waits for
-    it and finds the month sent (:func:`~aftersales.service.complaint_month.registration_month`). A store
-    whose writers take turns (SQLite, memory) reads it as any document; a desk numbering with the host's
-    ids holds no counter (the month's complaints are read again all the same)."""
-    _start, end = month_window(month, timezone)
-    last = end - timedelta(microseconds=1)
-    for year_of in {last, last.astimezone(UTC)}:
-        with contextlib.suppress(NotFound):
-            document_for_update(uow.documents, TicketCounter, counter_id("ticket", year_of))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -355,11 +356,22 @@ class CommandRunner:
         that is this command's first result; otherwise the command is re-run on fresh data (the
         client never gave a version, so nothing it saw is stale). A busy store wrote nothing: re-run.
         A refusal of a keyed command is its original's result when one committed meanwhile.
+
+        A busy store waited for its lock up to its own ``busy_timeout`` (SQLite) before saying so: the
+        command is re-run only within that time of its start (a store busy at once, a commit that met a
+        checkpoint), so the whole command waits one timeout; before, each of eight runs waited it again.
         """
+        started = time.monotonic()
         for attempt in range(RETRIES):
             try:
                 return once(*args)
-            except (ConcurrencyConflict, DuplicateError, StoreBusy):
+            except StoreBusy:
+                if attempt == RETRIES - 1 or time.monotonic() - started >= self._busy_wait():
+                    raise
+                # No look for a winner under the same key: that read waits for the same lock (a write
+                # transaction on SQLite); the next run reads the key first.
+                time.sleep(random.uniform(0, 0.001 * (attempt + 1)))
+            except (ConcurrencyConflict, DuplicateError):
                 try:
                     first = self._after_race(scoped, recall)
                 except StoreBusy:
@@ -381,6 +393,12 @@ class CommandRunner:
                     raise
                 return first
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _busy_wait(self) -> float:
+        """Seconds a command may spend re-running after a busy store: the store's ``busy_timeout`` (its
+        own wait for a lock); a store that names none is re-run as after a lost race."""
+        wait = getattr(self.context.store, "busy_timeout", None)
+        return float(wait) if isinstance(wait, int | float) else math.inf
 
     def _refused_but_replayed(self, scoped: str | None, recall: Callable[[UnitOfWork], T | None]) -> T | None:
         """After a refusal: the result a concurrent original stored under the same key, if any (a store

@@ -36,7 +36,7 @@ from aftersales.service.import_lifecycle import (
     check_instants,
     needs_customers,
 )
-from aftersales.service.import_numbering import advance_numbers
+from aftersales.service.import_numbering import advance_numbers, tell_host_ids
 from aftersales.service.late_after_rewind import rewind_backfill
 from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.permissions import check_role
@@ -206,6 +206,8 @@ def import_tickets(
 
         def apply(uow: UnitOfWork, now: datetime) -> int:
             return _write(runner.context, uow, chunk, now)
+
+        tell_host_ids(runner.context.ids, chunk)  # before the write: a call meanwhile takes none of them
 
         written += runner.write(actor, "import_tickets", None, len(chunk), apply)
         batches += 1
