@@ -1,13 +1,16 @@
 # mypy: disable-error-code="attr-defined"
-"""A PostgreSQL bulk import sends its ticket rows by ``COPY`` and stores what the ``INSERT`` stored
-(issue 21, session 34 d).
+"""A PostgreSQL bulk import sends its ticket, completion and search rows by ``COPY`` and stores what
+the ``INSERT`` statements stored (issue 21, session 34 d).
 
-``add_many`` ran ``executemany`` of the ticket ``INSERT``: psycopg adapted every parameter of every
-row in Python, the server executed a statement per ticket (the insert alone 17–22 µs of client CPU a
-row; by ``COPY`` 7–10 µs). The rows stored must not change: texts a ``COPY`` stream has to escape
-(tab, newline, carriage return, backslash, ``\\N``) and absent columns come back as a single ``add``
-stores them. A taken id is still a ``DuplicateError`` with nothing of the batch stored, also when it
-is taken after the batch's own check (the ``COPY`` itself then fails), and the unit of work goes on.
+``add_many`` ran ``executemany`` of the ticket ``INSERT`` and the completions' upsert: psycopg adapted
+every parameter of every row in Python, the server executed a statement per ticket (the tickets' insert
+alone 17–22 µs of client CPU a row; by ``COPY`` 7–10 µs). The rows stored must not change: texts a
+``COPY`` stream has to escape (tab, newline, carriage return, backslash, ``\\N``) and absent columns
+come back as a single ``add`` stores them. A taken id is still a ``DuplicateError`` with nothing of the
+batch stored, also when it is taken after the batch's own check (the ``COPY`` itself then fails), and
+the unit of work goes on.
+The parties' words the import's search documents read are taken out of the stored JSON by the server
+(``party_words``), as SQLite does, instead of a ``Customer`` built per customer: the same words.
 Skipped only when ``AFTERSALES_PG_DSN`` is unset.
 """
 
@@ -21,10 +24,17 @@ from typing import Any
 
 import pytest
 
-from aftersales.adapters import postgres_tickets
+from aftersales import serialization
+from aftersales.adapters import postgres, postgres_tickets
 from aftersales.adapters.postgres import open_postgres
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
+from aftersales.domain.parties import Customer, CustomerTier, Dealer
+from aftersales.domain.products import Asset
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import DuplicateError
+from aftersales.ports.batch_search import CustomerWords, party_words_of
+from aftersales.ports.ticket_search import search_document
 from aftersales.testing.storage_contract import contract_ticket
 
 DSN = os.environ.get("AFTERSALES_PG_DSN")
@@ -79,11 +89,14 @@ def test_a_batch_stores_the_rows_single_adds_store(urls: tuple[str, str]) -> Non
         store = open_postgres(url)
         try:
             with store() as uow:
+                docs = [search_document(t, None) for t in _tickets()]
                 if bulk:
                     uow.tickets.add_many(_tickets())
+                    uow.search.put_many(docs)
                 else:
-                    for ticket in _tickets():
+                    for ticket, doc in zip(_tickets(), docs, strict=True):
                         uow.tickets.add(ticket)
+                        uow.search.put(doc)
                 uow.commit()
         finally:
             store.close()
@@ -91,7 +104,14 @@ def test_a_batch_stores_the_rows_single_adds_store(urls: tuple[str, str]) -> Non
     assert len(bulk_rows) == 24
     assert {row[18] for row in bulk_rows} >= set(AWKWARD)  # description, as given
     assert bulk_rows == _rows(single_url, "tickets")
-    assert _rows(bulk_url, "ticket_completions") == _rows(single_url, "ticket_completions")
+    for table in ("ticket_search", "ticket_search_keys", "ticket_labels"):
+        assert _rows(bulk_url, table) == _rows(single_url, table), table
+    assert {row[2] for row in _rows(bulk_url, "ticket_search")} >= {
+        search_document(t, None).text for t in _tickets()[: len(AWKWARD)]
+    }
+    completions = _rows(bulk_url, "ticket_completions")
+    assert len(completions) >= 4  # the closed ones
+    assert completions == _rows(single_url, "ticket_completions")
     store = open_postgres(bulk_url)
     try:
         with store() as uow:  # and read back as the tickets they were
@@ -121,11 +141,16 @@ def test_the_rows_travel_as_one_copy(urls: tuple[str, str]) -> None:
             patch.setattr(PostgresStore, "acquire", traced)
             with store() as uow:
                 uow.tickets.add_many(_tickets())
+                uow.search.put_many(search_document(t, None) for t in _tickets())
                 uow.commit()
         trace.seek(0)
         sent = trace.read()
         assert sent.count("COPY tickets (") == 1
         assert "INSERT INTO tickets" not in sent  # not one statement a row
+        assert sent.count("COPY ticket_completions (") == 1  # the tickets imported done
+        assert "INSERT INTO ticket_completions" not in sent
+        assert sent.count("COPY ticket_search (") == 1
+        assert "INSERT INTO ticket_search (" not in sent
     finally:
         store.close()
         trace.close()
@@ -174,3 +199,47 @@ def test_an_id_taken_after_the_batch_check_fails_the_copy_and_the_unit_goes_on(
     finally:
         store.close()
     assert [row[0] for row in _rows(urls[0], "tickets")] == ["T-0005", "T-0020", "T-0021", "T-0022"]
+
+
+def _parties() -> tuple[dict[str, Customer], dict[str, Dealer], dict[str, Asset]]:
+    customers = {
+        "c1": Customer(
+            CustomerId("c1"), "王芳", Contact("王芳", phone="+86 139 1234 5678"), CustomerTier.VIP, "SH"
+        ),
+        "c2": Customer(
+            CustomerId("c2"), "Ｌｉ Ｌｅｉ Co.", Contact("李雷", phone="021-6234 5678"), region="SH"
+        ),
+        "c3": Customer(CustomerId("c3"), "赵六 \\ 'x'", Contact("赵六"), CustomerTier.IMPORTANT, "SH"),
+    }
+    dealers = {"d1": Dealer(DealerId("d1"), "浦东特约 No.1", "SH", frozenset({"SH"}))}
+    assets = {"a1": Asset(AssetId("a1"), ProductId("P1"), "SN-2026-０００42")}
+    return customers, dealers, assets
+
+
+def test_party_words_are_those_of_the_records(urls: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # The import's search documents and close check read these words: selected by the server out of the
+    # stored JSON, they must be what the records give (name, contact's name and phone, tier).
+    customers, dealers, assets = _parties()
+    store = open_postgres(urls[0])
+    try:
+        with store() as uow:
+            for customer in customers.values():
+                uow.customers.add(customer)
+            uow.dealers.add(dealers["d1"])
+            uow.assets.add(assets["a1"])
+            uow.commit()
+        built: list[object] = []
+        real = serialization.structure
+
+        def counted(data: Any, cls: Any) -> Any:
+            built.append(cls)
+            return real(data, cls)
+
+        monkeypatch.setattr(postgres, "structure", counted)
+        with store() as uow:
+            words = uow.party_words(["c1", "c2", "c3", "gone"], ["d1", "d9"], ["a1", "a9"])
+        assert words == party_words_of(customers, dealers, assets)
+        assert words.customers["c3"] == CustomerWords("赵六 \\ 'x'", "赵六", None, CustomerTier.IMPORTANT)
+        assert built == []  # no record built
+    finally:
+        store.close()
