@@ -48,7 +48,9 @@ from aftersales.adapters.late_gap_postgres import POSTGRES_LATE_GAP_TABLE_STEP
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
 from aftersales.adapters.postgres_ahead import DEALER_FIELD, by_unit_dealer, dealer_rows
 from aftersales.adapters.postgres_entity_reads import BY_TICKET, OPTIONAL, EntityReads, by_ticket
+from aftersales.adapters.postgres_import import copy_rows
 from aftersales.adapters.postgres_liveness import still_open
+from aftersales.adapters.postgres_party_words import select_party_words
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
@@ -71,6 +73,7 @@ from aftersales.errors import (
     StorageError,
     ValidationError,
 )
+from aftersales.ports.batch_search import PartyWords
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import keeps_personal_copies
 from aftersales.ports.ledger_rows import LedgerRows
@@ -711,6 +714,18 @@ class PostgresUnitOfWork:
         conn = self.tx.connection()
         with _translated("postgresql"), conn.transaction(), conn.cursor() as cursor:
             cursor.executemany(sql, rows)
+
+    def party_words(
+        self, customer_ids: Iterable[str], dealer_ids: Iterable[str], asset_ids: Iterable[str]
+    ) -> PartyWords:
+        """The searchable words of these stored parties, taken out of their JSON by the server instead of
+        building each record (a bulk import's search documents: :mod:`.postgres_party_words`)."""
+        return select_party_words(self.run, customer_ids, dealer_ids, asset_ids)
+
+    def copy_rows(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Stream ``rows`` through ``statement`` (a ``COPY … FROM STDIN``) as :meth:`run_many` writes
+        them: in a savepoint, none stored on an error (:func:`.postgres_import.copy_rows`)."""
+        copy_rows(self, statement, rows)
 
     def remember_entities(self, kinds: Sequence[str], found: Sequence[Any]) -> None:
         """Keep entities read with a ticket: ``found`` holds (id asked for, stored JSON or None) per kind."""

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from aftersales.adapters.completions_postgres import UPSERT, completion_params, write_completions
 from aftersales.adapters.late_gap_postgres import pg_filter_gap_column
 from aftersales.adapters.postgres_entity_reads import BY_TICKET, DOCUMENTS, PER_TICKET, by_ticket
+from aftersales.adapters.postgres_import import COPY_COMPLETIONS, COPY_TICKETS, completion_rows, copy_rows
 from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
@@ -358,11 +359,11 @@ class PostgresTickets:
         if taken is not None:
             raise DuplicateError(f"ticket {taken[0]!r} already exists")
         rows = [(*row_values(t), Jsonb(ticket_text_utf8(t, t.version, None)[0], dumps=_raw)) for t in batch]
-        # Without ON CONFLICT: a concurrent insert of one of these ids fails the whole batch.
-        self._uow.run_many(_INSERT_MANY, rows)
-        done = [upsert for _drop, upsert in map(completion_params, batch) if upsert is not None]
+        # By COPY (postgres_import): a concurrent insert of one of these ids fails the whole batch.
+        copy_rows(self._uow, COPY_TICKETS, rows)
+        done = completion_rows(batch)
         if done:  # tickets imported done: their completions, for a dealer's month
-            self._uow.run_many(UPSERT, done)
+            copy_rows(self._uow, COPY_COMPLETIONS, done)
         self._uow.tx.deferring = True  # what follows (their search rows …) goes with the commit
 
     def _again(self, id: str) -> Ticket | None:

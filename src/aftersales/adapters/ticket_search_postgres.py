@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from aftersales.adapters.late_gap_postgres import pg_filter_gap_column
+from aftersales.adapters.postgres_import import COPY_SEARCH
 from aftersales.adapters.sql_ledger import where
 from aftersales.adapters.text_index_postgres import TEXT_INDEX_MIGRATION
 from aftersales.errors import ValidationError
@@ -62,6 +63,8 @@ in their rows' text."""
 
 class _Runner(Protocol):
     def run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def copy_rows(self, statement: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
     def defer(self, sql: str, params: Sequence[Any], *, prepare: bool = False) -> None: ...
 
@@ -292,10 +295,10 @@ class PostgresTicketSearch:
             for label in sorted(doc.labels):
                 label_rows[0].append(label)
                 label_rows[1].append(doc.ticket_id)
-        run(
-            "INSERT INTO ticket_search (pos, ticket_id, text, idents)"
-            " SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])",
-            (positions, ids, [doc.text for doc in batch], [doc.idents for doc in batch]),
+        # By COPY (postgres_import): psycopg wrote each array of an unnest element by element in Python.
+        self._uow.copy_rows(
+            COPY_SEARCH,
+            [(pos, doc.ticket_id, doc.text, doc.idents) for pos, doc in zip(positions, batch, strict=True)],
         )
         if key_rows[0]:
             run(
