@@ -82,6 +82,7 @@ NOT_EXPORTED: dict[str, str] = {
     "attachment_blob_guard": "bookkeeping",
     "batch_tally_backfill": "bookkeeping",
     "books_zone": "bookkeeping",
+    "custom_field_types": "bookkeeping",
     "calendar_stamp": "bookkeeping",
     "budget_draft": "the office's drafted budget",
     "cost_budget": "the office's budget",
