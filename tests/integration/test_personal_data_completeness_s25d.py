@@ -83,6 +83,8 @@ NOT_EXPORTED: dict[str, str] = {
     "batch_tally_backfill": "bookkeeping",
     "books_zone": "bookkeeping",
     "custom_field_types": "bookkeeping",
+    "progress_watch": "a ticket id and an instant",
+    "progress_watch_basis": "bookkeeping",
     "calendar_stamp": "bookkeeping",
     "budget_draft": "the office's drafted budget",
     "cost_budget": "the office's budget",
