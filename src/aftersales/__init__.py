@@ -959,11 +959,13 @@ __all__ += ["FiguresScope", "StaffFiguresDesk", "staff_figures"]
 # a pack's price list is read from.
 from aftersales.policies.fees import PartPriceEntry  # noqa: E402
 from aftersales.service.assessment_referral import AssessmentReferrals  # noqa: E402
+from aftersales.service.custom_field_stamp import CustomFieldTypes  # noqa: E402
 from aftersales.service.guidance_desk import GuidanceDesk  # noqa: E402
 from aftersales.service.repair_points import RepairPointDesk  # noqa: E402
 from aftersales.service.zone_stamp import BooksZone  # noqa: E402
 
 __all__ += ["AssessmentReferrals", "BooksZone", "GuidanceDesk", "PartPriceEntry", "RepairPointDesk"]
+__all__ += ["CustomFieldTypes"]
 
 # Session 22: the catch-up of the batch-incident tallies on an older store (``desk.batch_tallies``).
 from aftersales.service.batch_tally_backfill import BatchTallies  # noqa: E402

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from aftersales.adapters.late_gap_postgres import backfill_late_gap_postgres
 from aftersales.adapters.sql_ledger import arm_pages, where_arms
+from aftersales.adapters.urgent_claim_step import backfill_urgent_claims_postgres
 from aftersales.errors import ValidationError
 from aftersales.ports.ledger_rows import LedgerRecord, received_order
 from aftersales.ports.queries import TicketFilter
@@ -63,6 +64,7 @@ class PostgresLedgerRows:
     def __init__(self, store: PostgresStore) -> None:
         self._store = store
         backfill_late_gap_postgres(store)  # the breached filter's gaps of an upgraded database (once)
+        backfill_urgent_claims_postgres(store)  # the customers' own "urgent" of an upgraded one (once)
 
     def pages(self, filter: TicketFilter, page_size: int) -> Iterator[Sequence[LedgerRecord]]:
         if not isinstance(page_size, int) or not 1 <= page_size <= 100_000:

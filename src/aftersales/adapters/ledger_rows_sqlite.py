@@ -18,6 +18,7 @@ from aftersales.adapters.late_gap_backfill import backfill_late_gap
 from aftersales.adapters.reporting_sqlite_schema import ensure_reporting_schema
 from aftersales.adapters.sql_ledger import arm_pages, where_arms
 from aftersales.adapters.sqlite import SqliteStore
+from aftersales.adapters.urgent_claim_step import backfill_urgent_claims
 from aftersales.errors import StorageError, ValidationError
 from aftersales.ports.ledger_rows import LedgerRecord, received_order
 from aftersales.ports.queries import TicketFilter
@@ -54,6 +55,7 @@ class SqliteLedgerRows:
         try:
             ensure_reporting_schema(conn)
             backfill_late_gap(conn)  # the breached filter's gaps of an upgraded file (a no-op once done)
+            backfill_urgent_claims(conn)  # the customers' own "urgent" of an upgraded file (once)
         finally:
             store.release(conn)
 

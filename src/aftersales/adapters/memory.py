@@ -38,6 +38,7 @@ from aftersales.errors import (
 )
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import (
+    IdNames,
     keeps_personal_copies,
     scrub_idempotency_row,
     scrub_message,
@@ -835,8 +836,9 @@ class _Outbox(OutboxBookkeeping):
         one of ``within`` (:func:`~aftersales.ports.erasure.scrub_needles`); returns how many were
         rewritten."""
         found = []
+        named = IdNames(within)  # once: each row is asked whether it names any of them
         for id_, r in self._uow._scan("outbox"):
-            wanted = scrub_needles([r.text], needles, free_text, within)
+            wanted = scrub_needles([r.text], needles, free_text, named)
             if any(encode_json(n)[1:-1] in r.text for n in wanted):
                 found.append((id_, wanted))
         count = 0
@@ -887,8 +889,9 @@ class _Idempotency:
         with their stamps — as the SQL stores do.
         """
         count = 0
+        named = IdNames(within)
         for key, record in sorted(self._uow._scan("idem"), key=lambda item: item[0]):
-            wanted = scrub_needles([key, record.text], needles, free_text, within)
+            wanted = scrub_needles([key, record.text], needles, free_text, named)
             if not any(n in key or encode_json(n)[1:-1] in record.text for n in wanted):
                 continue
             new_key, new_text = scrub_idempotency_row(key, record.text, wanted)

@@ -62,6 +62,7 @@ from aftersales.adapters.ticket_search_postgres import (
     SEARCH_NOTES_STEP,
     PostgresTicketSearch,
 )
+from aftersales.adapters.urgent_claim_step import POSTGRES_URGENT_CLAIM_STEP
 from aftersales.adapters.wait_gap_step import POSTGRES_WAIT_GAP_STEP
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -244,6 +245,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     POSTGRES_HELD_DEALER_STEP,
     # Session 32 (issue 21): a note's search text in a row of its own (ticket_search_postgres).
     SEARCH_NOTES_STEP,
+    # Session 34: a customer's own "urgent" (seed 001 三(二)2) as a ledger column; the rows stored before
+    # are filled by the small-batch back-fill (urgent_claim_step).
+    POSTGRES_URGENT_CLAIM_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from aftersales.domain.instants import micros
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.erasure import scrub_idempotency_row, scrub_message, scrub_needles
+from aftersales.ports.erasure import IdNames, scrub_idempotency_row, scrub_message, scrub_needles
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, check_claim, claimed, distinct_messages
 from aftersales.serialization import datetime_text, decode_json, encode_json
 
@@ -606,12 +606,13 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
         for needle in (*needles, *free_text):
             ids.update(row[0] for row in self._run(self._sql["containing"], (_like(needle),)).fetchall())
         count = 0
+        named = IdNames(within)  # once: each row is asked whether it names any of them
         for id_ in sorted(ids):
             message = self._load(id_)
             if message is None:
                 continue
             texts = [encode_json(dict(message.payload)), message.idempotency_key]
-            scrubbed = scrub_message(message, scrub_needles(texts, needles, free_text, within))
+            scrubbed = scrub_message(message, scrub_needles(texts, needles, free_text, named))
             if scrubbed != message:
                 self._store(scrubbed)
                 count += 1
@@ -692,8 +693,9 @@ class SqlIdempotency(SqlRepository):
             pattern = _like(needle)
             found.update((str(k), str(r)) for k, r in self._run(self._sql["containing"], (pattern, pattern)))
         count = 0
+        named = IdNames(within)
         for key, result in sorted(found.items()):
-            wanted = scrub_needles([key, result], needles, free_text, within)
+            wanted = scrub_needles([key, result], needles, free_text, named)
             new_key, new_result = scrub_idempotency_row(key, result, wanted)
             if (new_key, new_result) == (key, result):
                 continue

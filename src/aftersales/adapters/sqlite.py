@@ -78,6 +78,7 @@ from aftersales.adapters.sqlite_wal import switch_to_wal
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo, check_limit
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch, forget_words
+from aftersales.adapters.urgent_claim_step import UrgentClaimProgress, backfill_urgent_claims
 from aftersales.adapters.wait_gap_step import register_wait_gap
 from aftersales.domain.bounds import POSITIVE, Bounds
 from aftersales.domain.parties import Customer, Dealer, Engineer
@@ -533,6 +534,17 @@ class SqliteStore:
         finally:
             self.release(conn)
 
+    def backfill_urgent_claims(self, *, max_batches: int | None = None) -> UrgentClaimProgress:
+        """Write the ledger's ``urgent_claimed`` of the rows stored before schema step 34
+        (:mod:`.urgent_claim_step`): short resumable batches, parsing outside the write lock."""
+        max_batches = _most_batches(max_batches)
+        conn = self.acquire()
+        try:
+            with _translated(f"urgent-claim back-fill of {self.path}"):
+                return backfill_urgent_claims(conn, max_batches=max_batches)
+        finally:
+            self.release(conn)
+
     def fill_sweep_tables(self, *, max_batches: int | None = None) -> FillProgress:
         """Copy the open tickets and customer tiers of a file written before schema step 15 into the
         SLA sweep's tables, in short resumable batches (writers wait one batch at most); the next
@@ -575,18 +587,26 @@ class SqliteStore:
         filled = self.fill_sweep_tables(max_batches=max_batches)
         reporting = self.backfill_reporting(max_batches=max_batches)
         gaps = self.backfill_late_gap(max_batches=max_batches)
+        claims = self.backfill_urgent_claims(max_batches=max_batches)
         conn = self.acquire()
         try:
             with _translated(f"refreshing the planner statistics of {self.path}"):
                 analysed = refresh_statistics(conn)
         finally:
             self.release(conn)
-        steps = (split.batches, filled.batches, reporting.batches, gaps.batches)
+        steps = (split.batches, filled.batches, reporting.batches, gaps.batches, claims.batches)
         return UpkeepReport(
             batches=sum(steps),
-            rows=split.tickets + filled.rows + reporting.tickets + gaps.rewritten,
+            rows=split.tickets + filled.rows + reporting.tickets + gaps.rewritten + claims.rewritten,
             analyzed=analysed is not None,
-            longest_lock=max(split.longest, filled.longest, reporting.longest, gaps.longest, analysed or 0.0),
+            longest_lock=max(
+                split.longest,
+                filled.longest,
+                reporting.longest,
+                gaps.longest,
+                claims.longest,
+                analysed or 0.0,
+            ),
             complete=all(done < max_batches for done in steps),
         )
 

@@ -39,6 +39,7 @@ from aftersales.adapters.ticket_search_sqlite import (
     SEARCH_PEND_TRIGGER_MIGRATION,
     SEARCH_PENDING_MIGRATION,
 )
+from aftersales.adapters.urgent_claim_step import SQLITE_URGENT_CLAIM_STEP
 from aftersales.adapters.wait_gap_step import SQLITE_WAIT_GAP_STEP, register_wait_gap
 from aftersales.errors import StorageError, StoreDamaged
 
@@ -243,6 +244,9 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # the ledger reads those tables instead (sla_sweep_ledger). A file whose sweep tables are not filled
     # yet keeps them until the fill's last batch (sla_sweep_sqlite).
     SWEEP_FOLD_STEP,
+    # 34 (session 34): a customer's own "urgent" (seed 001 三(二)2) as a ledger column, for the ticket
+    # lists and exports; the rows stored before are filled by the small-batch back-fill (urgent_claim_step).
+    SQLITE_URGENT_CLAIM_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -356,6 +356,16 @@ class SqliteTicketSearch:
             values = [v for key in keys for v in (key, pos)]
             self._uow.run(f"INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES {rows}", values)
 
+    def _delete_keys(self, pos: int, keys: str) -> None:
+        """Delete the exact keys of ``pos``, which its row lists (``keys``, written with them).
+
+        By key and position, the table's primary key: it has no index on the position alone, and a
+        scan of it per re-keyed ticket made erasing a customer quadratic in their tickets (2 ms a
+        ticket at 2,000 of them, session 34 g)."""
+        old = keys.split(FIELD_SEPARATOR)  # an empty one too: it may have been written
+        marks = ", ".join("?" for _ in old)
+        self._uow.run(f"DELETE FROM ticket_search_keys WHERE pos = ? AND key IN ({marks})", (pos, *old))
+
     def _put_labels(self, ticket_id: str, labels: frozenset[str]) -> None:
         if labels:
             rows = ", ".join("(?, ?)" for _ in labels)
@@ -429,7 +439,7 @@ class SqliteTicketSearch:
             (doc.text, doc.idents, new_keys, new_labels, new_scope, pos),
         )
         if keys != new_keys:
-            run("DELETE FROM ticket_search_keys WHERE pos = ?", (pos,))
+            self._delete_keys(pos, keys)
             self._put_keys(pos, doc.keys)
         if labels != new_labels:
             run("DELETE FROM ticket_labels WHERE ticket_id = ?", (doc.ticket_id,))
@@ -532,7 +542,7 @@ class SqliteTicketSearch:
                 indexed = 1
             if indexed:
                 run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents), _identifiers(scope))))
-            run("DELETE FROM ticket_search_keys WHERE pos = ?", (pos,))
+            self._delete_keys(pos, found[3])
             run("DELETE FROM ticket_labels WHERE ticket_id = ?", (ticket_id,))
             run("DELETE FROM ticket_search WHERE pos = ?", (pos,))
 

@@ -14,7 +14,7 @@ import json
 import os
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -24,6 +24,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.serialization import decode_json, encode_json
 
 __all__ = [
+    "IdNames",
     "KeepsPersonalCopies",
     "Scrubbable",
     "Shreddable",
@@ -132,12 +133,64 @@ def quotes_any(text: str | bytes, needles: Sequence[str]) -> bool:
     return False
 
 
-def names_id(text: str, ids: Sequence[str]) -> bool:
+class IdNames:
+    """The ids of :func:`names_id`, made once for every row an erasure reads.
+
+    Why: asking each id in turn of each row was rows × ids (an outbox message per ticket of the person,
+    each asked about every ticket id): 6 of 17 s of erasing a customer with 2,000 open tickets on SQLite
+    (session 34 g). Here a row is cut where an id may start or end (after a quote, before a quote or a
+    colon) and each piece looked up in a set: the row's length, not the person's tickets."""
+
+    __slots__ = ("_ids", "_longest", "_odd")
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        unique = frozenset(ids)
+        # An id holding a quote is not cut out by the quotes; it is asked the long way (none is, in practice).
+        self._odd = tuple(i for i in unique if '"' in i)
+        self._ids = unique.difference(self._odd)
+        self._longest = max(map(len, self._ids), default=0)
+
+    def __bool__(self) -> bool:
+        return bool(self._ids or self._odd)
+
+    def named_in(self, text: str) -> bool:
+        """Whether ``text`` names one of the ids (see :func:`names_id`)."""
+        ids = self._ids
+        if text in ids or self._heads_key(text):
+            return True
+        for start in _positions(text, '"'):
+            start += 1
+            end = text.find('"', start)
+            piece = text[start:] if end < 0 else text[start:end]
+            if (end >= 0 and piece in ids) or self._heads_key(piece):
+                return True
+        return any(
+            f'"{id_}"' in text or f'"{id_}:' in text or text == id_ or text.startswith(f"{id_}:")
+            for id_ in self._odd
+        )
+
+    def _heads_key(self, text: str) -> bool:
+        """Whether ``text`` starts with one of the ids and a colon (a key's head: ``SR-…:2:…``)."""
+        colon = text.find(":", 0, self._longest + 1)
+        while colon >= 0:
+            if text[:colon] in self._ids:
+                return True
+            colon = text.find(":", colon + 1, self._longest + 1)
+        return False
+
+
+def _positions(text: str, char: str) -> Iterator[int]:
+    """Where ``char`` occurs in ``text``, in order."""
+    at = text.find(char)
+    while at >= 0:
+        yield at
+        at = text.find(char, at + 1)
+
+
+def names_id(text: str, ids: Sequence[str] | IdNames) -> bool:
     """Whether ``text`` (a row's JSON, or a key) names one of ``ids``: as a whole JSON string
     (``"SR-2026-000001"``), or at the head of a key (``SR-2026-000001:2:progress_note:…``)."""
-    return any(
-        f'"{id_}"' in text or f'"{id_}:' in text or text == id_ or text.startswith(f"{id_}:") for id_ in ids
-    )
+    return (ids if isinstance(ids, IdNames) else IdNames(ids)).named_in(text)
 
 
 class WholeValue(str):
@@ -151,7 +204,7 @@ class WholeValue(str):
 
 
 def scrub_needles(
-    texts: Sequence[str], needles: Sequence[str], free_text: Sequence[str], within: Sequence[str]
+    texts: Sequence[str], needles: Sequence[str], free_text: Sequence[str], within: Sequence[str] | IdNames
 ) -> tuple[str, ...]:
     """What to replace in a row whose texts are ``texts``: the person's own strings (``needles``: a
     name, a phone) wherever they are; the free text blanked in their records (``free_text``: a note, a
@@ -159,7 +212,8 @@ def scrub_needles(
     a :class:`WholeValue` only where a value is all of it.
 
     Why: "明天上午上门维修" typed in the erased person's note is typed in other customers' notes too;
-    replaced in every row, it blanked the progress message still to be sent to another customer."""
+    replaced in every row, it blanked the progress message still to be sent to another customer.
+    A store scrubbing many rows passes ``within`` as one :class:`IdNames`, made once."""
     if free_text and any(names_id(text, within) for text in texts):
         whole = [t for t in free_text if isinstance(t, WholeValue)]
         found = needles_of([*needles, *(t for t in free_text if not isinstance(t, WholeValue))])

@@ -25,6 +25,7 @@ __all__ = [
     "NO_DUE",
     "SORT_ARITY",
     "TicketRow",
+    "claimed_urgent",
     "matches",
     "micros",
     "parts_gap",
@@ -80,6 +81,9 @@ class TicketRow:
     planner sees most rows pass (``late_gap = 0``). A ticket waiting for the customer since before it was
     late has a gap reaching :data:`NO_DUE`; one waiting for parts so has ``-1 - gap``
     (:func:`parts_gap`: paused only where the pack pauses on parts, ``TicketFilter.parts_pause``)."""
+    urgent_claimed: bool = False
+    """Whether the customer's own request said it was urgent and nobody has marked it so yet
+    (:func:`claimed_urgent`; seed 001 三(二)2): what the specialist triaging the new calls looks for."""
 
 
 _AWAITING_CUSTOMER = frozenset({TicketState.AWAITING_CUSTOMER.value})
@@ -107,6 +111,16 @@ def parts_gap(late_gap: int, due_us: int, parts_pause: bool) -> int:
     if late_gap >= 0:
         return late_gap
     return NO_DUE - due_us if parts_pause else -1 - late_gap
+
+
+def claimed_urgent(ticket: Ticket) -> bool:
+    """Whether ``ticket``'s customer said its request was urgent (``urgent_claimed`` on its ``opened``
+    event), a claim that grades nothing until the specialist marks the ticket urgent (seed 001 三(二)2,
+    ``triage(urgent=True)``); ``False`` once it is marked: nothing left to decide."""
+    events = ticket.events
+    if ticket.urgent or not events or events[0].action != "opened":
+        return False
+    return events[0].payload.get("urgent_claimed") is True
 
 
 def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]:
@@ -149,6 +163,7 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
         ticket.description,
         ticket.dispatched_dealer,
         gap,
+        claimed_urgent(ticket),
     )
 
 
@@ -163,7 +178,13 @@ def ticket_row_of(values: Sequence[Any]) -> TicketRow:
     row = list(values)
     row[4] = bool(row[4])
     row[5] = bool(row[5])
+    if len(row) > _CLAIMED:
+        row[_CLAIMED] = bool(row[_CLAIMED])
     return TicketRow(*row)
+
+
+_CLAIMED = 21
+"""The position of ``urgent_claimed`` among the row's columns."""
 
 
 EQUALITY_FILTERS = (

@@ -69,6 +69,7 @@ from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings, UtcClock
 from aftersales.service.contracts import ServiceContracts
 from aftersales.service.coordination import CoordinationDesk, tell_centre_on_resolve
+from aftersales.service.custom_field_stamp import keep_field_types
 from aftersales.service.dealer_support import DealerSupportDesk, blank_support_of
 from aftersales.service.delivery import OutboxDesk, delivery_rules
 from aftersales.service.describing import Describing, default_attachments, desk_custom_fields
@@ -218,6 +219,8 @@ class ServiceDesk(Tickets):
         runner = CommandRunner(context)
         # One store, one books zone: a desk in another zone than the store's is refused (zone_stamp).
         keep_books_zone(context, runner)
+        # One store, one type per custom field: a field declared with another type is refused here.
+        keep_field_types(context, runner)
         # The calendar the store's due times were on when this desk opened (service/calendar_stamp): a
         # desk left on it after another moved the store to a new one writes no due time on it.
         with context.reader(snapshot=False) as uow:

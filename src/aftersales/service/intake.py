@@ -36,6 +36,7 @@ from aftersales.service.dealer_serves import dealer_serves
 from aftersales.service.lifecycle import intake_messages, intake_priority
 from aftersales.service.numbering import TicketCounter, counter_id, new_id
 from aftersales.service.permissions import Workflow, permit, roles_for
+from aftersales.service.progress_watch import watch_opened
 from aftersales.service.row_locks import held
 from aftersales.service.runner import Applied
 from aftersales.service.scope import asset_visible, engineer_serves, party_visible
@@ -229,6 +230,7 @@ def open_ticket_in(
     else:
         uow.tickets.add(ticket)
         index_ticket(uow, ticket, context.notifications.renderer.catalog)  # issue 23: searchable at once
+    watch_opened(context, uow, ticket, now)  # when the progress reminder first looks (progress_watch)
     messages = list(applied.messages)
     messages += context.notifications.messages(
         uow, ticket, tuple(ticket.events), now, context.policies.notification

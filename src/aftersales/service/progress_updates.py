@@ -13,20 +13,25 @@ processes announce it once; a ticket still unheard one more period later is anno
 to the customer starts the count afresh. The working hours are counted on the desk's calendar (clock
 hours on a desk without one); a ticket whose silence reaches past the calendar's holiday data is passed
 over until the data is there.
+
+A run reads only the tickets whose silence may have reached a period: each watched ticket is keyed by
+when its next period can end (:mod:`aftersales.service.progress_watch`); it read every watched ticket of
+the store each hour before (session 34).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
+
+import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Priority, TicketKind
-from aftersales.domain.customer_heard import WATCHED_STATES, last_heard
-from aftersales.domain.events import TicketEvent
+from aftersales.domain.classification import TicketKind
+from aftersales.domain.customer_heard import WATCHED_STATES
 from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound
+from aftersales.errors import DuplicateError, NotFound
 from aftersales.policies.progress import pack_progress_rules
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -35,6 +40,16 @@ from aftersales.service.context import DeskContext
 from aftersales.service.customer_name import customer_name
 from aftersales.service.job_marks import JobMark
 from aftersales.service.permissions import Workflow, permit
+from aftersales.service.progress_watch import (
+    BASIS_ID,
+    ProgressBasis,
+    ProgressWatch,
+    Silence,
+    due_key,
+    keep_watch,
+    silence_of,
+    watch_on_change,
+)
 from aftersales.service.runner import CommandRunner
 
 __all__ = ["PROGRESS_DUE", "ProgressUpdates", "progress_mark_ticket"]
@@ -42,7 +57,7 @@ __all__ = ["PROGRESS_DUE", "ProgressUpdates", "progress_mark_ticket"]
 PROGRESS_DUE = "progress_due"
 """The job-mark prefix of the reminders (``progress_due:<ticket>:<heard µs>:<period>``)."""
 
-_HOUR = timedelta(hours=1)
+_WATCHED = frozenset(WATCHED_STATES)
 
 
 def progress_mark_ticket(key: str) -> str:
@@ -56,80 +71,108 @@ class ProgressUpdates:
     def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
         self.context = context
         self.runner = runner
+        runner.on_ticket_change(watch_on_change(context))  # keys a ticket back in a watched state
 
     def announce(self, actor: Actor, now: datetime, limit: int) -> int:
         """Announce up to ``limit`` tickets overdue for a progress update at ``now``: the number announced
-        (0 when the pack sets no ``[progress] update_every``)."""
+        (0 when the pack sets no ``[progress] update_every``).
+
+        Reads only the tickets whose key (:mod:`aftersales.service.progress_watch`) has come: up to
+        ``limit`` of them a run, the earliest first; the others wait for the next run."""
         every = pack_progress_rules(self.context.policies.extra).update_every
         if every == 0:
             return 0
         permit(actor, Workflow.DOCUMENTS, "announce_progress_due")
-        due: list[str] = []
-        cursor: str | None = None
-        while len(due) < limit:
-            with self.context.store() as uow:  # one transaction per page: writers wait for one page
-                page = uow.tickets.query(
-                    TicketFilter(states=WATCHED_STATES, kind=TicketKind.SERVICE),
-                    PageRequest(min(limit, MAX_PAGE), cursor, Sort.RECEIVED_ASC),
-                )
-            due += [t.id for t in page.items if self._period(t, now, every) is not None]
-            cursor = page.next_cursor
-            if cursor is None:
-                break
-        if not due:
-            return 0
-        notifications = self.context.notifications
+        self._key_all(actor, now, every)
+        upto = due_key(micros(now))
 
         def write(uow: UnitOfWork, at: datetime) -> int:
             announced = 0
-            for ticket_id in due[:limit]:
+            for watch in _due_watches(uow, upto, limit):
                 try:
-                    ticket = uow.tickets.get(ticket_id)
+                    ticket = uow.tickets.get(watch.id)
                 except NotFound:
-                    continue  # erased meanwhile
-                if ticket.state not in WATCHED_STATES:
-                    continue  # moved on meanwhile
-                found = self._period(ticket, now, every)
-                if found is None:
-                    continue  # the customer was told meanwhile
-                heard, period = found
-                mark = JobMark(f"{PROGRESS_DUE}:{ticket.id}:{micros(heard)}:{period}", at)
-                try:
-                    uow.documents.add(mark)
-                except DuplicateError:
-                    continue  # announced for this period already
-                values = {
-                    "ticket_id": ticket.id,
-                    "customer_name": customer_name(uow, ticket.customer_id),
-                    "heard_at": heard,
-                    "hours": every * period,
-                }
-                uow.outbox.put(
-                    notifications.staff_messages(
-                        "progress_update_due", [Role.AGENT], values, mark.id, at, uow
-                    )
-                )
-                announced += 1
+                    ticket = None  # erased meanwhile
+                if ticket is None or ticket.kind is not TicketKind.SERVICE or ticket.state not in _WATCHED:
+                    keep_watch(uow, watch.id, None)  # moved on: keyed again if it comes back
+                    continue
+                silence = silence_of(self.context, ticket, now, every)
+                if silence.periods >= 1 and self._tell(uow, ticket, silence, every, at):
+                    announced += 1
+                keep_watch(uow, ticket.id, due_key(silence.next_us))
             return announced
 
         return self.runner.write(actor, "announce_progress_due", None, [now.isoformat()], write)
 
-    def _period(self, ticket: Ticket, now: datetime, every: int) -> tuple[datetime, int] | None:
-        """When ``ticket``'s customer last heard from us and how many whole periods of ``every`` working
-        hours have passed since, when at least one has; ``None`` otherwise."""
-        heard = last_heard(ticket, self._told(ticket))
-        if heard >= now:
-            return None
-        calendar = self.context.calendar
+    def _tell(self, uow: UnitOfWork, ticket: Ticket, silence: Silence, every: int, at: datetime) -> bool:
+        """Mark the ticket's period and put the specialists' messages; False when it was announced."""
+        heard, period = silence.heard, silence.periods
+        mark = JobMark(f"{PROGRESS_DUE}:{ticket.id}:{micros(heard)}:{period}", at)
         try:
-            silence = calendar.between(heard, now) if calendar is not None else now - heard
-        except CalendarDataMissing:
-            return None  # counted once the holiday data reaches it
-        period = int(silence / (every * _HOUR))
-        return (heard, period) if period >= 1 else None
-
-    def _told(self, ticket: Ticket) -> Callable[[TicketEvent], bool]:
-        policy = self.context.policies.notification
+            uow.documents.add(mark)
+        except DuplicateError:
+            return False  # announced for this period already
+        values = {
+            "ticket_id": ticket.id,
+            "customer_name": customer_name(uow, ticket.customer_id),
+            "heard_at": heard,
+            "hours": every * period,
+        }
         notifications = self.context.notifications
-        priority = ticket.priority or Priority.NORMAL
-        return lambda event: notifications.tells_customer(policy, event, ticket.kind, priority)
+        uow.outbox.put(
+            notifications.staff_messages("progress_update_due", [Role.AGENT], values, mark.id, at, uow)
+        )
+        return True
+
+    def _key_all(self, actor: Actor, now: datetime, every: int) -> None:
+        """Key every watched ticket once, when the store's keys were not counted with ``every`` (a store
+        from before the keys, or a pack that changed its period): page by page, as the reminder once
+        read them each run, then record ``every`` (:class:`ProgressBasis`)."""
+        with self.context.reader(snapshot=False) as uow:
+            try:
+                if uow.documents.get(ProgressBasis, BASIS_ID).every == every:
+                    return
+            except NotFound:
+                pass
+        cursor: str | None = None
+        while True:
+            with self.context.store() as uow:  # one transaction per page: writers wait for one page
+                page = uow.tickets.query(
+                    TicketFilter(states=WATCHED_STATES, kind=TicketKind.SERVICE),
+                    PageRequest(MAX_PAGE, cursor, Sort.RECEIVED_ASC),
+                )
+            keys: dict[str, str] = {}
+            for t in page.items:
+                silence = silence_of(self.context, t, now, every)
+                # due already: this run looks at it
+                keys[t.id] = due_key(micros(now) if silence.periods else silence.next_us)
+
+            def write(uow: UnitOfWork, at: datetime, keys: dict[str, str] = keys) -> None:
+                for ticket_id, due in keys.items():
+                    keep_watch(uow, ticket_id, due)
+
+            self.runner.write(actor, "announce_progress_due", None, [now.isoformat(), cursor], write)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+
+        def basis(uow: UnitOfWork, at: datetime) -> None:
+            try:
+                found = uow.documents.get(ProgressBasis, BASIS_ID)
+            except NotFound:
+                uow.documents.add(ProgressBasis(BASIS_ID, every))
+                return
+            uow.documents.save(attrs.evolve(found, every=every))
+
+        self.runner.write(actor, "announce_progress_due", None, [now.isoformat(), "basis"], basis)
+
+
+def _due_watches(uow: UnitOfWork, upto: str, limit: int) -> Sequence[ProgressWatch]:
+    """The keys come by ``upto``, the earliest first, at most ``limit`` (every key, filtered, on a store
+    without index ranges)."""
+    ranged = getattr(uow.documents, "query_range", None)
+    if ranged is not None:
+        found: Sequence[ProgressWatch] = ranged(ProgressWatch, "due", upto, limit=limit)
+        return found
+    every = [w for w in uow.documents.query(ProgressWatch) if w.due is not None and w.due <= upto]
+    return sorted(every, key=lambda w: (w.due or "", w.id))[:limit]

@@ -40,6 +40,7 @@ from aftersales.service.import_numbering import advance_numbers, tell_host_ids
 from aftersales.service.late_after_rewind import rewind_backfill
 from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.permissions import check_role
+from aftersales.service.progress_watch import forget_keys
 from aftersales.service.row_locks import hold_all
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sweep_mark import rewind_mark
@@ -205,6 +206,7 @@ def import_tickets(
         chunk = list(batch)
 
         def apply(uow: UnitOfWork, now: datetime) -> int:
+            forget_keys(uow, chunk)  # open service tickets the progress reminder has no key for
             return _write(runner.context, uow, chunk, now)
 
         tell_host_ids(runner.context.ids, chunk)  # before the write: a call meanwhile takes none of them

@@ -22,12 +22,9 @@ from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
 from aftersales.i18n.reasons import render_reasons
+from aftersales.ports.ticket_index import claimed_urgent
 
 __all__ = ["NEXT_STEP", "CommandResult", "Progress", "TicketView"]
-
-
-_URGENT_CLAIMED = "urgent_claimed"
-"""``service.intake.URGENT_CLAIMED_KEY`` (imported from there, views and intake would import each other)."""
 
 
 def _field(name: str) -> Any:
@@ -107,10 +104,7 @@ class TicketView(_Json):
         event): a claim that grades nothing until the specialist marks it (seed 001 三(二)2,
         ``triage(urgent=True)``), shown here so the specialist triaging the ticket sees it without
         reading the event log. ``False`` once the ticket is marked urgent: nothing left to decide."""
-        events = self._ticket.events
-        if self._ticket.urgent or not events or events[0].action != "opened":
-            return False
-        return events[0].payload.get(_URGENT_CLAIMED) is True
+        return claimed_urgent(self._ticket)  # the ledger row's rule too (TicketRow.urgent_claimed)
 
     @property
     def charges(self) -> ChargeSheet | None:
