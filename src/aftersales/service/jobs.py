@@ -69,6 +69,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.bounds import check_bounded
 from aftersales.domain.classification import TicketKind
+from aftersales.domain.failure_text import failure_text
 from aftersales.domain.instants import require_aware
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket_workflow import TicketState
@@ -300,7 +301,7 @@ def _failure(name: str, exc: Exception) -> str:
     """How a job's failure is reported (``JobsReport.failed``): a host's own exception is logged too."""
     if not isinstance(exc, AftersalesError):
         _log.error("job %s failed", name, exc_info=exc)
-    return f"{type(exc).__name__}: {exc}"[:2000]
+    return failure_text(f"{type(exc).__name__}: {exc}")
 
 
 class _Unsupported(Exception):
