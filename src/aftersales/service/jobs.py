@@ -83,6 +83,7 @@ from aftersales.errors import (
     DuplicateError,
     NotFound,
     PluginError,
+    StorageError,
     StoreBusy,
     ValidationError,
 )
@@ -384,6 +385,10 @@ class Jobs:
         there (``ValidationError`` naming ``only``): it never runs here, and asking for it by name ran
         nothing and said nothing.
         """
+        if self.context.shut_down:  # each job would fail alone and be reported: the desk is closed
+            raise StorageError(
+                "this desk is shut down (desk.shutdown()): open a new desk on its store to go on"
+            )
         clock = self._clock_now()
         now = clock if now is None else judged_at(require_aware(now, "now"), clock, "now")
         if only is not None:
