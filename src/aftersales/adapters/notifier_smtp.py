@@ -18,11 +18,13 @@ import math
 import re
 import smtplib
 import ssl
+import time
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from aftersales.adapters.smtp_deadline import DeadlineSMTP, DeadlineSMTPSSL
 from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
@@ -119,11 +121,17 @@ class SmtpNotifier:
         return mail
 
     def _connect(self) -> smtplib.SMTP:
+        # The timeout bounds the whole session of one message, however slowly the server answers.
+        deadline = time.monotonic() + self.timeout
         if self.security == "tls":
-            return smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+            return DeadlineSMTPSSL(
+                self.host,
+                self.port,
+                timeout=self.timeout,
+                deadline=deadline,
+                context=ssl.create_default_context(),
             )
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        smtp: smtplib.SMTP = DeadlineSMTP(self.host, self.port, timeout=self.timeout, deadline=deadline)
         if self.security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         return smtp
