@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import io
 import math
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import urlsplit
 
+from aftersales.adapters.deadline_socket import DeadlineReader
 from aftersales.domain.bounds import Bounds
 from aftersales.errors import ConfigurationError, OutOfBounds, carried_rule
 from aftersales.ports.fork_renewal import renew_after_fork
@@ -78,15 +81,22 @@ class _Connection:
     matters, so only the status line and the headers that decide whether the connection can be kept
     (length, ``Connection``, chunked) are read, with no general header parsing."""
 
-    __slots__ = ("reader", "sock")
+    __slots__ = ("clock", "reader", "sock")
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
-        self.reader = sock.makefile("rb")
+        self.clock = DeadlineReader(sock)
+        self.reader = io.BufferedReader(self.clock)
 
-    def exchange(self, request: bytes) -> tuple[int, bytes, bool]:
-        """Send ``request``; the answer's status, body (kept connections only) and whether to keep it."""
+    def exchange(self, request: bytes, deadline: float) -> tuple[int, bytes, bool]:
+        """Send ``request``; the answer's status, body (kept connections only) and whether to keep it.
+        Sending and reading end by ``deadline`` (``time.monotonic()``), else ``TimeoutError``."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no time left to send the request")
+        self.sock.settimeout(left)  # sendall's whole duration (Python 3.5+)
         self.sock.sendall(request)
+        self.clock.deadline = deadline
         readline = self.reader.readline
         while True:
             line = readline(_LINE_LIMIT)
@@ -126,7 +136,10 @@ class _Connection:
 class KeepAlivePool:
     """At most ``size`` open connections to the origin of ``url``; ``post`` is thread-safe.
 
-    ``timeout`` bounds connecting and each read or write (seconds). ``context`` is the TLS context
+    ``timeout`` (seconds) bounds the wait for a free connection, then one request as a whole: connecting,
+    sending and reading the answer, however slowly the receiver writes it (before session 34 it bounded
+    each read, so an answer dripped a byte at a time held a sender for hours; see
+    :mod:`aftersales.adapters.deadline_socket`). ``context`` is the TLS context
     for ``https://`` (default: the system's trusted roots, hostname checked).
     """
 
@@ -184,8 +197,11 @@ class KeepAlivePool:
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(self._size)
 
-    def _connect(self) -> _Connection:
-        sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+    def _connect(self, deadline: float) -> _Connection:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no time left to connect")
+        sock = socket.create_connection((self.host, self.port), timeout=left)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self._context is not None:
@@ -212,21 +228,22 @@ class KeepAlivePool:
         head = self._head(body, headers)
         if not self._slots.acquire(timeout=self.timeout):
             raise TimeoutError("no free connection in the pool within the timeout")
+        deadline = time.monotonic() + self.timeout  # the request's whole time, however it is dripped
         try:
             with self._lock:
                 conn = self._idle.pop() if self._idle else None
             if conn is not None:
                 try:
-                    return self._exchange(conn, head, body)
+                    return self._exchange(conn, head, body, deadline)
                 except _STALE:
                     pass  # closed by the server while idle: once more on a fresh connection
-            return self._exchange(self._connect(), head, body)
+            return self._exchange(self._connect(deadline), head, body, deadline)
         finally:
             self._slots.release()
 
-    def _exchange(self, conn: _Connection, head: bytes, body: bytes) -> HttpAnswer:
+    def _exchange(self, conn: _Connection, head: bytes, body: bytes, deadline: float) -> HttpAnswer:
         try:
-            status, content, keep = conn.exchange(head + body)
+            status, content, keep = conn.exchange(head + body, deadline)
         except BaseException:
             conn.close()
             raise

@@ -4,8 +4,11 @@ Each message is one e-mail, UTF-8, with a ``Message-ID`` made from its idempoten
 system, or a person, can spot a repeat) and an ``X-Aftersales-Attempt`` header when it is a retry.
 A connection is opened per message: delivery runs in a few threads at most, and a connection that
 a server dropped between two messages would otherwise fail the next one. A recipient the server
-refuses for good (5xx) is a permanent :class:`DeliveryError` (a dead letter at once); anything else
-(4xx, a timeout, a refused connection) is retried by the outbox with backoff.
+refuses for good (5xx), and a message it refuses for good (5xx after the data: too large, its content
+refused), is a permanent :class:`DeliveryError` (a dead letter at once); anything else (4xx, a timeout, a
+refused connection) is retried by the outbox with backoff. So is a refusal of the desk's own sender or login
+(553 at ``MAIL FROM``, 535): it is no message's fault, and until session 34 it made every message of the
+queue a dead letter at once, each to be retried by hand once the settings were mended.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import math
 import re
 import smtplib
 import ssl
+import time
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from aftersales.adapters.smtp_deadline import DeadlineSMTP, DeadlineSMTPSSL
 from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
@@ -116,11 +121,17 @@ class SmtpNotifier:
         return mail
 
     def _connect(self) -> smtplib.SMTP:
+        # The timeout bounds the whole session of one message, however slowly the server answers.
+        deadline = time.monotonic() + self.timeout
         if self.security == "tls":
-            return smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+            return DeadlineSMTPSSL(
+                self.host,
+                self.port,
+                timeout=self.timeout,
+                deadline=deadline,
+                context=ssl.create_default_context(),
             )
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        smtp: smtplib.SMTP = DeadlineSMTP(self.host, self.port, timeout=self.timeout, deadline=deadline)
         if self.security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         return smtp
@@ -155,12 +166,25 @@ class SmtpNotifier:
                 f"recipient refused ({codes})", permanent=permanent, status=codes[0]
             ) from None
         except smtplib.SMTPResponseException as exc:
+            if _settings_refused(exc):
+                raise DeliveryError(
+                    f"SMTP server refused this desk's sender or login ({exc.smtp_code})", status=exc.smtp_code
+                ) from None
             permanent = 500 <= exc.smtp_code < 600 and exc.smtp_code != 554
             raise DeliveryError(
                 f"SMTP server answered {exc.smtp_code}", permanent=permanent, status=exc.smtp_code
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP delivery failed: {type(exc).__name__}") from None
+
+
+def _settings_refused(exc: smtplib.SMTPResponseException) -> bool:
+    """Whether the server refused the desk's own login or sender, not this message: no message can go until
+    the host mends the settings, and then every one should (retried with backoff, never a dead letter at
+    once). A sender refused for the message's size (552, the ``SIZE`` of ``MAIL FROM``) is the message's."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return True
+    return isinstance(exc, smtplib.SMTPSenderRefused) and exc.smtp_code != 552
 
 
 def _one_address(recipient: str) -> str:

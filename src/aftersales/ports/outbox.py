@@ -28,6 +28,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
+from aftersales.domain.failure_text import failure_text
 from aftersales.domain.instants import require_aware
 from aftersales.domain.text import required_text
 from aftersales.domain.work import aware, optional_aware
@@ -319,7 +320,7 @@ class OutboxBookkeeping:
             attrs.evolve(
                 message,
                 attempts=message.attempts if claimed else message.attempts + 1,
-                last_error=error[:2000],
+                last_error=failure_text(error),
                 last_attempt_at=message.last_attempt_at if claimed else at,
                 next_attempt_at=retry_at,
                 lease_until=None,

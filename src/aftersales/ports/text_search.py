@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 from aftersales.errors import ValidationError
+from aftersales.ports.query_marks import QUOTE_MARKS_CLASS
 
 __all__ = [
     "FIELD_SEPARATOR",
@@ -36,7 +37,9 @@ MAX_QUERY = 200
 FIELD_SEPARATOR = "\x1f"
 """Joins a document's fields so that a term never matches across two of them."""
 
-_SPLIT = re.compile(r"[\s\u3000,.;:!?'\"()\[\]{}<>/\\|，。；：！？、“”‘’（）【】《》]+")
+_SPLIT = re.compile(
+    r"[\s\u3000,.;:!?'\"()\[\]{}<>/\\|，。；：！？、“”‘’（）【】《》" + QUOTE_MARKS_CLASS + "]+"
+)
 
 
 def normalize(text: str) -> str:

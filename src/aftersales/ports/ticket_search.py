@@ -40,6 +40,7 @@ from aftersales.domain.teams import MEMBER_LABEL, added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import MAX_PAGE, Page, TicketFilter
+from aftersales.ports.query_marks import QUOTE_MARKS_CLASS
 from aftersales.ports.text_search import FIELD_SEPARATOR, MAX_QUERY, normalize
 
 __all__ = [
@@ -74,7 +75,9 @@ def position_base(received_us: int) -> int:
     return (received_us // 1000) * SLOTS
 
 
-_SPLIT = re.compile(r"[\x00-\x1f\s\u3000,;:!?'\"()\[\]{}<>/\\|，。；：！？、“”‘’（）【】《》]+")
+_SPLIT = re.compile(
+    r"[\x00-\x1f\s\u3000,;:!?'\"()\[\]{}<>/\\|，。；：！？、“”‘’（）【】《》" + QUOTE_MARKS_CLASS + "]+"
+)
 _PHONE = re.compile(r"^\+?[\d\s\-().]{7,}$")
 _NON_DIGITS = re.compile(r"\D+")
 _NOT_WORD = re.compile(r"\W")  # \w is exactly str.isalnum() plus "_"

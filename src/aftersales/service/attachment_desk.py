@@ -17,11 +17,12 @@ from typing import BinaryIO, ClassVar
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.attachments import Attachment, AttachmentKind, check_name, check_sha256
+from aftersales.domain.attachments import Attachment, AttachmentKind, check_sha256
 from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.media_types import sniff
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.upload_names import check_upload_name
 from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, PluginError, ValidationError
 from aftersales.policies.attachments import AttachmentRules
 from aftersales.policies.chargeability import design_hazard_causes
@@ -113,7 +114,7 @@ class AttachmentDesk:
             kind = AttachmentKind(kind)
         except ValueError:
             raise ValidationError(f"unknown attachment kind {kind!r}", field="kind") from None
-        check_name(name)
+        check_upload_name(name)
         self._precheck(actor, ticket_id)
         idempotency_scope(actor, "attach", idempotency_key)
         # Refused types are refused before a byte is stored: storing and dropping them left the

@@ -136,6 +136,9 @@ class DeskContext:
     """The callback policy fingerprint of the store's stamp when the desk opened
     (``calendar_stamp.callback_seen``; its own policy's without one): a desk whose store moved to another
     callback policy since plans no callback by its own."""
+    shut_down: bool = False
+    """Set by ``desk.shutdown()``: what swallows a store's errors to go on (the jobs, each reported) asks it
+    first, so a closed desk is refused there as everywhere (``StorageError``)."""
 
     @property
     def timezone(self) -> str:

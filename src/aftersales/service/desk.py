@@ -484,6 +484,7 @@ class ServiceDesk(Tickets):
 
     def shutdown(self) -> None:
         """Release the store's connections (``close`` is the ticket command)."""
+        self.context.shut_down = True
         self.context.store.close()
 
     def __enter__(self) -> ServiceDesk:

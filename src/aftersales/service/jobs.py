@@ -68,6 +68,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.bounds import check_bounded
 from aftersales.domain.classification import TicketKind
+from aftersales.domain.failure_text import failure_text
 from aftersales.domain.instants import require_aware
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket_workflow import TicketState
@@ -81,6 +82,7 @@ from aftersales.errors import (
     DuplicateError,
     NotFound,
     PluginError,
+    StorageError,
     StoreBusy,
     ValidationError,
 )
@@ -298,7 +300,7 @@ def _failure(name: str, exc: Exception) -> str:
     """How a job's failure is reported (``JobsReport.failed``): a host's own exception is logged too."""
     if not isinstance(exc, AftersalesError):
         _log.error("job %s failed", name, exc_info=exc)
-    return f"{type(exc).__name__}: {exc}"[:2000]
+    return failure_text(f"{type(exc).__name__}: {exc}")
 
 
 class _Unsupported(Exception):
@@ -381,6 +383,10 @@ class Jobs:
         there (``ValidationError`` naming ``only``): it never runs here, and asking for it by name ran
         nothing and said nothing.
         """
+        if self.context.shut_down:  # each job would fail alone and be reported: the desk is closed
+            raise StorageError(
+                "this desk is shut down (desk.shutdown()): open a new desk on its store to go on"
+            )
         clock = self._clock_now()
         now = clock if now is None else judged_at(require_aware(now, "now"), clock, "now")
         if only is not None:
