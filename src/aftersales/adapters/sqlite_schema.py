@@ -31,6 +31,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     REPORTING_STEP,
     SERVING_DEALER_REPORT_STEP,
     SERVING_PAUSE_REPORT_STEP,
+    SOLVED_RESPONSE_REPORT_STEP,
 )
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_FOLD_STEP, SWEEP_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
@@ -243,6 +244,9 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # the ledger reads those tables instead (sla_sweep_ledger). A file whose sweep tables are not filled
     # yet keeps them until the fill's last batch (sla_sweep_sqlite).
     SWEEP_FOLD_STEP,
+    # 34 (session 34): a row's response instant is the work marked done by staff when no contact came
+    # before it (a call solved by phone was answered then); rows rewritten by the back-fill.
+    SOLVED_RESPONSE_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
