@@ -36,8 +36,8 @@ def _at(day: int, hour: int, minute: int = 0) -> datetime:
 def test_a_portal_request_answered_late_counts_against_the_specialist_who_took_it_up(
     backend: str, tmp_path: Path
 ) -> None:
-    # Monday 2 March 09:00: 小李 registers a call and answers it at 14:00 (on time, 4 working hours); a
-    # customer submits its own request on the portal; 小陈 assesses it and answers at 14:01 (late).
+    # Monday 2 March 09:00: 小李 registers a call and answers it at 13:00 (on time, 4 hours); a customer
+    # submits its own request on the portal; 小陈 assesses it and answers at 13:01 (late).
     chen = Actor.agent("agent-2", "客服小陈")
     with noticed_desk(backend, tmp_path, "exhibition_services") as (desk, clock, w, _):
         phoned = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="展位灯箱不亮").ticket.id
@@ -46,9 +46,9 @@ def test_a_portal_request_answered_late_counts_against_the_specialist_who_took_i
         ).ticket.id
         desk.triage(chen, online, nature="network", severity=Severity.LOW)
         # 小李 speaks to the customer after 小陈 took it up: the request stays 小陈's.
-        clock.set(_at(2, 14))
+        clock.set(_at(2, 13))
         desk.contact_customer(w.agent, phoned, note="已联系, 下午到场")
-        clock.set(_at(2, 14, 1))
+        clock.set(_at(2, 13, 1))
         desk.contact_customer(chen, online, note="已联系, 明早到场")
         desk.contact_customer(w.agent, online, note="再次确认到场时间")
         clock.set(_at(4, 9))

@@ -167,8 +167,8 @@ def test_an_urgent_stand_problem_is_flagged_answered_in_minutes_assigned_tracked
         # An ordinary problem waits behind it: hours, not minutes.
         later = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="咨询布展时间")
         ordinary = {t.target.name: t for t in desk.sla(world.manager, later.ticket.id).targets}
-        # 4 working hours from 09:00 with the lunch break (12:00-13:00): 14:00.
-        assert ordinary["response"].due_at == datetime(2026, 3, 2, 14, 0, tzinfo=SHANGHAI)
+        # 4 hours from 09:00 ([X]小时, plain hours: the lunch break counts; session 34, before 14:00): 13:00.
+        assert ordinary["response"].due_at == datetime(2026, 3, 2, 13, 0, tzinfo=SHANGHAI)
         assert ordinary["response"].due_at > status["response"].due_at
         clock.advance(timedelta(minutes=20))
         promised = clock.now() + timedelta(hours=2)

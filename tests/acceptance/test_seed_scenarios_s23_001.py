@@ -61,23 +61,24 @@ def _problem(desk: ServiceDesk, world: World, description: str, *, urgent: bool 
 def test_a_response_due_after_the_lunch_break_is_met_at_its_limit_and_missed_a_minute_later(
     backend: str, tmp_path: Path
 ) -> None:
-    # 五(一)1: [X]小时内做出响应 — 4 working hours. Two problems called in on Monday 27 April at 11:30: half
-    # an hour before lunch, 3.5 hours after it (12:00-13:00 is no working time): both due at 16:30. The one
-    # answered at 16:30 is on time; the other, answered at 16:31, is late — the sweep says nothing at 16:30
-    # and tells the 售后经理 of the breach at 16:31. 六(二)3 响应及时率 is one of two, below the pack's goal.
+    # 五(一)1: [X]小时内做出响应 — 4 hours. Two problems called in on Monday 27 April at 11:30: plain hours
+    # run through the lunch break (session 34: the pack counted working hours, due 16:30): both due at
+    # 15:30. The one answered at 15:30 is on time; the other, answered at 15:31, is late — the sweep says
+    # nothing at 15:30 and tells the 售后经理 of the breach at 15:31. 六(二)3 响应及时率 is one of two,
+    # below the pack's goal.
     with _desk(backend, tmp_path) as (desk, clock, world, notifier):
         clock.set(_at(4, 27, 11, 30))
         on_time, late = _problem(desk, world, "展位射灯不亮"), _problem(desk, world, "展位插座无电")
         for tid in (on_time, late):
-            assert desk.sla(world.manager, tid)["response"].due_at == _at(4, 27, 16, 30)
-        clock.set(_at(4, 27, 16, 30))
+            assert desk.sla(world.manager, tid)["response"].due_at == _at(4, 27, 15, 30)
+        clock.set(_at(4, 27, 15, 30))
         swept = desk.sla_watch.sweep(world.system)
         assert f"{late}:response" not in swept.breaches
         desk.contact_customer(world.agent, on_time, note="已回复, 电工半小时内到展位")
         clock.advance(timedelta(minutes=1))
         assert f"{late}:response" in desk.sla_watch.sweep(world.system).breaches
         desk.contact_customer(world.agent, late, note="已回复, 电工一小时内到展位")
-        assert desk.sla(world.manager, on_time)["response"].met_at == _at(4, 27, 16, 30)
+        assert desk.sla(world.manager, on_time)["response"].met_at == _at(4, 27, 15, 30)
         assert not desk.sla(world.manager, on_time)["response"].breached
         assert desk.sla(world.manager, late)["response"].breached
         desk.deliver()
@@ -132,9 +133,10 @@ def test_three_working_days_skip_the_labour_day_week_and_count_its_make_up_satur
     # 五(二)1: 一般售后问题应在[X]个工作日内处理完毕 — 3 working days (24 working hours, the pack's reading).
     # Called in on Thursday 30 April 10:00: 7 hours that day, 1-5 May off, Wednesday 6 and Thursday 7 May,
     # then one hour on Friday 8 May: due Friday 10:00. Called in on Friday 8 May 16:00: the make-up working
-    # Saturday 9 May (调休上班) counts with its lunch break — the 4-hour response is due Saturday 11:00 and
-    # the repair Tuesday 12 May 16:00. A repair accepted at exactly its due is on time; one a minute
-    # later is late, and the KPI's resolution on-time rate says so.
+    # Saturday 9 May (调休上班) counts with its lunch break — the repair is due Tuesday 12 May 16:00; the
+    # 4-hour response, plain hours (session 34; Saturday 11:00 in working hours before), Friday 20:00. A
+    # repair accepted at exactly its due is on time; one a minute later is late, and the KPI's resolution
+    # on-time rate says so.
     with _desk(backend, tmp_path) as (desk, clock, world, _):
         clock.set(_at(4, 30, 10, 0))
         before_holiday = _problem(desk, world, "展台中控面板失灵")
@@ -153,7 +155,7 @@ def test_three_working_days_skip_the_labour_day_week_and_count_its_make_up_satur
         friday = _problem(desk, world, "展台音响有杂音")
         desk.triage(world.agent, friday, nature="audio", severity=Severity.MEDIUM)
         status = desk.sla(world.manager, friday)
-        assert status["response"].due_at == _at(5, 9, 11, 0)
+        assert status["response"].due_at == _at(5, 8, 20, 0)
         assert status["resolution"].due_at == _at(5, 12, 16, 0)
         repaired(friday)
         clock.set(_at(5, 12, 16, 1))

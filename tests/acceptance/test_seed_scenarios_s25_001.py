@@ -49,15 +49,16 @@ def test_a_vip_customers_problem_keeps_its_grades_times_and_is_not_tightened_aga
 ) -> None:
     # 五(一)1 售后专员应在[X]小时内做出响应 / 五(二)1 一般售后问题应在[X]个工作日内处理完毕: the pack's
     # figures per grade. A VIP's ordinary problem is an ordinary problem (session 30: no longer raised to
-    # expedited) and gets the ordinary figures, 4 working hours and 3 working days: not halved (2 hours,
-    # 1.5 days). Called in on Monday 2 March at 09:00.
+    # expedited) and gets the ordinary figures, 4 hours and 3 working days: not halved (2 hours, 1.5
+    # days). Called in on Monday 2 March at 09:00 (session 34: 五(一) counts plain hours, 13:00; the pack
+    # counted working hours and skipped the lunch break, 14:00).
     with _desk(backend, tmp_path) as (desk, clock, world, _):
         clock.set(_at(3, 2, 9, 0))
         vip = desk.open_ticket(world.agent, customer_id=world.cust_en.id, description="展位灯不亮").ticket.id
         desk.triage(world.agent, vip, nature="lighting", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
         assert desk.ticket(world.manager, vip).priority is Priority.NORMAL
         dues = _dues(desk, world, vip)
-        assert dues["response"] == _at(3, 2, 14, 0)
+        assert dues["response"] == _at(3, 2, 13, 0)
         assert dues["resolution"] == _at(3, 4, 18, 0)
 
 

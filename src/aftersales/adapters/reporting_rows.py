@@ -16,7 +16,7 @@ import attrs
 
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
-from aftersales.domain.sla_reading import answered_at, is_response, response_steps
+from aftersales.domain.sla_reading import answered_at, answers, response_steps
 from aftersales.domain.sla_targets import RESPONSE_ACTIONS
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
@@ -152,7 +152,8 @@ def _read(events: Iterable[TicketEvent], responses: frozenset[str], state: _Fold
     reworks, callback_us, satisfaction, response_us, attitude, first_cycle = state
     for event in events:
         action = event.action
-        if first_cycle and action in responses and is_response(event, responses):
+        # a contact, or the work marked done before any (session 34: answered then)
+        if first_cycle and (action in responses or action == "resolve") and answers(event, responses):
             made = micros(answered_at(event))  # a contact recorded later: when it was made, the earliest
             response_us = made if response_us is None else min(response_us, made)
         if action == "reopen":

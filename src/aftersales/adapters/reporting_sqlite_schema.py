@@ -50,6 +50,7 @@ __all__ = [
     "REPORTING_STEP",
     "SERVING_DEALER_REPORT_STEP",
     "SERVING_PAUSE_REPORT_STEP",
+    "SOLVED_RESPONSE_REPORT_STEP",
     "BackfillProgress",
     "backfill_reporting",
     "backfill_state",
@@ -231,6 +232,15 @@ SERVING_DEALER_REPORT_STEP: tuple[str, ...] = (
 """The migration step re-deriving each row's dealer for the KPIs by dealer as the dealer doing the job
 (session 30): a call the maker's engineer repaired or the office solved by phone was judged as the
 customer's dealer's (seed 002 分工 12: 甲方…对乙方的服务情况进行抽查; 9/10: the month it stands beside)."""
+
+SOLVED_RESPONSE_REPORT_STEP: tuple[str, ...] = (
+    # Every row is written again by the back-fill: first_response_us is now the work marked done by staff
+    # when no contact came before it (domain.sla_reading.solved), as the SLA and memory/PostgreSQL judge
+    # it; a row saved before left such a ticket answered by nobody (neither on time nor late).
+    _rewrite_every_row("step 35"),
+)
+"""The migration step re-deriving each row's response instant with a ticket solved before any contact
+answered at the solution (session 34: seed 001 六(二)3 响应及时率)."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

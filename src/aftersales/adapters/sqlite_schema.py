@@ -31,6 +31,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     REPORTING_STEP,
     SERVING_DEALER_REPORT_STEP,
     SERVING_PAUSE_REPORT_STEP,
+    SOLVED_RESPONSE_REPORT_STEP,
 )
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_FOLD_STEP, SWEEP_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
@@ -247,6 +248,9 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 34 (session 34): a customer's own "urgent" (seed 001 三(二)2) as a ledger column, for the ticket
     # lists and exports; the rows stored before are filled by the small-batch back-fill (urgent_claim_step).
     SQLITE_URGENT_CLAIM_STEP,
+    # 35 (session 34): a row's response instant is the work marked done by staff when no contact came
+    # before it (a call solved by phone was answered then); rows rewritten by the back-fill.
+    SOLVED_RESPONSE_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

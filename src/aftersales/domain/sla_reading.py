@@ -30,6 +30,7 @@ __all__ = [
     "TAKEN_BY_DEALER_KEY",
     "Cycle",
     "answered_at",
+    "answers",
     "dealer_of",
     "first_response",
     "held_dealer",
@@ -38,6 +39,7 @@ __all__ = [
     "read_cycle",
     "response_steps",
     "response_stopped",
+    "solved",
     "starts_at_dispatch",
     "steps_of",
 ]
@@ -54,6 +56,22 @@ def is_response(event: TicketEvent, actions: frozenset[str] = RESPONSE_ACTIONS) 
         and event.actor.role in _STAFF
         and not (event.action == "note_to_customer" and event.payload.get("visible") is False)
     )
+
+
+def solved(event: TicketEvent) -> bool:
+    """Whether ``event`` is the work marked done by staff (``resolve``; a complaint's result given).
+
+    Why it answers the customer: a problem solved by phone, on site, or a complaint's result told was
+    evidently responded to, at the latest then (seed 001 六(二)3 响应及时率, seed 003 二 3 响应). With no
+    contact logged before it, it is the response — on time or late by the response's due — where before
+    session 34 the clock stopped there unanswered and the 响应及时率 counted it on neither side."""
+    return event.action == "resolve" and event.actor.role in _STAFF
+
+
+def answers(event: TicketEvent, actions: frozenset[str] = RESPONSE_ACTIONS) -> bool:
+    """Whether ``event`` answers the customer: a response (:func:`is_response`) or the work marked done by
+    staff (:func:`solved`)."""
+    return is_response(event, actions) or solved(event)
 
 
 CONTACTED_AT_KEY = "contacted_at"
@@ -110,20 +128,20 @@ def response_steps(ticket: Ticket) -> frozenset[str]:
 def first_response(
     events: Iterable[TicketEvent], actions: frozenset[str] = RESPONSE_ACTIONS
 ) -> TicketEvent | None:
-    """The event of ``events`` that :func:`is_response` and answered the customer first (by
-    :func:`answered_at`), before the first reopen: the instant the SLA's response target is met in the
-    first cycle, and what the KPI "response time" measures to (the same instant). A contact made earlier
-    but entered after another response (``contact_customer(at=)``) is the response: seed 003 二 3 judges
-    when the customer was contacted, not when it was written down (seed 001: 沟通时间). Of two answering
-    at one instant, the one recorded first. A reopened cycle has no response target, so a contact after a
-    reopen answers no response clock: a first cycle fixed without one stopped its clock at the work marked
-    done (:func:`response_stopped`), and the reports judge it there, as the SLA did."""
+    """The event of ``events`` that :func:`answers` the customer first (by :func:`answered_at`), before
+    the first reopen: the instant the SLA's response target is met in the first cycle, and what the KPI
+    "response time" measures to (the same instant). A contact made earlier but entered after another
+    response (``contact_customer(at=)``) is the response: seed 003 二 3 judges when the customer was
+    contacted, not when it was written down (seed 001: 沟通时间). Of two answering at one instant, the one
+    recorded first. The work marked done with no contact before it is the response (:func:`solved`,
+    session 34). A reopened cycle has no response target, so a contact after a reopen answers no response
+    clock."""
     found: TicketEvent | None = None
     found_at: datetime | None = None
     for event in events:
         if event.action == "reopen":
             break
-        if event.action in actions and is_response(event, actions):
+        if answers(event, actions):
             made = answered_at(event)
             if found_at is None or made < found_at:
                 found, found_at = event, made
@@ -134,16 +152,16 @@ def response_stopped(
     events: Iterable[TicketEvent], actions: frozenset[str] = RESPONSE_ACTIONS
 ) -> TicketEvent | None:
     """Where the first cycle's response clock stopped without a response, as the SLA stops it: at the
-    cancellation (or withdrawal), else at the work last marked done (``resolve``; a ``reject`` undoes
-    it); ``None`` when the customer was answered or the clock still runs. A ticket fixed by phone in ten
-    minutes, nobody having logged a contact, stopped its response clock there: late only if that was
-    after the due time."""
+    cancellation (or withdrawal), else at the work last marked done by no staff (``resolve``; a
+    ``reject`` undoes it); ``None`` when the customer was answered or the clock still runs. A ticket fixed
+    by staff, by phone in ten minutes with nobody having logged a contact, was answered then
+    (:func:`solved`, session 34: before, its clock stopped there unanswered)."""
     done: TicketEvent | None = None
     for event in events:
         action = event.action
         if action == "reopen":
             break
-        if action in actions and is_response(event, actions):
+        if answers(event, actions):
             return None
         if action in ("cancel", "withdraw"):
             return event
@@ -369,6 +387,8 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                 caller = payload.get(TAKEN_BY_DEALER_KEY) if payload else None
             elif code == _DONE:
                 done_at = index
+                if response_met is None and solved(event):
+                    response_met = index  # solved before any contact: answered then (session 34)
             elif code == _ACCEPT:
                 accepted_at = index
             elif code == _REJECT:

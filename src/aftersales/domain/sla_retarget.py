@@ -13,7 +13,11 @@ ticket in breach at the instant it was raised, a breach nobody could have avoide
   then. A target already breached when the grade changes keeps its breach (``A`` stays).
 * A target whose limit the grade does not change, one that starts later (the callback, the dealer's
   24 hours from its dispatch), one that may be extended, or one whose new limit is counted on another
-  line (wall-clock against working time) is left as the policy sets it.
+  line (wall-clock against working time) is left as the policy sets it; so is one the new grade's
+  policy counts from the call whatever the grade's history (``urgent``: seed 001's urgent contact,
+  立即响应,并在[X]分钟内与客户取得联系 — a problem found urgent at its assessment still owes its contact
+  within the minutes of the call, session 29; since session 34 its other responses count on the same
+  wall clock, so the line alone no longer tells it apart).
 
 The effective target is counted on the same line as before (``working`` or ``calendar``) with the
 effective budget as its duration, so every reader (the stored due times, ``desk.sla``, the sweep, the
@@ -22,7 +26,7 @@ reports) measures it from the call like any other target. Pure: no I/O, no clock
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 import attrs
@@ -64,12 +68,14 @@ def retarget(
     new: SlaTargets,
     calendar: BusinessCalendar,
     changed_at: datetime,
+    urgent: Collection[str] = (),
 ) -> tuple[SlaTargets, tuple[str, ...]]:
     """The targets after a priority change at ``changed_at``, and the names of those counted from it.
 
     ``in_force`` are the targets measured until the change (already adjusted for earlier changes),
     ``previous`` the policy's targets for the priority before the change, ``new`` its targets for the
-    priority after it; ``events`` the ticket's log up to the change. See the module docstring.
+    priority after it; ``events`` the ticket's log up to the change; ``urgent`` the names of the new
+    targets the policy counts from the call (an urgent contact). See the module docstring.
     """
     status: SlaStatus | None = None
     start = _cycle_start(events)
@@ -85,6 +91,7 @@ def retarget(
         wall = target.basis in WALL_BASES
         if (
             held is None
+            or name in urgent
             or name == "callback"
             or target.start != "opened"
             or held.start != "opened"

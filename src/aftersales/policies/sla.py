@@ -306,6 +306,11 @@ class SlaParams:
     """How each priority's hours (response, arrival, ``resolution_hours``) are counted: ``working`` (the
     default) or ``wall`` — natural time, nights and holidays included (``{ critical = "wall" }``). A
     category override's own ``clock`` wins for its category. Working days keep their reading."""
+    response_clock: str | None = attrs.field(default=None, validator=_optional_clock, metadata=_SINCE_S25)
+    """How the response hours alone are counted, whatever the priority's ``clock`` (``"working"`` or
+    ``"wall"``; ``None``, the default: the priority's). Seed 001 五(一)1 售后专员应在[X]小时内做出响应
+    counts plain hours where 五(二) counts 工作日: ``"wall"`` there (session 34). A category
+    override's own ``clock`` still wins for its category."""
     complex_resolution_days: int = attrs.field(default=10, validator=at_least(1))
     """Resolution of a complex problem in working days (seed 001 复杂售后问题 [X]个工作日)."""
     category_overrides: Mapping[str, SlaOverride] = attrs.field(
@@ -474,9 +479,14 @@ class DefaultSla:
         # The ticket's hours are counted on one clock: its category's, else its priority's.
         clock = override.clock if override is not None and override.clock else p.clock[priority]
         hours = "calendar" if clock == "wall" else "working"
+        # The response may count on its own clock (seed 001: [X]小时 to respond, [X]个工作日 to solve).
+        answer = (
+            clock if (override is not None and override.clock) or not p.response_clock else p.response_clock
+        )
+        answer_hours = "calendar" if answer == "wall" else "working"
         targets: dict[str, SlaTarget] = {}
         if not facts.reopened or p.reopened_response:
-            targets["response"] = SlaTarget("response", _hours(p.response_hours[priority]), hours)
+            targets["response"] = SlaTarget("response", _hours(p.response_hours[priority]), answer_hours)
         # A complaint is handled by investigating and agreeing a solution, never by a visit of its own (a
         # visit is on the service ticket it is about): an arrival target on it could only breach.
         if facts.plan in (None, Plan.ON_SITE) and facts.kind is not TicketKind.COMPLAINT:
@@ -490,7 +500,7 @@ class DefaultSla:
         for target in targets.values():
             reasons.append(_reason("sla_priority", target, priority=priority.value, complex=facts.complex))
         if override is not None:
-            self._override(targets, override, facts.category, reasons, days, priority, hours)
+            self._override(targets, override, facts.category, reasons, days, priority, hours, answer_hours)
         factor = p.tier_factor.get(facts.tier, 1.0)
         if factor != 1.0:
             for name, target in list(targets.items()):
@@ -500,7 +510,10 @@ class DefaultSla:
         graded_urgent = p.urgent_contact_from is not None and priority.rank >= p.urgent_contact_from.rank
         if (facts.urgent or graded_urgent) and p.urgent_contact_minutes and "response" in targets:
             minutes = timedelta(minutes=p.urgent_contact_minutes)
-            if targets["response"].basis != "calendar" or targets["response"].duration > minutes:
+            # Also where the grade's own response is already those minutes of the clock (a pack counting
+            # the response on the wall clock): the reason says it is the urgent contact, which counts from
+            # the call when the grade is raised later (domain.sla_retarget).
+            if targets["response"].basis != "calendar" or targets["response"].duration >= minutes:
                 targets["response"] = SlaTarget("response", minutes, "calendar")
                 reasons.append(
                     Reason("sla_urgent_contact", {"target": "response", "minutes": p.urgent_contact_minutes})
@@ -556,8 +569,10 @@ class DefaultSla:
         days: str,
         priority: Priority = Priority.NORMAL,
         hours: str = "working",
+        answer_hours: str | None = None,
     ) -> None:
-        """Replace the priority's targets by the category's.
+        """Replace the priority's targets by the category's (the response counted on ``answer_hours``,
+        ``hours`` when not given).
 
         A request graded above normal keeps its grade's response and arrival where the category's are
         looser (seed 003: 一般咨询类问题 X个小时, 故障报修及紧急问题 Y个工作小时 — an urgent inquiry
@@ -566,7 +581,7 @@ class DefaultSla:
         """
         changed: list[SlaTarget] = []
         if override.response_hours is not None and "response" in targets:
-            changed.append(SlaTarget("response", _hours(override.response_hours), hours))
+            changed.append(SlaTarget("response", _hours(override.response_hours), answer_hours or hours))
         if override.arrival_hours is not None and "arrival" in targets:
             changed.append(SlaTarget("arrival", _hours(override.arrival_hours), hours))
         if override.resolution_hours is not None:

@@ -258,8 +258,10 @@ class SlaService:
         in_force = decisions[0].outcome
         notes: list[Reason] = []
         for (index, priority), before, after in zip(changes, decisions[:-1], decisions[1:], strict=True):
+            # The urgent contact counts from the call (seed 001 立即响应, 在[X]分钟内与客户取得联系).
+            urgent = ("response",) if any(r.code == "sla_urgent_contact" for r in after.reasons) else ()
             in_force, recounted = retarget(
-                log[: index + 1], in_force, before.outcome, after.outcome, calendar, log[index].at
+                log[: index + 1], in_force, before.outcome, after.outcome, calendar, log[index].at, urgent
             )
             notes.extend(
                 Reason("sla_priority_changed", {"sla_target": name, "priority": priority.value})
