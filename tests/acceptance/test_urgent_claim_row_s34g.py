@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from aftersales.adapters.clock import ManualClock
-from aftersales.adapters.sqlite_schema import SCHEMA_VERSION
+from aftersales.adapters.sqlite_schema import MIGRATIONS
 from aftersales.adapters.urgent_claim_step import (
+    SQLITE_URGENT_CLAIM_STEP,
     backfill_urgent_claims,
     backfill_urgent_claims_postgres,
     urgent_claims_state,
@@ -60,12 +61,12 @@ def test_a_file_from_before_the_column_is_filled_by_a_resumable_back_fill(tmp_pa
         ]
         plain = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="断电").ticket.id
         path = Path(str(desk.context.store.path))  # type: ignore[attr-defined]
-    # The file as the release before step 34 left it: no column, one version less.
+    # The file as the release before step 34 left it: no column, the version before the step.
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("ALTER TABLE tickets DROP COLUMN urgent_claimed")
         conn.execute("DROP TABLE urgent_claim_backfill")
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(SQLITE_URGENT_CLAIM_STEP)}")
     finally:
         conn.close()
     with ServiceDesk.open(
