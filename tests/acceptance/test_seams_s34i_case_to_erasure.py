@@ -169,6 +169,14 @@ def test_an_erasure_leaves_a_handled_complaint_and_april_figures_as_they_were(
     clock.set(datetime(2026, 5, 10, 9, 0, tzinfo=SH))
     counts = _april(desk, clock)["dealer-sh"][0]
     assert counts.callbacks_due - counts.callbacks_done == 0
+    # The staff's own part (总结改进, 归档) needs no call: they finish it, and the figures hold.
+    if not reviewed:
+        desk.complaints.review(
+            world.manager, complaint_id, root_cause="fee_not_explained", improvement="上门前说明收费标准"
+        )
+    desk.complaints.close(world.manager, complaint_id)
+    assert desk.ticket(world.manager, complaint_id).state == "closed"
+    assert _april(desk, clock)["dealer-sh"][0].complaints_resolved == 1
 
 
 def attrs_without_callbacks(counts: TicketCounts) -> tuple[int, ...]:
