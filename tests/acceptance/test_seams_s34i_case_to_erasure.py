@@ -113,13 +113,18 @@ def test_the_case_reads_the_same_charge_dealer_and_figures_at_every_seam(
     complaint = desk.ticket(world.manager, complaint_id)
     assert (complaint.customer_id, complaint.dealer_id, complaint.region) == ("cust-zh", "dealer-sh", "SH")
     clock.set(datetime(2026, 5, 2, 9, 0, tzinfo=SH))
-    ((group, (counts, complaint_rate, resolution)),) = _april(desk, clock).items()
-    assert group == "dealer-sh"
-    assert (counts.tickets, counts.resolved, counts.complaints, counts.complaints_resolved) == (2, 2, 1, 1)
+    rows = _april(desk, clock)
+    assert set(rows) == {"dealer-sh", ""}
+    # The dealer's row: the repair it did (3 h), scored 1 at its callback.
+    counts, _, resolution = rows["dealer-sh"]
+    assert (counts.tickets, counts.resolved, counts.complaints) == (1, 1, 0)
     assert (counts.rated, counts.satisfaction_sum, counts.attitude_sum) == (1, 1, 1)
+    assert resolution.count == 1 and resolution.mean == timedelta(hours=3)  # type: ignore[attr-defined]
+    # The centre's row: the complaint it handled in 1 h (seed 004 第八条 2(1)).
+    counts, complaint_rate, resolution = rows[""]
+    assert (counts.tickets, counts.resolved, counts.complaints, counts.complaints_resolved) == (1, 1, 1, 1)
     assert complaint_rate == Decimal("1.0000")
-    # The repair took 3 h, the complaint's handling 1 h (the month's two resolutions).
-    assert resolution.count == 2 and resolution.mean == timedelta(hours=2)  # type: ignore[attr-defined]
+    assert resolution.count == 1 and resolution.mean == timedelta(hours=1)  # type: ignore[attr-defined]
     month = scoped_dealer_monthly(desk, world.manager, reporting_for(desk.store), "2026-04")
     assert [(r.dealer_id, r.repairs) for r in month.rows if r.repairs] == [("dealer-sh", 1)]
     revenue = desk.fees.monthly_revenue(world.manager, "2026-04")
@@ -159,15 +164,16 @@ def test_an_erasure_leaves_a_handled_complaint_and_april_figures_as_they_were(
     )
     assert (record.tickets, record.cancelled) == (2, 0)
     after = _april(desk, clock)
-    assert after["dealer-sh"][1:] == before["dealer-sh"][1:]
-    kept = attrs_without_callbacks(after["dealer-sh"][0])
-    assert kept == attrs_without_callbacks(before["dealer-sh"][0])
-    assert (after["dealer-sh"][0].complaints_resolved, after["dealer-sh"][1]) == (1, Decimal("1.0000"))
+    assert set(after) == set(before) == {"dealer-sh", ""}
+    for group in before:
+        assert after[group][1:] == before[group][1:]
+        assert attrs_without_callbacks(after[group][0]) == attrs_without_callbacks(before[group][0])
+    assert (after[""][0].complaints_resolved, after[""][1]) == (1, Decimal("1.0000"))
     complaint = desk.ticket(world.manager, complaint_id)
     assert complaint.state == handled and complaint.description == "[erased]"
     # Nobody may call the person: the complaint's callback is owed no more, and never turns late.
     clock.set(datetime(2026, 5, 10, 9, 0, tzinfo=SH))
-    counts = _april(desk, clock)["dealer-sh"][0]
+    counts = _april(desk, clock)[""][0]
     assert counts.callbacks_due - counts.callbacks_done == 0
     # The staff's own part (总结改进, 归档) needs no call: they finish it, and the figures hold.
     if not reviewed:
@@ -176,7 +182,7 @@ def test_an_erasure_leaves_a_handled_complaint_and_april_figures_as_they_were(
         )
     desk.complaints.close(world.manager, complaint_id)
     assert desk.ticket(world.manager, complaint_id).state == "closed"
-    assert _april(desk, clock)["dealer-sh"][0].complaints_resolved == 1
+    assert _april(desk, clock)[""][0].complaints_resolved == 1
 
 
 def attrs_without_callbacks(counts: TicketCounts) -> tuple[int, ...]:
