@@ -216,7 +216,7 @@ def open_ticket_in(
         kind=kind,
         priority=intake,
         priority_reasons=intake_reasons,
-        opened_facts=_opened_facts(actor, terms, claimed),
+        opened_facts=_opened_facts(actor, terms, claimed, kind),
     )
     ticket.tags, ticket.custom_fields = described
     applied = attach(ticket) if attach is not None else Applied()
@@ -315,16 +315,23 @@ def with_tier(
     return floor.raised(levels), (*reasons, Reason("customer_tier", {"tier": tier.value, "levels": levels}))
 
 
-def _opened_facts(actor: Actor, terms: SlaTerms | None, claimed: bool = False) -> dict[str, JsonValue] | None:
+def _opened_facts(
+    actor: Actor, terms: SlaTerms | None, claimed: bool = False, kind: TicketKind = TicketKind.SERVICE
+) -> dict[str, JsonValue] | None:
     """What the ``opened`` event keeps beyond who and when: an agreement's SLA terms, the dealer whose
     staff took the call itself (its contract clock starts at the call, seed 002), and a customer's own
-    claim that its request is urgent (``urgent_claimed``: for the specialist to mark, seed 001 三(二)2)."""
+    claim that its request is urgent (``urgent_claimed``: for the specialist to mark, seed 001 三(二)2).
+
+    A complaint is no call a dealer takes (乙方接到用户的叫修): the centre handles it (seed 004 第八条 2(1)),
+    whoever registered it — a dealer's staff at the callback they made for the maker (分工 8) among them —
+    so it is not stamped the dealer's; stamped, the KPIs by the dealer doing the job counted it in the
+    dealer's row when its staff made the callback and in the maker's when the office did."""
     facts: dict[str, JsonValue] = {}
     if claimed:
         facts[URGENT_CLAIMED_KEY] = True
     if terms is not None:
         facts[PAYLOAD_KEY] = terms.payload()
-    if actor.role is Role.DEALER_STAFF and actor.dealer_id:
+    if actor.role is Role.DEALER_STAFF and actor.dealer_id and kind is not TicketKind.COMPLAINT:
         facts[TAKEN_BY_DEALER_KEY] = actor.dealer_id
     return facts or None
 

@@ -83,6 +83,7 @@ from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.delivery import PurgeLimit, check_purge_limit
+from aftersales.service.erasure_handled import release_uncallable_callback, still_worked
 from aftersales.service.erasure_record import ErasureRecord
 from aftersales.service.handover_catchup import file_page
 from aftersales.service.index_backfill import fill_index
@@ -180,7 +181,8 @@ class PrivacyDesk:
         ticket hooks run as on any cancellation, so a job's unpaid fee slip is cancelled with it and holds
         nothing; a hold found then undoes the cancellations too) and :attr:`ErasureRecord.cancelled` counts
         them. A ticket whose work is done (resolved, accepted) is not cancelled and does not hold the
-        erasure.
+        erasure; nor is a complaint already handled (outcome given or reviewed): cancelling it rewrote the
+        month's complaint figures. Its callback not yet due is owed no more (:mod:`.erasure_handled`).
 
         An accepted ticket waiting for its callback (回访 → 关闭, seeds 000/002/003) would wait for ever:
         nobody may call or message a person who asked to be forgotten, so the callback is never made, nor
@@ -225,6 +227,8 @@ class PrivacyDesk:
                 self._check_debts(uow, customer_id)
             cancelled = self._cancel_open(uow, actor, customer_id, tickets, now, cancel_open_tickets)
             closed = self._close_uncallable(uow, actor, tickets, now)
+            # A complaint handled (outcome given, reviewed) stays so: only its callback is owed no more.
+            released = sum(release_uncallable_callback(t, now) for t in tickets)
             if cancel_open_tickets:
                 # After the cancellations: a job called off unpaid leaves no debt (its slip is cancelled
                 # with it); a hold found now undoes them with the rest of the transaction.
@@ -233,7 +237,7 @@ class PrivacyDesk:
             free_text: list[str] = []
             erased: list[Ticket] = []
             detached = 0
-            changed = cancelled + closed  # records whose erased form differs: none means a repeat
+            changed = cancelled + closed + released  # records whose erased form differs: none means a repeat
             for ticket in tickets:
                 if self.attachments is not None and ticket.attachments:
                     # Photos, signed slips, voice notes: the person's own data, gone with them.
@@ -372,7 +376,7 @@ class PrivacyDesk:
         Each is cancelled as a ticket command would (reason :data:`CANCELLED_BY_ERASURE`) and settled by
         the runner (ticket hooks, SLA due times, notifications), its messages put in the outbox before
         the erasure scrubs it. The ticket is saved once, erased, by the caller."""
-        working = [t for t in tickets if _cancellable(t)]
+        working = [t for t in tickets if still_worked(t)]
         if working and not cancel:
             raise OpenTicketsBlockErasure(customer_id, tuple(sorted(t.id for t in working)))
         for ticket in working:
@@ -821,12 +825,6 @@ CANCELLED_BY_ERASURE = "customer_erased"
 
 CLOSED_BY_ERASURE = CANCELLED_BY_ERASURE
 """The reason an erasure gives the person's accepted tickets it closes without their callback."""
-
-
-def _cancellable(ticket: Ticket) -> bool:
-    """Whether ``ticket`` is still being worked: its workflow lets it be cancelled from its state (a
-    resolved or accepted ticket's work is done; a closed or cancelled one is over)."""
-    return ticket.is_open and ticket.can("cancel")
 
 
 def _when(record: AccessRecord) -> tuple[datetime, str]:
