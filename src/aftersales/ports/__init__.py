@@ -22,12 +22,14 @@ from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, Sort,
 from aftersales.ports.repositories import Repository, TicketRepository
 from aftersales.ports.storage_registry import available_schemes, open_storage
 from aftersales.ports.unit_of_work import ReadingStore, StoreFactory, UnitOfWork, reader_of
+from aftersales.ports.write_lock import CountsInAStore, SharesWriteLock
 
 __all__ = [
     "NOTIFICATION_TOPIC",
     "UNSET",
     "Clock",
     "CountField",
+    "CountsInAStore",
     "DeliveryRules",
     "DispatchReport",
     "Document",
@@ -45,6 +47,7 @@ __all__ = [
     "ReadingStore",
     "RenderedMessage",
     "Repository",
+    "SharesWriteLock",
     "Sort",
     "StoreFactory",
     "TicketFilter",
