@@ -1,4 +1,4 @@
-"""Hostile attacks on a senior engineer joining an expedited request (seed 003 二 3), session 34 j against s34 f.
+"""Hostile attacks on a senior engineer joining an expedited request (seed 003 二 3), session 34 j (s34 f).
 
 加急问题由资深工程师介入: the senior who joined and then left the company no longer counts (the junior may
 not resolve alone) and the office is told which tickets he was on; a departed senior cannot join; the senior

@@ -1,4 +1,4 @@
-"""Hostile attacks on waived kept-part charges in counts (seed 002 退料 1/4, 其他 3), session 34 j against s34 f.
+"""Hostile attacks on waived kept-part charges in counts (seed 002 退料 1/4, 其他 3), session 34 j (s34 f).
 
 A waiver, then a count, then the part coming back, then another count: the ledger, the counts and the
 charges must agree at each step. Memory, SQLite and PostgreSQL with the ``sanitary_ware`` pack.
