@@ -195,6 +195,7 @@ from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.policies.sla import SlaFacts, SlaParams, SlaPolicy
 from aftersales.policies.warranty import WarrantyPhase, WarrantyPolicy
 from aftersales.ports import (
+    BlocksNestedUnits,
     Clock,
     CountField,
     CountsInAStore,
@@ -208,7 +209,6 @@ from aftersales.ports import (
     PageRequest,
     RenderedMessage,
     Repository,
-    SharesWriteLock,
     Sort,
     StoreFactory,
     TicketFilter,
@@ -316,6 +316,7 @@ __all__ = [
     "AttachmentKind",
     "AttachmentRequired",
     "AttachmentStore",
+    "BlocksNestedUnits",
     "BudgetDraft",
     "BudgetDraftStep",
     "BudgetRevision",
@@ -500,7 +501,6 @@ __all__ = [
     "ServiceContracts",
     "ServiceDesk",
     "Severity",
-    "SharesWriteLock",
     "SheetLine",
     "ShippingNote",
     "SlaExtensionRefused",

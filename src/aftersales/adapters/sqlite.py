@@ -359,8 +359,8 @@ class SqliteStore:
         command runner re-runs a command that met a busy store only within this time of its start."""
         return self._timeout
 
-    def shares_write_lock(self, other: object) -> bool:
-        """Whether ``other`` is a store on this same file (:class:`~aftersales.ports.SharesWriteLock`):
+    def blocks_nested_units(self, other: object) -> bool:
+        """Whether ``other`` is a store on this same file (:class:`~aftersales.ports.BlocksNestedUnits`):
         SQLite's writers take turns on a file, so a write transaction of one waits for the other's.
         ``:memory:`` databases are each their own."""
         if not isinstance(other, SqliteStore) or self._memory or other._memory:

@@ -10,6 +10,7 @@ from aftersales.ports.clock import Clock
 from aftersales.ports.documents import Document, DocumentSpec, DocumentStore, document_spec
 from aftersales.ports.idempotency import IdempotencyStore
 from aftersales.ports.ids import IdGenerator, LearnsTakenIds
+from aftersales.ports.nested_units import BlocksNestedUnits, CountsInAStore
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, Notifier, RenderedMessage
 from aftersales.ports.outbox import Outbox, OutboxMessage
 from aftersales.ports.outbox_dispatch import (
@@ -22,11 +23,11 @@ from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, Sort,
 from aftersales.ports.repositories import Repository, TicketRepository
 from aftersales.ports.storage_registry import available_schemes, open_storage
 from aftersales.ports.unit_of_work import ReadingStore, StoreFactory, UnitOfWork, reader_of
-from aftersales.ports.write_lock import CountsInAStore, SharesWriteLock
 
 __all__ = [
     "NOTIFICATION_TOPIC",
     "UNSET",
+    "BlocksNestedUnits",
     "Clock",
     "CountField",
     "CountsInAStore",
@@ -47,7 +48,6 @@ __all__ = [
     "ReadingStore",
     "RenderedMessage",
     "Repository",
-    "SharesWriteLock",
     "Sort",
     "StoreFactory",
     "TicketFilter",
