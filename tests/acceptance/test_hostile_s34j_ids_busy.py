@@ -78,6 +78,25 @@ def test_a_generator_counting_in_the_desks_own_sqlite_store_is_refused_at_constr
         store.close()
 
 
+def test_a_generator_counting_in_the_desks_own_sqlite_memory_store_is_refused() -> None:
+    # One unit of work at a time there: every intake was a StorageError ("allows one unit of work at a time").
+    store = SqliteStore("sqlite:///:memory:")
+    try:
+        with pytest.raises(ConfigurationError) as refused:
+            _desk(store, SequentialIds(store=store))
+        assert refused.value.key == "ids"
+    finally:
+        store.close()
+    other, counters = SqliteStore("sqlite:///:memory:"), SqliteStore("sqlite:///:memory:")
+    world = make_world()
+    try:
+        with _desk(other, SequentialIds(store=counters)) as desk:  # two databases: fine
+            register(desk, world)
+            assert _call(desk, world) == "T-000001"
+    finally:
+        counters.close()
+
+
 def test_a_generator_counting_in_another_store_on_the_same_file_is_refused_and_the_store_closed(
     tmp_path: Path,
 ) -> None:

@@ -361,12 +361,14 @@ class SqliteStore:
 
     def blocks_nested_units(self, other: object) -> bool:
         """Whether ``other`` is a store on this same file (:class:`~aftersales.ports.BlocksNestedUnits`):
-        SQLite's writers take turns on a file, so a write transaction of one waits for the other's.
-        ``:memory:`` databases are each their own."""
+        SQLite's writers take turns on a file, so a write transaction of one waits for the other's. A
+        ``:memory:`` store allows one unit of work at a time (this very store); two are two databases."""
+        if other is self:
+            return True
         if not isinstance(other, SqliteStore) or self._memory or other._memory:
             return False
         try:
-            return other is self or os.path.samefile(self.path, other.path)
+            return os.path.samefile(self.path, other.path)
         except OSError:  # a file gone meanwhile: not the same one
             return False
 
