@@ -195,8 +195,10 @@ from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.policies.sla import SlaFacts, SlaParams, SlaPolicy
 from aftersales.policies.warranty import WarrantyPhase, WarrantyPolicy
 from aftersales.ports import (
+    BlocksNestedUnits,
     Clock,
     CountField,
+    CountsInAStore,
     DocumentStore,
     IdGenerator,
     LearnsTakenIds,
@@ -314,6 +316,7 @@ __all__ = [
     "AttachmentKind",
     "AttachmentRequired",
     "AttachmentStore",
+    "BlocksNestedUnits",
     "BudgetDraft",
     "BudgetDraftStep",
     "BudgetRevision",
@@ -355,6 +358,7 @@ __all__ = [
     "CorrespondenceGuidance",
     "CostBudget",
     "CountField",
+    "CountsInAStore",
     "CrisisFacts",
     "CrisisProblem",
     "CurrencyMismatch",

@@ -76,6 +76,12 @@ class SequentialIds:
         self._lock = threading.Lock()
         renew_after_fork(self)
 
+    @property
+    def counters_store(self) -> Callable[[], UnitOfWork] | None:
+        """The store its counters are kept in (``None``: in memory); a desk refuses a generator counting in
+        its own SQLite file (:mod:`aftersales.service.ids_store_check`)."""
+        return self._store
+
     def _renew_locks_after_fork(self) -> None:
         self._lock = threading.Lock()  # a thread of the parent may have held it at the fork
 

@@ -494,6 +494,13 @@ class PostgresStore:
             configure=_configure,
         )
 
+    def blocks_nested_units(self, other: object) -> bool:
+        """Whether a unit of work of ``other`` opened inside one of this store's may wait for it
+        (:class:`~aftersales.ports.BlocksNestedUnits`): ``other`` is this store, whose pool a command
+        already holds a connection of — under load every connection is held by a command waiting for a
+        second. Another store object has a pool of its own."""
+        return other is self
+
     def _connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
         """A pooled connection for the attachments, from this process's pool."""
         self._fork.own(self._reopen_after_fork)

@@ -230,10 +230,11 @@ def _translate(exc: sqlite3.Error, where: str) -> AftersalesError:
 class _translated:
     """Driver errors inside the block become aftersales errors (a class: cheaper than a generator)."""
 
-    __slots__ = ("_where",)
+    __slots__ = ("_file", "_where")
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, file: str | None = None) -> None:
         self._where = where
+        self._file = file  # named in the error only: no string is built on the way through
 
     def __enter__(self) -> None:
         return None
@@ -242,7 +243,8 @@ class _translated:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if isinstance(exc, sqlite3.Error):
-            raise _translate(exc, self._where) from exc
+            where = self._where if self._file is None else f"{self._where} on {self._file}"
+            raise _translate(exc, where) from exc
 
 
 _CHECKPOINT_MODES = ("background", "inline")
@@ -357,6 +359,19 @@ class SqliteStore:
         """Seconds a write waits for another writer's lock before ``StoreBusy`` (``?busy_timeout=``): the
         command runner re-runs a command that met a busy store only within this time of its start."""
         return self._timeout
+
+    def blocks_nested_units(self, other: object) -> bool:
+        """Whether ``other`` is a store on this same file (:class:`~aftersales.ports.BlocksNestedUnits`):
+        SQLite's writers take turns on a file, so a write transaction of one waits for the other's. A
+        ``:memory:`` store allows one unit of work at a time (this very store); two are two databases."""
+        if other is self:
+            return True
+        if not isinstance(other, SqliteStore) or self._memory or other._memory:
+            return False
+        try:
+            return os.path.samefile(self.path, other.path)
+        except OSError:  # a file gone meanwhile: not the same one
+            return False
 
     def _connect(self, *, wal: bool = True) -> sqlite3.Connection:
         with _translated(self.path):
@@ -830,7 +845,7 @@ class SqliteUnitOfWork:
         """The searchable words of these stored parties, selected without parsing their records (a bulk
         import's search documents: :mod:`aftersales.ports.batch_search`)."""
         conn = self.conn()
-        with _translated("sqlite"):
+        with _translated("sqlite", self._store.path):
             return party_words(conn, customer_ids, dealer_ids, asset_ids)
 
     def conn(self) -> sqlite3.Connection:
@@ -838,7 +853,7 @@ class SqliteUnitOfWork:
         if self._conn is None:
             conn = self._store.acquire()
             try:
-                with _translated("begin"):
+                with _translated("begin", self._store.path):
                     conn.execute("BEGIN IMMEDIATE")
             except BaseException:
                 self._store.release(conn)
@@ -851,7 +866,7 @@ class SqliteUnitOfWork:
         try:
             return conn.execute(sql, params)
         except sqlite3.Error as exc:
-            raise _translate(exc, "sqlite") from exc
+            raise _translate(exc, f"sqlite on {self._store.path}") from exc
 
     def commit(self) -> None:
         """``COMMIT``; on failure everything is rolled back and ``StorageError`` raised."""
@@ -861,7 +876,7 @@ class SqliteUnitOfWork:
             return
         written = self.written
         try:
-            with _translated("commit"):
+            with _translated("commit", self._store.path):
                 conn.execute("COMMIT")
         except BaseException:
             written.clear()
@@ -886,7 +901,7 @@ class SqliteUnitOfWork:
         self.written.clear()
         try:
             if conn.in_transaction:
-                with _translated("rollback"):
+                with _translated("rollback", self._store.path):
                     conn.execute("ROLLBACK")
         finally:
             self._store.release(conn)
@@ -994,7 +1009,7 @@ class _Tickets:
             conn.execute("RELEASE add_many")
             if isinstance(exc, sqlite3.IntegrityError):
                 raise DuplicateError(f"ticket {self._taken(batch)!r} already exists") from None
-            raise _translate(exc, "sqlite") from exc
+            raise _translate(exc, f"sqlite on {self._uow._store.path}") from exc
         conn.execute("RELEASE add_many")
 
     def _taken(self, batch: list[Ticket]) -> str:

@@ -112,7 +112,7 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
                     conn.execute("BEGIN")
                 except sqlite3.Error as exc:
                     store.release_reader(conn)
-                    raise _translate(exc, "begin") from exc
+                    raise _translate(exc, f"begin on {store.path}") from exc
             self._conn = conn
         return conn
 
@@ -148,7 +148,7 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
         except sqlite3.Error as exc:
             if "readonly" in str(exc):  # query_only's refusal (a data-changing WITH …)
                 raise ReadOnlyError("sqlite statement") from exc
-            raise _translate(exc, "sqlite") from exc
+            raise _translate(exc, f"sqlite on {self._store.path}") from exc
 
     def commit(self) -> None:
         """End the read (there is nothing to make durable)."""
@@ -164,7 +164,7 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
         except sqlite3.Error as exc:
-            raise _translate(exc, "rollback") from exc
+            raise _translate(exc, f"rollback on {self._store.path}") from exc
         finally:
             store = self._store
             if store._memory or store._closed:

@@ -10,6 +10,7 @@ from aftersales.ports.clock import Clock
 from aftersales.ports.documents import Document, DocumentSpec, DocumentStore, document_spec
 from aftersales.ports.idempotency import IdempotencyStore
 from aftersales.ports.ids import IdGenerator, LearnsTakenIds
+from aftersales.ports.nested_units import BlocksNestedUnits, CountsInAStore
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, Notifier, RenderedMessage
 from aftersales.ports.outbox import Outbox, OutboxMessage
 from aftersales.ports.outbox_dispatch import (
@@ -26,8 +27,10 @@ from aftersales.ports.unit_of_work import ReadingStore, StoreFactory, UnitOfWork
 __all__ = [
     "NOTIFICATION_TOPIC",
     "UNSET",
+    "BlocksNestedUnits",
     "Clock",
     "CountField",
+    "CountsInAStore",
     "DeliveryRules",
     "DispatchReport",
     "Document",

@@ -21,20 +21,24 @@ from aftersales.errors import NotFound
 from aftersales.ports.daily_cursor import DailyCursor
 from aftersales.ports.unit_of_work import UnitOfWork
 
-__all__ = ["REMEDY_INDEXED", "keyed_due_by", "remedy_closed", "remedy_due_by"]
+__all__ = ["REMEDY_INDEXED", "keyed_due_by", "remedy_closed", "remedy_due_by", "remedy_made"]
 
 REMEDY_INDEXED = "remedy_visit_open_due"
 """The marker (a daily cursor: the day it was done) that every remedy visit has its due-day row."""
 
 
+def remedy_made(ticket: Ticket) -> bool:
+    """Whether a remedy visit's ticket was resolved, now or in an earlier cycle: the visit was made; its
+    rework (the customer's acceptance refused, the problem back at the callback) runs on the ticket's own
+    clocks. The unit's visit list (``done``), the due list and the reminder (not owed) all read it here."""
+    return ticket.resolved_at is not None or any(e.action == "resolve" for e in ticket.events)
+
+
 def remedy_closed(ticket: Ticket) -> bool:
-    """Whether a remedy visit's ticket no longer owes the visit: cancelled, resolved, or resolved once in
-    an earlier cycle — the visit was made; its rework (the customer's acceptance refused, the problem back
-    at the callback) runs on the ticket's own clocks. Read from the ticket alone, so the answer does not
-    depend on whether the reminder happened to run while the ticket stood resolved."""
-    if ticket.state == TicketState.CANCELLED.value or ticket.resolved_at is not None:
-        return True
-    return any(e.action == "resolve" for e in ticket.events)
+    """Whether a remedy visit's ticket no longer owes the visit: cancelled, or made (:func:`remedy_made`).
+    Read from the ticket alone, so the answer does not depend on whether the reminder happened to run
+    while the ticket stood resolved."""
+    return ticket.state == TicketState.CANCELLED.value or remedy_made(ticket)
 
 
 def keyed_due_by(uow: UnitOfWork, last: str, *, indexed: bool) -> list[RemedyVisit]:

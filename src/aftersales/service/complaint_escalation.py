@@ -36,7 +36,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_base import ComplaintBase
-from aftersales.service.complaint_gm_instruction import gm_addressed
+from aftersales.service.complaint_gm_instruction import gm_addressed, instruction_ref
 from aftersales.service.escalation_reach import Reach, reach_up
 from aftersales.service.permissions import COMPLAINT_ROLES, check_role
 from aftersales.service.runner import Applied
@@ -207,10 +207,9 @@ class ComplaintEscalation(ComplaintBase):
             )
             if not any(r in deciders for r in actor.roles):
                 raise PermissionDenied(str(actor), "record_gm_decision", ticket.id)
-            ticket.step("decide", actor.ref, now, reason=decision)
-            file.referral = attrs.evolve(
-                file.referral, decision=decision, decided_by=actor.ref, decided_at=now
-            )
+            decider = instruction_ref(self.policy.params, actor, file)  # his, as the general manager
+            ticket.step("decide", decider, now, reason=decision)
+            file.referral = attrs.evolve(file.referral, decision=decision, decided_by=decider, decided_at=now)
             file.solution = decision
             for i, e in enumerate(file.escalations):
                 if e.acknowledged_at is None and any(r in e.to for r in actor.roles):

@@ -25,6 +25,7 @@ from aftersales.service.callback_plan import drop_pending, schedule_in
 from aftersales.service.complaint_base import ComplaintBase, checked_text, require_complaint
 from aftersales.service.complaint_callback_owed import check_left_to_host
 from aftersales.service.complaint_follow_up import designated_handler
+from aftersales.service.complaint_gm_instruction import instruction_ref
 from aftersales.service.coordination import departments_in
 from aftersales.service.lifecycle import resolve_in
 from aftersales.service.runner import Applied
@@ -102,7 +103,9 @@ class ComplaintFlow(ComplaintBase):
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             file.solution = solution
-            ticket.step("propose_solution", actor.ref, now, reason=solution)
+            ticket.step(
+                "propose_solution", instruction_ref(self.policy.params, actor, file), now, reason=solution
+            )
 
         return self._run(actor, "propose_solution", complaint_id, body, idempotency_key)
 
@@ -123,7 +126,8 @@ class ComplaintFlow(ComplaintBase):
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             file.solution = solution
-            ticket.step("revise_solution", actor.ref, now, reason=reason, payload={"solution": solution})
+            by = instruction_ref(self.policy.params, actor, file)  # the general manager's: his instruction
+            ticket.step("revise_solution", by, now, reason=reason, payload={"solution": solution})
 
         return self._run(actor, "revise_solution", complaint_id, body, idempotency_key)
 

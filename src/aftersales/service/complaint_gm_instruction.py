@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aftersales.domain.actors import Role
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.complaints import ComplaintFile, ComplaintSeverity
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ticket import Ticket
@@ -32,7 +32,13 @@ from aftersales.errors import PermissionDenied
 from aftersales.policies.complaints import ComplaintParams
 from aftersales.service.actors import Actor
 
-__all__ = ["AWAITING_GM_RULE", "GM_INSTRUCTED_STEPS", "check_gm_instruction", "gm_addressed"]
+__all__ = [
+    "AWAITING_GM_RULE",
+    "GM_INSTRUCTED_STEPS",
+    "check_gm_instruction",
+    "gm_addressed",
+    "instruction_ref",
+]
 
 GM_INSTRUCTED_STEPS = frozenset(
     {"propose_solution", "revise_solution", "agree_solution", "grant_remedy", "give_feedback"}
@@ -69,6 +75,21 @@ def gm_addressed(params: ComplaintParams, file: ComplaintFile, roles: tuple[Role
     if _gated(params, file) and Role.GENERAL_MANAGER not in roles:
         return (*roles, Role.GENERAL_MANAGER)
     return roles
+
+
+def instruction_ref(params: ComplaintParams, actor: Actor, file: ComplaintFile) -> ActorRef:
+    """Whom a solution step or the referral's decision records: ``actor``, in the general manager's role
+    when the complaint waits for his instruction and he holds it. Why: a person holding several roles is
+    recorded in the first the command allows (the manager, for the general manager who is also the
+    after-sales manager), and the gate reads the instruction from the role recorded: his decision did not
+    count and the centre could not go on (session 34 j)."""
+    if (
+        _gated(params, file)
+        and actor.role is not Role.GENERAL_MANAGER
+        and Role.GENERAL_MANAGER in actor.roles
+    ):
+        return ActorRef(actor.id, Role.GENERAL_MANAGER)  # not acting_as: the command's acting role wins there
+    return actor.ref
 
 
 def check_gm_instruction(

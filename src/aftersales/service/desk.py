@@ -79,6 +79,7 @@ from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.field_filter import checked_field_filter
 from aftersales.service.guidance_desk import GuidanceDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
+from aftersales.service.ids_store_check import refuse_ids_waiting_on_the_desk
 from aftersales.service.jobs import Jobs, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk
 from aftersales.service.late_after_backfill import LateAfters
@@ -194,6 +195,7 @@ class ServiceDesk(Tickets):
             if given is not None and not isinstance(given, kind):  # else it fails at its first use
                 raise ConfigurationError(f"{key} must implement {kind.__name__}", key=key)
         check_renderer(renderer)  # its catalogs word every notification, else refused here
+        refuse_ids_waiting_on_the_desk(store, ids)  # else every intake waits for its own lock
         if calendar is not None and (
             settings is None or (isinstance(settings, Mapping) and "timezone" not in settings)
         ):

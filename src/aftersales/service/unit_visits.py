@@ -18,6 +18,7 @@ from aftersales.domain.remedy_visit import RemedyVisit, UnitVisit, VisitSource
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import NotFound
+from aftersales.ports.remedy_due import remedy_made
 from aftersales.ports.unit_of_work import UnitOfWork
 
 __all__ = ["read_unit_visits"]
@@ -74,10 +75,12 @@ def read_unit_visits(
 
 
 def _state(ticket: Ticket) -> VisitState:
-    """A remedy visit's state, read from its ticket: missed when cancelled, done once resolved."""
+    """A remedy visit's state, read from its ticket: missed when cancelled, done once resolved — in any
+    cycle, as the due list and the reminder read it (:func:`~aftersales.ports.remedy_due.remedy_made`):
+    sent back for rework, it showed ``scheduled`` here while they treated it as made (session 34)."""
     if ticket.state == TicketState.CANCELLED.value:
         return VisitState.MISSED
-    if ticket.resolved_at is not None:
+    if remedy_made(ticket):
         return VisitState.DONE
     return VisitState.SCHEDULED
 
