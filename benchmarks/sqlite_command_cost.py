@@ -55,6 +55,19 @@ changed columns found with ``itertools.compress(map(operator.ne, …))`` are no 
 on CPython 3.11; reusing one cursor saves ~0.4 µs a statement. The garbage collector costs more than any
 of these (bench_desk: 20-25 / 65-85 / 75-100 µs of CPU a command on average, mostly collections over
 the kept tickets whose objects each save replaces), which no p50 shows.
+
+Session 34, ``--phases`` (load 13-19 on 2 cores: read the shares, and the CPU column): per command,
+triage / dispatch / note, CPU µs (medians): statements 151 / 216 / 186, ``BEGIN`` 16 / 18 / 17, ``COMMIT``
+92 / 122 / 89, the adapter's own Python 246 / 325 / 281, the service layer 340 / 633 / 452. The adapter's
+Python is SQLite's largest part, spread over ten functions, none above a fifth of it: serialising the
+state row and new events, the ticket's read (its own lines include fetching the joined row, which steps
+the statement to its end), the reporting row computed and compared, the save's bookkeeping, the outbox
+rows, the memo. Timed alone on a warm 8-event ticket with the thread's CPU clock (``timeit``) they are
+small: the reporting row 7-8 µs, the state row and the new event 8-9 µs (its datetime texts are memo
+hits but for the command's new instants, 1-3 a command: not the 17 µs a session-30 profile gave them),
+the ledger columns 0.9, the joined read 10 (``LIMIT 1``, to skip the step after the row: no gain), a
+ticket's copy 3.7; in a command they cost 3-5 times that (cold caches after the service layer's work).
+What would cut it is fewer objects and fewer statements per command (report columns in ``tickets``; left).
 """
 
 from __future__ import annotations
