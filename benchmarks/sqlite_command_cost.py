@@ -55,6 +55,19 @@ changed columns found with ``itertools.compress(map(operator.ne, …))`` are no 
 on CPython 3.11; reusing one cursor saves ~0.4 µs a statement. The garbage collector costs more than any
 of these (bench_desk: 20-25 / 65-85 / 75-100 µs of CPU a command on average, mostly collections over
 the kept tickets whose objects each save replaces), which no p50 shows.
+
+Session 34, ``--phases`` (load 13-19 on 2 cores: read the shares, and the CPU column): per command,
+triage / dispatch / note, CPU µs (medians): statements 151 / 216 / 186, ``BEGIN`` 16 / 18 / 17, ``COMMIT``
+92 / 122 / 89, the adapter's own Python 246 / 325 / 281, the service layer 340 / 633 / 452. The adapter's
+Python is SQLite's largest part, spread over ten functions, none above a fifth of it: serialising the
+state row and new events, the ticket's read (its own lines include fetching the joined row, which steps
+the statement to its end), the reporting row computed and compared, the save's bookkeeping, the outbox
+rows, the memo. Timed alone on a warm 8-event ticket with the thread's CPU clock (``timeit``) they are
+small: the reporting row 7-8 µs, the state row and the new event 8-9 µs (its datetime texts are memo
+hits but for the command's new instants, 1-3 a command: not the 17 µs a session-30 profile gave them),
+the ledger columns 0.9, the joined read 10 (``LIMIT 1``, to skip the step after the row: no gain), a
+ticket's copy 3.7; in a command they cost 3-5 times that (cold caches after the service layer's work).
+What would cut it is fewer objects and fewer statements per command (report columns in ``tickets``; left).
 """
 
 from __future__ import annotations
@@ -136,11 +149,152 @@ def _instrument() -> None:
     _wrap(search.SqliteTicketSearch, "put", "py   search row compared")
 
 
+_PHASES: dict[str, list[int]] = {
+    key: [0, 0] for key in ("sql", "begin", "commit", "adapter", "sql_in_adapter")
+}
+"""``--phases``: [wall ns, CPU ns] of the command being measured in each phase (see
+:func:`_instrument_phases`)."""
+_DEPTH = [0]
+_PHASE_NAMES = {
+    "sql": "SQLite statements (conn.execute; a row's fetch counts as the adapter's)",
+    "begin": "BEGIN IMMEDIATE, a pooled connection taken",
+    "commit": "COMMIT (WAL write), kept tickets confirmed",
+    "adapter": "the adapter's Python (its own work, statements out)",
+    "service": "the rest: service layer (runner, step, SLA, notifications)",
+}
+
+
+def _now() -> tuple[int, int]:
+    return time.perf_counter_ns(), time.thread_time_ns()
+
+
+def _add(key: str, start: tuple[int, int], less: tuple[int, int] = (0, 0)) -> tuple[int, int]:
+    """Add the time since ``start`` (less ``less``) to phase ``key``; returns what was added."""
+    wall, cpu = _now()
+    took = (wall - start[0] - less[0], cpu - start[1] - less[1])
+    spent = _PHASES[key]
+    spent[0] += took[0]
+    spent[1] += took[1]
+    return took
+
+
+def _instrument_phases() -> None:
+    """Time phases only, on the wall clock and the thread's CPU clock (the one to compare on a loaded
+    machine: the wall clock counts the time other processes held the core): every statement ``run``
+    executes, the transaction's begin, the commit, and the adapter's entry points a command calls (the
+    ticket's read and save, the outbox insert, the search text, a primed party's or document's read),
+    inclusive; the adapter's Python is their time less the statements run inside them, the service
+    layer the command's time less all of that. About 12 clock pairs a command (~0.5 µs each, against
+    the 2-4 µs of each wrapped part above)."""
+    uow = sqlite_adapter.SqliteUnitOfWork
+    run, original_conn, commit = uow.run, uow.conn, uow.commit
+
+    def timed_run(self: Any, sql: str, params: Any = ()) -> Any:
+        start, began = _now(), tuple(_PHASES["begin"])
+        try:
+            return run(self, sql, params)
+        finally:
+            after = _PHASES["begin"]
+            took = _add("sql", start, (after[0] - began[0], after[1] - began[1]))
+            if _DEPTH[0]:
+                inside = _PHASES["sql_in_adapter"]
+                inside[0] += took[0]
+                inside[1] += took[1]
+
+    def conn(self: Any) -> Any:
+        if self._conn is not None:
+            return original_conn(self)
+        start = _now()
+        try:
+            return original_conn(self)
+        finally:
+            _add("begin", start)
+
+    def timed_commit(self: Any) -> None:
+        start = _now()
+        try:
+            commit(self)
+        finally:
+            _add("commit", start)
+
+    uow.run, uow.conn, uow.commit = timed_run, conn, timed_commit
+
+    def entry(owner: Any, name: str) -> None:
+        fn = getattr(owner, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            _DEPTH[0] += 1
+            start = _now()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _DEPTH[0] -= 1
+                if not _DEPTH[0]:
+                    _add("adapter", start)
+
+        setattr(owner, name, wrapper)
+
+    tickets = sqlite_adapter._Tickets
+    for owner, name in (
+        (tickets, "get"),
+        (tickets, "_save"),
+        (sql_repositories.SqlOutbox, "put"),
+        (search.SqliteTicketSearch, "append_text"),
+        (search.SqliteTicketSearch, "put"),
+        (sqlite_adapter._Entities, "get"),
+        (sqlite_adapter._Documents, "get"),
+    ):
+        entry(owner, name)
+
+
+def _phases(desk: Any, clock: ManualClock, live: list[str], n: int) -> None:
+    """Print, per kind, the median of each phase over ``n`` commands (µs of wall and of CPU time)
+    and the command's median wall and CPU time."""
+    for name, fn in _command_kinds(desk, clock, live, random.Random(7)):
+        spent: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        for i in range(n):
+            for pair in _PHASES.values():
+                pair[0] = pair[1] = 0
+            start = _now()
+            fn(i)
+            end = _now()
+            whole = (end[0] - start[0], end[1] - start[1])
+            inside = _PHASES["sql_in_adapter"]
+            rest = list(whole)
+            for c in (0, 1):
+                adapter = _PHASES["adapter"][c] - inside[c]
+                rest[c] -= adapter + _PHASES["sql"][c] + _PHASES["begin"][c] + _PHASES["commit"][c]
+            spent["whole"].append((whole[0] / 1e3, whole[1] / 1e3))
+            for key in ("sql", "begin", "commit"):
+                spent[key].append((_PHASES[key][0] / 1e3, _PHASES[key][1] / 1e3))
+            own = [(_PHASES["adapter"][c] - inside[c]) / 1e3 for c in (0, 1)]
+            spent["adapter"].append((own[0], own[1]))
+            spent["service"].append((rest[0] / 1e3, rest[1] / 1e3))
+        med = {key: (_median_of(v, 0), _median_of(v, 1)) for key, v in spent.items()}
+        print(f"{name}: p50 {med['whole'][0]:.0f} µs wall, {med['whole'][1]:.0f} µs CPU per command")
+        print(f"  {'wall µs':>8} {'CPU µs':>7}  phase (medians)")
+        for key, label in _PHASE_NAMES.items():
+            print(f"  {med[key][0]:8.1f} {med[key][1]:7.1f}  {label}")
+
+
+def _median_of(values: list[tuple[float, float]], which: int) -> float:
+    return statistics.median(v[which] for v in values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--live", type=int, default=3000, help="live tickets (default 3000)")
     parser.add_argument("--n", type=int, default=1500, help="commands of each kind (default 1500)")
+    parser.add_argument("--phases", action="store_true", help="phases only, with perf_counter_ns (see above)")
     args = parser.parse_args()
+    if args.phases:
+        _instrument_phases()
+        with tempfile.TemporaryDirectory() as tmp:
+            clock = ManualClock(START)
+            desk = _desk(f"sqlite:///{tmp}/cost.db", clock)
+            _phases(desk, clock, _open(desk, clock, max(args.live, args.n)), args.n)
+            desk.shutdown()
+        return
     _instrument()
     with tempfile.TemporaryDirectory() as tmp:
         clock = ManualClock(START)

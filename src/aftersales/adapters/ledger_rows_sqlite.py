@@ -15,8 +15,9 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 
 from aftersales.adapters.late_gap_backfill import backfill_late_gap
+from aftersales.adapters.ledger_state_arms import export_arms
 from aftersales.adapters.reporting_sqlite_schema import ensure_reporting_schema
-from aftersales.adapters.sql_ledger import arm_pages, where_arms
+from aftersales.adapters.sql_ledger import arm_pages
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.urgent_claim_step import backfill_urgent_claims
 from aftersales.errors import StorageError, ValidationError
@@ -62,7 +63,7 @@ class SqliteLedgerRows:
     def pages(self, filter: TicketFilter, page_size: int) -> Iterator[Sequence[LedgerRecord]]:
         if not isinstance(page_size, int) or not 1 <= page_size <= 100_000:
             raise ValidationError("page_size is from 1 to 100,000", field="page_size")
-        arms = where_arms(filter, "?", "LIKE")
+        arms = export_arms(filter)  # a breached filter: one arm per open state (ledger_state_arms)
         yield from arm_pages(
             arms, lambda where, params: self._arm(where, params, page_size), received_order, page_size
         )

@@ -226,7 +226,7 @@ def fact_values_after(ticket: Ticket, read: EventsRead | None) -> tuple[tuple[ob
     judged = judged_dues(ticket, response_us)  # an earlier cycle's miss stays a miss
     facts = (
         ticket.id,
-        ticket.kind.value,
+        ticket.kind._value_,  # the member's own attribute: `.value` is a property (~0.35 µs)
         ticket.category.code,
         ticket.state,
         ticket.dealer_id,
@@ -247,8 +247,8 @@ def fact_values_after(ticket: Ticket, read: EventsRead | None) -> tuple[tuple[ob
         _us(ticket.callback_due_at),
         callback_us,
         satisfaction,
-        ticket.priority.value if ticket.priority is not None else None,
-        ticket.channel.value,
+        ticket.priority._value_ if ticket.priority is not None else None,
+        ticket.channel._value_,
         ticket.customer_id,
         (assignee.name or assignee.id) if assignee is not None else None,
         ticket.description,
