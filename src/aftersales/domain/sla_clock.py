@@ -503,7 +503,9 @@ def _checked_log(events: object, extensions: object) -> frozenset[str]:
     ticket events and a collection of target names, else a ``ValidationError`` naming the argument."""
     if not isinstance(events, (list, tuple)) or not all(isinstance(e, TicketEvent) for e in events):
         raise ValidationError("events must be a sequence of TicketEvent", field="events")
-    if isinstance(extensions, (str, bytes)) or not isinstance(extensions, Collection):
+    if type(extensions) is not tuple and (  # the default (): no ABC isinstance, a Python-level call
+        isinstance(extensions, (str, bytes)) or not isinstance(extensions, Collection)
+    ):
         raise ValidationError("extensions must be a collection of target names", field="extensions")
     if not all(isinstance(name, str) for name in extensions):
         raise ValidationError("extensions must be a collection of target names", field="extensions")
