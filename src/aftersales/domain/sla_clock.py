@@ -59,12 +59,14 @@ from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import EPOCH, micros, require_aware
+from aftersales.domain.sla_advance import met_running
 from aftersales.domain.sla_measuring import Running, measure
 from aftersales.domain.sla_reading import (
     ARRIVAL_STEPS,
     CONTACTED_AT_KEY,
     STEP_CODES,
     STEPS_BUT_ASSIGN,
+    is_response,
     read_cycle,
     starts_at_dispatch,
 )
@@ -82,7 +84,7 @@ from aftersales.domain.sla_targets import (
     pending_status,
 )
 from aftersales.domain.ticket_workflow import TicketState
-from aftersales.errors import ValidationError
+from aftersales.errors import CalendarDataMissing, ValidationError
 
 __all__ = [
     "BASES",
@@ -283,6 +285,76 @@ class SlaTimeline:
             state = after
         return True
 
+    def advanced_by(self, events: Sequence[TicketEvent]) -> SlaTimeline | None:
+        """This timeline carried on to ``events`` (the measured log and some later events) without
+        measuring the log again, or ``None`` when the new events need the full measure.
+
+        Carried on: steps that change no clock input (:meth:`unchanged_by`: this very timeline), and the
+        first answer to the customer (:func:`~aftersales.domain.sla_reading.is_response`) while the
+        response clock runs, which stops that clock alone at the answer's instant (seed 003 二 3 响应);
+        every other clock is as measured (``domain/sla_advance.py``). A contact recorded after the fact
+        (``contacted_at``), a pause begun or ended, a final state, an arrival, an extension or a step the
+        clock reads go to the full measure, as before."""
+        if not isinstance(events, list | tuple):
+            raise ValidationError("events must be a sequence of TicketEvent", field="events")
+        count = self._count
+        last = self._last
+        if (
+            last is None
+            or len(events) < count
+            or not (events[count - 1] is last or events[count - 1] == last)
+        ):
+            return None
+        targets = self._targets
+        pauses = targets._pause_values
+        responses = targets.response_actions
+        read = STEP_CODES if starts_at_dispatch(targets) else STEPS_BUT_ASSIGN
+        state = last.to_state
+        answer: TicketEvent | None = None
+        for index in range(count, len(events)):
+            event = events[index]
+            action = event.action
+            payload = event.payload
+            if (
+                action in read
+                or (action in ARRIVAL_STEPS and not self._arrived)
+                or (payload and SLA_EXTENSION_KEY in payload)
+            ):
+                return None
+            if action in responses:
+                if payload and CONTACTED_AT_KEY in payload:
+                    return None  # it may answer earlier than the answer measured: the full measure
+                if answer is None and not self._responded and is_response(event, responses):
+                    answer = event
+            after = event.to_state
+            if (after in pauses) != (state in pauses) or after in _FINAL or state in _FINAL:
+                return None
+            state = after
+        if answer is None:
+            return self
+        measured = self._measured
+        for index, target in enumerate(targets.targets):
+            if target.name == "response":
+                item = measured[index]
+                if isinstance(item, TargetStatus):
+                    return None  # stopped before (work done) or not started: the full measure decides
+                try:
+                    met = met_running(target, item, answer.at, answer.at_us, self._calendar)
+                except CalendarDataMissing:
+                    return None  # the full measure raises where a derivation expects it
+                if met is None:
+                    return None
+                measured = (*measured[:index], met, *measured[index + 1 :])
+                break
+        moved = self.without_events()
+        moved._responded = True
+        moved._count, moved._last, moved._last_us = len(events), events[-1], events[-1].at_us
+        moved._measured = measured
+        moved._dues = None
+        if self._events is not None:
+            moved._events = tuple(events)
+        return moved
+
     def _log(self) -> tuple[TicketEvent, ...]:
         if self._events is None:
             raise ValidationError(
@@ -431,7 +503,9 @@ def _checked_log(events: object, extensions: object) -> frozenset[str]:
     ticket events and a collection of target names, else a ``ValidationError`` naming the argument."""
     if not isinstance(events, (list, tuple)) or not all(isinstance(e, TicketEvent) for e in events):
         raise ValidationError("events must be a sequence of TicketEvent", field="events")
-    if isinstance(extensions, (str, bytes)) or not isinstance(extensions, Collection):
+    if type(extensions) is not tuple and (  # the default (): no ABC isinstance, a Python-level call
+        isinstance(extensions, (str, bytes)) or not isinstance(extensions, Collection)
+    ):
         raise ValidationError("extensions must be a collection of target names", field="extensions")
     if not all(isinstance(name, str) for name in extensions):
         raise ValidationError("extensions must be a collection of target names", field="extensions")

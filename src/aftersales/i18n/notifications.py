@@ -535,7 +535,8 @@ class Renderer:
         spec = self.kinds.get(name)
         if spec is None:
             raise ValidationError(f"unknown notification kind {name!r}", field="kind")
-        if not isinstance(values, Mapping):
+        # A dict first: an ABC's isinstance is a Python-level call, made for every notice rendered.
+        if type(values) is not dict and not isinstance(values, Mapping):
             raise ValidationError(
                 f"values is a mapping of the kind's fields, not {type(values).__name__}", field="values"
             )

@@ -149,10 +149,6 @@ class OutboxMessage:
 _MESSAGE_FIELDS = attrs.fields(OutboxMessage)
 
 
-def _text(value: datetime | None) -> str | None:
-    return None if value is None else datetime_text(value)
-
-
 def outbox_record(m: OutboxMessage) -> dict[str, Any]:
     """``m`` as the JSON encoder's input: encoded, the same text as ``serialization.dumps(m)``.
 
@@ -160,6 +156,8 @@ def outbox_record(m: OutboxMessage) -> dict[str, Any]:
     go through the converter there), instead of being copied value by value first: every command
     stores a message per event and per notification, so stores call this on their write path.
     """
+    # The instants a new message has none of are tested here, not in a call each (four per message).
+    tried, next_, lease, dead = m.last_attempt_at, m.next_attempt_at, m.lease_until, m.dead_at
     return {
         "id": m.id,
         "topic": m.topic,
@@ -169,11 +167,11 @@ def outbox_record(m: OutboxMessage) -> dict[str, Any]:
         "attempts": m.attempts,
         "sent_at": None if m.sent_at is None else datetime_text(m.sent_at),
         "last_error": m.last_error,
-        "last_attempt_at": _text(m.last_attempt_at),
-        "next_attempt_at": _text(m.next_attempt_at),
-        "lease_until": _text(m.lease_until),
+        "last_attempt_at": None if tried is None else datetime_text(tried),
+        "next_attempt_at": None if next_ is None else datetime_text(next_),
+        "lease_until": None if lease is None else datetime_text(lease),
         "lease_owner": m.lease_owner,
-        "dead_at": _text(m.dead_at),
+        "dead_at": None if dead is None else datetime_text(dead),
     }
 
 

@@ -439,10 +439,11 @@ class SlaService:
             and not any(e.action in _PRIORITY_STEPS for e in events[kept.count :])
         ):
             fresh.changes = kept.changes
-        # A step that changes no clock input (a note, a part reserved) keeps the timeline.
+        # A step that changes no clock input (a note, a part reserved) keeps the timeline; the first
+        # answer to the customer stops the response clock on it, without measuring the log again.
         measured = kept.measured if kept is not None and kept.count < count else None
-        if measured is not None and measured.unchanged_by(events):
-            fresh.measured = measured
+        if measured is not None:
+            fresh.measured = measured.advanced_by(events)
         # Put at the recent end by popping first: a key stored again keeps its old place, and moving
         # it there afterwards raised KeyError when another thread had evicted it in between.
         cache.pop(ticket.id, None)
