@@ -53,7 +53,7 @@ _SELECT = (
     "region, coalesce(nullif(data#>>'{assignee,name}', ''), data#>>'{assignee,id}'), product_id, batch, "
     f"description, {_instant('response_due_at')}, resolution_due_us, {_instant('resolved_at')}, "
     f"{_instant('closed_at')}, {_FAULT}->>'symptom', {_FAULT}->>'cause', {_FAULT}->>'action', {_OUTCOME}, "
-    f"{_instant('expected_by')}, {_TOLD} "
+    f"{_instant('expected_by')}, {_TOLD}, urgent_claimed "
     "FROM tickets{where} ORDER BY received_us, id LIMIT %s"
 )
 

@@ -41,7 +41,7 @@ _SELECT = (
     "SELECT tickets.id, r_kind, r_state, r_category, r_priority, r_channel, received_us, "
     "r_customer_id, r_dealer_id, r_region, r_engineer, r_product_id, r_batch, r_description, "
     "r_ledger_response_due_us, r_ledger_resolution_due_us, r_resolved_us, r_closed_us, r_symptom, "
-    "r_cause, r_action, r_outcome, r_expected_by_us, r_expected_at_us "
+    "r_cause, r_action, r_outcome, r_expected_by_us, r_expected_at_us, tickets.urgent_claimed "
     f"FROM tickets LEFT JOIN (SELECT id AS r_id, {', '.join(f'{c} AS r_{c}' for c in _REPORT)} "
     "FROM report_tickets) ON r_id = tickets.id{where} ORDER BY received_us, tickets.id LIMIT ?"
 )

@@ -6,10 +6,16 @@ takes ``{"msgtype": "text", "text": {"content": â€¦, "mentioned_mobile_list": [â
 due) sent to a team's group: the recipient's mobile number, when it is one, is @-mentioned.
 The robot allows 20 messages a minute: its "too many" answer (45009) is retried with backoff,
 as is any other non-zero code except a wrong key (93000, permanent).
+
+A send is bounded as a whole by ``timeout`` when the notifier made its client: a robot (or a proxy)
+dripping its answer a byte at a time, each inside httpx's per-read timeout, held the send without end
+(session 34; :mod:`aftersales.adapters.httpx_deadline`). A host's own ``client=`` stays theirs: its
+timeouts, its transport and its limits, as httpx applies them (per read).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import orjson
@@ -25,6 +31,9 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the install
     raise ConfigurationError("the WeCom notifier needs httpx: pip install 'aftersales[notifiers]'") from exc
 
+# after httpx: its refusal comes first
+from aftersales.adapters.httpx_deadline import deadline_client, request_deadline
+
 __all__ = ["WECOM_ROBOT_URL", "WeComRobotNotifier"]
 
 WECOM_ROBOT_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
@@ -34,7 +43,11 @@ _BAD_KEY = 93000
 
 @host_factories
 class WeComRobotNotifier:
-    """Posts each message as a text message to one group robot; thread-safe."""
+    """Posts each message as a text message to one group robot; thread-safe.
+
+    ``timeout`` bounds each send as a whole (connect, request and answer) on the client the notifier
+    makes; a host's ``client=`` keeps its own timeouts, which httpx applies per read.
+    """
 
     def __init__(
         self,
@@ -59,7 +72,8 @@ class WeComRobotNotifier:
         self.key = key
         self.url = url
         self._own_client = client is None
-        self.client = client or httpx.Client(timeout=timeout)
+        self._timeout = float(timeout)
+        self.client = client or deadline_client(timeout)
 
     def payload(self, message: RenderedMessage) -> dict[str, object]:
         """The robot message for ``message``: subject and body, the recipient @-mentioned by mobile."""
@@ -76,13 +90,15 @@ class WeComRobotNotifier:
 
     def send(self, message: RenderedMessage) -> None:
         """Post ``message``; raises :class:`DeliveryError` unless the robot answers errcode 0."""
+        bound = request_deadline(self._timeout) if self._own_client else contextlib.nullcontext()
         try:
-            response = self.client.post(
-                self.url,
-                params={"key": self.key},
-                content=json_payload(self.payload(message)),
-                headers={"Content-Type": "application/json"},
-            )
+            with bound:
+                response = self.client.post(
+                    self.url,
+                    params={"key": self.key},
+                    content=json_payload(self.payload(message)),
+                    headers={"Content-Type": "application/json"},
+                )
         except httpx.HTTPError as exc:
             raise DeliveryError(f"WeCom robot request failed: {type(exc).__name__}") from None
         if response.status_code != 200:

@@ -17,7 +17,9 @@ Semantics (shared by every store):
 
 Terms are NFKC-normalised and case-folded; a term that looks like a phone number (seven digits or
 more, with spaces, dashes, dots, brackets or a ``+86``) is reduced to its digits, as phone numbers,
-serials and ticket numbers are indexed in both their written and their digits-only forms.
+serials and ticket numbers are indexed in both their written and their digits-only forms; a ticket
+number typed without its dashes (``SR2026000001``) is read as written (``sr-2026-000001``,
+:mod:`aftersales.ports.ticket_number_terms`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from aftersales.errors import ValidationError
 from aftersales.ports.queries import MAX_PAGE, Page, TicketFilter
 from aftersales.ports.query_marks import QUOTE_MARKS_CLASS
 from aftersales.ports.text_search import FIELD_SEPARATOR, MAX_QUERY, normalize
+from aftersales.ports.ticket_number_terms import spelt_number
 
 __all__ = [
     "SLOTS",
@@ -125,7 +128,7 @@ def parse_query(query: object) -> SearchQuery:
             continue
         if _PHONE.match(term) and len(digits_of(term)) >= 7:
             term = phone_digits(term)
-        terms.append(term)
+        terms.append(spelt_number(term))  # "SR2026000001" is the ticket number SR-2026-000001
     if not terms:
         raise ValidationError("a search query needs at least one letter or digit", field="query")
     return SearchQuery(tuple(dict.fromkeys(terms)))

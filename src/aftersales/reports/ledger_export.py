@@ -210,6 +210,7 @@ def _labeller(labels: ReportLabels) -> list[Callable[[Any], object]]:
     for part in ("symptom", "cause", "action"):
         by_field[part] = cached(partial(labels.fault, part))
     by_field["description"] = partial(worded_description, labels.catalog)  # a callback's complaint
+    by_field["urgent_claimed"] = cached(lambda flag: labels.yes_no(bool(flag)))  # a store's 0/1 too
     return [local if f.endswith("_us") else by_field.get(f, same) for f in LEDGER_FIELDS]
 
 
@@ -224,8 +225,9 @@ def _blank_words(labels: ReportLabels) -> dict[int, str]:
 
 
 _LABELLED = frozenset(
-    {"kind", "state", "category", "priority", "channel", "dealer", "product", "symptom", "cause", "action"}
-)
+    {"kind", "state", "category", "priority", "channel", "dealer", "product", "symptom", "cause", "action",
+     "urgent_claimed"}
+)  # fmt: skip
 
 
 def _binary(out: IO[Any] | str | Path) -> tuple[IO[bytes], bool]:
@@ -308,6 +310,7 @@ def _jsonl(
         lines = []
         for record in page:
             row = dict(zip(LEDGER_COLUMNS, record, strict=True))
+            row["urgent_claimed"] = bool(row["urgent_claimed"])  # true or false, whatever the store's type
             for i in instants:
                 us = record[i]
                 if us is not None:

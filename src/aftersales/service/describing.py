@@ -32,8 +32,10 @@ from aftersales.service.views import CommandResult, TicketView
 __all__ = ["EXPORT_COLUMNS", "Describing", "default_attachments", "desk_custom_fields"]
 
 EXPORT_COLUMNS = ("id", "kind", "state", "category", "priority", "customer_id", "dealer_id", "region",
-                  "received_at", "description", "tags")  # fmt: skip
-"""The fixed columns of :meth:`Describing.export`; one ``field.<name>`` column per declared field follows."""
+                  "received_at", "description", "tags", "urgent_claimed")  # fmt: skip
+"""The fixed columns of :meth:`Describing.export`; one ``field.<name>`` column per declared field follows.
+``urgent_claimed`` (``true``/``false``) is the customer's own "urgent" (seed 001 三(二)2), as
+:attr:`~aftersales.service.views.TicketView.urgent_claimed` and the ledger's rows give it."""
 
 
 def desk_custom_fields(policies: PolicySet, host: CustomFieldSet | None) -> CustomFieldSet:
@@ -144,7 +146,8 @@ class Describing:
                 spreadsheet_column([
                     t.id, t.kind.value, t.state, t.category.code, t.priority.value if t.priority else "",
                     t.customer_id, t.dealer_id or "", t.region or "", t.received_at.isoformat(),
-                    t.description, ";".join(t.tags), *(t.custom_fields.get(n, "") for n in names),
+                    t.description, ";".join(t.tags), "true" if t.urgent_claimed else "false",
+                    *(t.custom_fields.get(n, "") for n in names),
                 ])
             )  # fmt: skip
         return out.getvalue()
