@@ -17,36 +17,26 @@ once they are written: slower, never wrong.
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable
 
+from aftersales.adapters.column_backfill import Changed, ColumnBackfillProgress, backfill_column
 from aftersales.adapters.late_gap_pending import CANDIDATE, RULE, late_gap_state
 from aftersales.adapters.sqlite_ticket_events import events_of
-from aftersales.adapters.sqlite_write_batch import write_batch
 from aftersales.adapters.wait_gap_step import sqlite_wait_gap
 
 __all__ = ["LateGapProgress", "backfill_late_gap"]
 
 
-class LateGapProgress:
-    """What :func:`backfill_late_gap` did: batches committed, rows read, rows rewritten, longest lock."""
-
-    def __init__(self) -> None:
-        self.batches = 0
-        self.tickets = 0
-        self.rewritten = 0
-        self.longest = 0.0
-        """Seconds the longest batch held the write lock."""
+LateGapProgress = ColumnBackfillProgress
+"""What :func:`backfill_late_gap` did: batches committed, rows read, rows rewritten, longest lock."""
 
 
 _FIRST_BATCH = 200
 _MAX_BATCH = 20_000  # rows read per batch (most carry no document): the rewrites are a few of them
 _BATCH_SECONDS = 0.03
-_Changed = dict[str, tuple[int, int]]
-"""Per ticket id whose stored gap is not its document's: (the version read, the document's gap)."""
 
 
-def _write(conn: sqlite3.Connection, after: str, last: str, finished: bool, changed: _Changed) -> int | None:
+def _write(conn: sqlite3.Connection, after: str, last: str, finished: bool, changed: Changed) -> int | None:
     """Under the write lock: the changed gaps of ``(after, last]`` and the position, each written only
     if its row still has the version read; a row a writer saved in between is computed again from its
     current text (its save may have kept the stale gap: a save writes only the columns whose derived
@@ -79,41 +69,22 @@ def backfill_late_gap(
     (:func:`~aftersales.adapters.wait_gap_step.register_wait_gap`). ``max_batches`` stops early (the
     next call continues); ``after_batch`` is called after each commit; a complete file returns at once.
     """
-    progress = LateGapProgress()
-    size = _FIRST_BATCH
-    while max_batches is None or progress.batches < max_batches:
-        if progress.batches:
-            time.sleep(batch_seconds)  # writers go first between batches
-        after, done = late_gap_state(conn)
-        if done:
-            break
-        began = time.perf_counter()
-        rows = conn.execute(
+    return backfill_column(
+        conn,
+        position=late_gap_state,
+        rows_after=(
             f"SELECT id, version, late_gap, CASE WHEN {CANDIDATE} THEN CAST(data AS BLOB) END,"
             f" CASE WHEN {CANDIDATE} THEN {events_of('tickets')} END"
-            " FROM tickets WHERE id > ? ORDER BY id LIMIT ?",
-            (after, size),
-        ).fetchall()
-        changed: _Changed = {}
-        for id_, version, stored, data, chunks in rows:
-            if data is not None and (gap := sqlite_wait_gap(data, chunks)) != stored:
-                changed[id_] = (version, gap)
-        worked = time.perf_counter() - began
-        last = rows[-1][0] if rows else after
-        written, took = write_batch(conn, _write, conn, after, last, len(rows) < size, changed)
-        if written is None:
-            continue
-        # Copy the batch's pages into the file now, taking no lock (passive): the next writer's WAL then
-        # starts over, so it stays one batch long; without this a 1 M-ticket back-fill's WAL grew for its
-        # whole run wherever commits leave checkpoints to a thread or a far limit (issue 21).
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        progress.batches += 1
-        progress.tickets += len(rows)
-        progress.rewritten += written
-        progress.longest = max(progress.longest, took)
-        if after_batch is not None:
-            after_batch(progress)
-        if len(rows) < size:
-            break
-        size = max(10, min(_MAX_BATCH, size * 3 // 2, int(batch_seconds * len(rows) / max(worked, 1e-7))))
-    return progress
+            " FROM tickets WHERE id > ? ORDER BY id LIMIT ?"
+        ),
+        value_of=sqlite_wait_gap,
+        stored_as=lambda stored: stored,
+        write=_write,
+        first_size=_FIRST_BATCH,
+        next_size=lambda size, rows, _locked, worked: max(
+            10, min(_MAX_BATCH, size * 3 // 2, int(batch_seconds * rows / max(worked, 1e-7)))
+        ),
+        max_batches=max_batches,
+        batch_seconds=batch_seconds,
+        after_batch=after_batch,
+    )

@@ -19,13 +19,12 @@ its position reads ``False``.
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from aftersales.adapters.column_backfill import Changed, ColumnBackfillProgress, backfill_column
 from aftersales.adapters.lock_paced_batch import LockPacedBatch
 from aftersales.adapters.sqlite_ticket_events import events_of, parse_stored
-from aftersales.adapters.sqlite_write_batch import write_batch
 from aftersales.ports.ticket_index import ticket_row
 
 if TYPE_CHECKING:
@@ -68,15 +67,8 @@ _LOGGED = f"instr({events_of('tickets')}, CAST('urgent_claimed' AS BLOB)) > 0"
 _NAMES = f"({_NAMED} OR {_LOGGED})"
 
 
-class UrgentClaimProgress:
-    """What :func:`backfill_urgent_claims` did: batches committed, rows read, rows set, longest lock."""
-
-    def __init__(self) -> None:
-        self.batches = 0
-        self.tickets = 0
-        self.rewritten = 0
-        self.longest = 0.0
-        """Seconds the longest batch held the write lock."""
+UrgentClaimProgress = ColumnBackfillProgress
+"""What :func:`backfill_urgent_claims` did: batches committed, rows read, rows set, longest lock."""
 
 
 def urgent_claims_state(conn: sqlite3.Connection) -> tuple[str, bool]:
@@ -92,10 +84,7 @@ def _claimed(data: bytes, chunks: bytes | None) -> bool:
     return ticket_row(parse_stored(data, chunks)[0]).urgent_claimed
 
 
-_Changed = dict[str, tuple[int, bool]]
-
-
-def _write(conn: sqlite3.Connection, after: str, last: str, finished: bool, changed: _Changed) -> int | None:
+def _write(conn: sqlite3.Connection, after: str, last: str, finished: bool, changed: Changed) -> int | None:
     """Under the write lock: the claims of ``(after, last]`` and the position; a row saved since it was
     read is parsed again here (its save kept the column as it found it). ``None``: another run moved on."""
     if urgent_claims_state(conn) != (after, False):
@@ -133,43 +122,25 @@ def backfill_urgent_claims(
     """Write the ``urgent_claimed`` of the rows the step left (see the module), reading and parsing
     outside the write lock, each batch's changes and position in one short transaction. ``conn`` is
     outside any transaction; ``max_batches`` stops early (the next call continues)."""
-    progress = UrgentClaimProgress()
     # Sized by the lock each batch held, not only by its reading: a batch of many claims writes many rows.
     pace = LockPacedBatch(_FIRST_BATCH, 10, _MAX_BATCH, _LOCK_SECONDS, _LOCK_CEILING, batch_seconds)
-    size = pace.size
-    while max_batches is None or progress.batches < max_batches:
-        if progress.batches:
-            time.sleep(batch_seconds)  # writers go first between batches
-        after, done = urgent_claims_state(conn)
-        if done:
-            break
-        began = time.perf_counter()
-        rows = conn.execute(
+    return backfill_column(
+        conn,
+        position=urgent_claims_state,
+        rows_after=(
             f"SELECT id, version, urgent_claimed, CASE WHEN {_NAMES} THEN CAST(data AS BLOB) END,"
             f" CASE WHEN {_NAMES} THEN {events_of('tickets')} END"
-            " FROM tickets WHERE id > ? ORDER BY id LIMIT ?",
-            (after, size),
-        ).fetchall()
-        changed: _Changed = {}
-        for id_, version, stored, data, chunks in rows:
-            if data is not None and (claimed := _claimed(data, chunks)) != bool(stored):
-                changed[id_] = (version, claimed)
-        worked = time.perf_counter() - began
-        last = rows[-1][0] if rows else after
-        written, took = write_batch(conn, _write, conn, after, last, len(rows) < size, changed)
-        if written is None:
-            continue
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the WAL stays one batch long
-        progress.batches += 1
-        progress.tickets += len(rows)
-        progress.rewritten += written
-        progress.longest = max(progress.longest, took)
-        if after_batch is not None:
-            after_batch(progress)
-        if len(rows) < size:
-            break
-        size = pace.taken(len(rows), took, worked)
-    return progress
+            " FROM tickets WHERE id > ? ORDER BY id LIMIT ?"
+        ),
+        value_of=_claimed,
+        stored_as=bool,
+        write=_write,
+        first_size=pace.size,
+        next_size=lambda _size, rows, locked, worked: pace.taken(rows, locked, worked),
+        max_batches=max_batches,
+        batch_seconds=batch_seconds,
+        after_batch=after_batch,
+    )
 
 
 _PG_CLAIMED = (
