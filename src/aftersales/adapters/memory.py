@@ -38,11 +38,10 @@ from aftersales.errors import (
 )
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import (
-    IdNames,
+    ScrubPlan,
     keeps_personal_copies,
     scrub_idempotency_row,
     scrub_message,
-    scrub_needles,
 )
 from aftersales.ports.fork_renewal import renew_after_fork
 from aftersales.ports.outbox import (
@@ -836,10 +835,10 @@ class _Outbox(OutboxBookkeeping):
         one of ``within`` (:func:`~aftersales.ports.erasure.scrub_needles`); returns how many were
         rewritten."""
         found = []
-        named = IdNames(within)  # once: each row is asked whether it names any of them
+        plan = ScrubPlan(needles, free_text, within)  # once: every row is asked of it
         for id_, r in self._uow._scan("outbox"):
-            wanted = scrub_needles([r.text], needles, free_text, named)
-            if any(encode_json(n)[1:-1] in r.text for n in wanted):
+            wanted = plan.for_row([r.text])
+            if wanted.in_json(r.text):
                 found.append((id_, wanted))
         count = 0
         for id_, wanted in found:
@@ -889,10 +888,10 @@ class _Idempotency:
         with their stamps — as the SQL stores do.
         """
         count = 0
-        named = IdNames(within)
+        plan = ScrubPlan(needles, free_text, within)
         for key, record in sorted(self._uow._scan("idem"), key=lambda item: item[0]):
-            wanted = scrub_needles([key, record.text], needles, free_text, named)
-            if not any(n in key or encode_json(n)[1:-1] in record.text for n in wanted):
+            wanted = plan.for_row([key, record.text])
+            if not (wanted.as_written(key) or wanted.in_json(record.text)):
                 continue
             new_key, new_text = scrub_idempotency_row(key, record.text, wanted)
             if (new_key, new_text) == (key, record.text):  # as the SQL stores: rewritten rows only

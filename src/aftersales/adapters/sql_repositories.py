@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from aftersales.domain.instants import micros
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.erasure import IdNames, scrub_idempotency_row, scrub_message, scrub_needles
+from aftersales.ports.erasure import ScrubPlan, scrub_idempotency_row, scrub_message
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, check_claim, claimed, distinct_messages
 from aftersales.serialization import datetime_text, decode_json, encode_json
 
@@ -472,6 +472,7 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
             "purge_dead": "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
             f" WHERE dead_us IS NOT NULL AND {cls.unsent} AND dead_us < ? ORDER BY dead_us, id LIMIT ?)",
             "containing": "SELECT id FROM outbox WHERE CAST(data AS TEXT) LIKE ? ESCAPE '\\'",
+            "every_text": "SELECT id, CAST(data AS TEXT) FROM outbox",
             "claim_batch": f"UPDATE outbox SET lease_us = ?, data = {cls.claim_patch} WHERE id IN"
             f" (SELECT id FROM outbox WHERE {pending} AND next_us <= ?"
             f" AND (lease_us IS NULL OR lease_us <= ?) ORDER BY next_us, id LIMIT ?{cls.skip_locked})"
@@ -602,17 +603,23 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
 
         Returns how many messages were rewritten. Used by the erasure of a customer (PIPL).
         """
+        plan = ScrubPlan(needles, free_text, within)  # once: every row is asked of it
         ids: set[str] = set()
-        for needle in (*needles, *free_text):
-            ids.update(row[0] for row in self._run(self._sql["containing"], (_like(needle),)).fetchall())
+        if len(needles) + len(free_text) <= _LIKE_SCANS:
+            for needle in (*needles, *free_text):
+                ids.update(row[0] for row in self._run(self._sql["containing"], (_like(needle),)).fetchall())
+        else:
+            # One read of the outbox, each message asked of every needle at once (one LIKE scan per piece
+            # of free text was messages x tickets).
+            rows = self._run(self._sql["every_text"], ()).fetchall()
+            ids.update(str(id_) for id_, text in rows if plan.may_touch(str(text)))
         count = 0
-        named = IdNames(within)  # once: each row is asked whether it names any of them
         for id_ in sorted(ids):
             message = self._load(id_)
             if message is None:
                 continue
             texts = [encode_json(dict(message.payload)), message.idempotency_key]
-            scrubbed = scrub_message(message, scrub_needles(texts, needles, free_text, named))
+            scrubbed = scrub_message(message, plan.for_row(texts))
             if scrubbed != message:
                 self._store(scrubbed)
                 count += 1
@@ -637,6 +644,7 @@ class SqlIdempotency(SqlRepository):
             "put": "INSERT INTO idempotency (key, result) VALUES (?, ?) ON CONFLICT DO NOTHING",
             "containing": "SELECT key, result FROM idempotency WHERE key LIKE ? ESCAPE '\\'"
             " OR result LIKE ? ESCAPE '\\'",
+            "every_row": "SELECT key, result FROM idempotency",
             "rewrite": "UPDATE idempotency SET result = ? WHERE key = ?",
             "delete": "DELETE FROM idempotency WHERE key = ?",
             "expire": "DELETE FROM idempotency"
@@ -688,14 +696,21 @@ class SqlIdempotency(SqlRepository):
         tables); when it reads like a key kept already, the first in key order is kept and the others
         are dropped with their stamps.
         """
+        plan = ScrubPlan(needles, free_text, within)
         found: dict[str, str] = {}
-        for needle in (*needles, *free_text):
-            pattern = _like(needle)
-            found.update((str(k), str(r)) for k, r in self._run(self._sql["containing"], (pattern, pattern)))
+        if len(needles) + len(free_text) <= _LIKE_SCANS:
+            for needle in (*needles, *free_text):
+                pattern = _like(needle)
+                found.update(
+                    (str(k), str(r)) for k, r in self._run(self._sql["containing"], (pattern, pattern))
+                )
+        else:  # one read, as the outbox's
+            for k, r in self._run(self._sql["every_row"], ()).fetchall():
+                if plan.may_touch(str(k)) or plan.may_touch(str(r)):
+                    found[str(k)] = str(r)
         count = 0
-        named = IdNames(within)
         for key, result in sorted(found.items()):
-            wanted = scrub_needles([key, result], needles, free_text, named)
+            wanted = plan.for_row([key, result])
             new_key, new_result = scrub_idempotency_row(key, result, wanted)
             if (new_key, new_result) == (key, result):
                 continue
@@ -708,6 +723,12 @@ class SqlIdempotency(SqlRepository):
             else:
                 self._run(self._sql["rewrite"], (new_result, key))
         return count
+
+
+_LIKE_SCANS = 16
+"""Up to this many strings, a scrub finds its rows with one LIKE scan per string (the store's own
+search, cheap for a customer with a ticket or two); beyond, with one read of every row, each asked of
+all the strings at once (a person's many tickets, each with its own notes: scans x rows was quadratic)."""
 
 
 def _like(needle: str) -> str:

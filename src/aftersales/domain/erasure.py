@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from aftersales.domain.needle_set import NeedleSet, replace_each
+
 if TYPE_CHECKING:
     from aftersales.domain.parties import Customer
 
@@ -69,12 +71,14 @@ def customer_needles(customer: Customer) -> tuple[str, ...]:
     return needles_of(values)
 
 
-def scrub_text(text: str, needles: Iterable[str], mark: str = ERASED) -> str:
-    """``text`` with every needle replaced by ``mark`` (:data:`ERASED` unless told)."""
-    for needle in needles:
-        if needle in text:
-            text = text.replace(needle, mark)
-    return text
+def scrub_text(text: str, needles: Iterable[str] | NeedleSet, mark: str = ERASED) -> str:
+    """``text`` with every needle replaced by ``mark`` (:data:`ERASED` unless told), in turn.
+
+    A :class:`~aftersales.domain.needle_set.NeedleSet` (made once for many texts) answers the same,
+    trying only the needles the text may hold."""
+    if isinstance(needles, NeedleSet):
+        return needles.replace(text, mark)
+    return replace_each(text, needles, mark)
 
 
 def is_id_key(key: object) -> bool:
@@ -82,14 +86,15 @@ def is_id_key(key: object) -> bool:
     return isinstance(key, str) and (key == "id" or key.endswith(("_id", "_ids")))
 
 
-def scrub(data: Any, needles: tuple[str, ...], *, blank_free_text: bool = False) -> Any:
+def scrub(data: Any, needles: tuple[str, ...] | NeedleSet, *, blank_free_text: bool = False) -> Any:
     """JSON-ready ``data`` with every needle replaced in keys and strings.
 
     With ``blank_free_text``, the values of :data:`FREE_TEXT_FIELDS` (non-empty strings) become
     :data:`ERASED` too. Everything else — ids, codes, dates, amounts, states, reasons — is kept. The
     values of identifier keys (:func:`is_id_key`) are kept even when one of the person's strings is
     their id (a host keying customers by their phone number): rewritten, the records would no longer
-    name their own rows, their customer or their tickets.
+    name their own rows, their customer or their tickets. Many needles (every note of a person with
+    many tickets) go as one :class:`~aftersales.domain.needle_set.NeedleSet`, made once.
     """
     if isinstance(data, str):
         return scrub_text(data, needles)
