@@ -248,20 +248,27 @@ class SlaTimeline:
         both are immutable values, and a host that keeps one timeline per ticket asks on every command)."""
         return self._targets is targets and self._calendar is calendar
 
+    def _extends(self, events: Sequence[TicketEvent]) -> bool:
+        """True when ``events`` begins with the log this timeline measured (its last event in place)."""
+        count = self._count
+        last = self._last
+        return (
+            last is not None
+            and len(events) >= count
+            and (events[count - 1] is last or events[count - 1] == last)
+        )
+
     def unchanged_by(self, events: Sequence[TicketEvent]) -> bool:
         """True when ``events`` is the measured log followed only by steps that change no clock input, so
         this timeline measures ``events`` too: no step the clock reads (:data:`STEP_CODES`, an assignment
         only when a target starts at the dealer's dispatch, a response or
         arrival step before the response or arrival is met, an extension), no move into or out of a pause
         state, none into or out of a final state. A note or a reserved part then costs no measuring."""
+        if not self._extends(events):
+            return False
         count = self._count
         last = self._last
-        if (
-            last is None
-            or len(events) < count
-            or not (events[count - 1] is last or events[count - 1] == last)
-        ):
-            return False
+        assert last is not None  # _extends: a measured log
         targets = self._targets
         pauses = targets._pause_values
         responses = targets.response_actions
@@ -297,14 +304,11 @@ class SlaTimeline:
         clock reads go to the full measure, as before."""
         if not isinstance(events, list | tuple):
             raise ValidationError("events must be a sequence of TicketEvent", field="events")
+        if not self._extends(events):
+            return None
         count = self._count
         last = self._last
-        if (
-            last is None
-            or len(events) < count
-            or not (events[count - 1] is last or events[count - 1] == last)
-        ):
-            return None
+        assert last is not None  # _extends: a measured log
         targets = self._targets
         pauses = targets._pause_values
         responses = targets.response_actions

@@ -19,10 +19,9 @@ from datetime import date
 from aftersales.domain.maintenance import MaintenanceVisit, VisitState
 from aftersales.domain.remedy_visit import RemedyVisit, UnitVisit, VisitSource
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ValidationError
 from aftersales.ports.remedy_due import remedy_due_by
 from aftersales.ports.unit_of_work import StoreFactory
-from aftersales.reports.maintenance import due_visits, look_ahead_end
+from aftersales.reports.maintenance import due_visits, look_ahead_end, visit_scope
 from aftersales.reports.sources import ReportDesk
 
 __all__ = ["due_unit_visits", "scoped_due_unit_visits"]
@@ -74,12 +73,5 @@ def scoped_due_unit_visits(
     """:func:`due_unit_visits` as ``actor`` may read it through ``desk`` (``maintenance_report``): dealer
     staff read their own dealer's visits; asking for another dealer's (``dealer_id``) is a
     ``ValidationError`` naming ``dealer_id``."""
-    dealer = desk.reports.maintenance_scope(actor)
-    if dealer is not None:
-        if dealer_id is not None and dealer_id != dealer:
-            raise ValidationError(
-                "dealer staff read their own dealer's visits: dealer_id is theirs or left out",
-                field="dealer_id",
-            )
-        dealer_id = dealer
+    dealer_id = visit_scope(desk, actor, dealer_id)
     return due_unit_visits(desk.store, today, within_days=within_days, dealer_id=dealer_id)

@@ -358,15 +358,22 @@ def scoped_due_visits(
     """:func:`due_visits` as ``actor`` may read it through ``desk`` (``maintenance_report``): dealer staff
     read their own dealer's visits; asking for another dealer's (``dealer_id``) is a ``ValidationError``
     naming ``dealer_id``."""
-    dealer = desk.reports.maintenance_scope(actor)
-    if dealer is not None:
-        if dealer_id is not None and dealer_id != dealer:
-            raise ValidationError(
-                "dealer staff read their own dealer's visits: dealer_id is theirs or left out",
-                field="dealer_id",
-            )
-        dealer_id = dealer
+    dealer_id = visit_scope(desk, actor, dealer_id)
     return due_visits(desk.store, today, within_days=within_days, dealer_id=dealer_id)
+
+
+def visit_scope(desk: ReportDesk, actor: object, dealer_id: str | None) -> str | None:
+    """The dealer whose visits ``actor`` reads (``maintenance_report``): dealer staff their own dealer's,
+    asking for another's a ``ValidationError`` naming ``dealer_id``; other readers the one asked, or all."""
+    dealer = desk.reports.maintenance_scope(actor)
+    if dealer is None:
+        return dealer_id
+    if dealer_id is not None and dealer_id != dealer:
+        raise ValidationError(
+            "dealer staff read their own dealer's visits: dealer_id is theirs or left out",
+            field="dealer_id",
+        )
+    return dealer
 
 
 def scoped_contract_figures(
