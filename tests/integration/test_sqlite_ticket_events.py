@@ -278,13 +278,13 @@ def test_a_save_reads_only_the_events_it_added_for_the_reporting_row(
     for n in range(40):
         _note(store, "T-0001", f"第{n}次")
     asked: list[int] = []
-    real = reporting_rows.is_response
+    real = reporting_rows.answers
 
     def counting(event: Any, steps: frozenset[str]) -> bool:
         asked.append(event.seq)
         return real(event, steps)
 
-    monkeypatch.setattr(reporting_rows, "is_response", counting)
+    monkeypatch.setattr(reporting_rows, "answers", counting)
     with store() as uow:
         ticket = uow.tickets.get("T-0001")
         read = len(asked)  # a ticket not kept is read whole once
