@@ -12,9 +12,9 @@ position from their documents (:func:`pg_gap_column`): the same answers, slower.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
+from aftersales.adapters.column_backfill_postgres import Runs, backfill_column_postgres, backfill_position
 from aftersales.ports.queries import TicketFilter
 
 if TYPE_CHECKING:
@@ -71,17 +71,8 @@ filled the column in its migration."""
 _BATCH = 2000
 
 
-class _Runs(Protocol):
-    """What reads the position: a unit of work (or a repository's runner) of the store."""
-
-    def run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
-
-
-def _position(uow: _Runs, lock: bool = False) -> tuple[str, bool]:
-    found: Any = uow.run(
-        f"SELECT after_id, done FROM late_gap_backfill WHERE id = 1{' FOR UPDATE' if lock else ''}"
-    ).fetchone()
-    return ("", True) if found is None else (str(found[0]), bool(found[1]))
+def _position(uow: Runs, lock: bool = False) -> tuple[str, bool]:
+    return backfill_position(uow, "late_gap_backfill", lock)
 
 
 def backfill_late_gap_postgres(
@@ -91,37 +82,16 @@ def backfill_late_gap_postgres(
     in id order; the tickets read. A complete database returns at once; killed half-way (or stopped
     after ``max_batches``), the next call continues. A command saving a row meanwhile waits for the
     batch's row lock, then writes its own."""
-    read = batches = 0
-    with store() as uow:  # the common case, read without a lock: long done
-        if _position(uow)[1]:
-            return read
-    while max_batches is None or batches < max_batches:
-        batches += 1
-        with store() as uow:
-            after, done = _position(uow, lock=True)
-            if done:
-                return read
-            ids = [
-                str(row[0])
-                for row in uow.run(
-                    "SELECT id FROM tickets WHERE id > %s ORDER BY id LIMIT %s", (after, batch)
-                ).fetchall()
-            ]
-            last = ids[-1] if ids else after
-            if ids:
-                uow.run(
-                    late_gap_rows("id > %s AND id <= %s AND " + f"state NOT IN {_WAITING}"), (after, last)
-                )
-            finished = len(ids) < batch
-            uow.run("UPDATE late_gap_backfill SET after_id = %s, done = %s WHERE id = 1", (last, finished))
-            uow.commit()
-        read += len(ids)
-        if finished:
-            break
-    return read
+    return backfill_column_postgres(
+        store,
+        table="late_gap_backfill",
+        update=late_gap_rows("id > %s AND id <= %s AND " + f"state NOT IN {_WAITING}"),
+        batch=batch,
+        max_batches=max_batches,
+    )
 
 
-def pg_gap_column(uow: _Runs) -> str:
+def pg_gap_column(uow: Runs) -> str:
     """How the breached filter reads ``late_gap``: the column, or while the back-fill is not complete the
     document's gap for the rows past its position it fills (an id literal, quotes doubled)."""
     after, done = _position(uow)
@@ -131,7 +101,7 @@ def pg_gap_column(uow: _Runs) -> str:
     return f"(CASE WHEN tickets.id > '{quoted}' AND {_LEFT} THEN {_GAP} ELSE late_gap END)"
 
 
-def pg_filter_gap_column(uow: _Runs, f: TicketFilter) -> str:
+def pg_filter_gap_column(uow: Runs, f: TicketFilter) -> str:
     """How ``f``'s breached filter reads ``late_gap`` (the ledger's and search's one reading): the
     column without a breached filter (no read), else :func:`pg_gap_column`."""
     return "late_gap" if f.breached_at is None else pg_gap_column(uow)

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aftersales.adapters.column_backfill import Changed, ColumnBackfillProgress, backfill_column
+from aftersales.adapters.column_backfill_postgres import backfill_column_postgres
 from aftersales.adapters.lock_paced_batch import LockPacedBatch
 from aftersales.adapters.sqlite_ticket_events import events_of, parse_stored
 from aftersales.ports.ticket_index import ticket_row
@@ -151,48 +152,19 @@ _PG_CLAIMED = (
 """The index's rule over a PostgreSQL ticket document (the events are in it)."""
 
 
-def _pg_position(uow: Any, lock: bool = False) -> tuple[str, bool]:
-    found: Any = uow.run(
-        f"SELECT after_id, done FROM urgent_claim_backfill WHERE id = 1{' FOR UPDATE' if lock else ''}"
-    ).fetchone()
-    return ("", True) if found is None else (str(found[0]), bool(found[1]))
-
-
 def backfill_urgent_claims_postgres(
     store: PostgresStore, batch: int = 2000, max_batches: int | None = None
 ) -> int:
     """The same on PostgreSQL: ``batch`` ids a transaction in id order (one ``UPDATE`` of the rows whose
     document holds the claim); the tickets read. A command saving a row meanwhile waits for the batch's
     row lock, then writes its own value."""
-    read = batches = 0
-    with store() as uow:  # the common case, read without a lock: long done
-        if _pg_position(uow)[1]:
-            return read
-    while max_batches is None or batches < max_batches:
-        batches += 1
-        with store() as uow:
-            after, done = _pg_position(uow, lock=True)
-            if done:
-                return read
-            ids = [
-                str(row[0])
-                for row in uow.run(
-                    "SELECT id FROM tickets WHERE id > %s ORDER BY id LIMIT %s", (after, batch)
-                ).fetchall()
-            ]
-            last = ids[-1] if ids else after
-            if ids:
-                uow.run(
-                    "UPDATE tickets SET urgent_claimed = TRUE"
-                    f" WHERE id > %s AND id <= %s AND NOT urgent_claimed AND {_PG_CLAIMED}",
-                    (after, last),
-                )
-            finished = len(ids) < batch
-            uow.run(
-                "UPDATE urgent_claim_backfill SET after_id = %s, done = %s WHERE id = 1", (last, finished)
-            )
-            uow.commit()
-        read += len(ids)
-        if finished:
-            break
-    return read
+    return backfill_column_postgres(
+        store,
+        table="urgent_claim_backfill",
+        update=(
+            "UPDATE tickets SET urgent_claimed = TRUE"
+            f" WHERE id > %s AND id <= %s AND NOT urgent_claimed AND {_PG_CLAIMED}"
+        ),
+        batch=batch,
+        max_batches=max_batches,
+    )
