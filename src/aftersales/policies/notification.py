@@ -105,6 +105,28 @@ def _feedback_roles(instance: object, attribute: attrs.Attribute[Any], value: tu
             )
 
 
+_CALLBACK_CALLERS = frozenset({Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER})
+"""The office roles a callback falls due to (the permission table's ``record_callback``, the dealer's staff
+aside): one of them is always told, so a callback no dealer holds still reaches someone."""
+
+
+def _callback_due_roles(instance: object, attribute: attrs.Attribute[Any], value: tuple[Role, ...]) -> None:
+    key = f"notification.{attribute.name}"
+    for role in value:
+        if not isinstance(role, Role):
+            raise ConfigurationError(f"names roles, got {role!r:.40}", key=key)
+        if role not in _CALLBACK_CALLERS and role is not Role.DEALER_STAFF:
+            raise ConfigurationError(
+                f"names {role.value}: a callback falls due to those who make it "
+                f"({', '.join(sorted(r.value for r in _CALLBACK_CALLERS | {Role.DEALER_STAFF}))})",
+                key=key,
+            )
+    if not any(role in _CALLBACK_CALLERS for role in value):
+        raise ConfigurationError(
+            "names no office role: a callback of a job no dealer did would reach nobody", key=key
+        )
+
+
 @refused_typed
 @attrs.frozen
 class NotificationParams:
@@ -128,6 +150,11 @@ class NotificationParams:
     monthly_feedback_to: tuple[Role, ...] = attrs.field(default=(Role.MANAGER,), validator=_feedback_roles)
     """Seed 004 第五条 1(6) (每月反馈给总经理及相关部门): the related departments told of the month's
     feedback beside the general manager, who always is; a role outside the company's offices is refused."""
+    callback_due_to: tuple[Role, ...] = attrs.field(default=(Role.AGENT,), validator=_callback_due_roles)
+    """Who is told a service ticket's callback is due (the ``callbacks_due`` job): office roles through
+    the staff directory, and ``dealer_staff`` for the dealer who did the job — seed 002 分工 1
+    (乙方负责所售产品的全过程服务, 包括…回访) and 8 (乙方有义务配合甲方对本区域的用户进行回访). A complaint's
+    callback is the centre's (seed 004 第八条 2(6)): its notice reaches the office roles only."""
     keep_dead_days: int = attrs.field(default=90, validator=_at_least_one)
     """How long a dead letter stays in the outbox after it was given up on (for a manager to list and
     retry: ``desk.outbox.dead_letters``) before the jobs purge it: it holds names and addresses too."""

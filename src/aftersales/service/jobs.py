@@ -102,6 +102,7 @@ from aftersales.service.calendar_stamp import (
     stamp_seen,
     stamp_unsigned,
 )
+from aftersales.service.callback_due_notice import callback_due_messages
 from aftersales.service.complaint_month import registered_files
 from aftersales.service.customer_name import customer_name
 from aftersales.service.delivery import MOST_PURGED, notification_params
@@ -575,11 +576,13 @@ class Jobs:
         return moved + len(report.warnings) + len(report.breaches)
 
     def _callbacks_due(self, now: datetime) -> int:
-        """Tell the callback agents of each pending callback, once (a :class:`JobMark` each), on the first
+        """Tell the callback agents (``[notification] callback_due_to``: the dealer who did the job too,
+        seed 002) of each pending callback, once (a :class:`JobMark` each), on the first
         run after it was scheduled: the notice asks for the call *by* the deadline (seed 003: 24小时内回访;
         seed 004: 七天内), so it goes out while there is time to make it, soonest deadline first."""
         permit(self.actor, Workflow.DOCUMENTS, "announce_callbacks_due")
         notifications = self.context.notifications
+        params = notification_params(self.context.policies)
         limit = self.settings.limit
 
         def announce(uow: UnitOfWork, at: datetime) -> int:
@@ -602,8 +605,11 @@ class Jobs:
                     "customer_name": customer_name(uow, task.customer_id),
                     "due_at": task.due_at,
                 }
-                kind = notice_for("callback_due", _called_about(uow, task))
-                uow.outbox.put(notifications.staff_messages(kind, [Role.AGENT], values, mark.id, at, uow))
+                about = _called_about(uow, task)
+                kind = notice_for("callback_due", about)
+                uow.outbox.put(
+                    callback_due_messages(notifications, params, uow, task, about, kind, values, mark.id, at)
+                )
                 announced += 1
             return announced
 
