@@ -44,6 +44,11 @@ earlier cut of it alternating old / variant; thread CPU µs saved per command, t
   cached, so the case for the merge grows with the file;
 - ``mmap`` at ``--scale 100000``: no saving (SQLite part +22 / -1.5 / -1.4 in three runs): the pages a
   command reads are in the connection's 64 MB cache after their first touch.
+
+The noise floor: ``mmap`` on 3,000 live tickets (a 15 MB file, all of it in the page cache, so a
+variant that changes nothing) read -0.4 / -5.9 / +12.1 µs on the SQLite part and -8 / +6 / +56 on the
+whole command (load 24-26): a saving under ≈10 µs of the SQLite part, or ≈60 of a whole command, is not
+told from none by one run.
 """
 
 from __future__ import annotations
