@@ -68,6 +68,18 @@ hits but for the command's new instants, 1-3 a command: not the 17 µs a session
 the ledger columns 0.9, the joined read 10 (``LIMIT 1``, to skip the step after the row: no gain), a
 ticket's copy 3.7; in a command they cost 3-5 times that (cold caches after the service layer's work).
 What would cut it is fewer objects and fewer statements per command (report columns in ``tickets``; left).
+
+Session 35 (load 11-23): the reporting row's ``UPDATE`` is 10.5 / 11.8 / 10.1 µs of CPU (a note runs it
+on its first answer to the customer, 62-86 % of the notes), and skipping it altogether saves a
+command's SQLite part 15 / 24 / 12 µs (medians of six runs, triage / dispatch / note) and 1.07 / 1.21 /
+0.62 WAL pages (``sqlite_ab.py --variant report``, old and new alternating in one process): ≈17 µs a
+command on average, under the 25 µs that would pay for moving ≈45 report columns into ``tickets`` on
+this benchmark (a dispatch at the line); 27-45 µs on notes over a 100k-ticket file. Checked and left as they
+are: the statement cache (``cached_statements=512``) missed 11 times in 32,708 statements of 4,500
+commands (234 distinct texts over two connections; even the default 128 would hold them), and
+``BEGIN IMMEDIATE`` costs nothing over a deferred ``BEGIN``: plain ``sqlite3``, a read-then-write
+transaction, ``BEGIN`` 4.7 vs 1.4 µs of CPU but the whole transaction 19.0 vs 19.0 µs (the deferred one
+takes the same locks at its first read and write, and could fail on upgrade where IMMEDIATE waits).
 """
 
 from __future__ import annotations
