@@ -278,6 +278,8 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "backfill_batch_tallies": _HEADS | {R.SYSTEM},
     # The late-after instants of tickets an older release stored, or closed, without them (session 24).
     "backfill_late_afters": _HEADS | {R.SYSTEM},
+    # Complaints an older release stamped as a dealer's call, saved again (service/complaint_dealer_stamps).
+    "backfill_complaint_dealers": _HEADS | {R.SYSTEM},
     # The outbox (issue 22): dead letters for managers (auditors read them), retention for the jobs.
     "read_dead_letters": _HEADS | {R.AUDITOR, R.SYSTEM},
     "retry_dead_letters": _HEADS | {R.SYSTEM},
