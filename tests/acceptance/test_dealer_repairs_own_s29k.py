@@ -64,7 +64,7 @@ def _by_phone(desk: ServiceDesk, world: World) -> str:
     desk.triage(world.agent, ticket_id, nature="question", severity=Severity.LOW, plan=Plan.REMOTE)
     desk.contact_customer(world.agent, ticket_id, note="电话指导调节")
     desk.add_fault_record(
-        world.agent, ticket_id, symptom="keeps_flushing", cause="misuse", action="guide_user"
+        world.agent, ticket_id, symptom="keeps_flushing", cause="misuse_against_manual", action="guide_user"
     )
     desk.resolve(world.agent, ticket_id, summary="电话解答")
     desk.confirm(world.customer_zh, ticket_id)
@@ -126,7 +126,9 @@ def test_a_call_the_dealers_own_staff_took_and_solved_by_phone_is_the_dealers(
     ).ticket.id
     desk.triage(staff, ticket_id, nature="question", severity=Severity.LOW, plan=Plan.REMOTE)
     desk.contact_customer(staff, ticket_id, note="电话指导调节")
-    desk.add_fault_record(staff, ticket_id, symptom="keeps_flushing", cause="misuse", action="guide_user")
+    desk.add_fault_record(
+        staff, ticket_id, symptom="keeps_flushing", cause="misuse_against_manual", action="guide_user"
+    )
     desk.resolve(staff, ticket_id, summary="电话解答")
     desk.confirm(world.customer_zh, ticket_id)
     dealers = reporting_for(desk.store).completed_category_counts(APRIL, GroupBy.SERVING_DEALER)

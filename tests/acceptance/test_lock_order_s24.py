@@ -201,11 +201,11 @@ def test_a_tally_back_fill_raising_an_incident_and_a_complaint_linking_a_ticket_
     complaint linking a ticket of the first problem holds the complaint, then reads that tally locked.
     Crossing, PostgreSQL found a deadlock and ran one again."""
     first, second = centre
-    live = _repair(first, 0, cause="misuse")  # counted: the misuse tally is stored
+    live = _repair(first, 0, cause="glaze_crack")  # counted: the glaze_crack tally is stored
     with monkeypatch.context() as older:
         # An older release: the faults are recorded, nothing is counted.
         older.setattr(quality_incidents, "count_unit", lambda *args, **kwargs: [])
-        _repair(first, 1, cause="misuse")
+        _repair(first, 1, cause="glaze_crack")
         about = _repair(first, 4)  # the live call's customer's
         _repair(first, 5)  # seal_defect on 2 of 40 units: 5 %, the incident once counted
     complaint = _complain(first, 4, about)
@@ -214,14 +214,14 @@ def test_a_tally_back_fill_raising_an_incident_and_a_complaint_linking_a_ticket_
     counted, tally_read = quality_incidents._counted, incident_facts.document_for_update
 
     def counting(uow: Any, tally: Any, *args: Any) -> Any:
-        if "seal_defect" in tally.id:  # crossing: the misuse tally is written already
+        if "seal_defect" in tally.id:  # crossing: the glaze_crack tally is written already
             tally_held.set()
             complaint_held.wait(1.0)  # the complaint's command holds it now
         return counted(uow, tally, *args)
 
     def reading(*args: Any) -> Any:
         complaint_held.set()
-        tally_held.wait(1.0)  # the back-fill wrote the misuse tally now
+        tally_held.wait(1.0)  # the back-fill wrote the glaze_crack tally now
         return tally_read(*args)
 
     monkeypatch.setattr(quality_incidents, "_counted", counting)
@@ -238,7 +238,7 @@ def test_a_tally_back_fill_raising_an_incident_and_a_complaint_linking_a_ticket_
     assert lost == []  # a deadlock on PostgreSQL before: one of them was run again
     assert outcomes[0].value == 3
     incidents = {i.value: i for i in first.quality_incidents.incidents(MANAGER)}
-    assert sorted(incidents) == ["misuse", "seal_defect"]
+    assert sorted(incidents) == ["glaze_crack", "seal_defect"]
     found = first.complaints.complaint_file(MANAGER, complaint)
     assert found.batch_incident is not None and live in found.about
 

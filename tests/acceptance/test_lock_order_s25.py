@@ -268,11 +268,11 @@ def test_raising_two_problems_incidents_and_a_complaint_linking_a_ticket_of_both
     locked. Crossing, PostgreSQL found a deadlock and ran one again. Now every complaint the incidents may
     classify is locked first, in id order, and the problems are judged in key order."""
     first, second = centre
-    live = _repair(first, 0, cause="misuse")  # counted: the misuse tally is stored
+    live = _repair(first, 0, cause="glaze_crack")  # counted: the glaze_crack tally is stored
     with monkeypatch.context() as older:
         # An older release: the faults are recorded, nothing is counted.
         older.setattr(quality_incidents, "count_unit", lambda *args, **kwargs: [])
-        _repair(first, 1, cause="misuse")
+        _repair(first, 1, cause="glaze_crack")
         about = _repair(first, 4)  # the live call's customer's
         sealed = {about, _repair(first, 5)}
     complaint = _complain(first, 4, about)
@@ -283,7 +283,7 @@ def test_raising_two_problems_incidents_and_a_complaint_linking_a_ticket_of_both
 
     def locking_first(uow: Any, ticket_ids: Any) -> None:
         ids = set(ticket_ids)
-        if ids and ids <= sealed and any(live in s for s in seen):  # after the misuse incident
+        if ids and ids <= sealed and any(live in s for s in seen):  # after the glaze_crack incident
             tally_held.set()
             complaint_held.wait(1.0)  # the complaint holds itself now
         seen.append(ids)
@@ -291,7 +291,7 @@ def test_raising_two_problems_incidents_and_a_complaint_linking_a_ticket_of_both
 
     def reading(*args: Any) -> Any:
         complaint_held.set()
-        tally_held.wait(1.0)  # the raise wrote the misuse tally now
+        tally_held.wait(1.0)  # the raise wrote the glaze_crack tally now
         return tally_read(*args)
 
     monkeypatch.setattr(quality_incidents, "complaints_first", locking_first)
@@ -300,13 +300,16 @@ def test_raising_two_problems_incidents_and_a_complaint_linking_a_ticket_of_both
     outcomes = race(
         first,
         second,
-        lambda d: d.reports.raise_batch_incidents(MANAGER, [_found("misuse"), _found("seal_defect")]),
+        lambda d: d.reports.raise_batch_incidents(MANAGER, [_found("glaze_crack"), _found("seal_defect")]),
         lambda d: d.complaints.link_tickets(AGENT, complaint, [live]),
     )
 
     assert [o.error for o in outcomes] == [None, None]
     assert _deadlocks(lost) == []  # one on PostgreSQL before
-    assert [i.value for i in outcomes[0].value] == ["misuse", "seal_defect"]
-    assert sorted(i.value for i in first.quality_incidents.incidents(MANAGER)) == ["misuse", "seal_defect"]
+    assert [i.value for i in outcomes[0].value] == ["glaze_crack", "seal_defect"]
+    assert sorted(i.value for i in first.quality_incidents.incidents(MANAGER)) == [
+        "glaze_crack",
+        "seal_defect",
+    ]
     found = first.complaints.complaint_file(MANAGER, complaint)
     assert found.batch_incident is not None and live in found.about

@@ -92,7 +92,7 @@ def test_the_fifth_unit_raises_one_incident_across_five_customers_escalated_at_o
     with _build(url) as desk:
         qi = desk.quality_incidents
         tickets = [_fault(desk, n) for n in range(4)]
-        _fault(desk, 10, cause="misuse")  # another cause does not count towards seal_defect
+        _fault(desk, 10, cause="glaze_crack")  # another cause does not count towards seal_defect
         assert qi.incidents(MANAGER) == []
         tickets.append(_fault(desk, 4))
         detected_at = desk.clock.now()

@@ -116,7 +116,7 @@ def test_complaints_about_the_incidents_tickets_become_major_when_it_is_raised(
     with _desk(backend, tmp_path) as desk:
         first = _repair(desk, 0)
         early = _complain(desk, 0, first)  # before the incident: one unit is that unit's problem
-        misuse = _complain(desk, 2, _repair(desk, 2, cause="misuse"))  # the same batch, another problem
+        other = _complain(desk, 2, _repair(desk, 2, cause="glaze_crack"))  # the same batch, another problem
         assert desk.complaints.complaint_file(MANAGER, early).severity is ComplaintSeverity.GENERAL
         before = _sent_to(desk, GM_MAIL)
 
@@ -134,7 +134,7 @@ def test_complaints_about_the_incidents_tickets_become_major_when_it_is_raised(
         assert _sent_to(desk, GM_MAIL) == before + 1
         assert file.escalations == []
         # a complaint about another problem of the batch is still general
-        assert desk.complaints.complaint_file(MANAGER, misuse).severity is ComplaintSeverity.GENERAL
+        assert desk.complaints.complaint_file(MANAGER, other).severity is ComplaintSeverity.GENERAL
 
         # after the incident: a complaint about a ticket with its problem is major at once
         late = _complain(desk, 1, second)

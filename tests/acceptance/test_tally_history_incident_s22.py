@@ -32,7 +32,7 @@ def test_the_back_fill_raises_the_incident_the_history_shows_once(
             _fault(desk, first)  # the same problem again on the same call: one unit
             cancelled = _repair(desk, 1)
             desk.cancel(MANAGER, cancelled, reason="重复报修")
-            _repair(desk, 2, cause="misuse")  # another problem of the batch: its own tally
+            _repair(desk, 2, cause="glaze_crack")  # another problem of the batch: its own tally
         with desk.store() as uow:
             assert uow.documents.query(BatchFaultTally) == []
         # After the upgrade a new fault is the batch's first unit to the detector: no incident.
@@ -40,7 +40,7 @@ def test_the_back_fill_raises_the_incident_the_history_shows_once(
         assert desk.quality_incidents.incidents(MANAGER) == []
         assert _sent_to(desk, GM_MAIL) == 0
 
-        # Units 0 (seal_defect) and 2 (misuse); not the cancelled call's unit 1.
+        # Units 0 (seal_defect) and 2 (glaze_crack); not the cancelled call's unit 1.
         assert desk.batch_tallies.backfill(MANAGER, batch=1) == 2
         (incident,) = desk.quality_incidents.incidents(MANAGER)
         assert incident.batch == "B-9" and incident.value == "seal_defect"
@@ -48,7 +48,7 @@ def test_the_back_fill_raises_the_incident_the_history_shows_once(
         assert sorted(incident.ticket_ids) == sorted([first, live])
         assert _sent_to(desk, GM_MAIL) == 1  # escalated when raised
         with desk.store() as uow:
-            assert uow.documents.get(BatchFaultTally, "B-9|cause|misuse|P-1").units == 1
+            assert uow.documents.get(BatchFaultTally, "B-9|cause|glaze_crack|P-1").units == 1
             with pytest.raises(NotFound):
                 uow.documents.get(BatchFaultUnit, f"{incident.key}|A-01")
             unit = uow.documents.get(BatchFaultUnit, f"{incident.key}|A-00")

@@ -81,6 +81,7 @@ NOT_EXPORTED: dict[str, str] = {
     # The organisation's records and the store's bookkeeping.
     "attachment_blob_guard": "bookkeeping",
     "batch_tally_backfill": "bookkeeping",
+    "complaint_stamp_backfill": "bookkeeping",
     "books_zone": "bookkeeping",
     "custom_field_types": "bookkeeping",
     "progress_watch": "a ticket id and an instant",

@@ -29,6 +29,7 @@ from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import ValidationError
 
 __all__ = [
+    "INCIDENT_REMEDY",
     "BatchIncident",
     "ComplaintFile",
     "ComplaintSeverity",
@@ -387,7 +388,11 @@ class ComplaintFile:
 
 @attrs.frozen
 class GrantedExtension:
-    """A warranty extension granted as a complaint remedy, findable by unit for warranty decisions."""
+    """A warranty extension granted as a complaint remedy, or as a quality incident's remedy on a unit
+    of its batch, findable by unit for warranty decisions.
+
+    ``complaint_id`` is the complaint's id, or the incident's for an incident's remedy (the index the
+    erasure and the export read by complaint never meets an incident's id)."""
 
     DOCUMENT_KIND: ClassVar[str] = "granted_warranty_extension"
     DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("asset_id", "complaint_id")
@@ -397,3 +402,18 @@ class GrantedExtension:
     complaint_id: TicketId
     extension: WarrantyExtension
     version: int = 0
+
+    def granted(self) -> WarrantyExtension:
+        """The extension as warranty decisions read it. One an incident's remedy stored before session
+        35 was recorded as a complaint remedy naming no incident (reason ``quality_incident_remedy``,
+        the incident's id here): read as the incident's, so its free repairs name it too."""
+        ext = self.extension
+        if ext.reason == INCIDENT_REMEDY and ext.incident_id is None and ext.complaint_id is None:
+            return attrs.evolve(
+                ext, source=ExtensionSource.QUALITY_INCIDENT, incident_id=str(self.complaint_id)
+            )
+        return ext
+
+
+INCIDENT_REMEDY = "quality_incident_remedy"
+"""The reason code of a warranty extension a quality incident's remedy grants on a unit of its batch."""

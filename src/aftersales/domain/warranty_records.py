@@ -23,9 +23,11 @@ __all__ = ["ExtensionSource", "ExtensionUnit", "WarrantyExtension"]
 
 
 class ExtensionSource(CodedEnum):
-    """Why an extension exists: a complaint remedy (投诉补偿) or a paid extension (购买延保)."""
+    """Why an extension exists: a complaint remedy (投诉补偿), a quality incident's remedy on every unit of
+    its batch (质量事故, seed 004 第七条 5(2) 批量质量事故) or a paid extension (购买延保)."""
 
     COMPLAINT_REMEDY = "complaint_remedy"
+    QUALITY_INCIDENT = "quality_incident"
     PAID = "paid"
 
 
@@ -80,3 +82,14 @@ class WarrantyExtension:
     note: str = attrs.field(default="", validator=bounded(2000))
     complaint_id: str | None = attrs.field(default=None, validator=optional_bounded(64))
     """The complaint whose remedy granted it (``None`` for a paid one); reasons relying on it name it."""
+    incident_id: str | None = attrs.field(default=None, validator=optional_bounded(64))
+    """The quality incident whose remedy granted it (source ``quality_incident``, and only then): the
+    free repair it makes names the incident, as one a complaint's remedy makes names the complaint."""
+
+    def __attrs_post_init__(self) -> None:
+        if (self.source is ExtensionSource.QUALITY_INCIDENT) != (self.incident_id is not None):
+            raise ValidationError(
+                "an extension names the quality incident it came from when, and only when, its source "
+                "is quality_incident",
+                field="incident_id",
+            )

@@ -74,6 +74,9 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "year_range": ("least", "most"),
             # A materials step on a ticket whose finding is no fault (domain/no_fault_parts: 故障不属实).
             "no_fault_no_parts": (),
+            # A fault cause standing for a built-in cause under a shorter name (policies/fault_catalog:
+            # ``misuse`` for ``misuse_against_manual``, seed 002 材料收费 b ①).
+            "cause_code_of_pack": ("expected",),
         }.items()
     }
 )

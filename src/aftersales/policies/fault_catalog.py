@@ -28,7 +28,7 @@ from aftersales.domain.no_fault import NO_FAULT_FOUND, check_no_fault_record
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.work import FaultRecord
-from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.errors import ConfigurationError, ValidationError, carried_rule
 from aftersales.policies.kinds import PolicyKind
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "KIND",
     "FaultCatalog",
     "FaultCatalogParams",
+    "check_cause_code",
     "check_fault_records",
     "pack_fault_catalog",
 ]
@@ -157,14 +158,23 @@ class FaultCatalog:
         }
 
     def check(self, symptom: str, cause: str, action: str) -> None:
-        """Refuse a code the pack does not list (when it lists that kind); the error names the field."""
+        """Refuse a code the pack does not list (when it lists that kind); the error names the field and
+        the rule (``one_of``, the codes allowed). A pack listing no causes takes any cause code but one
+        standing for a built-in cause under another name (:func:`check_cause_code`)."""
         for field, value in (("symptom", symptom), ("cause", cause), ("action", action)):
             known = self._lists[field]
-            if known and value not in known and not (field == "cause" and value in BUILTIN_CAUSE_LABELS):
+            if not known:
+                continue
+            if value not in known and not (field == "cause" and value in BUILTIN_CAUSE_LABELS):
+                allowed = sorted({*known, *BUILTIN_CAUSE_LABELS} if field == "cause" else known)
                 raise ValidationError(
-                    f"{field} {value!r} is not in the pack's fault catalog ({', '.join(sorted(known)[:8])}…)",
+                    f"{field} {value!r} is not in the pack's fault catalog ({', '.join(allowed[:8])}…)",
                     field=field,
+                    rule="one_of",
+                    rule_params={"allowed": ", ".join(allowed)},
                 )
+        if not self._lists["cause"]:
+            check_cause_code(cause)
 
     def label(self, field: str, code: str, locale: str = "en") -> str:
         """The label of ``code`` (a symptom, cause or action) in ``locale``; else English, else the code."""
@@ -181,6 +191,26 @@ class FaultCatalog:
         if labels is None:
             return None
         return labels.get(locale) or labels.get("en") or None
+
+
+def check_cause_code(cause: str) -> None:
+    """Refuse a cause code that stands for a built-in cause under a shorter name (``misuse`` for
+    ``misuse_against_manual``, ``moved`` for ``moved_or_self_installed``): a ``ValidationError`` naming
+    ``cause``, rule ``cause_code_of_pack`` with the code meant (``expected``).
+
+    Seed 002 材料收费 b lists the five causes that make a repair in warranty chargeable (①未按使用说明书内
+    操作事项,使用不当 … ⑤天(火)灾、地震等) and its 质量反馈 lets the technical causes be subdivided freely
+    (这些原因其实还可以往下再细分): a pack listing no causes takes any snake_case cause. But a user's misuse
+    typed ``misuse`` is none of the five to the charge rules (the repair went free) and a design or
+    production fault to the batch-incident detector (由于设计、生产不当): the code the pack decides on is
+    ``misuse_against_manual``. A cause whose words are the first words of a built-in cause's code, and not
+    that code, is refused."""
+    for meant in BUILTIN_CAUSE_LABELS:
+        if cause != meant and meant.startswith(f"{cause}_"):
+            raise ValidationError(
+                f"cause {cause!r} stands for {meant!r}: record the pack's code", field="cause",
+                rule="cause_code_of_pack", rule_params={"expected": meant},
+            )  # fmt: skip
 
 
 def pack_fault_catalog(extra: Mapping[str, object]) -> FaultCatalog | None:
@@ -213,12 +243,14 @@ def check_fault_records(extra: Mapping[str, object], records: Iterable[FaultReco
     for record in records:
         try:
             check_no_fault_record(record)
-            if catalog is not None:  # no catalog: any snake_case code (the record checks that itself)
+            if catalog is not None:
                 catalog.check(record.symptom, record.cause, record.action)
+            else:  # no catalog: any snake_case code (the record checks that), a built-in cause by its code
+                check_cause_code(record.cause)
         except ValidationError as exc:
             if not where:
                 raise
-            raise ValidationError(f"ticket {where}: {exc}", field=exc.field) from None
+            raise ValidationError(f"ticket {where}: {exc}", field=exc.field, **carried_rule(exc)) from None
 
 
 KIND = PolicyKind("faults", FaultCatalogParams, FaultCatalog)

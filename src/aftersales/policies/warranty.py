@@ -660,6 +660,17 @@ class DefaultWarrantyPolicy:
                     },
                 )
                 tagged.append((ext.component, named))
+            if ext.incident_id is not None:
+                # A quality incident's remedy on its batch (seed 004 第七条 5(2)): the incident named.
+                by_incident = Reason(
+                    "extension_granted_by_incident",
+                    {
+                        "incident_id": ext.incident_id,
+                        "granted_by": str(ext.granted_by),
+                        "granted_on": granted_on.isoformat(),
+                    },
+                )
+                tagged.append((ext.component, by_incident))
         return result
 
 

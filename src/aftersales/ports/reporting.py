@@ -403,8 +403,13 @@ def doing_dealer(ticket: Ticket) -> str | None:
     fallback: whose fee schedule prices a call, not who did the work.
     """
     held: str | None = None
+    # A complaint is no call a dealer takes (乙方接到用户的叫修): the centre handles it (seed 004 第八条
+    # 2(1)) whoever registered it. Complaints a dealer's staff registered before session 34 were stamped
+    # as taken by the dealer; the stamp is not read for them (session 35).
+    taken = ticket.kind is not TicketKind.COMPLAINT
     for event in ticket.events:
-        held = _dealer_at(event, held)
+        if taken or event.action != "opened":
+            held = _dealer_at(event, held)
     return held
 
 
@@ -489,9 +494,11 @@ def _completion_facts(ticket: Ticket) -> list[tuple[int, str | None, str]]:
     held: str | None = None  # the dealer holding the ticket after the events read so far
     category = _first_category(ticket)  # the category after the events read so far
     done_category = category  # the category the cycle's completion was under
+    taken = ticket.kind is not TicketKind.COMPLAINT  # a complaint is no dealer's call (doing_dealer)
     for event in ticket.events:
         action = event.action
-        held = _dealer_at(event, held)
+        if taken or action != "opened":
+            held = _dealer_at(event, held)
         if action == "reclassify" and event.payload and "complaint_id" not in event.payload:
             to = event.payload.get("to")
             category = to if isinstance(to, str) else category

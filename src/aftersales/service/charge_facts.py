@@ -63,7 +63,7 @@ def _day(value: date | None) -> str | None:
 def unit_extensions(uow: UnitOfWork, asset_id: str) -> tuple[WarrantyExtension, ...]:
     """The unit's warranty extensions granted as remedies, oldest first (what an assessment counts)."""
     found = uow.documents.query(GrantedExtension, asset_id=asset_id)
-    return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+    return tuple(sorted((g.granted() for g in found), key=lambda e: e.granted_at))
 
 
 @attrs.frozen

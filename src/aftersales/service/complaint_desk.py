@@ -26,6 +26,7 @@ waits for (:mod:`~aftersales.service.complaint_gm_instruction`).
 
 from __future__ import annotations
 
+from aftersales.service.complaint_dealer_stamps import ComplaintDealerStamps
 from aftersales.service.complaint_escalation import OverdueEscalation, UnreachedEscalation
 from aftersales.service.complaint_flow import ComplaintFlow
 from aftersales.service.complaint_handlers import ComplaintHandlers
@@ -56,5 +57,6 @@ class ComplaintDesk(
     ComplaintHandlers,
     ComplaintIncidents,
     ComplaintUrgency,
+    ComplaintDealerStamps,
 ):
     """Complaint commands and queries over one :class:`ServiceDesk` (``desk.complaints``)."""

@@ -21,7 +21,7 @@ turns at the month gate (:mod:`aftersales.service.month_gate`, session 34).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import attrs
@@ -37,7 +37,7 @@ from aftersales.service.complaint_base import all_tickets
 from aftersales.service.job_marks import MONTHLY, JobMark
 from aftersales.service.month_gate import hold_month_gate
 
-__all__ = ["month_window", "registered_files", "registered_in", "registration_month"]
+__all__ = ["month_window", "registered_files", "registered_in", "registration_month", "registrations"]
 
 
 def month_window(month: str, timezone: str) -> tuple[datetime, datetime]:
@@ -57,16 +57,28 @@ def registration_month(uow: UnitOfWork, now: datetime, timezone: str) -> str:
     when that month's feedback (or a later one's) went out already, the month after the latest sent — the
     first feedback that can still carry it (seed 004 第五条 1(6) 每月反馈). Holds the month gate
     (:mod:`aftersales.service.month_gate`) until ``uow`` ends."""
-    month = now.astimezone(zone(timezone)).strftime("%Y-%m")
+    return registrations(uow, timezone)(now)
+
+
+def registrations(uow: UnitOfWork, timezone: str) -> Callable[[datetime], str]:
+    """:func:`registration_month` for many complaints in one transaction (an import's batch): the month
+    gate is held and the months sent are read once; the function returned gives the month each
+    complaint registered at its instant counts in."""
     # Held to the commit: the job sending a month waits for this registration, or this reads it sent.
     hold_month_gate(uow, exclusive=False)
     latest = max(
         (mark.id.partition(":")[2] for mark in uow.documents.query(JobMark, job=MONTHLY)), default=None
     )
-    if latest is None or month > latest:
-        return month
-    year, number = int(latest[:4]), int(latest[5:])
-    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+    local = zone(timezone)
+
+    def month_of(at: datetime) -> str:
+        month = at.astimezone(local).strftime("%Y-%m")
+        if latest is None or month > latest:
+            return month
+        year, number = int(latest[:4]), int(latest[5:])
+        return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+    return month_of
 
 
 def registered_files(uow: UnitOfWork, month: str) -> frozenset[str]:

@@ -250,9 +250,10 @@ class ComplaintRemedies(ComplaintBase):
         return ()
 
     def warranty_extensions(self, actor: Actor, asset_id: str) -> tuple[WarrantyExtension, ...]:
-        """The warranty extensions granted to ``asset_id`` as complaint remedies, oldest first."""
+        """The warranty extensions granted to ``asset_id`` as complaint remedies or quality incidents'
+        remedies (each naming its incident), oldest first."""
         check_role(actor, "warranty_extensions", roles=COMPLAINT_ROLES["warranty_extensions"])
         with self.context.store() as uow:
             require_asset_visible(uow, actor, asset_id)
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
-        return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+        return tuple(sorted((g.granted() for g in found), key=lambda e: e.granted_at))

@@ -51,6 +51,7 @@ __all__ = [
     "READERS",
     "REGION_WRITES",
     "REPORT_ROLES",
+    "TEAM_MEMBER_WRITES",
     "Workflow",
     "authorize",
     "can_read",
@@ -277,6 +278,8 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "backfill_batch_tallies": _HEADS | {R.SYSTEM},
     # The late-after instants of tickets an older release stored, or closed, without them (session 24).
     "backfill_late_afters": _HEADS | {R.SYSTEM},
+    # Complaints an older release stamped as a dealer's call, saved again (service/complaint_dealer_stamps).
+    "backfill_complaint_dealers": _HEADS | {R.SYSTEM},
     # The outbox (issue 22): dead letters for managers (auditors read them), retention for the jobs.
     "read_dead_letters": _HEADS | {R.AUDITOR, R.SYSTEM},
     "retry_dead_letters": _HEADS | {R.SYSTEM},
@@ -518,6 +521,12 @@ def _assessor_of(actor: Actor, ticket: Ticket) -> bool:
 ASSESSOR_WRITES = frozenset({"triage"})
 """What the engineer a ticket is referred to for assessment may do on it: record the assessment."""
 
+TEAM_MEMBER_WRITES = frozenset({"add_fault_record", "resolve"})
+"""What an engineer added to a ticket's team (a senior stepping in on an expedited request, an emergency
+team member on a critical one: seed 003 二 3 介入, 启动应急小组) may record on it beside the engineer sent:
+the fault found and the fix (二 4 服务完成后,工程师将处理结果录入系统). He works on it; the job — the
+visits, the parts, the hand-over — stays with the engineer it is assigned to."""
+
 
 def can_write(actor: Actor, ticket: Ticket, command: str | None = None) -> bool:
     """May ``actor`` change ``ticket`` (role permitting)? Auditors never; engineers only their own;
@@ -535,7 +544,11 @@ def _writes_as(role: Role, actor: Actor, ticket: Ticket, command: str | None = N
     if role is R.AUDITOR:
         return False
     if role is R.ENGINEER:
-        return _assigned_to(actor, ticket) or (command in ASSESSOR_WRITES and _assessor_of(actor, ticket))
+        return (
+            _assigned_to(actor, ticket)
+            or (command in ASSESSOR_WRITES and _assessor_of(actor, ticket))
+            or (command in TEAM_MEMBER_WRITES and _added_to_team(actor, ticket))
+        )
     if role is R.DEALER_STAFF:
         return dealers_job(actor, ticket) or (command in REGION_WRITES and _dealer_scope(actor, ticket))
     return _reads_as(role, actor, ticket, None)

@@ -23,7 +23,7 @@ from datetime import datetime
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.complaints import GrantedExtension
+from aftersales.domain.complaints import INCIDENT_REMEDY, GrantedExtension
 from aftersales.domain.departments import ComplaintLink, Department, department_ids
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import AssetId, ProductId, TicketId
@@ -787,9 +787,10 @@ class QualityIncidentDesk:
                         unit=extend_unit,
                         granted_by=actor.ref,
                         granted_at=now,
-                        reason="quality_incident_remedy",
-                        source=ExtensionSource.COMPLAINT_REMEDY,
+                        reason=INCIDENT_REMEDY,
+                        source=ExtensionSource.QUALITY_INCIDENT,
                         note=note,
+                        incident_id=incident.id,  # the free repairs it makes name the incident
                     )
                     uow.documents.add(
                         GrantedExtension(

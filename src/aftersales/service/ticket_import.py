@@ -30,6 +30,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.calendar_stamp import check_calendar_current
 from aftersales.service.context import DeskContext
+from aftersales.service.import_complaints import file_imported_complaints
 from aftersales.service.import_lifecycle import (
     BatchCallback,
     check_history,
@@ -158,6 +159,8 @@ def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: 
     # intake locks it): a call numbered meanwhile commits before, and its number is then found taken.
     advance_numbers(uow, batch)
     uow.tickets.add_many(batch)
+    # Each complaint filed as one opened then: in a month's feedback, under the month gate (seed 004 1(6)).
+    file_imported_complaints(uow, batch, context.timezone)
     dues = [t.resolution_due_at for t in batch if t.is_open and t.resolution_due_at is not None]
     if dues:  # an open ticket due behind the SLA sweep's mark is read by the next sweep
         rewind_mark(uow, min(dues), now)
