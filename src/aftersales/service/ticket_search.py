@@ -41,6 +41,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
+from aftersales.service.search_fold import fold_before_search
 from aftersales.service.search_pages import reads_reduced, search_page
 from aftersales.service.views import TicketView
 
@@ -316,6 +317,7 @@ class TicketSearch:
         else:
             raise ValidationError("page is a SearchRequest", field="page")
         scoped = self._scope(actor, filters or TicketFilter())
+        fold_before_search(self._store)  # rows stored before traditional Chinese was folded (session 35)
         with self._store() as uow:
 
             def view(ticket_id: str) -> TicketView | None:
