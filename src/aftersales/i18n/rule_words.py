@@ -74,6 +74,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "year_range": ("least", "most"),
             # A materials step on a ticket whose finding is no fault (domain/no_fault_parts: 故障不属实).
             "no_fault_no_parts": (),
+            # An upload named with the extension of another type than its bytes (domain/upload_extensions).
+            "extension_contradicts": ("extension", "sniffed", "expected"),
         }.items()
     }
 )
