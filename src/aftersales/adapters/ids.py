@@ -18,9 +18,12 @@ import attrs
 from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
 from aftersales.ports.fork_renewal import renew_after_fork
+from aftersales.ports.text_search import normalize
 from aftersales.ports.unit_of_work import UnitOfWork
 
 __all__ = ["DEFAULT_PREFIXES", "IdCounter", "SequentialIds", "UuidIds"]
+
+_DASH = "[-\u2010-\u2015]?"  # a hyphen, or the en or em dash a word processor made of it, or none
 
 DEFAULT_PREFIXES: Mapping[str, str] = {
     "ticket": "T",
@@ -30,12 +33,25 @@ DEFAULT_PREFIXES: Mapping[str, str] = {
 }
 
 
+def _check_text(value: object, field: str) -> None:
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} is text, got {type(value).__name__}", field=field, rule="text")
+
+
 class UuidIds:
     """Random ids: ``<kind>-<uuid4 hex>``; unique without coordination."""
 
     def next_id(self, kind: str) -> str:
         """A new random id for ``kind``."""
         return f"{kind}-{uuid.uuid4().hex}"
+
+    def spelt_id(self, kind: str, term: str) -> str | None:
+        """``term`` as one of this generator's ids of ``kind`` typed without its dash (``ticket<hex>``),
+        as search holds it (:class:`~aftersales.ports.ids.SpellsIds`); else None."""
+        _check_text(kind, "kind")
+        _check_text(term, "term")
+        found = re.fullmatch(rf"({re.escape(normalize(kind))}){_DASH}([0-9a-f]{{32}})", term)
+        return f"{found[1]}-{found[2]}" if found else None
 
 
 @attrs.define
@@ -124,6 +140,16 @@ class SequentialIds:
             except (ConcurrencyConflict, DuplicateError):
                 continue  # another process moved it meanwhile: read it again
         raise StorageError(f"could not move the {kind} ids past {highest} after {self._retries} attempts")
+
+    def spelt_id(self, kind: str, term: str) -> str | None:
+        """``term`` as one of this generator's ids of ``kind`` typed without its dash or with another
+        (``t000001``, ``t–000001`` → ``t-000001``), as search holds it (case-folded), when it is spelt with
+        the kind's prefix and at least the width's digits (:class:`~aftersales.ports.ids.SpellsIds`)."""
+        _check_text(kind, "kind")
+        _check_text(term, "term")
+        prefix = normalize(self._prefixes.get(kind, kind.upper()))
+        found = re.fullmatch(rf"{re.escape(prefix)}{_DASH}([0-9]{{{self._width},}})", term)
+        return f"{prefix}-{found[1]}" if found else None
 
     def _highest_of(self, kind: str, ids: Iterable[str]) -> int:
         """The highest number among ``ids`` spelt exactly as :meth:`next_id` spells ``kind`` (0: none)."""
