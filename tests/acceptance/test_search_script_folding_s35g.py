@@ -21,7 +21,9 @@ from aftersales.adapters.search_fold_step import (
 )
 from aftersales.adapters.sqlite_schema import MIGRATIONS
 from aftersales.adapters.text_search import Fts5TrigramIndex
+from aftersales.adapters.ticket_search_sqlite import forget_words, fts_row
 from aftersales.domain.knowledge import ArticleContent, ArticleProblem
+from aftersales.ports.erasure import QuotedNeedles
 from aftersales.ports.script_folding import fold_script, folding_table
 from aftersales.ports.text_search import normalize
 from aftersales.ports.ticket_search import parse_query
@@ -149,6 +151,17 @@ def test_rows_stored_before_are_folded_in_resumable_batches(
         assert [t.id for t in desk.search(w.agent, "进水阀").items] == [ids[0]]
         assert [t.id for t in desk.search(w.agent, "龍頭").items] == [plain]
         assert [v.id for v in desk.knowledge.search(w.agent, "马桶")] == [article]
+
+
+def test_an_erased_persons_remembered_words_are_forgotten_in_either_script() -> None:
+    # The SQLite index remembers the FTS words of recent texts, normalised; an erasure's needles are the
+    # customer's strings as stored: "陳大文" must find the remembered "陈大文" (and "Chan" "chan").
+    fts_row("陈大文\x1f马桶漏水", ["sr-2026-000001"])
+    fts_row("chan tai man\x1f马桶漏水", ["sr-2026-000002"])
+    assert forget_words(["陳大文"]) == 1
+    assert forget_words(["Chan Tai Man"]) == 1
+    fts_row("黄小明\x1f龙头漏水", ["sr-2026-000003"])
+    assert forget_words(QuotedNeedles(["黃小明"])) == 1  # an erasure's prepared needles too
 
 
 def test_the_step_has_its_place() -> None:
