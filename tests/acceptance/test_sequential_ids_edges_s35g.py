@@ -38,8 +38,19 @@ def host_desk(backend: str, tmp_path: Path) -> Iterator[tuple[ServiceDesk, World
         yield desk, world, ids
 
 
-@pytest.mark.parametrize("lost", [ConcurrencyConflict("ticket", "T-1", 1, 2), DuplicateError("taken")])
-@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+_CONFLICT = ConcurrencyConflict("ticket", "T-1", 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("backend", "lost"),
+    [
+        ("memory", _CONFLICT),
+        ("sqlite", _CONFLICT),
+        ("postgres", _CONFLICT),
+        ("memory", DuplicateError("taken")),
+    ],
+    ids=["memory-conflict", "sqlite-conflict", "postgres-conflict", "memory-duplicate"],
+)
 def test_a_rerun_takes_the_number_its_first_run_drew(backend: str, lost: Exception, tmp_path: Path) -> None:
     with host_desk(backend, tmp_path) as (desk, world, ids):
         drawn: list[str] = []
