@@ -156,6 +156,8 @@ def fold_search_keys(
     """Fold the search rows of a SQLite file stored before the step (see the module); ``conn`` is outside
     any transaction. A complete file returns at once; ``max_batches`` stops early (the next call goes on)."""
     progress = SearchFoldProgress()
+    if search_fold_state(conn)[1]:  # the common case, read without the write lock: long done
+        return progress
     while max_batches is None or progress.batches < max_batches:
         if progress.batches:
             time.sleep(pause)  # writers go first between batches
