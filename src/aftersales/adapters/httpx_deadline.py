@@ -1,111 +1,98 @@
-"""An httpx client whose requests are bounded as a whole: what bounds one WeCom robot post in time.
+"""An httpx request bounded as a whole: what bounds one WeCom robot post in time.
 
 Why: httpx's timeout bounds each read, not an answer. A receiver that writes its answer a byte at a time,
 each byte inside the timeout (a stalled proxy, a hostile endpoint), held a send for as long as it liked,
 so a delivery run never ended and its lease ran out (session 34, as the webhook and SMTP transports did:
-:mod:`aftersales.adapters.deadline_socket`). Here every connect, read and write of the client's
-connections waits at most what is left until the deadline of the request in progress
-(:func:`request_deadline`), on the direct transport and on a proxy's taken from the environment.
+:mod:`aftersales.adapters.deadline_socket`).
+
+Session 34 bounded every read by swapping the network backend inside httpx's transports (its private
+``_transport``, ``_mounts`` and httpcore's ``_pool._network_backend``): httpx has no public hook for it,
+and an httpx release renaming them would have left sends unbounded again. Session 35 uses public API
+only. A request sent with :class:`RequestDeadline`'s ``extensions`` reports the connection it opens
+through httpcore's documented ``trace`` extension (``connection.connect_tcp.complete``, whose
+``return_value`` is the network stream, ``get_extra_info("socket")`` its socket); when the deadline
+passes first, a timer shuts that socket down, which ends the read in progress at once (httpx raises
+its read error) and :attr:`RequestDeadline.passed` says why. The client of :func:`deadline_client` keeps
+no idle connection (``httpx.Limits(max_keepalive_connections=0)``), so every request opens (and reports)
+its own; proxies from the environment are used as httpx uses them, their connection reported alike.
+A robot takes 20 messages a minute: a connection per message costs nothing that matters.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
-import ssl
-import time
-from collections.abc import Iterable, Iterator
-from contextvars import ContextVar
+import socket
+import threading
+import types
 from typing import Any
 
-import httpcore
 import httpx
 
-__all__ = ["deadline_client", "request_deadline"]
+__all__ = ["RequestDeadline", "deadline_client"]
 
-_DEADLINE: ContextVar[float] = ContextVar("aftersales_http_deadline", default=math.inf)
-
-
-@contextlib.contextmanager
-def request_deadline(seconds: float) -> Iterator[None]:
-    """Bound the requests made inside the block (on a :func:`deadline_client`) to ``seconds`` in all."""
-    token = _DEADLINE.set(time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
+_OPENED = (".connect_tcp.complete", ".connect_unix_socket.complete")
+"""Trace events (prefixed by the connection's kind: direct, proxy) whose ``return_value`` is the stream."""
 
 
-def _left(timeout: float | None, error: type[Exception]) -> float:
-    """The smaller of ``timeout`` and the time left to the deadline; past it, ``error``."""
-    left = _DEADLINE.get() - time.monotonic()
-    if left <= 0:
-        raise error("the request did not complete within its timeout")
-    return left if timeout is None else min(timeout, left)
+class RequestDeadline:
+    """A deadline for the requests made inside ``with`` with :attr:`extensions` (see the module)."""
 
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self.passed = False
+        """The deadline passed before the block ended (a request's error is then its doing)."""
 
-class _Stream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
+    @property
+    def extensions(self) -> dict[str, Any]:
+        """The request extensions that report the connections opened to this deadline."""
+        return {"trace": self._trace}
 
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        if not event.endswith(_OPENED):
+            return
+        stream = info.get("return_value")
+        found = stream.get_extra_info("socket") if stream is not None else None
+        if not isinstance(found, socket.socket):
+            return
+        with self._lock:
+            self._sockets.append(found)
+            passed = self.passed
+        if passed:  # opened after the deadline (a slow connect): no request on it
+            _shut(found)
 
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
+    def _expire(self) -> None:
+        with self._lock:
+            self.passed = True
+            opened = list(self._sockets)
+        for sock in opened:
+            _shut(sock)
 
-    def close(self) -> None:
-        self._inner.close()
+    def __enter__(self) -> RequestDeadline:
+        self._timer = threading.Timer(self._seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
 
-    def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        inner = self._inner.start_tls(ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout))
-        return _Stream(inner)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _Backend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(
+    def __exit__(
         self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        left = _left(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_tcp(host, port, left, local_address, socket_options))
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        left = _left(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_unix_socket(path, left, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: types.TracebackType | None,
+    ) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
-def _bound(transport: object) -> None:
-    # httpx offers no public hook for the pool's network backend; httpcore's pools (direct and proxy)
-    # keep it as ``_network_backend``. A transport without one is left as it is.
-    pool = getattr(transport, "_pool", None)
-    inner = getattr(pool, "_network_backend", None)
-    if isinstance(inner, httpcore.NetworkBackend) and not isinstance(inner, _Backend):
-        pool._network_backend = _Backend(inner)  # type: ignore[union-attr]
+def _shut(sock: socket.socket) -> None:
+    # shutdown() wakes a recv() blocked in another thread (close() alone may not); the socket may be gone.
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def deadline_client(timeout: float) -> httpx.Client:
-    """An ``httpx.Client`` (``timeout`` per operation, as httpx reads it) whose connections honour
-    :func:`request_deadline`; proxies from the environment are used as httpx uses them, bounded too."""
-    client = httpx.Client(timeout=timeout)
-    _bound(client._transport)
-    for mounted in client._mounts.values():
-        _bound(mounted)
-    return client
+    """An ``httpx.Client`` (``timeout`` per operation, as httpx reads it) keeping no idle connection,
+    so each request's connection is reported to its :class:`RequestDeadline`."""
+    return httpx.Client(timeout=timeout, limits=httpx.Limits(max_keepalive_connections=0))

@@ -9,8 +9,9 @@ as is any other non-zero code except a wrong key (93000, permanent).
 
 A send is bounded as a whole by ``timeout`` when the notifier made its client: a robot (or a proxy)
 dripping its answer a byte at a time, each inside httpx's per-read timeout, held the send without end
-(session 34; :mod:`aftersales.adapters.httpx_deadline`). A host's own ``client=`` stays theirs: its
-timeouts, its transport and its limits, as httpx applies them (per read).
+(session 34; :mod:`aftersales.adapters.httpx_deadline`, on httpx's public API since session 35). A
+host's own ``client=`` stays theirs: its timeouts, its transport and its limits, as httpx applies them
+(per read).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
     raise ConfigurationError("the WeCom notifier needs httpx: pip install 'aftersales[notifiers]'") from exc
 
 # after httpx: its refusal comes first
-from aftersales.adapters.httpx_deadline import deadline_client, request_deadline
+from aftersales.adapters.httpx_deadline import RequestDeadline, deadline_client
 
 __all__ = ["WECOM_ROBOT_URL", "WeComRobotNotifier"]
 
@@ -90,16 +91,21 @@ class WeComRobotNotifier:
 
     def send(self, message: RenderedMessage) -> None:
         """Post ``message``; raises :class:`DeliveryError` unless the robot answers errcode 0."""
-        bound = request_deadline(self._timeout) if self._own_client else contextlib.nullcontext()
+        deadline = RequestDeadline(self._timeout) if self._own_client else None
         try:
-            with bound:
+            with deadline or contextlib.nullcontext():
                 response = self.client.post(
                     self.url,
                     params={"key": self.key},
                     content=json_payload(self.payload(message)),
                     headers={"Content-Type": "application/json"},
+                    extensions=deadline.extensions if deadline is not None else None,
                 )
         except httpx.HTTPError as exc:
+            if deadline is not None and deadline.passed:  # the connection was shut at the deadline
+                raise DeliveryError(
+                    f"WeCom robot request failed: Timeout (over {self._timeout:g} s)"
+                ) from None
             raise DeliveryError(f"WeCom robot request failed: {type(exc).__name__}") from None
         if response.status_code != 200:
             raise DeliveryError(

@@ -53,6 +53,11 @@ from aftersales.adapters.postgres_liveness import still_open
 from aftersales.adapters.postgres_party_words import select_party_words
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
+from aftersales.adapters.search_fold_step import (
+    POSTGRES_SEARCH_FOLD_STEP,
+    SearchFoldProgress,
+    fold_search_keys_postgres,
+)
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_made import MadeOnFirstUse, drop_made, made_names
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
@@ -64,6 +69,7 @@ from aftersales.adapters.ticket_search_postgres import (
 )
 from aftersales.adapters.urgent_claim_step import POSTGRES_URGENT_CLAIM_STEP
 from aftersales.adapters.wait_gap_step import POSTGRES_WAIT_GAP_STEP
+from aftersales.domain.bounds import POSITIVE
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.errors import (
@@ -248,6 +254,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Session 34: a customer's own "urgent" (seed 001 三(二)2) as a ledger column; the rows stored before
     # are filled by the small-batch back-fill (urgent_claim_step).
     POSTGRES_URGENT_CLAIM_STEP,
+    # Session 35: search text folds traditional Chinese to simplified (ports.script_folding); the rows
+    # stored before are folded by the small-batch fold (search_fold_step).
+    POSTGRES_SEARCH_FOLD_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453
@@ -556,6 +565,13 @@ class PostgresStore:
         from aftersales.adapters.ledger_rows_postgres import PostgresLedgerRows
 
         return PostgresLedgerRows(self)
+
+    def fold_search_keys(self, *, max_batches: int | None = None) -> SearchFoldProgress:
+        """Fold to simplified the traditional Chinese of the search rows stored before the session-35
+        step (:mod:`.search_fold_step`): a batch per short transaction, resumable; until then a query does
+        not find the traditional words of those rows. ``max_batches``: a positive integer, or None."""
+        most = None if max_batches is None else POSITIVE.check(max_batches, "max_batches")
+        return fold_search_keys_postgres(self, max_batches=most)
 
     def reporting(self) -> ReportingQueries:
         """The reporting queries of this store: a dealer's month by the completions' index, the rest by

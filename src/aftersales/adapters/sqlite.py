@@ -47,6 +47,7 @@ from aftersales.adapters.reporting_rows import (
     fault_values,
 )
 from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
+from aftersales.adapters.search_fold_step import SearchFoldProgress, fold_search_keys
 from aftersales.adapters.sla_candidates_sql import (
     SQLITE_TIER,
     candidate_page,
@@ -560,6 +561,18 @@ class SqliteStore:
         finally:
             self.release(conn)
 
+    def fold_search_keys(self, *, max_batches: int | None = None) -> SearchFoldProgress:
+        """Fold to simplified the traditional Chinese of the search rows stored before schema step 36
+        (:mod:`.search_fold_step`): short resumable batches; until then a query does not find the
+        traditional words of those rows."""
+        max_batches = _most_batches(max_batches)
+        conn = self.acquire()
+        try:
+            with _translated(f"search fold of {self.path}"):
+                return fold_search_keys(conn, max_batches=max_batches)
+        finally:
+            self.release(conn)
+
     def fill_sweep_tables(self, *, max_batches: int | None = None) -> FillProgress:
         """Copy the open tickets and customer tiers of a file written before schema step 15 into the
         SLA sweep's tables, in short resumable batches (writers wait one batch at most); the next
@@ -595,7 +608,7 @@ class SqliteStore:
     def upkeep(self, *, max_batches: int = 8) -> UpkeepReport:
         """Bounded upkeep for the ``store_upkeep`` job: at most ``max_batches`` batches of each catch-up
         an upgrade leaves (:meth:`split_events`, :meth:`fill_sweep_tables`, :meth:`backfill_reporting`,
-        :meth:`backfill_late_gap`),
+        :meth:`backfill_late_gap`, :meth:`backfill_urgent_claims`, :meth:`fold_search_keys`),
         then fresh planner statistics when they are missing or stale (:mod:`.sqlite_upkeep`)."""
         POSITIVE.check(max_batches, "max_batches")  # before any step runs a batch
         split = self.split_events(max_batches=max_batches)
@@ -603,16 +616,29 @@ class SqliteStore:
         reporting = self.backfill_reporting(max_batches=max_batches)
         gaps = self.backfill_late_gap(max_batches=max_batches)
         claims = self.backfill_urgent_claims(max_batches=max_batches)
+        folded = self.fold_search_keys(max_batches=max_batches)
         conn = self.acquire()
         try:
             with _translated(f"refreshing the planner statistics of {self.path}"):
                 analysed = refresh_statistics(conn)
         finally:
             self.release(conn)
-        steps = (split.batches, filled.batches, reporting.batches, gaps.batches, claims.batches)
+        steps = (
+            split.batches,
+            filled.batches,
+            reporting.batches,
+            gaps.batches,
+            claims.batches,
+            folded.batches,
+        )
         return UpkeepReport(
             batches=sum(steps),
-            rows=split.tickets + filled.rows + reporting.tickets + gaps.rewritten + claims.rewritten,
+            rows=split.tickets
+            + filled.rows
+            + reporting.tickets
+            + gaps.rewritten
+            + claims.rewritten
+            + folded.rewritten,
             analyzed=analysed is not None,
             longest_lock=max(
                 split.longest,
@@ -620,6 +646,7 @@ class SqliteStore:
                 reporting.longest,
                 gaps.longest,
                 claims.longest,
+                folded.longest,
                 analysed or 0.0,
             ),
             complete=all(done < max_batches for done in steps),

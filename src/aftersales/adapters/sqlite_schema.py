@@ -33,6 +33,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     SERVING_PAUSE_REPORT_STEP,
     SOLVED_RESPONSE_REPORT_STEP,
 )
+from aftersales.adapters.search_fold_step import SQLITE_SEARCH_FOLD_STEP
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_FOLD_STEP, SWEEP_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
 from aftersales.adapters.ticket_search_sqlite import (
@@ -251,6 +252,9 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 35 (session 34): a row's response instant is the work marked done by staff when no contact came
     # before it (a call solved by phone was answered then); rows rewritten by the back-fill.
     SOLVED_RESPONSE_REPORT_STEP,
+    # 36 (session 35): search text folds traditional Chinese to simplified (ports.script_folding); the
+    # rows stored before are folded by the small-batch fold (search_fold_step).
+    SQLITE_SEARCH_FOLD_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

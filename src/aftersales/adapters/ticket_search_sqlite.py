@@ -45,9 +45,9 @@ from aftersales.adapters.sqlite_search_import import (
 )
 from aftersales.adapters.text_search import TEXT_INDEX_MIGRATION
 from aftersales.errors import StorageError, ValidationError
-from aftersales.ports.erasure import quotes_any
+from aftersales.ports.erasure import QuotedNeedles, quotes_any
 from aftersales.ports.queries import Page, TicketFilter
-from aftersales.ports.text_search import FIELD_SEPARATOR
+from aftersales.ports.text_search import FIELD_SEPARATOR, normalize
 from aftersales.ports.ticket_search import (
     SLOTS,
     SearchDocument,
@@ -182,6 +182,11 @@ def forget_words(needles: Sequence[str]) -> int:
     their text must not stay in this process); returns how many. A later re-index computes them again."""
     if not needles:
         return 0
+    # The remembered texts are normalised (case-folded, traditional Chinese folded): so are the needles.
+    folded = [f for n in needles if isinstance(n, str) and (f := normalize(n)) != n]
+    if folded:  # prepared needles stay prepared (an erasure asks every remembered text of them)
+        extended = (*needles, *dict.fromkeys(folded))
+        needles = QuotedNeedles(extended) if isinstance(needles, QuotedNeedles) else extended
     with _known_lock:
         gone = [key for key in _known if any(quotes_any(part, needles) for part in key)]
         for key in gone:

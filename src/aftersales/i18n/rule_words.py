@@ -77,6 +77,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             # A fault cause standing for a built-in cause under a shorter name (policies/fault_catalog:
             # ``misuse`` for ``misuse_against_manual``, seed 002 材料收费 b ①).
             "cause_code_of_pack": ("expected",),
+            # An upload named with the extension of another type than its bytes (domain/upload_extensions).
+            "extension_contradicts": ("extension", "sniffed", "expected"),
         }.items()
     }
 )

@@ -9,7 +9,7 @@ from aftersales.domain.holiday_data import HolidaySource
 from aftersales.ports.clock import Clock
 from aftersales.ports.documents import Document, DocumentSpec, DocumentStore, document_spec
 from aftersales.ports.idempotency import IdempotencyStore
-from aftersales.ports.ids import IdGenerator, LearnsTakenIds
+from aftersales.ports.ids import IdGenerator, LearnsTakenIds, SpellsIds
 from aftersales.ports.nested_units import BlocksNestedUnits, CountsInAStore
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, Notifier, RenderedMessage
 from aftersales.ports.outbox import Outbox, OutboxMessage
@@ -49,6 +49,7 @@ __all__ = [
     "RenderedMessage",
     "Repository",
     "Sort",
+    "SpellsIds",
     "StoreFactory",
     "TicketFilter",
     "TicketRepository",

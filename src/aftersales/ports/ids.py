@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-__all__ = ["IdGenerator", "LearnsTakenIds"]
+__all__ = ["IdGenerator", "LearnsTakenIds", "SpellsIds"]
 
 
 @runtime_checkable
@@ -34,4 +34,20 @@ class LearnsTakenIds(Protocol):
     def move_past(self, kind: str, ids: Iterable[str]) -> None:
         """Never hand out any of ``ids`` for ``kind``: an id of this generator's own spelling moves it past
         that id (never back); any other id it could not hand out anyway."""
+        ...
+
+
+@runtime_checkable
+class SpellsIds(Protocol):
+    """An :class:`IdGenerator` that can tell its own ids typed without their separators.
+
+    Search reads a term as the desk's ticket number typed without its dashes (``SR2026000001``,
+    :mod:`aftersales.ports.ticket_number_terms`); a host numbering tickets its own way (``T-000001``) is
+    asked the same of its spelling through this method (session 35): ``T000001`` then finds ``T-000001``.
+    A host's generator without it is searched by its ids as written, or by their digits.
+    """
+
+    def spelt_id(self, kind: str, term: str) -> str | None:
+        """The id of ``kind`` that ``term`` (normalised: NFKC, case-folded) is when typed without some of
+        its separators, normalised as search indexes it (``"t000001"`` → ``"t-000001"``); else None."""
         ...

@@ -20,6 +20,7 @@ from typing import Protocol, runtime_checkable
 
 from aftersales.errors import ValidationError
 from aftersales.ports.query_marks import QUOTE_MARKS_CLASS
+from aftersales.ports.script_folding import fold_script
 
 __all__ = [
     "FIELD_SEPARATOR",
@@ -43,8 +44,9 @@ _SPLIT = re.compile(
 
 
 def normalize(text: str) -> str:
-    """Text as it is indexed and matched: NFKC (full-width letters and digits to ASCII), case-folded."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """Text as it is indexed and matched: NFKC (full-width letters and digits to ASCII), case-folded,
+    traditional Chinese as simplified (:mod:`aftersales.ports.script_folding`: 馬桶 finds 马桶)."""
+    return fold_script(unicodedata.normalize("NFKC", text).casefold())
 
 
 def query_terms(query: str) -> tuple[str, ...]:

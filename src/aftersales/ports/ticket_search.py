@@ -19,7 +19,8 @@ Terms are NFKC-normalised and case-folded; a term that looks like a phone number
 more, with spaces, dashes, dots, brackets or a ``+86``) is reduced to its digits, as phone numbers,
 serials and ticket numbers are indexed in both their written and their digits-only forms; a ticket
 number typed without its dashes (``SR2026000001``) is read as written (``sr-2026-000001``,
-:mod:`aftersales.ports.ticket_number_terms`).
+:mod:`aftersales.ports.ticket_number_terms`), and so is a host's id (``T000001``: ``t-000001``) when its
+generator spells it (:class:`~aftersales.ports.ids.SpellsIds`).
 """
 
 from __future__ import annotations
@@ -111,8 +112,11 @@ class SearchQuery:
     terms: tuple[str, ...]
 
 
-def parse_query(query: object) -> SearchQuery:
-    """Read ``query``; blank, over-long or non-text queries raise ``ValidationError`` (field ``query``)."""
+def parse_query(query: object, spell: Callable[[str], str | None] | None = None) -> SearchQuery:
+    """Read ``query``; blank, over-long or non-text queries raise ``ValidationError`` (field ``query``).
+
+    ``spell``: the host's reading of a term as one of its ticket ids typed without its separators
+    (:class:`~aftersales.ports.ids.SpellsIds`), or None; the desk's own numbering is always read."""
     if not isinstance(query, str) or not query.strip():
         raise ValidationError("a search query is non-blank text", field="query")
     if len(query) > MAX_QUERY:
@@ -128,7 +132,10 @@ def parse_query(query: object) -> SearchQuery:
             continue
         if _PHONE.match(term) and len(digits_of(term)) >= 7:
             term = phone_digits(term)
-        terms.append(spelt_number(term))  # "SR2026000001" is the ticket number SR-2026-000001
+        spelt = spelt_number(term)  # "SR2026000001" is the ticket number SR-2026-000001
+        if spell is not None and spelt == term:
+            spelt = spell(term) or term  # "T000001" is the host's T-000001
+        terms.append(spelt)
     if not terms:
         raise ValidationError("a search query needs at least one letter or digit", field="query")
     return SearchQuery(tuple(dict.fromkeys(terms)))

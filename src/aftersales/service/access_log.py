@@ -20,6 +20,7 @@ from aftersales.domain.work import aware
 from aftersales.errors import ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.call_ids import host_id
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import party_visible
 
@@ -114,7 +115,7 @@ def record_access(runner: CommandRunner, actor: Actor, what: str, customer_ids: 
             role = _reading_role(actor, customer_id, known.get(customer_id))
             # The desk's id generator when the host gave one (its ids are the host's, and sort in
             # order): two reads in one instant then list alike from every store.
-            record_id = ids.next_id("access_record") if ids is not None else uuid.uuid4().hex
+            record_id = host_id(ids, "access_record") if ids is not None else uuid.uuid4().hex
             entry = AccessRecord(record_id, customer_id, str(actor.ref), role, what, now)
             uow.documents.add(entry)
 
@@ -127,7 +128,7 @@ def record_staff_access(runner: CommandRunner, actor: Actor, what: str, staff_id
     ids = runner.context.ids
 
     def apply(uow: UnitOfWork, now: datetime) -> None:
-        record_id = ids.next_id("access_record") if ids is not None else uuid.uuid4().hex
+        record_id = host_id(ids, "access_record") if ids is not None else uuid.uuid4().hex
         uow.documents.add(
             AccessRecord(
                 record_id, None, str(actor.ref), actor.role, what, now, subject="staff", staff_id=staff_id

@@ -22,6 +22,7 @@ from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.media_types import sniff
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.upload_extensions import check_upload_extension
 from aftersales.domain.upload_names import check_upload_name
 from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, PluginError, ValidationError
 from aftersales.policies.attachments import AttachmentRules
@@ -107,7 +108,8 @@ class AttachmentDesk:
         """Store ``content`` (streamed) and attach it to the ticket as ``kind`` under ``name``.
 
         Refused before anything is stored when the actor may not attach to the ticket, the key is
-        malformed or the bytes' sniffed type is one the pack does not accept; refused while streaming
+        malformed, the bytes' sniffed type is one the pack does not accept or the name's extension says
+        another type (:mod:`aftersales.domain.upload_extensions`); refused while streaming
         when it is too large (the store keeps nothing of it).
         """
         try:
@@ -122,6 +124,7 @@ class AttachmentDesk:
         head, chunks = read_head(iter_chunks(content))
         media_type = sniff(head)
         self.rules.check_type(media_type, name)
+        check_upload_extension(name, media_type)  # a JPEG named .exe would be offered as a program
         store = self.store
         blob = _stored(store.put(chunks, max_size=self.rules.max_size))
         try:

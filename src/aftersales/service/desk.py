@@ -245,6 +245,7 @@ class ServiceDesk(Tickets):
             check_actor,
             runner.seen_by,
             context.notifications.renderer.catalog,  # coded text indexed in the words the views show
+            context.ids,  # a host's own ticket ids typed without their dashes (session 35)
         )
         self.describing = Describing(context, runner)
         self.attachments = AttachmentDesk(context, runner, attachments or default_attachments(store))

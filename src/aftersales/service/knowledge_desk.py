@@ -61,6 +61,7 @@ from aftersales.service.numbering import next_number
 from aftersales.service.permissions import KNOWLEDGE_ROLES, check_role
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import ticket_id_readable
+from aftersales.service.search_fold import fold_before_search
 from aftersales.service.views import CommandResult
 
 __all__ = ["SUGGEST_LIMIT", "ArticleView", "CauseSuggestion", "KnowledgeDesk", "Suggestions"]
@@ -204,6 +205,7 @@ class KnowledgeDesk:
         """Ids matching ``query`` among ``snapshot``'s articles (the index answers while it is that state)."""
         if self._kb.in_process:
             return self._kb.search_text(snapshot, query, limit)
+        fold_before_search(self.context.store)  # articles indexed before folding (session 35)
         # A snapshot read (no write lock): the generation and the index's answer are of one state.
         with self.context.reader() as uow:
             if _generation(uow) == snapshot.generation:

@@ -15,6 +15,7 @@ import attrs
 from aftersales.errors import NotFound
 from aftersales.ports.ids import IdGenerator
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.call_ids import host_id
 
 __all__ = ["PREFIXES", "TicketCounter", "next_number", "next_numbers"]
 
@@ -74,8 +75,9 @@ def next_number(uow: UnitOfWork, kind: str, now: datetime) -> str:
 
 def new_id(ids: IdGenerator | None, uow: UnitOfWork, kind: str, now: datetime) -> str:
     """The id of a new record of ``kind``: the host's generator's (``ServiceDesk(ids=...)``) when it has
-    one, else the store's next number for ``now``'s year (:func:`next_number`)."""
-    return ids.next_id(kind) if ids is not None else next_number(uow, kind, now)
+    one, the same again when the command is re-run (:mod:`.call_ids`), else the store's next number for
+    ``now``'s year (:func:`next_number`)."""
+    return host_id(ids, kind) if ids is not None else next_number(uow, kind, now)
 
 
 def next_numbers(uow: UnitOfWork, kind: str, now: datetime, count: int) -> list[str]:

@@ -55,6 +55,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import decode_json, encode_json, unstructure
 from aftersales.service.actors import Actor
 from aftersales.service.calendar_stamp import StampRead, check_calendar_current, check_callback_current
+from aftersales.service.call_ids import CallIds, one_call
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.data_missing_notice import data_missing_messages
@@ -361,8 +362,23 @@ class CommandRunner:
         command is re-run only within that time of its start (a store busy at once, a commit that met a
         checkpoint), so the whole command waits one timeout; before, each of eight runs waited it again.
         """
+        if self.context.ids is None:  # the store numbers in the command's own transaction
+            return self._attempt(once, args, scoped, recall, None)
+        with one_call() as ids:  # a re-run takes the host's ids its first run took (call_ids)
+            return self._attempt(once, args, scoped, recall, ids)
+
+    def _attempt(
+        self,
+        once: Callable[..., T],
+        args: tuple[Any, ...],
+        scoped: str | None,
+        recall: Callable[[UnitOfWork], T | None],
+        ids: CallIds | None,
+    ) -> T:
         started = time.monotonic()
         for attempt in range(RETRIES):
+            if attempt and ids is not None:
+                ids.again()
             try:
                 return once(*args)
             except StoreBusy:
@@ -371,7 +387,9 @@ class CommandRunner:
                 # No look for a winner under the same key: that read waits for the same lock (a write
                 # transaction on SQLite); the next run reads the key first.
                 time.sleep(random.uniform(0, 0.001 * (attempt + 1)))
-            except (ConcurrencyConflict, DuplicateError):
+            except (ConcurrencyConflict, DuplicateError) as lost:
+                if ids is not None and isinstance(lost, DuplicateError):
+                    ids.forget()  # the id itself may be what another writer stored meanwhile
                 try:
                     first = self._after_race(scoped, recall)
                 except StoreBusy:

@@ -27,7 +27,9 @@ from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, NotFound, ValidationError
 from aftersales.i18n.callback_complaint_words import searchable_description
 from aftersales.i18n.catalog import MessageCatalog, catalog_for
+from aftersales.ports.ids import IdGenerator, SpellsIds
 from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter
+from aftersales.ports.text_search import normalize
 from aftersales.ports.ticket_search import (
     SearchDocument,
     SearchRequest,
@@ -41,6 +43,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
+from aftersales.service.search_fold import fold_before_search
 from aftersales.service.search_pages import reads_reduced, search_page
 from aftersales.service.views import TicketView
 
@@ -185,8 +188,11 @@ class TicketSearch:
         check_actor: Callable[[object], object],
         seen_by: Callable[[Actor, Ticket], Ticket],
         words: Words = catalog_for,
+        ids: IdGenerator | None = None,
     ) -> None:
         self._store = store
+        self._spell = _host_spelling(ids)
+        """The host's generator reading a term as one of its ticket ids (``T000001``), if it can."""
         self._words = words
         """The desk's catalogs (``Renderer.catalog``): coded text is indexed as its views word it."""
         self._scope = scope
@@ -304,7 +310,7 @@ class TicketSearch:
         limit and cursor are used; its sort order is not: search ranks by relevance).
         """
         self._check_actor(actor)
-        parsed = parse_query(query)
+        parsed = parse_query(query, self._spell)
         if filters is not None and not isinstance(filters, TicketFilter):
             raise ValidationError("filters is a TicketFilter", field="filters")
         if page is None:
@@ -316,6 +322,7 @@ class TicketSearch:
         else:
             raise ValidationError("page is a SearchRequest", field="page")
         scoped = self._scope(actor, filters or TicketFilter())
+        fold_before_search(self._store)  # rows stored before traditional Chinese was folded (session 35)
         with self._store() as uow:
 
             def view(ticket_id: str) -> TicketView | None:
@@ -333,3 +340,17 @@ class TicketSearch:
                 return TicketView(seen)
 
             return search_page(_index_of(uow), parsed, scoped, request, view, reads_reduced(actor))
+
+
+def _host_spelling(ids: IdGenerator | None) -> Callable[[str], str | None] | None:
+    """How a term is read as one of the host generator's ticket ids, when it can tell (session 35)."""
+    if not isinstance(ids, SpellsIds):
+        return None
+    spelt_id = ids.spelt_id
+
+    def spell(term: str) -> str | None:
+        found = spelt_id("ticket", term)
+        # Normalised as the index holds ids; a host's odd answer (not text) leaves the term as typed.
+        return normalize(found) if isinstance(found, str) and found else None
+
+    return spell

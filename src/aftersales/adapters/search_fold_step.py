@@ -1,0 +1,243 @@
+"""Search keys stored before traditional Chinese was folded to simplified, folded in small resumable batches.
+
+Search text is normalised with :func:`~aftersales.ports.text_search.normalize`, which now also folds
+traditional characters to simplified (:mod:`aftersales.ports.script_folding`: 馬桶 finds 马桶). Folding is
+one character for one and idempotent, so a row written before is re-keyed by folding what it stores (the
+old normalisation's output): no ticket is read, no document rebuilt. Until a row is re-keyed, a query
+(folded) does not find the traditional words it stores; simplified ones are found as before.
+
+The migration step records that the rows stored before it need folding; :func:`fold_search_keys`
+(SQLite) and :func:`fold_search_keys_postgres` then walk the search rows in position order, a batch per
+short transaction that also moves the committed position (killed half-way, the next call continues where
+it stopped). The knowledge index's few documents are folded in the first batch. A row without a
+foldable character (a mainland desk's, nearly all) is read and left as it is.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from aftersales.adapters.sqlite_write_batch import write_batch
+from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
+from aftersales.adapters.text_search import SqliteStoredTextIndex
+from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
+from aftersales.ports.script_folding import fold_script
+from aftersales.ports.text_search import FIELD_SEPARATOR
+
+if TYPE_CHECKING:
+    from aftersales.adapters.postgres import PostgresStore
+
+__all__ = [
+    "POSTGRES_SEARCH_FOLD_STEP",
+    "SQLITE_SEARCH_FOLD_STEP",
+    "SearchFoldProgress",
+    "fold_search_keys",
+    "fold_search_keys_postgres",
+    "search_fold_state",
+]
+
+_TABLE = (
+    "CREATE TABLE IF NOT EXISTS search_fold_backfill"
+    " (id INTEGER PRIMARY KEY CHECK (id = 1), after_pos BIGINT NOT NULL, done {flag} NOT NULL)"
+)
+_PENDING = "EXISTS (SELECT 1 FROM ticket_search) OR EXISTS (SELECT 1 FROM text_docs)"
+
+SQLITE_SEARCH_FOLD_STEP: tuple[str, ...] = (
+    _TABLE.format(flag="INTEGER"),
+    "INSERT OR IGNORE INTO search_fold_backfill (id, after_pos, done) VALUES (1, -1, 1)",
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = 0 WHERE {_PENDING}",
+)
+"""The SQLite migration step (see :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`)."""
+
+POSTGRES_SEARCH_FOLD_STEP: tuple[str, ...] = (
+    _TABLE.format(flag="BOOLEAN"),
+    "INSERT INTO search_fold_backfill (id, after_pos, done) VALUES (1, -1, TRUE) ON CONFLICT (id) DO NOTHING",
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = NOT ({_PENDING}) WHERE id = 1",
+)
+"""The PostgreSQL migration step (see :data:`~aftersales.adapters.postgres.MIGRATIONS`)."""
+
+BATCH = 500
+"""Search rows a transaction reads (a few milliseconds under the write lock: folding a row without a
+traditional character is one scan by ``re``)."""
+
+
+class SearchFoldProgress:
+    """What a fold did: batches committed, search rows read, rows (and knowledge documents) rewritten,
+    the longest a batch held the write lock (seconds)."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+        self.rows = 0
+        self.rewritten = 0
+        self.longest = 0.0
+
+
+def search_fold_state(conn: sqlite3.Connection) -> tuple[int, bool]:
+    """(the last position folded, whether every row is); complete without the table."""
+    try:
+        row = conn.execute("SELECT after_pos, done FROM search_fold_backfill WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:  # no such table: a file the step has not reached
+        return -1, True
+    return (-1, True) if row is None else (int(row[0]), bool(row[1]))
+
+
+def _folded_keys(keys: str) -> str:
+    return FIELD_SEPARATOR.join(sorted({fold_script(k) for k in keys.split(FIELD_SEPARATOR) if k}))
+
+
+class _ConnRunner:
+    """The ``run``/``conn`` of a unit of work, over a bare connection inside a batch's transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._conn.execute(sql, params)
+
+    def conn(self) -> sqlite3.Connection:
+        return self._conn
+
+
+def _fold_documents(run: Any, put: Any) -> int:
+    """Re-index every knowledge document whose stored body folds to another; how many."""
+    rows = run("SELECT ns, doc_id, body FROM text_docs").fetchall()
+    changed = 0
+    for ns, doc_id, body in rows:
+        if fold_script(body) != body:
+            put(ns, doc_id, body.split(FIELD_SEPARATOR))
+            changed += 1
+    return changed
+
+
+def _sqlite_batch(conn: sqlite3.Connection, size: int) -> tuple[int, int, bool] | None:
+    """Under the write lock: fold the next ``size`` rows; (rows read, rows rewritten, finished), or None
+    when there is nothing left."""
+    after, done = search_fold_state(conn)
+    if done:
+        return None
+    runner = _ConnRunner(conn)
+    rewritten = 0
+    if after == -1:
+        rewritten += _fold_documents(runner.run, SqliteStoredTextIndex(runner).put)
+    rows = conn.execute(
+        "SELECT pos, text, idents, keys FROM ticket_search WHERE pos > ? ORDER BY pos LIMIT ?", (after, size)
+    ).fetchall()
+    for pos, text, idents, keys in rows:
+        folded = (fold_script(text), fold_script(idents), _folded_keys(keys))
+        if folded == (text, idents, keys):
+            continue
+        # The trigger lists the position as pending with the words the FTS index holds: the flush
+        # below deletes them and writes the folded ones.
+        conn.execute("UPDATE ticket_search SET text = ?, idents = ?, keys = ? WHERE pos = ?", (*folded, pos))
+        old = keys.split(FIELD_SEPARATOR)
+        conn.execute(
+            f"DELETE FROM ticket_search_keys WHERE pos = ? AND key IN ({', '.join('?' for _ in old)})",
+            (pos, *old),
+        )
+        new = [k for k in folded[2].split(FIELD_SEPARATOR) if k]
+        conn.executemany(
+            "INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES (?, ?)", [(k, pos) for k in new]
+        )
+        rewritten += 1
+    if rewritten:
+        SqliteTicketSearch(runner).flush()  # one FTS segment for the batch, not a backlog for a command
+    finished = len(rows) < size
+    last = rows[-1][0] if rows else after
+    conn.execute("UPDATE search_fold_backfill SET after_pos = ?, done = ? WHERE id = 1", (last, finished))
+    return len(rows), rewritten, finished
+
+
+def fold_search_keys(
+    conn: sqlite3.Connection, *, batch: int = BATCH, max_batches: int | None = None, pause: float = 0.01
+) -> SearchFoldProgress:
+    """Fold the search rows of a SQLite file stored before the step (see the module); ``conn`` is outside
+    any transaction. A complete file returns at once; ``max_batches`` stops early (the next call goes on)."""
+    progress = SearchFoldProgress()
+    if search_fold_state(conn)[1]:  # the common case, read without the write lock: long done
+        return progress
+    while max_batches is None or progress.batches < max_batches:
+        if progress.batches:
+            time.sleep(pause)  # writers go first between batches
+        result, took = write_batch(conn, _sqlite_batch, conn, batch)
+        if result is None:
+            break
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        progress.batches += 1
+        progress.rows += result[0]
+        progress.rewritten += result[1]
+        progress.longest = max(progress.longest, took)
+        if result[2]:
+            break
+    return progress
+
+
+def _postgres_batch(uow: Any, size: int) -> tuple[int, int, bool] | None:
+    """In one transaction, the position row locked: fold the next ``size`` search rows, their keys and
+    their notes kept apart; (rows read, rows rewritten, finished), or None when there is nothing left."""
+    run = uow.run
+    found = run("SELECT after_pos, done FROM search_fold_backfill WHERE id = 1 FOR UPDATE").fetchone()
+    if found is None or found[1]:
+        return None
+    after = int(found[0])
+    rewritten = 0
+    if after == -1:
+        rewritten += _fold_documents(run, PostgresStoredTextIndex(uow).put)
+    rows = run(
+        "SELECT pos, text, idents FROM ticket_search WHERE pos > %s ORDER BY pos LIMIT %s FOR UPDATE",
+        (after, size),
+    ).fetchall()
+    last = int(rows[-1][0]) if rows else after
+    for pos, text, idents in rows:
+        folded = (fold_script(text), fold_script(idents))
+        if folded != (text, idents):
+            run("UPDATE ticket_search SET text = %s, idents = %s WHERE pos = %s", (*folded, pos))
+            rewritten += 1
+    span = (after, last)
+    for key, pos in run(
+        "SELECT key, pos FROM ticket_search_keys WHERE pos > %s AND pos <= %s", span
+    ).fetchall():
+        if fold_script(key) != key:
+            run("DELETE FROM ticket_search_keys WHERE key = %s AND pos = %s", (key, pos))
+            run(_INSERT_KEY, (fold_script(key), pos))
+    for n, pos, text in run(
+        "SELECT n, pos, text FROM ticket_search_notes WHERE pos > %s AND pos <= %s", span
+    ).fetchall():
+        if fold_script(text) != text:
+            run(_UPDATE_NOTE, (fold_script(text), pos, n))
+    finished = len(rows) < size
+    run("UPDATE search_fold_backfill SET after_pos = %s, done = %s WHERE id = 1", (last, finished))
+    return len(rows), rewritten, finished
+
+
+_INSERT_KEY = "INSERT INTO ticket_search_keys (key, pos) VALUES (%s, %s) ON CONFLICT DO NOTHING"
+_UPDATE_NOTE = "UPDATE ticket_search_notes SET text = %s WHERE pos = %s AND n = %s"
+
+
+def fold_search_keys_postgres(
+    store: PostgresStore, *, batch: int = BATCH, max_batches: int | None = None
+) -> SearchFoldProgress:
+    """The PostgreSQL twin of :func:`fold_search_keys`: a batch of search rows per transaction, the
+    position row locked by the batch (one run at a time)."""
+    progress = SearchFoldProgress()
+    with store() as uow:  # the common case, read without a lock: long done
+        found = uow.run("SELECT done FROM search_fold_backfill WHERE id = 1").fetchone()
+        if found is None or found[0]:
+            return progress
+    while max_batches is None or progress.batches < max_batches:
+        with store() as uow:
+            began = time.perf_counter()
+            result = _postgres_batch(uow, batch)
+            uow.commit()
+            took = time.perf_counter() - began
+        if result is None:
+            break
+        progress.batches += 1
+        progress.rows += result[0]
+        progress.rewritten += result[1]
+        progress.longest = max(progress.longest, took)
+        if result[2]:
+            break
+    return progress

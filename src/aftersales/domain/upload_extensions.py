@@ -1,0 +1,113 @@
+"""An upload's name must not say another type than its bytes: ``photo.exe`` holding a JPEG is refused.
+
+The type an attachment is checked by is sniffed from its bytes (:mod:`aftersales.domain.media_types`),
+but the name is what people download it under and what their system opens it by: a JPEG named ``.exe``
+is offered as a program (Windows tries to run it), a PDF named ``.jpg`` opens in nothing. Storing it
+under another name than the uploader gave would surprise them, and serving a name other than the one
+listed would surprise the reader; so the upload is refused, naming ``name``, the extension, what the bytes
+are and the extension to use (rule ``extension_contradicts``). The uploader renames and sends it again.
+
+Only an extension this table knows can contradict: a name without one, or with one it does not know
+(``.dat``), is taken as it is (the sniffed type decides, as before). Extensions of programs and scripts
+(``.exe``, ``.bat``, ``.js``…) fit only executable types, which every desk refuses anyway, so any file
+named so is refused. As Windows does, trailing dots and spaces are dropped (``photo.exe.`` is saved as
+``photo.exe``), and the name is NFKC-normalised and case-folded (``ＰＨＯＴＯ．ＥＸＥ``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from aftersales.domain.media_types import EXECUTABLE_TYPES
+from aftersales.errors import ValidationError
+
+__all__ = ["EXTENSION_TYPES", "check_upload_extension", "extension_of"]
+
+_JPEG = frozenset({"image/jpeg"})
+_HEIF = frozenset({"image/heic", "image/heif"})
+_VIDEO = frozenset({"video/mp4", "video/quicktime"})  # phones name either container either way
+_TIFF = frozenset({"image/tiff"})
+_ZIP = frozenset(
+    {
+        "application/zip",  # an Office file whose first entry is not its folder sniffs as a plain zip
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+)
+_OLE = frozenset({"application/x-ole-storage"})
+_TEXT = frozenset({"text/plain", "application/octet-stream"})  # text not in UTF-8 (GBK) sniffs as bytes
+_PROGRAM = EXECUTABLE_TYPES
+_PROGRAM_EXTENSIONS = (
+    "exe com scr pif msi msp dll cpl bat cmd ps1 vbs vbe js jse wsf wsh hta lnk reg jar sh app apk elf"
+)
+
+EXTENSION_TYPES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        **dict.fromkeys(("jpg", "jpeg", "jpe", "jfif"), _JPEG),
+        "png": frozenset({"image/png"}),
+        "gif": frozenset({"image/gif"}),
+        **dict.fromkeys(("bmp", "dib"), frozenset({"image/bmp"})),
+        **dict.fromkeys(("tif", "tiff"), _TIFF),
+        "webp": frozenset({"image/webp"}),
+        **dict.fromkeys(("heic", "heif"), _HEIF),
+        "avif": frozenset({"image/avif"}),
+        **dict.fromkeys(("mp4", "m4v", "mov"), _VIDEO),
+        "pdf": frozenset({"application/pdf"}),
+        **dict.fromkeys(("docx", "xlsx", "pptx", "zip"), _ZIP),
+        **dict.fromkeys(("doc", "xls", "ppt", "msg"), _OLE),
+        **dict.fromkeys(("txt", "csv", "log", "json", "xml", "md"), _TEXT),
+        **dict.fromkeys(_PROGRAM_EXTENSIONS.split(), _PROGRAM),
+    }
+)
+"""Each known extension (case-folded, no dot) and the sniffed types a file so named may be."""
+
+_SUGGESTED: Mapping[str, str] = MappingProxyType(
+    {
+        "image/jpeg": ".jpg",
+        "image/png": ".png",
+        "image/gif": ".gif",
+        "image/bmp": ".bmp",
+        "image/tiff": ".tif",
+        "image/webp": ".webp",
+        "image/heic": ".heic",
+        "image/heif": ".heif",
+        "image/avif": ".avif",
+        "video/mp4": ".mp4",
+        "video/quicktime": ".mov",
+        "application/pdf": ".pdf",
+        "application/zip": ".zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+        "application/x-ole-storage": ".doc",
+        "text/plain": ".txt",
+        "application/octet-stream": ".bin",
+    }
+)
+"""The extension to name a file of each type by (every type a desk may accept: executables it never does)."""
+
+
+def extension_of(name: str) -> str:
+    """The extension of ``name`` as a system opens the file by it: NFKC, case-folded, without the dot
+    and without trailing dots and spaces (``"Photo.JPG "`` → ``"jpg"``); ``""`` when it has none."""
+    stem = unicodedata.normalize("NFKC", name).rstrip(". ")
+    base, dot, extension = stem.rpartition(".")
+    return extension.casefold() if dot and base else ""
+
+
+def check_upload_extension(name: str, media_type: str) -> None:
+    """Refuse ``name`` when its extension is one of :data:`EXTENSION_TYPES` that ``media_type`` (sniffed
+    from the bytes) is not: ``ValidationError`` naming ``name``, rule ``extension_contradicts``."""
+    extension = extension_of(name)
+    fits = EXTENSION_TYPES.get(extension)
+    if fits is None or media_type in fits:
+        return
+    expected = _SUGGESTED.get(media_type, ".bin")
+    raise ValidationError(
+        f"{name!r} is named .{extension} but its content is {media_type}: name it {expected}"
+        " (a file is opened by its extension, so the name must say what it is)",
+        field="name",
+        rule="extension_contradicts",
+        rule_params={"extension": f".{extension}", "sniffed": media_type, "expected": expected},
+    )
