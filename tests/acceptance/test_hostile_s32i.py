@@ -213,7 +213,7 @@ def test_an_imported_visit_that_found_no_fault_fits_no_part(backend: str, tmp_pa
                 "leak", NO_FAULT_FOUND, "guide_user", at + timedelta(minutes=20), ENGINEER_REF, **named
             )
             if named:  # the old system's list, built without the live step that refuses it
-                ticket.fault_records.append(record)
+                ticket.fault_records = (*ticket.fault_records, record)
             else:
                 ticket.record_fault(ENGINEER_REF, at + timedelta(minutes=20), record)
             ticket.resolve(ENGINEER_REF, at + timedelta(minutes=30), summary="现场检查无故障")

@@ -151,7 +151,7 @@ def _closed(
         if fault_at < timedelta(minutes=30):
             ticket.record_fault(ENGINEER_REF, at + fault_at, record)
         else:  # recorded after the work was marked done: the list holds it, its event comes late
-            ticket.fault_records.append(record)
+            ticket.fault_records = (*ticket.fault_records, record)
     ticket.resolve(ENGINEER_REF, at + timedelta(minutes=30), summary="更换密封圈")
     ticket.confirm(AGENT_REF, at + timedelta(minutes=40), channel=channel)
     if callback == "done":

@@ -380,7 +380,7 @@ def test_a_save_that_changes_no_row_column_writes_the_document_alone(
     try:
         with store() as uow:  # a note: no row column changes
             found = uow.tickets.get_for_update(ticket)
-            found.notes.append(CustomerNote("到了"))
+            found.notes = (*found.notes, CustomerNote("到了"))
             uow.tickets.save(found)
             uow.commit()
         assert [s for s in sent if s.startswith("UPDATE tickets")] == [
@@ -391,7 +391,7 @@ def test_a_save_that_changes_no_row_column_writes_the_document_alone(
             found = uow.tickets.get_for_update(ticket)
             found.region = "华东"
             uow.tickets.save(found)
-            found.notes.append(CustomerNote("又到了"))
+            found.notes = (*found.notes, CustomerNote("又到了"))
             uow.tickets.save(found)
             uow.commit()
         updates = [s for s in sent if s.startswith("UPDATE tickets")]

@@ -143,7 +143,7 @@ def test_keyed_commands_answer_as_before_on_every_store(any_url: str) -> None:
 def _note(ticket: object, text: str) -> None:
     from aftersales.domain.work import CustomerNote
 
-    ticket.notes.append(CustomerNote(text))  # type: ignore[attr-defined]
+    ticket.notes = (*ticket.notes, CustomerNote(text))  # type: ignore[attr-defined]
 
 
 @pytest.mark.postgres

@@ -50,6 +50,7 @@ from aftersales.ports.outbox import (
     check_claim,
     claimed,
     distinct_messages,
+    outbox_message,
     outbox_record,
 )
 from aftersales.ports.queries import (
@@ -126,7 +127,7 @@ class _made_once(Generic[R]):
 class _Record:
     version: int
     text: str
-    row: Any = None  # TicketRow for tickets, index values for documents, the message for the outbox
+    row: Any = None  # TicketRow for tickets, index values for documents, a message's marks (outbox)
     # The value parsed from ``text``, kept once read (or written): a ticket (handed out as copies) or an
     # immutable entity. Parsing is most of a read; the text stays the stored truth.
     parsed: Any = None
@@ -763,8 +764,42 @@ class _Documents:
 
 
 def _record(message: OutboxMessage, version: int = 0) -> _Record:
-    """The stored form of an outbox message: its JSON, and the (immutable) message for selecting."""
-    return _Record(version, encode_json(outbox_record(message)), message)
+    """The stored form of an outbox message: its JSON, and what a selection reads of it (:func:`_marks`).
+
+    Why not the message itself, as until session 35: every command keeps its messages here until they
+    are sent, and each kept message was four to six objects the garbage collector walks at every full
+    collection (the message, its payload's dicts and lists), a third of what a dispatch left behind
+    (issue 21). The marks are a tuple of texts, instants and ``None``, which the collector stops
+    tracking; a message is read back from its JSON, as the SQL stores read theirs.
+    """
+    marks = (
+        message.id,
+        message.sent_at,
+        message.dead_at,
+        message.next_attempt_at or message.created_at,
+        message.lease_until,
+    )
+    return _Record(version, encode_json(outbox_record(message)), marks)
+
+
+# The marks of a stored message (see _record): its id, when it was sent, when it died, when it is due,
+# until when it is leased.
+_ID, _SENT, _DEAD, _DUE, _LEASE = range(5)
+
+
+def _pending(marks: tuple[Any, ...]) -> bool:
+    return marks[_SENT] is None and marks[_DEAD] is None
+
+
+def _claimable(marks: tuple[Any, ...], now: datetime) -> bool:
+    """As :meth:`OutboxMessage.claimable`, on a stored message's marks."""
+    lease = marks[_LEASE]
+    return _pending(marks) and marks[_DUE] <= now and (lease is None or lease <= now)
+
+
+def _message(record: _Record) -> OutboxMessage:
+    """The stored message, read from its JSON (what a SQL store hands out too)."""
+    return outbox_message(decode_json(record.text))
 
 
 class _Outbox(OutboxBookkeeping):
@@ -774,54 +809,56 @@ class _Outbox(OutboxBookkeeping):
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
 
-    def _messages(self) -> list[OutboxMessage]:
-        return [r.row for _, r in self._uow._scan("outbox")]
+    def _records(self) -> list[_Record]:
+        return [r for _, r in self._uow._scan("outbox")]
 
     def put(self, messages: Iterable[OutboxMessage]) -> None:
         for message in distinct_messages(messages):
             self._uow._insert(("outbox", message.id), _record(message))
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
-        waiting = [m for m in self._messages() if m.state == "pending"]
-        waiting.sort(key=lambda m: (m.due_at, m.id))
-        return waiting[:limit]
+        waiting = [r for r in self._records() if _pending(r.row)]
+        waiting.sort(key=lambda r: (r.row[_DUE], r.row[_ID]))
+        return [_message(r) for r in waiting[:limit]]
 
     def claim(self, owner: str, now: datetime, lease: timedelta, limit: int = 100) -> Sequence[OutboxMessage]:
         check_claim(owner, now, lease, limit)
-        records = [r for _, r in self._uow._scan("outbox") if r.row.claimable(now)]
-        records.sort(key=lambda r: (r.row.due_at, r.row.id))
+        records = [r for r in self._records() if _claimable(r.row, now)]
+        records.sort(key=lambda r: (r.row[_DUE], r.row[_ID]))
         taken = []
         for record in records[:limit]:
-            new = claimed(record.row, owner, now, lease)
+            new = claimed(_message(record), owner, now, lease)
             # Expect the version that was read: a claim committed since then makes this one fail.
             self._uow._update(("outbox", new.id), record.version, _record(new, record.version + 1), "outbox")
             taken.append(new)
         return taken
 
     def dead(self, limit: int = 100) -> Sequence[OutboxMessage]:
-        dead = [m for m in self._messages() if m.state == "dead"]
-        dead.sort(key=lambda m: (m.dead_at, m.id))
-        return dead[:limit]
+        dead = [r for r in self._records() if r.row[_SENT] is None and r.row[_DEAD] is not None]
+        dead.sort(key=lambda r: (r.row[_DEAD], r.row[_ID]))
+        return [_message(r) for r in dead[:limit]]
 
     def purge_sent(self, before: datetime, limit: int = 1000) -> int:
-        sent = [m for m in self._messages() if m.sent_at is not None and m.sent_at < before]
-        sent.sort(key=lambda m: (m.sent_at, m.id))
-        for message in sent[:limit]:
-            self._uow._upsert(("outbox", message.id), None)
+        sent = [r.row for r in self._records() if r.row[_SENT] is not None and r.row[_SENT] < before]
+        sent.sort(key=lambda marks: (marks[_SENT], marks[_ID]))
+        for marks in sent[:limit]:
+            self._uow._upsert(("outbox", marks[_ID]), None)
         return min(len(sent), limit)
 
     def purge_dead(self, before: datetime, limit: int = 1000) -> int:
         dead = [
-            m for m in self._messages() if m.state == "dead" and m.dead_at is not None and m.dead_at < before
+            r.row
+            for r in self._records()
+            if r.row[_SENT] is None and r.row[_DEAD] is not None and r.row[_DEAD] < before
         ]
-        dead.sort(key=lambda m: (m.dead_at, m.id))
-        for message in dead[:limit]:
-            self._uow._upsert(("outbox", message.id), None)
+        dead.sort(key=lambda marks: (marks[_DEAD], marks[_ID]))
+        for marks in dead[:limit]:
+            self._uow._upsert(("outbox", marks[_ID]), None)
         return min(len(dead), limit)
 
     def _load(self, id: str) -> OutboxMessage | None:
         record = self._uow._read(("outbox", id))
-        return record.row if record is not None else None
+        return _message(record) if record is not None else None
 
     def _store(self, message: OutboxMessage) -> None:
         current = self._uow._read(("outbox", message.id))

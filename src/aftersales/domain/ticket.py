@@ -161,9 +161,12 @@ class Ticket:
     priority_reasons: tuple[Reason, ...] = ()
     assessment: Assessment | None = None
     assignee: Assignee | None = None
-    fault_records: list[FaultRecord] = attrs.field(factory=list)
-    visits: list[Visit] = attrs.field(factory=list)
-    notes: list[CustomerNote] = attrs.field(factory=list)
+    # Tuples, replaced whole by the step that adds one (session 35, issue 21): most tickets have none or
+    # a few, and a store hands out a copy of its ticket to every command, which shares tuples where it
+    # made three lists (objects the garbage collector walks for as long as the ticket is kept).
+    fault_records: tuple[FaultRecord, ...] = ()
+    visits: tuple[Visit, ...] = ()
+    notes: tuple[CustomerNote, ...] = ()
     events: list[TicketEvent] = attrs.field(factory=list)
     response_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
@@ -194,6 +197,9 @@ class Ticket:
 
     def __attrs_post_init__(self) -> None:
         # One pass over the intake fields instead of a validator call each: tickets are made in bulk.
+        for name in _TUPLE_FIELDS:  # a list given is taken as a tuple: copies share these, never change them
+            if type(getattr(self, name)) is not tuple:
+                object.__setattr__(self, name, tuple(getattr(self, name)))
         _ID(self, _FIELDS.id, self.id)
         _DESCRIPTION(self, _FIELDS.description, self.description)
         require_aware(self.received_at, "received_at")
@@ -907,7 +913,7 @@ class Ticket:
                 "symptom": record.symptom,
             },
         )
-        self.fault_records.append(record)
+        self.fault_records = (*self.fault_records, record)
         return event
 
     def add_visit(self, actor: ActorRef, at: datetime, visit: Visit) -> TicketEvent:
@@ -948,7 +954,7 @@ class Ticket:
                 "planned_at": visit.planned_at.isoformat(),
             },
         )
-        self.visits.append(visit)
+        self.visits = (*self.visits, visit)
         return event
 
     def note_to_customer(self, actor: ActorRef, at: datetime, note: CustomerNote) -> TicketEvent:
@@ -962,7 +968,7 @@ class Ticket:
             # Keys in sorted order, as in every step: another order is sorted into a copy (domain.canonical).
             payload={"index": len(self.notes), "visible": note.visible_to_customer},
         )
-        self.notes.append(note)
+        self.notes = (*self.notes, note)
         return event
 
     def schedule_callback(
@@ -1206,7 +1212,8 @@ class Ticket:
 
 _FIELDS = attrs.fields(Ticket)
 _FIELD_NAMES = tuple(a.name for a in _FIELDS)
-_LIST_FIELDS = ("fault_records", "visits", "notes", "events")
+_LIST_FIELDS = ("events",)
+_TUPLE_FIELDS = ("fault_records", "visits", "notes")
 _NEW = object.__new__
 
 

@@ -72,7 +72,7 @@ def _as_before(ticket: Ticket, index: int) -> Ticket:
     earlier = ticket.copy()
     earlier.events = ticket.events[:index]
     earlier.state = event.from_state or earlier.state
-    earlier.fault_records = [r for r in ticket.fault_records if r.recorded_at <= event.at]
+    earlier.fault_records = tuple(r for r in ticket.fault_records if r.recorded_at <= event.at)
     return earlier
 
 

@@ -99,7 +99,7 @@ def as_seen_by(actor: Actor, ticket: Ticket, *, staff_fields: Container[str]) ->
         return ticket
     seen = ticket.copy()
     if internal:
-        seen.notes = [note for note in seen.notes if note.visible_to_customer]
+        seen.notes = tuple(note for note in seen.notes if note.visible_to_customer)
     if assessed is not None and assessment_note:
         seen.assessment = attrs.evolve(assessed, note="")  # the staff's words on their triage
     if staff_words:

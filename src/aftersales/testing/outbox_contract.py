@@ -306,3 +306,23 @@ class OutboxContract:
             timedelta(minutes=m) for m in (1, 2, 4, 8, 10, 10)
         ]
         assert attrs.evolve(rules, batch=7).batch == 7
+
+    def test_a_message_reads_back_as_its_stored_json(self, store: StoreFactory) -> None:
+        # Session 35 (issue 21): every store hands out what it stored, the payload as its JSON (a tuple
+        # read back as a list); the memory store handed out the very message put, tuple and all.
+        message = OutboxMessage("J1", "ticket.event", {"seq": 2, "reasons": ({"code": "x"},)}, "k-1", T0)
+        self._put(store, [message])
+        stored = attrs.evolve(message, payload={"reasons": [{"code": "x"}], "seq": 2})
+        with store() as uow:
+            assert list(uow.outbox.pending()) == [stored]
+            assert uow.outbox.pending()[0] is not uow.outbox.pending()[0]  # each read its own payload
+            (taken,) = uow.outbox.claim("d1", T0, LEASE)
+            uow.outbox.mark_failed("J1", T0, "down", dead=True, owner="d1")
+            uow.commit()
+        assert taken == attrs.evolve(
+            stored, attempts=1, last_attempt_at=T0, lease_until=T0 + LEASE, lease_owner="d1"
+        )
+        with store() as uow:
+            (dead,) = uow.outbox.dead()
+        assert dead.payload == stored.payload
+        assert (dead.state, dead.attempts, dead.last_error, dead.dead_at) == ("dead", 1, "down", T0)
