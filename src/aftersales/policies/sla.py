@@ -55,6 +55,7 @@ __all__ = [
     "SlaPolicy",
     "SlaTarget",
     "SlaTargets",
+    "urgent_contact_applies",
 ]
 
 
@@ -413,6 +414,17 @@ class SlaParams:
             )
 
 
+def urgent_contact_applies(params: SlaParams, priority: Priority, urgent: bool) -> bool:
+    """Whether seed 001's urgent contact (紧急问题 … 在[X]分钟内与客户取得联系) binds a ticket of ``priority``
+    (``urgent``: flagged urgent): the pack gives minutes, and the call is flagged or graded at least
+    ``urgent_contact_from``. Its response is then due within those minutes of the clock from the call,
+    also when the grade is raised later (``domain.sla_retarget``, ``urgent``)."""
+    if not params.urgent_contact_minutes:
+        return False
+    floor = params.urgent_contact_from
+    return urgent or (floor is not None and priority.rank >= floor.rank)
+
+
 def _check_order(
     where: str, response: float | None, arrival: float | None, hours: float | None, days: int | None
 ) -> None:
@@ -507,14 +519,15 @@ class DefaultSla:
                 targets[name] = _scaled(target, factor)
             percent = round(factor * 100)
             reasons.append(Reason("sla_customer_tier", {"tier": facts.tier.value, "percent": percent}))
-        graded_urgent = p.urgent_contact_from is not None and priority.rank >= p.urgent_contact_from.rank
-        if (facts.urgent or graded_urgent) and p.urgent_contact_minutes and "response" in targets:
-            minutes = timedelta(minutes=p.urgent_contact_minutes)
-            # Also where the grade's own response is already those minutes of the clock (a pack counting
-            # the response on the wall clock): the reason says it is the urgent contact, which counts from
-            # the call when the grade is raised later (domain.sla_retarget).
-            if targets["response"].basis != "calendar" or targets["response"].duration >= minutes:
-                targets["response"] = SlaTarget("response", minutes, "calendar")
+        if "response" in targets and urgent_contact_applies(p, priority, facts.urgent):
+            contact = SlaTarget("response", timedelta(minutes=p.urgent_contact_minutes or 0), "calendar")
+            graded = targets["response"]
+            # The reason only where the urgent contact changed the response (session 35): a grade whose own
+            # response is already those minutes of the clock (seed 001's critical 0.5 h, wall clock) owes
+            # no other due. The re-counting after a grade raised later still counts the contact from the
+            # call (service.sla asks urgent_contact_applies, not the reason).
+            if graded.basis != "calendar" or graded.duration > contact.duration:
+                targets["response"] = contact
                 reasons.append(
                     Reason("sla_urgent_contact", {"target": "response", "minutes": p.urgent_contact_minutes})
                 )
