@@ -31,6 +31,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     REPORTING_STEP,
     SERVING_DEALER_REPORT_STEP,
     SERVING_PAUSE_REPORT_STEP,
+    SOLUTION_REPORT_STEP,
     SOLVED_RESPONSE_REPORT_STEP,
 )
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_FOLD_STEP, SWEEP_STEP
@@ -251,6 +252,9 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 35 (session 34): a row's response instant is the work marked done by staff when no contact came
     # before it (a call solved by phone was answered then); rows rewritten by the back-fill.
     SOLVED_RESPONSE_REPORT_STEP,
+    # 36 (session 35): where a complaint's resolution was met by its solution given (seed 003 二 5), a
+    # column the KPI's time to resolve reads; NULL for every row stored before (no back-fill).
+    SOLUTION_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -38,6 +38,7 @@ from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import RESPONSE_ACTIONS, SlaTarget, SlaTargets
+from aftersales.domain.sla_solution import SOLUTION_STEPS
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
 from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError
@@ -101,6 +102,9 @@ weekends and holidays included. Working days (``resolution_days``) keep their ow
 _SINCE_S25 = {"fingerprint_omit_default": True}
 """A setting added after stores were stamped: at its default it leaves the policy's fingerprint as it was
 (policies/fingerprint.py), so a store an older release stamped stays current."""
+
+COMPLAINT_RESOLUTION_STOPS = ("feedback", "solution")
+"""The values of ``[sla] complaint_resolved_by``."""
 
 
 def _clock_name(value: object, field: str) -> bool:
@@ -337,6 +341,15 @@ class SlaParams:
     )
     """What ``callback_hours`` runs from: ``acceptance`` or ``work_done`` (seed 003: 工程师将处理结果录入系统,
     客服专员在24小时内对客户进行回访). Must equal ``[callback] service_from``."""
+    complaint_resolved_by: str = attrs.field(
+        default="feedback",
+        validator=attrs.validators.in_(COMPLAINT_RESOLUTION_STOPS),
+        metadata={"fingerprint_omit_default": True},  # stores stamped before it keep their digest
+    )
+    """Which step meets a complaint's resolution target: ``feedback`` (the result told, 结果反馈; seeds 000,
+    001, 004) or ``solution`` (the solution given, seed 003 二 5: 在规定时限内给出解决方案 — the proposal or
+    the decision returned as the solution, :mod:`aftersales.domain.sla_solution`). The complaint is still
+    handled (``resolved_at``, its 7-day callback, the complaint resolution rate) at the feedback."""
     complaint_callback_days: int = attrs.field(default=7, validator=in_range(1, 90))
     """Callback after a complaint is handled, in whole local days: through the end of the N-th day after
     the day it was handled (seed 004: 七天内)."""
@@ -570,6 +583,9 @@ class DefaultSla:
             frozenset(pause),
             RESPONSE_ACTIONS | frozenset(p.response_steps),
             acceptance=facts.kind is not TicketKind.COMPLAINT,
+            resolution_actions=SOLUTION_STEPS
+            if facts.kind is TicketKind.COMPLAINT and p.complaint_resolved_by == "solution"
+            else (),
         )
         return Decision(outcome, reasons, self.name)
 

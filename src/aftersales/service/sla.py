@@ -516,6 +516,7 @@ class SlaService:
             if found is None:
                 return
             ticket.response_steps = steps_of(found[1].response_actions)
+            ticket.resolution_steps = tuple(sorted(found[1].resolution_actions))
             timeline = self._timeline(ticket, found[1], self.calendar, now, log)
             dues = timeline.due_instants(now)
             # A breach a recalculation held (announced before the calendar gained a day off) stays one,
