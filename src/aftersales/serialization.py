@@ -271,7 +271,7 @@ _TICKET_KEYS = (
     "priority_reasons", "assessment", "assignee", "fault_records", "visits", "notes", "events",
     "response_due_at", "resolution_due_at", "callback_due_at", "resolved_at", "closed_at", "version",
     "tags", "custom_fields", "attachments",
-    "charges", "response_steps", "response_late_after", "resolution_late_after",
+    "charges", "response_steps", "response_late_after", "resolution_late_after", "resolution_steps",
 )  # fmt: skip
 _TICKET_KEY_SET = frozenset(_TICKET_KEYS)
 _TICKET_DEFAULTS = {a.name: a.default for a in attrs.fields(Ticket)}
@@ -451,6 +451,8 @@ def _ticket_hooks(
             data["response_late_after"] = dt(t.response_late_after)
         if t.resolution_late_after is not None:
             data["resolution_late_after"] = dt(t.resolution_late_after)
+        if t.resolution_steps:
+            data["resolution_steps"] = list(t.resolution_steps)
         return data
 
     def structure_ticket(o: Any, _: type) -> Ticket:
@@ -502,6 +504,7 @@ def _ticket_hooks(
             response_steps=tuple(str(step) for step in get("response_steps", ())),
             response_late_after=_structure_optional_datetime(get("response_late_after")),
             resolution_late_after=_structure_optional_datetime(get("resolution_late_after")),
+            resolution_steps=tuple(str(step) for step in get("resolution_steps", ())),
         )
 
     return unstructure_ticket, structure_ticket

@@ -31,6 +31,7 @@ from aftersales.ports.reporting import (
     judged_dues,
     pause_starts,
     serving_dealer,
+    solution_us,
     timing_stops,
 )
 
@@ -81,6 +82,11 @@ LEDGER_DUE_COLUMNS: tuple[str, ...] = ("ledger_response_due_us", "ledger_resolut
 the KPI judges a reopened ticket against (:func:`~aftersales.ports.reporting.judged_dues`: an earlier
 cycle's), which the export showed instead. The table's last columns, as the migration step appends them
 (:data:`~aftersales.adapters.reporting_sqlite_schema.LEDGER_DUES_REPORT_STEP`)."""
+SOLUTION_COLUMNS: tuple[str, ...] = ("solution_us",)
+"""Where a complaint's resolution was met by its solution given (session 35, seed 003 二 5:
+:func:`~aftersales.ports.reporting.solution_us`; NULL for every other ticket): the KPI's time to resolve
+runs to it before ``resolved_us``. The table's last column, as the migration step appends it
+(:data:`~aftersales.adapters.reporting_sqlite_schema.SOLUTION_REPORT_STEP`)."""
 _FIRST_FACT_COLUMNS = FACT_COLUMNS[: len(FACT_COLUMNS) - len(LATER_FACT_COLUMNS) - len(ATTITUDE_COLUMNS)]
 FAULT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(FaultFacts))
 LEDGER_COLUMNS: tuple[str, ...] = (
@@ -102,6 +108,7 @@ REPORT_COLUMNS: tuple[str, ...] = (
     + EXPECTED_COLUMNS
     + ATTITUDE_COLUMNS
     + LEDGER_DUE_COLUMNS
+    + SOLUTION_COLUMNS
 )
 """The ``report_tickets`` columns in table order: the first facts, the ledger's, the timing's, the later
 facts, the promised times, the attitude, the ledger's due times."""
@@ -261,6 +268,7 @@ def fact_values_after(ticket: Ticket, read: EventsRead | None) -> tuple[tuple[ob
         *expected_values(ticket),
         attitude,
         *ledger_dues(ticket),
+        solution_us(ticket),
     )
     return facts, now
 

@@ -65,7 +65,7 @@ call is no fault evidence. Read from the ticket's row, which the store rewrites 
 _OWED = owes_response_sql()
 _RESPONSE = (
     f"CASE WHEN {_OWED} THEN first_response_us END, CASE WHEN {_OWED} THEN response_due_us END, "
-    "resolved_us, resolution_due_us"
+    "coalesce(solution_us, resolved_us), resolution_due_us"
 )
 """The response and resolution instants, the response left out for a ticket that answers no customer's
 feedback (a planned visit: :func:`~aftersales.ports.feedback_response.owes_response`); with its stop at

@@ -50,6 +50,7 @@ __all__ = [
     "REPORTING_STEP",
     "SERVING_DEALER_REPORT_STEP",
     "SERVING_PAUSE_REPORT_STEP",
+    "SOLUTION_REPORT_STEP",
     "SOLVED_RESPONSE_REPORT_STEP",
     "BackfillProgress",
     "backfill_reporting",
@@ -241,6 +242,13 @@ SOLVED_RESPONSE_REPORT_STEP: tuple[str, ...] = (
 )
 """The migration step re-deriving each row's response instant with a ticket solved before any contact
 answered at the solution (session 34: seed 001 六(二)3 响应及时率)."""
+
+SOLUTION_REPORT_STEP: tuple[str, ...] = ("ALTER TABLE report_tickets ADD COLUMN solution_us INTEGER",)
+"""The migration step adding where a complaint's resolution was met by its solution given (session 35,
+seed 003 二 5: :data:`~aftersales.adapters.reporting_rows.SOLUTION_COLUMNS`). No row is rewritten and no
+back-fill is needed: the column is NULL unless the ticket records solution steps
+(``Ticket.resolution_steps``), which no document stored before this step does; a ticket gains them at its
+next command, whose save writes the row."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

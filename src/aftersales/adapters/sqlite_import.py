@@ -48,7 +48,7 @@ from aftersales.domain.sla_reading import response_steps
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.batch_search import CustomerWords, PartyWords
-from aftersales.ports.reporting import judged_dues, timing_stops
+from aftersales.ports.reporting import judged_dues, solution_us, timing_stops
 from aftersales.ports.ticket_index import row_values
 from aftersales.serialization import ticket_json_utf8
 
@@ -174,6 +174,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
         *expected_values(ticket),
         attitude,
         *ledger_dues(ticket),
+        solution_us(ticket),
     )
     return (*row, ticket_json_utf8(ticket), ticket.asset_id or ""), facts
 

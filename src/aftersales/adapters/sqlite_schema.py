@@ -31,6 +31,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     REPORTING_STEP,
     SERVING_DEALER_REPORT_STEP,
     SERVING_PAUSE_REPORT_STEP,
+    SOLUTION_REPORT_STEP,
     SOLVED_RESPONSE_REPORT_STEP,
 )
 from aftersales.adapters.search_fold_step import SQLITE_SEARCH_FOLD_STEP
@@ -255,6 +256,9 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 36 (session 35): search text folds traditional Chinese to simplified (ports.script_folding); the
     # rows stored before are folded by the small-batch fold (search_fold_step).
     SQLITE_SEARCH_FOLD_STEP,
+    # 37 (session 35): where a complaint's resolution was met by its solution given (seed 003 二 5), a
+    # column the KPI's time to resolve reads; NULL for every row stored before (no back-fill).
+    SOLUTION_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,7 +14,9 @@ Rules (issues 4 and 18, ``domain.md`` SLA, seeds 000–004):
 * The clock pauses while the ticket is in one of the targets' ``pause_states`` (awaiting the customer, and
   awaiting parts where the policy says so). Resolving from a paused state closes the pause.
 * ``resolution`` is met at the customer's acceptance (``confirm``) when ``SlaTargets.acceptance`` is set
-  (service tickets), else at ``resolve`` (complaints: "handled"). A ``reject`` (rework) does not stop it:
+  (service tickets), else at ``resolve`` (complaints: "handled"), or by a step of
+  ``SlaTargets.resolution_actions`` when given (seed 003 二 5: a complaint's solution given,
+  :mod:`~aftersales.domain.sla_solution`). A ``reject`` (rework) does not stop it:
   the customer has accepted nothing, so the time between the work-done mark and the rejection counts.
   ``cancel`` stops every clock, and so does ``close_unaccepted`` (a resolved ticket closed unaccepted
   because its customer's data was erased: nobody is left to accept it).
@@ -272,6 +274,7 @@ class SlaTimeline:
         targets = self._targets
         pauses = targets._pause_values
         responses = targets.response_actions
+        solutions = targets.resolution_actions
         # An assignment is read only to start a clock that counts from the dealer's dispatch: without
         # such a target, dispatching changes the clocks only through its state (checked below).
         read = STEP_CODES if starts_at_dispatch(targets) else STEPS_BUT_ASSIGN
@@ -281,6 +284,7 @@ class SlaTimeline:
             action = event.action
             if (
                 action in read
+                or action in solutions
                 or (action in responses and (not self._responded or CONTACTED_AT_KEY in event.payload))
                 or (action in ARRIVAL_STEPS and not self._arrived)
                 or (event.payload and SLA_EXTENSION_KEY in event.payload)
@@ -312,6 +316,7 @@ class SlaTimeline:
         targets = self._targets
         pauses = targets._pause_values
         responses = targets.response_actions
+        solutions = targets.resolution_actions
         read = STEP_CODES if starts_at_dispatch(targets) else STEPS_BUT_ASSIGN
         state = last.to_state
         answer: TicketEvent | None = None
@@ -321,6 +326,7 @@ class SlaTimeline:
             payload = event.payload
             if (
                 action in read
+                or action in solutions
                 or (action in ARRIVAL_STEPS and not self._arrived)
                 or (payload and SLA_EXTENSION_KEY in payload)
             ):

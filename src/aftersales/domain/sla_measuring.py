@@ -172,7 +172,7 @@ def measure(
         else:
             start = cycle.dealer_at if target.start == "dealer_dispatch" else cycle.start
             if name == "resolution" or name == "dealer_resolution":
-                met = resolved
+                met = cycle.solution_at if targets.resolution_actions else resolved
                 stop = met if met is not None else _ended(cycle)
             else:
                 met = cycle.response_met if name == "response" else cycle.arrival_met

@@ -196,6 +196,7 @@ class Cycle:
         "gaps",
         "micros",
         "response_met",
+        "solution_at",
         "start",
         "state",
         "unaccepted_at",
@@ -217,6 +218,7 @@ class Cycle:
         self.cancelled_at: int | None = None
         self.unaccepted_at: int | None = None
         self.dealer_at: int | None = None
+        self.solution_at: int | None = None
         self.extensions: dict[str, int | None] = {}
 
     def moment(self, index: int) -> datetime:
@@ -369,6 +371,9 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     dealer_targets = [target.name for target in targets.targets if target.start == "dealer_dispatch"]
     pause: list[Any] | None = None
     code_of = STEP_CODES.get
+    # Seed 003 二 5: a complaint's resolution met at its solution given (domain.sla_solution).
+    solutions = targets.resolution_actions
+    solution_at: int | None = None
     for index in range(count):
         event = events[index]
         action = event.action
@@ -378,7 +383,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
             if code == _OPENS:
                 start, gaps, extensions, pause = index, [], {}, None
                 response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
-                unaccepted_at = None
+                unaccepted_at = solution_at = None
                 # A reopen is a new call passed to the dealer still holding the ticket (it is told at once):
                 # its contract clock runs from the reopen (seed 002: 乙方接到用户的叫修…24小时之内).
                 dealer_at = index if held is not None and action == "reopen" else None
@@ -392,7 +397,8 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
             elif code == _ACCEPT:
                 accepted_at = index
             elif code == _REJECT:
-                done_at = accepted_at = callback_met = None  # rework: the resolution clock never stopped
+                # rework: the resolution clock never stopped (a rejected solution settled nothing either)
+                done_at = accepted_at = callback_met = solution_at = None
             elif code == _CANCEL:
                 cancelled_at = index
             elif code == _UNACCEPTED:
@@ -423,6 +429,8 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
             made = _contacted(event, index, start, cycle)
             if response_met is None or cycle.micros[made] < cycle.micros[response_met]:
                 response_met = made
+        if solutions and solution_at is None and action in solutions and event.actor.role in _STAFF:
+            solution_at = index
         if arrival_met is None:
             if action == "start_work":
                 arrival_met = index
@@ -443,5 +451,5 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     cycle.start, cycle.state, cycle.gaps, cycle.extensions = start, state, gaps, extensions
     cycle.response_met, cycle.arrival_met, cycle.done_at = response_met, arrival_met, done_at
     cycle.accepted_at, cycle.callback_met, cycle.cancelled_at = accepted_at, callback_met, cancelled_at
-    cycle.dealer_at, cycle.unaccepted_at = dealer_at, unaccepted_at
+    cycle.dealer_at, cycle.unaccepted_at, cycle.solution_at = dealer_at, unaccepted_at, solution_at
     return cycle

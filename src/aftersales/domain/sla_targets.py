@@ -194,6 +194,10 @@ def _actions(value: Iterable[str]) -> frozenset[str]:
     return found
 
 
+def _steps_set(value: Iterable[str]) -> frozenset[str]:
+    return frozenset((value,) if isinstance(value, str) else value)
+
+
 @attrs.frozen
 class SlaTargets:
     """The targets that apply to one ticket, when to warn, and which states pause the clock.
@@ -202,7 +206,7 @@ class SlaTargets:
     Decimal so the threshold is exact). ``pause_states`` default to awaiting the customer.
     ``response_actions`` are the steps that count as the first response. ``acceptance`` says the resolution
     is met at the customer's acceptance (``confirm``) and the callback counts from it; without it (complaints)
-    both use ``resolve``.
+    both use ``resolve``; ``resolution_actions``, when given, meet the resolution instead.
     """
 
     targets: tuple[SlaTarget, ...] = attrs.field(converter=_targets)
@@ -212,6 +216,10 @@ class SlaTargets:
     )
     response_actions: frozenset[str] = attrs.field(default=RESPONSE_ACTIONS, converter=_actions)
     acceptance: bool = True
+    resolution_actions: frozenset[str] = attrs.field(default=frozenset(), converter=_steps_set)
+    """Steps that meet the resolution instead of the acceptance or the feedback (empty: those): seed
+    003 二 5's solution given (:data:`~aftersales.domain.sla_solution.SOLUTION_STEPS`), the first by staff
+    since the cycle's start or the last rejection. The callback still counts from the feedback."""
     # Derived once, read on every derivation: warn_at as an exact integer ratio, and whether any target
     # counts working time (only then do the instants go on the calendar).
     _warn_ratio: tuple[int, int] = attrs.field(init=False, repr=False, eq=False)

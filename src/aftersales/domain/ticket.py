@@ -194,6 +194,12 @@ class Ticket:
     the targets' bases, judge as the live SLA does (:func:`~aftersales.domain.sla_late.late_after`)."""
     resolution_late_after: datetime | None = None
     """The same for :attr:`resolution_due_at`."""
+    resolution_steps: tuple[str, ...] = ()
+    """The steps its SLA counts as meeting the resolution when they are not the standard ones (the
+    acceptance, a complaint's feedback; empty: the standard ones): seed 003 二 5 在规定时限内给出解决方案
+    times a complaint to its solution given (``propose_solution``, the decision returned as the solution).
+    The SLA service sets it from the policy's targets, so the reports measure the resolution there too
+    (:func:`~aftersales.domain.sla_solution.solution_given`)."""
 
     def __attrs_post_init__(self) -> None:
         # One pass over the intake fields instead of a validator call each: tickets are made in bulk.

@@ -38,6 +38,7 @@ from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import RESPONSE_ACTIONS, SlaTarget, SlaTargets
+from aftersales.domain.sla_solution import SOLUTION_STEPS
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
 from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError
@@ -55,6 +56,7 @@ __all__ = [
     "SlaPolicy",
     "SlaTarget",
     "SlaTargets",
+    "urgent_contact_applies",
 ]
 
 
@@ -100,6 +102,9 @@ weekends and holidays included. Working days (``resolution_days``) keep their ow
 _SINCE_S25 = {"fingerprint_omit_default": True}
 """A setting added after stores were stamped: at its default it leaves the policy's fingerprint as it was
 (policies/fingerprint.py), so a store an older release stamped stays current."""
+
+COMPLAINT_RESOLUTION_STOPS = ("feedback", "solution")
+"""The values of ``[sla] complaint_resolved_by``."""
 
 
 def _clock_name(value: object, field: str) -> bool:
@@ -336,6 +341,15 @@ class SlaParams:
     )
     """What ``callback_hours`` runs from: ``acceptance`` or ``work_done`` (seed 003: 工程师将处理结果录入系统,
     客服专员在24小时内对客户进行回访). Must equal ``[callback] service_from``."""
+    complaint_resolved_by: str = attrs.field(
+        default="feedback",
+        validator=attrs.validators.in_(COMPLAINT_RESOLUTION_STOPS),
+        metadata={"fingerprint_omit_default": True},  # stores stamped before it keep their digest
+    )
+    """Which step meets a complaint's resolution target: ``feedback`` (the result told, 结果反馈; seeds 000,
+    001, 004) or ``solution`` (the solution given, seed 003 二 5: 在规定时限内给出解决方案 — the proposal or
+    the decision returned as the solution, :mod:`aftersales.domain.sla_solution`). The complaint is still
+    handled (``resolved_at``, its 7-day callback, the complaint resolution rate) at the feedback."""
     complaint_callback_days: int = attrs.field(default=7, validator=in_range(1, 90))
     """Callback after a complaint is handled, in whole local days: through the end of the N-th day after
     the day it was handled (seed 004: 七天内)."""
@@ -411,6 +425,17 @@ class SlaParams:
                 override.resolution_hours,
                 override.resolution_days if override.resolution_hours is None else None,
             )
+
+
+def urgent_contact_applies(params: SlaParams, priority: Priority, urgent: bool) -> bool:
+    """Whether seed 001's urgent contact (紧急问题 … 在[X]分钟内与客户取得联系) binds a ticket of ``priority``
+    (``urgent``: flagged urgent): the pack gives minutes, and the call is flagged or graded at least
+    ``urgent_contact_from``. Its response is then due within those minutes of the clock from the call,
+    also when the grade is raised later (``domain.sla_retarget``, ``urgent``)."""
+    if not params.urgent_contact_minutes:
+        return False
+    floor = params.urgent_contact_from
+    return urgent or (floor is not None and priority.rank >= floor.rank)
 
 
 def _check_order(
@@ -507,14 +532,15 @@ class DefaultSla:
                 targets[name] = _scaled(target, factor)
             percent = round(factor * 100)
             reasons.append(Reason("sla_customer_tier", {"tier": facts.tier.value, "percent": percent}))
-        graded_urgent = p.urgent_contact_from is not None and priority.rank >= p.urgent_contact_from.rank
-        if (facts.urgent or graded_urgent) and p.urgent_contact_minutes and "response" in targets:
-            minutes = timedelta(minutes=p.urgent_contact_minutes)
-            # Also where the grade's own response is already those minutes of the clock (a pack counting
-            # the response on the wall clock): the reason says it is the urgent contact, which counts from
-            # the call when the grade is raised later (domain.sla_retarget).
-            if targets["response"].basis != "calendar" or targets["response"].duration >= minutes:
-                targets["response"] = SlaTarget("response", minutes, "calendar")
+        if "response" in targets and urgent_contact_applies(p, priority, facts.urgent):
+            contact = SlaTarget("response", timedelta(minutes=p.urgent_contact_minutes or 0), "calendar")
+            graded = targets["response"]
+            # The reason only where the urgent contact changed the response (session 35): a grade whose own
+            # response is already those minutes of the clock (seed 001's critical 0.5 h, wall clock) owes
+            # no other due. The re-counting after a grade raised later still counts the contact from the
+            # call (service.sla asks urgent_contact_applies, not the reason).
+            if graded.basis != "calendar" or graded.duration > contact.duration:
+                targets["response"] = contact
                 reasons.append(
                     Reason("sla_urgent_contact", {"target": "response", "minutes": p.urgent_contact_minutes})
                 )
@@ -557,6 +583,9 @@ class DefaultSla:
             frozenset(pause),
             RESPONSE_ACTIONS | frozenset(p.response_steps),
             acceptance=facts.kind is not TicketKind.COMPLAINT,
+            resolution_actions=SOLUTION_STEPS
+            if facts.kind is TicketKind.COMPLAINT and p.complaint_resolved_by == "solution"
+            else (),
         )
         return Decision(outcome, reasons, self.name)
 

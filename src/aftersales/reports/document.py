@@ -66,6 +66,9 @@ class Column:
     code: str
     label: str
     kind: ColumnKind = ColumnKind.TEXT
+    unit: str = "report.unit.hours"
+    """The catalog key of a duration column's unit in a CSV header: working hours, or
+    ``report.unit.wall_hours`` for a time counted on the clock (seed 002's 24 hours)."""
 
 
 @attrs.frozen

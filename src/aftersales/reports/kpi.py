@@ -51,6 +51,7 @@ __all__ = [
     "pack_kpi_report",
     "pauses_on_parts",
     "rate",
+    "resolution_clock",
     "scoped_kpi_report",
 ]
 
@@ -76,6 +77,20 @@ def pauses_on_parts(sla: Any) -> bool:
     if not isinstance(value, bool):
         raise ValidationError("sla must be the pack's SLA policy (desk.policies.sla)", field="sla")
     return value
+
+
+def resolution_clock(sla: Any) -> str:
+    """How the KPI counts the time to resolve under the pack's SLA policy (``desk.policies.sla``):
+    ``"wall"`` under seed 002's dealer contract (分工 6: 乙方接到用户的叫修…后,必须保证在24小时之内给用户解决
+    问题 — hours of the clock, as its due and breach count them: a repair done 23 wall-clock hours after
+    the call met the contract, and its time to resolve reads 23 hours, not the 5 working hours in them),
+    else ``"working"`` (working time on the desk's calendar)."""
+    if sla is None:
+        return "working"
+    value = getattr(getattr(sla, "params", None), "dealer_contract", None)
+    if not isinstance(value, bool):
+        raise ValidationError("sla must be the pack's SLA policy (desk.policies.sla)", field="sla")
+    return "wall" if value else "working"
 
 
 def _positive_duration(instance: object, attribute: attrs.Attribute[timedelta], value: object) -> None:
@@ -252,6 +267,9 @@ class KpiReport:
     total: KpiRow
     targets: KpiTargets
     budget_per_ticket: Money | None
+    resolution_clock: str = "working"
+    """How the times to resolve (and the fallback resolution target) are counted
+    (:func:`resolution_clock`): ``working`` time on the calendar, or ``wall`` clock hours."""
 
 
 def _sum_counts(counts: Iterable[TicketCounts]) -> TicketCounts:
@@ -312,6 +330,7 @@ class _Durations:
         as_of: tuple[int, int],
         stops_us: Sequence[int | None],
         paused_us: Sequence[int | None] = (),
+        wall: bool = False,
     ) -> None:
         # Missed: never done, its clock stopped (cancelled; for a response also the work marked done) or
         # still running at ``as_of``, after the due time: the stored one, else the fallback target in
@@ -336,7 +355,11 @@ class _Durations:
         # Working-time offsets of the stops judged by the fallback target alone (no stored due), in the
         # loop's order: each ticket takes its own (a stop with a due took none, and the next one's).
         fallback = [e for e, due in zip(ends, dues, strict=True) if due is None and e is not None]
-        stop_offsets: Iterator[int] = iter(calendar.offsets_us(fallback) if fallback else [])
+        # On the wall clock (``wall``: ``received`` and ``as_of`` are plain instants too) an instant is its
+        # own offset.
+        stop_offsets: Iterator[int] = iter(
+            fallback if wall else calendar.offsets_us(fallback) if fallback else []
+        )
         self.missed: list[str] = []
         for i, end, due in zip(unmet, ends, dues, strict=True):
             if due is not None:
@@ -347,7 +370,7 @@ class _Durations:
                 self.missed.append(columns.group[i])
         positions = [i for i, done in enumerate(done_us) if done is not None]
         done = [done_us[i] for i in positions]
-        offsets = calendar.offsets_us(done)  # type: ignore[arg-type]
+        offsets = done if wall else calendar.offsets_us(done)  # type: ignore[arg-type]
         self.groups = list(map(columns.group.__getitem__, positions))
         self.took: list[int] = list(map(sub, offsets, map(received.__getitem__, positions)))
         # Met: done by the stored due time; without one, within the fallback target in working time.
@@ -370,6 +393,7 @@ def _measure(
     targets: KpiTargets,
     as_of_us: int,
     pause_on_parts: bool = False,
+    wall_resolution: bool = False,
 ) -> tuple[dict[str, _Measured], _Measured]:
     """Each group's measurements, and the whole period's.
 
@@ -386,10 +410,16 @@ def _measure(
         c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND,
         as_of, c.response_stop_us, paused,
     )  # fmt: skip
-    resolution = _Durations(
-        c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND,
-        as_of, c.resolution_stop_us, paused,
-    )  # fmt: skip
+    if wall_resolution:  # seed 002's 24 hours of the clock (resolution_clock)
+        resolution = _Durations(
+            c.resolved_us, c.resolution_due_us, list(c.received_us), c, calendar,
+            targets.resolution // _MICROSECOND, (as_of_us, as_of_us), c.resolution_stop_us, paused, wall=True,
+        )  # fmt: skip
+    else:
+        resolution = _Durations(
+            c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND,
+            as_of, c.resolution_stop_us, paused,
+        )  # fmt: skip
     response_took, response_on_time, response_missed = response.by_group()
     resolution_took, resolution_on_time, resolution_missed = resolution.by_group()
     measured = {
@@ -515,8 +545,9 @@ def kpi_report(
     else:
         counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at, as_of=as_of)
     until = period.end_us if as_of is None else micros(require_aware(as_of, "as_of"))
+    clock = resolution_clock(sla)
     measured, whole = _measure(
-        queries.timing_columns(period, group), calendar, targets, until, pauses_on_parts(sla)
+        queries.timing_columns(period, group), calendar, targets, until, pauses_on_parts(sla), clock == "wall"
     )
     costs = costs or {}
     no_fault = no_fault_resolved(queries, period, group)
@@ -544,7 +575,7 @@ def kpi_report(
             )
         total = _row(ALL, _sum_counts(counts.values()), whole, total_cost, budget_per_ticket)
         total = attrs.evolve(total, no_fault_found=None if no_fault is None else sum(no_fault.values()))
-    return KpiReport(period, group, rows, total, targets, budget_per_ticket)
+    return KpiReport(period, group, rows, total, targets, budget_per_ticket, clock)
 
 
 def pack_kpi_report(
@@ -614,4 +645,4 @@ def scoped_kpi_report(
     own = next((row for row in by_dealer.rows if row.group == dealer), None)
     if own is None:  # no job of its in the period
         own = _row(dealer, TicketCounts(), _Measured(), None, None)
-    return KpiReport(period, GroupBy.ALL, (), own, targets, None)
+    return KpiReport(period, GroupBy.ALL, (), own, targets, None, by_dealer.resolution_clock)

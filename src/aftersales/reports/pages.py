@@ -81,11 +81,32 @@ def _fallback_note(targets: KpiTargets, labels: ReportLabels) -> str:
     )
 
 
+def _duration_notes(report: KpiReport, labels: ReportLabels) -> tuple[str, ...]:
+    """What the durations count and the fallback targets: working time, or clock hours for the times to
+    resolve under seed 002's dealer contract (:func:`~aftersales.reports.kpi.resolution_clock`)."""
+    targets = report.targets
+    if report.resolution_clock == "wall":
+        return (
+            labels.text(
+                "report.note.resolution_wall",
+                response=labels.working_hours(targets.response),
+                resolution=labels.working_hours(targets.resolution),
+            ),
+        )
+    return _fallback_note(targets, labels), labels.text("report.note.working_time")
+
+
 def _kpi(report: KpiReport, labels: ReportLabels, goals: KpiGoals, trend: KpiTrend | None) -> ReportDocument:
     every = (*report.rows, report.total)
     costs = any(r.cost_per_ticket is not None or r.over_budget is not None for r in every)
     columns = [(c, k) for c, k in KPI_COLUMNS if costs or c not in ("cost_per_ticket", "over_budget")]
-    cols = tuple(Column(c, labels.column(c), k) for c, k in columns)
+    wall = report.resolution_clock == "wall"  # seed 002's 24 hours: the times to resolve on the clock
+    cols = tuple(
+        Column(c, labels.column(c), k, "report.unit.wall_hours")
+        if wall and c.startswith("resolution_") and k is K.DURATION
+        else Column(c, labels.column(c), k)
+        for c, k in columns
+    )
 
     def row(r: KpiRow, group: GroupBy) -> tuple[DocCell, ...]:
         return tuple(_kpi_value(r, c, labels, group, goals) for c, _ in columns)
@@ -127,7 +148,7 @@ def _kpi(report: KpiReport, labels: ReportLabels, goals: KpiGoals, trend: KpiTre
         (labels.text("report.meta.period"), period_text(report.period, labels)),
         (labels.text("report.meta.group"), labels.text(f"report.group_by.{report.group.value}")),
     )
-    notes = (_fallback_note(report.targets, labels), labels.text("report.note.working_time"))
+    notes = _duration_notes(report, labels)
     return ReportDocument(
         "kpi", labels.title("kpi"), labels, meta, _now(), tuple(tables), tuple(charts), notes
     )

@@ -91,8 +91,11 @@ def _plain(value: DocCell, kind: ColumnKind, codes: bool) -> str:
 def _csv_header(table: ReportTable, doc: ReportDocument, codes: bool) -> list[str]:
     if codes:
         return [c.code for c in table.columns]
-    unit = doc.labels.catalog.get("report.unit.hours")
-    return [f"{c.label} {unit}" if c.kind is ColumnKind.DURATION and unit else c.label for c in table.columns]
+    units = {c.unit: doc.labels.catalog.get(c.unit) for c in table.columns if c.kind is ColumnKind.DURATION}
+    return [
+        f"{c.label} {units[c.unit]}" if c.kind is ColumnKind.DURATION and units[c.unit] else c.label
+        for c in table.columns
+    ]
 
 
 def to_csv(

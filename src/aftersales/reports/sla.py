@@ -35,6 +35,7 @@ from aftersales.domain.contact import zone
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.sla_late import late_after
 from aftersales.domain.sla_reading import answered_at, first_response, response_steps, response_stopped
+from aftersales.domain.sla_solution import solution_given
 from aftersales.domain.ticket import ended_cycles
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
@@ -146,12 +147,24 @@ def _breached(status: Any, name: str) -> bool:
     return target is not None and bool(target.breached)
 
 
-def _ended_late(ticket: Any, due: datetime) -> bool:
-    """Whether the resolution clock of ``ticket`` ended past ``due``: resolved after it, or
+def _met_at(ticket: Any) -> datetime | None:
+    """Where ``ticket``'s resolution target was met: its solution given where its SLA times it so (seed
+    003 二 5, ``resolution_steps``), else its resolution (``resolved_at``), as the live SLA and the KPI
+    meet it."""
+    steps = getattr(ticket, "resolution_steps", ())
+    if steps:
+        given = solution_given(ticket.events, steps)
+        return given.at if given is not None else None
+    found: datetime | None = ticket.resolved_at
+    return found
+
+
+def _ended_late(ticket: Any, due: datetime, met: datetime | None) -> bool:
+    """Whether the resolution clock of ``ticket`` ended past ``due``: met (``met``) after it, or
     cancelled (withdrawn) unresolved after it. The SLA stops the clock at a cancellation and judges it
     breached when it ran past the due time; the KPI counts it missed (``resolution_missed``) alike."""
-    if ticket.resolved_at is not None:
-        return bool(ticket.resolved_at > due)
+    if met is not None:
+        return bool(met > due)
     ended = ticket.closed_at
     cancelled = ticket.state == TicketState.CANCELLED.value
     return cancelled and ended is not None and ended > due
@@ -212,15 +225,16 @@ def sla_breaches(
                 row[1] += 1
         due = late_after(t.resolution_due_at, t.resolution_late_after)
         late = row[2]
-        overdue = due is not None and t.resolved_at is None and standing > due and t.closed_at is None
+        met = _met_at(t)
+        overdue = due is not None and met is None and standing > due and t.closed_at is None
         if overdue:
             row[2] += 1
             row[3] += 1
-        elif (due is not None and _ended_late(t, due)) or _earlier_cycles_late(
+        elif (due is not None and _ended_late(t, due, met)) or _earlier_cycles_late(
             desk, actor, t.id, events
         ):  # late now, or late in a cycle a reopen ended (the dealer's 24 hours beside a contract too)
             row[2] += 1
-        if row[2] > late or (due is not None and t.resolved_at is not None):
+        if row[2] > late or (due is not None and met is not None):
             row[4] += 1  # late, or resolved against a known due time: judged
     cells = {k: SlaCell(*v) for k, v in counts.items()}
     weeks = tuple(sorted({w for w, _ in cells}))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import operator
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 import attrs
 
@@ -36,7 +36,7 @@ from aftersales.errors import CalendarDataMissing, ConfigurationError
 from aftersales.policies.callback import CallbackFacts
 from aftersales.policies.decision import Decision
 from aftersales.policies.protocols import CallbackPolicy
-from aftersales.policies.sla import SlaFacts, SlaPolicy
+from aftersales.policies.sla import SlaFacts, SlaParams, SlaPolicy, SlaTarget, urgent_contact_applies
 from aftersales.policies.sla_terms import SlaTerms, apply_terms, terms_in
 from aftersales.ports.erasure import keeps_personal_copies
 from aftersales.service.sla_feedback import without_response
@@ -238,7 +238,7 @@ class SlaService:
         if memo is not None and len(memo[0]) == len(decisions) and all(map(operator.is_, memo[0], decisions)):
             found = memo[1]
         else:
-            found = self._recount(log, changes, decisions, self.calendar)
+            found = self._recount(log, changes, decisions, self.calendar, ticket.urgent)
             if len(self._recounted) >= 4096:
                 self._recounted.clear()
             self._recounted[key] = (tuple(decisions), found)
@@ -252,23 +252,44 @@ class SlaService:
         changes: Sequence[tuple[int, Priority]],
         decisions: list[Decision[SlaTargets]],
         calendar: BusinessCalendar,
+        flagged: bool = False,
     ) -> tuple[Decision[SlaTargets], SlaTargets]:
         """The decision with its targets re-counted for each priority change (``decisions[i + 1]`` is
-        the policy's for the priority set by ``changes[i]``, ``decisions[0]`` the one before them)."""
+        the policy's for the priority set by ``changes[i]``, ``decisions[0]`` the one before them;
+        ``flagged``: the ticket is flagged urgent)."""
         in_force = decisions[0].outcome
         notes: list[Reason] = []
         for (index, priority), before, after in zip(changes, decisions[:-1], decisions[1:], strict=True):
             # The urgent contact counts from the call (seed 001 立即响应, 在[X]分钟内与客户取得联系).
-            urgent = ("response",) if any(r.code == "sla_urgent_contact" for r in after.reasons) else ()
-            in_force, recounted = retarget(
-                log[: index + 1], in_force, before.outcome, after.outcome, calendar, log[index].at, urgent
-            )
+            named = any(r.code == "sla_urgent_contact" for r in after.reasons)
+            urgent = ("response",) if named or self._urgent_contact(after, priority, flagged) else ()
+            args = (log[: index + 1], in_force, before.outcome, after.outcome, calendar, log[index].at)
+            in_force, recounted = retarget(*args, urgent)
+            if urgent and not named and retarget(*args)[0] != in_force:
+                # The grade's own response is the contact's minutes (no reason from the policy), but
+                # counted from the call it is another due than the grade's counted from the change:
+                # the urgent contact changed it, so its reason is given here (session 35).
+                notes.append(Reason("sla_urgent_contact", {"target": "response", "minutes": self._minutes()}))
             notes.extend(
                 Reason("sla_priority_changed", {"sla_target": name, "priority": priority.value})
                 for name in recounted
             )
         last = decisions[-1]
         return self._shared(_with_stored(Decision(in_force, [*last.reasons, *notes], last.policy)))
+
+    def _minutes(self) -> int:
+        params = getattr(self.policy, "params", None)
+        return (params.urgent_contact_minutes or 0) if isinstance(params, SlaParams) else 0
+
+    def _urgent_contact(self, after: Decision[SlaTargets], priority: Priority, flagged: bool) -> bool:
+        """Whether the pack's urgent contact binds the grade ``priority`` set (seed 001 五(一)2), so its
+        response counts from the call: told by the pack's parameters, not by the decision's reason, which
+        the policy gives only where the contact changed the grade's own response."""
+        params = getattr(self.policy, "params", None)
+        if not isinstance(params, SlaParams) or not urgent_contact_applies(params, priority, flagged):
+            return False
+        minutes = timedelta(minutes=params.urgent_contact_minutes or 0)
+        return after.outcome.get("response") == SlaTarget("response", minutes, "calendar")
 
     def _decide_for(
         self,
@@ -495,6 +516,7 @@ class SlaService:
             if found is None:
                 return
             ticket.response_steps = steps_of(found[1].response_actions)
+            ticket.resolution_steps = tuple(sorted(found[1].resolution_actions))
             timeline = self._timeline(ticket, found[1], self.calendar, now, log)
             dues = timeline.due_instants(now)
             # A breach a recalculation held (announced before the calendar gained a day off) stays one,
