@@ -20,7 +20,11 @@ gives the client's CPU time per command (the median over runs and clients) and, 
 runs on this host and its /proc is readable, the CPU time of that client's server process per
 command (on a 2-core host client and server share the cores: both bound the figure): on a shared
 host the wall-clock figures follow its load, CPU time much less. The garbage collector stays on and every
-result is kept. Each desk line gives the share of its ticket updates that were HOT (no entry added
+result is kept. No update may be lost: the events the desk's commands appended must equal the commands
+committed, and the tickets' versions must have moved by every write committed, the desk's and the raw
+baseline's (whose version-checked ``UPDATE`` must change its row). The DSN may name the server's Unix
+socket (``?host=/run/postgresql``); the raw baseline connects as the store does. Each desk line gives
+the share of its ticket updates that were HOT (no entry added
 to any ticket index; :class:`Hot`). Whether the server syncs its WAL (``fsync``) is printed beside the
 figures: CI and the development server run with ``fsync=off``. The load average is printed.
 
@@ -64,6 +68,16 @@ AGENT = Actor.agent("agent-1")
 CUSTOMERS, ENGINEERS, DEALERS = 20_000, 2000, 300
 TRACED = 50
 """Untimed commands per client whose round trips are counted."""
+
+
+_STORE_OPTIONS = ("schema", "synchronous_commit", "pool_min", "pool_max", "prepare_threshold", "ticket_cache")
+
+
+def libpq_dsn(url: str) -> str:
+    """``url`` without the store's own options: what libpq reads (a ``host=/run/postgresql`` too)."""
+    conninfo, _, query = url.partition("?")
+    kept = [p for p in query.split("&") if p and p.split("=", 1)[0] not in _STORE_OPTIONS]
+    return f"{conninfo}?{'&'.join(kept)}" if kept else conninfo
 
 
 def open_ids(count: int) -> list[str]:
@@ -186,16 +200,13 @@ def raw_client(url: str, ids: list[str], seed: int, trips: Trips) -> Callable[[i
 
     conninfo, _, query = url.partition("?")
     options = dict(p.split("=", 1) for p in query.split("&"))
-    settings = f"-c search_path={options['schema']}"
+    settings = f"-c search_path={options.pop('schema')}"
     if "synchronous_commit" in options:  # the same durability as the store it is compared with
-        settings += f" -c synchronous_commit={options['synchronous_commit']}"
-    conn = psycopg.connect(
-        conninfo,
-        autocommit=False,
-        options=settings,
-        prepare_threshold=0,
-        application_name=options.get("application_name", ""),
-    )
+        settings += f" -c synchronous_commit={options.pop('synchronous_commit')}"
+    for name in _STORE_OPTIONS:  # the store's own
+        options.pop(name, None)
+    # The rest is libpq's, as the store passes it on (host=/run/postgresql: the Unix socket).
+    conn = psycopg.connect(conninfo, autocommit=False, options=settings, prepare_threshold=0, **options)
     trips.pids.add(conn.info.backend_pid)
     rnd = random.Random(seed)
 
@@ -204,10 +215,11 @@ def raw_client(url: str, ids: list[str], seed: int, trips: Trips) -> Callable[[i
         key = rnd.choice(ids)
         found = conn.execute("SELECT version, data FROM tickets WHERE id = %s FOR UPDATE", (key,)).fetchone()
         assert found is not None
-        conn.execute(
+        written = conn.execute(
             "UPDATE tickets SET version = %s, data = %s WHERE id = %s AND version = %s",
             (found[0] + 1, Jsonb(found[1]), key, found[0]),
         )
+        assert written.rowcount == 1, f"raw: {key} moved under its lock"  # not counted as done
         conn.commit()
         conn.pgconn.untrace()
         return found
@@ -312,7 +324,7 @@ def measure(
     ctx = multiprocessing.get_context("spawn")
     application = f"bench_{kind}_{uuid.uuid4().hex[:8]}"
     url = f"{url}&application_name={application}"
-    dsn = url.partition("?")[0]
+    dsn = libpq_dsn(url)
     go, out = ctx.Barrier(clients + 1), ctx.Queue()
     procs = [
         ctx.Process(target=_client, args=(kind, url, ids, 1000 * clients + c, runs, per_run, go, out))
@@ -434,6 +446,17 @@ def events_total(url: str, ids: list[str]) -> int:
         store.close()
 
 
+def versions_total(dsn: str, schema: str, ids: list[str]) -> int:
+    """The sum of the stored versions of the tickets ``ids``: every committed write of either kind
+    (the desk's and the raw baseline's) moves it by one, so a write lost to another leaves it short."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        sql = f'SELECT sum(version) FROM "{schema}".tickets WHERE id = ANY(%s)'
+        found = conn.execute(sql, (ids,)).fetchone()
+    return int(found[0]) if found is not None and found[0] is not None else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -462,6 +485,7 @@ def main() -> None:
         return
     import psycopg
 
+    admin = libpq_dsn(dsn)
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     url = f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}"
     if args.url_options:
@@ -469,7 +493,7 @@ def main() -> None:
     try:
         rate = build(url, args.tickets)
         ids = open_ids(args.tickets)
-        with psycopg.connect(dsn, autocommit=True) as conn:
+        with psycopg.connect(admin, autocommit=True) as conn:
             names = ["fsync", "synchronous_commit", "server_version"]
             sql = "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)"
             settings = dict(conn.execute(sql, (names,)).fetchall())
@@ -480,13 +504,14 @@ def main() -> None:
         print(f"  open_ticket on a registered unit: {open_ticket_trips(url):.1f} round trips", flush=True)
         print(f"  {settle(url, ids)}", flush=True)
         before = events_total(url, ids)
-        committed = 0
+        versions = versions_total(admin, schema, ids)
+        committed = raw_committed = 0
         for mode in args.commit_modes.split(","):
             moded = url if mode == "default" else f"{url}&synchronous_commit={mode}"
             print(f" synchronous_commit: {mode if mode != 'default' else settings['synchronous_commit']}"
                   f"{' (the server default)' if mode == 'default' else ' (store option)'}")  # fmt: skip
             for clients, target in ((1, 1500), (8, 6000)):
-                hot = Hot(dsn, schema)
+                hot = Hot(admin, schema)
                 line = measure("desk", moded, ids, clients, args.runs, args.per_run, args.wait_sample)
                 committed += clients * (args.runs * args.per_run + TRACED + 1)  # + the untimed ones
                 median = float(line.split("median")[1].split("cmd/s")[0].replace(",", ""))
@@ -494,12 +519,16 @@ def main() -> None:
                     f"{line}, {hot.since()}  target ≥ {target:,}/s: {verdict(median >= target)}", flush=True
                 )
                 raw = measure("raw", moded, ids, clients, args.runs, args.per_run, args.wait_sample)
+                raw_committed += clients * (args.runs * args.per_run + TRACED + 1)
                 print(raw, flush=True)
         after = events_total(url, ids)
-        print(f"  lost updates: {before + committed - after} (events appended {after - before:,}, "
-              f"commands committed {committed:,}); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+        moved = versions_total(admin, schema, ids) - versions
+        lost = (before + committed - after) + (committed + raw_committed - moved)
+        print(f"  lost updates: {lost} (desk: events appended {after - before:,} for {committed:,} commands"
+              f" committed; desk and raw: versions moved {moved:,} for {committed + raw_committed:,}"
+              f" writes committed); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
+        with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 

@@ -29,6 +29,12 @@ from aftersales.adapters.completions_postgres import UPSERT, completion_params, 
 from aftersales.adapters.late_gap_postgres import pg_filter_gap_column
 from aftersales.adapters.postgres_entity_reads import BY_TICKET, DOCUMENTS, PER_TICKET, by_ticket
 from aftersales.adapters.postgres_import import COPY_COMPLETIONS, COPY_TICKETS, completion_rows, copy_rows
+from aftersales.adapters.postgres_kept_events import (
+    reuse_kept_notes,
+    same_first_events,
+    sorted_events,
+    sorted_saved,
+)
 from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
@@ -43,7 +49,6 @@ from aftersales.serialization import (
     EventsText,
     datetime_text,
     decode_json,
-    encode_json_utf8,
     events_stored_as,
     structure,
     ticket_text_utf8,
@@ -229,7 +234,9 @@ def memo_key(version: int, xmin: str) -> str:
     return f"{version}:{xmin}"
 
 
-def _load(text: str, earlier: Ticket | None) -> tuple[Ticket, EventsText | None]:
+def _load(
+    text: str, earlier: Ticket | None, kept: EventsText | None = None
+) -> tuple[Ticket, EventsText | None]:
     """The ticket stored as ``text``, its first events taken from ``earlier`` — a version of it
     this process kept parsed — instead of parsed again; and its events' text for the next save.
 
@@ -239,35 +246,35 @@ def _load(text: str, earlier: Ticket | None) -> tuple[Ticket, EventsText | None]
     (:func:`~aftersales.serialization.events_stored_as`), else the whole text is parsed: a customer's
     erasure rewrites a ticket's events and adds none, so the kept last step alone proves nothing. The
     events' text is the stored array written back by the JSON encoder (``jsonb`` keeps no key order:
-    equal JSON), so the save after it serialises only the events the command adds."""
+    equal JSON), so the save after it serialises only the events the command adds.
+
+    ``kept``: the text of the kept events (the memo's, keys sorted): when the row's events written the
+    same way begin with it, that proves them the kept ones without the comparison field by field; the
+    kept notes are then reused too where the row's notes begin with them
+    (:mod:`aftersales.adapters.postgres_kept_events`)."""
     data = decode_json(text)
     stored = data.get("events") if isinstance(data, dict) else None
     if not isinstance(stored, list):
         return structure(data, Ticket), None
-    events = _events_text(stored)
+    events = sorted_events(stored)
     known = earlier.events if earlier is not None else []
     count = len(known)
-    if 0 < count <= len(stored):
+    if earlier is not None and 0 < count <= len(stored):
         last, mine = stored[count - 1], known[-1]
         if (
             isinstance(last, dict)
             and last.get("seq") == mine.seq
             and last.get("action") == mine.action
             and last.get("at") == datetime_text(mine.at)
-            and events_stored_as(known, stored)
+            and (same_first_events(events, kept, count) or events_stored_as(known, stored))
         ):
             data["events"] = stored[count:]
+            notes = reuse_kept_notes(data, earlier)
             ticket = structure(data, Ticket)
             ticket.events[:0] = known  # immutable events: shared with the kept copy
+            ticket.notes[:0] = notes  # immutable notes, likewise
             return ticket, events
     return structure(data, Ticket), events
-
-
-def _events_text(stored: list[Any]) -> EventsText | None:
-    last = stored[-1] if stored else None
-    if not isinstance(last, dict) or type(last.get("seq")) is not int:
-        return None
-    return EventsText(len(stored), last["seq"], encode_json_utf8(stored))
 
 
 def _entity_ids(ticket: Ticket) -> tuple[str | None, ...]:
@@ -332,6 +339,7 @@ class PostgresTickets:
         the command's commit — a duplicate id then fails the commit with ``DuplicateError`` and
         nothing is written (the ids such a command inserts come from the counter it holds)."""
         text, events = ticket_text_utf8(ticket, ticket.version, None)
+        events = sorted_saved(events, None)  # kept as a changed row's are compared (postgres_kept_events)
         values = row_values(ticket)
         params = (*values, Jsonb(text, dumps=_raw))
         remember = self._keep(ticket, ticket.version, events, values)
@@ -441,7 +449,9 @@ class PostgresTickets:
                 assert again is not None  # the row is locked, or was there a moment ago
                 version, text = again
         if ticket is None:
-            ticket, self._events[id] = _load(text, kept[1] if kept is not None else None)
+            earlier = kept[1] if kept is not None else None
+            known = self._memo.peek_events(id) if kept is not None else None
+            ticket, self._events[id] = _load(text, earlier, known)
         self._owners[id] = ticket
         ticket.version = version
         if lock:
@@ -463,6 +473,7 @@ class PostgresTickets:
         if self._owners.pop(ticket.id, None) is not ticket:  # rebuilt (rewritten events): all of them
             known = None
         text, events = ticket_text_utf8(ticket, new, known)
+        events = sorted_saved(events, known)  # kept as a changed row's are compared (postgres_kept_events)
         values = row_values(ticket, new)
         document = Jsonb(text, dumps=_raw)
         remember = self._keep(ticket, new, events, values)

@@ -134,6 +134,13 @@ class TicketMemo:
             kept = self._kept.get(id)
         return (kept[0], kept[1]) if kept is not None else None
 
+    def peek_events(self, id: str) -> EventsText | None:
+        """The stored text of the events of the ticket :meth:`peek` gives (``None``: none kept), not a
+        copy: a store compares a changed row's events with it before it reuses the kept ones."""
+        with self._lock:
+            kept = self._kept.get(id)
+        return kept[2] if kept is not None else None
+
     def peek_committed(self, id: str) -> tuple[Ticket, int] | None:
         """The kept ticket itself (read it, never change it) and the committed version its text was
         confirmed as (-1 if none): a store reads the row's data only when its version is not that one."""
