@@ -67,7 +67,7 @@ def test_a_rows_events_begin_with_the_kept_ones_only_up_to_a_whole_event() -> No
 
 
 def test_kept_notes_are_reused_only_where_the_row_begins_with_them_field_for_field() -> None:
-    notes = [CustomerNote("已联系客户"), CustomerNote("内部备注", visible_to_customer=False)]
+    notes = (CustomerNote("已联系客户"), CustomerNote("内部备注", visible_to_customer=False))
     earlier: Any = type("Kept", (), {"notes": notes})()
     rows = [
         {"text": "已联系客户", "visible_to_customer": True},
@@ -84,7 +84,7 @@ def test_kept_notes_are_reused_only_where_the_row_begins_with_them_field_for_fie
         [rows[0]],  # fewer notes than kept
     ):
         data = {"notes": list(changed)}
-        assert reuse_kept_notes(data, earlier) == [] and data["notes"] == changed
+        assert reuse_kept_notes(data, earlier) == () and data["notes"] == changed
 
 
 @pytest.fixture

@@ -71,21 +71,21 @@ def same_first_events(events: EventsText | None, kept: EventsText | None, count:
     return events.array[:end] == kept.array[:end] and events.array[end : end + 1] in (b",", b"]")
 
 
-def reuse_kept_notes(data: dict[str, Any], earlier: Ticket) -> list[CustomerNote]:
+def reuse_kept_notes(data: dict[str, Any], earlier: Ticket) -> tuple[CustomerNote, ...]:
     """The kept notes of ``earlier`` when the row's notes (``data["notes"]``, as parsed) begin with them,
     field for field; those are then cut from ``data`` (only the rest is built). Empty: none reused."""
     notes = earlier.notes
     stored = data.get("notes")
     if not notes or type(stored) is not list or len(stored) < len(notes):
-        return []
+        return ()
     width = len(_NOTE_FIELDS)
     for row, note in zip(stored, notes, strict=False):
         if type(row) is not dict or len(row) != width:
-            return []
+            return ()
         for name in _NOTE_FIELDS:
             value = getattr(note, name)
             found = row.get(name)
             if found != value or type(found) is not type(value):
-                return []
+                return ()
     data["notes"] = stored[len(notes) :]
-    return list(notes)
+    return notes

@@ -272,7 +272,7 @@ def _load(
             notes = reuse_kept_notes(data, earlier)
             ticket = structure(data, Ticket)
             ticket.events[:0] = known  # immutable events: shared with the kept copy
-            ticket.notes[:0] = notes  # immutable notes, likewise
+            ticket.notes = (*notes, *ticket.notes)  # immutable notes, likewise
             return ticket, events
     return structure(data, Ticket), events
 
