@@ -24,6 +24,33 @@ Also printed for every command row (issue 21, session 7): the process CPU time p
 the garbage collector's share (timed by a ``gc.callbacks`` hook over the same runs), the figures to
 compare on a machine shared with other work, where wall-clock rates move with the load.
 Run: ``python benchmarks/bench_desk.py [--n 2000] [--rounds 5]`` (about 2-4 minutes on a quiet machine).
+
+Issue 21, session 35: ``--scale N`` (N ≤ 100,000) runs the same commands on a file of N live tickets
+written the way users write them instead: tickets opened through the desk (``open_ticket`` on a memory
+desk: due times derived by the pack at intake, as on any desk), then moved into SQLite in batches of
+10,000 by ``desk.import_tickets`` (search rows, report rows, sweep tables as an import writes them), the
+periodic jobs run once. N opens at 4 ms each is too long for a benchmark, so 1,000 are opened and
+each is copied under its own id (a copy keeps its template's received instant and due times). The file
+is built once in ``$AFTERSALES_BENCH_DIR`` and copied for each run (commands change it). No ticket is
+freshly cached: a first note goes to a ticket no command touched since the import, each triage to
+another such ticket, each dispatch to the ticket triaged ``n × rounds`` commands before, and a second
+note to each first-noted ticket again, ``2 × n × rounds`` commands after its first (out of the 2,048
+kept tickets and the SLA memos): an imported ticket's first command against a settled one's.
+The baseline is plain ``sqlite3`` over a table of N JSON rows (one random row read and written per
+transaction). Prints median and p50/p90/p99 per figure, CPU and GC per command.
+Run: ``python benchmarks/bench_desk.py --scale 100000 [--n 1000] [--rounds 3]`` (the first run builds the
+file, 1-2 minutes; later runs about a minute).
+
+Measured (session 35, 100k, n 1,000 × 3 rounds, load ~20 on 2 cores; four runs): plain ``sqlite3`` p50
+35 µs; CPU per command, first note 978-1126 µs (p50 638-846 µs), triage 800-952, dispatch 817-1074,
+second note on the same tickets 1017-1160 (p50 644-798): an imported ticket's first command costs what
+a settled one's does. On ``scale_file``'s 100k file (the ``sqlite_ab.py --scale`` figures) a first note
+cost 2,038 µs of CPU against 1,048 for a second one: that file is written by ``add_many`` with hand-set
+due times, not the pack's, and no search rows, so every first command re-derives the dues (three ledger
+indexes, the sweep table, the reporting row, the calendar stamp read) and inserts the ticket's search
+row and FTS words. Phases (``sqlite_command_cost``'s, first vs second note, CPU µs medians): that file
+statements 279 / 184, commit 140 / 73, adapter 586 / 331, service ≈1,020 / ≈440; this one 166 / 157,
+75 / 67, 251 / 290, ≈400 / ≈310.
 """
 
 from __future__ import annotations
@@ -32,10 +59,11 @@ import argparse
 import gc
 import json
 import random
+import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -49,8 +77,9 @@ from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId
 from aftersales.domain.parties import Customer, Dealer
+from aftersales.domain.ticket import Ticket
 from aftersales.i18n.notifications import default_renderer
-from aftersales.serialization import dumps
+from aftersales.serialization import dumps, structure, unstructure
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
@@ -96,15 +125,17 @@ def _open(desk: ServiceDesk, clock: ManualClock, n: int) -> list[str]:
     return ids
 
 
-def _baseline(path: Path, ticket_json: str, n: int, rounds: int) -> Runs:
+def _baseline(path: Path, ticket_json: str, n: int, rounds: int, rows: int = 500) -> Runs:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL)")
-    conn.executemany("INSERT INTO t VALUES (?, 0, ?)", [(f"T{i}", ticket_json) for i in range(500)])
+    conn.executemany("INSERT INTO t VALUES (?, 0, ?)", [(f"T{i}", ticket_json) for i in range(rows)])
+    keys = [f"T{i}" for i in range(rows)]
+    random.Random(3).shuffle(keys)
 
     def one(i: int) -> None:
-        key = f"T{i % 500}"
+        key = keys[i % rows]
         conn.execute("BEGIN IMMEDIATE")
         version, data = conn.execute("SELECT version, data FROM t WHERE id = ?", (key,)).fetchone()
         doc = json.loads(data)
@@ -257,6 +288,119 @@ def _sqlite_counts(path: Path, n: int) -> dict[str, tuple[float, float]]:
     return counts
 
 
+SCALE_GENERATOR = 1
+"""The version of :func:`_imported_file`'s files: one written by another is built again."""
+TEMPLATES = 1000
+"""Tickets opened through the desk for a scale file; the rest are copies of them under their own ids."""
+
+
+def _imported_file(count: int) -> tuple[Path, datetime]:
+    """The file of ``count`` live tickets written as users write them (see the module's docstring),
+    built once; and the instant after its last write."""
+    from scale_file import data_dir
+
+    from aftersales.domain.ids import TicketId
+
+    path = data_dir() / f"desk-imported-{count}.db"
+    meta = path.with_suffix(".json")
+    if path.exists() and meta.exists():
+        info = json.loads(meta.read_text())
+        if info.get("generator") == SCALE_GENERATOR:
+            return path, datetime.fromisoformat(info["after"])
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)
+    print(f"  building {path}: {count:,} tickets opened through the desk, imported — once", flush=True)
+    clock = ManualClock(START)
+    source = _desk("memory://", clock)
+    opened = _open(source, clock, min(count, TEMPLATES))
+    with source.store() as uow:
+        templates = [unstructure(uow.tickets.get(id)) for id in opened]
+    source.shutdown()
+
+    def tickets() -> Iterator[Ticket]:
+        for n in range(count):
+            ticket = structure(templates[n % len(templates)], Ticket)
+            ticket.id = TicketId(f"SR-2026-{n + 1:06d}")
+            yield ticket
+
+    clock.advance(timedelta(minutes=1))
+    desk = _desk(f"sqlite:///{path}", clock)
+    desk.import_tickets(MANAGER, tickets(), batch_size=10_000)
+    desk.run_due_jobs()  # the first sweep stamps the store; the late-after back-fill reads the import
+    desk.shutdown()
+    after = clock.now() + timedelta(minutes=1)
+    meta.write_text(json.dumps({"tickets": count, "generator": SCALE_GENERATOR, "after": after.isoformat()}))
+    return path, after
+
+
+def _scale_commands(count: int, n: int, rounds: int) -> None:
+    """``rounds`` runs of ``n`` of each command on a copy of the ``count``-ticket imported file (see the
+    module's docstring), and the plain ``sqlite3`` baseline over ``count`` rows, printed side by side."""
+    built, after = _imported_file(count)
+    figures: dict[str, Runs] = {}
+    with tempfile.TemporaryDirectory(dir=built.parent) as tmp:
+        path = Path(tmp) / "scale.db"
+        shutil.copy(built, path)
+        clock = ManualClock(after)
+        desk = _desk_on(f"sqlite:///{path}", clock)
+        with sqlite3.connect(path) as conn:
+            live = [row[0] for row in conn.execute("SELECT id FROM tickets WHERE is_open = 1")]
+        rnd = random.Random(11)
+        fresh = rnd.sample(live, min(len(live), n * rounds * 2))
+        untouched, touched = fresh[: n * rounds], fresh[n * rounds :]
+        again = rnd.sample(touched, len(touched))  # each noted ticket once more, in another order
+
+        def first_note(i: int) -> object:
+            clock.advance(SECOND)
+            return desk.note_to_customer(AGENT, touched[i], text="工程师已出发")
+
+        def triage(i: int) -> object:
+            clock.advance(SECOND)
+            ticket = untouched[i]
+            return desk.triage(AGENT, ticket, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+
+        def dispatch(i: int) -> object:
+            clock.advance(SECOND)
+            return desk.dispatch(AGENT, untouched[i], dealer_id="dealer-sh")
+
+        def later_note(i: int) -> object:
+            clock.advance(SECOND)
+            return desk.note_to_customer(AGENT, again[i], text="工程师已出发")
+
+        # The later note comes 2 × n × rounds commands after the first one on the same ticket: out of
+        # the kept tickets (2,048) and the SLA memos, as a settled ticket of a large desk is.
+        kinds = (
+            ("note, first command", first_note),
+            ("triage (first command)", triage),
+            ("dispatch (second command)", dispatch),
+            ("note, second (settled)", later_note),
+        )
+        url = f"scale{count}"
+        for name, fn in kinds:
+            cpu = time.process_time()
+            with _GcClock() as collector:
+                figures[name] = Runs().measure(rounds, n, fn)
+            cpu = time.process_time() - cpu
+            COSTS[(url, name)] = (cpu / (rounds * n) * 1e6, collector.spent / (rounds * n) * 1e6)
+        with desk.store() as uow:
+            ticket_json = dumps(uow.tickets.get(live[0]))
+        desk.shutdown()
+        baseline_runs = _baseline(Path(tmp) / "baseline.db", ticket_json, n, rounds, rows=count)
+    print(
+        baseline_runs.line(f"plain sqlite3, one of {count:,} JSON rows", "op/s") + "  (baseline)", flush=True
+    )
+    baseline = percentiles(baseline_runs.latencies)[0] * 1e6
+    for name, runs in figures.items():
+        p50 = percentiles(runs.latencies)[0] * 1e6
+        label = f"@{count // 1000}k {name}"
+        print(runs.line(label, "cmd/s") + f"  p50 {p50 / baseline:5.1f}× baseline" + _cost(url, name))
+
+
+def _desk_on(url: str, clock: ManualClock) -> ServiceDesk:
+    """A desk on an existing scale file (its parties are registered already)."""
+    return ServiceDesk.open(url, pack="sanitary_ware", clock=clock)
+
+
 def _cost(url: str, name: str) -> str:
     cpu, collecting = COSTS[(url, name)]
     return f"  CPU {cpu:4.0f} µs/cmd, GC {collecting:3.0f}"
@@ -266,8 +410,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000, help="commands per round (default 2000)")
     parser.add_argument("--rounds", type=int, default=5, help="runs per figure (median; default 5)")
+    parser.add_argument("--scale", type=int, default=0, help="commands on N imported live tickets instead")
     args = parser.parse_args()
     n, rounds = args.n, args.rounds
+    if args.scale:
+        if not 0 < args.scale <= 100_000:
+            parser.error("--scale is 1 to 100,000 (a larger file takes too long on a shared machine)")
+        if args.scale < 2 * n * rounds:
+            parser.error("--scale needs at least 2 × n × rounds live tickets (each is touched once a kind)")
+        _scale_commands(args.scale, n, rounds)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         cached_url = f"sqlite:///{tmp}/desk.db"
         figures, ticket_json = _commands(cached_url, n, rounds)
