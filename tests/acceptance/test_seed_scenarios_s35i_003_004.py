@@ -5,6 +5,10 @@
   online platform; one the agent takes is a hotline call; a channel the customer names is kept. Before
   session 35 the customer's own filing was recorded as a phone call (the default), in the ticket and
   on reload.
+- Seed 004 第八条 2(6) 对于回访发现的问题应及时再处理 with seed 003 二 5 由指定人员负责跟进: the agent on
+  shift calls back and finds the complaint's problem back; the complaint goes back to be investigated and its
+  designated handler is told it is theirs again (the managers when nobody is designated; the handler who
+  made the callback knows). Before session 35 nobody was told.
 - Seed 003 二 3 响应时效/分级处理 on the real calendar: requests of each grade logged at 17:30 on the eve of
   the 2026 May Day holiday (1–5 May) owe their response in working hours after it.
 """
@@ -17,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from aftersales import Category, Channel, Plan, Priority, ServiceDesk, Severity
+from aftersales import Actor, Category, Channel, Contact, Plan, Priority, ServiceDesk, Severity
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
-from conftest import SHANGHAI, World, noticed_desk
+from conftest import SHANGHAI, STAFF, World, make_world, noticed_desk, register, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -76,6 +80,71 @@ def test_8_2_1_a_complaint_the_customer_files_itself_came_in_by_the_platform(cen
     ).ticket.id
     channels = [desk.ticket(w.manager, cid).channel for cid in (by_phone, online, letter)]
     assert channels == [Channel.PHONE, Channel.PORTAL, Channel.LETTER_FAX]
+
+
+@pytest.fixture(params=BACKENDS)
+def shifts(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
+    """The service centre's desk whose staff directory lists agent-2, who follows complaints up."""
+    clock, world, notifier = ManualClock(_at(3, 2, 9)), make_world(), MemoryNotifier()
+    staff = {**STAFF, "agent:agent-2": [Contact("客服小王", email="wang@venus.example", locale="zh_Hans")]}
+    with (
+        store_url(request.param, tmp_path) as url,
+        ServiceDesk.open(url, pack="service_centre", clock=clock, staff=staff, notifier=notifier) as desk,
+    ):
+        register(desk, world)
+        yield desk, clock, world, notifier
+
+
+WANG = Actor.agent("agent-2", "客服小王")
+
+
+def _handled(desk: ServiceDesk, handler: Actor, complaint_id: str) -> None:
+    desk.contact_customer(handler, complaint_id, note="已致电客户")
+    desk.complaints.investigate(handler, complaint_id)
+    desk.complaints.propose_solution(handler, complaint_id, solution="上门更换定影组件")
+    desk.complaints.agree_solution(handler, complaint_id)
+    desk.complaints.give_feedback(handler, complaint_id, outcome="已更换, 试机正常")
+
+
+def _back_notices(desk: ServiceDesk, notifier: MemoryNotifier) -> list[tuple[str, str]]:
+    desk.deliver()
+    return [(m.recipient, m.body) for m in notifier.sent if ":complaint_back:" in m.idempotency_key]
+
+
+def test_8_2_6_the_designated_handler_hears_the_callback_found_the_problem_back(shifts: Host) -> None:
+    """第八条 2(6) 对于回访发现的问题应及时再处理 with seed 003 二 5 由指定人员负责跟进: agent-2 follows the
+    complaint up; agent-1, on shift two days later, calls back and the copier jams again. The complaint
+    is investigated again and agent-2 is told so, in his words, once; the managers are not (he is the one
+    following it)."""
+    desk, clock, w, notifier = shifts
+    cid = desk.complaints.open_complaint(w.agent, "cust-zh", "复印机修了三次还卡纸").ticket.id
+    desk.complaints.assign_handler(w.manager, cid, handler_id="agent-2")
+    _handled(desk, WANG, cid)
+    assert _back_notices(desk, notifier) == []
+    clock.set(_at(3, 4, 10))
+    desk.record_callback(w.agent, cid, problem_back=True, satisfaction=2, comment="新换的还是卡纸")
+    assert desk.ticket(w.manager, cid).state == "investigating"
+    ((to, body),) = _back_notices(desk, notifier)
+    assert to == "wang@venus.example" and cid in body and "张伟" in body and "客服小李" in body
+
+
+def test_8_2_6_a_handler_the_directory_cannot_reach_leaves_it_to_the_managers(shifts: Host) -> None:
+    """Agent-1 took up a complaint (investigating makes him its handler) but the staff directory lists no
+    address of his own: agent-2's callback finding the problem back tells the centre's managers instead.
+    The handler making the callback himself tells nobody (he knows), nor does a callback finding it solved."""
+    desk, clock, w, notifier = shifts
+    unreachable = desk.complaints.open_complaint(w.agent, "cust-zh", "维修师傅迟到").ticket.id
+    own = desk.complaints.open_complaint(w.agent, "cust-zh", "收费与报价不符").ticket.id
+    solved = desk.complaints.open_complaint(w.agent, "cust-zh", "墨粉重复收费").ticket.id
+    desk.complaints.assign_handler(w.manager, own, handler_id="agent-2")
+    for cid, handler in ((unreachable, w.agent), (own, WANG), (solved, w.agent)):
+        _handled(desk, handler, cid)
+    clock.set(_at(3, 4, 10))
+    desk.record_callback(WANG, unreachable, problem_back=True, satisfaction=2)
+    desk.record_callback(WANG, own, problem_back=True, satisfaction=2)
+    desk.record_callback(WANG, solved, problem_back=False, satisfaction=5)
+    ((to, body),) = _back_notices(desk, notifier)
+    assert to == "manager@venus.example" and unreachable in body
 
 
 def test_2_3_each_grade_answers_after_the_may_day_holiday_in_working_hours(tmp_path: Path) -> None:
