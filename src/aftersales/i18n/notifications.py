@@ -247,6 +247,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A head made the reader the handler of a complaint (seed 003: 由指定人员负责跟进).",
     ),
     K(
+        "complaint_back",
+        ("agent", "manager"),
+        {"complaint_id", "customer_name", "called_back_by"},
+        "A callback found a complaint's problem back: its handler (else the managers) is told to handle it "
+        "again (seed 004 第八条 2(6): 对于回访发现的问题应及时再处理).",
+    ),
+    K(
         "message_left",
         ("agent",),
         {"ticket_id", "from", "text"},

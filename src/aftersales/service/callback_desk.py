@@ -43,6 +43,7 @@ from aftersales.service.callback_plan import (
     major_complaint,
     schedule_in,
 )
+from aftersales.service.complaint_back_notice import complaint_back_messages
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, can_read_as, permit, roles_for, sees_all
 from aftersales.service.runner import Applied, CommandRunner
@@ -265,6 +266,8 @@ class CallbackDesk:
             complete_tasks(uow, ticket, now)
             decisions: list[object] = []
             messages: list[OutboxMessage] = []
+            if problem_back:  # seed 004 第八条 2(6): whoever follows the complaint up hears it is back
+                messages += complaint_back_messages(self.context, uow, ticket, actor, now)
             complaint_id: TicketId | None = None
             judged = _lowest(score, attitude)
             # Seed 004 第七条 3-4: a customer saying the repairer was rude (or charged outside the rules,

@@ -30,7 +30,8 @@ from aftersales.service.complaint_incident_facts import (
     of_an_incident,
 )
 from aftersales.service.complaint_month import registration_month
-from aftersales.service.intake import check_channel, open_ticket_in, received_time
+from aftersales.service.intake import open_ticket_in, received_time
+from aftersales.service.intake_channel import intake_channel
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, permit
 from aftersales.service.runner import Applied
 from aftersales.service.views import CommandResult
@@ -53,7 +54,7 @@ class ComplaintIntake(ComplaintClassification):
         about: Sequence[str] = (),
         *,
         subject: ComplaintSubject = ComplaintSubject.PRODUCT_QUALITY,
-        channel: Channel = Channel.PHONE,
+        channel: Channel | None = None,
         asset_id: str | None = None,
         crisis: CrisisFacts | None = None,
         urgent: bool = False,
@@ -64,13 +65,15 @@ class ComplaintIntake(ComplaintClassification):
 
         Crisis facts given at intake by the centre (or the field) are classified at once; a crisis event
         is escalated in this same command (escalation record, notifications to the service-centre head
-        and the general manager). A customer's crisis facts are recorded as its statement
-        (``ComplaintFile.stated_crisis``) and the complaint is left for the centre to classify.
+        and the general manager). ``channel`` not given is ``phone`` for staff taking the complaint and
+        ``portal`` for a customer filing its own (seed 004 第八条 2(1) 来信、来电、传真或其它方式). A
+        customer's crisis facts are recorded as its statement (``ComplaintFile.stated_crisis``) and the
+        complaint is left for the centre to classify.
         """
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
         permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
-        channel = check_channel(actor, Channel(channel))
+        channel = intake_channel(actor, channel)
         request = [
             customer_id,
             description,

@@ -83,7 +83,8 @@ from aftersales.service.dispatching import (
 )
 from aftersales.service.field_filter import checked_field_filter
 from aftersales.service.held_breaches import breaches_a_move_undoes
-from aftersales.service.intake import check_channel, open_ticket_in, received_time
+from aftersales.service.intake import open_ticket_in, received_time
+from aftersales.service.intake_channel import intake_channel
 from aftersales.service.lifecycle import (
     close_in,
     confirm_in,
@@ -171,7 +172,7 @@ class Tickets:
         customer_id: str,
         description: str,
         category: Category = Category.REPAIR,
-        channel: Channel = Channel.PHONE,
+        channel: Channel | None = None,
         asset_id: str | None = None,
         expected_by: datetime | None = None,
         urgent: bool = False,
@@ -186,6 +187,9 @@ class Tickets:
 
         ``tags`` and ``custom_fields`` describe it from the start; the fields the desk declares as
         required for ``category`` must be given (``ValidationError`` naming ``fields.<name>``).
+
+        ``channel`` not given is ``phone`` for a call staff take and ``portal`` for a customer's own
+        submission (seed 003 二 1: the hotline and the online platform).
 
         ``received_at`` defaults to now (a call logged later may give the real time; the future is
         refused). The customer (and the asset, if given) must be registered; the ticket copies the
@@ -202,7 +206,7 @@ class Tickets:
         """
         if priority is not None:
             priority = Priority(priority)
-        channel = check_channel(actor, Channel(channel))
+        channel = intake_channel(actor, channel)
         code = getattr(category, "code", category)
         if TicketKind(kind) is TicketKind.COMPLAINT:
             if code not in (Category.REPAIR.code, Category.COMPLAINT.code):
