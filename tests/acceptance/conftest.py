@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from tests.acceptance.store_templates import fresh_sqlite_file
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
@@ -229,13 +230,16 @@ def pg_schema_url() -> Iterator[str]:
 
 @contextlib.contextmanager
 def store_url(backend: str, tmp_path: Path, name: str = "desk.db") -> Iterator[str]:
-    """The URL of a fresh store of ``backend``: ``memory``, ``sqlite`` (``name`` in ``tmp_path``) or
-    ``postgres`` (:func:`pg_schema_url`: a throw-away schema; the test skips without a DSN)."""
+    """The URL of a fresh store of ``backend``: ``memory``, ``sqlite`` (``name`` in ``tmp_path``: a copy of a
+    migrated file, :func:`.store_templates.fresh_sqlite_file`) or ``postgres`` (:func:`pg_schema_url`: a
+    throw-away schema; the test skips without a DSN)."""
     if backend == "postgres":
         with pg_schema_url() as url:
             yield url
+    elif backend == "memory":
+        yield "memory://"
     else:
-        yield "memory://" if backend == "memory" else f"sqlite:///{tmp_path / name}"
+        yield f"sqlite:///{fresh_sqlite_file(tmp_path / name)}"
 
 
 @contextlib.contextmanager
@@ -314,7 +318,7 @@ def world() -> World:
 
 @pytest.fixture
 def desk(db_path: Path, clock: ManualClock, notifier: MemoryNotifier, world: World) -> Iterator[ServiceDesk]:
-    """A desk on SQLite in ``tmp_path`` with the reference data registered."""
-    with open_desk(db_path, clock, notifier) as service_desk:
+    """A desk on SQLite in ``tmp_path`` (a copy of a migrated file) with the reference data registered."""
+    with open_desk(fresh_sqlite_file(db_path), clock, notifier) as service_desk:
         register(service_desk, world)
         yield service_desk
