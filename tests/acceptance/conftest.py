@@ -230,16 +230,23 @@ def pg_schema_url() -> Iterator[str]:
 
 @contextlib.contextmanager
 def store_url(backend: str, tmp_path: Path, name: str = "desk.db") -> Iterator[str]:
-    """The URL of a fresh store of ``backend``: ``memory``, ``sqlite`` (``name`` in ``tmp_path``: a copy of a
-    migrated file, :func:`.store_templates.fresh_sqlite_file`) or ``postgres`` (:func:`pg_schema_url`: a
-    throw-away schema; the test skips without a DSN)."""
+    """The URL of a fresh store of ``backend``: ``memory``, ``sqlite`` (``name`` in ``tmp_path``) or
+    ``postgres`` (:func:`pg_schema_url`: a throw-away schema; the test skips without a DSN)."""
     if backend == "postgres":
         with pg_schema_url() as url:
             yield url
-    elif backend == "memory":
-        yield "memory://"
     else:
-        yield f"sqlite:///{fresh_sqlite_file(tmp_path / name)}"
+        yield "memory://" if backend == "memory" else f"sqlite:///{tmp_path / name}"
+
+
+@contextlib.contextmanager
+def _made_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """:func:`store_url`, the SQLite file a copy of a migrated template (:mod:`.store_templates`): for the
+    desks below, which open and register (tests that a refused open makes no file use :func:`store_url`)."""
+    with store_url(backend, tmp_path) as url:
+        if backend == "sqlite":
+            fresh_sqlite_file(tmp_path / "desk.db")
+        yield url
 
 
 @contextlib.contextmanager
@@ -250,7 +257,7 @@ def world_desk(
     :data:`START`; ``options`` go to :meth:`ServiceDesk.open` (overrides, notifier …)."""
     clock, world = ManualClock(START), make_world()
     with (
-        store_url(backend, tmp_path) as url,
+        _made_store_url(backend, tmp_path) as url,
         ServiceDesk.open(url, pack=pack, clock=clock, staff=STAFF, **options) as desk,  # type: ignore[arg-type]
     ):
         register(desk, world)
@@ -276,7 +283,7 @@ def two_desks(
     process: both are the same desk."""
     clock, world = ManualClock(START), make_world()
     with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(backend, tmp_path))
+        url = stack.enter_context(_made_store_url(backend, tmp_path))
 
         def open_desk() -> ServiceDesk:
             return stack.enter_context(ServiceDesk.open(url, pack=pack, clock=clock, staff=STAFF))

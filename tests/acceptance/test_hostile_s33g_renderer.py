@@ -11,9 +11,8 @@ no store is made for the refused desk. A complete host renderer with its own wor
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -26,7 +25,7 @@ from aftersales.errors import ConfigurationError
 from aftersales.i18n.catalog import MessageCatalog, load_catalogs
 from aftersales.i18n.notifications import Renderer
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, make_world, pg_schema_url, register, store_url
+from conftest import STAFF, START, make_world, register, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -66,15 +65,6 @@ BROKEN = {
 }
 
 
-@contextlib.contextmanager
-def _unmade_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    if backend == "postgres":
-        with pg_schema_url() as url:
-            yield url
-    else:
-        yield "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'desk.db'}"
-
-
 def _schema_exists(url: str) -> bool:
     import psycopg
 
@@ -91,8 +81,7 @@ def test_a_renderer_that_cannot_word_a_notification_is_refused_at_open(
 ) -> None:
     catalogs, key = BROKEN[broken]
     renderer = Renderer(catalogs())
-    # A store not made yet (store_url hands out made ones): the refusal must come before it is made.
-    with _unmade_store_url(backend, tmp_path) as url:
+    with store_url(backend, tmp_path) as url:
         with pytest.raises(ConfigurationError) as refused:
             ServiceDesk.open(url, pack="office_equipment", clock=ManualClock(START), renderer=renderer)
         assert refused.value.key == key
