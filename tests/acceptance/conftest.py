@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from tests.acceptance.store_templates import fresh_sqlite_file
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
@@ -239,6 +240,16 @@ def store_url(backend: str, tmp_path: Path, name: str = "desk.db") -> Iterator[s
 
 
 @contextlib.contextmanager
+def _made_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """:func:`store_url`, the SQLite file a copy of a migrated template (:mod:`.store_templates`): for the
+    desks below, which open and register (tests that a refused open makes no file use :func:`store_url`)."""
+    with store_url(backend, tmp_path) as url:
+        if backend == "sqlite":
+            fresh_sqlite_file(tmp_path / "desk.db")
+        yield url
+
+
+@contextlib.contextmanager
 def world_desk(
     backend: str, tmp_path: Path, pack: str = "office_equipment", **options: object
 ) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
@@ -246,7 +257,7 @@ def world_desk(
     :data:`START`; ``options`` go to :meth:`ServiceDesk.open` (overrides, notifier …)."""
     clock, world = ManualClock(START), make_world()
     with (
-        store_url(backend, tmp_path) as url,
+        _made_store_url(backend, tmp_path) as url,
         ServiceDesk.open(url, pack=pack, clock=clock, staff=STAFF, **options) as desk,  # type: ignore[arg-type]
     ):
         register(desk, world)
@@ -272,7 +283,7 @@ def two_desks(
     process: both are the same desk."""
     clock, world = ManualClock(START), make_world()
     with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(backend, tmp_path))
+        url = stack.enter_context(_made_store_url(backend, tmp_path))
 
         def open_desk() -> ServiceDesk:
             return stack.enter_context(ServiceDesk.open(url, pack=pack, clock=clock, staff=STAFF))
@@ -314,7 +325,7 @@ def world() -> World:
 
 @pytest.fixture
 def desk(db_path: Path, clock: ManualClock, notifier: MemoryNotifier, world: World) -> Iterator[ServiceDesk]:
-    """A desk on SQLite in ``tmp_path`` with the reference data registered."""
-    with open_desk(db_path, clock, notifier) as service_desk:
+    """A desk on SQLite in ``tmp_path`` (a copy of a migrated file) with the reference data registered."""
+    with open_desk(fresh_sqlite_file(db_path), clock, notifier) as service_desk:
         register(service_desk, world)
         yield service_desk

@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.acceptance.store_templates import fresh_sqlite_file
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
@@ -92,7 +93,11 @@ def _open(
 
 @pytest.fixture(params=["memory", "sqlite"])
 def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk]:
-    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'complaints.db'}"
+    url = (
+        "memory://"
+        if request.param == "memory"
+        else f"sqlite:///{fresh_sqlite_file(tmp_path / 'complaints.db')}"
+    )
     with _open(url=url) as opened:
         yield opened
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.acceptance.store_templates import fresh_sqlite_file
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
@@ -72,7 +73,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with pg_schema_url() as pg:
             yield pg
         return
-    yield "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'qi.db'}"
+    yield "memory://" if request.param == "memory" else f"sqlite:///{fresh_sqlite_file(tmp_path / 'qi.db')}"
 
 
 def _fault(desk: ServiceDesk, n: int, cause: str = "seal_defect", symptom: str = "leak") -> str:

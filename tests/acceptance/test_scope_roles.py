@@ -23,6 +23,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+from tests.acceptance.store_templates import fresh_sqlite_file
 
 from aftersales import ChargeKind, ChargeLine, to_json
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
@@ -84,7 +85,7 @@ def _url(kind: str, tmp_path: Path) -> tuple[str, str | None]:
     if kind == "memory":
         return "memory://", None
     if kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'roles.db'}", None
+        return f"sqlite:///{fresh_sqlite_file(tmp_path / 'roles.db')}", None  # a copy of a migrated file
     if not DSN:
         pytest.skip("AFTERSALES_PG_DSN is not set")
     schema = f"r_{uuid.uuid4().hex[:16]}"

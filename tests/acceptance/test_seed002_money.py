@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from tests.acceptance.store_templates import fresh_sqlite_file
 
 from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
 from aftersales.adapters.clock import ManualClock
@@ -91,7 +92,7 @@ def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Serv
     if request.param == "memory":
         url = "memory://"
     elif request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'money.db'}"
+        url = f"sqlite:///{fresh_sqlite_file(tmp_path / 'money.db')}"  # a copy of a migrated file
     else:
         if not DSN:
             pytest.skip("AFTERSALES_PG_DSN is not set")

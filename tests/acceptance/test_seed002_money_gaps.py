@@ -19,6 +19,7 @@ import pytest
 from test_seed002_charged_after_free_issue import DEALER, _charged_after_free_issue
 from test_seed002_money import IN_WARRANTY, PART, SH, _free_part_received, _repair, story
 from test_seed002_quotes_again import _extend_warranty
+from tests.acceptance.store_templates import fresh_sqlite_file
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
@@ -186,7 +187,7 @@ def _desk_with(request: pytest.FixtureRequest, tmp_path: Path, fees: DefaultFees
     if request.param == "memory":
         url = "memory://"
     elif request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'gaps.db'}"
+        url = f"sqlite:///{fresh_sqlite_file(tmp_path / 'gaps.db')}"  # a copy of a migrated file
     else:
         if not DSN:
             pytest.skip("AFTERSALES_PG_DSN is not set")

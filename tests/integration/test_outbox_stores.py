@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from tests.acceptance.store_templates import fresh_sqlite_file
 
 from aftersales.adapters.memory import MemoryStore
 from aftersales.adapters.sqlite import SqliteStore, open_sqlite
@@ -24,7 +25,7 @@ class TestMemoryOutbox(OutboxContract):
 
 class TestSqliteOutbox(OutboxContract):
     def make_store(self, tmp_path: Path) -> SqliteStore:
-        return open_sqlite(f"sqlite:///{tmp_path}/outbox.db")
+        return open_sqlite(f"sqlite:///{fresh_sqlite_file(tmp_path / 'outbox.db')}")  # a migrated copy
 
 
 class TestSqliteRowByRowOutbox(OutboxContract):
@@ -38,7 +39,7 @@ class TestSqliteRowByRowOutbox(OutboxContract):
         monkeypatch.setattr(sqlite._Outbox, "sent_patch", "")
 
     def make_store(self, tmp_path: Path) -> SqliteStore:
-        return open_sqlite(f"sqlite:///{tmp_path}/outbox.db")
+        return open_sqlite(f"sqlite:///{fresh_sqlite_file(tmp_path / 'outbox.db')}")  # a migrated copy
 
 
 class TestSqliteMemoryOutbox(OutboxContract):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.acceptance.store_templates import fresh_sqlite_file
+
 from aftersales.adapters.sqlite import SqliteStore, open_sqlite
 from aftersales.testing.storage_contract import StorageContract
 
 
 class TestSqliteStorage(StorageContract):
     def make_store(self, tmp_path: Path) -> SqliteStore:
-        return open_sqlite(f"sqlite:///{tmp_path}/contract.db")
+        return open_sqlite(f"sqlite:///{fresh_sqlite_file(tmp_path / 'contract.db')}")  # a migrated copy
 
 
 class TestSqliteMemoryStorage(StorageContract):

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from tests.acceptance.store_templates import fresh_sqlite_file
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.ticket import Ticket
@@ -39,7 +40,7 @@ def open_desk(
     if kind == "memory":
         url = "memory://"
     elif kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'desk.db'}"
+        url = f"sqlite:///{fresh_sqlite_file(tmp_path / 'desk.db')}"  # a copy of a migrated file
     else:
         url = f"{DSN}{'&' if '?' in (DSN or '') else '?'}schema={schema}"
     desk = ServiceDesk.open(url, pack="sanitary_ware", clock=clock)
