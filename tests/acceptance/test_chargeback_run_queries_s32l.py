@@ -31,7 +31,7 @@ def test_a_run_with_nothing_past_due_reads_no_arrivals_and_one_past_due_reads_th
 ) -> None:
     desk, clock, world = host
     _ticket_id, _relay_id = _fitted_and_handed_in(desk, clock, world)  # due by 2 April, in transit
-    kept = _free_part_received(desk, clock, world, _call(desk, world))  # lent 1 April, due 1 May
+    kept = _free_part_received(desk, clock, world, _call(desk, world))  # lent 1 April, due 6 May
     kinds = _counting(desk, monkeypatch)
     assert desk.materials.run_overdue_chargebacks(world.system) == ()  # 1 April: all in time
     assert (kinds.count(PartReturn.DOCUMENT_KIND), kinds.count(RelayedReturn.DOCUMENT_KIND)) == (0, 0)
@@ -41,7 +41,9 @@ def test_a_run_with_nothing_past_due_reads_no_arrivals_and_one_past_due_reads_th
     # Read once per run (session 33): 2 + 1, not the plan's and again after the tickets' locks (4 + 2).
     assert (kinds.count(PartReturn.DOCUMENT_KIND), kinds.count(RelayedReturn.DOCUMENT_KIND)) == (2, 1)
     kinds.clear()
-    clock.set(datetime(2026, 5, 2, 9, 0, tzinfo=SH))  # the second line past due, its part kept
+    # The second line past due, its part kept: its 30th day, 1 May, is Labour Day (1-5 May off), so it
+    # was due by the end of Wednesday 6 May (session 35).
+    clock.set(datetime(2026, 5, 7, 9, 0, tzinfo=SH))
     charged = desk.materials.run_overdue_chargebacks(world.system)
     assert [(c.request_id, c.part, c.quantity) for c in charged] == [(kept, PART, 1)]
     assert RelayedReturn.DOCUMENT_KIND in kinds

@@ -206,7 +206,7 @@ def test_the_end_user_archive_records_every_communication_with_its_method(
             ("request", "wechat", "", True),
             ("contact", "phone", "下午两点上门", True),
             ("visit", "visit", "", True),
-            ("note", None, "已更换密封圈", True),
+            ("note", "portal", "已更换密封圈", True),  # the customer's progress view (session 35)
             ("callback_attempt", "phone", "", False),
             ("callback", "phone", "满意", True),  # record_callback's channel (phone by default)
         ]

@@ -162,6 +162,7 @@ TICKET_FOR: dict[str, str] = {
     "desk.reject": "resolved", "desk.close": "accepted", "desk.reopen": "closed",
     "desk.record_callback": "accepted", "desk.record_callback_attempt": "accepted",
     "desk.schedule_callback": "accepted", "callbacks.record": "accepted", "callbacks.schedule": "accepted",
+    "callbacks.answer_survey": "accepted",
     "callbacks.records": "closed", "knowledge.learn_from": "closed", "charges.accept": "quoted",
     "charges.record_payment": "quoted", "charges.refund": "quoted", "charges.refuse": "quoted",
     "charges.dealer_purchase": "quoted", "charges.quote": "quoted", "charges.sheet": "quoted",
@@ -233,7 +234,7 @@ def _by_name(name: str, w: FuzzWorld, key: str) -> Any:
         "problem_back": False, "accepted": True, "description": "马桶漏水", "name": "现场.jpg",
         "content": PHOTO, "problem": PROBLEM, "contents": [CONTENT], "part": "WN-FV-01",
         "checklist": CallbackChecklist(), "survey": SatisfactionSurvey(4, 5, 4, 5, 4, 4),
-        "settings": JobSettings(), "score": 80, "handler_id": "agent-2",
+        "settings": JobSettings(), "score": 80, "handler_id": "agent-2", "satisfaction": 4,
     }  # fmt: skip
     return table[name]
 
@@ -306,6 +307,8 @@ def _overrides(w: FuzzWorld) -> dict[str, dict[str, Any]]:
         "privacy.erase_customer": {"customer_id": "cust-en"},
         # Session 27 (l): the pack's overrun approver, on the world's budget of the year.
         "charges.approve_overrun": {"actor": GM, "category": "materials", "period": "2026"},
+        # The ticket's own customer answers its survey online (seed 001 三(七)2, session 35).
+        "callbacks.answer_survey": {"actor": Actor.customer("cust-zh")},
         # Session 21: a repair point of the customers' region; a letter about a problem described.
         "repair_points.register": {
             "point": RepairPoint("rp-1", "浦东维修点", "SH", "上海市浦东新区张江路 1 号")

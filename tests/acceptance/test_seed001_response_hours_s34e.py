@@ -96,7 +96,9 @@ def test_a_problem_found_critical_at_its_assessment_still_owes_its_contact_thirt
 
 def test_the_pack_counts_the_response_on_the_wall_clock_and_the_library_keeps_the_grades_clock() -> None:
     assert resolve_policies("exhibition_services").sla.params.response_clock == "wall"
-    for other in ("general_maintenance", "office_equipment", "sanitary_ware", "service_centre"):
+    # sanitary_ware too since session 35: seed 002's dealer contract counts wall-clock hours.
+    assert resolve_policies("sanitary_ware").sla.params.response_clock == "wall"
+    for other in ("general_maintenance", "office_equipment", "service_centre"):
         assert resolve_policies(other).sla.params.response_clock is None
 
 

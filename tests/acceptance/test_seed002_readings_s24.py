@@ -163,7 +163,8 @@ def test_the_old_part_is_due_back_30_days_after_the_repair_not_after_the_new_par
 ) -> None:
     # The new flush valve reached the dealer on 3 March; the customer put the visit off and the dealer
     # replaced the old one on 20 March. The old part exists from 20 March: it is due back by the end of
-    # 19 April, not 2 April. (It was charged as kept on 3 April, 14 days after it came out.)
+    # 19 April, not 2 April. (It was charged as kept on 3 April, 14 days after it came out.) 19 April is a
+    # Sunday: the period ends on Monday 20 April (session 35, 民法典 第二百零三条).
     desk, clock, world = host
     clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=SH))
     ticket_id = _call(desk, world)
@@ -179,12 +180,12 @@ def test_the_old_part_is_due_back_30_days_after_the_repair_not_after_the_new_par
     assert desk.materials.overdue(world.agent, dealer) == []
     assert desk.materials.run_overdue_chargebacks(world.system) == ()
     assert desk.fees.slips_of(world.manager, ticket_id) == []
-    clock.set(datetime(2026, 4, 19, 23, 59, tzinfo=SH))
+    clock.set(datetime(2026, 4, 20, 23, 59, tzinfo=SH))
     assert desk.materials.run_overdue_chargebacks(world.system) == ()
-    clock.set(datetime(2026, 4, 20, 0, 1, tzinfo=SH))
+    clock.set(datetime(2026, 4, 21, 0, 1, tzinfo=SH))
     (kept,) = desk.materials.run_overdue_chargebacks(world.system)
     assert kept.request_id == request_id and kept.line.amount == Money("75.00", "CNY")
-    assert kept.reasons[0].params["due_at"] == "2026-04-20T00:00:00+08:00"
+    assert kept.reasons[0].params["due_at"] == "2026-04-21T00:00:00+08:00"
 
 
 def test_a_repair_date_given_at_receipt_stays_the_start_though_the_ticket_is_resolved_later(

@@ -239,19 +239,20 @@ def test_a_reopened_job_whose_old_part_came_back_owes_only_the_second_part(
     clock.set(datetime(2026, 3, 20, 10, 0, tzinfo=SH))  # the callback finds the leak back
     desk.record_callback(world.agent, ticket_id, problem_back=True, satisfaction=2)
     desk.start_work(world.dealer_sh_staff, ticket_id)
-    second = _free_part(desk, clock, world, ticket_id)  # received 20 March: due back by 19 April
+    # Received 20 March: due back by 19 April, a Sunday, so by Monday 20 April (session 35).
+    second = _free_part(desk, clock, world, ticket_id)
     desk.resolve(world.dealer_sh_staff, ticket_id, summary="再换冲水阀")
     assert desk.materials.ledger(world.agent, dealer).balance == {PART: 1}
 
     clock.set(datetime(2026, 4, 5, 9, 0, tzinfo=SH))  # past the first part's deadline, not the second's
     assert desk.materials.run_overdue_chargebacks(world.system) == ()
     assert desk.fees.slips_of(world.manager, ticket_id) == []
-    clock.set(datetime(2026, 4, 20, 0, 1, tzinfo=SH))  # the second part was kept past its 30 days
+    clock.set(datetime(2026, 4, 21, 0, 1, tzinfo=SH))  # the second part was kept past its 30 days
     (kept,) = desk.materials.run_overdue_chargebacks(world.system)
     assert kept.part == PART and kept.quantity == 1 and kept.line.amount == Money("75.00", "CNY")
     (slip,) = desk.fees.slips_of(world.manager, ticket_id)
     assert kept.request_id == second and slip.payer_id == "dealer-sh"
-    assert slip.reasons[0].params["due_at"] == "2026-04-20T00:00:00+08:00"  # the end of 19 April
+    assert slip.reasons[0].params["due_at"] == "2026-04-21T00:00:00+08:00"  # the end of Monday 20 April
 
 
 # -- 材料收费 1 + 保修期限自用户购买之日起计算: the warranty decision changes under a quote

@@ -315,7 +315,8 @@ class SlaParams:
     """How the response hours alone are counted, whatever the priority's ``clock`` (``"working"`` or
     ``"wall"``; ``None``, the default: the priority's). Seed 001 五(一)1 售后专员应在[X]小时内做出响应
     counts plain hours where 五(二) counts 工作日: ``"wall"`` there (session 34). A category
-    override's own ``clock`` still wins for its category."""
+    override's own ``clock`` still wins for its category. Under ``dealer_contract`` it is ``"wall"``
+    (left out, it becomes ``"wall"``; ``"working"`` is refused): see ``dealer_contract``."""
     complex_resolution_days: int = attrs.field(default=10, validator=at_least(1))
     """Resolution of a complex problem in working days (seed 001 复杂售后问题 [X]个工作日)."""
     category_overrides: Mapping[str, SlaOverride] = attrs.field(
@@ -354,7 +355,14 @@ class SlaParams:
     """Callback after a complaint is handled, in whole local days: through the end of the N-th day after
     the day it was handled (seed 004: 七天内)."""
     dealer_contract: bool = False
-    """Apply the seed 002 dealer contract: resolution within wall-clock hours of the call."""
+    """Apply the seed 002 dealer contract: resolution within wall-clock hours of the call.
+
+    The response is then counted on the same wall clock (``response_clock`` ``"wall"``), and no response
+    target may be longer than ``dealer_resolution_hours``: the response tells the customer when the
+    problem will be solved (seed 003 响应: 告知预计上门或解决时间), so it cannot fall due after the fix. In
+    working hours a call at 17:00 on 30 September was due its answer on 8 October 12:00, past the National
+    Day holiday, while the dealer had to fix it by 17:00 on 1 October (session 35). A category override
+    counting a contract category's hours in working time is refused for the same reason."""
     dealer_resolution_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 30))
     """The dealer contract's resolution limit in wall-clock hours (seed 002: 24小时之内)."""
     dealer_special_case_hours: int = attrs.field(default=48, validator=in_range(1, 24 * 30))
@@ -409,6 +417,8 @@ class SlaParams:
                 "dealer_special_case_hours must not be below dealer_resolution_hours",
                 field="dealer_special_case_hours",
             )
+        if self.dealer_contract:
+            _dealer_response(self)
         for priority in Priority:
             _check_order(
                 priority.value,
@@ -436,6 +446,46 @@ def urgent_contact_applies(params: SlaParams, priority: Priority, urgent: bool) 
         return False
     floor = params.urgent_contact_from
     return urgent or (floor is not None and priority.rank >= floor.rank)
+
+
+def _dealer_response(params: SlaParams) -> None:
+    """Put the response on the dealer contract's wall clock and refuse what would let it fall due after
+    the contract's fix (see ``SlaParams.dealer_contract``)."""
+    if params.response_clock == "working":
+        raise ValidationError(
+            "response_clock 'working' with dealer_contract: the dealer's fix is due in wall-clock hours "
+            "(seed 002: 24小时之内), so a response counted in working hours falls due after it over a "
+            "holiday (a call on 30 September answered on 8 October, fixed by 1 October); leave "
+            "response_clock out or set it to 'wall'",
+            field="response_clock",
+        )
+    for category in params.dealer_contract_categories:
+        override = params.category_overrides.get(category)
+        if override is not None and override.clock == "working":
+            raise ValidationError(
+                f"category_overrides.{category}.clock 'working': {category} is bound by the dealer "
+                "contract, whose fix is due in wall-clock hours; its response counted in working hours "
+                "falls due after the fix over a holiday",
+                field=f"category_overrides.{category}.clock",
+            )
+    if params.response_clock is None:
+        object.__setattr__(params, "response_clock", "wall")
+    factor = max([1.0, *params.tier_factor.values()])
+    limit = params.dealer_resolution_hours
+    responses = [(f"response_hours.{p.value}", h) for p, h in params.response_hours.items()]
+    responses += [
+        (f"category_overrides.{c}.response_hours", o.response_hours)
+        for c, o in params.category_overrides.items()
+        if o.response_hours is not None and c in params.dealer_contract_categories
+    ]
+    for key, hours in responses:
+        if hours * factor > limit:
+            raise ValidationError(
+                f"{key} ({hours * factor:g} h with the tier factor) is longer than dealer_resolution_hours "
+                f"({limit} h): the response tells the customer when the problem is solved, so it cannot "
+                "fall due after the dealer's fix",
+                field=key,
+            )
 
 
 def _check_order(

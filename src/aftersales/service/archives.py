@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 
-from aftersales.domain.classification import Category
+from aftersales.domain.classification import Category, Channel
 from aftersales.domain.contact import zone
 from aftersales.domain.correspondence import CorrespondenceGuidance
 from aftersales.domain.fee_slips import FeeSlip
@@ -51,6 +51,7 @@ from aftersales.service.scope import customer_slip_readable, party_visible, purc
 
 __all__ = [
     "ARCHIVE_ROLES",
+    "NOTE_CHANNEL",
     "ArchiveDesk",
     "CallbackEntry",
     "ContactEntry",
@@ -195,14 +196,20 @@ class CallbackEntry:
         return (*found, "other_complaints") if self.other_complaints.strip() else found
 
 
+NOTE_CHANNEL = Channel.PORTAL.value
+"""The method (沟通方式, seed 001 五(三)3) of a progress note the customer reads: it is published in their own
+progress view online (``desk.progress``), whatever else a pack's notifications send about it."""
+
+
 @attrs.frozen
 class ContactEntry:
     """One communication with the customer on a ticket, and how it went (its method): the request
     itself (``request``, by the channel it came in), a contact (``contact``: a call or a message, by its
-    channel), an on-site visit (``visit``), a progress note the customer reads (``note``), the customer's
-    acceptance as staff took it (``acceptance``, by its channel: a call, a signed slip…), a callback
-    attempt that did not reach them (``callback_attempt``) and the callback (``callback``), each by the
-    channel it was made on (``None``: a callback recorded before callbacks named one).
+    channel), an on-site visit (``visit``), a progress note the customer reads (``note``, by
+    :data:`NOTE_CHANNEL`), the customer's acceptance as staff took it (``acceptance``, by its channel:
+    a call, a signed slip…), a callback attempt that did not reach them (``callback_attempt``) and the
+    callback (``callback``), each by the channel it was made on (``None``: a callback recorded before
+    callbacks named one).
 
     ``note`` is what was said as the reader may read it: staff's own words on a step stay with staff.
     """
@@ -300,7 +307,8 @@ def _contacts(ticket: Ticket, seen: Ticket) -> Iterator[ContactEntry]:
         elif event.action == "note_to_customer" and payload.get("visible"):
             index = payload.get("index")
             if isinstance(index, int) and 0 <= index < len(ticket.notes):
-                yield ContactEntry(ticket.id, event.at, "note", None, ticket.notes[index].text)
+                # Published in the customer's own progress view (在线客服平台): its method is the portal.
+                yield ContactEntry(ticket.id, event.at, "note", NOTE_CHANNEL, ticket.notes[index].text)
     for visit in ticket.visits:
         if visit.arrived_at is not None:
             yield ContactEntry(ticket.id, visit.arrived_at, "visit", "visit")

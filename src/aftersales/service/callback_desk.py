@@ -28,7 +28,7 @@ from aftersales.domain.surveys import (
     SatisfactionSurvey,
 )
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ValidationError
+from aftersales.errors import DuplicateError, ValidationError
 from aftersales.i18n.callback_complaint_words import coded_description
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -50,7 +50,7 @@ from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.unsatisfied_callback import unsatisfied_notice
 from aftersales.service.views import CommandResult
 
-__all__ = ["CallbackDesk", "SurveyHook", "check_survey_given"]
+__all__ = ["CUSTOMER_ANSWER", "CallbackDesk", "SurveyHook", "check_survey_given"]
 
 SurveyHook = Callable[
     [UnitOfWork, Actor, Ticket, int | None, tuple[str, ...], str, datetime], tuple[TicketId | None, Applied]
@@ -89,6 +89,23 @@ def check_survey_given(
         "team's attitude (seed 001: 对售后团队服务态度的评价) beside the result: give attitude (1-5)",
         field="attitude",
     )
+
+
+CUSTOMER_ANSWER = "answer_ticket_survey"
+"""The command (and permission-table entry) of a customer answering their own ticket's survey online."""
+
+_ONLINE = (Channel.PORTAL, Channel.WECHAT, Channel.EMAIL)
+"""The ways a customer answers a survey online (seed 001 三(七)2 在线问卷)."""
+
+
+def _check_first_answer(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> None:
+    """Refuse a customer's second answer to the same ticket's survey: ``DuplicateError``."""
+    for record in uow.documents.query(CallbackRecord, ticket_id=ticket.id):
+        if record.by == actor.ref:
+            raise DuplicateError(
+                f"the survey of ticket {ticket.id} was answered by this customer already "
+                f"({record.at.isoformat()}): a customer answers their ticket's survey once"
+            )
 
 
 def _lowest(score: int | None, attitude: int | None) -> int | None:
@@ -205,6 +222,30 @@ class CallbackDesk:
         投诉 is dissatisfaction said by any means; 服务人员态度不好 is a general complaint) — reason
         ``callback_grievance``.
         """
+        return self._record(
+            "record_callback", actor, ticket_id, checklist=checklist, problem_back=problem_back,
+            survey=survey, comment=comment, satisfaction=satisfaction, answers=answers,
+            idempotency_key=idempotency_key, channel=channel, attitude=attitude,
+        )  # fmt: skip
+
+    def _record(
+        self,
+        command: str,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        checklist: CallbackChecklist,
+        problem_back: bool,
+        survey: SatisfactionSurvey | None = None,
+        comment: str = "",
+        satisfaction: int | None = None,
+        answers: Mapping[str, bool] | None = None,
+        idempotency_key: str | None = None,
+        channel: Channel = Channel.PHONE,
+        attitude: int | None = None,
+    ) -> CommandResult:
+        """:meth:`record`, run as ``command`` (``record_callback``, or the customer's own
+        ``answer_ticket_survey``)."""
         if not isinstance(checklist, CallbackChecklist):
             raise ValidationError("checklist must be a CallbackChecklist", field="checklist")
         if survey is not None and not isinstance(survey, SatisfactionSurvey):
@@ -254,9 +295,78 @@ class CallbackDesk:
             facts["other_complaints"] = checklist.other_complaints
         if survey is not None:
             facts.update({f"score.{k}": v for k, v in survey.dimensions().items()})
+        return self._recorded(
+            actor, ticket_id, command, checklist, problem_back, survey, comment, (satisfaction, score),
+            attitude, facts, channel, idempotency_key,
+        )  # fmt: skip
+
+    def answer_survey(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        satisfaction: int,
+        attitude: int | None = None,
+        comment: str = "",
+        channel: Channel = Channel.PORTAL,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """The customer's own answer to their ticket's satisfaction survey, online.
+
+        Seed 001 三(七)2: 客户满意度调查可通过电话回访、在线问卷等方式进行 — the survey may be a call or an
+        online questionnaire the customer fills in. Only staff could record a ticket's survey (a customer
+        could answer a survey campaign's task, not their own ticket's). The permission table lets a
+        customer (``answer_ticket_survey``) answer their own ticket's survey, once: staff are
+        ``PermissionDenied`` (they record it as a callback), another customer's ticket is ``NotFound``, a
+        complaint a ``ValidationError`` naming ``ticket_id`` (its callback is the centre's), a second
+        answer a ``DuplicateError``; nothing changes.
+
+        ``satisfaction`` (1–5) is the result's score and ``attitude`` (1–5) the evaluation of the team's
+        service attitude (三(七)2 调查内容; a survey the callback plan owes needs both, as a callback's
+        does); ``channel`` is the online way it came (``portal``, ``wechat`` or ``email``: a
+        ``ValidationError`` naming ``channel`` otherwise). It is recorded as the callback is — the
+        ticket's ``record_callback`` step by the customer, a :class:`CallbackRecord`, the pending
+        callback task done, a low score or attitude opening a complaint (seed 004 第七条 4) — and never
+        finds the problem back: a customer whose problem is back calls it in, as staff reopen a ticket.
+        """
+        if channel not in _ONLINE:
+            raise ValidationError(
+                f"a customer answers the survey online ({', '.join(c.value for c in _ONLINE)}), "
+                f"not by {getattr(channel, 'value', channel)!r}",
+                field="channel",
+            )
+        if satisfaction is None:
+            raise ValidationError("the survey's answer gives satisfaction (1-5)", field="satisfaction")
+        return self._record(
+            CUSTOMER_ANSWER, actor, ticket_id, checklist=CallbackChecklist(), problem_back=False,
+            comment=comment, satisfaction=satisfaction, idempotency_key=idempotency_key, channel=channel,
+            attitude=attitude,
+        )  # fmt: skip
+
+    def _recorded(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        command: str,
+        checklist: CallbackChecklist,
+        problem_back: bool,
+        survey: SatisfactionSurvey | None,
+        comment: str,
+        scores: tuple[int | None, int | None],
+        attitude: int | None,
+        facts: dict[str, JsonValue],
+        channel: Channel,
+        idempotency_key: str | None,
+    ) -> CommandResult:
+        """Record the callback (``command``: ``record_callback``, or the customer's own
+        ``answer_ticket_survey``, which each customer runs once per ticket); ``scores`` are the
+        satisfaction given and the score judged (the survey's overall when one was given)."""
+        satisfaction, score = scores
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             check_callback_now(self.context.policies.callback, uow, ticket, "record_callback")
+            if command == CUSTOMER_ANSWER:
+                _check_first_answer(uow, actor, ticket)
             if not problem_back:
                 check_survey_given(uow, ticket, score, attitude)
                 if score is None and ticket.can("record_callback"):  # else refused as a callback
@@ -310,7 +420,7 @@ class CallbackDesk:
 
         return self.runner.execute(
             actor,
-            "record_callback",
+            command,
             ticket_id,
             apply,
             idempotency_key,

@@ -299,7 +299,7 @@ class ServiceDesk(Tickets):
         # cancelled ticket's parts has not shipped is called off.
         runner.on_ticket_change(call_off_materials())
         # Seed 002 分工 3: the old part is owed back from the repair that took it out (the resolve).
-        runner.on_ticket_change(date_returns_from_repair(self.materials.params))
+        runner.on_ticket_change(date_returns_from_repair(self.materials.params, context.calendar))
         install_search_hooks(runner, self.attachments)
         # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
         self.outbox = OutboxDesk(context, runner)

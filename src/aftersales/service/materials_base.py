@@ -208,8 +208,10 @@ class MaterialsBase:
     @validated  # public: ``repaired_at`` an aware datetime within YEAR_RANGE, or a ValidationError naming it
     def return_deadline(self, repaired_at: datetime) -> datetime:
         """The first instant an old part is late: "within N days" of the repair counts whole local days,
-        so the part is on time through the end of the N-th day after the repair day, in the desk's zone."""
-        return self.params.return_deadline(repaired_at)
+        so the part is on time through the end of the N-th day after the repair day, in the desk's zone;
+        a last day the desk's calendar has closed (a weekend, a public holiday) gives way to the next working
+        day (:meth:`MaterialsParams.return_deadline`)."""
+        return self.params.return_deadline(repaired_at, self.context.calendar)
 
     def _movement(
         self, uow: UnitOfWork, kind: MovementKind, ticket_id: str, party: PartyRef,

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import attrs
 
 from aftersales.domain.bounds import check_bounded
+from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.contact import zone
 from aftersales.domain.text import CODE_PATTERN
-from aftersales.errors import ValidationError
+from aftersales.errors import CalendarDataMissing, ValidationError
 
 __all__ = ["MaterialsParams"]
 
@@ -42,6 +43,19 @@ def _codes(value: object) -> tuple[str, ...]:
 
 def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     check_bounded(value, attribute.name, 3650)  # days
+
+
+def _open_day(calendar: BusinessCalendar, day: date) -> date:
+    """``day``, or the first working day after it on ``calendar`` (a day past its data: as it is)."""
+    found = day
+    for _ in range(366):  # a calendar closed all year moves nothing
+        try:
+            if calendar.is_working_day(found):
+                return found
+        except CalendarDataMissing:
+            return found
+        found += timedelta(days=1)
+    return day
 
 
 @attrs.frozen
@@ -90,11 +104,20 @@ class MaterialsParams:
         """The zone the dates are read in: ``timezone``, or ``Asia/Shanghai`` when none is named."""
         return "Asia/Shanghai" if self.timezone is None else self.timezone
 
-    def return_deadline(self, repaired_at: datetime) -> datetime:
+    def return_deadline(self, repaired_at: datetime, calendar: BusinessCalendar | None = None) -> datetime:
         """The first instant an old part is late: "within N days" of the repair counts whole local days,
-        so the part is on time through the end of the N-th day after the repair day, in :attr:`zone_name`."""
+        so the part is on time through the end of the N-th day after the repair day, in :attr:`zone_name`.
+
+        A last day on which ``calendar`` (the desk's working calendar) has no working time — a weekend, a
+        public holiday — gives way to the next working day: the receiving location (seed 002 退料 2 a:
+        台州为退料的唯一接收地) takes nothing in while it is closed, and a period whose last day is a day of
+        rest ends on the day after the rest (民法典 第二百零三条: 期间的最后一日是法定休假日的, 以法定休假日
+        结束的次日为期间的最后一日). A day past the calendar's data is taken as it is (nothing known closes
+        it); without a calendar every day counts."""
         tz = zone(self.zone_name)
         last_day = repaired_at.astimezone(tz).date() + timedelta(days=self.return_days)
+        if calendar is not None:
+            last_day = _open_day(calendar, last_day)
         return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
 
     def in_zone(self, desk_zone: str) -> MaterialsParams:

@@ -93,6 +93,9 @@ def _ticket_roles() -> dict[str, frozenset[Role]]:
     table["read_ticket"] = READERS
     table["ledger"] = READERS
     table["recompute_due"] = _HEADS | {R.SYSTEM}
+    # Seed 001 三(七)2 在线问卷: the customer answers their own ticket's satisfaction survey online (their
+    # scope: their own tickets; once, service.callback_desk). Staff record the survey as a callback.
+    table["answer_ticket_survey"] = frozenset({R.CUSTOMER})
     return table
 
 

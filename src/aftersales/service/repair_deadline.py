@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.loan_ledger import LoanLedger
 from aftersales.domain.materials import MaterialsRequest
@@ -37,9 +38,10 @@ RESOLVED = "resolve"
 """The step that records the repair done (a remote resolution too: parts mailed and fitted)."""
 
 
-def date_returns_from_repair(params: MaterialsParams) -> TicketHook:
+def date_returns_from_repair(params: MaterialsParams, calendar: BusinessCalendar | None = None) -> TicketHook:
     """The hook: a command that resolves a ticket dates the repair of its parts received before it (see
-    the module's docstring); ``params`` are the desk's materials settings (the return period, its zone)."""
+    the module's docstring); ``params`` are the desk's materials settings (the return period, its zone),
+    ``calendar`` the desk's working calendar (a last day it has closed gives way to the next working day)."""
 
     def hook(
         uow: UnitOfWork,
@@ -51,13 +53,15 @@ def date_returns_from_repair(params: MaterialsParams) -> TicketHook:
     ) -> Sequence[OutboxMessage] | None:
         resolved = next((e.at for e in events if e.action == RESOLVED), None)
         if resolved is not None:
-            _date_repairs(uow, ticket, resolved, params)
+            _date_repairs(uow, ticket, resolved, params, calendar)
         return None
 
     return hook
 
 
-def _date_repairs(uow: UnitOfWork, ticket: Ticket, at: datetime, params: MaterialsParams) -> None:
+def _date_repairs(
+    uow: UnitOfWork, ticket: Ticket, at: datetime, params: MaterialsParams, calendar: BusinessCalendar | None
+) -> None:
     for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
         if not request.record_repair(at):
             continue
@@ -67,5 +71,5 @@ def _date_repairs(uow: UnitOfWork, ticket: Ticket, at: datetime, params: Materia
         except NotFound:
             continue  # nothing of it was lent (gifts, charged parts): no deadline to move
         assert request.repaired_at is not None
-        if ledger.redate(request.id, params.return_deadline(request.repaired_at)):
+        if ledger.redate(request.id, params.return_deadline(request.repaired_at, calendar)):
             uow.documents.save(ledger)
