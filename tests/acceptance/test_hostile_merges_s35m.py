@@ -5,17 +5,27 @@
   A term so read that finds nothing is now read again as typed.
 - An upload named only by an extension (``.exe``) holding a JPEG was attached: Windows opens such a
   file by its extension, as a program, which is what ``extension_contradicts`` (s35 g) refuses.
+- A ticket's notes, visits and fault records became tuples a store's copies share (s35 b): a host's list
+  set on a ticket it imported stayed the memory store's, so changing it afterwards changed the stored
+  ticket (no command, no event; SQLite and PostgreSQL kept what was imported). The import takes it as a
+  tuple, as the constructor does.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from aftersales.adapters.ids import SequentialIds
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.classification import Category, Channel
+from aftersales.domain.ids import TicketId
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import CustomerNote
 from aftersales.errors import ValidationError
-from conftest import world_desk
+from conftest import START, world_desk
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
 
@@ -45,3 +55,28 @@ def test_a_name_that_is_only_a_program_extension_is_refused(name: str, tmp_path:
         assert desk.attachments.list(w.agent, tid) == ()
         desk.attachments.attach(w.agent, tid, kind="photo", name=".jpg", content=JPEG)  # it fits
         assert [a.name for a in desk.attachments.list(w.agent, tid)] == [".jpg"]
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_hosts_list_on_an_imported_ticket_is_not_the_stores(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path) as (desk, clock, w):
+        clock.advance(timedelta(days=1))
+        ticket = Ticket.open(
+            id=TicketId("OLD-00001"), customer_id=w.cust_zh.id, channel=Channel.PHONE,
+            category=Category.REPAIR, description="旧系统工单 打印机卡纸", received_at=START,
+            taken_by=ActorRef("agent-1", Role.AGENT),
+        )  # fmt: skip
+        notes = [CustomerNote("旧系统备注")]
+        ticket.notes = notes  # type: ignore[assignment]  # host code written when notes were a list
+        desk.import_tickets(w.manager, [ticket])
+        notes.append(CustomerNote("导入后改的"))
+        assert [n.text for n in desk.ticket(w.manager, "OLD-00001").notes] == ["旧系统备注"]
+        other = Ticket.open(
+            id=TicketId("OLD-00002"), customer_id=w.cust_zh.id, channel=Channel.PHONE,
+            category=Category.REPAIR, description="旧系统工单", received_at=START,
+            taken_by=ActorRef("agent-1", Role.AGENT),
+        )  # fmt: skip
+        other.visits = "none"  # type: ignore[assignment]
+        with pytest.raises(ValidationError) as refused:
+            desk.import_tickets(w.manager, [other])
+        assert refused.value.field == "visits"
