@@ -90,10 +90,11 @@ _SUGGESTED: Mapping[str, str] = MappingProxyType(
 
 def extension_of(name: str) -> str:
     """The extension of ``name`` as a system opens the file by it: NFKC, case-folded, without the dot
-    and without trailing dots and spaces (``"Photo.JPG "`` → ``"jpg"``); ``""`` when it has none."""
+    and without trailing dots and spaces (``"Photo.JPG "`` → ``"jpg"``); ``""`` when it has none. A name
+    that is only an extension has it (``".exe"``): Windows opens that file by it, as a program."""
     stem = unicodedata.normalize("NFKC", name).rstrip(". ")
-    base, dot, extension = stem.rpartition(".")
-    return extension.casefold() if dot and base else ""
+    _base, dot, extension = stem.rpartition(".")
+    return extension.casefold() if dot else ""
 
 
 def check_upload_extension(name: str, media_type: str) -> None:

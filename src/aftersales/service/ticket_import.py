@@ -85,7 +85,21 @@ def _checked(ticket: object, at: int) -> Ticket:
     if ticket.version < 0:
         raise ValidationError(f"ticket {ticket.id}: version is 0 or more", field="version")
     check_instants(ticket)
+    for name in _TUPLE_FIELDS:
+        # A list set after the ticket was made (host code of before session 35, when these were lists)
+        # is taken as a tuple, as one given to the constructor is: a store's copies share these fields,
+        # so the host's list, changed after the import, changed the memory store's ticket.
+        value = getattr(ticket, name)
+        if type(value) is not tuple:
+            if not isinstance(value, list | tuple):
+                raise ValidationError(f"ticket {ticket.id}: {name} is a tuple", field=name)
+            setattr(ticket, name, tuple(value))
     return ticket
+
+
+_TUPLE_FIELDS = ("fault_records", "visits", "notes")
+"""The ticket's fields that are tuples since session 35 (``Ticket.__attrs_post_init__`` takes a list given
+to the constructor as a tuple)."""
 
 
 def _party_words(uow: UnitOfWork, batch: Sequence[Ticket]) -> PartyWords:

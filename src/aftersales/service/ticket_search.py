@@ -339,6 +339,15 @@ class TicketSearch:
                     return None
                 return TicketView(seen)
 
+            found = search_page(_index_of(uow), parsed, scoped, request, view, reads_reduced(actor))
+            if found.items or self._spell is None:
+                return found
+            # A term read as the host's id (T000001 → t-000001) that finds nothing is a word as typed:
+            # a model code or serial in the text (空调型号 T2000000) was found before session 35.
+            as_typed = parse_query(query)
+            if as_typed == parsed:
+                return found
+            parsed = as_typed
             return search_page(_index_of(uow), parsed, scoped, request, view, reads_reduced(actor))
 
 
