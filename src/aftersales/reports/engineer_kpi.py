@@ -134,6 +134,10 @@ class EngineerKpiReport:
     total: KpiRow
     targets: KpiTargets
     drill_down: Mapping[str, EngineerTickets]
+    response_clock: str = "working"
+    """The clock the times to first response are counted on (``KpiReport.response_clock``)."""
+    resolution_clock: str = "working"
+    """The clock the times to resolve are counted on (``KpiReport.resolution_clock``)."""
 
     def tickets(self, engineer_id: str) -> EngineerTickets:
         """The tickets behind ``engineer_id``'s figures (none for an engineer without any)."""
@@ -190,7 +194,7 @@ class _Lists:
 
     def __init__(self) -> None:
         self.lists: defaultdict[str, defaultdict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        self.took: dict[tuple[str, str], int] = {}  # (clock, ticket) -> working µs measured
+        self.took: dict[tuple[str, str], int] = {}  # (clock, ticket) -> µs measured, on the due's clock
 
     def add(self, who: str, name: str, ticket_id: str) -> None:
         self.lists[who][name].append(ticket_id)
@@ -240,7 +244,8 @@ def engineer_kpis(
     source = _Period(tickets)
     queries = cast(ReportingQueries, source)  # kpi_report asks only these three queries
     options: dict[str, Any] = {"targets": targets, "as_of": as_of, "sla": sla}
-    total = kpi_report(queries, period, calendar, group=GroupBy.ALL, **options).total
+    whole = kpi_report(queries, period, calendar, group=GroupBy.ALL, **options)
+    total = whole.total
     per_ticket = {
         r.group: r for r in kpi_report(queries, period, calendar, group=GroupBy.ENGINEER, **options).rows
     }
@@ -281,7 +286,9 @@ def engineer_kpis(
         for who, named in lists.lists.items()
     }
     rows = tuple(_row(drill[who], lists.took, scores) for who in sorted(drill))
-    return EngineerKpiReport(period, rows, total, targets, drill)
+    return EngineerKpiReport(
+        period, rows, total, targets, drill, whole.response_clock, whole.resolution_clock
+    )
 
 
 def _mean(total: int, count: int) -> Decimal | None:

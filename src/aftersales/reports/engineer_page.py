@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from fractions import Fraction
 
 from aftersales.ports.reporting import GroupBy
-from aftersales.reports.document import Column, ColumnKind, DocCell, Judged, ReportDocument, ReportTable
+from aftersales.reports.clock_notes import clock_column, clock_note
+from aftersales.reports.document import ColumnKind, DocCell, Judged, ReportDocument, ReportTable
 from aftersales.reports.engineer_kpi import EngineerKpiReport, EngineerKpiRow
 from aftersales.reports.kpi import KpiRow, exact_rate
 from aftersales.reports.labels import ReportLabels
@@ -95,13 +96,15 @@ def _total_cells(total: KpiRow, labels: ReportLabels, goals: KpiGoals) -> tuple[
 def engineer_document(report: EngineerKpiReport, labels: ReportLabels, goals: KpiGoals) -> ReportDocument:
     """The page of ``report`` in ``labels``' locale: a row per engineer and the desk's total, each rate
     with a goal in ``goals`` judged pass/fail; a period without tickets says so."""
-    cols = tuple(Column(c, labels.column(c), k) for c, k in ENGINEER_COLUMNS)
+    clocks = (report.response_clock, report.resolution_clock)  # the dues' clocks (clock_notes)
+    cols = tuple(clock_column(c, k, labels, *clocks) for c, k in ENGINEER_COLUMNS)
     rows = tuple(_engineer_cells(r, labels, goals) for r in report.rows)
     table = ReportTable(
         "engineers", labels.title("engineers"), cols, rows, _total_cells(report.total, labels, goals)
     )
     meta = ((labels.text("report.meta.period"), period_text(report.period, labels)),)
-    notes = [labels.text("report.note.engineer_credit"), labels.text("report.note.working_time")]
+    clock = clock_note(*clocks, report.targets, labels)
+    notes = [labels.text("report.note.engineer_credit"), clock or labels.text("report.note.working_time")]
     if not report.rows:
         notes.insert(0, labels.text("report.note.empty"))
     return ReportDocument(

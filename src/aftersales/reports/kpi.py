@@ -35,6 +35,7 @@ from aftersales.domain.validation import enum_code
 from aftersales.errors import ConfigurationError, CurrencyMismatch, ValidationError
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
 from aftersales.ports.unit_of_work import reader_of
+from aftersales.reports.kpi_clock import response_clock
 from aftersales.reports.money import pack_budget_per_ticket, stored_costs
 from aftersales.reports.no_fault import no_fault_resolved
 from aftersales.reports.rounding import rate
@@ -270,6 +271,9 @@ class KpiReport:
     resolution_clock: str = "working"
     """How the times to resolve (and the fallback resolution target) are counted
     (:func:`resolution_clock`): ``working`` time on the calendar, or ``wall`` clock hours."""
+    response_clock: str = "working"
+    """How the times to first response (and the fallback response target) are counted
+    (:func:`~aftersales.reports.kpi_clock.response_clock`): the clock the pack's response dues count on."""
 
 
 def _sum_counts(counts: Iterable[TicketCounts]) -> TicketCounts:
@@ -394,6 +398,7 @@ def _measure(
     as_of_us: int,
     pause_on_parts: bool = False,
     wall_resolution: bool = False,
+    wall_response: bool = False,
 ) -> tuple[dict[str, _Measured], _Measured]:
     """Each group's measurements, and the whole period's.
 
@@ -406,10 +411,16 @@ def _measure(
     c = columns
     as_of = (as_of_us, calendar.offsets_us([as_of_us])[0])
     paused = c.paused_parts_us if pause_on_parts else c.paused_us
-    response = _Durations(
-        c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND,
-        as_of, c.response_stop_us, paused,
-    )  # fmt: skip
+    if wall_response:  # seed 001 五(一)1's [X]小时 of the clock (kpi_clock.response_clock)
+        response = _Durations(
+            c.first_response_us, c.response_due_us, list(c.received_us), c, calendar,
+            targets.response // _MICROSECOND, (as_of_us, as_of_us), c.response_stop_us, paused, wall=True,
+        )  # fmt: skip
+    else:
+        response = _Durations(
+            c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND,
+            as_of, c.response_stop_us, paused,
+        )  # fmt: skip
     if wall_resolution:  # seed 002's 24 hours of the clock (resolution_clock)
         resolution = _Durations(
             c.resolved_us, c.resolution_due_us, list(c.received_us), c, calendar,
@@ -546,9 +557,11 @@ def kpi_report(
         counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at, as_of=as_of)
     until = period.end_us if as_of is None else micros(require_aware(as_of, "as_of"))
     clock = resolution_clock(sla)
+    answer = response_clock(sla)
     measured, whole = _measure(
-        queries.timing_columns(period, group), calendar, targets, until, pauses_on_parts(sla), clock == "wall"
-    )
+        queries.timing_columns(period, group), calendar, targets, until, pauses_on_parts(sla),
+        clock == "wall", answer == "wall",
+    )  # fmt: skip
     costs = costs or {}
     no_fault = no_fault_resolved(queries, period, group)
     rows = tuple(
@@ -575,7 +588,7 @@ def kpi_report(
             )
         total = _row(ALL, _sum_counts(counts.values()), whole, total_cost, budget_per_ticket)
         total = attrs.evolve(total, no_fault_found=None if no_fault is None else sum(no_fault.values()))
-    return KpiReport(period, group, rows, total, targets, budget_per_ticket, clock)
+    return KpiReport(period, group, rows, total, targets, budget_per_ticket, clock, answer)
 
 
 def pack_kpi_report(
@@ -645,4 +658,6 @@ def scoped_kpi_report(
     own = next((row for row in by_dealer.rows if row.group == dealer), None)
     if own is None:  # no job of its in the period
         own = _row(dealer, TicketCounts(), _Measured(), None, None)
-    return KpiReport(period, GroupBy.ALL, (), own, targets, None, by_dealer.resolution_clock)
+    return KpiReport(
+        period, GroupBy.ALL, (), own, targets, None, by_dealer.resolution_clock, by_dealer.response_clock
+    )

@@ -15,6 +15,7 @@ from decimal import Decimal
 from aftersales.errors import ValidationError
 from aftersales.ports.reporting import GroupBy
 from aftersales.reports.charts import bar_chart, hbar_chart, line_chart, pareto_chart
+from aftersales.reports.clock_notes import clock_column, clock_note
 from aftersales.reports.dealer_monthly import DealerMonthlySummary
 from aftersales.reports.document import (
     Chart,
@@ -84,15 +85,10 @@ def _fallback_note(targets: KpiTargets, labels: ReportLabels) -> str:
 def _duration_notes(report: KpiReport, labels: ReportLabels) -> tuple[str, ...]:
     """What the durations count and the fallback targets: working time, or clock hours for the times to
     resolve under seed 002's dealer contract (:func:`~aftersales.reports.kpi.resolution_clock`)."""
+    note = clock_note(report.response_clock, report.resolution_clock, report.targets, labels)
+    if note is not None:
+        return (note,)
     targets = report.targets
-    if report.resolution_clock == "wall":
-        return (
-            labels.text(
-                "report.note.resolution_wall",
-                response=labels.working_hours(targets.response),
-                resolution=labels.working_hours(targets.resolution),
-            ),
-        )
     return _fallback_note(targets, labels), labels.text("report.note.working_time")
 
 
@@ -100,13 +96,8 @@ def _kpi(report: KpiReport, labels: ReportLabels, goals: KpiGoals, trend: KpiTre
     every = (*report.rows, report.total)
     costs = any(r.cost_per_ticket is not None or r.over_budget is not None for r in every)
     columns = [(c, k) for c, k in KPI_COLUMNS if costs or c not in ("cost_per_ticket", "over_budget")]
-    wall = report.resolution_clock == "wall"  # seed 002's 24 hours: the times to resolve on the clock
-    cols = tuple(
-        Column(c, labels.column(c), k, "report.unit.wall_hours")
-        if wall and c.startswith("resolution_") and k is K.DURATION
-        else Column(c, labels.column(c), k)
-        for c, k in columns
-    )
+    clocks = (report.response_clock, report.resolution_clock)  # the dues' clocks (clock_notes)
+    cols = tuple(clock_column(c, k, labels, *clocks) for c, k in columns)
 
     def row(r: KpiRow, group: GroupBy) -> tuple[DocCell, ...]:
         return tuple(_kpi_value(r, c, labels, group, goals) for c, _ in columns)

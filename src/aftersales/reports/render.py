@@ -111,7 +111,8 @@ def to_csv(
     """The report's main table as CSV.
 
     Headers are in ``locale`` (or the column codes with ``codes=True``, for programs). Rates are
-    written "85.3%" (fractions with ``codes=True``), durations in working hours, money as its amount.
+    written "85.3%" (fractions with ``codes=True``), durations in hours (working hours, or clock
+    hours where the dues count on the clock: the header says which), money as its amount.
     ``bom`` starts the text with a UTF-8 byte-order mark; by default it does for Chinese locales,
     because Excel on Chinese Windows shows mojibake without it.
     """
