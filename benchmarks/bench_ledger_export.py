@@ -1,6 +1,6 @@
 """Ledger export to CSV over 1 M tickets on SQLite (issue 24 target: ≥ 50,000 tickets/s).
 
-The file is the shared 1 M-ticket file written through the adapter with reporting on
+The file is the shared 1 M-ticket file written through a desk's import with reporting on
 (:mod:`scale_file`, built once and reused). The whole ledger is exported as a manager would, in
 Chinese with a BOM, to a file on disk, several times: median and p50/p90/p99 throughput. Baselines in
 the same run: the raw SQL fetch of the same rows page by page (what the export costs beyond reading),

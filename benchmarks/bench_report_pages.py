@@ -1,6 +1,6 @@
 """The KPI page people look at: HTML with its charts for one month over 1 M stored tickets (≤ 3 s).
 
-The file is the shared 1 M-ticket file written through the adapter with reporting on
+The file is the shared 1 M-ticket file written through a desk's import with reporting on
 (:mod:`scale_file`, built once and reused). Each run builds the whole page: the KPI report per dealer,
 the document with its goals and the dealer comparison chart, the Jinja2 page with inline SVG.
 Baselines in the same run: the KPI figures alone (what the page costs beyond them) and the raw SQL

@@ -1,6 +1,6 @@
 """KPI report for one month over 1 M stored tickets on SQLite (issue 21 target: ≤ 1 s).
 
-The file is the shared 1 M-ticket file written through the adapter with reporting on
+The file is the shared 1 M-ticket file written through a desk's import with reporting on
 (:mod:`scale_file`, built once and reused by ``make bench``); ``--raw-file`` builds the former
 raw-inserted file instead. Each figure is the median of several runs with p50/p90/p99, beside the SQL
 fetch of the month's rows; on a smaller store of real tickets, the same report through the SQL
@@ -131,10 +131,8 @@ def main() -> None:
             build(path, n)
             note = "raw-built rows (no ticket JSON)"
         else:
-            path, _ = scale_file(
-                n
-            )  # written through the adapter with reporting on, shared with bench_storage
-            note = "written through the adapter"
+            path, _ = scale_file(n)  # imported through a desk, reporting on, shared with bench_storage
+            note = "imported through a desk"
         big = SqliteStore(f"sqlite:///{path}")
         queries = SqliteReportingQueries(big)
         span = timedelta(seconds=30 * n) if not args.raw_file else timedelta(days=365)

@@ -12,8 +12,9 @@ dropped first: about 10 minutes for the back-fill, by default).
 PostgreSQL on localhost: ≥ 1,500 commands/s on one connection, ≥ 6,000/s with 8 concurrent clients,
 no lost update.
 
-The 1 M file is written through the adapter (``add_many`` batches, reporting on) and reused
-(:mod:`scale_file`); its rows hold their events until a command's first save moves them to the event log
+The 1 M file is written as users write tickets (a desk's ``import_tickets`` of tickets carrying the
+pack's due times, search and reporting rows; since session 35) and reused (:mod:`scale_file`); its
+rows hold their events until a command's first save moves them to the event log
 (schema step 14, session 8), or ``SqliteStore.split_events()`` moves those of the open tickets. Commands
 go through ``ServiceDesk`` on tickets picked at random from 3,000 and from 100,000 live (open) tickets;
 each live ticket gets one command first, printed as its own figure (its first save converts it: see
@@ -965,7 +966,7 @@ def main() -> None:
         if size > 0 and not args.commands_only:
             bench_backfill(tmp, size, path if size == args.tickets else None)
         print(f"file: {path} ({path.stat().st_size / 1e9:.2f} GB), {args.tickets:,} tickets, written at "
-              f"{info['import_per_s']:,.0f} tickets/s through add_many with reporting on")  # fmt: skip
+              f"{info['import_per_s']:,.0f} tickets/s through a desk's import_tickets")  # fmt: skip
         if not args.commands_only:
             bench_queries(path, args.tickets, args.runs)
         bench_commands(path, args.tickets, args.runs, args.per_run, tmp)

@@ -5,7 +5,7 @@ planner's statistics again (a sampled ``ANALYZE``) and ``store.backup(path)`` co
 (``VACUUM INTO``). Neither may stall the desk: the target is the one the first report's back-fill
 has, no writer blocked by it for more than 100 ms.
 
-Runs on a copy of the 1 M file (``scale_file``, built once through the adapter with reporting on; the
+Runs on a copy of the 1 M file (``scale_file``, built once through a desk's import, reporting on; the
 copy keeps the shared file without statistics). A writer in another process (as a desk's other
 workers are) makes 500 notes a second on open tickets, each timed from ``BEGIN IMMEDIATE``; its
 figures alone, in the same run, are the baseline. Each of ``--runs`` runs drops the statistics and
