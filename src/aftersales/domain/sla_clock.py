@@ -62,6 +62,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import EPOCH, micros, require_aware
 from aftersales.domain.sla_advance import met_running
+from aftersales.domain.sla_dispatch import DealerFacts, carried_over_dispatch
 from aftersales.domain.sla_measuring import Running, measure
 from aftersales.domain.sla_reading import (
     ARRIVAL_STEPS,
@@ -111,6 +112,7 @@ __all__ = [
 # Enum members read through the class cost a metaclass lookup each: the status path uses these.
 _RUNNING, _PAUSED = ClockPhase.RUNNING, ClockPhase.PAUSED
 _FINAL = frozenset({TicketState.CLOSED.value, TicketState.CANCELLED.value})
+_ASSIGNS = frozenset({"assign", "reassign"})
 _ZERO = timedelta(0)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -193,6 +195,7 @@ class SlaTimeline:
         "_calendar",
         "_closed",
         "_count",
+        "_dealer",
         "_dues",
         "_events",
         "_extensions",
@@ -212,7 +215,10 @@ class SlaTimeline:
         measured: tuple[TargetStatus | Running, ...],
         closed: bool,
         met: tuple[bool, bool] = (False, False),
+        dealer: DealerFacts | None = None,
     ) -> None:
+        # What the next dispatch's clock reads (see domain.sla_dispatch); None: not known, measured again.
+        self._dealer = dealer
         # Whether the cycle's response and arrival are met: later steps of those kinds change nothing.
         self._responded, self._arrived = met
         self._count = len(events)
@@ -242,7 +248,7 @@ class SlaTimeline:
         light._count, light._last, light._events = self._count, self._last, None
         light._targets, light._calendar, light._extensions = self._targets, self._calendar, self._extensions
         light._measured, light._closed, light._last_us = self._measured, self._closed, self._last_us
-        light._dues = self._dues
+        light._dues, light._dealer = self._dues, self._dealer
         return light
 
     def measures(self, targets: SlaTargets, calendar: BusinessCalendar) -> bool:
@@ -320,10 +326,12 @@ class SlaTimeline:
         read = STEP_CODES if starts_at_dispatch(targets) else STEPS_BUT_ASSIGN
         state = last.to_state
         answer: TicketEvent | None = None
+        dispatched = False
         for index in range(count, len(events)):
             event = events[index]
             action = event.action
             payload = event.payload
+            dispatched = dispatched or action in _ASSIGNS
             if (
                 action in read
                 or action in solutions
@@ -360,6 +368,48 @@ class SlaTimeline:
         moved._responded = True
         moved._count, moved._last, moved._last_us = len(events), events[-1], events[-1].at_us
         moved._measured = measured
+        moved._dues = None
+        if dispatched:
+            moved._dealer = None  # an assignment passed unread: the dealer holding it is not known
+        if self._events is not None:
+            moved._events = tuple(events)
+        return moved
+
+    def dispatched(
+        self, events: Sequence[TicketEvent], targets: SlaTargets, calendar: BusinessCalendar
+    ) -> SlaTimeline | None:
+        """This timeline carried on to ``events`` (the measured log and later dispatches and steps that
+        change no clock input) and the ``targets`` the dispatch brings, without measuring the log again;
+        ``None`` when they need the full measure (``domain/sla_dispatch.py`` says which), or when
+        ``calendar`` is not the one measured on.
+
+        Why: a dispatch to a dealer gives the ticket the dealer's clock (seed 002, 24 hours from the
+        dispatch), other targets than the measured ones; every other clock is as measured."""
+        if not isinstance(events, list | tuple):
+            raise ValidationError("events must be a sequence of TicketEvent", field="events")
+        if not isinstance(targets, SlaTargets):
+            raise ValidationError("targets must be SlaTargets", field="targets")
+        facts = self._dealer
+        if facts is None or calendar is not self._calendar or self._closed or not self._extends(events):
+            return None
+        carried = carried_over_dispatch(
+            self._targets,
+            self._measured,
+            facts,
+            (self._responded, self._arrived),
+            self._count,
+            self._last_us,
+            events,
+            targets,
+            self._calendar,
+            self._extensions,
+        )
+        if carried is None:
+            return None
+        moved = self.without_events()
+        moved._targets = targets
+        moved._measured, moved._dealer = carried
+        moved._count, moved._last, moved._last_us = len(events), events[-1], events[-1].at_us
         moved._dues = None
         if self._events is not None:
             moved._events = tuple(events)
@@ -500,7 +550,8 @@ def _timeline(
         return SlaTimeline(log, targets, calendar, approved, pending, False)
     measured = measure(cycle, targets, calendar, approved, days_zone)
     met = (cycle.response_met is not None, cycle.arrival_met is not None)
-    return SlaTimeline(log, targets, calendar, approved, measured, cycle.state in _FINAL, met)
+    dealer = (cycle.held, cycle.caller, bool(cycle.extensions))
+    return SlaTimeline(log, targets, calendar, approved, measured, cycle.state in _FINAL, met, dealer)
 
 
 # -- entry points ----------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from aftersales.domain.sla_targets import (
     pending_status,
 )
 
-__all__ = ["Running", "measure"]
+__all__ = ["Running", "measure", "started_running"]
 
 _ZERO = timedelta(0)
 _MICROSECOND = timedelta(microseconds=1)
@@ -326,3 +326,18 @@ def _running(
         provisional,
         started,
     )
+
+
+def started_running(
+    target: SlaTarget,
+    allowed: timedelta,
+    budget: int,
+    warn_amount: int,
+    begin: int,
+    started: datetime | None,
+    calendar: BusinessCalendar,
+) -> Running:
+    """``target``'s clock (not extended) running from ``begin`` with no pause since, as :func:`measure`
+    gives it: a pause that ended before ``begin`` takes nothing from the window (a dispatch's clock,
+    ``domain/sla_dispatch.py``)."""
+    return _running(target, False, allowed, budget, warn_amount, begin, [], started, calendar)

@@ -186,6 +186,7 @@ class Cycle:
         "accepted_at",
         "arrival_met",
         "callback_met",
+        "caller",
         "cancelled_at",
         "count",
         "dealer_at",
@@ -194,6 +195,7 @@ class Cycle:
         "extensions",
         "extras",
         "gaps",
+        "held",
         "micros",
         "response_met",
         "solution_at",
@@ -220,6 +222,10 @@ class Cycle:
         self.dealer_at: int | None = None
         self.solution_at: int | None = None
         self.extensions: dict[str, int | None] = {}
+        # The dealer holding the ticket at the end (its latest assignment) and the dealer that took the
+        # call itself while no one else has held it: what the next dispatch's clock start reads.
+        self.held: str | None = None
+        self.caller: str | None = None
 
     def moment(self, index: int) -> datetime:
         """The datetime of instant ``index``."""
@@ -452,4 +458,6 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     cycle.response_met, cycle.arrival_met, cycle.done_at = response_met, arrival_met, done_at
     cycle.accepted_at, cycle.callback_met, cycle.cancelled_at = accepted_at, callback_met, cancelled_at
     cycle.dealer_at, cycle.unaccepted_at, cycle.solution_at = dealer_at, unaccepted_at, solution_at
+    cycle.held = held if isinstance(held, str) else None
+    cycle.caller = caller if isinstance(caller, str) else None
     return cycle

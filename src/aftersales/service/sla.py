@@ -118,7 +118,18 @@ class _Kept:
     """What a ticket's event log gave: whether it was reopened, and its clocks measured for some targets
     on some calendar (an immutable :class:`SlaTimeline`), for the log of ``count`` events ending ``last``."""
 
-    __slots__ = ("changes", "count", "decided", "held", "last", "late", "measured", "reopened", "retargeted")
+    __slots__ = (
+        "before",
+        "changes",
+        "count",
+        "decided",
+        "held",
+        "last",
+        "late",
+        "measured",
+        "reopened",
+        "retargeted",
+    )
 
     def __init__(self, count: int, last: object, reopened: bool) -> None:
         self.count = count
@@ -127,6 +138,9 @@ class _Kept:
         # The clocks measured: a timeline knows the targets and calendar it measured (by identity), so it
         # is kept alone, not in a tuple with them (one tracked object less per ticket, issue 21).
         self.measured: SlaTimeline | None = None
+        # The last log's clocks when they could not be carried on to this one as they were (a dispatch
+        # brings other targets): :meth:`SlaService._timeline` carries them over the dispatch, then drops them.
+        self.before: SlaTimeline | None = None
         # The policy's decision for this log's current facts, for one customer tier: every fact it reads
         # (priority, category, plan, assignee, urgency, reopening, agreed terms) changes only by an event,
         # and a new event makes a new _Kept.
@@ -465,6 +479,8 @@ class SlaService:
         measured = kept.measured if kept is not None and kept.count < count else None
         if measured is not None:
             fresh.measured = measured.advanced_by(events)
+            if fresh.measured is None:
+                fresh.before = measured
         # Put at the recent end by popping first: a key stored again keeps its old place, and moving
         # it there afterwards raised KeyError when another thread had evicted it in between.
         cache.pop(ticket.id, None)
@@ -496,6 +512,14 @@ class SlaService:
         measured = kept.measured
         if measured is not None and measured.measures(targets, calendar):
             return measured
+        # A dispatch: the clocks measured before it carried on with the targets it brings (the dealer's
+        # clock starts at it), when they can be exactly (domain.sla_dispatch); else measured again.
+        before = measured if measured is not None else kept.before
+        kept.before = None
+        carried = before.dispatched(events, targets, calendar) if before is not None else None
+        if carried is not None:
+            kept.measured = carried
+            return carried
         timeline = sla_timeline(events, targets, calendar, days_zone=self.days_zone).without_events()
         kept.measured = timeline  # one assignment: the timeline holds its targets and calendar
         return timeline
