@@ -57,5 +57,7 @@ def test_the_cli_judges_a_pack_over_a_shipped_one_on_its_goals(tmp_path: Path) -
         lines = out.splitlines()
         return lines[lines.index("Targets") :][:8]
 
-    assert "Resolution on time    90.0%   73.2%  missed" in targets(shipped[1])
+    # 51.8 %: under the dealer contract the fallback resolution target of tickets with no stored due counts
+    # 24 hours of the clock (session 35, e: seed 002 分工 6 24小时之内); it was 73.2 % in working hours.
+    assert "Resolution on time    90.0%   51.8%  missed" in targets(shipped[1])
     assert targets(extended[1]) == targets(shipped[1])
