@@ -26,7 +26,7 @@ from aftersales.domain.attachments import Attachment
 from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.contact import Contact, zone
-from aftersales.domain.events import NO_PAYLOAD, TicketEvent
+from aftersales.domain.events import NO_PAYLOAD, TicketEvent, ordered_event
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
@@ -247,11 +247,17 @@ def _same_json(a: Any, b: Any) -> bool:
 _CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
-def _structure_event(value: Any, _: type) -> TicketEvent:
+def _structure_event(value: Any, _: type, ordered: bool | None = None) -> TicketEvent:
+    # ``ordered``: whether this event's payload (of a plain dict event) is proven sorted already
+    # (:func:`_structure_events`); None: checked here, in C. Unproven, the event sorts it as it is made.
     if (type(value) is not dict and not isinstance(value, Mapping)) or not value.keys() <= _EVENT_KEYS:
         raise ValidationError(f"not a ticket event: {value!r}"[:200])
+    payload = value.get("payload") or NO_PAYLOAD
+    if ordered is None:
+        ordered = payload is NO_PAYLOAD or _in_sorted_order(payload)
+    make = ordered_event if ordered and type(value) is dict else TicketEvent
     try:
-        return TicketEvent(
+        return make(
             int(value["seq"]),
             _structure_datetime(value["at"], datetime),
             _structure_actor(value["actor"]),
@@ -259,10 +265,36 @@ def _structure_event(value: Any, _: type) -> TicketEvent:
             value.get("from_state"),
             str(value["to_state"]),
             value.get("reason"),
-            value.get("payload") or NO_PAYLOAD,
+            payload,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationError(f"invalid ticket event: {exc}") from None
+
+
+def _structure_events(values: Any) -> list[TicketEvent]:
+    """A ticket's events from their JSON. Every payload is held with sorted keys
+    (:mod:`aftersales.domain.canonical`); all of them are checked at once, in C, and events whose payloads
+    pass are made without the event's own walk of each (issue 21: that walk, once per event of every
+    ticket parsed from a store, was most of the check's cost). A store this library wrote passes; other
+    data (a host's, ``jsonb``'s key order) is checked event by event and sorted where it is not."""
+    if type(values) is not list:
+        return [_structure_event(e, TicketEvent) for e in values]
+    payloads = [e["payload"] for e in values if type(e) is dict and "payload" in e]
+    ordered = True if not payloads or _in_sorted_order(payloads) else None
+    return [_structure_event(e, TicketEvent, ordered) for e in values]
+
+
+def _in_sorted_order(value: Any) -> bool:
+    """Whether JSON-ready ``value`` has the keys of every mapping in it (at any depth) in sorted order,
+    as :func:`aftersales.domain.canonical.is_canonical` says, decided in C: its JSON text equals the text
+    with sorted keys (keys are distinct, so any key out of order changes the text; orjson sorts str keys
+    by code point, as Python does). False for what orjson does not write (a ``MappingProxyType``, a
+    datetime, a non-str key, a value that contains itself): the caller then takes the slow path, which
+    decides."""
+    try:
+        return bool(orjson.dumps(value) == orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+    except orjson.JSONEncodeError:
+        return False
 
 
 _TICKET_KEYS = (
@@ -490,7 +522,7 @@ def _ticket_hooks(
             fault_records=tuple(structure_fault(f, FaultRecord) for f in get("fault_records", ())),
             visits=tuple(structure_visit(v, Visit) for v in get("visits", ())),
             notes=tuple(structure_note(n, CustomerNote) for n in get("notes", ())),
-            events=[_structure_event(e, TicketEvent) for e in get("events", ())],
+            events=_structure_events(get("events", ())),
             response_due_at=_structure_optional_datetime(get("response_due_at")),
             resolution_due_at=_structure_optional_datetime(get("resolution_due_at")),
             callback_due_at=_structure_optional_datetime(get("callback_due_at")),
