@@ -74,6 +74,15 @@ class SearchFoldProgress:
         self.rewritten = 0
         self.longest = 0.0
 
+    def add(self, result: tuple[int, int, bool], took: float) -> bool:
+        """Count a committed batch (rows read, rows rewritten, finished) that held the lock ``took``
+        seconds; whether it was the last."""
+        self.batches += 1
+        self.rows += result[0]
+        self.rewritten += result[1]
+        self.longest = max(self.longest, took)
+        return result[2]
+
 
 def search_fold_state(conn: sqlite3.Connection) -> tuple[int, bool]:
     """(the last position folded, whether every row is); complete without the table."""
@@ -165,11 +174,7 @@ def fold_search_keys(
         if result is None:
             break
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        progress.batches += 1
-        progress.rows += result[0]
-        progress.rewritten += result[1]
-        progress.longest = max(progress.longest, took)
-        if result[2]:
+        if progress.add(result, took):
             break
     return progress
 
@@ -232,12 +237,6 @@ def fold_search_keys_postgres(
             result = _postgres_batch(uow, batch)
             uow.commit()
             took = time.perf_counter() - began
-        if result is None:
-            break
-        progress.batches += 1
-        progress.rows += result[0]
-        progress.rewritten += result[1]
-        progress.longest = max(progress.longest, took)
-        if result[2]:
+        if result is None or progress.add(result, took):
             break
     return progress

@@ -411,26 +411,27 @@ def _measure(
     c = columns
     as_of = (as_of_us, calendar.offsets_us([as_of_us])[0])
     paused = c.paused_parts_us if pause_on_parts else c.paused_us
-    if wall_response:  # seed 001 五(一)1's [X]小时 of the clock (kpi_clock.response_clock)
-        response = _Durations(
-            c.first_response_us, c.response_due_us, list(c.received_us), c, calendar,
-            targets.response // _MICROSECOND, (as_of_us, as_of_us), c.response_stop_us, paused, wall=True,
-        )  # fmt: skip
-    else:
-        response = _Durations(
-            c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND,
-            as_of, c.response_stop_us, paused,
-        )  # fmt: skip
-    if wall_resolution:  # seed 002's 24 hours of the clock (resolution_clock)
-        resolution = _Durations(
-            c.resolved_us, c.resolution_due_us, list(c.received_us), c, calendar,
-            targets.resolution // _MICROSECOND, (as_of_us, as_of_us), c.resolution_stop_us, paused, wall=True,
-        )  # fmt: skip
-    else:
-        resolution = _Durations(
-            c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND,
-            as_of, c.resolution_stop_us, paused,
-        )  # fmt: skip
+
+    def durations(
+        done: Sequence[int | None],
+        due: Sequence[int | None],
+        target: timedelta,
+        stop: Sequence[int | None],
+        wall: bool,
+    ) -> _Durations:
+        # On the clock an instant is its own offset (seed 001 五(一)1's [X]小时: kpi_clock.response_clock;
+        # seed 002's 24 hours: resolution_clock).
+        starts, now = (list(c.received_us), (as_of_us, as_of_us)) if wall else (received, as_of)
+        return _Durations(
+            done, due, starts, c, calendar, target // _MICROSECOND, now, stop, paused, wall=wall
+        )
+
+    response = durations(
+        c.first_response_us, c.response_due_us, targets.response, c.response_stop_us, wall_response
+    )
+    resolution = durations(
+        c.resolved_us, c.resolution_due_us, targets.resolution, c.resolution_stop_us, wall_resolution
+    )
     response_took, response_on_time, response_missed = response.by_group()
     resolution_took, resolution_on_time, resolution_missed = resolution.by_group()
     measured = {
