@@ -24,6 +24,7 @@ from test_public_api_fuzz import (
     MANAGER,
     Lockstep,
     _members,
+    dealt,
     public_methods,
     valid_call,
     worlds,
@@ -87,7 +88,7 @@ def _values(name: str, hint: Any) -> list[Any]:
     return found
 
 
-SHARDS = 2
+SHARDS = 3  # every method's calls dealt round-robin over the shards
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))
@@ -95,13 +96,17 @@ def test_new_hostile_classes_get_typed_errors_and_change_nothing(shard: int, tmp
     with worlds(tmp_path) as built:
         lockstep = Lockstep(built)
         methods = public_methods(built[0].desk)
-        for n, key in enumerate(sorted(methods)):
-            if key in EXCLUDED or n % SHARDS != shard:
-                continue
-            call = valid_call(key, methods[key], built[0])
-            for name, hint in call.hints.items():
-                for value in _values(name, hint):
-                    lockstep.run(key, name, value)
+        cases = {
+            key: [
+                (name, v)
+                for name, hint in valid_call(key, m, built[0]).hints.items()
+                for v in _values(name, hint)
+            ]
+            for key, m in methods.items()
+            if key not in EXCLUDED
+        }
+        for key, name, value in dealt(cases, SHARDS, shard):
+            lockstep.run(key, name, value)
         for w in built:
             assert w.desk.ticket(MANAGER, w.ids["progress"]).id == w.ids["progress"]
         assert lockstep.problems == [], (

@@ -10,8 +10,10 @@ same way, in its ``pyproject.toml``::
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Callable
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -56,9 +58,23 @@ def _scheme(url: str) -> str:
     return scheme.split("+", 1)[0]
 
 
+@functools.lru_cache(maxsize=8)
+def _scanned(path: tuple[str, ...]) -> tuple[EntryPoint, ...]:
+    return tuple(entry_points(group=ENTRY_POINT_GROUP))
+
+
+def _adapters() -> tuple[EntryPoint, ...]:
+    """The entry points of ``aftersales.storage``, scanned once per ``sys.path``.
+
+    Scanning every installed distribution costs milliseconds on each desk open; keyed on the path, a
+    plugin whose dist-info is put on ``sys.path`` at run time (as tests and hosts do) is still seen.
+    """
+    return _scanned(tuple(sys.path))
+
+
 def available_schemes() -> list[str]:
     """The URL schemes installed adapters register, sorted."""
-    return sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
+    return sorted({ep.name for ep in _adapters()})
 
 
 def open_storage(url: str) -> StoreFactory:
@@ -66,7 +82,7 @@ def open_storage(url: str) -> StoreFactory:
     scheme = _scheme(url)
     if scheme == "postgres":
         scheme = "postgresql"
-    found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == scheme]
+    found = [ep for ep in _adapters() if ep.name == scheme]
     if not found:
         known = ", ".join(available_schemes()) or "none installed"
         raise ConfigurationError(f"no storage adapter for scheme {scheme!r} (known: {known})", key="url")
