@@ -108,6 +108,19 @@ def test_blocks_can_be_set_and_are_checked() -> None:
         assert refused.value.field == "blocks"
 
 
+def test_store_options_without_a_store_are_refused_not_ignored() -> None:
+    # In memory every id is one counter step: a block or a retry count would be silently ignored.
+    for options, field in (({"blocks": {"access_record": 10}}, "blocks"), ({"retries": 3}, "retries")):
+        with pytest.raises(ValidationError) as refused:
+            SequentialIds(**options)  # type: ignore[arg-type]
+        assert refused.value.field == field
+    for bad in (0, -1, True, 2.5):
+        with pytest.raises(ValidationError) as refused:
+            SequentialIds(store=open_storage("memory://"), retries=bad)  # type: ignore[arg-type]
+        assert refused.value.field == "retries"
+    assert SequentialIds().next_id("ticket") == "T-000001"
+
+
 def test_an_import_past_a_reserved_block_moves_it_on() -> None:
     ids = SequentialIds(store=open_storage("memory://"))
     assert ids.next_id("access_record") == "ACCESS_RECORD-000001"

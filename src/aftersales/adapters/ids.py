@@ -94,18 +94,28 @@ class SequentialIds:
         *,
         width: int = 6,
         store: Callable[[], UnitOfWork] | None = None,
-        retries: int = 20,
-        blocks: Mapping[str, int] = DEFAULT_BLOCKS,
+        retries: int | None = None,
+        blocks: Mapping[str, int] | None = None,
     ) -> None:
         if width < 1:
             raise ValidationError("width must be at least 1", field="width")
-        self._blocks = _checked_blocks(blocks)
+        self._blocks = _checked_blocks(DEFAULT_BLOCKS if blocks is None else blocks)
+        for name, given in (("retries", retries), ("blocks", blocks)):
+            if given is not None and store is None:  # both shape writes to the kept counters only
+                raise ValidationError(
+                    f"{name} applies to counters kept in a store; without store= they live in memory",
+                    field=name,
+                )
+        if retries is not None and (type(retries) is not int or retries < 1):
+            raise ValidationError(
+                f"retries is a whole number of at least 1, got {retries!r}", field="retries"
+            )
         self._reserved: dict[str, tuple[int, int]] = {}
         """Per kind of ``blocks``: (the next number this process hands out, the last one it reserved)."""
         self._prefixes = dict(prefixes)
         self._width = width
         self._store = store
-        self._retries = retries
+        self._retries = 20 if retries is None else retries
         self._counters: dict[str, int] = {}
         self._lock = threading.Lock()
         renew_after_fork(self)
