@@ -10,12 +10,12 @@ others are skipped without ``AFTERSALES_PG_DSN``.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import pytest
+from tests.acceptance.conftest import pg_schema_url
 
 from aftersales.adapters.postgres_kept_events import (
     reuse_kept_notes,
@@ -89,15 +89,8 @@ def test_kept_notes_are_reused_only_where_the_row_begins_with_them_field_for_fie
 
 @pytest.fixture
 def url() -> Iterator[str]:
-    import psycopg
-
-    schema = f"ke_{uuid.uuid4().hex[:16]}"
-    sep = "&" if "?" in (DSN or "") else "?"
-    try:
-        yield f"{DSN}{sep}schema={schema}"
-    finally:
-        with psycopg.connect(DSN or "", autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with pg_schema_url() as schema_url:
+        yield schema_url
 
 
 def _stored(url: str, ticket: str) -> Any:

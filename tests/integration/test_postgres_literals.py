@@ -7,11 +7,11 @@ and its read and writes prepared once per connection, again if the session lost 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.acceptance.conftest import pg_schema_url
 
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId
@@ -32,15 +32,8 @@ TRICKY = "it's C:\\temp\\ 'x' %s %% $1 -- /* 漏水 */ \\' ''"
 
 @pytest.fixture
 def url() -> Iterator[str]:
-    import psycopg
-
-    schema = f"lit_{uuid.uuid4().hex[:16]}"
-    sep = "&" if "?" in (DSN or "") else "?"
-    try:
-        yield f"{DSN}{sep}schema={schema}"
-    finally:
-        with psycopg.connect(DSN or "", autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with pg_schema_url() as schema_url:
+        yield schema_url
 
 
 def test_literals_are_what_psycopg_renders_and_read_back_the_same() -> None:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.acceptance.conftest import pg_schema_url
 
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, EngineerId
@@ -39,15 +39,8 @@ MANAGER = Actor.manager("mgr-1")
 
 @pytest.fixture
 def url() -> Iterator[str]:
-    import psycopg
-
-    schema = f"rt_{uuid.uuid4().hex[:16]}"
-    sep = "&" if "?" in (DSN or "") else "?"
-    try:
-        yield f"{DSN}{sep}schema={schema}"
-    finally:
-        with psycopg.connect(DSN or "", autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with pg_schema_url() as schema_url:
+        yield schema_url
 
 
 class Trips:

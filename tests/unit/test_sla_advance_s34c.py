@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from tests.unit.sla_carried import assert_same_as_fresh
 
 from aftersales.adapters.holidays_cn import china_mainland_calendar
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.events import NO_PAYLOAD, TicketEvent
-from aftersales.domain.sla_clock import SlaTarget, SlaTargets, SlaTimeline, TargetStatus, sla_timeline
+from aftersales.domain.sla_clock import SlaTarget, SlaTargets, sla_timeline
 from aftersales.domain.sla_reading import CONTACTED_AT_KEY
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -81,32 +82,6 @@ def _log(picks: list[tuple[int, int]]) -> list[TicketEvent]:
     return events
 
 
-def _seen(status: TargetStatus) -> tuple[object, ...]:
-    return (
-        status.target.name,
-        status.phase,
-        status.due_at,
-        status.elapsed,
-        status.paused_time,
-        status.met_at,
-        status.warning_at,
-        status.started_at,
-        status.warning,
-        status.extended,
-        status.provisional,
-        status.breach,
-    )
-
-
-def _same(carried: SlaTimeline, events: list[TicketEvent], targets: SlaTargets, later: int) -> None:
-    fresh = sla_timeline(events, targets, CN)
-    for at in (events[-1].at, events[-1].at + timedelta(minutes=later)):
-        assert carried.due_instants(at) == fresh.due_instants(at)
-        one, other = carried.status(at), fresh.status(at)
-        assert [_seen(s) for s in one.targets] == [_seen(s) for s in other.targets]
-        assert one.closed == other.closed
-
-
 picks = st.lists(st.tuples(st.integers(0, len(STEPS) - 1), st.integers(1, 60 * 30)), min_size=1, max_size=14)
 
 
@@ -125,7 +100,7 @@ def test_carried_on_step_by_step_equals_measured_from_scratch(
             continue
         event("carried" if carried is current else "answered")
         current = carried
-        _same(current, log, targets, later)
+        assert_same_as_fresh(current, log, targets, CN, later)
 
 
 def test_the_first_answer_is_carried_on_not_measured_again() -> None:
@@ -136,7 +111,7 @@ def test_the_first_answer_is_carried_on_not_measured_again() -> None:
     assert carried.events == len(events)
     response = carried.status(events[-1].at)["response"]
     assert response.met_at == events[-1].at and response.phase.value == "met"
-    _same(carried, events, WORKING, 90)
+    assert_same_as_fresh(carried, events, WORKING, CN, 90)
 
 
 @pytest.mark.parametrize(

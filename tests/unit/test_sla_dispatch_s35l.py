@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from tests.unit.sla_carried import assert_same_as_fresh
 
 from aftersales.adapters.holidays_cn import china_mainland_calendar
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.events import NO_PAYLOAD, TicketEvent
-from aftersales.domain.sla_clock import SlaTarget, SlaTargets, SlaTimeline, TargetStatus, sla_timeline
+from aftersales.domain.sla_clock import SlaTarget, SlaTargets, sla_timeline
 from aftersales.domain.sla_reading import SLA_EXTENSION_KEY, TAKEN_BY_DEALER_KEY
 from aftersales.errors import ValidationError
 
@@ -91,32 +92,6 @@ def _targets(events: list[TicketEvent], dealer: SlaTarget, acceptance: bool = Tr
     return SlaTargets((*MAKER, dealer) if held else MAKER, acceptance=acceptance)
 
 
-def _seen(status: TargetStatus) -> tuple[object, ...]:
-    return (
-        status.target.name,
-        status.phase,
-        status.due_at,
-        status.elapsed,
-        status.paused_time,
-        status.met_at,
-        status.warning_at,
-        status.started_at,
-        status.warning,
-        status.extended,
-        status.provisional,
-        status.breach,
-    )
-
-
-def _same(carried: SlaTimeline, events: list[TicketEvent], targets: SlaTargets, later: int) -> None:
-    fresh = sla_timeline(events, targets, CN)
-    for at in (events[-1].at, events[-1].at + timedelta(minutes=later)):
-        assert carried.due_instants(at) == fresh.due_instants(at)
-        one, other = carried.status(at), fresh.status(at)
-        assert [_seen(s) for s in one.targets] == [_seen(s) for s in other.targets]
-        assert one.closed == other.closed
-
-
 picks = st.lists(st.tuples(st.integers(0, len(STEPS) - 1), st.integers(1, 60 * 30)), min_size=1, max_size=10)
 
 
@@ -145,7 +120,7 @@ def test_carried_over_a_dispatch_equals_measured_from_scratch(
             current = sla_timeline(log, targets, CN).without_events()
             continue
         current = carried
-        _same(current, log, targets, later)
+        assert_same_as_fresh(current, log, targets, CN, later)
 
 
 def test_a_dispatch_to_a_dealer_starts_its_clock_without_measuring_again() -> None:
@@ -156,11 +131,11 @@ def test_a_dispatch_to_a_dealer_starts_its_clock_without_measuring_again() -> No
     assert carried is not None and carried.events == len(events)
     dealer = carried.status(events[-1].at)["dealer_resolution"]
     assert dealer.started_at == events[-1].at and dealer.due_at == events[-1].at + timedelta(hours=24)
-    _same(carried, events, targets, 90)
+    assert_same_as_fresh(carried, events, targets, CN, 90)
     back = _log([(7, 10), (8, 200), (0, 45), (3, 30)], False)  # then to the maker's engineer
     engineer = carried.dispatched(back, SlaTargets(MAKER), CN)
     assert engineer is not None
-    _same(engineer, back, SlaTargets(MAKER), 90)
+    assert_same_as_fresh(engineer, back, SlaTargets(MAKER), CN, 90)
 
 
 @pytest.mark.parametrize(
