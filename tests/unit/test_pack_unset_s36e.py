@@ -86,6 +86,9 @@ def test_removing_then_setting_a_key_gives_the_packs_own_value_and_an_emptied_ta
     assert {k.value: v for k, v in pack.sla.params.tier_factor.items()} == {"vip": 0.5}
     # One callback deadline in two sections: its partner goes with it (else the two would disagree).
     assert pack.callback.params.service_within_hours == pack.sla.params.callback_hours == 24
+    section = _file(tmp_path, CHILD.replace('"]', '", "callback"]'), "section")
+    callback = default_registry().resolve(section)  # the whole section: its linked keys' partners too
+    assert callback.callback.params.service_within_hours == callback.sla.params.callback_hours == 24
     again = _file(tmp_path, CHILD + '\n[priority]\ncategory_floor = { complaint = "critical" }\n', "again")
     assert default_registry().resolve(again).priority.params.category_floor["complaint"].value == "critical"
 

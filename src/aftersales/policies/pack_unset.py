@@ -18,7 +18,8 @@ depth. The parent's merged tables lose those keys first, then the pack's own tab
 a pack that removes a key and sets it again gets its own value alone (removing a table and writing it
 replaces the parent's table instead of merging into it). A table the removal leaves empty goes too, so
 the library's default for it applies, as if the parent had not written it. Removing one of two keys that
-hold one figure (``callback.service_within_hours`` and ``sla.callback_hours``) removes its partner too.
+hold one figure (``callback.service_within_hours`` and ``sla.callback_hours``), or its section, removes
+its partner too.
 
 Refused when the pack loads, with :class:`ConfigurationError` naming the key: an entry that is no
 dotted key, or a list that is no list (``unset_malformed``); a key the parent does not set, a key of the
@@ -133,7 +134,8 @@ def without_unset(
     paths = [path for _, path in entries]
     for pair in linked:
         for (section, key), partner in (pair, pair[::-1]):
-            if (section, key) in paths and _has(result, partner):
+            gone = any(path in ((section,), (section, key)) for path in paths)  # the key, or its section
+            if gone and _has(result, partner):
                 paths.append(partner)
     for path in paths:
         _remove(result, path)
