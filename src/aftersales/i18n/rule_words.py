@@ -79,6 +79,11 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "cause_code_of_pack": ("expected",),
             # An upload named with the extension of another type than its bytes (domain/upload_extensions).
             "extension_contradicts": ("extension", "sniffed", "expected"),
+            # A pack's [pack] unset (policies/pack_unset): an entry that is no dotted key, a key the parent
+            # pack does not set (or any, in a pack extending none), a key its table cannot do without.
+            "unset_malformed": (),
+            "unset_not_inherited": (),
+            "unset_required": (),
         }.items()
     }
 )

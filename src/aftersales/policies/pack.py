@@ -15,7 +15,9 @@ A pack file looks like::
 Validation is strict: an unknown key, a wrong type or an out-of-range value raises
 :class:`ConfigurationError` with the file and the dotted key. Every key has a documented default, so a
 pack names only what differs. A section for a built-in kind whose module is not there yet is kept,
-unvalidated, in :attr:`Pack.pending` until that kind registers.
+unvalidated, in :attr:`Pack.pending` until that kind registers. A pack may lay itself over another
+(``[pack] extends``) and remove keys of it (``[pack] unset``): the registry applies both when it loads the
+pack (:meth:`~aftersales.policies.registry.Registry.load_pack`, :mod:`aftersales.policies.pack_unset`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from aftersales.policies.params import frozen_mapping, structure_params
 
 __all__ = ["Pack", "PackFile", "load_pack", "parse_pack", "read_toml"]
 
-_HEADER_KEYS = frozenset({"name", "description", "seed", "extends"})
+_HEADER_KEYS = frozenset({"name", "description", "seed", "extends", "unset"})
 
 
 @attrs.frozen
@@ -120,6 +122,14 @@ def parse_pack(
                 file=file,
                 key=f"pack.{key}",
             )
+    if "unset" in header:  # applied by the registry over the parent's tables, and taken out then
+        raise ConfigurationError(
+            "pack.unset removes keys of the pack this one extends; a registry applies it when it loads "
+            "the pack over its parent (load_pack, Registry.load_pack): parse_pack reads one table alone",
+            file=file,
+            key="pack.unset",
+            rule="unset_not_inherited",
+        )
     name = _text(header, "name", file, required=True) or ""
     description = _text(header, "description", file) or ""
     seed = _text(header, "seed", file)

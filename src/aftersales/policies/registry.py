@@ -31,6 +31,7 @@ from aftersales.policies.guard import check_own, guarded
 from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
 from aftersales.policies.maintenance import MaintenanceParams
 from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
+from aftersales.policies.pack_unset import UNSET_KEY, unset_paths, without_unset
 from aftersales.policies.protocols import (
     KIND_PROTOCOLS,
     CallbackPolicy,
@@ -277,11 +278,23 @@ class Registry:
         list is replaced whole. Sections only the parent has are inherited whole; the ``[policies]``
         table merges the same way. A missing parent, a cycle or a parent that is
         not a pack file is a ``ConfigurationError``.
+
+        The keys ``[pack] unset`` lists leave the parent's tables before the child's are laid over them
+        (:mod:`aftersales.policies.pack_unset`): a parent's key can be removed, not only overridden.
         """
         header = data.get("pack")
         parent = header.get("extends") if isinstance(header, dict) else None
+        entries = unset_paths(header, file) if isinstance(header, dict) else ()
         if parent is None:
-            return _linked_follow(dict(data), data, file)
+            if entries:
+                raise ConfigurationError(
+                    f"pack.{UNSET_KEY} removes keys of the pack this one extends, and it extends none: "
+                    "there is nothing to remove",
+                    file=file,
+                    key=f"pack.{UNSET_KEY}",
+                    rule="unset_not_inherited",
+                )
+            return _linked_follow({**data, "pack": _own_header(header)}, data, file)
         if not isinstance(parent, str) or not parent.strip():
             raise ConfigurationError("extends names a registered pack", file=file, key="pack.extends")
         if parent in seen or len(seen) > _MAX_EXTENDS:
@@ -302,14 +315,13 @@ class Registry:
             )
         parent_data, parent_file = source.read()
         inherited = self._inherit(parent_data, parent_file, seen | {parent})
-        merged: dict[str, Any] = {
-            k: dict(v) if isinstance(v, dict) else v for k, v in inherited.items() if k != "pack"
-        }
+        below = {k: v for k, v in inherited.items() if k != "pack"}
+        merged = without_unset(below, entries, parent=parent, file=file, kinds=self._kinds, linked=_LINKED)
         for key, section in data.items():
             if key == "pack":
                 continue
             merged[key] = _layered(merged.get(key), section)
-        merged["pack"] = header
+        merged["pack"] = _own_header(header)
         return _linked_follow(merged, data, file)
 
     def _check_parsed(self, pack: Pack) -> None:
@@ -517,6 +529,13 @@ def _chargeability_asks_warranty(policies: dict[str, object], overrides: Mapping
     chargeability, warranty = policies.get("chargeability"), policies.get("warranty")
     if isinstance(chargeability, DefaultChargeabilityPolicy) and isinstance(warranty, WarrantyPolicy):
         chargeability.warranty = warranty
+
+
+def _own_header(header: object) -> object:
+    """The ``[pack]`` header as parsed, without ``unset`` (applied here, over the parent's tables)."""
+    if isinstance(header, dict) and UNSET_KEY in header:
+        return {k: v for k, v in header.items() if k != UNSET_KEY}
+    return header
 
 
 def _layered(below: object, above: object) -> object:
