@@ -32,6 +32,7 @@ from aftersales.domain.classification import (
 )
 from aftersales.domain.contact import zone
 from aftersales.domain.custom_fields import HiddenFields
+from aftersales.domain.handover_contacts import carry_contacts
 from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
@@ -110,6 +111,7 @@ from aftersales.service.sla_watch import SlaAlert
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 if TYPE_CHECKING:  # for typing only: the desk composes both and hands this one the other
+    from aftersales.domain.complaints import ComplaintFile
     from aftersales.service.complaint_desk import ComplaintDesk
 
 __all__ = ["Tickets", "scoped_filter"]
@@ -351,8 +353,11 @@ class Tickets:
 
         A call that was a complaint (投诉, 第七条 3) is a complaint of its own workflow (its file, its
         classification): ``category="complaint"`` registers it as one — same customer, unit, channel,
-        description and the call's received time (its clocks run from the call), linked to the request —
-        and cancels the request, in one command; the ``reclassify`` event's ``complaint_id`` names it.
+        description, the call's received time (its clocks run from the call) and the time the customer
+        asked for (``expected_by``), linked to the request — and cancels the request, in one command; the
+        ``reclassify`` event's ``complaint_id`` names it. The calls back made on the request answered this
+        call: each is carried into the complaint as made when it was made (its response, the time the
+        customer was told; :mod:`aftersales.domain.handover_contacts`).
         Only a request nobody was sent to yet (new or triaged) is handed over so: one being worked is a
         repair with a complaint about it (``desk.complaints.open_complaint(..., about=[ticket_id])``),
         ``InvalidTransition`` says so. A complaint is not reclassified here (``ValidationError`` naming
@@ -417,10 +422,16 @@ class Tickets:
                 raise InvalidTransition(
                     ticket.workflow.name, ticket.state, "reclassify", ticket_id=ticket.id, why=why
                 )
+
+            def carry(complaint: Ticket, _file: ComplaintFile) -> Applied:
+                # The calls back made on the request answered this call: the complaint's response.
+                carry_contacts(ticket, complaint, now)
+                return Applied()
+
             complaint, _ = intake.open_in(
                 uow, actor, now, ticket.customer_id, ticket.description, (ticket.id,),
                 channel=ticket.channel, asset_id=ticket.asset_id, urgent=ticket.urgent,
-                received_at=ticket.received_at,
+                received_at=ticket.received_at, expected_by=ticket.expected_by, then=carry,
             )  # fmt: skip
             ticket.hand_over_to_complaint(actor.ref, now, complaint.id, reason)
 

@@ -1,0 +1,94 @@
+"""Seeds 003 and 004 walked by a peer tester (session 36, developer g), through the public API.
+
+- Seed 004 第七条 1-3 (咨询 / 报修 / 投诉) with seed 003 二 3 (响应: 与客户取得联系, 告知预计上门或解决时间)
+  and 二 2 (期望解决时间): a call logged as a repair on the eve of the 2026 May Day holiday was called back
+  within half an hour; after the holiday the centre reads it as a complaint and hands it over. The
+  complaint is that call (received at the call's time), so the call back is its response: met, in the
+  live SLA, the sweep, the KPI and the breach report; the time the customer was told and the time it
+  asked for stay in its progress; the customer's archive lists the call back once. A call nobody called
+  back is still late. Before session 36 the complaint started with no contact: born with its response
+  late, announced as a breach and counted missed, the times told and asked for lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from aftersales import Category, ServiceDesk
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.adapters.reporting import reporting_for
+from aftersales.ports.reporting import Period
+from aftersales.reports.kpi import kpi_report
+from aftersales.reports.sla import sla_breaches
+from aftersales.service.actors import Actor
+from conftest import SHANGHAI, World, noticed_desk
+
+BACKENDS = ["memory", "sqlite", "postgres"]
+
+Host = tuple[ServiceDesk, ManualClock, World, MemoryNotifier]
+
+
+def _at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+APRIL = Period(_at(4, 1, 0), _at(5, 1, 0))
+
+
+@pytest.fixture(params=BACKENDS)
+def centre(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
+    """The customer-service centre's desk (seed 004) on each store."""
+    with noticed_desk(request.param, tmp_path, "service_centre") as opened:
+        yield opened
+
+
+def test_7_a_request_handed_over_as_a_complaint_keeps_the_call_back_made_on_it(centre: Host) -> None:
+    """Thursday 30 April 2026, 16:30, the eve of the May Day holiday (1–5 May): 张伟 calls about a leaking
+    toilet and the engineer's rudeness, logged as a repair, asking for it settled by 7 May; the agent
+    calls back at 17:00 and tells him someone comes on 6 May at 14:00. Another call at 16:40 is not
+    called back. On 6 May at 10:00 the manager reads both as complaints (the complaint's response is
+    due 2 working hours from the call: 09:30 on 6 May)."""
+    desk, clock, w, notifier = centre
+    clock.set(_at(4, 30, 16, 30))
+    called = desk.open_ticket(
+        w.agent, customer_id="cust-zh", description="马桶漏水, 上次来的师傅态度恶劣", asset_id="asset-1",
+        expected_by=_at(5, 7, 18),
+    ).ticket.id  # fmt: skip
+    clock.set(_at(4, 30, 16, 40))
+    silent = desk.open_ticket(w.agent, customer_id="cust-zh", description="收费与报价不符").ticket.id
+    clock.set(_at(4, 30, 17))
+    desk.contact_customer(w.agent, called, note="已回电安抚客户, 节后上门", expected_at=_at(5, 6, 14))
+    clock.set(_at(5, 6, 10))
+    complaints = []
+    for tid in (called, silent):
+        desk.reclassify(w.manager, tid, category=Category.COMPLAINT, reason="客户是投诉")
+        complaints.append(str(desk.ticket(w.manager, tid).events[-2].payload["complaint_id"]))
+    kept, late = complaints
+
+    response = desk.sla(w.manager, kept)["response"]
+    assert response.met_at == _at(4, 30, 17) and not response.breached
+    assert desk.sla(w.manager, late)["response"].breached  # nobody called: late from 09:33 on 6 May
+    progress = desk.progress(w.customer_zh, kept)
+    assert (progress.expected_at, progress.expected_by) == (_at(5, 6, 14), _at(5, 7, 18))
+
+    clock.set(_at(5, 6, 10, 5))
+    desk.sla_watch.sweep(Actor.system())
+    desk.deliver()
+    breached = {m.idempotency_key.split(":")[0] for m in notifier.sent if ":sla_breach:" in m.idempotency_key}
+    assert breached == {late}
+
+    as_of = _at(5, 7, 9)
+    kpi = kpi_report(reporting_for(desk.store), APRIL, desk.calendar, as_of=as_of).total
+    assert kpi.response_missed == 1  # the complaint nobody called back, not the one called back
+    assert sla_breaches(desk, w.manager, APRIL, as_of=as_of).total.response_breached == 1
+    calls_back = [
+        (c.ticket_id, c.at)
+        for c in desk.archives.customer_archive(w.manager, "cust-zh").contacts
+        if c.kind == "contact"
+    ]
+    assert calls_back == [(called, _at(4, 30, 17))]
