@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from aftersales import Category, ServiceDesk
+from aftersales import Category, Channel, ServiceDesk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
@@ -81,6 +81,8 @@ def test_7_a_request_handed_over_as_a_complaint_keeps_the_call_back_made_on_it(c
     desk.deliver()
     breached = {m.idempotency_key.split(":")[0] for m in notifier.sent if ":sla_breach:" in m.idempotency_key}
     assert breached == {late}
+    (registered,) = _customer_notices(desk, notifier, kept)  # sent at 10:00: no promise of 09:30
+    assert kept in registered and "09:30" not in registered and "尽快与您联系" in registered
 
     as_of = _at(5, 7, 9)
     kpi = kpi_report(reporting_for(desk.store), APRIL, desk.calendar, as_of=as_of).total
@@ -92,3 +94,35 @@ def test_7_a_request_handed_over_as_a_complaint_keeps_the_call_back_made_on_it(c
         if c.kind == "contact"
     ]
     assert calls_back == [(called, _at(4, 30, 17))]
+
+
+def _customer_notices(desk: ServiceDesk, notifier: MemoryNotifier, ticket_id: str) -> list[str]:
+    desk.deliver()
+    return [m.body for m in notifier.sent if m.idempotency_key.startswith(f"{ticket_id}:0:")]
+
+
+def test_8_2_1_a_letter_entered_days_later_promises_no_time_already_past(centre: Host) -> None:
+    """第八条 2(1) 来信: a letter complaint dated Friday 27 February 2026 and a letter asking for a repair
+    reach the centre's desk on Tuesday 3 March at 10:00 and are entered with the day they were received. Their
+    responses fell due on 27 February; the customers are not told "we will contact you by 27 February"
+    on 3 March, but that we will contact them as soon as possible. A letter received an hour before it
+    is entered, its response still ahead, is promised its time."""
+    desk, clock, w, notifier = centre
+    clock.set(_at(3, 3, 10))
+    letter = Channel.LETTER_FAX
+    complaint = desk.complaints.open_complaint(
+        w.agent, "cust-zh", "来信: 收费与报价不符", channel=letter, received_at=_at(2, 27, 9)
+    ).ticket.id
+    request = desk.open_ticket(
+        w.agent, customer_id="cust-en", description="Letter: the printer jams", channel=letter,
+        received_at=_at(2, 27, 9),
+    ).ticket.id  # fmt: skip
+    fresh = desk.complaints.open_complaint(
+        w.agent, "cust-zh", "来信: 师傅迟到", channel=letter, received_at=_at(3, 3, 9)
+    ).ticket.id
+    (told,) = _customer_notices(desk, notifier, complaint)
+    assert complaint in told and "2月27日 11:00" not in told and "尽快与您联系" in told
+    (told_en,) = _customer_notices(desk, notifier, request)
+    assert request in told_en and "We will respond by" not in told_en and "as soon as possible" in told_en
+    (promised,) = _customer_notices(desk, notifier, fresh)
+    assert "我们将在 2026年3月3日 11:00 前与您联系" in promised
