@@ -22,6 +22,7 @@ from aftersales import Category, Channel, ServiceDesk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
+from aftersales.errors import ValidationError
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.sla import sla_breaches
@@ -126,3 +127,31 @@ def test_8_2_1_a_letter_entered_days_later_promises_no_time_already_past(centre:
     assert request in told_en and "We will respond by" not in told_en and "as soon as possible" in told_en
     (promised,) = _customer_notices(desk, notifier, fresh)
     assert "我们将在 2026年3月3日 11:00 前与您联系" in promised
+
+
+def test_8_2_1_the_platform_receives_a_customers_own_filing_when_it_arrives(centre: Host) -> None:
+    """Seed 003 二 1 在线服务平台 with 二 3 响应时效, seed 004 第八条 2(1): the customer files its own request
+    and complaint on the platform; they are received when they reach the desk. A filing that says it was
+    received on 1 February (a month before) is refused naming ``received_at``: it would be born with its
+    response late — announced, counted missed in the KPI — and its complaint would land in a month whose
+    feedback went out. Staff entering a letter later give the day it came (the test above)."""
+    desk, clock, w, notifier = centre
+    clock.set(_at(3, 3, 10))
+    backdated = _at(2, 1, 9)
+    filings = (
+        lambda: desk.open_ticket(
+            w.customer_zh, customer_id="cust-zh", description="打印机卡纸", received_at=backdated
+        ),
+        lambda: desk.complaints.open_complaint(
+            w.customer_zh, "cust-zh", "师傅态度恶劣", received_at=backdated
+        ),
+    )
+    for filing in filings:
+        with pytest.raises(ValidationError) as refused:
+            filing()
+        assert (refused.value.field, refused.value.rule) == ("received_at", "received_by_staff")
+    assert not desk.ledger(w.manager).items and not desk.complaints.complaint_log(w.manager)
+    desk.deliver()
+    assert not notifier.sent
+    own = desk.open_ticket(w.customer_zh, customer_id="cust-zh", description="打印机卡纸").ticket
+    assert own.received_at == _at(3, 3, 10)

@@ -30,7 +30,7 @@ from aftersales.service.complaint_incident_facts import (
     of_an_incident,
 )
 from aftersales.service.complaint_month import registration_month
-from aftersales.service.intake import open_ticket_in, received_time
+from aftersales.service.intake import check_stated_receipt, open_ticket_in, received_time
 from aftersales.service.intake_channel import intake_channel
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, permit
 from aftersales.service.runner import Applied
@@ -68,11 +68,14 @@ class ComplaintIntake(ComplaintClassification):
         and the general manager). ``channel`` not given is ``phone`` for staff taking the complaint and
         ``portal`` for a customer filing its own (seed 004 第八条 2(1) 来信、来电、传真或其它方式). A
         customer's crisis facts are recorded as its statement (``ComplaintFile.stated_crisis``) and the
-        complaint is left for the centre to classify.
+        complaint is left for the centre to classify. ``received_at`` is when a letter or call entered
+        later came; a customer filing its own gives none (``ValidationError`` naming ``received_at``, rule
+        ``received_by_staff``).
         """
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
         permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
+        check_stated_receipt(actor, received_at)
         channel = intake_channel(actor, channel)
         request = [
             customer_id,

@@ -84,7 +84,7 @@ from aftersales.service.dispatching import (
 )
 from aftersales.service.field_filter import checked_field_filter
 from aftersales.service.held_breaches import breaches_a_move_undoes
-from aftersales.service.intake import open_ticket_in, received_time
+from aftersales.service.intake import check_stated_receipt, open_ticket_in, received_time
 from aftersales.service.intake_channel import intake_channel
 from aftersales.service.lifecycle import (
     close_in,
@@ -194,8 +194,10 @@ class Tickets:
         submission (seed 003 二 1: the hotline and the online platform).
 
         ``received_at`` defaults to now (a call logged later may give the real time; the future is
-        refused). The customer (and the asset, if given) must be registered; the ticket copies the
-        asset's product and batch and the customer's region and dealer, for the ledger's filters.
+        refused). A customer filing its own request gives none: the platform receives it when it
+        arrives (``ValidationError`` naming ``received_at``, rule ``received_by_staff``). The customer
+        (and the asset, if given) must be registered; the ticket copies the asset's product and batch
+        and the customer's region and dealer, for the ledger's filters.
         ``priority`` (or ``urgent``, which the pack maps to a priority with a reason) sets the priority at
         intake, so the SLA clocks run on it from the first instant; an urgent call gets the pack's
         first-contact target in minutes (seed 001). Triage may change the priority later.
@@ -208,6 +210,7 @@ class Tickets:
         """
         if priority is not None:
             priority = Priority(priority)
+        check_stated_receipt(actor, received_at)
         channel = intake_channel(actor, channel)
         code = getattr(category, "code", category)
         if TicketKind(kind) is TicketKind.COMPLAINT:
