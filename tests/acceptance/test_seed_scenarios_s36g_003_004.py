@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from aftersales import Category, Channel, ServiceDesk
+from aftersales import Category, Channel, ServiceDesk, TicketKind
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
@@ -155,3 +155,28 @@ def test_8_2_1_the_platform_receives_a_customers_own_filing_when_it_arrives(cent
     assert not notifier.sent
     own = desk.open_ticket(w.customer_zh, customer_id="cust-zh", description="打印机卡纸").ticket
     assert own.received_at == _at(3, 3, 10)
+
+
+def test_5_1_6_a_complaint_opened_as_a_ticket_of_kind_complaint_is_in_the_next_months_feedback(
+    centre: Host,
+) -> None:
+    """第五条 1(6) 用户意见…每月反馈: February's feedback goes out on Monday 2 March; on 3 March the agent
+    enters a letter complaint of 27 February through ``desk.open_ticket(kind=complaint)`` (the request
+    form the host's screens use for every record). It is registered in March, as one entered through the
+    complaint desk: March's feedback carries it, marked late, and February's reads as it was sent.
+    Before, such a complaint had no complaint file: it was found by the month it was received in only, so
+    it appeared in February's (already sent) and in no feedback that went out."""
+    desk, clock, w, _notifier = centre
+    clock.set(_at(3, 2, 9))
+    assert desk.jobs.run_due(only=("monthly_feedback",)).counts["monthly_feedback"] == 1
+    clock.set(_at(3, 3, 10))
+    letter = desk.open_ticket(
+        w.agent, customer_id="cust-zh", description="来信投诉: 维修后仍漏水", kind=TicketKind.COMPLAINT,
+        channel=Channel.LETTER_FAX, received_at=_at(2, 27, 15),
+    ).ticket.id  # fmt: skip
+    gm = w.general_manager
+    assert desk.feedback.facts(gm, "2026-02").complaints == ()
+    march = desk.feedback.facts(gm, "2026-03").complaints
+    assert [(c.complaint_id, c.late) for c in march] == [(letter, True)]
+    (entry,) = desk.complaints.complaint_log(w.manager)
+    assert entry.registered_month == "2026-03"

@@ -84,6 +84,7 @@ from aftersales.service.dispatching import (
 )
 from aftersales.service.field_filter import checked_field_filter
 from aftersales.service.held_breaches import breaches_a_move_undoes
+from aftersales.service.import_complaints import file_opened_complaint
 from aftersales.service.intake import check_stated_receipt, open_ticket_in, received_time
 from aftersales.service.intake_channel import intake_channel
 from aftersales.service.lifecycle import (
@@ -206,7 +207,8 @@ class Tickets:
         ``desk.complaints.open_complaint``: its file, links, classification): a service ticket of that
         category — a grievance handled as a repair, outside the complaint flow and its KPIs — is a
         ``ValidationError`` naming ``category``. A complaint opened here is of category ``complaint``
-        (another category than the default is refused the same way).
+        (another category than the default is refused the same way) and gets its complaint file, with
+        the month it is registered in, as the complaint desk gives one (seed 004 第五条 1(6) 每月反馈).
         """
         if priority is not None:
             priority = Priority(priority)
@@ -224,12 +226,19 @@ class Tickets:
             )
         request = _args(Tickets.open_ticket, locals())
 
+        complaint = TicketKind(kind) is TicketKind.COMPLAINT
+
         def run(uow: UnitOfWork, now: datetime) -> tuple[Ticket, Applied]:
+            def filed(ticket: Ticket) -> Applied:
+                # Its complaint file, as the complaint desk gives one: the month it counts in (第五条 1(6)).
+                file_opened_complaint(uow, ticket, now, self.context.timezone)
+                return Applied()
+
             return open_ticket_in(
                 self.context, uow, actor, now, customer_id=customer_id, description=description,
                 category=category, channel=channel, asset_id=asset_id, expected_by=expected_by,
                 urgent=urgent, received_at=received_time(now, received_at), kind=kind, priority=priority,
-                tags=tags, custom_fields=custom_fields,
+                tags=tags, custom_fields=custom_fields, attach=filed if complaint else None,
             )  # fmt: skip
 
         return self.runner.intake(actor, "open_ticket", idempotency_key, request, run)
