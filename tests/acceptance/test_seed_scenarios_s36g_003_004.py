@@ -13,12 +13,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from aftersales import Category, Channel, ServiceDesk, TicketKind
+from aftersales import Actor, Category, Channel, Contact, ServiceDesk, TicketKind
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
@@ -26,8 +26,7 @@ from aftersales.errors import ValidationError
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.sla import sla_breaches
-from aftersales.service.actors import Actor
-from conftest import SHANGHAI, World, noticed_desk
+from conftest import SHANGHAI, STAFF, World, make_world, noticed_desk, register, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -180,3 +179,41 @@ def test_5_1_6_a_complaint_opened_as_a_ticket_of_kind_complaint_is_in_the_next_m
     assert [(c.complaint_id, c.late) for c in march] == [(letter, True)]
     (entry,) = desk.complaints.complaint_log(w.manager)
     assert entry.registered_month == "2026-03"
+
+
+@pytest.fixture(params=BACKENDS)
+def follow_up(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
+    """The office-equipment desk (seed 003) whose staff directory lists agent-2, who follows complaints up."""
+    clock, world, notifier = ManualClock(_at(4, 29, 9)), make_world(), MemoryNotifier()
+    staff = {**STAFF, "agent:agent-2": [Contact("客服小王", email="wang@venus.example", locale="zh_Hans")]}
+    with (
+        store_url(request.param, tmp_path) as url,
+        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=staff, notifier=notifier) as desk,
+    ):
+        register(desk, world)
+        yield desk, clock, world, notifier
+
+
+def test_2_5_the_designated_handler_hears_the_complaints_clock_run_out(follow_up: Host) -> None:
+    """Seed 003 二 5 投诉处理: 由指定人员负责跟进…在规定时限内给出解决方案. On Wednesday 29 April 2026 the
+    head designates agent-2 to follow a complaint up; its solution falls due after the May Day holiday. The
+    sweep's warning before the due and its breach after it reach agent-2 — the person the passage makes
+    answerable for the time limit — beside the manager, once each. Before session 36 only the manager
+    heard (the sweep told a service ticket's assignee, and a complaint has none)."""
+    desk, clock, w, notifier = follow_up
+    cid = desk.complaints.open_complaint(w.agent, "cust-zh", "复印机修了三次还卡纸").ticket.id
+    desk.complaints.assign_handler(w.manager, cid, handler_id="agent-2")
+    wang = Actor.agent("agent-2", "客服小王")
+    desk.contact_customer(wang, cid, note="已致电客户, 正在调查")
+    desk.complaints.investigate(wang, cid)
+    due = desk.sla(w.manager, cid)["resolution"].due_at
+    assert due is not None and due > _at(5, 6, 0)  # past the holiday
+    for instant in (due - timedelta(minutes=1), due + timedelta(days=1)):
+        clock.set(instant)
+        desk.sla_watch.sweep(Actor.system())
+    desk.deliver()
+    clocks = [m for m in notifier.sent if ":sla:" in m.idempotency_key]
+    told = sorted(m.idempotency_key.split(":")[3] for m in clocks if m.recipient == "wang@venus.example")
+    assert told == ["sla_breach", "sla_warning"]
+    assert all(cid in m.body and "投诉" in m.body for m in clocks if m.recipient == "wang@venus.example")
+    assert {m.recipient for m in clocks} >= {"manager@venus.example"}  # the manager hears as before
