@@ -74,6 +74,20 @@ NOTIFICATION_KINDS: Final = _kinds(
         "complaint's words: the customer complained, they did not ask for a service).",
     ),
     K(
+        "ticket_received_late",
+        ("customer",),
+        {"ticket_id", "received_at"},
+        "A ticket_received entered after its response fell due (a letter entered days later): its number, "
+        "and that we will respond as soon as possible, not by a time already past.",
+    ),
+    K(
+        "complaint_registered_late",
+        ("customer",),
+        {"ticket_id", "received_at"},
+        "A complaint_registered entered after its response fell due (a letter, a request handed over as a "
+        "complaint): its number, and that we will respond as soon as possible.",
+    ),
+    K(
         "assigned",
         ("engineer",),
         {"ticket_id", "customer_name", "address", "category", "priority", "resolution_due_at"},

@@ -58,6 +58,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             # A complaint's callback the pack owes, not left to the host (service/complaint_callback_owed).
             "complaint_survey_owed": (),
             "complaint_callback_owed": (),
+            # A customer's own filing dated before it reached the desk (service/intake).
+            "received_by_staff": (),
             # An amount with more decimal places than its currency's minor unit (a pack's price row).
             "minor_unit": ("unit",),
             # A record of a staff member whose data was erased (service/staff_erasure: PIPL art. 47).

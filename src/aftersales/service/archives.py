@@ -24,6 +24,7 @@ from aftersales.domain.classification import Category, Channel
 from aftersales.domain.contact import zone
 from aftersales.domain.correspondence import CorrespondenceGuidance
 from aftersales.domain.fee_slips import FeeSlip
+from aftersales.domain.handover_contacts import CARRIED_FROM_KEY
 from aftersales.domain.no_fault import found_no_fault
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
@@ -283,6 +284,8 @@ def _contacts(ticket: Ticket, seen: Ticket) -> Iterator[ContactEntry]:
     for event in seen.events:
         payload = event.payload
         if event.action == "contact_customer":
+            if CARRIED_FROM_KEY in payload:  # a call back on the request handed over: listed there
+                continue
             channel = payload.get("channel")
             made = answered_at(event)  # a call entered after the fact: when it was made (沟通时间)
             yield ContactEntry(

@@ -118,7 +118,8 @@ class ComplaintBase:
         try:
             return uow.documents.get(ComplaintFile, ticket.id)
         except NotFound:
-            # A complaint opened through desk.open_ticket(kind=COMPLAINT) gets its file on first use.
+            # A complaint opened through desk.open_ticket(kind=COMPLAINT) before session 36 (filed at the
+            # opening since) gets its file on first use, with no registered month: read by its received one.
             file = ComplaintFile(id=ticket.id, customer_id=ticket.customer_id)
             uow.documents.add(file)
             return file

@@ -14,14 +14,24 @@ in the first month still to send — as a letter received earlier and entered la
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import ComplaintFile
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.unit_of_work import UnitOfWork
-from aftersales.service.complaint_month import registrations
+from aftersales.service.complaint_month import registration_month, registrations
 
-__all__ = ["file_imported_complaints"]
+__all__ = ["file_imported_complaints", "file_opened_complaint"]
+
+
+def file_opened_complaint(uow: UnitOfWork, ticket: Ticket, now: datetime, timezone: str) -> None:
+    """Add the complaint file of ``ticket``, a complaint opened at ``now`` through ``desk.open_ticket(
+    kind=complaint)``: registered in ``now``'s month (or the first still to send), as one opened through
+    the complaint desk. Before session 36 such a complaint had no file, and a letter entered after its
+    month's feedback went out was in no feedback sent."""
+    month = registration_month(uow, now, timezone)
+    uow.documents.add(ComplaintFile(id=ticket.id, customer_id=ticket.customer_id, registered_month=month))
 
 
 def file_imported_complaints(uow: UnitOfWork, batch: Sequence[Ticket], timezone: str) -> int:

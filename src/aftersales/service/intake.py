@@ -46,6 +46,7 @@ from aftersales.service.ticket_search import Words, describe_at_intake, index_ti
 __all__ = [
     "URGENT_CLAIMED_KEY",
     "check_channel",
+    "check_stated_receipt",
     "open_ticket_in",
     "received_time",
     "with_tier",
@@ -62,6 +63,24 @@ _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
 
 _GRADING = {Workflow.SERVICE_TICKET: "triage", Workflow.COMPLAINT: "classify"}
 """The command whose roles grade a ticket of each workflow: they alone may give a priority at intake."""
+
+
+def check_stated_receipt(actor: Actor, received_at: datetime | None) -> None:
+    """Refuse ``received_at`` from a customer filing its own request or complaint (``ValidationError``
+    naming ``received_at``, rule ``received_by_staff``).
+
+    Why: the online platform (seed 003 二 1 在线服务平台) receives a customer's filing when it reaches the
+    desk, and the response time (二 3 响应时效) runs from then. A time before it is what staff entering a
+    call or a letter later say it came (seed 004 第八条 2(1) 来信); stated by the customer, a filing dated a
+    month back was born with its response late (announced, counted missed) and its complaint in a month
+    whose feedback had gone out."""
+    if received_at is not None and bool(actor.roles) and all(r is Role.CUSTOMER for r in actor.roles):
+        raise ValidationError(
+            "a customer's own filing is received when it reaches the desk: received_at is given by "
+            "staff entering a call or a letter later",
+            field="received_at",
+            rule="received_by_staff",
+        )
 
 
 def received_time(now: datetime, received_at: datetime | None) -> datetime:

@@ -216,7 +216,7 @@ class Notifications:
     ) -> list[OutboxMessage]:
         """The outbox messages for ``events`` of ``ticket`` (plus ``extra`` requests such as escalations)."""
         out = [self._event_message(ticket, e, now) for e in events]
-        requests = [r for e in events for r in self._requests(uow, ticket, e, policy)]
+        requests = [r for e in events for r in self._requests(uow, ticket, e, policy, now)]
         requests.extend(extra)
         for request in requests:
             out.extend(self._render(uow, ticket, request, now))
@@ -234,7 +234,7 @@ class Notifications:
         return OutboxMessage(outbox_id(key, now), EVENT_TOPIC, payload, key, now)
 
     def _requests(
-        self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent, policy: NotificationPolicy
+        self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent, policy: NotificationPolicy, now: datetime
     ) -> list[NotificationRequest]:
         found = _KIND_OF_ACTION.get(event.action)
         if found is None or event.payload.get("visible") is False:  # an internal note stays internal
@@ -246,9 +246,10 @@ class Notifications:
         roles = self._decide(policy, moment, ticket.priority or Priority.NORMAL)
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
-        key = f"{ticket.id}:{event.seq}:{kind}"
+        key = f"{ticket.id}:{event.seq}:{kind}"  # the key stays the kind's: one notice whichever words
+        words, told_values = _received_words(kind, ticket, values, now)
         requests = [
-            NotificationRequest(kind, role, values, key)
+            NotificationRequest(words, role, told_values, key)
             if role is Role.CUSTOMER or audience is _HOLDERS
             else self._followed(kind, role, ticket, event, key)
             for role in roles
@@ -533,6 +534,26 @@ _TO_HOLDERS = frozenset(
     {"assigned", "rework_requested", "job_cancelled", "complaint_rework_requested", "complaint_cancelled"}
 )
 _FOLLOWERS = frozenset({Role.CUSTOMER, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AGENT})
+
+
+_RECEIVED_LATE: Mapping[str, str] = {
+    "ticket_received": "ticket_received_late",
+    "complaint_registered": "complaint_registered_late",
+}
+
+
+def _received_words(
+    kind: str, ticket: Ticket, values: Mapping[str, object], now: datetime
+) -> tuple[str, Mapping[str, object]]:
+    """The customer's words of a registration whose response fell due before it was entered (a letter
+    received days before, seed 004 第八条 2(1) 来信; a request handed over as a complaint): no promise of
+    a time already past ("我们将在 <27 February> 前与您联系" sent on 3 March), but that we respond as soon
+    as possible. Any other notice, or a due still ahead when it is sent (``now``), keeps its own."""
+    late = _RECEIVED_LATE.get(kind)
+    due = ticket.response_due_at
+    if late is None or due is None or due > now:
+        return kind, values
+    return late, {"ticket_id": ticket.id, "received_at": ticket.received_at}
 
 
 def _audience(kind: str) -> frozenset[Role]:

@@ -1,4 +1,5 @@
-"""The SLA sweep: warn before a breach, report the breach, once each, to the handler and the manager.
+"""The SLA sweep: warn before a breach, report the breach, once each, to the handler and the manager (a
+complaint's: its designated handler, seed 003 二 5 由指定人员负责跟进).
 
 A breach goes to the roles the pack's escalation names for it (``[escalation] targets.sla_breach``, the
 manager by default); a critical ticket's warnings and breaches also reach its route's coordinator (the
@@ -42,6 +43,7 @@ from aftersales.serialization import DERIVED
 from aftersales.service.access_log import utc_day
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.complaint_follower import complaint_follower
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.judged_instant import judged_at
@@ -491,6 +493,9 @@ class SlaWatch:
         handler = self._handler(uow, ticket)
         if handler is not None:
             messages += notifications.contact_messages(words, "handler", handler, values, key, now)
+        follower = complaint_follower(uow, ticket)
+        if follower is not None:  # seed 003 二 5 由指定人员负责跟进: who answers for the time limit
+            messages += notifications.person_messages(words, follower, values, key, now)
         return messages
 
     def _staff(self, ticket: Ticket, kind: str) -> tuple[Role, ...]:

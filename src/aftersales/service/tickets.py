@@ -32,6 +32,7 @@ from aftersales.domain.classification import (
 )
 from aftersales.domain.contact import zone
 from aftersales.domain.custom_fields import HiddenFields
+from aftersales.domain.handover_contacts import carry_contacts
 from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
@@ -83,7 +84,8 @@ from aftersales.service.dispatching import (
 )
 from aftersales.service.field_filter import checked_field_filter
 from aftersales.service.held_breaches import breaches_a_move_undoes
-from aftersales.service.intake import open_ticket_in, received_time
+from aftersales.service.import_complaints import file_opened_complaint
+from aftersales.service.intake import check_stated_receipt, open_ticket_in, received_time
 from aftersales.service.intake_channel import intake_channel
 from aftersales.service.lifecycle import (
     close_in,
@@ -110,6 +112,7 @@ from aftersales.service.sla_watch import SlaAlert
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 if TYPE_CHECKING:  # for typing only: the desk composes both and hands this one the other
+    from aftersales.domain.complaints import ComplaintFile
     from aftersales.service.complaint_desk import ComplaintDesk
 
 __all__ = ["Tickets", "scoped_filter"]
@@ -192,8 +195,10 @@ class Tickets:
         submission (seed 003 二 1: the hotline and the online platform).
 
         ``received_at`` defaults to now (a call logged later may give the real time; the future is
-        refused). The customer (and the asset, if given) must be registered; the ticket copies the
-        asset's product and batch and the customer's region and dealer, for the ledger's filters.
+        refused). A customer filing its own request gives none: the platform receives it when it
+        arrives (``ValidationError`` naming ``received_at``, rule ``received_by_staff``). The customer
+        (and the asset, if given) must be registered; the ticket copies the asset's product and batch
+        and the customer's region and dealer, for the ledger's filters.
         ``priority`` (or ``urgent``, which the pack maps to a priority with a reason) sets the priority at
         intake, so the SLA clocks run on it from the first instant; an urgent call gets the pack's
         first-contact target in minutes (seed 001). Triage may change the priority later.
@@ -202,10 +207,12 @@ class Tickets:
         ``desk.complaints.open_complaint``: its file, links, classification): a service ticket of that
         category — a grievance handled as a repair, outside the complaint flow and its KPIs — is a
         ``ValidationError`` naming ``category``. A complaint opened here is of category ``complaint``
-        (another category than the default is refused the same way).
+        (another category than the default is refused the same way) and gets its complaint file, with
+        the month it is registered in, as the complaint desk gives one (seed 004 第五条 1(6) 每月反馈).
         """
         if priority is not None:
             priority = Priority(priority)
+        check_stated_receipt(actor, received_at)
         channel = intake_channel(actor, channel)
         code = getattr(category, "code", category)
         if TicketKind(kind) is TicketKind.COMPLAINT:
@@ -219,12 +226,19 @@ class Tickets:
             )
         request = _args(Tickets.open_ticket, locals())
 
+        complaint = TicketKind(kind) is TicketKind.COMPLAINT
+
         def run(uow: UnitOfWork, now: datetime) -> tuple[Ticket, Applied]:
+            def filed(ticket: Ticket) -> Applied:
+                # Its complaint file, as the complaint desk gives one: the month it counts in (第五条 1(6)).
+                file_opened_complaint(uow, ticket, now, self.context.timezone)
+                return Applied()
+
             return open_ticket_in(
                 self.context, uow, actor, now, customer_id=customer_id, description=description,
                 category=category, channel=channel, asset_id=asset_id, expected_by=expected_by,
                 urgent=urgent, received_at=received_time(now, received_at), kind=kind, priority=priority,
-                tags=tags, custom_fields=custom_fields,
+                tags=tags, custom_fields=custom_fields, attach=filed if complaint else None,
             )  # fmt: skip
 
         return self.runner.intake(actor, "open_ticket", idempotency_key, request, run)
@@ -351,8 +365,11 @@ class Tickets:
 
         A call that was a complaint (投诉, 第七条 3) is a complaint of its own workflow (its file, its
         classification): ``category="complaint"`` registers it as one — same customer, unit, channel,
-        description and the call's received time (its clocks run from the call), linked to the request —
-        and cancels the request, in one command; the ``reclassify`` event's ``complaint_id`` names it.
+        description, the call's received time (its clocks run from the call) and the time the customer
+        asked for (``expected_by``), linked to the request — and cancels the request, in one command; the
+        ``reclassify`` event's ``complaint_id`` names it. The calls back made on the request answered this
+        call: each is carried into the complaint as made when it was made (its response, the time the
+        customer was told; :mod:`aftersales.domain.handover_contacts`).
         Only a request nobody was sent to yet (new or triaged) is handed over so: one being worked is a
         repair with a complaint about it (``desk.complaints.open_complaint(..., about=[ticket_id])``),
         ``InvalidTransition`` says so. A complaint is not reclassified here (``ValidationError`` naming
@@ -417,10 +434,16 @@ class Tickets:
                 raise InvalidTransition(
                     ticket.workflow.name, ticket.state, "reclassify", ticket_id=ticket.id, why=why
                 )
+
+            def carry(complaint: Ticket, _file: ComplaintFile) -> Applied:
+                # The calls back made on the request answered this call: the complaint's response.
+                carry_contacts(ticket, complaint, now)
+                return Applied()
+
             complaint, _ = intake.open_in(
                 uow, actor, now, ticket.customer_id, ticket.description, (ticket.id,),
                 channel=ticket.channel, asset_id=ticket.asset_id, urgent=ticket.urgent,
-                received_at=ticket.received_at,
+                received_at=ticket.received_at, expected_by=ticket.expected_by, then=carry,
             )  # fmt: skip
             ticket.hand_over_to_complaint(actor.ref, now, complaint.id, reason)
 
