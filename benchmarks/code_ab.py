@@ -89,27 +89,43 @@ def _switcher(swaps: list[tuple[object, str, Any, Any]], desk: Any) -> Callable[
     return switch
 
 
-def _alternate(name: str, fn: Callable[[int], object], switch: Callable[[bool], None], n: int, block: int) -> None:
-    """Run ``fn(0..n-1)`` in blocks, old / new / new / old and again; print each mode's figures."""
+def _alternate(
+    name: str, fn: Callable[[int], object], switch: Callable[[bool], None], n: int, block: int
+) -> None:
+    """Run ``fn(0..n-1)`` in blocks, old / new / new / old and again; print each mode's figures, and the
+    median over each such run of four blocks of what the new code saved (the mean of its two old blocks'
+    medians less its two new ones'): the load moves between blocks by more than most changes save, and
+    four neighbouring blocks share most of it."""
     cpu: dict[bool, list[float]] = {False: [], True: []}
     wall: dict[bool, list[float]] = {False: [], True: []}
+    blocks: list[float] = []
     kept = []
     for first in range(0, n, block):
         new = (first // block) % 4 in (1, 2)
         switch(new)
+        these = []
         for i in range(first, min(first + block, n)):
             began, began_cpu = time.perf_counter(), time.thread_time_ns()
             kept.append(fn(i))
-            cpu[new].append((time.thread_time_ns() - began_cpu) / 1e3)
+            these.append((time.thread_time_ns() - began_cpu) / 1e3)
             wall[new].append(time.perf_counter() - began)
+        cpu[new] += these
+        blocks.append(statistics.median(these))
     switch(True)
+    fours = [blocks[i : i + 4] for i in range(0, len(blocks) - 3, 4)]
+    paired = [(a + d) / 2 - (b + c) / 2 for a, b, c, d in fours]
 
     def line(new: bool) -> str:
         p50, p90, p99 = (x * 1e6 for x in percentiles(wall[new]))
         return f"CPU {statistics.median(cpu[new]):6.1f} µs  p50 {p50:5.0f} p90 {p90:5.0f} p99 {p99:6.0f} µs"
 
     saved = statistics.median(cpu[False]) - statistics.median(cpu[True])
-    print(f"{name[:24]:24s} old {line(False)}\n{'':24s} new {line(True)}  (CPU saved {saved:+5.1f} µs)", flush=True)
+    print(
+        f"{name[:24]:24s} old {line(False)}\n{'':24s} new {line(True)}\n{'':24s} CPU saved {saved:+5.1f} µs"
+        f" (medians); by runs of four blocks {statistics.median(paired):+5.1f} µs"
+        f" ({min(paired):+.0f} to {max(paired):+.0f} over {len(paired)})",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -141,7 +157,8 @@ def main() -> None:
                 switch(new)
                 for name, (statements, pages) in _sqlite_counts(Path(tmp) / f"counted{new}.db", 1000).items():
                     mode = "new" if new else "old"
-                    print(f"  counted, {mode} {name[:24]:24s} {statements:5.2f} statements, {pages:5.2f} WAL pages")
+                    figures = f"{statements:5.2f} statements, {pages:5.2f} WAL pages"
+                    print(f"  counted, {mode} {name[:24]:24s} {figures}")
 
 
 if __name__ == "__main__":

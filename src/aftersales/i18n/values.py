@@ -120,71 +120,35 @@ class ValueFormatter:
         if kind is str:
             text: str = value  # type: ignore[assignment]  # (typing.cast is a call: 3-5 per notice)
             return text if text.isascii() else _whole_text(name, text)
-        branch = _BRANCHES.get(kind)
-        if branch is None:
-            branch = _branch_of(kind)
-        if branch == _LABEL:
-            return self._kept_text(value)  # type: ignore[arg-type]  # an Enum, Category or Term
-        if branch == _DATETIME:
-            when: datetime = value  # type: ignore[assignment]
-            if when.tzinfo is None or when.utcoffset() is None:
+        if isinstance(value, datetime):
+            if value.tzinfo is None or value.utcoffset() is None:
                 raise ValidationError(
                     f"{name} must be a timezone-aware datetime (got a naive one)", field=name
                 )
-            return self.formatter.datetime(when, self.timezone)
-        if branch == _MONEY:
-            return self.formatter.money(value)  # type: ignore[arg-type]
-        if branch == _DURATION:
-            return self.formatter.duration(value)  # type: ignore[arg-type]
-        if branch == _REASON:
-            return self.reasons.render(value)  # type: ignore[arg-type]
-        if branch == _BOOL:
+            return self.formatter.datetime(value, self.timezone)
+        if isinstance(value, Money):
+            return self.formatter.money(value)
+        if isinstance(value, timedelta):
+            return self.formatter.duration(value)
+        if isinstance(value, Reason):
+            return self.reasons.render(value)
+        if isinstance(value, Enum | Category):
+            return self._kept_text(value)
+        if isinstance(value, bool):
             return self.formatter.catalog.text("value.yes" if value else "value.no")
-        if branch == _NUMBER:
-            return self.formatter.number(value)  # type: ignore[arg-type]
-        if branch == _DATE:
-            return self.formatter.date(value)  # type: ignore[arg-type]
-        if branch == _TEXT:
-            return _whole_text(name, str.__str__(value))  # type: ignore[arg-type]
+        if isinstance(value, int | Decimal):
+            return self.formatter.number(value)
+        if isinstance(value, date):
+            return self.formatter.date(value)
+        if isinstance(value, Term):
+            return self._kept_text(value)
+        if isinstance(value, str):
+            return _whole_text(name, str.__str__(value))
         raise ValidationError(
             f"{name}: cannot put a {kind.__name__} in a message; pass str, a number, datetime, date, "
             "timedelta, Money, Reason, a code enum, Category or Term",
             field=name,
         )
-
-
-_DATETIME, _MONEY, _DURATION, _REASON, _LABEL, _BOOL, _NUMBER, _DATE, _TEXT, _REFUSED = range(10)
-_BRANCHES: dict[type, int] = {}
-"""How :meth:`ValueFormatter.format` writes a value of each type met (a type's subclass tests, made
-once: a notice's category, priority or "not set" went through five to nine ``isinstance`` tests, a
-union among them, every time it was rendered). Bounded: a type past the bound is tested each time."""
-
-
-def _branch_of(kind: type) -> int:
-    """The way a value of ``kind`` is written, tested in the order :meth:`ValueFormatter.format` states:
-    a datetime before a date, a bool before an int."""
-    branch = _REFUSED
-    for base, way in _WAYS:
-        if issubclass(kind, base):
-            branch = way
-            break
-    if len(_BRANCHES) < 256:
-        _BRANCHES[kind] = branch
-    return branch
-
-
-_WAYS: tuple[tuple[type | tuple[type, ...], int], ...] = (
-    (datetime, _DATETIME),
-    (Money, _MONEY),
-    (timedelta, _DURATION),
-    (Reason, _REASON),
-    ((Enum, Category), _LABEL),
-    (bool, _BOOL),
-    ((int, Decimal), _NUMBER),
-    (date, _DATE),
-    (Term, _LABEL),
-    (str, _TEXT),
-)
 
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")

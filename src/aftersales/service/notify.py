@@ -202,7 +202,7 @@ class Notifications:
         self._agents_listed = any(entry.startswith(f"{Role.AGENT.value}:") for entry in self.people)
         # The notification policy's answers per (moment, priority): a handful of fact sets.
         self._roles: DecisionMemo[NotificationFacts, Decision[tuple[Role, ...]]] = DecisionMemo()
-        self._addresses: dict[int, tuple[Contact, tuple[str, str, str, str] | None]] = {}
+        self._addresses: dict[int, tuple[Contact, tuple[str, str, str] | None]] = {}
         keeps_personal_copies(self)  # an erasure through any desk of this process reaches these addresses
 
     def messages(
@@ -311,20 +311,15 @@ class Notifications:
         ]  # fmt: skip
         return sum(self._addresses.pop(key, None) is not None for key in gone)
 
-    def _address(self, contact: Contact) -> tuple[str, str, str, str] | None:
-        """:func:`address_of` ``contact``, the digest that names it in keys and the locale its messages
-        are written in (:func:`_writable_locale`), remembered for this very (immutable) contact object:
-        stores hand out the same parsed customer and dealer on every command, and finding a number's SMS
-        reach is most of the answer."""
+    def _address(self, contact: Contact) -> tuple[str, str, str] | None:
+        """:func:`address_of` ``contact`` and the digest that names it in keys, remembered for this very
+        (immutable) contact object: stores hand out the same parsed customer and dealer on every command,
+        and finding a number's SMS reach is most of the answer."""
         kept = self._addresses.get(id(contact))
         if kept is not None and kept[0] is contact:
             return kept[1]
         reach = address_of(contact)
-        found = (
-            None
-            if reach is None
-            else (*reach, _message_id(reach[0] + ":" + reach[1])[:16], _writable_locale(contact))
-        )
+        found = None if reach is None else (*reach, _message_id(reach[0] + ":" + reach[1])[:16])
         if len(self._addresses) >= 4096:
             self._addresses.clear()
         self._addresses[id(contact)] = (contact, found)
@@ -483,7 +478,8 @@ class Notifications:
         reach = self._address(contact)
         if reach is None:
             return []
-        channel, address, digest, locale = reach
+        channel, address, digest = reach
+        locale = _writable_locale(contact)
         subject, body = self.renderer.render(kind, locale, contact.timezone, values)
         # The key names the recipient by a digest: keys travel to receivers and logs, addresses must not.
         full_key = f"{key}:{audience}:{digest}"[:200]
@@ -562,17 +558,5 @@ def outbox_id(key: str, created_at: datetime) -> str:
     request made twice at one instant (one command, or two desks racing on one clock reading) is one id,
     and the messages of one instant keep the order they had (``pending`` sorts by due, then id).
     """
-    global _LAST_PREFIX
-    last = _LAST_PREFIX
-    if last[0] is created_at:  # this very (immutable) instant: a command's messages share its "now"
-        prefix = last[1]
-    else:
-        prefix = f"{micros(created_at) % _ID_WRAP:013x}"
-        _LAST_PREFIX = (created_at, prefix)  # one assignment: a reader sees the pair or the one before
-    return prefix + _message_id(key)[:20]
-
-
-_ID_WRAP = 16**_ID_TIME_DIGITS
-_LAST_PREFIX: tuple[datetime | None, str] = (None, "")
-"""The instant an id was last made at and its hex digits: every message of a command is made at the
-command's instant (a dispatch's three, a triage's one or two), and each id wrote them again."""
+    when = micros(created_at) % 16**_ID_TIME_DIGITS
+    return f"{when:013x}{_message_id(key)[:20]}"
