@@ -1,0 +1,84 @@
+# mypy: disable-error-code="arg-type"
+"""Seeds 000–002 walked by a peer tester (session 36, f), through the public API, on the real 2026 calendar.
+
+* Seed 002 分工 6 (乙方接到用户的叫修(或者是甲方的电话通知)后,必须保证在24小时之内给用户解决问题): the dealer
+  fixes the call within 24 hours of the clock only by being there first, so the engineer's on-site arrival
+  runs on the same clock from the same notice and never falls due after the fix. In working hours from
+  the call, an ordinary call's arrival came three working days later — past the Mid-Autumn holiday, five
+  days after the fix was due — and its breach was announced to nobody while the fix was already late.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from seed_s33h_world import BACKENDS
+
+from aftersales import Plan, Severity, ValidationError
+from aftersales.adapters.clock import ManualClock
+from aftersales.policies.sla import SlaOverride, SlaParams
+from aftersales.service.desk import ServiceDesk
+from conftest import SHANGHAI, STAFF, make_world, register, store_url
+
+
+def _at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_002_6_the_dealers_arrival_falls_due_with_its_24_hour_fix_on_the_mid_autumn_holiday(
+    backend: str, tmp_path: Path
+) -> None:
+    """Two leaks called in on Thursday 24 September 2026 at 16:00, the eve of the Mid-Autumn holiday (25–27
+    September off), passed to the Pudong dealer at 16:30: each is due fixed by 16:30 on Friday 25, and its
+    fitter due on site by then too (not on Wednesday 30 September, 24 working hours after the call). The
+    dealer at the first unit on the holiday morning meets the arrival; at the second nobody came, and the
+    sweep a minute past 16:30 announces the missed arrival beside the missed fix."""
+    clock, w = ManualClock(_at(9, 24, 16)), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk,
+    ):
+        register(desk, w)
+        leaks = [
+            desk.open_ticket(
+                w.agent, customer_id=w.cust_zh.id, description=text, asset_id=w.asset.id
+            ).ticket.id
+            for text in ("水箱漏水", "进水阀漏水")
+        ]
+        clock.set(_at(9, 24, 16, 30))
+        for tid in leaks:
+            desk.triage(w.agent, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+            desk.dispatch(w.agent, tid)
+
+        def dues(tid: str) -> dict[str, datetime | None]:
+            return {t.target.name: t.due_at for t in desk.sla(w.manager, tid).targets}
+
+        for tid in leaks:
+            assert dues(tid)["resolution"] == dues(tid)["arrival"] == _at(9, 25, 16, 30)
+
+        visited, missed = leaks
+        clock.set(_at(9, 25, 10))
+        desk.start_work(w.dealer_sh_staff, visited)
+        clock.set(_at(9, 25, 16, 31))
+        arrival = {t.target.name: t for t in desk.sla(w.manager, visited).targets}["arrival"]
+        assert (arrival.state.value, arrival.met_at) == ("met", _at(9, 25, 10))
+        breaches = desk.sla_watch.sweep(w.system).breaches
+        assert f"{missed}:arrival" in breaches and f"{missed}:resolution" in breaches
+        assert f"{visited}:arrival" not in breaches
+
+
+def test_002_6_a_dealer_contract_refuses_an_arrival_that_could_fall_due_after_the_fix() -> None:
+    """The rule behind the scenario, in the pack's parameters: under the dealer contract no arrival (a
+    priority's, or a contract category's override) may be longer than the dealer's hours; another
+    category (an installation at delivery) keeps its own."""
+    with pytest.raises(ValidationError) as refused:
+        SlaParams(dealer_contract=True, arrival_hours={"normal": 30.0})
+    assert refused.value.field == "arrival_hours.normal"
+    with pytest.raises(ValidationError) as refused:
+        SlaParams(dealer_contract=True, category_overrides={"repair": SlaOverride(arrival_hours=36)})
+    assert refused.value.field == "category_overrides.repair.arrival_hours"
+    SlaParams(dealer_contract=True, category_overrides={"installation": SlaOverride(arrival_hours=36)})
+    SlaParams(arrival_hours={"normal": 30.0})  # without the contract, working hours as before
