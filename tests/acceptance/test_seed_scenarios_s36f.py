@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from seed_s33h_world import BACKENDS
+from seed_s33h_world import BACKENDS, company
 
-from aftersales import Plan, Severity, ValidationError
+from aftersales import Channel, Plan, Severity, ValidationError
 from aftersales.adapters.clock import ManualClock
 from aftersales.policies.sla import SlaOverride, SlaParams
 from aftersales.service.desk import ServiceDesk
@@ -82,3 +82,34 @@ def test_002_6_a_dealer_contract_refuses_an_arrival_that_could_fall_due_after_th
     assert refused.value.field == "category_overrides.repair.arrival_hours"
     SlaParams(dealer_contract=True, category_overrides={"installation": SlaOverride(arrival_hours=36)})
     SlaParams(arrival_hours={"normal": 30.0})  # without the contract, working hours as before
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_000_7_the_engineer_is_told_in_chinese_that_the_callback_found_the_problem_back(
+    backend: str, tmp_path: Path
+) -> None:
+    """Seed 000 售后维护服务流程 6.验收确认 (如客户对处理结果不满意,售后维护人员应重新进行处理) and
+    7.服务回访: an air conditioner repaired on Tuesday 29 September 2026 and accepted; the callback
+    after National Day finds it failing again, the customer saying nothing more. The engineer who did it
+    is told to redo it, with the reason in the words of his own language — not the library's stored
+    English marker."""
+    with company(backend, tmp_path, "general_maintenance") as co:
+        desk, clock = co.desk, co.clock
+        clock.set(_at(9, 29, 9))
+        tid = desk.open_ticket(
+            co.agent, customer_id=co.customer_id, description="空调不制冷", asset_id=co.asset_id
+        ).ticket.id
+        desk.triage(co.agent, tid, nature="no_cooling", severity=Severity.MEDIUM)
+        desk.dispatch(co.agent, tid, engineer_id="eng-jr")
+        clock.set(_at(9, 29, 14))
+        desk.start_work(co.junior, tid)
+        desk.add_fault_record(
+            co.junior, tid, symptom="no_cooling", cause="refrigerant_leak", action="recharge"
+        )
+        desk.resolve(co.junior, tid, summary="补充冷媒")
+        desk.confirm(co.agent, tid, channel=Channel.PHONE, note="客户电话确认")
+        clock.set(_at(10, 2, 10))
+        desk.record_callback(co.agent, tid, problem_back=True)
+        (told,) = [m for m in co.sent_to("13700000001") if m.startswith(f"工单 {tid} 需重新处理")]
+        assert "原因：回访发现问题复发" in told
+        assert "callback" not in told and "problem is back" not in told

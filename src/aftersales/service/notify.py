@@ -24,7 +24,7 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
 from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
-from aftersales.domain.ticket import OPENED, Ticket
+from aftersales.domain.ticket import CALLBACK_REWORK_REASON, OPENED, Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import ConfigurationError, NotFound, ValidationError, carried_rule
 from aftersales.i18n.locales import DEFAULT_LOCALE, resolve_locale
@@ -49,6 +49,7 @@ EVENT_TOPIC = "ticket_event"
 """The outbox topic of domain events (payload: the unstructured event plus ``ticket_id``)."""
 
 NOT_SET = Term("value.none")
+CALLBACK_PROBLEM_BACK = Term("value.callback_problem_back")
 
 # Which notification kind (and policy moment) each workflow action produces.
 _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
@@ -371,7 +372,10 @@ class Notifications:
                 "phone": told.phone or NOT_SET,
             }
         if kind in ("rework_requested", "job_cancelled", "complaint_rework_requested", "complaint_cancelled"):
-            return {"ticket_id": ticket.id, "reason": event.reason or NOT_SET}
+            # A callback that found the problem back, the customer saying nothing more, stores a fixed
+            # reason (Ticket.record_callback): worded in the reader's language, not quoted in English.
+            reason = CALLBACK_PROBLEM_BACK if event.reason == CALLBACK_REWORK_REASON else event.reason
+            return {"ticket_id": ticket.id, "reason": reason or NOT_SET}
         raise AssertionError(kind)
 
     def _render(
