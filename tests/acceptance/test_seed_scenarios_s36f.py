@@ -18,6 +18,9 @@ from seed_s33h_world import BACKENDS, company
 
 from aftersales import Channel, Plan, Severity, ValidationError
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.money import Money
 from aftersales.policies.sla import SlaOverride, SlaParams
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, STAFF, make_world, register, store_url
@@ -113,3 +116,37 @@ def test_000_7_the_engineer_is_told_in_chinese_that_the_callback_found_the_probl
         (told,) = [m for m in co.sent_to("13700000001") if m.startswith(f"工单 {tid} 需重新处理")]
         assert "原因：回访发现问题复发" in told
         assert "callback" not in told and "problem is back" not in told
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_002_complaint_a_remedy_visit_called_off_with_the_withdrawn_complaint_is_explained_in_chinese(
+    backend: str, tmp_path: Path
+) -> None:
+    """Seed 002 客户投诉的处理方法 (可用的牌: 增加维护保养; 方案的落实): a complaint about a leaking toilet is
+    settled with an extra maintenance visit, passed to the Pudong dealer; the customer then withdraws the
+    complaint (自己修好了) before anyone went. The dealer is told nobody is to go, and why, in Chinese — not
+    the code the library stores on the step ("complaint_withdrawn")."""
+    clock, notifier, w = ManualClock(_at(9, 22, 10)), MemoryNotifier(), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, notifier=notifier, staff=STAFF) as desk,
+    ):
+        register(desk, w)
+        complaints = desk.complaints
+        cid = complaints.open_complaint(
+            w.agent, w.cust_zh.id, "马桶漏水三天没人管", asset_id=w.asset.id
+        ).ticket.id
+        complaints.investigate(w.agent, cid)
+        complaints.propose_solution(w.agent, cid, solution="免费加做一次保养")
+        complaints.grant_remedy(
+            w.manager, cid, kind=RemedyKind.EXTRA_MAINTENANCE_VISIT, cost=Money("200", "CNY"), quantity=1
+        )
+        ((visit,),) = [remedy.work for remedy in complaints.complaint_file(w.agent, cid).remedies]
+        desk.triage(w.agent, visit, nature="maintenance", severity=Severity.LOW)
+        desk.dispatch(w.agent, visit, dealer_id=w.dealer_sh.id)
+        clock.set(_at(9, 23, 9))
+        complaints.withdraw(w.customer_zh, cid, reason="自己修好了")
+        desk.deliver(1000)
+        dealer = w.dealer_sh.contact.phone
+        (told,) = [m.body for m in notifier.to(dealer) if m.subject == f"工单 {visit} 已取消"]
+        assert told.endswith("原因：客户已撤回投诉")

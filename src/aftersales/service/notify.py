@@ -24,7 +24,7 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
 from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
-from aftersales.domain.ticket import CALLBACK_REWORK_REASON, OPENED, Ticket
+from aftersales.domain.ticket import OPENED, Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import ConfigurationError, NotFound, ValidationError, carried_rule
 from aftersales.i18n.locales import DEFAULT_LOCALE, resolve_locale
@@ -42,6 +42,7 @@ from aftersales.service.on_duty import agents_on_duty
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.reassign_notice import previous_holder_messages
 from aftersales.service.record_words import notice_for, told_for
+from aftersales.service.stored_reasons import worded_reason
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of", "outbox_id"]
 
@@ -49,7 +50,6 @@ EVENT_TOPIC = "ticket_event"
 """The outbox topic of domain events (payload: the unstructured event plus ``ticket_id``)."""
 
 NOT_SET = Term("value.none")
-CALLBACK_PROBLEM_BACK = Term("value.callback_problem_back")
 
 # Which notification kind (and policy moment) each workflow action produces.
 _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
@@ -372,10 +372,8 @@ class Notifications:
                 "phone": told.phone or NOT_SET,
             }
         if kind in ("rework_requested", "job_cancelled", "complaint_rework_requested", "complaint_cancelled"):
-            # A callback that found the problem back, the customer saying nothing more, stores a fixed
-            # reason (Ticket.record_callback): worded in the reader's language, not quoted in English.
-            reason = CALLBACK_PROBLEM_BACK if event.reason == CALLBACK_REWORK_REASON else event.reason
-            return {"ticket_id": ticket.id, "reason": reason or NOT_SET}
+            # A step the library took stores a code as its reason: worded in the reader's language.
+            return {"ticket_id": ticket.id, "reason": worded_reason(event.reason) or NOT_SET}
         raise AssertionError(kind)
 
     def _render(
