@@ -45,7 +45,7 @@ def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Serv
         yield desk, clock, world
 
 
-def _sign(desk: ServiceDesk, world: World, resolution_hours: int) -> None:
+def _sign(desk: ServiceDesk, world: World, resolution_hours: int, arrival_hours: int | None = None) -> None:
     desk.contracts.sign(
         world.manager,
         ServiceContract(
@@ -55,7 +55,7 @@ def _sign(desk: ServiceDesk, world: World, resolution_hours: int) -> None:
             price=Money("800", "CNY"),
             customer_id=world.cust_zh.id,
             assets=(world.asset.id,),
-            sla=ContractSla(resolution_hours=resolution_hours),
+            sla=ContractSla(resolution_hours=resolution_hours, arrival_hours=arrival_hours),
         ),
     )
 
@@ -109,6 +109,28 @@ def test_a_generous_contract_does_not_hide_the_dealers_24_hours(
     assert desk.ticket(world.manager, ticket_id).resolution_due_at == dispatched + 48 * H
     with pytest.raises(SlaExtensionRefused):
         desk.extend_sla(world.manager, ticket_id, "dealer_resolution", timedelta(hours=60), "再延")
+
+
+def test_the_contracts_arrival_replaces_the_dealers_and_the_dealers_fix_still_runs_beside(
+    setup: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # Session 36: a contract call's arrival counts from the dealer's notice on the wall clock, as the fix
+    # does; a contract naming its own arrival replaces it (one arrival clock) — before, the dealer's arrival
+    # was copied beside the contract's as a second "dealer_resolution" and every command on the ticket
+    # failed.
+    desk, clock, world = setup
+    ticket_id = _call(desk, world)
+    desk.dispatch(world.agent, ticket_id, dealer_id=world.dealer_sh.id)
+    arrival = desk.sla(world.manager, ticket_id)["arrival"]
+    assert (arrival.target.basis, arrival.due_at) == ("calendar", START + 24 * H)
+    _sign(desk, world, resolution_hours=40, arrival_hours=8)
+    clock.advance(H)
+    covered = _call(desk, world)
+    desk.dispatch(world.agent, covered, dealer_id=world.dealer_sh.id)
+    status = desk.sla(world.manager, covered)
+    assert (status["arrival"].budget, status["arrival"].target.basis) == (8 * H, "working")
+    assert status["dealer_resolution"].due_at == START + 25 * H
+    assert [t.target.name for t in status.targets].count("dealer_resolution") == 1
 
 
 def test_a_strict_contract_binds_first_and_the_dealer_clock_still_runs(

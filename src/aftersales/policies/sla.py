@@ -362,7 +362,12 @@ class SlaParams:
     problem will be solved (seed 003 响应: 告知预计上门或解决时间), so it cannot fall due after the fix. In
     working hours a call at 17:00 on 30 September was due its answer on 8 October 12:00, past the National
     Day holiday, while the dealer had to fix it by 17:00 on 1 October (session 35). A category override
-    counting a contract category's hours in working time is refused for the same reason."""
+    counting a contract category's hours in working time is refused for the same reason.
+
+    The on-site arrival of a call the contract binds counts on the same wall clock from the same notice
+    as the fix (the dealer's dispatch), and no arrival target may be longer than
+    ``dealer_resolution_hours`` either: counted in working hours from the call, an ordinary call's 24
+    hours fell due three working days later, two days after the fix on any week (session 36)."""
     dealer_resolution_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 30))
     """The dealer contract's resolution limit in wall-clock hours (seed 002: 24小时之内)."""
     dealer_special_case_hours: int = attrs.field(default=48, validator=in_range(1, 24 * 30))
@@ -453,7 +458,7 @@ def _dealer_response(params: SlaParams) -> None:
     what would let it fall due after the contract's fix (see ``SlaParams.dealer_contract``). A pack that
     sets ``response_clock = "working"`` itself is heard (a store written before session 35 kept its
     response dues so, and a maker may answer in office hours only): its response target is still bounded
-    by the dealer's hours below."""
+    by the dealer's hours below, as is the arrival of a contract call."""
     for category in params.dealer_contract_categories:
         override = params.category_overrides.get(category)
         if override is not None and override.clock == "working":
@@ -479,6 +484,22 @@ def _dealer_response(params: SlaParams) -> None:
                 f"{key} ({hours * factor:g} h with the tier factor) is longer than dealer_resolution_hours "
                 f"({limit} h): the response tells the customer when the problem is solved, so it cannot "
                 "fall due after the dealer's fix",
+                field=key,
+            )
+    # The arrival of a contract call counts on the same clock from the dealer's notice (DefaultSla.decide):
+    # an engineer due on site after the fix is due done could only breach (session 36).
+    arrivals = [(f"arrival_hours.{p.value}", h) for p, h in params.arrival_hours.items()]
+    arrivals += [
+        (f"category_overrides.{c}.arrival_hours", o.arrival_hours)
+        for c, o in params.category_overrides.items()
+        if o.arrival_hours is not None and c in params.dealer_contract_categories
+    ]
+    for key, hours in arrivals:
+        if hours * factor > limit:
+            raise ValidationError(
+                f"{key} ({hours * factor:g} h with the tier factor) is longer than dealer_resolution_hours "
+                f"({limit} h): the dealer's engineer is on site before the fix, so the arrival cannot fall "
+                "due after the dealer's fix",
                 field=key,
             )
 
@@ -602,6 +623,13 @@ class DefaultSla:
                 extended_to=_hours(p.dealer_special_case_hours),
                 start="dealer_dispatch",
             )
+            if "arrival" in targets:
+                # The dealer fixes the call within its hours only by being there first (session 36): the
+                # arrival runs on the same clock from the same notice, so it never falls due after the fix
+                # (in working hours from the call it came three working days later, past any weekend).
+                targets["arrival"] = attrs.evolve(
+                    targets["arrival"], basis="calendar", start="dealer_dispatch"
+                )
             reasons.append(
                 Reason(
                     "sla_dealer_contract",

@@ -117,9 +117,11 @@ def apply_terms(decision: Decision[SlaTargets], terms: SlaTerms) -> Decision[Sla
             targets.append(target)
             continue
         targets.append(term.target())
-        if target.start == "dealer_dispatch":
+        if target.start == "dealer_dispatch" and target.name == "resolution":
             # Seed 002's 24 hours bind the dealer to the maker whatever the customer bought: the contract's
-            # target is the customer's, the dealer's runs beside it, and the earlier due binds.
+            # target is the customer's, the dealer's runs beside it, and the earlier due binds. (The
+            # dealer's arrival, counted from the same notice since session 36, is replaced by the
+            # contract's arrival: there is no second arrival clock.)
             targets.append(attrs.evolve(target, name="dealer_resolution"))
             reasons.append(Reason("sla_dealer_beside_contract", {"id": terms.id}))
         reasons.append(

@@ -42,6 +42,7 @@ from aftersales.service.on_duty import agents_on_duty
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.reassign_notice import previous_holder_messages
 from aftersales.service.record_words import notice_for, told_for
+from aftersales.service.stored_reasons import worded_reason
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of", "outbox_id"]
 
@@ -372,7 +373,8 @@ class Notifications:
                 "phone": told.phone or NOT_SET,
             }
         if kind in ("rework_requested", "job_cancelled", "complaint_rework_requested", "complaint_cancelled"):
-            return {"ticket_id": ticket.id, "reason": event.reason or NOT_SET}
+            # A step the library took stores a code as its reason: worded in the reader's language.
+            return {"ticket_id": ticket.id, "reason": worded_reason(event.reason) or NOT_SET}
         raise AssertionError(kind)
 
     def _render(
