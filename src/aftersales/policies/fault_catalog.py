@@ -38,6 +38,7 @@ __all__ = [
     "FaultCatalogParams",
     "check_cause_code",
     "check_fault_records",
+    "pack_cause_codes",
     "pack_fault_catalog",
 ]
 
@@ -157,10 +158,11 @@ class FaultCatalog:
             "action": self.params.actions,
         }
 
-    def check(self, symptom: str, cause: str, action: str) -> None:
+    def check(self, symptom: str, cause: str, action: str, own: frozenset[str] = frozenset()) -> None:
         """Refuse a code the pack does not list (when it lists that kind); the error names the field and
         the rule (``one_of``, the codes allowed). A pack listing no causes takes any cause code but one
-        standing for a built-in cause under another name (:func:`check_cause_code`)."""
+        standing for a built-in cause under another name (:func:`check_cause_code`; ``own``: the cause
+        codes the pack's other settings name, :func:`pack_cause_codes`)."""
         for field, value in (("symptom", symptom), ("cause", cause), ("action", action)):
             known = self._lists[field]
             if not known:
@@ -174,7 +176,7 @@ class FaultCatalog:
                     rule_params={"allowed": ", ".join(allowed)},
                 )
         if not self._lists["cause"]:
-            check_cause_code(cause)
+            check_cause_code(cause, own)
 
     def label(self, field: str, code: str, locale: str = "en") -> str:
         """The label of ``code`` (a symptom, cause or action) in ``locale``; else English, else the code."""
@@ -193,7 +195,7 @@ class FaultCatalog:
         return labels.get(locale) or labels.get("en") or None
 
 
-def check_cause_code(cause: str) -> None:
+def check_cause_code(cause: str, own: frozenset[str] = frozenset()) -> None:
     """Refuse a cause code that stands for a built-in cause under a shorter name (``misuse`` for
     ``misuse_against_manual``, ``moved`` for ``moved_or_self_installed``): a ``ValidationError`` naming
     ``cause``, rule ``cause_code_of_pack`` with the code meant (``expected``).
@@ -204,7 +206,11 @@ def check_cause_code(cause: str) -> None:
     typed ``misuse`` is none of the five to the charge rules (the repair went free) and a design or
     production fault to the batch-incident detector (由于设计、生产不当): the code the pack decides on is
     ``misuse_against_manual``. A cause whose words are the first words of a built-in cause's code, and not
-    that code, is refused."""
+    that code, is refused — unless it is in ``own``, the codes the pack itself gives a rule (session 36:
+    ``design`` named in ``[chargeability] design_hazard_causes`` is the pack's design hazard, yet no fault
+    record could carry it, and the setting was silently dead)."""
+    if cause in own:
+        return
     for meant in BUILTIN_CAUSE_LABELS:
         if cause != meant and meant.startswith(f"{cause}_"):
             raise ValidationError(
@@ -229,8 +235,33 @@ def pack_fault_catalog(extra: Mapping[str, object]) -> FaultCatalog | None:
     )
 
 
-def check_fault_records(extra: Mapping[str, object], records: Iterable[FaultRecord], where: str = "") -> None:
+_NAMED_CAUSES = (
+    ("chargeability", "extra_chargeable_causes"),
+    ("chargeability", "design_hazard_causes"),
+    ("complaint", "batch_excluded_causes"),
+)
+"""Where a pack's settings name cause codes, each one a fault record may carry (:func:`pack_cause_codes`)."""
+
+
+def pack_cause_codes(policies: object) -> frozenset[str]:
+    """The cause codes ``policies`` (a ``PolicySet``) name in their settings — chargeable in warranty,
+    design hazards, left out of batch incidents: the pack's own codes, which :func:`check_cause_code`
+    takes even where they read as a built-in cause's shortened name (a setting naming a code no record
+    could carry would be ignored)."""
+    found: set[str] = set()
+    for kind, name in _NAMED_CAUSES:
+        params = getattr(getattr(policies, kind, None), "params", None)
+        codes = getattr(params, name, ())
+        if isinstance(codes, tuple | list | frozenset | set):
+            found.update(code for code in codes if isinstance(code, str))
+    return frozenset(found)
+
+
+def check_fault_records(extra: object, records: Iterable[FaultRecord], where: str = "") -> None:
     """Refuse any of ``records`` whose codes the pack's catalog (``extra["faults"]``) does not list.
+
+    ``extra`` is the desk's ``PolicySet`` (its ``extra`` table holds the catalog, its settings the cause
+    codes the pack names, :func:`pack_cause_codes`), or that ``extra`` table alone (no named codes).
 
     The one check of every way a fault record enters the store: the live command
     (``add_fault_record``) and a bulk import (a migrated history is held to the same catalog, else
@@ -239,14 +270,16 @@ def check_fault_records(extra: Mapping[str, object], records: Iterable[FaultReco
     or ``action``). A no-fault record (故障不属实) naming a part or component is refused whatever the
     catalog (``part`` / ``component``): the live command refuses it in the ticket, but a migrated history
     built its list without that step (session 32 i: an import stored a no-fault visit that fitted a part)."""
-    catalog = pack_fault_catalog(extra)
+    table = extra if isinstance(extra, Mapping) else getattr(extra, "extra", {})
+    own = frozenset() if isinstance(extra, Mapping) else pack_cause_codes(extra)
+    catalog = pack_fault_catalog(table)
     for record in records:
         try:
             check_no_fault_record(record)
             if catalog is not None:
-                catalog.check(record.symptom, record.cause, record.action)
+                catalog.check(record.symptom, record.cause, record.action, own)
             else:  # no catalog: any snake_case code (the record checks that), a built-in cause by its code
-                check_cause_code(record.cause)
+                check_cause_code(record.cause, own)
         except ValidationError as exc:
             if not where:
                 raise

@@ -106,6 +106,13 @@ _SINCE_S25 = {"fingerprint_omit_default": True}
 COMPLAINT_RESOLUTION_STOPS = ("feedback", "solution")
 """The values of ``[sla] complaint_resolved_by``."""
 
+SERVICE_RESOLUTION_STOPS = ("acceptance", "work_done")
+"""The values of ``[sla] service_resolved_by``."""
+
+WORK_DONE_STEPS: tuple[str, ...] = ("resolve",)
+"""The step that meets a service ticket's resolution under ``service_resolved_by = "work_done"``: the work
+marked done (the engineer's result entered, or the call solved by phone)."""
+
 
 def _clock_name(value: object, field: str) -> bool:
     if not isinstance(value, str) or value not in SLA_CLOCKS:
@@ -351,6 +358,17 @@ class SlaParams:
     001, 004) or ``solution`` (the solution given, seed 003 二 5: 在规定时限内给出解决方案 — the proposal or
     the decision returned as the solution, :mod:`aftersales.domain.sla_solution`). The complaint is still
     handled (``resolved_at``, its 7-day callback, the complaint resolution rate) at the feedback."""
+    service_resolved_by: str = attrs.field(
+        default="acceptance",
+        validator=attrs.validators.in_(SERVICE_RESOLUTION_STOPS),
+        metadata={"fingerprint_omit_default": True},  # stores stamped before it keep their digest
+    )
+    """Which step meets a service ticket's (not a complaint's) resolution target: ``acceptance`` (the
+    customer's ``confirm``: seeds 000 验收确认, 002 经客户确认, 003 服务单由客户签字确认) or ``work_done``
+    (the work marked done, ``resolve``: seed 001 五(二)1 [X]个工作日内处理完毕, where 三(六) has the work
+    处理完毕 first and the specialist then tell the customer and confirm their satisfaction). A rejection
+    runs the clock again until the next ``resolve``. The ticket is still resolved (``resolved_at``, the
+    resolved count, the callback from the acceptance) at the acceptance."""
     complaint_callback_days: int = attrs.field(default=7, validator=in_range(1, 90))
     """Callback after a complaint is handled, in whole local days: through the end of the N-th day after
     the day it was handled (seed 004: 七天内)."""
@@ -656,9 +674,7 @@ class DefaultSla:
             frozenset(pause),
             RESPONSE_ACTIONS | frozenset(p.response_steps),
             acceptance=facts.kind is not TicketKind.COMPLAINT,
-            resolution_actions=SOLUTION_STEPS
-            if facts.kind is TicketKind.COMPLAINT and p.complaint_resolved_by == "solution"
-            else (),
+            resolution_actions=_resolution_steps(p, facts.kind),
         )
         return Decision(outcome, reasons, self.name)
 
@@ -699,6 +715,14 @@ class DefaultSla:
                 continue
             targets[target.name] = target
             reasons.append(_reason("sla_category", target, category=category))
+
+
+def _resolution_steps(p: SlaParams, kind: TicketKind) -> tuple[str, ...]:
+    """The steps that meet the resolution instead of the acceptance (a service ticket) or the feedback (a
+    complaint); none where the pack keeps those."""
+    if kind is TicketKind.COMPLAINT:
+        return SOLUTION_STEPS if p.complaint_resolved_by == "solution" else ()
+    return WORK_DONE_STEPS if p.service_resolved_by == "work_done" else ()
 
 
 def _looser(target: SlaTarget, graded: SlaTarget) -> bool:

@@ -4,7 +4,12 @@ Seed 001 measures the after-sales specialists on satisfaction, resolution, respo
 complaint handling (考核指标), appraised monthly; seed 003 on satisfaction, response speed, resolution
 rate. An agent's tickets are the ones they registered (the ticket's first event was theirs, acting as
 an agent), so an agent's row holds the outcome of the calls they took in, and the customers' own
-requests (the portal) they were the first agent to act on (session 32). Engineers have the
+requests (the portal) they were the first agent to act on (session 32). Seed 003 二 1 客服专员实行轮班制:
+the agents work in shifts, so the call one agent took in at the end of a shift is answered, and called back
+after the fix, by another. Two indicators judge those acts, not the intake, and count for the agent who did
+them (session 36): the response (响应速度: its time, met or late) for the agent who made the first response,
+the callback (回访及时率) for the agent who made it. A response or callback never made stays with the
+ticket's agent, as does everything else of the ticket. Engineers have the
 :attr:`~aftersales.ports.reporting.GroupBy.ENGINEER` grouping of :func:`~aftersales.reports.kpi.kpi_report`.
 
 The figures are the very ones :func:`~aftersales.reports.kpi.kpi_report` computes: this module only
@@ -13,7 +18,8 @@ gives it the tickets keyed by agent (a scan of the period's tickets through the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -21,11 +27,16 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros, require_aware
+from aftersales.domain.sla_reading import first_response, response_steps
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import (
+    ALL,
+    CALLBACK_ACTION,
+    SCHEDULE_CALLBACK_ACTION,
     GroupBy,
     Period,
     ReportingQueries,
@@ -47,6 +58,7 @@ __all__ = ["agent_kpis", "registered_by", "scoped_agent_kpis"]
 
 
 _TARGETS = KpiTargets()
+_COUNT_NAMES = tuple(a.name for a in attrs.fields(TicketCounts))
 
 
 def registered_by(ticket: Ticket) -> str | None:
@@ -67,32 +79,87 @@ def registered_by(ticket: Ticket) -> str | None:
     return next((e.actor.id for e in ticket.events if e.actor.role is Role.AGENT), None)
 
 
+_CALLBACK_COUNTS = ("callbacks_due", "callbacks_done", "callbacks_on_time", "callbacks_pending")
+"""The :class:`TicketCounts` of the callback made (回访及时率): the agent's who made it."""
+
+
+@attrs.frozen
+class _AgentCredit:
+    """Whose each agent indicator of one ticket is: ``owner`` (:func:`registered_by`) holds the ticket, the
+    resolution, the satisfaction and anything not done yet; ``responder`` made the first response,
+    ``caller`` the callback the KPI judges (each the owner when no other agent did it)."""
+
+    owner: str
+    responder: str
+    caller: str
+
+
+def _agent_of(event: TicketEvent | None, owner: str) -> str:
+    return event.actor.id if event is not None and event.actor.role is Role.AGENT else owner
+
+
+def _current_callback(events: Sequence[TicketEvent]) -> TicketEvent | None:
+    """The callback event the KPI judges (the one :func:`~aftersales.ports.reporting.current_callback_us`
+    times): the first recorded after the last scheduling."""
+    found: TicketEvent | None = None
+    for event in events:
+        if event.action == SCHEDULE_CALLBACK_ACTION:
+            found = None
+        elif event.action == CALLBACK_ACTION and found is None:
+            found = event
+    return found
+
+
+def _credit(ticket: Ticket, owner: str) -> _AgentCredit:
+    """Seed 003 二 1 轮班制 with 三 2 绩效考核 (响应速度): the response and the callback to the agents who
+    made them. A response the engineer or the system gave, or a callback a dealer made, stays the
+    owner's."""
+    answer = first_response(ticket.events, response_steps(ticket))
+    return _AgentCredit(owner, _agent_of(answer, owner), _agent_of(_current_callback(ticket.events), owner))
+
+
 class _ByAgent:
-    """The queries :func:`kpi_report` asks, with each ticket's person key set to its agent."""
+    """The queries :func:`kpi_report` asks, each ticket's indicators keyed by the agent they count for."""
 
     def __init__(self, store: Callable[[], UnitOfWork]) -> None:
         self._store = store
 
-    def _rows(self, period: Period) -> Iterator[tuple[Ticket, TicketFacts]]:
+    def _rows(self, period: Period) -> Iterator[tuple[Ticket, TicketFacts, _AgentCredit]]:
         query = TicketFilter(received_from=period.start, received_to=period.end)
         with self._store() as uow:
             for ticket in every_ticket(uow.tickets, query):
                 agent = registered_by(ticket)
                 if agent is not None:
-                    yield ticket, attrs.evolve(ticket_facts(ticket), assignee_id=agent)
-
-    def _facts(self, period: Period) -> Iterator[TicketFacts]:
-        return (f for _, f in self._rows(period))
+                    facts = attrs.evolve(ticket_facts(ticket), assignee_id=agent)
+                    yield ticket, facts, _credit(ticket, agent)
 
     def ticket_counts(
         self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
         until = period.end_us if as_of is None else micros(require_aware(as_of, "as_of"))
-        return count_facts(self._facts(period), GroupBy.ENGINEER, satisfied_at, until)
+        totals: defaultdict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(_COUNT_NAMES, 0))
+        for _, facts, credit in self._rows(period):
+            one = count_facts((facts,), GroupBy.ALL, satisfied_at, until)[ALL]
+            totals[credit.responder]  # an agent who only answered has a row (its response figures)
+            for name in _COUNT_NAMES:
+                who = credit.caller if name in _CALLBACK_COUNTS else credit.owner
+                totals[who][name] += getattr(one, name)
+        return {who: TicketCounts(**named) for who, named in totals.items()}
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
-        for ticket, f in self._rows(period):
-            yield ticket_timing(f.assignee_id or "", ticket, f)
+        for ticket, f, credit in self._rows(period):
+            timing = ticket_timing(credit.owner, ticket, f)
+            if credit.responder == credit.owner:
+                yield timing
+                continue
+            # Split in two: the response measured for its agent, the resolution for the owner; the other
+            # half of each stops at the receipt with no due, so it is neither measured nor missed.
+            start = timing.received_us
+            yield attrs.evolve(timing, first_response_us=None, response_due_us=None, response_stop_us=start)
+            yield attrs.evolve(
+                timing, group=credit.responder, resolved_us=None, resolution_due_us=None,
+                resolution_stop_us=start,
+            )  # fmt: skip
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
         return timing_columns(self.timings(period, group))
@@ -107,7 +174,8 @@ def agent_kpis(
     as_of: datetime | None = None,
     sla: Any = None,
 ) -> KpiReport:
-    """The KPIs of the tickets each agent registered in ``period``: one row per agent id.
+    """The KPIs of the tickets each agent registered in ``period``: one row per agent id, the response
+    and the callback counted for the agent who made them (the agents work in shifts, seed 003 二 1).
 
     ``as_of`` is the instant a response, resolution or callback never given counts as missed by (default
     the period's end). Pass the instant the appraisal is read (seed 001: 每月進行一次考核評估, after the

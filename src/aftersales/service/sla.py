@@ -39,6 +39,7 @@ from aftersales.policies.protocols import CallbackPolicy
 from aftersales.policies.sla import SlaFacts, SlaParams, SlaPolicy, SlaTarget, urgent_contact_applies
 from aftersales.policies.sla_terms import SlaTerms, apply_terms, terms_in
 from aftersales.ports.erasure import keeps_personal_copies
+from aftersales.service.closed_reading import as_judged
 from aftersales.service.sla_feedback import without_response
 
 __all__ = ["SlaService"]
@@ -419,7 +420,7 @@ class SlaService:
         if not events or now < events[-1].at:  # the past: the targets and the log as they were then
             found = self._decide(ticket, tier, now)
             assert found is not None
-            past = self._timeline(ticket, found[0].outcome, calendar, now).status(now)
+            past = self._timeline(ticket, as_judged(ticket, found[0].outcome), calendar, now).status(now)
             return with_held(past, held_dues(e for e in events if e.at <= now), calendar)
         # The common read (now, or any instant after the last event): the decision and the timeline kept
         # with the log, each checked by identity; nothing is looked up by the facts again.
@@ -429,7 +430,7 @@ class SlaService:
             found = self._decide(ticket, tier, None, kept)
             assert found is not None
             decided = kept.decided = (tier, found)
-        targets = decided[1][0].outcome
+        targets = as_judged(ticket, decided[1][0].outcome)
         measured = kept.measured
         if measured is None or not measured.measures(targets, calendar):
             timeline = sla_timeline(events, targets, calendar, days_zone=self.days_zone)

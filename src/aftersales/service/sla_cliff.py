@@ -49,8 +49,9 @@ DEFAULT_PAGE = 500
 _RECALCULATORS = frozenset({Role.SYSTEM, Role.MANAGER})
 _OPEN_STATES = ("new", "triaged", "assigned", "in_progress", "awaiting_parts", "awaiting_customer", "rework",
                 "resolved", "accepted")  # fmt: skip
-Moved = tuple[tuple[datetime | None, datetime | None], dict[str, datetime]]
-"""A ticket's due times before its recomputation (response, resolution), and the breaches kept."""
+Moved = tuple[tuple[datetime | None, datetime | None], dict[str, datetime], bool]
+"""A ticket's due times before its recomputation (response, resolution), the breaches kept, and whether
+the recalculation is recorded on it (not when only the steps its clocks stop at moved)."""
 _COMPLAINT_OPEN = ("received", "investigating", "awaiting_decision", "solution_proposed", "implementing",
                    "feedback_given", "reviewed")  # fmt: skip
 
@@ -148,6 +149,7 @@ def recompute_dues(
         undue = ticket.resolution_due_at is None and ticket.is_open
         provisional = has_provisional_dues(old, ticket)
         before = (ticket.response_due_at, ticket.resolution_due_at)
+        steps = (ticket.response_steps, ticket.resolution_steps)
         tier = runner.tier(uow, ticket)
         try:
             service.derive(ticket, tier, now)
@@ -169,8 +171,13 @@ def recompute_dues(
         # Every open ticket whose due times the new calendar moves (a holiday announced or cancelled,
         # a make-up day added), not only the provisional ones: the stored due is the status's due.
         if not (provisional or undue or after != before or held):
-            return None
-        return before, held
+            if steps == (ticket.response_steps, ticket.resolution_steps):
+                return None
+            # Only the steps the pack meets its clocks at moved (a pack swap of [sla] complaint_resolved_by
+            # or service_resolved_by, session 36): saved, so the KPI, the breach report and the ledger read
+            # what desk.sla() reads; no due time moved, no recalculation to record.
+            return before, held, False
+        return before, held, True
 
     def recompute(uow: UnitOfWork, tickets: Sequence[Ticket], now: datetime) -> list[str]:
         # The tickets to recompute are found on the page as read, then locked in id order and recomputed
@@ -198,11 +205,11 @@ def recompute_dues(
                     uow.tickets.save(ticket)
                     recomputed.append(ticket.id)
                 continue  # else recomputed by a command since the page was read
-            before, held = moved
+            before, held, recorded = moved
             due = ticket.resolution_due_at
             if due is not None and (before[1] is None or due < before[1]):
                 behind = due if behind is None else min(behind, due)
-            if ticket.can("recalculate_sla"):  # a host's own workflow may have no such step
+            if recorded and ticket.can("recalculate_sla"):  # a host's own workflow may have no such step
                 payload: dict[str, JsonValue] = {
                     "old_response_due_at": _iso(before[0]),
                     "new_response_due_at": _iso(ticket.response_due_at),

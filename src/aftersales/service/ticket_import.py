@@ -148,7 +148,7 @@ def _check_lifecycle(
     callback = BatchCallback(context.policies.callback)
     for ticket in batch:
         check_history(ticket, params, callback, tiers)
-        check_fault_records(context.policies.extra, ticket.fault_records, ticket.id)
+        check_fault_records(context.policies, ticket.fault_records, ticket.id)
 
 
 def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: datetime) -> int:

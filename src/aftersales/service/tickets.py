@@ -559,7 +559,7 @@ class Tickets:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             record = FaultRecord(symptom, cause, action, now, actor.ref, part, component, note)
             # The pack's fault catalog (codes with zh/en labels), when it lists any.
-            check_fault_records(self.context.policies.extra, (record,))
+            check_fault_records(self.context.policies, (record,))
             ticket.record_fault(actor.ref, now, record)
 
         return self.runner.execute(
