@@ -21,6 +21,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.complaint_handover import handed_over_to
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError
@@ -34,6 +35,7 @@ from aftersales.ports.reporting import (
     TicketTiming,
     TimingColumns,
     count_facts,
+    counts_as_call,
     ticket_facts,
     ticket_timing,
     timing_columns,
@@ -76,10 +78,16 @@ class _ByAgent:
     def _rows(self, period: Period) -> Iterator[tuple[Ticket, TicketFacts]]:
         query = TicketFilter(received_from=period.start, received_to=period.end)
         with self._store() as uow:
-            for ticket in every_ticket(uow.tickets, query):
-                agent = registered_by(ticket)
-                if agent is not None:
-                    yield ticket, attrs.evolve(ticket_facts(ticket), assignee_id=agent)
+            tickets = list(every_ticket(uow.tickets, query))
+        # A request handed over as a complaint is no call of its own (counts_as_call): the complaint,
+        # received at the same instant, is that call and the agent's who took it, whoever handed it over.
+        took = {handed_over_to(t): registered_by(t) for t in tickets if not counts_as_call(t)}
+        for ticket in tickets:
+            if not counts_as_call(ticket):
+                continue
+            agent = took[ticket.id] if ticket.id in took else registered_by(ticket)
+            if agent is not None:
+                yield ticket, attrs.evolve(ticket_facts(ticket), assignee_id=agent)
 
     def _facts(self, period: Period) -> Iterator[TicketFacts]:
         return (f for _, f in self._rows(period))
