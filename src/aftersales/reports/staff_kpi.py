@@ -4,7 +4,8 @@ Seed 001 measures the after-sales specialists on satisfaction, resolution, respo
 complaint handling (考核指标), appraised monthly; seed 003 on satisfaction, response speed, resolution
 rate. An agent's tickets are the ones they registered (the ticket's first event was theirs, acting as
 an agent), so an agent's row holds the outcome of the calls they took in, and the customers' own
-requests (the portal) they were the first agent to act on (session 32). Engineers have the
+requests (the portal) they were the first agent to act on (session 32), and the complaint a call they
+took was handed over as (session 36: the call, counted once, whoever handed it over). Engineers have the
 :attr:`~aftersales.ports.reporting.GroupBy.ENGINEER` grouping of :func:`~aftersales.reports.kpi.kpi_report`.
 
 The figures are the very ones :func:`~aftersales.reports.kpi.kpi_report` computes: this module only
