@@ -23,6 +23,7 @@ from aftersales.adapters.sqlite_schema import SCHEMA_VERSION
 from aftersales.errors import NotFound
 from aftersales.i18n.reasons import render_reasons
 from aftersales.ports.reporting import Period
+from aftersales.reports.engineer_kpi import engineer_kpis
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.staff_kpi import agent_kpis
 from conftest import STAFF, START, World, world_desk
@@ -70,6 +71,8 @@ def test_the_kpi_counts_a_handed_over_call_once_on_the_complaint(centre: Host) -
         1,
     )
     assert row.response_met == 1
+    engineers = engineer_kpis(desk.store, MARCH, desk.calendar, as_of=as_of).total.counts
+    assert (engineers.tickets, engineers.cancelled) == (1, 0)  # the desk's total there too
 
 
 def test_the_old_number_points_the_customer_to_the_complaint(tmp_path: Path) -> None:
