@@ -25,6 +25,7 @@ from aftersales.i18n.reasons import render_reasons
 from aftersales.ports.reporting import Period
 from aftersales.reports.engineer_kpi import engineer_kpis
 from aftersales.reports.kpi import kpi_report
+from aftersales.reports.sla import sla_breaches
 from aftersales.reports.staff_kpi import agent_kpis
 from conftest import STAFF, START, World, world_desk
 
@@ -54,25 +55,25 @@ def centre(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
 
 
 def test_the_kpi_counts_a_handed_over_call_once_on_the_complaint(centre: Host) -> None:
-    """One call, one response met, one complaint; credited to the agent who took it, not to the one
-    who handed it over."""
-    desk = centre[0]
+    """Each call once, as its complaint: the one called back met, the one nobody called back (handed over
+    on Thursday) missed once, not twice; credited to the agent who took them, not the one who handed them
+    over; the breach report and the engineers' total count them once too."""
+    desk, clock, w = centre
     _handed_over(centre)
-    as_of = START + timedelta(days=1)
+    silent = desk.open_ticket(w.agent, customer_id="cust-zh", description="收费与报价不符").ticket.id
+    clock.set(START + timedelta(days=3))
+    desk.reclassify(_COLLEAGUE, silent, category=Category.COMPLAINT, reason="客户是投诉")
+    as_of = START + timedelta(days=4)
     total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=as_of).total
     counts = total.counts
-    assert (counts.tickets, counts.cancelled, counts.complaints) == (1, 0, 1)
-    assert (total.response.count, total.response_met, total.response_missed) == (1, 1, 0)
+    assert (counts.tickets, counts.cancelled, counts.complaints) == (2, 0, 2)
+    assert (total.response.count, total.response_met, total.response_missed) == (1, 1, 1)
     (row,) = agent_kpis(desk.store, MARCH, desk.calendar, as_of=as_of).rows
-    assert (row.group, row.counts.tickets, row.counts.cancelled, row.counts.complaints) == (
-        "agent-1",
-        1,
-        0,
-        1,
-    )
-    assert row.response_met == 1
+    assert (row.group, row.counts.tickets, row.counts.cancelled) == ("agent-1", 2, 0)
+    assert (row.response_met, row.response_missed) == (1, 1)
     engineers = engineer_kpis(desk.store, MARCH, desk.calendar, as_of=as_of).total.counts
-    assert (engineers.tickets, engineers.cancelled) == (1, 0)  # the desk's total there too
+    assert (engineers.tickets, engineers.cancelled) == (2, 0)
+    assert sla_breaches(desk, w.manager, MARCH, as_of=as_of).total.response_breached == 1
 
 
 def test_the_old_number_points_the_customer_to_the_complaint(tmp_path: Path) -> None:
