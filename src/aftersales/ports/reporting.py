@@ -792,12 +792,14 @@ class ReportingQueries(Protocol):
     def ticket_counts(
         self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
-        """:class:`TicketCounts` per group key of the tickets received in ``period``; callbacks pending
-        are those not made and not yet due at ``as_of`` (default: the period's end)."""
+        """:class:`TicketCounts` per group key of the tickets received in ``period`` that count as calls
+        (:func:`counts_as_call`: not a request handed over as a complaint); callbacks pending are those
+        not made and not yet due at ``as_of`` (default: the period's end)."""
         ...
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
-        """One :class:`TicketTiming` per ticket received in ``period`` (a few integers each)."""
+        """One :class:`TicketTiming` per ticket received in ``period`` that counts as a call
+        (:func:`counts_as_call`), a few integers each."""
         ...
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
