@@ -18,6 +18,7 @@ from aftersales.adapters.reporting_rows import (
     ATTITUDE_COLUMNS,
     EXPECTED_COLUMNS,
     FACT_COLUMNS,
+    HANDOVER_COLUMNS,
     LATER_FACT_COLUMNS,
     LEDGER_COLUMNS,
     LEDGER_DUE_COLUMNS,
@@ -209,6 +210,7 @@ def test_a_file_whose_triggers_kept_reporting_back_fills_only_the_ledger_columns
         *ATTITUDE_COLUMNS,
         *LEDGER_DUE_COLUMNS,
         *SOLUTION_COLUMNS,
+        *HANDOVER_COLUMNS,
     ):
         conn.execute(f"ALTER TABLE report_tickets DROP COLUMN {column}")
     for name, when in (("report_tickets_insert", "INSERT"), ("report_tickets_update", "UPDATE")):
@@ -237,7 +239,7 @@ def test_the_stores_rows_are_the_reference_facts() -> None:
     import attrs
 
     from aftersales.ports.ledger_rows import LEDGER_FIELDS, ticket_record
-    from aftersales.ports.reporting import solution_us, ticket_facts, timing_stops
+    from aftersales.ports.reporting import counts_as_call, solution_us, ticket_facts, timing_stops
 
     ledger = [LEDGER_FIELDS.index(c.removesuffix("_id")) for c in LEDGER_COLUMNS]
     # the later facts, then the promised times, the attitude and the ledger's due times are the table's
@@ -247,7 +249,10 @@ def test_the_stores_rows_are_the_reference_facts() -> None:
     for ticket in _tickets(300):
         values = fact_values(ticket)
         facts = attrs.astuple(ticket_facts(ticket), recurse=False)
-        solution = len(values) - len(SOLUTION_COLUMNS)  # the last column (session 35)
+        handed = len(values) - len(HANDOVER_COLUMNS)  # the last column (session 36)
+        assert values[handed:] == (not counts_as_call(ticket),)
+        values = values[:handed]
+        solution = len(values) - len(SOLUTION_COLUMNS)  # then session 35's
         assert values[solution:] == (solution_us(ticket),)
         values = values[:solution]
         dues = len(values) - len(LEDGER_DUE_COLUMNS)

@@ -131,3 +131,13 @@ def test_a_pack_table_read_alone_refuses_an_unset_it_cannot_apply() -> None:
     with pytest.raises(ConfigurationError) as refused:
         parse_pack(data, file="mine.toml", kinds=default_registry().kinds)
     assert (refused.value.key, refused.value.rule) == ("pack.unset", "unset_not_inherited")
+
+
+def test_a_pack_table_read_alone_refuses_the_parent_it_cannot_lay_under() -> None:
+    """parse_pack has no registry to find the parent in: ``extends`` would be ignored (session 36: it was,
+    and the pack came out without its parent's tables)."""
+    data = {"pack": {"name": "mine", "extends": "sanitary_ware"}}
+    with pytest.raises(ConfigurationError) as refused:
+        parse_pack(data, file="mine.toml", kinds=default_registry().kinds)
+    assert (refused.value.key, refused.value.rule) == ("pack.extends", "extends_not_applied")
+    assert "load_pack" in render_error(refused.value, "en")

@@ -26,6 +26,7 @@ from aftersales.ports.reporting import (
     completion_facts,
     count_facts,
     count_faults,
+    counts_as_call,
     fault_evidence,
     group_key,
     reported_in_service,
@@ -49,8 +50,14 @@ class ScanningReportingQueries:
         with self._store() as uow:
             yield from every_ticket(uow.tickets, filter)
 
-    def _facts(self, period: Period) -> Iterator[TicketFacts]:
+    def _calls(self, period: Period) -> Iterator[Ticket]:
+        """The tickets received in ``period`` the KPI counts (:func:`counts_as_call`)."""
         for ticket in self._tickets(TicketFilter(received_from=period.start, received_to=period.end)):
+            if counts_as_call(ticket):
+                yield ticket
+
+    def _facts(self, period: Period) -> Iterator[TicketFacts]:
+        for ticket in self._calls(period):
             yield ticket_facts(ticket)
 
     def ticket_counts(
@@ -61,7 +68,7 @@ class ScanningReportingQueries:
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
         group = GroupBy(group)
-        for ticket in self._tickets(TicketFilter(received_from=period.start, received_to=period.end)):
+        for ticket in self._calls(period):
             f = ticket_facts(ticket)
             yield ticket_timing(group_key(f, group), ticket, f)
 

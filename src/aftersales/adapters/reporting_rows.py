@@ -14,6 +14,7 @@ from datetime import datetime
 
 import attrs
 
+from aftersales.domain.complaint_handover import handed_over_to
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
 from aftersales.domain.sla_reading import answered_at, answers, response_steps
@@ -44,6 +45,7 @@ __all__ = [
     "EXPECTED_COLUMNS",
     "FACT_COLUMNS",
     "FAULT_COLUMNS",
+    "HANDOVER_COLUMNS",
     "INSERT_COMPLETION",
     "INSERT_FAULT",
     "LATER_FACT_COLUMNS",
@@ -87,6 +89,11 @@ SOLUTION_COLUMNS: tuple[str, ...] = ("solution_us",)
 :func:`~aftersales.ports.reporting.solution_us`; NULL for every other ticket): the KPI's time to resolve
 runs to it before ``resolved_us``. The table's last column, as the migration step appends it
 (:data:`~aftersales.adapters.reporting_sqlite_schema.SOLUTION_REPORT_STEP`)."""
+HANDOVER_COLUMNS: tuple[str, ...] = ("handed_over",)
+"""Whether the ticket is a request handed over as a complaint (session 36, seed 004 第七条 3:
+:func:`~aftersales.domain.complaint_handover.handed_over_to`): the complaint is that call, so the KPI's
+counts and times leave the request out. The table's last column, as the migration step appends it
+(:data:`~aftersales.adapters.reporting_sqlite_schema.HANDOVER_REPORT_STEP`)."""
 _FIRST_FACT_COLUMNS = FACT_COLUMNS[: len(FACT_COLUMNS) - len(LATER_FACT_COLUMNS) - len(ATTITUDE_COLUMNS)]
 FAULT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(FaultFacts))
 LEDGER_COLUMNS: tuple[str, ...] = (
@@ -109,6 +116,7 @@ REPORT_COLUMNS: tuple[str, ...] = (
     + ATTITUDE_COLUMNS
     + LEDGER_DUE_COLUMNS
     + SOLUTION_COLUMNS
+    + HANDOVER_COLUMNS
 )
 """The ``report_tickets`` columns in table order: the first facts, the ledger's, the timing's, the later
 facts, the promised times, the attitude, the ledger's due times."""
@@ -269,6 +277,7 @@ def fact_values_after(ticket: Ticket, read: EventsRead | None) -> tuple[tuple[ob
         attitude,
         *ledger_dues(ticket),
         solution_us(ticket),
+        handed_over_to(ticket) is not None,
     )
     return facts, now
 

@@ -57,6 +57,9 @@ _COUNTS = """count(*),
     coalesce(sum(attitude), 0)"""
 
 _IN_PERIOD = "received_us >= ? AND received_us < ?"
+_CALLS_IN_PERIOD = f"{_IN_PERIOD} AND NOT coalesce(handed_over, 0)"
+"""The rows the KPI counts and times: a request handed over as a complaint is left out, the complaint
+being that call (:func:`~aftersales.ports.reporting.counts_as_call`)."""
 _NOT_CANCELLED = (
     "NOT EXISTS (SELECT 1 FROM report_tickets t WHERE t.id = report_faults.ticket_id AND t.cancelled)"
 )
@@ -134,14 +137,17 @@ class SqliteReportingQueries:
     ) -> dict[str, TicketCounts]:
         key = _key(GroupBy(group))
         until = period.end_us if as_of is None else micros(as_of)
-        sql = f"SELECT {key}, {_COUNTS} FROM report_tickets WHERE {_IN_PERIOD} GROUP BY 1"
+        sql = f"SELECT {key}, {_COUNTS} FROM report_tickets WHERE {_CALLS_IN_PERIOD} GROUP BY 1"
         with self._reading() as conn:
             rows = conn.execute(sql, (satisfied_at, until, period.start_us, period.end_us)).fetchall()
         return {row[0]: TicketCounts(*(int(v or 0) for v in row[1:])) for row in rows}
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
         key = _key(GroupBy(group))
-        sql = f"SELECT {key}, id, received_us, {_RESPONSE}, {_STOPS} FROM report_tickets WHERE {_IN_PERIOD}"
+        sql = (
+            f"SELECT {key}, id, received_us, {_RESPONSE}, {_STOPS} FROM report_tickets "
+            f"WHERE {_CALLS_IN_PERIOD}"
+        )
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
         return (TicketTiming(*row) for row in rows)
@@ -149,7 +155,7 @@ class SqliteReportingQueries:
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
         sql = (
             f"SELECT {_key(GroupBy(group))}, received_us, {_RESPONSE}, {_STOPS} "
-            f"FROM report_tickets WHERE {_IN_PERIOD}"
+            f"FROM report_tickets WHERE {_CALLS_IN_PERIOD}"
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()

@@ -42,6 +42,7 @@ __all__ = [
     "EARLIEST_CONTACT_REPORT_STEP",
     "EXPECTED_REPORT_STEP",
     "FIRST_CYCLE_RESPONSE_REPORT_STEP",
+    "HANDOVER_REPORT_STEP",
     "HELD_DEALER_FIRST_STEP",
     "HELD_DEALER_REPORT_STEP",
     "LEDGER_DUES_REPORT_STEP",
@@ -249,6 +250,17 @@ seed 003 二 5: :data:`~aftersales.adapters.reporting_rows.SOLUTION_COLUMNS`). N
 back-fill is needed: the column is NULL unless the ticket records solution steps
 (``Ticket.resolution_steps``), which no document stored before this step does; a ticket gains them at its
 next command, whose save writes the row."""
+
+HANDOVER_REPORT_STEP: tuple[str, ...] = (
+    "ALTER TABLE report_tickets ADD COLUMN handed_over INTEGER",
+    # Only a cancelled ticket can have been handed over: a file with none rewrites no row; one with some
+    # has every row written again by the back-fill, which fills the column (NULL reads as not handed over).
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM report_tickets"
+    " WHERE cancelled) /* step 38 */",
+)
+"""The migration step marking each row of a request handed over as a complaint (session 36, seed 004 第七条
+3: :data:`~aftersales.adapters.reporting_rows.HANDOVER_COLUMNS`): the complaint is that call, and the
+request counted beside it in the KPI — its call back a second response met, the call a second ticket."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

@@ -42,6 +42,7 @@ from aftersales.adapters.reporting_rows import (
     ledger_dues,
 )
 from aftersales.adapters.sql_ledger import ROW_COLUMNS
+from aftersales.domain.complaint_handover import handed_over_to
 from aftersales.domain.instants import micros
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_reading import response_steps
@@ -175,6 +176,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
         attitude,
         *ledger_dues(ticket),
         solution_us(ticket),
+        handed_over_to(ticket) is not None,
     )
     return (*row, ticket_json_utf8(ticket), ticket.asset_id or ""), facts
 

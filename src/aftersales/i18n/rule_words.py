@@ -86,6 +86,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "unset_malformed": (),
             "unset_not_inherited": (),
             "unset_required": (),
+            # A pack table read alone (policies/pack parse_pack) whose [pack] extends names a parent.
+            "extends_not_applied": (),
         }.items()
     }
 )

@@ -111,7 +111,11 @@ def parse_pack(
     kinds: Mapping[str, PolicyKind],
     implementations: Mapping[str, frozenset[str]] | None = None,
 ) -> Pack:
-    """Validate a parsed pack table against the known ``kinds`` (and named ``implementations``)."""
+    """Validate a parsed pack table against the known ``kinds`` (and named ``implementations``).
+
+    One table alone, with no parent underneath: a header's ``extends`` or ``unset`` is refused
+    (``ConfigurationError`` naming ``pack.extends`` or ``pack.unset``), never ignored — a pack extending
+    another is loaded through a registry (``load_pack``), which lays the parent's tables under it."""
     header = data.get("pack")
     if not isinstance(header, dict):
         raise ConfigurationError("a pack file needs a [pack] table with a name", file=file, key="pack")
@@ -129,6 +133,14 @@ def parse_pack(
             file=file,
             key="pack.unset",
             rule="unset_not_inherited",
+        )
+    if "extends" in header:  # laid under this table by the registry when it loads the pack, and taken out
+        raise ConfigurationError(
+            "pack.extends lays the named pack's tables under this one; a registry applies it when it "
+            "loads the pack (load_pack, Registry.load_pack): parse_pack reads one table alone",
+            file=file,
+            key="pack.extends",
+            rule="extends_not_applied",
         )
     name = _text(header, "name", file, required=True) or ""
     description = _text(header, "description", file) or ""

@@ -92,6 +92,8 @@ class PolicySet:
 _FIELDS = frozenset(f.name for f in attrs.fields(PolicySet)) - {"pack", "extra"}
 _PROTOCOLS: Mapping[str, type] = KIND_PROTOCOLS
 _MAX_EXTENDS = 8
+_EXTENDS_KEY = "extends"
+"""The header key naming the pack a pack lays itself over."""
 
 
 @host_factories
@@ -532,9 +534,10 @@ def _chargeability_asks_warranty(policies: dict[str, object], overrides: Mapping
 
 
 def _own_header(header: object) -> object:
-    """The ``[pack]`` header as parsed, without ``unset`` (applied here, over the parent's tables)."""
-    if isinstance(header, dict) and UNSET_KEY in header:
-        return {k: v for k, v in header.items() if k != UNSET_KEY}
+    """The ``[pack]`` header as parsed, without ``extends`` and ``unset`` (applied here: the parent's
+    tables laid under the pack's, less the keys removed), which ``parse_pack`` refuses in a table."""
+    if isinstance(header, dict) and (UNSET_KEY in header or _EXTENDS_KEY in header):
+        return {k: v for k, v in header.items() if k not in (UNSET_KEY, _EXTENDS_KEY)}
     return header
 
 

@@ -21,6 +21,7 @@ import attrs
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.coded_enum import CodedEnum
+from aftersales.domain.complaint_handover import handed_over_to
 from aftersales.domain.instants import require_aware
 from aftersales.domain.no_fault import NO_FAULT_FOUND, found_no_fault
 from aftersales.domain.products import Asset
@@ -60,6 +61,7 @@ __all__ = [
     "completions_us",
     "count_facts",
     "count_faults",
+    "counts_as_call",
     "current_callback_us",
     "doing_dealer",
     "ended_unresolved",
@@ -679,6 +681,19 @@ def is_fault_evidence(ticket: Ticket) -> bool:
     return ticket.state != TicketState.CANCELLED.value
 
 
+def counts_as_call(ticket: Ticket) -> bool:
+    """Whether ``ticket`` is a call of its own in the KPI's counts and times: not a request handed over as
+    a complaint (:func:`~aftersales.domain.complaint_handover.handed_over_to`, seed 004 第七条 3).
+
+    The complaint is that very call — received at its time, carrying its calls back
+    (:mod:`~aftersales.domain.handover_contacts`) — so it stands for it in every figure: the volumes, the
+    response and resolution times and rates, per agent, per dealer. Counting the cancelled request beside
+    it read one call as two tickets, and its one call back as two responses met. The request stays in
+    the ledger and the customer's archive, as it happened. SQLite reads the same rule from the row's
+    ``handed_over`` column (``reporting_sqlite``)."""
+    return handed_over_to(ticket) is None
+
+
 def reported_in_service(ticket: Ticket, asset: Asset | None) -> bool:
     """Whether ``ticket``'s faults were reported after its unit's installation was completed — the faults a
     batch quality incident counts (seed 004 第七条 5(2): 工程完工后出现的同一质量问题). ``True`` when the
@@ -777,12 +792,14 @@ class ReportingQueries(Protocol):
     def ticket_counts(
         self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
-        """:class:`TicketCounts` per group key of the tickets received in ``period``; callbacks pending
-        are those not made and not yet due at ``as_of`` (default: the period's end)."""
+        """:class:`TicketCounts` per group key of the tickets received in ``period`` that count as calls
+        (:func:`counts_as_call`: not a request handed over as a complaint); callbacks pending are those
+        not made and not yet due at ``as_of`` (default: the period's end)."""
         ...
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
-        """One :class:`TicketTiming` per ticket received in ``period`` (a few integers each)."""
+        """One :class:`TicketTiming` per ticket received in ``period`` that counts as a call
+        (:func:`counts_as_call`), a few integers each."""
         ...
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:

@@ -43,6 +43,7 @@ from aftersales.ports.reporting import (
     TicketFacts,
     TimingColumns,
     count_facts,
+    counts_as_call,
     ticket_facts,
     ticket_timing,
     timing_columns,
@@ -183,10 +184,11 @@ class _Period:
 
 
 def _period_tickets(store: StoreFactory, period: Period) -> list[Ticket]:
+    """The calls received in ``period``: a request handed over as a complaint is that complaint
+    (:func:`~aftersales.ports.reporting.counts_as_call`), as in the KPI report."""
     with reader_of(store) as uow:
-        return list(
-            every_ticket(uow.tickets, TicketFilter(received_from=period.start, received_to=period.end))
-        )
+        found = every_ticket(uow.tickets, TicketFilter(received_from=period.start, received_to=period.end))
+        return [ticket for ticket in found if counts_as_call(ticket)]
 
 
 class _Lists:

@@ -18,8 +18,10 @@ the resolution of each cycle a reopen ended is read from the SLA status just bef
 (``desk.sla(actor, id, at=...)``, when the desk answers it). A ticket waiting in a state that pauses its
 clocks (awaiting the customer; parts too when the desk's SLA policy says ``pause_on_parts``) is judged
 where the wait began, as its live SLA status is (paused: late only if it ran out before). The breach
-rate is over the resolutions judged (resolved, or late), as the KPI's on-time rate. Tickets without a due
-time are not judged here (see the KPI report's fallback targets).
+rate is over the resolutions judged (resolved, or late), as the KPI's on-time rate. A request handed over
+as a complaint is judged as that complaint, not beside it
+(:func:`~aftersales.ports.reporting.counts_as_call`). Tickets without a due time are not judged here (see
+the KPI report's fallback targets).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from aftersales.domain.ticket import ended_cycles
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import TicketFilter
-from aftersales.ports.reporting import Period, judged_dues, pause_starts
+from aftersales.ports.reporting import Period, counts_as_call, judged_dues, pause_starts
 from aftersales.reports.kpi import pauses_on_parts, rate
 from aftersales.reports.ledger_export import iter_ledger
 from aftersales.reports.sources import LedgerDesk, SlaDesk
@@ -201,6 +203,8 @@ def sla_breaches(
     parts = pauses_on_parts(getattr(getattr(desk, "policies", None), "sla", None))
     for t in iter_ledger(desk, actor, query):
         if t.response_due_at is None and t.resolution_due_at is None:
+            continue
+        if not counts_as_call(t):  # a request handed over as a complaint: judged as that complaint
             continue
         year, week, _ = t.received_at.astimezone(tz).isocalendar()
         key = (f"{year}-W{week:02d}", t.priority.value if t.priority is not None else "")

@@ -4,12 +4,17 @@ Seed 001 measures the after-sales specialists on satisfaction, resolution, respo
 complaint handling (考核指标), appraised monthly; seed 003 on satisfaction, response speed, resolution
 rate. An agent's tickets are the ones they registered (the ticket's first event was theirs, acting as
 an agent), so an agent's row holds the outcome of the calls they took in, and the customers' own
+<<<<<<< HEAD
 requests (the portal) they were the first agent to act on (session 32). Seed 003 二 1 客服专员实行轮班制:
 the agents work in shifts, so the call one agent took in at the end of a shift is answered, and called back
 after the fix, by another. Two indicators judge those acts, not the intake, and count for the agent who did
 them (session 36): the response (响应速度: its time, met or late) for the agent who made the first response,
 the callback (回访及时率) for the agent who made it. A response or callback never made stays with the
 ticket's agent, as does everything else of the ticket. Engineers have the
+=======
+requests (the portal) they were the first agent to act on (session 32), and the complaint a call they
+took was handed over as (session 36: the call, counted once, whoever handed it over). Engineers have the
+>>>>>>> s36-k
 :attr:`~aftersales.ports.reporting.GroupBy.ENGINEER` grouping of :func:`~aftersales.reports.kpi.kpi_report`.
 
 The figures are the very ones :func:`~aftersales.reports.kpi.kpi_report` computes: this module only
@@ -27,6 +32,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.complaint_handover import handed_over_to
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.sla_reading import first_response, response_steps
@@ -45,6 +51,7 @@ from aftersales.ports.reporting import (
     TicketTiming,
     TimingColumns,
     count_facts,
+    counts_as_call,
     ticket_facts,
     ticket_timing,
     timing_columns,
@@ -127,11 +134,17 @@ class _ByAgent:
     def _rows(self, period: Period) -> Iterator[tuple[Ticket, TicketFacts, _AgentCredit]]:
         query = TicketFilter(received_from=period.start, received_to=period.end)
         with self._store() as uow:
-            for ticket in every_ticket(uow.tickets, query):
-                agent = registered_by(ticket)
-                if agent is not None:
-                    facts = attrs.evolve(ticket_facts(ticket), assignee_id=agent)
-                    yield ticket, facts, _credit(ticket, agent)
+            tickets = list(every_ticket(uow.tickets, query))
+        # A request handed over as a complaint is no call of its own (counts_as_call): the complaint,
+        # received at the same instant, is that call and the agent's who took it, whoever handed it over.
+        took = {handed_over_to(t): registered_by(t) for t in tickets if not counts_as_call(t)}
+        for ticket in tickets:
+            if not counts_as_call(ticket):
+                continue
+            agent = took[ticket.id] if ticket.id in took else registered_by(ticket)
+            if agent is not None:
+                facts = attrs.evolve(ticket_facts(ticket), assignee_id=agent)
+                yield ticket, facts, _credit(ticket, agent)
 
     def ticket_counts(
         self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None

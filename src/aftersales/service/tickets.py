@@ -30,6 +30,7 @@ from aftersales.domain.classification import (
     TicketKind,
     conversation_channel,
 )
+from aftersales.domain.complaint_handover import handed_over_to
 from aftersales.domain.contact import zone
 from aftersales.domain.custom_fields import HiddenFields
 from aftersales.domain.handover_contacts import carry_contacts
@@ -48,6 +49,7 @@ from aftersales.errors import (
     CalendarDataMissing,
     ConfigurationError,
     InvalidTransition,
+    NotFound,
     PermissionDenied,
     ValidationError,
 )
@@ -988,7 +990,19 @@ class Tickets:
                 status: SlaStatus | None = self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
             except (CalendarDataMissing, ConfigurationError):
                 status = None  # no SLA to show: the progress itself is still there
-            return Progress.of(ticket, status)
+            return Progress.of(ticket, status, continued_as=self._continued_as(uow, actor, ticket))
+
+    def _continued_as(self, uow: UnitOfWork, actor: Actor, ticket: Ticket) -> str | None:
+        """The complaint ``ticket`` was handed over as, if ``actor`` may read it (the number only: the
+        complaint's own progress is read under its own scope); ``None`` otherwise."""
+        complaint_id = handed_over_to(ticket)
+        if complaint_id is None:
+            return None
+        try:
+            self.runner.visible(uow, actor, complaint_id)
+        except NotFound:  # not theirs to read: the request reads as cancelled, as before
+            return None
+        return complaint_id
 
     def sla(self, actor: Actor, ticket_id: str, at: datetime | None = None) -> SlaStatus:
         """The SLA status of the ticket at ``at`` (default now): per target its due instant, warning

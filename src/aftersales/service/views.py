@@ -211,16 +211,25 @@ class Progress(_Json):
     repair_point: RepairPointNotice | None = None
     """Where to bring the product, for a depot repair (seed 000 4.派工处理: 要求客户将产品送至指定维修地点):
     the point the customer was last told of."""
+    continued_as: TicketId | None = None
+    """The complaint this request became (seed 004 第七条 3: a call that was a complaint is handed over
+    whole and cancelled), when the reader may read it: the number to follow it by. ``next_step`` is then
+    ``handed_over_to_complaint`` and :attr:`reasons` says so in words (``render_reasons``)."""
+    reasons: tuple[Reason, ...] = ()
+    """Why the ticket stands as it does, for the customer: ``handed_over_to_complaint`` naming
+    :attr:`continued_as`."""
 
     @classmethod
-    def of(cls, ticket: Ticket, sla: SlaStatus | None = None) -> Progress:
+    def of(cls, ticket: Ticket, sla: SlaStatus | None = None, *, continued_as: str | None = None) -> Progress:
         """The customer's view of ``ticket``; ``sla`` is its SLA status (the stored due times are its due
-        instants as of the ticket's last change)."""
+        instants as of the ticket's last change); ``continued_as`` the complaint it was handed over as,
+        when the reader may read it (the caller checks; ``None``: the view says cancelled only)."""
         assignee = ticket.assignee
+        handed = TicketId(continued_as) if continued_as is not None else None
         return cls(
             ticket_id=ticket.id,
             state=ticket.state,
-            next_step=_next_step(ticket),
+            next_step=_HANDED_OVER if handed is not None else _next_step(ticket),
             received_at=ticket.received_at,
             category=ticket.category,
             description=ticket.description,
@@ -237,7 +246,13 @@ class Progress(_Json):
             expected_at=ticket.told_expected_at,
             visit_at=_planned_visit(ticket.visits),
             repair_point=ticket.repair_point,
+            continued_as=handed,
+            reasons=(Reason(_HANDED_OVER, {"complaint_id": handed}),) if handed is not None else (),
         )
+
+
+_HANDED_OVER = "handed_over_to_complaint"
+"""The next step of a request handed over as a complaint: following the complaint."""
 
 
 def _next_step(ticket: Ticket) -> str:
