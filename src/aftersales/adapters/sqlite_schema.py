@@ -34,7 +34,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     SOLUTION_REPORT_STEP,
     SOLVED_RESPONSE_REPORT_STEP,
 )
-from aftersales.adapters.search_fold_step import SQLITE_SEARCH_FOLD_STEP
+from aftersales.adapters.search_fold_step import SQLITE_SEARCH_FOLD_STEP, SQLITE_SEARCH_REFOLD_STEP
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_FOLD_STEP, SWEEP_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
 from aftersales.adapters.ticket_search_sqlite import (
@@ -259,6 +259,9 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 37 (session 35): where a complaint's resolution was met by its solution given (seed 003 二 5), a
     # column the KPI's time to resolve reads; NULL for every row stored before (no back-fill).
     SOLUTION_REPORT_STEP,
+    # 38 (session 36): the fold also takes 瞭, 覆, 藉 to 了, 复, 借 (ports.script_folding.WORD_FORMS); the
+    # rows stored are folded again by the small-batch fold, and the fold they are keyed by is recorded.
+    SQLITE_SEARCH_REFOLD_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
