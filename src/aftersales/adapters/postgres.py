@@ -88,6 +88,7 @@ from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.read_ahead import ReadAhead
 from aftersales.ports.reporting import ReportingQueries
+from aftersales.ports.store_upkeep import UpkeepReport
 from aftersales.serialization import decode_json, encode_json, encode_json_utf8, loads, structure, unstructure
 
 try:
@@ -576,6 +577,24 @@ class PostgresStore:
         not find the traditional words of those rows. ``max_batches``: a positive integer, or None."""
         most = None if max_batches is None else POSITIVE.check(max_batches, "max_batches")
         return fold_search_keys_postgres(self, max_batches=most)
+
+    searches_while_folding = True
+    """A search reads the rows a pending fold has not reached folded (``translate()``), so the fold is
+    paced by :meth:`upkeep` rather than run before a process's first search
+    (:class:`~aftersales.ports.search_fold.SearchesWhileFolding`)."""
+
+    def upkeep(self, *, max_batches: int = 8) -> UpkeepReport:
+        """Bounded upkeep for the ``store_upkeep`` job: at most ``max_batches`` batches of the search
+        fold an upgrade leaves (:meth:`fold_search_keys`). Statistics are autovacuum's."""
+        folded = self.fold_search_keys(max_batches=POSITIVE.check(max_batches, "max_batches"))
+        with self.reader() as uow:
+            left = uow.run("SELECT done FROM search_fold_backfill WHERE id = 1").fetchone()
+        return UpkeepReport(
+            batches=folded.batches,
+            rows=folded.rewritten,
+            longest_lock=folded.longest,
+            complete=left is None or bool(left[0]),
+        )
 
     def reporting(self) -> ReportingQueries:
         """The reporting queries of this store: a dealer's month by the completions' index, the rest by

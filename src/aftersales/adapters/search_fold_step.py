@@ -15,8 +15,10 @@ foldable character (a mainland desk's, nearly all) is read and left as it is.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +26,7 @@ from aftersales.adapters.sqlite_write_batch import write_batch
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
-from aftersales.ports.script_folding import fold_script
+from aftersales.ports.script_folding import fold_script, folding_table
 from aftersales.ports.text_search import FIELD_SEPARATOR
 
 if TYPE_CHECKING:
@@ -38,6 +40,8 @@ __all__ = [
     "SearchFoldProgress",
     "fold_search_keys",
     "fold_search_keys_postgres",
+    "fold_translation",
+    "pending_fold_postgres",
     "search_fold_state",
 ]
 
@@ -241,6 +245,33 @@ def _postgres_batch(uow: Any, size: int) -> tuple[int, int, bool] | None:
 
 _INSERT_KEY = "INSERT INTO ticket_search_keys (key, pos) VALUES (%s, %s) ON CONFLICT DO NOTHING"
 _UPDATE_NOTE = "UPDATE ticket_search_notes SET text = %s WHERE pos = %s AND n = %s"
+
+
+_FOLDED_STORES: weakref.WeakSet[object] = weakref.WeakSet()
+"""PostgreSQL stores seen complete in this process: a complete fold never becomes pending again while a
+store is open (only a migration step, run when it opens, lists rows again)."""
+
+
+def pending_fold_postgres(uow: Any) -> int | None:
+    """The last search position folded while a PostgreSQL fold is pending (rows after it may hold
+    traditional characters), else None; one read of the position row until it is seen complete."""
+    store = getattr(uow, "_store", None)
+    if store is not None and store in _FOLDED_STORES:
+        return None
+    found = uow.run("SELECT after_pos, done FROM search_fold_backfill WHERE id = 1").fetchone()
+    if found is None or found[1]:
+        if store is not None:
+            _FOLDED_STORES.add(store)
+        return None
+    return int(found[0])
+
+
+@functools.cache
+def fold_translation() -> tuple[str, str]:
+    """The fold as the two strings of SQL's ``translate(text, from, to)``: a search reads the rows a
+    pending fold has not reached yet through it, folded as the fold will store them."""
+    table = folding_table()
+    return "".join(map(chr, table)), "".join(table.values())
 
 
 def fold_search_keys_postgres(

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from aftersales.adapters.late_gap_postgres import pg_filter_gap_column
 from aftersales.adapters.postgres_import import COPY_SEARCH
+from aftersales.adapters.search_fold_step import fold_translation, pending_fold_postgres
 from aftersales.adapters.sql_ledger import where
 from aftersales.adapters.text_index_postgres import TEXT_INDEX_MIGRATION
 from aftersales.errors import ValidationError
@@ -74,7 +75,6 @@ Known = int
 
 
 _IN_ROW = "(s.text LIKE %s OR s.idents LIKE %s OR s.idents LIKE %s)"
-_IN_NOTE = "EXISTS (SELECT 1 FROM ticket_search_notes n WHERE n.pos = s.pos AND n.text LIKE %s)"
 _DROP_NOTES = "DELETE FROM ticket_search_notes WHERE pos = %s::bigint"
 _TRIGRAM = 3
 """Characters a term needs for ``pg_trgm`` to serve ``LIKE '%term%'`` from an index."""
@@ -83,6 +83,32 @@ _TRIGRAM = 3
 
 def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _in_row(like: Sequence[str], pending: int | None) -> tuple[str, list[object]]:
+    """A term's condition on a search row (its three patterns), and its values; past a pending fold's
+    position the row's text and identifiers are also read folded."""
+    if pending is None:
+        return _IN_ROW, list(like)
+    source, target = fold_translation()
+    folded = (
+        "(translate(s.text, %s, %s) LIKE %s OR translate(s.idents, %s, %s) LIKE %s"
+        " OR translate(s.idents, %s, %s) LIKE %s)"
+    )
+    values: list[object] = [*like, pending]
+    for pattern in like:
+        values += [source, target, pattern]
+    return f"({_IN_ROW} OR (s.pos > %s AND {folded}))", values
+
+
+def _in_note(like: str, pending: int | None, pos: str | None = None) -> tuple[str, list[object]]:
+    """A term's condition on a note row ``n`` (of the row at ``pos``, when given), and its values."""
+    at = f"n.pos = {pos} AND " if pos else ""
+    if pending is None:
+        return f"{at}n.text LIKE %s", [like]
+    source, target = fold_translation()
+    sql = f"{at}(n.text LIKE %s OR (n.pos > %s AND translate(n.text, %s, %s) LIKE %s))"
+    return sql, [like, pending, source, target, like]
 
 
 class PostgresTicketSearch:
@@ -329,19 +355,24 @@ class PostgresTicketSearch:
         terms = query.terms
         # Per term, in the row (its text or an identifier) — the trigram indexes serve these — or, for
         # every term, also in one of its notes kept apart (SEARCH_NOTES_STEP).
+        # An upgrade's fold may be pending (search_fold_step): rows past its position are read folded
+        # by translate(), so the search is right meanwhile; the fold runs in upkeep, not here.
+        pending = pending_fold_postgres(self._uow)
         conditions, values = list(parts), list(params)
         either, either_values = list(parts), list(params)
         for term in terms:
             like = [_like(term), _like(FIELD_SEPARATOR + term), _like(term + FIELD_SEPARATOR)]
-            conditions.append(_IN_ROW)
-            values += like
-            either.append(f"({_IN_ROW} OR {_IN_NOTE})")
-            either_values += [*like, like[0]]
+            in_row, row_values = _in_row(like, pending)
+            in_note, note_values = _in_note(like[0], pending, "s.pos")
+            conditions.append(in_row)
+            values += row_values
+            either.append(f"({in_row} OR EXISTS (SELECT 1 FROM ticket_search_notes n WHERE {in_note}))")
+            either_values += [*row_values, *note_values]
         head = "SELECT s.pos, s.ticket_id FROM ticket_search s JOIN tickets ON tickets.id = s.ticket_id"
 
         scores: dict[int, int] = {}
-        for (pos,) in self._uow.run("SELECT pos FROM ticket_search_keys WHERE key = ANY(%s)", (list(terms),)):
-            scores[int(pos)] = scores.get(int(pos), 0) + 1
+        for pos, hits in self._keyed(terms, pending):
+            scores[pos] = scores.get(pos, 0) + hits
         keyed: list[tuple[int, int, str]] = []
         if scores:
             sql = f"{head} WHERE s.pos = ANY(%s) AND {' AND '.join(either)}"
@@ -366,7 +397,8 @@ class PostgresTicketSearch:
             # Two arms, each planned on its own: every term in the row (the trigram indexes, as before
             # notes were kept apart), or some term in a note of the ticket and every term in its row or
             # its notes (driven by the notes' own index). Together: every term in the row or a note.
-            noted = " OR ".join(["n.text LIKE %s"] * len(terms))
+            noted_parts = [_in_note(_like(t), pending) for t in terms]
+            noted = " OR ".join(sql for sql, _ in noted_parts)
             with_notes = (
                 f"{head} WHERE s.pos IN (SELECT n.pos FROM ticket_search_notes n WHERE {noted})"
                 f" AND {' AND '.join(either + extra)} ORDER BY s.pos DESC LIMIT %s"
@@ -374,8 +406,24 @@ class PostgresTicketSearch:
             sql = (
                 f"SELECT pos, ticket_id FROM (({in_rows}) UNION ({with_notes})) m ORDER BY pos DESC LIMIT %s"
             )
-            args = (*values, *after, limit, *(_like(t) for t in terms), *either_values, *after, limit, limit)
+            noted_values = [v for _, part in noted_parts for v in part]
+            args = (*values, *after, limit, *noted_values, *either_values, *after, limit, limit)
             rows = self._uow.run(sql, args).fetchall()
             return [(int(pos), str(tid)) for pos, tid in rows]
 
         return merge_pages(keyed, stream, request)
+
+    def _keyed(self, terms: Sequence[str], pending: int | None) -> list[tuple[int, int]]:
+        """(position, terms it holds as an exact key) of the rows a term is a key of; past a pending
+        fold's position, keys are compared folded."""
+        found = self._uow.run("SELECT pos FROM ticket_search_keys WHERE key = ANY(%s)", (list(terms),))
+        hits = [(int(pos), 1) for (pos,) in found]
+        if pending is not None:
+            source, target = fold_translation()
+            tail = self._uow.run(
+                "SELECT pos, translate(key, %s, %s) FROM ticket_search_keys WHERE pos > %s"
+                " AND translate(key, %s, %s) = ANY(%s) AND key <> ALL(%s)",
+                (source, target, pending, source, target, list(terms), list(terms)),
+            )
+            hits += [(int(pos), 1) for pos, _key in tail]
+        return hits
