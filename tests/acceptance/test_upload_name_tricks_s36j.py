@@ -6,8 +6,8 @@ extension" and a JPEG went in under a name every list shows as a PDF; ``a.exe:st
 a stream of ``a.exe``) and ``a.jpg::$DATA`` (saved as ``a.jpg``) likewise. Invisible format characters
 are now dropped before the extension is read, the part before an NTFS colon is read too, and either
 reading contradicting the bytes is refused before a byte is stored: alike on every attachment store
-(memory, the file system beside SQLite, PostgreSQL's table; the check runs before the store is called,
-so S3 is no different). Bidi controls were already refused (rule ``control``, session 34).
+(memory, the file system beside SQLite, PostgreSQL's table, and S3, whose client is never called: the
+check runs before the store). Bidi controls were already refused (rule ``control``, session 34).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.adapters.attachments_s3 import S3AttachmentStore
 from aftersales.domain.upload_extensions import extensions_read
 from aftersales.errors import ValidationError
 from conftest import world_desk
@@ -58,6 +59,31 @@ def test_hidden_extensions_are_refused_on_every_store(backend: str, tmp_path: Pa
         for name in fitting:
             desk.attachments.attach(world.agent, tid, kind="photo", name=name, content=JPEG)
         assert [a.name for a in desk.attachments.list(world.agent, tid)] == fitting
+
+
+class _UntouchedClient:
+    """An S3 client that records what the store asked of it (nothing, for a refused upload)."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        self.asked.append(name)
+        raise AssertionError(f"S3 was asked to {name}")
+
+
+def test_hidden_extensions_are_refused_before_s3_is_called(tmp_path: Path) -> None:
+    client = _UntouchedClient()
+    store = S3AttachmentStore("tickets", client=client)
+    with world_desk("memory", tmp_path, attachments=store) as (desk, _clock, world):
+        tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="漏水").ticket.id
+        for name, content, extension in HIDDEN:
+            with pytest.raises(ValidationError) as refused:
+                desk.attachments.attach(world.agent, tid, kind="photo", name=name, content=content)
+            assert refused.value.rule_params is not None
+            assert refused.value.rule_params["extension"] == extension, name
+        assert desk.attachments.list(world.agent, tid) == ()
+    assert client.asked == []
 
 
 def test_the_readings_of_a_name() -> None:
