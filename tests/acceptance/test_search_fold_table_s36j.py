@@ -111,3 +111,25 @@ def test_rows_keyed_by_the_old_table_are_folded_again(
         assert desk.store.fold_search_keys().rewritten >= 1  # type: ignore[attr-defined]
         assert [t.id for t in desk.search(w.agent, "了解").items] == [old]
         assert [t.id for t in desk.search(w.agent, "瞭解").items] == [old]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_store_keyed_by_another_fold_is_refused(backend: str, tmp_path: Path) -> None:
+    with noticed_desk(backend, tmp_path, "sanitary_ware") as (desk, _clock, w, _):
+        store = desk.store
+        assert store.fold_search_keys().batches == 0  # type: ignore[attr-defined]  # its own fold: fine
+        sql = "UPDATE search_fold_backfill SET fold = 'feedfacefeedface'"
+        if backend == "sqlite":
+            conn = store.acquire()  # type: ignore[attr-defined]
+            try:
+                conn.execute(sql)
+            finally:
+                store.release(conn)  # type: ignore[attr-defined]
+        else:
+            with store() as uow:
+                uow.run(sql)
+                uow.commit()
+        with pytest.raises(ConfigurationError) as refused:
+            desk.search(w.agent, "马桶")  # the first search of the process asks the store
+        assert refused.value.key == "search_fold_backfill"
+        assert "feedfacefeedface" in str(refused.value) and FOLD_FINGERPRINT in str(refused.value)

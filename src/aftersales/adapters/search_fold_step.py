@@ -26,7 +26,8 @@ from aftersales.adapters.sqlite_write_batch import write_batch
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
-from aftersales.ports.script_folding import fold_script, folding_table
+from aftersales.errors import ConfigurationError
+from aftersales.ports.script_folding import FOLD_FINGERPRINT, fold_script, folding_table
 from aftersales.ports.text_search import FIELD_SEPARATOR
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ __all__ = [
     "SQLITE_SEARCH_FOLD_STEP",
     "SQLITE_SEARCH_REFOLD_STEP",
     "SearchFoldProgress",
+    "check_stored_fold",
     "fold_search_keys",
     "fold_search_keys_postgres",
     "fold_translation",
@@ -108,6 +110,21 @@ class SearchFoldProgress:
         self.rewritten += result[1]
         self.longest = max(self.longest, took)
         return result[2]
+
+
+def check_stored_fold(recorded: object) -> None:
+    """Refuse a store whose keys were folded by another table than this process folds by (its
+    ``search_fold_backfill.fold``; ``None`` before session 36's step): ``ConfigurationError``. A release
+    changing the table records the new fold with the step that re-keys the rows; without it, a query
+    and the stored keys would be folded apart."""
+    if recorded is None or recorded == FOLD_FINGERPRINT:
+        return
+    raise ConfigurationError(
+        f"this store's search keys are folded by table {recorded}, this aftersales folds by"
+        f" {FOLD_FINGERPRINT}: a query would miss what they hold; open it with the aftersales release"
+        " that wrote it, or one whose migration re-keys them",
+        key="search_fold_backfill",
+    )
 
 
 def search_fold_state(conn: sqlite3.Connection) -> tuple[int, bool]:
@@ -191,6 +208,11 @@ def fold_search_keys(
     """Fold the search rows of a SQLite file stored before the step (see the module); ``conn`` is outside
     any transaction. A complete file returns at once; ``max_batches`` stops early (the next call goes on)."""
     progress = SearchFoldProgress()
+    try:
+        found = conn.execute("SELECT fold FROM search_fold_backfill WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:  # a file the steps have not reached: nothing stored to compare
+        found = None
+    check_stored_fold(None if found is None else found[0])
     if search_fold_state(conn)[1]:  # the common case, read without the write lock: long done
         return progress
     while max_batches is None or progress.batches < max_batches:
@@ -281,7 +303,8 @@ def fold_search_keys_postgres(
     position row locked by the batch (one run at a time)."""
     progress = SearchFoldProgress()
     with store() as uow:  # the common case, read without a lock: long done
-        found = uow.run("SELECT done FROM search_fold_backfill WHERE id = 1").fetchone()
+        found = uow.run("SELECT done, fold FROM search_fold_backfill WHERE id = 1").fetchone()
+        check_stored_fold(None if found is None else found[1])
         if found is None or found[0]:
             return progress
     while max_batches is None or progress.batches < max_batches:
