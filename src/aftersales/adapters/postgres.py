@@ -579,8 +579,9 @@ class PostgresStore:
         return fold_search_keys_postgres(self, max_batches=most)
 
     searches_while_folding = True
-    """A search reads the rows a pending fold has not reached folded (``translate()``), so the fold is
-    paced by :meth:`upkeep` rather than run before a process's first search
+    """A search finds the rows a pending fold has not reached (it looks for a term's traditional
+    spellings there: :mod:`.ticket_search_postgres`), so the fold is paced by :meth:`upkeep` rather
+    than run before a process's first search
     (:class:`~aftersales.ports.search_fold.SearchesWhileFolding`)."""
 
     def upkeep(self, *, max_batches: int = 8) -> UpkeepReport:

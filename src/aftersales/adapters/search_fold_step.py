@@ -16,6 +16,8 @@ foldable character (a mainland desk's, nearly all) is read and left as it is.
 from __future__ import annotations
 
 import functools
+import itertools
+import math
 import sqlite3
 import time
 import weakref
@@ -38,6 +40,7 @@ __all__ = [
     "POSTGRES_SEARCH_REFOLD_STEP",
     "SQLITE_SEARCH_FOLD_STEP",
     "SQLITE_SEARCH_REFOLD_STEP",
+    "UNFOLDED_FORMS",
     "SearchFoldProgress",
     "check_stored_fold",
     "fold_search_keys",
@@ -45,6 +48,7 @@ __all__ = [
     "fold_translation",
     "pending_fold_postgres",
     "search_fold_state",
+    "unfolded_forms",
 ]
 
 _TABLE = (
@@ -288,10 +292,35 @@ def pending_fold_postgres(uow: Any) -> int | None:
     return int(found[0])
 
 
+UNFOLDED_FORMS = 32
+"""The most spellings of a query term a search looks for in rows a pending fold has not reached (a
+term of four characters with two spellings each has 16); beyond, those rows are read folded."""
+
+
+@functools.cache
+def _spellings() -> dict[str, tuple[str, ...]]:
+    """Each character the fold gives, and the characters folded to it."""
+    found: dict[str, list[str]] = {}
+    for source, to in folding_table().items():
+        found.setdefault(to, []).append(chr(source))
+    return {to: tuple(sorted(sources)) for to, sources in found.items()}
+
+
+def unfolded_forms(term: str) -> tuple[str, ...] | None:
+    """Every text that folds to ``term`` (a folded query term), ``term`` first; None when there are
+    more than :data:`UNFOLDED_FORMS`. A row not folded yet holds the term as one of them."""
+    spellings = _spellings()
+    choices = [(ch, *spellings.get(ch, ())) for ch in term]
+    if math.prod(len(choice) for choice in choices) > UNFOLDED_FORMS:
+        return None
+    return tuple("".join(chars) for chars in itertools.product(*choices))
+
+
 @functools.cache
 def fold_translation() -> tuple[str, str]:
     """The fold as the two strings of SQL's ``translate(text, from, to)``: a search reads the rows a
-    pending fold has not reached yet through it, folded as the fold will store them."""
+    pending fold has not reached through it, folded as the fold will store them, for a term of more
+    spellings than :data:`UNFOLDED_FORMS` (slow: translate() scans its 3,000 characters per character)."""
     table = folding_table()
     return "".join(map(chr, table)), "".join(table.values())
 

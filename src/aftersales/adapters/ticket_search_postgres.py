@@ -15,7 +15,11 @@ from typing import Any, Protocol
 
 from aftersales.adapters.late_gap_postgres import pg_filter_gap_column
 from aftersales.adapters.postgres_import import COPY_SEARCH
-from aftersales.adapters.search_fold_step import fold_translation, pending_fold_postgres
+from aftersales.adapters.search_fold_step import (
+    fold_translation,
+    pending_fold_postgres,
+    unfolded_forms,
+)
 from aftersales.adapters.sql_ledger import where
 from aftersales.adapters.text_index_postgres import TEXT_INDEX_MIGRATION
 from aftersales.errors import ValidationError
@@ -85,30 +89,56 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _in_row(like: Sequence[str], pending: int | None) -> tuple[str, list[object]]:
-    """A term's condition on a search row (its three patterns), and its values; past a pending fold's
-    position the row's text and identifiers are also read folded."""
+def _patterns(term: str) -> list[str]:
+    """A term's three patterns: in the text or an identifier, at an identifier's start, at its end."""
+    return [_like(term), _like(FIELD_SEPARATOR + term), _like(term + FIELD_SEPARATOR)]
+
+
+def _in_row(term: str, pending: int | None) -> tuple[str, list[object]]:
+    """A term's condition on a search row, and its values. Past a pending fold's position a row may
+    still hold the term's traditional spellings: each is looked for too (the trigram indexes serve
+    them), or, for a term of more spellings than
+    :data:`~aftersales.adapters.search_fold_step.UNFOLDED_FORMS`, the row is read folded."""
+    like: list[object] = list(_patterns(term))
     if pending is None:
-        return _IN_ROW, list(like)
+        return _IN_ROW, like
+    forms = unfolded_forms(term)
+    if forms == (term,):  # no traditional spelling: the rows hold it as it is
+        return _IN_ROW, like
+    if forms is not None:
+        values: list[object] = [*like, pending]
+        for form in forms[1:]:
+            values += _patterns(form)
+        spelled = " OR ".join([_IN_ROW] * (len(forms) - 1))
+        return f"({_IN_ROW} OR (s.pos > %s AND ({spelled})))", values
     source, target = fold_translation()
     folded = (
         "(translate(s.text, %s, %s) LIKE %s OR translate(s.idents, %s, %s) LIKE %s"
         " OR translate(s.idents, %s, %s) LIKE %s)"
     )
-    values: list[object] = [*like, pending]
+    values = [*like, pending]
     for pattern in like:
         values += [source, target, pattern]
     return f"({_IN_ROW} OR (s.pos > %s AND {folded}))", values
 
 
-def _in_note(like: str, pending: int | None, pos: str | None = None) -> tuple[str, list[object]]:
-    """A term's condition on a note row ``n`` (of the row at ``pos``, when given), and its values."""
+def _in_note(term: str, pending: int | None, pos: str | None = None) -> tuple[str, list[object]]:
+    """A term's condition on a note row ``n`` (of the row at ``pos``, when given), and its values;
+    past a pending fold's position as :func:`_in_row`."""
     at = f"n.pos = {pos} AND " if pos else ""
-    if pending is None:
-        return f"{at}n.text LIKE %s", [like]
+    forms = None if pending is None else unfolded_forms(term)
+    if pending is None or forms == (term,):
+        return f"{at}n.text LIKE %s", [_like(term)]
+    if forms is not None:
+        spelled = " OR ".join(["n.text LIKE %s"] * (len(forms) - 1))
+        return f"{at}(n.text LIKE %s OR (n.pos > %s AND ({spelled})))", [
+            _like(term),
+            pending,
+            *map(_like, forms[1:]),
+        ]
     source, target = fold_translation()
     sql = f"{at}(n.text LIKE %s OR (n.pos > %s AND translate(n.text, %s, %s) LIKE %s))"
-    return sql, [like, pending, source, target, like]
+    return sql, [_like(term), pending, source, target, _like(term)]
 
 
 class PostgresTicketSearch:
@@ -361,9 +391,8 @@ class PostgresTicketSearch:
         conditions, values = list(parts), list(params)
         either, either_values = list(parts), list(params)
         for term in terms:
-            like = [_like(term), _like(FIELD_SEPARATOR + term), _like(term + FIELD_SEPARATOR)]
-            in_row, row_values = _in_row(like, pending)
-            in_note, note_values = _in_note(like[0], pending, "s.pos")
+            in_row, row_values = _in_row(term, pending)
+            in_note, note_values = _in_note(term, pending, "s.pos")
             conditions.append(in_row)
             values += row_values
             either.append(f"({in_row} OR EXISTS (SELECT 1 FROM ticket_search_notes n WHERE {in_note}))")
@@ -397,7 +426,7 @@ class PostgresTicketSearch:
             # Two arms, each planned on its own: every term in the row (the trigram indexes, as before
             # notes were kept apart), or some term in a note of the ticket and every term in its row or
             # its notes (driven by the notes' own index). Together: every term in the row or a note.
-            noted_parts = [_in_note(_like(t), pending) for t in terms]
+            noted_parts = [_in_note(t, pending) for t in terms]
             noted = " OR ".join(sql for sql, _ in noted_parts)
             with_notes = (
                 f"{head} WHERE s.pos IN (SELECT n.pos FROM ticket_search_notes n WHERE {noted})"
@@ -415,15 +444,30 @@ class PostgresTicketSearch:
 
     def _keyed(self, terms: Sequence[str], pending: int | None) -> list[tuple[int, int]]:
         """(position, terms it holds as an exact key) of the rows a term is a key of; past a pending
-        fold's position, keys are compared folded."""
+        fold's position, a key may be a term's traditional spelling (no folded key holds one)."""
         found = self._uow.run("SELECT pos FROM ticket_search_keys WHERE key = ANY(%s)", (list(terms),))
         hits = [(int(pos), 1) for (pos,) in found]
-        if pending is not None:
+        if pending is None:
+            return hits
+        spelled: list[str] = []
+        unbounded: list[str] = []
+        for term in terms:
+            forms = unfolded_forms(term)
+            if forms is None:
+                unbounded.append(term)
+            else:
+                spelled += forms[1:]
+        if spelled:
+            tail = self._uow.run(
+                "SELECT pos FROM ticket_search_keys WHERE key = ANY(%s) AND pos > %s", (spelled, pending)
+            )
+            hits += [(int(pos), 1) for (pos,) in tail]
+        if unbounded:
             source, target = fold_translation()
             tail = self._uow.run(
-                "SELECT pos, translate(key, %s, %s) FROM ticket_search_keys WHERE pos > %s"
+                "SELECT pos FROM ticket_search_keys WHERE pos > %s"
                 " AND translate(key, %s, %s) = ANY(%s) AND key <> ALL(%s)",
-                (source, target, pending, source, target, list(terms), list(terms)),
+                (pending, source, target, unbounded, unbounded),
             )
-            hits += [(int(pos), 1) for pos, _key in tail]
+            hits += [(int(pos), 1) for (pos,) in tail]
         return hits
