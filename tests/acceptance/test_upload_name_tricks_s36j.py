@@ -36,6 +36,7 @@ HIDDEN = [  # (name, content, extension it is refused as)
     ("a.exe:stream", JPEG, ".exe"),  # NTFS: the stream "stream" of the file a.exe
     ("a.jpg::$DATA", PDF, ".jpg"),  # NTFS: the file a.jpg itself
     ("a.exe. :x", JPEG, ".exe"),
+    ("a.exe. .", JPEG, ".exe"),  # trailing dots and spaces (Windows drops them), as session 35 read
 ]
 
 
