@@ -45,10 +45,11 @@ __all__ = [
     "check_stored_fold",
     "fold_search_keys",
     "fold_search_keys_postgres",
-    "fold_translation",
     "pending_fold_postgres",
     "search_fold_state",
+    "term_translation",
     "unfolded_forms",
+    "window_forms",
 ]
 
 _TABLE = (
@@ -316,13 +317,28 @@ def unfolded_forms(term: str) -> tuple[str, ...] | None:
     return tuple("".join(chars) for chars in itertools.product(*choices))
 
 
-@functools.cache
-def fold_translation() -> tuple[str, str]:
-    """The fold as the two strings of SQL's ``translate(text, from, to)``: a search reads the rows a
-    pending fold has not reached through it, folded as the fold will store them, for a term of more
-    spellings than :data:`UNFOLDED_FORMS` (slow: translate() scans its 3,000 characters per character)."""
-    table = folding_table()
-    return "".join(map(chr, table)), "".join(table.values())
+def window_forms(term: str) -> tuple[str, ...]:
+    """The spellings of the longest part of ``term`` that has at most :data:`UNFOLDED_FORMS` (a row
+    not folded yet that holds ``term`` holds one of them): what narrows the rows a search reads through
+    ``translate()`` to the few that may match."""
+    for size in range(len(term), 0, -1):
+        for start in range(len(term) - size + 1):
+            forms = unfolded_forms(term[start : start + size])
+            if forms is not None:
+                return forms
+    return (term,)  # an empty term: nothing narrows it
+
+
+def term_translation(term: str) -> tuple[str, str]:
+    """The fold of the characters that fold to one of ``term``'s, as the two strings of SQL's
+    ``translate(text, from, to)``: a text holds ``term`` folded exactly where it holds it translated so
+    (the term's own characters fold to themselves). A search reads the rows a pending fold has not
+    reached through it for a term of more spellings than :data:`UNFOLDED_FORMS`, on the rows holding
+    a spelling of a part of it (:func:`window_forms`). The whole table (3,000 characters, scanned per
+    character of the text) made it some 3 ms a row; the term's few, microseconds."""
+    spellings = _spellings()
+    pairs = [(source, ch) for ch in dict.fromkeys(term) for source in spellings.get(ch, ())]
+    return "".join(source for source, _ in pairs), "".join(ch for _, ch in pairs)
 
 
 def fold_search_keys_postgres(

@@ -16,9 +16,10 @@ from typing import Any, Protocol
 from aftersales.adapters.late_gap_postgres import pg_filter_gap_column
 from aftersales.adapters.postgres_import import COPY_SEARCH
 from aftersales.adapters.search_fold_step import (
-    fold_translation,
     pending_fold_postgres,
+    term_translation,
     unfolded_forms,
+    window_forms,
 )
 from aftersales.adapters.sql_ledger import where
 from aftersales.adapters.text_index_postgres import TEXT_INDEX_MIGRATION
@@ -111,15 +112,21 @@ def _in_row(term: str, pending: int | None) -> tuple[str, list[object]]:
             values += _patterns(form)
         spelled = " OR ".join([_IN_ROW] * (len(forms) - 1))
         return f"({_IN_ROW} OR (s.pos > %s AND ({spelled})))", values
-    source, target = fold_translation()
+    # Too many spellings: the rows holding a spelling of a part of it (the indexes find them), read
+    # through translate() with the fold of the term's characters.
+    window = window_forms(term)
+    narrowed = " OR ".join(["s.text LIKE %s OR s.idents LIKE %s"] * len(window))
+    source, target = term_translation(term)
     folded = (
         "(translate(s.text, %s, %s) LIKE %s OR translate(s.idents, %s, %s) LIKE %s"
         " OR translate(s.idents, %s, %s) LIKE %s)"
     )
     values = [*like, pending]
+    for part in window:
+        values += [_like(part), _like(part)]
     for pattern in like:
         values += [source, target, pattern]
-    return f"({_IN_ROW} OR (s.pos > %s AND {folded}))", values
+    return f"({_IN_ROW} OR (s.pos > %s AND ({narrowed}) AND {folded}))", values
 
 
 def _in_note(term: str, pending: int | None, pos: str | None = None) -> tuple[str, list[object]]:
@@ -136,9 +143,11 @@ def _in_note(term: str, pending: int | None, pos: str | None = None) -> tuple[st
             pending,
             *map(_like, forms[1:]),
         ]
-    source, target = fold_translation()
-    sql = f"{at}(n.text LIKE %s OR (n.pos > %s AND translate(n.text, %s, %s) LIKE %s))"
-    return sql, [_like(term), pending, source, target, _like(term)]
+    window = window_forms(term)
+    narrowed = " OR ".join(["n.text LIKE %s"] * len(window))
+    source, target = term_translation(term)
+    sql = f"{at}(n.text LIKE %s OR (n.pos > %s AND ({narrowed}) AND translate(n.text, %s, %s) LIKE %s))"
+    return sql, [_like(term), pending, *map(_like, window), source, target, _like(term)]
 
 
 class PostgresTicketSearch:
@@ -462,12 +471,12 @@ class PostgresTicketSearch:
                 "SELECT pos FROM ticket_search_keys WHERE key = ANY(%s) AND pos > %s", (spelled, pending)
             )
             hits += [(int(pos), 1) for (pos,) in tail]
-        if unbounded:
-            source, target = fold_translation()
+        for term in unbounded:
+            source, target = term_translation(term)
             tail = self._uow.run(
-                "SELECT pos FROM ticket_search_keys WHERE pos > %s"
-                " AND translate(key, %s, %s) = ANY(%s) AND key <> ALL(%s)",
-                (pending, source, target, unbounded, unbounded),
+                "SELECT pos FROM ticket_search_keys WHERE pos > %s AND key LIKE ANY(%s)"
+                " AND translate(key, %s, %s) = %s AND key <> %s",
+                (pending, [_like(part) for part in window_forms(term)], source, target, term, term),
             )
             hits += [(int(pos), 1) for (pos,) in tail]
         return hits
