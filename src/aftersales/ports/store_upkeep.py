@@ -3,8 +3,8 @@
 A store that has one-off catch-up work left by an upgrade (rows written before a schema step) or
 statistics its query planner needs offers ``upkeep(max_batches=…)``: a bounded step of that work,
 each batch a short transaction, so the ``store_upkeep`` job (``desk.run_due_jobs()``) can run it
-every hour beside commands. A store that has none (memory; PostgreSQL, whose autovacuum keeps its
-statistics) simply does not offer it, and the job does nothing.
+every hour beside commands. A store that has none (memory) simply does not offer it, and the job
+does nothing; PostgreSQL's is the search fold an upgrade leaves (its autovacuum keeps its statistics).
 """
 
 from __future__ import annotations

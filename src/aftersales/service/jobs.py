@@ -884,7 +884,8 @@ class Jobs:
 
     def _store_upkeep(self, now: datetime) -> int:
         # A few short batches per run (each a transaction a writer waits for at most); a store with
-        # no upkeep (memory, PostgreSQL: autovacuum keeps its statistics) has nothing to do.
+        # no upkeep (memory) has nothing to do; PostgreSQL's is its search fold (autovacuum keeps its
+        # statistics).
         store = self.context.store
         if not isinstance(store, StoreUpkeep):
             return 0
