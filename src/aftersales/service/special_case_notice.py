@@ -41,9 +41,7 @@ def special_case_messages(
     if ticket.assignee is None:
         return []
     seconds = event.payload.get("new_limit_seconds")
-    hours = (
-        (Decimal(seconds) / 3600).quantize(Decimal("0.1")).normalize() if isinstance(seconds, int) else None
-    )
+    hours = _hours(seconds) if isinstance(seconds, int) else None
     values: dict[str, object] = {
         "ticket_id": ticket.id,
         "target": Term(f"sla_target.{event.payload.get('sla_extension')}"),
@@ -56,3 +54,10 @@ def special_case_messages(
     return notifications.holder_messages(
         uow, ticket, SLA_EXTENDED_KIND, values, key, context.policies.notification, now
     )
+
+
+def _hours(seconds: int) -> int | Decimal:
+    """``seconds`` in hours: whole (48), else to a tenth (36.5)."""
+    if seconds % 3600 == 0:
+        return seconds // 3600
+    return (Decimal(seconds) / 3600).quantize(Decimal("0.1"))
