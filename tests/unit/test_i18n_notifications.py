@@ -37,6 +37,13 @@ SAMPLES: dict[str, dict[str, object]] = {
     "rework_requested": {"ticket_id": "T-1", "reason": "夜里还会自己冲水"},
     "job_cancelled": {"ticket_id": "T-1", "reason": "客户自行修好"},
     "job_reassigned": {"ticket_id": "T-1", "reason": "李工请假, 改派王工"},
+    "sla_extended": {
+        "ticket_id": "T-1",
+        "target": Term("sla_target.resolution"),
+        "hours": 48,
+        "due_at": AT,
+        "reason": "配件需从台州发货",
+    },
     "sla_warning": {
         "ticket_id": "T-1",
         "target": Term("sla_target.response"),

@@ -156,6 +156,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "given; seed 003 二 4, the dispatch pushed to the engineer).",
     ),
     K(
+        "sla_extended",
+        ("engineer",),
+        {"ticket_id", "target", "hours", "due_at", "reason"},
+        "The maker approved a special case: the holder's time for a target is extended, due now at the new "
+        "time (seed 002 分工 6: 特殊情况不得超过48小时).",
+    ),
+    K(
         "complaint_cancelled",
         ("engineer",),
         {"ticket_id", "reason"},

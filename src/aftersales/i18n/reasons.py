@@ -21,6 +21,7 @@ from aftersales.domain.reasons import Param, Reason
 from aftersales.errors import AftersalesError, ValidationError
 from aftersales.i18n.catalog import MessageCatalog
 from aftersales.i18n.format import LocaleFormatter, formatter_for
+from aftersales.i18n.stored_reasons import STORED_REASON_MSGIDS
 from aftersales.i18n.templates import Template
 
 __all__ = [
@@ -255,12 +256,17 @@ def render_reasons(decision_or_event: object, locale: str) -> tuple[str, ...]:
 
     ``locale`` is any identifier the shipped catalogs resolve (``zh_Hans``, ``zh-TW``, ``en``…).
     A ticket event's free-text ``reason`` (what a person typed, e.g. a cancellation's "customer
-    withdrew") is kept as typed, after the policy reasons: text people wrote is never translated.
+    withdrew") is kept as typed, after the policy reasons: text people wrote is never translated. A code
+    the library stored as a step's reason (:data:`~aftersales.i18n.stored_reasons.STORED_REASON_MSGIDS`)
+    is worded in ``locale``.
     """
     if not isinstance(locale, str) or not locale.strip():
         raise ValidationError("locale is a non-empty locale identifier such as 'zh_Hans'", field="locale")
     sentences = [render_reason(r, locale) for r in reasons_of(decision_or_event)]
     typed = getattr(decision_or_event, "reason", None)
     if isinstance(typed, str) and typed and hasattr(decision_or_event, "payload"):
-        sentences.append(typed)
+        # A code the library stored on its own step ("callback: the problem is back") is no one's words:
+        # it is worded for the reader, as the notices word it (the customer reads their history so).
+        msgid = STORED_REASON_MSGIDS.get(typed)
+        sentences.append(typed if msgid is None else formatter_for(locale).catalog.text(msgid))
     return tuple(sentences)

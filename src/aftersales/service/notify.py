@@ -263,6 +263,25 @@ class Notifications:
             requests.append(NotificationRequest(_CUSTOMER_ASSIGNED, Role.CUSTOMER, told, own_key))
         return requests
 
+    def holder_messages(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        kind: str,
+        values: Mapping[str, object],
+        key: str,
+        policy: NotificationPolicy,
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        """``kind`` to whoever holds ``ticket`` (its engineer or dealer), when ``policy`` tells holders of
+        assignments at all: a command's own notice to the holder beside those its events produce."""
+        roles = self._decide(policy, NotificationEvent.ASSIGNED, ticket.priority or Priority.NORMAL)
+        out: list[OutboxMessage] = []
+        for role in roles:
+            if role in _HOLDERS:
+                out += self._render(uow, ticket, NotificationRequest(kind, role, values, key), now)
+        return out
+
     def tells_customer(
         self, policy: NotificationPolicy, event: TicketEvent, kind: TicketKind, priority: Priority
     ) -> bool:

@@ -20,6 +20,7 @@ from aftersales.errors import NotFound
 from aftersales.i18n.values import Term
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.stored_reasons import worded_reason
 
 __all__ = ["REASSIGNED_KIND", "previous_holder_messages"]
 
@@ -67,6 +68,10 @@ def previous_holder_messages(
     contact = _contact(uow, previous.get("kind"), previous.get("id"))
     if contact is None:
         return []
-    values: dict[str, object] = {"ticket_id": ticket.id, "reason": event.reason or Term("value.none")}
+    # A reason the library stored (the emergency team's) is worded in the holder's language.
+    values: dict[str, object] = {
+        "ticket_id": ticket.id,
+        "reason": worded_reason(event.reason) or Term("value.none"),
+    }
     key = f"{ticket.id}:{event.seq}:{REASSIGNED_KIND}"
     return render(REASSIGNED_KIND, audience.value, contact, values, key, now)

@@ -24,6 +24,7 @@ from aftersales.domain.teams import OnCallShift, Team, added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.errors import NotFound, ValidationError
+from aftersales.i18n.stored_reasons import EMERGENCY_TEAM
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.routing import RouteTarget, RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
@@ -220,7 +221,7 @@ class TeamDesk:
         check_dealer_dispatch(uow, actor, assignee)
         ticket.assign(
             actor.ref, now, assignee,
-            reason="critical: emergency team", reasons=reasons, dealer=engineer.dealer_id,
+            reason=EMERGENCY_TEAM, reasons=reasons, dealer=engineer.dealer_id,
         )  # fmt: skip
         return Applied(messages=self._notify(uow, ticket, team, reasons[-1], now))
 

@@ -111,6 +111,7 @@ from aftersales.service.sla_cliff import (
     recompute_dues,
 )
 from aftersales.service.sla_watch import SlaAlert
+from aftersales.service.special_case_notice import special_case_messages
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 if TYPE_CHECKING:  # for typing only: the desk composes both and hands this one the other
@@ -919,7 +920,7 @@ class Tickets:
         with who, when and why, and used by every clock and report afterwards.
         """
 
-        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             if not ticket.can("extend_sla"):  # closed or cancelled: the step is refused, whatever its size
                 raise InvalidTransition(
                     ticket.workflow.name,
@@ -928,11 +929,19 @@ class Tickets:
                     ticket_id=ticket.id,
                     command="extend_sla",
                 )
-            decision = self.context.sla.targets(ticket, self.runner.tier(uow, ticket))
+            tier = self.runner.tier(uow, ticket)
+            decision = self.context.sla.targets(ticket, tier)
             if decision is None:
                 raise ConfigurationError("the pack configures no SLA policy", key="sla")
             seconds = extension_seconds(ticket, decision.outcome, target, new_limit)
-            ticket.extend_sla(actor.ref, now, target=target, new_limit_seconds=seconds, reason=reason)
+            event = ticket.extend_sla(actor.ref, now, target=target, new_limit_seconds=seconds, reason=reason)
+            # Seed 002 分工 6: the holder working to the 24-hour time hears the special case's new due.
+            try:
+                found = self.context.sla.status(ticket, tier, now).get(target)
+            except (CalendarDataMissing, ConfigurationError):
+                found = None  # the notice still names the new limit
+            due = found.due_at if found is not None else None
+            return Applied(messages=special_case_messages(self.context, uow, ticket, event, due, now))
 
         return self.runner.execute(
             actor,

@@ -1,0 +1,63 @@
+"""The holder of a job is told of a special case approved on it (seed 002 分工 6: 乙方…必须保证在24小时之内
+给用户解决问题,特殊情况不得超过48小时).
+
+The dealer's dispatch notice gives the 24-hour time; when the maker approves the special case
+(``desk.extend_sla``), the dealer — or whichever engineer holds the job — now hears the new limit and the new
+due, with the approval's reason, instead of working to a time that no longer holds. Only the desk's own
+approval tells: a planned visit moved to another day extends its clocks through the same step, and that
+postponement is not a special case (``service.maintenance``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from aftersales.domain.events import TicketEvent
+from aftersales.domain.ticket import Ticket
+from aftersales.i18n.values import Term
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.context import DeskContext
+
+__all__ = ["SLA_EXTENDED_KIND", "special_case_messages"]
+
+SLA_EXTENDED_KIND = "sla_extended"
+"""The notification kind telling the holder its time was extended."""
+
+
+def special_case_messages(
+    context: DeskContext,
+    uow: UnitOfWork,
+    ticket: Ticket,
+    event: TicketEvent,
+    due_at: datetime | None,
+    now: datetime,
+) -> list[OutboxMessage]:
+    """The ``sla_extended`` notice of ``event`` (an ``extend_sla`` step) to the ticket's holder: the target,
+    its new limit in hours (as the contract counts them: 48小时, not "2 days" a reader could take for
+    working days), ``due_at`` (the target's new due; ``None`` when it cannot be computed) and the reason.
+    None when nobody holds the ticket or the notification policy tells no holder of assignments."""
+    if ticket.assignee is None:
+        return []
+    seconds = event.payload.get("new_limit_seconds")
+    hours = _hours(seconds) if isinstance(seconds, int) else None
+    values: dict[str, object] = {
+        "ticket_id": ticket.id,
+        "target": Term(f"sla_target.{event.payload.get('sla_extension')}"),
+        "hours": hours if hours is not None else Term("value.none"),
+        "due_at": due_at if due_at is not None else Term("value.none"),
+        "reason": event.reason or Term("value.none"),
+    }
+    key = f"{ticket.id}:{event.seq}:{SLA_EXTENDED_KIND}"
+    notifications = context.notifications
+    return notifications.holder_messages(
+        uow, ticket, SLA_EXTENDED_KIND, values, key, context.policies.notification, now
+    )
+
+
+def _hours(seconds: int) -> int | Decimal:
+    """``seconds`` in hours: whole (48), else to a tenth (36.5)."""
+    if seconds % 3600 == 0:
+        return seconds // 3600
+    return (Decimal(seconds) / 3600).quantize(Decimal("0.1"))
