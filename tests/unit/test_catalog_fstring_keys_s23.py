@@ -89,6 +89,10 @@ EXPANDED: dict[str, tuple[str, tuple[str, ...]]] = {
         "sla_target",
         ("response", "arrival", "resolution", "callback", "dealer_resolution"),
     ),
+    "f'sla_target.{target}'": (  # an extend_sla event's target, told to the holder
+        "sla_target",
+        ("response", "arrival", "resolution", "callback", "dealer_resolution"),
+    ),
     "f'demo.month.{key}'": ("demo.month", _demo_month_keys()),
     "f'notification.{self.name}.subject'": (
         "notification",

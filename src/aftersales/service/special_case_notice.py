@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from aftersales.domain.events import TicketEvent
+from aftersales.domain.sla_targets import SLA_EXTENSION_KEY
 from aftersales.domain.ticket import Ticket
 from aftersales.i18n.values import Term
 from aftersales.ports.outbox import OutboxMessage
@@ -42,9 +43,10 @@ def special_case_messages(
         return []
     seconds = event.payload.get("new_limit_seconds")
     hours = _hours(seconds) if isinstance(seconds, int) else None
+    target = event.payload.get(SLA_EXTENSION_KEY)
     values: dict[str, object] = {
         "ticket_id": ticket.id,
-        "target": Term(f"sla_target.{event.payload.get('sla_extension')}"),
+        "target": Term(f"sla_target.{target}"),
         "hours": hours if hours is not None else Term("value.none"),
         "due_at": due_at if due_at is not None else Term("value.none"),
         "reason": event.reason or Term("value.none"),
