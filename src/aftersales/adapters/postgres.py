@@ -11,10 +11,11 @@ a large N behind a transaction-pooling proxy). ``?ticket_cache=N`` keeps N ticke
 wrote parsed (default 4096, 0 for none), each checked against its row on every read
 (:mod:`aftersales.adapters.postgres_tickets`). A command costs two round trips: one ``SELECT`` of
 the ticket and what the command reads with it (prepared once per connection, executed with ``BEGIN``
-in one query), then its writes and ``COMMIT`` as one query, each write ``EXECUTE`` of a statement
-prepared once per connection, parameters written as literals
-(:mod:`aftersales.adapters.postgres_literals`; :mod:`aftersales.adapters.postgres_pipeline` says when
-their errors surface). A unit of work's connection, given back idle, is kept for the next one
+in one query), then its writes and ``COMMIT`` in one round trip, each write a statement prepared once
+per connection, its values bound in one libpq pipeline
+(:mod:`aftersales.adapters.postgres_wire_pipeline`; literals, :mod:`aftersales.adapters.postgres_literals`,
+where a write cannot travel so; :mod:`aftersales.adapters.postgres_pipeline` says when their errors
+surface). A unit of work's connection, given back idle, is kept for the next one
 instead of going through the pool each time (:meth:`PostgresStore.release`). The schema is
 versioned like the SQLite one (table ``aftersales_schema``) and migrated on open under an advisory
 lock, so several processes may open the same database at once. A unit of work is one transaction

@@ -7,11 +7,11 @@ on a busy host a round trip costs far more than the statement (the client and th
 both wait to be scheduled). So once a unit of work holds a ticket it writes — locked by
 ``get_for_update`` or just added — the writes that can only fail on a duplicate key are *deferred*:
 kept here and sent in one psycopg pipeline with the next statement that needs an answer (prepared
-statements), or with ``COMMIT`` as one multi-statement query. Their errors (a duplicate key) then
-surface from that statement or from :meth:`Transaction.commit`, as the same typed errors, and the
-transaction is rolled back whole; the command runner re-runs a command that lost such a race. Before
-a unit of work holds a ticket, every statement runs at once, so direct users of the repositories see
-each error where they caused it.
+statements), or with ``COMMIT`` (one pipeline of bound values, or one multi-statement query). Their
+errors (a duplicate key) then surface from that statement or from :meth:`Transaction.commit`, as the
+same typed errors, and the transaction is rolled back whole; the command runner re-runs a command
+that lost such a race. Before a unit of work holds a ticket, every statement runs at once, so direct
+users of the repositories see each error where they caused it.
 
 The connections are in psycopg's autocommit mode and the transaction is ours: ``BEGIN`` waits for
 the first statement and travels with it, ``COMMIT`` travels with the last writes (psycopg's own
@@ -707,10 +707,12 @@ class Transaction:
         return found
 
     def _send_and_commit(self) -> None:
-        """The deferred writes and ``COMMIT`` as one multi-statement query: one write to the socket,
-        one answer. (A psycopg pipeline talks to the socket after every statement; on a busy host
-        each exchange may wait for the scheduler: measured 4 times slower for a command's writes.)
-        Parameters are rendered on this side, as literals (:mod:`.postgres_literals`). A write its
+        """The deferred writes and ``COMMIT`` in one round trip: as one libpq pipeline of prepared
+        statements with bound values where every write allows it (:meth:`_pipeline_commit`), else as
+        one multi-statement query: one write to the socket, one answer.
+        (psycopg's own pipeline talks to the socket after every statement; on a busy host each
+        exchange may wait for the scheduler: measured 4 times slower for a command's writes.) In the
+        query, parameters are rendered on this side, as literals (:mod:`.postgres_literals`). A write its
         caller allowed to be prepared travels as ``EXECUTE name(literals)``, its ``PREPARE`` at the head
         of the query the first time on a connection: the server then neither parses nor plans it on
         every command (measured: a ticket's 21-column ``UPDATE`` cost the server 520 µs as text,
