@@ -729,7 +729,7 @@ class Transaction:
         encoding = _encoding(conn)
         utf8 = fast and encoding == "utf-8"  # the query as UTF-8 bytes, documents as they are
         bound = _bound(queued, self._begin_entry[0]) if utf8 and known is not None else None
-        if bound is not None and known is not None:
+        if bound is not None and known is not None and any(name is not None for name, _ in bound):
             self._pipeline_commit(conn, queued, bound, known)
             return
         preparing: list[str] = []
@@ -882,7 +882,7 @@ class Transaction:
         self._along.clear()
         self._absent.clear()
         try:
-            if rollback:
+            if rollback and not conn.closed:  # (closed: a pipeline cut short, see postgres_wire_pipeline)
                 # Through libpq: psycopg forgets every prepared statement when it sees a ROLLBACK go
                 # by (in case it undid a table they name; units of work never create tables), and
                 # re-preparing costs a round trip per statement after every read-only unit of work.
