@@ -78,10 +78,9 @@ def _collect(pgconn: Any, count: int) -> list[Any]:
     wait would hold the GIL while a row lock waits for another thread of this process)."""
     results: list[Any] = []
     while True:
-        pgconn.consume_input()
-        if pgconn.is_busy():
+        while pgconn.is_busy():  # the next result not whole yet: wait for the socket, read what came
             select.select([pgconn.socket], [], [])
-            continue
+            pgconn.consume_input()
         found = pgconn.get_result()
         if found is None:  # the end of one step's results
             continue
