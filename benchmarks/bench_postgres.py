@@ -31,6 +31,19 @@ figures: CI and the development server run with ``fsync=off``. The load average 
     AFTERSALES_PG_DSN=postgresql://user@127.0.0.1:5432/db python benchmarks/bench_postgres.py
     … --runs 3 --per-run 300                                      # a quick look
     … --commit-modes off                                           # only synchronous_commit=off
+    … --command dispatch                                           # reassignments instead of notes
+    … --trees /path/old/src,src --rounds 3                         # two trees, alternated (below)
+
+``--command`` picks the command every client runs: ``note`` (``note_to_customer``, the default) or
+``dispatch`` (a reassignment to a random engineer, with a reason: the ticket's row columns move, so its
+update is not HOT and adds to the ticket indexes). A triage needs a new ticket per command and is not
+measured here (``open_ticket``'s round trips are). Each desk line also gives the statements per command
+(the server's ``CommandComplete`` answers in libpq's trace, ``BEGIN`` and ``COMMIT`` included).
+
+``--trees`` measures the desk figures once per source tree (each a ``src`` directory holding
+``aftersales``), the trees alternated ``--rounds`` times under the same load, on the same store (built by
+the tree this script runs with): old and new code compared in one run, which on a shared host is the
+only comparison that means anything. A line per tree and round, then each tree's medians.
 
 Every figure is printed twice: with the server's ``synchronous_commit`` and with the store option
 ``?synchronous_commit=off`` (the raw baseline runs with the same setting). Under each figure, what
@@ -49,6 +62,7 @@ import multiprocessing
 import os
 import random
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -172,29 +186,39 @@ class Trips:
         PostgresStore.acquire, PostgresStore.release = traced, untraced  # type: ignore[method-assign]
         return undo
 
-    def count(self) -> int:
-        """Turns from frontend to backend messages since the last count."""
+    def count(self) -> tuple[int, int]:
+        """Turns from frontend to backend messages since the last count, and statements the server
+        answered (its ``CommandComplete`` messages)."""
         self.file.seek(0)
-        trips, last = 0, ""
+        trips, statements, last = 0, 0, ""
         for line in self.file.read().splitlines():
             side = line[:2]  # "F\t" or "B\t"; a query's text may go on over several lines
             trips += side == "B\t" and last == "F\t"
+            statements += side == "B\t" and "\tCommandComplete\t" in line
             last = side if side in ("F\t", "B\t") else last
         self.file.seek(0)
         self.file.truncate()
-        return trips
+        return trips, statements
 
 
-def desk_client(url: str, ids: list[str], seed: int, trips: Trips) -> Callable[[int], object]:
+def desk_client(
+    url: str, ids: list[str], seed: int, trips: Trips, command: str = "note"
+) -> Callable[[int], object]:
     from aftersales.service.desk import ServiceDesk
 
     trips.watch_store()
     desk = ServiceDesk.open(url, pack="sanitary_ware")  # the wall clock, read inside each transaction
     rnd = random.Random(seed)
+    if command == "dispatch":  # a reassignment: the assignee's columns and indexes move
+        return lambda i: desk.dispatch(
+            AGENT, rnd.choice(ids), engineer_id=f"E{rnd.randrange(ENGINEERS)}", reason="换人"
+        )
     return lambda i: desk.note_to_customer(AGENT, rnd.choice(ids), text="工程师已出发")
 
 
-def raw_client(url: str, ids: list[str], seed: int, trips: Trips) -> Callable[[int], object]:
+def raw_client(
+    url: str, ids: list[str], seed: int, trips: Trips, command: str = "note"
+) -> Callable[[int], object]:
     import psycopg
     from psycopg.types.json import Jsonb
 
@@ -242,16 +266,25 @@ def server_cpu(pids: set[int]) -> float | None:
 
 
 def _client(
-    kind: str, url: str, ids: list[str], seed: int, runs: int, per_run: int, go: Any, out: Any
+    kind: str,
+    url: str,
+    ids: list[str],
+    seed: int,
+    runs: int,
+    per_run: int,
+    go: Any,
+    out: Any,
+    name: str = "note",
 ) -> None:
     assert gc.isenabled()
     trips = Trips()
     make = desk_client if kind == "desk" else raw_client
-    command = make(url, ids, seed, trips)
+    command = make(url, ids, seed, trips, name)
     for i in range(TRACED + 1):  # connect and prepare, then count round trips (untimed)
         trips.on = i > 0
         KEEP.append(command(-1 - i))
-    per_command = trips.count() / TRACED
+    counted = trips.count()
+    per_command = (counted[0] / TRACED, counted[1] / TRACED)
     trips.on = False
     for r in range(runs):
         go.wait()
@@ -318,8 +351,35 @@ class WaitSampler:
         return ", ".join(f"{what} {100 * n / total:.0f}%" for what, n in found)
 
 
+@contextlib.contextmanager
+def tree_path(tree: str | None) -> Iterator[None]:
+    """Client processes started inside import ``aftersales`` from ``tree`` (a ``src`` directory):
+    a spawned process takes its parent's ``sys.path``, so the entry this script's ``aftersales`` came
+    from is swapped for ``tree`` while they start."""
+    if tree is None:
+        yield
+        return
+    import aftersales
+
+    ours = os.path.dirname(os.path.dirname(os.path.abspath(aftersales.__file__)))
+    saved = list(sys.path)
+    sys.path[:] = [os.path.abspath(tree), *(p for p in saved if os.path.abspath(p or ".") != ours)]
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+
+
 def measure(
-    kind: str, url: str, ids: list[str], clients: int, runs: int, per_run: int, sample: bool = False
+    kind: str,
+    url: str,
+    ids: list[str],
+    clients: int,
+    runs: int,
+    per_run: int,
+    sample: bool = False,
+    command: str = "note",
+    tree: str | None = None,
 ) -> str:
     ctx = multiprocessing.get_context("spawn")
     application = f"bench_{kind}_{uuid.uuid4().hex[:8]}"
@@ -327,14 +387,17 @@ def measure(
     dsn = libpq_dsn(url)
     go, out = ctx.Barrier(clients + 1), ctx.Queue()
     procs = [
-        ctx.Process(target=_client, args=(kind, url, ids, 1000 * clients + c, runs, per_run, go, out))
+        ctx.Process(
+            target=_client, args=(kind, url, ids, 1000 * clients + c, runs, per_run, go, out, command)
+        )
         for c in range(clients)
     ]
-    for p in procs:
-        p.start()
+    with tree_path(tree):
+        for p in procs:
+            p.start()
     rates: list[float] = []
     latencies: list[float] = []
-    trips: list[float] = []
+    trips: list[tuple[float, float]] = []
     cpu: list[float] = []
     server: list[float] = []
     # The sampler's queries take CPU from the measured clients on a small machine: only on request.
@@ -353,11 +416,15 @@ def measure(
     for p in procs:
         p.join()
     p50, p90, p99 = percentiles(latencies)
-    label = "ServiceDesk note_to_customer" if kind == "desk" else "raw psycopg read+write+commit"
+    label = f"ServiceDesk {command}" if kind == "desk" else "raw psycopg read+write+commit"
+    if tree is not None:
+        label += f" [{tree}]"
+    round_trips = statistics.mean(t[0] for t in trips)
+    statements = f", {statistics.mean(t[1] for t in trips):.1f} statements" if kind == "desk" else ""
     return (
         f"  {label:<30} {clients} client(s)  median {statistics.median(rates):>7,.0f} cmd/s "
         f"(runs {', '.join(f'{r:,.0f}' for r in rates)})  p50 {fmt(p50)}  p90 {fmt(p90)}  p99 {fmt(p99)}  "
-        f"round trips {statistics.mean(trips):.1f}/cmd, client CPU {fmt(statistics.median(cpu))}/cmd, "
+        f"round trips {round_trips:.1f}{statements}/cmd, client CPU {fmt(statistics.median(cpu))}/cmd, "
         f"server CPU {fmt(statistics.median(server)) + '/cmd' if server else 'n/a'}"
         + (f"\n      server processes: {sampler.summary()}" if sampler is not None else "")
     )
@@ -374,7 +441,7 @@ def open_ticket_trips(url: str, count: int = 10) -> float:
         for n in range(2 * count):
             trips.on = n >= count
             desk.open_ticket(AGENT, customer_id=f"C{n}", description="漏水", asset_id=f"A{n}")
-        return trips.count() / count
+        return trips.count()[0] / count
     finally:
         desk.shutdown()
         undo()
@@ -478,7 +545,16 @@ def main() -> None:
         action="store_true",
         help="also sample pg_stat_activity every 10 ms in the runs (costs the clients CPU; off by default)",
     )
+    parser.add_argument(
+        "--command", choices=("note", "dispatch"), default="note", help="the desk's command (default note)"
+    )
+    parser.add_argument(
+        "--trees", default="", help="source trees (src directories) to compare, comma-separated, alternated"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="alternations of --trees (default 3)")
     args = parser.parse_args()
+    trees: list[str | None] = [t for t in args.trees.split(",") if t] or [None]
+    rounds = args.rounds if args.trees else 1
     dsn = os.environ.get("AFTERSALES_PG_DSN")
     if not dsn:
         print("PostgreSQL: set AFTERSALES_PG_DSN to measure it")
@@ -511,13 +587,25 @@ def main() -> None:
             print(f" synchronous_commit: {mode if mode != 'default' else settings['synchronous_commit']}"
                   f"{' (the server default)' if mode == 'default' else ' (store option)'}")  # fmt: skip
             for clients, target in ((1, 1500), (8, 6000)):
-                hot = Hot(admin, schema)
-                line = measure("desk", moded, ids, clients, args.runs, args.per_run, args.wait_sample)
-                committed += clients * (args.runs * args.per_run + TRACED + 1)  # + the untimed ones
-                median = float(line.split("median")[1].split("cmd/s")[0].replace(",", ""))
-                print(
-                    f"{line}, {hot.since()}  target ≥ {target:,}/s: {verdict(median >= target)}", flush=True
-                )
+                medians: dict[str | None, list[float]] = {tree: [] for tree in trees}
+                for turn in range(rounds):  # the trees alternated, each starting a round in its turn
+                    for tree in trees if turn % 2 == 0 else trees[::-1]:
+                        hot = Hot(admin, schema)
+                        line = measure(
+                            "desk", moded, ids, clients, args.runs, args.per_run, args.wait_sample,
+                            args.command, tree,
+                        )  # fmt: skip
+                        committed += clients * (args.runs * args.per_run + TRACED + 1)  # + the untimed
+                        median = float(line.split("median")[1].split("cmd/s")[0].replace(",", ""))
+                        medians[tree].append(median)
+                        print(
+                            f"{line}, {hot.since()}  target ≥ {target:,}/s: {verdict(median >= target)}",
+                            flush=True,
+                        )
+                if args.trees:
+                    print("  medians by tree, round by round: " + "; ".join(
+                        f"{tree}: {', '.join(f'{m:,.0f}' for m in found)}" for tree, found in medians.items()
+                    ), flush=True)  # fmt: skip
                 raw = measure("raw", moded, ids, clients, args.runs, args.per_run, args.wait_sample)
                 raw_committed += clients * (args.runs * args.per_run + TRACED + 1)
                 print(raw, flush=True)

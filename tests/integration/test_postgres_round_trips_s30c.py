@@ -115,7 +115,8 @@ def test_a_dispatch_reads_the_engineer_it_names_with_the_ticket(url: str, trips:
             counted.append(count)
             # BEGIN with the ticket locked, its documents and the engineer named; the writes with COMMIT
             # (was 3: the engineer by a statement of its own after the ticket).
-            assert sent.count("Bind") == 0, sent
+            # The read one simple query, the writes one pipeline with one Sync (session 36).
+            assert (sent.count("Query"), sent.count("Sync")) == (1, 1), sent
             assert done.ticket.assignee is not None and done.ticket.assignee.id == "eng-jr"
         assert counted[1:] == [2, 2]
         moved = desk.dispatch(AGENT, t, engineer_id="eng-sr", reason="换人")  # a reassignment: the same

@@ -95,7 +95,8 @@ def test_a_keyed_command_looks_its_key_up_in_the_tickets_round_trip(
             # BEGIN with the ticket locked, the key (and a dispatch's engineer) after the lock; the writes
             # with COMMIT (was 3 for a note, 5 for a dispatch: the key first, then the rest on its own).
             assert count == 2, sent
-            assert sent.count("Bind") == 0, sent
+            # The read one simple query, the writes one pipeline with one Sync (session 36).
+            assert (sent.count("Query"), sent.count("Sync")) == (1, 1), sent
             assert not done.replayed  # type: ignore[attr-defined]
         assert run(3).replayed  # type: ignore[attr-defined]  # the same key and request: the first result
         trips.count()  # (the replay's plain read of the ticket got prepared)

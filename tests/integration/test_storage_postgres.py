@@ -54,11 +54,17 @@ def test_url_options_reach_the_sessions() -> None:
 
     schema = f"t_{uuid.uuid4().hex[:16]}"
     sep = "&" if "?" in (DSN or "") else "?"
-    store = open_postgres(f"{DSN}{sep}schema={schema}&synchronous_commit=off&pool_min=2&pool_max=3")
+    # libpq's own parameters beside the store's (session 36): its "options" were replaced by the store's
+    # settings (the timeout dropped without a word) and a space written "%20" reached libpq as "+".
+    libpq = "options=-c%20statement_timeout%3D4321&application_name=desk%20one"
+    store = open_postgres(f"{DSN}{sep}schema={schema}&synchronous_commit=off&pool_min=2&pool_max=3&{libpq}")
     try:
         with store() as uow:
-            found = uow.run("SHOW synchronous_commit").fetchone()  # type: ignore[attr-defined]
-        assert found is not None and found[0] == "off"
+            found = uow.run(  # type: ignore[attr-defined]
+                "SELECT current_setting('synchronous_commit'), current_setting('statement_timeout'),"
+                " current_setting('application_name'), current_schema()"
+            ).fetchone()
+        assert found == ("off", "4321ms", "desk one", schema)
     finally:
         store.close()
         with psycopg.connect(DSN or "", autocommit=True) as conn:
@@ -76,6 +82,9 @@ def test_url_options_reach_the_sessions() -> None:
         ("schema=Bad", "schema"),
         ("pool_max=2&pool_max=3", "pool_max"),  # which one holds is not guessed
         ("schema=a&schema=b", "schema"),
+        # A setting the store makes from its option, given to libpq's options too: one would be dropped.
+        ("synchronous_commit=off&options=-c%20synchronous_commit%3Don", "synchronous_commit"),
+        ("schema=a&options=--search-path%3Db", "schema"),
     ],
 )
 def test_bad_url_options_are_refused(query: str, option: str) -> None:

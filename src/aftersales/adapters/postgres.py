@@ -11,10 +11,11 @@ a large N behind a transaction-pooling proxy). ``?ticket_cache=N`` keeps N ticke
 wrote parsed (default 4096, 0 for none), each checked against its row on every read
 (:mod:`aftersales.adapters.postgres_tickets`). A command costs two round trips: one ``SELECT`` of
 the ticket and what the command reads with it (prepared once per connection, executed with ``BEGIN``
-in one query), then its writes and ``COMMIT`` as one query, each write ``EXECUTE`` of a statement
-prepared once per connection, parameters written as literals
-(:mod:`aftersales.adapters.postgres_literals`; :mod:`aftersales.adapters.postgres_pipeline` says when
-their errors surface). A unit of work's connection, given back idle, is kept for the next one
+in one query), then its writes and ``COMMIT`` in one round trip, each write a statement prepared once
+per connection, its values bound in one libpq pipeline
+(:mod:`aftersales.adapters.postgres_wire_pipeline`; literals, :mod:`aftersales.adapters.postgres_literals`,
+where a write cannot travel so; :mod:`aftersales.adapters.postgres_pipeline` says when their errors
+surface). A unit of work's connection, given back idle, is kept for the next one
 instead of going through the pool each time (:meth:`PostgresStore.release`). The schema is
 versioned like the SQLite one (table ``aftersales_schema``) and migrated on open under an advisory
 lock, so several processes may open the same database at once. A unit of work is one transaction
@@ -32,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Generic, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import attrs
 
@@ -321,7 +322,9 @@ def _parse_url(url: str) -> _PgOptions:
     for name in ours:  # the same option twice: which one holds is not for us to guess
         if sum(1 for k, _ in query if k == name) > 1:
             raise InvalidStoreOption(f"{name} is given twice in the URL", option=name)
-    rest = urlencode([(k, v) for k, v in query if k not in _OPTIONS])
+    # Percent-encoded as libpq decodes them: urlencode's default writes a space as "+", which libpq
+    # keeps ("application_name=my%20desk" reached the server as "my+desk", libpq's "options" failed).
+    rest = urlencode([(k, v) for k, v in query if k not in _OPTIONS], quote_via=quote)
     schema = ours.get("schema")
     if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
         raise InvalidStoreOption(
@@ -345,7 +348,7 @@ def _parse_url(url: str) -> _PgOptions:
     if options.pool_min is not None and options.pool_max is not None and options.pool_min > options.pool_max:
         raise InvalidStoreOption("pool_min is larger than pool_max", option="pool_min")
     try:  # the rest is libpq's: a parameter it does not know is refused here, not at the first connect
-        conninfo_to_dict(options.conninfo)
+        libpq = conninfo_to_dict(options.conninfo)
     except psycopg.ProgrammingError as exc:
         # The same error as a bad option of ours (and as SQLite's unknown option), naming the option.
         named = re.search(r'"([^"]+)"', str(exc))
@@ -353,7 +356,38 @@ def _parse_url(url: str) -> _PgOptions:
             f"{exc} (aftersales reads {', '.join(_OPTIONS)}; libpq the parameters it documents)",
             option=named.group(1) if named else "url",
         ) from None
+    _refuse_twice(options, str(libpq.get("options") or ""))
     return options
+
+
+_SETTING = re.compile(r"(?:^|\s)(?:-c\s*|--)([A-Za-z0-9_.-]+)=")
+"""A server setting in libpq's ``options`` (``-c name=value`` or ``--name=value``)."""
+
+
+def _refuse_twice(options: _PgOptions, libpq_options: str) -> None:
+    """Refuse a server setting the store sets from one of its options (``schema``: the search path,
+    ``synchronous_commit``) that libpq's own ``options`` parameter sets too: one of the two would be
+    dropped, and which one is not for us to guess."""
+    named = {m.group(1).lower().replace("-", "_") for m in _SETTING.finditer(libpq_options)}
+    for option, setting, given in (
+        ("schema", "search_path", options.schema),
+        ("synchronous_commit", "synchronous_commit", options.synchronous_commit),
+    ):
+        if given is not None and setting in named:
+            raise InvalidStoreOption(
+                f"{option} is given twice in the URL: as the store option and as {setting}"
+                " in libpq's options",
+                option=option,
+            )
+
+
+def _session_options(conninfo: str, settings: list[str]) -> str | None:
+    """libpq's ``options`` for the store's connections: those the URL gave libpq, then the store's own
+    ``settings`` (``-c name=value``). Passed on their own, the store's replaced the URL's: a URL with
+    ``options=-c statement_timeout=…`` and ``schema=…`` lost its timeout without a word."""
+    theirs = str(conninfo_to_dict(conninfo).get("options") or "").strip()
+    joined = " ".join([theirs, *settings] if theirs else settings)
+    return joined or None
 
 
 def _split_url(url: str) -> tuple[str, str | None]:
@@ -385,8 +419,9 @@ class PostgresStore:
             settings.append(f"-c search_path={self.schema}")
         if options.synchronous_commit is not None:
             settings.append(f"-c synchronous_commit={options.synchronous_commit}")
-        if settings:
-            kwargs["options"] = " ".join(settings)
+        session = _session_options(conninfo, settings)
+        if session is not None:
+            kwargs["options"] = session
         self._closed = False
         self._attachments: PostgresAttachmentStore | None = None
         self.tickets_kept = TicketMemo(

@@ -27,7 +27,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
         "PostgreSQL storage needs psycopg 3 and psycopg_pool: pip install 'aftersales[postgres]'"
     ) from exc
 
-__all__ = ["literals", "literals_utf8", "render", "render_utf8", "standard_strings"]
+__all__ = ["literals", "literals_utf8", "parameters_utf8", "render", "render_utf8", "standard_strings"]
 
 _PIECES: dict[str, tuple[str, ...] | None] = {}
 """Each statement's text split at its ``%s`` placeholders (``None``: other placeholders, not ours)."""
@@ -243,3 +243,42 @@ def render_utf8(sql: str, params: Sequence[Any], fallback: Callable[[str, Sequen
         out.append(literal)
         out.append(piece.encode())
     return b"".join(out)
+
+
+# The same values as text-format parameters bound to a prepared statement
+# (:mod:`aftersales.adapters.postgres_wire_pipeline`): no quoting, the server copies them as they are.
+
+
+def _jsonb_value(value: Jsonb) -> bytes | None:
+    dumped = value.dumps(value.obj) if value.dumps is not None else None
+    if isinstance(dumped, str):
+        dumped = dumped.encode()
+    elif isinstance(dumped, (bytearray, memoryview)):
+        dumped = bytes(dumped)
+    return dumped if isinstance(dumped, bytes) else None
+
+
+def parameters_utf8(params: Sequence[Any]) -> list[bytes | None] | None:
+    """Each of ``params`` as a UTF-8 text-format parameter value (``None`` in the list: SQL ``NULL``), or
+    ``None`` if one is not a value written here (arrays, other types: the caller sends literals, or
+    psycopg's). A value holding NUL is refused (libpq reads text-format values up to their first NUL)."""
+    out: list[bytes | None] = []
+    for value in params:
+        kind = type(value)
+        if kind is str or (kind not in _RENDER_UTF8 and _learn(kind)) or kind in _LEARNED:
+            encoded: bytes | None = str.encode(value)
+        elif kind is int:
+            encoded = str(value).encode()
+        elif kind is bool:
+            encoded = b"t" if value else b"f"
+        elif value is None:
+            out.append(None)
+            continue
+        elif kind is Jsonb:
+            encoded = _jsonb_value(value)
+        else:
+            return None
+        if encoded is None or b"\x00" in encoded:
+            return None
+        out.append(encoded)
+    return out
