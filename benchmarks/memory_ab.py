@@ -19,8 +19,11 @@ Each child builds a desk as ``bench_desk`` does (3,000 tickets opened through th
 run once), then runs ``--n`` triages, ``--n`` dispatches of the triaged tickets and ``--n`` notes on
 random live tickets, each a second after the last, the garbage collector on and every result kept.
 
-Run: ``python benchmarks/memory_ab.py --old /path/to/old/src [--new src] [--pairs 2] [--n 1000]``; an old
-tree is made with ``git archive <commit> src | tar -x -C /tmp/old``.
+With ``--store sqlite`` the same on a SQLite file (WAL, as the adapter makes it) in a temporary folder: the
+service layer and the adapter together.
+
+Run: ``python benchmarks/memory_ab.py --old /path/to/old/src [--new src] [--pairs 2] [--n 1000]
+[--store sqlite]``; an old tree is made with ``git archive <commit> src | tar -x -C /tmp/old``.
 """
 
 from __future__ import annotations
@@ -33,13 +36,14 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
 
-def _child(n: int) -> None:
+def _child(n: int, store: str) -> None:
     """One run in this process (the tree on ``PYTHONPATH``): print its figures as one JSON line."""
     sys.path.insert(0, str(HERE))
     from bench_desk import START, _command_kinds, _desk, _open
@@ -47,7 +51,8 @@ def _child(n: int) -> None:
     from aftersales.adapters.clock import ManualClock
 
     clock = ManualClock(START)
-    desk = _desk("memory://", clock)
+    folder = tempfile.TemporaryDirectory()
+    desk = _desk("memory://" if store == "memory" else f"sqlite:///{folder.name}/ab.db", clock)
     live = _open(desk, clock, max(3000, n))
     desk.run_due_jobs()
     kept: list[object] = []
@@ -86,6 +91,7 @@ def _child(n: int) -> None:
             "latencies_us": [round(x * 1e6, 1) for x in latencies],
         }
     desk.shutdown()
+    folder.cleanup()
     print(json.dumps(out))
 
 
@@ -113,17 +119,20 @@ def main() -> None:
     parser.add_argument("--new", default=str(HERE.parent / "src"), help="the new tree's src (default ./src)")
     parser.add_argument("--pairs", type=int, default=2, help="old/new/new/old blocks (default 2)")
     parser.add_argument("--n", type=int, default=1000, help="commands of each kind per run (default 1000)")
+    parser.add_argument(
+        "--store", choices=("memory", "sqlite"), default="memory", help="memory:// (default) or a SQLite file"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.n)
+        _child(args.n, args.store)
         return
     if not args.old:
         parser.error("--old is required")
     runs: dict[str, list[dict[str, dict[str, object]]]] = {"old": [], "new": []}
     for block in range(args.pairs):
         for side in ("old", "new", "new", "old"):
-            runs[side].append(_run(args.old if side == "old" else args.new, args.n))
+            runs[side].append(_run(args.old if side == "old" else args.new, args.n, args.store))
             print(f"  block {block + 1}: {side} run done", file=sys.stderr, flush=True)
     kinds = list(runs["old"][0])
     for kind in kinds:
