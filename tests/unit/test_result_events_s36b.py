@@ -26,6 +26,7 @@ from aftersales.domain.parties import Customer
 from aftersales.json import to_dict
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.views import CommandResult
 
 SH = ZoneInfo("Asia/Shanghai")
 AGENT = Actor.agent("agent-1")
@@ -83,6 +84,12 @@ def test_a_result_writes_the_same_json_and_repr_names_its_events(desk: ServiceDe
     assert repr(result).startswith("CommandResult(ticket=<TicketView ") and ", events=(TicketEvent(" in repr(
         result
     )
+    match result:  # a pattern reads the events handed out too, not the ones the ticket keeps
+        case CommandResult(view, events):
+            assert view is result.ticket and events == result.events
+            assert events[0].payload is not result.ticket.events[-1].payload
+        case _:  # pragma: no cover - the pattern above matches
+            raise AssertionError("no match")
 
 
 def test_a_staff_reader_is_not_asked_for_the_staff_only_field_names(

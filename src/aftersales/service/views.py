@@ -267,9 +267,12 @@ def _as_tuple(events: Iterable[TicketEvent]) -> tuple[TicketEvent, ...]:
     return tuple(events)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, match_args=False)
 class CommandResult(_Json):
     """A command's outcome: the ticket after it, the events it recorded; a replay returns the first."""
+
+    # A pattern reads the events handed out too (attrs' own would name the private field).
+    __match_args__ = ("ticket", "events", "replayed", "decisions")
 
     ticket: TicketView
     # The events as the ticket holds them, handed out (copied) when read, as ``ticket.events`` is: a
