@@ -95,15 +95,10 @@ def _child(n: int, store: str) -> None:
     print(json.dumps(out))
 
 
-def _run(tree: str, n: int) -> dict[str, dict[str, object]]:
+def _run(tree: str, n: int, store: str) -> dict[str, dict[str, object]]:
     env = dict(os.environ, PYTHONPATH=f"{tree}{os.pathsep}{HERE}")
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", "--n", str(n)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    command = [sys.executable, __file__, "--child", "--n", str(n), "--store", store]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     result: dict[str, dict[str, object]] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
