@@ -20,7 +20,8 @@ run once), then runs ``--n`` triages, ``--n`` dispatches of the triaged tickets 
 random live tickets, each a second after the last, the garbage collector on and every result kept.
 
 With ``--store sqlite`` the same on a SQLite file (WAL, as the adapter makes it) in a temporary folder: the
-service layer and the adapter together.
+service layer and the adapter together; ``--store sqlite-uncached`` with ``?ticket_cache=0`` (every read
+parses the stored ticket, as on a file with more live tickets than the adapter's memo keeps).
 
 Run: ``python benchmarks/memory_ab.py --old /path/to/old/src [--new src] [--pairs 2] [--n 1000]
 [--store sqlite]``; an old tree is made with ``git archive <commit> src | tar -x -C /tmp/old``.
@@ -52,7 +53,12 @@ def _child(n: int, store: str) -> None:
 
     clock = ManualClock(START)
     folder = tempfile.TemporaryDirectory()
-    desk = _desk("memory://" if store == "memory" else f"sqlite:///{folder.name}/ab.db", clock)
+    urls = {
+        "memory": "memory://",
+        "sqlite": f"sqlite:///{folder.name}/ab.db",
+        "sqlite-uncached": f"sqlite:///{folder.name}/ab.db?ticket_cache=0",
+    }
+    desk = _desk(urls[store], clock)
     live = _open(desk, clock, max(3000, n))
     desk.run_due_jobs()
     kept: list[object] = []
@@ -115,7 +121,10 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=2, help="old/new/new/old blocks (default 2)")
     parser.add_argument("--n", type=int, default=1000, help="commands of each kind per run (default 1000)")
     parser.add_argument(
-        "--store", choices=("memory", "sqlite"), default="memory", help="memory:// (default) or a SQLite file"
+        "--store",
+        choices=("memory", "sqlite", "sqlite-uncached"),
+        default="memory",
+        help="memory:// (default), a SQLite file, or one with ticket_cache=0",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
