@@ -25,6 +25,17 @@ parses the stored ticket, as on a file with more live tickets than the adapter's
 
 Run: ``python benchmarks/memory_ab.py --old /path/to/old/src [--new src] [--pairs 2] [--n 1000]
 [--store sqlite]``; an old tree is made with ``git archive <commit> src | tar -x -C /tmp/old``.
+
+Measured (session 36, 82d6459e against its results handing out events when read, triage's sorted payload
+taken as built and staff results making no staff-only field names; load 11-14 on 2 cores, n 1,000, medians
+of the runs, triage / dispatch / note):
+
+- memory, two blocks (four runs a side): CPU 167 -> 152, 274 -> 268, 199 -> 197 µs per command (the runs
+  of one side spread 25-100 µs: only the triage's saving is above that); GC 27 -> 25, 32 -> 29, 32 -> 29;
+  tracked objects left 13.0 -> 8.0, 16.1 -> 12.1, 10.5 -> 9.5 per command (load-independent); p50 110 ->
+  100, 196 -> 183, 133 -> 130 µs;
+- SQLite, one block: CPU 502 -> 429, 703 -> 653, 621 -> 561 (runs spread 60-160 µs); tracked left 13.0
+  -> 8.0, 13.0 -> 9.0, 9.1 -> 8.1; p50 367 -> 351, 556 -> 531, 433 -> 407 µs.
 """
 
 from __future__ import annotations
