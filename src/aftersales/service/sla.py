@@ -457,14 +457,7 @@ class SlaService:
             cache[ticket.id] = cache.pop(ticket.id, kept)
             return kept
         # The log only grows: when the kept one is its beginning, only the new events can add a reopening.
-        # Its last event in place is the kept one itself, or an equal one where the store parsed the ticket
-        # again (a SQLite desk's ticket memo no longer held it): equal is enough, as for the log itself
-        # above (a parsed-again log read every event again for its reopenings and priority changes).
-        grown = kept is not None and 0 < kept.count < count
-        if grown:
-            assert kept is not None
-            at_end = events[kept.count - 1]
-            grown = at_end is kept.last or at_end == kept.last
+        grown = kept is not None and 0 < kept.count < count and events[kept.count - 1] is kept.last
         if grown:
             assert kept is not None
             reopened = kept.reopened or any(e.action == "reopen" for e in events[kept.count :])
