@@ -73,3 +73,23 @@ def test_a_dispatch_payload_is_kept_as_built_and_the_same(sorted_copies: list[An
     for payload in (first.payload, again.payload):
         assert list(payload) == sorted(payload)
         assert list(payload["assignee"]) == sorted(payload["assignee"])  # type: ignore[arg-type]
+
+
+def test_a_triage_payload_is_not_walked_for_its_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Session 36 (issue 21): built sorted at every depth (a reason's parameters are sorted by the reason
+    # itself), so the event takes it without walking it to check (a tenth of a memory triage's CPU). Any
+    # other step's payload is still checked, and sorted when it is not.
+    walked: list[Any] = []
+    original = events.is_canonical
+
+    def counting(value: Any) -> bool:
+        walked.append(value)
+        return original(value)
+
+    monkeypatch.setattr(events, "is_canonical", counting)
+    ticket, event = _triaged()
+    assert walked == []
+    assert event.payload["reasons"] == [{"code": "r", "params": {"a": 2, "z": 1}}]
+    assert list(event.payload["reasons"][0]["params"]) == ["a", "z"]  # type: ignore[index,call-overload]
+    other = ticket.step("tag", AGENT, at(2, 12), payload={"removed": [], "added": ["b"]})
+    assert walked == [{"removed": [], "added": ["b"]}] and list(other.payload) == ["added", "removed"]

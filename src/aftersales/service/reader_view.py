@@ -38,13 +38,27 @@ from aftersales.domain.ticket import Ticket
 from aftersales.service.actors import Actor
 from aftersales.service.scope import reads_dealer_side, reads_whole
 
-__all__ = ["REASONS_FOR_CUSTOMER", "as_seen_by", "complaint_file_as_seen_by", "request_as_seen_by"]
+__all__ = [
+    "REASONS_FOR_CUSTOMER",
+    "as_seen_by",
+    "complaint_file_as_seen_by",
+    "reads_every_part",
+    "request_as_seen_by",
+]
 
 CHARGED_BACK = "part_charged_back"
 """The ticket step recording a part kept by a dealer or engineer and charged to it (the materials desk's)."""
 
 _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
 """The roles that may read a ticket without all of it (see :func:`as_seen_by`)."""
+
+
+def reads_every_part(actor: Actor) -> bool:
+    """Whether ``actor`` reads every ticket it may read whole (:func:`as_seen_by` gives it the ticket
+    itself): the office, engineers, the system. A caller may then skip what only a partial view needs
+    (the desk's staff-only field names, made anew at each ask)."""
+    return not actor.extra_roles and actor.role not in _SCOPED
+
 
 REASONS_FOR_CUSTOMER = frozenset(
     {
@@ -73,7 +87,7 @@ def as_seen_by(actor: Actor, ticket: Ticket, *, staff_fields: Container[str]) ->
     the dealer's side when another dealer holds the job (:func:`~aftersales.service.scope.
     reads_dealer_side`).
     """
-    if not actor.extra_roles and actor.role not in _SCOPED:
+    if reads_every_part(actor):
         return ticket  # the office, engineers, the system: the common case, no further look
     whole = reads_whole(actor, ticket)
     internal = not whole and any(not note.visible_to_customer for note in ticket.notes)

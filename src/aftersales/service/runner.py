@@ -61,7 +61,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.data_missing_notice import data_missing_messages
 from aftersales.service.permissions import authorize, can_read
 from aftersales.service.provisional_notice import provisional_messages
-from aftersales.service.reader_view import as_seen_by
+from aftersales.service.reader_view import as_seen_by, reads_every_part
 from aftersales.service.replay_scope import check_replay
 from aftersales.service.request_prints import earlier_request
 from aftersales.service.row_locks import hold_customer_of
@@ -277,7 +277,10 @@ class CommandRunner:
         """``ticket`` as ``actor`` may read it (:func:`~aftersales.service.reader_view.as_seen_by`), with
         the desk's staff-only custom fields: the one place every view takes them from — and where the
         description a callback's complaint keeps as codes is worded in the actor's locale."""
-        seen = as_seen_by(actor, ticket, staff_fields=self.context.custom_fields.hidden_from_customers)
+        if reads_every_part(actor):  # the common case: no staff-only field names made (issue 21)
+            seen = ticket
+        else:
+            seen = as_seen_by(actor, ticket, staff_fields=self.context.custom_fields.hidden_from_customers)
         if seen.description.startswith(CODED_PREFIX):  # a callback's complaint: in the reader's words
             words = self.context.notifications.renderer.catalog(actor.locale)
             seen = copy.copy(seen)  # the stored ticket (a staff reader's) keeps its codes

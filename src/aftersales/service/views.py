@@ -278,13 +278,34 @@ def _handed_out(events: Iterable[TicketEvent]) -> tuple[TicketEvent, ...]:
     return tuple(e.handed_out() for e in events)
 
 
-@attrs.frozen
+def _as_tuple(events: Iterable[TicketEvent]) -> tuple[TicketEvent, ...]:
+    return tuple(events)
+
+
+@attrs.frozen(repr=False, match_args=False)
 class CommandResult(_Json):
     """A command's outcome: the ticket after it, the events it recorded; a replay returns the first."""
 
+    # A pattern reads the events handed out too (attrs' own would name the private field).
+    __match_args__ = ("ticket", "events", "replayed", "decisions")
+
     ticket: TicketView
-    events: tuple[TicketEvent, ...] = attrs.field(converter=_handed_out)
-    """The events the command recorded, each with a payload of the caller's own (as ``ticket.events``)."""
+    # The events as the ticket holds them, handed out (copied) when read, as ``ticket.events`` is: a
+    # result copied every payload when made, read or not, and a host keeping results kept both (issue
+    # 21: a triage's copy was five objects more for every full collection to walk). Given as ``events``.
+    _events: tuple[TicketEvent, ...] = attrs.field(converter=_as_tuple, metadata={"json": "events"})
     replayed: bool = False
     decisions: tuple[object, ...] = ()
     """The policy decisions taken (priority, routing, dispatch, escalation), each with its reasons."""
+
+    @property
+    def events(self) -> tuple[TicketEvent, ...]:
+        """The events the command recorded, each with a payload of the caller's own (as ``ticket.events``:
+        a new copy at every read)."""
+        return _handed_out(self._events)
+
+    def __repr__(self) -> str:
+        return (
+            f"CommandResult(ticket={self.ticket!r}, events={self._events!r}, replayed={self.replayed!r}, "
+            f"decisions={self.decisions!r})"
+        )
