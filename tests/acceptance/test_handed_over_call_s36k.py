@@ -19,7 +19,8 @@ import pytest
 from aftersales import Actor, Category, ServiceDesk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
-from aftersales.adapters.sqlite_schema import SCHEMA_VERSION
+from aftersales.adapters.reporting_sqlite_schema import HANDOVER_REPORT_STEP
+from aftersales.adapters.sqlite_schema import MIGRATIONS
 from aftersales.errors import NotFound
 from aftersales.i18n.reasons import render_reasons
 from aftersales.ports.reporting import Period
@@ -99,7 +100,7 @@ def test_a_file_of_the_last_release_marks_its_handed_over_requests(tmp_path: Pat
         url = str(host[0].store.url)
     with sqlite3.connect(tmp_path / "desk.db") as conn:  # as the last release left it
         conn.execute("ALTER TABLE report_tickets DROP COLUMN handed_over")
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(HANDOVER_REPORT_STEP)}")
     with ServiceDesk.open(url, pack="office_equipment", clock=ManualClock(START), staff=STAFF) as desk:
         total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=START).total
     assert (total.counts.tickets, total.counts.cancelled, total.response.count) == (1, 0, 1)
