@@ -86,6 +86,9 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "unset_malformed": (),
             "unset_not_inherited": (),
             "unset_required": (),
+            # A fee slip whose credit slips paid back every line it charged, named for an invoice
+            # (service/invoice_net: 工作程序 c ② 集中开发票 after a refund).
+            "slip_paid_back": (),
         }.items()
     }
 )

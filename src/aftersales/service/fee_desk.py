@@ -44,6 +44,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.index_backfill import fill_index
+from aftersales.service.invoice_net import invoiced_lines, invoiced_total
 from aftersales.service.kept_charge_waiver import waive_kept_charge
 from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import next_number
@@ -424,7 +425,9 @@ class FeeDesk:
                 f"{slip.payer_kind} {slip.payer_id}",
                 field="invoice",
             )
-        return self._new_invoice(uow, actor, now, slip.payer_kind, slip.payer_id, [slip], title, tax_id)
+        return self._new_invoice(
+            uow, actor, now, slip.payer_kind, slip.payer_id, [slip], title, tax_id, fresh=True
+        )
 
     def send_requested(self, actor: Actor, slip: FeeSlip, record: InvoiceRecord | None) -> FeeSlip:
         """After the command committed: hand the invoice ``record`` it requested to finance (not on a
@@ -539,7 +542,12 @@ class FeeDesk:
         slips: list[FeeSlip],
         title: str,
         tax_id: str,
+        *,
+        fresh: bool = False,
     ) -> InvoiceRecord:
+        """The invoice request over ``slips`` of one payer and dealer, for what they still charge: a slip
+        archived for later and paid back in part since is invoiced for the rest (``invoice_net``).
+        ``fresh``: the slips were written by this command (no credit slip can name them yet)."""
         for slip in slips:
             if not slip.owed_by(payer_kind, payer_id):
                 raise ValidationError(
@@ -558,7 +566,13 @@ class FeeDesk:
         currencies = {s.currency for s in slips}
         if len(currencies) != 1:
             raise ValidationError("one invoice covers slips of one currency", field="slip_ids")
-        total = Money.total((s.total for s in slips), currencies.pop())
+        currency = currencies.pop()
+        if fresh:
+            total = Money.total((s.total for s in slips), currency)
+        else:
+            total = Money.total(
+                (invoiced_total(invoiced_lines(uow.documents, s), currency) for s in slips), currency
+            )
         number = next_number(uow, "invoice_request", now)
         record = InvoiceRecord(
             number, payer_id if payer_kind == "customer" else None, tuple(s.id for s in slips), total, now,
@@ -613,6 +627,7 @@ class FeeDesk:
                     if s.can_invoice()
                     and s.invoice_wish is InvoiceWish.LATER
                     and s.owed_by_customer(customer_id)
+                    and invoiced_lines(uow.documents, s)  # paid back in full: nothing to invoice
                 ]
                 slips = [s for s in slips if self._visible(uow, actor, s)]
                 if dealer_id is not None:
@@ -631,6 +646,7 @@ class FeeDesk:
                         )
                     if not s.can_invoice():
                         raise ValidationError(f"slip {s.id} cannot be invoiced", field="slip_ids")
+                    _not_paid_back(uow, s)
             slips.sort(key=lambda s: s.id)
             return self._new_invoice(uow, actor, now, "customer", customer_id, slips, title, tax_id)
 
@@ -676,6 +692,7 @@ class FeeDesk:
                     if s.can_invoice()
                     and s.invoice_wish is InvoiceWish.LATER
                     and s.owed_by("dealer", dealer_id)
+                    and invoiced_lines(uow.documents, s)  # paid back in full: nothing to invoice
                 ]
                 if not slips:
                     raise ValidationError(
@@ -686,6 +703,7 @@ class FeeDesk:
                 for s in slips:
                     if not s.can_invoice():
                         raise ValidationError(f"slip {s.id} cannot be invoiced", field="slip_ids")
+                    _not_paid_back(uow, s)
             slips.sort(key=lambda s: s.id)
             return self._new_invoice(uow, actor, now, "dealer", dealer_id, slips, title, tax_id)
 
@@ -735,6 +753,10 @@ class FeeDesk:
         with self.context.store() as uow:
             record = uow.documents.get(InvoiceRecord, record_id)
             slips = [uow.documents.get(FeeSlip, sid) for sid in record.slip_ids]
+            # What the slips charged when the invoice was asked, less what was paid back by then.
+            lines = tuple(
+                line for s in slips for line in invoiced_lines(uow.documents, s, by=record.requested_at)
+            )
         if record.state is InvoiceState.ISSUED:
             return record  # answered already (another desk's retry): finance is not asked again
         if self.issuer is None:
@@ -744,7 +766,7 @@ class FeeDesk:
                 record.id,
                 record.customer_id,
                 record.slip_ids,
-                tuple(line for s in slips for line in s.charged_lines()),
+                lines,
                 record.total,
                 record.requested_at,
                 record.title,
@@ -1087,3 +1109,14 @@ def _issued(issuer: InvoiceIssuer, request: InvoiceRequest) -> IssuedInvoice | s
     if not isinstance(answer, IssuedInvoice):
         return f"the invoice issuer answered {type(answer).__name__}, not IssuedInvoice"
     return answer  # its number and time are checked where they are recorded (InvoiceRecord.issued)
+
+
+def _not_paid_back(uow: UnitOfWork, slip: FeeSlip) -> None:
+    """Refuse a slip named for an invoice whose credit slips paid back every line it charged: the payer
+    pays nothing on it any more (工作程序 c ②: the collective invoice is for what is charged)."""
+    if not invoiced_lines(uow.documents, slip):
+        raise ValidationError(
+            f"slip {slip.id} was paid back in full on credit slips: it goes on no invoice",
+            field="slip_ids",
+            rule="slip_paid_back",
+        )
