@@ -4,7 +4,7 @@
 财务部开具发票: a slip archived for a collective invoice and then paid back in full (a complaint's warranty
 extension made the repair free, 延长免费售后服务期) charges the customer nothing any more; the collective
 invoice leaves it out, and naming it is refused. A slip paid back in part is invoiced for what it still
-charges.
+charges. A payment in another currency than the quote's is refused naming ``amount``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.domain.charges import ChargeKind
 from aftersales.domain.fee_slips import InvoiceWish
 from aftersales.domain.money import Money
-from aftersales.errors import ValidationError
+from aftersales.errors import CurrencyMismatch, ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import World
 
@@ -42,6 +42,10 @@ def _archived_and_paid(desk: ServiceDesk, clock: ManualClock, world: World) -> t
     assert accepted.fee_slip is not None and accepted.materials_request is not None
     slip = accepted.fee_slip
     assert slip.total == Money("250.00", CNY)
+    with pytest.raises(CurrencyMismatch) as dollars:  # the amount in another currency: named, not taken
+        desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("250.00", "USD"))
+    assert dollars.value.field == "amount"
+    assert desk.fees.slip(world.manager, slip.id).paid == Money(0, CNY)
     desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=slip.total)
     return ticket_id, quote.id, slip.id, accepted.materials_request.id
 
