@@ -54,15 +54,30 @@ def test_a_slip_paid_back_in_full_is_not_on_the_collective_invoice(story: Story)
     desk, clock, world = story
     kept_ticket, _kept_quote, kept_slip, _ = _archived_and_paid(desk, clock, world)
     ticket_id, quote_id, slip_id, _ = _archived_and_paid(desk, clock, world)
+    # The dealer bought the valve from the maker at cost (成本价), also for a later invoice, and paid.
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    bought = desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id, invoice=InvoiceWish.LATER)
+    assert bought.fee_slip is not None and bought.fee_slip.total == Money("75.00", CNY)
+    desk.charges.record_payment(world.manager, ticket_id, purchase.id, amount=Money("75.00", CNY))
     clock.set(datetime(2026, 4, 2, 10, 0, tzinfo=SH))
     _extend_warranty(desk, world, ticket_id)  # the complaint's remedy: 12 more months on the unit
     desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
     credit = desk.charges.refund(world.manager, ticket_id, quote_id, reason="投诉处理: 延保后免费")
     assert credit.total == desk.fees.slip(world.manager, slip_id).total  # all of it paid back
+    desk.charges.refund(world.manager, ticket_id, purchase.id, reason="投诉处理: 延保后免费")
+
+    # The dealer's own invoice: nothing is left to invoice it for, asked as a whole or by name.
+    with pytest.raises(ValidationError) as none_waiting:
+        desk.fees.request_dealer_invoice(world.dealer_sh_staff, "dealer-sh")
+    assert none_waiting.value.field == "slip_ids"
+    with pytest.raises(ValidationError) as named:
+        desk.fees.request_dealer_invoice(world.manager, "dealer-sh", slip_ids=[bought.fee_slip.id])
+    assert named.value.field == "slip_ids" and named.value.rule == "slip_paid_back"
 
     with pytest.raises(ValidationError) as refused:
         desk.fees.request_invoice(world.manager, "cust-zh", slip_ids=[slip_id])
-    assert refused.value.field == "slip_ids" and slip_id in str(refused.value)
+    assert refused.value.field == "slip_ids" and refused.value.rule == "slip_paid_back"
+    assert slip_id in str(refused.value)
     assert desk.fees.slip(world.manager, slip_id).invoice_id is None  # nothing changed
 
     invoice = desk.fees.request_invoice(world.customer_zh, "cust-zh")
