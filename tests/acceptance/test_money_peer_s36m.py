@@ -78,6 +78,9 @@ def test_a_slip_paid_back_in_full_is_not_on_the_collective_invoice(story: Story)
         desk.fees.request_invoice(world.manager, "cust-zh", slip_ids=[slip_id])
     assert refused.value.field == "slip_ids" and refused.value.rule == "slip_paid_back"
     assert slip_id in str(refused.value)
+    with pytest.raises(ValidationError) as empty:  # no slip named at all: said so, not a dealer mix-up
+        desk.fees.request_invoice(world.manager, "cust-zh", slip_ids=[])
+    assert (empty.value.field, empty.value.rule) == ("slip_ids", "empty")
     assert desk.fees.slip(world.manager, slip_id).invoice_id is None  # nothing changed
 
     invoice = desk.fees.request_invoice(world.customer_zh, "cust-zh")

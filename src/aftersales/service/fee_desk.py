@@ -548,6 +548,13 @@ class FeeDesk:
         """The invoice request over ``slips`` of one payer and dealer, for what they still charge: a slip
         archived for later and paid back in part since is invoiced for the rest (``invoice_net``).
         ``fresh``: the slips were written by this command (no credit slip can name them yet)."""
+        if not slips:  # ``slip_ids=[]``: read as "these slips", of which there are none
+            raise ValidationError(
+                "an invoice covers at least one slip: name some, or leave slip_ids out to collect the "
+                "slips waiting for one",
+                field="slip_ids",
+                rule="empty",
+            )
         for slip in slips:
             if not slip.owed_by(payer_kind, payer_id):
                 raise ValidationError(
