@@ -5,6 +5,9 @@
 extension made the repair free, 延长免费售后服务期) charges the customer nothing any more; the collective
 invoice leaves it out, and naming it is refused. A slip paid back in part is invoiced for what it still
 charges. A payment in another currency than the quote's is refused naming ``amount``.
+
+A quote's slip the customer paid in part is not cancelled (``money_received``): cancelled, the money
+received left the month's books while the quote still showed it paid, and no refund could reach it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.domain.charges import ChargeKind
 from aftersales.domain.fee_slips import InvoiceWish
 from aftersales.domain.money import Money
-from aftersales.errors import CurrencyMismatch, ValidationError
+from aftersales.errors import CurrencyMismatch, PolicyError, ValidationError
+from aftersales.reports.money import month_money
 from aftersales.service.desk import ServiceDesk
 from conftest import World
 
@@ -112,3 +116,32 @@ def test_a_slip_paid_back_in_part_is_invoiced_for_what_it_still_charges(story: S
     assert sent.total == Money("130.00", CNY)
     assert sum((line.amount for line in sent.lines), Money(0, CNY)) == sent.total
     assert PART not in [line.item for line in sent.lines if line.kind is ChargeKind.MATERIALS]
+
+
+def test_a_quote_slip_paid_in_part_keeps_its_money_in_the_books(story: Story) -> None:
+    """款到发货 paid in part (100.00 of 250.00) in March; in April a complaint's extension makes the repair
+    free. The part payment is not paid back by ``refund`` (a slip paid in full is), and cancelling the
+    slip — which took the 100.00 out of March's money while the quote kept it — is refused."""
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, ticket_id)
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    assert accepted.fee_slip is not None
+    slip_id = accepted.fee_slip.id
+    desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("100.00", CNY))
+    clock.set(datetime(2026, 4, 2, 10, 0, tzinfo=SH))
+    _extend_warranty(desk, world, ticket_id)
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    with pytest.raises(PolicyError) as refund:
+        desk.charges.refund(world.manager, ticket_id, quote.id, reason="延保")
+    assert refund.value.code == "slip_not_paid" and "cancel" not in str(refund.value)
+    with pytest.raises(PolicyError) as cancel:
+        desk.fees.cancel_slip(world.manager, slip_id, "延保后免费")
+    assert cancel.value.code == "money_received"
+    slip = desk.fees.slip(world.manager, slip_id)
+    assert slip.is_active and slip.paid == Money("100.00", CNY)
+    with desk.store() as uow:
+        assert month_money(uow.documents, "2026-03").paid == Money("100.00", CNY)
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.charges is not None and view.charges.paid == Money("100.00", CNY)

@@ -204,12 +204,16 @@ def _track(made: list[str], record: InvoiceRecord) -> InvoiceRecord:
     return record
 
 
-def cancel_stored_slip(uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: datetime, reason: str) -> FeeSlip:
+def cancel_stored_slip(
+    uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: datetime, reason: str, *, keep_received: bool = False
+) -> FeeSlip:
     """Cancel ``slip`` in ``uow``'s transaction (it stays on file, out of the revenue): refused once a
     credit slip refunded it (its income would go out twice); the free parts it counted as cost go to
     the ticket's other paper that lists them. A credit slip is refused too (``credit_slip_stays``): it
     records money paid back (or a charge written off) that its quote, the ledger and the history keep;
-    cancelling it took the refund out of the month's books and let the slip it credits be cancelled."""
+    cancelling it took the refund out of the month's books and let the slip it credits be cancelled.
+    ``keep_received`` (the fee desk's cancel): a quote's slip with money received is refused too
+    (``money_received``): the quote keeps the payment, so the books keep the slip."""
     if slip.is_credit:
         raise PolicyError(
             f"slip {slip.id} is a credit slip of {slip.credits_slip}: what it paid back stays paid back",
@@ -221,6 +225,13 @@ def cancel_stored_slip(uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: dateti
                 f"slip {slip.id} was refunded on credit slip {other.id}: it stays as it is",
                 code="slip_refunded",
             )
+    if keep_received and slip.quote_id is not None and slip.paid.amount > 0:
+        # The quote (the charge sheet's, or a materials request's) keeps the payment: the books must too.
+        raise PolicyError(
+            f"slip {slip.id} of quote {slip.quote_id} has {slip.paid} received on it: cancelled, that "
+            "money would leave the books while the quote keeps it; the slip stays",
+            code="money_received",
+        )
     slip.cancel(actor.ref, now, reason)
     saved: FeeSlip = uow.documents.save(slip)
     if slip.origin is SlipOrigin.UNRETURNED_MATERIALS:
@@ -506,12 +517,17 @@ class FeeDesk:
         )
 
     def cancel_slip(self, actor: Actor, slip_id: str, reason: str) -> FeeSlip:
-        """Cancel a slip with a reason; it stays on file, marked cancelled, out of the revenue."""
+        """Cancel a slip with a reason; it stays on file, marked cancelled, out of the revenue.
+
+        A quote's slip money was received on is refused (``PolicyError`` ``money_received``, after the
+        refunded slip's ``slip_refunded``): cancelled, its payments left the books (the month it was
+        paid in lost them) while the quote still showed them received, and no refund could find the
+        slip any more (session 36). A slip written by hand is the office's to cancel, paid or not."""
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
             found = self._slip(uow, actor, slip_id, "cancel_fee_slip")
             check_may_waive(actor, found)  # a dealer does not waive what it owes the maker
-            slip = cancel_stored_slip(uow, found, actor, now, reason)
+            slip = cancel_stored_slip(uow, found, actor, now, reason, keep_received=True)
             waive_kept_charge(uow, slip, actor, now, self._month_of(now))  # the ledger agrees
             return slip
 
