@@ -706,7 +706,7 @@ class ChargeSheet:
                 facts={"payer": quote.payer},
             )
         if payment.amount.currency != self.currency:
-            raise CurrencyMismatch(self.currency, payment.amount.currency)
+            raise CurrencyMismatch(self.currency, payment.amount.currency, field="amount")
         if any(p.id == payment.id for p in self.payments):
             raise DuplicateError(f"payment {payment.id!r} is already recorded")
         if payment.amount > quote.total - self.paid_on(quote.id):

@@ -88,6 +88,9 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "unset_required": (),
             # A pack table read alone (policies/pack parse_pack) whose [pack] extends names a parent.
             "extends_not_applied": (),
+            # A fee slip whose credit slips paid back every line it charged, named for an invoice
+            # (service/invoice_net: 工作程序 c ② 集中开发票 after a refund).
+            "slip_paid_back": (),
         }.items()
     }
 )

@@ -130,9 +130,15 @@ def refund_quote(
         raise PermissionDenied(str(actor), "refund_quote", quote_id)
     slip = slip_to_refund(uow, ticket.id, quote_id)
     if not slip.is_paid:
+        # Nothing received: cancelling the slip takes the charge back. Received in part: the slip keeps
+        # that money (fees.cancel_slip refuses it, money_received); a part payment is not paid back here.
+        hint = (
+            "only a slip paid in full is paid back here, and it stays as it is"
+            if slip.paid.amount > 0
+            else "nothing to pay back; cancel the slip and write it again for what is still charged"
+        )
         raise PolicyError(
-            f"slip {slip.id} is not paid (received {slip.paid} of {slip.total}): nothing to pay "
-            "back; cancel the slip and write it again for what is still charged",
+            f"slip {slip.id} is not paid (received {slip.paid} of {slip.total}): {hint}",
             code="slip_not_paid",
         )
     cancelled = ticket.state == TicketState.CANCELLED

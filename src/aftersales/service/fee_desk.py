@@ -44,6 +44,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.index_backfill import fill_index
+from aftersales.service.invoice_net import invoiced_lines, invoiced_total
 from aftersales.service.kept_charge_waiver import waive_kept_charge
 from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import next_number
@@ -203,12 +204,16 @@ def _track(made: list[str], record: InvoiceRecord) -> InvoiceRecord:
     return record
 
 
-def cancel_stored_slip(uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: datetime, reason: str) -> FeeSlip:
+def cancel_stored_slip(
+    uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: datetime, reason: str, *, keep_received: bool = False
+) -> FeeSlip:
     """Cancel ``slip`` in ``uow``'s transaction (it stays on file, out of the revenue): refused once a
     credit slip refunded it (its income would go out twice); the free parts it counted as cost go to
     the ticket's other paper that lists them. A credit slip is refused too (``credit_slip_stays``): it
     records money paid back (or a charge written off) that its quote, the ledger and the history keep;
-    cancelling it took the refund out of the month's books and let the slip it credits be cancelled."""
+    cancelling it took the refund out of the month's books and let the slip it credits be cancelled.
+    ``keep_received`` (the fee desk's cancel): a quote's slip with money received is refused too
+    (``money_received``): the quote keeps the payment, so the books keep the slip."""
     if slip.is_credit:
         raise PolicyError(
             f"slip {slip.id} is a credit slip of {slip.credits_slip}: what it paid back stays paid back",
@@ -220,6 +225,13 @@ def cancel_stored_slip(uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: dateti
                 f"slip {slip.id} was refunded on credit slip {other.id}: it stays as it is",
                 code="slip_refunded",
             )
+    if keep_received and slip.quote_id is not None and slip.paid.amount > 0:
+        # The quote (the charge sheet's, or a materials request's) keeps the payment: the books must too.
+        raise PolicyError(
+            f"slip {slip.id} of quote {slip.quote_id} has {slip.paid} received on it: cancelled, that "
+            "money would leave the books while the quote keeps it; the slip stays",
+            code="money_received",
+        )
     slip.cancel(actor.ref, now, reason)
     saved: FeeSlip = uow.documents.save(slip)
     if slip.origin is SlipOrigin.UNRETURNED_MATERIALS:
@@ -424,7 +436,9 @@ class FeeDesk:
                 f"{slip.payer_kind} {slip.payer_id}",
                 field="invoice",
             )
-        return self._new_invoice(uow, actor, now, slip.payer_kind, slip.payer_id, [slip], title, tax_id)
+        return self._new_invoice(
+            uow, actor, now, slip.payer_kind, slip.payer_id, [slip], title, tax_id, fresh=True
+        )
 
     def send_requested(self, actor: Actor, slip: FeeSlip, record: InvoiceRecord | None) -> FeeSlip:
         """After the command committed: hand the invoice ``record`` it requested to finance (not on a
@@ -503,12 +517,17 @@ class FeeDesk:
         )
 
     def cancel_slip(self, actor: Actor, slip_id: str, reason: str) -> FeeSlip:
-        """Cancel a slip with a reason; it stays on file, marked cancelled, out of the revenue."""
+        """Cancel a slip with a reason; it stays on file, marked cancelled, out of the revenue.
+
+        A quote's slip money was received on is refused (``PolicyError`` ``money_received``, after the
+        refunded slip's ``slip_refunded``): cancelled, its payments left the books (the month it was
+        paid in lost them) while the quote still showed them received, and no refund could find the
+        slip any more (session 36). A slip written by hand is the office's to cancel, paid or not."""
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
             found = self._slip(uow, actor, slip_id, "cancel_fee_slip")
             check_may_waive(actor, found)  # a dealer does not waive what it owes the maker
-            slip = cancel_stored_slip(uow, found, actor, now, reason)
+            slip = cancel_stored_slip(uow, found, actor, now, reason, keep_received=True)
             waive_kept_charge(uow, slip, actor, now, self._month_of(now))  # the ledger agrees
             return slip
 
@@ -539,7 +558,19 @@ class FeeDesk:
         slips: list[FeeSlip],
         title: str,
         tax_id: str,
+        *,
+        fresh: bool = False,
     ) -> InvoiceRecord:
+        """The invoice request over ``slips`` of one payer and dealer, for what they still charge: a slip
+        archived for later and paid back in part since is invoiced for the rest (``invoice_net``).
+        ``fresh``: the slips were written by this command (no credit slip can name them yet)."""
+        if not slips:  # ``slip_ids=[]``: read as "these slips", of which there are none
+            raise ValidationError(
+                "an invoice covers at least one slip: name some, or leave slip_ids out to collect the "
+                "slips waiting for one",
+                field="slip_ids",
+                rule="empty",
+            )
         for slip in slips:
             if not slip.owed_by(payer_kind, payer_id):
                 raise ValidationError(
@@ -558,7 +589,13 @@ class FeeDesk:
         currencies = {s.currency for s in slips}
         if len(currencies) != 1:
             raise ValidationError("one invoice covers slips of one currency", field="slip_ids")
-        total = Money.total((s.total for s in slips), currencies.pop())
+        currency = currencies.pop()
+        if fresh:
+            total = Money.total((s.total for s in slips), currency)
+        else:
+            total = Money.total(
+                (invoiced_total(invoiced_lines(uow.documents, s), currency) for s in slips), currency
+            )
         number = next_number(uow, "invoice_request", now)
         record = InvoiceRecord(
             number, payer_id if payer_kind == "customer" else None, tuple(s.id for s in slips), total, now,
@@ -613,6 +650,7 @@ class FeeDesk:
                     if s.can_invoice()
                     and s.invoice_wish is InvoiceWish.LATER
                     and s.owed_by_customer(customer_id)
+                    and invoiced_lines(uow.documents, s)  # paid back in full: nothing to invoice
                 ]
                 slips = [s for s in slips if self._visible(uow, actor, s)]
                 if dealer_id is not None:
@@ -631,6 +669,7 @@ class FeeDesk:
                         )
                     if not s.can_invoice():
                         raise ValidationError(f"slip {s.id} cannot be invoiced", field="slip_ids")
+                    _not_paid_back(uow, s)
             slips.sort(key=lambda s: s.id)
             return self._new_invoice(uow, actor, now, "customer", customer_id, slips, title, tax_id)
 
@@ -676,6 +715,7 @@ class FeeDesk:
                     if s.can_invoice()
                     and s.invoice_wish is InvoiceWish.LATER
                     and s.owed_by("dealer", dealer_id)
+                    and invoiced_lines(uow.documents, s)  # paid back in full: nothing to invoice
                 ]
                 if not slips:
                     raise ValidationError(
@@ -686,6 +726,7 @@ class FeeDesk:
                 for s in slips:
                     if not s.can_invoice():
                         raise ValidationError(f"slip {s.id} cannot be invoiced", field="slip_ids")
+                    _not_paid_back(uow, s)
             slips.sort(key=lambda s: s.id)
             return self._new_invoice(uow, actor, now, "dealer", dealer_id, slips, title, tax_id)
 
@@ -735,6 +776,10 @@ class FeeDesk:
         with self.context.store() as uow:
             record = uow.documents.get(InvoiceRecord, record_id)
             slips = [uow.documents.get(FeeSlip, sid) for sid in record.slip_ids]
+            # What the slips charged when the invoice was asked, less what was paid back by then.
+            lines = tuple(
+                line for s in slips for line in invoiced_lines(uow.documents, s, by=record.requested_at)
+            )
         if record.state is InvoiceState.ISSUED:
             return record  # answered already (another desk's retry): finance is not asked again
         if self.issuer is None:
@@ -744,7 +789,7 @@ class FeeDesk:
                 record.id,
                 record.customer_id,
                 record.slip_ids,
-                tuple(line for s in slips for line in s.charged_lines()),
+                lines,
                 record.total,
                 record.requested_at,
                 record.title,
@@ -1087,3 +1132,14 @@ def _issued(issuer: InvoiceIssuer, request: InvoiceRequest) -> IssuedInvoice | s
     if not isinstance(answer, IssuedInvoice):
         return f"the invoice issuer answered {type(answer).__name__}, not IssuedInvoice"
     return answer  # its number and time are checked where they are recorded (InvoiceRecord.issued)
+
+
+def _not_paid_back(uow: UnitOfWork, slip: FeeSlip) -> None:
+    """Refuse a slip named for an invoice whose credit slips paid back every line it charged: the payer
+    pays nothing on it any more (工作程序 c ②: the collective invoice is for what is charged)."""
+    if not invoiced_lines(uow.documents, slip):
+        raise ValidationError(
+            f"slip {slip.id} was paid back in full on credit slips: it goes on no invoice",
+            field="slip_ids",
+            rule="slip_paid_back",
+        )
