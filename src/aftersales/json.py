@@ -422,6 +422,8 @@ _WRITERS: dict[tuple[str | None, bool], _Writer] = {
 
 
 def _writer(locale: str | None, raw: bool = False) -> _Writer:
+    if locale is not None and not isinstance(locale, str):  # before the lookup: a list is unhashable
+        raise ValidationError("locale is a locale identifier such as 'zh_Hans', or None", field="locale")
     found = _WRITERS.get((locale, raw))
     if found is None:
         if not isinstance(locale, str) or not locale.strip():

@@ -215,6 +215,10 @@ def test_bad_input_is_a_typed_error() -> None:
     with pytest.raises(ValidationError) as locale:
         to_json(result, locale="")
     assert locale.value.field == "locale"
+    for method in (result.ticket.to_dict, result.to_json):  # session 36: a list was Python's TypeError
+        with pytest.raises(ValidationError) as listed:
+            method(["en"])  # type: ignore[arg-type]
+        assert listed.value.field == "locale"
     with pytest.raises(ValidationError):
         to_dict(datetime(2026, 1, 1))  # naive: no instant
 
