@@ -25,7 +25,16 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Iterable,
+    Mapping,
+    MutableSequence,
+    MutableSet,
+    Sequence,
+    Set,
+)
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -413,6 +422,8 @@ _WRITERS: dict[tuple[str | None, bool], _Writer] = {
 
 
 def _writer(locale: str | None, raw: bool = False) -> _Writer:
+    if locale is not None and not isinstance(locale, str):  # before the lookup: a list is unhashable
+        raise ValidationError("locale is a locale identifier such as 'zh_Hans', or None", field="locale")
     found = _WRITERS.get((locale, raw))
     if found is None:
         if not isinstance(locale, str) or not locale.strip():
@@ -507,8 +518,50 @@ def _structure_timedelta(value: Any, _: type) -> timedelta:
     return timedelta(seconds=value)
 
 
+def _strict(kind: type, words: str) -> Callable[[Any, type], Any]:
+    """A hook reading a JSON scalar of ``kind`` as it is. cattrs' own hooks call ``str(v)``, ``int(v)``
+    and ``bool(v)``: a ``null`` name was read as the text ``"None"``, ``1.9`` as 1 and ``"false"`` as
+    true (session 36) — bad data this module promises to refuse."""
+
+    def hook(value: Any, cls: type) -> Any:
+        if isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
+            raise ValidationError(f"expected {words}, got {value!r}", field=kind.__name__)
+        return value if cls is kind else cls(value)  # an enum deriving from str or int: its code
+
+    return hook
+
+
+def _strict_float(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(f"expected a number, got {value!r}", field="float")
+    return float(value)
+
+
+_COLLECTIONS = frozenset(
+    {list, tuple, set, frozenset, Sequence, Set, MutableSequence, MutableSet, Collection, Iterable}
+)
+
+
+def _collection_fields(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` typed as a collection of items (or ``None``): a JSON string is no such
+    collection, though cattrs iterates it into its characters (``"SHBJ"`` read as ``{"S", "H", …}``)."""
+    names: list[str] = []
+    # The types as cattrs resolved them when it built the class's hook (a generic: its origin's).
+    for field in attrs.fields(typing.get_origin(cls) or cls):
+        tp = field.type
+        union = isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union
+        options = typing.get_args(tp) if union else (tp,)
+        if any((typing.get_origin(o) or o) in _COLLECTIONS for o in options):
+            names.append(field.metadata.get("json", field.name))
+    return tuple(names)
+
+
 def _make_reader() -> cattrs.Converter:
     conv = cattrs.Converter()
+    conv.register_structure_hook(str, _strict(str, "a string"))
+    conv.register_structure_hook(int, _strict(int, "a whole number"))
+    conv.register_structure_hook(bool, _strict(bool, "true or false"))
+    conv.register_structure_hook(float, _strict_float)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_structure_hook(timedelta, _structure_timedelta)
@@ -537,7 +590,16 @@ def _make_reader() -> cattrs.Converter:
             a.name: override(rename=a.metadata["json"]) for a in attrs.fields(cls) if "json" in a.metadata
         }
         base: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv, **renamed)
-        return lambda v, t: base(_with_zones(v), t)
+        collections = _collection_fields(cls)
+
+        def structure(value: Any, tp: type) -> Any:
+            if isinstance(value, Mapping):
+                for name in collections:
+                    if isinstance(value.get(name), str | bytes | Mapping):
+                        raise ValidationError(f"{name} is a JSON array, got {value[name]!r}", field=name)
+            return base(_with_zones(value), tp)
+
+        return structure
 
     conv.register_structure_hook_factory(attrs.has, attrs_factory)
     return conv

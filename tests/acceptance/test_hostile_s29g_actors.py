@@ -96,3 +96,22 @@ def test_a_bidi_control_in_an_actors_name_is_kept_and_one_set_past_the_validator
             desk.open_ticket(spoofed, customer_id=world.cust_zh.id, description="漏水")
         assert refused.value.field == "actor.id"
         assert desk.count(world.manager) == 1
+
+
+@pytest.mark.parametrize("field", ["customer_id", "dealer_id", "engineer_id", "team"])
+def test_an_empty_scope_id_is_refused_when_built_and_when_set_past_the_validators(
+    field: str, tmp_path: Path
+) -> None:
+    # Session 36: dealer staff of dealer "" read a ticket of the region's by its number, and the ledger
+    # then refused the same actor naming the query's own field (dealer_scope), not the actor's.
+    with pytest.raises(ValidationError) as refused:
+        Actor(**{"id": "x1", "role": "dealer_staff", "regions": {"SH"}, field: ""})
+    assert (refused.value.field, refused.value.rule) == (f"actor.{field}", "empty")
+    with world_desk("memory", tmp_path) as (desk, _, world):
+        opened = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="漏水").ticket.id
+        staff = Actor.dealer_staff("x1", world.dealer_sh.id, {"SH"})
+        object.__setattr__(staff, field, "")
+        for read in (lambda: desk.ticket(staff, opened), lambda: desk.ledger(staff)):
+            with pytest.raises(ValidationError) as refused:
+                read()
+            assert refused.value.field == f"actor.{field}"

@@ -117,6 +117,13 @@ def test_a_campaign_link_is_the_portal_s_web_address(backend: str, tmp_path: Pat
                 )
             assert refused.value.field == "link"
             assert _campaigns(desk) == (0, 0)  # no campaign, no task, no invitation sent
+        for tiers in ({"VIP"}, {"regular", "platinum"}):  # session 36: sampled nobody of them, silently
+            with pytest.raises(ValidationError) as refused:
+                desk.surveys.start(
+                    MANAGER, campaign_id="q1", period="2026-Q1", rules=SamplingRules(tiers=tiers)
+                )
+            assert (refused.value.field, refused.value.rule) == ("rules.tiers", "one_of")
+            assert _campaigns(desk) == (0, 0)
         desk.surveys.start(
             MANAGER, campaign_id="q1", period="2026-Q1", channel="link", rules=rules,
             link="https://portal.example/s/{task_id}",

@@ -19,6 +19,7 @@ import pytest
 from aftersales.domain.ids import ProductId
 from aftersales.domain.knowledge import ArticleContent, ArticleProblem
 from aftersales.domain.products import Product, WarrantyTerm
+from aftersales.errors import ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
 
@@ -60,3 +61,21 @@ def test_a_products_article_is_found_behind_other_products_articles(shop: Desk) 
         assert found == [mine], limit  # before, limit=1: []
     shop.desk.knowledge.withdraw(world.manager, mine)
     assert kb.search(world.customer_zh, "漏水", product_id="wc-100", limit=1) == []
+
+
+def test_a_malformed_reader_locale_is_refused_not_read_as_another(tmp_path: Path) -> None:
+    # Session 36: view, search and suggest read "EN" or "" as the actor's locale or the first variant,
+    # silently; a well-formed locale the article lacks still reads the nearest variant.
+    with world_desk("memory", tmp_path, pack="sanitary_ware") as (desk, _clock, world):
+        article = _article(Desk(desk, world), "wc-100", "马桶漏水")
+        kb = desk.knowledge
+        for locale in ("EN", "", "zh_hans!"):
+            for read in (
+                lambda locale=locale: kb.view(world.agent, article, locale),
+                lambda locale=locale: kb.search(world.agent, "漏水", locale=locale),
+                lambda locale=locale: kb.suggest(world.agent, "wc-100", symptom="leak", locale=locale),
+            ):
+                with pytest.raises(ValidationError) as refused:
+                    read()
+                assert refused.value.field == "locale"
+        assert kb.view(world.agent, article, "en").locale == "zh_Hans"  # the nearest variant

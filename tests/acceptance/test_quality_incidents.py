@@ -303,6 +303,9 @@ def test_a_dealer_reads_its_part_of_an_incident_that_reaches_another_dealers_cus
                 assert seen.engineer_ids == []
                 assert (seen.affected, seen.batch_size, seen.value) == (5, 100, "seal_defect")
             assert {u.customer_id for u in qi.units(actor, whole.id)} == customers
+            # Session 36: the chain's link of a unit names no unit of the other dealer's customers.
+            own = {u.asset_id for u in qi.units(actor, whole.id)}
+            assert {u.previous for u in qi.units(actor, whole.id)} <= own | {None}
         # The office and the engineer on every ticket read it whole.
         assert len(qi.units(MANAGER, whole.id)) == 5
         assert set(qi.incident(ENGINEER, whole.id).ticket_ids) == set(whole.ticket_ids)

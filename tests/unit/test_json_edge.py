@@ -18,12 +18,16 @@ from hypothesis import strategies as st
 from tests.unit.embedding_world import AGENT, AUDITOR, dispatched_ticket, long_ticket, small_desk
 
 from aftersales.domain.classification import Category, Priority
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId, DealerId
 from aftersales.domain.money import Money
+from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.reasons import Reason
 from aftersales.errors import ValidationError
 from aftersales.json import SCHEMA_VERSION, from_dict, from_json, to_dict, to_json, zone_name
 from aftersales.ports.queries import Page
 from aftersales.serialization import dumps
+from aftersales.service.jobs import JobsReport
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 ZONES = [ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York"), ZoneInfo("Europe/London"), UTC]
@@ -211,8 +215,32 @@ def test_bad_input_is_a_typed_error() -> None:
     with pytest.raises(ValidationError) as locale:
         to_json(result, locale="")
     assert locale.value.field == "locale"
+    for method in (result.ticket.to_dict, result.to_json):  # session 36: a list was Python's TypeError
+        with pytest.raises(ValidationError) as listed:
+            method(["en"])  # type: ignore[arg-type]
+        assert listed.value.field == "locale"
     with pytest.raises(ValidationError):
         to_dict(datetime(2026, 1, 1))  # naive: no instant
+
+
+def test_a_value_of_another_json_type_is_refused_not_coerced() -> None:
+    # Session 36: cattrs' own hooks read ``null`` for a name as the text "None", 1.9 as 1, "false" as
+    # true and a string for a list as its characters; the reader takes each JSON type as it is.
+    dealer = to_dict(Dealer(DealerId("d-sh"), "上海经销商", "SH", frozenset({"SH"})))
+    customer = to_dict(Customer(CustomerId("wang"), "王先生", Contact("王先生", phone="13800138000")))
+    report = to_dict(JobsReport(ran=("sla_sweep",), counts={"sla_sweep": 2}))
+    for data, cls in (
+        ({**customer, "name": None}, Customer),
+        ({**customer, "id": 7}, Customer),
+        ({**customer, "contact": {**customer["contact"], "phone": 13800138000}}, Customer),
+        ({**dealer, "service_area": "SHBJ"}, Dealer),
+        ({**report, "counts": {"sla_sweep": 1.9}}, JobsReport),
+        ({**report, "counts": {"sla_sweep": "2"}}, JobsReport),
+        ({**report, "ran": "sla_sweep"}, JobsReport),
+    ):
+        with pytest.raises(ValidationError):
+            from_dict(data, cls)  # type: ignore[type-var]
+    assert from_dict(dealer, Dealer).service_area == frozenset({"SH"})  # the good data still reads
 
 
 def test_a_generic_read_bare_or_a_class_that_is_not_one_is_a_typed_error() -> None:

@@ -59,6 +59,22 @@ def test_arithmetic_past_the_bound_is_refused_not_stored() -> None:
         big * 2
 
 
+def test_a_rate_beyond_decimals_range_and_a_total_of_no_money_are_typed_and_named() -> None:
+    # Session 36: a rate of 1E+999999 overflowed Decimal's context (decimal.Overflow); a total of a
+    # number was Python's TypeError, and Money beside a number named no field.
+    one = Money("1.00", "CNY")
+    for attempt, field in (
+        (lambda: one * Decimal("1E+999999"), "amount"),
+        (lambda: Money.total(5, "CNY"), "items"),  # type: ignore[arg-type]
+        (lambda: Money.total([one, 5], "CNY"), "items"),
+        (lambda: one + 5, "other"),  # type: ignore[operator]
+    ):
+        with pytest.raises(InvalidMoney) as refused:
+            attempt()
+        assert refused.value.field == field
+    assert Money.total(iter([one, one]), "CNY") == Money("2.00", "CNY")
+
+
 def test_unknown_and_mixed_currencies() -> None:
     with pytest.raises(UnknownCurrency) as info:
         Money(1, "XXQ")

@@ -67,11 +67,18 @@ def validate_timezone(instance: object, attribute: attrs.Attribute[Any], value: 
 
 def validate_locale(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """attrs validator: a locale identifier such as ``zh_Hans``, ``zh_CN`` or ``en``."""
+    check_locale(value, attribute.name)
+
+
+def check_locale(value: object, field: str = "locale") -> str:
+    """``value`` if it is a locale identifier such as ``zh_Hans``, ``zh_CN`` or ``en``, else a
+    ``ValidationError`` naming ``field`` (a well-formed one the catalogs lack reads in the nearest)."""
     if not isinstance(value, str) or not _LOCALE.fullmatch(value):
         raise ValidationError(
             f"unknown locale {shown_repr(value)}: use an identifier such as 'zh_Hans', 'zh_Hant' or 'en'",
-            field=attribute.name,
+            field=field,
         )
+    return value
 
 
 _EXTENSION = re.compile(r"\s*转\s*")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from typing import Any
@@ -71,7 +72,9 @@ def _to_decimal(value: Decimal | int | str) -> Decimal:
         except InvalidOperation:
             raise InvalidMoney(f"not a number: {value!r}", field="amount") from None
     else:
-        raise InvalidMoney(f"money amounts must be Decimal, int or str, not {type(value).__name__}")
+        raise InvalidMoney(
+            f"money amounts must be Decimal, int or str, not {type(value).__name__}", field="amount"
+        )
     if not amount.is_finite():
         raise InvalidMoney(f"money amounts must be finite, got {amount}", field="amount")
     return amount
@@ -109,7 +112,7 @@ class Money:
 
     def _same(self, other: object) -> Money:
         if not isinstance(other, Money):
-            raise InvalidMoney(f"cannot combine Money with {type(other).__name__}")
+            raise InvalidMoney(f"cannot combine Money with {type(other).__name__}", field="other")
         if other.currency != self.currency:
             raise CurrencyMismatch(self.currency, other.currency)
         return other
@@ -125,7 +128,12 @@ class Money:
 
     def __mul__(self, factor: Decimal | int) -> Money:
         """Multiply by a quantity or a rate (a Decimal or int, never a float)."""
-        return Money(self.amount * _to_decimal(factor), self.currency)
+        rate = _to_decimal(factor)
+        try:
+            product = self.amount * rate
+        except ArithmeticError:  # beyond Decimal's exponents (a rate of 1E+999999): no amount at all
+            raise InvalidMoney(f"{self.amount} times {rate} is out of range", field="amount") from None
+        return Money(product, self.currency)
 
     __rmul__ = __mul__
 
@@ -153,7 +161,13 @@ class Money:
     def total(items: Any, currency: str) -> Money:
         """Sum an iterable of Money in ``currency`` (zero when empty); mixed currencies raise."""
         result = Money.zero(currency)
+        if isinstance(items, str | bytes | Money) or not isinstance(items, Iterable):
+            raise InvalidMoney(
+                f"a total sums an iterable of Money, not {type(items).__name__}", field="items"
+            )
         for item in items:
+            if not isinstance(item, Money):
+                raise InvalidMoney(f"a total sums Money, not {type(item).__name__}", field="items")
             result = result + item
         return result
 

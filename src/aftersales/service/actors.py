@@ -100,6 +100,14 @@ def check_actor_text(actor: Actor) -> None:
     """
     for name, limit in _TEXT_FIELDS:
         value = getattr(actor, name)
+        if type(value) is str and not value and name != "name":  # not ==: a str subclass's may raise
+            # A scope of no id (session 36: dealer staff with dealer_id "" read a ticket by its region,
+            # then the ledger refused the same actor naming the query's own ``dealer_scope``).
+            raise ValidationError(
+                f"actor.{name} must not be empty: leave it None when the actor has none",
+                field=f"actor.{name}",
+                rule="empty",
+            )
         if value is None or (type(value) is str and value.isascii() and value.isprintable()):
             continue
         _plain_only(value, f"actor.{name}")

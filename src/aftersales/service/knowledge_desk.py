@@ -25,6 +25,7 @@ import attrs
 
 from aftersales.domain.bounds import Bounds
 from aftersales.domain.call_shape import host_factories
+from aftersales.domain.contact import check_locale
 from aftersales.domain.fault_stats import (
     ALL_PRODUCTS,
     FaultContribution,
@@ -351,7 +352,7 @@ class KnowledgeDesk:
         current = self._loaded().current.get(article_id)
         if current is None:
             raise NotFound("knowledge_article", article_id)
-        return ArticleView.of(article_id, current, locale or actor.locale)
+        return ArticleView.of(article_id, current, _reader(locale, actor))
 
     def search(
         self,
@@ -368,6 +369,7 @@ class KnowledgeDesk:
         ``product_id`` / ``category`` keep the articles that apply to such a ticket.
         """
         check_role(actor, "read_article", None, KNOWLEDGE_ROLES["read_article"])
+        reader = _reader(locale, actor)
         snapshot = self._loaded()
         scoped = product_id is not None or category is not None
         fetch = max(limit * 4, limit)
@@ -383,7 +385,7 @@ class KnowledgeDesk:
                     continue
                 if scoped and not current.problem.applies_to(product_id, category):
                     continue
-                views.append(ArticleView.of(article_id, current, locale or actor.locale))
+                views.append(ArticleView.of(article_id, current, reader))
             if len(views) >= limit or len(found) < fetch:
                 return views[:limit]
             fetch *= 4
@@ -421,7 +423,7 @@ class KnowledgeDesk:
         SUGGEST_LIMIT.check(limit, "limit")
         snapshot = self._loaded()
         current = snapshot.current
-        reader_locale = locale or actor.locale
+        reader_locale = _reader(locale, actor)
         text_hits: list[str] = []
         if symptom is not None:
             symptoms: tuple[str, ...] = (symptom,)
@@ -627,6 +629,7 @@ class KnowledgeDesk:
         (``knowledge:KB-2026-000001@2``); a :class:`RemoteResolution` document records the same for
         the article's statistics. The article must apply to the ticket's product or category.
         """
+        given = None if locale is None else check_locale(locale)
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             article = uow.documents.get(Article, article_id)
@@ -637,7 +640,7 @@ class KnowledgeDesk:
                 raise ValidationError(
                     f"article {article_id} is not about this ticket's product or category", field="article_id"
                 )
-            reader = locale
+            reader = given
             if reader is None:
                 try:
                     reader = uow.customers.get(ticket.customer_id).contact.locale
@@ -682,3 +685,9 @@ class KnowledgeDesk:
         with self.context.store() as uow:
             found = uow.documents.query(RemoteResolution, article_id=article_id)
             return [r for r in found if ticket_id_readable(uow, actor, r.ticket_id)]
+
+
+def _reader(locale: str | None, actor: Actor) -> str:
+    """The locale an article is read in: ``locale`` if given (a malformed one, ``"EN"`` or ``""``, is
+    refused, not read as the actor's or the first variant: session 36), else the actor's."""
+    return actor.locale if locale is None else check_locale(locale)

@@ -582,7 +582,8 @@ class QualityIncidentDesk:
 
     def units(self, actor: Actor, incident_id: str) -> list[BatchFaultUnit]:
         """The units the incident counts, in the order they were counted: asset, ticket, customer, when
-        (for dealer staff and engineers, those of the tickets they may read)."""
+        (for dealer staff and engineers, those of the tickets they may read; a unit's ``previous`` link
+        to a unit they may not read is left out, as :meth:`seen_by` leaves the other units' ids out)."""
         check_role(actor, "quality_incidents", incident_id, _roles("quality_incidents"))
         with self.context.store() as uow:
             incident = self._visible(uow, actor, incident_id)
@@ -590,7 +591,10 @@ class QualityIncidentDesk:
             if actor.has_role(*_SEE_ALL):
                 return units
             mine = set(self.seen_by(uow, actor, incident).ticket_ids)
-            return [unit for unit in units if unit.ticket_id in mine]  # their units, not other customers'
+            theirs = [unit for unit in units if unit.ticket_id in mine]  # their units, not other customers'
+            named = {unit.asset_id for unit in theirs}
+            # The chain's link may name another dealer's customer's unit (session 36): not theirs to know.
+            return [u if u.previous in named else attrs.evolve(u, previous=None) for u in theirs]
 
     def _visible(self, uow: UnitOfWork, actor: Actor, incident_id: str) -> QualityIncident:
         if not isinstance(incident_id, str) or not incident_id:

@@ -22,6 +22,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.erasure import ERASED
+from aftersales.domain.parties import CustomerTier
 from aftersales.domain.survey_campaigns import (
     CampaignChannel,
     CampaignState,
@@ -168,6 +169,7 @@ class SurveyCampaigns:
             rules = SamplingRules()
         if not isinstance(rules, SamplingRules):
             raise ValidationError("rules are SamplingRules", field="rules")
+        _known_tiers(rules)
         params = self.context.policies.survey_campaign
         rules = rules.filled(
             sample_size=params.sample_size,
@@ -540,3 +542,18 @@ def _window_of(rules: SamplingRules) -> int:
     """The sampling window of a stored campaign, for the callbacks it is compared with (90 days if none)."""
     window = rules.served_within_days
     return window if isinstance(window, int) else 90
+
+
+def _known_tiers(rules: SamplingRules) -> None:
+    """Refuse a tier that is no customer tier's code: it matches no customer, so the campaign would
+    sample nobody of it and say nothing (session 36: ``tiers={"VIP"}`` started a campaign of no VIP)."""
+    tiers = {tier.value for tier in CustomerTier}
+    unknown = sorted(rules.tiers - tiers)
+    if unknown:
+        allowed = ", ".join(sorted(tiers))
+        raise ValidationError(
+            f"rules.tiers names no customer tier: {', '.join(map(repr, unknown))} (tiers: {allowed})",
+            field="rules.tiers",
+            rule="one_of",
+            rule_params={"allowed": allowed},
+        )
