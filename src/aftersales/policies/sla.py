@@ -489,35 +489,27 @@ def _dealer_response(params: SlaParams) -> None:
     if params.response_clock is None:
         object.__setattr__(params, "response_clock", "wall")
     factor = max([1.0, *params.tier_factor.values()])
-    limit = params.dealer_resolution_hours
-    responses = [(f"response_hours.{p.value}", h) for p, h in params.response_hours.items()]
-    responses += [
-        (f"category_overrides.{c}.response_hours", o.response_hours)
-        for c, o in params.category_overrides.items()
-        if o.response_hours is not None and c in params.dealer_contract_categories
-    ]
-    for key, hours in responses:
-        if hours * factor > limit:
-            raise ValidationError(
-                f"{key} ({hours * factor:g} h with the tier factor) is longer than dealer_resolution_hours "
-                f"({limit} h): the response tells the customer when the problem is solved, so it cannot "
-                "fall due after the dealer's fix",
-                field=key,
-            )
+    _within_contract(params, "response", factor, "the response tells the customer when the problem is solved")
     # The arrival of a contract call counts on the same clock from the dealer's notice (DefaultSla.decide):
     # an engineer due on site after the fix is due done could only breach (session 36).
-    arrivals = [(f"arrival_hours.{p.value}", h) for p, h in params.arrival_hours.items()]
-    arrivals += [
-        (f"category_overrides.{c}.arrival_hours", o.arrival_hours)
+    _within_contract(params, "arrival", factor, "the dealer's engineer is on site before the fix")
+
+
+def _within_contract(params: SlaParams, target: str, factor: float, why: str) -> None:
+    """Refuse a ``target`` (``response`` or ``arrival``) hours entry of a contract call, per priority or
+    category override, that with the tier factor falls due after the dealer's fix."""
+    limit = params.dealer_resolution_hours
+    entries = [(f"{target}_hours.{p.value}", h) for p, h in getattr(params, f"{target}_hours").items()]
+    entries += [
+        (f"category_overrides.{c}.{target}_hours", hours)
         for c, o in params.category_overrides.items()
-        if o.arrival_hours is not None and c in params.dealer_contract_categories
+        if (hours := getattr(o, f"{target}_hours")) is not None and c in params.dealer_contract_categories
     ]
-    for key, hours in arrivals:
+    for key, hours in entries:
         if hours * factor > limit:
             raise ValidationError(
                 f"{key} ({hours * factor:g} h with the tier factor) is longer than dealer_resolution_hours "
-                f"({limit} h): the dealer's engineer is on site before the fix, so the arrival cannot fall "
-                "due after the dealer's fix",
+                f"({limit} h): {why}, so it cannot fall due after the dealer's fix",
                 field=key,
             )
 
