@@ -440,7 +440,7 @@ def _paced_writer(path: str, ids: list[str], stop: Any, out: Any) -> None:
 # -- the 1 M file -----------------------------------------------------------------------------------
 
 
-def bench_queries(path: Path, count: int, runs: int) -> None:
+def bench_queries(path: Path, count: int, runs: int, desk_sweep: bool = True) -> None:
     store = SqliteStore(f"sqlite:///{path}")
     raw = sqlite3.connect(path)
     rnd = random.Random(3)
@@ -485,7 +485,7 @@ def bench_queries(path: Path, count: int, runs: int) -> None:
     print(ours.line("  the same page as whole tickets (parsed)", "pages/s"))
     print(base.line("  raw sqlite3, same SQL, JSON (no parse)", "pages/s"))
 
-    bench_sweep(path, count, runs, store, raw)
+    bench_sweep(path, count, runs, store, raw, desk_sweep=desk_sweep)
 
     # KPI month per dealer (reporting rows written with the tickets).
     queries = reporting_for(store)
@@ -619,7 +619,9 @@ def bench_sweep(
     desk.shutdown()
 
 
-def bench_commands(path: Path, count: int, runs: int, per_run: int, tmp: Path) -> None:
+def bench_commands(
+    path: Path, count: int, runs: int, per_run: int, tmp: Path, lives: tuple[int, ...] = (3_000, 100_000)
+) -> None:
     """Commands through ``ServiceDesk`` on tickets picked at random from 3,000 and 100,000 live ones.
 
     The live sets are fixed samples (seeded by their size), so every run on the file measures the same
@@ -662,7 +664,7 @@ def bench_commands(path: Path, count: int, runs: int, per_run: int, tmp: Path) -
     clock = ManualClock(max(wall, last))
     desk = ServiceDesk.open(f"sqlite:///{path}", pack="sanitary_ware", clock=clock)
     rnd = random.Random(5)
-    for live in (3_000, 100_000):
+    for live in lives:
         chosen = random.Random(live).sample(ids, min(live, len(ids)))
         # Every live ticket once if the store can keep them all (a desk's process that has worked on
         # them keeps them parsed), else only those no command has touched yet.
@@ -931,9 +933,16 @@ def main() -> None:
     parser.add_argument(
         "--sweep-rows-only",
         action="store_true",
-        help="with --sweep-only: the candidate rows, not the desk's sweep",
+        help="the sweep's candidate rows, not the desk's sweep (alone with --sweep-only)",
     )
     parser.add_argument("--import-batch", type=int, default=10_000, help="tickets per import batch")
+    parser.add_argument(
+        "--live",
+        type=int,
+        action="append",
+        default=None,
+        help="live tickets the commands pick from (repeatable; default 3,000 and 100,000)",
+    )
     parser.add_argument(
         "--import-tickets", type=int, default=IMPORTED, help="tickets per import run (default 100,000)"
     )
@@ -968,8 +977,8 @@ def main() -> None:
         print(f"file: {path} ({path.stat().st_size / 1e9:.2f} GB), {args.tickets:,} tickets, written at "
               f"{info['import_per_s']:,.0f} tickets/s through a desk's import_tickets")  # fmt: skip
         if not args.commands_only:
-            bench_queries(path, args.tickets, args.runs)
-        bench_commands(path, args.tickets, args.runs, args.per_run, tmp)
+            bench_queries(path, args.tickets, args.runs, desk_sweep=not args.sweep_rows_only)
+        bench_commands(path, args.tickets, args.runs, args.per_run, tmp, tuple(args.live or (3_000, 100_000)))
     dsn = os.environ.get("AFTERSALES_PG_DSN")
     if args.commands_only:
         return
