@@ -28,6 +28,23 @@ with p50/p90/p99 of every command, and the process CPU per command beside it.
     python benchmarks/bench_storage.py --sweep-only --runs 5     # the SLA sweep only
     AFTERSALES_PG_DSN=postgresql://… python benchmarks/bench_storage.py          # adds PostgreSQL
     AFTERSALES_PG_DSN=postgresql://… python benchmarks/bench_storage.py --import-only   # and its import
+    python benchmarks/bench_storage.py --skip-import --backfill-tickets 0 --live 3000 --sweep-rows-only
+                                                       # the 1 M file's reads and commands (minutes)
+
+Measured (session 36, the 1 M file of generator 4, 6.2 GB, written by ``import_tickets`` in 53 minutes
+at load 9-18 on 2 cores and stopped before its first periodic jobs; two runs of the reads and commands,
+at load 10-14 and 5-7, so the process CPU is the figure to compare; medians of 5 runs):
+- bulk import of 100,000 (3 runs, load 12): 555/s wall, 3,779/s per CPU second (target 50,000: missed
+  ~13x); raw executemany of the same pre-derived rows into every table 8,037/s per CPU second, the
+  tickets table alone 17,199: the target is below what SQLite takes for these rows (FTS5 words, report
+  rows, indexes). CPU per ticket: row values 62 µs (JSON 32), search SQL 62, ticket SQL 23, documents 20.
+- an engineer's open page (rows): p50 447 / 403 µs, p90 5.4 / 1.8 ms (raw SQL p50 337 / 290 µs): met.
+- the sweep's candidate rows of all 186,135 due tickets: p50 2.52 / 1.15 s wall, 684 / 679 ms CPU.
+- KPI month per dealer (89,280 tickets): p50 1.73 s / 873 ms wall; 0.58 s CPU (the SQL fetch 0.37).
+- commands on 3,000 live tickets: 242 / 462 per s, p50 445 / 472 µs, p99 23.7 / 13.0 ms, 866 / 875 µs
+  CPU each: missed (the CPU alone allows ~1,150/s); raw read+write+commit p50 13-14 µs.
+- a first report (reporting tables dropped on a copy): back-fill 1,362 s in 21,678 batches, longest
+  lock 64 ms; a writer at 500/s waited at most 93 ms (alone 0.4 ms): met.
 """
 
 from __future__ import annotations
@@ -440,7 +457,7 @@ def _paced_writer(path: str, ids: list[str], stop: Any, out: Any) -> None:
 # -- the 1 M file -----------------------------------------------------------------------------------
 
 
-def bench_queries(path: Path, count: int, runs: int) -> None:
+def bench_queries(path: Path, count: int, runs: int, desk_sweep: bool = True) -> None:
     store = SqliteStore(f"sqlite:///{path}")
     raw = sqlite3.connect(path)
     rnd = random.Random(3)
@@ -485,7 +502,7 @@ def bench_queries(path: Path, count: int, runs: int) -> None:
     print(ours.line("  the same page as whole tickets (parsed)", "pages/s"))
     print(base.line("  raw sqlite3, same SQL, JSON (no parse)", "pages/s"))
 
-    bench_sweep(path, count, runs, store, raw)
+    bench_sweep(path, count, runs, store, raw, desk_sweep=desk_sweep)
 
     # KPI month per dealer (reporting rows written with the tickets).
     queries = reporting_for(store)
@@ -619,7 +636,9 @@ def bench_sweep(
     desk.shutdown()
 
 
-def bench_commands(path: Path, count: int, runs: int, per_run: int, tmp: Path) -> None:
+def bench_commands(
+    path: Path, count: int, runs: int, per_run: int, tmp: Path, lives: tuple[int, ...] = (3_000, 100_000)
+) -> None:
     """Commands through ``ServiceDesk`` on tickets picked at random from 3,000 and 100,000 live ones.
 
     The live sets are fixed samples (seeded by their size), so every run on the file measures the same
@@ -662,7 +681,7 @@ def bench_commands(path: Path, count: int, runs: int, per_run: int, tmp: Path) -
     clock = ManualClock(max(wall, last))
     desk = ServiceDesk.open(f"sqlite:///{path}", pack="sanitary_ware", clock=clock)
     rnd = random.Random(5)
-    for live in (3_000, 100_000):
+    for live in lives:
         chosen = random.Random(live).sample(ids, min(live, len(ids)))
         # Every live ticket once if the store can keep them all (a desk's process that has worked on
         # them keeps them parsed), else only those no command has touched yet.
@@ -931,9 +950,16 @@ def main() -> None:
     parser.add_argument(
         "--sweep-rows-only",
         action="store_true",
-        help="with --sweep-only: the candidate rows, not the desk's sweep",
+        help="the sweep's candidate rows, not the desk's sweep (alone with --sweep-only)",
     )
     parser.add_argument("--import-batch", type=int, default=10_000, help="tickets per import batch")
+    parser.add_argument(
+        "--live",
+        type=int,
+        action="append",
+        default=None,
+        help="live tickets the commands pick from (repeatable; default 3,000 and 100,000)",
+    )
     parser.add_argument(
         "--import-tickets", type=int, default=IMPORTED, help="tickets per import run (default 100,000)"
     )
@@ -968,8 +994,8 @@ def main() -> None:
         print(f"file: {path} ({path.stat().st_size / 1e9:.2f} GB), {args.tickets:,} tickets, written at "
               f"{info['import_per_s']:,.0f} tickets/s through a desk's import_tickets")  # fmt: skip
         if not args.commands_only:
-            bench_queries(path, args.tickets, args.runs)
-        bench_commands(path, args.tickets, args.runs, args.per_run, tmp)
+            bench_queries(path, args.tickets, args.runs, desk_sweep=not args.sweep_rows_only)
+        bench_commands(path, args.tickets, args.runs, args.per_run, tmp, tuple(args.live or (3_000, 100_000)))
     dsn = os.environ.get("AFTERSALES_PG_DSN")
     if args.commands_only:
         return

@@ -11,6 +11,11 @@ The migration step records that the rows stored before it need folding; :func:`f
 short transaction that also moves the committed position (killed half-way, the next call continues where
 it stopped). The knowledge index's few documents are folded in the first batch. A row without a
 foldable character (a mainland desk's, nearly all) is read and left as it is.
+
+On SQLite a batch is read and folded, and its FTS words made, outside the write lock (session 36, issue
+21: 500 rows folded and re-worded under the lock held it 1.4-1.8 s on a copy of traditional tickets);
+the lock holds only the writes, each row's guarded by what was read, and the next batch is sized by how
+long the last held it (:class:`~.lock_paced_batch.LockPacedBatch`).
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ import sqlite3
 import time
 import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aftersales.adapters.lock_paced_batch import LockPacedBatch
+from aftersales.adapters.sqlite_search_import import DELETE_FTS, INSERT_FTS, fts_words
 from aftersales.adapters.sqlite_write_batch import write_batch
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.text_search import SqliteStoredTextIndex
@@ -93,8 +101,18 @@ POSTGRES_SEARCH_REFOLD_STEP: tuple[str, ...] = (
 """The PostgreSQL twin of :data:`SQLITE_SEARCH_REFOLD_STEP`."""
 
 BATCH = 500
-"""Search rows a transaction reads (a few milliseconds under the write lock: folding a row without a
-traditional character is one scan by ``re``)."""
+"""Search rows a PostgreSQL transaction folds (its row locks hold back only the commands on those rows)."""
+FIRST_BATCH = 50
+"""Search rows SQLite's first batch reads; later batches are sized by the write lock they held."""
+_LEAST, _MOST = 10, 20_000
+_LOCK_SECONDS = 0.02
+"""Write-lock time a batch aims at. A batch that rewrites rows pays a fixed cost at its commit (FTS5
+writes a segment of the new words and merges the small ones: 10-20 ms on a loaded machine, session 36)
+beside each row's keys and words; a row read and left as it is costs nothing under the lock."""
+_LOCK_CEILING = 0.05
+"""A batch that held the lock longer halves the next (a writer waits 100 ms at most, issue 21)."""
+_READ_SECONDS = 0.03
+"""Reading and folding a batch outside the lock (a row without a traditional character: one scan)."""
 
 
 class SearchFoldProgress:
@@ -169,49 +187,135 @@ def _fold_documents(run: Any, put: Any) -> int:
     return changed
 
 
-def _sqlite_batch(conn: sqlite3.Connection, size: int) -> tuple[int, int, bool] | None:
-    """Under the write lock: fold the next ``size`` rows; (rows read, rows rewritten, finished), or None
-    when there is nothing left."""
-    after, done = search_fold_state(conn)
-    if done:
+@dataclass(frozen=True)
+class _Change:
+    """A search row read to be folded: as read, as folded, and the FTS words of each (made outside the
+    write lock, so the batch's lock holds only its writes)."""
+
+    pos: int
+    read: tuple[str, str, str, str]
+    """text, idents, keys, scope as read (the guard of the write)"""
+    folded: tuple[str, str, str]
+    """text, idents, keys folded"""
+    old_words: tuple[str, ...]
+    new_words: tuple[str, ...]
+
+
+def _change(pos: int, text: str, idents: str, keys: str, scope: str) -> _Change | None:
+    folded = (fold_script(text), fold_script(idents), _folded_keys(keys))
+    if folded == (text, idents, keys):
+        return None
+    return _Change(
+        pos,
+        (text, idents, keys, scope),
+        folded,
+        fts_words(text, idents, scope),
+        fts_words(folded[0], folded[1], scope),
+    )
+
+
+def _read_batch(conn: sqlite3.Connection, after: int, size: int) -> tuple[list[int], list[_Change]]:
+    """Outside the write lock: the positions of the next ``size`` rows, and those to fold."""
+    rows = conn.execute(
+        "SELECT pos, text, idents, keys, scope FROM ticket_search WHERE pos > ? ORDER BY pos LIMIT ?",
+        (after, size),
+    ).fetchall()
+    changes = [found for row in rows if (found := _change(*row)) is not None]
+    return [row[0] for row in rows], changes
+
+
+def _rekey(conn: sqlite3.Connection, pos: int, old_keys: str, new_keys: str) -> None:
+    old = old_keys.split(FIELD_SEPARATOR)
+    conn.execute(
+        f"DELETE FROM ticket_search_keys WHERE pos = ? AND key IN ({', '.join('?' for _ in old)})",
+        (pos, *old),
+    )
+    new = [k for k in new_keys.split(FIELD_SEPARATOR) if k]
+    conn.executemany(
+        "INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES (?, ?)", [(k, pos) for k in new]
+    )
+
+
+def _pending_of(conn: sqlite3.Connection, positions: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(positions), 500):
+        chunk = positions[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        found.update(
+            r[0] for r in conn.execute(f"SELECT pos FROM ticket_search_pending WHERE pos IN ({marks})", chunk)
+        )
+    return found
+
+
+def _write_batch(
+    conn: sqlite3.Connection, after: int, last: int, finished: bool, changes: list[_Change]
+) -> tuple[int, bool] | None:
+    """Under the write lock: the batch's folded rows and the position; (rows rewritten, finished), or
+    ``None`` when another run moved the position on.
+
+    A row is written only if it is still as read (guarded UPDATE). Its FTS words then change straight
+    from the words made outside the lock, unless its position was pending already (a command's re-index
+    not flushed yet: the FTS index holds that earlier row's words, and the next flush writes the folded
+    ones). A row a command changed since it was read (a note appended to its unfolded text) is read and
+    folded again here, its words left to the flush."""
+    if search_fold_state(conn) != (after, False):
         return None
     runner = _ConnRunner(conn)
     rewritten = 0
     if after == -1:
         rewritten += _fold_documents(runner.run, SqliteStoredTextIndex(runner).put)
-    rows = conn.execute(
-        "SELECT pos, text, idents, keys FROM ticket_search WHERE pos > ? ORDER BY pos LIMIT ?", (after, size)
-    ).fetchall()
-    for pos, text, idents, keys in rows:
-        folded = (fold_script(text), fold_script(idents), _folded_keys(keys))
-        if folded == (text, idents, keys):
+    pending = _pending_of(conn, [c.pos for c in changes])
+    direct: list[_Change] = []
+    again: list[int] = []
+    for change in changes:
+        written = conn.execute(
+            "UPDATE ticket_search SET text = ?, idents = ?, keys = ?"
+            " WHERE pos = ? AND text = ? AND idents = ? AND keys = ? AND scope = ?",
+            (*change.folded, change.pos, *change.read),
+        ).rowcount
+        if not written:
+            again.append(change.pos)
             continue
-        # The trigger lists the position as pending with the words the FTS index holds: the flush
-        # below deletes them and writes the folded ones.
-        conn.execute("UPDATE ticket_search SET text = ?, idents = ?, keys = ? WHERE pos = ?", (*folded, pos))
-        old = keys.split(FIELD_SEPARATOR)
-        conn.execute(
-            f"DELETE FROM ticket_search_keys WHERE pos = ? AND key IN ({', '.join('?' for _ in old)})",
-            (pos, *old),
-        )
-        new = [k for k in folded[2].split(FIELD_SEPARATOR) if k]
-        conn.executemany(
-            "INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES (?, ?)", [(k, pos) for k in new]
-        )
+        _rekey(conn, change.pos, change.read[2], change.folded[2])
         rewritten += 1
-    if rewritten:
-        SqliteTicketSearch(runner).flush()  # one FTS segment for the batch, not a backlog for a command
-    finished = len(rows) < size
-    last = rows[-1][0] if rows else after
+        if change.pos not in pending:
+            direct.append(change)
+    if direct:
+        # The trigger listed each as pending with the words the FTS index holds: those read.
+        conn.executemany("DELETE FROM ticket_search_pending WHERE pos = ?", [(c.pos,) for c in direct])
+        conn.executemany(DELETE_FTS, [(c.pos, *c.old_words) for c in direct])
+        conn.executemany(INSERT_FTS, [(c.pos, *c.new_words) for c in direct])
+    for pos in again:
+        row = conn.execute(
+            "SELECT text, idents, keys, scope FROM ticket_search WHERE pos = ?", (pos,)
+        ).fetchone()
+        if row is None:
+            continue  # removed since
+        found = _change(pos, *row)
+        if found is None:
+            continue  # re-indexed since, folded by the code that wrote it
+        conn.execute(
+            "UPDATE ticket_search SET text = ?, idents = ?, keys = ? WHERE pos = ?", (*found.folded, pos)
+        )
+        _rekey(conn, pos, row[2], found.folded[2])
+        rewritten += 1
+    if again:
+        SqliteTicketSearch(
+            runner
+        ).flush()  # the trigger listed them: their words now, not a command's backlog
     conn.execute("UPDATE search_fold_backfill SET after_pos = ?, done = ? WHERE id = 1", (last, finished))
-    return len(rows), rewritten, finished
+    return rewritten, finished
 
 
 def fold_search_keys(
-    conn: sqlite3.Connection, *, batch: int = BATCH, max_batches: int | None = None, pause: float = 0.01
+    conn: sqlite3.Connection, *, batch: int = FIRST_BATCH, max_batches: int | None = None, pause: float = 0.01
 ) -> SearchFoldProgress:
     """Fold the search rows of a SQLite file stored before the step (see the module); ``conn`` is outside
-    any transaction. A complete file returns at once; ``max_batches`` stops early (the next call goes on)."""
+    any transaction. A complete file returns at once; ``max_batches`` stops early (the next call goes on).
+
+    ``batch`` rows are read first; later batches are sized by how long each held the write lock
+    (:class:`~.lock_paced_batch.LockPacedBatch`: issue 21, no writer waits 100 ms), their rows read and
+    folded, and their FTS words made, outside it."""
     progress = SearchFoldProgress()
     try:
         found = conn.execute("SELECT fold FROM search_fold_backfill WHERE id = 1").fetchone()
@@ -220,15 +324,27 @@ def fold_search_keys(
     check_stored_fold(None if found is None else found[0])
     if search_fold_state(conn)[1]:  # the common case, read without the write lock: long done
         return progress
+    pace = LockPacedBatch(
+        batch, min(batch, _LEAST), max(batch, _MOST), _LOCK_SECONDS, _LOCK_CEILING, _READ_SECONDS
+    )
     while max_batches is None or progress.batches < max_batches:
         if progress.batches:
             time.sleep(pause)  # writers go first between batches
-        result, took = write_batch(conn, _sqlite_batch, conn, batch)
+        after, done = search_fold_state(conn)
+        if done:
+            break
+        began = time.perf_counter()
+        positions, changes = _read_batch(conn, after, pace.size)
+        read = time.perf_counter() - began
+        finished = len(positions) < pace.size
+        last = positions[-1] if positions else after
+        result, took = write_batch(conn, _write_batch, conn, after, last, finished, changes)
         if result is None:
-            break
+            continue  # another run moved on: read from its position
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        if progress.add(result, took):
+        if progress.add((len(positions), *result), took):
             break
+        pace.taken(len(positions), took, read)
     return progress
 
 

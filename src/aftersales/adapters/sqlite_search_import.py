@@ -17,7 +17,15 @@ from aftersales.adapters.sqlite_import import insert_rows
 from aftersales.ports.text_search import FIELD_SEPARATOR
 from aftersales.ports.ticket_search import SearchDocument, token_text
 
-__all__ = ["SearchRow", "document_of", "fts_words", "insert_search_rows", "search_rows"]
+__all__ = [
+    "DELETE_FTS",
+    "INSERT_FTS",
+    "SearchRow",
+    "document_of",
+    "fts_words",
+    "insert_search_rows",
+    "search_rows",
+]
 
 SearchRow = tuple[int, str, str, str, str, str, str]
 """A document as stored: ``received_us``, ticket id, text, idents, keys, labels, scope (joined)."""
@@ -26,7 +34,13 @@ _INSERT_ROW = (
     "INSERT INTO ticket_search (pos, ticket_id, text, idents, keys, labels, scope)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_FTS = "INSERT INTO ticket_search_fts (rowid, tri, bi, fwd, rev, scope) VALUES (?, ?, ?, ?, ?, ?)"
+INSERT_FTS = "INSERT INTO ticket_search_fts (rowid, tri, bi, fwd, rev, scope) VALUES (?, ?, ?, ?, ?, ?)"
+"""A row's words into the FTS index (rowid: its position)."""
+DELETE_FTS = (
+    "INSERT INTO ticket_search_fts (ticket_search_fts, rowid, tri, bi, fwd, rev, scope)"
+    " VALUES ('delete', ?, ?, ?, ?, ?, ?)"
+)
+"""A row's words out of the contentless FTS index: the very words it holds must be given."""
 _INSERT_KEY = "INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES (?, ?)"
 _INSERT_LABEL = "INSERT OR IGNORE INTO ticket_labels (label, ticket_id) VALUES (?, ?)"
 
@@ -108,7 +122,7 @@ def insert_search_rows(conn: sqlite3.Connection, placed: Sequence[tuple[int, Sea
         for pos, row in placed:
             yield (pos, *fts_words(row[2], row[3], row[6]))
 
-    conn.executemany(_INSERT_FTS, words())
+    conn.executemany(INSERT_FTS, words())
     # Sorted by key: the keys' B-tree is then written page after page, not at random. In multi-row
     # statements: 2.5 µs a ticket against executemany's 5 (session 33; the same rows).
     keys = sorted((key, pos) for pos, row in placed if row[4] for key in row[4].split(FIELD_SEPARATOR))

@@ -38,6 +38,8 @@ from typing import Any, Protocol
 from aftersales.adapters.late_gap_pending import filter_gap_column
 from aftersales.adapters.sql_ledger import where
 from aftersales.adapters.sqlite_search_import import (
+    DELETE_FTS,
+    INSERT_FTS,
     SearchRow,
     document_of,
     insert_search_rows,
@@ -263,11 +265,8 @@ _INSERT_ROW = (
     "INSERT INTO ticket_search (pos, ticket_id, text, idents, keys, labels, scope)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_FTS = "INSERT INTO ticket_search_fts (rowid, tri, bi, fwd, rev, scope) VALUES (?, ?, ?, ?, ?, ?)"
-_DELETE_FTS = (
-    "INSERT INTO ticket_search_fts (ticket_search_fts, rowid, tri, bi, fwd, rev, scope)"
-    " VALUES ('delete', ?, ?, ?, ?, ?, ?)"
-)
+_INSERT_FTS = INSERT_FTS
+_DELETE_FTS = DELETE_FTS
 
 
 _PEND = "INSERT INTO ticket_search_pending (pos, indexed, text, idents, scope) VALUES (?, ?, ?, ?, ?)"
