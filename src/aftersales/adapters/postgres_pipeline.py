@@ -283,6 +283,20 @@ def _bound(
     return out
 
 
+def _to_prepare(
+    conn: psycopg.Connection[Any], name: str, known: dict[str, bool], preparing: list[str]
+) -> bool:
+    """Whether ``name`` must be prepared at the head of the batch being built: not known prepared on
+    ``conn`` nor queued already (then added to ``preparing``). A name a failed batch may or may not have
+    prepared (``known`` False) is looked up first."""
+    if known.get(name) is False:
+        known[name] = _is_prepared(conn, name)
+    if known.get(name) or name in preparing:
+        return False
+    preparing.append(name)
+    return True
+
+
 def _is_prepared(conn: psycopg.Connection[Any], name: str) -> bool:
     """Whether ``conn``'s session holds a statement prepared as ``name`` (one round trip)."""
     return bool(_exec(conn, f"SELECT 1 FROM pg_prepared_statements WHERE name = '{name}'".encode()).ntuples)
@@ -581,10 +595,7 @@ class Transaction:
                 parts.append(render(sql, params, mogrify))
                 continue
             name = read_name(sql)
-            if known.get(name) is False:  # a failed query may or may not have prepared it
-                known[name] = _is_prepared(conn, name)
-            if not known.get(name) and name not in preparing:
-                preparing.append(name)
+            if _to_prepare(conn, name, known, preparing):
                 parts.insert(len(preparing) - 1, _prepare_text(name, sql))
             parts.append(f"EXECUTE {name}({', '.join(values)})")
         try:
@@ -747,12 +758,8 @@ class Transaction:
             if rendered is None:
                 parts.append(render(sql, params, mogrify).encode(encoding))
                 continue
-            if not known.get(name):
-                if known.get(name) is False:  # a failed query may or may not have prepared it
-                    known[name] = _is_prepared(conn, name)
-                if not known.get(name) and name not in preparing:
-                    preparing.append(name)
-                    parts.insert(len(preparing) - 1, _prepare_text(name, sql).encode(encoding))
+            if _to_prepare(conn, name, known, preparing):
+                parts.insert(len(preparing) - 1, _prepare_text(name, sql).encode(encoding))
             parts.append(b"EXECUTE " + name.encode() + b"(" + b", ".join(rendered) + b")")
         query = b"; ".join([*parts, b"COMMIT"])
         try:
@@ -783,12 +790,8 @@ class Transaction:
             if name is None:
                 steps.append(sql)
                 continue
-            if not known.get(name):
-                if known.get(name) is False:  # a failed pipeline may or may not have prepared it
-                    known[name] = _is_prepared(conn, name)
-                if not known.get(name) and name not in preparing:
-                    preparing.append(name)
-                    steps.insert(len(preparing) - 1, (name, numbered(sql)))
+            if _to_prepare(conn, name, known, preparing):
+                steps.insert(len(preparing) - 1, (name, numbered(sql)))
             steps.append((name, values))
         steps.append("COMMIT")
         try:
