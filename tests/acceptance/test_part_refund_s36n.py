@@ -13,11 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from test_seed002_money import SH, _repair, story
+from test_seed002_money import PART, SH, _repair, story
 from test_seed002_quotes_again import _extend_warranty
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.fee_slips import InvoiceWish
+from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.errors import PolicyError, ValidationError
 from aftersales.reports.money import month_money
@@ -80,6 +81,17 @@ def test_a_part_payment_is_paid_back_when_the_repair_becomes_free(story: Story) 
     with pytest.raises(ValidationError) as invoiced:  # the invoice net: nothing left to invoice
         desk.fees.request_invoice(world.manager, "cust-zh", slip_ids=[slip_id])
     assert invoiced.value.rule == "slip_paid_back"
+    # 款到发货 holds the valve no more: the quote owes nothing, the free repair's request ships it, lent.
+    materials, dealer = desk.materials, PartyRef.dealer("dealer-sh")
+    free = materials.request(
+        world.dealer_sh_staff, ticket_id, party=dealer, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    assert materials.check(world.agent, free.id).chargeable is False
+    materials.approve(world.agent, free.id)
+    materials.pick(world.agent, free.id)
+    assert materials.ship(world.agent, free.id).shipping_note is not None
+    materials.receive(world.dealer_sh_staff, free.id)
+    assert materials.ledger(world.agent, dealer).balance == {PART: 1}  # lent, not charged on the quote
 
 
 def test_a_cancelled_job_pays_back_what_was_received(story: Story) -> None:
