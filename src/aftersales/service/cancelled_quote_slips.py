@@ -11,28 +11,47 @@ a repair that is free, to be refunded after.
 
 from __future__ import annotations
 
-from aftersales.domain.charges import QuoteState
+from collections.abc import Iterable
+
+from aftersales.domain.charges import Payment, QuoteState
 from aftersales.domain.fee_slips import FeeSlip
+from aftersales.domain.money import Money
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.charge_refunds import credits_of, net_owed
 
 __all__ = ["quotes_owing_nothing"]
 
 
 def quotes_owing_nothing(uow: UnitOfWork, ticket: Ticket) -> frozenset[str]:
-    """Ids of ``ticket``'s accepted quotes that had fee slips, all of them cancelled, and nothing paid."""
+    """Ids of ``ticket``'s accepted quotes that had fee slips, each cancelled or wholly credited, and
+    nothing kept of what was paid: a part payment paid back with the whole slip credited (session 36)
+    owes nothing either, so 款到发货 holds its parts no more."""
     sheet = ticket.charges
     if sheet is None or not any(q.state is QuoteState.ACCEPTED for q in sheet.quotes):
         return frozenset()
+    every = list(uow.documents.query(FeeSlip, ticket_id=ticket.id))
     slips: dict[str, list[FeeSlip]] = {}
-    for slip in uow.documents.query(FeeSlip, ticket_id=ticket.id):
+    for slip in every:
         if slip.quote_id is not None:
             slips.setdefault(slip.quote_id, []).append(slip)
+
+    def owes_nothing(slip: FeeSlip) -> bool:
+        if not slip.is_active:
+            return True
+        credited = Money.total((c.total for c in credits_of(every, slip)), slip.currency)
+        return credited >= slip.total and net_owed(every, slip).amount <= 0
+
     return frozenset(
         q.id
         for q in sheet.quotes
         if q.state is QuoteState.ACCEPTED
         and slips.get(q.id)
-        and not any(s.is_active for s in slips[q.id])
-        and not sheet.paid_on(q.id).amount
+        and all(owes_nothing(s) for s in slips[q.id])
+        and not (sheet.paid_on(q.id) - _refunded_on(sheet.refunds, q.id, sheet.currency)).amount
     )
+
+
+def _refunded_on(refunds: Iterable[Payment], quote_id: str, currency: str) -> Money:
+    """What the sheet paid back on ``quote_id``."""
+    return Money.total((r.amount for r in refunds if r.quote_id == quote_id), currency)

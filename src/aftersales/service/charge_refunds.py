@@ -41,6 +41,7 @@ __all__ = [
     "check_within_paid",
     "credited_lines",
     "credits_of",
+    "net_owed",
     "refund_quote",
     "slip_to_refund",
 ]
@@ -102,6 +103,34 @@ def credited_lines(
     return left, earlier
 
 
+def net_owed(slips: Iterable[FeeSlip], slip: FeeSlip) -> Money:
+    """What is still owed on ``slip`` net of its credit slips among ``slips``: what it charges less what
+    the credits took back, less what was received and not paid back. A part-paid slip credited in full
+    owes nothing more (further payments on its quote are refused)."""
+    earlier = credits_of(slips, slip)
+    credited = Money.total((c.total for c in earlier), slip.currency)
+    paid_back = Money.total((c.paid for c in earlier), slip.currency)
+    return slip.balance - (credited - paid_back)
+
+
+def _paid_back_by(slip: FeeSlip, earlier: Iterable[FeeSlip], credited: Money) -> Money:
+    """What a credit of ``credited`` pays back on ``slip``: what was received (net of ``earlier``
+    credits) beyond what the slip still charges once credited, at most ``credited``. A slip paid in full
+    gets ``credited`` back; one paid 100.00 of 250.00 and credited in full gets 100.00 back. Nothing
+    (received less than still charged) is refused: the money received is owed still (``slip_not_paid``)."""
+    earlier = list(earlier)
+    charged = slip.total - Money.total((c.total for c in earlier), slip.currency) - credited
+    received = slip.paid - Money.total((c.paid for c in earlier), slip.currency)
+    back = received - charged
+    if back.amount <= 0:
+        raise PolicyError(
+            f"slip {slip.id}: received {received}, still charged {charged} after this credit: "
+            "nothing to pay back, the money received is still owed",
+            code="slip_not_paid",
+        )
+    return credited if back > credited else back
+
+
 def check_within_paid(slip: FeeSlip, earlier: Iterable[FeeSlip], paying_back: Money) -> None:
     """Refuse (``exceeds_paid``) a refund that would pay back more than was paid on ``slip`` with what
     its ``earlier`` credit slips paid back."""
@@ -129,16 +158,11 @@ def refund_quote(
         # The dealer's purchase is the maker's money: the maker pays it back, not the dealer.
         raise PermissionDenied(str(actor), "refund_quote", quote_id)
     slip = slip_to_refund(uow, ticket.id, quote_id)
-    if not slip.is_paid:
-        # Nothing received: cancelling the slip takes the charge back. Received in part: the slip keeps
-        # that money (fees.cancel_slip refuses it, money_received); a part payment is not paid back here.
-        hint = (
-            "only a slip paid in full is paid back here, and it stays as it is"
-            if slip.paid.amount > 0
-            else "nothing to pay back; cancel the slip and write it again for what is still charged"
-        )
+    if slip.paid.amount <= 0:
+        # Nothing received: cancelling the slip takes the charge back, there is no money to pay back.
         raise PolicyError(
-            f"slip {slip.id} is not paid (received {slip.paid} of {slip.total}): {hint}",
+            f"slip {slip.id} is not paid (received {slip.paid} of {slip.total}): nothing to pay back; "
+            "cancel the slip and write it again for what is still charged",
             code="slip_not_paid",
         )
     cancelled = ticket.state == TicketState.CANCELLED
@@ -190,13 +214,14 @@ def refund_quote(
         SlipOrigin.REFUND, slip.dealer_id, None, payer_kind=slip.payer_kind,
         payer_id=slip.payer_id, reasons=(head, *unique), credits_slip=slip.id,
     )  # fmt: skip
-    check_within_paid(slip, earlier, credit.total)
-    credit.record_payment(SlipPayment(credit.total, details.method, now, actor.ref, details.reference))
+    paying_back = _paid_back_by(slip, earlier, credit.total)
+    check_within_paid(slip, earlier, paying_back)
+    credit.record_payment(SlipPayment(paying_back, details.method, now, actor.ref, details.reference))
     uow.documents.add(credit)
     number = sum(1 for r in sheet.refunds if r.quote_id == quote_id) + 1
     sheet.record_refund(
         Payment(
-            PaymentId(f"{quote_id}-R{number}"), QuoteId(quote_id), credit.total, now, actor.ref,
+            PaymentId(f"{quote_id}-R{number}"), QuoteId(quote_id), credit.paid, now, actor.ref,
             details.method, credit.id,
         )
     )  # fmt: skip
@@ -204,7 +229,8 @@ def refund_quote(
         "quote_id": quote_id,
         "slip_id": slip.id,
         "credit_slip": credit.id,
-        "amount": str(credit.total.amount),
+        "amount": str(credit.paid.amount),
+        "credited": str(credit.total.amount),
         "currency": credit.currency,
         "complaint_id": complaint,
         "lines": [f"{ln.kind.value}:{ln.item}×{ln.quantity}" for ln in lines],

@@ -90,7 +90,7 @@ from aftersales.service.charge_facts import (
     unit_extensions,
     visit_cover,
 )
-from aftersales.service.charge_refunds import RefundDetails, refund_quote
+from aftersales.service.charge_refunds import RefundDetails, net_owed, refund_quote
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
@@ -704,7 +704,10 @@ class ChargesDesk:
         refund is a credit slip (:class:`~aftersales.domain.fee_slips.FeeSlip` of origin ``refund``)
         naming the slip it credits and, when an extension made the lines free, the complaint that granted
         it (reason ``refund_warranty_extended``); it lists the credited lines at the quote's prices and
-        records the money paid back (``method``, ``reference``). The paid slip stays as it was; the
+        records the money paid back (``method``, ``reference``): on a slip paid in part, only what was
+        received beyond what the slip still charges once credited (a 250.00 slip paid 100.00 and credited
+        in full pays back 100.00; the quote then owes nothing, :meth:`record_payment` refuses more). The
+        paid slip stays as it was; the
         credit counts negative in the month it is written (income, money received). The ticket's history
         records it (``refund_quote``).
 
@@ -713,8 +716,9 @@ class ChargesDesk:
         first; a cancelled ticket's request no longer ships).
 
         Refused, with nothing stored: a quote not accepted (``quote_not_accepted``), without an active
-        slip (``no_slip``), whose slip is not fully paid (``slip_not_paid``: nothing or only part was
-        received — cancel the slip and write it again instead), already refunded (``already_refunded``),
+        slip (``no_slip``), whose slip nothing was received on (``slip_not_paid``: cancel the slip and
+        write it again instead) or received less than it still charges once credited (``slip_not_paid``:
+        that money is still owed), already refunded (``already_refunded``),
         or with nothing now free (``nothing_to_refund``); dealer staff refunding the dealer's own purchase
         from the maker (``PermissionDenied``); a blank or over-long ``reason`` (``ValidationError``).
         """
@@ -943,7 +947,8 @@ class ChargesDesk:
                 method,
                 reference,
             )
-            slips = [f for f in uow.documents.query(FeeSlip, ticket_id=ticket.id) if f.quote_id == quote_id]
+            slips_all = list(uow.documents.query(FeeSlip, ticket_id=ticket.id))
+            slips = [f for f in slips_all if f.quote_id == quote_id]
             if sheet.quote(quote_id).payer == "dealer":
                 owing = [f.payer_id for f in slips if f.is_active and f.payer_kind == "dealer"]
                 _check_purchaser(actor, ticket, "record_payment", quote_id, owing[0] if owing else None)
@@ -960,6 +965,14 @@ class ChargesDesk:
                     code="slip_cancelled",
                 )
             for slip in active:
+                owed = net_owed(slips_all, slip)
+                if amount > owed:
+                    # A part payment paid back with the lines credited: the quote owes what is left net.
+                    raise ValidationError(
+                        f"payment of {amount} exceeds what is owed on quote {quote_id} net of its "
+                        f"credit slips ({owed})",
+                        field="amount",
+                    )
                 slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
                 uow.documents.save(slip)
             for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
