@@ -43,6 +43,7 @@ __all__ = [
     "SlipOrigin",
     "SlipPayment",
     "SlipState",
+    "lines_left",
     "money_row",
 ]
 
@@ -560,3 +561,21 @@ class MaterialsMovement:
         self.money_row = money_row(
             self.month, [self.kind.value, currency, self.dealer_id, self.value_minor, self.ticket_id]
         )
+
+
+def lines_left(lines: Iterable[ChargeLine], credits: Iterable[FeeSlip]) -> list[ChargeLine]:
+    """``lines`` less what the credit slips ``credits`` took back, by kind and item and at most each
+    line's quantity, in order (a line partly taken back keeps the rest of its quantity): what a slip
+    still charges after its refunds, for a second refund and for an invoice."""
+    taken: dict[tuple[ChargeKind, str], int] = {}
+    for credit in credits:
+        for line in credit.charged_lines():
+            taken[(line.kind, line.item)] = taken.get((line.kind, line.item), 0) + line.quantity
+    left: list[ChargeLine] = []
+    for line in lines:
+        key = (line.kind, line.item)
+        gone = min(taken.get(key, 0), line.quantity)
+        taken[key] = taken.get(key, 0) - gone
+        if line.quantity > gone:
+            left.append(line if not gone else attrs.evolve(line, quantity=line.quantity - gone))
+    return left

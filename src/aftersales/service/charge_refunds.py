@@ -25,7 +25,7 @@ from aftersales.domain.charges import (
     QuoteId,
     QuoteState,
 )
-from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
+from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment, lines_left
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
@@ -89,18 +89,7 @@ def credited_lines(
     """``lines`` less what earlier credit slips of ``slip`` already took back (by kind and item, at most
     their quantity), and those credit slips: a second refund pays back only what the first did not."""
     earlier = credits_of(uow.documents.query(FeeSlip, ticket_id=slip.ticket_id), slip)
-    taken: dict[tuple[ChargeKind, str], int] = {}
-    for credit in earlier:
-        for ln in credit.charged_lines():
-            taken[(ln.kind, ln.item)] = taken.get((ln.kind, ln.item), 0) + ln.quantity
-    left: list[ChargeLine] = []
-    for line in lines:
-        key = (line.kind, line.item)
-        gone = min(taken.get(key, 0), line.quantity)
-        taken[key] = taken.get(key, 0) - gone
-        if line.quantity > gone:
-            left.append(attrs.evolve(line, quantity=line.quantity - gone))
-    return left, earlier
+    return lines_left(lines, earlier), earlier
 
 
 def net_owed(slips: Iterable[FeeSlip], slip: FeeSlip) -> Money:

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import attrs
-
-from aftersales.domain.charges import ChargeKind, ChargeLine
-from aftersales.domain.fee_slips import FeeSlip
+from aftersales.domain.charges import ChargeLine
+from aftersales.domain.fee_slips import FeeSlip, lines_left
 from aftersales.domain.money import Money
 from aftersales.ports.documents import DocumentStore
 
@@ -30,24 +28,15 @@ def invoiced_lines(
     lines = slip.charged_lines()
     if slip.is_credit:
         return lines
-    taken: dict[tuple[ChargeKind, str], int] = {}
-    for credit in documents.query(FeeSlip, ticket_id=slip.ticket_id):
-        if credit.credits_slip != slip.id or not credit.is_active:
-            continue
-        if by is not None and credit.issued_at > by:
-            continue  # written after the invoice was asked: finance reverses that one (invoice_to_reverse)
-        for line in credit.charged_lines():
-            taken[(line.kind, line.item)] = taken.get((line.kind, line.item), 0) + line.quantity
-    if not taken:
-        return lines
-    left: list[ChargeLine] = []
-    for line in lines:
-        key = (line.kind, line.item)
-        gone = min(taken.get(key, 0), line.quantity)
-        taken[key] = taken.get(key, 0) - gone
-        if line.quantity > gone:
-            left.append(line if not gone else attrs.evolve(line, quantity=line.quantity - gone))
-    return tuple(left)
+    credits = [
+        credit
+        for credit in documents.query(FeeSlip, ticket_id=slip.ticket_id)
+        if credit.credits_slip == slip.id
+        and credit.is_active
+        # one written after the invoice was asked: finance reverses that invoice (invoice_to_reverse)
+        and (by is None or credit.issued_at <= by)
+    ]
+    return tuple(lines_left(lines, credits)) if credits else lines
 
 
 def invoiced_total(lines: tuple[ChargeLine, ...], currency: str) -> Money:
