@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.acceptance.conftest import pg_schema_url
 
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId
@@ -35,15 +35,8 @@ QUOTED = 'O\'Brien 说："C:\\temp" 已处理\n第二行 🚰'
 
 @pytest.fixture
 def url() -> Iterator[str]:
-    import psycopg
-
-    schema = f"wp_{uuid.uuid4().hex[:16]}"
-    sep = "&" if "?" in (DSN or "") else "?"
-    try:
-        yield f"{DSN}{sep}schema={schema}"
-    finally:
-        with psycopg.connect(DSN or "", autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with pg_schema_url() as schema_url:
+        yield schema_url
 
 
 def test_two_desks_writing_one_ticket_through_the_pipeline_lose_no_update(
