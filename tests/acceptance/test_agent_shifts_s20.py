@@ -124,7 +124,14 @@ def test_a_plan_that_does_not_fit_its_window_is_refused_and_changes_nothing(
     with pytest.raises(ValidationError) as caught:
         d.agent_shifts.plan(world.manager, MONDAY, MONDAY + DAY, ["agent-1 09:00-17:00"])
     assert caught.value.field == "shifts[]"  # the argument checker names the element
+    # Session 36: one agent planned twice at once (a typo'd time) was kept; two agents together are fine.
+    twice = [AgentShift("agent-1", MONDAY + 8 * H, MONDAY + 13 * H), AgentShift("agent-2", MONDAY + 8 * H,
+             MONDAY + 13 * H), AgentShift("agent-1", MONDAY + 12 * H, MONDAY + 18 * H)]  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        d.agent_shifts.plan(world.manager, MONDAY, MONDAY + DAY, twice)
+    assert (caught.value.field, caught.value.rule) == ("shifts", "shifts_overlap")
     assert d.agent_shifts.shifts(world.manager, MONDAY, MONDAY + 7 * DAY) == before
+    assert len(d.master_data_history(world.manager, "agent_shifts", "desk")) == 1  # the first plan only
 
 
 def test_the_working_hours_no_shift_covers_are_listed(

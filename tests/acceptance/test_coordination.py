@@ -328,7 +328,9 @@ def test_the_coordinator_adds_members_to_a_critical_ticket() -> None:
 def test_a_ticket_named_twice_is_linked_once(desk: ServiceDesk) -> None:
     tid = _service_ticket(desk)
     cid = _complaint(desk, (tid, tid))
-    desk.complaints.link_tickets(AGENT, cid, [tid, tid])
+    with pytest.raises(ValidationError) as caught:  # session 36: a re-link links nothing: refused
+        desk.complaints.link_tickets(AGENT, cid, [tid, tid])
+    assert (caught.value.field, caught.value.rule) == ("about", "already_linked")
     assert desk.complaints.complaint_file(MANAGER, cid).about == (tid,)
     desk.start_work(ENGINEER, tid)
     before = _sent(desk, "centre@example.cn")

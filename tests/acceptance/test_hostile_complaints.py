@@ -148,6 +148,7 @@ def test_bad_complaint_commands_are_refused_and_change_nothing(backend: str, tmp
             (lambda: cd.link_tickets(AGENT, cid, [cid]), ValidationError, "about"),  # itself
             (lambda: cd.link_tickets(AGENT, cid, []), ValidationError, "about"),
             (lambda: cd.link_tickets(AGENT, cid, repair), ValidationError, "about"),  # a str, not a list
+            (lambda: cd.link_tickets(AGENT, cid, [repair, repair]), ValidationError, "about"),  # linked
             (lambda: cd.investigate(MANAGER, cid), InvalidTransition, None),  # twice
             (lambda: cd.propose_solution(MANAGER, cid, solution=" \u3000"), ValidationError, "solution"),
             (lambda: cd.revise_solution(CUSTOMER, cid, solution="换新机", reason="  "), ValidationError,
@@ -185,6 +186,15 @@ def test_bad_complaint_commands_are_refused_and_change_nothing(backend: str, tmp
             refused = _refused(desk, cid, call, error)
             if field is not None:
                 assert refused.field == field
+        # Session 36: a re-link wrote a link event changing nothing, and an id named twice was listed
+        # twice in it. The event lists what it linked, each once; a call linking nothing new is refused.
+        assert _refused(desk, cid, lambda: cd.link_tickets(AGENT, cid, [repair]), ValidationError).rule == (
+            "already_linked"
+        )
+        again = desk.open_ticket(AGENT, customer_id="c1", description="水箱异响", asset_id="A-1").ticket.id
+        linked = cd.link_tickets(AGENT, cid, [again, repair, again])
+        assert [e.payload["about"] for e in linked.events] == [[again]]
+        assert cd.complaint_file(MANAGER, cid).about == (repair, again)
         cd.withdraw(CUSTOMER, cid, reason="已私下和解")
         for after in (
             lambda: cd.grant_remedy(MANAGER, cid, kind="gift", cost=cny),

@@ -16,6 +16,7 @@ from aftersales.domain.maintenance import (
     add_months,
 )
 from aftersales.domain.money import Money
+from aftersales.domain.parties import CustomerTier
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
 from aftersales.domain.survey_campaigns import FROM_PACK, Candidate, SamplingRules, sample
@@ -165,6 +166,21 @@ def test_sampling_follows_the_rules_and_is_reproducible() -> None:
     assert all(c.region == "sh" and c.last_surveyed is None for c in picked)
     assert picked == sample("Q4", rules, reversed(people), today)
     assert picked != sample("Q1", rules, people, today)
+
+
+def test_a_sampling_rule_takes_the_library_s_enum_members_as_their_codes() -> None:
+    # Session 36: SamplingRules(tiers={CustomerTier.VIP}) was refused as "a rule lists codes", though the
+    # member is the code's own type (a StrEnum) and other commands take it (priorities, tiers).
+    rules = SamplingRules(tiers={CustomerTier.VIP}, sample_size=5, served_within_days=None)
+    assert rules == SamplingRules(tiers={"vip"}, sample_size=5, served_within_days=None)
+    assert [type(t) for t in rules.tiers] == [str]  # stored and fingerprinted as the plain code
+    people = [Candidate(f"c{i}", "sh", ("vip", "regular")[i % 2], frozenset(), None, None) for i in range(6)]
+    picked = sample("Q4", rules.filled(sample_size=5, exclude_surveyed_days=0, served_within_days=None),
+                    people, date(2026, 10, 1))  # fmt: skip
+    assert [c.customer_id for c in picked] and all(c.tier == "vip" for c in picked)
+    with pytest.raises(ValidationError) as caught:  # still codes: a date is none
+        SamplingRules(tiers={date(2026, 1, 1)})
+    assert caught.value.field == "rules"
 
 
 def test_unset_sampling_rules_are_filled_from_the_pack_and_set_ones_kept() -> None:

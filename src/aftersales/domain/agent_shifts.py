@@ -76,6 +76,23 @@ class RosterWindow:
     shifts: tuple[AgentShift, ...]
 
 
+def _check_no_overlap(shifts: list[AgentShift]) -> None:
+    """Refuse two shifts of one agent at once: one person answers one line (seed 003 二 1 轮班制), and a
+    plan listing them twice is a mistake its heads should see (a typo'd time), not a longer shift."""
+    last: dict[str, AgentShift] = {}
+    for shift in sorted(shifts, key=_whole):
+        earlier = last.get(shift.agent_id)
+        if earlier is not None and shift.starts_at < earlier.ends_at:
+            raise ValidationError(
+                f"the shifts of {shift.agent_id} from {earlier.starts_at.isoformat()} and from"
+                f" {shift.starts_at.isoformat()} overlap",
+                field="shifts",
+                rule="shifts_overlap",
+            )
+        if earlier is None or shift.ends_at > earlier.ends_at:
+            last[shift.agent_id] = shift
+
+
 @refused_typed
 @attrs.define
 class DeskRoster:
@@ -109,8 +126,9 @@ class DeskRoster:
     def plan(self, start: datetime, end: datetime, shifts: Iterable[AgentShift]) -> None:
         """Replace the shifts of ``[start, end)`` with ``shifts`` (a week's plan, a corrected day).
 
-        Each new shift lies inside the window; a stored shift crossing its edge is refused (split the
-        window there), so a plan never half-removes a shift it did not mean to touch. Shifts that ended
+        Each new shift lies inside the window, and no two of one agent overlap (``ValidationError`` naming
+        ``shifts``, rule ``shifts_overlap``); a stored shift crossing its edge is refused (split the window
+        there), so a plan never half-removes a shift it did not mean to touch. Shifts that ended
         more than :data:`KEPT` before ``start`` are dropped: the roster does not grow without end.
         """
         if end <= start:
@@ -122,6 +140,7 @@ class DeskRoster:
                     f"the shift of {shift.agent_id} from {shift.starts_at.isoformat()} is outside the window",
                     field="shifts",
                 )
+        _check_no_overlap(wanted)
         kept: list[AgentShift] = []
         for shift in self.shifts:
             inside = start <= shift.starts_at and shift.ends_at <= end

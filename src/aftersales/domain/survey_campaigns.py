@@ -50,7 +50,9 @@ class CampaignChannel(CodedEnum):
 def _codes(values: object) -> frozenset[str]:
     if isinstance(values, str) or not isinstance(values, Iterable):
         raise ValidationError("a rule lists codes", field="rules")
-    items = frozenset(values)
+    # A member of the library's enums (``CustomerTier.VIP``) is its code, as priorities are taken: kept
+    # as the plain code, so the stored rules and their fingerprint are the same either way.
+    items = frozenset(item.value if isinstance(item, CodedEnum) else item for item in values)
     for item in items:
         if type(item) is not str or not item or len(item) > 64:
             raise ValidationError("a rule lists codes of at most 64 characters", field="rules")

@@ -171,14 +171,26 @@ class ComplaintIntake(ComplaintClassification):
     def link_tickets(
         self, actor: Actor, complaint_id: str, about: Sequence[str], *, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Link the complaint to more service tickets of the same customer (at least one)."""
+        """Link the complaint to more service tickets of the same customer (at least one).
+
+        A ticket named twice is linked once. The link event lists the tickets it linked; a call naming
+        only tickets already linked links nothing and is refused (``ValidationError`` naming ``about``,
+        rule ``already_linked``), nothing written: an event that changes nothing would read in the
+        history as a new link, and a host retrying a call it lost the answer of passes its idempotency key.
+        """
         if not about:
             raise ValidationError("link_tickets names at least one service ticket", field="about")
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied | None:
             linked = self._linked(uow, actor, ticket.customer_id, about)
-            ticket.step("link_tickets", actor.ref, now, payload={"about": list(linked)})
             added = [t for t in dict.fromkeys(linked) if t not in file.about]
+            if not added and ticket.can("link_tickets"):  # a closed complaint answers its state first
+                raise ValidationError(
+                    "the complaint is already linked to every ticket named",
+                    field="about",
+                    rule="already_linked",
+                )
+            ticket.step("link_tickets", actor.ref, now, payload={"about": list(added)})
             for linked_id in added:
                 uow.documents.add(ComplaintLink.of(linked_id, ticket.id))
             file.about = (*file.about, *added)
