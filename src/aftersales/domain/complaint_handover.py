@@ -16,10 +16,14 @@ from aftersales.domain.ticket_workflow import TicketState
 if TYPE_CHECKING:
     from aftersales.domain.ticket import Ticket
 
-__all__ = ["COMPLAINT_ID_KEY", "handed_over_to"]
+__all__ = ["COMPLAINT_ID_KEY", "CONTINUES_KEY", "handed_over_to"]
 
 COMPLAINT_ID_KEY = "complaint_id"
 """Payload key of the ``reclassify`` event handing a request over: the complaint it became."""
+
+CONTINUES_KEY = "continues"
+"""Payload key of the complaint's ``opened`` event when it continues a request handed over: the request's
+id (the number the customer was given; their registration notice names it, seed 004 第八条 2(2))."""
 
 _CANCELLED = TicketState.CANCELLED.value
 

@@ -88,6 +88,14 @@ NOTIFICATION_KINDS: Final = _kinds(
         "complaint): its number, and that we will respond as soon as possible.",
     ),
     K(
+        "complaint_continued",
+        ("customer",),
+        {"ticket_id", "request_id", "received_at"},
+        "A complaint_registered of a request handed over as a complaint (seed 004 第七条 3): the request "
+        "number the customer holds is now this complaint, and that we will respond as soon as possible (no "
+        "time promised; no notice says the request was cancelled).",
+    ),
+    K(
         "assigned",
         ("engineer",),
         {"ticket_id", "customer_name", "address", "category", "priority", "resolution_due_at"},

@@ -123,13 +123,15 @@ class ComplaintIntake(ComplaintClassification):
         then: Callable[[Ticket, ComplaintFile], Applied] | None = None,
         stated_crisis: CrisisFacts | None = None,
         expected_by: datetime | None = None,
+        continues: str | None = None,
     ) -> tuple[Ticket, Applied]:
         """Open a complaint inside a running unit of work (used by the callback desk on a low score).
 
         Writes the ticket, its file and their outbox messages; the caller commits. ``then`` takes
         further steps on the new complaint before it is written (a crisis report flags it).
         ``expected_by`` is the resolution time the customer asked for (a request handed over keeps it:
-        seed 003 二 2 期望解决时间).
+        seed 003 二 2 期望解决时间). ``continues`` is the request handed over as this complaint: the
+        customer's registration notice names the number they already hold.
         """
         linked = self._linked(uow, actor, customer_id, about)
         timezone = self.context.timezone  # the month registered in is the desk's, as its feedback's
@@ -166,6 +168,7 @@ class ComplaintIntake(ComplaintClassification):
             self.context, uow, actor, now, customer_id=customer_id, description=description,
             category=Category.COMPLAINT, channel=channel, asset_id=asset_id, received_at=received_at or now,
             kind=TicketKind.COMPLAINT, urgent=urgent, attach=attach, expected_by=expected_by,
+            continues=continues,
         )  # fmt: skip
 
     def link_tickets(

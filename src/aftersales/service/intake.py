@@ -12,6 +12,7 @@ from datetime import datetime
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind, conversation_channel
+from aftersales.domain.complaint_handover import CONTINUES_KEY
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
@@ -131,6 +132,7 @@ def open_ticket_in(
     outbox: list[OutboxMessage] | None = None,
     opened: list[Ticket] | None = None,
     stamps: StampRead | None = None,
+    continues: str | None = None,
 ) -> tuple[Ticket, Applied]:
     """Open a ticket inside a running unit of work; the caller commits.
 
@@ -153,6 +155,8 @@ def open_ticket_in(
     due times is (:func:`~aftersales.service.calendar_stamp.check_calendar_current`, ``ConfigurationError``
     naming ``calendar``, ``sla`` or ``callback``; nothing is written). Before session 29 an opening was not
     checked and kept the old pack's due times until a current desk's command re-derived them.
+
+    ``continues`` is the request a complaint continues (handed over): its ``opened`` event names it.
     """
     if kind is TicketKind.COMPLAINT:  # a complaint's own row (engineers may report a crisis)
         workflow, command = Workflow.COMPLAINT, "open_complaint"
@@ -235,7 +239,7 @@ def open_ticket_in(
         kind=kind,
         priority=intake,
         priority_reasons=intake_reasons,
-        opened_facts=_opened_facts(actor, terms, claimed, kind),
+        opened_facts=_opened_facts(actor, terms, claimed, kind, continues),
     )
     ticket.tags, ticket.custom_fields = described
     applied = attach(ticket) if attach is not None else Applied()
@@ -335,7 +339,11 @@ def with_tier(
 
 
 def _opened_facts(
-    actor: Actor, terms: SlaTerms | None, claimed: bool = False, kind: TicketKind = TicketKind.SERVICE
+    actor: Actor,
+    terms: SlaTerms | None,
+    claimed: bool = False,
+    kind: TicketKind = TicketKind.SERVICE,
+    continues: str | None = None,
 ) -> dict[str, JsonValue] | None:
     """What the ``opened`` event keeps beyond who and when: an agreement's SLA terms, the dealer whose
     staff took the call itself (its contract clock starts at the call, seed 002), and a customer's own
@@ -352,6 +360,8 @@ def _opened_facts(
         facts[PAYLOAD_KEY] = terms.payload()
     if actor.role is Role.DEALER_STAFF and actor.dealer_id and kind is not TicketKind.COMPLAINT:
         facts[TAKEN_BY_DEALER_KEY] = actor.dealer_id
+    if continues is not None:  # a request handed over: the number the customer already holds
+        facts[CONTINUES_KEY] = continues
     return facts or None
 
 

@@ -20,6 +20,7 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import Priority, TicketKind
+from aftersales.domain.complaint_handover import CONTINUES_KEY
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
@@ -248,7 +249,7 @@ class Notifications:
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
         key = f"{ticket.id}:{event.seq}:{kind}"  # the key stays the kind's: one notice whichever words
-        words, told_values = _received_words(kind, ticket, values, now)
+        words, told_values = _continued_words(kind, ticket, event, values, now)
         requests = [
             NotificationRequest(words, role, told_values, key)
             if role is Role.CUSTOMER or audience is _HOLDERS
@@ -575,6 +576,25 @@ def _received_words(
     if late is None or due is None or due > now:
         return kind, values
     return late, {"ticket_id": ticket.id, "received_at": ticket.received_at}
+
+
+_CONTINUED = "complaint_continued"
+"""The customer's registration notice of a complaint continuing a request handed over."""
+
+
+def _continued_words(
+    kind: str, ticket: Ticket, event: TicketEvent, values: Mapping[str, object], now: datetime
+) -> tuple[str, Mapping[str, object]]:
+    """The customer's words of a registration: for a complaint continuing a request handed over (seed
+    004 第七条 3), that the request they hold the number of is now this complaint — not a second case
+    beside it, nor a request they never cancelled — and no time promised, only that we respond as soon as
+    possible (they may have been called back on the request already: it is carried,
+    :mod:`aftersales.domain.handover_contacts`).
+    Else :func:`_received_words`."""
+    request = event.payload.get(CONTINUES_KEY) if kind == "complaint_registered" else None
+    if isinstance(request, str) and request:
+        return _CONTINUED, {"ticket_id": ticket.id, "request_id": request, "received_at": ticket.received_at}
+    return _received_words(kind, ticket, values, now)
 
 
 def _audience(kind: str) -> frozenset[Role]:

@@ -447,6 +447,7 @@ class Tickets:
                 uow, actor, now, ticket.customer_id, ticket.description, (ticket.id,),
                 channel=ticket.channel, asset_id=ticket.asset_id, urgent=ticket.urgent,
                 received_at=ticket.received_at, expected_by=ticket.expected_by, then=carry,
+                continues=ticket.id,
             )  # fmt: skip
             ticket.hand_over_to_complaint(actor.ref, now, complaint.id, reason)
 
