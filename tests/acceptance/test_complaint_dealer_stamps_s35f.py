@@ -40,7 +40,9 @@ def _as_before_session_34(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         intake,
         "_opened_facts",
-        lambda actor, terms, claimed=False, kind=TicketKind.SERVICE: opened_facts(actor, terms, claimed),
+        lambda actor, terms, claimed=False, kind=TicketKind.SERVICE, continues=None: opened_facts(
+            actor, terms, claimed
+        ),
     )
     kinds = SimpleNamespace(COMPLAINT=SimpleNamespace(value=TicketKind.COMPLAINT.value))
     monkeypatch.setattr(reporting, "TicketKind", kinds)
