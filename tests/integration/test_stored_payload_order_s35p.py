@@ -10,8 +10,6 @@ key order) is still checked and sorted event by event.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.acceptance.conftest import pg_schema_url
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain import events as events_module
@@ -42,7 +41,6 @@ SH = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 3, 2, 9, tzinfo=SH)
 AGENT = Actor.agent("agent-1")
 MANAGER = Actor.manager("mgr-1")
-DSN = os.environ.get("AFTERSALES_PG_DSN")
 
 
 def _ordered(value: Any) -> bool:
@@ -60,17 +58,8 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     elif request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'order.db'}?ticket_cache=0"  # every read parses the stored JSON
     else:
-        if not DSN:
-            pytest.skip("AFTERSALES_PG_DSN is not set")
-        import psycopg
-
-        schema = f"ord_{uuid.uuid4().hex[:12]}"
-        sep = "&" if "?" in DSN else "?"
-        try:
-            yield f"{DSN}{sep}schema={schema}"
-        finally:
-            with psycopg.connect(DSN, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        with pg_schema_url() as schema_url:
+            yield schema_url
 
 
 def _ticket_of_30_events(desk: ServiceDesk, clock: ManualClock) -> str:
