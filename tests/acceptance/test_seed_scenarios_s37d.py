@@ -16,6 +16,9 @@ import pytest
 
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.materials import MaterialsLine, PartyRef
+from aftersales.policies.fees import DefaultFeesPolicy, FeesParams, PartPriceEntry
+from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, world_desk
 
@@ -23,6 +26,7 @@ BACKENDS = ["memory", "sqlite", "postgres"]
 DEALER_PHONE = "13900000001"  # 陈店长, the Pudong dealer's service desk (zh_Hans)
 FITTER_PHONE = "13600000001"  # 浦东师傅, the Pudong dealer's own fitter
 JUNIOR_PHONE = "13700000001"  # 李工, the maker's own engineer
+PART = "WN-CB-01"
 
 
 def _sent(desk: ServiceDesk, address: str) -> list[str]:
@@ -60,3 +64,49 @@ def test_002_1_the_job_stays_the_dealers_with_its_own_fitter_and_the_dealer_hear
         for address in (FITTER_PHONE, DEALER_PHONE):
             (taken,) = [m for m in _sent(desk, address) if "改派" in m]
             assert tid in taken and "原因：浦东师傅节日无法上门" in taken
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_002_return_1_the_dealer_answering_for_its_fitters_old_part_is_urged_before_the_deadline(
+    backend: str, tmp_path: Path
+) -> None:
+    """退料 1 按《用户借料盘点表》中的内容督促用户在规定时间内退料. A free valve goes on loan to the Pudong
+    dealer's own fitter for an in-warranty repair done on Thursday 3 September 2026; the old valve is due
+    back by the end of Thursday 8 October (its 30th day, 3 October, falls in National Day). On Tuesday 6
+    October the reminder goes out — to the fitter and to the dealer, who is charged for it if it stays out
+    (the chargeback's slip is the dealer's, as its notice already said): before, the fitter alone was
+    urged, and the dealer first heard of the part when it was charged."""
+    fees = DefaultFeesPolicy(
+        FeesParams(currency="CNY", parts={PART: PartPriceEntry(cost="75.00", retail="120.00")})
+    )
+    with world_desk(
+        backend, tmp_path, pack="sanitary_ware", notifier=MemoryNotifier(), overrides={"fees": fees}
+    ) as (desk, clock, w):
+        clock.set(datetime(2026, 9, 3, 9, 0, tzinfo=SHANGHAI))
+        tid = desk.open_ticket(
+            w.agent, customer_id=w.cust_zh.id, description="马桶一直冲水", asset_id=w.asset.id
+        ).ticket.id
+        desk.triage(w.agent, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        desk.dispatch(w.agent, tid, engineer_id=w.eng_dealer.id)
+        fitter = Actor.engineer(w.eng_dealer.id, w.eng_dealer.name)
+        desk.start_work(fitter, tid)
+        request = desk.materials.request(
+            w.dealer_sh_staff, tid, party=PartyRef.engineer(w.eng_dealer.id),
+            lines=[MaterialsLine(PART, 1)], urgent=True,
+        )  # fmt: skip
+        assert desk.materials.check(w.agent, request.id).chargeable is False
+        desk.materials.approve(w.manager, request.id)
+        desk.materials.pick(w.agent, request.id)
+        desk.materials.ship(w.agent, request.id)
+        clock.set(datetime(2026, 9, 3, 15, 0, tzinfo=SHANGHAI))
+        desk.materials.receive(fitter, request.id)  # fitted at once: the old valve is out from today
+
+        clock.set(datetime(2026, 10, 5, 9, 0, tzinfo=SHANGHAI))  # four days before the deadline
+        assert desk.materials.run_return_reminders(w.system) == ()
+        clock.set(datetime(2026, 10, 6, 9, 0, tzinfo=SHANGHAI))
+        (item,) = desk.materials.run_return_reminders(w.system)
+        assert item.due_at == datetime(2026, 10, 9, 0, 0, tzinfo=SHANGHAI)
+        for address in (FITTER_PHONE, DEALER_PHONE):
+            (urged,) = [m for m in _sent(desk, address) if "请于" in m and PART in m]
+            assert "2026年10月9日 00:00" in urged and "事实占有" in urged
+        assert desk.materials.run_return_reminders(w.system) == ()  # once per line

@@ -266,25 +266,34 @@ class LedgerJobs(MaterialsBase):
     def _return_reminders(
         self, uow: UnitOfWork, party: PartyRef, items: Sequence[OverdueItem], now: datetime
     ) -> list[OutboxMessage]:
-        """One message per line to the party holding the parts (none when it has no contact)."""
-        contact = contact_of(uow, party)
-        if contact is None:
-            return []
+        """One message per line to the party holding the parts, and to the dealer a dealer's own engineer
+        works for: the dealer is charged for what its engineer keeps (see :meth:`_slip_for`), so it is
+        urged before the deadline too (退料 1 督促用户在规定时间内退料). None to a party without a contact."""
+        told = [(party, "")]
+        if party.kind is PartyKind.ENGINEER:
+            employer = engineer_dealer(uow, party.id)
+            if employer is not None:
+                answering = PartyRef.dealer(employer)
+                told.append((answering, f":{answering.key}"))
         messages: list[OutboxMessage] = []
-        for item in items:
-            values: dict[str, object] = {
-                "part": item.part,
-                "quantity": item.outstanding,
-                "due_at": item.due_at,
-            }
-            messages += self.context.notifications.contact_messages(
-                "part_return_due",
-                party.kind.value,
-                contact,
-                values,
-                f"part_return_due:{item.issue_key}",
-                now,
-            )
+        for whom, suffix in told:
+            contact = contact_of(uow, whom)
+            if contact is None:
+                continue
+            for item in items:
+                values: dict[str, object] = {
+                    "part": item.part,
+                    "quantity": item.outstanding,
+                    "due_at": item.due_at,
+                }
+                messages += self.context.notifications.contact_messages(
+                    "part_return_due",
+                    whom.kind.value,
+                    contact,
+                    values,
+                    f"part_return_due:{item.issue_key}{suffix}",
+                    now,
+                )
         return messages
 
     def reconcile(
