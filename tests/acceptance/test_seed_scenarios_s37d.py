@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.materials import MaterialsLine, PartyRef
+from aftersales.domain.money import Money
 from aftersales.policies.fees import DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import SHANGHAI, world_desk
+from conftest import SHANGHAI, World, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 DEALER_PHONE = "13900000001"  # 陈店长, the Pudong dealer's service desk (zh_Hans)
@@ -66,41 +68,48 @@ def test_002_1_the_job_stays_the_dealers_with_its_own_fitter_and_the_dealer_hear
             assert tid in taken and "原因：浦东师傅节日无法上门" in taken
 
 
+FEES = DefaultFeesPolicy(
+    FeesParams(currency="CNY", parts={PART: PartPriceEntry(cost="75.00", retail="120.00")})
+)
+
+
+def _fitter_keeps_a_free_valve(desk: ServiceDesk, clock: ManualClock, w: World) -> str:
+    """An in-warranty repair on Thursday 3 September 2026 by the Pudong dealer's own fitter, its new valve
+    lent to him free and fitted at 15:00: the old valve is due back by the end of Thursday 8 October (its
+    30th day, 3 October, falls in National Day). Returns the ticket."""
+    clock.set(datetime(2026, 9, 3, 9, 0, tzinfo=SHANGHAI))
+    tid = desk.open_ticket(
+        w.agent, customer_id=w.cust_zh.id, description="马桶一直冲水", asset_id=w.asset.id
+    ).ticket.id
+    desk.triage(w.agent, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(w.agent, tid, engineer_id=w.eng_dealer.id)
+    fitter = Actor.engineer(w.eng_dealer.id, w.eng_dealer.name)
+    desk.start_work(fitter, tid)
+    request = desk.materials.request(
+        w.dealer_sh_staff, tid, party=PartyRef.engineer(w.eng_dealer.id),
+        lines=[MaterialsLine(PART, 1)], urgent=True,
+    )  # fmt: skip
+    assert desk.materials.check(w.agent, request.id).chargeable is False
+    desk.materials.approve(w.manager, request.id)
+    desk.materials.pick(w.agent, request.id)
+    desk.materials.ship(w.agent, request.id)
+    clock.set(datetime(2026, 9, 3, 15, 0, tzinfo=SHANGHAI))
+    desk.materials.receive(fitter, request.id)  # fitted at once: the old valve is out from today
+    return tid
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_002_return_1_the_dealer_answering_for_its_fitters_old_part_is_urged_before_the_deadline(
     backend: str, tmp_path: Path
 ) -> None:
-    """退料 1 按《用户借料盘点表》中的内容督促用户在规定时间内退料. A free valve goes on loan to the Pudong
-    dealer's own fitter for an in-warranty repair done on Thursday 3 September 2026; the old valve is due
-    back by the end of Thursday 8 October (its 30th day, 3 October, falls in National Day). On Tuesday 6
-    October the reminder goes out — to the fitter and to the dealer, who is charged for it if it stays out
-    (the chargeback's slip is the dealer's, as its notice already said): before, the fitter alone was
-    urged, and the dealer first heard of the part when it was charged."""
-    fees = DefaultFeesPolicy(
-        FeesParams(currency="CNY", parts={PART: PartPriceEntry(cost="75.00", retail="120.00")})
-    )
+    """退料 1 按《用户借料盘点表》中的内容督促用户在规定时间内退料. On Tuesday 6 October, three days
+    before the fitter's old valve is due, the reminder goes out — to the fitter and to the dealer, who is
+    charged for it if it stays out (the chargeback's slip is the dealer's, as its notice already said):
+    before, the fitter alone was urged, and the dealer first heard of the part when it was charged."""
     with world_desk(
-        backend, tmp_path, pack="sanitary_ware", notifier=MemoryNotifier(), overrides={"fees": fees}
+        backend, tmp_path, pack="sanitary_ware", notifier=MemoryNotifier(), overrides={"fees": FEES}
     ) as (desk, clock, w):
-        clock.set(datetime(2026, 9, 3, 9, 0, tzinfo=SHANGHAI))
-        tid = desk.open_ticket(
-            w.agent, customer_id=w.cust_zh.id, description="马桶一直冲水", asset_id=w.asset.id
-        ).ticket.id
-        desk.triage(w.agent, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
-        desk.dispatch(w.agent, tid, engineer_id=w.eng_dealer.id)
-        fitter = Actor.engineer(w.eng_dealer.id, w.eng_dealer.name)
-        desk.start_work(fitter, tid)
-        request = desk.materials.request(
-            w.dealer_sh_staff, tid, party=PartyRef.engineer(w.eng_dealer.id),
-            lines=[MaterialsLine(PART, 1)], urgent=True,
-        )  # fmt: skip
-        assert desk.materials.check(w.agent, request.id).chargeable is False
-        desk.materials.approve(w.manager, request.id)
-        desk.materials.pick(w.agent, request.id)
-        desk.materials.ship(w.agent, request.id)
-        clock.set(datetime(2026, 9, 3, 15, 0, tzinfo=SHANGHAI))
-        desk.materials.receive(fitter, request.id)  # fitted at once: the old valve is out from today
-
+        _fitter_keeps_a_free_valve(desk, clock, w)
         clock.set(datetime(2026, 10, 5, 9, 0, tzinfo=SHANGHAI))  # four days before the deadline
         assert desk.materials.run_return_reminders(w.system) == ()
         clock.set(datetime(2026, 10, 6, 9, 0, tzinfo=SHANGHAI))
@@ -110,3 +119,31 @@ def test_002_return_1_the_dealer_answering_for_its_fitters_old_part_is_urged_bef
             (urged,) = [m for m in _sent(desk, address) if "请于" in m and PART in m]
             assert "2026年10月9日 00:00" in urged and "事实占有" in urged
         assert desk.materials.run_return_reminders(w.system) == ()  # once per line
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_002_other_3_the_dealer_charged_for_a_kept_part_gets_it_on_its_collective_invoice(
+    backend: str, tmp_path: Path
+) -> None:
+    """其他 3 (视为用户对该材料事实占有,盘点时开具《售后服务材料收费暨报销单》,转入售后服务销售收入统计表)
+    with 工作程序 c) ② (不撕票存档,等用户需集中开发票时,再转至财务部开具发票): the fitter's valve still out on
+    Friday 9 October is charged to the dealer at cost on a slip nobody asked an invoice for then; when the
+    dealer asks for the invoice of its slips waiting, the kept valve is on it, made out to the dealer.
+    Before, the slip was written as wanting no invoice ever: the dealer's collective invoice found
+    nothing, and naming the slip was refused."""
+    with world_desk(
+        backend, tmp_path, pack="sanitary_ware", notifier=MemoryNotifier(), overrides={"fees": FEES}
+    ) as (desk, clock, w):
+        tid = _fitter_keeps_a_free_valve(desk, clock, w)
+        clock.set(datetime(2026, 10, 9, 0, 1, tzinfo=SHANGHAI))
+        (charged,) = desk.materials.run_overdue_chargebacks(w.system)
+        (slip,) = desk.fees.slips_of(w.manager, tid)
+        assert (slip.payer_kind, slip.payer_id, slip.total) == ("dealer", w.dealer_sh.id, charged.line.amount)
+        assert slip.invoice_id is None  # nothing sent to finance unasked
+        clock.set(datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI))
+        invoice = desk.fees.request_dealer_invoice(
+            w.dealer_sh_staff, w.dealer_sh.id, title="上海浦东特约承销商"
+        )
+        assert invoice.slip_ids == (slip.id,) and invoice.total == Money("75.00", "CNY")
+        assert (invoice.payer_kind, invoice.payer_id) == ("dealer", w.dealer_sh.id)
+        assert desk.fees.slip(w.manager, slip.id).invoice_id == invoice.id

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from aftersales.domain.events import JsonValue
-from aftersales.domain.fee_slips import FeeSlip, MovementKind, SlipOrigin
+from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, MovementKind, SlipOrigin
 from aftersales.domain.instants import require_aware
 from aftersales.domain.loan_ledger import ArrivedReturn, Chargeback, LoanLedger, OverdueItem, Reconciliation
 from aftersales.domain.materials import MaterialsRequest, PartyKind, PartyRef
@@ -65,6 +65,9 @@ class LedgerJobs(MaterialsBase):
             next_number(uow, "fee_slip", now), ticket_id, customer, chargeback.line.unit_price.currency,
             now, actor.ref, self._books_month(now), (chargeback.line,),
             origin=SlipOrigin.UNRETURNED_MATERIALS,
+            # Nobody was asked about an invoice: a dealer's slip is archived for its collective invoice
+            # (工作程序 c ② 不撕票存档,等用户需集中开发票时); the maker's own engineer is invoiced nothing.
+            invoice_wish=InvoiceWish.LATER if payer.kind is PartyKind.DEALER else InvoiceWish.NEVER,
             dealer_id=payer.id if payer.kind is PartyKind.DEALER else None,
             payer_kind=payer.kind.value, payer_id=payer.id, reasons=reasons,
         )  # fmt: skip
