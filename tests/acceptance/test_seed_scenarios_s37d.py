@@ -16,9 +16,13 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.fee_slips import InvoiceWish
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
+from aftersales.errors import ValidationError
+from aftersales.i18n.errors import render_error
 from aftersales.policies.fees import DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -147,3 +151,32 @@ def test_002_other_3_the_dealer_charged_for_a_kept_part_gets_it_on_its_collectiv
         assert invoice.slip_ids == (slip.id,) and invoice.total == Money("75.00", "CNY")
         assert (invoice.payer_kind, invoice.payer_id) == ("dealer", w.dealer_sh.id)
         assert desk.fees.slip(w.manager, slip.id).invoice_id == invoice.id
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_002_work_c_an_invoice_title_given_for_a_later_invoice_is_refused_not_dropped(
+    backend: str, tmp_path: Path
+) -> None:
+    """工作程序 c) ② 若用户该次不需开发票,则将《售后服务材料收费暨报销单》不撕票存档,等用户需集中开发票时,
+    再转至财务部开具发票. The office writes a hand slip for a part sold on Monday 27 April 2026 (the week
+    before May Day), archived for the customer's collective invoice, and types the invoice's title and tax
+    number on it: a slip keeps neither, so they were dropped without a word and the invoice asked later
+    carried neither. Now they are refused (naming the field), nothing is written; the title goes with the
+    invoice when the customer asks for it."""
+    with world_desk(backend, tmp_path, pack="sanitary_ware", overrides={"fees": FEES}) as (desk, clock, w):
+        clock.set(datetime(2026, 4, 27, 10, 0, tzinfo=SHANGHAI))
+        tid = desk.open_ticket(
+            w.agent, customer_id=w.cust_zh.id, description="想买一个进水阀", asset_id=w.asset.id
+        ).ticket.id
+        sold = ChargeLine(ChargeKind.MATERIALS, PART, Money("120.00", "CNY"), 1, True)
+        for given in ({"invoice_title": "张伟"}, {"tax_id": "91310115MA1K000000"}):
+            with pytest.raises(ValidationError) as refused:
+                desk.fees.issue_slip(w.agent, tid, lines=[sold], invoice=InvoiceWish.LATER, **given)
+            (field,) = given
+            assert (refused.value.field, refused.value.rule) == (field, "invoice_details_unused")
+            assert "发票" in render_error(refused.value, "zh_Hans")
+        assert desk.fees.slips_of(w.manager, tid) == []
+        slip = desk.fees.issue_slip(w.agent, tid, lines=[sold], invoice=InvoiceWish.LATER)
+        clock.set(datetime(2026, 5, 6, 9, 0, tzinfo=SHANGHAI))  # after the May Day holiday
+        invoice = desk.fees.request_invoice(w.agent, w.cust_zh.id, title="张伟", tax_id="91310115MA1K000000")
+        assert (invoice.slip_ids, invoice.title, invoice.tax_id) == ((slip.id,), "张伟", "91310115MA1K000000")

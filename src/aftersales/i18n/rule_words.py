@@ -91,6 +91,9 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             # A fee slip whose credit slips paid back every line it charged, named for an invoice
             # (service/invoice_net: 工作程序 c ② 集中开发票 after a refund).
             "slip_paid_back": (),
+            # An invoice's title or tax number given with a slip whose invoice is not asked now
+            # (service/fee_desk issue_slip: 工作程序 c ② 等用户需集中开发票时).
+            "invoice_details_unused": (),
             # A complaint linked again to tickets it is already about (service/complaint_intake).
             "already_linked": (),
             # Two shifts of one agent at once in a plan (domain/agent_shifts: seed 003 二 1 轮班制).

@@ -349,6 +349,11 @@ class FeeDesk:
     ) -> FeeSlip:
         """Write the fee slip of a chargeable job; ``invoice=NOW`` requests its invoice at once.
 
+        ``invoice_title`` and ``tax_id`` are the invoice's, so they are taken with ``invoice=NOW`` only: a
+        slip keeps neither, and for a later invoice they are given when it is asked
+        (:meth:`request_invoice`). Given with another wish they are refused (``ValidationError`` naming
+        the field, rule ``invoice_details_unused``), nothing written: before, they were dropped.
+
         A job slip on a cancelled ticket is ``PolicyError`` ``ticket_cancelled``: the cancellation called
         the job off and cancelled its unpaid slips (an unreturned-materials slip is still written).
 
@@ -357,6 +362,7 @@ class FeeDesk:
         """
         check_role(actor, "issue_fee_slip", ticket_id, FEE_ROLES["issue_fee_slip"])
         check_method(self.context, payment_method, "payment_method")  # the desk's ways of paying
+        _invoice_details_used(invoice, invoice_title=invoice_title, tax_id=tax_id)
         lines = tuple(lines)
         slip_currency = self.currency if currency is None else currency
         request = [
@@ -1132,6 +1138,21 @@ def _issued(issuer: InvoiceIssuer, request: InvoiceRequest) -> IssuedInvoice | s
     if not isinstance(answer, IssuedInvoice):
         return f"the invoice issuer answered {type(answer).__name__}, not IssuedInvoice"
     return answer  # its number and time are checked where they are recorded (InvoiceRecord.issued)
+
+
+def _invoice_details_used(wish: InvoiceWish, **details: str) -> None:
+    """Refuse an invoice's title or tax number given with a slip whose invoice is not asked now (工作程序 c):
+    the slip keeps neither, so they would be dropped; a later invoice takes them when it is asked."""
+    if wish is InvoiceWish.NOW:
+        return
+    for field, value in details.items():
+        if value:
+            raise ValidationError(
+                f"{field} is the invoice's, asked now only (invoice=now); this slip's invoice is "
+                f"{InvoiceWish(wish).value}: give it with request_invoice when the invoice is asked",
+                field=field,
+                rule="invoice_details_unused",
+            )
 
 
 def _not_paid_back(uow: UnitOfWork, slip: FeeSlip) -> None:
