@@ -23,6 +23,7 @@ from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
 from aftersales.i18n.errors import render_error
+from aftersales.json import to_dict
 from aftersales.policies.fees import DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -180,3 +181,35 @@ def test_002_work_c_an_invoice_title_given_for_a_later_invoice_is_refused_not_dr
         clock.set(datetime(2026, 5, 6, 9, 0, tzinfo=SHANGHAI))  # after the May Day holiday
         invoice = desk.fees.request_invoice(w.agent, w.cust_zh.id, title="张伟", tax_id="91310115MA1K000000")
         assert (invoice.slip_ids, invoice.title, invoice.tax_id) == ((slip.id,), "张伟", "91310115MA1K000000")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_002_call_flow_a_call_the_office_sends_on_site_at_once_is_not_said_to_be_guided_by_phone_first(
+    backend: str, tmp_path: Path
+) -> None:
+    """叫修处理流程: 用户叫修记录 → 电话指导 → … → 是否需派人现场服务. Two repair calls on Monday 18 May 2026:
+    one triaged without a plan follows the pack's phone-guidance-first rule, and its history says so; for
+    the other the office judges at once that someone must go (是否需派人现场服务: 是) and plans the visit.
+    Its plan is on site, so its history — what the customer reads too — does not explain it with "“维修”
+    类问题优先远程指导": before, that reason was recorded beside the handler's on-site plan."""
+    with world_desk(backend, tmp_path, pack="sanitary_ware") as (desk, clock, w):
+        clock.set(datetime(2026, 5, 18, 9, 0, tzinfo=SHANGHAI))
+        guided, visited = (
+            desk.open_ticket(
+                w.agent, customer_id=w.cust_zh.id, description=text, asset_id=w.asset.id
+            ).ticket.id
+            for text in ("冲水按钮不回弹", "进水管爆裂，水漫一地")
+        )
+        desk.triage(w.agent, guided, nature="leak", severity=Severity.MEDIUM)
+        desk.triage(w.agent, visited, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+
+        def triage_words(tid: str) -> tuple[Plan | None, list[str]]:
+            view = desk.ticket(w.customer_zh, tid)
+            (triage,) = [e for e in to_dict(view, locale="zh_Hans")["events"] if e["action"] == "triage"]
+            assert view.assessment is not None
+            return view.assessment.plan, triage["reasons"]
+
+        plan, words = triage_words(guided)
+        assert plan is Plan.REMOTE and "“维修”类问题优先远程指导" in words
+        plan, words = triage_words(visited)
+        assert plan is Plan.ON_SITE and not [r for r in words if "远程" in r]

@@ -220,7 +220,8 @@ class PriorityParams:
     remote_first: tuple[str, ...] = attrs.field(
         default=("inquiry", "technical_support", "consumables"), validator=_codes
     )
-    """Categories handled by remote guidance first (电话指导), when the priority allows it."""
+    """Categories handled by remote guidance first (电话指导), when the priority allows it and the handler
+    chose no other plan (one sending someone at once is neither overruled nor explained by this rule)."""
     remote_first_up_to: Priority = attrs.field(default=Priority.NORMAL, converter=_remote_up_to)
     """Remote guidance first only up to this priority; above it the plan is on-site at once."""
     default_plan: Plan = attrs.field(default=Plan.ON_SITE, converter=_plan)
@@ -292,7 +293,14 @@ class DefaultPriority:
             reasons.append(Reason("customer_tier_kept", {"tier": facts.tier.value}))
         if not reasons:
             reasons.append(Reason("priority_normal"))
-        if facts.category.code in p.remote_first and priority.rank <= p.remote_first_up_to.rank:
+        # A plan the handler chose other than remote guidance stands and is not explained by the
+        # remote-first rule (seed 002 叫修处理流程: 是否需派人现场服务 is the handler's judgement).
+        handler_plan = facts.plan not in (None, Plan.REMOTE)
+        if (
+            facts.category.code in p.remote_first
+            and priority.rank <= p.remote_first_up_to.rank
+            and not handler_plan
+        ):
             plan = Plan.REMOTE
             reasons.append(Reason("remote_guidance_first", {"category": facts.category.code}))
         else:
