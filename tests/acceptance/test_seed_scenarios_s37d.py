@@ -213,3 +213,32 @@ def test_002_call_flow_a_call_the_office_sends_on_site_at_once_is_not_said_to_be
         assert plan is Plan.REMOTE and "“维修”类问题优先远程指导" in words
         plan, words = triage_words(visited)
         assert plan is Plan.ON_SITE and not [r for r in words if "远程" in r]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_002_6_the_dealer_hears_its_fitters_special_case_and_the_job_called_off(
+    backend: str, tmp_path: Path
+) -> None:
+    """分工 6 特殊情况不得超过48小时, with 分工 1: the special case is the dealer's (it is the one bound by
+    the 24 hours), and the job its fitter holds is its job. A leak passed to the Pudong dealer on Friday
+    25 September 2026 (the Mid-Autumn holiday) at 10:00 and given to its own fitter: the maker approves the
+    special case at 14:00, and on Saturday the customer calls the job off. The dealer's desk is told both,
+    beside the fitter; before, only the fitter was."""
+    with world_desk(backend, tmp_path, pack="sanitary_ware", notifier=MemoryNotifier()) as (desk, clock, w):
+        clock.set(datetime(2026, 9, 25, 10, 0, tzinfo=SHANGHAI))
+        tid = desk.open_ticket(
+            w.agent, customer_id=w.cust_zh.id, description="进水阀漏水", asset_id=w.asset.id
+        ).ticket.id
+        desk.triage(w.agent, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        desk.dispatch(w.agent, tid, dealer_id=w.dealer_sh.id)
+        desk.dispatch(w.dealer_sh_staff, tid, engineer_id=w.eng_dealer.id, reason="本店师傅上门")
+        clock.set(datetime(2026, 9, 25, 14, 0, tzinfo=SHANGHAI))
+        desk.extend_sla(w.manager, tid, "resolution", timedelta(hours=48), "配件需从台州调货")
+        clock.set(datetime(2026, 9, 26, 9, 0, tzinfo=SHANGHAI))
+        desk.cancel(w.customer_zh, tid, reason="客户自行修好")
+        for address in (FITTER_PHONE, DEALER_PHONE):
+            told = _sent(desk, address)
+            (extended,) = [m for m in told if "特殊情况已获批准" in m]
+            assert "48 小时" in extended and "2026年9月27日 10:00" in extended
+            (called_off,) = [m for m in told if "已取消" in m]
+            assert tid in called_off and "客户自行修好" in called_off

@@ -415,12 +415,15 @@ class Notifications:
             except NotFound:
                 return []
         if request.role in (Role.ENGINEER, Role.DEALER_STAFF) and ticket.assignee is not None:
-            contact = self._assignee_contact(uow, ticket)
+            contact, dealer = self._assignee_contact_and_dealer(uow, ticket)
             if contact is None:
                 return []
             if "customer_name" in values:
                 values = {**values, **self._customer_facts(uow, ticket)}
-            return [(contact, values)]
+            told = [(contact, values)]
+            if dealer is not None and request.kind in _FITTERS_DEALER_HEARS:
+                told.append((dealer, values))
+            return told
         return [(c, values) for c in self.role_contacts(request.role, uow, now)]
 
     def role_contacts(self, role: Role, uow: UnitOfWork | None, now: datetime) -> tuple[Contact, ...]:
@@ -435,18 +438,28 @@ class Notifications:
         return self.staff.get(role, ())
 
     @staticmethod
-    def _assignee_contact(uow: UnitOfWork, ticket: Ticket) -> Contact | None:
+    def _assignee_contact_and_dealer(
+        uow: UnitOfWork, ticket: Ticket
+    ) -> tuple[Contact | None, Contact | None]:
+        """The holder's contact, and the contact of the dealer whose own engineer the holder is (``None``
+        for a dealer holder or the maker's engineer): the job is that dealer's (seed 002 分工 1)."""
         assignee = ticket.assignee
         if assignee is None:
-            return None
+            return None, None
         try:
             if assignee.kind is AssigneeKind.ENGINEER:
-                return uow.engineers.get(assignee.id).contact
+                engineer = uow.engineers.get(assignee.id)
+                if engineer.dealer_id is None:
+                    return engineer.contact, None
+                try:
+                    return engineer.contact, uow.dealers.get(engineer.dealer_id).contact
+                except NotFound:
+                    return engineer.contact, None
             if assignee.kind is AssigneeKind.DEALER:
-                return uow.dealers.get(assignee.id).contact
+                return uow.dealers.get(assignee.id).contact, None
         except NotFound:
-            return None
-        return None
+            return None, None
+        return None, None
 
     @staticmethod
     def _customer_facts(uow: UnitOfWork, ticket: Ticket) -> dict[str, object]:
@@ -552,6 +565,10 @@ def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
 _CUSTOMER_ASSIGNED = "ticket_assigned"
 _FOLLOWED = "ticket_followed"
 _HOLDERS = frozenset({Role.ENGINEER, Role.DEALER_STAFF})
+_FITTERS_DEALER_HEARS = frozenset({"job_cancelled", "sla_extended"})
+"""The holder's notices the dealer of a holding fitter (a dealer's own engineer) hears too: the job is the
+dealer's (seed 002 分工 1), so its end, and the special case granted to the dealer bound by the 24 hours
+(分工 6), are the dealer's news — not the assignment it made itself, nor a fitter's rework."""
 _TO_HOLDERS = frozenset(
     {"assigned", "rework_requested", "job_cancelled", "complaint_rework_requested", "complaint_cancelled"}
 )
