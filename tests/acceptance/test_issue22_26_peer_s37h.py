@@ -13,14 +13,15 @@ assigned"). Both are fixed (``service/notify.py``): the customer is told a visit
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from aftersales import Actor, Asset, Contact, Customer, Dealer, Product, ServiceDesk
+from aftersales import Actor, Asset, Contact, Customer, Dealer, Money, Product, ServiceContract, ServiceDesk
 from aftersales.adapters import ManualClock, MemoryNotifier
+from aftersales.domain.actors import Role
 from conftest import store_url
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -107,3 +108,67 @@ def test_a_generated_maintenance_visit_tells_the_customer_and_the_dealer_in_thei
             dealer = told[f"d{n}@x.cn"]
             assert assigned[locale] in dealer.body, dealer.body
             assert "：。" not in dealer.body and ", ," not in dealer.body
+
+
+def test_the_documented_jobs_runner_generates_visits_and_reminds_of_expiry_and_overdue_visits_once(
+    url: str,
+) -> None:
+    """Issue 22's jobs (``desk.run_due_jobs()``, "the periodic work", every minute from the host's
+    scheduler) met issue 26's daily work: a host doing what embedding.md and operations.md say never had a
+    visit generated, a contract's expiry announced or an overdue visit chased — those were commands of
+    their own that no page of the jobs named. Two desks on one store run them; each happens once."""
+    clock = ManualClock(datetime(2026, 3, 1, 9, 0, tzinfo=SH))
+    notifier = MemoryNotifier()
+    staff = {Role.GENERAL_MANAGER: [Contact("总经理", email="gm@x.cn")]}  # the monthly feedback's reader
+    opened = [
+        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, notifier=notifier, staff=staff)
+        for _ in range(2)
+    ]
+    if url == "memory://":
+        opened = opened[:1]  # a memory store is its desk's own
+    desk = opened[0]
+    try:
+        desk.register_product(MANAGER, Product("wc-100", "WC-100", "智能马桶", "toilet"))
+        contact = Contact("网点", email="pd@x.cn", locale="zh_Hans")
+        desk.register_dealer(MANAGER, Dealer("pd", "浦东网点", "sh-pudong", contact=contact))
+        owner = Contact("张伟", email="zw@x.cn", locale="zh_Hans")
+        desk.register_customer(MANAGER, Customer("c1", "张伟", owner, region="sh-pudong", dealer_id="pd"))
+        desk.register_asset(MANAGER, Asset("u1", "wc-100", "SN-1", customer_id="c1", dealer_id="pd"))
+        desk.contracts.sign(
+            MANAGER,
+            ServiceContract(
+                id="HT-1", customer_id="c1", assets=("u1",), starts_on=date(2026, 3, 1),
+                ends_on=date(2026, 3, 31), price=Money("600.00", "CNY"), remind_days=30,
+            ),
+        )  # fmt: skip
+        desk.maintenance.create_plan(
+            MANAGER, asset_id="u1", contract_id="HT-1", interval_months=6, first_due=date(2026, 3, 16)
+        )
+
+        def run_everywhere() -> None:
+            for each in opened:
+                assert each.run_due_jobs().failed == {}
+            clock.advance(timedelta(hours=2))  # every job due again: each does what is due once
+            for each in opened:
+                assert each.run_due_jobs().failed == {}
+
+        def told(subject: str) -> list[str]:
+            return [m.recipient for m in notifier.sent if subject in m.subject]
+
+        run_everywhere()  # 1 March: the contract ends within its 30 days' notice; the visit is 15 days off
+        assert sorted(told("服务合同 HT-1 即将到期")) == ["pd@x.cn"]
+        assert desk.maintenance.visits(MANAGER) == []
+
+        clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=SH))  # 14 days ahead of the due day
+        run_everywhere()
+        (visit,) = desk.maintenance.visits(MANAGER)
+        assert desk.ticket(MANAGER, visit.ticket_id).assignee.id == "pd"  # type: ignore[union-attr]
+
+        clock.set(datetime(2026, 3, 17, 9, 0, tzinfo=SH))  # the visit's due day has passed
+        run_everywhere()
+        assert told("保养上门已逾期") == ["pd@x.cn"]
+        assert len(desk.maintenance.visits(MANAGER)) == 1
+        assert len(told("服务合同 HT-1 即将到期")) == 1
+    finally:
+        for each in opened:
+            each.shutdown()
