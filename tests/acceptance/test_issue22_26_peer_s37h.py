@@ -12,6 +12,7 @@ assigned"). Both are fixed (``service/notify.py``): the customer is told a visit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,9 +20,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aftersales import Actor, Asset, Contact, Customer, Dealer, Money, Product, ServiceContract, ServiceDesk
+from aftersales import (
+    Actor,
+    Asset,
+    Contact,
+    Customer,
+    Dealer,
+    Money,
+    Product,
+    SamplingRules,
+    SatisfactionSurvey,
+    ServiceContract,
+    ServiceDesk,
+    from_dict,
+    from_json,
+    to_json,
+)
 from aftersales.adapters import ManualClock, MemoryNotifier
 from aftersales.domain.actors import Role
+from aftersales.errors import ValidationError
 from conftest import store_url
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -172,3 +189,27 @@ def test_the_documented_jobs_runner_generates_visits_and_reminds_of_expiry_and_o
     finally:
         for each in opened:
             each.shutdown()
+
+
+def test_a_survey_campaign_and_its_results_come_back_from_their_json() -> None:
+    """Issue 22: JSON at the edge for every public view and result, with round-trips. A campaign
+    (``desk.surveys.start``'s result) and its results were written but refused on the way back (their
+    sampling rules are a whole number, ``FROM_PACK`` or none: "Unsupported type: int | FromPack | None"),
+    so a host handing a campaign to its portal could not read its own JSON."""
+    clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=SH))
+    with ServiceDesk.open("memory://", pack="sanitary_ware", clock=clock) as desk:
+        desk.register_customer(MANAGER, Customer("c1", "张伟", Contact("张伟", email="c1@x.cn"), region="sh"))
+        rules = SamplingRules(regions={"sh"}, served_within_days=None)  # the rest from the pack
+        campaign = desk.surveys.start(MANAGER, campaign_id="Q1", period="2026-Q1", rules=rules)
+        (task,) = desk.surveys.tasks(Actor.agent("ag"), "Q1")
+        desk.surveys.answer(
+            Actor.agent("ag"), task.id, survey=SatisfactionSurvey(5, 4, 5, 4, 5, 5, attitude=4)
+        )
+        results = desk.surveys.results(MANAGER, "Q1")
+    for value in (campaign, results, rules, SamplingRules()):
+        text = to_json(value)
+        assert from_json(text, type(value)) == value, text
+    assert json.loads(to_json(SamplingRules()))["sample_size"] == "pack"
+    for bad in ("PACK", 1.5, True, "12"):
+        with pytest.raises(ValidationError):
+            from_dict({"sample_size": bad}, SamplingRules)
