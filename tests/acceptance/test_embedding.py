@@ -91,7 +91,8 @@ def test_run_due_jobs_runs_each_job_when_due_and_announces_callbacks_once() -> N
     assert set(second.ran) == {"sla_sweep", "callbacks_due", "deliver"}
     assert set(second.skipped) == {
         "return_reminders", "chargebacks", "recompute_due", "monthly_feedback", "progress_updates",
-        "purge_sent", "purge_dead", "purge_idempotency", "purge_access_log", "purge_sla_alerts",
+        "maintenance_visits", "maintenance_overdue", "contract_reminders", "purge_sent", "purge_dead",
+        "purge_idempotency", "purge_access_log", "purge_sla_alerts",
         "purge_job_marks", "money_index", "batch_tallies", "late_afters", "plan_handovers", "store_upkeep",
     }  # fmt: skip
     assert second.counts["callbacks_due"] == 0  # announced once

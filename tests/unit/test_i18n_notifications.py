@@ -58,6 +58,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     },
     "complaint_registered": {**RECEIVED, "ticket_id": "C-1"},
     "ticket_received_late": {"ticket_id": "T-0001", "received_at": AT},
+    "visit_arranged": {"ticket_id": "T-0001", "received_at": AT},
     "complaint_registered_late": {"ticket_id": "C-1", "received_at": AT},
     "complaint_continued": {"ticket_id": "C-1", "request_id": "T-0001", "received_at": AT},
     "complaint_progress_note": {"ticket_id": "C-1", "note": "已联系厂家核实", "noted_at": AT},

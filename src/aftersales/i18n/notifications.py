@@ -81,6 +81,14 @@ NOTIFICATION_KINDS: Final = _kinds(
         "and that we will respond as soon as possible, not by a time already past.",
     ),
     K(
+        "visit_arranged",
+        ("customer",),
+        {"ticket_id", "received_at"},
+        "A ticket_received of a visit the company planned itself (a maintenance plan's, a complaint "
+        "remedy's): its number, and that the staff will agree a time — no request to thank them for, no "
+        "response owed.",
+    ),
+    K(
         "complaint_registered_late",
         ("customer",),
         {"ticket_id", "received_at"},

@@ -311,7 +311,8 @@ class ServiceDesk(Tickets):
         self.jobs = Jobs(
             context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,
             deliver=self.deliver, privacy=self.privacy, fees=self.fees, feedback=self.feedback,
-            tallies=self.batch_tallies, late_afters=self.late_afters,
+            tallies=self.batch_tallies, late_afters=self.late_afters, maintenance=self.maintenance,
+            contracts=self.contracts,
         )  # fmt: skip
 
     @classmethod

@@ -18,6 +18,13 @@ job                       what it does                                          
 ``progress_updates``      tells the specialists of each open ticket whose customer has  1 hour
                           heard nothing for the pack's ``[progress] update_every``
                           working hours (once per period; seed 001 三(五)1)
+``maintenance_visits``    opens, triages and dispatches the maintenance visits whose     1 hour
+                          generation day has come (``desk.maintenance.generate_due``;
+                          once per plan and due day)
+``maintenance_overdue``   tells each dealer or engineer of their visits past the due     1 hour
+                          day (``desk.maintenance.remind_overdue``; once a day)
+``contract_reminders``    announces service contracts nearing their end                   1 hour
+                          (``desk.contracts.remind_expiring``; once per contract)
 ``deliver``               sends due outbox messages (retries, dead letters)              every call
 ``purge_sent``            deletes sent messages older than the pack's retention          1 day
 ``purge_dead``            deletes dead letters older than the pack's retention          1 day
@@ -121,9 +128,11 @@ from aftersales.service.sla_cliff import recompute_dues
 if TYPE_CHECKING:
     from aftersales.service.batch_tally_backfill import BatchTallies
     from aftersales.service.context import DeskContext
+    from aftersales.service.contracts import ServiceContracts
     from aftersales.service.delivery import OutboxDesk
     from aftersales.service.fee_desk import FeeDesk
     from aftersales.service.late_after_backfill import LateAfters
+    from aftersales.service.maintenance import MaintenanceDesk
     from aftersales.service.materials_desk import MaterialsDesk
     from aftersales.service.monthly_feedback import MonthlyFeedbackDesk
     from aftersales.service.privacy import PrivacyDesk
@@ -147,6 +156,9 @@ JOB_NAMES = (
     "recompute_due",
     "monthly_feedback",
     "progress_updates",
+    "maintenance_visits",
+    "maintenance_overdue",
+    "contract_reminders",
     "deliver",
     "purge_sent",
     "purge_dead",
@@ -228,6 +240,9 @@ _EVERY: Mapping[str, timedelta] = {
     "recompute_due": timedelta(hours=1),
     "monthly_feedback": timedelta(hours=1),
     "progress_updates": timedelta(hours=1),
+    "maintenance_visits": timedelta(hours=1),
+    "maintenance_overdue": timedelta(hours=1),
+    "contract_reminders": timedelta(hours=1),
     "deliver": timedelta(0),
     "purge_sent": timedelta(days=1),
     "purge_dead": timedelta(days=1),
@@ -285,7 +300,8 @@ class JobsReport:
     failed: Mapping[str, str] = attrs.field(factory=dict)
     counts: Mapping[str, int] = attrs.field(factory=dict)
     """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
-    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages, idempotency rows,
+    recomputed, monthly feedbacks sent (1 or 0), maintenance visits generated, plan visits found
+    overdue, contracts reminded of, messages sent, messages, idempotency rows,
     access-log records, SLA alerts and job marks purged, slips indexed, units counted into the batch
     tallies, tickets given their late-after instants, upkeep batches (+1 when statistics were
     refreshed)."""
@@ -334,6 +350,8 @@ class Jobs:
         feedback: MonthlyFeedbackDesk | None = None,
         tallies: BatchTallies | None = None,
         late_afters: LateAfters | None = None,
+        maintenance: MaintenanceDesk | None = None,
+        contracts: ServiceContracts | None = None,
     ) -> None:
         self.context = context
         self.runner = runner
@@ -346,6 +364,8 @@ class Jobs:
         self.feedback = feedback
         self.tallies = tallies
         self.late_afters = late_afters
+        self.maintenance = maintenance
+        self.contracts = contracts
         self.settings = settings or JobSettings()
         self.marks = MarkRetention(context, runner)
         """The purges of SLA alerts and job marks, to run by hand (a manager) as the jobs do daily."""
@@ -546,6 +566,9 @@ class Jobs:
             "recompute_due": self._recompute_due,
             "monthly_feedback": self._monthly_feedback,
             "progress_updates": lambda now: self._progress.announce(self.actor, now, self.settings.limit),
+            "maintenance_visits": self._maintenance_visits,
+            "maintenance_overdue": self._maintenance_overdue,
+            "contract_reminders": self._contract_reminders,
             "deliver": self._deliver,
             "purge_sent": self._purge_sent,
             "purge_dead": self._purge_dead,
@@ -714,6 +737,33 @@ class Jobs:
 
     def _chargebacks(self, now: datetime) -> int:
         return len(self.materials.run_overdue_chargebacks(self.actor, now, limit=self.settings.limit))
+
+    # Issue 26's daily work, run with issue 22's jobs (session 37): before, a host running only
+    # ``run_due_jobs`` as the embedding page says never had a visit generated, an expiring contract
+    # announced or an overdue visit chased. Each command is idempotent per day (a cursor, a cleared
+    # generation day, a cleared reminder day), so an hourly run does the day's work once.
+    def _maintenance_visits(self, now: datetime) -> int:
+        if self.maintenance is None:
+            return 0
+        self._needs_ranges()
+        return len(self.maintenance.generate_due(self.actor, self.context.today(now)).generated)
+
+    def _maintenance_overdue(self, now: datetime) -> int:
+        if self.maintenance is None:
+            return 0
+        self._needs_ranges()
+        return len(self.maintenance.remind_overdue(self.actor, self.context.today(now)))
+
+    def _contract_reminders(self, now: datetime) -> int:
+        if self.contracts is None:
+            return 0
+        self._needs_ranges()
+        return len(self.contracts.remind_expiring(self.actor, self.context.today(now)))
+
+    def _needs_ranges(self) -> None:
+        # The daily work reads one range of an indexed date: a host's store without ranges cannot do it.
+        if not callable(getattr(self._documents(), "query_range", None)):
+            raise _Unsupported("documents.query_range")
 
     def _recompute_due(self, now: datetime) -> int:
         """Open, triaged tickets without a resolution due time (holiday data was missing when they

@@ -22,6 +22,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.complaint_handover import CONTINUES_KEY
 from aftersales.domain.contact import Contact
+from aftersales.domain.customer_feedback import owes_response
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
 from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
@@ -357,8 +358,9 @@ class Notifications:
         if kind == "assigned":
             return {
                 "ticket_id": ticket.id,
-                "customer_name": "",
-                "address": "",
+                # Filled from the customer's record for the holder; "none" in words when it has none.
+                "customer_name": NOT_SET,
+                "address": NOT_SET,
                 "category": ticket.category,
                 "priority": ticket.priority or NOT_SET,
                 "resolution_due_at": ticket.resolution_due_at or NOT_SET,
@@ -467,7 +469,8 @@ class Notifications:
             customer = uow.customers.get(ticket.customer_id)
         except NotFound:
             return {}
-        return {"customer_name": customer.name, "address": customer.contact.address or ""}
+        # A customer registered without an address: the holder reads "地址：无", not "地址：。".
+        return {"customer_name": customer.name, "address": customer.contact.address or NOT_SET}
 
     def staff_messages(
         self,
@@ -581,13 +584,22 @@ _RECEIVED_LATE: Mapping[str, str] = {
 }
 
 
+_ARRANGED = "visit_arranged"
+"""The customer's registration notice of a visit the company planned itself (channel ``planned``)."""
+
+
 def _received_words(
     kind: str, ticket: Ticket, values: Mapping[str, object], now: datetime
 ) -> tuple[str, Mapping[str, object]]:
     """The customer's words of a registration whose response fell due before it was entered (a letter
     received days before, seed 004 第八条 2(1) 来信; a request handed over as a complaint): no promise of
     a time already past ("我们将在 <27 February> 前与您联系" sent on 3 March), but that we respond as soon
-    as possible. Any other notice, or a due still ahead when it is sent (``now``), keeps its own."""
+    as possible. A visit the company planned itself (a maintenance plan's, a complaint remedy's) answers
+    no request of the customer's and owes no response (:func:`owes_response`): the customer is told it
+    was arranged (``visit_arranged``), not thanked for a request and promised a response "by none"
+    (session 37). Any other notice, or a due still ahead when it is sent (``now``), keeps its own."""
+    if kind == "ticket_received" and not owes_response(ticket):
+        return _ARRANGED, {"ticket_id": ticket.id, "received_at": ticket.received_at}
     late = _RECEIVED_LATE.get(kind)
     due = ticket.response_due_at
     if late is None or due is None or due > now:
