@@ -50,8 +50,8 @@ page 1, -2.5 the urgency index a triage moves and -0.7 on the state index. Each 
 message a host reads. The outbox rows without their ``null`` fields (a new message has seven) wrote
 17.33 pages instead of 17.89 (-0.56; triage and note ±0.05): a change of the stored text for about 3 µs
 of ``COMMIT``, left. (Session 37 made it: over 3,000 commands of each kind the saving is 0.01-0.06 pages a
-command, fewer outbox leaf splits; the -0.56 was where the splits of 1,000 dispatches fell.) Moving the closed tickets to their own assignee index would only move the page to
-the ticket's close.
+command, fewer outbox leaf splits; the -0.56 was where the splits of 1,000 dispatches fell.) Moving the
+closed tickets to their own assignee index would only move the page to the ticket's close.
 """
 
 from __future__ import annotations
