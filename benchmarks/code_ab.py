@@ -62,8 +62,8 @@ the read 43, the outbox insert 36, ``Ticket.assign`` 20; a note 420-474: the rep
 the whole log for ``ended_cycles`` and ``response_stopped`` at every save), the SLA step's ``_log`` 21 (the
 first answer stopping the response clock, ``advanced_by`` 14 of it on memory, ``met_running`` 5). Made this
 session: a dispatch's payload on the triage's ordered path (``is_canonical`` 3.2-4.4 µs), hooks skipped
-outside their steps and states (``service.hook_scope``: 1.4-1.9 µs a command on memory, scopes switched in
-blocks here), the outbox's null members (above). Weighed and left: each event serialised once (the outbox
+outside their steps and states (``service.hook_scope``: 1.4-1.9 µs a command on memory, scopes switched by
+``_alternate``), the outbox's null members (above). Weighed and left: each event serialised once (the outbox
 message's encode of a dispatch's event is 1-3 µs here: an ``orjson.Fragment`` splice would save less than
 that); the reporting row merged into the ticket row (17-24 µs, a 45-column migration).
 """
