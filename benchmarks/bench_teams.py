@@ -143,7 +143,7 @@ def detection(units: int, n: int) -> None:
 
     hooks = desk.runner._ticket_hooks
     kept = list(hooks)
-    hooks[:] = [h for h in hooks if "detect_on_fault" not in getattr(h, "__qualname__", "")]
+    hooks[:] = [h for h in hooks if "detect_on_fault" not in getattr(h[0], "__qualname__", "")]
     runs("baseline: add_fault_record without detector", lambda: record(without), n)
     hooks[:] = kept
     causes = iter(range(n))

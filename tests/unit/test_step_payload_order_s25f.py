@@ -93,3 +93,36 @@ def test_a_triage_payload_is_not_walked_for_its_order(monkeypatch: pytest.Monkey
     assert list(event.payload["reasons"][0]["params"]) == ["a", "z"]  # type: ignore[index,call-overload]
     other = ticket.step("tag", AGENT, at(2, 12), payload={"removed": [], "added": ["b"]})
     assert walked == [{"removed": [], "added": ["b"]}] and list(other.payload) == ["added", "removed"]
+
+
+def test_a_dispatch_payload_is_not_walked_for_its_order_s37c(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Session 37 (issue 21): a dispatch's payload is built sorted at every depth as a triage's is (the
+    # assignee's keys, a reason's parameters), so it takes the triage's path: no walk, the same payload.
+    walked: list[Any] = []
+    original = events.is_canonical
+
+    def counting(value: Any) -> bool:
+        walked.append(value)
+        return original(value)
+
+    monkeypatch.setattr(events, "is_canonical", counting)
+    ticket, _ = _triaged(Priority.NORMAL)
+    first = ticket.assign(
+        AGENT,
+        at(2, 11),
+        Assignee(AssigneeKind.DEALER, "dealer-sh", "浦东"),
+        reasons=[Reason("dispatch_to_dealer", {"region": "SH", "dealer": "dealer-sh"})],
+    )
+    again = ticket.assign(
+        AGENT, at(2, 12), Assignee(AssigneeKind.ENGINEER, "eng-1", "王"), dealer="dealer-sh", reason="nearer"
+    )
+    assert walked == []
+    assert first.payload == {
+        "assignee": {"id": "dealer-sh", "kind": "dealer", "name": "浦东"},
+        "reasons": [{"code": "dispatch_to_dealer", "params": {"dealer": "dealer-sh", "region": "SH"}}],
+    }
+    assert list(first.payload["reasons"][0]["params"]) == ["dealer", "region"]  # type: ignore[index,call-overload]
+    assert list(again.payload) == ["assignee", "dealer", "previous", "reasons"]
+    assert ticket.events[-2:] == [first, again] and ticket.assignee == Assignee(
+        AssigneeKind.ENGINEER, "eng-1", "王"
+    )

@@ -573,7 +573,10 @@ class Ticket:
         if self.assignee is not None:
             payload["previous"] = {"id": self.assignee.id, "kind": self.assignee.kind.value}
         payload["reasons"] = _reason_facts(reasons)
-        event = self.step(trigger, actor, at, reason=reason, payload=payload)
+        # Sorted at every depth as built (the keys above, the assignee's, a reason's own), as a triage's:
+        # made without walking it again (issue 21). A dealer that is not text takes the checking path.
+        make = ordered_event if dealer is None or type(dealer) is str else TicketEvent
+        event = self._fire(trigger, actor, at, reason, payload, "reason", make)
         self.assignee = assignee
         return event
 

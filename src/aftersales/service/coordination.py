@@ -29,6 +29,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
+from aftersales.service.hook_scope import reacting_to
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner, TicketHook
 from aftersales.service.views import CommandResult
@@ -214,4 +215,4 @@ def tell_centre_on_resolve(context: DeskContext) -> TicketHook:
             )
         return messages
 
-    return hook
+    return reacting_to(hook, actions=("resolve",))

@@ -30,6 +30,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_desk import SurveyHook
 from aftersales.service.complaint_desk import ComplaintDesk
+from aftersales.service.hook_scope import reacting_to
 from aftersales.service.knowledge_desk import KnowledgeDesk
 from aftersales.service.runner import Applied, CommandRunner, TicketHook
 
@@ -52,7 +53,7 @@ def learn_on_close(knowledge: KnowledgeDesk) -> TicketHook:
             knowledge.learn(uow, ticket, now)
         return None
 
-    return hook
+    return reacting_to(hook, states=(closed,))
 
 
 def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:

@@ -19,6 +19,7 @@ from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.hook_scope import reacting_to
 from aftersales.service.runner import TicketHook
 
 __all__ = ["Settlement", "on_cancellation"]
@@ -48,4 +49,4 @@ def on_cancellation(settle: Settlement) -> TicketHook:
         reason = next((e.reason for e in reversed(events) if e.to_state == _CANCELLED and e.reason), "cancel")
         return settle(uow, actor, ticket, reason, now)
 
-    return hook
+    return reacting_to(hook, states=(_CANCELLED,))

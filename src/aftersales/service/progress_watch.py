@@ -40,6 +40,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
+from aftersales.service.hook_scope import reacting_to
 
 __all__ = [
     "BASIS_ID",
@@ -200,4 +201,4 @@ def watch_on_change(
             return  # the common case: no move into the watched states, nothing read or written
         _entered(context, uow, ticket, now)
 
-    return hook
+    return reacting_to(hook, states=_WATCHED)

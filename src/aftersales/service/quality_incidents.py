@@ -57,6 +57,7 @@ from aftersales.service.complaint_incident_facts import IncidentComplaints, in_s
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import department_notices
 from aftersales.service.escalation_reach import reach_up
+from aftersales.service.hook_scope import reacting_to
 from aftersales.service.notify import NOT_SET
 from aftersales.service.numbering import new_id
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
@@ -130,7 +131,7 @@ def detect_on_fault(context: DeskContext, on_incident: IncidentComplaints | None
                 messages += count_unit(context, uow, ticket, dimension, value, now, on_incident)
         return messages
 
-    return hook
+    return reacting_to(hook, actions=("record_fault",))
 
 
 def _fault_reads(ticket: Ticket, dimension: str, values: Sequence[str]) -> ReadAhead:

@@ -44,6 +44,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.cancelled_materials import call_off_request
 from aftersales.service.clock_skew import stamp_for
+from aftersales.service.hook_scope import reacting_to
 from aftersales.service.privacy import CANCELLED_BY_ERASURE
 from aftersales.service.runner import CommandRunner, TicketHook
 
@@ -93,7 +94,7 @@ def call_off_remedy_work(runner: CommandRunner) -> TicketHook:
                     _cancel_request(uow, request_id, reason, now)
         return messages
 
-    return hook
+    return reacting_to(hook, states=(_ENDED,))
 
 
 def _visits_locked(runner: CommandRunner, uow: UnitOfWork, file: ComplaintFile) -> list[Ticket]:

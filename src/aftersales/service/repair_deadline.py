@@ -29,6 +29,7 @@ from aftersales.errors import NotFound
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.hook_scope import reacting_to
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.runner import TicketHook
 
@@ -56,7 +57,7 @@ def date_returns_from_repair(params: MaterialsParams, calendar: BusinessCalendar
             _date_repairs(uow, ticket, resolved, params, calendar)
         return None
 
-    return hook
+    return reacting_to(hook, actions=(RESOLVED,))
 
 
 def _date_repairs(

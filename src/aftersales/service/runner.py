@@ -59,6 +59,7 @@ from aftersales.service.call_ids import CallIds, one_call
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.data_missing_notice import data_missing_messages
+from aftersales.service.hook_scope import HookScope, scope_of
 from aftersales.service.permissions import authorize, can_read
 from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.reader_view import as_seen_by, reads_every_part
@@ -199,7 +200,8 @@ class CommandRunner:
 
     def __init__(self, context: DeskContext) -> None:
         self.context = context
-        self._ticket_hooks: list[TicketHook] = []
+        # Each hook with the steps and states it reacts to (None: every command), read once here.
+        self._ticket_hooks: list[tuple[TicketHook, HookScope | None]] = []
         self.until_first_commit: Callable[[UnitOfWork, datetime], None] | None = None
         """Run in each write's transaction before its commit until one has committed (the books zone's
         stamp on a store without one: :mod:`aftersales.service.zone_stamp`)."""
@@ -214,8 +216,10 @@ class CommandRunner:
             self.until_first_commit = None
 
     def on_ticket_change(self, hook: TicketHook) -> None:
-        """Register ``hook`` to run in every ticket command's transaction, after apply."""
-        self._ticket_hooks.append(hook)
+        """Register ``hook`` to run in every ticket command's transaction, after apply (only in those
+        that take one of its steps or move the ticket into or out of one of its states, when it says
+        which: :func:`~aftersales.service.hook_scope.reacting_to`)."""
+        self._ticket_hooks.append((hook, scope_of(hook)))
 
     # -- reads the commands share -----------------------------------------------------------------
 
@@ -693,7 +697,13 @@ class CommandRunner:
         guards read it; ``callback_checked``: the callback policy was found the store's before the step)."""
         stamps = stamps or StampRead(uow)
         messages: list[OutboxMessage] = []
-        for hook in self._ticket_hooks:
+        acted: frozenset[str] | None = None
+        for hook, scope in self._ticket_hooks:
+            if scope is not None:
+                if acted is None:
+                    acted = frozenset([event.action for event in events])
+                if not scope.concerns(before_state, ticket.state, acted):
+                    continue  # none of its steps, none of its states: it would find nothing to do
             messages += hook(uow, actor, ticket, before_state, events, now) or ()
         context = self.context
         tier = self.tier(uow, ticket)
