@@ -1,0 +1,98 @@
+"""Seeds 003 and 004 walked by a peer tester (session 37, developer e), through the public API.
+
+- Seed 003 二 1 客服专员实行轮班制,保证服务的连续性 with 二 5 投诉处理 由指定人员负责跟进 and 二 3 响应时效: a
+  complaint the morning shift took and left open falls due in the afternoon. The sweep told its clock
+  running out to the handler only (at home since 13:00) and the manager; the agents at the desk, who may
+  call the customer, heard nothing. They are told now while the handler is off shift; and a breach
+  withdrawn by a call entered late is withdrawn to the handler and to them as well as to the manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from aftersales import Actor, Contact, ServiceDesk
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.agent_shifts import AgentShift
+from conftest import SHANGHAI, STAFF, World, make_world, register, store_url
+
+BACKENDS = ["memory", "sqlite", "postgres"]
+
+Host = tuple[ServiceDesk, ManualClock, World, MemoryNotifier]
+
+
+def _at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+LI, CHEN = Actor.agent("agent-1", "客服小李"), Actor.agent("agent-2", "客服小陈")
+
+
+@pytest.fixture(params=BACKENDS)
+def centre(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
+    """The customer-service centre's desk (seed 004) whose staff directory lists its two agents."""
+    clock, world, notifier = ManualClock(_at(3, 2, 8)), make_world(), MemoryNotifier()
+    staff = {
+        **STAFF,
+        "agent:agent-1": [Contact("客服小李", email="li@venus.example", locale="zh_Hans")],
+        "agent:agent-2": [Contact("客服小陈", email="chen@venus.example", locale="zh_Hans")],
+    }
+    with (
+        store_url(request.param, tmp_path) as url,
+        ServiceDesk.open(url, pack="service_centre", clock=clock, staff=staff, notifier=notifier) as desk,
+    ):
+        register(desk, world)
+        yield desk, clock, world, notifier
+
+
+def _clock_notices(desk: ServiceDesk, notifier: MemoryNotifier, ticket_id: str) -> set[tuple[str, str]]:
+    desk.deliver()
+    return {
+        (m.recipient, m.idempotency_key.split(":")[3])
+        for m in notifier.sent
+        if m.idempotency_key.startswith(f"{ticket_id}:sla:response:")
+    }
+
+
+def test_2_1_a_complaint_left_open_across_a_shift_reaches_the_agents_at_the_desk(centre: Host) -> None:
+    """Monday 2 March 2026: 小李 is at the desk 09:00–13:00, 小陈 13:00–18:00. 小李 takes two complaints and
+    starts investigating both (he is their handler); their first answer is due two working hours later,
+    the lunch break (12:00–13:00) not counted. The one taken at 09:30 falls due at 11:30, in 小李's own
+    shift: he is told, 小陈 is not. The one taken at 11:50 falls due at 14:50, when 小李 has gone home: the
+    warning and the breach reach 小陈 at the desk too (who may call the customer), beside 小李 and the
+    manager. 小陈 had called the customer in time and enters the call afterwards: the breach is withdrawn
+    to the three who heard of it (before session 37, to the manager only)."""
+    desk, clock, w, notifier = centre
+    shifts = [
+        AgentShift("agent-1", _at(3, 2, 9), _at(3, 2, 13)),
+        AgentShift("agent-2", _at(3, 2, 13), _at(3, 2, 18)),
+    ]
+    desk.agent_shifts.plan(w.manager, _at(3, 2, 0), _at(3, 3, 0), shifts)
+    complaints = []
+    for taken, sweeps in (((9, 30), ((11, 15), (11, 31))), ((11, 50), ((14, 35), (14, 51)))):
+        clock.set(_at(3, 2, *taken))
+        cid = desk.complaints.open_complaint(LI, "cust-zh", "师傅态度恶劣, 要求道歉").ticket.id
+        desk.complaints.investigate(LI, cid)
+        complaints.append(cid)
+        for minute_of_day in sweeps:
+            clock.set(_at(3, 2, *minute_of_day))
+            desk.sla_watch.sweep(Actor.system())
+    morning, noon = complaints
+    assert desk.sla(w.manager, noon)["response"].due_at == _at(3, 2, 14, 50)
+
+    li, chen, manager = "li@venus.example", "chen@venus.example", "manager@venus.example"
+    kinds = {"sla_warning", "sla_breach"}
+    assert _clock_notices(desk, notifier, morning) == {(who, k) for who in (li, manager) for k in kinds}
+    assert _clock_notices(desk, notifier, noon) == {(who, k) for who in (li, chen, manager) for k in kinds}
+
+    # 小陈 called the customer at 14:45 and enters it at 15:00: the breach is withdrawn to all who heard it
+    clock.set(_at(3, 2, 15))
+    desk.contact_customer(CHEN, noon, note="小李已下班, 小陈已致电客户致歉", at=_at(3, 2, 14, 45))
+    desk.deliver()
+    withdrawn = {m.recipient for m in notifier.sent if ":sla_breach_withdrawn@" in m.idempotency_key}
+    assert withdrawn == {li, chen, manager}
