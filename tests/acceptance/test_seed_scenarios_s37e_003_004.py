@@ -19,7 +19,7 @@ from aftersales import Actor, Contact, ServiceDesk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.agent_shifts import AgentShift
-from conftest import SHANGHAI, STAFF, World, make_world, register, store_url
+from conftest import SHANGHAI, STAFF, World, make_world, noticed_desk, register, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -96,3 +96,31 @@ def test_2_1_a_complaint_left_open_across_a_shift_reaches_the_agents_at_the_desk
     desk.deliver()
     withdrawn = {m.recipient for m in notifier.sent if ":sla_breach_withdrawn@" in m.idempotency_key}
     assert withdrawn == {li, chen, manager}
+
+
+@pytest.fixture(params=BACKENDS)
+def desk_of_centre(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
+    """The customer-service centre's desk (seed 004) on each store, its staff the suite's."""
+    with noticed_desk(request.param, tmp_path, "service_centre") as opened:
+        yield opened
+
+
+def test_8_2_3_the_outlet_holding_a_complaint_the_customer_withdrew_is_called_off(
+    desk_of_centre: Host,
+) -> None:
+    """Seed 004 第八条 2(3) 由客户服务中心转到维修网点的用户投诉, with 撤诉: on Tuesday 3 March 2026 the centre
+    passes 张伟's complaint to the Pudong dealer, which is told to go and look. At 11:00 张伟 withdraws it
+    (he settled it himself). The dealer is told the complaint is called off, with 张伟's reason, as it is
+    when the centre cancels one; before session 37 a withdrawal told it nothing, and it went."""
+    desk, clock, w, notifier = desk_of_centre
+    clock.set(_at(3, 3, 10))
+    cid = desk.complaints.open_complaint(w.agent, "cust-zh", "维修后仍漏水").ticket.id
+    desk.complaints.investigate(w.manager, cid)
+    desk.complaints.refer_to_outlet(w.manager, cid, dealer_id="dealer-sh", note="请上门查看")
+    desk.deliver()
+    before = len(notifier.sent)
+    clock.set(_at(3, 3, 11))
+    desk.complaints.withdraw(w.customer_zh, cid, reason="已自行解决")
+    desk.deliver()
+    told = [(m.recipient, m.body) for m in notifier.sent[before:]]
+    assert told == [(w.dealer_sh.contact.phone, f"投诉 {cid} 已取消，无需再处理。原因：已自行解决")]
