@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from aftersales import Actor, Contact, ServiceDesk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.agent_shifts import AgentShift
+from aftersales.domain.complaints import CrisisFacts, CrisisProblem, Recourse, RemedyKind
+from aftersales.domain.money import Money
 from conftest import SHANGHAI, STAFF, World, make_world, noticed_desk, register, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
@@ -108,10 +111,11 @@ def desk_of_centre(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[H
 def test_8_2_3_the_outlet_holding_a_complaint_the_customer_withdrew_is_called_off(
     desk_of_centre: Host,
 ) -> None:
-    """Seed 004 第八条 2(3) 由客户服务中心转到维修网点的用户投诉, with 撤诉: on Tuesday 3 March 2026 the centre
-    passes 张伟's complaint to the Pudong dealer, which is told to go and look. At 11:00 张伟 withdraws it
-    (he settled it himself). The dealer is told the complaint is called off, with 张伟's reason, as it is
-    when the centre cancels one; before session 37 a withdrawal told it nothing, and it went."""
+    """Seed 004 第八条 2(3) 由客户服务中心转到维修网点的用户投诉, with 撤诉: on Tuesday 3 March 2026 the
+    centre passes 张伟's complaint to the Pudong dealer, which is told to go and look. At 11:00 张伟
+    withdraws it (he settled it himself). The dealer is told the complaint is called off, with 张伟's
+    reason, as it is when the centre cancels one; before session 37 a withdrawal told it nothing, and it
+    went."""
     desk, clock, w, notifier = desk_of_centre
     clock.set(_at(3, 3, 10))
     cid = desk.complaints.open_complaint(w.agent, "cust-zh", "维修后仍漏水").ticket.id
@@ -124,3 +128,36 @@ def test_8_2_3_the_outlet_holding_a_complaint_the_customer_withdrew_is_called_of
     desk.deliver()
     told = [(m.recipient, m.body) for m in notifier.sent[before:]]
     assert told == [(w.dealer_sh.contact.phone, f"投诉 {cid} 已取消，无需再处理。原因：已自行解决")]
+
+
+def test_7_5_1_the_customer_reads_the_compensation_it_is_paid(desk_of_centre: Host) -> None:
+    """Seed 004 第七条 5(1) 危机事件 … 向我司提出赔偿要求, with 第八条 2(4): 张伟's floor was ruined by a
+    leaking cistern and he asks for 3,000 yuan, having gone to the press; the centre refers it to the general
+    manager, who decides to pay the 3,000 yuan. The centre grants that compensation and a gift. 张伟
+    reading his complaint (the file and its history) sees the compensation of 3,000 yuan he is paid — not
+    0.00, as before session 37 — while what the gift cost the company stays the office's."""
+    desk, clock, w, _notifier = desk_of_centre
+    clock.set(_at(3, 3, 10))
+    crisis = CrisisFacts(
+        problems={CrisisProblem.PROPERTY_LOSS}, economic_loss=True, recourse={Recourse.PRESS},
+        loss=Money(Decimal("3000"), "CNY"),
+    )  # fmt: skip
+    cid = desk.complaints.open_complaint(
+        w.agent, "cust-zh", "水箱漏水泡坏地板, 要求赔偿3000元", crisis=crisis
+    ).ticket.id
+    desk.complaints.investigate(w.manager, cid)
+    desk.complaints.refer_to_general_manager(w.manager, cid, question="是否赔偿地板3000元?")
+    desk.complaints.record_gm_decision(w.general_manager, cid, decision="赔偿地板3000元并更换水箱")
+    desk.complaints.agree_solution(w.manager, cid)
+    paid, gift = Money(Decimal("3000"), "CNY"), Money(Decimal("200"), "CNY")
+    desk.complaints.grant_remedy(w.manager, cid, kind=RemedyKind.COMPENSATION, cost=paid)
+    desk.complaints.grant_remedy(w.manager, cid, kind=RemedyKind.GIFT, cost=gift, note="赠送清洁套装")
+
+    seen = desk.complaints.complaint_file(w.customer_zh, cid).remedies
+    assert [(r.kind, r.cost) for r in seen] == [
+        (RemedyKind.COMPENSATION, paid), (RemedyKind.GIFT, Money.zero("CNY"))
+    ]  # fmt: skip
+    steps = [e.payload for e in desk.ticket(w.customer_zh, cid).events if e.action == "grant_remedy"]
+    assert [(p["kind"], p.get("cost")) for p in steps] == [("compensation", "3000.00"), ("gift", None)]
+    staff_seen = desk.complaints.complaint_file(w.manager, cid).remedies
+    assert [r.cost for r in staff_seen] == [paid, gift]  # the office reads both, as before
