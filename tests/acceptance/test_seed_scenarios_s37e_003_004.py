@@ -19,6 +19,7 @@ import pytest
 from aftersales import Actor, Contact, ServiceDesk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.actors import Role
 from aftersales.domain.agent_shifts import AgentShift
 from aftersales.domain.complaints import CrisisFacts, CrisisProblem, Recourse, RemedyKind
 from aftersales.domain.money import Money
@@ -161,3 +162,33 @@ def test_7_5_1_the_customer_reads_the_compensation_it_is_paid(desk_of_centre: Ho
     assert [(p["kind"], p.get("cost")) for p in steps] == [("compensation", "3000.00"), ("gift", None)]
     staff_seen = desk.complaints.complaint_file(w.manager, cid).remedies
     assert [r.cost for r in staff_seen] == [paid, gift]  # the office reads both, as before
+
+
+def test_8_2_4_the_general_manager_asked_how_to_handle_a_withdrawn_complaint_is_told(
+    desk_of_centre: Host,
+) -> None:
+    """Seed 004 第八条 2(4) 客户服务中心向总经理报告及请示处理方法: on Tuesday 3 March 2026 the centre
+    refers two complaints to the general manager. He answers the second; the first, 张伟 withdraws at
+    15:00 (he came to terms with the fitter) before any answer. The general manager is told the first
+    is called off, with 张伟's reason — nothing is left for him to decide, and his decision would be
+    refused; before session 37 he heard nothing. The second, cancelled by the centre after his answer,
+    asks nothing of him."""
+    desk, clock, w, notifier = desk_of_centre
+    clock.set(_at(3, 3, 10))
+    asked, answered = (
+        desk.complaints.open_complaint(w.agent, "cust-zh", description).ticket.id
+        for description in ("安装工弄坏了墙面瓷砖", "重复登记: 安装工弄坏了墙面瓷砖")
+    )
+    for cid in (asked, answered):
+        desk.complaints.investigate(w.manager, cid)
+        desk.complaints.refer_to_general_manager(w.manager, cid, question="是否赔偿瓷砖?")
+    desk.complaints.record_gm_decision(w.general_manager, answered, decision="赔偿瓷砖并致歉")
+    desk.deliver()
+    before = len(notifier.sent)
+    clock.set(_at(3, 3, 15))
+    desk.complaints.withdraw(w.customer_zh, asked, reason="已与安装工和解")
+    desk.complaints.cancel(w.manager, answered, reason="重复登记")
+    desk.deliver()
+    gm_phone = STAFF[Role.GENERAL_MANAGER][0].phone
+    told = [m.body for m in notifier.sent[before:] if m.recipient == gm_phone]
+    assert told == [f"投诉 {asked} 已取消，无需再处理。原因：已与安装工和解"]
