@@ -23,6 +23,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.agent_shifts import AgentShift
 from aftersales.domain.complaints import CrisisFacts, CrisisProblem, Recourse, RemedyKind
 from aftersales.domain.money import Money
+from aftersales.i18n.reasons import render_reasons
 from conftest import SHANGHAI, STAFF, World, make_world, noticed_desk, register, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
@@ -192,3 +193,32 @@ def test_8_2_4_the_general_manager_asked_how_to_handle_a_withdrawn_complaint_is_
     gm_phone = STAFF[Role.GENERAL_MANAGER][0].phone
     told = [m.body for m in notifier.sent[before:] if m.recipient == gm_phone]
     assert told == [f"投诉 {asked} 已取消，无需再处理。原因：已与安装工和解"]
+
+
+def test_8_2_5_the_crisis_told_at_once_names_every_recourse(desk_of_centre: Host) -> None:
+    """Seed 004 第七条 5(1) 危机事件 with 第八条 2(5) 立即通知: a burst cistern flooded 张伟's flat and
+    hurt his mother; he has gone to the consumer association and to the press. The centre and the
+    general manager are told at once why the complaint is a crisis: both losses and both recourses, in
+    their words (the stored reason read in zh_Hant and en alike). Before session 37 the text named the
+    first of each in code order only: the press, which most calls for haste, was left out."""
+    desk, clock, w, notifier = desk_of_centre
+    clock.set(_at(3, 3, 10))
+    crisis = CrisisFacts(
+        problems={CrisisProblem.PROPERTY_LOSS, CrisisProblem.PERSONAL_INJURY}, economic_loss=True,
+        recourse={Recourse.PRESS, Recourse.CONSUMER_ASSOCIATION}, loss=Money(Decimal("8000"), "CNY"),
+    )  # fmt: skip
+    cid = desk.complaints.open_complaint(
+        w.agent, "cust-zh", "水箱爆裂, 淹了房间, 老人滑倒受伤", crisis=crisis
+    ).ticket.id
+    desk.deliver()
+    gm_phone = STAFF[Role.GENERAL_MANAGER][0].phone
+    (told,) = [
+        m.body
+        for m in notifier.sent
+        if m.recipient == gm_phone and "complaint_escalated" in m.idempotency_key
+    ]
+    assert "财产损失" in told and "人员受伤" in told and "向消协反映" in told and "向新闻媒体反映" in told
+    (reason,) = desk.complaints.complaint_file(w.manager, cid).severity_reasons
+    hant, en = (render_reasons([reason], locale)[0] for locale in ("zh_Hant", "en"))
+    assert "消協" in hant and "新聞媒體" in hant
+    assert "consumer association" in en and "press" in en
