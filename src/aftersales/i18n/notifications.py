@@ -180,10 +180,11 @@ NOTIFICATION_KINDS: Final = _kinds(
     ),
     K(
         "complaint_cancelled",
-        ("engineer",),
+        ("engineer", "general_manager"),
         {"ticket_id", "reason"},
-        "A complaint referred to an outlet was cancelled: the outlet has nothing more to do "
-        "(job_cancelled naming a complaint).",
+        "A complaint referred to an outlet was cancelled or withdrawn by the customer: the outlet has "
+        "nothing more to do (job_cancelled naming a complaint); also to those a referral still waiting "
+        "for the general manager's answer reached (seed 004 第八条 2(4)).",
     ),
     K(
         "sla_warning",

@@ -357,13 +357,14 @@ def crisis_event(facts: CrisisFacts) -> Decision[bool]:
         missing.append(Reason("crisis_no_recourse"))
     if missing:
         return Decision(False, missing, "default.complaint")
-    # The first problem and recourse (in code order) are labelled in the text; the full lists stay
-    # in the parameters for auditors.
+    # Every problem and recourse (in code order) is labelled in the text: the centre and the general
+    # manager told at once (第八条 2(5)) read the press beside the consumer association, not the first
+    # in code order alone (before session 37). "problems"/"recourses" keep the lists for auditors.
     reason = Reason(
         "crisis_event",
         {
-            "crisis_problem": problems[0],
-            "recourse": recourse[0],
+            "crisis_problem": ",".join(problems),
+            "recourse": ",".join(recourse),
             "problems": ",".join(problems),
             "recourses": ",".join(recourse),
             "groups": ",".join(sorted({p.group for p in facts.problems})),

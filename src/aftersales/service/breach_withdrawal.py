@@ -26,6 +26,7 @@ from aftersales.errors import CalendarDataMissing, NotFound
 from aftersales.i18n.values import Term
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.complaint_clock_audience import follow_up_messages
 from aftersales.service.context import DeskContext
 from aftersales.service.sla_watch import SlaAlert, SlaWatch, announced_to, restarted_at
 
@@ -73,4 +74,6 @@ def withdraw_response_breach(
     handler = SlaWatch._handler(uow, ticket)  # told of the breach, told of its withdrawal
     if handler is not None:
         messages += notifications.contact_messages(words, "handler", handler, values, key, now)
+    # a complaint's handler, and the agents who covered for them off shift, heard of the breach too
+    messages += follow_up_messages(notifications, uow, ticket, words, values, key, now, announced_at=alert.at)
     return messages

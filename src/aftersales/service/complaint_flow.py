@@ -28,6 +28,7 @@ from aftersales.service.complaint_follow_up import designated_handler
 from aftersales.service.complaint_gm_instruction import instruction_ref
 from aftersales.service.coordination import departments_in
 from aftersales.service.lifecycle import resolve_in
+from aftersales.service.referral_calloff import referral_called_off
 from aftersales.service.runner import Applied
 from aftersales.service.views import CommandResult
 
@@ -257,9 +258,11 @@ class ComplaintFlow(ComplaintBase):
         (:mod:`aftersales.service.remedy_calloff`).
         """
 
-        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             ticket.cancel(actor.ref, now, reason)
             drop_pending(uow, ticket)
+            # 第八条 2(4): the general manager asked how to handle it has nothing left to decide
+            return Applied(messages=referral_called_off(self.context.notifications, uow, ticket, file, now))
 
         return self._run(actor, "cancel_complaint", complaint_id, body, idempotency_key)
 
@@ -271,9 +274,10 @@ class ComplaintFlow(ComplaintBase):
         agreed and not yet carried out is no longer owed: its remedy work not begun is called off in the
         same command (:mod:`aftersales.service.remedy_calloff`); what was done or shipped stays."""
 
-        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             ticket.withdraw(actor.ref, now, reason)
             drop_pending(uow, ticket)
+            return Applied(messages=referral_called_off(self.context.notifications, uow, ticket, file, now))
 
         return self._run(actor, "withdraw", complaint_id, body, idempotency_key)
 

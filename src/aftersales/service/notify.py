@@ -70,6 +70,8 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
     # Whoever holds a ticket the customer or the desk called off is told, so nobody goes to the visit
     # (an erasure's cancellation too: the address is gone).
     "cancel": ("job_cancelled", NotificationEvent.ASSIGNED),
+    # Seed 004 第八条 2(3): the outlet holding a complaint the customer withdrew (撤诉) is called off alike.
+    "withdraw": ("job_cancelled", NotificationEvent.ASSIGNED),
     # Seed 000 4.派工处理 (要求客户将产品送至指定维修地点): the customer is told where to bring the product.
     DESIGNATE_REPAIR_POINT: ("repair_point_designated", NotificationEvent.PROGRESS),
 }

@@ -49,7 +49,6 @@ from aftersales.domain.instants import micros
 from aftersales.domain.knowledge import RemoteResolution
 from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit, PlanState, VisitChange
 from aftersales.domain.materials import MaterialsRequest
-from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
 from aftersales.domain.plan_handover import PlanHandover
 from aftersales.domain.quality_incidents import QualityIncident
@@ -91,7 +90,11 @@ from aftersales.service.judged_instant import judged_at
 from aftersales.service.lifecycle import close_in
 from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
-from aftersales.service.reader_view import complaint_file_as_seen_by, request_as_seen_by
+from aftersales.service.reader_view import (
+    complaint_file_as_seen_by,
+    request_as_seen_by,
+    without_deliberation,
+)
 from aftersales.service.runner import CommandRunner
 from aftersales.service.shared_values import forget as forget_shared_values
 from aftersales.service.ticket_search import index_ticket
@@ -811,10 +814,7 @@ def _file_as_read(actor: Actor, document: Any, tickets: Mapping[str, Ticket]) ->
         return document
     ticket = tickets.get(document.id)
     if ticket is None:  # not a complaint of the customer's tickets: the customer's reading, by rule
-        remedies = [attrs.evolve(r, cost=Money.zero(r.cost.currency)) for r in document.remedies]
-        return attrs.evolve(
-            document, judgement=None, escalations=[], referral=None, review=None, remedies=remedies
-        )
+        return without_deliberation(document)
     if ticket.outcome is None and document.outcome:
         document = attrs.evolve(document, outcome="")
     return complaint_file_as_seen_by(actor, document, ticket)

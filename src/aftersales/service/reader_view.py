@@ -30,7 +30,7 @@ from collections.abc import Collection, Container, Mapping
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.complaints import ComplaintFile
+from aftersales.domain.complaints import ComplaintFile, RemedyKind
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.money import Money
@@ -44,6 +44,7 @@ __all__ = [
     "complaint_file_as_seen_by",
     "reads_every_part",
     "request_as_seen_by",
+    "without_deliberation",
 ]
 
 CHARGED_BACK = "part_charged_back"
@@ -165,10 +166,19 @@ def complaint_file_as_seen_by(actor: Actor, file: ComplaintFile, ticket: Ticket)
     the general manager and the review of the handling — and with each remedy granted but not what it
     cost the company (zero in its currency). What the customer is owed stays: the subject, the
     severity, the solution, the outcome and the remedies themselves with their notes (a warranty
-    extension with its record)."""
+    extension with its record) — a compensation with its amount, which is paid to the customer (seed
+    004 第七条 5(1) 向我司提出赔偿要求: the amount is what the claim is settled for, not the office's)."""
     if reads_whole(actor, ticket):
         return file
-    remedies = [attrs.evolve(r, cost=Money.zero(r.cost.currency)) for r in file.remedies]
+    return without_deliberation(file)
+
+
+def without_deliberation(file: ComplaintFile) -> ComplaintFile:
+    """``file`` as its customer reads it (:func:`complaint_file_as_seen_by`)."""
+    remedies = [
+        r if r.kind is RemedyKind.COMPENSATION else attrs.evolve(r, cost=Money.zero(r.cost.currency))
+        for r in file.remedies
+    ]
     return attrs.evolve(file, judgement=None, escalations=[], referral=None, review=None, remedies=remedies)
 
 
@@ -180,14 +190,16 @@ _DELIBERATION_FACTS: dict[str, frozenset[str]] = {
 }
 """The facts of a complaint's steps that are the office's deliberation, as
 :func:`complaint_file_as_seen_by` leaves them out of the file: the escalations (the handler's note on
-why, to whom, by when), the review of the handling, and what a remedy cost the company. The customer's
-history keeps each step, without them."""
+why, to whom, by when), the review of the handling, and what a remedy cost the company (not a
+compensation's amount: that is paid to the customer). The customer's history keeps each step, without them."""
 
 
 def _without_deliberation(event: TicketEvent) -> TicketEvent:
     hidden = _DELIBERATION_FACTS.get(event.action)
     if hidden is None or not any(key in event.payload for key in hidden):
         return event
+    if event.action == "grant_remedy" and event.payload.get("kind") == RemedyKind.COMPENSATION.value:
+        return event  # the amount paid to the customer is theirs (as in the file)
     payload = {key: value for key, value in event.payload.items() if key not in hidden}
     return attrs.evolve(event, payload=payload)
 

@@ -43,7 +43,7 @@ from aftersales.serialization import DERIVED
 from aftersales.service.access_log import utc_day
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.complaint_follower import complaint_follower
+from aftersales.service.complaint_clock_audience import follow_up_messages
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.judged_instant import judged_at
@@ -493,9 +493,9 @@ class SlaWatch:
         handler = self._handler(uow, ticket)
         if handler is not None:
             messages += notifications.contact_messages(words, "handler", handler, values, key, now)
-        follower = complaint_follower(uow, ticket)
-        if follower is not None:  # seed 003 二 5 由指定人员负责跟进: who answers for the time limit
-            messages += notifications.person_messages(words, follower, values, key, now)
+        # seed 003 二 5 由指定人员负责跟进: the handler answers for the time limit; 二 1 轮班制: the agents at
+        # the desk cover for a handler off shift (they may call the customer)
+        messages += follow_up_messages(notifications, uow, ticket, words, values, key, now, announced_at=now)
         return messages
 
     def _staff(self, ticket: Ticket, kind: str) -> tuple[Role, ...]:
