@@ -23,6 +23,7 @@ from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.complaint_handover import CONTINUES_KEY
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
+from aftersales.domain.handover_contacts import CARRIED_FROM_KEY
 from aftersales.domain.instants import micros
 from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
 from aftersales.domain.ticket import OPENED, Ticket
@@ -239,7 +240,7 @@ class Notifications:
         self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent, policy: NotificationPolicy, now: datetime
     ) -> list[NotificationRequest]:
         found = _KIND_OF_ACTION.get(event.action)
-        if found is None or event.payload.get("visible") is False:  # an internal note stays internal
+        if found is None or _unsent(event):  # an internal note stays internal
             return []
         kind, moment = found
         if kind == "job_cancelled" and ticket.assignee is None:
@@ -289,7 +290,7 @@ class Notifications:
         """Whether ``event`` of a ``kind`` record of ``priority`` sends its customer a notice under
         ``policy`` (the progress reminder's "the customer heard from us", seed 001 三(五)1)."""
         found = _KIND_OF_ACTION.get(event.action)
-        if found is None or event.payload.get("visible") is False:
+        if found is None or _unsent(event):
             return False
         told, moment = found
         if Role.CUSTOMER not in self._decide(policy, moment, priority):
@@ -595,6 +596,13 @@ def _continued_words(
     if isinstance(request, str) and request:
         return _CONTINUED, {"ticket_id": ticket.id, "request_id": request, "received_at": ticket.received_at}
     return _received_words(kind, ticket, values, now)
+
+
+def _unsent(event: TicketEvent) -> bool:
+    """Whether ``event`` sends nothing though its step may: a note kept internal, or a note carried into
+    a complaint from the request handed over (session 37: the customer had it on the request; sent
+    again it would reach them twice, :mod:`aftersales.domain.handover_contacts`)."""
+    return event.payload.get("visible") is False or CARRIED_FROM_KEY in event.payload
 
 
 def _audience(kind: str) -> frozenset[Role]:
