@@ -8,7 +8,8 @@ But ``misuse`` typed for the user's misuse was accepted: none of the five to the
 (the repair went free) and a design or production fault to the batch detector. Now a cause whose
 words begin a built-in cause's code is refused (``ValidationError`` naming ``cause``, rule
 ``cause_code_of_pack`` with the code meant), by ``add_fault_record`` and by an import, and
-nothing changes; a pack's catalog refusal states its rule (``one_of``) too. sanitary_ware pack
+nothing changes; a pack's catalog refusal states its rule (``one_of``) too. Session 37: ``force``
+(不可抗力, or 外力 a blow?) is refused naming both codes (rule ``cause_code_ambiguous``). sanitary_ware pack
 (no fault catalog); memory, SQLite, PostgreSQL.
 """
 
@@ -53,6 +54,18 @@ def test_misuse_is_refused_and_the_packs_code_taken(backend: str, tmp_path: Path
                 meant,
             )
             assert "内置原因" in render_error(error, "zh_Hans")
+        # Session 37: ``force`` reads as 不可抗力 and as 外力 (a blow): the refusal names both codes.
+        with pytest.raises(ValidationError) as refused:
+            desk.add_fault_record(w.junior, tid, symptom="seat_cracked", cause="force", action="replace_seat")
+        error = refused.value
+        assert (error.field, error.rule, error.rule_params) == (
+            "cause",
+            "cause_code_ambiguous",
+            {"expected": "force_majeure", "other": "external_force"},
+        )
+        for locale in ("zh_Hans", "zh_Hant", "en"):
+            words = render_error(error, locale)
+            assert "force_majeure" in words and "external_force" in words, words
         assert desk.ticket(w.manager, tid).version == before.version  # nothing recorded
         desk.add_fault_record(
             w.junior, tid, symptom="seat_cracked", cause="misuse_against_manual", action="replace_seat"
@@ -61,7 +74,12 @@ def test_misuse_is_refused_and_the_packs_code_taken(backend: str, tmp_path: Path
             w.junior, tid, symptom="seat_cracked", cause="hinge_snapped", action="replace_seat"
         )
         causes = [r.cause for r in desk.ticket(w.manager, tid).fault_records]
-        assert causes == ["misuse_against_manual", "hinge_snapped"]  # free technical causes still taken
+        desk.add_fault_record(
+            w.junior, tid, symptom="seat_cracked", cause="external_force", action="replace_seat"
+        )
+        causes = [r.cause for r in desk.ticket(w.manager, tid).fault_records]
+        # free technical causes still taken (the blow under the code the refusal of ``force`` names)
+        assert causes == ["misuse_against_manual", "hinge_snapped", "external_force"]
 
         # An import is held to the same rule (its batch writes nothing).
         with desk.store() as uow:

@@ -44,6 +44,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "due_at": AT,
         "reason": "配件需从台州发货",
     },
+    "sla_extended_customer": {"ticket_id": "T-1", "target": Term("sla_target.resolution"), "due_at": AT},
     "sla_warning": {
         "ticket_id": "T-1",
         "target": Term("sla_target.response"),
@@ -61,6 +62,12 @@ SAMPLES: dict[str, dict[str, object]] = {
     "visit_arranged": {"ticket_id": "T-0001", "received_at": AT},
     "complaint_registered_late": {"ticket_id": "C-1", "received_at": AT},
     "complaint_continued": {"ticket_id": "C-1", "request_id": "T-0001", "received_at": AT},
+    "complaint_continued_due": {
+        "ticket_id": "C-1",
+        "request_id": "T-0001",
+        "received_at": AT,
+        "response_due_at": AT,
+    },
     "complaint_progress_note": {"ticket_id": "C-1", "note": "已联系厂家核实", "noted_at": AT},
     "complaint_sla_warning": {
         "ticket_id": "C-1",

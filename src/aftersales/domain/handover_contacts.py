@@ -7,7 +7,8 @@ the request before anyone read it as a complaint: that call answered this very c
 response late — announced as a breach, counted missed by the KPI and the breach report — and the time the
 customer was told was lost from its progress. Each contact is carried as a contact recorded after the
 fact, made when it was made, by who made it, and marks the request it came from (the customer's archive
-lists the call once, on the request).
+lists the call once, on the request). A progress note written on the request is carried so too (session
+37), and is not sent to the customer again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from aftersales.domain.events import JsonValue
+from aftersales.domain.events import JsonValue, TicketEvent
 from aftersales.domain.sla_reading import CONTACTED_AT_KEY, answered_at
 
 if TYPE_CHECKING:
@@ -30,9 +31,17 @@ CARRIED_FROM_KEY = "carried_from"
 def carry_contacts(request: Ticket, complaint: Ticket, at: datetime) -> int:
     """Record on ``complaint`` (just opened at ``at``) each contact made on ``request``, in order, as made
     then (its channel, words and the time the customer was told kept); returns how many were carried.
-    A contact that would fall before the complaint's call is not its response and is left."""
+    A contact that would fall before the complaint's call is not its response and is left.
+
+    A progress note on the request (``note_to_customer``, seed 004 第七条 3: the complaint continues the
+    request) is carried the same way, visible or internal as it was: the complaint's progress shows
+    what the customer was told (before session 37 it started blank), marked :data:`CARRIED_FROM_KEY`
+    so it is not sent to the customer again nor listed twice in their archive."""
     carried = 0
     for event in request.events:
+        if event.action == "note_to_customer":
+            carried += _carry_note(request, complaint, event, at)
+            continue
         if event.action != "contact_customer":
             continue
         made = answered_at(event)
@@ -48,3 +57,22 @@ def carry_contacts(request: Ticket, complaint: Ticket, at: datetime) -> int:
         )
         carried += 1
     return carried
+
+
+def _carry_note(request: Ticket, complaint: Ticket, event: TicketEvent, at: datetime) -> int:
+    """Carry the note ``event`` wrote on ``request`` into ``complaint`` (1), as written then; 0 when the
+    event names no note of the request (an event log that does not match its notes)."""
+    index = event.payload.get("index")
+    if not isinstance(index, int) or not 0 <= index < len(request.notes) or event.at > at:
+        return 0
+    note = request.notes[index]
+    payload: dict[str, JsonValue] = {
+        "index": len(complaint.notes),
+        "visible": note.visible_to_customer,
+        CARRIED_FROM_KEY: request.id,
+    }
+    if complaint.received_at <= event.at < at:  # written then: a response made then, as a contact's
+        payload[CONTACTED_AT_KEY] = event.at.isoformat()
+    complaint.step("note_to_customer", event.actor, at, payload=payload)
+    complaint.notes = (*complaint.notes, note)
+    return 1

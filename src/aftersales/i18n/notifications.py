@@ -104,6 +104,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "time promised; no notice says the request was cancelled).",
     ),
     K(
+        "complaint_continued_due",
+        ("customer",),
+        {"ticket_id", "request_id", "received_at", "response_due_at"},
+        "A complaint_continued sent before anyone answered the call, its response still ahead: the time "
+        "we will contact the customer by, as any registration promises (seed 004 第八条 2(2)).",
+    ),
+    K(
         "assigned",
         ("engineer",),
         {"ticket_id", "customer_name", "address", "category", "priority", "resolution_due_at"},
@@ -177,6 +184,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         {"ticket_id", "target", "hours", "due_at", "reason"},
         "The maker approved a special case: the holder's time for a target is extended, due now at the new "
         "time (seed 002 分工 6: 特殊情况不得超过48小时).",
+    ),
+    K(
+        "sla_extended_customer",
+        ("customer",),
+        {"ticket_id", "target", "due_at"},
+        "The customer is told a special case moved the time of their ticket: the target and its new due "
+        "(seed 002 分工 6: 特殊情况不得超过48小时; the approval's reason stays with staff).",
     ),
     K(
         "complaint_cancelled",

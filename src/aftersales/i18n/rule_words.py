@@ -79,6 +79,9 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             # A fault cause standing for a built-in cause under a shorter name (policies/fault_catalog:
             # ``misuse`` for ``misuse_against_manual``, seed 002 材料收费 b ①).
             "cause_code_of_pack": ("expected",),
+            # A short cause that reads as a built-in cause and as another (``force``: 不可抗力 or 外力):
+            # the refusal names both codes a host may mean (policies/fault_catalog).
+            "cause_code_ambiguous": ("expected", "other"),
             # An upload named with the extension of another type than its bytes (domain/upload_extensions).
             "extension_contradicts": ("extension", "sniffed", "expected"),
             # A pack's [pack] unset (policies/pack_unset): an entry that is no dotted key, a key the parent

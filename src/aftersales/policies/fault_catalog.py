@@ -195,6 +195,13 @@ class FaultCatalog:
         return labels.get(locale) or labels.get("en") or None
 
 
+_READ_OTHERWISE: Mapping[str, str] = MappingProxyType({"force": "external_force"})
+"""Short causes refused as a built-in cause that a host may mean otherwise, with a code of its own for
+that other reading: ``force`` is 不可抗力 (``force_majeure``) or 外力, a blow (``external_force``). Their
+refusal names both (rule ``cause_code_ambiguous``), so the engineer who meant the blow is not told to
+record a force majeure (session 37)."""
+
+
 def check_cause_code(cause: str, own: frozenset[str] = frozenset()) -> None:
     """Refuse a cause code that stands for a built-in cause under a shorter name (``misuse`` for
     ``misuse_against_manual``, ``moved`` for ``moved_or_self_installed``): a ``ValidationError`` naming
@@ -208,15 +215,24 @@ def check_cause_code(cause: str, own: frozenset[str] = frozenset()) -> None:
     ``misuse_against_manual``. A cause whose words are the first words of a built-in cause's code, and not
     that code, is refused — unless it is in ``own``, the codes the pack itself gives a rule (session 36:
     ``design`` named in ``[chargeability] design_hazard_causes`` is the pack's design hazard, yet no fault
-    record could carry it, and the setting was silently dead)."""
+    record could carry it, and the setting was silently dead). A short cause with another common
+    reading (:data:`_READ_OTHERWISE`) is refused naming both codes (rule ``cause_code_ambiguous``)."""
     if cause in own:
         return
-    for meant in BUILTIN_CAUSE_LABELS:
-        if cause != meant and meant.startswith(f"{cause}_"):
-            raise ValidationError(
-                f"cause {cause!r} stands for {meant!r}: record the pack's code", field="cause",
-                rule="cause_code_of_pack", rule_params={"expected": meant},
-            )  # fmt: skip
+    meant = next((m for m in BUILTIN_CAUSE_LABELS if cause != m and m.startswith(f"{cause}_")), None)
+    if meant is None:
+        return
+    other = _READ_OTHERWISE.get(cause)
+    if other is not None:
+        raise ValidationError(
+            f"cause {cause!r} may mean {meant!r} or another cause: record {meant!r}, or a code of the "
+            f"pack's own such as {other!r}", field="cause", rule="cause_code_ambiguous",
+            rule_params={"expected": meant, "other": other},
+        )  # fmt: skip
+    raise ValidationError(
+        f"cause {cause!r} stands for {meant!r}: record the pack's code", field="cause",
+        rule="cause_code_of_pack", rule_params={"expected": meant},
+    )  # fmt: skip
 
 
 def pack_fault_catalog(extra: Mapping[str, object]) -> FaultCatalog | None:

@@ -307,7 +307,10 @@ def _contacts(ticket: Ticket, seen: Ticket) -> Iterator[ContactEntry]:
             yield ContactEntry(
                 ticket.id, event.at, "acceptance", str(channel) if channel else None, event.reason or ""
             )
-        elif event.action == "note_to_customer" and payload.get("visible"):
+        elif (
+            event.action == "note_to_customer" and payload.get("visible") and CARRIED_FROM_KEY not in payload
+        ):
+            # A note carried into a complaint from the request handed over is listed there, once.
             index = payload.get("index")
             if isinstance(index, int) and 0 <= index < len(ticket.notes):
                 # Published in the customer's own progress view (在线客服平台): its method is the portal.

@@ -31,13 +31,14 @@ from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
-from aftersales.errors import PermissionDenied, PolicyError
+from aftersales.errors import PermissionDenied, PolicyError, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.numbering import next_number
 
 __all__ = [
     "RefundDetails",
+    "check_net_owed",
     "check_within_paid",
     "credited_lines",
     "credits_of",
@@ -100,6 +101,20 @@ def net_owed(slips: Iterable[FeeSlip], slip: FeeSlip) -> Money:
     credited = Money.total((c.total for c in earlier), slip.currency)
     paid_back = Money.total((c.paid for c in earlier), slip.currency)
     return slip.balance - (credited - paid_back)
+
+
+def check_net_owed(slips: Iterable[FeeSlip], slip: FeeSlip, amount: Money, quote_id: str) -> None:
+    """Refuse (``ValidationError`` on ``amount``) a payment of ``amount`` on quote ``quote_id`` beyond
+    what ``slip`` still owes net of its credit slips among ``slips`` (:func:`net_owed`): a part payment
+    paid back with the lines credited owes only what is left. The one rule of every quote's payment —
+    the charge sheet's (``desk.charges.record_payment``) and the materials desk's
+    (``desk.materials.record_payment``) — so neither takes money its slip's credits already gave back."""
+    owed = net_owed(slips, slip)
+    if amount > owed:
+        raise ValidationError(
+            f"payment of {amount} exceeds what is owed on quote {quote_id} net of its credit slips ({owed})",
+            field="amount",
+        )
 
 
 def _paid_back_by(slip: FeeSlip, earlier: Iterable[FeeSlip], credited: Money) -> Money:

@@ -90,7 +90,7 @@ from aftersales.service.charge_facts import (
     unit_extensions,
     visit_cover,
 )
-from aftersales.service.charge_refunds import RefundDetails, net_owed, refund_quote
+from aftersales.service.charge_refunds import RefundDetails, check_net_owed, refund_quote
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
@@ -965,14 +965,8 @@ class ChargesDesk:
                     code="slip_cancelled",
                 )
             for slip in active:
-                owed = net_owed(slips_all, slip)
-                if amount > owed:
-                    # A part payment paid back with the lines credited: the quote owes what is left net.
-                    raise ValidationError(
-                        f"payment of {amount} exceeds what is owed on quote {quote_id} net of its "
-                        f"credit slips ({owed})",
-                        field="amount",
-                    )
+                # A part payment paid back with the lines credited: the quote owes what is left net.
+                check_net_owed(slips_all, slip, amount, quote_id)
                 slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
                 uow.documents.save(slip)
             for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):

@@ -213,7 +213,9 @@ def cancel_stored_slip(
     records money paid back (or a charge written off) that its quote, the ledger and the history keep;
     cancelling it took the refund out of the month's books and let the slip it credits be cancelled.
     ``keep_received`` (the fee desk's cancel): a quote's slip with money received is refused too
-    (``money_received``): the quote keeps the payment, so the books keep the slip."""
+    (``money_received``): the quote keeps the payment, so the books keep the slip; so is a paid slip of
+    a part charged as kept (session 37: its waiver took the money received out of the books, and no
+    refund pays those back)."""
     if slip.is_credit:
         raise PolicyError(
             f"slip {slip.id} is a credit slip of {slip.credits_slip}: what it paid back stays paid back",
@@ -230,6 +232,14 @@ def cancel_stored_slip(
         raise PolicyError(
             f"slip {slip.id} of quote {slip.quote_id} has {slip.paid} received on it: cancelled, that "
             "money would leave the books while the quote keeps it; the slip stays",
+            code="money_received",
+        )
+    if keep_received and slip.origin is SlipOrigin.UNRETURNED_MATERIALS and slip.paid.amount > 0:
+        # A kept part's charge paid: waived, the money received left the month's books while nothing
+        # paid it back (no refund path writes a credit for these slips); the charge stays, paid.
+        raise PolicyError(
+            f"slip {slip.id} (a part charged as kept) has {slip.paid} received on it: a waiver would "
+            "take that money out of the books with nothing paid back; the slip stays",
             code="money_received",
         )
     slip.cancel(actor.ref, now, reason)
@@ -528,7 +538,9 @@ class FeeDesk:
         A quote's slip money was received on is refused (``PolicyError`` ``money_received``, after the
         refunded slip's ``slip_refunded``): cancelled, its payments left the books (the month it was
         paid in lost them) while the quote still showed them received, and no refund could find the
-        slip any more (session 36). A slip written by hand is the office's to cancel, paid or not."""
+        slip any more (session 36). So is a paid slip of a part charged as kept (session 37: its waiver
+        took the money received out of the books, and nothing pays those slips back: it is waived
+        before it is paid). A slip written by hand is the office's to cancel, paid or not."""
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
             found = self._slip(uow, actor, slip_id, "cancel_fee_slip")

@@ -17,7 +17,7 @@ from aftersales.errors import PolicyError, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.charge_refunds import credited_lines, slip_to_refund
+from aftersales.service.charge_refunds import check_net_owed, credited_lines, slip_to_refund
 from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.materials_base import MaterialsBase
 from aftersales.service.materials_rules import answering_dealer, check_actor
@@ -63,18 +63,16 @@ class MoneyFlow(MaterialsBase):
                 )  # fmt: skip
             number = len(request.charges.payments) + 1
             # The slip of this request's own quote (the sheet's quotes are paid through desk.charges).
-            own = [
-                slip
-                for slip in uow.documents.query(FeeSlip, ticket_id=request.ticket_id)
-                if slip.quote_id == request.quote_id and slip.is_active
-            ]
+            slips = list(uow.documents.query(FeeSlip, ticket_id=request.ticket_id))
+            own = [slip for slip in slips if slip.quote_id == request.quote_id and slip.is_active]
             how = method if method is not None else (own[0].payment_method if own else "transfer")
             payment = Payment(
                 PaymentId(f"{request.quote_id}-P{number}"), QuoteId(request.quote_id), amount, now, actor.ref,
                 how, reference,
             )  # fmt: skip
             request.record_payment(actor.ref, now, payment)
-            for slip in own:
+            for slip in own:  # what its credit slips took back is not owed (the charge sheet's rule)
+                check_net_owed(slips, slip, amount, request.quote_id)
                 slip.record_payment(SlipPayment(amount, how, now, actor.ref, reference))
                 uow.documents.save(slip)
             payload: dict[str, JsonValue] = {

@@ -24,8 +24,10 @@ from aftersales.domain.complaint_handover import CONTINUES_KEY
 from aftersales.domain.contact import Contact
 from aftersales.domain.customer_feedback import owes_response
 from aftersales.domain.events import TicketEvent
+from aftersales.domain.handover_contacts import CARRIED_FROM_KEY
 from aftersales.domain.instants import micros
 from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
+from aftersales.domain.sla_reading import first_response, response_steps
 from aftersales.domain.ticket import OPENED, Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import ConfigurationError, NotFound, ValidationError, carried_rule
@@ -242,7 +244,7 @@ class Notifications:
         self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent, policy: NotificationPolicy, now: datetime
     ) -> list[NotificationRequest]:
         found = _KIND_OF_ACTION.get(event.action)
-        if found is None or event.payload.get("visible") is False:  # an internal note stays internal
+        if found is None or _unsent(event):  # an internal note stays internal
             return []
         kind, moment = found
         if kind == "job_cancelled" and ticket.assignee is None:
@@ -286,13 +288,31 @@ class Notifications:
                 out += self._render(uow, ticket, NotificationRequest(kind, role, values, key), now)
         return out
 
+    def customer_messages(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        kind: str,
+        values: Mapping[str, object],
+        key: str,
+        policy: NotificationPolicy,
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        """``kind`` to ``ticket``'s customer, when ``policy`` tells the customer of its progress: a
+        command's own notice to the customer beside those its events produce (a special case's new due)."""
+        if Role.CUSTOMER not in self._decide(
+            policy, NotificationEvent.PROGRESS, ticket.priority or Priority.NORMAL
+        ):
+            return []
+        return self._render(uow, ticket, NotificationRequest(kind, Role.CUSTOMER, values, key), now)
+
     def tells_customer(
         self, policy: NotificationPolicy, event: TicketEvent, kind: TicketKind, priority: Priority
     ) -> bool:
         """Whether ``event`` of a ``kind`` record of ``priority`` sends its customer a notice under
         ``policy`` (the progress reminder's "the customer heard from us", seed 001 三(五)1)."""
         found = _KIND_OF_ACTION.get(event.action)
-        if found is None or event.payload.get("visible") is False:
+        if found is None or _unsent(event):
             return False
         told, moment = found
         if Role.CUSTOMER not in self._decide(policy, moment, priority):
@@ -612,20 +632,38 @@ def _received_words(
 _CONTINUED = "complaint_continued"
 """The customer's registration notice of a complaint continuing a request handed over."""
 
+_CONTINUED_DUE = "complaint_continued_due"
+""":data:`_CONTINUED` promising the time of the response: nothing answered the call yet, its due ahead."""
+
 
 def _continued_words(
     kind: str, ticket: Ticket, event: TicketEvent, values: Mapping[str, object], now: datetime
 ) -> tuple[str, Mapping[str, object]]:
     """The customer's words of a registration: for a complaint continuing a request handed over (seed
     004 第七条 3), that the request they hold the number of is now this complaint — not a second case
-    beside it, nor a request they never cancelled — and no time promised, only that we respond as soon as
-    possible (they may have been called back on the request already: it is carried,
-    :mod:`aftersales.domain.handover_contacts`).
+    beside it, nor a request they never cancelled. When they were called back on the request already (the
+    contact is carried, :mod:`aftersales.domain.handover_contacts`) or the response fell due, no time is
+    promised, only that we respond as soon as possible; before anyone answered, with the due ahead, the
+    time we will contact them by (``complaint_continued_due``; session 37: they were told "尽快" where a
+    registration promises a time, seed 004 第八条 2(2)).
     Else :func:`_received_words`."""
     request = event.payload.get(CONTINUES_KEY) if kind == "complaint_registered" else None
     if isinstance(request, str) and request:
-        return _CONTINUED, {"ticket_id": ticket.id, "request_id": request, "received_at": ticket.received_at}
+        told = {"ticket_id": ticket.id, "request_id": request, "received_at": ticket.received_at}
+        due = ticket.response_due_at
+        if due is not None and due > now and first_response(ticket.events, response_steps(ticket)) is None:
+            # Nobody called back on the request yet and the complaint's response is still ahead: the
+            # time it falls due is promised, as on any registration (seed 004 第八条 2(2), session 37).
+            return _CONTINUED_DUE, {**told, "response_due_at": due}
+        return _CONTINUED, told
     return _received_words(kind, ticket, values, now)
+
+
+def _unsent(event: TicketEvent) -> bool:
+    """Whether ``event`` sends nothing though its step may: a note kept internal, or a note carried into
+    a complaint from the request handed over (session 37: the customer had it on the request; sent
+    again it would reach them twice, :mod:`aftersales.domain.handover_contacts`)."""
+    return event.payload.get("visible") is False or CARRIED_FROM_KEY in event.payload
 
 
 def _audience(kind: str) -> frozenset[Role]:

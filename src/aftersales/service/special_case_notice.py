@@ -3,7 +3,8 @@
 
 The dealer's dispatch notice gives the 24-hour time; when the maker approves the special case
 (``desk.extend_sla``), the dealer — or whichever engineer holds the job — now hears the new limit and the new
-due, with the approval's reason, instead of working to a time that no longer holds. Only the desk's own
+due, with the approval's reason, instead of working to a time that no longer holds; so does the customer
+(the new due, session 37), and the dealer whose own engineer holds the job. Only the desk's own
 approval tells: a planned visit moved to another day extends its clocks through the same step, and that
 postponement is not a special case (``service.maintenance``).
 """
@@ -21,10 +22,13 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.context import DeskContext
 
-__all__ = ["SLA_EXTENDED_KIND", "special_case_messages"]
+__all__ = ["SLA_EXTENDED_CUSTOMER_KIND", "SLA_EXTENDED_KIND", "special_case_messages"]
 
 SLA_EXTENDED_KIND = "sla_extended"
 """The notification kind telling the holder its time was extended."""
+
+SLA_EXTENDED_CUSTOMER_KIND = "sla_extended_customer"
+"""The notification kind telling the customer the time of their ticket was extended."""
 
 
 def special_case_messages(
@@ -38,12 +42,25 @@ def special_case_messages(
     """The ``sla_extended`` notice of ``event`` (an ``extend_sla`` step) to the ticket's holder: the target,
     its new limit in hours (as the contract counts them: 48小时, not "2 days" a reader could take for
     working days), ``due_at`` (the target's new due; ``None`` when it cannot be computed) and the reason.
-    None when nobody holds the ticket or the notification policy tells no holder of assignments."""
+    None when nobody holds the ticket or the notification policy tells no holder of assignments.
+
+    Session 37: the customer is told the new due too (``sla_extended_customer``, without the approval's
+    reason, when the policy tells the customer of progress), and a dealer whose own engineer holds the
+    job hears it beside its engineer (the 24/48 hours are the dealer's contract, 分工 6)."""
+    notifications = context.notifications
+    policy = context.policies.notification
+    told: list[OutboxMessage] = []
+    key = f"{ticket.id}:{event.seq}:{SLA_EXTENDED_KIND}"
+    target = event.payload.get(SLA_EXTENSION_KEY)
+    if due_at is not None:  # the customer waits to the new time too (session 37: they were not told)
+        facts = {"ticket_id": ticket.id, "target": Term(f"sla_target.{target}"), "due_at": due_at}
+        told += notifications.customer_messages(
+            uow, ticket, SLA_EXTENDED_CUSTOMER_KIND, facts, f"{key}:customer", policy, now
+        )
     if ticket.assignee is None:
-        return []
+        return told
     seconds = event.payload.get("new_limit_seconds")
     hours = _hours(seconds) if isinstance(seconds, int) else None
-    target = event.payload.get(SLA_EXTENSION_KEY)
     values: dict[str, object] = {
         "ticket_id": ticket.id,
         "target": Term(f"sla_target.{target}"),
@@ -51,11 +68,9 @@ def special_case_messages(
         "due_at": due_at if due_at is not None else Term("value.none"),
         "reason": event.reason or Term("value.none"),
     }
-    key = f"{ticket.id}:{event.seq}:{SLA_EXTENDED_KIND}"
-    notifications = context.notifications
-    return notifications.holder_messages(
-        uow, ticket, SLA_EXTENDED_KIND, values, key, context.policies.notification, now
-    )
+    # A dealer whose own engineer holds the job hears it beside the engineer (notify's
+    # _FITTERS_DEALER_HEARS): the 48 hours are its contract's (分工 6).
+    return told + notifications.holder_messages(uow, ticket, SLA_EXTENDED_KIND, values, key, policy, now)
 
 
 def _hours(seconds: int) -> int | Decimal:
