@@ -211,8 +211,9 @@ def _select_for_update(kinds: Collection[str]) -> str:
 
 
 def ticket_documents_read(kinds: frozenset[str]) -> tuple[str, str] | None:
-    """The name and text of the read of a locked ticket's own documents among ``kinds`` (``None``: none
-    brought). It is a statement of its own, sent in the same query after the locking read: under READ
+    """The name and text of the read of a locked ticket's own documents among ``kinds``, and of the
+    document versions among them (:data:`VERSIONS`: the emergency teams'); ``None``: none brought. It is
+    a statement of its own, sent in the same query after the locking read: under READ
     COMMITTED it takes its snapshot once the lock is held, so it sees what the lock's last holder wrote
     under it (in the locking read's own statement, a read that waited for the lock did not)."""
     wanted = kinds & _TICKET_DOCUMENTS
