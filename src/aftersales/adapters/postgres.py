@@ -48,7 +48,14 @@ from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.late_gap_postgres import POSTGRES_LATE_GAP_TABLE_STEP
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
 from aftersales.adapters.postgres_ahead import DEALER_FIELD, by_unit_dealer, dealer_rows
-from aftersales.adapters.postgres_entity_reads import BY_TICKET, OPTIONAL, EntityReads, by_ticket
+from aftersales.adapters.postgres_entity_reads import (
+    BY_TICKET,
+    OPTIONAL,
+    VERSIONS,
+    EntityReads,
+    by_ticket,
+    versions_of,
+)
 from aftersales.adapters.postgres_import import copy_rows
 from aftersales.adapters.postgres_liveness import still_open
 from aftersales.adapters.postgres_party_words import select_party_words
@@ -1086,6 +1093,29 @@ class _Documents(SqlDocuments):
         rows = [(int(version), data) for version, data in decode_json(stored)] if stored else []
         sql, params = self._matching(kind, {"ticket_id": ticket_id})
         self._uow.tx.keep_along(sql + " ORDER BY d.id", params, rows)
+
+    def keep_versions_along(self, kind: str, field: str, value: str, stored: str | None) -> None:
+        """Keep the ids and versions of ``kind``'s documents whose ``field`` is ``value`` that a ticket's
+        locking read brought along (``stored``: their ``[id, version]`` pairs as JSON; ``None``: none)
+        as the answer to :meth:`versions`' read of them, as :meth:`keep_along` does."""
+        rows = [(str(id_), int(version)) for id_, version in decode_json(stored)] if stored else []
+        self._uow.tx.keep_along(*self._versions_read(kind, {field: value}), rows)
+
+    def _versions_read(self, kind: str, equals: dict[str, object]) -> tuple[str, list[object]]:
+        """The statement :meth:`versions` runs for ``equals`` and its parameters (as the base class
+        makes it)."""
+        sql, params = self._matching(kind, equals)
+        return sql.replace("SELECT d.version, d.data", "SELECT d.id, d.version", 1), params
+
+    def versions(self, cls: type[Document], **equals: object) -> dict[str, int]:
+        """As :class:`SqlDocuments`; the emergency teams' (:data:`VERSIONS`) are answered from the
+        ticket's locking read when it brought them along, and counted as used."""
+        kind = document_spec(cls).kind
+        if len(equals) == 1:
+            ((field, value),) = equals.items()
+            if (kind, field, index_value(value)) in VERSIONS:
+                self._uow.entities_used.add(versions_of(kind, field, str(index_value(value))))
+        return super().versions(cls, **equals)
 
     def get_for_update(self, cls: type[D], id: str) -> D:
         """:meth:`get`, the row locked to the end of the transaction and read as last committed: a write

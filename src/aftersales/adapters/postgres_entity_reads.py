@@ -29,6 +29,11 @@ come from a statement of their own after the locking read, in the same round tri
 which waited for the ticket's lock sees what the lock's holder wrote under it
 (:func:`aftersales.adapters.postgres_tickets.ticket_documents_read`).
 
+So are, in that same statement (session 37), the ids and versions of the emergency teams
+(:data:`VERSIONS`): a critical dispatch checks the teams its desk keeps parsed against their stored
+versions (:mod:`aftersales.service.team_roster`), and that read was a round trip of its own on about
+half the dispatches (three round trips instead of two).
+
 Nothing here is a cache: it only decides what one statement reads; every entity still comes from
 the store in the command's own transaction.
 """
@@ -45,8 +50,10 @@ __all__ = [
     "KEEP_AT",
     "OPTIONAL",
     "PER_TICKET",
+    "VERSIONS",
     "EntityReads",
     "by_ticket",
+    "versions_of",
 ]
 
 ALWAYS = "customer"
@@ -62,6 +69,18 @@ BY_TICKET = ("complaint_link", "materials_request", "callback_task", "callback_r
 answers (their classes' ``DOCUMENT_KIND``, each indexed by ``ticket_id``; a test holds them so)."""
 
 
+VERSIONS = (("team", "kind", "emergency"),)
+"""The ``documents.versions(cls, field=value)`` answers a ticket read may bring along, as (kind, field,
+value): the emergency teams' (``Team.DOCUMENT_KIND``, its index field, ``TeamKind.EMERGENCY``; a test
+holds them so)."""
+
+
+def versions_of(kind: str, field: str, value: str) -> str:
+    """The name under which the versions of ``kind``'s documents whose ``field`` is ``value`` are
+    counted as used."""
+    return f"versions:{kind}:{field}={value}"
+
+
 def by_ticket(kind: str) -> str:
     """The name under which the query of ``kind``'s documents by ticket id is counted as used."""
     return f"ticket_id:{kind}"
@@ -75,6 +94,7 @@ OPTIONAL = (
     *(kind for kind, _id in DOCUMENTS),
     *PER_TICKET,
     *(by_ticket(kind) for kind in BY_TICKET),
+    *(versions_of(*query) for query in VERSIONS),
 )
 """Read with the ticket while recent commands used them (entity kinds, documents, document queries)."""
 KEEP_AT = 0.15

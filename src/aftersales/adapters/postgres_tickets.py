@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 from aftersales.adapters.completions_postgres import UPSERT, completion_params, write_completions
 from aftersales.adapters.late_gap_postgres import pg_filter_gap_column
-from aftersales.adapters.postgres_entity_reads import BY_TICKET, DOCUMENTS, PER_TICKET, by_ticket
+from aftersales.adapters.postgres_entity_reads import (
+    BY_TICKET,
+    DOCUMENTS,
+    PER_TICKET,
+    VERSIONS,
+    by_ticket,
+    versions_of,
+)
 from aftersales.adapters.postgres_import import COPY_COMPLETIONS, COPY_TICKETS, completion_rows, copy_rows
 from aftersales.adapters.postgres_kept_events import (
     reuse_kept_notes,
@@ -152,6 +159,21 @@ def _by_ticket(kinds: Collection[str]) -> str:
     )
 
 
+def _versions(kinds: Collection[str]) -> str:
+    """The version-query columns of a locking ticket read: for each of :data:`VERSIONS`, the
+    ``[id, version]`` pairs of the documents ``documents.versions`` would name, as JSON text (``NULL``:
+    none stored, or a query left out). Its kind, field and value are this module's constants."""
+    return ", ".join(
+        "(SELECT json_agg(json_build_array(l.id, d.version))::text"
+        " FROM document_index l CROSS JOIN documents d"
+        f" WHERE l.kind = '{kind}' AND l.field = '{field}' AND l.value = '{value}'"
+        " AND d.kind = l.kind AND d.id = l.id)"
+        if versions_of(kind, field, value) in kinds
+        else "NULL::text"
+        for kind, field, value in VERSIONS
+    )
+
+
 _ENTITY_COLUMNS = 2 * len(_NEEDS)
 _ALL_KINDS = frozenset(
     (
@@ -159,9 +181,12 @@ _ALL_KINDS = frozenset(
         *(kind for kind, _ in DOCUMENTS),
         *PER_TICKET,
         *(by_ticket(k) for k in BY_TICKET),
+        *(versions_of(*q) for q in VERSIONS),
     )
 )
-_TICKET_DOCUMENTS = frozenset((*PER_TICKET, *(by_ticket(k) for k in BY_TICKET)))
+_TICKET_DOCUMENTS = frozenset(
+    (*PER_TICKET, *(by_ticket(k) for k in BY_TICKET), *(versions_of(*q) for q in VERSIONS))
+)
 _ENTITIES = _entities(_ALL_KINDS)
 _KEY_OF_ROW = "t.version::text || ':' || t.xmin::text"
 _SELECT = (
@@ -186,8 +211,9 @@ def _select_for_update(kinds: Collection[str]) -> str:
 
 
 def ticket_documents_read(kinds: frozenset[str]) -> tuple[str, str] | None:
-    """The name and text of the read of a locked ticket's own documents among ``kinds`` (``None``: none
-    brought). It is a statement of its own, sent in the same query after the locking read: under READ
+    """The name and text of the read of a locked ticket's own documents among ``kinds``, and of the
+    document versions among them (:data:`VERSIONS`: the emergency teams'); ``None``: none brought. It is
+    a statement of its own, sent in the same query after the locking read: under READ
     COMMITTED it takes its snapshot once the lock is held, so it sees what the lock's last holder wrote
     under it (in the locking read's own statement, a read that waited for the lock did not)."""
     wanted = kinds & _TICKET_DOCUMENTS
@@ -195,7 +221,8 @@ def ticket_documents_read(kinds: frozenset[str]) -> tuple[str, str] | None:
         return None
     found = _AFTER.get(wanted)
     if found is None:
-        sql = f"SELECT {_per_ticket(wanted)}, {_by_ticket(wanted)} FROM (SELECT %s::text AS id) t"
+        columns = f"{_per_ticket(wanted)}, {_by_ticket(wanted)}, {_versions(wanted)}"
+        sql = f"SELECT {columns} FROM (SELECT %s::text AS id) t"
         found = _AFTER[wanted] = (_statement_name(sql), sql)
     return found
 
@@ -430,9 +457,14 @@ class PostgresTickets:
                 for kind, stored in zip(PER_TICKET, own, strict=False):
                     if kind in brought:
                         self._uow.documents.keep_along(kind, id, stored)
-                for kind, stored in zip(BY_TICKET, own[len(PER_TICKET) :], strict=True):
+                queries = own[len(PER_TICKET) : len(PER_TICKET) + len(BY_TICKET)]
+                for kind, stored in zip(BY_TICKET, queries, strict=True):
                     if by_ticket(kind) in brought:
                         self._uow.documents.keep_query_along(kind, id, stored)
+                versions = own[len(PER_TICKET) + len(BY_TICKET) :]
+                for query, stored in zip(VERSIONS, versions, strict=True):
+                    if versions_of(*query) in brought:
+                        self._uow.documents.keep_versions_along(*query, stored)
             self._uow.search.known[id] = None if found[end] is None else int(found[end])
             self._locked[id] = version
             self._xmin = str(int(found[end + 1]) % 2**32)  # the 32-bit xid rows written here carry
