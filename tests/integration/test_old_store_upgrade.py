@@ -104,8 +104,14 @@ _CALLBACK_SAID = (
 )
 
 
+# Session 37: a triage planned on site no longer records the remote-first rule among its priority reasons
+# (it did not apply); an old release's triages keep it as written.
+_REMOTE_FIRST = "remote_guidance_first"
+
+
 def _callback_said(found: Any) -> Any:
-    """``found`` with each callback complaint's description as ``callback complaint <ticket>``."""
+    """``found`` with each callback complaint's description as ``callback complaint <ticket>``, and
+    without the remote-first priority reason (see :data:`_REMOTE_FIRST`)."""
     if isinstance(found, str):
         for pattern in _CALLBACK_SAID:
             matched = pattern.fullmatch(found)
@@ -113,9 +119,14 @@ def _callback_said(found: Any) -> Any:
                 return f"callback complaint {matched['ticket']}"
         return found
     if isinstance(found, dict):
-        return {key: _callback_said(value) for key, value in found.items()}
+        return {
+            key: _callback_said(value) for key, value in found.items() if found.get("code") != _REMOTE_FIRST
+        }
     if isinstance(found, (list, tuple)):
-        return type(found)(_callback_said(value) for value in found)
+        kept = (
+            value for value in found if not (isinstance(value, dict) and value.get("code") == _REMOTE_FIRST)
+        )
+        return type(found)(_callback_said(value) for value in kept)
     return found
 
 
