@@ -91,7 +91,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             # A fee slip whose credit slips paid back every line it charged, named for an invoice
             # (service/invoice_net: 工作程序 c ② 集中开发票 after a refund).
             "slip_paid_back": (),
-            # A complaint linked again to tickets it is already about (service/complaint_intake).
+            # A complaint or a quality incident linked again to tickets it is already about
+            # (service/complaint_intake, service/quality_incidents).
             "already_linked": (),
             # Two shifts of one agent at once in a plan (domain/agent_shifts: seed 003 二 1 轮班制).
             "shifts_overlap": (),
