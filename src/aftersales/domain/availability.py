@@ -72,6 +72,7 @@ def absences(value: Iterable[Absence]) -> tuple[Absence, ...]:
                 f"absences overlap: one from {later.starts_at.isoformat()} starts before the one from "
                 f"{earlier.starts_at.isoformat()} ends",
                 field="absences",
+                rule="absences_overlap",
             )
     return ordered
 

@@ -96,6 +96,9 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "already_linked": (),
             # Two shifts of one agent at once in a plan (domain/agent_shifts: seed 003 二 1 轮班制).
             "shifts_overlap": (),
+            # An engineer's absence sharing an instant with one recorded (domain/availability,
+            # service/engineer_status: seed 003's dispatch picks someone who can go).
+            "absences_overlap": (),
         }.items()
     }
 )
