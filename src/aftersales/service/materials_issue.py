@@ -171,6 +171,7 @@ class IssueFlow(MaterialsBase):
         """Price a chargeable request (parts at retail) and offer the quote to the user."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            request.require_step("quote", actor.ref, now)  # a shipped request: its state, not its reasons
             _no_fault(uow, request, "quoted")
             self._still_holds(uow, request, now)
             parts: dict[str, int] = {}
