@@ -99,6 +99,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             # An engineer's absence sharing an instant with one recorded (domain/availability,
             # service/engineer_status: seed 003's dispatch picks someone who can go).
             "absences_overlap": (),
+            # A materials request's part the parts price list does not price (service/materials_issue).
+            "unknown_part": ("part",),
         }.items()
     }
 )
