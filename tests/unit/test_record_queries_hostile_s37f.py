@@ -58,5 +58,7 @@ def test_a_query_given_no_moment_is_refused_naming_it(
     for value in values:
         with pytest.raises(ValidationError) as caught:
             query(value)
-        assert caught.value.field == field, (name, value)
+        assert caught.value.field == field and caught.value.rule, (name, value)
+        if isinstance(value, datetime) and value.tzinfo is None and field not in ("day", "today"):
+            assert caught.value.rule == "naive_datetime"  # session 37: a naive instant carried no rule
     assert ENGINEER.available_at(AT) and AWAY.covers(AT) and CONTRACT.active_on(date(2026, 3, 2))

@@ -101,6 +101,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "absences_overlap": (),
             # A materials request's part the parts price list does not price (service/materials_issue).
             "unknown_part": ("part",),
+            # A datetime with no time zone where an instant is due (errors.NaiveDatetimeError).
+            "naive_datetime": (),
         }.items()
     }
 )
