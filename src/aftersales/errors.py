@@ -167,6 +167,7 @@ class NaiveDatetimeError(ValidationError):
             f"{field} must be a timezone-aware datetime (got a naive one); "
             "attach a tzinfo, e.g. datetime(..., tzinfo=ZoneInfo('Asia/Shanghai'))",
             field=field,
+            rule="naive_datetime",  # a host switches on it as on any rule (session 37: it carried none)
         )
 
 

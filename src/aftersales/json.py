@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import cattrs
 import orjson
+from cattrs.errors import AttributeValidationNote
 from cattrs.gen import make_dict_structure_fn, override
 
 from aftersales.domain.classification import Category
@@ -52,8 +53,9 @@ from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.self_containing import self_containing
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import AftersalesError, ValidationError
+from aftersales.errors import AftersalesError, ValidationError, carried_rule
 from aftersales.i18n.reasons import render_reason, render_reasons
+from aftersales.json_error_paths import error_paths, first_refusal
 from aftersales.policies.decision import Decision
 from aftersales.serialization import in_zone
 from aftersales.service.views import TicketView
@@ -597,19 +599,7 @@ def _make_reader() -> cattrs.Converter:
     conv.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
     conv.register_structure_hook(Money, lambda v, _: Money(v["amount"], v["currency"]))
     conv.register_structure_hook(Reason, lambda v, _: Reason(v["code"], dict(v.get("params") or {})))
-    conv.register_structure_hook(
-        TicketEvent,
-        lambda v, _: TicketEvent(
-            seq=v["seq"],
-            at=_structure_datetime(_with_zones(v)["at"], datetime),
-            actor=conv.structure(v["actor"], _actor_type()),
-            action=v["action"],
-            from_state=v["from_state"],
-            to_state=v["to_state"],
-            reason=v.get("reason"),
-            payload=dict(v.get("payload") or {}),
-        ),
-    )
+    conv.register_structure_hook(TicketEvent, lambda v, _: _structure_event(conv, v))
     conv.register_structure_hook(TicketView, lambda v, _: TicketView(conv.structure(v, Ticket)))
     conv.register_structure_hook(Category, lambda v, _: Category(v))
     conv.register_structure_hook_func(lambda t: t is object, _structure_object)
@@ -633,6 +623,46 @@ def _make_reader() -> cattrs.Converter:
 
     conv.register_structure_hook_factory(attrs.has, attrs_factory)
     return conv
+
+
+def _event_fields() -> tuple[tuple[str, Any, bool], ...]:
+    """A ticket event's fields read from JSON: name, type, whether the key must be there."""
+    return (
+        ("seq", int, True),
+        ("at", datetime, True),
+        ("actor", _actor_type(), True),
+        ("action", str, True),
+        ("from_state", str | None, True),
+        ("to_state", str, True),
+        ("reason", str | None, False),
+    )
+
+
+def _structure_event(conv: cattrs.Converter, value: Any) -> TicketEvent:
+    """A ticket event, each field read as its JSON type is (a ``"1"`` seq or a number for an action was
+    taken as it came: session 37), the errors collected per field so the refusal says where they are
+    (``$.ticket.events[3].actor.role``)."""
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"a ticket event is a JSON object, got {type(value).__name__}")
+    data = _with_zones(value)
+    read: dict[str, Any] = {}
+    errors: list[Exception] = []
+    for name, kind, required in _event_fields():
+        try:
+            read[name] = conv.structure(data[name] if required else data.get(name), kind)
+        except (AftersalesError, cattrs.BaseValidationError, KeyError, TypeError, ValueError) as exc:
+            exc.__notes__ = [
+                *getattr(exc, "__notes__", []),
+                AttributeValidationNote(f"Structuring TicketEvent @ attribute {name}", name, kind),
+            ]
+            errors.append(exc)
+    payload = value.get("payload") or {}
+    if not isinstance(payload, Mapping):
+        errors.append(ValidationError(f"a payload is a JSON object, got {type(payload).__name__}"))
+        errors[-1].__notes__ = [AttributeValidationNote("payload", "payload", dict)]
+    if errors:
+        raise cattrs.ClassValidationError("While structuring TicketEvent", errors, TicketEvent)
+    return TicketEvent(**read, payload=dict(payload))
 
 
 def _structure_object(value: Any, _: type) -> Any:
@@ -673,8 +703,10 @@ def from_dict(data: Mapping[str, Any], cls: type[T]) -> T:
     except AftersalesError:
         raise
     except cattrs.BaseValidationError as exc:
-        messages = "; ".join(cattrs.transform_error(exc))
-        raise ValidationError(f"invalid {cls.__name__} data: {messages}", field="data") from exc
+        messages = "; ".join(error_paths(exc))
+        # The one error found carries its rule on (a host switches on it); several: none.
+        facts = carried_rule(first_refusal(exc) or exc)
+        raise ValidationError(f"invalid {cls.__name__} data: {messages}", field="data", **facts) from exc
     except cattrs.errors.StructureHandlerNotFoundError as exc:
         # A generic read bare (``Page``): which items to read is the caller's to say.
         raise ValidationError(

@@ -14,7 +14,7 @@ import contextlib
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,6 +30,9 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.policies.fees import PartPriceEntry
+from aftersales.policies.kinds import import_builtin_kinds
+from aftersales.policies.pack import load_pack
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
@@ -247,6 +250,14 @@ def _made_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
         if backend == "sqlite":
             fresh_sqlite_file(tmp_path / "desk.db")
         yield url
+
+
+def priced_fees(pack: str, parts: Mapping[str, tuple[str, str]]) -> object:
+    """``pack``'s own fees policy with a parts price list (part → cost, retail): the materials desk takes a
+    request only for parts on it (session 37), and the packs ship none (the seeds name no prices)."""
+    kind = import_builtin_kinds()["fees"]
+    params = load_pack(pack).params(kind)
+    return kind.build(attrs.evolve(params, parts={p: PartPriceEntry(*prices) for p, prices in parts.items()}))
 
 
 @contextlib.contextmanager

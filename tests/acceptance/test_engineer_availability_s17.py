@@ -20,6 +20,7 @@ import attrs
 import pytest
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.availability import Absence
 from aftersales.domain.classification import Plan, Priority, Severity
 from aftersales.domain.ids import AssetId
 from aftersales.domain.products import Asset
@@ -133,7 +134,13 @@ def test_a_leave_called_off_makes_the_engineer_dispatchable_again(
         desk.master_data.record_absence(
             world.manager, world.eng_junior.id, starts_at=START, ends_at=START + timedelta(days=5), reason="x"
         )
-    assert overlap.value.field == "starts_at"
+    assert (overlap.value.field, overlap.value.rule) == ("starts_at", "absences_overlap")  # session 37
+    away = Absence(START, START + timedelta(days=2), "年假")
+    with pytest.raises(ValidationError) as listed:  # a host's own record of the engineer: the same code
+        attrs.evolve(
+            world.eng_junior, absences=[away, attrs.evolve(away, starts_at=START + timedelta(days=1))]
+        )
+    assert (listed.value.field, listed.value.rule) == ("absences", "absences_overlap")
     change = desk.master_data.cancel_absence(
         world.manager, world.eng_junior.id, starts_at=starts, reason="提前回来"
     )

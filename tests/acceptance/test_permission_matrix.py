@@ -44,7 +44,7 @@ from aftersales.domain.survey_campaigns import SamplingRules
 from aftersales.errors import AftersalesError, NotFound, PermissionDenied
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, make_world, register, store_url
+from conftest import STAFF, START, make_world, priced_fees, register, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 AGENT = Actor.agent("agent-1")
@@ -185,7 +185,12 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
         clock = ManualClock(START)
         desk = stack.enter_context(
             ServiceDesk.open(
-                url, pack="sanitary_ware", clock=clock, staff=STAFF, attachments=MemoryAttachmentStore()
+                url,
+                pack="sanitary_ware",
+                clock=clock,
+                staff=STAFF,
+                attachments=MemoryAttachmentStore(),
+                overrides={"fees": priced_fees("sanitary_ware", {"WN-FV-01": ("30.00", "45.00")})},
             )
         )
         yield _build(desk, clock)

@@ -79,7 +79,7 @@ from aftersales.errors import AlreadyErased, LegalHold, StorageError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.privacy import ERASED_TOPIC
-from conftest import World, world_desk
+from conftest import World, priced_fees, world_desk
 
 __all__ = ["story"]  # the seed-002 money story's fixture, used here
 
@@ -98,7 +98,10 @@ FIELDS = CustomFieldSet.of(
 
 @pytest.fixture(params=BACKENDS)
 def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
-    with world_desk(request.param, tmp_path, pack="sanitary_ware", custom_fields=FIELDS) as found:
+    fees = priced_fees("sanitary_ware", {"SEAL-01": ("8.00", "15.00")})  # the requested part is priced
+    with world_desk(
+        request.param, tmp_path, pack="sanitary_ware", custom_fields=FIELDS, overrides={"fees": fees}
+    ) as found:
         yield found
 
 

@@ -210,6 +210,13 @@ def test_linking_tickets_of_other_customers_and_dismissal() -> None:
         assert qi.incidents(Actor.dealer_staff("b1", "d-bj", {"BJ"}))  # now it touches a BJ ticket
         with pytest.raises(NotFound):
             qi.link_tickets(MANAGER, incident.id, ["SR-none"])
+        # Session 37: a re-link (or a call naming nothing) linked nothing and answered as if it had;
+        # refused as the complaints' link_tickets refuses it, nothing written.
+        for again, rule in (([other, other], "already_linked"), ([], "empty")):
+            with pytest.raises(ValidationError) as caught:
+                qi.link_tickets(MANAGER, incident.id, again)
+            assert (caught.value.field, caught.value.rule) == ("ticket_ids", rule)
+        assert qi.incident(MANAGER, incident.id).version == linked.version
         with pytest.raises(ValidationError):
             qi.dismiss(MANAGER, incident.id, reason=" ")
         assert qi.dismiss(MANAGER, incident.id, reason="编码错误").state is IncidentState.DISMISSED

@@ -15,7 +15,7 @@ from test_seed002_money import PART, SH, _repair, story
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef
 from aftersales.domain.money import Money
-from aftersales.errors import ValidationError
+from aftersales.errors import InvalidTransition, ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import World
 
@@ -85,3 +85,26 @@ def test_a_repair_dated_in_the_future_or_before_the_call_is_refused(
     assert desk.materials.ledger(world.agent, PartyRef.dealer("dealer-sh")).issued == 0
     received, _ = desk.materials.receive(world.dealer_sh_staff, request.id, repaired_at=clock.now())
     assert received.repaired_at == clock.now()
+
+
+def test_a_part_off_the_price_list_and_a_quote_of_a_shipped_request_are_refused(story: Story) -> None:
+    # Session 37: the quote built its decision from the last step's reasons before the request moved; a
+    # shipped request has none, so the manager was told "a decision must carry at least one reason"
+    # (a ValidationError about nothing they passed) instead of the request's state.
+    desk, clock, world = story
+    request = _free_shipped(desk, clock, world)
+    with pytest.raises(InvalidTransition):
+        desk.materials.quote(world.agent, request.id)
+    assert desk.materials.materials_request(world.agent, request.id).version == request.version
+    # Session 37: a part the price list does not have was requested, checked, picked and shipped free,
+    # then its receipt failed (NotFound pricing it for the loan ledger): the request stuck as shipped.
+    ticket = desk.ticket(world.agent, request.ticket_id)
+    with pytest.raises(ValidationError) as caught:
+        desk.materials.request(
+            world.dealer_sh_staff, ticket.id, party=PartyRef.dealer("dealer-sh"),
+            lines=[MaterialsLine(PART, 1), MaterialsLine("WN-NO-SUCH", 1)], urgent=True,
+        )  # fmt: skip
+    assert (caught.value.field, caught.value.rule, caught.value.rule_params) == (
+        "lines", "unknown_part", {"part": "WN-NO-SUCH"},
+    )  # fmt: skip
+    assert desk.ticket(world.agent, ticket.id).version == ticket.version

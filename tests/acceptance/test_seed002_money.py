@@ -62,7 +62,11 @@ PART = "WN-CB-01"  # as the maker prints it
 FEES = DefaultFeesPolicy(
     FeesParams(
         currency="CNY",
-        parts={PART: PartPriceEntry(cost="75.00", retail="120.00")},
+        # WN-FV-01: the fuzz world's and the edges' requests (a part is requested off the price list only).
+        parts={
+            PART: PartPriceEntry(cost="75.00", retail="120.00"),
+            "WN-FV-01": PartPriceEntry("30.00", "45.00"),
+        },
         dealer_schedules={
             "dealer-sh": DealerFeeSchedule(
                 labour={"flush_valve_leak": "80"}, travel_zones={"pudong": "30"}, service_fee="20"

@@ -209,6 +209,18 @@ def test_custom_field_declarations_are_checked() -> None:
         {"a": {"type": "choice", "choices": ["x", "y"], "required_for": ["*"]}}
     )
     assert loaded.fields["a"].required("anything")
+    # Session 37: one text for a list was read as its letters ("repair": required for the categories r,
+    # e, p…, so never), and a length or currency no value could meet was kept.
+    for spec in (
+        {"type": "text", "required_for": "repair"},
+        {"type": "choice", "choices": "xy"},
+        {"type": "text", "max_length": -1},
+        {"type": "text", "max_length": 1.5},
+        {"type": "money", "currency": "XXX1"},
+    ):
+        with pytest.raises(ConfigurationError) as caught:
+            CustomFieldSet.from_config({"a": spec})
+        assert caught.value.key.startswith("custom_fields"), spec
 
 
 def test_the_ledger_exports_tags_and_one_column_per_field(sdesk: ServiceDesk, world: World) -> None:

@@ -243,6 +243,37 @@ def test_a_value_of_another_json_type_is_refused_not_coerced() -> None:
     assert from_dict(dealer, Dealer).service_area == frozenset({"SH"})  # the good data still reads
 
 
+def test_a_refusal_says_where_in_the_nesting_the_bad_value_is() -> None:
+    # Session 37: a field a class refused while built read "invalid value @ $.ticket" (not what, nor
+    # which field); an event's fields were taken as they came ("1" for its seq, 5 for its action), and
+    # its actor's role was placed at "$.ticket.events[0].role".
+    _, result = dispatched_ticket(small_desk())
+    data = to_dict(result)
+    event = data["ticket"]["events"][1]
+    for changed, where in (
+        ({**data, "ticket": {**data["ticket"], "description": ""}}, "$.ticket.description"),
+        (_with_event(data, {**event, "seq": "2"}), "$.ticket.events[1].seq"),
+        (_with_event(data, {**event, "action": 5}), "$.ticket.events[1].action"),
+        (_with_event(data, {**event, "actor": {**event["actor"], "role": "pope"}}), ".events[1].actor.role"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            from_dict(changed, CommandResult)
+        assert str(caught.value).endswith(where) and caught.value.field == "data"
+    assert caught.value.rule == "one_of" and "pope" in str(caught.value)  # the role's rule, carried
+    with pytest.raises(ValidationError) as caught:  # the one refusal's rule is carried; its words are cut
+        from_dict({**data, "ticket": {**data["ticket"], "description": " "}}, CommandResult)
+    assert caught.value.rule == "empty"
+    with pytest.raises(ValidationError) as caught:  # a megabyte quoted back: cut
+        from_dict({**data, "ticket": {**data["ticket"], "priority": "x" * 10**6}}, CommandResult)
+    assert len(str(caught.value)) < 400 and str(caught.value).endswith("@ $.ticket.priority")
+
+
+def _with_event(data: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    events = [*data["ticket"]["events"]]
+    events[1] = event
+    return {**data, "ticket": {**data["ticket"], "events": events}}
+
+
 def test_a_generic_read_bare_or_a_class_that_is_not_one_is_a_typed_error() -> None:
     desk = small_desk()
     dispatched_ticket(desk)

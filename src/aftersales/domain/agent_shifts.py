@@ -15,6 +15,7 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.instants import require_aware
 from aftersales.domain.text import required_text
 from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.work import aware
@@ -43,7 +44,7 @@ class AgentShift:
 
     def covers(self, at: datetime) -> bool:
         """Is ``at`` inside the shift?"""
-        return self.starts_at <= at < self.ends_at
+        return self.starts_at <= require_aware(at, "at") < self.ends_at
 
 
 @attrs.frozen
@@ -109,6 +110,7 @@ class DeskRoster:
 
     def on_duty(self, at: datetime) -> tuple[str, ...]:
         """The agents at the desk at ``at``, each once, in the order their shifts began."""
+        require_aware(at, "at")
         shifts = self.shifts
         found: dict[str, None] = {}
         # A shift lasts at most a day: those covering ``at`` began within the day before it.

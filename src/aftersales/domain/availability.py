@@ -44,11 +44,12 @@ class Absence:
 
     def covers(self, at: datetime) -> bool:
         """Is ``at`` inside the absence?"""
-        return self.starts_at <= at < self.ends_at
+        return self.starts_at <= require_aware(at, "at") < self.ends_at
 
     def overlaps(self, starts_at: datetime, ends_at: datetime) -> bool:
         """Does the absence share an instant with ``[starts_at, ends_at)``?"""
-        return self.starts_at < ends_at and starts_at < self.ends_at
+        require_aware(starts_at, "starts_at")
+        return self.starts_at < require_aware(ends_at, "ends_at") and starts_at < self.ends_at
 
 
 def absences(value: Iterable[Absence]) -> tuple[Absence, ...]:
@@ -72,6 +73,7 @@ def absences(value: Iterable[Absence]) -> tuple[Absence, ...]:
                 f"absences overlap: one from {later.starts_at.isoformat()} starts before the one from "
                 f"{earlier.starts_at.isoformat()} ends",
                 field="absences",
+                rule="absences_overlap",
             )
     return ordered
 

@@ -19,6 +19,7 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import AssetId, CustomerId, ProductId, TicketId
+from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import part_number
 from aftersales.domain.reasons import Reason
@@ -290,7 +291,7 @@ class EscalationRecord:
 
     def overdue(self, now: datetime) -> bool:
         """Not taken up by its due time."""
-        return self.acknowledged_at is None and now > self.due_at
+        return self.acknowledged_at is None and require_aware(now, "now") > self.due_at
 
 
 @attrs.frozen

@@ -25,9 +25,9 @@ import attrs
 
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.coded_enum import CodedEnum
-from aftersales.domain.money import Money
+from aftersales.domain.money import Money, currency_exponent
 from aftersales.domain.validation import check_text
-from aftersales.errors import ConfigurationError, ValidationError, carried_rule, shown_repr
+from aftersales.errors import ConfigurationError, UnknownCurrency, ValidationError, carried_rule, shown_repr
 
 __all__ = [
     "ALL_CATEGORIES",
@@ -95,11 +95,21 @@ def _number_text(number: Decimal) -> str:
 
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return tuple(_listed(value, "choices"))
 
 
 def _codes(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(value)
+    return frozenset(_listed(value, "required_for"))
+
+
+def _listed(value: object, key: str) -> Iterable[str]:
+    """``value``, a collection of texts; one text is no list of them (``"repair"`` was read as its letters,
+    a field required for the categories r, e, p…: never required; session 37)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ConfigurationError(
+            f"{key} is a list of texts, got {shown_repr(value)}", key="custom_fields", rule="collection"
+        )
+    return value
 
 
 def _refuse(name: str, message: str) -> ValidationError:
@@ -162,6 +172,22 @@ class CustomField:
         if self.type is not FieldType.MONEY and self.currency is not None:
             raise ConfigurationError(
                 f"only money fields have a currency ({self.name!r})", key="custom_fields"
+            )
+        if self.currency is not None:
+            try:  # a currency no amount is in would refuse every value given (UnknownCurrency)
+                currency_exponent(self.currency)
+            except UnknownCurrency:
+                raise ConfigurationError(
+                    f"currency of {self.name!r} is no ISO 4217 code: {shown_repr(self.currency)}",
+                    key="custom_fields",
+                ) from None
+        if type(self.max_length) is not int or not 1 <= self.max_length <= MAX_TEXT:
+            # -1 refused every text, 1.5 was kept as a length
+            raise ConfigurationError(
+                f"max_length of {self.name!r} is a whole number from 1 to {MAX_TEXT}",
+                key="custom_fields",
+                rule="whole_number",
+                rule_params={"least": 1, "most": MAX_TEXT},
             )
 
     def required(self, category: str) -> bool:

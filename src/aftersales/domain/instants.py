@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from aftersales.errors import NaiveDatetimeError, ValidationError
 
-__all__ = ["EPOCH", "duration_us", "end_of_local_days", "micros", "require_aware"]
+__all__ = ["EPOCH", "duration_us", "end_of_local_days", "micros", "require_aware", "require_day"]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The Unix epoch, aware (UTC): instants held as integers count microseconds from it."""
@@ -69,4 +69,15 @@ def require_aware(value: object, field: str = "datetime") -> datetime:
         raise ValidationError(f"{field} has a time zone that cannot be read", field=field) from None
     if offset is None:
         raise NaiveDatetimeError(field)
+    return value
+
+
+def require_day(value: object, field: str = "day") -> date:
+    """Return ``value`` if it is a calendar date (not a datetime, which compares with no date); raise
+    a ``ValidationError`` naming ``field`` (rule ``date``) otherwise.
+
+    Why: a record's query a host calls with a string, ``None`` or an instant where a day is due raised
+    Python's ``TypeError`` from the comparison inside (session 37)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError(f"{field} must be a date, got {type(value).__name__}", field=field, rule="date")
     return value

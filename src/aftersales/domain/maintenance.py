@@ -25,6 +25,7 @@ from aftersales.domain.actors import ActorRef
 from aftersales.domain.bounds import Bounds
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
+from aftersales.domain.instants import require_day
 from aftersales.domain.text import CODE_PATTERN, bounded, code, optional_bounded, required_text
 from aftersales.domain.work import aware
 from aftersales.errors import InvalidTransition, ValidationError, shown_repr
@@ -214,6 +215,7 @@ class MaintenancePlan:
 
     def due_for_generation(self, today: date) -> bool:
         """Whether a visit should be generated on ``today`` (active, none open, within the lead time)."""
+        require_day(today, "today")
         return self.state is PlanState.ACTIVE and self.open_visit_id is None and self._generate_day() <= today
 
     def opened(self, visit_id: str) -> None:

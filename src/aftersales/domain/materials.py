@@ -339,6 +339,12 @@ class MaterialsRequest:
         """When the last step happened."""
         return self.steps[-1].at if self.steps else self.requested_at
 
+    def require_step(self, trigger: str, by: ActorRef, at: datetime) -> None:
+        """Raise ``InvalidTransition`` unless ``trigger`` may run now. Why: a step whose facts are gathered
+        before it moves (a quote's decision is built from the check's reasons) refuses from a wrong state
+        as the step itself does, not with whatever its facts lack (a shipped request has no reasons)."""
+        self._target(trigger, by, at)
+
     def _target(self, trigger: str, by: ActorRef, at: datetime, reason: str | None = None) -> MaterialsState:
         target = _advance(
             MATERIALS_WORKFLOW, self.state.value, trigger, by, at, self.last_at, reason, self.id

@@ -88,6 +88,8 @@ class Dealer:
 
     def serves(self, region: str | None) -> bool:
         """True when this dealer covers ``region``."""
+        if region is not None and not isinstance(region, str):
+            raise ValidationError("region is a region code or None", field="region", rule="text")
         return region is not None and (region == self.region or region in self.service_area)
 
 
@@ -122,6 +124,7 @@ class Engineer:
 
     def gone_at(self, at: datetime) -> bool:
         """True when the engineer no longer works here at ``at``: deactivated, or past their departure."""
+        require_aware(at, "at")  # a host's query: Python's TypeError from the comparison otherwise
         return not self.active or (self.departs_at is not None and at >= self.departs_at)
 
     def available_at(self, at: datetime) -> bool:
@@ -136,6 +139,7 @@ class Engineer:
 
     def absence_at(self, at: datetime) -> Absence | None:
         """The recorded absence covering ``at``, or ``None``."""
+        require_aware(at, "at")
         return next((a for a in self.absences if a.covers(at)), None)
 
     @property

@@ -19,6 +19,7 @@ import attrs
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import AssetId, CustomerId, DealerId
+from aftersales.domain.instants import require_day
 from aftersales.domain.maintenance import add_months
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset, Product
@@ -77,6 +78,8 @@ class ContractCoverage:
 
     def covers(self, line_kind: str) -> bool:
         """Whether a charge line of ``line_kind`` (``labour``, ``part``, ``travel``, ``fee``) is covered."""
+        if not isinstance(line_kind, str):  # a list was Python's TypeError (unhashable)
+            raise ValidationError("line_kind is a charge line's kind", field="line_kind", rule="text")
         return {"labour": self.labour, "part": self.parts, "travel": self.travel}.get(line_kind, False)
 
 
@@ -233,7 +236,7 @@ class ServiceContract:
 
         A cancelled contract still covered the days up to its cancellation: a repair called in while it
         was in force stays free when it is assessed again after the cancellation."""
-        if not self.starts_on <= day <= self.ends_on:
+        if not self.starts_on <= require_day(day) <= self.ends_on:
             return False
         if self.state is ContractState.ACTIVE:
             return True
@@ -242,7 +245,14 @@ class ServiceContract:
     def year_of(self, day: date) -> tuple[date, date]:
         """The contract year ``day`` falls in: from ``starts_on`` or an anniversary of it, to the day
         before the next (both included). ``visits_per_year`` counts within one such year."""
-        years = max(0, day.year - self.starts_on.year)
+        years = max(0, require_day(day).year - self.starts_on.year)
+        if day.year >= date.max.year:  # its year's end falls past the last date there is
+            raise ValidationError(
+                f"day {day.isoformat()} has no contract year",
+                field="day",
+                rule="year_range",
+                rule_params={"least": date.min.year, "most": date.max.year - 1},
+            )
         while years and add_months(self.starts_on, 12 * years) > day:
             years -= 1
         start = add_months(self.starts_on, 12 * years)
@@ -269,6 +279,11 @@ class ServiceContract:
 
     def overlaps(self, other: ServiceContract) -> frozenset[AssetId]:
         """The named units both contracts cover on a common day (empty if none)."""
+        if not isinstance(other, ServiceContract):
+            raise ValidationError(
+                "other is a ServiceContract", field="other", rule="wrong_type",
+                rule_params={"expected": "ServiceContract"},
+            )  # fmt: skip
         if self.id == other.id or ContractState.CANCELLED in (self.state, other.state):
             return frozenset()
         if self.ends_on < other.starts_on or other.ends_on < self.starts_on:
@@ -299,6 +314,7 @@ class ServiceContract:
 
     def expiring(self, today: date) -> bool:
         """Whether the renewal reminder is due: within ``remind_days`` of the end, not yet reminded."""
+        require_day(today, "today")
         if self.state is not ContractState.ACTIVE or self.renewed_as is not None:
             return False
         if self.reminded_on is not None:

@@ -23,6 +23,7 @@ from aftersales.domain.actors import ActorRef
 from aftersales.domain.classification import Channel, TicketKind
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import CustomerId, TicketId
+from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, required_text
 from aftersales.domain.work import aware, optional_aware
@@ -209,7 +210,7 @@ class CallbackTask:
 
     def overdue(self, now: datetime) -> bool:
         """Still pending after its due time."""
-        return self.state is CallbackTaskState.PENDING and now > self.due_at
+        return self.state is CallbackTaskState.PENDING and require_aware(now, "now") > self.due_at
 
 
 @attrs.frozen

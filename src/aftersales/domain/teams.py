@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import attrs
 
 from aftersales.domain.coded_enum import CodedEnum
+from aftersales.domain.instants import require_aware
 from aftersales.domain.text import required_text
 from aftersales.domain.work import aware
 from aftersales.errors import ValidationError
@@ -44,7 +45,7 @@ class OnCallShift:
 
     def covers(self, at: datetime) -> bool:
         """Is ``at`` inside the shift?"""
-        return self.starts_at <= at < self.ends_at
+        return self.starts_at <= require_aware(at, "at") < self.ends_at
 
 
 def _members(value: object) -> list[str]:

@@ -97,10 +97,18 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             # An invoice's title or tax number given with a slip whose invoice is not asked now
             # (service/fee_desk issue_slip: 工作程序 c ② 等用户需集中开发票时).
             "invoice_details_unused": (),
-            # A complaint linked again to tickets it is already about (service/complaint_intake).
+            # A complaint or a quality incident linked again to tickets it is already about
+            # (service/complaint_intake, service/quality_incidents).
             "already_linked": (),
             # Two shifts of one agent at once in a plan (domain/agent_shifts: seed 003 二 1 轮班制).
             "shifts_overlap": (),
+            # An engineer's absence sharing an instant with one recorded (domain/availability,
+            # service/engineer_status: seed 003's dispatch picks someone who can go).
+            "absences_overlap": (),
+            # A materials request's part the parts price list does not price (service/materials_issue).
+            "unknown_part": ("part",),
+            # A datetime with no time zone where an instant is due (errors.NaiveDatetimeError).
+            "naive_datetime": (),
         }.items()
     }
 )

@@ -48,6 +48,12 @@ def _declared(instance: object, attribute: attrs.Attribute[Any], value: Mapping[
     use: a ``required_for`` code no category has, a ``max_length`` no text fits."""
     for name, spec in value.items():
         where = f"{attribute.name}.{name}"
+        # Before the field is built, which refuses it too but names only the field (session 37).
+        if not 1 <= spec.max_length <= MAX_TEXT:
+            raise ValidationError(
+                f"max_length is from 1 to {MAX_TEXT} characters, got {spec.max_length}",
+                field=f"{where}.max_length",
+            )
         try:
             _field(name, spec)
         except ConfigurationError as error:
@@ -60,11 +66,6 @@ def _declared(instance: object, attribute: attrs.Attribute[Any], value: Mapping[
                     f"required_for lists category codes (snake_case) or {ALL_CATEGORIES!r}, got {code!r}",
                     field=f"{where}.required_for",
                 )
-        if not 1 <= spec.max_length <= MAX_TEXT:
-            raise ValidationError(
-                f"max_length is from 1 to {MAX_TEXT} characters, got {spec.max_length}",
-                field=f"{where}.max_length",
-            )
 
 
 @refused_typed

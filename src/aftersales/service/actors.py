@@ -191,7 +191,12 @@ class Actor:
 
     def has_role(self, *roles: Role) -> bool:
         """Does this person hold any of ``roles``?"""
-        return any(r in self.roles for r in roles)
+        try:
+            return any(r in self.roles for r in roles)
+        except TypeError:  # a list or another unhashable value: no role (free on the good path)
+            raise ValidationError(
+                "has_role takes roles", field="roles", rule="wrong_type", rule_params={"expected": "Role"}
+            ) from None
 
     def with_roles(self, *roles: Role | str) -> Actor:
         """The same person also holding ``roles``.

@@ -64,6 +64,7 @@ def absent(engineer: Engineer, absence: Absence, now: datetime) -> Engineer:
             f"{engineer.id} is already away from {clash.starts_at.isoformat()} "
             f"to {clash.ends_at.isoformat()}",
             field="starts_at",
+            rule="absences_overlap",
         )
     return attrs.evolve(engineer, absences=(*kept, absence))
 

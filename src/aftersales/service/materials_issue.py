@@ -17,7 +17,7 @@ from aftersales.domain.materials import ItemKind, MaterialsLine, MaterialsReques
 from aftersales.domain.no_fault_parts import refuse_parts_for_no_fault
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TicketState
-from aftersales.errors import PolicyError, ValidationError
+from aftersales.errors import NotFound, PolicyError, ValidationError
 from aftersales.policies.chargeability import ChargeOutcome
 from aftersales.policies.decision import Decision
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
@@ -86,6 +86,8 @@ class IssueFlow(MaterialsBase):
                 field="lines",
             )
 
+        self._check_priced(lines)
+
         def apply(uow: UnitOfWork, now: datetime) -> MaterialsRequest:
             # The ticket's lock: its cancellation on another desk (which calls off the requests it
             # finds) commits first or waits for this one, so no request is filed on a ticket
@@ -117,6 +119,28 @@ class IssueFlow(MaterialsBase):
             remember=lambda r: r.id,
             reload=lambda uow, id: self._request_seen(uow, actor, id),  # in scope still
         )
+
+    def _check_priced(self, lines: Sequence[MaterialsLine]) -> None:
+        """Refuse a part the price list (《零部件价格表》, the fees policy) does not price: a free part's
+        receipt puts it on the loan ledger and the month's free issues at its cost, which failed
+        (``NotFound``) once the warehouse had shipped it, leaving the request shipped for ever; a charged
+        one's quote failed the same way (session 37)."""
+        for line in lines:
+            # A specially approved item (特批, a complaint's remedy) is neither lent nor quoted.
+            if (
+                isinstance(line, MaterialsLine)
+                and line.kind is ItemKind.PART
+                and line.special_approval is None
+            ):
+                try:
+                    self.fees.part_price(line.part)
+                except NotFound:
+                    raise ValidationError(
+                        f"part {line.part!r} is not on the parts price list",
+                        field="lines",
+                        rule="unknown_part",
+                        rule_params={"part": line.part},
+                    ) from None
 
     def check(
         self,
@@ -171,6 +195,7 @@ class IssueFlow(MaterialsBase):
         """Price a chargeable request (parts at retail) and offer the quote to the user."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            request.require_step("quote", actor.ref, now)  # a shipped request: its state, not its reasons
             _no_fault(uow, request, "quoted")
             self._still_holds(uow, request, now)
             parts: dict[str, int] = {}

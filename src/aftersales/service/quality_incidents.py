@@ -728,12 +728,18 @@ class QualityIncidentDesk:
         A ticket about a unit of another batch or product is a ``ValidationError`` naming ``ticket_ids``
         and nothing is linked: the incident is one batch's (seed 004 第七条 5(2): 同一批次的产品), and a
         ticket linked brings its customer, region and dealer into it (who may read it, who hears of it).
-        A ticket naming no unit (a call before the unit is known) may be linked on the manager's word."""
+        A ticket naming no unit (a call before the unit is known) may be linked on the manager's word.
+        A call naming no ticket, or only tickets already linked, links nothing and is refused
+        (``ValidationError`` naming ``ticket_ids``, rule ``empty`` or ``already_linked``), nothing written,
+        as the complaints' ``link_tickets`` refuses it: a host is told its call did nothing."""
         check_role(actor, "quality_incident_step", incident_id, _roles("quality_incident_step"))
         wanted = [ticket_ids] if isinstance(ticket_ids, str) else list(ticket_ids)
+        if not wanted:
+            raise ValidationError("link_tickets names at least one ticket", field="ticket_ids", rule="empty")
 
         def apply(uow: UnitOfWork, now: datetime) -> QualityIncident:
             incident = self._visible(uow, actor, incident_id)
+            linked = False
             for ticket_id in wanted:
                 ticket = self.runner.visible(uow, actor, ticket_id)
                 _of_the_batch(incident, ticket)
@@ -741,6 +747,13 @@ class QualityIncidentDesk:
                     ticket.id, ticket.customer_id, ticket.region, ticket.dealer_id, engineer_of(ticket)
                 ):
                     incident.record("link_ticket", actor.ref, now, payload={"ticket_id": ticket.id})
+                    linked = True
+            if not linked:
+                raise ValidationError(
+                    "the incident is already linked to every ticket named",
+                    field="ticket_ids",
+                    rule="already_linked",
+                )
             uow.documents.save(incident)
             return incident
 
