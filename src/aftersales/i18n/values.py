@@ -125,6 +125,8 @@ class ValueFormatter:
                 raise ValidationError(
                     f"{name} must be a timezone-aware datetime (got a naive one)", field=name
                 )
+            if name == "due_at" or name.endswith("_due_at"):  # a deadline: its day's end reads so
+                return self.formatter.deadline(value, self.timezone)
             return self.formatter.datetime(value, self.timezone)
         if isinstance(value, Money):
             return self.formatter.money(value)
