@@ -59,7 +59,7 @@ def test_each_commands_outbox_ids_sort_after_every_earlier_commands(backend: str
             assert earlier[-1] < later[0]
 
 
-def test_an_outbox_id_is_the_instant_then_the_keys_digest() -> None:
+def test_an_outbox_id_is_the_instant_then_its_place_then_the_keys_digest() -> None:
     from aftersales.service.notify import outbox_id  # here: the other test runs on older code too
 
     first = outbox_id("T-1:0", START)
@@ -70,8 +70,10 @@ def test_an_outbox_id_is_the_instant_then_the_keys_digest() -> None:
         < outbox_id("T-0:0", START + timedelta(microseconds=1))
         < outbox_id("A", START + timedelta(days=1))
     )
-    assert len(first) == 33 and int(first, 16) >= 0
-    # The digest is the former id's first 80 bits: messages of one instant keep the order they had.
-    assert first[13:] == hashlib.blake2b(b"T-1:0", digest_size=16).hexdigest()[:20]
+    assert len(first) == 41 and int(first, 16) >= 0
+    # Then the place it was made in (session 37 m): ids of one instant sort in the order they were made.
+    assert first < outbox_id("T-0:0", START) < outbox_id("T-0:1", START)
+    # The digest is the former id's first 80 bits: ids of two processes stay apart.
+    assert first[21:] == hashlib.blake2b(b"T-1:0", digest_size=16).hexdigest()[:20]
     before_epoch = outbox_id("T-1:0", START.replace(year=1900))
-    assert len(before_epoch) == 33 and int(before_epoch, 16) >= 0
+    assert len(before_epoch) == 41 and int(before_epoch, 16) >= 0

@@ -74,6 +74,8 @@ def test_a_dealer_asks_on_its_jobs_the_maker_answers_free_and_the_archive_shows_
     assert isinstance(notifier, MemoryNotifier)
     told = [m for m in notifier.sent if "technical_support_answered" in m.idempotency_key]
     assert len(told) == 1 and asked.id in told[0].subject and "调浮球高度" in told[0].body
+    # The topic in words, not the code inside Chinese text (session 37).
+    assert "（冲水阀安装）" in told[0].body and "flush_valve_fitting" not in told[0].body
     with pytest.raises(PolicyError) as twice:
         support.answer(world.manager, asked.id, answer="再说一遍", medium="written")
     assert twice.value.code == "support_answered"

@@ -407,7 +407,9 @@ def test_the_dealer_is_told_what_it_is_charged_for_a_part_it_kept(
     (notice,) = notifier.to("13900000001")[before:]
     (slip,) = desk.fees.slips_of(world.manager, ticket_id)
     assert notice.locale == "zh_Hans" and PART in notice.subject and ticket_id in notice.subject
-    assert "¥75.00" in notice.body and slip.id in notice.body and "2026年4月3日 00:00" in notice.body
+    assert (
+        "¥75.00" in notice.body and slip.id in notice.body and "2026年4月2日 24:00" in notice.body
+    )  # the due, 3 April 00:00, as the 2nd's end
     assert not any(PART in m.subject for m in notifier.to("13912345678"))  # not the end customer
 
 

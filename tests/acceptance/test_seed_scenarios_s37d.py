@@ -122,7 +122,7 @@ def test_002_return_1_the_dealer_answering_for_its_fitters_old_part_is_urged_bef
         assert item.due_at == datetime(2026, 10, 9, 0, 0, tzinfo=SHANGHAI)
         for address in (FITTER_PHONE, DEALER_PHONE):
             (urged,) = [m for m in _sent(desk, address) if "请于" in m and PART in m]
-            assert "2026年10月9日 00:00" in urged and "事实占有" in urged
+            assert "2026年10月8日 24:00" in urged and "事实占有" in urged
         assert desk.materials.run_return_reminders(w.system) == ()  # once per line
 
 

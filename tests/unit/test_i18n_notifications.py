@@ -11,7 +11,6 @@ from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Priority
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
-from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n import NOTIFICATION_KINDS, SUPPORTED_LOCALES, Renderer, Term, load_catalogs, render
 from aftersales.i18n.catalog import MessageCatalog
@@ -96,7 +95,6 @@ SAMPLES: dict[str, dict[str, object]] = {
     "escalation": {"ticket_id": "T-1", "level": Role.DEPARTMENT_HEAD, "reason": Reason("production_stopped")},
     "callback_due": {"ticket_id": "T-1", "customer_name": "张三", "due_at": AT},
     "progress_update_due": {"ticket_id": "T-1", "customer_name": "张三", "heard_at": AT, "hours": 8},
-    "complaint_update": {"complaint_id": "C-1", "status": TicketState.RESOLVED, "updated_at": AT},
     "complaint_escalated": {
         "complaint_id": "C-1",
         "customer_name": "张三",

@@ -26,6 +26,7 @@ from aftersales.i18n.locales import babel_locale
 from aftersales.i18n.templates import Template
 
 __all__ = [
+    "DAY_END_MESSAGE",
     "DURATION_MESSAGES",
     "LocaleFormatter",
     "format_datetime",
@@ -38,6 +39,9 @@ __all__ = [
 DURATION_MESSAGES: Final = ("duration.day", "duration.hour", "duration.minute")
 """Plural catalog entries for the duration units, largest first; each has a ``{count}`` slot."""
 
+DAY_END_MESSAGE: Final = "datetime.day_end"
+"""The catalog entry of a due at a day's end (:meth:`LocaleFormatter.deadline`); a ``{date}`` slot."""
+
 _UNIT_MINUTES: Final = (24 * 60, 60, 1)
 _MEMO_LIMIT: Final = 10_000
 
@@ -49,6 +53,7 @@ class LocaleFormatter:
     __slots__ = (
         "_date",
         "_dates",
+        "_day_end",
         "_glue",
         "_numbers",
         "_pair",
@@ -74,6 +79,7 @@ class LocaleFormatter:
         self._pair = Template.parse(
             catalog.text("duration.pair"), name="duration.pair", allowed=("larger", "smaller")
         )
+        self._day_end = Template.parse(catalog.text(DAY_END_MESSAGE), name=DAY_END_MESSAGE, allowed=("date",))
         # Parse every unit form now, so a bad catalog entry fails at load time, not mid-notification.
         self._units: dict[str, Template] = {}
         source: MessageCatalog | None = catalog
@@ -84,6 +90,19 @@ class LocaleFormatter:
             source = source.fallback
         for msgid in DURATION_MESSAGES:
             catalog.plural(msgid, 1)  # a missing unit is a ConfigurationError naming it
+
+    def deadline(self, value: datetime, timezone: tzinfo) -> str:
+        """A due instant as :meth:`datetime` does, but midnight in ``timezone`` as the end of the day
+        before (``datetime.day_end``: "2026年3月16日 24:00", "end of Mar 16, 2026").
+
+        Why: a due on 16 March is the instant 17 March 00:00; written so ("请在 2026年3月17日 00:00 前",
+        "午夜12:00", "12:00 AM") it is right but reads as the 17th (session 37)."""
+        require_aware(value, "datetime")
+        local = value.astimezone(timezone)
+        if local.hour or local.minute or local.second or local.microsecond:
+            return self.datetime(value, timezone)
+        day_before = local.date() - timedelta(days=1)
+        return self._day_end.substitute({"date": self.date(day_before)})
 
     def datetime(self, value: datetime, timezone: tzinfo) -> str:
         """An instant as local date and time in ``timezone``; naive datetimes are refused."""

@@ -268,12 +268,6 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A complaint's callback is due (seed 004: 投诉处理后的七天内回访; callback_due naming a complaint).",
     ),
     K(
-        "complaint_update",
-        ("customer",),
-        {"complaint_id", "status", "updated_at"},
-        "A complaint moved on (``status`` is the complaint's state enum or a ``Term``).",
-    ),
-    K(
         "complaint_outcome",
         ("customer",),
         {"ticket_id", "resolved_at", "outcome"},

@@ -33,7 +33,7 @@ from aftersales.errors import ValidationError
 from aftersales.i18n.format import LocaleFormatter
 from aftersales.i18n.reasons import ReasonRenderer
 
-__all__ = ["LABEL_PREFIXES", "Term", "Value", "ValueFormatter", "label_msgid"]
+__all__ = ["LABEL_PREFIXES", "CodeWords", "Term", "Value", "ValueFormatter", "label_msgid"]
 
 
 @attrs.frozen
@@ -43,7 +43,31 @@ class Term:
     msgid: str = attrs.field(validator=attrs.validators.instance_of(str))
 
 
-Value = str | int | Decimal | bool | datetime | date | timedelta | Money | Reason | Enum | Category | Term
+@attrs.frozen
+class CodeWords:
+    """A code someone chose (a dealer's support topic ``flush_valve_fitting``) in the catalog's words
+    ``<prefix>.<code>`` where the catalog has them, else as the code itself: a snake_case code inside
+    Chinese text reads as a fault, while a code nobody worded must still say which it was."""
+
+    prefix: str = attrs.field(validator=attrs.validators.instance_of(str))
+    code: str = attrs.field(validator=attrs.validators.instance_of(str))
+
+
+Value = (
+    str
+    | int
+    | Decimal
+    | bool
+    | datetime
+    | date
+    | timedelta
+    | Money
+    | Reason
+    | Enum
+    | Category
+    | Term
+    | CodeWords
+)
 """What a template value may be."""
 
 LABEL_PREFIXES: Final[Mapping[type, str]] = {
@@ -125,6 +149,8 @@ class ValueFormatter:
                 raise ValidationError(
                     f"{name} must be a timezone-aware datetime (got a naive one)", field=name
                 )
+            if name == "due_at" or name.endswith("_due_at"):  # a deadline: its day's end reads so
+                return self.formatter.deadline(value, self.timezone)
             return self.formatter.datetime(value, self.timezone)
         if isinstance(value, Money):
             return self.formatter.money(value)
@@ -142,6 +168,9 @@ class ValueFormatter:
             return self.formatter.date(value)
         if isinstance(value, Term):
             return self._kept_text(value)
+        if isinstance(value, CodeWords):
+            words = self.formatter.catalog.get(f"{value.prefix}.{value.code}")
+            return value.code if words is None else words
         if isinstance(value, str):
             return _whole_text(name, str.__str__(value))
         raise ValidationError(

@@ -28,6 +28,7 @@ from aftersales.domain.technical_support import (
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.validation import enum_code
 from aftersales.errors import NotFound, PermissionDenied, PolicyError, ValidationError
+from aftersales.i18n.values import CodeWords
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -40,6 +41,9 @@ from aftersales.service.scope import acts_as_dealer_staff, party_visible, purcha
 __all__ = ["DealerSupportDesk", "blank_support_of", "support_of_dealer"]
 
 _DOCS = PERMISSIONS[Workflow.DOCUMENTS]
+
+SUPPORT_TOPIC_WORDS = "support_topic"
+"""The catalog prefix of a support topic's words (``support_topic.flush_valve_fitting``)."""
 
 
 def support_of_dealer(uow: UnitOfWork, dealer_id: str) -> list[TechnicalSupportRequest]:
@@ -171,7 +175,9 @@ class DealerSupportDesk:
                 values: dict[str, object] = {
                     "support_id": request.id,
                     "ticket_id": request.ticket_id,
-                    "topic": request.topic,
+                    # The topic's words where the catalog has them (a code inside Chinese text reads as
+                    # a fault), else the dealer's code (session 37).
+                    "topic": CodeWords(SUPPORT_TOPIC_WORDS, request.topic),
                     "answer": answer,
                 }
                 uow.outbox.put(

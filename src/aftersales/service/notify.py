@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -38,6 +40,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.notification import NotificationEvent, NotificationFacts
 from aftersales.policies.protocols import NotificationPolicy
 from aftersales.ports.erasure import keeps_personal_copies, quotes_any
+from aftersales.ports.fork_renewal import renew_after_fork
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage, plain_texts
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -678,16 +681,56 @@ def _message_id(key: str) -> str:
 _ID_TIME_DIGITS = 13
 """Hex digits of an outbox id's instant (µs since the epoch, to the year 2112; wrapped past it)."""
 
+_ID_ORDER_DIGITS = 8
+"""Hex digits of an outbox id's place among the ids this process made (wrapped past 4 billion)."""
+
+_ID_MEMO_SIZE = 4096
+"""How many ``(instant, key)`` ids :func:`outbox_id` remembers before it starts again."""
+
+
+class _OrderedIds:
+    """Outbox ids in the order they are made, the same one for a key made again at one instant.
+
+    Why: messages of one instant (a host's tests on a frozen clock, a command that opens and dispatches at
+    once) sorted by the digest of their keys, so a customer could be told "已派工" before "已受理"
+    (session 37). A number counting the ids this process made, after the instant, keeps the order they
+    were made in; the ids made lately are remembered by ``(instant, key)`` so one request made twice at
+    one instant (two staff contacts sharing one mailbox) is still one id, one message.
+    """
+
+    def __init__(self) -> None:
+        self._count = itertools.count()
+        self._made: dict[tuple[int, str], str] = {}
+        self._lock = threading.Lock()
+        renew_after_fork(self)
+
+    def _renew_locks_after_fork(self) -> None:
+        self._lock = threading.Lock()  # a thread of the parent may have held it at the fork
+
+    def id(self, key: str, when: int) -> str:
+        with self._lock:
+            made = self._made.get((when, key))
+            if made is None:
+                if len(self._made) >= _ID_MEMO_SIZE:
+                    self._made.clear()  # bounded: a long run at one frozen instant makes many keys
+                order = next(self._count) % 16**_ID_ORDER_DIGITS
+                made = self._made[when, key] = f"{when:013x}{order:08x}{_message_id(key)[:20]}"
+            return made
+
+
+_IDS = _OrderedIds()
+
 
 def outbox_id(key: str, created_at: datetime) -> str:
     """The id of the outbox message with idempotency ``key`` made at ``created_at``: the instant in
-    fixed-width hex, then a digest of the key (33 characters).
+    fixed-width hex, then the id's place among those this process made, then a digest of the key
+    (41 characters).
 
     Why time first: the outbox's id index is a B-tree; random ids scattered each command's inserts over
     its leaves (a page written to the WAL per message), time-ordered ones land on its last leaf (issue
-    21). The digest (the first 80 bits of the id a message had before) keeps what the key gave: one
-    request made twice at one instant (one command, or two desks racing on one clock reading) is one id,
-    and the messages of one instant keep the order they had (``pending`` sorts by due, then id).
+    21). Stores deliver pending messages by due, then id, so the messages of one instant go out in the
+    order they were made (session 37: they went out by the digest). The digest keeps ids of two
+    processes apart; one request made twice at one instant in a process is one id
+    (:class:`_OrderedIds`). Ids of 33 characters (instant and digest) made before still read and go out.
     """
-    when = micros(created_at) % 16**_ID_TIME_DIGITS
-    return f"{when:013x}{_message_id(key)[:20]}"
+    return _IDS.id(key, micros(created_at) % 16**_ID_TIME_DIGITS)
