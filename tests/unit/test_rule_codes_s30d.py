@@ -34,6 +34,7 @@ NAMES = ("ValidationError", "ConfigurationError", "InvalidMoney")
 SAMPLES: dict[str, str | int] = {
     "most": 2000, "least": 3, "allowed": "new, closed", "expected": "Money", "unit": "0.01",
     "channels": "sms", "extension": ".exe", "sniffed": "image/jpeg", "other": "external_force",
+    "by": "manager:mgr-1",
 }  # fmt: skip
 
 # The English shapes of session 29's patterns (the rule stated by the shared checks), as a lint only.

@@ -101,6 +101,10 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "already_linked": (),
             # Two shifts of one agent at once in a plan (domain/agent_shifts: seed 003 二 1 轮班制).
             "shifts_overlap": (),
+            # An escalation the actor's role shares, already taken up by another
+            # (service/complaint_escalation: seed 004 第八条 2(5), a crisis told to the centre's head and
+            # the general manager alike).
+            "escalation_taken_up": ("by",),
         }.items()
     }
 )
