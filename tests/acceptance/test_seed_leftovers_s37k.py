@@ -5,6 +5,8 @@ developer k through the public API on the customer-service centre's desk (memory
   why, and which number carries it on.
 - Seed 004 第八条 2(5) 立即通知客户服务中心 … 向总经理报告: the general manager taking up a crisis
   escalation the centre's head already took up is told by whom, not that nothing is addressed to him.
+- Seed 004 第八条 2(6) 回访发现的问题应及时再处理: a complaint its callback reopened shows its customer no
+  callback date still to come (the one made).
 """
 
 from __future__ import annotations
@@ -107,3 +109,31 @@ def test_8_2_5_the_general_manager_is_told_who_took_up_the_crisis_escalation(cen
     )  # fmt: skip
     assert "该升级已由 manager:mgr-1 受理" in render_error(error, "zh_Hans")
     assert [e.action for e in desk.ticket(w.manager, cid).events].count("acknowledge_escalation") == 1
+
+
+def test_8_2_6_a_complaint_reopened_by_its_callback_promises_no_past_callback(centre: Host) -> None:
+    """Seed 004 第八条 2(6): 张伟's complaint is handled on Tuesday 3 March 2026 and its callback planned;
+    at the callback (Thursday 5 March) the cistern leaks again and the complaint is investigated anew. His
+    progress view showed the callback just made as the one to come (before session 37); it shows none
+    until the new handling's feedback plans the next, which it then shows."""
+    desk, clock, w, _notifier = centre
+    clock.set(_at(3, 3, 10))
+    cid = desk.complaints.open_complaint(w.agent, "cust-zh", "维修后水箱仍漏水").ticket.id
+    desk.complaints.investigate(w.manager, cid)
+    desk.complaints.propose_solution(w.manager, cid, solution="上门更换进水阀")
+    desk.complaints.agree_solution(w.manager, cid)
+    desk.complaints.give_feedback(w.manager, cid, outcome="已更换进水阀")
+    planned = desk.progress(w.customer_zh, cid).callback_due_at
+    assert planned is not None and planned > _at(3, 3, 10)
+
+    clock.set(_at(3, 5, 10))
+    desk.record_callback(w.agent, cid, problem_back=True, satisfaction=2, comment="还是漏水")
+    seen = desk.progress(w.customer_zh, cid)
+    assert (seen.state, seen.callback_due_at) == ("investigating", None)
+
+    clock.set(_at(3, 6, 10))
+    desk.complaints.propose_solution(w.manager, cid, solution="更换整套水箱配件")
+    desk.complaints.agree_solution(w.manager, cid)
+    desk.complaints.give_feedback(w.manager, cid, outcome="已更换整套配件")
+    again = desk.progress(w.customer_zh, cid).callback_due_at
+    assert again is not None and again > _at(3, 6, 10)
