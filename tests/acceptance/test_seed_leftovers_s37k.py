@@ -7,6 +7,8 @@ developer k through the public API on the customer-service centre's desk (memory
   escalation the centre's head already took up is told by whom, not that nothing is addressed to him.
 - Seed 004 第八条 2(6) 回访发现的问题应及时再处理: a complaint its callback reopened shows its customer no
   callback date still to come (the one made).
+- Seed 004 第八条 2(4) 首先要对客户进行安抚 with 2(5) 立即: a crisis registered on the eve of May Day is
+  contacted on the urgent contact clock, not after the holiday.
 """
 
 from __future__ import annotations
@@ -137,3 +139,27 @@ def test_8_2_6_a_complaint_reopened_by_its_callback_promises_no_past_callback(ce
     desk.complaints.give_feedback(w.manager, cid, outcome="已更换整套配件")
     again = desk.progress(w.customer_zh, cid).callback_due_at
     assert again is not None and again > _at(3, 6, 10)
+
+
+def test_8_2_5_a_crisis_registered_on_the_eve_of_may_day_is_contacted_first(centre: Host) -> None:
+    """Seed 004 第八条 2(4) 有重要影响的投诉 … 首先要对客户进行安抚 with 2(5) 危机事件 … 立即: on Thursday 30
+    April 2026 at 17:50, the eve of the May Day holiday, 张伟 reports his flat flooded by a burst cistern
+    and that he has told the press. The crisis's customer is to be contacted first: within the urgent
+    contact's 30 minutes of the clock (by 18:20), as a complaint marked urgent — before session 37 the
+    registration promised contact by 6 May 10:50, after the holiday. A complaint short of a crisis (no
+    recourse named) keeps its grade's working hours."""
+    desk, clock, w, notifier = centre
+    clock.set(_at(4, 30, 17, 50))
+    crisis = CrisisFacts(
+        problems={CrisisProblem.PROPERTY_LOSS}, economic_loss=True, recourse={Recourse.PRESS},
+        loss=Money(Decimal("5000"), "CNY"),
+    )  # fmt: skip
+    cid = desk.complaints.open_complaint(w.agent, "cust-zh", "水箱爆裂淹了房间", crisis=crisis).ticket.id
+    short = CrisisFacts(problems={CrisisProblem.PROPERTY_LOSS}, economic_loss=True)
+    general = desk.complaints.open_complaint(w.agent, "cust-zh", "水箱漏水", crisis=short).ticket.id
+    assert desk.progress(w.customer_zh, cid).response_due_at == _at(4, 30, 18, 20)
+    later = desk.progress(w.customer_zh, general).response_due_at
+    assert later is not None and later > _at(5, 6, 0)
+    desk.deliver()
+    (told,) = [m.body for m in notifier.sent if m.recipient == "13912345678" and cid in m.body]
+    assert "18:20" in told
