@@ -36,22 +36,26 @@ DUPLICATE_OF_KEY = "duplicate_of"
 
 def check_duplicate_of(uow: UnitOfWork, ticket: Ticket, duplicate_of: str | None) -> None:
     """Refuse a ``duplicate_of`` that cannot carry ``ticket`` on: itself, no complaint of the same
-    customer, or a complaint already ended (``ValidationError`` naming ``duplicate_of``)."""
+    customer, or a complaint already ended: cancelled, withdrawn or closed (``ValidationError`` naming
+    ``duplicate_of``)."""
     if duplicate_of is None:
         return
     rule = "is another open complaint of the same customer"
     if duplicate_of == ticket.id:
         raise ValidationError(f"duplicate_of {rule}: not the complaint cancelled", field="duplicate_of")
     try:
-        other = uow.tickets.get(duplicate_of)
+        other: Ticket | None = uow.tickets.get(duplicate_of)
     except NotFound:
-        raise ValidationError(
-            f"duplicate_of {rule}: {duplicate_of!r} not found", field="duplicate_of"
-        ) from None
-    if other.kind is not TicketKind.COMPLAINT or other.customer_id != ticket.customer_id:
-        raise ValidationError(f"duplicate_of {rule}: {duplicate_of!r} is not", field="duplicate_of")
-    if other.state == TicketState.CANCELLED.value:  # cancelled or withdrawn alike
+        other = None
+    # Not found and another customer's read alike: the refusal tells nothing of others' complaints.
+    if other is None or other.kind is not TicketKind.COMPLAINT or other.customer_id != ticket.customer_id:
+        raise ValidationError(f"duplicate_of {rule}: {duplicate_of!r} is none", field="duplicate_of")
+    if other.state in _ENDED:
         raise ValidationError(f"duplicate_of {rule}: {duplicate_of!r} was ended", field="duplicate_of")
+
+
+_ENDED = frozenset({TicketState.CANCELLED.value, TicketState.CLOSED.value})
+"""A complaint cancelled, withdrawn or closed carries nothing on."""
 
 
 def closed_messages(
