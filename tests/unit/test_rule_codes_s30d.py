@@ -35,6 +35,7 @@ SAMPLES: dict[str, str | int] = {
     "most": 2000, "least": 3, "allowed": "new, closed", "expected": "Money", "unit": "0.01",
     "channels": "sms", "extension": ".exe", "sniffed": "image/jpeg", "other": "external_force",
     "part": "WN-CB-01",
+    "by": "manager:mgr-1",
 }  # fmt: skip
 
 # The English shapes of session 29's patterns (the rule stated by the shared checks), as a lint only.

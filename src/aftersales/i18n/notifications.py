@@ -193,6 +193,20 @@ NOTIFICATION_KINDS: Final = _kinds(
         "(seed 002 分工 6: 特殊情况不得超过48小时; the approval's reason stays with staff).",
     ),
     K(
+        "complaint_closed_customer",
+        ("customer",),
+        {"ticket_id", "reason"},
+        "The customer is told the office cancelled their complaint (registered by mistake), with the reason "
+        "(seed 003 二 5 事事有回音).",
+    ),
+    K(
+        "complaint_closed_duplicate",
+        ("customer",),
+        {"ticket_id", "reason", "duplicate_of"},
+        "The customer is told the office cancelled their complaint as a duplicate, with the reason and the "
+        "complaint that carries it on (seed 003 二 5 事事有回音).",
+    ),
+    K(
         "complaint_cancelled",
         ("engineer", "general_manager"),
         {"ticket_id", "reason"},

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
@@ -78,6 +78,28 @@ def _reach_told(decision: Decision[Any], named: tuple[Role, ...], reach: Reach) 
     else:
         return decision
     return Decision(decision.outcome, [*decision.reasons, went], decision.policy)
+
+
+def _refuse_taken_up(complaint_id: str, file: ComplaintFile, actor: Actor) -> NoReturn:
+    """Refuse an acknowledgement with nothing open to the actor's roles. An escalation addressed to them
+    (a crisis, to the centre's head and the general manager alike) that someone took up already is named,
+    with who took it up (rule ``escalation_taken_up``): session 37 — the general manager read
+    that nothing was addressed to him, where it was, and was met (one record, one taking up)."""
+    taken = [
+        e for e in file.escalations if e.acknowledged_at is not None and any(r in e.to for r in actor.roles)
+    ]
+    if taken:
+        last = max(taken, key=lambda e: e.acknowledged_at or e.at)
+        by = str(last.acknowledged_by) if last.acknowledged_by is not None else "-"
+        raise ValidationError(
+            f"the escalation of {complaint_id} to {actor.role.value} was already taken up by {by}",
+            field="complaint_id",
+            rule="escalation_taken_up",
+            rule_params={"by": by},
+        )
+    raise ValidationError(
+        f"no open escalation of {complaint_id} is addressed to {actor.role.value}", field="complaint_id"
+    )
 
 
 @validated_commands
@@ -161,10 +183,7 @@ class ComplaintEscalation(ComplaintBase):
                 if e.acknowledged_at is None and any(r in e.to for r in actor.roles)
             ]
             if not mine:
-                raise ValidationError(
-                    f"no open escalation of {ticket.id} is addressed to {actor.role.value}",
-                    field="complaint_id",
-                )
+                _refuse_taken_up(ticket.id, file, actor)
             ticket.step("acknowledge_escalation", actor.ref, now, payload={"count": len(mine)})
             for i in mine:
                 file.escalations[i] = attrs.evolve(

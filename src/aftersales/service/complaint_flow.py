@@ -24,6 +24,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import drop_pending, schedule_in
 from aftersales.service.complaint_base import ComplaintBase, checked_text, require_complaint
 from aftersales.service.complaint_callback_owed import check_left_to_host
+from aftersales.service.complaint_closed_notice import DUPLICATE_OF_KEY, check_duplicate_of, closed_messages
 from aftersales.service.complaint_follow_up import designated_handler
 from aftersales.service.complaint_gm_instruction import instruction_ref
 from aftersales.service.coordination import departments_in
@@ -248,9 +249,19 @@ class ComplaintFlow(ComplaintBase):
         return self._run(actor, "close_complaint", complaint_id, body, idempotency_key)
 
     def cancel(
-        self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
+        self,
+        actor: Actor,
+        complaint_id: str,
+        *,
+        reason: str,
+        duplicate_of: str | None = None,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Cancel an open complaint (registered by mistake, a duplicate), with a reason.
+        """Cancel an open complaint (registered by mistake, a duplicate), with a reason; ``duplicate_of``
+        names the open complaint of the same customer that carries a duplicate on.
+
+        The customer is told it was closed, with the reason and the number carrying it on (seed 003 二 5
+        事事有回音; :mod:`aftersales.service.complaint_closed_notice`).
 
         Cancelled after its feedback, it is no longer a complaint handled (``resolved_at`` is cleared, as
         the KPI's complaint resolution rate counts) and its pending callback is dropped. The remedy work not
@@ -259,10 +270,13 @@ class ComplaintFlow(ComplaintBase):
         """
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
-            ticket.cancel(actor.ref, now, reason)
+            check_duplicate_of(uow, ticket, duplicate_of)
+            facts = None if duplicate_of is None else {DUPLICATE_OF_KEY: duplicate_of}
+            event = ticket.cancel(actor.ref, now, reason, facts)
             drop_pending(uow, ticket)
             # 第八条 2(4): the general manager asked how to handle it has nothing left to decide
-            return Applied(messages=referral_called_off(self.context.notifications, uow, ticket, file, now))
+            told = referral_called_off(self.context.notifications, uow, ticket, file, now)
+            return Applied(messages=told + closed_messages(self.context, uow, ticket, event, now))
 
         return self._run(actor, "cancel_complaint", complaint_id, body, idempotency_key)
 

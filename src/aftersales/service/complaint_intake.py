@@ -18,6 +18,7 @@ from aftersales.domain.complaints import (
 from aftersales.domain.departments import ComplaintLink
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
+from aftersales.policies.complaints import ComplaintFacts
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -65,12 +66,13 @@ class ComplaintIntake(ComplaintClassification):
 
         Crisis facts given at intake by the centre (or the field) are classified at once; a crisis event
         is escalated in this same command (escalation record, notifications to the service-centre head
-        and the general manager). ``channel`` not given is ``phone`` for staff taking the complaint and
-        ``portal`` for a customer filing its own (seed 004 第八条 2(1) 来信、来电、传真或其它方式). A
-        customer's crisis facts are recorded as its statement (``ComplaintFile.stated_crisis``) and the
-        complaint is left for the centre to classify. ``received_at`` is when a letter or call entered
-        later came; a customer filing its own gives none (``ValidationError`` naming ``received_at``, rule
-        ``received_by_staff``).
+        and the general manager), and is urgent (its first contact on the urgent contact clock, seed
+        004 第八条 2(4) 首先要对客户进行安抚). ``channel`` not given is ``phone`` for staff taking the
+        complaint and ``portal`` for a customer filing its own (seed 004 第八条 2(1)
+        来信、来电、传真或其它方式). A customer's crisis facts are recorded as its statement
+        (``ComplaintFile.stated_crisis``) and the complaint is left for the centre to classify.
+        ``received_at`` is when a letter or call entered later came; a customer filing its own gives none
+        (``ValidationError`` naming ``received_at``, rule ``received_by_staff``).
         """
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
@@ -95,6 +97,12 @@ class ComplaintIntake(ComplaintClassification):
             # A customer's are its statement: recorded in full (第八条 2(2)), classified by the centre.
             stated, crisis = crisis, None
         about = tuple(about)
+        # 第八条 2(4) 首先要对客户进行安抚 with 2(5) 立即: a crisis registered is one whose customer is
+        # contacted first, on the urgent contact clock (as ``mark_urgent`` puts a complaint), whatever
+        # the day — not by the working hours of its grade, after a holiday (session 37).
+        urgent = urgent or (
+            crisis is not None and self.policy.classify(ComplaintFacts(crisis)).outcome.crisis_event
+        )
 
         def run(uow: UnitOfWork, now: datetime) -> tuple[Ticket, Applied]:
             return self.open_in(

@@ -235,7 +235,7 @@ class Progress(_Json):
             description=ticket.description,
             response_due_at=ticket.response_due_at,
             resolution_due_at=ticket.resolution_due_at,
-            callback_due_at=ticket.callback_due_at,
+            callback_due_at=_callback_due(ticket),
             engineer_name=(assignee.name or None) if assignee else None,
             notes=tuple(n.text for n in ticket.notes if n.visible_to_customer),
             resolved_at=ticket.resolved_at,
@@ -249,6 +249,20 @@ class Progress(_Json):
             continued_as=handed,
             reasons=(Reason(_HANDED_OVER, {"complaint_id": handed}),) if handed is not None else (),
         )
+
+
+def _callback_due(ticket: Ticket) -> datetime | None:
+    """The callback date of the ticket's current handling: ``None`` once the work went back since the
+    callback was planned (a callback finding the problem back reopens a complaint, seed 004 第八条 2(6);
+    a rejection). Why: the callback that reopened it was done (its task is not dropped and the stored due
+    stays for the KPI), and the customer read its date as one still to come (session 37); the next
+    feedback plans the new one. A due stored without its planning step reads as stored."""
+    for event in reversed(ticket.events):
+        if event.action == "schedule_callback":
+            return ticket.callback_due_at
+        if event.action in ("reopen", "reject"):
+            return None
+    return ticket.callback_due_at
 
 
 _HANDED_OVER = "handed_over_to_complaint"
