@@ -1,0 +1,74 @@
+# mypy: disable-error-code="arg-type"
+"""Seed 004 第五条 1(6) (产品销售信息 … 每月反馈给总经理及相关部门), session 37: a unit's sale counts in the
+month it was registered in, on memory, SQLite and PostgreSQL.
+
+Before, the feedback counted units by purchase date: a unit bought on 28 March and registered on 3
+April, after March's feedback went out on 1 April, was in no month's feedback. It is now in April's,
+once; March's reads as it was sent. The month is the desk's (``Asset.registered_month``): kept on an
+update, refused from a host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import attrs
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.ids import AssetId, ProductId
+from aftersales.domain.products import Asset, Product
+from aftersales.errors import ValidationError
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.monthly_feedback import SoldLine
+from conftest import SHANGHAI, World, world_desk
+
+Shop = tuple[ServiceDesk, ManualClock, World]
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shop]:
+    with world_desk(request.param, tmp_path, pack="service_centre") as found:
+        yield found
+
+
+def test_a_unit_registered_after_its_months_feedback_went_out_is_in_the_next_months_once(shop: Shop) -> None:
+    desk, clock, world = shop
+    model = Product(ProductId("wc-s37l"), "WC-S37L", "智能马桶 WC-S37L", "toilet")
+    desk.register_product(world.manager, model)
+    clock.set(datetime(2026, 3, 12, 10, 0, tzinfo=SHANGHAI))
+    on_time = Asset(AssetId("unit-s37l-a"), model.id, "SN-S37L-A", purchase_date=date(2026, 3, 10))
+    desk.register_asset(world.manager, on_time)
+    clock.set(datetime(2026, 4, 1, 9, 0, tzinfo=SHANGHAI))  # March's feedback goes out
+    assert desk.jobs.run_due(only=("monthly_feedback",)).counts["monthly_feedback"] >= 1
+    gm = world.general_manager
+    assert _sold(desk, gm, "2026-03") == [SoldLine(model.id, 1)]
+    clock.set(datetime(2026, 4, 3, 10, 0, tzinfo=SHANGHAI))
+    late = Asset(AssetId("unit-s37l-b"), model.id, "SN-S37L-B", purchase_date=date(2026, 3, 28))
+    # The month is the desk's: a host naming one is refused, nothing written.
+    with pytest.raises(ValidationError) as refused:
+        desk.register_asset(world.manager, attrs.evolve(late, registered_month="2026-03"))
+    assert refused.value.field == "asset.registered_month"
+    with desk.store() as uow:
+        assert uow.assets.find([late.id]) == {}
+    desk.register_asset(world.manager, late)
+    # Updated in May (its batch), the month stays; given back as read, nothing is refused.
+    clock.set(datetime(2026, 5, 4, 10, 0, tzinfo=SHANGHAI))
+    with desk.store() as uow:
+        read = uow.assets.get(late.id)
+    assert read.registered_month == "2026-04"
+    desk.register_asset(world.manager, attrs.evolve(read, batch="B2026-03"))
+    desk.register_asset(world.manager, attrs.evolve(late, batch="B2026-03"))
+    with desk.store() as uow:
+        assert uow.assets.get(late.id).registered_month == "2026-04"
+    assert _sold(desk, gm, "2026-03") == [SoldLine(model.id, 1)]  # as it was sent
+    assert _sold(desk, gm, "2026-04") == [SoldLine(model.id, 1)]
+    assert _sold(desk, gm, "2026-05") == []
+
+
+def _sold(desk: ServiceDesk, reader: Actor, month: str) -> list[SoldLine]:
+    """The month's sales of the test's model (the world's own unit was registered at its start)."""
+    return [s for s in desk.feedback.facts(reader, month).sold if s.product_id == "wc-s37l"]
