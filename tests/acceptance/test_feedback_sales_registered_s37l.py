@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -72,3 +73,31 @@ def test_a_unit_registered_after_its_months_feedback_went_out_is_in_the_next_mon
 def _sold(desk: ServiceDesk, reader: Actor, month: str) -> list[SoldLine]:
     """The month's sales of the test's model (the world's own unit was registered at its start)."""
     return [s for s in desk.feedback.facts(reader, month).sold if s.product_id == "wc-s37l"]
+
+
+def test_a_sale_registered_while_the_job_read_its_month_waits_for_the_next_run(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk, clock, world = shop
+    model = Product(ProductId("wc-s37l"), "WC-S37L", "智能马桶 WC-S37L", "toilet")
+    desk.register_product(world.manager, model)
+    clock.set(datetime(2026, 4, 1, 9, 0, tzinfo=SHANGHAI))  # March's feedback is due
+    feedback = desk.jobs.feedback
+    assert feedback is not None
+    facts = feedback.facts
+    read: list[list[SoldLine]] = []
+
+    def reading(actor: Any, month: str) -> Any:
+        found = facts(actor, month)
+        read.append([s for s in found.sold if s.product_id == model.id])
+        if len(read) == 1:  # on another desk, committed once the job read March: March is still to send
+            unit = Asset(AssetId("unit-s37l-c"), model.id, "SN-S37L-C", purchase_date=date(2026, 3, 30))
+            desk.register_asset(world.manager, unit)
+        return found
+
+    monkeypatch.setattr(feedback, "facts", reading)
+    sent = desk.jobs.run_due
+    assert sent(only=("monthly_feedback",)).counts["monthly_feedback"] == 0  # read without it: not sent so
+    assert sent(only=("monthly_feedback",)).counts["monthly_feedback"] == 1
+    assert read == [[], [SoldLine(model.id, 1)]]  # the March sent counts it
+    assert _sold(desk, world.general_manager, "2026-04") == []

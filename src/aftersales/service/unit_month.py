@@ -6,7 +6,8 @@ complaint entered late has been since session 27 (:mod:`aftersales.service.compl
 sale now counts in the first month whose feedback is still to send (:attr:`Asset.registered_month`,
 stamped by the registration that first records the purchase date): its purchase month while that
 month's feedback has not gone out — as before — else the month after the latest sent, under the month
-gate, so the job sending a month waits for a registration under way. The month is the desk's: kept on
+gate, so the job sending a month waits for a registration under way, and sends it only if no sale was
+registered in it after it read the month (:func:`units_sold_in`). The month is the desk's: kept on
 every update and correction, never set by a host.
 """
 
@@ -22,7 +23,7 @@ from aftersales.errors import ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.complaint_month import registrations
 
-__all__ = ["stamp_sale_month"]
+__all__ = ["stamp_sale_month", "units_sold_in"]
 
 
 def stamp_sale_month(uow: UnitOfWork, timezone: str, before: Asset | None, given: Asset) -> Asset:
@@ -46,3 +47,10 @@ def stamp_sale_month(uow: UnitOfWork, timezone: str, before: Asset | None, given
         bought = datetime.combine(given.purchase_date, time(), zone(timezone))
         month = registrations(uow, timezone)(bought)
     return given if given.registered_month == month else attrs.evolve(given, registered_month=month)
+
+
+def units_sold_in(uow: UnitOfWork, month: str) -> int:
+    """How many units' sales count in ``month`` (:meth:`Asset.sale_month`): the feedback job counts them
+    again under the month gate, and a month that gained one since it was read is not sent so (the next
+    run reads it again), as for complaints (:mod:`aftersales.service.complaint_month`)."""
+    return sum(1 for asset in uow.assets.list() if asset.sale_month() == month)
