@@ -56,6 +56,14 @@ def test_a_unit_registered_after_its_months_feedback_went_out_is_in_the_next_mon
     with desk.store() as uow:
         assert uow.assets.find([late.id]) == {}
     desk.register_asset(world.manager, late)
+    # A unit kept without a purchase date is no sale yet; the correction that first gives one registers it.
+    stock = Asset(AssetId("unit-s37l-d"), model.id, "SN-S37L-D")
+    desk.register_asset(world.manager, stock)
+    assert _sold(desk, gm, "2026-04") == [SoldLine(model.id, 1)]
+    dated = desk.change_warranty_start(
+        world.manager, stock.id, reason="发票补录", purchase_date=date(2026, 3, 27)
+    )
+    assert dated.registered_month == "2026-04"
     # Updated in May (its batch), the month stays; given back as read, nothing is refused.
     clock.set(datetime(2026, 5, 4, 10, 0, tzinfo=SHANGHAI))
     with desk.store() as uow:
@@ -66,7 +74,7 @@ def test_a_unit_registered_after_its_months_feedback_went_out_is_in_the_next_mon
     with desk.store() as uow:
         assert uow.assets.get(late.id).registered_month == "2026-04"
     assert _sold(desk, gm, "2026-03") == [SoldLine(model.id, 1)]  # as it was sent
-    assert _sold(desk, gm, "2026-04") == [SoldLine(model.id, 1)]
+    assert _sold(desk, gm, "2026-04") == [SoldLine(model.id, 2)]
     assert _sold(desk, gm, "2026-05") == []
 
 
