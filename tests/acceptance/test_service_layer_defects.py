@@ -218,7 +218,8 @@ def test_6_dealer_staff_stay_in_their_region_and_cannot_move_owners(desk: Servic
     with pytest.raises(PermissionDenied):  # not even a manager through the blind path
         desk.register_asset(world.manager, attrs.evolve(world.asset, purchase_date=date(2026, 3, 1)))
     with desk.store() as uow:
-        assert uow.assets.get(world.asset.id) == world.asset
+        # as registered: the sale's month is the desk's stamp (its purchase month, none sent; session 37)
+        assert uow.assets.get(world.asset.id) == attrs.evolve(world.asset, registered_month="2025-09")
         assert uow.customers.get(world.cust_zh.id) == world.cust_zh
     desk.register_customer(sh, attrs.evolve(world.cust_zh, name="张伟（新）"))  # in region: fine
 

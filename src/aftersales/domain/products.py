@@ -12,7 +12,7 @@ import attrs
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.contact import validate_timezone, zone
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
-from aftersales.domain.text import code, optional_bounded, required_text
+from aftersales.domain.text import MONTH_PATTERN, code, optional_bounded, required_text
 from aftersales.domain.validation import record_tuple, text_set
 from aftersales.errors import ValidationError
 
@@ -85,6 +85,11 @@ def _dates_in_order(instance: Asset, attribute: attrs.Attribute[date | None], va
         )
 
 
+def _month_or_none(instance: Asset, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is not None and (not isinstance(value, str) or not MONTH_PATTERN.fullmatch(value)):
+        raise ValidationError("a month is written YYYY-MM", field="registered_month", rule="month")
+
+
 @attrs.frozen
 class Asset:
     """One sold unit (产品): serial number, production batch, buyer and the dates warranty may start from.
@@ -102,10 +107,24 @@ class Asset:
     installation_accepted_on: date | None = attrs.field(default=None, validator=_dates_in_order)
     dealer_id: DealerId | None = None
     market_timezone: str = attrs.field(default="Asia/Shanghai", validator=validate_timezone)
+    registered_month: str | None = attrs.field(default=None, validator=_month_or_none)
+    """The desk's month (``YYYY-MM``) whose feedback counts the unit's sale (seed 004 第五条 1(6) 产品销售
+    信息 … 每月反馈): stamped by the registration that first records its purchase date, under the month
+    gate — the purchase month while its feedback has not gone out, else the first month still to send,
+    so a unit bought on 28 March and registered on 3 April, after March's feedback went out, is in
+    April's. Set by the desk only; ``None`` on units stored before session 37 (they count in their
+    purchase month)."""
 
     def start_date(self, basis: WarrantyStart) -> date | None:
         """The date this unit's warranty would start on ``basis``, or ``None`` if it is not recorded."""
         return START_DATE_OF[basis](self)
+
+    def sale_month(self) -> str | None:
+        """The month (``YYYY-MM``) the unit's sale counts in for the monthly feedback: the one it was
+        registered in, else (a unit stored before session 37) its purchase month; ``None`` unsold."""
+        if self.registered_month is not None:
+            return self.registered_month
+        return None if self.purchase_date is None else self.purchase_date.strftime("%Y-%m")
 
     def completed_by(self, at: datetime) -> bool:
         """Was this unit's installation (the project, 工程) completed by ``at``? ``True`` when the library

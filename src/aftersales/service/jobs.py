@@ -124,6 +124,7 @@ from aftersales.service.progress_updates import ProgressUpdates
 from aftersales.service.purge_pages import drain, drain_walk
 from aftersales.service.record_words import notice_for
 from aftersales.service.sla_cliff import recompute_dues
+from aftersales.service.unit_month import units_sold_in
 
 if TYPE_CHECKING:
     from aftersales.service.batch_tally_backfill import BatchTallies
@@ -707,6 +708,8 @@ class Jobs:
                 # its last instant): sent now, the feedback would go out without it, and its month be
                 # marked sent. The next run reads the month again.
                 return 0
+            if units_sold_in(uow, month) != values["units_sold"]:
+                return 0  # so for a sale registered in it meanwhile (a unit bought in the month: unit_month)
             mark = JobMark(mark_id, at)
             try:
                 uow.documents.add(mark)

@@ -72,6 +72,7 @@ from aftersales.service.scope import (
     party_visible,
 )
 from aftersales.service.sold_unit_visits import call_off_seller_visits
+from aftersales.service.unit_month import stamp_sale_month
 from aftersales.service.zone_stamp import BooksZone
 
 __all__ = [
@@ -274,9 +275,11 @@ class MasterData:
         check: Callable[[UnitOfWork, E | None], None],
         key: str | None,
         keep: Callable[[E | None, E], E] | None = None,
+        stamp: Callable[[UnitOfWork, datetime, E | None, E], E] | None = None,
     ) -> None:
         """Add or update ``obj``; ``keep(stored, given)`` is the record to write, for fields only their
-        own commands change (the given record is checked, then written)."""
+        own commands change (the given record is checked, then written); ``stamp(uow, now, stored,
+        record)``, after the checks, the record with what only the desk sets (a unit's sale month)."""
         check_actor(actor)
         if not isinstance(obj, tuple(_REPOS)) or type(obj) is not _cls(command, obj):
             raise ValidationError(f"{command} takes a {_cls(command, obj).__name__}", field="record")
@@ -292,6 +295,8 @@ class MasterData:
             before = self._stored(uow, cls, obj.id)
             record = keep(before, obj) if keep is not None else obj
             check(uow, before)
+            if stamp is not None:
+                record = stamp(uow, now, before, record)
             check_references(uow, _REPOS[cls], record, _KINDS[cls])
             if before == record:
                 return  # nothing changes, nothing to audit
@@ -410,7 +415,11 @@ class MasterData:
                     rule="warranty_start_by_correction",
                 )
 
-        self._register(actor, "register_asset", asset, check, idempotency_key)
+        def stamp(uow: UnitOfWork, now: datetime, before: Asset | None, record: Asset) -> Asset:
+            # The month its sale counts in (seed 004 第五条 1(6)): the desk's, kept on updates.
+            return stamp_sale_month(uow, self.context.timezone, before, record)
+
+        self._register(actor, "register_asset", asset, check, idempotency_key, stamp=stamp)
 
     @staticmethod
     def _dealer_may_touch_asset(uow: UnitOfWork, actor: Actor, asset: Asset) -> None:
@@ -510,6 +519,8 @@ class MasterData:
                 uow.products.get(product_id)  # NotFound: no such product
             after = attrs.evolve(before, **changes)
             _not_ahead(after, self.context.today(now))
+            # A purchase date recorded for the first time registers the sale (seed 004 第五条 1(6)).
+            after = stamp_sale_month(uow, self.context.timezone, before, after)
             uow.assets.save(after)
             record_change(uow, actor, "change_warranty_start", now, before, after, why)
             if after.installation_accepted_on != before.installation_accepted_on:

@@ -16,7 +16,9 @@ Nothing here counts anew: each part is what the desk's own capability reads, as 
   ``opens_complaint`` finds too low: the built-in's ``complaint_below_score``), a grievance (the
   repairer not polite, a charge outside the rules, another grievance said: a complaint whatever the
   score) or the problem back;
-- sales information: the units sold in the month (their purchase date), per product.
+- sales information: the units sold in the month (their purchase date), and those bought earlier and
+  registered after their month's feedback went out (``Asset.registered_month``, the first month still
+  to send: :mod:`aftersales.service.unit_month`), per product.
 
 Who reads it is the one permission table's ``monthly_feedback`` (the office and the auditor); the
 :mod:`aftersales.service.jobs` ``monthly_feedback`` job sends its headline figures to the general
@@ -130,7 +132,8 @@ class CallbackLine:
 
 @attrs.frozen
 class SoldLine:
-    """Units of one product sold (purchased) in the month."""
+    """Units of one product whose sale was registered in the month (bought in it, or bought earlier and
+    registered in it: :attr:`~aftersales.domain.products.Asset.registered_month`)."""
 
     product_id: str
     units: int
@@ -276,9 +279,9 @@ class MonthlyFeedbackDesk:
             called = sorted({r.ticket_id for r in records})
             whose: dict[str, str] = {r.ticket_id: r.customer_id for r in records}
             made = [c for t in called for c in _entries(_ticket(uow, t)) if since <= c.at < until]
-            sold = Counter(
-                a.product_id for a in uow.assets.list() if a.purchase_date and start <= a.purchase_date < end
-            )
+            # Sales by the month each counts in (a unit stored before session 37: its purchase month):
+            # one bought on 28 March and registered after March's feedback went out is April's.
+            sold = Counter(a.product_id for a in uow.assets.list() if a.sale_month() == month)
         opinions = tuple(
             CallbackLine(
                 c.ticket_id,
