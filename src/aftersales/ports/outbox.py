@@ -157,23 +157,12 @@ def outbox_record(m: OutboxMessage) -> dict[str, Any]:
     go through the converter there), instead of being copied value by value first: every command
     stores a message per event and per notification, so stores call this on their write path.
     """
-    # The instants a new message has none of are tested here, not in a call each (four per message).
-    tried, next_, lease, dead = m.last_attempt_at, m.next_attempt_at, m.lease_until, m.dead_at
-    return {
-        "id": m.id,
-        "topic": m.topic,
-        "payload": m.payload,
-        "idempotency_key": m.idempotency_key,
-        "created_at": datetime_text(m.created_at),
-        "attempts": m.attempts,
-        "sent_at": None if m.sent_at is None else datetime_text(m.sent_at),
-        "last_error": m.last_error,
-        "last_attempt_at": None if tried is None else datetime_text(tried),
-        "next_attempt_at": None if next_ is None else datetime_text(next_),
-        "lease_until": None if lease is None else datetime_text(lease),
-        "lease_owner": m.lease_owner,
-        "dead_at": None if dead is None else datetime_text(dead),
-    }
+    stored = stored_outbox_record(m)
+    return {name: stored.get(name) for name in _RECORD_MEMBERS}
+
+
+_RECORD_MEMBERS = tuple(field.name for field in _MESSAGE_FIELDS)
+"""An outbox record's members in the order ``serialization.dumps`` writes a message's fields."""
 
 
 def stored_outbox_record(m: OutboxMessage) -> dict[str, Any]:
