@@ -24,7 +24,9 @@ with p50/p90/p99 of every command, and the process CPU per command beside it.
 
     python benchmarks/bench_storage.py                 # N = 1,000,000 (built once, then reused)
     python benchmarks/bench_storage.py --tickets 50000 --runs 3 --per-run 300   # a quick look
-    python benchmarks/bench_storage.py --import-only --runs 5    # bulk import only (a few minutes)
+    python benchmarks/bench_storage.py --import-only --runs 5    # bulk import only: 100k into the 1 M file
+    python benchmarks/bench_storage.py --import-only --import-into 200000 --runs 3   # into a 200k file
+    python benchmarks/bench_storage.py --import-only --import-into 0   # into an empty file, 10k into 50k
     python benchmarks/bench_storage.py --sweep-only --runs 5     # the SLA sweep only
     AFTERSALES_PG_DSN=postgresql://… python benchmarks/bench_storage.py          # adds PostgreSQL
     AFTERSALES_PG_DSN=postgresql://… python benchmarks/bench_storage.py --import-only   # and its import
@@ -38,6 +40,23 @@ at load 10-14 and 5-7, so the process CPU is the figure to compare; medians of 5
   ~13x); raw executemany of the same pre-derived rows into every table 8,037/s per CPU second, the
   tickets table alone 17,199: the target is below what SQLite takes for these rows (FTS5 words, report
   rows, indexes). CPU per ticket: row values 62 µs (JSON 32), search SQL 62, ticket SQL 23, documents 20.
+- session 37, 100,000 more into a copy of a 200,000-ticket file (3 runs, load 7-21; the desk runs and the
+  raw ones alternated): 969/s wall, 2,373/s per CPU second (421 µs a ticket); raw executemany of the same
+  rows into every table 1,768/s wall, 5,645/s per CPU second (177 µs). The wall/CPU gap is the machine's
+  load, not the file: the import thread was on a core 41 % of the wall clock, waiting for one 57 %,
+  blocked (reads, syncs) 2 % (``/proc/thread-self/schedstat``). CPU per ticket by stage into the copy:
+  row values 71 µs (JSON 35), search SQL 95 (FTS words in Python 18), ticket SQL 45 (empty file: 19;
+  the ten ledger indexes are 35 of it plus 9 of the commit, measured by dropping them on a copy),
+  commit 35, documents 20, lifecycle 16, report SQL 15. Tried against the same file, old and new in
+  one run, and dropped (no gain beyond the noise, ±5 %): ``cache_size`` 1 GB (3,415 against 3,433
+  tickets per CPU second), ``mmap_size`` 8 GB (3,342), with ``temp_store = MEMORY`` (3,159), checkpoints
+  deferred to the end of the import (``checkpoint_after``: 3,066 / 3,034 against 3,314 / 3,081), the
+  FTS5 ``hashsize`` 4 MB (2,737 / 2,933 against 2,742 / 2,900; 2 MB alike; 8-16 MB moved the flush
+  into the commit and cost 30 µs more). A smaller page cache than the file's indexes (8 MB against
+  64 MB at 200k, as 64 MB is to a 1 M file) costs the ticket rows 15-25 µs more: at 1 M a larger
+  cache may pay a few per cent (not measured: the 1 M file could not be built under this load). FTS5
+  ``automerge = 0`` / 8 / 16 saves 30 / 11 / 17 µs of search SQL a ticket, by leaving up to 15
+  segments a level for every search to read: a change to search, not made here.
 - an engineer's open page (rows): p50 447 / 403 µs, p90 5.4 / 1.8 ms (raw SQL p50 337 / 290 µs): met.
 - the sweep's candidate rows of all 186,135 due tickets: p50 2.52 / 1.15 s wall, 684 / 679 ms CPU.
 - KPI month per dealer (89,280 tickets): p50 1.73 s / 873 ms wall; 0.58 s CPU (the SQL fetch 0.37).
