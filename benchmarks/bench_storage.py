@@ -40,14 +40,16 @@ at load 10-14 and 5-7, so the process CPU is the figure to compare; medians of 5
   ~13x); raw executemany of the same pre-derived rows into every table 8,037/s per CPU second, the
   tickets table alone 17,199: the target is below what SQLite takes for these rows (FTS5 words, report
   rows, indexes). CPU per ticket: row values 62 µs (JSON 32), search SQL 62, ticket SQL 23, documents 20.
-- session 37, 100,000 more into a copy of a 200,000-ticket file (3 runs, load 7-21; the desk runs and the
-  raw ones alternated): 969/s wall, 2,373/s per CPU second (421 µs a ticket); raw executemany of the same
-  rows into every table 1,768/s wall, 5,645/s per CPU second (177 µs). The wall/CPU gap is the machine's
-  load, not the file: the import thread was on a core 41 % of the wall clock, waiting for one 57 %,
+- session 37, ``--import-only --import-into 200000 --runs 3``: 100,000 more into a copy of the 200k scale
+  file (load 8-10; the desk runs and the raw ones alternated): 871/s wall, 2,656/s per CPU second (376 µs
+  a ticket; 969 / 2,373 into a 200k file of unsettled tickets at load 7-21); raw executemany of the same
+  rows into every table 2,129/s wall, 5,954/s per CPU second (168 µs): the target (20 µs a ticket) is
+  ~8x below what SQLite alone takes for these rows. The wall/CPU gap is the machine's load, not the
+  file: the import thread was on a core 33 % of the wall clock, waiting for one 66 %, and
   blocked (reads, syncs) 2 % (``/proc/thread-self/schedstat``). CPU per ticket by stage into the copy:
-  row values 71 µs (JSON 35), search SQL 95 (FTS words in Python 18), ticket SQL 45 (empty file: 19;
+  row values 62 µs (JSON 35), search SQL 96 (FTS words in Python 18), ticket SQL 42 (empty file: 19;
   the ten ledger indexes are 35 of it plus 9 of the commit, measured by dropping them on a copy),
-  commit 35, documents 20, lifecycle 16, report SQL 15. Tried against the same file, old and new in
+  commit 34, documents 18, lifecycle 16, report SQL 13. Tried on a 200k file, old and new in
   one run, and dropped (no gain beyond the noise, ±5 %): ``cache_size`` 1 GB (3,415 against 3,433
   tickets per CPU second), ``mmap_size`` 8 GB (3,342), with ``temp_store = MEMORY`` (3,159), checkpoints
   deferred to the end of the import (``checkpoint_after``: 3,066 / 3,034 against 3,314 / 3,081), the
