@@ -24,7 +24,9 @@ with p50/p90/p99 of every command, and the process CPU per command beside it.
 
     python benchmarks/bench_storage.py                 # N = 1,000,000 (built once, then reused)
     python benchmarks/bench_storage.py --tickets 50000 --runs 3 --per-run 300   # a quick look
-    python benchmarks/bench_storage.py --import-only --runs 5    # bulk import only (a few minutes)
+    python benchmarks/bench_storage.py --import-only --runs 5    # bulk import only: 100k into the 1 M file
+    python benchmarks/bench_storage.py --import-only --import-into 200000 --runs 3   # into a 200k file
+    python benchmarks/bench_storage.py --import-only --import-into 0   # into an empty file, 10k into 50k
     python benchmarks/bench_storage.py --sweep-only --runs 5     # the SLA sweep only
     AFTERSALES_PG_DSN=postgresql://… python benchmarks/bench_storage.py          # adds PostgreSQL
     AFTERSALES_PG_DSN=postgresql://… python benchmarks/bench_storage.py --import-only   # and its import
@@ -38,6 +40,25 @@ at load 10-14 and 5-7, so the process CPU is the figure to compare; medians of 5
   ~13x); raw executemany of the same pre-derived rows into every table 8,037/s per CPU second, the
   tickets table alone 17,199: the target is below what SQLite takes for these rows (FTS5 words, report
   rows, indexes). CPU per ticket: row values 62 µs (JSON 32), search SQL 62, ticket SQL 23, documents 20.
+- session 37, ``--import-only --import-into 200000 --runs 3``: 100,000 more into a copy of the 200k scale
+  file (load 8-10; the desk runs and the raw ones alternated): 871/s wall, 2,656/s per CPU second (376 µs
+  a ticket; 969 / 2,373 into a 200k file of unsettled tickets at load 7-21); raw executemany of the same
+  rows into every table 2,129/s wall, 5,954/s per CPU second (168 µs): the target (20 µs a ticket) is
+  ~8x below what SQLite alone takes for these rows. The wall/CPU gap is the machine's load, not the
+  file: the import thread was on a core 33 % of the wall clock, waiting for one 66 %, and
+  blocked (reads, syncs) 2 % (``/proc/thread-self/schedstat``). CPU per ticket by stage into the copy:
+  row values 62 µs (JSON 35), search SQL 96 (FTS words in Python 18), ticket SQL 42 (empty file: 19;
+  the ten ledger indexes are 35 of it plus 9 of the commit, measured by dropping them on a copy),
+  commit 34, documents 18, lifecycle 16, report SQL 13. Tried on a 200k file, old and new in
+  one run, and dropped (no gain beyond the noise, ±5 %): ``cache_size`` 1 GB (3,415 against 3,433
+  tickets per CPU second), ``mmap_size`` 8 GB (3,342), with ``temp_store = MEMORY`` (3,159), checkpoints
+  deferred to the end of the import (``checkpoint_after``: 3,066 / 3,034 against 3,314 / 3,081), the
+  FTS5 ``hashsize`` 4 MB (2,737 / 2,933 against 2,742 / 2,900; 2 MB alike; 8-16 MB moved the flush
+  into the commit and cost 30 µs more). A smaller page cache than the file's indexes (8 MB against
+  64 MB at 200k, as 64 MB is to a 1 M file) costs the ticket rows 15-25 µs more: at 1 M a larger
+  cache may pay a few per cent (not measured: the 1 M file could not be built under this load). FTS5
+  ``automerge = 0`` / 8 / 16 saves 30 / 11 / 17 µs of search SQL a ticket, by leaving up to 15
+  segments a level for every search to read: a change to search, not made here.
 - an engineer's open page (rows): p50 447 / 403 µs, p90 5.4 / 1.8 ms (raw SQL p50 337 / 290 µs): met.
 - the sweep's candidate rows of all 186,135 due tickets: p50 2.52 / 1.15 s wall, 684 / 679 ms CPU.
 - KPI month per dealer (89,280 tickets): p50 1.73 s / 873 ms wall; 0.58 s CPU (the SQL fetch 0.37).
@@ -65,6 +86,8 @@ from typing import Any
 
 from scale_file import (
     KEEP,
+    PACK,
+    SPACING,
     START,
     TZ,
     Runs,
@@ -72,6 +95,7 @@ from scale_file import (
     make_ticket,
     percentiles,
     scale_file,
+    settled,
     verdict,
 )
 
@@ -274,6 +298,93 @@ def bench_import(tmp: Path, runs: int, batch: int = 10_000, count: int = IMPORTE
     _stage_split(tmp, first[:batch])
 
 
+def _thread_times() -> tuple[float, float]:
+    """Seconds this thread has run on a core and waited for one (Linux ``/proc/thread-self/schedstat``;
+    NaN elsewhere): what the rest of the wall clock was not. Waiting for a core is other processes'
+    turns (the machine's load); what neither explains is time blocked (reads of the file, syncs)."""
+    try:
+        ran, waited = Path("/proc/thread-self/schedstat").read_text().split()[:2]
+    except (OSError, ValueError):
+        return float("nan"), float("nan")
+    return int(ran) / 1e9, int(waited) / 1e9
+
+
+def _split_line(splits: list[tuple[float, float, float]]) -> str:
+    """The wall clock of the runs above split into on a core / waiting for one / blocked (medians)."""
+    on, wait, blocked = (max(0.0, statistics.median(s[i] for s in splits)) for i in range(3))
+    wall = on + wait + blocked
+    return (
+        f"  {'':<38} wall clock (median run {wall:.1f} s): on a core {on / wall:.0%}, waiting for a "
+        f"core {wait / wall:.0%}, blocked (I/O) {blocked / wall:.0%}"
+    )
+
+
+def bench_import_into(tmp: Path, base: int, runs: int, batch: int = 10_000, count: int = IMPORTED) -> None:
+    """Bulk import of ``count`` (100,000) more tickets into the ``base``-ticket scale file (issue 21's
+    target: into the 1 M file, reporting on), beside raw ``executemany`` of the same rows derived
+    beforehand, into a second copy, in the same run, alternated run by run.
+
+    Each run imports the next ``count`` tickets (settled on the pack's due times, as the file's own)
+    into the same copy, so the file grows run after run, as it would. Per run: tickets per wall second
+    and per CPU second, and the wall clock split into time on a core, waiting for a core (others'
+    turns on a loaded machine) and blocked (the file's reads and syncs): where a wall/CPU gap comes
+    from. Last, the CPU per ticket of each stage of one batch into a copy of the file.
+    """
+    path, _ = scale_file(base)
+    print(f"bulk import of {count:,} more tickets into the {base:,}-ticket file, reporting on, "
+          f"{batch:,} per batch, {runs} runs (GC on, tickets kept alive):")  # fmt: skip
+    desk_file, raw_file = tmp / "into-desk.db", tmp / "into-raw.db"
+    shutil.copyfile(path, desk_file)
+    shutil.copyfile(path, raw_file)
+    clock = ManualClock(START + SPACING * (base + runs * count) + timedelta(days=3))
+    desk = ServiceDesk.open(f"sqlite:///{desk_file}", pack=PACK, clock=clock)
+    sla = desk.context.sla
+    slices = [
+        [settled(make_ticket(n), sla) for n in range(base + r * count, base + (r + 1) * count)]
+        for r in range(runs)
+    ]
+    KEEP.append(slices)
+    rates: list[float] = []
+    cpu: list[float] = []
+    latencies: list[float] = []
+    splits: list[tuple[float, float, float]] = []
+    raw_rates: list[float] = []
+    raw_cpu: list[float] = []
+    for r, tickets in enumerate(slices):
+        rows = _raw_rows(tickets, desk)  # outside the timing, on the same parties
+
+        def desk_run(tickets: list[Any] = tickets) -> None:
+            ran, waited = _thread_times()
+            began = time.perf_counter()
+            rates.append(_import(desk, tickets, batch, latencies, cpu))
+            wall = time.perf_counter() - began
+            ran_after, waited_after = _thread_times()
+            on, wait = ran_after - ran, waited_after - waited
+            splits.append((on, wait, wall - on - wait))
+
+        def raw_run(rows: dict[str, list[tuple[object, ...]]] = rows) -> None:
+            spent: list[float] = []
+            raw_rates.append(count / _raw_insert(raw_file, rows, tuple(rows), spent))
+            raw_cpu.append(count / spent[0])
+
+        for work in (desk_run, raw_run) if r % 2 == 0 else (raw_run, desk_run):
+            work()
+    stage_batch = [
+        settled(make_ticket(n), sla) for n in range(base + runs * count, base + runs * count + batch)
+    ]
+    desk.shutdown()
+    med = statistics.median(rates)
+    print(_rates_line(f"desk.import_tickets, into {base:,}", rates, latencies)
+          + f"  target ≥ 50,000: {verdict(med >= 50_000)}")  # fmt: skip
+    print(_cpu_line(cpu))
+    print(_split_line(splits))
+    print(_rates_line("raw executemany, every table", raw_rates))
+    print(_cpu_line(raw_cpu))
+    for leftover in tmp.glob("into-*"):
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    _stage_split(tmp, stage_batch, path)
+
+
 def _cpu_line(rates: list[float]) -> str:
     """Tickets per CPU second of this process over the runs of the line above (median, p50/p90/p99)."""
     p50, p90, p99 = percentiles(rates)
@@ -283,10 +394,11 @@ def _cpu_line(rates: list[float]) -> str:
     )
 
 
-def _stage_split(tmp: Path, tickets: list[Any]) -> None:
+def _stage_split(tmp: Path, tickets: list[Any], source: Path | None = None) -> None:
     """CPU per ticket of each stage of one import batch, done as ``import_tickets`` does it, one stage
     at a time (``time.process_time``: on a shared machine the wall clock counts others' turns too).
-    Where to look next; the stages' sum is close to, not exactly, the import's own CPU."""
+    Where to look next; the stages' sum is close to, not exactly, the import's own CPU. With ``source``
+    (a scale file, its parties registered) the batch goes into a copy of it, not an empty file."""
     from aftersales.adapters.reporting_rows import INSERT_FAULT, UPSERT_FACTS, fault_values
     from aftersales.adapters.sqlite_import import INSERT_TICKET, insert_rows, ticket_values
     from aftersales.adapters.sqlite_search_import import fts_words, insert_search_rows, search_rows
@@ -295,8 +407,11 @@ def _stage_split(tmp: Path, tickets: list[Any]) -> None:
     from aftersales.serialization import ticket_json_utf8
     from aftersales.service.ticket_import import _check_lifecycle, _checked, _party_words
 
+    if source is not None:
+        shutil.copyfile(source, tmp / "stages.db")
     desk = ServiceDesk.open(f"sqlite:///{tmp / 'stages.db'}", pack="sanitary_ware")
-    _register_parties(desk)
+    if source is None:
+        _register_parties(desk)
     spent: dict[str, float] = {}
 
     def stage(name: str, work: Any) -> Any:
@@ -335,7 +450,10 @@ def _stage_split(tmp: Path, tickets: list[Any]) -> None:
         stage("SQL search (rows, FTS words again, keys)", lambda: insert_search_rows(conn, placed))
         stage("commit", uow.commit)
     desk.shutdown()
-    print(f"  CPU per ticket by stage ({len(tickets):,} tickets, one batch; indented: part of the next):")
+    into = f" into a copy of {source.name}" if source is not None else ""
+    print(
+        f"  CPU per ticket by stage ({len(tickets):,} tickets, one batch{into}; indented: part of the next):"
+    )
     for name, took in spent.items():
         print(f"    {name:<42} {took / len(tickets) * 1e6:7.1f} µs")
 
@@ -964,6 +1082,13 @@ def main() -> None:
         "--import-tickets", type=int, default=IMPORTED, help="tickets per import run (default 100,000)"
     )
     parser.add_argument(
+        "--import-into",
+        type=int,
+        default=None,
+        help="tickets in the scale file the import runs go into (default: --tickets; 0: an empty file, "
+        "10k into 50k, add_many and the raw baselines instead)",
+    )
+    parser.add_argument(
         "--backfill-tickets",
         type=int,
         default=None,
@@ -981,7 +1106,11 @@ def main() -> None:
         tmp = Path(tmp_name)
         if not args.skip_import and not args.commands_only:
             runs = args.runs if args.import_only else min(args.runs, 3)
-            bench_import(tmp, runs, args.import_batch, args.import_tickets)
+            into = args.tickets if args.import_into is None else args.import_into
+            if into > 0:  # the target's own measure: into the scale file
+                bench_import_into(tmp, into, runs, args.import_batch, args.import_tickets)
+            else:
+                bench_import(tmp, runs, args.import_batch, args.import_tickets)
         if args.import_only:
             dsn = os.environ.get("AFTERSALES_PG_DSN")
             if dsn:
