@@ -198,6 +198,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "complaint_callback_due": {"ticket_id": "C-1", "customer_name": "张三", "due_at": AT},
     "complaint_rework_requested": {"ticket_id": "C-1", "reason": "还是漏水"},
     "complaint_cancelled": {"ticket_id": "C-1", "reason": "重复登记"},
+    "complaint_closed_customer": {"ticket_id": "C-1", "reason": "客户已另行解决"},
+    "complaint_closed_duplicate": {"ticket_id": "C-2", "duplicate_of": "C-1", "reason": "重复登记"},
     "complaint_message_left": {"ticket_id": "C-1", "from": "客服小李", "text": "张先生来电，请回电"},
     "complaint_followed": {
         "ticket_id": "C-1",
