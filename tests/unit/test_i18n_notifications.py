@@ -36,6 +36,13 @@ SAMPLES: dict[str, dict[str, object]] = {
     "rework_requested": {"ticket_id": "T-1", "reason": "夜里还会自己冲水"},
     "job_cancelled": {"ticket_id": "T-1", "reason": "客户自行修好"},
     "job_reassigned": {"ticket_id": "T-1", "reason": "李工请假, 改派王工"},
+    "fitter_assigned": {
+        "ticket_id": "T-1",
+        "engineer_name": "浦东师傅",
+        "category": Category.REPAIR,
+        "priority": Priority.NORMAL,
+        "resolution_due_at": AT,
+    },
     "sla_extended": {
         "ticket_id": "T-1",
         "target": Term("sla_target.resolution"),

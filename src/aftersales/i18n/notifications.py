@@ -172,6 +172,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "The ticket its holder was sent to was cancelled: nobody is to go (the reason given).",
     ),
     K(
+        "fitter_assigned",
+        ("engineer",),
+        {"ticket_id", "engineer_name", "category", "priority", "resolution_due_at"},
+        "The office sent a dealer's own engineer to a ticket directly: the dealer is told the job, whom "
+        "and the due (seed 002 分工 1, 6: the job and its 24 hours are the dealer's).",
+    ),
+    K(
         "job_reassigned",
         ("engineer",),
         {"ticket_id", "reason"},

@@ -1042,15 +1042,15 @@ _BY_PHONE = Reason("phone_guidance_no_fee")
 
 def _by_phone(lines: tuple[SheetLine, ...]) -> tuple[SheetLine, ...]:
     """A call handled by phone guidance alone: labour, travel and the service fee are free, with the
-    reason; parts stay as chargeability decided (seed 002 叫修处理流程: fees are computed after 现场检修)."""
+    reason; parts stay as chargeability decided (seed 002 叫修处理流程: fees are computed after 现场检修).
+    A line made free this way carries that reason alone: the warranty's "out of warranty: chargeable"
+    beside it would contradict the free line the customer reads (session 37)."""
     out = []
     for sheet_line in lines:
         line = sheet_line.line
         if line.kind is not ChargeKind.MATERIALS and line.chargeable:
             sheet_line = attrs.evolve(
-                sheet_line,
-                line=attrs.evolve(line, chargeable=False),
-                reasons=(*sheet_line.reasons, _BY_PHONE),
+                sheet_line, line=attrs.evolve(line, chargeable=False), reasons=(_BY_PHONE,)
             )
         out.append(sheet_line)
     return tuple(out)

@@ -45,6 +45,7 @@ from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage, plain
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import converter, event_data
+from aftersales.service.fitter_dealer_notice import fitters_dealer_messages
 from aftersales.service.on_duty import agents_on_duty
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.reassign_notice import previous_holder_messages
@@ -231,9 +232,12 @@ class Notifications:
         for request in requests:
             out.extend(self._render(uow, ticket, request, now))
         for event in events:
-            if event.action == "reassign":  # seed 003 二 4: the holder the job is taken from is told too
+            if event.action in ("assign", "reassign"):
                 roles = self._decide(policy, NotificationEvent.ASSIGNED, ticket.priority or Priority.NORMAL)
+                # seed 003 二 4: the holder the job is taken from is told too
                 out.extend(previous_holder_messages(uow, ticket, event, roles, self.contact_messages, now))
+                # seed 002 分工 1, 6: the dealer of a fitter the office sent directly is told
+                out.extend(fitters_dealer_messages(uow, ticket, event, roles, self.contact_messages, now))
         return out
 
     @staticmethod
