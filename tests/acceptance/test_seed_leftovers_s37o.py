@@ -3,6 +3,8 @@ the public API on the customer-service centre's desk (memory, SQLite, PostgreSQL
 
 - Seed 004 第八条 2(5) 立即通知客户服务中心 … 向总经理报告: an escalation not taken up by its due reminds,
   once, whom it was addressed to (and their superior), where it was only listed.
+- Seed 004 第八条 2(4) 首先要对客户进行安抚 with 2(5) 立即: a crisis the centre finds by classifying (a
+  customer's own statement) is contacted first, as one registered at intake with the same facts.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.actors import Role
 from aftersales.domain.complaints import CrisisFacts, CrisisProblem, Recourse
 from aftersales.domain.money import Money
+from aftersales.errors import ValidationError
 from aftersales.service.escalation_overdue import reminded_roles
 from conftest import SHANGHAI, World, noticed_desk
 
@@ -70,6 +73,34 @@ def test_8_2_5_a_crisis_escalation_not_taken_up_by_its_due_is_reminded_once(cent
     clock.set(_at(3, 3, 12, 30))
     assert len(reminders()) == 2  # once only
     assert [o.complaint_id for o in desk.complaints.overdue_escalations(w.manager)] == [cid]
+
+
+def test_8_2_4_a_crisis_the_centre_classifies_on_the_eve_of_may_day_is_contacted_first(centre: Host) -> None:
+    """Seed 004 第八条 2(4)–(5): on Thursday 30 April 2026 at 17:50, the eve of the May Day holiday, 张伟
+    files his own complaint on the portal — his flat flooded by a burst cistern, the press told — and the
+    centre classifies his statement a crisis at 17:55. Its customer is contacted first: on the urgent
+    contact clock from its receipt (by 18:20), as the same facts given by phone at intake are since session 37
+    (k); before, the classification left it on its grade's working hours, after the holiday. Classifying
+    again does not mark it twice, and marking it urgent by hand is refused as already done."""
+    desk, clock, w, _notifier = centre
+    clock.set(_at(4, 30, 17, 50))
+    crisis = CrisisFacts(
+        problems={CrisisProblem.PROPERTY_LOSS}, economic_loss=True, recourse={Recourse.PRESS},
+        loss=Money(Decimal("5000"), "CNY"),
+    )  # fmt: skip
+    cid = desk.complaints.open_complaint(
+        w.customer_zh, "cust-zh", "水箱爆裂淹了房间", crisis=crisis
+    ).ticket.id
+    late = desk.progress(w.customer_zh, cid).response_due_at
+    assert late is not None and late > _at(5, 6, 0)
+    clock.set(_at(4, 30, 17, 55))
+    desk.complaints.classify(w.agent, cid, crisis=crisis)
+    assert desk.progress(w.customer_zh, cid).response_due_at == _at(4, 30, 18, 20)
+    desk.complaints.classify(w.agent, cid, crisis=crisis)
+    with pytest.raises(ValidationError):
+        desk.complaints.mark_urgent(w.manager, cid)
+    events = [e.action for e in desk.ticket(w.manager, cid).events]
+    assert events.count("mark_urgent") == 1 and events.count("escalate") == 1
 
 
 def test_the_superior_of_those_an_escalation_was_addressed_to_is_reminded_with_them() -> None:
