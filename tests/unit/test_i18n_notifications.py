@@ -108,6 +108,13 @@ SAMPLES: dict[str, dict[str, object]] = {
         "reason": Reason("made_up", {"n": 1}),
         "escalated_at": AT,
     },
+    "escalation_overdue": {
+        "complaint_id": "C-1",
+        "customer_name": "张三",
+        "reason": Reason("made_up", {"n": 1}),
+        "escalated_at": AT,
+        "due_at": AT,
+    },
     "batch_incident_escalated": {
         "incident_id": "QI-1",
         "product": "P-1",

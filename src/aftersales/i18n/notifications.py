@@ -301,6 +301,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A complaint reached the general manager, with the reason.",
     ),
     K(
+        "escalation_overdue",
+        ("escalation_target",),
+        {"complaint_id", "customer_name", "reason", "escalated_at", "due_at"},
+        "An escalation of a complaint was not taken up by its due: those it was addressed to and their "
+        "superior are reminded, once (seed 004 第八条 2(5) 立即通知 … 向总经理报告).",
+    ),
+    K(
         "batch_incident_escalated",
         ("general_manager",),
         {"incident_id", "product", "batch", "affected", "batch_size", "reason", "escalated_at"},

@@ -32,6 +32,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_callback_class import follow_class
 from aftersales.service.complaint_escalation import ComplaintEscalation
 from aftersales.service.complaint_incident_facts import named_incident
+from aftersales.service.complaint_urgency import make_urgent
 from aftersales.service.runner import Applied
 from aftersales.service.views import CommandResult
 
@@ -56,6 +57,12 @@ def _same_batch(ticket: Ticket, incident: BatchIncident) -> None:
 @validated_commands
 class ComplaintClassification(ComplaintEscalation):
     """Mixed into :class:`~aftersales.service.complaint_desk.ComplaintDesk`: general or major."""
+
+    def _crisis_event(self, file: ComplaintFile) -> bool:
+        """The file's crisis facts make a crisis event (as the intake judges those given to it)."""
+        return (
+            file.crisis is not None and self.policy.classify(ComplaintFacts(file.crisis)).outcome.crisis_event
+        )
 
     def _classify(
         self, uow: UnitOfWork, actor: Actor, ticket: Ticket, file: ComplaintFile, now: datetime
@@ -115,7 +122,9 @@ class ComplaintClassification(ComplaintEscalation):
         """Classify general or major with reasons; facts given replace those recorded.
 
         ``major_by_judgement`` is the handler's reason for marking the complaint major (重要影响).
-        A crisis event or batch incident found here is escalated in this same command.
+        A crisis event or batch incident found here is escalated in this same command, and a crisis
+        event marks the complaint urgent (a ``mark_urgent`` step; its first contact on the urgent contact
+        clock), as crisis facts given at intake do (seed 004 第八条 2(4) 首先要对客户进行安抚).
         """
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
@@ -138,6 +147,12 @@ class ComplaintClassification(ComplaintEscalation):
                 file.judgement = HandlerJudgement(actor.ref, now, major_by_judgement)
             if subject is not None:
                 file.subject = ComplaintSubject(subject)
-            return self._classify(uow, actor, ticket, file, now)
+            applied = self._classify(uow, actor, ticket, file, now)
+            # 第八条 2(4) 首先要对客户进行安抚 with 2(5) 立即: a crisis the centre finds (a customer's
+            # statement classified, a crisis come to light) is contacted first, as one registered at
+            # intake is.
+            if not ticket.urgent and ticket.can("mark_urgent") and self._crisis_event(file):
+                make_urgent(self.context.policies.priority, actor, ticket, now)
+            return applied
 
         return self._run(actor, "classify", complaint_id, body, idempotency_key)

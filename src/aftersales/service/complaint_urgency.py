@@ -23,7 +23,18 @@ from aftersales.service.complaint_base import ComplaintBase, checked_text
 from aftersales.service.lifecycle import intake_priority
 from aftersales.service.views import CommandResult
 
-__all__ = ["ComplaintUrgency"]
+__all__ = ["ComplaintUrgency", "make_urgent"]
+
+
+def make_urgent(
+    priority: object, actor: Actor, ticket: Ticket, now: datetime, reason: str | None = None
+) -> None:
+    """Mark ``ticket`` urgent at ``now``: graded at least the pack's urgent floor (never lowered), its
+    response on the urgent contact clock from now on. The caller has checked it may be."""
+    floor, reasons = intake_priority(priority, None, True, ticket.category, ticket.kind)
+    if floor is not None and ticket.priority is not None and floor.rank <= ticket.priority.rank:
+        floor, reasons = None, ()
+    ticket.mark_urgent(actor.ref, now, floor, reasons, reason=reason)
 
 
 @validated_commands
@@ -52,11 +63,6 @@ class ComplaintUrgency(ComplaintBase):
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             if ticket.urgent and ticket.can("mark_urgent"):
                 raise ValidationError(f"complaint {ticket.id} is already marked urgent", field="complaint_id")
-            floor, reasons = intake_priority(
-                self.context.policies.priority, None, True, ticket.category, ticket.kind
-            )
-            if floor is not None and ticket.priority is not None and floor.rank <= ticket.priority.rank:
-                floor, reasons = None, ()
-            ticket.mark_urgent(actor.ref, now, floor, reasons, reason=reason)
+            make_urgent(self.context.policies.priority, actor, ticket, now, reason)
 
         return self._run(actor, "mark_urgent", complaint_id, body, idempotency_key)

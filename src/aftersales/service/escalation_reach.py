@@ -23,7 +23,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.notify import Notifications
 
-__all__ = ["Reach", "reach_up"]
+__all__ = ["Reach", "above", "reach_up"]
 
 
 @attrs.frozen
@@ -38,7 +38,7 @@ class Reach:
     added: tuple[Role, ...] = ()
 
 
-def _above(roles: Sequence[Role]) -> tuple[Role, ...]:
+def above(roles: Sequence[Role]) -> tuple[Role, ...]:
     """The ladder's levels above the highest of ``roles`` on it (all of it if none is on it)."""
     levels = [LADDER.index(r) for r in roles if r in LADDER]
     start = max(levels) + 1 if levels else 0
@@ -66,7 +66,7 @@ def reach_up(
     to = tuple(roles)
     added: tuple[Role, ...] = ()
     if not reached:
-        for role in _above(roles):
+        for role in above(roles):
             sent = notifications.staff_messages(kind, (role,), values, key, now, uow)
             if sent:
                 messages += sent

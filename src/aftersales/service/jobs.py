@@ -6,7 +6,8 @@ A desk does nothing by itself between commands. These jobs keep it honest over t
 job                       what it does                                                  every
 ========================  ===========================================================  ===========
 ``sla_sweep``             warnings before a breach and breaches, announced once each     5 minutes
-                          (first the due times, on a desk opened on another calendar)
+                          (first the due times, on a desk opened on another calendar);
+                          escalations not taken up by their due, reminded once each
 ``callbacks_due``         tells the callback agents of each callback to make (once)      15 minutes
 ``return_reminders``      urges parts still out back before their deadline (once/line)   1 hour
 ``chargebacks``           charges parts not returned by their deadline (once per line)   1 hour
@@ -113,6 +114,7 @@ from aftersales.service.callback_due_notice import callback_due_messages
 from aftersales.service.complaint_month import registered_files
 from aftersales.service.customer_name import customer_name
 from aftersales.service.delivery import MOST_PURGED, notification_params
+from aftersales.service.escalation_overdue import OVERDUE_JOB, announce_overdue_escalations
 from aftersales.service.fee_desk import MOST_BATCH
 from aftersales.service.fork_locks import renew_after_fork
 from aftersales.service.job_marks import JobMark, month_sent, months_unsent
@@ -592,12 +594,24 @@ class Jobs:
         return min(self.settings.limit, MAX_PAGE)
 
     def _sla_sweep(self, now: datetime) -> int:
+        # Escalations run on clock hours, not the calendar: their reminders go out with or without one.
+        reminded = self._overdue_escalations(now)
         if self.context.calendar is None:
-            return 0  # no working calendar, no SLA clocks to watch
+            return reminded  # no working calendar, no SLA clocks to watch
         # The sweep reads the stored due times: recomputed first if they are another calendar's.
         moved = self._recompute_on_calendar_change()
         report = self.sla_watch.sweep(self.actor, limit=self._page, at=now)
-        return moved + len(report.warnings) + len(report.breaches)
+        return reminded + moved + len(report.warnings) + len(report.breaches)
+
+    def _overdue_escalations(self, now: datetime) -> int:
+        """Remind, once, whom each escalation overdue at ``now`` was addressed to and their superior
+        (seed 004 第八条 2(5); :mod:`aftersales.service.escalation_overdue`)."""
+        notifications = self.context.notifications
+
+        def remind(uow: UnitOfWork, at: datetime) -> int:
+            return announce_overdue_escalations(uow, notifications, now)
+
+        return self.runner.write(self.actor, "sla_sweep", None, [now.isoformat(), OVERDUE_JOB], remind)
 
     def _callbacks_due(self, now: datetime) -> int:
         """Tell the callback agents (``[notification] callback_due_to``: the dealer who did the job too,
