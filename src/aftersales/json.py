@@ -47,12 +47,14 @@ import orjson
 from cattrs.errors import AttributeValidationNote
 from cattrs.gen import make_dict_structure_fn, override
 
+from aftersales.domain.bounds import INT64_MOST, check_bounded
 from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.self_containing import self_containing
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.validation import check_id
 from aftersales.errors import AftersalesError, ValidationError, carried_rule
 from aftersales.i18n.reasons import render_reason, render_reasons
 from aftersales.json_error_paths import error_paths, first_refusal
@@ -622,7 +624,25 @@ def _make_reader() -> cattrs.Converter:
         return structure
 
     conv.register_structure_hook_factory(attrs.has, attrs_factory)
+    conv.register_structure_hook(Ticket, _checked_ticket(attrs_factory(Ticket)))
     return conv
+
+
+def _checked_ticket(base: Callable[[Any, type], Any]) -> Callable[[Any, type], Any]:
+    """A ticket read as ``base`` reads it, its customer and version checked as a command checks them:
+    the ``Ticket`` constructor takes them as given, so ``customer_id = ""`` and ``version = -1`` were read
+    back (session 37, hostile input)."""
+
+    def structure(value: Any, tp: type) -> Any:
+        ticket = base(value, tp)
+        try:
+            check_id(ticket.customer_id, "customer_id")
+            check_bounded(ticket.version, "version", INT64_MOST, least=0)
+        except ValidationError as exc:  # placed at its field, as the ticket's own refusals are
+            raise cattrs.ClassValidationError("While structuring Ticket", [exc], Ticket) from None
+        return ticket
+
+    return structure
 
 
 def _event_fields() -> tuple[tuple[str, Any, bool], ...]:

@@ -308,7 +308,7 @@ def _served(desk: ServiceDesk, world: World) -> None:
 
 
 def _surveyed(desk: ServiceDesk, world: World, campaign_id: str) -> list[str]:
-    desk.surveys.start(world.manager, campaign_id=campaign_id, period=campaign_id)
+    desk.surveys.start(world.manager, campaign_id=campaign_id, period=campaign_id[:7])
     return sorted(t.customer_id for t in desk.surveys.tasks(world.manager, campaign_id))
 
 

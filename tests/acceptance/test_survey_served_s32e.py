@@ -37,7 +37,7 @@ def _serve(desk: ServiceDesk, world: World, tid: str) -> None:
 
 
 def _asked(desk: ServiceDesk, world: World, campaign_id: str) -> tuple[list[str], int]:
-    campaign = desk.surveys.start(world.manager, campaign_id=campaign_id, period=campaign_id)
+    campaign = desk.surveys.start(world.manager, campaign_id=campaign_id, period=f"2026-{campaign_id}")
     tasks = sorted(t.customer_id for t in desk.surveys.tasks(world.agent, campaign_id))
     return tasks, campaign.sampled
 

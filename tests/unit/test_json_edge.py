@@ -355,3 +355,21 @@ def test_tags_custom_fields_and_attachments_travel_and_round_trip() -> None:
         view.attachments,
     )
     assert dumps(back._ticket) == dumps(view._ticket)
+
+
+def test_a_ticket_read_back_has_a_customer_and_a_version_a_command_could_give() -> None:
+    # Session 37: the Ticket constructor takes them as given, so "" and -1 were read back as a ticket.
+    _, result = dispatched_ticket(small_desk())
+    data = to_dict(result)
+    for key, bad, rule in (
+        ("customer_id", "", "id"),
+        ("customer_id", "客户 1", "id"),
+        ("version", -1, "whole_number"),
+    ):
+        changed = {**data, "ticket": {**data["ticket"], key: bad}}
+        with pytest.raises(ValidationError) as caught:
+            from_dict(changed, CommandResult)
+        assert str(caught.value).endswith(f"@ $.ticket.{key}") and caught.value.rule == rule
+        with pytest.raises(ValidationError) as caught:
+            from_json(json.dumps(changed["ticket"]), TicketView)
+        assert str(caught.value).endswith(f"@ $.{key}") and caught.value.rule == rule

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Context, Decimal
 from typing import Any
 
 import attrs
@@ -26,6 +26,7 @@ import attrs
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.money import Money, currency_exponent
+from aftersales.domain.number_text import number_from_text
 from aftersales.domain.validation import check_text
 from aftersales.errors import ConfigurationError, UnknownCurrency, ValidationError, carried_rule, shown_repr
 
@@ -213,10 +214,12 @@ class CustomField:
         if self.type is FieldType.NUMBER:
             if isinstance(value, bool | float):
                 raise _refuse(name, "expects a whole or decimal number (int, Decimal or text), not a float")
-            try:
-                number = Decimal(value) if isinstance(value, int | str | Decimal) else None
-            except InvalidOperation:
-                number = None
+            # Text as Money reads it (number_text): Decimal alone took "１２", "١٢", "1e3" and "1_000".
+            number: Decimal | None
+            if isinstance(value, str):
+                number = number_from_text(value)
+            else:
+                number = Decimal(value) if isinstance(value, int | Decimal) else None
             if number is None or not number.is_finite():
                 raise _refuse(name, f"{shown_repr(value)} is not a number")
             try:

@@ -404,15 +404,22 @@ class MaterialsRequest:
         self._record("quote", target, by, at, reasons=quote.reasons)
         return offered
 
+    def check_approver(self, by: ActorRef) -> None:
+        """Refuse (``PermissionDenied``) a customer or dealer's staff approving anything but a quote put to
+        the user: they accept a quote, they approve no pick slip. Checked before the state and the facts
+        are read, so the refusal is the same whatever the request's state (a customer calling approve on
+        their own request was told it was free, or already approved: session 37)."""
+        if by.role in (Role.CUSTOMER, Role.DEALER_STAFF) and self.state is not MaterialsState.QUOTED:
+            raise PermissionDenied(str(by), "materials_approve", self.id)
+
     def approve(self, by: ActorRef, at: datetime, pick_slip_number: str | None = None) -> PickSlip:
         """Approve: the office approves a free pick slip; for a quote, the user's acceptance is recorded.
 
         An accepted quote gets its pick slip now (``pick_slip_number`` is then required).
         """
+        self.check_approver(by)
         target = self._target("approve", by, at)
         if self.state is MaterialsState.PICK_SLIP:
-            if by.role in (Role.CUSTOMER, Role.DEALER_STAFF):
-                raise PermissionDenied(str(by), "materials_approve", self.id)
             if by.role not in HEADS and any(line.special_approval for line in self.lines):
                 # 特批: a line citing a special approval never goes on the loan ledger (never owed back,
                 # never charged as kept), so a head signs the slip, not whoever typed the reference.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
 import attrs
 
 from aftersales.domain.call_shape import host_factories
+from aftersales.domain.number_text import number_from_text
 from aftersales.errors import CurrencyMismatch, InvalidMoney, UnknownCurrency
 
 __all__ = ["MAX_MINOR_UNITS", "Money", "currency_exponent", "max_amount"]
@@ -66,11 +67,14 @@ def _to_decimal(value: Decimal | int | str) -> Decimal:
         )
     if isinstance(value, Decimal):
         amount = value
-    elif isinstance(value, int | str):
-        try:
-            amount = Decimal(value)
-        except InvalidOperation:
-            raise InvalidMoney(f"not a number: {value!r}", field="amount") from None
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, str):
+        # The one rule for typed numbers: Decimal alone read "１２", "1_000" and "1e3" as amounts.
+        found = number_from_text(value)
+        if found is None:
+            raise InvalidMoney(f"not a number: {value!r}", field="amount")
+        amount = found
     else:
         raise InvalidMoney(
             f"money amounts must be Decimal, int or str, not {type(value).__name__}", field="amount"

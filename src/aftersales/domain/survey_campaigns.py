@@ -9,6 +9,7 @@ candidates and the same campaign id pick the same customers, so a rerun after a 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
@@ -21,8 +22,9 @@ from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.surveys import SatisfactionSurvey
 from aftersales.domain.text import bounded, required_text
+from aftersales.domain.validation import YEAR_RANGE
 from aftersales.domain.work import aware, optional_aware
-from aftersales.errors import InvalidTransition, ValidationError
+from aftersales.errors import InvalidTransition, ValidationError, shown_repr
 
 __all__ = [
     "FROM_PACK",
@@ -34,10 +36,31 @@ __all__ = [
     "SurveyCampaign",
     "SurveyTask",
     "SurveyTaskState",
+    "checked_period",
     "eligible",
     "notice_key_head",
     "sample",
 ]
+
+
+_PERIOD = re.compile(r"([0-9]{4})(-Q[1-4]|-(0[1-9]|1[0-2]))?")
+"""A year, a quarter or a month, in ASCII digits (``2026``, ``2026-Q4``, ``2026-03``)."""
+
+
+def checked_period(value: object) -> str:
+    """``value`` if it names a period a campaign surveys (a year ``2026``, a quarter ``2026-Q4`` or a month
+    ``2026-03``, the year within :data:`~aftersales.domain.validation.YEAR_RANGE`), else a
+    ``ValidationError`` naming ``period``. Free text took zero-width characters, ``2026-Q5`` and
+    ``0001-Q1`` (session 37). Checked when a campaign starts: one stored before reads back as it was."""
+    found = _PERIOD.fullmatch(value) if isinstance(value, str) else None
+    if found is None or not YEAR_RANGE[0] <= int(found.group(1)) <= YEAR_RANGE[1]:
+        raise ValidationError(
+            f"period is a year (2026), a quarter (2026-Q4) or a month (2026-03) from {YEAR_RANGE[0]} to "
+            f"{YEAR_RANGE[1]}, got {shown_repr(value)}",
+            field="period",
+            rule="survey_period",
+        )
+    return found.group(0)
 
 
 class CampaignChannel(CodedEnum):
@@ -175,7 +198,7 @@ class SurveyCampaign:
 
     id: str = attrs.field(validator=required_text(64))
     period: str = attrs.field(validator=required_text(32))
-    """The period surveyed, as the host names it (``2026-Q4``)."""
+    """The period surveyed: a year, a quarter or a month (``2026-Q4``; :func:`checked_period`)."""
     rules: SamplingRules
     channel: CampaignChannel
     started_at: datetime = attrs.field(validator=aware)

@@ -33,6 +33,7 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             "datetime": (),
             "snake_code": (),
             "month": (),
+            "survey_period": (),  # a survey campaign's period (domain/survey_campaigns.checked_period)
             "number": (),
             "money": (),
             "positive": (),

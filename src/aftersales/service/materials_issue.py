@@ -276,6 +276,7 @@ class IssueFlow(MaterialsBase):
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             invoices.clear()
             slips.clear()
+            request.check_approver(actor.ref)  # by role first: the refusals below tell the request's facts
             _no_fault(uow, request, "approved")
             if request.quote_id is None and (payment_method is not None or wish is not InvoiceWish.NEVER):
                 # Used or refused: a free pick slip has no fee slip to pay or invoice.

@@ -31,6 +31,7 @@ from aftersales.domain.survey_campaigns import (
     SurveyCampaign,
     SurveyTask,
     SurveyTaskState,
+    checked_period,
     notice_key_head,
     sample,
 )
@@ -165,6 +166,7 @@ class SurveyCampaigns:
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "start_campaign")
         channel = CampaignChannel(channel)
+        period = checked_period(period)
         if rules is None:
             rules = SamplingRules()
         if not isinstance(rules, SamplingRules):
