@@ -288,12 +288,8 @@ class Notifications:
     ) -> list[OutboxMessage]:
         """``kind`` to whoever holds ``ticket`` (its engineer or dealer), when ``policy`` tells holders of
         assignments at all: a command's own notice to the holder beside those its events produce."""
-        roles = self._decide(policy, NotificationEvent.ASSIGNED, ticket.priority or Priority.NORMAL)
-        out: list[OutboxMessage] = []
-        for role in roles:
-            if role in _HOLDERS:
-                out += self._render(uow, ticket, NotificationRequest(kind, role, values, key), now)
-        return out
+        request = NotificationRequest(kind, Role.ENGINEER, values, key)
+        return self._own_notice(uow, ticket, request, policy, NotificationEvent.ASSIGNED, _HOLDERS, now)
 
     def customer_messages(
         self,
@@ -307,11 +303,25 @@ class Notifications:
     ) -> list[OutboxMessage]:
         """``kind`` to ``ticket``'s customer, when ``policy`` tells the customer of its progress: a
         command's own notice to the customer beside those its events produce (a special case's new due)."""
-        if Role.CUSTOMER not in self._decide(
-            policy, NotificationEvent.PROGRESS, ticket.priority or Priority.NORMAL
-        ):
-            return []
-        return self._render(uow, ticket, NotificationRequest(kind, Role.CUSTOMER, values, key), now)
+        request = NotificationRequest(kind, Role.CUSTOMER, values, key)
+        return self._own_notice(uow, ticket, request, policy, NotificationEvent.PROGRESS, _CUSTOMERS, now)
+
+    def _own_notice(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        request: NotificationRequest,
+        policy: NotificationPolicy,
+        moment: NotificationEvent,
+        audience: frozenset[Role],
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        """``request`` rendered for each role of ``audience`` that ``policy`` tells at ``moment``."""
+        out: list[OutboxMessage] = []
+        for role in self._decide(policy, moment, ticket.priority or Priority.NORMAL):
+            if role in audience:
+                out += self._render(uow, ticket, attrs.evolve(request, role=role), now)
+        return out
 
     def tells_customer(
         self, policy: NotificationPolicy, event: TicketEvent, kind: TicketKind, priority: Priority
@@ -597,6 +607,7 @@ def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
 _CUSTOMER_ASSIGNED = "ticket_assigned"
 _FOLLOWED = "ticket_followed"
 _HOLDERS = frozenset({Role.ENGINEER, Role.DEALER_STAFF})
+_CUSTOMERS = frozenset({Role.CUSTOMER})
 _FITTERS_DEALER_HEARS = frozenset({"job_cancelled", "sla_extended"})
 """The holder's notices the dealer of a holding fitter (a dealer's own engineer) hears too: the job is the
 dealer's (seed 002 分工 1), so its end, and the special case granted to the dealer bound by the 24 hours
