@@ -43,6 +43,19 @@ SAMPLES: dict[str, dict[str, object]] = {
         "priority": Priority.NORMAL,
         "resolution_due_at": AT,
     },
+    "fitter_assigned_undated": {
+        "ticket_id": "T-1",
+        "engineer_name": "浦东师傅",
+        "category": Category.REPAIR,
+        "priority": Priority.NORMAL,
+    },
+    "assigned_undated": {
+        "ticket_id": "T-1",
+        "customer_name": "张三",
+        "address": "上海市浦东新区",
+        "category": Category.REPAIR,
+        "priority": Priority.CRITICAL,
+    },
     "sla_extended": {
         "ticket_id": "T-1",
         "target": Term("sla_target.resolution"),

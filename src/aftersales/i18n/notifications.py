@@ -77,8 +77,9 @@ NOTIFICATION_KINDS: Final = _kinds(
         "ticket_received_late",
         ("customer",),
         {"ticket_id", "received_at"},
-        "A ticket_received entered after its response fell due (a letter entered days later): its number, "
-        "and that we will respond as soon as possible, not by a time already past.",
+        "A ticket_received entered after its response fell due (a letter entered days later), or with no "
+        "response due (a host's SLA policy setting no response target): its number, and that we will "
+        'respond as soon as possible, not by a time already past or "by none".',
     ),
     K(
         "visit_arranged",
@@ -93,7 +94,7 @@ NOTIFICATION_KINDS: Final = _kinds(
         ("customer",),
         {"ticket_id", "received_at"},
         "A complaint_registered entered after its response fell due (a letter, a request handed over as a "
-        "complaint): its number, and that we will respond as soon as possible.",
+        "complaint), or with no response due: its number, and that we will respond as soon as possible.",
     ),
     K(
         "complaint_continued",
@@ -115,6 +116,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         ("engineer",),
         {"ticket_id", "customer_name", "address", "category", "priority", "resolution_due_at"},
         "A ticket was dispatched to the engineer (or dealer) who will handle it.",
+    ),
+    K(
+        "assigned_undated",
+        ("engineer",),
+        {"ticket_id", "customer_name", "address", "category", "priority"},
+        "An assigned with no resolution due (a host's SLA policy setting no resolution target): the job "
+        'without a time to resolve it by, not "by none".',
     ),
     K(
         "ticket_assigned",
@@ -177,6 +185,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         {"ticket_id", "engineer_name", "category", "priority", "resolution_due_at"},
         "The office sent a dealer's own engineer to a ticket directly: the dealer is told the job, whom "
         "and the due (seed 002 分工 1, 6: the job and its 24 hours are the dealer's).",
+    ),
+    K(
+        "fitter_assigned_undated",
+        ("engineer",),
+        {"ticket_id", "engineer_name", "category", "priority"},
+        "A fitter_assigned with no resolution due (a host's SLA policy setting no resolution target).",
     ),
     K(
         "job_reassigned",

@@ -67,7 +67,9 @@ def fitters_dealer_messages(
         "engineer_name": engineer.name,
         "category": ticket.category,
         "priority": ticket.priority or _NONE,
-        "resolution_due_at": ticket.resolution_due_at or _NONE,
     }
     key = f"{ticket.id}:{event.seq}:{FITTER_ASSIGNED_KIND}"
+    if ticket.resolution_due_at is None:  # no resolution target: no "请在 无 前处理完毕" (session 38)
+        return render(f"{FITTER_ASSIGNED_KIND}_undated", audience.value, dealer.contact, values, key, now)
+    values["resolution_due_at"] = ticket.resolution_due_at
     return render(FITTER_ASSIGNED_KIND, audience.value, dealer.contact, values, key, now)

@@ -261,7 +261,7 @@ class Notifications:
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
         key = f"{ticket.id}:{event.seq}:{kind}"  # the key stays the kind's: one notice whichever words
-        words, told_values = _continued_words(kind, ticket, event, values, now)
+        words, told_values = _undated_words(*_continued_words(kind, ticket, event, values, now))
         requests = [
             NotificationRequest(words, role, told_values, key)
             if role is Role.CUSTOMER or audience is _HOLDERS
@@ -637,12 +637,15 @@ def _received_words(
     as possible. A visit the company planned itself (a maintenance plan's, a complaint remedy's) answers
     no request of the customer's and owes no response (:func:`owes_response`): the customer is told it
     was arranged (``visit_arranged``), not thanked for a request and promised a response "by none"
-    (session 37). Any other notice, or a due still ahead when it is sent (``now``), keeps its own."""
+    (session 37). A registration with no response due (a host's SLA policy setting no response target)
+    promises no time either: it read "我们将在 无 前与您联系" / "We will respond by none" (session 38), and
+    is told we respond as soon as possible. Any other notice, or a due still ahead when it is sent
+    (``now``), keeps its own."""
     if kind == "ticket_received" and not owes_response(ticket):
         return _ARRANGED, {"ticket_id": ticket.id, "received_at": ticket.received_at}
     late = _RECEIVED_LATE.get(kind)
     due = ticket.response_due_at
-    if late is None or due is None or due > now:
+    if late is None or (due is not None and due > now):
         return kind, values
     return late, {"ticket_id": ticket.id, "received_at": ticket.received_at}
 
@@ -675,6 +678,19 @@ def _continued_words(
             return _CONTINUED_DUE, {**told, "response_due_at": due}
         return _CONTINUED, told
     return _received_words(kind, ticket, values, now)
+
+
+_UNDATED = "assigned_undated"
+""":data:`assigned` with no resolution due to name."""
+
+
+def _undated_words(kind: str, values: Mapping[str, object]) -> tuple[str, Mapping[str, object]]:
+    """The holder's dispatch notice of a ticket with no resolution due (a host's SLA policy setting no
+    resolution target): the job without "请在 无 前处理完毕" / "Please resolve it by none" (session 38).
+    Any other notice keeps its words."""
+    if kind != "assigned" or values.get("resolution_due_at") != NOT_SET:
+        return kind, values
+    return _UNDATED, {k: v for k, v in values.items() if k != "resolution_due_at"}
 
 
 def _unsent(event: TicketEvent) -> bool:
