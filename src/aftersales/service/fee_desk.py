@@ -42,9 +42,11 @@ from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvo
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
+from aftersales.service.charge_refunds import RefundDetails
 from aftersales.service.context import DeskContext
 from aftersales.service.index_backfill import fill_index
 from aftersales.service.invoice_net import invoiced_lines, invoiced_total
+from aftersales.service.kept_charge_refund import KEPT_PART_BACK, refund_kept_charge
 from aftersales.service.kept_charge_waiver import waive_kept_charge
 from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import next_number
@@ -194,6 +196,10 @@ def _item_counts(
         if s.origin is SlipOrigin.UNRETURNED_MATERIALS:
             for ln in s.charged_lines(ChargeKind.MATERIALS):
                 counts.setdefault(ln.item, [0, 0, 0, 0, 0])[2] += ln.quantity
+        elif s.is_credit and any(r.code == KEPT_PART_BACK for r in s.reasons):
+            # A kept part's charge paid back, the part back (returned this month): no longer charged.
+            for ln in s.charged_lines(ChargeKind.MATERIALS):
+                counts.setdefault(ln.item, [0, 0, 0, 0, 0])[2] -= ln.quantity
     for e in recharged:
         counts.setdefault(e.item, [0, 0, 0, 0, 0])[3] += e.quantity
     return counts
@@ -550,6 +556,48 @@ class FeeDesk:
             return slip
 
         return self.runner.write(actor, "cancel_fee_slip", None, [slip_id, reason], apply)
+
+    def refund_kept_charge(
+        self,
+        actor: Actor,
+        slip_id: str,
+        *,
+        reason: str,
+        method: str = "transfer",
+        reference: str = "",
+        idempotency_key: str | None = None,
+    ) -> FeeSlip:
+        """Pay back a paid charge of a part kept past its return deadline whose part came back after all
+        (seed 002 退料 4–5 盘盈盘亏分析, 与用户沟通,进行相关收费工作; 其他 3 相关费用及时与用户协商解决): the
+        office's answer where :meth:`cancel_slip` waives an unpaid one. Returns the credit slip (origin
+        ``refund``, reason ``refund_kept_part_back``) naming ``slip_id``, crediting the whole charge and
+        paying back what was received (``method``, ``reference``); the loan ledger's charge is waived and
+        the part booked returned, the part the maker's cost again — in the refund's month. The charge's
+        slip stays as it was (its month keeps its figures).
+
+        Refused, nothing stored: by anyone but the maker's office (a dealer does not pay itself back);
+        a blank or over-long ``reason`` (``ValidationError``); a slip that is no active kept-part charge
+        (``not_a_kept_charge``), not paid (``slip_not_paid``: cancel it instead), refunded already
+        (``already_refunded``), or whose part is not back on the ledger (``part_not_back``: the charge
+        stands)."""
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+            raise ValidationError("a refund needs a reason (at most 500 characters)", field="reason")
+        check_method(self.context, method, "method")
+        details = RefundDetails(reason, method, reference)
+
+        def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
+            found = self._slip(uow, actor, slip_id, "refund_kept_charge")
+            return refund_kept_charge(uow, found, actor, now, self._month_of(now), details)
+
+        return self.runner.write(
+            actor,
+            "refund_kept_charge",
+            idempotency_key,
+            [slip_id, reason, method, reference],
+            apply,
+            remember=lambda credit: credit.id,
+            reload=lambda uow, credit_id: uow.documents.get(FeeSlip, credit_id),
+        )
 
     def slip(self, actor: Actor, slip_id: str) -> FeeSlip:
         """One slip, if ``actor`` may see its ticket (otherwise ``NotFound``)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin
-from aftersales.domain.loan_ledger import Chargeback, LoanLedger
+from aftersales.domain.loan_ledger import Chargeback, LedgerEntry, LoanLedger
 from aftersales.domain.materials import MaterialsRequest, PartyRef
 from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -45,23 +45,26 @@ def _is_slips(uow: UnitOfWork, chargeback: Chargeback, slip: FeeSlip) -> bool:
     return uow.documents.get(MaterialsRequest, chargeback.request_id).ticket_id == slip.ticket_id
 
 
-def waive_kept_charge(uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: datetime, month: str) -> None:
-    """``slip`` (a chargeback's, just cancelled) waived: the charge leaves its party's loan ledger; a
-    part back already is booked returned, with a ``returned`` movement in ``month`` (the books' month
-    of ``now``) when its issue was free. Nothing for any other slip or a ledger without the charge."""
+def waive_kept_charge(
+    uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: datetime, month: str
+) -> LedgerEntry | None:
+    """``slip`` (a chargeback's, cancelled or paid back) waived: the charge leaves its party's loan
+    ledger; a part back already is booked returned, with a ``returned`` movement in ``month`` (the
+    books' month of ``now``) when its issue was free. Returns that return (``None``: the part is not
+    back). Nothing for any other slip or a ledger without the charge."""
     if slip.origin is not SlipOrigin.UNRETURNED_MATERIALS or len(slip.lines) != 1:
-        return
+        return None
     try:
         ledger = uow.documents.get(LoanLedger, _kept_by(slip).key)
     except NotFound:
-        return
+        return None
     found = next((c for c in ledger.chargebacks if _is_slips(uow, c, slip)), None)
     if found is None:
-        return
+        return None
     _waiver, returned = ledger.waive_chargeback(found.key, now, actor.ref)
     uow.documents.save(ledger)
     if returned is None:
-        return
+        return None
     for kept in uow.documents.query(MaterialsMovement, ticket_id=slip.ticket_id, kind="charged_as_kept"):
         if kept.slip_id in (slip.id, None):  # the free issue's cost lines, as the kept movement priced them
             uow.documents.add(
@@ -70,4 +73,5 @@ def waive_kept_charge(uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: datetim
                     month, now, actor.ref, kept.lines, kept.dealer_id,
                 )
             )  # fmt: skip
-            return
+            break
+    return returned

@@ -175,6 +175,7 @@ FEE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "request_invoice": _OFFICE | {R.DEALER_STAFF, R.CUSTOMER},
         "retry_invoices": _OFFICE | {R.SYSTEM},
         "cancel_fee_slip": _OFFICE | {R.DEALER_STAFF},
+        "refund_kept_charge": _OFFICE,
         "record_materials": _OFFICE | {R.ENGINEER, R.DEALER_STAFF},
         "read_fee_slip": _OFFICE | {R.ENGINEER, R.DEALER_STAFF, R.CUSTOMER, R.AUDITOR, R.SYSTEM},
         "revenue_report": _HEADS | {R.AUDITOR, R.DEALER_STAFF},
