@@ -19,6 +19,7 @@ import pytest
 from test_seed002_money import PART, SH, _free_part_received, story
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.materials import PartyRef
 from aftersales.domain.money import Money
 from aftersales.errors import PermissionDenied, PolicyError
@@ -59,6 +60,12 @@ def test_a_paid_kept_part_charge_is_paid_back_once_the_part_is_back(story: Story
     assert credit.total == credit.paid == Money("75.00", CNY)
     (why,) = credit.reasons
     assert why.code == "refund_kept_part_back" and why.params["note"] == "配件已退回台州，经协商退还"
+    desk.deliver()
+    notifier = desk.notifier
+    assert isinstance(notifier, MemoryNotifier)
+    (told,) = [m for m in notifier.sent if m.subject == f"配件 {PART} 的收费已退还（工单 {ticket_id}）"]
+    assert told.recipient == "13900000001"  # 陈店长 of the dealer that paid
+    assert f"已向您退还 ¥75.00（退款单 {credit.id}）" in told.body, told.body
 
     with desk.store() as uow:  # read back from the store
         assert month_money(uow.documents, "2026-04") == april  # the reported month keeps its figures

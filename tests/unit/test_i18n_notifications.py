@@ -172,6 +172,14 @@ SAMPLES: dict[str, dict[str, object]] = {
         "due_at": AT,
         "fee_slip": "FS-1",
     },
+    "kept_charge_refunded": {
+        "ticket_id": "T-1",
+        "part": "WN-CB-01",
+        "quantity": 1,
+        "amount": Money("75.00", "CNY"),
+        "fee_slip": "FS-1",
+        "credit_slip": "FS-2",
+    },
     "part_return_due": {"part": "WN-CB-01", "quantity": 1, "due_at": AT},
     "technical_support_answered": {
         "support_id": "TS-2026-000001",

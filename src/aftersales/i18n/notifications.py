@@ -396,6 +396,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A part lent for a repair was not back by its deadline: charged to the party that kept it (002).",
     ),
     K(
+        "kept_charge_refunded",
+        ("dealer", "engineer"),
+        {"ticket_id", "part", "quantity", "amount", "fee_slip", "credit_slip"},
+        "A part charged as kept came back after the charge was paid: the office paid the charge back to "
+        "the party that paid it (002 退料 5, 其他 3: 相关费用及时与用户协商解决).",
+    ),
+    K(
         "part_return_due",
         ("dealer", "engineer"),
         {"part", "quantity", "due_at"},

@@ -14,17 +14,27 @@ while the part is not back: the seed's rule is that a part kept past its time is
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
+from aftersales.domain.materials import PartyRef
 from aftersales.domain.reasons import Reason
 from aftersales.errors import PolicyError
+from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.charge_refunds import RefundDetails, credits_of
 from aftersales.service.kept_charge_waiver import waive_kept_charge
+from aftersales.service.materials_rules import contact_of
 from aftersales.service.numbering import next_number
 
-__all__ = ["KEPT_PART_BACK", "refund_kept_charge"]
+if TYPE_CHECKING:
+    from aftersales.service.notify import Notifications
+
+__all__ = ["KEPT_PART_BACK", "REFUNDED_KIND", "refund_kept_charge", "refund_notice"]
+
+REFUNDED_KIND = "kept_charge_refunded"
+"""The notification kind telling the party that paid the charge it is paid back."""
 
 KEPT_PART_BACK = "refund_kept_part_back"
 """The credit slip's reason: the part charged as kept came back and its charge is paid back. The loan
@@ -78,3 +88,29 @@ def refund_kept_charge(
     credit.record_payment(SlipPayment(slip.paid, details.method, now, actor.ref, details.reference))
     uow.documents.add(credit)
     return credit
+
+
+def refund_notice(
+    notifications: Notifications, uow: UnitOfWork, slip: FeeSlip, credit: FeeSlip, now: datetime
+) -> list[OutboxMessage]:
+    """Tell the party that paid ``slip`` (the dealer, or the maker's own engineer) that ``credit`` paid it
+    back: the charge notice told it what it owed (``part_charged_back``), so it hears what comes back.
+    Nothing when it has no contact."""
+    party = PartyRef.dealer(slip.payer_id or "") if slip.payer_kind == "dealer" else None
+    if party is None and slip.payer_kind == "engineer":
+        party = PartyRef.engineer(slip.payer_id or "")
+    contact = contact_of(uow, party) if party is not None else None
+    if party is None or contact is None:
+        return []
+    line = slip.lines[0]
+    values: dict[str, object] = {
+        "ticket_id": slip.ticket_id,
+        "part": line.item,
+        "quantity": line.quantity,
+        "amount": credit.paid,
+        "fee_slip": slip.id,
+        "credit_slip": credit.id,
+    }
+    return notifications.contact_messages(
+        REFUNDED_KIND, party.kind.value, contact, values, f"{REFUNDED_KIND}:{credit.id}", now
+    )
