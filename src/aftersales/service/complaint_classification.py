@@ -1,11 +1,19 @@
 """Classifying a complaint general or major (seed 004 第七条 5: 重大投诉 — a crisis event or a batch
 quality incident), with reasons; a crisis event or batch incident found is escalated in the same command
-(once per cause: reclassifying does not alarm the general manager again)."""
+(once per cause: reclassifying does not alarm the general manager again).
+
+A crisis the centre finds, on investigation, to be no crisis (seed 004 第五条 1(5): the centre is the
+department responsible for crises; 第七条 4-5) answers the crisis escalation it was addressed: the
+classification is its taking up, so the escalation leaves the overdue list and reminds nobody. An agent's
+reclassification answers nothing: the head it went to still has to look (session 38).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+
+import attrs
 
 from aftersales.domain.complaints import (
     BatchIncident,
@@ -41,6 +49,18 @@ __all__ = ["ComplaintClassification"]
 
 def _reason_facts(reasons: Iterable[Reason]) -> list[JsonValue]:
     return [{"code": r.code, "params": dict(r.params)} for r in reasons]
+
+
+def _answer_crisis_escalations(file: ComplaintFile, actor: Actor, now: datetime) -> None:
+    """Take up, as ``actor`` at ``now``, the crisis escalations still open addressed to one of its roles:
+    its finding that the complaint is no crisis event is the centre's answer to the report."""
+    for i, e in enumerate(file.escalations):
+        if (
+            e.reason.code == "crisis_event"
+            and e.acknowledged_at is None
+            and any(r in e.to for r in actor.roles)
+        ):
+            file.escalations[i] = attrs.evolve(e, acknowledged_at=now, acknowledged_by=actor.ref)
 
 
 def _same_batch(ticket: Ticket, incident: BatchIncident) -> None:
@@ -82,6 +102,8 @@ class ComplaintClassification(ComplaintEscalation):
         follow_class(self.context, uow, ticket, outcome.severity is ComplaintSeverity.MAJOR)
         messages: list[OutboxMessage] = []
         decisions: list[object] = [decision]
+        if not outcome.crisis_event:
+            _answer_crisis_escalations(file, actor, now)
         already = {e.reason.code for e in file.escalations}
         wanted: list[tuple[EscalationTrigger, Reason]] = []
         if outcome.crisis_event:
