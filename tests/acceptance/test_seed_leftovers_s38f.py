@@ -4,6 +4,7 @@ customer-service centre's desk (memory, SQLite, PostgreSQL); docs/rules/seed-004
 - 第五条 1(5) 是危机事件处理的责任部门 with 第七条 4-5: a crisis the centre's head finds on investigation to
   be a general complaint answers the crisis escalation addressed to him — it left the overdue list only
   when someone also pressed "acknowledge"; an agent's finding leaves it owed.
+- 第八条 2(4) 得到明确的处理意见后应立即安排处理: the centre is told the general manager's instruction.
 - 第八条 2(5): the reminders' once-only marks of escalations taken up or of cancelled complaints are
   dropped by the daily purge (they were never dropped).
 """
@@ -103,3 +104,24 @@ def test_8_2_5_the_marks_of_reminders_no_longer_needed_are_purged(centre: Host) 
     clock.set(_at(3, 4, 9, 5))
     assert len(_reminded(desk, notifier)) == 6
     assert [o.complaint_id for o in desk.complaints.overdue_escalations(w.manager)] == [owed]
+
+
+def test_8_2_4_the_centre_is_told_the_general_managers_instruction_at_once(centre: Host) -> None:
+    """第八条 2(4) 客户服务中心向总经理报告及请示处理方法，得到明确的处理意见后应立即安排处理: on 3 March
+    2026 王经理 takes up 张伟's complaint and at 10:30 asks the general manager whether to refund; at
+    14:00 the general manager records his instruction. The centre hears it in the same command, to
+    arrange the handling at once (before session 38 nobody was told: the centre learnt of it only by
+    opening the complaint); the general manager is not told of his own instruction."""
+    desk, clock, w, notifier = centre
+    clock.set(_at(3, 3, 10))
+    cid = desk.complaints.open_complaint(w.agent, "cust-zh", "第三次维修后仍漏水，要求退货").ticket.id
+    desk.complaints.investigate(w.manager, cid)
+    clock.set(_at(3, 3, 10, 30))
+    desk.complaints.refer_to_general_manager(w.manager, cid, question="是否同意退货退款？")
+    clock.set(_at(3, 3, 14))
+    desk.complaints.record_gm_decision(w.general_manager, cid, decision="同意退货并全额退款")
+    desk.deliver()
+    told = [(m.recipient, m.body) for m in notifier.sent if ":complaint_gm_decided" in m.idempotency_key]
+    assert told == [
+        ("manager@venus.example", f"总经理已对客户 张伟 的投诉 {cid} 作出处理意见，请立即安排处理。")
+    ]
