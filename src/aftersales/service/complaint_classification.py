@@ -102,8 +102,6 @@ class ComplaintClassification(ComplaintEscalation):
         follow_class(self.context, uow, ticket, outcome.severity is ComplaintSeverity.MAJOR)
         messages: list[OutboxMessage] = []
         decisions: list[object] = [decision]
-        if not outcome.crisis_event:
-            _answer_crisis_escalations(file, actor, now)
         already = {e.reason.code for e in file.escalations}
         wanted: list[tuple[EscalationTrigger, Reason]] = []
         if outcome.crisis_event:
@@ -170,6 +168,8 @@ class ComplaintClassification(ComplaintEscalation):
             if subject is not None:
                 file.subject = ComplaintSubject(subject)
             applied = self._classify(uow, actor, ticket, file, now)
+            if not self._crisis_event(file):  # the centre's finding: no crisis (a report is no finding)
+                _answer_crisis_escalations(file, actor, now)
             # 第八条 2(4) 首先要对客户进行安抚 with 2(5) 立即: a crisis the centre finds (a customer's
             # statement classified, a crisis come to light) is contacted first, as one registered at
             # intake is.
