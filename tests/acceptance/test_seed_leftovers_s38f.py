@@ -5,6 +5,9 @@ customer-service centre's desk (memory, SQLite, PostgreSQL); docs/rules/seed-004
   be a general complaint answers the crisis escalation addressed to him — it left the overdue list only
   when someone also pressed "acknowledge"; an agent's finding leaves it owed.
 - 第八条 2(4) 得到明确的处理意见后应立即安排处理: the centre is told the general manager's instruction.
+- 第七条 5(1) with 第八条 2(4)-(6) and 第五条 1(6): a crisis walked from the call on a month's last evening
+  to its close, every number (contact, escalation, callback days) checked where the customer, the centre,
+  the general manager, the monthly feedback and the KPI read it.
 - 第八条 2(5): the reminders' once-only marks of escalations taken up or of cancelled complaints are
   dropped by the daily purge (they were never dropped).
 """
@@ -21,8 +24,12 @@ import pytest
 from aftersales import ServiceDesk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
-from aftersales.domain.complaints import ComplaintSeverity, CrisisFacts, CrisisProblem, Recourse
+from aftersales.adapters.reporting import reporting_for
+from aftersales.domain.complaints import ComplaintSeverity, CrisisFacts, CrisisProblem, Recourse, RemedyKind
 from aftersales.domain.money import Money
+from aftersales.domain.surveys import CallbackChecklist
+from aftersales.ports.reporting import Period
+from aftersales.reports import kpi_report
 from conftest import SHANGHAI, World, noticed_desk
 
 Host = tuple[ServiceDesk, ManualClock, World, MemoryNotifier]
@@ -125,3 +132,92 @@ def test_8_2_4_the_centre_is_told_the_general_managers_instruction_at_once(centr
     assert told == [
         ("manager@venus.example", f"总经理已对客户 张伟 的投诉 {cid} 作出处理意见，请立即安排处理。")
     ]
+
+
+def test_a_crisis_from_the_call_on_march_31st_to_its_close_reads_the_same_everywhere(centre: Host) -> None:
+    """第七条 5(1) 危机事件 walked through 第八条 2(4)-(6), across a month end. Tuesday 31 March 2026 at 17:40
+    张伟's cistern floods the flat below; he asks 8,000 yuan and has gone to the consumer association and the
+    press. The customer is promised contact by 18:10 (the urgent contact clock), the centre's head and the
+    general manager are told at once, the escalation to be taken up by 19:40; the head takes it up at 17:55,
+    the agent calls at 18:05. On 1 April the head refers the claim to the general manager, who instructs at
+    11:00 (the centre is told); the compensation is paid and the handling told on Thursday 2 April 16:00,
+    its callback due by 24:00 on 9 April, made at 23:59. March's feedback carries one major complaint and no
+    callback, April's the callback; March's KPI one complaint resolved, answered and called back in time."""
+    desk, clock, w, notifier = centre
+
+    seen = 0
+
+    def told() -> list[tuple[str, str]]:
+        """What was delivered since the last look."""
+        nonlocal seen
+        desk.deliver()
+        out = [(m.recipient, m.body) for m in notifier.sent[seen:]]
+        seen = len(notifier.sent)
+        return out
+
+    clock.set(_at(3, 31, 17, 40))
+    claim = CrisisFacts(
+        problems={CrisisProblem.PROPERTY_LOSS}, economic_loss=True,
+        recourse={Recourse.CONSUMER_ASSOCIATION, Recourse.PRESS}, loss=Money(Decimal("8000"), "CNY"),
+    )  # fmt: skip
+    cid = desk.complaints.open_complaint(
+        w.agent, "cust-zh", "水箱爆裂淹了楼下", asset_id="asset-1", crisis=claim
+    ).ticket.id
+    crisis_words = (
+        f"客户 张伟 的投诉 {cid} 已于 2026年3月31日 17:40 升级。原因：危机事件：产品质量问题造成财产损失，"
+        "致客户经济损失，客户向消协反映和向新闻媒体反映。"
+    )
+    assert sorted(told()) == [
+        ("13800000009", crisis_words),
+        ("13912345678", f"您的投诉已于 2026年3月31日 17:40 登记，投诉编号 {cid}。"
+         "我们将在 2026年3月31日 18:10 前与您联系。如需咨询，请提供投诉编号。"),
+        ("manager@venus.example", f"2026年3月31日 17:40 登记了一起投诉，投诉编号 {cid}。"),
+        ("manager@venus.example", crisis_words),
+    ]  # fmt: skip
+    assert desk.progress(w.customer_zh, cid).response_due_at == _at(3, 31, 18, 10)
+    [escalation] = desk.complaints.complaint_file(w.manager, cid).escalations
+    assert escalation.due_at == _at(3, 31, 19, 40)
+    clock.set(_at(3, 31, 17, 55))
+    desk.complaints.acknowledge_escalation(w.manager, cid)
+    clock.set(_at(3, 31, 18, 5))
+    desk.contact_customer(w.agent, cid, note="已致电安抚，明早上门查看")
+    clock.set(_at(3, 31, 20))
+    assert desk.complaints.overdue_escalations(w.general_manager) == []
+    assert desk.sla(w.manager, cid)["response"].met_at == _at(3, 31, 18, 5)
+
+    clock.set(_at(4, 1, 9))
+    desk.complaints.investigate(w.manager, cid)
+    desk.complaints.refer_to_general_manager(w.manager, cid, question="客户要求赔偿8000元，是否同意？")
+    assert [r for r, _ in told()] == ["13800000009"]
+    clock.set(_at(4, 1, 11))
+    desk.complaints.record_gm_decision(w.general_manager, cid, decision="同意赔偿8000元并更换水箱")
+    assert told() == [
+        ("manager@venus.example", f"总经理已对客户 张伟 的投诉 {cid} 作出处理意见，请立即安排处理。")
+    ]
+    desk.complaints.agree_solution(w.manager, cid)
+    desk.complaints.grant_remedy(
+        w.general_manager, cid, kind=RemedyKind.COMPENSATION, cost=Money(Decimal("8000"), "CNY")
+    )
+    clock.set(_at(4, 2, 16))
+    desk.complaints.give_feedback(w.manager, cid, outcome="已赔偿8000元，水箱已更换")
+    assert desk.progress(w.customer_zh, cid).callback_due_at == _at(4, 10, 0)
+    assert [t.due_at for t in desk.callbacks.pending(w.manager)] == [_at(4, 10, 0)]
+    clock.set(_at(4, 9, 23, 59))
+    desk.callbacks.record(
+        w.agent, cid, checklist=CallbackChecklist(product_works=True), problem_back=False,
+        satisfaction=5, attitude=5,
+    )  # fmt: skip
+    desk.complaints.review(w.manager, cid, root_cause="seal_batch_defect", improvement="水箱出厂压力检测")
+    desk.complaints.close(w.manager, cid)
+    assert desk.ticket(w.customer_zh, cid).state == "closed"
+
+    march, april = (desk.feedback.facts(w.general_manager, m).headline() for m in ("2026-03", "2026-04"))
+    assert (march["complaints"], march["major_complaints"], march["callbacks"]) == (1, 1, 0)
+    assert (april["complaints"], april["major_complaints"], april["callbacks"]) == (0, 0, 1)
+    row = kpi_report(
+        reporting_for(desk.store), Period(_at(3, 1, 0), _at(4, 1, 0)), desk.calendar, as_of=_at(4, 30, 9)
+    ).total
+    counts = row.counts
+    assert (counts.complaints, row.complaint_resolution_rate) == (1, Decimal("1"))
+    assert (row.response_met, row.response_missed) == (1, 0)
+    assert (counts.callbacks_due, counts.callbacks_on_time) == (1, 1)
