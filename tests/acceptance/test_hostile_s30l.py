@@ -2,8 +2,9 @@
 """Session 30's merged surfaces fed hostile sequences by a tester (developer l), on the three stores.
 
 - Seed 004 第八条 2(5) (当接到危机事件的单位或部门、个人要立即通知客户服务中心; (4) 向总经理报告): a crisis
-  escalation owed is owed whatever the complaint's class becomes; reclassified general it stays in the
-  overdue list (f's doubt: the list reads both classes — it agrees, kept as a test).
+  escalation owed is owed whatever class an agent gives the complaint; reclassified general it stays in the
+  overdue list (f's doubt: the list reads both classes — it agrees, kept as a test). Session 38: the
+  centre's head finding it general takes it up (test_seed_leftovers_s38f.py); an agent's finding does not.
 - A departed, erased engineer was put back to work: ``reactivate_engineer`` took them (dispatch then sent
   tickets to ``[erased]``), and the heads could plan them desk shifts after the day they left. Both are
   refused now, naming the field, and nothing changes; nor is a departure dated before a training the person
@@ -59,13 +60,13 @@ def test_a_crisis_escalation_owed_stays_overdue_when_the_complaint_is_reclassifi
         cid_ = cid.ticket.id
         for _ in range(2):  # back and forth: one escalation, never dropped
             desk.complaints.classify(
-                CENTRE, cid_, crisis=CrisisFacts(problems={CrisisProblem("property_loss")})
+                AGENT, cid_, crisis=CrisisFacts(problems={CrisisProblem("property_loss")})
             )
             file = desk.complaints.complaint_file(CENTRE, cid_)
             assert file.severity is ComplaintSeverity.GENERAL and len(file.escalations) == 1
-            desk.complaints.classify(CENTRE, cid_, crisis=crisis)
+            desk.complaints.classify(AGENT, cid_, crisis=crisis)
             assert len(desk.complaints.complaint_file(CENTRE, cid_).escalations) == 1
-        desk.complaints.classify(CENTRE, cid_, crisis=CrisisFacts(problems={CrisisProblem("property_loss")}))
+        desk.complaints.classify(AGENT, cid_, crisis=CrisisFacts(problems={CrisisProblem("property_loss")}))
         clock = desk.clock
         assert isinstance(clock, ManualClock)
         clock.advance(timedelta(days=1))

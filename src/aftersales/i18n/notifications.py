@@ -342,6 +342,14 @@ NOTIFICATION_KINDS: Final = _kinds(
         "again (seed 004 第八条 2(6): 对于回访发现的问题应及时再处理).",
     ),
     K(
+        "complaint_gm_decided",
+        ("agent", "manager"),
+        {"complaint_id", "customer_name"},
+        "The general manager recorded his instruction on a complaint referred to him: whoever referred it "
+        "and its handler (else the managers) are told to arrange the handling at once (seed 004 第八条 "
+        "2(4) 得到明确的处理意见后应立即安排处理).",
+    ),
+    K(
         "message_left",
         ("agent",),
         {"ticket_id", "from", "text"},

@@ -1,11 +1,19 @@
 """Classifying a complaint general or major (seed 004 第七条 5: 重大投诉 — a crisis event or a batch
 quality incident), with reasons; a crisis event or batch incident found is escalated in the same command
-(once per cause: reclassifying does not alarm the general manager again)."""
+(once per cause: reclassifying does not alarm the general manager again).
+
+A crisis the centre finds, on investigation, to be no crisis (seed 004 第五条 1(5): the centre is the
+department responsible for crises; 第七条 4-5) answers the crisis escalation it was addressed: the
+classification is its taking up, so the escalation leaves the overdue list and reminds nobody. An agent's
+reclassification answers nothing: the head it went to still has to look (session 38).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+
+import attrs
 
 from aftersales.domain.complaints import (
     BatchIncident,
@@ -41,6 +49,18 @@ __all__ = ["ComplaintClassification"]
 
 def _reason_facts(reasons: Iterable[Reason]) -> list[JsonValue]:
     return [{"code": r.code, "params": dict(r.params)} for r in reasons]
+
+
+def _answer_crisis_escalations(file: ComplaintFile, actor: Actor, now: datetime) -> None:
+    """Take up, as ``actor`` at ``now``, the crisis escalations still open addressed to one of its roles:
+    its finding that the complaint is no crisis event is the centre's answer to the report."""
+    for i, e in enumerate(file.escalations):
+        if (
+            e.reason.code == "crisis_event"
+            and e.acknowledged_at is None
+            and any(r in e.to for r in actor.roles)
+        ):
+            file.escalations[i] = attrs.evolve(e, acknowledged_at=now, acknowledged_by=actor.ref)
 
 
 def _same_batch(ticket: Ticket, incident: BatchIncident) -> None:
@@ -148,6 +168,8 @@ class ComplaintClassification(ComplaintEscalation):
             if subject is not None:
                 file.subject = ComplaintSubject(subject)
             applied = self._classify(uow, actor, ticket, file, now)
+            if not self._crisis_event(file):  # the centre's finding: no crisis (a report is no finding)
+                _answer_crisis_escalations(file, actor, now)
             # 第八条 2(4) 首先要对客户进行安抚 with 2(5) 立即: a crisis the centre finds (a customer's
             # statement classified, a crisis come to light) is contacted first, as one registered at
             # intake is.

@@ -38,6 +38,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_base import ComplaintBase
 from aftersales.service.complaint_gm_instruction import gm_addressed, instruction_ref
 from aftersales.service.escalation_reach import Reach, reach_up
+from aftersales.service.gm_decision_notice import gm_decision_messages
 from aftersales.service.permissions import COMPLAINT_ROLES, check_role
 from aftersales.service.runner import Applied
 from aftersales.service.views import CommandResult
@@ -216,9 +217,11 @@ class ComplaintEscalation(ComplaintBase):
     def record_gm_decision(
         self, actor: Actor, complaint_id: str, *, decision: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """The general manager's decision on a referred case; it becomes the proposed solution."""
+        """The general manager's decision on a referred case; it becomes the proposed solution, and whoever
+        referred the case and its handler are told, to arrange the handling at once (seed 004 第八条 2(4)
+        得到明确的处理意见后应立即安排处理; :mod:`~aftersales.service.gm_decision_notice`)."""
 
-        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             if file.referral is None:
                 raise ValidationError(f"complaint {ticket.id} was not referred", field="complaint_id")
             deciders = {Role.GENERAL_MANAGER}.union(
@@ -233,6 +236,8 @@ class ComplaintEscalation(ComplaintBase):
             for i, e in enumerate(file.escalations):
                 if e.acknowledged_at is None and any(r in e.to for r in actor.roles):
                     file.escalations[i] = attrs.evolve(e, acknowledged_at=now, acknowledged_by=actor.ref)
+            notices = self.context.notifications
+            return Applied(messages=gm_decision_messages(notices, uow, ticket, file, actor, now))
 
         return self._run(actor, "record_gm_decision", complaint_id, body, idempotency_key)
 

@@ -12,7 +12,11 @@ only while its step could be taken again:
   the earlier alert is still stored (:func:`aftersales.service.sla_watch.SlaWatch`'s ``_first``);
 * a callback's mark while the callback is pending; a month's mark only as the latest month sent; a
   progress reminder's mark while its ticket is neither closed nor cancelled (a reopened ticket's old
-  silence is not announced twice).
+  silence is not announced twice);
+* an overdue escalation's reminder mark while its escalation may be overdue again: not once it is taken
+  up (an escalation taken up is never overdue), its complaint cancelled (final) or gone. A closed
+  complaint's is kept: a reopen makes it live again, and its escalation, still not taken up, is reminded
+  once only (seed 004 第八条 2(5); session 38: these marks were never dropped).
 
 A pass reads the records of UTC days before ``at``'s, oldest first, ``limit`` a transaction, from a
 page cursor kept in the store (a :class:`PurgeCursor`): those still needed are passed over, not read
@@ -29,6 +33,8 @@ from typing import Any, ClassVar
 
 import attrs
 
+from aftersales.domain.complaint_workflow import ComplaintState
+from aftersales.domain.complaints import ComplaintFile
 from aftersales.domain.instants import require_aware
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket_workflow import TicketState
@@ -39,6 +45,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.delivery import PurgeLimit, check_purge_limit
+from aftersales.service.escalation_overdue import OVERDUE_JOB
 from aftersales.service.index_backfill import fill_index
 from aftersales.service.job_marks import MONTHLY, JobMark
 from aftersales.service.judged_instant import judged_at
@@ -114,7 +121,23 @@ def _marks_done(uow: UnitOfWork, marks: Sequence[Any]) -> list[str]:
             done.append(mark.id)
         elif job == PROGRESS_DUE and _settled(uow, progress_mark_ticket(key)):
             done.append(mark.id)  # a closed, cancelled or erased ticket is reminded of no more
+        elif job == OVERDUE_JOB and _escalation_settled(uow, key):
+            done.append(mark.id)
     return done
+
+
+def _escalation_settled(uow: UnitOfWork, key: str) -> bool:
+    """Whether the escalation a reminder mark names (``<complaint>:<index>``) can never be overdue again:
+    taken up, its complaint cancelled, or either gone."""
+    complaint_id, _, index = key.rpartition(":")
+    try:
+        file = uow.documents.get(ComplaintFile, complaint_id)
+        state = uow.tickets.get(complaint_id).state
+    except NotFound:
+        return True
+    if state == ComplaintState.CANCELLED.value or not index.isdigit() or int(index) >= len(file.escalations):
+        return True
+    return file.escalations[int(index)].acknowledged_at is not None
 
 
 def _settled(uow: UnitOfWork, ticket_id: str) -> bool:
