@@ -80,6 +80,29 @@ commands (234 distinct texts over two connections; even the default 128 would ho
 ``BEGIN IMMEDIATE`` costs nothing over a deferred ``BEGIN``: plain ``sqlite3``, a read-then-write
 transaction, ``BEGIN`` 4.7 vs 1.4 µs of CPU but the whole transaction 19.0 vs 19.0 µs (the deferred one
 takes the same locks at its first read and write, and could fail on upgrade where IMMEDIATE waits).
+
+Session 38 (``--live 1000 --n 600``, load 2 at the start; CPU µs medians, triage / dispatch / note):
+``--phases`` statements 63 / 91 / 85, ``BEGIN`` 8 / 10 / 11, ``COMMIT`` 53 / 69 / 52, the adapter's
+Python 116 / 148 / 138, the service layer 133 / 263 / 190. By part: ``COMMIT`` 59 / 81 / 60, the state
+row and new event serialised 28 / 36 / 31, the save's bookkeeping 26 / 32 / 26, the read 21 / 26 / 23
+(its ``SELECT`` 18 / 23 / 19), the reporting row computed 18 / 26 / 23 and compared 13 / 16 / 13 (its
+``UPDATE`` 10 / 14 / 11), the outbox rows encoded 13 / 24 / 18 and inserted 11 / 27 / 20, the ticket's
+``UPDATE`` 25 / 37 / 18. Made: a dispatch to the ticket's own dealer no longer writes a
+``tickets_dispatched_dealer`` entry (``row_values``: 17.30 -> 16.08 WAL pages a dispatch). Why a
+note runs 9.45 statements to a triage's 7 (1,000 notes on 1,000 live tickets, shapes counted as
+``bench_desk`` counts them): the same seven less the reporting update (0.62: only a ticket's first answer
+sets ``first_response_us``; a triage always moves state and priority), plus its text appended to the
+ticket's search row (1.00) and that row's FTS words replaced when the pending rows are flushed (an
+``executemany`` every so many notes, each row counted: the old words' ``delete`` 0.80, the new 1.03).
+That flush is the note's largest cost a p50 never shows (``FLUSH_AT`` = 256 pending rows, in the
+command that reaches it): over 3,000 notes on 3,000 live tickets, 12 flushes of 11.3 ms of thread CPU
+each, 45 µs a note of its 610 on average (the flush timed around ``SqliteTicketSearch.flush``); about
+44 µs a row, FTS5 tokenising the row's old text to delete its words and the new text to insert them,
+so it grows with a ticket's notes. Left to the search index's owner: moving it out of the command (to
+``upkeep``) or indexing an appended note as words of its own would change what a search reads. Timed alone
+(``timeit``, a warm three-event ticket), ``fact_values_after`` with the previous read is 24 µs: the
+later facts 4.3 (the serving dealer), ``timing_stops`` 2.7, the ``EventsRead`` made 1.8, ``judged_dues``
+1.7, each under a tenth of a command. The garbage collector: ``command_gc.py``.
 """
 
 from __future__ import annotations

@@ -167,9 +167,22 @@ def test_a_dealer_keeps_its_own_ticket_dispatched_back_to_it(backend: str, tmp_p
         assert [t.id for t in listed] == [own]
         assert desk.count(STAFF["dealer-a"]) == 1
         assert _searched(desk, STAFF["dealer-a"], "冲水阀") == {own}
+        # Session 38 (issue 21): its own dealer's already, it is not stored as dispatched too (no
+        # dispatched_dealer index entry to write); a row written so before reads the same.
+        assert [r.dispatched_dealer for r in desk.ticket_rows(MANAGER).items] == [None]
+        if backend != "memory":
+            store: Any = desk.context.store
+            with store() as uow:
+                stored = "SELECT count(*) FROM tickets WHERE dispatched_dealer IS NOT NULL"
+                assert uow.run(stored).fetchone()[0] == 0
+                uow.run(f"UPDATE tickets SET dispatched_dealer = dealer_id WHERE id = '{own}'")
+                uow.commit()
+            assert [r.dispatched_dealer for r in desk.ticket_rows(MANAGER).items] == [None]
+            assert _everywhere(desk, STAFF["dealer-a"], "冲水阀") == {own}
         desk.dispatch(AGENT, own, dealer_id="dealer-b", reason="转给乙方")
         assert _everywhere(desk, STAFF["dealer-a"], "冲水阀") == {own}
         assert _everywhere(desk, STAFF["dealer-b"], "冲水阀") == {own}
+        assert [r.dispatched_dealer for r in desk.ticket_rows(MANAGER).items] == ["dealer-b"]
 
 
 @pytest.mark.parametrize("backend", ["memory", "sqlite"])

@@ -71,8 +71,9 @@ class TicketRow:
     due_key: int
     description: str
     dispatched_dealer: str | None = None
-    """The assignee's id when the ticket is dispatched to a dealer (``AssigneeKind.DEALER``), else
-    None: with ``dealer_id``, what :attr:`TicketFilter.dealer_scope` reads."""
+    """The assignee's id when the ticket is dispatched to a dealer (``AssigneeKind.DEALER``) other than
+    its own (``dealer_id``), else None: with ``dealer_id``, what :attr:`TicketFilter.dealer_scope` reads
+    (a dispatch to the ticket's own dealer adds nothing to its scope, so it is not stored twice)."""
     late_gap: int = 0
     """How long after the due (microseconds) the resolution still counts on time: from the due to its
     late-after instant (:func:`~aftersales.domain.sla_late.late_after` of the due and
@@ -148,6 +149,11 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
     is_open = ticket.is_open
     priority = ticket.priority
     assignee = ticket.assignee
+    dispatched = ticket.dispatched_dealer
+    if dispatched is not None and dispatched == ticket.dealer_id:
+        # Its own dealer's already (dealer_id): an index entry of its own would only cost the dispatch's
+        # save a WAL page or so (issue 21, session 38), and the scope reads dealer_id first.
+        dispatched = None
     return (
         ticket.id,
         ticket.version if version is None else version,
@@ -168,7 +174,7 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
         due_us,
         due_us if due_us is not None else NO_DUE,
         ticket.description,
-        ticket.dispatched_dealer,
+        dispatched,
         gap,
         claimed_urgent(ticket),
     )
@@ -185,6 +191,8 @@ def ticket_row_of(values: Sequence[Any]) -> TicketRow:
     row = list(values)
     row[4] = bool(row[4])
     row[5] = bool(row[5])
+    if len(row) > _DISPATCHED and row[_DISPATCHED] is not None and row[_DISPATCHED] == row[_DEALER]:
+        row[_DISPATCHED] = None  # written before session 38 (row_values): its own dealer's, as now
     if len(row) > _CLAIMED:
         row[_CLAIMED] = bool(row[_CLAIMED])
     return TicketRow(*row)
@@ -192,6 +200,9 @@ def ticket_row_of(values: Sequence[Any]) -> TicketRow:
 
 _CLAIMED = 21
 """The position of ``urgent_claimed`` among the row's columns."""
+_DEALER = 10
+_DISPATCHED = 19
+"""The positions of ``dealer_id`` and ``dispatched_dealer`` among the row's columns."""
 
 
 EQUALITY_FILTERS = (
