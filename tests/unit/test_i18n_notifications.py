@@ -63,6 +63,12 @@ SAMPLES: dict[str, dict[str, object]] = {
         "due_at": AT,
         "reason": "配件需从台州发货",
     },
+    "sla_extended_undated": {
+        "ticket_id": "T-1",
+        "target": Term("sla_target.resolution"),
+        "hours": 48,
+        "reason": "配件需从台州发货",
+    },
     "sla_extended_customer": {"ticket_id": "T-1", "target": Term("sla_target.resolution"), "due_at": AT},
     "sla_warning": {
         "ticket_id": "T-1",

@@ -207,6 +207,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "time (seed 002 分工 6: 特殊情况不得超过48小时).",
     ),
     K(
+        "sla_extended_undated",
+        ("engineer",),
+        {"ticket_id", "target", "hours", "reason"},
+        "An sla_extended whose new due cannot be computed (the working calendar's holiday data has run "
+        'out): the new limit in hours and the reason, not "now due on none".',
+    ),
+    K(
         "sla_extended_customer",
         ("customer",),
         {"ticket_id", "target", "due_at"},

@@ -46,7 +46,12 @@ from aftersales.service.charge_refunds import RefundDetails
 from aftersales.service.context import DeskContext
 from aftersales.service.index_backfill import fill_index
 from aftersales.service.invoice_net import invoiced_lines, invoiced_total
-from aftersales.service.kept_charge_refund import KEPT_PART_BACK, refund_kept_charge, refund_notice
+from aftersales.service.kept_charge_refund import (
+    KEPT_PART_BACK,
+    record_refund,
+    refund_kept_charge,
+    refund_notice,
+)
 from aftersales.service.kept_charge_waiver import waive_kept_charge
 from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import next_number
@@ -587,7 +592,9 @@ class FeeDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
             found = self._slip(uow, actor, slip_id, "refund_kept_charge")
+            ticket = self.runner.load(uow, found.ticket_id, lock=True)  # the history records the refund
             credit = refund_kept_charge(uow, found, actor, now, self._month_of(now), details)
+            record_refund(uow, ticket, found, credit, actor, now, reason)
             uow.outbox.put(refund_notice(self.context.notifications, uow, found, credit, now))
             return credit
 

@@ -9,6 +9,11 @@ loan ledger's charge waived (the part booked returned), the credited part the ma
 credit slip counts what it credits as its month's cost) — all in the month of the refund (the month of
 the charge was reported and keeps its figures). The charge stands
 while the part is not back: the seed's rule is that a part kept past its time is paid for.
+
+The ticket's history records the refund (``materials_refunded``, the office's words its reason), as it
+recorded the charge (``part_charged_back``): the 售后问题台账 shows the money going back as it showed it
+charged, and names the invoice finance reverses (``invoice_to_reverse``) when the charge was invoiced —
+a credit slip is never invoiced itself (session 38).
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from aftersales.domain.events import JsonValue
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
 from aftersales.domain.materials import PartyRef
 from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket import Ticket
 from aftersales.errors import PolicyError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.charge_refunds import RefundDetails, credits_of
+from aftersales.service.clock_skew import stamp_for
 from aftersales.service.kept_charge_waiver import waive_kept_charge
 from aftersales.service.materials_rules import contact_of
 from aftersales.service.numbering import next_number
@@ -31,7 +39,17 @@ from aftersales.service.numbering import next_number
 if TYPE_CHECKING:
     from aftersales.service.notify import Notifications
 
-__all__ = ["KEPT_PART_BACK", "REFUNDED_KIND", "refund_kept_charge", "refund_notice"]
+__all__ = [
+    "KEPT_PART_BACK",
+    "REFUNDED_KIND",
+    "REFUND_STEP",
+    "record_refund",
+    "refund_kept_charge",
+    "refund_notice",
+]
+
+REFUND_STEP = "materials_refunded"
+"""The ticket's history step of the refund (the one the materials desk records for its refunds)."""
 
 REFUNDED_KIND = "kept_charge_refunded"
 """The notification kind telling the party that paid the charge it is paid back."""
@@ -88,6 +106,31 @@ def refund_kept_charge(
     credit.record_payment(SlipPayment(slip.paid, details.method, now, actor.ref, details.reference))
     uow.documents.add(credit)
     return credit
+
+
+def record_refund(
+    uow: UnitOfWork, ticket: Ticket, slip: FeeSlip, credit: FeeSlip, actor: Actor, now: datetime, reason: str
+) -> None:
+    """Record ``credit`` paying back ``slip`` in ``ticket``'s history (``ticket`` loaded for update), the
+    office's ``reason`` the step's: what was credited and paid back, to whom, and the invoice finance
+    reverses (``None`` when the charge was never invoiced). A ticket whose workflow has no such step (a
+    complaint's) keeps it on the slips only, as the materials desk does."""
+    if REFUND_STEP not in ticket.workflow.triggers:
+        return
+    line = slip.lines[0]
+    payload: dict[str, JsonValue] = {
+        "slip_id": slip.id,
+        "credit_slip": credit.id,
+        "part": line.item,
+        "quantity": line.quantity,
+        "amount": str(credit.total.amount),
+        "paid_back": str(credit.paid.amount),
+        "currency": credit.currency,
+        "payer": f"{slip.payer_kind}:{slip.payer_id}",
+        "invoice_to_reverse": slip.invoice_id,
+    }
+    ticket.step(REFUND_STEP, actor.ref, stamp_for(ticket, now), reason=reason, payload=payload)
+    uow.tickets.save(ticket)
 
 
 def refund_notice(

@@ -608,7 +608,7 @@ _CUSTOMER_ASSIGNED = "ticket_assigned"
 _FOLLOWED = "ticket_followed"
 _HOLDERS = frozenset({Role.ENGINEER, Role.DEALER_STAFF})
 _CUSTOMERS = frozenset({Role.CUSTOMER})
-_FITTERS_DEALER_HEARS = frozenset({"job_cancelled", "sla_extended"})
+_FITTERS_DEALER_HEARS = frozenset({"job_cancelled", "sla_extended", "sla_extended_undated"})
 """The holder's notices the dealer of a holding fitter (a dealer's own engineer) hears too: the job is the
 dealer's (seed 002 分工 1), so its end, and the special case granted to the dealer bound by the 24 hours
 (分工 6), are the dealer's news — not the assignment it made itself, nor a fitter's rework."""

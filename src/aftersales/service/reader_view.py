@@ -50,6 +50,9 @@ __all__ = [
 CHARGED_BACK = "part_charged_back"
 """The ticket step recording a part kept by a dealer or engineer and charged to it (the materials desk's)."""
 
+_REFUNDED = "materials_refunded"
+"""The ticket step recording money paid back; of a part charged back, it is the maker's dealings too."""
+
 _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
 """The roles that may read a ticket without all of it (see :func:`as_seen_by`)."""
 
@@ -106,9 +109,10 @@ def as_seen_by(actor: Actor, ticket: Ticket, *, staff_fields: Container[str]) ->
     # (on the ticket's sheet, or a materials request's quoted to the dealer at cost) and a part charged
     # back to whoever kept it. Looked for first; who may read them is asked only when there are some.
     purchases = _purchases(ticket)
+    charged = _charged_back_slips(ticket)
     dealings = (
         (sheet is not None and sheet.has_dealer_side)
-        or any(e.action == CHARGED_BACK or _of_purchase(e.payload, purchases) for e in ticket.events)
+        or any(_of_dealings(e, purchases, charged) for e in ticket.events)
     ) and not reads_dealer_side(actor, ticket)
     if not (internal or dealings or staff_words or assessment_note or deliberation or tagged or staff_valued):
         return ticket
@@ -138,9 +142,7 @@ def as_seen_by(actor: Actor, ticket: Ticket, *, staff_fields: Container[str]) ->
         # does not read either — not the customer's history.
         if sheet is not None and sheet.has_dealer_side:
             seen.charges = sheet.for_customer()
-        seen.events = [
-            e for e in seen.events if e.action != CHARGED_BACK and not _of_purchase(e.payload, purchases)
-        ]
+        seen.events = [e for e in seen.events if not _of_dealings(e, purchases, charged)]
     return seen
 
 
@@ -270,6 +272,22 @@ def _purchases(ticket: Ticket) -> frozenset[str]:
         if isinstance(quote_id, str):
             found.add(quote_id)
     return frozenset(found)
+
+
+def _charged_back_slips(ticket: Ticket) -> frozenset[object]:
+    """The fee slips of ``ticket``'s parts charged back to whoever kept them."""
+    return frozenset(e.payload.get("fee_slip") for e in ticket.events if e.action == CHARGED_BACK)
+
+
+def _of_dealings(event: TicketEvent, purchases: Collection[str], charged: Collection[object]) -> bool:
+    """Whether ``event`` is a step between the maker and the dealer (or engineer): a part charged back, the
+    refund of such a charge once the part came back (``desk.fees.refund_kept_charge``, session 38), a step
+    of the dealer's purchase."""
+    if event.action == CHARGED_BACK:
+        return True
+    if event.action == _REFUNDED and event.payload.get("slip_id") in charged:
+        return True
+    return _of_purchase(event.payload, purchases)
 
 
 def _of_purchase(payload: object, purchases: Collection[str]) -> bool:

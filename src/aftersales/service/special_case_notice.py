@@ -22,13 +22,22 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.context import DeskContext
 
-__all__ = ["SLA_EXTENDED_CUSTOMER_KIND", "SLA_EXTENDED_KIND", "special_case_messages"]
+__all__ = [
+    "SLA_EXTENDED_CUSTOMER_KIND",
+    "SLA_EXTENDED_KIND",
+    "SLA_EXTENDED_UNDATED_KIND",
+    "special_case_messages",
+]
 
 SLA_EXTENDED_KIND = "sla_extended"
 """The notification kind telling the holder its time was extended."""
 
 SLA_EXTENDED_CUSTOMER_KIND = "sla_extended_customer"
 """The notification kind telling the customer the time of their ticket was extended."""
+
+SLA_EXTENDED_UNDATED_KIND = "sla_extended_undated"
+"""The holder's notice of a special case whose new due cannot be computed (the working calendar's holiday
+data has run out, ``CalendarDataMissing``): the new limit and the reason, not "now due on none"."""
 
 
 def special_case_messages(
@@ -65,12 +74,14 @@ def special_case_messages(
         "ticket_id": ticket.id,
         "target": Term(f"sla_target.{target}"),
         "hours": hours if hours is not None else Term("value.none"),
-        "due_at": due_at if due_at is not None else Term("value.none"),
         "reason": event.reason or Term("value.none"),
     }
+    kind = SLA_EXTENDED_UNDATED_KIND  # session 38: no due is promised rather than "now due on none"
+    if due_at is not None:
+        kind, values["due_at"] = SLA_EXTENDED_KIND, due_at
     # A dealer whose own engineer holds the job hears it beside the engineer (notify's
     # _FITTERS_DEALER_HEARS): the 48 hours are its contract's (分工 6).
-    return told + notifications.holder_messages(uow, ticket, SLA_EXTENDED_KIND, values, key, policy, now)
+    return told + notifications.holder_messages(uow, ticket, kind, values, key, policy, now)
 
 
 def _hours(seconds: int) -> int | Decimal:
