@@ -102,8 +102,9 @@ def test_bad_staff_records_are_refused_and_nothing_is_recorded(backend: str, tmp
             # spaces, underscores or exponents; a full-width ８０ is 80 (below).
             *[(lambda bad=bad: sr.appraise(MANAGER, "e1", "2026-02", kind=ENG, score=bad), ValidationError,
                "score") for bad in ["٨٠", " 80 ", "8_0", "8e1", "+80"]],
-            *[(lambda bad=bad: sr.appraise(MANAGER, "e1", "2026-02", kind=ENG, score=80, metrics={"sat": bad}),
-               ValidationError, "metrics") for bad in ["٩٥", "9_5", "9.5e1"]],
+            *[(lambda bad=bad: sr.appraise(MANAGER, "e1", "2026-02", kind=ENG, score=80,
+                                           metrics={"sat": bad}), ValidationError, "metrics")
+              for bad in ["٩٥", "9_5", "9.5e1"]],
             (lambda: sr.appraise(MANAGER, "e1", "2026-02", kind=StaffKind.AGENT, score=80), ValidationError,
              "staff_id"),
             (lambda: sr.appraise(MANAGER, "e-d", "2026-02", kind=ENG, score=80), ValidationError, "staff_id"),
