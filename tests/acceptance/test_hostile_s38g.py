@@ -1,0 +1,35 @@
+"""Hostile round, session 38 g: time past the calendar's data, on memory, SQLite and PostgreSQL.
+
+Broke (fails on the old code): past all the calendar's holiday data (the shipped data's provisional year
+ends 2027) the daily maintenance job failed every day with ``CalendarDataMissing`` and opened no visit at
+all: automatic dispatch cannot tell working hours then (documented: ``desk.sla`` and automatic dispatch
+refuse), and one visit's dispatch refused the whole batch. A call taken then is taken without a due; a
+planned visit is now opened unplaced (``GenerationReport.undispatched``) for a person to send.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import SHANGHAI, world_desk
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_planned_visits_past_the_calendars_data_are_opened_unplaced(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, pack="sanitary_ware") as (desk, clock, w):
+        clock.set(datetime(2028, 3, 1, 9, 0, tzinfo=SHANGHAI))  # past the data, which ends with 2027
+        desk.maintenance.create_plan(
+            w.manager, asset_id=w.asset.id, interval_months=6, first_due=date(2028, 3, 10)
+        )
+        report = desk.run_due_jobs()
+        assert "maintenance_visits" not in report.failed
+        assert report.counts["maintenance_visits"] == 1
+        (visit,) = desk.maintenance.unit_visits(w.manager, w.asset.id)
+        assert visit.due_on == date(2028, 3, 10) and visit.ticket_id is not None
+        assert desk.ticket(w.manager, visit.ticket_id).state == "triaged"  # a person sends it
+        desk.dispatch(w.manager, visit.ticket_id, engineer_id=w.eng_junior.id)
+        assert desk.ticket(w.manager, visit.ticket_id).state == "assigned"
+        assert desk.run_due_jobs().failed == {}
