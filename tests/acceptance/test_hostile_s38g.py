@@ -1,4 +1,5 @@
-"""Hostile round, session 38 g: time past the calendar's data, on memory, SQLite and PostgreSQL.
+"""Hostile round, session 38 g: time past the calendar's data, on memory, SQLite and PostgreSQL; a
+falsy component given to the desk.
 
 Broke (fails on the old code): past all the calendar's holiday data (the shipped data's provisional year
 ends 2027) the daily maintenance job failed every day with ``CalendarDataMissing`` and opened no visit at
@@ -14,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.memory import MemoryStore
+from aftersales.errors import ConfigurationError
+from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, world_desk
 
 
@@ -33,3 +38,27 @@ def test_planned_visits_past_the_calendars_data_are_opened_unplaced(backend: str
         desk.dispatch(w.manager, visit.ticket_id, engineer_id=w.eng_junior.id)
         assert desk.ticket(w.manager, visit.ticket_id).state == "assigned"
         assert desk.run_due_jobs().failed == {}
+
+
+class _CountedStore(MemoryAttachmentStore):
+    """A host's attachment store that counts its files: empty, it is falsy (``len`` 0)."""
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+
+def test_a_falsy_component_is_used_or_refused_never_replaced_by_the_default(tmp_path: Path) -> None:
+    """``ServiceDesk`` took ``attachments or <the store's own>``: a host's store with ``__len__`` 0 (empty)
+    was replaced by the default without a word, its files kept elsewhere; ``policies=[]`` or
+    ``attachments=0`` were ignored alike (session 38, hostile configuration)."""
+    counted = _CountedStore()
+    with world_desk("memory", tmp_path, attachments=counted) as (desk, _, w):
+        tid = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="漏水").ticket.id
+        desk.attachments.attach(
+            w.agent, tid, kind="photo", name="leak.jpg", content=b"\xff\xd8\xff\xe0 photo"
+        )
+        assert len(counted) == 1  # the host's store holds it
+    for key, value in [("policies", []), ("attachments", 0), ("attachments", "")]:
+        with pytest.raises(ConfigurationError) as refused:
+            ServiceDesk(MemoryStore(), **{key: value})  # type: ignore[arg-type]
+        assert refused.value.key == key
