@@ -1,5 +1,5 @@
 """Hostile round, session 38 g: time past the calendar's data, on memory, SQLite and PostgreSQL; a
-falsy component given to the desk.
+falsy component given to the desk; a built-in policy given params of another type.
 
 Broke (fails on the old code): past all the calendar's holiday data (the shipped data's provisional year
 ends 2027) the daily maintenance job failed every day with ``CalendarDataMissing`` and opened no visit at
@@ -18,6 +18,10 @@ import pytest
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.memory import MemoryStore
 from aftersales.errors import ConfigurationError
+from aftersales.policies.dispatch import DefaultDispatch
+from aftersales.policies.fees import DefaultFeesPolicy
+from aftersales.policies.privacy import PrivacyRules
+from aftersales.policies.sla import DefaultSla
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, world_desk
 
@@ -62,3 +66,19 @@ def test_a_falsy_component_is_used_or_refused_never_replaced_by_the_default(tmp_
         with pytest.raises(ConfigurationError) as refused:
             ServiceDesk(MemoryStore(), **{key: value})  # type: ignore[arg-type]
         assert refused.value.key == key
+
+
+def test_a_built_in_policy_given_params_of_another_type_is_refused_naming_its_kind() -> None:
+    """A built-in policy built with params of another type: ``DefaultSla("x")`` opened no desk with
+    Python's ``AttributeError``, ``DefaultDispatch({...})`` (the pack's keys as a dict) opened one that
+    failed at its first dispatch, ``DefaultFeesPolicy({})`` and ``PrivacyRules(0)`` silently took the
+    defaults, ``DefaultFeesPolicy("x")`` raised ``AttributeError`` (session 38, hostile configuration)."""
+    for kind, policy in [("sla", DefaultSla("x")), ("dispatch", DefaultDispatch({"mode": "nearest"}))]:
+        with pytest.raises(ConfigurationError) as refused:
+            ServiceDesk.open("memory://", pack="sanitary_ware", overrides={kind: policy})  # type: ignore[arg-type]
+        assert (refused.value.key, refused.value.rule) == (f"overrides.{kind}", "wrong_type")
+    for build, kind in [(DefaultFeesPolicy, "fees"), (PrivacyRules, "privacy")]:
+        for params in ["x", {}, 0]:
+            with pytest.raises(ConfigurationError) as refused:
+                build(params)  # type: ignore[arg-type]
+            assert refused.value.key == kind
