@@ -421,6 +421,9 @@ _NOTIFIERS: list[tuple[str, Callable[[], object], str]] = [
     ("sms_max_length_type", lambda: SmsNotifier(_Sender(), max_length="70"), "max_length"),
     ("sms_max_length_range", lambda: SmsNotifier(_Sender(), max_length=5), "max_length"),
     ("sms_signature", lambda: SmsNotifier(_Sender(), signature="【" + "长" * 30 + "】"), "signature"),
+    # Session 38: a NUL or a line break in the signature went before the text of every SMS.
+    ("sms_signature_nul", lambda: SmsNotifier(_Sender(), signature="【维纳斯\x00】"), "signature"),
+    ("sms_signature_line", lambda: SmsNotifier(_Sender(), signature="【维纳斯】\n"), "signature"),
     ("smtp_port_type", lambda: SmtpNotifier("mail.example.com", "25", sender="a@example.com"), "port"),
     ("smtp_port_range", lambda: SmtpNotifier("mail.example.com", 70000, sender="a@example.com"), "port"),
     (

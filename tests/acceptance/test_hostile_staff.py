@@ -98,6 +98,13 @@ def test_bad_staff_records_are_refused_and_nothing_is_recorded(backend: str, tmp
              ValidationError, "note"),  # a rating against the score says why
             (lambda: sr.appraise(MANAGER, "e1", "2026-02", kind=ENG, score=80, metrics={"sat": "Infinity"}),
              ValidationError, "metrics"),
+            # Typed text is read as money is (domain/number_text, session 38): no other script's digits,
+            # spaces, underscores or exponents; a full-width ８０ is 80 (below).
+            *[(lambda bad=bad: sr.appraise(MANAGER, "e1", "2026-02", kind=ENG, score=bad), ValidationError,
+               "score") for bad in ["٨٠", " 80 ", "8_0", "8e1", "+80"]],
+            *[(lambda bad=bad: sr.appraise(MANAGER, "e1", "2026-02", kind=ENG, score=80,
+                                           metrics={"sat": bad}), ValidationError, "metrics")
+              for bad in ["٩٥", "9_5", "9.5e1"]],
             (lambda: sr.appraise(MANAGER, "e1", "2026-02", kind=StaffKind.AGENT, score=80), ValidationError,
              "staff_id"),
             (lambda: sr.appraise(MANAGER, "e-d", "2026-02", kind=ENG, score=80), ValidationError, "staff_id"),
@@ -120,7 +127,7 @@ def test_bad_staff_records_are_refused_and_nothing_is_recorded(backend: str, tmp
                 assert refused.value.field == field
         assert _records(desk, "e1", "a1", "e-d") == [None, None, None]
         train()
-        sr.appraise(MANAGER, "e1", "2026-02", kind=ENG, score=80)
+        sr.appraise(MANAGER, "e1", "2026-02", kind=ENG, score="８０", metrics={"sat": "９５.５"})
         sr.record_measure(MANAGER, "e1", kind=ENG, measure="reward", reason="客户表扬", idempotency_key="m-1")
         sr.record_measure(MANAGER, "e1", kind=ENG, measure="reward", reason="客户表扬", idempotency_key="m-1")
         (record,) = _records(desk, "e1")
@@ -128,4 +135,5 @@ def test_bad_staff_records_are_refused_and_nothing_is_recorded(backend: str, tmp
         with pytest.raises(ValidationError) as kind:  # appraised as an engineer: stays one
             sr.appraise(MANAGER, "e1", "2026-02", kind=StaffKind.AGENT, score=70)
         assert kind.value.field in ("kind", "staff_id")
-        assert desk.staff_records.staff_record(ENGINEER, "e1").appraisals[0].score == Decimal(80)
+        (appraisal,) = desk.staff_records.staff_record(ENGINEER, "e1").appraisals
+        assert (appraisal.score, appraisal.metrics) == (Decimal(80), {"sat": Decimal("95.5")})

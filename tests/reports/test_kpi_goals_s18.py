@@ -16,7 +16,10 @@ from aftersales.errors import ValidationError
 from aftersales.reports import KpiGoals, kpi_goals
 
 
-@pytest.mark.parametrize("bad", ["NaN", "sNaN", "-NaN", Decimal("NaN"), "Infinity", "-Infinity"])
+# Session 38: text is read as money's (number_text); "٠.٩", " 0.9 ", "9e-1" and "0.9_5" were goals.
+@pytest.mark.parametrize(
+    "bad", ["NaN", "sNaN", "-NaN", Decimal("NaN"), "Infinity", "-Infinity", "٠.٩", " 0.9 ", "9e-1", "0.9_5"]
+)
 def test_a_goal_that_is_no_finite_fraction_is_refused_naming_it(bad: object) -> None:
     with pytest.raises(ValidationError) as refused:
         KpiGoals(satisfaction_rate=bad)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Priority, TicketKind
 from aftersales.domain.ids import DealerId
 from aftersales.domain.parties import CustomerTier, Dealer
-from aftersales.errors import ConfigurationError
+from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.callback import CallbackFacts
 from aftersales.policies.dispatch import DefaultDispatch, DispatchMode, DispatchRequest, Roster
 from aftersales.policies.engineer_index import DealerIndex
@@ -238,3 +238,23 @@ def test_amounts_and_shares_are_decimal_strings_never_floats(tmp_path: Path) -> 
         load_pack(write(tmp_path, '[fees]\n[fees.parts.fill_valve]\ncost = 35.5\nretail = "58"\n'))
     assert caught.value.key == "fees.parts.fill_valve.cost"
     assert "floats are inexact" in str(caught.value)
+
+
+def test_a_decimal_in_a_pack_is_written_as_the_fees_take_it(tmp_path: Path) -> None:
+    """Session 38 (hostile configuration): a pack's decimals were read by ``Decimal`` alone, so
+    ``budget_per_ticket = "1e3"`` (and " 20 ", "2_0", "+20", "٢٠", "２０") loaded from a file though
+    ``FeesParams(budget_per_ticket="1e3")`` is refused; the complaint threshold took them in Python too.
+    Now a ConfigurationError naming the key (rule number), and a ValidationError naming the field."""
+    from aftersales.policies.complaints import ComplaintParams
+
+    for written in ["1e3", " 20 ", "2_0", "+20", "٢٠", "２０"]:
+        with pytest.raises(ConfigurationError) as caught:
+            load_pack(write(tmp_path, f'[fees]\ncurrency = "CNY"\nbudget_per_ticket = "{written}"\n'))
+        assert (caught.value.key, caught.value.rule) == ("fees.budget_per_ticket", "number")
+    for written in ["1e1", " 5 ", "5_0", "+5", "٥", "５"]:  # each 5 or 10 per cent to Decimal
+        with pytest.raises(ConfigurationError) as caught:
+            load_pack(write(tmp_path, f'[complaint]\nbatch_threshold_percent = "{written}"\n'))
+        assert caught.value.key == "complaint.batch_threshold_percent"
+        with pytest.raises(ValidationError) as refused:
+            ComplaintParams(batch_threshold_percent=written)
+        assert refused.value.field == "batch_threshold_percent"

@@ -439,3 +439,14 @@ def test_bad_input_is_refused(cn: BusinessCalendar) -> None:
         SlaTargets((), pause_states={"sleeping"})
     with pytest.raises(ValidationError):
         SlaTargets((), warn_at=1.5)
+
+
+def test_a_warn_share_that_is_no_number_is_refused_typed() -> None:
+    """A host's ``SlaTargets(warn_at=...)`` that is not a number is a ValidationError naming warn_at
+    (session 38, hostile input): "abc" and NaN escaped as decimal.InvalidOperation, a huge int as
+    ValueError from the message; typed text reads as money's does (number_text)."""
+    for bad in ["abc", "NaN", float("nan"), "5e-1", " 0.5", "٠.٥", 10**5000]:
+        with pytest.raises(ValidationError) as refused:
+            SlaTargets((), warn_at=bad)
+        assert refused.value.field == "warn_at"
+    assert SlaTargets((), warn_at="０.５").warn_at == Decimal("0.5")

@@ -13,7 +13,8 @@ from typing import Protocol, runtime_checkable
 
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import is_mobile
-from aftersales.errors import ConfigurationError, DeliveryError
+from aftersales.domain.validation import check_text
+from aftersales.errors import ConfigurationError, DeliveryError, ValidationError, carried_rule
 from aftersales.ports.notifier import RenderedMessage
 
 __all__ = ["SmsNotifier", "SmsSender"]
@@ -46,15 +47,18 @@ class SmsNotifier:
                 rule="whole_number",
                 rule_params={"least": 20, "most": 1000},
             )
-        if not isinstance(signature, str) or len(signature) > 20:
+        try:
+            # Put before every message's text: one line of printable text (a NUL or a line break went
+            # into every SMS sent), at most 20 characters.
+            checked = check_text(signature, "signature", multiline=False, limit=20)
+        except ValidationError as error:
             raise ConfigurationError(
-                "the signature (短信签名) is at most 20 characters",
+                f"the signature (短信签名) is one line of at most 20 characters: {error}",
                 key="signature",
-                rule="too_long",
-                rule_params={"most": 20},
-            )
+                **carried_rule(error),
+            ) from None
         self.sender = sender
-        self.signature = signature
+        self.signature = checked
         self.max_length = max_length
 
     def text(self, message: RenderedMessage) -> str:

@@ -18,8 +18,9 @@ import attrs
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.instants import duration_us
+from aftersales.domain.number_text import number_from_text
 from aftersales.domain.ticket_workflow import TicketState
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
 
 __all__ = [
     "BASES",
@@ -149,10 +150,22 @@ class SlaTarget:
 
 def _share(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | float | int | str):
-        raise ValidationError(f"warn_at must be a number, got {value!r}", field="warn_at", rule="number")
-    share = Decimal(str(value))
+        raise ValidationError(
+            f"warn_at must be a number, got {shown_repr(value)}", field="warn_at", rule="number"
+        )
+    # Text by the one rule for typed numbers; "abc" and NaN escaped as decimal.InvalidOperation (a NaN
+    # fails even the range comparison), untyped.
+    share: Decimal | None
+    if isinstance(value, str):
+        share = number_from_text(value)
+    else:  # a float as written (0.8, not its binary expansion); an int of any size (str() has a limit)
+        share = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if share is None or not share.is_finite():
+        raise ValidationError(
+            f"warn_at must be a number, got {shown_repr(value)}", field="warn_at", rule="number"
+        )
     if not Decimal(0) < share <= Decimal(1):
-        raise ValidationError(f"warn_at must be a share in (0, 1], got {value}", field="warn_at")
+        raise ValidationError(f"warn_at must be a share in (0, 1], got {shown_repr(value)}", field="warn_at")
     return share
 
 

@@ -21,9 +21,10 @@ from aftersales.domain.actors import ActorRef
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import TicketId
 from aftersales.domain.money import Money
+from aftersales.domain.number_text import number_from_text
 from aftersales.domain.text import bounded, checked_month, required_text
 from aftersales.domain.training import TrainingTopic, training_topics
-from aftersales.errors import ValidationError
+from aftersales.errors import ValidationError, shown_repr
 
 __all__ = [
     "AppraisalRating",
@@ -171,11 +172,24 @@ def _plain(number: Decimal) -> Decimal:
     return number.quantize(Decimal(1)) + 0 if isinstance(exponent, int) and exponent > 0 else number + 0
 
 
+def _typed(value: object, field: str, what: str) -> object:
+    # Text a person types is read by the one rule for typed numbers (number_text), as money and custom
+    # number fields are: Decimal alone took "١٢", " 12 ", "1_0" and "1e1" as a score.
+    if not isinstance(value, str):
+        return value
+    number = number_from_text(value)
+    if number is None:
+        raise ValidationError(f"{what} {shown_repr(value)} is not a number", field=field, rule="number")
+    return number
+
+
 def entered_score(value: object) -> Decimal:
     """A score a person enters (out of 100), checked past :class:`StaffAppraisal`'s own conversion: at
-    most two decimals, written plainly. ``"50.000…1"`` (thousands of digits), ``"1e-999999"`` or
-    ``"-0"`` were stored as given. Checked at entry only: a stored appraisal reads back as it was."""
-    score = _score(value)
+    most two decimals, written plainly; text read as :mod:`~aftersales.domain.number_text` reads it
+    (full-width digits as an input method types them; no exponent, underscore, space or other script's
+    digits). ``"50.000…1"`` (thousands of digits), ``"1e-999999"`` or ``"-0"`` were stored as given.
+    Checked at entry only: a stored appraisal reads back as it was."""
+    score = _score(_typed(value, "score", "score"))
     exponent = score.as_tuple().exponent
     if not isinstance(exponent, int) or exponent < _SCORE_PLACES:
         raise ValidationError("a score has at most two decimals (87.25)", field="score")
@@ -184,8 +198,12 @@ def entered_score(value: object) -> Decimal:
 
 def entered_metrics(value: Mapping[str, object] | None) -> dict[str, Decimal]:
     """Measured indicators a person enters, checked past :class:`StaffAppraisal`'s conversion: each of at
-    most 20 significant digits, ten after the point and fifteen before it, written plainly."""
-    metrics = _metrics(value if value is not None else {})
+    most 20 significant digits, ten after the point and fifteen before it, written plainly; text read as
+    :func:`entered_score` reads it."""
+    given = value if value is not None else {}
+    if isinstance(given, Mapping):
+        given = {name: _typed(raw, "metrics", f"metric {shown_repr(name)}") for name, raw in given.items()}
+    metrics = _metrics(given)
     for name, number in metrics.items():
         exponent = number.as_tuple().exponent
         if (

@@ -28,8 +28,9 @@ from aftersales.domain.bounds import check_bounded
 from aftersales.domain.media_types import EXECUTABLE_TYPES, SNIFFED_TYPES
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.domain.typed_init import refused_typed
-from aftersales.errors import AttachmentRequired, ConfigurationError, ValidationError
+from aftersales.errors import AttachmentRequired, ValidationError
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.own_params import own_params
 
 __all__ = ["KIND", "AttachmentParams", "AttachmentRules", "written_report_missing"]
 
@@ -110,9 +111,7 @@ class AttachmentRules:
     name = "builtin.attachments"
 
     def __init__(self, params: AttachmentParams | None = None) -> None:
-        self.params = params or AttachmentParams()
-        if not isinstance(self.params, AttachmentParams):
-            raise ConfigurationError("attachments params must be AttachmentParams", key="attachments")
+        self.params = own_params(params, AttachmentParams, "attachments")
 
     @property
     def max_size(self) -> int:

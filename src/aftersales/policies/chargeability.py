@@ -50,6 +50,7 @@ from aftersales.domain.work import VisitKind
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.own_params import own_params
 from aftersales.policies.warranty import (
     DefaultWarrantyPolicy,
     PhaseJudgement,
@@ -260,7 +261,7 @@ class DefaultChargeabilityPolicy:
         warranty: WarrantyPolicy | None = None,
         name: str = "builtin.chargeability",
     ) -> None:
-        self.params = params or ChargeabilityParams()
+        self.params = own_params(params, ChargeabilityParams, "chargeability")
         self.warranty: WarrantyPolicy = warranty or DefaultWarrantyPolicy()
         self.name = name
         self.chargeable_causes: frozenset[str] = (

@@ -40,6 +40,7 @@ from aftersales.domain.complaints import (
 from aftersales.domain.ids import ProductId
 from aftersales.domain.money import Money
 from aftersales.domain.no_fault import NO_FAULT_FOUND
+from aftersales.domain.number_text import NUMBER_TEXT
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.typed_init import refused_typed
@@ -71,6 +72,14 @@ def _percent(value: object) -> Decimal:
         raise ValidationError(
             "batch_threshold_percent is a Decimal, an int or a decimal string",
             field="batch_threshold_percent",
+        )
+    if isinstance(value, str) and not NUMBER_TEXT.fullmatch(value):
+        # Written as a pack's amounts are (ASCII digits, a point): Decimal alone took "1e1", " 5 ", "5_0",
+        # "+5" and other scripts' digits, which a pack's fees refuse.
+        raise ValidationError(
+            f"batch_threshold_percent is written in ASCII digits (5 or 2.5), got {shown_repr(value)}",
+            field="batch_threshold_percent",
+            rule="number",
         )
     try:
         result = Decimal(value)

@@ -25,6 +25,7 @@ from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, ValidationError, carried_rule
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.own_params import own_params
 
 __all__ = ["KIND", "CustomFieldsParams", "FieldSpec", "pack_fields"]
 
@@ -91,7 +92,7 @@ def _field(name: str, spec: FieldSpec) -> CustomField:
 
 def pack_fields(params: CustomFieldsParams | None) -> CustomFieldSet:
     """The field set a pack declares."""
-    chosen = params or CustomFieldsParams()
+    chosen = own_params(params, CustomFieldsParams, "custom_fields")
     return CustomFieldSet.of(*(_field(name, spec) for name, spec in chosen.fields.items()))
 
 

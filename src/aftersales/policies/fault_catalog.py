@@ -30,6 +30,7 @@ from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.work import FaultRecord
 from aftersales.errors import ConfigurationError, ValidationError, carried_rule
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.own_params import own_params
 
 __all__ = [
     "BUILTIN_CAUSE_LABELS",
@@ -150,7 +151,7 @@ class FaultCatalog:
     """Checks fault records against the pack's codes and labels codes for reports and notifications."""
 
     def __init__(self, params: FaultCatalogParams | None = None, *, name: str = "builtin.faults") -> None:
-        self.params = params or FaultCatalogParams()
+        self.params = own_params(params, FaultCatalogParams, "fault_catalog")
         self.name = name
         self._lists: dict[str, Labels] = {
             "symptom": self.params.symptoms,

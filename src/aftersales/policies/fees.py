@@ -44,6 +44,7 @@ from aftersales.errors import (
 from aftersales.policies.chargeability import ChargeOutcome
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.own_params import own_params
 from aftersales.policies.warranty import WarrantyPhase
 
 __all__ = [
@@ -432,7 +433,7 @@ class DefaultFeesPolicy:
     """The built-in :class:`FeesPolicy` (seed 002, 收费的标准; see the module docstring)."""
 
     def __init__(self, params: FeesParams | None = None, *, name: str = "builtin.fees") -> None:
-        self.params = params or FeesParams()
+        self.params = own_params(params, FeesParams, "fees")
         self.name = name
         self.price_list = PriceList.from_entries(self.params.currency, self.params.parts)
         # Every fee as Money, built once when the pack loads: a quote or a charge sheet looks fees up

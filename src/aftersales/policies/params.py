@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import attrs
 
 from aftersales.domain.money import Money
+from aftersales.domain.number_text import NUMBER_TEXT
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ConfigurationError, ValidationError, carried_rule
 
@@ -198,14 +199,17 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
         raise _wrong(raw, "a string", file, key)
     if hint is Decimal:
         # Amounts and shares are exact: an integer or a decimal string ("12.50"), never a TOML float.
-        if isinstance(raw, int | str) and not isinstance(raw, bool):
+        # Text as a pack's fees take it (ASCII digits, a minus, a point): Decimal alone also read "1e3",
+        # " 20 ", "2_0", "+20" and other scripts' digits, which FeesParams refuses when built in Python.
+        if isinstance(raw, int | str) and not isinstance(raw, bool) and _plain_number(raw):
             try:
                 value = Decimal(raw)
             except ArithmeticError:
                 raise _wrong(raw, "a decimal number as a string", file, key) from None
             if value.is_finite() and abs(value) <= MAX_NUMBER:
                 return value
-        raise _wrong(raw, 'an integer or a decimal string such as "12.50" (floats are inexact)', file, key)
+        expected = 'an integer or a decimal string such as "12.50" in ASCII digits (floats are inexact)'
+        raise _wrong(raw, expected, file, key, rule="number")
     if hint is Money:
         return _money(raw, file, key)
     if isinstance(hint, type) and issubclass(hint, Enum):
@@ -229,6 +233,10 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
 
 DURATION_LIMITS = {"minutes": 60 * 24 * 3660, "hours": 24 * 3660, "days": 3660, "months": 1200, "years": 100}
 """Durations a pack may set, by the unit its key names (``response_hours``): at most ten years."""
+
+
+def _plain_number(raw: int | str) -> bool:
+    return isinstance(raw, int) or NUMBER_TEXT.fullmatch(raw) is not None
 
 
 def number_limit(key: str) -> int:
@@ -257,8 +265,8 @@ def _enum(raw: object, hint: type[Enum], file: str, key: str) -> Enum:
     raise ConfigurationError(f"expected one of {', '.join(allowed)}; got {raw!r}", file=file, key=key)
 
 
-def _wrong(raw: object, expected: str, file: str, key: str) -> ConfigurationError:
-    return ConfigurationError(f"expected {expected}, got {_kind(raw)} {raw!r}", file=file, key=key)
+def _wrong(raw: object, expected: str, file: str, key: str, *, rule: str | None = None) -> ConfigurationError:
+    return ConfigurationError(f"expected {expected}, got {_kind(raw)} {raw!r}", file=file, key=key, rule=rule)
 
 
 def _kind(raw: object) -> str:

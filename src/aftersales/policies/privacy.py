@@ -33,6 +33,7 @@ from aftersales.domain.bounds import check_bounded
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.typed_init import refused_typed
 from aftersales.policies.kinds import PolicyKind, extra_rules
+from aftersales.policies.own_params import own_params
 
 __all__ = ["KIND", "PrivacyParams", "PrivacyRules", "pack_privacy_rules", "retention_of"]
 
@@ -68,7 +69,7 @@ class PrivacyRules:
     """The pack's privacy parameters, as the service reads them (``PolicySet.extra["privacy"]``)."""
 
     def __init__(self, params: PrivacyParams | None = None, *, name: str = "builtin.privacy") -> None:
-        self.params = params or PrivacyParams()
+        self.params = own_params(params, PrivacyParams, "privacy")
         self.name = name
 
     @property

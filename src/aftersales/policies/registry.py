@@ -30,6 +30,7 @@ from aftersales.policies.chargeability import DefaultChargeabilityPolicy
 from aftersales.policies.guard import check_own, guarded
 from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
 from aftersales.policies.maintenance import MaintenanceParams
+from aftersales.policies.own_params import refused_params
 from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
 from aftersales.policies.pack_unset import UNSET_KEY, unset_paths, without_unset
 from aftersales.policies.protocols import (
@@ -394,6 +395,22 @@ class Registry:
                     "registered implementation, or leave the kind out",
                     key=f"overrides.{kind_name}",
                 )
+            expected = self._kinds[kind_name].params
+            if expected is not None and _library_policy(given):
+                # A built-in policy built with params of another type (DefaultSla("x"), a dict of the
+                # pack's keys) opened the desk and failed at first use with Python's AttributeError.
+                own = getattr(given, "params", _NO_PARAMS)  # a kind whose policy is its params has none
+                if (
+                    own is not _NO_PARAMS
+                    and not isinstance(given, expected)
+                    and not isinstance(own, expected)
+                ):
+                    error = refused_params(kind_name, expected, own)
+                    raise ConfigurationError(
+                        str(error).removeprefix(f"{kind_name}: "),
+                        key=f"overrides.{kind_name}",
+                        **carried_rule(error),
+                    )
         policies: dict[str, object] = {}
         for kind_name, kind in self._kinds.items():
             override = overrides.get(kind_name)
@@ -706,3 +723,12 @@ def resolve_policies(
 ) -> PolicySet:
     """The :class:`PolicySet` of ``pack`` with ``overrides`` (e.g. ``{"dispatch": MyDispatch()}``)."""
     return (registry or default_registry()).resolve(pack, overrides)
+
+
+_NO_PARAMS = object()
+"""What a policy without a ``params`` attribute answers (its own params, or no parameters)."""
+
+
+def _library_policy(policy: object) -> bool:
+    """Whether ``policy`` is one of the library's own implementations (which take their kind's params)."""
+    return not isinstance(policy, str) and type(policy).__module__.startswith("aftersales.policies.")

@@ -55,6 +55,7 @@ from aftersales.domain.warranty_records import ExtensionUnit, WarrantyExtension
 from aftersales.errors import PolicyError, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.own_params import own_params
 from aftersales.policies.params import check_category_code
 
 __all__ = [
@@ -338,7 +339,7 @@ class DefaultWarrantyPolicy:
     """The built-in :class:`WarrantyPolicy` (module docstring: the rules and the seed passages)."""
 
     def __init__(self, params: WarrantyParams | None = None, *, name: str = "builtin.warranty") -> None:
-        self.params = params or WarrantyParams()
+        self.params = own_params(params, WarrantyParams, "warranty")
         self.name = name
         kind = type(self)
         self.judges_alone: bool = (

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from aftersales.domain.number_text import number_from_text
 from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, ValidationError
 
@@ -57,10 +58,10 @@ def _fraction(value: object) -> object:
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except ArithmeticError:
-            return value
+        # The one rule for typed numbers (number_text): Decimal alone took "٠.٩", " 0.9 ", "9e-1" and
+        # "0.9_5"; NaN and Infinity stay text, for _goal to refuse.
+        found = number_from_text(value)
+        return value if found is None else found
     return value
 
 

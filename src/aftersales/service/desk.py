@@ -183,7 +183,9 @@ class ServiceDesk(Tickets):
             raise ConfigurationError(
                 "store is a store factory (a unit of work per call, and close())", key="store"
             )
-        policies = policies or resolve_policies()
+        # Only None means "the default": a falsy value (an empty list, 0, a host's object whose __len__ is
+        # 0) was replaced by it without a word.
+        policies = policies if policies is not None else resolve_policies()
         if not isinstance(policies, PolicySet):
             raise ConfigurationError("policies must be a PolicySet (see resolve_policies)", key="policies")
         if calendar is not None and not isinstance(calendar, BusinessCalendar):
@@ -203,10 +205,10 @@ class ServiceDesk(Tickets):
             settings = {**(settings or {}), "timezone": calendar.timezone}
         desk_settings = DeskSettings.of(settings)
         _refuse_unusable_extras(policies)
-        notifications = Notifications(renderer or default_renderer(), staff)
+        notifications = Notifications(renderer if renderer is not None else default_renderer(), staff)
         context = DeskContext(
             store=store,
-            clock=clock or ZoneClock(zone(desk_settings.timezone)),
+            clock=clock if clock is not None else ZoneClock(zone(desk_settings.timezone)),
             policies=policies,
             notifications=notifications,
             sla=SlaService(policies.sla, calendar, zone(desk_settings.timezone), policies.callback),
@@ -248,7 +250,9 @@ class ServiceDesk(Tickets):
             context.ids,  # a host's own ticket ids typed without their dashes (session 35)
         )
         self.describing = Describing(context, runner)
-        self.attachments = AttachmentDesk(context, runner, attachments or default_attachments(store))
+        self.attachments = AttachmentDesk(
+            context, runner, attachments if attachments is not None else default_attachments(store)
+        )
         self.master_data = MasterData(
             context, runner, on_change=dispatching.forget_if_roster, on_saved=self.finder.reindex_record
         )

@@ -44,7 +44,7 @@ from aftersales.domain.remedy_visit import UnitVisit
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, AssigneeKind, CustomerNote, Visit, VisitKind
-from aftersales.errors import InvalidTransition, NotFound, ValidationError
+from aftersales.errors import CalendarDataMissing, InvalidTransition, NotFound, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import Roster
 from aftersales.policies.protocols import MaintenancePolicy
@@ -928,7 +928,14 @@ class _Batch:
         key = (ticket.priority, ticket.region, ticket.dealer_id, assessment.skill, assessment.departments)
         choice = self._chosen.get(key)
         if choice is None:
-            choice = dispatching.choose(uow, actor, ticket, now, None, None, self._roster)
+            try:
+                choice = dispatching.choose(uow, actor, ticket, now, None, None, self._roster)
+            except CalendarDataMissing:
+                # Past all the calendar's data automatic dispatch cannot tell working hours: the visit is
+                # opened unplaced (the report's undispatched) for a person to send, as a call taken then
+                # is taken without a due. Raised, it refused the whole batch every day: no visit at all.
+                assigned.append(False)
+                return Applied(decisions=(decision,))
             if (
                 choice.assignee is not None
                 and choice.assignee.kind is AssigneeKind.DEALER
