@@ -77,6 +77,7 @@ NOT_EXPORTED: dict[str, str] = {
     "sla_alert": "a ticket id, a target and instants",
     "sla_sweep_mark": "a ticket id and an instant",
     "job_mark": "a job's key and instant",
+    "late_call": "a ticket id and two months",
     "loan_ledger": "a dealer's or engineer's lent parts",
     # The organisation's records and the store's bookkeeping.
     "attachment_blob_guard": "bookkeeping",

@@ -31,6 +31,7 @@ from aftersales.ports.read_ahead import ReadAhead, read_ahead
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.calendar_stamp import STAMP_READ, StampRead, check_calendar_current
+from aftersales.service.call_month import note_late_call
 from aftersales.service.context import DeskContext
 from aftersales.service.contract_sla import contract_terms
 from aftersales.service.dealer_serves import dealer_serves
@@ -248,6 +249,7 @@ def open_ticket_in(
         check_calendar_current(uow, context, stamps, now)
     if ticket.resolution_due_at is not None:  # received earlier (received_at): maybe behind the mark
         rewind_mark(uow, ticket.resolution_due_at, now)
+    note_late_call(uow, context.timezone, ticket, now)  # seed 004 第五条 1(6): after its month was sent?
     if opened is not None:
         opened.append(ticket)  # stored with the batch (write_opened), searchable in the same transaction
     else:

@@ -110,6 +110,7 @@ from aftersales.service.calendar_stamp import (
     stamp_seen,
     stamp_unsigned,
 )
+from aftersales.service.call_month import calls_key
 from aftersales.service.callback_due_notice import callback_due_messages
 from aftersales.service.complaint_month import registered_files
 from aftersales.service.customer_name import customer_name
@@ -693,6 +694,7 @@ class Jobs:
             if month_sent(uow, month):
                 return 0  # sent already (or a later month was: only the latest month's mark is kept)
             registered = registered_files(uow, month)
+            calls = calls_key(uow, month, self.context.timezone)
         values = feedback.facts(self.actor, month).headline()
         params = notification_params(self.context.policies)
         roles = [
@@ -724,6 +726,8 @@ class Jobs:
                 return 0
             if units_sold_in(uow, month) != values["units_sold"]:
                 return 0  # so for a sale registered in it meanwhile (a unit bought in the month: unit_month)
+            if calls_key(uow, month, self.context.timezone) != calls:
+                return 0  # so for a call registered in it meanwhile (received in it, or late: call_month)
             mark = JobMark(mark_id, at)
             try:
                 uow.documents.add(mark)

@@ -50,7 +50,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_desk import ComplaintLogFilter
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
-from aftersales.service.phase_feedback import PhaseFeedback
+from aftersales.service.phase_feedback import PhaseFeedback, phase_feedback
 from aftersales.service.unsatisfied_callback import unsatisfied_below
 
 if TYPE_CHECKING:
@@ -245,7 +245,9 @@ class MonthlyFeedbackDesk:
             for i in reversed(self.quality_incidents.incidents(actor))
             if since <= i.detected_at < until
         )
-        phases = self.archives.phase_feedback(actor, start=start, end=end)
+        # The calls registered in the month: one received earlier and entered after its month's feedback
+        # went out is this month's (service/call_month); seed 002's phase report reads by received date.
+        phases = phase_feedback(self.context, actor, start=start, end=end, registered_in=month)
         # The complaints registered in the month: a letter received in the month before and entered in
         # this one is this month's, marked late (the month before's feedback went out without it).
         log = self.complaints.complaint_log(actor, ComplaintLogFilter(registered_in=month))

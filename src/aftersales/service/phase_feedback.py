@@ -31,6 +31,7 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.call_month import late_calls
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import ARCHIVE_ROLES, check_role
 from aftersales.service.scope import party_visible, sees_every
@@ -157,10 +158,30 @@ def _tickets(uow: UnitOfWork, filters: TicketFilter) -> Iterator[Ticket]:
             return
 
 
+def _found(uow: UnitOfWork, ids: frozenset[str]) -> Iterator[Ticket]:
+    for ticket_id in sorted(ids):
+        try:
+            yield uow.tickets.get(ticket_id)
+        except NotFound:  # a note whose ticket is gone: nothing to count
+            continue
+
+
 def phase_feedback(
-    context: DeskContext, actor: Actor, *, start: date, end: date, dealer_id: str | None = None
+    context: DeskContext,
+    actor: Actor,
+    *,
+    start: date,
+    end: date,
+    dealer_id: str | None = None,
+    registered_in: str | None = None,
 ) -> PhaseFeedback:
-    """The product feedback of ``[start, end)`` by phase; see :meth:`ArchiveDesk.phase_feedback`."""
+    """The product feedback of ``[start, end)`` by phase; see :meth:`ArchiveDesk.phase_feedback`.
+
+    ``registered_in``: the month ``[start, end)`` is, read for its feedback to the general manager (seed
+    004 第五条 1(6)): a call received in it but entered after its feedback went out is left to the month
+    it was registered in, and one received earlier and registered in it is counted
+    (:mod:`aftersales.service.call_month`). Without it, calls count by their received date (seed 002's
+    report over any period)."""
     allowed = ARCHIVE_ROLES["phase_feedback"]
     check_role(actor, "phase_feedback", dealer_id, allowed)
     if dealer_id is not None and (not isinstance(dealer_id, str) or not dealer_id):
@@ -185,8 +206,13 @@ def phase_feedback(
     with context.store() as uow:
         if dealer_id is not None:
             uow.dealers.get(dealer_id)
-        for ticket in _tickets(uow, window):
-            if not _problem_found(ticket):
+        into: frozenset[str] = frozenset()
+        out: frozenset[str] = frozenset()
+        if registered_in is not None:
+            into, out = late_calls(uow, registered_in)
+        late = [t for t in _found(uow, into) if dealer_id in (None, t.dealer_id)]
+        for ticket in (*sorted(late, key=lambda t: (t.received_at, t.id)), *_tickets(uow, window)):
+            if ticket.id in out or not _problem_found(ticket):
                 continue
             phase = phase_at_call(context, uow, ticket, units)
             hazard = any(r.cause in hazards for r in ticket.fault_records)

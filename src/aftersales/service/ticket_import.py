@@ -29,6 +29,7 @@ from aftersales.ports.batch_search import PartyWords, batch_documents, party_wor
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.calendar_stamp import check_calendar_current
+from aftersales.service.call_month import note_imported_calls
 from aftersales.service.context import DeskContext
 from aftersales.service.import_complaints import file_imported_complaints
 from aftersales.service.import_lifecycle import (
@@ -175,6 +176,8 @@ def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket], now: 
     uow.tickets.add_many(batch)
     # Each complaint filed as one opened then: in a month's feedback, under the month gate (seed 004 1(6)).
     file_imported_complaints(uow, batch, context.timezone)
+    # Each call received in a month whose feedback went out already: in the first month still to send.
+    note_imported_calls(uow, context.timezone, batch, now)
     dues = [t.resolution_due_at for t in batch if t.is_open and t.resolution_due_at is not None]
     if dues:  # an open ticket due behind the SLA sweep's mark is read by the next sweep
         rewind_mark(uow, min(dues), now)
