@@ -25,7 +25,18 @@ __all__ = [
     "ReportScope",
     "RevenueReader",
     "SlaDesk",
+    "read_at",
 ]
+
+
+def read_at(desk: Any, as_of: datetime | None) -> datetime:
+    """The instant a report read through ``desk`` judges the clocks still running at: ``as_of`` when
+    given, else the desk's clock (now). Why not the period's end: the tickets are read as they are now,
+    so a period still running would judge a ticket not yet due as late, and a past one would leave out
+    the tickets still unanswered past their due time — the live SLA, the breach report and the CLI read
+    now (session 38)."""
+    at: datetime = as_of if as_of is not None else desk.clock.now()
+    return at
 
 
 @runtime_checkable
@@ -149,6 +160,11 @@ class KpiDesk(Protocol):
     @property
     def policies(self) -> Any:
         """The pack's policies (its SLA and fees policies shape the KPIs)."""
+        ...
+
+    @property
+    def clock(self) -> Any:
+        """The desk's clock (the instant the KPIs are read at, unless given)."""
         ...
 
 
