@@ -9,26 +9,34 @@ in, the call was already a missed response and a missed resolution (on-time rate
 appraisal of an engineer (``scoped_engineer_kpis``) likewise disagreed with the figures the engineer
 reads of himself (``staff_figures``, read now). Every KPI read through a desk now defaults to the desk's
 clock (``reports.sources.read_at``), as ``staff_figures``, ``scoped_dealer_monthly`` and the CLI did.
+
+Issue 17 also took the hard-coded ``Asia/Shanghai`` out of the sub-desks: a desk speaks in its settings'
+zone. The ledger export and the breach report, both read through the desk, still defaulted to Shanghai;
+they now default to ``desk.zone``.
 """
 
 from __future__ import annotations
 
+import io
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from examples.fastapi_app.app import create_app
 from fastapi.testclient import TestClient
 
-from aftersales import staff_figures
+from aftersales import Actor, Contact, Customer, ServiceDesk, staff_figures
+from aftersales.adapters import ManualClock
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.sla_clock import SlaState
 from aftersales.reports.engineer_kpi import scoped_engineer_kpis
+from aftersales.reports.ledger_export import export_ledger
 from aftersales.reports.months import month_period
 from aftersales.reports.sla import sla_breaches
 from aftersales.serialization import unstructure
-from conftest import world_desk
+from conftest import store_url, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 MANAGER = {"X-Actor-Role": "manager", "X-Actor-Id": "mgr-1"}
@@ -74,3 +82,35 @@ def test_this_months_kpis_judge_a_call_by_its_due_as_the_live_sla_does(backend: 
             late = kpis()
             assert (late["response_missed"], late["resolution_missed"]) == (1, 0), late
             assert appraisal() == (1, 1)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_ledger_export_and_the_breach_report_speak_in_the_desks_zone(
+    backend: str, tmp_path: Path
+) -> None:
+    """Issue 17 (the sub-desks hard-coded ``Asia/Shanghai``; a desk's zone is its settings'): a Berlin desk's
+    call at 23:30 on Sunday 1 March is that instant in its ticket, so its export and its breach report's
+    week say so too. They read 06:30 on Monday (CSV, JSON lines) and ISO week 10: Shanghai, whatever
+    the desk was told."""
+    berlin = ZoneInfo("Europe/Berlin")
+    clock = ManualClock(datetime(2026, 3, 1, 23, 30, tzinfo=berlin))
+    manager = Actor.manager("mgr-1")
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(
+            url, pack="general_maintenance", clock=clock, settings={"timezone": "Europe/Berlin"}
+        ) as desk,
+    ):
+        desk.register_customer(manager, Customer("c1", "Hans", Contact("Hans", email="h@x.de"), region="BE"))
+        ticket = desk.open_ticket(Actor.agent("a1"), customer_id="c1", description="Kopierer defekt").ticket
+        assert ticket.received_at.isoformat() == "2026-03-01T23:30:00+01:00"
+        jsonl, csv = io.BytesIO(), io.BytesIO()
+        export_ledger(desk, manager, jsonl, format="jsonl")
+        export_ledger(desk, manager, csv, format="csv", locale="en")
+        assert json.loads(jsonl.getvalue())["received_at"] == "2026-03-01T23:30:00+01:00"
+        assert "2026-03-01 23:30" in csv.getvalue().decode("utf-8").splitlines()[1]
+        clock.advance(timedelta(days=3))
+        report = sla_breaches(desk, manager, month_period("2026-03", "Europe/Berlin"), as_of=clock.now())
+        assert (report.weeks, report.timezone) == (("2026-W09",), "Europe/Berlin")
+        shanghai = sla_breaches(desk, manager, MARCH, as_of=clock.now(), timezone="Asia/Shanghai")
+        assert shanghai.weeks == ("2026-W10",)  # a zone asked for is still the one used

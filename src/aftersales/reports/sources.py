@@ -7,10 +7,11 @@ pages and the ledger filter narrowed to an actor's scope. The actor is whatever 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Protocol, runtime_checkable
 
 from aftersales.domain.budgets import CostBudget
+from aftersales.errors import ValidationError
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory
 
@@ -25,8 +26,24 @@ __all__ = [
     "ReportScope",
     "RevenueReader",
     "SlaDesk",
+    "desk_zone",
     "read_at",
 ]
+
+
+def desk_zone(desk: Any) -> tzinfo:
+    """The zone a report read through ``desk`` shows its instants and weeks in unless told another: the
+    desk's own (:attr:`LedgerDesk.zone`). A desk-like object of a host's without one is refused naming
+    ``desk`` (session 38 added the member; it answered an ``AttributeError``)."""
+    try:
+        found = desk.zone
+    except AttributeError:
+        raise ValidationError(
+            "desk names its local zone (desk.zone), or pass timezone=", field="desk"
+        ) from None
+    if not isinstance(found, tzinfo):
+        raise ValidationError("desk.zone is a tzinfo (a ZoneInfo)", field="desk")
+    return found
 
 
 def read_at(desk: Any, as_of: datetime | None) -> datetime:
@@ -56,6 +73,12 @@ class LedgerDesk(Protocol):
 
     def ledger_scope(self, actor: Any, filters: TicketFilter | None = None) -> TicketFilter:
         """``filters`` narrowed to what ``actor`` may see."""
+        ...
+
+    @property
+    def zone(self) -> tzinfo:
+        """The desk's local zone (its calendar's unless its settings name one): a report read through the
+        desk shows its instants and weeks there unless told another."""
         ...
 
 
