@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import sqlite3
 from collections.abc import Iterator
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,10 @@ class _TicketPath:
 
     def ledger_scope(self, actor: Any, filters: TicketFilter | None = None) -> TicketFilter:
         return self._desk.ledger_scope(actor, filters)
+
+    @property
+    def zone(self) -> tzinfo:
+        return self._desk.zone
 
 
 @pytest.fixture(params=SQL_STORES)

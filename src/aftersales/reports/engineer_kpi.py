@@ -53,7 +53,7 @@ from aftersales.ports.unit_of_work import StoreFactory, reader_of
 from aftersales.reports.engineer_credit import Credit, credit_of
 from aftersales.reports.kpi import DurationStats, KpiRow, KpiTargets, kpi_report
 from aftersales.reports.rounding import rate
-from aftersales.reports.sources import ReportDesk
+from aftersales.reports.sources import ReportDesk, read_at
 
 __all__ = ["EngineerKpiReport", "EngineerKpiRow", "EngineerTickets", "engineer_kpis", "scoped_engineer_kpis"]
 
@@ -357,4 +357,5 @@ def scoped_engineer_kpis(
         raise ConfigurationError(
             "the engineers' KPIs measure working time: the desk has no calendar", key="calendar"
         )
-    return engineer_kpis(desk.store, period, calendar, targets=targets, as_of=as_of, sla=desk.policies.sla)
+    at = read_at(desk, as_of)  # now, as the staff member's own figures (staff_figures) are read
+    return engineer_kpis(desk.store, period, calendar, targets=targets, as_of=at, sla=desk.policies.sla)

@@ -39,7 +39,7 @@ from aftersales.reports.kpi_clock import response_clock
 from aftersales.reports.money import pack_budget_per_ticket, stored_costs
 from aftersales.reports.no_fault import no_fault_resolved
 from aftersales.reports.rounding import rate
-from aftersales.reports.sources import KpiDesk
+from aftersales.reports.sources import KpiDesk, read_at
 
 __all__ = [
     "CostTotals",
@@ -603,8 +603,10 @@ def pack_kpi_report(
 ) -> KpiReport:
     """:func:`kpi_report` as ``desk``'s pack sets it, judging nobody (a host's batch job, the CLI): the
     desk's calendar and SLA policy, the cost per ticket from the stored fee slips against the pack's
-    ``[fees] budget_per_ticket`` in its currency (seed 000: 费用预算). People read
-    :func:`scoped_kpi_report`."""
+    ``[fees] budget_per_ticket`` in its currency (seed 000: 费用预算), read at ``as_of`` (default: the
+    desk's clock, as every report read through a desk: :func:`~aftersales.reports.sources.read_at`).
+    People read :func:`scoped_kpi_report`."""
+    as_of = read_at(desk, as_of)
     fees = desk.policies.fees
     currency = getattr(getattr(fees, "params", None), "currency", "CNY")
     with reader_of(desk.store) as uow:  # reads only: no write lock
@@ -636,8 +638,13 @@ def scoped_kpi_report(
     engineer repaired or the office solved by phone weighed on the dealer's own figures. Others are
     ``PermissionDenied``. A desk without a working calendar is a ``ConfigurationError`` (the KPIs measure
     working time).
+
+    Read at ``as_of``, by default the desk's clock (session 38: it was the period's end, so the current
+    month judged a call not yet due as late — the ledger and ``desk.sla`` said it was running — and a
+    past month left out the calls still unanswered past their due time).
     """
     dealer = desk.reports.kpi_scope(actor)
+    as_of = read_at(desk, as_of)
     group = enum_code(GroupBy, group, "group")
     calendar = desk.calendar
     if calendar is None:

@@ -29,7 +29,7 @@ from aftersales.ports.queries import UNSET, PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import GroupBy
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.reports.labels import ReportLabels, report_labels
-from aftersales.reports.sources import LedgerDesk
+from aftersales.reports.sources import LedgerDesk, desk_zone
 
 __all__ = ["LEDGER_COLUMNS", "LEDGER_FORMATS", "export_ledger", "iter_ledger", "ledger_records"]
 
@@ -249,7 +249,7 @@ def export_ledger(
     format: str = "csv",
     filters: TicketFilter | None = None,
     locale: str = "zh_Hans",
-    timezone: str = "Asia/Shanghai",
+    timezone: str | None = None,
     bom: bool | None = None,
     names: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
@@ -259,7 +259,9 @@ def export_ledger(
     ``filters`` are those of :meth:`ServiceDesk.ledger`, narrowed to ``actor``'s scope. ``bom`` puts a
     UTF-8 byte-order mark before CSV so Excel on Chinese Windows reads it as UTF-8; by default it is
     on for Chinese locales. ``names`` maps dealer and product ids to names. ``progress`` is called
-    with the rows written so far after each page. A refused argument writes nothing.
+    with the rows written so far after each page. A refused argument writes nothing. Instants are
+    shown in ``timezone``, by default the desk's zone (``desk.zone``; session 38: ``Asia/Shanghai``
+    whatever the desk's settings said, so a Berlin desk's call at 23:30 on Sunday read 06:30 Monday).
     """
     if format not in LEDGER_FORMATS:
         raise ValidationError(f"format is one of {', '.join(LEDGER_FORMATS)}, got {format!r}", field="format")
@@ -271,7 +273,7 @@ def export_ledger(
         raise ValidationError("filters must be a TicketFilter", field="filters")
     if progress is not None and not callable(progress):
         raise ValidationError("progress is a function called with the rows written", field="progress")
-    labels = report_labels(locale, names, timezone)
+    labels = report_labels(locale, names, desk_zone(desk) if timezone is None else timezone)
     pages = _pages(desk.store, desk.ledger_scope(actor, filters), PAGE)  # the desk checks the actor now
     stream, owned = _binary(out)
     try:

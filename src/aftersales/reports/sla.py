@@ -45,7 +45,7 @@ from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import Period, counts_as_call, judged_dues, pause_starts
 from aftersales.reports.kpi import pauses_on_parts, rate
 from aftersales.reports.ledger_export import iter_ledger
-from aftersales.reports.sources import LedgerDesk, SlaDesk
+from aftersales.reports.sources import LedgerDesk, SlaDesk, desk_zone
 
 __all__ = ["PRIORITY_ORDER", "SlaCell", "SlaReport", "sla_breaches"]
 
@@ -187,16 +187,19 @@ def sla_breaches(
     period: Period,
     *,
     as_of: datetime,
-    timezone: str = "Asia/Shanghai",
+    timezone: str | None = None,
     filters: TicketFilter | None = None,
 ) -> SlaReport:
-    """Count the response and resolution breaches of tickets received in ``period``, seen by ``actor``."""
+    """Count the response and resolution breaches of tickets received in ``period``, seen by ``actor``,
+    per ISO week of ``timezone`` (default the desk's zone, ``desk.zone``: session 38, it was
+    ``Asia/Shanghai`` whatever the desk's settings said)."""
     require_aware(as_of, "as_of")
     if not isinstance(period, Period):
         raise ValidationError("period must be a Period", field="period")
     if filters is not None and not isinstance(filters, TicketFilter):
         raise ValidationError("filters must be a TicketFilter", field="filters")
-    tz = zone(timezone)
+    tz = desk_zone(desk) if timezone is None else zone(timezone)
+    timezone = str(tz)  # the zone's IANA name (a ZoneInfo's key)
     base = filters or TicketFilter()
     query = attrs.evolve(base, received_from=period.start, received_to=period.end)
     counts: dict[tuple[str, str], list[int]] = {}

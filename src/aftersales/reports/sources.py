@@ -7,10 +7,11 @@ pages and the ledger filter narrowed to an actor's scope. The actor is whatever 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Protocol, runtime_checkable
 
 from aftersales.domain.budgets import CostBudget
+from aftersales.errors import ValidationError
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory
 
@@ -25,7 +26,34 @@ __all__ = [
     "ReportScope",
     "RevenueReader",
     "SlaDesk",
+    "desk_zone",
+    "read_at",
 ]
+
+
+def desk_zone(desk: Any) -> tzinfo:
+    """The zone a report read through ``desk`` shows its instants and weeks in unless told another: the
+    desk's own (:attr:`LedgerDesk.zone`). A desk-like object of a host's without one is refused naming
+    ``desk`` (session 38 added the member; it answered an ``AttributeError``)."""
+    try:
+        found = desk.zone
+    except AttributeError:
+        raise ValidationError(
+            "desk names its local zone (desk.zone), or pass timezone=", field="desk"
+        ) from None
+    if not isinstance(found, tzinfo):
+        raise ValidationError("desk.zone is a tzinfo (a ZoneInfo)", field="desk")
+    return found
+
+
+def read_at(desk: Any, as_of: datetime | None) -> datetime:
+    """The instant a report read through ``desk`` judges the clocks still running at: ``as_of`` when
+    given, else the desk's clock (now). Why not the period's end: the tickets are read as they are now,
+    so a period still running would judge a ticket not yet due as late, and a past one would leave out
+    the tickets still unanswered past their due time — the live SLA, the breach report and the CLI read
+    now (session 38)."""
+    at: datetime = as_of if as_of is not None else desk.clock.now()
+    return at
 
 
 @runtime_checkable
@@ -45,6 +73,12 @@ class LedgerDesk(Protocol):
 
     def ledger_scope(self, actor: Any, filters: TicketFilter | None = None) -> TicketFilter:
         """``filters`` narrowed to what ``actor`` may see."""
+        ...
+
+    @property
+    def zone(self) -> tzinfo:
+        """The desk's local zone (its calendar's unless its settings name one): a report read through the
+        desk shows its instants and weeks there unless told another."""
         ...
 
 
@@ -149,6 +183,11 @@ class KpiDesk(Protocol):
     @property
     def policies(self) -> Any:
         """The pack's policies (its SLA and fees policies shape the KPIs)."""
+        ...
+
+    @property
+    def clock(self) -> Any:
+        """The desk's clock (the instant the KPIs are read at, unless given)."""
         ...
 
 

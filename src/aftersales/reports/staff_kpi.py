@@ -59,7 +59,7 @@ from aftersales.ports.reporting import (
 from aftersales.ports.repositories import every_ticket
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.reports.kpi import KpiReport, KpiTargets, kpi_report
-from aftersales.reports.sources import ReportDesk
+from aftersales.reports.sources import ReportDesk, read_at
 
 __all__ = ["agent_kpis", "registered_by", "scoped_agent_kpis"]
 
@@ -229,4 +229,5 @@ def scoped_agent_kpis(
         raise ConfigurationError(
             "the agents' KPIs measure working time: the desk has no calendar", key="calendar"
         )
-    return agent_kpis(desk.store, period, calendar, targets=targets, as_of=as_of, sla=desk.policies.sla)
+    at = read_at(desk, as_of)  # now, as the staff member's own figures (staff_figures) are read
+    return agent_kpis(desk.store, period, calendar, targets=targets, as_of=at, sla=desk.policies.sla)

@@ -17,7 +17,7 @@ from aftersales.errors import ConfigurationError
 from aftersales.ports.reporting import GroupBy, ReportingQueries
 from aftersales.reports.kpi import KpiRow, KpiTargets, kpi_report, scoped_kpi_report
 from aftersales.reports.months import MAX_MONTHS, checked_months, month_period
-from aftersales.reports.sources import ReportDesk
+from aftersales.reports.sources import ReportDesk, read_at
 
 __all__ = ["MAX_MONTHS", "KpiTrend", "kpi_trend", "scoped_kpi_trend"]
 
@@ -81,7 +81,8 @@ def scoped_kpi_trend(
     Judged by the permission table's ``kpi_report`` (``desk.reports.kpi_scope``, before any figure is
     read), as :func:`~aftersales.reports.kpi.scoped_kpi_report`: the heads and the auditor read the
     network's total of each month; dealer staff their own dealer's total of each month (each month's
-    figure equals that month's scoped KPI report); anyone else is ``PermissionDenied``. A desk without a
+    figure equals that month's scoped KPI report, both read at ``as_of``, default the desk's clock);
+    anyone else is ``PermissionDenied``. A desk without a
     working calendar is a ``ConfigurationError``."""
     dealer = desk.reports.kpi_scope(actor)
     calendar = desk.calendar
@@ -90,6 +91,7 @@ def scoped_kpi_trend(
             "the KPI trend measures working time: the desk has no calendar", key="calendar"
         )
     months = checked_months(months)
+    as_of = read_at(desk, as_of)  # each month read now, as its own scoped KPI report is
     zone_name = desk.reports.timezone
     if dealer is None:
         return kpi_trend(
