@@ -1166,6 +1166,11 @@ class _Documents(SqlDocuments):
             )
             self._write_index(obj, spec.kind, spec.index, new=True, written=obj.version)
             return
+        if self._uow.tx.deferring and self._uow.tx.found_ahead(*self.get_statement(type(obj), obj.id)):
+            # Read and found stored in this transaction (a fault's batch unit counted already, read with
+            # the unit's lock): documents are never deleted, so the insert could only be refused; the
+            # row read stays the answer to the next get (a round trip less, issue 21).
+            raise DuplicateError(f"{spec.kind} {obj.id!r} already exists")
         params = (spec.kind, obj.id, obj.version, self._encode(obj, obj.version), spec.kind, obj.id)
         found = self._run(_ADD_RETURNING, params).fetchone()
         if found is None or not found[0]:
