@@ -698,6 +698,8 @@ class PostgresUnitOfWork:
         """The entity kinds this transaction's locking ticket read brought along (``None``: none made)."""
         self.entities_used: set[str] = set()
         """The optional entity kinds asked for in this transaction (see :attr:`entity_reads`)."""
+        self.entities_state: str | None = None
+        """The state of the ticket the locking read read, as the store last kept it (``None``: not kept)."""
 
     def made_on_first_use(self, name: str) -> Any:
         """Make the repository ``name`` and keep it until the unit of work ends (called by its class
@@ -846,7 +848,7 @@ class PostgresUnitOfWork:
 
     def _forget(self) -> None:
         if self.entities_brought is not None:
-            self.entity_reads.record(self.entities_used)
+            self.entity_reads.record(self.entities_used, self.entities_state)
             self.entities_brought = None
         self.entities_used.clear()
         self.entity_texts.clear()

@@ -433,8 +433,9 @@ class PostgresTickets:
         key = kept[0] if kept is not None else ""
         asset = (kept[1].asset_id or "") if kept is not None else None
         if lock:  # a command's first statement: BEGIN travels with it (prepared once per connection)
-            kinds = self._uow.entity_reads.kinds()
-            self._uow.entities_brought = kinds
+            state = kept[1].state if kept is not None else None  # as last kept: a guess of the next use
+            kinds = self._uow.entity_reads.kinds(state)
+            self._uow.entities_brought, self._uow.entities_state = kinds, state
             after = ticket_documents_read(kinds)
             then = None if after is None else (*after, (id,))
             cursor, followed = self._uow.tx.begin_with(*locking_read(kinds), (key, asset, id), then=then)
