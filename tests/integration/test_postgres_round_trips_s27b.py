@@ -331,3 +331,13 @@ def test_a_kinds_average_per_ticket_state_brings_it_to_that_states_reads() -> No
     assert "ticket_id:callback_record" not in reads.kinds()  # one command in nine: left out
     assert "ticket_id:callback_record" in reads.kinds("confirmed")
     assert reads.kinds("s1") == reads.kinds() == reads.kinds("never seen") == {"customer"}
+
+
+def test_past_the_most_sets_of_kinds_a_read_brings_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aftersales.adapters import postgres_tickets as tickets
+
+    monkeypatch.setattr(tickets, "_MOST_SETS", 0)
+    odd = frozenset({"customer", "dealer", "ticket_id:callback_record"})
+    assert tickets.locking_read(odd) == (tickets.LOCK_NAME, tickets._SELECT_FOR_UPDATE)
+    every = tickets.ticket_documents_read(tickets._ALL_KINDS)
+    assert every is not None and tickets.ticket_documents_read(odd) == every
