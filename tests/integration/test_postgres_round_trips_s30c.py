@@ -19,7 +19,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.ids import AssetId, CustomerId, ProductId
 from aftersales.domain.products import Asset
-from aftersales.domain.quality_incidents import BatchFaultTally, BatchFaultUnit
+from aftersales.domain.quality_incidents import BatchFaultTally, BatchFaultUnit, QualityIncident
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
@@ -83,7 +83,9 @@ def test_a_fault_record_reads_what_the_batch_detector_needs_in_one_round_trip(ur
         trips.count()
         desk.add_fault_record(JR, t, **FAULT)
         count, sent = trips.count()
-        assert count == 4, sent  # the refused insert at once (was 6)
+        # Session 38: found stored by the read made ahead, its insert refused without a round trip (was 4;
+        # 6 before session 30).
+        assert count == 3, sent
         with desk.store() as uow:
             for n in range(3):
                 key = f"B-{n}|cause|inlet_valve_worn|wc-100"  # the product's batch (session 33)
@@ -239,3 +241,48 @@ def test_a_callback_task_stored_under_the_next_number_fails_the_command_and_writ
         assert (after.version, str(after.state)) == (version, "resolved")  # nothing of it written
     finally:
         desk.shutdown()
+
+
+def test_a_fault_record_in_a_batch_with_an_incident_reads_the_incident_with_the_tally(
+    url: str, trips: Trips
+) -> None:
+    """Session 38: a fault record on a unit of a batch whose incident is raised joined the incident
+    (seed 004 第七条 5(2)) after reading it by a statement of its own; the tally's read made ahead now
+    brings the incident it names along (``postgres_ahead.FOLLOWED``)."""
+    desk = _workload_desk(url)
+    try:
+        counted: list[int] = []
+        for n in range(6):  # one batch: its incident is raised once enough of its units are counted
+            unit = f"unit-{n}"
+            desk.register_asset(
+                MANAGER,
+                Asset(AssetId(unit), ProductId("wc-100"), f"SN-Y-{n}", CustomerId("cust-1"), batch="B-Y",
+                      purchase_date=date(2025, 9, 1), installation_accepted_on=date(2025, 9, 3)),
+            )  # fmt: skip
+            t = _in_work(desk, unit)
+            trips.count()
+            desk.add_fault_record(JR, t, **FAULT)
+            counted.append(trips.count()[0])
+        key = "B-Y|cause|inlet_valve_worn|wc-100"
+        with desk.store() as uow:
+            incident_id = uow.documents.get(BatchFaultTally, key).incident_id
+            assert incident_id is not None
+            raised = uow.documents.get(QualityIncident, incident_id)
+            uow.rollback()
+        # Raised at the second unit (the pack's threshold); each unit after it joins the incident.
+        assert raised.unit_ids == [f"unit-{n}" for n in range(6)], raised.unit_ids
+        # Those joining: BEGIN with the ticket; the watch, the unit locked, the tally with the incident it
+        # names and the unit's document; the incident's save and the rest with COMMIT (was 4: the
+        # incident read by a statement of its own).
+        assert counted[2:] == [3, 3, 3, 3], counted
+    finally:
+        desk.shutdown()
+
+
+def test_the_document_a_tally_brings_along_is_the_incident_its_field_names() -> None:
+    import attrs
+
+    from aftersales.adapters.postgres_ahead import FOLLOWED
+
+    assert FOLLOWED == {BatchFaultTally.DOCUMENT_KIND: ("incident_id", QualityIncident.DOCUMENT_KIND)}
+    assert "incident_id" in {f.name for f in attrs.fields(BatchFaultTally)}

@@ -47,7 +47,14 @@ from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.fork_guard import ForkGuard
 from aftersales.adapters.late_gap_postgres import POSTGRES_LATE_GAP_TABLE_STEP
 from aftersales.adapters.late_gap_step import POSTGRES_LATE_GAP_STEP
-from aftersales.adapters.postgres_ahead import DEALER_FIELD, by_unit_dealer, dealer_rows
+from aftersales.adapters.postgres_ahead import (
+    DEALER_FIELD,
+    FOLLOWED,
+    by_unit_dealer,
+    dealer_rows,
+    followed_read,
+    followed_row,
+)
 from aftersales.adapters.postgres_entity_reads import (
     BY_TICKET,
     OPTIONAL,
@@ -691,6 +698,8 @@ class PostgresUnitOfWork:
         """The entity kinds this transaction's locking ticket read brought along (``None``: none made)."""
         self.entities_used: set[str] = set()
         """The optional entity kinds asked for in this transaction (see :attr:`entity_reads`)."""
+        self.entities_state: str | None = None
+        """The state of the ticket the locking read read, as the store last kept it (``None``: not kept)."""
 
     def made_on_first_use(self, name: str) -> Any:
         """Make the repository ``name`` and keep it until the unit of work ends (called by its class
@@ -758,7 +767,8 @@ class PostgresUnitOfWork:
             if DEALER_FIELD in document_spec(cls).index
             for unit in units[:1]
         ]
-        self.tx.read_ahead([*reads, *(read for _cls, read in dealers)])
+        follows = [(named, read) for cls, id_ in ahead.documents for named, read in _followed(cls, id_)]
+        self.tx.read_ahead([*reads, *(read for _cls, read in dealers), *(read for _named, read in follows)])
         for sql, (kind, id_) in by_id:
             if self.tx.read_none_ahead(sql, (kind, id_)):
                 # Found absent, as documents.get would note it: its insert may go with the commit.
@@ -769,6 +779,11 @@ class PostgresUnitOfWork:
             query = None if dealt is None else self.documents.query_statement(cls, {DEALER_FIELD: dealt[0]})
             if dealt is not None and query is not None:
                 self.tx.keep_ahead(*query, dealt[1])
+        for named, follow in follows:  # the incident a batch's tally names (postgres_ahead.FOLLOWED)
+            kept = self.tx.take_ahead(*follow)
+            followed = followed_row(kept.fetchone() if kept is not None else None)
+            if followed is not None:
+                self.documents.keep_along(named, *followed)
 
     def hold_gate(self, name: str, *, exclusive: bool) -> None:
         """Hold the gate ``name`` to the end of the transaction (``service.month_gate``): an advisory
@@ -833,7 +848,7 @@ class PostgresUnitOfWork:
 
     def _forget(self) -> None:
         if self.entities_brought is not None:
-            self.entity_reads.record(self.entities_used)
+            self.entity_reads.record(self.entities_used, self.entities_state)
             self.entities_brought = None
         self.entities_used.clear()
         self.entity_texts.clear()
@@ -864,6 +879,14 @@ class PostgresUnitOfWork:
 def _configure(conn: psycopg.Connection[Any]) -> None:
     """Read ``jsonb`` with the library's JSON parser (orjson), on this connection only."""
     set_json_loads(decode_json, conn)
+
+
+def _followed(cls: type[Document], id_: str) -> list[tuple[str, tuple[str, tuple[str, ...]]]]:
+    """The document ``cls``/``id_``'s field names, to read with it (:data:`.postgres_ahead.FOLLOWED`):
+    its kind and read, or nothing."""
+    kind = document_spec(cls).kind
+    read = followed_read(kind, id_)
+    return [] if read is None else [(FOLLOWED[kind][1], read)]
 
 
 def _row_copy(row: Any) -> tuple[int, Any]:
@@ -1166,6 +1189,11 @@ class _Documents(SqlDocuments):
             )
             self._write_index(obj, spec.kind, spec.index, new=True, written=obj.version)
             return
+        if self._uow.tx.deferring and self._uow.tx.found_ahead(*self.get_statement(type(obj), obj.id)):
+            # Read and found stored in this transaction (a fault's batch unit counted already, read with
+            # the unit's lock): documents are never deleted, so the insert could only be refused; the
+            # row read stays the answer to the next get (a round trip less, issue 21).
+            raise DuplicateError(f"{spec.kind} {obj.id!r} already exists")
         params = (spec.kind, obj.id, obj.version, self._encode(obj, obj.version), spec.kind, obj.id)
         found = self._run(_ADD_RETURNING, params).fetchone()
         if found is None or not found[0]:

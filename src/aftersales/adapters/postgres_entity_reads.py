@@ -105,20 +105,41 @@ _WEIGHT = 1 / 32
 """Weight of the latest read in the moving average (about the last 32 reads count)."""
 
 
+_STATES = 64
+"""The most ticket states whose reads are learned apart (a workflow has a dozen or two)."""
+
+
 class EntityReads:
-    """The entity kinds a store's ticket reads bring along, learned from what commands used."""
+    """The entity kinds a store's ticket reads bring along, learned from what commands used.
+
+    Besides the store's one average, each kind keeps one per state of the ticket read (as the store last
+    kept it, :meth:`kinds`' ``state``): the next command on a ticket depends on its state, and a kind only
+    one step of a walk uses (a callback's records, what a close taught the fault statistics) is used by
+    about one command in nine of a desk's mix, under :data:`KEEP_AT`, while every command on a ticket in
+    that state asks for it (session 38: in a walk from intake to close a callback and a close each took a
+    round trip more). A state's averages are learned from its commands, the first ones weighing alike (a
+    plain mean until :data:`_WEIGHT` takes over); the store's start at 1, as before. A read brings along the
+    kinds of both."""
 
     def __init__(self) -> None:
         self._rate = dict.fromkeys(OPTIONAL, 1.0)
         self._lock = threading.Lock()
         self._kinds = frozenset((ALWAYS, *OPTIONAL))
+        self._states: dict[str, tuple[dict[str, float], frozenset[str], int]] = {}
+        """Per ticket state: its averages, the kinds they bring (beside the store's) and the commands
+        counted (the first :data:`_WEIGHT`'s inverse are averaged alike: a state learns from its first)."""
 
-    def kinds(self) -> frozenset[str]:
-        """The kinds the next ticket read brings along."""
-        return self._kinds
+    def kinds(self, state: str | None = None) -> frozenset[str]:
+        """The kinds the next ticket read brings along (``state``: the ticket's, as last kept)."""
+        kinds = self._kinds
+        found = self._states.get(state) if state is not None else None
+        if found is not None and not found[1] <= kinds:
+            return kinds | found[1]
+        return kinds
 
-    def record(self, used: Iterable[str]) -> None:
-        """One command's unit of work ended after a ticket read; it asked for the kinds ``used``."""
+    def record(self, used: Iterable[str], state: str | None = None) -> None:
+        """One command's unit of work ended after a ticket read (of a ticket kept in ``state``); it
+        asked for the kinds ``used``."""
         asked = set(used)
         with self._lock:
             rate = self._rate
@@ -127,3 +148,15 @@ class EntityReads:
             kinds = frozenset((ALWAYS, *(k for k in OPTIONAL if rate[k] >= KEEP_AT)))
             if kinds != self._kinds:
                 self._kinds = kinds
+            if state is None:
+                return
+            found = self._states.get(state)
+            if found is None:
+                if len(self._states) >= _STATES:
+                    return
+                found = (dict.fromkeys(OPTIONAL, 0.0), frozenset(), 0)
+            own, count = found[0], found[2] + 1
+            weight = max(_WEIGHT, 1 / count)
+            for kind in OPTIONAL:
+                own[kind] += weight * ((kind in asked) - own[kind])
+            self._states[state] = (own, frozenset(k for k in OPTIONAL if own[k] >= KEEP_AT), count)

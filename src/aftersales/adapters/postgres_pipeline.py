@@ -558,6 +558,15 @@ class Transaction:
         kept = self._ahead.get(key) if key is not None else None
         return kept is not None and kept.rowcount == 0
 
+    def found_ahead(self, sql: str, params: Sequence[Any]) -> bool:
+        """Whether a read made ahead or along (:meth:`read_ahead`, :meth:`keep_along`) and not taken
+        yet answered ``sql`` with ``params`` with a row (the answer stays kept)."""
+        key = _key(sql, params)
+        if key is None:
+            return False
+        kept = self._ahead.get(key) or self._along.get(key)
+        return kept is not None and kept.rowcount > 0
+
     def keep_ahead(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
         """Keep ``rows`` as the answer to the read ``sql`` with ``params``, made with the reads
         :meth:`read_ahead` made (derived from one of them): answered as theirs are, until a write."""

@@ -219,6 +219,8 @@ def ticket_documents_read(kinds: frozenset[str]) -> tuple[str, str] | None:
     wanted = kinds & _TICKET_DOCUMENTS
     if not wanted:
         return None
+    if wanted not in _AFTER and len(_AFTER) >= _MOST_SETS:  # bounded: the read of them all
+        wanted = _TICKET_DOCUMENTS
     found = _AFTER.get(wanted)
     if found is None:
         columns = f"{_per_ticket(wanted)}, {_by_ticket(wanted)}, {_versions(wanted)}"
@@ -227,6 +229,9 @@ def ticket_documents_read(kinds: frozenset[str]) -> tuple[str, str] | None:
     return found
 
 
+_MOST_SETS = 256
+"""The most sets of kinds whose reads are made apart (each a statement prepared per connection): the kinds
+learned per ticket state (``EntityReads``) vary more than the store's; past it the read of all is used."""
 _AFTER: dict[frozenset[str], tuple[str, str]] = {}
 """:func:`ticket_documents_read` per set of kinds brought (at most 32 sets)."""
 
@@ -247,6 +252,8 @@ _LOCKING: dict[frozenset[str], tuple[str, str]] = {_ALL_KINDS: (LOCK_NAME, _SELE
 def locking_read(kinds: frozenset[str]) -> tuple[str, str]:
     """The name and text of the locking ticket read that brings the entity ``kinds`` along."""
     found = _LOCKING.get(kinds)
+    if found is None and len(_LOCKING) >= _MOST_SETS:  # bounded: the read bringing every kind
+        return LOCK_NAME, _SELECT_FOR_UPDATE
     if found is None:
         sql = _select_for_update(kinds)
         found = _LOCKING[kinds] = (_statement_name(sql), sql)
@@ -433,8 +440,9 @@ class PostgresTickets:
         key = kept[0] if kept is not None else ""
         asset = (kept[1].asset_id or "") if kept is not None else None
         if lock:  # a command's first statement: BEGIN travels with it (prepared once per connection)
-            kinds = self._uow.entity_reads.kinds()
-            self._uow.entities_brought = kinds
+            state = kept[1].state if kept is not None else None  # as last kept: a guess of the next use
+            kinds = self._uow.entity_reads.kinds(state)
+            self._uow.entities_brought, self._uow.entities_state = kinds, state
             after = ticket_documents_read(kinds)
             then = None if after is None else (*after, (id,))
             cursor, followed = self._uow.tx.begin_with(*locking_read(kinds), (key, asset, id), then=then)

@@ -31,6 +31,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.errors import DuplicateError, ValidationError
 from aftersales.i18n.callback_complaint_words import coded_description
 from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.read_ahead import known_absent
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
@@ -399,9 +400,11 @@ class CallbackDesk:
                 said = checklist.other_complaints or comment
                 messages += unsatisfied_notice(self.context, uow, ticket, judged, score, attitude, said, now)
             existing = uow.documents.query(CallbackRecord, ticket_id=ticket.id)
+            record_id = f"{ticket.id}:callback_record:{len(existing) + 1}"
+            known_absent(uow, CallbackRecord, record_id)  # numbered from the records of the ticket held
             uow.documents.add(
                 CallbackRecord(
-                    id=f"{ticket.id}:callback_record:{len(existing) + 1}",
+                    id=record_id,
                     ticket_id=ticket.id,
                     customer_id=ticket.customer_id,
                     at=now,
