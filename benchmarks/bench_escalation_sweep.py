@@ -86,8 +86,9 @@ def _complaint(n: int, count: int, overdue: int) -> tuple[Ticket, ComplaintFile]
         kind=TicketKind.COMPLAINT,
     )  # fmt: skip
     taken = at + timedelta(minutes=30) if n < count - overdue and n % 10 != 0 else None
+    reason = Reason("escalated_by_handler", {"trigger": "customer_dissatisfied", "note": "客户再次来电"})
     record = EscalationRecord(
-        (Role.MANAGER,), Reason("escalated_by_handler", {"trigger": "customer_dissatisfied", "note": "再来电"}),
+        (Role.MANAGER,), reason,
         at, AGENT, at + timedelta(hours=2), acknowledged_at=taken, acknowledged_by=AGENT if taken else None,
     )  # fmt: skip
     severity = ComplaintSeverity.MAJOR if n % 7 == 0 else ComplaintSeverity.GENERAL
