@@ -20,9 +20,6 @@ long the last held it (:class:`~.lock_paced_batch.LockPacedBatch`).
 
 from __future__ import annotations
 
-import functools
-import itertools
-import math
 import sqlite3
 import time
 import weakref
@@ -30,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aftersales.adapters.fold_spellings import UNFOLDED_FORMS, term_translation, unfolded_forms, window_forms
 from aftersales.adapters.lock_paced_batch import LockPacedBatch
 from aftersales.adapters.sqlite_search_import import DELETE_FTS, INSERT_FTS, fts_words
 from aftersales.adapters.sqlite_write_batch import write_batch
@@ -37,7 +35,7 @@ from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
 from aftersales.errors import ConfigurationError
-from aftersales.ports.script_folding import FOLD_FINGERPRINT, fold_script, folding_table
+from aftersales.ports.script_folding import FOLD_FINGERPRINT, fold_script
 from aftersales.ports.text_search import FIELD_SEPARATOR
 
 if TYPE_CHECKING:
@@ -407,54 +405,6 @@ def pending_fold_postgres(uow: Any) -> int | None:
             _FOLDED_STORES.add(store)
         return None
     return int(found[0])
-
-
-UNFOLDED_FORMS = 32
-"""The most spellings of a query term a search looks for in rows a pending fold has not reached (a
-term of four characters with two spellings each has 16); beyond, those rows are read folded."""
-
-
-@functools.cache
-def _spellings() -> dict[str, tuple[str, ...]]:
-    """Each character the fold gives, and the characters folded to it."""
-    found: dict[str, list[str]] = {}
-    for source, to in folding_table().items():
-        found.setdefault(to, []).append(chr(source))
-    return {to: tuple(sorted(sources)) for to, sources in found.items()}
-
-
-def unfolded_forms(term: str) -> tuple[str, ...] | None:
-    """Every text that folds to ``term`` (a folded query term), ``term`` first; None when there are
-    more than :data:`UNFOLDED_FORMS`. A row not folded yet holds the term as one of them."""
-    spellings = _spellings()
-    choices = [(ch, *spellings.get(ch, ())) for ch in term]
-    if math.prod(len(choice) for choice in choices) > UNFOLDED_FORMS:
-        return None
-    return tuple("".join(chars) for chars in itertools.product(*choices))
-
-
-def window_forms(term: str) -> tuple[str, ...]:
-    """The spellings of the longest part of ``term`` that has at most :data:`UNFOLDED_FORMS` (a row
-    not folded yet that holds ``term`` holds one of them): what narrows the rows a search reads through
-    ``translate()`` to the few that may match."""
-    for size in range(len(term), 0, -1):
-        for start in range(len(term) - size + 1):
-            forms = unfolded_forms(term[start : start + size])
-            if forms is not None:
-                return forms
-    return (term,)  # an empty term: nothing narrows it
-
-
-def term_translation(term: str) -> tuple[str, str]:
-    """The fold of the characters that fold to one of ``term``'s, as the two strings of SQL's
-    ``translate(text, from, to)``: a text holds ``term`` folded exactly where it holds it translated so
-    (the term's own characters fold to themselves). A search reads the rows a pending fold has not
-    reached through it for a term of more spellings than :data:`UNFOLDED_FORMS`, on the rows holding
-    a spelling of a part of it (:func:`window_forms`). The whole table (3,000 characters, scanned per
-    character of the text) made it some 3 ms a row; the term's few, microseconds."""
-    spellings = _spellings()
-    pairs = [(source, ch) for ch in dict.fromkeys(term) for source in spellings.get(ch, ())]
-    return "".join(source for source, _ in pairs), "".join(ch for _, ch in pairs)
 
 
 def fold_search_keys_postgres(

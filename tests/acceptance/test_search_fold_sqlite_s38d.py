@@ -1,0 +1,56 @@
+"""SQLite searches right while an upgrade's fold is pending, and its batches are bounded by time (s38 d).
+
+Session 35 folded every stored search row of a SQLite file before a process's first search
+(``fold_before_search``): on a large file that search waited for the whole fold (issue 21). The SQLite
+search now matches and checks each of a term's traditional spellings too while the fold is pending (a
+term of more spellings than ``UNFOLDED_FORMS``: the rows past the fold's position read folded), as
+PostgreSQL's has since session 36, so the fold is paced by the store's ``upkeep``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import aftersales.ports.text_search as text_search
+import aftersales.service.search_fold as search_fold
+from aftersales.adapters.search_fold_step import unfolded_forms
+from conftest import two_desks
+
+TRADITIONAL = "馬桶沖水後裡面一直有異響"
+
+
+def _unfolded_rows(store: object) -> int:
+    with store() as uow:  # type: ignore[operator]
+        return int(uow.run("SELECT count(*) FROM ticket_search WHERE instr(text, '馬') > 0").fetchone()[0])
+
+
+def test_sqlite_searches_right_while_its_fold_is_pending(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with two_desks("sqlite", tmp_path) as (first, second, w):
+        monkeypatch.setattr(text_search, "fold_script", lambda text: text)  # the old normalisation
+        ids = [
+            first.open_ticket(w.agent, customer_id=w.cust_zh.id, description=f"{TRADITIONAL} {n}").ticket.id
+            for n in range(3)
+        ]
+        plain = first.open_ticket(w.agent, customer_id=w.cust_zh.id, description="龙头漏水").ticket.id
+        first.note_to_customer(w.agent, plain, text="換了進水閥")
+        monkeypatch.undo()
+        with first.store() as uow:  # the upgrade's step: every row listed as to be folded
+            uow.run("UPDATE search_fold_backfill SET after_pos = -1, done = 0")
+            uow.commit()
+        # A process past its first search (the fold would not run there again) while upkeep is pending.
+        search_fold._folded.add(second.store)
+        assert unfolded_forms("马桶冲水后里面") is None  # read folded, through the fold as a SQL function
+        for query in ("马桶", "馬桶", "异响 马桶", "裏面", "马桶冲水后里面"):
+            assert {t.id for t in second.search(w.agent, query).items} == set(ids), query
+        assert [t.id for t in second.search(w.agent, "进水阀").items] == [plain]
+        assert [t.id for t in second.search(w.agent, "龙头 进水阀").items] == [plain]
+        assert list(second.search(w.agent, "马桶漏水").items) == []  # the checks still decide
+        assert _unfolded_rows(second.store) == 3  # the search read them, wrote nothing
+        second.store.upkeep(max_batches=1)  # type: ignore[attr-defined]
+        assert _unfolded_rows(second.store) == 0
+        assert {t.id for t in second.search(w.agent, "馬桶").items} == set(ids)
+        assert [t.id for t in second.search(w.agent, "进水阀").items] == [plain]
