@@ -228,6 +228,7 @@ def main() -> None:
         stack.close()
         for leftover in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):
             leftover.unlink(missing_ok=True)
+        shutil.rmtree(f"{copy}.attachments", ignore_errors=True)
 
 
 if __name__ == "__main__":

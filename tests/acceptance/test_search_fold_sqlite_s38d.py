@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+import aftersales.adapters.search_fold_step as search_fold_step
 import aftersales.ports.text_search as text_search
 import aftersales.service.search_fold as search_fold
 from aftersales.adapters.search_fold_step import unfolded_forms
-from conftest import two_desks
+from conftest import noticed_desk, two_desks
 
 TRADITIONAL = "馬桶沖水後裡面一直有異響"
 
@@ -54,3 +55,32 @@ def test_sqlite_searches_right_while_its_fold_is_pending(
         assert _unfolded_rows(second.store) == 0
         assert {t.id for t in second.search(w.agent, "馬桶").items} == set(ids)
         assert [t.id for t in second.search(w.agent, "进水阀").items] == [plain]
+
+
+def test_a_batch_stops_writing_when_its_time_under_the_lock_is_spent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch writes its rows a few at a time and stops once its time under the write lock is spent
+    (here at once: after the first few), its position just before the first row it did not write; the
+    next batch goes on from there and the search is right at every step."""
+    with noticed_desk("sqlite", tmp_path, "sanitary_ware") as (desk, _clock, w, _):
+        monkeypatch.setattr(text_search, "fold_script", lambda text: text)  # the old normalisation
+        ids = [
+            desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description=f"{TRADITIONAL} {n}").ticket.id
+            for n in range(7)
+        ]
+        monkeypatch.undo()
+        store = desk.store
+        with store() as uow:
+            uow.run("UPDATE search_fold_backfill SET after_pos = -1, done = 0")
+            uow.commit()
+        search_fold._folded.add(store)
+        monkeypatch.setattr(search_fold_step, "_WRITE_SECONDS", 0.0)
+        monkeypatch.setattr(search_fold_step, "_WRITE_CHUNK", 2)
+        left = [7]
+        while left[-1]:
+            first = store.fold_search_keys(max_batches=1)  # type: ignore[attr-defined]
+            assert first.rewritten <= 2, first.rewritten
+            left.append(_unfolded_rows(store))
+            assert {t.id for t in desk.search(w.agent, "马桶 异响").items} == set(ids)
+        assert left == [7, 5, 3, 1, 0]

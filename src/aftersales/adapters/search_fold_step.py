@@ -109,6 +109,11 @@ writes a segment of the new words and merges the small ones: 10-20 ms on a loade
 beside each row's keys and words; a row read and left as it is costs nothing under the lock."""
 _LOCK_CEILING = 0.05
 """A batch that held the lock longer halves the next (a writer waits 100 ms at most, issue 21)."""
+_WRITE_SECONDS = 0.04
+"""Write-lock time after which a batch stops writing rows (the rest are the next batch's): with the
+commit's FTS segment write (10-20 ms), a writer waits well under 100 ms whatever the pace predicted."""
+_WRITE_CHUNK = 8
+"""Rows written between two looks at the clock."""
 _READ_SECONDS = 0.03
 """Reading and folding a batch outside the lock (a row without a traditional character: one scan)."""
 
@@ -246,43 +251,56 @@ def _pending_of(conn: sqlite3.Connection, positions: list[int]) -> set[int]:
 
 
 def _write_batch(
-    conn: sqlite3.Connection, after: int, last: int, finished: bool, changes: list[_Change]
-) -> tuple[int, bool] | None:
-    """Under the write lock: the batch's folded rows and the position; (rows rewritten, finished), or
-    ``None`` when another run moved the position on.
+    conn: sqlite3.Connection,
+    after: int,
+    last: int,
+    finished: bool,
+    changes: list[_Change],
+) -> tuple[int, bool, int] | None:
+    """Under the write lock: the batch's folded rows and the position; (rows rewritten, finished, the
+    position reached), or ``None`` when another run moved the position on.
 
     A row is written only if it is still as read (guarded UPDATE). Its FTS words then change straight
     from the words made outside the lock, unless its position was pending already (a command's re-index
     not flushed yet: the FTS index holds that earlier row's words, and the next flush writes the folded
     ones). A row a command changed since it was read (a note appended to its unfolded text) is read and
-    folded again here, its words left to the flush."""
+    folded again here, its words left to the flush.
+
+    The rows are written a few at a time until :data:`_WRITE_SECONDS` have passed under the lock (session 38:
+    a batch sized by the last ones' pace still held it 198 ms on a loaded machine); the rest of the
+    batch is left to the next, the position stopping before the first row not written."""
     if search_fold_state(conn) != (after, False):
         return None
+    began, budget, chunk = time.perf_counter(), _WRITE_SECONDS, _WRITE_CHUNK
     runner = _ConnRunner(conn)
     rewritten = 0
     if after == -1:
         rewritten += _fold_documents(runner.run, SqliteStoredTextIndex(runner).put)
     pending = _pending_of(conn, [c.pos for c in changes])
-    direct: list[_Change] = []
     again: list[int] = []
-    for change in changes:
-        written = conn.execute(
-            "UPDATE ticket_search SET text = ?, idents = ?, keys = ?"
-            " WHERE pos = ? AND text = ? AND idents = ? AND keys = ? AND scope = ?",
-            (*change.folded, change.pos, *change.read),
-        ).rowcount
-        if not written:
-            again.append(change.pos)
-            continue
-        _rekey(conn, change.pos, change.read[2], change.folded[2])
-        rewritten += 1
-        if change.pos not in pending:
-            direct.append(change)
-    if direct:
-        # The trigger listed each as pending with the words the FTS index holds: those read.
-        conn.executemany("DELETE FROM ticket_search_pending WHERE pos = ?", [(c.pos,) for c in direct])
-        conn.executemany(DELETE_FTS, [(c.pos, *c.old_words) for c in direct])
-        conn.executemany(INSERT_FTS, [(c.pos, *c.new_words) for c in direct])
+    for start in range(0, len(changes), chunk):
+        if start and time.perf_counter() - began > budget:
+            last, finished = changes[start].pos - 1, False
+            break
+        direct: list[_Change] = []
+        for change in changes[start : start + chunk]:
+            written = conn.execute(
+                "UPDATE ticket_search SET text = ?, idents = ?, keys = ?"
+                " WHERE pos = ? AND text = ? AND idents = ? AND keys = ? AND scope = ?",
+                (*change.folded, change.pos, *change.read),
+            ).rowcount
+            if not written:
+                again.append(change.pos)
+                continue
+            _rekey(conn, change.pos, change.read[2], change.folded[2])
+            rewritten += 1
+            if change.pos not in pending:
+                direct.append(change)
+        if direct:
+            # The trigger listed each as pending with the words the FTS index holds: those read.
+            conn.executemany("DELETE FROM ticket_search_pending WHERE pos = ?", [(c.pos,) for c in direct])
+            conn.executemany(DELETE_FTS, [(c.pos, *c.old_words) for c in direct])
+            conn.executemany(INSERT_FTS, [(c.pos, *c.new_words) for c in direct])
     for pos in again:
         row = conn.execute(
             "SELECT text, idents, keys, scope FROM ticket_search WHERE pos = ?", (pos,)
@@ -302,7 +320,7 @@ def _write_batch(
             runner
         ).flush()  # the trigger listed them: their words now, not a command's backlog
     conn.execute("UPDATE search_fold_backfill SET after_pos = ?, done = ? WHERE id = 1", (last, finished))
-    return rewritten, finished
+    return rewritten, finished, last
 
 
 def fold_search_keys(
@@ -340,9 +358,11 @@ def fold_search_keys(
         if result is None:
             continue  # another run moved on: read from its position
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        if progress.add((len(positions), *result), took):
+        rewritten, finished, reached = result
+        rows = sum(1 for pos in positions if pos <= reached)  # a batch stopped by time wrote fewer
+        if progress.add((rows, rewritten, finished), took):
             break
-        pace.taken(len(positions), took, read)
+        pace.taken(rows, took, read)
     return progress
 
 
