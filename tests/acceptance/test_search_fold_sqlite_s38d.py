@@ -16,7 +16,8 @@ import pytest
 import aftersales.adapters.search_fold_step as search_fold_step
 import aftersales.ports.text_search as text_search
 import aftersales.service.search_fold as search_fold
-from aftersales.adapters.search_fold_step import unfolded_forms
+from aftersales.adapters.search_fold_step import SQLITE_SEARCH_REFOLD_38_STEP, unfolded_forms
+from aftersales.ports.script_folding import fold_script
 from conftest import noticed_desk, two_desks
 
 TRADITIONAL = "馬桶沖水後裡面一直有異響"
@@ -84,3 +85,41 @@ def test_a_batch_stops_writing_when_its_time_under_the_lock_is_spent(
             left.append(_unfolded_rows(store))
             assert {t.id for t in desk.search(w.agent, "马桶 异响").items} == set(ids)
         assert left == [7, 5, 3, 1, 0]
+
+
+HONG_KONG = "衹有熱水，祇要修好；彷彿漏電，甦醒後再試"
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_the_four_variants_fold_and_a_store_keyed_before_is_folded_again(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """衹 and 祇 (只), 彷 (仿), 甦 (苏): OpenCC lists them with a second choice, kept by session 36's fold, so
+    a mainland 只有, 仿佛 or 苏醒 missed a Hong Kong or Taiwan ticket. They fold now; a SQLite file keyed
+    by session 36's fold is folded again by step 40, its search right before and after."""
+    with noticed_desk(backend, tmp_path, "sanitary_ware") as (desk, _clock, w, _):
+
+        def session_36(text: str) -> str:  # the fold before session 38: the four kept
+            return "".join(ch if ch in "衹祇彷甦" else fold_script(ch) for ch in text)
+
+        monkeypatch.setattr(text_search, "fold_script", session_36)
+        old = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description=HONG_KONG).ticket.id
+        monkeypatch.undo()
+        new = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description=HONG_KONG).ticket.id
+        found = {new} if backend == "memory" else {old, new}  # memory re-folds nothing stored
+        if backend == "sqlite":
+            conn = desk.store.acquire()  # type: ignore[attr-defined]
+            try:
+                for statement in SQLITE_SEARCH_REFOLD_38_STEP:
+                    conn.execute(statement)
+                conn.commit()
+            finally:
+                desk.store.release(conn)  # type: ignore[attr-defined]
+            search_fold._folded.add(desk.store)  # the fold pending: searched meanwhile
+        for query in ("只有", "衹有", "只要", "仿佛", "彷彿", "苏醒", "甦醒"):
+            assert {t.id for t in desk.search(w.agent, query).items} >= found, query
+        if backend == "sqlite":
+            assert desk.store.fold_search_keys().rewritten >= 1  # type: ignore[attr-defined]
+            for query in ("只有", "彷彿", "苏醒"):
+                assert {t.id for t in desk.search(w.agent, query).items} == found, query
+    assert fold_script("神祇 彷徨 复甦") == "神只 仿徨 复苏"  # one for one, as the query folds

@@ -43,8 +43,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "POSTGRES_SEARCH_FOLD_STEP",
+    "POSTGRES_SEARCH_REFOLD_38_STEP",
     "POSTGRES_SEARCH_REFOLD_STEP",
     "SQLITE_SEARCH_FOLD_STEP",
+    "SQLITE_SEARCH_REFOLD_38_STEP",
     "SQLITE_SEARCH_REFOLD_STEP",
     "UNFOLDED_FORMS",
     "SearchFoldProgress",
@@ -97,6 +99,23 @@ POSTGRES_SEARCH_REFOLD_STEP: tuple[str, ...] = (
     " WHERE id = 1",
 )
 """The PostgreSQL twin of :data:`SQLITE_SEARCH_REFOLD_STEP`."""
+
+_SESSION_38_FOLD = "4d51ef4e144cfba8"
+"""The fold of session 38 (``WORD_FORMS`` grown by 祇, 衹 → 只, 彷 → 仿, 甦 → 苏), as the steps below
+record it."""
+
+SQLITE_SEARCH_REFOLD_38_STEP: tuple[str, ...] = (
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = 0 WHERE {_PENDING}",
+    f"UPDATE search_fold_backfill SET fold = '{_SESSION_38_FOLD}'",
+)
+"""The SQLite step of session 38: the fold table grew again (``WORD_FORMS``), so the rows stored are folded
+again by the resumable batches (a search is right meanwhile: :mod:`.fold_spellings`)."""
+
+POSTGRES_SEARCH_REFOLD_38_STEP: tuple[str, ...] = (
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = NOT ({_PENDING}), fold = '{_SESSION_38_FOLD}'"
+    " WHERE id = 1",
+)
+"""The PostgreSQL twin of :data:`SQLITE_SEARCH_REFOLD_38_STEP`."""
 
 BATCH = 500
 """Search rows a PostgreSQL transaction folds (its row locks hold back only the commands on those rows)."""
