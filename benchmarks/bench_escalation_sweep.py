@@ -51,8 +51,10 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.customer_name import customer_name
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.escalation_overdue import (
+    CATCH_UP_BATCH,
     OVERDUE_JOB,
     announce_overdue_escalations,
+    catch_up,
     reminded_roles,
 )
 from aftersales.service.job_marks import JobMark
@@ -196,6 +198,30 @@ def report(title: str, found: dict[str, list[float]], reminded: dict[str, int]) 
         )
 
 
+def catch_up_batches(desk: ServiceDesk) -> None:
+    """The upgrade's catch-up on this file as a release before session 38 left it (no index row of the
+    key): each transaction indexes ``CATCH_UP_BATCH`` files; printed, how long each held the write lock."""
+    with desk.store() as uow:
+        uow.run("DELETE FROM document_index WHERE kind = 'complaint_file' AND field = 'escalation_due'")
+        uow.run("DELETE FROM documents WHERE kind = 'index_filled'")
+        uow.commit()
+    held: list[float] = []
+    while True:
+        with desk.store() as uow:
+            began = time.perf_counter()
+            uow.run("SELECT 1 FROM documents LIMIT 0")
+            found = catch_up(uow, CATCH_UP_BATCH, NOW)
+            uow.commit()
+            held.append(time.perf_counter() - began)
+        if not found:
+            break
+    p50, p90, p99 = percentiles(held)
+    print(
+        f"upgrade catch-up: {len(held):,} transactions of {CATCH_UP_BATCH} files; each p50 {fmt(p50)}"
+        f"  p90 {fmt(p90)}  p99 {fmt(p99)}  max {fmt(max(held))}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--complaints", type=int, default=50_000)
@@ -224,6 +250,7 @@ def main() -> None:
                   f"new: key range, {args.page} a page": new_pass(desk, args.page, False)}  # fmt: skip
         reminded = {name: op() for name, op in repeat.items()}
         report("repeat sweep (all reminded)", timed(args.runs, repeat), reminded)
+        catch_up_batches(desk)
     finally:
         stack.close()
         for leftover in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):

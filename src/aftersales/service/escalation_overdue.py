@@ -35,7 +35,7 @@ from aftersales.service.index_backfill import fill_index
 from aftersales.service.job_marks import JobMark
 from aftersales.service.notify import Notifications
 
-__all__ = ["OVERDUE_JOB", "announce_overdue_escalations", "catch_up", "reminded_roles"]
+__all__ = ["CATCH_UP_BATCH", "OVERDUE_JOB", "announce_overdue_escalations", "catch_up", "reminded_roles"]
 
 OVERDUE_JOB = "escalation_overdue"
 """The prefix of the job marks of the escalations reminded (``escalation_overdue:<complaint>:<index>``)."""
@@ -46,6 +46,11 @@ _OVER = frozenset({ComplaintState.CLOSED.value, ComplaintState.CANCELLED.value})
 def reminded_roles(to: tuple[Role, ...]) -> tuple[Role, ...]:
     """Those addressed, then their superior: the first level above the highest of them, if any."""
     return (*to, *above(to)[:1])
+
+
+CATCH_UP_BATCH = 100
+"""Complaint files a catch-up transaction indexes at most: each is parsed and its index rows written
+under the write lock (issue 21: a writer waits 100 ms at most)."""
 
 
 def catch_up(uow: UnitOfWork, limit: int, now: datetime) -> int:

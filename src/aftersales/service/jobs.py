@@ -114,7 +114,12 @@ from aftersales.service.callback_due_notice import callback_due_messages
 from aftersales.service.complaint_month import registered_files
 from aftersales.service.customer_name import customer_name
 from aftersales.service.delivery import MOST_PURGED, notification_params
-from aftersales.service.escalation_overdue import OVERDUE_JOB, announce_overdue_escalations, catch_up
+from aftersales.service.escalation_overdue import (
+    CATCH_UP_BATCH,
+    OVERDUE_JOB,
+    announce_overdue_escalations,
+    catch_up,
+)
 from aftersales.service.fee_desk import MOST_BATCH
 from aftersales.service.fork_locks import renew_after_fork
 from aftersales.service.job_marks import JobMark, month_sent, months_unsent
@@ -611,7 +616,7 @@ class Jobs:
         page = self._page
 
         def fill(uow: UnitOfWork, at: datetime) -> int:
-            return catch_up(uow, page, now)
+            return catch_up(uow, min(page, CATCH_UP_BATCH), now)
 
         while self.runner.write(self.actor, "sla_sweep", None, [now.isoformat(), OVERDUE_JOB, "fill"], fill):
             pass
