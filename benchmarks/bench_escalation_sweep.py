@@ -203,14 +203,14 @@ def catch_up_batches(desk: ServiceDesk) -> None:
     key): each transaction indexes ``CATCH_UP_BATCH`` files; printed, how long each held the write lock."""
     with desk.store() as uow:
         uow.run("DELETE FROM document_index WHERE kind = 'complaint_file' AND field = 'escalation_due'")
-        uow.run("DELETE FROM documents WHERE kind = 'index_filled'")
+        uow.run("DELETE FROM documents WHERE kind = 'escalation_key_fill'")
         uow.commit()
     held: list[float] = []
     while True:
         with desk.store() as uow:
             began = time.perf_counter()
             uow.run("SELECT 1 FROM documents LIMIT 0")
-            found = catch_up(uow, CATCH_UP_BATCH, NOW)
+            found = catch_up(uow, CATCH_UP_BATCH)
             uow.commit()
             held.append(time.perf_counter() - began)
         if not found:

@@ -14,13 +14,15 @@ where escalations are raised and taken up), and the sweep reads one range of it 
 transaction. Reminding records ``reminded_at`` on the escalation, which moves the key to the next one;
 a file found closed loses its key (lazily, as remedy visits do: the ticket workflow closes a complaint
 without its file). So a run reads only what became overdue since the last one, and each is reminded
-once. Files stored before session 38 have no index row for the key: the store writes them in small
-batches (``backfill_index``) before the first range is read.
+once. Files stored before session 38 have no index row for the key: the store writes them again in
+pages of the primary key (``reindex_page``, a position kept in :class:`EscalationKeyFill`) before the
+first range is read.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 import attrs
 
@@ -31,11 +33,17 @@ from aftersales.errors import DuplicateError, NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.customer_name import customer_name
 from aftersales.service.escalation_reach import above
-from aftersales.service.index_backfill import fill_index
 from aftersales.service.job_marks import JobMark
 from aftersales.service.notify import Notifications
 
-__all__ = ["CATCH_UP_BATCH", "OVERDUE_JOB", "announce_overdue_escalations", "catch_up", "reminded_roles"]
+__all__ = [
+    "CATCH_UP_BATCH",
+    "OVERDUE_JOB",
+    "EscalationKeyFill",
+    "announce_overdue_escalations",
+    "catch_up",
+    "reminded_roles",
+]
 
 OVERDUE_JOB = "escalation_overdue"
 """The prefix of the job marks of the escalations reminded (``escalation_overdue:<complaint>:<index>``)."""
@@ -53,10 +61,41 @@ CATCH_UP_BATCH = 100
 under the write lock (issue 21: a writer waits 100 ms at most)."""
 
 
-def catch_up(uow: UnitOfWork, limit: int, now: datetime) -> int:
-    """Index the key of up to ``limit`` complaint files stored before it existed; how many were indexed
-    (0 once none is left, and always on a store that indexes every field as it reads)."""
-    return fill_index(uow, [ComplaintFile], "escalation_due", limit, now=now)
+@attrs.define
+class EscalationKeyFill:
+    """How far the catch-up of the escalation key has gone in a store written before session 38: the
+    last complaint file (by id) whose index rows were written again, and whether every one was."""
+
+    DOCUMENT_KIND: ClassVar[str] = "escalation_key_fill"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+    ID: ClassVar[str] = "escalation_due"
+
+    id: str
+    after: str = ""
+    done: bool = False
+    version: int = 0
+
+
+def catch_up(uow: UnitOfWork, limit: int) -> int:
+    """Write the index rows of up to ``limit`` complaint files following the last ones done (a store
+    written before the key existed has none of it); how many were written, 0 once all are (at once on a
+    store without ``reindex_page``: memory indexes every field as it writes). Resumable: the position is
+    committed with the page."""
+    page = getattr(uow.documents, "reindex_page", None)
+    try:
+        fill = uow.documents.get(EscalationKeyFill, EscalationKeyFill.ID)
+    except NotFound:
+        fill = EscalationKeyFill(EscalationKeyFill.ID, done=page is None)
+        uow.documents.add(fill)
+    if fill.done or page is None:
+        return 0
+    last = page(ComplaintFile, fill.after, limit)
+    if last is None:
+        fill.done = True
+    else:
+        fill.after = last
+    uow.documents.save(fill)
+    return 0 if last is None else 1
 
 
 def announce_overdue_escalations(

@@ -616,7 +616,7 @@ class Jobs:
         page = self._page
 
         def fill(uow: UnitOfWork, at: datetime) -> int:
-            return catch_up(uow, min(page, CATCH_UP_BATCH), now)
+            return catch_up(uow, min(page, CATCH_UP_BATCH))
 
         while self.runner.write(self.actor, "sla_sweep", None, [now.isoformat(), OVERDUE_JOB, "fill"], fill):
             pass
