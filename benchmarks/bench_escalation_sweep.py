@@ -146,18 +146,24 @@ def old_pass(uow: UnitOfWork, notifications: Notifications, now: datetime) -> in
     return reminded
 
 
+PAGES: list[float] = []
+"""How long each transaction of the new pass took (its hold of the write lock, at most)."""
+
+
 def new_pass(desk: ServiceDesk, page: int, commit: bool) -> Callable[[], int]:
     """The new pass as the job runs it: a page of files per transaction until none follows."""
 
     def run() -> int:
         reminded, after = 0, None
         while True:
+            began = time.perf_counter()
             with desk.store() as uow:
                 count, after = announce_overdue_escalations(
                     uow, desk.context.notifications, NOW, limit=page, after=after
                 )
                 if commit:
                     uow.commit()
+            PAGES.append(time.perf_counter() - began)
             reminded += count
             if after is None:
                 return reminded
@@ -227,7 +233,7 @@ def main() -> None:
     parser.add_argument("--complaints", type=int, default=50_000)
     parser.add_argument("--overdue", type=int, default=300)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--page", type=int, default=500)
+    parser.add_argument("--page", type=int, default=CATCH_UP_BATCH)
     args = parser.parse_args()
     built = the_file(args.complaints, args.overdue)
     copy = built.with_name(f"run-{built.name}")
@@ -245,6 +251,7 @@ def main() -> None:
                  f"new: key range, {args.page} a page": new_pass(desk, args.page, False)}  # fmt: skip
         reminded = {name: op() for name, op in first.items()}
         report("first sweep after the dues (rolled back each run)", timed(args.runs, first), reminded)
+        print(f"  new: longest transaction of a page {fmt(max(PAGES))} ({len(PAGES)} pages)")
         new_pass(desk, args.page, True)()  # the reminders committed: the next sweeps have nothing new
         repeat = {"old: every complaint file read": old_run(desk, False),
                   f"new: key range, {args.page} a page": new_pass(desk, args.page, False)}  # fmt: skip
