@@ -27,6 +27,13 @@ then new code on the same schema-35 file): the migration 28 / 23 ms; the fold 87
 it p90 7.30 ms / 224 µs, p99 68 / 40 ms, max 186 / 188 ms (alone: p99 0.1 ms, max 1-8 ms). Both miss
 the 100 ms at their worst batch on this machine. On a 5,000-ticket copy with half its rows traditional
 the old batches (500 rows re-worded under the lock) held it 1.4-1.8 s; the new ones 108 ms at most.
+
+Session 38 (a 40,000-ticket file, half its search rows traditional, schema 35 → 40, new and old code
+alternated, load 10-18 on 2 cores): a batch stopping once 40 ms of lock are spent, 176 / 62 s in 3,284 /
+1,965 batches, longest lock 371 / 149 ms (old: 93 / 67 s, 232 / 118 ms); the writer's wait p99 60 / 40 ms
+(old 47 / 39 ms). Not better: a profile of the batches shows the rows' FTS writes (about 0.5 ms a row)
+and the commit's FTS segment merge (up to 37 ms of CPU, 129 ms wall) with wall time 3-6x the CPU time on
+this machine; the worst batch is the commit's merge and the scheduler, not the rows a batch writes.
 """
 
 from __future__ import annotations

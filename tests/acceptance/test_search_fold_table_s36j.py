@@ -18,7 +18,12 @@ import pytest
 
 import aftersales.ports.script_folding as script_folding
 import aftersales.ports.text_search as text_search
-from aftersales.adapters.search_fold_step import POSTGRES_SEARCH_REFOLD_STEP, SQLITE_SEARCH_REFOLD_STEP
+from aftersales.adapters.search_fold_step import (
+    POSTGRES_SEARCH_REFOLD_38_STEP,
+    POSTGRES_SEARCH_REFOLD_STEP,
+    SQLITE_SEARCH_REFOLD_38_STEP,
+    SQLITE_SEARCH_REFOLD_STEP,
+)
 from aftersales.errors import ConfigurationError
 from aftersales.ports.script_folding import FOLD_FINGERPRINT, fold_script
 from conftest import noticed_desk
@@ -76,11 +81,12 @@ def test_a_changed_opencc_table_is_refused(
 
 
 def _run_step(store: object, backend: str) -> object:
-    """Run the session-36 step on ``store`` as an upgrade meets it; the fold it records."""
+    """Run the session-36 step (and session 38's, which grew the table again) on ``store`` as an upgrade
+    meets them; the fold they record."""
     if backend == "sqlite":
         conn = store.acquire()  # type: ignore[attr-defined]
         try:
-            for statement in SQLITE_SEARCH_REFOLD_STEP:
+            for statement in (*SQLITE_SEARCH_REFOLD_STEP, *SQLITE_SEARCH_REFOLD_38_STEP):
                 if "ADD COLUMN" not in statement:  # the fresh file has the column already
                     conn.execute(statement)
             conn.commit()
@@ -88,7 +94,7 @@ def _run_step(store: object, backend: str) -> object:
         finally:
             store.release(conn)  # type: ignore[attr-defined]
     with store() as uow:  # type: ignore[operator]
-        for statement in POSTGRES_SEARCH_REFOLD_STEP:
+        for statement in (*POSTGRES_SEARCH_REFOLD_STEP, *POSTGRES_SEARCH_REFOLD_38_STEP):
             uow.run(statement)
         found = uow.run("SELECT fold, done FROM search_fold_backfill").fetchone()
         uow.commit()

@@ -97,6 +97,7 @@ NOT_EXPORTED: dict[str, str] = {
     "fault_stats": "fault counts per product",
     "id_counter": "bookkeeping",
     "index_filled": "bookkeeping",
+    "escalation_key_fill": "bookkeeping: a complaint id the catch-up reached",
     "job_lease": "bookkeeping",
     "knowledge_article": "the knowledge base",
     "knowledge_generation": "bookkeeping",

@@ -70,6 +70,7 @@ from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.search_fold_step import (
     POSTGRES_SEARCH_FOLD_STEP,
+    POSTGRES_SEARCH_REFOLD_38_STEP,
     POSTGRES_SEARCH_REFOLD_STEP,
     SearchFoldProgress,
     fold_search_keys_postgres,
@@ -277,6 +278,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Session 36: the fold also takes 瞭, 覆, 藉 to 了, 复, 借 (ports.script_folding.WORD_FORMS); the rows
     # stored are folded again by the small-batch fold, and the fold they are keyed by is recorded.
     POSTGRES_SEARCH_REFOLD_STEP,
+    # Session 38: the fold also takes 祇, 衹 to 只, 彷 to 仿, 甦 to 苏 (ports.script_folding.WORD_FORMS); the
+    # rows stored are folded again by the small-batch fold in upkeep, the fold recorded.
+    POSTGRES_SEARCH_REFOLD_38_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

@@ -20,9 +20,6 @@ long the last held it (:class:`~.lock_paced_batch.LockPacedBatch`).
 
 from __future__ import annotations
 
-import functools
-import itertools
-import math
 import sqlite3
 import time
 import weakref
@@ -30,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aftersales.adapters.fold_spellings import UNFOLDED_FORMS, term_translation, unfolded_forms, window_forms
 from aftersales.adapters.lock_paced_batch import LockPacedBatch
 from aftersales.adapters.sqlite_search_import import DELETE_FTS, INSERT_FTS, fts_words
 from aftersales.adapters.sqlite_write_batch import write_batch
@@ -37,7 +35,7 @@ from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
 from aftersales.errors import ConfigurationError
-from aftersales.ports.script_folding import FOLD_FINGERPRINT, fold_script, folding_table
+from aftersales.ports.script_folding import FOLD_FINGERPRINT, fold_script
 from aftersales.ports.text_search import FIELD_SEPARATOR
 
 if TYPE_CHECKING:
@@ -45,8 +43,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "POSTGRES_SEARCH_FOLD_STEP",
+    "POSTGRES_SEARCH_REFOLD_38_STEP",
     "POSTGRES_SEARCH_REFOLD_STEP",
     "SQLITE_SEARCH_FOLD_STEP",
+    "SQLITE_SEARCH_REFOLD_38_STEP",
     "SQLITE_SEARCH_REFOLD_STEP",
     "UNFOLDED_FORMS",
     "SearchFoldProgress",
@@ -100,6 +100,23 @@ POSTGRES_SEARCH_REFOLD_STEP: tuple[str, ...] = (
 )
 """The PostgreSQL twin of :data:`SQLITE_SEARCH_REFOLD_STEP`."""
 
+_SESSION_38_FOLD = "4d51ef4e144cfba8"
+"""The fold of session 38 (``WORD_FORMS`` grown by 祇, 衹 → 只, 彷 → 仿, 甦 → 苏), as the steps below
+record it."""
+
+SQLITE_SEARCH_REFOLD_38_STEP: tuple[str, ...] = (
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = 0 WHERE {_PENDING}",
+    f"UPDATE search_fold_backfill SET fold = '{_SESSION_38_FOLD}'",
+)
+"""The SQLite step of session 38: the fold table grew again (``WORD_FORMS``), so the rows stored are folded
+again by the resumable batches (a search is right meanwhile: :mod:`.fold_spellings`)."""
+
+POSTGRES_SEARCH_REFOLD_38_STEP: tuple[str, ...] = (
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = NOT ({_PENDING}), fold = '{_SESSION_38_FOLD}'"
+    " WHERE id = 1",
+)
+"""The PostgreSQL twin of :data:`SQLITE_SEARCH_REFOLD_38_STEP`."""
+
 BATCH = 500
 """Search rows a PostgreSQL transaction folds (its row locks hold back only the commands on those rows)."""
 FIRST_BATCH = 50
@@ -111,6 +128,11 @@ writes a segment of the new words and merges the small ones: 10-20 ms on a loade
 beside each row's keys and words; a row read and left as it is costs nothing under the lock."""
 _LOCK_CEILING = 0.05
 """A batch that held the lock longer halves the next (a writer waits 100 ms at most, issue 21)."""
+_WRITE_SECONDS = 0.04
+"""Write-lock time after which a batch stops writing rows (the rest are the next batch's): with the
+commit's FTS segment write (10-20 ms), a writer waits well under 100 ms whatever the pace predicted."""
+_WRITE_CHUNK = 8
+"""Rows written between two looks at the clock."""
 _READ_SECONDS = 0.03
 """Reading and folding a batch outside the lock (a row without a traditional character: one scan)."""
 
@@ -248,43 +270,56 @@ def _pending_of(conn: sqlite3.Connection, positions: list[int]) -> set[int]:
 
 
 def _write_batch(
-    conn: sqlite3.Connection, after: int, last: int, finished: bool, changes: list[_Change]
-) -> tuple[int, bool] | None:
-    """Under the write lock: the batch's folded rows and the position; (rows rewritten, finished), or
-    ``None`` when another run moved the position on.
+    conn: sqlite3.Connection,
+    after: int,
+    last: int,
+    finished: bool,
+    changes: list[_Change],
+) -> tuple[int, bool, int] | None:
+    """Under the write lock: the batch's folded rows and the position; (rows rewritten, finished, the
+    position reached), or ``None`` when another run moved the position on.
 
     A row is written only if it is still as read (guarded UPDATE). Its FTS words then change straight
     from the words made outside the lock, unless its position was pending already (a command's re-index
     not flushed yet: the FTS index holds that earlier row's words, and the next flush writes the folded
     ones). A row a command changed since it was read (a note appended to its unfolded text) is read and
-    folded again here, its words left to the flush."""
+    folded again here, its words left to the flush.
+
+    The rows are written a few at a time until :data:`_WRITE_SECONDS` have passed under the lock (session 38:
+    a batch sized by the last ones' pace still held it 198 ms on a loaded machine); the rest of the
+    batch is left to the next, the position stopping before the first row not written."""
     if search_fold_state(conn) != (after, False):
         return None
+    began, budget, chunk = time.perf_counter(), _WRITE_SECONDS, _WRITE_CHUNK
     runner = _ConnRunner(conn)
     rewritten = 0
     if after == -1:
         rewritten += _fold_documents(runner.run, SqliteStoredTextIndex(runner).put)
     pending = _pending_of(conn, [c.pos for c in changes])
-    direct: list[_Change] = []
     again: list[int] = []
-    for change in changes:
-        written = conn.execute(
-            "UPDATE ticket_search SET text = ?, idents = ?, keys = ?"
-            " WHERE pos = ? AND text = ? AND idents = ? AND keys = ? AND scope = ?",
-            (*change.folded, change.pos, *change.read),
-        ).rowcount
-        if not written:
-            again.append(change.pos)
-            continue
-        _rekey(conn, change.pos, change.read[2], change.folded[2])
-        rewritten += 1
-        if change.pos not in pending:
-            direct.append(change)
-    if direct:
-        # The trigger listed each as pending with the words the FTS index holds: those read.
-        conn.executemany("DELETE FROM ticket_search_pending WHERE pos = ?", [(c.pos,) for c in direct])
-        conn.executemany(DELETE_FTS, [(c.pos, *c.old_words) for c in direct])
-        conn.executemany(INSERT_FTS, [(c.pos, *c.new_words) for c in direct])
+    for start in range(0, len(changes), chunk):
+        if start and time.perf_counter() - began > budget:
+            last, finished = changes[start].pos - 1, False
+            break
+        direct: list[_Change] = []
+        for change in changes[start : start + chunk]:
+            written = conn.execute(
+                "UPDATE ticket_search SET text = ?, idents = ?, keys = ?"
+                " WHERE pos = ? AND text = ? AND idents = ? AND keys = ? AND scope = ?",
+                (*change.folded, change.pos, *change.read),
+            ).rowcount
+            if not written:
+                again.append(change.pos)
+                continue
+            _rekey(conn, change.pos, change.read[2], change.folded[2])
+            rewritten += 1
+            if change.pos not in pending:
+                direct.append(change)
+        if direct:
+            # The trigger listed each as pending with the words the FTS index holds: those read.
+            conn.executemany("DELETE FROM ticket_search_pending WHERE pos = ?", [(c.pos,) for c in direct])
+            conn.executemany(DELETE_FTS, [(c.pos, *c.old_words) for c in direct])
+            conn.executemany(INSERT_FTS, [(c.pos, *c.new_words) for c in direct])
     for pos in again:
         row = conn.execute(
             "SELECT text, idents, keys, scope FROM ticket_search WHERE pos = ?", (pos,)
@@ -304,7 +339,7 @@ def _write_batch(
             runner
         ).flush()  # the trigger listed them: their words now, not a command's backlog
     conn.execute("UPDATE search_fold_backfill SET after_pos = ?, done = ? WHERE id = 1", (last, finished))
-    return rewritten, finished
+    return rewritten, finished, last
 
 
 def fold_search_keys(
@@ -342,9 +377,11 @@ def fold_search_keys(
         if result is None:
             continue  # another run moved on: read from its position
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        if progress.add((len(positions), *result), took):
+        rewritten, finished, reached = result
+        rows = sum(1 for pos in positions if pos <= reached)  # a batch stopped by time wrote fewer
+        if progress.add((rows, rewritten, finished), took):
             break
-        pace.taken(len(positions), took, read)
+        pace.taken(rows, took, read)
     return progress
 
 
@@ -407,54 +444,6 @@ def pending_fold_postgres(uow: Any) -> int | None:
             _FOLDED_STORES.add(store)
         return None
     return int(found[0])
-
-
-UNFOLDED_FORMS = 32
-"""The most spellings of a query term a search looks for in rows a pending fold has not reached (a
-term of four characters with two spellings each has 16); beyond, those rows are read folded."""
-
-
-@functools.cache
-def _spellings() -> dict[str, tuple[str, ...]]:
-    """Each character the fold gives, and the characters folded to it."""
-    found: dict[str, list[str]] = {}
-    for source, to in folding_table().items():
-        found.setdefault(to, []).append(chr(source))
-    return {to: tuple(sorted(sources)) for to, sources in found.items()}
-
-
-def unfolded_forms(term: str) -> tuple[str, ...] | None:
-    """Every text that folds to ``term`` (a folded query term), ``term`` first; None when there are
-    more than :data:`UNFOLDED_FORMS`. A row not folded yet holds the term as one of them."""
-    spellings = _spellings()
-    choices = [(ch, *spellings.get(ch, ())) for ch in term]
-    if math.prod(len(choice) for choice in choices) > UNFOLDED_FORMS:
-        return None
-    return tuple("".join(chars) for chars in itertools.product(*choices))
-
-
-def window_forms(term: str) -> tuple[str, ...]:
-    """The spellings of the longest part of ``term`` that has at most :data:`UNFOLDED_FORMS` (a row
-    not folded yet that holds ``term`` holds one of them): what narrows the rows a search reads through
-    ``translate()`` to the few that may match."""
-    for size in range(len(term), 0, -1):
-        for start in range(len(term) - size + 1):
-            forms = unfolded_forms(term[start : start + size])
-            if forms is not None:
-                return forms
-    return (term,)  # an empty term: nothing narrows it
-
-
-def term_translation(term: str) -> tuple[str, str]:
-    """The fold of the characters that fold to one of ``term``'s, as the two strings of SQL's
-    ``translate(text, from, to)``: a text holds ``term`` folded exactly where it holds it translated so
-    (the term's own characters fold to themselves). A search reads the rows a pending fold has not
-    reached through it for a term of more spellings than :data:`UNFOLDED_FORMS`, on the rows holding
-    a spelling of a part of it (:func:`window_forms`). The whole table (3,000 characters, scanned per
-    character of the text) made it some 3 ms a row; the term's few, microseconds."""
-    spellings = _spellings()
-    pairs = [(source, ch) for ch in dict.fromkeys(term) for source in spellings.get(ch, ())]
-    return "".join(source for source, _ in pairs), "".join(ch for _, ch in pairs)
 
 
 def fold_search_keys_postgres(

@@ -573,6 +573,12 @@ class SqliteStore:
         finally:
             self.release(conn)
 
+    searches_while_folding = True
+    """A search finds the rows a pending fold has not reached (it looks for a term's traditional
+    spellings there: :mod:`.ticket_search_sqlite`), so the fold is paced by :meth:`upkeep` rather than
+    run whole before a process's first search (session 38, issue 21: a large file's first search waited
+    for all of it; :class:`~aftersales.ports.search_fold.SearchesWhileFolding`)."""
+
     def fill_sweep_tables(self, *, max_batches: int | None = None) -> FillProgress:
         """Copy the open tickets and customer tiers of a file written before schema step 15 into the
         SLA sweep's tables, in short resumable batches (writers wait one batch at most); the next

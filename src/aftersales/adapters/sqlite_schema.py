@@ -35,7 +35,11 @@ from aftersales.adapters.reporting_sqlite_schema import (
     SOLUTION_REPORT_STEP,
     SOLVED_RESPONSE_REPORT_STEP,
 )
-from aftersales.adapters.search_fold_step import SQLITE_SEARCH_FOLD_STEP, SQLITE_SEARCH_REFOLD_STEP
+from aftersales.adapters.search_fold_step import (
+    SQLITE_SEARCH_FOLD_STEP,
+    SQLITE_SEARCH_REFOLD_38_STEP,
+    SQLITE_SEARCH_REFOLD_STEP,
+)
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_FOLD_STEP, SWEEP_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
 from aftersales.adapters.ticket_search_sqlite import (
@@ -266,6 +270,10 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 39 (session 36): the fold also takes 瞭, 覆, 藉 to 了, 复, 借 (ports.script_folding.WORD_FORMS); the
     # rows stored are folded again by the small-batch fold, and the fold they are keyed by is recorded.
     SQLITE_SEARCH_REFOLD_STEP,
+    # 40 (session 38): the fold also takes 祇, 衹 to 只, 彷 to 仿, 甦 to 苏 (ports.script_folding.WORD_FORMS);
+    # the rows stored are folded again by the small-batch fold (a search is right meanwhile), the fold
+    # recorded.
+    SQLITE_SEARCH_REFOLD_38_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

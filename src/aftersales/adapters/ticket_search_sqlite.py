@@ -35,6 +35,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from aftersales.adapters.fold_spellings import pending_fold_sqlite, unfolded_forms, window_forms
 from aftersales.adapters.late_gap_pending import filter_gap_column
 from aftersales.adapters.sql_ledger import where
 from aftersales.adapters.sqlite_search_import import (
@@ -49,6 +50,7 @@ from aftersales.adapters.text_search import TEXT_INDEX_MIGRATION
 from aftersales.errors import StorageError, ValidationError
 from aftersales.ports.erasure import QuotedNeedles, quotes_any
 from aftersales.ports.queries import Page, TicketFilter
+from aftersales.ports.script_folding import fold_script
 from aftersales.ports.text_search import FIELD_SEPARATOR, normalize
 from aftersales.ports.ticket_search import (
     SLOTS,
@@ -259,6 +261,43 @@ _CHECK = "(instr(s.text, ?) > 0 OR instr(s.idents, ?) > 0 OR instr(s.idents, ?) 
 
 def _check_params(term: str) -> tuple[str, str, str]:
     return (term, FIELD_SEPARATOR + term, term + FIELD_SEPARATOR)
+
+
+_FOLD_FUNCTION = "aftersales_fold"
+"""The SQL name of :func:`~aftersales.ports.script_folding.fold_script` on a connection searching while a
+fold is pending (a term of more spellings than :data:`~.fold_spellings.UNFOLDED_FORMS`)."""
+
+
+def _spellings(term: str, pending: int | None) -> tuple[str, ...]:
+    """The texts a row may hold ``term`` as: itself, and while a fold is pending its unfolded spellings
+    (just itself when they are too many: those rows are read folded, :func:`_term_check`)."""
+    if pending is None:
+        return (term,)
+    return unfolded_forms(term) or (term,)
+
+
+def _term_check(term: str, pending: int | None) -> tuple[str, list[object]]:
+    """A term's check on a search row, and its values: in one of its spellings while a fold is pending;
+    a term of too many spellings, in the rows past the fold's position read folded."""
+    forms = _spellings(term, pending)
+    if pending is None or unfolded_forms(term) is not None:
+        sql = _CHECK if len(forms) == 1 else "(" + " OR ".join([_CHECK] * len(forms)) + ")"
+        return sql, [p for form in forms for p in _check_params(form)]
+    folded = _CHECK.replace("s.text", f"{_FOLD_FUNCTION}(s.text)").replace(
+        "s.idents", f"{_FOLD_FUNCTION}(s.idents)"
+    )
+    return f"({_CHECK} OR (s.pos > ? AND {folded}))", [*_check_params(term), pending, *_check_params(term)]
+
+
+def _any_match(term: str, pending: int | None) -> str:
+    """The FTS5 expression of a term while a fold may be pending: any of its spellings' words (the FTS
+    index holds a row's words as stored), or, for a term of too many, any spelling of its narrowest part."""
+    if pending is None:
+        return term_match(term)
+    forms = unfolded_forms(term) or window_forms(term)
+    if len(forms) == 1:
+        return term_match(forms[0])
+    return "(" + " OR ".join(term_match(form) for form in forms) + ")"
 
 
 _INSERT_ROW = (
@@ -553,20 +592,28 @@ class SqliteTicketSearch:
     # -- reading --------------------------------------------------------------------------------
 
     def search(self, query: SearchQuery, filter: TicketFilter, request: SearchRequest) -> Page[str]:
-        """One page of matching ticket ids: exact-key hits first, then the rest newest first."""
+        """One page of matching ticket ids: exact-key hits first, then the rest newest first.
+
+        While an upgrade's fold is pending (:mod:`.search_fold_step`), the rows it has not reached may
+        hold a term in a traditional spelling: each spelling is matched and checked too
+        (:mod:`.fold_spellings`), so a search is right without waiting for the fold (session 38)."""
+        conn = self._uow.conn()
         # the breached filter reads late_gap as the ledger does (an upgrade's back-fill may be pending)
-        parts, params = where(filter, "?", "LIKE", gap_column=filter_gap_column(self._uow.conn(), filter))
-        checks = [_CHECK] * len(query.terms)
-        check_params = [p for term in query.terms for p in _check_params(term)]
-        conditions = [*checks, *parts]
-        values: list[object] = [*check_params, *params]
-        stream = self._streamer(query, conditions, values, _scope_match(filter))
-        return merge_pages(self._keyed(query, conditions, values), stream, request)
+        parts, params = where(filter, "?", "LIKE", gap_column=filter_gap_column(conn, filter))
+        pending = pending_fold_sqlite(conn)
+        if pending is not None:
+            conn.create_function(_FOLD_FUNCTION, 1, fold_script, deterministic=True)
+        checks = [_term_check(term, pending) for term in query.terms]
+        conditions = [*(sql for sql, _ in checks), *parts]
+        values: list[object] = [*(v for _, found in checks for v in found), *params]
+        stream = self._streamer(query, conditions, values, _scope_match(filter), pending)
+        return merge_pages(self._keyed(query, conditions, values, pending), stream, request)
 
     def _keyed(
-        self, query: SearchQuery, conditions: list[str], values: list[object]
+        self, query: SearchQuery, conditions: list[str], values: list[object], pending: int | None = None
     ) -> list[tuple[int, int, str]]:
-        terms = query.terms
+        # A pending fold: a row not reached holds a key in its stored spelling (one of the term's).
+        terms = [form for term in query.terms for form in _spellings(term, pending)]
         scores: dict[int, int] = {}
         marks = ", ".join("?" * len(terms))
         for (pos,) in self._uow.run(
@@ -585,8 +632,15 @@ class SqliteTicketSearch:
                 hits.append((scores[pos], int(pos), str(ticket_id)))
         return hits
 
-    def _streamer(self, query: SearchQuery, conditions: list[str], values: list[object], scope: str) -> Any:
-        match = " AND ".join(term_match(term) for term in query.terms) + scope
+    def _streamer(
+        self,
+        query: SearchQuery,
+        conditions: list[str],
+        values: list[object],
+        scope: str,
+        pending: int | None = None,
+    ) -> Any:
+        match = " AND ".join(_any_match(term, pending) for term in query.terms) + scope
         head = (
             "SELECT f.rowid, s.ticket_id FROM ticket_search_fts f JOIN ticket_search s ON s.pos = f.rowid"
             " JOIN tickets ON tickets.id = s.ticket_id WHERE ticket_search_fts MATCH ?"

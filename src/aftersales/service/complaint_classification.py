@@ -61,6 +61,7 @@ def _answer_crisis_escalations(file: ComplaintFile, actor: Actor, now: datetime)
             and any(r in e.to for r in actor.roles)
         ):
             file.escalations[i] = attrs.evolve(e, acknowledged_at=now, acknowledged_by=actor.ref)
+    file.rekey()  # taken up: no longer the sweep's to remind
 
 
 def _same_batch(ticket: Ticket, incident: BatchIncident) -> None:

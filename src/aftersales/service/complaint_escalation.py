@@ -149,6 +149,7 @@ class ComplaintEscalation(ComplaintBase):
             },
         )
         file.escalations.append(record)
+        file.rekey()  # the sweep's key: this one may be the earliest due
         return list(reach.messages), _reach_told(decision, named, reach)
 
     def escalate(
@@ -190,6 +191,7 @@ class ComplaintEscalation(ComplaintBase):
                 file.escalations[i] = attrs.evolve(
                     file.escalations[i], acknowledged_at=now, acknowledged_by=actor.ref
                 )
+            file.rekey()  # taken up: no longer the sweep's to remind
 
         return self._run(actor, "acknowledge_escalation", complaint_id, body, idempotency_key)
 
@@ -236,6 +238,7 @@ class ComplaintEscalation(ComplaintBase):
             for i, e in enumerate(file.escalations):
                 if e.acknowledged_at is None and any(r in e.to for r in actor.roles):
                     file.escalations[i] = attrs.evolve(e, acknowledged_at=now, acknowledged_by=actor.ref)
+            file.rekey()
             notices = self.context.notifications
             return Applied(messages=gm_decision_messages(notices, uow, ticket, file, actor, now))
 

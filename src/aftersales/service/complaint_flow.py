@@ -44,6 +44,7 @@ def _outcome_sent_back(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile) -> 
     callback): cleared from the file (the event log keeps it) and the callback scheduled for it dropped;
     the next feedback gives a new one and schedules its callback."""
     file.outcome = ""
+    file.rekey()  # a reopened complaint's escalations not taken up are the sweep's again
     drop_pending(uow, ticket)
 
 

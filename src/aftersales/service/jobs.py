@@ -115,7 +115,12 @@ from aftersales.service.callback_due_notice import callback_due_messages
 from aftersales.service.complaint_month import registered_files
 from aftersales.service.customer_name import customer_name
 from aftersales.service.delivery import MOST_PURGED, notification_params
-from aftersales.service.escalation_overdue import OVERDUE_JOB, announce_overdue_escalations
+from aftersales.service.escalation_overdue import (
+    CATCH_UP_BATCH,
+    OVERDUE_JOB,
+    announce_overdue_escalations,
+    catch_up,
+)
 from aftersales.service.fee_desk import MOST_BATCH
 from aftersales.service.fork_locks import renew_after_fork
 from aftersales.service.job_marks import JobMark, month_sent, months_unsent
@@ -606,13 +611,30 @@ class Jobs:
 
     def _overdue_escalations(self, now: datetime) -> int:
         """Remind, once, whom each escalation overdue at ``now`` was addressed to and their superior
-        (seed 004 第八条 2(5); :mod:`aftersales.service.escalation_overdue`)."""
+        (seed 004 第八条 2(5); :mod:`aftersales.service.escalation_overdue`): the files keyed overdue, a
+        page per transaction, after indexing the key of files stored before it (a batch per transaction)."""
         notifications = self.context.notifications
+        # A reminder writes its notices, a job mark and the file: 500 a page held the write lock 100 ms.
+        page = min(self._page, CATCH_UP_BATCH)
 
-        def remind(uow: UnitOfWork, at: datetime) -> int:
-            return announce_overdue_escalations(uow, notifications, now)
+        def fill(uow: UnitOfWork, at: datetime) -> int:
+            return catch_up(uow, page)
 
-        return self.runner.write(self.actor, "sla_sweep", None, [now.isoformat(), OVERDUE_JOB], remind)
+        while self.runner.write(self.actor, "sla_sweep", None, [now.isoformat(), OVERDUE_JOB, "fill"], fill):
+            pass
+        reminded, after = 0, None
+        while True:
+
+            def remind(
+                uow: UnitOfWork, at: datetime, after: tuple[str, str] | None = after
+            ) -> tuple[int, tuple[str, str] | None]:
+                return announce_overdue_escalations(uow, notifications, now, limit=page, after=after)
+
+            request = [now.isoformat(), OVERDUE_JOB, list(after or ())]
+            count, after = self.runner.write(self.actor, "sla_sweep", None, request, remind)
+            reminded += count
+            if after is None:
+                return reminded
 
     def _callbacks_due(self, now: datetime) -> int:
         """Tell the callback agents (``[notification] callback_due_to``: the dealer who did the job too,
