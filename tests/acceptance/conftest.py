@@ -13,8 +13,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -229,6 +230,45 @@ def pg_schema_url() -> Iterator[str]:
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+_LOCK_WAITERS = """
+SELECT count(*) FROM pg_stat_activity AS a
+WHERE a.datname = current_database() AND a.wait_event_type = 'Lock'
+  AND a.pid <> pg_backend_pid() AND a.pid <> ALL(%(besides)s)
+  AND EXISTS (
+    SELECT 1 FROM pg_locks AS l
+    JOIN pg_class AS c ON c.oid = l.relation
+    JOIN pg_namespace AS n ON n.oid = c.relnamespace
+    WHERE l.pid = a.pid AND n.nspname = %(schema)s
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  )
+"""
+"""Backends waiting for a lock that hold (or wait for) a lock on a table of the schema: a race test's own
+connections. Other test processes share the database with their own schemas, and their waits are not
+this test's: counting every waiting backend of the database let a race go on before it had formed."""
+
+
+def lock_waited(
+    dsn: str,
+    schema: str,
+    *,
+    besides: Collection[int] = (),
+    timeout: float = 30.0,
+    going: Callable[[], bool] | None = None,
+) -> bool:
+    """Whether a backend working in ``schema`` of ``dsn`` (other than those in ``besides``) waits for a
+    lock, polled until it does (``True``), ``timeout`` seconds passed or ``going()`` turned false."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while time.monotonic() < deadline and (going is None or going()):
+            row = conn.execute(_LOCK_WAITERS, {"besides": list(besides), "schema": schema}).fetchone()
+            if row is not None and row[0] > 0:
+                return True
+            time.sleep(0.005)  # polling what the server reports, not waiting for a guess
+    return False
 
 
 @contextlib.contextmanager
