@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from tests.acceptance.store_templates import fresh_sqlite_file
+from tests.acceptance.store_templates import fresh_sqlite_file, migrated_pg_schema
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
@@ -283,9 +283,26 @@ def store_url(backend: str, tmp_path: Path, name: str = "desk.db") -> Iterator[s
 
 
 @contextlib.contextmanager
+def migrated_pg_url() -> Iterator[str]:
+    """A store URL on a schema of ``AFTERSALES_PG_DSN`` as a first open leaves it, one an earlier test of
+    the process used and made so again or a new one (:func:`.store_templates.migrated_pg_schema`; the test
+    skips without a DSN): for a desk a test opens and fills, not for tests of making or migrating one."""
+    dsn = os.environ.get("AFTERSALES_PG_DSN")
+    if not dsn:
+        pytest.skip("AFTERSALES_PG_DSN is not set")
+    with migrated_pg_schema(dsn) as schema:
+        yield f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}"
+
+
+@contextlib.contextmanager
 def _made_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """:func:`store_url`, the SQLite file a copy of a migrated template (:mod:`.store_templates`): for the
-    desks below, which open and register (tests that a refused open makes no file use :func:`store_url`)."""
+    """:func:`store_url`, the SQLite file a copy of a migrated template and the PostgreSQL schema one as a
+    first open leaves it (:mod:`.store_templates`): for the desks below, which open and register (tests
+    that a refused open makes no file or schema use :func:`store_url`)."""
+    if backend == "postgres":
+        with migrated_pg_url() as url:
+            yield url
+        return
     with store_url(backend, tmp_path) as url:
         if backend == "sqlite":
             fresh_sqlite_file(tmp_path / "desk.db")
