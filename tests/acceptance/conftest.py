@@ -272,11 +272,13 @@ def lock_waited(
 
 
 @contextlib.contextmanager
-def store_url(backend: str, tmp_path: Path, name: str = "desk.db") -> Iterator[str]:
-    """The URL of a fresh store of ``backend``: ``memory``, ``sqlite`` (``name`` in ``tmp_path``) or
-    ``postgres`` (:func:`pg_schema_url`: a throw-away schema; the test skips without a DSN)."""
+def store_url(backend: str, tmp_path: Path, name: str = "desk.db", *, fresh: bool = False) -> Iterator[str]:
+    """The URL of a fresh store of ``backend``: ``memory``, ``sqlite`` (``name`` in ``tmp_path``, no file
+    yet) or ``postgres``: a schema as a first open leaves it (:func:`migrated_pg_url`), or with ``fresh``
+    none yet (:func:`pg_schema_url`, for tests of what an open makes or refuses to make); the test skips
+    without a DSN."""
     if backend == "postgres":
-        with pg_schema_url() as url:
+        with migrated_pg_url() if not fresh else pg_schema_url() as url:
             yield url
     else:
         yield "memory://" if backend == "memory" else f"sqlite:///{tmp_path / name}"
