@@ -13,15 +13,16 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from tests.acceptance.store_templates import fresh_sqlite_file
+from tests.acceptance.store_templates import fresh_sqlite_file, migrated_pg_schema
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
@@ -231,21 +232,79 @@ def pg_schema_url() -> Iterator[str]:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+_LOCK_WAITERS = """
+SELECT count(*) FROM pg_stat_activity AS a
+WHERE a.datname = current_database() AND a.wait_event_type = 'Lock'
+  AND a.pid <> pg_backend_pid() AND a.pid <> ALL(%(besides)s)
+  AND EXISTS (
+    SELECT 1 FROM pg_locks AS l
+    JOIN pg_class AS c ON c.oid = l.relation
+    JOIN pg_namespace AS n ON n.oid = c.relnamespace
+    WHERE l.pid = a.pid AND n.nspname = %(schema)s
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  )
+"""
+"""Backends waiting for a lock that hold (or wait for) a lock on a table of the schema: a race test's own
+connections. Other test processes share the database with their own schemas, and their waits are not
+this test's: counting every waiting backend of the database let a race go on before it had formed."""
+
+
+def lock_waited(
+    dsn: str,
+    schema: str,
+    *,
+    besides: Collection[int] = (),
+    timeout: float = 30.0,
+    going: Callable[[], bool] | None = None,
+) -> bool:
+    """Whether a backend working in ``schema`` of ``dsn`` (other than those in ``besides``) waits for a
+    lock, polled until it does (``True``), ``timeout`` seconds passed or ``going()`` turned false."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while time.monotonic() < deadline and (going is None or going()):
+            row = conn.execute(_LOCK_WAITERS, {"besides": list(besides), "schema": schema}).fetchone()
+            if row is not None and row[0] > 0:
+                return True
+            time.sleep(0.005)  # polling what the server reports, not waiting for a guess
+    return False
+
+
 @contextlib.contextmanager
-def store_url(backend: str, tmp_path: Path, name: str = "desk.db") -> Iterator[str]:
-    """The URL of a fresh store of ``backend``: ``memory``, ``sqlite`` (``name`` in ``tmp_path``) or
-    ``postgres`` (:func:`pg_schema_url`: a throw-away schema; the test skips without a DSN)."""
+def store_url(backend: str, tmp_path: Path, name: str = "desk.db", *, fresh: bool = False) -> Iterator[str]:
+    """The URL of a fresh store of ``backend``: ``memory``, ``sqlite`` (``name`` in ``tmp_path``, no file
+    yet) or ``postgres``: a schema as a first open leaves it (:func:`migrated_pg_url`), or with ``fresh``
+    none yet (:func:`pg_schema_url`, for tests of what an open makes or refuses to make); the test skips
+    without a DSN."""
     if backend == "postgres":
-        with pg_schema_url() as url:
+        with migrated_pg_url() if not fresh else pg_schema_url() as url:
             yield url
     else:
         yield "memory://" if backend == "memory" else f"sqlite:///{tmp_path / name}"
 
 
 @contextlib.contextmanager
+def migrated_pg_url() -> Iterator[str]:
+    """A store URL on a schema of ``AFTERSALES_PG_DSN`` as a first open leaves it, one an earlier test of
+    the process used and made so again or a new one (:func:`.store_templates.migrated_pg_schema`; the test
+    skips without a DSN): for a desk a test opens and fills, not for tests of making or migrating one."""
+    dsn = os.environ.get("AFTERSALES_PG_DSN")
+    if not dsn:
+        pytest.skip("AFTERSALES_PG_DSN is not set")
+    with migrated_pg_schema(dsn) as schema:
+        yield f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}"
+
+
+@contextlib.contextmanager
 def _made_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """:func:`store_url`, the SQLite file a copy of a migrated template (:mod:`.store_templates`): for the
-    desks below, which open and register (tests that a refused open makes no file use :func:`store_url`)."""
+    """:func:`store_url`, the SQLite file a copy of a migrated template and the PostgreSQL schema one as a
+    first open leaves it (:mod:`.store_templates`): for the desks below, which open and register (tests
+    that a refused open makes no file or schema use :func:`store_url`)."""
+    if backend == "postgres":
+        with migrated_pg_url() as url:
+            yield url
+        return
     with store_url(backend, tmp_path) as url:
         if backend == "sqlite":
             fresh_sqlite_file(tmp_path / "desk.db")

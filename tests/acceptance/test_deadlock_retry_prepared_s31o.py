@@ -9,9 +9,11 @@ session held the statement: the runner's retry prepared it again and failed with
 
 The deadlock is made, not hoped for: another session holds the ticket's row; the command (which takes
 its customer first, ``customer_first``) waits for it in the locking read; once it waits (PostgreSQL's own
-``pg_stat_activity``) the other session asks for the customer. The command's session has the shorter
-``deadlock_timeout``, so it is the one the server aborts. Memory and SQLite stores prepare nothing and
-take writers one at a time: there is nothing to test there.
+``pg_stat_activity``, a backend of the test's own schema: a wait of another test process sharing the
+database let the test go on before the command waited, and no deadlock formed) the other session asks
+for the customer. The command's session has the shorter ``deadlock_timeout``, so it is the one the
+server aborts. Memory and SQLite stores prepare nothing and take writers one at a time: there is nothing
+to test there.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -27,25 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 from aftersales.adapters.clock import ManualClock
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, make_world, register, store_url
-
-
-def _waits_for_lock(dsn: str, besides: int, timeout: float = 5.0) -> bool:
-    """Whether a backend of the test database other than ``besides`` waits for a lock within ``timeout``."""
-    import psycopg
-
-    deadline = time.monotonic() + timeout
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            row = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND wait_event_type = 'Lock' AND pid NOT IN (pg_backend_pid(), %s)",
-                (besides,),
-            ).fetchone()
-            if row is not None and row[0] > 0:
-                return True
-            time.sleep(0.005)  # polling what the server reports, not waiting for a guess
-    return False
+from conftest import STAFF, START, lock_waited, make_world, register, store_url
 
 
 def test_a_command_aborted_by_a_deadlock_after_its_prepare_runs_again(tmp_path: Path) -> None:
@@ -93,7 +76,7 @@ def test_a_command_aborted_by_a_deadlock_after_its_prepare_runs_again(tmp_path: 
             thread = threading.Thread(target=hand_over)
             thread.start()
             try:
-                assert _waits_for_lock(dsn, pid), "the command never waited for the ticket"
+                assert lock_waited(dsn, schema, besides=(pid,)), "the command never waited for the ticket"
                 # The command holds its customer and waits for the ticket: asking for the customer
                 # closes the circle; the server aborts the command's transaction, then this one goes on.
                 held = other.execute("SELECT id FROM entities WHERE id = 'cust-zh' FOR UPDATE")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -34,27 +33,10 @@ from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.money import Money
 from aftersales.ports.queries import PageRequest, TicketFilter
-from conftest import two_desks
+from conftest import lock_waited, two_desks
 
 PHONE = "13912345678"
 """The erased customer's phone number (``cust-zh`` of the acceptance world)."""
-
-
-def _erasure_waits(dsn: str, timeout: float = 4.0) -> bool:
-    """Whether a backend of the test database waits for a lock within ``timeout`` (polled)."""
-    import psycopg
-
-    deadline = time.monotonic() + timeout
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            row = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            ).fetchone()
-            if row is not None and row[0] > 0:
-                return True
-            time.sleep(0.005)  # polling what the server reports, not waiting for a guess
-    return False
 
 
 def _race(
@@ -74,7 +56,7 @@ def _race(
             attempts[0] += 1
             if not locked.is_set():
                 locked.set()
-                go.wait(5)
+                go.wait(60)  # (set as soon as the other side waits: a bound for a failure only)
         return found
 
     lock_customer = privacy.for_update
@@ -96,10 +78,10 @@ def _race(
     try:
         one = threading.Thread(target=run, args=(0, command, first))
         one.start()
-        assert locked.wait(5), told[0]
+        assert locked.wait(30), told[0]
         other = threading.Thread(target=run, args=(1, erase, second))
         other.start()
-        waits = _erasure_waits(os.environ["AFTERSALES_PG_DSN"])
+        waits = lock_waited(os.environ["AFTERSALES_PG_DSN"], second.store.schema, going=other.is_alive)
         go.set()
         one.join()
         other.join()
@@ -203,22 +185,6 @@ def test_an_extra_visit_granted_while_its_customer_is_erased_queues(tmp_path: Pa
         assert phoned == []
 
 
-def _settles_or_waits(thread: threading.Thread, dsn: str, timeout: float = 4.0) -> None:
-    """Until ``thread`` ended or a backend of the test database waits for a lock (polled)."""
-    import psycopg
-
-    deadline = time.monotonic() + timeout
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        while thread.is_alive() and time.monotonic() < deadline:
-            row = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            ).fetchone()
-            if row is not None and row[0] > 0:
-                return
-            thread.join(0.005)
-
-
 def test_a_maintenance_visit_generated_while_its_customer_is_erased_queues(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -233,7 +199,7 @@ def test_a_maintenance_visit_generated_while_its_customer_is_erased_queues(
             # The batch has read its plans and their customers; the erasure runs now.
             if not paused.is_set():
                 paused.set()
-                go.wait(5)
+                go.wait(60)  # (set as soon as the other side waits: a bound for a failure only)
             prepare(batch, plans)
 
         monkeypatch.setattr(maintenance._Batch, "prepare", pausing)
@@ -247,10 +213,11 @@ def test_a_maintenance_visit_generated_while_its_customer_is_erased_queues(
 
         job = threading.Thread(target=run, args=(0, lambda: first.maintenance.generate_due(world.system)))
         job.start()
-        assert paused.wait(5), told[0]
+        assert paused.wait(30), told[0]
         erasure = threading.Thread(target=run, args=(1, lambda: _erase(world)(second)))
         erasure.start()
-        _settles_or_waits(erasure, os.environ["AFTERSALES_PG_DSN"])
+        # Until the erasure ended or waits for a lock.
+        lock_waited(os.environ["AFTERSALES_PG_DSN"], second.store.schema, going=erasure.is_alive)
         go.set()
         job.join()
         erasure.join()

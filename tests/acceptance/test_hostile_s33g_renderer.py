@@ -81,7 +81,7 @@ def test_a_renderer_that_cannot_word_a_notification_is_refused_at_open(
 ) -> None:
     catalogs, key = BROKEN[broken]
     renderer = Renderer(catalogs())
-    with store_url(backend, tmp_path) as url:
+    with store_url(backend, tmp_path, fresh=True) as url:  # the refused open makes no schema
         with pytest.raises(ConfigurationError) as refused:
             ServiceDesk.open(url, pack="office_equipment", clock=ManualClock(START), renderer=renderer)
         assert refused.value.key == key

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -44,7 +43,7 @@ from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesP
 from aftersales.serialization import encode_json, unstructure
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, make_world, register
+from conftest import STAFF, START, make_world, migrated_pg_url, register
 
 DSN = os.environ.get("AFTERSALES_PG_DSN")
 PART = "WN-CB-01"
@@ -81,15 +80,12 @@ class Story:
     visit: str
 
 
-def _url(kind: str, tmp_path: Path) -> tuple[str, str | None]:
+def _url(kind: str, tmp_path: Path, stack: contextlib.ExitStack) -> str:
     if kind == "memory":
-        return "memory://", None
+        return "memory://"
     if kind == "sqlite":
-        return f"sqlite:///{fresh_sqlite_file(tmp_path / 'roles.db')}", None  # a copy of a migrated file
-    if not DSN:
-        pytest.skip("AFTERSALES_PG_DSN is not set")
-    schema = f"r_{uuid.uuid4().hex[:16]}"
-    return f"{DSN}{'&' if '?' in DSN else '?'}schema={schema}", schema
+        return f"sqlite:///{fresh_sqlite_file(tmp_path / 'roles.db')}"  # a copy of a migrated file
+    return stack.enter_context(migrated_pg_url())  # a migrated schema, made again afterwards
 
 
 def _repair(desk: ServiceDesk, clock: ManualClock, customer: str, asset: str, staff: Actor) -> str:
@@ -148,7 +144,8 @@ def _build(desk: ServiceDesk, clock: ManualClock) -> Story:
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
-    url, schema = _url(request.param, tmp_path)
+    stack = contextlib.ExitStack()
+    url = _url(request.param, tmp_path, stack)
     clock = ManualClock(START)
     # The PostgreSQL store keeps no files of its own: the written report needs an attachment store.
     files = MemoryAttachmentStore() if request.param == "postgresql" else None
@@ -159,11 +156,7 @@ def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
         yield _build(desk, clock)
     finally:
         desk.shutdown()
-        if schema is not None:
-            import psycopg
-
-            with psycopg.connect(DSN or "", autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        stack.close()
 
 
 def test_a_customer_who_is_also_a_dealers_staff_exports_only_themself(story: Story) -> None:

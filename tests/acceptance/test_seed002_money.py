@@ -8,8 +8,8 @@ phase, no service fee); a complaint's warranty extension (延长免费售后服�
 
 from __future__ import annotations
 
+import contextlib
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -53,7 +53,7 @@ from aftersales.reports.money import month_money
 from aftersales.reports.months import month_period
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.views import TicketView
-from conftest import STAFF, START, World, make_world, register
+from conftest import STAFF, START, World, make_world, migrated_pg_url, register
 
 DSN = os.environ.get("AFTERSALES_PG_DSN")
 SH = ZoneInfo("Asia/Shanghai")
@@ -92,16 +92,13 @@ OUT_OF_BOX = Asset(
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
     clock = ManualClock(START)
-    schema = None
+    stack = contextlib.ExitStack()
     if request.param == "memory":
         url = "memory://"
     elif request.param == "sqlite":
         url = f"sqlite:///{fresh_sqlite_file(tmp_path / 'money.db')}"  # a copy of a migrated file
     else:
-        if not DSN:
-            pytest.skip("AFTERSALES_PG_DSN is not set")
-        schema = f"m_{uuid.uuid4().hex[:16]}"
-        url = f"{DSN}{'&' if '?' in DSN else '?'}schema={schema}"
+        url = stack.enter_context(migrated_pg_url())  # a migrated schema, made again after
     desk = ServiceDesk.open(
         url,
         pack="sanitary_ware",
@@ -120,11 +117,7 @@ def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Serv
         yield desk, clock, world
     finally:
         desk.shutdown()
-        if schema is not None:
-            import psycopg
-
-            with psycopg.connect(DSN or "", autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        stack.close()
 
 
 def _repair(

@@ -8,8 +8,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -35,7 +35,7 @@ from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesP
 from aftersales.reports.budgets import budget_report, scoped_budget_report
 from aftersales.reports.money import month_money, scoped_month_money, slip_cost_totals
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register
+from conftest import STAFF, START, World, make_world, migrated_pg_url, register
 
 __all__ = ["story"]  # the fixture, shared with the seed-002 money story
 
@@ -183,16 +183,13 @@ HALF_IN = Asset(
 def _desk_with(request: pytest.FixtureRequest, tmp_path: Path, fees: DefaultFeesPolicy) -> Iterator[Story]:
     """A desk on the fixture's store with ``fees`` for the pack's prices, the world, and the units."""
     clock = ManualClock(START)
-    schema = None
+    stack = contextlib.ExitStack()
     if request.param == "memory":
         url = "memory://"
     elif request.param == "sqlite":
         url = f"sqlite:///{fresh_sqlite_file(tmp_path / 'gaps.db')}"  # a copy of a migrated file
     else:
-        if not DSN:
-            pytest.skip("AFTERSALES_PG_DSN is not set")
-        schema = f"g_{uuid.uuid4().hex[:16]}"
-        url = f"{DSN}{'&' if '?' in DSN else '?'}schema={schema}"
+        url = stack.enter_context(migrated_pg_url())  # a migrated schema, made again after
     desk = ServiceDesk.open(
         url, pack="sanitary_ware", overrides={"fees": fees}, clock=clock, notifier=MemoryNotifier(),
         staff=STAFF, invoice_issuer=MemoryInvoiceIssuer(),
@@ -205,11 +202,7 @@ def _desk_with(request: pytest.FixtureRequest, tmp_path: Path, fees: DefaultFees
         yield desk, clock, world
     finally:
         desk.shutdown()
-        if schema is not None:
-            import psycopg
-
-            with psycopg.connect(DSN or "", autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        stack.close()
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])

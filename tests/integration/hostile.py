@@ -7,6 +7,7 @@ on the data itself, not through the API under test.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import uuid
@@ -15,6 +16,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from tests.acceptance.store_templates import migrated_pg_schema
 
 from aftersales import (
     Actor,
@@ -58,13 +61,15 @@ class Opened:
         self.kind = kind
         self.schema: str | None = None
         self.path: Path | None = None
+        self._schema = contextlib.ExitStack()
         if kind == "memory":
             url = "memory://"
         elif kind == "sqlite":
             self.path = tmp_path / f"h-{uuid.uuid4().hex[:8]}.db"
             url = f"sqlite:///{self.path}"
         else:
-            self.schema = f"h_{uuid.uuid4().hex[:16]}"
+            # A migrated schema of the test's own (a reused one made as a first open leaves it).
+            self.schema = self._schema.enter_context(migrated_pg_schema(DSN or ""))
             sep = "&" if "?" in (DSN or "") else "?"
             url = f"{DSN}{sep}schema={self.schema}"
         self.clock = ManualClock(NOW)
@@ -72,11 +77,7 @@ class Opened:
 
     def close(self) -> None:
         self.desk.shutdown()
-        if self.schema is not None:
-            import psycopg
-
-            with psycopg.connect(DSN or "", autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+        self._schema.close()
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table, sorted: equal snapshots mean nothing was written."""

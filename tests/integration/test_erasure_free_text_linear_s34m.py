@@ -11,6 +11,7 @@ replaced, which the tests below check against it on random rows.
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 from collections.abc import Iterator
@@ -64,11 +65,15 @@ PARTS = [
     "d",
 ]
 texts = st.lists(st.sampled_from(PARTS), max_size=8).map("".join)
+
+EXAMPLES = 1000 if os.environ.get("AFTERSALES_FUZZ") == "full" else 200
+"""Random cases per property: a thousand with ``AFTERSALES_FUZZ=full`` (as the public-API fuzz), else
+200 (each run draws new ones; a thousand were a minute of CI's two cores)."""
 needle_lists = st.lists(texts, max_size=8)
 
 
 @given(needle_lists, texts, st.sampled_from([ERASED, WITHHELD, "XY", "a", "]x["]))
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 def test_a_needle_set_replaces_as_each_needle_in_turn(needles: list[str], text: str, mark: str) -> None:
     prepared = NeedleSet(needles)
     assert prepared.present(text) == {n for n in needles if n in text}
@@ -87,7 +92,7 @@ def test_many_short_needles_are_found_as_each_in_turn(monkeypatch: pytest.Monkey
 
 
 @given(needle_lists, texts)
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 def test_quoted_needles_answer_as_each_asked_in_turn(needles: list[str], text: str) -> None:
     assert quotes_any(text, QuotedNeedles(needles)) is quotes_any(text, list(needles))
 

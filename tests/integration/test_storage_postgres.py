@@ -1,15 +1,18 @@
 """The storage contract against PostgreSQL; skipped only when ``AFTERSALES_PG_DSN`` is unset.
 
-Every test gets its own schema (dropped afterwards), so runs never collide.
+Every test gets its own schema (a contract test's a reused migrated one, emptied afterwards), so runs
+never collide.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
 
 import pytest
+from tests.acceptance.store_templates import migrated_pg_schema
 
 from aftersales.testing.storage_contract import StorageContract
 
@@ -21,30 +24,30 @@ pytestmark = [
 
 
 class _DroppingStore:
-    """Wraps a store so closing it also drops its private schema."""
+    """Wraps a store on a private migrated schema (a reused one, made as a first open leaves it:
+    :func:`tests.acceptance.store_templates.migrated_pg_schema`) so closing it also gives the schema back
+    (emptied for the next test, or dropped)."""
 
-    def __init__(self, schema: str) -> None:
+    def __init__(self) -> None:
         from aftersales.adapters.postgres import open_postgres
 
         sep = "&" if "?" in (DSN or "") else "?"
-        self.schema = schema
-        self.inner = open_postgres(f"{DSN}{sep}schema={schema}")
+        self._schema = contextlib.ExitStack()
+        self.schema = self._schema.enter_context(migrated_pg_schema(DSN or ""))
+        self.inner = open_postgres(f"{DSN}{sep}schema={self.schema}")
         self.url = self.inner.url
 
     def __call__(self):  # type: ignore[no-untyped-def]
         return self.inner()
 
     def close(self) -> None:
-        import psycopg
-
         self.inner.close()
-        with psycopg.connect(DSN or "", autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+        self._schema.close()
 
 
 class TestPostgresStorage(StorageContract):
     def make_store(self, tmp_path: Path) -> _DroppingStore:  # type: ignore[override]
-        return _DroppingStore(f"t_{uuid.uuid4().hex[:16]}")
+        return _DroppingStore()
 
 
 def test_url_options_reach_the_sessions() -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from tests.acceptance.store_templates import fresh_sqlite_file
+from tests.acceptance.store_templates import fresh_sqlite_file, migrated_pg_schema
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.ticket import Ticket
@@ -34,14 +34,15 @@ def open_desk(
     tickets: Callable[[], Iterable[Ticket]] | None = None,
 ) -> Iterator[ServiceDesk]:
     """A desk of ``kind`` filled with the month (or holding ``tickets()``, stored as they are), its clock
-    at ``at``; PostgreSQL in a private schema dropped afterwards."""
+    at ``at``; PostgreSQL in a migrated schema of the test's own, emptied afterwards."""
     clock = ManualClock(at or datetime(2026, 4, 2, 12, tzinfo=SH))
-    schema = f"r_{uuid.uuid4().hex[:16]}"
+    stack = contextlib.ExitStack()
     if kind == "memory":
         url = "memory://"
     elif kind == "sqlite":
         url = f"sqlite:///{fresh_sqlite_file(tmp_path / 'desk.db')}"  # a copy of a migrated file
-    else:
+    else:  # a migrated schema, made so again afterwards
+        schema = stack.enter_context(migrated_pg_schema(DSN or ""))
         url = f"{DSN}{'&' if '?' in (DSN or '') else '?'}schema={schema}"
     desk = ServiceDesk.open(url, pack="sanitary_ware", clock=clock)
     try:
@@ -55,8 +56,4 @@ def open_desk(
         yield desk
     finally:
         desk.shutdown()
-        if kind == "postgresql":
-            import psycopg
-
-            with psycopg.connect(DSN or "", autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        stack.close()
