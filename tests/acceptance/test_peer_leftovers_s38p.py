@@ -1,0 +1,72 @@
+"""A peer tester's leftovers of session 38 (issues 17–20, task p) on memory, SQLite and PostgreSQL.
+
+- Seed 004 第六条 1(6) 保证立刻调查或派人解决 with 第八条 2(5) 立即: the customer-service centre's pack kept
+  the library's urgent contact (30 minutes of the clock) for a flagged call only, so at 17:50 a call
+  flagged urgent was due its contact at 18:20 and a critical one not flagged at 09:20 the next day. A
+  store whose due times came from the old pack reads them stale and the sweep moves them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from aftersales import Priority, ServiceDesk, Severity
+from aftersales.adapters.clock import ManualClock
+from conftest import SHANGHAI, STAFF, World, _made_store_url, make_world, register
+
+
+def _at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def _old_centre_pack(tmp_path: Path) -> Path:
+    """service_centre as released before session 38: no urgent contact from a grade."""
+    text = (resources.files("aftersales.policies.packs") / "service_centre.toml").read_text(encoding="utf-8")
+    assert 'urgent_contact_from = "critical"\n' in text
+    path = tmp_path / "service_centre_s37.toml"
+    path.write_text(text.replace('urgent_contact_from = "critical"\n', ""), encoding="utf-8")
+    return path
+
+
+def _critical(desk: ServiceDesk, world: World) -> str:
+    tid = desk.open_ticket(
+        world.agent, customer_id=world.cust_zh.id, description="整栋楼热水系统停机"
+    ).ticket.id
+    desk.triage(world.agent, tid, nature="system_down", severity=Severity.HIGH, production_stopped=True)
+    assert desk.ticket(world.manager, tid).priority is Priority.CRITICAL
+    return tid
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_critical_call_at_1750_is_contacted_by_1820_like_a_flagged_one(
+    backend: str, tmp_path: Path
+) -> None:
+    """Thursday 5 March 2026 at 17:50, ten minutes before the centre closes: a call flagged urgent and a
+    critical one not flagged are both due their first contact at 18:20. On SQLite and PostgreSQL the
+    critical call was first registered under the old pack (due 09:20 on Friday): the desk opened on the
+    new pack reads the store's dues stale and its sweep moves the due to 18:20."""
+    clock, world = ManualClock(_at(3, 5, 17, 50)), make_world()
+    with _made_store_url(backend, tmp_path) as url:
+        old_tid = None
+        if backend != "memory":
+            with ServiceDesk.open(url, pack=_old_centre_pack(tmp_path), clock=clock, staff=STAFF) as old:
+                register(old, world)
+                old_tid = _critical(old, world)
+                assert old.ticket(world.manager, old_tid).response_due_at == _at(3, 6, 9, 20)
+        with ServiceDesk.open(url, pack="service_centre", clock=clock, staff=STAFF) as desk:
+            if old_tid is None:
+                register(desk, world)
+            else:
+                assert desk.health().dues_stale is True
+                desk.run_due_jobs()
+                assert desk.health().dues_stale is False
+                assert desk.ticket(world.manager, old_tid).response_due_at == _at(3, 5, 18, 20)
+            flagged = desk.open_ticket(
+                world.agent, customer_id=world.cust_zh.id, description="热水器漏电", urgent=True
+            ).ticket
+            critical = desk.ticket(world.manager, _critical(desk, world))
+            assert flagged.response_due_at == critical.response_due_at == _at(3, 5, 18, 20)
