@@ -4,6 +4,9 @@
   the library's urgent contact (30 minutes of the clock) for a flagged call only, so at 17:50 a call
   flagged urgent was due its contact at 18:20 and a critical one not flagged at 09:20 the next day. A
   store whose due times came from the old pack reads them stale and the sweep moves them.
+- Seed 002 分工与合作 1 乙方负责所售产品的全过程服务: on the sanitary-ware desk a VIP's critical call goes
+  to the customer's dealer by ``desk.dispatch`` (docs/concepts/quality-incidents-and-teams.md said the desk's
+  dispatch picked from the emergency team: the docs now say what the seed and the code do).
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ import pytest
 
 from aftersales import Priority, ServiceDesk, Severity
 from aftersales.adapters.clock import ManualClock
-from conftest import SHANGHAI, STAFF, World, _made_store_url, make_world, register
+from aftersales.domain.ids import EngineerId
+from aftersales.domain.parties import Engineer, EngineerLevel
+from aftersales.domain.work import AssigneeKind
+from conftest import SHANGHAI, STAFF, World, _made_store_url, make_world, register, world_desk
 
 
 def _at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -70,3 +76,24 @@ def test_a_critical_call_at_1750_is_contacted_by_1820_like_a_flagged_one(
             ).ticket
             critical = desk.ticket(world.manager, _critical(desk, world))
             assert flagged.response_due_at == critical.response_due_at == _at(3, 5, 18, 20)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_vips_critical_call_goes_to_the_dealer_not_the_emergency_team(backend: str, tmp_path: Path) -> None:
+    """Monday 2 March 2026 at 09:00, in working hours: the VIP Alice Smith (a customer of the Pudong dealer)
+    reports her smart toilet smoking, graded critical. The maker has an emergency-team engineer free in
+    Shanghai; the desk's dispatch still sends the call to the Pudong dealer, who does all service of what it
+    sold."""
+    with world_desk(backend, tmp_path, pack="sanitary_ware") as (desk, _clock, w):
+        skills = frozenset({"plumbing", "electrics"})
+        team = Engineer(
+            EngineerId("eng-em"), "应急王", EngineerLevel.SENIOR, skills, "SH", emergency_team=True
+        )
+        desk.register_engineer(w.manager, team)
+        tid = desk.open_ticket(w.agent, customer_id=w.cust_en.id, description="智能马桶冒烟").ticket.id
+        desk.triage(w.agent, tid, nature="system_down", severity=Severity.HIGH, production_stopped=True)
+        assert desk.ticket(w.manager, tid).priority is Priority.CRITICAL
+        desk.dispatch(w.manager, tid)
+        assignee = desk.ticket(w.manager, tid).assignee
+        assert assignee is not None
+        assert (assignee.kind, assignee.id) == (AssigneeKind.DEALER, w.dealer_sh.id)
