@@ -7,6 +7,9 @@
 - Seed 002 分工与合作 1 乙方负责所售产品的全过程服务: on the sanitary-ware desk a VIP's critical call goes
   to the customer's dealer by ``desk.dispatch`` (docs/concepts/quality-incidents-and-teams.md said the desk's
   dispatch picked from the emergency team: the docs now say what the seed and the code do).
+- A host's own fees policy naming no currency: the fee desk, the budgets and the KPI costs read ``CNY``
+  for it without a word (a host pricing in EUR). It names its currency or the desk is refused, naming
+  ``fees.currency``.
 """
 
 from __future__ import annotations
@@ -14,14 +17,16 @@ from __future__ import annotations
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from aftersales import Priority, ServiceDesk, Severity
+from aftersales import ConfigurationError, Priority, ServiceDesk, Severity
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.domain.work import AssigneeKind
+from aftersales.policies.fees import DefaultFeesPolicy
 from conftest import SHANGHAI, STAFF, World, _made_store_url, make_world, register, world_desk
 
 
@@ -97,3 +102,40 @@ def test_a_vips_critical_call_goes_to_the_dealer_not_the_emergency_team(backend:
         assignee = desk.ticket(w.manager, tid).assignee
         assert assignee is not None
         assert (assignee.kind, assignee.id) == (AssigneeKind.DEALER, w.dealer_sh.id)
+
+
+class _HostFees:
+    """A host's own fees policy (the ``FeesPolicy`` protocol, no library parameters): prices in EUR."""
+
+    name = "host.fees"
+
+    def __init__(self, currency: object = None) -> None:
+        self._priced = DefaultFeesPolicy()
+        if currency is not None:
+            self.currency = currency
+
+    def part_price(self, part: str) -> Any:
+        return self._priced.part_price(part)
+
+    def labour_fee(self, dealer_id: Any, job_type: str) -> Any:
+        return self._priced.labour_fee(dealer_id, job_type)
+
+    def travel_fee(self, dealer_id: Any, *, zone: Any = None, distance_km: Any = None) -> Any:
+        return self._priced.travel_fee(dealer_id, zone=zone, distance_km=distance_km)
+
+    def draft_quote(self, **request: Any) -> Any:
+        return self._priced.draft_quote(**request)
+
+
+def test_a_hosts_fees_policy_names_its_currency_or_the_desk_is_refused() -> None:
+    """The fee desk, the budgets and the KPI report read the desk's money in the fees policy's currency.
+    A host's policy naming none was read as CNY, whatever it priced in; naming one it is used, an
+    unknown code or none refuses the desk before any store is opened."""
+    with ServiceDesk.open(
+        "memory://", pack="general_maintenance", overrides={"fees": _HostFees("EUR")}
+    ) as desk:
+        assert (desk.fees.currency, desk.charges.currency) == ("EUR", "EUR")
+    for wrong in (None, "EURO", 978):
+        with pytest.raises(ConfigurationError) as refused:
+            ServiceDesk.open("memory://", pack="general_maintenance", overrides={"fees": _HostFees(wrong)})
+        assert refused.value.key == "fees.currency"
