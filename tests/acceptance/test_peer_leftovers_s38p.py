@@ -10,6 +10,9 @@
 - A host's own fees policy naming no currency: the fee desk, the budgets and the KPI costs read ``CNY``
   for it without a word (a host pricing in EUR). It names its currency or the desk is refused, naming
   ``fees.currency``.
+- Seed 002 分工 7/10 每月对所维修情况进行一次统计: the dealers' monthly summary counted ``repair`` alone as a
+  dealer's repairs whatever the pack, so a 叫修 ending in an exchange (``return_exchange``) counted nowhere.
+  The categories are the pack's ``[dealer_reports]`` (sanitary_ware: repair and exchange).
 """
 
 from __future__ import annotations
@@ -20,14 +23,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_seed002_readings_s24 import _call, _repaired_and_accepted, host
 
 from aftersales import ConfigurationError, Priority, ServiceDesk, Severity
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.reporting import reporting_for
+from aftersales.domain.classification import Category
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.domain.work import AssigneeKind
+from aftersales.errors import ValidationError
 from aftersales.policies.fees import DefaultFeesPolicy
+from aftersales.reports.dealer_monthly import scoped_dealer_monthly
 from conftest import SHANGHAI, STAFF, World, _made_store_url, make_world, register, world_desk
+
+__all__ = ["host"]  # the sanitary-ware stores' fixture, shared with session 24's readings
 
 
 def _at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -139,3 +149,47 @@ def test_a_hosts_fees_policy_names_its_currency_or_the_desk_is_refused() -> None
         with pytest.raises(ConfigurationError) as refused:
             ServiceDesk.open("memory://", pack="general_maintenance", overrides={"fees": _HostFees(wrong)})
         assert refused.value.key == "fees.currency"
+
+
+def test_a_dealers_exchange_counts_with_its_repairs_of_the_month(
+    host: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    """On 20 April 2026 the Pudong dealer takes a call about a toilet that keeps flushing; it is found to be
+    an exchange (return_exchange) and the customer accepts the work. April's summary counts it as the
+    dealer's repair, so its true report of one repair matches the ledger; the report's categories are
+    the pack's, and another set given is refused naming it."""
+    desk, clock, world = host
+    clock.set(datetime(2026, 4, 20, 9, 0, tzinfo=SHANGHAI))
+    tid = _call(desk, world)
+    desk.reclassify(world.agent, tid, category=Category.RETURN_EXCHANGE, reason="开箱即坏, 更换整机")
+    _repaired_and_accepted(desk, world, tid)
+    clock.set(datetime(2026, 5, 2, 10, 0, tzinfo=SHANGHAI))
+    desk.reports.submit_dealer_report(
+        world.dealer_sh_staff, "dealer-sh", "2026-04", installations=0, repairs=1
+    )
+    queries = reporting_for(desk.store)
+    report = scoped_dealer_monthly(desk, world.manager, queries, "2026-04")
+    (row,) = [r for r in report.rows if r.dealer_id == "dealer-sh"]
+    assert (row.installations, row.repairs, row.matches_ledger) == (0, 1, True)
+    with pytest.raises(ValidationError) as refused:
+        scoped_dealer_monthly(desk, world.manager, queries, "2026-04", repair_categories=["repair"])
+    assert refused.value.field == "repair_categories"
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('repair_categories = ["repair", "installation"]', "dealer_reports.repair_categories"),
+        ('repair_categories = "repair"', "dealer_reports.repair_categories"),
+        ("installation_categories = []", "dealer_reports.installation_categories"),
+    ],
+)
+def test_the_dealer_report_categories_are_refused_when_they_cannot_count(
+    tmp_path: Path, body: str, key: str
+) -> None:
+    """A category in both lists would count a job twice; a lone code or no code counts nothing."""
+    path = tmp_path / "p.toml"
+    path.write_text(f'[pack]\nname = "p"\nextends = "sanitary_ware"\n\n[dealer_reports]\n{body}\n', "utf-8")
+    with pytest.raises(ConfigurationError) as refused:
+        ServiceDesk.open("memory://", pack=path)
+    assert refused.value.key == key
