@@ -13,6 +13,8 @@
 - Seed 002 分工 7/10 每月对所维修情况进行一次统计: the dealers' monthly summary counted ``repair`` alone as a
   dealer's repairs whatever the pack, so a 叫修 ending in an exchange (``return_exchange``) counted nowhere.
   The categories are the pack's ``[dealer_reports]`` (sanitary_ware: repair and exchange).
+- The renderers showed every report in ``Asia/Shanghai`` unless told: a Berlin desk's breach report printed
+  its ``as_of`` in Shanghai time. They show a report in the zone it was counted in.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from test_seed002_readings_s24 import _call, _repaired_and_accepted, host
@@ -35,6 +38,10 @@ from aftersales.domain.work import AssigneeKind
 from aftersales.errors import ValidationError
 from aftersales.policies.fees import DefaultFeesPolicy
 from aftersales.reports.dealer_monthly import scoped_dealer_monthly
+from aftersales.reports.labels import report_labels
+from aftersales.reports.months import month_period
+from aftersales.reports.render import to_text
+from aftersales.reports.sla import sla_breaches
 from conftest import SHANGHAI, STAFF, World, _made_store_url, make_world, register, world_desk
 
 __all__ = ["host"]  # the sanitary-ware stores' fixture, shared with session 24's readings
@@ -193,3 +200,25 @@ def test_the_dealer_report_categories_are_refused_when_they_cannot_count(
     with pytest.raises(ConfigurationError) as refused:
         ServiceDesk.open("memory://", pack=path)
     assert refused.value.key == key
+
+
+def test_a_berlin_desks_breach_report_is_rendered_in_berlin_time(tmp_path: Path) -> None:
+    """A Berlin desk's SLA breach report counts its weeks in Berlin; rendered without ``timezone=`` it
+    printed its period and its ``as_of`` in Shanghai time (09:00 in Berlin shown as 16:00). The renderers
+    now show a report in the zone it was counted in; ``timezone=`` still chooses another."""
+    clock = ManualClock(datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("Europe/Berlin")))
+    settings = {"timezone": "Europe/Berlin"}
+    with ServiceDesk.open(
+        "memory://", pack="general_maintenance", clock=clock, staff=STAFF, settings=settings
+    ) as desk:
+        world = make_world()
+        report = sla_breaches(
+            desk, world.manager, month_period("2026-03", "Europe/Berlin"), as_of=clock.now()
+        )
+    berlin, shanghai = (
+        report_labels("en", None, z).datetime(clock.now()) for z in ("Europe/Berlin", "Asia/Shanghai")
+    )
+    assert berlin != shanghai
+    shown = to_text(report, "en")
+    assert berlin in shown and shanghai not in shown
+    assert shanghai in to_text(report, "en", timezone="Asia/Shanghai")
