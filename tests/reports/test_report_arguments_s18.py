@@ -49,6 +49,9 @@ def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk
 def test_a_bad_zone_or_names_is_refused_by_name(desk: ServiceDesk, given: dict[str, Any], field: str) -> None:
     report = kpi_report(reporting_for(desk.store), MARCH, CALENDAR, group=GroupBy.DEALER)
     for write in (to_csv, to_html, to_text, to_markdown):
+        if given == {"timezone": None}:  # the zone the report was counted in (session 38), not refused
+            assert write(report, "zh_Hans", **given)
+            continue
         with pytest.raises(ValidationError) as refused:
             write(report, "zh_Hans", **given)
         assert refused.value.field == field, (write.__name__, str(refused.value))

@@ -173,14 +173,17 @@ def scoped_dealer_monthly(
     *,
     as_of: datetime | None = None,
     due_day: int | None = None,
-    installation_categories: frozenset[str] = frozenset({"installation"}),
-    repair_categories: frozenset[str] = frozenset({"repair"}),
+    installation_categories: Iterable[str] | None = None,
+    repair_categories: Iterable[str] | None = None,
 ) -> DealerMonthlySummary:
     """:func:`dealer_monthly` as ``actor`` may read it through ``desk``: the month of the desk's zone
     (``desk.reports.timezone``), read at ``as_of`` (default: the desk's clock), due by the pack's
     ``[dealer_reports] due_day`` (seed 002: 每月3号之前; session 28: the day was this argument's, 3
     whatever the pack). ``due_day``, when given, must be the pack's: another day would judge dealers
-    late by a rule the company has not got (``ValidationError`` naming ``due_day``).
+    late by a rule the company has not got (``ValidationError`` naming ``due_day``). So must the categories
+    counted as installations and repairs, the pack's ``[dealer_reports] installation_categories`` and
+    ``repair_categories`` (session 38: they were these arguments' alone, ``installation`` and ``repair``
+    whatever the pack), when given (``ValidationError`` naming the argument).
 
     Judged by the permission table's ``dealer_monthly_report`` (``desk.reports.dealer_monthly_scope``,
     before any figure is read): the heads and the auditor read every dealer's row (seed 002 9/10:
@@ -188,7 +191,21 @@ def scoped_dealer_monthly(
     report, not the other dealers' (乙方 reports to 甲方, not to its peers); anyone else is
     ``PermissionDenied``."""
     dealer = desk.reports.dealer_monthly_scope(actor)
-    pack_day = pack_dealer_report_rules(desk.policies.extra).due_day
+    rules = pack_dealer_report_rules(desk.policies.extra)
+    pack_day = rules.due_day
+    kinds = {
+        "installation_categories": rules.installation_categories,
+        "repair_categories": rules.repair_categories,
+    }
+    for field, given in (
+        ("installation_categories", installation_categories),
+        ("repair_categories", repair_categories),
+    ):
+        if given is not None and _categories(given, field) != kinds[field]:
+            raise ValidationError(
+                f"{field} is the pack's [dealer_reports] {field} ({', '.join(sorted(kinds[field]))})",
+                field=field,
+            )
     # An int, not one equal to it: True, 3.0 or Decimal(3) is no day; a host's object may not compare.
     if due_day is not None and (type(due_day) is not int or due_day != pack_day):
         raise ValidationError(
@@ -198,7 +215,7 @@ def scoped_dealer_monthly(
     summary = dealer_monthly(
         queries, desk.store, month, as_of=as_of, clock=desk.clock if as_of is None else None,
         due_day=pack_day, timezone=desk.reports.timezone,
-        installation_categories=installation_categories, repair_categories=repair_categories,
+        installation_categories=rules.installation_categories, repair_categories=rules.repair_categories,
     )  # fmt: skip
     if dealer is None:
         return summary

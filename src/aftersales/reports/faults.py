@@ -195,6 +195,10 @@ def detect_batch_incidents(
 ) -> list[BatchIncident]:
     """Batches where one problem reached the pack's threshold, from fault records before ``until``.
 
+    ``until`` is exclusive, as every ``until`` of the library (a ``Period``'s end, ``received_to``, the SLA
+    alerts' ``until``): the records of tickets received before it count; one received at ``until`` is the
+    next cut-off's.
+
     ``params`` is the desk's complaint policy parameters (``desk.policies.complaint.params``): its
     ``batch_dimension`` says what the same problem is and its threshold decides, through the rule the
     desk's detector applies; its ``batch_excluded_causes`` (the user's or outside causes) never count, as

@@ -33,6 +33,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.typed_init import refused_typed
 from aftersales.domain.validation import enum_code
 from aftersales.errors import ConfigurationError, CurrencyMismatch, ValidationError
+from aftersales.policies.fees_currency import fees_currency
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
 from aftersales.ports.unit_of_work import reader_of
 from aftersales.reports.kpi_clock import response_clock
@@ -608,7 +609,7 @@ def pack_kpi_report(
     People read :func:`scoped_kpi_report`."""
     as_of = read_at(desk, as_of)
     fees = desk.policies.fees
-    currency = getattr(getattr(fees, "params", None), "currency", "CNY")
+    currency = fees_currency(fees)
     with reader_of(desk.store) as uow:  # reads only: no write lock
         return kpi_report(
             queries, period, desk.calendar, group=group, targets=targets, as_of=as_of,

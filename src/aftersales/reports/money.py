@@ -33,6 +33,7 @@ from aftersales.domain.fee_slips import MONEY_ROW_SEPARATOR, FeeSlip, MaterialsM
 from aftersales.domain.money import Money, currency_exponent
 from aftersales.domain.text import MONTH_PATTERN
 from aftersales.errors import ValidationError
+from aftersales.policies.fees_currency import fees_currency
 from aftersales.ports.reporting import Period
 from aftersales.reports.months import months_between
 from aftersales.reports.sources import MoneyDesk
@@ -344,4 +345,4 @@ def pack_budget_per_ticket(fees: Any) -> Money | None:
     amount = getattr(params, "budget_per_ticket", None)
     if amount is None:
         return None
-    return Money(amount, getattr(params, "currency", "CNY"))
+    return Money(amount, fees_currency(fees))

@@ -4,6 +4,11 @@ Every renderer takes a computed report (KPI, Pareto, trend, SLA, dealer monthly)
 :class:`~aftersales.reports.document.ReportDocument`, and a locale: headers, codes and group names
 come from the catalogs, numbers from Babel. HTML and XLSX need the ``reports`` extra (Jinja2,
 openpyxl); text, Markdown and CSV need nothing more than the library.
+
+Instants and periods are shown in ``timezone`` when given, else in the report's own zone: the one it was
+counted in (an SLA report's ``timezone``, else its period's zone), ``Asia/Shanghai`` only for a report that
+carries none. Session 38: every renderer showed ``Asia/Shanghai`` unless told, so a Berlin desk's breach
+report, its weeks counted in Berlin, printed its period and ``as_of`` in Shanghai time.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +25,7 @@ from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
 from aftersales.i18n.cell_safety import spreadsheet_text
 from aftersales.policies.fault_catalog import FaultCatalog
+from aftersales.ports.reporting import Period
 from aftersales.reports.document import ColumnKind, DocCell, Judged, ReportDocument, ReportTable, cell_text
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.pages import document_for
@@ -36,11 +42,26 @@ _OPTIONS = frozenset({"goals", "pack", "generated_at", "trend", "faults", "kpis"
 """What the renderers pass on to :func:`~aftersales.reports.pages.document_for`."""
 
 
+def _report_zone(report: object) -> str | tzinfo:
+    """The zone ``report`` was counted in: its own ``timezone`` (an SLA report), else its period's start
+    zone, else its due time's (a dealer summary), else ``Asia/Shanghai`` (a report carrying none)."""
+    own = getattr(report, "timezone", None)
+    if isinstance(own, str) and own:
+        return own
+    period = getattr(report, "period", None)
+    if isinstance(period, Period) and isinstance(period.start, datetime) and period.start.tzinfo is not None:
+        return period.start.tzinfo
+    due = getattr(report, "due_at", None)  # a dealer summary: due in the zone its month was counted in
+    if isinstance(due, datetime) and due.tzinfo is not None:
+        return due.tzinfo
+    return "Asia/Shanghai"
+
+
 def _document(
     report: object,
     locale: str,
     names: Mapping[str, str] | None,
-    timezone: str,
+    timezone: str | None,
     options: dict[str, Any],
 ) -> ReportDocument:
     unknown = sorted(set(options) - _OPTIONS)
@@ -59,7 +80,8 @@ def _document(
     catalog = options.pop("fault_catalog", None)
     if catalog is not None and not isinstance(catalog, FaultCatalog):
         raise ValidationError("fault_catalog must be the pack's FaultCatalog", field="fault_catalog")
-    labels: ReportLabels = report_labels(locale, names, timezone, catalog)
+    zone = _report_zone(report) if timezone is None else timezone
+    labels: ReportLabels = report_labels(locale, names, zone, catalog)
     return document_for(report, labels, **options)
 
 
@@ -105,7 +127,7 @@ def to_csv(
     bom: bool | None = None,
     codes: bool = False,
     names: Mapping[str, str] | None = None,
-    timezone: str = "Asia/Shanghai",
+    timezone: str | None = None,
     **options: Any,
 ) -> str:
     """The report's main table as CSV.
@@ -163,7 +185,7 @@ def to_markdown(
     locale: str = "en",
     *,
     names: Mapping[str, str] | None = None,
-    timezone: str = "Asia/Shanghai",
+    timezone: str | None = None,
     **options: Any,
 ) -> str:
     """Markdown: a title, the period and filters, each table, the notes (charts are left to HTML)."""
@@ -193,7 +215,7 @@ def to_text(
     locale: str = "en",
     *,
     names: Mapping[str, str] | None = None,
-    timezone: str = "Asia/Shanghai",
+    timezone: str | None = None,
     **options: Any,
 ) -> str:
     """Aligned plain text for a terminal (CJK characters counted as two columns)."""
@@ -225,7 +247,7 @@ def to_html(
     locale: str = "en",
     *,
     names: Mapping[str, str] | None = None,
-    timezone: str = "Asia/Shanghai",
+    timezone: str | None = None,
     **options: Any,
 ) -> str:
     """A complete HTML page (doctype, charset, title, print styles) with inline SVG charts."""
@@ -240,7 +262,7 @@ def to_xlsx(
     locale: str = "en",
     *,
     names: Mapping[str, str] | None = None,
-    timezone: str = "Asia/Shanghai",
+    timezone: str | None = None,
     **options: Any,
 ) -> None:
     """An Excel workbook: one sheet per table with typed cells and frozen headers, a Pareto chart sheet."""
@@ -266,7 +288,7 @@ def render(
     locale: str = "en",
     *,
     names: Mapping[str, str] | None = None,
-    timezone: str = "Asia/Shanghai",
+    timezone: str | None = None,
     bom: bool | None = None,
     **options: Any,
 ) -> str | bytes:

@@ -69,6 +69,7 @@ from aftersales.errors import CurrencyMismatch, NotFound, PermissionDenied, Poli
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.fees import FeesPolicy
+from aftersales.policies.fees_currency import fees_currency
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -189,10 +190,9 @@ class ChargesDesk:
 
     @property
     def currency(self) -> str:
-        """The desk's currency (the pack's ``fees.currency``, default ``CNY``): budgets are set in it and
-        the budget report reads in it unless asked for another."""
-        params = getattr(self._fees, "params", None)
-        return str(getattr(params, "currency", "CNY"))
+        """The desk's currency (the pack's ``fees.currency``, default ``CNY``; a host's fees policy names its
+        own): budgets are set in it and the budget report reads in it unless asked for another."""
+        return fees_currency(self._fees)
 
     @property
     def _cost_of(self) -> _CostOf:

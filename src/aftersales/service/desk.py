@@ -33,6 +33,7 @@ from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.deadline_pair import check_callback_pair
 from aftersales.policies.dealer_reports import pack_dealer_report_rules
 from aftersales.policies.fault_catalog import pack_fault_catalog
+from aftersales.policies.fees_currency import fees_currency
 from aftersales.policies.privacy import pack_privacy_rules
 from aftersales.policies.progress import pack_progress_rules
 from aftersales.policies.registry import PolicySet, resolve_policies
@@ -137,6 +138,7 @@ def _refuse_unusable_extras(policies: PolicySet) -> None:
     pack_progress_rules(policies.extra)
     lifecycle_params(policies)
     check_callback_pair(policies.sla, policies.callback)  # a host's own classes too (session 28)
+    fees_currency(policies.fees)  # a host's fees policy names its currency (session 38: CNY was assumed)
 
 
 @validated_commands

@@ -38,6 +38,7 @@ from aftersales.domain.text import checked_month
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import AftersalesError, NotFound, PermissionDenied, PolicyError, ValidationError
+from aftersales.policies.fees_currency import fees_currency
 from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvoice
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -305,10 +306,9 @@ class FeeDesk:
 
     @property
     def currency(self) -> str:
-        """The desk's currency (the pack's ``fees.currency``, default ``CNY``): a slip is written in it,
-        and the month's figures read in it, unless the caller names another."""
-        params = getattr(self.context.policies.fees, "params", None)
-        return str(getattr(params, "currency", "CNY"))
+        """The desk's currency (the pack's ``fees.currency``, default ``CNY``; a host's fees policy names its
+        own): a slip is written in it, and the month's figures read in it, unless the caller names another."""
+        return fees_currency(self.context.policies.fees)
 
     def _now(self) -> datetime:
         return self.context.now()
