@@ -458,6 +458,14 @@ def test_a_webhook_or_robot_url_that_cannot_work_is_refused_naming_the_key(url: 
     assert caught.value.key == "url"
 
 
+def test_a_robot_url_sending_its_key_over_plain_http_off_this_machine_is_refused() -> None:
+    """The key is in the robot URL's query; http:// to another host sent it in clear (session 38)."""
+    with pytest.raises(ConfigurationError) as caught:
+        WeComRobotNotifier("robot-key", url="http://qyapi.weixin.qq.com/cgi-bin/webhook/send")
+    assert caught.value.key == "url" and "https://" in str(caught.value)
+    WeComRobotNotifier("robot-key", url="http://[::1]:8080/cgi-bin/webhook/send").close()  # a local relay
+
+
 def test_a_route_to_a_webhook_that_refuses_its_channel_is_refused_naming_the_channel() -> None:
     sms_only = WebhookNotifier("http://127.0.0.1:9/hooks", SECRET, channels=frozenset({"sms"}))
     with pytest.raises(ConfigurationError) as caught:
