@@ -491,3 +491,18 @@ def test_every_notifier_setting_refuses_a_bad_value_naming_it(build: Callable[[]
     with pytest.raises(ConfigurationError) as refused:
         build()
     assert refused.value.key == key
+
+
+def test_a_params_flag_or_figure_built_in_python_is_refused_unless_it_is_one() -> None:
+    """A pack's TOML is checked by type; built in Python, ``dealer_contract="no"`` switched the seed 002
+    contract on (text is true), ``callback_hours=True`` was one hour and a NaN passed ``at_least``."""
+    for given, rule in (
+        ({"dealer_contract": "no"}, "true_or_false"),
+        ({"callback_hours": True}, "number"),
+        ({"complex_resolution_days": float("nan")}, "number"),
+        ({"complex_resolution_days": 10**30}, "number"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            SlaParams(**given)
+        assert (refused.value.field, refused.value.rule) == (next(iter(given)), rule)
+    assert SlaParams(dealer_contract=True, callback_hours=48).callback_hours == 48

@@ -41,6 +41,7 @@ __all__ = [
     "in_range",
     "number_limit",
     "structure_params",
+    "true_or_false",
 ]
 
 P = TypeVar("P")
@@ -59,10 +60,24 @@ def _figure(bound: float) -> int | str:
     return bound if isinstance(bound, int) else str(bound)
 
 
+def _a_number(field: str, value: object) -> None:
+    """A finite number of at most :data:`MAX_NUMBER`, not a bool. Built in Python (a pack's TOML is
+    checked by type already), ``callback_hours=True`` was one hour, and ``complex_resolution_days`` took
+    NaN (every comparison with it is false, so ``at_least`` let it by), infinity and 10**30."""
+    bad = ValidationError(
+        f"{field} is a number of at most {MAX_NUMBER:,}, got {value!r:.40}", field=field, rule="number"
+    )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad
+    if not math.isfinite(value) or abs(value) > MAX_NUMBER:  # a NaN passes every "not below" check
+        raise bad
+
+
 def at_least(minimum: float) -> Any:
     """attrs validator: a number not below ``minimum`` (raises ValidationError naming the field)."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+        _a_number(attribute.name, value)
         if value < minimum:
             raise ValidationError(
                 f"{attribute.name} must be at least {minimum}, got {value}",
@@ -74,10 +89,22 @@ def at_least(minimum: float) -> Any:
     return check
 
 
+def true_or_false(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``True`` or ``False`` itself. A pack's TOML is checked by its type already; built
+    in Python, ``dealer_contract="no"`` was taken as true (any text is) and switched the rule on."""
+    if not isinstance(value, bool):
+        raise ValidationError(
+            f"{attribute.name} is True or False, got {value!r:.40}",
+            field=attribute.name,
+            rule="true_or_false",
+        )
+
+
 def in_range(low: float, high: float) -> Any:
     """attrs validator: a number in ``[low, high]``."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+        _a_number(attribute.name, value)
         if not low <= value <= high:
             raise ValidationError(
                 f"{attribute.name} must be between {low} and {high}, got {value}",
