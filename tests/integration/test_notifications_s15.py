@@ -224,6 +224,14 @@ class _Slow:
             during()
 
 
+def test_a_claim_lease_shorter_than_a_minute_is_refused() -> None:
+    """A microsecond's lease ran out before the batch was sent: another deliverer sent it again."""
+    with pytest.raises(ValidationError) as refused:
+        DeliveryRules(lease=timedelta(microseconds=1))
+    assert refused.value.field == "lease"
+    assert DeliveryRules(lease=timedelta(minutes=1)).lease == timedelta(minutes=1)
+
+
 def test_a_deliverer_whose_lease_ran_out_does_not_send_what_another_now_holds(store: Opened) -> None:
     lease = timedelta(minutes=1)
     rules = DeliveryRules(lease=lease)

@@ -19,7 +19,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.typed_init import refused_typed
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params import category_codes, in_range, true_or_false
+from aftersales.policies.params import category_codes, in_range, listed, true_or_false
 
 __all__ = ["CALLBACK_STARTS", "KIND", "CallbackFacts", "CallbackParams", "CallbackPlan", "DefaultCallback"]
 
@@ -89,7 +89,7 @@ class CallbackParams:
     """Tickets at or above this priority get a survey (seed 001: 重大售后问题)."""
     survey_major_complaints: bool = attrs.field(default=True, validator=true_or_false)
     """Major complaints get a survey when handled (seed 001: 重大售后问题…进行客户满意度调查)."""
-    not_needed_for: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=category_codes)
+    not_needed_for: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=category_codes)
     """Category codes whose service tickets need no callback before closing (e.g. ``["inquiry"]``)."""
     close_after_attempts: int = attrs.field(default=3, validator=in_range(1, 20))
     """Failed attempts to reach the customer (recorded) after which a ticket may close without a callback."""

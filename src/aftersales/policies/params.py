@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from enum import Enum
 from functools import cache
@@ -30,7 +30,7 @@ import attrs
 from aftersales.domain.money import Money
 from aftersales.domain.number_text import NUMBER_TEXT
 from aftersales.domain.text import CODE_PATTERN
-from aftersales.errors import ConfigurationError, ValidationError, carried_rule
+from aftersales.errors import ConfigurationError, ValidationError, carried_rule, shown_repr
 
 __all__ = [
     "MAX_NUMBER",
@@ -39,6 +39,7 @@ __all__ = [
     "check_category_code",
     "frozen_mapping",
     "in_range",
+    "listed",
     "number_limit",
     "structure_params",
     "true_or_false",
@@ -53,6 +54,15 @@ MAX_NUMBER = 10**9
 def frozen_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
     """attrs converter: a read-only copy of ``value`` (params are shared between policies)."""
     return types.MappingProxyType(dict(value))
+
+
+def listed(value: Iterable[Any]) -> tuple[Any, ...]:
+    """attrs converter: a list (tuple, set) as a tuple. ``converter=tuple`` read a bare text as its letters:
+    ``LifecycleParams(acceptance_channels="phone")`` allowed the channels "p", "h", "o", "n" and "e". The
+    class's ``refused_typed`` names the field the refusal is about."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, list | tuple | set | frozenset):
+        raise ValidationError(f"a list is expected, got {shown_repr(value, 40)}", rule="collection")
+    return tuple(value)
 
 
 def _figure(bound: float) -> int | str:
