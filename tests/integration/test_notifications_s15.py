@@ -224,6 +224,18 @@ class _Slow:
             during()
 
 
+def test_a_notifier_timeout_no_socket_can_hold_is_refused_when_it_is_built() -> None:
+    """A 10**30 s timeout was taken, then every send raised Python's OverflowError."""
+    for build in (
+        lambda: WebhookNotifier("https://hooks.example.cn/h", SECRET, timeout=10**30),
+        lambda: WeComRobotNotifier("robot-key", timeout=10**30),
+        lambda: SmtpNotifier(host="smtp.example.cn", sender="a@example.cn", timeout=10**30),
+    ):
+        with pytest.raises(ConfigurationError) as refused:
+            build()
+        assert refused.value.key == "timeout"
+
+
 def test_a_claim_lease_shorter_than_a_minute_is_refused() -> None:
     """A microsecond's lease ran out before the batch was sent: another deliverer sent it again."""
     with pytest.raises(ValidationError) as refused:

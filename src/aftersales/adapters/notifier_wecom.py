@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import math
 from urllib.parse import urlsplit
 
 import orjson
 
 from aftersales.adapters.notifier_webhook import check_endpoint, json_payload
+from aftersales.adapters.send_timeout import check_timeout
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import is_mobile
 from aftersales.errors import ConfigurationError, DeliveryError
@@ -83,10 +83,7 @@ class WeComRobotNotifier:
             # A key with a space or a line break is never the robot's: every message would fail.
             raise ConfigurationError("the robot's webhook key is required, without spaces", key="key")
         _check_robot_url(check_endpoint(url))
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
-            raise ConfigurationError(
-                "the timeout must be a positive number of seconds", key="timeout", rule="positive"
-            )
+        check_timeout(timeout)
         if client is not None and not callable(getattr(client, "post", None)):  # else a bare error per send
             raise ConfigurationError("client is an httpx.Client (it posts the requests)", key="client")
         if client is not None and timeout != 5.0:
