@@ -23,6 +23,7 @@ class (``TicketView`` included), with the instants in their zone again. See ``do
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import (
@@ -507,9 +508,22 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     return parsed
 
 
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A finite decimal in ASCII digits, as the writer's ``str(Decimal)`` gives it (``-0.50``, ``1E+3``,
+``1E-7``). ``Decimal()`` alone also read ``NaN``, ``Infinity``, ``sNaN``, spaces, ``1_0`` and other
+scripts' digits: a NaN then failed every comparison later, far from the data (session 38)."""
+
+
 def _structure_decimal(value: Any, _: type) -> Decimal:
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise ValidationError(f"decimals travel as strings, got {value!r}", field="decimal")
+    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+        shown = value if len(value) <= 40 else f"{value[:40]}…"
+        raise ValidationError(
+            f"a decimal is ASCII digits with an optional sign, point and exponent, got {shown!r}",
+            field="decimal",
+            rule="number",
+        )
     try:
         return Decimal(value)
     except ArithmeticError:

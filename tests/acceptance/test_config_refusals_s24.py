@@ -46,6 +46,7 @@ from aftersales.errors import AftersalesError, InvalidStoreOption, ValidationErr
 from aftersales.policies.dispatch import DefaultDispatch
 from aftersales.policies.fingerprint import _canonical, policy_fingerprint
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
+from aftersales.policies.lifecycle import LifecycleParams
 from aftersales.policies.registry import ENTRY_POINT_GROUP, Registry, default_registry, resolve_policies
 from aftersales.policies.sla import DefaultSla, SlaParams
 from aftersales.service.jobs import JobSettings
@@ -491,3 +492,22 @@ def test_every_notifier_setting_refuses_a_bad_value_naming_it(build: Callable[[]
     with pytest.raises(ConfigurationError) as refused:
         build()
     assert refused.value.key == key
+
+
+def test_a_params_flag_figure_or_list_built_in_python_is_refused_unless_it_is_one() -> None:
+    """A pack's TOML is checked by type; built in Python, ``dealer_contract="no"`` switched the seed 002
+    contract on (text is true), ``callback_hours=True`` was one hour, a NaN passed ``at_least`` and a
+    bare text given for a list was read as its letters."""
+    for given, rule in (
+        ({"dealer_contract": "no"}, "true_or_false"),
+        ({"callback_hours": True}, "number"),
+        ({"complex_resolution_days": float("nan")}, "number"),
+        ({"complex_resolution_days": 10**30}, "number"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            SlaParams(**given)
+        assert (refused.value.field, refused.value.rule) == (next(iter(given)), rule)
+    assert SlaParams(dealer_contract=True, callback_hours=48).callback_hours == 48
+    with pytest.raises(ValidationError) as refused:  # read as the channels "p", "h", "o", "n", "e"
+        LifecycleParams(acceptance_channels="phone")  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.rule) == ("acceptance_channels", "collection")

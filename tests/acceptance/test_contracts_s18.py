@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import attrs
+import pytest
 from test_warranty_s17 import PART, Story, _contract, _repair, story
 
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ContractCoverage
+from aftersales.errors import NotFound, ValidationError
 
 __all__ = ["story"]
 
@@ -49,3 +51,16 @@ def test_a_call_received_under_a_contract_keeps_its_cover_after_the_cancellation
     after = _repair(desk, world, "asset-old")  # called in after the cancellation: charged
     assert _parts_line_charged(story, after) is True
     assert desk.charges.assess(world.dealer_sh_staff, after).customer_total > Money("0", "CNY")
+
+
+def test_which_contract_covers_a_unit_is_an_actors_scoped_query(story: Story) -> None:
+    """``desk.contracts.covering`` took a unit of work: an Actor given to it raised AttributeError."""
+    desk, _clock, world = story
+    desk.contracts.sign(world.manager, _contract("HT-Q", date(2026, 1, 1), date(2026, 12, 31), "asset-old"))
+    assert desk.contracts.covering(world.dealer_sh_staff, "asset-old", date(2026, 3, 1)).id == "HT-Q"
+    assert desk.contracts.covering(world.manager, "asset-old", date(2027, 3, 1)) is None
+    with pytest.raises(NotFound):  # another region's dealer knows no such unit
+        desk.contracts.covering(world.dealer_bj_staff, "asset-old", date(2026, 3, 1))
+    with pytest.raises(ValidationError) as refused:
+        desk.contracts.covering(object(), "asset-old", date(2026, 3, 1))  # type: ignore[arg-type]
+    assert refused.value.field == "actor"

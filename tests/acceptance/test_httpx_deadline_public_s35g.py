@@ -58,14 +58,14 @@ def test_a_dripped_answer_through_an_environment_proxy_fails_the_send(
     for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", proxy)
-    robot = WeComRobotNotifier("robot-key", url="http://robot.example/cgi-bin/webhook/send", timeout=0.5)
+    robot = WeComRobotNotifier("robot-key", url="http://localhost/cgi-bin/webhook/send", timeout=0.5)
     try:
         with pytest.raises(DeliveryError) as failed:
             robot.send(MESSAGE)
     finally:
         stop.set()
         robot.close()
-    assert asked and asked[0].startswith(b"POST http://robot.example/")  # through the proxy, as httpx does
+    assert asked and asked[0].startswith(b"POST http://localhost/")  # through the proxy, as httpx does
     assert "Timeout" in str(failed.value) and failed.value.permanent is False
 
 

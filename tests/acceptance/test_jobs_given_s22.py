@@ -232,6 +232,21 @@ def test_a_job_setting_over_100_years_is_refused_where_it_is_built(
     assert refused.value.field == field and "100 years" in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"lease": timedelta(microseconds=1)}, "lease"),  # ran out before any job ended
+        ({"every": {"deliver": timedelta(0)}, "disabled": {"deliver"}}, "every"),  # one is ignored
+    ],
+)
+def test_a_job_setting_the_jobs_would_not_honour_is_refused(given: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        JobSettings(**given)  # type: ignore[arg-type]
+    assert refused.value.field == field
+    kept = JobSettings(every={"sla_sweep": timedelta(0)}, disabled={"deliver"}, lease=timedelta(minutes=1))
+    assert kept.interval("sla_sweep") == timedelta(0) and kept.interval("purge_dead") == timedelta(days=1)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_100_year_lease_is_taken_by_the_settings_and_the_desk_alike(backend: str, tmp_path: Path) -> None:
     with world_desk(backend, tmp_path) as (desk, _clock, _world):

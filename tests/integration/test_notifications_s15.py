@@ -224,6 +224,26 @@ class _Slow:
             during()
 
 
+def test_a_notifier_timeout_no_socket_can_hold_is_refused_when_it_is_built() -> None:
+    """A 10**30 s timeout was taken, then every send raised Python's OverflowError."""
+    for build in (
+        lambda: WebhookNotifier("https://hooks.example.cn/h", SECRET, timeout=10**30),
+        lambda: WeComRobotNotifier("robot-key", timeout=10**30),
+        lambda: SmtpNotifier(host="smtp.example.cn", sender="a@example.cn", timeout=10**30),
+    ):
+        with pytest.raises(ConfigurationError) as refused:
+            build()
+        assert refused.value.key == "timeout"
+
+
+def test_a_claim_lease_shorter_than_a_minute_is_refused() -> None:
+    """A microsecond's lease ran out before the batch was sent: another deliverer sent it again."""
+    with pytest.raises(ValidationError) as refused:
+        DeliveryRules(lease=timedelta(microseconds=1))
+    assert refused.value.field == "lease"
+    assert DeliveryRules(lease=timedelta(minutes=1)).lease == timedelta(minutes=1)
+
+
 def test_a_deliverer_whose_lease_ran_out_does_not_send_what_another_now_holds(store: Opened) -> None:
     lease = timedelta(minutes=1)
     rules = DeliveryRules(lease=lease)
@@ -456,6 +476,14 @@ def test_a_webhook_or_robot_url_that_cannot_work_is_refused_naming_the_key(url: 
     with pytest.raises(ConfigurationError) as caught:
         WeComRobotNotifier("robot-key", url=url)
     assert caught.value.key == "url"
+
+
+def test_a_robot_url_sending_its_key_over_plain_http_off_this_machine_is_refused() -> None:
+    """The key is in the robot URL's query; http:// to another host sent it in clear (session 38)."""
+    with pytest.raises(ConfigurationError) as caught:
+        WeComRobotNotifier("robot-key", url="http://qyapi.weixin.qq.com/cgi-bin/webhook/send")
+    assert caught.value.key == "url" and "https://" in str(caught.value)
+    WeComRobotNotifier("robot-key", url="http://[::1]:8080/cgi-bin/webhook/send").close()  # a local relay
 
 
 def test_a_route_to_a_webhook_that_refuses_its_channel_is_refused_naming_the_channel() -> None:

@@ -2,7 +2,7 @@
 """PostgreSQL round trips that remained per command (issue 21, session 29).
 
 An intake on a unit sold by a dealer read the dealer's service contracts by a statement of its own
-once the unit was read (``ContractDesk.covering`` asks for them by the unit's dealer): three round
+once the unit was read (``contract_covering`` asks for them by the unit's dealer): three round
 trips, four with an idempotency key. Now the read-ahead that names the unit brings them in the same
 round trip (:mod:`aftersales.adapters.postgres_ahead`). Skipped only when ``AFTERSALES_PG_DSN`` is unset.
 """

@@ -373,3 +373,18 @@ def test_a_ticket_read_back_has_a_customer_and_a_version_a_command_could_give() 
         with pytest.raises(ValidationError) as caught:
             from_json(json.dumps(changed["ticket"]), TicketView)
         assert str(caught.value).endswith(f"@ $.{key}") and caught.value.rule == rule
+
+
+@attrs.frozen
+class _Rates:
+    rates: tuple[Decimal, ...]
+
+
+def test_a_decimal_is_read_as_the_writer_writes_it_and_nan_or_infinity_is_refused_at_its_path() -> None:
+    """``Decimal()`` alone read NaN and Infinity (and spaces, ``1_0``, other scripts' digits)."""
+    written = to_json(_Rates((Decimal("1E+3"), Decimal("0.0000001"), Decimal("-0.50"))))
+    assert from_json(written, _Rates).rates == (Decimal("1000"), Decimal("1E-7"), Decimal("-0.50"))
+    for bad in ("NaN", "-Infinity", "sNaN", " 1", "1_0", "٣"):
+        with pytest.raises(ValidationError) as refused:
+            from_json(f'{{"rates": ["1", "{bad}"]}}', _Rates)
+        assert "@ $.rates[1]" in str(refused.value) and refused.value.rule == "number", bad

@@ -14,7 +14,6 @@ queue a dead letter at once, each to be retried by hand once the settings were m
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import smtplib
 import ssl
@@ -24,6 +23,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from aftersales.adapters.send_timeout import check_timeout
 from aftersales.adapters.smtp_deadline import DeadlineSMTP, DeadlineSMTPSSL
 from aftersales.domain.call_shape import host_factories
 from aftersales.errors import ConfigurationError, DeliveryError
@@ -72,10 +72,7 @@ class SmtpNotifier:
                 raise ConfigurationError(f"the {name} is non-empty text", key=name)
         if not isinstance(sender, str) or "@" not in sender:
             raise ConfigurationError(f"the sender must be an e-mail address, got {sender!r}", key="sender")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
-            raise ConfigurationError(
-                "the timeout must be a positive number of seconds", key="timeout", rule="positive"
-            )
+        check_timeout(timeout)
         if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain):
             raise ConfigurationError(
                 f"domain is a host name (the Message-ID's), got {domain!r}", key="domain"

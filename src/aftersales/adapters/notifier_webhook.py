@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
-import math
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -32,6 +31,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from aftersales.adapters.http_pool import POOL_SIZE, KeepAlivePool, UnsendableHeader, check_header
+from aftersales.adapters.send_timeout import check_timeout
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import MessageChannel
 from aftersales.errors import ConfigurationError, DeliveryError
@@ -205,10 +205,7 @@ class WebhookNotifier:
         tls_context: ssl.SSLContext | None = None,
     ) -> None:
         check_endpoint(url)
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
-            raise ConfigurationError(
-                "the timeout must be a positive number of seconds", key="timeout", rule="positive"
-            )
+        check_timeout(timeout)
         self.url = url
         self._secret = _secret(secret)
         self.channels = _channels(channels)

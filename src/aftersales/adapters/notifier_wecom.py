@@ -17,11 +17,13 @@ host's own ``client=`` stays theirs: its timeouts, its transport and its limits,
 from __future__ import annotations
 
 import contextlib
-import math
+import ipaddress
+from urllib.parse import urlsplit
 
 import orjson
 
 from aftersales.adapters.notifier_webhook import check_endpoint, json_payload
+from aftersales.adapters.send_timeout import check_timeout
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import is_mobile
 from aftersales.errors import ConfigurationError, DeliveryError
@@ -40,6 +42,25 @@ __all__ = ["WECOM_ROBOT_URL", "WeComRobotNotifier"]
 WECOM_ROBOT_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
 _CONTENT_LIMIT = 2048  # bytes of UTF-8 the robot takes in a text message
 _BAD_KEY = 93000
+
+
+def _check_robot_url(url: str) -> None:
+    """The robot's key travels in the URL's query: over plain HTTP anyone on the way reads it and may
+    post into the staff group. ``http://`` is kept for this machine only (a local relay, a test
+    server); the webhook notifier allows it anywhere because its secret signs and never travels."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return
+    host = parts.hostname or ""
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        raise ConfigurationError(
+            f"the robot's URL carries its key: use https:// (http:// only to this machine), got {url!r}",
+            key="url",
+        )
 
 
 @host_factories
@@ -61,11 +82,8 @@ class WeComRobotNotifier:
         if not isinstance(key, str) or not key or any(c.isspace() or not c.isprintable() for c in key):
             # A key with a space or a line break is never the robot's: every message would fail.
             raise ConfigurationError("the robot's webhook key is required, without spaces", key="key")
-        check_endpoint(url)
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
-            raise ConfigurationError(
-                "the timeout must be a positive number of seconds", key="timeout", rule="positive"
-            )
+        _check_robot_url(check_endpoint(url))
+        check_timeout(timeout)
         if client is not None and not callable(getattr(client, "post", None)):  # else a bare error per send
             raise ConfigurationError("client is an httpx.Client (it posts the requests)", key="client")
         if client is not None and timeout != 5.0:

@@ -31,6 +31,7 @@ from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import AttachmentRequired, ValidationError
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.own_params import own_params
+from aftersales.policies.params import listed, true_or_false
 
 __all__ = ["KIND", "AttachmentParams", "AttachmentRules", "written_report_missing"]
 
@@ -86,10 +87,10 @@ class AttachmentParams:
 
     max_size_mb: int = attrs.field(default=25, validator=_positive)
     media_types: tuple[str, ...] = attrs.field(default=_DEFAULT_TYPES, validator=_types)
-    report_for_out_of_box: bool = False
-    report_before_extension: bool = False
+    report_for_out_of_box: bool = attrs.field(default=False, validator=true_or_false)
+    report_before_extension: bool = attrs.field(default=False, validator=true_or_false)
     report_blocks: tuple[str, ...] = attrs.field(
-        default=("assign", "start_work", "resolve", "close"), converter=tuple, validator=_steps
+        default=("assign", "start_work", "resolve", "close"), converter=listed, validator=_steps
     )
 
 

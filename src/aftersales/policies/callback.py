@@ -19,7 +19,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.typed_init import refused_typed
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params import category_codes, in_range
+from aftersales.policies.params import category_codes, in_range, listed, true_or_false
 
 __all__ = ["CALLBACK_STARTS", "KIND", "CallbackFacts", "CallbackParams", "CallbackPlan", "DefaultCallback"]
 
@@ -74,7 +74,7 @@ class CallbackPlan:
 class CallbackParams:
     """Parameters of the default callback policy (pack section ``[callback]``)."""
 
-    required: bool = True
+    required: bool = attrs.field(default=True, validator=true_or_false)
     """Whether every resolved ticket gets a callback (seeds 000, 003: 服务回访). A VIP customer is called
     back and surveyed whatever this, ``not_needed_for`` and ``survey_tiers`` say (the desk's rule,
     reason ``callback_vip``: the VIP service of seed 004); these parameters decide for the other tiers."""
@@ -87,13 +87,13 @@ class CallbackParams:
     """Customer tiers that are asked for a satisfaction survey (seed 001: 重要客户)."""
     survey_from_priority: Priority = Priority.CRITICAL
     """Tickets at or above this priority get a survey (seed 001: 重大售后问题)."""
-    survey_major_complaints: bool = True
+    survey_major_complaints: bool = attrs.field(default=True, validator=true_or_false)
     """Major complaints get a survey when handled (seed 001: 重大售后问题…进行客户满意度调查)."""
-    not_needed_for: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=category_codes)
+    not_needed_for: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=category_codes)
     """Category codes whose service tickets need no callback before closing (e.g. ``["inquiry"]``)."""
     close_after_attempts: int = attrs.field(default=3, validator=in_range(1, 20))
     """Failed attempts to reach the customer (recorded) after which a ticket may close without a callback."""
-    score_required: bool = False
+    score_required: bool = attrs.field(default=False, validator=true_or_false)
     """``True``: a callback is refused without the customer's satisfaction score (``ValidationError``
     naming ``satisfaction``) even when no survey is owed — seed 003 collects a satisfaction evaluation
     at every callback (确认问题是否解决, 收集客户满意度评价). A callback finding the problem back is not

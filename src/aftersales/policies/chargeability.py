@@ -51,6 +51,7 @@ from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.own_params import own_params
+from aftersales.policies.params import true_or_false
 from aftersales.policies.warranty import (
     DefaultWarrantyPolicy,
     PhaseJudgement,
@@ -115,9 +116,9 @@ class ChargeabilityParams:
         default=(), converter=_codes, validator=_cause_codes
     )
     waived_causes: tuple[str, ...] = attrs.field(default=(), converter=_codes, validator=_cause_codes)
-    callback_labour_and_travel: bool = False
-    out_of_box_causes_apply: bool = True
-    remote_labour_and_travel: bool = True
+    callback_labour_and_travel: bool = attrs.field(default=False, validator=true_or_false)
+    out_of_box_causes_apply: bool = attrs.field(default=True, validator=true_or_false)
+    remote_labour_and_travel: bool = attrs.field(default=True, validator=true_or_false)
     design_hazard_causes: tuple[str, ...] = attrs.field(
         default=("design_hazard",), converter=_codes, validator=_cause_codes
     )

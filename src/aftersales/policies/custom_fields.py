@@ -26,6 +26,7 @@ from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ConfigurationError, ValidationError, carried_rule
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.own_params import own_params
+from aftersales.policies.params import true_or_false
 
 __all__ = ["KIND", "CustomFieldsParams", "FieldSpec", "pack_fields"]
 
@@ -40,7 +41,7 @@ class FieldSpec:
     required_for: tuple[str, ...] = ()
     currency: str | None = None
     max_length: int = 500
-    staff_only: bool = False
+    staff_only: bool = attrs.field(default=False, validator=true_or_false)
 
 
 def _declared(instance: object, attribute: attrs.Attribute[Any], value: Mapping[str, FieldSpec]) -> None:

@@ -29,7 +29,7 @@ from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params import frozen_mapping, in_range
+from aftersales.policies.params import frozen_mapping, in_range, true_or_false
 from aftersales.policies.routing import Route, RouteTarget
 
 __all__ = [
@@ -100,7 +100,7 @@ class DispatchParams:
     """Who performs the service."""
     weights: ScoreWeights = ScoreWeights()
     """Scoring weights (sub-table ``[dispatch.weights]``)."""
-    same_region_only: bool = True
+    same_region_only: bool = attrs.field(default=True, validator=true_or_false)
     """Only engineers of the customer's region; when false, others are ranked after them. A customer with
     no region is matched to every region (reason ``region_unknown``)."""
     ranked: int = attrs.field(default=5, validator=in_range(1, 100))

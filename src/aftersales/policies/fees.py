@@ -45,6 +45,7 @@ from aftersales.policies.chargeability import ChargeOutcome
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.own_params import own_params
+from aftersales.policies.params import true_or_false
 from aftersales.policies.warranty import WarrantyPhase
 
 __all__ = [
@@ -315,8 +316,8 @@ class FeesParams:
     parts: Mapping[str, PartPriceEntry] = attrs.field(factory=dict, converter=_frozen_map)
     default_schedule: DealerFeeSchedule = attrs.field(factory=DealerFeeSchedule)
     dealer_schedules: Mapping[str, DealerFeeSchedule] = attrs.field(factory=dict, converter=_frozen_map)
-    prepay_out_of_warranty_parts: bool = True
-    prepay_all_chargeable_parts: bool = False
+    prepay_out_of_warranty_parts: bool = attrs.field(default=True, validator=true_or_false)
+    prepay_all_chargeable_parts: bool = attrs.field(default=False, validator=true_or_false)
     budget_approvers: tuple[str, ...] = attrs.field(default=("general_manager",), converter=_roles)
     """Roles that approve cost budgets, and overruns unless ``overrun_approvers`` names others (seed 000:
     报公司管理层审批; default the general manager)."""
@@ -385,7 +386,7 @@ class QuoteRequest:
     job_type: str | None = attrs.field(default=None, validator=_optional_code)
     travel_zone: str | None = attrs.field(default=None, validator=_optional_code)
     distance_km: int | None = attrs.field(default=None)
-    service_fee: bool = True
+    service_fee: bool = attrs.field(default=True, validator=true_or_false)
 
     def __attrs_post_init__(self) -> None:
         if self.distance_km is not None:

@@ -16,7 +16,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.typed_init import refused_typed
 from aftersales.errors import ValidationError
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params import category_codes
+from aftersales.policies.params import category_codes, listed
 
 __all__ = ["ACCEPTANCE_RECORDERS", "KIND", "DefaultLifecycle", "LifecycleParams"]
 
@@ -59,12 +59,12 @@ def _channels(instance: object, attribute: attrs.Attribute[Any], value: tuple[st
 class LifecycleParams:
     """Parameters of the lifecycle rules (pack section ``[lifecycle]``)."""
 
-    fault_record_for: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=category_codes)
+    fault_record_for: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=category_codes)
     """Category codes whose ``resolve`` is refused until a fault record (symptom → cause → action) exists
     (seed 002: 维修记录均需按照故障描述→故障原因→处理措施), e.g. ``["repair", "maintenance"]``."""
     acceptance_channels: tuple[str, ...] = attrs.field(
         default=("service_slip", "phone", "app", "sms", "email", "wechat"),
-        converter=tuple,
+        converter=listed,
         validator=_channels,
     )
     """How staff may have received the customer's acceptance (seed 003: the signed 服务单 first)."""

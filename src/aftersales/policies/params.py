@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from enum import Enum
 from functools import cache
@@ -30,7 +30,7 @@ import attrs
 from aftersales.domain.money import Money
 from aftersales.domain.number_text import NUMBER_TEXT
 from aftersales.domain.text import CODE_PATTERN
-from aftersales.errors import ConfigurationError, ValidationError, carried_rule
+from aftersales.errors import ConfigurationError, ValidationError, carried_rule, shown_repr
 
 __all__ = [
     "MAX_NUMBER",
@@ -39,8 +39,10 @@ __all__ = [
     "check_category_code",
     "frozen_mapping",
     "in_range",
+    "listed",
     "number_limit",
     "structure_params",
+    "true_or_false",
 ]
 
 P = TypeVar("P")
@@ -54,15 +56,38 @@ def frozen_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return types.MappingProxyType(dict(value))
 
 
+def listed(value: Iterable[Any]) -> tuple[Any, ...]:
+    """attrs converter: a list (tuple, set) as a tuple. ``converter=tuple`` read a bare text as its letters:
+    ``LifecycleParams(acceptance_channels="phone")`` allowed the channels "p", "h", "o", "n" and "e". The
+    class's ``refused_typed`` names the field the refusal is about."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, list | tuple | set | frozenset):
+        raise ValidationError(f"a list is expected, got {shown_repr(value, 40)}", rule="collection")
+    return tuple(value)
+
+
 def _figure(bound: float) -> int | str:
     """A bound as a rule's figure: a whole number as such (worded in the locale's digits), else as written."""
     return bound if isinstance(bound, int) else str(bound)
+
+
+def _a_number(field: str, value: object) -> None:
+    """A finite number of at most :data:`MAX_NUMBER`, not a bool. Built in Python (a pack's TOML is
+    checked by type already), ``callback_hours=True`` was one hour, and ``complex_resolution_days`` took
+    NaN (every comparison with it is false, so ``at_least`` let it by), infinity and 10**30."""
+    bad = ValidationError(
+        f"{field} is a number of at most {MAX_NUMBER:,}, got {value!r:.40}", field=field, rule="number"
+    )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad
+    if not math.isfinite(value) or abs(value) > MAX_NUMBER:  # a NaN passes every "not below" check
+        raise bad
 
 
 def at_least(minimum: float) -> Any:
     """attrs validator: a number not below ``minimum`` (raises ValidationError naming the field)."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+        _a_number(attribute.name, value)
         if value < minimum:
             raise ValidationError(
                 f"{attribute.name} must be at least {minimum}, got {value}",
@@ -74,10 +99,22 @@ def at_least(minimum: float) -> Any:
     return check
 
 
+def true_or_false(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``True`` or ``False`` itself. A pack's TOML is checked by its type already; built
+    in Python, ``dealer_contract="no"`` was taken as true (any text is) and switched the rule on."""
+    if not isinstance(value, bool):
+        raise ValidationError(
+            f"{attribute.name} is True or False, got {value!r:.40}",
+            field=attribute.name,
+            rule="true_or_false",
+        )
+
+
 def in_range(low: float, high: float) -> Any:
     """attrs validator: a number in ``[low, high]``."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+        _a_number(attribute.name, value)
         if not low <= value <= high:
             raise ValidationError(
                 f"{attribute.name} must be between {low} and {high}, got {value}",

@@ -45,7 +45,7 @@ from aftersales.errors import ValidationError
 from aftersales.policies.callback import CALLBACK_STARTS
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params import at_least, check_category_code, frozen_mapping, in_range
+from aftersales.policies.params import at_least, check_category_code, frozen_mapping, in_range, true_or_false
 
 __all__ = [
     "KIND",
@@ -340,7 +340,7 @@ class SlaParams:
     only the tiers it changes (``{ important = 0.8 }`` keeps VIP × 0.5; ``vip = 1.0`` lifts it)."""
     callback_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 90))
     """Callback after resolution, in hours (seed 003: 24)."""
-    callback_in_working_hours: bool = False
+    callback_in_working_hours: bool = attrs.field(default=False, validator=true_or_false)
     """Count ``callback_hours`` as working hours instead of wall-clock hours."""
     callback_from: str = attrs.field(
         default="acceptance",
@@ -372,7 +372,7 @@ class SlaParams:
     complaint_callback_days: int = attrs.field(default=7, validator=in_range(1, 90))
     """Callback after a complaint is handled, in whole local days: through the end of the N-th day after
     the day it was handled (seed 004: 七天内)."""
-    dealer_contract: bool = False
+    dealer_contract: bool = attrs.field(default=False, validator=true_or_false)
     """Apply the seed 002 dealer contract: resolution within wall-clock hours of the call.
 
     The response is then counted on the same wall clock (``response_clock`` ``"wall"``), and no response
@@ -399,11 +399,11 @@ class SlaParams:
     visit keeps the general targets."""
     warn_share: float = attrs.field(default=0.8, validator=in_range(0.05, 1.0))
     """Share of a target's window after which it is at risk (warning)."""
-    pause_on_parts: bool = False
+    pause_on_parts: bool = attrs.field(default=False, validator=true_or_false)
     """Whether awaiting parts pauses the clock (it always pauses while awaiting the customer)."""
     reopened_raise: int = attrs.field(default=1, validator=in_range(0, 2))
     """A reopened ticket gets the targets of a priority this many levels higher, from the reopen."""
-    reopened_response: bool = False
+    reopened_response: bool = attrs.field(default=False, validator=true_or_false)
     """Whether a reopened ticket gets a new response target (the reopen itself is a response)."""
     working_days: str = attrs.field(default="working_time", validator=_reading)
     """How "N working days" is read: ``working_time`` (N × the calendar's working-day length of working

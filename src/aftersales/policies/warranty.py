@@ -56,7 +56,7 @@ from aftersales.errors import PolicyError, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.own_params import own_params
-from aftersales.policies.params import check_category_code
+from aftersales.policies.params import check_category_code, true_or_false
 
 __all__ = [
     "DefaultWarrantyPolicy",
@@ -137,7 +137,7 @@ class WarrantyParams:
     terms_by_model: Mapping[str, tuple[WarrantyTerm, ...]] = attrs.field(
         factory=dict, converter=_terms_map, validator=_some_terms
     )
-    out_of_box: bool = True
+    out_of_box: bool = attrs.field(default=True, validator=true_or_false)
     out_of_box_days: int | None = attrs.field(default=None, validator=_positive_days)
 
     def __attrs_post_init__(self) -> None:

@@ -65,20 +65,34 @@ def _period(instance: object, attribute: attrs.Attribute[Any], value: object) ->
         )
 
 
+_SHORTEST_LEASE = timedelta(minutes=1)
+
+
+def _lease(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # A claim's lease that runs out before its batch is sent lets a second deliverer claim and send the
+    # same messages again: a microsecond's was taken.
+    _period(instance, attribute, value)
+    if isinstance(value, timedelta) and value < _SHORTEST_LEASE:
+        raise ValidationError(
+            f"lease is at least a minute (it must outlast one batch's sending), got {value!r}",
+            field=attribute.name,
+        )
+
+
 @refused_typed
 @attrs.frozen
 class DeliveryRules:
     """How delivery retries: attempts before a dead letter, the backoff, the lease of a claim.
 
     The n-th failed attempt waits ``first_retry × 2^(n-1)``, at most ``max_retry``. ``lease`` must
-    outlast one batch's sending; a deliverer that dies holding messages frees them when it runs out.
-    ``batch`` is how many messages one claim takes.
+    outlast one batch's sending (at least a minute); a deliverer that dies holding messages frees them
+    when it runs out. ``batch`` is how many messages one claim takes.
     """
 
     max_attempts: int = attrs.field(default=8, validator=_count)
     first_retry: timedelta = attrs.field(default=timedelta(minutes=1), validator=_period)
     max_retry: timedelta = attrs.field(default=timedelta(hours=6), validator=_period)
-    lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_period)
+    lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_lease)
     batch: int = attrs.field(default=100, validator=_count)
 
     def __attrs_post_init__(self) -> None:

@@ -31,7 +31,7 @@ from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
 from aftersales.errors import NotFound, PolicyError
 from aftersales.ports.unit_of_work import UnitOfWork
-from aftersales.service.contracts import ServiceContracts
+from aftersales.service.contracts import contract_covering
 from aftersales.service.scope import purchasing_dealer
 
 __all__ = [
@@ -113,7 +113,7 @@ def contract_on_call_day(uow: UnitOfWork, asset: Asset, ticket: Ticket) -> Servi
     if cover is not None:
         return cover.paid_by
     day = ticket.received_at.astimezone(zone(asset.market_timezone)).date()
-    return ServiceContracts.covering(uow, asset, day, ticket.customer_id)
+    return contract_covering(uow, asset, day, ticket.customer_id)
 
 
 def charging_visit(ticket: Ticket) -> VisitKind:

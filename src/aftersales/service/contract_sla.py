@@ -14,7 +14,7 @@ from aftersales.domain.classification import TicketKind
 from aftersales.domain.products import Asset
 from aftersales.policies.sla_terms import SlaTerm, SlaTerms
 from aftersales.ports.unit_of_work import UnitOfWork
-from aftersales.service.contracts import ServiceContracts
+from aftersales.service.contracts import contract_covering
 
 __all__ = ["contract_terms"]
 
@@ -29,7 +29,7 @@ def contract_terms(
     if asset is None or kind is not TicketKind.SERVICE:
         return None
     day = received_at.astimezone(ZoneInfo(asset.market_timezone)).date()
-    contract = ServiceContracts.covering(uow, asset, day)
+    contract = contract_covering(uow, asset, day)
     if contract is None:
         return None
     hours = contract.sla.hours()

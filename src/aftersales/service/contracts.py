@@ -3,7 +3,7 @@
 Every write goes through the runner and leaves an entry in the contract's own history. A unit is
 covered by at most one contract on any day: signing a contract that shares a unit with another one
 in force on a common day is refused, naming the unit and the other contract. The contract a unit is
-covered by on a day (:meth:`ServiceContracts.covering`) is what chargeability and the SLA consult.
+covered by on a day (:func:`contract_covering`) is what chargeability and the SLA consult.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from aftersales.service.row_locks import for_update
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, contract_visible
 
-__all__ = ["ServiceContracts", "contract_scope", "contract_writable"]
+__all__ = ["ServiceContracts", "contract_covering", "contract_scope", "contract_writable"]
 
 R = Role
 
@@ -416,31 +416,52 @@ class ServiceContracts:
         record_access(self.runner, actor, "service_contracts", _holders(shown))
         return shown
 
-    @staticmethod
-    def covering(
-        uow: UnitOfWork, asset: Asset, day: date, owner: str | None = None
-    ) -> ServiceContract | None:
-        """The contract covering ``asset`` on ``day``, if any (named units first, then product lines).
+    def covering(self, actor: Actor, asset_id: str, day: date) -> ServiceContract | None:
+        """The contract covering the unit ``asset_id`` on ``day``, if any and ``actor`` may read it.
 
-        ``owner``: the customer the unit was theirs on ``day`` (a ticket's customer: the intake opens a
-        call only for the unit's owner) when it has changed hands since; by default its owner now. A
-        call received under the seller's contract kept no cover once the unit was sold: assessed again,
-        the repair became chargeable (as one under a contract cancelled since did)."""
+        The unit must be one ``actor`` may know (otherwise ``NotFound``, as an unknown unit). A covering
+        contract ``actor`` may not read (another holder's) is answered as none. Showing a customer's
+        contract is a logged read of their personal data (``service_contract``), as :meth:`get` is.
+        Charging and the SLA ask :func:`contract_covering` inside their own unit of work."""
+        permit(actor, Workflow.MAINTENANCE, "read_contracts")
+        with self.context.store() as uow:
+            asset = uow.assets.get(asset_id)
+            if not asset_visible(uow, actor, asset):
+                raise NotFound("asset", asset_id)
+            contract = contract_covering(uow, asset, day)
+            if contract is not None and not self._readable(uow, actor, contract):
+                contract = None
+        if contract is not None:
+            record_access(self.runner, actor, "service_contract", _holders([contract]))
+        return contract
+
+
+def contract_covering(
+    uow: UnitOfWork, asset: Asset, day: date, owner: str | None = None
+) -> ServiceContract | None:
+    """The contract covering ``asset`` on ``day``, if any (named units first, then product lines).
+
+    Unscoped, inside the caller's unit of work (charging, the SLA terms at intake); a host asks
+    :meth:`ServiceContracts.covering` with an actor. ``owner``: the customer the unit was theirs on
+    ``day`` (a ticket's customer: the intake opens a call only for the unit's owner) when it has changed
+    hands since; by default its owner now. A call received under the seller's contract kept no cover once
+    the unit was sold: assessed again, the repair became chargeable (as one under a contract cancelled
+    since did)."""
+    product = None
+    try:
+        product = uow.products.get(asset.product_id)
+    except NotFound:
         product = None
-        try:
-            product = uow.products.get(asset.product_id)
-        except NotFound:
-            product = None
-        if owner is not None and owner != asset.customer_id:
-            asset = attrs.evolve(asset, customer_id=CustomerId(owner))
-        candidates: list[ServiceContract] = []
-        if asset.customer_id is not None:
-            candidates += uow.documents.query(ServiceContract, customer_id=asset.customer_id)
-        if asset.dealer_id is not None:
-            candidates += uow.documents.query(ServiceContract, dealer_id=asset.dealer_id)
-        covering = [c for c in candidates if c.covers(asset, product, day)]
-        covering.sort(key=lambda c: (asset.id not in c.assets, c.starts_on, c.id))
-        return covering[0] if covering else None
+    if owner is not None and owner != asset.customer_id:
+        asset = attrs.evolve(asset, customer_id=CustomerId(owner))
+    candidates: list[ServiceContract] = []
+    if asset.customer_id is not None:
+        candidates += uow.documents.query(ServiceContract, customer_id=asset.customer_id)
+    if asset.dealer_id is not None:
+        candidates += uow.documents.query(ServiceContract, dealer_id=asset.dealer_id)
+    covering = [c for c in candidates if c.covers(asset, product, day)]
+    covering.sort(key=lambda c: (asset.id not in c.assets, c.starts_on, c.id))
+    return covering[0] if covering else None
 
 
 def _holders(contracts: Iterable[ServiceContract]) -> list[str]:

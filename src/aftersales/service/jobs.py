@@ -229,8 +229,13 @@ def _intervals(value: Mapping[str, timedelta]) -> Mapping[str, timedelta]:
     if not isinstance(value, Mapping):  # pairs or a name failed with a bare TypeError, or per letter
         raise ValidationError("every maps job names to intervals (timedelta)", field="every")
     _unknown_jobs(value, "every")
-    return {**_EVERY, **{name: _interval(every) for name, every in value.items()}}
+    # Only the caller's: merged with the defaults, an interval given for a disabled job could not be told
+    # from a default (JobSettings.interval reads through to them).
+    return {name: _interval(every) for name, every in value.items()}
 
+
+_SHORTEST_LEASE = timedelta(minutes=1)
+"""The shortest job lease :class:`JobSettings` takes (a microsecond's ran out before any job ended)."""
 
 _MOST = {"limit": 1_000_000, "senders": MAX_SENDERS}
 """What one run may do at most: more was taken here and then refused by every run (senders=1000 failed
@@ -272,8 +277,10 @@ _EVERY: Mapping[str, timedelta] = {
 class JobSettings:
     """How often each job runs, how much one run may do, how long a lease lasts.
 
-    ``every`` names only the jobs it changes (``timedelta(0)``: at every call); ``disabled`` jobs
-    never run here (a host that runs delivery elsewhere disables ``deliver``).
+    ``every`` names only the jobs it changes (``timedelta(0)``: at every call; :meth:`interval` is a
+    job's interval, the default where ``every`` does not name it); ``disabled`` jobs never run here (a
+    host that runs delivery elsewhere disables ``deliver``). A job both given an interval and disabled is
+    refused: one of the two would be ignored.
     """
 
     every: Mapping[str, timedelta] = attrs.field(factory=dict, converter=_intervals)
@@ -289,15 +296,29 @@ class JobSettings:
     ends or half the lease has passed).
     The store's upkeep runs four short batches whatever the limit."""
     lease: timedelta = timedelta(minutes=10)
-    """How long one process holds a job; a process that dies frees it when this runs out."""
+    """How long one process holds a job; a process that dies frees it when this runs out. At least a
+    minute: the lease is not renewed while the job runs, so one that runs out mid-run lets a second
+    process run the same job at once, and the purges and back-fills stop at half of it."""
     senders: int = attrs.field(default=4, validator=_positive)
     """Messages delivered at once (threads) by the ``deliver`` job."""
 
     def __attrs_post_init__(self) -> None:
         # The bound every command's duration has (``configure`` refused a longer lease the constructor
         # took): one rule, so a JobSettings built is one the desk takes.
-        if not isinstance(self.lease, timedelta) or not timedelta(0) < self.lease <= LONGEST_DURATION:
-            raise ValidationError("the job lease is a positive timedelta of at most 100 years", field="lease")
+        if not isinstance(self.lease, timedelta) or not _SHORTEST_LEASE <= self.lease <= LONGEST_DURATION:
+            raise ValidationError(
+                f"the job lease is a timedelta from 1 minute to 100 years, got {self.lease!r}", field="lease"
+            )
+        both = sorted(set(self.every) & self.disabled)
+        if both:
+            raise ValidationError(
+                f"job(s) {', '.join(both)} given an interval in every are disabled: say one or the other",
+                field="every",
+            )
+
+    def interval(self, name: str) -> timedelta:
+        """How often job ``name`` runs: ``every``'s interval for it, else the default."""
+        return self.every.get(name, _EVERY[name])
 
 
 @attrs.frozen
@@ -510,7 +531,7 @@ class Jobs:
         is judged at ``now``; the lease itself at the clock (``at``): it keeps processes apart in real
         time. Taken at a ``now`` a day behind the clock (a host catching up), it had run out a day before
         it was taken, and another process ran the same job meanwhile."""
-        every = self.settings.every[name]
+        every = self.settings.interval(name)
 
         def take(uow: UnitOfWork, at: datetime) -> bool:
             try:
