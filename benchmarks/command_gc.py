@@ -40,32 +40,30 @@ import tempfile
 import time
 from typing import Any
 
-from bench_desk import START, _command_kinds, _desk, _open
+from bench_desk import START, _command_kinds, _desk, _GcClock, _open
 
 from aftersales.adapters.clock import ManualClock
 
 
-class _Collections:
-    """Per generation: collections and the thread CPU seconds they took, while installed."""
+class _Collections(_GcClock):
+    """Per generation: collections and the thread CPU seconds they took, while installed (bench_desk's
+    clock of the collector, split by generation)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.by_generation: dict[int, list[float]] = collections.defaultdict(lambda: [0, 0.0])
-        self._began = 0.0
 
     def __enter__(self) -> _Collections:
-        gc.callbacks.append(self._tick)
+        super().__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        gc.callbacks.remove(self._tick)
-
     def _tick(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self._began = time.thread_time()
-        else:
+        spent = self.spent
+        super()._tick(phase, info)
+        if phase != "start":
             figures = self.by_generation[info["generation"]]
             figures[0] += 1
-            figures[1] += time.thread_time() - self._began
+            figures[1] += self.spent - spent
 
 
 def _kind(obj: object) -> str:
