@@ -53,8 +53,8 @@ def test_figures_are_stored_plainly_and_their_revisions_too(backend: str, tmp_pa
             engineer,
             "2026-02",
             kind="engineer",
-            score="1E+1",
-            metrics={"sat": "1E+2"},
+            score=Decimal("1E+1"),  # a host's Decimal; typed text "1E+1" is refused (number_text, s38)
+            metrics={"sat": Decimal("1E+2")},
             note="试用",
         )
         assert (str(first.score), str(first.metrics["sat"])) == ("10", "100")

@@ -47,7 +47,7 @@ def test_a_metric_named_with_an_override_is_shown_escaped(backend: str, tmp_path
                 "2026-03",
                 kind="agent",
                 score=80,
-                metrics={"满意度\u202e%001": "1e30"},
+                metrics={"满意度\u202e%001": "1" + "0" * 30},
             )
         assert refused.value.field == "metrics" and "\u202e" in str(refused.value)
         for locale in LOCALES:

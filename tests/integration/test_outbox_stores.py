@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -61,4 +60,4 @@ class TestPostgresOutbox(OutboxContract):
     def make_store(self, tmp_path: Path):  # type: ignore[no-untyped-def]
         from tests.integration.test_storage_postgres import _DroppingStore
 
-        return _DroppingStore(f"o_{uuid.uuid4().hex[:16]}")
+        return _DroppingStore()

@@ -27,9 +27,9 @@ PLUMBING = frozenset({"context", "runner", "dispatching", "describing"})
 """What the composition root hands to the capabilities, no host's API (docs/embedding.md lists the
 capabilities a host calls)."""
 
-VALUES = frozenset({"jobs.actor", "teams.roster", "materials.params"})
-"""Values a capability holds (the jobs' system actor, its parsed-team cache, its parameters), not methods
-of the desk."""
+VALUES = frozenset({"jobs.actor", "jobs.settings", "teams.roster", "materials.params"})
+"""Values a capability holds (the jobs' system actor and settings, its parsed-team cache, its parameters),
+not methods of the desk."""
 
 
 def _service_object(value: object) -> bool:

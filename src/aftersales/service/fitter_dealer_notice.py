@@ -27,6 +27,8 @@ __all__ = ["FITTER_ASSIGNED_KIND", "fitters_dealer_messages"]
 
 FITTER_ASSIGNED_KIND = "fitter_assigned"
 """The notification kind telling a dealer the office sent one of its own engineers."""
+FITTER_ASSIGNED_UNDATED_KIND = "fitter_assigned_undated"
+"""The same with no due to promise (a host's SLA policy set no resolution target)."""
 
 _DISPATCHES = frozenset({"assign", "reassign"})
 _HOLDER_ROLES = (Role.ENGINEER, Role.DEALER_STAFF)
@@ -70,6 +72,6 @@ def fitters_dealer_messages(
     }
     key = f"{ticket.id}:{event.seq}:{FITTER_ASSIGNED_KIND}"
     if ticket.resolution_due_at is None:  # no resolution target: no "请在 无 前处理完毕" (session 38)
-        return render(f"{FITTER_ASSIGNED_KIND}_undated", audience.value, dealer.contact, values, key, now)
+        return render(FITTER_ASSIGNED_UNDATED_KIND, audience.value, dealer.contact, values, key, now)
     values["resolution_due_at"] = ticket.resolution_due_at
     return render(FITTER_ASSIGNED_KIND, audience.value, dealer.contact, values, key, now)
