@@ -16,6 +16,11 @@ beside the measure that cites it — the complaint is the customer's record, not
 engineer's dealer trainings (seed 002 培训) list their attendees by name and dealer: theirs are the lines
 with their name at their dealer (session 30). Their departure and the erasures of their data since
 (:mod:`aftersales.service.staff_erasure`) come too.
+
+An engineer lent parts holds a loan ledger of their own (seed 002 退料: what was lent to them, returned,
+charged as kept), and a part they kept past its deadline is charged to them on a fee slip they pay — and
+paid back on a credit slip when the part comes back (``desk.fees.refund_kept_charge``). Their ledger and
+the slips naming them as payer come with the export (session 38: the charge they paid was in no export).
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ from typing import Any
 import attrs
 
 from aftersales.domain.agent_shifts import DeskRoster
+from aftersales.domain.fee_slips import FeeSlip
+from aftersales.domain.loan_ledger import EntryKind, LoanLedger
+from aftersales.domain.materials import MaterialsRequest, PartyRef
 from aftersales.domain.parties import Engineer
 from aftersales.domain.staff_departure import StaffErasureRecord
 from aftersales.domain.staff_records import StaffAppraisal, StaffMeasure, StaffTraining
@@ -41,7 +49,8 @@ __all__ = ["STAFF_EXPORT_KEYS", "holds_nothing", "staff_data"]
 
 STAFF_EXPORT_KEYS: tuple[str, ...] = (
     "engineer", "master_data_changes", "staff_training", "dealer_training", "staff_appraisal",
-    "staff_measure", "complaints", "teams", "agent_shifts", "departure", "erasures", "reads",
+    "staff_measure", "complaints", "teams", "agent_shifts", "loan_ledger", "fee_slips", "departure",
+    "erasures", "reads",
 )  # fmt: skip
 """The keys of the export's ``data``, in order."""
 
@@ -108,6 +117,38 @@ def _agent_shifts(uow: UnitOfWork, staff_id: str) -> list[Any]:
     return [unstructure(s) for s in roster.shifts if s.agent_id == staff_id]
 
 
+def _loans(uow: UnitOfWork, staff_id: str) -> dict[str, Any]:
+    """Their loan ledger (``None`` when nothing was lent to them) and the fee slips they were charged on
+    as payer, credit slips paying a charge back among them. The slips are found through the tickets of
+    the requests their ledger charged (slips are indexed by ticket, not payer), so nothing is scanned."""
+    try:
+        ledger = uow.documents.get(LoanLedger, PartyRef.engineer(staff_id).key)
+    except NotFound:
+        return {"loan_ledger": None, "fee_slips": []}
+    # The requests of the lines ever charged: a charge waived or paid back leaves its booking, not its
+    # chargeback.
+    charged = {e.issue_key for e in ledger.entries if e.kind is EntryKind.CHARGED}
+    requests = {e.request_id for e in ledger.entries if e.key in charged} | {
+        c.request_id for c in ledger.chargebacks
+    }
+    tickets: set[str] = set()
+    for request_id in sorted(r for r in requests if r is not None):
+        try:
+            tickets.add(uow.documents.get(MaterialsRequest, request_id).ticket_id)
+        except NotFound:
+            continue
+    slips = [
+        slip
+        for ticket_id in sorted(tickets)
+        for slip in uow.documents.query(FeeSlip, ticket_id=ticket_id)
+        if slip.payer_kind == "engineer" and slip.payer_id == staff_id
+    ]
+    return {
+        "loan_ledger": unstructure(ledger),
+        "fee_slips": [unstructure(s) for s in sorted(slips, key=lambda s: (s.issued_at, s.id))],
+    }
+
+
 def holds_nothing(data: dict[str, Any]) -> bool:
     """Whether ``data`` (:func:`staff_data`) holds no record of the person (earlier reads aside)."""
     return not any(data[key] for key in STAFF_EXPORT_KEYS if key != "reads")
@@ -141,6 +182,7 @@ def staff_data(uow: UnitOfWork, staff_id: str) -> dict[str, Any]:
         ],
         "teams": _teams(uow, staff_id),
         "agent_shifts": _agent_shifts(uow, staff_id),
+        **_loans(uow, staff_id),
         "departure": _departure(uow, staff_id),
         "erasures": [unstructure(e) for e in sorted(erasures, key=lambda e: (e.erased_at, e.id))],
         "reads": [unstructure(r) for r in sorted(reads, key=lambda r: (r.at, r.id))],
