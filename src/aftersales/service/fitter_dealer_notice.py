@@ -10,11 +10,10 @@ told of what it did itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import datetime
 
 from aftersales.domain.actors import Role
-from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
@@ -22,6 +21,8 @@ from aftersales.errors import NotFound
 from aftersales.i18n.values import Term
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.overdue_notices import Render
+from aftersales.service.reassign_notice import holder_audience
 
 __all__ = ["FITTER_ASSIGNED_KIND", "fitters_dealer_messages"]
 
@@ -31,10 +32,7 @@ FITTER_ASSIGNED_UNDATED_KIND = "fitter_assigned_undated"
 """The same with no due to promise (a host's SLA policy set no resolution target)."""
 
 _DISPATCHES = frozenset({"assign", "reassign"})
-_HOLDER_ROLES = (Role.ENGINEER, Role.DEALER_STAFF)
 _NONE = Term("value.none")
-
-Render = Callable[[str, str, Contact, dict[str, object], str, datetime], list[OutboxMessage]]
 
 
 def fitters_dealer_messages(
@@ -51,7 +49,7 @@ def fitters_dealer_messages(
     assignments name no holder."""
     if event.action not in _DISPATCHES or event.actor.role is Role.DEALER_STAFF:
         return []
-    audience = next((role for role in _HOLDER_ROLES if role in roles), None)
+    audience = holder_audience(roles)
     holder = ticket.assignee
     if audience is None or holder is None or holder.kind is not AssigneeKind.ENGINEER:
         return []

@@ -13,7 +13,7 @@ its fitter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import datetime
 
 from aftersales.domain.actors import Role
@@ -25,16 +25,21 @@ from aftersales.errors import NotFound
 from aftersales.i18n.values import Term
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.overdue_notices import Render
 from aftersales.service.stored_reasons import worded_reason
 
-__all__ = ["REASSIGNED_KIND", "previous_holder_messages"]
+__all__ = ["REASSIGNED_KIND", "holder_audience", "previous_holder_messages"]
 
 REASSIGNED_KIND = "job_reassigned"
 """The notification kind telling the previous holder the job went to someone else."""
 
 _HOLDER_ROLES = (Role.ENGINEER, Role.DEALER_STAFF)
 
-Render = Callable[[str, str, Contact, dict[str, object], str, datetime], list[OutboxMessage]]
+
+def holder_audience(roles: Collection[Role]) -> Role | None:
+    """The role a job's holder is told as, when the notification policy's ``roles`` for assignments name
+    a holder at all (the engineer's first); ``None``: holders are not told."""
+    return next((role for role in _HOLDER_ROLES if role in roles), None)
 
 
 def _holder(uow: UnitOfWork, kind: object, holder_id: object) -> tuple[Contact | None, str | None]:
@@ -87,7 +92,7 @@ def previous_holder_messages(
     from is told too when the job leaves that dealer's hands."""
     if event.action != "reassign" or not event.payload:
         return []
-    audience = next((role for role in _HOLDER_ROLES if role in roles), None)
+    audience = holder_audience(roles)
     previous = event.payload.get("previous")
     if audience is None or not isinstance(previous, dict):
         return []
