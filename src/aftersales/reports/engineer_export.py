@@ -23,6 +23,7 @@ from aftersales.ports.reporting import Period
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.reports.conduct import service_conduct
 from aftersales.reports.engineer_kpi import engineer_kpis
+from aftersales.reports.sources import read_at
 from aftersales.reports.staff_kpi import agent_kpis
 from aftersales.serialization import encode_json, unstructure
 
@@ -90,7 +91,7 @@ def staff_figures(
             "a staff member's KPIs measure working time: the desk has no calendar", key="calendar"
         )
     logged = desk.staff_records.figures_scope(actor, staff_id)
-    at = as_of if as_of is not None else desk.clock.now()
+    at = read_at(desk, as_of)
     sla = desk.policies.sla
     engineers = engineer_kpis(desk.store, period, calendar, as_of=at, sla=sla)
     agents = agent_kpis(desk.store, period, calendar, as_of=at, sla=sla)
