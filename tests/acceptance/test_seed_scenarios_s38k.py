@@ -2,7 +2,8 @@
 
 * Seed 002 分工 6 (特殊情况不得超过48小时): the special case approved when its new due cannot be computed (a
   host's dealer clock counted in working hours, the call past the working calendar's holiday data) told the
-  dealer "请在 无 前完成" / "now due on none". It now names the new limit and the reason without a time.
+  dealer "请在 无 前完成" / "now due on none". It now names the new limit and the reason without a time; and
+  (session 39, e) the customer, told nothing before, hears the new limit without a time.
 """
 
 from __future__ import annotations
@@ -56,3 +57,10 @@ def test_a_special_case_whose_due_cannot_be_computed_is_told_without_none(
         desk.deliver()
         told = [m.body for m in notifier.sent[before:] if m.recipient == DEALER]
         assert told == [f"特殊情况已获批准：工单 {tid} 的解决时限延长至 48 小时。原因：配件需从台州发货"]
+        # Session 39 (e): the customer, who waits to the new limit, heard nothing; now the limit, no time
+        # and not the approval's reason (that stays with staff, as in the dated notice).
+        heard = [m.body for m in notifier.sent[before:] if m.recipient == w.cust_zh.contact.phone]
+        assert heard == [
+            f"因特殊情况，您的工单 {tid} 的解决时限延长至 48 小时，"
+            "我们将尽快为您处理。给您带来不便，敬请谅解。"
+        ]

@@ -70,6 +70,11 @@ SAMPLES: dict[str, dict[str, object]] = {
         "reason": "配件需从台州发货",
     },
     "sla_extended_customer": {"ticket_id": "T-1", "target": Term("sla_target.resolution"), "due_at": AT},
+    "sla_extended_customer_undated": {
+        "ticket_id": "T-1",
+        "target": Term("sla_target.resolution"),
+        "hours": 48,
+    },
     "sla_warning": {
         "ticket_id": "T-1",
         "target": Term("sla_target.response"),

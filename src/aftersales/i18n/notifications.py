@@ -221,6 +221,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "(seed 002 分工 6: 特殊情况不得超过48小时; the approval's reason stays with staff).",
     ),
     K(
+        "sla_extended_customer_undated",
+        ("customer",),
+        {"ticket_id", "target", "hours"},
+        "An sla_extended_customer whose new due cannot be computed: the customer hears the new limit in "
+        "hours, as the holder does, not nothing (seed 002 分工 6: 给用户解决问题…特殊情况不得超过48小时).",
+    ),
+    K(
         "complaint_closed_customer",
         ("customer",),
         {"ticket_id", "reason"},

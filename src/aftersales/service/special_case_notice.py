@@ -24,6 +24,7 @@ from aftersales.service.context import DeskContext
 
 __all__ = [
     "SLA_EXTENDED_CUSTOMER_KIND",
+    "SLA_EXTENDED_CUSTOMER_UNDATED_KIND",
     "SLA_EXTENDED_KIND",
     "SLA_EXTENDED_UNDATED_KIND",
     "special_case_messages",
@@ -34,6 +35,10 @@ SLA_EXTENDED_KIND = "sla_extended"
 
 SLA_EXTENDED_CUSTOMER_KIND = "sla_extended_customer"
 """The notification kind telling the customer the time of their ticket was extended."""
+
+SLA_EXTENDED_CUSTOMER_UNDATED_KIND = "sla_extended_customer_undated"
+"""The customer's notice of a special case whose new due cannot be computed: the new limit in hours, no
+time (session 39: the customer was told nothing, though the time they wait to had moved)."""
 
 SLA_EXTENDED_UNDATED_KIND = "sla_extended_undated"
 """The holder's notice of a special case whose new due cannot be computed (the working calendar's holiday
@@ -55,21 +60,30 @@ def special_case_messages(
 
     Session 37: the customer is told the new due too (``sla_extended_customer``, without the approval's
     reason, when the policy tells the customer of progress), and a dealer whose own engineer holds the
-    job hears it beside its engineer (the 24/48 hours are the dealer's contract, 分工 6)."""
+    job hears it beside its engineer (the 24/48 hours are the dealer's contract, 分工 6). Session 39: with no
+    new due the customer hears the new limit in hours (``sla_extended_customer_undated``), as the holder
+    does, rather than nothing."""
     notifications = context.notifications
     policy = context.policies.notification
     told: list[OutboxMessage] = []
     key = f"{ticket.id}:{event.seq}:{SLA_EXTENDED_KIND}"
     target = event.payload.get(SLA_EXTENSION_KEY)
-    if due_at is not None:  # the customer waits to the new time too (session 37: they were not told)
-        facts = {"ticket_id": ticket.id, "target": Term(f"sla_target.{target}"), "due_at": due_at}
+    seconds = event.payload.get("new_limit_seconds")
+    hours = _hours(seconds) if isinstance(seconds, int) else None
+    # The customer waits to the new limit too (session 37: they were not told); without a due they hear
+    # the limit, as the holder does (session 39: they heard nothing while the holder heard the 48 hours).
+    facts: dict[str, object] = {"ticket_id": ticket.id, "target": Term(f"sla_target.{target}")}
+    customer_kind: str | None = None
+    if due_at is not None:
+        customer_kind, facts["due_at"] = SLA_EXTENDED_CUSTOMER_KIND, due_at
+    elif hours is not None:
+        customer_kind, facts["hours"] = SLA_EXTENDED_CUSTOMER_UNDATED_KIND, hours
+    if customer_kind is not None:
         told += notifications.customer_messages(
-            uow, ticket, SLA_EXTENDED_CUSTOMER_KIND, facts, f"{key}:customer", policy, now
+            uow, ticket, customer_kind, facts, f"{key}:customer", policy, now
         )
     if ticket.assignee is None:
         return told
-    seconds = event.payload.get("new_limit_seconds")
-    hours = _hours(seconds) if isinstance(seconds, int) else None
     values: dict[str, object] = {
         "ticket_id": ticket.id,
         "target": Term(f"sla_target.{target}"),
