@@ -16,6 +16,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from test_peer_embedding_s38r import Story
+from test_peer_embedding_s38r import (
+    test_an_engineers_own_export_holds_the_kept_part_charge_they_paid_and_its_refund as kept_part_charge_flow,
+)
+from test_seed002_money import story
 from test_staff_erasure_s30h import BACKENDS, DPO, MANAGER, PHONE, _desk, _kept
 
 from aftersales.domain.contact import Contact
@@ -25,6 +30,8 @@ from aftersales.serialization import encode_json
 from aftersales.service.actors import Actor
 
 NAME = "赵大勇"
+
+__all__ = ["story"]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -58,3 +65,26 @@ def test_the_erasure_reaches_tickets_search_and_messages_naming_the_engineer(
         if backend == "sqlite":  # nor a byte in the file (the search index's old segments merged)
             raw = b"".join(p.read_bytes() for p in tmp_path.glob("staff-erasure.db*") if p.is_file())
             assert PHONE.encode() not in raw
+
+
+def test_the_erasure_reaches_the_kept_part_charge_and_the_ticket_taken_from_them(story: Story) -> None:
+    """The story of session 38 r (seed 002 退料 1, 5): 李工 kept a lent part past its deadline, paid the
+    charge, was paid back ("退还李工"); the ticket was given to another engineer when he left. Found through
+    his loan ledger: the ticket (its assign step, the reason) and the slips he paid as payer."""
+    desk, clock, world = story
+    kept_part_charge_flow(story)
+    eng = world.eng_junior
+    (ticket,) = desk.ledger(world.manager).items
+    desk.dispatch(world.manager, ticket.id, engineer_id=world.eng_senior.id, reason=f"{eng.name}离职")
+    desk.master_data.deactivate_engineer(world.manager, eng.id, reason="离职")
+    desk.staff_records.record_departure(world.manager, eng.id, clock.now().date())
+
+    desk.staff_records.erase_staff(DPO, eng.id, "left the company")
+
+    slips = desk.fees.slips_of(world.manager, ticket.id)
+    texts = [desk.ticket(world.manager, ticket.id).to_json(), encode_json(slips)]
+    with desk.store() as uow:
+        texts.append(encode_json(list(uow.outbox.pending(1000))))
+    assert [t for t in texts if eng.name in t] == []
+    assert [s.payer_id for s in slips] == [eng.id, eng.id]  # who paid, and the money, stay
+    assert "75.00" in texts[1]

@@ -13,8 +13,10 @@ record, and the KPIs are counted by them — and every other occurrence of the p
 phone in its written and digit forms, e-mail, address, WeChat, note) reads ``[erased]``: the rest of the
 text is kept, nothing is blanked (a note or reason is the customer's or the company's record, not theirs).
 
-Which tickets: those assigned to them (any state), and those the search index finds by one of their
-strings (a note about them on a ticket since given to someone else) — no scan of every ticket. Their
+Which tickets: those assigned to them (any state), those of the parts lent to them that their loan
+ledger charged (where the fee slips they paid as payer are, scrubbed too), and those the search index
+finds by one of their strings (a note about them on a ticket since given to someone else) — no scan of
+every ticket. Their
 name is replaced only in the tickets they worked on (assignee, a step's actor): a customer of the same
 name found by it is another person; their phone and e-mail wherever found.
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from aftersales.domain.erasure import scrub
+from aftersales.domain.fee_slips import FeeSlip
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.ports.erasure import Scrubbable
@@ -31,6 +34,7 @@ from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.ticket_search import SearchRequest, parse_query
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import structure, unstructure
+from aftersales.service.staff_export import loan_slips
 from aftersales.service.ticket_search import Words, index_ticket, search_index
 
 __all__ = ["erase_staff_copies"]
@@ -57,7 +61,13 @@ def erase_staff_copies(
         )
     rewritten: list[str] = []
     worked: list[str] = []
-    for ticket_id in sorted(_holding(uow, staff_id, needles)):
+    loaned, slips = loan_slips(uow, staff_id)
+    for slip in slips:  # the charges they paid as payer: ids and amounts kept, a note quoting them not
+        erased_slip = structure(scrub(unstructure(slip), tuple(needles)), FeeSlip)
+        if erased_slip != slip:
+            uow.documents.save(erased_slip)
+            rewritten.append(slip.id)
+    for ticket_id in sorted(_holding(uow, staff_id, needles) | loaned):
         ticket = uow.tickets.get_for_update(ticket_id)
         theirs = _worked(ticket, staff_id)
         worked += [ticket_id] if theirs else []
@@ -69,6 +79,7 @@ def erase_staff_copies(
     names = [n for n in needles if n not in contact]
     within = [staff_id, *worked]
     changed = len(rewritten)
+    rewritten = [i for i in rewritten if i not in {s.id for s in slips}]
     changed += outbox.scrub(contact, free_text=names, within=within)
     changed += idempotency.scrub(contact, free_text=names, within=within)
     return changed, rewritten
