@@ -59,30 +59,41 @@ def erase_staff_copies(
             "this store cannot erase personal data: its outbox and idempotency store need scrub()",
             key="store",
         )
-    rewritten: list[str] = []
-    worked: list[str] = []
+    changed = 0
     loaned, slips = loan_slips(uow, staff_id)
     for slip in slips:  # the charges they paid as payer: ids and amounts kept, a note quoting them not
         erased_slip = structure(scrub(unstructure(slip), tuple(needles)), FeeSlip)
         if erased_slip != slip:
             uow.documents.save(erased_slip)
-            rewritten.append(slip.id)
+            changed += 1
+    rewritten: list[str] = []
+    worked: list[str] = []
     for ticket_id in sorted(_holding(uow, staff_id, needles) | loaned):
-        ticket = uow.tickets.get_for_update(ticket_id)
-        theirs = _worked(ticket, staff_id)
+        # Read plainly first: a common name finds many other people's tickets, which are not locked
+        # (PostgreSQL) unless there is something of this person's to rewrite.
+        found = uow.tickets.get(ticket_id)
+        theirs = _worked(found, staff_id)
+        wanted = tuple(needles) if theirs else contact
         worked += [ticket_id] if theirs else []
-        erased: Ticket = structure(scrub(unstructure(ticket), tuple(needles) if theirs else contact), Ticket)
-        if erased != ticket:
+        if _erased(found, wanted) is None:
+            continue
+        erased = _erased(uow.tickets.get_for_update(ticket_id), wanted)
+        if erased is not None:
             uow.tickets.save(erased)
             index_ticket(uow, erased, catalog)
             rewritten.append(ticket_id)
     names = [n for n in needles if n not in contact]
     within = [staff_id, *worked]
-    changed = len(rewritten)
-    rewritten = [i for i in rewritten if i not in {s.id for s in slips}]
+    changed += len(rewritten)
     changed += outbox.scrub(contact, free_text=names, within=within)
     changed += idempotency.scrub(contact, free_text=names, within=within)
     return changed, rewritten
+
+
+def _erased(ticket: Ticket, needles: tuple[str, ...]) -> Ticket | None:
+    """``ticket`` with ``needles`` replaced, or ``None`` when it holds none of them."""
+    erased: Ticket = structure(scrub(unstructure(ticket), needles), Ticket)
+    return None if erased == ticket else erased
 
 
 def _worked(ticket: Ticket, staff_id: str) -> bool:
