@@ -40,7 +40,7 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse, RemedyKind
-from aftersales.domain.contact import Contact, forget_phones
+from aftersales.domain.contact import Contact
 from aftersales.domain.correspondence import CorrespondenceGuidance
 from aftersales.domain.custom_fields import CustomFieldSet, FieldType
 from aftersales.domain.erasure import ERASED, WITHHELD, customer_needles, needles_of, scrub, scrub_text
@@ -70,11 +70,11 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.policies.privacy import PrivacyParams, pack_privacy_rules, retention_of
-from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable, WholeValue, forget_erased_everywhere
+from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable, WholeValue
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
-from aftersales.serialization import encode_json, forget_encoded, structure, unstructure
+from aftersales.serialization import encode_json, structure, unstructure
 from aftersales.service.access_log import AccessRecord, customer_reads, record_access, staff_reads, utc_day
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -82,6 +82,7 @@ from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.delivery import PurgeLimit, check_purge_limit
+from aftersales.service.erased_memos import forget_in_process
 from aftersales.service.erasure_handled import release_uncallable_callback, still_worked
 from aftersales.service.erasure_record import ErasureRecord
 from aftersales.service.handover_catchup import file_page
@@ -96,7 +97,6 @@ from aftersales.service.reader_view import (
     without_deliberation,
 )
 from aftersales.service.runner import CommandRunner
-from aftersales.service.shared_values import forget as forget_shared_values
 from aftersales.service.ticket_search import index_ticket
 from aftersales.service.unit_history import unit_changes_of
 
@@ -357,12 +357,7 @@ class PrivacyDesk:
         desk and store of this process drops them; other processes drop theirs as their memos check
         against the store (or on restart).
         """
-        forget_erased_everywhere(
-            customer_id, ticket_ids, needles
-        )  # stores' memos, desks' addresses, SLA logs
-        forget_shared_values(needles)
-        forget_phones(needles)
-        forget_encoded()
+        forget_in_process(customer_id, ticket_ids, needles)
 
     def _cancel_open(
         self,

@@ -42,12 +42,14 @@ from aftersales.domain.text import checked_month
 from aftersales.domain.training import TrainingTopic
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.policies.staff import pack_staff_rules
+from aftersales.ports.erasure import Shreddable
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import encode_json
 from aftersales.service.access_log import record_staff_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.erased_memos import forget_in_process
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner
@@ -392,13 +394,25 @@ class StaffDesk:
         if not reason.strip() or len(reason) > 500:
             raise ValidationError("an erasure needs a reason of 1-500 characters", field="reason")
 
-        def apply(uow: UnitOfWork, now: datetime) -> StaffErasureRecord:
-            return erase_staff_in(self.context, uow, staff_id, reason, by=actor.ref, now=now)
+        forgotten: tuple[list[str], list[str]] = ([], [])  # the person's strings, the tickets rewritten
 
-        return self.runner.write(
+        def apply(uow: UnitOfWork, now: datetime) -> StaffErasureRecord:
+            forgotten[0].clear()  # a retried attempt starts afresh
+            forgotten[1].clear()
+            return erase_staff_in(
+                self.context, uow, staff_id, reason, by=actor.ref, now=now, forgotten=forgotten
+            )
+
+        record = self.runner.write(
             actor, "erase_staff", idempotency_key, [staff_id, reason], apply,
             remember=lambda r: r.id, reload=lambda uow, id: uow.documents.get(StaffErasureRecord, id),
         )  # fmt: skip
+        needles, tickets = forgotten
+        if needles:  # as after a customer's erasure: the freed bytes and this process's copies go too
+            if isinstance(self.context.store, Shreddable):
+                self.context.store.shred()
+            forget_in_process("", tickets, needles)
+        return record
 
     def staff_erasures(self, actor: Actor, staff_id: str) -> list[StaffErasureRecord]:
         """The erasures of ``staff_id``'s data, oldest first (whoever may erase it, and the auditor)."""

@@ -5,7 +5,9 @@ a person left (the heads); ``desk.staff_records.erase_staff`` (whoever erases a 
 general manager, a privacy officer) then, in one transaction:
 
 - pseudonymises their engineer record (name ``[erased]``, contact and note gone) and its master-data history
-  (their strings replaced, its free text blanked), drops their test scores from the trainings they attended
+  (their strings replaced, its free text blanked), replaces their name and contact in the desk's copies
+  of them — the tickets holding them, outbox messages, idempotency rows; ids kept
+  (:mod:`aftersales.service.staff_copies`) — drops their test scores from the trainings they attended
   (the line stays: the training was held with them) and their name from the dealer trainings that list it,
   and removes their shift lines from the desk's roster and the teams' on-call rosters;
 - removes their appraisals and incentives/sanctions (pay records) once the pack's ``[privacy]
@@ -49,6 +51,7 @@ from aftersales.service.departed_staff import departed
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.roster_stamp import touch_roster
 from aftersales.service.row_locks import document_for_update
+from aftersales.service.staff_copies import erase_staff_copies
 
 __all__ = ["check_not_erased", "check_not_left", "departure_in", "erase_staff_in"]
 
@@ -235,6 +238,22 @@ def _needles(engineer: Engineer | None) -> tuple[str, ...]:
     return needles_of(values)
 
 
+def _copy_needles(engineer: Engineer | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The strings that name the person in the desk's copies of them — name and contact, not the
+    record's own notes (staff text about them, erased from their record and its history only) — and
+    those of them that are their contact alone (phone, e-mail, address, WeChat)."""
+    if engineer is None:
+        return (), ()
+    contact = engineer.contact
+    reach: list[object] = []
+    if contact is not None:
+        reach += [contact.phone, contact.email, contact.address, contact.wechat]
+        if contact.phone:
+            reach.append("".join(c for c in contact.phone if c.isdigit()))
+    names = [engineer.name, None if contact is None else contact.name]
+    return needles_of([*names, *reach]), needles_of(reach)
+
+
 def _scrubbed(obj: Any, needles: tuple[str, ...], cls: type[Any]) -> Any:
     return structure(scrub(unstructure(obj), needles, blank_free_text=True), cls)
 
@@ -309,9 +328,18 @@ def _remove_pay_records(uow: UnitOfWork, staff_id: str) -> int:
 
 
 def erase_staff_in(
-    context: DeskContext, uow: UnitOfWork, staff_id: str, reason: str, *, by: ActorRef, now: datetime
+    context: DeskContext,
+    uow: UnitOfWork,
+    staff_id: str,
+    reason: str,
+    *,
+    by: ActorRef,
+    now: datetime,
+    forgotten: tuple[list[str], list[str]] | None = None,
 ) -> StaffErasureRecord:
-    """Erase what is kept about the departed ``staff_id`` (module doc), in ``uow``'s transaction."""
+    """Erase what is kept about the departed ``staff_id`` (module doc), in ``uow``'s transaction.
+    ``forgotten`` (strings, ticket ids) receives the person's strings and the ids of the tickets
+    rewritten: what the process's memos drop once the transaction has committed."""
     # Locked (PostgreSQL) before the trainings are read: a training, appraisal or measure of the person
     # in flight, which locks it too (:func:`_departure_locked`), commits first and is erased here.
     departure = _departure_locked(uow, staff_id)
@@ -325,8 +353,15 @@ def erase_staff_in(
     _refuse_if_working(uow, staff_id)
     engineer = _engineer(uow, staff_id)
     needles = _needles(engineer)
+    copied, contact = _copy_needles(engineer)
     changed = _erase_trainings(uow, staff_id, engineer, needles)  # before the name goes from the record
     changed += _erase_engineer(uow, engineer, needles) + _erase_shifts(uow, staff_id)
+    copies, tickets = erase_staff_copies(
+        uow, staff_id, copied, contact, context.notifications.renderer.catalog
+    )
+    changed += copies
+    if forgotten is not None:
+        forgotten[0][:], forgotten[1][:] = copied, tickets
     keep = pack_privacy_rules(context.policies.extra).params.keep_staff_pay_records_days
     until: date | None = pay_records_until(departure, keep)
     removed = 0

@@ -45,7 +45,7 @@ from aftersales.service.access_log import staff_reads
 from aftersales.service.departed_staff import departed
 from aftersales.service.master_data import MasterDataChange
 
-__all__ = ["STAFF_EXPORT_KEYS", "holds_nothing", "staff_data"]
+__all__ = ["STAFF_EXPORT_KEYS", "holds_nothing", "loan_slips", "staff_data"]
 
 STAFF_EXPORT_KEYS: tuple[str, ...] = (
     "engineer", "master_data_changes", "staff_training", "dealer_training", "staff_appraisal",
@@ -117,14 +117,17 @@ def _agent_shifts(uow: UnitOfWork, staff_id: str) -> list[Any]:
     return [unstructure(s) for s in roster.shifts if s.agent_id == staff_id]
 
 
-def _loans(uow: UnitOfWork, staff_id: str) -> dict[str, Any]:
-    """Their loan ledger (``None`` when nothing was lent to them) and the fee slips they were charged on
-    as payer, credit slips paying a charge back among them. The slips are found through the tickets of
-    the requests their ledger charged (slips are indexed by ticket, not payer), so nothing is scanned."""
-    try:
-        ledger = uow.documents.get(LoanLedger, PartyRef.engineer(staff_id).key)
-    except NotFound:
-        return {"loan_ledger": None, "fee_slips": []}
+def loan_slips(
+    uow: UnitOfWork, staff_id: str, ledger: LoanLedger | None = None
+) -> tuple[set[str], list[FeeSlip]]:
+    """The tickets of the requests ``staff_id``'s loan ledger charged (``ledger``, else read; none
+    without one) and the fee slips they were charged on as payer on those tickets. The slips are found
+    through the tickets (slips are indexed by ticket, not payer), so nothing is scanned."""
+    if ledger is None:
+        try:
+            ledger = uow.documents.get(LoanLedger, PartyRef.engineer(staff_id).key)
+        except NotFound:
+            return set(), []
     # The requests of the lines ever charged: a charge waived or paid back leaves its booking, not its
     # chargeback.
     charged = {e.issue_key for e in ledger.entries if e.kind is EntryKind.CHARGED}
@@ -143,6 +146,17 @@ def _loans(uow: UnitOfWork, staff_id: str) -> dict[str, Any]:
         for slip in uow.documents.query(FeeSlip, ticket_id=ticket_id)
         if slip.payer_kind == "engineer" and slip.payer_id == staff_id
     ]
+    return tickets, slips
+
+
+def _loans(uow: UnitOfWork, staff_id: str) -> dict[str, Any]:
+    """Their loan ledger (``None`` when nothing was lent to them) and the fee slips they were charged on
+    as payer, credit slips paying a charge back among them (:func:`loan_slips`)."""
+    try:
+        ledger = uow.documents.get(LoanLedger, PartyRef.engineer(staff_id).key)
+    except NotFound:
+        return {"loan_ledger": None, "fee_slips": []}
+    _, slips = loan_slips(uow, staff_id, ledger)
     return {
         "loan_ledger": unstructure(ledger),
         "fee_slips": [unstructure(s) for s in sorted(slips, key=lambda s: (s.issued_at, s.id))],

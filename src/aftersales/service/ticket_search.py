@@ -58,6 +58,7 @@ __all__ = [
     "index_change",
     "index_ticket",
     "index_tickets",
+    "search_index",
 ]
 
 SEARCHED_ACTIONS = frozenset({"note_to_customer", "record_fault", "tag", "set_fields", "add_team_member"})
@@ -85,6 +86,11 @@ def _moves_a_dealer(event: TicketEvent) -> bool:
 def _elsewhere(dealer: object, ticket: Ticket) -> object:
     """``dealer`` when it is a dealer other than the ticket's own (the one its scope word names)."""
     return dealer if dealer != ticket.dealer_id else None
+
+
+def search_index(uow: UnitOfWork) -> TicketSearchIndex:
+    """``uow``'s ticket search index; a store without one is a ``ConfigurationError`` naming ``store``."""
+    return _index_of(uow)
 
 
 def _index_of(uow: UnitOfWork) -> TicketSearchIndex:
