@@ -1,0 +1,74 @@
+"""Seeds 003 and 004 walked by a peer tester (session 39, task f), on memory, SQLite and PostgreSQL.
+
+Seed 004 第八条 2(5) 立即通知 … 向总经理报告 with 2(6) 回访发现的问题应及时再处理: the SLA sweep drops the
+``escalation_due`` key of a complaint it finds closed; a reopen puts its escalations not taken up back in
+the sweep's range — by whichever command reopens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from aftersales import ServiceDesk
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.surveys import CallbackChecklist
+from conftest import SHANGHAI, World, noticed_desk
+
+Host = tuple[ServiceDesk, ManualClock, World, MemoryNotifier]
+
+
+def _at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 3, 3, hour, minute, tzinfo=SHANGHAI)
+
+
+def _reminded(desk: ServiceDesk, notifier: MemoryNotifier) -> list[str]:
+    """The complaint ids of the overdue reminders delivered so far, one per reminder (not recipient)."""
+    desk.jobs.run_due(only=("sla_sweep",))
+    desk.deliver()
+    return sorted(m.body.split("的投诉 ")[1].split(" ")[0] for m in notifier.sent if "无人受理" in m.body)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def centre(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
+    with noticed_desk(request.param, tmp_path, "service_centre") as opened:
+        yield opened
+
+
+def test_8_2_5_a_complaint_reopened_at_the_ticket_desk_has_its_overdue_escalation_reminded(
+    centre: Host,
+) -> None:
+    """A complaint escalated to the centre's head at 10:00 (due 12:00) is handled, called back and closed
+    by 11:00, its escalation never taken up; the sweep at 12:05 finds it closed and drops its key. At
+    12:10 the manager reopens it with ``desk.reopen`` (the ticket desk's step, open to a complaint): it is
+    listed overdue again, and the next sweep reminds it, once. Before, only ``desk.complaints.reopen``
+    put the key back: reopened at the ticket desk, the escalation was listed and never reminded."""
+    desk, clock, w, notifier = centre
+    clock.set(_at(10))
+    cid = desk.complaints.open_complaint(w.agent, "cust-zh", "安装师傅态度差").ticket.id
+    desk.complaints.escalate(w.agent, cid, reason="客户要求主管处理")
+    clock.set(_at(10, 30))
+    desk.complaints.investigate(w.agent, cid)
+    desk.complaints.propose_solution(w.agent, cid, solution="致歉并重新上门")
+    desk.complaints.agree_solution(w.agent, cid)
+    desk.complaints.give_feedback(w.agent, cid, outcome="已致歉并重新上门")
+    clock.set(_at(11))
+    desk.callbacks.record(
+        w.agent, cid, checklist=CallbackChecklist(product_works=True), problem_back=False,
+        satisfaction=5, attitude=5,
+    )  # fmt: skip
+    desk.complaints.review(w.manager, cid, root_cause="attitude", improvement="安装师傅礼仪培训")
+    desk.complaints.close(w.manager, cid)
+    clock.set(_at(12, 5))
+    assert _reminded(desk, notifier) == []
+    clock.set(_at(12, 10))
+    desk.reopen(w.manager, cid, reason="客户再次来电，安装问题未解决")
+    assert [o.complaint_id for o in desk.complaints.overdue_escalations(w.manager)] == [cid]
+    reminded = _reminded(desk, notifier)
+    assert reminded and set(reminded) == {cid}
+    clock.set(_at(12, 30))
+    assert _reminded(desk, notifier) == reminded  # once only
