@@ -3,6 +3,9 @@
 Seed 004 第八条 2(5) 立即通知 … 向总经理报告 with 2(6) 回访发现的问题应及时再处理: the SLA sweep drops the
 ``escalation_due`` key of a complaint it finds closed; a reopen puts its escalations not taken up back in
 the sweep's range — by whichever command reopens it.
+
+Seed 003 二 5 投诉处理 (由指定人员负责跟进，确保"事事有回音，件件有着落"): the ticket desk's ``close`` and
+``cancel``, open to a complaint, end it as the complaint desk's steps do.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from aftersales import ServiceDesk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.surveys import CallbackChecklist
+from aftersales.errors import PermissionDenied
+from aftersales.service.actors import Actor
 from conftest import SHANGHAI, World, noticed_desk
 
 Host = tuple[ServiceDesk, ManualClock, World, MemoryNotifier]
@@ -39,6 +44,21 @@ def centre(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
         yield opened
 
 
+def _reviewed(desk: ServiceDesk, clock: ManualClock, w: World, cid: str) -> None:
+    """Handled, called back at 11:00 and reviewed: ready to close."""
+    clock.set(_at(10, 30))
+    desk.complaints.investigate(w.agent, cid)
+    desk.complaints.propose_solution(w.agent, cid, solution="致歉并重新上门")
+    desk.complaints.agree_solution(w.agent, cid)
+    desk.complaints.give_feedback(w.agent, cid, outcome="已致歉并重新上门")
+    clock.set(_at(11))
+    desk.callbacks.record(
+        w.agent, cid, checklist=CallbackChecklist(product_works=True), problem_back=False,
+        satisfaction=5, attitude=5,
+    )  # fmt: skip
+    desk.complaints.review(w.manager, cid, root_cause="attitude", improvement="安装师傅礼仪培训")
+
+
 def test_8_2_5_a_complaint_reopened_at_the_ticket_desk_has_its_overdue_escalation_reminded(
     centre: Host,
 ) -> None:
@@ -51,17 +71,7 @@ def test_8_2_5_a_complaint_reopened_at_the_ticket_desk_has_its_overdue_escalatio
     clock.set(_at(10))
     cid = desk.complaints.open_complaint(w.agent, "cust-zh", "安装师傅态度差").ticket.id
     desk.complaints.escalate(w.agent, cid, reason="客户要求主管处理")
-    clock.set(_at(10, 30))
-    desk.complaints.investigate(w.agent, cid)
-    desk.complaints.propose_solution(w.agent, cid, solution="致歉并重新上门")
-    desk.complaints.agree_solution(w.agent, cid)
-    desk.complaints.give_feedback(w.agent, cid, outcome="已致歉并重新上门")
-    clock.set(_at(11))
-    desk.callbacks.record(
-        w.agent, cid, checklist=CallbackChecklist(product_works=True), problem_back=False,
-        satisfaction=5, attitude=5,
-    )  # fmt: skip
-    desk.complaints.review(w.manager, cid, root_cause="attitude", improvement="安装师傅礼仪培训")
+    _reviewed(desk, clock, w, cid)
     desk.complaints.close(w.manager, cid)
     clock.set(_at(12, 5))
     assert _reminded(desk, notifier) == []
@@ -72,3 +82,28 @@ def test_8_2_5_a_complaint_reopened_at_the_ticket_desk_has_its_overdue_escalatio
     assert reminded and set(reminded) == {cid}
     clock.set(_at(12, 30))
     assert _reminded(desk, notifier) == reminded  # once only
+
+
+def test_3_2_5_the_ticket_desk_ends_a_complaint_only_as_the_complaint_desk_does(centre: Host) -> None:
+    """A complaint designated to agent-1 (由指定人员负责跟进) and reviewed: another agent's ``desk.close`` is
+    refused as his ``desk.complaints.close`` is, and nothing changes; the handler closes it. A second
+    complaint cancelled with ``desk.cancel`` (registered twice) tells its customer it was closed, and why,
+    as ``desk.complaints.cancel`` does (事事有回音). Before, the ticket desk's close let anyone close it and
+    its cancel told the customer nothing."""
+    desk, clock, w, notifier = centre
+    other = Actor.agent("agent-2", "客服小王")
+    clock.set(_at(10))
+    cid = desk.complaints.open_complaint(w.agent, "cust-zh", "安装师傅态度差").ticket.id
+    desk.complaints.assign_handler(w.manager, cid, handler_id=w.agent.id)
+    _reviewed(desk, clock, w, cid)
+    with pytest.raises(PermissionDenied):
+        desk.close(other, cid)
+    assert desk.ticket(w.manager, cid).state == "reviewed"
+    desk.close(w.agent, cid)
+    twice = desk.complaints.open_complaint(w.agent, "cust-zh", "安装师傅迟到").ticket.id
+    desk.deliver()
+    before = len(notifier.sent)
+    desk.cancel(w.agent, twice, reason="重复登记")
+    desk.deliver()
+    told = [m.body for m in notifier.sent[before:] if twice in m.body]
+    assert len(told) == 1 and "已关闭" in told[0] and "重复登记" in told[0]
