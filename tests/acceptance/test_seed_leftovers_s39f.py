@@ -5,7 +5,8 @@ Seed 004 第八条 2(5) 立即通知 … 向总经理报告 with 2(6) 回访发�
 the sweep's range — by whichever command reopens it.
 
 Seed 003 二 5 投诉处理 (由指定人员负责跟进，确保"事事有回音，件件有着落"): the ticket desk's ``close`` and
-``cancel``, open to a complaint, end it as the complaint desk's steps do.
+``cancel``, open to a complaint, end it as the complaint desk's steps do; a complaint reopened by hand
+tells whoever follows it up (as a callback finding the problem back does since session 35).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import pytest
 from aftersales import ServiceDesk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.contact import Contact
 from aftersales.domain.surveys import CallbackChecklist
 from aftersales.errors import PermissionDenied
 from aftersales.service.actors import Actor
-from conftest import SHANGHAI, World, noticed_desk
+from conftest import SHANGHAI, STAFF, START, World, _made_store_url, make_world, noticed_desk, register
 
 Host = tuple[ServiceDesk, ManualClock, World, MemoryNotifier]
 
@@ -107,3 +109,37 @@ def test_3_2_5_the_ticket_desk_ends_a_complaint_only_as_the_complaint_desk_does(
     desk.deliver()
     told = [m.body for m in notifier.sent[before:] if twice in m.body]
     assert len(told) == 1 and "已关闭" in told[0] and "重复登记" in told[0]
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def listed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
+    """The service centre whose staff directory lists agent-1 (客服小李), who follows complaints up."""
+    clock, world, notifier = ManualClock(START), make_world(), MemoryNotifier()
+    staff = {**STAFF, "agent:agent-1": [Contact("客服小李", email="li@venus.example", locale="zh_Hans")]}
+    with (
+        _made_store_url(request.param, tmp_path) as url,
+        ServiceDesk.open(url, pack="service_centre", clock=clock, staff=staff, notifier=notifier) as desk,
+    ):
+        register(desk, world)
+        yield desk, clock, world, notifier
+
+
+def test_8_2_6_a_complaint_reopened_by_the_head_tells_its_designated_handler(listed: Host) -> None:
+    """A complaint designated to agent-1 is closed at 11:00; at 15:00 the customer calls again and the
+    centre's head (王经理) reopens it: agent-1 is told, with who reopened it and why, to handle it again
+    (第八条 2(6) 及时再处理; seed 003 由指定人员负责跟进); the head is not told of his own step.
+    Before, nobody was told (only a callback finding the problem back told the handler)."""
+    desk, clock, w, notifier = listed
+    clock.set(_at(10))
+    cid = desk.complaints.open_complaint(w.agent, "cust-zh", "安装师傅态度差").ticket.id
+    desk.complaints.assign_handler(w.manager, cid, handler_id=w.agent.id)
+    _reviewed(desk, clock, w, cid)
+    desk.complaints.close(w.agent, cid)
+    desk.deliver()
+    before = len(notifier.sent)
+    clock.set(_at(15))
+    desk.complaints.reopen(w.manager, cid, reason="客户再次来电，安装问题未解决")
+    desk.deliver()
+    told = [(m.recipient, m.body) for m in notifier.sent[before:] if "重新打开" in m.body]
+    assert [to for to, _ in told] == ["li@venus.example"]
+    assert cid in told[0][1] and "王经理" in told[0][1] and "客户再次来电" in told[0][1]
