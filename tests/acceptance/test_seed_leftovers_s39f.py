@@ -12,7 +12,7 @@ tells whoever follows it up (as a callback finding the problem back does since s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.contact import Contact
 from aftersales.domain.surveys import CallbackChecklist
-from aftersales.errors import PermissionDenied
+from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.service.actors import Actor
 from conftest import SHANGHAI, STAFF, START, World, _made_store_url, make_world, noticed_desk, register
 
@@ -143,3 +143,27 @@ def test_8_2_6_a_complaint_reopened_by_the_head_tells_its_designated_handler(lis
     told = [(m.recipient, m.body) for m in notifier.sent[before:] if "重新打开" in m.body]
     assert [to for to, _ in told] == ["li@venus.example"]
     assert cid in told[0][1] and "王经理" in told[0][1] and "客户再次来电" in told[0][1]
+
+
+def test_8_2_6_a_complaints_callback_is_not_put_off_past_its_seven_days_by_hand(centre: Host) -> None:
+    """A complaint handled on 3 March 2026 at 10:30 is to be called back by the end of 10 March (七天内进行
+    回访). Putting its callback off to 23 March — with ``desk.schedule_callback`` or
+    ``desk.callbacks.schedule`` — is a ``ValidationError`` naming ``due_at`` and its rule, and the due
+    stays; an earlier date by hand is taken. Before, either put it off, and a callback made on 20 March
+    counted on time."""
+    desk, clock, w, _ = centre
+    clock.set(_at(10))
+    cid = desk.complaints.open_complaint(w.agent, "cust-zh", "安装师傅态度差").ticket.id
+    desk.complaints.investigate(w.agent, cid)
+    desk.complaints.propose_solution(w.agent, cid, solution="致歉并重新上门")
+    desk.complaints.agree_solution(w.agent, cid)
+    desk.complaints.give_feedback(w.agent, cid, outcome="已致歉并重新上门")
+    due = desk.ticket(w.manager, cid).callback_due_at
+    assert due == datetime(2026, 3, 11, tzinfo=SHANGHAI)
+    for schedule in (desk.schedule_callback, desk.callbacks.schedule):
+        with pytest.raises(ValidationError) as refused:
+            schedule(w.manager, cid, due_at=_at(10) + timedelta(days=20))
+        assert (refused.value.field, refused.value.rule) == ("due_at", "complaint_callback_window")
+        assert desk.ticket(w.manager, cid).callback_due_at == due
+    desk.callbacks.schedule(w.manager, cid, due_at=_at(16))
+    assert desk.ticket(w.manager, cid).callback_due_at == _at(16)
