@@ -151,6 +151,12 @@ SAMPLES: dict[str, dict[str, object]] = {
     "complaint_assigned": {"complaint_id": "C-1", "customer_name": "张三", "assigned_by": "王经理"},
     "complaint_back": {"complaint_id": "C-1", "customer_name": "张三", "called_back_by": "客服小李"},
     "complaint_gm_decided": {"complaint_id": "C-1", "customer_name": "张三"},
+    "complaint_reopened": {
+        "complaint_id": "C-1",
+        "customer_name": "张三",
+        "reopened_by": "王经理",
+        "reason": "客户再次来电",
+    },
     "message_left": {"ticket_id": "T-1", "from": "客服小李", "text": "张先生来电，请回电 13800000000"},
     "monthly_feedback": {
         "month": "2026-03",

@@ -356,6 +356,14 @@ NOTIFICATION_KINDS: Final = _kinds(
         "again (seed 004 第八条 2(6): 对于回访发现的问题应及时再处理).",
     ),
     K(
+        "complaint_reopened",
+        ("agent", "manager"),
+        {"complaint_id", "customer_name", "reopened_by", "reason"},
+        "A complaint was reopened by hand (the customer called again: the problem is back): its handler "
+        "(else the managers) is told to handle it again (seed 004 第八条 2(6) 及时再处理; seed 003 二 5 "
+        "由指定人员负责跟进).",
+    ),
+    K(
         "complaint_gm_decided",
         ("agent", "manager"),
         {"complaint_id", "customer_name"},

@@ -59,6 +59,8 @@ RULE_CODES: Mapping[str, frozenset[str]] = MappingProxyType(
             # A complaint's callback the pack owes, not left to the host (service/complaint_callback_owed).
             "complaint_survey_owed": (),
             "complaint_callback_owed": (),
+            # A complaint's callback put off by hand past the pack's days (service/callback_plan).
+            "complaint_callback_window": (),
             # A customer's own filing dated before it reached the desk (service/intake).
             "received_by_staff": (),
             # An amount with more decimal places than its currency's minor unit (a pack's price row).

@@ -130,6 +130,7 @@ def schedule_in(
         working = working_callback_due(sla, ticket, tier, now)
         due = working if working is not None else plan.due_from(callback_start(plan, ticket, now), zone)
     else:
+        _check_complaint_window(plan, ticket, now, due_at, zone)
         due = due_at
     ticket.schedule_callback(actor.ref, now, due, planned=due_at is None)
     existing = uow.documents.query(CallbackTask, ticket_id=ticket.id)
@@ -151,6 +152,25 @@ def schedule_in(
     known_absent(uow, CallbackTask, task.id)  # numbered from the tasks of the ticket this command holds
     uow.documents.add(task)
     return task, decision
+
+
+def _check_complaint_window(
+    plan: CallbackPlan, ticket: Ticket, now: datetime, due_at: datetime, zone: tzinfo
+) -> None:
+    """A complaint's callback the pack owes within its days of the handling (seed 004 第八条 2(6):
+    要求在投诉处理后的七天内进行回访) is not put off past them by hand (``ValidationError`` on ``due_at``):
+    the KPI would judge it on time against the later date. Once those days are over, any date is late and
+    a hand date may still catch the callback up."""
+    if ticket.kind is not TicketKind.COMPLAINT or not plan.required:
+        return
+    window = plan.due_from(callback_start(plan, ticket, now), zone)
+    if now <= window < due_at:
+        raise ValidationError(
+            f"complaint {ticket.id} is called back by {window.isoformat()} (the pack's callback rule:"
+            f" within {plan.within.days} days of its handling), not at {due_at.isoformat()}",
+            field="due_at",
+            rule="complaint_callback_window",
+        )
 
 
 MAX_CALLBACK_AHEAD = timedelta(days=366)

@@ -272,14 +272,35 @@ class ComplaintFlow(ComplaintBase):
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             check_duplicate_of(uow, ticket, duplicate_of)
-            facts = None if duplicate_of is None else {DUPLICATE_OF_KEY: duplicate_of}
-            event = ticket.cancel(actor.ref, now, reason, facts)
-            drop_pending(uow, ticket)
-            # 第八条 2(4): the general manager asked how to handle it has nothing left to decide
-            told = referral_called_off(self.context.notifications, uow, ticket, file, now)
-            return Applied(messages=told + closed_messages(self.context, uow, ticket, event, now))
+            return self._cancelled(uow, actor, ticket, file, now, reason, duplicate_of)
 
         return self._run(actor, "cancel_complaint", complaint_id, body, idempotency_key)
+
+    def cancelled_in(
+        self, uow: UnitOfWork, actor: Actor, ticket: Ticket, now: datetime, reason: str
+    ) -> Applied:
+        """Inside a running command (the ticket desk's ``cancel`` of a complaint): cancel it as
+        :meth:`cancel` does — the customer told (seed 003 二 5 事事有回音), a referral called off, a pending
+        callback dropped — so the ticket desk's step is no quieter way to end a complaint."""
+        require_complaint(ticket)
+        return self._cancelled(uow, actor, ticket, self._file(uow, ticket), now, reason, None)
+
+    def _cancelled(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        file: ComplaintFile,
+        now: datetime,
+        reason: str,
+        duplicate_of: str | None,
+    ) -> Applied:
+        facts = None if duplicate_of is None else {DUPLICATE_OF_KEY: duplicate_of}
+        event = ticket.cancel(actor.ref, now, reason, facts)
+        drop_pending(uow, ticket)
+        # 第八条 2(4): the general manager asked how to handle it has nothing left to decide
+        told = referral_called_off(self.context.notifications, uow, ticket, file, now)
+        return Applied(messages=told + closed_messages(self.context, uow, ticket, event, now))
 
     def withdraw(
         self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None

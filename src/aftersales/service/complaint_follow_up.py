@@ -14,10 +14,20 @@ from aftersales.errors import PermissionDenied
 from aftersales.service.actors import Actor
 from aftersales.service.permissions import COMPLAINT_ROLES
 
-__all__ = ["ASSIGN_HANDLER", "FOLLOW_UP", "HANDLER_ROLES", "check_follow_up", "designated_handler"]
+__all__ = [
+    "ASSIGN_HANDLER",
+    "CLOSE_COMPLAINT",
+    "FOLLOW_UP",
+    "HANDLER_ROLES",
+    "check_follow_up",
+    "designated_handler",
+]
 
 ASSIGN_HANDLER = "assign_handler"
 """The complaint event (and command) that designates the handler."""
+
+CLOSE_COMPLAINT = "close_complaint"
+"""The complaint desk's close, a follow-up step; the ticket desk's ``close`` of a complaint is judged so."""
 
 FOLLOW_UP = frozenset(
     {
@@ -31,7 +41,7 @@ FOLLOW_UP = frozenset(
         "link_tickets",
         "refer_to_outlet",
         "review",
-        "close_complaint",
+        CLOSE_COMPLAINT,
     }
 )
 """The complaint desk's commands that follow the complaint up: the designated handler's (or a head's)."""

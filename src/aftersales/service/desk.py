@@ -67,6 +67,7 @@ from aftersales.service.cancelled_recurrences import withdraw_cancelled_recurren
 from aftersales.service.charges_desk import ChargesDesk
 from aftersales.service.clock import ZoneClock
 from aftersales.service.complaint_desk import ComplaintDesk
+from aftersales.service.complaint_reopen_notice import tell_reopened_complaint
 from aftersales.service.context import DeskContext, DeskSettings, UtcClock
 from aftersales.service.contracts import ServiceContracts
 from aftersales.service.coordination import CoordinationDesk, tell_centre_on_resolve
@@ -76,6 +77,7 @@ from aftersales.service.delivery import OutboxDesk, delivery_rules
 from aftersales.service.describing import Describing, default_attachments, desk_custom_fields
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.engineer_loads import EngineerLoad, engineer_loads_in
+from aftersales.service.escalation_rekey import rekey_reopened_complaint
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.field_filter import checked_field_filter
 from aftersales.service.guidance_desk import GuidanceDesk
@@ -301,6 +303,10 @@ class ServiceDesk(Tickets):
         runner.on_ticket_change(tell_centre_on_resolve(context))
         runner.on_ticket_change(cancel_unpaid_slips())
         runner.on_ticket_change(call_off_remedy_work(runner))
+        # A complaint reopened by any command: its escalations not taken up are the sweep's again.
+        runner.on_ticket_change(rekey_reopened_complaint())
+        # …and whoever follows it up hears it is theirs again (a callback's reopen tells its own notice).
+        runner.on_ticket_change(tell_reopened_complaint(context))
         # After the remedy call-off (its free accessories keep the complaint's reason): whatever of the
         # cancelled ticket's parts has not shipped is called off.
         runner.on_ticket_change(call_off_materials())

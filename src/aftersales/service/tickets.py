@@ -76,6 +76,7 @@ from aftersales.service.callback_plan import (
 )
 from aftersales.service.callback_replan import replan_callback
 from aftersales.service.callback_working import working_callback_due
+from aftersales.service.complaint_follow_up import CLOSE_COMPLAINT, check_follow_up
 from aftersales.service.complaint_outlet_access import check_outlet_contact
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import (
@@ -730,6 +731,8 @@ class Tickets:
         """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            if ticket.kind is TicketKind.COMPLAINT:  # seed 003 二 5 由指定人员负责跟进, as complaints.close
+                check_follow_up(actor, ticket, CLOSE_COMPLAINT)
             why = close_in(self.context, uow, ticket)
             ticket.close(actor.ref, now, reason)
             if why == "callback_unreachable":  # nobody is to make that callback any more
@@ -742,10 +745,14 @@ class Tickets:
     def cancel(
         self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Cancel an open ticket, with a reason."""
+        """Cancel an open ticket, with a reason. A complaint is cancelled as
+        ``desk.complaints.cancel`` cancels it: its customer is told (seed 003 二 5 事事有回音)."""
 
-        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied | None:
+            if ticket.kind is TicketKind.COMPLAINT and self._complaint_intake is not None:
+                return self._complaint_intake.cancelled_in(uow, actor, ticket, now, reason)
             ticket.cancel(actor.ref, now, reason)
+            return None
 
         return self.runner.execute(
             actor, "cancel", ticket_id, apply, idempotency_key, request=_args(Tickets.cancel, locals())
