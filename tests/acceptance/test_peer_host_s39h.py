@@ -1,4 +1,4 @@
-"""Issues 19 and 22 as a host embeds them, read by a peer tester (session 39, h).
+"""Issues 19, 22 and 26 as a host embeds them, read by a peer tester (session 39, h).
 
 Issue 22 promises JSON at the edge for every public view, with the ledger's "why" rendered in the
 reader's language (``to_dict(desk.ticket(...), locale=...)``, the FastAPI example's
@@ -6,13 +6,18 @@ reader's language (``to_dict(desk.ticket(...), locale=...)``, the FastAPI exampl
 whose part went out free and was charged as kept when it did not come back (seed 002 退料 1) could not be
 shown at all: the ``materials_checked`` and ``part_charged_back`` steps stored their reasons as bare
 codes, which the reasons reader refused, so the page answered 400 "not a reason: 'in_warranty'".
+
+Issue 26 makes plan compliance (done on time / due) a KPI; session 38 made every KPI read through a desk
+judged at the desk's clock unless told otherwise. ``scoped_plan_compliance`` was left judging at the
+period's end: this month's compliance read on 2 March counted a visit due on 12 March as due and not done.
 On memory, SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,12 +25,12 @@ from examples.fastapi_app.app import create_app
 from fastapi.testclient import TestClient
 from test_seed002_money import PART, SH, _free_part_received, story
 
-from aftersales import render_reasons
+from aftersales import render_reasons, scoped_plan_compliance
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.events import TicketEvent
 from aftersales.service.desk import ServiceDesk
-from conftest import World
+from conftest import World, world_desk
 
 __all__ = ["story"]
 
@@ -77,3 +82,17 @@ def test_a_money_step_stored_by_an_older_version_still_reads() -> None:
         "in_progress", "in_progress", payload={"chargeable": False, "reasons": ["in_warranty_free"]},
     )  # fmt: skip
     assert render_reasons(event, "en") == ("in warranty: repaired free of charge",)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_this_months_plan_compliance_does_not_count_a_visit_not_yet_due(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, clock, w):  # 2 March 2026, 09:00
+        desk.maintenance.create_plan(w.manager, asset_id=w.asset.id, first_due=date(2026, 3, 12))
+        desk.maintenance.generate_due(w.system)  # the visit of 12 March, made 14 days ahead
+        march = (date(2026, 3, 1), date(2026, 3, 31))
+        (*_, total) = scoped_plan_compliance(desk, w.manager, *march)
+        assert (total.due, total.on_time, total.open) == (0, 0, 1)  # ahead: neither met nor missed
+        assert scoped_plan_compliance(desk, w.manager, *march, today=date(2026, 3, 2)) == (*_, total)
+        clock.advance(timedelta(days=30))  # 1 April: March's visit was never made
+        (*_, total) = scoped_plan_compliance(desk, w.manager, *march)
+        assert (total.due, total.on_time, total.open) == (1, 0, 1)
