@@ -220,6 +220,19 @@ def _reason(value: object) -> Reason:
     raise ValidationError(f"not a reason: {value!r}", field="reasons")
 
 
+def _stored_reason(value: object) -> Reason:
+    """A reason of a stored step: ``{"code", "params"}``, or a bare code as the ``materials_checked`` and
+    ``part_charged_back`` steps stored them before session 39 (their parameters were not kept; rendered
+    with none). A bare code refused a ticket's whole history (``to_dict`` of the view, the FastAPI
+    example's ``GET /tickets/{id}``)."""
+    if isinstance(value, str):
+        try:
+            return Reason(value)
+        except (TypeError, ValueError, AftersalesError) as exc:
+            raise ValidationError(f"not a reason: {value!r} ({exc})", field="reasons") from None
+    return _reason(value)
+
+
 def reasons_of(source: object) -> tuple[Reason, ...]:
     """The structured reasons ``source`` carries, in order.
 
@@ -241,7 +254,7 @@ def reasons_of(source: object) -> tuple[Reason, ...]:
         return tuple(_reason(r) for r in reasons)
     payload = getattr(source, "payload", None)
     if isinstance(payload, Mapping):
-        return tuple(_reason(r) for r in payload.get("reasons") or ())
+        return tuple(_stored_reason(r) for r in payload.get("reasons") or ())
     if isinstance(source, Iterable) and not isinstance(source, str | bytes | Mapping):
         return tuple(_reason(r) for r in source)
     raise ValidationError(

@@ -37,7 +37,7 @@ from aftersales.ports.maintenance_due import scheduled_due_by
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.reports.rounding import rate as share_of
-from aftersales.reports.sources import ReportDesk
+from aftersales.reports.sources import ReportDesk, desk_zone, read_at
 
 __all__ = [
     "ComplianceRow",
@@ -340,8 +340,14 @@ def scoped_plan_compliance(
 ) -> tuple[ComplianceRow, ...]:
     """:func:`plan_compliance` as ``actor`` may read it through ``desk`` (``maintenance_report``): dealer
     staff read their own dealer's visits only, one row and the total, so ``by`` other than
-    ``"dealer_id"`` is a ``ValidationError`` naming ``by`` for them (a region's row holds other dealers')."""
+    ``"dealer_id"`` is a ``ValidationError`` naming ``by`` for them (a region's row holds other dealers').
+
+    ``today`` defaults to the desk's today (its clock, in its zone), as every KPI read through a desk is
+    judged now (:func:`~aftersales.reports.sources.read_at`): judged at the period's end, this month's
+    compliance counted a visit not yet due as due and not done (session 39)."""
     dealer = desk.reports.maintenance_scope(actor)
+    if today is None:
+        today = read_at(desk, None).astimezone(desk_zone(desk)).date()
     if dealer is None:
         return plan_compliance(desk.store, start, end, by=by, today=today)
     if by != "dealer_id":

@@ -181,7 +181,9 @@ class IssueFlow(MaterialsBase):
                 "request_id": request.id,
                 "chargeable": chargeable,
                 "phase": judged.phase,
-                "reasons": [r.code for r in reasons],
+                "reasons": [
+                    {"code": r.code, "params": dict(r.params)} for r in reasons
+                ],  # rendered as any step's
                 # What it was asked: its slip or quote is approved only while the same check decides alike.
                 "asked": {"causes": list(extra), "component": component},
             }

@@ -85,7 +85,9 @@ class LedgerJobs(MaterialsBase):
                 "currency": chargeback.line.unit_price.currency,
                 "payer": payer.key,
                 "fee_slip": slip.id,
-                "reasons": [r.code for r in reasons],
+                "reasons": [
+                    {"code": r.code, "params": dict(r.params)} for r in reasons
+                ],  # rendered as any step's
             }
             if payer != party:
                 payload["kept_by"] = party.key
