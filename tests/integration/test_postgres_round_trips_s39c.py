@@ -43,6 +43,7 @@ def test_a_close_reads_its_fault_statistics_with_its_ticket_and_counts_them(url:
             opened = desk.open_ticket(AGENT, customer_id="cust-1", description="漏水", asset_id="asset-1")
             t = opened.ticket.id
             products.add(opened.ticket.product_id)
+            last[:] = [t]
             desk.triage(
                 AGENT, t, nature="repair", severity=Severity.MEDIUM, plan=Plan.ON_SITE, skill="toilet"
             )
@@ -59,24 +60,43 @@ def test_a_close_reads_its_fault_statistics_with_its_ticket_and_counts_them(url:
             desk.close(AGENT, t, idempotency_key=key)
             closes.append(trips.count()[0])
 
+        last: list[str] = []
+
+        def again(t: str) -> None:  # reopened (the problem is back) and closed again
+            desk.reopen(AGENT, t, reason="复发")
+            desk.start_work(engineer, t)
+            desk.resolve(engineer, t, summary="再次更换")
+            desk.confirm(Actor.customer("cust-1"), t, note="已签字确认")
+            desk.record_callback(AGENT, t, **CALLBACK)
+            trips.count()
+            desk.close(AGENT, t)
+            closes.append(trips.count()[0])
+
         walk(symptoms[:1])  # statements get prepared, the close's state learns what it reads
         walk(symptoms[:2])  # one statistic stored (leak), one not (button_stuck): inserted with the commit
         walk(symptoms, key="close-3")  # its idempotency key is read with the ticket too
+        again(last[0])  # what it taught before is taken back (not a first-time fix any more)
         # Were 6 each: the statistics were read by a round trip of their own once the ticket was read, and
         # the save of a stored one dropped what the read had found absent, so the new ones and what the
         # ticket taught were inserted at once, a round trip each.
-        assert closes[1:] == [2, 2]
+        assert closes[1:] == [2, 2, 2]
         (product,) = products
         assert product
         with desk.store() as uow:
             counted = {
-                (p, s): uow.documents.get(FaultStats, stats_id(p, s)).tickets
+                (p, s): [
+                    (t.count, t.first_time_fixes)
+                    for t in uow.documents.get(FaultStats, stats_id(p, s)).tallies
+                ]
                 for p in (product, ALL_PRODUCTS)
                 for s in symptoms
             }
             uow.rollback()
-        # Each close counted each of its symptoms once, under its product and every product.
-        assert counted == {(p, s): 3 - n for p in (product, ALL_PRODUCTS) for n, s in enumerate(symptoms)}
+        # Each ticket counted each of its symptoms once, under its product and every product; the
+        # reopened one's fix no longer first-time.
+        assert counted == {
+            (p, s): [(3 - n, 2 - n)] for p in (product, ALL_PRODUCTS) for n, s in enumerate(symptoms)
+        }
     finally:
         desk.shutdown()
 
