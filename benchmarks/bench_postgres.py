@@ -49,7 +49,10 @@ Every figure is printed twice: with the server's ``synchronous_commit`` and with
 ``?synchronous_commit=off`` (the raw baseline runs with the same setting). Under each figure, what
 ``--wait-sample`` adds under each figure what the server processes of those clients were doing,
 sampled from ``pg_stat_activity`` every 10 ms (running, waiting for a lock or a buffer, or waiting for
-their client): where 8 clients' time goes. It is off by default because on a small machine the
+their client), and which locks they waited for (``pg_locks``, not granted: a row of which table, an
+advisory lock): where 8 clients' time goes. Each line with server CPU also gives the host's ceiling: its
+cores over the client's and the server's CPU per command, the most any number of clients could reach
+with the cores to themselves. It is off by default because on a small machine the
 sampler's queries take CPU from the clients it measures.
 """
 
@@ -314,6 +317,10 @@ class WaitSampler:
 
         self._dsn, self._application, self._every = dsn, application, every
         self.samples: dict[str, int] = {}
+        self.locks: dict[str, int] = {}
+        """Locks the clients' server processes waited for (``pg_locks``, not granted), by lock type and
+        table (or mode), counted per sample."""
+        self.rounds = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -340,15 +347,29 @@ class WaitSampler:
             " ELSE coalesce(wait_event_type || ':' || wait_event, state, 'starting') END"
             " FROM pg_stat_activity WHERE application_name = %s"
         )
+        # Which lock a waiting process wants: a row (transactionid, tuple: the table), a relation, an
+        # advisory lock (the number counter's gate, the migration's); none when nothing waits.
+        locks = (
+            "SELECT l.locktype || ':' || coalesce(l.relation::regclass::text, l.mode)"
+            " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE NOT l.granted AND a.application_name = %s"
+        )
         with psycopg.connect(self._dsn, autocommit=True) as conn:
             while not self._stop.wait(self._every):
                 for (what,) in conn.execute(sql, (self._application,)):
                     self.samples[what] = self.samples.get(what, 0) + 1
+                for (what,) in conn.execute(locks, (self._application,)):
+                    self.locks[what] = self.locks.get(what, 0) + 1
+                self.rounds += 1
 
     def summary(self, top: int = 5) -> str:
         total = sum(self.samples.values()) or 1
         found = sorted(self.samples.items(), key=lambda kv: -kv[1])[:top]
-        return ", ".join(f"{what} {100 * n / total:.0f}%" for what, n in found)
+        waits = sorted(self.locks.items(), key=lambda kv: -kv[1])[:top]
+        held = ", ".join(f"{what} {n / (self.rounds or 1):.2f}" for what, n in waits) or "none"
+        return ", ".join(f"{what} {100 * n / total:.0f}%" for what, n in found) + (
+            f"; locks waited for (pg_locks, not granted; processes per sample): {held}"
+        )
 
 
 @contextlib.contextmanager
@@ -368,6 +389,14 @@ def tree_path(tree: str | None) -> Iterator[None]:
         yield
     finally:
         sys.path[:] = saved
+
+
+def _ceiling(client: float, server: float) -> str:
+    """The commands per second this host's cores could run at most if the measured clients and their
+    server processes had them all (client and server CPU per command, in seconds): on a 2-core host 8
+    clients beat 1 only by the cores 1 client leaves idle while it waits for the server and back."""
+    cores = os.cpu_count() or 1
+    return f"{cores} cores' ceiling {cores / (client + server):,.0f} cmd/s"
 
 
 def measure(
@@ -426,6 +455,7 @@ def measure(
         f"(runs {', '.join(f'{r:,.0f}' for r in rates)})  p50 {fmt(p50)}  p90 {fmt(p90)}  p99 {fmt(p99)}  "
         f"round trips {round_trips:.1f}{statements}/cmd, client CPU {fmt(statistics.median(cpu))}/cmd, "
         f"server CPU {fmt(statistics.median(server)) + '/cmd' if server else 'n/a'}"
+        + (f", {_ceiling(statistics.median(cpu), statistics.median(server))}" if server else "")
         + (f"\n      server processes: {sampler.summary()}" if sampler is not None else "")
     )
 

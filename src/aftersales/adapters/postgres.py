@@ -753,7 +753,10 @@ class PostgresUnitOfWork:
             key = (getattr(repo, "_name", ""), id_)
             if isinstance(repo, _Entities) and key not in self.entities_seen and key not in self.entity_texts:
                 reads.append(repo.statement(id_))
+        # Those a ticket's read brought along already are left to their kept answers (a close's fault
+        # statistics, postgres_entity_reads.FAULT_STATS).
         by_id = [self.documents.get_statement(cls, id_) for cls, id_ in ahead.documents]
+        by_id = [read for read in by_id if not self.tx.kept_along(*read)]
         reads.extend(by_id)
         for cls, field, value in ahead.queries:
             found = self.documents.query_statement(cls, {field: value})
@@ -814,8 +817,8 @@ class PostgresUnitOfWork:
         """A write that can only fail on a duplicate key: sent with the command's next read or commit
         once the unit of work holds a ticket (:mod:`aftersales.adapters.postgres_pipeline`);
         ``prepare``: its parameters' types follow from its text, so it may be sent prepared; ``kind``:
-        the one kind of document it changes, if that is all it changes; ``id``: the one new document of
-        that kind it inserts (``Transaction.defer``)."""
+        the one kind of document it changes, if that is all it changes; ``id``: the one document of
+        that kind it inserts or saves (``Transaction.defer``)."""
         self.tx.defer(sql, params, prepare=prepare, kind=kind, id=id)
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -1113,6 +1116,15 @@ class _Documents(SqlDocuments):
             rows.append((int(version), decode_json(data)))
         self._uow.tx.keep_along(self._sql["get"], (kind, id), rows)
 
+    def keep_found_along(self, kind: str, stored: str | None) -> None:
+        """Keep the documents of ``kind`` a ticket's locking read brought along by id (``stored``: their
+        ``[id, version, data]`` as JSON, version and data ``null`` for one not stored; ``None``: none) as
+        the answers to :meth:`get`'s reads of them, as :meth:`keep_along` does: one not stored is found
+        absent by that read, so its insert may go with the commit."""
+        for id_, version, data in decode_json(stored) if stored else ():
+            rows = [] if version is None else [(int(version), data)]
+            self._uow.tx.keep_along(self._sql["get"], (kind, str(id_)), rows)
+
     def keep_query_along(self, kind: str, ticket_id: str, stored: str | None) -> None:
         """Keep the documents of ``kind`` indexed under ``ticket_id`` that a ticket's locking read
         brought along (``stored``: their ``[version, data]`` pairs as JSON; ``None``: none) as the
@@ -1255,11 +1267,13 @@ class _Documents(SqlDocuments):
         data = self._encode(obj, new)
         if self._locked.get(key) == obj.version:
             save = (new, data, spec.kind, obj.id, obj.version)
-            self._uow.defer(self._sql["save"], save, prepare=True, kind=spec.kind)
+            self._uow.defer(self._sql["save"], save, prepare=True, kind=spec.kind, id=obj.id)
             self._locked[key] = new
         else:
+            # Of this kind's reads by id only this document's is dropped, and the others found absent stay
+            # so: a close saving one fault statistic and inserting another sends both with its commit.
             params = (new, data, spec.kind, obj.id, obj.version, spec.kind, obj.id, obj.version)
-            self._uow.defer(_SAVE_CHECKED, params, prepare=True, kind=spec.kind)
+            self._uow.defer(_SAVE_CHECKED, params, prepare=True, kind=spec.kind, id=obj.id)
         self._write_index(obj, spec.kind, spec.index, written=new)
         return with_version(obj, new)
 

@@ -34,6 +34,13 @@ So are, in that same statement (session 37), the ids and versions of the emergen
 versions (:mod:`aftersales.service.team_roster`), and that read was a round trip of its own on about
 half the dispatches (three round trips instead of two).
 
+And so, in that statement (session 39), are the fault statistics a close counts into
+(:data:`FAULT_STATS`): one document per product and symptom (``fault_stats.stats_id``), named by the
+fault records of the ticket the lock holds — each record's symptom under the ticket's product and under
+every product — and by what the ticket taught them before (a reopened ticket's close takes its old
+contribution back). A close read them by a statement of its own once it had the ticket: three round
+trips instead of two. Those not stored are known absent, so their inserts go with the commit.
+
 Nothing here is a cache: it only decides what one statement reads; every entity still comes from
 the store in the command's own transaction.
 """
@@ -47,6 +54,7 @@ __all__ = [
     "ALWAYS",
     "BY_TICKET",
     "DOCUMENTS",
+    "FAULT_STATS",
     "KEEP_AT",
     "OPTIONAL",
     "PER_TICKET",
@@ -68,6 +76,10 @@ BY_TICKET = ("complaint_link", "materials_request", "callback_task", "callback_r
 """The document kinds a ticket read may bring along as ``documents.query(cls, ticket_id=<the ticket>)``
 answers (their classes' ``DOCUMENT_KIND``, each indexed by ``ticket_id``; a test holds them so)."""
 
+
+FAULT_STATS = "fault_stats"
+"""The document kind of the fault statistics (``FaultStats.DOCUMENT_KIND``; a test holds it so) a ticket
+read may bring along by the ticket's fault records: counted as used by any ``documents.get`` of one."""
 
 VERSIONS = (("team", "kind", "emergency"),)
 """The ``documents.versions(cls, field=value)`` answers a ticket read may bring along, as (kind, field,
@@ -95,6 +107,7 @@ OPTIONAL = (
     *PER_TICKET,
     *(by_ticket(kind) for kind in BY_TICKET),
     *(versions_of(*query) for query in VERSIONS),
+    FAULT_STATS,
 )
 """Read with the ticket while recent commands used them (entity kinds, documents, document queries)."""
 KEEP_AT = 0.15

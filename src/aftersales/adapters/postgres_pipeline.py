@@ -567,6 +567,12 @@ class Transaction:
         kept = self._ahead.get(key) or self._along.get(key)
         return kept is not None and kept.rowcount > 0
 
+    def kept_along(self, sql: str, params: Sequence[Any]) -> bool:
+        """Whether :meth:`keep_along` keeps an answer (rows or none) for ``sql`` with ``params``, not
+        taken yet: a read ahead of it would only make it again."""
+        key = _key(sql, params)
+        return key is not None and key in self._along
+
     def keep_ahead(self, sql: str, params: Sequence[Any], rows: list[Any]) -> None:
         """Keep ``rows`` as the answer to the read ``sql`` with ``params``, made with the reads
         :meth:`read_ahead` made (derived from one of them): answered as theirs are, until a write."""
@@ -656,8 +662,8 @@ class Transaction:
         travel with ``COMMIT`` as ``EXECUTE`` of a statement prepared once per connection. ``kind``: the
         one kind of document the write changes (a document's save), whose documents read along it drops
         (the others' rows and index rows it leaves as they were); ``None``: all of them. ``id``: the one
-        document of that kind it changes, if it is a new one (an insert): of that kind's documents read
-        by id, only that one is dropped (see :meth:`_drop_along`)."""
+        document of that kind it changes (an insert or a save): of that kind's documents read by id,
+        only that one is dropped (see :meth:`_drop_along`)."""
         if prepare and sql not in _WRITE_NAMES and sql.count("%") == sql.count("%s"):
             write_name(sql)  # (a text with "%%" would need psycopg's parser: not prepared)
         self._last = None
@@ -677,8 +683,9 @@ class Transaction:
     def _drop_along(self, kind: str | None, id: str | None = None) -> None:
         """Drop what was read along of document ``kind`` (each kept read's first parameter is its
         kind, see :meth:`keep_along`), or everything (``None``); and what was found absent of it.
-        With ``id`` (a new document's insert): of the reads by id (two parameters, kind and id) only
-        that document's; every query of the kind (its index rows change)."""
+        With ``id`` (the one document an insert or a save writes): of the reads by id (two parameters,
+        kind and id) only that document's; every query of the kind (its index rows change). A write of
+        one document cannot store another, so the others found absent stay so."""
         if kind is None:
             self._along.clear()
             self._absent.clear()

@@ -30,6 +30,7 @@ from aftersales.adapters.late_gap_postgres import pg_filter_gap_column
 from aftersales.adapters.postgres_entity_reads import (
     BY_TICKET,
     DOCUMENTS,
+    FAULT_STATS,
     PER_TICKET,
     VERSIONS,
     by_ticket,
@@ -46,6 +47,7 @@ from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.ticket_memo import TicketMemo
+from aftersales.domain.fault_stats import ALL_PRODUCTS
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
@@ -174,6 +176,35 @@ def _versions(kinds: Collection[str]) -> str:
     )
 
 
+# The ids of the fault statistics a close counts into (``fault_stats.stats_id``: product, "|", symptom; a
+# test holds them equal): each fault record's symptom under the ticket's product and under every product,
+# and what the ticket taught them before (``TicketLearning.contributions``, taken back by a close).
+_FAULT_STATS_IDS = (
+    "SELECT p.product || '|' || (r.value->>'symptom') FROM tickets x"
+    " CROSS JOIN LATERAL jsonb_array_elements(CASE jsonb_typeof(x.data->'fault_records')"
+    " WHEN 'array' THEN x.data->'fault_records' ELSE '[]' END) r"
+    f" CROSS JOIN LATERAL (VALUES (NULLIF(x.product_id, '')), ('{ALL_PRODUCTS}')) p(product)"
+    " WHERE x.id = t.id AND p.product IS NOT NULL"
+    " UNION SELECT (c.value->>'product_id') || '|' || (c.value->>'symptom') FROM documents l"
+    " CROSS JOIN LATERAL jsonb_array_elements(CASE jsonb_typeof(l.data->'contributions')"
+    " WHEN 'array' THEN l.data->'contributions' ELSE '[]' END) c"
+    " WHERE l.kind = 'fault_learning' AND l.id = t.id"
+)
+
+
+def _fault_stats(kinds: Collection[str]) -> str:
+    """The fault-statistics column of a locking ticket read (:data:`FAULT_STATS`): the ``[id, version,
+    data]`` of each statistic the ticket's fault records name (version and data ``null``: not stored), as
+    JSON text (``NULL``: none named, or left out)."""
+    if FAULT_STATS not in kinds:
+        return "NULL::text"
+    return (
+        "(SELECT json_agg(json_build_array(k.id, d.version, d.data) ORDER BY k.id)::text"
+        f" FROM ({_FAULT_STATS_IDS}) k(id) LEFT JOIN documents d"
+        f" ON d.kind = '{FAULT_STATS}' AND d.id = k.id WHERE k.id IS NOT NULL)"
+    )
+
+
 _ENTITY_COLUMNS = 2 * len(_NEEDS)
 _ALL_KINDS = frozenset(
     (
@@ -182,10 +213,11 @@ _ALL_KINDS = frozenset(
         *PER_TICKET,
         *(by_ticket(k) for k in BY_TICKET),
         *(versions_of(*q) for q in VERSIONS),
+        FAULT_STATS,
     )
 )
 _TICKET_DOCUMENTS = frozenset(
-    (*PER_TICKET, *(by_ticket(k) for k in BY_TICKET), *(versions_of(*q) for q in VERSIONS))
+    (*PER_TICKET, *(by_ticket(k) for k in BY_TICKET), *(versions_of(*q) for q in VERSIONS), FAULT_STATS)
 )
 _ENTITIES = _entities(_ALL_KINDS)
 _KEY_OF_ROW = "t.version::text || ':' || t.xmin::text"
@@ -211,8 +243,9 @@ def _select_for_update(kinds: Collection[str]) -> str:
 
 
 def ticket_documents_read(kinds: frozenset[str]) -> tuple[str, str] | None:
-    """The name and text of the read of a locked ticket's own documents among ``kinds``, and of the
-    document versions among them (:data:`VERSIONS`: the emergency teams'); ``None``: none brought. It is
+    """The name and text of the read of a locked ticket's own documents among ``kinds``, of the
+    document versions among them (:data:`VERSIONS`: the emergency teams') and of the fault statistics its
+    fault records name (:data:`FAULT_STATS`); ``None``: none brought. It is
     a statement of its own, sent in the same query after the locking read: under READ
     COMMITTED it takes its snapshot once the lock is held, so it sees what the lock's last holder wrote
     under it (in the locking read's own statement, a read that waited for the lock did not)."""
@@ -223,7 +256,7 @@ def ticket_documents_read(kinds: frozenset[str]) -> tuple[str, str] | None:
         wanted = _TICKET_DOCUMENTS
     found = _AFTER.get(wanted)
     if found is None:
-        columns = f"{_per_ticket(wanted)}, {_by_ticket(wanted)}, {_versions(wanted)}"
+        columns = f"{_per_ticket(wanted)}, {_by_ticket(wanted)}, {_versions(wanted)}, {_fault_stats(wanted)}"
         sql = f"SELECT {columns} FROM (SELECT %s::text AS id) t"
         found = _AFTER[wanted] = (_statement_name(sql), sql)
     return found
@@ -469,10 +502,12 @@ class PostgresTickets:
                 for kind, stored in zip(BY_TICKET, queries, strict=True):
                     if by_ticket(kind) in brought:
                         self._uow.documents.keep_query_along(kind, id, stored)
-                versions = own[len(PER_TICKET) + len(BY_TICKET) :]
-                for query, stored in zip(VERSIONS, versions, strict=True):
+                at = len(PER_TICKET) + len(BY_TICKET)
+                for query, stored in zip(VERSIONS, own[at : at + len(VERSIONS)], strict=True):
                     if versions_of(*query) in brought:
                         self._uow.documents.keep_versions_along(*query, stored)
+                if FAULT_STATS in brought:
+                    self._uow.documents.keep_found_along(FAULT_STATS, own[at + len(VERSIONS)])
             self._uow.search.known[id] = None if found[end] is None else int(found[end])
             self._locked[id] = version
             self._xmin = str(int(found[end + 1]) % 2**32)  # the 32-bit xid rows written here carry
