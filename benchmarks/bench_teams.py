@@ -141,11 +141,12 @@ def detection(units: int, n: int) -> None:
             ENGINEER, next(queue), symptom="leak", cause=f"c{len(str(queue))}", action="fix"
         )  # type: ignore[call-overload]
 
-    hooks = desk.runner._ticket_hooks
-    kept = list(hooks)
-    hooks[:] = [h for h in hooks if "detect_on_fault" not in getattr(h[0], "__qualname__", "")]
+    kept = desk.runner._ticket_hooks  # a tuple: set again, never changed in place
+    desk.runner._ticket_hooks = tuple(
+        h for h in kept if "detect_on_fault" not in getattr(h[0], "__qualname__", "")
+    )
     runs("baseline: add_fault_record without detector", lambda: record(without), n)
-    hooks[:] = kept
+    desk.runner._ticket_hooks = kept
     causes = iter(range(n))
     runs(
         f"with detector, below threshold ({units:,} units)",

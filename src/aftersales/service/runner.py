@@ -178,6 +178,13 @@ def _named(refused: InvalidTransition, ticket: Ticket, command: str) -> InvalidT
     return refused.renamed(ticket_id=refused.ticket_id or ticket.id, command=command, why=why)
 
 
+_StepKind = tuple[str, str, frozenset[str]]
+"""A step as the hooks' scopes read it: the state before, the state after, the actions taken."""
+
+_STEP_KINDS_KEPT = 1024
+"""How many kinds of step :meth:`CommandRunner._hooks_for` keeps the hooks of (a workflow has dozens)."""
+
+
 def _dues(ticket: Ticket) -> tuple[datetime | None, ...]:
     return (
         ticket.response_due_at,
@@ -200,8 +207,11 @@ class CommandRunner:
 
     def __init__(self, context: DeskContext) -> None:
         self.context = context
-        # Each hook with the steps and states it reacts to (None: every command), read once here.
-        self._ticket_hooks: list[tuple[TicketHook, HookScope | None]] = []
+        # Each hook with the steps and states it reacts to (None: every command), read once here. A
+        # tuple: registering makes a new one, so the hooks found per kind of step (``_concerned``,
+        # kept for the tuple they were found in) are never those of another set of hooks.
+        self._ticket_hooks: tuple[tuple[TicketHook, HookScope | None], ...] = ()
+        self._concerned: tuple[object, dict[_StepKind, tuple[TicketHook, ...]]] = ((), {})
         self.until_first_commit: Callable[[UnitOfWork, datetime], None] | None = None
         """Run in each write's transaction before its commit until one has committed (the books zone's
         stamp on a store without one: :mod:`aftersales.service.zone_stamp`)."""
@@ -219,7 +229,33 @@ class CommandRunner:
         """Register ``hook`` to run in every ticket command's transaction, after apply (only in those
         that take one of its steps or move the ticket into or out of one of its states, when it says
         which: :func:`~aftersales.service.hook_scope.reacting_to`)."""
-        self._ticket_hooks.append((hook, scope_of(hook)))
+        self._ticket_hooks = (*self._ticket_hooks, (hook, scope_of(hook)))
+
+    def _hooks_for(
+        self, before_state: str, after_state: str, events: Sequence[TicketEvent]
+    ) -> tuple[TicketHook, ...]:
+        """The ticket hooks a step from ``before_state`` to ``after_state`` by ``events`` concerns, in
+        the order they were registered: the unscoped ones and those whose scope concerns it.
+
+        Why kept per (states, steps): a desk's commands take a handful of such kinds of step, and asking
+        every hook's scope on every command was ten calls a command to skip the same ten hooks again
+        (issue 21, session 39). A scope is frozen, so its answer for a kind of step never changes."""
+        hooks = self._ticket_hooks
+        owner, known = self._concerned
+        if owner is not hooks:
+            known = {}
+            self._concerned = (hooks, known)
+        kind = (before_state, after_state, frozenset([event.action for event in events]))
+        found = known.get(kind)
+        if found is None:
+            found = tuple(
+                hook
+                for hook, scope in hooks
+                if scope is None or scope.concerns(before_state, after_state, kind[2])
+            )
+            if len(known) < _STEP_KINDS_KEPT:
+                known[kind] = found
+        return found
 
     # -- reads the commands share -----------------------------------------------------------------
 
@@ -697,13 +733,8 @@ class CommandRunner:
         guards read it; ``callback_checked``: the callback policy was found the store's before the step)."""
         stamps = stamps or StampRead(uow)
         messages: list[OutboxMessage] = []
-        acted: frozenset[str] | None = None
-        for hook, scope in self._ticket_hooks:
-            if scope is not None:
-                if acted is None:
-                    acted = frozenset([event.action for event in events])
-                if not scope.concerns(before_state, ticket.state, acted):
-                    continue  # none of its steps, none of its states: it would find nothing to do
+        # The hooks with anything to do: none of its steps, none of its states, a hook finds nothing.
+        for hook in self._hooks_for(before_state, ticket.state, events):
             messages += hook(uow, actor, ticket, before_state, events, now) or ()
         context = self.context
         tier = self.tier(uow, ticket)
