@@ -119,7 +119,7 @@ def test_every_instant_is_rfc3339_with_a_numeric_offset(progress: Progress) -> N
     st.builds(
         Quote,
         total=st.decimals(min_value=0, max_value=10**9, places=2).map(lambda d: Money(d, "CNY")),
-        rate=st.decimals(allow_nan=False, allow_infinity=False, places=4),
+        rate=st.decimals(min_value=-(10**15), max_value=10**15, places=4),  # what a read takes
         priority=st.sampled_from(list(Priority)),
         at=instants,
         due=st.none() | instants,
@@ -388,3 +388,22 @@ def test_a_decimal_is_read_as_the_writer_writes_it_and_nan_or_infinity_is_refuse
         with pytest.raises(ValidationError) as refused:
             from_json(f'{{"rates": ["1", "{bad}"]}}', _Rates)
         assert "@ $.rates[1]" in str(refused.value) and refused.value.rule == "number", bad
+
+
+def test_a_decimal_or_duration_no_arithmetic_can_hold_is_refused_at_its_path() -> None:
+    """``1E+99999999`` was read as a decimal (then a quantize raised ``InvalidOperation``, a division
+    ``Overflow``, far from the data), and a duration of 1e300 seconds escaped as ``OverflowError``."""
+    written = to_json(_Rates((Decimal("1E+15"), Decimal("1E-40"), Decimal("0.9523809523809523809523809524"))))
+    assert from_json(written, _Rates).rates[2] == Decimal("0.9523809523809523809523809524")
+    for bad in ("1E+99999999", "1E+16", "1E-99999999", "0E-99999999", "1" * 41):
+        with pytest.raises(ValidationError) as refused:
+            from_json(f'{{"rates": ["1", "{bad}"]}}', _Rates)
+        assert "@ $.rates[1]" in str(refused.value) and refused.value.rule == "number", bad
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    data = to_dict(
+        Quote(Money(Decimal("1"), "CNY"), Decimal("1"), Priority.NORMAL, at, None, (), timedelta(0))
+    )
+    for wait in (1e300, -(10**12)):
+        with pytest.raises(ValidationError) as refused:
+            from_dict({**data, "wait": wait}, Quote)
+        assert "@ $.wait" in str(refused.value), wait
