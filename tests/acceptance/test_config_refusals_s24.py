@@ -40,6 +40,7 @@ from aftersales.adapters.notifier_smtp import SmtpNotifier
 from aftersales.adapters.notifier_webhook import WebhookNotifier
 from aftersales.adapters.notifier_wecom import WeComRobotNotifier
 from aftersales.adapters.notifiers import LoggingNotifier, MemoryNotifier
+from aftersales.domain.classification import Priority
 from aftersales.domain.ids import AssetId
 from aftersales.domain.products import Asset
 from aftersales.errors import AftersalesError, InvalidStoreOption, ValidationError
@@ -48,7 +49,7 @@ from aftersales.policies.fingerprint import _canonical, policy_fingerprint
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
 from aftersales.policies.lifecycle import LifecycleParams
 from aftersales.policies.registry import ENTRY_POINT_GROUP, Registry, default_registry, resolve_policies
-from aftersales.policies.sla import DefaultSla, SlaParams
+from aftersales.policies.sla import DefaultSla, SlaOverride, SlaParams
 from aftersales.service.jobs import JobSettings
 from conftest import STAFF, START, make_world, register, store_url
 
@@ -503,11 +504,20 @@ def test_a_params_flag_figure_or_list_built_in_python_is_refused_unless_it_is_on
         ({"callback_hours": True}, "number"),
         ({"complex_resolution_days": float("nan")}, "number"),
         ({"complex_resolution_days": 10**30}, "number"),
+        # Session 39: what a pack refuses (ten years of days) was taken in Python, and every triage then
+        # failed with Python's OverflowError; infinity passed the per-priority tables' "positive".
+        ({"complex_resolution_days": 10**9}, "number"),
+        ({"resolution_days": {Priority.NORMAL: 10**9}}, "number"),
+        ({"response_hours": {Priority.NORMAL: float("inf")}}, "number"),
     ):
         with pytest.raises(ValidationError) as refused:
             SlaParams(**given)
         assert (refused.value.field, refused.value.rule) == (next(iter(given)), rule)
     assert SlaParams(dealer_contract=True, callback_hours=48).callback_hours == 48
+    for override in ({"resolution_days": "5"}, {"resolution_days": 10**9}, {"arrival_hours": float("nan")}):
+        with pytest.raises(ValidationError) as refused:  # text raised TypeError comparing with 0
+            SlaOverride(**override)
+        assert (refused.value.field, refused.value.rule) == (next(iter(override)), "number")
     with pytest.raises(ValidationError) as refused:  # read as the channels "p", "h", "o", "n", "e"
         LifecycleParams(acceptance_channels="phone")  # type: ignore[arg-type]
     assert (refused.value.field, refused.value.rule) == ("acceptance_channels", "collection")
