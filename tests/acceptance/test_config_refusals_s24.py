@@ -477,6 +477,8 @@ _NOTIFIERS: list[tuple[str, Callable[[], object], str]] = [
     ("logging_logger", lambda: LoggingNotifier(logger="aftersales"), "logger"),
     ("logging_level", lambda: LoggingNotifier(level=-1), "level"),
     ("logging_remember", lambda: LoggingNotifier(remember=0), "remember"),
+    # Session 39: the URL's user and password were dropped by the pool, every request unauthenticated.
+    ("webhook_userinfo", lambda: WebhookNotifier("https://user:pw@hooks.example.com/x", "s" * 32), "url"),
     ("wecom_key", lambda: WeComRobotNotifier("has space"), "key"),
     ("wecom_timeout", lambda: WeComRobotNotifier("k", timeout=-5), "timeout"),
     ("routes_type", lambda: ChannelNotifier([MemoryNotifier()]), "routes"),
