@@ -44,6 +44,7 @@ from aftersales.domain.classification import Priority
 from aftersales.domain.ids import AssetId
 from aftersales.domain.products import Asset
 from aftersales.errors import AftersalesError, InvalidStoreOption, ValidationError
+from aftersales.policies.callback import CallbackPlan
 from aftersales.policies.dispatch import DefaultDispatch
 from aftersales.policies.fingerprint import _canonical, policy_fingerprint
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
@@ -523,3 +524,24 @@ def test_a_params_flag_figure_or_list_built_in_python_is_refused_unless_it_is_on
     with pytest.raises(ValidationError) as refused:  # read as the channels "p", "h", "o", "n", "e"
         LifecycleParams(acceptance_channels="phone")  # type: ignore[arg-type]
     assert (refused.value.field, refused.value.rule) == ("acceptance_channels", "collection")
+
+
+def test_a_host_s_callback_plan_is_checked_as_the_pack_s_figures_are() -> None:
+    """Session 39: a host's callback policy builds ``CallbackPlan``s too, unchecked: ``within=5`` (hours as
+    a number) was taken and the callback's deadline then failed as Python's TypeError when it was planned,
+    ``timedelta.max`` as OverflowError, ``required="no"`` planned a callback, ``True`` attempts was one."""
+    plan = CallbackPlan(True, timedelta(hours=24), False)
+    assert plan.due_from(START, START.tzinfo) == START + timedelta(hours=24)  # type: ignore[arg-type]
+    for given, field in (
+        ({"within": 5}, "within"),
+        ({"within": timedelta.max}, "within"),
+        ({"within": timedelta(0)}, "within"),
+        ({"required": "no"}, "required"),
+        ({"survey": 1}, "survey"),
+        ({"whole_days": "yes"}, "whole_days"),
+        ({"attempts_before_close": True}, "attempts_before_close"),
+        ({"attempts_before_close": 10**9}, "attempts_before_close"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            attrs.evolve(plan, **given)
+        assert refused.value.field == field, given
