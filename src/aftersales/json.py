@@ -55,7 +55,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.self_containing import self_containing
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.validation import check_id
+from aftersales.domain.validation import LONGEST_DURATION, check_id
 from aftersales.errors import AftersalesError, ValidationError, carried_rule
 from aftersales.i18n.reasons import render_reason, render_reasons
 from aftersales.json_error_paths import error_paths, first_refusal
@@ -525,14 +525,38 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
             rule="number",
         )
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except ArithmeticError:
         raise ValidationError(f"not a decimal: {value!r}", field="decimal") from None
+    if not (_LEAST_ADJUSTED <= number.adjusted() <= _MOST_ADJUSTED and len(number.as_tuple().digits) <= 40):
+        shown = str(value) if len(str(value)) <= 40 else f"{str(value)[:40]}…"
+        raise ValidationError(
+            f"a decimal has at most 15 digits before the point and 40 in all, and is 0 or at least 1E-40, "
+            f"got {shown!r}",
+            field="decimal",
+            rule="number",
+        )
+    return number
+
+
+_MOST_ADJUSTED = 15
+"""A decimal read has at most 15 digits before the point, as a command's decimal argument
+(``domain/validation``): ``1E+99999999`` was read, then any arithmetic on it raised ``decimal.Overflow``
+or ``InvalidOperation`` (a quantize to cents) far from the data, and ``int()`` of it built a hundred
+million digits (session 39). Nothing the library writes comes near: money is at most 10**10."""
+_LEAST_ADJUSTED = -40
+"""Nor smaller than ``1E-40`` (a share or rate holds 28 digits): ``1E-99999999`` divided anything into
+``decimal.Overflow``. A zero written with such an exponent (``0E-99999999``) is refused with it."""
 
 
 def _structure_timedelta(value: Any, _: type) -> timedelta:
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise ValidationError(f"a duration is a number of seconds, got {value!r}", field="duration")
+    # The bound of every duration a command takes: 1e300 seconds raised Python's OverflowError.
+    if not abs(value) <= LONGEST_DURATION.total_seconds():
+        raise ValidationError(
+            f"a duration is at most 100 years either way, got {value!r:.40} seconds", field="duration"
+        )
     return timedelta(seconds=value)
 
 

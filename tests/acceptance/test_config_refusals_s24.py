@@ -40,15 +40,17 @@ from aftersales.adapters.notifier_smtp import SmtpNotifier
 from aftersales.adapters.notifier_webhook import WebhookNotifier
 from aftersales.adapters.notifier_wecom import WeComRobotNotifier
 from aftersales.adapters.notifiers import LoggingNotifier, MemoryNotifier
+from aftersales.domain.classification import Priority
 from aftersales.domain.ids import AssetId
 from aftersales.domain.products import Asset
 from aftersales.errors import AftersalesError, InvalidStoreOption, ValidationError
+from aftersales.policies.callback import CallbackPlan
 from aftersales.policies.dispatch import DefaultDispatch
 from aftersales.policies.fingerprint import _canonical, policy_fingerprint
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
 from aftersales.policies.lifecycle import LifecycleParams
 from aftersales.policies.registry import ENTRY_POINT_GROUP, Registry, default_registry, resolve_policies
-from aftersales.policies.sla import DefaultSla, SlaParams
+from aftersales.policies.sla import DefaultSla, SlaOverride, SlaParams
 from aftersales.service.jobs import JobSettings
 from conftest import STAFF, START, make_world, register, store_url
 
@@ -476,6 +478,8 @@ _NOTIFIERS: list[tuple[str, Callable[[], object], str]] = [
     ("logging_logger", lambda: LoggingNotifier(logger="aftersales"), "logger"),
     ("logging_level", lambda: LoggingNotifier(level=-1), "level"),
     ("logging_remember", lambda: LoggingNotifier(remember=0), "remember"),
+    # Session 39: the URL's user and password were dropped by the pool, every request unauthenticated.
+    ("webhook_userinfo", lambda: WebhookNotifier("https://user:pw@hooks.example.com/x", "s" * 32), "url"),
     ("wecom_key", lambda: WeComRobotNotifier("has space"), "key"),
     ("wecom_timeout", lambda: WeComRobotNotifier("k", timeout=-5), "timeout"),
     ("routes_type", lambda: ChannelNotifier([MemoryNotifier()]), "routes"),
@@ -503,11 +507,41 @@ def test_a_params_flag_figure_or_list_built_in_python_is_refused_unless_it_is_on
         ({"callback_hours": True}, "number"),
         ({"complex_resolution_days": float("nan")}, "number"),
         ({"complex_resolution_days": 10**30}, "number"),
+        # Session 39: what a pack refuses (ten years of days) was taken in Python, and every triage then
+        # failed with Python's OverflowError; infinity passed the per-priority tables' "positive".
+        ({"complex_resolution_days": 10**9}, "number"),
+        ({"resolution_days": {Priority.NORMAL: 10**9}}, "number"),
+        ({"response_hours": {Priority.NORMAL: float("inf")}}, "number"),
     ):
         with pytest.raises(ValidationError) as refused:
             SlaParams(**given)
         assert (refused.value.field, refused.value.rule) == (next(iter(given)), rule)
     assert SlaParams(dealer_contract=True, callback_hours=48).callback_hours == 48
+    for override in ({"resolution_days": "5"}, {"resolution_days": 10**9}, {"arrival_hours": float("nan")}):
+        with pytest.raises(ValidationError) as refused:  # text raised TypeError comparing with 0
+            SlaOverride(**override)
+        assert (refused.value.field, refused.value.rule) == (next(iter(override)), "number")
     with pytest.raises(ValidationError) as refused:  # read as the channels "p", "h", "o", "n", "e"
         LifecycleParams(acceptance_channels="phone")  # type: ignore[arg-type]
     assert (refused.value.field, refused.value.rule) == ("acceptance_channels", "collection")
+
+
+def test_a_host_s_callback_plan_is_checked_as_the_pack_s_figures_are() -> None:
+    """Session 39: a host's callback policy builds ``CallbackPlan``s too, unchecked: ``within=5`` (hours as
+    a number) was taken and the callback's deadline then failed as Python's TypeError when it was planned,
+    ``timedelta.max`` as OverflowError, ``required="no"`` planned a callback, ``True`` attempts was one."""
+    plan = CallbackPlan(True, timedelta(hours=24), False)
+    assert plan.due_from(START, START.tzinfo) == START + timedelta(hours=24)  # type: ignore[arg-type]
+    for given, field in (
+        ({"within": 5}, "within"),
+        ({"within": timedelta.max}, "within"),
+        ({"within": timedelta(0)}, "within"),
+        ({"required": "no"}, "required"),
+        ({"survey": 1}, "survey"),
+        ({"whole_days": "yes"}, "whole_days"),
+        ({"attempts_before_close": True}, "attempts_before_close"),
+        ({"attempts_before_close": 10**9}, "attempts_before_close"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            attrs.evolve(plan, **given)
+        assert refused.value.field == field, given

@@ -96,7 +96,6 @@ EXCLUDED: dict[str, str] = {
     "complaints.open_in": _UOW,
     "complaints.dissatisfied_in": _UOW,
     "complaints.on_incident": _UOW,
-    "contracts.covering": _UOW,
     "fees.invoice_now": _UOW,
     "knowledge.learn": _UOW,
     "attachments.detach_all": _UOW,
@@ -268,6 +267,7 @@ def _overrides(w: FuzzWorld) -> dict[str, dict[str, Any]]:
                 assets=("asset-1",),
             )
         },
+        "contracts.covering": {"asset_id": "asset-1", "day": date(2026, 3, 2)},  # an actor's query (s38)
         "coordination.save_department": {
             "department": Department("qs", "监理部", DepartmentKind.QUALITY_SUPERVISION)
         },

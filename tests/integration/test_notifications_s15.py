@@ -28,6 +28,7 @@ import pytest
 from hostile import ADDRESS, AGENT, DSN, EMAIL, MANAGER, NAME, NOW, PHONE, STORES, Opened, opened, seed
 from mail_server import Mailboxes, mail_server
 
+from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifier_routing import ChannelNotifier
 from aftersales.adapters.notifier_smtp import SmtpNotifier
 from aftersales.adapters.notifier_webhook import WebhookNotifier
@@ -47,6 +48,9 @@ from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
 SECRET = "s15-secret-for-tests-0123456789"
+
+
+NOW_CLOCK = ManualClock(NOW)
 
 
 def _message(
@@ -511,6 +515,15 @@ def test_an_empty_router_is_refused_naming_its_routes() -> None:
         ({"max_attempts": timedelta(minutes=1)}, "max_attempts"),
         ({"batch": 2.5}, "batch"),
         ({"first_retry": timedelta(hours=2), "max_retry": timedelta(hours=1)}, "first_retry"),
+        # Session 39 (hostile configuration): a claim of 10**30 messages reached SQLite as OverflowError;
+        # a lease or wait the clock cannot add (timedelta.max) failed every claim or retry alike; a wait of
+        # a microsecond let one run try a failing message max_attempts times and give it up as dead.
+        ({"batch": 10**30}, "batch"),
+        ({"max_attempts": 10**30}, "max_attempts"),
+        ({"max_attempts": True}, "max_attempts"),
+        ({"lease": timedelta.max}, "lease"),
+        ({"first_retry": timedelta(microseconds=1)}, "first_retry"),
+        ({"max_retry": timedelta.max}, "max_retry"),
     ],
 )
 def test_delivery_rules_that_could_not_work_are_refused_naming_the_field(
@@ -519,6 +532,23 @@ def test_delivery_rules_that_could_not_work_are_refused_naming_the_field(
     with pytest.raises(ValidationError) as caught:
         DeliveryRules(**rules)
     assert caught.value.field == field
+
+
+def test_a_delivery_run_s_limit_and_rules_are_bounded_and_typed() -> None:
+    """``dispatch_outbox(limit=10**30)`` was taken (SQLite's LIMIT then raised OverflowError), and
+    ``rules={}`` was replaced by the default rules without a word (a dict with a key: AttributeError)."""
+
+    def no_store() -> Any:
+        raise AssertionError("refused before any claim")
+
+    for limit in (10**30, 0, True):
+        with pytest.raises(ValidationError) as refused:
+            dispatch_outbox(no_store, MemoryNotifier(), NOW_CLOCK, limit)
+        assert refused.value.field == "limit"
+    for rules in ({}, {"batch": 5}):
+        with pytest.raises(ValidationError) as refused:
+            dispatch_outbox(no_store, MemoryNotifier(), NOW_CLOCK, rules=rules)  # type: ignore[arg-type]
+        assert (refused.value.field, refused.value.rule) == ("rules", "wrong_type")
 
 
 def test_a_notification_payload_that_is_no_message_is_a_dead_letter_at_once(store: Opened) -> None:

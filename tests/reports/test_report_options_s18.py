@@ -10,14 +10,17 @@ AttributeError, ``top=True`` kept one item, ``to_csv(codes="no")`` wrote the col
 from __future__ import annotations
 
 import io
+from datetime import time
 from typing import Any
 
 import pytest
 
 from aftersales.adapters.reporting import reporting_for
+from aftersales.domain.calendar import BusinessCalendar
 from aftersales.errors import ValidationError
 from aftersales.ports.reporting import FaultDimension, GroupBy
 from aftersales.reports import fault_pareto, kpi_report, kpi_trend, sla_breaches, to_csv, to_xlsx
+from aftersales.reports.months import month_period
 from aftersales.reports.render import render
 from aftersales.service.actors import Actor
 
@@ -83,3 +86,18 @@ def test_codes_and_the_workbook_target_are_checked(reports: dict[str, Any]) -> N
     book = io.BytesIO()
     to_xlsx(reports["kpi"], book, "en")
     assert book.getvalue()[:2] == b"PK"
+
+
+def test_a_kpi_trend_without_a_zone_counts_months_in_its_calendar_s_zone() -> None:
+    """Session 39: ``kpi_trend`` (no desk) cut its months in Asia/Shanghai whatever calendar it was given,
+    so a host in Berlin got months starting at 17:00 the evening before, without a word."""
+    berlin = BusinessCalendar("Europe/Berlin", {d: [(time(8), time(17))] for d in range(5)})
+    queries = reporting_for(report_desk().store)
+    trend = kpi_trend(queries, ["2026-03"], berlin)
+    assert trend.timezone == "Europe/Berlin"
+    march = month_period("2026-03", "Europe/Berlin")
+    assert trend.rows[0] == kpi_report(queries, march, berlin, group=GroupBy.ALL, as_of=march.end).total
+    assert kpi_trend(queries, ["2026-03"], CALENDAR).timezone == "Asia/Shanghai"
+    with pytest.raises(ValidationError) as refused:
+        kpi_trend(queries, ["2026-03"], "Europe/Berlin")  # type: ignore[arg-type]
+    assert refused.value.field == "calendar"

@@ -17,12 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.unit.embedding_world import AGENT, AUDITOR, dispatched_ticket, long_ticket, small_desk
 
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Category, Priority
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.reasons import Reason
+from aftersales.domain.survey_campaigns import CampaignChannel, SamplingRules, SurveyCampaign, SurveyTask
 from aftersales.errors import ValidationError
 from aftersales.json import SCHEMA_VERSION, from_dict, from_json, to_dict, to_json, zone_name
 from aftersales.ports.queries import Page
@@ -119,7 +121,7 @@ def test_every_instant_is_rfc3339_with_a_numeric_offset(progress: Progress) -> N
     st.builds(
         Quote,
         total=st.decimals(min_value=0, max_value=10**9, places=2).map(lambda d: Money(d, "CNY")),
-        rate=st.decimals(allow_nan=False, allow_infinity=False, places=4),
+        rate=st.decimals(min_value=-(10**15), max_value=10**15, places=4),  # what a read takes
         priority=st.sampled_from(list(Priority)),
         at=instants,
         due=st.none() | instants,
@@ -388,3 +390,44 @@ def test_a_decimal_is_read_as_the_writer_writes_it_and_nan_or_infinity_is_refuse
         with pytest.raises(ValidationError) as refused:
             from_json(f'{{"rates": ["1", "{bad}"]}}', _Rates)
         assert "@ $.rates[1]" in str(refused.value) and refused.value.rule == "number", bad
+
+
+def test_a_decimal_or_duration_no_arithmetic_can_hold_is_refused_at_its_path() -> None:
+    """``1E+99999999`` was read as a decimal (then a quantize raised ``InvalidOperation``, a division
+    ``Overflow``, far from the data), and a duration of 1e300 seconds escaped as ``OverflowError``."""
+    written = to_json(_Rates((Decimal("1E+15"), Decimal("1E-40"), Decimal("0.9523809523809523809523809524"))))
+    assert from_json(written, _Rates).rates[2] == Decimal("0.9523809523809523809523809524")
+    for bad in ("1E+99999999", "1E+16", "1E-99999999", "0E-99999999", "1" * 41):
+        with pytest.raises(ValidationError) as refused:
+            from_json(f'{{"rates": ["1", "{bad}"]}}', _Rates)
+        assert "@ $.rates[1]" in str(refused.value) and refused.value.rule == "number", bad
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    data = to_dict(
+        Quote(Money(Decimal("1"), "CNY"), Decimal("1"), Priority.NORMAL, at, None, (), timedelta(0))
+    )
+    for wait in (1e300, -(10**12)):
+        with pytest.raises(ValidationError) as refused:
+            from_dict({**data, "wait": wait}, Quote)
+        assert "@ $.wait" in str(refused.value), wait
+
+
+def test_a_survey_campaign_s_title_and_a_task_s_comment_are_text_by_the_shared_rule() -> None:
+    """Session 39: the desk refused a NUL or a control character in a campaign's title, but the record
+    built directly or read back by ``from_json`` took them (the title goes into every invitation)."""
+    rules = SamplingRules(served_within_days=90, exclude_surveyed_days=90, sample_size=10)
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    campaign = SurveyCampaign(
+        "C1", "2026-Q1", rules, CampaignChannel.CALL, at, ActorRef("m1", Role.MANAGER), title="一季度回访"
+    )
+    data = to_dict(campaign)
+    for bad in ("a\x00b", "a\x1bb", "一季度\n回访", "x" * 201):
+        with pytest.raises(ValidationError) as refused:
+            attrs.evolve(campaign, title=bad)
+        assert refused.value.field == "title", bad
+        with pytest.raises(ValidationError) as read:
+            from_dict({**data, "title": bad}, SurveyCampaign)
+        assert "@ $.title" in str(read.value), bad
+    task = SurveyTask("C1:c1", "C1", CustomerId("c1"), None, at, comment="水压小\n师傅态度好")
+    with pytest.raises(ValidationError) as refused:
+        attrs.evolve(task, comment="a\x00b")
+    assert refused.value.field == "comment"

@@ -450,3 +450,13 @@ def test_a_warn_share_that_is_no_number_is_refused_typed() -> None:
             SlaTargets((), warn_at=bad)
         assert refused.value.field == "warn_at"
     assert SlaTargets((), warn_at="０.５").warn_at == Decimal("0.5")
+
+
+def test_a_target_no_clock_can_add_is_refused_naming_it() -> None:
+    """Session 39: a host's ``SlaTarget(duration=timedelta.max)`` was taken, then its due time on the wall
+    clock raised Python's OverflowError; the bound of every duration (100 years) now holds here too."""
+    for given in ({"duration": timedelta.max}, {"duration": H, "extended_to": timedelta(days=365 * 101)}):
+        with pytest.raises(ValidationError) as refused:
+            SlaTarget("resolution", **{"basis": "calendar", **given})  # type: ignore[arg-type]
+        assert refused.value.field == next(reversed(given))
+    assert SlaTarget("resolution", timedelta(days=365 * 100), "calendar").duration.days == 36500

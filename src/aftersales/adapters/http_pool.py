@@ -170,6 +170,14 @@ class KeepAlivePool:
             port = parts.port
         except ValueError:
             raise ConfigurationError(f"the port of {url!r} is not a number", key="url") from None
+        if parts.username is not None or parts.password is not None:
+            # This pool sends no Authorization header: a user and password in the URL were dropped without
+            # a word and every request went out unauthenticated (session 39).
+            raise ConfigurationError(
+                "a user or password in the URL is not sent by this pool: give the receiver's credentials as "
+                "a header (headers={'Authorization': ...}) or send through an httpx client",
+                key="url",
+            )
         self.host = parts.hostname
         self.https = parts.scheme == "https"
         self.target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -20,6 +20,7 @@ from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.instants import duration_us
 from aftersales.domain.number_text import number_from_text
 from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.validation import LONGEST_DURATION
 from aftersales.errors import ValidationError, shown_repr
 
 __all__ = [
@@ -104,6 +105,12 @@ def _positive_duration(instance: object, attribute: attrs.Attribute[Any], value:
             f"{attribute.name} must be a positive timedelta, got {value!r}",
             field=attribute.name,
             rule="positive_duration",
+        )
+    # The bound of every duration a command or setting takes (a host's SLA policy builds targets too):
+    # timedelta.max was taken and every due time on the wall clock then raised Python's OverflowError.
+    if value > LONGEST_DURATION:
+        raise ValidationError(
+            f"{attribute.name} must be at most 100 years, got {value!r}", field=attribute.name
         )
 
 

@@ -21,8 +21,8 @@ from aftersales.domain.actors import ActorRef
 from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.surveys import SatisfactionSurvey
-from aftersales.domain.text import bounded, required_text
-from aftersales.domain.validation import YEAR_RANGE
+from aftersales.domain.text import required_text
+from aftersales.domain.validation import YEAR_RANGE, check_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import InvalidTransition, ValidationError, shown_repr
 
@@ -189,6 +189,18 @@ class CampaignState(CodedEnum):
     CLOSED = "closed"
 
 
+def _title(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """One line of at most 200 characters by the shared text rule (``check_text``): the desk's argument
+    check refused a NUL, a control character or a line break, but the record built directly or read back by
+    ``aftersales.json.from_json`` took them (session 39), and the title goes into every invitation sent."""
+    check_text(value, attribute.name, multiline=False, limit=200)
+
+
+def _comment(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The customer's comment by the same rule, lines allowed (it is quoted in the manager's notice)."""
+    check_text(value, attribute.name, multiline=True, limit=2000)
+
+
 @attrs.define
 class SurveyCampaign:
     """One periodic survey campaign (e.g. the fourth quarter of 2026) and how many it sampled."""
@@ -203,7 +215,7 @@ class SurveyCampaign:
     channel: CampaignChannel
     started_at: datetime = attrs.field(validator=aware)
     started_by: ActorRef
-    title: str = attrs.field(default="", validator=bounded(200))
+    title: str = attrs.field(default="", validator=_title)
     state: CampaignState = CampaignState.OPEN
     sampled: int = 0
     closed_at: datetime | None = attrs.field(default=None, validator=optional_aware)
@@ -250,7 +262,7 @@ class SurveyTask:
     created_at: datetime = attrs.field(validator=aware)
     state: SurveyTaskState = SurveyTaskState.PENDING
     answers: SatisfactionSurvey | None = None
-    comment: str = attrs.field(default="", validator=bounded(2000))
+    comment: str = attrs.field(default="", validator=_comment)
     answered_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     answered_by: ActorRef | None = None
     version: int = 0

@@ -9,14 +9,18 @@ a survey for major problems or important customers.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 import attrs
 
+from aftersales.domain.bounds import check_bounded
 from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.instants import end_of_local_days
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.typed_init import refused_typed
+from aftersales.domain.validation import LONGEST_DURATION
+from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import category_codes, in_range, listed, true_or_false
@@ -40,22 +44,44 @@ class CallbackFacts:
     """A major complaint (crisis event or batch incident): a 重大售后问题 whatever its priority."""
 
 
+def _within(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # A host's callback policy builds plans too: a number of hours (5) was taken and the callback's
+    # deadline then failed as Python's TypeError when planned; timedelta.max as OverflowError.
+    if not isinstance(value, timedelta) or not timedelta(0) < value <= LONGEST_DURATION:
+        raise ValidationError(
+            f"within is a positive timedelta of at most 100 years, got {value!r:.60}",
+            field="within",
+            rule="positive_duration",
+        )
+
+
+def _attempts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_bounded(value, attribute.name, _MOST_ATTEMPTS)  # the pack's close_after_attempts bound
+
+
+_MOST_ATTEMPTS = 20
+
+
 @attrs.frozen
 class CallbackPlan:
-    """Whether to call back, within how long after resolution, and whether to ask for a survey."""
+    """Whether to call back, within how long after resolution, and whether to ask for a survey.
 
-    required: bool
-    within: timedelta
-    survey: bool
-    attempts_before_close: int = 3
+    A host's callback policy builds it as the default one does, so its values are checked as the pack's
+    are (session 39): the flags ``True`` or ``False`` themselves (``required="no"`` planned a callback),
+    ``within`` a positive ``timedelta`` of at most 100 years, ``attempts_before_close`` 1 to 20."""
+
+    required: bool = attrs.field(validator=true_or_false)
+    within: timedelta = attrs.field(validator=_within)
+    survey: bool = attrs.field(validator=true_or_false)
+    attempts_before_close: int = attrs.field(default=3, validator=_attempts)
     """After this many recorded failed attempts to reach the customer, the ticket may close without one."""
-    whole_days: bool = False
+    whole_days: bool = attrs.field(default=False, validator=true_or_false)
     """``within`` counts whole local days: the callback is on time through the end of the last day
     (seed 004: 投诉处理后的七天内 — handled Monday 15:00, on time through the next Monday)."""
-    score_required: bool = False
+    score_required: bool = attrs.field(default=False, validator=true_or_false)
     """Every callback recorded (the problem not back) gives the customer's satisfaction score, survey owed
     or not (seed 003: 回访, 确认问题是否解决, 收集客户满意度评价)."""
-    from_work_done: bool = False
+    from_work_done: bool = attrs.field(default=False, validator=true_or_false)
     """A service ticket's ``within`` runs from the work marked done (``resolve``: the engineer entering the
     result), not from the customer's acceptance (seed 003: 服务完成后,工程师将处理结果录入系统,客服专员在
     24小时内对客户进行回访 — the slip is signed on site before the entry, so a slip recorded later does
@@ -91,7 +117,7 @@ class CallbackParams:
     """Major complaints get a survey when handled (seed 001: 重大售后问题…进行客户满意度调查)."""
     not_needed_for: tuple[str, ...] = attrs.field(default=(), converter=listed, validator=category_codes)
     """Category codes whose service tickets need no callback before closing (e.g. ``["inquiry"]``)."""
-    close_after_attempts: int = attrs.field(default=3, validator=in_range(1, 20))
+    close_after_attempts: int = attrs.field(default=3, validator=in_range(1, _MOST_ATTEMPTS))
     """Failed attempts to reach the customer (recorded) after which a ticket may close without a callback."""
     score_required: bool = attrs.field(default=False, validator=true_or_false)
     """``True``: a callback is refused without the customer's satisfaction score (``ValidationError``

@@ -34,6 +34,7 @@ from aftersales.errors import ConfigurationError, ValidationError, carried_rule,
 
 __all__ = [
     "MAX_NUMBER",
+    "a_number",
     "at_least",
     "category_codes",
     "check_category_code",
@@ -70,16 +71,19 @@ def _figure(bound: float) -> int | str:
     return bound if isinstance(bound, int) else str(bound)
 
 
-def _a_number(field: str, value: object) -> None:
-    """A finite number of at most :data:`MAX_NUMBER`, not a bool. Built in Python (a pack's TOML is
-    checked by type already), ``callback_hours=True`` was one hour, and ``complex_resolution_days`` took
-    NaN (every comparison with it is false, so ``at_least`` let it by), infinity and 10**30."""
+def a_number(field: str, value: object) -> None:
+    """A finite number of at most what a pack file may set at ``field`` (:func:`number_limit`: ten years
+    of a duration named by its unit, else :data:`MAX_NUMBER`), not a bool. Built in Python (a pack's TOML
+    is checked by type already), ``callback_hours=True`` was one hour, and ``complex_resolution_days`` took
+    NaN (every comparison with it is false, so ``at_least`` let it by), infinity and 10**30; until session
+    39 it took 10**9 days, which a pack refuses, and every triage then failed with Python's OverflowError."""
+    most = number_limit(field)
     bad = ValidationError(
-        f"{field} is a number of at most {MAX_NUMBER:,}, got {value!r:.40}", field=field, rule="number"
+        f"{field} is a number of at most {most:,}, got {value!r:.40}", field=field, rule="number"
     )
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise bad
-    if not math.isfinite(value) or abs(value) > MAX_NUMBER:  # a NaN passes every "not below" check
+    if not math.isfinite(value) or abs(value) > most:  # a NaN passes every "not below" check
         raise bad
 
 
@@ -87,7 +91,7 @@ def at_least(minimum: float) -> Any:
     """attrs validator: a number not below ``minimum`` (raises ValidationError naming the field)."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
-        _a_number(attribute.name, value)
+        a_number(attribute.name, value)
         if value < minimum:
             raise ValidationError(
                 f"{attribute.name} must be at least {minimum}, got {value}",
@@ -114,7 +118,7 @@ def in_range(low: float, high: float) -> Any:
     """attrs validator: a number in ``[low, high]``."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
-        _a_number(attribute.name, value)
+        a_number(attribute.name, value)
         if not low <= value <= high:
             raise ValidationError(
                 f"{attribute.name} must be between {low} and {high}, got {value}",

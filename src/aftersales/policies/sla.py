@@ -25,6 +25,7 @@ the targets on top of that (set it to 1.0 to rely on triage alone).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
@@ -45,7 +46,15 @@ from aftersales.errors import ValidationError
 from aftersales.policies.callback import CALLBACK_STARTS
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params import at_least, check_category_code, frozen_mapping, in_range, true_or_false
+from aftersales.policies.params import (
+    a_number,
+    at_least,
+    check_category_code,
+    frozen_mapping,
+    in_range,
+    number_limit,
+    true_or_false,
+)
 
 __all__ = [
     "KIND",
@@ -126,6 +135,8 @@ def _optional_clock(instance: object, attribute: attrs.Attribute[Any], value: ob
 
 
 def _optional_positive(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None:
+        a_number(attribute.name, value)  # a text compared with 0 raised TypeError; 10**9 days overflowed
     if value is not None and not value > 0:
         raise ValidationError(
             f"{attribute.name} must be positive, got {value}", field=attribute.name, rule="positive"
@@ -212,6 +223,15 @@ def _positive_values(instance: object, attribute: attrs.Attribute[Any], value: M
     for key, item in value.items():
         if isinstance(item, bool) or not isinstance(item, int | float) or not item > 0:
             raise ValidationError(f"{attribute.name}.{key} must be a positive number", field=attribute.name)
+        # The pack's bound for the unit the table names (ten years): infinity or 10**9 days were taken,
+        # then every triage failed with Python's OverflowError.
+        most = number_limit(attribute.name)
+        if not math.isfinite(item) or item > most:
+            raise ValidationError(
+                f"{attribute.name}.{key} is a number of at most {most:,}, got {item!r:.40}",
+                field=attribute.name,
+                rule="number",
+            )
 
 
 def _factors(instance: object, attribute: attrs.Attribute[Any], value: Mapping[Any, float]) -> None:

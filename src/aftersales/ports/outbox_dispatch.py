@@ -29,6 +29,7 @@ import attrs
 from aftersales.domain.bounds import check_bounded
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.typed_init import refused_typed
+from aftersales.domain.validation import LONGEST_DURATION
 from aftersales.errors import ConcurrencyConflict, DeliveryError, ValidationError
 from aftersales.ports.clock import Clock
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, Notifier, RenderedMessage
@@ -38,6 +39,9 @@ from aftersales.serialization import structure
 
 __all__ = [
     "MAX_SENDERS",
+    "MOST_ATTEMPTS",
+    "MOST_BATCH",
+    "MOST_DELIVERED",
     "DeliveryRules",
     "DispatchReport",
     "default_owner",
@@ -46,13 +50,20 @@ __all__ = [
 ]
 
 
+MOST_ATTEMPTS = 10**9
+"""The most delivery attempts a message gets: the pack's ``[notification] max_attempts`` bound."""
+MOST_BATCH = 10_000
+"""The most messages one claim takes (a claim's rows are read into memory and leased at once)."""
+MOST_DELIVERED = 1_000_000
+"""The most messages one :func:`dispatch_outbox` run delivers: the ``deliver`` job's ``limit`` bound."""
+_SHORTEST_WAIT = timedelta(seconds=1)
+
+
 def _count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationError(
-            f"{attribute.name} must be a positive integer, got {value!r}",
-            field=attribute.name,
-            rule="positive",
-        )
+    # Bounded as the pack's and the jobs' numbers are: a claim of 10**30 messages reached SQLite's LIMIT
+    # as Python's OverflowError.
+    most = MOST_ATTEMPTS if attribute.name == "max_attempts" else MOST_BATCH
+    check_bounded(value, attribute.name, most)
 
 
 def _period(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -62,6 +73,23 @@ def _period(instance: object, attribute: attrs.Attribute[Any], value: object) ->
             f"{attribute.name} must be a positive timedelta, got {value!r}",
             field=attribute.name,
             rule="positive_duration",
+        )
+    # The bound of every duration a command or setting takes: a lease or wait the clock cannot add
+    # (timedelta.max) failed every claim or retry with Python's OverflowError.
+    if value > LONGEST_DURATION:
+        raise ValidationError(
+            f"{attribute.name} must be at most 100 years, got {value!r}", field=attribute.name
+        )
+
+
+def _wait(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # A wait shorter than a second (the pack's unit) made a failing message due again before the run's
+    # next claim: one run tried it max_attempts times in a row and gave it up as a dead letter.
+    _period(instance, attribute, value)
+    if isinstance(value, timedelta) and value < _SHORTEST_WAIT:
+        raise ValidationError(
+            f"{attribute.name} is at least a second (a retry waits for the next run), got {value!r}",
+            field=attribute.name,
         )
 
 
@@ -86,12 +114,13 @@ class DeliveryRules:
 
     The n-th failed attempt waits ``first_retry × 2^(n-1)``, at most ``max_retry``. ``lease`` must
     outlast one batch's sending (at least a minute); a deliverer that dies holding messages frees them
-    when it runs out. ``batch`` is how many messages one claim takes.
+    when it runs out. ``batch`` is how many messages one claim takes (1 to 10,000); ``max_attempts`` 1 to
+    1,000,000,000, as the pack's; the waits are at least a second and, as the lease, at most 100 years.
     """
 
     max_attempts: int = attrs.field(default=8, validator=_count)
-    first_retry: timedelta = attrs.field(default=timedelta(minutes=1), validator=_period)
-    max_retry: timedelta = attrs.field(default=timedelta(hours=6), validator=_period)
+    first_retry: timedelta = attrs.field(default=timedelta(minutes=1), validator=_wait)
+    max_retry: timedelta = attrs.field(default=timedelta(hours=6), validator=_wait)
     lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_lease)
     batch: int = attrs.field(default=100, validator=_count)
 
@@ -240,11 +269,19 @@ def dispatch_outbox(
     is marked sent (handled). ``max_attempts`` overrides ``rules.max_attempts``. ``senders`` > 1
     sends that many messages at once on threads (``notifier.send`` must then be thread-safe).
     Safe to run in several threads and processes at once: a message is claimed by one of them.
+    ``limit`` is 1 to 1,000,000 (the ``deliver`` job's bound), else :class:`~aftersales.errors.OutOfBounds`.
     """
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-        raise ValidationError("limit must be a positive integer", field="limit", rule="positive")
+    check_bounded(limit, "limit", MOST_DELIVERED)
     check_bounded(senders, "senders", MAX_SENDERS)
-    rules = rules or DeliveryRules()
+    if rules is None:
+        rules = DeliveryRules()
+    elif not isinstance(rules, DeliveryRules):  # a dict of rules was replaced by the defaults when empty
+        raise ValidationError(
+            f"rules are DeliveryRules, got {type(rules).__name__}",
+            field="rules",
+            rule="wrong_type",
+            rule_params={"expected": "DeliveryRules"},
+        )
     if max_attempts is not None:
         rules = attrs.evolve(rules, max_attempts=max_attempts)
     owner = owner or default_owner()

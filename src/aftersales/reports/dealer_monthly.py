@@ -134,6 +134,10 @@ def dealer_monthly(
     ``clock`` reads) is an aware instant, ``due_day`` a day of the month (not ``True``), each category
     set a collection of codes (not one string, which would match by substring).
 
+    Without a desk there is no zone to ask: ``timezone`` (the month's and the deadline's) defaults to
+    Asia/Shanghai (the seeds' networks); a host elsewhere passes its own, or reads
+    :func:`scoped_dealer_monthly` (the desk's zone).
+
     Judges nobody (a host's batch job): people read :func:`scoped_dealer_monthly`.
     """
     period = month_period(month, timezone)

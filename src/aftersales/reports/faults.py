@@ -155,6 +155,9 @@ def fault_trend(
 ) -> FaultTrend:
     """Fault counts of each month (``"2026-03"``, in ``timezone``; at most 36) by ``dimension``.
 
+    Without a desk there is no zone to ask: ``timezone`` defaults to Asia/Shanghai (the seeds' networks);
+    a host elsewhere passes its own, or reads :func:`scoped_fault_trend` (the desk's zone).
+
     Judges nobody (a host's batch job): people read :func:`scoped_fault_trend`."""
     dimension = _dimension(dimension)
     months = checked_months(months)

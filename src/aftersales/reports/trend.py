@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
-from aftersales.errors import ConfigurationError
+from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.ports.reporting import GroupBy, ReportingQueries
 from aftersales.reports.kpi import KpiRow, KpiTargets, kpi_report, scoped_kpi_report
 from aftersales.reports.months import MAX_MONTHS, checked_months, month_period
@@ -39,7 +39,7 @@ def kpi_trend(
     months: Sequence[str],
     calendar: BusinessCalendar,
     *,
-    timezone: str = "Asia/Shanghai",
+    timezone: str | None = None,
     targets: KpiTargets = _TARGETS,
     as_of: datetime | None = None,
     sla: Any = None,
@@ -53,7 +53,20 @@ def kpi_trend(
     the on-time rate, and a month would read better than the tickets it holds). ``sla`` is the pack's SLA
     policy (``desk.policies.sla``), for whether awaiting parts pauses the clocks, as in the KPI report.
 
+    The months are cut in ``timezone``, by default the calendar's (the zone its working hours are in):
+    until session 39 they were Asia/Shanghai's whatever the calendar, so a host in Berlin counting on
+    its Berlin calendar had its months start at 17:00 the evening before without a word.
+
     Judges nobody (a host's batch job): people read :func:`scoped_kpi_trend`."""
+    if timezone is None:
+        if not isinstance(calendar, BusinessCalendar):
+            raise ValidationError(
+                f"calendar is a BusinessCalendar, got {type(calendar).__name__}",
+                field="calendar",
+                rule="wrong_type",
+                rule_params={"expected": "BusinessCalendar"},
+            )
+        timezone = calendar.timezone
     months = checked_months(months)
     periods = [month_period(m, timezone) for m in months]
     rows = tuple(

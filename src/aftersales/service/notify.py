@@ -214,6 +214,7 @@ class Notifications:
         # The notification policy's answers per (moment, priority): a handful of fact sets.
         self._roles: DecisionMemo[NotificationFacts, Decision[tuple[Role, ...]]] = DecisionMemo()
         self._addresses: dict[int, tuple[Contact, tuple[str, str, str] | None]] = {}
+        self.outbox_ids = _OrderedIds()  # this desk's ids made lately (its store's), not the process's
         keeps_personal_copies(self)  # an erasure through any desk of this process reaches these addresses
 
     def messages(
@@ -240,12 +241,11 @@ class Notifications:
                 out.extend(fitters_dealer_messages(uow, ticket, event, roles, self.contact_messages, now))
         return out
 
-    @staticmethod
-    def _event_message(ticket: Ticket, event: TicketEvent, now: datetime) -> OutboxMessage:
+    def _event_message(self, ticket: Ticket, event: TicketEvent, now: datetime) -> OutboxMessage:
         payload = event_data(event)
         payload["ticket_id"] = ticket.id
         key = f"{ticket.id}:{event.seq}"
-        return OutboxMessage(outbox_id(key, now), EVENT_TOPIC, payload, key, now)
+        return OutboxMessage(outbox_id(key, now, self.outbox_ids), EVENT_TOPIC, payload, key, now)
 
     def _requests(
         self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent, policy: NotificationPolicy, now: datetime
@@ -562,7 +562,8 @@ class Notifications:
         # The key names the recipient by a digest: keys travel to receivers and logs, addresses must not.
         full_key = f"{key}:{audience}:{digest}"[:200]
         data = _rendered_payload(address, channel, subject, body, locale, full_key)
-        return [OutboxMessage(outbox_id(full_key, now), NOTIFICATION_TOPIC, data, full_key, now)]
+        message_id = outbox_id(full_key, now, self.outbox_ids)
+        return [OutboxMessage(message_id, NOTIFICATION_TOPIC, data, full_key, now)]
 
 
 def _rendered_payload(
@@ -719,6 +720,11 @@ _ID_MEMO_SIZE = 4096
 """How many ``(instant, key)`` ids :func:`outbox_id` remembers before it starts again."""
 
 
+_PLACES = itertools.count()
+"""The place of each outbox id among those this process made, shared by every desk of the process: two
+desks on one store (two of a host's workers) number the ids of one instant in the order they were made."""
+
+
 class _OrderedIds:
     """Outbox ids in the order they are made, the same one for a key made again at one instant.
 
@@ -726,11 +732,13 @@ class _OrderedIds:
     once) sorted by the digest of their keys, so a customer could be told "已派工" before "已受理"
     (session 37). A number counting the ids this process made, after the instant, keeps the order they
     were made in; the ids made lately are remembered by ``(instant, key)`` so one request made twice at
-    one instant (two staff contacts sharing one mailbox) is still one id, one message.
+    one instant (two staff contacts sharing one mailbox) is still one id, one message. Each desk remembers
+    its own (its :class:`Notifications` holds one): remembered for the whole process, a key another desk
+    (another store) had made at that instant took that desk's earlier place, so a second store sent a
+    ticket's "assigned" before its "received" (session 39).
     """
 
     def __init__(self) -> None:
-        self._count = itertools.count()
         self._made: dict[tuple[int, str], str] = {}
         self._lock = threading.Lock()
         renew_after_fork(self)
@@ -744,15 +752,16 @@ class _OrderedIds:
             if made is None:
                 if len(self._made) >= _ID_MEMO_SIZE:
                     self._made.clear()  # bounded: a long run at one frozen instant makes many keys
-                order = next(self._count) % 16**_ID_ORDER_DIGITS
+                order = next(_PLACES) % 16**_ID_ORDER_DIGITS
                 made = self._made[when, key] = f"{when:013x}{order:08x}{_message_id(key)[:20]}"
             return made
 
 
 _IDS = _OrderedIds()
+"""The ids :func:`outbox_id` remembers when it is given none (a caller outside a desk)."""
 
 
-def outbox_id(key: str, created_at: datetime) -> str:
+def outbox_id(key: str, created_at: datetime, made: _OrderedIds | None = None) -> str:
     """The id of the outbox message with idempotency ``key`` made at ``created_at``: the instant in
     fixed-width hex, then the id's place among those this process made, then a digest of the key
     (41 characters).
@@ -761,7 +770,8 @@ def outbox_id(key: str, created_at: datetime) -> str:
     its leaves (a page written to the WAL per message), time-ordered ones land on its last leaf (issue
     21). Stores deliver pending messages by due, then id, so the messages of one instant go out in the
     order they were made (session 37: they went out by the digest). The digest keeps ids of two
-    processes apart; one request made twice at one instant in a process is one id
-    (:class:`_OrderedIds`). Ids of 33 characters (instant and digest) made before still read and go out.
+    processes apart; one request made twice at one instant by one desk (``made``, its ids made lately)
+    is one id (:class:`_OrderedIds`). Ids of 33 characters (instant and digest) made before still read
+    and go out.
     """
-    return _IDS.id(key, micros(created_at) % 16**_ID_TIME_DIGITS)
+    return (_IDS if made is None else made).id(key, micros(created_at) % 16**_ID_TIME_DIGITS)
