@@ -35,6 +35,7 @@ from aftersales.domain.work import AssigneeKind
 from aftersales.errors import ConfigurationError, NotFound, ValidationError, carried_rule
 from aftersales.i18n.locales import DEFAULT_LOCALE, resolve_locale
 from aftersales.i18n.notifications import Renderer
+from aftersales.i18n.pack_words import PackWords
 from aftersales.i18n.values import Term
 from aftersales.policies.decision import Decision
 from aftersales.policies.notification import NotificationEvent, NotificationFacts
@@ -203,8 +204,13 @@ to their contacts (see :func:`_checked_staff`)."""
 class Notifications:
     """Turns a command's new events into outbox messages. One per desk; holds the renderer."""
 
-    def __init__(self, renderer: Renderer, staff: StaffDirectory | None = None) -> None:
+    def __init__(
+        self, renderer: Renderer, staff: StaffDirectory | None = None, words: PackWords | None = None
+    ) -> None:
         self.renderer = renderer
+        self.words = words
+        """The desk's pack vocabulary (:mod:`aftersales.i18n.pack_words`): its notices and views word the
+        pack's own codes (a fault cause a reason names) as the pack labels them."""
         self.staff: dict[Role, tuple[Contact, ...]]
         self.people: dict[str, tuple[Contact, ...]]
         self.staff, self.people = _checked_staff(staff)
@@ -558,7 +564,12 @@ class Notifications:
             return []
         channel, address, digest = reach
         locale = _writable_locale(contact)
-        subject, body = self.renderer.render(kind, locale, contact.timezone, values)
+        words = self.words
+        subject, body = (
+            self.renderer.render(kind, locale, contact.timezone, values)
+            if words is None
+            else self.renderer.render(kind, locale, contact.timezone, values, words)
+        )
         # The key names the recipient by a digest: keys travel to receivers and logs, addresses must not.
         full_key = f"{key}:{audience}:{digest}"[:200]
         data = _rendered_payload(address, channel, subject, body, locale, full_key)
