@@ -126,6 +126,19 @@ NOTIFICATION_KINDS: Final = _kinds(
         'without a time to resolve it by, not "by none".',
     ),
     K(
+        "assigned_unaddressed",
+        ("engineer",),
+        {"ticket_id", "customer_name", "category", "priority", "resolution_due_at"},
+        "An assigned whose customer has no address on record: the holder is asked to get it from the "
+        'customer, not told "for Alice Smith, none," (session 39).',
+    ),
+    K(
+        "assigned_undated_unaddressed",
+        ("engineer",),
+        {"ticket_id", "customer_name", "category", "priority"},
+        "An assigned_undated whose customer has no address on record (assigned_unaddressed, no due).",
+    ),
+    K(
         "ticket_assigned",
         ("customer",),
         {"ticket_id", "assignee_name"},

@@ -15,6 +15,7 @@ import itertools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -449,7 +450,8 @@ class Notifications:
     ) -> list[OutboxMessage]:
         out = []
         for contact, values in self._recipients(uow, ticket, request, now):
-            out += self.contact_messages(request.kind, request.role.value, contact, values, request.key, now)
+            kind, told = _unaddressed_words(request.kind, values)
+            out += self.contact_messages(kind, request.role.value, contact, told, request.key, now)
         return out
 
     def _recipients(
@@ -702,6 +704,22 @@ def _undated_words(kind: str, values: Mapping[str, object]) -> tuple[str, Mappin
     if kind != "assigned" or values.get("resolution_due_at") != NOT_SET:
         return kind, values
     return _UNDATED, {k: v for k, v in values.items() if k != "resolution_due_at"}
+
+
+_UNADDRESSED: Mapping[str, str] = MappingProxyType(
+    {"assigned": "assigned_unaddressed", "assigned_undated": "assigned_undated_unaddressed"}
+)
+""":data:`assigned` (and its undated words) to a holder whose customer has no address on record."""
+
+
+def _unaddressed_words(kind: str, values: Mapping[str, object]) -> tuple[str, Mapping[str, object]]:
+    """The holder's dispatch notice of a customer registered without an address: the job and a word to ask
+    the customer where to come, not "for Alice Smith, none, is assigned to you" (session 39; the customer's
+    facts are filled per recipient, so the words are chosen here). Any other notice keeps its words."""
+    other = _UNADDRESSED.get(kind)
+    if other is None or values.get("address") != NOT_SET:
+        return kind, values
+    return other, {k: v for k, v in values.items() if k != "address"}
 
 
 def _unsent(event: TicketEvent) -> bool:
