@@ -613,6 +613,11 @@ __all__ += [
     "pack_fault_catalog",
 ]
 
+# Session 39 n: the pack's own words for its own codes, for a host rendering reasons itself.
+from aftersales.i18n.pack_words import PackWords, pack_words  # noqa: E402
+
+__all__ += ["PackWords", "pack_words"]
+
 # Issue 20 (second round): departments, repair outlets, own staff.
 __all__ += [
     "AppraisalRating",

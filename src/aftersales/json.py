@@ -57,11 +57,12 @@ from aftersales.domain.self_containing import self_containing
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.validation import LONGEST_DURATION, check_id
 from aftersales.errors import AftersalesError, ValidationError, carried_rule
+from aftersales.i18n.pack_words import PackWords
 from aftersales.i18n.reasons import render_reason, render_reasons
 from aftersales.json_error_paths import error_paths, first_refusal
 from aftersales.policies.decision import Decision
 from aftersales.serialization import in_zone
-from aftersales.service.views import TicketView
+from aftersales.service.views import CommandResult, TicketView
 
 __all__ = ["SCHEMA_VERSION", "from_dict", "from_json", "instant_text", "to_dict", "to_json", "zone_name"]
 
@@ -146,12 +147,14 @@ class _Writer:
     ``raw`` leaves instants and enums for orjson to write (in C, the same RFC 3339 text and codes):
     :func:`to_json` uses it, :func:`to_dict` does not (it returns strings). Each attrs class gets a
     writer function generated once (straight-line attribute reads into a dict), so writing a value
-    costs no per-field loop, lookup or type test.
+    costs no per-field loop, lookup or type test. ``words``: the pack vocabulary of the desk whose views
+    it writes (a view of another desk's is written by that desk's writer).
     """
 
-    def __init__(self, locale: str | None, raw: bool) -> None:
+    def __init__(self, locale: str | None, raw: bool, words: PackWords | None = None) -> None:
         self.locale = locale
         self.raw = raw
+        self.words = words
         self._by_type: dict[type, Callable[[Any], Any]] = {}
         self._instant: Callable[[Any], Any] = _same if raw else instant_text
         self._enum: Callable[[Any], Any] = _same if raw else _enum_value
@@ -272,6 +275,10 @@ class _Writer:
             out[name + ZONE_SUFFIX] = _zone_of(v)
 
     def view(self, view: TicketView) -> dict[str, Any]:
+        words = view._words
+        if words != self.words and self.locale is not None:
+            # The "why" in the words of the view's own desk's pack (a fault cause it labels).
+            return _writer(self.locale, self.raw, words).view(view)
         # The ticket behind the view, read directly: a ledger page writes many.
         t = view._ticket
         value = self.value
@@ -356,7 +363,7 @@ class _Writer:
     def reason(self, r: Reason) -> dict[str, Any]:
         out: dict[str, Any] = {"code": r.code, "params": dict(r.params)}
         if self.locale is not None:
-            out["text"] = render_reason(r, self.locale)
+            out["text"] = render_reason(r, self.locale, self.words)
         return out
 
     def event(self, e: TicketEvent) -> dict[str, Any]:
@@ -376,7 +383,7 @@ class _Writer:
             "payload": payload if type(payload) is dict else dict(payload),
         }
         if self.locale is not None:
-            out["reasons"] = list(render_reasons(e, self.locale))
+            out["reasons"] = list(render_reasons(e, self.locale, self.words))
         return out
 
 
@@ -420,16 +427,18 @@ def _refuse(v: Any) -> Any:
     raise ValidationError(f"{type(v).__name__} has no JSON form", field="obj")
 
 
-_WRITERS: dict[tuple[str | None, bool], _Writer] = {
-    (None, False): _Writer(None, False),
-    (None, True): _Writer(None, True),
+_WRITERS: dict[tuple[str | None, bool, PackWords | None], _Writer] = {
+    (None, False, None): _Writer(None, False),
+    (None, True, None): _Writer(None, True),
 }
 
 
-def _writer(locale: str | None, raw: bool = False) -> _Writer:
+def _writer(locale: str | None, raw: bool = False, words: PackWords | None = None) -> _Writer:
     if locale is not None and not isinstance(locale, str):  # before the lookup: a list is unhashable
         raise ValidationError("locale is a locale identifier such as 'zh_Hans', or None", field="locale")
-    found = _WRITERS.get((locale, raw))
+    if locale is None:
+        words = None  # reasons as codes only: no words to choose
+    found = _WRITERS.get((locale, raw, words))
     if found is None:
         if not isinstance(locale, str) or not locale.strip():
             raise ValidationError("locale is a locale identifier such as 'zh_Hans', or None", field="locale")
@@ -437,8 +446,16 @@ def _writer(locale: str | None, raw: bool = False) -> _Writer:
             render_reason(Reason("priority_normal"), locale)  # resolves the locale once, or refuses it
         except AftersalesError as exc:
             raise ValidationError(f"unknown locale {locale!r}: {exc}", field="locale") from None
-        found = _WRITERS[(locale, raw)] = _Writer(locale, raw)
+        found = _Writer(locale, raw, words)
+        if len(_WRITERS) < 1024:
+            _WRITERS[(locale, raw, words)] = found
     return found
+
+
+def _words_of(obj: object) -> PackWords | None:
+    """The pack vocabulary of the desk ``obj`` (a view, or a result holding one) came from."""
+    view = obj.ticket if isinstance(obj, CommandResult) else obj
+    return view._words if isinstance(view, TicketView) else None
 
 
 def to_dict(obj: object, *, locale: str | None = None) -> dict[str, Any]:
@@ -447,7 +464,7 @@ def to_dict(obj: object, *, locale: str | None = None) -> dict[str, Any]:
     ``locale`` adds each reason's sentence (``"text"``) and each event's rendered ``"reasons"``.
     An object with no JSON form raises :class:`ValidationError` naming its type.
     """
-    return _top(obj, _writer(locale))
+    return _top(obj, _writer(locale, False, _words_of(obj)))
 
 
 def _top(obj: object, writer: _Writer) -> dict[str, Any]:
@@ -469,7 +486,7 @@ def _unwritable(obj: object) -> ValidationError:
 def to_json(obj: object, *, locale: str | None = None) -> str:
     """:func:`to_dict` as compact JSON text (UTF-8, Chinese kept readable)."""
     try:
-        return orjson.dumps(_top(obj, _writer(locale, raw=True))).decode()
+        return orjson.dumps(_top(obj, _writer(locale, True, _words_of(obj)))).decode()
     except orjson.JSONEncodeError as exc:
         raise ValidationError(f"cannot be written as JSON: {exc}", field="obj") from None
 

@@ -56,6 +56,19 @@ SAMPLES: dict[str, dict[str, object]] = {
         "category": Category.REPAIR,
         "priority": Priority.CRITICAL,
     },
+    "assigned_unaddressed": {
+        "ticket_id": "T-1",
+        "customer_name": "张三",
+        "category": Category.REPAIR,
+        "priority": Priority.CRITICAL,
+        "resolution_due_at": AT,
+    },
+    "assigned_undated_unaddressed": {
+        "ticket_id": "T-1",
+        "customer_name": "张三",
+        "category": Category.REPAIR,
+        "priority": Priority.CRITICAL,
+    },
     "sla_extended": {
         "ticket_id": "T-1",
         "target": Term("sla_target.resolution"),

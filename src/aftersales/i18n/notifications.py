@@ -11,7 +11,7 @@ formatting of its values.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import tzinfo
+from datetime import UTC, tzinfo
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
@@ -23,6 +23,7 @@ from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.catalog import MessageCatalog, load_catalogs
 from aftersales.i18n.format import LocaleFormatter, timezone_of
 from aftersales.i18n.locales import SUPPORTED_LOCALES, babel_locale, resolve_locale
+from aftersales.i18n.pack_words import PackWords
 from aftersales.i18n.reasons import ReasonRenderer
 from aftersales.i18n.templates import Template
 from aftersales.i18n.values import ValueFormatter
@@ -123,6 +124,19 @@ NOTIFICATION_KINDS: Final = _kinds(
         {"ticket_id", "customer_name", "address", "category", "priority"},
         "An assigned with no resolution due (a host's SLA policy setting no resolution target): the job "
         'without a time to resolve it by, not "by none".',
+    ),
+    K(
+        "assigned_unaddressed",
+        ("engineer",),
+        {"ticket_id", "customer_name", "category", "priority", "resolution_due_at"},
+        "An assigned whose customer has no address on record: the holder is asked to get it from the "
+        'customer, not told "for Alice Smith, none," (session 39).',
+    ),
+    K(
+        "assigned_undated_unaddressed",
+        ("engineer",),
+        {"ticket_id", "customer_name", "category", "priority"},
+        "An assigned_undated whose customer has no address on record (assigned_unaddressed, no due).",
     ),
     K(
         "ticket_assigned",
@@ -573,7 +587,7 @@ def _template(catalog: MessageCatalog, msgid: str, fields: frozenset[str]) -> Te
 class _LocaleState:
     """Everything one locale needs, built once: catalog, formats, reason and notification templates."""
 
-    __slots__ = ("catalog", "formatter", "name", "reasons", "templates", "values")
+    __slots__ = ("catalog", "formatter", "name", "reasons", "templates", "values", "worded")
 
     def __init__(self, name: str, catalog: MessageCatalog, kinds: Mapping[str, NotificationKind]) -> None:
         self.name = name
@@ -590,13 +604,32 @@ class _LocaleState:
             for kind in kinds.values()
         }
         self.values: dict[tzinfo, ValueFormatter] = {}
+        # A desk whose pack words its own codes (PackWords) renders reasons with them: per (zone, words).
+        self.worded: dict[tuple[tzinfo, PackWords], ValueFormatter] = {}
 
-    def value_formatter(self, timezone: tzinfo) -> ValueFormatter:
+    def value_formatter(self, timezone: tzinfo, words: PackWords | None = None) -> ValueFormatter:
+        if words is not None:
+            return self._worded(timezone, words)
         found = self.values.get(timezone)
         if found is None:
             found = ValueFormatter(self.formatter, self.reasons, timezone)
             if len(self.values) < 1024:
                 self.values[timezone] = found
+        return found
+
+    def reasons_in(self, words: PackWords | None) -> ReasonRenderer:
+        """The reason renderer of this locale, with ``words``' labels of the pack's own codes."""
+        if words is None:
+            return self.reasons
+        return self._worded(UTC, words).reasons
+
+    def _worded(self, timezone: tzinfo, words: PackWords) -> ValueFormatter:
+        found = self.worded.get((timezone, words))
+        if found is None:
+            reasons = ReasonRenderer(self.formatter, codes=words.codes(self.name))
+            found = ValueFormatter(self.formatter, reasons, timezone)
+            if len(self.worded) < 1024:
+                self.worded[(timezone, words)] = found
         return found
 
 
@@ -652,11 +685,14 @@ class Renderer:
         locale: str,
         timezone: str | tzinfo,
         values: Mapping[str, object],
+        words: PackWords | None = None,
     ) -> Rendered:
         """Render ``kind`` for a reader in ``locale`` and ``timezone`` (an IANA name or a tzinfo).
 
         ``values`` must give exactly the kind's fields; each is formatted by its type (see
-        :mod:`aftersales.i18n.values`). Raises :class:`ValidationError` for an unknown kind, a
+        :mod:`aftersales.i18n.values`). ``words`` (the desk's
+        :class:`~aftersales.i18n.pack_words.PackWords`) words the pack's own codes a reason names (a
+        fault cause) as the pack labels them. Raises :class:`ValidationError` for an unknown kind, a
         missing or unexpected value, an unknown locale or time zone, or a value of a refused type.
         """
         if not isinstance(kind, str | NotificationKind):
@@ -678,15 +714,18 @@ class Renderer:
             raise ValidationError(
                 f"notification {name!r}: missing values {missing}, unexpected values {extra}", field="values"
             )
+        if words is not None and not isinstance(words, PackWords):
+            raise ValidationError(f"words is a PackWords, not {type(words).__name__}", field="words")
         state = self._state(locale)
-        formatter = state.value_formatter(timezone_of(timezone))
+        formatter = state.value_formatter(timezone_of(timezone), words)
         text = {key: formatter.format(key, value) for key, value in values.items()}
         subject, body = state.templates[name]
         return Rendered(subject.substitute(text), body.substitute(text))
 
-    def reason(self, reason: Reason, locale: str) -> str:
-        """``reason`` in words in ``locale`` (never raises for an unknown code)."""
-        return self._state(locale).reasons.render(reason)
+    def reason(self, reason: Reason, locale: str, words: PackWords | None = None) -> str:
+        """``reason`` in words in ``locale`` (never raises for an unknown code); the pack's own codes in
+        ``words``' labels."""
+        return self._state(locale).reasons_in(words).render(reason)
 
     def catalog(self, locale: str) -> MessageCatalog:
         """The catalog used for ``locale``."""

@@ -21,6 +21,7 @@ from aftersales.domain.reasons import Param, Reason
 from aftersales.errors import AftersalesError, ValidationError
 from aftersales.i18n.catalog import MessageCatalog
 from aftersales.i18n.format import LocaleFormatter, formatter_for
+from aftersales.i18n.pack_words import PackWords
 from aftersales.i18n.stored_reasons import STORED_REASON_MSGIDS
 from aftersales.i18n.templates import Template
 
@@ -194,18 +195,31 @@ class ReasonRenderer:
         return reason_fallback(reason) if found is None else found
 
 
-_renderers: dict[str, ReasonRenderer] = {}
+_renderers: dict[tuple[str, PackWords | None], ReasonRenderer] = {}
 
 
-def render_reason(reason: Reason, locale: str) -> str:
-    """``reason`` in the shipped catalog of ``locale`` (any identifier; it is resolved)."""
+def _checked_words(words: object) -> PackWords | None:
+    if words is not None and not isinstance(words, PackWords):
+        raise ValidationError(
+            f"words is the desk's PackWords (pack_words(desk.policies)) or None, not {type(words).__name__}",
+            field="words",
+        )
+    return words
+
+
+def render_reason(reason: Reason, locale: str, words: PackWords | None = None) -> str:
+    """``reason`` in the shipped catalog of ``locale`` (any identifier; it is resolved); a code of the
+    pack's own (a fault cause) in the pack's words when ``words`` (the desk's :class:`PackWords`) label it."""
     if not isinstance(reason, Reason):
         raise ValidationError(f"reason is a Reason, not {type(reason).__name__}", field="reason")
     formatter = formatter_for(locale)
     name = formatter.catalog.locale
-    found = _renderers.get(name)
+    key = (name, _checked_words(words))
+    found = _renderers.get(key)
     if found is None:
-        found = _renderers[name] = ReasonRenderer(formatter)
+        found = ReasonRenderer(formatter, codes=None if words is None else words.codes(name))
+        if len(_renderers) < 4096:
+            _renderers[key] = found
     return found.render(reason)
 
 
@@ -264,18 +278,20 @@ def reasons_of(source: object) -> tuple[Reason, ...]:
     )
 
 
-def render_reasons(decision_or_event: object, locale: str) -> tuple[str, ...]:
+def render_reasons(decision_or_event: object, locale: str, words: PackWords | None = None) -> tuple[str, ...]:
     """The reasons of a decision, an event or a command result, as sentences in ``locale``.
 
     ``locale`` is any identifier the shipped catalogs resolve (``zh_Hans``, ``zh-TW``, ``en``…).
     A ticket event's free-text ``reason`` (what a person typed, e.g. a cancellation's "customer
     withdrew") is kept as typed, after the policy reasons: text people wrote is never translated. A code
     the library stored as a step's reason (:data:`~aftersales.i18n.stored_reasons.STORED_REASON_MSGIDS`)
-    is worded in ``locale``.
+    is worded in ``locale``. ``words`` (the desk's :class:`~aftersales.i18n.pack_words.PackWords`,
+    ``pack_words(desk.policies)``) words the pack's own codes (its fault causes) as the pack labels them;
+    ``TicketView.reasons`` and ``to_dict`` of a view pass their desk's.
     """
     if not isinstance(locale, str) or not locale.strip():
         raise ValidationError("locale is a non-empty locale identifier such as 'zh_Hans'", field="locale")
-    sentences = [render_reason(r, locale) for r in reasons_of(decision_or_event)]
+    sentences = [render_reason(r, locale, words) for r in reasons_of(decision_or_event)]
     typed = getattr(decision_or_event, "reason", None)
     if isinstance(typed, str) and typed and hasattr(decision_or_event, "payload"):
         # A code the library stored on its own step ("callback: the problem is back") is no one's words:

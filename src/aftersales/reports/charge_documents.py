@@ -22,9 +22,10 @@ from aftersales.domain.charges import ChargeLine, ChargeSheet
 from aftersales.domain.fee_slips import FeeSlip
 from aftersales.domain.reasons import Reason
 from aftersales.domain.work import FaultRecord
+from aftersales.i18n.pack_words import PackWords
 from aftersales.i18n.reasons import ReasonRenderer
 from aftersales.reports.document import Column, ColumnKind, DocCell, ReportDocument, ReportTable
-from aftersales.reports.labels import FAULT_FIELDS, ReportLabels
+from aftersales.reports.labels import ReportLabels
 
 __all__ = ["ChargedTicket", "charge_sheet_document", "fee_slip_document"]
 
@@ -45,14 +46,10 @@ class ChargedTicket(Protocol):
 
 
 def _renderer(labels: ReportLabels) -> ReasonRenderer:
+    # A reason's cause (symptom, action) parameter in the pack's words, as the desk's views word it.
     faults = labels.faults
-    locale = labels.catalog.locale
-
-    def own(key: str, value: str) -> str | None:
-        # A reason's cause (symptom, action) parameter in the pack's words.
-        return faults.find(key, value, locale) if faults is not None and key in FAULT_FIELDS else None
-
-    return ReasonRenderer(labels.formatter, labels.catalog, own if faults is not None else None)
+    codes = None if faults is None else PackWords(faults).codes(labels.catalog.locale)
+    return ReasonRenderer(labels.formatter, labels.catalog, codes)
 
 
 def _said(renderer: ReasonRenderer, reasons: Iterable[Reason]) -> str:

@@ -135,7 +135,7 @@ class AssessmentReferrals:
                         continue
                     if own is not None and not _reads_referral(actor, ticket, assessor):
                         continue
-                    found.append(TicketView(self.runner.seen_by(actor, ticket)))
+                    found.append(self.runner.view(actor, ticket))
                 cursor = page.next_cursor
                 if cursor is None:
                     return tuple(found)

@@ -30,6 +30,7 @@ from aftersales.domain.products import Asset, Product
 from aftersales.domain.surveys import CHECKLIST_ITEMS, CallbackChecklist
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
+from aftersales.i18n.pack_words import pack_words
 from aftersales.policies.deadline_pair import check_callback_pair
 from aftersales.policies.dealer_reports import pack_dealer_report_rules
 from aftersales.policies.fault_catalog import pack_fault_catalog
@@ -209,7 +210,9 @@ class ServiceDesk(Tickets):
             settings = {**(settings or {}), "timezone": calendar.timezone}
         desk_settings = DeskSettings.of(settings)
         _refuse_unusable_extras(policies)
-        notifications = Notifications(renderer if renderer is not None else default_renderer(), staff)
+        notifications = Notifications(
+            renderer if renderer is not None else default_renderer(), staff, pack_words(policies)
+        )
         context = DeskContext(
             store=store,
             clock=clock if clock is not None else ZoneClock(zone(desk_settings.timezone)),
@@ -252,6 +255,7 @@ class ServiceDesk(Tickets):
             runner.seen_by,
             context.notifications.renderer.catalog,  # coded text indexed in the words the views show
             context.ids,  # a host's own ticket ids typed without their dashes (session 35)
+            context.notifications.words,
         )
         self.describing = Describing(context, runner)
         self.attachments = AttachmentDesk(

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from aftersales.domain.events import JsonValue
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
-from aftersales.domain.materials import PartyRef
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import PolicyError
@@ -32,6 +31,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.charge_refunds import RefundDetails, credits_of
 from aftersales.service.clock_skew import stamp_for
+from aftersales.service.kept_charge_parties import payer_of, told_of_kept_charge
 from aftersales.service.kept_charge_waiver import waive_kept_charge
 from aftersales.service.materials_rules import contact_of
 from aftersales.service.numbering import next_number
@@ -136,15 +136,12 @@ def record_refund(
 def refund_notice(
     notifications: Notifications, uow: UnitOfWork, slip: FeeSlip, credit: FeeSlip, now: datetime
 ) -> list[OutboxMessage]:
-    """Tell the party that paid ``slip`` (the dealer, or the maker's own engineer) that ``credit`` paid it
-    back: the charge notice told it what it owed (``part_charged_back``), so it hears what comes back.
-    Nothing when it has no contact."""
-    party = PartyRef.dealer(slip.payer_id or "") if slip.payer_kind == "dealer" else None
-    if party is None and slip.payer_kind == "engineer":
-        party = PartyRef.engineer(slip.payer_id or "")
-    contact = contact_of(uow, party) if party is not None else None
-    if party is None or contact is None:
+    """Tell those the charge notice told (``part_charged_back``: the party that kept the part, and the dealer
+    paying for its own engineer, :func:`~aftersales.service.kept_charge_parties.told_of_kept_charge`) that
+    ``credit`` paid it back: what they heard owed, they hear withdrawn. Nobody without a contact."""
+    if slip.payer_kind not in ("dealer", "engineer"):
         return []
+    payer = payer_of(slip)
     line = slip.lines[0]
     values: dict[str, object] = {
         "ticket_id": slip.ticket_id,
@@ -154,6 +151,12 @@ def refund_notice(
         "fee_slip": slip.id,
         "credit_slip": credit.id,
     }
-    return notifications.contact_messages(
-        REFUNDED_KIND, party.kind.value, contact, values, f"{REFUNDED_KIND}:{credit.id}", now
-    )
+    out: list[OutboxMessage] = []
+    for party in told_of_kept_charge(slip):
+        contact = contact_of(uow, party)
+        if contact is None:
+            continue
+        # The payer's key as it always was (a notice made before is not made twice); the keeper's its own.
+        key = f"{REFUNDED_KIND}:{credit.id}" + ("" if party == payer else f":{party.key}")
+        out += notifications.contact_messages(REFUNDED_KIND, party.kind.value, contact, values, key, now)
+    return out

@@ -14,24 +14,14 @@ from datetime import datetime
 
 from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin
 from aftersales.domain.loan_ledger import Chargeback, LedgerEntry, LoanLedger
-from aftersales.domain.materials import MaterialsRequest, PartyRef
+from aftersales.domain.materials import MaterialsRequest
 from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.kept_charge_parties import kept_by
 from aftersales.service.numbering import next_number
 
 __all__ = ["waive_kept_charge"]
-
-
-def _kept_by(slip: FeeSlip) -> PartyRef:
-    """The party whose ledger was charged: the engineer who kept the part (the slip names them when
-    their dealer pays), else the payer."""
-    for reason in slip.reasons:
-        if reason.code == "kept_by_dealer_engineer":
-            return PartyRef.engineer(str(reason.params["engineer_id"]))
-    if slip.payer_kind == "engineer":
-        return PartyRef.engineer(str(slip.payer_id))
-    return PartyRef.dealer(str(slip.payer_id))
 
 
 def _is_slips(uow: UnitOfWork, chargeback: Chargeback, slip: FeeSlip) -> bool:
@@ -55,7 +45,7 @@ def waive_kept_charge(
     if slip.origin is not SlipOrigin.UNRETURNED_MATERIALS or len(slip.lines) != 1:
         return None
     try:
-        ledger = uow.documents.get(LoanLedger, _kept_by(slip).key)
+        ledger = uow.documents.get(LoanLedger, kept_by(slip).key)
     except NotFound:
         return None
     found = next((c for c in ledger.chargebacks if _is_slips(uow, c, slip)), None)

@@ -19,6 +19,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.judged_instant import judged_at
+from aftersales.service.kept_charge_parties import KEPT_BY_DEALER_ENGINEER, told_of_kept_charge
 from aftersales.service.materials_base import MaterialsBase
 from aftersales.service.materials_rules import (
     check_actor,
@@ -59,7 +60,7 @@ class LedgerJobs(MaterialsBase):
                 payer = PartyRef.dealer(employer)
                 reasons = (
                     *reasons,
-                    Reason("kept_by_dealer_engineer", {"engineer_id": party.id, "dealer_id": employer}),
+                    Reason(KEPT_BY_DEALER_ENGINEER, {"engineer_id": party.id, "dealer_id": employer}),
                 )
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket_id, customer, chargeback.line.unit_price.currency,
@@ -92,9 +93,9 @@ class LedgerJobs(MaterialsBase):
             if payer != party:
                 payload["kept_by"] = party.key
             self._history(uow, ticket_id, "part_charged_back", actor, now, payload)
-        uow.outbox.put(self._charged_back_notice(uow, chargeback, ticket_id, slip, now))
-        if payer != party:  # the dealer who pays is told too
-            uow.outbox.put(self._charged_back_notice(uow, chargeback, ticket_id, slip, now, payer))
+        for told in told_of_kept_charge(slip):  # the keeper, and the dealer who pays for its engineer
+            to = None if told == party else told
+            uow.outbox.put(self._charged_back_notice(uow, chargeback, ticket_id, slip, now, to))
         return slip
 
     def _charged_back_notice(

@@ -15,6 +15,7 @@ import itertools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -35,6 +36,7 @@ from aftersales.domain.work import AssigneeKind
 from aftersales.errors import ConfigurationError, NotFound, ValidationError, carried_rule
 from aftersales.i18n.locales import DEFAULT_LOCALE, resolve_locale
 from aftersales.i18n.notifications import Renderer
+from aftersales.i18n.pack_words import PackWords
 from aftersales.i18n.values import Term
 from aftersales.policies.decision import Decision
 from aftersales.policies.notification import NotificationEvent, NotificationFacts
@@ -203,8 +205,13 @@ to their contacts (see :func:`_checked_staff`)."""
 class Notifications:
     """Turns a command's new events into outbox messages. One per desk; holds the renderer."""
 
-    def __init__(self, renderer: Renderer, staff: StaffDirectory | None = None) -> None:
+    def __init__(
+        self, renderer: Renderer, staff: StaffDirectory | None = None, words: PackWords | None = None
+    ) -> None:
         self.renderer = renderer
+        self.words = words
+        """The desk's pack vocabulary (:mod:`aftersales.i18n.pack_words`): its notices and views word the
+        pack's own codes (a fault cause a reason names) as the pack labels them."""
         self.staff: dict[Role, tuple[Contact, ...]]
         self.people: dict[str, tuple[Contact, ...]]
         self.staff, self.people = _checked_staff(staff)
@@ -443,7 +450,8 @@ class Notifications:
     ) -> list[OutboxMessage]:
         out = []
         for contact, values in self._recipients(uow, ticket, request, now):
-            out += self.contact_messages(request.kind, request.role.value, contact, values, request.key, now)
+            kind, told = _unaddressed_words(request.kind, values)
+            out += self.contact_messages(kind, request.role.value, contact, told, request.key, now)
         return out
 
     def _recipients(
@@ -558,7 +566,12 @@ class Notifications:
             return []
         channel, address, digest = reach
         locale = _writable_locale(contact)
-        subject, body = self.renderer.render(kind, locale, contact.timezone, values)
+        words = self.words
+        subject, body = (
+            self.renderer.render(kind, locale, contact.timezone, values)
+            if words is None
+            else self.renderer.render(kind, locale, contact.timezone, values, words)
+        )
         # The key names the recipient by a digest: keys travel to receivers and logs, addresses must not.
         full_key = f"{key}:{audience}:{digest}"[:200]
         data = _rendered_payload(address, channel, subject, body, locale, full_key)
@@ -692,6 +705,22 @@ def _undated_words(kind: str, values: Mapping[str, object]) -> tuple[str, Mappin
     if kind != "assigned" or values.get("resolution_due_at") != NOT_SET:
         return kind, values
     return _UNDATED, {k: v for k, v in values.items() if k != "resolution_due_at"}
+
+
+_UNADDRESSED: Mapping[str, str] = MappingProxyType(
+    {"assigned": "assigned_unaddressed", "assigned_undated": "assigned_undated_unaddressed"}
+)
+""":data:`assigned` (and its undated words) to a holder whose customer has no address on record."""
+
+
+def _unaddressed_words(kind: str, values: Mapping[str, object]) -> tuple[str, Mapping[str, object]]:
+    """The holder's dispatch notice of a customer registered without an address: the job and a word to ask
+    the customer where to come, not "for Alice Smith, none, is assigned to you" (session 39; the customer's
+    facts are filled per recipient, so the words are chosen here). Any other notice keeps its words."""
+    other = _UNADDRESSED.get(kind)
+    if other is None or values.get("address") != NOT_SET:
+        return kind, values
+    return other, {k: v for k, v in values.items() if k != "address"}
 
 
 def _unsent(event: TicketEvent) -> bool:

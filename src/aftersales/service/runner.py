@@ -313,6 +313,11 @@ class CommandRunner:
             return None
         return self.team_of_assignee(uow, ticket)
 
+    def view(self, actor: Actor, ticket: Ticket) -> TicketView:
+        """``ticket`` as ``actor`` reads it (:meth:`seen_by`), a view whose "why" names the pack's own
+        codes in the pack's words (the desk's :class:`~aftersales.i18n.pack_words.PackWords`)."""
+        return TicketView(self.seen_by(actor, ticket), self.context.notifications.words)
+
     def seen_by(self, actor: Actor, ticket: Ticket) -> Ticket:
         """``ticket`` as ``actor`` may read it (:func:`~aftersales.service.reader_view.as_seen_by`), with
         the desk's staff-only custom fields: the one place every view takes them from — and where the
@@ -373,7 +378,7 @@ class CommandRunner:
             raise NotFound("ticket", ticket.id)
         seqs = set(data["e"])
         events = tuple(e for e in ticket.events if e.seq in seqs)
-        return CommandResult(TicketView(self.seen_by(actor, ticket)), events, replayed=True)
+        return CommandResult(self.view(actor, ticket), events, replayed=True)
 
     @staticmethod
     def _remember(uow: UnitOfWork, scoped: str | None, record: dict[str, Any]) -> None:
@@ -600,7 +605,7 @@ class CommandRunner:
             record = {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]}
             self._remember(uow, scoped, record)
         self._commit(uow, now)
-        view = TicketView(self.seen_by(actor, ticket))
+        view = self.view(actor, ticket)
         return CommandResult(view, events, decisions=tuple(applied.decisions))
 
     # -- commands that open tickets ----------------------------------------------------------------
@@ -633,9 +638,7 @@ class CommandRunner:
                 record = {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]}
                 self._remember(uow, scoped, record)
                 self._commit(uow, now)
-            return CommandResult(
-                TicketView(self.seen_by(actor, ticket)), events, decisions=tuple(applied.decisions)
-            )
+            return CommandResult(self.view(actor, ticket), events, decisions=tuple(applied.decisions))
 
         return self._attempts(once, (), scoped, recall)
 

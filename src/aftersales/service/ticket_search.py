@@ -27,6 +27,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, NotFound, ValidationError
 from aftersales.i18n.callback_complaint_words import searchable_description
 from aftersales.i18n.catalog import MessageCatalog, catalog_for
+from aftersales.i18n.pack_words import PackWords
 from aftersales.ports.ids import IdGenerator, SpellsIds
 from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter
 from aftersales.ports.text_search import normalize
@@ -195,8 +196,11 @@ class TicketSearch:
         seen_by: Callable[[Actor, Ticket], Ticket],
         words: Words = catalog_for,
         ids: IdGenerator | None = None,
+        pack_words: PackWords | None = None,
     ) -> None:
         self._store = store
+        self._pack_words = pack_words
+        """The desk's pack vocabulary, for the views found (their "why" in the pack's words)."""
         self._spell = _host_spelling(ids)
         """The host's generator reading a term as one of its ticket ids (``T000001``), if it can."""
         self._words = words
@@ -343,7 +347,7 @@ class TicketSearch:
                     parsed
                 ):
                     return None
-                return TicketView(seen)
+                return TicketView(seen, self._pack_words)
 
             found = search_page(_index_of(uow), parsed, scoped, request, view, reads_reduced(actor))
             if found.items or self._spell is None:

@@ -995,7 +995,7 @@ class Tickets:
     def ticket(self, actor: Actor, ticket_id: str) -> TicketView:
         """The ticket, if ``actor`` may see it (otherwise ``NotFound``, as for an unknown id)."""
         with self.context.reader(snapshot=False) as uow:
-            return TicketView(self.runner.seen_by(actor, self.runner.visible(uow, actor, ticket_id)))
+            return self.runner.view(actor, self.runner.visible(uow, actor, ticket_id))
 
     def progress(self, actor: Actor, ticket_id: str) -> Progress:
         """What the customer may see (服务进度): state, next step, due times, engineer, visible notes,
@@ -1068,9 +1068,7 @@ class Tickets:
         query = self._scoped(actor, filters)
         with self.context.reader(snapshot=False) as uow:
             result = uow.tickets.query(query, page or PageRequest())
-        return Page(
-            tuple(TicketView(self.runner.seen_by(actor, t)) for t in result.items), result.next_cursor
-        )
+        return Page(tuple(self.runner.view(actor, t) for t in result.items), result.next_cursor)
 
     def ticket_rows(
         self, actor: Actor, filters: TicketFilter | None = None, page: PageRequest | None = None

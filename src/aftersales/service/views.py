@@ -21,6 +21,7 @@ from aftersales.domain.repair_points import RepairPointNotice
 from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
+from aftersales.i18n.pack_words import PackWords
 from aftersales.i18n.reasons import render_reasons
 from aftersales.ports.ticket_index import claimed_urgent
 
@@ -62,7 +63,7 @@ class TicketView(_Json):
     Why not the ticket itself: a host that changed it would believe the change was saved.
     """
 
-    __slots__ = ("_ticket",)
+    __slots__ = ("_ticket", "_words")
 
     id: TicketId = _field("id")
     kind: TicketKind = _field("kind")
@@ -136,13 +137,16 @@ class TicketView(_Json):
         """Custom field values as stored (canonical text); ``desk.custom_fields.typed`` types them."""
         return MappingProxyType(dict(self._ticket.custom_fields))
 
-    def __init__(self, ticket: Ticket) -> None:
+    def __init__(self, ticket: Ticket, words: PackWords | None = None) -> None:
         object.__setattr__(self, "_ticket", ticket)
+        # The desk's pack vocabulary: the "why" names the pack's own codes (a fault cause) in its words.
+        object.__setattr__(self, "_words", words)
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError(f"TicketView is read-only; change tickets through the ServiceDesk ({name})")
 
     _ticket: Ticket
+    _words: PackWords | None
 
     @property
     def is_open(self) -> bool:
@@ -155,9 +159,12 @@ class TicketView(_Json):
     def reasons(self, locale: str) -> dict[int, tuple[str, ...]]:
         """The ledger's "why" in words: each event's reasons rendered in ``locale``, by event ``seq``.
 
-        Events without reasons are left out. See :func:`aftersales.i18n.reasons.render_reasons`.
+        Events without reasons are left out. A code the desk's pack labels (a fault cause of its
+        ``[faults]``) reads in the pack's words, one it does not as the catalogs word it, else as itself.
+        See :func:`aftersales.i18n.reasons.render_reasons`.
         """
-        found = {e.seq: render_reasons(e, locale) for e in self._ticket.events}
+        words = self._words
+        found = {e.seq: render_reasons(e, locale, words) for e in self._ticket.events}
         return {seq: texts for seq, texts in found.items() if texts}
 
 
