@@ -1,0 +1,139 @@
+"""FTS5 segment merges of a SQLite store, done in short transactions of their own (issue 21).
+
+FTS5 merges its segments inside the transaction that writes them (``automerge`` 4): the search fold's
+batches and the command that flushes :data:`~.ticket_search_sqlite.FLUSH_AT` pending notes paid for merge
+work their own rows did not bring, which was the tail of their write-lock hold (session 38,
+``benchmarks/bench_fts_merge.py``: a flush's p99 202 ms, a third of it with no merging at all). So
+automatic merging is off on the store's FTS tables (schema step :data:`FTS_MERGE_STEP`) and the writer
+merges after its commit instead, a bounded slice at a time (:func:`merge_words`): a ``('merge', 256)``
+step in its own ``BEGIN IMMEDIATE`` … ``COMMIT``, so a command waiting for the lock waits for one slice
+(about 25 ms of CPU) rather than for a whole level's merge.
+
+The step is upkeep, not part of the command: it waits briefly for the lock (:data:`MERGE_WAIT`) and a
+busy or failing step is skipped (logged): the command has committed, and the next step merges what
+this one left (``usermerge`` 4: a positive step merges any level holding four segments).
+``crisismerge`` 64 is the safety net if steps are skipped for long: a level of 64 segments is merged
+whole by its writer, as FTS5 does by default at 16.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable
+
+__all__ = [
+    "CRISIS_MERGE",
+    "FTS_MERGE_STEP",
+    "FTS_TABLES",
+    "MERGE_PAGES",
+    "MERGE_WAIT",
+    "merge_words",
+    "segments",
+    "shred_words",
+]
+
+FTS_TABLES = ("ticket_search_fts", "text_docs_tri", "text_docs_bi")
+"""The store's contentless FTS5 tables: ticket search words and the knowledge index's."""
+
+MERGE_PAGES = 256
+"""Pages of merge work a step does at most (session 38's best measured slice: ``('merge', 64)`` did
+not keep up with the flushes, whose tail then stayed over 100 ms)."""
+
+CRISIS_MERGE = 64
+"""Segments on one level after which FTS5 merges the level whole in the writing transaction (only if
+steps were skipped for long: a step merges a level at four)."""
+
+MERGE_WAIT = 0.1
+"""Seconds a merge step waits for another writer's lock before it is skipped (the next one catches up):
+a command that committed must not wait the store's whole busy timeout for its upkeep."""
+
+FTS_MERGE_STEP: tuple[str, ...] = tuple(
+    statement
+    for table in FTS_TABLES
+    for statement in (
+        f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)",
+        f"INSERT INTO {table} ({table}, rank) VALUES ('crisismerge', {CRISIS_MERGE})",
+    )
+)
+"""The SQLite schema step: no merge work inside the writing transaction (kept in each table's
+``_config``, so every connection and every release that opens the file merges the same way)."""
+
+_log = logging.getLogger("aftersales.storage")
+
+
+def _step(conn: sqlite3.Connection, table: str, pages: int) -> bool:
+    """One ``('merge', pages)`` in its own transaction; whether it did any work (FTS5 reports none but
+    through the change count: two or more changes mean pages were written)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        before = conn.total_changes
+        conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('merge', ?)", (pages,))
+        worked = conn.total_changes - before >= 2
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return worked
+
+
+def merge_words(conn: sqlite3.Connection, tables: Iterable[str], *, wait: float = MERGE_WAIT) -> bool:
+    """After a commit that wrote FTS words to ``tables``: one bounded merge step on each, in a short
+    transaction of its own on ``conn`` (outside any transaction), waiting ``wait`` seconds at most for
+    the lock (the connection's busy timeout is set back afterwards).
+
+    Never raises for the database: the writer's own transaction has committed, so a busy lock or an
+    error here is logged and skipped (the next step merges what this one left). Returns whether every
+    step ran."""
+    done = True
+    try:
+        restore = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    except sqlite3.Error as exc:
+        _log.info("FTS merge steps skipped: %s", exc)
+        return False
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+        for table in tables:
+            try:
+                _step(conn, table, MERGE_PAGES)
+            except sqlite3.Error as exc:
+                done = False
+                _log.info("FTS merge step on %s skipped: %s", table, exc)
+    except sqlite3.Error as exc:
+        _log.info("FTS merge steps skipped: %s", exc)
+        return False
+    finally:
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {restore}")
+        except sqlite3.Error as exc:  # a connection that cannot take a pragma fails its next use anyway
+            _log.info("busy timeout not restored after an FTS merge: %s", exc)
+    return done
+
+
+def shred_words(conn: sqlite3.Connection, tables: Iterable[str], *, pages: int = MERGE_PAGES) -> int:
+    """Merge every segment of each of ``tables`` into one, as ``'optimize'`` does, but a slice of
+    ``pages`` at a time, each in its own transaction; how many slices ran. ``conn`` is outside any
+    transaction; errors are raised (an erasure's shred must say it did not finish).
+
+    Why: a contentless table keeps a deleted row's words in its old segments until a merge that
+    reaches the oldest one drops them (SQLite before 3.42 has no FTS5 secure-delete), so an erasure
+    merges them all. One ``'optimize'`` held the write lock for the whole index (seconds on a large
+    file); a negative ``merge`` puts every segment on one level and merges them whatever their count,
+    and repeating it until it has nothing left to do ends with the one segment ``'optimize'`` leaves.
+    The slices are bounded by the pages the index held at the start, so writers adding segments
+    meanwhile cannot keep it going forever (their segments hold no erased words)."""
+    slices = 0
+    for table in tables:
+        held = int(conn.execute(f"SELECT count(*) FROM {table}_data").fetchone()[0])
+        for _ in range(2 * (held // pages + 2)):
+            slices += 1
+            if not _step(conn, table, -pages):
+                break
+    return slices
+
+
+def segments(conn: sqlite3.Connection, table: str) -> int:
+    """How many segments ``table`` has (each has its rows in ``<table>_idx``): what a search reads one
+    by one, and what the merge steps keep bounded."""
+    return int(conn.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx").fetchone()[0])
