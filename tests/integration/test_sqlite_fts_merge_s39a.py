@@ -64,7 +64,7 @@ def test_writes_of_words_keep_segments_bounded_and_a_busy_merge_fails_no_command
 ) -> None:
     """Forty transactions writing words (a bulk import's and a flush's): without the merge after each
     commit the table would hold a segment per transaction; a merge step that meets another writer's lock
-    is skipped, the command committed, and a later step catches up."""
+    is skipped, the command committed, and the upkeep job or a later step catches up."""
     path = fresh_sqlite_file(tmp_path / "desk.db")
     store = SqliteStore(f"sqlite:///{path}?busy_timeout=5")
     try:
@@ -114,6 +114,18 @@ def test_writes_of_words_keep_segments_bounded_and_a_busy_merge_fails_no_command
                 uow.commit()  # does not raise, although its merge step found the file locked
         assert ran == [False] * 5
         monkeypatch.setattr(store, "committed", original)
+        conn = store.acquire()
+        try:
+            behind = segments(conn, _FTS)
+        finally:
+            store.release(conn)
+        report = store.upkeep()  # the hourly job merges what the skipped steps left
+        assert report.batches >= 1 and report.complete
+        conn = store.acquire()
+        try:
+            assert segments(conn, _FTS) < behind
+        finally:
+            store.release(conn)
         with store() as uow:
             uow.search.put_many(_docs(45, 6))
             uow.commit()

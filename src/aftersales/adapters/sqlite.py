@@ -63,7 +63,7 @@ from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query,
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_busy import busy_timeout
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
-from aftersales.adapters.sqlite_fts_merge import FTS_TABLES, merge_words, shred_words
+from aftersales.adapters.sqlite_fts_merge import FTS_TABLES, merge_words, settle_words, shred_words
 from aftersales.adapters.sqlite_import import INSERT_TICKET, insert_tickets, party_words
 from aftersales.adapters.sqlite_made import MadeOnFirstUse, drop_made, made_names
 from aftersales.adapters.sqlite_schema import check_header, migrate
@@ -629,8 +629,9 @@ class SqliteStore:
     def upkeep(self, *, max_batches: int = 8) -> UpkeepReport:
         """Bounded upkeep for the ``store_upkeep`` job: at most ``max_batches`` batches of each catch-up
         an upgrade leaves (:meth:`split_events`, :meth:`fill_sweep_tables`, :meth:`backfill_reporting`,
-        :meth:`backfill_late_gap`, :meth:`backfill_urgent_claims`, :meth:`fold_search_keys`),
-        then fresh planner statistics when they are missing or stale (:mod:`.sqlite_upkeep`)."""
+        :meth:`backfill_late_gap`, :meth:`backfill_urgent_claims`, :meth:`fold_search_keys`), the FTS
+        merge steps commits left undone (:func:`.sqlite_fts_merge.settle_words`), then fresh planner
+        statistics when they are missing or stale (:mod:`.sqlite_upkeep`)."""
         POSITIVE.check(max_batches, "max_batches")  # before any step runs a batch
         split = self.split_events(max_batches=max_batches)
         filled = self.fill_sweep_tables(max_batches=max_batches)
@@ -640,6 +641,8 @@ class SqliteStore:
         folded = self.fold_search_keys(max_batches=max_batches)
         conn = self.acquire()
         try:
+            with _translated(f"merging the search words of {self.path}"):
+                merged, merge_lock, settled = settle_words(conn, FTS_TABLES, most=max_batches)
             with _translated(f"refreshing the planner statistics of {self.path}"):
                 analysed = refresh_statistics(conn)
         finally:
@@ -653,7 +656,7 @@ class SqliteStore:
             folded.batches,
         )
         return UpkeepReport(
-            batches=sum(steps),
+            batches=sum(steps) + merged,
             rows=split.tickets
             + filled.rows
             + reporting.tickets
@@ -668,9 +671,10 @@ class SqliteStore:
                 gaps.longest,
                 claims.longest,
                 folded.longest,
+                merge_lock,
                 analysed or 0.0,
             ),
-            complete=all(done < max_batches for done in steps),
+            complete=settled and all(done < max_batches for done in steps),
         )
 
     def backup(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Iterable
 
 __all__ = [
@@ -27,9 +28,11 @@ __all__ = [
     "FTS_MERGE_STEP",
     "FTS_TABLES",
     "MERGE_PAGES",
+    "MERGE_STEPS",
     "MERGE_WAIT",
     "merge_words",
     "segments",
+    "settle_words",
     "shred_words",
 ]
 
@@ -39,6 +42,11 @@ FTS_TABLES = ("ticket_search_fts", "text_docs_tri", "text_docs_bi")
 MERGE_PAGES = 256
 """Pages of merge work a step does at most (session 38's best measured slice: ``('merge', 64)`` did
 not keep up with the flushes, whose tail then stayed over 100 ms)."""
+
+MERGE_STEPS = 8
+"""Steps after one commit at most, each in its own transaction. One step per flush did not keep up
+(session 39: 300 flushes of 256 notes on 10,000 tickets grew the index to 100 segments, and crisis
+merges came back into the flushes); steps until the index is settled do, and writers wait one step."""
 
 CRISIS_MERGE = 64
 """Segments on one level after which FTS5 merges the level whole in the writing transaction (only if
@@ -78,10 +86,17 @@ def _step(conn: sqlite3.Connection, table: str, pages: int) -> bool:
     return worked
 
 
-def merge_words(conn: sqlite3.Connection, tables: Iterable[str], *, wait: float = MERGE_WAIT) -> bool:
-    """After a commit that wrote FTS words to ``tables``: one bounded merge step on each, in a short
-    transaction of its own on ``conn`` (outside any transaction), waiting ``wait`` seconds at most for
-    the lock (the connection's busy timeout is set back afterwards).
+def merge_words(
+    conn: sqlite3.Connection,
+    tables: Iterable[str],
+    *,
+    steps: int = MERGE_STEPS,
+    wait: float = MERGE_WAIT,
+) -> bool:
+    """After a commit that wrote FTS words to ``tables``: bounded merge steps on each, each in a short
+    transaction of its own on ``conn`` (outside any transaction), until a step finds nothing to merge or
+    ``steps`` have run; each waits ``wait`` seconds at most for the lock (the connection's busy timeout
+    is set back afterwards). Other writers take the lock between two steps.
 
     Never raises for the database: the writer's own transaction has committed, so a busy lock or an
     error here is logged and skipped (the next step merges what this one left). Returns whether every
@@ -96,7 +111,9 @@ def merge_words(conn: sqlite3.Connection, tables: Iterable[str], *, wait: float 
         conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
         for table in tables:
             try:
-                _step(conn, table, MERGE_PAGES)
+                for _ in range(steps):
+                    if not _step(conn, table, MERGE_PAGES):
+                        break  # no level holds four segments, no merge under way: settled
             except sqlite3.Error as exc:
                 done = False
                 _log.info("FTS merge step on %s skipped: %s", table, exc)
@@ -109,6 +126,26 @@ def merge_words(conn: sqlite3.Connection, tables: Iterable[str], *, wait: float 
         except sqlite3.Error as exc:  # a connection that cannot take a pragma fails its next use anyway
             _log.info("busy timeout not restored after an FTS merge: %s", exc)
     return done
+
+
+def settle_words(conn: sqlite3.Connection, tables: Iterable[str], *, most: int) -> tuple[int, float, bool]:
+    """The ``store_upkeep`` job's catch-up: merge steps on each of ``tables`` (each its own short
+    transaction) until a step finds nothing to merge, at most ``most`` per table; (steps that merged,
+    the longest a step held the write lock in seconds, whether every table is settled). A commit's
+    steps skipped on a busy lock, or by a process killed after its commit, leave levels of four
+    segments or more: this merges them within the hour. Errors are raised (the job reports them)."""
+    merged, longest, settled = 0, 0.0, True
+    for table in tables:
+        for _ in range(most):
+            began = time.perf_counter()
+            worked = _step(conn, table, MERGE_PAGES)
+            longest = max(longest, time.perf_counter() - began)
+            if not worked:
+                break
+            merged += 1
+        else:
+            settled = False
+    return merged, longest, settled
 
 
 def shred_words(conn: sqlite3.Connection, tables: Iterable[str], *, pages: int = MERGE_PAGES) -> int:
