@@ -198,7 +198,7 @@ class _ConnRunner:
     def conn(self) -> sqlite3.Connection:
         return self._conn
 
-    def wrote_words(self, table: str) -> None:
+    def wrote_words(self, table: str, rows: int = 1) -> None:
         """Nothing to note: the fold merges after each batch's commit (:func:`fold_search_keys`)."""
 
 
@@ -383,7 +383,7 @@ def fold_search_keys(
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         rewritten, finished, reached = result
         if rewritten:  # its own short transaction, after the batch's (sqlite_fts_merge)
-            merge_words(conn, FTS_TABLES if after == -1 else FTS_TABLES[:1])
+            merge_words(conn, dict.fromkeys(FTS_TABLES if after == -1 else FTS_TABLES[:1], rewritten))
         rows = sum(1 for pos in positions if pos <= reached)  # a batch stopped by time wrote fewer
         if progress.add((rows, rewritten, finished), took):
             break

@@ -510,17 +510,17 @@ class SqliteStore:
         if self._checkpointer is not None:
             self._checkpointer.committed()
 
-    def merge_words(self, tables: Iterable[str]) -> bool:
-        """One bounded FTS5 merge step on each of ``tables``, after a commit that wrote words to them
-        (:mod:`.sqlite_fts_merge`); never raises: the commit is done, a skipped step is caught up by the
-        next. Whether every step ran."""
+    def merge_words(self, written: Mapping[str, int]) -> bool:
+        """Bounded FTS5 merge steps on each table of ``written`` (rows of words written to it), after a
+        commit that wrote them (:mod:`.sqlite_fts_merge`); never raises: the commit is done, a skipped
+        step is caught up by the next. Whether every step ran."""
         try:
             conn = self.acquire()
         except AftersalesError as exc:  # closed meanwhile, or the in-memory connection taken
             _log.info("FTS merge steps skipped: %s", exc)
             return False
         try:
-            return merge_words(conn, tables)
+            return merge_words(conn, written)
         finally:
             self.release(conn)
 
@@ -831,7 +831,7 @@ class SqliteUnitOfWork:
         # handed over when one is made (see prime).
         self._unmade_primes: list[tuple[str, str, Any]] = []
         # The FTS tables this transaction wrote words to: merged after its commit (sqlite_fts_merge).
-        self.words_written: set[str] = set()
+        self.words_written: dict[str, int] = {}
 
     def made_on_first_use(self, name: str) -> Any:
         """Make the repository ``name`` and keep it (called once per name, by its class attribute)."""
@@ -926,10 +926,10 @@ class SqliteUnitOfWork:
         except sqlite3.Error as exc:
             raise _translate(exc, f"sqlite on {self._store.path}") from exc
 
-    def wrote_words(self, table: str) -> None:
-        """This transaction wrote FTS words to ``table``: a bounded merge step follows its commit, in a
-        transaction of its own (automatic merging inside the writer's is off: issue 21)."""
-        self.words_written.add(table)
+    def wrote_words(self, table: str, rows: int = 1) -> None:
+        """This transaction wrote FTS words of ``rows`` rows to ``table``: bounded merge steps follow its
+        commit, in transactions of their own (automatic merging inside the writer's is off: issue 21)."""
+        self.words_written[table] = self.words_written.get(table, 0) + rows
 
     def commit(self) -> None:
         """``COMMIT``; on failure everything is rolled back and ``StorageError`` raised."""
@@ -938,7 +938,7 @@ class SqliteUnitOfWork:
         if conn is None:
             return
         written, worded = self.written, self.words_written
-        self.words_written = set()
+        self.words_written = {}
         try:
             with _translated("commit", self._store.path):
                 conn.execute("COMMIT")
@@ -956,7 +956,7 @@ class SqliteUnitOfWork:
                 confirm(id_, version, text)
             written.clear()
         if worded:  # after the commit, never inside it: the command's lock hold stays its own work
-            self._store.merge_words(sorted(worded))
+            self._store.merge_words(worded)
 
     def rollback(self) -> None:
         """``ROLLBACK`` whatever is uncommitted."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 __all__ = [
     "CRISIS_MERGE",
@@ -30,10 +30,12 @@ __all__ = [
     "MERGE_PAGES",
     "MERGE_STEPS",
     "MERGE_WAIT",
+    "ROWS_PER_STEP",
     "merge_words",
     "segments",
     "settle_words",
     "shred_words",
+    "steps_for",
 ]
 
 FTS_TABLES = ("ticket_search_fts", "text_docs_tri", "text_docs_bi")
@@ -44,9 +46,22 @@ MERGE_PAGES = 256
 not keep up with the flushes, whose tail then stayed over 100 ms)."""
 
 MERGE_STEPS = 8
-"""Steps after one commit at most, each in its own transaction. One step per flush did not keep up
-(session 39: 300 flushes of 256 notes on 10,000 tickets grew the index to 100 segments, and crisis
-merges came back into the flushes); steps until the index is settled do, and writers wait one step."""
+"""Steps after a commit at most, each in its own transaction, beside one per :data:`ROWS_PER_STEP` rows
+it wrote. One step per flush did not keep up (session 39: 300 flushes of 256 notes on 10,000 tickets
+grew the index to 100 segments, and crisis merges came back into the flushes); steps until the index
+is settled do, and writers wait one step at a time."""
+
+ROWS_PER_STEP = 100
+"""Rows of words a commit wrote per merge step more it may take: a bulk import writes many segments in
+one transaction (FTS5 starts one whenever its in-memory index is full), which eight steps left
+unmerged (35 segments after an import of 20,000 tickets, searches 2-3x slower than with FTS5's own
+merging)."""
+
+
+def steps_for(rows: int) -> int:
+    """Merge steps a commit that wrote words of ``rows`` rows to a table may take at most."""
+    return MERGE_STEPS + rows // ROWS_PER_STEP
+
 
 CRISIS_MERGE = 64
 """Segments on one level after which FTS5 merges the level whole in the writing transaction (only if
@@ -86,17 +101,12 @@ def _step(conn: sqlite3.Connection, table: str, pages: int) -> bool:
     return worked
 
 
-def merge_words(
-    conn: sqlite3.Connection,
-    tables: Iterable[str],
-    *,
-    steps: int = MERGE_STEPS,
-    wait: float = MERGE_WAIT,
-) -> bool:
-    """After a commit that wrote FTS words to ``tables``: bounded merge steps on each, each in a short
-    transaction of its own on ``conn`` (outside any transaction), until a step finds nothing to merge or
-    ``steps`` have run; each waits ``wait`` seconds at most for the lock (the connection's busy timeout
-    is set back afterwards). Other writers take the lock between two steps.
+def merge_words(conn: sqlite3.Connection, written: Mapping[str, int], *, wait: float = MERGE_WAIT) -> bool:
+    """After a commit that wrote FTS words of ``written[table]`` rows to each table: bounded merge steps
+    on it, each in a short transaction of its own on ``conn`` (outside any transaction), until a step
+    finds nothing to merge or :func:`steps_for` those rows have run; each waits ``wait`` seconds at
+    most for the lock (the connection's busy timeout is set back afterwards). Other writers take the
+    lock between two steps.
 
     Never raises for the database: the writer's own transaction has committed, so a busy lock or an
     error here is logged and skipped (the next step merges what this one left). Returns whether every
@@ -109,9 +119,9 @@ def merge_words(
         return False
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
-        for table in tables:
+        for table, rows in written.items():
             try:
-                for _ in range(steps):
+                for _ in range(steps_for(rows)):
                     if not _step(conn, table, MERGE_PAGES):
                         break  # no level holds four segments, no merge under way: settled
             except sqlite3.Error as exc:

@@ -136,8 +136,9 @@ TEXT_INDEX_MIGRATION: tuple[str, ...] = (
 class _Runner(Protocol):
     def run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
-    def wrote_words(self, table: str) -> None:
-        """This transaction wrote FTS words to ``table`` (merged after its commit: sqlite_fts_merge)."""
+    def wrote_words(self, table: str, rows: int = 1) -> None:
+        """This transaction wrote FTS words of ``rows`` rows to ``table`` (merged after its commit:
+        sqlite_fts_merge)."""
 
 
 class SqliteStoredTextIndex:

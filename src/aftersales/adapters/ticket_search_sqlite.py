@@ -125,8 +125,9 @@ class _Runner(Protocol):
 
     def conn(self) -> Any: ...
 
-    def wrote_words(self, table: str) -> None:
-        """This transaction wrote FTS words to ``table`` (merged after its commit: sqlite_fts_merge)."""
+    def wrote_words(self, table: str, rows: int = 1) -> None:
+        """This transaction wrote FTS words of ``rows`` rows to ``table`` (merged after its commit:
+        sqlite_fts_merge)."""
 
 
 def fts_phrase(term: str) -> str:
@@ -525,7 +526,7 @@ class SqliteTicketSearch:
         except sqlite3.Error as exc:
             raise StorageError(f"ticket search words: {exc}") from exc
         if deletes or inserts:
-            self._uow.wrote_words(_FTS)
+            self._uow.wrote_words(_FTS, len(inserts))
         run("DELETE FROM ticket_search_pending")
 
     def put_many(self, docs: Iterable[SearchDocument]) -> None:
@@ -573,7 +574,7 @@ class SqliteTicketSearch:
             insert_search_rows(self._uow.conn(), placed)
         except sqlite3.Error as exc:
             raise StorageError(f"ticket search bulk index: {exc}") from exc
-        self._uow.wrote_words(_FTS)
+        self._uow.wrote_words(_FTS, len(placed))
 
     def remove(self, ticket_id: str) -> None:
         """Forget ``ticket_id``."""
