@@ -938,7 +938,8 @@ class SqliteUnitOfWork:
         if conn is None:
             return
         written, worded = self.written, self.words_written
-        self.words_written = {}
+        if worded:  # a new dict only then: most commands write no FTS words
+            self.words_written = {}
         try:
             with _translated("commit", self._store.path):
                 conn.execute("COMMIT")
