@@ -71,16 +71,17 @@ MERGE_WAIT = 0.1
 """Seconds a merge step waits for another writer's lock before it is skipped (the next one catches up):
 a command that committed must not wait the store's whole busy timeout for its upkeep."""
 
-FTS_MERGE_STEP: tuple[str, ...] = tuple(
-    statement
-    for table in FTS_TABLES
-    for statement in (
-        f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)",
-        f"INSERT INTO {table} ({table}, rank) VALUES ('crisismerge', {CRISIS_MERGE})",
-    )
+FTS_MERGE_STEP: tuple[str, ...] = (
+    "INSERT INTO ticket_search_fts (ticket_search_fts, rank) VALUES ('automerge', 0)",
+    "INSERT INTO ticket_search_fts (ticket_search_fts, rank) VALUES ('crisismerge', 64)",
+    "INSERT INTO text_docs_tri (text_docs_tri, rank) VALUES ('automerge', 0)",
+    "INSERT INTO text_docs_tri (text_docs_tri, rank) VALUES ('crisismerge', 64)",
+    "INSERT INTO text_docs_bi (text_docs_bi, rank) VALUES ('automerge', 0)",
+    "INSERT INTO text_docs_bi (text_docs_bi, rank) VALUES ('crisismerge', 64)",
 )
 """The SQLite schema step: no merge work inside the writing transaction (kept in each table's
-``_config``, so every connection and every release that opens the file merges the same way)."""
+``_config``, so every connection and every release that opens the file merges the same way). Literal
+statements: a step is frozen once shipped, whatever :data:`CRISIS_MERGE` becomes."""
 
 _log = logging.getLogger("aftersales.storage")
 
@@ -111,31 +112,28 @@ def merge_words(conn: sqlite3.Connection, written: Mapping[str, int], *, wait: f
     Never raises for the database: the writer's own transaction has committed, so a busy lock or an
     error here is logged and skipped (the next step merges what this one left). Returns whether every
     step ran."""
-    done = True
     try:
         restore = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
     except sqlite3.Error as exc:
-        _log.info("FTS merge steps skipped: %s", exc)
+        _log.warning("FTS merge steps skipped: %s", exc)
         return False
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
         for table, rows in written.items():
-            try:
-                for _ in range(steps_for(rows)):
-                    if not _step(conn, table, MERGE_PAGES):
-                        break  # no level holds four segments, no merge under way: settled
-            except sqlite3.Error as exc:
-                done = False
-                _log.info("FTS merge step on %s skipped: %s", table, exc)
-    except sqlite3.Error as exc:
-        _log.info("FTS merge steps skipped: %s", exc)
+            for _ in range(steps_for(rows)):
+                if not _step(conn, table, MERGE_PAGES):
+                    break  # no level holds four segments, no merge under way: settled
+    except sqlite3.Error as exc:  # the rest is left to the next steps (or the upkeep job)
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF  # the primary code of an extended one
+        busy = code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        (_log.info if busy else _log.warning)("FTS merge steps skipped: %s", exc)
         return False
     finally:
         try:
             conn.execute(f"PRAGMA busy_timeout = {restore}")
         except sqlite3.Error as exc:  # a connection that cannot take a pragma fails its next use anyway
-            _log.info("busy timeout not restored after an FTS merge: %s", exc)
-    return done
+            _log.warning("busy timeout not restored after an FTS merge: %s", exc)
+    return True
 
 
 def settle_words(conn: sqlite3.Connection, tables: Iterable[str], *, most: int) -> tuple[int, float, bool]:
