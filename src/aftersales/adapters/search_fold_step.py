@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from aftersales.adapters.fold_spellings import UNFOLDED_FORMS, term_translation, unfolded_forms, window_forms
 from aftersales.adapters.lock_paced_batch import LockPacedBatch
+from aftersales.adapters.sqlite_fts_merge import FTS_TABLES, merge_words
 from aftersales.adapters.sqlite_search_import import DELETE_FTS, INSERT_FTS, fts_words
 from aftersales.adapters.sqlite_write_batch import write_batch
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
@@ -196,6 +197,9 @@ class _ConnRunner:
 
     def conn(self) -> sqlite3.Connection:
         return self._conn
+
+    def wrote_words(self, table: str, rows: int = 1) -> None:
+        """Nothing to note: the fold merges after each batch's commit (:func:`fold_search_keys`)."""
 
 
 def _fold_documents(run: Any, put: Any) -> int:
@@ -378,6 +382,8 @@ def fold_search_keys(
             continue  # another run moved on: read from its position
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         rewritten, finished, reached = result
+        if rewritten:  # its own short transaction, after the batch's (sqlite_fts_merge)
+            merge_words(conn, dict.fromkeys(FTS_TABLES if after == -1 else FTS_TABLES[:1], rewritten))
         rows = sum(1 for pos in positions if pos <= reached)  # a batch stopped by time wrote fewer
         if progress.add((rows, rewritten, finished), took):
             break

@@ -15,6 +15,7 @@ half-way. Queried facts are columns with indexes; the rest is JSON from :mod:`af
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import threading
@@ -62,6 +63,7 @@ from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query,
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_busy import busy_timeout
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
+from aftersales.adapters.sqlite_fts_merge import FTS_TABLES, merge_words, settle_words, shred_words
 from aftersales.adapters.sqlite_import import INSERT_TICKET, insert_tickets, party_words
 from aftersales.adapters.sqlite_made import MadeOnFirstUse, drop_made, made_names
 from aftersales.adapters.sqlite_schema import check_header, migrate
@@ -171,8 +173,7 @@ _INLINE_CHECKPOINT = 4000
 """WAL pages after which a committing connection checkpoints (inline mode; ~16 MB)."""
 _BULK_CHECKPOINT = 25_000
 """The same limit inside :meth:`SqliteStore.checkpoint_after` (~100 MB): a job's batches share checkpoints."""
-_FTS_TABLES = ("ticket_search_fts", "text_docs_tri", "text_docs_bi")
-"""The contentless FTS5 tables holding words of tickets and documents (merged after an erasure)."""
+_log = logging.getLogger("aftersales.storage")
 _PARSED_LIMIT = 20_000  # entity texts remembered per store and kind, LRU (see _Entities._parse)
 _UPDATES: dict[tuple[tuple[int, ...], int], str] = {}
 _KEEP_EVENTS, _APPEND_EVENTS, _SET_EVENTS = 0, 1, 2
@@ -509,6 +510,20 @@ class SqliteStore:
         if self._checkpointer is not None:
             self._checkpointer.committed()
 
+    def merge_words(self, written: Mapping[str, int]) -> bool:
+        """Bounded FTS5 merge steps on each table of ``written`` (rows of words written to it), after a
+        commit that wrote them (:mod:`.sqlite_fts_merge`); never raises: the commit is done, a skipped
+        step is caught up by the next. Whether every step ran."""
+        try:
+            conn = self.acquire()
+        except AftersalesError as exc:  # closed meanwhile, or the in-memory connection taken
+            _log.info("FTS merge steps skipped: %s", exc)
+            return False
+        try:
+            return merge_words(conn, written)
+        finally:
+            self.release(conn)
+
     def release(self, conn: sqlite3.Connection) -> None:
         if getattr(self._bulk, "depth", 0) and not self._closed:
             with contextlib.suppress(sqlite3.Error):  # back to the usual limit for other units of work
@@ -614,8 +629,9 @@ class SqliteStore:
     def upkeep(self, *, max_batches: int = 8) -> UpkeepReport:
         """Bounded upkeep for the ``store_upkeep`` job: at most ``max_batches`` batches of each catch-up
         an upgrade leaves (:meth:`split_events`, :meth:`fill_sweep_tables`, :meth:`backfill_reporting`,
-        :meth:`backfill_late_gap`, :meth:`backfill_urgent_claims`, :meth:`fold_search_keys`),
-        then fresh planner statistics when they are missing or stale (:mod:`.sqlite_upkeep`)."""
+        :meth:`backfill_late_gap`, :meth:`backfill_urgent_claims`, :meth:`fold_search_keys`), the FTS
+        merge steps commits left undone (:func:`.sqlite_fts_merge.settle_words`), then fresh planner
+        statistics when they are missing or stale (:mod:`.sqlite_upkeep`)."""
         POSITIVE.check(max_batches, "max_batches")  # before any step runs a batch
         split = self.split_events(max_batches=max_batches)
         filled = self.fill_sweep_tables(max_batches=max_batches)
@@ -625,6 +641,8 @@ class SqliteStore:
         folded = self.fold_search_keys(max_batches=max_batches)
         conn = self.acquire()
         try:
+            with _translated(f"merging the search words of {self.path}"):
+                merged, merge_lock, settled = settle_words(conn, FTS_TABLES, most=max_batches)
             with _translated(f"refreshing the planner statistics of {self.path}"):
                 analysed = refresh_statistics(conn)
         finally:
@@ -638,7 +656,7 @@ class SqliteStore:
             folded.batches,
         )
         return UpkeepReport(
-            batches=sum(steps),
+            batches=sum(steps) + merged,
             rows=split.tickets
             + filled.rows
             + reporting.tickets
@@ -653,9 +671,10 @@ class SqliteStore:
                 gaps.longest,
                 claims.longest,
                 folded.longest,
+                merge_lock,
                 analysed or 0.0,
             ),
-            complete=all(done < max_batches for done in steps),
+            complete=settled and all(done < max_batches for done in steps),
         )
 
     def backup(
@@ -697,13 +716,17 @@ class SqliteStore:
         # wait in ticket_search_pending (for the delete) until they are.
         with self() as uow:
             uow.search.flush()
-            # A contentless FTS5 table keeps a deleted row's words in its old segments (a delete only
-            # adds a tombstone) until they are merged: the erased phone and name stayed readable in the
-            # file. ``optimize`` merges every segment, dropping them (SQLite before 3.42 has no FTS5
-            # secure-delete).
-            for table in _FTS_TABLES:
-                uow.run(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
             uow.commit()
+        # A contentless FTS5 table keeps a deleted row's words in its old segments (a delete only adds
+        # a tombstone) until they are merged: the erased phone and name stayed readable in the file.
+        # Every segment is merged, as ``'optimize'`` does, in bounded slices (sqlite_fts_merge): one
+        # ``'optimize'`` held the write lock for the whole index.
+        conn = self.acquire()
+        try:
+            with _translated("merging the search words after an erasure", self.path):
+                shred_words(conn, FTS_TABLES)
+        finally:
+            self.release(conn)
         if not self._memory:
             self._checkpoint("TRUNCATE")
 
@@ -807,6 +830,8 @@ class SqliteUnitOfWork:
         # What a ticket's read joined in for repositories not made yet, (name, id, row) in read order:
         # handed over when one is made (see prime).
         self._unmade_primes: list[tuple[str, str, Any]] = []
+        # The FTS tables this transaction wrote words to: merged after its commit (sqlite_fts_merge).
+        self.words_written: dict[str, int] = {}
 
     def made_on_first_use(self, name: str) -> Any:
         """Make the repository ``name`` and keep it (called once per name, by its class attribute)."""
@@ -901,13 +926,20 @@ class SqliteUnitOfWork:
         except sqlite3.Error as exc:
             raise _translate(exc, f"sqlite on {self._store.path}") from exc
 
+    def wrote_words(self, table: str, rows: int = 1) -> None:
+        """This transaction wrote FTS words of ``rows`` rows to ``table``: bounded merge steps follow its
+        commit, in transactions of their own (automatic merging inside the writer's is off: issue 21)."""
+        self.words_written[table] = self.words_written.get(table, 0) + rows
+
     def commit(self) -> None:
         """``COMMIT``; on failure everything is rolled back and ``StorageError`` raised."""
         conn, self._conn = self._conn, None
         self._forget()
         if conn is None:
             return
-        written = self.written
+        written, worded = self.written, self.words_written
+        if worded:  # a new dict only then: most commands write no FTS words
+            self.words_written = {}
         try:
             with _translated("commit", self._store.path):
                 conn.execute("COMMIT")
@@ -924,6 +956,8 @@ class SqliteUnitOfWork:
             for id_, version, text in written:
                 confirm(id_, version, text)
             written.clear()
+        if worded:  # after the commit, never inside it: the command's lock hold stays its own work
+            self._store.merge_words(worded)
 
     def rollback(self) -> None:
         """``ROLLBACK`` whatever is uncommitted."""
@@ -932,6 +966,7 @@ class SqliteUnitOfWork:
             return  # nothing read or written since the last commit or rollback (nothing to forget)
         self._forget()
         self.written.clear()
+        self.words_written.clear()
         try:
             if conn.in_transaction:
                 with _translated("rollback", self._store.path):

@@ -41,6 +41,7 @@ from aftersales.adapters.search_fold_step import (
     SQLITE_SEARCH_REFOLD_STEP,
 )
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_FOLD_STEP, SWEEP_STEP
+from aftersales.adapters.sqlite_fts_merge import FTS_MERGE_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
 from aftersales.adapters.ticket_search_sqlite import (
     SEARCH_MIGRATION,
@@ -274,6 +275,10 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # the rows stored are folded again by the small-batch fold (a search is right meanwhile), the fold
     # recorded.
     SQLITE_SEARCH_REFOLD_38_STEP,
+    # 41 (session 39, issue 21): FTS5 merges no segments inside the writing transaction (automerge 0,
+    # crisismerge 64 as a safety net); the writer merges a bounded slice after its commit, in a short
+    # transaction of its own (sqlite_fts_merge). Settings in each table's _config only: no row moves.
+    FTS_MERGE_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -136,6 +136,10 @@ TEXT_INDEX_MIGRATION: tuple[str, ...] = (
 class _Runner(Protocol):
     def run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
+    def wrote_words(self, table: str, rows: int = 1) -> None:
+        """This transaction wrote FTS words of ``rows`` rows to ``table`` (merged after its commit:
+        sqlite_fts_merge)."""
+
 
 class SqliteStoredTextIndex:
     """A :class:`~aftersales.ports.text_search.StoredTextIndex` in a SQLite store's own transaction.
@@ -162,6 +166,7 @@ class SqliteStoredTextIndex:
             (rid, bigram_tokens(body)),
         )
         run("DELETE FROM text_docs WHERE rid = ?", (rid,))
+        self._wrote()
 
     def put(self, namespace: str, doc_id: str, texts: Sequence[str]) -> None:
         """Index ``doc_id``, replacing what was indexed under it."""
@@ -177,6 +182,11 @@ class SqliteStoredTextIndex:
         ).lastrowid
         run("INSERT INTO text_docs_tri (rowid, txt) VALUES (?, ?)", (rid, body))
         run("INSERT INTO text_docs_bi (rowid, grams) VALUES (?, ?)", (rid, bigram_tokens(body)))
+        self._wrote()
+
+    def _wrote(self) -> None:
+        self._uow.wrote_words("text_docs_tri")
+        self._uow.wrote_words("text_docs_bi")
 
     def remove(self, namespace: str, doc_id: str) -> None:
         """Forget ``doc_id``."""

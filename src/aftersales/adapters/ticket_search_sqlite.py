@@ -125,6 +125,10 @@ class _Runner(Protocol):
 
     def conn(self) -> Any: ...
 
+    def wrote_words(self, table: str, rows: int = 1) -> None:
+        """This transaction wrote FTS words of ``rows`` rows to ``table`` (merged after its commit:
+        sqlite_fts_merge)."""
+
 
 def fts_phrase(term: str) -> str:
     """``term`` as an FTS5 string (a phrase: its tokens in order)."""
@@ -306,6 +310,7 @@ _INSERT_ROW = (
 )
 _INSERT_FTS = INSERT_FTS
 _DELETE_FTS = DELETE_FTS
+_FTS = "ticket_search_fts"
 
 
 _PEND = "INSERT INTO ticket_search_pending (pos, indexed, text, idents, scope) VALUES (?, ?, ?, ?, ?)"
@@ -520,6 +525,8 @@ class SqliteTicketSearch:
             conn.executemany(_INSERT_FTS, inserts)
         except sqlite3.Error as exc:
             raise StorageError(f"ticket search words: {exc}") from exc
+        if deletes or inserts:
+            self._uow.wrote_words(_FTS, len(inserts))
         run("DELETE FROM ticket_search_pending")
 
     def put_many(self, docs: Iterable[SearchDocument]) -> None:
@@ -567,6 +574,7 @@ class SqliteTicketSearch:
             insert_search_rows(self._uow.conn(), placed)
         except sqlite3.Error as exc:
             raise StorageError(f"ticket search bulk index: {exc}") from exc
+        self._uow.wrote_words(_FTS, len(placed))
 
     def remove(self, ticket_id: str) -> None:
         """Forget ``ticket_id``."""
@@ -585,6 +593,7 @@ class SqliteTicketSearch:
                 indexed = 1
             if indexed:
                 run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents), _identifiers(scope))))
+                self._uow.wrote_words(_FTS)
             self._delete_keys(pos, found[3])
             run("DELETE FROM ticket_labels WHERE ticket_id = ?", (ticket_id,))
             run("DELETE FROM ticket_search WHERE pos = ?", (pos,))
