@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from test_seed002_money import SH, _free_part_received, story  # noqa: F401  (the fixture)
+from test_seed002_money import SH, _free_part_received, _repair, story  # noqa: F401  (the fixture)
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.money import Money
+from aftersales.domain.work import VisitKind
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.money import month_money, scoped_month_money, slip_cost_totals
 from aftersales.reports.months import month_period
@@ -74,3 +75,16 @@ def test_a_free_repair_s_free_work_is_cost_in_the_month_it_was_accepted_once(
         april = month_money(uow.documents, "2026-04")
     assert march.cost == Money("205.00", CNY)  # March's books stand
     assert april.income == Money("250.00", CNY) and april.cost == Money("-205.00", CNY)
+    # May: a callback visit out of warranty (回访…不收取服务费): its slip charges the part and lists the free
+    # work, which it counts; accepting the job counts that work no second time.
+    clock.set(datetime(2026, 5, 6, 10, 0, tzinfo=SH))
+    visit = _repair(desk, clock, world, "unit-out")
+    desk.add_visit(
+        dealer, visit, planned_at=clock.now(), engineer_id="eng-dealer-sh", kind=VisitKind.CALLBACK
+    )
+    desk.charges.assess(dealer, visit, travel_zone="pudong")
+    desk.charges.accept(world.customer_zh, visit, desk.charges.quote(world.agent, visit).id)
+    _accept(desk, clock, world, visit, datetime(2026, 5, 7, 10, 0, tzinfo=SH))
+    with desk.store() as uow:
+        may = month_money(uow.documents, "2026-05")
+    assert may.income == Money("120.00", CNY) and may.cost == Money("130.00", CNY)
