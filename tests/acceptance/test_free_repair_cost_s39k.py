@@ -75,6 +75,13 @@ def test_a_free_repair_s_free_work_is_cost_in_the_month_it_was_accepted_once(
         april = month_money(uow.documents, "2026-04")
     assert march.cost == Money("205.00", CNY)  # March's books stand
     assert april.income == Money("250.00", CNY) and april.cost == Money("-205.00", CNY)
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    desk.fees.cancel_slip(world.manager, slip.id, "费用已与客户协商免除")  # the work was free after all
+    with desk.store() as uow:
+        april = month_money(uow.documents, "2026-04")
+        _, kinds = slip_cost_totals(uow.documents, ["2026-04"], currency=CNY)
+    assert april.income == Money(0, CNY)  # the work counts in March alone again: April holds none of it
+    assert [kinds.get(kind) for kind in ("labour", "travel", "service_fee")] == [0, 0, 0]
     # May: a callback visit out of warranty (回访…不收取服务费): its slip charges the part and lists the free
     # work, which it counts; accepting the job counts that work no second time.
     clock.set(datetime(2026, 5, 6, 10, 0, tzinfo=SH))

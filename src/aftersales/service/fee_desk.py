@@ -45,7 +45,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.charge_refunds import RefundDetails
 from aftersales.service.context import DeskContext
-from aftersales.service.free_work_cost import take_back_free_work
+from aftersales.service.free_work_cost import give_back_free_work, take_back_free_work
 from aftersales.service.index_backfill import fill_index
 from aftersales.service.invoice_net import invoiced_lines, invoiced_total
 from aftersales.service.kept_charge_refund import (
@@ -259,6 +259,7 @@ def cancel_stored_slip(
     saved: FeeSlip = uow.documents.save(slip)
     if slip.origin is SlipOrigin.UNRETURNED_MATERIALS:
         _give_kept_cost_back(uow, slip, actor, now)
+    give_back_free_work(uow, slip, actor.ref, now)  # the work it took over from an acceptance's count
     parts = {ln.item for ln in slip.costed_free_lines() if ln.kind is ChargeKind.MATERIALS}
     for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
         if parts and other.is_active and other.take_over_cost(parts):

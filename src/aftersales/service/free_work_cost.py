@@ -10,7 +10,8 @@ job lists yet are written as a ``free_work_given`` movement in that month (the d
 row: memory, SQLite and PostgreSQL read it alike). Counted once: a line already counted is not written
 again when the job is reopened and accepted again, and a later slip of the job listing it (a quote after
 the repair, charged or free) takes the acceptance's count back in the slip's month
-(``free_work_on_slip``), as ``charged_on_quote`` does for a free part.
+(``free_work_on_slip``), as ``charged_on_quote`` does for a free part; that slip cancelled gives the
+count back (``free_work_given`` again, in the month it was taken back from).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.numbering import next_number
 from aftersales.service.scope import purchasing_dealer
 
-__all__ = ["count_free_work", "take_back_free_work"]
+__all__ = ["count_free_work", "give_back_free_work", "take_back_free_work"]
 
 _Key = tuple[ChargeKind, str]
 
@@ -34,16 +35,22 @@ def _key(line: ChargeLine) -> _Key:
     return line.kind, line.item
 
 
-def _work_moves(uow: UnitOfWork, ticket_id: str) -> tuple[list[MaterialsMovement], set[_Key]]:
-    """The ``free_work_given`` movements of the ticket, and the keys a slip took back since."""
-    given: list[MaterialsMovement] = []
-    taken: set[_Key] = set()
+def _outstanding(
+    uow: UnitOfWork, ticket_id: str
+) -> tuple[set[_Key], dict[_Key, tuple[ChargeLine, str | None]]]:
+    """The work keys an acceptance ever counted on the ticket, and those still counted there (given more
+    often than a slip took them back), each with its line and the dealer whose month counted it."""
+    given: dict[_Key, int] = {}
+    last: dict[_Key, tuple[ChargeLine, str | None]] = {}
     for move in uow.documents.query(MaterialsMovement, ticket_id=ticket_id):
-        if move.kind is MovementKind.FREE_WORK_GIVEN:
-            given.append(move)
-        elif move.kind is MovementKind.FREE_WORK_ON_SLIP:
-            taken.update(_key(line) for line in move.lines)
-    return given, taken
+        if move.kind not in (MovementKind.FREE_WORK_GIVEN, MovementKind.FREE_WORK_ON_SLIP):
+            continue
+        sign = 1 if move.kind is MovementKind.FREE_WORK_GIVEN else -1
+        for line in move.lines:
+            given[_key(line)] = given.get(_key(line), 0) + sign
+            if sign > 0:
+                last[_key(line)] = (line, move.dealer_id)
+    return set(last), {key: last[key] for key, count in given.items() if count > 0 and key in last}
 
 
 def count_free_work(uow: UnitOfWork, ticket: Ticket, by: ActorRef, now: datetime, month: str) -> None:
@@ -59,8 +66,7 @@ def count_free_work(uow: UnitOfWork, ticket: Ticket, by: ActorRef, now: datetime
     ]
     if not work:
         return
-    given, _ = _work_moves(uow, ticket.id)
-    counted = {_key(line) for move in given for line in move.lines}
+    counted, _ = _outstanding(uow, ticket.id)
     counted.update(
         _key(line)
         for slip in uow.documents.query(FeeSlip, ticket_id=ticket.id)
@@ -83,16 +89,31 @@ def take_back_free_work(uow: UnitOfWork, ticket: Ticket, slip: FeeSlip, by: Acto
     listed = {_key(line) for line in slip.lines if line.kind is not ChargeKind.MATERIALS}
     if not listed:
         return
-    given, taken = _work_moves(uow, ticket.id)
-    for move in given:  # each back off the dealer whose month counted it
-        lines = tuple(
-            line
-            for line in move.lines
-            if _key(line) in listed and _key(line) not in taken and line.unit_price.currency == slip.currency
-        )
-        if lines:
-            number = next_number(uow, "materials_movement", now)
-            kind = MovementKind.FREE_WORK_ON_SLIP
-            uow.documents.add(
-                MaterialsMovement(number, kind, ticket.id, slip.month, now, by, lines, move.dealer_id)
+    _, still = _outstanding(uow, ticket.id)
+    by_dealer: dict[str | None, list[ChargeLine]] = {}
+    for key, (line, dealer) in still.items():  # each back off the dealer whose month counted it
+        if key in listed and line.unit_price.currency == slip.currency:
+            by_dealer.setdefault(dealer, []).append(line)
+    for dealer, lines in by_dealer.items():
+        number = next_number(uow, "materials_movement", now)
+        kind = MovementKind.FREE_WORK_ON_SLIP
+        uow.documents.add(
+            MaterialsMovement(
+                number, kind, ticket.id, slip.month, now, by, tuple(lines), dealer, slip_id=slip.id
             )
+        )
+
+
+def give_back_free_work(uow: UnitOfWork, slip: FeeSlip, by: ActorRef, now: datetime) -> None:
+    """``slip`` cancelled: the work it took back from an acceptance's count is given free after all —
+    counted again, in the month it was taken back from (that month then holds neither)."""
+    for taken in uow.documents.query(MaterialsMovement, ticket_id=slip.ticket_id):
+        if taken.kind is MovementKind.FREE_WORK_ON_SLIP and taken.slip_id == slip.id:
+            number = next_number(uow, "materials_movement", now)
+            kind = MovementKind.FREE_WORK_GIVEN
+            uow.documents.add(
+                MaterialsMovement(
+                    number, kind, taken.ticket_id, taken.month, now, by, taken.lines, taken.dealer_id,
+                    slip_id=slip.id,
+                )
+            )  # fmt: skip
