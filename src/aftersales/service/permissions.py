@@ -450,7 +450,12 @@ def holds_job(actor: Actor, ticket: Ticket) -> bool:
     So once the office passes the call to another dealer, that dealer holds the job: the customer's own
     dealer reads it (:func:`dealers_job`: its customer's service) and no longer records faults on it,
     resolves it or charges on it; its region's callbacks (:data:`REGION_WRITES`) stay as they were."""
-    return actor.dealer_id is not None and job_dealer(ticket) == actor.dealer_id
+    if actor.dealer_id is None:
+        return False
+    assignee = ticket.assignee
+    if assignee is not None and assignee.kind is AssigneeKind.DEALER:  # a complaint referred to an outlet too
+        return assignee.id == actor.dealer_id
+    return job_dealer(ticket) == actor.dealer_id
 
 
 def passed_away_from(actor: Actor, ticket: Ticket) -> bool:
