@@ -393,8 +393,13 @@ def test_another_dealers_staff_cannot_accept_refuse_or_pay_the_charge_sheets_pur
     (slip,) = desk.fees.slips_of(world.manager, ticket_id)
     assert (slip.payer_id, slip.paid) == ("dealer-bj", Money(0, "CNY"))
     desk.charges.record_payment(world.agent, ticket_id, purchase.id, amount=purchase.total)
-    quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)  # the user's quote: staff may offer it
-    desk.charges.accept(world.dealer_sh_staff, ticket_id, quote.id)  # and record the user's answer
+    # The user's quote is the holder's (seed 002 11: the dealer doing the job charges the user; session 39:
+    # the customer's own dealer reads a job passed on, it no longer offers its quote).
+    with pytest.raises(PermissionDenied) as refused:
+        desk.charges.quote(world.dealer_sh_staff, ticket_id)
+    assert refused.value.rule == "job_passed_on"
+    quote = desk.charges.quote(world.dealer_bj_staff, ticket_id)
+    desk.charges.accept(world.dealer_bj_staff, ticket_id, quote.id)  # and records the user's answer
 
 
 def test_another_dealers_staff_cannot_receive_date_or_cancel_a_dealers_parts(story: Story) -> None:

@@ -30,6 +30,7 @@ from aftersales.reports.faults import fault_pareto, fault_trend
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.months import month_period
 from aftersales.reports.sla import sla_breaches
+from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, STAFF, START, World, make_world, register, store_url, world_desk
 
@@ -121,10 +122,11 @@ def test_a_ticket_resolved_in_time_thanks_to_a_pause_is_on_time(backend: str, tm
 # -- 2. one fault occurrence counts once ----------------------------------------------------------------
 
 
-def _fault(desk: ServiceDesk, world: World, ticket_id: str, action: str) -> None:
+def _fault(desk: ServiceDesk, world: World, ticket_id: str, action: str, staff: Actor | None = None) -> None:
     desk.add_fault_record(
-        world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn", action=action
-    )
+        staff or world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn",
+        action=action,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -205,7 +207,7 @@ def test_an_older_sqlite_file_gets_the_new_facts_from_the_migration(tmp_path: Pa
         desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
         desk.dispatch(world.agent, ticket_id, dealer_id=world.dealer_bj.id)
         desk.await_customer(world.agent, ticket_id, reason="not_at_home")
-        _fault(desk, world, ticket_id, "adjust_flush_valve")
+        _fault(desk, world, ticket_id, "adjust_flush_valve", world.dealer_bj_staff)  # the dealer holding it
     conn = sqlite3.connect(path, isolation_level=None)
     # as the previous version left the file: no new columns, a row per fault record
     for column in LATER_FACT_COLUMNS:

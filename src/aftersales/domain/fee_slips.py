@@ -514,6 +514,15 @@ class MovementKind(CodedEnum):
     """Surplus for review (盘盈: sent back or counted beyond what was lent) taken into the maker's stock when
     the office closes its review: at cost, in the month of the decision; neither cost nor income, and
     not a return of a loan (the loan count is not moved), listed apart in the month's books."""
+    FREE_WORK_GIVEN = "free_work_given"
+    """The labour, travel and service fee a wholly free repair was assessed at, given free (seed 000
+    费用核算: 维修材料费用、人工费用、运输费用): written when the customer accepts the repair, in that month,
+    at the assessed prices, for the work no slip of the job lists. Counted as cost as a slip's free lines
+    are; not materials (the loan count and the materials lists leave it out)."""
+    FREE_WORK_ON_SLIP = "free_work_on_slip"
+    """A ``free_work_given`` line that a later slip of the same job lists (a quote accepted after the
+    repair, charged or free): written with the slip, in its month, it takes the acceptance's count back,
+    so the work counts once — as the slip counts it (income, or its free line's cost)."""
 
 
 @attrs.define

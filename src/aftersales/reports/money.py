@@ -4,7 +4,8 @@ Income is what the active fee slips of the month charge (chargeable lines; a can
 nothing), split by who owes it: the end customer (jobs), the dealer (parts bought from the maker, parts
 kept past their deadline). Cost is what the service gave away: the free lines of the slips (worth at
 their price; a free part at the maker's cost price when the slip knows it, ``FeeSlip.cost_prices``) and
-the materials issued free of charge (at cost, the fee desk's free-issue list), less
+the materials issued free of charge (at cost, the fee desk's free-issue list) and the labour, travel
+and service fee a wholly free repair was assessed at (counted when the customer accepted it), less
 the free issues an accepted quote or a chargeback charged afterwards (``charged_on_quote`` and
 ``charged_as_kept`` movements, in the month of the charge: the part is income on that slip, counted
 once). A credit slip (origin
@@ -105,10 +106,15 @@ class MonthMoney:
         return Money(self.income.amount / count, self.currency) if count else None
 
 
-_COST_SIGN = {"issued_free": 1, "charged_on_quote": -1, "charged_as_kept": -1, "kept_charge_cancelled": 1}
-"""How a materials movement counts in the month's cost: a free issue adds its cost; a free issue that an
-accepted quote, or a chargeback for keeping it, then charged takes it back (the part is income on that
-slip, not also cost), and the chargeback's slip cancelled gives it back. Returns are not cost."""
+_COST_SIGN = {
+    "issued_free": 1, "charged_on_quote": -1, "charged_as_kept": -1, "kept_charge_cancelled": 1,
+    "free_work_given": 1, "free_work_on_slip": -1,
+}  # fmt: skip
+"""How a movement counts in the month's cost: a free issue adds its cost; a free issue that an accepted
+quote, or a chargeback for keeping it, then charged takes it back (the part is income on that slip, not
+also cost), and the chargeback's slip cancelled gives it back. Returns are not cost. A wholly free
+repair's labour, travel and fee count when it is accepted, and leave again when a later slip of the job
+lists them (that slip counts them)."""
 
 
 def _check_month(value: object) -> str:

@@ -95,6 +95,7 @@ from aftersales.service.charge_refunds import RefundDetails, check_net_owed, ref
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
+from aftersales.service.free_work_cost import take_back_free_work
 from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import new_id, next_number
 from aftersales.service.payment_methods import check_method
@@ -548,6 +549,7 @@ class ChargesDesk:
             cost_prices=_free_part_costs(ticket, quote),
         )  # fmt: skip
         uow.documents.add(slip)
+        take_back_free_work(uow, ticket, slip, actor.ref, now)
         return slip
 
     def _number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:

@@ -45,6 +45,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.charge_refunds import RefundDetails
 from aftersales.service.context import DeskContext
+from aftersales.service.free_work_cost import give_back_free_work, take_back_free_work
 from aftersales.service.index_backfill import fill_index
 from aftersales.service.invoice_net import invoiced_lines, invoiced_total
 from aftersales.service.kept_charge_refund import (
@@ -258,6 +259,7 @@ def cancel_stored_slip(
     saved: FeeSlip = uow.documents.save(slip)
     if slip.origin is SlipOrigin.UNRETURNED_MATERIALS:
         _give_kept_cost_back(uow, slip, actor, now)
+    give_back_free_work(uow, slip, actor.ref, now)  # the work it took over from an acceptance's count
     parts = {ln.item for ln in slip.costed_free_lines() if ln.kind is ChargeKind.MATERIALS}
     for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
         if parts and other.is_active and other.take_over_cost(parts):
@@ -431,6 +433,7 @@ class FeeDesk:
                 quote_id,
             )
             uow.documents.add(slip)
+            take_back_free_work(uow, ticket, slip, actor.ref, now)
             record = self.invoice_now(uow, actor, now, slip, invoice_title, tax_id)
             if record is not None:
                 invoices.append(record)
@@ -1121,6 +1124,9 @@ class FeeDesk:
             MovementKind.CHARGED_AS_KEPT: kept,
             MovementKind.KEPT_CHARGE_CANCELLED: kept,
             MovementKind.SURPLUS_INTO_STOCK: into_stock,
+            # A free repair's labour, travel and fee: cost (month_money), not materials for these lists.
+            MovementKind.FREE_WORK_GIVEN: [],
+            MovementKind.FREE_WORK_ON_SLIP: [],
         }
         for m in movements:
             target = lists[m.kind]

@@ -47,6 +47,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import callback_plan, customer_tier, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.data_missing_notice import data_missing_messages
+from aftersales.service.free_work_cost import count_free_work
 from aftersales.service.graded_handling import check_graded_handling
 from aftersales.service.graded_involvement import check_graded_involvement
 from aftersales.service.master_data import accept_installation
@@ -278,6 +279,8 @@ def confirm_in(
         check_recorder(actor, ticket, rules)
         channel = check_acceptance(ticket, role, channel, rules)
     ticket.confirm(actor.ref, now, note=note, channel=channel)
+    # Seed 000 费用核算: the free labour, travel and fee of the accepted repair are this month's cost.
+    count_free_work(uow, ticket, actor.ref, now, now.astimezone(zone(context.timezone)).strftime("%Y-%m"))
     if ticket.category.code == Category.INSTALLATION.code and ticket.asset_id is not None:
         params = context.policies.complaint.params
         accept_installation(uow, actor, ticket.asset_id, ticket.id, now, params)  # the out-of-box phase ends

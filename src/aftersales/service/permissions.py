@@ -29,6 +29,7 @@ from aftersales.domain.coded_enum import CodedEnum
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.knowledge import ARTICLE_APPROVERS, ARTICLE_AUTHORS
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, RETURN_WORKFLOW
+from aftersales.domain.sla_reading import held_dealer
 from aftersales.domain.teams import added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import ERASERS, TICKET_WORKFLOW, TicketState
@@ -61,6 +62,9 @@ __all__ = [
     "can_write_party",
     "check_role",
     "dealers_job",
+    "holds_job",
+    "job_dealer",
+    "passed_away_from",
     "permit",
     "roles_for",
     "sees_all",
@@ -428,9 +432,41 @@ def _dealer_scope(actor: Actor, ticket: Ticket) -> bool:
     return dealers_job(actor, ticket) or (ticket.region is not None and ticket.region in actor.regions)
 
 
+def job_dealer(ticket: Ticket) -> str | None:
+    """The dealer doing the job ``ticket``: the dealer holding it (the one it is dispatched to, or whose
+    own engineer it is assigned to), else the ticket's own dealer (the customer's or the unit's); ``None``
+    for neither. Its staff work the job; its money and parts are its business (``scope.purchasing_dealer``).
+    """
+    handling = held_dealer(ticket.events)
+    return handling if handling is not None else ticket.dealer_id
+
+
+def holds_job(actor: Actor, ticket: Ticket) -> bool:
+    """Does ``actor``'s dealer do the job ``ticket`` (:func:`job_dealer`), so its staff may work it?
+
+    Seed 002: 乙方负责所售产品的全过程服务 — the selling dealer serves its customers' calls; but the dealer
+    that gets the maker's notice is bound to solve it (6: 乙方接到用户的叫修(或者是甲方的电话通知)后,
+    必须保证在24小时之内给用户解决问题) and records the repair (7: 乙方每次维修完毕后,应与客户做好维修记录).
+    So once the office passes the call to another dealer, that dealer holds the job: the customer's own
+    dealer reads it (:func:`dealers_job`: its customer's service) and no longer records faults on it,
+    resolves it or charges on it; its region's callbacks (:data:`REGION_WRITES`) stay as they were."""
+    if actor.dealer_id is None:
+        return False
+    assignee = ticket.assignee
+    if assignee is not None and assignee.kind is AssigneeKind.DEALER:  # a complaint referred to an outlet too
+        return assignee.id == actor.dealer_id
+    return job_dealer(ticket) == actor.dealer_id
+
+
+def passed_away_from(actor: Actor, ticket: Ticket) -> bool:
+    """Is ``ticket`` a job of ``actor``'s dealer (:func:`dealers_job`) that another dealer now holds?"""
+    return dealers_job(actor, ticket) and not holds_job(actor, ticket)
+
+
 def dealers_job(actor: Actor, ticket: Ticket) -> bool:
     """Is ``ticket`` the job of ``actor``'s dealer: its own (its customer's, its unit's, a call it took)
-    or passed to it (dispatched)? What its ledger lists (``TicketFilter.dealer_scope``)."""
+    or passed to it (dispatched)? What its ledger lists (``TicketFilter.dealer_scope``) and its staff read
+    whole; its staff write only on the jobs it holds (:func:`holds_job`)."""
     if actor.dealer_id is None:
         return False
     if ticket.dealer_id == actor.dealer_id:
@@ -534,8 +570,8 @@ visits, the parts, the hand-over — stays with the engineer it is assigned to."
 
 def can_write(actor: Actor, ticket: Ticket, command: str | None = None) -> bool:
     """May ``actor`` change ``ticket`` (role permitting)? Auditors never; engineers only their own;
-    dealer staff their dealer's jobs, and their region's tickets for the callbacks (``command`` in
-    :data:`REGION_WRITES`).
+    dealer staff the jobs their dealer holds (:func:`holds_job`), and their region's tickets for the
+    callbacks (``command`` in :data:`REGION_WRITES`).
 
     With several roles, any role that may write is enough.
     """
@@ -554,7 +590,7 @@ def _writes_as(role: Role, actor: Actor, ticket: Ticket, command: str | None = N
             or (command in TEAM_MEMBER_WRITES and _added_to_team(actor, ticket))
         )
     if role is R.DEALER_STAFF:
-        return dealers_job(actor, ticket) or (command in REGION_WRITES and _dealer_scope(actor, ticket))
+        return holds_job(actor, ticket) or (command in REGION_WRITES and _dealer_scope(actor, ticket))
     return _reads_as(role, actor, ticket, None)
 
 
@@ -647,7 +683,9 @@ def authorize(
         roles = table.get(command, frozenset())
     check_role(actor, command, ticket.id, roles)
     if not can_write_as(actor, ticket, roles, command):
-        raise PermissionDenied(str(actor), command, ticket.id)
+        # The customer's own dealer reading a job the office passed to another dealer is told why.
+        passed = R.DEALER_STAFF in roles and passed_away_from(actor, ticket)
+        raise PermissionDenied(str(actor), command, ticket.id, rule="job_passed_on" if passed else None)
     if actor.extra_roles:  # the events name the role whose scope covers the ticket (acting_scope)
         mine = [role for role in actor.roles if role in roles and _writes_as(role, actor, ticket, command)]
         act_in(actor, mine)

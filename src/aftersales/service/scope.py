@@ -17,14 +17,13 @@ from aftersales.domain.actors import Role
 from aftersales.domain.fee_slips import FeeSlip
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ServiceContract
-from aftersales.domain.sla_reading import held_dealer
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.permissions import can_read, can_read_as, dealers_job
+from aftersales.service.permissions import can_read, can_read_as, dealers_job, job_dealer
 
 __all__ = [
     "any_ticket_of",
@@ -223,8 +222,7 @@ def purchasing_dealer(ticket: Ticket) -> str | None:
     甲方的电话通知, is that dealer's business) — else the ticket's own dealer (the customer's or the
     unit's: its call handled by the maker's people, or not dispatched yet). ``None`` when neither.
     """
-    handling = held_dealer(ticket.events)
-    return handling if handling is not None else ticket.dealer_id
+    return job_dealer(ticket)
 
 
 def chosen_id_space(actor: Actor, allowed: Collection[Role]) -> str | None:
