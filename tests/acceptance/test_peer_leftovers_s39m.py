@@ -10,7 +10,7 @@ its dashes. Issue 25: a failed job's log line.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -140,6 +140,13 @@ def test_issue_25_a_failed_jobs_log_line_names_its_class_and_frames_not_the_phon
     assert not any("13800000000" in line or "zhang@" in line for line in logged)
 
 
+def _pre_39_identifiers(
+    identifiers: Iterable[str], keys: Iterable[str]
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A search document's identifiers and keys as a release before session 39 stored them."""
+    return tuple(dict.fromkeys(i for i in identifiers if i)), frozenset(k for k in keys if k)
+
+
 @pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
 def test_issue_23_a_serial_typed_without_its_dashes_finds_its_unit_also_in_rows_stored_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
@@ -149,8 +156,7 @@ def test_issue_23_a_serial_typed_without_its_dashes_finds_its_unit_also_in_rows_
     upgrade's step has walked the rows again. Before, only the dashed serial or its digits found it."""
     with noticed_desk(backend, tmp_path, "office_equipment") as (desk, _clock, w, _):
         if backend != "memory":  # a memory store holds no rows written by an earlier release
-            monkeypatch.setattr(ticket_search, "with_compact_forms", tuple)  # the old document
-            monkeypatch.setattr(ticket_search, "compact_keys", lambda keys, idents: set())
+            monkeypatch.setattr(ticket_search, "document_identifiers", _pre_39_identifiers)
         old = desk.open_ticket(w.agent, customer_id="cust-zh", asset_id="asset-1", description="漏水")
         monkeypatch.undo()
         new = desk.open_ticket(w.agent, customer_id="cust-zh", asset_id="asset-1", description="异响")

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from aftersales.ports.ticket_number_terms import spelt_number
 
-__all__ = ["compact_form", "compact_keys", "with_compact_forms"]
+__all__ = ["compact_form", "compact_keys", "document_identifiers", "with_compact_forms"]
 
 
 def compact_form(identifier: str) -> str | None:
@@ -40,3 +40,13 @@ def compact_keys(keys: Iterable[str], identifiers: Iterable[str]) -> set[str]:
     a customer's name, a key kept in the text, gets none)."""
     idents = set(identifiers)
     return {c for k in keys if k in idents and (c := compact_form(k)) is not None}
+
+
+def document_identifiers(
+    identifiers: Iterable[str], keys: Iterable[str]
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A search document's identifiers and exact keys as stored (blanks dropped, each once, in order),
+    with their compact forms: one derivation for a single write and a bulk import alike."""
+    idents = with_compact_forms(tuple(dict.fromkeys(i for i in identifiers if i)))
+    kept = {k for k in keys if k}
+    return idents, frozenset(kept | compact_keys(kept, idents))

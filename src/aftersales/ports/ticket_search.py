@@ -43,7 +43,7 @@ from aftersales.domain.products import Asset
 from aftersales.domain.teams import MEMBER_LABEL, added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
-from aftersales.ports.identifier_forms import compact_keys, with_compact_forms
+from aftersales.ports.identifier_forms import document_identifiers
 from aftersales.ports.queries import MAX_PAGE, Page, TicketFilter
 from aftersales.ports.query_marks import QUOTE_MARKS_CLASS
 from aftersales.ports.text_search import FIELD_SEPARATOR, MAX_QUERY, normalize
@@ -246,14 +246,13 @@ def search_document(
         texts.append(normalize(" ".join(p for p in parts if p)))
     texts += [normalize(tag) for tag in ticket.tags]
     texts += [normalize(value) for value in ticket.custom_fields.values()]
-    idents = with_compact_forms(tuple(dict.fromkeys(i for i in identifiers if i)))
-    kept = {k for k in keys if k}
+    idents, exact = document_identifiers(identifiers, keys)
     return SearchDocument(
         ticket.id,
         micros(ticket.received_at),
         FIELD_SEPARATOR.join(t for t in texts if t),
         idents,
-        frozenset(kept | compact_keys(kept, idents)),
+        exact,
         ticket_labels(ticket),
         ticket_scope(ticket),
     )
