@@ -13,7 +13,6 @@ from tests.acceptance.store_templates import fresh_sqlite_file
 from aftersales.adapters import sqlite_fts_merge
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.sqlite_fts_merge import CRISIS_MERGE, FTS_TABLES, segments
-from aftersales.adapters.sqlite_schema import SCHEMA_VERSION
 from aftersales.ports.ticket_search import SearchDocument
 
 _FTS = "ticket_search_fts"
@@ -53,7 +52,7 @@ def test_a_new_file_and_an_upgraded_one_merge_nothing_inside_the_writer(tmp_path
     with sqlite3.connect(old, isolation_level=None) as conn:
         for table in FTS_TABLES:  # as release schema 40 left them: FTS5's own merging
             conn.execute(f"DELETE FROM {table}_config WHERE k IN ('automerge', 'crisismerge')")
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        conn.execute("PRAGMA user_version = 40")
     assert _settings(old) == {t: {} for t in FTS_TABLES}
     SqliteStore(f"sqlite:///{old}").close()
     assert _settings(old) == expected

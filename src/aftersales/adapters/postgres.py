@@ -69,6 +69,7 @@ from aftersales.adapters.postgres_party_words import select_party_words
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.search_fold_step import (
+    POSTGRES_SEARCH_COMPACT_39_STEP,
     POSTGRES_SEARCH_FOLD_STEP,
     POSTGRES_SEARCH_REFOLD_38_STEP,
     POSTGRES_SEARCH_REFOLD_STEP,
@@ -281,6 +282,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Session 38: the fold also takes 祇, 衹 to 只, 彷 to 仿, 甦 to 苏 (ports.script_folding.WORD_FORMS); the
     # rows stored are folded again by the small-batch fold in upkeep, the fold recorded.
     POSTGRES_SEARCH_REFOLD_38_STEP,
+    # Session 39 (issue 23): a serial or batch is also indexed without its separators (sn1 finds SN-1);
+    # the rows stored are walked again by the small-batch fold in upkeep, which adds those forms.
+    POSTGRES_SEARCH_COMPACT_39_STEP,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

@@ -36,6 +36,7 @@ from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
 from aftersales.errors import ConfigurationError
+from aftersales.ports.identifier_forms import compact_keys, with_compact_forms
 from aftersales.ports.script_folding import FOLD_FINGERPRINT, fold_script
 from aftersales.ports.text_search import FIELD_SEPARATOR
 
@@ -43,9 +44,11 @@ if TYPE_CHECKING:
     from aftersales.adapters.postgres import PostgresStore
 
 __all__ = [
+    "POSTGRES_SEARCH_COMPACT_39_STEP",
     "POSTGRES_SEARCH_FOLD_STEP",
     "POSTGRES_SEARCH_REFOLD_38_STEP",
     "POSTGRES_SEARCH_REFOLD_STEP",
+    "SQLITE_SEARCH_COMPACT_39_STEP",
     "SQLITE_SEARCH_FOLD_STEP",
     "SQLITE_SEARCH_REFOLD_38_STEP",
     "SQLITE_SEARCH_REFOLD_STEP",
@@ -118,6 +121,18 @@ POSTGRES_SEARCH_REFOLD_38_STEP: tuple[str, ...] = (
 )
 """The PostgreSQL twin of :data:`SQLITE_SEARCH_REFOLD_38_STEP`."""
 
+SQLITE_SEARCH_COMPACT_39_STEP: tuple[str, ...] = (
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = 0 WHERE {_PENDING}",
+)
+"""The SQLite step of session 39 (issue 23): a serial or batch is also indexed without its separators
+(:mod:`aftersales.ports.identifier_forms`: ``sn1`` finds ``SN-1``), so the rows stored are walked again by
+the resumable batches, which add those forms from what each row stores (the fold itself is unchanged)."""
+
+POSTGRES_SEARCH_COMPACT_39_STEP: tuple[str, ...] = (
+    f"UPDATE search_fold_backfill SET after_pos = -1, done = NOT ({_PENDING}) WHERE id = 1",
+)
+"""The PostgreSQL twin of :data:`SQLITE_SEARCH_COMPACT_39_STEP`."""
+
 BATCH = 500
 """Search rows a PostgreSQL transaction folds (its row locks hold back only the commands on those rows)."""
 FIRST_BATCH = 50
@@ -182,8 +197,19 @@ def search_fold_state(conn: sqlite3.Connection) -> tuple[int, bool]:
     return (-1, True) if row is None else (int(row[0]), bool(row[1]))
 
 
-def _folded_keys(keys: str) -> str:
-    return FIELD_SEPARATOR.join(sorted({fold_script(k) for k in keys.split(FIELD_SEPARATOR) if k}))
+def _folded_idents(idents: str) -> str:
+    """The stored identifiers folded, with the compact forms they lack (session 39, issue 23)."""
+    parts = [fold_script(i) for i in idents.split(FIELD_SEPARATOR) if i]
+    if not parts:
+        return fold_script(idents)
+    return FIELD_SEPARATOR + FIELD_SEPARATOR.join(with_compact_forms(parts)) + FIELD_SEPARATOR
+
+
+def _folded_keys(keys: str, idents: str = "") -> str:
+    """The stored keys folded, with the compact forms of those that are identifiers (``idents``)."""
+    folded = {fold_script(k) for k in keys.split(FIELD_SEPARATOR) if k}
+    folded |= compact_keys(folded, (i for i in idents.split(FIELD_SEPARATOR) if i))
+    return FIELD_SEPARATOR.join(sorted(folded))
 
 
 class _ConnRunner:
@@ -228,7 +254,8 @@ class _Change:
 
 
 def _change(pos: int, text: str, idents: str, keys: str, scope: str) -> _Change | None:
-    folded = (fold_script(text), fold_script(idents), _folded_keys(keys))
+    refolded = _folded_idents(idents)
+    folded = (fold_script(text), refolded, _folded_keys(keys, refolded))
     if folded == (text, idents, keys):
         return None
     return _Change(
@@ -407,8 +434,10 @@ def _postgres_batch(uow: Any, size: int) -> tuple[int, int, bool] | None:
         (after, size),
     ).fetchall()
     last = int(rows[-1][0]) if rows else after
+    idents_at: dict[int, list[str]] = {}
     for pos, text, idents in rows:
-        folded = (fold_script(text), fold_script(idents))
+        folded = (fold_script(text), _folded_idents(idents))
+        idents_at[int(pos)] = [i for i in folded[1].split(FIELD_SEPARATOR) if i]
         if folded != (text, idents):
             run("UPDATE ticket_search SET text = %s, idents = %s WHERE pos = %s", (*folded, pos))
             rewritten += 1
@@ -419,6 +448,8 @@ def _postgres_batch(uow: Any, size: int) -> tuple[int, int, bool] | None:
         if fold_script(key) != key:
             run("DELETE FROM ticket_search_keys WHERE key = %s AND pos = %s", (key, pos))
             run(_INSERT_KEY, (fold_script(key), pos))
+        for compact in compact_keys({fold_script(key)}, idents_at.get(int(pos), ())):
+            run(_INSERT_KEY, (compact, pos))  # a serial's compact form ranks as the serial (issue 23)
     for n, pos, text in run(
         "SELECT n, pos, text FROM ticket_search_notes WHERE pos > %s AND pos <= %s", span
     ).fetchall():

@@ -36,6 +36,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     SOLVED_RESPONSE_REPORT_STEP,
 )
 from aftersales.adapters.search_fold_step import (
+    SQLITE_SEARCH_COMPACT_39_STEP,
     SQLITE_SEARCH_FOLD_STEP,
     SQLITE_SEARCH_REFOLD_38_STEP,
     SQLITE_SEARCH_REFOLD_STEP,
@@ -279,6 +280,9 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # crisismerge 64 as a safety net); the writer merges a bounded slice after its commit, in a short
     # transaction of its own (sqlite_fts_merge). Settings in each table's _config only: no row moves.
     FTS_MERGE_STEP,
+    # 42 (session 39, issue 23): a serial or batch is also indexed without its separators (sn1 finds
+    # SN-1); the rows stored are walked again by the small-batch fold, which adds those forms.
+    SQLITE_SEARCH_COMPACT_39_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,6 +18,7 @@ from aftersales.domain.instants import micros
 from aftersales.domain.parties import Customer, CustomerTier, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.ticket import Ticket
+from aftersales.ports.identifier_forms import document_identifiers
 from aftersales.ports.text_search import FIELD_SEPARATOR, normalize
 from aftersales.ports.ticket_search import (
     SearchDocument,
@@ -151,12 +152,13 @@ def batch_documents(tickets: Iterable[Ticket], parties: PartyWords) -> Iterator[
             texts += [normalize(tag) for tag in ticket.tags]
         if ticket.custom_fields:
             texts += [normalize(value) for value in ticket.custom_fields.values()]
+        idents, exact = document_identifiers(identifiers, keys)
         yield SearchDocument(
             ticket.id,
             micros(ticket.received_at),
             sep.join([t for t in texts if t]),
-            tuple(dict.fromkeys([i for i in identifiers if i])),
-            frozenset([k for k in keys if k]),
+            idents,
+            exact,
             _labels(ticket),
             ticket_scope(ticket),
         )

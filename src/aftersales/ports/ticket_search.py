@@ -17,10 +17,11 @@ Semantics (shared by every store):
 
 Terms are NFKC-normalised and case-folded; a term that looks like a phone number (seven digits or
 more, with spaces, dashes, dots, brackets or a ``+86``) is reduced to its digits, as phone numbers,
-serials and ticket numbers are indexed in both their written and their digits-only forms; a ticket
-number typed without its dashes (``SR2026000001``) is read as written (``sr-2026-000001``,
-:mod:`aftersales.ports.ticket_number_terms`), and so is a host's id (``T000001``: ``t-000001``) when its
-generator spells it (:class:`~aftersales.ports.ids.SpellsIds`).
+serials and ticket numbers are indexed in both their written and their digits-only forms; a serial
+or batch typed without its separators (``sn1`` for ``SN-1``) is found by its compact form
+(:mod:`aftersales.ports.identifier_forms`); a ticket number typed without its dashes (``SR2026000001``)
+is read as written (``sr-2026-000001``, :mod:`aftersales.ports.ticket_number_terms`), and so is a host's
+id (``T000001``: ``t-000001``) when its generator spells it (:class:`~aftersales.ports.ids.SpellsIds`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from aftersales.domain.products import Asset
 from aftersales.domain.teams import MEMBER_LABEL, added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
+from aftersales.ports.identifier_forms import document_identifiers
 from aftersales.ports.queries import MAX_PAGE, Page, TicketFilter
 from aftersales.ports.query_marks import QUOTE_MARKS_CLASS
 from aftersales.ports.text_search import FIELD_SEPARATOR, MAX_QUERY, normalize
@@ -244,12 +246,13 @@ def search_document(
         texts.append(normalize(" ".join(p for p in parts if p)))
     texts += [normalize(tag) for tag in ticket.tags]
     texts += [normalize(value) for value in ticket.custom_fields.values()]
+    idents, exact = document_identifiers(identifiers, keys)
     return SearchDocument(
         ticket.id,
         micros(ticket.received_at),
         FIELD_SEPARATOR.join(t for t in texts if t),
-        tuple(dict.fromkeys(i for i in identifiers if i)),
-        frozenset(k for k in keys if k),
+        idents,
+        exact,
         ticket_labels(ticket),
         ticket_scope(ticket),
     )

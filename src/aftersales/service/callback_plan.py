@@ -118,21 +118,32 @@ def schedule_in(
     ``zone`` is the desk's: a deadline in days counts its local days. ``sla`` is the desk's: a service
     callback its SLA counts in working hours falls due with that target (:mod:`.callback_working`).
 
-    ``due_at`` overrides the policy's deadline. A pending task of the same ticket is dropped (the new
-    one replaces it). When the policy requires no callback, nothing is written and the task is ``None``.
+    ``due_at`` overrides the policy's deadline for the task (when the agent calls). The ticket's
+    ``callback_due_at`` — what the KPI and the ledger judge the callback by — never goes past the due
+    the pack's rule owes once the work is handled (seed 003 二 5 客服专员在24小时内对客户进行回访; seed
+    000 7.服务回访 服务结束后一定时间内; seed 004 七天内): a callback made on a later day the customer
+    asked for, or caught up after the rule's due was missed, is late, not on time against the hand date.
+    A pending task of the same ticket is dropped (the new one replaces it). When the policy requires no
+    callback, nothing is written and the task is ``None``.
     """
     tier = customer_tier(uow, ticket)
     decision = callback_plan(policy, ticket, tier, major_complaint(uow, ticket))
     plan = decision.outcome
     if not plan.required and due_at is None:
         return None, decision
+    window: datetime | None = None
     if due_at is None:
         working = working_callback_due(sla, ticket, tier, now)
         due = working if working is not None else plan.due_from(callback_start(plan, ticket, now), zone)
     else:
-        _check_complaint_window(plan, ticket, now, due_at, zone)
+        window = _owed_by(plan, ticket, tier, now, zone, sla)
+        _check_window(ticket, plan, window, now, due_at)
         due = due_at
     ticket.schedule_callback(actor.ref, now, due, planned=due_at is None)
+    if due_at is not None and window is not None and window < due:
+        # The task keeps the hand date (the customer's day, a missed call caught up); the ticket's due,
+        # which the KPI and the ledger judge the callback by, stays the rule's.
+        ticket.callback_due_at = window
     existing = uow.documents.query(CallbackTask, ticket_id=ticket.id)
     for old in existing:
         if old.state is CallbackTaskState.PENDING:
@@ -154,23 +165,40 @@ def schedule_in(
     return task, decision
 
 
-def _check_complaint_window(
-    plan: CallbackPlan, ticket: Ticket, now: datetime, due_at: datetime, zone: tzinfo
+def _owed_by(
+    plan: CallbackPlan,
+    ticket: Ticket,
+    tier: CustomerTier,
+    now: datetime,
+    zone: tzinfo,
+    sla: SlaService | None,
+) -> datetime | None:
+    """When the pack's callback rule owes the callback of ``ticket`` (the due it would plan), ``None``
+    when it owes none or its clock has not started (the work not handled yet)."""
+    if not plan.required:
+        return None
+    if (plan.from_work_done and ticket.work_done_at is not None) or ticket.resolved_at is not None:
+        working = working_callback_due(sla, ticket, tier, now)
+        return working if working is not None else plan.due_from(callback_start(plan, ticket, now), zone)
+    return None
+
+
+def _check_window(
+    ticket: Ticket, plan: CallbackPlan, window: datetime | None, now: datetime, due_at: datetime
 ) -> None:
-    """A complaint's callback the pack owes within its days of the handling (seed 004 第八条 2(6):
-    要求在投诉处理后的七天内进行回访) is not put off past them by hand (``ValidationError`` on ``due_at``):
-    the KPI would judge it on time against the later date. Once those days are over, any date is late and
-    a hand date may still catch the callback up."""
-    if ticket.kind is not TicketKind.COMPLAINT or not plan.required:
+    """A complaint's callback the pack owes by ``window`` (seed 004 第八条 2(6): 要求在投诉处理后的七天内进行
+    回访) is not put off past it by hand (``ValidationError`` on ``due_at``, rule
+    ``complaint_callback_window``). Once those days are over, any date is late and a hand date may still
+    catch the callback up. A service ticket's hand date is taken (the customer's own day, 客户约定的回访
+    时间), and judged as every hand date is by :func:`schedule_in`: against the rule's due."""
+    if ticket.kind is not TicketKind.COMPLAINT or window is None or not now <= window < due_at:
         return
-    window = plan.due_from(callback_start(plan, ticket, now), zone)
-    if now <= window < due_at:
-        raise ValidationError(
-            f"complaint {ticket.id} is called back by {window.isoformat()} (the pack's callback rule:"
-            f" within {plan.within.days} days of its handling), not at {due_at.isoformat()}",
-            field="due_at",
-            rule="complaint_callback_window",
-        )
+    raise ValidationError(
+        f"complaint {ticket.id} is called back by {window.isoformat()} (the pack's callback rule:"
+        f" within {plan.within.days} days of its handling), not at {due_at.isoformat()}",
+        field="due_at",
+        rule="complaint_callback_window",
+    )
 
 
 MAX_CALLBACK_AHEAD = timedelta(days=366)

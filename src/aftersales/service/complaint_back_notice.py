@@ -3,21 +3,22 @@
 对于回访发现的问题应及时再处理: the callback sends the complaint back to be handled again, and seed 003 二 5
 has a designated person follow a complaint up (由指定人员负责跟进). The agent making the callback is often
 not that person (the shifts, 轮班制), so the handler is told the complaint is theirs again; with no handler
-designated, the centre's managers are. Before session 35 nobody was told and the complaint waited in
-investigating until its new resolution clock warned.
+designated (or not in the staff directory), the centre's managers are — unless a manager made the
+callback: the one who found it back is not told of his own finding (session 39, one rule with
+``complaint_reopened``: :mod:`.complaint_handler_told`). Before session 35 nobody was told and the
+complaint waited in investigating until its new resolution clock warned.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from aftersales.domain.actors import Role
 from aftersales.domain.classification import TicketKind
-from aftersales.domain.complaints import ComplaintFile
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.complaint_handler_told import handler_or_managers
 from aftersales.service.context import DeskContext
 from aftersales.service.customer_name import customer_name
 
@@ -29,7 +30,8 @@ def complaint_back_messages(
     context: DeskContext, uow: UnitOfWork, ticket: Ticket, actor: Actor, now: datetime
 ) -> list[OutboxMessage]:
     """The notices for a callback that has just reopened complaint ``ticket`` (none for a service ticket,
-    or a complaint the callback did not send back): to its designated handler, else to the managers."""
+    or a complaint the callback did not send back): to its designated handler, else to the managers,
+    never to the agent who made the callback."""
     if ticket.kind is not TicketKind.COMPLAINT or not ticket.events or ticket.events[-1].action != "reopen":
         return []
     values = {
@@ -38,12 +40,4 @@ def complaint_back_messages(
         "called_back_by": actor.name or str(actor.ref),
     }
     key = f"{ticket.id}:{len(ticket.events)}:{KIND}"
-    notices = context.notifications
-    handler = uow.documents.get(ComplaintFile, ticket.id).handler
-    if handler is not None and handler != actor.ref:
-        told = notices.person_messages(KIND, handler, values, key, now)
-        if told:
-            return told
-    if handler == actor.ref:
-        return []  # the handler made the callback: they know
-    return notices.staff_messages(KIND, (Role.MANAGER,), values, key, now)
+    return handler_or_managers(context, uow, ticket, actor, (KIND, values, key), now)

@@ -5,7 +5,8 @@ the person who follows it up. A callback that finds it back tells that person (`
 session 35); a head (or an agent) reopening it by hand — the customer called again, the problem is back —
 told nobody, and the complaint waited in investigating until its new resolution clock warned. Now its
 handler is told, with who reopened it and why; with no handler listed, the managers, unless a manager
-reopened it. Whoever reopened it is not told of his own step.
+reopened it. Whoever reopened it is not told of his own step (one rule with ``complaint_back``:
+:mod:`.complaint_handler_told`).
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from aftersales.domain.actors import Role
 from aftersales.domain.classification import TicketKind
-from aftersales.domain.complaints import ComplaintFile
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.complaint_handler_told import handler_or_managers
 from aftersales.service.context import DeskContext
 from aftersales.service.customer_name import customer_name
 from aftersales.service.hook_scope import reacting_to
@@ -56,12 +55,6 @@ def tell_reopened_complaint(context: DeskContext) -> TicketHook:
         reopened = next((e for e in events if e.action == _REOPEN), None)
         if reopened is None or any(e.action == _CALLBACK for e in events):
             return None
-        try:
-            handler = uow.documents.get(ComplaintFile, ticket.id).handler
-        except NotFound:
-            handler = None
-        if handler is not None and actor.ref == handler:
-            return None  # his own step: he knows
         values = {
             "complaint_id": ticket.id,
             "customer_name": customer_name(uow, ticket.customer_id),
@@ -69,13 +62,6 @@ def tell_reopened_complaint(context: DeskContext) -> TicketHook:
             "reason": worded_reason(reopened.reason) or NOT_SET,
         }
         key = f"{ticket.id}:{reopened.seq}:{KIND}"
-        notices = context.notifications
-        if handler is not None:
-            told = notices.person_messages(KIND, handler, values, key, now)
-            if told:
-                return told
-        if actor.has_role(Role.MANAGER):
-            return None  # a manager reopened it: the managers' entry is his own
-        return notices.staff_messages(KIND, (Role.MANAGER,), values, key, now)
+        return handler_or_managers(context, uow, ticket, actor, (KIND, values, key), now)
 
     return reacting_to(hook, actions=(_REOPEN,))

@@ -121,6 +121,7 @@ from aftersales.service.escalation_overdue import (
     announce_overdue_escalations,
     catch_up,
 )
+from aftersales.service.failure_log import failure_trace
 from aftersales.service.fee_desk import MOST_BATCH
 from aftersales.service.fork_locks import renew_after_fork
 from aftersales.service.job_marks import JobMark, month_sent, months_unsent
@@ -344,9 +345,10 @@ class JobsReport:
 
 
 def _failure(name: str, exc: Exception) -> str:
-    """How a job's failure is reported (``JobsReport.failed``): a host's own exception is logged too."""
+    """How a job's failure is reported (``JobsReport.failed``): a host's own exception is logged too, by
+    its class and frames, not its message (it may quote a phone or an address: :mod:`.failure_log`)."""
     if not isinstance(exc, AftersalesError):
-        _log.error("job %s failed", name, exc_info=exc)
+        _log.error("job %s failed: %s", name, failure_trace(exc))
     return failure_text(f"{type(exc).__name__}: {exc}")
 
 
