@@ -3,7 +3,10 @@
 The progress reminder (:mod:`aftersales.service.progress_updates`) counts its period from this instant.
 The customer heard from us at:
 
-* the request itself (``opened``): the customer has just spoken to us; the period starts there;
+* the request itself (``opened``): the customer has just spoken to us; the period starts there; so
+  too the customer's word that the problem is back (``reopen``) or the result not right (``reject``):
+  the ticket is handled again from there, and the weeks it was not watched (the result awaiting their
+  confirmation, the job accepted) are no silence (session 39: the specialists were reminded at once);
 * a contact recorded with the customer (``contact_customer``: a call, a message) and a callback made
   (``record_callback``);
 * a progress note the customer may see (``note_to_customer`` not marked internal: it is in the
@@ -26,7 +29,9 @@ from aftersales.domain.ticket_workflow import TicketState
 
 __all__ = ["ALWAYS_HEARD", "WATCHED_STATES", "last_heard"]
 
-ALWAYS_HEARD = frozenset({"opened", "contact_customer", "record_callback", "note_to_customer"})
+ALWAYS_HEARD = frozenset(
+    {"opened", "reopen", "reject", "contact_customer", "record_callback", "note_to_customer"}
+)
 """Steps that are news to the customer whatever the notification policy (a note: unless internal)."""
 
 WATCHED_STATES = tuple(

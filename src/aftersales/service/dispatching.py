@@ -37,6 +37,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.assignee_loads import open_loads
 from aftersales.service.context import DeskContext
+from aftersales.service.coordination_told import coordination_already_told
 from aftersales.service.dispatch_region import outside_region
 from aftersales.service.engineer_loads import OPEN_STATES
 from aftersales.service.escalation_reach import reach_up
@@ -239,6 +240,8 @@ class Dispatching:
         if route.coordinator is None and not route.notify:
             return (), ()
         why = tuple(r for r in reasons if r.code in _COORDINATION_CODES)
+        if coordination_already_told(ticket, why):
+            return why, ()  # a reassignment in the same cycle: the coordinator heard of it at the dispatch
         # The role itself, not its code: the template renders it as the role's label in the reader's locale.
         level = route.coordinator if route.coordinator is not None else route.notify[0]
         detail = why[-1] if why else Reason("coordinator_notified", {"coordinator": level.value})
