@@ -94,6 +94,7 @@ import tempfile
 import time
 import types
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -201,10 +202,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=3000, help="commands of each kind (default 3000)")
     parser.add_argument("--block", type=int, default=50, help="commands per block (default 50)")
     parser.add_argument("--only", help="measure only the commands whose name starts with this")
+    parser.add_argument(
+        "--start", help="the desk clock's first instant, ISO (default bench_desk's 2026-03-02 09:00 Shanghai)"
+    )
     args = parser.parse_args()
     swaps = _swaps(args.before, args.swap)
     with tempfile.TemporaryDirectory() as tmp:
-        clock = ManualClock(START)
+        start = (
+            START if args.start is None else datetime.fromisoformat(args.start).replace(tzinfo=START.tzinfo)
+        )
+        clock = ManualClock(start)
         desk = _desk(f"sqlite:///{tmp}/ab.db" if args.url == "sqlite" else "memory://", clock)
         ids = _open(desk, clock, max(args.live, args.n))
         desk.run_due_jobs()  # stamped, as a desk in service (see bench_desk)
@@ -219,7 +226,9 @@ def main() -> None:
         if args.url == "sqlite":
             for new in (False, True):
                 switch(new)
-                for name, (statements, pages) in _sqlite_counts(Path(tmp) / f"counted{new}.db", 1000).items():
+                for name, (statements, pages) in _sqlite_counts(
+                    Path(tmp) / f"counted{new}.db", 1000, start
+                ).items():
                     mode = "new" if new else "old"
                     figures = f"{statements:5.2f} statements, {pages:5.2f} WAL pages"
                     print(f"  counted, {mode} {name[:24]:24s} {figures}")
