@@ -80,6 +80,15 @@ command on every store (cProfile's count, load-independent: memory 404 / 806 / 5
 SQLite 610 / 982 / 767 -> 593 / 965 / 749), CPU saved by runs of four blocks +0.6 to +2.0 / -0.1 to
 +4.6 / +0.9 to +4.3 µs (two runs). ``bench_desk`` (old and new trees alternated) cannot show a few µs at
 this load: its runs of one tree differed by 20 %.
+
+Session 39s (load 12-14, 2,000 commands of each kind, CPU saved by medians; triage / dispatch / note). A
+December desk (``--start 2026-12-30T17:00``: dues past the official holiday data) read the managers'
+``calendar_notice`` on every command on such a ticket; the desk now remembers a notice its store confirmed
+(``service.notice_memo``): memory +2.8 / -2.0 / +5.1 µs (a dispatch's dues here fall before the cliff: no
+read either way), SQLite +43.5 / +35.4 / +37.1 µs (runs of four blocks +45 / +22 / +29, spread ±60-250:
+the read is one statement fewer, 8 -> 7 a triage counted, 15 -> 14 traced statements a note on an untriaged
+ticket). The memory and PostgreSQL outbox write a message without its null members as SQLite does
+(``memory:_record``, memory +1.1 / +2.8 / +0.8 µs).
 """
 
 from __future__ import annotations
