@@ -72,13 +72,12 @@ def test_only_what_the_store_confirmed_is_remembered() -> None:
     notices, first, second = StoredNotices(), object(), object()
     notices.wrote(first, "provisional:2026-12-31")  # type: ignore[arg-type]
     notices.found(first, "provisional:2026-12-31")  # type: ignore[arg-type]  # its own write: may roll back
-    assert not notices.known("provisional:2026-12-31")
-    notices.committed(second)  # type: ignore[arg-type]  # another transaction's commit
-    assert not notices.known("provisional:2026-12-31")
-    notices.wrote(second, "missing:2027-12-31")  # type: ignore[arg-type]  # first rolled back, unannounced
-    notices.committed(first)  # type: ignore[arg-type]
-    assert not notices.known("provisional:2026-12-31") and not notices.known("missing:2027-12-31")
+    notices.wrote(second, "missing:2027-12-31")  # type: ignore[arg-type]  # another transaction's write
     notices.committed(second)  # type: ignore[arg-type]
     assert notices.known("missing:2027-12-31") and not notices.known("provisional:2026-12-31")
-    notices.found(first, "provisional:2026-12-31")  # type: ignore[arg-type]  # read, another's commit
+    notices.committed(first)  # type: ignore[arg-type]
     assert notices.known("provisional:2026-12-31")
+    third = object()
+    notices.wrote(third, "provisional:2027-12-31")  # type: ignore[arg-type]  # rolled back: never committed
+    notices.found(second, "provisional:2027-12-31")  # type: ignore[arg-type]  # read by another: committed
+    assert notices.known("provisional:2027-12-31")
