@@ -248,10 +248,11 @@ def _command_kinds(
     ]
 
 
-def _sqlite_counts(path: Path, n: int) -> dict[str, tuple[float, float]]:
+def _sqlite_counts(path: Path, n: int, start: datetime = START) -> dict[str, tuple[float, float]]:
     """Statements and WAL pages per command on a fresh SQLite file of 1,000 live tickets (``n`` of each
-    command). Checkpoints are off while counting, so the WAL's growth is every page the commands wrote."""
-    clock = ManualClock(START)
+    command), the clock from ``start``. Checkpoints are off while counting, so the WAL's growth is every
+    page the commands wrote."""
+    clock = ManualClock(start)
     desk = _desk(f"sqlite:///{path}", clock)
     live = _open(desk, clock, max(1000, n))
     store = desk.store

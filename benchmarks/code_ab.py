@@ -7,7 +7,8 @@ change touched (``--swap module:name`` or ``module:Class.name``, several) are lo
 the source of ``--before`` (a git revision: ``git show REV:src/…``, executed as a module of its own,
 so the old code reads the old module's globals and imports the current other modules) and swapped in
 and out of the running code, including every module that imported a swapped function by name. One
-desk (``--url``: ``sqlite`` on a temporary file, or ``memory``) runs ``bench_desk``'s commands, each a
+desk (``--url``: ``sqlite`` on a temporary file, ``memory``, or ``postgres``: a schema of its own in
+``AFTERSALES_PG_DSN``, dropped afterwards) runs ``bench_desk``'s commands, each a
 second after the last on tickets in random order among ``--live`` ones, in blocks of ``--block``
 commands alternating old / new / new / old (a drift in the machine's load hits both alike). Per mode
 it prints the median thread CPU time of a command and the wall-clock p50/p90/p99; on SQLite, then, the
@@ -80,12 +81,31 @@ command on every store (cProfile's count, load-independent: memory 404 / 806 / 5
 SQLite 610 / 982 / 767 -> 593 / 965 / 749), CPU saved by runs of four blocks +0.6 to +2.0 / -0.1 to
 +4.6 / +0.9 to +4.3 µs (two runs). ``bench_desk`` (old and new trees alternated) cannot show a few µs at
 this load: its runs of one tree differed by 20 %.
+
+Session 39s (load 12-14, 2,000 commands of each kind, CPU saved by medians; triage / dispatch / note). A
+December desk (``--start 2026-12-30T17:00``: dues past the official holiday data) read the managers'
+``calendar_notice`` on every command on such a ticket; the desk now remembers a notice its store confirmed
+(``service.notice_memo``): memory +2.8 / -2.0 / +5.1 µs (a dispatch's dues here fall before the cliff: no
+read either way), SQLite +43.5 / +35.4 / +37.1 µs (runs of four blocks +45 / +22 / +29, spread ±60-250:
+the read is one statement fewer, 8 -> 7 a triage counted, 15 -> 14 traced statements a note on an untriaged
+ticket). On PostgreSQL (``--url postgres``, 1,000 live, 1,000 commands each) the read was a round trip:
+CPU saved +144.5 / +9.3 / +0.6 µs (triaged tickets' dues fall before the cliff: a later dispatch or note
+reads nothing either way); 1,200 notes on untriaged tickets (dues past the cliff) +209 µs CPU (runs of four
+blocks +194 to +234), wall p50 1,729 -> 1,195 µs. The memory and PostgreSQL outbox write a message without
+its null members as SQLite does (``memory:_record``, memory +1.1 / +2.8 / +0.8 µs). The SQLite adapter's
+own Python per save, by ``timeit`` minima on a ticket in hand: ``row_values`` 0.8 µs, ``fact_values_after``
+5-6 (its parts each under 1: ``EventsRead`` 0.4, the events' fold 0.5-0.9, ``later_facts`` 0.7,
+``judged_dues`` 0.5, ``timing_stops`` 0.5), ``save_texts`` 5.5; what both row derivations compute twice
+(``micros`` of the received and due instants) is 0.1-0.25 µs each: nothing there a change could show at
+this load, left.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import random
 import statistics
 import subprocess
@@ -94,6 +114,7 @@ import tempfile
 import time
 import types
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -192,20 +213,49 @@ def _alternate(
     )
 
 
+def _url(kind: str, tmp: str, stack: contextlib.ExitStack) -> str:
+    """The desk's store: a file in ``tmp``, memory, or a PostgreSQL schema dropped when ``stack`` ends."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp}/ab.db"
+    if kind == "memory":
+        return "memory://"
+    import psycopg
+
+    dsn = os.environ.get("AFTERSALES_PG_DSN")
+    if not dsn:
+        raise SystemExit("--url postgres needs AFTERSALES_PG_DSN")
+    schema = f"code_ab_{os.getpid()}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+
+    def drop() -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    stack.callback(drop)
+    return f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--before", required=True, help="the git revision of the old code")
     parser.add_argument("--swap", action="append", required=True, help="module:name or module:Class.name")
-    parser.add_argument("--url", choices=("sqlite", "memory"), default="sqlite")
+    parser.add_argument("--url", choices=("sqlite", "memory", "postgres"), default="sqlite")
     parser.add_argument("--live", type=int, default=3000, help="live tickets (default 3000)")
     parser.add_argument("--n", type=int, default=3000, help="commands of each kind (default 3000)")
     parser.add_argument("--block", type=int, default=50, help="commands per block (default 50)")
     parser.add_argument("--only", help="measure only the commands whose name starts with this")
+    parser.add_argument(
+        "--start", help="the desk clock's first instant, ISO (default bench_desk's 2026-03-02 09:00 Shanghai)"
+    )
     args = parser.parse_args()
     swaps = _swaps(args.before, args.swap)
-    with tempfile.TemporaryDirectory() as tmp:
-        clock = ManualClock(START)
-        desk = _desk(f"sqlite:///{tmp}/ab.db" if args.url == "sqlite" else "memory://", clock)
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        start = (
+            START if args.start is None else datetime.fromisoformat(args.start).replace(tzinfo=START.tzinfo)
+        )
+        clock = ManualClock(start)
+        desk = _desk(_url(args.url, tmp, stack), clock)
         ids = _open(desk, clock, max(args.live, args.n))
         desk.run_due_jobs()  # stamped, as a desk in service (see bench_desk)
         switch = _switcher(swaps, desk)
@@ -219,7 +269,9 @@ def main() -> None:
         if args.url == "sqlite":
             for new in (False, True):
                 switch(new)
-                for name, (statements, pages) in _sqlite_counts(Path(tmp) / f"counted{new}.db", 1000).items():
+                for name, (statements, pages) in _sqlite_counts(
+                    Path(tmp) / f"counted{new}.db", 1000, start
+                ).items():
                     mode = "new" if new else "old"
                     figures = f"{statements:5.2f} statements, {pages:5.2f} WAL pages"
                     print(f"  counted, {mode} {name[:24]:24s} {figures}")

@@ -1081,3 +1081,8 @@ __all__ += ["RemedyVisit", "UnitVisit", "VisitSource"]
 from aftersales.policies.progress import ProgressParams, ProgressRules  # noqa: E402
 
 __all__ += ["ProgressParams", "ProgressRules"]
+
+# Session 39 (issue 21): the calendar notices a desk knows its store holds (``DeskContext.notices``).
+from aftersales.service.notice_memo import StoredNotices  # noqa: E402
+
+__all__ += ["StoredNotices"]

@@ -1,4 +1,5 @@
-"""A SQLite outbox row is written without its ``null`` members (issue 21, session 37c).
+"""An outbox row is written without its ``null`` members (issue 21, session 37c on SQLite; session 39s on
+PostgreSQL and memory, one rule for every store).
 
 A new message has no delivery history: seven of its thirteen members were stored as ``null`` in every
 row, half a WAL page per command. Left out, the row reads back as the same message, the claim and the
@@ -8,11 +9,13 @@ as before; the memory store, which keeps the full record, answers every step the
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.acceptance.store_templates import fresh_sqlite_file
+import pytest
+from tests.acceptance.store_templates import fresh_sqlite_file, migrated_pg_schema
 
 from aftersales.adapters.memory import MemoryStore
 from aftersales.adapters.sqlite import open_sqlite
@@ -105,3 +108,39 @@ def test_a_row_written_with_every_member_still_reads(tmp_path: Path) -> None:
     finally:
         store.close()
     assert claimed.lease_owner == "w1" and claimed.attempts == 1
+
+
+def test_postgres_rows_leave_null_members_out_answer_as_memory_and_read_full_rows() -> None:
+    dsn = os.environ.get("AFTERSALES_PG_DSN")
+    if not dsn:
+        pytest.skip("AFTERSALES_PG_DSN is not set")
+    import psycopg
+
+    from aftersales.adapters.postgres import open_postgres
+
+    old = notification(3, "13900000003")  # as every release before session 39 wrote it: every member
+    with migrated_pg_schema(dsn) as schema:
+        store = open_postgres(f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}")
+        try:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(
+                    f'INSERT INTO "{schema}".outbox (id, sent, created_us, next_us, data)'
+                    " VALUES (%s, FALSE, 0, 0, %s::jsonb)",
+                    (old.id, encode_json(outbox_record(old))),
+                )
+            with store() as uow:
+                uow.outbox.put([notification(9, "13900000009")])
+                uow.commit()
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                rows = conn.execute(f'SELECT id, data FROM "{schema}".outbox ORDER BY id').fetchall()
+            assert [row[0] for row in rows] == [old.id, "N00009"]
+            assert set(_NULLABLE) <= set(rows[0][1]) and not set(_NULLABLE) & set(rows[1][1]), rows
+            with store() as uow:  # both held: leased past the first steps, the old one read as before
+                assert uow.outbox.pending() == [old, notification(9, "13900000009")]
+                uow.outbox.claim("w0", T0 + LEASE, LEASE, limit=2)
+                uow.outbox.mark_sent([old.id, "N00009"], T0 + LEASE)
+                uow.commit()
+            answers = _lifecycle(store)
+        finally:
+            store.close()
+    assert answers == _lifecycle(MemoryStore())

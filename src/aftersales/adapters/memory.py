@@ -51,7 +51,7 @@ from aftersales.ports.outbox import (
     claimed,
     distinct_messages,
     outbox_message,
-    outbox_record,
+    stored_outbox_record,
 )
 from aftersales.ports.queries import (
     UNSET,
@@ -779,7 +779,7 @@ def _record(message: OutboxMessage, version: int = 0) -> _Record:
         message.next_attempt_at or message.created_at,
         message.lease_until,
     )
-    return _Record(version, encode_json(outbox_record(message)), marks)
+    return _Record(version, encode_json(stored_outbox_record(message)), marks)
 
 
 # The marks of a stored message (see _record): its id, when it was sent, when it died, when it is due,

@@ -102,7 +102,7 @@ from aftersales.ports.batch_search import PartyWords
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import keeps_personal_copies
 from aftersales.ports.ledger_rows import LedgerRows
-from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
+from aftersales.ports.outbox import OutboxMessage, outbox_message, stored_outbox_record
 from aftersales.ports.read_ahead import ReadAhead
 from aftersales.ports.reporting import ReportingQueries
 from aftersales.ports.store_upkeep import UpkeepReport
@@ -1329,7 +1329,7 @@ class _Outbox(SqlOutbox):
             self._uow.defer(sql, params, prepare=True)
 
     def _encode(self, message: OutboxMessage) -> Jsonb:
-        return Jsonb(outbox_record(message), dumps=encode_json_utf8)
+        return Jsonb(stored_outbox_record(message), dumps=encode_json_utf8)
 
     def _decode(self, data: Any) -> OutboxMessage:
         return outbox_message(data)  # jsonb arrives parsed

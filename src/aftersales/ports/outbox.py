@@ -154,8 +154,9 @@ def outbox_record(m: OutboxMessage) -> dict[str, Any]:
     """``m`` as the JSON encoder's input: encoded, the same text as ``serialization.dumps(m)``.
 
     The payload is left as it is for the encoder to walk in one pass (values that are not JSON types
-    go through the converter there), instead of being copied value by value first: every command
-    stores a message per event and per notification, so stores call this on their write path.
+    go through the converter there), instead of being copied value by value first. The bundled stores
+    write :func:`stored_outbox_record` (the same without its ``null`` members); this is the full form,
+    for a host's own store or export that wants every member.
     """
     stored = stored_outbox_record(m)
     return {name: stored.get(name) for name in _RECORD_MEMBERS}
@@ -171,7 +172,9 @@ def stored_outbox_record(m: OutboxMessage) -> dict[str, Any]:
     A new message (nearly every one a command writes) has no delivery history, so seven of its thirteen
     members are ``null``: written, they were about a tenth of its row and half a WAL page per command on
     SQLite (issue 21). :func:`outbox_message` reads a missing member as ``null``, so a row written either
-    way reads back as the same message, and a claim or a delivery sets the members it needs.
+    way reads back as the same message, and a claim or a delivery sets the members it needs. Every bundled
+    store writes this one form (session 39: the memory and PostgreSQL stores wrote the full record, each
+    message's thirteen members looked up again and its nulls encoded, about 1.5 µs a message).
     """
     record: dict[str, Any] = {
         "id": m.id,

@@ -31,6 +31,7 @@ from aftersales.ports.notifier import Notifier
 from aftersales.ports.text_search import TextIndex
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork, reader_of
 from aftersales.service.materials_params import MaterialsParams
+from aftersales.service.notice_memo import StoredNotices
 from aftersales.service.notify import Notifications
 from aftersales.service.sla import SlaService
 
@@ -136,6 +137,8 @@ class DeskContext:
     """The callback policy fingerprint of the store's stamp when the desk opened
     (``calendar_stamp.callback_seen``; its own policy's without one): a desk whose store moved to another
     callback policy since plans no callback by its own."""
+    notices: StoredNotices = attrs.field(factory=StoredNotices)
+    """The once-only calendar notices this desk knows its store holds: their read is skipped (issue 21)."""
     shut_down: bool = False
     """Set by ``desk.shutdown()``: what swallows a store's errors to go on (the jobs, each reported) asks it
     first, so a closed desk is refused there as everywhere (``StorageError``)."""

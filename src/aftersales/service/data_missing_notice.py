@@ -40,8 +40,11 @@ def data_missing_messages(
         return []
     until = calendar.known_until
     notice_id = f"missing:{until.isoformat()}"
+    if context.notices.known(notice_id):
+        return []  # told once, and a notice is never removed: no read (issue 21)
     try:
         uow.documents.get(CalendarNotice, notice_id)
+        context.notices.found(uow, notice_id)
         return []
     except NotFound:
         pass
@@ -54,6 +57,7 @@ def data_missing_messages(
         uow.documents.add(CalendarNotice(notice_id, until, now, ticket.id))
     except DuplicateError:
         return []
+    context.notices.wrote(uow, notice_id)
     values: dict[str, object] = {"known_until": until, "ticket_id": ticket.id}
     key = f"calendar:missing:{until.isoformat()}"
     return context.notifications.staff_messages("calendar_data_missing", (Role.MANAGER,), values, key, now)

@@ -71,16 +71,20 @@ def provisional_messages(
     if calendar is None or calendar.official_until is None or not has_provisional_dues(calendar, ticket):
         return []
     until = calendar.official_until
-    notice = CalendarNotice(f"provisional:{until.isoformat()}", until, now, ticket.id)
+    notice_id = f"provisional:{until.isoformat()}"
+    if context.notices.known(notice_id):
+        return []  # told once, and a notice is never removed: no read (issue 21)
     try:
-        uow.documents.get(CalendarNotice, notice.id)
+        uow.documents.get(CalendarNotice, notice_id)
+        context.notices.found(uow, notice_id)
         return []
     except NotFound:
         pass
     try:
-        uow.documents.add(notice)
+        uow.documents.add(CalendarNotice(notice_id, until, now, ticket.id))
     except DuplicateError:
         return []
+    context.notices.wrote(uow, notice_id)
     days_left = (until - now.astimezone(calendar.zone).date()).days
     values: dict[str, object] = {"official_until": until, "days_left": max(days_left, 0)}
     key = f"calendar:provisional:{until.isoformat()}"

@@ -222,6 +222,7 @@ class CommandRunner:
         if first is not None:
             first(uow, now)
         uow.commit()
+        self.context.notices.committed(uow)
         if first is not None:
             self.until_first_commit = None
 
