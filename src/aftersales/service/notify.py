@@ -743,15 +743,10 @@ _ID_TIME_DIGITS = 13
 """Hex digits of an outbox id's instant (µs since the epoch, to the year 2112; wrapped past it)."""
 
 _ID_ORDER_DIGITS = 8
-"""Hex digits of an outbox id's place among the ids this process made (wrapped past 4 billion)."""
+"""Hex digits of an outbox id's place among the ids its desk made (wrapped past 4 billion)."""
 
 _ID_MEMO_SIZE = 4096
 """How many ``(instant, key)`` ids :func:`outbox_id` remembers before it starts again."""
-
-
-_PLACES = itertools.count()
-"""The place of each outbox id among those this process made, shared by every desk of the process: two
-desks on one store (two of a host's workers) number the ids of one instant in the order they were made."""
 
 
 class _OrderedIds:
@@ -759,15 +754,18 @@ class _OrderedIds:
 
     Why: messages of one instant (a host's tests on a frozen clock, a command that opens and dispatches at
     once) sorted by the digest of their keys, so a customer could be told "已派工" before "已受理"
-    (session 37). A number counting the ids this process made, after the instant, keeps the order they
+    (session 37). A number counting the ids its desk made, after the instant, keeps the order they
     were made in; the ids made lately are remembered by ``(instant, key)`` so one request made twice at
     one instant (two staff contacts sharing one mailbox) is still one id, one message. Each desk remembers
     its own (its :class:`Notifications` holds one): remembered for the whole process, a key another desk
     (another store) had made at that instant took that desk's earlier place, so a second store sent a
-    ticket's "assigned" before its "received" (session 39).
+    ticket's "assigned" before its "received" (session 39). Each desk numbers its own too: desks on
+    several stores in one process doing the same commands (a host's tenants, the stores' lockstep tests)
+    make the same ids, as desks in separate processes do; the digest keeps two desks' ids apart.
     """
 
     def __init__(self) -> None:
+        self._count = itertools.count()
         self._made: dict[tuple[int, str], str] = {}
         self._lock = threading.Lock()
         renew_after_fork(self)
@@ -781,7 +779,7 @@ class _OrderedIds:
             if made is None:
                 if len(self._made) >= _ID_MEMO_SIZE:
                     self._made.clear()  # bounded: a long run at one frozen instant makes many keys
-                order = next(_PLACES) % 16**_ID_ORDER_DIGITS
+                order = next(self._count) % 16**_ID_ORDER_DIGITS
                 made = self._made[when, key] = f"{when:013x}{order:08x}{_message_id(key)[:20]}"
             return made
 
@@ -792,7 +790,7 @@ _IDS = _OrderedIds()
 
 def outbox_id(key: str, created_at: datetime, made: _OrderedIds | None = None) -> str:
     """The id of the outbox message with idempotency ``key`` made at ``created_at``: the instant in
-    fixed-width hex, then the id's place among those this process made, then a digest of the key
+    fixed-width hex, then the id's place among those its desk made, then a digest of the key
     (41 characters).
 
     Why time first: the outbox's id index is a B-tree; random ids scattered each command's inserts over
