@@ -80,8 +80,14 @@ def test_a_free_repair_s_free_work_is_cost_in_the_month_it_was_accepted_once(
     with desk.store() as uow:
         april = month_money(uow.documents, "2026-04")
         _, kinds = slip_cost_totals(uow.documents, ["2026-04"], currency=CNY)
+        period = month_period("2026-04", "Asia/Shanghai")
+        kpi = kpi_report(reporting_for(desk.store), period, desk.calendar, documents=uow.documents)  # type: ignore[arg-type]
     assert april.income == Money(0, CNY)  # the work counts in March alone again: April holds none of it
     assert [kinds.get(kind) for kind in ("labour", "travel", "service_fee")] == [0, 0, 0]
+    # So does the free part its quote charged (s39t): the charge waived, its cost is given back in April.
+    assert april.cost == Money(0, CNY) and kinds.get("materials") == 0
+    assert scoped_month_money(desk, dealer, "2026-04").cost == Money(0, CNY)
+    assert kpi.total.cost_per_ticket == Money(0, CNY)
     # May: a callback visit out of warranty (回访…不收取服务费): its slip charges the part and lists the free
     # work, which it counts; accepting the job counts that work no second time.
     clock.set(datetime(2026, 5, 6, 10, 0, tzinfo=SH))

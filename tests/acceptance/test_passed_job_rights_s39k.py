@@ -17,10 +17,18 @@ from test_seed002_money import story  # noqa: F401  (the fixture)
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import DealerId, EngineerId
+from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import PermissionDenied
 from aftersales.service.desk import ServiceDesk
 from conftest import World
+
+_CHAOYANG_FITTER = Engineer(
+    EngineerId("eng-dealer-bj"), "朝阳师傅", EngineerLevel.JUNIOR, frozenset({"plumbing"}), "BJ",
+    dealer_id=DealerId("dealer-bj"), contact=Contact("朝阳师傅", phone="13600000002"),
+)  # fmt: skip
 
 
 def test_the_dealer_a_job_is_passed_to_works_it_and_the_customer_s_dealer_reads_it(
@@ -48,5 +56,14 @@ def test_the_dealer_a_job_is_passed_to_works_it_and_the_customer_s_dealer_reads_
     assert desk.ticket(pudong, ticket_id).state == TicketState.IN_PROGRESS.value  # it still reads the job
     desk.add_fault_record(chaoyang, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn",
                           action="replace_flush_valve")  # fmt: skip
+    # s39t: given to Chaoyang's own engineer, the job is Chaoyang's to work (holds_job), so Chaoyang reads
+    # it too (it was NotFound for the dealer allowed to change it); Pudong reads it and is refused writes.
+    desk.register_engineer(world.manager, _CHAOYANG_FITTER)
+    desk.dispatch(world.agent, ticket_id, engineer_id="eng-dealer-bj", reason="朝阳师傅上门")
+    assert desk.ticket(chaoyang, ticket_id).state == TicketState.IN_PROGRESS.value
+    with pytest.raises(PermissionDenied) as refused:
+        desk.resolve(pudong, ticket_id, summary="已修好")
+    assert refused.value.rule == "job_passed_on"
+    assert desk.ticket(pudong, ticket_id).state == TicketState.IN_PROGRESS.value
     desk.resolve(chaoyang, ticket_id, summary="更换冲水阀")
     assert desk.ticket(chaoyang, ticket_id).state == TicketState.RESOLVED.value

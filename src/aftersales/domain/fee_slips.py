@@ -510,6 +510,11 @@ class MovementKind(CodedEnum):
     settled with the dealer: 相关费用及时与用户协商解决): written with the cancellation, in the slip's month,
     at cost, it gives the free issue's cost back as the slip's income leaves that month — the part was
     given free after all, and stays the maker's cost once."""
+    QUOTE_CHARGE_CANCELLED = "quote_charge_cancelled"
+    """The slip of the quote that wrote a ``charged_on_quote`` movement cancelled (the charge waived):
+    written with the cancellation, in that movement's month (the slip's), at cost, it gives the free
+    issue's cost back as the slip's income leaves, so the part given free is the maker's cost once again
+    (seed 000 费用核算). Cost only: the materials lists and the loan count leave it out."""
     SURPLUS_INTO_STOCK = "surplus_into_stock"
     """Surplus for review (盘盈: sent back or counted beyond what was lent) taken into the maker's stock when
     the office closes its review: at cost, in the month of the decision; neither cost nor income, and

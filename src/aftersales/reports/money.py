@@ -108,11 +108,11 @@ class MonthMoney:
 
 _COST_SIGN = {
     "issued_free": 1, "charged_on_quote": -1, "charged_as_kept": -1, "kept_charge_cancelled": 1,
-    "free_work_given": 1, "free_work_on_slip": -1,
+    "free_work_given": 1, "free_work_on_slip": -1, "quote_charge_cancelled": 1,
 }  # fmt: skip
 """How a movement counts in the month's cost: a free issue adds its cost; a free issue that an accepted
 quote, or a chargeback for keeping it, then charged takes it back (the part is income on that slip, not
-also cost), and the chargeback's slip cancelled gives it back. Returns are not cost. A wholly free
+also cost), and that slip cancelled gives it back. Returns are not cost. A wholly free
 repair's labour, travel and fee count when it is accepted, and leave again when a later slip of the job
 lists them (that slip counts them)."""
 

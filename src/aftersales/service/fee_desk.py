@@ -59,6 +59,7 @@ from aftersales.service.maker_payments import check_payment_recorder
 from aftersales.service.numbering import next_number
 from aftersales.service.payment_methods import check_method
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
+from aftersales.service.quote_charge_waiver import give_back_charged_parts
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import (
     customer_slip_readable,
@@ -260,6 +261,7 @@ def cancel_stored_slip(
     if slip.origin is SlipOrigin.UNRETURNED_MATERIALS:
         _give_kept_cost_back(uow, slip, actor, now)
     give_back_free_work(uow, slip, actor.ref, now)  # the work it took over from an acceptance's count
+    give_back_charged_parts(uow, slip, actor.ref, now)  # the free parts its quote charged
     parts = {ln.item for ln in slip.costed_free_lines() if ln.kind is ChargeKind.MATERIALS}
     for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
         if parts and other.is_active and other.take_over_cost(parts):
@@ -1124,6 +1126,8 @@ class FeeDesk:
             MovementKind.CHARGED_AS_KEPT: kept,
             MovementKind.KEPT_CHARGE_CANCELLED: kept,
             MovementKind.SURPLUS_INTO_STOCK: into_stock,
+            # A waived quote's part given back as cost (month_money); the loan count does not move.
+            MovementKind.QUOTE_CHARGE_CANCELLED: [],
             # A free repair's labour, travel and fee: cost (month_money), not materials for these lists.
             MovementKind.FREE_WORK_GIVEN: [],
             MovementKind.FREE_WORK_ON_SLIP: [],

@@ -465,14 +465,13 @@ def passed_away_from(actor: Actor, ticket: Ticket) -> bool:
 
 def dealers_job(actor: Actor, ticket: Ticket) -> bool:
     """Is ``ticket`` the job of ``actor``'s dealer: its own (its customer's, its unit's, a call it took)
-    or passed to it (dispatched)? What its ledger lists (``TicketFilter.dealer_scope``) and its staff read
-    whole; its staff write only on the jobs it holds (:func:`holds_job`)."""
+    or one it holds (:func:`holds_job`: dispatched to it, or to its own engineer)? What its staff read
+    whole; they write only on the jobs it holds, so what they may change they may read (one table: the
+    job given to the Chaoyang dealer's own engineer was Chaoyang's to work but hidden from it). Its
+    ledger (``TicketFilter.dealer_scope``) lists its own and those dispatched to it."""
     if actor.dealer_id is None:
         return False
-    if ticket.dealer_id == actor.dealer_id:
-        return True
-    assignee = ticket.assignee
-    return assignee is not None and assignee.kind is AssigneeKind.DEALER and assignee.id == actor.dealer_id
+    return ticket.dealer_id == actor.dealer_id or holds_job(actor, ticket)
 
 
 REGION_WRITES = frozenset(
