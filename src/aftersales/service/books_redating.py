@@ -1,7 +1,8 @@
 """The books' months, dated again in the zone the books moved to (:meth:`ServiceDesk.move_books_zone`).
 
 A few records keep a *local* month worked out from one of their own instants in the books' zone: a fee
-slip's ``month`` (from ``issued_at``) and a materials movement's ``month`` (from ``at``) — the month a
+slip's ``month`` (from ``issued_at``) and a materials movement's ``month`` (from ``at``, or its slip's
+``issued_at`` when it names one) — the month a
 slip's income or a free issue counts in, indexed so a month's money is one range of the index — and a
 shipped materials request's ``shipped_month`` (from ``shipped_at``), the month of the outbound summary,
 dated in the materials settings' zone, which is the books' unless the settings name their own. Instants
@@ -48,17 +49,34 @@ PAGE = 500
 class Redated:
     """A kind of record keeping a local month of one of its instants, in the books' zone.
 
-    ``instant`` gives ``None`` for a record whose month does not follow the books (none yet, or dated in
-    a zone of its own); ``guarded``: a month is moved only from the books' old month of its instant (a
-    record that cannot tell which zone dated it)."""
+    ``instant`` (given the transaction and the record) gives ``None`` for a record whose month does not
+    follow the books (none yet, or dated in a zone of its own); ``guarded``: a month is moved only from
+    the books' old month of its instant (a record that cannot tell which zone dated it)."""
 
     cls: type[Document]
     field: str
-    instant: Callable[[Any], datetime | None]
+    instant: Callable[[UnitOfWork, Any], datetime | None]
     guarded: bool = False
 
 
-def _shipped(request: MaterialsRequest) -> datetime | None:
+def _slip_issued(uow: UnitOfWork, slip: FeeSlip) -> datetime:
+    return slip.issued_at
+
+
+def _moved(uow: UnitOfWork, movement: MaterialsMovement) -> datetime:
+    """The instant ``movement``'s month is of: its slip's issue when it names one. A movement written with
+    a slip counts in the slip's month, and one giving back what a slip took (a cancelled slip's
+    ``kept_charge_cancelled`` or ``free_work_given``) in that same month though written later: dated by
+    its own instant, a give-back would leave the slip's month for the cancellation's."""
+    if movement.slip_id is not None:
+        try:
+            return uow.documents.get(FeeSlip, movement.slip_id).issued_at
+        except NotFound:  # none are deleted today
+            pass
+    return movement.at
+
+
+def _shipped(uow: UnitOfWork, request: MaterialsRequest) -> datetime | None:
     """When ``request`` shipped, if its month is the books' (no zone of the materials settings' own)."""
     if request.shipped_month is None or request.shipped_zone is not None:
         return None
@@ -66,8 +84,8 @@ def _shipped(request: MaterialsRequest) -> datetime | None:
 
 
 REDATED: tuple[Redated, ...] = (
-    Redated(FeeSlip, "month", lambda slip: slip.issued_at),
-    Redated(MaterialsMovement, "month", lambda movement: movement.at),
+    Redated(FeeSlip, "month", _slip_issued),
+    Redated(MaterialsMovement, "month", _moved),
     Redated(MaterialsRequest, "shipped_month", _shipped, guarded=True),
 )
 """Every record whose stored month depends on the books' zone (see the module docstring)."""
@@ -100,7 +118,7 @@ def redate_page(
             record = uow.documents.get(kind.cls, id_)
         except NotFound:
             continue
-        at = kind.instant(record)
+        at = kind.instant(uow, record)
         if at is None:
             continue
         month, stored = month_in(at, zone), getattr(record, kind.field)
