@@ -480,6 +480,8 @@ _NOTIFIERS: list[tuple[str, Callable[[], object], str]] = [
     ("logging_remember", lambda: LoggingNotifier(remember=0), "remember"),
     # Session 39: the URL's user and password were dropped by the pool, every request unauthenticated.
     ("webhook_userinfo", lambda: WebhookNotifier("https://user:pw@hooks.example.com/x", "s" * 32), "url"),
+    # Session 39: a 100,000-character URL was taken (no server takes it) and quoted whole in refusals.
+    ("webhook_url_length", lambda: WebhookNotifier(_HOOK + "a" * 100_000, "s" * 32), "url"),
     ("wecom_key", lambda: WeComRobotNotifier("has space"), "key"),
     ("wecom_timeout", lambda: WeComRobotNotifier("k", timeout=-5), "timeout"),
     ("routes_type", lambda: ChannelNotifier([MemoryNotifier()]), "routes"),
