@@ -289,6 +289,9 @@ def test_every_pack_key_refuses_a_wrong_type_and_an_out_of_range_number(
     [
         ('name = "sweep"\nzz_unknown = "x"', "", "pack.zz_unknown"),
         ("name = 5", "", "pack.name"),
+        # Session 39: a NUL, a bidi override or a 100,000-character text was taken in the header.
+        ('name = "sweep"\ndescription = "a\\u0000b"', "", "pack.description"),
+        ('name = "sweep"\nseed = "\\u202e002"', "", "pack.seed"),
         ('name = "sweep"\nextends = 5', "", "pack.extends"),
         ('name = "sweep"\nextends = "zz_no_such_pack"', "", "pack.extends"),
         ('name = "sweep"', "[zz_unknown]\na = 1", "zz_unknown"),
