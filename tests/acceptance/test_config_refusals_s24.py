@@ -49,6 +49,7 @@ from aftersales.policies.dispatch import DefaultDispatch
 from aftersales.policies.fingerprint import _canonical, policy_fingerprint
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
 from aftersales.policies.lifecycle import LifecycleParams
+from aftersales.policies.pack import load_pack
 from aftersales.policies.registry import ENTRY_POINT_GROUP, Registry, default_registry, resolve_policies
 from aftersales.policies.sla import DefaultSla, SlaOverride, SlaParams
 from aftersales.service.jobs import JobSettings
@@ -102,6 +103,15 @@ def test_a_hand_built_registry_refuses_the_orphan_when_it_resolves() -> None:
     with pytest.raises(ConfigurationError) as refused:
         registry.resolve("general_maintenance")
     assert refused.value.key == "dispatcher"
+
+
+def test_a_pack_path_no_file_system_takes_is_refused_naming_the_pack() -> None:
+    """Session 39: a NUL in a pack file's path (an operator's setting, a host's config) escaped as
+    Python's ValueError from ``load_pack`` and ``ServiceDesk.open``."""
+    for given in ("packs/a\x00.toml", Path("packs/a\x00.toml")):
+        with pytest.raises(ConfigurationError) as refused:
+            load_pack(given)
+        assert refused.value.key == "pack" and "\x00" not in str(refused.value)
 
 
 @pytest.mark.parametrize("name", ["pack", "policies", "extra"])

@@ -100,6 +100,9 @@ def read_toml(resource: Traversable | Path) -> tuple[dict[str, Any], str]:
         text = resource.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigurationError(f"cannot read pack file: {error}", file=file) from error
+    except ValueError as error:  # a NUL or a lone surrogate in the path (session 39: Python's ValueError)
+        shown = repr(file)[1:-1][:200]
+        raise ConfigurationError(f"cannot read pack file: {error}", file=shown, key="pack") from None
     try:
         return tomllib.loads(text), file
     except tomllib.TOMLDecodeError as error:
