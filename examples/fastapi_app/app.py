@@ -55,7 +55,15 @@ from aftersales.ports.reporting import Period
 from aftersales.ports.ticket_search import SearchRequest
 from aftersales.reports.kpi import scoped_kpi_report
 
-__all__ = ["STEPS", "actor_from_headers", "create_app", "error_status"]
+__all__ = [
+    "INTAKE_FIELDS",
+    "STEPS",
+    "STEP_FIELDS",
+    "actor_from_headers",
+    "create_app",
+    "error_status",
+    "known_fields",
+]
 
 _STATUS: tuple[tuple[type[AftersalesError], int], ...] = (
     (PermissionDenied, 403),
@@ -170,12 +178,42 @@ STEPS: Mapping[str, Step] = {
     "close": lambda d, a, t, b: d.close(a, t, reason=b.get("reason")),
     "cancel": lambda d, a, t, b: d.cancel(a, t, reason=_text(b, "reason")),
 }
-"""The workflow steps the API exposes (``POST /tickets/{id}/steps/{step}``) and their body fields.
+"""The workflow steps the API exposes (``POST /tickets/{id}/steps/{step}``) and their body fields
+(:data:`STEP_FIELDS`).
 
 Each is the desk's command with the desk's rules, nothing added or left out: a repair is resolved once its
 fault record is in (``fault``, where the pack asks for one), the customer accepts (``confirm``) or rejects
 (``reject``, with a reason) the work, and a ticket closes after its callback (``callback``) or the pack's
 failed attempts (``callback_attempt``); ``close`` takes a reason only if one is given, as the desk does."""
+
+
+STEP_FIELDS: Mapping[str, frozenset[str]] = {
+    "triage": frozenset({"nature", "severity", "plan"}),
+    "dispatch": frozenset(),
+    "start_work": frozenset(),
+    "note": frozenset({"text"}),
+    "fault": frozenset({"symptom", "cause", "action", "part"}),
+    "resolve": frozenset({"summary", "remote"}),
+    "confirm": frozenset({"channel"}),
+    "reject": frozenset({"reason"}),
+    "callback": frozenset({"problem_back", "satisfaction", "attitude", "comment"}),
+    "callback_attempt": frozenset({"note"}),
+    "close": frozenset({"reason"}),
+    "cancel": frozenset({"reason"}),
+}
+"""The body fields each step reads; any other is refused (400 naming it), never ignored."""
+
+INTAKE_FIELDS = frozenset({"customer_id", "description", "channel", "category"})
+"""The body fields ``POST /tickets`` reads."""
+
+
+def known_fields(body: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    """Refuse a body field the route does not read: ignored, ``{"urgent": true}`` at intake or a misspelt
+    ``"reasons"`` answered 201 or 200 and the caller believed it taken (session 39)."""
+    for key in body:
+        if key not in allowed:
+            takes = ", ".join(sorted(allowed)) or "no fields"
+            raise ValidationError(f"unknown field {key[:64]!r}; this request takes {takes}", field=key[:64])
 
 
 def create_app(
@@ -230,6 +268,7 @@ def create_app(
         accept_language: Annotated[str | None, Header()] = None,
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> dict[str, Any]:
+        known_fields(body, INTAKE_FIELDS)
         result = desk.open_ticket(
             actor,
             customer_id=_text(body, "customer_id"),
@@ -252,6 +291,7 @@ def create_app(
         run = STEPS.get(step)
         if run is None:
             raise NotFound("step", step)
+        known_fields(body or {}, STEP_FIELDS[step])
         result = run(desk, actor, ticket_id, body or {})
         return to_dict(result, locale=_locale(accept_language))
 
@@ -340,6 +380,7 @@ def create_app(
 
     @app.post("/outbox/dead/retry")
     def retry_dead(desk: DeskDep, actor: ActorDep, body: Annotated[dict[str, Any], Body()]) -> dict[str, int]:
+        known_fields(body, frozenset({"ids"}))
         return {"retried": desk.outbox.retry_dead_letters(actor, _text(body, "ids"))}
 
     return app

@@ -49,6 +49,7 @@ from aftersales.policies.dispatch import DefaultDispatch
 from aftersales.policies.fingerprint import _canonical, policy_fingerprint
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
 from aftersales.policies.lifecycle import LifecycleParams
+from aftersales.policies.pack import load_pack
 from aftersales.policies.registry import ENTRY_POINT_GROUP, Registry, default_registry, resolve_policies
 from aftersales.policies.sla import DefaultSla, SlaOverride, SlaParams
 from aftersales.service.jobs import JobSettings
@@ -102,6 +103,15 @@ def test_a_hand_built_registry_refuses_the_orphan_when_it_resolves() -> None:
     with pytest.raises(ConfigurationError) as refused:
         registry.resolve("general_maintenance")
     assert refused.value.key == "dispatcher"
+
+
+def test_a_pack_path_no_file_system_takes_is_refused_naming_the_pack() -> None:
+    """Session 39: a NUL in a pack file's path (an operator's setting, a host's config) escaped as
+    Python's ValueError from ``load_pack`` and ``ServiceDesk.open``."""
+    for given in ("packs/a\x00.toml", Path("packs/a\x00.toml")):
+        with pytest.raises(ConfigurationError) as refused:
+            load_pack(given)
+        assert refused.value.key == "pack" and "\x00" not in str(refused.value)
 
 
 @pytest.mark.parametrize("name", ["pack", "policies", "extra"])
@@ -289,6 +299,9 @@ def test_every_pack_key_refuses_a_wrong_type_and_an_out_of_range_number(
     [
         ('name = "sweep"\nzz_unknown = "x"', "", "pack.zz_unknown"),
         ("name = 5", "", "pack.name"),
+        # Session 39: a NUL, a bidi override or a 100,000-character text was taken in the header.
+        ('name = "sweep"\ndescription = "a\\u0000b"', "", "pack.description"),
+        ('name = "sweep"\nseed = "\\u202e002"', "", "pack.seed"),
         ('name = "sweep"\nextends = 5', "", "pack.extends"),
         ('name = "sweep"\nextends = "zz_no_such_pack"', "", "pack.extends"),
         ('name = "sweep"', "[zz_unknown]\na = 1", "zz_unknown"),
@@ -480,6 +493,8 @@ _NOTIFIERS: list[tuple[str, Callable[[], object], str]] = [
     ("logging_remember", lambda: LoggingNotifier(remember=0), "remember"),
     # Session 39: the URL's user and password were dropped by the pool, every request unauthenticated.
     ("webhook_userinfo", lambda: WebhookNotifier("https://user:pw@hooks.example.com/x", "s" * 32), "url"),
+    # Session 39: a 100,000-character URL was taken (no server takes it) and quoted whole in refusals.
+    ("webhook_url_length", lambda: WebhookNotifier(_HOOK + "a" * 100_000, "s" * 32), "url"),
     ("wecom_key", lambda: WeComRobotNotifier("has space"), "key"),
     ("wecom_timeout", lambda: WeComRobotNotifier("k", timeout=-5), "timeout"),
     ("routes_type", lambda: ChannelNotifier([MemoryNotifier()]), "routes"),

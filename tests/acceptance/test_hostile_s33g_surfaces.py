@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from examples.fastapi_app.app import create_app
+from examples.fastapi_app.app import STEP_FIELDS, STEPS, create_app
 from fastapi.testclient import TestClient
 from tests.unit.embedding_world import START, small_desk
 
@@ -116,3 +116,21 @@ def test_the_examples_resolve_takes_remote_as_sent(client: TestClient, desk: Ser
     assert resolved.status_code == 200, resolved.text
     events = resolved.json()["events"]
     assert [e["payload"]["remote"] for e in events if e["action"] == "resolve"] == [False]
+
+
+def test_the_example_refuses_a_body_field_it_does_not_read(client: TestClient, desk: ServiceDesk) -> None:
+    """Session 39: every route ignored a field it does not read: ``{"urgent": true}`` at intake answered
+    201 with an ordinary ticket, a misspelt ``"reasons"`` cancelled the ticket without its reason."""
+    assert set(STEP_FIELDS) == set(STEPS)  # every step says what it reads
+    urgent = {"customer_id": "wang", "description": "马桶漏水", "urgent": True}
+    refused = client.post("/tickets", json=urgent, headers=AGENT)
+    assert (refused.status_code, refused.json()["field"]) == (400, "urgent")
+    assert desk.count(MANAGER) == 0  # nothing stored
+    ticket_id = _working(client)
+    misspelt = client.post(f"/tickets/{ticket_id}/steps/cancel", json={"reasons": "客户取消"}, headers=AGENT)
+    assert (misspelt.status_code, misspelt.json()["field"]) == (400, "reasons")
+    assert desk.ticket(MANAGER, ticket_id).state == "assigned"
+    hostile = client.post(
+        f"/tickets/{ticket_id}/steps/dispatch", json={"\u202e" + "x" * 100: 1}, headers=AGENT
+    )
+    assert hostile.status_code == 400 and hostile.json()["text"].isprintable()

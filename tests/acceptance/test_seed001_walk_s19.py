@@ -423,6 +423,7 @@ def test_the_assessed_indicators_refuse_arguments_they_cannot_use_by_name(
             ({"response": timedelta(0)}, "response"),
             ({"resolution": timedelta(hours=-1)}, "resolution"),
             ({"response": 2}, "response"),
+            ({"resolution": timedelta.max}, "resolution"),  # taken before session 39
         ]:
             with pytest.raises(ValidationError) as refused:
                 KpiTargets(**args)  # type: ignore[arg-type]

@@ -117,6 +117,19 @@ def test_the_import_is_refused_before_anything_is_written(desk: ServiceDesk) -> 
     assert bad_size.value.field == "batch_size"
     with pytest.raises(ValidationError):
         desk.import_tickets(MANAGER, ["not a ticket"])  # type: ignore[list-item]
+    # Fields set after Ticket.open are checked as a command's arguments are (session 39): a NUL id was
+    # stored and never found again, a year-1 instant was an OverflowError on SQLite, a channel given as
+    # text an AttributeError there, a bidi override in a serial and "false" for urgent were stored.
+    hostile = {
+        "id": "IMP\x00", "received_at": datetime(1, 1, 2, tzinfo=ZoneInfo("UTC")), "channel": "bogus",
+        "asset_id": "\u202e5432-NS", "urgent": "false", "batch": "b" * 100_000,
+    }  # fmt: skip
+    for n, (name, value) in enumerate(hostile.items(), start=10):
+        ticket = _ticket(n)
+        object.__setattr__(ticket, name, value)
+        with pytest.raises(ValidationError) as hostile_field:
+            desk.import_tickets(MANAGER, [_ticket(n + 100), ticket])
+        assert hostile_field.value.field == f"tickets.{name}"
     assert desk.count(MANAGER) == 0
 
 

@@ -108,6 +108,12 @@ CASES: list[tuple[str, Args, str, str]] = [
         "feedback 报表需要 --month",
         "feedback needs --month",
     ),
+    (  # session 39: a NUL (or a lone surrogate) given to main(argv) escaped as Python's ValueError
+        "out_unwritable",
+        lambda d: ["kpi", "--db", str(d), *MONTH, "--out", str(d.with_name("k\x00.txt"))],
+        "无法写入 --out",
+        "cannot write --out",
+    ),
     (
         "as_roles",
         lambda d: ["sla", "--db", str(d), *MONTH, "--as", "boss"],

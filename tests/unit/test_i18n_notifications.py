@@ -359,3 +359,13 @@ def test_renderer_caches_per_locale_state() -> None:
     assert renderer.catalog("zh_TW") is renderer.catalog("zh_Hant")
     assert renderer.formatter("zh_CN") is renderer.formatter("zh")
     assert renderer.reason(Reason("priority_normal"), "en") == "no urgency factors: normal priority"
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_a_bidi_control_in_a_value_reorders_nothing_after_it(locale: str) -> None:
+    """Session 39: a customer registered as ``张三\\u202e`` (names keep what was typed) put the override in
+    the engineer's job notice, which then showed the address and the due time reversed."""
+    values = {**SAMPLES["assigned"], "customer_name": "张三\u202e", "address": "\u2067上海市浦东新区"}
+    shown = render("assigned", locale, "Asia/Shanghai", values)
+    assert "\u202e" not in shown.body and "\u2067" not in shown.body
+    assert "张三\\u202e" in shown.body and "\\u2067上海市浦东新区" in shown.body

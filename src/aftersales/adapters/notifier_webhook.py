@@ -34,7 +34,7 @@ from aftersales.adapters.http_pool import POOL_SIZE, KeepAlivePool, UnsendableHe
 from aftersales.adapters.send_timeout import check_timeout
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.contact import MessageChannel
-from aftersales.errors import ConfigurationError, DeliveryError
+from aftersales.errors import ConfigurationError, DeliveryError, shown_repr
 from aftersales.ports.notifier import RenderedMessage
 
 try:
@@ -58,12 +58,21 @@ _VERSION = "v1="
 _RETRIED = frozenset({408, 425, 429})
 
 
+LONGEST_URL: Final = 8_000
+"""The longest webhook URL taken: RFC 9110 4.1 asks every HTTP party to take 8,000 octets, and one longer
+is refused by many servers (414) on every message, until each is a dead letter; the refusal quoted it
+whole."""
+
+
 def check_endpoint(url: object, key: str = "url") -> str:
     """``url`` if it is an ``http(s)://host…`` URL a request can be sent to, else a
     :class:`ConfigurationError` naming ``key``: a URL that never works would otherwise make every
     message fail until it is a dead letter."""
-    bad = ConfigurationError(f"a webhook URL is http(s)://host/…, got {url!r}", key=key)
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+    bad = ConfigurationError(
+        f"a webhook URL is http(s)://host/… of at most {LONGEST_URL:,} characters, got {shown_repr(url, 80)}",
+        key=key,
+    )
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > LONGEST_URL:
         raise bad
     if any(c.isspace() or not c.isprintable() for c in url):
         raise bad

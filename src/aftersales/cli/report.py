@@ -203,6 +203,10 @@ def _check(args: argparse.Namespace, err: TextIO, locale: str) -> tuple[date | N
                 return _refuse(err, locale, "out_is_db", target=str(target))
         except OSError as exc:  # a name too long for the file system, a loop of links
             return _refuse(err, locale, "out_unwritable", target=str(target), why=str(exc.strerror))
+        except ValueError as exc:  # a NUL or a lone surrogate main(argv) was given: a traceback before
+            return _refuse(
+                err, locale, "out_unwritable", target=repr(str(target))[1:-1][:200], why=str(exc)[:80]
+            )
     if args.format == "xlsx" and args.out is None:
         return _refuse(err, locale, "xlsx_out")
     if args.kind == "ledger" and args.format not in ("csv", "xlsx", "jsonl"):

@@ -19,6 +19,7 @@ import attrs
 
 from aftersales.domain.call_shape import host_factories
 from aftersales.domain.reasons import Reason
+from aftersales.domain.shown_text import bidi_shown
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.catalog import MessageCatalog, load_catalogs
 from aftersales.i18n.format import LocaleFormatter, timezone_of
@@ -718,7 +719,10 @@ class Renderer:
             raise ValidationError(f"words is a PackWords, not {type(words).__name__}", field="words")
         state = self._state(locale)
         formatter = state.value_formatter(timezone_of(timezone), words)
-        text = {key: formatter.format(key, value) for key, value in values.items()}
+        # A bidi control in a value (a customer's name typed with U+202E) would reorder the rest of the
+        # message, the address and due time an engineer reads (session 39): written as its escape, as the
+        # reports' pages and rendered refusals show it. The stored text keeps it (free text may need it).
+        text = {key: bidi_shown(formatter.format(key, value)) for key, value in values.items()}
         subject, body = state.templates[name]
         return Rendered(subject.substitute(text), body.substitute(text))
 

@@ -30,14 +30,18 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.shown_text import BIDI_CONTROLS
 from aftersales.domain.text import code
-from aftersales.errors import ConfigurationError, carried_rule
+from aftersales.domain.validation import check_text
+from aftersales.errors import ConfigurationError, ValidationError, carried_rule
 from aftersales.policies.kinds import BUILTIN_KINDS, PolicyKind
 from aftersales.policies.params import frozen_mapping, structure_params
 
 __all__ = ["Pack", "PackFile", "load_pack", "parse_pack", "read_toml"]
 
 _HEADER_KEYS = frozenset({"name", "description", "seed", "extends", "unset"})
+_HEADER_LIMITS = {"description": 2000, "name": 200, "seed": 200, "extends": 200}
+"""The longest text of each header key (a description of a few lines; the others are codes)."""
 
 
 @attrs.frozen
@@ -96,6 +100,9 @@ def read_toml(resource: Traversable | Path) -> tuple[dict[str, Any], str]:
         text = resource.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigurationError(f"cannot read pack file: {error}", file=file) from error
+    except ValueError as error:  # a NUL or a lone surrogate in the path (session 39: Python's ValueError)
+        shown = repr(file)[1:-1][:200]
+        raise ConfigurationError(f"cannot read pack file: {error}", file=shown, key="pack") from None
     try:
         return tomllib.loads(text), file
     except tomllib.TOMLDecodeError as error:
@@ -177,6 +184,15 @@ def _text(table: Mapping[str, Any], key: str, file: str, *, required: bool = Fal
         return None
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError("expected a non-empty string", file=file, key=f"pack.{key}")
+    # The shared text rule (session 39): a NUL, a control character or a 100,000-character description
+    # was taken; the seed, a code shown beside the rules, takes no bidi control either (it would reorder
+    # what is shown after it).
+    try:
+        check_text(value, f"pack.{key}", multiline=key == "description", limit=_HEADER_LIMITS.get(key))
+    except ValidationError as error:
+        raise ConfigurationError(str(error), file=file, key=f"pack.{key}", **carried_rule(error)) from None
+    if key != "description" and BIDI_CONTROLS.search(value):
+        raise ConfigurationError("a bidi control reorders what follows it", file=file, key=f"pack.{key}")
     return value
 
 

@@ -31,7 +31,7 @@ from aftersales.domain.call_shape import host_factories
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.typed_init import refused_typed
-from aftersales.domain.validation import enum_code
+from aftersales.domain.validation import LONGEST_DURATION, enum_code
 from aftersales.errors import ConfigurationError, CurrencyMismatch, ValidationError
 from aftersales.policies.fees_currency import fees_currency
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
@@ -96,9 +96,12 @@ def resolution_clock(sla: Any) -> str:
 
 
 def _positive_duration(instance: object, attribute: attrs.Attribute[timedelta], value: object) -> None:
-    if not isinstance(value, timedelta) or value <= timedelta(0):
+    # At most the library's longest duration, as every other duration a host sets (session 39): a
+    # target of timedelta.max was taken, and no ticket without a stored due time was ever late.
+    if not isinstance(value, timedelta) or not timedelta(0) < value <= LONGEST_DURATION:
         raise ValidationError(
-            f"{attribute.name} is a target of some working time (a positive timedelta), got {value!r:.40}",
+            f"{attribute.name} is a target of some working time (a positive timedelta of at most 100 "
+            f"years), got {value!r:.40}",
             field=attribute.name,
         )
 
