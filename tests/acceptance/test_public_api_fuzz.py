@@ -95,6 +95,7 @@ EXCLUDED: dict[str, str] = {
     "jobs.leases": "takes no argument",
     "complaints.open_in": _UOW,
     "complaints.dissatisfied_in": _UOW,
+    "complaints.cancelled_in": _UOW,
     "complaints.on_incident": _UOW,
     "fees.invoice_now": _UOW,
     "knowledge.learn": _UOW,
