@@ -25,8 +25,11 @@ committed, and the tickets' versions must have moved by every write committed, t
 baseline's (whose version-checked ``UPDATE`` must change its row). The DSN may name the server's Unix
 socket (``?host=/run/postgresql``); the raw baseline connects as the store does. Each desk line gives
 the share of its ticket updates that were HOT (no entry added
-to any ticket index; :class:`Hot`). Whether the server syncs its WAL (``fsync``) is printed beside the
-figures: CI and the development server run with ``fsync=off``. The load average is printed.
+to any ticket index; :class:`Hot`). It also gives the share of the desk's ticket reads its memo did not
+answer: a row another process wrote since this one kept it (the server sends the document, the client
+parses what was appended) or a ticket never kept (parsed whole). Whether the server syncs its WAL
+(``fsync``) is printed beside the figures: CI and the development server run with ``fsync=off``. The
+load average is printed.
 
     AFTERSALES_PG_DSN=postgresql://user@127.0.0.1:5432/db python benchmarks/bench_postgres.py
     … --runs 3 --per-run 300                                      # a quick look
@@ -159,6 +162,8 @@ class Trips:
         self.on = False
         self.pids: set[int] = set()
         """The server processes of the connections seen (their CPU time is read from /proc)."""
+        self.misses = {"changed": 0, "cold": 0}
+        """Ticket reads the memo did not answer (counted by a desk client: ``_count_misses``)."""
 
     def trace(self, conn: Any) -> None:
         from psycopg.pq import Trace
@@ -210,6 +215,7 @@ def desk_client(
     from aftersales.service.desk import ServiceDesk
 
     trips.watch_store()
+    _count_misses(trips)
     desk = ServiceDesk.open(url, pack="sanitary_ware")  # the wall clock, read inside each transaction
     rnd = random.Random(seed)
     if command == "dispatch":  # a reassignment: the assignee's columns and indexes move
@@ -217,6 +223,21 @@ def desk_client(
             AGENT, rnd.choice(ids), engineer_id=f"E{rnd.randrange(ENGINEERS)}", reason="换人"
         )
     return lambda i: desk.note_to_customer(AGENT, rnd.choice(ids), text="工程师已出发")
+
+
+def _count_misses(trips: Trips) -> None:
+    """Count in ``trips.misses`` the ticket reads the memo did not answer: the row was written by
+    another process since this one kept it (the server sent the document, the client parsed what was
+    appended), or ``cold``: never kept (parsed whole)."""
+    from aftersales.adapters import postgres_tickets
+
+    load = postgres_tickets._load
+
+    def counted(text: str, earlier: Any, *rest: Any) -> Any:
+        trips.misses["cold" if earlier is None else "changed"] += 1
+        return load(text, earlier, *rest)
+
+    postgres_tickets._load = counted  # type: ignore[assignment]
 
 
 def raw_client(
@@ -293,6 +314,7 @@ def _client(
         go.wait()
         latencies: list[float] = []
         server = server_cpu(trips.pids)
+        missed = dict(trips.misses)
         began, cpu = time.perf_counter(), time.process_time()
         for i in range(per_run):
             t0 = time.perf_counter()
@@ -301,7 +323,8 @@ def _client(
         client = (time.process_time() - cpu) / per_run
         after = server_cpu(trips.pids)
         served = None if server is None or after is None else (after - server) / per_run
-        out.put((time.perf_counter() - began, latencies, per_command, client, served))
+        misses = tuple((trips.misses[k] - missed[k]) / per_run for k in ("changed", "cold"))
+        out.put((time.perf_counter() - began, latencies, per_command, client, served, misses))
 
 
 class WaitSampler:
@@ -429,6 +452,7 @@ def measure(
     trips: list[tuple[float, float]] = []
     cpu: list[float] = []
     server: list[float] = []
+    misses: list[tuple[float, float]] = []
     # The sampler's queries take CPU from the measured clients on a small machine: only on request.
     sampler = WaitSampler(dsn, application) if sample else None
     for _ in range(runs):
@@ -442,6 +466,7 @@ def measure(
         trips += [res[2] for res in results]
         cpu += [res[3] for res in results]
         server += [res[4] for res in results if res[4] is not None]
+        misses += [res[5] for res in results]
     for p in procs:
         p.join()
     p50, p90, p99 = percentiles(latencies)
@@ -455,6 +480,12 @@ def measure(
         f"(runs {', '.join(f'{r:,.0f}' for r in rates)})  p50 {fmt(p50)}  p90 {fmt(p90)}  p99 {fmt(p99)}  "
         f"round trips {round_trips:.1f}{statements}/cmd, client CPU {fmt(statistics.median(cpu))}/cmd, "
         f"server CPU {fmt(statistics.median(server)) + '/cmd' if server else 'n/a'}"
+        + (
+            f", memo misses {100 * statistics.mean(m[0] for m in misses):.0f} % (row another process"
+            f" wrote) + {100 * statistics.mean(m[1] for m in misses):.0f} % (never kept)"
+            if kind == "desk"
+            else ""
+        )
         + (f", {_ceiling(statistics.median(cpu), statistics.median(server))}" if server else "")
         + (f"\n      server processes: {sampler.summary()}" if sampler is not None else "")
     )

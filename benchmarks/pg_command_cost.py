@@ -31,7 +31,11 @@ import time
 import uuid
 from typing import Any
 
-COMMANDS = ("note", "dispatch", "raw")
+COMMANDS = ("note", "dispatch", "note-hit", "note-miss", "raw")
+"""``note-hit`` / ``note-miss``: before each note, untimed, the same ticket gets a note from this desk
+(its memo then holds the row: the measured note's read is a hit) or from a desk of its own store and
+connection (another process's write: the row's key moved, the read sends the document and the client
+parses what was appended, a miss); the measured note is the same in both."""
 
 
 def _schedstat(pid: int) -> int:
@@ -50,6 +54,7 @@ def child(url: str, command: str, per_run: int, seed: int) -> None:
     rnd = random.Random(seed)
     trips = Trips()
     pids: list[int] = []
+    prior: Any = None  # the untimed write before each measured command (note-hit, note-miss)
     if command == "raw":
         import psycopg
         from bench_postgres import libpq_dsn
@@ -78,17 +83,40 @@ def child(url: str, command: str, per_run: int, seed: int) -> None:
 
         acquire = PostgresStore.acquire
 
+        quiet: list[bool] = []  # the other desk's write: neither traced nor measured
+
         def traced(store: PostgresStore) -> Any:
             conn = acquire(store)
-            pids.append(conn.info.backend_pid)
-            trips.trace(conn)
+            if not quiet:
+                pids.append(conn.info.backend_pid)
+                trips.trace(conn)
             return conn
 
-        PostgresStore.acquire = traced  # type: ignore[method-assign]
+        other = None
+        if command == "note-miss":
+            other = ServiceDesk.open(f"{url}&pool_min=1&pool_max=1", pack="sanitary_ware")
+        release = PostgresStore.release
+
+        def untraced(store: PostgresStore, conn: Any) -> None:
+            conn.pgconn.untrace()  # the next unit of work is traced only if counted
+            release(store, conn)
+
+        PostgresStore.acquire, PostgresStore.release = traced, untraced  # type: ignore[method-assign]
         desk = ServiceDesk.open(f"{url}&pool_min=1&pool_max=1", pack="sanitary_ware")
+        chosen: list[str] = []
+        if command in ("note-hit", "note-miss"):
+            writer = other if other is not None else desk
+
+            def prior() -> object:
+                chosen.append(rnd.choice(ids))
+                quiet.append(other is not None)
+                try:
+                    return writer.note_to_customer(AGENT, chosen[-1], text="另一进程")
+                finally:
+                    quiet.clear()
 
         def run() -> object:
-            key = rnd.choice(ids)
+            key = chosen.pop() if chosen else rnd.choice(ids)
             if command == "dispatch":
                 engineer = f"E{rnd.randrange(ENGINEERS)}"
                 return desk.dispatch(AGENT, key, engineer_id=engineer, reason="换人")
@@ -96,6 +124,9 @@ def child(url: str, command: str, per_run: int, seed: int) -> None:
 
     kept: list[object] = []
     for n in range(per_run):  # connect, prepare and fill the memo as a running desk has (untimed)
+        trips.on = False
+        if prior is not None:
+            kept.append(prior())
         trips.on = n >= per_run - 20
         kept.append(run())
     counted = trips.count()
@@ -104,6 +135,8 @@ def child(url: str, command: str, per_run: int, seed: int) -> None:
     server: list[int] = []
     wall: list[int] = []
     for _ in range(per_run):
+        if prior is not None:
+            kept.append(prior())
         pid = pids[-1]
         s0, c0, w0 = _schedstat(pid), time.thread_time_ns(), time.perf_counter_ns()
         kept.append(run())
@@ -126,7 +159,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--trees", default="src", help="src directories, comma-separated (default src)")
-    parser.add_argument("--command", choices=COMMANDS[:2], default="note")
+    parser.add_argument(
+        "--command", default="note", help=f"one or more of {', '.join(COMMANDS[:4])}, comma-separated"
+    )
     parser.add_argument("--tickets", type=int, default=16_000, help="tickets in the store (default 16,000)")
     parser.add_argument("--runs", type=int, default=6, help="runs per tree (default 6)")
     parser.add_argument("--per-run", type=int, default=300, help="measured commands per run (default 300)")
@@ -142,7 +177,10 @@ def main() -> None:
     url = f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}"
     here = os.path.dirname(os.path.abspath(__file__))
     trees = [t for t in args.trees.split(",") if t]
-    kinds = [*((tree, args.command) for tree in trees), (trees[-1], "raw")]
+    commands = [c for c in args.command.split(",") if c]
+    if not set(commands) <= set(COMMANDS[:4]):
+        parser.error(f"--command: one or more of {', '.join(COMMANDS[:4])}")
+    kinds = [*((tree, c) for tree in trees for c in commands), (trees[-1], "raw")]
     found: dict[tuple[str, str], dict[str, list[Any]]] = {}
     try:
         rate = build(url, args.tickets)
