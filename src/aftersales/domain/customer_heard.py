@@ -3,10 +3,14 @@
 The progress reminder (:mod:`aftersales.service.progress_updates`) counts its period from this instant.
 The customer heard from us at:
 
-* the request itself (``opened``): the customer has just spoken to us; the period starts there; so
-  too the customer's word that the problem is back (``reopen``) or the result not right (``reject``):
-  the ticket is handled again from there, and the weeks it was not watched (the result awaiting their
-  confirmation, the job accepted) are no silence (session 39: the specialists were reminded at once);
+* the request itself (``opened``): the customer has just spoken to us; the period starts there;
+* any step that brings the ticket back to be handled from a state in which it waited on the customer:
+  their word that the problem is back (``reopen``) or the result not right (``reject``), and the work
+  resumed after waiting on them (``resume`` from awaiting_customer: they came back, answered, let us
+  in). 三(五)1 owes the customer regular news of the *handling* (跟踪…处理进度,定期向客户反馈处理情况);
+  while it waited on the customer nothing was handled, so that time is no silence of ours, and the
+  ticket is handled afresh from their return (session 39: the specialists were reminded at once). A
+  wait for parts is handled time (watched): coming back from it starts nothing;
 * a contact recorded with the customer (``contact_customer``: a call, a message) and a callback made
   (``record_callback``);
 * a progress note the customer may see (``note_to_customer`` not marked internal: it is in the
@@ -29,10 +33,9 @@ from aftersales.domain.ticket_workflow import TicketState
 
 __all__ = ["ALWAYS_HEARD", "WATCHED_STATES", "last_heard"]
 
-ALWAYS_HEARD = frozenset(
-    {"opened", "reopen", "reject", "contact_customer", "record_callback", "note_to_customer"}
-)
-"""Steps that are news to the customer whatever the notification policy (a note: unless internal)."""
+ALWAYS_HEARD = frozenset({"opened", "contact_customer", "record_callback", "note_to_customer"})
+"""Steps that are news to the customer whatever the notification policy (a note: unless internal).
+A step back to be handled from a wait on the customer is too (:func:`last_heard`)."""
 
 WATCHED_STATES = tuple(
     s.value
@@ -49,6 +52,8 @@ WATCHED_STATES = tuple(
 waiting on the customer (awaiting_customer), nor one whose result the customer has been asked to
 confirm (resolved) or has accepted (accepted: the callback follows), nor a closed or cancelled one."""
 
+_WATCHED = frozenset(WATCHED_STATES)
+
 
 def last_heard(ticket: Ticket, told: Callable[[TicketEvent], bool]) -> datetime:
     """The instant ``ticket``'s customer last heard from the desk (see the module docstring); ``told``
@@ -59,6 +64,12 @@ def last_heard(ticket: Ticket, told: Callable[[TicketEvent], bool]) -> datetime:
             if event.payload.get("visible") is False:
                 continue  # an internal note
             return event.at
-        if told(event):
+        if told(event) or _back_from_the_customer(event):
             return event.at
     return ticket.received_at
+
+
+def _back_from_the_customer(event: TicketEvent) -> bool:
+    """True for a step from a state that waits on the customer back to one that is handled (reopen,
+    reject, resume after awaiting_customer): one rule for the three, the state pair decides."""
+    return event.from_state not in _WATCHED and event.from_state is not None and event.to_state in _WATCHED
