@@ -4,8 +4,9 @@ An open service ticket whose customer has heard nothing from the desk for the pa
 ``[progress] update_every`` working hours (:mod:`aftersales.policies.progress`; 0 turns it off) is
 announced to the specialists (the agents: those on duty where the staff directory lists agents by name,
 else the agents' entry), who owe the customer news of the progress. "Heard from the desk" is
-:func:`aftersales.domain.customer_heard.last_heard`: the request (or the ticket back from a wait on the customer), a contact,
-a callback, a visible note, or a step whose notice the pack's notification policy sends to the customer.
+:func:`aftersales.domain.customer_heard.last_heard`: the request (or the ticket back from a wait on the
+customer), a contact, a callback, a visible note, or a step whose notice the pack's notification policy
+sends to the customer.
 
 Each ticket is announced once per period of silence: a :class:`~aftersales.service.job_marks.JobMark`
 ``progress_due:<ticket>:<heard µs>:<period>`` is written with the messages, so two runs or two
