@@ -14,7 +14,7 @@ The key never runs late, so no reminder is missed:
 - news to the customer only makes the real due later: the key stays, and the run that reaches it finds
   the ticket not due and moves the key to the real instant (one read per piece of news at most);
 - a run that announces a period moves the key to the next period's end; one that finds the ticket gone,
-  not watched or not a service ticket clears it (the ticket leaves the range until it is watched again).
+  or not watched clears it (the ticket leaves the range until it is watched again).
 
 The keys are counted with the pack's ``update_every``: :class:`ProgressBasis` records it, and a run that
 finds none (a store from before the keys) or another one computes every watched ticket's key once, page by
