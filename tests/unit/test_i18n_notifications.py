@@ -139,6 +139,12 @@ SAMPLES: dict[str, dict[str, object]] = {
     "escalation": {"ticket_id": "T-1", "level": Role.DEPARTMENT_HEAD, "reason": Reason("production_stopped")},
     "callback_due": {"ticket_id": "T-1", "customer_name": "张三", "due_at": AT},
     "progress_update_due": {"ticket_id": "T-1", "customer_name": "张三", "heard_at": AT, "hours": 8},
+    "complaint_progress_update_due": {
+        "complaint_id": "C-1",
+        "customer_name": "张三",
+        "heard_at": AT,
+        "hours": 8,
+    },
     "complaint_escalated": {
         "complaint_id": "C-1",
         "customer_name": "张三",

@@ -326,6 +326,13 @@ NOTIFICATION_KINDS: Final = _kinds(
         "them how it stands (seed 001 三(五)1: 定期向客户反馈处理情况).",
     ),
     K(
+        "complaint_progress_update_due",
+        ("agent",),
+        {"complaint_id", "customer_name", "heard_at", "hours"},
+        "An open complaint's customer has heard nothing for ``hours`` working hours since ``heard_at``: "
+        "progress_update_due naming a complaint (投诉; seed 001 三(五)1 reaches complaints, session 39).",
+    ),
+    K(
         "complaint_callback_due",
         ("agent",),
         {"ticket_id", "customer_name", "due_at"},

@@ -1,11 +1,13 @@
 """The progress reminder (job ``progress_updates``): seed 001 三(五)1, 定期向客户反馈处理情况.
 
-An open service ticket whose customer has heard nothing from the desk for the pack's
-``[progress] update_every`` working hours (:mod:`aftersales.policies.progress`; 0 turns it off) is
-announced to the specialists (the agents: those on duty where the staff directory lists agents by name,
-else the agents' entry), who owe the customer news of the progress. "Heard from the desk" is
-:func:`aftersales.domain.customer_heard.last_heard`: the request (or a reopen, a rejection), a contact,
-a callback, a visible note, or a step whose notice the pack's notification policy sends to the customer.
+An open service ticket (or, since session 39, an open complaint: 四(三) classes 客户投诉 among the
+售后问题, and seed 003 has a complaint 跟进 so that 事事有回音) whose customer has heard nothing from the
+desk for the pack's ``[progress] update_every`` working hours (:mod:`aftersales.policies.progress`; 0
+turns it off) is announced to the specialists (the agents: those on duty where the staff directory lists
+agents by name, else the agents' entry), who owe the customer news of the progress. "Heard from the desk" is
+:func:`aftersales.domain.customer_heard.last_heard`: the request (or the ticket back from a wait on the
+customer), a contact, a callback, a visible note, or a step whose notice the pack's notification policy
+sends to the customer.
 
 Each ticket is announced once per period of silence: a :class:`~aftersales.service.job_marks.JobMark`
 ``progress_due:<ticket>:<heard µs>:<period>`` is written with the messages, so two runs or two
@@ -28,7 +30,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import TicketKind
-from aftersales.domain.customer_heard import WATCHED_STATES
+from aftersales.domain.customer_heard import COMPLAINT_WATCHED_STATES, WATCHED_STATES, watched_states
 from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import DuplicateError, NotFound
@@ -41,10 +43,10 @@ from aftersales.service.customer_name import customer_name
 from aftersales.service.job_marks import JobMark
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.progress_watch import (
-    BASIS_ID,
     ProgressBasis,
     ProgressWatch,
     Silence,
+    basis_id,
     due_key,
     keep_watch,
     silence_of,
@@ -57,7 +59,11 @@ __all__ = ["PROGRESS_DUE", "ProgressUpdates", "progress_mark_ticket"]
 PROGRESS_DUE = "progress_due"
 """The job-mark prefix of the reminders (``progress_due:<ticket>:<heard µs>:<period>``)."""
 
-_WATCHED = frozenset(WATCHED_STATES)
+_WATCHED = (
+    (TicketKind.SERVICE, WATCHED_STATES),
+    (TicketKind.COMPLAINT, COMPLAINT_WATCHED_STATES),
+)
+"""Per kind of record, its watched states: service tickets and, since session 39, complaints."""
 
 
 def progress_mark_ticket(key: str) -> str:
@@ -93,7 +99,7 @@ class ProgressUpdates:
                     ticket = uow.tickets.get(watch.id)
                 except NotFound:
                     ticket = None  # erased meanwhile
-                if ticket is None or ticket.kind is not TicketKind.SERVICE or ticket.state not in _WATCHED:
+                if ticket is None or ticket.state not in watched_states(ticket.kind):
                     keep_watch(uow, watch.id, None)  # moved on: keyed again if it comes back
                     continue
                 silence = silence_of(self.context, ticket, now, every)
@@ -112,33 +118,55 @@ class ProgressUpdates:
             uow.documents.add(mark)
         except DuplicateError:
             return False  # announced for this period already
+        complaint = ticket.kind is TicketKind.COMPLAINT
         values = {
-            "ticket_id": ticket.id,
+            "complaint_id" if complaint else "ticket_id": ticket.id,
             "customer_name": customer_name(uow, ticket.customer_id),
             "heard_at": heard,
             "hours": every * period,
         }
         notifications = self.context.notifications
-        uow.outbox.put(
-            notifications.staff_messages("progress_update_due", [Role.AGENT], values, mark.id, at, uow)
-        )
+        # A complaint's notice is worded for 投诉 (session 23: a complaint's notices name a complaint).
+        kind = "complaint_progress_update_due" if complaint else "progress_update_due"
+        messages = notifications.staff_messages(kind, [Role.AGENT], values, mark.id, at, uow)
+        uow.outbox.put(messages)
         return True
 
     def _key_all(self, actor: Actor, now: datetime, every: int) -> None:
         """Key every watched ticket once, when the store's keys were not counted with ``every`` (a store
         from before the keys, or a pack that changed its period): page by page, as the reminder once
-        read them each run, then record ``every`` (:class:`ProgressBasis`)."""
-        with self.context.reader(snapshot=False) as uow:
-            try:
-                if uow.documents.get(ProgressBasis, BASIS_ID).every == every:
+        read them each run, then record ``every`` (:class:`ProgressBasis`). Each kind of record has its
+        basis: complaints, watched since session 39, are keyed once on a store whose tickets were."""
+        for kind, states in _WATCHED:
+            with self.context.reader(snapshot=False) as uow:
+                try:
+                    if uow.documents.get(ProgressBasis, basis_id(kind)).every == every:
+                        continue
+                except NotFound:
+                    pass
+            self._key_kind(actor, now, every, kind, states)
+
+            def basis(uow: UnitOfWork, at: datetime, found_id: str = basis_id(kind)) -> None:
+                try:
+                    found = uow.documents.get(ProgressBasis, found_id)
+                except NotFound:
+                    uow.documents.add(ProgressBasis(found_id, every))
                     return
-            except NotFound:
-                pass
+                uow.documents.save(attrs.evolve(found, every=every))
+
+            self.runner.write(
+                actor, "announce_progress_due", None, [now.isoformat(), "basis", kind.value], basis
+            )
+
+    def _key_kind(
+        self, actor: Actor, now: datetime, every: int, kind: TicketKind, states: Sequence[str]
+    ) -> None:
+        """Key every watched record of ``kind`` (service tickets, complaints), page by page."""
         cursor: str | None = None
         while True:
             with self.context.store() as uow:  # one transaction per page: writers wait for one page
                 page = uow.tickets.query(
-                    TicketFilter(states=WATCHED_STATES, kind=TicketKind.SERVICE),
+                    TicketFilter(states=tuple(states), kind=kind),
                     PageRequest(MAX_PAGE, cursor, Sort.RECEIVED_ASC),
                 )
             keys: dict[str, str] = {}
@@ -151,20 +179,12 @@ class ProgressUpdates:
                 for ticket_id, due in keys.items():
                     keep_watch(uow, ticket_id, due)
 
-            self.runner.write(actor, "announce_progress_due", None, [now.isoformat(), cursor], write)
+            self.runner.write(
+                actor, "announce_progress_due", None, [now.isoformat(), kind.value, cursor], write
+            )
             cursor = page.next_cursor
             if cursor is None:
                 break
-
-        def basis(uow: UnitOfWork, at: datetime) -> None:
-            try:
-                found = uow.documents.get(ProgressBasis, BASIS_ID)
-            except NotFound:
-                uow.documents.add(ProgressBasis(BASIS_ID, every))
-                return
-            uow.documents.save(attrs.evolve(found, every=every))
-
-        self.runner.write(actor, "announce_progress_due", None, [now.isoformat(), "basis"], basis)
 
 
 def _due_watches(uow: UnitOfWork, upto: str, limit: int) -> Sequence[ProgressWatch]:

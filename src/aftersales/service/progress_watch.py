@@ -1,5 +1,5 @@
-"""When the progress reminder next looks at each open service ticket: a due key, so a run reads only
-the tickets due (seed 001 三(五)1, :mod:`aftersales.service.progress_updates`).
+"""When the progress reminder next looks at each open service ticket or complaint: a due key, so a run
+reads only the tickets due (seed 001 三(五)1, :mod:`aftersales.service.progress_updates`).
 
 The hourly reminder read every watched ticket of the store each run (all open service tickets, page by
 page) to find the few whose customer had heard nothing for ``update_every`` working hours. Now each
@@ -14,7 +14,7 @@ The key never runs late, so no reminder is missed:
 - news to the customer only makes the real due later: the key stays, and the run that reaches it finds
   the ticket not due and moves the key to the real instant (one read per piece of news at most);
 - a run that announces a period moves the key to the next period's end; one that finds the ticket gone,
-  not watched or not a service ticket clears it (the ticket leaves the range until it is watched again).
+  or not watched clears it (the ticket leaves the range until it is watched again).
 
 The keys are counted with the pack's ``update_every``: :class:`ProgressBasis` records it, and a run that
 finds none (a store from before the keys) or another one computes every watched ticket's key once, page by
@@ -30,7 +30,12 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.classification import Priority, TicketKind
-from aftersales.domain.customer_heard import WATCHED_STATES, last_heard
+from aftersales.domain.customer_heard import (
+    COMPLAINT_WATCHED_STATES,
+    WATCHED_STATES,
+    last_heard,
+    watched_states,
+)
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
@@ -47,6 +52,7 @@ __all__ = [
     "ProgressBasis",
     "ProgressWatch",
     "Silence",
+    "basis_id",
     "due_key",
     "forget_keys",
     "keep_watch",
@@ -56,8 +62,17 @@ __all__ = [
 ]
 
 BASIS_ID = "progress"
+"""The service tickets' :class:`ProgressBasis`; a kind's own is :func:`basis_id` (complaints, session 39:
+a store whose tickets were keyed before complaints were watched keys its open complaints once)."""
+
+
+def basis_id(kind: TicketKind) -> str:
+    """The id of the :class:`ProgressBasis` of the records of ``kind``."""
+    return BASIS_ID if kind is TicketKind.SERVICE else f"{BASIS_ID}:{kind.value}"
+
+
 _HOUR = timedelta(hours=1)
-_WATCHED = frozenset(WATCHED_STATES)
+_WATCHED = frozenset(WATCHED_STATES) | frozenset(COMPLAINT_WATCHED_STATES)  # no state name in both
 
 
 @attrs.define
@@ -145,7 +160,7 @@ def keep_watch(uow: UnitOfWork, ticket_id: str, due: str | None) -> None:
 
 
 def _watches(ticket: Ticket) -> bool:
-    return ticket.kind is TicketKind.SERVICE and ticket.state in _WATCHED
+    return ticket.state in watched_states(ticket.kind)
 
 
 def _entered(context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
@@ -171,14 +186,13 @@ def watch_opened(context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: dat
 def forget_keys(uow: UnitOfWork, tickets: Iterable[Ticket]) -> None:
     """Tickets written without their keys (an import) among ``tickets``: the next run keys every watched
     ticket again (the basis is cleared), as on a store from before the keys."""
-    if not any(_watches(t) for t in tickets):
-        return
-    try:
-        basis = uow.documents.get(ProgressBasis, BASIS_ID)
-    except NotFound:
-        return
-    if basis.every:
-        uow.documents.save(attrs.evolve(basis, every=0))
+    for kind in {t.kind for t in tickets if _watches(t)}:
+        try:
+            basis = uow.documents.get(ProgressBasis, basis_id(kind))
+        except NotFound:
+            continue
+        if basis.every:
+            uow.documents.save(attrs.evolve(basis, every=0))
 
 
 def watch_on_change(
@@ -197,7 +211,7 @@ def watch_on_change(
         events: Sequence[TicketEvent],
         now: datetime,
     ) -> None:
-        if before in _WATCHED or not _watches(ticket):
+        if before in watched_states(ticket.kind) or not _watches(ticket):
             return  # the common case: no move into the watched states, nothing read or written
         _entered(context, uow, ticket, now)
 
