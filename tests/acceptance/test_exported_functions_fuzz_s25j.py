@@ -117,6 +117,7 @@ def valid_call(name: str, w: FuzzWorld) -> dict[str, Any]:
         },
         "fee_slip_document": lambda: {"slip": w.objects["slip"], "labels": labels, "generated_at": START},
         "pack_fault_catalog": lambda: {"extra": desk.policies.extra},
+        "pack_words": lambda: {"policies": desk.policies},
         "scoped_agent_kpis": lambda: {"desk": desk, "actor": MANAGER, "period": MARCH},
         "scoped_engineer_kpis": lambda: {"desk": desk, "actor": MANAGER, "period": MARCH},
         # session 29 f: a staff member's own figures (the manager reads any of the team's)

@@ -114,7 +114,7 @@ def test_the_holder_of_a_customer_with_no_address_is_asked_to_get_it_not_told_no
         assert "for Bob Lee is assigned to you. The customer has no address on record" in english.body
         assert "none" not in english.body, english.body
         (chinese,) = notifier.to("13700000001")
-        assert "客户：Bob Lee（未登记地址，请向客户确认上门地址）" in chinese.body, chinese.body
+        assert "客户：Bob Lee，地址：无。请与客户确认上门地址" in chinese.body, chinese.body
 
 
 def test_the_dealers_engineer_who_kept_a_part_hears_its_charge_paid_back(story: Story) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.policies.fault_catalog import FaultCatalog, pack_fault_catalog
 
 __all__ = ["PARAM_FAULT_FIELDS", "PackWords", "pack_words"]
@@ -36,6 +37,7 @@ PARAM_FAULT_FIELDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 """Reason parameters carrying a fault code, and the pack's fault lists that may label them."""
 
 
+@host_factories
 class PackWords:
     """The pack's labels of its own codes (its fault catalog), looked up per locale.
 

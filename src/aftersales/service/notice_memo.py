@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 
+from aftersales.domain.call_shape import host_factories
 from aftersales.ports.unit_of_work import UnitOfWork
 
 __all__ = ["StoredNotices"]
@@ -24,6 +25,7 @@ _PENDING = 16
 """How many written notices wait for their transaction's commit (a rolled-back one's are pushed out)."""
 
 
+@host_factories
 class StoredNotices:
     """The ids of the calendar notices a desk knows its store holds (one per desk)."""
 
