@@ -14,11 +14,11 @@ from datetime import datetime
 from aftersales.domain.actors import Role
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound
+from aftersales.errors import CalendarDataMissing
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.context import DeskContext
-from aftersales.service.provisional_notice import CalendarNotice
+from aftersales.service.provisional_notice import CalendarNotice, notice_stored, store_notice
 
 __all__ = ["data_missing_messages"]
 
@@ -40,24 +40,15 @@ def data_missing_messages(
         return []
     until = calendar.known_until
     notice_id = f"missing:{until.isoformat()}"
-    if context.notices.known(notice_id):
-        return []  # told once, and a notice is never removed: no read (issue 21)
-    try:
-        uow.documents.get(CalendarNotice, notice_id)
-        context.notices.found(uow, notice_id)
+    if notice_stored(context, uow, notice_id):
         return []
-    except NotFound:
-        pass
     try:
         context.sla.status(ticket, tier, now)
         return []  # the ticket has its clocks (no resolution target, say): nothing is missing
     except CalendarDataMissing:
         pass
-    try:
-        uow.documents.add(CalendarNotice(notice_id, until, now, ticket.id))
-    except DuplicateError:
+    if not store_notice(context, uow, CalendarNotice(notice_id, until, now, ticket.id)):
         return []
-    context.notices.wrote(uow, notice_id)
     values: dict[str, object] = {"known_until": until, "ticket_id": ticket.id}
     key = f"calendar:missing:{until.isoformat()}"
     return context.notifications.staff_messages("calendar_data_missing", (Role.MANAGER,), values, key, now)

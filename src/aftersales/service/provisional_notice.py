@@ -20,7 +20,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.context import DeskContext
 
-__all__ = ["CalendarNotice", "has_provisional_dues", "provisional_messages"]
+__all__ = ["CalendarNotice", "has_provisional_dues", "notice_stored", "provisional_messages", "store_notice"]
 
 
 @attrs.define
@@ -35,6 +35,30 @@ class CalendarNotice:
     at: datetime
     ticket_id: str
     version: int = 0
+
+
+def notice_stored(context: DeskContext, uow: UnitOfWork, notice_id: str) -> bool:
+    """Whether the managers were told ``notice_id`` already: the desk's memo of notices its store holds
+    (a notice is never removed, so a known one is not read again: issue 21), else the store."""
+    if context.notices.known(notice_id):
+        return True
+    try:
+        uow.documents.get(CalendarNotice, notice_id)
+    except NotFound:
+        return False
+    context.notices.found(uow, notice_id)
+    return True
+
+
+def store_notice(context: DeskContext, uow: UnitOfWork, notice: CalendarNotice) -> bool:
+    """Write ``notice`` in ``uow`` (the memo learns it once ``uow`` commits); ``False`` when another
+    transaction wrote it first (its managers' warning is that one's)."""
+    try:
+        uow.documents.add(notice)
+    except DuplicateError:
+        return False
+    context.notices.wrote(uow, notice.id)
+    return True
 
 
 def has_provisional_dues(calendar: BusinessCalendar | None, ticket: Ticket) -> bool:
@@ -72,19 +96,10 @@ def provisional_messages(
         return []
     until = calendar.official_until
     notice_id = f"provisional:{until.isoformat()}"
-    if context.notices.known(notice_id):
-        return []  # told once, and a notice is never removed: no read (issue 21)
-    try:
-        uow.documents.get(CalendarNotice, notice_id)
-        context.notices.found(uow, notice_id)
+    if notice_stored(context, uow, notice_id) or not store_notice(
+        context, uow, CalendarNotice(notice_id, until, now, ticket.id)
+    ):
         return []
-    except NotFound:
-        pass
-    try:
-        uow.documents.add(CalendarNotice(notice_id, until, now, ticket.id))
-    except DuplicateError:
-        return []
-    context.notices.wrote(uow, notice_id)
     days_left = (until - now.astimezone(calendar.zone).date()).days
     values: dict[str, object] = {"official_until": until, "days_left": max(days_left, 0)}
     key = f"calendar:provisional:{until.isoformat()}"
