@@ -107,8 +107,11 @@ def take_back_free_work(uow: UnitOfWork, ticket: Ticket, slip: FeeSlip, by: Acto
 def give_back_free_work(uow: UnitOfWork, slip: FeeSlip, by: ActorRef, now: datetime) -> None:
     """``slip`` cancelled: the work it took back from an acceptance's count is given free after all —
     counted again, in the month it was taken back from (that month then holds neither)."""
-    for taken in uow.documents.query(MaterialsMovement, ticket_id=slip.ticket_id):
-        if taken.kind is MovementKind.FREE_WORK_ON_SLIP and taken.slip_id == slip.id:
+    taken_back = uow.documents.query(
+        MaterialsMovement, ticket_id=slip.ticket_id, kind=MovementKind.FREE_WORK_ON_SLIP.value
+    )
+    for taken in taken_back:
+        if taken.slip_id == slip.id:
             number = next_number(uow, "materials_movement", now)
             kind = MovementKind.FREE_WORK_GIVEN
             uow.documents.add(
