@@ -23,14 +23,15 @@ name found by it is another person; their phone and e-mail wherever found.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from aftersales.domain.erasure import scrub
 from aftersales.domain.fee_slips import FeeSlip
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.ports.erasure import Scrubbable
-from aftersales.ports.queries import PageRequest, TicketFilter
+from aftersales.ports.queries import TicketFilter
+from aftersales.ports.repositories import every_ticket
 from aftersales.ports.ticket_search import SearchRequest, parse_query
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import structure, unstructure
@@ -108,7 +109,7 @@ def _worked(ticket: Ticket, staff_id: str) -> bool:
 
 
 def _holding(uow: UnitOfWork, staff_id: str, needles: Sequence[str]) -> set[str]:
-    found = set(_pages(uow, TicketFilter(engineer_id=staff_id)))
+    found: set[str] = {t.id for t in every_ticket(uow.tickets, TicketFilter(engineer_id=staff_id))}
     index = search_index(uow)
     for needle in needles:
         try:
@@ -123,13 +124,3 @@ def _holding(uow: UnitOfWork, staff_id: str, needles: Sequence[str]) -> set[str]
                 break
             cursor = page.next_cursor
     return found
-
-
-def _pages(uow: UnitOfWork, filter: TicketFilter) -> Iterator[str]:
-    cursor: str | None = None
-    while True:
-        page = uow.tickets.query(filter, PageRequest(limit=_PAGE, cursor=cursor))
-        yield from (t.id for t in page.items)
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
