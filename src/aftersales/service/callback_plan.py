@@ -133,8 +133,7 @@ def schedule_in(
         return None, decision
     window: datetime | None = None
     if due_at is None:
-        working = working_callback_due(sla, ticket, tier, now)
-        due = working if working is not None else plan.due_from(callback_start(plan, ticket, now), zone)
+        due = _rule_due(plan, ticket, tier, now, zone, sla)
     else:
         window = _owed_by(plan, ticket, tier, now, zone, sla)
         _check_window(ticket, plan, window, now, due_at)
@@ -178,9 +177,22 @@ def _owed_by(
     if not plan.required:
         return None
     if (plan.from_work_done and ticket.work_done_at is not None) or ticket.resolved_at is not None:
-        working = working_callback_due(sla, ticket, tier, now)
-        return working if working is not None else plan.due_from(callback_start(plan, ticket, now), zone)
+        return _rule_due(plan, ticket, tier, now, zone, sla)
     return None
+
+
+def _rule_due(
+    plan: CallbackPlan,
+    ticket: Ticket,
+    tier: CustomerTier,
+    now: datetime,
+    zone: tzinfo,
+    sla: SlaService | None,
+) -> datetime:
+    """The due the pack's rule plans for ``ticket``'s callback: its SLA's working-hours target for a
+    service callback (:mod:`.callback_working`), else the plan's deadline from its start."""
+    working = working_callback_due(sla, ticket, tier, now)
+    return working if working is not None else plan.due_from(callback_start(plan, ticket, now), zone)
 
 
 def _check_window(
